@@ -1,0 +1,1 @@
+"""kubeplay's simulated cluster: pure Python, no web imports."""

@@ -1,0 +1,102 @@
+"""The registry of served resource types: one row per kind, the single source for discovery,
+URL routing, error messages (`deployments.apps "x" not found`) and storage keys."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str                 # plural, as in URLs: "deployments"
+    singular: str
+    kind: str
+    group: str                # "" for core
+    version: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    subresources: tuple[str, ...] = ()   # "status", "scale", "log"
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def qualified(self) -> str:
+        """`deployments.apps`, or just `pods` for the core group (error-message form)."""
+        return f"{self.name}.{self.group}" if self.group else self.name
+
+
+_ALL = (
+    ResourceType("namespaces", "namespace", "Namespace", "", "v1", False, ("ns",), (), ("status",)),
+    ResourceType("nodes", "node", "Node", "", "v1", False, ("no",), (), ("status",)),
+    ResourceType("pods", "pod", "Pod", "", "v1", True, ("po",), ("all",), ("status", "log", "binding")),
+    ResourceType("services", "service", "Service", "", "v1", True, ("svc",), ("all",), ("status",)),
+    ResourceType("endpoints", "endpoints", "Endpoints", "", "v1", True, ("ep",)),
+    ResourceType("configmaps", "configmap", "ConfigMap", "", "v1", True, ("cm",)),
+    ResourceType("events", "event", "Event", "", "v1", True, ("ev",)),
+    ResourceType("deployments", "deployment", "Deployment", "apps", "v1", True, ("deploy",), ("all",),
+                 ("status", "scale")),
+    ResourceType("replicasets", "replicaset", "ReplicaSet", "apps", "v1", True, ("rs",), ("all",),
+                 ("status", "scale")),
+    ResourceType("statefulsets", "statefulset", "StatefulSet", "apps", "v1", True, ("sts",), ("all",),
+                 ("status", "scale")),
+    ResourceType("daemonsets", "daemonset", "DaemonSet", "apps", "v1", True, ("ds",), ("all",), ("status",)),
+    ResourceType("controllerrevisions", "controllerrevision", "ControllerRevision", "apps", "v1", True),
+    ResourceType("endpointslices", "endpointslice", "EndpointSlice", "discovery.k8s.io", "v1", True),
+    ResourceType("leases", "lease", "Lease", "coordination.k8s.io", "v1", True),
+)
+
+BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
+BY_KIND: dict[tuple[str, str], ResourceType] = {(r.group, r.kind): r for r in _ALL}
+
+
+def all_types() -> tuple[ResourceType, ...]:
+    return _ALL
+
+
+def group_versions() -> list[tuple[str, str]]:
+    """Served (group, version) pairs in a stable order, core first."""
+    seen: list[tuple[str, str]] = []
+    for r in _ALL:
+        if (r.group, r.version) not in seen:
+            seen.append((r.group, r.version))
+    return seen
+
+
+def lookup(group: str, name: str) -> ResourceType | None:
+    return BY_NAME.get((group, name))
+
+
+def for_kind(api_version: str, kind: str) -> ResourceType | None:
+    group = api_version.split("/")[0] if "/" in api_version else ""
+    r = BY_KIND.get((group, kind))
+    if r and r.api_version == api_version:
+        return r
+    return None
+
+
+def of(obj: dict) -> ResourceType:
+    """The resource type of a stored object (raises KeyError if the kind is not served)."""
+    r = for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
+    if r is None:
+        raise KeyError(f"{obj.get('apiVersion')}/{obj.get('kind')}")
+    return r
+
+
+POD = BY_NAME[("", "pods")]
+NODE = BY_NAME[("", "nodes")]
+NAMESPACE = BY_NAME[("", "namespaces")]
+SERVICE = BY_NAME[("", "services")]
+ENDPOINTS = BY_NAME[("", "endpoints")]
+CONFIGMAP = BY_NAME[("", "configmaps")]
+EVENT = BY_NAME[("", "events")]
+DEPLOYMENT = BY_NAME[("apps", "deployments")]
+REPLICASET = BY_NAME[("apps", "replicasets")]
+STATEFULSET = BY_NAME[("apps", "statefulsets")]
+DAEMONSET = BY_NAME[("apps", "daemonsets")]
+CONTROLLERREVISION = BY_NAME[("apps", "controllerrevisions")]
+ENDPOINTSLICE = BY_NAME[("discovery.k8s.io", "endpointslices")]
+LEASE = BY_NAME[("coordination.k8s.io", "leases")]
