@@ -1,0 +1,229 @@
+"""Wiring: one store, one clock, the controllers, the scheduler and the simulated kubelets,
+driven by one engine thread (or, in tests, by run_until_idle()/advance() on the caller's thread).
+
+The engine loop is the informer + workqueue machinery of a kube-controller-manager in miniature:
+watch events from the store's feed are turned into keys by each controller's handlers, keys
+wait in de-duplicating queues, and reconcile(key) runs for each. Timers on the clock (delayed
+requeues, kubelet stage transitions, heartbeats) fire in time order.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from . import errors, objects as O, resources as R
+from .clock import ManualClock, ScaledClock
+from .controllers.base import Context, Timings
+from .decisions import DecisionLog
+from .events import EventRecorder
+from .store import Store, WatchEvent
+from .workqueue import WorkQueue
+
+log = logging.getLogger("kubeplay.engine")
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def _controller_classes():
+    # Imported here so each module stays importable on its own; order is the reading order of
+    # a Deployment's life: deployment → replicaset → scheduler → kubelet, then the keepers.
+    from .controllers.deployment import DeploymentController
+    from .controllers.replicaset import ReplicaSetController
+    from .controllers.garbagecollector import GarbageCollector
+    from .controllers.namespace import NamespaceController
+    from .controllers.nodelifecycle import NodeLifecycleController
+    from .scheduler import Scheduler
+    from .kubelet import Kubelets
+    classes = [DeploymentController, ReplicaSetController, Scheduler, Kubelets,
+               NodeLifecycleController, GarbageCollector, NamespaceController]
+    for modname, clsname in (("statefulset", "StatefulSetController"), ("daemonset", "DaemonSetController"),
+                             ("endpoints", "EndpointsController"), ("endpointslice", "EndpointSliceController")):
+        try:
+            mod = __import__(f"engine.controllers.{modname}", fromlist=[clsname])
+        except ModuleNotFoundError:
+            continue
+        classes.append(getattr(mod, clsname))
+    return classes
+
+
+class Cluster:
+    def __init__(self, store: Store | None = None, clock=None, *, nodes: int = 3,
+                 timings: Timings | None = None):
+        self.clock = clock or ScaledClock()
+        self.store = store or Store()
+        self.store.set_clock(self.clock)
+        self.timings = timings or Timings()
+        self.decisions = DecisionLog(self.clock)
+        self.recorder = EventRecorder(self.store, self.clock)
+        self.failed_nodes: set[str] = set()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._steps_seen = 0
+        self.clock.on_change = self._wake.set
+        self.store.on_write(self._wake.set)
+        self._feed = self.store.subscribe()
+        ctx = Context(self.store, self.clock, self.recorder, self.decisions, self.timings, self)
+        self.controllers = [cls(ctx) for cls in _controller_classes()]
+        self._queues = {c.name: WorkQueue(self.clock) for c in self.controllers}
+        self._routes: dict[str, list] = {}
+        for c in self.controllers:
+            for resource, handler in c.handlers().items():
+                self._routes.setdefault(resource, []).append((c, handler))
+        self._bootstrap(nodes)
+        # Informers start with a list: every stored object is seen once as ADDED.
+        for rt in R.all_types():
+            for obj in self.store.iter(rt):
+                self._dispatch(WatchEvent("ADDED", obj, O.rv_of(obj)))
+
+    # ---- bootstrap ----------------------------------------------------------------------------
+
+    def _bootstrap(self, nodes: int) -> None:
+        s = self.store
+        for ns in SYSTEM_NAMESPACES:
+            if s.try_get(R.NAMESPACE, "", ns) is None:
+                s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}, sync=False)
+        if s.try_get(R.SERVICE, "default", "kubernetes") is None:
+            s.create({"apiVersion": "v1", "kind": "Service",
+                      "metadata": {"name": "kubernetes", "namespace": "default",
+                                   "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                      "spec": {"clusterIP": "10.96.0.1", "type": "ClusterIP",
+                               "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}},
+                     sync=False)
+        if not s.iter(R.NODE):
+            for i in range(1, nodes + 1):
+                self.add_node(f"node-{i}")
+        s.flush()
+
+    def add_node(self, name: str, **kw) -> dict:
+        """Register a node as its kubelet would (the Kubelets controller builds the object)."""
+        kubelets = self.controller("kubelet")
+        return kubelets.register_node(name, **kw)
+
+    def controller(self, name: str):
+        for c in self.controllers:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    # ---- node health switch (the page's Fail / Recover) ----------------------------------------
+
+    def fail_node(self, name: str) -> None:
+        self.store.get(R.NODE, "", name)
+        self.failed_nodes.add(name)
+        self.decisions.record("kubeplay", name, action="fail-node",
+                              message=f"Node {name} failed: its kubelet stopped posting heartbeats")
+        self._wake.set()
+
+    def recover_node(self, name: str) -> None:
+        self.store.get(R.NODE, "", name)
+        self.failed_nodes.discard(name)
+        self.decisions.record("kubeplay", name, action="recover-node",
+                              message=f"Node {name} recovered: its kubelet posts heartbeats again")
+        self.controller("kubelet").node_recovered(name)
+        self._wake.set()
+
+    # ---- the loop ------------------------------------------------------------------------------
+
+    def _dispatch(self, ev: WatchEvent) -> None:
+        for c, handler in self._routes.get(ev.resource.name, ()):
+            q = self._queues[c.name]
+            for key in handler(ev):
+                q.add(key)
+
+    def step_once(self, max_events: int = 20000, max_keys: int = 1000) -> bool:
+        """One pass: fire due timers, route pending watch events, reconcile queued keys."""
+        worked = False
+        for t in self.clock.pop_due():
+            worked = True
+            try:
+                t.fn()
+            except Exception:               # a timer's job failing must not stop the engine
+                log.exception("timer failed")
+        n = 0
+        feed = self._feed
+        while feed and n < max_events:
+            self._dispatch(feed.popleft())
+            n += 1
+        worked = worked or n > 0
+        for c in self.controllers:
+            q = self._queues[c.name]
+            for _ in range(min(len(q), max_keys)):
+                key = q.get()
+                if key is None:
+                    break
+                worked = True
+                try:
+                    after = c.reconcile(key)
+                    q.forget(key)
+                    if after is not None:
+                        q.add_after(key, after)
+                except (errors.Conflict, errors.AlreadyExists, errors.NotFound):
+                    q.add_rate_limited(key)         # stale read: look again shortly
+                except Exception:
+                    log.exception("%s: reconcile %s failed", c.name, key)
+                    q.add_rate_limited(key)
+                finally:
+                    q.done(key)
+        self.store.flush()
+        return worked
+
+    def run_until_idle(self, max_passes: int = 100000) -> int:
+        """Tests: work until nothing is queued and no timer is due now. Returns passes made."""
+        for i in range(max_passes):
+            if not self.step_once():
+                return i
+        raise RuntimeError("cluster did not settle (a reconcile loop keeps writing?)")
+
+    def advance(self, seconds: float) -> None:
+        """Tests on a ManualClock: move time forward, firing timers in time order."""
+        assert isinstance(self.clock, ManualClock), "advance() drives a ManualClock"
+        target = self.clock.now() + seconds
+        self.run_until_idle()
+        while True:
+            due = self.clock.next_due()
+            if due is None or due > target:
+                break
+            self.clock.set(max(due, self.clock.now()))
+            self.run_until_idle()
+        self.clock.set(target)
+        self.run_until_idle()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="kubeplay-engine", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if self.clock.paused:
+                # Frozen: the apiserver still takes writes, but nothing acts until a step.
+                if self._steps_seen != self.clock.steps:
+                    self._steps_seen = self.clock.steps
+                    for _ in range(10000):
+                        if not self.step_once():
+                            break
+                self._wake.wait(1.0)
+                self._wake.clear()
+                continue
+            try:
+                worked = self.step_once()
+            except Exception:
+                log.exception("engine pass failed")
+                worked = False
+            if worked:
+                continue
+            due = self.clock.next_due()
+            wait = 1.0
+            if due is not None:
+                w = self.clock.wall_seconds_until(due)
+                wait = 1.0 if w is None else min(1.0, w)
+            if wait > 0:
+                self._wake.wait(wait)
+            self._wake.clear()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(10)
+        self.store.close()

@@ -1,0 +1,55 @@
+"""EventRecorder: core/v1 Events with the real reasons, messages and count aggregation.
+
+Repeats of the same (object, type, reason, message, source) bump `count` and `lastTimestamp`
+on the existing Event instead of creating another, as client-go's events cache does."""
+from __future__ import annotations
+
+from . import errors, objects as O, resources as R
+
+NORMAL, WARNING = "Normal", "Warning"
+
+
+class EventRecorder:
+    def __init__(self, store, clock):
+        self._store, self._clock = store, clock
+        self._seen: dict[tuple, tuple[str, str]] = {}     # aggregation key -> (namespace, name)
+        self._last_nano = 0                               # names stay unique within one instant
+
+    def event(self, obj: dict, etype: str, reason: str, message: str, *, component: str,
+              host: str | None = None, field_path: str | None = None) -> None:
+        md = obj.get("metadata") or {}
+        ns = md.get("namespace") or "default"
+        now = self._clock.now()
+        involved = {"kind": obj.get("kind"), "namespace": md.get("namespace"), "name": md.get("name"),
+                    "uid": md.get("uid"), "apiVersion": obj.get("apiVersion"),
+                    "resourceVersion": md.get("resourceVersion")}
+        if field_path:
+            involved["fieldPath"] = field_path
+        involved = {k: v for k, v in involved.items() if v}
+        agg_key = (md.get("uid"), etype, reason, message, component, field_path)
+        prev = self._seen.get(agg_key)
+        try:
+            if prev:
+                cur = self._store.try_get(R.EVENT, prev[0], prev[1])
+                if cur is not None:
+                    new = O.clone(cur)
+                    new["count"] = int(cur.get("count") or 1) + 1
+                    new["lastTimestamp"] = O.iso(now)
+                    self._store.update(new, sync=False, strict=False)
+                    return
+            source = {"component": component}
+            if host:
+                source["host"] = host
+            self._last_nano = max(int(now * 1e9), self._last_nano + 1)
+            ev = {"apiVersion": "v1", "kind": "Event",
+                  "metadata": {"name": f"{md.get('name')}.{self._last_nano:x}", "namespace": ns},
+                  "involvedObject": involved, "reason": reason, "message": message,
+                  "source": source, "firstTimestamp": O.iso(now), "lastTimestamp": O.iso(now),
+                  "count": 1, "type": etype, "eventTime": None,
+                  "reportingComponent": component, "reportingInstance": host or ""}
+            made = self._store.create(ev, sync=False, strict=False)
+            self._seen[agg_key] = (ns, made["metadata"]["name"])
+            if len(self._seen) > 50000:
+                self._seen.clear()
+        except errors.ApiError:
+            pass      # events are best-effort, as on a real cluster (namespace gone, name clash)

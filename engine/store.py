@@ -1,0 +1,495 @@
+"""The authoritative object store: the part of a kube-apiserver that owns state.
+
+Every write passes admission (defaulting + validation), gets the next cluster-wide
+resourceVersion and is appended to a watch history; an update that changes nothing is not
+written and moves no resourceVersion (as etcd3's GuaranteedUpdate). Objects handed out are
+shared, read-only dicts.
+
+Durability: with a SQLite file, writes made for API clients are committed before the call
+returns (`sync=True`); the engine's own writes (`sync=False`) are committed in groups by
+flush(), because a controller re-derives anything a crash loses.
+
+Watchers: `watch(since)` replays history after `since` then follows live writes; a `since`
+older than the retained history raises Expired (410), as the apiserver's watch cache does. The
+engine has its own unbounded feed (`subscribe()`), so controllers never miss an event.
+"""
+from __future__ import annotations
+
+import collections
+import threading
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from . import admission, errors, objects as O, resources as R, strategy
+from . import patch as patching
+from .selectors import (check_field_selector, matches_fields, matches_requirements,
+                        parse_field_selector, parse_label_selector)
+from .sqlite import SqliteBacking
+
+DEFAULT_HISTORY = 20000
+DEFAULT_MAX_PODS = 10000
+PLAYGROUND_QUOTA = "playground"
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    type: str            # ADDED | MODIFIED | DELETED
+    object: dict
+    rv: int
+    old: dict | None = None
+
+    @property
+    def resource(self) -> R.ResourceType:
+        return R.of(self.object)
+
+
+class Store:
+    def __init__(self, path: str | None = None, *, clock=None, history: int = DEFAULT_HISTORY,
+                 max_pods: int = DEFAULT_MAX_PODS):
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._clock = clock
+        self.max_pods = max_pods
+        # resource name -> namespace -> name -> object
+        self._objs: dict[str, dict[str, dict[str, dict]]] = {rt.name: {} for rt in R.all_types()}
+        self._owned: dict[str, set[tuple[str, str, str]]] = collections.defaultdict(set)
+        self._rv = 0
+        self._history: collections.deque[WatchEvent] = collections.deque(maxlen=history)
+        self._feeds: list[collections.deque] = []
+        self._db = SqliteBacking(path) if path else None
+        self._wakers: list[Callable[[], None]] = []
+        self.pod_count = 0
+        if self._db:
+            self._load()
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    def set_clock(self, clock) -> None:
+        self._clock = clock
+
+    def _now(self) -> float:
+        return self._clock.now()
+
+    @property
+    def resource_version(self) -> int:
+        return self._rv
+
+    def _load(self) -> None:
+        rv = 0
+        for obj in self._db.load():
+            rt = R.of(obj)
+            md = obj["metadata"]
+            self._objs[rt.name].setdefault(md.get("namespace", ""), {})[md["name"]] = obj
+            self._index_add(rt, obj)
+            rv = max(rv, O.rv_of(obj))
+        self._rv = max(rv, self._db.stored_rv())
+
+    def on_write(self, fn: Callable[[], None]) -> None:
+        """Register a wake-up called (outside the lock) after every write (the engine's)."""
+        self._wakers.append(fn)
+
+    def subscribe(self) -> collections.deque:
+        """An unbounded feed of every WatchEvent from now on (for the engine thread)."""
+        with self._lock:
+            q: collections.deque = collections.deque()
+            self._feeds.append(q)
+            return q
+
+    def flush(self) -> None:
+        if self._db:
+            with self._lock:
+                self._db.commit(self._rv)
+
+    def close(self) -> None:
+        if self._db:
+            with self._lock:
+                self._db.commit(self._rv)
+                self._db.close()
+                self._db = None
+
+    def _index_add(self, rt: R.ResourceType, obj: dict) -> None:
+        md = obj["metadata"]
+        ident = (rt.name, md.get("namespace", ""), md["name"])
+        for ref in md.get("ownerReferences") or ():
+            self._owned[ref.get("uid", "")].add(ident)
+        if rt is R.POD:
+            self.pod_count += 1
+
+    def _index_remove(self, rt: R.ResourceType, obj: dict) -> None:
+        md = obj["metadata"]
+        ident = (rt.name, md.get("namespace", ""), md["name"])
+        for ref in md.get("ownerReferences") or ():
+            s = self._owned.get(ref.get("uid", ""))
+            if s:
+                s.discard(ident)
+                if not s:
+                    del self._owned[ref.get("uid", "")]
+        if rt is R.POD:
+            self.pod_count -= 1
+
+    def _emit(self, rt: R.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
+        ev = WatchEvent(etype, obj, self._rv, old)
+        self._history.append(ev)
+        for q in self._feeds:
+            q.append(ev)
+        if self._db:
+            md = obj["metadata"]
+            if etype == "DELETED":
+                self._db.delete(rt.name, md.get("namespace", ""), md["name"])
+            else:
+                self._db.put(rt.name, md.get("namespace", ""), md["name"], obj)
+            if sync:
+                self._db.commit(self._rv)
+        self._cond.notify_all()
+        for fn in self._wakers:        # cheap: each only sets an Event
+            fn()
+
+    # ---- reads -----------------------------------------------------------------------------
+
+    def get(self, rt: R.ResourceType, namespace: str | None, name: str) -> dict:
+        obj = self._objs[rt.name].get(namespace or "", {}).get(name)
+        if obj is None:
+            raise errors.NotFound(rt.name, rt.group, name)
+        return obj
+
+    def try_get(self, rt: R.ResourceType, namespace: str | None, name: str) -> dict | None:
+        return self._objs[rt.name].get(namespace or "", {}).get(name)
+
+    def list(self, rt: R.ResourceType, namespace: str | None = None, label_selector: str | None = None,
+             field_selector: str | None = None) -> tuple[list[dict], int]:
+        lreqs = parse_label_selector(label_selector)
+        freqs = parse_field_selector(field_selector)
+        if freqs:
+            check_field_selector(rt.name, rt.kind, freqs)
+        with self._lock:
+            rv = self._rv
+            items = list(self.iter(rt, namespace))
+        if lreqs:
+            items = [o for o in items if matches_requirements(O.labels_of(o), lreqs)]
+        if freqs:
+            items = [o for o in items if matches_fields(o, freqs)]
+        items.sort(key=lambda o: (O.namespace_of(o), O.name_of(o)))
+        return items, rv
+
+    def iter(self, rt: R.ResourceType, namespace: str | None = None) -> Iterable[dict]:
+        """Unsorted, unlocked iteration for the engine thread (a snapshot of the dicts)."""
+        by_ns = self._objs[rt.name]
+        if namespace:
+            return list(by_ns.get(namespace, {}).values())
+        return [o for objs in list(by_ns.values()) for o in list(objs.values())]
+
+    def owned_by(self, uid: str, rt: R.ResourceType | None = None) -> list[dict]:
+        """Objects whose ownerReferences name `uid` (the garbage collector's graph edge)."""
+        out = []
+        with self._lock:
+            for rname, ns, name in list(self._owned.get(uid, ())):
+                if rt is not None and rname != rt.name:
+                    continue
+                obj = self._objs[rname].get(ns, {}).get(name)
+                if obj is not None:
+                    out.append(obj)
+        return out
+
+    # ---- writes ----------------------------------------------------------------------------
+
+    def create(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
+               namespace: str | None = None) -> dict:
+        rt = _resource_of(obj)
+        obj = O.clone(obj)
+        md = obj.setdefault("metadata", {})
+        if not isinstance(md, dict):
+            raise errors.BadRequest("metadata must be an object")
+        if rt.namespaced:
+            ns = md.get("namespace") or namespace or "default"
+            if namespace and md.get("namespace") and md["namespace"] != namespace:
+                raise errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request")
+            md["namespace"] = ns
+        else:
+            md.pop("namespace", None)
+        if not md.get("name") and md.get("generateName"):
+            md["name"] = md["generateName"][:58] + O.random_suffix()
+        for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
+                  "deletionGracePeriodSeconds", "generation", "selfLink", "managedFields"):
+            md.pop(k, None)
+        obj = admission.admit_create(obj, strict=strict)
+        md = obj["metadata"]
+        name = md.get("name", "")
+        with self._lock:
+            if rt.namespaced:
+                self._check_namespace(rt, md["namespace"], name)
+            if name in self._objs[rt.name].get(md.get("namespace", ""), {}):
+                raise errors.AlreadyExists(rt.name, rt.group, name)
+            self._check_quota(rt, obj, None)
+            strategy.prepare_for_create(obj)
+            if rt is R.SERVICE:
+                _allocate_service(self, obj, None)
+            if dry_run:
+                md.setdefault("uid", O.new_uid())
+                md["creationTimestamp"] = O.iso(self._now())
+                return obj
+            self._rv += 1
+            md["uid"] = O.new_uid()
+            md["resourceVersion"] = str(self._rv)
+            md["creationTimestamp"] = O.iso(self._now())
+            self._objs[rt.name].setdefault(md.get("namespace", ""), {})[name] = obj
+            self._index_add(rt, obj)
+            self._emit(rt, "ADDED", obj, None, sync)
+        return obj
+
+    def update(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
+               subresource: str | None = None) -> dict:
+        """PUT. `subresource="status"` writes only status (controllers' path)."""
+        rt = _resource_of(obj)
+        md = obj.get("metadata") or {}
+        ns = md.get("namespace", "") if rt.namespaced else ""
+        with self._lock:
+            old = self.get(rt, ns, md.get("name", ""))
+            return self._update_locked(rt, old, O.clone(obj), strict=strict, dry_run=dry_run,
+                                       sync=sync, subresource=subresource)
+
+    def patch(self, rt: R.ResourceType, namespace: str | None, name: str, patch_type: str, body,
+              *, strict: bool = True, dry_run: bool = False, sync: bool = True,
+              subresource: str | None = None) -> dict:
+        with self._lock:
+            old = self.get(rt, namespace if rt.namespaced else "", name)
+            if patch_type == "merge":
+                new = patching.json_merge(old, body)
+            elif patch_type == "json":
+                new = patching.json_patch(old, body)
+            elif patch_type == "strategic":
+                new = patching.strategic_merge(old, body, old.get("kind", ""), old.get("apiVersion", ""))
+            else:
+                raise errors.UnsupportedMediaType(f"unsupported patch type: {patch_type}")
+            if not isinstance(new, dict):
+                raise errors.BadRequest("patch did not produce an object")
+            nmd = new.setdefault("metadata", {})
+            if nmd.get("resourceVersion") in (None, "", old["metadata"].get("resourceVersion")):
+                # A patch that does not name a resourceVersion applies to the current object.
+                nmd["resourceVersion"] = old["metadata"]["resourceVersion"]
+            return self._update_locked(rt, old, new, strict=strict, dry_run=dry_run, sync=sync,
+                                       subresource=subresource)
+
+    def _update_locked(self, rt, old, new, *, strict, dry_run, sync, subresource):
+        md, omd = new.setdefault("metadata", {}), old["metadata"]
+        name = omd["name"]
+        new.setdefault("apiVersion", old["apiVersion"])
+        new.setdefault("kind", old["kind"])
+        if new.get("kind") != old["kind"] or new.get("apiVersion") != old["apiVersion"]:
+            raise errors.BadRequest(f"the API version in the data ({new.get('apiVersion')}) does not match the expected API version ({old['apiVersion']})")
+        if md.get("name", name) != name:
+            raise errors.BadRequest(f'the name of the object ({md.get("name")}) does not match the name on the URL ({name})')
+        rv = md.get("resourceVersion")
+        if rv not in (None, "") and rv != omd.get("resourceVersion"):
+            raise errors.Conflict(rt.name, rt.group, name)
+        # Server-owned metadata comes from the stored object.
+        for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                  "generation", "namespace", "name"):
+            if k in omd:
+                md[k] = omd[k]
+            else:
+                md.pop(k, None)
+        md["resourceVersion"] = omd["resourceVersion"]
+        if subresource == "status":
+            strategy.prepare_for_status_update(new, old)
+            new = admission.admit_status_update(new, old)
+        else:
+            strategy.prepare_for_update(new, old)
+            new = admission.admit_update(new, old, strict=strict)
+            if rt is R.SERVICE:
+                _allocate_service(self, new, old)
+        self._check_quota(rt, new, old)
+        if new == old:
+            return old                      # no-op: no write, no new resourceVersion
+        if dry_run:
+            return new
+        # Last finalizer removed from an object being deleted: it goes now.
+        if md.get("deletionTimestamp") and not md.get("finalizers") and not strategy.uses_graceful_delete(rt):
+            return self._remove_locked(rt, new, sync)
+        self._rv += 1
+        md["resourceVersion"] = str(self._rv)
+        self._objs[rt.name].setdefault(md.get("namespace", ""), {})[name] = new
+        if (omd.get("ownerReferences") != md.get("ownerReferences")):
+            self._index_remove(rt, old)
+            self._index_add(rt, new)
+        self._emit(rt, "MODIFIED", new, old, sync)
+        return new
+
+    def delete(self, rt: R.ResourceType, namespace: str | None, name: str, *,
+               grace_period_seconds: int | None = None, propagation_policy: str | None = None,
+               preconditions: dict | None = None, dry_run: bool = False, sync: bool = True) -> dict:
+        """DELETE with the apiserver's graceful and cascading semantics.
+
+        Pods on a node get a deletionTimestamp and stay until their kubelet confirms (a second
+        delete with grace 0); objects with finalizers stay until the finalizers are removed;
+        Foreground/Orphan propagation add the GC's finalizers. Everything else goes at once."""
+        ns = namespace if rt.namespaced else ""
+        with self._lock:
+            obj = self.get(rt, ns, name)
+            md = obj["metadata"]
+            if preconditions:
+                if preconditions.get("uid") and preconditions["uid"] != md.get("uid"):
+                    raise errors.Conflict(rt.name, rt.group, name,
+                                          f'Precondition failed: UID in precondition: {preconditions["uid"]}, UID in object meta: {md.get("uid")}')
+                if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != md.get("resourceVersion"):
+                    raise errors.Conflict(rt.name, rt.group, name)
+            finalizers = list(md.get("finalizers") or [])
+            if propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
+                finalizers.append("foregroundDeletion")
+            elif propagation_policy == "Orphan" and "orphan" not in finalizers:
+                finalizers.append("orphan")
+            grace = None
+            if strategy.uses_graceful_delete(rt):
+                grace = self._pod_grace(obj, grace_period_seconds)
+            if rt is R.NAMESPACE:
+                finalizers_spec = (obj.get("spec") or {}).get("finalizers") or []
+                if finalizers_spec or finalizers:
+                    return self._mark_deleting(rt, obj, finalizers, None, dry_run, sync, phase="Terminating")
+            if md.get("deletionTimestamp"):
+                # Already being deleted: a shorter grace period may shorten the wait; grace 0 ends it.
+                if grace == 0 and not finalizers:
+                    return obj if dry_run else self._remove_locked(rt, obj, sync)
+                if grace is not None and grace < (md.get("deletionGracePeriodSeconds") or 0):
+                    return self._mark_deleting(rt, obj, finalizers, grace, dry_run, sync)
+                if finalizers != list(md.get("finalizers") or []):
+                    return self._mark_deleting(rt, obj, finalizers, md.get("deletionGracePeriodSeconds"), dry_run, sync)
+                return obj
+            if finalizers or (grace or 0) > 0:
+                return self._mark_deleting(rt, obj, finalizers, grace, dry_run, sync)
+            if dry_run:
+                return obj
+            return self._remove_locked(rt, obj, sync)
+
+    def _pod_grace(self, pod: dict, requested: int | None) -> int:
+        spec, status = pod.get("spec") or {}, pod.get("status") or {}
+        grace = requested if requested is not None else spec.get("terminationGracePeriodSeconds", 30)
+        # CheckGracefulDelete: unscheduled or finished pods go at once.
+        if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+            return 0
+        return max(0, int(grace))
+
+    def _mark_deleting(self, rt, obj, finalizers, grace, dry_run, sync, phase: str | None = None) -> dict:
+        new = O.clone(obj)
+        md = new["metadata"]
+        if not md.get("deletionTimestamp"):
+            md["deletionTimestamp"] = O.iso(self._now() + (grace or 0))
+        if grace is not None:
+            md["deletionGracePeriodSeconds"] = grace
+        elif "deletionGracePeriodSeconds" not in md:
+            md["deletionGracePeriodSeconds"] = 0
+        if finalizers:
+            md["finalizers"] = finalizers
+        if phase:
+            new.setdefault("status", {})["phase"] = phase
+        if dry_run or new == obj:
+            return new
+        self._rv += 1
+        md["resourceVersion"] = str(self._rv)
+        self._objs[rt.name][md.get("namespace", "")][md["name"]] = new
+        self._emit(rt, "MODIFIED", new, obj, sync)
+        return new
+
+    def _remove_locked(self, rt, obj, sync) -> dict:
+        md = obj["metadata"]
+        ns_objs = self._objs[rt.name].get(md.get("namespace", ""), {})
+        cur = ns_objs.pop(md["name"], None)
+        if cur is None:
+            raise errors.NotFound(rt.name, rt.group, md["name"])
+        self._index_remove(rt, cur)
+        self._rv += 1
+        gone = dict(obj)
+        gone["metadata"] = dict(obj["metadata"], resourceVersion=str(self._rv))
+        self._emit(rt, "DELETED", gone, cur, sync)
+        return gone
+
+    # ---- admission-time checks that need state ----------------------------------------------
+
+    def _check_namespace(self, rt, ns: str, name: str) -> None:
+        nsobj = self._objs["namespaces"].get("", {}).get(ns)
+        if nsobj is None:
+            raise errors.NotFound("namespaces", "", ns)
+        if (nsobj.get("status") or {}).get("phase") == "Terminating" and rt is not R.EVENT:
+            raise errors.Forbidden(rt.name, rt.group, name,
+                                   f"unable to create new content in namespace {ns} because it is being terminated")
+
+    def _check_quota(self, rt, obj: dict, old: dict | None) -> None:
+        """The playground's quota: a cluster-wide cap on pods, and on what a workload asks for."""
+        if rt is R.POD and old is None and self.pod_count >= self.max_pods:
+            raise errors.Forbidden(rt.name, rt.group, O.name_of(obj),
+                                   f"exceeded quota: {PLAYGROUND_QUOTA}, requested: pods=1, used: pods={self.pod_count}, limited: pods={self.max_pods}")
+        if rt in (R.DEPLOYMENT, R.REPLICASET, R.STATEFULSET):
+            want = (obj.get("spec") or {}).get("replicas") or 0
+            if isinstance(want, int) and want > self.max_pods:
+                raise errors.Forbidden(rt.name, rt.group, O.name_of(obj),
+                                       f"exceeded quota: {PLAYGROUND_QUOTA}, requested: replicas={want}, limited: pods={self.max_pods} (start kubeplay with --max-pods to raise the limit)")
+
+    # ---- watch ------------------------------------------------------------------------------
+
+    def watch(self, since: int | None) -> "Watcher":
+        with self._lock:
+            start = self._rv if since is None else since
+            self._check_since(start)
+            return Watcher(self, start)
+
+    def _check_since(self, since: int) -> None:
+        oldest = self._history[0].rv if self._history else self._rv + 1
+        if since < oldest - 1 and since < self._rv:
+            raise errors.Expired(f"too old resource version: {since} ({oldest - 1})")
+
+    def _events_after(self, pos: int) -> list[WatchEvent]:
+        """History entries with rv > pos. rv grows by exactly one per entry, so this is an index."""
+        h = self._history
+        if not h or pos >= self._rv:
+            return []
+        first = h[0].rv
+        start = max(0, pos + 1 - first)
+        return [h[i] for i in range(start, len(h))]
+
+    def wait_for_change(self, rv: int, timeout: float) -> None:
+        with self._cond:
+            if self._rv == rv:
+                self._cond.wait(timeout)
+
+    def notify(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+
+class Watcher:
+    """A position in the store's history; next() returns what happened after it."""
+
+    def __init__(self, store: Store, pos: int):
+        self._store, self.pos, self.closed = store, pos, False
+
+    def next(self, timeout: float) -> list[WatchEvent]:
+        s = self._store
+        with s._cond:
+            if not self.closed and s._rv <= self.pos:
+                s._cond.wait(timeout)
+            if self.closed:
+                return []
+            s._check_since(self.pos)
+            evs = s._events_after(self.pos)
+        if evs:
+            self.pos = evs[-1].rv
+        return evs
+
+    def close(self) -> None:
+        self.closed = True
+        self._store.notify()
+
+
+def _resource_of(obj: dict) -> R.ResourceType:
+    if not isinstance(obj, dict):
+        raise errors.BadRequest("the body of the request must be an object")
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not kind:
+        raise errors.BadRequest("Object 'Kind' is missing in '" + str(obj)[:200] + "'")
+    rt = R.for_kind(api_version or "", kind)
+    if rt is None:
+        raise errors.BadRequest(f'no kind "{kind}" is registered for version "{api_version}"')
+    return rt
+
+
+def _allocate_service(store: Store, svc: dict, old: dict | None) -> None:
+    from .services import allocate
+    allocate(store, svc, old)

@@ -1,0 +1,93 @@
+"""Per-kind rules the apiserver's registry applies around admission (k/k pkg/registry/*/strategy.go):
+what a create resets, which writes bump metadata.generation, what a status write may change."""
+from __future__ import annotations
+
+from . import resources as R
+
+# Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
+# update keeps the stored status, and a /status update keeps the stored spec.
+_STATUS_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service", "Node",
+                 "Namespace"}
+
+_INITIAL_STATUS = {
+    "Pod": lambda obj: {"phase": "Pending", "qosClass": _qos_class(obj)},
+    "Deployment": lambda obj: {},
+    "ReplicaSet": lambda obj: {"replicas": 0},
+    "StatefulSet": lambda obj: {"replicas": 0, "availableReplicas": 0},
+    "DaemonSet": lambda obj: {"currentNumberScheduled": 0, "desiredNumberScheduled": 0,
+                              "numberMisscheduled": 0, "numberReady": 0},
+    "Service": lambda obj: {"loadBalancer": {}},
+    "Namespace": lambda obj: {"phase": "Active"},
+}
+
+# Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).
+_GENERATION_WATCHES_ANNOTATIONS = {"Deployment"}
+_NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
+                  "ControllerRevision"}
+
+
+def prepare_for_create(obj: dict) -> None:
+    kind = obj.get("kind")
+    md = obj["metadata"]
+    if kind not in _NO_GENERATION:
+        md["generation"] = 1
+    if kind in _INITIAL_STATUS and kind != "Node":
+        obj["status"] = _INITIAL_STATUS[kind](obj)
+
+
+def prepare_for_update(new: dict, old: dict) -> None:
+    """Ordinary (non-status) update: status stays as stored; generation moves with spec."""
+    kind = new.get("kind")
+    if kind in _STATUS_KINDS and kind != "Node" and "status" in old:
+        new["status"] = old["status"]
+    _bump_generation(new, old)
+
+
+def prepare_for_status_update(new: dict, old: dict) -> None:
+    """/status update: only status (and, like upstream, nothing in spec) may change."""
+    if "spec" in old:
+        new["spec"] = old["spec"]
+    else:
+        new.pop("spec", None)
+    md = new["metadata"]
+    omd = old["metadata"]
+    for k in ("labels", "annotations", "finalizers", "ownerReferences"):
+        if k in omd:
+            md[k] = omd[k]
+        else:
+            md.pop(k, None)
+    if "generation" in omd:
+        md["generation"] = omd["generation"]
+
+
+def _bump_generation(new: dict, old: dict) -> None:
+    kind = new.get("kind")
+    md, omd = new["metadata"], old["metadata"]
+    if kind in _NO_GENERATION:
+        return
+    gen = omd.get("generation", 1)
+    changed = new.get("spec") != old.get("spec")
+    if kind in _GENERATION_WATCHES_ANNOTATIONS and md.get("annotations") != omd.get("annotations"):
+        changed = True
+    md["generation"] = gen + 1 if changed else gen
+
+
+def _qos_class(pod: dict) -> str:
+    """BestEffort / Burstable / Guaranteed from the containers' requests and limits."""
+    containers = (pod.get("spec") or {}).get("containers") or []
+    any_set, guaranteed = False, bool(containers)
+    for c in containers:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        if req or lim:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in lim or (r in req and req[r] != lim[r]):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def uses_graceful_delete(rt: R.ResourceType) -> bool:
+    return rt is R.POD
