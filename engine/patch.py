@@ -297,8 +297,7 @@ def strategic_merge(original: dict, patch: dict, kind: str, api_version: str) ->
         raise errors.BadRequest("invalid JSON document")
     group = api_version.split("/")[0] if "/" in api_version else ""
     schema = _SCHEMAS.get((group, kind), _DEFAULT_SCHEMA)
-    result = _Merger(schema).map(clone(original) if isinstance(original, dict) else {}, clone(patch), "")
-    return result
+    return _Merger(schema).map(clone(original) if isinstance(original, dict) else {}, clone(patch), "")
 
 
 class _Merger:
@@ -315,7 +314,7 @@ class _Merger:
                 return self.map({}, patch, path)
             if directive == "delete":
                 return {}          # upstream keeps the key with an empty map
-            raise errors.BadRequest(f"unknown patch type: {directive} in map: {_go_map(patch)}")
+            raise errors.BadRequest(f"unknown patch type: {directive} in map: {_go_value(patch)}")
 
         self.retain_keys(orig, patch)
 
@@ -330,6 +329,8 @@ class _Merger:
             if value is None:
                 orig.pop(key, None)
             elif key not in orig or _shape(orig[key]) != _shape(value):
+                # Nothing to merge into. (Upstream also drops a new `{$patch: replace, ...}` map;
+                # we keep its content, which is what the sender meant.)
                 if isinstance(value, dict) and value.get(_PATCH) == "delete":
                     orig.pop(key, None)
                 else:
@@ -429,10 +430,11 @@ class _Merger:
             raise errors.BadRequest(f"cannot merge lists without merge key for {path}")
         items, replace = [], False
         for item in patch:
-            directive = item.get(_PATCH, None) if _PATCH in item else _MISSING
-            if directive is _MISSING:
+            if _PATCH not in item:
                 items.append(item)
-            elif directive == "delete":
+                continue
+            directive = item[_PATCH]
+            if directive == "delete":
                 if merge_key not in item:
                     raise errors.BadRequest(_no_merge_key(item, merge_key))
                 orig = [o for o in orig if o.get(merge_key, _MISSING) != item[merge_key]]
@@ -441,7 +443,7 @@ class _Merger:
             elif directive == "merge":
                 raise errors.BadRequest("merging lists cannot yet be specified in the patch")
             else:
-                raise errors.BadRequest(f"unknown patch type: {directive} in map: {_go_map(item)}")
+                raise errors.BadRequest(f"unknown patch type: {directive} in map: {_go_value(item)}")
         if replace:
             return [self.map({}, item, path) for item in items]
 
@@ -454,9 +456,10 @@ class _Merger:
                 merged.append(self.map({}, item, path))
             else:
                 merged[at] = self.map(merged[at], item, path)
-        keys = [i[merge_key] for i in items]
-        return _interleave([m for m in merged if m.get(merge_key) in keys],
-                           [m for m in merged if m.get(merge_key) not in keys], items, orig, merge_key)
+        ident = _identity(merge_key)
+        keys = [ident(i) for i in items]
+        return _interleave([m for m in merged if ident(m) in keys],
+                           [m for m in merged if ident(m) not in keys], items, orig, merge_key)
 
     def fresh(self, value, path: str):
         """A patch value with nothing to merge into: drop directives and nulls, as the apiserver does."""
@@ -519,9 +522,13 @@ def _check_order(patch_list: list, order: list, merge_key: str | None) -> None:
 
 def _identity(merge_key: str | None):
     """What makes two list items 'the same item': their merge key, or the value itself."""
+    def canonical(v) -> str:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)                          # JSON has one number type: 80 and 80.0 match
+        return json.dumps(v, sort_keys=True)
     if merge_key:
-        return lambda item: json.dumps(item.get(merge_key) if isinstance(item, dict) else item)
-    return lambda item: json.dumps(item, sort_keys=True)
+        return lambda item: canonical(item.get(merge_key) if isinstance(item, dict) else item)
+    return canonical
 
 
 def _shape(v) -> str:
@@ -533,11 +540,7 @@ def _join(path: str, key: str) -> str:
 
 
 def _no_merge_key(item: dict, merge_key: str) -> str:
-    return f"map: {_go_map(item)} does not contain declared merge key: {merge_key}"
-
-
-def _go_map(m: dict) -> str:
-    return _go_value(m)
+    return f"map: {_go_value(item)} does not contain declared merge key: {merge_key}"
 
 
 def _go_value(v) -> str:
