@@ -160,6 +160,11 @@ class Forbidden(ApiError):
                          details={"name": name or "", "group": group, "kind": resource})
 
 
+class NoSuchResource(ApiError):
+    """A path naming no served resource (404 with no details, as the apiserver answers)."""
+    code, reason = 404, "NotFound"
+
+
 class Expired(ApiError):
     code, reason = 410, "Expired"
 

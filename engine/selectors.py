@@ -107,21 +107,17 @@ def label_selector_matcher(sel: dict | None) -> Callable[[dict], bool]:
 
 
 def selector_to_string(sel: dict | None) -> str:
-    """metav1.FormatLabelSelector-style text (used in Scale.status.selector)."""
+    """The selector as text, requirements sorted by key (labels.Selector.String())."""
     if not sel:
         return ""
-    parts = [f"{k}={v}" for k, v in sorted((sel.get("matchLabels") or {}).items())]
+    parts = [(k, f"{k}={v}") for k, v in (sel.get("matchLabels") or {}).items()]
     for e in sel.get("matchExpressions") or []:
-        op, key, vals = e.get("operator"), e.get("key"), e.get("values") or []
-        if op == "In":
-            parts.append(f"{key} in ({','.join(sorted(vals))})")
-        elif op == "NotIn":
-            parts.append(f"{key} notin ({','.join(sorted(vals))})")
-        elif op == "Exists":
-            parts.append(key)
-        elif op == "DoesNotExist":
-            parts.append(f"!{key}")
-    return ",".join(parts)
+        op, key, vals = e.get("operator"), e.get("key"), sorted(e.get("values") or [])
+        text = {"In": f"{key} in ({','.join(vals)})", "NotIn": f"{key} notin ({','.join(vals)})",
+                "Exists": key, "DoesNotExist": f"!{key}"}.get(op)
+        if text:
+            parts.append((key, text))
+    return ",".join(t for _, t in sorted(parts, key=lambda p: p[0]))
 
 
 # ---- field selectors -----------------------------------------------------------------------

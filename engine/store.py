@@ -292,6 +292,8 @@ class Store:
         if subresource == "status":
             strategy.prepare_for_status_update(new, old)
             new = admission.admit_status_update(new, old)
+        elif subresource == "finalize":
+            strategy.prepare_for_finalize(new, old)
         else:
             strategy.prepare_for_update(new, old)
             new = admission.admit_update(new, old, strict=strict)
@@ -303,7 +305,8 @@ class Store:
         if dry_run:
             return new
         # Last finalizer removed from an object being deleted: it goes now.
-        if md.get("deletionTimestamp") and not md.get("finalizers") and not strategy.uses_graceful_delete(rt):
+        if (md.get("deletionTimestamp") and not md.get("finalizers") and not strategy.uses_graceful_delete(rt)
+                and not (new.get("spec") or {}).get("finalizers")):
             return self._remove_locked(rt, new, sync)
         self._rv += 1
         md["resourceVersion"] = str(self._rv)

@@ -33,6 +33,17 @@ def prepare_for_create(obj: dict) -> None:
         md["generation"] = 1
     if kind in _INITIAL_STATUS and kind != "Node":
         obj["status"] = _INITIAL_STATUS[kind](obj)
+    if kind == "Namespace":
+        obj.setdefault("spec", {})["finalizers"] = ["kubernetes"]
+
+
+def prepare_for_finalize(new: dict, old: dict) -> None:
+    """namespaces/finalize: only spec.finalizers may change."""
+    fins = (new.get("spec") or {}).get("finalizers")
+    for k in ("metadata", "status"):
+        if k in old:
+            new[k] = old[k]
+    new["spec"] = dict(old.get("spec") or {}, finalizers=fins or [])
 
 
 def prepare_for_update(new: dict, old: dict) -> None:

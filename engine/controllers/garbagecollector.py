@@ -1,0 +1,115 @@
+"""Garbage collection along ownerReferences (k/k pkg/controller/garbagecollector).
+
+Keys are owner UIDs. For an owner that is gone, dependents whose every owner is gone are
+deleted (background cascade) and refs to the gone owner are dropped from the rest. For an owner
+being deleted with the `foregroundDeletion` finalizer, dependents are deleted first and the
+finalizer removed once none remain; with `orphan`, the refs are stripped and the finalizer removed.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .. import errors, objects as O, resources as R
+from ..store import WatchEvent
+from .base import Controller
+
+FOREGROUND, ORPHAN = "foregroundDeletion", "orphan"
+
+
+class GarbageCollector(Controller):
+    name = "garbage-collector"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._where: dict[str, tuple[R.ResourceType, str, str]] = {}   # uid -> location (graph nodes)
+
+    def handlers(self):
+        return {rt.name: self._on_event for rt in R.all_types() if rt is not R.EVENT}
+
+    def _on_event(self, ev: WatchEvent) -> Iterable[str]:
+        obj, md = ev.object, ev.object["metadata"]
+        uid = md.get("uid", "")
+        keys = []
+        if ev.type == "DELETED":
+            self._where.pop(uid, None)
+            keys.append(uid)                                    # its dependents may be orphaned now
+        else:
+            self._where[uid] = (ev.resource, md.get("namespace", ""), md["name"])
+            fins = md.get("finalizers") or ()
+            if md.get("deletionTimestamp") and (FOREGROUND in fins or ORPHAN in fins):
+                keys.append(uid)
+        for ref in md.get("ownerReferences") or ():
+            owner_uid = ref.get("uid", "")
+            if owner_uid not in self._where:                   # dangling reference
+                keys.append(owner_uid)
+            elif ev.type == "DELETED" or md.get("deletionTimestamp"):
+                keys.append(owner_uid)                          # a foreground owner may be done
+        return keys
+
+    def _owner(self, uid: str) -> dict | None:
+        loc = self._where.get(uid)
+        if loc is None:
+            return None
+        obj = self.store.try_get(*loc)
+        return obj if obj is not None and O.uid_of(obj) == uid else None
+
+    def reconcile(self, uid: str) -> float | None:
+        owner = self._owner(uid)
+        dependents = self.store.owned_by(uid)
+        if owner is None:
+            for dep in dependents:
+                self._drop_or_delete(dep, uid)
+            return None
+        fins = owner["metadata"].get("finalizers") or []
+        if not owner["metadata"].get("deletionTimestamp"):
+            return None
+        if ORPHAN in fins:
+            for dep in dependents:
+                self._remove_ref(dep, uid)
+                self.decide(O.key_of(dep), f"{dep['kind']} {O.key_of(dep)}: owner {owner['kind']} "
+                            f"{O.name_of(owner)} deleted with orphan → keeping it, removing its ownerReference",
+                            action="orphan")
+            self._remove_finalizer(owner, ORPHAN)
+        elif FOREGROUND in fins:
+            blocking = [d for d in dependents if any(r.get("uid") == uid and r.get("blockOwnerDeletion")
+                                                    for r in d["metadata"].get("ownerReferences") or ())]
+            for dep in dependents:
+                if not O.is_terminating(dep):
+                    self._delete(dep, "Foreground", owner)
+            if not blocking:
+                self._remove_finalizer(owner, FOREGROUND)
+        return None
+
+    def _drop_or_delete(self, dep: dict, gone_uid: str) -> None:
+        refs = dep["metadata"].get("ownerReferences") or []
+        if any(r.get("uid") != gone_uid and self._owner(r.get("uid", "")) is not None for r in refs):
+            self._remove_ref(dep, gone_uid)
+        elif not O.is_terminating(dep):
+            self._delete(dep, "Background", None)
+
+    def _delete(self, dep: dict, policy: str, owner: dict | None) -> None:
+        rt = R.of(dep)
+        try:
+            self.store.delete(rt, O.namespace_of(dep), O.name_of(dep), propagation_policy=policy, sync=False)
+        except errors.NotFound:
+            return
+        why = f"owner {owner['kind']} {O.name_of(owner)} is being deleted (foreground)" if owner else "its owner is gone"
+        self.decide(O.key_of(dep), f"{dep['kind']} {O.key_of(dep)}: {why} → deleting it", action="delete")
+
+    def _remove_ref(self, dep: dict, uid: str) -> None:
+        new = O.clone(dep)
+        refs = [r for r in new["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
+        if refs:
+            new["metadata"]["ownerReferences"] = refs
+        else:
+            new["metadata"].pop("ownerReferences", None)
+        self.store.update(new, sync=False, strict=False)
+
+    def _remove_finalizer(self, obj: dict, fin: str) -> None:
+        new = O.clone(obj)
+        fins = [f for f in new["metadata"].get("finalizers") or [] if f != fin]
+        if fins:
+            new["metadata"]["finalizers"] = fins
+        else:
+            new["metadata"].pop("finalizers", None)
+        self.store.update(new, sync=False, strict=False)

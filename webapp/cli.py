@@ -1,0 +1,122 @@
+"""`kubeplay serve` and `kubeplay kubeconfig`."""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import webbrowser
+
+RUNTIME_DIR = os.path.join(os.path.expanduser("~"), ".kubeplay")
+RUNTIME_FILE = os.path.join(RUNTIME_DIR, "server.json")
+KUBECONFIG_FILE = os.path.join(RUNTIME_DIR, "kubeconfig")
+
+
+def kubeconfig_text(server: str, token: str | None) -> str:
+    user = f"{{token: {json.dumps(token)}}}" if token else "{}"
+    return (f"apiVersion: v1\nkind: Config\n"
+            f"clusters:\n- name: kubeplay\n  cluster:\n    server: {server}\n"
+            f"users:\n- name: kubeplay\n  user: {user}\n"
+            f"contexts:\n- name: kubeplay\n  context:\n    cluster: kubeplay\n    user: kubeplay\n    namespace: default\n"
+            f"current-context: kubeplay\n")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(args) -> int:
+    from werkzeug.serving import make_server
+    from . import create_app
+
+    if not _is_loopback(args.host) and not args.token:
+        print(f"kubeplay: refusing to listen on {args.host} without --token: anyone who can reach "
+              f"it could change the cluster. Add --token SECRET (kubectl then needs the printed kubeconfig).",
+              file=sys.stderr)
+        return 2
+    state = None if args.in_memory else os.path.abspath(args.state)
+    app = create_app(state=state, in_memory=args.in_memory, nodes=args.nodes, speed=args.speed,
+                     token=args.token, max_pods=args.max_pods, realistic=args.realistic_timings)
+    try:
+        srv = make_server(args.host, args.port, app, threaded=True)
+    except OSError as e:
+        app.extensions["kubeplay.close"]()
+        print(f"kubeplay: cannot listen on {args.host}:{args.port}: {e.strerror}", file=sys.stderr)
+        return 1
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    url = f"http://{shown_host}:{srv.server_port}"
+    os.makedirs(RUNTIME_DIR, exist_ok=True)
+    with open(KUBECONFIG_FILE, "w") as f:
+        os.chmod(KUBECONFIG_FILE, 0o600)
+        f.write(kubeconfig_text(url, args.token))
+    with open(RUNTIME_FILE, "w") as f:
+        json.dump({"url": url, "token": args.token, "pid": os.getpid()}, f)
+    page = url + (f"/?token={args.token}" if args.token else "/")
+    print(f"kubeplay is running at {page}", flush=True)
+    print(f"  state: {'in memory (lost on exit)' if args.in_memory else state}", flush=True)
+    print(f"  kubectl: export KUBECONFIG={KUBECONFIG_FILE}", flush=True)
+
+    def stop(signum, frame):
+        threading.Thread(target=srv.shutdown, daemon=True).start()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if not args.no_browser:
+        threading.Timer(0.5, lambda: webbrowser.open(page)).start()
+    try:
+        srv.serve_forever()
+    finally:
+        app.extensions["kubeplay.close"]()
+        srv.server_close()
+        print("kubeplay stopped", flush=True)
+    return 0
+
+
+def kubeconfig(args) -> int:
+    server, token = args.server, args.token
+    if server is None:
+        try:
+            with open(RUNTIME_FILE) as f:
+                info = json.load(f)
+            server, token = info["url"], token or info.get("token")
+        except (OSError, ValueError, KeyError):
+            server = "http://127.0.0.1:8080"
+    sys.stdout.write(kubeconfig_text(server, token))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="kubeplay", description="A Kubernetes playground on your laptop.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="start the simulated cluster, its API and the page")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (non-loopback needs --token)")
+    s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--state", default="kubeplay.db", help="SQLite state file (default ./kubeplay.db)")
+    s.add_argument("--in-memory", action="store_true", help="keep state in memory only")
+    s.add_argument("--nodes", type=int, default=3, help="nodes to create in a new cluster")
+    s.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second")
+    s.add_argument("--no-browser", action="store_true", help="don't open the page")
+    s.add_argument("--token", help="require this bearer token on every request")
+    s.add_argument("--max-pods", type=int, default=10000, help="the playground's pod quota")
+    s.add_argument("--realistic-timings", action="store_true",
+                   help="use upstream timers (50s node grace, 300s eviction, 30s termination)")
+    s.set_defaults(func=serve)
+    k = sub.add_parser("kubeconfig", help="print a kubeconfig for the running server")
+    k.add_argument("--server", help="server URL (default: the running kubeplay)")
+    k.add_argument("--token")
+    k.set_defaults(func=kubeconfig)
+    args = p.parse_args(argv)
+    if args.command == "serve" and not 1 <= args.nodes <= 500:
+        p.error("--nodes must be between 1 and 500")
+    if args.command == "serve" and not 0 < args.speed <= 1000:
+        p.error("--speed must be between 0 and 1000")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return args.func(args)

@@ -1,0 +1,101 @@
+"""Playground controls that are not part of the Kubernetes API: the simulated clock, a node's
+health switch, drain, and the health endpoints."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from engine import errors, objects as O, resources as R
+
+bp = Blueprint("playground", __name__)
+
+
+def _cluster():
+    return current_app.extensions["kubeplay"]
+
+
+@bp.get("/healthz")
+@bp.get("/readyz")
+@bp.get("/livez")
+def health():
+    return Response("ok", mimetype="text/plain")
+
+
+def clock_state() -> dict:
+    c = _cluster()
+    now = c.clock.now()
+    t = c.timings
+    return {"now": O.iso(now), "nowSeconds": now, "paused": bool(c.clock.paused), "speed": c.clock.speed,
+            "realisticTimings": t.realistic_mode,
+            "timings": {"nodeMonitorGracePeriod": t.node_monitor_grace,
+                        "evictionTolerationCap": None if t.eviction_toleration_cap == float("inf") else t.eviction_toleration_cap,
+                        "terminationGraceCap": None if t.termination_grace_cap == float("inf") else t.termination_grace_cap}}
+
+
+@bp.get("/kubeplay/v1/clock")
+def get_clock():
+    return jsonify(clock_state())
+
+
+@bp.post("/kubeplay/v1/clock")
+def set_clock():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise errors.BadRequest('expected a JSON object such as {"paused": true}, {"speed": 5} or {"step": 5}')
+    clock = _cluster().clock
+    if "speed" in body:
+        speed = body["speed"]
+        if not isinstance(speed, (int, float)) or isinstance(speed, bool) or not 0 < speed <= 1000:
+            raise errors.BadRequest("speed must be a number between 0 and 1000")
+        clock.set_speed(float(speed))
+    if "paused" in body:
+        if body["paused"]:
+            clock.pause()
+        else:
+            clock.resume()
+    if "step" in body:
+        step = body["step"]
+        if not isinstance(step, (int, float)) or isinstance(step, bool) or not 0 < step <= 3600:
+            raise errors.BadRequest("step must be a number of seconds between 0 and 3600")
+        if not clock.paused:
+            raise errors.BadRequest("pause the clock before stepping it")
+        clock.step(float(step))
+    return jsonify(clock_state())
+
+
+@bp.post("/kubeplay/v1/nodes/<name>/fail")
+def fail_node(name):
+    _cluster().fail_node(name)
+    return jsonify({"node": name, "failed": True})
+
+
+@bp.post("/kubeplay/v1/nodes/<name>/recover")
+def recover_node(name):
+    _cluster().recover_node(name)
+    return jsonify({"node": name, "failed": False})
+
+
+@bp.post("/kubeplay/v1/nodes/<name>/drain")
+def drain_node(name):
+    """kubectl drain: cordon, then evict every pod but DaemonSet ones (and mirror pods)."""
+    store = _cluster().store
+    store.patch(R.NODE, None, name, "merge", {"spec": {"unschedulable": True}})
+    evicted, skipped = [], []
+    pods, _ = store.list(R.POD, None, None, f"spec.nodeName={name}")
+    for pod in pods:
+        ref = O.controller_of(pod)
+        if ref and ref.get("kind") == "DaemonSet":
+            skipped.append(O.key_of(pod))
+            continue
+        if O.is_terminating(pod):
+            continue
+        try:
+            store.delete(R.POD, O.namespace_of(pod), O.name_of(pod))
+            evicted.append(O.key_of(pod))
+        except errors.NotFound:
+            pass
+    return jsonify({"node": name, "evicted": evicted, "ignoredDaemonSetPods": skipped})
+
+
+@bp.get("/kubeplay/v1/nodes")
+def failed_nodes():
+    return jsonify({"failed": sorted(_cluster().failed_nodes)})
