@@ -299,6 +299,7 @@ class Store:
             new = admission.admit_update(new, old, strict=strict)
             if rt is R.SERVICE:
                 _allocate_service(self, new, old)
+        md = new["metadata"]               # admission returns a new dict
         self._check_quota(rt, new, old)
         if new == old:
             return old                      # no-op: no write, no new resourceVersion
