@@ -1,0 +1,55 @@
+// Every HTTP call the page makes: the Kubernetes-shaped API plus kubeplay's own control endpoints.
+// Each returns {ok, status, body}; callers show body.error / body.message to the user.
+
+async function call(method, url, body = undefined, contentType = "application/json") {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = contentType;
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch (e) {
+    return { ok: false, status: 0, body: { error: { message: "cannot reach the kubeplay server" } } };
+  }
+  let data = null;
+  const text = await res.text();
+  try { data = text ? JSON.parse(text) : null; } catch (e) { data = { message: text }; }
+  return { ok: res.ok, status: res.status, body: data };
+}
+
+const enc = encodeURIComponent;
+
+/** The message a failed call should show (kubeplay error, metav1.Status, or plain text). */
+export function errorMessage(r) {
+  const b = r.body || {};
+  if (b.error && b.error.message) return b.error.message;
+  if (b.kind === "Status" && b.message) return b.message;
+  if (b.message) return b.message;
+  return `request failed (HTTP ${r.status})`;
+}
+
+export const api = {
+  apply: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/apply", { yaml, namespace }),
+  delete: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/delete", { yaml, namespace }),
+  terminal: (command) => call("POST", "/kubeplay/v1/terminal", { command }),
+
+  clock: () => call("GET", "/kubeplay/v1/clock"),
+  setClock: (change) => call("POST", "/kubeplay/v1/clock", change),
+
+  failNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/fail`, {}),
+  recoverNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/recover`, {}),
+  drainNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/drain`, {}),
+  cordonNode: (name, on) => call("PATCH", `/api/v1/nodes/${enc(name)}`,
+                                 { spec: { unschedulable: on ? true : null } },
+                                 "application/merge-patch+json"),
+
+  deletePod: (ns, name) => call("DELETE", `/api/v1/namespaces/${enc(ns)}/pods/${enc(name)}`),
+  scale: (kind, ns, name, replicas) => {
+    const plural = { Deployment: "deployments", StatefulSet: "statefulsets", ReplicaSet: "replicasets" }[kind];
+    return call("PATCH", `/apis/apps/v1/namespaces/${enc(ns)}/${plural}/${enc(name)}/scale`,
+                { spec: { replicas } }, "application/merge-patch+json");
+  },
+  patch: (path, body, type = "application/strategic-merge-patch+json") => call("PATCH", path, body, type),
+};

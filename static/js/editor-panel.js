@@ -1,0 +1,100 @@
+// The editor panel: the YAML editor (static/vendor/editor.js, global YamlEditor — or a plain
+// textarea if the bundle is missing), Apply / Delete, the Examples menu, and error display: a
+// syntax error or an apiserver refusal is marked at its line in the editor and shown as text.
+
+import { api, errorMessage } from "./api.js";
+import { EXAMPLES } from "./examples.js";
+import { locateError } from "./fieldline.js";
+
+const GROUP = { Deployment: ".apps", ReplicaSet: ".apps", StatefulSet: ".apps", DaemonSet: ".apps",
+                EndpointSlice: ".discovery.k8s.io" };
+
+/** kubectl's "deployment.apps/login-app created" line for one result. */
+export function resultLine(r) {
+  return `${String(r.kind || "").toLowerCase()}${GROUP[r.kind] || ""}/${r.name} ${r.action}`;
+}
+
+export class EditorPanel {
+  constructor(root) {
+    this.root = root;
+    this.host = root.querySelector("#editor");
+    this.message = root.querySelector("#editor-message");
+    this.applyBtn = root.querySelector("#apply");
+    this.deleteBtn = root.querySelector("#delete");
+    this.examples = root.querySelector("#examples");
+    const initial = EXAMPLES[0].yaml;
+    const fallback = this.host.querySelector("textarea");
+    if (window.YamlEditor) {
+      if (fallback) fallback.remove();
+      this.view = window.YamlEditor.create(this.host, { doc: initial, onChange: () => this._edited() });
+    } else {
+      this.textarea = fallback;
+      this.textarea.value = initial;
+    }
+    for (const ex of EXAMPLES) {
+      const opt = document.createElement("option");
+      opt.value = ex.id;
+      opt.textContent = ex.title;
+      this.examples.appendChild(opt);
+    }
+    this.examples.addEventListener("change", () => {
+      const ex = EXAMPLES.find((e) => e.id === this.examples.value);
+      if (ex) this.setText(ex.yaml);
+      this.examples.value = "";
+    });
+    this.applyBtn.addEventListener("click", () => this.apply());
+    this.deleteBtn.addEventListener("click", () => this.delete());
+  }
+
+  getText() {
+    return this.view ? window.YamlEditor.getText(this.view) : this.textarea.value;
+  }
+
+  setText(text) {
+    if (this.view) window.YamlEditor.setText(this.view, text);
+    else this.textarea.value = text;
+    this._say("", "");
+  }
+
+  apply() { return this._send("apply"); }
+  delete() { return this._send("delete"); }
+
+  async _send(verb) {
+    const text = this.getText();
+    this._mark([]);
+    this._say(verb === "apply" ? "Applying…" : "Deleting…", "busy");
+    this.applyBtn.disabled = this.deleteBtn.disabled = true;
+    try {
+      const r = verb === "apply" ? await api.apply(text) : await api.delete(text);
+      if (r.ok) {
+        const lines = ((r.body || {}).results || []).map(resultLine);
+        this._say(lines.join("\n") || "nothing to do", "ok");
+        return r;
+      }
+      const err = (r.body || {}).error || {};
+      let line = err.line;
+      if (line == null && err.field) line = locateError(text, err);
+      const where = err.line != null ? `line ${err.line}${err.column != null ? `, column ${err.column}` : ""}: ` : "";
+      const msg = errorMessage(r);
+      this._say(where + msg, "error");
+      if (line != null) this._mark([{ line, column: err.line != null ? err.column : null, message: msg }]);
+      return r;
+    } finally {
+      this.applyBtn.disabled = this.deleteBtn.disabled = false;
+    }
+  }
+
+  _mark(errors) {
+    if (this.view) window.YamlEditor.showErrors(this.view, errors);
+    this.root.dataset.errorLines = errors.map((e) => e.line).join(",");
+  }
+
+  _say(text, kind) {
+    this.message.textContent = text;
+    this.message.dataset.kind = kind;
+  }
+
+  _edited() {
+    if (this.root.dataset.errorLines) this._mark([]);
+  }
+}

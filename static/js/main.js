@@ -1,0 +1,91 @@
+// Boot: wires the model, the stream and the views. Drawing happens once per animation frame,
+// for everything that changed since the last one.
+
+import { Model } from "./model.js";
+import { Sync } from "./sync.js";
+import { api, errorMessage } from "./api.js";
+import { ClusterView } from "./view/cluster.js";
+import { WorkloadStrip } from "./view/workloads.js";
+import { DetailsPanel } from "./view/details.js";
+import { ReconcileLog } from "./view/log.js";
+import { ClockControls } from "./clock.js";
+import { Terminal } from "./terminal.js";
+import { EditorPanel } from "./editor-panel.js";
+import { Tour } from "./tour.js";
+import { keyOf } from "./model.js";
+
+const $ = (sel) => document.querySelector(sel);
+
+function toast(text, kind = "info") {
+  const el = $("#toast");
+  el.textContent = text;
+  el.dataset.kind = kind;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, kind === "error" ? 8000 : 3000);
+}
+
+async function act(promise, okText) {
+  const r = await promise;
+  if (!r.ok) toast(errorMessage(r), "error");
+  else if (okText) toast(okText);
+  return r;
+}
+
+const actions = {
+  killPod: (pod) => act(api.deletePod(pod.metadata.namespace, pod.metadata.name), `pod "${pod.metadata.name}" deleted`),
+  failNode: (name) => act(api.failNode(name), `${name}: kubelet heartbeats stopped`),
+  recoverNode: (name) => act(api.recoverNode(name), `${name}: kubelet running again`),
+  cordonNode: (name, on) => act(api.cordonNode(name, on), `node/${name} ${on ? "cordoned" : "uncordoned"}`),
+  drainNode: (name) => act(api.drainNode(name), `node/${name} drained`),
+  scale: (obj, replicas) => act(api.scale(obj.kind, obj.metadata.namespace, obj.metadata.name, replicas),
+                                `${obj.kind.toLowerCase()}.apps/${obj.metadata.name} scaled to ${replicas}`),
+};
+
+const model = new Model();
+const log = new ReconcileLog($("#log"));
+const details = new DetailsPanel($("#details"), model, actions);
+const clusterView = new ClusterView($("#cluster"), model, { onSelect: select });
+const workloads = new WorkloadStrip($("#workloads"), { onScale: actions.scale, onSelect: select });
+const clock = new ClockControls($("#time"), { onError: (m) => toast(m, "error") });
+const editor = new EditorPanel($("#editor-panel"));
+const terminal = new Terminal($("#terminal"));
+const tour = new Tour($("#tour"), { editor, model, log, actions });
+
+function select(sel) {
+  details.select(sel);
+  clusterView.select(sel ? sel.uid : null);
+}
+
+let frame = 0;
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(draw);
+}
+function draw() {
+  frame = 0;
+  const dirty = model.takeDirty();
+  clusterView.draw(dirty);
+  workloads.draw(dirty);
+  details.draw(dirty);
+  log.draw(dirty);
+  $("#pod-count").textContent = String(model.kind("Pod").size);
+}
+model.onChange = schedule;
+
+const conn = $("#conn");
+const sync = new Sync({
+  model,
+  onState: (state) => {
+    conn.dataset.state = state;
+    conn.textContent = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…" }[state] || state;
+  },
+  onDecisions: (items) => { log.addDecisions(items); schedule(); },
+  onClock: (c) => clock.update(c),
+});
+
+$("#pizza-demo").addEventListener("click", () => tour.start());
+clock.load();
+sync.start();
+
+// For tests and the browser benchmark: read-only handles on the live state.
+window.kubeplay = { model, sync, clusterView, editor, terminal, tour, keyOf };

@@ -1,0 +1,123 @@
+// List-then-watch over one WebSocket (/kubeplay/v1/stream), as client-go's reflector does it.
+//
+// On open we send {type:"hello", resourceVersion, decisionSeq}. With no resourceVersion the
+// server answers with a snapshot (all objects + the resourceVersion they were read at); with one
+// it resumes by sending what we missed, or — if that is too old (Expired) — a new snapshot, and
+// the model deletes whatever the snapshot no longer has. Every message that carries a
+// resourceVersion (events, bookmarks) advances ours. After a disconnect (server restart, network
+// blip) we reconnect with capped exponential backoff plus jitter, reset once data flows again.
+// A socket that stays silent longer than the server's bookmark period is treated as dead.
+
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 5000;
+const SILENCE_MS = 15000;
+
+export class Sync {
+  constructor({ model, url = null, onState = () => {}, onDecisions = () => {}, onClock = () => {} }) {
+    this.model = model;
+    this.url = url || `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/kubeplay/v1/stream`;
+    this.onState = onState;
+    this.onDecisions = onDecisions;
+    this.onClock = onClock;
+    this.resourceVersion = "";
+    this.decisionSeq = 0;
+    this.attempt = 0;
+    this.ws = null;
+    this.timer = null;
+    this.watchdog = null;
+    this.stopped = false;
+    this.connections = 0;      // how many sockets were opened (tests and the status tooltip)
+  }
+
+  start() {
+    this.stopped = false;
+    this._connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.watchdog);
+    if (this.ws) this.ws.close();
+  }
+
+  _connect() {
+    this.onState(this.connections ? "reconnecting" : "connecting");
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (e) {
+      this._retry();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      this.connections++;
+      ws.send(JSON.stringify({ type: "hello", resourceVersion: this.resourceVersion,
+                               decisionSeq: this.decisionSeq }));
+      this._feed();
+    };
+    ws.onmessage = (e) => {
+      if (ws !== this.ws) return;
+      this._feed();
+      let msg;
+      try { msg = JSON.parse(e.data); } catch (err) { return; }
+      this._handle(msg);
+    };
+    ws.onclose = () => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      clearTimeout(this.watchdog);
+      this._retry();
+    };
+    ws.onerror = () => {};      // onclose follows
+  }
+
+  _handle(msg) {
+    switch (msg.type) {
+      case "snapshot":
+        this.model.resync(msg.items || []);
+        this.resourceVersion = String(msg.resourceVersion || "");
+        this.attempt = 0;
+        this.onState("live");
+        break;
+      case "events":
+        this.model.apply(msg.events || []);
+        if (msg.resourceVersion) this.resourceVersion = String(msg.resourceVersion);
+        this.attempt = 0;
+        this.onState("live");
+        break;
+      case "bookmark":
+        if (msg.resourceVersion) this.resourceVersion = String(msg.resourceVersion);
+        this.attempt = 0;
+        this.onState("live");
+        break;
+      case "decisions":
+        if (msg.reset) this.decisionSeq = 0;
+        for (const d of msg.items || []) this.decisionSeq = Math.max(this.decisionSeq, d.seq || 0);
+        if (msg.seq !== undefined) this.decisionSeq = msg.seq;
+        this.onDecisions(msg.items || [], !!msg.reset);
+        break;
+      case "clock":
+        this.onClock(msg);
+        break;
+      default:
+        break;
+    }
+  }
+
+  _feed() {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => { if (this.ws) this.ws.close(); }, SILENCE_MS);
+  }
+
+  _retry() {
+    if (this.stopped) return;
+    this.onState("reconnecting");
+    const exp = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+    const delay = exp / 2 + Math.random() * exp / 2;      // "equal jitter"
+    this.attempt = Math.min(this.attempt + 1, 10);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this._connect(), delay);
+  }
+}

@@ -1,0 +1,128 @@
+// The details panel: what is known about the selected Pod, Node or workload — status, conditions,
+// its Events and its YAML — with the actions that apply to it (Kill a pod; Fail / Recover /
+// Cordon / Uncordon / Drain a node). Redrawn when the selected object changes.
+
+import { h, clear, setText } from "../dom.js";
+import { podColumns } from "../podstatus.js";
+import { toYaml } from "../yamldump.js";
+import { keyOf, workloadOf } from "../model.js";
+import { nodeReadiness } from "./cluster.js";
+import { workloadCounts } from "./workloads.js";
+
+export class DetailsPanel {
+  constructor(root, model, actions) {
+    this.root = root;
+    this.body = root.querySelector("#details-body");
+    this.title = root.querySelector("#details-title");
+    this.model = model;
+    this.actions = actions;      // {killPod, failNode, recoverNode, cordonNode, drainNode}
+    this.sel = null;             // {kind, uid}
+    this.shown = null;           // the object drawn last
+    root.querySelector("#details-close").addEventListener("click", () => this.select(null));
+  }
+
+  select(sel) {
+    this.sel = sel && sel.uid ? sel : null;
+    this.shown = undefined;
+    this.root.hidden = !this.sel;
+    this.draw(null);
+  }
+
+  /** Redraw if the selected object (or an Event about it) changed in this frame. */
+  draw(dirty) {
+    if (!this.sel) return;
+    const obj = this.model.get(this.sel.uid);
+    if (dirty && obj === this.shown && !this._eventsChanged(dirty)) return;
+    if (!obj && this.shown === null) return;
+    this.shown = obj || null;
+    const scroll = this.body.scrollTop;
+    clear(this.body);
+    if (!obj) {
+      this.body.append(h("p", { class: "gone", text: `${this.sel.kind} ${this.sel.name || ""} no longer exists.` }));
+      return;
+    }
+    this.sel.name = keyOf(obj);
+    setText(this.title, `${obj.kind} ${keyOf(obj)}`);
+    if (obj.kind === "Pod") this._pod(obj);
+    else if (obj.kind === "Node") this._node(obj);
+    else this._workload(obj);
+    this.body.append(h("h3", { text: "Events" }), this._events(obj));
+    this.body.append(h("details", { class: "yaml" }, h("summary", { text: "YAML" }),
+                       h("pre", { text: toYaml(obj) })));
+    this.body.scrollTop = scroll;
+  }
+
+  _eventsChanged(dirty) {
+    const uid = this.sel.uid;
+    for (const d of dirty.values()) {
+      const e = d.next || d.last;
+      if (e && e.kind === "Event" && (e.involvedObject || {}).uid === uid) return true;
+    }
+    return false;
+  }
+
+  _pod(pod) {
+    const cols = podColumns(pod);
+    const w = workloadOf(pod, this.model);
+    const st = pod.status || {};
+    this.body.append(
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "danger", text: "Kill",
+                      disabled: !!pod.metadata.deletionTimestamp,
+                      onclick: () => this.actions.killPod(pod) })),
+      dl([["Status", cols.status], ["Ready", `${cols.ready}/${cols.total}`], ["Restarts", cols.restarts],
+          ["Node", (pod.spec || {}).nodeName || "(not scheduled)"], ["IP", st.podIP || ""],
+          ["Owner", w ? `${w.kind}/${w.name}` : "none (bare pod)"],
+          ["Images", ((pod.spec || {}).containers || []).map((c) => c.image).join(", ")]]),
+      h("h3", { text: "Conditions" }), conditions(st.conditions));
+  }
+
+  _node(node) {
+    const cordoned = !!(node.spec || {}).unschedulable;
+    const name = node.metadata.name;
+    const a = this.actions;
+    const st = node.status || {};
+    this.body.append(
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "danger", text: "Fail", onclick: () => a.failNode(name) }),
+        h("button", { type: "button", text: "Recover", onclick: () => a.recoverNode(name) }),
+        cordoned ? h("button", { type: "button", text: "Uncordon", onclick: () => a.cordonNode(name, false) })
+                 : h("button", { type: "button", text: "Cordon", onclick: () => a.cordonNode(name, true) }),
+        h("button", { type: "button", text: "Drain", onclick: () => a.drainNode(name) })),
+      h("p", { class: "hint", text: "Fail stops the node's kubelet heartbeats; the node controller notices after the grace period (50 s simulated), marks it NotReady and evicts its pods." }),
+      dl([["Ready", nodeReadiness(node)], ["Schedulable", cordoned ? "no (cordoned)" : "yes"],
+          ["Allocatable", Object.entries(st.allocatable || {}).map(([k, v]) => `${k}=${v}`).join(", ")],
+          ["Taints", ((node.spec || {}).taints || []).map((t) => `${t.key}${t.value ? "=" + t.value : ""}:${t.effect}`).join(", ") || "none"]]),
+      h("h3", { text: "Conditions" }), conditions(st.conditions));
+  }
+
+  _workload(obj) {
+    const n = workloadCounts(obj);
+    this.body.append(dl([["Desired", n.desired], ["Current", n.current], ["Ready", n.ready],
+                         ["Up to date", n.updated]]));
+  }
+
+  _events(obj) {
+    const evs = [...this.model.eventsOf(obj)].sort((a, b) =>
+      String(a.lastTimestamp || a.eventTime || "").localeCompare(String(b.lastTimestamp || b.eventTime || "")));
+    if (!evs.length) return h("p", { class: "hint", text: "No events." });
+    return h("table", { class: "events" },
+      h("thead", null, h("tr", null, ["Type", "Reason", "From", "Message"].map((t) => h("th", { text: t })))),
+      h("tbody", null, evs.slice(-50).map((e) => h("tr", { class: e.type === "Warning" ? "warn" : "" },
+        h("td", { text: e.type || "" }), h("td", { text: e.reason || "" }),
+        h("td", { text: (e.source || {}).component || e.reportingComponent || "" }),
+        h("td", { text: (e.message || "") + ((e.count || 1) > 1 ? ` (x${e.count})` : "") })))));
+  }
+}
+
+function dl(rows) {
+  return h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", { text: k }), h("dd", { text: String(v) })]));
+}
+
+function conditions(list) {
+  if (!list || !list.length) return h("p", { class: "hint", text: "none" });
+  return h("table", { class: "conditions" },
+    h("tbody", null, list.map((c) => h("tr", null,
+      h("td", { text: c.type }), h("td", { text: c.status }),
+      h("td", { text: [c.reason, c.message].filter(Boolean).join(": ") })))));
+}

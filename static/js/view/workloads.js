@@ -1,0 +1,103 @@
+// The workload strip: one card per Deployment / StatefulSet / DaemonSet with desired, current and
+// ready counts, highlighted while desired ≠ actual, and − / + buttons that PATCH the scale
+// subresource (the same call `kubectl scale` makes).
+
+import { h, setText, setData } from "../dom.js";
+import { keyOf } from "../model.js";
+
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+
+export function workloadCounts(obj) {
+  const spec = obj.spec || {}, st = obj.status || {};
+  if (obj.kind === "DaemonSet") {
+    return { desired: st.desiredNumberScheduled || 0, current: st.currentNumberScheduled || 0,
+             ready: st.numberReady || 0, updated: st.updatedNumberScheduled || 0 };
+  }
+  const desired = spec.replicas === undefined ? 1 : spec.replicas;
+  return { desired, current: st.replicas || 0, ready: st.readyReplicas || 0,
+           updated: st.updatedReplicas || 0 };
+}
+
+export class WorkloadStrip {
+  constructor(root, { onScale, onSelect }) {
+    this.root = root;
+    this.list = root.querySelector("#workload-list");
+    this.empty = root.querySelector("#workloads-empty");
+    this.cards = new Map();       // uid -> {el, parts, obj}
+    this.onScale = onScale;
+    this.onSelect = onSelect;
+  }
+
+  draw(dirty) {
+    let changed = false;
+    for (const [uid, d] of dirty) {
+      const obj = d.next || d.prev || d.last;
+      if (!obj || !WORKLOAD_KINDS.has(obj.kind)) continue;
+      changed = true;
+      if (d.next) this._upsert(uid, d.next); else this._remove(uid);
+    }
+    if (changed) this.empty.hidden = this.cards.size > 0;
+  }
+
+  _upsert(uid, obj) {
+    let c = this.cards.get(uid);
+    if (!c) {
+      const parts = {
+        kind: h("span", { class: "wl-kind" }), name: h("span", { class: "wl-name" }),
+        desired: h("b"), current: h("b"), ready: h("b"), image: h("span", { class: "wl-image" }),
+      };
+      const canScale = obj.kind !== "DaemonSet";
+      const minus = h("button", { type: "button", class: "scale", text: "−",
+                                  "aria-label": `scale down ${obj.metadata.name}`,
+                                  onclick: () => this._scale(uid, -1) });
+      const plus = h("button", { type: "button", class: "scale", text: "+",
+                                 "aria-label": `scale up ${obj.metadata.name}`,
+                                 onclick: () => this._scale(uid, +1) });
+      const el = h("div", { class: "workload", dataset: { workload: `${obj.kind}/${obj.metadata.name}` } },
+        h("div", { class: "wl-title", onclick: () => this.onSelect({ kind: obj.kind, uid }) },
+          parts.kind, parts.name),
+        h("div", { class: "wl-counts" },
+          h("span", { class: "count", title: "desired (spec.replicas)" }, "desired ", parts.desired),
+          h("span", { class: "count", title: "current (status.replicas)" }, "current ", parts.current),
+          h("span", { class: "count", title: "ready (status.readyReplicas)" }, "ready ", parts.ready)),
+        parts.image,
+        canScale ? h("div", { class: "wl-scale" }, minus, plus) : null);
+      c = { el, parts, obj };
+      this.cards.set(uid, c);
+      this.list.appendChild(el);
+    }
+    c.obj = obj;
+    const n = workloadCounts(obj);
+    if (c.pendingDesired === n.desired) c.pendingDesired = undefined;
+    setText(c.parts.kind, obj.kind);
+    setText(c.parts.name, keyOf(obj));
+    setText(c.parts.desired, n.desired);
+    setText(c.parts.current, n.current);
+    setText(c.parts.ready, n.ready);
+    const images = ((((obj.spec || {}).template || {}).spec || {}).containers || []).map((x) => x.image);
+    setText(c.parts.image, images.join(", "));
+    const converging = n.desired !== n.current || n.desired !== n.ready ||
+                       (obj.kind !== "DaemonSet" && n.updated !== n.desired);
+    c.el.classList.toggle("converging", converging);
+    setData(c.el, "desired", n.desired);
+    setData(c.el, "current", n.current);
+    setData(c.el, "ready", n.ready);
+  }
+
+  _remove(uid) {
+    const c = this.cards.get(uid);
+    if (!c) return;
+    c.el.remove();
+    this.cards.delete(uid);
+  }
+
+  _scale(uid, delta) {
+    const c = this.cards.get(uid);
+    if (!c) return;
+    // Quick clicks count from the last value asked for, not the one the watch has shown yet.
+    const base = c.pendingDesired !== undefined ? c.pendingDesired : workloadCounts(c.obj).desired;
+    const want = Math.max(0, base + delta);
+    c.pendingDesired = want;
+    this.onScale(c.obj, want);
+  }
+}

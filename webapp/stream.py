@@ -1,0 +1,318 @@
+"""The page's live stream: one WebSocket at /kubeplay/v1/stream carrying the cluster as a watch.
+
+Wiring (create_app calls it once):  ``stream.register(sock, app)`` — `sock` is the app's
+flask_sock.Sock; the Cluster is read from ``app.extensions["kubeplay"]`` and the shutdown Event
+from ``app.extensions["kubeplay.stopping"]`` (handlers return soon after it is set).
+
+Protocol (JSON text frames), the list-then-watch of client-go's reflector over one socket:
+
+  client → {"type": "hello", "resourceVersion": "<last seen or empty>", "decisionSeq": N}
+  server → {"type": "snapshot", "resourceVersion": "R", "items": [...]}    when rv is empty, or
+           when the store no longer has history back to it (Expired: relist; the client drops
+           local objects the snapshot lacks); otherwise the missed events are simply replayed.
+         → {"type": "events", "resourceVersion": "R", "events": [{"type": "ADDED"|"MODIFIED"|
+           "DELETED", "object": {...}}]}                         batched; per object, only the
+           latest state in a batch is sent (watch caches may skip states, never reorder them)
+         → {"type": "bookmark", "resourceVersion": "R"}          when nothing else was sent for a while
+         → {"type": "decisions", "items": [...], "seq": N, "reset": bool}   the reconcile log
+         → {"type": "clock", "now", "nowSeconds", "paused", "speed"}      ~1/s and on change
+
+Only kinds the page draws are carried (nodes, pods, workloads, services, endpointslices,
+events); Leases — node heartbeats — and the rest are skipped to keep the page quiet, but their
+resourceVersions still advance the client's. Only the handler thread sends on its socket. A
+socket whose sends stall (a frozen tab) is closed rather than buffered for without bound; the
+page reconnects and resumes. Cross-origin connections are refused before the handshake: a
+browser's Origin header must name the same host:port as the Host header.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import struct
+import threading
+import time
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+
+from engine import errors, objects as O, resources as R
+
+log = logging.getLogger("kubeplay.stream")
+
+PATH = "/kubeplay/v1/stream"
+DRAWN = (R.NODE, R.POD, R.DEPLOYMENT, R.REPLICASET, R.STATEFULSET, R.DAEMONSET, R.SERVICE,
+         R.ENDPOINTSLICE, R.EVENT)
+DRAWN_NAMES = frozenset(rt.name for rt in DRAWN)
+
+POLL = 0.05                # how long one wait for store changes may block (stop is polled between)
+HELLO_TIMEOUT = 5.0        # a client that says nothing is treated as a fresh one
+CLOCK_PERIOD = 1.0
+DECISIONS_PERIOD = 0.1
+BOOKMARK_PERIOD = 5.0
+SNAPSHOT_EVENTS = 500      # the newest core/v1 Events a snapshot carries
+FIRST_DECISIONS = 200      # decisions sent to a client that has none yet
+MAX_BATCH = 5000           # watch events per message
+SEND_TIMEOUT = 10.0        # a send blocked this long: the client is gone or frozen; close
+
+
+class SlowClient(Exception):
+    pass
+
+
+def register(sock, app: Flask) -> None:
+    """Add the stream route to `app` (see the module docstring)."""
+
+    @app.before_request
+    def refuse_cross_origin():
+        if request.path != PATH:
+            return None
+        if not same_origin(request.headers.get("Origin"), request.host):
+            return Response("cross-origin WebSocket connections are refused\n", status=403,
+                            mimetype="text/plain")
+        return None
+
+    @sock.route(PATH)
+    def stream(ws):
+        cluster = current_app.extensions["kubeplay"]
+        stopping = current_app.extensions.get("kubeplay.stopping") or threading.Event()
+        Session(ws, cluster, stopping).run()
+
+
+def same_origin(origin: str | None, host: str) -> bool:
+    """True when a browser's Origin names this server (host:port as in the Host header).
+    Clients that send no Origin (scripts, kubectl-like tools) are not browsers: allowed."""
+    if origin is None:
+        return True
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    default = 443 if parts.scheme == "https" else 80
+    o_host, o_port = parts.hostname.lower(), parts.port or default
+    h = urlsplit("//" + host)
+    try:
+        h_port = h.port or default
+    except ValueError:
+        return False
+    return (h.hostname or "").lower() == o_host and h_port == o_port
+
+
+def _dumps(msg: dict) -> str:
+    return json.dumps(msg, separators=(",", ":"), default=str)
+
+
+def _slim(obj: dict) -> dict:
+    """The object as the page needs it: managedFields dropped (never mutate the stored dict)."""
+    md = obj.get("metadata") or {}
+    if "managedFields" not in md:
+        return obj
+    out = dict(obj)
+    out["metadata"] = {k: v for k, v in md.items() if k != "managedFields"}
+    return out
+
+
+class Session:
+    """One connected page: hello, then snapshot or replay, then live batches until it goes."""
+
+    def __init__(self, ws, cluster, stopping: threading.Event):
+        self.ws, self.cluster, self.stopping = ws, cluster, stopping
+        self.store = cluster.store
+        self.watcher = None
+        self.skip_upto: dict[str, int] = {}   # per kind: events at or below this rv are in the snapshot
+        self.skip_until = 0
+        self.decision_seq = 0
+        self.last_clock: tuple | None = None
+        self.next_clock = 0.0
+        self.next_decisions = 0.0
+        self.last_sent = time.monotonic()
+        _set_send_timeout(ws, SEND_TIMEOUT)
+
+    # ---- the loop -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        try:
+            hello = self._hello()
+            if hello is None:
+                return
+            rv = str(hello.get("resourceVersion") or "")
+            self._start_decisions(hello.get("decisionSeq"))
+            self._start_watch(rv)
+            while not self.stopping.is_set() and self.ws.connected:
+                self._pump_events()
+                now = time.monotonic()
+                if now >= self.next_decisions:
+                    self._send_decisions()
+                    self.next_decisions = now + DECISIONS_PERIOD
+                self._send_clock(now)
+                if now - self.last_sent >= BOOKMARK_PERIOD:
+                    self._send({"type": "bookmark", "resourceVersion": str(self.watcher.pos)})
+                self._drain_incoming()
+        except SlowClient:
+            log.info("closing a stream whose client stopped reading")
+            try:
+                self.ws.close(reason=1013, message="client too slow; reconnect")
+            except Exception:       # the socket may already be unusable
+                pass
+        finally:
+            if self.watcher is not None:
+                self.watcher.close()
+
+    def _hello(self) -> dict | None:
+        deadline = time.monotonic() + HELLO_TIMEOUT
+        while not self.stopping.is_set() and self.ws.connected:
+            data = self.ws.receive(timeout=min(POLL * 4, max(0.0, deadline - time.monotonic())))
+            if data is not None:
+                try:
+                    msg = json.loads(data)
+                except ValueError:
+                    msg = None
+                if isinstance(msg, dict) and msg.get("type") == "hello":
+                    return msg
+            if time.monotonic() >= deadline:
+                return {}
+        return None
+
+    def _drain_incoming(self) -> None:
+        # The page sends nothing after hello today; reading keeps the socket's state current.
+        while self.ws.receive(timeout=0) is not None:
+            pass
+
+    # ---- objects ------------------------------------------------------------------------------
+
+    def _start_watch(self, rv: str) -> None:
+        if rv:
+            try:
+                since = int(rv)
+                # A resourceVersion from the future belongs to another store (a restarted
+                # in-memory server): only a relist is right.
+                if 0 <= since <= self.store.resource_version:
+                    self.watcher = self.store.watch(since)
+                    return
+            except (errors.Expired, ValueError):
+                pass
+        self._snapshot()
+
+    def _snapshot(self) -> None:
+        """List every drawn kind, then follow from before the first list. Events a list already
+        reflects (rv at or below that kind's list rv) are skipped, so nothing goes back in time."""
+        if self.watcher is not None:
+            self.watcher.close()
+        start = self.store.resource_version
+        self.watcher = self.store.watch(start)
+        items: list[dict] = []
+        self.skip_upto = {}
+        for rt in DRAWN:
+            objs, list_rv = self.store.list(rt)
+            self.skip_upto[rt.name] = list_rv
+            if rt is R.EVENT and len(objs) > SNAPSHOT_EVENTS:
+                objs = sorted(objs, key=O.rv_of)[-SNAPSHOT_EVENTS:]
+            items.extend(_slim(o) for o in objs)
+        self.skip_until = max(self.skip_upto.values(), default=start)
+        self._send({"type": "snapshot", "resourceVersion": str(start), "items": items})
+
+    def _pump_events(self) -> None:
+        try:
+            evs = self.watcher.next(timeout=POLL)
+            if not evs:
+                return
+            # Take whatever else is already there, up to one message's worth.
+            while len(evs) < MAX_BATCH:
+                more = self.watcher.next(timeout=0)
+                if not more:
+                    break
+                evs.extend(more)
+        except errors.Expired:
+            # We fell behind the store's history: start over from a fresh list.
+            self._snapshot()
+            return
+        batch = self._coalesce(evs)
+        for i in range(0, len(batch), MAX_BATCH):
+            self._send({"type": "events", "resourceVersion": str(evs[-1].rv),
+                        "events": batch[i:i + MAX_BATCH]})
+
+    def _coalesce(self, evs) -> list[dict]:
+        """Drawn kinds only; one entry per object carrying its latest state in this batch."""
+        out: dict[str, dict] = {}
+        for ev in evs:
+            obj = ev.object
+            kind = obj.get("kind")
+            rt = R.BY_KIND.get(((obj.get("apiVersion") or "").rpartition("/")[0], kind))
+            if rt is None or rt.name not in DRAWN_NAMES:
+                continue
+            if ev.rv <= self.skip_until and ev.rv <= self.skip_upto.get(rt.name, 0):
+                continue
+            uid = (obj.get("metadata") or {}).get("uid") or f"{kind}/{O.key_of(obj)}"
+            prev = out.pop(uid, None)
+            etype = ev.type
+            if prev is not None:
+                if prev["type"] == "ADDED" and etype == "DELETED":
+                    continue                       # born and gone within the batch
+                if prev["type"] == "ADDED":
+                    etype = "ADDED"
+            out[uid] = {"type": etype, "object": _slim(obj)}
+        return list(out.values())
+
+    # ---- decisions and clock ------------------------------------------------------------------
+
+    def _start_decisions(self, seq) -> None:
+        log_ = self.cluster.decisions
+        try:
+            seq = int(seq or 0)
+        except (TypeError, ValueError):
+            seq = 0
+        last = log_.last_seq
+        reset = seq > last                     # the server restarted: its numbering did too
+        if reset or seq == 0:
+            seq = max(0, last - FIRST_DECISIONS)
+        self.decision_seq = seq
+        if reset:
+            self._send({"type": "decisions", "items": [], "seq": seq, "reset": True})
+
+    def _send_decisions(self) -> None:
+        items, last = self.cluster.decisions.since(self.decision_seq)
+        if not items:
+            return
+        self.decision_seq = last
+        self._send({"type": "decisions", "items": items[-FIRST_DECISIONS * 5:], "seq": last,
+                    "reset": False})
+
+    def _send_clock(self, now: float) -> None:
+        clock = self.cluster.clock
+        state = (bool(clock.paused), float(clock.speed))
+        if now < self.next_clock and state == self.last_clock:
+            return
+        t = clock.now()
+        self.last_clock = state
+        self.next_clock = now + CLOCK_PERIOD
+        self._send({"type": "clock", "now": O.iso(t), "nowSeconds": t, "paused": state[0],
+                    "speed": state[1]})
+
+    # ---- sending --------------------------------------------------------------------------------
+
+    def _send(self, msg: dict) -> None:
+        data = _dumps(msg)
+        t0 = time.monotonic()
+        try:
+            self.ws.send(data)
+        except (BlockingIOError, TimeoutError, socket.timeout) as e:
+            raise SlowClient() from e
+        if time.monotonic() - t0 >= SEND_TIMEOUT * 0.9:
+            raise SlowClient()
+        self.last_sent = time.monotonic()
+
+
+def _set_send_timeout(ws, seconds: float) -> None:
+    """SO_SNDTIMEO on the raw socket: a send that cannot progress fails instead of blocking
+    forever. Only sends are affected; simple-websocket's reader thread keeps blocking reads."""
+    sock = getattr(ws, "sock", None)
+    if sock is None:
+        return
+    try:
+        sec = int(seconds)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO,
+                        struct.pack("ll", sec, int((seconds - sec) * 1e6)))
+    except (OSError, AttributeError, struct.error):
+        pass
