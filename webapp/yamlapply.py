@@ -1,0 +1,440 @@
+"""The editor's Apply and Delete: multi-document YAML in, `kubectl apply` / `kubectl delete -f`
+semantics out, with every error pointing at a line of the editor text.
+
+    POST /kubeplay/v1/apply   {"yaml": text, "namespace": "default"}
+    POST /kubeplay/v1/delete  {"yaml": text, "namespace": "default"}
+
+Apply is all-or-nothing: every document is first sent as a dry run (a create, or the three-way
+patch `kubectl apply` would send — see webapp/applypatch.py); only when all pass are they
+written, in order. A refused document therefore changes nothing.
+
+Answers:
+- 200 `{"results": [{"kind", "name", "namespace", "action", "text", ["warning"]}]}`, action
+  `created` / `configured` / `unchanged` (apply) or `deleted` / `notfound` / `failed` (delete);
+- YAML syntax error: 400 `{"error": {"message", "line", "column"}}` (1-based, PyYAML's mark);
+- refusal: the error's HTTP code, `{"error": {"message": <as kubectl prints it>, "field",
+  "line", "document", "status"}}` where `line` is the line of the failing field's key in that
+  document (its nearest existing ancestor when the field is missing, else the document's first
+  line).
+
+YAML is read with PyYAML's SafeLoader from the composed node tree (which keeps line marks), with
+limits so that no input can hang the server: text size, document count, and the number of nodes
+the documents would expand to once aliases are resolved (the "billion laughs").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import flask
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from engine import errors, resources as R
+from engine.objects import clone
+from webapp import applypatch as AP
+from webapp.kubectl.errors import render_status
+
+bp = flask.Blueprint("yamlapply", __name__)
+
+MAX_BYTES = 1_000_000          # editor text
+MAX_DOCUMENTS = 200
+MAX_NODES = 200_000            # after alias expansion, all documents together
+SOURCE = "STDIN"               # what kubectl calls text given with `-f -`
+
+
+class Refusal(Exception):
+    """A request-level error: HTTP code and the `error` body."""
+
+    def __init__(self, code: int, body: dict):
+        super().__init__(body.get("message"))
+        self.code, self.body = code, body
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the YAML
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that yields only JSON values, as kubectl's YAML→JSON step does: timestamps
+    and binary stay strings, keys become strings."""
+
+
+def _as_text(loader, node):
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
+_Loader.add_constructor("tag:yaml.org,2002:binary", lambda l, n: "".join(l.construct_scalar(n).split()))
+
+
+@dataclass
+class Document:
+    index: int              # position in the text, empty documents counted
+    node: Node
+    obj: object
+    first_line: int = field(init=False)
+
+    def __post_init__(self):
+        self.first_line = self.node.start_mark.line + 1
+
+
+def syntax_error(problem: str, mark) -> Refusal:
+    body = {"message": problem, "line": mark.line + 1 if mark else None,
+            "column": mark.column + 1 if mark else None}
+    return Refusal(400, body)
+
+
+def parse_documents(text: str) -> list[Document]:
+    """Every non-empty document with its node tree. Raises Refusal on syntax errors or limits."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise Refusal(413, {"message": f"the YAML is too large (limit {MAX_BYTES} bytes)", "line": None})
+    try:
+        nodes = []
+        for node in yaml.compose_all(text, Loader=_Loader):
+            nodes.append(node)
+            if len(nodes) > MAX_DOCUMENTS:
+                raise Refusal(400, {"message": f"too many documents (limit {MAX_DOCUMENTS})", "line": None})
+        _check_expansion(nodes)
+        docs = []
+        for i, node in enumerate(nodes):
+            if node is None:
+                continue
+            obj = _json_value(_Loader("").construct_document(node))
+            if obj is not None:
+                docs.append(Document(i, node, obj))
+        return docs
+    except yaml.MarkedYAMLError as e:
+        raise syntax_error(e.problem or e.context or "invalid YAML", e.problem_mark or e.context_mark) from None
+    except yaml.YAMLError as e:
+        raise Refusal(400, {"message": str(e), "line": None, "column": None}) from None
+    except RecursionError:
+        raise Refusal(400, {"message": "the YAML is nested too deeply", "line": None, "column": None}) from None
+
+
+def _check_expansion(roots: list) -> None:
+    """Refuse documents whose aliases would expand past MAX_NODES, or that refer to themselves.
+    Iterative and memoised: each distinct node is visited once whatever the aliasing."""
+    size: dict[int, int] = {}
+    total = 0
+    for root in roots:
+        if root is None:
+            continue
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        active: set[int] = set()
+        while stack:
+            node, done = stack.pop()
+            nid = id(node)
+            if done:
+                active.discard(nid)
+                n = 1 + sum(size[id(c)] for c in _children(node))
+                size[nid] = min(n, MAX_NODES + 1)
+                continue
+            if nid in size:
+                continue
+            if nid in active:
+                raise syntax_error("recursive alias: a node refers to itself", node.start_mark)
+            active.add(nid)
+            stack.append((node, True))
+            for child in _children(node):
+                if id(child) not in size:
+                    if id(child) in active:
+                        raise syntax_error("recursive alias: a node refers to itself", child.start_mark)
+                    stack.append((child, False))
+        total += size[id(root)]
+        if total > MAX_NODES:
+            raise syntax_error(f"the YAML expands to more than {MAX_NODES} nodes (too many aliases)",
+                               root.start_mark)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _json_value(v):
+    if isinstance(v, dict):
+        return {_json_key(k): _json_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_value(x) for x in v]
+    if isinstance(v, set):
+        return {_json_key(k): None for k in v}
+    return v
+
+
+def _json_key(k) -> str:
+    if isinstance(k, str):
+        return k
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    if k is None:
+        return "null"
+    return str(k)
+
+
+# ---------------------------------------------------------------------------------------------
+# Field path → line
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
+
+
+def parse_field_path(path: str) -> list[str]:
+    """`spec.template.spec.containers[0].image` → ['spec', 'template', 'spec', 'containers',
+    '[0]', 'image']; bracketed parts (indexes or map keys such as `[cpu]`) keep their brackets."""
+    out = []
+    for m in _SEGMENT.finditer(path or ""):
+        out.append(m.group(1) if m.group(1) is not None else f"[{m.group(2)}]")
+    return out
+
+
+def line_of_field(node: Node, path: str) -> int | None:
+    """1-based line of the key (or list item) the field path names, else of its deepest
+    ancestor present in the text; None when not even the first segment is there."""
+    best = None
+    cur = node
+    for seg in parse_field_path(path):
+        key = seg[1:-1] if seg.startswith("[") else seg
+        if isinstance(cur, MappingNode):
+            for k, v in cur.value:
+                if isinstance(k, ScalarNode) and k.value == key:
+                    best, cur = k.start_mark.line + 1, v
+                    break
+            else:
+                return best
+        elif isinstance(cur, SequenceNode) and seg.startswith("[") and key.isdigit() \
+                and int(key) < len(cur.value):
+            cur = cur.value[int(key)]
+            best = cur.start_mark.line + 1
+        else:
+            return best
+    return best
+
+
+def document_line(doc: Document, path: str | None) -> int:
+    if path:
+        line = line_of_field(doc.node, path)
+        if line is not None:
+            return line
+    return doc.first_line
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents → objects
+
+@dataclass
+class Target:
+    doc: Document
+    rt: R.ResourceType
+    namespace: str
+    name: str
+    manifest: dict
+
+    @property
+    def kind_string(self) -> str:
+        """`deployment.apps` / `pod`: how kubectl names the kind in its output."""
+        return f"{self.rt.kind.lower()}.{self.rt.group}" if self.rt.group else self.rt.kind.lower()
+
+    def result(self, action: str) -> dict:
+        out = {"kind": self.rt.kind, "name": self.name, "namespace": self.namespace or None,
+               "action": action, "document": self.doc.index}
+        return out
+
+
+def client_error(doc: Document, message: str, path: str | None = None) -> Refusal:
+    return Refusal(400, {"message": f"error: {message}", "field": path,
+                         "line": document_line(doc, path), "document": doc.index, "status": None})
+
+
+def api_error(doc: Document, err: errors.ApiError) -> Refusal:
+    status = err.status()
+    causes = (status.get("details") or {}).get("causes") or []
+    path = causes[0].get("field") if causes else None
+    return Refusal(err.code, {"message": render_status(status), "field": path or None,
+                              "line": document_line(doc, path), "document": doc.index, "status": status})
+
+
+def _compact(obj) -> str:
+    return AP.go_json(obj)
+
+
+def resolve(doc: Document, default_namespace: str) -> Target:
+    obj = doc.obj
+    if not isinstance(obj, dict):
+        kind = {list: "array", str: "string", bool: "bool"}.get(type(obj), "number")
+        raise client_error(doc, f'unable to decode "{SOURCE}": json: cannot unmarshal {kind} into Go '
+                                f"value of type map[string]interface {{}}")
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not kind or not isinstance(kind, str):
+        raise client_error(doc, f"unable to decode \"{SOURCE}\": Object 'Kind' is missing in '{_compact(obj)}'",
+                           "kind")
+    if not api_version or not isinstance(api_version, str):
+        raise client_error(doc, f"unable to decode \"{SOURCE}\": Object 'apiVersion' is missing in "
+                                f"'{_compact(obj)}'", "apiVersion")
+    md = obj.get("metadata")
+    md = md if isinstance(md, dict) else {}
+    name = md.get("name") if isinstance(md.get("name"), str) else ""
+    ns = md.get("namespace") if isinstance(md.get("namespace"), str) else ""
+    rt = R.for_kind(api_version, kind)
+    if rt is None:
+        raise client_error(doc, f'resource mapping not found for name: "{name}" namespace: "{ns}" from '
+                                f'"{SOURCE}": no matches for kind "{kind}" in version "{api_version}"\n'
+                                f"ensure CRDs are installed first", "kind")
+    manifest = clone(obj)
+    if not isinstance(manifest.get("metadata"), dict):
+        manifest["metadata"] = {}
+    manifest_md = manifest["metadata"]
+    if rt.namespaced:
+        ns = ns or default_namespace or "default"
+        manifest_md["namespace"] = ns
+    else:
+        ns = ""
+        manifest_md.pop("namespace", None)
+    target = Target(doc, rt, ns, name, manifest)
+    if not name:
+        gvk = f'"{rt.api_version}, Kind={rt.kind}"'
+        res = f'"{rt.group + "/" if rt.group else ""}{rt.version}, Resource={rt.name}"'
+        raise client_error(doc, f"error when retrieving current configuration of:\nResource: {res}, "
+                                f"GroupVersionKind: {gvk}\nName: \"\", Namespace: \"{ns}\"\nfrom server for: "
+                                f"\"{SOURCE}\": resource name may not be empty", "metadata.name")
+    return target
+
+
+def _prune_nulls(v) -> None:
+    if isinstance(v, dict):
+        for k in [k for k, x in v.items() if x is None]:
+            del v[k]
+        for x in v.values():
+            _prune_nulls(x)
+    elif isinstance(v, list):
+        for x in v:
+            _prune_nulls(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# kubectl apply, one object
+
+def apply_one(store, t: Target, *, dry_run: bool) -> dict:
+    """Create or three-way-patch one object as `kubectl apply` does. Returns the result entry."""
+    modified, annotation = AP.with_last_applied(t.manifest)
+    try:
+        live = store.get(t.rt, t.namespace, t.name)
+    except errors.NotFound:
+        live = None
+    if live is None:
+        obj = clone(modified)
+        _prune_nulls(obj)
+        store.create(obj, dry_run=dry_run)
+        return t.result("created")
+    warning = None
+    if AP.LAST_APPLIED not in ((live.get("metadata") or {}).get("annotations") or {}):
+        warning = (f"Warning: resource {t.rt.name}/{t.name} is missing the {AP.LAST_APPLIED} annotation "
+                   "which is required by kubectl apply. kubectl apply should only be used on resources "
+                   "created declaratively by either kubectl create --save-config or kubectl apply. "
+                   "The missing annotation will be patched automatically.")
+    try:
+        patch = AP.three_way_patch(AP.last_applied(live), modified, live)
+    except AP.PatchError as e:
+        raise client_error(t.doc, str(e)) from None
+    action = "unchanged"
+    if patch:
+        store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run)
+        action = "configured"
+    out = t.result(action)
+    if warning:
+        out["warning"] = warning
+    return out
+
+
+def _text(t: Target, action: str) -> str:
+    return f"{t.kind_string}/{t.name} {action}"
+
+
+def apply_documents(store, text: str, namespace: str) -> list[dict]:
+    docs = parse_documents(text)
+    targets = [resolve(d, namespace) for d in docs]
+    # Pass 1: every document as a dry run. A namespace created earlier in the same text does not
+    # exist yet, so a NotFound for it is forgiven here (the real write will tell).
+    planned_namespaces = set()
+    for t in targets:
+        try:
+            apply_one(store, t, dry_run=True)
+        except errors.NotFound as e:
+            if not (t.rt.namespaced and e.details.get("kind") == "namespaces"
+                    and e.details.get("name") == t.namespace and t.namespace in planned_namespaces):
+                raise api_error(t.doc, e) from None
+        except errors.ApiError as e:
+            raise api_error(t.doc, e) from None
+        if t.rt is R.NAMESPACE:
+            planned_namespaces.add(t.name)
+    # Pass 2: for real, in order.
+    results = []
+    for t in targets:
+        try:
+            r = apply_one(store, t, dry_run=False)
+        except errors.ApiError as e:
+            refusal = api_error(t.doc, e)
+            refusal.body["results"] = results       # what was already applied
+            raise refusal from None
+        r["text"] = _text(t, r["action"])
+        results.append(r)
+    return results
+
+
+def delete_documents(store, text: str, namespace: str) -> list[dict]:
+    docs = parse_documents(text)
+    targets = [resolve(d, namespace) for d in docs]
+    results = []
+    for t in targets:
+        r = t.result("deleted")
+        try:
+            store.delete(t.rt, t.namespace, t.name, propagation_policy="Background")
+            where = f" from {t.namespace} namespace" if t.rt.namespaced else ""
+            r["text"] = f'{t.kind_string} "{t.name}" deleted{where}'
+        except errors.ApiError as e:
+            r["action"] = "notfound" if isinstance(e, errors.NotFound) else "failed"
+            r["text"] = render_status(e.status())
+            r["line"] = t.doc.first_line
+        results.append(r)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+def _request() -> tuple[str, str]:
+    if (flask.request.content_length or 0) > MAX_BYTES * 2:
+        raise Refusal(413, {"message": f"the YAML is too large (limit {MAX_BYTES} bytes)", "line": None})
+    body = flask.request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("yaml"), str):
+        raise Refusal(400, {"message": 'expected a JSON body {"yaml": "...", "namespace": "default"}',
+                            "line": None})
+    ns = body.get("namespace") or "default"
+    if not isinstance(ns, str):
+        raise Refusal(400, {"message": "namespace must be a string", "line": None})
+    return body["yaml"], ns
+
+
+def _cluster():
+    return flask.current_app.extensions["kubeplay"]
+
+
+@bp.post("/kubeplay/v1/apply")
+def apply_route():
+    try:
+        text, ns = _request()
+        results = apply_documents(_cluster().store, text, ns)
+    except Refusal as r:
+        return flask.jsonify({"error": r.body}), r.code
+    return flask.jsonify({"results": results})
+
+
+@bp.post("/kubeplay/v1/delete")
+def delete_route():
+    try:
+        text, ns = _request()
+        results = delete_documents(_cluster().store, text, ns)
+    except Refusal as r:
+        return flask.jsonify({"error": r.body}), r.code
+    return flask.jsonify({"results": results})
