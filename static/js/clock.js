@@ -17,6 +17,8 @@ export class ClockControls {
     this.speedBtns = [...root.querySelectorAll("[data-speed]")];
     this.onError = onError;
     this.state = null;            // {epochMs, wall, paused, speed}
+    this.timings = {};            // the simulated durations the server uses (for explanations)
+    this.readings = 0;            // clock messages received (tests wait on it)
     this.pauseBtn.addEventListener("click", () => this._send({ paused: !(this.state && this.state.paused) }));
     this.stepBtn.addEventListener("click", () => this._send({ step: STEP_SECONDS }));
     for (const b of this.speedBtns) {
@@ -33,6 +35,8 @@ export class ClockControls {
   /** A clock reading from the server: {now, nowSeconds, paused, speed}. */
   update(c) {
     if (!c) return;
+    this.readings++;
+    if (c.timings) this.timings = c.timings;
     const epochMs = c.now ? Date.parse(c.now) : (c.nowSeconds || 0) * 1000;
     this.state = { epochMs: isNaN(epochMs) ? (c.nowSeconds || 0) * 1000 : epochMs,
                    wall: performance.now(), paused: !!c.paused, speed: Number(c.speed) || 1 };

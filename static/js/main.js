@@ -44,13 +44,13 @@ const actions = {
 
 const model = new Model();
 const log = new ReconcileLog($("#log"));
-const details = new DetailsPanel($("#details"), model, actions);
+const clock = new ClockControls($("#time"), { onError: (m) => toast(m, "error") });
+const details = new DetailsPanel($("#details"), model, actions, clock);
 const clusterView = new ClusterView($("#cluster"), model, { onSelect: select });
 const workloads = new WorkloadStrip($("#workloads"), { onScale: actions.scale, onSelect: select });
-const clock = new ClockControls($("#time"), { onError: (m) => toast(m, "error") });
 const editor = new EditorPanel($("#editor-panel"));
 const terminal = new Terminal($("#terminal"));
-const tour = new Tour($("#tour"), { editor, model, log, actions });
+const tour = new Tour($("#tour"), { editor, model, log, actions, clock });
 
 function select(sel) {
   details.select(sel);
@@ -88,4 +88,4 @@ clock.load();
 sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
-window.kubeplay = { model, sync, clusterView, editor, terminal, tour, keyOf };
+window.kubeplay = { model, sync, clusterView, editor, terminal, tour, clock, keyOf };

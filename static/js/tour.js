@@ -23,8 +23,8 @@ const STEPS = [
   },
   {
     title: "2. Fail a node",
-    text: "Stop the kubelet heartbeats of the node running the most pizza pods. After the grace " +
-          "period (50 simulated seconds — try speed 10×) the node controller marks it NotReady, " +
+    text: (t) => "Stop the kubelet heartbeats of the node running the most pizza pods. After the " +
+          `grace period (${t.graceText()} — try speed 10×) the node controller marks it NotReady, ` +
           "taints it and evicts its pods; the ReplicaSets notice missing pods and create " +
           "replacements, which the scheduler puts on the healthy nodes.",
     action: "Fail the busiest node",
@@ -72,7 +72,8 @@ const STEPS = [
 ];
 
 export class Tour {
-  constructor(root, { editor, model, log, actions }) {
+  constructor(root, { editor, model, log, actions, clock = null }) {
+    this.clock = clock;
     this.root = root;
     this.editor = editor;
     this.model = model;
@@ -107,10 +108,15 @@ export class Tour {
     this.step = i;
     const s = STEPS[i];
     this.titleEl.textContent = s.title;
-    this.textEl.textContent = s.text;
+    this.textEl.textContent = typeof s.text === "function" ? s.text(this) : s.text;
     this.actionBtn.textContent = s.action;
     this.root.querySelector("#tour-next").textContent = i === STEPS.length - 1 ? "Finish" : "Next step";
     clear(this.live);
+  }
+
+  graceText() {
+    const g = this.clock && this.clock.timings && this.clock.timings.nodeMonitorGracePeriod;
+    return g ? `${g} simulated seconds` : "a few simulated seconds";
   }
 
   end() {

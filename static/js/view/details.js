@@ -10,7 +10,8 @@ import { nodeReadiness } from "./cluster.js";
 import { workloadCounts } from "./workloads.js";
 
 export class DetailsPanel {
-  constructor(root, model, actions) {
+  constructor(root, model, actions, clock = null) {
+    this.clock = clock;
     this.root = root;
     this.body = root.querySelector("#details-body");
     this.title = root.querySelector("#details-title");
@@ -89,7 +90,9 @@ export class DetailsPanel {
         cordoned ? h("button", { type: "button", text: "Uncordon", onclick: () => a.cordonNode(name, false) })
                  : h("button", { type: "button", text: "Cordon", onclick: () => a.cordonNode(name, true) }),
         h("button", { type: "button", text: "Drain", onclick: () => a.drainNode(name) })),
-      h("p", { class: "hint", text: "Fail stops the node's kubelet heartbeats; the node controller notices after the grace period (50 s simulated), marks it NotReady and evicts its pods." }),
+      h("p", { class: "hint", text: "Fail stops the node's kubelet heartbeats; the node controller notices after " +
+        `the grace period (${graceText(this.clock)}), marks the node NotReady and evicts its pods. ` +
+        "Drain cordons it and evicts its pods now." }),
       dl([["Ready", nodeReadiness(node)], ["Schedulable", cordoned ? "no (cordoned)" : "yes"],
           ["Allocatable", Object.entries(st.allocatable || {}).map(([k, v]) => `${k}=${v}`).join(", ")],
           ["Taints", ((node.spec || {}).taints || []).map((t) => `${t.key}${t.value ? "=" + t.value : ""}:${t.effect}`).join(", ") || "none"]]),
@@ -113,6 +116,11 @@ export class DetailsPanel {
         h("td", { text: (e.source || {}).component || e.reportingComponent || "" }),
         h("td", { text: (e.message || "") + ((e.count || 1) > 1 ? ` (x${e.count})` : "") })))));
   }
+}
+
+function graceText(clock) {
+  const g = clock && clock.timings && clock.timings.nodeMonitorGracePeriod;
+  return g ? `${g} simulated seconds` : "a few simulated seconds";
 }
 
 function dl(rows) {
