@@ -1,0 +1,671 @@
+"""EndpointSlices for selector Services (k/k pkg/controller/endpointslice, k8s.io/endpointslice
+`reconciler.go`, `utils.go`, `util/controller_utils.go`).
+
+For each Service with a selector the controller keeps EndpointSlices (`generateName: <svc>-`,
+labels `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by`, a controller
+ownerReference to the Service) holding one endpoint per selected pod that has an IP and is not
+terminal: `conditions.serving` = pod Ready, `terminating` = deletionTimestamp set, `ready` =
+serving and not terminating (always true with publishNotReadyAddresses). At most 100 endpoints
+go in a slice; pods whose named target ports resolve differently land in different slices.
+A Service selecting nothing keeps one empty placeholder slice, as upstream.
+
+The reconcile is upstream's: existing slices keep the endpoints still wanted (updated in place
+when their conditions change), emptied slices are deleted (or reused for new endpoints),
+leftovers fill the slices already being written first, then the unchanged slice they fit best,
+then new slices. A slice is written only when its endpoints, ports or labels changed.
+
+The first half of this module is the shared `k8s.io/endpointslice/util` part — pod readiness,
+ports, the trigger-time tracker and the Service-by-selector index — which the legacy Endpoints
+controller (`endpoints.py`) reuses.
+"""
+from __future__ import annotations
+
+import collections
+from typing import Iterable
+
+from .. import errors, objects as O, resources as R
+from ..store import WatchEvent
+from .base import Controller
+
+CONTROLLER_NAME = "endpointslice-controller.k8s.io"          # managed-by value (k/k controller)
+LABEL_SERVICE_NAME = "kubernetes.io/service-name"
+LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
+LABEL_HEADLESS = "service.kubernetes.io/headless"
+ANNOTATION_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
+LABEL_ZONE = "topology.kubernetes.io/zone"
+MAX_ENDPOINTS_PER_SLICE = 100                                 # kube-controller-manager default
+NODE_MISSING_RETRY = 5.0                                      # seconds (upstream: rate-limited retry)
+
+
+# ---- k8s.io/endpointslice/util ------------------------------------------------------------------
+
+def is_pod_ready(pod: dict) -> bool:
+    cond = O.get_condition(pod.get("status"), "Ready")
+    return cond is not None and cond.get("status") == "True"
+
+
+def pod_ips(pod: dict) -> list[str]:
+    status = pod.get("status") or {}
+    ips = [p.get("ip") for p in status.get("podIPs") or () if p.get("ip")]
+    if not ips and status.get("podIP"):
+        ips = [status["podIP"]]
+    return ips
+
+
+def should_pod_be_in_endpoints(pod: dict, include_terminating: bool) -> bool:
+    """ShouldPodBeInEndpoints: not terminal (Succeeded/Failed), has an IP, and — unless
+    `include_terminating` — has no deletionTimestamp."""
+    status = pod.get("status") or {}
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return False
+    if not status.get("podIP") and not status.get("podIPs"):
+        return False
+    if not include_terminating and O.is_terminating(pod):
+        return False
+    return True
+
+
+def should_set_hostname(pod: dict, svc: dict) -> bool:
+    spec = pod.get("spec") or {}
+    return bool(spec.get("hostname")) and spec.get("subdomain") == O.name_of(svc) \
+        and O.namespace_of(svc) == O.namespace_of(pod)
+
+
+def service_selector(svc: dict) -> dict | None:
+    """The selector the endpoint controllers act on, or None: services without a selector (and
+    ExternalName services) get their endpoints from elsewhere. An empty selector `{}` does not
+    survive the apiserver's storage round trip, so it counts as none."""
+    spec = svc.get("spec") or {}
+    if spec.get("type") == "ExternalName":
+        return None
+    return spec.get("selector") or None
+
+
+def is_service_ip_set(svc: dict) -> bool:
+    ip = (svc.get("spec") or {}).get("clusterIP")
+    return bool(ip) and ip != "None"
+
+
+def is_ipv6(ip: str) -> bool:
+    return ":" in ip
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    for k, v in selector.items():
+        if labels.get(k) != v:
+            return False
+    return True
+
+
+def find_port(pod: dict, svc_port: dict) -> int | None:
+    """FindPort: a numeric targetPort is used as is; a named one is looked up among the pod's
+    container ports (same name and protocol), then restartable init (sidecar) containers."""
+    target = svc_port.get("targetPort")
+    if target is None or target == 0 or target == "":
+        target = svc_port.get("port")            # the apiserver defaults targetPort to port
+    if isinstance(target, int) and not isinstance(target, bool):
+        return target
+    protocol = svc_port.get("protocol") or "TCP"
+    spec = pod.get("spec") or {}
+    for c in spec.get("containers") or ():
+        for p in c.get("ports") or ():
+            if p.get("name") == target and (p.get("protocol") or "TCP") == protocol:
+                return p.get("containerPort")
+    for c in spec.get("initContainers") or ():
+        if c.get("restartPolicy") != "Always":
+            continue
+        for p in c.get("ports") or ():
+            if p.get("name") == target and (p.get("protocol") or "TCP") == protocol:
+                return p.get("containerPort")
+    return None
+
+
+def _ready_transition(pod: dict) -> float | None:
+    cond = O.get_condition(pod.get("status"), "Ready")
+    return O.parse_time(cond.get("lastTransitionTime")) if cond else None
+
+
+class TriggerTimeTracker:
+    """util/trigger_time_tracker.go: the `endpoints.kubernetes.io/last-change-trigger-time`
+    value — the earliest pod Ready transition (or Service creation) not seen at the previous
+    sync of this Service; the Service's creation time on its first sync."""
+
+    def __init__(self):
+        self._states: dict[tuple[str, str], tuple[float | None, dict[str, float]]] = {}
+
+    def compute(self, namespace: str, svc: dict, pods: list[dict]) -> str | None:
+        key = (namespace, O.name_of(svc))
+        state = self._states.get(key)
+        last_svc, last_pods = state if state is not None else (None, {})
+        changed: float | None = None
+        pod_times: dict[str, float] = {}
+        for pod in pods:
+            t = _ready_transition(pod)
+            if t is None:
+                continue
+            name = O.name_of(pod)
+            pod_times[name] = t
+            prev = last_pods.get(name)
+            if prev is None or t > prev:
+                changed = t if changed is None else min(changed, t)
+        svc_time = O.parse_time(O.meta(svc).get("creationTimestamp"))
+        if svc_time is not None and (last_svc is None or svc_time > last_svc):
+            changed = svc_time if changed is None else min(changed, svc_time)
+        self._states[key] = (svc_time, pod_times)
+        if state is None:
+            return O.iso(svc_time) if svc_time is not None else None
+        return O.iso(changed) if changed is not None else None
+
+    def delete(self, namespace: str, name: str) -> None:
+        self._states.pop((namespace, name), None)
+
+
+class ServiceIndex:
+    """The Services of each namespace by selector, so a pod event finds the Services selecting
+    it without scanning them all: each Service is filed under one `key=value` pair of its
+    selector (the smallest key) and a pod's candidates are those filed under its own labels."""
+
+    def __init__(self):
+        self._selectors: dict[tuple[str, str], dict] = {}                 # (ns, name) -> selector
+        self._anchors: dict[str, dict[tuple[str, str], set[str]]] = {}   # ns -> (k, v) -> names
+
+    def _anchor(self, selector: dict) -> tuple[str, str]:
+        k = min(selector)
+        return k, selector[k]
+
+    def update(self, svc: dict) -> None:
+        ns, name = O.namespace_of(svc), O.name_of(svc)
+        sel = service_selector(svc)
+        old = self._selectors.get((ns, name))
+        if old == sel:
+            return
+        if old is not None:
+            self._unfile(ns, name, old)
+        if sel:
+            self._selectors[(ns, name)] = dict(sel)
+            self._anchors.setdefault(ns, {}).setdefault(self._anchor(sel), set()).add(name)
+        else:
+            self._selectors.pop((ns, name), None)
+
+    def remove(self, svc: dict) -> None:
+        ns, name = O.namespace_of(svc), O.name_of(svc)
+        old = self._selectors.pop((ns, name), None)
+        if old is not None:
+            self._unfile(ns, name, old)
+
+    def _unfile(self, ns: str, name: str, sel: dict) -> None:
+        by_pair = self._anchors.get(ns, {})
+        names = by_pair.get(self._anchor(sel))
+        if names is not None:
+            names.discard(name)
+            if not names:
+                del by_pair[self._anchor(sel)]
+
+    def services_for(self, namespace: str, labels: dict) -> set[str]:
+        """Keys (`ns/name`) of the Services in `namespace` whose selector matches `labels`."""
+        by_pair = self._anchors.get(namespace)
+        out: set[str] = set()
+        if not by_pair or not labels:
+            return out
+        for pair in labels.items():
+            for name in by_pair.get(pair, ()):
+                if selects(self._selectors[(namespace, name)], labels):
+                    out.add(f"{namespace}/{name}")
+        return out
+
+    def on_service(self, ev: WatchEvent) -> Iterable[str]:
+        if ev.type == "DELETED":
+            self.remove(ev.object)
+        else:
+            self.update(ev.object)
+        yield O.key_of(ev.object)
+
+    def on_pod(self, ev: WatchEvent) -> Iterable[str]:
+        """GetServicesToUpdateOnPodChange: the Services a pod event can change."""
+        pod, old = ev.object, ev.old
+        ns = O.namespace_of(pod)
+        if ev.type != "MODIFIED" or old is None:
+            return self.services_for(ns, O.labels_of(pod))
+        if O.meta(pod).get("resourceVersion") == O.meta(old).get("resourceVersion"):
+            return ()
+        pod_changed, labels_changed = pod_endpoints_changed(old, pod)
+        if not pod_changed and not labels_changed:
+            return ()
+        new_svcs = self.services_for(ns, O.labels_of(pod))
+        if not labels_changed:
+            return new_svcs
+        old_svcs = self.services_for(ns, O.labels_of(old))
+        if pod_changed:
+            return new_svcs | old_svcs
+        return new_svcs ^ old_svcs
+
+
+def pod_endpoints_changed(old: dict, new: dict) -> tuple[bool, bool]:
+    """podEndpointsChanged → (endpoint may change, Service membership may change). Besides
+    upstream's checks (deletionTimestamp, readiness, IPs) a pod turning terminal or being bound
+    counts: the simulated kubelet may set those in the same write as other fields."""
+    ospec, nspec = old.get("spec") or {}, new.get("spec") or {}
+    labels_changed = (O.labels_of(old) != O.labels_of(new)
+                      or ospec.get("hostname") != nspec.get("hostname")
+                      or ospec.get("subdomain") != nspec.get("subdomain"))
+    if O.meta(old).get("deletionTimestamp") != O.meta(new).get("deletionTimestamp"):
+        return True, labels_changed
+    if is_pod_ready(old) != is_pod_ready(new):
+        return True, labels_changed
+    if pod_ips(old) != pod_ips(new):
+        return True, labels_changed
+    ophase, nphase = (old.get("status") or {}).get("phase"), (new.get("status") or {}).get("phase")
+    terminal = ("Succeeded", "Failed")
+    if (ophase in terminal) != (nphase in terminal) or ospec.get("nodeName") != nspec.get("nodeName"):
+        return True, labels_changed
+    return False, labels_changed
+
+
+def selected_pods(store, svc: dict, selector: dict) -> list[dict]:
+    """The Service's pods (lister List with the selector), sorted by name for a stable order."""
+    pods = [p for p in store.iter(R.POD, O.namespace_of(svc)) if selects(selector, O.labels_of(p))]
+    pods.sort(key=O.name_of)
+    return pods
+
+
+def address_types(svc: dict) -> list[str]:
+    """getAddressTypesForService. Without spec.ipFamilies the apiserver's default (single-stack
+    IPv4, the only family the simulated pod network has) is assumed, for headless Services too."""
+    spec = svc.get("spec") or {}
+    families = spec.get("ipFamilies") or ()
+    out = []
+    if "IPv4" in families:
+        out.append("IPv4")
+    if "IPv6" in families:
+        out.append("IPv6")
+    if out:
+        return out
+    ip = spec.get("clusterIP")
+    if ip and ip != "None" and is_ipv6(ip):
+        return ["IPv6"]
+    return ["IPv4"]
+
+
+# ---- the EndpointSlice reconciler ----------------------------------------------------------------
+
+def endpoint_ports(svc: dict, pod: dict) -> list[dict]:
+    """getEndpointPorts: one discovery EndpointPort per Service port whose target resolves."""
+    spec = svc.get("spec") or {}
+    out: list[dict] = []
+    if not spec.get("ports") and spec.get("clusterIP") == "None":
+        return out
+    for sp in spec.get("ports") or ():
+        num = find_port(pod, sp)
+        if num is None:
+            continue
+        port = {"name": sp.get("name") or "", "protocol": sp.get("protocol") or "TCP", "port": num}
+        if sp.get("appProtocol") is not None:
+            port["appProtocol"] = sp["appProtocol"]
+        out.append(port)
+    return out
+
+
+def port_map_key(ports: list[dict] | None) -> tuple:
+    """NewPortMapKey: identifies a set of ports regardless of order."""
+    return tuple(sorted((p.get("name") or "", p.get("protocol") or "", p.get("port") or 0,
+                         p.get("appProtocol") or "") for p in ports or ()))
+
+
+def pod_to_endpoint(pod: dict, node: dict | None, svc: dict, address_type: str) -> dict:
+    serving = is_pod_ready(pod)
+    terminating = O.is_terminating(pod)
+    ready = bool((svc.get("spec") or {}).get("publishNotReadyAddresses")) or (serving and not terminating)
+    want_v6 = address_type == "IPv6"
+    ep: dict = {"addresses": [ip for ip in pod_ips(pod) if is_ipv6(ip) == want_v6],
+                "conditions": {"ready": ready, "serving": serving, "terminating": terminating}}
+    if should_set_hostname(pod, svc):
+        ep["hostname"] = pod["spec"]["hostname"]
+    md = pod["metadata"]
+    ep["targetRef"] = {"kind": "Pod", "namespace": md.get("namespace", ""), "name": md["name"],
+                       "uid": md.get("uid", "")}
+    node_name = (pod.get("spec") or {}).get("nodeName")
+    if node_name:
+        ep["nodeName"] = node_name
+    zone = O.labels_of(node).get(LABEL_ZONE) if node is not None else None
+    if zone:
+        ep["zone"] = zone
+    return ep
+
+
+def endpoint_hash(ep: dict) -> tuple:
+    """hashEndpoint: addresses, hostname and the target's namespace/name identify an endpoint;
+    everything else (conditions, node, zone) may change in place."""
+    ref = ep.get("targetRef") or {}
+    return (tuple(sorted(ep.get("addresses") or ())), ep.get("hostname") or "",
+            ref.get("namespace") or "", ref.get("name") or "")
+
+
+def endpoints_equal_beyond_hash(a: dict, b: dict) -> bool:
+    if a.get("nodeName") != b.get("nodeName") or a.get("zone") != b.get("zone"):
+        return False
+    ca, cb = a.get("conditions") or {}, b.get("conditions") or {}
+    for k in ("ready", "serving", "terminating"):
+        if ca.get(k) != cb.get(k):
+            return False
+    ra, rb = dict(a.get("targetRef") or {}), dict(b.get("targetRef") or {})
+    ra.pop("resourceVersion", None)
+    rb.pop("resourceVersion", None)
+    return ra == rb
+
+
+def slice_labels(slice_: dict | None, svc: dict) -> tuple[dict, bool]:
+    """setEndpointSliceLabels: the Service's labels (reserved keys skipped) plus service-name,
+    managed-by and — for a Service without a cluster IP — the headless label; and whether the
+    slice's own non-reserved labels differ from the Service's."""
+    reserved = (LABEL_SERVICE_NAME, LABEL_MANAGED_BY, LABEL_HEADLESS)
+    have = {k: v for k, v in (O.labels_of(slice_) if slice_ else {}).items() if k not in reserved}
+    want = {k: v for k, v in O.labels_of(svc).items() if k not in reserved}
+    changed = have != want
+    if not is_service_ip_set(svc):
+        want[LABEL_HEADLESS] = ""
+    want[LABEL_SERVICE_NAME] = O.name_of(svc)
+    want[LABEL_MANAGED_BY] = CONTROLLER_NAME
+    return want, changed
+
+
+def owned_by(slice_: dict, svc: dict) -> bool:
+    uid = O.uid_of(svc)
+    return any(r.get("uid") == uid and r.get("kind") == "Service" and r.get("apiVersion") == "v1"
+               for r in O.meta(slice_).get("ownerReferences") or ())
+
+
+class _Slice:
+    """A slice being planned: an existing one (name set) or a new one (name None)."""
+    __slots__ = ("name", "existing", "endpoints", "ports", "address_type", "labels")
+
+    def __init__(self, name, existing, endpoints, ports, address_type, labels):
+        self.name, self.existing = name, existing
+        self.endpoints, self.ports, self.address_type, self.labels = endpoints, ports, address_type, labels
+
+
+class EndpointSliceController(Controller):
+    name = "endpointslice-controller"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.services = ServiceIndex()
+        self.trigger_times = TriggerTimeTracker()
+        self.max_endpoints = MAX_ENDPOINTS_PER_SLICE
+        # endpointSliceTracker in miniature: the resourceVersion of each slice as this controller
+        # last wrote it ("" once it deleted it), so the echo of its own writes wakes nobody.
+        self._written: dict[tuple[str, str], str] = {}
+
+    def handlers(self):
+        return {"services": self.services.on_service, "pods": self.services.on_pod,
+                "endpointslices": self._on_slice}
+
+    def _on_slice(self, ev: WatchEvent) -> Iterable[str]:
+        sl, old = ev.object, ev.old
+        ident = (O.namespace_of(sl), O.name_of(sl))
+        expected = self._written.get(ident)
+        if ev.type == "DELETED":
+            self._written.pop(ident, None)
+            if expected == "":
+                return ()
+        elif expected is not None and expected == O.meta(sl).get("resourceVersion"):
+            return ()
+        keys = set()
+        for obj in (sl, old):
+            if obj is None:
+                continue
+            labels = O.labels_of(obj)
+            if labels.get(LABEL_MANAGED_BY) == CONTROLLER_NAME or (
+                    old is not None and O.labels_of(old).get(LABEL_MANAGED_BY) != labels.get(LABEL_MANAGED_BY)):
+                svc_name = labels.get(LABEL_SERVICE_NAME)
+                if svc_name:
+                    keys.add(f"{O.namespace_of(obj)}/{svc_name}")
+        return keys
+
+    # ---- reconcile -------------------------------------------------------------------------
+
+    def reconcile(self, key: str) -> float | None:
+        ns, name = O.split_key(key)
+        svc = self.store.try_get(R.SERVICE, ns, name)
+        if svc is None:
+            self.trigger_times.delete(ns, name)        # its slices go with it (garbage collector)
+            return None
+        selector = service_selector(svc)
+        if selector is None:
+            return None
+        pods = selected_pods(self.store, svc, selector)
+        slices = [s for s in self.store.iter(R.ENDPOINTSLICE, ns)
+                  if O.labels_of(s).get(LABEL_SERVICE_NAME) == name
+                  and O.labels_of(s).get(LABEL_MANAGED_BY) == CONTROLLER_NAME
+                  and not O.is_terminating(s)]
+        slices.sort(key=O.name_of)
+        trigger = self.trigger_times.compute(ns, svc, pods)
+
+        supported = address_types(svc)
+        to_delete = [s for s in slices if s.get("addressType") not in supported]
+        retry = None
+        for address_type in supported:
+            existing = [s for s in slices if s.get("addressType") == address_type]
+            if self._reconcile_address_type(key, svc, pods, existing, address_type, trigger):
+                retry = NODE_MISSING_RETRY
+        for s in to_delete:
+            self._delete(key, svc, s, "its address type is no longer served")
+        return retry
+
+    def _reconcile_address_type(self, key, svc, pods, existing, address_type, trigger) -> bool:
+        """reconcileByAddressType. Returns True if a pod was skipped because its node is gone."""
+        to_create: list[_Slice] = []
+        to_update: list[_Slice] = []
+        to_delete: list[dict] = []
+        existing_by_ports: dict[tuple, list[dict]] = {}
+        for s in existing:
+            if owned_by(s, svc):
+                existing_by_ports.setdefault(port_map_key(s.get("ports")), []).append(s)
+            else:
+                to_delete.append(s)
+
+        desired: dict[tuple, dict[tuple, dict]] = {}
+        desired_ports: dict[tuple, list[dict]] = {}
+        publish_not_ready = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
+        node_missing = False
+        nodes: dict[str, dict | None] = {}
+        for pod in pods:
+            if not should_pod_be_in_endpoints(pod, True):
+                continue
+            ports = endpoint_ports(svc, pod)
+            pm = port_map_key(ports)
+            eps = desired.setdefault(pm, {})
+            desired_ports.setdefault(pm, ports)
+            node_name = (pod.get("spec") or {}).get("nodeName") or ""
+            if node_name not in nodes:
+                nodes[node_name] = self.store.try_get(R.NODE, "", node_name) if node_name else None
+            node = nodes[node_name]
+            if node is None and not publish_not_ready:
+                # The node is gone: leave the pod out and look again (PodGC will remove it).
+                node_missing = True
+                continue
+            ep = pod_to_endpoint(pod, node, svc, address_type)
+            if ep["addresses"]:
+                eps[endpoint_hash(ep)] = ep
+
+        for pm, eps in desired.items():
+            c, u, d = self._reconcile_port_mapping(svc, existing_by_ports.get(pm, []), eps,
+                                                   desired_ports[pm], address_type)
+            to_create += c
+            to_update += u
+            to_delete += d
+        for pm, slices in existing_by_ports.items():
+            if pm not in desired:
+                to_delete += slices
+
+        # When no slice would exist, keep (or make) an empty placeholder.
+        if len(existing) == len(to_delete) and not to_create:
+            labels, _ = slice_labels(None, svc)
+            if len(to_delete) == 1 and self._is_placeholder(to_delete[0], svc, labels, address_type):
+                to_delete = []
+            else:
+                to_create.append(_Slice(None, None, [], [], address_type, labels))
+
+        self._finalize(key, svc, to_create, to_update, to_delete, trigger)
+        return node_missing
+
+    def _is_placeholder(self, s: dict, svc: dict, labels: dict, address_type: str) -> bool:
+        """placeholderSliceCompare: an empty slice with exactly the placeholder's labels/owner."""
+        return (O.labels_of(s) == labels and not s.get("endpoints") and not s.get("ports")
+                and s.get("addressType") == address_type
+                and O.meta(s).get("ownerReferences") == [O.controller_ref(svc)])
+
+    def _reconcile_port_mapping(self, svc, existing: list[dict], desired: dict[tuple, dict],
+                                ports: list[dict], address_type: str):
+        """reconcileByPortMapping → (slices to create, to update, to delete)."""
+        desired = dict(desired)
+        planned: dict[str, _Slice] = {}
+        unchanged: list[str] = []
+        update_names: list[str] = []
+        delete: list[dict] = []
+        # 1. Keep the endpoints still wanted, refreshed; drop the rest.
+        for s in existing:
+            old_eps = s.get("endpoints") or []
+            kept = []
+            updated = False
+            for ep in old_eps:
+                want = desired.pop(endpoint_hash(ep), None)
+                if want is not None:
+                    kept.append(want)
+                    if not endpoints_equal_beyond_hash(want, ep):
+                        updated = True
+            labels, labels_changed = slice_labels(s, svc)
+            name = O.name_of(s)
+            if updated or len(kept) != len(old_eps):
+                if not kept:
+                    delete.append(s)
+                    continue
+                planned[name] = _Slice(name, s, kept, s.get("ports") or [], address_type, labels)
+                update_names.append(name)
+            elif labels_changed:
+                planned[name] = _Slice(name, s, list(old_eps), s.get("ports") or [], address_type, labels)
+                update_names.append(name)
+            else:
+                planned[name] = _Slice(name, s, list(old_eps), s.get("ports") or [], address_type,
+                                       O.labels_of(s))
+                unchanged.append(name)
+        remaining = collections.deque(desired.values())
+        # 2. Fill the slices being written anyway, fullest first.
+        if remaining and update_names:
+            for name in sorted(update_names, key=lambda n: (-len(planned[n].endpoints), n)):
+                sl = planned[name]
+                while remaining and len(sl.endpoints) < self.max_endpoints:
+                    sl.endpoints.append(remaining.popleft())
+        # 3. Put what is left in the unchanged slice it fits best, else in new slices.
+        create: list[_Slice] = []
+        while remaining:
+            target = None
+            if len(remaining) < self.max_endpoints and unchanged:
+                target = self._slice_to_fill([planned[n] for n in unchanged], len(remaining))
+            if target is None:
+                labels, _ = slice_labels(None, svc)
+                target = _Slice(None, None, [], [dict(p) for p in ports], address_type, labels)
+            while remaining and len(target.endpoints) < self.max_endpoints:
+                target.endpoints.append(remaining.popleft())
+            if target.name is not None:
+                update_names.append(target.name)
+                unchanged.remove(target.name)
+            else:
+                create.append(target)
+        return create, [planned[n] for n in update_names], delete
+
+    def _slice_to_fill(self, slices: list[_Slice], n: int) -> _Slice | None:
+        """getSliceToFill: the slice closest to full once `n` endpoints are added."""
+        closest_diff, closest = self.max_endpoints, None
+        for sl in slices:
+            diff = self.max_endpoints - (n + len(sl.endpoints))
+            if 0 <= diff < closest_diff:
+                closest_diff, closest = diff, sl
+                if diff == 0:
+                    break
+        return closest
+
+    def _finalize(self, key, svc, to_create: list[_Slice], to_update: list[_Slice],
+                  to_delete: list[dict], trigger: str | None) -> None:
+        # Turn creates into updates of slices that would otherwise be deleted.
+        i = 0
+        while i < len(to_delete) and to_create:
+            doomed = to_delete[i]
+            new = to_create[-1]
+            if doomed.get("addressType") == new.address_type and owned_by(doomed, svc):
+                new.name, new.existing = O.name_of(doomed), doomed
+                to_create.pop()
+                to_update.append(new)
+                to_delete.pop(i)
+            else:
+                i += 1
+        # Don't create slices for a Service being deleted (the GC would race us).
+        if not O.is_terminating(svc):
+            for sl in to_create:
+                if not self._create(key, svc, sl, trigger):
+                    return
+        for sl in to_update:
+            self._update(key, svc, sl, trigger)
+        for s in to_delete:
+            self._delete(key, svc, s, "no endpoints are left in it")
+
+    # ---- writes --------------------------------------------------------------------------------
+
+    def _body(self, svc: dict, sl: _Slice, trigger: str | None, base: dict | None) -> dict:
+        if base is not None:
+            obj = O.clone(base)
+            md = obj["metadata"]
+        else:
+            md = {"generateName": f"{O.name_of(svc)}-", "namespace": O.namespace_of(svc),
+                  "ownerReferences": [O.controller_ref(svc)]}
+            obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": md}
+        md["labels"] = dict(sl.labels)
+        annotations = dict(md.get("annotations") or {})
+        if trigger:
+            annotations[ANNOTATION_TRIGGER_TIME] = trigger
+        else:
+            annotations.pop(ANNOTATION_TRIGGER_TIME, None)
+        if annotations:
+            md["annotations"] = annotations
+        else:
+            md.pop("annotations", None)
+        obj["addressType"] = sl.address_type
+        # Empty lists come back from the apiserver's storage as null.
+        obj["endpoints"] = [O.clone(ep) for ep in sl.endpoints] or None
+        obj["ports"] = [dict(p) for p in sl.ports] or None
+        return obj
+
+    def _summary(self, sl: _Slice) -> str:
+        ready = sum(1 for ep in sl.endpoints if (ep.get("conditions") or {}).get("ready"))
+        terminating = sum(1 for ep in sl.endpoints if (ep.get("conditions") or {}).get("terminating"))
+        text = f"{len(sl.endpoints)} endpoint(s), {ready} ready"
+        if terminating:
+            text += f", {terminating} terminating"
+        return text
+
+    def _create(self, key, svc, sl: _Slice, trigger) -> bool:
+        try:
+            created = self.store.create(self._body(svc, sl, trigger, None), sync=False, strict=False)
+        except errors.Forbidden:
+            return False                        # namespace terminating: creates keep failing
+        self._written[(O.namespace_of(created), O.name_of(created))] = O.meta(created)["resourceVersion"]
+        self.decide(key, f"Service {key}: {self._summary(sl)} → created EndpointSlice {O.name_of(created)}",
+                    action="create", desired=self._summary(sl))
+        return True
+
+    def _update(self, key, svc, sl: _Slice, trigger) -> None:
+        body = self._body(svc, sl, trigger, sl.existing)
+        updated = self.store.update(body, sync=False, strict=False)
+        self._written[(O.namespace_of(updated), O.name_of(updated))] = O.meta(updated)["resourceVersion"]
+        if updated is not sl.existing:
+            self.decide(key, f"Service {key}: {self._summary(sl)} → updated EndpointSlice {sl.name}",
+                        action="update", desired=self._summary(sl))
+
+    def _delete(self, key, svc, s: dict, why: str) -> None:
+        ident = (O.namespace_of(s), O.name_of(s))
+        try:
+            self.store.delete(R.ENDPOINTSLICE, ident[0], ident[1],
+                              preconditions={"uid": O.uid_of(s)}, sync=False)
+        except errors.NotFound:
+            return
+        self._written[ident] = ""
+        self.decide(key, f"Service {key}: {why} → deleted EndpointSlice {ident[1]}", action="delete")
