@@ -1,0 +1,490 @@
+"""The ReplicaSet controller (k/k `pkg/controller/replicaset/replica_set.go`, with the pod
+helpers of `pkg/controller/controller_utils.go`).
+
+One reconcile of `namespace/name`:
+1. read the ReplicaSet (gone → forget its expectations);
+2. collect candidate pods — its own and the namespace's orphans — and *claim* them: adopt
+   orphans whose labels match the selector, release owned pods whose labels no longer do;
+3. if the expectations of the last reconcile have been seen on the watch feed, compare the
+   active pods with spec.replicas and create (slow-start batches 1, 2, 4, … at most 500) or
+   delete (the real ActivePodsWithRanks order) the difference;
+4. write status only when it changed, and come back when a Ready pod will have been Ready for
+   minReadySeconds.
+
+Expectations: after creating N pods the controller waits until the watch feed has delivered N
+pod ADDED events before it counts again (upstream: until its informer has seen them), so it never
+creates the same pods twice; deletions are tracked by pod key the same way. They expire after
+five minutes, as upstream.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+from .. import errors, objects as O, resources as R
+from ..events import NORMAL, WARNING
+from ..selectors import label_selector_matcher
+from ..store import WatchEvent
+from .base import Controller
+
+BURST_REPLICAS = 500                 # burstReplicas: creations/deletions per reconcile
+SLOW_START_INITIAL_BATCH = 1         # controller.SlowStartInitialBatchSize
+EXPECTATIONS_TIMEOUT = 300.0         # ExpectationsTimeout (5 min)
+DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+_PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
+
+
+# ---- pod predicates (shared with the Deployment controller and tests) ------------------------
+
+def is_pod_active(pod: dict) -> bool:
+    """controller.IsPodActive: not Succeeded/Failed and not being deleted."""
+    phase = (pod.get("status") or {}).get("phase")
+    return phase not in ("Succeeded", "Failed") and not O.is_terminating(pod)
+
+
+def ready_condition(pod: dict) -> dict | None:
+    return O.get_condition(pod.get("status"), "Ready")
+
+
+def is_pod_ready(pod: dict) -> bool:
+    c = ready_condition(pod)
+    return c is not None and c.get("status") == "True"
+
+
+def is_pod_available(pod: dict, min_ready: int, now: float) -> bool:
+    """podutil.IsPodAvailable: Ready, and Ready for longer than minReadySeconds."""
+    if not is_pod_ready(pod):
+        return False
+    if min_ready == 0:
+        return True
+    since = O.parse_time(ready_condition(pod).get("lastTransitionTime"))
+    return since is not None and since + min_ready < now
+
+
+def _controlled_by(obj: dict, uid: str) -> bool:
+    ref = O.controller_of(obj)
+    return ref is not None and ref.get("uid") == uid
+
+
+# ---- which pods go first: ActivePodsWithRanks ----------------------------------------------
+
+def _deletion_cost(pod: dict) -> int:
+    v = (O.meta(pod).get("annotations") or {}).get(DELETION_COST)
+    try:
+        return int(v) if v is not None else 0
+    except ValueError:
+        return 0
+
+
+def _ready_time(pod: dict) -> float | None:
+    c = ready_condition(pod)
+    if c is not None and c.get("status") == "True":
+        return O.parse_time(c.get("lastTransitionTime"))
+    return None
+
+
+def _max_restarts(pod: dict) -> tuple[int, int]:
+    st, sp = pod.get("status") or {}, pod.get("spec") or {}
+    regular = max([int(c.get("restartCount") or 0) for c in st.get("containerStatuses") or ()], default=0)
+    sidecars = {c.get("name") for c in sp.get("initContainers") or () if c.get("restartPolicy") == "Always"}
+    sidecar = max([int(c.get("restartCount") or 0) for c in st.get("initContainerStatuses") or ()
+                   if c.get("name") in sidecars], default=0)
+    return regular, sidecar
+
+
+def _log_rank_diff(t1: float, t2: float, now: float) -> int:
+    """logarithmicRankDiff: compare durations (in nanoseconds, as Go) on a log2 scale."""
+    d1, d2 = (now - t1) * 1e9, (now - t2) * 1e9
+    r1 = int(math.log2(d1)) if d1 > 0 else -1
+    r2 = int(math.log2(d2)) if d2 > 0 else -1
+    return r1 - r2
+
+
+def _after_or_zero(t1: float | None, t2: float | None) -> bool:
+    if t1 is None or t2 is None:
+        return t1 is None
+    return t1 > t2
+
+
+def _time_less(t1, t2, pi, pj, now) -> bool:
+    """Rules 6 and 8: more recent first, compared on the LogarithmicScaleDown scale."""
+    if not now or t1 is None or t2 is None:
+        return _after_or_zero(t1, t2)
+    diff = _log_rank_diff(t1, t2, now)
+    if diff == 0:
+        return O.uid_of(pi) < O.uid_of(pj)
+    return diff < 0
+
+
+def pod_less(pi: dict, pj: dict, ri: int, rj: int, now: float) -> bool:
+    """ActivePodsWithRanks.Less: True if pod i should be deleted before pod j."""
+    ni, nj = (pi.get("spec") or {}).get("nodeName") or "", (pj.get("spec") or {}).get("nodeName") or ""
+    if ni != nj and (not ni or not nj):                                     # 1. unscheduled first
+        return not ni
+    phi = _PHASE_ORDINAL.get((pi.get("status") or {}).get("phase"), 0)
+    phj = _PHASE_ORDINAL.get((pj.get("status") or {}).get("phase"), 0)
+    if phi != phj:                                                          # 2. Pending < Unknown < Running
+        return phi < phj
+    rdi, rdj = is_pod_ready(pi), is_pod_ready(pj)
+    if rdi != rdj:                                                          # 3. not ready first
+        return not rdi
+    ci, cj = _deletion_cost(pi), _deletion_cost(pj)
+    if ci != cj:                                                            # 4. lower deletion cost
+        return ci < cj
+    if ri != rj:                                                            # 5. doubled-up first
+        return ri > rj
+    if rdi and rdj:                                                         # 6. ready more recently
+        t1, t2 = _ready_time(pi), _ready_time(pj)
+        if t1 != t2:
+            return _time_less(t1, t2, pi, pj, now)
+    mi, mj = _max_restarts(pi), _max_restarts(pj)
+    if mi[0] != mj[0]:                                                      # 7. more restarts
+        return mi[0] > mj[0]
+    if mi[1] != mj[1]:
+        return mi[1] > mj[1]
+    c1 = O.parse_time(O.meta(pi).get("creationTimestamp"))
+    c2 = O.parse_time(O.meta(pj).get("creationTimestamp"))
+    if c1 != c2:                                                            # 8. newer first
+        return _time_less(c1, c2, pi, pj, now)
+    return False
+
+
+def rank_for_deletion(pods: list[dict], related: list[dict], now: float) -> list[dict]:
+    """getPodsRankedByRelatedPodsOnSameNode + sort: rank = active pods of the same owner
+    family (all ReplicaSets of one Deployment) on the pod's node."""
+    on_node: dict[str, int] = {}
+    for p in related:
+        if is_pod_active(p):
+            n = (p.get("spec") or {}).get("nodeName") or ""
+            on_node[n] = on_node.get(n, 0) + 1
+    ranked = [(p, on_node.get((p.get("spec") or {}).get("nodeName") or "", 0)) for p in pods]
+
+    def cmp(a, b):
+        if pod_less(a[0], b[0], a[1], b[1], now):
+            return -1
+        if pod_less(b[0], a[0], b[1], a[1], now):
+            return 1
+        return 0
+    ranked.sort(key=functools.cmp_to_key(cmp))
+    return [p for p, _ in ranked]
+
+
+# ---- expectations --------------------------------------------------------------------------
+
+class Expectations:
+    """ControllerExpectations / UIDTrackingControllerExpectations in one: per ReplicaSet key,
+    how many creations and which pod deletions are still to be seen on the watch feed."""
+
+    def __init__(self, clock):
+        self._clock = clock
+        self._adds: dict[str, int] = {}
+        self._dels: dict[str, set[str]] = {}
+        self._since: dict[str, float] = {}
+
+    def satisfied(self, key: str) -> bool:
+        if key not in self._since:
+            return True
+        if self._adds.get(key, 0) <= 0 and not self._dels.get(key):
+            return True
+        return self._clock.now() - self._since[key] > EXPECTATIONS_TIMEOUT
+
+    def expect_creations(self, key: str, n: int) -> None:
+        self._adds[key], self._dels[key] = n, set()
+        self._since[key] = self._clock.now()
+
+    def expect_deletions(self, key: str, pod_keys: list[str]) -> None:
+        self._adds[key], self._dels[key] = 0, set(pod_keys)
+        self._since[key] = self._clock.now()
+
+    def creation_observed(self, key: str, n: int = 1) -> None:
+        if key in self._adds:
+            self._adds[key] -= n
+
+    def deletion_observed(self, key: str, pod_key: str) -> None:
+        self._dels.get(key, set()).discard(pod_key)
+
+    def forget(self, key: str) -> None:
+        for d in (self._adds, self._dels, self._since):
+            d.pop(key, None)
+
+
+class ReplicaSetController(Controller):
+    name = "replicaset-controller"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.expectations = Expectations(self.clock)
+        self._failures: dict[str, int] = {}      # manageReplicas errors in a row, per key
+
+    # ---- watch events → keys -------------------------------------------------------------
+
+    def handlers(self):
+        return {"replicasets": self._on_replicaset, "pods": self._on_pod}
+
+    def _on_replicaset(self, ev: WatchEvent):
+        key = O.key_of(ev.object)
+        if ev.type == "DELETED":
+            self.expectations.forget(key)
+        return (key,)
+
+    def _owner_key(self, pod: dict) -> str | None:
+        ref = O.controller_of(pod)
+        if ref and ref.get("kind") == "ReplicaSet":
+            return f"{O.namespace_of(pod)}/{ref['name']}"
+        return None
+
+    def _matching_replicasets(self, pod: dict) -> list[str]:
+        """getPodReplicaSets: ReplicaSets in the pod's namespace whose selector matches it."""
+        labels = O.labels_of(pod)
+        return [O.key_of(rs) for rs in self.store.iter(R.REPLICASET, O.namespace_of(pod))
+                if label_selector_matcher((rs.get("spec") or {}).get("selector"))(labels)]
+
+    def _on_pod(self, ev: WatchEvent):
+        pod, old = ev.object, ev.old
+        keys: set[str] = set()
+        owner = self._owner_key(pod)
+        if ev.type == "DELETED" or (O.is_terminating(pod) and (old is None or not O.is_terminating(old))):
+            if owner:                                         # deletePod
+                self.expectations.deletion_observed(owner, O.key_of(pod))
+                keys.add(owner)
+            if old is not None and O.labels_of(old) != O.labels_of(pod):
+                old_owner = self._owner_key(old)
+                if old_owner:
+                    keys.add(old_owner)
+            return keys
+        if ev.type == "ADDED":
+            if owner:                                         # addPod
+                self.expectations.creation_observed(owner)
+                keys.add(owner)
+            else:
+                keys.update(self._matching_replicasets(pod))
+            return keys
+        old_owner = self._owner_key(old) if old is not None else None     # updatePod
+        ref_changed = old is not None and O.controller_of(old) != O.controller_of(pod)
+        if ref_changed and old_owner:
+            keys.add(old_owner)
+        if owner:
+            keys.add(owner)
+        elif ref_changed or (old is not None and O.labels_of(old) != O.labels_of(pod)):
+            keys.update(self._matching_replicasets(pod))
+        return keys
+
+    # ---- reconcile ---------------------------------------------------------------------------
+
+    def reconcile(self, key: str) -> float | None:
+        ns, name = O.split_key(key)
+        rs = self.store.try_get(R.REPLICASET, ns, name)
+        if rs is None:
+            self.expectations.forget(key)
+            self._failures.pop(key, None)
+            return None
+        needs_sync = self.expectations.satisfied(key)
+        spec = rs.get("spec") or {}
+        match = label_selector_matcher(spec.get("selector"))
+        uid = O.uid_of(rs)
+        owned = [p for p in self.store.owned_by(uid, R.POD) if _controlled_by(p, uid)]
+        orphans = [p for p in self.store.iter(R.POD, ns) if O.controller_of(p) is None]
+        active = self._claim_pods(rs, key, match, [p for p in owned + orphans if is_pod_active(p)])
+        terminating = [p for p in owned if O.is_terminating(p) and match(O.labels_of(p))]
+
+        err: errors.ApiError | None = None
+        if needs_sync and not O.is_terminating(rs):
+            err = self._manage_replicas(rs, key, active)
+
+        now = self.clock.now()
+        status = self._calculate_status(rs, active, terminating, err, now)
+        if status != (rs.get("status") or {}):
+            new = O.clone(rs)
+            new["status"] = status
+            self.store.update(new, subresource="status", sync=False)
+
+        delays = []
+        if err is not None:
+            n = self._failures.get(key, 0)
+            self._failures[key] = n + 1
+            delays.append(min(1000.0, 0.005 * 2 ** n))      # the controller rate limiter
+        else:
+            self._failures.pop(key, None)
+        mrs = int(spec.get("minReadySeconds") or 0)
+        if mrs > 0:
+            waits = [_ready_time(p) + mrs - now for p in active
+                     if is_pod_ready(p) and not is_pod_available(p, mrs, now) and _ready_time(p) is not None]
+            if waits:
+                delays.append(max(0.0, min(waits)) + 0.01)
+        return min(delays) if delays else None
+
+    # ---- adoption and release (PodControllerRefManager.ClaimPods) ------------------------
+
+    def _claim_pods(self, rs: dict, key: str, match, pods: list[dict]) -> list[dict]:
+        uid, claimed = O.uid_of(rs), []
+        rs_deleting = O.is_terminating(rs)
+        for pod in pods:
+            ref = O.controller_of(pod)
+            labels_match = match(O.labels_of(pod))
+            if ref is not None:
+                if ref.get("uid") != uid:
+                    continue
+                if labels_match:
+                    claimed.append(pod)
+                elif not rs_deleting:
+                    self._set_owner_refs(pod, [r for r in O.meta(pod).get("ownerReferences") or ()
+                                               if r.get("uid") != uid])
+                    self.decide(key, f"ReplicaSet {key}: pod {O.name_of(pod)} no longer matches the selector "
+                                     f"→ releasing it (ownerReference removed)", action="release")
+                continue
+            if rs_deleting or not labels_match or O.is_terminating(pod):
+                continue
+            refs = list(O.meta(pod).get("ownerReferences") or ()) + [O.controller_ref(rs)]
+            adopted = self._set_owner_refs(pod, refs)
+            if adopted is not None:
+                self.decide(key, f"ReplicaSet {key}: orphan pod {O.name_of(pod)} matches the selector "
+                                 f"→ adopting it (ownerReference added)", action="adopt")
+                claimed.append(adopted)
+        return claimed
+
+    def _set_owner_refs(self, pod: dict, refs: list[dict]) -> dict | None:
+        new = O.clone(pod)
+        if refs:
+            new["metadata"]["ownerReferences"] = refs
+        else:
+            new["metadata"].pop("ownerReferences", None)
+        try:
+            return self.store.update(new, sync=False)
+        except errors.NotFound:
+            return None
+
+    # ---- create / delete -----------------------------------------------------------------
+
+    def _manage_replicas(self, rs: dict, key: str, active: list[dict]) -> errors.ApiError | None:
+        want = int((rs.get("spec") or {}).get("replicas", 1) or 0)
+        diff = len(active) - want
+        if diff < 0:
+            n = min(-diff, BURST_REPLICAS)
+            self.expectations.expect_creations(key, n)
+            made, err = self._slow_start_create(rs, n)
+            if n - made > 0:
+                self.expectations.creation_observed(key, n - made)
+            words = f"ReplicaSet {key}: desired {want}, actual {len(active)} → creating {n} pod{'s' if n != 1 else ''}"
+            if err is not None:
+                words += f" ({made} created; {err.message})"
+            self.decide(key, words, action="create-pods", observed=len(active), desired=want)
+            return err
+        if diff > 0:
+            n = min(diff, BURST_REPLICAS)
+            related = self._related_pods(rs)
+            victims = active if n >= len(active) else rank_for_deletion(active, related, self.clock.now())[:n]
+            self.expectations.expect_deletions(key, [O.key_of(p) for p in victims])
+            names = ", ".join(O.name_of(p) for p in victims)
+            self.decide(key, f"ReplicaSet {key}: desired {want}, actual {len(active)} → deleting {n} "
+                             f"pod{'s' if n != 1 else ''} ({names})",
+                        action="delete-pods", observed=len(active), desired=want)
+            first_err = None
+            for pod in victims:
+                try:
+                    self.store.delete(R.POD, O.namespace_of(pod), O.name_of(pod), sync=False)
+                except errors.NotFound:
+                    self.expectations.deletion_observed(key, O.key_of(pod))
+                    continue
+                except errors.ApiError as e:
+                    self.expectations.deletion_observed(key, O.key_of(pod))
+                    self.recorder.event(rs, WARNING, "FailedDelete", f"Error deleting: {e.message}",
+                                        component=self.name)
+                    first_err = first_err or e
+                    continue
+                self.recorder.event(rs, NORMAL, "SuccessfulDelete", f"Deleted pod: {O.name_of(pod)}",
+                                    component=self.name)
+            return first_err
+        return None
+
+    def _slow_start_create(self, rs: dict, count: int) -> tuple[int, errors.ApiError | None]:
+        """slowStartBatch: batches of 1, 2, 4, … ; stop after the first batch with an error."""
+        made, remaining = 0, count
+        batch = min(remaining, SLOW_START_INITIAL_BATCH)
+        while batch > 0:
+            first_err = None
+            for _ in range(batch):
+                try:
+                    self._create_pod(rs)
+                    made += 1
+                except errors.ApiError as e:
+                    if "because it is being terminated" in e.message:
+                        continue               # namespace going away: nothing more to do
+                    first_err = first_err or e
+            if first_err is not None:
+                return made, first_err
+            remaining -= batch
+            batch = min(2 * batch, remaining)
+        return made, None
+
+    def _create_pod(self, rs: dict) -> dict:
+        """GetPodFromTemplate + RealPodControl.CreatePods."""
+        tmpl = (rs.get("spec") or {}).get("template") or {}
+        tmd = tmpl.get("metadata") or {}
+        md = {"generateName": f"{O.name_of(rs)}-", "namespace": O.namespace_of(rs),
+              "labels": O.clone(tmd.get("labels") or {}),
+              "ownerReferences": [O.controller_ref(rs)]}
+        if tmd.get("annotations"):
+            md["annotations"] = O.clone(tmd["annotations"])
+        if tmd.get("finalizers"):
+            md["finalizers"] = list(tmd["finalizers"])
+        if not md["labels"]:
+            raise errors.BadRequest("unable to create pods, no labels")
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": O.clone(tmpl.get("spec") or {})}
+        try:
+            made = self.store.create(pod, sync=False)
+        except errors.ApiError as e:
+            if "because it is being terminated" not in e.message:
+                self.recorder.event(rs, WARNING, "FailedCreate", f"Error creating: {e.message}",
+                                    component=self.name)
+            raise
+        self.recorder.event(rs, NORMAL, "SuccessfulCreate", f"Created pod: {O.name_of(made)}",
+                            component=self.name)
+        return made
+
+    def _related_pods(self, rs: dict) -> list[dict]:
+        """getIndirectlyRelatedPods: pods of every ReplicaSet with the same controller."""
+        ref = O.controller_of(rs)
+        if ref is None:
+            family = [rs]
+        else:
+            family = [r for r in self.store.iter(R.REPLICASET, O.namespace_of(rs))
+                      if _controlled_by(r, ref.get("uid"))]
+        out = []
+        for r in family:
+            out.extend(p for p in self.store.owned_by(O.uid_of(r), R.POD) if _controlled_by(p, O.uid_of(r)))
+        return out
+
+    # ---- status (replica_set_utils.go calculateStatus) ------------------------------------
+
+    def _calculate_status(self, rs: dict, active: list[dict], terminating: list[dict],
+                          err: errors.ApiError | None, now: float) -> dict:
+        spec = rs.get("spec") or {}
+        tmpl_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        mrs = int(spec.get("minReadySeconds") or 0)
+        fully = sum(1 for p in active if all(O.labels_of(p).get(k) == v for k, v in tmpl_labels.items()))
+        ready = sum(1 for p in active if is_pod_ready(p))
+        available = sum(1 for p in active if is_pod_available(p, mrs, now))
+        status = O.clone(rs.get("status") or {})
+        status["replicas"] = len(active)
+        for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
+                             ("availableReplicas", available),
+                             ("observedGeneration", int(O.meta(rs).get("generation") or 0))):
+            if value:
+                status[field] = value
+            else:
+                status.pop(field, None)          # omitempty
+        status["terminatingReplicas"] = len(terminating)
+        failure = O.get_condition(status, "ReplicaFailure")
+        if err is not None and failure is None:
+            want = int(spec.get("replicas", 1) or 0)
+            reason = "FailedCreate" if len(active) < want else ("FailedDelete" if len(active) > want else "")
+            status.setdefault("conditions", []).append(
+                {"type": "ReplicaFailure", "status": "True", "lastTransitionTime": O.iso(now),
+                 "reason": reason, "message": err.message})
+        elif err is None and failure is not None:
+            conds = [c for c in status.get("conditions") or () if c.get("type") != "ReplicaFailure"]
+            if conds:
+                status["conditions"] = conds
+            else:
+                status.pop("conditions", None)
+        return status
