@@ -1,0 +1,404 @@
+"""Services route to their pods: EndpointSlices and legacy Endpoints follow the selected pods'
+IPs and readiness, as kube-controller-manager's endpointslice and endpoint controllers do."""
+import importlib
+
+import pytest
+
+from engine import cluster as cluster_mod, objects as O, resources as R
+from engine.clock import ManualClock
+from engine.cluster import Cluster
+from engine.controllers import endpointslice as ES
+from engine.store import Store
+
+
+# ---- a cluster on the manual clock ----------------------------------------------------------------
+# While the scheduler and kubelets are not in the tree yet, the cluster runs with the controllers
+# that are, and `run_pods` plays scheduler and kubelet: it binds pods, gives them an IP and marks
+# them Running and Ready (as the kubelet would, with the same condition shapes).
+
+def _available_controller_classes():
+    classes = []
+    for modname, clsname in (("controllers.deployment", "DeploymentController"),
+                             ("controllers.replicaset", "ReplicaSetController"),
+                             ("scheduler", "Scheduler"), ("kubelet", "Kubelets"),
+                             ("controllers.garbagecollector", "GarbageCollector"),
+                             ("controllers.namespace", "NamespaceController"),
+                             ("controllers.endpoints", "EndpointsController"),
+                             ("controllers.endpointslice", "EndpointSliceController")):
+        try:
+            classes.append(getattr(importlib.import_module(f"engine.{modname}"), clsname))
+        except (ImportError, AttributeError):
+            continue
+    return classes
+
+
+def _node(name):
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    store = Store()
+    try:
+        c = Cluster(store=store, clock=ManualClock(), nodes=3)
+    except ImportError:
+        monkeypatch.setattr(cluster_mod, "_controller_classes", _available_controller_classes)
+        c = Cluster(store=store, clock=ManualClock(), nodes=0)
+        for i in (1, 2, 3):
+            store.create(_node(f"node-{i}"), sync=False)
+    c.run_until_idle()
+    yield c
+    c.stop()
+
+
+def has_kubelet(cluster) -> bool:
+    return any(c.name == "kubelet" for c in cluster.controllers)
+
+
+def run_pods(cluster, seconds=10):
+    """Let the cluster work; without a kubelet, start the pods by hand."""
+    cluster.advance(seconds)
+    if has_kubelet(cluster):
+        return
+    store = cluster.store
+    nodes = sorted(O.name_of(n) for n in store.iter(R.NODE))
+    for i, pod in enumerate(sorted(store.iter(R.POD), key=O.name_of)):
+        if O.is_terminating(pod) or (pod.get("status") or {}).get("podIP"):
+            continue
+        if not pod["spec"].get("nodeName"):
+            bound = O.clone(pod)
+            bound["spec"]["nodeName"] = nodes[i % len(nodes)]
+            pod = store.update(bound, sync=False, strict=False)
+        now = O.iso(cluster.clock.now())
+        running = O.clone(pod)
+        ip = f"10.244.{nodes.index(pod['spec']['nodeName']) + 1}.{_next_ip(store)}"
+        running["status"].update(phase="Running", podIP=ip, podIPs=[{"ip": ip}], hostIP="192.168.49.2",
+                                  startTime=now)
+        for ctype in ("PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready", "PodScheduled"):
+            O.set_condition(running["status"], {"type": ctype, "status": "True"}, now)
+        store.update(running, sync=False, strict=False, subresource="status")
+    cluster.run_until_idle()
+
+
+_ips = iter(range(2, 250 * 250))
+
+
+def _next_ip(store):
+    used = {(p.get("status") or {}).get("podIP") for p in store.iter(R.POD)}
+    while True:
+        n = next(_ips)
+        if not any(ip and ip.endswith(f".{n}") for ip in used):
+            return n
+
+
+def set_ready(cluster, pod_name, ready: bool, ns="default"):
+    pod = O.clone(cluster.store.get(R.POD, ns, pod_name))
+    O.set_condition(pod["status"], {"type": "Ready", "status": "True" if ready else "False"},
+                    O.iso(cluster.clock.now()))
+    O.set_condition(pod["status"], {"type": "ContainersReady", "status": "True" if ready else "False"},
+                    O.iso(cluster.clock.now()))
+    cluster.store.update(pod, subresource="status")
+    cluster.run_until_idle()
+
+
+# ---- objects --------------------------------------------------------------------------------------
+
+def deployment(name="web", replicas=3, labels=None):
+    labels = labels or {"app": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)},
+                     "template": {"metadata": {"labels": dict(labels)},
+                                  "spec": {"containers": [{"name": "nginx", "image": "nginx:1.25",
+                                                           "ports": [{"name": "http", "containerPort": 8080,
+                                                                      "protocol": "TCP"}]}]}}}}
+
+
+def bare_pod(name, labels, port=8080, node=None):
+    spec = {"containers": [{"name": "c", "image": "nginx:1.25",
+                            "ports": [{"name": "http", "containerPort": port, "protocol": "TCP"}]}]}
+    if node:
+        spec["nodeName"] = node
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default",
+                                                            "labels": dict(labels)}, "spec": spec}
+
+
+def service(name="web", selector=None, *, target="http", headless=False, labels=None, **spec):
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"},
+           "spec": {"ports": [{"port": 80, "protocol": "TCP", "targetPort": target}], **spec}}
+    if selector is not None:
+        svc["spec"]["selector"] = selector
+    if headless:
+        svc["spec"]["clusterIP"] = "None"
+    if labels:
+        svc["metadata"]["labels"] = labels
+    return svc
+
+
+def pods_of(cluster, labels):
+    return sorted((p for p in cluster.store.iter(R.POD, "default")
+                   if all(O.labels_of(p).get(k) == v for k, v in labels.items())), key=O.name_of)
+
+
+def slices_of(cluster, svc="web"):
+    return sorted((s for s in cluster.store.iter(R.ENDPOINTSLICE, "default")
+                   if O.labels_of(s).get(ES.LABEL_SERVICE_NAME) == svc), key=O.name_of)
+
+
+def only_slice(cluster, svc="web"):
+    slices = slices_of(cluster, svc)
+    assert len(slices) == 1, [O.name_of(s) for s in slices]
+    return slices[0]
+
+
+def endpoint_for(slice_, pod_name):
+    for ep in slice_.get("endpoints") or ():
+        if ep["targetRef"]["name"] == pod_name:
+            return ep
+    raise AssertionError(f"no endpoint for {pod_name} in {O.name_of(slice_)}")
+
+
+def endpoints_ips(cluster, name="web"):
+    ep = cluster.store.get(R.ENDPOINTS, "default", name)
+    ready = [a["ip"] for s in ep.get("subsets") or () for a in s.get("addresses") or ()]
+    not_ready = [a["ip"] for s in ep.get("subsets") or () for a in s.get("notReadyAddresses") or ()]
+    return sorted(ready), sorted(not_ready)
+
+
+@pytest.fixture
+def web(cluster):
+    """A Deployment `web` of three Ready pods (bare pods while the Deployment controller is
+    missing) and a Service `web` selecting them through the named port `http`."""
+    if any(c.name == "deployment-controller" for c in cluster.controllers) and \
+            any(c.name == "replicaset-controller" for c in cluster.controllers):
+        cluster.store.create(deployment())
+    else:
+        for i in range(3):
+            cluster.store.create(bare_pod(f"web-{i}", {"app": "web"}))
+    cluster.store.create(service(selector={"app": "web"}))
+    run_pods(cluster)
+    pods = pods_of(cluster, {"app": "web"})
+    assert len(pods) == 3 and all(ES.is_pod_ready(p) for p in pods)
+    return pods
+
+
+# ---- EndpointSlices -------------------------------------------------------------------------------
+
+def test_a_service_gets_one_slice_listing_each_ready_pod(cluster, web):
+    svc = cluster.store.get(R.SERVICE, "default", "web")
+    sl = only_slice(cluster)
+    md = sl["metadata"]
+    assert md["generateName"] == "web-" and md["name"].startswith("web-") and len(md["name"]) == 9
+    assert md["labels"] == {"kubernetes.io/service-name": "web",
+                            "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}
+    assert md["ownerReferences"] == [{"apiVersion": "v1", "kind": "Service", "name": "web",
+                                      "uid": svc["metadata"]["uid"], "controller": True,
+                                      "blockOwnerDeletion": True}]
+    assert sl["addressType"] == "IPv4"
+    assert sl["ports"] == [{"name": "", "protocol": "TCP", "port": 8080}]     # named targetPort resolved
+    assert sorted(ep["addresses"][0] for ep in sl["endpoints"]) == sorted(p["status"]["podIP"] for p in web)
+    for pod in web:
+        ep = endpoint_for(sl, O.name_of(pod))
+        assert ep == {"addresses": [pod["status"]["podIP"]],
+                      "conditions": {"ready": True, "serving": True, "terminating": False},
+                      "targetRef": {"kind": "Pod", "namespace": "default", "name": O.name_of(pod),
+                                    "uid": pod["metadata"]["uid"]},
+                      "nodeName": pod["spec"]["nodeName"]}
+    assert ES.ANNOTATION_TRIGGER_TIME in md["annotations"]
+
+
+def test_a_pod_that_stops_being_ready_is_marked_not_ready_in_place(cluster, web):
+    before = only_slice(cluster)
+    victim = O.name_of(web[0])
+    set_ready(cluster, victim, False)
+    sl = only_slice(cluster)
+    assert O.name_of(sl) == O.name_of(before)                     # updated, not replaced
+    assert endpoint_for(sl, victim)["conditions"] == {"ready": False, "serving": False, "terminating": False}
+    assert all(endpoint_for(sl, O.name_of(p))["conditions"]["ready"] for p in web[1:])
+    ready, not_ready = endpoints_ips(cluster)
+    assert not_ready == [web[0]["status"]["podIP"]]
+    assert ready == sorted(p["status"]["podIP"] for p in web[1:])
+
+    set_ready(cluster, victim, True)
+    assert endpoint_for(only_slice(cluster), victim)["conditions"]["ready"] is True
+    assert endpoints_ips(cluster) == (sorted(p["status"]["podIP"] for p in web), [])
+
+
+def test_a_deleted_pod_is_terminating_and_leaves_the_legacy_endpoints(cluster, web):
+    victim = web[0]
+    cluster.store.delete(R.POD, "default", O.name_of(victim))
+    cluster.run_until_idle()                        # no time passes: the pod is still Terminating
+    assert O.is_terminating(cluster.store.get(R.POD, "default", O.name_of(victim)))
+    cond = endpoint_for(only_slice(cluster), O.name_of(victim))["conditions"]
+    assert cond["terminating"] is True and cond["ready"] is False
+    ready, not_ready = endpoints_ips(cluster)
+    assert victim["status"]["podIP"] not in ready + not_ready
+
+
+def test_a_pod_that_is_gone_leaves_the_slice(cluster):
+    for i in range(2):
+        cluster.store.create(bare_pod(f"p{i}", {"app": "web"}))
+    cluster.store.create(service(selector={"app": "web"}))
+    run_pods(cluster)
+    name = O.name_of(only_slice(cluster))
+    cluster.store.delete(R.POD, "default", "p0", grace_period_seconds=0)   # force: gone at once
+    cluster.run_until_idle()
+    assert cluster.store.try_get(R.POD, "default", "p0") is None
+    sl = only_slice(cluster)
+    assert O.name_of(sl) == name and [ep["targetRef"]["name"] for ep in sl["endpoints"]] == ["p1"]
+
+
+def test_a_service_selecting_nothing_has_an_empty_placeholder_slice(cluster):
+    cluster.store.create(service("lonely", selector={"app": "nothing-here"}))
+    cluster.run_until_idle()
+    sl = only_slice(cluster, "lonely")
+    assert sl["endpoints"] is None and sl["ports"] is None and sl["addressType"] == "IPv4"
+    ep = cluster.store.get(R.ENDPOINTS, "default", "lonely")
+    assert "subsets" not in ep
+
+    # A pod arriving fills the placeholder rather than adding a second slice.
+    cluster.store.create(bare_pod("late", {"app": "nothing-here"}))
+    run_pods(cluster)
+    filled = only_slice(cluster, "lonely")
+    assert O.name_of(filled) == O.name_of(sl)
+    assert [e["targetRef"]["name"] for e in filled["endpoints"]] == ["late"]
+    assert filled["ports"] == [{"name": "", "protocol": "TCP", "port": 8080}]
+
+
+def test_a_service_without_selector_is_left_alone(cluster):
+    cluster.store.create(service("manual"))
+    cluster.store.create(bare_pod("p", {"app": "web"}))
+    run_pods(cluster)
+    assert slices_of(cluster, "manual") == []
+    assert cluster.store.try_get(R.ENDPOINTS, "default", "manual") is None
+    assert slices_of(cluster, "kubernetes") == []          # the apiserver's own Service too
+
+
+def test_headless_services_get_slices_and_the_headless_label(cluster):
+    cluster.store.create(bare_pod("db-0", {"app": "db"}))
+    cluster.store.create(service("db", selector={"app": "db"}, headless=True, labels={"tier": "data"}))
+    run_pods(cluster)
+    sl = only_slice(cluster, "db")
+    assert sl["metadata"]["labels"] == {"tier": "data", "service.kubernetes.io/headless": "",
+                                        "kubernetes.io/service-name": "db",
+                                        "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}
+    assert [e["targetRef"]["name"] for e in sl["endpoints"]] == ["db-0"]
+    ep = cluster.store.get(R.ENDPOINTS, "default", "db")
+    assert ep["metadata"]["labels"] == {"tier": "data", "service.kubernetes.io/headless": ""}
+
+
+def test_service_labels_are_copied_onto_slices_and_endpoints(cluster, web):
+    svc = O.clone(cluster.store.get(R.SERVICE, "default", "web"))
+    svc["metadata"]["labels"] = {"team": "blue"}
+    cluster.store.update(svc)
+    cluster.run_until_idle()
+    assert only_slice(cluster)["metadata"]["labels"]["team"] == "blue"
+    assert cluster.store.get(R.ENDPOINTS, "default", "web")["metadata"]["labels"] == {"team": "blue"}
+
+
+def test_relabelling_a_pod_moves_it_between_services(cluster):
+    cluster.store.create(bare_pod("p", {"app": "a"}))
+    cluster.store.create(service("svc-a", selector={"app": "a"}))
+    cluster.store.create(service("svc-b", selector={"app": "b"}))
+    run_pods(cluster)
+    assert [e["targetRef"]["name"] for e in only_slice(cluster, "svc-a")["endpoints"]] == ["p"]
+    pod = O.clone(cluster.store.get(R.POD, "default", "p"))
+    pod["metadata"]["labels"] = {"app": "b"}
+    cluster.store.update(pod)
+    cluster.run_until_idle()
+    assert only_slice(cluster, "svc-a")["endpoints"] is None
+    assert [e["targetRef"]["name"] for e in only_slice(cluster, "svc-b")["endpoints"]] == ["p"]
+    assert endpoints_ips(cluster, "svc-a") == ([], [])
+    assert len(endpoints_ips(cluster, "svc-b")[0]) == 1
+
+
+def test_pods_resolving_a_named_port_differently_get_separate_slices(cluster):
+    cluster.store.create(bare_pod("old", {"app": "web"}, port=8080))
+    cluster.store.create(bare_pod("new", {"app": "web"}, port=9090))
+    cluster.store.create(service(selector={"app": "web"}))
+    run_pods(cluster)
+    by_port = {s["ports"][0]["port"]: [e["targetRef"]["name"] for e in s["endpoints"]]
+               for s in slices_of(cluster)}
+    assert by_port == {8080: ["old"], 9090: ["new"]}
+    ep = cluster.store.get(R.ENDPOINTS, "default", "web")
+    assert sorted((s["ports"][0]["port"], s["addresses"][0]["targetRef"]["name"]) for s in ep["subsets"]) == \
+        [(8080, "old"), (9090, "new")]
+
+
+def test_a_slice_holds_at_most_100_endpoints(cluster):
+    for i in range(150):
+        cluster.store.create(bare_pod(f"p{i:03d}", {"app": "big"}, node=f"node-{i % 3 + 1}"), sync=False)
+    cluster.store.create(service("big", selector={"app": "big"}))
+    run_pods(cluster, seconds=20)
+    assert all(ES.is_pod_ready(p) for p in pods_of(cluster, {"app": "big"}))
+    sizes = sorted(len(s["endpoints"]) for s in slices_of(cluster, "big"))
+    assert sizes == [50, 100]
+    names = sorted(e["targetRef"]["name"] for s in slices_of(cluster, "big") for e in s["endpoints"])
+    assert names == [f"p{i:03d}" for i in range(150)]
+
+
+def test_deleting_the_service_removes_its_slices_and_endpoints(cluster, web):
+    cluster.store.delete(R.SERVICE, "default", "web")
+    cluster.run_until_idle()
+    assert slices_of(cluster) == []
+    assert cluster.store.try_get(R.ENDPOINTS, "default", "web") is None
+
+
+def test_a_slice_deleted_by_hand_is_recreated(cluster, web):
+    sl = only_slice(cluster)
+    cluster.store.delete(R.ENDPOINTSLICE, "default", O.name_of(sl))
+    cluster.store.delete(R.ENDPOINTS, "default", "web")
+    cluster.run_until_idle()
+    again = only_slice(cluster)
+    assert O.name_of(again) != O.name_of(sl) and len(again["endpoints"]) == 3
+    assert len(endpoints_ips(cluster)[0]) == 3
+
+
+def test_endpoints_left_without_a_service_are_cleaned_up_at_start(monkeypatch):
+    store = Store(clock=ManualClock())
+    store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
+    store.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "stale", "namespace": "default"},
+                  "subsets": [{"addresses": [{"ip": "10.244.1.9"}], "ports": [{"port": 80}]}]})
+    try:
+        c = Cluster(store=store, clock=ManualClock(), nodes=1)
+    except ImportError:
+        monkeypatch.setattr(cluster_mod, "_controller_classes", _available_controller_classes)
+        c = Cluster(store=store, clock=ManualClock(), nodes=0)
+    c.run_until_idle()
+    assert store.try_get(R.ENDPOINTS, "default", "stale") is None
+    c.stop()
+
+
+# ---- quiescence -----------------------------------------------------------------------------------
+
+def test_converged_controllers_write_nothing(cluster, web):
+    cluster.store.create(service("lonely", selector={"app": "nothing-here"}))
+    cluster.store.create(service("db", selector={"app": "web"}, headless=True))
+    set_ready(cluster, O.name_of(web[1]), False)
+    cluster.run_until_idle()
+    rv = cluster.store.resource_version
+    keys = [O.key_of(s) for s in cluster.store.iter(R.SERVICE)]
+    for name in ("endpointslice-controller", "endpoint-controller"):
+        ctrl = cluster.controller(name)
+        for key in keys:
+            assert ctrl.reconcile(key) is None
+    assert cluster.store.resource_version == rv
+    assert cluster.run_until_idle() == 0 or cluster.store.resource_version == rv
+
+
+# ---- the pod → Service index ----------------------------------------------------------------------
+
+def test_the_service_index_finds_services_by_selector_without_a_scan():
+    idx = ES.ServiceIndex()
+    idx.update(service("a", selector={"app": "web"}))
+    idx.update(service("b", selector={"app": "web", "tier": "front"}))
+    idx.update(service("c", selector={"app": "db"}))
+    idx.update(service("manual"))
+    assert idx.services_for("default", {"app": "web"}) == {"default/a"}
+    assert idx.services_for("default", {"app": "web", "tier": "front"}) == {"default/a", "default/b"}
+    assert idx.services_for("other", {"app": "web"}) == set()
+    idx.update(service("a", selector={"app": "db"}))          # selector changed
+    assert idx.services_for("default", {"app": "web"}) == set()
+    assert idx.services_for("default", {"app": "db"}) == {"default/a", "default/c"}
+    idx.remove(service("c", selector={"app": "db"}))
+    assert idx.services_for("default", {"app": "db"}) == {"default/a"}
