@@ -1,0 +1,177 @@
+"""The official Python client (`kubernetes` on PyPI) against a real kubeplay server: the seed's
+steps through typed models, which fail loudly on any field a real apiserver always writes.
+Issue 2, point 4."""
+from __future__ import annotations
+
+import pytest
+
+kubernetes = pytest.importorskip("kubernetes")
+from kubernetes import client, config, watch  # noqa: E402
+from kubernetes.client.rest import ApiException  # noqa: E402
+
+
+@pytest.fixture
+def api(kubeplay_server):
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=str(kubeplay_server.kubeconfig), client_configuration=cfg)
+    cfg.proxy = None
+    with client.ApiClient(cfg) as api_client:
+        yield api_client
+
+
+def login_deployment(replicas: int = 3) -> client.V1Deployment:
+    labels = {"app": "login"}
+    return client.V1Deployment(
+        metadata=client.V1ObjectMeta(name="login-app", labels=labels),
+        spec=client.V1DeploymentSpec(
+            replicas=replicas,
+            selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels),
+                spec=client.V1PodSpec(containers=[client.V1Container(
+                    name="login", image="nginx", ports=[client.V1ContainerPort(container_port=80)])]))))
+
+
+def running(pods) -> list[str]:
+    out = []
+    for p in pods.items:
+        if p.metadata.deletion_timestamp or p.status.phase != "Running":
+            continue
+        if any(c.type == "Ready" and c.status == "True" for c in p.status.conditions or []):
+            out.append(p.metadata.name)
+    return sorted(out)
+
+
+def wait_running(server, core, n, selector="app=login"):
+    def check():
+        pods = core.list_namespaced_pod("default", label_selector=selector)
+        names = running(pods)
+        live = [p for p in pods.items if not p.metadata.deletion_timestamp]
+        assert len(names) == n and len(live) == n, [(p.metadata.name, p.status.phase) for p in pods.items]
+        return names
+    return server.wait_until(check, 30, message=f"{n} Running pods ({selector})")
+
+
+def test_create_deployment_and_list_its_running_pods(kubeplay_server, api):
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    made = apps.create_namespaced_deployment("default", login_deployment())
+    assert isinstance(made, client.V1Deployment)
+    assert made.metadata.uid and made.metadata.resource_version and made.metadata.generation == 1
+    assert made.spec.strategy.type == "RollingUpdate"
+    names = wait_running(kubeplay_server, core, 3)
+    pods = core.list_namespaced_pod("default", label_selector="app=login")
+    assert isinstance(pods, client.V1PodList)
+    for p in pods.items:
+        assert p.metadata.name in names
+        cs = p.status.container_statuses[0]
+        assert (cs.name, cs.image, cs.ready, cs.restart_count) == ("login", "nginx", True, 0)
+        assert cs.image_id is not None and cs.state.running.started_at is not None
+        assert p.spec.node_name and p.status.pod_ip
+        assert p.metadata.owner_references[0].kind == "ReplicaSet"
+    # Everything else the seed touches deserialises too.
+    rs = apps.list_namespaced_replica_set("default")
+    assert [r.status.replicas for r in rs.items] == [3]
+    d = apps.read_namespaced_deployment("login-app", "default")
+    assert d.spec.replicas == 3
+    nodes = core.list_node()
+    assert len(nodes.items) == 3
+    for node in nodes.items:
+        assert node.status.node_info.kubelet_version.startswith("v1.32")
+        assert {c.type: c.status for c in node.status.conditions}["Ready"] == "True"
+    events = core.list_namespaced_event("default")
+    assert any(e.reason == "ScalingReplicaSet" for e in events.items)
+    assert core.list_namespace().items
+    assert core.list_namespaced_service("default").items[0].metadata.name == "kubernetes"
+    assert isinstance(apps.list_deployment_for_all_namespaces(), client.V1DeploymentList)
+    assert isinstance(core.list_pod_for_all_namespaces(), client.V1PodList)
+
+
+def test_patch_deployment_scale_converges(kubeplay_server, api):
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    apps.create_namespaced_deployment("default", login_deployment())
+    wait_running(kubeplay_server, core, 3)
+    scale = apps.read_namespaced_deployment_scale("login-app", "default")
+    assert isinstance(scale, client.V1Scale)
+    assert (scale.spec.replicas, scale.status.selector) == (3, "app=login")
+    out = apps.patch_namespaced_deployment_scale("login-app", "default", {"spec": {"replicas": 5}})
+    assert isinstance(out, client.V1Scale) and out.spec.replicas == 5
+    assert out.status.replicas is not None
+    wait_running(kubeplay_server, core, 5)
+    assert apps.read_namespaced_deployment("login-app", "default").spec.replicas == 5
+    # replace_..._scale is a PUT carrying the resourceVersion.
+    current = apps.read_namespaced_deployment_scale("login-app", "default")
+    current.spec.replicas = 2
+    assert apps.replace_namespaced_deployment_scale("login-app", "default", current).spec.replicas == 2
+    wait_running(kubeplay_server, core, 2)
+
+
+def test_watch_pods_with_a_timeout_sees_them_come_and_ends(kubeplay_server, api):
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    apps.create_namespaced_deployment("default", login_deployment(replicas=2))
+    events = []
+    w = watch.Watch()
+    for ev in w.stream(core.list_namespaced_pod, "default", label_selector="app=login", timeout_seconds=10):
+        assert ev["type"] in ("ADDED", "MODIFIED", "DELETED")
+        assert isinstance(ev["object"], client.V1Pod)
+        assert ev["object"].metadata.resource_version
+        events.append((ev["type"], ev["object"].metadata.name, ev["object"].status.phase))
+        if len({n for t, n, ph in events if ph == "Running"}) == 2:
+            w.stop()
+    names = {n for _, n, _ in events}
+    assert len(names) == 2
+    assert {t for t, _, _ in events} >= {"ADDED", "MODIFIED"}
+    # A watch with nothing to report ends when its timeout does.
+    quiet = list(watch.Watch().stream(core.list_namespaced_pod, "default", label_selector="app=none",
+                                      timeout_seconds=1))
+    assert quiet == []
+
+
+def test_delete_namespaced_pod_returns_the_pod_and_a_replacement_comes(kubeplay_server, api):
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    apps.create_namespaced_deployment("default", login_deployment())
+    names = wait_running(kubeplay_server, core, 3)
+    gone = core.delete_namespaced_pod(names[0], "default")
+    assert isinstance(gone, client.V1Pod)
+    assert gone.metadata.name == names[0]
+    after = wait_running(kubeplay_server, core, 3)
+    assert names[0] not in after
+
+
+def test_delete_deployment_and_its_pods_go(kubeplay_server, api):
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    apps.create_namespaced_deployment("default", login_deployment())
+    wait_running(kubeplay_server, core, 3)
+    apps.delete_namespaced_deployment("login-app", "default")
+    with pytest.raises(ApiException) as err:
+        apps.read_namespaced_deployment("login-app", "default")
+    assert err.value.status == 404
+
+    def gone():
+        assert not core.list_namespaced_pod("default", label_selector="app=login").items
+        assert not apps.list_namespaced_replica_set("default").items
+        return True
+    kubeplay_server.wait_until(gone, 30, message="garbage collection")
+
+
+def test_errors_arrive_as_api_exceptions_with_a_status_body(kubeplay_server, api):
+    import json
+    apps = client.AppsV1Api(api)
+    with pytest.raises(ApiException) as err:
+        apps.read_namespaced_deployment("nope", "default")
+    assert err.value.status == 404
+    body = json.loads(err.value.body)
+    assert (body["kind"], body["reason"], body["message"]) == ("Status", "NotFound", 'deployments.apps "nope" not found')
+    apps.create_namespaced_deployment("default", login_deployment())
+    with pytest.raises(ApiException) as err:
+        apps.create_namespaced_deployment("default", login_deployment())
+    assert err.value.status == 409
+    assert json.loads(err.value.body)["reason"] == "AlreadyExists"
+    bad = login_deployment()
+    bad.metadata.name = "other"
+    bad.spec.selector = client.V1LabelSelector(match_labels={"app": "other"})
+    with pytest.raises(ApiException) as err:
+        apps.create_namespaced_deployment("default", bad)
+    assert err.value.status == 422
+    body = json.loads(err.value.body)
+    assert body["reason"] == "Invalid"
+    assert body["details"]["causes"][0]["field"] == "spec.template.metadata.labels"

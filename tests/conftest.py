@@ -1,0 +1,252 @@
+"""Shared fixtures: a real `kubeplay serve` subprocess with a hermetic kubectl environment.
+
+Every server gets its own HOME (the server writes ~/.kubeplay/kubeconfig there), KUBECONFIG and
+KUBECACHEDIR, so cached discovery never leaks between servers (kubectl-wire.md §13). When a test
+fails, the server's output and the transcript of every kubectl call are attached to the report.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+KUBECTL = "/usr/bin/kubectl"
+# Loopback only: never let an environment proxy sit between the tests and the server.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2, message: str = ""):
+    """Poll `predicate` until it returns something truthy (which is returned) or time runs out.
+
+    Exceptions raised by the predicate count as "not yet"; the last value or exception is quoted
+    in the failure so a timeout says what the cluster looked like."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        try:
+            value = predicate()
+            if value:
+                return value
+            last = f"last value: {value!r}"
+        except AssertionError as e:
+            last = f"last check failed: {e}"
+        except Exception as e:                      # noqa: BLE001 - reported below
+            last = f"last error: {type(e).__name__}: {e}"
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message or predicate!r}; {last}")
+        time.sleep(interval)
+
+
+class KubeplayServer:
+    """One `python -m webapp serve` process. start()/stop()/kill() may be called repeatedly (restart
+    tests reuse the same state file and port); each start gets a fresh kubectl cache dir."""
+
+    def __init__(self, root: Path, *, state: Path | None = None, speed: float = 20, nodes: int = 3,
+                 extra_args: tuple[str, ...] = ()):
+        self.root = root
+        self.home = root / "home"
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.state, self.speed, self.nodes, self.extra_args = state, speed, nodes, tuple(extra_args)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+        self.log_path = root / "server.log"
+        self.transcript: list[str] = []
+        self.cache_dir = root / "cache-0"
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.home / ".kubeplay" / "kubeconfig"
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "webapp", "serve", "--port", str(self.port), "--no-browser",
+               "--speed", str(self.speed), "--nodes", str(self.nodes)]
+        cmd += ["--state", str(self.state)] if self.state else ["--in-memory"]
+        return cmd + list(self.extra_args)
+
+    def start(self, timeout: float = 30.0) -> "KubeplayServer":
+        assert self.proc is None or self.proc.poll() is not None, "already running"
+        self.starts += 1
+        self.cache_dir = self.root / f"cache-{self.starts}"
+        env = dict(os.environ, HOME=str(self.home), PYTHONUNBUFFERED="1")
+        env.pop("KUBECONFIG", None)
+        with open(self.log_path, "a") as log:
+            log.write(f"===== start #{self.starts}: {' '.join(self.command())}\n")
+            log.flush()
+            self.proc = subprocess.Popen(self.command(), cwd=REPO, env=env, stdout=log,
+                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"kubeplay exited with code {self.proc.returncode} while starting:\n{self.log()}")
+            if self._healthy() and f"kubeplay is running at {self.url}/" in self.log():
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"kubeplay did not become healthy within {timeout}s:\n{self.log()}")
+            time.sleep(0.05)
+        assert self.kubeconfig.is_file(), f"the server did not write {self.kubeconfig}"
+        return self
+
+    def _healthy(self) -> bool:
+        try:
+            with _OPENER.open(self.url + "/healthz", timeout=1) as r:
+                return r.status == 200 and r.read().strip() == b"ok"
+        except (OSError, urllib.error.URLError):
+            return False
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int | None:
+        """Send `sig` and wait for the exit (SIGKILL after `timeout`). Returns the exit code."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise AssertionError(f"kubeplay did not exit within {timeout}s of signal {sig}")
+
+    def kill(self) -> None:
+        """kill -9: no chance to flush or close anything."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    # ---- clients --------------------------------------------------------------------------------
+
+    def env(self) -> dict:
+        env = dict(os.environ, KUBECONFIG=str(self.kubeconfig), KUBECACHEDIR=str(self.cache_dir),
+                   HOME=str(self.home), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+        for k in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+            env.pop(k, None)
+        return env
+
+    def kubectl_argv(self, args) -> list[str]:
+        args = [str(a) for a in args]
+        if not any(a.startswith("--request-timeout") for a in args):
+            args = ["--request-timeout=20s"] + args
+        return [KUBECTL] + args
+
+    def kubectl(self, *args, check: bool = True, timeout: float = 30, input: str | None = None
+                ) -> subprocess.CompletedProcess:
+        argv = self.kubectl_argv(args)
+        started = time.monotonic()
+        try:
+            cp = subprocess.run(argv, env=self.env(), capture_output=True, text=True, timeout=timeout,
+                                input=input, stdin=None if input is not None else subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            self.transcript.append(f"$ {' '.join(argv[1:])}\n  (timed out after {timeout}s)\n"
+                                   f"{_text(e.stdout)}{_text(e.stderr)}")
+            raise AssertionError(f"`kubectl {' '.join(args)}` did not finish within {timeout}s") from None
+        self.transcript.append(f"$ {' '.join(argv[1:])}   [rc={cp.returncode}, {time.monotonic() - started:.2f}s]\n"
+                               f"{cp.stdout}{cp.stderr}")
+        if check and cp.returncode != 0:
+            raise AssertionError(f"`kubectl {' '.join(args)}` exited {cp.returncode}\n"
+                                 f"--- stdout\n{cp.stdout}--- stderr\n{cp.stderr}")
+        return cp
+
+    def kubectl_popen(self, *args) -> subprocess.Popen:
+        argv = self.kubectl_argv(args)
+        self.transcript.append(f"$ {' '.join(argv[1:])} &")
+        return subprocess.Popen(argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, text=True)
+
+    def get_json(self, path: str, timeout: float = 10):
+        """GET an API path as JSON (plain urllib, no kubectl): for polling loops."""
+        with _OPENER.open(self.url + path, timeout=timeout) as r:
+            return json.loads(r.read())
+
+    def wait_until(self, predicate, timeout: float = 30.0, interval: float = 0.2, message: str = ""):
+        return wait_until(predicate, timeout, interval, message)
+
+
+def _text(b) -> str:
+    if b is None:
+        return ""
+    return b.decode(errors="replace") if isinstance(b, bytes) else b
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        servers = list(getattr(item, "_kubeplay_servers", []))
+        for value in getattr(item, "funcargs", {}).values():
+            srv = value if isinstance(value, KubeplayServer) else getattr(value, "server", None)
+            if isinstance(srv, KubeplayServer) and srv not in servers:
+                servers.append(srv)
+        for i, srv in enumerate(servers):
+            tail = srv.log()[-20000:]
+            report.sections.append((f"kubeplay server {i} log ({srv.log_path})", tail))
+            if srv.transcript:
+                report.sections.append((f"kubectl transcript (server {i})", "\n".join(srv.transcript)[-20000:]))
+
+
+@pytest.fixture
+def kubeplay_factory(request, tmp_path):
+    """Make servers on demand: kubeplay_factory(state=path, speed=20, nodes=3, start=True)."""
+    made: list[KubeplayServer] = []
+    tmp = tmp_path
+    request.node._kubeplay_servers = made
+
+    def make(*, start: bool = True, **kw) -> KubeplayServer:
+        srv = KubeplayServer(tmp / f"srv{len(made)}", **kw)
+        made.append(srv)
+        if start:
+            srv.start()
+        return srv
+
+    yield make
+    for srv in made:
+        srv.close()
+
+
+@pytest.fixture
+def kubeplay_server(kubeplay_factory) -> KubeplayServer:
+    """A fresh in-memory server at --speed 20 with 3 nodes, and kubectl pointed at it."""
+    return kubeplay_factory()
+
+
+@pytest.fixture(scope="module")
+def kubeplay_module_server(tmp_path_factory):
+    """One in-memory server shared by a module whose tests don't interfere (own names/namespaces)."""
+    srv = KubeplayServer(tmp_path_factory.mktemp("kubeplay-module"))
+    try:
+        yield srv.start()
+    finally:
+        srv.close()

@@ -1,0 +1,155 @@
+"""The seed's loop, driven by the real kubectl: apply a Deployment, watch it converge, break it,
+watch it heal, change it. Issue 2, "What it must show" 1–3."""
+from __future__ import annotations
+
+import re
+
+
+
+def apply_login_and_wait(kube) -> list[str]:
+    out = kube("apply", "-f", kube.file("login.yaml"))
+    assert out.stdout == "deployment.apps/login-app created\n", out.stdout + out.stderr
+    return kube.wait_running("app=login", 3)
+
+
+def test_apply_prints_created_and_three_pods_reach_running(kube):
+    out = kube("apply", "-f", kube.file("login.yaml"))
+    assert out.stdout == "deployment.apps/login-app created\n"
+    assert out.stderr == ""
+    names = kube.wait_running("app=login", 3)
+    for name in names:
+        assert kube.pod_name_re("login-app").match(name), name
+    # All three from one ReplicaSet: same pod-template-hash segment.
+    assert len({n.rsplit("-", 1)[0] for n in names}) == 1
+
+
+def test_get_pods_prints_the_real_columns_and_rows(kube):
+    names = apply_login_and_wait(kube)
+    header, rows = kube.table("get", "pods")
+    assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert sorted(r["NAME"] for r in rows) == names
+    for r in rows:
+        assert (r["READY"], r["STATUS"], r["RESTARTS"]) == ("1/1", "Running", "0"), r
+        assert re.fullmatch(kube.AGE, r["AGE"]) and r["AGE"] not in ("<unknown>", "<invalid>"), r
+
+
+def test_get_pods_wide_adds_ip_and_node_columns(kube):
+    apply_login_and_wait(kube)
+    header, rows = kube.table("get", "pods", "-o", "wide")
+    assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
+                      "READINESS GATES"]
+    nodes = {r["NAME"] for r in kube.table("get", "nodes")[1]}
+    for r in rows:
+        assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", r["IP"]), r
+        assert r["NODE"] in nodes, r
+        assert (r["NOMINATED NODE"], r["READINESS GATES"]) == ("<none>", "<none>"), r
+
+
+def test_get_deploy_prints_the_real_columns_and_rows(kube):
+    apply_login_and_wait(kube)
+    kube.wait_rolled_out("login-app")
+    header, rows = kube.table("get", "deploy")
+    assert header == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert [(r["NAME"], r["READY"], r["UP-TO-DATE"], r["AVAILABLE"]) for r in rows] == \
+        [("login-app", "3/3", "3", "3")]
+
+
+def test_get_rs_prints_the_real_columns_and_rows(kube):
+    apply_login_and_wait(kube)
+    kube.wait_rolled_out("login-app")
+    header, rows = kube.table("get", "rs")
+    assert header == ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+    assert len(rows) == 1
+    r = rows[0]
+    assert re.fullmatch(rf"login-app-{kube.HASH}", r["NAME"]), r
+    assert (r["DESIRED"], r["CURRENT"], r["READY"]) == ("3", "3", "3"), r
+    # The pods carry their ReplicaSet's name as prefix.
+    for pod in kube.table("get", "pods")[1]:
+        assert re.fullmatch(rf"{re.escape(r['NAME'])}-{kube.SUFFIX}", pod["NAME"]), pod
+
+
+def test_get_nodes_prints_the_real_columns_and_rows(kube):
+    header, rows = kube.table("get", "nodes")
+    assert header == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert len(rows) == 3
+    for r in rows:
+        assert r["STATUS"] == "Ready", r
+        assert r["ROLES"] == "<none>" or re.fullmatch(r"[a-z0-9.,-]+", r["ROLES"]), r
+        assert r["VERSION"].startswith("v1.32"), r
+
+
+def test_get_events_prints_the_real_columns_and_the_rollout_story(kube):
+    names = apply_login_and_wait(kube)
+    rs = names[0].rsplit("-", 1)[0]
+
+    def events():
+        header, rows = kube.table("get", "events")
+        assert header == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+        seen = {(r["TYPE"], r["REASON"], r["OBJECT"], r["MESSAGE"]) for r in rows}
+        want = {("Normal", "ScalingReplicaSet", "deployment/login-app", f"Scaled up replica set {rs} to 3")}
+        for n in names:
+            want.add(("Normal", "SuccessfulCreate", f"replicaset/{rs}", f"Created pod: {n}"))
+            want.add(("Normal", "Started", f"pod/{n}", "Started container login"))
+        missing = want - seen
+        assert not missing, f"missing events {sorted(missing)}; have {sorted(seen)}"
+        scheduled = [r for r in rows if r["REASON"] == "Scheduled"]
+        assert {r["OBJECT"] for r in scheduled} >= {f"pod/{n}" for n in names}
+        for r in scheduled:
+            assert re.fullmatch(r"Successfully assigned default/\S+ to \S+", r["MESSAGE"]), r
+        return True
+    kube.server.wait_until(events, 20, message="the rollout's events")
+
+
+def test_deleting_a_pod_brings_a_replacement_with_a_new_name(kube):
+    names = apply_login_and_wait(kube)
+    victim = names[1]
+    out = kube("delete", "pod", victim)
+    assert out.stdout == f'pod "{victim}" deleted\n'
+    after = kube.wait_running("app=login", 3)
+    assert victim not in after
+    assert len(set(after) - set(names)) == 1, (names, after)
+    new = (set(after) - set(names)).pop()
+    assert kube.pod_name_re("login-app").match(new)
+    _, rows = kube.table("get", "pods")
+    assert sorted(r["NAME"] for r in rows) == after
+    assert all(r["STATUS"] == "Running" for r in rows), rows
+
+
+def test_applying_the_same_file_again_prints_unchanged(kube):
+    apply_login_and_wait(kube)
+    out = kube("apply", "-f", kube.file("login.yaml"))
+    assert out.stdout == "deployment.apps/login-app unchanged\n"
+    assert out.stderr == ""
+
+
+def test_applying_five_replicas_prints_configured_and_five_pods_run(kube):
+    first = apply_login_and_wait(kube)
+    out = kube("apply", "-f", kube.file("login-5.yaml"))
+    assert out.stdout == "deployment.apps/login-app configured\n"
+    names = kube.wait_running("app=login", 5)
+    assert set(first) <= set(names), "scaling up must keep the existing pods"
+    kube.wait_rolled_out("login-app")
+    _, rows = kube.table("get", "deploy", "login-app")
+    assert (rows[0]["READY"], rows[0]["UP-TO-DATE"], rows[0]["AVAILABLE"]) == ("5/5", "5", "5")
+    # The file now says 5: applying it again changes nothing.
+    assert kube("apply", "-f", kube.file("login-5.yaml")).stdout == "deployment.apps/login-app unchanged\n"
+    # And back to 3: configured, two pods go.
+    assert kube("apply", "-f", kube.file("login.yaml")).stdout == "deployment.apps/login-app configured\n"
+    kube.wait_running("app=login", 3)
+
+
+def test_delete_f_removes_the_deployment_and_its_replicasets_and_pods(kube):
+    apply_login_and_wait(kube)
+    out = kube("delete", "-f", kube.file("login.yaml"))
+    assert out.stdout == 'deployment.apps "login-app" deleted\n'
+
+    def gone():
+        rs = kube.server.get_json("/apis/apps/v1/namespaces/default/replicasets")["items"]
+        pods = kube.pods("app=login")
+        assert not rs and not pods, ([o["metadata"]["name"] for o in rs], [p["metadata"]["name"] for p in pods])
+        return True
+    kube.server.wait_until(gone, 30, message="garbage collection of the ReplicaSet and pods")
+    for kind in ("deploy", "rs", "pods"):
+        out = kube("get", kind)
+        assert out.stdout == ""
+        assert out.stderr == "No resources found in default namespace.\n"
