@@ -1,0 +1,380 @@
+"""The StatefulSet controller gives pods stable ordinal names, creates them in order (each only
+once its predecessors are Running and Ready), deletes them highest ordinal first, rolls updates
+down from the highest ordinal honouring the partition, keeps ControllerRevisions, and never
+replaces a pod whose old object still exists — as kube-controller-manager does.
+
+Tests run the whole engine on a ManualClock. When the scheduler and simulated kubelets are not
+available, a small stand-in binds pods and marks them Running/Ready (see `StandInKubelet`)."""
+import re
+
+import pytest
+
+import engine.cluster as cluster_module
+from engine import objects as O, resources as R
+from engine.clock import ManualClock
+from engine.controllers.base import Controller, own_key
+from engine.store import Store
+
+HASH = "[bcdfghjklmnpqrstvwxz2456789]+"
+
+
+# ---- harness ---------------------------------------------------------------------------------------
+
+class StandInKubelet(Controller):
+    """Used only while engine.kubelet/engine.scheduler are missing: registers Ready nodes, binds
+    each pod (to its node-affinity node, else the first healthy node), starts it at once, and
+    confirms deletions — except on nodes failed with cluster.fail_node()."""
+    name = "kubelet"
+
+    def handlers(self):
+        return {R.POD.name: own_key}
+
+    def register_node(self, name, **kw):
+        return self.store.create({"apiVersion": "v1", "kind": "Node",
+                                  "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+                                  "spec": {}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}},
+                                 sync=False)
+
+    def node_recovered(self, name):
+        for pod in self.store.iter(R.POD):
+            if (pod.get("spec") or {}).get("nodeName") == name:
+                self.reconcile(O.key_of(pod))
+
+    def reconcile(self, key):
+        ns, name = O.split_key(key)
+        pod = self.store.try_get(R.POD, ns, name)
+        if pod is None:
+            return None
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node in self.ctx.cluster.failed_nodes:
+            return None
+        if O.is_terminating(pod):
+            self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False)
+            return None
+        if not node:
+            from engine.controllers.daemonset import target_node
+            want = target_node(pod) or next(O.name_of(n) for n in sorted(self.store.iter(R.NODE), key=O.name_of)
+                                            if O.name_of(n) not in self.ctx.cluster.failed_nodes)
+            bound = O.clone(pod)
+            bound["spec"]["nodeName"] = want
+            self.store.update(bound, sync=False)
+            return None
+        if (pod.get("status") or {}).get("phase") == "Pending":
+            p = O.clone(pod)
+            p["status"] = dict(p.get("status") or {}, phase="Running",
+                               conditions=[{"type": "Ready", "status": "True",
+                                            "lastTransitionTime": O.iso(self.clock.now())}])
+            self.store.update(p, subresource="status", sync=False)
+        return None
+
+
+def _real_engine_present() -> bool:
+    try:
+        cluster_module._controller_classes()
+        return True
+    except ImportError:
+        return False
+
+
+REAL = _real_engine_present()
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    if not REAL:
+        from engine.controllers.daemonset import DaemonSetController
+        from engine.controllers.garbagecollector import GarbageCollector
+        from engine.controllers.statefulset import StatefulSetController
+        monkeypatch.setattr(cluster_module, "_controller_classes",
+                            lambda: [StatefulSetController, DaemonSetController, StandInKubelet, GarbageCollector])
+    return cluster_module.Cluster(store=Store(), clock=ManualClock(), nodes=3)
+
+
+def statefulset(name="web", replicas=3, **spec):
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "serviceName": "nginx", "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}},
+                     **spec}}
+
+
+def sts(cluster, name="web"):
+    return cluster.store.get(R.STATEFULSET, "default", name)
+
+
+def pods(cluster):
+    return {O.name_of(p): p for p in cluster.store.iter(R.POD, "default")}
+
+
+def running_ready(pod) -> bool:
+    cond = O.get_condition(pod.get("status"), "Ready")
+    return (pod.get("status") or {}).get("phase") == "Running" and bool(cond) and cond["status"] == "True"
+
+
+def patch_spec(cluster, body, name="web"):
+    cluster.store.patch(R.STATEFULSET, "default", name, "merge", {"spec": body})
+
+
+def set_image(cluster, image, name="web"):
+    patch_spec(cluster, {"template": {"spec": {"containers": [{"name": "nginx", "image": image}]}}}, name)
+
+
+def settle(cluster, seconds=30):
+    for _ in range(int(seconds // 5)):
+        cluster.advance(5)
+
+
+def pod_history(feed):
+    """(type, pod name, pod) for every Pod watch event in the feed, in order."""
+    out = []
+    while feed:
+        ev = feed.popleft()
+        if ev.object.get("kind") == "Pod":
+            out.append((ev.type, O.name_of(ev.object), ev.object))
+    return out
+
+
+def sts_events(cluster):
+    evs = [e for e in cluster.store.iter(R.EVENT, "default")
+           if e["involvedObject"].get("kind") == "StatefulSet"]
+    return [(e["reason"], e["message"]) for e in sorted(evs, key=lambda e: e["metadata"]["name"])]
+
+
+# ---- scaling ---------------------------------------------------------------------------------------
+
+def test_ordered_ready_creates_web_0_1_2_in_order_each_after_its_predecessor_is_running_and_ready(cluster):
+    feed = cluster.store.subscribe()
+    cluster.store.create(statefulset())
+    settle(cluster)
+    history = pod_history(feed)
+    created = [name for typ, name, _ in history if typ == "ADDED"]
+    assert created == ["web-0", "web-1", "web-2"]
+    # When web-N is created, every lower ordinal's last known state is Running and Ready.
+    last: dict[str, dict] = {}
+    for typ, name, obj in history:
+        if typ == "ADDED":
+            n = int(name.rsplit("-", 1)[1])
+            for lower in range(n):
+                assert running_ready(last[f"web-{lower}"]), f"{name} created before web-{lower} was ready"
+        last[name] = obj
+    assert all(running_ready(p) for p in pods(cluster).values())
+    assert [m for r, m in sts_events(cluster) if r == "SuccessfulCreate"] == [
+        "create Pod web-0 in StatefulSet web successful",
+        "create Pod web-1 in StatefulSet web successful",
+        "create Pod web-2 in StatefulSet web successful"]
+
+
+def test_scale_to_zero_deletes_web_2_then_web_1_then_web_0_each_after_the_next_is_gone(cluster):
+    cluster.store.create(statefulset())
+    settle(cluster)
+    feed = cluster.store.subscribe()
+    patch_spec(cluster, {"replicas": 0})
+    settle(cluster)
+    history = pod_history(feed)
+    marked = [name for typ, name, obj in history if typ == "MODIFIED" and O.is_terminating(obj)
+              and not any(n == name and O.is_terminating(o) for t, n, o in history[:history.index((typ, name, obj))])]
+    gone = [name for typ, name, _ in history if typ == "DELETED"]
+    assert gone == ["web-2", "web-1", "web-0"]
+    assert marked == ["web-2", "web-1", "web-0"]
+    # web-1 is marked for deletion only after web-2's object has disappeared, and so on.
+    order = [(typ == "DELETED" and "gone" or "mark", name) for typ, name, obj in history
+             if typ == "DELETED" or (typ == "MODIFIED" and O.is_terminating(obj))]
+    first_mark = {n: order.index(("mark", n)) for n in marked}
+    assert order.index(("gone", "web-2")) < first_mark["web-1"]
+    assert order.index(("gone", "web-1")) < first_mark["web-0"]
+    assert pods(cluster) == {}
+    assert [m for r, m in sts_events(cluster) if r == "SuccessfulDelete"] == [
+        "delete Pod web-2 in StatefulSet web successful",
+        "delete Pod web-1 in StatefulSet web successful",
+        "delete Pod web-0 in StatefulSet web successful"]
+    assert sts(cluster)["status"]["replicas"] == 0
+
+
+def test_ordinals_start_names_pods_from_the_given_number(cluster):
+    cluster.store.create(statefulset(replicas=2, ordinals={"start": 5}))
+    settle(cluster)
+    assert sorted(pods(cluster)) == ["web-5", "web-6"]
+    assert pods(cluster)["web-5"]["metadata"]["labels"]["apps.kubernetes.io/pod-index"] == "5"
+
+
+def test_parallel_creates_and_deletes_all_pods_at_once(cluster):
+    feed = cluster.store.subscribe()
+    cluster.store.create(statefulset(podManagementPolicy="Parallel"))
+    cluster.run_until_idle()
+    history = pod_history(feed)
+    added = [i for i, (typ, _, _) in enumerate(history) if typ == "ADDED"]
+    assert sorted(n for t, n, _ in history if t == "ADDED") == ["web-0", "web-1", "web-2"]
+    # All three exist before any of them is Running and Ready.
+    assert not any(running_ready(o) for _, _, o in history[:added[-1] + 1])
+    settle(cluster)
+    patch_spec(cluster, {"replicas": 0})
+    cluster.run_until_idle()
+    terminating = {n for n, p in pods(cluster).items() if O.is_terminating(p)}
+    assert terminating == {"web-0", "web-1", "web-2"} or pods(cluster) == {}
+    settle(cluster)
+    assert pods(cluster) == {}
+
+
+# ---- identity, revisions, status -----------------------------------------------------------------
+
+def test_pods_carry_stable_identity_and_the_revision_name(cluster):
+    cluster.store.create(statefulset())
+    settle(cluster)
+    s = sts(cluster)
+    crs = [c for c in cluster.store.iter(R.CONTROLLERREVISION, "default")]
+    assert len(crs) == 1
+    cr = crs[0]
+    assert re.fullmatch(f"web-{HASH}", O.name_of(cr))
+    assert cr["revision"] == 1
+    assert cr["data"]["spec"]["template"]["$patch"] == "replace"
+    assert cr["metadata"]["labels"]["app"] == "web"
+    assert cr["metadata"]["labels"]["controller.kubernetes.io/hash"] == O.name_of(cr)[len("web-"):]
+    assert O.controller_of(cr)["uid"] == O.uid_of(s)
+    p = pods(cluster)["web-1"]
+    assert p["metadata"]["labels"] == {"app": "web", "controller-revision-hash": O.name_of(cr),
+                                       "statefulset.kubernetes.io/pod-name": "web-1",
+                                       "apps.kubernetes.io/pod-index": "1"}
+    assert p["spec"]["hostname"] == "web-1" and p["spec"]["subdomain"] == "nginx"
+    ref = O.controller_of(p)
+    assert (ref["kind"], ref["name"], ref["uid"], ref["blockOwnerDeletion"]) == ("StatefulSet", "web", O.uid_of(s), True)
+    assert s["status"] == {"observedGeneration": 1, "replicas": 3, "readyReplicas": 3, "currentReplicas": 3,
+                           "updatedReplicas": 3, "currentRevision": O.name_of(cr),
+                           "updateRevision": O.name_of(cr), "collisionCount": 0, "availableReplicas": 3}
+
+
+def test_a_deleted_pod_comes_back_with_the_same_name(cluster):
+    cluster.store.create(statefulset())
+    settle(cluster)
+    old_uid = O.uid_of(pods(cluster)["web-1"])
+    cluster.store.delete(R.POD, "default", "web-1")
+    settle(cluster)
+    assert sorted(pods(cluster)) == ["web-0", "web-1", "web-2"]
+    assert O.uid_of(pods(cluster)["web-1"]) != old_uid
+    assert running_ready(pods(cluster)["web-1"])
+
+
+# ---- updates -------------------------------------------------------------------------------------
+
+def test_rolling_update_replaces_pods_from_the_highest_ordinal_down_to_the_partition(cluster):
+    cluster.store.create(statefulset(updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"partition": 1}}))
+    settle(cluster)
+    old_rev = sts(cluster)["status"]["currentRevision"]
+    feed = cluster.store.subscribe()
+    set_image(cluster, "nginx:1.28")
+    settle(cluster, 60)
+    history = pod_history(feed)
+    deleted = [n for t, n, _ in history if t == "DELETED"]
+    assert deleted == ["web-2", "web-1"]
+    s = sts(cluster)
+    new_rev = s["status"]["updateRevision"]
+    assert new_rev != old_rev
+    images = {n: p["spec"]["containers"][0]["image"] for n, p in pods(cluster).items()}
+    assert images == {"web-0": "nginx:1.27", "web-1": "nginx:1.28", "web-2": "nginx:1.28"}
+    assert pods(cluster)["web-0"]["metadata"]["labels"]["controller-revision-hash"] == old_rev
+    assert s["status"]["currentRevision"] == old_rev
+    assert (s["status"]["updatedReplicas"], s["status"]["currentReplicas"]) == (2, 1)
+    revisions = sorted((c["revision"], O.name_of(c)) for c in cluster.store.iter(R.CONTROLLERREVISION, "default"))
+    assert revisions == [(1, old_rev), (2, new_rev)]
+
+    patch_spec(cluster, {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}})
+    settle(cluster, 30)
+    s = sts(cluster)
+    assert {p["spec"]["containers"][0]["image"] for p in pods(cluster).values()} == {"nginx:1.28"}
+    assert s["status"]["currentRevision"] == s["status"]["updateRevision"] == new_rev
+    assert (s["status"]["updatedReplicas"], s["status"]["currentReplicas"]) == (3, 3)
+
+
+def test_rolling_update_waits_for_each_replacement_to_be_ready(cluster):
+    cluster.store.create(statefulset())
+    settle(cluster)
+    feed = cluster.store.subscribe()
+    set_image(cluster, "nginx:1.28")
+    settle(cluster, 60)
+    history = pod_history(feed)
+    # The deletion of web-1 starts only once the new web-2 is Running and Ready.
+    events = [(t, n, o) for t, n, o in history]
+    new_web2_ready = next(i for i, (t, n, o) in enumerate(events)
+                          if n == "web-2" and running_ready(o) and o["spec"]["containers"][0]["image"] == "nginx:1.28")
+    web1_marked = next(i for i, (t, n, o) in enumerate(events) if n == "web-1" and O.is_terminating(o))
+    assert new_web2_ready < web1_marked
+    assert [n for t, n, _ in history if t == "DELETED"] == ["web-2", "web-1", "web-0"]
+
+
+def test_on_delete_moves_a_pod_to_the_new_template_only_when_it_is_deleted(cluster):
+    cluster.store.create(statefulset(updateStrategy={"type": "OnDelete"}))
+    settle(cluster)
+    set_image(cluster, "nginx:1.28")
+    settle(cluster)
+    assert {p["spec"]["containers"][0]["image"] for p in pods(cluster).values()} == {"nginx:1.27"}
+    assert sts(cluster)["status"]["updatedReplicas"] == 0 if "updatedReplicas" in sts(cluster)["status"] else True
+    cluster.store.delete(R.POD, "default", "web-0")
+    settle(cluster)
+    images = {n: p["spec"]["containers"][0]["image"] for n, p in pods(cluster).items()}
+    assert images == {"web-0": "nginx:1.28", "web-1": "nginx:1.27", "web-2": "nginx:1.27"}
+    assert sts(cluster)["status"]["updatedReplicas"] == 1
+
+
+def test_going_back_to_an_old_template_reuses_its_revision_with_a_new_number(cluster):
+    cluster.store.create(statefulset(replicas=1))
+    settle(cluster)
+    first = sts(cluster)["status"]["currentRevision"]
+    set_image(cluster, "nginx:1.28")
+    settle(cluster)
+    set_image(cluster, "nginx:1.27")
+    settle(cluster)
+    revisions = {O.name_of(c): c["revision"] for c in cluster.store.iter(R.CONTROLLERREVISION, "default")}
+    assert revisions[first] == 3 and len(revisions) == 2
+    assert sts(cluster)["status"]["currentRevision"] == first
+
+
+# ---- failures ------------------------------------------------------------------------------------
+
+def test_a_pod_stuck_terminating_blocks_its_replacement_until_the_object_is_gone(cluster):
+    cluster.store.create(statefulset())
+    settle(cluster)
+    victim = pods(cluster)["web-1"]
+    node = victim["spec"]["nodeName"]
+    cluster.fail_node(node)
+    # Eviction (or a user) deletes the pod; its kubelet is down, so nobody confirms the deletion.
+    cluster.store.delete(R.POD, "default", "web-1")
+    settle(cluster, 120)
+    p = pods(cluster)["web-1"]
+    assert O.uid_of(p) == O.uid_of(victim) and O.is_terminating(p)
+    assert not any(n for n in pods(cluster) if n not in ("web-0", "web-1", "web-2"))
+    # Force deletion frees the name: the StatefulSet recreates web-1 on a healthy node.
+    cluster.store.delete(R.POD, "default", "web-1", grace_period_seconds=0)
+    settle(cluster, 30)
+    p = pods(cluster)["web-1"]
+    assert O.uid_of(p) != O.uid_of(victim)
+    assert p["spec"]["nodeName"] != node and running_ready(p)
+
+
+@pytest.mark.skipif(not REAL, reason="needs the node lifecycle controller and the simulated kubelets")
+def test_a_failed_nodes_pod_is_not_replaced_while_its_object_exists(cluster):
+    cluster.store.create(statefulset())
+    settle(cluster)
+    victim = pods(cluster)["web-2"]
+    node = victim["spec"]["nodeName"]
+    cluster.fail_node(node)
+    settle(cluster, 300)
+    p = pods(cluster)["web-2"]
+    assert O.uid_of(p) == O.uid_of(victim)             # never replaced while the object exists
+    cluster.store.delete(R.NODE, None, node)
+    cluster.store.delete(R.POD, "default", "web-2", grace_period_seconds=0)
+    settle(cluster, 60)
+    p = pods(cluster)["web-2"]
+    assert O.uid_of(p) != O.uid_of(victim) and p["spec"]["nodeName"] != node and running_ready(p)
+
+
+# ---- quiescence ----------------------------------------------------------------------------------
+
+def test_a_converged_statefulset_writes_nothing_when_reconciled_again(cluster):
+    cluster.store.create(statefulset())
+    cluster.store.create(statefulset("db", replicas=2, podManagementPolicy="Parallel"))
+    settle(cluster)
+    rv = cluster.store.resource_version
+    ctl = cluster.controller("statefulset-controller")
+    for key in ("default/web", "default/db", "default/missing"):
+        assert ctl.reconcile(key) is None
+    cluster.run_until_idle()
+    assert cluster.store.resource_version == rv
