@@ -1,20 +1,165 @@
-"""Admission for the served kinds (work in progress: defaulting and validation land next).
+"""Admission for the served kinds: what the apiserver does to a write between the HTTP body and
+storage, in its order:
 
-Public API (stable): admit_create(obj, *, strict=True), admit_update(new, old, *, strict=True),
-admit_status_update(new, old). Each returns a new dict and never mutates its inputs.
+1. decoding (schema.py): field types checked as Go's JSON decoder does, and with `strict=True`
+   (kubectl's default `--validate=strict`) unknown fields refused; otherwise they are dropped;
+2. defaulting (defaults.py);
+3. mutating admission and registry preparation (plugins.py): the ServiceAccount, Priority and
+   DefaultTolerationSeconds plugins for Pods, Service clusterIP/ipFamily bookkeeping, the
+   DaemonSet template-generation annotation;
+4. validation (validation*.py), all field errors collected into one errors.Invalid.
+
+Public API:
+    admit_create(obj, *, strict=True) -> dict
+    admit_update(new, old, *, strict=True) -> dict
+    admit_status_update(new, old) -> dict
+
+Each returns a new dict and never mutates its arguments. Decode problems raise
+errors.BadRequest, refused Pods errors.Forbidden, validation problems errors.Invalid.
+
+Left to the store (engine/store.py, engine/strategy.py): uid, resourceVersion, timestamps,
+generation, the namespace from the URL, resetting/keeping status, and Service address
+allocation (engine/services.py, which also checks the NodePort range).
 """
 from __future__ import annotations
 
-from .. import objects as O
+from .. import errors, objects as O, resources as R
+from . import defaults, plugins, schema, validation
+
+__all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
+
+
+def _type_of(obj) -> R.ResourceType | None:
+    if not isinstance(obj, dict):
+        raise errors.BadRequest("the body of the request must be an object")
+    return R.for_kind(obj.get("apiVersion") or "", obj.get("kind") or "")
+
+
+def _decode(obj: dict, rt: R.ResourceType, strict: bool) -> bool:
+    """Raise BadRequest on what the decoder refuses; True if unknown fields must be dropped."""
+    err, unknown = schema.scan(obj)
+    prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+    if err:
+        raise errors.BadRequest(prefix + err)
+    if unknown and strict:
+        raise errors.BadRequest(prefix + "strict decoding error: "
+                                + ", ".join(f'unknown field "{p}"' for p in unknown))
+    return bool(unknown)
+
+
+def _invalid(rt: R.ResourceType, obj: dict, errs) -> errors.Invalid:
+    return errors.Invalid(rt.kind, rt.group, O.name_of(obj), errs)
+
+
+def _prepare_meta(out: dict, rt: R.ResourceType) -> dict:
+    md = out.get("metadata")
+    if not isinstance(md, dict):
+        md = out["metadata"] = {}
+    if not rt.namespaced:
+        md.pop("namespace", None)      # BeforeCreate/Update clear it on cluster-scoped kinds
+    return md
 
 
 def admit_create(obj: dict, *, strict: bool = True) -> dict:
-    return O.clone(obj)
+    """Decode, default, mutate and validate an object being created."""
+    rt = _type_of(obj)
+    if rt is None:
+        return O.clone(obj)
+    drop = _decode(obj, rt, strict)
+    out = O.clone(obj)
+    if drop:
+        schema.drop_unknown(out)
+    md = _prepare_meta(out, rt)
+    if not md.get("name") and md.get("generateName"):
+        md["name"] = md["generateName"][:58] + O.random_suffix()
+    defaults.apply_defaults(out)
+    kind = rt.kind
+    if kind == "Pod":
+        plugins.pod_create(out)
+    elif kind == "Service":
+        plugins.service_create(out)
+    elif kind == "DaemonSet":
+        plugins.daemon_set_create(out)
+    errs = validation.validate_create(out)
+    if errs:
+        raise _invalid(rt, out, errs)
+    return out
 
 
 def admit_update(new: dict, old: dict, *, strict: bool = True) -> dict:
-    return O.clone(new)
+    """Decode, default, mutate and validate a replacement of `old` by `new` (spec/metadata write)."""
+    rt = _type_of(new)
+    if rt is None:
+        return O.clone(new)
+    drop = _decode(new, rt, strict)
+    out = O.clone(new)
+    if drop:
+        schema.drop_unknown(out)
+    _prepare_meta(out, rt)
+    defaults.apply_defaults(out)
+    kind = rt.kind
+    if kind == "Pod":
+        plugins.pod_update(out, old)
+    elif kind == "Service":
+        plugins.service_update(out, old)
+    elif kind == "DaemonSet":
+        plugins.daemon_set_update(out, old)
+    errs = validation.validate_update(out, old)
+    if errs:
+        raise _invalid(rt, out, errs)
+    return out
 
 
 def admit_status_update(new: dict, old: dict) -> dict:
-    return dict(new)
+    """A /status write. Cheap by design (controllers write status all the time): no decode pass,
+    no spec validation. Returns a new top-level dict; subtrees the write did not change are
+    shared with `new` (treat the result as read-only, like everything the store hands out)."""
+    rt = _type_of(new)
+    out = dict(new)
+    if rt is None:
+        return out
+    kind = rt.kind
+    status = out.get("status")
+    if kind == "Namespace":
+        if not isinstance(status, dict) or not status.get("phase"):
+            out["status"] = dict(status or {}, phase="Active")
+    elif kind == "Node" and isinstance(status, dict):
+        st = dict(status)
+        for key in ("capacity", "allocatable"):
+            if isinstance(st.get(key), dict):
+                st[key] = dict(st[key])
+                defaults.canonical_resource_list(st[key])
+        if st.get("allocatable") is None and isinstance(st.get("capacity"), dict):
+            st["allocatable"] = dict(st["capacity"])
+        out["status"] = st
+    errs = validation.validate_status_update(out, old)
+    if errs:
+        raise _invalid(rt, out, errs)
+    return out
+
+
+def pod_qos_class(pod: dict) -> str:
+    """GetPodQOS: Guaranteed, Burstable or BestEffort from the (defaulted) containers' resources."""
+    from .. import quantity as Q
+    spec = pod.get("spec") or {}
+    requests: dict = {}
+    limits: dict = {}
+    guaranteed = True
+    for c in list(spec.get("initContainers") or ()) + list(spec.get("containers") or ()):
+        res = (c or {}).get("resources") or {}
+        for name, q in (res.get("requests") or {}).items():
+            if name in ("cpu", "memory") and Q.parse_quantity(q) != 0:
+                requests[name] = requests.get(name, 0) + Q.parse_quantity(q)
+        lim = res.get("limits") or {}
+        found = set()
+        for name, q in lim.items():
+            if name in ("cpu", "memory") and Q.parse_quantity(q) != 0:
+                found.add(name)
+                limits[name] = limits.get(name, 0) + Q.parse_quantity(q)
+        if found != {"cpu", "memory"}:
+            guaranteed = False
+    if not requests and not limits:
+        return "BestEffort"
+    if guaranteed and requests == limits:
+        return "Guaranteed"
+    return "Burstable"

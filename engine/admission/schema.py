@@ -713,3 +713,27 @@ class _Scan:
             Q.parse_quantity(value)
         except Q.QuantityError as e:
             self.error = str(e)
+
+
+def drop_unknown(obj: dict) -> None:
+    """Remove the fields no type declares, in place: what a non-strict decode keeps."""
+    kind = obj.get("kind") if isinstance(obj, dict) else None
+    if kind in _KIDS:
+        _drop(obj, kind)
+
+
+def _drop(value, type_name: str) -> None:
+    if type_name[:2] in ("[]", "{}"):
+        inner = type_name[2:]
+        items = value if isinstance(value, list) else value.values() if isinstance(value, dict) else ()
+        for item in items:
+            _drop(item, inner)
+        return
+    if not isinstance(value, dict):
+        return
+    leaves, kids = _LEAVES[type_name], _KIDS[type_name]
+    for k in [k for k in value if k not in leaves and k not in kids]:
+        del value[k]
+    for k, child in kids.items():
+        if value.get(k) is not None:
+            _drop(value[k], child)
