@@ -13,7 +13,7 @@ from __future__ import annotations
 from . import get as _get                    # noqa: F401  (registers commands)
 from .cli import COMMANDS, Result, run
 
-for _mod in ("describe", "workloads", "nodes", "rollout"):
+for _mod in ("describers", "workloads", "nodes", "rollout"):
     try:
         __import__(f"{__name__}.{_mod}")
     except ModuleNotFoundError as _e:          # while the package is being written
