@@ -149,7 +149,12 @@ def test_one_pod_per_node_pinned_by_node_name_affinity_and_bound_by_the_schedule
     assert O.name_of(cr[0]) == f"agent-{h}"
     for node, p in by_node.items():
         assert re.fullmatch(f"agent-{SUFFIX}", O.name_of(p))
-        assert p["metadata"]["labels"] == {"app": "agent", "controller-revision-hash": h}
+        labels = dict(p["metadata"]["labels"])
+        # pod-template-generation follows the deprecated.daemonset.template.generation annotation
+        # the apiserver keeps on the DaemonSet (present once admission sets it).
+        gen = (d["metadata"].get("annotations") or {}).get("deprecated.daemonset.template.generation")
+        assert labels.pop("pod-template-generation", None) == gen
+        assert labels == {"app": "agent", "controller-revision-hash": h}
         assert p["spec"]["affinity"] == {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
             "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]}}}
         assert p["spec"]["nodeName"] == node and running_ready(p)
