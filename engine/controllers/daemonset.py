@@ -34,8 +34,8 @@ from ..events import NORMAL, WARNING
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
 from .base import Controller, own_key, owner_key
-from .statefulset import (REVISION_LABEL, claim_pods, claim_revisions, fnv32a, go_json, int_or_percent,
-                          is_available, is_ready, orphan_owner_keys, phase_of, template_patch)
+from .statefulset import (REVISION_LABEL, OrphanIndex, claim, fnv32a, go_json, int_or_percent, is_available,
+                          is_ready, orphan_owner_keys, phase_of, template_patch)
 
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"                     # extensions DaemonSetTemplateGenerationKey
 TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
@@ -250,6 +250,7 @@ class DaemonSetController(Controller):
         self._by_owner = owner_key("DaemonSet")
         self._backoff: dict[str, tuple[float, float]] = {}     # failed-pod key -> (delay, last)
         self._node_gone_since: dict[str, float] = {}           # pod uid -> when its node was seen missing
+        self._orphans = {R.POD.name: OrphanIndex(), R.CONTROLLERREVISION.name: OrphanIndex()}
 
     # ---- handlers ------------------------------------------------------------------------------
 
@@ -260,6 +261,7 @@ class DaemonSetController(Controller):
                 R.NODE.name: self._node_keys}
 
     def _owned_or_orphan_keys(self, ev: WatchEvent) -> Iterable[str]:
+        self._orphans[ev.resource.name].observe(ev)
         keys = set(self._by_owner(ev))
         if not keys and ev.type != "DELETED" and O.controller_of(ev.object) is None:
             keys |= orphan_owner_keys(self.store, R.DAEMONSET, ev.object)
@@ -313,7 +315,7 @@ class DaemonSetController(Controller):
 
     def _nodes_to_pods(self, ds: dict, match, include_deleted_terminal: bool = False) -> dict[str, list[dict]]:
         out: dict[str, list[dict]] = {}
-        for pod in claim_pods(self, ds, match):
+        for pod in self._claim_pods(ds, match):
             if not include_deleted_terminal and _is_terminal(pod) and O.is_terminating(pod):
                 continue
             node = target_node(pod)
@@ -321,6 +323,9 @@ class DaemonSetController(Controller):
                 continue
             out.setdefault(node, []).append(pod)
         return out
+
+    def _claim_pods(self, ds: dict, match) -> list[dict]:
+        return claim(self, ds, R.POD, self._orphans[R.POD.name], match)
 
     # ---- manage ----------------------------------------------------------------------------------
 
@@ -578,7 +583,7 @@ class DaemonSetController(Controller):
     def _construct_history(self, ds, spec, match) -> tuple[dict | None, list[dict]]:
         data = template_patch(spec.template)
         current, old = [], []
-        for cr in claim_revisions(self, ds, match):
+        for cr in claim(self, ds, R.CONTROLLERREVISION, self._orphans[R.CONTROLLERREVISION.name], match):
             if REVISION_LABEL not in O.labels_of(cr):
                 fixed = O.clone(cr)
                 fixed["metadata"].setdefault("labels", {})[REVISION_LABEL] = O.name_of(cr)
@@ -632,7 +637,7 @@ class DaemonSetController(Controller):
 
     def _dedup(self, ds, match, keep, current) -> None:
         h = O.labels_of(keep).get(REVISION_LABEL)
-        for pod in claim_pods(self, ds, match):
+        for pod in self._claim_pods(ds, match):
             if O.labels_of(pod).get(REVISION_LABEL) != h:
                 self.store.patch(R.POD, O.namespace_of(pod), O.name_of(pod), "merge",
                                  {"metadata": {"labels": {REVISION_LABEL: h}}}, sync=False)

@@ -105,60 +105,62 @@ def revision_sort_key(cr: dict):
     return (int(cr.get("revision") or 0), O.meta(cr).get("creationTimestamp") or "", O.name_of(cr))
 
 
-def claim_revisions(ctl: Controller, owner: dict, match: Callable[[dict], bool]) -> list[dict]:
-    """ControllerRevisionControllerRefManager.ClaimControllerRevisions: revisions this owner controls,
-    adopting matching orphans and releasing owned ones whose labels stopped matching."""
-    uid = O.uid_of(owner)
-    out = []
+class OrphanIndex:
+    """What an informer index gives upstream controllers: the objects of one resource that have no
+    controller, by namespace — the only candidates for adoption. Fed from the watch handler."""
+
+    def __init__(self) -> None:
+        self._by_ns: dict[str, set[str]] = {}
+
+    def observe(self, ev: WatchEvent) -> None:
+        ns, name = O.namespace_of(ev.object), O.name_of(ev.object)
+        if ev.type != "DELETED" and O.controller_of(ev.object) is None:
+            self._by_ns.setdefault(ns, set()).add(name)
+            return
+        names = self._by_ns.get(ns)
+        if names is not None:
+            names.discard(name)
+            if not names:
+                del self._by_ns[ns]
+
+    def names(self, namespace: str) -> list[str]:
+        return sorted(self._by_ns.get(namespace, ()))
+
+
+def claim(ctl: Controller, owner: dict, rt: R.ResourceType, orphans: OrphanIndex,
+          match: Callable[[dict], bool], member: Callable[[dict], bool] = lambda obj: True) -> list[dict]:
+    """ControllerRefManager.ClaimPods / ClaimControllerRevisions: the `rt` objects `owner` controls.
+    Owned objects whose labels stop matching (or that fail `member`) are released; orphans that match
+    and are not being deleted are adopted. An owner being deleted neither adopts nor releases."""
+    uid, ns = O.uid_of(owner), O.namespace_of(owner)
     deleting = O.is_terminating(owner)
-    for cr in ctl.store.iter(R.CONTROLLERREVISION, O.namespace_of(owner)):
-        ref = O.controller_of(cr)
-        labels_match = match(O.labels_of(cr))
-        if ref is not None:
-            if ref.get("uid") != uid:
-                continue
-            if labels_match or deleting:
-                out.append(cr)
-                continue
-            released = O.clone(cr)
+    out = []
+    for obj in ctl.store.owned_by(uid, rt):
+        ref = O.controller_of(obj)
+        if ref is None or ref.get("uid") != uid:
+            continue
+        if match(O.labels_of(obj)) and member(obj):
+            out.append(obj)
+        elif not deleting:
+            released = O.clone(obj)
             released["metadata"]["ownerReferences"] = [
                 r for r in released["metadata"].get("ownerReferences") or () if r.get("uid") != uid]
             _quiet(ctl.store.update, released, sync=False)
+    if deleting:
+        return out
+    for name in orphans.names(ns):
+        obj = ctl.store.try_get(rt, ns, name)
+        if (obj is None or O.controller_of(obj) is not None or O.is_terminating(obj)
+                or not match(O.labels_of(obj)) or not member(obj)):
             continue
-        if labels_match and not deleting and not O.is_terminating(cr):
-            adopted = O.clone(cr)
-            adopted["metadata"]["ownerReferences"] = (list(adopted["metadata"].get("ownerReferences") or [])
-                                                      + [O.controller_ref(owner)])
-            out.append(_quiet(ctl.store.update, adopted, sync=False) or cr)
-    return out
-
-
-def claim_pods(ctl: Controller, owner: dict, match: Callable[[dict], bool],
-               member: Callable[[dict], bool] = lambda pod: True) -> list[dict]:
-    """PodControllerRefManager.ClaimPods: pods this owner controls (adopting matching orphans that are
-    not being deleted; releasing owned pods whose labels no longer match or that fail `member`)."""
-    uid = O.uid_of(owner)
-    deleting = O.is_terminating(owner)
-    out = []
-    for pod in ctl.store.iter(R.POD, O.namespace_of(owner)):
-        ref = O.controller_of(pod)
-        ok = match(O.labels_of(pod)) and member(pod)
-        if ref is not None:
-            if ref.get("uid") != uid:
-                continue
-            if ok or deleting:
-                out.append(pod)
-                continue
-            released = O.clone(pod)
-            released["metadata"]["ownerReferences"] = [
-                r for r in released["metadata"].get("ownerReferences") or () if r.get("uid") != uid]
-            _quiet(ctl.store.update, released, sync=False)
-            continue
-        if ok and not deleting and not O.is_terminating(pod):
-            adopted = O.clone(pod)
-            adopted["metadata"]["ownerReferences"] = (list(adopted["metadata"].get("ownerReferences") or [])
-                                                      + [O.controller_ref(owner)])
-            out.append(_quiet(ctl.store.update, adopted, sync=False) or pod)
+        adopted = O.clone(obj)
+        adopted["metadata"]["ownerReferences"] = (list(adopted["metadata"].get("ownerReferences") or [])
+                                                  + [O.controller_ref(owner)])
+        made = _quiet(ctl.store.update, adopted, sync=False)
+        if made is not None:
+            ctl.decide(O.key_of(owner), f"{owner['kind']} {O.key_of(owner)}: orphan {obj['kind']} {name} matches "
+                                        f"the selector → adopting it (ownerReference added)", action="adopt")
+            out.append(made)
     return out
 
 
@@ -283,6 +285,7 @@ class StatefulSetController(Controller):
         super().__init__(ctx)
         self._by_owner = owner_key("StatefulSet")
         self._last_wait: dict[str, str] = {}      # key -> the last "waiting" decision, to log changes only
+        self._orphan_pods, self._orphan_revisions = OrphanIndex(), OrphanIndex()
 
     # ---- handlers: events → keys ---------------------------------------------------------------
 
@@ -292,15 +295,17 @@ class StatefulSetController(Controller):
                 R.CONTROLLERREVISION.name: self._revision_keys}
 
     def _pod_keys(self, ev: WatchEvent) -> Iterable[str]:
+        self._orphan_pods.observe(ev)
+        return self._owner_or_adopter_keys(ev)
+
+    def _revision_keys(self, ev: WatchEvent) -> Iterable[str]:
+        self._orphan_revisions.observe(ev)
+        return self._owner_or_adopter_keys(ev)
+
+    def _owner_or_adopter_keys(self, ev: WatchEvent) -> set[str]:
         keys = set(self._by_owner(ev))
         if not keys and ev.type != "DELETED" and O.controller_of(ev.object) is None:
             keys |= orphan_owner_keys(self.store, R.STATEFULSET, ev.object)   # someone may adopt it
-        return keys
-
-    def _revision_keys(self, ev: WatchEvent) -> Iterable[str]:
-        keys = set(self._by_owner(ev))
-        if not keys and ev.type != "DELETED" and O.controller_of(ev.object) is None:
-            keys |= orphan_owner_keys(self.store, R.STATEFULSET, ev.object)
         return keys
 
     # ---- reconcile -----------------------------------------------------------------------------
@@ -316,8 +321,10 @@ class StatefulSetController(Controller):
             return None                      # invalid selector: nothing a retry can fix
         match = label_selector_matcher(spec.selector)
 
-        revisions = sorted(claim_revisions(self, sts, match), key=revision_sort_key)
-        pods = claim_pods(self, sts, match, member=lambda p: parent_and_ordinal(p)[0] == name)
+        revisions = sorted(claim(self, sts, R.CONTROLLERREVISION, self._orphan_revisions, match),
+                           key=revision_sort_key)
+        pods = claim(self, sts, R.POD, self._orphan_pods, match,
+                     member=lambda p: parent_and_ordinal(p)[0] == name)   # isMemberOf
 
         current, update, collisions = self._get_revisions(sts, spec, revisions)
         status = self._update_pods(key, sts, spec, current, update, collisions, pods)

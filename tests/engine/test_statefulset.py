@@ -253,6 +253,19 @@ def test_a_deleted_pod_comes_back_with_the_same_name(cluster):
     assert running_ready(pods(cluster)["web-1"])
 
 
+def test_adopts_a_matching_orphan_with_its_name_but_not_one_named_for_another_set(cluster):
+    for name in ("web-0", "other-0"):
+        cluster.store.create({"apiVersion": "v1", "kind": "Pod",
+                              "metadata": {"name": name, "namespace": "default", "labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}})
+    cluster.store.create(statefulset(replicas=2))
+    settle(cluster)
+    s = sts(cluster)
+    assert O.controller_of(pods(cluster)["web-0"])["uid"] == O.uid_of(s)
+    assert O.controller_of(pods(cluster)["other-0"]) is None
+    assert sorted(pods(cluster)) == ["other-0", "web-0", "web-1"]
+
+
 # ---- updates -------------------------------------------------------------------------------------
 
 def test_rolling_update_replaces_pods_from_the_highest_ordinal_down_to_the_partition(cluster):
