@@ -35,9 +35,9 @@ def _type_of(obj) -> R.ResourceType | None:
     return R.for_kind(obj.get("apiVersion") or "", obj.get("kind") or "")
 
 
-def _decode(obj: dict, rt: R.ResourceType, strict: bool) -> bool:
+def _decode(obj: dict, rt: R.ResourceType, strict: bool, skip: tuple[str, ...] = ()) -> bool:
     """Raise BadRequest on what the decoder refuses; True if unknown fields must be dropped."""
-    err, unknown = schema.scan(obj)
+    err, unknown = schema.scan(obj, skip=skip)
     prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
     if err:
         raise errors.BadRequest(prefix + err)
@@ -45,6 +45,9 @@ def _decode(obj: dict, rt: R.ResourceType, strict: bool) -> bool:
         raise errors.BadRequest(prefix + "strict decoding error: "
                                 + ", ".join(f'unknown field "{p}"' for p in unknown))
     return bool(unknown)
+
+
+_STATUS_SKIP = ("status",)
 
 
 def _invalid(rt: R.ResourceType, obj: dict, errs) -> errors.Invalid:
@@ -91,10 +94,12 @@ def admit_update(new: dict, old: dict, *, strict: bool = True) -> dict:
     rt = _type_of(new)
     if rt is None:
         return O.clone(new)
-    drop = _decode(new, rt, strict)
+    # The store has already put the stored status back (strategy.prepare_for_update), so the
+    # status here is not the client's: it is not decoded again.
+    drop = _decode(new, rt, strict, skip=_STATUS_SKIP)
     out = O.clone(new)
     if drop:
-        schema.drop_unknown(out)
+        schema.drop_unknown(out, skip=_STATUS_SKIP)
     _prepare_meta(out, rt)
     defaults.apply_defaults(out)
     kind = rt.kind

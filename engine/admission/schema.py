@@ -141,7 +141,7 @@ TYPES: dict[str, tuple[str, dict[str, str]]] = {
          "strategy": "DeploymentStrategy"}),
     "DeploymentStatus": (
         "observedGeneration:int64 replicas:int32 updatedReplicas:int32 readyReplicas:int32 "
-        "availableReplicas:int32 unavailableReplicas:int32 collisionCount:int32",
+        "availableReplicas:int32 unavailableReplicas:int32 terminatingReplicas:int32 collisionCount:int32",
         {"conditions": "[]DeploymentCondition"}),
     "DeploymentStrategy": ("type:v1.DeploymentStrategyType",
         {"rollingUpdate": "RollingUpdateDeployment"}),
@@ -398,7 +398,7 @@ TYPES: dict[str, tuple[str, dict[str, str]]] = {
         {"selector": "LabelSelector", "template": "PodTemplateSpec"}),
     "ReplicaSetStatus": (
         "replicas:int32 fullyLabeledReplicas:int32 readyReplicas:int32 availableReplicas:int32 "
-        "observedGeneration:int64",
+        "terminatingReplicas:int32 observedGeneration:int64",
         {"conditions": "[]ReplicaSetCondition"}),
     "ResourceClaim": ("name request", {}),
     "ResourceFieldSelector": ("containerName resource divisor:resource.Quantity", {}),
@@ -576,12 +576,13 @@ def decode_error(obj: dict) -> str | None:
     return scan(obj)[0]
 
 
-def scan(obj: dict) -> tuple[str | None, list[str]]:
+def scan(obj: dict, *, skip: tuple[str, ...] = ()) -> tuple[str | None, list[str]]:
+    """`skip`: top-level fields not to look at (e.g. a status the store copied from storage)."""
     kind = obj.get("kind") if isinstance(obj, dict) else None
     if kind not in _KIDS:
         return None, []
     s = _Scan()
-    s.struct(obj, kind, "", ())
+    s.struct({k: v for k, v in obj.items() if k not in skip} if skip else obj, kind, "", ())
     return s.error, s.unknown
 
 
@@ -715,11 +716,16 @@ class _Scan:
             self.error = str(e)
 
 
-def drop_unknown(obj: dict) -> None:
+def drop_unknown(obj: dict, *, skip: tuple[str, ...] = ()) -> None:
     """Remove the fields no type declares, in place: what a non-strict decode keeps."""
     kind = obj.get("kind") if isinstance(obj, dict) else None
     if kind in _KIDS:
-        _drop(obj, kind)
+        kids = _KIDS[kind]
+        for k in [k for k in obj if k not in _LEAVES[kind] and k not in kids and k not in skip]:
+            del obj[k]
+        for k, child in kids.items():
+            if k not in skip and obj.get(k) is not None:
+                _drop(obj[k], child)
 
 
 def _drop(value, type_name: str) -> None:

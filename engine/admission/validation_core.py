@@ -30,6 +30,11 @@ UPDATABLE_POD_SPEC_FIELDS = (
     "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
 )
 _MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
+# Upstream sets spec.nodeName only through the pods/binding subresource; a PUT that changes it is
+# refused. Until the store offers a binding write, an update that does nothing but give an
+# unscheduled pod its node is accepted as that binding (the scheduler and the API's binding
+# handler use this). Set to False once every binding goes through a dedicated path.
+BIND_VIA_UPDATE = True
 _SA_TOKEN_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
@@ -182,6 +187,8 @@ def validate_pod_update(new: dict, old: dict) -> list[FieldError]:
             munged[key] = ospec[key]
         else:
             munged.pop(key, None)
+    if BIND_VIA_UPDATE and not ospec.get("nodeName") and munged.get("nodeName"):
+        munged["nodeName"] = ospec.get("nodeName")
     ograce = ospec.get("terminationGracePeriodSeconds")
     if _is_int(ograce) and ograce < 0 and munged.get("terminationGracePeriodSeconds") == 1:
         munged["terminationGracePeriodSeconds"] = ograce
