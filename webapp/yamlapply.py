@@ -56,7 +56,20 @@ class Refusal(Exception):
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that yields only JSON values, as kubectl's YAML→JSON step does: timestamps
-    and binary stay strings, keys become strings."""
+    and binary stay strings, keys become strings (so `1:` and `true:` stay two keys)."""
+
+    def construct_mapping(self, node, deep=False):
+        if not isinstance(node, MappingNode):
+            return super().construct_mapping(node, deep)
+        self.flatten_mapping(node)
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (dict, list, set)):
+                raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                        "found unhashable key", key_node.start_mark)
+            mapping[_json_key(key)] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 def _as_text(loader, node):
@@ -247,10 +260,16 @@ def client_error(doc: Document, message: str, path: str | None = None) -> Refusa
                          "line": document_line(doc, path), "document": doc.index, "status": None})
 
 
+_DECODE_FIELD = re.compile(r'(?:unknown|duplicate) field "([^"]+)"')
+
+
 def api_error(doc: Document, err: errors.ApiError) -> Refusal:
     status = err.status()
     causes = (status.get("details") or {}).get("causes") or []
     path = causes[0].get("field") if causes else None
+    if not path:        # strict decoding names the field only in its message
+        m = _DECODE_FIELD.search(status.get("message") or "")
+        path = m.group(1) if m else None
     return Refusal(err.code, {"message": render_status(status), "field": path or None,
                               "line": document_line(doc, path), "document": doc.index, "status": status})
 
