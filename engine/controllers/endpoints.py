@@ -21,10 +21,10 @@ from typing import Iterable
 from .. import errors, objects as O, resources as R
 from ..store import WatchEvent
 from .base import Controller
-from .endpointslice import (ANNOTATION_TRIGGER_TIME, LABEL_HEADLESS, ServiceIndex, TriggerTimeTracker,
-                            find_port, is_ipv6, is_pod_ready, is_service_ip_set, pod_ips,
-                            selected_pods, service_selector, should_pod_be_in_endpoints,
-                            should_set_hostname)
+from .endpointslice import (ANNOTATION_TRIGGER_TIME, LABEL_HEADLESS, PodCache, ServiceIndex,
+                            TriggerTimeTracker, find_port, is_ipv6, is_pod_ready, is_service_ip_set,
+                            pod_ips, ready_transition, selected_pods, service_selector,
+                            should_pod_be_in_endpoints, should_set_hostname)
 
 ANNOTATION_OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity"
 MAX_CAPACITY = 1000
@@ -102,9 +102,9 @@ def repack_subsets(entries: list[tuple[dict, dict | None, bool]]) -> list[dict]:
         ready = [addrs[ak] for ak, r in members if r]
         not_ready = [addrs[ak] for ak, r in members if not r]
         if ready:
-            subset["addresses"] = [O.clone(a) for a in ready]
+            subset["addresses"] = ready
         if not_ready:
-            subset["notReadyAddresses"] = [O.clone(a) for a in not_ready]
+            subset["notReadyAddresses"] = not_ready
         real_ports = [ports[pk] for pk in sorted(pks) if ports[pk] is not None]
         if real_ports:
             subset["ports"] = [dict(p) for p in real_ports]
@@ -164,6 +164,7 @@ class EndpointsController(Controller):
         super().__init__(ctx)
         self.services = ServiceIndex()
         self.trigger_times = TriggerTimeTracker()
+        self._pods = PodCache(self._pod_entries)
         # Objects that exist when the controller starts are checked once for a missing Service
         # (checkLeftoverEndpoints); later, only deletions wake it.
         self._started_rv = ctx.store.resource_version
@@ -180,11 +181,35 @@ class EndpointsController(Controller):
             return (O.key_of(ev.object),)
         return ()
 
+    def _pod_entries(self, svc: dict, pod: dict, _node) -> tuple:
+        """What one pod contributes: (name, Ready transition time, [(address, port, ready)]) —
+        one triple per Service port its target resolves for, or one port-less triple for a
+        headless Service without ports."""
+        name, transition = O.name_of(pod), ready_transition(pod)
+        spec = svc.get("spec") or {}
+        publish_not_ready = bool(spec.get("publishNotReadyAddresses"))
+        if not should_pod_be_in_endpoints(pod, publish_not_ready):
+            return name, transition, ()
+        addr = endpoint_address(svc, pod)
+        if addr is None:
+            return name, transition, ()
+        ready = publish_not_ready or is_pod_ready(pod)
+        if not spec.get("ports"):
+            # Headless Services may have no ports; others then have no endpoints.
+            return name, transition, ([(addr, None, ready)] if spec.get("clusterIP") == "None" else ())
+        entries = []
+        for sp in spec["ports"]:
+            num = find_port(pod, sp)
+            if num is not None:
+                entries.append((addr, endpoint_port(sp, num), ready))
+        return name, transition, entries
+
     def reconcile(self, key: str) -> float | None:
         ns, name = O.split_key(key)
         svc = self.store.try_get(R.SERVICE, ns, name)
         if svc is None:
             self.trigger_times.delete(ns, name)
+            self._pods.forget(key)
             current = self.store.try_get(R.ENDPOINTS, ns, name)
             if current is not None and LEADER_ANNOTATION not in (O.meta(current).get("annotations") or {}):
                 try:
@@ -195,29 +220,12 @@ class EndpointsController(Controller):
             return None
         selector = service_selector(svc)
         if selector is None:
+            self._pods.forget(key)
             return None
-        spec = svc.get("spec") or {}
-        publish_not_ready = bool(spec.get("publishNotReadyAddresses"))
         pods = selected_pods(self.store, svc, selector)
-        trigger = self.trigger_times.compute(ns, svc, pods)
-
-        entries: list[tuple[dict, dict | None, bool]] = []
-        for pod in pods:
-            if not should_pod_be_in_endpoints(pod, publish_not_ready):
-                continue
-            addr = endpoint_address(svc, pod)
-            if addr is None:
-                continue
-            ready = publish_not_ready or is_pod_ready(pod)
-            if not spec.get("ports"):
-                if spec.get("clusterIP") == "None":        # headless Services may have no ports
-                    entries.append((addr, None, ready))
-                continue
-            for sp in spec["ports"]:
-                num = find_port(pod, sp)
-                if num is not None:
-                    entries.append((addr, endpoint_port(sp, num), ready))
-        subsets = repack_subsets(entries)
+        per_pod = self._pods.values(key, svc, pods)
+        trigger = self.trigger_times.compute(ns, svc, {n: t for n, t, _ in per_pod if t is not None})
+        subsets = repack_subsets([e for _, _, entries in per_pod for e in entries])
 
         current = self.store.try_get(R.ENDPOINTS, ns, name)
         svc_labels = O.labels_of(svc)
@@ -226,12 +234,14 @@ class EndpointsController(Controller):
             annotations = O.meta(current).get("annotations") or {}
             ready_n, not_ready_n = _count(subsets)
             capacity_ok = (ready_n + not_ready_n <= MAX_CAPACITY) and ANNOTATION_OVER_CAPACITY not in annotations
-            if (_strip_rv(current.get("subsets")) == _strip_rv(subsets) and cur_labels == svc_labels
-                    and capacity_ok):
+            cur_subsets = current.get("subsets") or []
+            if ((cur_subsets == subsets or _strip_rv(cur_subsets) == _strip_rv(subsets))
+                    and cur_labels == svc_labels and capacity_ok):
                 return None
 
         if current is not None:
-            new = O.clone(current)
+            # A shallow copy is enough: the store copies what it is given, and subsets are replaced.
+            new = dict(current, metadata=dict(current["metadata"]))
         else:
             new = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": ns}}
         md = new["metadata"]

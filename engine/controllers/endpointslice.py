@@ -21,6 +21,7 @@ controller (`endpoints.py`) reuses.
 from __future__ import annotations
 
 import collections
+import functools
 from typing import Iterable
 
 from .. import errors, objects as O, resources as R
@@ -34,6 +35,7 @@ LABEL_HEADLESS = "service.kubernetes.io/headless"
 ANNOTATION_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
 LABEL_ZONE = "topology.kubernetes.io/zone"
 MAX_ENDPOINTS_PER_SLICE = 100                                 # kube-controller-manager default
+NODE_MISSING = "node-missing"
 NODE_MISSING_RETRY = 5.0                                      # seconds (upstream: rate-limited retry)
 
 
@@ -120,9 +122,14 @@ def find_port(pod: dict, svc_port: dict) -> int | None:
     return None
 
 
-def _ready_transition(pod: dict) -> float | None:
+@functools.lru_cache(maxsize=4096)
+def _parse_time(text: str | None) -> float | None:
+    return O.parse_time(text)
+
+
+def ready_transition(pod: dict) -> float | None:
     cond = O.get_condition(pod.get("status"), "Ready")
-    return O.parse_time(cond.get("lastTransitionTime")) if cond else None
+    return _parse_time(cond.get("lastTransitionTime")) if cond else None
 
 
 class TriggerTimeTracker:
@@ -133,22 +140,17 @@ class TriggerTimeTracker:
     def __init__(self):
         self._states: dict[tuple[str, str], tuple[float | None, dict[str, float]]] = {}
 
-    def compute(self, namespace: str, svc: dict, pods: list[dict]) -> str | None:
+    def compute(self, namespace: str, svc: dict, pod_times: dict[str, float]) -> str | None:
+        """`pod_times`: each selected pod's Ready lastTransitionTime (pods without one left out)."""
         key = (namespace, O.name_of(svc))
         state = self._states.get(key)
         last_svc, last_pods = state if state is not None else (None, {})
         changed: float | None = None
-        pod_times: dict[str, float] = {}
-        for pod in pods:
-            t = _ready_transition(pod)
-            if t is None:
-                continue
-            name = O.name_of(pod)
-            pod_times[name] = t
+        for name, t in pod_times.items():
             prev = last_pods.get(name)
             if prev is None or t > prev:
                 changed = t if changed is None else min(changed, t)
-        svc_time = O.parse_time(O.meta(svc).get("creationTimestamp"))
+        svc_time = _parse_time(O.meta(svc).get("creationTimestamp"))
         if svc_time is not None and (last_svc is None or svc_time > last_svc):
             changed = svc_time if changed is None else min(changed, svc_time)
         self._states[key] = (svc_time, pod_times)
@@ -158,6 +160,40 @@ class TriggerTimeTracker:
 
     def delete(self, namespace: str, name: str) -> None:
         self._states.pop((namespace, name), None)
+
+
+class PodCache:
+    """Per Service, what each selected pod contributes, recomputed only for the pods whose
+    object (or Node object, or the Service itself) changed since the last reconcile. Store
+    objects are immutable — every write makes a new dict — so identity means "unchanged", and a
+    Service over thousands of pods costs a dictionary lookup per pod when one of them changes."""
+
+    def __init__(self, derive):
+        self._derive = derive                   # (svc, pod, node_info) -> value
+        self._by_svc: dict[str, tuple[dict, dict[str, tuple]]] = {}
+
+    def values(self, key: str, svc: dict, pods: list[dict], node_info=None) -> list:
+        """`node_info(pod)`: what of the pod's Node matters (compared by equality)."""
+        cached_svc, old = self._by_svc.get(key, (None, {}))
+        if cached_svc is not svc:
+            old = {}
+        new: dict[str, tuple] = {}
+        out = []
+        for pod in pods:
+            uid = pod["metadata"].get("uid", "")
+            node = node_info(pod) if node_info is not None else None
+            hit = old.get(uid)
+            if hit is not None and hit[0] is pod and hit[1] == node:
+                value = hit[2]
+            else:
+                value = self._derive(svc, pod, node)
+            new[uid] = (pod, node, value)
+            out.append(value)
+        self._by_svc[key] = (svc, new)
+        return out
+
+    def forget(self, key: str) -> None:
+        self._by_svc.pop(key, None)
 
 
 class ServiceIndex:
@@ -311,7 +347,8 @@ def port_map_key(ports: list[dict] | None) -> tuple:
                          p.get("appProtocol") or "") for p in ports or ()))
 
 
-def pod_to_endpoint(pod: dict, node: dict | None, svc: dict, address_type: str) -> dict:
+def pod_to_endpoint(pod: dict, zone: str | None, svc: dict, address_type: str) -> dict:
+    """podToEndpoint; `zone` is the pod's Node's topology.kubernetes.io/zone label."""
     serving = is_pod_ready(pod)
     terminating = O.is_terminating(pod)
     ready = bool((svc.get("spec") or {}).get("publishNotReadyAddresses")) or (serving and not terminating)
@@ -326,7 +363,6 @@ def pod_to_endpoint(pod: dict, node: dict | None, svc: dict, address_type: str) 
     node_name = (pod.get("spec") or {}).get("nodeName")
     if node_name:
         ep["nodeName"] = node_name
-    zone = O.labels_of(node).get(LABEL_ZONE) if node is not None else None
     if zone:
         ep["zone"] = zone
     return ep
@@ -340,17 +376,13 @@ def endpoint_hash(ep: dict) -> tuple:
             ref.get("namespace") or "", ref.get("name") or "")
 
 
-def endpoints_equal_beyond_hash(a: dict, b: dict) -> bool:
-    if a.get("nodeName") != b.get("nodeName") or a.get("zone") != b.get("zone"):
-        return False
-    ca, cb = a.get("conditions") or {}, b.get("conditions") or {}
-    for k in ("ready", "serving", "terminating"):
-        if ca.get(k) != cb.get(k):
-            return False
-    ra, rb = dict(a.get("targetRef") or {}), dict(b.get("targetRef") or {})
-    ra.pop("resourceVersion", None)
-    rb.pop("resourceVersion", None)
-    return ra == rb
+def endpoint_fingerprint(ep: dict) -> tuple:
+    """What EndpointsEqualBeyondHash compares: node, zone, conditions and the targetRef (its
+    resourceVersion aside). Two endpoints with the same hash and fingerprint are equal."""
+    c = ep.get("conditions") or {}
+    ref = ep.get("targetRef") or {}
+    return (ep.get("nodeName"), ep.get("zone"), c.get("ready"), c.get("serving"), c.get("terminating"),
+            tuple(sorted((k, v) for k, v in ref.items() if k != "resourceVersion")))
 
 
 def slice_labels(slice_: dict | None, svc: dict) -> tuple[dict, bool]:
@@ -391,6 +423,9 @@ class EndpointSliceController(Controller):
         self.services = ServiceIndex()
         self.trigger_times = TriggerTimeTracker()
         self.max_endpoints = MAX_ENDPOINTS_PER_SLICE
+        self._pods = PodCache(self._pod_entry)
+        # Each stored slice's endpoints as (hash, fingerprint) pairs, by slice object.
+        self._slice_keys: dict[tuple[str, str], tuple[dict, list[tuple]]] = {}
         # endpointSliceTracker in miniature: the resourceVersion of each slice as this controller
         # last wrote it ("" once it deleted it), so the echo of its own writes wakes nobody.
         self._written: dict[tuple[str, str], str] = {}
@@ -405,6 +440,7 @@ class EndpointSliceController(Controller):
         expected = self._written.get(ident)
         if ev.type == "DELETED":
             self._written.pop(ident, None)
+            self._slice_keys.pop(ident, None)
             if expected == "":
                 return ()
         elif expected is not None and expected == O.meta(sl).get("resourceVersion"):
@@ -428,31 +464,71 @@ class EndpointSliceController(Controller):
         svc = self.store.try_get(R.SERVICE, ns, name)
         if svc is None:
             self.trigger_times.delete(ns, name)        # its slices go with it (garbage collector)
+            self._pods.forget(key)
             return None
         selector = service_selector(svc)
         if selector is None:
+            self._pods.forget(key)
             return None
         pods = selected_pods(self.store, svc, selector)
+        zones: dict[str, str | None] = {}
+        entries = self._pods.values(key, svc, pods, lambda pod: self._node_info(pod, zones))
         slices = [s for s in self.store.iter(R.ENDPOINTSLICE, ns)
                   if O.labels_of(s).get(LABEL_SERVICE_NAME) == name
                   and O.labels_of(s).get(LABEL_MANAGED_BY) == CONTROLLER_NAME
                   and not O.is_terminating(s)]
         slices.sort(key=O.name_of)
-        trigger = self.trigger_times.compute(ns, svc, pods)
+        trigger = self.trigger_times.compute(ns, svc, {e[0]: e[1] for e in entries if e[1] is not None})
 
         supported = address_types(svc)
         to_delete = [s for s in slices if s.get("addressType") not in supported]
         retry = None
         for address_type in supported:
             existing = [s for s in slices if s.get("addressType") == address_type]
-            if self._reconcile_address_type(key, svc, pods, existing, address_type, trigger):
+            if self._reconcile_address_type(key, svc, entries, existing, address_type, trigger):
                 retry = NODE_MISSING_RETRY
         for s in to_delete:
             self._delete(key, svc, s, "its address type is no longer served")
         return retry
 
-    def _reconcile_address_type(self, key, svc, pods, existing, address_type, trigger) -> bool:
-        """reconcileByAddressType. Returns True if a pod was skipped because its node is gone."""
+    def _node_info(self, pod: dict, memo: dict[str, str | None]) -> str | None:
+        """The zone of the pod's Node ("" without one), or None if there is no such Node."""
+        node_name = pod["spec"].get("nodeName") or ""
+        if node_name not in memo:
+            node = self.store.try_get(R.NODE, "", node_name) if node_name else None
+            memo[node_name] = None if node is None else O.labels_of(node).get(LABEL_ZONE, "")
+        return memo[node_name]
+
+    def _pod_entry(self, svc: dict, pod: dict, zone: str | None) -> tuple:
+        """What one pod contributes: (name, Ready transition time, slot), slot being None for a
+        pod left out (terminal, no IP), NODE_MISSING, or (port-map key, ports, {address type:
+        (endpoint, hash, fingerprint)}) — the endpoint None when the pod has no such address."""
+        name = O.name_of(pod)
+        transition = ready_transition(pod)
+        if not should_pod_be_in_endpoints(pod, True):
+            return name, transition, None
+        if zone is None and not (svc.get("spec") or {}).get("publishNotReadyAddresses"):
+            return name, transition, NODE_MISSING
+        ports = endpoint_ports(svc, pod)
+        by_type = {}
+        for address_type in address_types(svc):
+            ep = pod_to_endpoint(pod, zone, svc, address_type)
+            by_type[address_type] = (ep, endpoint_hash(ep), endpoint_fingerprint(ep)) if ep["addresses"] else None
+        return name, transition, (port_map_key(ports), ports, by_type)
+
+    def _existing_keys(self, s: dict) -> list[tuple]:
+        """The (hash, fingerprint) of each endpoint of a stored slice, computed once per version."""
+        ident = (O.namespace_of(s), O.name_of(s))
+        hit = self._slice_keys.get(ident)
+        if hit is not None and hit[0] is s:
+            return hit[1]
+        keys = [(endpoint_hash(ep), endpoint_fingerprint(ep)) for ep in s.get("endpoints") or ()]
+        self._slice_keys[ident] = (s, keys)
+        return keys
+
+    def _reconcile_address_type(self, key, svc, entries, existing, address_type, trigger) -> bool:
+        """reconcileByAddressType. Returns True if a pod was left out because its node is gone
+        (upstream returns an error so the Service is synced again; PodGC removes such pods)."""
         to_create: list[_Slice] = []
         to_update: list[_Slice] = []
         to_delete: list[dict] = []
@@ -463,29 +539,22 @@ class EndpointSliceController(Controller):
             else:
                 to_delete.append(s)
 
-        desired: dict[tuple, dict[tuple, dict]] = {}
+        desired: dict[tuple, dict[tuple, tuple]] = {}       # port map -> hash -> (endpoint, fingerprint)
         desired_ports: dict[tuple, list[dict]] = {}
-        publish_not_ready = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
         node_missing = False
-        nodes: dict[str, dict | None] = {}
-        for pod in pods:
-            if not should_pod_be_in_endpoints(pod, True):
+        for _, _, slot in entries:
+            if slot is None:
                 continue
-            ports = endpoint_ports(svc, pod)
-            pm = port_map_key(ports)
-            eps = desired.setdefault(pm, {})
-            desired_ports.setdefault(pm, ports)
-            node_name = (pod.get("spec") or {}).get("nodeName") or ""
-            if node_name not in nodes:
-                nodes[node_name] = self.store.try_get(R.NODE, "", node_name) if node_name else None
-            node = nodes[node_name]
-            if node is None and not publish_not_ready:
-                # The node is gone: leave the pod out and look again (PodGC will remove it).
+            if slot is NODE_MISSING:
                 node_missing = True
                 continue
-            ep = pod_to_endpoint(pod, node, svc, address_type)
-            if ep["addresses"]:
-                eps[endpoint_hash(ep)] = ep
+            pm, ports, by_type = slot
+            eps = desired.setdefault(pm, {})
+            desired_ports.setdefault(pm, ports)
+            found = by_type.get(address_type)
+            if found is not None:
+                ep, h, fp = found
+                eps[h] = (ep, fp)
 
         for pm, eps in desired.items():
             c, u, d = self._reconcile_port_mapping(svc, existing_by_ports.get(pm, []), eps,
@@ -514,7 +583,7 @@ class EndpointSliceController(Controller):
                 and s.get("addressType") == address_type
                 and O.meta(s).get("ownerReferences") == [O.controller_ref(svc)])
 
-    def _reconcile_port_mapping(self, svc, existing: list[dict], desired: dict[tuple, dict],
+    def _reconcile_port_mapping(self, svc, existing: list[dict], desired: dict[tuple, tuple],
                                 ports: list[dict], address_type: str):
         """reconcileByPortMapping → (slices to create, to update, to delete)."""
         desired = dict(desired)
@@ -527,11 +596,11 @@ class EndpointSliceController(Controller):
             old_eps = s.get("endpoints") or []
             kept = []
             updated = False
-            for ep in old_eps:
-                want = desired.pop(endpoint_hash(ep), None)
+            for h, fp in self._existing_keys(s):
+                want = desired.pop(h, None)
                 if want is not None:
-                    kept.append(want)
-                    if not endpoints_equal_beyond_hash(want, ep):
+                    kept.append(want[0])
+                    if want[1] != fp:
                         updated = True
             labels, labels_changed = slice_labels(s, svc)
             name = O.name_of(s)
@@ -548,7 +617,7 @@ class EndpointSliceController(Controller):
                 planned[name] = _Slice(name, s, list(old_eps), s.get("ports") or [], address_type,
                                        O.labels_of(s))
                 unchanged.append(name)
-        remaining = collections.deque(desired.values())
+        remaining = collections.deque(ep for ep, _ in desired.values())
         # 2. Fill the slices being written anyway, fullest first.
         if remaining and update_names:
             for name in sorted(update_names, key=lambda n: (-len(planned[n].endpoints), n)):
