@@ -583,9 +583,6 @@ class _Sync:
                              ("unavailableReplicas", unavailable)):
             if value:
                 st[field] = value                       # omitempty
-        terminating = U.sum_terminating(all_rss)
-        if terminating is not None:
-            st["terminatingReplicas"] = terminating
         conds = [dict(c) for c in d["status"].get("conditions") or ()]
         if conds:
             st["conditions"] = conds

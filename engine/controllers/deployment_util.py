@@ -279,19 +279,6 @@ def sum_status(rs_list, field: str) -> int:
     return sum(status_int(rs, field) for rs in rs_list if rs is not None)
 
 
-def sum_terminating(rs_list) -> int | None:
-    """GetTerminatingReplicaCountForReplicaSets: None when any ReplicaSet has not reported it."""
-    total = 0
-    for rs in rs_list:
-        if rs is None:
-            continue
-        v = (rs.get("status") or {}).get("terminatingReplicas")
-        if v is None:
-            return None
-        total += int(v)
-    return total
-
-
 # ---- annotations -----------------------------------------------------------------------------
 
 def annotation_int(obj: dict, key: str) -> int | None:

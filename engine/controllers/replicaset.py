@@ -61,6 +61,13 @@ def is_pod_available(pod: dict, min_ready: int, now: float) -> bool:
     return since is not None and since + min_ready < now
 
 
+def _controller_ref(md: dict) -> dict | None:
+    for ref in md.get("ownerReferences") or ():
+        if ref.get("controller"):
+            return ref
+    return None
+
+
 def _controlled_by(obj: dict, uid: str) -> bool:
     ref = O.controller_of(obj)
     return ref is not None and ref.get("uid") == uid
@@ -215,6 +222,7 @@ class ReplicaSetController(Controller):
         super().__init__(ctx)
         self.expectations = Expectations(self.clock)
         self._failures: dict[str, int] = {}      # manageReplicas errors in a row, per key
+        self._orphans: dict[str, set[str]] = {}  # namespace → names of pods with no controller
 
     # ---- watch events → keys -------------------------------------------------------------
 
@@ -226,6 +234,19 @@ class ReplicaSetController(Controller):
         if ev.type == "DELETED":
             self.expectations.forget(key)
         return (key,)
+
+    def _index_orphan(self, ev: WatchEvent) -> None:
+        """The informer's orphan index: pods with no controller, which a ReplicaSet may adopt."""
+        pod = ev.object
+        ns, name = O.namespace_of(pod), O.name_of(pod)
+        if ev.type != "DELETED" and O.controller_of(pod) is None:
+            self._orphans.setdefault(ns, set()).add(name)
+        else:
+            names = self._orphans.get(ns)
+            if names is not None:
+                names.discard(name)
+                if not names:
+                    del self._orphans[ns]
 
     def _owner_key(self, pod: dict) -> str | None:
         ref = O.controller_of(pod)
@@ -241,6 +262,7 @@ class ReplicaSetController(Controller):
 
     def _on_pod(self, ev: WatchEvent):
         pod, old = ev.object, ev.old
+        self._index_orphan(ev)
         keys: set[str] = set()
         owner = self._owner_key(pod)
         if ev.type == "DELETED" or (O.is_terminating(pod) and (old is None or not O.is_terminating(old))):
@@ -280,19 +302,14 @@ class ReplicaSetController(Controller):
             return None
         needs_sync = self.expectations.satisfied(key)
         spec = rs.get("spec") or {}
-        match = label_selector_matcher(spec.get("selector"))
-        uid = O.uid_of(rs)
-        owned = [p for p in self.store.owned_by(uid, R.POD) if _controlled_by(p, uid)]
-        orphans = [p for p in self.store.iter(R.POD, ns) if O.controller_of(p) is None]
-        active = self._claim_pods(rs, key, match, [p for p in owned + orphans if is_pod_active(p)])
-        terminating = [p for p in owned if O.is_terminating(p) and match(O.labels_of(p))]
+        active, terminating = self._claim_pods(rs, key, label_selector_matcher(spec.get("selector")))
 
         err: errors.ApiError | None = None
         if needs_sync and not O.is_terminating(rs):
             err = self._manage_replicas(rs, key, active)
 
         now = self.clock.now()
-        status = self._calculate_status(rs, active, terminating, err, now)
+        status, next_available = self._calculate_status(rs, active, terminating, err, now)
         if status != (rs.get("status") or {}):
             new = O.clone(rs)
             new["status"] = status
@@ -305,42 +322,60 @@ class ReplicaSetController(Controller):
             delays.append(min(1000.0, 0.005 * 2 ** n))      # the controller rate limiter
         else:
             self._failures.pop(key, None)
-        mrs = int(spec.get("minReadySeconds") or 0)
-        if mrs > 0:
-            waits = [_ready_time(p) + mrs - now for p in active
-                     if is_pod_ready(p) and not is_pod_available(p, mrs, now) and _ready_time(p) is not None]
-            if waits:
-                delays.append(max(0.0, min(waits)) + 0.01)
+        if next_available is not None:                      # a Ready pod turns available then
+            delays.append(max(0.0, next_available) + 0.01)
         return min(delays) if delays else None
 
     # ---- adoption and release (PodControllerRefManager.ClaimPods) ------------------------
 
-    def _claim_pods(self, rs: dict, key: str, match, pods: list[dict]) -> list[dict]:
-        uid, claimed = O.uid_of(rs), []
+    def _claim_pods(self, rs: dict, key: str, match) -> tuple[list[dict], list[dict]]:
+        """FilterPodsByOwner + FilterActivePods + claimPods in one pass over the owned pods
+        (this runs on every reconcile, over up to 10,000 pods): returns the claimed active pods
+        and the owned, matching pods being deleted."""
+        uid, ns = O.uid_of(rs), O.namespace_of(rs)
         rs_deleting = O.is_terminating(rs)
-        for pod in pods:
-            ref = O.controller_of(pod)
-            labels_match = match(O.labels_of(pod))
-            if ref is not None:
-                if ref.get("uid") != uid:
-                    continue
-                if labels_match:
-                    claimed.append(pod)
-                elif not rs_deleting:
-                    self._set_owner_refs(pod, [r for r in O.meta(pod).get("ownerReferences") or ()
-                                               if r.get("uid") != uid])
-                    self.decide(key, f"ReplicaSet {key}: pod {O.name_of(pod)} no longer matches the selector "
-                                     f"→ releasing it (ownerReference removed)", action="release")
+        active, terminating, strays = [], [], []
+        for pod in self.store.owned_by(uid, R.POD):
+            md = pod["metadata"]
+            ref = _controller_ref(md)
+            if ref is None or ref.get("uid") != uid:
                 continue
-            if rs_deleting or not labels_match or O.is_terminating(pod):
+            labels = md.get("labels") or {}
+            if md.get("deletionTimestamp"):
+                if match(labels):
+                    terminating.append(pod)
+                continue
+            if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                continue
+            if match(labels):
+                active.append(pod)
+            elif not rs_deleting:
+                strays.append(pod)
+        for pod in strays:
+            self._set_owner_refs(pod, [r for r in O.meta(pod).get("ownerReferences") or ()
+                                       if r.get("uid") != uid])
+            self.decide(key, f"ReplicaSet {key}: pod {O.name_of(pod)} no longer matches the selector "
+                             f"→ releasing it (ownerReference removed)", action="release")
+        if rs_deleting:
+            return active, terminating
+        for pod in self._orphans_in(ns):
+            if not is_pod_active(pod) or not match(O.labels_of(pod)):
                 continue
             refs = list(O.meta(pod).get("ownerReferences") or ()) + [O.controller_ref(rs)]
             adopted = self._set_owner_refs(pod, refs)
             if adopted is not None:
                 self.decide(key, f"ReplicaSet {key}: orphan pod {O.name_of(pod)} matches the selector "
                                  f"→ adopting it (ownerReference added)", action="adopt")
-                claimed.append(adopted)
-        return claimed
+                active.append(adopted)
+        return active, terminating
+
+    def _orphans_in(self, ns: str) -> list[dict]:
+        out = []
+        for name in sorted(self._orphans.get(ns, ())):
+            pod = self.store.try_get(R.POD, ns, name)
+            if pod is not None and O.controller_of(pod) is None:
+                out.append(pod)
+        return out
 
     def _set_owner_refs(self, pod: dict, refs: list[dict]) -> dict | None:
         new = O.clone(pod)
@@ -457,34 +492,54 @@ class ReplicaSetController(Controller):
     # ---- status (replica_set_utils.go calculateStatus) ------------------------------------
 
     def _calculate_status(self, rs: dict, active: list[dict], terminating: list[dict],
-                          err: errors.ApiError | None, now: float) -> dict:
+                          err: errors.ApiError | None, now: float) -> tuple[dict, float | None]:
+        """calculateStatus; also returns the seconds until the next Ready pod becomes available."""
         spec = rs.get("spec") or {}
-        tmpl_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        tmpl_labels = tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
         mrs = int(spec.get("minReadySeconds") or 0)
-        fully = sum(1 for p in active if all(O.labels_of(p).get(k) == v for k, v in tmpl_labels.items()))
-        ready = sum(1 for p in active if is_pod_ready(p))
-        available = sum(1 for p in active if is_pod_available(p, mrs, now))
-        status = O.clone(rs.get("status") or {})
-        status["replicas"] = len(active)
-        for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
-                             ("availableReplicas", available),
-                             ("observedGeneration", int(O.meta(rs).get("generation") or 0))):
-            if value:
-                status[field] = value
+        fully = ready = available = 0
+        next_available = None
+        for pod in active:                      # one lean pass: this is the hot loop at scale
+            labels = pod["metadata"].get("labels") or {}
+            for k, v in tmpl_labels:
+                if labels.get(k) != v:
+                    break
             else:
-                status.pop(field, None)          # omitempty
-        status["terminatingReplicas"] = len(terminating)
-        failure = O.get_condition(status, "ReplicaFailure")
+                fully += 1
+            for c in (pod.get("status") or {}).get("conditions") or ():
+                if c.get("type") != "Ready":
+                    continue
+                if c.get("status") == "True":
+                    ready += 1
+                    if mrs == 0:
+                        available += 1
+                    else:
+                        since = O.parse_time(c.get("lastTransitionTime"))
+                        if since is not None and since + mrs < now:
+                            available += 1
+                        elif since is not None:
+                            wait = since + mrs - now
+                            next_available = wait if next_available is None else min(next_available, wait)
+                break
+        old = rs.get("status") or {}
+        status = {"replicas": len(active)}
+        for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
+                             ("availableReplicas", available)):
+            if value:
+                status[field] = value            # omitempty
+        # status.terminatingReplicas (k8s.io/api ≥ 1.33) is not in the v1.32 API kubeplay serves.
+        gen = int(O.meta(rs).get("generation") or 0)
+        if gen:
+            status["observedGeneration"] = gen
+        conds = [dict(c) for c in old.get("conditions") or ()]
+        failure = O.get_condition(old, "ReplicaFailure")
         if err is not None and failure is None:
             want = int(spec.get("replicas", 1) or 0)
             reason = "FailedCreate" if len(active) < want else ("FailedDelete" if len(active) > want else "")
-            status.setdefault("conditions", []).append(
-                {"type": "ReplicaFailure", "status": "True", "lastTransitionTime": O.iso(now),
-                 "reason": reason, "message": err.message})
+            conds.append({"type": "ReplicaFailure", "status": "True", "lastTransitionTime": O.iso(now),
+                          "reason": reason, "message": err.message})
         elif err is None and failure is not None:
-            conds = [c for c in status.get("conditions") or () if c.get("type") != "ReplicaFailure"]
-            if conds:
-                status["conditions"] = conds
-            else:
-                status.pop("conditions", None)
-        return status
+            conds = [c for c in conds if c.get("type") != "ReplicaFailure"]
+        if conds:
+            status["conditions"] = conds
+        return status, next_available
