@@ -170,13 +170,18 @@ def test_apply_creates_then_reports_unchanged_then_configured(client, cluster):
     assert cluster.store.get(R.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 2
 
 
-def test_apply_keeps_what_kubectl_scale_did_when_the_file_stops_managing_replicas(client, cluster):
+def test_replicas_removed_from_the_file_reset_once_then_belong_to_kubectl_scale(client, cluster):
+    """The HPA migration caveat of the Kubernetes docs: the first apply without spec.replicas
+    deletes it (back to the default 1); after that, scaling is left alone."""
     post(client, "/kubeplay/v1/apply", DEPLOYMENT)
-    cluster.store.patch(R.DEPLOYMENT, "default", "login-app", "merge", {"spec": {"replicas": 5}})
-    code, body = post(client, "/kubeplay/v1/apply", DEPLOYMENT.replace("  replicas: 3\n", ""))
+    without = DEPLOYMENT.replace("  replicas: 3\n", "")
+    code, body = post(client, "/kubeplay/v1/apply", without)
     assert body["results"][0]["action"] == "configured"
-    assert "replicas" not in cluster.store.get(R.DEPLOYMENT, "default", "login-app")["spec"] or \
-        cluster.store.get(R.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 1
+    assert cluster.store.get(R.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 1
+    cluster.store.patch(R.DEPLOYMENT, "default", "login-app", "merge", {"spec": {"replicas": 5}})
+    code, body = post(client, "/kubeplay/v1/apply", without)
+    assert body["results"][0]["action"] == "unchanged"
+    assert cluster.store.get(R.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 5
 
 
 def test_a_syntax_error_applies_nothing(client, cluster):

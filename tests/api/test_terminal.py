@@ -1,0 +1,345 @@
+"""The page's terminal (webapp/terminal.py, webapp/kubectl): kubectl's parsing, printers and
+commands, run in-process against a real in-memory cluster on a manual clock. Pure pieces (the Go
+tabwriter, pflag parsing, names, error rendering) are tested without an engine."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine import errors, resources as R
+from webapp.kubectl.cli import Flag, FlagError, parse_flags
+from webapp.kubectl.errors import CommandError, render
+from webapp.kubectl.resolve import lookup, type_name_args
+from webapp.kubectl.tabwriter import DESCRIBE, GET, TabWriter, align
+
+
+# ---- the tabwriter ----------------------------------------------------------------------------
+
+def test_get_columns_pad_to_the_widest_cell_plus_three_and_leave_the_last_alone():
+    text = "NAME\tREADY\tAGE\nweb-1\t1/1\t5m\nlonger-name\t0/1\t10s\n"
+    assert align(text, *GET) == ("NAME          READY   AGE\n"
+                                 "web-1         1/1     5m\n"
+                                 "longer-name   0/1     10s\n")
+
+
+def test_minwidth_applies_to_narrow_columns():
+    assert align("A\tB\nx\ty\n", *GET) == "A     B\nx     y\n"
+
+
+def test_describe_aligns_each_run_of_lines_separately():
+    """`IPs:` has no tab, so it ends the block that aligned Name: … IP: and a new one starts."""
+    text = ("Name:\tweb\nService Account:\tdefault\nIP:\t10.0.0.1\nIPs:\n  IP:\t10.0.0.1\n"
+            "Controlled By:\tReplicaSet/x\nContainers:\n")
+    assert align(text, *DESCRIBE) == ("Name:             web\n"
+                                      "Service Account:  default\n"
+                                      "IP:               10.0.0.1\n"
+                                      "IPs:\n"
+                                      "  IP:           10.0.0.1\n"
+                                      "Controlled By:  ReplicaSet/x\n"
+                                      "Containers:\n")
+
+
+def test_nested_columns_are_aligned_within_their_parent_block():
+    text = "Conditions:\n  Type\tStatus\n  Ready \tTrue \n  PodScheduled \tTrue \n"
+    assert align(text, *DESCRIBE) == ("Conditions:\n"
+                                      "  Type           Status\n"
+                                      "  Ready          True \n"
+                                      "  PodScheduled   True \n")
+
+
+def test_flush_starts_fresh_columns():
+    tw = TabWriter(*DESCRIBE)
+    tw.write("Tolerations:\t<none>\n")
+    tw.flush()
+    tw.write("Events:\n  Type\tReason\n  ----\t------\n")
+    assert tw.getvalue() == "Tolerations:  <none>\nEvents:\n  Type  Reason\n  ----  ------\n"
+
+
+# ---- flags, names, errors ---------------------------------------------------------------------
+
+FLAGS = (Flag("namespace", "n"), Flag("replicas", "r", "int", 1), Flag("all-namespaces", "A", "bool"),
+         Flag("image", kind="list"))
+
+
+def test_flags_parse_as_pflag_does():
+    args, v = parse_flags(["deploy", "-ndev", "web", "--replicas", "3", "-A", "--image=a", "--image", "b,c",
+                           "--", "sh", "-c", "x"], FLAGS)
+    assert args == ["deploy", "web"]
+    assert (v["namespace"], v["replicas"], v["all-namespaces"], v["image"], v["--"]) == (
+        "dev", 3, True, ["a", "b", "c"], ["sh", "-c", "x"])
+    assert parse_flags(["-n=dev", "--all-namespaces=false"], FLAGS)[1]["namespace"] == "dev"
+
+
+@pytest.mark.parametrize("tokens,message", [
+    (["--nope"], "unknown flag: --nope"),
+    (["-x"], "unknown shorthand flag: 'x' in -x"),
+    (["--replicas"], "flag needs an argument: --replicas"),
+    (["-n"], "flag needs an argument: 'n' in -n"),
+    (["--replicas=three"], 'invalid argument "three" for "--replicas" flag: strconv.ParseInt: parsing "three": invalid syntax'),
+])
+def test_flag_errors_use_pflags_words(tokens, message):
+    with pytest.raises(FlagError) as e:
+        parse_flags(tokens, FLAGS)
+    assert str(e.value) == message
+
+
+def test_resource_names_resolve_like_the_restmapper():
+    assert lookup("po") == [R.POD] and lookup("Pods") == [R.POD] and lookup("deploy") == [R.DEPLOYMENT]
+    assert lookup("deployments.apps") == [R.DEPLOYMENT] and lookup("Deployment") == [R.DEPLOYMENT]
+    assert R.POD in lookup("all") and R.SERVICE in lookup("all") and R.NODE not in lookup("all")
+    with pytest.raises(CommandError, match='the server doesn\'t have a resource type "pizza"'):
+        lookup("pizza")
+    assert type_name_args(["deploy/web", "svc/web"])[1] == [(R.DEPLOYMENT, "web"), (R.SERVICE, "web")]
+    assert type_name_args(["po,svc"]) == ([R.POD, R.SERVICE], [])
+
+
+def test_api_errors_render_as_kubectl_prints_them():
+    assert render(errors.NotFound("deployments", "apps", "x")) == \
+        'Error from server (NotFound): deployments.apps "x" not found'
+    one = errors.Invalid("Deployment", "apps", "x", [errors.invalid("spec.replicas", -1, "must be greater than or equal to 0")])
+    assert render(one) == 'The Deployment "x" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'
+    two = errors.Invalid("Deployment", "apps", "x", [errors.required("spec.selector"), errors.required("spec.selector"),
+                                                      errors.required("spec.template")])
+    assert render(two) == 'The Deployment "x" is invalid: \n* spec.selector: Required value\n* spec.template: Required value'
+
+
+# ---- commands against a cluster ------------------------------------------------------------------
+
+@pytest.fixture
+def cluster():
+    from engine.clock import ManualClock
+    from engine.cluster import Cluster
+    from engine.store import Store
+    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
+    c.run_until_idle()
+    yield c
+
+
+@pytest.fixture
+def client(cluster):
+    from webapp import create_app
+    return create_app(cluster).test_client()
+
+
+@pytest.fixture
+def k(client):
+    """Run a command through the HTTP endpoint; returns (output, exit code)."""
+    def run(command: str) -> tuple[str, int]:
+        r = client.post("/kubeplay/v1/terminal", json={"command": command})
+        assert r.status_code == 200
+        body = r.get_json()
+        return body["output"], body["exitCode"]
+    return run
+
+
+def settle(cluster, seconds: float = 30) -> None:
+    cluster.run_until_idle()
+    cluster.advance(seconds)
+    cluster.run_until_idle()
+
+
+def lines(text: str) -> list[str]:
+    return text.rstrip("\n").split("\n")
+
+
+def test_run_creates_a_labelled_pod(k, cluster):
+    assert k("kubectl run web --image=nginx --port=80") == ("pod/web created\n", 0)
+    pod = cluster.store.get(R.POD, "default", "web")
+    assert pod["metadata"]["labels"] == {"run": "web"}
+    assert pod["spec"]["containers"][0]["name"] == "web"
+    assert pod["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    assert k("run web --image=nginx") == ('Error from server (AlreadyExists): pods "web" already exists\n', 1)
+    assert k("run other") == ('error: required flag(s) "image" not set\n', 1)
+
+
+def test_run_dry_run_prints_the_generated_pod(k, cluster):
+    out, code = k("run x --image=busybox --dry-run=client -o yaml -- sleep 10")
+    assert code == 0
+    assert out.startswith("apiVersion: v1\nkind: Pod\nmetadata:\n  creationTimestamp: null\n  labels:\n    run: x\n")
+    assert '    - "10"\n' in out and "status: {}\n" in out
+    assert cluster.store.try_get(R.POD, "default", "x") is None
+
+
+def test_create_deployment_names_the_container_after_the_image(k, cluster):
+    assert k("create deployment login-app --image=registry.io/team/nginx:1.25 --replicas=3") == (
+        "deployment.apps/login-app created\n", 0)
+    d = cluster.store.get(R.DEPLOYMENT, "default", "login-app")
+    assert d["metadata"]["labels"] == {"app": "login-app"}
+    assert d["spec"]["selector"] == {"matchLabels": {"app": "login-app"}}
+    assert d["spec"]["replicas"] == 3
+    assert [c["name"] for c in d["spec"]["template"]["spec"]["containers"]] == ["nginx"]
+    assert k("create deployment") == ("error: exactly one NAME is required, got 0\n"
+                                      "See 'kubectl create deployment -h' for help and examples\n", 1)
+
+
+def test_get_prints_server_side_tables(k, cluster):
+    k("create deployment web --image=nginx --replicas=2")
+    settle(cluster)
+    out, code = k("get pods")
+    assert code == 0
+    rows = lines(out)
+    assert re.fullmatch(r"NAME +READY +STATUS +RESTARTS +AGE", rows[0])
+    assert rows[0].index("READY") == len(rows[1].split("   ")[0]) + 3
+    assert len(rows) == 3 and all(r.startswith("web-") for r in rows[1:])
+    out, _ = k("get deploy -o wide")
+    assert lines(out)[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]
+    assert lines(out)[1].split()[0] == "web" and lines(out)[1].endswith("app=web")
+
+
+def test_get_several_kinds_prefixes_names_and_separates_blocks(k, cluster):
+    k("create deployment web --image=nginx")
+    settle(cluster)
+    out, _ = k("get deploy,rs")
+    blocks = out.split("\n\n")
+    assert len(blocks) == 2
+    assert lines(blocks[0])[1].startswith("deployment.apps/web ")
+    assert lines(blocks[1])[1].startswith("replicaset.apps/web-")
+
+
+def test_get_variants(k, cluster):
+    k("run web --image=nginx --labels=app=web,tier=fe")
+    out, _ = k("get pods -A --show-labels")
+    header, row = lines(out)[:2]
+    assert header.split()[:2] == ["NAMESPACE", "NAME"] and header.endswith("LABELS")
+    assert row.startswith("default ") and row.endswith("app=web,tier=fe")
+    assert k("get pods -l tier=fe -o name") == ("pod/web\n", 0)
+    assert k("get pods -l tier=be") == ("No resources found in default namespace.\n", 0)
+    assert k("get po nope") == ('Error from server (NotFound): pods "nope" not found\n', 1)
+    out, _ = k("get pod web -o json")
+    assert out.startswith('{\n    "apiVersion": "v1",\n    "kind": "Pod",\n')
+    out, _ = k("get pods -o yaml")
+    assert out.startswith("apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n")
+    assert out.endswith('kind: List\nmetadata:\n  resourceVersion: ""\n')
+    out, _ = k("get nodes")
+    assert lines(out)[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"] and len(lines(out)) == 4
+    assert k("get pizzas")[0] == 'error: the server doesn\'t have a resource type "pizzas"\n'
+
+
+def test_scale_and_set_image_and_rollout(k, cluster):
+    k("create deployment web --image=nginx:1.24 --replicas=2")
+    settle(cluster, 60)
+    assert k("rollout status deployment/web") == ('deployment "web" successfully rolled out\n', 0)
+    assert k("scale deployment web --replicas=3") == ("deployment.apps/web scaled\n", 0)
+    assert k("scale deploy/web --replicas=4 --current-replicas=2") == ("error: Expected replicas to be 2, was 3\n", 1)
+    assert k("scale deployment nope --replicas=1") == (
+        'Error from server (NotFound): deployments.apps "nope" not found\n', 1)
+    settle(cluster, 60)
+    assert k("set image deployment/web nginx=nginx:1.25") == ("deployment.apps/web image updated\n", 0)
+    out, _ = k("rollout status deployment web")
+    assert out.startswith('Waiting for deployment "web" rollout to finish') or \
+        out == 'Waiting for deployment spec update to be observed...\n'
+    settle(cluster, 120)
+    out, _ = k("rollout history deployment/web")
+    assert out == "deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
+    assert k("rollout undo deployment/web") == ("deployment.apps/web rolled back\n", 0)
+    d = cluster.store.get(R.DEPLOYMENT, "default", "web")
+    assert d["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.24"
+    assert "pod-template-hash" not in d["spec"]["template"]["metadata"]["labels"]
+    assert k("rollout pause deployment/web") == ("deployment.apps/web paused\n", 0)
+    assert k("rollout pause deployment/web") == ("deployment.apps/web already paused\n", 0)
+    assert k("rollout undo deployment/web")[0] == ("error: you cannot rollback a paused deployment; resume it "
+                                                   "first with 'kubectl rollout resume' and try again\n")
+    assert k("rollout resume deployment/web") == ("deployment.apps/web resumed\n", 0)
+    assert k("rollout restart deployment/web") == ("deployment.apps/web restarted\n", 0)
+
+
+def test_expose_builds_the_service_from_the_deployment(k, cluster):
+    k("create deployment web --image=nginx --port=8080")
+    assert k("expose deployment web --port=80 --target-port=8080 --type=NodePort") == ("service/web exposed\n", 0)
+    svc = cluster.store.get(R.SERVICE, "default", "web")
+    assert svc["spec"]["selector"] == {"app": "web"} and svc["metadata"]["labels"] == {"app": "web"}
+    assert svc["spec"]["ports"][0]["port"] == 80 and svc["spec"]["ports"][0]["targetPort"] == 8080
+    assert svc["spec"]["type"] == "NodePort"
+    k("create deployment noports --image=nginx")
+    assert k("expose deploy noports") == ("error: couldn't find port via --port flag or introspection\n", 1)
+
+
+def test_describe_pod_has_kubectls_layout_and_events(k, cluster):
+    k("run web --image=nginx")
+    settle(cluster, 30)
+    out, code = k("describe pod web")
+    assert code == 0
+    rows = lines(out)
+    assert rows[0] == "Name:             web"
+    assert rows[1] == "Namespace:        default"
+    assert any(r.startswith("Node:             node-") for r in rows)
+    assert "Containers:" in rows and "  web:" in rows
+    assert any(re.fullmatch(r"    Image:\s+nginx", r) for r in rows)
+    events = rows[rows.index("Events:"):]
+    assert re.fullmatch(r"  Type +Reason +Age +From +Message", events[1])
+    assert any("Scheduled" in r and "default-scheduler" in r and "Successfully assigned default/web to node-" in r
+               for r in events)
+    assert k("describe pod nope") == ('Error from server (NotFound): pods "nope" not found\n', 1)
+
+
+def test_describe_deployment_lists_its_replica_sets(k, cluster):
+    k("create deployment web --image=nginx --replicas=2")
+    settle(cluster, 60)
+    out, _ = k("describe deployment web")
+    rows = lines(out)
+    assert rows[0] == "Name:                   web"
+    assert "Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable" in rows
+    assert any(r.startswith("NewReplicaSet:   web-") and r.endswith("(2/2 replicas created)") for r in rows)
+    assert any("ScalingReplicaSet" in r and "Scaled up replica set web-" in r for r in rows)
+
+
+def test_delete_prints_the_current_kubectl_text(k, cluster):
+    k("run web --image=nginx")
+    assert k("delete pod web --now") == ('pod "web" deleted from default namespace\n', 0)
+    assert k("delete pod web --grace-period=0 --force")[0].startswith(("Warning: Immediate deletion",
+                                                                       'Error from server (NotFound)'))
+    k("create deployment web --image=nginx")
+    assert k("delete deployment/web") == ('deployment.apps "web" deleted from default namespace\n', 0)
+    assert k("delete deployment web") == ('Error from server (NotFound): deployments.apps "web" not found\n', 1)
+    assert k("delete pods")[0] == "error: resource(s) were provided, but no name was specified\n"
+
+
+def test_cordon_and_drain(k, cluster):
+    k("create deployment web --image=nginx --replicas=3")
+    k("run bare --image=nginx")
+    settle(cluster, 60)
+    node = cluster.store.get(R.POD, "default", "bare")["spec"]["nodeName"]
+    assert k(f"cordon {node}") == (f"node/{node} cordoned\n", 0)
+    assert k(f"cordon {node}") == (f"node/{node} already cordoned\n", 0)
+    assert "SchedulingDisabled" in k("get nodes")[0]
+    out, code = k(f"drain {node}")
+    assert code == 1
+    assert lines(out) == [
+        f"node/{node} already cordoned",
+        f'error: unable to drain node "{node}" due to error: cannot delete Pods that declare no controller '
+        f"(use --force to override): default/bare, continuing command...",
+        "There are pending nodes to be drained:", f" {node}",
+        "error: cannot delete Pods that declare no controller (use --force to override): default/bare"]
+    out, code = k(f"drain {node} --force --ignore-daemonsets")
+    assert code == 0
+    rows = lines(out)
+    assert rows[0] == f"node/{node} already cordoned"
+    assert rows[1] == "Warning: deleting Pods that declare no controller: default/bare"
+    assert "evicting pod default/bare" in rows and "pod/bare evicted" in rows
+    assert rows[-1] == f"node/{node} drained"
+    assert k(f"uncordon {node}") == (f"node/{node} uncordoned\n", 0)
+    assert k("cordon nowhere") == ('Error from server (NotFound): nodes "nowhere" not found\n', 1)
+
+
+def test_unknown_and_unsupported_commands(k):
+    out, code = k("kubectl gte pods")
+    assert code == 1 and out.startswith('error: unknown command "gte" for "kubectl"\n\nDid you mean this?\n\tget')
+    out, code = k("exec web -- sh")
+    assert code == 1 and out.startswith('error: "kubectl exec" is not available in the kubeplay terminal')
+    assert k("get pods --bogus") == ("error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n", 1)
+    assert k('get pods "unterminated')[1] == 1
+    assert k("")[1] == 0
+
+
+def test_namespaces(k, cluster):
+    assert k("create namespace dev") == ("namespace/dev created\n", 0)
+    assert k("run web --image=nginx -n dev") == ("pod/web created\n", 0)
+    assert cluster.store.get(R.POD, "dev", "web")
+    assert k("-n dev get pods -o name") == ("pod/web\n", 0)
+    assert k("get pods") == ("No resources found in default namespace.\n", 0)
+
+
+def test_the_endpoint_rejects_bad_bodies(client):
+    assert client.post("/kubeplay/v1/terminal", json={"cmd": "x"}).status_code == 400
+    assert client.post("/kubeplay/v1/terminal", json={"command": "x" * 20000}).status_code == 400
