@@ -1,0 +1,400 @@
+"""Kubelets: one controller playing the kubelet of every node.
+
+For each node it registers the Node, renews its Lease in kube-node-lease every
+`timings.lease_renew` seconds, and runs the pods bound to it: each pod's containers move through
+the stage table (stages.py), and the kubelet reports the resulting PodStatus and the Events a
+real kubelet records (Pulling, Pulled, Created, Started, Killing, BackOff, Failed ...).
+
+Keys: `<namespace>/<pod>` for a pod, `node:<name>` for a node's own upkeep (lease, status).
+
+A failed node (`cluster.failed_nodes`) does nothing at all: no lease renewals, no status, its
+pods stay as they are (deleted ones stay Terminating). `node_recovered(name)` renews the lease;
+that wakes the node and all its pods: the kubelet re-posts a Ready node status (event
+NodeReady), re-reports every pod's status and finishes the pending deletions.
+
+Deleting a pod on a live node: Killing `Stopping container <c>` per running container, then
+after min(deletionGracePeriodSeconds, timings.termination_grace_cap) the final status
+(containers terminated, phase Succeeded/Failed) and the kubelet's confirming delete (grace 0).
+"""
+from __future__ import annotations
+
+from .. import errors, objects as O, resources as R
+from ..controllers.base import Controller
+from . import node as N
+from . import stages as S
+from .pods import PodRun
+from .programs import log_lines
+
+NAME = "kubelet"
+NODE_PREFIX = "node:"
+
+
+class _NodeState:
+    """What a node's kubelet keeps locally: its address, its pod IPs and its image cache."""
+
+    def __init__(self, name: str, index: int, ip: str, cidr: str, max_pods: int):
+        self.name, self.index, self.ip, self.cidr = name, index, ip, cidr
+        self.images: set[str] = set()
+        self.pods: set[str] = set()
+        self.ip_of: dict[str, str] = {}
+        self.used: set[str] = set()
+        self._next = 0
+        self._limit = 253 * max(1, -(-max_pods // 253))
+
+    def allocate(self, key: str, want: str | None = None) -> str:
+        ip = self.ip_of.get(key)
+        if ip:
+            return ip
+        if want and want not in self.used:
+            ip = want
+        else:
+            for _ in range(self._limit + 1):
+                cand = N.pod_ip(self.cidr, self._next)
+                self._next = (self._next + 1) % self._limit
+                if cand not in self.used:
+                    ip = cand
+                    break
+            else:                                   # more pods than addresses: share the last
+                ip = N.pod_ip(self.cidr, self._limit - 1)
+        self.ip_of[key] = ip
+        self.used.add(ip)
+        return ip
+
+    def release(self, key: str) -> None:
+        ip = self.ip_of.pop(key, None)
+        if ip:
+            self.used.discard(ip)
+
+
+class _PodEnv:
+    """The stages' view of one pod on one node (stages.Env)."""
+
+    def __init__(self, kubelet: "Kubelets", pod: dict, st: _NodeState):
+        t = kubelet.ctx.timings
+        self.image_pull, self.container_start = t.image_pull, t.container_start
+        spec, md = pod.get("spec") or {}, pod.get("metadata") or {}
+        self.restart_policy = spec.get("restartPolicy") or "Always"
+        self.pod_name, self.namespace, self.uid = md.get("name", ""), md.get("namespace", ""), md.get("uid", "")
+        self._pod, self._st, self._recorder = pod, st, kubelet.recorder
+
+    def image_present(self, ref) -> bool:
+        return ref.name in self._st.images
+
+    def image_pulled(self, ref) -> None:
+        self._st.images.add(ref.name)
+
+    def event(self, c, etype: str, reason: str, message: str) -> None:
+        self._recorder.event(self._pod, etype, reason, message, component=NAME, host=self._st.name,
+                             field_path=c.field_path)
+
+
+class Kubelets(Controller):
+    name = NAME
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._nodes: dict[str, _NodeState] = {}
+        self._runs: dict[str, PodRun] = {}
+        self._written: dict[str, int] = {}       # pod key -> resourceVersion of our last status write
+        self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
+
+    # ---- wiring ---------------------------------------------------------------------------------
+
+    def handlers(self):
+        return {"pods": self._on_pod, "nodes": self._on_node, "leases": self._on_lease}
+
+    def _failed(self) -> set:
+        return getattr(self.ctx.cluster, "failed_nodes", None) or set()
+
+    def _on_pod(self, ev):
+        pod = ev.object
+        key = O.key_of(pod)
+        node = (pod.get("spec") or {}).get("nodeName")
+        if ev.type == "DELETED":
+            self._forget(key)
+            return ()
+        if not node:
+            return ()
+        st = self._nodes.get(node)
+        if st is not None and key not in st.pods:
+            st.pods.add(key)
+            ip = (pod.get("status") or {}).get("podIP")
+            if ip:
+                st.allocate(key, ip)
+        if self._written.get(key) == O.rv_of(pod):
+            return ()                            # our own status write
+        return (key,)
+
+    def _on_node(self, ev):
+        node = ev.object
+        name = O.name_of(node)
+        if ev.type == "DELETED":
+            st = self._nodes.pop(name, None)
+            self._stalled.discard(name)
+            return list(st.pods) if st else ()
+        st = self._ensure_node(node)
+        keys = [NODE_PREFIX + name]
+        if ev.type == "MODIFIED" and ev.old is not None and _ready(ev.old) != _ready(node):
+            keys.extend(st.pods)
+        return keys
+
+    def _on_lease(self, ev):
+        lease = ev.object
+        if ev.type == "DELETED" or O.namespace_of(lease) != N.LEASE_NAMESPACE:
+            return ()
+        name = O.name_of(lease)
+        if name in self._stalled and name not in self._failed():
+            self._stalled.discard(name)
+            st = self._nodes.get(name)
+            return [NODE_PREFIX + name] + (sorted(st.pods) if st else [])
+        return ()
+
+    # ---- the node's kubelet: registration, lease, status ------------------------------------------
+
+    def register_node(self, name: str, *, cpu="4", memory="8Gi", pods=110, labels=None, taints=None) -> dict:
+        index = self._pick_index(name)
+        now = self.clock.now()
+        node = self.store.create(N.build_node(name, index, now, cpu=cpu, memory=memory, pods=pods,
+                                              labels=labels, taints=taints), sync=False)
+        self._renew_lease(node, now)
+        ref = _node_ref(name)
+        self.recorder.event(ref, "Normal", "Starting", "Starting kubelet.", component=NAME, host=name)
+        for cond in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"):
+            self.recorder.event(ref, "Normal", cond, f"Node {name} status is now: {cond}", component=NAME, host=name)
+        self.recorder.event(ref, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods",
+                            component=NAME, host=name)
+        self.recorder.event(ref, "Normal", "NodeReady", f"Node {name} status is now: NodeReady",
+                            component=NAME, host=name)
+        self._ensure_node(node)
+        self.decide(NODE_PREFIX + name, f"Node {name} registered ({cpu} CPU, {memory} memory, {pods} pods)",
+                    action="register-node", observed=None, desired={"node": name})
+        return node
+
+    def node_recovered(self, name: str) -> None:
+        """The node's kubelet is back: renew its lease now. The lease event wakes the node and its
+        pods on the engine thread (this may be called from another thread: store writes only)."""
+        node = self.store.try_get(R.NODE, "", name)
+        if node is not None:
+            try:
+                self._renew_lease(node, self.clock.now())
+            except errors.ApiError:
+                pass
+
+    def _renew_lease(self, node: dict, now: float) -> None:
+        name = O.name_of(node)
+        lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
+        if lease is None:
+            self.store.create(N.build_lease(node, now), sync=False)
+            return
+        new = dict(lease)
+        new["spec"] = dict(lease.get("spec") or {}, renewTime=O.micro_iso(now), holderIdentity=name)
+        self.store.update(new, sync=False)
+
+    def _reconcile_node(self, name: str) -> float | None:
+        node = self.store.try_get(R.NODE, "", name)
+        if node is None:
+            return None
+        if name in self._failed():
+            self._stalled.add(name)
+            return None
+        self._ensure_node(node)
+        now = self.clock.now()
+        status = node.get("status") or {}
+        healthy = {c[0]: c[1] for c in N.HEALTHY_CONDITIONS}
+        current = {c.get("type"): c.get("status") for c in status.get("conditions") or ()}
+        if any(current.get(t) != s for t, s in healthy.items()):
+            was_ready = current.get("Ready") == "True"
+            new = dict(node)
+            st = dict(status)
+            others = [c for c in status.get("conditions") or () if c.get("type") not in healthy]
+            st["conditions"] = others + N.healthy_conditions(O.iso(now), status.get("conditions"))
+            new["status"] = st
+            self.store.update(new, sync=False, subresource="status")
+            if not was_ready:
+                self.recorder.event(_node_ref(name), "Normal", "NodeReady", f"Node {name} status is now: NodeReady",
+                                    component=NAME, host=name)
+                self.decide(NODE_PREFIX + name, f"Node {name}: kubelet posts Ready again", action="node-ready",
+                            observed={"ready": current.get("Ready")}, desired={"ready": "True"})
+        lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
+        renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
+        period = self.ctx.timings.lease_renew
+        if renewed is None or now - renewed >= period - 1e-6:
+            self._renew_lease(node, now)
+            renewed = now
+        return max(renewed + period - now, 1e-3)
+
+    def _ensure_node(self, node: dict) -> _NodeState:
+        name = O.name_of(node)
+        st = self._nodes.get(name)
+        if st is None:
+            index = N.node_index(node)
+            if index is None or any(s.index == index for s in self._nodes.values()):
+                index = self._pick_index(name)
+            cidr = (node.get("spec") or {}).get("podCIDR") or N.pod_cidr(index)
+            alloc = (node.get("status") or {}).get("allocatable") or {}
+            try:
+                max_pods = int(alloc.get("pods", 110))
+            except (TypeError, ValueError):
+                max_pods = 110
+            st = self._nodes[name] = _NodeState(name, index, N.internal_ip(node) or N.node_ip(index), cidr, max_pods)
+        return st
+
+    def _pick_index(self, name: str) -> int:
+        used = {s.index for s in self._nodes.values()}
+        for n in self.store.iter(R.NODE):
+            i = N.node_index(n)
+            if i is not None:
+                used.add(i)
+        tail = name.rsplit("-", 1)[-1]
+        if tail.isdigit() and 0 < int(tail) < 65000 and int(tail) not in used:
+            return int(tail)
+        i = 1
+        while i in used:
+            i += 1
+        return i
+
+    # ---- pods -------------------------------------------------------------------------------------
+
+    def reconcile(self, key: str) -> float | None:
+        if key.startswith(NODE_PREFIX):
+            return self._reconcile_node(key[len(NODE_PREFIX):])
+        ns, name = O.split_key(key)
+        pod = self.store.try_get(R.POD, ns, name)
+        if pod is None:
+            self._forget(key)
+            return None
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if not node_name:
+            return None
+        st = self._nodes.get(node_name)
+        if st is None:
+            node = self.store.try_get(R.NODE, "", node_name)
+            if node is None:
+                return None                   # no such node, no kubelet: pod GC's business
+            st = self._ensure_node(node)
+        if node_name in self._failed():
+            self._stalled.add(node_name)
+            return None
+        now = self.clock.now()
+        run = self._runs.get(key)
+        if run is None or run.uid != O.uid_of(pod):
+            if run is not None:
+                self._forget(key)
+            st.pods.add(key)
+            status = pod.get("status") or {}
+            run = PodRun.for_pod(key, pod, node_name, st.allocate(key, status.get("podIP")), now)
+            if status.get("containerStatuses"):
+                run.restore(status)
+            self._runs[key] = run
+        env = _PodEnv(self, pod, st)
+        if O.is_terminating(pod):
+            return self._terminate(key, pod, run, st, env, now)
+        before = run.phase()
+        run.advance(now, env)
+        self._report(key, pod, run, st, now)
+        after = run.phase()
+        if before != after:
+            self.decide(key, f"Pod {key} on {node_name}: {before} → {after}", action="pod-phase",
+                        observed={"phase": before}, desired={"phase": after})
+        due = run.next_due()
+        return None if due is None else max(due - now, 1e-3)
+
+    def _report(self, key: str, pod: dict, run: PodRun, st: _NodeState, now: float, *, terminal=False) -> dict:
+        status = run.build_status(pod, st.ip, now, terminal=terminal)
+        if status == pod.get("status"):
+            return pod
+        new = dict(pod)
+        new["status"] = status
+        out = self.store.update(new, sync=False, subresource="status")
+        self._written[key] = O.rv_of(out)
+        return out
+
+    def _terminate(self, key, pod, run, st, env, now) -> float | None:
+        md = pod.get("metadata") or {}
+        if run.killing_at is None:
+            grace = md.get("deletionGracePeriodSeconds")
+            grace = 30 if grace is None else grace
+            deleted_at = O.parse_time(md.get("deletionTimestamp"))
+            start = (deleted_at - grace) if deleted_at is not None else now
+            run.advance(min(now, max(start, run.started)), env)
+            for c in run.init + run.main:
+                if c.stage == "running":
+                    env.event(c, "Normal", "Killing", f"Stopping container {c.name}")
+            run.killing_at = now
+            run.kill_due = max(now, start + self.ctx.timings.grace(grace))
+        if now < run.kill_due:
+            return max(run.kill_due - now, 1e-3)
+        run.stop_all(run.kill_due)
+        ns, name = O.split_key(key)
+        try:
+            self._report(key, pod, run, st, now, terminal=True)
+            self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False,
+                              preconditions={"uid": O.uid_of(pod)})
+        except errors.NotFound:
+            pass
+        self.decide(key, f"Pod {key} on {st.name}: containers stopped, deletion confirmed", action="pod-deleted",
+                    observed={"terminating": True}, desired={"exists": False})
+        self._forget(key)
+        return None
+
+    def _forget(self, key: str) -> None:
+        run = self._runs.pop(key, None)
+        self._written.pop(key, None)
+        node = run.node if run is not None else None
+        for st in ([self._nodes[node]] if node in self._nodes else self._nodes.values()):
+            if key in st.pods or key in st.ip_of:
+                st.pods.discard(key)
+                st.release(key)
+
+    # ---- logs (pods/log) ----------------------------------------------------------------------------
+
+    def logs(self, namespace: str, pod: str, container: str | None = None, *, previous: bool = False) -> str:
+        """What the pod's container wrote, as the kubelet's containerLogs endpoint returns it."""
+        obj = self.store.get(R.POD, namespace, pod)
+        spec = obj.get("spec") or {}
+        names = [c.get("name") for c in spec.get("containers") or ()]
+        inits = [c.get("name") for c in spec.get("initContainers") or ()]
+        if not container:
+            if len(names) == 1:
+                container = names[0]
+            else:
+                msg = f"a container name must be specified for pod {pod}, choose one of: [{' '.join(names)}]"
+                if inits:
+                    msg += f" or one of the init containers: [{' '.join(inits)}]"
+                raise errors.BadRequest(msg)
+        if container not in names and container not in inits:
+            raise errors.BadRequest(f"container {container} is not valid for pod {pod}")
+        if not spec.get("nodeName"):
+            return ""
+        run = self._runs.get(O.key_of(obj))
+        c = None
+        if run is not None:
+            c = next((x for x in run.init + run.main if x.name == container), None)
+        if c is None:
+            reason = "PodInitializing" if inits else "ContainerCreating"
+            raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
+        if previous:
+            if not c.last:
+                raise errors.BadRequest(f'previous terminated container "{container}" in pod "{pod}" not found')
+            started = O.parse_time(c.last.get("startedAt")) or run.started
+        elif c.stage in ("running", "exited", "done") and c.started_at is not None:
+            started = c.started_at
+        elif c.last:
+            started = O.parse_time(c.last.get("startedAt")) or run.started
+        else:
+            reason = c.waiting_reason or ("PodInitializing" if inits else "ContainerCreating")
+            if reason in ("ErrImagePull", "ImagePullBackOff"):
+                reason = "image can't be pulled"
+            raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
+        lines = log_lines(c.program, started, pod=pod, container=container, image_tag=c.ref.tag)
+        return "".join(line + "\n" for line in lines)
+
+
+def _ready(node: dict) -> str | None:
+    c = O.get_condition(node.get("status"), "Ready")
+    return c.get("status") if c else None
+
+
+def _node_ref(name: str) -> dict:
+    """The kubelet's object reference for its node: UID is the node *name* (k/k kubelet.go nodeRef)."""
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "uid": name}}

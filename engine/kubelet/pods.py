@@ -1,0 +1,298 @@
+"""One pod on a simulated node: its containers' runs (stages.py), the order they start in, and
+the PodStatus the kubelet reports for them (k/k `pkg/kubelet/kubelet_pods.go`
+generateAPIPodStatus / getPhase, `pkg/kubelet/status/generate.go` for the conditions).
+
+Init containers run one at a time, in order; a restartable init container ("sidecar") lets the
+next one start once it is running and keeps running. App containers all start once
+initialization is done. The status is a pure function of the runs, so reporting is idempotent:
+the kubelet writes only when it differs from what is stored, and re-reports after someone else
+(the node lifecycle controller marking pods not ready) changed it.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from .. import objects as O
+from . import images as I
+from . import stages as S
+from .programs import program_for
+
+KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
+
+
+def _iso(t: float) -> str:
+    return _dt.datetime.fromtimestamp(int(t), tz=_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _make_run(c: dict, *, init: bool) -> S.ContainerRun:
+    ref = I.parse(c.get("image") or "")
+    return S.ContainerRun(name=c.get("name", ""), spec=c, ref=ref, program=program_for(c, ref.short if ref.valid else ""),
+                          init=init, sidecar=init and c.get("restartPolicy") == "Always")
+
+
+@dataclass
+class PodRun:
+    key: str
+    uid: str
+    node: str
+    ip: str
+    started: float
+    restart_policy: str
+    init: list = field(default_factory=list)
+    main: list = field(default_factory=list)
+    init_done_at: float | None = None
+    killing_at: float | None = None      # deletion noticed: containers are being stopped
+    kill_due: float | None = None
+
+    @classmethod
+    def for_pod(cls, key: str, pod: dict, node: str, ip: str, now: float) -> "PodRun":
+        spec = pod.get("spec") or {}
+        run = cls(key, O.uid_of(pod), node, ip, now, spec.get("restartPolicy") or "Always")
+        run.init = [_make_run(c, init=True) for c in spec.get("initContainers") or ()]
+        run.main = [_make_run(c, init=False) for c in spec.get("containers") or ()]
+        if not run.init:
+            run.init_done_at = now
+        return run
+
+    def restore(self, status: dict) -> None:
+        """After an engine restart: pick up containers that were already running or finished."""
+        start = O.parse_time(status.get("startTime"))
+        if start:
+            self.started = start
+        by_name = {s.get("name"): s for s in (status.get("initContainerStatuses") or []) +
+                   (status.get("containerStatuses") or [])}
+        for c in self.init + self.main:
+            st = by_name.get(c.name) or {}
+            state = st.get("state") or {}
+            c.restarts = int(st.get("restartCount") or 0)
+            c.last = (st.get("lastState") or {}).get("terminated")
+            if "running" in state:
+                c.created_once = True
+                c.container_id = st.get("containerID") or ""
+                c.started_at = O.parse_time(state["running"].get("startedAt")) or self.started
+                c.ready_at = c.started_at
+                c.due_ready_passed = True
+                S._enter(c, "running", c.started_at, S._running_due(c))
+            elif "terminated" in state:
+                c.created_once = True
+                t = state["terminated"]
+                c.term, c.exit_code = t, int(t.get("exitCode") or 0)
+                c.started_at = O.parse_time(t.get("startedAt")) or self.started
+                c.finished_at = O.parse_time(t.get("finishedAt")) or self.started
+                S._enter(c, "done", c.finished_at, None)
+        if self.init and all(c.complete for c in self.init):
+            self.init_done_at = max((c.finished_at or c.started_at or self.started) for c in self.init)
+
+    # ---- progress ----------------------------------------------------------------------------
+
+    def active(self) -> list:
+        acts = []
+        for c in self.init:
+            acts.append(c)
+            if not c.complete:
+                return acts
+        return acts + self.main
+
+    def _activation_time(self, c: S.ContainerRun) -> float:
+        if not c.init:
+            return self.init_done_at if self.init_done_at is not None else self.started
+        i = self.init.index(c)
+        if i == 0:
+            return self.started
+        prev = self.init[i - 1]
+        return (prev.started_at if prev.sidecar else prev.finished_at) or self.started
+
+    def advance(self, now: float, env) -> None:
+        """Apply every step that is due by `now`, in time order."""
+        if self.killing_at is not None:
+            return
+        for _ in range(10000):
+            acts = self.active()
+            if self.init_done_at is None and all(c.complete for c in self.init):
+                last = self.init[-1]
+                self.init_done_at = (last.started_at if last.sidecar else last.finished_at) or self.started
+                acts = self.active()
+            best = None
+            for c in acts:
+                if c.stage == "new" and c.due is None:
+                    c.due = self._activation_time(c)
+                if c.due is not None and c.due <= now and (best is None or c.due < best.due):
+                    best = c
+            if best is None:
+                return
+            S.step(best, env)
+
+    def next_due(self) -> float | None:
+        if self.killing_at is not None:
+            return self.kill_due
+        dues = [c.due for c in self.active() if c.due is not None]
+        if self.init_done_at is None and self.init and all(c.complete for c in self.init):
+            return self.started
+        return min(dues) if dues else None
+
+    def stop_all(self, at: float) -> None:
+        for c in self.init + self.main:
+            S.stop(c, at)
+
+    # ---- status --------------------------------------------------------------------------------
+
+    def phase(self, *, terminal: bool = False) -> str:
+        pending_init = failed_init = False
+        for c in self.init:
+            if c.sidecar:
+                if c.started_at is None:
+                    pending_init = True
+                continue
+            if c.complete:
+                continue
+            code = c.exit_code if c.term else (c.last or {}).get("exitCode")
+            if code not in (None, 0):
+                failed_init = True
+            else:
+                pending_init = True
+        if failed_init and self.restart_policy == "Never":
+            return "Failed"
+        running = waiting = stopped = succeeded = 0
+        for c in self.main:
+            if c.stage == "running":
+                running += 1
+            elif c.stage in ("exited", "done") and c.term is not None:
+                stopped += 1
+                succeeded += c.exit_code == 0
+            elif c.last is not None:
+                stopped += 1
+            else:
+                waiting += 1
+        if terminal:
+            return "Succeeded" if stopped == succeeded == len(self.main) and not failed_init else "Failed"
+        if pending_init or failed_init or waiting > 0:
+            return "Pending"
+        if running > 0:
+            return "Running"
+        if stopped > 0:
+            if self.restart_policy == "Always":
+                return "Running"
+            if stopped == succeeded:
+                return "Succeeded"
+            if self.restart_policy == "Never":
+                return "Failed"
+            return "Running"
+        return "Pending"
+
+    def build_status(self, pod: dict, host_ip: str, now: float, *, terminal: bool = False) -> dict:
+        old = pod.get("status") or {}
+        phase = self.phase(terminal=terminal)
+        done = phase in ("Succeeded", "Failed")
+        default_reason = "PodInitializing" if self.init else "ContainerCreating"
+        st: dict = {"phase": phase}
+        conds = self._conditions(old, phase, now)
+        st["conditions"] = conds
+        for k in ("message", "reason", "nominatedNodeName"):
+            if k in old:
+                st[k] = old[k]
+        st["hostIP"] = host_ip
+        st["hostIPs"] = [{"ip": host_ip}]
+        st["podIP"] = self.ip
+        st["podIPs"] = [{"ip": self.ip}]
+        st["startTime"] = _iso(self.started)
+        if self.init:
+            st["initContainerStatuses"] = [_container_status(c, default_reason) for c in self.init]
+        st["containerStatuses"] = [_container_status(c, default_reason) for c in self.main]
+        if "qosClass" in old:
+            st["qosClass"] = old["qosClass"]
+        for k, v in old.items():
+            if k not in st and k not in ("initContainerStatuses",):
+                st[k] = v
+        return st
+
+    def _conditions(self, old: dict, phase: str, now: float) -> list[dict]:
+        done = phase in ("Succeeded", "Failed")
+        completed = phase == "Succeeded"
+        init_waiting = [c.name for c in self.init if not c.complete]
+        unready = [c.name for c in self.main if not c.ready] + \
+                  [c.name for c in self.init if c.sidecar and not c.ready]
+        want = []
+        want.append(_cond("PodReadyToStartContainers", not done))
+        if init_waiting and not completed:
+            want.append(_cond("Initialized", False, "ContainersNotInitialized",
+                              f"containers with incomplete status: [{' '.join(init_waiting)}]"))
+        else:
+            want.append(_cond("Initialized", True, "PodCompleted" if completed and self.init else None))
+        if done:
+            reason = "PodCompleted" if completed else "PodFailed"
+            want.append(_cond("Ready", False, reason))
+            want.append(_cond("ContainersReady", False, reason))
+        elif unready:
+            msg = f"containers with unready status: [{' '.join(unready)}]"
+            want.append(_cond("Ready", False, "ContainersNotReady", msg))
+            want.append(_cond("ContainersReady", False, "ContainersNotReady", msg))
+        else:
+            want.append(_cond("Ready", True))
+            want.append(_cond("ContainersReady", True))
+        old_by_type = {c.get("type"): c for c in old.get("conditions") or ()}
+        out = [c for c in old.get("conditions") or () if c.get("type") not in KUBELET_CONDITIONS
+               and c.get("type") != "PodScheduled"]
+        for c in want:
+            prev = old_by_type.get(c["type"])
+            if prev is not None and prev.get("status") == c["status"]:
+                c["lastTransitionTime"] = prev.get("lastTransitionTime") or _iso(now)
+            else:
+                c["lastTransitionTime"] = _iso(now)
+            out.append(_ordered(c))
+        sched = old_by_type.get("PodScheduled")
+        out.append(sched if sched is not None else
+                   {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": _iso(now)})
+        return out
+
+
+def _cond(ctype: str, ok: bool, reason: str | None = None, message: str | None = None) -> dict:
+    c = {"type": ctype, "status": "True" if ok else "False", "lastProbeTime": None}
+    if reason:
+        c["reason"] = reason
+    if message:
+        c["message"] = message
+    return c
+
+
+def _ordered(c: dict) -> dict:
+    out = {"lastProbeTime": None, "lastTransitionTime": c["lastTransitionTime"]}
+    for k in ("message", "reason"):
+        if k in c:
+            out[k] = c[k]
+    out["status"] = c["status"]
+    out["type"] = c["type"]
+    return out
+
+
+def _container_status(c: S.ContainerRun, default_reason: str) -> dict:
+    if c.stage == "running":
+        state = {"running": {"startedAt": _iso(c.started_at)}}
+    elif c.stage in ("exited", "done") and c.term is not None:
+        state = {"terminated": dict(c.term)}
+    else:
+        w = {"reason": c.waiting_reason or default_reason}
+        if c.waiting_reason and c.waiting_message:
+            w["message"] = c.waiting_message
+        state = {"waiting": w}
+    st = {"name": c.name, "state": state, "lastState": {"terminated": dict(c.last)} if c.last else {},
+          "ready": c.ready, "restartCount": c.restarts}
+    if c.created_once:
+        st["image"] = c.ref.name
+        st["imageID"] = c.ref.image_id
+        st["containerID"] = c.container_id
+    else:
+        st["image"] = c.spec.get("image") or ""
+        st["imageID"] = ""
+    st["started"] = c.stage == "running"
+    mounts = c.spec.get("volumeMounts") or ()
+    if c.created_once and mounts:
+        vm = []
+        for m in mounts:
+            e = {"name": m.get("name"), "mountPath": m.get("mountPath")}
+            if m.get("readOnly"):
+                e["readOnly"] = True
+                e["recursiveReadOnly"] = "Disabled"
+            vm.append(e)
+        st["volumeMounts"] = vm
+    return st

@@ -1,0 +1,212 @@
+"""What a simulated container does once started: run forever, or exit with a code after a
+while — and what it writes to its log.
+
+Read from the container's command/args, else from the image's default command:
+
+* `["false"]` exits 1 at once, `["true"]` exits 0; `["sleep", "N"]` exits 0 after N seconds
+  (`sleep infinity` never exits); `["echo", ...]` prints and exits 0.
+* `sh -c "<script>"` (also bash/ash) is read statement by statement: `echo` prints, `sleep N`
+  takes N seconds, `exit N` stops with N, `false`/`true` set the status, a `while`/`until` loop,
+  `tail -f` or `sleep infinity` runs forever; falling off the end exits with the last status.
+* No command: servers (nginx, httpd, redis, the pizza images, anything unknown) run forever;
+  shells and REPLs (busybox, alpine, ubuntu, debian, python, node, ...) exit 0 at once because
+  nothing is attached to their stdin — so under `restartPolicy: Always` they end in
+  CrashLoopBackOff, as on a real cluster; postgres/mysql/mariadb without their password
+  variables exit 1 with the image's own complaint.
+
+On SIGTERM (pod deletion) a container exits 0.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import shlex
+from dataclasses import dataclass
+
+FOREVER = None
+
+SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+EXITS_AT_ONCE = {"busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "amazonlinux", "python",
+                 "node", "ruby", "perl", "php", "golang", "rust", "openjdk", "eclipse-temurin",
+                 "curl", "hello-world"}
+
+
+@dataclass(frozen=True)
+class Program:
+    exit_code: int | None          # None: runs until stopped
+    runs_for: float                # seconds until it exits (when exit_code is not None)
+    kind: str                      # "nginx", "redis", "shell", ... chooses the log text
+    output: tuple[str, ...] = ()   # lines the command itself prints
+
+
+def program_for(container: dict, image_short: str) -> Program:
+    cmd = [str(x) for x in (container.get("command") or [])]
+    args = [str(x) for x in (container.get("args") or [])]
+    env = {e.get("name"): e.get("value") for e in container.get("env") or () if isinstance(e, dict)}
+    if cmd:
+        return _argv(cmd + args)
+    if args and image_short in EXITS_AT_ONCE | {"busybox"}:
+        return _argv(args)                # args replace the image's CMD (no ENTRYPOINT)
+    return _image_default(image_short, env)
+
+
+def _image_default(image: str, env: dict) -> Program:
+    if image == "hello-world":
+        return Program(0, 0.0, "hello")
+    if image == "postgres" and not (env.get("POSTGRES_PASSWORD") or env.get("POSTGRES_HOST_AUTH_METHOD")):
+        return Program(1, 0.3, "postgres-nopass")
+    if image in ("mysql", "mariadb") and not any(env.get(k) for k in (
+            "MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD",
+            "MARIADB_ROOT_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "MARIADB_RANDOM_ROOT_PASSWORD")):
+        return Program(1, 0.3, f"{image}-nopass")
+    if image in EXITS_AT_ONCE:
+        return Program(0, 0.0, "shell")
+    if image in ("nginx", "nginx-slim", "httpd", "redis", "postgres", "mysql", "mariadb"):
+        return Program(FOREVER, 0.0, image)
+    return Program(FOREVER, 0.0, "server")
+
+
+def _argv(argv: list[str]) -> Program:
+    prog = argv[0].rsplit("/", 1)[-1]
+    if prog in SHELLS:
+        if len(argv) >= 3 and argv[1] in ("-c", "-ec", "-ce", "-xc", "-euc"):
+            return _script(argv[2])
+        if len(argv) == 1:
+            return Program(0, 0.0, "shell")
+        return Program(FOREVER, 0.0, "shell")     # a script file we cannot read: assume a service
+    return _statements([argv])
+
+
+def _script(script: str) -> Program:
+    if re.search(r"\b(while|until)\b|\btail\s+-f\b", script):
+        out = tuple(_echo_text(m) for m in re.findall(r"\becho\s+([^;&|\n]*)", script))
+        return Program(FOREVER, 0.0, "shell", out[:20])
+    stmts = []
+    for part in re.split(r"\s*(?:;|&&|\|\||\n)\s*", script):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            stmts.append(shlex.split(part))
+        except ValueError:
+            stmts.append(part.split())
+    return _statements(stmts)
+
+
+def _statements(stmts: list[list[str]]) -> Program:
+    t, status, out = 0.0, 0, []
+    for argv in stmts:
+        if not argv:
+            continue
+        prog = argv[0].rsplit("/", 1)[-1]
+        if prog == "exit":
+            return Program(_int(argv[1] if len(argv) > 1 else status), t, "shell", tuple(out))
+        if prog == "sleep":
+            arg = argv[1] if len(argv) > 1 else "0"
+            if arg in ("infinity", "inf"):
+                return Program(FOREVER, 0.0, "shell", tuple(out))
+            t += _duration(arg)
+            status = 0
+        elif prog == "echo":
+            out.append(" ".join(a for a in argv[1:] if a != "-n"))
+            status = 0
+        elif prog in ("false",):
+            status = 1
+        elif prog in ("true", ":", "date", "env", "ls", "cat", "printenv", "hostname", "export", "set"):
+            status = 0
+        elif prog in SHELLS:
+            return Program(0, t, "shell", tuple(out))
+        else:
+            return Program(FOREVER, 0.0, "server", tuple(out))   # a long-running binary
+    return Program(status, t, "shell", tuple(out))
+
+
+def _echo_text(s: str) -> str:
+    try:
+        return " ".join(shlex.split(s))
+    except ValueError:
+        return s.strip()
+
+
+def _int(s) -> int:
+    try:
+        return int(s) & 0xFF
+    except (TypeError, ValueError):
+        return 2
+
+
+def _duration(s: str) -> float:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd]?)", s)
+    if not m:
+        return 0.0
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+# ---- logs -----------------------------------------------------------------------------------
+
+def log_lines(p: Program, started: float, *, pod: str, container: str, image_tag: str) -> list[str]:
+    """What `kubectl logs` shows for one run of the container that started at `started`."""
+    t = _dt.datetime.fromtimestamp(int(started), tz=_dt.timezone.utc)
+    if p.kind in ("nginx", "nginx-slim"):
+        stamp = t.strftime("%Y/%m/%d %H:%M:%S")
+        version = image_tag if re.match(r"^\d+\.\d+\.\d+$", image_tag or "") else "1.27.3"
+        return [
+            "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+            "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+            "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+            "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+            "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+            "/docker-entrypoint.sh: Configuration complete; ready for start up",
+            f"{stamp} [notice] 1#1: using the \"epoll\" event method",
+            f"{stamp} [notice] 1#1: nginx/{version}",
+            f"{stamp} [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14)",
+            f"{stamp} [notice] 1#1: OS: Linux 6.8.0-51-generic",
+            f"{stamp} [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576",
+            f"{stamp} [notice] 1#1: start worker processes",
+            f"{stamp} [notice] 1#1: start worker process 29",
+            f"{stamp} [notice] 1#1: start worker process 30",
+        ]
+    if p.kind == "redis":
+        stamp = t.strftime("%d %b %Y %H:%M:%S.000")
+        return [f"1:C {stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+                f"1:C {stamp} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started",
+                f"1:C {stamp} # Warning: no config file specified, using the default config.",
+                f"1:M {stamp} * monotonic clock: POSIX clock_gettime",
+                f"1:M {stamp} * Running mode=standalone, port=6379.",
+                f"1:M {stamp} * Server initialized",
+                f"1:M {stamp} * Ready to accept connections tcp"]
+    if p.kind == "httpd":
+        stamp = t.strftime("%a %b %d %H:%M:%S.000000 %Y")
+        ip = "10.244.0.1"
+        return [f"AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
+                f"[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",
+                f"[{stamp}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'"]
+    if p.kind == "postgres":
+        stamp = t.strftime("%Y-%m-%d %H:%M:%S.000 UTC")
+        return ["PostgreSQL Database directory appears to contain a database; Skipping initialization", "",
+                f"{stamp} [1] LOG:  starting PostgreSQL 17.2 (Debian 17.2-1.pgdg120+1) on x86_64-pc-linux-gnu",
+                f"{stamp} [1] LOG:  listening on IPv4 address \"0.0.0.0\", port 5432",
+                f"{stamp} [1] LOG:  database system is ready to accept connections"]
+    if p.kind == "postgres-nopass":
+        return ["Error: Database is uninitialized and superuser password is not specified.",
+                "       You must specify POSTGRES_PASSWORD to a non-empty value for the",
+                "       superuser. For example, \"-e POSTGRES_PASSWORD=password\" on \"docker run\".", "",
+                "       You may also use \"POSTGRES_HOST_AUTH_METHOD=trust\" to allow all",
+                "       connections without a password. This is *not* recommended.", "",
+                "       See PostgreSQL documentation about \"trust\":",
+                "       https://www.postgresql.org/docs/current/auth-trust.html"]
+    if p.kind in ("mysql-nopass", "mariadb-nopass"):
+        stamp = t.strftime("%Y-%m-%d %H:%M:%S+00:00")
+        return [f"{stamp} [Note] [Entrypoint]: Entrypoint script for MySQL Server started.",
+                f"{stamp} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified",
+                "    You need to specify one of the following as an environment variable:",
+                "    - MYSQL_ROOT_PASSWORD", "    - MYSQL_ALLOW_EMPTY_PASSWORD", "    - MYSQL_RANDOM_ROOT_PASSWORD"]
+    if p.kind == "hello":
+        return ["", "Hello from Docker!", "This message shows that your installation appears to be working correctly.", ""]
+    if p.kind == "server" and not p.output:
+        return [f"{t.strftime('%Y-%m-%dT%H:%M:%SZ')} INFO starting {container}",
+                f"{t.strftime('%Y-%m-%dT%H:%M:%SZ')} INFO listening on :8080"]
+    return list(p.output)

@@ -1,0 +1,200 @@
+"""Filter and score plugins, in the default profile's order (k/k
+`pkg/scheduler/apis/config/v1/default_plugins.go`), and the FitError text.
+
+Filters run in order and a node stops at the first that rejects it (`RunFilterPlugins`); one
+plugin may give several reasons (NodeResourcesFit: "Insufficient cpu", "Insufficient memory").
+Each rejection is *unresolvable* (preemption cannot help: NodeUnschedulable, TaintToleration,
+NodeAffinity) or *unschedulable* (NodePorts, NodeResourcesFit: evicting pods might help).
+
+Scores (weights as the default profile): NodeResourcesFit LeastAllocated ×1,
+NodeResourcesBalancedAllocation ×1, PodTopologySpread's system default (spread the pods of one
+controller across nodes) ×2, TaintToleration (PreferNoSchedule) ×3, NodeAffinity (preferred
+terms) ×2. Each raw score is normalised to 0–100 across the feasible nodes as upstream does.
+"""
+from __future__ import annotations
+
+from .cache import NodeInfo, PodInfo, tolerates
+
+# Reason strings (k/k pkg/scheduler/framework/plugins/*).
+R_UNSCHEDULABLE = "node(s) were unschedulable"
+R_NODE_NAME = "node(s) didn't match the requested node name"
+R_TAINT = "node(s) had untolerated taint(s)"
+R_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+R_PORTS = "node(s) didn't have free ports for the requested pod ports"
+R_TOO_MANY_PODS = "Too many pods"
+R_PREFILTER_AFFINITY = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
+R_NOT_HELPFUL = "Preemption is not helpful for scheduling"
+R_NO_VICTIMS = "No preemption victims found for incoming pod"
+NO_NODES = "no nodes available to schedule pods"
+PREEMPT_NEVER = "not eligible due to preemptionPolicy=Never."
+
+UNRESOLVABLE, UNSCHEDULABLE = True, False
+
+
+# ---- filters --------------------------------------------------------------------------------
+
+def filter_node(p: PodInfo, n: NodeInfo) -> tuple[list[str], bool] | None:
+    """None if the pod fits; else (reasons, unresolvable) from the first rejecting plugin."""
+    if p.simple and n.plain:
+        return _fit_resources(p, n)
+    # NodeUnschedulable
+    if n.unschedulable and not p.tolerates_unschedulable:
+        return [R_UNSCHEDULABLE], UNRESOLVABLE
+    # TaintToleration (NoSchedule and NoExecute only)
+    if n.hard_taints:
+        tols = p.tolerations
+        for taint in n.hard_taints:
+            if not any(tolerates(t, taint) for t in tols):
+                return [R_TAINT], UNRESOLVABLE
+    # NodeAffinity (nodeSelector AND required terms)
+    if p.node_selector or p.required_terms is not None:
+        if not node_affinity_matches(p, n):
+            return [R_AFFINITY], UNRESOLVABLE
+    # NodePorts
+    if p.ports and n.ports and not ports_fit(p.ports, n.ports):
+        return [R_PORTS], UNSCHEDULABLE
+    return _fit_resources(p, n)
+
+
+def _fit_resources(p: PodInfo, n: NodeInfo) -> tuple[list[str], bool] | None:
+    """NodeResourcesFit (k/k noderesources/fit.go fitsRequest)."""
+    reasons = None
+    if n.pods + 1 > n.alloc_pods:
+        reasons = [R_TOO_MANY_PODS]
+    r = p.requests
+    if r.cpu and r.cpu > n.alloc_cpu - n.req_cpu:
+        reasons = (reasons or []) + ["Insufficient cpu"]
+    if r.memory and r.memory > n.alloc_memory - n.req_memory:
+        reasons = (reasons or []) + ["Insufficient memory"]
+    if r.ephemeral and r.ephemeral > n.alloc_ephemeral - n.req_ephemeral:
+        reasons = (reasons or []) + ["Insufficient ephemeral-storage"]
+    for name, want in r.scalars.items():
+        if want and want > n.alloc_scalars.get(name, 0) - n.req_scalars.get(name, 0):
+            reasons = (reasons or []) + [f"Insufficient {name}"]
+    return (reasons, UNSCHEDULABLE) if reasons else None
+
+
+def ports_fit(want: list[tuple[str, int, str]], used) -> bool:
+    for proto, port, ip in want:
+        for (uproto, uport, uip) in used:
+            if uproto == proto and uport == port and (uip == ip or "0.0.0.0" in (uip, ip)):
+                return False
+    return True
+
+
+def node_affinity_matches(p: PodInfo, n: NodeInfo) -> bool:
+    labels = n.labels
+    for k, v in p.node_selector.items():
+        if labels.get(k) != v:
+            return False
+    if p.required_terms is None:
+        return True
+    # Terms are ORed; an empty term list matches nothing.
+    return any(term_matches(t, labels, n.name) for t in p.required_terms)
+
+
+def term_matches(term: dict, labels: dict, name: str) -> bool:
+    exprs = term.get("matchExpressions") or ()
+    fields = term.get("matchFields") or ()
+    if not exprs and not fields:
+        return False                 # an empty term selects no objects
+    for e in exprs:
+        if not _requirement(e, labels.get(e.get("key")), e.get("key") in labels):
+            return False
+    for f in fields:
+        if f.get("key") != "metadata.name" or not _requirement(f, name, True):
+            return False
+    return True
+
+
+def _requirement(e: dict, value, present: bool) -> bool:
+    op, vals = e.get("operator"), e.get("values") or []
+    if op == "In":
+        return present and value in vals
+    if op == "NotIn":
+        return not present or value not in vals
+    if op == "Exists":
+        return present
+    if op == "DoesNotExist":
+        return not present
+    if op in ("Gt", "Lt"):
+        try:
+            have, want = int(value), int(vals[0])
+        except (TypeError, ValueError, IndexError):
+            return False
+        return have > want if op == "Gt" else have < want
+    return False
+
+
+# ---- scores ---------------------------------------------------------------------------------
+
+W_LEAST, W_BALANCED, W_SPREAD, W_TAINT, W_AFFINITY = 1, 1, 2, 3, 2
+
+
+def score_nodes(p: PodInfo, nodes: list[NodeInfo]) -> list[float]:
+    r = p.requests
+    spread = [n.owners.get(p.owner_uid, 0) for n in nodes] if p.owner_uid else None
+    soft = None
+    if any(n.soft_taints for n in nodes):
+        soft = [sum(1 for t in n.soft_taints if not any(tolerates(x, t) for x in p.tolerations))
+                for n in nodes]
+    pref = None
+    if p.preferred_terms:
+        pref = [sum(int(t.get("weight") or 0) for t in p.preferred_terms
+                    if term_matches(t.get("preference") or {}, n.labels, n.name)) for n in nodes]
+    scores = []
+    for n in nodes:
+        ac, am = n.alloc_cpu or 1, n.alloc_memory or 1
+        fc = min(1.0, (n.nz_cpu + r.nz_cpu) / ac)
+        fm = min(1.0, (n.nz_memory + r.nz_memory) / am)
+        least = (2.0 - fc - fm) * 50.0
+        balanced = (1.0 - abs(fc - fm) / 2) * 100.0
+        scores.append(W_LEAST * least + W_BALANCED * balanced)
+    if spread is not None:
+        lo, hi = min(spread), max(spread)
+        for i, c in enumerate(spread):
+            scores[i] += W_SPREAD * (100.0 * (hi - c) / (hi - lo) if hi > lo else 100.0)
+    else:
+        for i in range(len(scores)):
+            scores[i] += W_SPREAD * 100.0
+    if soft is not None:
+        hi = max(soft)
+        for i, c in enumerate(soft):
+            scores[i] += W_TAINT * (100.0 * (hi - c) / hi if hi else 100.0)
+    else:
+        for i in range(len(scores)):
+            scores[i] += W_TAINT * 100.0
+    if pref is not None:
+        hi = max(pref)
+        for i, c in enumerate(pref):
+            scores[i] += W_AFFINITY * (100.0 * c / hi if hi > 0 else 0.0)
+    return scores
+
+
+# ---- the FitError text ----------------------------------------------------------------------
+
+def histogram(reasons: dict[str, int]) -> str:
+    """`"%d %s"` entries sorted as strings, joined with ", " (FitError.Error)."""
+    return ", ".join(sorted(f"{v} {k}" for k, v in reasons.items()))
+
+
+def fit_error(num_nodes: int, statuses: dict[str, tuple[list[str], bool]], *, absent: int = 0,
+              preemption_never: bool = False) -> str:
+    """`0/N nodes are available: <filter histogram>. preemption: 0/N nodes are available:
+    <preemption histogram>.` (k/k framework/types.go FitError.Error; default_preemption)."""
+    reasons: dict[str, int] = {}
+    for rs, _ in statuses.values():
+        for r in rs:
+            reasons[r] = reasons.get(r, 0) + 1
+    if absent:
+        reasons[R_PREFILTER_AFFINITY] = reasons.get(R_PREFILTER_AFFINITY, 0) + absent
+    msg = f"0/{num_nodes} nodes are available: {histogram(reasons)}."
+    if preemption_never:
+        return f"{msg} preemption: {PREEMPT_NEVER}"
+    pre: dict[str, int] = {}
+    for _, unresolvable in statuses.values():
+        r = R_NOT_HELPFUL if unresolvable else R_NO_VICTIMS
+        pre[r] = pre.get(r, 0) + 1
+    if absent:
+        pre[R_NOT_HELPFUL] = pre.get(R_NOT_HELPFUL, 0) + absent
+    return f"{msg} preemption: 0/{num_nodes} nodes are available: {histogram(pre)}."

@@ -1,0 +1,255 @@
+"""default-scheduler: place each unbound pod on a node (k/k `pkg/scheduler/schedule_one.go`).
+
+`schedule_one` reads as the upstream pipeline: snapshot the nodes, filter (in plugin order),
+score the feasible ones, pick the best (random among ties, as `selectHost`), bind. On failure
+the pod keeps `PodScheduled=False`/`Unschedulable` with the FitError text, and a Warning
+`FailedScheduling` event says the same.
+
+Queueing, as the scheduling queue does it but on our work queue: an unschedulable pod waits
+in `_unschedulable` until a cluster change could help it — a node added or changed, or (for a
+pod rejected for resources or ports) a bound pod deleted or finished — and then retries no
+sooner than its back-off (1 s doubling to 10 s, `podInitialBackoffDuration` /
+`podMaxBackoffDuration`). Every 5 minutes it is retried anyway (`podMaxInUnschedulablePodsDuration`).
+A retry that ends with the same message writes nothing to the pod; the FailedScheduling event
+is repeated (its count grows) only when the retry was prompted by a change or the 5-minute
+flush, never by a plain re-reconcile — so a converged cluster stays still.
+"""
+from __future__ import annotations
+
+import random
+
+from .. import errors, objects as O, resources as R
+from ..controllers.base import Controller
+from . import plugins as P
+from .cache import SchedulerCache
+
+NAME = "default-scheduler"
+INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
+FLUSH_UNSCHEDULABLE = 300.0
+
+REASON_SCHEDULED = "Scheduled"
+REASON_FAILED = "FailedScheduling"
+MSG_SCHEDULED = "Successfully assigned {ns}/{name} to {node}"
+GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
+
+
+class _Attempt:
+    __slots__ = ("attempts", "last", "message", "resources", "flush_at")
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.last = 0.0
+        self.message = ""
+        self.resources = False       # rejected somewhere for resources/ports: pod deletions may help
+        self.flush_at = 0.0
+
+
+class Scheduler(Controller):
+    name = NAME
+
+    def __init__(self, ctx, *, rng: random.Random | None = None):
+        super().__init__(ctx)
+        self.cache = SchedulerCache()
+        self._unschedulable: dict[str, _Attempt] = {}
+        self._prompted: set[str] = set()       # woken by a cluster change since the last attempt
+        self._rng = rng or random.Random()
+
+    # ---- wiring ---------------------------------------------------------------------------------
+
+    def handlers(self):
+        return {"pods": self._on_pod, "nodes": self._on_node}
+
+    def _on_pod(self, ev):
+        pod = ev.object
+        key = O.key_of(pod)
+        if ev.type == "DELETED":
+            self.cache.forget_info(key)
+            self._unschedulable.pop(key, None)
+            self._prompted.discard(key)
+            return self._retry(resources=True) if self.cache.unassign(key) else ()
+        spec = pod.get("spec") or {}
+        node = spec.get("nodeName")
+        if node:
+            self._unschedulable.pop(key, None)
+            self._prompted.discard(key)
+            if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                # The scheduler's informer leaves finished pods out: their resources are free.
+                return self._retry(resources=True) if self.cache.unassign(key) else ()
+            cur = self.cache.assigned.get(key)
+            if cur is None or cur[0] != node:
+                self.cache.assign(key, node, self.cache.pod_info(key, pod))
+            return ()
+        if (spec.get("schedulerName") or NAME) != NAME or O.is_terminating(pod):
+            return ()
+        if ev.type == "MODIFIED" and key in self._unschedulable and ev.old is not None:
+            old_spec = ev.old.get("spec")
+            if old_spec is spec or old_spec == spec:
+                return ()        # a status write (our own condition): nothing new to try
+        return (key,)
+
+    def _on_node(self, ev):
+        node = ev.object
+        name = O.name_of(node)
+        if ev.type == "DELETED":
+            self.cache.remove_node(name)
+            return ()
+        old = ev.old
+        self.cache.set_node(node)
+        if ev.type == "MODIFIED" and old is not None and not _could_help(old, node):
+            return ()
+        return self._retry(resources=False)
+
+    def _retry(self, *, resources: bool):
+        """Keys of unschedulable pods a change may help (QueueingHint, simplified)."""
+        keys = [k for k, a in self._unschedulable.items() if a.resources or not resources]
+        self._prompted.update(keys)
+        return keys
+
+    # ---- reconcile = schedule_one ---------------------------------------------------------------
+
+    def reconcile(self, key: str) -> float | None:
+        ns, name = O.split_key(key)
+        pod = self.store.try_get(R.POD, ns, name)
+        if (pod is None or (pod.get("spec") or {}).get("nodeName") or O.is_terminating(pod)
+                or ((pod.get("spec") or {}).get("schedulerName") or NAME) != NAME):
+            self._unschedulable.pop(key, None)
+            self._prompted.discard(key)
+            return None
+        now = self.clock.now()
+        att = self._unschedulable.get(key)
+        prompted = key in self._prompted
+        if att is not None:
+            if now >= att.flush_at:
+                prompted = True
+            wait = att.last + _backoff(att.attempts) - now
+            if prompted and wait > 0:
+                return wait                  # retry when the back-off has passed
+        self._prompted.discard(key)
+        if (pod.get("spec") or {}).get("schedulingGates"):
+            self._set_unschedulable(pod, "SchedulingGated", GATED_MESSAGE)
+            return None
+        node, message, resources = self.schedule_one(key, pod)
+        if node is not None:
+            self._unschedulable.pop(key, None)
+            return self._bind(key, pod, node)
+        if att is None:
+            att = self._unschedulable[key] = _Attempt()
+        att.attempts += 1
+        att.last = now
+        att.resources = resources
+        att.flush_at = now + FLUSH_UNSCHEDULABLE
+        self._set_unschedulable(pod, "Unschedulable", message)
+        if message != att.message or prompted:
+            self.recorder.event(pod, "Warning", REASON_FAILED, message, component=NAME)
+            self.decide(key, f"Pod {key} is unschedulable: {message}", action="unschedulable",
+                        observed={"nodes": len(self.cache.live_nodes())}, desired={"node": None})
+        att.message = message
+        return FLUSH_UNSCHEDULABLE
+
+    def schedule_one(self, key: str, pod: dict) -> tuple[str | None, str, bool]:
+        """Filter → score → select. Returns (node, "", _) or (None, FitError text, resources?)."""
+        nodes = self.cache.live_nodes()
+        if not nodes:
+            return None, P.NO_NODES, False
+        info = self.cache.pod_info(key, pod)
+        candidates = nodes
+        absent = 0
+        if info.prefilter_names is not None:
+            candidates = [n for n in nodes if n.name in info.prefilter_names]
+            absent = len(nodes) - len(candidates)
+        feasible = []
+        statuses: dict[str, tuple[list[str], bool]] = {}
+        filter_node = P.filter_node
+        for n in candidates:
+            st = filter_node(info, n)
+            if st is None:
+                feasible.append(n)
+            else:
+                statuses[n.name] = st
+        if not feasible:
+            never = (pod.get("spec") or {}).get("preemptionPolicy") == "Never"
+            msg = P.fit_error(len(nodes), statuses, absent=absent, preemption_never=never)
+            resources = any(not unresolvable for _, unresolvable in statuses.values())
+            return None, msg, resources
+        if len(feasible) == 1:
+            return feasible[0].name, "", False
+        scores = P.score_nodes(info, feasible)
+        # selectHost: the highest score, reservoir-sampled among equals.
+        best, best_score, ties = None, -1.0, 0
+        for n, s in zip(feasible, scores):
+            if s > best_score:
+                best, best_score, ties = n, s, 1
+            elif s == best_score:
+                ties += 1
+                if self._rng.randrange(ties) == 0:
+                    best = n
+        return best.name, "", False
+
+    # ---- writes ---------------------------------------------------------------------------------
+
+    def _bind(self, key: str, pod: dict, node: str) -> None:
+        """The binding subresource: spec.nodeName and PodScheduled=True (k/k
+        pkg/registry/core/pod/storage `assignPod`). Assumed in the cache first, as upstream."""
+        info = self.cache.pod_info(key, pod)
+        self.cache.assign(key, node, info)
+        ns, name = O.split_key(key)
+        try:
+            bind = getattr(self.store, "bind", None)
+            if bind is not None:
+                bind(ns, name, node, sync=False)
+            else:
+                new = dict(pod)
+                new["metadata"] = dict(pod["metadata"])
+                new["spec"] = dict(pod["spec"], nodeName=node)
+                bound = self.store.update(new, sync=False)
+                status = dict(bound.get("status") or {})
+                status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
+                O.set_condition(status, {"type": "PodScheduled", "status": "True", "lastProbeTime": None},
+                                self.now_iso())
+                for c in status["conditions"]:
+                    if c["type"] == "PodScheduled":
+                        c.pop("reason", None)
+                        c.pop("message", None)
+                new = dict(bound)
+                new["status"] = status
+                self.store.update(new, sync=False, subresource="status")
+        except errors.ApiError:
+            self.cache.unassign(key)          # ForgetPod: the binding failed
+            raise
+        self.recorder.event(pod, "Normal", REASON_SCHEDULED,
+                            MSG_SCHEDULED.format(ns=ns, name=name, node=node), component=NAME)
+        self.decide(key, f"Pod {key} → {node}", action="bind", observed={"node": None},
+                    desired={"node": node})
+        return None
+
+    def _set_unschedulable(self, pod: dict, reason: str, message: str) -> None:
+        cur = O.get_condition(pod.get("status"), "PodScheduled")
+        if cur and cur.get("status") == "False" and cur.get("reason") == reason and cur.get("message") == message:
+            return
+        status = dict(pod.get("status") or {})
+        status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
+        O.set_condition(status, {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
+                                 "reason": reason, "message": message}, self.now_iso())
+        new = dict(pod)
+        new["status"] = status
+        self.store.update(new, sync=False, subresource="status")
+
+
+def _backoff(attempts: int) -> float:
+    if attempts <= 0:
+        return 0.0
+    return min(MAX_BACKOFF, INITIAL_BACKOFF * 2 ** (attempts - 1))
+
+
+def _could_help(old: dict, new: dict) -> bool:
+    """A node update that may make an unschedulable pod fit (node QueueingHints, simplified):
+    spec (taints, unschedulable), labels, allocatable, or the Ready condition changed."""
+    if old.get("spec") != new.get("spec"):
+        return True
+    if O.labels_of(old) != O.labels_of(new):
+        return True
+    os_, ns_ = old.get("status") or {}, new.get("status") or {}
+    if os_.get("allocatable") != ns_.get("allocatable"):
+        return True
+    oc, nc = O.get_condition(os_, "Ready"), O.get_condition(ns_, "Ready")
+    return (oc or {}).get("status") != (nc or {}).get("status")
