@@ -37,23 +37,30 @@ def _node(name):
             "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
 
 
-@pytest.fixture
-def cluster(monkeypatch):
-    store = Store()
+def has_kubelet(cluster) -> bool:
+    return any(c.name == "kubelet" for c in cluster.controllers)
+
+
+def make_cluster(monkeypatch, store, nodes=3):
     try:
-        c = Cluster(store=store, clock=ManualClock(), nodes=3)
+        return Cluster(store=store, clock=ManualClock(), nodes=nodes)
     except ImportError:
         monkeypatch.setattr(cluster_mod, "_controller_classes", _available_controller_classes)
         c = Cluster(store=store, clock=ManualClock(), nodes=0)
-        for i in (1, 2, 3):
-            store.create(_node(f"node-{i}"), sync=False)
+        for i in range(1, nodes + 1):
+            if has_kubelet(c):
+                c.add_node(f"node-{i}")
+            else:
+                store.create(_node(f"node-{i}"), sync=False)
+        return c
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    c = make_cluster(monkeypatch, Store())
     c.run_until_idle()
     yield c
     c.stop()
-
-
-def has_kubelet(cluster) -> bool:
-    return any(c.name == "kubelet" for c in cluster.controllers)
 
 
 def run_pods(cluster, seconds=10):
@@ -207,21 +214,63 @@ def test_a_service_gets_one_slice_listing_each_ready_pod(cluster, web):
     assert ES.ANNOTATION_TRIGGER_TIME in md["annotations"]
 
 
-def test_a_pod_that_stops_being_ready_is_marked_not_ready_in_place(cluster, web):
-    before = only_slice(cluster)
-    victim = O.name_of(web[0])
-    set_ready(cluster, victim, False)
-    sl = only_slice(cluster)
-    assert O.name_of(sl) == O.name_of(before)                     # updated, not replaced
-    assert endpoint_for(sl, victim)["conditions"] == {"ready": False, "serving": False, "terminating": False}
-    assert all(endpoint_for(sl, O.name_of(p))["conditions"]["ready"] for p in web[1:])
-    ready, not_ready = endpoints_ips(cluster)
-    assert not_ready == [web[0]["status"]["podIP"]]
-    assert ready == sorted(p["status"]["podIP"] for p in web[1:])
+def advance_until(cluster, predicate, limit=120.0, step=0.5):
+    """Step the manual clock until `predicate()` holds (at most `limit` simulated seconds)."""
+    waited = 0.0
+    while not predicate():
+        assert waited < limit, f"not within {limit}s"
+        cluster.advance(step)
+        waited += step
 
-    set_ready(cluster, victim, True)
+
+def crashing_pod(name, labels):
+    """A pod whose container exits with 1 after 20 s: the kubelet marks it not Ready until it
+    has restarted it (and, after the second crash, during the CrashLoopBackOff wait)."""
+    pod = bare_pod(name, labels)
+    pod["spec"]["containers"][0].update(image="busybox:1.36", command=["sh", "-c", "sleep 20; exit 1"])
+    return pod
+
+
+def never_ready_again_pod(name, labels):
+    """restartPolicy OnFailure with a container that completes: once it has, the pod stays
+    Running but not Ready (ContainersNotReady)."""
+    pod = bare_pod(name, labels)
+    pod["spec"]["restartPolicy"] = "OnFailure"
+    pod["spec"]["containers"].append({"name": "warmup", "image": "busybox:1.36", "command": ["sh", "-c", "sleep 5"]})
+    return pod
+
+
+def test_a_pod_that_stops_being_ready_is_marked_not_ready_in_place(cluster, web):
+    victim = "flaky"
+    if has_kubelet(cluster):
+        cluster.store.create(crashing_pod(victim, {"app": "web"}))
+        advance_until(cluster, lambda: ES.is_pod_ready(cluster.store.get(R.POD, "default", victim)))
+        make_unready = lambda: advance_until(          # noqa: E731
+            cluster, lambda: not ES.is_pod_ready(cluster.store.get(R.POD, "default", victim)))
+        make_ready = lambda: advance_until(            # noqa: E731
+            cluster, lambda: ES.is_pod_ready(cluster.store.get(R.POD, "default", victim)))
+    else:
+        cluster.store.create(bare_pod(victim, {"app": "web"}))
+        run_pods(cluster)
+        make_unready = lambda: set_ready(cluster, victim, False)     # noqa: E731
+        make_ready = lambda: set_ready(cluster, victim, True)        # noqa: E731
+    before = only_slice(cluster)
+    ip = cluster.store.get(R.POD, "default", victim)["status"]["podIP"]
+    assert endpoint_for(before, victim)["conditions"]["ready"] is True
+    assert ip in endpoints_ips(cluster)[0]
+
+    make_unready()
+    sl = only_slice(cluster)
+    assert O.name_of(sl) == O.name_of(before)                     # updated in place, not replaced
+    assert endpoint_for(sl, victim)["conditions"] == {"ready": False, "serving": False, "terminating": False}
+    assert all(endpoint_for(sl, O.name_of(p))["conditions"]["ready"] for p in web)
+    ready, not_ready = endpoints_ips(cluster)
+    assert not_ready == [ip]
+    assert ready == sorted(p["status"]["podIP"] for p in web)
+
+    make_ready()
     assert endpoint_for(only_slice(cluster), victim)["conditions"]["ready"] is True
-    assert endpoints_ips(cluster) == (sorted(p["status"]["podIP"] for p in web), [])
+    assert endpoints_ips(cluster) == (sorted([ip] + [p["status"]["podIP"] for p in web]), [])
 
 
 def test_a_deleted_pod_is_terminating_and_leaves_the_legacy_endpoints(cluster, web):
@@ -233,6 +282,28 @@ def test_a_deleted_pod_is_terminating_and_leaves_the_legacy_endpoints(cluster, w
     assert cond["terminating"] is True and cond["ready"] is False
     ready, not_ready = endpoints_ips(cluster)
     assert victim["status"]["podIP"] not in ready + not_ready
+
+    if has_kubelet(cluster):                        # the kubelet finishes it: the endpoint goes
+        before = only_slice(cluster)
+        cluster.advance(10)
+        assert cluster.store.try_get(R.POD, "default", O.name_of(victim)) is None
+        sl = only_slice(cluster)
+        assert O.name_of(sl) == O.name_of(before)
+        assert O.name_of(victim) not in [e["targetRef"]["name"] for e in sl["endpoints"]]
+
+
+def test_publish_not_ready_addresses_lists_every_pod_as_ready(cluster):
+    cluster.store.create(bare_pod("up", {"app": "web"}))
+    cluster.store.create(never_ready_again_pod("half", {"app": "web"}))
+    cluster.store.create(service(selector={"app": "web"}, publishNotReadyAddresses=True))
+    run_pods(cluster, seconds=15)
+    if not has_kubelet(cluster):
+        set_ready(cluster, "half", False)
+    assert not ES.is_pod_ready(cluster.store.get(R.POD, "default", "half"))
+    assert endpoint_for(only_slice(cluster), "half")["conditions"] == \
+        {"ready": True, "serving": False, "terminating": False}
+    ready, not_ready = endpoints_ips(cluster)
+    assert len(ready) == 2 and not_ready == []
 
 
 def test_a_pod_that_is_gone_leaves_the_slice(cluster):
@@ -359,11 +430,7 @@ def test_endpoints_left_without_a_service_are_cleaned_up_at_start(monkeypatch):
     store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
     store.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "stale", "namespace": "default"},
                   "subsets": [{"addresses": [{"ip": "10.244.1.9"}], "ports": [{"port": 80}]}]})
-    try:
-        c = Cluster(store=store, clock=ManualClock(), nodes=1)
-    except ImportError:
-        monkeypatch.setattr(cluster_mod, "_controller_classes", _available_controller_classes)
-        c = Cluster(store=store, clock=ManualClock(), nodes=0)
+    c = make_cluster(monkeypatch, store, nodes=1)
     c.run_until_idle()
     assert store.try_get(R.ENDPOINTS, "default", "stale") is None
     c.stop()
@@ -373,8 +440,13 @@ def test_endpoints_left_without_a_service_are_cleaned_up_at_start(monkeypatch):
 
 def test_converged_controllers_write_nothing(cluster, web):
     cluster.store.create(service("lonely", selector={"app": "nothing-here"}))
-    cluster.store.create(service("db", selector={"app": "web"}, headless=True))
-    set_ready(cluster, O.name_of(web[1]), False)
+    cluster.store.create(service("db", selector={"app": "web"}, headless=True, labels={"tier": "data"}))
+    cluster.store.create(service("manual"))
+    cluster.store.create(never_ready_again_pod("half", {"app": "web"}))
+    run_pods(cluster, seconds=15)
+    if not has_kubelet(cluster):
+        set_ready(cluster, "half", False)
+    assert endpoint_for(only_slice(cluster), "half")["conditions"]["ready"] is False
     cluster.run_until_idle()
     rv = cluster.store.resource_version
     keys = [O.key_of(s) for s in cluster.store.iter(R.SERVICE)]
@@ -383,7 +455,6 @@ def test_converged_controllers_write_nothing(cluster, web):
         for key in keys:
             assert ctrl.reconcile(key) is None
     assert cluster.store.resource_version == rv
-    assert cluster.run_until_idle() == 0 or cluster.store.resource_version == rv
 
 
 # ---- the pod → Service index ----------------------------------------------------------------------
