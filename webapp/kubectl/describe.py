@@ -8,11 +8,8 @@ from __future__ import annotations
 import datetime as _dt
 
 from engine import objects as O, resources as R
-from engine import quantity as Q
 from webapp import printers as P
-from . import resolve
-from .cli import Ctx, Flag, UsageError, command
-from .errors import CommandError
+from .cli import Ctx
 from .nodes import event_interval
 from .tabwriter import DESCRIBE, TabWriter
 

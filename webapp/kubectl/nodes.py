@@ -12,7 +12,7 @@ from __future__ import annotations
 from engine import errors, objects as O, resources as R
 from webapp import printers as P
 from .cli import Ctx, Flag, UsageError, command
-from .errors import CommandError, render
+from .errors import CommandError
 from .tabwriter import GET, TabWriter
 
 

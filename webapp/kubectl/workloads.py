@@ -5,10 +5,7 @@ store; outputs are kubectl's `<kind>/<name> <verb>` lines.
 """
 from __future__ import annotations
 
-import re
-
 from engine import errors, objects as O, resources as R
-from engine.objects import clone
 from . import output, resolve
 from .cli import Ctx, Flag, UsageError, command, given
 from .errors import CommandError, render
