@@ -243,6 +243,7 @@ class Target:
     namespace: str
     name: str
     manifest: dict
+    prefix: str = ""           # `items[3].` for an object inside a `kind: List` document
 
     @property
     def kind_string(self) -> str:
@@ -250,20 +251,23 @@ class Target:
         return f"{self.rt.kind.lower()}.{self.rt.group}" if self.rt.group else self.rt.kind.lower()
 
     def result(self, action: str) -> dict:
-        out = {"kind": self.rt.kind, "name": self.name, "namespace": self.namespace or None,
-               "action": action, "document": self.doc.index}
-        return out
+        return {"kind": self.rt.kind, "name": self.name, "namespace": self.namespace or None,
+                "action": action, "document": self.doc.index}
 
 
-def client_error(doc: Document, message: str, path: str | None = None) -> Refusal:
+def _in(prefix: str, path: str | None) -> str | None:
+    return f"{prefix}{path}" if path else (prefix.rstrip(".") or None)
+
+
+def client_error(doc: Document, message: str, path: str | None = None, prefix: str = "") -> Refusal:
     return Refusal(400, {"message": f"error: {message}", "field": path,
-                         "line": document_line(doc, path), "document": doc.index, "status": None})
+                         "line": document_line(doc, _in(prefix, path)), "document": doc.index, "status": None})
 
 
 _DECODE_FIELD = re.compile(r'(?:unknown|duplicate) field "([^"]+)"')
 
 
-def api_error(doc: Document, err: errors.ApiError) -> Refusal:
+def api_error(doc: Document, err: errors.ApiError, prefix: str = "") -> Refusal:
     status = err.status()
     causes = (status.get("details") or {}).get("causes") or []
     path = causes[0].get("field") if causes else None
@@ -271,26 +275,39 @@ def api_error(doc: Document, err: errors.ApiError) -> Refusal:
         m = _DECODE_FIELD.search(status.get("message") or "")
         path = m.group(1) if m else None
     return Refusal(err.code, {"message": render_status(status), "field": path or None,
-                              "line": document_line(doc, path), "document": doc.index, "status": status})
+                              "line": document_line(doc, _in(prefix, path)), "document": doc.index,
+                              "status": status})
 
 
 def _compact(obj) -> str:
     return AP.go_json(obj)
 
 
-def resolve(doc: Document, default_namespace: str) -> Target:
+def resolve_all(doc: Document, default_namespace: str) -> list[Target]:
+    """The objects one document holds: itself, or each item of a `kind: List` (as kubectl
+    flattens `v1 List` documents)."""
     obj = doc.obj
+    if isinstance(obj, dict) and obj.get("kind") == "List" and str(obj.get("apiVersion", "")) == "v1":
+        items = obj.get("items") or []
+        if not isinstance(items, list):
+            raise client_error(doc, f'unable to decode "{SOURCE}": items must be a list', "items")
+        return [resolve(doc, default_namespace, item, f"items[{i}].") for i, item in enumerate(items)]
+    return [resolve(doc, default_namespace)]
+
+
+def resolve(doc: Document, default_namespace: str, obj=None, prefix: str = "") -> Target:
+    obj = doc.obj if obj is None else obj
     if not isinstance(obj, dict):
         kind = {list: "array", str: "string", bool: "bool"}.get(type(obj), "number")
         raise client_error(doc, f'unable to decode "{SOURCE}": json: cannot unmarshal {kind} into Go '
-                                f"value of type map[string]interface {{}}")
+                                f"value of type map[string]interface {{}}", None, prefix)
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not kind or not isinstance(kind, str):
         raise client_error(doc, f"unable to decode \"{SOURCE}\": Object 'Kind' is missing in '{_compact(obj)}'",
-                           "kind")
+                           "kind", prefix)
     if not api_version or not isinstance(api_version, str):
         raise client_error(doc, f"unable to decode \"{SOURCE}\": Object 'apiVersion' is missing in "
-                                f"'{_compact(obj)}'", "apiVersion")
+                                f"'{_compact(obj)}'", "apiVersion", prefix)
     md = obj.get("metadata")
     md = md if isinstance(md, dict) else {}
     name = md.get("name") if isinstance(md.get("name"), str) else ""
@@ -299,7 +316,7 @@ def resolve(doc: Document, default_namespace: str) -> Target:
     if rt is None:
         raise client_error(doc, f'resource mapping not found for name: "{name}" namespace: "{ns}" from '
                                 f'"{SOURCE}": no matches for kind "{kind}" in version "{api_version}"\n'
-                                f"ensure CRDs are installed first", "kind")
+                                f"ensure CRDs are installed first", "kind", prefix)
     manifest = clone(obj)
     if not isinstance(manifest.get("metadata"), dict):
         manifest["metadata"] = {}
@@ -310,13 +327,13 @@ def resolve(doc: Document, default_namespace: str) -> Target:
     else:
         ns = ""
         manifest_md.pop("namespace", None)
-    target = Target(doc, rt, ns, name, manifest)
+    target = Target(doc, rt, ns, name, manifest, prefix)
     if not name:
         gvk = f'"{rt.api_version}, Kind={rt.kind}"'
         res = f'"{rt.group + "/" if rt.group else ""}{rt.version}, Resource={rt.name}"'
         raise client_error(doc, f"error when retrieving current configuration of:\nResource: {res}, "
                                 f"GroupVersionKind: {gvk}\nName: \"\", Namespace: \"{ns}\"\nfrom server for: "
-                                f"\"{SOURCE}\": resource name may not be empty", "metadata.name")
+                                f"\"{SOURCE}\": resource name may not be empty", "metadata.name", prefix)
     return target
 
 
@@ -355,7 +372,7 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     try:
         patch = AP.three_way_patch(AP.last_applied(live), modified, live)
     except AP.PatchError as e:
-        raise client_error(t.doc, str(e)) from None
+        raise client_error(t.doc, str(e), None, t.prefix) from None
     action = "unchanged"
     if patch:
         store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run)
@@ -372,7 +389,7 @@ def _text(t: Target, action: str) -> str:
 
 def apply_documents(store, text: str, namespace: str) -> list[dict]:
     docs = parse_documents(text)
-    targets = [resolve(d, namespace) for d in docs]
+    targets = [t for d in docs for t in resolve_all(d, namespace)]
     # Pass 1: every document as a dry run. A namespace created earlier in the same text does not
     # exist yet, so a NotFound for it is forgiven here (the real write will tell).
     planned_namespaces = set()
@@ -382,9 +399,9 @@ def apply_documents(store, text: str, namespace: str) -> list[dict]:
         except errors.NotFound as e:
             if not (t.rt.namespaced and e.details.get("kind") == "namespaces"
                     and e.details.get("name") == t.namespace and t.namespace in planned_namespaces):
-                raise api_error(t.doc, e) from None
+                raise api_error(t.doc, e, t.prefix) from None
         except errors.ApiError as e:
-            raise api_error(t.doc, e) from None
+            raise api_error(t.doc, e, t.prefix) from None
         if t.rt is R.NAMESPACE:
             planned_namespaces.add(t.name)
     # Pass 2: for real, in order.
@@ -393,7 +410,7 @@ def apply_documents(store, text: str, namespace: str) -> list[dict]:
         try:
             r = apply_one(store, t, dry_run=False)
         except errors.ApiError as e:
-            refusal = api_error(t.doc, e)
+            refusal = api_error(t.doc, e, t.prefix)
             refusal.body["results"] = results       # what was already applied
             raise refusal from None
         r["text"] = _text(t, r["action"])
@@ -403,7 +420,7 @@ def apply_documents(store, text: str, namespace: str) -> list[dict]:
 
 def delete_documents(store, text: str, namespace: str) -> list[dict]:
     docs = parse_documents(text)
-    targets = [resolve(d, namespace) for d in docs]
+    targets = [t for d in docs for t in resolve_all(d, namespace)]
     results = []
     for t in targets:
         r = t.result("deleted")

@@ -343,3 +343,14 @@ def test_namespaces(k, cluster):
 def test_the_endpoint_rejects_bad_bodies(client):
     assert client.post("/kubeplay/v1/terminal", json={"cmd": "x"}).status_code == 400
     assert client.post("/kubeplay/v1/terminal", json={"command": "x" * 20000}).status_code == 400
+
+
+def test_label_and_annotate(k, cluster):
+    k("run web --image=nginx")
+    assert k("label pod web env=prod") == ("pod/web labeled\n", 0)
+    assert k("label pod web env=dev") == ("error: 'env' already has a value (prod), and --overwrite is false\n", 1)
+    assert k("label pod web env=dev --overwrite") == ("pod/web labeled\n", 0)
+    assert k("label pod web env-") == ("pod/web unlabeled\n", 0)
+    assert k("annotate pod/web team=blue") == ("pod/web annotated\n", 0)
+    md = cluster.store.get(R.POD, "default", "web")["metadata"]
+    assert md["labels"] == {"run": "web"} and md["annotations"]["team"] == "blue"

@@ -247,3 +247,34 @@ def test_delete_reports_each_document(client, cluster):
 def test_bad_requests(client):
     assert client.post("/kubeplay/v1/apply", json={"nope": 1}).status_code == 400
     assert client.post("/kubeplay/v1/apply", data="x", content_type="text/plain").status_code == 400
+
+
+def test_a_v1_list_document_applies_each_item_and_maps_errors_inside_it(client, cluster):
+    items = """\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: settings
+  data:
+    a: "1"
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: web
+  spec:
+    ports:
+    - port: 80
+      nodePort: 80
+    type: NodePort
+"""
+    code, body = post(client, "/kubeplay/v1/apply", items)
+    assert code == 422
+    assert body["error"]["field"] == "spec.ports[0].nodePort" and body["error"]["line"] == 17
+    assert cluster.store.try_get(R.CONFIGMAP, "default", "settings") is None
+    code, body = post(client, "/kubeplay/v1/apply", items.replace("      nodePort: 80\n", ""))
+    assert code == 200
+    assert [(r["kind"], r["action"], r["document"]) for r in body["results"]] == [
+        ("ConfigMap", "created", 0), ("Service", "created", 0)]

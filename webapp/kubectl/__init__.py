@@ -6,14 +6,14 @@ against the engine store (no subprocess, no HTTP), printing what the real kubect
 
 Modules: cli (parsing, dispatch, error printing), resolve (resource names), get, describe,
 workloads (run/create/expose/scale/set image/delete), nodes (cordon/uncordon/drain/logs/events),
-rollout; output, tabwriter and errors hold the printers shared with the editor's apply.
+rollout, metadata (label/annotate); output, tabwriter and errors hold the printers shared with the editor's apply.
 """
 from __future__ import annotations
 
 from . import get as _get                    # noqa: F401  (registers commands)
 from .cli import COMMANDS, Result, run
 
-for _mod in ("describers", "workloads", "nodes", "rollout"):
+for _mod in ("describers", "workloads", "nodes", "rollout", "metadata"):
     try:
         __import__(f"{__name__}.{_mod}")
     except ModuleNotFoundError as _e:          # while the package is being written

@@ -146,6 +146,9 @@ def _run(ctx: Ctx, line: str) -> int:
                                    + ", ".join(p.split(" ", 1)[1] for p in group))
             raise CommandError(f'unknown command "{sub}" for "kubectl {head}"'
                                + _suggest(sub, [p.split(" ", 1)[1] for p in group]))
+        if head in ("apply", "replace", "edit"):
+            raise CommandError(f'"kubectl {head}" works on files: paste the YAML in the editor and press '
+                               "Apply (or run kubectl against the playground's API from your own shell)")
         if head in KUBECTL_COMMANDS:
             raise CommandError(f'"kubectl {head}" is not available in the kubeplay terminal; '
                                "try kubectl against the playground's API from your own shell")
@@ -304,6 +307,10 @@ Basic Commands:
 Deploy Commands:
   rollout         Manage the rollout of a deployment (status, history, undo, pause, resume, restart)
   scale           Set a new size for a deployment or replica set
+
+Settings Commands:
+  label           Update the labels on a resource
+  annotate        Update the annotations on a resource
 
 Cluster Management Commands:
   cordon          Mark node as unschedulable
