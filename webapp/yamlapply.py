@@ -23,6 +23,7 @@ the documents would expand to once aliases are resolved (the "billion laughs").
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from webapp import applypatch as AP
 from webapp.kubectl.errors import render_status
 
 bp = flask.Blueprint("yamlapply", __name__)
+log = logging.getLogger("kubeplay.apply")
 
 MAX_BYTES = 1_000_000          # editor text
 MAX_DOCUMENTS = 200
@@ -456,21 +458,26 @@ def _cluster():
     return flask.current_app.extensions["kubeplay"]
 
 
-@bp.post("/kubeplay/v1/apply")
-def apply_route():
+def _handle(work):
     try:
         text, ns = _request()
-        results = apply_documents(_cluster().store, text, ns)
+        results = work(_cluster().store, text, ns)
     except Refusal as r:
         return flask.jsonify({"error": r.body}), r.code
+    except errors.ApiError as e:         # outside any one document (should not happen)
+        return flask.jsonify({"error": {"message": render_status(e.status()), "line": None,
+                                        "status": e.status()}}), e.code
+    except Exception as e:
+        log.exception("apply/delete failed")
+        return flask.jsonify({"error": {"message": f"error: {type(e).__name__}: {e}", "line": None}}), 500
     return flask.jsonify({"results": results})
+
+
+@bp.post("/kubeplay/v1/apply")
+def apply_route():
+    return _handle(apply_documents)
 
 
 @bp.post("/kubeplay/v1/delete")
 def delete_route():
-    try:
-        text, ns = _request()
-        results = delete_documents(_cluster().store, text, ns)
-    except Refusal as r:
-        return flask.jsonify({"error": r.body}), r.code
-    return flask.jsonify({"results": results})
+    return _handle(delete_documents)

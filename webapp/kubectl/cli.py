@@ -11,12 +11,15 @@ Errors are raised and printed here once, as kubectl's CheckErr prints them:
 """
 from __future__ import annotations
 
+import logging
 import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
 from engine import errors
 from .errors import CommandError, render
+
+log = logging.getLogger("kubeplay.terminal")
 
 # Every top-level command real kubectl has: unknown ones get cobra's suggestions from this list,
 # known but unsupported ones a plain explanation.
@@ -114,6 +117,13 @@ def run(cluster, line: str, namespace: str = "default") -> Result:
         code = 1
     except CommandError as e:
         ctx.print(render(e))
+        code = 1
+    except RecursionError:
+        ctx.print("error: the command is nested too deeply")
+        code = 1
+    except Exception as e:          # a bug here must not look like a server failure to the page
+        log.exception("terminal command failed: %r", line)
+        ctx.print(f"error: the kubeplay terminal failed on this command ({type(e).__name__}: {e})")
         code = 1
     return Result("".join(ctx.out), code)
 
