@@ -2,6 +2,8 @@
 service), each writing the lines k/kubectl `pkg/describe/describe.go` writes, in its order."""
 from __future__ import annotations
 
+import base64
+
 from engine import errors, objects as O, resources as R
 from engine import quantity as Q
 from engine.controllers import deployment_util as DU
@@ -334,8 +336,47 @@ def describe_node(ctx: Ctx, node: dict) -> str:
     return w.text()
 
 
+def describe_namespace(ctx: Ctx, ns: dict) -> str:
+    """(Quotas and limit ranges are not served here, so kubectl would print neither section.)"""
+    w = Writer()
+    md, status = ns.get("metadata") or {}, ns.get("status") or {}
+    w.write(0, f"Name:\t{md.get('name')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"Status:\t{status.get('phase', '')}\n")
+    if status.get("conditions"):
+        w.write(0, "Conditions:\n")
+        w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t------------------\t------\t-------\n")
+        for c in status["conditions"]:
+            w.write(1, f"{c.get('type')}\t{c.get('status')}\t{rfc1123z(c.get('lastTransitionTime'))}\t"
+                       f"{c.get('reason', '')}\t{c.get('message', '')}\n")
+    return w.text()
+
+
+def describe_configmap(ctx: Ctx, cm: dict) -> str:
+    w = Writer()
+    md = cm.get("metadata") or {}
+    w.write(0, f"Name:\t{md.get('name')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, "\nData\n====\n")
+    data = cm.get("data") or {}
+    for k in sorted(data):
+        w.write(0, f"{k}:\n----\n{data[k]}\n\n")
+    w.write(0, "\nBinaryData\n====\n")
+    binary = cm.get("binaryData") or {}
+    for k in sorted(binary):
+        w.write(0, f"{k}: {len(base64.b64decode(binary[k] or ''))} bytes\n")
+    w.write(0, "\n")
+    events_section(ctx, w, cm)
+    return w.text()
+
+
 DESCRIBERS = {"Pod": describe_pod, "Deployment": describe_deployment, "ReplicaSet": describe_replicaset,
-              "Node": describe_node, "Service": describe_service}
+              "Node": describe_node, "Service": describe_service, "Namespace": describe_namespace,
+              "ConfigMap": describe_configmap}
 
 
 @command("describe", Flag("selector", "l"), Flag("all-namespaces", "A", "bool"),
@@ -373,8 +414,8 @@ def describe(ctx: Ctx, args: list[str], flags: dict) -> int:
     for obj in objects:
         fn = DESCRIBERS.get(obj.get("kind"))
         if fn is None:
-            raise CommandError(f"describe is available for pods, deployments, replicasets, nodes and services "
-                               f"in the kubeplay terminal, not {R.of(obj).name}")
+            raise CommandError("describe is available for pods, deployments, replicasets, nodes, services, "
+                               f"namespaces and configmaps in the kubeplay terminal, not {R.of(obj).name}")
         texts.append(fn(ctx, obj))
     ctx.write("\n\n".join(texts))
     for f in failures:
