@@ -7,7 +7,7 @@ import time
 import pytest
 
 from engine import resources as R
-from webapp.yamlapply import (MAX_NODES, Refusal, line_of_field, parse_documents, parse_field_path)
+from webapp.kubectl.manifests import MAX_NODES, Refusal, line_of_field, parse_documents, parse_field_path
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
