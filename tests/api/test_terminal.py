@@ -354,3 +354,16 @@ def test_label_and_annotate(k, cluster):
     assert k("annotate pod/web team=blue") == ("pod/web annotated\n", 0)
     md = cluster.store.get(R.POD, "default", "web")["metadata"]
     assert md["labels"] == {"run": "web"} and md["annotations"]["team"] == "blue"
+
+
+def test_rollout_status_of_a_statefulset_and_restart(k, cluster):
+    cluster.store.create({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                          "metadata": {"name": "db", "namespace": "default"},
+                          "spec": {"replicas": 2, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                                   "template": {"metadata": {"labels": {"app": "db"}},
+                                                "spec": {"containers": [{"name": "db", "image": "nginx:1.25"}]}}}})
+    settle(cluster, 120)
+    # default updateStrategy carries rollingUpdate.partition 0: kubectl's partitioned wording
+    assert k("rollout status statefulset/db") == ("partitioned roll out complete: 2 new pods have been updated...\n", 0)
+    assert k("rollout restart sts/db") == ("statefulset.apps/db restarted\n", 0)
+    assert k("rollout status pod/x") == ("error: no status viewer has been implemented for Pod\n", 1)

@@ -17,7 +17,7 @@ from .errors import CommandError
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 
 
-def _deployments(ctx: Ctx, args: list[str], what: str) -> list[dict]:
+def _workloads(ctx: Ctx, args: list[str], what: str, kinds=(R.DEPLOYMENT,)) -> list[dict]:
     if not args:
         raise UsageError("required resource not specified")
     types, pairs = resolve.type_name_args(args)
@@ -25,11 +25,55 @@ def _deployments(ctx: Ctx, args: list[str], what: str) -> list[dict]:
         raise CommandError("resource(s) were provided, but no name was specified")
     out = []
     for rt, name in pairs:
-        if rt is not R.DEPLOYMENT:
-            raise CommandError(f'no {what} has been implemented for "{rt.kind}.{rt.group}"'
-                               if rt.group else f'no {what} has been implemented for "{rt.kind}"')
+        if rt not in kinds:
+            gk = f"{rt.kind}.{rt.group}" if rt.group else rt.kind
+            raise CommandError(f"no {what} has been implemented for {gk}")
         out.append(ctx.store.get(rt, ctx.namespace, name))
     return out
+
+
+def _deployments(ctx: Ctx, args: list[str], what: str) -> list[dict]:
+    return _workloads(ctx, args, what)
+
+
+def daemonset_status_line(ds: dict) -> tuple[str, bool]:
+    name, spec, status = O.name_of(ds), ds.get("spec") or {}, ds.get("status") or {}
+    if ((spec.get("updateStrategy") or {}).get("type") or "RollingUpdate") != "RollingUpdate":
+        raise CommandError("rollout status is only available for RollingUpdate strategy type")
+    if (ds.get("metadata") or {}).get("generation", 0) <= status.get("observedGeneration", 0):
+        updated, desired = status.get("updatedNumberScheduled", 0), status.get("desiredNumberScheduled", 0)
+        if updated < desired:
+            return (f'Waiting for daemon set "{name}" rollout to finish: {updated} out of {desired} new pods '
+                    "have been updated..."), False
+        if status.get("numberAvailable", 0) < desired:
+            return (f'Waiting for daemon set "{name}" rollout to finish: {status.get("numberAvailable", 0)} of '
+                    f"{desired} updated pods are available..."), False
+        return f'daemon set "{name}" successfully rolled out', True
+    return "Waiting for daemon set spec update to be observed...", False
+
+
+def statefulset_status_line(sts: dict) -> tuple[str, bool]:
+    spec, status = sts.get("spec") or {}, sts.get("status") or {}
+    strategy = spec.get("updateStrategy") or {}
+    if (strategy.get("type") or "RollingUpdate") != "RollingUpdate":
+        raise CommandError("rollout status is only available for RollingUpdate strategy type")
+    generation = (sts.get("metadata") or {}).get("generation", 0)
+    if not status.get("observedGeneration") or generation > status["observedGeneration"]:
+        return "Waiting for statefulset spec update to be observed...", False
+    replicas = spec.get("replicas", 1)
+    if status.get("readyReplicas", 0) < replicas:
+        return f"Waiting for {replicas - status.get('readyReplicas', 0)} pods to be ready...", False
+    if strategy.get("rollingUpdate") is not None:
+        partition = (strategy["rollingUpdate"] or {}).get("partition")
+        if partition is not None and status.get("updatedReplicas", 0) < replicas - partition:
+            return (f"Waiting for partitioned roll out to finish: {status.get('updatedReplicas', 0)} out of "
+                    f"{replicas - partition} new pods have been updated..."), False
+        return f"partitioned roll out complete: {status.get('updatedReplicas', 0)} new pods have been updated...", True
+    if status.get("updateRevision") != status.get("currentRevision"):
+        return (f"waiting for statefulset rolling update to complete {status.get('updatedReplicas', 0)} pods "
+                f"at revision {status.get('updateRevision', '')}..."), False
+    return (f"statefulset rolling update complete {status.get('currentReplicas', 0)} pods at revision "
+            f"{status.get('currentRevision', '')}..."), True
 
 
 def status_line(d: dict, revision: int = 0) -> tuple[str, bool]:
@@ -63,8 +107,13 @@ def status_line(d: dict, revision: int = 0) -> tuple[str, bool]:
 def rollout_status(ctx: Ctx, args: list[str], flags: dict) -> int:
     if flags["revision"] < 0:
         raise CommandError(f"revision must be a positive integer: {flags['revision']}")
-    for d in _deployments(ctx, args, "status viewer"):
-        text, _done = status_line(d, flags["revision"])
+    for obj in _workloads(ctx, args, "status viewer", (R.DEPLOYMENT, R.STATEFULSET, R.DAEMONSET)):
+        if obj["kind"] == "StatefulSet":
+            text, _ = statefulset_status_line(obj)
+        elif obj["kind"] == "DaemonSet":
+            text, _ = daemonset_status_line(obj)
+        else:
+            text, _ = status_line(obj, flags["revision"])
         ctx.print(text)
     return 0
 
@@ -175,12 +224,12 @@ def rollout_resume(ctx: Ctx, args: list[str], flags: dict) -> int:
 
 @command("rollout restart")
 def rollout_restart(ctx: Ctx, args: list[str], flags: dict) -> int:
-    for d in _deployments(ctx, args, "restarter"):
-        name = O.name_of(d)
-        if (d.get("spec") or {}).get("paused"):
+    for obj in _workloads(ctx, args, "restarter", (R.DEPLOYMENT, R.STATEFULSET, R.DAEMONSET)):
+        rt, name = R.of(obj), O.name_of(obj)
+        if (obj.get("spec") or {}).get("paused"):
             raise CommandError(f'deployments.apps "{name}" can\'t restart paused deployment '
                                "(run rollout resume first)")
-        ctx.store.patch(R.DEPLOYMENT, O.namespace_of(d), name, "strategic", {"spec": {"template": {"metadata": {
+        ctx.store.patch(rt, O.namespace_of(obj), name, "strategic", {"spec": {"template": {"metadata": {
             "annotations": {"kubectl.kubernetes.io/restartedAt": O.iso(ctx.now())}}}}})
-        ctx.print(f"deployment.apps/{name} restarted")
+        ctx.print(f"{resolve.kind_string(rt)}/{name} restarted")
     return 0
