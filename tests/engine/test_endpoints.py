@@ -1,10 +1,8 @@
 """Services route to their pods: EndpointSlices and legacy Endpoints follow the selected pods'
 IPs and readiness, as kube-controller-manager's endpointslice and endpoint controllers do."""
-import importlib
-
 import pytest
 
-from engine import cluster as cluster_mod, objects as O, resources as R
+from engine import objects as O, resources as R
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.controllers import endpointslice as ES
@@ -12,101 +10,26 @@ from engine.store import Store
 
 
 # ---- a cluster on the manual clock ----------------------------------------------------------------
-# While the scheduler and kubelets are not in the tree yet, the cluster runs with the controllers
-# that are, and `run_pods` plays scheduler and kubelet: it binds pods, gives them an IP and marks
-# them Running and Ready (as the kubelet would, with the same condition shapes).
-
-def _available_controller_classes():
-    classes = []
-    for modname, clsname in (("controllers.deployment", "DeploymentController"),
-                             ("controllers.replicaset", "ReplicaSetController"),
-                             ("scheduler", "Scheduler"), ("kubelet", "Kubelets"),
-                             ("controllers.garbagecollector", "GarbageCollector"),
-                             ("controllers.namespace", "NamespaceController"),
-                             ("controllers.endpoints", "EndpointsController"),
-                             ("controllers.endpointslice", "EndpointSliceController")):
-        try:
-            classes.append(getattr(importlib.import_module(f"engine.{modname}"), clsname))
-        except (ImportError, AttributeError):
-            continue
-    return classes
-
-
-def _node(name):
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
-            "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
-
-
-def has_kubelet(cluster) -> bool:
-    return any(c.name == "kubelet" for c in cluster.controllers)
-
-
-def make_cluster(monkeypatch, store, nodes=3):
-    try:
-        return Cluster(store=store, clock=ManualClock(), nodes=nodes)
-    except ImportError:
-        monkeypatch.setattr(cluster_mod, "_controller_classes", _available_controller_classes)
-        c = Cluster(store=store, clock=ManualClock(), nodes=0)
-        for i in range(1, nodes + 1):
-            if has_kubelet(c):
-                c.add_node(f"node-{i}")
-            else:
-                store.create(_node(f"node-{i}"), sync=False)
-        return c
-
 
 @pytest.fixture
-def cluster(monkeypatch):
-    c = make_cluster(monkeypatch, Store())
+def cluster():
+    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
     c.run_until_idle()
     yield c
     c.stop()
 
 
-def run_pods(cluster, seconds=10):
-    """Let the cluster work; without a kubelet, start the pods by hand."""
-    cluster.advance(seconds)
-    if has_kubelet(cluster):
-        return
-    store = cluster.store
-    nodes = sorted(O.name_of(n) for n in store.iter(R.NODE))
-    for i, pod in enumerate(sorted(store.iter(R.POD), key=O.name_of)):
-        if O.is_terminating(pod) or (pod.get("status") or {}).get("podIP"):
-            continue
-        if not pod["spec"].get("nodeName"):
-            bound = O.clone(pod)
-            bound["spec"]["nodeName"] = nodes[i % len(nodes)]
-            pod = store.update(bound, sync=False, strict=False)
-        now = O.iso(cluster.clock.now())
-        running = O.clone(pod)
-        ip = f"10.244.{nodes.index(pod['spec']['nodeName']) + 1}.{_next_ip(store)}"
-        running["status"].update(phase="Running", podIP=ip, podIPs=[{"ip": ip}], hostIP="192.168.49.2",
-                                  startTime=now)
-        for ctype in ("PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready", "PodScheduled"):
-            O.set_condition(running["status"], {"type": ctype, "status": "True"}, now)
-        store.update(running, sync=False, strict=False, subresource="status")
-    cluster.run_until_idle()
+def advance_until(cluster, predicate, limit=120.0, step=0.5):
+    """Step the manual clock until `predicate()` holds (at most `limit` simulated seconds)."""
+    waited = 0.0
+    while not predicate():
+        assert waited < limit, f"not within {limit}s"
+        cluster.advance(step)
+        waited += step
 
 
-_ips = iter(range(2, 250 * 250))
-
-
-def _next_ip(store):
-    used = {(p.get("status") or {}).get("podIP") for p in store.iter(R.POD)}
-    while True:
-        n = next(_ips)
-        if not any(ip and ip.endswith(f".{n}") for ip in used):
-            return n
-
-
-def set_ready(cluster, pod_name, ready: bool, ns="default"):
-    pod = O.clone(cluster.store.get(R.POD, ns, pod_name))
-    O.set_condition(pod["status"], {"type": "Ready", "status": "True" if ready else "False"},
-                    O.iso(cluster.clock.now()))
-    O.set_condition(pod["status"], {"type": "ContainersReady", "status": "True" if ready else "False"},
-                    O.iso(cluster.clock.now()))
-    cluster.store.update(pod, subresource="status")
-    cluster.run_until_idle()
+def pod_ready(cluster, name) -> bool:
+    return ES.is_pod_ready(cluster.store.get(R.POD, "default", name))
 
 
 # ---- objects --------------------------------------------------------------------------------------
@@ -174,16 +97,11 @@ def endpoints_ips(cluster, name="web"):
 
 @pytest.fixture
 def web(cluster):
-    """A Deployment `web` of three Ready pods (bare pods while the Deployment controller is
-    missing) and a Service `web` selecting them through the named port `http`."""
-    if any(c.name == "deployment-controller" for c in cluster.controllers) and \
-            any(c.name == "replicaset-controller" for c in cluster.controllers):
-        cluster.store.create(deployment())
-    else:
-        for i in range(3):
-            cluster.store.create(bare_pod(f"web-{i}", {"app": "web"}))
+    """A Deployment `web` of three Ready pods and a Service `web` selecting them through the
+    named port `http`."""
+    cluster.store.create(deployment())
     cluster.store.create(service(selector={"app": "web"}))
-    run_pods(cluster)
+    cluster.advance(10)
     pods = pods_of(cluster, {"app": "web"})
     assert len(pods) == 3 and all(ES.is_pod_ready(p) for p in pods)
     return pods
@@ -214,13 +132,16 @@ def test_a_service_gets_one_slice_listing_each_ready_pod(cluster, web):
     assert ES.ANNOTATION_TRIGGER_TIME in md["annotations"]
 
 
-def advance_until(cluster, predicate, limit=120.0, step=0.5):
-    """Step the manual clock until `predicate()` holds (at most `limit` simulated seconds)."""
-    waited = 0.0
-    while not predicate():
-        assert waited < limit, f"not within {limit}s"
-        cluster.advance(step)
-        waited += step
+def test_the_legacy_endpoints_list_the_same_pods(cluster, web):
+    ep = cluster.store.get(R.ENDPOINTS, "default", "web")
+    assert "labels" not in ep["metadata"] and "ownerReferences" not in ep["metadata"]
+    assert ES.ANNOTATION_TRIGGER_TIME in ep["metadata"]["annotations"]
+    by_ip = sorted(web, key=lambda p: p["status"]["podIP"])
+    assert ep["subsets"] == [{
+        "addresses": [{"ip": p["status"]["podIP"], "nodeName": p["spec"]["nodeName"],
+                       "targetRef": {"kind": "Pod", "namespace": "default", "name": O.name_of(p),
+                                     "uid": p["metadata"]["uid"]}} for p in by_ip],
+        "ports": [{"port": 8080, "protocol": "TCP"}]}]
 
 
 def crashing_pod(name, labels):
@@ -242,24 +163,14 @@ def never_ready_again_pod(name, labels):
 
 def test_a_pod_that_stops_being_ready_is_marked_not_ready_in_place(cluster, web):
     victim = "flaky"
-    if has_kubelet(cluster):
-        cluster.store.create(crashing_pod(victim, {"app": "web"}))
-        advance_until(cluster, lambda: ES.is_pod_ready(cluster.store.get(R.POD, "default", victim)))
-        make_unready = lambda: advance_until(          # noqa: E731
-            cluster, lambda: not ES.is_pod_ready(cluster.store.get(R.POD, "default", victim)))
-        make_ready = lambda: advance_until(            # noqa: E731
-            cluster, lambda: ES.is_pod_ready(cluster.store.get(R.POD, "default", victim)))
-    else:
-        cluster.store.create(bare_pod(victim, {"app": "web"}))
-        run_pods(cluster)
-        make_unready = lambda: set_ready(cluster, victim, False)     # noqa: E731
-        make_ready = lambda: set_ready(cluster, victim, True)        # noqa: E731
+    cluster.store.create(crashing_pod(victim, {"app": "web"}))
+    advance_until(cluster, lambda: pod_ready(cluster, victim))
     before = only_slice(cluster)
     ip = cluster.store.get(R.POD, "default", victim)["status"]["podIP"]
     assert endpoint_for(before, victim)["conditions"]["ready"] is True
     assert ip in endpoints_ips(cluster)[0]
 
-    make_unready()
+    advance_until(cluster, lambda: not pod_ready(cluster, victim))      # the container crashed
     sl = only_slice(cluster)
     assert O.name_of(sl) == O.name_of(before)                     # updated in place, not replaced
     assert endpoint_for(sl, victim)["conditions"] == {"ready": False, "serving": False, "terminating": False}
@@ -268,7 +179,7 @@ def test_a_pod_that_stops_being_ready_is_marked_not_ready_in_place(cluster, web)
     assert not_ready == [ip]
     assert ready == sorted(p["status"]["podIP"] for p in web)
 
-    make_ready()
+    advance_until(cluster, lambda: pod_ready(cluster, victim))          # restarted
     assert endpoint_for(only_slice(cluster), victim)["conditions"]["ready"] is True
     assert endpoints_ips(cluster) == (sorted([ip] + [p["status"]["podIP"] for p in web]), [])
 
@@ -283,22 +194,22 @@ def test_a_deleted_pod_is_terminating_and_leaves_the_legacy_endpoints(cluster, w
     ready, not_ready = endpoints_ips(cluster)
     assert victim["status"]["podIP"] not in ready + not_ready
 
-    if has_kubelet(cluster):                        # the kubelet finishes it: the endpoint goes
-        before = only_slice(cluster)
-        cluster.advance(10)
-        assert cluster.store.try_get(R.POD, "default", O.name_of(victim)) is None
-        sl = only_slice(cluster)
-        assert O.name_of(sl) == O.name_of(before)
-        assert O.name_of(victim) not in [e["targetRef"]["name"] for e in sl["endpoints"]]
+    before = only_slice(cluster)                    # the kubelet finishes it: the endpoint goes
+    cluster.advance(10)
+    assert cluster.store.try_get(R.POD, "default", O.name_of(victim)) is None
+    sl = only_slice(cluster)
+    assert O.name_of(sl) == O.name_of(before)
+    names = {e["targetRef"]["name"] for e in sl["endpoints"]}
+    assert O.name_of(victim) not in names
+    assert names == {O.name_of(p) for p in pods_of(cluster, {"app": "web"})}     # with its replacement
+    assert all(e["conditions"]["ready"] for e in sl["endpoints"])
 
 
 def test_publish_not_ready_addresses_lists_every_pod_as_ready(cluster):
     cluster.store.create(bare_pod("up", {"app": "web"}))
     cluster.store.create(never_ready_again_pod("half", {"app": "web"}))
     cluster.store.create(service(selector={"app": "web"}, publishNotReadyAddresses=True))
-    run_pods(cluster, seconds=15)
-    if not has_kubelet(cluster):
-        set_ready(cluster, "half", False)
+    cluster.advance(15)
     assert not ES.is_pod_ready(cluster.store.get(R.POD, "default", "half"))
     assert endpoint_for(only_slice(cluster), "half")["conditions"] == \
         {"ready": True, "serving": False, "terminating": False}
@@ -310,7 +221,7 @@ def test_a_pod_that_is_gone_leaves_the_slice(cluster):
     for i in range(2):
         cluster.store.create(bare_pod(f"p{i}", {"app": "web"}))
     cluster.store.create(service(selector={"app": "web"}))
-    run_pods(cluster)
+    cluster.advance(10)
     name = O.name_of(only_slice(cluster))
     cluster.store.delete(R.POD, "default", "p0", grace_period_seconds=0)   # force: gone at once
     cluster.run_until_idle()
@@ -329,7 +240,7 @@ def test_a_service_selecting_nothing_has_an_empty_placeholder_slice(cluster):
 
     # A pod arriving fills the placeholder rather than adding a second slice.
     cluster.store.create(bare_pod("late", {"app": "nothing-here"}))
-    run_pods(cluster)
+    cluster.advance(10)
     filled = only_slice(cluster, "lonely")
     assert O.name_of(filled) == O.name_of(sl)
     assert [e["targetRef"]["name"] for e in filled["endpoints"]] == ["late"]
@@ -339,7 +250,7 @@ def test_a_service_selecting_nothing_has_an_empty_placeholder_slice(cluster):
 def test_a_service_without_selector_is_left_alone(cluster):
     cluster.store.create(service("manual"))
     cluster.store.create(bare_pod("p", {"app": "web"}))
-    run_pods(cluster)
+    cluster.advance(10)
     assert slices_of(cluster, "manual") == []
     assert cluster.store.try_get(R.ENDPOINTS, "default", "manual") is None
     assert slices_of(cluster, "kubernetes") == []          # the apiserver's own Service too
@@ -348,7 +259,7 @@ def test_a_service_without_selector_is_left_alone(cluster):
 def test_headless_services_get_slices_and_the_headless_label(cluster):
     cluster.store.create(bare_pod("db-0", {"app": "db"}))
     cluster.store.create(service("db", selector={"app": "db"}, headless=True, labels={"tier": "data"}))
-    run_pods(cluster)
+    cluster.advance(10)
     sl = only_slice(cluster, "db")
     assert sl["metadata"]["labels"] == {"tier": "data", "service.kubernetes.io/headless": "",
                                         "kubernetes.io/service-name": "db",
@@ -371,7 +282,7 @@ def test_relabelling_a_pod_moves_it_between_services(cluster):
     cluster.store.create(bare_pod("p", {"app": "a"}))
     cluster.store.create(service("svc-a", selector={"app": "a"}))
     cluster.store.create(service("svc-b", selector={"app": "b"}))
-    run_pods(cluster)
+    cluster.advance(10)
     assert [e["targetRef"]["name"] for e in only_slice(cluster, "svc-a")["endpoints"]] == ["p"]
     pod = O.clone(cluster.store.get(R.POD, "default", "p"))
     pod["metadata"]["labels"] = {"app": "b"}
@@ -387,7 +298,7 @@ def test_pods_resolving_a_named_port_differently_get_separate_slices(cluster):
     cluster.store.create(bare_pod("old", {"app": "web"}, port=8080))
     cluster.store.create(bare_pod("new", {"app": "web"}, port=9090))
     cluster.store.create(service(selector={"app": "web"}))
-    run_pods(cluster)
+    cluster.advance(10)
     by_port = {s["ports"][0]["port"]: [e["targetRef"]["name"] for e in s["endpoints"]]
                for s in slices_of(cluster)}
     assert by_port == {8080: ["old"], 9090: ["new"]}
@@ -400,7 +311,7 @@ def test_a_slice_holds_at_most_100_endpoints(cluster):
     for i in range(150):
         cluster.store.create(bare_pod(f"p{i:03d}", {"app": "big"}, node=f"node-{i % 3 + 1}"), sync=False)
     cluster.store.create(service("big", selector={"app": "big"}))
-    run_pods(cluster, seconds=20)
+    cluster.advance(20)
     assert all(ES.is_pod_ready(p) for p in pods_of(cluster, {"app": "big"}))
     sizes = sorted(len(s["endpoints"]) for s in slices_of(cluster, "big"))
     assert sizes == [50, 100]
@@ -425,12 +336,12 @@ def test_a_slice_deleted_by_hand_is_recreated(cluster, web):
     assert len(endpoints_ips(cluster)[0]) == 3
 
 
-def test_endpoints_left_without_a_service_are_cleaned_up_at_start(monkeypatch):
+def test_endpoints_left_without_a_service_are_cleaned_up_at_start():
     store = Store(clock=ManualClock())
     store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
     store.create({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "stale", "namespace": "default"},
                   "subsets": [{"addresses": [{"ip": "10.244.1.9"}], "ports": [{"port": 80}]}]})
-    c = make_cluster(monkeypatch, store, nodes=1)
+    c = Cluster(store=store, clock=ManualClock(), nodes=1)
     c.run_until_idle()
     assert store.try_get(R.ENDPOINTS, "default", "stale") is None
     c.stop()
@@ -443,9 +354,7 @@ def test_converged_controllers_write_nothing(cluster, web):
     cluster.store.create(service("db", selector={"app": "web"}, headless=True, labels={"tier": "data"}))
     cluster.store.create(service("manual"))
     cluster.store.create(never_ready_again_pod("half", {"app": "web"}))
-    run_pods(cluster, seconds=15)
-    if not has_kubelet(cluster):
-        set_ready(cluster, "half", False)
+    cluster.advance(15)
     assert endpoint_for(only_slice(cluster), "half")["conditions"]["ready"] is False
     cluster.run_until_idle()
     rv = cluster.store.resource_version
