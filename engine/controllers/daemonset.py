@@ -18,9 +18,9 @@ What a learner sees, as on a real cluster:
 - RollingUpdate replaces old pods node by node within maxUnavailable (default 1) or, with maxSurge,
   starts the new pod before deleting the old one; OnDelete waits for manual deletes.
 
-Stand-in: a pod bound to a Node object that no longer exists is removed upstream by the PodGC
-controller (force delete after a 40 s quarantine). kubeplay has no PodGC yet, so this controller does
-that for its own pods (quarantine compressed like other grace periods, 40 s in realistic timings).
+A pod bound to a Node object that no longer exists is left to the pod garbage collector (in
+kubeplay, the node lifecycle controller's PodGC pass), as upstream; only never-scheduled pods aimed at
+a missing node are deleted here.
 Revision hashes use FNV over kubeplay's canonical JSON of the template (upstream hashes a Go dump of
 the struct), so they have the upstream shape but not the same value.
 """
@@ -40,7 +40,6 @@ from .statefulset import (REVISION_LABEL, OrphanIndex, claim, fnv32a, go_json, i
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"                     # extensions DaemonSetTemplateGenerationKey
 TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
 BURST_REPLICAS = 250                                                       # creates/deletes per sync
-PODGC_QUARANTINE = 40.0                                                    # podgc gcOrphaned quarantineTime
 FAILED_POD_BACKOFF = (1.0, 15 * 60.0)                                      # failedPodsBackoff initial, max
 
 NOT_READY, UNREACHABLE = "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"
@@ -249,7 +248,6 @@ class DaemonSetController(Controller):
         super().__init__(ctx)
         self._by_owner = owner_key("DaemonSet")
         self._backoff: dict[str, tuple[float, float]] = {}     # failed-pod key -> (delay, last)
-        self._node_gone_since: dict[str, float] = {}           # pod uid -> when its node was seen missing
         self._orphans = {R.POD.name: OrphanIndex(), R.CONTROLLERREVISION.name: OrphanIndex()}
 
     # ---- handlers ------------------------------------------------------------------------------
@@ -371,22 +369,13 @@ class DaemonSetController(Controller):
                     if not O.is_terminating(pod):
                         delete.append((pod, f"{nname} no longer qualifies: {why_not}"))
 
-        # Pods aimed at nodes that do not exist: unscheduled ones are ours to delete; bound ones are
-        # PodGC's upstream (see the module docstring).
+        # getUnscheduledPodsWithoutNode: pods never bound to a node that no longer exists (bound ones
+        # are the pod garbage collector's).
         names = {O.name_of(n) for n in nodes}
-        quarantine = self.ctx.timings.grace(PODGC_QUARANTINE)
         for nname, pods in by_node.items():
-            if nname in names:
-                continue
-            for pod in pods:
-                if not (pod.get("spec") or {}).get("nodeName"):
-                    delete.append((pod, f"node {nname} does not exist"))
-                    continue
-                since = self._node_gone_since.setdefault(O.uid_of(pod), now)
-                if now - since >= quarantine:
-                    self._podgc_delete(key, pod, nname)
-                else:
-                    requeue.append(quarantine - (now - since))
+            if nname not in names:
+                delete += [(p, f"node {nname} does not exist") for p in pods
+                           if not (p.get("spec") or {}).get("nodeName")]
 
         return self._sync_nodes(key, ds, delete, create_on, hash_)
 
@@ -477,17 +466,6 @@ class DaemonSetController(Controller):
             raise
         self.recorder.event(ds, NORMAL, "SuccessfulDelete", f"Deleted pod: {O.name_of(pod)}", component=self.name)
         return True
-
-    def _podgc_delete(self, key: str, pod: dict, node: str) -> None:
-        """What PodGC does to a pod bound to a deleted node: force-delete it (grace 0)."""
-        try:
-            self.store.delete(R.POD, O.namespace_of(pod), O.name_of(pod), grace_period_seconds=0,
-                              sync=False, preconditions={"uid": O.uid_of(pod)})
-        except (errors.NotFound, errors.Conflict):
-            pass
-        self._node_gone_since.pop(O.uid_of(pod), None)
-        self.decide(key, f"Pod {O.key_of(pod)}: its node {node} no longer exists → force-deleting it "
-                         f"(the pod garbage collector's job upstream)", action="delete-pod")
 
     # ---- rolling update (update.go rollingUpdate) --------------------------------------------------
 

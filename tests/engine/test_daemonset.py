@@ -3,89 +3,27 @@ decide, counting the tolerations it adds itself — follows nodes as they come, 
 pins each pod to its node with a matchFields affinity the scheduler honours, rolls updates within
 maxUnavailable, and reports status, as kube-controller-manager does.
 
-Tests run the whole engine on a ManualClock. When the scheduler and simulated kubelets are not
-available, a small stand-in binds pods and marks them Running/Ready (see `StandInKubelet`)."""
+Tests run the whole engine (scheduler, simulated kubelets, node lifecycle) on a ManualClock."""
 import re
 
 import pytest
 
-import engine.cluster as cluster_module
 from engine import objects as O, resources as R
 from engine.clock import ManualClock
-from engine.controllers.base import Controller, own_key
+from engine.cluster import Cluster
 from engine.controllers.daemonset import DAEMON_TOLERATIONS, node_should_run, target_node
 from engine.store import Store
 
 SUFFIX = "[bcdfghjklmnpqrstvwxz2456789]{5}"
 
 
-# ---- harness ---------------------------------------------------------------------------------------
-
-class StandInKubelet(Controller):
-    """Used only while engine.kubelet/engine.scheduler are missing: registers Ready nodes, binds
-    each pod to its node-affinity node, starts it at once, and confirms deletions."""
-    name = "kubelet"
-
-    def handlers(self):
-        return {R.POD.name: own_key}
-
-    def register_node(self, name, **kw):
-        return self.store.create({"apiVersion": "v1", "kind": "Node",
-                                  "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
-                                  "spec": {}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}},
-                                 sync=False)
-
-    def node_recovered(self, name):
-        pass
-
-    def reconcile(self, key):
-        ns, name = O.split_key(key)
-        pod = self.store.try_get(R.POD, ns, name)
-        if pod is None:
-            return None
-        node = (pod.get("spec") or {}).get("nodeName")
-        if node in self.ctx.cluster.failed_nodes:
-            return None
-        if O.is_terminating(pod):
-            self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False)
-        elif not node:
-            want = target_node(pod)
-            if want and self.store.try_get(R.NODE, None, want) is not None:
-                bound = O.clone(pod)
-                bound["spec"]["nodeName"] = want
-                self.store.update(bound, sync=False)
-        elif (pod.get("status") or {}).get("phase") == "Pending":
-            p = O.clone(pod)
-            p["status"] = dict(p.get("status") or {}, phase="Running",
-                               conditions=[{"type": "Ready", "status": "True",
-                                            "lastTransitionTime": O.iso(self.clock.now())}])
-            self.store.update(p, subresource="status", sync=False)
-        return None
-
-
-def _real_engine_present() -> bool:
-    try:
-        cluster_module._controller_classes()
-        return True
-    except ImportError:
-        return False
-
-
-REAL = _real_engine_present()
-
-
 @pytest.fixture
-def cluster(monkeypatch):
-    if not REAL:
-        from engine.controllers.daemonset import DaemonSetController
-        from engine.controllers.garbagecollector import GarbageCollector
-        monkeypatch.setattr(cluster_module, "_controller_classes",
-                            lambda: [DaemonSetController, StandInKubelet, GarbageCollector])
-    return cluster_module.Cluster(store=Store(), clock=ManualClock(), nodes=3)
+def cluster():
+    return Cluster(store=Store(), clock=ManualClock(), nodes=3)
 
 
 def daemonset(name="agent", node_selector=None, tolerations=None, **spec):
-    pod_spec = {"containers": [{"name": "agent", "image": "fluentd:1.16"}]}
+    pod_spec = {"containers": [{"name": "agent", "image": "registry.example/log-agent:1.16"}]}
     if node_selector:
         pod_spec["nodeSelector"] = node_selector
     if tolerations:
@@ -287,14 +225,14 @@ def test_rolling_update_replaces_one_node_at_a_time(cluster):
     old_hash = next(iter(live_pods(cluster).values()))["metadata"]["labels"]["controller-revision-hash"]
     feed = cluster.store.subscribe()
     cluster.store.patch(R.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
-        "containers": [{"name": "agent", "image": "fluentd:1.17"}]}}}})
+        "containers": [{"name": "agent", "image": "registry.example/log-agent:1.17"}]}}}})
     # Watch the rollout: never more than one node without a Ready pod (maxUnavailable 1).
     for _ in range(40):
         cluster.advance(1)
         ready_nodes = {n for n, p in live_pods(cluster).items() if running_ready(p)}
         assert len(ready_nodes) >= 2
     by_node = live_pods(cluster)
-    assert {p["spec"]["containers"][0]["image"] for p in by_node.values()} == {"fluentd:1.17"}
+    assert {p["spec"]["containers"][0]["image"] for p in by_node.values()} == {"registry.example/log-agent:1.17"}
     new_hash = next(iter(by_node.values()))["metadata"]["labels"]["controller-revision-hash"]
     assert new_hash != old_hash
     revs = sorted((c["revision"], c["metadata"]["labels"]["controller-revision-hash"])
@@ -315,14 +253,14 @@ def test_on_delete_waits_for_the_user(cluster):
     cluster.store.create(daemonset(updateStrategy={"type": "OnDelete"}))
     settle(cluster)
     cluster.store.patch(R.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
-        "containers": [{"name": "agent", "image": "fluentd:1.17"}]}}}})
+        "containers": [{"name": "agent", "image": "registry.example/log-agent:1.17"}]}}}})
     settle(cluster)
-    assert {p["spec"]["containers"][0]["image"] for p in live_pods(cluster).values()} == {"fluentd:1.16"}
+    assert {p["spec"]["containers"][0]["image"] for p in live_pods(cluster).values()} == {"registry.example/log-agent:1.16"}
     assert "updatedNumberScheduled" not in ds(cluster)["status"]
     cluster.store.delete(R.POD, "default", O.name_of(live_pods(cluster)["node-1"]))
     settle(cluster)
     images = {n: p["spec"]["containers"][0]["image"] for n, p in live_pods(cluster).items()}
-    assert images == {"node-1": "fluentd:1.17", "node-2": "fluentd:1.16", "node-3": "fluentd:1.16"}
+    assert images == {"node-1": "registry.example/log-agent:1.17", "node-2": "registry.example/log-agent:1.16", "node-3": "registry.example/log-agent:1.16"}
     assert ds(cluster)["status"]["updatedNumberScheduled"] == 1
 
 
@@ -332,26 +270,25 @@ def test_max_surge_starts_the_new_pod_before_removing_the_old(cluster):
     settle(cluster)
     feed = cluster.store.subscribe()
     cluster.store.patch(R.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
-        "containers": [{"name": "agent", "image": "fluentd:1.17"}]}}}})
+        "containers": [{"name": "agent", "image": "registry.example/log-agent:1.17"}]}}}})
     for _ in range(40):
         cluster.advance(1)
         ready_nodes = {target_node(p) for p in cluster.store.iter(R.POD, "default")
                        if running_ready(p) and not O.is_terminating(p)}
         assert ready_nodes == {"node-1", "node-2", "node-3"}
-    assert {p["spec"]["containers"][0]["image"] for p in live_pods(cluster).values()} == {"fluentd:1.17"}
+    assert {p["spec"]["containers"][0]["image"] for p in live_pods(cluster).values()} == {"registry.example/log-agent:1.17"}
     # On each node the old pod is marked for deletion only after the new one there is Ready.
     new_ready, old_marked = {}, {}
     for i, ev in enumerate(e for e in feed if e.object.get("kind") == "Pod"):
         p, node = ev.object, target_node(ev.object)
-        if p["spec"]["containers"][0]["image"] == "fluentd:1.17" and running_ready(p):
+        if p["spec"]["containers"][0]["image"] == "registry.example/log-agent:1.17" and running_ready(p):
             new_ready.setdefault(node, i)
-        if p["spec"]["containers"][0]["image"] == "fluentd:1.16" and O.is_terminating(p):
+        if p["spec"]["containers"][0]["image"] == "registry.example/log-agent:1.16" and O.is_terminating(p):
             old_marked.setdefault(node, i)
     assert sorted(old_marked) == ["node-1", "node-2", "node-3"]
     assert all(new_ready[n] < old_marked[n] for n in old_marked)
 
 
-@pytest.mark.skipif(not REAL, reason="needs the node lifecycle controller and the simulated kubelets")
 def test_daemon_pods_stay_on_a_failed_node(cluster):
     cluster.store.create(daemonset())
     settle(cluster)

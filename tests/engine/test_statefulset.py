@@ -3,91 +3,22 @@ once its predecessors are Running and Ready), deletes them highest ordinal first
 down from the highest ordinal honouring the partition, keeps ControllerRevisions, and never
 replaces a pod whose old object still exists — as kube-controller-manager does.
 
-Tests run the whole engine on a ManualClock. When the scheduler and simulated kubelets are not
-available, a small stand-in binds pods and marks them Running/Ready (see `StandInKubelet`)."""
+Tests run the whole engine (scheduler, simulated kubelets, node lifecycle) on a ManualClock."""
 import re
 
 import pytest
 
-import engine.cluster as cluster_module
 from engine import objects as O, resources as R
 from engine.clock import ManualClock
-from engine.controllers.base import Controller, own_key
+from engine.cluster import Cluster
 from engine.store import Store
 
 HASH = "[bcdfghjklmnpqrstvwxz2456789]+"
 
 
-# ---- harness ---------------------------------------------------------------------------------------
-
-class StandInKubelet(Controller):
-    """Used only while engine.kubelet/engine.scheduler are missing: registers Ready nodes, binds
-    each pod (to its node-affinity node, else the first healthy node), starts it at once, and
-    confirms deletions — except on nodes failed with cluster.fail_node()."""
-    name = "kubelet"
-
-    def handlers(self):
-        return {R.POD.name: own_key}
-
-    def register_node(self, name, **kw):
-        return self.store.create({"apiVersion": "v1", "kind": "Node",
-                                  "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
-                                  "spec": {}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}},
-                                 sync=False)
-
-    def node_recovered(self, name):
-        for pod in self.store.iter(R.POD):
-            if (pod.get("spec") or {}).get("nodeName") == name:
-                self.reconcile(O.key_of(pod))
-
-    def reconcile(self, key):
-        ns, name = O.split_key(key)
-        pod = self.store.try_get(R.POD, ns, name)
-        if pod is None:
-            return None
-        node = (pod.get("spec") or {}).get("nodeName")
-        if node in self.ctx.cluster.failed_nodes:
-            return None
-        if O.is_terminating(pod):
-            self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False)
-            return None
-        if not node:
-            from engine.controllers.daemonset import target_node
-            want = target_node(pod) or next(O.name_of(n) for n in sorted(self.store.iter(R.NODE), key=O.name_of)
-                                            if O.name_of(n) not in self.ctx.cluster.failed_nodes)
-            bound = O.clone(pod)
-            bound["spec"]["nodeName"] = want
-            self.store.update(bound, sync=False)
-            return None
-        if (pod.get("status") or {}).get("phase") == "Pending":
-            p = O.clone(pod)
-            p["status"] = dict(p.get("status") or {}, phase="Running",
-                               conditions=[{"type": "Ready", "status": "True",
-                                            "lastTransitionTime": O.iso(self.clock.now())}])
-            self.store.update(p, subresource="status", sync=False)
-        return None
-
-
-def _real_engine_present() -> bool:
-    try:
-        cluster_module._controller_classes()
-        return True
-    except ImportError:
-        return False
-
-
-REAL = _real_engine_present()
-
-
 @pytest.fixture
-def cluster(monkeypatch):
-    if not REAL:
-        from engine.controllers.daemonset import DaemonSetController
-        from engine.controllers.garbagecollector import GarbageCollector
-        from engine.controllers.statefulset import StatefulSetController
-        monkeypatch.setattr(cluster_module, "_controller_classes",
-                            lambda: [StatefulSetController, DaemonSetController, StandInKubelet, GarbageCollector])
-    return cluster_module.Cluster(store=Store(), clock=ManualClock(), nodes=3)
+def cluster():
+    return Cluster(store=Store(), clock=ManualClock(), nodes=3)
 
 
 def statefulset(name="web", replicas=3, **spec):
@@ -362,21 +293,23 @@ def test_a_pod_stuck_terminating_blocks_its_replacement_until_the_object_is_gone
     assert p["spec"]["nodeName"] != node and running_ready(p)
 
 
-@pytest.mark.skipif(not REAL, reason="needs the node lifecycle controller and the simulated kubelets")
-def test_a_failed_nodes_pod_is_not_replaced_while_its_object_exists(cluster):
+def test_a_failed_nodes_pod_is_evicted_but_not_replaced_until_the_node_object_is_gone(cluster):
     cluster.store.create(statefulset())
     settle(cluster)
     victim = pods(cluster)["web-2"]
     node = victim["spec"]["nodeName"]
     cluster.fail_node(node)
-    settle(cluster, 300)
+    settle(cluster, 300)                     # NotReady, tainted, evicted — and nobody confirms
     p = pods(cluster)["web-2"]
-    assert O.uid_of(p) == O.uid_of(victim)             # never replaced while the object exists
+    assert O.uid_of(p) == O.uid_of(victim) and O.is_terminating(p)
+    assert sorted(pods(cluster)) == ["web-0", "web-1", "web-2"]
+    assert sts(cluster)["status"]["readyReplicas"] == 2
+    # Removing the Node lets the pod garbage collector delete the pod; only then is web-2 recreated.
     cluster.store.delete(R.NODE, None, node)
-    cluster.store.delete(R.POD, "default", "web-2", grace_period_seconds=0)
     settle(cluster, 60)
     p = pods(cluster)["web-2"]
     assert O.uid_of(p) != O.uid_of(victim) and p["spec"]["nodeName"] != node and running_ready(p)
+    assert sts(cluster)["status"]["readyReplicas"] == 3
 
 
 # ---- quiescence ----------------------------------------------------------------------------------
