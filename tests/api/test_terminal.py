@@ -367,3 +367,29 @@ def test_rollout_status_of_a_statefulset_and_restart(k, cluster):
     assert k("rollout status statefulset/db") == ("partitioned roll out complete: 2 new pods have been updated...\n", 0)
     assert k("rollout restart sts/db") == ("statefulset.apps/db restarted\n", 0)
     assert k("rollout status pod/x") == ("error: no status viewer has been implemented for Pod\n", 1)
+
+
+def test_logs(k, cluster):
+    assert k("logs nope") == ('error: error from server (NotFound): pods "nope" not found in namespace "default"\n', 1)
+    assert k("logs deploy/nope") == ('error: error from server (NotFound): deployments.apps "nope" not found in '
+                                     'namespace "default"\n', 1)
+    k("run web --image=nginx")
+    out, code = k("logs web")
+    assert code == 1 and out.startswith('Error from server (BadRequest): container "web" in pod "web" is waiting to start')
+    settle(cluster, 30)
+    out, code = k("logs web --tail=2")
+    assert code == 0 and len(lines(out)) == 2
+    assert k("logs web -c other")[0] == "Error from server (BadRequest): container other is not valid for pod web\n"
+
+
+def test_describe_node_lists_its_pods(k, cluster):
+    k("run web --image=nginx")
+    settle(cluster, 30)
+    node = cluster.store.get(R.POD, "default", "web")["spec"]["nodeName"]
+    rows = lines(k(f"describe node {node}")[0])
+    assert rows[0] == f"Name:               {node}"
+    i = next(i for i, r in enumerate(rows) if r.startswith("Non-terminated Pods:"))
+    assert rows[i].endswith("(1 in total)")
+    assert re.fullmatch(r"  Namespace +Name +CPU Requests +CPU Limits +Memory Requests +Memory Limits +Age", rows[i + 1])
+    assert re.match(r"  default +web +0 \(0%\) +0 \(0%\) +0 \(0%\) +0 \(0%\) +\d+s$", rows[i + 3])
+    assert "Allocated resources:" in rows

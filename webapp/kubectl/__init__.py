@@ -9,6 +9,12 @@ describers + describe_node, workloads (run/create/expose/scale/set image), delet
 (cordon/uncordon/drain/logs/events), rollout, metadata (label/annotate); output, tabwriter and
 errors are kubectl's printers, manifests reads YAML as `kubectl -f` does (shared with the editor's
 apply, webapp/yamlapply.py).
+
+Texts follow current upstream kubectl (k/kubectl at HEAD, mid-2026: the baseline of
+k8s-semantics.md). Where kubectl v1.32 — the version the server reports — printed differently,
+the newer text wins: `deleted from <ns> namespace`, describe's event messages prefixed with the
+container's fieldPath, projected volumes' `Optional:`, no `Kube-Proxy Version`, drain's single
+`cannot delete`, scale's plain NotFound.
 """
 from __future__ import annotations
 

@@ -301,11 +301,13 @@ def pod_template(w: Writer, template: dict | None) -> None:
     tolerations_multiline(w, "  Tolerations", spec.get("tolerations"))
 
 
-def events_section(ctx: Ctx, w: Writer, obj: dict) -> None:
-    """DescribeEvents for the events whose involvedObject is this object (by uid)."""
-    uid, ns = O.uid_of(obj), O.namespace_of(obj) or None
+def events_section(ctx: Ctx, w: Writer, obj: dict, also_uid: str | None = None) -> None:
+    """DescribeEvents for the events whose involvedObject is this object (by uid; a node's
+    kubelet events carry the node's name as uid, so describe node asks for both)."""
+    uids = {O.uid_of(obj)} | ({also_uid} if also_uid else set())
+    ns = O.namespace_of(obj) or None
     items, _ = ctx.store.list(R.EVENT, ns if ns else None)
-    items = [e for e in items if (e.get("involvedObject") or {}).get("uid") == uid
+    items = [e for e in items if (e.get("involvedObject") or {}).get("uid") in uids
              and (e.get("involvedObject") or {}).get("name") == O.name_of(obj)]
     if not items:
         w.write(0, "Events:\t<none>\n")

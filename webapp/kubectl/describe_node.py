@@ -116,5 +116,12 @@ def describe_node(ctx: Ctx, node: dict) -> str:
     for res, milli in (("cpu", True), ("memory", False), ("ephemeral-storage", False)):
         r, l_ = _sum(totals["requests"].get(res, [])), _sum(totals["limits"].get(res, []))
         w.write(1, f"{res}\t{r} ({_pct(r, alloc.get(res), milli)}%)\t{l_} ({_pct(l_, alloc.get(res), milli)}%)\n")
-    events_section(ctx, w, node)
+    for res in sorted(r for r in alloc if r.startswith("hugepages-")):
+        r, l_ = _sum(totals["requests"].get(res, [])), _sum(totals["limits"].get(res, []))
+        w.write(1, f"{res}\t{r} ({_pct(r, alloc.get(res), False)}%)\t{l_} ({_pct(l_, alloc.get(res), False)}%)\n")
+    standard = ("cpu", "memory", "ephemeral-storage", "storage", "pods")
+    for res in sorted(r for r in alloc if r not in standard and not r.startswith("hugepages-")
+                      and not r.startswith("requests.") and not r.startswith("limits.")):
+        w.write(1, f"{res}\t{_sum(totals['requests'].get(res, []))}\t{_sum(totals['limits'].get(res, []))}\n")
+    events_section(ctx, w, node, also_uid=O.name_of(node))
     return w.text()

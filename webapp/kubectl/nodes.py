@@ -168,7 +168,10 @@ def logs(ctx: Ctx, args: list[str], flags: dict) -> int:
         if rt is R.POD:
             pod = _get_pod(ctx, name)
         else:
-            owner = ctx.store.get(rt, ctx.namespace, name)
+            owner = ctx.store.try_get(rt, ctx.namespace, name)
+            if owner is None:
+                raise CommandError(f'error from server (NotFound): {rt.qualified} "{name}" not found in '
+                                   f'namespace "{ctx.namespace}"')
             sel = ((owner.get("spec") or {}).get("selector") or {})
             match = ",".join(f"{k}={v}" for k, v in sorted((sel.get("matchLabels") or {}).items()))
             pods, _ = ctx.store.list(R.POD, ctx.namespace, label_selector=match or None)
