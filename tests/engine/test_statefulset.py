@@ -148,6 +148,23 @@ def test_parallel_does_not_wait_for_an_unhealthy_pod(cluster):
     assert sts(cluster)["status"].get("readyReplicas", 0) == 0    # omitempty: 0 is absent
 
 
+def test_min_ready_seconds_holds_each_next_pod_until_its_predecessor_is_available(cluster):
+    cluster.store.create(statefulset(replicas=2, minReadySeconds=10))
+    for _ in range(30):
+        cluster.advance(1)
+        if running_ready(pods(cluster)["web-0"]):
+            break
+    ready_at = cluster.clock.now()
+    assert sts(cluster)["status"]["availableReplicas"] == 0 and sts(cluster)["status"]["readyReplicas"] == 1
+    while "web-1" not in pods(cluster):
+        cluster.advance(1)
+        assert cluster.clock.now() - ready_at < 30, "web-1 never created"
+    assert cluster.clock.now() - ready_at >= 10
+    assert sts(cluster)["status"]["availableReplicas"] == 1
+    settle(cluster, 30)
+    assert sts(cluster)["status"]["availableReplicas"] == 2
+
+
 def test_ordinals_start_names_pods_from_the_given_number(cluster):
     cluster.store.create(statefulset(replicas=2, ordinals={"start": 5}))
     settle(cluster)
