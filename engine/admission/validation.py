@@ -11,10 +11,9 @@ the object is valid); the facade turns a non-empty list into errors.Invalid.
 """
 from __future__ import annotations
 
-from .. import resources as R
 from ..errors import FieldError
 from . import names as N
-from .fields import GoStruct, duplicate, forbidden, invalid, required, too_long
+from .fields import GoStruct, forbidden, invalid, required, too_long
 
 FIELD_IMMUTABLE = "field is immutable"
 IS_NEGATIVE = "must be greater than or equal to 0"
@@ -359,14 +358,3 @@ def validate_status_update(new: dict, old: dict) -> list[FieldError]:
     return errs
 
 
-def is_namespaced(kind: str) -> bool:
-    for rt in R.all_types():
-        if rt.kind == kind:
-            return rt.namespaced
-    return True
-
-
-# re-exported for the kind modules
-__all__ = ["duplicate", "nonnegative", "immutable", "validate_object_meta", "validate_object_meta_update",
-           "validate_labels", "validate_annotations", "validate_label_selector", "label_selector_as_selector",
-           "selector_value", "Selector", "semantic_equal", "validate_label_name"]

@@ -11,7 +11,7 @@ import re
 from ..errors import FieldError
 from . import names as N
 from .fields import GoStruct, forbidden, invalid, not_supported, required
-from .validation import (as_list, immutable, label_selector_as_selector, nonnegative, semantic_equal,
+from .validation import (immutable, label_selector_as_selector, nonnegative, semantic_equal,
                          selector_value, validate_annotations, validate_label_selector, validate_labels,
                          validate_object_meta, validate_object_meta_update)
 from .validation_pod import validate_pod_template_spec
@@ -449,4 +449,3 @@ UPDATE = {"Deployment": validate_deployment_update, "ReplicaSet": validate_repli
 STATUS = {"Deployment": validate_deployment_status, "ReplicaSet": validate_replica_set_status,
           "StatefulSet": validate_stateful_set_status, "DaemonSet": validate_daemon_set_status}
 
-__all__ = ["CREATE", "UPDATE", "STATUS", "as_list"]
