@@ -97,6 +97,7 @@ class Kubelets(Controller):
         self._runs: dict[str, PodRun] = {}
         self._written: dict[str, int] = {}       # pod key -> resourceVersion of our last status write
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
+        self._resumed_at: dict[str, float] = {}  # node -> when its kubelet came back
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -145,6 +146,7 @@ class Kubelets(Controller):
         name = O.name_of(lease)
         if name in self._stalled and name not in self._failed():
             self._stalled.discard(name)
+            self._resumed_at[name] = self.clock.now()
             st = self._nodes.get(name)
             return [NODE_PREFIX + name] + (sorted(st.pods) if st else [])
         return ()
@@ -282,7 +284,8 @@ class Kubelets(Controller):
                 self._forget(key)
             st.pods.add(key)
             status = pod.get("status") or {}
-            run = PodRun.for_pod(key, pod, node_name, st.allocate(key, status.get("podIP")), now)
+            run = PodRun.for_pod(key, pod, node_name, st.allocate(key, status.get("podIP")),
+                                 self._start_time(pod, node_name, now))
             if status.get("containerStatuses"):
                 run.restore(status)
             self._runs[key] = run
@@ -298,6 +301,16 @@ class Kubelets(Controller):
                         observed={"phase": before}, desired={"phase": after})
         due = run.next_due()
         return None if due is None else max(due - now, 1e-3)
+
+    def _start_time(self, pod: dict, node: str, now: float) -> float:
+        """When this kubelet would have started on the pod: at binding (it watches its pods), or
+        when it came back from a failure. An engine that is behind thus finds steps overdue and
+        writes their outcome at once."""
+        cond = O.get_condition(pod.get("status"), "PodScheduled")
+        bound = O.parse_time((cond or {}).get("lastTransitionTime")) if (cond or {}).get("status") == "True" else None
+        if bound is None:
+            bound = O.parse_time(O.meta(pod).get("creationTimestamp")) or now
+        return min(now, max(bound, self._resumed_at.get(node, bound)))
 
     def _report(self, key: str, pod: dict, run: PodRun, st: _NodeState, now: float, *, terminal=False) -> dict:
         status = run.build_status(pod, st.ip, now, terminal=terminal)

@@ -10,7 +10,6 @@ the kubelet writes only when it differs from what is stored, and re-reports afte
 """
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass, field
 
 from .. import objects as O
@@ -21,8 +20,7 @@ from .programs import program_for
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
 
 
-def _iso(t: float) -> str:
-    return _dt.datetime.fromtimestamp(int(t), tz=_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+_iso = S._iso
 
 
 def _make_run(c: dict, *, init: bool) -> S.ContainerRun:

@@ -26,6 +26,8 @@ starts again from 10 s. Image pulls back off the same way (10 s·2ⁿ, ≤ 300 s
 """
 from __future__ import annotations
 
+import datetime as _dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Callable
@@ -326,9 +328,14 @@ def stop(c: ContainerRun, at: float) -> None:
 
 # ---- formatting -----------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=8192)
+def _iso_s(t: int) -> str:
+    return _dt.datetime.fromtimestamp(t, tz=_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _iso(t: float) -> str:
-    import datetime as _dt
-    return _dt.datetime.fromtimestamp(int(t), tz=_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339, second precision (metav1.Time); cached — the same seconds recur constantly."""
+    return _iso_s(int(t))
 
 
 def _go_duration(seconds: float) -> str:

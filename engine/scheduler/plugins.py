@@ -9,7 +9,8 @@ NodeAffinity) or *unschedulable* (NodePorts, NodeResourcesFit: evicting pods mig
 Scores (weights as the default profile): NodeResourcesFit LeastAllocated ×1,
 NodeResourcesBalancedAllocation ×1, PodTopologySpread's system default (spread the pods of one
 controller across nodes) ×2, TaintToleration (PreferNoSchedule) ×3, NodeAffinity (preferred
-terms) ×2. Each raw score is normalised to 0–100 across the feasible nodes as upstream does.
+terms) ×2. Each raw score is normalised to 0–100 across the feasible nodes as upstream does (a term that is
+equal on every node is left out: it cannot change the choice).
 """
 from __future__ import annotations
 
@@ -133,41 +134,40 @@ W_LEAST, W_BALANCED, W_SPREAD, W_TAINT, W_AFFINITY = 1, 1, 2, 3, 2
 
 def score_nodes(p: PodInfo, nodes: list[NodeInfo]) -> list[float]:
     r = p.requests
-    spread = [n.owners.get(p.owner_uid, 0) for n in nodes] if p.owner_uid else None
-    soft = None
-    if any(n.soft_taints for n in nodes):
+    rc, rm = r.nz_cpu, r.nz_memory
+    scores = []
+    append = scores.append
+    for n in nodes:
+        fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
+        fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
+        if fc > 1.0:
+            fc = 1.0
+        if fm > 1.0:
+            fm = 1.0
+        d = fc - fm if fc > fm else fm - fc
+        # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
+        append(W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0)
+    owner = p.owner_uid
+    if owner:
+        spread = [n.owners.get(owner, 0) for n in nodes]
+        lo, hi = min(spread), max(spread)
+        if hi > lo:
+            k = W_SPREAD * 100.0 / (hi - lo)
+            scores = [s + k * (hi - c) for s, c in zip(scores, spread)]
+    if p.tolerations or any(n.soft_taints for n in nodes):
         soft = [sum(1 for t in n.soft_taints if not any(tolerates(x, t) for x in p.tolerations))
                 for n in nodes]
-    pref = None
+        hi = max(soft)
+        if hi:
+            k = W_TAINT * 100.0 / hi
+            scores = [s + k * (hi - c) for s, c in zip(scores, soft)]
     if p.preferred_terms:
         pref = [sum(int(t.get("weight") or 0) for t in p.preferred_terms
                     if term_matches(t.get("preference") or {}, n.labels, n.name)) for n in nodes]
-    scores = []
-    for n in nodes:
-        ac, am = n.alloc_cpu or 1, n.alloc_memory or 1
-        fc = min(1.0, (n.nz_cpu + r.nz_cpu) / ac)
-        fm = min(1.0, (n.nz_memory + r.nz_memory) / am)
-        least = (2.0 - fc - fm) * 50.0
-        balanced = (1.0 - abs(fc - fm) / 2) * 100.0
-        scores.append(W_LEAST * least + W_BALANCED * balanced)
-    if spread is not None:
-        lo, hi = min(spread), max(spread)
-        for i, c in enumerate(spread):
-            scores[i] += W_SPREAD * (100.0 * (hi - c) / (hi - lo) if hi > lo else 100.0)
-    else:
-        for i in range(len(scores)):
-            scores[i] += W_SPREAD * 100.0
-    if soft is not None:
-        hi = max(soft)
-        for i, c in enumerate(soft):
-            scores[i] += W_TAINT * (100.0 * (hi - c) / hi if hi else 100.0)
-    else:
-        for i in range(len(scores)):
-            scores[i] += W_TAINT * 100.0
-    if pref is not None:
         hi = max(pref)
-        for i, c in enumerate(pref):
-            scores[i] += W_AFFINITY * (100.0 * c / hi if hi > 0 else 0.0)
+        if hi > 0:
+            k = W_AFFINITY * 100.0 / hi
+            scores = [s + k * c for s, c in zip(scores, pref)]
     return scores
 
 

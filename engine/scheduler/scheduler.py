@@ -160,7 +160,16 @@ class Scheduler(Controller):
         feasible = []
         statuses: dict[str, tuple[list[str], bool]] = {}
         filter_node = P.filter_node
+        r = info.requests
+        cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple
         for n in candidates:
+            if simple and n.plain:
+                # Fast path (no taints, selectors, ports): only NodeResourcesFit can say no.
+                if (n.pods < n.alloc_pods and (not cpu or cpu <= n.alloc_cpu - n.req_cpu)
+                        and (not mem or mem <= n.alloc_memory - n.req_memory)
+                        and (not eph or eph <= n.alloc_ephemeral - n.req_ephemeral)):
+                    feasible.append(n)
+                    continue
             st = filter_node(info, n)
             if st is None:
                 feasible.append(n)
