@@ -169,8 +169,12 @@ def test_create_deployment_names_the_container_after_the_image(k, cluster):
     assert d["spec"]["selector"] == {"matchLabels": {"app": "login-app"}}
     assert d["spec"]["replicas"] == 3
     assert [c["name"] for c in d["spec"]["template"]["spec"]["containers"]] == ["nginx"]
-    assert k("create deployment") == ("error: exactly one NAME is required, got 0\n"
-                                      "See 'kubectl create deployment -h' for help and examples\n", 1)
+    assert k("create deployment x --image=nginx") == ("deployment.apps/x created\n", 0)
+    assert k("create deployment x --image=nginx") == (
+        'error: failed to create deployment: deployments.apps "x" already exists\n', 1)
+    assert k("create deployment --image=nginx") == ("error: exactly one NAME is required, got 0\n"
+                                                    "See 'kubectl create deployment -h' for help and examples\n", 1)
+    assert k("create deployment") == ('error: required flag(s) "image" not set\n', 1)
 
 
 def test_get_prints_server_side_tables(k, cluster):
@@ -237,10 +241,11 @@ def test_scale_and_set_image_and_rollout(k, cluster):
     assert d["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.24"
     assert "pod-template-hash" not in d["spec"]["template"]["metadata"]["labels"]
     assert k("rollout pause deployment/web") == ("deployment.apps/web paused\n", 0)
-    assert k("rollout pause deployment/web") == ("deployment.apps/web already paused\n", 0)
+    assert k("rollout pause deployment/web") == ('error: deployments.apps "web" is already paused\n', 1)
     assert k("rollout undo deployment/web")[0] == ("error: you cannot rollback a paused deployment; resume it "
                                                    "first with 'kubectl rollout resume' and try again\n")
     assert k("rollout resume deployment/web") == ("deployment.apps/web resumed\n", 0)
+    assert k("rollout resume deployment/web") == ('error: deployments.apps "web" is not paused\n', 1)
     assert k("rollout restart deployment/web") == ("deployment.apps/web restarted\n", 0)
 
 
@@ -324,10 +329,12 @@ def test_cordon_and_drain(k, cluster):
 
 def test_unknown_and_unsupported_commands(k):
     out, code = k("kubectl gte pods")
-    assert code == 1 and out.startswith('error: unknown command "gte" for "kubectl"\n\nDid you mean this?\n\tget')
+    assert code == 1 and out.startswith('Error: unknown command "gte" for "kubectl"\n\nDid you mean this?\n\tget')
     out, code = k("exec web -- sh")
     assert code == 1 and out.startswith('error: "kubectl exec" is not available in the kubeplay terminal')
-    assert k("get pods --bogus") == ("error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n", 1)
+    assert k("get pods --bogus") == ("Error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n", 1)
+    assert k("rollout bogus") == ('error: unknown command "bogus"\nSee \'kubectl rollout -h\' for help and examples\n', 1)
+    assert k("rollout")[0].startswith("Manage the rollout of one or many resources.")
     assert k('get pods "unterminated')[1] == 1
     assert k("")[1] == 0
 

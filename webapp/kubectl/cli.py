@@ -36,7 +36,11 @@ class UsageError(CommandError):
 
 
 class FlagError(CommandError):
-    """pflag's parse errors."""
+    """pflag's parse errors (cobra prints them as `Error: ...`)."""
+
+
+class UnknownCommand(CommandError):
+    """cobra's `unknown command` for kubectl itself (printed as `Error: ...`)."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,10 @@ def run(cluster, line: str, namespace: str = "default") -> Result:
         ctx.print(render(e))
         code = 1
     except FlagError as e:
-        ctx.print(f"error: {e}\nSee '{_cmd_name(ctx)} --help' for usage.")
+        ctx.print(f"Error: {e}\nSee '{_cmd_name(ctx)} --help' for usage.")
+        code = 1
+    except UnknownCommand as e:
+        ctx.print(f"Error: {e}")
         code = 1
     except UsageError as e:
         ctx.print(f"error: {e}\nSee '{_cmd_name(ctx)} -h' for help and examples")
@@ -144,7 +151,7 @@ def _run(ctx: Ctx, line: str) -> int:
         return 0
     head, rest = _split_command(tokens)
     if head is None:
-        raise CommandError(f'unknown command "{rest[0]}" for "kubectl"')
+        raise UnknownCommand(f'unknown command "{rest[0]}" for "kubectl"')
     cmd = COMMANDS.get(head)
     if cmd is None:
         group = [p for p in COMMANDS if p.startswith(head + " ")]
@@ -152,17 +159,16 @@ def _run(ctx: Ctx, line: str) -> int:
             ctx.path = head
             sub = next((t for t in rest if not t.startswith("-")), None)
             if sub is None:
-                raise CommandError(f"you must specify a subcommand of \"kubectl {head}\": "
-                                   + ", ".join(p.split(" ", 1)[1] for p in group))
-            raise CommandError(f'unknown command "{sub}" for "kubectl {head}"'
-                               + _suggest(sub, [p.split(" ", 1)[1] for p in group]))
+                ctx.write(GROUP_HELP.get(head, f"Usage:\n  kubectl {head} SUBCOMMAND [options]\n"))
+                return 0
+            raise UsageError(f'unknown command "{sub}"')
         if head in ("apply", "replace", "edit"):
             raise CommandError(f'"kubectl {head}" works on files: paste the YAML in the editor and press '
                                "Apply (or run kubectl against the playground's API from your own shell)")
         if head in KUBECTL_COMMANDS:
             raise CommandError(f'"kubectl {head}" is not available in the kubeplay terminal; '
                                "try kubectl against the playground's API from your own shell")
-        raise CommandError(f'unknown command "{head}" for "kubectl"' + _suggest(head, KUBECTL_COMMANDS))
+        raise UnknownCommand(f'unknown command "{head}" for "kubectl"' + _suggest(head, KUBECTL_COMMANDS))
     ctx.path = head
     if "-h" in rest or "--help" in rest:
         ctx.print(f"Usage: kubectl {head} [options]\n\nFlags: "
@@ -303,6 +309,38 @@ def _suggest(typed: str, candidates) -> str:
         return ""
     return "\n\nDid you mean this?\n" + "".join(f"\t{c}\n" for c in found).rstrip("\n")
 
+
+GROUP_HELP = {
+    "rollout": """Manage the rollout of one or many resources.
+
+ Valid resource types include:
+
+  *  deployments
+  *  daemonsets
+  *  statefulsets
+
+Available Commands:
+  history       View rollout history
+  pause         Mark the provided resource as paused
+  restart       Restart a resource
+  resume        Resume a paused resource
+  status        Show the status of the rollout
+  undo          Undo a previous rollout
+
+Usage:
+  kubectl rollout SUBCOMMAND [options]
+""",
+    "set": """Configure application resources.
+
+ These commands help you make changes to existing application resources.
+
+Available Commands:
+  image           Update the image of a pod template
+
+Usage:
+  kubectl set SUBCOMMAND [options]
+""",
+}
 
 HELP = """kubectl controls the kubeplay cluster (in-page subset).
 

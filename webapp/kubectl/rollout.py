@@ -204,11 +204,13 @@ def _set_paused(ctx: Ctx, args: list[str], paused: bool) -> int:
     for d in _deployments(ctx, args, "pauser" if paused else "resumer"):
         name = O.name_of(d)
         if bool((d.get("spec") or {}).get("paused")) == paused:
-            ctx.print(f"deployment.apps/{name} already {'paused' if paused else 'resumed'}")
+            failures.append(f'error: deployments.apps "{name}" {"is already paused" if paused else "is not paused"}')
             continue
         ctx.store.patch(R.DEPLOYMENT, O.namespace_of(d), name, "strategic",
                         {"spec": {"paused": True if paused else None}})
         ctx.print(f"deployment.apps/{name} {'paused' if paused else 'resumed'}")
+    for f in failures:
+        ctx.print(f)
     return 1 if failures else 0
 
 

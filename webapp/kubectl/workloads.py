@@ -92,10 +92,10 @@ def _one_name(args: list[str]) -> str:
          Flag("image-pull-policy"), Flag("annotations", kind="list"), DRY_RUN, OUTPUT,
          Flag("rm", kind="bool"), Flag("stdin", "i", "bool"), Flag("tty", "t", "bool"), Flag("attach", kind="bool"))
 def run(ctx: Ctx, args: list[str], flags: dict) -> int:
+    if not flags.get("image"):          # cobra checks required flags before the command runs
+        raise CommandError('required flag(s) "image" not set')
     if not args:
         raise UsageError("NAME is required for run")
-    if not flags.get("image"):
-        raise CommandError('required flag(s) "image" not set')
     if flags.get("stdin") or flags.get("tty") or flags.get("attach") or flags.get("rm"):
         raise CommandError("attaching to a container (-i, -t, --attach, --rm) is not available in the "
                            "kubeplay terminal")
@@ -138,9 +138,9 @@ def run(ctx: Ctx, args: list[str], flags: dict) -> int:
 @command("create deployment", Flag("image", kind="list"), Flag("replicas", "r", "int", 1),
          Flag("port", kind="int", default=-1), DRY_RUN, OUTPUT)
 def create_deployment(ctx: Ctx, args: list[str], flags: dict) -> int:
-    name = _one_name(args)
     if not flags.get("image"):
         raise CommandError('required flag(s) "image" not set')
+    name = _one_name(args)
     labels = {"app": name}
     containers = []
     for image in flags["image"]:
@@ -160,7 +160,10 @@ def create_deployment(ctx: Ctx, args: list[str], flags: dict) -> int:
                        "template": {"metadata": {"creationTimestamp": None, "labels": dict(labels)},
                                     "spec": {"containers": containers}}},
               "status": {}}
-    _create(ctx, flags, deploy)
+    try:
+        _create(ctx, flags, deploy)
+    except errors.ApiError as e:        # the typed client's error, wrapped (create_deployment.go)
+        raise CommandError(f"failed to create deployment: {e.message}") from None
     return 0
 
 
