@@ -315,7 +315,7 @@ def test_cordon_and_drain(k, cluster):
         f'error: unable to drain node "{node}" due to error: cannot delete Pods that declare no controller '
         f"(use --force to override): default/bare, continuing command...",
         "There are pending nodes to be drained:", f" {node}",
-        "error: cannot delete Pods that declare no controller (use --force to override): default/bare"]
+        "cannot delete Pods that declare no controller (use --force to override): default/bare"]
     out, code = k(f"drain {node} --force --ignore-daemonsets")
     assert code == 0
     rows = lines(out)

@@ -39,6 +39,10 @@ class FlagError(CommandError):
     """pflag's parse errors (cobra prints them as `Error: ...`)."""
 
 
+class PrintedError(CommandError):
+    """An error kubectl prints as is (an aggregate: one line per error, no `error: ` prefix)."""
+
+
 class UnknownCommand(CommandError):
     """cobra's `unknown command` for kubectl itself (printed as `Error: ...`)."""
 
@@ -118,6 +122,9 @@ def run(cluster, line: str, namespace: str = "default") -> Result:
         code = 1
     except UnknownCommand as e:
         ctx.print(f"Error: {e}")
+        code = 1
+    except PrintedError as e:
+        ctx.print(str(e))
         code = 1
     except UsageError as e:
         ctx.print(f"error: {e}\nSee '{_cmd_name(ctx)} -h' for help and examples")

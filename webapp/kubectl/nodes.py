@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from engine import errors, objects as O, resources as R
 from webapp import printers as P
-from .cli import Ctx, Flag, UsageError, command
+from .cli import Ctx, Flag, PrintedError, UsageError, command
 from .errors import CommandError
 from .tabwriter import GET, TabWriter
 
@@ -123,7 +123,7 @@ def drain(ctx: Ctx, args: list[str], flags: dict) -> int:
             errs = [f"cannot delete {m}: {', '.join(ps)}" for m, ps in problems.items()]
             text = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
             ctx.print(f'error: unable to drain node "{name}" due to error: {text}, continuing command...')
-            fatal.append(text)
+            fatal.append(errs)
             remaining.append(name)
             continue
         if warnings:
@@ -146,7 +146,10 @@ def drain(ctx: Ctx, args: list[str], flags: dict) -> int:
             ctx.print(f"node/{name} drained")
     if remaining:
         ctx.print("There are pending nodes to be drained:\n" + "".join(f" {n}\n" for n in remaining).rstrip("\n"))
-        raise CommandError(fatal[0] if len(fatal) == 1 else "[" + ", ".join(fatal) + "]")
+        # kubectl returns an aggregate: printed one error per line, without `error: `
+        if len(fatal) == 1:
+            raise PrintedError("\n".join(fatal[0]))
+        raise PrintedError("\n".join("[" + ", ".join(errs) + "]" if len(errs) > 1 else errs[0] for errs in fatal))
     return 0
 
 
