@@ -74,7 +74,9 @@ export class EditorPanel {
       const err = (r.body || {}).error || {};
       let line = err.line;
       if (line == null && err.field) line = locateError(text, err);
-      const where = err.line != null ? `line ${err.line}${err.column != null ? `, column ${err.column}` : ""}: ` : "";
+      // A YAML syntax error is about a place in the text; an apiserver refusal is about a field.
+      const where = err.line != null && !err.field && !err.status
+        ? `line ${err.line}${err.column != null ? `, column ${err.column}` : ""}: ` : "";
       const msg = errorMessage(r);
       this._say(where + msg, "error");
       if (line != null) this._mark([{ line, column: err.line != null ? err.column : null, message: msg }]);

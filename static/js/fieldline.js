@@ -99,7 +99,7 @@ export function locateError(text, error) {
   const lines = text.split("\n");
   const docs = documents(lines);
   let doc = docs.length === 1 ? docs[0] : null;
-  const m = /^(\w+)(?:\.[\w.]+)? "([^"]+)" is (?:invalid|forbidden)/.exec(error.message || "");
+  const m = /^(?:The )?(\w+)(?:\.[\w.]+)? "([^"]+)" is (?:invalid|forbidden)/.exec(error.message || "");
   if (!doc && m) {
     doc = docs.find((d) => {
       const body = lines.slice(d.start, d.end);

@@ -105,7 +105,7 @@ def test_an_invalid_object_shows_the_apiservers_message(playground):
     expect(p.page.locator(".cm-content")).to_contain_text("name: no-selector")
     p.apply()
     expect(p.message()).to_contain_text("spec.selector: Required value")
-    expect(p.message()).to_contain_text('Deployment.apps "no-selector" is invalid')
+    expect(p.message()).to_contain_text('The Deployment "no-selector" is invalid')
     # The refused document is marked in the editor too (the field's line, or its parent's).
     expect(p.page.locator(".cm-lint-marker-error")).to_have_count(1)
     assert api(p.server, "GET", "/apis/apps/v1/namespaces/default/deployments")["items"] == []
