@@ -464,3 +464,33 @@ def test_the_revision_annotation_does_not_bump_the_generation(cluster):
         pytest.xfail("engine/strategy.py drops annotation changes on Deployment /status writes; "
                      "the controller falls back to an ordinary update, which bumps generation")
     assert d["metadata"]["generation"] == 1
+
+
+def test_full_flow_recreate_waits_for_the_kubelet_to_finish_old_pods():
+    cluster = _full_cluster()
+    cluster.store.create(deployment(replicas=2, strategy={"type": "Recreate"}))
+    cluster.advance(10)
+    old = O.name_of(replicasets(cluster)[0])
+    set_image(cluster, "nginx:1.26")
+    cluster.run_until_idle()
+    assert scaling_events(cluster) == [f"Scaled up replica set {old} to 2", f"Scaled down replica set {old} to 0 from 2"]
+    terminating = [p for p in pods(cluster) if O.is_terminating(p)]
+    assert len(terminating) == 2 and len(replicasets(cluster)) == 1   # old pods still shutting down
+    cluster.advance(30)
+    new = O.name_of(rs_by_image(cluster, "nginx:1.26"))
+    assert scaling_events(cluster)[2:] == [f"Scaled up replica set {new} to 2"]
+    assert len(active_pods(cluster)) == 2 and _all_running(cluster) and len(pods(cluster)) == 2
+    assert condition(cluster, "Progressing")["reason"] == "NewReplicaSetAvailable"
+
+
+def test_full_flow_scale_down_deletes_gracefully_and_the_kubelet_finishes():
+    cluster = _full_cluster()
+    cluster.store.create(deployment(replicas=4))
+    cluster.advance(10)
+    edit(cluster, lambda d: d["spec"].update(replicas=1))
+    cluster.run_until_idle()
+    assert len(active_pods(cluster)) == 1 and len(pods(cluster)) == 4   # three Terminating
+    cluster.advance(40)
+    assert len(pods(cluster)) == 1
+    st = get(cluster)["status"]
+    assert (st["replicas"], st["availableReplicas"]) == (1, 1)
