@@ -400,3 +400,54 @@ def test_describe_node_lists_its_pods(k, cluster):
     assert re.fullmatch(r"  Namespace +Name +CPU Requests +CPU Limits +Memory Requests +Memory Limits +Age", rows[i + 1])
     assert re.match(r"  default +web +0 \(0%\) +0 \(0%\) +0 \(0%\) +0 \(0%\) +\d+s$", rows[i + 3])
     assert "Allocated resources:" in rows
+
+
+# ---- side by side with the real kubectl ----------------------------------------------------------
+
+requires_kubectl = pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/kubectl"),
+                                      reason="needs /usr/bin/kubectl")
+
+
+def _post(server, path: str, body: dict) -> dict:
+    import json
+    import urllib.request
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    req = urllib.request.Request(server.url + path, method="POST", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with opener.open(req, timeout=20) as r:
+        return json.loads(r.read())
+
+
+@requires_kubectl
+def test_the_terminal_prints_what_kubectl_prints(kubeplay_server):
+    """Same cluster, clock paused: every command below must print byte for byte what kubectl v1.32
+    prints (commands whose texts changed after v1.32, or that compute ages on the client, are
+    covered by the tests above instead)."""
+    srv = kubeplay_server
+    srv.kubectl("create", "deployment", "web", "--image=nginx:1.25", "--replicas=3", "--port=80")
+    srv.kubectl("run", "bare", "--image=nginx", "--labels=app=bare,tier=fe")
+    srv.kubectl("expose", "deployment", "web", "--port=80", "--target-port=80")
+    srv.wait_until(lambda: srv.get_json("/apis/apps/v1/namespaces/default/deployments/web")
+                   .get("status", {}).get("availableReplicas") == 3, message="web available")
+    srv.kubectl("set", "image", "deployment/web", "nginx=nginx:1.26")
+    def rolled_out():
+        d = srv.get_json("/apis/apps/v1/namespaces/default/deployments/web")
+        st = d.get("status", {})
+        return (st.get("observedGeneration") == d["metadata"]["generation"] and st.get("updatedReplicas") == 3
+                and st.get("replicas") == 3 and st.get("availableReplicas") == 3)
+    srv.wait_until(rolled_out, timeout=60, message="web rolled out")
+    _post(srv, "/kubeplay/v1/clock", {"paused": True})
+    commands = [
+        "get pods", "get pods -o wide", "get pods -A --show-labels", "get deploy,rs,svc -o wide", "get all",
+        "get nodes", "get nodes -o wide", "get ns", "get pods -l tier=fe -o name", "get pod bare -o yaml",
+        "get deploy web -o json", "get svc,endpoints", "get events", "describe svc web",
+        "rollout history deployment/web", "rollout history deployment/web --revision=1",
+        "api-resources", "get pod nope", "get pods nope bare",
+        "describe pod nope", "get pizza", "scale deploy/web --replicas=3 --current-replicas=1",
+        "set image deployment/web nope=x", "label pod bare tier=be", "get pods --bogus",
+        "logs bare --tail=3", "expose deployment web --port=80",
+    ]
+    for command in commands:
+        real = srv.kubectl(*command.split(), check=False)
+        mine = _post(srv, "/kubeplay/v1/terminal", {"command": command})
+        assert (mine["output"], mine["exitCode"]) == (real.stdout + real.stderr, real.returncode), command

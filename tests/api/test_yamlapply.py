@@ -278,3 +278,54 @@ items:
     assert code == 200
     assert [(r["kind"], r["action"], r["document"]) for r in body["results"]] == [
         ("ConfigMap", "created", 0), ("Service", "created", 0)]
+
+
+# ---- against the real kubectl -------------------------------------------------------------------
+
+requires_kubectl = pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/kubectl"),
+                                      reason="needs /usr/bin/kubectl")
+
+
+def _editor(server, verb: str, text: str) -> tuple[int, dict]:
+    import json
+    import urllib.error
+    import urllib.request
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    req = urllib.request.Request(f"{server.url}/kubeplay/v1/{verb}", method="POST",
+                                 data=json.dumps({"yaml": text, "namespace": "default"}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with opener.open(req, timeout=20) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+@requires_kubectl
+def test_the_editor_and_kubectl_apply_share_last_applied(kubeplay_server, tmp_path):
+    """Byte-compatible annotations: what one applied, the other sees as unchanged, both ways; and
+    both report `configured` for a manifest hitting the retainKeys quirk."""
+    text = DEPLOYMENT.replace("  replicas: 3\n", "  replicas: 3\n  strategy:\n    type: RollingUpdate\n"
+                              "    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n").replace(
+        "        - containerPort: 80\n", "        - containerPort: 80\n        env:\n        - {name: B, value: \"<2> & 3\"}\n")
+    changed = text.replace("nginx:1.25", "nginx:1.26")
+    f1, f2 = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    f1.write_text(text + "---\n" + SERVICE)
+    f2.write_text(changed + "---\n" + SERVICE)
+    assert kubeplay_server.kubectl("apply", "-f", f1).stdout == \
+        "deployment.apps/login-app created\nservice/login-app created\n"
+    code, body = _editor(kubeplay_server, "apply", f1.read_text())
+    assert (code, [r["action"] for r in body["results"]]) == (200, ["unchanged", "unchanged"])
+    code, body = _editor(kubeplay_server, "apply", f2.read_text())
+    assert [r["action"] for r in body["results"]] == ["configured", "unchanged"]
+    assert kubeplay_server.kubectl("apply", "-f", f2).stdout == \
+        "deployment.apps/login-app unchanged\nservice/login-app unchanged\n"
+    quirk = tmp_path / "q.yaml"
+    quirk.write_text(DEPLOYMENT.replace("login-app", "quirk").replace(
+        "  replicas: 3\n", "  replicas: 3\n  strategy:\n    type: RollingUpdate\n"))
+    kubeplay_server.kubectl("apply", "-f", quirk)
+    assert kubeplay_server.kubectl("apply", "-f", quirk).stdout == "deployment.apps/quirk configured\n"
+    assert _editor(kubeplay_server, "apply", quirk.read_text())[1]["results"][0]["action"] == "configured"
+    code, body = _editor(kubeplay_server, "delete", f1.read_text())
+    assert [r["text"] for r in body["results"]] == ['deployment.apps "login-app" deleted from default namespace',
+                                                    'service "login-app" deleted from default namespace']
