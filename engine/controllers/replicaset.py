@@ -302,14 +302,14 @@ class ReplicaSetController(Controller):
             return None
         needs_sync = self.expectations.satisfied(key)
         spec = rs.get("spec") or {}
-        active, terminating = self._claim_pods(rs, key, label_selector_matcher(spec.get("selector")))
+        active = self._claim_pods(rs, key, label_selector_matcher(spec.get("selector")))
 
         err: errors.ApiError | None = None
         if needs_sync and not O.is_terminating(rs):
             err = self._manage_replicas(rs, key, active)
 
         now = self.clock.now()
-        status, next_available = self._calculate_status(rs, active, terminating, err, now)
+        status, next_available = self._calculate_status(rs, active, err, now)
         if status != (rs.get("status") or {}):
             new = O.clone(rs)
             new["status"] = status
@@ -328,13 +328,14 @@ class ReplicaSetController(Controller):
 
     # ---- adoption and release (PodControllerRefManager.ClaimPods) ------------------------
 
-    def _claim_pods(self, rs: dict, key: str, match) -> tuple[list[dict], list[dict]]:
+    def _claim_pods(self, rs: dict, key: str, match) -> list[dict]:
         """FilterPodsByOwner + FilterActivePods + claimPods in one pass over the owned pods
-        (this runs on every reconcile, over up to 10,000 pods): returns the claimed active pods
-        and the owned, matching pods being deleted."""
+        (this runs on every reconcile, over up to 10,000 pods): returns the claimed active pods.
+        (Upstream also counts owned pods being deleted, for status.terminatingReplicas — a
+        field added in k8s.io/api 1.33, after the v1.32 API kubeplay serves.)"""
         uid, ns = O.uid_of(rs), O.namespace_of(rs)
         rs_deleting = O.is_terminating(rs)
-        active, terminating, strays = [], [], []
+        active, strays = [], []
         for pod in self.store.owned_by(uid, R.POD):
             md = pod["metadata"]
             ref = _controller_ref(md)
@@ -342,8 +343,6 @@ class ReplicaSetController(Controller):
                 continue
             labels = md.get("labels") or {}
             if md.get("deletionTimestamp"):
-                if match(labels):
-                    terminating.append(pod)
                 continue
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 continue
@@ -357,7 +356,7 @@ class ReplicaSetController(Controller):
             self.decide(key, f"ReplicaSet {key}: pod {O.name_of(pod)} no longer matches the selector "
                              f"→ releasing it (ownerReference removed)", action="release")
         if rs_deleting:
-            return active, terminating
+            return active
         for pod in self._orphans_in(ns):
             if not is_pod_active(pod) or not match(O.labels_of(pod)):
                 continue
@@ -367,7 +366,7 @@ class ReplicaSetController(Controller):
                 self.decide(key, f"ReplicaSet {key}: orphan pod {O.name_of(pod)} matches the selector "
                                  f"→ adopting it (ownerReference added)", action="adopt")
                 active.append(adopted)
-        return active, terminating
+        return active
 
     def _orphans_in(self, ns: str) -> list[dict]:
         out = []
@@ -491,8 +490,8 @@ class ReplicaSetController(Controller):
 
     # ---- status (replica_set_utils.go calculateStatus) ------------------------------------
 
-    def _calculate_status(self, rs: dict, active: list[dict], terminating: list[dict],
-                          err: errors.ApiError | None, now: float) -> tuple[dict, float | None]:
+    def _calculate_status(self, rs: dict, active: list[dict], err: errors.ApiError | None,
+                          now: float) -> tuple[dict, float | None]:
         """calculateStatus; also returns the seconds until the next Ready pod becomes available."""
         spec = rs.get("spec") or {}
         tmpl_labels = tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
@@ -527,7 +526,6 @@ class ReplicaSetController(Controller):
                              ("availableReplicas", available)):
             if value:
                 status[field] = value            # omitempty
-        # status.terminatingReplicas (k8s.io/api ≥ 1.33) is not in the v1.32 API kubeplay serves.
         gen = int(O.meta(rs).get("generation") or 0)
         if gen:
             status["observedGeneration"] = gen

@@ -494,3 +494,19 @@ def test_full_flow_scale_down_deletes_gracefully_and_the_kubelet_finishes():
     assert len(pods(cluster)) == 1
     st = get(cluster)["status"]
     assert (st["replicas"], st["availableReplicas"]) == (1, 1)
+
+
+def test_a_name_clash_with_a_foreign_replicaset_bumps_the_collision_count(cluster):
+    stored = cluster.store.create(deployment(replicas=1))       # nothing has run yet
+    h = U.compute_hash(stored["spec"]["template"], None)
+    cluster.store.create({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                          "metadata": {"name": f"web-{h}", "namespace": "default", "labels": {"app": "squatter"}},
+                          "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "squatter"}},
+                                   "template": {"metadata": {"labels": {"app": "squatter"}},
+                                                "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}})
+    cluster.advance(1)
+    assert get(cluster)["status"]["collisionCount"] == 1
+    mine = [rs for rs in replicasets(cluster) if O.controller_of(rs)]
+    assert [O.name_of(rs) for rs in mine] == [f"web-{U.compute_hash(get(cluster)['spec']['template'], 1)}"]
+    converge(cluster)
+    assert condition(cluster, "Available")["status"] == "True"
