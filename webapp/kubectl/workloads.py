@@ -128,8 +128,9 @@ def run(ctx: Ctx, args: list[str], flags: dict) -> int:
                             **({"labels": parse_labels(flags["labels"])} if flags.get("labels") else {})},
                "spec": {"ports": [{"port": port, "protocol": "TCP", "targetPort": port}], "selector": labels},
                "status": {"loadBalancer": {}}}
-        _create(ctx, flags, svc)
     _create(ctx, flags, pod)
+    if flags.get("expose"):
+        _create(ctx, flags, svc)
     return 0
 
 
