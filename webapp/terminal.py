@@ -1,6 +1,7 @@
 """The page's terminal: `POST /kubeplay/v1/terminal {"command": "kubectl get pods"}` →
-`{"output": "...", "exitCode": 0|1}`. The command runs in-process against the cluster's store
-(webapp/kubectl), so its output is what kubectl would print and nothing is spawned."""
+`{"output": "...", "exitCode": 0|1}` (an optional `"namespace"` sets the default namespace,
+`-n` still wins). The command runs in-process against the cluster's store (webapp/kubectl), so
+its output is what kubectl would print (stdout and stderr interleaved) and nothing is spawned."""
 from __future__ import annotations
 
 import flask
