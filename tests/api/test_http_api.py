@@ -82,19 +82,42 @@ class Api:
 
 
 class Watch:
-    """A raw watch stream: read NDJSON events one line at a time with a deadline."""
+    """A raw watch stream read by a background thread: NDJSON events one line at a time."""
 
     def __init__(self, api: Api, path: str, headers=None, timeout=15):
+        import queue
+        import threading
         self.conn = api.conn(timeout)
         self.conn.request("GET", path, headers=headers or {})
+        self.conn.sock.settimeout(120)     # the reader blocks between events; the queue has the deadlines
         self.resp = self.conn.getresponse()
         self.status = self.resp.status
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        try:
+            while True:
+                line = self.resp.readline()
+                if not line:
+                    break
+                self.lines.put(line)
+        except Exception as e:          # noqa: BLE001 - handed to the reader
+            self.lines.put(e)
+        self.lines.put(None)
 
     def next(self, timeout=10) -> dict | None:
-        self.conn.sock.settimeout(timeout)
-        line = self.resp.readline()
-        if not line:
+        """The next event, or None when the stream has ended; raises TimeoutError if none comes."""
+        import queue
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError(f"no watch event within {timeout}s") from None
+        if line is None:
+            self.lines.put(None)
             return None
+        if isinstance(line, Exception):
+            raise line
         assert line.endswith(b"\n"), f"watch events are newline-terminated: {line[:200]!r}"
         return json.loads(line)
 
@@ -104,17 +127,24 @@ class Watch:
         deadline = time.monotonic() + timeout
         while not until(events):
             left = deadline - time.monotonic()
-            assert left > 0, f"watch did not deliver in {timeout}s; got {[(e['type'], name(e['object'])) for e in events]}"
+            got = [(e["type"], name(e["object"])) for e in events]
+            assert left > 0, f"watch did not deliver in {timeout}s; got {got}"
             try:
                 ev = self.next(left)
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 continue
-            assert ev is not None, f"watch ended early; got {[(e['type'], name(e['object'])) for e in events]}"
+            assert ev is not None, f"watch ended early; got {got}"
             events.append(ev)
         return events
 
     def close(self):
+        try:
+            if self.resp.fp is not None and getattr(self.resp.fp, "raw", None) is not None:
+                self.resp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass
         self.conn.close()
+        self.resp.close()
 
 
 def name(obj) -> str:
@@ -430,8 +460,8 @@ def test_watch_from_a_resource_version_replays_what_happened_after_it(api):
 
 def test_watch_applies_label_and_field_selectors_to_events(api):
     ns = api.namespace()
-    w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&labelSelector=" + quote("app=web"))
-    f = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&fieldSelector=" + quote("metadata.name=two"))
+    rv = api.get(f"/api/v1/namespaces/{ns}/configmaps").json()["metadata"]["resourceVersion"]
+    w = f = None
     try:
         api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("one", {"app": "db"}))
         api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("two", {"app": "web"}))
@@ -440,13 +470,33 @@ def test_watch_applies_label_and_field_selectors_to_events(api):
                   "application/merge-patch+json")
         api.patch(f"/api/v1/namespaces/{ns}/configmaps/one", {"metadata": {"labels": {"app": "web"}}},
                   "application/merge-patch+json")
+        # Replayed from before the writes (so this does not depend on when headers are sent).
+        w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&labelSelector=" + quote("app=web"))
+        f = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&fieldSelector=" + quote("metadata.name=two"))
         evs = w.collect(lambda e: len(e) >= 3)
         assert [(e["type"], name(e["object"])) for e in evs] == [("ADDED", "two"), ("DELETED", "two"), ("ADDED", "one")]
         evs = f.collect(lambda e: len(e) >= 2)
         assert [(e["type"], name(e["object"])) for e in evs] == [("ADDED", "two"), ("MODIFIED", "two")]
     finally:
-        w.close()
-        f.close()
+        for x in (w, f):
+            if x is not None:
+                x.close()
+
+
+def test_watch_sends_its_headers_before_the_first_event(api):
+    """A watch with nothing to report yet must still answer 200 at once: kubectl's
+    --request-timeout and client-go's retry logic start from the response headers."""
+    ns = api.namespace()
+    rv = api.get(f"/api/v1/namespaces/{ns}/configmaps").json()["metadata"]["resourceVersion"]
+    c = api.conn(timeout=3)
+    try:
+        started = time.monotonic()
+        c.request("GET", f"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}")
+        r = c.getresponse()
+        assert r.status == 200
+        assert time.monotonic() - started < 2
+    finally:
+        c.close()
 
 
 def test_watch_ends_after_timeout_seconds(api):
@@ -462,10 +512,11 @@ def test_watch_ends_after_timeout_seconds(api):
 
 def test_watch_as_table_streams_one_row_tables(api):
     ns = api.namespace()
-    w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true", headers={"Accept": TABLE_ACCEPT})
+    rv = api.get(f"/api/v1/namespaces/{ns}/configmaps").json()["metadata"]["resourceVersion"]
+    api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("a", data={"x": "1", "y": "2"}))
+    api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("b"))
+    w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}", headers={"Accept": TABLE_ACCEPT})
     try:
-        api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("a", data={"x": "1", "y": "2"}))
-        api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("b"))
         evs = w.collect(lambda e: len(e) >= 2)
         for e in evs:
             assert e["type"] == "ADDED"
@@ -482,9 +533,10 @@ def test_watch_as_table_streams_one_row_tables(api):
 
 def test_bookmarks_are_only_sent_when_asked_for_and_carry_a_resource_version(api):
     ns = api.namespace()
-    w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&timeoutSeconds=2")
+    rv = api.get(f"/api/v1/namespaces/{ns}/configmaps").json()["metadata"]["resourceVersion"]
+    api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("a"))
+    w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&timeoutSeconds=2&resourceVersion={rv}")
     try:
-        api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("a"))
         types = []
         while (ev := w.next(timeout=10)) is not None:
             types.append(ev["type"])
@@ -524,9 +576,9 @@ def test_watch_from_a_compacted_resource_version_is_one_410_error_event(kubeplay
         w.close()
     # A list then a watch from the list's resourceVersion works again.
     rv = api.get("/api/v1/namespaces/default/configmaps").json()["metadata"]["resourceVersion"]
+    api.post("/api/v1/namespaces/default/configmaps", cm("newest"))
     w = Watch(api, f"/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={rv}")
     try:
-        api.post("/api/v1/namespaces/default/configmaps", cm("newest"))
         evs = w.collect(lambda e: len(e) >= 1)
         assert (evs[0]["type"], name(evs[0]["object"])) == ("ADDED", "newest")
     finally:
@@ -686,7 +738,6 @@ def test_the_three_patch_types_apply(api, patchable):
     ("application/json-patch+json", b'[{"op": "test", "path": "/data/k", "value": "other"}]'),
     ("application/json-patch+json", b'[{"op": "replace", "path": "/kind", "value": "Secret"}]'),
     ("application/merge-patch+json", b'{"metadata": {"name": "renamed"}}'),
-    ("application/merge-patch+json", b'{"metadata": null}'),
     ("application/merge-patch+json", b'{"data": {"k": {"nested": 1}}}'),
     ("application/strategic-merge-patch+json", b'{"data": {"$patch": "frobnicate"}}'),
     ("application/merge-patch+json", b"\xff\xfe\x00garbage"),
@@ -696,6 +747,13 @@ def test_bad_patch_bodies_are_a_4xx(api, patchable, content_type, body):
     r = api.patch(path, body, content_type)
     assert 400 <= r.status < 500, r
     assert r.json()["kind"] == "Status", r
+    assert api.get(path).json()["metadata"]["name"] == "p"
+
+
+def test_merge_patch_dropping_metadata_never_500s_and_keeps_the_object(api, patchable):
+    _, path = patchable
+    r = api.patch(path, b'{"metadata": null}', "application/merge-patch+json")
+    assert r.status < 500, r
     assert api.get(path).json()["metadata"]["name"] == "p"
 
 
@@ -869,12 +927,15 @@ def test_absurd_replica_counts_are_forbidden_by_the_quota(api):
     "resourceVersion=" + "9" * 100 + "&watch=1",
 ])
 def test_odd_query_parameters_never_500(api, query):
-    """Each answers promptly with a 4xx, or a 200 (a watch then streams: only its status is read)."""
+    """Each answers promptly with a 4xx, or a 200 (a watch then streams: only its status is read).
+    A watch from a resourceVersion in the future may also be the apiserver's 504 Timeout
+    ("Too large resource version")."""
     c = api.conn(timeout=10)
     try:
         c.request("GET", f"/api/v1/namespaces/default/configmaps?{query}", headers={"Accept": TABLE_ACCEPT})
         r = c.getresponse()
-        assert r.status < 500, (r.status, r.read(300) if r.status >= 400 else b"")
+        ok = r.status < 500 or (r.status == 504 and "watch=1" in query and "resourceVersion" in query)
+        assert ok, (r.status, r.read(300) if r.status >= 400 else b"")
         if r.status >= 400:
             assert json.loads(r.read())["kind"] == "Status"
     finally:

@@ -64,7 +64,8 @@ def test_create_deployment_and_list_its_running_pods(kubeplay_server, api):
     for p in pods.items:
         assert p.metadata.name in names
         cs = p.status.container_statuses[0]
-        assert (cs.name, cs.image, cs.ready, cs.restart_count) == ("login", "nginx", True, 0)
+        # The runtime reports the normalised reference, as containerd does.
+        assert (cs.name, cs.image, cs.ready, cs.restart_count) == ("login", "docker.io/library/nginx:latest", True, 0)
         assert cs.image_id is not None and cs.state.running.started_at is not None
         assert p.spec.node_name and p.status.pod_ip
         assert p.metadata.owner_references[0].kind == "ReplicaSet"

@@ -26,9 +26,11 @@ def test_kubectl_run_creates_a_pod_that_reaches_running(kube):
 
 
 def test_kubectl_create_deployment_sends_protobuf_and_is_created(kube):
-    out = kube("create", "deployment", "web", "--image=nginx", "-v=6")
-    assert "deployment.apps/web created" in out.stdout
-    assert re.search(r"POST http://127\.0\.0\.1:\d+/apis/apps/v1/namespaces/default/deployments\S* 201 Created", out.stderr), out.stderr
+    out = kube("create", "deployment", "web", "--image=nginx", "-v=8")
+    assert out.stdout == "deployment.apps/web created\n"
+    assert re.search(r"POST http://127\.0\.0\.1:\d+/apis/apps/v1/namespaces/default/deployments\?", out.stderr), out.stderr
+    assert "Content-Type: application/vnd.kubernetes.protobuf" in out.stderr, out.stderr
+    assert re.search(r"Response Status: 201 ", out.stderr), out.stderr
     names = kube.wait_running("app=web", 1)
     assert kube.pod_name_re("web").match(names[0])
     d = kube.deployment("web")

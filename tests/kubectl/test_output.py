@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import threading
 import time
 
@@ -144,7 +145,9 @@ def test_get_pods_watch_prints_rows_as_pods_change(kube):
         seen.append(line)
     stderr = proc.stderr.read()
     assert rc == 0, (rc, stderr)
-    header, rows = kube.parse_table("\n".join(seen))
+    # Each watch row is aligned on its own (column widths differ per line): split on 2+ spaces.
+    header = seen[0].split()
+    rows = [dict(zip(header, re.split(r"\s{2,}", line.strip()))) for line in seen[1:]]
     assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert sum(1 for s in seen if s.startswith("NAME ")) == 1, "one header, then one row per change"
     assert rows[0]["NAME"] == first[0] and rows[0]["STATUS"] == "Running"

@@ -78,6 +78,45 @@ def test_get_nodes_prints_the_real_columns_and_rows(kube):
         assert r["VERSION"].startswith("v1.32"), r
 
 
+def test_idle_nodes_stay_ready(kube):
+    """A healthy node's kubelet heartbeats in time: over a minute of simulated time (3 s at
+    --speed 20) no node leaves Ready and no NodeNotReady event is recorded."""
+    import json
+    import urllib.request
+    nodes = kube.server.get_json("/api/v1/nodes")
+    url = f"{kube.server.url}/api/v1/nodes?watch=1&timeoutSeconds=3&resourceVersion={nodes['metadata']['resourceVersion']}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=15) as r:
+        events = [json.loads(line) for line in r if line.strip()]
+    ready = [(e["type"], e["object"]["metadata"]["name"],
+              {c["type"]: c["status"] for c in e["object"]["status"]["conditions"]}.get("Ready")) for e in events]
+    assert all(r[2] == "True" for r in ready), ready
+    got = kube("get", "events", "-A", "--field-selector", "reason=NodeNotReady")
+    assert got.stdout == "", got.stdout
+    _, rows = kube.table("get", "nodes")
+    assert {r["STATUS"] for r in rows} == {"Ready"}
+
+
+def test_get_nodes_watch_on_a_quiet_cluster_ends_at_the_request_timeout(kube):
+    """Nothing changes, so the watch has no event to send: kubectl must still get the response
+    headers at once and end cleanly when --request-timeout is up (not retry the request)."""
+    import time
+    started = time.monotonic()
+    proc = kube.server.kubectl_popen("get", "nodes", "-w", "--request-timeout=3s", "-v=6")
+    try:
+        out, err = proc.communicate(timeout=20)
+    except Exception:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"kubectl get nodes -w did not end:\n{out}\n{err}")
+    assert proc.returncode == 0, err
+    assert time.monotonic() - started < 8, err
+    assert "Retry-After" not in err, err
+    header, rows = kube.parse_table(out)
+    assert header == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert len(rows) == 3
+
+
 def test_get_events_prints_the_real_columns_and_the_rollout_story(kube):
     names = apply_login_and_wait(kube)
     rs = names[0].rsplit("-", 1)[0]

@@ -49,7 +49,15 @@ def test_invalid_replica_count_is_refused_with_the_field_path(kube):
 def test_uppercase_name_is_refused_with_the_apiserver_message(kube):
     out = kube("run", "MyApp", "--image=nginx", check=False)
     assert out.returncode == 1
-    assert out.stderr.startswith('The Pod "MyApp" is invalid: metadata.name: Invalid value: "MyApp": a lowercase RFC 1123 subdomain'), out.stderr
+    # kubectl run names the container after the pod, so both names are refused.
+    assert out.stderr == (
+        'The Pod "MyApp" is invalid: \n'
+        '* metadata.name: Invalid value: "MyApp": a lowercase RFC 1123 subdomain must consist of lower case '
+        "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+        "'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n"
+        '* spec.containers[0].name: Invalid value: "MyApp": a lowercase RFC 1123 label must consist of lower case '
+        "alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' "
+        "or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')\n"), out.stderr
 
 
 def test_creating_an_existing_deployment_is_already_exists(kube):
