@@ -195,10 +195,12 @@ class Store:
     def create(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
                namespace: str | None = None) -> dict:
         rt = _resource_of(obj)
-        obj = O.clone(obj)
-        md = obj.setdefault("metadata", {})
+        md = obj.get("metadata", {})
         if not isinstance(md, dict):
             raise errors.BadRequest("metadata must be an object")
+        # Shallow copies are enough here: admission returns a deep copy.
+        obj = dict(obj)
+        md = obj["metadata"] = dict(md)
         if rt.namespaced:
             ns = md.get("namespace") or namespace or "default"
             if namespace and md.get("namespace") and md["namespace"] != namespace:
@@ -211,7 +213,7 @@ class Store:
         for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
                   "deletionGracePeriodSeconds", "generation", "selfLink", "managedFields"):
             md.pop(k, None)
-        obj = admission.admit_create(obj, strict=strict)
+        obj = admission.admit_create(obj, strict=strict, decode=sync)
         md = obj["metadata"]
         name = md.get("name", "")
         with self._lock:
@@ -238,13 +240,18 @@ class Store:
 
     def update(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
                subresource: str | None = None) -> dict:
-        """PUT. `subresource="status"` writes only status (controllers' path)."""
+        """PUT. `subresource="status"` writes only status (controllers' path).
+
+        `sync=False` marks the engine's own writes: committed in groups by flush(), and not run
+        through the JSON decoder's checks (they never were JSON)."""
         rt = _resource_of(obj)
         md = obj.get("metadata") or {}
         ns = md.get("namespace", "") if rt.namespaced else ""
         with self._lock:
             old = self.get(rt, ns, md.get("name", ""))
-            return self._update_locked(rt, old, O.clone(obj), strict=strict, dry_run=dry_run,
+            new = dict(obj)
+            new["metadata"] = dict(md)
+            return self._update_locked(rt, old, new, strict=strict, dry_run=dry_run,
                                        sync=sync, subresource=subresource)
 
     def patch(self, rt: R.ResourceType, namespace: str | None, name: str, patch_type: str, body,
@@ -296,7 +303,7 @@ class Store:
             strategy.prepare_for_finalize(new, old)
         else:
             strategy.prepare_for_update(new, old)
-            new = admission.admit_update(new, old, strict=strict)
+            new = admission.admit_update(new, old, strict=strict, decode=sync)
             if rt is R.SERVICE:
                 _allocate_service(self, new, old)
         md = new["metadata"]               # admission returns a new dict
@@ -317,6 +324,32 @@ class Store:
             self._index_add(rt, new)
         self._emit(rt, "MODIFIED", new, old, sync)
         return new
+
+    def bind(self, namespace: str, name: str, node: str, *, sync: bool = True) -> dict:
+        """The pods/binding subresource (k/k registry/core/pod/storage `assignPod`): set
+        spec.nodeName and PodScheduled=True on an unbound pod. Like upstream, no pod validation."""
+        with self._lock:
+            pod = self.get(R.POD, namespace, name)
+            spec = pod.get("spec") or {}
+            if O.is_terminating(pod):
+                raise errors.Conflict("pods", "", name, f"pod {name} is being deleted, cannot be assigned to a host")
+            if spec.get("nodeName"):
+                raise errors.Conflict("pods", "", name,
+                                      f'pod {name} is already assigned to node "{spec["nodeName"]}"')
+            new = dict(pod)
+            new["metadata"] = dict(pod["metadata"])
+            new["spec"] = dict(spec, nodeName=node)
+            status = dict(pod.get("status") or {})
+            conds = [c for c in status.get("conditions") or () if c.get("type") != "PodScheduled"]
+            conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                          "lastTransitionTime": O.iso(self._now())})
+            status["conditions"] = conds
+            new["status"] = status
+            self._rv += 1
+            new["metadata"]["resourceVersion"] = str(self._rv)
+            self._objs[R.POD.name][namespace][name] = new
+            self._emit(R.POD, "MODIFIED", new, pod, sync)
+            return new
 
     def delete(self, rt: R.ResourceType, namespace: str | None, name: str, *,
                grace_period_seconds: int | None = None, propagation_policy: str | None = None,

@@ -10,9 +10,12 @@ storage, in its order:
 4. validation (validation*.py), all field errors collected into one errors.Invalid.
 
 Public API:
-    admit_create(obj, *, strict=True) -> dict
-    admit_update(new, old, *, strict=True) -> dict
+    admit_create(obj, *, strict=True, decode=True) -> dict
+    admit_update(new, old, *, strict=True, decode=True) -> dict
     admit_status_update(new, old) -> dict
+    pod_qos_class(pod) -> str
+
+`decode=False` skips step 1 for the engine's own writes (they never were JSON).
 
 Each returns a new dict and never mutates its arguments. Decode problems raise
 errors.BadRequest, refused Pods errors.Forbidden, validation problems errors.Invalid.
@@ -32,7 +35,10 @@ __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class
 def _type_of(obj) -> R.ResourceType | None:
     if not isinstance(obj, dict):
         raise errors.BadRequest("the body of the request must be an object")
-    return R.for_kind(obj.get("apiVersion") or "", obj.get("kind") or "")
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None          # not a served kind: the store reports that
+    return R.for_kind(api_version, kind)
 
 
 def _decode(obj: dict, rt: R.ResourceType, strict: bool, skip: tuple[str, ...] = ()) -> bool:
@@ -63,12 +69,13 @@ def _prepare_meta(out: dict, rt: R.ResourceType) -> dict:
     return md
 
 
-def admit_create(obj: dict, *, strict: bool = True) -> dict:
-    """Decode, default, mutate and validate an object being created."""
+def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict:
+    """Decode, default, mutate and validate an object being created. `decode=False` is for the
+    engine's own writes: they never were JSON, so there is nothing a decoder could refuse."""
     rt = _type_of(obj)
     if rt is None:
         return O.clone(obj)
-    drop = _decode(obj, rt, strict)
+    drop = _decode(obj, rt, strict) if decode else False
     out = O.clone(obj)
     if drop:
         schema.drop_unknown(out)
@@ -89,17 +96,22 @@ def admit_create(obj: dict, *, strict: bool = True) -> dict:
     return out
 
 
-def admit_update(new: dict, old: dict, *, strict: bool = True) -> dict:
-    """Decode, default, mutate and validate a replacement of `old` by `new` (spec/metadata write)."""
+def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = True) -> dict:
+    """Decode, default, mutate and validate a replacement of `old` by `new` (spec/metadata write).
+    `decode=False` as for admit_create."""
     rt = _type_of(new)
     if rt is None:
         return O.clone(new)
-    # The store has already put the stored status back (strategy.prepare_for_update), so the
-    # status here is not the client's: it is not decoded again.
-    drop = _decode(new, rt, strict, skip=_STATUS_SKIP)
+    # Where the store has already put the stored status back (strategy.prepare_for_update), the
+    # status is not the client's and is not decoded again.
+    drop = False
+    if decode:
+        nst, ost = new.get("status"), old.get("status")
+        skip = _STATUS_SKIP if nst is ost or nst == ost else ()
+        drop = _decode(new, rt, strict, skip=skip)
     out = O.clone(new)
     if drop:
-        schema.drop_unknown(out, skip=_STATUS_SKIP)
+        schema.drop_unknown(out, skip=skip)
     _prepare_meta(out, rt)
     defaults.apply_defaults(out)
     kind = rt.kind
@@ -124,6 +136,12 @@ def admit_status_update(new: dict, old: dict) -> dict:
     if rt is None:
         return out
     kind = rt.kind
+    for key, go_type in (("metadata", "v1.ObjectMeta"), ("status", f"v1.{kind}Status")):
+        v = out.get(key)
+        if v is not None and not isinstance(v, dict):
+            what = schema._JSON_KIND.get(type(v), "value")
+            raise errors.BadRequest(f'{kind} in version "{rt.version}" cannot be handled as a {kind}: json: cannot '
+                                    f"unmarshal {what} into Go struct field {kind}.{key} of type {go_type}")
     status = out.get("status")
     if kind == "Namespace":
         if not isinstance(status, dict) or not status.get("phase"):

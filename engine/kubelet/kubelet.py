@@ -97,6 +97,7 @@ class Kubelets(Controller):
         self._runs: dict[str, PodRun] = {}
         self._written: dict[str, int] = {}       # pod key -> resourceVersion of our last status write
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
+        self._heartbeats: dict[str, object] = {}  # node name -> its next Lease renewal timer
         self._resumed_at: dict[str, float] = {}  # node -> when its kubelet came back
 
     # ---- wiring ---------------------------------------------------------------------------------
@@ -223,7 +224,31 @@ class Kubelets(Controller):
         if renewed is None or now - renewed >= period - 1e-6:
             self._renew_lease(node, now)
             renewed = now
-        return max(renewed + period - now, 1e-3)
+        self._schedule_heartbeat(name, renewed + period)
+        return None
+
+    # Heartbeats are timers that write the Lease directly rather than keys in the work queue:
+    # every node's kubelet is its own process, so its heartbeat must not wait behind other
+    # nodes' pod work (a busy engine would otherwise make healthy nodes look dead).
+    def _schedule_heartbeat(self, name: str, at: float) -> None:
+        t = self._heartbeats.get(name)
+        if t is not None and not t.cancelled and t.due <= at + 1e-9:
+            return
+        if t is not None:
+            t.cancel()
+        self._heartbeats[name] = self.clock.call_at(at, lambda: self._heartbeat(name))
+
+    def _heartbeat(self, name: str) -> None:
+        self._heartbeats.pop(name, None)
+        if name in self._failed():
+            self._stalled.add(name)
+            return
+        node = self.store.try_get(R.NODE, "", name)
+        if node is None:
+            return
+        now = self.clock.now()
+        self._renew_lease(node, now)
+        self._schedule_heartbeat(name, now + self.ctx.timings.lease_renew)
 
     def _ensure_node(self, node: dict) -> _NodeState:
         name = O.name_of(node)

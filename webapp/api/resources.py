@@ -373,11 +373,5 @@ def bind(t: Target):
     node = target.get("name")
     if not node:
         raise errors.Invalid("Binding", "", t.name, [errors.required("target.name")])
-    store = _cluster().store
-    pod = store.get(R.POD, t.namespace, t.name)
-    if (pod.get("spec") or {}).get("nodeName"):
-        raise errors.Conflict("pods", "", t.name, f"pod {t.name} is already assigned to node \"{pod['spec']['nodeName']}\"")
-    new = O.clone(pod)
-    new["spec"]["nodeName"] = node
-    store.update(new, strict=False)
+    _cluster().store.bind(t.namespace, t.name, node)
     return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201)
