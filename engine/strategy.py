@@ -54,15 +54,24 @@ def prepare_for_update(new: dict, old: dict) -> None:
     _bump_generation(new, old)
 
 
+# What a /status write may not change besides spec, per kind (k/k pkg/registry/*/strategy.go):
+# Deployments keep spec and labels (annotations may change: the controller records the revision
+# there); the other workload kinds and Pods keep spec; newer kinds reset all of metadata but the
+# status-owned parts (metav1.ResetObjectMetaForStatus).
+_STATUS_KEEPS_META = {"Deployment": ("labels",), "ReplicaSet": (), "StatefulSet": (), "DaemonSet": (),
+                      "Pod": ("ownerReferences",), "Node": (), "Service": (), "Namespace": ()}
+_RESET_FOR_STATUS = ("labels", "annotations", "finalizers", "ownerReferences")
+
+
 def prepare_for_status_update(new: dict, old: dict) -> None:
-    """/status update: only status (and, like upstream, nothing in spec) may change."""
+    """/status update: spec never changes; metadata as the kind's status strategy says."""
     if "spec" in old:
         new["spec"] = old["spec"]
     else:
         new.pop("spec", None)
-    md = new["metadata"]
+    md = new["metadata"] = dict(new["metadata"])
     omd = old["metadata"]
-    for k in ("labels", "annotations", "finalizers", "ownerReferences"):
+    for k in _STATUS_KEEPS_META.get(new.get("kind"), _RESET_FOR_STATUS):
         if k in omd:
             md[k] = omd[k]
         else:

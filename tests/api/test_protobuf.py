@@ -244,8 +244,7 @@ class _Capture(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def kubectl(tmp_path_factory):
     """Run the real kubectl against the capture server; returns the captured POSTs."""
-    if not os.path.exists(KUBECTL):
-        pytest.skip(f"{KUBECTL} is not installed")
+    assert os.path.exists(KUBECTL), f"these tests run the real kubectl; {KUBECTL} is missing"
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Capture)
     server.captured = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)

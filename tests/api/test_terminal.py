@@ -404,8 +404,6 @@ def test_describe_node_lists_its_pods(k, cluster):
 
 # ---- side by side with the real kubectl ----------------------------------------------------------
 
-requires_kubectl = pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/kubectl"),
-                                      reason="needs /usr/bin/kubectl")
 
 
 def _post(server, path: str, body: dict) -> dict:
@@ -418,7 +416,6 @@ def _post(server, path: str, body: dict) -> dict:
         return json.loads(r.read())
 
 
-@requires_kubectl
 def test_the_terminal_prints_what_kubectl_prints(kubeplay_server):
     """Same cluster, clock paused: every command below must print byte for byte what kubectl v1.32
     prints (commands whose texts changed after v1.32, or that compute ages on the client, are

@@ -282,8 +282,6 @@ items:
 
 # ---- against the real kubectl -------------------------------------------------------------------
 
-requires_kubectl = pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/kubectl"),
-                                      reason="needs /usr/bin/kubectl")
 
 
 def _editor(server, verb: str, text: str) -> tuple[int, dict]:
@@ -301,7 +299,6 @@ def _editor(server, verb: str, text: str) -> tuple[int, dict]:
         return e.code, json.loads(e.read())
 
 
-@requires_kubectl
 def test_the_editor_and_kubectl_apply_share_last_applied(kubeplay_server, tmp_path):
     """Byte-compatible annotations: what one applied, the other sees as unchanged, both ways; and
     both report `configured` for a manifest hitting the retainKeys quirk."""

@@ -305,6 +305,8 @@ def subresource(t: Target, method: str):
         return pod_log(t)
     if t.sub == "binding" and method == "POST":
         return bind(t)
+    if t.sub == "eviction" and method == "POST":
+        return evict(t)
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
 
 
@@ -374,4 +376,18 @@ def bind(t: Target):
     if not node:
         raise errors.Invalid("Binding", "", t.name, [errors.required("target.name")])
     _cluster().store.bind(t.namespace, t.name, node)
+    return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201)
+
+
+def evict(t: Target):
+    """pods/eviction (kubectl drain): with no PodDisruptionBudgets in the playground, an eviction
+    is a graceful delete honouring the Eviction's deleteOptions."""
+    body = _body()
+    if not isinstance(body, dict) or body.get("kind") not in (None, "Eviction"):
+        raise errors.BadRequest("the body of the request must be an Eviction")
+    opts = body.get("deleteOptions") or {}
+    grace = opts.get("gracePeriodSeconds")
+    _cluster().store.delete(R.POD, t.namespace, t.name,
+                            grace_period_seconds=grace if isinstance(grace, int) else None,
+                            dry_run=opts.get("dryRun") == ["All"] or _dry_run())
     return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201)
