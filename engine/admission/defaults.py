@@ -34,6 +34,7 @@ def canonical_resource_list(rl) -> None:
         return
     for k, v in rl.items():
         if v is None:
+            rl[k] = "0"          # a JSON null decodes to the zero Quantity
             continue
         try:
             rl[k] = Q.round_up_milli(v)

@@ -54,6 +54,12 @@ def immutable(new, old, path: str) -> list[FieldError]:
     return [invalid(path, new, FIELD_IMMUTABLE)]
 
 
+def text(v) -> str:
+    """A string field as Go holds it after decoding: "" for null (and for anything that slipped
+    past decoding, e.g. on the undecoded status path)."""
+    return v if isinstance(v, str) else ""
+
+
 def str_map(v) -> dict:
     return v if isinstance(v, dict) else {}
 
@@ -69,14 +75,14 @@ def validate_label_name(key: str, path: str) -> list[FieldError]:
 
 
 def validate_labels(labels, path: str) -> list[FieldError]:
-    if not labels:
+    if not labels or not isinstance(labels, dict):
         return []
     errs: list[FieldError] = []
     for k, v in labels.items():
         m = N.is_qualified_name(k)
         if m:
             errs.extend(invalid(path, k, x) for x in m)
-        v = v if isinstance(v, str) else str(v)
+        v = v if isinstance(v, str) else "" if v is None else str(v)
         m = N.is_valid_label_value(v)
         if m:
             errs.extend(invalid(path, v, x) for x in m)
@@ -84,11 +90,12 @@ def validate_labels(labels, path: str) -> list[FieldError]:
 
 
 def validate_annotations(annotations, path: str) -> list[FieldError]:
-    if not annotations:
+    if not annotations or not isinstance(annotations, dict):
         return []
     errs: list[FieldError] = []
     total = 0
     for k, v in annotations.items():
+        k = text(k)
         for m in N.is_qualified_name(k.lower()):
             errs.append(invalid(path, k, m))
         total += len(k.encode()) + len(str(v).encode())
@@ -98,8 +105,8 @@ def validate_annotations(annotations, path: str) -> list[FieldError]:
 
 
 def _owner_ref_value(ref: dict) -> GoStruct:
-    out = GoStruct(apiVersion=ref.get("apiVersion", ""), kind=ref.get("kind", ""),
-                   name=ref.get("name", ""), uid=ref.get("uid", ""))
+    out = GoStruct(apiVersion=ref.get("apiVersion") or "", kind=ref.get("kind") or "",
+                   name=ref.get("name") or "", uid=ref.get("uid") or "")
     if ref.get("controller") is not None:
         out["controller"] = ref["controller"]
     if ref.get("blockOwnerDeletion") is not None:
@@ -127,17 +134,17 @@ def validate_owner_references(refs, path: str) -> list[FieldError]:
     for ref in as_list(refs):
         if not isinstance(ref, dict):
             continue
-        api_version, kind = ref.get("apiVersion", ""), ref.get("kind", "")
+        api_version, kind = text(ref.get("apiVersion")), text(ref.get("kind"))
         gv = _api_version_parts(api_version)
         group, version = gv if gv else ("", "")
         if not version:
             errs.append(invalid(f"{path}.apiVersion", api_version, "version must not be empty"))
         if not kind:
             errs.append(invalid(f"{path}.kind", kind, "kind must not be empty"))
-        if not ref.get("name"):
-            errs.append(invalid(f"{path}.name", ref.get("name", ""), "name must not be empty"))
-        if not ref.get("uid"):
-            errs.append(invalid(f"{path}.uid", ref.get("uid", ""), "uid must not be empty"))
+        if not text(ref.get("name")):
+            errs.append(invalid(f"{path}.name", text(ref.get("name")), "name must not be empty"))
+        if not text(ref.get("uid")):
+            errs.append(invalid(f"{path}.uid", text(ref.get("uid")), "uid must not be empty"))
         if gv and group == "" and version == "v1" and kind == "Event":
             errs.append(invalid(path, _owner_ref_value(ref), "/v1, Kind=Event is disallowed from being an owner"))
         if ref.get("controller") is True:
@@ -156,6 +163,7 @@ def validate_finalizers(finalizers, path: str) -> list[FieldError]:
     if not finalizers:
         return []
     errs: list[FieldError] = []
+    finalizers = [text(f) for f in as_list(finalizers)]
     for f in finalizers:
         errs.extend(invalid(path, f, m) for m in N.is_qualified_name(f))
     if "orphan" in finalizers and "foregroundDeletion" in finalizers:
@@ -167,6 +175,7 @@ def validate_kube_finalizer_names(finalizers, path: str) -> list[FieldError]:
     """k/k validateKubeFinalizerName, run over metadata.finalizers[i]."""
     errs: list[FieldError] = []
     for i, f in enumerate(finalizers or ()):
+        f = text(f)
         if "/" not in f and f not in _STANDARD_FINALIZERS:
             errs.append(invalid(f"{path}[{i}]", f, "name is neither a standard finalizer name nor is it fully qualified"))
     return errs
@@ -176,15 +185,15 @@ def validate_kube_finalizer_names(finalizers, path: str) -> list[FieldError]:
 
 def validate_object_meta(md: dict, namespaced: bool, name_fn, path: str = "metadata") -> list[FieldError]:
     errs: list[FieldError] = []
-    gen_name = md.get("generateName") or ""
+    gen_name = text(md.get("generateName"))
     if gen_name:
         errs.extend(invalid(f"{path}.generateName", gen_name, m) for m in name_fn(gen_name, True))
-    name = md.get("name") or ""
+    name = text(md.get("name"))
     if not name:
         errs.append(required(f"{path}.name", "name or generateName is required"))
     else:
         errs.extend(invalid(f"{path}.name", name, m) for m in name_fn(name, False))
-    ns = md.get("namespace") or ""
+    ns = text(md.get("namespace"))
     if namespaced:
         if not ns:
             errs.append(required(f"{path}.namespace"))
@@ -204,7 +213,7 @@ def validate_object_meta(md: dict, namespaced: bool, name_fn, path: str = "metad
 def validate_object_meta_update(md: dict, omd: dict, path: str = "metadata") -> list[FieldError]:
     errs: list[FieldError] = []
     if omd.get("deletionTimestamp"):
-        extra = sorted(set(md.get("finalizers") or ()) - set(omd.get("finalizers") or ()))
+        extra = sorted(set(map(str, as_list(md.get("finalizers")))) - set(map(str, as_list(omd.get("finalizers")))))
         if extra:
             listed = ", ".join('"' + f + '"' for f in extra)
             errs.append(forbidden(f"{path}.finalizers", "no new finalizers can be added if the object "
@@ -222,7 +231,7 @@ def validate_object_meta_update(md: dict, omd: dict, path: str = "metadata") -> 
     errs.extend(validate_labels(md.get("labels"), f"{path}.labels"))
     errs.extend(validate_annotations(md.get("annotations"), f"{path}.annotations"))
     errs.extend(validate_owner_references(md.get("ownerReferences"), f"{path}.ownerReferences"))
-    errs.extend(validate_kube_finalizer_names(md.get("finalizers"), f"{path}.finalizers"))
+    errs.extend(validate_kube_finalizer_names(as_list(md.get("finalizers")), f"{path}.finalizers"))
     return errs
 
 
@@ -241,7 +250,7 @@ def validate_label_selector(sel, path: str) -> list[FieldError]:
 
 def validate_label_selector_requirement(expr: dict, path: str) -> list[FieldError]:
     errs: list[FieldError] = []
-    op, values = expr.get("operator", ""), as_list(expr.get("values"))
+    op, values = expr.get("operator") or "", as_list(expr.get("values"))
     if op in ("In", "NotIn"):
         if not values:
             errs.append(required(f"{path}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
@@ -250,7 +259,7 @@ def validate_label_selector_requirement(expr: dict, path: str) -> list[FieldErro
             errs.append(forbidden(f"{path}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
     else:
         errs.append(invalid(f"{path}.operator", op, "not a valid selector operator"))
-    errs.extend(validate_label_name(expr.get("key", ""), f"{path}.key"))
+    errs.extend(validate_label_name(expr.get("key") or "", f"{path}.key"))
     for i, v in enumerate(values):
         errs.extend(invalid(f"{path}.values[{i}]", v, m) for m in N.is_valid_label_value(str(v)))
     return errs
@@ -268,7 +277,7 @@ def selector_value(sel) -> GoStruct | None:
             exprs = []
             for e in sel["matchExpressions"]:
                 e = e if isinstance(e, dict) else {}
-                g = GoStruct(key=e.get("key", ""), operator=e.get("operator", ""))
+                g = GoStruct(key=e.get("key") or "", operator=e.get("operator") or "")
                 if e.get("values"):
                     g["values"] = e["values"]
                 exprs.append(g)
@@ -321,7 +330,7 @@ def label_selector_as_selector(sel) -> Selector | None:
     for e in as_list(sel.get("matchExpressions")):
         if not isinstance(e, dict):
             return None
-        op, key, values = e.get("operator"), e.get("key", ""), tuple(as_list(e.get("values")))
+        op, key, values = e.get("operator"), e.get("key") or "", tuple(as_list(e.get("values")))
         if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
             return None
         if (op in ("In", "NotIn")) != bool(values):

@@ -575,7 +575,7 @@ def validate_namespace_update(new: dict, old: dict) -> list[FieldError]:
 
 
 def validate_namespace_status_update(new: dict, old: dict) -> list[FieldError]:
-    phase = (new.get("status") or {}).get("phase", "")
+    phase = (new.get("status") or {}).get("phase") or ""
     if not _meta(new).get("deletionTimestamp"):
         if phase != "Active":
             return [invalid("status.Phase", phase, "may only be 'Active' if `deletionTimestamp` is empty")]
@@ -659,8 +659,8 @@ def validate_node_update(new: dict, old: dict) -> list[FieldError]:
     seen: list = []
     for i, a in enumerate(as_list((new.get("status") or {}).get("addresses"))):
         if a in seen:
-            errs.append(duplicate(f"status.addresses[{i}]", GoStruct(type=(a or {}).get("type", ""),
-                                                                      address=(a or {}).get("address", ""))))
+            errs.append(duplicate(f"status.addresses[{i}]", GoStruct(type=(a or {}).get("type") or "",
+                                                                      address=(a or {}).get("address") or "")))
         seen.append(a)
     spec, ospec = _spec(new), _spec(old)
     ocidrs, ncidrs = as_list(ospec.get("podCIDRs")), as_list(spec.get("podCIDRs"))
@@ -839,7 +839,7 @@ def validate_endpoint_slice_update(new: dict, old: dict) -> list[FieldError]:
     errs = validate_object_meta_update(_meta(new), _meta(old))
     errs.extend(validate_endpoint_slice(new))
     if new.get("addressType") != old.get("addressType"):
-        errs.append(invalid("addressType", new.get("addressType", ""), FIELD_IMMUTABLE))
+        errs.append(invalid("addressType", new.get("addressType") or "", FIELD_IMMUTABLE))
     return errs
 
 

@@ -117,7 +117,7 @@ def _env_name(name: str) -> list[str]:
 
 
 def _key_selector(sel: dict, path: str) -> list[FieldError]:
-    errs = [invalid(f"{path}.name", sel.get("name", ""), m) for m in N.name_is_dns_subdomain(sel.get("name", ""), False)]
+    errs = [invalid(f"{path}.name", sel.get("name") or "", m) for m in N.name_is_dns_subdomain(sel.get("name") or "", False)]
     key = sel.get("key") or ""
     if not key:
         errs.append(required(f"{path}.key"))
@@ -505,7 +505,7 @@ def _handler(h: dict, path: str, grace, allow_sleep: bool, allow_grpc: bool) -> 
             if scheme not in ("HTTP", "HTTPS"):
                 errs.append(not_supported(f"{kp}.scheme", scheme, ("HTTP", "HTTPS")))
             for hdr in as_list(v.get("httpHeaders")):
-                hn = (hdr or {}).get("name", "") if isinstance(hdr, dict) else ""
+                hn = (hdr or {}).get("name") or "" if isinstance(hdr, dict) else ""
                 errs.extend(invalid(f"{kp}.httpHeaders", hn, m) for m in N.is_http_header_name(hn))
         elif key == "tcpSocket":
             errs.extend(port_num_or_name(v.get("port", 0), f"{kp}.port"))
@@ -914,11 +914,11 @@ def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
     errs.extend(_affinity(spec.get("affinity"), f"{path}.affinity"))
     errs.extend(_dns_config(spec.get("dnsConfig"), dp, f"{path}.dnsConfig"))
     for i, g in enumerate(as_list(spec.get("readinessGates"))):
-        ct = (g or {}).get("conditionType", "") if isinstance(g, dict) else ""
+        ct = (g or {}).get("conditionType") or "" if isinstance(g, dict) else ""
         errs.extend(invalid(f"{path}.readinessGates[{i}].conditionType", ct, m) for m in N.is_qualified_name(ct))
     seen_gates: set[str] = set()
     for i, g in enumerate(as_list(spec.get("schedulingGates"))):
-        gn = (g or {}).get("name", "") if isinstance(g, dict) else ""
+        gn = (g or {}).get("name") or "" if isinstance(g, dict) else ""
         errs.extend(invalid(f"{path}.schedulingGates[{i}]", gn, m) for m in N.is_qualified_name(gn))
         if gn in seen_gates:
             errs.append(duplicate(f"{path}.schedulingGates[{i}]", gn))
@@ -942,8 +942,8 @@ def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
         errs.extend(validate_tolerations(spec["tolerations"], f"{path}.tolerations"))
     for i, ha in enumerate(as_list(spec.get("hostAliases"))):
         ha = ha if isinstance(ha, dict) else {}
-        if not N.is_valid_ip(ha.get("ip", "")):
-            errs.append(invalid(f"{path}.hostAliases[{i}].ip", ha.get("ip", ""),
+        if not N.is_valid_ip(ha.get("ip") or ""):
+            errs.append(invalid(f"{path}.hostAliases[{i}].ip", ha.get("ip") or "",
                                 "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
         for j, hn in enumerate(as_list(ha.get("hostnames"))):
             errs.extend(dns1123_subdomain(str(hn), f"{path}.hostAliases[{i}].hostnames[{j}]"))
