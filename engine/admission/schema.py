@@ -619,16 +619,18 @@ class _Scan:
     def struct(self, value: dict, type_name: str, path: str, stack: tuple) -> None:
         leaves, kids = _LEAVES[type_name], _KIDS[type_name]
         for k, item in value.items():
+            gotype = leaves.get(k)
+            if gotype is not None:
+                # plain strings are the common case: checked inline
+                if item is not None and not (gotype == "string" and item.__class__ is str):
+                    self.leaf(item, gotype, type_name, stack + (k,))
+                continue
             child = kids.get(k)
-            kpath = f"{path}.{k}" if path else k
             if child is not None:
                 if item is not None:
-                    self.child(item, child, kpath, stack + (k,), type_name)
-            elif k in leaves:
-                if item is not None:
-                    self.leaf(item, leaves[k], type_name, stack + (k,))
+                    self.child(item, child, f"{path}.{k}" if path else k, stack + (k,), type_name)
             else:
-                self.unknown.append(kpath)
+                self.unknown.append(f"{path}.{k}" if path else k)
 
     def child(self, value, child: str, path: str, stack: tuple, struct: str) -> None:
         if child[:2] == "[]":
