@@ -68,9 +68,33 @@ class RenderedFieldError(FieldError):
         return f"{self.field}: {self.body()}"
 
 
+_SIMPLE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                   "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+
+
+def go_quote(s: str) -> str:
+    """strconv.Quote, as Go's %q prints a string: printable Unicode kept, the rest escaped."""
+    out = ['"']
+    for ch in s:
+        if ch in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[ch])
+        elif ch.isprintable():
+            out.append(ch)
+        elif ord(ch) < 0x80:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    out.append('"')
+    return "".join(out)
+
+
 def _valued(path: str, type_: str, value, detail: str) -> FieldError:
     if isinstance(value, (dict, list, tuple)):
         return RenderedFieldError(path, type_, value, detail, True, gojson(value))
+    if isinstance(value, str) and not (value.isascii() and value.isprintable()):
+        return RenderedFieldError(path, type_, value, detail, True, go_quote(value))
     return FieldError(path, type_, value, detail, has_value=True)
 
 

@@ -53,3 +53,9 @@ def test_drop_unknown_keeps_known_fields():
     obj = {"kind": "Service", "spec": {"ipFamily": "IPv4", "ports": [{"port": 80, "bogus": 1}]}, "extra": 1}
     schema.drop_unknown(obj)
     assert obj == {"kind": "Service", "spec": {"ports": [{"port": 80}]}}
+
+
+def test_bad_string_values_print_like_go_percent_q():
+    from engine.admission.fields import go_quote, invalid
+    assert go_quote('café\n"x"\\\x7f') == '"café\\n\\"x\\"\\\\\\x7f"'
+    assert str(invalid("metadata.name", "Café", "bad")) == 'metadata.name: Invalid value: "Café": bad'
