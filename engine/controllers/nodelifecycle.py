@@ -5,7 +5,8 @@ Three upstream controllers in one (k/k `pkg/controller/nodelifecycle`, `pkg/cont
 `pkg/controller/podgc`):
 
 - Node monitor (key: node name, every `timings.node_monitor_period`): when neither the node's
-  Lease nor its Ready heartbeat was renewed within `timings.node_monitor_grace`, set Ready,
+  Lease nor its Ready heartbeat was renewed within `timings.node_monitor_grace` (plus however far
+  the engine itself is behind, so a lagging engine never blames a live kubelet), set Ready,
   MemoryPressure, DiskPressure and PIDPressure to Unknown (`NodeStatusUnknown`, `Kubelet stopped
   posting node status.`), record `NodeNotReady` and mark the node's pods Ready=False. Taints
   follow the Ready condition: Unknown → `node.kubernetes.io/unreachable`, False →
@@ -121,7 +122,7 @@ class NodeLifecycleController(Controller):
         probe = _probe_time(node, self.store.try_get(R.LEASE, LEASE_NAMESPACE, name))
         if probe is None:
             probe = O.parse_time(O.meta(node).get("creationTimestamp")) or now
-        stale = now - probe > self.ctx.timings.node_monitor_grace
+        stale = now - probe > self.ctx.timings.node_monitor_grace + self._lag(now)
         if stale and any((O.get_condition(status, t) or {}).get("status") != "Unknown" for t in CONDITIONS):
             was_ready = (ready or {}).get("status") == "True"
             node = self._mark_unknown(node, now)
@@ -133,10 +134,14 @@ class NodeLifecycleController(Controller):
                             action="node-not-ready", observed={"ready": "True"}, desired={"ready": "Unknown"})
                 self._mark_pods_not_ready(name)
         self._sync_taints(node, now)
-        if stale:
-            return period
-        # Look again at the first monitor tick after the heartbeat would go stale.
         return max(period, 1e-3)
+
+    def _lag(self, now: float) -> float:
+        """How far the engine is behind: the age of the oldest timer that is due but has not
+        fired (a heartbeat among them, perhaps). A kubelet cannot be blamed for a lease the
+        engine has not yet given it the chance to renew; on a ManualClock this is always 0."""
+        due = self.clock.next_due()
+        return max(0.0, now - due) if due is not None else 0.0
 
     def _mark_unknown(self, node: dict, now: float) -> dict:
         status = dict(node.get("status") or {})

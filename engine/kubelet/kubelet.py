@@ -1,7 +1,7 @@
 """Kubelets: one controller playing the kubelet of every node.
 
-For each node it registers the Node, renews its Lease in kube-node-lease every
-`timings.lease_renew` seconds, and runs the pods bound to it: each pod's containers move through
+For each node it registers the Node, renews its Lease in kube-node-lease (every
+`timings.lease_renew` seconds, or twice per `node_monitor_grace` if that is shorter), and runs the pods bound to it: each pod's containers move through
 the stage table (stages.py), and the kubelet reports the resulting PodStatus and the Events a
 real kubelet records (Pulling, Pulled, Created, Started, Killing, BackOff, Failed ...).
 
@@ -99,6 +99,7 @@ class Kubelets(Controller):
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
         self._heartbeats: dict[str, object] = {}  # node name -> its next Lease renewal timer
         self._resumed_at: dict[str, float] = {}  # node -> when its kubelet came back
+        self._lease_timers: dict[str, object] = {}
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -193,9 +194,45 @@ class Kubelets(Controller):
         new["spec"] = dict(lease.get("spec") or {}, renewTime=O.micro_iso(now), holderIdentity=name)
         self.store.update(new, sync=False)
 
+    def lease_period(self) -> float:
+        """How often a kubelet renews its Lease: `timings.lease_renew`, but never less often than
+        twice per `node_monitor_grace` (upstream renews every 10 s against a 50 s grace; a period
+        longer than the grace would have healthy nodes flap NotReady)."""
+        t = self.ctx.timings
+        return max(1e-3, min(t.lease_renew, t.node_monitor_grace / 2))
+
+    def _schedule_lease(self, name: str, due: float) -> None:
+        """Lease renewal is a heartbeat on the clock, not a queued key: due timers fire at the
+        start of every engine pass, so a busy kubelet queue never delays a heartbeat."""
+        old = self._lease_timers.get(name)
+        if old is not None and not old.cancelled:
+            if old.due <= due:
+                return
+            old.cancel()
+        self._lease_timers[name] = self.clock.call_at(due, lambda: self._lease_tick(name))
+
+    def _lease_tick(self, name: str) -> None:
+        self._lease_timers.pop(name, None)
+        if name in self._failed():
+            self._stalled.add(name)
+            return
+        node = self.store.try_get(R.NODE, "", name)
+        if node is None:
+            return
+        now = self.clock.now()
+        try:
+            self._renew_lease(node, now)
+        except errors.ApiError:                  # e.g. a concurrent renewal: try again shortly
+            self._schedule_lease(name, now + 0.1)
+            return
+        self._schedule_lease(name, now + self.lease_period())
+
     def _reconcile_node(self, name: str) -> float | None:
         node = self.store.try_get(R.NODE, "", name)
         if node is None:
+            t = self._lease_timers.pop(name, None)
+            if t is not None:
+                t.cancel()
             return None
         if name in self._failed():
             self._stalled.add(name)
@@ -218,37 +255,15 @@ class Kubelets(Controller):
                                     component=NAME, host=name)
                 self.decide(NODE_PREFIX + name, f"Node {name}: kubelet posts Ready again", action="node-ready",
                             observed={"ready": current.get("Ready")}, desired={"ready": "True"})
-        lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
-        renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
-        period = self.ctx.timings.lease_renew
-        if renewed is None or now - renewed >= period - 1e-6:
-            self._renew_lease(node, now)
-            renewed = now
-        self._schedule_heartbeat(name, renewed + period)
+        if name not in self._lease_timers:
+            lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
+            renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
+            period = self.lease_period()
+            if renewed is None or now - renewed >= period - 1e-6:
+                self._renew_lease(node, now)
+                renewed = now
+            self._schedule_lease(name, renewed + period)
         return None
-
-    # Heartbeats are timers that write the Lease directly rather than keys in the work queue:
-    # every node's kubelet is its own process, so its heartbeat must not wait behind other
-    # nodes' pod work (a busy engine would otherwise make healthy nodes look dead).
-    def _schedule_heartbeat(self, name: str, at: float) -> None:
-        t = self._heartbeats.get(name)
-        if t is not None and not t.cancelled and t.due <= at + 1e-9:
-            return
-        if t is not None:
-            t.cancel()
-        self._heartbeats[name] = self.clock.call_at(at, lambda: self._heartbeat(name))
-
-    def _heartbeat(self, name: str) -> None:
-        self._heartbeats.pop(name, None)
-        if name in self._failed():
-            self._stalled.add(name)
-            return
-        node = self.store.try_get(R.NODE, "", name)
-        if node is None:
-            return
-        now = self.clock.now()
-        self._renew_lease(node, now)
-        self._schedule_heartbeat(name, now + self.ctx.timings.lease_renew)
 
     def _ensure_node(self, node: dict) -> _NodeState:
         name = O.name_of(node)

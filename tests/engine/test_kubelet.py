@@ -76,9 +76,9 @@ def test_lease_is_renewed_every_period_while_the_node_lives(cluster):
     assert lease["spec"]["holderIdentity"] == "node-1" and lease["spec"]["leaseDurationSeconds"] == 40
     assert lease["metadata"]["ownerReferences"][0]["kind"] == "Node"
     first = O.parse_time(lease["spec"]["renewTime"])
-    cluster.advance(cluster.timings.lease_renew)
+    cluster.advance(cluster.controller("kubelet").lease_period())
     assert O.parse_time(cluster.store.get(R.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"]) == \
-        first + cluster.timings.lease_renew
+        first + cluster.controller("kubelet").lease_period()
 
 
 def test_node_registration_events(cluster):
@@ -348,7 +348,7 @@ def test_failed_node_does_nothing_until_it_recovers(cluster):
     assert cluster.store.try_get(R.POD, "default", "web") is None
     assert get(cluster, "new")["status"]["phase"] == "Running"
     renewed = O.parse_time(cluster.store.get(R.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"])
-    assert renewed >= cluster.clock.now() - cluster.timings.lease_renew
+    assert renewed >= cluster.clock.now() - cluster.controller("kubelet").lease_period()
 
 
 # ---- logs ---------------------------------------------------------------------------------------
