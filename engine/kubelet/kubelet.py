@@ -334,6 +334,7 @@ class Kubelets(Controller):
             return self._terminate(key, pod, run, st, env, now)
         before = run.phase()
         run.advance(now, env)
+        run.sync_spec(pod, now, env)
         self._report(key, pod, run, st, now)
         after = run.phase()
         if before != after:

@@ -129,6 +129,27 @@ class PodRun:
             return self.started
         return min(dues) if dues else None
 
+    def sync_spec(self, pod: dict, at: float, env) -> None:
+        """A container's image was changed in the pod spec (the only container field a pod update
+        may change): kill it and start the new image — "Container <c> definition changed, will
+        be restarted" — or, if it was still waiting (a typo'd tag in ImagePullBackOff), simply
+        try the new image now."""
+        spec = pod.get("spec") or {}
+        for runs, specs in ((self.init, spec.get("initContainers") or ()), (self.main, spec.get("containers") or ())):
+            by_name = {c.get("name"): c for c in specs}
+            for i, c in enumerate(runs):
+                new = by_name.get(c.name)
+                if new is None or new.get("image") == c.spec.get("image"):
+                    continue
+                fresh = _make_run(new, init=c.init)
+                if c.stage == "running":
+                    env.event(c, "Normal", "Killing", f"Container {c.name} definition changed, will be restarted")
+                    S.stop(c, at)
+                fresh.restarts, fresh.created_once, fresh.last = c.restarts, c.created_once, c.term or c.last
+                if c.stage not in ("new",) and (not c.init or not c.complete):
+                    S.step_now(fresh, at, env)
+                runs[i] = fresh
+
     def stop_all(self, at: float) -> None:
         for c in self.init + self.main:
             S.stop(c, at)

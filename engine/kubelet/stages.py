@@ -309,6 +309,11 @@ def step(c: ContainerRun, env: Env) -> None:
         s.step(c, at, env)
 
 
+def step_now(c: ContainerRun, at: float, env: Env) -> None:
+    """Start (or restart) a container from scratch at `at` — used when its image changed."""
+    _activate(c, at, env)
+
+
 def stop(c: ContainerRun, at: float) -> None:
     """SIGTERM: a running container exits 0; anything else simply stops being run."""
     if c.stage == "running":

@@ -147,8 +147,9 @@ class PodInfo:
         self.prefilter_names = _prefilter_node_names(self.required_terms)
         self.tolerates_unschedulable = any(
             tolerates(t, {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}) for t in self.tolerations)
-        # The common case — no tolerations, selectors, affinity or host ports — takes a fast path.
-        self.simple = not (self.tolerations or self.node_selector or self.required_terms is not None
+        # The common case — no selectors, affinity, host ports or extended resources — takes a
+        # fast path on nodes without taints (tolerations only matter against taints).
+        self.simple = not (self.node_selector or self.required_terms is not None
                            or self.preferred_terms or self.ports or self.requests.scalars)
 
 

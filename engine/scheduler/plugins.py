@@ -154,7 +154,7 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo]) -> list[float]:
         if hi > lo:
             k = W_SPREAD * 100.0 / (hi - lo)
             scores = [s + k * (hi - c) for s, c in zip(scores, spread)]
-    if p.tolerations or any(n.soft_taints for n in nodes):
+    if any(n.soft_taints for n in nodes):
         soft = [sum(1 for t in n.soft_taints if not any(tolerates(x, t) for x in p.tolerations))
                 for n in nodes]
         hi = max(soft)

@@ -392,3 +392,27 @@ def test_converged_kubelets_write_nothing_when_reconciled_again(cluster):
     for k in keys:
         kubelet.reconcile(k)
     assert cluster.store.resource_version == rv
+
+
+def test_fixing_a_typo_d_image_on_a_bare_pod_pulls_the_new_one(cluster):
+    cluster.store.create(pod("typo", "nginx:1.2.3.4.5", node="node-1"))
+    cluster.advance(5)
+    assert cstatus(cluster, "typo")["state"]["waiting"]["reason"] == "ImagePullBackOff"
+    cluster.store.patch(R.POD, "default", "typo", "strategic",
+                        {"spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    cluster.advance(3)
+    cs = cstatus(cluster, "typo")
+    assert "running" in cs["state"] and cs["image"] == "docker.io/library/nginx:1.27"
+    assert events(cluster, "typo", "Pulling")[-1]["message"] == 'Pulling image "nginx:1.27"'
+
+
+def test_changing_a_running_container_image_restarts_it(cluster):
+    cluster.store.create(pod("web", node="node-1"))
+    cluster.advance(5)
+    cluster.store.patch(R.POD, "default", "web", "strategic",
+                        {"spec": {"containers": [{"name": "c", "image": "nginx:1.28"}]}})
+    cluster.advance(5)
+    cs = cstatus(cluster, "web")
+    assert cs["restartCount"] == 1 and cs["image"] == "docker.io/library/nginx:1.28" and cs["ready"]
+    assert cs["lastState"]["terminated"]["reason"] == "Completed"
+    assert events(cluster, "web", "Killing")[0]["message"] == "Container c definition changed, will be restarted"
