@@ -499,6 +499,44 @@ def test_watch_sends_its_headers_before_the_first_event(api):
         c.close()
 
 
+def test_watch_from_a_future_resource_version_is_a_504_too_large(api):
+    """The apiserver waits briefly for a resourceVersion it has not reached, then answers
+    504 Timeout "Too large resource version" (informers then re-list); it never hangs silently."""
+    ns = api.namespace()
+    current = int(api.get(f"/api/v1/namespaces/{ns}/configmaps").json()["metadata"]["resourceVersion"])
+    future = current + 100_000
+    c = api.conn(timeout=10)
+    try:
+        started = time.monotonic()
+        c.request("GET", f"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={future}")
+        r = c.getresponse()
+        body = r.read() if r.status != 200 else r.readline()
+        assert time.monotonic() - started < 6
+    finally:
+        c.close()
+    assert r.status == 504, (r.status, body[:300])
+    st = json.loads(body)
+    assert (st["kind"], st["reason"], st["code"]) == ("Status", "Timeout", 504), st
+    assert st["message"].startswith(f"Too large resource version: {future}, current: "), st
+
+
+def test_status_lines_carry_the_standard_reason_phrases(api):
+    """Go writes "404 Not Found"; the Python client shows that phrase as ApiException.reason."""
+    c = api.conn()
+    try:
+        c.request("GET", "/api/v1/namespaces/default/pods/nope")
+        r = c.getresponse()
+        r.read()
+        assert (r.status, r.reason) == (404, "Not Found")
+        c.request("POST", "/api/v1/namespaces/default/configmaps", body=json.dumps(cm("phrase-" + uuid.uuid4().hex[:6])),
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        assert (r.status, r.reason) == (201, "Created")
+    finally:
+        c.close()
+
+
 def test_watch_ends_after_timeout_seconds(api):
     ns = api.namespace()
     started = time.monotonic()
@@ -843,13 +881,31 @@ data:
 """
 
 
-def test_a_yaml_alias_bomb_is_refused_quickly(api):
+# The same bomb under an unknown field: only strict validation looks at field names first.
+YAML_BOMB_UNKNOWN_FIELD = YAML_BOMB.replace(b"data:\n  k: *i\n", b"data: {}\nextra:\n  k: *i\n")
+
+
+@pytest.mark.parametrize("body, query", [
+    (YAML_BOMB, ""),
+    (YAML_BOMB_UNKNOWN_FIELD, ""),
+    (YAML_BOMB_UNKNOWN_FIELD, "?fieldValidation=Strict"),
+    (YAML_BOMB_UNKNOWN_FIELD, "?fieldValidation=Ignore"),
+    (YAML_BOMB_UNKNOWN_FIELD, "?fieldValidation=Warn"),
+], ids=["in-data", "unknown-field", "unknown-field-strict", "unknown-field-ignore", "unknown-field-warn"])
+def test_a_yaml_alias_bomb_is_refused_quickly(kubeplay_server, body, query):
+    """Own server: a bomb that gets through would eat memory until it is killed."""
+    api = Api(kubeplay_server)
+    assert body.count(b"*i") == 1
     started = time.monotonic()
-    r = api.post("/api/v1/namespaces/default/configmaps", YAML_BOMB, headers={"Content-Type": "application/yaml"},
-                 timeout=20)
+    try:
+        r = api.post("/api/v1/namespaces/default/configmaps" + query, body,
+                     headers={"Content-Type": "application/yaml"}, timeout=10)
+    except (TimeoutError, socket.timeout):
+        raise AssertionError("no answer within 10s (the alias expansion is being walked)") from None
     assert 400 <= r.status < 500, r
     assert r.json()["kind"] == "Status"
     assert time.monotonic() - started < 5
+    assert api.healthy()
 
 
 def test_plain_yaml_bodies_are_accepted(api):
