@@ -21,55 +21,17 @@ from __future__ import annotations
 from .. import errors, objects as O, resources as R
 from ..controllers.base import Controller
 from . import node as N
-from . import stages as S
 from .pods import PodRun
-from .programs import log_lines
+from .logs import container_logs
 
 NAME = "kubelet"
 NODE_PREFIX = "node:"
 
 
-class _NodeState:
-    """What a node's kubelet keeps locally: its address, its pod IPs and its image cache."""
-
-    def __init__(self, name: str, index: int, ip: str, cidr: str, max_pods: int):
-        self.name, self.index, self.ip, self.cidr = name, index, ip, cidr
-        self.images: set[str] = set()
-        self.pods: set[str] = set()
-        self.ip_of: dict[str, str] = {}
-        self.used: set[str] = set()
-        self._next = 0
-        self._limit = 253 * max(1, -(-max_pods // 253))
-
-    def allocate(self, key: str, want: str | None = None) -> str:
-        ip = self.ip_of.get(key)
-        if ip:
-            return ip
-        if want and want not in self.used:
-            ip = want
-        else:
-            for _ in range(self._limit + 1):
-                cand = N.pod_ip(self.cidr, self._next)
-                self._next = (self._next + 1) % self._limit
-                if cand not in self.used:
-                    ip = cand
-                    break
-            else:                                   # more pods than addresses: share the last
-                ip = N.pod_ip(self.cidr, self._limit - 1)
-        self.ip_of[key] = ip
-        self.used.add(ip)
-        return ip
-
-    def release(self, key: str) -> None:
-        ip = self.ip_of.pop(key, None)
-        if ip:
-            self.used.discard(ip)
-
-
 class _PodEnv:
     """The stages' view of one pod on one node (stages.Env)."""
 
-    def __init__(self, kubelet: "Kubelets", pod: dict, st: _NodeState):
+    def __init__(self, kubelet: "Kubelets", pod: dict, st: N.NodeState):
         t = kubelet.ctx.timings
         self.image_pull, self.container_start = t.image_pull, t.container_start
         spec, md = pod.get("spec") or {}, pod.get("metadata") or {}
@@ -93,7 +55,7 @@ class Kubelets(Controller):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._nodes: dict[str, _NodeState] = {}
+        self._nodes: dict[str, N.NodeState] = {}
         self._runs: dict[str, PodRun] = {}
         self._written: dict[str, int] = {}       # pod key -> resourceVersion of our last status write
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
@@ -265,7 +227,7 @@ class Kubelets(Controller):
             self._schedule_lease(name, renewed + period)
         return None
 
-    def _ensure_node(self, node: dict) -> _NodeState:
+    def _ensure_node(self, node: dict) -> N.NodeState:
         name = O.name_of(node)
         st = self._nodes.get(name)
         if st is None:
@@ -278,7 +240,7 @@ class Kubelets(Controller):
                 max_pods = int(alloc.get("pods", 110))
             except (TypeError, ValueError):
                 max_pods = 110
-            st = self._nodes[name] = _NodeState(name, index, N.internal_ip(node) or N.node_ip(index), cidr, max_pods)
+            st = self._nodes[name] = N.NodeState(name, index, N.internal_ip(node) or N.node_ip(index), cidr, max_pods)
         return st
 
     def _pick_index(self, name: str) -> int:
@@ -353,7 +315,7 @@ class Kubelets(Controller):
             bound = O.parse_time(O.meta(pod).get("creationTimestamp")) or now
         return min(now, max(bound, self._resumed_at.get(node, bound)))
 
-    def _report(self, key: str, pod: dict, run: PodRun, st: _NodeState, now: float, *, terminal=False) -> dict:
+    def _report(self, key: str, pod: dict, run: PodRun, st: N.NodeState, now: float, *, terminal=False) -> dict:
         status = run.build_status(pod, st.ip, now, terminal=terminal)
         if status == pod.get("status"):
             return pod
@@ -405,43 +367,7 @@ class Kubelets(Controller):
     def logs(self, namespace: str, pod: str, container: str | None = None, *, previous: bool = False) -> str:
         """What the pod's container wrote, as the kubelet's containerLogs endpoint returns it."""
         obj = self.store.get(R.POD, namespace, pod)
-        spec = obj.get("spec") or {}
-        names = [c.get("name") for c in spec.get("containers") or ()]
-        inits = [c.get("name") for c in spec.get("initContainers") or ()]
-        if not container:
-            if len(names) == 1:
-                container = names[0]
-            else:
-                msg = f"a container name must be specified for pod {pod}, choose one of: [{' '.join(names)}]"
-                if inits:
-                    msg += f" or one of the init containers: [{' '.join(inits)}]"
-                raise errors.BadRequest(msg)
-        if container not in names and container not in inits:
-            raise errors.BadRequest(f"container {container} is not valid for pod {pod}")
-        if not spec.get("nodeName"):
-            return ""
-        run = self._runs.get(O.key_of(obj))
-        c = None
-        if run is not None:
-            c = next((x for x in run.init + run.main if x.name == container), None)
-        if c is None:
-            reason = "PodInitializing" if inits else "ContainerCreating"
-            raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
-        if previous:
-            if not c.last:
-                raise errors.BadRequest(f'previous terminated container "{container}" in pod "{pod}" not found')
-            started = O.parse_time(c.last.get("startedAt")) or run.started
-        elif c.stage in ("running", "exited", "done") and c.started_at is not None:
-            started = c.started_at
-        elif c.last:
-            started = O.parse_time(c.last.get("startedAt")) or run.started
-        else:
-            reason = c.waiting_reason or ("PodInitializing" if inits else "ContainerCreating")
-            if reason in ("ErrImagePull", "ImagePullBackOff"):
-                reason = "image can't be pulled"
-            raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
-        lines = log_lines(c.program, started, pod=pod, container=container, image_tag=c.ref.tag)
-        return "".join(line + "\n" for line in lines)
+        return container_logs(obj, self._runs.get(O.key_of(obj)), container, previous=previous)
 
 
 def _ready(node: dict) -> str | None:

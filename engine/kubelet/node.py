@@ -1,5 +1,6 @@
-"""The Node a kubelet registers and the Lease it renews (k/k `pkg/kubelet/kubelet_node_status.go`,
-`pkg/kubelet/nodestatus/setters.go`, `pkg/kubelet/nodelease`).
+"""The Node a kubelet registers, the Lease it renews, and what it keeps per node (pod IPs,
+image cache) — k/k `pkg/kubelet/kubelet_node_status.go`, `pkg/kubelet/nodestatus/setters.go`,
+`pkg/kubelet/nodelease`.
 
 A node looks like a kind worker: labels for hostname/os/arch, a pod CIDR 10.244.<n>.0/24, an
 InternalIP 172.18.0.<n+1>, capacity as given (memory in Ki) and allocatable = capacity minus
@@ -137,3 +138,40 @@ def internal_ip(node: dict) -> str:
         if a.get("type") == "InternalIP":
             return a.get("address", "")
     return ""
+
+
+class NodeState:
+    """What a node's kubelet keeps locally: its address, its pod IPs and its image cache."""
+
+    def __init__(self, name: str, index: int, ip: str, cidr: str, max_pods: int):
+        self.name, self.index, self.ip, self.cidr = name, index, ip, cidr
+        self.images: set[str] = set()
+        self.pods: set[str] = set()
+        self.ip_of: dict[str, str] = {}
+        self.used: set[str] = set()
+        self._next = 0
+        self._limit = 253 * max(1, -(-max_pods // 253))
+
+    def allocate(self, key: str, want: str | None = None) -> str:
+        ip = self.ip_of.get(key)
+        if ip:
+            return ip
+        if want and want not in self.used:
+            ip = want
+        else:
+            for _ in range(self._limit + 1):
+                cand = pod_ip(self.cidr, self._next)
+                self._next = (self._next + 1) % self._limit
+                if cand not in self.used:
+                    ip = cand
+                    break
+            else:                                   # more pods than addresses: share the last
+                ip = pod_ip(self.cidr, self._limit - 1)
+        self.ip_of[key] = ip
+        self.used.add(ip)
+        return ip
+
+    def release(self, key: str) -> None:
+        ip = self.ip_of.pop(key, None)
+        if ip:
+            self.used.discard(ip)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from . import images as I

@@ -1,0 +1,46 @@
+"""`kubectl logs`: what a simulated container wrote, or the kubelet's refusal (k/k
+pkg/kubelet/kubelet_pods.go validateContainerLogStatus; the apiserver returns these as 400s)."""
+from __future__ import annotations
+
+from .. import errors, objects as O
+from .programs import log_lines
+
+
+def container_logs(obj: dict, run, container: str | None, *, previous: bool = False) -> str:
+    pod = O.name_of(obj)
+    spec = obj.get("spec") or {}
+    names = [c.get("name") for c in spec.get("containers") or ()]
+    inits = [c.get("name") for c in spec.get("initContainers") or ()]
+    if not container:
+        if len(names) == 1:
+            container = names[0]
+        else:
+            msg = f"a container name must be specified for pod {pod}, choose one of: [{' '.join(names)}]"
+            if inits:
+                msg += f" or one of the init containers: [{' '.join(inits)}]"
+            raise errors.BadRequest(msg)
+    if container not in names and container not in inits:
+        raise errors.BadRequest(f"container {container} is not valid for pod {pod}")
+    if not spec.get("nodeName"):
+        return ""           # not scheduled yet: the apiserver answers with an empty log
+    c = None
+    if run is not None:
+        c = next((x for x in run.init + run.main if x.name == container), None)
+    if c is None:
+        reason = "PodInitializing" if inits else "ContainerCreating"
+        raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
+    if previous:
+        if not c.last:
+            raise errors.BadRequest(f'previous terminated container "{container}" in pod "{pod}" not found')
+        started = O.parse_time(c.last.get("startedAt")) or run.started
+    elif c.stage in ("running", "exited", "done") and c.started_at is not None:
+        started = c.started_at
+    elif c.last:
+        started = O.parse_time(c.last.get("startedAt")) or run.started
+    else:
+        reason = c.waiting_reason or ("PodInitializing" if inits else "ContainerCreating")
+        if reason in ("ErrImagePull", "ImagePullBackOff"):
+            reason = "image can't be pulled"
+        raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
+    lines = log_lines(c.program, started, pod=pod, container=container, image_tag=c.ref.tag)
+    return "".join(line + "\n" for line in lines)
