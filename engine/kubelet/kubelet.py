@@ -93,6 +93,8 @@ class Kubelets(Controller):
     def _on_node(self, ev):
         node = ev.object
         name = O.name_of(node)
+        if ev.type != "DELETED" and not _has_kubelet(node):
+            return ()
         if ev.type == "DELETED":
             st = self._nodes.pop(name, None)
             self._stalled.discard(name)
@@ -191,7 +193,7 @@ class Kubelets(Controller):
 
     def _reconcile_node(self, name: str) -> float | None:
         node = self.store.try_get(R.NODE, "", name)
-        if node is None:
+        if node is None or not _has_kubelet(node):
             t = self._lease_timers.pop(name, None)
             if t is not None:
                 t.cancel()
@@ -273,8 +275,8 @@ class Kubelets(Controller):
         st = self._nodes.get(node_name)
         if st is None:
             node = self.store.try_get(R.NODE, "", node_name)
-            if node is None:
-                return None                   # no such node, no kubelet: pod GC's business
+            if node is None or not _has_kubelet(node):
+                return None                   # no kubelet there: the pod waits (or pod GC takes it)
             st = self._ensure_node(node)
         if node_name in self._failed():
             self._stalled.add(node_name)
@@ -368,6 +370,12 @@ class Kubelets(Controller):
         """What the pod's container wrote, as the kubelet's containerLogs endpoint returns it."""
         obj = self.store.get(R.POD, namespace, pod)
         return container_logs(obj, self._runs.get(O.key_of(obj)), container, previous=previous)
+
+
+def _has_kubelet(node: dict) -> bool:
+    """Nodes registered by a (simulated) kubelet report their kubelet version; a Node object
+    created by hand has no kubelet behind it and stays NotReady, as on a real cluster."""
+    return bool(((node.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion"))
 
 
 def _ready(node: dict) -> str | None:

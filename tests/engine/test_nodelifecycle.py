@@ -225,3 +225,14 @@ def test_quiescence_only_leases_move_with_time(cluster):
     cluster.advance(cluster.controller("kubelet").lease_period())
     moved = {(e.object["kind"], e.object["metadata"]["name"]) for e in watch.next(0)}
     assert moved == {("Lease", "node-1"), ("Lease", "node-2")}
+
+
+def test_a_node_object_without_a_kubelet_never_becomes_ready(cluster):
+    cluster.store.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "by-hand"}})
+    cluster.advance(cluster.timings.node_monitor_grace + cluster.timings.node_monitor_period + 1)
+    n = node(cluster, "by-hand")
+    ready = conditions(n)["Ready"]
+    assert (ready["status"], ready["reason"], ready["message"]) == (
+        "Unknown", "NodeStatusNeverUpdated", "Kubelet never posted node status.")
+    assert taints(n) == [(UNREACHABLE, "NoExecute"), (UNREACHABLE, "NoSchedule")]
+    assert cluster.store.try_get(R.LEASE, "kube-node-lease", "by-hand") is None
