@@ -161,12 +161,12 @@ class KubeplayServer:
             args = ["--request-timeout=20s"] + args
         return [KUBECTL] + args
 
-    def kubectl(self, *args, check: bool = True, timeout: float = 30, input: str | None = None
-                ) -> subprocess.CompletedProcess:
+    def kubectl(self, *args, check: bool = True, timeout: float = 30, input: str | None = None,
+                env: dict | None = None) -> subprocess.CompletedProcess:
         argv = self.kubectl_argv(args)
         started = time.monotonic()
         try:
-            cp = subprocess.run(argv, env=self.env(), capture_output=True, text=True, timeout=timeout,
+            cp = subprocess.run(argv, env=dict(self.env(), **(env or {})), capture_output=True, text=True, timeout=timeout,
                                 input=input, stdin=None if input is not None else subprocess.DEVNULL)
         except subprocess.TimeoutExpired as e:
             self.transcript.append(f"$ {' '.join(argv[1:])}\n  (timed out after {timeout}s)\n"

@@ -1,0 +1,249 @@
+"""More of what a learner does with kubectl after the seed's loop: scheduling failures, a node
+dying, patch/replace/edit, waits and restarts, namespaces, and the other output forms."""
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+MULTI = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+      - name: shop
+        image: nginx
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: shop
+spec:
+  selector: {app: shop}
+  ports:
+  - port: 80
+    targetPort: 80
+"""
+
+
+def create_web(kube, replicas=1):
+    assert kube("create", "deployment", "web", "--image=nginx", f"--replicas={replicas}").stdout == \
+        "deployment.apps/web created\n"
+    return kube.wait_running("app=web", replicas)
+
+
+def post(server, path):
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    req = urllib.request.Request(server.url + path, data=b"{}", method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with opener.open(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(kube):
+    overrides = json.dumps({"spec": {"containers": [{"name": "big", "image": "nginx",
+                                                     "resources": {"requests": {"cpu": "100"}}}]}})
+    assert kube("run", "big", "--image=nginx", f"--overrides={overrides}").stdout == "pod/big created\n"
+    msg = ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+           "3 No preemption victims found for incoming pod.")
+
+    def unschedulable():
+        pod = kube.server.get_json("/api/v1/namespaces/default/pods/big")
+        cond = {c["type"]: c for c in pod["status"].get("conditions") or []}.get("PodScheduled")
+        assert cond and cond["status"] == "False", pod["status"]
+        return cond
+    cond = kube.server.wait_until(unschedulable, 20, message="PodScheduled=False")
+    assert (cond["reason"], cond["message"]) == ("Unschedulable", msg)
+    _, rows = kube.table("get", "pod", "big")
+    assert (rows[0]["READY"], rows[0]["STATUS"]) == ("0/1", "Pending")
+    text = kube("describe", "pod", "big").stdout
+    assert re.search(r"^Node:\s+<none>$", text, re.M), text
+    assert re.search(rf"Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+{re.escape(msg)}$", text, re.M), text
+
+
+def test_a_node_selector_nobody_matches_keeps_the_pod_pending(kube):
+    overrides = json.dumps({"spec": {"nodeSelector": {"disktype": "ssd"}}})
+    kube("run", "picky", "--image=nginx", f"--overrides={overrides}")
+    msg = ("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: "
+           "0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
+
+    def pending():
+        ev = kube.server.get_json("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dpicky")["items"]
+        return [e for e in ev if e["reason"] == "FailedScheduling"]
+    events = kube.server.wait_until(pending, 20, message="a FailedScheduling event")
+    assert events[0]["type"] == "Warning" and events[0]["message"] == msg
+    # Label a node: the scheduler retries on the change and the pod runs there.
+    node = kube.table("get", "nodes")[1][0]["NAME"]
+    assert kube("label", "node", node, "disktype=ssd").stdout == f"node/{node} labeled\n"
+    kube.wait_running("run=picky", 1)
+    assert kube.server.get_json("/api/v1/namespaces/default/pods/picky")["spec"]["nodeName"] == node
+
+
+def test_a_failed_node_goes_not_ready_and_its_pods_are_replaced_elsewhere(kube):
+    names = create_web(kube, replicas=3)
+    pods = {p["metadata"]["name"]: p["spec"]["nodeName"] for p in kube.pods("app=web")}
+    victim = pods[names[0]]
+    lost = {n for n, node in pods.items() if node == victim}
+    post(kube.server, f"/kubeplay/v1/nodes/{victim}/fail")
+
+    def not_ready():
+        rows = {r["NAME"]: r["STATUS"] for r in kube.table("get", "nodes")[1]}
+        assert rows[victim] == "NotReady", rows
+        return rows
+    rows = kube.server.wait_until(not_ready, 30, message=f"{victim} NotReady")
+    assert sum(1 for s in rows.values() if s == "Ready") == 2
+
+    def replaced():
+        live = [p for p in kube.pods("app=web") if kube.is_running_ready(p)]
+        assert len(live) == 3 and all(p["spec"]["nodeName"] != victim for p in live), \
+            [(p["metadata"]["name"], p["spec"].get("nodeName"), p["status"].get("phase")) for p in kube.pods("app=web")]
+        return live
+    kube.server.wait_until(replaced, 40, message="replacements on healthy nodes")
+    taints = kube.server.get_json(f"/api/v1/nodes/{victim}")["spec"].get("taints") or []
+    assert {t["key"] for t in taints} >= {"node.kubernetes.io/unreachable"}
+    events = kube("get", "events", "--field-selector", f"involvedObject.name={victim}").stdout
+    assert f"Node {victim} status is now: NodeNotReady" in events, events
+    assert lost  # the pods that were there are no longer counted as live
+
+    post(kube.server, f"/kubeplay/v1/nodes/{victim}/recover")
+    kube.server.wait_until(lambda: {r["NAME"]: r["STATUS"] for r in kube.table("get", "nodes")[1]}[victim] == "Ready",
+                           30, message=f"{victim} Ready again")
+    kube.wait_running("app=web", 3)
+
+
+def test_apply_of_a_multi_document_file_creates_each_object(kube, tmp_path):
+    f = tmp_path / "shop.yaml"
+    f.write_text(MULTI)
+    assert kube("apply", "-f", str(f)).stdout == "deployment.apps/shop created\nservice/shop created\n"
+    kube.wait_running("app=shop", 2)
+    assert kube("apply", "-f", str(f)).stdout == "deployment.apps/shop unchanged\nservice/shop unchanged\n"
+    out = kube("delete", "-f", str(f)).stdout
+    assert out == 'deployment.apps "shop" deleted\nservice "shop" deleted\n'
+
+
+def test_get_all_lists_the_workload_kinds(kube):
+    create_web(kube)
+    kube("expose", "deployment", "web", "--port=80")
+    out = kube("get", "all").stdout
+    for prefix in ("pod/web-", "service/kubernetes", "service/web", "deployment.apps/web", "replicaset.apps/web-"):
+        assert re.search(rf"^{re.escape(prefix)}", out, re.M), out
+
+
+def test_kubectl_events_prints_the_event_table(kube):
+    create_web(kube)
+    header, rows = kube.table("events")
+    assert header == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert any(r["REASON"] == "ScalingReplicaSet" and r["OBJECT"] == "Deployment/web" for r in rows), rows
+
+
+def test_force_delete_removes_the_pod_at_once(kube):
+    kube("run", "quick", "--image=nginx")
+    kube.wait_running("run=quick", 1)
+    out = kube("delete", "pod", "quick", "--grace-period=0", "--force")
+    assert out.stdout == 'pod "quick" force deleted\n'
+    assert out.stderr.startswith("Warning: Immediate deletion does not wait for confirmation")
+    got = kube("get", "pod", "quick", check=False)
+    assert got.stderr == 'Error from server (NotFound): pods "quick" not found\n'
+
+
+def test_patch_with_each_patch_type(kube):
+    create_web(kube)
+    assert kube("patch", "deployment", "web", "--type=merge", "-p", '{"spec":{"replicas":2}}').stdout == \
+        "deployment.apps/web patched\n"
+    kube.wait_running("app=web", 2)
+    out = kube("patch", "deployment", "web", "-p",
+               '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","env":[{"name":"COLOR","value":"blue"}]}]}}}}')
+    assert out.stdout == "deployment.apps/web patched\n"
+    c = kube.deployment("web")["spec"]["template"]["spec"]["containers"]
+    assert [(x["name"], x["image"], x.get("env")) for x in c] == [("nginx", "nginx", [{"name": "COLOR", "value": "blue"}])]
+    out = kube("patch", "deployment", "web", "--type=json",
+               "-p", '[{"op":"replace","path":"/spec/replicas","value":1}]')
+    assert out.stdout == "deployment.apps/web patched\n"
+    kube.wait_rolled_out("web")
+    kube.wait_running("app=web", 1)
+    assert kube("patch", "deployment", "web", "--type=merge", "-p", '{"spec":{"replicas":1}}').stdout == \
+        "deployment.apps/web patched (no change)\n"
+
+
+def test_replace_and_edit(kube, tmp_path):
+    assert kube("create", "-f", kube.file("login.yaml")).stdout == "deployment.apps/login-app created\n"
+    kube.wait_running("app=login", 3)
+    live = json.loads(kube("get", "deploy", "login-app", "-o", "json").stdout)
+    live["spec"]["replicas"] = 2
+    f = tmp_path / "replace.json"
+    f.write_text(json.dumps(live))
+    assert kube("replace", "-f", str(f)).stdout == "deployment.apps/login-app replaced\n"
+    kube.wait_running("app=login", 2)
+    # A stale resourceVersion in the file is a Conflict.
+    out = kube("replace", "-f", str(f), check=False)
+    assert out.returncode == 1
+    assert 'Operation cannot be fulfilled on deployments.apps "login-app": the object has been modified' in out.stderr
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/replicas: 2/replicas: 4/' \"$1\"\n")
+    editor.chmod(0o755)
+    out = kube("edit", "deployment", "login-app", env={"KUBE_EDITOR": str(editor)})
+    assert out.stdout == "deployment.apps/login-app edited\n"
+    kube.wait_running("app=login", 4)
+
+
+def test_wait_for_available_and_rollout_restart(kube):
+    kube("create", "deployment", "web", "--image=nginx", "--replicas=2")
+    out = kube("wait", "--for=condition=Available", "deployment/web", "--timeout=30s", timeout=40)
+    assert out.stdout == "deployment.apps/web condition met\n"
+    before = kube.wait_running("app=web", 2)
+    assert kube("rollout", "restart", "deployment/web").stdout == "deployment.apps/web restarted\n"
+    out = kube("rollout", "status", "deployment/web", "--timeout=40s", timeout=50)
+    assert out.stdout.splitlines()[-1] == 'deployment "web" successfully rolled out'
+    after = kube.wait_running("app=web", 2)
+    assert not set(before) & set(after)
+
+
+def test_rollout_pause_and_resume(kube):
+    create_web(kube, replicas=2)
+    assert kube("rollout", "pause", "deployment/web").stdout == "deployment.apps/web paused\n"
+    kube("set", "image", "deployment/web", "nginx=nginx:1.25")
+    d = kube.deployment("web")
+    assert d["spec"]["paused"] is True
+    # Paused: no new ReplicaSet for the new template.
+    assert len(kube.server.get_json("/apis/apps/v1/namespaces/default/replicasets")["items"]) == 1
+    assert kube("rollout", "resume", "deployment/web").stdout == "deployment.apps/web resumed\n"
+    kube.wait_rolled_out("web")
+    images = {p["spec"]["containers"][0]["image"] for p in kube.pods("app=web") if kube.is_live(p)}
+    assert images == {"nginx:1.25"}
+
+
+def test_deleting_a_namespace_removes_what_is_in_it(kube):
+    kube("create", "namespace", "team-a")
+    kube("create", "deployment", "web", "--image=nginx", "-n", "team-a")
+    kube.wait_running("app=web", 1, namespace="team-a")
+    out = kube("delete", "namespace", "team-a", timeout=60)
+    assert out.stdout == 'namespace "team-a" deleted\n'
+    got = kube("get", "namespace", "team-a", check=False)
+    assert got.stderr == 'Error from server (NotFound): namespaces "team-a" not found\n'
+    assert kube.server.get_json("/api/v1/namespaces/team-a/pods")["items"] == []
+    out = kube("create", "deployment", "late", "--image=nginx", "-n", "team-a", check=False)
+    assert out.returncode == 1 and 'namespaces "team-a" not found' in out.stderr, out.stderr
+
+
+def test_other_output_forms(kube):
+    names = create_web(kube, replicas=2)
+    assert kube("get", "pods", "-o", "name").stdout == "".join(f"pod/{n}\n" for n in names)
+    out = kube("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}/{.status.readyReplicas}").stdout
+    assert out == "2/2"
+    header, rows = kube.table("get", "pods", "--sort-by=.metadata.name")
+    assert [r["NAME"] for r in rows] == names
+    header, rows = kube.table("get", "deploy", "-o", "wide")
+    assert header == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"]
+    assert (rows[0]["CONTAINERS"], rows[0]["IMAGES"], rows[0]["SELECTOR"]) == ("nginx", "nginx", "app=web")
+    header, rows = kube.table("get", "pods", "-L", "app")
+    assert header[-1] == "APP" and {r["APP"] for r in rows} == {"web"}
+    out = kube("logs", "deploy/web")
+    assert out.returncode == 0
