@@ -43,7 +43,7 @@ const actions = {
 };
 
 const model = new Model();
-const log = new ReconcileLog($("#log"));
+const log = new ReconcileLog($("#log"), { requestFrame: () => schedule() });
 const clock = new ClockControls($("#time"), { onError: (m) => toast(m, "error") });
 const details = new DetailsPanel($("#details"), model, actions, clock);
 const clusterView = new ClusterView($("#cluster"), model, { onSelect: select });
@@ -61,6 +61,7 @@ let frame = 0;
 function schedule() {
   if (!frame) frame = requestAnimationFrame(draw);
 }
+
 function draw() {
   frame = 0;
   const dirty = model.takeDirty();

@@ -7,10 +7,45 @@ import { h, setText, setData, reducedMotion } from "../dom.js";
 import { podColumns, statusCategory } from "../podstatus.js";
 import { podRequests, parseQuantity, formatCpu, formatBytes } from "../quantity.js";
 import { keyOf, workloadOf } from "../model.js";
+import { PodGroup } from "./podgroup.js";
 
-const DENSE_AT = 24;          // more pods than this in a box: draw them as small tiles
-const FADE_MS = 600;
-const MAX_FLASHES_PER_FRAME = 150;
+// Each running animation costs a compositor layer in every frame: with thousands of pods
+// changing at once only the first few are animated and the rest simply change.
+const MAX_ANIMATIONS = 48;
+// Above this many pods in the cluster every box draws its pods as tiles (below CROWDED_OFF, back).
+const CROWDED_ON = 400;
+const CROWDED_OFF = 300;
+
+const ENTER = [{ opacity: 0, transform: "scale(.3)" }, { opacity: 1, transform: "scale(1)" }];
+const FLASH = [{ transform: "scale(1.35)" }, { transform: "scale(1)" }];
+const LEAVE = [{ opacity: 1, transform: "scale(1)" }, { opacity: 0, transform: "scale(.4)" }];
+
+class Motion {
+  constructor() {
+    this.running = 0;
+    this.enabled = true;
+  }
+
+  /** Play keyframes on el if the budget allows; `done` runs when it ends (or at once). */
+  play(el, keyframes, duration, done = null) {
+    if (!this.enabled || this.running >= MAX_ANIMATIONS || !el.animate) {
+      if (done) done();
+      return false;
+    }
+    this.running++;
+    const a = el.animate(keyframes, { duration, easing: "ease-out", fill: done ? "forwards" : "none" });
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.running--;
+      if (done) done();
+    };
+    a.onfinish = end;
+    a.oncancel = end;
+    return true;
+  }
+}
 
 export function nodeReadiness(node) {
   const c = ((node.status || {}).conditions || []).find((x) => x.type === "Ready");
@@ -43,10 +78,12 @@ export class ClusterView {
     this.pendingEl = root.querySelector("#pending-pods");
     this.pendingCount = root.querySelector("#pending-count");
     this.emptyEl = root.querySelector("#nodes-empty");
-    this.nodes = new Map();     // node name -> {el, podsEl, parts, pods:Set<uid>, obj}
-    this.pods = new Map();      // pod uid -> {el, node, status, req}
-    this.pendingPods = new Set();
+    this.nodes = new Map();     // node name -> {el, group, parts, obj}
+    this.pods = new Map();      // pod uid -> {el, node, status, req, owner, terminal}
+    this.pending = new PodGroup(this.pendingEl, this.pods);
+    this.crowded = false;
     this.selected = null;
+    this.motion = new Motion();
     root.addEventListener("click", (e) => this._click(e));
     root.addEventListener("keydown", (e) => {
       if ((e.key === "Enter" || e.key === " ") && e.target.matches("[data-node-header]")) {
@@ -57,6 +94,14 @@ export class ClusterView {
   }
 
   _click(e) {
+    if (e.target.matches && e.target.matches("canvas.pod-canvas")) {
+      const group = this._groupOfCanvas(e.target);
+      const uid = group && group.hit(e);
+      if (uid) {
+        this.onSelect({ kind: "Pod", uid });
+        return;
+      }
+    }
     const podEl = e.target.closest("[data-pod]");
     if (podEl) {
       this.onSelect({ kind: "Pod", uid: podEl.dataset.uid });
@@ -66,11 +111,20 @@ export class ClusterView {
     if (nodeEl) this.onSelect({ kind: "Node", uid: this.nodes.get(nodeEl.dataset.node)?.obj?.metadata.uid });
   }
 
+  _groupOfCanvas(canvas) {
+    if (this.pending.canvas === canvas) return this.pending;
+    for (const n of this.nodes.values()) if (n.group.canvas === canvas) return n.group;
+    return null;
+  }
+
+  _group(nodeName) {
+    return nodeName ? this.nodes.get(nodeName)?.group : this.pending;
+  }
+
   /** Draw the dirty objects (uid -> {prev, next, last}) of this frame. */
   draw(dirty) {
     const dirtyNodes = new Set();
-    let flashes = 0;
-    const animate = !reducedMotion();
+    this.motion.enabled = !reducedMotion() && document.visibilityState === "visible";
     for (const [uid, d] of dirty) {
       const obj = d.next || d.last || d.prev;
       if (!obj) continue;
@@ -78,9 +132,7 @@ export class ClusterView {
         if (d.next) this._upsertNode(d.next); else this._removeNode(obj);
         dirtyNodes.add(obj.metadata.name);
       } else if (obj.kind === "Pod") {
-        const touched = d.next ? this._upsertPod(uid, d.next, animate && flashes < MAX_FLASHES_PER_FRAME)
-                               : this._removePod(uid, animate);
-        if (touched.flashed) flashes++;
+        const touched = d.next ? this._upsertPod(uid, d.next) : this._removePod(uid);
         for (const n of touched.nodes) dirtyNodes.add(n);
       } else if (obj.kind === "ReplicaSet" && d.next && !d.prev) {
         // A new ReplicaSet may name the owner of pods that arrived first: relabel them.
@@ -90,9 +142,14 @@ export class ClusterView {
         }
       }
     }
+    const crowded = this.crowded ? this.pods.size >= CROWDED_OFF : this.pods.size > CROWDED_ON;
+    if (crowded !== this.crowded) {
+      this.crowded = crowded;
+      for (const name of this.nodes.keys()) dirtyNodes.add(name);
+    }
     for (const name of dirtyNodes) this._drawNodeSummary(name);
-    setText(this.pendingCount, String(this.pendingPods.size));
-    this.pendingEl.classList.toggle("dense", this.pendingPods.size > DENSE_AT * 2);
+    this.pending.update(crowded);
+    setText(this.pendingCount, String(this.pending.size));
     this.emptyEl.hidden = this.nodes.size > 0;
   }
 
@@ -122,13 +179,16 @@ export class ClusterView {
           meter("cpu", parts.cpu, parts.cpuBar), meter("memory", parts.mem, parts.memBar),
           meter("pods", parts.podsN, parts.podsBar)),
         podsEl);
-      n = { el, podsEl, parts, pods: new Set(), obj: node };
+      n = { el, group: new PodGroup(podsEl, this.pods), parts, obj: node };
       this.nodes.set(name, n);
       // Keep boxes in name order.
       const after = [...this.nodes.keys()].sort().find((k) => k > name && this.nodes.get(k).el.isConnected);
       this.nodesEl.insertBefore(el, after ? this.nodes.get(after).el : null);
       // Pods that named this node before it was seen move in.
-      for (const [uid, p] of this.pods) if (p.node === null && this._wantsNode(uid) === name) this._placePod(uid, p, name);
+      for (const [uid, p] of this.pods) {
+        if (p.node === null && this._wantsNode(uid) === name) this._placePod(uid, p, name);
+      }
+      this.pending.update(this.crowded);
     }
     n.obj = node;
     const readiness = nodeReadiness(node);
@@ -148,7 +208,7 @@ export class ClusterView {
   _removeNode(node) {
     const n = this.nodes.get(node.metadata.name);
     if (!n) return;
-    for (const uid of n.pods) {
+    for (const uid of [...n.group.uids]) {
       const p = this.pods.get(uid);
       if (p) this._placePod(uid, p, null);
     }
@@ -161,7 +221,7 @@ export class ClusterView {
     if (!n) return;
     const alloc = ((n.obj.status || {}).allocatable) || ((n.obj.status || {}).capacity) || {};
     let cpu = 0, mem = 0, count = 0;
-    for (const uid of n.pods) {
+    for (const uid of n.group.uids) {
       const p = this.pods.get(uid);
       if (!p || p.terminal) continue;
       cpu += p.req.cpu; mem += p.req.memory; count++;
@@ -174,7 +234,7 @@ export class ClusterView {
     n.parts.cpuBar.style.width = pct(cpu, aCpu);
     n.parts.memBar.style.width = pct(mem, aMem);
     n.parts.podsBar.style.width = pct(count, aPods);
-    n.el.classList.toggle("dense", n.pods.size > DENSE_AT);
+    n.group.update(this.crowded);
   }
 
   // ---- pods ----------------------------------------------------------------------------------
@@ -184,8 +244,8 @@ export class ClusterView {
     return pod && pod.spec && pod.spec.nodeName ? pod.spec.nodeName : null;
   }
 
-  _upsertPod(uid, pod, mayFlash) {
-    const touched = { nodes: [], flashed: false };
+  _upsertPod(uid, pod) {
+    const touched = { nodes: [] };
     const cols = podColumns(pod);
     let p = this.pods.get(uid);
     const isNew = !p;
@@ -195,27 +255,28 @@ export class ClusterView {
       p = { el, node: undefined, status: null, req: podRequests(pod), terminal: false };
       this.pods.set(uid, p);
       this._label(p, pod);
-      if (mayFlash) el.classList.add("entering");
     }
     const phase = (pod.status || {}).phase;
     p.terminal = phase === "Succeeded" || phase === "Failed";
     const target = pod.spec && pod.spec.nodeName && this.nodes.has(pod.spec.nodeName) ? pod.spec.nodeName : null;
+    let entered = false;
     if (p.node !== target) {
       if (p.node) touched.nodes.push(p.node);
       this._placePod(uid, p, target);
       if (target) touched.nodes.push(target);
+      // A new pod, or one that just got a node: it appears (again) where it now lives.
+      if (!this._group(target).dense) entered = this.motion.play(p.el, ENTER, 450);
     } else if (target) {
       touched.nodes.push(target);
     }
     if (p.status !== cols.status) {
       const el = p.el;
       setData(el, "status", cols.status);
-      el.className = `pod s-${statusCategory(cols.status)}` + (el.classList.contains("entering") ? " entering" : "");
-      if (!isNew && mayFlash && el.animate) {
-        el.animate([{ transform: "scale(1.35)" }, { transform: "scale(1)" }], { duration: 350, easing: "ease-out" });
-        touched.flashed = true;
-      }
+      el.className = `pod s-${statusCategory(cols.status)}`;
       p.status = cols.status;
+      const group = this._group(p.node);
+      if (group.dense) group.changed();
+      else if (!isNew && !entered) this.motion.play(el, FLASH, 350);
     }
     const sched = target ? "" : podScheduledMessage(pod);
     el_title(p.el, [keyOf(pod), `STATUS ${cols.status}`, `READY ${cols.ready}/${cols.total}`,
@@ -239,50 +300,47 @@ export class ClusterView {
   }
 
   _placePod(uid, p, nodeName) {
-    if (p.node) this.nodes.get(p.node)?.pods.delete(uid);
-    if (p.node === null) this.pendingPods.delete(uid);
+    if (p.node !== undefined) this._group(p.node)?.delete(uid);
     p.node = nodeName;
-    if (nodeName) {
-      const n = this.nodes.get(nodeName);
-      n.pods.add(uid);
-      n.podsEl.appendChild(p.el);
-    } else {
-      this.pendingPods.add(uid);
-      this.pendingEl.appendChild(p.el);
-    }
+    this._group(nodeName).add(uid, p);
   }
 
-  _removePod(uid, animate) {
-    const touched = { nodes: [], flashed: false };
+  _removePod(uid) {
+    const touched = { nodes: [] };
     const p = this.pods.get(uid);
     if (!p) return touched;
     this.pods.delete(uid);
-    if (p.node) {
-      this.nodes.get(p.node)?.pods.delete(uid);
-      touched.nodes.push(p.node);
-    } else {
-      this.pendingPods.delete(uid);
-    }
+    const group = this._group(p.node);
+    if (group) group.delete(uid);
+    if (p.node) touched.nodes.push(p.node);
     const el = p.el;
     // The element leaves the pod set at once (counts and tests see it gone) and fades out.
     el.dataset.gone = el.dataset.pod;
     delete el.dataset.pod;
     el.disabled = true;
-    if (animate && this.pods.size < 3000) {
-      el.classList.add("leaving");
-      setTimeout(() => el.remove(), FADE_MS);
-    } else {
-      el.remove();
-    }
+    el.classList.add("leaving");
+    if (group && group.dense) el.remove();
+    else this.motion.play(el, LEAVE, 600, () => el.remove());
     return touched;
   }
 
   select(uid) {
-    if (this.selected) this.pods.get(this.selected)?.el.classList.remove("selected");
+    if (this.selected) {
+      const prev = this.pods.get(this.selected);
+      if (prev) {
+        prev.el.classList.remove("selected");
+        const g = this._group(prev.node);
+        if (g) { g.select(null); g.update(this.crowded); }
+      }
+    }
     for (const n of this.nodes.values()) n.el.classList.remove("selected");
     this.selected = uid;
     const p = uid && this.pods.get(uid);
-    if (p) p.el.classList.add("selected");
+    if (p) {
+      p.el.classList.add("selected");
+      const g = this._group(p.node);
+      if (g) { g.select(uid); g.update(this.crowded); }
+    }
     const node = uid && [...this.nodes.values()].find((n) => n.obj.metadata.uid === uid);
     if (node) node.el.classList.add("selected");
   }

@@ -1,0 +1,162 @@
+// The pods of one place — a node's box or the Pending lane — drawn one of two ways.
+//
+// Few pods: each pod is a button showing its workload and name (animated, focusable).
+// Many pods (in this box, or in the whole cluster): the buttons stay in the DOM but hidden (they still carry data-pod / data-status,
+// and tests and assistive tools still find them), and the group is drawn as one canvas of small
+// tiles coloured by STATUS. Thousands of visible elements cost style, layout, paint and
+// compositing work in every frame; one canvas per box costs a few hundred fillRects when that
+// box changed. Hysteresis keeps a box from flipping between the two at the threshold.
+
+import { h } from "../dom.js";
+import { statusCategory } from "../podstatus.js";
+
+const DENSE_ON = 24;
+const DENSE_OFF = 16;
+const TILE = 10;
+const GAP = 2;
+
+let palette = null;
+function colours() {
+  if (!palette) {
+    const css = getComputedStyle(document.documentElement);
+    palette = {};
+    for (const c of ["running", "creating", "pending", "terminating", "failed", "succeeded", "unknown"]) {
+      palette[c] = css.getPropertyValue(`--${c}`).trim() || "#999";
+    }
+    palette.selected = css.getPropertyValue("--accent").trim() || "#326ce5";
+  }
+  return palette;
+}
+
+export class PodGroup {
+  /** host: the element the pods go in. pods: the view's uid -> record map ({el, status}). */
+  constructor(host, pods) {
+    this.host = host;
+    this.pods = pods;
+    this.uids = new Set();         // insertion order = drawing order
+    this.dense = false;
+    this.canvas = null;
+    this.hidden = null;
+    this.order = [];               // uids as last drawn (canvas hit testing)
+    this.width = 0;
+    this.needsPaint = false;
+    this.selected = null;
+  }
+
+  get size() {
+    return this.uids.size;
+  }
+
+  add(uid, rec) {
+    this.uids.add(uid);
+    (this.dense ? this.hidden : this.host).appendChild(rec.el);
+    this.needsPaint = true;
+  }
+
+  delete(uid) {
+    if (this.uids.delete(uid)) this.needsPaint = true;
+  }
+
+  changed() {
+    this.needsPaint = true;
+  }
+
+  /** Switch representation if the count crossed a threshold (or the whole cluster is big:
+   *  `crowded`); then repaint the canvas if needed. */
+  update(crowded = false) {
+    if (!this.dense && (crowded || this.uids.size > DENSE_ON)) this._setDense(true);
+    else if (this.dense && !crowded && this.uids.size < DENSE_OFF) this._setDense(false);
+    if (this.dense && this.needsPaint) this.paint();
+  }
+
+  _setDense(on) {
+    this.dense = on;
+    if (on) {
+      this.canvas = h("canvas", { class: "pod-canvas", role: "img" });
+      this.hidden = h("div", { class: "pods-hidden", hidden: true });
+      for (const uid of this.uids) this.hidden.appendChild(this.pods.get(uid).el);
+      this.host.append(this.canvas, this.hidden);
+      this.host.classList.add("dense");
+      this.canvas.addEventListener("mousemove", (e) => {
+        const rec = this.pods.get(this.hit(e));
+        this.canvas.title = rec ? rec.el.title : "";
+      });
+      this.observer = new ResizeObserver((entries) => {
+        const w = Math.floor(entries[0].contentRect.width);
+        if (w !== this.width) {
+          this.width = w;
+          this.paint();
+        }
+      });
+      this.observer.observe(this.host);
+      this.needsPaint = true;
+    } else {
+      this.observer.disconnect();
+      for (const uid of this.uids) this.host.appendChild(this.pods.get(uid).el);
+      this.canvas.remove();
+      this.hidden.remove();
+      this.canvas = this.hidden = this.observer = null;
+      this.host.classList.remove("dense");
+    }
+  }
+
+  /** The uid of the tile under a mouse event on the canvas, or null. */
+  hit(e) {
+    const cols = this._cols();
+    const col = Math.floor(e.offsetX / (TILE + GAP));
+    const row = Math.floor(e.offsetY / (TILE + GAP));
+    if (col >= cols) return null;
+    return this.order[row * cols + col] || null;
+  }
+
+  select(uid) {
+    if (this.selected === uid) return;
+    this.selected = uid;
+    this.needsPaint = true;
+  }
+
+  _cols() {
+    return Math.max(1, Math.floor((this.width + GAP) / (TILE + GAP)));
+  }
+
+  paint() {
+    this.needsPaint = false;
+    if (!this.dense || !this.width) return;
+    const p = colours();
+    const cols = this._cols();
+    this.order = [...this.uids];
+    const rows = Math.ceil(this.order.length / cols);
+    const dpr = window.devicePixelRatio || 1;
+    const cssW = cols * (TILE + GAP), cssH = Math.max(1, rows * (TILE + GAP));
+    const c = this.canvas;
+    if (c.width !== cssW * dpr || c.height !== cssH * dpr) {
+      c.width = cssW * dpr;
+      c.height = cssH * dpr;
+      c.style.width = cssW + "px";
+      c.style.height = cssH + "px";
+    }
+    const g = c.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, cssW, cssH);
+    const counts = {};
+    for (let i = 0; i < this.order.length; i++) {
+      const rec = this.pods.get(this.order[i]);
+      if (!rec) continue;
+      const cat = statusCategory(rec.status || "Pending");
+      counts[rec.status] = (counts[rec.status] || 0) + 1;
+      g.fillStyle = p[cat];
+      g.globalAlpha = cat === "terminating" ? 0.55 : 1;
+      const x = (i % cols) * (TILE + GAP), y = Math.floor(i / cols) * (TILE + GAP);
+      g.fillRect(x, y, TILE, TILE);
+      if (this.order[i] === this.selected) {
+        g.globalAlpha = 1;
+        g.strokeStyle = p.selected;
+        g.lineWidth = 2;
+        g.strokeRect(x + 1, y + 1, TILE - 2, TILE - 2);
+      }
+    }
+    g.globalAlpha = 1;
+    c.setAttribute("aria-label", `${this.order.length} pods: ` +
+      Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", "));
+  }
+}
