@@ -1,11 +1,14 @@
 """Kubelets: one controller playing the kubelet of every node.
 
 For each node it registers the Node, renews its Lease in kube-node-lease (every
-`timings.lease_renew` seconds, or twice per `node_monitor_grace` if that is shorter), and runs the pods bound to it: each pod's containers move through
-the stage table (stages.py), and the kubelet reports the resulting PodStatus and the Events a
-real kubelet records (Pulling, Pulled, Created, Started, Killing, BackOff, Failed ...).
+`timings.lease_renew` seconds, or twice per `node_monitor_grace` if that is shorter) and runs
+the pods bound to it: each pod's containers move through the stage table (stages.py), and the
+kubelet reports the resulting PodStatus and the Events a real kubelet records (Pulling, Pulled,
+Created, Started, Killing, BackOff, Failed ...).
 
-Keys: `<namespace>/<pod>` for a pod, `node:<name>` for a node's own upkeep (lease, status).
+Keys: `<namespace>/<pod>` for a pod, `node:<name>` for a node's own upkeep (status). Lease
+renewals are heartbeat timers on the clock, not keys: due timers fire at the start of every
+engine pass, so a node's heartbeat never waits behind other nodes' pod work.
 
 A failed node (`cluster.failed_nodes`) does nothing at all: no lease renewals, no status, its
 pods stay as they are (deleted ones stay Terminating). `node_recovered(name)` renews the lease;
@@ -59,9 +62,8 @@ class Kubelets(Controller):
         self._runs: dict[str, PodRun] = {}
         self._written: dict[str, int] = {}       # pod key -> resourceVersion of our last status write
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
-        self._heartbeats: dict[str, object] = {}  # node name -> its next Lease renewal timer
         self._resumed_at: dict[str, float] = {}  # node -> when its kubelet came back
-        self._lease_timers: dict[str, object] = {}
+        self._lease_timers: dict[str, object] = {}   # node -> its next heartbeat (Lease renewal) timer
 
     # ---- wiring ---------------------------------------------------------------------------------
 
