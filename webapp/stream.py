@@ -86,16 +86,13 @@ def same_origin(origin: str | None, host: str) -> bool:
         return True
     try:
         parts = urlsplit(origin)
-    except ValueError:
-        return False
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    default = 443 if parts.scheme == "https" else 80
-    o_host, o_port = parts.hostname.lower(), parts.port or default
-    h = urlsplit("//" + host)
-    try:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        default = 443 if parts.scheme == "https" else 80
+        o_host, o_port = parts.hostname.lower(), parts.port or default
+        h = urlsplit("//" + host)
         h_port = h.port or default
-    except ValueError:
+    except ValueError:          # a port that is not a number
         return False
     return (h.hostname or "").lower() == o_host and h_port == o_port
 

@@ -1,0 +1,180 @@
+"""The page's WebSocket (/kubeplay/v1/stream) spoken by a plain client: snapshot, resume from a
+resourceVersion, relist when that is unusable, what is carried and what is not, and the refusal
+of cross-origin connections. The app runs in-process (create_app + a threaded werkzeug server)."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+
+import pytest
+import simple_websocket
+from werkzeug.serving import make_server
+
+from webapp import create_app
+
+DEPLOYMENT = {
+    "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+             "template": {"metadata": {"labels": {"app": "web"}},
+                          "spec": {"containers": [{"name": "web", "image": "nginx"}]}}},
+}
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@pytest.fixture
+def live():
+    app = create_app(in_memory=True, speed=20, nodes=3)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield app, f"127.0.0.1:{srv.server_port}"
+    finally:
+        app.extensions["kubeplay.close"]()
+        srv.shutdown()
+        srv.server_close()
+        t.join(5)
+
+
+class Stream:
+    def __init__(self, host: str, *, origin: str | None = "same", rv: str = "", seq: int = 0):
+        headers = {}
+        if origin == "same":
+            # simple-websocket's client sends `Host: 127.0.0.1` without the port (browsers send
+            # host:port), so the matching Origin is the bare host here.
+            headers["Origin"] = f"http://{host.split(':')[0]}"
+        elif origin:
+            headers["Origin"] = origin
+        self.ws = simple_websocket.Client(f"ws://{host}/kubeplay/v1/stream", headers=headers)
+        self.ws.send(json.dumps({"type": "hello", "resourceVersion": rv, "decisionSeq": seq}))
+
+    def next(self, want: str | None = None, timeout: float = 10.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            data = self.ws.receive(timeout=max(0.01, deadline - time.monotonic()))
+            if data is None:
+                continue
+            msg = json.loads(data)
+            if want is None or msg["type"] == want:
+                return msg
+        raise AssertionError(f"no {want or 'message'} within {timeout}s")
+
+    def collect(self, seconds: float) -> list[dict]:
+        out, deadline = [], time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            data = self.ws.receive(timeout=0.05)
+            if data is not None:
+                out.append(json.loads(data))
+        return out
+
+    def close(self):
+        self.ws.close()
+
+
+def post(host: str, path: str, body: dict):
+    req = urllib.request.Request(f"http://{host}{path}", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with _OPENER.open(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_a_new_page_gets_a_snapshot_then_the_clock(live):
+    app, host = live
+    s = Stream(host)
+    try:
+        first = s.next()
+        assert first["type"] == "snapshot"
+        kinds = [o["kind"] for o in first["items"]]
+        assert kinds.count("Node") == 3
+        assert "Lease" not in kinds and "Namespace" not in kinds
+        assert int(first["resourceVersion"]) > 0
+        clock = s.next("clock")
+        assert {"now", "nowSeconds", "paused", "speed"} <= set(clock)
+    finally:
+        s.close()
+
+
+def test_a_page_that_comes_back_gets_what_it_missed_not_a_snapshot(live):
+    app, host = live
+    s = Stream(host)
+    try:
+        rv = s.next("snapshot")["resourceVersion"]
+    finally:
+        s.close()
+    post(host, "/apis/apps/v1/namespaces/default/deployments", DEPLOYMENT)
+    s = Stream(host, rv=rv)
+    try:
+        msg = s.next()
+        while msg["type"] in ("clock", "decisions"):
+            msg = s.next()
+        assert msg["type"] == "events", msg["type"]
+        added = [(e["type"], e["object"]["kind"], e["object"]["metadata"]["name"]) for e in msg["events"]]
+        assert ("ADDED", "Deployment", "web") in added
+        assert int(msg["resourceVersion"]) > int(rv)
+    finally:
+        s.close()
+
+
+def test_an_unusable_resource_version_gets_a_fresh_snapshot(live):
+    app, host = live
+    for rv in ("999999999", "not-a-number"):
+        s = Stream(host, rv=rv)
+        try:
+            msg = s.next()
+            while msg["type"] in ("clock", "decisions"):
+                msg = s.next()
+            assert msg["type"] == "snapshot"
+        finally:
+            s.close()
+
+
+def test_events_carry_drawn_kinds_only_and_a_batch_has_one_state_per_object(live):
+    app, host = live
+    s = Stream(host)
+    try:
+        s.next("snapshot")
+        post(host, "/apis/apps/v1/namespaces/default/deployments", DEPLOYMENT)
+        msgs = s.collect(3.0)
+    finally:
+        s.close()
+    batches = [m for m in msgs if m["type"] == "events"]
+    assert batches
+    kinds = {e["object"]["kind"] for m in batches for e in m["events"]}
+    assert {"Deployment", "ReplicaSet", "Pod"} <= kinds
+    assert not kinds & {"Lease", "Endpoints", "ControllerRevision", "Namespace"}
+    for m in batches:
+        uids = [e["object"]["metadata"]["uid"] for e in m["events"]]
+        assert len(uids) == len(set(uids))
+    decisions = [d for m in msgs if m["type"] == "decisions" for d in m["items"]]
+    assert any("web" in d["message"] for d in decisions)
+
+
+def test_cross_origin_pages_are_refused(live):
+    app, host = live
+    with pytest.raises(simple_websocket.ConnectionError):
+        Stream(host, origin="http://evil.example")
+    with pytest.raises(simple_websocket.ConnectionError):
+        Stream(host, origin=f"http://{host.split(':')[0]}:1")      # same host, another port
+    s = Stream(host, origin=None)            # no Origin: not a browser
+    try:
+        assert s.next()["type"] in ("snapshot", "decisions", "clock")
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("origin, host, ok", [
+    (None, "127.0.0.1:8080", True),                       # not a browser
+    ("http://127.0.0.1:8080", "127.0.0.1:8080", True),
+    ("http://LOCALHOST:8080", "localhost:8080", True),
+    ("http://localhost", "localhost:80", True),            # default ports are the same port
+    ("https://example.test", "example.test:443", True),
+    ("http://127.0.0.1:8081", "127.0.0.1:8080", False),
+    ("http://evil.example:8080", "127.0.0.1:8080", False),
+    ("null", "127.0.0.1:8080", False),                     # sandboxed iframes, file: pages
+    ("http://127.0.0.1:8080.evil.example", "127.0.0.1:8080", False),
+])
+def test_same_origin_rule(origin, host, ok):
+    from webapp.stream import same_origin
+    assert same_origin(origin, host) is ok
