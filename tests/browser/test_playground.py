@@ -6,6 +6,7 @@ at --speed 1; a test that needs simulated time to pass quickly uses the page's o
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.request
 
@@ -123,14 +124,32 @@ def test_the_pizza_demo_runs_six_pods_of_three_workloads(playground):
     ports = {s["metadata"]["name"]: s["spec"]["ports"][0]["port"] for s in services}
     assert {k: ports.get(k) for k in ("login", "payment", "delivery")} == {"login": 80, "payment": 80, "delivery": 80}
 
-    # Tour step 1: kill a login pod; a replacement comes.
+    if os.environ.get("KUBEPLAY_SCREENSHOT"):       # the README's picture of the demo
+        p.page.screenshot(path=os.environ["KUBEPLAY_SCREENSHOT"])
+
+    # Tour step 1: kill a login pod; a replacement comes, and the tour narrates it.
     login = p.pods("Deployment/login")
     before = pod_names(login)
     p.page.get_by_role("button", name="Kill a login pod").click()
-    expect(p.page.locator("#tour-live li")).not_to_have_count(0)
+    expect(p.page.locator("#tour-live li").filter(has_text="login")).not_to_have_count(0)
     p.page.wait_for_function(
         "before => { const now = [...document.querySelectorAll('[data-pod][data-workload=\"Deployment/login\"][data-status=Running]')].map(e => e.dataset.pod);"
         " return now.length === 3 && now.some(n => !before.includes(n)); }", arg=sorted(before))
+
+    # Step 3 (skipping the node failure): upgrade payment to 1.2.4 through the editor.
+    p.page.get_by_role("button", name="Next step").click()
+    p.page.get_by_role("button", name="Next step").click()
+    expect(p.page.locator("#tour-title")).to_contain_text("Upgrade payment to 1.2.4")
+    p.page.get_by_role("button", name="Upgrade payment").click()
+    expect(p.page.locator(".cm-content")).to_contain_text("pizza/payment:1.2.4")
+    card = p.page.locator('[data-workload="Deployment/payment"].workload')
+    expect(card.locator(".wl-image")).to_have_text("registry.example/pizza/payment:1.2.4")
+    expect(card).to_have_attribute("data-ready", "2")
+    expect(card).not_to_have_class(re.compile(r"\bconverging\b"))
+    expect(p.pods("Deployment/payment")).to_have_count(2)
+    images = {api(p.server, "GET", f"/api/v1/namespaces/default/pods/{n.split('/')[1]}")["spec"]["containers"][0]["image"]
+              for n in pod_names(p.pods("Deployment/payment"))}
+    assert images == {"registry.example/pizza/payment:1.2.4"}
 
 
 def test_failing_a_node_moves_its_deployment_pods_to_other_nodes(playground):
@@ -228,3 +247,51 @@ def test_the_terminal_runs_kubectl_commands(playground):
     out = p.page.locator("#terminal-output .term-out").last
     expect(out).to_contain_text("login-app")
     expect(out).to_contain_text(re.compile(r"READY\s+UP-TO-DATE\s+AVAILABLE"))
+
+
+def test_an_unschedulable_pod_waits_in_the_pending_lane_with_the_schedulers_reason(playground):
+    p = playground
+    p.page.get_by_label("Examples").select_option("unschedulable")
+    p.apply()
+    expect(p.message()).to_have_text("pod/greedy created")
+    pod = p.page.locator('#pending-pods [data-pod="default/greedy"]')
+    expect(pod).to_have_attribute("data-status", "Pending")
+    expect(pod).to_have_attribute("data-message", re.compile(r"0/3 nodes are available: 3 Insufficient cpu"))
+    expect(pod).to_have_attribute("title", re.compile("Insufficient cpu"))
+    expect(p.page.locator("#pending-count")).to_have_text("1")
+
+
+def test_cordon_uncordon_and_drain_from_the_node_panel(playground):
+    p = playground
+    p.type_yaml(LOGIN.replace("replicas: 3", "replicas: 4"))
+    p.apply()
+    expect(p.pods("Deployment/login-app", "Running")).to_have_count(4)
+    node = p.page.locator("[data-node]").filter(has=p.page.locator("[data-pod]")).first
+    name = node.get_attribute("data-node")
+    node.locator("header").click()
+    details = p.page.locator("#details")
+    details.get_by_role("button", name="Cordon", exact=True).click()
+    expect(node).to_have_attribute("data-cordoned", "true")
+    expect(node.locator(".badge.cordoned")).to_be_visible()
+    details.get_by_role("button", name="Uncordon", exact=True).click()
+    expect(node).to_have_attribute("data-cordoned", "false")
+    details.get_by_role("button", name="Drain", exact=True).click()
+    expect(node).to_have_attribute("data-cordoned", "true")
+    expect(p.pods("Deployment/login-app", node=name)).to_have_count(0)
+    expect(p.pods("Deployment/login-app", "Running")).to_have_count(4)
+
+
+def test_plus_and_minus_scale_a_deployment(playground):
+    p = playground
+    p.type_yaml(LOGIN.replace("replicas: 3", "replicas: 1"))
+    p.apply()
+    expect(p.pods("Deployment/login-app", "Running")).to_have_count(1)
+    p.page.get_by_role("button", name="scale up login-app").click()
+    p.page.get_by_role("button", name="scale up login-app").click()
+    card = p.page.locator('[data-workload="Deployment/login-app"].workload')
+    expect(card).to_have_attribute("data-desired", "3")
+    expect(p.pods("Deployment/login-app", "Running")).to_have_count(3)
+    p.page.get_by_role("button", name="scale down login-app").click()
+    expect(p.pods("Deployment/login-app")).to_have_count(2)
+    scale = api(p.server, "GET", "/apis/apps/v1/namespaces/default/deployments/login-app/scale")
+    assert scale["spec"]["replicas"] == 2
