@@ -60,7 +60,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pods", type=int, default=10000)
     ap.add_argument("--nodes", type=int, default=50)
-    ap.add_argument("--speed", type=float, default=1000.0, help="simulated seconds per wall second")
+    ap.add_argument("--speed", type=float, default=100.0, help="simulated seconds per wall second")
     ap.add_argument("--state", action="store_true", help="persist to a SQLite file (default: in memory)")
     ap.add_argument("--idle-seconds", type=float, default=10.0)
     args = ap.parse_args()
@@ -68,7 +68,9 @@ def main() -> None:
     port = free_port()
     tmp = tempfile.mkdtemp(prefix="kubeplay-bench-")
     cmd = [sys.executable, "-m", "webapp", "serve", "--port", str(port), "--no-browser",
-           "--nodes", str(args.nodes), "--speed", str(args.speed), "--max-pods", str(max(args.pods, 10000))]
+           "--nodes", str(args.nodes), "--speed", str(args.speed), "--max-pods", str(max(args.pods, 10000)),
+           # 50 nodes × the default 110 pods per node cannot hold 10,000 pods: raise maxPods.
+           "--pods-per-node", str(max(110, -(-args.pods * 5 // (4 * args.nodes))))]
     cmd += ["--state", os.path.join(tmp, "kubeplay.db")] if args.state else ["--in-memory"]
     env = dict(os.environ, HOME=tmp)
     srv = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "server.log"), "w"),

@@ -48,7 +48,7 @@ def _controller_classes():
 
 class Cluster:
     def __init__(self, store: Store | None = None, clock=None, *, nodes: int = 3,
-                 timings: Timings | None = None):
+                 pods_per_node: int = 110, timings: Timings | None = None):
         self.clock = clock or ScaledClock()
         self.store = store or Store()
         self.store.set_clock(self.clock)
@@ -70,7 +70,7 @@ class Cluster:
         for c in self.controllers:
             for resource, handler in c.handlers().items():
                 self._routes.setdefault(resource, []).append((c, handler))
-        self._bootstrap(nodes)
+        self._bootstrap(nodes, pods_per_node)
         # Informers start with a list: every stored object is seen once as ADDED.
         for rt in R.all_types():
             for obj in self.store.iter(rt):
@@ -78,7 +78,7 @@ class Cluster:
 
     # ---- bootstrap ----------------------------------------------------------------------------
 
-    def _bootstrap(self, nodes: int) -> None:
+    def _bootstrap(self, nodes: int, pods_per_node: int) -> None:
         s = self.store
         for ns in SYSTEM_NAMESPACES:
             if s.try_get(R.NAMESPACE, "", ns) is None:
@@ -92,7 +92,7 @@ class Cluster:
                      sync=False)
         if not s.iter(R.NODE):
             for i in range(1, nodes + 1):
-                self.add_node(f"node-{i}")
+                self.add_node(f"node-{i}", pods=pods_per_node)
         s.flush()
 
     def add_node(self, name: str, **kw) -> dict:

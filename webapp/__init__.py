@@ -29,12 +29,12 @@ def _asset_dir(name: str) -> str:
 
 
 def create_app(cluster: Cluster | None = None, *, state: str | None = None, in_memory: bool = True,
-               nodes: int = 3, speed: float = 1.0, token: str | None = None, max_pods: int = 10000,
+               nodes: int = 3, pods_per_node: int = 110, speed: float = 1.0, token: str | None = None, max_pods: int = 10000,
                realistic: bool = False, start: bool = True) -> Flask:
     owns = cluster is None
     if cluster is None:
         store = Store(None if in_memory else state, max_pods=max_pods)
-        cluster = Cluster(store=store, clock=ScaledClock(speed=speed), nodes=nodes,
+        cluster = Cluster(store=store, clock=ScaledClock(speed=speed), nodes=nodes, pods_per_node=pods_per_node,
                           timings=Timings.realistic() if realistic else Timings())
     app = Flask(__name__, static_folder=_asset_dir("static"), template_folder=_asset_dir("templates"))
     app.config["MAX_CONTENT_LENGTH"] = 3 * 1024 * 1024 + 1024

@@ -44,7 +44,8 @@ def serve(args) -> int:
               file=sys.stderr)
         return 2
     state = None if args.in_memory else os.path.abspath(args.state)
-    app = create_app(state=state, in_memory=args.in_memory, nodes=args.nodes, speed=args.speed,
+    app = create_app(state=state, in_memory=args.in_memory, nodes=args.nodes,
+                     pods_per_node=args.pods_per_node, speed=args.speed,
                      token=args.token, max_pods=args.max_pods, realistic=args.realistic_timings)
     try:
         srv = make_server(args.host, args.port, app, threaded=True)
@@ -102,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--state", default="kubeplay.db", help="SQLite state file (default ./kubeplay.db)")
     s.add_argument("--in-memory", action="store_true", help="keep state in memory only")
     s.add_argument("--nodes", type=int, default=3, help="nodes to create in a new cluster")
+    s.add_argument("--pods-per-node", type=int, default=110,
+                   help="each new node's pod capacity (the kubelet's maxPods, default 110)")
     s.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second")
     s.add_argument("--no-browser", action="store_true", help="don't open the page")
     s.add_argument("--token", help="require this bearer token on every request")
@@ -116,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.command == "serve" and not 1 <= args.nodes <= 500:
         p.error("--nodes must be between 1 and 500")
+    if args.command == "serve" and not 1 <= args.pods_per_node <= 10000:
+        p.error("--pods-per-node must be between 1 and 10000")
     if args.command == "serve" and not 0 < args.speed <= 1000:
         p.error("--speed must be between 0 and 1000")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
