@@ -351,21 +351,17 @@ def scale(t: Target, method: str):
 
 
 def pod_log(t: Target):
-    store = _cluster().store
-    pod = store.get(R.POD, t.namespace, t.name)
-    containers = [c["name"] for c in (pod.get("spec") or {}).get("containers") or []]
-    container = request.args.get("container") or (containers[0] if containers else "")
-    if container not in containers:
-        raise errors.BadRequest(f"container {container} is not valid for pod {t.name}")
-    kubelets = _cluster().controller("kubelet")
-    text = kubelets.logs(t.namespace, t.name, container) if hasattr(kubelets, "logs") else ""
+    """pods/log: the simulated kubelet's container log (it raises the upstream errors for a
+    missing or ambiguous container and for --previous without a previous run)."""
+    text = _cluster().controller("kubelet").logs(t.namespace, t.name, request.args.get("container") or None,
+                                                 previous=_flag("previous"))
     tail = request.args.get("tailLines")
     if tail:
         try:
             n = int(tail)
-            text = "".join(text.splitlines(keepends=True)[-n:]) if n > 0 else ""
         except ValueError:
             raise errors.BadRequest("tailLines must be an integer")
+        text = "".join(text.splitlines(keepends=True)[-n:]) if n > 0 else ""
     return Response(text, status=200, mimetype="text/plain")
 
 
