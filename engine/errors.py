@@ -165,6 +165,10 @@ class NoSuchResource(ApiError):
     code, reason = 404, "NotFound"
 
 
+class Timeout(ApiError):
+    code, reason = 504, "Timeout"
+
+
 class Expired(ApiError):
     code, reason = 410, "Expired"
 

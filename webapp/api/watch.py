@@ -23,6 +23,21 @@ def _line(ev_type: str, obj: dict) -> bytes:
     return (json.dumps({"type": ev_type, "object": obj}, separators=(",", ":")) + "\n").encode()
 
 
+def _wait_for_resource_version(store, rv: int, patience: float = 3.0) -> None:
+    """A resourceVersion the store has not reached yet: wait briefly, then answer as the
+    apiserver's watch cache does (504 "Too large resource version"), so informers re-list."""
+    deadline = time.monotonic() + patience
+    while store.resource_version < rv:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            err = errors.Timeout(f"Too large resource version: {rv}, current: {store.resource_version}",
+                                 details={"causes": [{"reason": "ResourceVersionTooLarge",
+                                                      "message": "Too large resource version"}],
+                                          "retryAfterSeconds": 1})
+            raise err
+        store.wait_for_change(store.resource_version, min(left, 0.5))
+
+
 def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_version,
            timeout_seconds, as_table, bookmarks, stopping):
     store, clock = cluster.store, cluster.clock
@@ -55,6 +70,7 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             since = int(resource_version)
         except ValueError:
             raise errors.BadRequest(f"invalid resource version: {resource_version!r}")
+        _wait_for_resource_version(store, since)
     try:
         watcher = store.watch(since)
     except errors.Expired as e:
@@ -63,6 +79,7 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
     deadline = time.monotonic() + min(timeout_seconds or random.uniform(MAX_TIMEOUT, 2 * MAX_TIMEOUT), 2 * MAX_TIMEOUT)
 
     def generate():
+        yield b""              # the server sends the 200 and its headers now, before any event
         if watcher is None:
             yield _line("ERROR", expired.status())
             return
