@@ -4,15 +4,11 @@ of cross-origin connections. The app runs in-process (create_app + a threaded we
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.request
 
 import pytest
 import simple_websocket
-from werkzeug.serving import make_server
-
-from webapp import create_app
 
 DEPLOYMENT = {
     "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
@@ -24,18 +20,8 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @pytest.fixture
-def live():
-    app = create_app(in_memory=True, speed=20, nodes=3)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield app, f"127.0.0.1:{srv.server_port}"
-    finally:
-        app.extensions["kubeplay.close"]()
-        srv.shutdown()
-        srv.server_close()
-        t.join(5)
+def live(inproc):
+    return inproc
 
 
 class Stream:
