@@ -40,6 +40,7 @@ export const api = {
 
   failNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/fail`, {}),
   recoverNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/recover`, {}),
+  failedNodes: () => call("GET", "/kubeplay/v1/nodes"),
   drainNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/drain`, {}),
   cordonNode: (name, on) => call("PATCH", `/api/v1/nodes/${enc(name)}`,
                                  { spec: { unschedulable: on ? true : null } },

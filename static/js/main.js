@@ -80,9 +80,19 @@ const sync = new Sync({
     conn.dataset.state = state;
     conn.textContent = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…" }[state] || state;
   },
-  onDecisions: (items) => { log.addDecisions(items); schedule(); },
+  onDecisions: (items) => {
+    log.addDecisions(items);
+    if (items.some((d) => d.action === "fail-node" || d.action === "recover-node")) refreshFailed();
+    schedule();
+  },
+  onSnapshot: () => refreshFailed(),
   onClock: (c) => clock.update(c),
 });
+
+async function refreshFailed() {
+  const r = await api.failedNodes();
+  if (r.ok && r.body && Array.isArray(r.body.failed)) clusterView.setFailed(r.body.failed);
+}
 
 $("#pizza-demo").addEventListener("click", () => tour.start());
 clock.load();

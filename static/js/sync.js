@@ -13,7 +13,9 @@ const BACKOFF_CAP_MS = 5000;
 const SILENCE_MS = 15000;
 
 export class Sync {
-  constructor({ model, url = null, onState = () => {}, onDecisions = () => {}, onClock = () => {} }) {
+  constructor({ model, url = null, onState = () => {}, onDecisions = () => {}, onClock = () => {},
+                onSnapshot = () => {} }) {
+    this.onSnapshot = onSnapshot;
     this.model = model;
     this.url = url || `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/kubeplay/v1/stream`;
     this.onState = onState;
@@ -80,6 +82,7 @@ export class Sync {
         this.resourceVersion = String(msg.resourceVersion || "");
         this.attempt = 0;
         this.onState("live");
+        this.onSnapshot();
         break;
       case "events":
         this.model.apply(msg.events || []);

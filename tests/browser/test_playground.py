@@ -165,12 +165,15 @@ def test_failing_a_node_moves_its_deployment_pods_to_other_nodes(playground):
     expect(p.page.locator("#details-title")).to_have_text(f"Node {name}")
     p.set_speed(10)
     p.page.get_by_role("button", name="Fail", exact=True).click()
+    expect(node).to_have_attribute("data-failed", "true")
+    expect(node.get_by_text("heartbeats stopped")).to_be_visible()
     expect(node).to_have_attribute("data-ready", re.compile("Unknown|NotReady"))
     # Six Running replicas again, none of them on the failed node.
     expect(p.pods("Deployment/login-app", "Running", node=name)).to_have_count(0)
     expect(p.pods("Deployment/login-app", "Running")).to_have_count(6)
     p.page.get_by_role("button", name="Recover", exact=True).click()
     expect(node).to_have_attribute("data-ready", "Ready")
+    expect(node).to_have_attribute("data-failed", "false")
 
 
 def test_pause_freezes_the_clock_and_step_moves_it(playground):

@@ -82,6 +82,7 @@ export class ClusterView {
     this.pods = new Map();      // pod uid -> {el, node, status, req, owner, terminal}
     this.pending = new PodGroup(this.pendingEl, this.pods);
     this.crowded = false;
+    this.failed = new Set();    // nodes whose simulated kubelet was stopped (Fail)
     this.selected = null;
     this.motion = new Motion();
     root.addEventListener("click", (e) => this._click(e));
@@ -200,8 +201,8 @@ export class ClusterView {
     const cordoned = !!(node.spec || {}).unschedulable;
     n.parts.cordon.hidden = !cordoned;
     setData(n.el, "cordoned", cordoned);
-    const failed = ((node.metadata.annotations || {})["kubeplay.dev/failed"] === "true");
-    n.parts.failed.hidden = !failed;
+    n.parts.failed.hidden = !this.failed.has(name);
+    setData(n.el, "failed", this.failed.has(name));
     n.el.classList.toggle("not-ready", readiness !== "Ready");
   }
 
@@ -322,6 +323,15 @@ export class ClusterView {
     if (group && group.dense) el.remove();
     else this.motion.play(el, LEAVE, 600, () => el.remove());
     return touched;
+  }
+
+  /** Nodes whose kubelet heartbeats are stopped (kubeplay's own state, not a Node field). */
+  setFailed(names) {
+    this.failed = new Set(names);
+    for (const [name, n] of this.nodes) {
+      n.parts.failed.hidden = !this.failed.has(name);
+      setData(n.el, "failed", this.failed.has(name));
+    }
   }
 
   select(uid) {
