@@ -13,7 +13,8 @@ Protocol (JSON text frames), the list-then-watch of client-go's reflector over o
          → {"type": "events", "resourceVersion": "R", "events": [{"type": "ADDED"|"MODIFIED"|
            "DELETED", "object": {...}}]}                         batched; per object, only the
            latest state in a batch is sent (watch caches may skip states, never reorder them)
-         → {"type": "bookmark", "resourceVersion": "R"}          when nothing else was sent for a while
+         → {"type": "bookmark", "resourceVersion": "R"}          every few seconds when the store moved
+           on without anything the page draws (leases), so a resume starts from a recent point
          → {"type": "decisions", "items": [...], "seq": N, "reset": bool}   the reconcile log
          → {"type": "clock", "now", "nowSeconds", "paused", "speed"}      ~1/s and on change
 
@@ -124,7 +125,8 @@ class Session:
         self.last_clock: tuple | None = None
         self.next_clock = 0.0
         self.next_decisions = 0.0
-        self.last_sent = time.monotonic()
+        self.sent_rv = ""                     # the resourceVersion the client has last been told
+        self.next_bookmark = time.monotonic() + BOOKMARK_PERIOD
         _set_send_timeout(ws, SEND_TIMEOUT)
 
     # ---- the loop -----------------------------------------------------------------------------
@@ -144,8 +146,10 @@ class Session:
                     self._send_decisions()
                     self.next_decisions = now + DECISIONS_PERIOD
                 self._send_clock(now)
-                if now - self.last_sent >= BOOKMARK_PERIOD:
-                    self._send({"type": "bookmark", "resourceVersion": str(self.watcher.pos)})
+                if now >= self.next_bookmark:
+                    self.next_bookmark = now + BOOKMARK_PERIOD
+                    if str(self.watcher.pos) != self.sent_rv:
+                        self._send({"type": "bookmark", "resourceVersion": str(self.watcher.pos)})
                 self._drain_incoming()
         except SlowClient:
             log.info("closing a stream whose client stopped reading")
@@ -298,7 +302,8 @@ class Session:
             raise SlowClient() from e
         if time.monotonic() - t0 >= SEND_TIMEOUT * 0.9:
             raise SlowClient()
-        self.last_sent = time.monotonic()
+        if "resourceVersion" in msg:
+            self.sent_rv = msg["resourceVersion"]
 
 
 def _set_send_timeout(ws, seconds: float) -> None:

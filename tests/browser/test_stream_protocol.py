@@ -164,3 +164,22 @@ def test_cross_origin_pages_are_refused(live):
 def test_same_origin_rule(origin, host, ok):
     from webapp.stream import same_origin
     assert same_origin(origin, host) is ok
+
+
+def test_bookmarks_keep_an_idle_page_current_while_only_heartbeats_change(live, monkeypatch):
+    from webapp import stream
+    monkeypatch.setattr(stream, "BOOKMARK_PERIOD", 0.3)
+    app, host = live
+    s = Stream(host)
+    try:
+        rv = int(s.next("snapshot")["resourceVersion"])
+        store = app.extensions["kubeplay"].store
+        # Lease renewals (node heartbeats) move the store on; the page is told so by bookmarks.
+        deadline = time.monotonic() + 10
+        while store.resource_version <= rv + 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert store.resource_version > rv
+        bm = s.next("bookmark", timeout=5)
+        assert int(bm["resourceVersion"]) > rv
+    finally:
+        s.close()
