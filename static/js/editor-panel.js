@@ -9,9 +9,27 @@ import { locateError } from "./fieldline.js";
 const GROUP = { Deployment: ".apps", ReplicaSet: ".apps", StatefulSet: ".apps", DaemonSet: ".apps",
                 EndpointSlice: ".discovery.k8s.io" };
 
-/** kubectl's "deployment.apps/login-app created" line for one result. */
+/** kubectl's line for one result: the server's own text, else "deployment.apps/login-app created". */
 export function resultLine(r) {
-  return `${String(r.kind || "").toLowerCase()}${GROUP[r.kind] || ""}/${r.name} ${r.action}`;
+  if (r.text) return r.text;
+  const kind = `${String(r.kind || "").toLowerCase()}${GROUP[r.kind] || ""}`;
+  return r.action === "deleted" ? `${kind} "${r.name}" deleted` : `${kind}/${r.name} ${r.action}`;
+}
+
+/** Editor markers for a refusal: the reported line, plus one per further field cause. */
+function refusalMarks(text, err, msg) {
+  const marks = [];
+  let line = err.line;
+  if (line == null && err.field) line = locateError(text, err);
+  if (line != null) marks.push({ line, column: null, message: msg });
+  const causes = (((err.status || {}).details || {}).causes || []).filter((c) => c.field && c.field !== err.field);
+  for (const c of causes) {
+    const l = locateError(text, { field: c.field, message: err.message, document: err.document });
+    if (l != null && !marks.some((m) => m.line === l)) {
+      marks.push({ line: l, column: null, message: `${c.field}: ${c.message}` });
+    }
+  }
+  return marks;
 }
 
 export class EditorPanel {
@@ -72,14 +90,16 @@ export class EditorPanel {
         return r;
       }
       const err = (r.body || {}).error || {};
-      let line = err.line;
-      if (line == null && err.field) line = locateError(text, err);
-      // A YAML syntax error is about a place in the text; an apiserver refusal is about a field.
-      const where = err.line != null && !err.field && !err.status
-        ? `line ${err.line}${err.column != null ? `, column ${err.column}` : ""}: ` : "";
       const msg = errorMessage(r);
-      this._say(where + msg, "error");
-      if (line != null) this._mark([{ line, column: err.line != null ? err.column : null, message: msg }]);
+      // A YAML syntax error is about a place in the text; an apiserver refusal is about fields.
+      const syntax = err.line != null && !err.field && !err.status;
+      if (syntax) {
+        this._say(`line ${err.line}${err.column != null ? `, column ${err.column}` : ""}: ${msg}`, "error");
+        this._mark([{ line: err.line, column: err.column, message: msg }]);
+      } else {
+        this._say(msg, "error");
+        this._mark(refusalMarks(text, err, msg));
+      }
       return r;
     } finally {
       this.applyBtn.disabled = this.deleteBtn.disabled = false;

@@ -93,12 +93,13 @@ export function fieldLine(lines, start, end, field) {
   return best;
 }
 
-/** Best line for an apiserver refusal: {field, message} → 1-based line or null. */
+/** Best line for an apiserver refusal: {field, message, document?} → 1-based line or null. */
 export function locateError(text, error) {
   if (!error || !error.field) return null;
   const lines = text.split("\n");
   const docs = documents(lines);
   let doc = docs.length === 1 ? docs[0] : null;
+  if (!doc && Number.isInteger(error.document)) doc = docs[error.document] || null;
   const m = /^(?:The )?(\w+)(?:\.[\w.]+)? "([^"]+)" is (?:invalid|forbidden)/.exec(error.message || "");
   if (!doc && m) {
     doc = docs.find((d) => {

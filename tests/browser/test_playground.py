@@ -107,8 +107,10 @@ def test_an_invalid_object_shows_the_apiservers_message(playground):
     p.apply()
     expect(p.message()).to_contain_text("spec.selector: Required value")
     expect(p.message()).to_contain_text('The Deployment "no-selector" is invalid')
-    # The refused document is marked in the editor too (the field's line, or its parent's).
-    expect(p.page.locator(".cm-lint-marker-error")).to_have_count(1)
+    # The refused document is marked in the editor too: spec (selector is missing) and the
+    # template labels the selector does not match.
+    expect(p.page.locator("#editor-panel")).to_have_attribute("data-error-lines", "6,10")
+    expect(p.page.locator(".cm-lint-marker-error")).to_have_count(2)
     assert api(p.server, "GET", "/apis/apps/v1/namespaces/default/deployments")["items"] == []
 
 
