@@ -300,3 +300,16 @@ def test_plus_and_minus_scale_a_deployment(playground):
     expect(p.pods("Deployment/login-app")).to_have_count(2)
     scale = api(p.server, "GET", "/apis/apps/v1/namespaces/default/deployments/login-app/scale")
     assert scale["spec"]["replicas"] == 2
+
+
+def test_delete_removes_what_the_editor_declares(playground):
+    p = playground
+    p.page.get_by_label("Examples").select_option("web")
+    p.apply()
+    expect(p.message()).to_contain_text("deployment.apps/web created")
+    expect(p.message()).to_contain_text("service/web created")
+    expect(p.pods("Deployment/web", "Running")).to_have_count(2)
+    p.page.get_by_role("button", name="Delete", exact=True).click()
+    expect(p.message()).to_contain_text('deployment.apps "web" deleted')
+    expect(p.pods("Deployment/web")).to_have_count(0)
+    expect(p.page.locator('[data-workload="Deployment/web"].workload')).to_have_count(0)
