@@ -15,7 +15,42 @@ from . import errors
 Requirement = tuple[str, str, tuple[str, ...]]      # (key, op, values); op in =, !=, in, notin, exists, !
 
 
+_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+_PREFIX = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+def _check_key(key: str) -> None:
+    prefix, _, name = key.rpartition("/")
+    why = None
+    if len(name) > 63:
+        why = "name part must be no more than 63 characters"
+    elif not _NAME.fullmatch(name):
+        why = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+               "end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+               "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+    elif prefix and (len(prefix) > 253 or not _PREFIX.fullmatch(prefix)):
+        why = "prefix part must be a lowercase RFC 1123 subdomain"
+    if why:
+        raise errors.BadRequest(f'unable to parse requirement: <nil>: Invalid value: "{key}": {why}')
+
+
+def _check_value(key: str, value: str) -> None:
+    if value and (len(value) > 63 or not _NAME.fullmatch(value)):
+        raise errors.BadRequest(f'unable to parse requirement: values[0][{key}]: Invalid value: "{value}": '
+                                "a valid label must be an empty string or consist of alphanumeric characters, "
+                                "'-', '_' or '.', and must start and end with an alphanumeric character")
+
+
 def parse_label_selector(s: str | None) -> list[Requirement]:
+    reqs = _parse_label_selector(s)
+    for key, _, vals in reqs:
+        _check_key(key)
+        for v in vals:
+            _check_value(key, v)
+    return reqs
+
+
+def _parse_label_selector(s: str | None) -> list[Requirement]:
     if not s:
         return []
     reqs: list[Requirement] = []

@@ -74,7 +74,8 @@ def _register_page(app: Flask) -> None:
 
 
 def _status_response(err: errors.ApiError) -> Response:
-    return Response(json.dumps(err.status()), status=err.code, mimetype="application/json")
+    from .api.resources import status_line
+    return Response(json.dumps(err.status()), status=status_line(err.code), mimetype="application/json")
 
 
 def _register_errors(app: Flask) -> None:

@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
             return None
         body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                 "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
-        return Response(json.dumps(body), status=401, mimetype="application/json")
+        return Response(json.dumps(body), status="401 Unauthorized", mimetype="application/json")
 
     @app.after_request
     def remember_token(resp):

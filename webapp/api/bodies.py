@@ -37,24 +37,34 @@ def read_json_like(raw: bytes, content_type: str | None):
         raise errors.BadRequest(f"error decoding JSON: {e.msg} at line {e.lineno} column {e.colno}")
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses documents expanding to too many nodes (billion-laughs)."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._nodes = 0
-
-    def construct_object(self, node, deep=False):
-        self._nodes += 1
-        if self._nodes > MAX_YAML_NODES:
-            raise errors.BadRequest("the YAML document is too large (alias expansion limit reached)")
-        return super().construct_object(node, deep)
+def _expanded_size(node, memo: dict) -> int:
+    """Nodes the document has once aliases are expanded, counted without expanding them."""
+    got = memo.get(id(node))
+    if got is not None:
+        return got
+    memo[id(node)] = 1                      # a cycle counts once; the constructor refuses it later
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(v, memo) for v in node.value)
+    memo[id(node)] = size
+    return size
 
 
 def load_yaml(raw: bytes | str):
+    """YAML as the apiserver accepts it, refusing alias bombs (billion laughs) before expanding them."""
+    loader = yaml.SafeLoader(raw)
     try:
-        return yaml.load(raw, Loader=_BoundedLoader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_YAML_NODES:
+            raise errors.BadRequest("error converting YAML to JSON: yaml: document contains excessive aliasing")
+        return loader.construct_document(node)
     except yaml.YAMLError as e:
         raise errors.BadRequest(f"error converting YAML to JSON: {e}")
     except RecursionError:
         raise errors.BadRequest("the YAML document is nested too deeply")
+    finally:
+        loader.dispose()

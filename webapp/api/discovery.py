@@ -165,4 +165,4 @@ def _not_found(path: str) -> Response:
     body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": "the server could not find the requested resource", "reason": "NotFound",
             "details": {}, "code": 404}
-    return Response(json.dumps(body), status=404, mimetype="application/json")
+    return Response(json.dumps(body), status="404 Not Found", mimetype="application/json")

@@ -4,6 +4,7 @@ the status, scale, log and binding subresources. Errors are raised as engine.err
 rendered once, as metav1.Status, by the app's error handler."""
 from __future__ import annotations
 
+import http
 import json
 
 from flask import Blueprint, Response, current_app, request
@@ -25,8 +26,17 @@ def _cluster():
     return current_app.extensions["kubeplay"]
 
 
+def status_line(code: int) -> str:
+    """`404 Not Found`: Werkzeug would upper-case the phrase; Go's net/http does not."""
+    try:
+        return f"{code} {http.HTTPStatus(code).phrase}"
+    except ValueError:
+        return str(code)
+
+
 def _json(obj, status=200) -> Response:
-    return Response(json.dumps(obj, separators=(",", ":")), status=status, mimetype="application/json")
+    return Response(json.dumps(obj, separators=(",", ":")), status=status_line(status),
+                    mimetype="application/json")
 
 
 class Target:
@@ -176,7 +186,7 @@ def watch_list(t: Target):
                        timeout_seconds=timeout, as_table=_wants_table(),
                        bookmarks=_flag("allowWatchBookmarks"),
                        stopping=current_app.extensions["kubeplay.stopping"])
-    return Response(gen, status=200, mimetype="application/json", direct_passthrough=True)
+    return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 
 
 def create(t: Target):
@@ -362,7 +372,7 @@ def pod_log(t: Target):
         except ValueError:
             raise errors.BadRequest("tailLines must be an integer")
         text = "".join(text.splitlines(keepends=True)[-n:]) if n > 0 else ""
-    return Response(text, status=200, mimetype="text/plain")
+    return Response(text, status=status_line(200), mimetype="text/plain")
 
 
 def bind(t: Target):
