@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import ipaddress
 import json
 import logging
@@ -16,10 +17,14 @@ RUNTIME_FILE = os.path.join(RUNTIME_DIR, "server.json")
 KUBECONFIG_FILE = os.path.join(RUNTIME_DIR, "kubeconfig")
 
 
-def kubeconfig_text(server: str, token: str | None) -> str:
+def kubeconfig_text(server: str, token: str | None, ca_file: str | None = None) -> str:
     user = f"{{token: {json.dumps(token)}}}" if token else "{}"
+    ca = ""
+    if ca_file:
+        with open(ca_file, "rb") as f:
+            ca = f"    certificate-authority-data: {base64.b64encode(f.read()).decode()}\n"
     return (f"apiVersion: v1\nkind: Config\n"
-            f"clusters:\n- name: kubeplay\n  cluster:\n    server: {server}\n"
+            f"clusters:\n- name: kubeplay\n  cluster:\n    server: {server}\n{ca}"
             f"users:\n- name: kubeplay\n  user: {user}\n"
             f"contexts:\n- name: kubeplay\n  context:\n    cluster: kubeplay\n    user: kubeplay\n    namespace: default\n"
             f"current-context: kubeplay\n")
@@ -47,20 +52,26 @@ def serve(args) -> int:
     app = create_app(state=state, in_memory=args.in_memory, nodes=args.nodes,
                      pods_per_node=args.pods_per_node, speed=args.speed,
                      token=args.token, max_pods=args.max_pods, realistic=args.realistic_timings)
+    ssl_context = cert = None
+    if args.token:
+        # kubectl only sends a token over TLS: serve HTTPS with our own certificate.
+        from .tls import ensure_certificate
+        cert, key = ensure_certificate(RUNTIME_DIR, args.host)
+        ssl_context = (cert, key)
     try:
-        srv = make_server(args.host, args.port, app, threaded=True)
+        srv = make_server(args.host, args.port, app, threaded=True, ssl_context=ssl_context)
     except OSError as e:
         app.extensions["kubeplay.close"]()
         print(f"kubeplay: cannot listen on {args.host}:{args.port}: {e.strerror}", file=sys.stderr)
         return 1
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    url = f"http://{shown_host}:{srv.server_port}"
+    url = f"{'https' if ssl_context else 'http'}://{shown_host}:{srv.server_port}"
     os.makedirs(RUNTIME_DIR, exist_ok=True)
     with open(KUBECONFIG_FILE, "w") as f:
         os.chmod(KUBECONFIG_FILE, 0o600)
-        f.write(kubeconfig_text(url, args.token))
+        f.write(kubeconfig_text(url, args.token, cert))
     with open(RUNTIME_FILE, "w") as f:
-        json.dump({"url": url, "token": args.token, "pid": os.getpid()}, f)
+        json.dump({"url": url, "token": args.token, "ca": cert, "pid": os.getpid()}, f)
     page = url + (f"/?token={args.token}" if args.token else "/")
     print(f"kubeplay is running at {page}", flush=True)
     print(f"  state: {'in memory (lost on exit)' if args.in_memory else state}", flush=True)
@@ -82,15 +93,15 @@ def serve(args) -> int:
 
 
 def kubeconfig(args) -> int:
-    server, token = args.server, args.token
+    server, token, ca = args.server, args.token, None
     if server is None:
         try:
             with open(RUNTIME_FILE) as f:
                 info = json.load(f)
-            server, token = info["url"], token or info.get("token")
+            server, token, ca = info["url"], token or info.get("token"), info.get("ca")
         except (OSError, ValueError, KeyError):
             server = "http://127.0.0.1:8080"
-    sys.stdout.write(kubeconfig_text(server, token))
+    sys.stdout.write(kubeconfig_text(server, token, ca if ca and os.path.exists(ca) else None))
     return 0
 
 
