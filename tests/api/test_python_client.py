@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-kubernetes = pytest.importorskip("kubernetes")
+import kubernetes
 from kubernetes import client, config, watch  # noqa: E402
 from kubernetes.client.rest import ApiException  # noqa: E402
 
@@ -176,3 +176,38 @@ def test_errors_arrive_as_api_exceptions_with_a_status_body(kubeplay_server, api
     body = json.loads(err.value.body)
     assert body["reason"] == "Invalid"
     assert body["details"]["causes"][0]["field"] == "spec.template.metadata.labels"
+
+
+def test_watch_from_an_expired_resource_version_raises_410(kubeplay_factory, tmp_path):
+    """After a restart the watch history starts afresh; the client sees the apiserver's 410."""
+    srv = kubeplay_factory(state=tmp_path / "kubeplay.db")
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=str(srv.kubeconfig), client_configuration=cfg)
+    with client.ApiClient(cfg) as api_client:
+        core = client.CoreV1Api(api_client)
+        made = core.create_namespaced_config_map("default", client.V1ConfigMap(
+            metadata=client.V1ObjectMeta(name="old"), data={"a": "b"}))
+        old_rv = made.metadata.resource_version
+    srv.stop()
+    srv.start()
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=str(srv.kubeconfig), client_configuration=cfg)
+    with client.ApiClient(cfg) as api_client:
+        core = client.CoreV1Api(api_client)
+        assert core.read_namespaced_config_map("old", "default").data == {"a": "b"}
+        core.create_namespaced_config_map("default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="new")))
+        with pytest.raises(ApiException) as err:
+            for _ in watch.Watch().stream(core.list_namespaced_config_map, "default",
+                                          resource_version=old_rv, timeout_seconds=5):
+                pass
+        assert err.value.status == 410
+        assert "Expired" in str(err.value)
+
+
+def test_dry_run_create_persists_nothing(kubeplay_server, api):
+    apps = client.AppsV1Api(api)
+    out = apps.create_namespaced_deployment("default", login_deployment(), dry_run="All")
+    assert out.metadata.name == "login-app" and out.spec.template.spec.restart_policy == "Always"
+    with pytest.raises(ApiException) as err:
+        apps.read_namespaced_deployment("login-app", "default")
+    assert err.value.status == 404

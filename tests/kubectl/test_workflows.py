@@ -247,3 +247,44 @@ def test_other_output_forms(kube):
     assert header[-1] == "APP" and {r["APP"] for r in rows} == {"web"}
     out = kube("logs", "deploy/web")
     assert out.returncode == 0
+
+
+def test_changing_a_deployments_selector_is_refused_as_immutable(kube, tmp_path):
+    kube("apply", "-f", kube.file("login.yaml"))
+    changed = tmp_path / "login-selector.yaml"
+    changed.write_text(open(kube.file("login.yaml")).read().replace("app: login", "app: login2"))
+    out = kube("apply", "-f", str(changed), check=False)
+    assert out.returncode == 1
+    assert out.stderr == ('The Deployment "login-app" is invalid: spec.selector: Invalid value: '
+                          '{"matchLabels":{"app":"login2"}}: field is immutable\n'), out.stderr
+
+
+def test_diff_shows_the_change_apply_would_make_and_dry_run_keeps_nothing(kube):
+    kube("apply", "-f", kube.file("login.yaml"))
+    kube.wait_running("app=login", 3)
+    out = kube("diff", "-f", kube.file("login-5.yaml"), check=False)
+    assert out.returncode == 1, out.stderr          # 1 = differences found
+    assert re.search(r"^-  replicas: 3$", out.stdout, re.M) and re.search(r"^\+  replicas: 5$", out.stdout, re.M), out.stdout
+    assert kube("diff", "-f", kube.file("login.yaml"), check=False).returncode == 0
+    out = kube("apply", "-f", kube.file("login-5.yaml"), "--dry-run=server")
+    assert out.stdout == "deployment.apps/login-app configured (server dry run)\n"
+    assert kube.deployment("login-app")["spec"]["replicas"] == 3
+
+
+def test_create_deployment_beyond_the_quota_is_forbidden(kube):
+    out = kube("create", "deployment", "huge", "--image=nginx", "--replicas=20000", check=False)
+    assert out.returncode == 1
+    assert out.stderr.startswith('error: failed to create deployment: deployments.apps "huge" is forbidden: '), out.stderr
+    assert kube("get", "deploy", "huge", check=False).returncode == 1
+
+
+def test_watch_only_with_event_types(kube):
+    create_web(kube)
+    proc = kube.server.kubectl_popen("get", "pods", "--watch-only", "--output-watch-events", "--request-timeout=4s")
+    kube("delete", "pod", kube.pods("app=web")[0]["metadata"]["name"], "--wait=false")
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert lines[0].split() == ["EVENT", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    kinds = {ln.split()[0] for ln in lines[1:]}
+    assert {"MODIFIED", "ADDED"} <= kinds, lines
