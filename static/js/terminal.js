@@ -31,7 +31,7 @@ export class Terminal {
     block.appendChild(out);
     this._scroll();
     const r = await api.terminal(command);
-    if (r.ok || (r.body && typeof r.body.output === "string")) {
+    if (r.body && typeof r.body.output === "string") {
       out.textContent = r.body.output || "";
       const code = r.body.exitCode || 0;
       block.dataset.exitCode = String(code);

@@ -37,6 +37,8 @@ export class DetailsPanel {
     if (!obj && this.shown === null) return;
     this.shown = obj || null;
     const scroll = this.body.scrollTop;
+    const prevYaml = this.body.querySelector("details.yaml");
+    if (prevYaml) this.yamlOpen = prevYaml.open;
     clear(this.body);
     if (!obj) {
       this.body.append(h("p", { class: "gone", text: `${this.sel.kind} ${this.sel.name || ""} no longer exists.` }));
@@ -48,7 +50,7 @@ export class DetailsPanel {
     else if (obj.kind === "Node") this._node(obj);
     else this._workload(obj);
     this.body.append(h("h3", { text: "Events" }), this._events(obj));
-    this.body.append(h("details", { class: "yaml" }, h("summary", { text: "YAML" }),
+    this.body.append(h("details", { class: "yaml", open: !!this.yamlOpen }, h("summary", { text: "YAML" }),
                        h("pre", { text: toYaml(obj) })));
     this.body.scrollTop = scroll;
   }
