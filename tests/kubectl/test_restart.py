@@ -100,3 +100,43 @@ def test_kill_9_then_sigterm_restarts_keep_converging(kube_factory, tmp_path):
     kube.server.start()
     kube.wait_running("app=login", 5)
     kube.wait_rolled_out("login-app")
+
+
+def test_sigterm_with_open_watches_still_stops_promptly(kube_factory, tmp_path):
+    import time
+    kube = kube_factory(state=tmp_path / "kubeplay.db")
+    kube("create", "deployment", "web", "--image=nginx")
+    kube.wait_running("app=web", 1)
+    watches = [kube.server.kubectl_popen("get", "pods", "-w", "--request-timeout=60s"),
+               kube.server.kubectl_popen("get", "deploy", "-w", "--request-timeout=60s")]
+    try:
+        kube.server.wait_until(lambda: all(w.stdout.readline() for w in watches), 10, message="watches listing")
+        started = time.monotonic()
+        assert kube.server.stop(signal.SIGTERM, timeout=10) == 0
+        assert time.monotonic() - started < 5, "shutdown waited for the open watches"
+        for w in watches:
+            w.wait(15)
+    finally:
+        for w in watches:
+            if w.poll() is None:
+                w.kill()
+                w.wait(5)
+    kube.server.start()
+    kube.wait_running("app=web", 1)
+
+
+def test_kill_9_in_the_middle_of_a_rollout_then_it_completes(kube_factory, tmp_path):
+    kube = kube_factory(state=tmp_path / "kubeplay.db")
+    kube("apply", "-f", kube.file("login.yaml"))
+    kube.wait_running("app=login", 3)
+    kube.wait_rolled_out("login-app")
+    kube("set", "image", "deployment/login-app", "login=nginx:1.25")
+    kube.server.kill()
+    kube.server.start()
+    out = kube("rollout", "status", "deployment/login-app", "--timeout=40s", timeout=50)
+    assert out.stdout.splitlines()[-1] == 'deployment "login-app" successfully rolled out'
+    kube.wait_running("app=login", 3)
+    images = {p["spec"]["containers"][0]["image"] for p in kube.pods("app=login") if kube.is_live(p)}
+    assert images == {"nginx:1.25"}
+    rs = kube.server.get_json("/apis/apps/v1/namespaces/default/replicasets")["items"]
+    assert sorted(r["spec"]["replicas"] for r in rs) == [0, 3]
