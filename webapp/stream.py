@@ -53,7 +53,7 @@ DECISIONS_PERIOD = 0.1
 BOOKMARK_PERIOD = 5.0
 SNAPSHOT_EVENTS = 500      # the newest core/v1 Events a snapshot carries
 FIRST_DECISIONS = 200      # decisions sent to a client that has none yet
-MAX_BATCH = 5000           # watch events per message
+MAX_BATCH = 500            # watch events per message (a few hundred KB: parsed between frames)
 SEND_TIMEOUT = 10.0        # a send blocked this long: the client is gone or frozen; close
 
 

@@ -18,7 +18,8 @@ export class Model {
     this.byKind = new Map(KINDS.map((k) => [k, new Map()]));   // kind -> uid -> object
     this.dirty = new Map();                     // uid -> {prev, next} (prev: state last drawn)
     this.eventsFor = new Map();                 // involvedObject uid or "Kind/ns/name" -> [Event]
-    this.eventOrder = [];                       // Event uids, oldest first (for the cap)
+    this.eventOrder = [];                       // Event uids, oldest first (for the cap) ...
+    this.eventHead = 0;                         // ... from this index on
     this.onChange = null;                       // called after any change (schedules a frame)
   }
 
@@ -122,13 +123,17 @@ export class Model {
     }
     if (!prev) {
       this.eventOrder.push(ev.metadata.uid);
-      while (this.eventOrder.length > MAX_EVENTS) {
-        const old = this.byUid.get(this.eventOrder.shift());
+      while (this.eventOrder.length - this.eventHead > MAX_EVENTS) {
+        const old = this.byUid.get(this.eventOrder[this.eventHead++]);
         if (old) {
           this.byUid.delete(old.metadata.uid);
           this.kind("Event").delete(old.metadata.uid);
           this._unindexEvent(old);
         }
+      }
+      if (this.eventHead > MAX_EVENTS) {
+        this.eventOrder = this.eventOrder.slice(this.eventHead);
+        this.eventHead = 0;
       }
     }
   }

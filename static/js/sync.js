@@ -29,22 +29,35 @@ export class Sync {
     this.watchdog = null;
     this.stopped = false;
     this.connections = 0;      // how many sockets were opened (tests and the status tooltip)
+    this.state = null;
+    this.lastHeard = 0;
+  }
+
+  _setState(state) {
+    if (state !== this.state) {
+      this.state = state;
+      this.onState(state);
+    }
   }
 
   start() {
     this.stopped = false;
     this._connect();
+    // One watchdog for the page's life: a socket silent for too long is closed (and retried).
+    this.watchdog = setInterval(() => {
+      if (this.ws && this.ws.readyState === 1 && performance.now() - this.lastHeard > SILENCE_MS) this.ws.close();
+    }, 1000);
   }
 
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearTimeout(this.watchdog);
+    clearInterval(this.watchdog);
     if (this.ws) this.ws.close();
   }
 
   _connect() {
-    this.onState(this.connections ? "reconnecting" : "connecting");
+    this._setState(this.connections ? "reconnecting" : "connecting");
     let ws;
     try {
       ws = new WebSocket(this.url);
@@ -69,7 +82,6 @@ export class Sync {
     ws.onclose = () => {
       if (ws !== this.ws) return;
       this.ws = null;
-      clearTimeout(this.watchdog);
       this._retry();
     };
     ws.onerror = () => {};      // onclose follows
@@ -81,19 +93,19 @@ export class Sync {
         this.model.resync(msg.items || []);
         this.resourceVersion = String(msg.resourceVersion || "");
         this.attempt = 0;
-        this.onState("live");
+        this._setState("live");
         this.onSnapshot();
         break;
       case "events":
         this.model.apply(msg.events || []);
         if (msg.resourceVersion) this.resourceVersion = String(msg.resourceVersion);
         this.attempt = 0;
-        this.onState("live");
+        this._setState("live");
         break;
       case "bookmark":
         if (msg.resourceVersion) this.resourceVersion = String(msg.resourceVersion);
         this.attempt = 0;
-        this.onState("live");
+        this._setState("live");
         break;
       case "decisions":
         if (msg.reset) this.decisionSeq = 0;
@@ -110,13 +122,12 @@ export class Sync {
   }
 
   _feed() {
-    clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => { if (this.ws) this.ws.close(); }, SILENCE_MS);
+    this.lastHeard = performance.now();
   }
 
   _retry() {
     if (this.stopped) return;
-    this.onState("reconnecting");
+    this._setState("reconnecting");
     const exp = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
     const delay = exp / 2 + Math.random() * exp / 2;      // "equal jitter"
     this.attempt = Math.min(this.attempt + 1, 10);

@@ -180,7 +180,8 @@ export class ClusterView {
           meter("cpu", parts.cpu, parts.cpuBar), meter("memory", parts.mem, parts.memBar),
           meter("pods", parts.podsN, parts.podsBar)),
         podsEl);
-      n = { el, group: new PodGroup(podsEl, this.pods), parts, obj: node };
+      n = { el, group: new PodGroup(podsEl, this.pods), parts, obj: node,
+            sum: { cpu: 0, memory: 0, count: 0 } };    // requests of the non-terminal pods on it
       this.nodes.set(name, n);
       // Keep boxes in name order.
       const after = [...this.nodes.keys()].sort().find((k) => k > name && this.nodes.get(k).el.isConnected);
@@ -221,12 +222,7 @@ export class ClusterView {
     const n = this.nodes.get(name);
     if (!n) return;
     const alloc = ((n.obj.status || {}).allocatable) || ((n.obj.status || {}).capacity) || {};
-    let cpu = 0, mem = 0, count = 0;
-    for (const uid of n.group.uids) {
-      const p = this.pods.get(uid);
-      if (!p || p.terminal) continue;
-      cpu += p.req.cpu; mem += p.req.memory; count++;
-    }
+    const cpu = Math.max(0, n.sum.cpu), mem = Math.max(0, n.sum.memory), count = n.sum.count;
     const aCpu = parseQuantity(alloc.cpu), aMem = parseQuantity(alloc.memory), aPods = parseQuantity(alloc.pods);
     setText(n.parts.cpu, `${formatCpu(cpu)} / ${formatCpu(aCpu)}`);
     setText(n.parts.mem, `${formatBytes(mem)} / ${formatBytes(aMem)}`);
@@ -259,6 +255,7 @@ export class ClusterView {
     }
     const phase = (pod.status || {}).phase;
     p.terminal = phase === "Succeeded" || phase === "Failed";
+    this._count(p, !!p.node && !p.terminal);
     const target = pod.spec && pod.spec.nodeName && this.nodes.has(pod.spec.nodeName) ? pod.spec.nodeName : null;
     let entered = false;
     if (p.node !== target) {
@@ -302,8 +299,25 @@ export class ClusterView {
 
   _placePod(uid, p, nodeName) {
     if (p.node !== undefined) this._group(p.node)?.delete(uid);
+    this._count(p, false);
     p.node = nodeName;
     this._group(nodeName).add(uid, p);
+    this._count(p, !!nodeName && !p.terminal);
+  }
+
+  /** Keep the node's running sum of requests in step with whether this pod counts toward it. */
+  _count(p, on) {
+    if (on === !!p.counted) return;
+    const n = p.node && this.nodes.get(p.node);
+    if (!n) {
+      p.counted = false;
+      return;
+    }
+    const sign = on ? 1 : -1;
+    n.sum.cpu += sign * p.req.cpu;
+    n.sum.memory += sign * p.req.memory;
+    n.sum.count += sign;
+    p.counted = on;
   }
 
   _removePod(uid) {
@@ -311,6 +325,7 @@ export class ClusterView {
     const p = this.pods.get(uid);
     if (!p) return touched;
     this.pods.delete(uid);
+    this._count(p, false);
     const group = this._group(p.node);
     if (group) group.delete(uid);
     if (p.node) touched.nodes.push(p.node);

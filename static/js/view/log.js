@@ -7,7 +7,7 @@
 
 import { h } from "../dom.js";
 
-const MAX_ENTRIES = 200;
+const MAX_ENTRIES = 150;
 const FLUSH_EVERY_MS = 250;
 
 function simTime(seconds) {

@@ -138,24 +138,33 @@ export class PodGroup {
     const g = c.getContext("2d");
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, cssW, cssH);
+    // Tiles grouped by colour: one fillStyle per colour, not per tile.
+    const byCat = new Map();
     const counts = {};
+    let selectedAt = -1;
     for (let i = 0; i < this.order.length; i++) {
       const rec = this.pods.get(this.order[i]);
       if (!rec) continue;
-      const cat = statusCategory(rec.status || "Pending");
-      counts[rec.status] = (counts[rec.status] || 0) + 1;
+      const status = rec.status || "Pending";
+      counts[status] = (counts[status] || 0) + 1;
+      const cat = statusCategory(status);
+      let list = byCat.get(cat);
+      if (!list) byCat.set(cat, (list = []));
+      list.push(i);
+      if (this.order[i] === this.selected) selectedAt = i;
+    }
+    const step = TILE + GAP;
+    for (const [cat, list] of byCat) {
       g.fillStyle = p[cat];
       g.globalAlpha = cat === "terminating" ? 0.55 : 1;
-      const x = (i % cols) * (TILE + GAP), y = Math.floor(i / cols) * (TILE + GAP);
-      g.fillRect(x, y, TILE, TILE);
-      if (this.order[i] === this.selected) {
-        g.globalAlpha = 1;
-        g.strokeStyle = p.selected;
-        g.lineWidth = 2;
-        g.strokeRect(x + 1, y + 1, TILE - 2, TILE - 2);
-      }
+      for (const i of list) g.fillRect((i % cols) * step, Math.floor(i / cols) * step, TILE, TILE);
     }
     g.globalAlpha = 1;
+    if (selectedAt >= 0) {
+      g.strokeStyle = p.selected;
+      g.lineWidth = 2;
+      g.strokeRect((selectedAt % cols) * step + 1, Math.floor(selectedAt / cols) * step + 1, TILE - 2, TILE - 2);
+    }
     c.setAttribute("aria-label", `${this.order.length} pods: ` +
       Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", "));
   }
