@@ -13,8 +13,8 @@ import { PodGroup } from "./podgroup.js";
 // changing at once only the first few are animated and the rest simply change.
 const MAX_ANIMATIONS = 48;
 // Above this many pods in the cluster every box draws its pods as tiles (below CROWDED_OFF, back).
-const CROWDED_ON = 400;
-const CROWDED_OFF = 300;
+const CROWDED_ON = 200;
+const CROWDED_OFF = 150;
 
 const ENTER = [{ opacity: 0, transform: "scale(.3)" }, { opacity: 1, transform: "scale(1)" }];
 const FLASH = [{ transform: "scale(1.35)" }, { transform: "scale(1)" }];
