@@ -94,6 +94,10 @@ async function refreshFailed() {
   if (r.ok && r.body && Array.isArray(r.body.failed)) clusterView.setFailed(r.body.failed);
 }
 
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && !$("#details").hidden && !e.target.closest(".cm-editor")) select(null);
+});
+
 $("#pizza-demo").addEventListener("click", () => tour.start());
 clock.load();
 sync.start();
