@@ -115,6 +115,9 @@ def _slim(obj: dict) -> dict:
 class Session:
     """One connected page: hello, then snapshot or replay, then live batches until it goes."""
 
+    running = 0                               # sessions whose handler has not returned (tests)
+    _running_lock = threading.Lock()
+
     def __init__(self, ws, cluster, stopping: threading.Event):
         self.ws, self.cluster, self.stopping = ws, cluster, stopping
         self.store = cluster.store
@@ -132,6 +135,8 @@ class Session:
     # ---- the loop -----------------------------------------------------------------------------
 
     def run(self) -> None:
+        with Session._running_lock:
+            Session.running += 1
         try:
             hello = self._hello()
             if hello is None:
@@ -160,6 +165,8 @@ class Session:
         finally:
             if self.watcher is not None:
                 self.watcher.close()
+            with Session._running_lock:
+                Session.running -= 1
 
     def _hello(self) -> dict | None:
         deadline = time.monotonic() + HELLO_TIMEOUT

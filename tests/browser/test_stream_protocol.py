@@ -183,3 +183,38 @@ def test_bookmarks_keep_an_idle_page_current_while_only_heartbeats_change(live, 
         assert int(bm["resourceVersion"]) > rv
     finally:
         s.close()
+
+
+def test_a_client_that_stops_reading_is_closed_not_buffered_for(live, monkeypatch, caplog):
+    import base64
+    import os
+    import socket
+    from webapp import stream
+    monkeypatch.setattr(stream, "SEND_TIMEOUT", 1.0)
+    caplog.set_level("INFO", logger="kubeplay.stream")
+    app, host = live
+    addr, port = host.split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)      # a tab that froze
+    sock.connect((addr, int(port)))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall((f"GET /kubeplay/v1/stream HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    assert b"101" in sock.recv(200)
+    hello = json.dumps({"type": "hello", "resourceVersion": "", "decisionSeq": 0}).encode()
+    mask = os.urandom(4)
+    sock.sendall(bytes([0x81, 0x80 | len(hello)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(hello)))
+    try:
+        deadline = time.monotonic() + 5
+        while stream.Session.running < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stream.Session.running == 1
+        big = dict(DEPLOYMENT, spec=dict(DEPLOYMENT["spec"], replicas=300))
+        post(host, "/apis/apps/v1/namespaces/default/deployments", big)
+        deadline = time.monotonic() + 30
+        while stream.Session.running and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert stream.Session.running == 0, "the handler kept waiting on a client that reads nothing"
+        assert "client stopped reading" in caplog.text
+    finally:
+        sock.close()
