@@ -280,10 +280,17 @@ def test_create_deployment_beyond_the_quota_is_forbidden(kube):
 
 def test_watch_only_with_event_types(kube):
     create_web(kube)
-    proc = kube.server.kubectl_popen("get", "pods", "--watch-only", "--output-watch-events", "--request-timeout=4s")
+    proc = kube.server.kubectl_popen("get", "pods", "--watch-only", "--output-watch-events", "--request-timeout=4s", "-v=6")
+    # -v=6 logs the watch request once its response has begun: only then change something.
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "watch=true" in line:
+            break
+    assert any("watch=true" in ln for ln in seen), seen
     kube("delete", "pod", kube.pods("app=web")[0]["metadata"]["name"], "--wait=false")
     out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
+    assert proc.returncode == 0, "".join(seen) + err
     lines = [ln for ln in out.splitlines() if ln.strip()]
     assert lines[0].split() == ["EVENT", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     kinds = {ln.split()[0] for ln in lines[1:]}
