@@ -8,8 +8,10 @@ requeues, kubelet stage transitions, heartbeats) fire in time order.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+import time
 
 from . import errors, objects as O, resources as R
 from .clock import ManualClock, ScaledClock
@@ -44,6 +46,20 @@ def _controller_classes():
             continue
         classes.append(getattr(mod, clsname))
     return classes
+
+
+# The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
+# Python's cyclic collector re-scans the whole heap on each full collection, which it runs every
+# time the heap has grown by a quarter: a third of the engine's CPU while a big scale-up builds
+# that heap. While busy, the engine moves what survived a young collection to the collector's
+# permanent generation about once a second (gc.freeze); reference counting still frees those
+# objects as soon as they are dropped, which is how the store's objects go.
+FREEZE_EVERY = 1.0
+
+
+def _freeze_survivors() -> None:
+    gc.collect(1)          # young cyclic garbage first (cheap: the young generations only)
+    gc.freeze()
 
 
 class Cluster:
@@ -194,6 +210,7 @@ class Cluster:
         self._thread.start()
 
     def _run(self) -> None:
+        last_freeze = time.monotonic()
         while not self._stop.is_set():
             if self.clock.paused:
                 # Frozen: the apiserver still takes writes, but nothing acts until a step.
@@ -211,6 +228,9 @@ class Cluster:
                 log.exception("engine pass failed")
                 worked = False
             if worked:
+                if time.monotonic() - last_freeze >= FREEZE_EVERY:
+                    last_freeze = time.monotonic()
+                    _freeze_survivors()
                 continue
             due = self.clock.next_due()
             wait = 1.0

@@ -47,7 +47,8 @@ class EventRecorder:
                   "source": source, "firstTimestamp": O.iso(now), "lastTimestamp": O.iso(now),
                   "count": 1, "type": etype, "eventTime": None,
                   "reportingComponent": component, "reportingInstance": host or ""}
-            made = self._store.create(ev, sync=False, strict=False)
+            # Built here, in its final shape: stored without another pass through admission.
+            made = self._store.create(ev, sync=False, admit=False)
             self._seen[agg_key] = (ns, made["metadata"]["name"])
             if len(self._seen) > 50000:
                 self._seen.clear()

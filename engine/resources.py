@@ -70,7 +70,12 @@ def lookup(group: str, name: str) -> ResourceType | None:
     return BY_NAME.get((group, name))
 
 
+_BY_API_VERSION_KIND: dict[tuple[str, str], ResourceType] = {(r.api_version, r.kind): r for r in _ALL}
+
+
 def for_kind(api_version: str, kind: str) -> ResourceType | None:
+    if type(api_version) is str:          # every write and watch event comes this way: one lookup
+        return _BY_API_VERSION_KIND.get((api_version, kind))
     group = api_version.split("/")[0] if "/" in api_version else ""
     r = BY_KIND.get((group, kind))
     if r and r.api_version == api_version:

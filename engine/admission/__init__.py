@@ -27,7 +27,7 @@ allocation (engine/services.py, which also checks the NodePort range).
 from __future__ import annotations
 
 from .. import errors, objects as O, resources as R
-from . import defaults, plugins, schema, validation
+from . import defaults, plugins, schema, validation, validation_core
 
 __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
 
@@ -69,28 +69,76 @@ def _prepare_meta(out: dict, rt: R.ResourceType) -> dict:
     return md
 
 
+class _PodSpecMemo:
+    """What admission made of one pod spec: its defaulted form (before the mutating plugins),
+    and whether the spec half of validation passed once the plugins had run."""
+    __slots__ = ("defaulted", "spec_valid")
+
+    def __init__(self, defaulted: dict, spec_valid: bool):
+        self.defaulted, self.spec_valid = defaulted, spec_valid
+
+
+# Engine-made pods (a ReplicaSet's, a StatefulSet's...) repeat one template thousands of times.
+# Defaulting and the spec half of validation are functions of the spec alone, so they are done
+# once per distinct spec, keyed on its repr (exact, and sensitive to key order as the output is).
+# The mutating plugins still run for every pod: they draw the random service-account volume
+# name, and that name — a fresh, valid DNS label no other volume has — cannot change the
+# validation outcome. Pods from API clients (decode=True) never take this path.
+_POD_SPECS: dict[str, _PodSpecMemo] = {}
+_POD_SPECS_MAX = 256
+
+
+def _pod_spec_key(obj: dict) -> str | None:
+    spec, md = obj.get("spec"), obj.get("metadata")
+    if not isinstance(spec, dict) or not isinstance(md, dict):
+        return None
+    if plugins.MIRROR_POD_ANNOTATION in (md.get("annotations") or {}):
+        return None                      # the service-account plugin leaves mirror pods alone
+    return repr(spec)
+
+
 def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict:
     """Decode, default, mutate and validate an object being created. `decode=False` is for the
     engine's own writes: they never were JSON, so there is nothing a decoder could refuse."""
     rt = _type_of(obj)
     if rt is None:
         return O.clone(obj)
+    kind = rt.kind
+    spec_key = _pod_spec_key(obj) if not decode and kind == "Pod" else None
+    memo = _POD_SPECS.get(spec_key) if spec_key is not None else None
     drop = _decode(obj, rt, strict) if decode else False
-    out = O.clone(obj)
+    if memo is not None:
+        out = {k: (None if k == "spec" else O.clone(v)) for k, v in obj.items()}
+        out["spec"] = O.clone(memo.defaulted)
+    else:
+        out = O.clone(obj)
     if drop:
         schema.drop_unknown(out)
     md = _prepare_meta(out, rt)
     if not md.get("name") and md.get("generateName"):
         md["name"] = md["generateName"][:58] + O.random_suffix()
-    defaults.apply_defaults(out)
-    kind = rt.kind
+    if memo is None:
+        defaults.apply_defaults(out)
+    defaulted = O.clone(out["spec"]) if spec_key is not None and memo is None else None
     if kind == "Pod":
         plugins.pod_create(out)
     elif kind == "Service":
         plugins.service_create(out)
     elif kind == "DaemonSet":
         plugins.daemon_set_create(out)
-    errs = validation.validate_create(out)
+    if spec_key is not None:
+        # validation.validate_create for a Pod, in its two halves (validation_core.validate_pod).
+        errs = validation_core.validate_pod_metadata(out)
+        if memo is None:
+            spec_errs = validation_core.validate_pod_spec_on_create(out["spec"])
+            if len(_POD_SPECS) >= _POD_SPECS_MAX:
+                _POD_SPECS.clear()
+            _POD_SPECS[spec_key] = _PodSpecMemo(defaulted, not spec_errs)
+            errs.extend(spec_errs)
+        elif not memo.spec_valid:
+            errs.extend(validation_core.validate_pod_spec_on_create(out["spec"]))
+    else:
+        errs = validation.validate_create(out)
     if errs:
         raise _invalid(rt, out, errs)
     return out

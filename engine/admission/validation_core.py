@@ -55,13 +55,24 @@ def _meta(obj: dict) -> dict:
 # ---- Pod ----------------------------------------------------------------------------------------------
 
 def _pod_metadata_and_spec(pod: dict) -> list[FieldError]:
+    errs = validate_pod_metadata(pod)
+    errs.extend(_pod_spec_rules(_spec(pod)))
+    return errs
+
+
+def validate_pod_metadata(pod: dict) -> list[FieldError]:
+    """The metadata half of a Pod's validation (the part that differs between a ReplicaSet's pods)."""
     md, spec = _meta(pod), _spec(pod)
     errs = validate_object_meta(md, True, N.name_is_dns_subdomain)
     ann = md.get("annotations") or {}
     if _MIRROR_POD_ANNOTATION in ann and not spec.get("nodeName"):
         errs.append(invalid(f"metadata.annotations[{_MIRROR_POD_ANNOTATION}]", ann[_MIRROR_POD_ANNOTATION],
                             "must set spec.nodeName if mirror pod annotation is set"))
-    errs.extend(validate_pod_spec(spec, "spec", is_pod=True))
+    return errs
+
+
+def _pod_spec_rules(spec: dict) -> list[FieldError]:
+    errs = validate_pod_spec(spec, "spec", is_pod=True)
     if not spec.get("serviceAccountName"):
         for vi, vol in enumerate(as_list(spec.get("volumes"))):
             proj = (vol or {}).get("projected") if isinstance(vol, dict) else None
@@ -79,8 +90,14 @@ def _pod_metadata_and_spec(pod: dict) -> list[FieldError]:
 
 
 def validate_pod(pod: dict) -> list[FieldError]:
-    errs = _pod_metadata_and_spec(pod)
-    spec = _spec(pod)
+    errs = validate_pod_metadata(pod)
+    errs.extend(validate_pod_spec_on_create(_spec(pod)))
+    return errs
+
+
+def validate_pod_spec_on_create(spec: dict) -> list[FieldError]:
+    """The spec half of a Pod's validation on create: a function of the spec alone."""
+    errs = _pod_spec_rules(spec)
     if spec.get("ephemeralContainers"):
         errs.append(forbidden("spec.ephemeralContainers", "cannot be set on create"))
     if spec.get("nodeName") and spec.get("schedulingGates"):

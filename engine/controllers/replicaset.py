@@ -463,7 +463,8 @@ class ReplicaSetController(Controller):
             md["finalizers"] = list(tmd["finalizers"])
         if not md["labels"]:
             raise errors.BadRequest("unable to create pods, no labels")
-        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": O.clone(tmpl.get("spec") or {})}
+        # The template's spec as it is: admission copies what it stores and never changes its input.
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": tmpl.get("spec") or {}}
         try:
             made = self.store.create(pod, sync=False)
         except errors.ApiError as e:

@@ -1,0 +1,108 @@
+"""The engine's shortcuts through admission store exactly what the full path would.
+
+- The EventRecorder's Events are stored without admission (`store.create(ev, admit=False)`):
+  every Event it makes must be one admission would have accepted and left unchanged.
+- Pods the engine creates from one template share the defaulting and spec validation done for
+  the first of them: each must come out as a pod of its own through the full path would.
+"""
+import random
+
+import pytest
+
+from engine import admission, errors, objects as O, resources as R
+from engine.admission import plugins
+from engine.clock import ManualClock
+from engine.cluster import Cluster
+from engine.store import Store
+
+SERVER_SET = ("uid", "resourceVersion", "creationTimestamp")
+
+
+def deployment(name, image, replicas, **spec):
+    spec["containers"] = [{"name": "app", "image": image}]
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}}
+
+
+def as_submitted(obj: dict) -> dict:
+    out = O.clone(obj)
+    for k in SERVER_SET:
+        out["metadata"].pop(k, None)
+    return out
+
+
+def test_every_recorded_event_is_one_admission_accepts_unchanged():
+    c = Cluster(store=Store(), clock=ManualClock(), nodes=2)
+    c.run_until_idle()
+    c.store.create(deployment("web", "nginx:1.27", 3))
+    c.store.create(deployment("typo", "nginx:no-such-tag", 1))
+    c.store.create(deployment("crash", "busybox:1.36", 1))
+    for _ in range(40):
+        c.advance(1.0)
+    c.fail_node("node-1")
+    for _ in range(20):
+        c.advance(1.0)
+    items, _ = c.store.list(R.EVENT)
+    reasons = {e["reason"] for e in items}
+    assert {"SuccessfulCreate", "Scheduled", "Pulling", "Pulled", "Created", "Started", "BackOff",
+            "Failed", "NodeNotReady", "RegisteredNode", "ScalingReplicaSet"} <= reasons
+    for ev in items:
+        submitted = as_submitted(ev)
+        assert admission.admit_create(submitted, strict=True, decode=True) == submitted, ev["reason"]
+
+
+def pod_from_template(name: str, spec: dict, **meta) -> dict:
+    md = {"name": name, "namespace": "default", "labels": {"app": "web"}}
+    md.update(meta)
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec}
+
+
+@pytest.mark.parametrize("spec", [
+    {"containers": [{"name": "app", "image": "nginx:1.27", "resources": {"limits": {"cpu": "0.5"}}}]},
+    {"containers": [{"name": "app", "image": "nginx", "ports": [{"containerPort": 80}]}],
+     "volumes": [{"name": "data"}], "automountServiceAccountToken": False},
+    {"initContainers": [{"name": "init", "image": "busybox:1.36", "command": ["true"]}],
+     "containers": [{"name": "app", "image": "redis:7", "volumeMounts": [{"name": "v", "mountPath": "/v"}]}],
+     "volumes": [{"name": "v", "configMap": {"name": "cm"}}]},
+], ids=["limits", "no-token", "init-and-volume"])
+def test_engine_pods_from_one_template_come_out_as_through_the_full_path(spec):
+    made = []
+    for i in range(3):                  # the first fills the memo, the others use it
+        random.seed(i)
+        made.append(admission.admit_create(pod_from_template(f"p{i}", spec), decode=False))
+    for i in range(3):
+        random.seed(i)
+        full = admission.admit_create(pod_from_template(f"p{i}", spec), decode=True)
+        assert made[i] == full
+        assert list(made[i]["spec"]) == list(full["spec"])      # same key order, as JSON shows it
+    assert made[1]["spec"] is not made[2]["spec"]               # each pod owns its spec
+    assert made[1]["spec"]["containers"][0] is not made[2]["spec"]["containers"][0]
+
+
+def test_an_invalid_template_is_refused_for_every_pod_with_the_same_errors():
+    spec = {"containers": [{"name": "App_1", "image": "nginx:1.27"}], "restartPolicy": "Sometimes"}
+    messages = []
+    for i in range(3):
+        with pytest.raises(errors.Invalid) as e:
+            admission.admit_create(pod_from_template(f"bad-{i}", spec), decode=False)
+        messages.append(e.value.message.replace(f"bad-{i}", "NAME"))
+    with pytest.raises(errors.Invalid) as full:
+        admission.admit_create(pod_from_template("bad-0", spec), decode=True)
+    assert messages == [full.value.message.replace("bad-0", "NAME")] * 3
+
+
+def test_pod_metadata_is_still_validated_for_each_pod():
+    spec = {"containers": [{"name": "app", "image": "nginx:1.27"}]}
+    admission.admit_create(pod_from_template("good", spec), decode=False)
+    with pytest.raises(errors.Invalid) as e:
+        admission.admit_create(pod_from_template("good-2", spec, labels={"bad key!": "x"}), decode=False)
+    assert "metadata.labels" in e.value.message
+
+
+def test_a_mirror_pod_skips_the_service_account_plugin_on_the_engine_path_too():
+    spec = {"containers": [{"name": "app", "image": "nginx:1.27"}], "nodeName": "node-1"}
+    admission.admit_create(pod_from_template("plain", spec), decode=False)
+    mirror = admission.admit_create(pod_from_template(
+        "mirror", spec, annotations={plugins.MIRROR_POD_ANNOTATION: "x"}), decode=False)
+    assert "volumes" not in mirror["spec"]
