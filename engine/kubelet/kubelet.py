@@ -34,13 +34,21 @@ NODE_PREFIX = "node:"
 class _PodEnv:
     """The stages' view of one pod on one node (stages.Env)."""
 
-    def __init__(self, kubelet: "Kubelets", pod: dict, st: N.NodeState):
-        t = kubelet.ctx.timings
+    def __init__(self, kubelet: "Kubelets", pod: dict, st: N.NodeState, pod_ip: str = ""):
+        t = self._timings = kubelet.ctx.timings
         self.image_pull, self.container_start = t.image_pull, t.container_start
         spec, md = pod.get("spec") or {}, pod.get("metadata") or {}
         self.restart_policy = spec.get("restartPolicy") or "Always"
         self.pod_name, self.namespace, self.uid = md.get("name", ""), md.get("namespace", ""), md.get("uid", "")
+        self.pod_ip = pod_ip or (pod.get("status") or {}).get("podIP") or ""
+        self.volumes = spec.get("volumes") or ()
+        grace = spec.get("terminationGracePeriodSeconds")
+        self.termination_grace = 30.0 if grace is None else float(grace)
         self._pod, self._st, self._recorder = pod, st, kubelet.recorder
+
+    def kill_grace(self, seconds: float) -> float:
+        """A container kill's grace period, capped like every grace period by the timings."""
+        return self._timings.grace(seconds)
 
     def image_present(self, ref) -> bool:
         return ref.name in self._st.images
@@ -293,9 +301,9 @@ class Kubelets(Controller):
             run = PodRun.for_pod(key, pod, node_name, st.allocate(key, status.get("podIP")),
                                  self._start_time(pod, node_name, now))
             if status.get("containerStatuses"):
-                run.restore(status)
+                run.restore(status, now)
             self._runs[key] = run
-        env = _PodEnv(self, pod, st)
+        env = _PodEnv(self, pod, st, run.ip)
         if O.is_terminating(pod):
             return self._terminate(key, pod, run, st, env, now)
         before = run.phase()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import objects as O
 from . import images as I
+from . import probes as P
 from . import stages as S
 from .programs import program_for
 
@@ -25,8 +26,10 @@ _iso = S._iso
 
 def _make_run(c: dict, *, init: bool) -> S.ContainerRun:
     ref = I.parse(c.get("image") or "")
+    sidecar = init and c.get("restartPolicy") == "Always"
     return S.ContainerRun(name=c.get("name", ""), spec=c, ref=ref, program=program_for(c, ref.short if ref.valid else ""),
-                          init=init, sidecar=init and c.get("restartPolicy") == "Always")
+                          init=init, sidecar=sidecar,
+                          probes=P.for_container(c) if (sidecar or not init) else None)
 
 
 @dataclass
@@ -53,8 +56,9 @@ class PodRun:
             run.init_done_at = now
         return run
 
-    def restore(self, status: dict) -> None:
-        """After an engine restart: pick up containers that were already running or finished."""
+    def restore(self, status: dict, now: float | None = None) -> None:
+        """After an engine restart: pick up containers that were already running or finished
+        (their probes resume from `now` with the readiness and started state reported)."""
         start = O.parse_time(status.get("startTime"))
         if start:
             self.started = start
@@ -69,8 +73,9 @@ class PodRun:
                 c.created_once = True
                 c.container_id = st.get("containerID") or ""
                 c.started_at = O.parse_time(state["running"].get("startedAt")) or self.started
-                c.ready_at = c.started_at
-                c.due_ready_passed = True
+                if c.probes is not None:
+                    c.probes.restore(c.started_at, c.started_at if now is None else now,
+                                     started=st.get("started") is not False, ready=bool(st.get("ready")))
                 S._enter(c, "running", c.started_at, S._running_due(c))
             elif "terminated" in state:
                 c.created_once = True
@@ -303,7 +308,7 @@ def _container_status(c: S.ContainerRun, default_reason: str) -> dict:
     else:
         st["image"] = c.spec.get("image") or ""
         st["imageID"] = ""
-    st["started"] = c.stage == "running"
+    st["started"] = c.started
     mounts = c.spec.get("volumeMounts") or ()
     if c.created_once and mounts:
         vm = []

@@ -8,6 +8,12 @@ Read from the container's command/args, else from the image's default command:
 * `sh -c "<script>"` (also bash/ash) is read statement by statement: `echo` prints, `sleep N`
   takes N seconds, `exit N` stops with N, `false`/`true` set the status, a `while`/`until` loop,
   `tail -f` or `sleep infinity` runs forever; falling off the end exits with the last status.
+* Files: `touch F`, `mkdir D`, `echo … > F` (any `>`/`>>` redirection), `cp A F`, `mv A F`
+  create a file when the script reaches them, `rm F` (also `-f`/`-r`) and `mv F B` remove one.
+  The `Files` timeline they make is what exec probes see (probes.py): the upstream liveness
+  example `touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600` has /tmp/healthy for
+  its first 30 seconds. The body of a `while true; do …; done` loop repeats for ever, so
+  `while true; do touch /tmp/ready; sleep 10; rm /tmp/ready; sleep 10; done` flaps.
 * No command: servers (nginx, httpd, redis, the pizza images, anything unknown) run forever;
   shells and REPLs (busybox, alpine, ubuntu, debian, python, node, ...) exit 0 at once because
   nothing is attached to their stdin — so under `restartPolicy: Always` they end in
@@ -32,11 +38,46 @@ EXITS_AT_ONCE = {"busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "a
 
 
 @dataclass(frozen=True)
+class Files:
+    """When the container's own command creates and removes files: `ops` are
+    (seconds after start, "create"|"remove", path) in script order; when `period` > 0 the
+    `loop` ops (offsets within one pass) repeat every `period` seconds from `loop_start` on."""
+    ops: tuple[tuple[float, str, str], ...] = ()
+    loop_start: float = 0.0
+    period: float = 0.0
+    loop: tuple[tuple[float, str, str], ...] = ()
+
+    def exists(self, path: str, t: float) -> bool | None:
+        """True/False if the command had created/removed `path` by `t` seconds after it
+        started; None if it never touches that path."""
+        state = None
+        for at, op, p in self.ops:
+            if at > t:
+                break
+            if p == path:
+                state = op == "create"
+        if self.period > 0 and t >= self.loop_start:
+            mine = [(at, op) for at, op, p in self.loop if p == path]
+            if mine:
+                n, off = divmod(t - self.loop_start, self.period)
+                before = [op for at, op in mine if at <= off]
+                if before:
+                    state = before[-1] == "create"
+                elif n >= 1:
+                    state = mine[-1][1] == "create"
+        return state
+
+
+NO_FILES = Files()
+
+
+@dataclass(frozen=True)
 class Program:
     exit_code: int | None          # None: runs until stopped
     runs_for: float                # seconds until it exits (when exit_code is not None)
     kind: str                      # "nginx", "redis", "shell", ... chooses the log text
     output: tuple[str, ...] = ()   # lines the command itself prints
+    files: Files = NO_FILES        # files the command creates and removes (exec probes look)
 
 
 def program_for(container: dict, image_short: str) -> Program:
@@ -77,10 +118,7 @@ def _argv(argv: list[str]) -> Program:
     return _statements([argv])
 
 
-def _script(script: str) -> Program:
-    if re.search(r"\b(while|until)\b|\btail\s+-f\b", script):
-        out = tuple(_echo_text(m) for m in re.findall(r"\becho\s+([^;&|\n]*)", script))
-        return Program(FOREVER, 0.0, "shell", out[:20])
+def _split(script: str) -> list[list[str]]:
     stmts = []
     for part in re.split(r"\s*(?:;|&&|\|\||\n)\s*", script):
         part = part.strip()
@@ -90,21 +128,75 @@ def _script(script: str) -> Program:
             stmts.append(shlex.split(part))
         except ValueError:
             stmts.append(part.split())
-    return _statements(stmts)
+    return stmts
+
+
+def _script(script: str) -> Program:
+    loop = re.search(r"\b(while|until)\b|\btail\s+-f\b", script)
+    if loop:
+        out = tuple(_echo_text(m) for m in re.findall(r"\becho\s+([^;&|\n>]*)", script))
+        before = _statements(_split(script[:loop.start()]))
+        files = before.files
+        body = re.search(r"\bdo\b(.*)\bdone\b", script[loop.start():], re.S)
+        if body:
+            inner = _statements(_split(body.group(1)))
+            if inner.files.ops and inner.runs_for > 0:
+                files = Files(files.ops, before.runs_for, inner.runs_for, inner.files.ops)
+        return Program(FOREVER, 0.0, "shell", out[:20], files)
+    return _statements(_split(script))
+
+
+FILE_COMMANDS = {"touch", "mkdir", "rm", "rmdir", "cp", "mv", "ln", "chmod", "chown"}
+
+
+def _file_ops(argv: list[str], t: float, ops: list) -> list[str]:
+    """Record the files one statement creates or removes; returns argv without redirections."""
+    words, i = [], 0
+    while i < len(argv):
+        a = argv[i]
+        m = re.fullmatch(r"(?:[0-9]|&)?>>?(.*)", a)
+        if m:
+            target = m.group(1) or (argv[i + 1] if i + 1 < len(argv) else "")
+            i += 1 if m.group(1) else 2
+            if target and not target.startswith("&") and target != "/dev/null":
+                ops.append((t, "create", target))
+            continue
+        words.append(a)
+        i += 1
+    if not words:
+        return words
+    prog = words[0].rsplit("/", 1)[-1]
+    paths = [w for w in words[1:] if not w.startswith("-")]
+    if prog in ("touch", "mkdir"):
+        ops.extend((t, "create", p) for p in paths)
+    elif prog in ("rm", "rmdir"):
+        ops.extend((t, "remove", p) for p in paths)
+    elif prog in ("cp", "ln") and len(paths) >= 2:
+        ops.append((t, "create", paths[-1]))
+    elif prog == "mv" and len(paths) >= 2:
+        ops.extend((t, "remove", p) for p in paths[:-1])
+        ops.append((t, "create", paths[-1]))
+    return words
 
 
 def _statements(stmts: list[list[str]]) -> Program:
-    t, status, out = 0.0, 0, []
+    t, status, out, ops = 0.0, 0, [], []
+
+    def made(code, runs_for, kind):
+        return Program(code, runs_for, kind, tuple(out), Files(tuple(ops)) if ops else NO_FILES)
+
     for argv in stmts:
+        if argv and (argv[0].rsplit("/", 1)[-1] in FILE_COMMANDS or any(">" in a for a in argv)):
+            argv = _file_ops(argv, t, ops)
         if not argv:
             continue
         prog = argv[0].rsplit("/", 1)[-1]
         if prog == "exit":
-            return Program(_int(argv[1] if len(argv) > 1 else status), t, "shell", tuple(out))
+            return made(_int(argv[1] if len(argv) > 1 else status), t, "shell")
         if prog == "sleep":
             arg = argv[1] if len(argv) > 1 else "0"
             if arg in ("infinity", "inf"):
-                return Program(FOREVER, 0.0, "shell", tuple(out))
+                return made(FOREVER, 0.0, "shell")
             t += _duration(arg)
             status = 0
         elif prog == "echo":
@@ -112,13 +204,14 @@ def _statements(stmts: list[list[str]]) -> Program:
             status = 0
         elif prog in ("false",):
             status = 1
-        elif prog in ("true", ":", "date", "env", "ls", "cat", "printenv", "hostname", "export", "set"):
+        elif prog in ("true", ":", "date", "env", "ls", "cat", "printenv", "hostname", "export", "set") \
+                or prog in FILE_COMMANDS:
             status = 0
         elif prog in SHELLS:
-            return Program(0, t, "shell", tuple(out))
+            return made(0, t, "shell")
         else:
-            return Program(FOREVER, 0.0, "server", tuple(out))   # a long-running binary
-    return Program(status, t, "shell", tuple(out))
+            return made(FOREVER, 0.0, "server")   # a long-running binary
+    return made(status, t, "shell")
 
 
 def _echo_text(s: str) -> str:

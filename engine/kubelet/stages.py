@@ -15,10 +15,15 @@ the resulting status once — caches may skip states, never reorder them.
 | pull-backoff   | waiting ImagePullBackOff                     | failure + 10 s·2ⁿ (≤ 300 s)   | pulling (Pulling)                            |
 | invalid        | waiting InvalidImageName / ErrImageNeverPull | never                         |                                              |
 | created        | waiting ContainerCreating                    | + container_start             | running (Created, Started)                   |
-| running        | running (ready once its readiness delay ends)| program exits                 | exited                                       |
+| running        | running (ready/started as its probes say)    | exit · probe · kill's grace   | exited (exit, or killed after a probe)       |
 | exited         | terminated Completed / Error                 | + 1 s (PLEG), if it restarts  | running (restart) · crash-backoff            |
 | crash-backoff  | waiting CrashLoopBackOff                     | finish + 10 s·2ⁿ (≤ 300 s)    | running (restart)                            |
 | done           | terminated (restartPolicy says stay)         | never                         |                                              |
+
+While running, the container's probes (probes.py) run at their own times: a readiness result
+changes only `ready`; a liveness/startup failure records Killing and stops the container —
+at once if its program honours SIGTERM, after the grace period (exit 137) if it is a shell
+script — and the exit then takes the usual way (restart, back-off) even under OnFailure.
 
 Back-off follows the kubelet's flowcontrol.Backoff: the first crash restarts at once, then
 10 s, 20 s, 40 s … capped at 300 s; a failure more than 10 minutes after the previous one
@@ -33,6 +38,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import images as I
+from . import probes as P
 from .programs import Program
 
 SYNC = 1.0                    # the kubelet notices an exit / reports a pull failure's back-off
@@ -64,7 +70,6 @@ class ContainerRun:
     since: float = 0.0
     restarts: int = 0
     started_at: float | None = None
-    ready_at: float | None = None
     finished_at: float | None = None
     exit_code: int | None = None
     container_id: str = ""
@@ -78,16 +83,23 @@ class ContainerRun:
     pull_failed_at: float = 0.0
     crash_backoff: float = 0.0
     crash_last: float = 0.0
+    probes: P.ContainerProbes | None = None   # None: no probes (ready as soon as it runs)
+    kill_due: float | None = None     # a failed liveness/startup probe: exits then
+    kill_code: int = 0
+    probe_killed: bool = False        # this run ended by a probe kill (restarts unless Never)
 
     @property
     def field_path(self) -> str:
         return f"spec.{'initContainers' if self.init else 'containers'}{{{self.name}}}"
 
-    due_ready_passed: bool = False
-
     @property
     def ready(self) -> bool:
-        return self.stage == "running" and self.due_ready_passed
+        return self.stage == "running" and (self.probes is None or self.probes.ready)
+
+    @property
+    def started(self) -> bool:
+        """containerStatus.started: running and past its startup probe."""
+        return self.stage == "running" and (self.probes is None or self.probes.started)
 
     @property
     def complete(self) -> bool:
@@ -105,6 +117,10 @@ class Env:
     pod_name: str
     namespace: str
     uid: str
+    pod_ip: str                       # probes address the pod
+    volumes: list                     # the pod's volumes (exec probes see configMap files)
+
+    def kill_grace(self, seconds: float | None) -> float: ...
 
     def image_present(self, ref: I.ImageRef) -> bool: ...
     def image_pulled(self, ref: I.ImageRef) -> None: ...
@@ -206,32 +222,57 @@ def _start(c: ContainerRun, at: float, env: Env) -> None:
     env.event(c, "Normal", "Started", MSG_STARTED.format(name=c.name))
     c.waiting_reason = c.waiting_message = ""
     c.started_at, c.finished_at, c.exit_code, c.term = at, None, None, None
-    c.ready_at = at + _readiness_delay(c.spec)
-    c.due_ready_passed = c.ready_at <= at
+    c.kill_due, c.probe_killed = None, False
+    if c.probes is not None:
+        c.probes.reset(at)
     _enter(c, "running", at, _running_due(c))
 
 
 def _running_due(c: ContainerRun) -> float | None:
-    dues = []
-    if not c.due_ready_passed and c.ready_at is not None:
-        dues.append(c.ready_at)
+    due = c.kill_due
     if c.program.exit_code is not None:
-        dues.append(c.started_at + c.program.runs_for)
-    return min(dues) if dues else None
+        end = c.started_at + c.program.runs_for
+        due = end if due is None or end < due else due
+    if c.probes is not None and c.kill_due is None:
+        p = c.probes.next_due()
+        if p is not None and (due is None or p < due):
+            due = p
+    return due
 
 
 def _running(c: ContainerRun, at: float, env: Env) -> None:
-    if c.ready_at is not None and at >= c.ready_at:
-        c.due_ready_passed = True
     if c.program.exit_code is not None and at >= c.started_at + c.program.runs_for:
-        _exit(c, at, c.program.exit_code, env)
+        _exit(c, at, c.program.exit_code, env)           # it ended by itself first
         return
+    if c.kill_due is not None:
+        if at >= c.kill_due:
+            c.probe_killed = True
+            _exit(c, at, c.kill_code, env)
+            return
+    elif c.probes is not None:
+        failed = c.probes.run_due(c, at, env)
+        if failed is not None:
+            _probe_kill(c, at, env, failed)
     c.due = _running_due(c)
+
+
+def _probe_kill(c: ContainerRun, at: float, env: Env, w) -> None:
+    """A liveness/startup probe failed failureThreshold times: kill the container (SIGTERM; a
+    shell script as PID 1 ignores it and is SIGKILLed when the grace period ends)."""
+    restart = c.sidecar or env.restart_policy != "Never"
+    env.event(c, "Normal", "Killing", P.kill_message(c, w, restart))
+    if c.program.kind == "shell":
+        grace = w.grace if w.grace is not None else getattr(env, "termination_grace", 30.0)
+        c.kill_due, c.kill_code = at + env.kill_grace(grace), 137
+    else:
+        c.kill_due, c.kill_code = at, 0
 
 
 def _exit(c: ContainerRun, at: float, code: int, env: Env, reason: str | None = None) -> None:
     c.finished_at, c.exit_code = at, code
-    c.due_ready_passed = False
+    c.kill_due = None
+    if c.probes is not None:
+        c.probes.stop()
     c.term = {"containerID": c.container_id, "exitCode": code, "finishedAt": _iso(at),
               "reason": reason or ("Completed" if code == 0 else "Error"), "startedAt": _iso(c.started_at)}
     if _restarts(c, env):
@@ -244,6 +285,8 @@ def _restarts(c: ContainerRun, env: Env) -> bool:
     if c.sidecar:
         return True
     policy = env.restart_policy
+    if c.probe_killed:
+        return policy != "Never"
     if c.init:
         return policy != "Never" and c.exit_code != 0
     return policy == "Always" or (policy == "OnFailure" and c.exit_code != 0)
@@ -275,15 +318,6 @@ def _next_backoff(cur: float, at: float, last: float) -> float:
     if not cur or at - last > 2 * BACKOFF_MAX:
         return BACKOFF_INITIAL
     return min(BACKOFF_MAX, cur * 2)
-
-
-def _readiness_delay(spec: dict) -> float:
-    delay = 0.0
-    for probe in ("startupProbe", "readinessProbe"):
-        p = spec.get(probe)
-        if isinstance(p, dict):
-            delay += float(p.get("initialDelaySeconds") or 0)
-    return delay
 
 
 STAGES: dict[str, Stage] = {s.name: s for s in (
@@ -320,7 +354,9 @@ def stop(c: ContainerRun, at: float) -> None:
         c.finished_at, c.exit_code = at, 0
         c.term = {"containerID": c.container_id, "exitCode": 0, "finishedAt": _iso(at),
                   "reason": "Completed", "startedAt": _iso(c.started_at)}
-        c.due_ready_passed = False
+        c.kill_due = None
+        if c.probes is not None:
+            c.probes.stop()
         _enter(c, "done", at, None)
     elif c.stage == "exited":
         _enter(c, "done", at, None)
