@@ -325,3 +325,32 @@ def test_a_crashing_container_enters_crash_loop_back_off_with_the_doubling_delay
     assert re.search(r"^\s+Reason:\s+CrashLoopBackOff$", text, re.M), text
     assert re.search(r"^\s+Last State:\s+Terminated$", text, re.M), text
     assert re.search(r"^\s+Exit Code:\s+1$", text, re.M), text
+
+
+# ---- taints -------------------------------------------------------------------------------------------
+
+def test_a_no_execute_taint_evicts_the_pods_that_do_not_tolerate_it(kube):
+    kube("create", "deployment", "web", "--image=nginx", "--replicas=3")
+    kube.wait_running("app=web", 3)
+    overrides = json.dumps({"spec": {"nodeSelector": {"kubernetes.io/hostname": "node-1"},
+                                     "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "db",
+                                                      "effect": "NoExecute"}]}})
+    kube("run", "db", "--image=redis", f"--overrides={overrides}")
+    kube.wait_running("run=db", 1)
+    on_1 = sorted(p["metadata"]["name"] for p in kube.pods("app=web") if p["spec"]["nodeName"] == "node-1")
+    assert on_1, "the scheduler spreads three web pods over the three nodes"
+
+    assert kube("taint", "nodes", "node-1", "dedicated=db:NoExecute").stdout == "node/node-1 tainted\n"
+
+    def moved():
+        live = [p for p in kube.pods("app=web") if kube.is_running_ready(p)]
+        assert len(live) == 3 and all(p["spec"]["nodeName"] != "node-1" for p in live), \
+            [(p["metadata"]["name"], p["spec"].get("nodeName")) for p in kube.pods("app=web")]
+        return live
+    kube.server.wait_until(moved, 30, message="web pods off node-1")
+    for name in on_1:
+        assert ("Normal", "TaintManagerEviction", f"Marking for deletion Pod default/{name}") in event_messages(kube, name)
+    # The pod that tolerates the taint stays where it is.
+    p = pod(kube, "db")
+    assert p["spec"]["nodeName"] == "node-1" and kube.is_running_ready(p)
+    assert kube("taint", "nodes", "node-1", "dedicated-").stdout == "node/node-1 untainted\n"

@@ -4,10 +4,12 @@ limits, undo to a chosen revision, pause/resume, maxSurge/maxUnavailable percent
 the Recreate strategy (k8s-semantics.md §3.1, kubectl-wire.md §5)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import threading
 import time
+import urllib.request
 
 
 SCALED = re.compile(r"^Scaled (up|down) replica set (\S+) to (\d+)(?: from (\d+))?$")
@@ -19,6 +21,14 @@ def create_web(kube, replicas=3, image="nginx"):
     names = kube.wait_running("app=web", replicas)
     kube.wait_rolled_out("web")
     return names
+
+
+def clock(kube, **body) -> dict:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    req = urllib.request.Request(kube.server.url + "/kubeplay/v1/clock", data=json.dumps(body).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    with opener.open(req, timeout=10) as r:
+        return json.loads(r.read())
 
 
 def replicasets(kube, selector="app=web") -> list[dict]:
@@ -370,3 +380,53 @@ def test_recreate_removes_every_old_pod_before_any_new_pod_exists(kube):
     assert first_new is not None, stdout
     deleted_old = {name for ev, name in events[:first_new] if ev == "DELETED"}
     assert deleted_old == old_pods, f"old pods deleted before the first new pod: {deleted_old}\n{stdout}"
+
+
+# ---- progress deadline and minReadySeconds --------------------------------------------------------
+
+def test_a_stuck_rollout_exceeds_its_progress_deadline_and_rollout_status_says_so(kube):
+    doc = json.loads(deployment_yaml("stuck", 2, {"type": "RollingUpdate"}))
+    doc["spec"]["progressDeadlineSeconds"] = 20
+    kube("apply", "-f", "-", input=json.dumps(doc))
+    kube.wait_rolled_out("stuck")
+    kube("set", "image", "deployment/stuck", "nginx=nginx:1.25-typo")
+
+    def timed_out():
+        conds = {c["type"]: c for c in kube.deployment("stuck")["status"].get("conditions", [])}
+        c = conds["Progressing"]
+        assert (c["status"], c["reason"]) == ("False", "ProgressDeadlineExceeded"), c
+        return c
+    cond = kube.server.wait_until(timed_out, 30, message="Progressing=False ProgressDeadlineExceeded")
+    new = rs_name_for(kube, "nginx:1.25-typo", "app=stuck")
+    assert cond["message"] == f'ReplicaSet "{new}" has timed out progressing.'
+    out = kube("rollout", "status", "deployment/stuck", "--timeout=20s", check=False, timeout=30)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert out.stderr == 'error: deployment "stuck" exceeded its progress deadline\n', out.stderr
+    # The old pods keep serving: availability is intact.
+    conds = {c["type"]: c for c in kube.deployment("stuck")["status"]["conditions"]}
+    assert (conds["Available"]["status"], conds["Available"]["reason"]) == ("True", "MinimumReplicasAvailable")
+    assert live_images(kube, "app=stuck") == {"nginx:1.24", "nginx:1.25-typo"}
+
+
+def test_min_ready_seconds_holds_pods_unavailable_until_they_have_been_ready_that_long(kube):
+    doc = json.loads(deployment_yaml("slow", 2, {"type": "RollingUpdate"}))
+    doc["spec"]["minReadySeconds"] = 60
+    kube("apply", "-f", "-", input=json.dumps(doc))
+    kube.wait_running("app=slow", 2)
+    ready_at = max(
+        dt.datetime.fromisoformat(next(c for c in p["status"]["conditions"] if c["type"] == "Ready")["lastTransitionTime"]
+                                  .replace("Z", "+00:00")).timestamp() for p in kube.pods("app=slow"))
+    clock(kube, paused=True)          # hold the moment: ready, but not yet for 60 s
+    try:
+        assert kube.server.get_json("/kubeplay/v1/clock")["nowSeconds"] < ready_at + 60
+        _, rows = kube.table("get", "deploy", "slow")
+        assert (rows[0]["READY"], rows[0]["AVAILABLE"]) == ("2/2", "0"), rows
+    finally:
+        clock(kube, paused=False)
+    d = kube.wait_rolled_out("slow", timeout=30)
+    became = dt.datetime.fromisoformat(
+        next(c for c in d["status"]["conditions"] if c["type"] == "Available")["lastTransitionTime"]
+        .replace("Z", "+00:00")).timestamp()
+    assert became >= ready_at + 60 - 1, (ready_at, became)
+    _, rows = kube.table("get", "deploy", "slow")
+    assert (rows[0]["READY"], rows[0]["AVAILABLE"]) == ("2/2", "2"), rows
