@@ -48,6 +48,19 @@ def test_describe_pod_lists_the_scheduler_and_kubelet_events(kube):
     assert msgs[3:] == ["Created container: nginx", "Started container nginx"]
 
 
+def test_describe_and_kubectl_events_show_real_ages_for_recent_events(kube):
+    """describe's Age and `kubectl events`' LAST SEEN are computed by kubectl against its own
+    clock, so event timestamps must not lie in the client's future (they do when the simulated
+    clock runs faster than the wall clock and is anchored at the wall clock's now)."""
+    (name,) = web(kube, 1)
+    text = kube("describe", "pod", name).stdout
+    ages = re.findall(r"^  (?:Normal|Warning)\s+\S+\s+(\S+)", text, re.M)
+    assert ages and all(re.fullmatch(r"\d+[smhd](\d+[smh])?", a) for a in ages), \
+        f"describe pod {name} Events ages: {ages}\n{text}"
+    _, rows = kube.table("events", "--for", f"pod/{name}")
+    assert rows and all(re.fullmatch(r"\d+[smhd](\d+[smh])?", r["LAST SEEN"]) for r in rows), rows
+
+
 def test_describe_deployment_and_replicaset_show_their_controllers_events(kube):
     names = web(kube, 2)
     rs = names[0].rsplit("-", 1)[0]
