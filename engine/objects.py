@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import math
 import random
 
 # k8s.io/apimachinery pkg/util/rand: no vowels, so generated names never spell words.
@@ -144,8 +145,15 @@ def _iso_seconds(t: int) -> str:
 
 
 def micro_iso(t: float) -> str:
-    """metav1.MicroTime (Event.eventTime)."""
-    return _dt.datetime.fromtimestamp(t, tz=_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """metav1.MicroTime (Event.eventTime, Lease renewTime). The microseconds are rounded half to
+    even, as datetime.fromtimestamp does; the seconds part comes from the per-second cache."""
+    frac, whole = math.modf(t)
+    us = round(frac * 1e6)
+    if us >= 1_000_000:
+        whole, us = whole + 1, us - 1_000_000
+    elif us < 0:
+        whole, us = whole - 1, us + 1_000_000
+    return f"{_iso_seconds(int(whole))[:-1]}.{us:06d}Z"
 
 
 def parse_time(s: str | None) -> float | None:

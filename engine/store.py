@@ -246,11 +246,14 @@ class Store:
         return obj
 
     def update(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
-               subresource: str | None = None) -> dict:
+               subresource: str | None = None, admit: bool = True) -> dict:
         """PUT. `subresource="status"` writes only status (controllers' path).
 
         `sync=False` marks the engine's own writes: committed in groups by flush(), and not run
-        through the JSON decoder's checks (they never were JSON)."""
+        through the JSON decoder's checks (they never were JSON). `admit=False` (with sync=False,
+        on the main resource) skips admission, as for create: only for a write the engine
+        builds in a shape admission leaves as it is and accepts — a kubelet's Lease renewal,
+        which changes nothing but spec.renewTime. Never for client data."""
         rt = _resource_of(obj)
         md = obj.get("metadata") or {}
         ns = md.get("namespace", "") if rt.namespaced else ""
@@ -259,7 +262,7 @@ class Store:
             new = dict(obj)
             new["metadata"] = dict(md)
             return self._update_locked(rt, old, new, strict=strict, dry_run=dry_run,
-                                       sync=sync, subresource=subresource)
+                                       sync=sync, subresource=subresource, admit=admit)
 
     def patch(self, rt: R.ResourceType, namespace: str | None, name: str, patch_type: str, body,
               *, strict: bool = True, dry_run: bool = False, sync: bool = True,
@@ -283,7 +286,7 @@ class Store:
             return self._update_locked(rt, old, new, strict=strict, dry_run=dry_run, sync=sync,
                                        subresource=subresource)
 
-    def _update_locked(self, rt, old, new, *, strict, dry_run, sync, subresource):
+    def _update_locked(self, rt, old, new, *, strict, dry_run, sync, subresource, admit=True):
         md, omd = new.setdefault("metadata", {}), old["metadata"]
         name = omd["name"]
         new.setdefault("apiVersion", old["apiVersion"])
@@ -310,7 +313,8 @@ class Store:
             strategy.prepare_for_finalize(new, old)
         else:
             strategy.prepare_for_update(new, old)
-            new = admission.admit_update(new, old, strict=strict, decode=sync)
+            if admit or sync:
+                new = admission.admit_update(new, old, strict=strict, decode=sync)
             if rt is R.SERVICE:
                 _allocate_service(self, new, old)
         md = new["metadata"]               # admission returns a new dict

@@ -106,3 +106,23 @@ def test_a_mirror_pod_skips_the_service_account_plugin_on_the_engine_path_too():
     mirror = admission.admit_create(pod_from_template(
         "mirror", spec, annotations={plugins.MIRROR_POD_ANNOTATION: "x"}), decode=False)
     assert "volumes" not in mirror["spec"]
+
+
+def test_a_renewed_lease_is_one_admission_accepts_unchanged():
+    c = Cluster(store=Store(), clock=ManualClock(), nodes=2)
+    c.run_until_idle()
+    before = c.store.get(R.LEASE, "kube-node-lease", "node-1")
+    c.advance(30.0)
+    after = c.store.get(R.LEASE, "kube-node-lease", "node-1")
+    assert after["spec"]["renewTime"] != before["spec"]["renewTime"]
+    assert admission.admit_update(O.clone(after), before, strict=True, decode=True) == after
+
+
+def test_micro_iso_rounds_as_datetime_does():
+    import datetime as dt
+    rng = random.Random(7)
+    samples = [1767225600.0 + rng.random() * 1e6 for _ in range(20000)]
+    samples += [1767225600 + (2 * j + 1) / 2e6 for j in range(2000)] + [1767225600.9999996]
+    for t in samples:
+        want = dt.datetime.fromtimestamp(t, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        assert O.micro_iso(t) == want
