@@ -80,7 +80,7 @@ export class ClusterView {
     this.emptyEl = root.querySelector("#nodes-empty");
     this.nodes = new Map();     // node name -> {el, group, parts, obj}
     this.pods = new Map();      // pod uid -> {el, node, status, req, owner, terminal}
-    this.pending = new PodGroup(this.pendingEl, this.pods);
+    this.pending = new PodGroup(this.pendingEl, this.pods, tooltipOf);
     this.crowded = false;
     this.failed = new Set();    // nodes whose simulated kubelet was stopped (Fail)
     this.selected = null;
@@ -180,7 +180,7 @@ export class ClusterView {
           meter("cpu", parts.cpu, parts.cpuBar), meter("memory", parts.mem, parts.memBar),
           meter("pods", parts.podsN, parts.podsBar)),
         podsEl);
-      n = { el, group: new PodGroup(podsEl, this.pods), parts, obj: node,
+      n = { el, group: new PodGroup(podsEl, this.pods, tooltipOf), parts, obj: node,
             sum: { cpu: 0, memory: 0, count: 0 } };    // requests of the non-terminal pods on it
       this.nodes.set(name, n);
       // Keep boxes in name order.
@@ -277,10 +277,10 @@ export class ClusterView {
       else if (!isNew && !entered) this.motion.play(el, FLASH, 350);
     }
     const sched = target ? "" : podScheduledMessage(pod);
-    el_title(p.el, [keyOf(pod), `STATUS ${cols.status}`, `READY ${cols.ready}/${cols.total}`,
-                    `RESTARTS ${cols.restarts}`, p.owner ? `owner ${p.owner}` : "bare pod",
-                    pod.spec && pod.spec.nodeName ? `node ${pod.spec.nodeName}` : "not scheduled",
-                    sched].filter(Boolean).join("\n"));
+    p.pod = pod;
+    p.cols = cols;
+    // Tiles get their tooltip on hover (tooltipOf); a visible button carries it as its title.
+    if (!this._group(p.node).dense) el_title(p.el, tooltipOf(p));
     setData(p.el, "message", sched);
     if (uid === this.selected) p.el.classList.add("selected");
     return touched;
@@ -369,6 +369,16 @@ export class ClusterView {
     const node = uid && [...this.nodes.values()].find((n) => n.obj.metadata.uid === uid);
     if (node) node.el.classList.add("selected");
   }
+}
+
+/** The hover text of a pod: the columns kubectl prints, its owner, and why it is not scheduled. */
+export function tooltipOf(p) {
+  const pod = p.pod, cols = p.cols;
+  const node = pod.spec && pod.spec.nodeName;
+  return [keyOf(pod), `STATUS ${cols.status}`, `READY ${cols.ready}/${cols.total}`,
+          `RESTARTS ${cols.restarts}`, p.owner ? `owner ${p.owner}` : "bare pod",
+          node ? `node ${node}` : "not scheduled",
+          node ? "" : podScheduledMessage(pod)].filter(Boolean).join("\n");
 }
 
 function el_title(el, text) {

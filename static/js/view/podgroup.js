@@ -29,10 +29,12 @@ function colours() {
 }
 
 export class PodGroup {
-  /** host: the element the pods go in. pods: the view's uid -> record map ({el, status}). */
-  constructor(host, pods) {
+  /** host: the element the pods go in. pods: the view's uid -> record map ({el, status}).
+   *  tooltip(rec): a pod's hover text (built on demand for tiles). */
+  constructor(host, pods, tooltip) {
     this.host = host;
     this.pods = pods;
+    this.tooltip = tooltip;
     this.uids = new Set();         // insertion order = drawing order
     this.dense = false;
     this.canvas = null;
@@ -79,7 +81,7 @@ export class PodGroup {
       this.host.classList.add("dense");
       this.canvas.addEventListener("mousemove", (e) => {
         const rec = this.pods.get(this.hit(e));
-        this.canvas.title = rec ? rec.el.title : "";
+        this.canvas.title = rec ? this.tooltip(rec) : "";
       });
       this.observer = new ResizeObserver((entries) => {
         const w = Math.floor(entries[0].contentRect.width);
@@ -92,7 +94,11 @@ export class PodGroup {
       this.needsPaint = true;
     } else {
       this.observer.disconnect();
-      for (const uid of this.uids) this.host.appendChild(this.pods.get(uid).el);
+      for (const uid of this.uids) {
+        const rec = this.pods.get(uid);
+        rec.el.title = this.tooltip(rec);        // titles are not kept up to date on hidden buttons
+        this.host.appendChild(rec.el);
+      }
       this.canvas.remove();
       this.hidden.remove();
       this.canvas = this.hidden = this.observer = null;
