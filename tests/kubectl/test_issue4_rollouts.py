@@ -138,6 +138,17 @@ def test_a_three_replica_rolling_update_prints_the_upstream_scaling_sequence(kub
     _, rows = kube.table("get", "rs")
     assert sorted((r["NAME"], r["DESIRED"], r["CURRENT"], r["READY"]) for r in rows) == \
         sorted([(old, "0", "0", "0"), (new, "3", "3", "3")])
+    # Revision bookkeeping and the conditions of a finished rollout.
+    annotations = {r["metadata"]["name"]: r["metadata"]["annotations"] for r in replicasets(kube)}
+    for rs, rev in ((old, "1"), (new, "2")):
+        a = annotations[rs]
+        assert (a["deployment.kubernetes.io/revision"], a["deployment.kubernetes.io/desired-replicas"],
+                a["deployment.kubernetes.io/max-replicas"]) == (rev, "3", "4"), (rs, a)
+    d = kube.deployment("web")
+    assert d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "2"
+    conds = {c["type"]: (c["status"], c["reason"], c["message"]) for c in d["status"]["conditions"]}
+    assert conds == {"Available": ("True", "MinimumReplicasAvailable", "Deployment has minimum availability."),
+                     "Progressing": ("True", "NewReplicaSetAvailable", f'ReplicaSet "{new}" has successfully progressed.')}
 
 
 def test_rollout_status_follows_a_rolling_update_and_exits_by_itself(kube):

@@ -160,6 +160,29 @@ def test_a_partitioned_rolling_update_goes_from_the_highest_ordinal_and_stops_at
     assert ts(pod(kube, "web-1")["metadata"]["creationTimestamp"]) >= ready_since(pod(kube, "web-2"))
 
 
+def test_statefulset_rollout_history_and_undo_use_controller_revisions(kube):
+    apply_sts(kube)
+    kube("set", "image", "statefulset/web", "nginx=registry.k8s.io/nginx-slim:0.27")
+    out = kube("rollout", "status", "statefulset/web", "--timeout=60s", timeout=70)
+    # The apiserver defaults rollingUpdate.partition to 0, so kubectl reports a "partitioned" roll out.
+    assert out.stdout.splitlines()[-1] == "partitioned roll out complete: 3 new pods have been updated...", out.stdout
+    assert {pod(kube, f"web-{i}")["spec"]["containers"][0]["image"] for i in range(3)} == \
+        {"registry.k8s.io/nginx-slim:0.27"}
+    out = kube("rollout", "history", "statefulset/web").stdout
+    assert [ln.split() for ln in out.splitlines() if ln.strip()] == \
+        [["statefulset.apps/web"], ["REVISION", "CHANGE-CAUSE"], ["1", "<none>"], ["2", "<none>"]], out
+    _, rows = kube.table("get", "controllerrevisions")
+    assert sorted((r["CONTROLLER"], r["REVISION"]) for r in rows) == \
+        [("statefulset.apps/web", "1"), ("statefulset.apps/web", "2")], rows
+
+    assert kube("rollout", "undo", "statefulset/web").stdout == "statefulset.apps/web rolled back\n"
+    kube("rollout", "status", "statefulset/web", "--timeout=60s", timeout=70)
+    kube.server.wait_until(lambda: {pod(kube, f"web-{i}")["spec"]["containers"][0]["image"] for i in range(3)}
+                           == {"registry.k8s.io/nginx-slim:0.24"}, 20, message="web-0..2 back on 0.24")
+    out = kube("rollout", "history", "statefulset/web").stdout
+    assert [ln.split()[0] for ln in out.splitlines()[2:] if ln.strip()] == ["2", "3"], out
+
+
 # ---- DaemonSet ----------------------------------------------------------------------------------------
 
 DS_TOLERATIONS = {
@@ -236,6 +259,23 @@ def test_a_daemonset_with_a_node_selector_follows_node_labels(kube):
                            message="the pod on node-2 removed")
     kube.server.wait_until(lambda: [p for p in kube.pods("app=ssd") if p["spec"].get("nodeName") == "node-2"] == [],
                            20, message="the node-2 pod fully gone")
+
+
+def test_a_daemonset_image_update_rolls_node_by_node_and_rollout_status_reports_it(kube):
+    kube("apply", "-f", kube.file("issue4-daemonset.yaml"))
+    kube.wait_running("app=agent", 3)
+    out = kube("rollout", "status", "daemonset/agent", "--timeout=30s", timeout=40)
+    assert out.stdout == 'daemon set "agent" successfully rolled out\n'
+    before = set(ds_pods_by_node(kube).values())
+    assert kube("set", "image", "daemonset/agent", "agent=busybox:1.37").stdout == "daemonset.apps/agent image updated\n"
+    out = kube("rollout", "status", "daemonset/agent", "--timeout=60s", timeout=70)
+    assert out.stdout.splitlines()[-1] == 'daemon set "agent" successfully rolled out', out.stdout
+    for line in out.stdout.splitlines()[:-1]:
+        assert re.fullmatch(r'Waiting for daemon set "agent" rollout to finish: (\d out of 3 new pods have been updated'
+                            r'|\d of 3 updated pods are available)\.\.\.|Waiting for daemon set spec update to be observed\.\.\.', line), out.stdout
+    after = ds_pods_by_node(kube)
+    assert sorted(after) == ["node-1", "node-2", "node-3"] and not set(after.values()) & before
+    assert {pod(kube, n)["spec"]["containers"][0]["image"] for n in after.values()} == {"busybox:1.37"}
 
 
 def test_a_daemonset_pod_runs_on_a_cordoned_node(kube):
