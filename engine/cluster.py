@@ -29,23 +29,20 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 def _controller_classes():
     # Imported here so each module stays importable on its own; order is the reading order of
     # a Deployment's life: deployment → replicaset → scheduler → kubelet, then the keepers.
+    from .controllers.daemonset import DaemonSetController
     from .controllers.deployment import DeploymentController
-    from .controllers.replicaset import ReplicaSetController
+    from .controllers.endpoints import EndpointsController
+    from .controllers.endpointslice import EndpointSliceController
     from .controllers.garbagecollector import GarbageCollector
     from .controllers.namespace import NamespaceController
     from .controllers.nodelifecycle import NodeLifecycleController
-    from .scheduler import Scheduler
+    from .controllers.replicaset import ReplicaSetController
+    from .controllers.statefulset import StatefulSetController
     from .kubelet import Kubelets
-    classes = [DeploymentController, ReplicaSetController, Scheduler, Kubelets,
-               NodeLifecycleController, GarbageCollector, NamespaceController]
-    for modname, clsname in (("statefulset", "StatefulSetController"), ("daemonset", "DaemonSetController"),
-                             ("endpoints", "EndpointsController"), ("endpointslice", "EndpointSliceController")):
-        try:
-            mod = __import__(f"engine.controllers.{modname}", fromlist=[clsname])
-        except ModuleNotFoundError:
-            continue
-        classes.append(getattr(mod, clsname))
-    return classes
+    from .scheduler import Scheduler
+    return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
+            Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
+            GarbageCollector, NamespaceController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
