@@ -11,12 +11,19 @@ each init container (restartable "sidecar" init containers add to the sum), plus
 A container limit without a request counts as the request (apiserver defaulting does the
 same). Scoring uses "non-zero" requests: 100m CPU / 200Mi memory for a container that asks
 for none (`schedutil.DefaultMilliCPURequest`, `DefaultMemoryRequest`).
+
+For InterPodAffinity and PodTopologySpread (topology.py) the cache also counts bound pods per
+node *by label group* — pods of one namespace with identical labels (a ReplicaSet's pods share
+them) — so a term or a spread selector is tested once per group, not once per pod; and it keeps
+the groups of bound pods that carry pod (anti-)affinity terms themselves (for "existing pods'
+anti-affinity" and the symmetric scores). Pods without such terms never pay for them.
 """
 from __future__ import annotations
 
 import collections
 
 from ..quantity import QuantityError, int_value, milli_value
+from ..selectors import label_selector_matcher
 
 DEFAULT_MILLI_CPU = 100
 DEFAULT_MEMORY = 200 * 1024 * 1024
@@ -119,17 +126,73 @@ def host_ports(spec: dict) -> list[tuple[str, int, str]]:
     return out
 
 
+class AffinityTerm:
+    """A PodAffinityTerm as the scheduler evaluates it (k/k framework `AffinityTerm`): the
+    namespaces it looks in (the owner pod's own when none are named and no namespaceSelector),
+    its label selector (nil selects nothing; matchLabelKeys/mismatchLabelKeys merged in from the
+    owner pod's labels, as the apiserver does), its topology key and (preferred terms) weight."""
+
+    __slots__ = ("namespaces", "ns_selector", "selector", "key", "weight")
+
+    def __init__(self, term: dict, namespace: str, labels: dict, weight: int = 0):
+        names = term.get("namespaces") or ()
+        ns_sel = term.get("namespaceSelector")
+        self.namespaces = frozenset(names) if (names or ns_sel is not None) else frozenset((namespace,))
+        self.ns_selector = label_selector_matcher(ns_sel) if ns_sel is not None else None
+        self.selector = label_selector_matcher(_merge_label_keys(term.get("labelSelector"), term, labels))
+        self.key = term.get("topologyKey") or ""
+        self.weight = weight
+
+    def matches_ns(self, ns: str, ns_labels) -> bool:
+        if ns in self.namespaces:
+            return True
+        return self.ns_selector is not None and self.ns_selector(ns_labels(ns))
+
+    def matches(self, ns: str, labels: dict, ns_labels) -> bool:
+        return self.matches_ns(ns, ns_labels) and self.selector(labels)
+
+
+def _merge_label_keys(selector: dict | None, spec: dict, labels: dict) -> dict | None:
+    keys, not_keys = spec.get("matchLabelKeys") or (), spec.get("mismatchLabelKeys") or ()
+    if selector is None or not (keys or not_keys):
+        return selector
+    exprs = list(selector.get("matchExpressions") or ())
+    exprs += [{"key": k, "operator": "In", "values": [labels[k]]} for k in keys if k in labels]
+    exprs += [{"key": k, "operator": "NotIn", "values": [labels[k]]} for k in not_keys if k in labels]
+    return dict(selector, matchExpressions=exprs)
+
+
+class SpreadConstraint:
+    """A topologySpreadConstraint (k/k podtopologyspread `topologySpreadConstraint`)."""
+
+    __slots__ = ("max_skew", "key", "hard", "selector", "min_domains", "honor_affinity", "honor_taints")
+
+    def __init__(self, c: dict, labels: dict):
+        self.max_skew = int(c.get("maxSkew") or 1)
+        self.key = c.get("topologyKey") or ""
+        self.hard = (c.get("whenUnsatisfiable") or "DoNotSchedule") == "DoNotSchedule"
+        self.selector = label_selector_matcher(_merge_label_keys(c.get("labelSelector"), c, labels))
+        self.min_domains = int(c.get("minDomains") or 1)
+        self.honor_affinity = (c.get("nodeAffinityPolicy") or "Honor") == "Honor"
+        self.honor_taints = (c.get("nodeTaintsPolicy") or "Ignore") == "Honor"
+
+
 class PodInfo:
-    """One pod as the scheduler needs it; built once per pod spec."""
+    """One pod as the scheduler needs it; built once per pod spec (and labels)."""
 
     __slots__ = ("key", "spec", "requests", "ports", "owner_uid", "tolerations", "node_selector",
                  "required_terms", "preferred_terms", "prefilter_names", "tolerates_unschedulable",
-                 "simple")
+                 "simple", "namespace", "labels", "group", "aff_required", "anti_required",
+                 "aff_preferred", "anti_preferred", "spread", "terms_group")
 
     def __init__(self, key: str, pod: dict):
         spec = pod.get("spec") or {}
+        md = pod.get("metadata") or {}
         self.key = key
         self.spec = spec
+        self.namespace = md.get("namespace") or ""
+        self.labels = md.get("labels") or {}
+        self.group = (self.namespace, tuple(sorted(self.labels.items())))
         self.requests = pod_requests(spec)
         self.ports = host_ports(spec)
         owner = None
@@ -151,6 +214,29 @@ class PodInfo:
         # fast path on nodes without taints (tolerations only matter against taints).
         self.simple = not (self.node_selector or self.required_terms is not None
                            or self.preferred_terms or self.ports or self.requests.scalars)
+        # Inter-pod affinity and topology spread: parsed only for pods that declare them.
+        self.aff_required = self.anti_required = self.aff_preferred = self.anti_preferred = ()
+        self.spread = ()
+        self.terms_group = None
+        aff = spec.get("affinity") or {}
+        pa, paa = aff.get("podAffinity"), aff.get("podAntiAffinity")
+        if pa or paa:
+            ns, labels = self.namespace, self.labels
+            pa, paa = pa or {}, paa or {}
+            self.aff_required = tuple(AffinityTerm(t, ns, labels) for t in
+                                      pa.get("requiredDuringSchedulingIgnoredDuringExecution") or ())
+            self.anti_required = tuple(AffinityTerm(t, ns, labels) for t in
+                                       paa.get("requiredDuringSchedulingIgnoredDuringExecution") or ())
+            self.aff_preferred = tuple(AffinityTerm(w.get("podAffinityTerm") or {}, ns, labels, int(w.get("weight") or 0))
+                                       for w in pa.get("preferredDuringSchedulingIgnoredDuringExecution") or ())
+            self.anti_preferred = tuple(AffinityTerm(w.get("podAffinityTerm") or {}, ns, labels, int(w.get("weight") or 0))
+                                        for w in paa.get("preferredDuringSchedulingIgnoredDuringExecution") or ())
+            if self.aff_required or self.anti_required or self.aff_preferred or self.anti_preferred:
+                # Pods with the same terms, namespace and labels share one group of the cache.
+                self.terms_group = (self.group, repr(pa), repr(paa))
+        tsc = spec.get("topologySpreadConstraints")
+        if tsc:
+            self.spread = tuple(SpreadConstraint(c, self.labels) for c in tsc)
 
 
 def _prefilter_node_names(terms: list | None) -> set[str] | None:
@@ -263,6 +349,34 @@ class NodeInfo:
                 del self.owners[p.owner_uid]
 
 
+class LabelGroup:
+    """Bound pods of one namespace with identical labels, counted per node: `all` (as the
+    InterPodAffinity plugin sees them) and `live` (not terminating: PodTopologySpread)."""
+
+    __slots__ = ("ns", "labels", "all", "live")
+
+    def __init__(self, ns: str, labels: dict):
+        self.ns, self.labels = ns, labels
+        self.all: collections.Counter = collections.Counter()
+        self.live: collections.Counter = collections.Counter()
+
+
+class TermsGroup:
+    """Bound pods that carry the same pod (anti-)affinity terms, counted per node."""
+
+    __slots__ = ("info", "nodes")
+
+    def __init__(self, info: PodInfo):
+        self.info = info
+        self.nodes: collections.Counter = collections.Counter()
+
+
+def _bump(counter: collections.Counter, node: str, by: int) -> None:
+    counter[node] += by
+    if counter[node] <= 0:
+        del counter[node]
+
+
 class SchedulerCache:
     """NodeInfos by name plus the assignment of every bound, non-terminal pod."""
 
@@ -270,17 +384,26 @@ class SchedulerCache:
         self.nodes: dict[str, NodeInfo] = {}
         self.assigned: dict[str, tuple[str, PodInfo]] = {}       # pod key -> (node, info)
         self._infos: dict[str, PodInfo] = {}                     # pod key -> info (unbound pods)
+        self.groups: dict[tuple, LabelGroup] = {}                # (ns, labels) -> bound pods per node
+        self.with_terms: dict[tuple, TermsGroup] = {}            # bound pods with pod (anti-)affinity
+        self.with_anti: dict[tuple, TermsGroup] = {}             # … of those, required anti-affinity
+        self.terminating: set[str] = set()                       # bound pods being deleted
 
     def pod_info(self, key: str, pod: dict) -> PodInfo:
         info = self._infos.get(key)
-        if info is None or info.spec is not pod.get("spec"):
-            spec = pod.get("spec")
-            if info is not None and info.spec == spec:
-                info.spec = spec
+        spec, labels = pod.get("spec"), _labels(pod)
+        if info is None or info.spec is not spec or (info.labels is not labels and info.labels != labels):
+            if info is not None and info.spec == spec and info.labels == labels:
+                info.spec, info.labels = spec, labels
             else:
                 info = PodInfo(key, pod)
             self._infos[key] = info
         return info
+
+    def bound_changed(self, key: str, pod: dict, terminating: bool) -> bool:
+        """A bound pod's labels or terminating state moved on: its groups must follow."""
+        cur = self.assigned.get(key)
+        return cur is not None and (cur[1].labels != _labels(pod) or (key in self.terminating) != terminating)
 
     def forget_info(self, key: str) -> None:
         self._infos.pop(key, None)
@@ -300,11 +423,11 @@ class SchedulerCache:
             if not ni.pods:
                 del self.nodes[name]
 
-    def assign(self, key: str, node: str, info: PodInfo) -> None:
+    def assign(self, key: str, node: str, info: PodInfo, *, terminating: bool = False) -> None:
         """Count a pod on a node (idempotent: the scheduler assumes, then the watch confirms)."""
         cur = self.assigned.get(key)
         if cur is not None:
-            if cur[0] == node and cur[1] is info:
+            if cur[0] == node and cur[1] is info and (key in self.terminating) == terminating:
                 return
             self.unassign(key)
         ni = self.nodes.get(node)
@@ -313,6 +436,9 @@ class SchedulerCache:
         ni.add(info, 1)
         self.assigned[key] = (node, info)
         self._infos.pop(key, None)
+        if terminating:
+            self.terminating.add(key)
+        self._group(info, node, 1, terminating)
 
     def unassign(self, key: str) -> bool:
         cur = self.assigned.pop(key, None)
@@ -323,7 +449,36 @@ class SchedulerCache:
             ni.add(cur[1], -1)
             if ni.node is None and not ni.pods:
                 del self.nodes[cur[0]]
+        terminating = key in self.terminating
+        self.terminating.discard(key)
+        self._group(cur[1], cur[0], -1, terminating)
         return True
+
+    def _group(self, info: PodInfo, node: str, sign: int, terminating: bool) -> None:
+        g = self.groups.get(info.group)
+        if g is None:
+            if sign < 0:
+                return
+            g = self.groups[info.group] = LabelGroup(info.namespace, info.labels)
+        _bump(g.all, node, sign)
+        if not terminating:
+            _bump(g.live, node, sign)
+        if not g.all:
+            del self.groups[info.group]
+        if info.terms_group is not None:
+            for index in (self.with_terms, self.with_anti) if info.anti_required else (self.with_terms,):
+                tg = index.get(info.terms_group)
+                if tg is None:
+                    if sign < 0:
+                        continue
+                    tg = index[info.terms_group] = TermsGroup(info)
+                _bump(tg.nodes, node, sign)
+                if not tg.nodes:
+                    del index[info.terms_group]
 
     def live_nodes(self) -> list[NodeInfo]:
         return [ni for ni in self.nodes.values() if ni.node is not None]
+
+
+def _labels(pod: dict) -> dict:
+    return (pod.get("metadata") or {}).get("labels") or {}

@@ -6,15 +6,21 @@ plugin may give several reasons (NodeResourcesFit: "Insufficient cpu", "Insuffic
 Each rejection is *unresolvable* (preemption cannot help: NodeUnschedulable, TaintToleration,
 NodeAffinity) or *unschedulable* (NodePorts, NodeResourcesFit: evicting pods might help).
 
+After NodeResourcesFit come PodTopologySpread and InterPodAffinity (topology.py: their
+per-attempt counts are computed once by `topology.prefilter` and handed in as `state`).
+
 Scores (weights as the default profile): NodeResourcesFit LeastAllocated ×1,
-NodeResourcesBalancedAllocation ×1, PodTopologySpread's system default (spread the pods of one
-controller across nodes) ×2, TaintToleration (PreferNoSchedule) ×3, NodeAffinity (preferred
-terms) ×2. Each raw score is normalised to 0–100 across the feasible nodes as upstream does (a term that is
+NodeResourcesBalancedAllocation ×1, PodTopologySpread ×2 (the pod's ScheduleAnyway
+constraints; for a pod without constraints, the system default: spread the pods of one
+controller across nodes), TaintToleration (PreferNoSchedule) ×3, NodeAffinity (preferred
+terms) ×2, InterPodAffinity ×2 (topology.py). Each raw score is normalised to 0–100 across the feasible nodes as upstream does (a term that is
 equal on every node is left out: it cannot change the choice).
 """
 from __future__ import annotations
 
 from .cache import NodeInfo, PodInfo, tolerates
+from .topology import (R_EXISTING_ANTI_AFFINITY, R_POD_AFFINITY, R_POD_ANTI_AFFINITY,  # noqa: F401
+                       R_SPREAD, R_SPREAD_LABEL)
 
 # Reason strings (k/k pkg/scheduler/framework/plugins/*).
 R_UNSCHEDULABLE = "node(s) were unschedulable"
@@ -34,8 +40,15 @@ UNRESOLVABLE, UNSCHEDULABLE = True, False
 
 # ---- filters --------------------------------------------------------------------------------
 
-def filter_node(p: PodInfo, n: NodeInfo) -> tuple[list[str], bool] | None:
+def filter_node(p: PodInfo, n: NodeInfo, state=None) -> tuple[list[str], bool] | None:
     """None if the pod fits; else (reasons, unresolvable) from the first rejecting plugin."""
+    st = _filter_basic(p, n)
+    if st is None and state is not None:
+        return state.filter(n)          # PodTopologySpread, InterPodAffinity
+    return st
+
+
+def _filter_basic(p: PodInfo, n: NodeInfo) -> tuple[list[str], bool] | None:
     if p.simple and n.plain:
         return _fit_resources(p, n)
     # NodeUnschedulable
@@ -132,7 +145,7 @@ def _requirement(e: dict, value, present: bool) -> bool:
 W_LEAST, W_BALANCED, W_SPREAD, W_TAINT, W_AFFINITY = 1, 1, 2, 3, 2
 
 
-def score_nodes(p: PodInfo, nodes: list[NodeInfo]) -> list[float]:
+def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = None) -> list[float]:
     r = p.requests
     rc, rm = r.nz_cpu, r.nz_memory
     scores = []
@@ -148,7 +161,7 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo]) -> list[float]:
         # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
         append(W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0)
     owner = p.owner_uid
-    if owner:
+    if owner and not p.spread:          # explicit constraints replace the system default
         spread = [n.owners.get(owner, 0) for n in nodes]
         lo, hi = min(spread), max(spread)
         if hi > lo:
@@ -168,6 +181,8 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo]) -> list[float]:
         if hi > 0:
             k = W_AFFINITY * 100.0 / hi
             scores = [s + k * c for s, c in zip(scores, pref)]
+    if extra is not None:               # InterPodAffinity, PodTopologySpread (topology.prescore)
+        scores = [s + e for s, e in zip(scores, extra)]
     return scores
 
 

@@ -9,7 +9,8 @@ Queueing, as the scheduling queue does it but on our work queue: an unschedulabl
 in `_unschedulable` until a cluster change could help it — a node added or changed, or (for a
 pod rejected for resources or ports) a bound pod deleted or finished — and then retries no
 sooner than its back-off (1 s doubling to 10 s, `podInitialBackoffDuration` /
-`podMaxBackoffDuration`). Every 5 minutes it is retried anyway (`podMaxInUnschedulablePodsDuration`).
+`podMaxBackoffDuration`); a pod rejected by PodTopologySpread or InterPodAffinity also waits
+for bound pods to come, go, change labels or start terminating. Every 5 minutes it is retried anyway (`podMaxInUnschedulablePodsDuration`).
 A retry that ends with the same message writes nothing to the pod; the FailedScheduling event
 is repeated (its count grows) only when the retry was prompted by a change or the 5-minute
 flush, never by a plain re-reconcile — so a converged cluster stays still.
@@ -21,6 +22,7 @@ import random
 from .. import errors, objects as O, resources as R
 from ..controllers.base import Controller
 from . import plugins as P
+from . import topology as T
 from .cache import SchedulerCache
 
 NAME = "default-scheduler"
@@ -34,13 +36,14 @@ GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
 
 
 class _Attempt:
-    __slots__ = ("attempts", "last", "message", "resources", "flush_at")
+    __slots__ = ("attempts", "last", "message", "resources", "pods", "flush_at")
 
     def __init__(self) -> None:
         self.attempts = 0
         self.last = 0.0
         self.message = ""
         self.resources = False       # rejected somewhere for resources/ports: pod deletions may help
+        self.pods = False            # rejected by spread / inter-pod affinity: any bound pod change may help
         self.flush_at = 0.0
 
 
@@ -52,6 +55,7 @@ class Scheduler(Controller):
         self.cache = SchedulerCache()
         self._unschedulable: dict[str, _Attempt] = {}
         self._prompted: set[str] = set()       # woken by a cluster change since the last attempt
+        self._pod_sensitive: set[str] = set()  # unschedulable keys whose attempt has `pods`
         self._rng = rng or random.Random()
 
     # ---- wiring ---------------------------------------------------------------------------------
@@ -64,20 +68,23 @@ class Scheduler(Controller):
         key = O.key_of(pod)
         if ev.type == "DELETED":
             self.cache.forget_info(key)
-            self._unschedulable.pop(key, None)
-            self._prompted.discard(key)
+            self._forget_attempt(key)
             return self._retry(resources=True) if self.cache.unassign(key) else ()
         spec = pod.get("spec") or {}
         node = spec.get("nodeName")
         if node:
-            self._unschedulable.pop(key, None)
-            self._prompted.discard(key)
+            self._forget_attempt(key)
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 # The scheduler's informer leaves finished pods out: their resources are free.
                 return self._retry(resources=True) if self.cache.unassign(key) else ()
+            terminating = O.is_terminating(pod)
             cur = self.cache.assigned.get(key)
-            if cur is None or cur[0] != node:
-                self.cache.assign(key, node, self.cache.pod_info(key, pod))
+            if cur is None or cur[0] != node or self.cache.bound_changed(key, pod, terminating):
+                self.cache.assign(key, node, self.cache.pod_info(key, pod), terminating=terminating)
+                return self._retry_pods()
+            old_spec = (ev.old or {}).get("spec") or {}
+            if not old_spec.get("nodeName") and self._pod_sensitive:
+                return self._retry_pods()            # newly bound (assumed by us): spread/affinity may change
             return ()
         if (spec.get("schedulerName") or NAME) != NAME or O.is_terminating(pod):
             return ()
@@ -101,9 +108,23 @@ class Scheduler(Controller):
 
     def _retry(self, *, resources: bool):
         """Keys of unschedulable pods a change may help (QueueingHint, simplified)."""
-        keys = [k for k, a in self._unschedulable.items() if a.resources or not resources]
+        keys = [k for k, a in self._unschedulable.items() if a.resources or a.pods or not resources]
         self._prompted.update(keys)
         return keys
+
+    def _retry_pods(self):
+        """A bound pod appeared, moved, changed labels or started terminating: retry the pods
+        that spread constraints or inter-pod affinity kept out."""
+        if not self._pod_sensitive:
+            return ()
+        keys = list(self._pod_sensitive)
+        self._prompted.update(keys)
+        return keys
+
+    def _forget_attempt(self, key: str) -> None:
+        self._unschedulable.pop(key, None)
+        self._prompted.discard(key)
+        self._pod_sensitive.discard(key)
 
     # ---- reconcile = schedule_one ---------------------------------------------------------------
 
@@ -112,8 +133,7 @@ class Scheduler(Controller):
         pod = self.store.try_get(R.POD, ns, name)
         if (pod is None or (pod.get("spec") or {}).get("nodeName") or O.is_terminating(pod)
                 or ((pod.get("spec") or {}).get("schedulerName") or NAME) != NAME):
-            self._unschedulable.pop(key, None)
-            self._prompted.discard(key)
+            self._forget_attempt(key)
             return None
         now = self.clock.now()
         att = self._unschedulable.get(key)
@@ -128,15 +148,20 @@ class Scheduler(Controller):
         if (pod.get("spec") or {}).get("schedulingGates"):
             self._set_unschedulable(pod, "SchedulingGated", GATED_MESSAGE)
             return None
-        node, message, resources = self.schedule_one(key, pod)
+        node, message, resources, pods = self.schedule_one(key, pod)
         if node is not None:
-            self._unschedulable.pop(key, None)
+            self._forget_attempt(key)
             return self._bind(key, pod, node)
         if att is None:
             att = self._unschedulable[key] = _Attempt()
         att.attempts += 1
         att.last = now
         att.resources = resources
+        att.pods = pods
+        if pods:
+            self._pod_sensitive.add(key)
+        else:
+            self._pod_sensitive.discard(key)
         att.flush_at = now + FLUSH_UNSCHEDULABLE
         self._set_unschedulable(pod, "Unschedulable", message)
         if message != att.message or prompted:
@@ -146,12 +171,15 @@ class Scheduler(Controller):
         att.message = message
         return FLUSH_UNSCHEDULABLE
 
-    def schedule_one(self, key: str, pod: dict) -> tuple[str | None, str, bool]:
-        """Filter → score → select. Returns (node, "", _) or (None, FitError text, resources?)."""
+    def schedule_one(self, key: str, pod: dict) -> tuple[str | None, str, bool, bool]:
+        """Filter → score → select. Returns (node, "", _, _) or (None, FitError text, may pod
+        deletions help?, may bound-pod changes help?)."""
         nodes = self.cache.live_nodes()
         if not nodes:
-            return None, P.NO_NODES, False
+            return None, P.NO_NODES, False, False
         info = self.cache.pod_info(key, pod)
+        ns_labels = T.NamespaceLabels(self._namespace_labels)
+        state = T.prefilter(info, self.cache, nodes, ns_labels, P.node_affinity_matches)
         candidates = nodes
         absent = 0
         if info.prefilter_names is not None:
@@ -161,7 +189,7 @@ class Scheduler(Controller):
         statuses: dict[str, tuple[list[str], bool]] = {}
         filter_node = P.filter_node
         r = info.requests
-        cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple
+        cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple and state is None
         for n in candidates:
             if simple and n.plain:
                 # Fast path (no taints, selectors, ports): only NodeResourcesFit can say no.
@@ -170,7 +198,7 @@ class Scheduler(Controller):
                         and (not eph or eph <= n.alloc_ephemeral - n.req_ephemeral)):
                     feasible.append(n)
                     continue
-            st = filter_node(info, n)
+            st = filter_node(info, n, state)
             if st is None:
                 feasible.append(n)
             else:
@@ -179,10 +207,12 @@ class Scheduler(Controller):
             never = (pod.get("spec") or {}).get("preemptionPolicy") == "Never"
             msg = P.fit_error(len(nodes), statuses, absent=absent, preemption_never=never)
             resources = any(not unresolvable for _, unresolvable in statuses.values())
-            return None, msg, resources
+            pods = any(r in T.POD_REASONS for rs, _ in statuses.values() for r in rs)
+            return None, msg, resources, pods
         if len(feasible) == 1:
-            return feasible[0].name, "", False
-        scores = P.score_nodes(info, feasible)
+            return feasible[0].name, "", False, False
+        extra = T.prescore(info, self.cache, feasible, ns_labels, P.node_affinity_matches)
+        scores = P.score_nodes(info, feasible, extra)
         # selectHost: the highest score, reservoir-sampled among equals.
         best, best_score, ties = None, -1.0, 0
         for n, s in zip(feasible, scores):
@@ -192,7 +222,10 @@ class Scheduler(Controller):
                 ties += 1
                 if self._rng.randrange(ties) == 0:
                     best = n
-        return best.name, "", False
+        return best.name, "", False, False
+
+    def _namespace_labels(self, ns: str) -> dict:
+        return O.labels_of(self.store.try_get(R.NAMESPACE, "", ns) or {})
 
     # ---- writes ---------------------------------------------------------------------------------
 
