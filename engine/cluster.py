@@ -136,6 +136,35 @@ class Cluster:
         self.controller("kubelet").node_recovered(name)
         self._wake.set()
 
+    # ---- the realistic-timings switch ----------------------------------------------------------
+
+    def set_realistic_timings(self, realistic: bool) -> bool:
+        """Switch the engine between the playground's compressed timers and the upstream ones at
+        run time (may be called from another thread). The shared Timings object changes in place
+        at once — every controller reads it whenever it decides; then, on the engine thread, the
+        controllers that keep timers computed from the old values re-arm them (their
+        `timings_changed()` hooks; the keys they return are reconciled). Returns whether the
+        mode changed."""
+        realistic = bool(realistic)
+        if realistic == self.timings.realistic_mode:
+            return False
+        self.timings.set_realistic(realistic)
+        self.decisions.record("kubeplay", "timings", action="timings", message=(
+            "Realistic timings: upstream grace periods and tolerations" if realistic else
+            "Fast timings: long upstream timers are compressed for the playground"))
+        self.clock.call_at(self.clock.now(), self._timings_changed)
+        self._wake.set()
+        return True
+
+    def _timings_changed(self) -> None:
+        for c in self.controllers:
+            hook = getattr(c, "timings_changed", None)
+            if hook is None:
+                continue
+            q = self._queues[c.name]
+            for key in hook() or ():
+                q.add(key)
+
     # ---- the loop ------------------------------------------------------------------------------
 
     def _dispatch(self, ev: WatchEvent) -> None:

@@ -1,5 +1,5 @@
-"""Playground controls that are not part of the Kubernetes API: the simulated clock, a node's
-health switch, drain, and the health endpoints."""
+"""Playground controls that are not part of the Kubernetes API: the simulated clock, the
+realistic-timings switch, a node's health switch, drain, and the health endpoints."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -59,6 +59,23 @@ def set_clock():
         if not clock.paused:
             raise errors.BadRequest("pause the clock before stepping it")
         clock.step(float(step))
+    return jsonify(clock_state())
+
+
+@bp.get("/kubeplay/v1/timings")
+def get_timings():
+    return jsonify(clock_state())
+
+
+@bp.post("/kubeplay/v1/timings")
+def set_timings():
+    """The "realistic timings" switch: {"realistic": true} restores the upstream durations
+    (50 s node grace, 300 s eviction toleration, 30 s termination grace), false compresses them
+    again. Answers with the clock state (`realisticTimings`, `timings`)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("realistic"), bool):
+        raise errors.BadRequest('expected a JSON object such as {"realistic": true}')
+    _cluster().set_realistic_timings(body["realistic"])
     return jsonify(clock_state())
 
 

@@ -16,7 +16,7 @@ Protocol (JSON text frames), the list-then-watch of client-go's reflector over o
          → {"type": "bookmark", "resourceVersion": "R"}          every few seconds when the store moved
            on without anything the page draws (leases), so a resume starts from a recent point
          → {"type": "decisions", "items": [...], "seq": N, "reset": bool}   the reconcile log
-         → {"type": "clock", "now", "nowSeconds", "paused", "speed"}      ~1/s and on change
+         → {"type": "clock", "now", "nowSeconds", "paused", "speed", "realisticTimings"}  ~1/s and on change
 
 Only kinds the page draws are carried (nodes, pods, workloads, services, endpointslices,
 events); Leases — node heartbeats — and the rest are skipped to keep the page quiet, but their
@@ -289,14 +289,18 @@ class Session:
 
     def _send_clock(self, now: float) -> None:
         clock = self.cluster.clock
-        state = (bool(clock.paused), float(clock.speed))
+        state = (bool(clock.paused), float(clock.speed), bool(self.cluster.timings.realistic_mode))
         if now < self.next_clock and state == self.last_clock:
             return
         t = clock.now()
         self.last_clock = state
         self.next_clock = now + CLOCK_PERIOD
+        tm = self.cluster.timings
         self._send({"type": "clock", "now": O.iso(t), "nowSeconds": t, "paused": state[0],
-                    "speed": state[1]})
+                    "speed": state[1], "realisticTimings": state[2],
+                    "timings": {"nodeMonitorGracePeriod": tm.node_monitor_grace,
+                                "evictionTolerationCap": _finite(tm.eviction_toleration_cap),
+                                "terminationGraceCap": _finite(tm.termination_grace_cap)}})
 
     # ---- sending --------------------------------------------------------------------------------
 
@@ -325,3 +329,7 @@ def _set_send_timeout(ws, seconds: float) -> None:
                         struct.pack("ll", sec, int((seconds - sec) * 1e6)))
     except (OSError, AttributeError, struct.error):
         pass
+
+
+def _finite(x: float) -> float | None:
+    return None if x == float("inf") else x

@@ -11,7 +11,7 @@ controller-runtime):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable, Iterable
 
 from .. import objects as O
@@ -21,7 +21,13 @@ from ..store import WatchEvent
 @dataclass
 class Timings:
     """Simulated durations. Playground defaults compress the long upstream timers so a demo takes
-    seconds; `realistic()` restores the upstream values."""
+    seconds; `realistic()` restores the upstream values.
+
+    Every controller holds the same instance, so `set_realistic(flag)` switches the whole
+    engine at run time (the page's "realistic timings" switch, via Cluster.set_realistic_timings):
+    controllers read these values whenever they decide, and those that keep timers computed from
+    them re-arm them (`timings_changed()` hooks) — a wait already under way never grows, it is
+    cut short when the new value is shorter."""
     lease_renew: float = 10.0              # kubelet Lease renewal (upstream ~10s)
     node_monitor_period: float = 5.0       # node-monitor-period
     node_monitor_grace: float = 8.0        # node-monitor-grace-period (upstream 50s)
@@ -36,11 +42,23 @@ class Timings:
         return cls(node_monitor_grace=50.0, eviction_toleration_cap=float("inf"),
                    termination_grace_cap=float("inf"), realistic_mode=True)
 
+    def set_realistic(self, flag: bool) -> None:
+        """Switch in place to the upstream (True) or the playground (False) durations. Only the
+        values that differ between the two modes change (a custom lease period stays)."""
+        fast, real = Timings(), Timings.realistic()
+        want = real if flag else fast
+        for name in MODE_FIELDS:
+            setattr(self, name, getattr(want, name))
+
     def grace(self, seconds: float) -> float:
         return min(seconds, self.termination_grace_cap)
 
     def toleration(self, seconds: float) -> float:
         return min(seconds, self.eviction_toleration_cap)
+
+
+MODE_FIELDS = tuple(f.name for f in fields(Timings)
+                    if getattr(Timings(), f.name) != getattr(Timings.realistic(), f.name))
 
 
 @dataclass

@@ -57,6 +57,7 @@ class NodeLifecycleController(Controller):
         self._node_of: dict[str, str] = {}            # pod key -> node
         self._registered: set[str] = set()            # node uids announced with RegisteredNode
         self._evict_at: dict[str, float] = {}
+        self._evict_since: dict[str, tuple[float, float]] = {}   # pod key -> (noticed, tolerationSeconds)
         self._orphan_since: dict[str, float] = {}
 
     # ---- wiring ---------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ class NodeLifecycleController(Controller):
                 self._pods_on.setdefault(node, set()).add(key)
                 self._node_of[key] = node
         if ev.type == "DELETED":
-            self._evict_at.pop(key, None)
+            self._forget_eviction(key)
             self._orphan_since.pop(key, None)
             return ()
         if node and (node not in self._nodes or self._noexec.get(node)):
@@ -227,7 +228,7 @@ class NodeLifecycleController(Controller):
         ns, name = O.split_key(key)
         pod = self.store.try_get(R.POD, ns, name)
         if pod is None:
-            self._evict_at.pop(key, None)
+            self._forget_eviction(key)
             self._orphan_since.pop(key, None)
             return None
         node_name = (pod.get("spec") or {}).get("nodeName")
@@ -239,21 +240,39 @@ class NodeLifecycleController(Controller):
             return self._gc_orphan(key, pod, node_name, now)
         self._orphan_since.pop(key, None)
         if O.is_terminating(pod):
-            self._evict_at.pop(key, None)
+            self._forget_eviction(key)
             return None
         taints = [t for t in (node.get("spec") or {}).get("taints") or () if t.get("effect") == "NoExecute"]
         if not taints:
-            self._evict_at.pop(key, None)
+            self._forget_eviction(key)
             return None
         seconds = _min_toleration_seconds(pod, taints)
         if seconds is None:                      # tolerates them for ever
-            self._evict_at.pop(key, None)
+            self._forget_eviction(key)
             return None
-        due = self._evict_at.setdefault(key, now + self.ctx.timings.toleration(max(0.0, seconds)))
+        if key not in self._evict_at:
+            self._evict_since[key] = (now, max(0.0, seconds))
+            self._evict_at[key] = now + self.ctx.timings.toleration(max(0.0, seconds))
+        due = self._evict_at[key]
         if now < due:
             return due - now
         self._evict(key, pod, node_name, taints)
         return None
+
+    def _forget_eviction(self, key: str) -> None:
+        self._evict_at.pop(key, None)
+        self._evict_since.pop(key, None)
+
+    def timings_changed(self) -> list[str]:
+        """The Timings switched mode: monitor every node against the new grace period now; a
+        pending eviction or pod-GC wait ends sooner if the new cap is shorter (never later)."""
+        keys = sorted(self._nodes)
+        for key, (since, seconds) in self._evict_since.items():
+            self._evict_at[key] = min(self._evict_at.get(key, float("inf")),
+                                      since + self.ctx.timings.toleration(seconds))
+            keys.append(key)
+        keys.extend(self._orphan_since)
+        return keys
 
     def _evict(self, key: str, pod: dict, node_name: str, taints: list) -> None:
         ns, name = O.split_key(key)
@@ -266,7 +285,7 @@ class NodeLifecycleController(Controller):
             self.store.delete(R.POD, ns, name, sync=False, preconditions={"uid": O.uid_of(pod)})
         except errors.NotFound:
             pass
-        self._evict_at.pop(key, None)
+        self._forget_eviction(key)
         self.decide(key, f"Pod {key} evicted from {node_name}: it does not tolerate "
                          + ", ".join(f"{t.get('key')}:{t.get('effect')}" for t in taints),
                     action="evict", observed={"node": node_name}, desired={"node": None})

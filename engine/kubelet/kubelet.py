@@ -203,6 +203,35 @@ class Kubelets(Controller):
             return
         self._schedule_lease(name, now + self.lease_period())
 
+    def timings_changed(self) -> list[str]:
+        """The Timings switched mode (on the engine thread, before any reconcile of this pass):
+        heartbeats follow the new lease period at once — a renewal overdue under the new period
+        happens now, so the node monitor never sees a live node's lease as stale — and pods
+        being deleted finish by the new grace cap if that is sooner."""
+        now = self.clock.now()
+        period = self.lease_period()
+        for name in list(self._nodes):
+            if name in self._failed():
+                continue
+            lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
+            renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
+            if renewed is None or now - renewed >= period - 1e-6:
+                old = self._lease_timers.pop(name, None)
+                if old is not None:
+                    old.cancel()
+                self._lease_tick(name)
+            else:
+                self._schedule_lease(name, renewed + period)
+        keys = []
+        for key, run in self._runs.items():
+            if run.killing_at is not None and run.kill_from is not None:
+                start, grace = run.kill_from
+                due = max(run.killing_at, start + self.ctx.timings.grace(grace))
+                if due < run.kill_due:
+                    run.kill_due = due
+                    keys.append(key)
+        return keys
+
     def _reconcile_node(self, name: str) -> float | None:
         node = self.store.try_get(R.NODE, "", name)
         if node is None or not _has_kubelet(node):
@@ -351,6 +380,7 @@ class Kubelets(Controller):
                 if c.stage == "running":
                     env.event(c, "Normal", "Killing", f"Stopping container {c.name}")
             run.killing_at = now
+            run.kill_from = (start, grace)
             run.kill_due = max(now, start + self.ctx.timings.grace(grace))
         if now < run.kill_due:
             return max(run.kill_due - now, 1e-3)

@@ -45,6 +45,7 @@ class PodRun:
     init_done_at: float | None = None
     killing_at: float | None = None      # deletion noticed: containers are being stopped
     kill_due: float | None = None
+    kill_from: tuple | None = None       # (grace period start, grace seconds) the kill_due came from
 
     @classmethod
     def for_pod(cls, key: str, pod: dict, node: str, ip: str, now: float) -> "PodRun":

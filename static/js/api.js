@@ -37,6 +37,7 @@ export const api = {
 
   clock: () => call("GET", "/kubeplay/v1/clock"),
   setClock: (change) => call("POST", "/kubeplay/v1/clock", change),
+  setTimings: (realistic) => call("POST", "/kubeplay/v1/timings", { realistic }),
 
   failNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/fail`, {}),
   recoverNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/recover`, {}),

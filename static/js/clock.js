@@ -1,4 +1,5 @@
-// Time controls: Pause/Resume, Step, speed 1× 2× 5× 10×, and the simulated clock.
+// Time controls: Pause/Resume, Step, speed 1× 2× 5× 10×, the simulated clock, and the
+// fast/realistic timings switch (the header's "timings" button).
 //
 // The server sends the clock about once a second (and at once when it changes); between
 // messages the display runs on at `speed` from the last reading, and stands still while paused.
@@ -24,6 +25,10 @@ export class ClockControls {
     for (const b of this.speedBtns) {
       b.addEventListener("click", () => this._send({ speed: Number(b.dataset.speed) }));
     }
+    this.timingsBtn = document.getElementById("timings");
+    if (this.timingsBtn) {
+      this.timingsBtn.addEventListener("click", () => this._setTimings(this.timingsBtn.getAttribute("aria-pressed") !== "true"));
+    }
     setInterval(() => this._tick(), 250);
   }
 
@@ -37,6 +42,7 @@ export class ClockControls {
     if (!c) return;
     this.readings++;
     if (c.timings) this.timings = c.timings;
+    if (typeof c.realisticTimings === "boolean") this._showTimings(c.realisticTimings);
     const epochMs = c.now ? Date.parse(c.now) : (c.nowSeconds || 0) * 1000;
     this.state = { epochMs: isNaN(epochMs) ? (c.nowSeconds || 0) * 1000 : epochMs,
                    wall: performance.now(), paused: !!c.paused, speed: Number(c.speed) || 1 };
@@ -57,6 +63,25 @@ export class ClockControls {
     const d = new Date(ms);
     setText(this.display, isNaN(d) ? "--:--:--" : d.toISOString().slice(11, 19));
     this.display.dateTime = isNaN(d) ? "" : d.toISOString();
+  }
+
+  _showTimings(realistic) {
+    const b = this.timingsBtn;
+    if (!b) return;
+    setText(b, realistic ? "realistic timings" : "fast timings");
+    b.setAttribute("aria-pressed", String(realistic));
+    b.title = realistic
+      ? "Upstream durations: 50 s node grace period, 300 s eviction toleration, 30 s termination grace (click for fast timings)"
+      : "Playground durations: long upstream timers are shortened so a demo takes seconds (click for the upstream values)";
+  }
+
+  async _setTimings(realistic) {
+    const r = await api.setTimings(realistic);
+    if (!r.ok) {
+      this.onError(errorMessage(r));
+      return;
+    }
+    this.update(r.body);
   }
 
   async _send(change) {
