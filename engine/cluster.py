@@ -49,9 +49,11 @@ def _controller_classes():
 # Python's cyclic collector re-scans the whole heap on each full collection, which it runs every
 # time the heap has grown by a quarter: a third of the engine's CPU while a big scale-up builds
 # that heap. While busy, the engine moves what survived a young collection to the collector's
-# permanent generation about once a second (gc.freeze); reference counting still frees those
-# objects as soon as they are dropped, which is how the store's objects go.
+# permanent generation about once a second (gc.freeze) — when at least FREEZE_AFTER_WRITES writes
+# were made since the last time; reference counting still frees those objects as soon as they are
+# dropped, which is how the store's objects go.
 FREEZE_EVERY = 1.0
+FREEZE_AFTER_WRITES = 10000
 
 
 def _freeze_survivors() -> None:
@@ -73,8 +75,9 @@ class Cluster:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._steps_seen = 0
-        self.clock.on_change = self._wake.set
-        self.store.on_write(self._wake.set)
+        self._engine_thread: int | None = None
+        self.clock.on_change = self._wake_up
+        self.store.on_write(self._wake_up)
         self._feed = self.store.subscribe()
         ctx = Context(self.store, self.clock, self.recorder, self.decisions, self.timings, self)
         self.controllers = [cls(ctx) for cls in _controller_classes()]
@@ -235,8 +238,15 @@ class Cluster:
         self._thread = threading.Thread(target=self._run, name="kubeplay-engine", daemon=True)
         self._thread.start()
 
+    def _wake_up(self) -> None:
+        """A write or a clock change: wake the engine thread. Its own writes and timers need no
+        wake-up (a pass that did work is followed by another), and skip the Event's lock."""
+        if threading.get_ident() != self._engine_thread:
+            self._wake.set()
+
     def _run(self) -> None:
-        last_freeze = time.monotonic()
+        self._engine_thread = threading.get_ident()
+        last_freeze, frozen_rv = time.monotonic(), self.store.resource_version
         while not self._stop.is_set():
             if self.clock.paused:
                 # Frozen: the apiserver still takes writes, but nothing acts until a step.
@@ -254,8 +264,9 @@ class Cluster:
                 log.exception("engine pass failed")
                 worked = False
             if worked:
-                if time.monotonic() - last_freeze >= FREEZE_EVERY:
-                    last_freeze = time.monotonic()
+                if (self.store.resource_version - frozen_rv >= FREEZE_AFTER_WRITES
+                        and time.monotonic() - last_freeze >= FREEZE_EVERY):
+                    last_freeze, frozen_rv = time.monotonic(), self.store.resource_version
                     _freeze_survivors()
                 continue
             due = self.clock.next_due()

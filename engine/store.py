@@ -464,7 +464,7 @@ class Store:
         if rt is R.POD and old is None and self.pod_count >= self.max_pods:
             raise errors.Forbidden(rt.name, rt.group, O.name_of(obj),
                                    f"exceeded quota: {PLAYGROUND_QUOTA}, requested: pods=1, used: pods={self.pod_count}, limited: pods={self.max_pods}")
-        if rt in (R.DEPLOYMENT, R.REPLICASET, R.STATEFULSET):
+        if rt is R.DEPLOYMENT or rt is R.REPLICASET or rt is R.STATEFULSET:
             want = (obj.get("spec") or {}).get("replicas") or 0
             if isinstance(want, int) and want > self.max_pods:
                 raise errors.Forbidden(rt.name, rt.group, O.name_of(obj),

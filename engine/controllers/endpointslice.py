@@ -260,6 +260,8 @@ class ServiceIndex:
         """GetServicesToUpdateOnPodChange: the Services a pod event can change."""
         pod, old = ev.object, ev.old
         ns = O.namespace_of(pod)
+        if not self._anchors.get(ns):
+            return ()                 # no Service in the namespace selects anything
         if ev.type != "MODIFIED" or old is None:
             return self.services_for(ns, O.labels_of(pod))
         if O.meta(pod).get("resourceVersion") == O.meta(old).get("resourceVersion"):
