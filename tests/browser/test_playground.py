@@ -200,6 +200,24 @@ def test_pause_freezes_the_clock_and_step_moves_it(playground):
     expect(clock).not_to_have_text(f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}")
 
 
+def test_the_timings_button_switches_the_server_between_fast_and_realistic(playground):
+    p = playground
+    page = p.page
+    button = page.locator("#timings")
+    expect(button).to_have_text("fast timings")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    button.click()
+    expect(button).to_have_text("realistic timings")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    state = api(p.server, "GET", "/kubeplay/v1/clock")
+    assert state["realisticTimings"] is True and state["timings"]["nodeMonitorGracePeriod"] == 50
+    page.wait_for_function("window.kubeplay.clock.timings.nodeMonitorGracePeriod === 50")
+    # A switch made elsewhere (another tab, a script) reaches the page through the stream.
+    api(p.server, "POST", "/kubeplay/v1/timings", {"realistic": False})
+    expect(button).to_have_text("fast timings")
+    expect(button).to_have_attribute("aria-pressed", "false")
+
+
 def test_the_page_recovers_after_the_server_restarts(playground_factory, tmp_path):
     p = playground_factory(state=tmp_path / "state.db")
     p.type_yaml(LOGIN)
