@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import json
+import ssl
 import subprocess
 import sys
 import time
@@ -64,7 +65,8 @@ class KubeplayServer:
         self.home.mkdir(parents=True, exist_ok=True)
         self.state, self.speed, self.nodes, self.extra_args = state, speed, nodes, tuple(extra_args)
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        # A --token server speaks HTTPS with its own certificate (kubectl sends tokens only over TLS).
+        self.url = f"{'https' if '--token' in self.extra_args else 'http'}://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         self.starts = 0
         self.log_path = root / "server.log"
@@ -72,6 +74,17 @@ class KubeplayServer:
         self.cache_dir = root / "cache-0"
 
     # ---- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def opener(self) -> urllib.request.OpenerDirector:
+        """Plain HTTP, or HTTPS trusting the certificate this server made (as its kubeconfig does)."""
+        if not self.url.startswith("https"):
+            return _OPENER
+        ca = self.home / ".kubeplay" / "tls.crt"
+        if not ca.exists():
+            raise OSError("certificate not written yet")
+        ctx = ssl.create_default_context(cafile=str(ca))
+        return urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=ctx))
 
     @property
     def kubeconfig(self) -> Path:
@@ -108,7 +121,7 @@ class KubeplayServer:
 
     def _healthy(self) -> bool:
         try:
-            with _OPENER.open(self.url + "/healthz", timeout=1) as r:
+            with self.opener.open(self.url + "/healthz", timeout=1) as r:
                 return r.status == 200 and r.read().strip() == b"ok"
         except (OSError, urllib.error.URLError):
             return False
@@ -187,7 +200,7 @@ class KubeplayServer:
 
     def get_json(self, path: str, timeout: float = 10):
         """GET an API path as JSON (plain urllib, no kubectl): for polling loops."""
-        with _OPENER.open(self.url + path, timeout=timeout) as r:
+        with self.opener.open(self.url + path, timeout=timeout) as r:
             return json.loads(r.read())
 
     def wait_until(self, predicate, timeout: float = 30.0, interval: float = 0.2, message: str = ""):
