@@ -31,6 +31,7 @@ from typing import Iterable
 
 from .. import errors, objects as O, resources as R
 from ..events import NORMAL, WARNING
+from ..scheduling import required_node_affinity_matches, untolerated_taint
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
 from .base import Controller, own_key, owner_key
@@ -110,76 +111,8 @@ def compute_hash(template: dict, collision_count: int | None) -> str:
 
 # ---- node eligibility (NodeShouldRunDaemonPod) -----------------------------------------------------
 
-def _requirement_matches(req: dict, value: str | None, present: bool) -> bool:
-    op, vals = req.get("operator"), req.get("values") or []
-    if op == "In":
-        return present and value in vals
-    if op == "NotIn":
-        return not present or value not in vals
-    if op == "Exists":
-        return present
-    if op == "DoesNotExist":
-        return not present
-    if op in ("Gt", "Lt"):
-        try:
-            have, want = int(value), int(vals[0])
-        except (TypeError, ValueError, IndexError):
-            return False
-        return have > want if op == "Gt" else have < want
-    return False
-
-
-def _term_matches(term: dict, node: dict) -> bool:
-    exprs, fields = term.get("matchExpressions") or [], term.get("matchFields") or []
-    if not exprs and not fields:
-        return False                       # an empty term matches nothing
-    labels = O.labels_of(node)
-    for req in exprs:
-        if not _requirement_matches(req, labels.get(req.get("key")), req.get("key") in labels):
-            return False
-    for req in fields:
-        if req.get("key") != "metadata.name":
-            return False
-        if not _requirement_matches(req, O.name_of(node), True):
-            return False
-    return True
-
-
 def fits_node_affinity(pod_spec: dict, node: dict) -> bool:
-    """nodeaffinity.GetRequiredNodeAffinity(pod).Match(node): nodeSelector AND required terms (ORed)."""
-    labels = O.labels_of(node)
-    for k, v in (pod_spec.get("nodeSelector") or {}).items():
-        if labels.get(k) != v:
-            return False
-    req = (((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
-           .get("requiredDuringSchedulingIgnoredDuringExecution"))
-    if req is None:
-        return True
-    return any(_term_matches(t, node) for t in req.get("nodeSelectorTerms") or ())
-
-
-def tolerates(toleration: dict, taint: dict) -> bool:
-    """Toleration.ToleratesTaint (k/api core/v1/toleration.go)."""
-    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
-        return False
-    if toleration.get("key") and toleration["key"] != taint.get("key"):
-        return False
-    op = toleration.get("operator") or "Equal"
-    if op == "Exists":
-        return True
-    if op == "Equal":
-        return (toleration.get("value") or "") == (taint.get("value") or "")
-    return False
-
-
-def untolerated_taint(taints, tolerations, effects) -> dict | None:
-    """v1helper.FindMatchingUntoleratedTaint restricted to `effects`."""
-    for taint in taints or ():
-        if taint.get("effect") not in effects:
-            continue
-        if not any(tolerates(t, taint) for t in tolerations or ()):
-            return taint
-    return None
+    return required_node_affinity_matches(pod_spec, O.labels_of(node), O.name_of(node))
 
 
 def daemon_pod_spec(ds: dict, node_name: str) -> dict:

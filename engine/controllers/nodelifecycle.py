@@ -24,6 +24,7 @@ Three upstream controllers in one (k/k `pkg/controller/nodelifecycle`, `pkg/cont
 from __future__ import annotations
 
 from .. import errors, objects as O, resources as R
+from ..scheduling import tolerates
 from .base import Controller
 
 NAME = "node-lifecycle-controller"
@@ -338,27 +339,13 @@ def _probe_time(node: dict, lease: dict | None) -> float | None:
     return max(times) if times else None
 
 
-def _tolerates(tol: dict, taint: dict) -> bool:
-    """k/api core/v1 toleration.go ToleratesTaint (kept here: controllers do not import the scheduler)."""
-    effect = tol.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = tol.get("key") or ""
-    if key and key != taint.get("key"):
-        return False
-    op = tol.get("operator") or "Equal"
-    if op == "Exists":
-        return True
-    return op == "Equal" and (tol.get("value") or "") == (taint.get("value") or "")
-
-
 def _min_toleration_seconds(pod: dict, taints: list) -> float | None:
     """0 if some taint is not tolerated; the smallest tolerationSeconds of the tolerations in use;
     None if every taint is tolerated for ever (tainteviction getMinTolerationTime)."""
     tolerations = (pod.get("spec") or {}).get("tolerations") or ()
     used = []
     for taint in taints:
-        matching = [t for t in tolerations if _tolerates(t, taint)]
+        matching = [t for t in tolerations if tolerates(t, taint)]
         if not matching:
             return 0.0
         used.extend(matching)

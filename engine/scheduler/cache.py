@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 
 from ..quantity import QuantityError, int_value, milli_value
+from ..scheduling import tolerates
 from ..selectors import label_selector_matcher
 
 DEFAULT_MILLI_CPU = 100
@@ -255,22 +256,6 @@ def _prefilter_node_names(terms: list | None) -> set[str] | None:
             return None
         names |= pinned
     return names
-
-
-def tolerates(toleration: dict, taint: dict) -> bool:
-    """k/api core/v1 toleration.go ToleratesTaint."""
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = toleration.get("key") or ""
-    op = toleration.get("operator") or "Equal"
-    if key and key != taint.get("key"):
-        return False
-    if op == "Exists":
-        return True
-    if op == "Equal":
-        return (toleration.get("value") or "") == (taint.get("value") or "")
-    return False
 
 
 class NodeInfo:

@@ -18,7 +18,8 @@ equal on every node is left out: it cannot change the choice).
 """
 from __future__ import annotations
 
-from .cache import NodeInfo, PodInfo, tolerates
+from ..scheduling import term_matches, tolerates
+from .cache import NodeInfo, PodInfo
 from .topology import (R_EXISTING_ANTI_AFFINITY, R_POD_AFFINITY, R_POD_ANTI_AFFINITY,  # noqa: F401
                        R_SPREAD, R_SPREAD_LABEL)
 
@@ -105,39 +106,6 @@ def node_affinity_matches(p: PodInfo, n: NodeInfo) -> bool:
         return True
     # Terms are ORed; an empty term list matches nothing.
     return any(term_matches(t, labels, n.name) for t in p.required_terms)
-
-
-def term_matches(term: dict, labels: dict, name: str) -> bool:
-    exprs = term.get("matchExpressions") or ()
-    fields = term.get("matchFields") or ()
-    if not exprs and not fields:
-        return False                 # an empty term selects no objects
-    for e in exprs:
-        if not _requirement(e, labels.get(e.get("key")), e.get("key") in labels):
-            return False
-    for f in fields:
-        if f.get("key") != "metadata.name" or not _requirement(f, name, True):
-            return False
-    return True
-
-
-def _requirement(e: dict, value, present: bool) -> bool:
-    op, vals = e.get("operator"), e.get("values") or []
-    if op == "In":
-        return present and value in vals
-    if op == "NotIn":
-        return not present or value not in vals
-    if op == "Exists":
-        return present
-    if op == "DoesNotExist":
-        return not present
-    if op in ("Gt", "Lt"):
-        try:
-            have, want = int(value), int(vals[0])
-        except (TypeError, ValueError, IndexError):
-            return False
-        return have > want if op == "Gt" else have < want
-    return False
 
 
 # ---- scores ---------------------------------------------------------------------------------

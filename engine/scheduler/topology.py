@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import math
 
-from .cache import NodeInfo, PodInfo, SchedulerCache, tolerates
+from ..scheduling import tolerates
+from .cache import NodeInfo, PodInfo, SchedulerCache
 
 R_SPREAD = "node(s) didn't match pod topology spread constraints"
 R_SPREAD_LABEL = R_SPREAD + " (missing required label)"
