@@ -181,11 +181,14 @@ class Store:
     def owned_by(self, uid: str, rt: R.ResourceType | None = None) -> list[dict]:
         """Objects whose ownerReferences name `uid` (the garbage collector's graph edge)."""
         out = []
+        want = rt.name if rt is not None else None
+        objs = self._objs
         with self._lock:
-            for rname, ns, name in list(self._owned.get(uid, ())):
-                if rt is not None and rname != rt.name:
+            for rname, ns, name in self._owned.get(uid, ()):      # a ReplicaSet's 10,000 pods
+                if want is not None and rname != want:
                     continue
-                obj = self._objs[rname].get(ns, {}).get(name)
+                by_ns = objs[rname].get(ns)
+                obj = by_ns.get(name) if by_ns is not None else None
                 if obj is not None:
                     out.append(obj)
         return out

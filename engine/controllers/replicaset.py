@@ -215,6 +215,76 @@ class Expectations:
             d.pop(key, None)
 
 
+_ACTIVE, _STRAY, _OTHER = "active", "stray", "other"
+_NOT_READY = object()
+
+
+class _PodFacts:
+    """What one ReplicaSet's reconcile reads off each of its pods, kept per pod *object*.
+
+    Stored objects never change (a write stores a new dict), so facts found for a pod dict hold
+    as long as that dict is the stored one: a reconcile over 10,000 pods recomputes only the
+    pods written since the last one. The facts depend on the ReplicaSet's uid, selector and
+    template labels; a ReplicaSet changed in those starts afresh. Per pod:
+    (pod, claim verdict, labels match the template's, Ready since — parsed
+    lastTransitionTime of the first Ready condition if it is True, else _NOT_READY)."""
+
+    def __init__(self, rs: dict):
+        spec = rs.get("spec") or {}
+        self.uid = O.uid_of(rs)
+        self.selector = O.clone(spec.get("selector"))
+        self.tmpl_labels = tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
+        self._by_id: dict[int, tuple] = {}
+
+    def valid_for(self, rs: dict) -> bool:
+        spec = rs.get("spec") or {}
+        return (O.uid_of(rs) == self.uid and spec.get("selector") == self.selector
+                and tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
+                == self.tmpl_labels)
+
+    def refresh(self, pods: list[dict], match) -> list[tuple]:
+        """Facts for `pods` (the owned pods, in order); forgets pods no longer among them."""
+        old, new = self._by_id, {}
+        out = []
+        for pod in pods:
+            f = old.get(id(pod))
+            if f is None or f[0] is not pod:
+                f = self._compute(pod, match)
+            new[id(pod)] = f
+            out.append(f)
+        self._by_id = new
+        return out
+
+    def of(self, pod: dict) -> tuple:
+        f = self._by_id.get(id(pod))
+        if f is None or f[0] is not pod:
+            f = self._compute(pod, None)          # e.g. a pod adopted in this reconcile
+        return f
+
+    def _compute(self, pod: dict, match) -> tuple:
+        md = pod["metadata"]
+        labels = md.get("labels") or {}
+        verdict = _OTHER
+        if match is not None:
+            ref = _controller_ref(md)
+            if (ref is not None and ref.get("uid") == self.uid and not md.get("deletionTimestamp")
+                    and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")):
+                verdict = _ACTIVE if match(labels) else _STRAY
+        fully = True
+        for k, v in self.tmpl_labels:
+            if labels.get(k) != v:
+                fully = False
+                break
+        since = _NOT_READY
+        for c in (pod.get("status") or {}).get("conditions") or ():
+            if c.get("type") != "Ready":
+                continue
+            if c.get("status") == "True":
+                since = O.parse_time(c.get("lastTransitionTime"))
+            break
+        return pod, verdict, fully, since
+
+
 class ReplicaSetController(Controller):
     name = "replicaset-controller"
 
@@ -223,6 +293,7 @@ class ReplicaSetController(Controller):
         self.expectations = Expectations(self.clock)
         self._failures: dict[str, int] = {}      # manageReplicas errors in a row, per key
         self._orphans: dict[str, set[str]] = {}  # namespace → names of pods with no controller
+        self._facts: dict[str, _PodFacts] = {}   # ReplicaSet key → what its last reconcile read
 
     # ---- watch events → keys -------------------------------------------------------------
 
@@ -299,17 +370,21 @@ class ReplicaSetController(Controller):
         if rs is None:
             self.expectations.forget(key)
             self._failures.pop(key, None)
+            self._facts.pop(key, None)
             return None
         needs_sync = self.expectations.satisfied(key)
         spec = rs.get("spec") or {}
-        active = self._claim_pods(rs, key, label_selector_matcher(spec.get("selector")))
+        facts = self._facts.get(key)
+        if facts is None or not facts.valid_for(rs):
+            facts = self._facts[key] = _PodFacts(rs)
+        active = self._claim_pods(rs, key, label_selector_matcher(spec.get("selector")), facts)
 
         err: errors.ApiError | None = None
         if needs_sync and not O.is_terminating(rs):
             err = self._manage_replicas(rs, key, active)
 
         now = self.clock.now()
-        status, next_available = self._calculate_status(rs, active, err, now)
+        status, next_available = self._calculate_status(rs, active, err, now, facts)
         if status != (rs.get("status") or {}):
             new = O.clone(rs)
             new["status"] = status
@@ -328,27 +403,19 @@ class ReplicaSetController(Controller):
 
     # ---- adoption and release (PodControllerRefManager.ClaimPods) ------------------------
 
-    def _claim_pods(self, rs: dict, key: str, match) -> list[dict]:
+    def _claim_pods(self, rs: dict, key: str, match, facts: "_PodFacts | None" = None) -> list[dict]:
         """FilterPodsByOwner + FilterActivePods + claimPods in one pass over the owned pods
         (this runs on every reconcile, over up to 10,000 pods): returns the claimed active pods.
         (Upstream also counts owned pods being deleted, for status.terminatingReplicas — a
         field added in k8s.io/api 1.33, after the v1.32 API kubeplay serves.)"""
         uid, ns = O.uid_of(rs), O.namespace_of(rs)
         rs_deleting = O.is_terminating(rs)
+        facts = facts if facts is not None else _PodFacts(rs)
         active, strays = [], []
-        for pod in self.store.owned_by(uid, R.POD):
-            md = pod["metadata"]
-            ref = _controller_ref(md)
-            if ref is None or ref.get("uid") != uid:
-                continue
-            labels = md.get("labels") or {}
-            if md.get("deletionTimestamp"):
-                continue
-            if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-                continue
-            if match(labels):
+        for pod, verdict, _, _ in facts.refresh(self.store.owned_by(uid, R.POD), match):
+            if verdict is _ACTIVE:
                 active.append(pod)
-            elif not rs_deleting:
+            elif verdict is _STRAY and not rs_deleting:
                 strays.append(pod)
         for pod in strays:
             self._set_owner_refs(pod, [r for r in O.meta(pod).get("ownerReferences") or ()
@@ -492,35 +559,26 @@ class ReplicaSetController(Controller):
     # ---- status (replica_set_utils.go calculateStatus) ------------------------------------
 
     def _calculate_status(self, rs: dict, active: list[dict], err: errors.ApiError | None,
-                          now: float) -> tuple[dict, float | None]:
+                          now: float, facts: "_PodFacts | None" = None) -> tuple[dict, float | None]:
         """calculateStatus; also returns the seconds until the next Ready pod becomes available."""
         spec = rs.get("spec") or {}
-        tmpl_labels = tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
         mrs = int(spec.get("minReadySeconds") or 0)
+        facts = facts if facts is not None else _PodFacts(rs)
         fully = ready = available = 0
         next_available = None
         for pod in active:                      # one lean pass: this is the hot loop at scale
-            labels = pod["metadata"].get("labels") or {}
-            for k, v in tmpl_labels:
-                if labels.get(k) != v:
-                    break
-            else:
+            _, _, is_fully, ready_since = facts.of(pod)
+            if is_fully:
                 fully += 1
-            for c in (pod.get("status") or {}).get("conditions") or ():
-                if c.get("type") != "Ready":
-                    continue
-                if c.get("status") == "True":
-                    ready += 1
-                    if mrs == 0:
-                        available += 1
-                    else:
-                        since = O.parse_time(c.get("lastTransitionTime"))
-                        if since is not None and since + mrs < now:
-                            available += 1
-                        elif since is not None:
-                            wait = since + mrs - now
-                            next_available = wait if next_available is None else min(next_available, wait)
-                break
+            if ready_since is not _NOT_READY:
+                ready += 1
+                if mrs == 0:
+                    available += 1
+                elif ready_since is not None and ready_since + mrs < now:
+                    available += 1
+                elif ready_since is not None:
+                    wait = ready_since + mrs - now
+                    next_available = wait if next_available is None else min(next_available, wait)
         old = rs.get("status") or {}
         status = {"replicas": len(active)}
         for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
