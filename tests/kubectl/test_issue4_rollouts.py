@@ -380,9 +380,12 @@ def test_recreate_removes_every_old_pod_before_any_new_pod_exists(kube):
         kube("set", "image", "deployment/rc", "nginx=nginx:1.25")
         kube.wait_rolled_out("rc", timeout=30)
         kube.wait_running("app=rc", 3)
+        new = rs_name_for(kube, "nginx:1.25", "app=rc")
+        # kubectl may print a little behind the cluster: wait for it to show the new pods.
+        kube.server.wait_until(lambda: any(ln.startswith("ADDED") and ln.split()[1].startswith(new + "-")
+                                           for ln in watch.lines), 15, message="the watch printing a new pod")
     finally:
         stdout = watch.stop()
-    new = rs_name_for(kube, "nginx:1.25", "app=rc")
     assert scaling_messages(kube, "rc") == [f"Scaled up replica set {old} to 3",
                                             f"Scaled down replica set {old} to 0 from 3",
                                             f"Scaled up replica set {new} to 3"]
