@@ -56,6 +56,14 @@ FREEZE_EVERY = 1.0
 FREEZE_AFTER_WRITES = 10000
 
 
+# The engine thread commits its own writes to the state file (if any) once per FLUSH_EVERY wall
+# seconds instead of after every pass, and before it waits longer than that: fewer, larger
+# transactions (at 100x the heartbeats alone would be a thousand a second), and a pod's several
+# writes in that time are stored once. Its writes are the kind a controller
+# re-derives after a crash (store.py); API clients' writes are still committed before they return.
+FLUSH_EVERY = 0.25
+
+
 def _freeze_survivors() -> None:
     gc.collect(1)          # young cyclic garbage first (cheap: the young generations only)
     gc.freeze()
@@ -176,8 +184,9 @@ class Cluster:
             for key in handler(ev):
                 q.add(key)
 
-    def step_once(self, max_events: int = 20000, max_keys: int = 1000) -> bool:
-        """One pass: fire due timers, route pending watch events, reconcile queued keys."""
+    def step_once(self, max_events: int = 20000, max_keys: int = 1000, *, flush: bool = True) -> bool:
+        """One pass: fire due timers, route pending watch events, reconcile queued keys; then
+        (unless `flush=False`) commit the engine's writes to the state file, if there is one."""
         worked = False
         for t in self.clock.pop_due():
             worked = True
@@ -210,7 +219,8 @@ class Cluster:
                     q.add_rate_limited(key)
                 finally:
                     q.done(key)
-        self.store.flush()
+        if flush:
+            self.store.flush()
         return worked
 
     def run_until_idle(self, max_passes: int = 100000) -> int:
@@ -247,6 +257,7 @@ class Cluster:
     def _run(self) -> None:
         self._engine_thread = threading.get_ident()
         last_freeze, frozen_rv = time.monotonic(), self.store.resource_version
+        last_flush = time.monotonic()
         while not self._stop.is_set():
             if self.clock.paused:
                 # Frozen: the apiserver still takes writes, but nothing acts until a step.
@@ -255,18 +266,23 @@ class Cluster:
                     for _ in range(10000):
                         if not self.step_once():
                             break
+                self._flush()
                 self._wake.wait(1.0)
                 self._wake.clear()
                 continue
             try:
-                worked = self.step_once()
+                worked = self.step_once(flush=False)
             except Exception:
                 log.exception("engine pass failed")
                 worked = False
+            now = time.monotonic()
             if worked:
+                if now - last_flush >= FLUSH_EVERY:
+                    last_flush = now
+                    self._flush()
                 if (self.store.resource_version - frozen_rv >= FREEZE_AFTER_WRITES
-                        and time.monotonic() - last_freeze >= FREEZE_EVERY):
-                    last_freeze, frozen_rv = time.monotonic(), self.store.resource_version
+                        and now - last_freeze >= FREEZE_EVERY):
+                    last_freeze, frozen_rv = now, self.store.resource_version
                     _freeze_survivors()
                 continue
             due = self.clock.next_due()
@@ -274,9 +290,18 @@ class Cluster:
             if due is not None:
                 w = self.clock.wall_seconds_until(due)
                 wait = 1.0 if w is None else min(1.0, w)
+            if wait >= FLUSH_EVERY or now - last_flush >= FLUSH_EVERY:
+                last_flush = now          # going quiet (or due anyway): commit what is pending
+                self._flush()
             if wait > 0:
                 self._wake.wait(wait)
             self._wake.clear()
+
+    def _flush(self) -> None:
+        try:
+            self.store.flush()
+        except Exception:
+            log.exception("committing the engine's writes failed")
 
     def stop(self) -> None:
         self._stop.set()
