@@ -183,9 +183,17 @@ def canonical_quantity(s) -> str:
     return _canonical(_as_text(s))
 
 
+# The three below are pure functions of the text and run for every pod (defaulting, the
+# scheduler): cached per text, as _parse is. (Errors are raised, never cached.)
+
 def round_up_milli(s) -> str:
     """SetDefaults_ResourceList: round up to milli precision, then canonicalize."""
-    value, fmt = _parse(_as_text(s))
+    return _round_up_milli(_as_text(s))
+
+
+@functools.lru_cache(maxsize=4096)
+def _round_up_milli(s: str) -> str:
+    value, fmt = _parse(s)
     milli = value * 1000
     if milli.denominator != 1:
         value = Fraction(math.ceil(milli) if value > 0 else math.floor(milli), 1000)
@@ -194,12 +202,22 @@ def round_up_milli(s) -> str:
 
 def milli_value(s) -> int:
     """Quantity.MilliValue: value in thousandths, rounded up."""
-    return math.ceil(parse_quantity(s) * 1000)
+    return _milli_value(_as_text(s))
+
+
+@functools.lru_cache(maxsize=4096)
+def _milli_value(s: str) -> int:
+    return math.ceil(_parse(s)[0] * 1000)
 
 
 def int_value(s) -> int:
     """Quantity.Value: integer value, rounded up (bytes for memory)."""
-    return math.ceil(parse_quantity(s))
+    return _int_value(_as_text(s))
+
+
+@functools.lru_cache(maxsize=4096)
+def _int_value(s: str) -> int:
+    return math.ceil(_parse(s)[0])
 
 
 def is_valid_quantity(s) -> bool:

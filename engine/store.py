@@ -16,9 +16,9 @@ engine has its own unbounded feed (`subscribe()`), so controllers never miss an 
 from __future__ import annotations
 
 import collections
+import itertools
 import threading
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from . import admission, errors, objects as O, resources as R, strategy
 from . import patch as patching
@@ -31,16 +31,17 @@ DEFAULT_MAX_PODS = 10000
 PLAYGROUND_QUOTA = "playground"
 
 
-@dataclass(frozen=True)
-class WatchEvent:
+class WatchEvent(NamedTuple):
+    """One write, as watchers see it (a tuple: cheap to make, one per write, read-only)."""
     type: str            # ADDED | MODIFIED | DELETED
     object: dict
     rv: int
     old: dict | None = None
+    rt: R.ResourceType | None = None     # the object's resource type, when the writer knew it
 
     @property
     def resource(self) -> R.ResourceType:
-        return R.of(self.object)
+        return self.rt or R.of(self.object)
 
 
 class Store:
@@ -48,6 +49,7 @@ class Store:
                  max_pods: int = DEFAULT_MAX_PODS):
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
+        self._waiting = 0
         self._clock = clock
         self.max_pods = max_pods
         # resource name -> namespace -> name -> object
@@ -128,7 +130,7 @@ class Store:
             self.pod_count -= 1
 
     def _emit(self, rt: R.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
-        ev = WatchEvent(etype, obj, self._rv, old)
+        ev = WatchEvent(etype, obj, self._rv, old, rt)
         self._history.append(ev)
         for q in self._feeds:
             q.append(ev)
@@ -140,7 +142,8 @@ class Store:
                 self._db.put(rt.name, md.get("namespace", ""), md["name"], obj)
             if sync:
                 self._db.commit(self._rv)
-        self._cond.notify_all()
+        if self._waiting:               # watchers blocked in wait_for_change / Watcher.next
+            self._cond.notify_all()
         for fn in self._wakers:        # cheap: each only sets an Event
             fn()
 
@@ -493,12 +496,20 @@ class Store:
             return []
         first = h[0].rv
         start = max(0, pos + 1 - first)
-        return [h[i] for i in range(start, len(h))]
+        return list(itertools.islice(h, start, None))      # (indexing a deque is O(n) a time)
 
     def wait_for_change(self, rv: int, timeout: float) -> None:
         with self._cond:
             if self._rv == rv:
-                self._cond.wait(timeout)
+                self._wait(timeout)
+
+    def _wait(self, timeout: float) -> None:
+        """Wait on the condition (lock held); writes notify only while someone waits."""
+        self._waiting += 1
+        try:
+            self._cond.wait(timeout)
+        finally:
+            self._waiting -= 1
 
     def notify(self) -> None:
         with self._cond:
@@ -515,7 +526,7 @@ class Watcher:
         s = self._store
         with s._cond:
             if not self.closed and s._rv <= self.pos:
-                s._cond.wait(timeout)
+                s._wait(timeout)
             if self.closed:
                 return []
             s._check_since(self.pos)
