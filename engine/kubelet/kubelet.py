@@ -408,10 +408,12 @@ class Kubelets(Controller):
 
     # ---- logs (pods/log) ----------------------------------------------------------------------------
 
-    def logs(self, namespace: str, pod: str, container: str | None = None, *, previous: bool = False) -> str:
+    def logs(self, namespace: str, pod: str, container: str | None = None, *, previous: bool = False,
+             timestamps: bool = False) -> str:
         """What the pod's container wrote, as the kubelet's containerLogs endpoint returns it."""
         obj = self.store.get(R.POD, namespace, pod)
-        return container_logs(obj, self._runs.get(O.key_of(obj)), container, previous=previous)
+        return container_logs(obj, self._runs.get(O.key_of(obj)), container, now=self.clock.now(),
+                              previous=previous, timestamps=timestamps)
 
 
 def _has_kubelet(node: dict) -> bool:

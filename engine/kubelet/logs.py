@@ -3,10 +3,11 @@ pkg/kubelet/kubelet_pods.go validateContainerLogStatus; the apiserver returns th
 from __future__ import annotations
 
 from .. import errors, objects as O
-from .programs import log_lines
+from .programs import timed_log_lines
 
 
-def container_logs(obj: dict, run, container: str | None, *, previous: bool = False) -> str:
+def container_logs(obj: dict, run, container: str | None, *, now: float, previous: bool = False,
+                   timestamps: bool = False) -> str:
     pod = O.name_of(obj)
     spec = obj.get("spec") or {}
     names = [c.get("name") for c in spec.get("containers") or ()]
@@ -29,10 +30,12 @@ def container_logs(obj: dict, run, container: str | None, *, previous: bool = Fa
     if c is None:
         reason = "PodInitializing" if inits else "ContainerCreating"
         raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
+    until = now
     if previous:
         if not c.last:
             raise errors.BadRequest(f'previous terminated container "{container}" in pod "{pod}" not found')
         started = O.parse_time(c.last.get("startedAt")) or run.started
+        until = O.parse_time(c.last.get("finishedAt")) or now
     elif c.stage in ("running", "exited", "done") and c.started_at is not None:
         started = c.started_at
     elif c.last:
@@ -42,5 +45,12 @@ def container_logs(obj: dict, run, container: str | None, *, previous: bool = Fa
         if reason in ("ErrImagePull", "ImagePullBackOff"):
             reason = "image can't be pulled"
         raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
-    lines = log_lines(c.program, started, pod=pod, container=container, image_tag=c.ref.tag)
-    return "".join(line + "\n" for line in lines)
+    lines = timed_log_lines(c.program, started, until, pod=pod, container=container, image_tag=c.ref.tag)
+    if timestamps:   # the container runtime's RFC 3339 nanosecond stamp, as `kubectl logs --timestamps`
+        return "".join(f"{_rfc3339_nano(t)} {line}\n" for t, line in lines)
+    return "".join(line + "\n" for _, line in lines)
+
+
+def _rfc3339_nano(t: float) -> str:
+    whole = int(t)
+    return O.iso(whole)[:-1] + f".{min(999999999, int(round((t - whole) * 1e9))):09d}Z"

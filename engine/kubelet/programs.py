@@ -78,6 +78,11 @@ class Program:
     kind: str                      # "nginx", "redis", "shell", ... chooses the log text
     output: tuple[str, ...] = ()   # lines the command itself prints
     files: Files = NO_FILES        # files the command creates and removes (exec probes look)
+    # A `while`/`until` loop's own lines, printed again every `loop_period` seconds from
+    # `loop_start` (seconds after the container started) for as long as it runs.
+    loop_output: tuple[str, ...] = ()
+    loop_start: float = 0.0
+    loop_period: float = 0.0
 
 
 def program_for(container: dict, image_short: str) -> Program:
@@ -142,6 +147,10 @@ def _script(script: str) -> Program:
             inner = _statements(_split(body.group(1)))
             if inner.files.ops and inner.runs_for > 0:
                 files = Files(files.ops, before.runs_for, inner.runs_for, inner.files.ops)
+            if inner.output and inner.runs_for > 0:
+                return Program(FOREVER, 0.0, "shell", before.output[:20], files,
+                               loop_output=inner.output[:20], loop_start=before.runs_for,
+                               loop_period=inner.runs_for)
         return Program(FOREVER, 0.0, "shell", out[:20], files)
     return _statements(_split(script))
 
@@ -237,8 +246,26 @@ def _duration(s: str) -> float:
 
 # ---- logs -----------------------------------------------------------------------------------
 
+MAX_LOOP_LINES = 5000      # a looping container's log is cut to its newest lines, as log rotation would
+
+
+def timed_log_lines(p: Program, started: float, until: float, *, pod: str, container: str,
+                    image_tag: str) -> list[tuple[float, str]]:
+    """(time, line) for one run of a container that started at `started`, as of `until`: the
+    start-up lines at `started`, then a loop's lines once per pass that has begun by `until`."""
+    out = [(started, line) for line in log_lines(p, started, pod=pod, container=container, image_tag=image_tag)]
+    if p.loop_output and p.loop_period > 0 and until >= started + p.loop_start:
+        passes = int((until - started - p.loop_start) // p.loop_period) + 1
+        per = len(p.loop_output)
+        first = max(0, passes - MAX_LOOP_LINES // per)
+        for n in range(first, passes):
+            t = started + p.loop_start + n * p.loop_period
+            out.extend((t, line) for line in p.loop_output)
+    return out
+
+
 def log_lines(p: Program, started: float, *, pod: str, container: str, image_tag: str) -> list[str]:
-    """What `kubectl logs` shows for one run of the container that started at `started`."""
+    """The lines a container writes when it starts (see timed_log_lines for the whole log)."""
     t = _dt.datetime.fromtimestamp(int(started), tz=_dt.timezone.utc)
     if p.kind in ("nginx", "nginx-slim"):
         stamp = t.strftime("%Y/%m/%d %H:%M:%S")

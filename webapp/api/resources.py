@@ -364,7 +364,7 @@ def pod_log(t: Target):
     """pods/log: the simulated kubelet's container log (it raises the upstream errors for a
     missing or ambiguous container and for --previous without a previous run)."""
     text = _cluster().controller("kubelet").logs(t.namespace, t.name, request.args.get("container") or None,
-                                                 previous=_flag("previous"))
+                                                 previous=_flag("previous"), timestamps=_flag("timestamps"))
     tail = request.args.get("tailLines")
     if tail:
         try:
