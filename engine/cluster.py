@@ -124,6 +124,13 @@ class Cluster:
         kubelets = self.controller("kubelet")
         return kubelets.register_node(name, **kw)
 
+    def join_node(self, name: str, **kw) -> None:
+        """A new machine's kubelet registers itself (from another thread, e.g. the page's Add node):
+        done on the engine thread at the next pass, as every other kubelet action is."""
+        if self.store.try_get(R.NODE, "", name) is not None:
+            raise errors.AlreadyExists("nodes", "", name)
+        self.clock.call_later(0, lambda: self.add_node(name, **kw))
+
     def controller(self, name: str):
         for c in self.controllers:
             if c.name == name:
@@ -299,7 +306,7 @@ class Cluster:
 
     def _flush(self) -> None:
         try:
-            self.store.flush()
+            self.store.flush(wait=False)
         except Exception:
             log.exception("committing the engine's writes failed")
 

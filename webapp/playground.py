@@ -2,11 +2,15 @@
 realistic-timings switch, a node's health switch, drain, and the health endpoints."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from engine import errors, objects as O, resources as R
 
 bp = Blueprint("playground", __name__)
+
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 
 def _cluster():
@@ -77,6 +81,34 @@ def set_timings():
         raise errors.BadRequest('expected a JSON object such as {"realistic": true}')
     _cluster().set_realistic_timings(body["realistic"])
     return jsonify(clock_state())
+
+
+@bp.post("/kubeplay/v1/nodes")
+def add_node():
+    """A new node joins: its simulated kubelet registers the Node and starts heartbeating."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise errors.BadRequest('expected a JSON object such as {"name": "node-4"}')
+    cluster = _cluster()
+    name = body.get("name")
+    if name is None:
+        have = {O.name_of(n) for n in cluster.store.iter(R.NODE)}
+        name = next(f"node-{i}" for i in range(1, len(have) + 2) if f"node-{i}" not in have)
+    if not isinstance(name, str) or not _DNS_SUBDOMAIN.fullmatch(name) or len(name) > 253:
+        raise errors.Invalid("Node", "", str(name), [errors.invalid("metadata.name", name,
+                             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")])
+    kw = {}
+    for field in ("cpu", "memory"):
+        if field in body:
+            if not isinstance(body[field], str):
+                raise errors.BadRequest(f"{field} must be a quantity string such as \"4\" or \"8Gi\"")
+            kw[field] = body[field]
+    if "pods" in body:
+        if not isinstance(body["pods"], int) or isinstance(body["pods"], bool) or not 1 <= body["pods"] <= 10000:
+            raise errors.BadRequest("pods must be a whole number between 1 and 10000")
+        kw["pods"] = body["pods"]
+    cluster.join_node(name, **kw)
+    return jsonify({"node": name, "joining": True}), 202
 
 
 @bp.post("/kubeplay/v1/nodes/<name>/fail")

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 import threading
+import urllib.request
 
 
 class WatchLines:
@@ -203,7 +204,7 @@ def node_names(kube) -> list[str]:
     return sorted(r["NAME"] for r in kube.table("get", "nodes")[1])
 
 
-def test_a_daemonset_runs_one_pod_per_node_and_drops_the_pod_of_a_deleted_node(kube_factory):
+def test_a_daemonset_runs_one_pod_per_node_follows_a_deleted_and_an_added_node(kube_factory):
     kube = kube_factory(nodes=4)
     out = kube("apply", "-f", kube.file("issue4-daemonset.yaml"))
     assert out.stdout == "daemonset.apps/agent created\n"
@@ -236,6 +237,19 @@ def test_a_daemonset_runs_one_pod_per_node_and_drops_the_pod_of_a_deleted_node(k
     assert gone not in {p["metadata"]["name"] for p in kube.pods("app=agent")}
     kube.server.wait_until(lambda: [[r[h] for h in header[:-1]] for r in kube.table("get", "ds")[1]]
                            == [["agent", "3", "3", "3", "3", "3", "<none>"]], 15, message="get ds showing 3")
+
+    # A new machine joins (the playground's Add node): its kubelet registers, the DaemonSet follows.
+    req = urllib.request.Request(kube.server.url + "/kubeplay/v1/nodes", data=json.dumps({"name": "node-5"}).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    with kube.server.opener.open(req, timeout=10) as r:
+        assert r.status == 202 and json.loads(r.read()) == {"node": "node-5", "joining": True}
+
+    def joined():
+        now = ds_pods_by_node(kube)
+        assert sorted(now) == ["node-1", "node-2", "node-3", "node-5"], now
+        return now
+    kube.server.wait_until(joined, 30, message="a DaemonSet pod on the node that joined")
+    kube.wait_running("app=agent", 4)
 
 
 def test_a_daemonset_with_a_node_selector_follows_node_labels(kube):
