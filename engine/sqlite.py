@@ -1,12 +1,33 @@
-"""SQLite (WAL) persistence for the store: one row per object, written through before commit.
+"""SQLite (WAL) persistence for the store: one row per object, written behind the store.
 
 Rows are upserted as writes happen; commit() makes them durable. put() keeps only the latest
 version of each row per transaction (coalescing the many writes one pod sees while it starts).
+
+Writing is done by a writer thread: commit(rv, wait=False) hands the pending rows over and
+returns, and the writer serializes them and commits them in order, so the engine goes on
+while SQLite works (its C code runs without the GIL). commit(rv) (wait=True) returns once the
+rows — and everything handed over before them — are committed, raising what the writer hit;
+the store uses it for API clients' writes and flush(). Rows the writer failed to commit are
+kept by it and written with the next batch (whose newer rows win).
 """
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import sqlite3
+import threading
+
+log = logging.getLogger("kubeplay.engine")
+
+
+class _Batch:
+    __slots__ = ("rows", "rv", "done", "error")
+
+    def __init__(self, rows: dict, rv: int, wait: bool):
+        self.rows, self.rv = rows, rv
+        self.done = threading.Event() if wait else None
+        self.error: BaseException | None = None
 
 
 class SqliteBacking:
@@ -17,7 +38,11 @@ class SqliteBacking:
         self._db.execute("CREATE TABLE IF NOT EXISTS objects (resource TEXT, namespace TEXT, name TEXT,"
                          " data TEXT, PRIMARY KEY (resource, namespace, name))")
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        # put/delete/commit run under the store's lock; the writer thread owns the rest.
         self._pending: dict[tuple[str, str, str], dict | None] = {}
+        self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._failed: dict[tuple[str, str, str], dict | None] = {}   # the writer's, to retry
 
     def load(self) -> list[dict]:
         return [json.loads(d) for (d,) in self._db.execute("SELECT data FROM objects")]
@@ -32,10 +57,41 @@ class SqliteBacking:
     def delete(self, resource: str, namespace: str, name: str) -> None:
         self._pending[(resource, namespace, name)] = None
 
-    def commit(self, rv: int) -> None:
-        if not self._pending:
+    def commit(self, rv: int, *, wait: bool = True) -> None:
+        """Hand the pending rows to the writer; with `wait`, return once they are committed."""
+        if not self._pending and not wait and not self._failed:
             return
-        pending, self._pending = self._pending, {}
+        rows, self._pending = self._pending, {}
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_loop, name="kubeplay-sqlite", daemon=True)
+            self._writer.start()
+        batch = _Batch(rows, rv, wait)
+        self._queue.put(batch)
+        if batch.done is not None:
+            batch.done.wait()
+            if batch.error is not None:
+                raise batch.error
+
+    def _write_loop(self) -> None:
+        while True:
+            batch = self._queue.get()
+            if batch is None:
+                return
+            rows = {**self._failed, **batch.rows} if self._failed else batch.rows
+            try:
+                if rows:
+                    self._write(rows, batch.rv)
+                self._failed = {}
+            except BaseException as e:        # noqa: BLE001 — reported to a waiting caller, or logged
+                self._failed = rows
+                batch.error = e
+                if batch.done is None:
+                    log.exception("committing the engine's writes failed (will retry)")
+            finally:
+                if batch.done is not None:
+                    batch.done.set()
+
+    def _write(self, pending: dict, rv: int) -> None:
         puts = [(r, ns, n, json.dumps(o, separators=(",", ":"))) for (r, ns, n), o in pending.items() if o is not None]
         dels = [k for k, o in pending.items() if o is None]
         cur = self._db.cursor()
@@ -49,8 +105,11 @@ class SqliteBacking:
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
-            self._pending = {**pending, **self._pending}
             raise
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join()
+            self._writer = None
         self._db.close()

@@ -97,10 +97,12 @@ class Store:
             self._feeds.append(q)
             return q
 
-    def flush(self) -> None:
+    def flush(self, *, wait: bool = True) -> None:
+        """Commit the engine's writes to the state file (if any). `wait=False` hands them to the
+        writer thread and returns at once (the engine thread's periodic commits)."""
         if self._db:
             with self._lock:
-                self._db.commit(self._rv)
+                self._db.commit(self._rv, wait=wait)
 
     def close(self) -> None:
         if self._db:
