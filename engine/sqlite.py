@@ -20,6 +20,10 @@ import threading
 
 log = logging.getLogger("kubeplay.engine")
 
+# json.dumps(o, separators=(",", ":")) without building an encoder per row; stored objects are
+# plain JSON data, never circular, so the encoder need not check.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
 
 class _Batch:
     __slots__ = ("rows", "rv", "done", "error")
@@ -77,22 +81,40 @@ class SqliteBacking:
             batch = self._queue.get()
             if batch is None:
                 return
-            rows = {**self._failed, **batch.rows} if self._failed else batch.rows
+            # Behind? Take every batch already queued in one transaction: a row written in several
+            # of them (a pod starting up) is serialized and stored once, with its newest version.
+            batches, stop = [batch], False
+            while True:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batches.append(nxt)
+            rows = self._failed
+            for b in batches:
+                rows = {**rows, **b.rows} if rows else b.rows
+            error = None
             try:
                 if rows:
-                    self._write(rows, batch.rv)
+                    self._write(rows, batches[-1].rv)
                 self._failed = {}
             except BaseException as e:        # noqa: BLE001 — reported to a waiting caller, or logged
-                self._failed = rows
-                batch.error = e
-                if batch.done is None:
+                self._failed, error = rows, e
+                if all(b.done is None for b in batches):
                     log.exception("committing the engine's writes failed (will retry)")
-            finally:
-                if batch.done is not None:
-                    batch.done.set()
+            for b in batches:
+                if b.done is not None:
+                    b.error = error
+                    b.done.set()
+            if stop:
+                return
 
     def _write(self, pending: dict, rv: int) -> None:
-        puts = [(r, ns, n, json.dumps(o, separators=(",", ":"))) for (r, ns, n), o in pending.items() if o is not None]
+        encode = _ENCODER.encode
+        puts = [(r, ns, n, encode(o)) for (r, ns, n), o in pending.items() if o is not None]
         dels = [k for k, o in pending.items() if o is None]
         cur = self._db.cursor()
         cur.execute("BEGIN")
@@ -100,7 +122,9 @@ class SqliteBacking:
             if dels:
                 cur.executemany("DELETE FROM objects WHERE resource=? AND namespace=? AND name=?", dels)
             if puts:
-                cur.executemany("INSERT OR REPLACE INTO objects VALUES (?,?,?,?)", puts)
+                # An upsert updates a row in place (OR REPLACE deletes and re-inserts it): ~2x faster.
+                cur.executemany("INSERT INTO objects VALUES (?,?,?,?) ON CONFLICT (resource, namespace, name)"
+                                " DO UPDATE SET data=excluded.data", puts)
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('resourceVersion', ?)", (str(rv),))
             cur.execute("COMMIT")
         except BaseException:

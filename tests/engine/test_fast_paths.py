@@ -126,3 +126,49 @@ def test_micro_iso_rounds_as_datetime_does():
     for t in samples:
         want = dt.datetime.fromtimestamp(t, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         assert O.micro_iso(t) == want
+
+
+# ---- the state file's writer thread --------------------------------------------------------------
+
+def configmap(name: str, value: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"},
+            "data": {"v": value}}
+
+
+def test_written_behind_rows_land_in_order_with_their_newest_version(tmp_path):
+    path = str(tmp_path / "state.db")
+    s = Store(path, clock=ManualClock())
+    s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
+    s.create(configmap("gone", "x"), sync=False)
+    for i in range(50):                              # engine writes, handed over in many batches
+        if i == 0:
+            s.create(configmap("cm", "0"), sync=False)
+        else:
+            cur = s.get(R.CONFIGMAP, "default", "cm")
+            s.update(dict(cur, data={"v": str(i)}), sync=False)
+        if i == 25:
+            s.delete(R.CONFIGMAP, "default", "gone", sync=False)
+        s.flush(wait=False)
+    s.create(configmap("api", "acknowledged"))      # an API write waits for everything before it
+    rv = s.resource_version
+    s2 = Store(path, clock=ManualClock())           # no close(): only committed transactions count
+    assert s2.get(R.CONFIGMAP, "default", "cm")["data"] == {"v": "49"}
+    assert s2.try_get(R.CONFIGMAP, "default", "gone") is None
+    assert s2.get(R.CONFIGMAP, "default", "api")["data"] == {"v": "acknowledged"}
+    assert s2.resource_version == rv
+    s.close()
+    s2.close()
+
+
+def test_close_waits_for_rows_handed_to_the_writer(tmp_path):
+    path = str(tmp_path / "state.db")
+    s = Store(path, clock=ManualClock())
+    s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
+    for i in range(200):
+        s.create(configmap(f"cm-{i}", str(i)), sync=False)
+        if i % 20 == 0:
+            s.flush(wait=False)
+    s.close()
+    s2 = Store(path, clock=ManualClock())
+    assert len(s2.list(R.CONFIGMAP, "default")[0]) == 200
+    s2.close()
