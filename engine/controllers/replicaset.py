@@ -235,6 +235,7 @@ class _PodFacts:
         self.selector = O.clone(spec.get("selector"))
         self.tmpl_labels = tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
         self._by_id: dict[int, tuple] = {}
+        self.active: list[tuple] = []       # the facts of the last claim's active pods, in order
 
     def valid_for(self, rs: dict) -> bool:
         spec = rs.get("spec") or {}
@@ -260,6 +261,13 @@ class _PodFacts:
         if f is None or f[0] is not pod:
             f = self._compute(pod, None)          # e.g. a pod adopted in this reconcile
         return f
+
+    def of_all(self, pods: list[dict]) -> list[tuple]:
+        """Facts of `pods`: the last claim's list when `pods` is its active list."""
+        act = self.active
+        if len(act) == len(pods) and all(f[0] is p for f, p in zip(act, pods)):
+            return act
+        return [self.of(p) for p in pods]
 
     def _compute(self, pod: dict, match) -> tuple:
         md = pod["metadata"]
@@ -411,12 +419,15 @@ class ReplicaSetController(Controller):
         uid, ns = O.uid_of(rs), O.namespace_of(rs)
         rs_deleting = O.is_terminating(rs)
         facts = facts if facts is not None else _PodFacts(rs)
-        active, strays = [], []
-        for pod, verdict, _, _ in facts.refresh(self.store.owned_by(uid, R.POD), match):
+        active, strays, active_facts = [], [], []
+        for f in facts.refresh(self.store.owned_by(uid, R.POD), match):
+            verdict = f[1]
             if verdict is _ACTIVE:
-                active.append(pod)
+                active.append(f[0])
+                active_facts.append(f)
             elif verdict is _STRAY and not rs_deleting:
-                strays.append(pod)
+                strays.append(f[0])
+        facts.active = active_facts
         for pod in strays:
             self._set_owner_refs(pod, [r for r in O.meta(pod).get("ownerReferences") or ()
                                        if r.get("uid") != uid])
@@ -433,6 +444,7 @@ class ReplicaSetController(Controller):
                 self.decide(key, f"ReplicaSet {key}: orphan pod {O.name_of(pod)} matches the selector "
                                  f"→ adopting it (ownerReference added)", action="adopt")
                 active.append(adopted)
+                active_facts.append(facts.of(adopted))
         return active
 
     def _orphans_in(self, ns: str) -> list[dict]:
@@ -566,8 +578,7 @@ class ReplicaSetController(Controller):
         facts = facts if facts is not None else _PodFacts(rs)
         fully = ready = available = 0
         next_available = None
-        for pod in active:                      # one lean pass: this is the hot loop at scale
-            _, _, is_fully, ready_since = facts.of(pod)
+        for _, _, is_fully, ready_since in facts.of_all(active):    # the hot loop at scale
             if is_fully:
                 fully += 1
             if ready_since is not _NOT_READY:
