@@ -20,12 +20,12 @@ class EventRecorder:
         md = obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         now = self._clock.now()
-        involved = {"kind": obj.get("kind"), "namespace": md.get("namespace"), "name": md.get("name"),
-                    "uid": md.get("uid"), "apiVersion": obj.get("apiVersion"),
-                    "resourceVersion": md.get("resourceVersion")}
-        if field_path:
-            involved["fieldPath"] = field_path
-        involved = {k: v for k, v in involved.items() if v}
+        involved = {}                   # the ObjectReference, empty fields left out (omitempty)
+        for k, v in (("kind", obj.get("kind")), ("namespace", md.get("namespace")), ("name", md.get("name")),
+                     ("uid", md.get("uid")), ("apiVersion", obj.get("apiVersion")),
+                     ("resourceVersion", md.get("resourceVersion")), ("fieldPath", field_path)):
+            if v:
+                involved[k] = v
         agg_key = (md.get("uid"), etype, reason, message, component, field_path)
         prev = self._seen.get(agg_key)
         try:
@@ -41,10 +41,11 @@ class EventRecorder:
             if host:
                 source["host"] = host
             self._last_nano = max(int(now * 1e9), self._last_nano + 1)
+            stamp = O.iso(now)
             ev = {"apiVersion": "v1", "kind": "Event",
                   "metadata": {"name": f"{md.get('name')}.{self._last_nano:x}", "namespace": ns},
                   "involvedObject": involved, "reason": reason, "message": message,
-                  "source": source, "firstTimestamp": O.iso(now), "lastTimestamp": O.iso(now),
+                  "source": source, "firstTimestamp": stamp, "lastTimestamp": stamp,
                   "count": 1, "type": etype, "eventTime": None,
                   "reportingComponent": component, "reportingInstance": host or ""}
             # Built here, in its final shape: stored without another pass through admission.
