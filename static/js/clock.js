@@ -1,11 +1,12 @@
-// Time controls: Pause/Resume, Step, speed 1× 2× 5× 10×, the simulated clock, and the
-// fast/realistic timings switch (the header's "timings" button).
+// Time controls: Pause/Resume, Step, speed 1× 2× 5× 10× and the simulated clock. Clock readings
+// also carry the timings in force, handed to the header's timings switch (timings.js).
 //
 // The server sends the clock about once a second (and at once when it changes); between
 // messages the display runs on at `speed` from the last reading, and stands still while paused.
 
 import { api, errorMessage } from "./api.js";
 import { setText } from "./dom.js";
+import { TimingsSwitch } from "./timings.js";
 
 const STEP_SECONDS = 5;
 
@@ -25,10 +26,9 @@ export class ClockControls {
     for (const b of this.speedBtns) {
       b.addEventListener("click", () => this._send({ speed: Number(b.dataset.speed) }));
     }
-    this.timingsBtn = document.getElementById("timings");
-    if (this.timingsBtn) {
-      this.timingsBtn.addEventListener("click", () => this._setTimings(this.timingsBtn.getAttribute("aria-pressed") !== "true"));
-    }
+    const header = root.closest("header") || document;
+    this.timingsSwitch = header.querySelector("#timings")
+      ? new TimingsSwitch(header, { onChange: (c) => this.update(c), onError }) : null;
     setInterval(() => this._tick(), 250);
   }
 
@@ -42,7 +42,9 @@ export class ClockControls {
     if (!c) return;
     this.readings++;
     if (c.timings) this.timings = c.timings;
-    if (typeof c.realisticTimings === "boolean") this._showTimings(c.realisticTimings);
+    if (typeof c.realisticTimings === "boolean" && this.timingsSwitch) {
+      this.timingsSwitch.show(c.realisticTimings, this.timings);
+    }
     const epochMs = c.now ? Date.parse(c.now) : (c.nowSeconds || 0) * 1000;
     this.state = { epochMs: isNaN(epochMs) ? (c.nowSeconds || 0) * 1000 : epochMs,
                    wall: performance.now(), paused: !!c.paused, speed: Number(c.speed) || 1 };
@@ -63,25 +65,6 @@ export class ClockControls {
     const d = new Date(ms);
     setText(this.display, isNaN(d) ? "--:--:--" : d.toISOString().slice(11, 19));
     this.display.dateTime = isNaN(d) ? "" : d.toISOString();
-  }
-
-  _showTimings(realistic) {
-    const b = this.timingsBtn;
-    if (!b) return;
-    setText(b, realistic ? "realistic timings" : "fast timings");
-    b.setAttribute("aria-pressed", String(realistic));
-    b.title = realistic
-      ? "Upstream durations: 50 s node grace period, 300 s eviction toleration, 30 s termination grace (click for fast timings)"
-      : "Playground durations: long upstream timers are shortened so a demo takes seconds (click for the upstream values)";
-  }
-
-  async _setTimings(realistic) {
-    const r = await api.setTimings(realistic);
-    if (!r.ok) {
-      this.onError(errorMessage(r));
-      return;
-    }
-    this.update(r.body);
   }
 
   async _send(change) {

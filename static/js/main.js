@@ -6,6 +6,7 @@ import { Sync } from "./sync.js";
 import { api, errorMessage } from "./api.js";
 import { ClusterView } from "./view/cluster.js";
 import { WorkloadStrip } from "./view/workloads.js";
+import { ServicesPanel } from "./view/services.js";
 import { DetailsPanel } from "./view/details.js";
 import { ReconcileLog } from "./view/log.js";
 import { ClockControls } from "./clock.js";
@@ -47,7 +48,10 @@ const log = new ReconcileLog($("#log"), { requestFrame: () => schedule() });
 const clock = new ClockControls($("#time"), { onError: (m) => toast(m, "error") });
 const details = new DetailsPanel($("#details"), model, actions, clock);
 const clusterView = new ClusterView($("#cluster"), model, { onSelect: select });
-const workloads = new WorkloadStrip($("#workloads"), { onScale: actions.scale, onSelect: select });
+const workloads = new WorkloadStrip($("#workloads"), { model, onScale: actions.scale, onSelect: select,
+                                                       onHighlight: (uids) => clusterView.highlight("hover", uids) });
+const services = new ServicesPanel($("#services"), { onSelect: select,
+                                                     onHighlight: (key, uids) => clusterView.highlight(key, uids) });
 const editor = new EditorPanel($("#editor-panel"));
 const terminal = new Terminal($("#terminal"));
 const tour = new Tour($("#tour"), { editor, model, log, actions, clock });
@@ -67,6 +71,7 @@ function draw() {
   const dirty = model.takeDirty();
   clusterView.draw(dirty);
   workloads.draw(dirty);
+  services.draw(dirty);
   details.draw(dirty);
   log.draw(dirty);
   $("#pod-count").textContent = String(model.kind("Pod").size);
@@ -103,4 +108,4 @@ clock.load();
 sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
-window.kubeplay = { model, sync, clusterView, editor, terminal, tour, clock, keyOf };
+window.kubeplay = { model, sync, clusterView, workloads, services, editor, terminal, tour, clock, keyOf };

@@ -9,6 +9,7 @@
 export const KINDS = ["Node", "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
                       "Service", "EndpointSlice", "Event"];
 const MAX_EVENTS = 3000;
+const EMPTY = new Set();
 
 const rvNum = (obj) => Number((obj.metadata || {}).resourceVersion) || 0;
 
@@ -20,6 +21,7 @@ export class Model {
     this.eventsFor = new Map();                 // involvedObject uid or "Kind/ns/name" -> [Event]
     this.eventOrder = [];                       // Event uids, oldest first (for the cap) ...
     this.eventHead = 0;                         // ... from this index on
+    this.children = new Map();                  // controller owner uid -> Set of owned uids
     this.onChange = null;                       // called after any change (schedules a frame)
   }
 
@@ -75,6 +77,12 @@ export class Model {
     return d;
   }
 
+  /** The uids of the objects whose controller ownerReference names `uid` (pods of a ReplicaSet,
+   *  ReplicaSets of a Deployment, ...). */
+  ownedBy(uid) {
+    return this.children.get(uid) || EMPTY;
+  }
+
   eventsOf(obj) {
     const md = obj.metadata;
     return this.eventsFor.get(md.uid) ||
@@ -91,6 +99,7 @@ export class Model {
     this.byUid.set(uid, obj);
     kinds.set(uid, obj);
     if (obj.kind === "Event") this._indexEvent(obj, cur);
+    else this._indexOwner(uid, cur, obj);
     this._markDirty(uid, cur, obj);
   }
 
@@ -99,6 +108,7 @@ export class Model {
     this.byUid.delete(uid);
     this.kind(cur.kind).delete(uid);
     if (cur.kind === "Event") this._unindexEvent(cur);
+    else this._indexOwner(uid, cur, null);
     this._markDirty(uid, cur, null, deleted || cur);
   }
 
@@ -109,6 +119,23 @@ export class Model {
       if (last) d.last = last;
     } else {
       this.dirty.set(uid, { prev: prev || null, next, last: last || next });
+    }
+  }
+
+  _indexOwner(uid, prev, next) {
+    const was = prev && controllerUid(prev), now = next && controllerUid(next);
+    if (was === now) return;
+    if (was) {
+      const set = this.children.get(was);
+      if (set) {
+        set.delete(uid);
+        if (!set.size) this.children.delete(was);
+      }
+    }
+    if (now) {
+      let set = this.children.get(now);
+      if (!set) this.children.set(now, (set = new Set()));
+      set.add(uid);
     }
   }
 
@@ -152,6 +179,14 @@ export class Model {
   _changed() {
     if (this.onChange && this.dirty.size) this.onChange();
   }
+}
+
+/** The uid of the object's controller (its ownerReference with controller: true), or null. */
+export function controllerUid(obj) {
+  const refs = (obj.metadata || {}).ownerReferences;
+  if (!refs) return null;
+  for (const r of refs) if (r.controller && r.uid) return r.uid;
+  return null;
 }
 
 /** "namespace/name" */

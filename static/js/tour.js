@@ -46,7 +46,9 @@ const STEPS = [
     title: "3. Upgrade payment to 1.2.4",
     text: "Change payment's image in the editor and Apply — the declarative way. The Deployment " +
           "controller creates a new ReplicaSet for the new template and rolls pods over a few at " +
-          "a time (maxSurge 25%, maxUnavailable 25%), so payment stays up during the upgrade.",
+          "a time (maxSurge 25%, maxUnavailable 25%), so payment stays up during the upgrade. " +
+          "payment's card shows the old and the new ReplicaSet side by side while it rolls, and " +
+          "the payment Service keeps routing only to ready pods.",
     action: "Upgrade payment",
     watch: /payment/,
     run: (t) => {
@@ -98,6 +100,7 @@ export class Tour {
     const r = await this.editor.apply();
     this.failedNode = null;
     this.root.hidden = false;
+    document.body.classList.add("touring");
     this.show(0);
     if (r && !r.ok) this.narrate("The pizza system was not applied: see the message under the editor.");
     else this.narrate("Applied the pizza system: 3 Deployments and 3 Services. Watch the pods appear.");
@@ -121,6 +124,7 @@ export class Tour {
 
   end() {
     this.root.hidden = true;
+    document.body.classList.remove("touring");
   }
 
   narrate(text) {

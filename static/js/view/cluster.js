@@ -6,8 +6,10 @@
 import { h, setText, setData, reducedMotion } from "../dom.js";
 import { podColumns, statusCategory } from "../podstatus.js";
 import { podRequests, parseQuantity, formatCpu, formatBytes } from "../quantity.js";
-import { keyOf, workloadOf } from "../model.js";
+import { keyOf, workloadOf, controllerUid } from "../model.js";
+import { podRevision } from "../replicasets.js";
 import { PodGroup } from "./podgroup.js";
+import { taintText, shortTaint } from "../taints.js";
 
 // Each running animation costs a compositor layer in every frame: with thousands of pods
 // changing at once only the first few are animated and the rest simply change.
@@ -19,6 +21,11 @@ const CROWDED_OFF = 150;
 const ENTER = [{ opacity: 0, transform: "scale(.3)" }, { opacity: 1, transform: "scale(1)" }];
 const FLASH = [{ transform: "scale(1.35)" }, { transform: "scale(1)" }];
 const LEAVE = [{ opacity: 1, transform: "scale(1)" }, { opacity: 0, transform: "scale(.4)" }];
+// A node that stops being Ready shakes once and flashes red; one that comes back flashes green.
+const NODE_DOWN = [{ transform: "translateX(0)", boxShadow: "0 0 0 0 rgba(214,69,69,.8)" },
+                   { transform: "translateX(-5px)" }, { transform: "translateX(5px)" },
+                   { transform: "translateX(-3px)" }, { transform: "translateX(0)", boxShadow: "0 0 0 10px rgba(214,69,69,0)" }];
+const NODE_UP = [{ boxShadow: "0 0 0 0 rgba(31,157,85,.8)" }, { boxShadow: "0 0 0 10px rgba(31,157,85,0)" }];
 
 class Motion {
   constructor() {
@@ -50,6 +57,10 @@ class Motion {
 export function nodeReadiness(node) {
   const c = ((node.status || {}).conditions || []).find((x) => x.type === "Ready");
   return c && c.status === "True" ? "Ready" : (c && c.status === "Unknown" ? "Unknown" : "NotReady");
+}
+
+function readyCondition(node) {
+  return ((node.status || {}).conditions || []).find((x) => x.type === "Ready") || null;
 }
 
 function nodeStatusText(node) {
@@ -84,6 +95,8 @@ export class ClusterView {
     this.crowded = false;
     this.failed = new Set();    // nodes whose simulated kubelet was stopped (Fail)
     this.selected = null;
+    this.highlights = new Map();   // "hover" | "pin" -> Set of pod uids (hover wins)
+    this.highlighted = new Set();  // pod uids drawn highlighted
     this.motion = new Motion();
     root.addEventListener("click", (e) => this._click(e));
     root.addEventListener("keydown", (e) => {
@@ -135,11 +148,17 @@ export class ClusterView {
       } else if (obj.kind === "Pod") {
         const touched = d.next ? this._upsertPod(uid, d.next) : this._removePod(uid);
         for (const n of touched.nodes) dirtyNodes.add(n);
-      } else if (obj.kind === "ReplicaSet" && d.next && !d.prev) {
-        // A new ReplicaSet may name the owner of pods that arrived first: relabel them.
-        for (const [puid, p] of this.pods) {
-          const pod = this.model.get(puid);
-          if (pod && (pod.metadata.ownerReferences || []).some((r) => r.uid === uid)) this._label(p, pod);
+      } else if (obj.kind === "ReplicaSet" && d.next &&
+                 (!d.prev || revisionKey(d.prev) !== revisionKey(d.next))) {
+        // A new ReplicaSet (or a new revision number) may name the owner of pods that arrived
+        // first, and makes its siblings' pods old: relabel every pod of that Deployment.
+        const dep = controllerUid(d.next);
+        const sets = dep ? this.model.ownedBy(dep) : [uid];
+        for (const rsUid of sets) {
+          for (const puid of this.model.ownedBy(rsUid)) {
+            const p = this.pods.get(puid), pod = this.model.get(puid);
+            if (p && pod) this._label(p, pod);
+          }
         }
       }
     }
@@ -165,6 +184,8 @@ export class ClusterView {
         ready: h("span", { class: "badge" }),
         cordon: h("span", { class: "badge cordoned", text: "cordoned", hidden: true }),
         failed: h("span", { class: "badge failed", text: "heartbeats stopped", hidden: true }),
+        reason: h("div", { class: "node-reason", hidden: true }),
+        taints: h("div", { class: "taints", "aria-label": "taints", hidden: true }),
         cpu: h("span", { class: "meter-text" }), cpuBar: h("i"),
         mem: h("span", { class: "meter-text" }), memBar: h("i"),
         podsN: h("span", { class: "meter-text" }), podsBar: h("i"),
@@ -176,6 +197,7 @@ export class ClusterView {
         h("header", { class: "node-head", tabindex: "0", role: "button", "data-node-header": "",
                       "aria-label": `node ${name}` },
           parts.name, parts.ready, parts.cordon, parts.failed),
+        parts.reason, parts.taints,
         h("div", { class: "meters" },
           meter("cpu", parts.cpu, parts.cpuBar), meter("memory", parts.mem, parts.memBar),
           meter("pods", parts.podsN, parts.podsBar)),
@@ -192,10 +214,21 @@ export class ClusterView {
       }
       this.pending.update(this.crowded);
     }
+    const wasReady = n.el.dataset.ready;
     n.obj = node;
     const readiness = nodeReadiness(node);
     setText(n.parts.name, name);
-    setText(n.parts.ready, readiness === "Ready" ? "Ready" : "NotReady");
+    setText(n.parts.ready, readiness === "Ready" ? "Ready" : readiness === "Unknown" ? "NotReady (Unknown)" : "NotReady");
+    const cond = readyCondition(node);
+    const why = readiness === "Ready" || !cond ? "" : (cond.message || cond.reason || "");
+    n.parts.ready.title = cond ? `Ready=${cond.status}${cond.reason ? " (" + cond.reason + ")" : ""}` : "no Ready condition yet";
+    n.parts.reason.hidden = !why;
+    setText(n.parts.reason, why);
+    this._drawTaints(n, node);
+    if (wasReady && wasReady !== readiness) {
+      if (readiness !== "Ready") this.motion.play(n.el, NODE_DOWN, 700);
+      else this.motion.play(n.el, NODE_UP, 700);
+    }
     setData(n.el, "ready", readiness);
     setData(n.el, "status", nodeStatusText(node));
     n.parts.ready.className = "badge " + (readiness === "Ready" ? "ok" : "bad");
@@ -205,6 +238,24 @@ export class ClusterView {
     n.parts.failed.hidden = !this.failed.has(name);
     setData(n.el, "failed", this.failed.has(name));
     n.el.classList.toggle("not-ready", readiness !== "Ready");
+  }
+
+  /** One chip per taint (key:effect, value in the tooltip); a new taint pops in. */
+  _drawTaints(n, node) {
+    const taints = (node.spec || {}).taints || [];
+    const want = taints.map(taintText);
+    const have = [...n.parts.taints.children].map((c) => c.dataset.taint);
+    n.parts.taints.hidden = !taints.length;
+    setData(n.el, "taints", want.join(","));
+    if (want.join("\n") === have.join("\n")) return;
+    const old = new Set(have);
+    n.parts.taints.replaceChildren(...taints.map((t, i) => {
+      const chip = h("span", { class: `taint e-${t.effect}`, dataset: { taint: want[i] },
+                               title: `taint ${want[i]}${t.timeAdded ? " (added " + t.timeAdded + ")" : ""}`,
+                               text: shortTaint(t) });
+      if (!old.has(want[i])) this.motion.play(chip, ENTER, 450);
+      return chip;
+    }));
   }
 
   _removeNode(node) {
@@ -248,7 +299,7 @@ export class ClusterView {
     const isNew = !p;
     if (!p) {
       const el = h("button", { type: "button", class: "pod", dataset: { pod: keyOf(pod), uid } },
-        h("span", { class: "pod-name" }), h("span", { class: "pod-owner" }));
+        h("span", { class: "pod-name" }), h("span", { class: "pod-owner" }), h("span", { class: "pod-rev" }));
       p = { el, node: undefined, status: null, req: podRequests(pod), terminal: false };
       this.pods.set(uid, p);
       this._label(p, pod);
@@ -270,7 +321,8 @@ export class ClusterView {
     if (p.status !== cols.status) {
       const el = p.el;
       setData(el, "status", cols.status);
-      el.className = `pod s-${statusCategory(cols.status)}`;
+      if (p.status) el.classList.remove(`s-${statusCategory(p.status)}`);
+      el.classList.add(`s-${statusCategory(cols.status)}`);
       p.status = cols.status;
       const group = this._group(p.node);
       if (group.dense) group.changed();
@@ -283,6 +335,7 @@ export class ClusterView {
     if (!this._group(p.node).dense) el_title(p.el, tooltipOf(p));
     setData(p.el, "message", sched);
     if (uid === this.selected) p.el.classList.add("selected");
+    if (this.highlighted.has(uid)) p.el.classList.add("highlit");
     return touched;
   }
 
@@ -290,6 +343,19 @@ export class ClusterView {
     const w = workloadOf(pod, this.model);
     p.owner = w ? `${w.kind}/${w.name}` : "";
     setData(p.el, "workload", p.owner);
+    // Which ReplicaSet (and revision) owns it: during a rollout old pods look old.
+    const rev = w && w.kind === "Deployment" ? podRevision(this.model, pod) : null;
+    if (rev) {
+      setData(p.el, "rs", rev.rs.metadata.name);
+      setData(p.el, "revision", rev.revision);
+      setText(p.el.children[2], rev.revision ? `r${rev.revision}` : "");
+    } else if (p.el.dataset.rs) {
+      delete p.el.dataset.rs;
+      delete p.el.dataset.revision;
+      setText(p.el.children[2], "");
+    }
+    p.el.classList.toggle("old-rev", !!(rev && rev.old));
+    p.revText = rev ? `ReplicaSet ${rev.rs.metadata.name} (revision ${rev.revision}${rev.old ? ", old" : ""})` : "";
     const name = pod.metadata.name;
     const short = w && name.startsWith(w.name + "-") ? name.slice(w.name.length + 1) : name;
     setText(p.el.children[0], w ? w.name : name);
@@ -349,6 +415,19 @@ export class ClusterView {
     }
   }
 
+  /** Highlight pods (a Service's endpoints, a ReplicaSet's pods): `key` "hover" while the
+   *  pointer is on the source, "pin" while it is clicked on; uids null stops that one. */
+  highlight(key, uids) {
+    if (uids) this.highlights.set(key, new Set(uids)); else this.highlights.delete(key);
+    const want = this.highlights.get("hover") || this.highlights.get("pin") || new Set();
+    for (const uid of this.highlighted) {
+      if (!want.has(uid)) this.pods.get(uid)?.el.classList.remove("highlit");
+    }
+    for (const uid of want) this.pods.get(uid)?.el.classList.add("highlit");
+    this.highlighted = want;
+    this.root.classList.toggle("highlighting", this.highlights.size > 0);
+  }
+
   select(uid) {
     if (this.selected) {
       const prev = this.pods.get(this.selected);
@@ -376,9 +455,13 @@ export function tooltipOf(p) {
   const pod = p.pod, cols = p.cols;
   const node = pod.spec && pod.spec.nodeName;
   return [keyOf(pod), `STATUS ${cols.status}`, `READY ${cols.ready}/${cols.total}`,
-          `RESTARTS ${cols.restarts}`, p.owner ? `owner ${p.owner}` : "bare pod",
+          `RESTARTS ${cols.restarts}`, p.owner ? `owner ${p.owner}` : "bare pod", p.revText || "",
           node ? `node ${node}` : "not scheduled",
           node ? "" : podScheduledMessage(pod)].filter(Boolean).join("\n");
+}
+
+function revisionKey(rs) {
+  return ((rs.metadata.annotations || {})["deployment.kubernetes.io/revision"]) || "";
 }
 
 function el_title(el, text) {

@@ -8,6 +8,7 @@ import { toYaml } from "../yamldump.js";
 import { keyOf, workloadOf } from "../model.js";
 import { nodeReadiness } from "./cluster.js";
 import { workloadCounts } from "./workloads.js";
+import { taintText } from "../taints.js";
 
 export class DetailsPanel {
   constructor(root, model, actions, clock = null) {
@@ -97,7 +98,7 @@ export class DetailsPanel {
         "Drain cordons it and evicts its pods now." }),
       dl([["Ready", nodeReadiness(node)], ["Schedulable", cordoned ? "no (cordoned)" : "yes"],
           ["Allocatable", Object.entries(st.allocatable || {}).map(([k, v]) => `${k}=${v}`).join(", ")],
-          ["Taints", ((node.spec || {}).taints || []).map((t) => `${t.key}${t.value ? "=" + t.value : ""}:${t.effect}`).join(", ") || "none"]]),
+          ["Taints", ((node.spec || {}).taints || []).map(taintText).join(", ") || "none"]]),
       h("h3", { text: "Conditions" }), conditions(st.conditions));
   }
 

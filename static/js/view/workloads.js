@@ -1,9 +1,12 @@
 // The workload strip: one card per Deployment / StatefulSet / DaemonSet with desired, current and
 // ready counts, highlighted while desired ≠ actual, and − / + buttons that PATCH the scale
-// subresource (the same call `kubectl scale` makes).
+// subresource (the same call `kubectl scale` makes). A Deployment's card also shows its
+// ReplicaSets (view/rollout.js): side by side while a rollout runs. StatefulSets and DaemonSets
+// say how many pods run the updated template while they roll.
 
 import { h, setText, setData } from "../dom.js";
-import { keyOf } from "../model.js";
+import { keyOf, controllerUid } from "../model.js";
+import { RolloutSection } from "./rollout.js";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
@@ -19,8 +22,10 @@ export function workloadCounts(obj) {
 }
 
 export class WorkloadStrip {
-  constructor(root, { onScale, onSelect }) {
+  constructor(root, { model, onScale, onSelect, onHighlight = () => {} }) {
     this.root = root;
+    this.model = model;
+    this.onHighlight = onHighlight;
     this.list = root.querySelector("#workload-list");
     this.empty = root.querySelector("#workloads-empty");
     this.cards = new Map();       // uid -> {el, parts, obj}
@@ -30,11 +35,31 @@ export class WorkloadStrip {
 
   draw(dirty) {
     let changed = false;
+    const rollouts = new Set();      // Deployment uids whose ReplicaSets or pods changed
     for (const [uid, d] of dirty) {
       const obj = d.next || d.prev || d.last;
-      if (!obj || !WORKLOAD_KINDS.has(obj.kind)) continue;
+      if (!obj) continue;
+      if (obj.kind === "ReplicaSet") {
+        for (const o of [d.prev, d.next || d.last]) {
+          const dep = o && controllerUid(o);
+          if (dep) rollouts.add(dep);
+        }
+        continue;
+      }
+      if (obj.kind === "Pod") {
+        const rs = this.model.get(controllerUid(obj));
+        const dep = rs && rs.kind === "ReplicaSet" && controllerUid(rs);
+        if (dep) rollouts.add(dep);
+        continue;
+      }
+      if (!WORKLOAD_KINDS.has(obj.kind)) continue;
       changed = true;
       if (d.next) this._upsert(uid, d.next); else this._remove(uid);
+      rollouts.delete(uid);           // _upsert drew it
+    }
+    for (const uid of rollouts) {
+      const c = this.cards.get(uid);
+      if (c) this._drawRollout(c);
     }
     if (changed) this.empty.hidden = this.cards.size > 0;
   }
@@ -45,6 +70,7 @@ export class WorkloadStrip {
       const parts = {
         kind: h("span", { class: "wl-kind" }), name: h("span", { class: "wl-name" }),
         desired: h("b"), current: h("b"), ready: h("b"), image: h("span", { class: "wl-image" }),
+        progress: h("span", { class: "wl-progress", hidden: true }),
       };
       const canScale = obj.kind !== "DaemonSet";
       const minus = h("button", { type: "button", class: "scale", text: "−",
@@ -61,8 +87,13 @@ export class WorkloadStrip {
           h("span", { class: "count", title: "current (status.replicas)" }, "current ", parts.current),
           h("span", { class: "count", title: "ready (status.readyReplicas)" }, "ready ", parts.ready)),
         parts.image,
+        parts.progress,
         canScale ? h("div", { class: "wl-scale" }, minus, plus) : null);
       c = { el, parts, obj };
+      if (obj.kind === "Deployment") {
+        c.rollout = new RolloutSection((uids) => this.onHighlight(uids));
+        el.appendChild(c.rollout.el);
+      }
       this.cards.set(uid, c);
       this.list.appendChild(el);
     }
@@ -82,6 +113,19 @@ export class WorkloadStrip {
     setData(c.el, "desired", n.desired);
     setData(c.el, "current", n.current);
     setData(c.el, "ready", n.ready);
+    setData(c.el, "updated", n.updated);
+    // StatefulSets and DaemonSets roll without ReplicaSets: say how far the update got.
+    const rollingOthers = obj.kind !== "Deployment" && n.updated < n.desired && n.current > 0;
+    c.parts.progress.hidden = !rollingOthers;
+    if (rollingOthers) setText(c.parts.progress, `updated ${n.updated} of ${n.desired}`);
+    this._drawRollout(c);
+  }
+
+  _drawRollout(c) {
+    if (!c.rollout) return;
+    c.rollout.update(this.model, c.obj);
+    c.el.classList.toggle("rolling", c.rollout.el.classList.contains("rolling"));
+    setData(c.el, "rolling", c.rollout.el.dataset.rolling);
   }
 
   _remove(uid) {
