@@ -3,11 +3,15 @@
 Every write passes admission (defaulting + validation), gets the next cluster-wide
 resourceVersion and is appended to a watch history; an update that changes nothing is not
 written and moves no resourceVersion (as etcd3's GuaranteedUpdate). Objects handed out are
-shared, read-only dicts.
+shared, read-only dicts: a write stores a new dict, never changes a stored one (controllers
+rely on this to keep what they derived from a pod until the pod is written again). Two engine
+writes skip admission because they are built in the admitted shape (`admit=False`): the
+EventRecorder's Events and the kubelets' Lease renewals.
 
 Durability: with a SQLite file, writes made for API clients are committed before the call
 returns (`sync=True`); the engine's own writes (`sync=False`) are committed in groups by
-flush(), because a controller re-derives anything a crash loses.
+flush(), because a controller re-derives anything a crash loses — the engine thread hands them
+to the state file's writer thread about every quarter second (engine/sqlite.py).
 
 Watchers: `watch(since)` replays history after `since` then follows live writes; a `since`
 older than the retained history raises Expired (410), as the apiserver's watch cache does. The
