@@ -85,7 +85,8 @@ class _PodSpecMemo:
 # name, and that name — a fresh, valid DNS label no other volume has — cannot change the
 # validation outcome. Pods from API clients (decode=True) never take this path.
 _POD_SPECS: dict[str, _PodSpecMemo] = {}
-_POD_SPECS_MAX = 256
+_POD_SPECS_SEEN: set[str] = set()      # specs seen once: memoized from the second (a StatefulSet's
+_POD_SPECS_MAX = 256                   # pods, each with its own hostname, never repeat)
 
 
 def _pod_spec_key(obj: dict) -> str | None:
@@ -105,7 +106,14 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict
         return O.clone(obj)
     kind = rt.kind
     spec_key = _pod_spec_key(obj) if not decode and kind == "Pod" else None
-    memo = _POD_SPECS.get(spec_key) if spec_key is not None else None
+    memo = None
+    if spec_key is not None:
+        memo = _POD_SPECS.get(spec_key)
+        if memo is None and spec_key not in _POD_SPECS_SEEN:
+            if len(_POD_SPECS_SEEN) >= _POD_SPECS_MAX:
+                _POD_SPECS_SEEN.clear()
+            _POD_SPECS_SEEN.add(spec_key)
+            spec_key = None                 # the first of its kind takes the ordinary path
     drop = _decode(obj, rt, strict) if decode else False
     if memo is not None:
         out = {k: (None if k == "spec" else O.clone(v)) for k, v in obj.items()}

@@ -68,16 +68,16 @@ def pod_from_template(name: str, spec: dict, **meta) -> dict:
 ], ids=["limits", "no-token", "init-and-volume"])
 def test_engine_pods_from_one_template_come_out_as_through_the_full_path(spec):
     made = []
-    for i in range(3):                  # the first fills the memo, the others use it
+    for i in range(4):                  # the second fills the memo, the others after it use it
         random.seed(i)
         made.append(admission.admit_create(pod_from_template(f"p{i}", spec), decode=False))
-    for i in range(3):
+    for i in range(4):
         random.seed(i)
         full = admission.admit_create(pod_from_template(f"p{i}", spec), decode=True)
         assert made[i] == full
         assert list(made[i]["spec"]) == list(full["spec"])      # same key order, as JSON shows it
-    assert made[1]["spec"] is not made[2]["spec"]               # each pod owns its spec
-    assert made[1]["spec"]["containers"][0] is not made[2]["spec"]["containers"][0]
+    assert made[2]["spec"] is not made[3]["spec"]               # each pod owns its spec
+    assert made[2]["spec"]["containers"][0] is not made[3]["spec"]["containers"][0]
 
 
 def test_an_invalid_template_is_refused_for_every_pod_with_the_same_errors():
