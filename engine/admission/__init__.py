@@ -26,6 +26,8 @@ allocation (engine/services.py, which also checks the NodePort range).
 """
 from __future__ import annotations
 
+import pickle
+
 from .. import errors, objects as O, resources as R
 from . import defaults, plugins, schema, validation, validation_core
 
@@ -71,11 +73,15 @@ def _prepare_meta(out: dict, rt: R.ResourceType) -> dict:
 
 class _PodSpecMemo:
     """What admission made of one pod spec: its defaulted form (before the mutating plugins),
-    and whether the spec half of validation passed once the plugins had run."""
+    and whether the spec half of validation passed once the plugins had run. The defaulted
+    spec is kept pickled: unpickling makes each pod's own copy about twice as fast as O.clone."""
     __slots__ = ("defaulted", "spec_valid")
 
-    def __init__(self, defaulted: dict, spec_valid: bool):
+    def __init__(self, defaulted: bytes, spec_valid: bool):
         self.defaulted, self.spec_valid = defaulted, spec_valid
+
+    def spec(self) -> dict:
+        return pickle.loads(self.defaulted)
 
 
 # Engine-made pods (a ReplicaSet's, a StatefulSet's...) repeat one template thousands of times.
@@ -117,7 +123,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict
     drop = _decode(obj, rt, strict) if decode else False
     if memo is not None:
         out = {k: (None if k == "spec" else O.clone(v)) for k, v in obj.items()}
-        out["spec"] = O.clone(memo.defaulted)
+        out["spec"] = memo.spec()
     else:
         out = O.clone(obj)
     if drop:
@@ -127,7 +133,8 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict
         md["name"] = md["generateName"][:58] + O.random_suffix()
     if memo is None:
         defaults.apply_defaults(out)
-    defaulted = O.clone(out["spec"]) if spec_key is not None and memo is None else None
+    defaulted = (pickle.dumps(out["spec"], protocol=pickle.HIGHEST_PROTOCOL)   # before the plugins
+                 if spec_key is not None and memo is None else None)
     if kind == "Pod":
         plugins.pod_create(out)
     elif kind == "Service":
