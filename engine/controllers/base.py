@@ -110,12 +110,15 @@ def owner_key(kind: str) -> Handler:
     looking at the old object too so a released dependent still wakes its old owner."""
     def handler(ev: WatchEvent) -> Iterable[str]:
         keys = set()
-        for obj in (ev.object, ev.old):
+        for obj in (ev.object, ev.old):           # (O.controller_of, inline: every pod event)
             if obj is None:
                 continue
-            ref = O.controller_of(obj)
-            if ref and ref.get("kind") == kind:
-                ns = O.namespace_of(obj)
-                keys.add(f"{ns}/{ref['name']}" if ns else ref["name"])
+            md = obj.get("metadata") or {}
+            for ref in md.get("ownerReferences") or ():
+                if ref.get("controller"):
+                    if ref.get("kind") == kind:
+                        ns = md.get("namespace", "")
+                        keys.add(f"{ns}/{ref['name']}" if ns else ref["name"])
+                    break
         return keys
     return handler

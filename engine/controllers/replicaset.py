@@ -340,13 +340,25 @@ class ReplicaSetController(Controller):
                 if label_selector_matcher((rs.get("spec") or {}).get("selector"))(labels)]
 
     def _on_pod(self, ev: WatchEvent):
+        # (Every pod event of the cluster comes here: each pod's controller reference is read
+        # once, and the orphan index kept inline, as _index_orphan does.)
         pod, old = ev.object, ev.old
-        self._index_orphan(ev)
+        md = pod.get("metadata") or {}
+        ns, name = md.get("namespace", ""), md.get("name", "")
+        ref = _controller_ref(md)
+        if ev.type != "DELETED" and ref is None:
+            self._orphans.setdefault(ns, set()).add(name)
+        else:
+            names = self._orphans.get(ns)
+            if names is not None:
+                names.discard(name)
+                if not names:
+                    del self._orphans[ns]
         keys: set[str] = set()
-        owner = self._owner_key(pod)
-        if ev.type == "DELETED" or (O.is_terminating(pod) and (old is None or not O.is_terminating(old))):
+        owner = f"{ns}/{ref['name']}" if ref and ref.get("kind") == "ReplicaSet" else None
+        if ev.type == "DELETED" or (md.get("deletionTimestamp") and (old is None or not O.is_terminating(old))):
             if owner:                                         # deletePod
-                self.expectations.deletion_observed(owner, O.key_of(pod))
+                self.expectations.deletion_observed(owner, f"{ns}/{name}" if ns else name)
                 keys.add(owner)
             if old is not None and O.labels_of(old) != O.labels_of(pod):
                 old_owner = self._owner_key(old)
@@ -360,8 +372,10 @@ class ReplicaSetController(Controller):
             else:
                 keys.update(self._matching_replicasets(pod))
             return keys
-        old_owner = self._owner_key(old) if old is not None else None     # updatePod
-        ref_changed = old is not None and O.controller_of(old) != O.controller_of(pod)
+        old_ref = _controller_ref(old.get("metadata") or {}) if old is not None else None   # updatePod
+        ref_changed = old is not None and old_ref != ref
+        old_owner = (f"{O.namespace_of(old)}/{old_ref['name']}"
+                     if old_ref and old_ref.get("kind") == "ReplicaSet" else None)
         if ref_changed and old_owner:
             keys.add(old_owner)
         if owner:

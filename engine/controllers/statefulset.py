@@ -113,8 +113,9 @@ class OrphanIndex:
         self._by_ns: dict[str, set[str]] = {}
 
     def observe(self, ev: WatchEvent) -> None:
-        ns, name = O.namespace_of(ev.object), O.name_of(ev.object)
-        if ev.type != "DELETED" and O.controller_of(ev.object) is None:
+        md = ev.object.get("metadata") or {}
+        ns, name = md.get("namespace", ""), md.get("name", "")
+        if ev.type != "DELETED" and not any(r.get("controller") for r in md.get("ownerReferences") or ()):
             self._by_ns.setdefault(ns, set()).add(name)
             return
         names = self._by_ns.get(ns)
