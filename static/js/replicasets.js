@@ -24,16 +24,6 @@ export function replicaSetsOf(model, dep) {
                             String(a.metadata.creationTimestamp || "").localeCompare(String(b.metadata.creationTimestamp || "")));
 }
 
-/** The pods a ReplicaSet controls (objects, in no particular order). */
-export function podsOf(model, rs) {
-  const out = [];
-  for (const uid of model.ownedBy(rs.metadata.uid)) {
-    const o = model.get(uid);
-    if (o && o.kind === "Pod") out.push(o);
-  }
-  return out;
-}
-
 export function rsCounts(rs) {
   const spec = rs.spec || {}, st = rs.status || {};
   return { desired: spec.replicas === undefined ? 1 : spec.replicas, current: st.replicas || 0,
@@ -46,7 +36,8 @@ export function imagesOf(obj) {
 
 /**
  * What a Deployment's rollout looks like now:
- *   {sets: [{rs, revision, role: "old"|"new", pods}], rolling}
+ *   {sets: [{rs, revision, role: "old"|"new", podUids}], rolling}  (podUids: the model's own
+ *   Set of the uids of the pods that ReplicaSet controls)
  * `sets` holds the ReplicaSets that still want or have pods (and always the newest), oldest
  * first; the newest revision is the "new" one. A rollout is under way while an old ReplicaSet
  * still wants or counts pods, or fewer pods than desired run the newest template.
@@ -56,10 +47,10 @@ export function rolloutOf(model, dep) {
   const newest = all[all.length - 1] || null;
   const sets = [];
   for (const rs of all) {
-    const pods = podsOf(model, rs);
+    const podUids = model.ownedBy(rs.metadata.uid);      // a live Set: read, never keep
     const n = rsCounts(rs);
-    if (rs !== newest && !n.desired && !n.current && !pods.length) continue;
-    sets.push({ rs, revision: revisionOf(rs), role: rs === newest ? "new" : "old", pods });
+    if (rs !== newest && !n.desired && !n.current && !podUids.size) continue;
+    sets.push({ rs, revision: revisionOf(rs), role: rs === newest ? "new" : "old", podUids });
   }
   const spec = dep.spec || {}, st = dep.status || {};
   const desired = spec.replicas === undefined ? 1 : spec.replicas;

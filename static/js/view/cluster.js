@@ -157,7 +157,9 @@ export class ClusterView {
         for (const rsUid of sets) {
           for (const puid of this.model.ownedBy(rsUid)) {
             const p = this.pods.get(puid), pod = this.model.get(puid);
-            if (p && pod) this._label(p, pod);
+            if (!p || !pod) continue;
+            this._label(p, pod);
+            if (p.cols && !this._group(p.node).dense) el_title(p.el, tooltipOf(p));
           }
         }
       }

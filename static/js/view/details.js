@@ -5,10 +5,11 @@
 import { h, clear, setText } from "../dom.js";
 import { podColumns } from "../podstatus.js";
 import { toYaml } from "../yamldump.js";
-import { keyOf, workloadOf } from "../model.js";
+import { keyOf, workloadOf, controllerUid } from "../model.js";
 import { nodeReadiness } from "./cluster.js";
 import { workloadCounts } from "./workloads.js";
 import { taintText } from "../taints.js";
+import { replicaSetsOf, revisionOf, rsCounts, imagesOf } from "../replicasets.js";
 
 export class DetailsPanel {
   constructor(root, model, actions, clock = null) {
@@ -56,11 +57,14 @@ export class DetailsPanel {
     this.body.scrollTop = scroll;
   }
 
+  /** An Event about the selected object, or one of its ReplicaSets, changed in this frame. */
   _eventsChanged(dirty) {
     const uid = this.sel.uid;
     for (const d of dirty.values()) {
       const e = d.next || d.last;
-      if (e && e.kind === "Event" && (e.involvedObject || {}).uid === uid) return true;
+      if (!e) continue;
+      if (e.kind === "Event" && (e.involvedObject || {}).uid === uid) return true;
+      if (e.kind === "ReplicaSet" && controllerUid(e) === uid) return true;
     }
     return false;
   }
@@ -105,7 +109,17 @@ export class DetailsPanel {
   _workload(obj) {
     const n = workloadCounts(obj);
     this.body.append(dl([["Desired", n.desired], ["Current", n.current], ["Ready", n.ready],
-                         ["Up to date", n.updated]]));
+                         ["Up to date", n.updated], ["Images", imagesOf(obj)]]));
+    if (obj.kind !== "Deployment") return;
+    const sets = replicaSetsOf(this.model, obj).reverse();
+    if (!sets.length) return;
+    this.body.append(h("h3", { text: "ReplicaSets" }), h("table", { class: "conditions replicasets" },
+      h("thead", null, h("tr", null, ["Revision", "Name", "Desired", "Current", "Ready", "Image"].map((t) => h("th", { text: t })))),
+      h("tbody", null, sets.map((rs) => {
+        const c = rsCounts(rs);
+        return h("tr", { dataset: { rs: rs.metadata.name } },
+          [revisionOf(rs), rs.metadata.name, c.desired, c.current, c.ready, imagesOf(rs)].map((v) => h("td", { text: String(v) })));
+      }))));
   }
 
   _events(obj) {

@@ -22,8 +22,8 @@ export class RolloutSection {
     this.cols = h("div", { class: "rs-list" });
     this.el.append(this.status, this.cols);
     this.boxes = new Map();        // rs uid -> {el, parts, dots: Map(pod uid -> el)}
-    this.hovered = null;           // rs uid under the pointer
-    this.podUids = new Map();      // rs uid -> [pod uid] as last drawn (for hover)
+    this.hovered = null;           // rs uid under the pointer (or focused)
+    this.model = null;
   }
 
   update(model, dep) {
@@ -43,13 +43,12 @@ export class RolloutSection {
     const keep = new Set();
     for (const s of sets) {
       keep.add(s.rs.metadata.uid);
-      this._box(s);
+      this._box(model, s);
     }
     for (const [uid, b] of this.boxes) {
       if (!keep.has(uid)) {
         b.el.remove();
         this.boxes.delete(uid);
-        this.podUids.delete(uid);
         if (this.hovered === uid) this._hover(null);
       }
     }
@@ -62,10 +61,11 @@ export class RolloutSection {
       }
       prev = el;
     }
-    if (this.hovered) this.onHover(this.podUids.get(this.hovered) || []);
+    this.model = model;
+    if (this.hovered) this._hover(this.hovered);
   }
 
-  _box(s) {
+  _box(model, s) {
     const uid = s.rs.metadata.uid;
     let b = this.boxes.get(uid);
     if (!b) {
@@ -94,7 +94,7 @@ export class RolloutSection {
     setData(b.el, "desired", n.desired);
     setData(b.el, "current", n.current);
     setData(b.el, "ready", n.ready);
-    setData(b.el, "pods", s.pods.length);
+    setData(b.el, "pods", s.podUids.size);
     setText(b.parts.role, s.role === "new" ? "new" : "old");
     setText(b.parts.rev, `revision ${s.revision || "?"}`);
     setText(b.parts.name, `ReplicaSet ${s.rs.metadata.name}`);
@@ -102,21 +102,23 @@ export class RolloutSection {
     setText(b.parts.desired, n.desired);
     setText(b.parts.current, n.current);
     setText(b.parts.ready, n.ready);
-    this._dots(b, s.pods);
-    this.podUids.set(uid, s.pods.map((p) => p.metadata.uid));
+    this._dots(b, model, s.podUids);
   }
 
-  _dots(b, pods) {
-    // Pods keep their dot (in the order they came); new ones fill up to MAX_DOTS. No sort: a
-    // ReplicaSet of thousands of pods costs one pass.
-    const byUid = new Map(pods.map((p) => [p.metadata.uid, p]));
+  _dots(b, model, podUids) {
+    // Pods keep their dot (in the order they came); new ones fill up to MAX_DOTS. A ReplicaSet
+    // of thousands of pods costs about MAX_DOTS steps, not one per pod.
     const shown = [];
-    for (const uid of b.dots.keys()) if (byUid.has(uid) && shown.length < MAX_DOTS) shown.push(byUid.get(uid));
+    for (const uid of b.dots.keys()) {
+      if (shown.length >= MAX_DOTS) break;
+      const pod = podUids.has(uid) && model.get(uid);
+      if (pod) shown.push(pod);
+    }
     if (shown.length < MAX_DOTS) {
-      const had = new Set(shown.map((p) => p.metadata.uid));
-      for (const p of pods) {
+      for (const uid of podUids) {
         if (shown.length >= MAX_DOTS) break;
-        if (!had.has(p.metadata.uid)) shown.push(p);
+        const pod = !b.dots.has(uid) && model.get(uid);
+        if (pod) shown.push(pod);
       }
     }
     const keep = new Set();
@@ -145,11 +147,11 @@ export class RolloutSection {
         b.dots.delete(uid);
       }
     }
-    setText(b.parts.more, pods.length > shown.length ? `+${pods.length - shown.length}` : "");
+    setText(b.parts.more, podUids.size > shown.length ? `+${podUids.size - shown.length}` : "");
   }
 
   _hover(uid) {
     this.hovered = uid;
-    this.onHover(uid ? this.podUids.get(uid) || [] : null);
+    this.onHover(uid && this.model ? [...this.model.ownedBy(uid)] : null);
   }
 }
