@@ -428,6 +428,12 @@ export class ClusterView {
     for (const uid of want) this.pods.get(uid)?.el.classList.add("highlit");
     this.highlighted = want;
     this.root.classList.toggle("highlighting", this.highlights.size > 0);
+    // Boxes drawn as tiles dim the other tiles instead.
+    const tiles = this.highlights.size > 0 ? want : null;
+    for (const g of [this.pending, ...[...this.nodes.values()].map((n) => n.group)]) {
+      g.highlight(tiles);
+      if (g.dense) g.update(this.crowded);
+    }
   }
 
   select(uid) {

@@ -43,6 +43,7 @@ export class PodGroup {
     this.width = 0;
     this.needsPaint = false;
     this.selected = null;
+    this.highlit = null;           // Set of pod uids drawn highlighted (others dimmed), or null
   }
 
   get size() {
@@ -115,6 +116,13 @@ export class PodGroup {
     return this.order[row * cols + col] || null;
   }
 
+  /** Highlight these pods' tiles (a Service's endpoints, a ReplicaSet's pods); null: none. */
+  highlight(uids) {
+    if (this.highlit === uids) return;
+    this.highlit = uids;
+    if (this.dense) this.needsPaint = true;
+  }
+
   select(uid) {
     if (this.selected === uid) return;
     this.selected = uid;
@@ -162,8 +170,18 @@ export class PodGroup {
     const step = TILE + GAP;
     for (const [cat, list] of byCat) {
       g.fillStyle = p[cat];
-      g.globalAlpha = cat === "terminating" ? 0.55 : 1;
-      for (const i of list) g.fillRect((i % cols) * step, Math.floor(i / cols) * step, TILE, TILE);
+      const alpha = cat === "terminating" ? 0.55 : 1;
+      const hl = this.highlit;
+      g.globalAlpha = hl ? alpha * 0.3 : alpha;
+      for (const i of list) {
+        if (!hl || !hl.has(this.order[i])) g.fillRect((i % cols) * step, Math.floor(i / cols) * step, TILE, TILE);
+      }
+      if (hl) {
+        g.globalAlpha = alpha;
+        for (const i of list) {
+          if (hl.has(this.order[i])) g.fillRect((i % cols) * step, Math.floor(i / cols) * step, TILE, TILE);
+        }
+      }
     }
     g.globalAlpha = 1;
     if (selectedAt >= 0) {

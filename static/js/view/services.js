@@ -13,6 +13,7 @@ const FLASH = [{ transform: "scale(1.3)" }, { transform: "scale(1)" }];
 const LEAVE = [{ opacity: 1 }, { opacity: 0, transform: "scale(.5)" }];
 // Chips drawn per Service; beyond that a "+N more" says how many (the count line has them all).
 const MAX_CHIPS = 60;
+const COMPACT_OVER = 12;
 
 /** "80→8080/TCP", "http 80→8080/TCP nodePort 30080" */
 export function portText(p) {
@@ -167,6 +168,7 @@ export class ServicesPanel {
       setData(chip, "state", state);
       chip.className = `endpoint ${state}`;
       const port = ((c.svc.spec || {}).ports || [])[0];
+      chip.setAttribute("aria-label", `${ep.name} ${state.replace("-", " ")}`);
       chip.title = `${ep.name}: ${ep.addresses.join(", ")}${port ? ":" + (port.targetPort ?? port.port) : ""}` +
                    `${ep.node ? " on " + ep.node : ""} — ${state.replace("-", " ")}` +
                    (ep.terminating && ep.serving ? " (still serving)" : "");
@@ -189,6 +191,8 @@ export class ServicesPanel {
       }
     }
     setText(c.parts.more, eps.length > MAX_CHIPS ? `+${eps.length - MAX_CHIPS} more` : "");
+    // Many endpoints: small squares (the name is in each one's tooltip and accessible name).
+    c.el.classList.toggle("compact", eps.length > COMPACT_OVER);
     const ready = eps.filter((e) => e.ready && !e.terminating).length;
     setText(c.parts.count, `${ready}/${eps.length} ready`);
     setData(c.el, "ready", ready);
