@@ -112,6 +112,15 @@ def test_a_rollout_shows_old_and_new_replicasets_side_by_side(playground):
     assert seen[old_name] == ["3", "2", "1", "0"], seen
     assert seen[new_name] == ["1", "2", "3"], seen
 
+    # `rollout undo` brings the first template back as revision 3: its old ReplicaSet is the new
+    # one again, and the pods say so.
+    run(p, "kubectl rollout undo deployment/login-app")
+    expect(c.locator("[data-rs]")).to_have_count(1)
+    expect(c.locator("[data-rs]")).to_have_attribute("data-rs", old_name)
+    expect(c.locator("[data-rs]")).to_have_attribute("data-revision", "3")
+    expect(p.page.locator(f'[data-pod][data-rs="{old_name}"][data-revision="3"][data-status="Running"]')).to_have_count(3)
+    expect(p.pods("Deployment/login-app")).to_have_count(3)
+
 
 def test_a_service_shows_one_ready_endpoint_per_running_pod(playground):
     p = playground
@@ -331,6 +340,19 @@ def test_statefulsets_and_daemonsets_are_in_the_workload_strip(playground):
     expect(p.pods("DaemonSet/agent", "Running")).to_have_count(p.server.nodes)
     for n in p.page.locator("[data-node]").evaluate_all("els => els.map(e => e.dataset.node)"):
         expect(p.pods("DaemonSet/agent", node=n)).to_have_count(1)
+    # A StatefulSet rolls without ReplicaSets: its card says how far the update got.
+    p.page.evaluate("""() => {
+      const seen = window.progress = [];
+      const el = document.querySelector('.workload[data-workload="StatefulSet/db"] .wl-progress');
+      new MutationObserver(() => { if (!el.hidden) seen.push(el.textContent); })
+        .observe(el, { attributes: true, childList: true, characterData: true, subtree: true });
+    }""")
+    run(p, "kubectl set image statefulset/db db=nginx:1.25")
+    expect(sts.locator(".wl-image")).to_have_text("nginx:1.25")
+    expect(sts).to_have_attribute("data-updated", "2")
+    expect(sts).to_have_attribute("data-ready", "2")
+    expect(sts.locator(".wl-progress")).to_be_hidden()
+    assert "updated 1 of 2" in p.page.evaluate("window.progress")
     # The headless Service lists the StatefulSet's pods.
     db = p.page.locator('[data-service="default/db"]')
     expect(db.locator(".svc-ip")).to_have_text("headless (no clusterIP)")
