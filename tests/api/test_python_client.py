@@ -3,6 +3,10 @@ steps through typed models, which fail loudly on any field a real apiserver alwa
 Issue 2, point 4."""
 from __future__ import annotations
 
+import json
+import threading
+import urllib.request
+
 import pytest
 
 import kubernetes
@@ -106,9 +110,21 @@ def test_patch_deployment_scale_converges(kubeplay_server, api):
     wait_running(kubeplay_server, core, 2)
 
 
+def _set_clock(server, body: dict) -> None:
+    req = urllib.request.Request(server.url + "/kubeplay/v1/clock", data=json.dumps(body).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    with server.opener.open(req, timeout=10) as r:
+        assert r.status == 200
+
+
 def test_watch_pods_with_a_timeout_sees_them_come_and_ends(kubeplay_server, api):
     apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    # Frozen clock: the Deployment is stored but no controller acts, so the watch below is open
+    # before any pod exists and sees each one ADDED, then MODIFIED as it starts.
+    _set_clock(kubeplay_server, {"paused": True})
     apps.create_namespaced_deployment("default", login_deployment(replicas=2))
+    resume = threading.Timer(1.0, _set_clock, (kubeplay_server, {"paused": False}))
+    resume.start()
     events = []
     w = watch.Watch()
     for ev in w.stream(core.list_namespaced_pod, "default", label_selector="app=login", timeout_seconds=10):
@@ -118,6 +134,7 @@ def test_watch_pods_with_a_timeout_sees_them_come_and_ends(kubeplay_server, api)
         events.append((ev["type"], ev["object"].metadata.name, ev["object"].status.phase))
         if len({n for t, n, ph in events if ph == "Running"}) == 2:
             w.stop()
+    resume.join(10)
     names = {n for _, n, _ in events}
     assert len(names) == 2
     assert {t for t, _, _ in events} >= {"ADDED", "MODIFIED"}

@@ -97,10 +97,10 @@ def test_a_bad_body_is_a_400_status(cluster, body):
 def test_the_page_shows_the_switch(cluster):
     client = client_of(cluster)
     html = client.get("/").get_data(as_text=True)
-    assert 'id="timings"' in html and 'aria-pressed="false"' in html and "fast timings" in html
+    assert 'id="timings"' in html and 'aria-pressed="false"' in html and ">fast timers<" in html
     switch(client, True)
     html = client.get("/").get_data(as_text=True)
-    assert "realistic timings" in html and 'aria-pressed="true"' in html
+    assert ">upstream timers<" in html and 'aria-pressed="true"' in html
 
 
 # ---- timers already under way --------------------------------------------------------------------
