@@ -55,7 +55,6 @@ def _controller_classes():
 # second left several full collections of the newer part: ~15% of the CPU at 10,000 pods.)
 FREEZE_EVERY = 0.25
 FREEZE_AFTER_WRITES = 2500
-FULL_COLLECTION_EVERY = 8        # freezes
 
 
 # The engine thread commits its own writes to the state file (if any) once per FLUSH_EVERY wall
@@ -66,11 +65,12 @@ FULL_COLLECTION_EVERY = 8        # freezes
 FLUSH_EVERY = 0.25
 
 
-def _freeze_survivors(full: bool) -> None:
-    # Cyclic garbage is collected first, so that little is frozen with the survivors: the young
-    # generations every time (cheap), and — `full` — now and then what reached the old generation
-    # since the last freeze too (a few ms: frozen objects are not scanned again).
-    gc.collect(2 if full else 1)
+def _freeze_survivors() -> None:
+    # Young cyclic garbage is collected first (cheap), so that little is frozen with the
+    # survivors. (The engine keeps few cycles alive for long: a cycle that reached the old
+    # generation before it died is frozen with the rest and stays; keep exceptions that outlive
+    # their frame without a traceback, as the ReplicaSet controller does.)
+    gc.collect(1)
     gc.freeze()
 
 
@@ -270,7 +270,6 @@ class Cluster:
         self._engine_thread = threading.get_ident()
         last_freeze, frozen_rv = time.monotonic(), self.store.resource_version
         last_flush = time.monotonic()
-        freezes = 0
         while not self._stop.is_set():
             if self.clock.paused:
                 # Frozen: the apiserver still takes writes, but nothing acts until a step.
@@ -296,8 +295,7 @@ class Cluster:
                 if (self.store.resource_version - frozen_rv >= FREEZE_AFTER_WRITES
                         and now - last_freeze >= FREEZE_EVERY):
                     last_freeze, frozen_rv = now, self.store.resource_version
-                    freezes += 1
-                    _freeze_survivors(full=freezes % FULL_COLLECTION_EVERY == 0)
+                    _freeze_survivors()
                 continue
             due = self.clock.next_due()
             wait = 1.0

@@ -516,7 +516,7 @@ class ReplicaSetController(Controller):
                     self.expectations.deletion_observed(key, O.key_of(pod))
                     self.recorder.event(rs, WARNING, "FailedDelete", f"Error deleting: {e.message}",
                                         component=self.name)
-                    first_err = first_err or e
+                    first_err = first_err or e.with_traceback(None)      # (kept: no frame cycle)
                     continue
                 self.recorder.event(rs, NORMAL, "SuccessfulDelete", f"Deleted pod: {O.name_of(pod)}",
                                     component=self.name)
@@ -536,7 +536,9 @@ class ReplicaSetController(Controller):
                 except errors.ApiError as e:
                     if "because it is being terminated" in e.message:
                         continue               # namespace going away: nothing more to do
-                    first_err = first_err or e
+                    # Kept past this frame: without its traceback, so it does not hold the frames
+                    # (and the pod being created) in a reference cycle only the collector frees.
+                    first_err = first_err or e.with_traceback(None)
             if first_err is not None:
                 return made, first_err
             remaining -= batch
