@@ -115,6 +115,10 @@ def test_a_rollout_shows_old_and_new_replicasets_side_by_side(playground):
     # `rollout undo` brings the first template back as revision 3: its old ReplicaSet is the new
     # one again, and the pods say so.
     run(p, "kubectl rollout undo deployment/login-app")
+    # Wait for the page to see the undo (revision 3 on the first ReplicaSet) before counting:
+    # until then the card still shows the finished revision-2 rollout as its only ReplicaSet,
+    # and during the undo it shows two (a strict-mode locator fails at once on two matches).
+    expect(c.locator(f'[data-rs="{old_name}"][data-revision="3"]')).to_have_count(1)
     expect(c.locator("[data-rs]")).to_have_count(1)
     expect(c.locator("[data-rs]")).to_have_attribute("data-rs", old_name)
     expect(c.locator("[data-rs]")).to_have_attribute("data-revision", "3")
