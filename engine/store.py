@@ -211,6 +211,7 @@ class Store:
         validation always accepts (tests/engine check both): the store takes the caller's dict
         as it is, without admission's copy, defaulting and validation. Never for client data."""
         rt = _resource_of(obj)
+        generated = False
         if not admit:
             md = obj["metadata"]
         else:
@@ -227,7 +228,8 @@ class Store:
                 md["namespace"] = ns
             else:
                 md.pop("namespace", None)
-            if not md.get("name") and md.get("generateName"):
+            generated = not md.get("name") and bool(md.get("generateName"))
+            if generated:
                 md["name"] = md["generateName"][:58] + O.random_suffix()
             for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
                       "deletionGracePeriodSeconds", "generation", "selfLink", "managedFields"):
@@ -238,7 +240,15 @@ class Store:
         with self._lock:
             if rt.namespaced:
                 self._check_namespace(rt, md["namespace"], name)
-            if name in self._objs[rt.name].get(md.get("namespace", ""), {}):
+            taken = self._objs[rt.name].get(md.get("namespace", ""), {})
+            # A generated name that collides is generated again, up to 8 tries in all, as the
+            # apiserver does since RetryGenerateName (KEP-4420, on by default from 1.31): five
+            # random characters collide now and then among thousands of pods.
+            tries = 1
+            while generated and name in taken and tries < 8:
+                name = md["name"] = md["generateName"][:58] + O.random_suffix()
+                tries += 1
+            if name in taken:
                 raise errors.AlreadyExists(rt.name, rt.group, name)
             self._check_quota(rt, obj, None)
             strategy.prepare_for_create(obj)

@@ -171,3 +171,21 @@ def test_label_and_field_selectors_filter_lists(store):
     store.create(pod("y"))
     assert [i["metadata"]["name"] for i in store.list(R.POD, None, "app in (x,z),tier")[0]] == ["x"]
     assert [i["metadata"]["name"] for i in store.list(R.POD, None, "!app")[0]] == ["y"]
+
+
+def test_a_generated_name_that_collides_is_generated_again(store, monkeypatch):
+    """RetryGenerateName: a collision draws a new suffix (up to 8 tries in all) instead of
+    failing the create; a fixed name that exists is still AlreadyExists."""
+    from engine import objects as O
+    draws = iter(["aaaaa", "aaaaa", "aaaaa", "bbbbb"])
+    monkeypatch.setattr(O, "random_suffix", lambda *a, **k: next(draws))
+    gen = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "web-"}}
+    assert store.create(gen)["metadata"]["name"] == "web-aaaaa"
+    assert store.create(gen)["metadata"]["name"] == "web-bbbbb"   # two collisions, third draw
+    monkeypatch.setattr(O, "random_suffix", lambda *a, **k: "aaaaa")
+    rv = store.resource_version
+    with pytest.raises(errors.AlreadyExists):                     # eight collisions: give up
+        store.create(gen)
+    assert store.resource_version == rv
+    with pytest.raises(errors.AlreadyExists):
+        store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web-bbbbb"}})
