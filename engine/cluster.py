@@ -95,10 +95,11 @@ class Cluster:
         ctx = Context(self.store, self.clock, self.recorder, self.decisions, self.timings, self)
         self.controllers = [cls(ctx) for cls in _controller_classes()]
         self._queues = {c.name: WorkQueue(self.clock) for c in self.controllers}
+        self._pairs = [(c, self._queues[c.name]) for c in self.controllers]
         self._routes: dict[str, list] = {}
         for c in self.controllers:
             for resource, handler in c.handlers().items():
-                self._routes.setdefault(resource, []).append((c, handler))
+                self._routes.setdefault(resource, []).append((self._queues[c.name], handler))
         self._bootstrap(nodes, pods_per_node)
         # Informers start with a list: every stored object is seen once as ADDED.
         for rt in R.all_types():
@@ -191,8 +192,7 @@ class Cluster:
     # ---- the loop ------------------------------------------------------------------------------
 
     def _dispatch(self, ev: WatchEvent) -> None:
-        for c, handler in self._routes.get(ev.resource.name, ()):
-            q = self._queues[c.name]
+        for q, handler in self._routes.get(ev.resource.name, ()):
             for key in handler(ev):
                 q.add(key)
 
@@ -212,8 +212,9 @@ class Cluster:
             self._dispatch(feed.popleft())
             n += 1
         worked = worked or n > 0
-        for c in self.controllers:
-            q = self._queues[c.name]
+        for c, q in self._pairs:
+            if not q.waiting:                       # most queues are empty most passes
+                continue
             for _ in range(min(len(q), max_keys)):
                 key = q.get()
                 if key is None:

@@ -22,7 +22,7 @@ _INITIAL_STATUS = {
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).
 _GENERATION_WATCHES_ANNOTATIONS = {"Deployment"}
-_NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
+NO_GENERATION = _NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
                   "ControllerRevision"}
 
 

@@ -15,6 +15,9 @@ class WorkQueue:
     def __init__(self, clock, *, base_delay: float = 0.005, max_delay: float = 300.0):
         self._clock = clock
         self._queue: collections.deque[str] = collections.deque()
+        # The keys waiting, for a cheap emptiness test (`if q.waiting:`) on the engine's hot
+        # loop; read it, never change it (add/get keep the queue's promises).
+        self.waiting = self._queue
         self._dirty: set[str] = set()
         self._processing: set[str] = set()
         self._failures: dict[str, int] = {}

@@ -29,6 +29,11 @@ class GarbageCollector(Controller):
     def _on_event(self, ev: WatchEvent) -> Iterable[str]:
         obj, md = ev.object, ev.object["metadata"]
         uid = md.get("uid", "")
+        if ev.type == "MODIFIED" and uid in self._where and not md.get("deletionTimestamp"):
+            # The common write (a status, a Lease renewal): the object is where it was, so only a
+            # dangling owner reference needs a look — what the general path below returns too.
+            return [ref.get("uid", "") for ref in md.get("ownerReferences") or ()
+                    if ref.get("uid", "") not in self._where]
         keys = []
         if ev.type == "DELETED":
             self._where.pop(uid, None)

@@ -24,6 +24,7 @@ Three upstream controllers in one (k/k `pkg/controller/nodelifecycle`, `pkg/cont
 from __future__ import annotations
 
 from .. import errors, objects as O, resources as R
+from ..clock import on_grid
 from ..scheduling import tolerates
 from .base import Controller
 
@@ -60,6 +61,9 @@ class NodeLifecycleController(Controller):
         self._evict_at: dict[str, float] = {}
         self._evict_since: dict[str, tuple[float, float]] = {}   # pod key -> (noticed, tolerationSeconds)
         self._orphan_since: dict[str, float] = {}
+        # node -> (the stored Node a check found settled, its Ready heartbeat time): while the
+        # Node object is that same one, a check only needs the Lease (the hot path at 100×).
+        self._settled: dict[str, tuple[dict, float | None]] = {}
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -72,6 +76,7 @@ class NodeLifecycleController(Controller):
         pods = self._pods_on.get(name, ())
         if ev.type == "DELETED":
             self._nodes.discard(name)
+            self._settled.pop(name, None)
             self._noexec.pop(name, None)
             return [name, *pods]
         self._nodes.add(name)
@@ -114,6 +119,14 @@ class NodeLifecycleController(Controller):
             return None
         now = self.clock.now()
         period = self.ctx.timings.node_monitor_period
+        settled = self._settled.get(name)
+        if settled is not None and settled[0] is node:
+            lease = self.store.try_get(R.LEASE, LEASE_NAMESPACE, name)
+            renewed = O.parse_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
+            probe = max((t for t in (renewed, settled[1]) if t is not None), default=None)
+            if probe is not None and now - probe <= self.ctx.timings.node_monitor_grace:
+                return max(on_grid(now + period) - now, 1e-3)
+        self._settled.pop(name, None)
         uid = O.uid_of(node)
         if uid not in self._registered:
             self._registered.add(uid)
@@ -135,8 +148,9 @@ class NodeLifecycleController(Controller):
                                   f"{self.ctx.timings.node_monitor_grace:g}s) → NotReady, pods marked not ready",
                             action="node-not-ready", observed={"ready": "True"}, desired={"ready": "Unknown"})
                 self._mark_pods_not_ready(name)
-        self._sync_taints(node, now)
-        return max(period, 1e-3)
+        if not self._sync_taints(node, now) and not stale and (ready or {}).get("status") == "True":
+            self._settled[name] = (node, O.parse_time(ready.get("lastHeartbeatTime")))
+        return max(on_grid(now + period) - now, 1e-3)
 
     def _lag(self, now: float) -> float:
         """How far the engine is behind: the age of the oldest timer that is due but has not
@@ -187,7 +201,8 @@ class NodeLifecycleController(Controller):
                 continue
             self.recorder.event(pod, "Warning", "NodeNotReady", "Node is not ready", component=NODE_CONTROLLER)
 
-    def _sync_taints(self, node: dict, now: float) -> None:
+    def _sync_taints(self, node: dict, now: float) -> bool:
+        """Make the node's managed taints follow its conditions; True if it wrote."""
         spec = node.get("spec") or {}
         ready = (O.get_condition(node.get("status"), "Ready") or {}).get("status")
         want: list[tuple[str, str]] = []
@@ -209,7 +224,7 @@ class NodeLifecycleController(Controller):
                     t["timeAdded"] = O.iso(now)
                 added.append(t)
         if not added and len(keep) == len(current):
-            return
+            return False
         new = dict(node)
         new["spec"] = dict(spec)
         taints = added + keep if any(t["effect"] == "NoExecute" for t in added) else keep + added
@@ -222,6 +237,7 @@ class NodeLifecycleController(Controller):
         self.decide(O.name_of(node), f"Node {O.name_of(node)}: taints "
                     + ", ".join([f"+{t['key']}:{t['effect']}" for t in added] + [f"-{r}" for r in removed]),
                     action="taint", observed={"taints": sorted(by_id)}, desired={"taints": sorted(want)})
+        return True
 
     # ---- taint eviction and pod GC -----------------------------------------------------------------
 

@@ -116,6 +116,22 @@ def test_a_renewed_lease_is_one_admission_accepts_unchanged():
     after = c.store.get(R.LEASE, "kube-node-lease", "node-1")
     assert after["spec"]["renewTime"] != before["spec"]["renewTime"]
     assert admission.admit_update(O.clone(after), before, strict=True, decode=True) == after
+    # refresh_spec stores what the full update path would have stored.
+    full = Store(clock=ManualClock())
+    full.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-node-lease"}})
+    full.create(O.clone({k: v for k, v in before.items() if k != "metadata"}
+                        | {"metadata": {"name": "node-1", "namespace": "kube-node-lease",
+                                        "ownerReferences": before["metadata"]["ownerReferences"]}}))
+    short = Store(clock=ManualClock())
+    short.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-node-lease"}})
+    short.create(O.clone(full.get(R.LEASE, "kube-node-lease", "node-1")) | {"metadata": {
+        "name": "node-1", "namespace": "kube-node-lease", "ownerReferences": before["metadata"]["ownerReferences"]}})
+    stored = full.get(R.LEASE, "kube-node-lease", "node-1")
+    via_update = full.update(dict(stored, spec=dict(stored["spec"], renewTime=after["spec"]["renewTime"])), sync=False)
+    via_refresh = short.refresh_spec(R.LEASE, "kube-node-lease", "node-1", {"renewTime": after["spec"]["renewTime"]})
+    strip = lambda o: {**o, "metadata": {k: v for k, v in o["metadata"].items() if k not in ("uid", "creationTimestamp")}}
+    assert strip(via_refresh) == strip(via_update)
+    assert via_refresh["metadata"]["resourceVersion"] == via_update["metadata"]["resourceVersion"]
 
 
 def test_micro_iso_rounds_as_datetime_does():
