@@ -42,6 +42,8 @@ export const api = {
   failNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/fail`, {}),
   recoverNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/recover`, {}),
   failedNodes: () => call("GET", "/kubeplay/v1/nodes"),
+  addNode: () => call("POST", "/kubeplay/v1/nodes", {}),
+  deleteNode: (name) => call("DELETE", `/api/v1/nodes/${enc(name)}`),
   drainNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/drain`, {}),
   cordonNode: (name, on) => call("PATCH", `/api/v1/nodes/${enc(name)}`,
                                  { spec: { unschedulable: on ? true : null } },

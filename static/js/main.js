@@ -39,6 +39,14 @@ const actions = {
   recoverNode: (name) => act(api.recoverNode(name), `${name}: kubelet running again`),
   cordonNode: (name, on) => act(api.cordonNode(name, on), `node/${name} ${on ? "cordoned" : "uncordoned"}`),
   drainNode: (name) => act(api.drainNode(name), `node/${name} drained`),
+  addNode: async () => {
+    const r = await act(api.addNode());
+    if (r.ok) toast(`${r.body.node} is joining the cluster`);
+  },
+  deleteNode: async (name) => {
+    const r = await act(api.deleteNode(name), `node "${name}" deleted`);
+    if (r.ok) select(null);
+  },
   scale: (obj, replicas) => act(api.scale(obj.kind, obj.metadata.namespace, obj.metadata.name, replicas),
                                 `${obj.kind.toLowerCase()}.apps/${obj.metadata.name} scaled to ${replicas}`),
 };
@@ -104,6 +112,7 @@ document.addEventListener("keydown", (e) => {
 });
 
 $("#pizza-demo").addEventListener("click", () => tour.start());
+$("#add-node").addEventListener("click", () => actions.addNode());
 clock.load();
 sync.start();
 

@@ -361,3 +361,28 @@ def test_statefulsets_and_daemonsets_are_in_the_workload_strip(playground):
     db = p.page.locator('[data-service="default/db"]')
     expect(db.locator(".svc-ip")).to_have_text("headless (no clusterIP)")
     expect(db.locator('[data-endpoint][data-ready="true"]')).to_have_count(2)
+
+
+def test_add_node_joins_a_node_its_daemonset_pod_follows_and_delete_removes_both(playground):
+    p = playground
+    p.set_speed(10)
+    p.type_yaml(STATEFUL_AND_DAEMON.split("---\n", 1)[1])       # the DaemonSet alone
+    p.apply()
+    expect(p.message()).to_contain_text("daemonset.apps/agent created")
+    ds = card(p, "DaemonSet/agent")
+    n = p.server.nodes
+    expect(p.pods("DaemonSet/agent", "Running")).to_have_count(n)
+    new = f"node-{n + 1}"
+    p.page.get_by_role("button", name="Add node").click()
+    box = p.page.locator(f'[data-node="{new}"]')
+    expect(box).to_have_attribute("data-ready", "Ready")
+    expect(p.pods("DaemonSet/agent", "Running", node=new)).to_have_count(1)
+    expect(ds).to_have_attribute("data-desired", str(n + 1))
+    assert api(p.server, "GET", f"/api/v1/nodes/{new}")["metadata"]["name"] == new
+    # Delete it from its details: the Node goes, and the DaemonSet's pod with it.
+    box.locator("header").click()
+    p.page.get_by_role("button", name="Delete node").click()
+    expect(box).to_have_count(0)
+    expect(ds).to_have_attribute("data-desired", str(n))
+    expect(p.pods("DaemonSet/agent", node=new)).to_have_count(0)
+    expect(p.pods("DaemonSet/agent", "Running")).to_have_count(n)

@@ -1,6 +1,6 @@
 // The details panel: what is known about the selected Pod, Node or workload — status, conditions,
 // its Events and its YAML — with the actions that apply to it (Kill a pod; Fail / Recover /
-// Cordon / Uncordon / Drain a node). Redrawn when the selected object changes.
+// Cordon / Uncordon / Drain / Delete node). Redrawn when the selected object changes.
 
 import { h, clear, setText } from "../dom.js";
 import { podColumns } from "../podstatus.js";
@@ -96,10 +96,12 @@ export class DetailsPanel {
         h("button", { type: "button", text: "Recover", onclick: () => a.recoverNode(name) }),
         cordoned ? h("button", { type: "button", text: "Uncordon", onclick: () => a.cordonNode(name, false) })
                  : h("button", { type: "button", text: "Cordon", onclick: () => a.cordonNode(name, true) }),
-        h("button", { type: "button", text: "Drain", onclick: () => a.drainNode(name) })),
+        h("button", { type: "button", text: "Drain", onclick: () => a.drainNode(name) }),
+        h("button", { type: "button", class: "danger", text: "Delete node", onclick: () => a.deleteNode(name) })),
       h("p", { class: "hint", text: "Fail stops the node's kubelet heartbeats; the node controller notices after " +
         `the grace period (${graceText(this.clock)}), marks the node NotReady and evicts its pods. ` +
-        "Drain cordons it and evicts its pods now." }),
+        "Drain cordons it and evicts its pods now. Delete node removes the Node object (kubectl delete node): " +
+        "pods bound to it are garbage-collected, and controllers replace them elsewhere." }),
       dl([["Ready", nodeReadiness(node)], ["Schedulable", cordoned ? "no (cordoned)" : "yes"],
           ["Allocatable", Object.entries(st.allocatable || {}).map(([k, v]) => `${k}=${v}`).join(", ")],
           ["Taints", ((node.spec || {}).taints || []).map(taintText).join(", ") || "none"]]),
