@@ -64,6 +64,10 @@ FREEZE_AFTER_WRITES = 2500
 # re-derives after a crash (store.py); API clients' writes are still committed before they return.
 FLUSH_EVERY = 0.25
 
+# The control plane's address, where the `kubernetes` Service's endpoints point: the first address
+# of the nodes' network (kind's layout; node-N is 172.18.0.N+1, so no node has it).
+APISERVER_IP = "172.18.0.1"
+
 
 def _freeze_survivors() -> None:
     # Young cyclic garbage is collected first (cheap), so that little is frozen with the
@@ -120,10 +124,31 @@ class Cluster:
                       "spec": {"clusterIP": "10.96.0.1", "type": "ClusterIP",
                                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}},
                      sync=False)
+        self._bootstrap_apiserver_endpoints()
         if not s.iter(R.NODE):
             for i in range(1, nodes + 1):
                 self.add_node(f"node-{i}", pods=pods_per_node)
         s.flush()
+
+    def _bootstrap_apiserver_endpoints(self) -> None:
+        """The `kubernetes` Service has no selector: the apiserver itself writes its Endpoints and
+        EndpointSlice, pointing at its own address (k/k pkg/controlplane/reconcilers,
+        endpointsadapter.go) — the Endpoints marked skip-mirror, the slice labelled with the
+        Service's name and no managed-by, so neither endpoint controller touches them."""
+        s = self.store
+        port = {"name": "https", "port": 6443, "protocol": "TCP"}
+        if s.try_get(R.ENDPOINTS, "default", "kubernetes") is None:
+            s.create({"apiVersion": "v1", "kind": "Endpoints",
+                      "metadata": {"name": "kubernetes", "namespace": "default",
+                                   "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+                      "subsets": [{"addresses": [{"ip": APISERVER_IP}], "ports": [dict(port)]}]}, sync=False)
+        if s.try_get(R.ENDPOINTSLICE, "default", "kubernetes") is None:
+            s.create({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                      "metadata": {"name": "kubernetes", "namespace": "default",
+                                   "labels": {"kubernetes.io/service-name": "kubernetes"}},
+                      "addressType": "IPv4",
+                      "endpoints": [{"addresses": [APISERVER_IP], "conditions": {"ready": True}}],
+                      "ports": [dict(port)]}, sync=False)
 
     def add_node(self, name: str, **kw) -> dict:
         """Register a node as its kubelet would (the Kubelets controller builds the object)."""

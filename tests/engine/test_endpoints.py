@@ -248,12 +248,23 @@ def test_a_service_selecting_nothing_has_an_empty_placeholder_slice(cluster):
 
 
 def test_a_service_without_selector_is_left_alone(cluster):
+    own_rv = cluster.store.get(R.ENDPOINTSLICE, "default", "kubernetes")["metadata"]["resourceVersion"]
     cluster.store.create(service("manual"))
     cluster.store.create(bare_pod("p", {"app": "web"}))
     cluster.advance(10)
     assert slices_of(cluster, "manual") == []
     assert cluster.store.try_get(R.ENDPOINTS, "default", "manual") is None
-    assert slices_of(cluster, "kubernetes") == []          # the apiserver's own Service too
+    # The apiserver's own Service: its endpoints are the apiserver's address, written once at
+    # start-up (no managed-by label, skip-mirror on the Endpoints), and no controller touches them.
+    (own,) = slices_of(cluster, "kubernetes")
+    assert own["metadata"]["name"] == "kubernetes" and own["metadata"]["resourceVersion"] == own_rv
+    assert own["endpoints"] == [{"addresses": ["172.18.0.1"], "conditions": {"ready": True}}]
+    assert own["ports"] == [{"name": "https", "port": 6443, "protocol": "TCP"}]
+    assert "endpointslice.kubernetes.io/managed-by" not in own["metadata"]["labels"]
+    legacy = cluster.store.get(R.ENDPOINTS, "default", "kubernetes")
+    assert legacy["subsets"] == [{"addresses": [{"ip": "172.18.0.1"}],
+                                  "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
+    assert legacy["metadata"]["labels"] == {"endpointslice.kubernetes.io/skip-mirror": "true"}
 
 
 def test_headless_services_get_slices_and_the_headless_label(cluster):

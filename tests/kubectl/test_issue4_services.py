@@ -66,6 +66,7 @@ def test_expose_fills_the_endpointslice_and_endpoints_with_the_ready_pod_ips(kub
 
     header, rows = kube.table("get", "endpointslices")
     assert header == ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], header
+    rows = [r for r in rows if r["NAME"] != "kubernetes"]           # the apiserver's own slice
     assert len(rows) == 1, rows
     row = rows[0]
     assert re.fullmatch(rf"web-{kube.SUFFIX}", row["NAME"]), row
@@ -91,6 +92,20 @@ def test_expose_fills_the_endpointslice_and_endpoints_with_the_ready_pod_ips(kub
     text = kube("describe", "service", "web").stdout
     m = re.search(r"^Endpoints:\s+(\S+)$", text, re.M)
     assert m and {hp.rsplit(":", 1)[0] for hp in m.group(1).split(",")} == want, text
+
+
+def test_the_kubernetes_service_routes_to_the_apiserver(kube):
+    """Its endpoints are the apiserver's own address on 6443 — written by the apiserver, not by
+    the endpoint controllers (the Service has no selector), as on a real cluster."""
+    assert endpoints_column(kube, "kubernetes") == "172.18.0.1:6443"
+    header, rows = kube.table("get", "endpointslices", "kubernetes")
+    assert [(r["NAME"], r["ADDRESSTYPE"], r["PORTS"], r["ENDPOINTS"]) for r in rows] == [
+        ("kubernetes", "IPv4", "6443", "172.18.0.1")], rows
+    (s,) = slices(kube, "kubernetes")
+    assert "endpointslice.kubernetes.io/managed-by" not in s["metadata"]["labels"]
+    text = kube("describe", "service", "kubernetes").stdout
+    assert re.search(r"^Endpoints:\s+172\.18\.0\.1:6443$", text, re.M), text
+    assert re.search(r"^TargetPort:\s+6443/TCP$", text, re.M), text
 
 
 def test_a_service_selecting_nothing_has_no_endpoints(kube):
@@ -132,7 +147,7 @@ def test_a_pod_that_never_becomes_ready_gets_no_traffic_while_the_old_pods_keep_
     assert {a["ip"] for a in subset["addresses"]} == old
     assert [a["ip"] for a in subset["notReadyAddresses"]] == [new_ip]
     # The EndpointSlice printer lists every address (ready or not), three at most.
-    _, rows = kube.table("get", "endpointslices")
+    _, rows = kube.table("get", "endpointslices", "-l", "kubernetes.io/service-name=web")
     assert rows[0]["ENDPOINTS"].endswith(" + 1 more..."), rows
     assert set(pod_ips(kube).values()) == old
 
