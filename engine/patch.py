@@ -276,6 +276,17 @@ _SCHEMAS = {gk: {**_under("metadata", _OBJECT_META), **table} for gk, table in _
 _DEFAULT_SCHEMA = _under("metadata", _OBJECT_META)   # unknown kinds: metadata only, other lists atomic
 
 
+def schema_for(group: str, kind: str) -> dict:
+    """The strategic-merge table of a kind (path -> list strategy), as patches are applied with it;
+    kubectl apply's client side (webapp/applypatch.py) computes its patches from the same table."""
+    return _SCHEMAS.get((group, kind), _DEFAULT_SCHEMA)
+
+
+def go_value(v) -> str:
+    """A value as Go's %v prints it inside the apiserver's patch error messages."""
+    return _go_value(v)
+
+
 def _merge_key(schema: dict, path: str) -> tuple[bool, str | None]:
     """(list merges?, merge key) for the list at `path`."""
     strategy, key = schema.get(path, ("", None))

@@ -88,7 +88,7 @@ def three_way_patch(original: dict | None, modified: dict, current: dict) -> dic
 def _schema_for(obj: dict) -> dict:
     api_version, kind = obj.get("apiVersion") or "", obj.get("kind") or ""
     group = api_version.split("/")[0] if "/" in api_version else ""
-    return _server_patch._SCHEMAS.get((group, kind), _server_patch._DEFAULT_SCHEMA)
+    return _server_patch.schema_for(group, kind)
 
 
 def _strategy(schema: dict, path: str) -> tuple[bool, bool, str | None]:
@@ -217,7 +217,7 @@ class _Differ:
                      retain: bool) -> tuple[list, list]:
         for item in original + modified:
             if merge_key not in item:
-                raise PatchError(f"map: {_server_patch._go_value(item)} does not contain declared "
+                raise PatchError(f"map: {_server_patch.go_value(item)} does not contain declared "
                                  f"merge key: {merge_key}")
         orig_sorted = sorted(original, key=lambda m: _go_string(m[merge_key]))
         mod_sorted = sorted(modified, key=lambda m: _go_string(m[merge_key]))
