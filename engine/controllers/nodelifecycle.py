@@ -4,7 +4,8 @@ pod garbage collector's "orphaned pods" pass.
 Three upstream controllers in one (k/k `pkg/controller/nodelifecycle`, `pkg/controller/tainteviction`,
 `pkg/controller/podgc`):
 
-- Node monitor (key: node name, every `timings.node_monitor_period`): when neither the node's
+- Node monitor (one sweep over every node each `timings.node_monitor_period`, as upstream's
+  monitorNodeHealth loop; a node's own events also check it at once): when neither the node's
   Lease nor its Ready heartbeat was renewed within `timings.node_monitor_grace` (plus however far
   the engine itself is behind, so a lagging engine never blames a live kubelet), set Ready,
   MemoryPressure, DiskPressure and PIDPressure to Unknown (`NodeStatusUnknown`, `Kubelet stopped
@@ -29,6 +30,7 @@ from ..scheduling import tolerates
 from .base import Controller
 
 NAME = "node-lifecycle-controller"
+SWEEP = "(every node)"                  # the periodic health check's key (node names have no parentheses)
 NODE_CONTROLLER = "node-controller"
 TAINT_CONTROLLER = "taint-eviction-controller"
 LEASE_NAMESPACE = "kube-node-lease"
@@ -64,6 +66,7 @@ class NodeLifecycleController(Controller):
         # node -> (the stored Node a check found settled, its Ready heartbeat time): while the
         # Node object is that same one, a check only needs the Lease (the hot path at 100×).
         self._settled: dict[str, tuple[dict, float | None]] = {}
+        self._sweeping = False                        # the periodic sweep key is queued or armed
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -80,11 +83,15 @@ class NodeLifecycleController(Controller):
             self._noexec.pop(name, None)
             return [name, *pods]
         self._nodes.add(name)
+        sweep = []
+        if not self._sweeping:                        # the first node starts the periodic sweep
+            self._sweeping = True
+            sweep = [SWEEP]
         noexec = tuple((t.get("key"), t.get("value"), t.get("effect"))
                        for t in (node.get("spec") or {}).get("taints") or () if t.get("effect") == "NoExecute")
         changed = self._noexec.get(name, ()) != noexec
         self._noexec[name] = noexec
-        return [name, *pods] if changed else [name]
+        return [name, *pods, *sweep] if changed else [name, *sweep]
 
     def _on_pod(self, ev):
         pod = ev.object
@@ -109,23 +116,33 @@ class NodeLifecycleController(Controller):
     def reconcile(self, key: str) -> float | None:
         if "/" in key:
             return self._reconcile_pod(key)
-        return self._monitor(key)
+        if key == SWEEP:
+            return self._sweep()
+        self._monitor(key)
+        return None
+
+    def _sweep(self) -> float:
+        """Check every node's health, then come back after the monitor period (on the heartbeat
+        grid, so the sweep shares an engine wake-up with the kubelets' renewals)."""
+        for name in sorted(self._nodes):
+            self._monitor(name)
+        now = self.clock.now()
+        return max(on_grid(now + self.ctx.timings.node_monitor_period) - now, 1e-3)
 
     # ---- node monitor -------------------------------------------------------------------------------
 
-    def _monitor(self, name: str) -> float | None:
+    def _monitor(self, name: str) -> None:
         node = self.store.try_get(R.NODE, "", name)
         if node is None:
-            return None
+            return
         now = self.clock.now()
-        period = self.ctx.timings.node_monitor_period
         settled = self._settled.get(name)
         if settled is not None and settled[0] is node:
             lease = self.store.try_get(R.LEASE, LEASE_NAMESPACE, name)
             renewed = O.parse_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
             probe = max((t for t in (renewed, settled[1]) if t is not None), default=None)
             if probe is not None and now - probe <= self.ctx.timings.node_monitor_grace:
-                return max(on_grid(now + period) - now, 1e-3)
+                return
         self._settled.pop(name, None)
         uid = O.uid_of(node)
         if uid not in self._registered:
@@ -150,7 +167,6 @@ class NodeLifecycleController(Controller):
                 self._mark_pods_not_ready(name)
         if not self._sync_taints(node, now) and not stale and (ready or {}).get("status") == "True":
             self._settled[name] = (node, O.parse_time(ready.get("lastHeartbeatTime")))
-        return max(on_grid(now + period) - now, 1e-3)
 
     def _lag(self, now: float) -> float:
         """How far the engine is behind: the age of the oldest timer that is due but has not

@@ -25,6 +25,7 @@ from .. import errors, objects as O, resources as R
 from ..clock import on_grid
 from ..controllers.base import Controller
 from . import node as N
+from .heartbeats import Heartbeats
 from .pods import PodRun
 from .logs import container_logs
 
@@ -72,7 +73,7 @@ class Kubelets(Controller):
         self._written: dict[str, int] = {}       # pod key -> resourceVersion of our last status write
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
         self._resumed_at: dict[str, float] = {}  # node -> when its kubelet came back
-        self._lease_timers: dict[str, object] = {}   # node -> its next heartbeat (Lease renewal) timer
+        self._heartbeats = Heartbeats(self.clock, self._lease_tick)   # each node's next Lease renewal
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -178,15 +179,10 @@ class Kubelets(Controller):
     def _schedule_lease(self, name: str, due: float) -> None:
         """Lease renewal is a heartbeat on the clock, not a queued key: due timers fire at the
         start of every engine pass, so a busy kubelet queue never delays a heartbeat."""
-        old = self._lease_timers.get(name)
-        if old is not None and not old.cancelled:
-            if old.due <= due:
-                return
-            old.cancel()
-        self._lease_timers[name] = self.clock.call_at(due, lambda: self._lease_tick(name))
+        self._heartbeats.schedule(name, due)
 
     def _lease_tick(self, name: str) -> None:
-        self._lease_timers.pop(name, None)
+        self._heartbeats.cancel(name)
         if name in self._failed():
             self._stalled.add(name)
             return
@@ -214,9 +210,6 @@ class Kubelets(Controller):
             lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
             renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
             if renewed is None or now - renewed >= period - 1e-6:
-                old = self._lease_timers.pop(name, None)
-                if old is not None:
-                    old.cancel()
                 self._lease_tick(name)
             else:
                 self._schedule_lease(name, renewed + period)
@@ -233,9 +226,7 @@ class Kubelets(Controller):
     def _reconcile_node(self, name: str) -> float | None:
         node = self.store.try_get(R.NODE, "", name)
         if node is None or not _has_kubelet(node):
-            t = self._lease_timers.pop(name, None)
-            if t is not None:
-                t.cancel()
+            self._heartbeats.cancel(name)
             return None
         if name in self._failed():
             self._stalled.add(name)
@@ -258,7 +249,7 @@ class Kubelets(Controller):
                                     component=NAME, host=name)
                 self.decide(NODE_PREFIX + name, f"Node {name}: kubelet posts Ready again", action="node-ready",
                             observed={"ready": current.get("Ready")}, desired={"ready": "True"})
-        if name not in self._lease_timers:
+        if name not in self._heartbeats:
             lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
             renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
             period = self.lease_period()
