@@ -366,7 +366,10 @@ class Store:
             if old is None:
                 return None
             spec = old.get("spec") or {}
-            if all(spec.get(k) == v for k, v in fields.items()):
+            for k, v in fields.items():
+                if spec.get(k) != v:
+                    break
+            else:
                 return old
             self._rv += 1
             new = dict(old)

@@ -11,9 +11,9 @@ from typing import Callable
 
 
 class Heartbeats:
-    def __init__(self, clock, beat: Callable[[str], None]):
+    def __init__(self, clock, beat: Callable[[list[str]], None]):
         self._clock = clock
-        self._beat = beat                          # renews one node's lease (and schedules the next)
+        self._beat = beat                          # renews these nodes' leases (and schedules the next)
         self._due: dict[str, float] = {}           # node -> its next renewal
         self._cohorts: dict[float, set[str]] = {}  # due time -> the nodes renewing then
 
@@ -40,7 +40,8 @@ class Heartbeats:
             self._cohorts[due].discard(name)
 
     def _fire(self, due: float) -> None:
-        for name in sorted(self._cohorts.pop(due, ())):
-            if self._due.get(name) == due:
-                del self._due[name]
-                self._beat(name)
+        names = [name for name in sorted(self._cohorts.pop(due, ())) if self._due.get(name) == due]
+        for name in names:
+            del self._due[name]
+        if names:
+            self._beat(names)

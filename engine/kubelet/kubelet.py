@@ -73,7 +73,7 @@ class Kubelets(Controller):
         self._written: dict[str, int] = {}       # pod key -> resourceVersion of our last status write
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
         self._resumed_at: dict[str, float] = {}  # node -> when its kubelet came back
-        self._heartbeats = Heartbeats(self.clock, self._lease_tick)   # each node's next Lease renewal
+        self._heartbeats = Heartbeats(self.clock, self._lease_cohort)   # each node's next Lease renewal
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -160,12 +160,12 @@ class Kubelets(Controller):
             except errors.ApiError:
                 pass
 
-    def _renew_lease(self, node: dict, now: float) -> None:
+    def _renew_lease(self, node: dict, now: float, stamp: str | None = None) -> None:
         name = O.name_of(node)
         # The heartbeat (50 nodes renew ~1,000 times a wall second at 100×): the stored Lease with
         # a fresh renewTime, which admission would store as it is, so it takes the store's short path.
         renewed = self.store.refresh_spec(R.LEASE, N.LEASE_NAMESPACE, name,
-                                          {"renewTime": O.micro_iso(now), "holderIdentity": name})
+                                          {"renewTime": stamp or O.micro_iso(now), "holderIdentity": name})
         if renewed is None:
             self.store.create(N.build_lease(node, now), sync=False)
 
@@ -183,19 +183,29 @@ class Kubelets(Controller):
 
     def _lease_tick(self, name: str) -> None:
         self._heartbeats.cancel(name)
-        if name in self._failed():
-            self._stalled.add(name)
-            return
-        node = self.store.try_get(R.NODE, "", name)
-        if node is None:
-            return
+        self._lease_cohort([name])
+
+    def _lease_cohort(self, names: list[str]) -> None:
+        """Renew these nodes' Leases — due at the same moment, so one clock reading, one
+        renewTime and one next due time serve them all (at 100× this runs ~200 times a wall
+        second for 50 nodes)."""
         now = self.clock.now()
-        try:
-            self._renew_lease(node, now)
-        except errors.ApiError:                  # e.g. a concurrent renewal: try again shortly
-            self._schedule_lease(name, now + 0.1)
-            return
-        self._schedule_lease(name, on_grid(now + self.lease_period()))
+        stamp = O.micro_iso(now)
+        nxt = on_grid(now + self.lease_period())
+        failed = self._failed()
+        for name in names:
+            if name in failed:
+                self._stalled.add(name)
+                continue
+            node = self.store.try_get(R.NODE, "", name)
+            if node is None:
+                continue
+            try:
+                self._renew_lease(node, now, stamp)
+            except errors.ApiError:              # e.g. a concurrent renewal: try again shortly
+                self._schedule_lease(name, now + 0.1)
+                continue
+            self._heartbeats.schedule(name, nxt)
 
     def timings_changed(self) -> list[str]:
         """The Timings switched mode (on the engine thread, before any reconcile of this pass):
