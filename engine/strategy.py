@@ -22,14 +22,14 @@ _INITIAL_STATUS = {
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).
 _GENERATION_WATCHES_ANNOTATIONS = {"Deployment"}
-NO_GENERATION = _NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
-                  "ControllerRevision"}
+NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
+                 "ControllerRevision"}
 
 
 def prepare_for_create(obj: dict) -> None:
     kind = obj.get("kind")
     md = obj["metadata"]
-    if kind not in _NO_GENERATION:
+    if kind not in NO_GENERATION:
         md["generation"] = 1
     if kind in _INITIAL_STATUS and kind != "Node":
         obj["status"] = _INITIAL_STATUS[kind](obj)
@@ -83,7 +83,7 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
 def _bump_generation(new: dict, old: dict) -> None:
     kind = new.get("kind")
     md, omd = new["metadata"], old["metadata"]
-    if kind in _NO_GENERATION:
+    if kind in NO_GENERATION:
         return
     gen = omd.get("generation", 1)
     changed = new.get("spec") != old.get("spec")

@@ -203,6 +203,13 @@ class KubeplayServer:
         with self.opener.open(self.url + path, timeout=timeout) as r:
             return json.loads(r.read())
 
+    def post_json(self, path: str, body=None, timeout: float = 10):
+        """POST a JSON body (default `{}`) to a path, e.g. kubeplay's own /kubeplay/v1 controls."""
+        req = urllib.request.Request(self.url + path, data=json.dumps(body or {}).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with self.opener.open(req, timeout=timeout) as r:
+            return json.loads(r.read())
+
     def wait_until(self, predicate, timeout: float = 30.0, interval: float = 0.2, message: str = ""):
         return wait_until(predicate, timeout, interval, message)
 

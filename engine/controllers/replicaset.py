@@ -314,19 +314,6 @@ class ReplicaSetController(Controller):
             self.expectations.forget(key)
         return (key,)
 
-    def _index_orphan(self, ev: WatchEvent) -> None:
-        """The informer's orphan index: pods with no controller, which a ReplicaSet may adopt."""
-        pod = ev.object
-        ns, name = O.namespace_of(pod), O.name_of(pod)
-        if ev.type != "DELETED" and O.controller_of(pod) is None:
-            self._orphans.setdefault(ns, set()).add(name)
-        else:
-            names = self._orphans.get(ns)
-            if names is not None:
-                names.discard(name)
-                if not names:
-                    del self._orphans[ns]
-
     def _owner_key(self, pod: dict) -> str | None:
         ref = O.controller_of(pod)
         if ref and ref.get("kind") == "ReplicaSet":
@@ -341,7 +328,8 @@ class ReplicaSetController(Controller):
 
     def _on_pod(self, ev: WatchEvent):
         # (Every pod event of the cluster comes here: each pod's controller reference is read
-        # once, and the orphan index kept inline, as _index_orphan does.)
+        # once, and the informer's orphan index — pods with no controller, which a ReplicaSet may
+        # adopt — is kept inline.)
         pod, old = ev.object, ev.old
         md = pod.get("metadata") or {}
         ns, name = md.get("namespace", ""), md.get("name", "")

@@ -407,13 +407,7 @@ def test_describe_node_lists_its_pods(k, cluster):
 
 
 def _post(server, path: str, body: dict) -> dict:
-    import json
-    import urllib.request
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    req = urllib.request.Request(server.url + path, method="POST", data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with opener.open(req, timeout=20) as r:
-        return json.loads(r.read())
+    return server.post_json(path, body, timeout=20)
 
 
 def test_the_terminal_prints_what_kubectl_prints(kubeplay_server):

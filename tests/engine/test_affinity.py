@@ -16,14 +16,6 @@ HOST = "kubernetes.io/hostname"
 
 
 @pytest.fixture
-def cluster():
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    yield c
-    c.stop()
-
-
-@pytest.fixture
 def zoned():
     """node-1, node-2 in zone-a; node-3 in zone-b."""
     c = Cluster(store=Store(), clock=ManualClock(), nodes=0)

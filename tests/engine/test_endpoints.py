@@ -11,13 +11,6 @@ from engine.store import Store
 
 # ---- a cluster on the manual clock ----------------------------------------------------------------
 
-@pytest.fixture
-def cluster():
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    yield c
-    c.stop()
-
 
 def advance_until(cluster, predicate, limit=120.0, step=0.5):
     """Step the manual clock until `predicate()` holds (at most `limit` simulated seconds)."""

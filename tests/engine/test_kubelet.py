@@ -4,18 +4,9 @@ back-off on the real schedule, graceful deletion, logs, and silence on a failed 
 import pytest
 
 from engine import errors, objects as O, resources as R
-from engine.clock import EPOCH, ManualClock
-from engine.cluster import Cluster
+from engine.clock import EPOCH
 from engine.kubelet import images
 from engine.kubelet.stages import _go_duration
-from engine.store import Store
-
-
-@pytest.fixture
-def cluster():
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    return c
 
 
 def pod(name, image="nginx:1.27", *, node=None, containers=None, **spec):

@@ -2,21 +2,13 @@
 period, is tainted unreachable, its pods are marked not ready and evicted after their
 toleration; when the kubelet is back the node is Ready and untainted. Cordon adds the
 unschedulable taint; pods bound to a node that does not exist are garbage-collected."""
-import pytest
 
 from engine import objects as O, resources as R
-from engine.clock import EPOCH, ManualClock
+from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
-
-
-@pytest.fixture
-def cluster():
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    return c
 
 
 def pod(name, node=None, **spec):
@@ -208,7 +200,6 @@ def test_quiescence_only_leases_move_with_time(cluster):
     stop_heartbeats_until_not_ready(cluster, "node-3")
     cluster.advance(30)
     rv = cluster.store.resource_version
-    keys = {c.name: [] for c in cluster.controllers}
     pods = [O.key_of(p) for p in cluster.store.list(R.POD)[0]]
     nodes = [O.name_of(n) for n in cluster.store.list(R.NODE)[0]]
     for _ in range(2):

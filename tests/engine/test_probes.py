@@ -4,20 +4,10 @@ startup gates the others, and the deterministic rule that decides a simulated pr
 import pytest
 
 from engine import objects as O, resources as R
-from engine.clock import EPOCH, ManualClock
-from engine.cluster import Cluster
+from engine.clock import EPOCH
 from engine.controllers import endpointslice as ES
 from engine.kubelet import probes as P
 from engine.kubelet.pods import _make_run
-from engine.store import Store
-
-
-@pytest.fixture
-def cluster():
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    yield c
-    c.stop()
 
 
 def pod(name, *, image="busybox:1.36", command=None, labels=None, ports=None, restart=None, grace=None, **probes):

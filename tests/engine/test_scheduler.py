@@ -10,13 +10,6 @@ from engine.scheduler.cache import tolerates
 from engine.store import Store
 
 
-@pytest.fixture
-def cluster():
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    return c
-
-
 def pod(name, *, containers=None, owner=None, **spec):
     md = {"name": name, "namespace": "default"}
     if owner:

@@ -4,21 +4,12 @@ are gone (k8s-semantics.md §1.6, §3.6). The playground clock is paused to hold
 states still long enough to look at them."""
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 
 
-def post(server, path, body=None):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    req = urllib.request.Request(server.url + path, data=json.dumps(body or {}).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with opener.open(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
 def pause(kube, paused: bool = True):
-    assert post(kube.server, "/kubeplay/v1/clock", {"paused": paused})["paused"] is paused
+    assert kube.server.post_json("/kubeplay/v1/clock", {"paused": paused})["paused"] is paused
 
 
 def create(kube, name, replicas=2, namespace="default"):

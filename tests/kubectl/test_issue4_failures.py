@@ -8,20 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
-import urllib.request
+
+from watchlines import WatchLines
 
 # Playground timers (engine/controllers/base.py Timings): node-monitor-grace 8 s (upstream 50 s),
 # node-monitor-period 5 s, not-ready/unreachable tolerationSeconds capped at 5 s (upstream 300 s).
 GRACE, PERIOD, TOLERATION = 8, 5, 5
-
-
-def post(server, path, body=None):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    req = urllib.request.Request(server.url + path, data=json.dumps(body or {}).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with opener.open(req, timeout=10) as r:
-        return json.loads(r.read())
 
 
 def ts(value: str) -> float:
@@ -59,34 +51,6 @@ def event_messages(kube, name: str) -> list[tuple[str, str, str]]:
     return [(e["type"], e["reason"], e["message"]) for e in items]
 
 
-class WatchLines:
-    """A background `kubectl get -w -v=6`: stdout lines as they arrive, and whether its watch
-    request has been answered (the -v=6 line on stderr)."""
-
-    def __init__(self, proc):
-        self.proc, self.lines, self.err = proc, [], []
-        self.threads = [threading.Thread(target=self._read, args=(proc.stdout, self.lines), daemon=True),
-                        threading.Thread(target=self._read, args=(proc.stderr, self.err), daemon=True)]
-        for t in self.threads:
-            t.start()
-
-    @staticmethod
-    def _read(stream, into):
-        for line in stream:
-            into.append(line.rstrip("\n"))
-
-    def watching(self) -> bool:
-        return any("watch=true" in ln and " 200 OK" in ln for ln in self.err)
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(10)
-        for t in self.threads:
-            t.join(10)
-        return "\n".join(self.lines)
-
-
 # ---- a node fails ----------------------------------------------------------------------------------
 
 def test_a_failed_node_goes_not_ready_and_each_controller_answers_as_upstream(kube):
@@ -103,7 +67,7 @@ def test_a_failed_node_goes_not_ready_and_each_controller_answers_as_upstream(ku
     ds_on_1 = ds_on_1[0]["metadata"]["name"]
 
     t0 = sim_now(kube)
-    post(kube.server, "/kubeplay/v1/nodes/node-1/fail")
+    kube.server.post_json("/kubeplay/v1/nodes/node-1/fail")
 
     def not_ready():
         st = node_statuses(kube)
@@ -148,7 +112,7 @@ def test_a_failed_node_goes_not_ready_and_each_controller_answers_as_upstream(ku
     assert ("Node node-1 status is now: NodeNotReady") in [m for _, _, m in event_messages(kube, "node-1")]
 
     # The node comes back: its kubelet finishes the deletions; the bare pod is simply gone.
-    post(kube.server, "/kubeplay/v1/nodes/node-1/recover")
+    kube.server.post_json("/kubeplay/v1/nodes/node-1/recover")
     kube.server.wait_until(lambda: node_statuses(kube)["node-1"] == "Ready", 30, message="node-1 Ready again")
 
     def finished():
@@ -169,7 +133,7 @@ def test_a_statefulset_pod_on_a_failed_node_is_not_replaced_until_it_is_gone(kub
     victim = pod(kube, "web-1")
     node, uid = victim["spec"]["nodeName"], victim["metadata"]["uid"]
     t0 = sim_now(kube)
-    post(kube.server, f"/kubeplay/v1/nodes/{node}/fail")
+    kube.server.post_json(f"/kubeplay/v1/nodes/{node}/fail")
 
     def evicted():
         p = pod(kube, "web-1")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
 import time
-import urllib.request
+
+from watchlines import WatchLines
 
 
 SCALED = re.compile(r"^Scaled (up|down) replica set (\S+) to (\d+)(?: from (\d+))?$")
@@ -24,11 +24,7 @@ def create_web(kube, replicas=3, image="nginx"):
 
 
 def clock(kube, **body) -> dict:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    req = urllib.request.Request(kube.server.url + "/kubeplay/v1/clock", data=json.dumps(body).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
-    with opener.open(req, timeout=10) as r:
-        return json.loads(r.read())
+    return kube.server.post_json("/kubeplay/v1/clock", body)
 
 
 def replicasets(kube, selector="app=web") -> list[dict]:
@@ -82,26 +78,6 @@ def replay(messages, sizes: dict[str, int], *, max_total: int):
         sizes[rs] = to
         assert sum(sizes.values()) <= max_total, f"after {msg!r} the ReplicaSets hold {sizes} > {max_total}"
     return sizes
-
-
-class WatchLines:
-    """Collect a background kubectl's stdout lines as they arrive (for `get -w`)."""
-
-    def __init__(self, proc):
-        self.proc, self.lines = proc, []
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(10)
-        self.thread.join(10)
-        return "\n".join(self.lines)
 
 
 # ---- the rolling update story ------------------------------------------------------------------

@@ -5,15 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
-
-
-def post(server, path, body=None):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    req = urllib.request.Request(server.url + path, data=json.dumps(body or {}).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with opener.open(req, timeout=10) as r:
-        return json.loads(r.read())
 
 
 def web_with_service(kube, replicas=3) -> dict[str, str]:
@@ -158,7 +149,7 @@ def test_pods_on_a_failed_node_drop_out_of_the_endpoints_and_replacements_join(k
     nodes = {p["metadata"]["name"]: p["spec"]["nodeName"] for p in kube.pods("app=web")}
     victim_pod = sorted(nodes)[0]
     victim_node, victim_ip = nodes[victim_pod], ips[victim_pod]
-    post(kube.server, f"/kubeplay/v1/nodes/{victim_node}/fail")
+    kube.server.post_json(f"/kubeplay/v1/nodes/{victim_node}/fail")
 
     def dropped():
         assert victim_ip not in endpoint_ips(kube), endpoints_column(kube)

@@ -7,31 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
 import urllib.request
 
-
-class WatchLines:
-    """Collect a background kubectl's stdout lines as they arrive (for `get -w`)."""
-
-    def __init__(self, proc):
-        self.proc, self.lines = proc, []
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def rows(self) -> list[list[str]]:
-        return [ln.split() for ln in list(self.lines) if ln.split()[:1] in (["ADDED"], ["MODIFIED"], ["DELETED"])]
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(10)
-        self.thread.join(10)
-        return "\n".join(self.lines)
+from watchlines import WatchLines
 
 
 def ts(value: str) -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 
 MULTI = """apiVersion: apps/v1
 kind: Deployment
@@ -38,14 +37,6 @@ def create_web(kube, replicas=1):
     assert kube("create", "deployment", "web", "--image=nginx", f"--replicas={replicas}").stdout == \
         "deployment.apps/web created\n"
     return kube.wait_running("app=web", replicas)
-
-
-def post(server, path):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    req = urllib.request.Request(server.url + path, data=b"{}", method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with opener.open(req, timeout=10) as r:
-        return json.loads(r.read())
 
 
 def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(kube):
@@ -92,7 +83,7 @@ def test_a_failed_node_goes_not_ready_and_its_pods_are_replaced_elsewhere(kube):
     pods = {p["metadata"]["name"]: p["spec"]["nodeName"] for p in kube.pods("app=web")}
     victim = pods[names[0]]
     lost = {n for n, node in pods.items() if node == victim}
-    post(kube.server, f"/kubeplay/v1/nodes/{victim}/fail")
+    kube.server.post_json(f"/kubeplay/v1/nodes/{victim}/fail")
 
     def not_ready():
         rows = {r["NAME"]: r["STATUS"] for r in kube.table("get", "nodes")[1]}
@@ -113,7 +104,7 @@ def test_a_failed_node_goes_not_ready_and_its_pods_are_replaced_elsewhere(kube):
     assert f"Node {victim} status is now: NodeNotReady" in events, events
     assert lost  # the pods that were there are no longer counted as live
 
-    post(kube.server, f"/kubeplay/v1/nodes/{victim}/recover")
+    kube.server.post_json(f"/kubeplay/v1/nodes/{victim}/recover")
     kube.server.wait_until(lambda: {r["NAME"]: r["STATUS"] for r in kube.table("get", "nodes")[1]}[victim] == "Ready",
                            30, message=f"{victim} Ready again")
     kube.wait_running("app=web", 3)
