@@ -44,7 +44,8 @@ def create_app(cluster: Cluster | None = None, *, state: str | None = None, in_m
     app.extensions["kubeplay.stopping"] = stopping
 
     from .api import discovery, resources
-    from . import auth, playground
+    from . import auth
+    from .page import playground
     app.register_blueprint(discovery.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(playground.bp)
@@ -64,7 +65,8 @@ def create_app(cluster: Cluster | None = None, *, state: str | None = None, in_m
 
 def _register_page(app: Flask) -> None:
     """The page, its WebSocket stream, the YAML apply endpoint and the in-page terminal."""
-    from . import pages, stream, terminal, yamlapply
+    from .kubectl import yamlapply
+    from .page import pages, stream, terminal
     from flask_sock import Sock
     sock = Sock(app)
     app.register_blueprint(pages.bp)

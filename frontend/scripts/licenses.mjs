@@ -1,4 +1,4 @@
-// Writes ../static/vendor/LICENSES.txt: the licence text of every package bundled into editor.js,
+// Writes ../webapp/static/vendor/LICENSES.txt: the licence text of every package bundled into editor.js,
 // read from package-lock.json so it lists exactly what `npm ci` installed (esbuild, the build
 // tool, is not in the bundle and is skipped).
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8"));
 const parts = [
-  "Third-party software bundled into static/vendor/editor.js (built from frontend/ by `npm run build`).\n",
+  "Third-party software bundled into webapp/static/vendor/editor.js (built from frontend/ by `npm run build`).\n",
 ];
 const paths = Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/")).sort();
 for (const path of paths) {
@@ -21,4 +21,4 @@ for (const path of paths) {
   parts.push(`${"=".repeat(78)}\n${name} ${meta.version} (${meta.license || "see text"})\n` +
              `${"=".repeat(78)}\n${text || "(no licence file shipped; licence: " + meta.license + ")"}\n`);
 }
-writeFileSync(join(root, "..", "static", "vendor", "LICENSES.txt"), parts.join("\n"));
+writeFileSync(join(root, "..", "webapp", "static", "vendor", "LICENSES.txt"), parts.join("\n"));

@@ -1,4 +1,4 @@
-// The YAML editor the page uses, bundled by esbuild into static/vendor/editor.js as the global
+// The YAML editor the page uses, bundled by esbuild into webapp/static/vendor/editor.js as the global
 // `YamlEditor` (see package.json). The page's own code never imports CodeMirror directly: it only
 // calls the small API below, so the bundle can be rebuilt or replaced without touching it.
 //

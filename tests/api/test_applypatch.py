@@ -7,7 +7,7 @@ import copy
 import json
 
 from engine.patch import strategic_merge
-from webapp.applypatch import LAST_APPLIED, go_json, last_applied, three_way_patch, with_last_applied
+from webapp.kubectl.applypatch import LAST_APPLIED, go_json, last_applied, three_way_patch, with_last_applied
 
 
 def deployment(**spec_changes) -> dict:

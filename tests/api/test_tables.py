@@ -9,7 +9,7 @@ import pytest
 from engine import errors
 from engine import resources as R
 from engine.objects import iso
-from webapp import printers as P
+from webapp.api import printers as P
 from webapp.api import tables
 
 NOW = 1_700_000_000.0

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from webapp import printers
+from webapp.api import printers
 
 
 def pod(phase="Running", containers=None, init=None, init_specs=None, conditions=None, reason=None,

@@ -162,12 +162,12 @@ def test_cross_origin_pages_are_refused(live):
     ("http://127.0.0.1:8080.evil.example", "127.0.0.1:8080", False),
 ])
 def test_same_origin_rule(origin, host, ok):
-    from webapp.stream import same_origin
+    from webapp.page.stream import same_origin
     assert same_origin(origin, host) is ok
 
 
 def test_bookmarks_keep_an_idle_page_current_while_only_heartbeats_change(live, monkeypatch):
-    from webapp import stream
+    from webapp.page import stream
     monkeypatch.setattr(stream, "BOOKMARK_PERIOD", 0.3)
     app, host = live
     s = Stream(host)
@@ -189,7 +189,7 @@ def test_a_client_that_stops_reading_is_closed_not_buffered_for(live, monkeypatc
     import base64
     import os
     import socket
-    from webapp import stream
+    from webapp.page import stream
     monkeypatch.setattr(stream, "SEND_TIMEOUT", 1.0)
     caplog.set_level("INFO", logger="kubeplay.stream")
     app, host = live

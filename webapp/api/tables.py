@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from engine.errors import BadRequest
 from engine.resources import ResourceType
-from webapp import printers as P
+from webapp.api import printers as P
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from engine import objects as O, resources as R
-from webapp import printers as P
+from webapp.api import printers as P
 from .cli import Ctx
 from .nodes import event_interval
 from .tabwriter import DESCRIBE, TabWriter

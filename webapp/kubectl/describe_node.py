@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine import errors, objects as O, resources as R
 from engine import quantity as Q
-from webapp import printers as P
+from webapp.api import printers as P
 from .cli import Ctx
 from .describe import Writer, annotations_multiline, events_section, labels_multiline, rfc1123z, taints_multiline
 from .errors import render

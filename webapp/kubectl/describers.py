@@ -6,7 +6,7 @@ import base64
 
 from engine import errors, objects as O, resources as R
 from engine.controllers import deployment_util as DU
-from webapp import printers as P
+from webapp.api import printers as P
 from . import resolve
 from .cli import Ctx, Flag, UsageError, command
 from .describe import (Writer, _controlled_by, annotations_multiline, containers, events_section,

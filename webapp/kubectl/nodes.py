@@ -10,7 +10,7 @@ it prints `pod/<name> evicted` as soon as the eviction is accepted.
 from __future__ import annotations
 
 from engine import errors, objects as O, resources as R
-from webapp import printers as P
+from webapp.api import printers as P
 from .cli import Ctx, Flag, PrintedError, UsageError, command
 from .errors import CommandError
 from .tabwriter import GET, TabWriter

@@ -18,7 +18,7 @@ from yaml.representer import SafeRepresenter
 from yaml.resolver import Resolver
 from yaml.serializer import Serializer
 
-from webapp import printers as P
+from webapp.api import printers as P
 
 
 # ---- -o yaml / -o json ------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import flask
 
 from engine import errors, resources as R
 from engine.objects import clone
-from webapp import applypatch as AP
+from webapp.kubectl import applypatch as AP
 from webapp.kubectl.errors import render_status
 from webapp.kubectl.manifests import MAX_BYTES, SOURCE, Document, Refusal, document_line, parse_documents
 
