@@ -1,1 +1,47 @@
-"""kubeplay's simulated cluster: pure Python, no web imports."""
+"""kubeplay's simulated cluster: pure Python, no web imports.
+
+This module is the engine's one door (the facade): the web layer imports `from engine import X`
+for the names in `__all__` below and nothing from the engine's modules directly, so the engine's
+insides (controllers, scheduler, kubelets, admission, store internals) can be reshaped without
+touching webapp. tests/test_architecture.py keeps the rule. docs/engine-facade.md describes the
+contract (what a Cluster and its Store promise); docs/architecture.md shows where it sits.
+
+What is here, and why the web layer needs it:
+
+- Building and running a cluster (the CLI does this; `create_app` is handed the result):
+  `Cluster`, `Store`, `ScaledClock`, `ManualClock`, `Timings`.
+- The API's vocabulary, as namespaces of small pure helpers the apiserver and kubectl sides both
+  use: `errors` (the ApiError family → metav1.Status), `resources` (the ResourceType table:
+  kinds, plurals, groups, verbs), `objects` (reading names, labels, owners and times off the
+  plain dicts), `quantity` (resource.Quantity), `patch` (the server's patch types and merge-key
+  table, which kubectl's client-side apply reads too).
+- Selectors as the apiserver parses and matches them: `parse_label_selector`,
+  `parse_field_selector`, `matches_requirements`, `matches_fields`, `selector_to_string`.
+- `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
+  Deployment controller uses it and kubectl's `rollout`/`describe` need the same answers
+  (upstream kubectl vendors the same helpers as k8s.io/kubectl/pkg/util/deployment).
+
+Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
+(`objects.clone`).
+"""
+from . import errors, objects, patch, quantity, resources
+from .clock import ManualClock, ScaledClock
+from .cluster import Cluster
+from .controllers import deployment_util as deployments
+from .controllers.base import Timings
+from .resources import ResourceType
+from .selectors import (matches_fields, matches_requirements, parse_field_selector, parse_label_selector,
+                        selector_to_string)
+from .store import Store, WatchEvent
+
+__all__ = [
+    # building and running a cluster
+    "Cluster", "Store", "WatchEvent", "ScaledClock", "ManualClock", "Timings",
+    # the API's vocabulary
+    "errors", "resources", "ResourceType", "objects", "quantity", "patch",
+    # selectors
+    "parse_label_selector", "parse_field_selector", "matches_requirements", "matches_fields",
+    "selector_to_string",
+    # what kubectl shares with the Deployment controller
+    "deployments",
+]

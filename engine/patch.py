@@ -278,7 +278,7 @@ _DEFAULT_SCHEMA = _under("metadata", _OBJECT_META)   # unknown kinds: metadata o
 
 def schema_for(group: str, kind: str) -> dict:
     """The strategic-merge table of a kind (path -> list strategy), as patches are applied with it;
-    kubectl apply's client side (webapp/applypatch.py) computes its patches from the same table."""
+    kubectl apply's client side (webapp/kubectl/applypatch.py) computes its patches from the same table."""
     return _SCHEMAS.get((group, kind), _DEFAULT_SCHEMA)
 
 

@@ -1,47 +1,30 @@
 """kubeplay's web layer: a Kubernetes-shaped HTTP API and the playground page, over one engine.
 
-`create_app()` builds a Flask app around an engine Cluster (making one if none is given). The
-browser page and kubectl are both plain clients of the same API."""
+`create_app(cluster)` wires a Flask app around an engine Cluster someone else built and runs
+(the CLI, webapp/cli.py, or a test); it only configures. The browser page and kubectl are both
+plain clients of the same API. The folders: api/ (the Kubernetes API), page/ (the page, its
+stream and its endpoints), kubectl/ (the in-page kubectl). docs/architecture.md has the picture."""
 from __future__ import annotations
 
 import logging
-import os
-import threading
 
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from engine import errors
-from engine.clock import ScaledClock
-from engine.cluster import Cluster
-from engine.controllers.base import Timings
-from engine.store import Store
+from engine import Cluster, errors
+
+from .extension import Kubeplay
 
 log = logging.getLogger("kubeplay.web")
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
 
-
-def _asset_dir(name: str) -> str:
-    """static/ and templates/ live at the repo root in a checkout, inside the package when installed."""
-    inside = os.path.join(_HERE, name)
-    return inside if os.path.isdir(inside) else os.path.join(os.path.dirname(_HERE), name)
-
-
-def create_app(cluster: Cluster | None = None, *, state: str | None = None, in_memory: bool = True,
-               nodes: int = 3, pods_per_node: int = 110, speed: float = 1.0, token: str | None = None, max_pods: int = 10000,
-               realistic: bool = False, start: bool = True) -> Flask:
-    owns = cluster is None
-    if cluster is None:
-        store = Store(None if in_memory else state, max_pods=max_pods)
-        cluster = Cluster(store=store, clock=ScaledClock(speed=speed), nodes=nodes, pods_per_node=pods_per_node,
-                          timings=Timings.realistic() if realistic else Timings())
-    app = Flask(__name__, static_folder=_asset_dir("static"), template_folder=_asset_dir("templates"))
+def create_app(cluster: Cluster, *, token: str | None = None) -> Flask:
+    """The app serving `cluster`. Starting and stopping the cluster is the caller's job; at
+    shutdown call `kubeplay_of(app).close()` (webapp.extension) so open watches return."""
+    app = Flask(__name__)           # static/ and templates/ are in this package, Flask's default
     app.config["MAX_CONTENT_LENGTH"] = 3 * 1024 * 1024 + 1024
     app.config["KUBEPLAY_TOKEN"] = token
-    app.extensions["kubeplay"] = cluster
-    stopping = threading.Event()
-    app.extensions["kubeplay.stopping"] = stopping
+    Kubeplay(cluster).init_app(app)
 
     from .api import discovery, resources
     from . import auth
@@ -52,25 +35,16 @@ def create_app(cluster: Cluster | None = None, *, state: str | None = None, in_m
     auth.init_app(app)
     _register_page(app)
     _register_errors(app)
-
-    def close() -> None:
-        stopping.set()
-        if owns:
-            cluster.stop()
-    app.extensions["kubeplay.close"] = close
-    if owns and start:
-        cluster.start()
     return app
 
 
 def _register_page(app: Flask) -> None:
-    """The page, its WebSocket stream, the YAML apply endpoint and the in-page terminal."""
-    from .kubectl import yamlapply
-    from .page import pages, stream, terminal
+    """The page, its WebSocket stream, the editor's apply/delete endpoints and the in-page terminal."""
+    from .page import editor, pages, stream, terminal
     from flask_sock import Sock
     sock = Sock(app)
     app.register_blueprint(pages.bp)
-    app.register_blueprint(yamlapply.bp)
+    app.register_blueprint(editor.bp)
     app.register_blueprint(terminal.bp)
     stream.register(sock, app)
 

@@ -1,4 +1,5 @@
-"""`kubeplay serve` and `kubeplay kubeconfig`."""
+"""`kubeplay serve` and `kubeplay kubeconfig`. `serve` builds the engine (build_cluster), hands it to
+`create_app`, and starts and stops it around the HTTP server."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +12,10 @@ import signal
 import sys
 import threading
 import webbrowser
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:                   # the engine is imported when serving, not for `kubeplay kubeconfig`
+    from engine import Cluster
 
 RUNTIME_DIR = os.path.join(os.path.expanduser("~"), ".kubeplay")
 RUNTIME_FILE = os.path.join(RUNTIME_DIR, "server.json")
@@ -30,6 +35,15 @@ def kubeconfig_text(server: str, token: str | None, ca_file: str | None = None) 
             f"current-context: kubeplay\n")
 
 
+def build_cluster(*, state: str | None = None, nodes: int = 3, pods_per_node: int = 110, speed: float = 1.0,
+                  max_pods: int = 10000, realistic: bool = False) -> Cluster:
+    """The cluster `kubeplay serve` runs (not started yet): state in the SQLite file `state`, or in
+    memory when it is None."""
+    from engine import Cluster, ScaledClock, Store, Timings
+    return Cluster(store=Store(state, max_pods=max_pods), clock=ScaledClock(speed=speed), nodes=nodes,
+                   pods_per_node=pods_per_node, timings=Timings.realistic() if realistic else Timings())
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -42,6 +56,7 @@ def _is_loopback(host: str) -> bool:
 def serve(args) -> int:
     from werkzeug.serving import make_server
     from . import create_app
+    from .extension import kubeplay_of
 
     if not _is_loopback(args.host) and not args.token:
         print(f"kubeplay: refusing to listen on {args.host} without --token: anyone who can reach "
@@ -49,9 +64,14 @@ def serve(args) -> int:
               file=sys.stderr)
         return 2
     state = None if args.in_memory else os.path.abspath(args.state)
-    app = create_app(state=state, in_memory=args.in_memory, nodes=args.nodes,
-                     pods_per_node=args.pods_per_node, speed=args.speed,
-                     token=args.token, max_pods=args.max_pods, realistic=args.realistic_timings)
+    cluster = build_cluster(state=state, nodes=args.nodes, pods_per_node=args.pods_per_node, speed=args.speed,
+                            max_pods=args.max_pods, realistic=args.realistic_timings)
+    app = create_app(cluster, token=args.token)
+    cluster.start()
+
+    def close() -> None:
+        kubeplay_of(app).close()        # open watches and streams return
+        cluster.stop()
     ssl_context = cert = None
     if args.token:
         # kubectl only sends a token over TLS: serve HTTPS with our own certificate.
@@ -61,7 +81,7 @@ def serve(args) -> int:
     try:
         srv = make_server(args.host, args.port, app, threaded=True, ssl_context=ssl_context)
     except OSError as e:
-        app.extensions["kubeplay.close"]()
+        close()
         print(f"kubeplay: cannot listen on {args.host}:{args.port}: {e.strerror}", file=sys.stderr)
         return 1
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
@@ -86,7 +106,7 @@ def serve(args) -> int:
     try:
         srv.serve_forever()
     finally:
-        app.extensions["kubeplay.close"]()
+        close()
         srv.server_close()
         print("kubeplay stopped", flush=True)
     return 0

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from .. import errors, objects as O, resources as R
 from ..clock import on_grid
-from ..controllers.base import Controller
+from ..loop import Controller
 from . import node as N
 from .heartbeats import Heartbeats
 from .pods import PodRun

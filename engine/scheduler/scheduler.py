@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 
 from .. import errors, objects as O, resources as R
-from ..controllers.base import Controller
+from ..loop import Controller
 from . import plugins as P
 from . import topology as T
 from .cache import SchedulerCache

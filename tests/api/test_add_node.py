@@ -6,6 +6,7 @@ from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
 from webapp import create_app
+from webapp.extension import kubeplay_of
 
 
 @pytest.fixture
@@ -13,7 +14,7 @@ def env():
     cluster = Cluster(store=Store(), clock=ManualClock(), nodes=2)
     app = create_app(cluster=cluster)
     yield cluster, app.test_client()
-    app.extensions["kubeplay.close"]()
+    kubeplay_of(app).close()
 
 
 def test_a_node_joins_with_a_kubelet_that_heartbeats(env):

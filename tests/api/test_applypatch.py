@@ -1,4 +1,4 @@
-"""kubectl apply's three-way strategic merge patch (webapp/applypatch.py), without an engine:
+"""kubectl apply's three-way strategic merge patch (webapp/kubectl/applypatch.py), without an engine:
 the patch is checked as text against what kubectl sends (kubectl-wire.md §8.2), and by applying
 it with the store's own strategic-merge implementation (engine/patch.py)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The page's terminal (webapp/terminal.py, webapp/kubectl): kubectl's parsing, printers and
+"""The page's terminal (webapp/page/terminal.py, webapp/kubectl): kubectl's parsing, printers and
 commands, run in-process against a real in-memory cluster on a manual clock. Pure pieces (the Go
 tabwriter, pflag parsing, names, error rendering) are tested without an engine."""
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The editor's Apply / Delete (webapp/yamlapply.py): YAML reading with line marks and limits,
-field path → line, and the HTTP endpoints against a real in-memory cluster on a manual clock."""
+"""The editor's Apply / Delete (webapp/page/editor.py, webapp/kubectl/yamlapply.py): YAML
+reading with line marks and limits, field path → line, and the HTTP endpoints against a real
+in-memory cluster on a manual clock."""
 from __future__ import annotations
 
 import time

@@ -139,15 +139,21 @@ def playground(playground_factory) -> Playground:
 
 @contextlib.contextmanager
 def _serve_inproc():
+    # As `kubeplay serve` does it: the CLI's builder makes the engine, create_app only wires it in.
     from webapp import create_app
-    app = create_app(in_memory=True, speed=20, nodes=3)
+    from webapp.cli import build_cluster
+    from webapp.extension import kubeplay_of
+    cluster = build_cluster(state=None, speed=20, nodes=3)
+    app = create_app(cluster)
+    cluster.start()
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
     try:
         yield app, f"127.0.0.1:{srv.server_port}"
     finally:
-        app.extensions["kubeplay.close"]()
+        kubeplay_of(app).close()
+        cluster.stop()
         srv.shutdown()
         srv.server_close()
         t.join(5)

@@ -167,13 +167,14 @@ def test_same_origin_rule(origin, host, ok):
 
 
 def test_bookmarks_keep_an_idle_page_current_while_only_heartbeats_change(live, monkeypatch):
+    from webapp.extension import kubeplay_of
     from webapp.page import stream
     monkeypatch.setattr(stream, "BOOKMARK_PERIOD", 0.3)
     app, host = live
     s = Stream(host)
     try:
         rv = int(s.next("snapshot")["resourceVersion"])
-        store = app.extensions["kubeplay"].store
+        store = kubeplay_of(app).cluster.store
         # Lease renewals (node heartbeats) move the store on; the page is told so by bookmarks.
         deadline = time.monotonic() + 10
         while store.resource_version <= rv + 1 and time.monotonic() < deadline:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from engine.objects import parse_time
+from engine import objects
 
 NONE = "<none>"
 UNKNOWN = "<unknown>"
@@ -58,7 +58,7 @@ def human_duration(seconds: float) -> str:
 def translate_timestamp_since(ts: str | None, now: float) -> str:
     """translateTimestampSince / translateMicroTimestampSince: the AGE cell. A missing (zero)
     timestamp is "<unknown>"."""
-    t = parse_time(ts)
+    t = objects.parse_time(ts)
     if t is None:
         return UNKNOWN
     return human_duration(now - t)
@@ -237,7 +237,7 @@ def _pod_summary(pod: dict) -> tuple[int, int, str, int, float | None]:
 
 def _last_finished(cs: dict) -> float | None:
     terminated = (cs.get("lastState") or {}).get("terminated")
-    return parse_time(terminated.get("finishedAt")) if terminated else None
+    return objects.parse_time(terminated.get("finishedAt")) if terminated else None
 
 
 def _later(a: float | None, b: float | None) -> float | None:
@@ -493,10 +493,10 @@ def event_times(event: dict, now: float) -> tuple[str, str, int]:
     """(LAST SEEN, FIRST SEEN, COUNT) as printEvent computes them: firstTimestamp falls back to
     eventTime, lastTimestamp to first; a series overrides last seen and count; count 0 is 1."""
     first_ts = event.get("firstTimestamp")
-    first = translate_timestamp_since(first_ts if parse_time(first_ts) is not None
+    first = translate_timestamp_since(first_ts if objects.parse_time(first_ts) is not None
                                       else event.get("eventTime"), now)
     last_ts = event.get("lastTimestamp")
-    last = translate_timestamp_since(last_ts, now) if parse_time(last_ts) is not None else first
+    last = translate_timestamp_since(last_ts, now) if objects.parse_time(last_ts) is not None else first
     count = event.get("count") or 0
     series = event.get("series")
     if series is not None:

@@ -26,7 +26,7 @@ import json
 import struct
 from datetime import datetime, timedelta, timezone
 
-from engine.errors import BadRequest, UnsupportedMediaType
+from engine import errors
 
 from .protobuf_schema import INLINE, KINDS, LIST_WRAPPERS, MESSAGES, POINTER, REPEATED
 
@@ -60,7 +60,7 @@ def decode(body: bytes) -> dict:
     Raises engine.errors.BadRequest for malformed bytes and UnsupportedMediaType for kinds (or
     envelope encodings) this decoder has no table for."""
     if not isinstance(body, (bytes, bytearray, memoryview)):
-        raise BadRequest("protobuf body must be bytes")
+        raise errors.BadRequest("protobuf body must be bytes")
     return _decode(bytes(body), 1)
 
 
@@ -68,15 +68,15 @@ def _decode(buf: bytes, depth: int) -> dict:
     if depth > MAX_DEPTH:
         raise _bad(f"nesting deeper than {MAX_DEPTH} messages")
     if buf[:4] != MAGIC:
-        raise BadRequest("provided data does not appear to be a protobuf message, "
+        raise errors.BadRequest("provided data does not appear to be a protobuf message, "
                          "expected prefix [107 56 115 0]")
     api_version, kind, raw, encoding, content_type = _envelope(buf, 4, len(buf))
     if not kind:
-        raise BadRequest("Object 'Kind' is missing in protobuf envelope")
+        raise errors.BadRequest("Object 'Kind' is missing in protobuf envelope")
     if not api_version:
-        raise BadRequest(f"Object 'apiVersion' is missing in protobuf envelope of kind {kind}")
+        raise errors.BadRequest(f"Object 'apiVersion' is missing in protobuf envelope of kind {kind}")
     if encoding:
-        raise UnsupportedMediaType(
+        raise errors.UnsupportedMediaType(
             f"protobuf envelope with contentEncoding {encoding!r} is not supported")
     inner_type = content_type.split(";")[0].strip().lower()
     if inner_type == "application/json":
@@ -84,17 +84,17 @@ def _decode(buf: bytes, depth: int) -> dict:
         try:
             obj = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError) as e:
-            raise BadRequest(f"invalid JSON inside protobuf envelope: {e}") from None
+            raise errors.BadRequest(f"invalid JSON inside protobuf envelope: {e}") from None
         if not isinstance(obj, dict):
-            raise BadRequest("JSON inside protobuf envelope is not an object")
+            raise errors.BadRequest("JSON inside protobuf envelope is not an object")
         return {"apiVersion": api_version, "kind": kind,
                 **{k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}}
     if inner_type not in ("", MEDIA_TYPE):
-        raise UnsupportedMediaType(
+        raise errors.UnsupportedMediaType(
             f"protobuf envelope with contentType {content_type!r} is not supported")
     message = KINDS.get((api_version, kind))
     if message is None:
-        raise UnsupportedMediaType(
+        raise errors.UnsupportedMediaType(
             f"protobuf request bodies for {api_version}, Kind={kind} are not supported by this "
             f"server; send the object as application/json instead")
     obj = _message(raw, 0, len(raw), message, depth + 1)
@@ -105,8 +105,8 @@ def _decode(buf: bytes, depth: int) -> dict:
 # Wire reading
 
 
-def _bad(what: str) -> BadRequest:
-    return BadRequest(f"malformed protobuf body: {what}")
+def _bad(what: str) -> errors.BadRequest:
+    return errors.BadRequest(f"malformed protobuf body: {what}")
 
 
 def _varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
@@ -299,7 +299,7 @@ def _message(buf: bytes, start: int, end: int, name: str, depth: int):
         return _list_wrapper(buf, start, end, wrapped, depth, name)
     table = MESSAGES.get(name)
     if table is None:
-        raise UnsupportedMediaType(f"no protobuf table for message {name}")
+        raise errors.UnsupportedMediaType(f"no protobuf table for message {name}")
     if start == end:
         return {}
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 import http
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from engine import errors, objects as O, resources as R
-from engine.selectors import selector_to_string
+from engine import selector_to_string
+
+from webapp.extension import current, current_cluster
 
 from . import bodies, tables, watch
 
@@ -20,10 +22,6 @@ TABLE_MARK = "as=Table"
 PATCH_TYPES = {"application/strategic-merge-patch+json": "strategic",
                "application/merge-patch+json": "merge",
                "application/json-patch+json": "json"}
-
-
-def _cluster():
-    return current_app.extensions["kubeplay"]
 
 
 def status_line(code: int) -> str:
@@ -147,7 +145,7 @@ def _with_type(rt, obj):
 
 
 def _now():
-    return _cluster().clock.now()
+    return current_cluster().clock.now()
 
 
 def _one(rt, obj, status=200):
@@ -160,11 +158,11 @@ def _one(rt, obj, status=200):
 # ---- verbs -------------------------------------------------------------------------------------
 
 def get(t: Target):
-    return _one(t.rt, _cluster().store.get(t.rt, t.namespace, t.name))
+    return _one(t.rt, current_cluster().store.get(t.rt, t.namespace, t.name))
 
 
 def list_(t: Target):
-    store = _cluster().store
+    store = current_cluster().store
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"),
                            request.args.get("fieldSelector"))
     if _wants_table():
@@ -179,13 +177,13 @@ def watch_list(t: Target):
         timeout = float(request.args.get("timeoutSeconds") or 0)
     except ValueError:
         raise errors.BadRequest("timeoutSeconds must be a number")
-    gen = watch.stream(_cluster(), t.rt, t.namespace,
+    gen = watch.stream(current_cluster(), t.rt, t.namespace,
                        label_selector=request.args.get("labelSelector"),
                        field_selector=request.args.get("fieldSelector"),
                        resource_version=request.args.get("resourceVersion"),
                        timeout_seconds=timeout, as_table=_wants_table(),
                        bookmarks=_flag("allowWatchBookmarks"),
-                       stopping=current_app.extensions["kubeplay.stopping"])
+                       stopping=current().stopping)
     return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 
 
@@ -204,7 +202,7 @@ def create(t: Target):
             raise errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request")
         if isinstance(md, dict):
             md["namespace"] = t.namespace
-    made = _cluster().store.create(obj, strict=_strict(), dry_run=_dry_run())
+    made = current_cluster().store.create(obj, strict=_strict(), dry_run=_dry_run())
     return _json(made, 201)
 
 
@@ -218,7 +216,7 @@ def update(t: Target):
     md["name"] = t.name
     if t.namespace:
         md["namespace"] = t.namespace
-    return _json(_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run()))
+    return _json(current_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run()))
 
 
 def _patch_type():
@@ -233,7 +231,7 @@ def _patch_type():
 def patch(t: Target):
     ptype = _patch_type()
     body = bodies.read_json_like(request.get_data(cache=False), "application/json")
-    return _json(_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
+    return _json(current_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
                                         dry_run=_dry_run()))
 
 
@@ -261,7 +259,7 @@ def _delete_options():
 
 def delete(t: Target):
     grace, policy, pre, dry = _delete_options()
-    store = _cluster().store
+    store = current_cluster().store
     result = store.delete(t.rt, t.namespace, t.name, grace_period_seconds=grace,
                           propagation_policy=policy, preconditions=pre, dry_run=dry)
     if O.is_terminating(result) or t.rt in (R.POD, R.SERVICE):
@@ -273,7 +271,7 @@ def delete(t: Target):
 
 def delete_collection(t: Target):
     grace, policy, _, dry = _delete_options()
-    store = _cluster().store
+    store = current_cluster().store
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"), request.args.get("fieldSelector"))
     out = []
     for obj in items:
@@ -291,7 +289,7 @@ def delete_collection(t: Target):
 def subresource(t: Target, method: str):
     if t.sub not in t.rt.subresources and not (t.rt is R.NAMESPACE and t.sub == "finalize"):
         raise _no_resource()
-    store = _cluster().store
+    store = current_cluster().store
     if t.sub == "status":
         if method == "GET":
             return _json(store.get(t.rt, t.namespace, t.name))
@@ -333,7 +331,7 @@ def _scale_of(obj: dict) -> dict:
 
 
 def scale(t: Target, method: str):
-    store = _cluster().store
+    store = current_cluster().store
     if method == "GET":
         return _json(_scale_of(store.get(t.rt, t.namespace, t.name)))
     if method == "PUT":
@@ -363,7 +361,7 @@ def scale(t: Target, method: str):
 def pod_log(t: Target):
     """pods/log: the simulated kubelet's container log (it raises the upstream errors for a
     missing or ambiguous container and for --previous without a previous run)."""
-    text = _cluster().controller("kubelet").logs(t.namespace, t.name, request.args.get("container") or None,
+    text = current_cluster().controller("kubelet").logs(t.namespace, t.name, request.args.get("container") or None,
                                                  previous=_flag("previous"), timestamps=_flag("timestamps"))
     tail = request.args.get("tailLines")
     if tail:
@@ -381,7 +379,7 @@ def bind(t: Target):
     node = target.get("name")
     if not node:
         raise errors.Invalid("Binding", "", t.name, [errors.required("target.name")])
-    _cluster().store.bind(t.namespace, t.name, node)
+    current_cluster().store.bind(t.namespace, t.name, node)
     return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201)
 
 
@@ -393,7 +391,7 @@ def evict(t: Target):
         raise errors.BadRequest("the body of the request must be an Eviction")
     opts = body.get("deleteOptions") or {}
     grace = opts.get("gracePeriodSeconds")
-    _cluster().store.delete(R.POD, t.namespace, t.name,
+    current_cluster().store.delete(R.POD, t.namespace, t.name,
                             grace_period_seconds=grace if isinstance(grace, int) else None,
                             dry_run=opts.get("dryRun") == ["All"] or _dry_run())
     return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201)

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.errors import BadRequest
-from engine.resources import ResourceType
+from engine import ResourceType, errors
 from webapp.api import printers as P
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -109,7 +108,7 @@ def _row_object(rt: ResourceType, obj: dict, include_object: str) -> dict | None
                 **{k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}}
     if include_object == "None":
         return None
-    raise BadRequest(f'unrecognized includeObject value: "{include_object}"')
+    raise errors.BadRequest(f'unrecognized includeObject value: "{include_object}"')
 
 
 def partial_object_metadata(obj: dict) -> dict:

@@ -11,8 +11,7 @@ import random
 import time
 
 from engine import errors, objects as O
-from engine.selectors import (matches_fields, matches_requirements, parse_field_selector,
-                              parse_label_selector)
+from engine import matches_fields, matches_requirements, parse_field_selector, parse_label_selector
 
 from . import tables
 

@@ -7,8 +7,9 @@ against the engine store (no subprocess, no HTTP), printing what the real kubect
 Modules: cli (parsing, dispatch, error printing), resolve (resource names), get, describe +
 describers + describe_node, workloads (run/create/expose/scale/set image), delete, nodes
 (cordon/uncordon/drain/logs/events), rollout, metadata (label/annotate); output, tabwriter and
-errors are kubectl's printers, manifests reads YAML as `kubectl -f` does (shared with the editor's
-apply, webapp/yamlapply.py).
+errors are kubectl's printers, manifests reads YAML as `kubectl -f` does. The editor's apply and
+delete (webapp/page/editor.py) run yamlapply (`kubectl apply -f` / `delete -f` over many
+documents) and applypatch (client-side apply's last-applied annotation and three-way patch).
 
 Texts follow current upstream kubectl (k/kubectl at HEAD, mid-2026: the baseline of
 k8s-semantics.md). Where kubectl v1.32 — the version the server reports — printed differently,

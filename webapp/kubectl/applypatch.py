@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import json
 
-from engine import patch as _server_patch
-from engine.objects import clone
+from engine import objects, patch as _server_patch
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -49,7 +48,7 @@ def with_last_applied(manifest: dict) -> tuple[dict, str]:
     """kubectl's GetModifiedConfiguration: the manifest without any old last-applied annotation
     is serialised (with `metadata.annotations: {}` when there were none) and stored, newline
     terminated, as the new annotation. Returns (modified object, annotation text)."""
-    obj = clone(manifest)
+    obj = objects.clone(manifest)
     md = obj.get("metadata")
     if not isinstance(md, dict):
         md = obj["metadata"] = {}
@@ -159,12 +158,12 @@ class _Differ:
                 retain_keys.append(key)
             if key not in original:
                 if not self.ignore_changes:
-                    patch[key] = clone(mod)
+                    patch[key] = objects.clone(mod)
                 continue
             orig = original[key]
             if _type(orig) != _type(mod):
                 if not self.ignore_changes:
-                    patch[key] = clone(mod)
+                    patch[key] = objects.clone(mod)
                 continue
             child = _join(path, key)
             if isinstance(mod, dict):
@@ -188,11 +187,11 @@ class _Differ:
         merges, retain, merge_key = _strategy(self.schema, path)
         if not merges:
             if not self.ignore_changes and not _equal(original, modified):
-                patch[key] = clone(modified)
+                patch[key] = objects.clone(modified)
             return
         if not original:
             if modified and not self.ignore_changes:
-                patch[key] = clone(modified)
+                patch[key] = objects.clone(modified)
             return
         kinds = {_type(v) for v in original + modified}
         if "list" in kinds:
@@ -237,7 +236,7 @@ class _Differ:
                 j += 1
             elif o is None or (m is not None and ok > mk):
                 if not self.ignore_changes:
-                    changes.append(clone(m))
+                    changes.append(objects.clone(m))
                 j += 1
             else:
                 if not self.ignore_deletions:

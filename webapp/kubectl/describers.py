@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from engine import errors, objects as O, resources as R
-from engine.controllers import deployment_util as DU
+from engine import deployments as DU
 from webapp.api import printers as P
 from . import resolve
 from .cli import Ctx, Flag, UsageError, command

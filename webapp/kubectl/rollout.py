@@ -8,7 +8,7 @@ current state (what `--watch=false` does) and exits 0, or 1 once the progress de
 from __future__ import annotations
 
 from engine import objects as O, resources as R
-from engine.controllers import deployment_util as DU
+from engine import deployments as DU
 from . import resolve
 from .cli import Ctx, Flag, UsageError, command
 from .describe import Writer, pod_template

@@ -1,41 +1,25 @@
 """The editor's Apply and Delete: multi-document YAML in, `kubectl apply` / `kubectl delete -f`
-semantics out, with every error pointing at a line of the editor text.
-
-    POST /kubeplay/v1/apply   {"yaml": text, "namespace": "default"}
-    POST /kubeplay/v1/delete  {"yaml": text, "namespace": "default"}
+semantics out, with every error pointing at a line of the editor text. The page reaches these
+through `POST /kubeplay/v1/apply` and `/kubeplay/v1/delete` (webapp/page/editor.py, which
+documents the answers); here they are plain functions on the store.
 
 Apply is all-or-nothing: every document is first sent as a dry run (a create, or the three-way
-patch `kubectl apply` would send — see webapp/applypatch.py); only when all pass are they
-written, in order. A refused document therefore changes nothing.
-
-Answers:
-- 200 `{"results": [{"kind", "name", "namespace", "action", "text", ["warning"]}]}`, action
-  `created` / `configured` / `unchanged` (apply) or `deleted` / `notfound` / `failed` (delete);
-- YAML syntax error: 400 `{"error": {"message", "line", "column"}}` (1-based, PyYAML's mark);
-- refusal: the error's HTTP code, `{"error": {"message": <as kubectl prints it>, "field",
-  "line", "document", "status"}}` where `line` is the line of the failing field's key in that
-  document (its nearest existing ancestor when the field is missing, else the document's first
-  line).
+patch `kubectl apply` would send — see webapp/kubectl/applypatch.py); only when all pass are they
+written, in order. A refused document therefore changes nothing, and raises a `Refusal` whose
+`line` is the line of the failing field's key in that document (its nearest existing ancestor
+when the field is missing, else the document's first line).
 
 Reading the YAML (limits, line marks, field path → line) lives in webapp/kubectl/manifests.py.
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 
-import flask
-
-from engine import errors, resources as R
-from engine.objects import clone
+from engine import errors, objects, resources as R
 from webapp.kubectl import applypatch as AP
 from webapp.kubectl.errors import render_status
-from webapp.kubectl.manifests import MAX_BYTES, SOURCE, Document, Refusal, document_line, parse_documents
-
-bp = flask.Blueprint("yamlapply", __name__)
-log = logging.getLogger("kubeplay.apply")
-
+from webapp.kubectl.manifests import SOURCE, Document, Refusal, document_line, parse_documents
 
 # ---------------------------------------------------------------------------------------------
 # Documents → objects
@@ -121,7 +105,7 @@ def resolve(doc: Document, default_namespace: str, obj=None, prefix: str = "") -
         raise client_error(doc, f'resource mapping not found for name: "{name}" namespace: "{ns}" from '
                                 f'"{SOURCE}": no matches for kind "{kind}" in version "{api_version}"\n'
                                 f"ensure CRDs are installed first", "kind", prefix)
-    manifest = clone(obj)
+    manifest = objects.clone(obj)
     if not isinstance(manifest.get("metadata"), dict):
         manifest["metadata"] = {}
     manifest_md = manifest["metadata"]
@@ -163,7 +147,7 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     except errors.NotFound:
         live = None
     if live is None:
-        obj = clone(modified)
+        obj = objects.clone(modified)
         _prune_nulls(obj)
         store.create(obj, dry_run=dry_run)
         return t.result("created")
@@ -238,48 +222,3 @@ def delete_documents(store, text: str, namespace: str) -> list[dict]:
             r["line"] = t.doc.first_line
         results.append(r)
     return results
-
-
-# ---------------------------------------------------------------------------------------------
-# HTTP
-
-def _request() -> tuple[str, str]:
-    if (flask.request.content_length or 0) > MAX_BYTES * 2:
-        raise Refusal(413, {"message": f"the YAML is too large (limit {MAX_BYTES} bytes)", "line": None})
-    body = flask.request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("yaml"), str):
-        raise Refusal(400, {"message": 'expected a JSON body {"yaml": "...", "namespace": "default"}',
-                            "line": None})
-    ns = body.get("namespace") or "default"
-    if not isinstance(ns, str):
-        raise Refusal(400, {"message": "namespace must be a string", "line": None})
-    return body["yaml"], ns
-
-
-def _cluster():
-    return flask.current_app.extensions["kubeplay"]
-
-
-def _handle(work):
-    try:
-        text, ns = _request()
-        results = work(_cluster().store, text, ns)
-    except Refusal as r:
-        return flask.jsonify({"error": r.body}), r.code
-    except errors.ApiError as e:         # outside any one document (should not happen)
-        return flask.jsonify({"error": {"message": render_status(e.status()), "line": None,
-                                        "status": e.status()}}), e.code
-    except Exception as e:
-        log.exception("apply/delete failed")
-        return flask.jsonify({"error": {"message": f"error: {type(e).__name__}: {e}", "line": None}}), 500
-    return flask.jsonify({"results": results})
-
-
-@bp.post("/kubeplay/v1/apply")
-def apply_route():
-    return _handle(apply_documents)
-
-
-@bp.post("/kubeplay/v1/delete")
-def delete_route():
-    return _handle(delete_documents)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from engine import errors, objects as O, resources as R
+from webapp.extension import current_cluster
 
 bp = Blueprint("playground", __name__)
 
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-
-
-def _cluster():
-    return current_app.extensions["kubeplay"]
 
 
 @bp.get("/healthz")
@@ -25,7 +22,7 @@ def health():
 
 
 def clock_state() -> dict:
-    c = _cluster()
+    c = current_cluster()
     now = c.clock.now()
     t = c.timings
     return {"now": O.iso(now), "nowSeconds": now, "paused": bool(c.clock.paused), "speed": c.clock.speed,
@@ -45,7 +42,7 @@ def set_clock():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise errors.BadRequest('expected a JSON object such as {"paused": true}, {"speed": 5} or {"step": 5}')
-    clock = _cluster().clock
+    clock = current_cluster().clock
     if "speed" in body:
         speed = body["speed"]
         if not isinstance(speed, (int, float)) or isinstance(speed, bool) or not 0 < speed <= 1000:
@@ -79,7 +76,7 @@ def set_timings():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("realistic"), bool):
         raise errors.BadRequest('expected a JSON object such as {"realistic": true}')
-    _cluster().set_realistic_timings(body["realistic"])
+    current_cluster().set_realistic_timings(body["realistic"])
     return jsonify(clock_state())
 
 
@@ -89,7 +86,7 @@ def add_node():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise errors.BadRequest('expected a JSON object such as {"name": "node-4"}')
-    cluster = _cluster()
+    cluster = current_cluster()
     name = body.get("name")
     if name is None:
         have = {O.name_of(n) for n in cluster.store.iter(R.NODE)}
@@ -113,20 +110,20 @@ def add_node():
 
 @bp.post("/kubeplay/v1/nodes/<name>/fail")
 def fail_node(name):
-    _cluster().fail_node(name)
+    current_cluster().fail_node(name)
     return jsonify({"node": name, "failed": True})
 
 
 @bp.post("/kubeplay/v1/nodes/<name>/recover")
 def recover_node(name):
-    _cluster().recover_node(name)
+    current_cluster().recover_node(name)
     return jsonify({"node": name, "failed": False})
 
 
 @bp.post("/kubeplay/v1/nodes/<name>/drain")
 def drain_node(name):
     """kubectl drain: cordon, then evict every pod but DaemonSet ones (and mirror pods)."""
-    store = _cluster().store
+    store = current_cluster().store
     store.patch(R.NODE, None, name, "merge", {"spec": {"unschedulable": True}})
     evicted, skipped = [], []
     pods, _ = store.list(R.POD, None, None, f"spec.nodeName={name}")
@@ -147,4 +144,4 @@ def drain_node(name):
 
 @bp.get("/kubeplay/v1/nodes")
 def failed_nodes():
-    return jsonify({"failed": sorted(_cluster().failed_nodes)})
+    return jsonify({"failed": sorted(current_cluster().failed_nodes)})

@@ -1,8 +1,8 @@
 """The page's live stream: one WebSocket at /kubeplay/v1/stream carrying the cluster as a watch.
 
 Wiring (create_app calls it once):  ``stream.register(sock, app)`` — `sock` is the app's
-flask_sock.Sock; the Cluster is read from ``app.extensions["kubeplay"]`` and the shutdown Event
-from ``app.extensions["kubeplay.stopping"]`` (handlers return soon after it is set).
+flask_sock.Sock; the Cluster and the shutdown Event come from the app's extension
+(webapp/extension.py; handlers return soon after `stopping` is set).
 
 Protocol (JSON text frames), the list-then-watch of client-go's reflector over one socket:
 
@@ -35,9 +35,10 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 
 from engine import errors, objects as O, resources as R
+from webapp.extension import current
 
 log = logging.getLogger("kubeplay.stream")
 
@@ -75,9 +76,8 @@ def register(sock, app: Flask) -> None:
 
     @sock.route(PATH)
     def stream(ws):
-        cluster = current_app.extensions["kubeplay"]
-        stopping = current_app.extensions.get("kubeplay.stopping") or threading.Event()
-        Session(ws, cluster, stopping).run()
+        ext = current()
+        Session(ws, ext.cluster, ext.stopping).run()
 
 
 def same_origin(origin: str | None, host: str) -> bool:

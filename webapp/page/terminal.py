@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import flask
 
+from webapp.extension import current_cluster
 from webapp.kubectl import run
 
 bp = flask.Blueprint("terminal", __name__)
@@ -23,5 +24,5 @@ def terminal():
     if len(command) > MAX_COMMAND:
         return flask.jsonify({"output": "error: the command line is too long\n", "exitCode": 1}), 400
     namespace = body.get("namespace") if isinstance(body.get("namespace"), str) else "default"
-    result = run(flask.current_app.extensions["kubeplay"], command, namespace or "default")
+    result = run(current_cluster(), command, namespace or "default")
     return flask.jsonify({"output": result.output, "exitCode": result.exit_code})
