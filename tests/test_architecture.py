@@ -5,7 +5,10 @@
   name in engine/__init__.py's `__all__`, never `engine.<module>`;
 - the controllers, the scheduler and the kubelets (engine/controllers, engine/scheduler,
   engine/kubelet) do not import each other; what they share lives in a neutral module
-  (engine/loop.py, engine/objects.py, ...).
+  (engine/loop.py, engine/objects.py, ...);
+- inside webapp the folders depend one way, page -> kubectl -> api: the Kubernetes API imports
+  neither the page nor the in-page kubectl, and the in-page kubectl neither the page nor Flask
+  (it is plain functions on a cluster).
 
 Every import statement counts, including those inside functions."""
 from __future__ import annotations
@@ -107,6 +110,18 @@ def loops_importing_each_other() -> list[str]:
     return bad
 
 
+def webapp_folders_against_the_grain() -> list[str]:
+    forbidden = {"webapp.api": ("webapp.page", "webapp.kubectl"), "webapp.kubectl": ("webapp.page", "flask")}
+    bad = []
+    for home, others in forbidden.items():
+        for p in _sources(home.replace(".", os.sep)):
+            for line, module, names in imports(p):
+                hit = [o for o in others if any(_within(t, o) for t in targets(module, names))]
+                if hit:
+                    bad.append(f"{_where(p, line)} ({home}) imports {module} ({hit[0]})")
+    return bad
+
+
 def test_the_engine_does_not_import_the_web_layer():
     assert engine_imports_of_webapp() == []
 
@@ -117,6 +132,10 @@ def test_the_web_layer_uses_only_the_engine_facade():
 
 def test_controllers_scheduler_and_kubelets_do_not_import_each_other():
     assert loops_importing_each_other() == []
+
+
+def test_webapp_folders_depend_one_way():
+    assert webapp_folders_against_the_grain() == []
 
 
 def test_every_facade_name_exists():
@@ -131,7 +150,8 @@ def test_every_facade_name_exists():
 def tree(tmp_path, monkeypatch):
     """A throwaway source tree with an engine facade; files added with write(path, text)."""
     monkeypatch.setattr(sys.modules[__name__], "ROOT", str(tmp_path))
-    for pkg in ("engine", "engine/controllers", "engine/scheduler", "engine/kubelet", "webapp"):
+    for pkg in ("engine", "engine/controllers", "engine/scheduler", "engine/kubelet", "webapp", "webapp/api",
+                "webapp/kubectl"):
         (tmp_path / pkg).mkdir(parents=True, exist_ok=True)
     (tmp_path / "engine" / "__init__.py").write_text('__all__ = ["Cluster", "errors"]\n')
 
@@ -161,3 +181,11 @@ def test_the_check_sees_loops_importing_each_other(tree):
     assert sorted(loops_importing_each_other()) == [
         "engine/kubelet/pods.py:1 (engine.kubelet) imports engine (engine.scheduler)",
         "engine/scheduler/scheduler.py:1 (engine.scheduler) imports engine.controllers.base (engine.controllers)"]
+
+
+def test_the_check_sees_webapp_folders_against_the_grain(tree):
+    tree("webapp/api/resources.py", "from webapp.page import stream\n")
+    tree("webapp/kubectl/get.py", "import flask\nfrom . import output\nfrom webapp.api import tables\n")
+    assert sorted(webapp_folders_against_the_grain()) == [
+        "webapp/api/resources.py:1 (webapp.api) imports webapp.page (webapp.page)",
+        "webapp/kubectl/get.py:1 (webapp.kubectl) imports flask (flask)"]
