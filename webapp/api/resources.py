@@ -232,7 +232,7 @@ def patch(t: Target):
     ptype = _patch_type()
     body = bodies.read_json_like(request.get_data(cache=False), "application/json")
     return _json(current_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
-                                        dry_run=_dry_run()))
+                                               dry_run=_dry_run()))
 
 
 def _delete_options():
@@ -362,7 +362,7 @@ def pod_log(t: Target):
     """pods/log: the simulated kubelet's container log (it raises the upstream errors for a
     missing or ambiguous container and for --previous without a previous run)."""
     text = current_cluster().controller("kubelet").logs(t.namespace, t.name, request.args.get("container") or None,
-                                                 previous=_flag("previous"), timestamps=_flag("timestamps"))
+                                                        previous=_flag("previous"), timestamps=_flag("timestamps"))
     tail = request.args.get("tailLines")
     if tail:
         try:
@@ -392,6 +392,6 @@ def evict(t: Target):
     opts = body.get("deleteOptions") or {}
     grace = opts.get("gracePeriodSeconds")
     current_cluster().store.delete(R.POD, t.namespace, t.name,
-                            grace_period_seconds=grace if isinstance(grace, int) else None,
-                            dry_run=opts.get("dryRun") == ["All"] or _dry_run())
+                                   grace_period_seconds=grace if isinstance(grace, int) else None,
+                                   dry_run=opts.get("dryRun") == ["All"] or _dry_run())
     return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201)
