@@ -10,4 +10,5 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("index.html", realistic=current_cluster().timings.realistic_mode)
+    cluster = current_cluster()
+    return render_template("index.html", realistic=cluster.timings.realistic_mode)
