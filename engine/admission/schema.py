@@ -122,6 +122,17 @@ def scan(obj: dict, *, skip: tuple[str, ...] = ()) -> tuple[str | None, list[str
     return s.error, s.unknown
 
 
+def scan_as(obj: dict, api_version: str, kind: str) -> tuple[str | None, list[str]]:
+    """`scan` for any kind the generated data holds, served or not (e.g. the create-only
+    SelfSubjectAccessReview, which is never stored)."""
+    type_name = _TYPE_OF_KIND.get((api_version, kind))
+    if type_name is None or not isinstance(obj, dict):
+        return None, []
+    s = _Scan()
+    s.struct(obj, type_name, "", ())
+    return s.error, s.unknown
+
+
 _JSON_KIND = {str: "string", bool: "bool", int: "number", float: "number", list: "array",
               dict: "object"}
 _INT_RANGE = {"int32": (-2 ** 31, 2 ** 31 - 1), "int64": (-2 ** 63, 2 ** 63 - 1)}
