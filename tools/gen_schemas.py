@@ -563,10 +563,15 @@ def render_protobuf(kinds, wrappers, messages, note: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def build(definitions_path: str, api_dir: str, apimachinery_dir: str) -> tuple[dict, str]:
+def load_definitions(definitions_path: str) -> dict:
     with open(definitions_path, encoding="utf-8") as f:
         raw = json.load(f)
-    defs = raw.get("$defs") or raw.get("definitions")
+    return raw.get("$defs") or raw.get("definitions")
+
+
+def openapi_part(defs: dict) -> tuple[list[list], list[str], dict]:
+    """From the OpenAPI definitions alone: the root rows [group, version, kind, definition], every
+    definition they reach, and those definitions in OpenAPI v3 form."""
     by_gvk = {}
     for name, d in defs.items():
         for g in d.get("x-kubernetes-group-version-kind", []):
@@ -577,7 +582,7 @@ def build(definitions_path: str, api_dir: str, apimachinery_dir: str) -> tuple[d
         group, _, version = api_version.rpartition("/")
         name = by_gvk.get((group, version, kind))
         if name is None:
-            raise SystemExit(f"no definition for {api_version} {kind} in {definitions_path}")
+            raise SystemExit(f"no definition for {api_version} {kind}")
         roots.append([group, version, kind, name])
 
     reach: list[str] = []
@@ -596,7 +601,12 @@ def build(definitions_path: str, api_dir: str, apimachinery_dir: str) -> tuple[d
         if d in SPECIAL_V3:
             v3 = {k: v for k, v in v3.items() if k == "description"} | SPECIAL_V3[d]
         schemas[d] = v3
+    return roots, reach, schemas
 
+
+def build(definitions_path: str, api_dir: str, apimachinery_dir: str) -> tuple[dict, str]:
+    defs = load_definitions(definitions_path)
+    roots, reach, schemas = openapi_part(defs)
     go = GoSources(api_dir, apimachinery_dir)
     names = short_names([d for d in reach if d not in SPECIAL_DEFS])
     for row in roots:
