@@ -104,7 +104,7 @@ _GO_BUILTIN = {"string", "bool", "byte", "rune", "int", "int8", "int16", "int32"
 
 
 class GoField:
-    __slots__ = ("json", "gotype", "raw", "imports", "pointer", "proto", "embedded")
+    __slots__ = ("embedded", "gotype", "imports", "json", "pointer", "proto", "raw")
 
     def __init__(self, json_name, gotype, raw, imports, pointer, proto, embedded):
         self.json, self.gotype, self.raw, self.imports = json_name, gotype, raw, imports
@@ -158,7 +158,7 @@ class GoPackage:
                     in_import = True
                     continue
                 if in_import or line.startswith("import "):
-                    m = _IMPORT.match(line[len("import "):] if line.startswith("import ") else line)
+                    m = _IMPORT.match(line.removeprefix("import "))
                     if m:
                         pkgname = m.group(2).rstrip("/").rpartition("/")[2]
                         aliases[m.group(1) or pkgname] = pkgname
@@ -241,7 +241,7 @@ def default_definitions_path() -> str:
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("kubernetes-validate is not installed: pip install "
                          f"'kubernetes-validate=={KUBERNETES_VALIDATE_VERSION}', or pass --definitions")
-    base = list(spec.submodule_search_locations)[0]
+    base = next(iter(spec.submodule_search_locations))
     return os.path.join(base, "kubernetes-json-schema", f"{K8S_VERSION}-local", "_definitions.json")
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import patch, resources as R
+from engine import patch
+from engine import resources as R
 from engine.admission import schema
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -166,7 +166,7 @@ def _refs(node) -> list[str]:
     return []
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _openapi_bytes(group: str, version: str) -> tuple[bytes, str]:
     """One group-version's OpenAPI v3 document and its hash (it never changes while serving)."""
     defs = {(g, v, k): d for g, v, k, d in schema.openapi_kinds()}
