@@ -55,6 +55,10 @@ ROOT_KINDS = [
     ("authentication.k8s.io/v1", "TokenRequest"), ("authentication.k8s.io/v1", "SelfSubjectReview"),
     ("authorization.k8s.io/v1", "SelfSubjectAccessReview"),
     ("authorization.k8s.io/v1", "SelfSubjectRulesReview"),
+    # kinds the next issues serve (volumes, NetworkPolicy, HPA): their schemas ready when they are
+    ("v1", "PersistentVolume"), ("storage.k8s.io/v1", "StorageClass"),
+    ("networking.k8s.io/v1", "NetworkPolicy"), ("networking.k8s.io/v1", "IngressClass"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
 ]
 
 K8S_VERSION = "v1.32.0"                    # kubernetes-validate's directory for the definitions

@@ -43,19 +43,26 @@ _TYPE_OF_KIND: dict[tuple[str, str], str] = {
     (f"{g}/{v}" if g else v, k): short for g, v, k, _, short in _DATA["kinds"]}
 
 
-def _served_kinds() -> tuple[str, ...]:
-    """The kinds decoded strictly: every served kind the generated data has (one line in the
-    generator's ROOT_KINDS makes a newly served kind decode)."""
+def _served() -> dict[str, str]:
+    """Served kind -> its decode-table name, for every served kind the generated data has (one
+    line in the generator's ROOT_KINDS makes a newly served kind decode strictly). The decoder
+    goes by `kind` alone: the store has already matched the apiVersion to the URL."""
     from .. import resources
-    return tuple(rt.kind for rt in resources.all_types() if (rt.api_version, rt.kind) in _TYPE_OF_KIND)
+    out: dict[str, str] = {}
+    for rt in resources.all_types():
+        type_name = _TYPE_OF_KIND.get((rt.api_version, rt.kind))
+        if type_name is not None:
+            out.setdefault(rt.kind, type_name)
+    return out
 
+
+_SCANNED: dict[str, str] = _served()
 
 # Served kinds; each one's Go type has the kind's name.
-KINDS = _served_kinds()
+KINDS = tuple(_SCANNED)
 
 _LEAVES: dict[str, dict[str, str]] = {n: leaves for n, (leaves, _) in TYPES.items()}
 _KIDS: dict[str, dict[str, str]] = {n: kids for n, (_, kids) in TYPES.items()}
-_SCANNED = frozenset(KINDS)
 
 
 def openapi_schemas() -> dict[str, dict]:
@@ -115,10 +122,11 @@ def decode_error(obj: dict) -> str | None:
 def scan(obj: dict, *, skip: tuple[str, ...] = ()) -> tuple[str | None, list[str]]:
     """`skip`: top-level fields not to look at (e.g. a status the store copied from storage)."""
     kind = obj.get("kind") if isinstance(obj, dict) else None
-    if kind not in _SCANNED:
+    type_name = _SCANNED.get(kind) if isinstance(kind, str) else None
+    if type_name is None:
         return None, []
     s = _Scan()
-    s.struct({k: v for k, v in obj.items() if k not in skip} if skip else obj, kind, "", ())
+    s.struct({k: v for k, v in obj.items() if k not in skip} if skip else obj, type_name, "", ())
     return s.error, s.unknown
 
 
@@ -268,9 +276,10 @@ class _Scan:
 def drop_unknown(obj: dict, *, skip: tuple[str, ...] = ()) -> None:
     """Remove the fields no type declares, in place: what a non-strict decode keeps."""
     kind = obj.get("kind") if isinstance(obj, dict) else None
-    if kind in _SCANNED:
-        kids = _KIDS[kind]
-        for k in [k for k in obj if k not in _LEAVES[kind] and k not in kids and k not in skip]:
+    type_name = _SCANNED.get(kind) if isinstance(kind, str) else None
+    if type_name is not None:
+        kids = _KIDS[type_name]
+        for k in [k for k in obj if k not in _LEAVES[type_name] and k not in kids and k not in skip]:
             del obj[k]
         for k, child in kids.items():
             if k not in skip and obj.get(k) is not None:

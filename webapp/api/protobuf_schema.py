@@ -53,6 +53,11 @@ KINDS = {
     ('authentication.k8s.io/v1', 'SelfSubjectReview'): 'authentication.v1.SelfSubjectReview',
     ('authorization.k8s.io/v1', 'SelfSubjectAccessReview'): 'authorization.v1.SelfSubjectAccessReview',
     ('authorization.k8s.io/v1', 'SelfSubjectRulesReview'): 'authorization.v1.SelfSubjectRulesReview',
+    ('v1', 'PersistentVolume'): 'core.v1.PersistentVolume',
+    ('storage.k8s.io/v1', 'StorageClass'): 'storage.v1.StorageClass',
+    ('networking.k8s.io/v1', 'NetworkPolicy'): 'networking.v1.NetworkPolicy',
+    ('networking.k8s.io/v1', 'IngressClass'): 'networking.v1.IngressClass',
+    ('autoscaling/v2', 'HorizontalPodAutoscaler'): 'autoscaling.v2.HorizontalPodAutoscaler',
 }
 
 LIST_WRAPPERS = {'authentication.v1.ExtraValue': 'string'}
@@ -316,6 +321,127 @@ MESSAGES = {
         3: ('incomplete', 'bool', 0),
         4: ('evaluationError', 'string', 0),
     },
+    'autoscaling.v2.ContainerResourceMetricSource': {
+        1: ('name', 'string', 0),
+        2: ('target', 'autoscaling.v2.MetricTarget', 0),
+        3: ('container', 'string', 0),
+    },
+    'autoscaling.v2.ContainerResourceMetricStatus': {
+        1: ('name', 'string', 0),
+        2: ('current', 'autoscaling.v2.MetricValueStatus', 0),
+        3: ('container', 'string', 0),
+    },
+    'autoscaling.v2.CrossVersionObjectReference': {
+        1: ('kind', 'string', 0),
+        2: ('name', 'string', 0),
+        3: ('apiVersion', 'string', 0),
+    },
+    'autoscaling.v2.ExternalMetricSource': {
+        1: ('metric', 'autoscaling.v2.MetricIdentifier', 0),
+        2: ('target', 'autoscaling.v2.MetricTarget', 0),
+    },
+    'autoscaling.v2.ExternalMetricStatus': {
+        1: ('metric', 'autoscaling.v2.MetricIdentifier', 0),
+        2: ('current', 'autoscaling.v2.MetricValueStatus', 0),
+    },
+    'autoscaling.v2.HPAScalingPolicy': {
+        1: ('type', 'string', 0),
+        2: ('value', 'int32', 0),
+        3: ('periodSeconds', 'int32', 0),
+    },
+    'autoscaling.v2.HPAScalingRules': {
+        1: ('selectPolicy', 'string', 2),
+        2: ('policies', 'autoscaling.v2.HPAScalingPolicy', 1),
+        3: ('stabilizationWindowSeconds', 'int32', 2),
+    },
+    'autoscaling.v2.HorizontalPodAutoscaler': {
+        1: ('metadata', 'meta.v1.ObjectMeta', 0),
+        2: ('spec', 'autoscaling.v2.HorizontalPodAutoscalerSpec', 0),
+        3: ('status', 'autoscaling.v2.HorizontalPodAutoscalerStatus', 0),
+    },
+    'autoscaling.v2.HorizontalPodAutoscalerBehavior': {
+        1: ('scaleUp', 'autoscaling.v2.HPAScalingRules', 2),
+        2: ('scaleDown', 'autoscaling.v2.HPAScalingRules', 2),
+    },
+    'autoscaling.v2.HorizontalPodAutoscalerCondition': {
+        1: ('type', 'string', 0),
+        2: ('status', 'string', 0),
+        3: ('lastTransitionTime', 'meta.v1.Time', 0),
+        4: ('reason', 'string', 0),
+        5: ('message', 'string', 0),
+    },
+    'autoscaling.v2.HorizontalPodAutoscalerSpec': {
+        1: ('scaleTargetRef', 'autoscaling.v2.CrossVersionObjectReference', 0),
+        2: ('minReplicas', 'int32', 2),
+        3: ('maxReplicas', 'int32', 0),
+        4: ('metrics', 'autoscaling.v2.MetricSpec', 1),
+        5: ('behavior', 'autoscaling.v2.HorizontalPodAutoscalerBehavior', 2),
+    },
+    'autoscaling.v2.HorizontalPodAutoscalerStatus': {
+        1: ('observedGeneration', 'int64', 2),
+        2: ('lastScaleTime', 'meta.v1.Time', 2),
+        3: ('currentReplicas', 'int32', 0),
+        4: ('desiredReplicas', 'int32', 0),
+        5: ('currentMetrics', 'autoscaling.v2.MetricStatus', 1),
+        6: ('conditions', 'autoscaling.v2.HorizontalPodAutoscalerCondition', 1),
+    },
+    'autoscaling.v2.MetricIdentifier': {
+        1: ('name', 'string', 0),
+        2: ('selector', 'meta.v1.LabelSelector', 2),
+    },
+    'autoscaling.v2.MetricSpec': {
+        1: ('type', 'string', 0),
+        2: ('object', 'autoscaling.v2.ObjectMetricSource', 2),
+        3: ('pods', 'autoscaling.v2.PodsMetricSource', 2),
+        4: ('resource', 'autoscaling.v2.ResourceMetricSource', 2),
+        5: ('external', 'autoscaling.v2.ExternalMetricSource', 2),
+        7: ('containerResource', 'autoscaling.v2.ContainerResourceMetricSource', 2),
+    },
+    'autoscaling.v2.MetricStatus': {
+        1: ('type', 'string', 0),
+        2: ('object', 'autoscaling.v2.ObjectMetricStatus', 2),
+        3: ('pods', 'autoscaling.v2.PodsMetricStatus', 2),
+        4: ('resource', 'autoscaling.v2.ResourceMetricStatus', 2),
+        5: ('external', 'autoscaling.v2.ExternalMetricStatus', 2),
+        7: ('containerResource', 'autoscaling.v2.ContainerResourceMetricStatus', 2),
+    },
+    'autoscaling.v2.MetricTarget': {
+        1: ('type', 'string', 0),
+        2: ('value', 'resource.Quantity', 2),
+        3: ('averageValue', 'resource.Quantity', 2),
+        4: ('averageUtilization', 'int32', 2),
+    },
+    'autoscaling.v2.MetricValueStatus': {
+        1: ('value', 'resource.Quantity', 2),
+        2: ('averageValue', 'resource.Quantity', 2),
+        3: ('averageUtilization', 'int32', 2),
+    },
+    'autoscaling.v2.ObjectMetricSource': {
+        1: ('describedObject', 'autoscaling.v2.CrossVersionObjectReference', 0),
+        2: ('target', 'autoscaling.v2.MetricTarget', 0),
+        3: ('metric', 'autoscaling.v2.MetricIdentifier', 0),
+    },
+    'autoscaling.v2.ObjectMetricStatus': {
+        1: ('metric', 'autoscaling.v2.MetricIdentifier', 0),
+        2: ('current', 'autoscaling.v2.MetricValueStatus', 0),
+        3: ('describedObject', 'autoscaling.v2.CrossVersionObjectReference', 0),
+    },
+    'autoscaling.v2.PodsMetricSource': {
+        1: ('metric', 'autoscaling.v2.MetricIdentifier', 0),
+        2: ('target', 'autoscaling.v2.MetricTarget', 0),
+    },
+    'autoscaling.v2.PodsMetricStatus': {
+        1: ('metric', 'autoscaling.v2.MetricIdentifier', 0),
+        2: ('current', 'autoscaling.v2.MetricValueStatus', 0),
+    },
+    'autoscaling.v2.ResourceMetricSource': {
+        1: ('name', 'string', 0),
+        2: ('target', 'autoscaling.v2.MetricTarget', 0),
+    },
+    'autoscaling.v2.ResourceMetricStatus': {
+        1: ('name', 'string', 0),
+        2: ('current', 'autoscaling.v2.MetricValueStatus', 0),
+    },
     'batch.v1.CronJob': {
         1: ('metadata', 'meta.v1.ObjectMeta', 0),
         2: ('spec', 'batch.v1.CronJobSpec', 0),
@@ -452,6 +578,12 @@ MESSAGES = {
         5: ('readOnly', 'bool', 2),
         6: ('kind', 'string', 2),
     },
+    'core.v1.AzureFilePersistentVolumeSource': {
+        1: ('secretName', 'string', 0),
+        2: ('shareName', 'string', 0),
+        3: ('readOnly', 'bool', 0),
+        4: ('secretNamespace', 'string', 2),
+    },
     'core.v1.AzureFileVolumeSource': {
         1: ('secretName', 'string', 0),
         2: ('shareName', 'string', 0),
@@ -460,6 +592,18 @@ MESSAGES = {
     'core.v1.Binding': {
         1: ('metadata', 'meta.v1.ObjectMeta', 0),
         2: ('target', 'core.v1.ObjectReference', 0),
+    },
+    'core.v1.CSIPersistentVolumeSource': {
+        1: ('driver', 'string', 0),
+        2: ('volumeHandle', 'string', 0),
+        3: ('readOnly', 'bool', 0),
+        4: ('fsType', 'string', 0),
+        5: ('volumeAttributes', 'map:string', 0),
+        6: ('controllerPublishSecretRef', 'core.v1.SecretReference', 2),
+        7: ('nodeStageSecretRef', 'core.v1.SecretReference', 2),
+        8: ('nodePublishSecretRef', 'core.v1.SecretReference', 2),
+        9: ('controllerExpandSecretRef', 'core.v1.SecretReference', 2),
+        10: ('nodeExpandSecretRef', 'core.v1.SecretReference', 2),
     },
     'core.v1.CSIVolumeSource': {
         1: ('driver', 'string', 0),
@@ -472,6 +616,14 @@ MESSAGES = {
         1: ('add', 'string', 1),
         2: ('drop', 'string', 1),
     },
+    'core.v1.CephFSPersistentVolumeSource': {
+        1: ('monitors', 'string', 1),
+        2: ('path', 'string', 0),
+        3: ('user', 'string', 0),
+        4: ('secretFile', 'string', 0),
+        5: ('secretRef', 'core.v1.SecretReference', 2),
+        6: ('readOnly', 'bool', 0),
+    },
     'core.v1.CephFSVolumeSource': {
         1: ('monitors', 'string', 1),
         2: ('path', 'string', 0),
@@ -479,6 +631,12 @@ MESSAGES = {
         4: ('secretFile', 'string', 0),
         5: ('secretRef', 'core.v1.LocalObjectReference', 2),
         6: ('readOnly', 'bool', 0),
+    },
+    'core.v1.CinderPersistentVolumeSource': {
+        1: ('volumeID', 'string', 0),
+        2: ('fsType', 'string', 0),
+        3: ('readOnly', 'bool', 0),
+        4: ('secretRef', 'core.v1.SecretReference', 2),
     },
     'core.v1.CinderVolumeSource': {
         1: ('volumeID', 'string', 0),
@@ -735,6 +893,13 @@ MESSAGES = {
         4: ('readOnly', 'bool', 0),
         5: ('wwids', 'string', 1),
     },
+    'core.v1.FlexPersistentVolumeSource': {
+        1: ('driver', 'string', 0),
+        2: ('fsType', 'string', 0),
+        3: ('secretRef', 'core.v1.SecretReference', 2),
+        4: ('readOnly', 'bool', 0),
+        5: ('options', 'map:string', 0),
+    },
     'core.v1.FlexVolumeSource': {
         1: ('driver', 'string', 0),
         2: ('fsType', 'string', 0),
@@ -760,6 +925,12 @@ MESSAGES = {
         1: ('repository', 'string', 0),
         2: ('revision', 'string', 0),
         3: ('directory', 'string', 0),
+    },
+    'core.v1.GlusterfsPersistentVolumeSource': {
+        1: ('endpoints', 'string', 0),
+        2: ('path', 'string', 0),
+        3: ('readOnly', 'bool', 0),
+        4: ('endpointsNamespace', 'string', 2),
     },
     'core.v1.GlusterfsVolumeSource': {
         1: ('endpoints', 'string', 0),
@@ -787,6 +958,19 @@ MESSAGES = {
     'core.v1.HostPathVolumeSource': {
         1: ('path', 'string', 0),
         2: ('type', 'string', 2),
+    },
+    'core.v1.ISCSIPersistentVolumeSource': {
+        1: ('targetPortal', 'string', 0),
+        2: ('iqn', 'string', 0),
+        3: ('lun', 'int32', 0),
+        4: ('iscsiInterface', 'string', 0),
+        5: ('fsType', 'string', 0),
+        6: ('readOnly', 'bool', 0),
+        7: ('portals', 'string', 1),
+        8: ('chapAuthDiscovery', 'bool', 0),
+        10: ('secretRef', 'core.v1.SecretReference', 2),
+        11: ('chapAuthSession', 'bool', 0),
+        12: ('initiatorName', 'string', 2),
     },
     'core.v1.ISCSIVolumeSource': {
         1: ('targetPortal', 'string', 0),
@@ -851,6 +1035,10 @@ MESSAGES = {
     },
     'core.v1.LocalObjectReference': {
         1: ('name', 'string', 0),
+    },
+    'core.v1.LocalVolumeSource': {
+        1: ('path', 'string', 0),
+        2: ('fsType', 'string', 2),
     },
     'core.v1.ModifyVolumeStatus': {
         1: ('targetVolumeAttributesClassName', 'string', 0),
@@ -985,6 +1173,11 @@ MESSAGES = {
         6: ('resourceVersion', 'string', 0),
         7: ('fieldPath', 'string', 0),
     },
+    'core.v1.PersistentVolume': {
+        1: ('metadata', 'meta.v1.ObjectMeta', 0),
+        2: ('spec', 'core.v1.PersistentVolumeSpec', 0),
+        3: ('status', 'core.v1.PersistentVolumeStatus', 0),
+    },
     'core.v1.PersistentVolumeClaim': {
         1: ('metadata', 'meta.v1.ObjectMeta', 0),
         2: ('spec', 'core.v1.PersistentVolumeClaimSpec', 0),
@@ -1026,6 +1219,48 @@ MESSAGES = {
     'core.v1.PersistentVolumeClaimVolumeSource': {
         1: ('claimName', 'string', 0),
         2: ('readOnly', 'bool', 0),
+    },
+    'core.v1.PersistentVolumeSource': {
+        1: ('gcePersistentDisk', 'core.v1.GCEPersistentDiskVolumeSource', 2),
+        2: ('awsElasticBlockStore', 'core.v1.AWSElasticBlockStoreVolumeSource', 2),
+        3: ('hostPath', 'core.v1.HostPathVolumeSource', 2),
+        4: ('glusterfs', 'core.v1.GlusterfsPersistentVolumeSource', 2),
+        5: ('nfs', 'core.v1.NFSVolumeSource', 2),
+        6: ('rbd', 'core.v1.RBDPersistentVolumeSource', 2),
+        7: ('iscsi', 'core.v1.ISCSIPersistentVolumeSource', 2),
+        8: ('cinder', 'core.v1.CinderPersistentVolumeSource', 2),
+        9: ('cephfs', 'core.v1.CephFSPersistentVolumeSource', 2),
+        10: ('fc', 'core.v1.FCVolumeSource', 2),
+        11: ('flocker', 'core.v1.FlockerVolumeSource', 2),
+        12: ('flexVolume', 'core.v1.FlexPersistentVolumeSource', 2),
+        13: ('azureFile', 'core.v1.AzureFilePersistentVolumeSource', 2),
+        14: ('vsphereVolume', 'core.v1.VsphereVirtualDiskVolumeSource', 2),
+        15: ('quobyte', 'core.v1.QuobyteVolumeSource', 2),
+        16: ('azureDisk', 'core.v1.AzureDiskVolumeSource', 2),
+        17: ('photonPersistentDisk', 'core.v1.PhotonPersistentDiskVolumeSource', 2),
+        18: ('portworxVolume', 'core.v1.PortworxVolumeSource', 2),
+        19: ('scaleIO', 'core.v1.ScaleIOPersistentVolumeSource', 2),
+        20: ('local', 'core.v1.LocalVolumeSource', 2),
+        21: ('storageos', 'core.v1.StorageOSPersistentVolumeSource', 2),
+        22: ('csi', 'core.v1.CSIPersistentVolumeSource', 2),
+    },
+    'core.v1.PersistentVolumeSpec': {
+        1: ('capacity', 'map:resource.Quantity', 0),
+        2: ('persistentVolumeSource', 'core.v1.PersistentVolumeSource', 4),
+        3: ('accessModes', 'string', 1),
+        4: ('claimRef', 'core.v1.ObjectReference', 2),
+        5: ('persistentVolumeReclaimPolicy', 'string', 0),
+        6: ('storageClassName', 'string', 0),
+        7: ('mountOptions', 'string', 1),
+        8: ('volumeMode', 'string', 2),
+        9: ('nodeAffinity', 'core.v1.VolumeNodeAffinity', 2),
+        10: ('volumeAttributesClassName', 'string', 2),
+    },
+    'core.v1.PersistentVolumeStatus': {
+        1: ('phase', 'string', 0),
+        2: ('message', 'string', 0),
+        3: ('reason', 'string', 0),
+        4: ('lastPhaseTransitionTime', 'meta.v1.Time', 2),
     },
     'core.v1.PhotonPersistentDiskVolumeSource': {
         1: ('pdID', 'string', 0),
@@ -1214,6 +1449,16 @@ MESSAGES = {
         5: ('group', 'string', 0),
         6: ('tenant', 'string', 0),
     },
+    'core.v1.RBDPersistentVolumeSource': {
+        1: ('monitors', 'string', 1),
+        2: ('image', 'string', 0),
+        3: ('fsType', 'string', 0),
+        4: ('pool', 'string', 0),
+        5: ('user', 'string', 0),
+        6: ('keyring', 'string', 0),
+        7: ('secretRef', 'core.v1.SecretReference', 2),
+        8: ('readOnly', 'bool', 0),
+    },
     'core.v1.RBDVolumeSource': {
         1: ('monitors', 'string', 1),
         2: ('image', 'string', 0),
@@ -1292,6 +1537,18 @@ MESSAGES = {
         3: ('type', 'string', 0),
         4: ('level', 'string', 0),
     },
+    'core.v1.ScaleIOPersistentVolumeSource': {
+        1: ('gateway', 'string', 0),
+        2: ('system', 'string', 0),
+        3: ('secretRef', 'core.v1.SecretReference', 2),
+        4: ('sslEnabled', 'bool', 0),
+        5: ('protectionDomain', 'string', 0),
+        6: ('storagePool', 'string', 0),
+        7: ('storageMode', 'string', 0),
+        8: ('volumeName', 'string', 0),
+        9: ('fsType', 'string', 0),
+        10: ('readOnly', 'bool', 0),
+    },
     'core.v1.ScaleIOVolumeSource': {
         1: ('gateway', 'string', 0),
         2: ('system', 'string', 0),
@@ -1336,6 +1593,10 @@ MESSAGES = {
         1: ('localObjectReference', 'core.v1.LocalObjectReference', 4),
         2: ('items', 'core.v1.KeyToPath', 1),
         4: ('optional', 'bool', 2),
+    },
+    'core.v1.SecretReference': {
+        1: ('name', 'string', 0),
+        2: ('namespace', 'string', 0),
     },
     'core.v1.SecretVolumeSource': {
         1: ('secretName', 'string', 0),
@@ -1413,6 +1674,13 @@ MESSAGES = {
     'core.v1.SleepAction': {
         1: ('seconds', 'int64', 0),
     },
+    'core.v1.StorageOSPersistentVolumeSource': {
+        1: ('volumeName', 'string', 0),
+        2: ('volumeNamespace', 'string', 0),
+        3: ('fsType', 'string', 0),
+        4: ('readOnly', 'bool', 0),
+        5: ('secretRef', 'core.v1.ObjectReference', 2),
+    },
     'core.v1.StorageOSVolumeSource': {
         1: ('volumeName', 'string', 0),
         2: ('volumeNamespace', 'string', 0),
@@ -1440,6 +1708,13 @@ MESSAGES = {
         3: ('value', 'string', 0),
         4: ('effect', 'string', 0),
         5: ('tolerationSeconds', 'int64', 2),
+    },
+    'core.v1.TopologySelectorLabelRequirement': {
+        1: ('key', 'string', 0),
+        2: ('values', 'string', 1),
+    },
+    'core.v1.TopologySelectorTerm': {
+        1: ('matchLabelExpressions', 'core.v1.TopologySelectorLabelRequirement', 1),
     },
     'core.v1.TopologySpreadConstraint': {
         1: ('maxSkew', 'int32', 0),
@@ -1484,6 +1759,9 @@ MESSAGES = {
         2: ('mountPath', 'string', 0),
         3: ('readOnly', 'bool', 0),
         4: ('recursiveReadOnly', 'string', 2),
+    },
+    'core.v1.VolumeNodeAffinity': {
+        1: ('required', 'core.v1.NodeSelector', 2),
     },
     'core.v1.VolumeProjection': {
         1: ('secret', 'core.v1.SecretProjection', 2),
@@ -1653,6 +1931,10 @@ MESSAGES = {
     'networking.v1.HTTPIngressRuleValue': {
         1: ('paths', 'networking.v1.HTTPIngressPath', 1),
     },
+    'networking.v1.IPBlock': {
+        1: ('cidr', 'string', 0),
+        2: ('except', 'string', 1),
+    },
     'networking.v1.Ingress': {
         1: ('metadata', 'meta.v1.ObjectMeta', 0),
         2: ('spec', 'networking.v1.IngressSpec', 0),
@@ -1661,6 +1943,21 @@ MESSAGES = {
     'networking.v1.IngressBackend': {
         3: ('resource', 'core.v1.TypedLocalObjectReference', 2),
         4: ('service', 'networking.v1.IngressServiceBackend', 2),
+    },
+    'networking.v1.IngressClass': {
+        1: ('metadata', 'meta.v1.ObjectMeta', 0),
+        2: ('spec', 'networking.v1.IngressClassSpec', 0),
+    },
+    'networking.v1.IngressClassParametersReference': {
+        1: ('apiGroup', 'string', 2),
+        2: ('kind', 'string', 0),
+        3: ('name', 'string', 0),
+        4: ('scope', 'string', 2),
+        5: ('namespace', 'string', 2),
+    },
+    'networking.v1.IngressClassSpec': {
+        1: ('controller', 'string', 0),
+        2: ('parameters', 'networking.v1.IngressClassParametersReference', 2),
     },
     'networking.v1.IngressLoadBalancerIngress': {
         1: ('ip', 'string', 0),
@@ -1698,6 +1995,34 @@ MESSAGES = {
     'networking.v1.IngressTLS': {
         1: ('hosts', 'string', 1),
         2: ('secretName', 'string', 0),
+    },
+    'networking.v1.NetworkPolicy': {
+        1: ('metadata', 'meta.v1.ObjectMeta', 0),
+        2: ('spec', 'networking.v1.NetworkPolicySpec', 0),
+    },
+    'networking.v1.NetworkPolicyEgressRule': {
+        1: ('ports', 'networking.v1.NetworkPolicyPort', 1),
+        2: ('to', 'networking.v1.NetworkPolicyPeer', 1),
+    },
+    'networking.v1.NetworkPolicyIngressRule': {
+        1: ('ports', 'networking.v1.NetworkPolicyPort', 1),
+        2: ('from', 'networking.v1.NetworkPolicyPeer', 1),
+    },
+    'networking.v1.NetworkPolicyPeer': {
+        1: ('podSelector', 'meta.v1.LabelSelector', 2),
+        2: ('namespaceSelector', 'meta.v1.LabelSelector', 2),
+        3: ('ipBlock', 'networking.v1.IPBlock', 2),
+    },
+    'networking.v1.NetworkPolicyPort': {
+        1: ('protocol', 'string', 2),
+        2: ('port', 'intstr.IntOrString', 2),
+        3: ('endPort', 'int32', 2),
+    },
+    'networking.v1.NetworkPolicySpec': {
+        1: ('podSelector', 'meta.v1.LabelSelector', 0),
+        2: ('ingress', 'networking.v1.NetworkPolicyIngressRule', 1),
+        3: ('egress', 'networking.v1.NetworkPolicyEgressRule', 1),
+        4: ('policyTypes', 'string', 1),
     },
     'networking.v1.ServiceBackendPort': {
         1: ('name', 'string', 0),
@@ -1773,5 +2098,15 @@ MESSAGES = {
         3: ('globalDefault', 'bool', 0),
         4: ('description', 'string', 0),
         5: ('preemptionPolicy', 'string', 2),
+    },
+    'storage.v1.StorageClass': {
+        1: ('metadata', 'meta.v1.ObjectMeta', 0),
+        2: ('provisioner', 'string', 0),
+        3: ('parameters', 'map:string', 0),
+        4: ('reclaimPolicy', 'string', 2),
+        5: ('mountOptions', 'string', 1),
+        6: ('allowVolumeExpansion', 'bool', 2),
+        7: ('volumeBindingMode', 'string', 2),
+        8: ('allowedTopologies', 'core.v1.TopologySelectorTerm', 1),
     },
 }
