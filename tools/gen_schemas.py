@@ -102,6 +102,7 @@ def go_package_dir(defname: str, api_dir: str, apimachinery_dir: str) -> str:
 _GO_NAMED = re.compile(r"^\s*(\w+)\s+([^\s`]+)\s+`([^`]*)`")
 _GO_EMBEDDED = re.compile(r"^\s*([\w.*]+)\s+`([^`]*)`")
 _TAG = re.compile(r'(\w+):"([^"]*)"')
+_CONST = re.compile(r'^\s*(\w+)\s+(\w+)\s*=\s*"([^"]*)"')
 _IMPORT = re.compile(r'^\s*(?:(\w+)\s+)?"([^"]+)"\s*$')
 _GO_BUILTIN = {"string", "bool", "byte", "rune", "int", "int8", "int16", "int32", "int64", "uint",
                "uint8", "uint16", "uint32", "uint64", "float32", "float64"}
@@ -141,6 +142,8 @@ class GoPackage:
     def __init__(self, directory: str):
         self.directory = directory
         self.structs: dict[str, list[GoField]] = {}
+        self.enum_types: set[str] = set()          # string types marked +enum
+        self.consts: dict[str, list[str]] = {}     # type -> its string constants' values
         self.name = ""
         for fn in sorted(os.listdir(directory)):
             if not fn.endswith(".go") or fn.endswith("_test.go") or fn.startswith(("zz_", "generated")):
@@ -150,10 +153,29 @@ class GoPackage:
     def _parse(self, path: str) -> None:
         aliases: dict[str, str] = {}
         imports: dict[str, str] = {}
-        in_import = False
+        in_import = in_const = False
         current = None
+        comments: list[str] = []
         with open(path, encoding="utf-8") as f:
             for line in f:
+                if line.lstrip().startswith("//"):
+                    comments.append(line)
+                    continue
+                block, comments = comments, []
+                m = re.match(r"^type\s+(\w+)\s+string\s*$", line)
+                if m and any("+enum" in c for c in block):
+                    self.enum_types.add(m.group(1))
+                    continue
+                if line.startswith("const ("):
+                    in_const = True
+                    continue
+                if in_const or line.startswith("const "):
+                    m = _CONST.match(line[len("const "):] if line.startswith("const ") else line)
+                    if m:
+                        self.consts.setdefault(m.group(2), []).append(m.group(3))
+                    if line.startswith(")"):
+                        in_const = False
+                    continue
                 m = re.match(r"^package\s+(\w+)", line)
                 if m:
                     self.name = m.group(1)
@@ -212,6 +234,41 @@ class GoSources:
         """JSON name -> Go type of a definition's struct, embedded structs flattened."""
         directory = go_package_dir(defname, self.api_dir, self.apimachinery_dir)
         return self._flatten(directory, defname.rpartition(".")[2])
+
+    def enums(self, defname: str) -> dict[str, list[str]]:
+        """JSON name -> the values of the field's +enum string type (upstream's OpenAPI `enum`,
+        which kube-openapi sets from all the type's constants), for a definition's fields."""
+        directory = go_package_dir(defname, self.api_dir, self.apimachinery_dir)
+        out = {}
+        for json_name, (raw, imports, home) in self._flatten_raw(directory, defname.rpartition(".")[2]).items():
+            elem = raw.lstrip("*")
+            if not re.fullmatch(r"(\w+\.)?\w+", elem):
+                continue                        # lists and maps of enum types get no enum upstream
+            alias, _, name = elem.rpartition(".")
+            target = self._import_dir(imports[alias], raw) if alias else home
+            pkg = self.package(target)
+            if name in pkg.enum_types and pkg.consts.get(name):
+                out[json_name] = sorted(set(pkg.consts[name]))
+        return out
+
+    def _import_dir(self, path: str, what: str) -> str:
+        if path.startswith("k8s.io/apimachinery/"):
+            return os.path.join(self.apimachinery_dir, path[len("k8s.io/apimachinery/"):])
+        if path.startswith("k8s.io/api/"):
+            return os.path.join(self.api_dir, path[len("k8s.io/api/"):])
+        raise SystemExit(f"{what} from {path}: not in k8s.io/api or k8s.io/apimachinery")
+
+    def _flatten_raw(self, directory: str, struct: str) -> dict[str, tuple[str, dict, str]]:
+        """JSON name -> (Go type as written, its file's imports, package directory)."""
+        pkg = self.package(directory)
+        out: dict[str, tuple[str, dict, str]] = {}
+        for f in pkg.structs[struct]:
+            if f.embedded:
+                alias, _, name = f.raw.lstrip("*").rpartition(".")
+                out.update(self._flatten_raw(self._import_dir(f.imports[alias], f.raw) if alias else directory, name))
+            elif f.json:
+                out[f.json] = (f.raw, f.imports, directory)
+        return out
 
     def _flatten(self, directory: str, struct: str) -> dict[str, str]:
         pkg = self.package(directory)
@@ -623,6 +680,9 @@ def build(definitions_path: str, api_dir: str, apimachinery_dir: str) -> tuple[d
         "kinds": roots,        # [group, version, kind, definition, decode-table name]
         "schemas": schemas,
         "decode": decode_table(defs, reach, go),
+        # definition -> {property: values}: the `enum` upstream's OpenAPI has for +enum Go types
+        # (kubernetes-validate's copy lost them); schema.py puts them back into `schemas`
+        "enums": {d: e for d in reach if d not in SPECIAL_DEFS for e in [go.enums(d)] if e},
     }
     kinds, wrappers, messages = protobuf_tables(go)
     proto = render_protobuf(kinds, wrappers, messages, f"k8s.io/api and k8s.io/apimachinery {API_TAG}")

@@ -7,6 +7,8 @@ api_schema.json.gz beside this file. It holds:
 
 * `schemas`: OpenAPI v3 components.schemas of every kind the generator lists and all they reach;
 * `kinds`: [group, version, kind, definition name, decode-table name] per generated kind;
+* `enums`: the `enum` values of fields whose Go type is an +enum string type (merged into
+  `schemas` on load);
 * `decode`: per Go struct, [{leaf field: Go type}, {field: child type}], children written "X"
   (a nested struct), "[]X" (a list of X) or "{}X" (a map of X); inline embeddings (TypeMeta,
   VolumeSource, ProbeHandler, ...) flattened. Every package of the served types is named `v1`, so
@@ -33,6 +35,11 @@ DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "api_schema
 
 with open(DATA_FILE, "rb") as _f:
     _DATA = json.loads(gzip.decompress(_f.read()))
+
+# the `enum` of +enum-typed fields, kept apart in the data because it comes from the Go sources
+for _defname, _fields in _DATA.get("enums", {}).items():
+    for _prop, _values in _fields.items():
+        _DATA["schemas"][_defname]["properties"][_prop]["enum"] = _values
 
 # type name -> ({leaf field: Go type}, {field: child type})
 TYPES: dict[str, tuple[dict[str, str], dict[str, str]]] = {

@@ -242,6 +242,11 @@ def test_schemas_have_apiserver_shape(client):
     containers = apps["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"]
     assert containers["x-kubernetes-patch-merge-key"] == "name" and containers["x-kubernetes-list-type"] == "map"
     assert apps["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] == {"type": "string", "format": "int-or-string"}
+    # enums of +enum Go types, as kube-openapi emits them (every constant of the type, sorted)
+    pull = apps["io.k8s.api.core.v1.Container"]["properties"]["imagePullPolicy"]
+    assert pull["enum"] == ["Always", "IfNotPresent", "Never"] and pull["type"] == "string"
+    assert apps["io.k8s.api.core.v1.HostPathVolumeSource"]["properties"]["type"]["enum"][:2] == ["", "BlockDevice"]
+    assert "enum" not in apps["io.k8s.api.core.v1.Container"]["properties"]["name"]
     deployment = apps["io.k8s.api.apps.v1.Deployment"]
     assert "enum" not in deployment["properties"]["kind"]
     # the PATCH operations still declare fieldValidation (kubectl's server-side validation check)

@@ -72,6 +72,13 @@ def test_explain_recursive_lists_every_nested_field(kubectl):
     assert len(lines) > 600
 
 
+def test_explain_shows_enum_values(kubectl):
+    out = kubectl("explain", "pod.spec.restartPolicy").stdout
+    assert "FIELD: restartPolicy <string>\nENUM:\n    Always\n    Never\n    OnFailure\n" in out
+    out = kubectl("explain", "deploy.spec.template.spec.containers").stdout
+    assert "  imagePullPolicy\t<string>\n  enum: Always, IfNotPresent, Never\n" in out
+
+
 def test_explain_list_field(kubectl):
     out = kubectl("explain", "svc.spec.ports").stdout
     assert "KIND:       Service\nVERSION:    v1\n" in out
