@@ -143,7 +143,7 @@ class GoPackage:
         self.directory = directory
         self.structs: dict[str, list[GoField]] = {}
         self.enum_types: set[str] = set()          # string types marked +enum
-        self.consts: dict[str, list[str]] = {}     # type -> its string constants' values
+        self.consts: dict[str, list[tuple[str, str, str]]] = {}   # type -> (name, value, doc comment)
         self.name = ""
         for fn in sorted(os.listdir(directory)):
             if not fn.endswith(".go") or fn.endswith("_test.go") or fn.startswith(("zz_", "generated")):
@@ -172,7 +172,8 @@ class GoPackage:
                 if in_const or line.startswith("const "):
                     m = _CONST.match(line[len("const "):] if line.startswith("const ") else line)
                     if m:
-                        self.consts.setdefault(m.group(2), []).append(m.group(3))
+                        doc = " ".join(c.strip().removeprefix("//") for c in block)
+                        self.consts.setdefault(m.group(2), []).append((m.group(1), m.group(3), doc))
                     if line.startswith(")"):
                         in_const = False
                     continue
@@ -220,6 +221,13 @@ class GoPackage:
                                        imports, gotype.startswith("*"), proto, embedded and json_name == ""))
 
 
+def _enum_line(name: str, value: str, doc: str) -> str:
+    """One line of the "Possible enum values:" list kube-openapi appends to a field's description:
+    the constant's doc comment, its leading constant name trimmed, whitespace collapsed."""
+    comment = re.sub(r"\s+", " ", doc.strip().removeprefix(name).strip())
+    return f" - `{json.dumps(value)}` {comment}".rstrip()
+
+
 class GoSources:
     def __init__(self, api_dir: str, apimachinery_dir: str):
         self.api_dir, self.apimachinery_dir = api_dir, apimachinery_dir
@@ -248,7 +256,8 @@ class GoSources:
             target = self._import_dir(imports[alias], raw) if alias else home
             pkg = self.package(target)
             if name in pkg.enum_types and pkg.consts.get(name):
-                out[json_name] = sorted(set(pkg.consts[name]))
+                out[json_name] = {"values": sorted(v for _, v, _ in pkg.consts[name]),
+                                  "lines": sorted(_enum_line(*c) for c in pkg.consts[name])}
         return out
 
     def _import_dir(self, path: str, what: str) -> str:
@@ -680,8 +689,9 @@ def build(definitions_path: str, api_dir: str, apimachinery_dir: str) -> tuple[d
         "kinds": roots,        # [group, version, kind, definition, decode-table name]
         "schemas": schemas,
         "decode": decode_table(defs, reach, go),
-        # definition -> {property: values}: the `enum` upstream's OpenAPI has for +enum Go types
-        # (kubernetes-validate's copy lost them); schema.py puts them back into `schemas`
+        # definition -> {property: {values, lines}}: the `enum` and the "Possible enum values:"
+        # description lines upstream's OpenAPI has for +enum Go types (kubernetes-validate's copy
+        # lost both); schema.py puts them back into `schemas`
         "enums": {d: e for d in reach if d not in SPECIAL_DEFS for e in [go.enums(d)] if e},
     }
     kinds, wrappers, messages = protobuf_tables(go)

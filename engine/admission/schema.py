@@ -7,8 +7,8 @@ api_schema.json.gz beside this file. It holds:
 
 * `schemas`: OpenAPI v3 components.schemas of every kind the generator lists and all they reach;
 * `kinds`: [group, version, kind, definition name, decode-table name] per generated kind;
-* `enums`: the `enum` values of fields whose Go type is an +enum string type (merged into
-  `schemas` on load);
+* `enums`: the `enum` values and "Possible enum values:" lines of fields whose Go type is an
+  +enum string type (merged into `schemas` on load);
 * `decode`: per Go struct, [{leaf field: Go type}, {field: child type}], children written "X"
   (a nested struct), "[]X" (a list of X) or "{}X" (a map of X); inline embeddings (TypeMeta,
   VolumeSource, ProbeHandler, ...) flattened. Every package of the served types is named `v1`, so
@@ -36,10 +36,14 @@ DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "api_schema
 with open(DATA_FILE, "rb") as _f:
     _DATA = json.loads(gzip.decompress(_f.read()))
 
-# the `enum` of +enum-typed fields, kept apart in the data because it comes from the Go sources
+# +enum-typed fields' `enum` and "Possible enum values:" list, kept apart in the data because they
+# come from the Go sources; kube-openapi appends the list to the field's description as a paragraph
 for _defname, _fields in _DATA.get("enums", {}).items():
-    for _prop, _values in _fields.items():
-        _DATA["schemas"][_defname]["properties"][_prop]["enum"] = _values
+    for _prop, _enum in _fields.items():
+        _p = _DATA["schemas"][_defname]["properties"][_prop]
+        _p["enum"] = _enum["values"]
+        _p["description"] = "\n\n".join(x for x in (_p.get("description", ""),
+                                                       "Possible enum values:\n" + "\n".join(_enum["lines"])) if x)
 
 # type name -> ({leaf field: Go type}, {field: child type})
 TYPES: dict[str, tuple[dict[str, str], dict[str, str]]] = {

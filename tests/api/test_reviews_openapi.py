@@ -247,6 +247,15 @@ def test_schemas_have_apiserver_shape(client):
     assert pull["enum"] == ["Always", "IfNotPresent", "Never"] and pull["type"] == "string"
     assert apps["io.k8s.api.core.v1.HostPathVolumeSource"]["properties"]["type"]["enum"][:2] == ["", "BlockDevice"]
     assert "enum" not in apps["io.k8s.api.core.v1.Container"]["properties"]["name"]
+    effect = apps["io.k8s.api.core.v1.Toleration"]["properties"]["effect"]["description"]
+    assert effect.endswith(
+        "and NoExecute.\n\nPossible enum values:\n"
+        ' - `"NoExecute"` Evict any already-running pods that do not tolerate the taint. Currently enforced by NodeController.\n'
+        ' - `"NoSchedule"` Do not allow new pods to schedule onto the node unless they tolerate the taint, but allow all '
+        "pods submitted to Kubelet without going through the scheduler to start, and allow all already-running pods to "
+        "continue running. Enforced by the scheduler.\n"
+        ' - `"PreferNoSchedule"` Like TaintEffectNoSchedule, but the scheduler tries not to schedule new pods onto the '
+        "node, rather than prohibiting new pods from scheduling onto the node entirely. Enforced by the scheduler.")
     deployment = apps["io.k8s.api.apps.v1.Deployment"]
     assert "enum" not in deployment["properties"]["kind"]
     # the PATCH operations still declare fieldValidation (kubectl's server-side validation check)
