@@ -143,6 +143,7 @@ class GoPackage:
         self.directory = directory
         self.structs: dict[str, list[GoField]] = {}
         self.enum_types: set[str] = set()          # string types marked +enum
+        self.type_docs: dict[str, list[str]] = {}  # struct type -> its doc comment lines
         self.consts: dict[str, list[tuple[str, str, str]]] = {}   # type -> (name, value, doc comment)
         self.name = ""
         for fn in sorted(os.listdir(directory)):
@@ -196,6 +197,7 @@ class GoPackage:
                 m = re.match(r"^type\s+(\w+)\s+struct\s*\{", line)
                 if m:
                     current = self.structs.setdefault(m.group(1), [])
+                    self.type_docs[m.group(1)] = _comment_text(block)
                     continue
                 if current is None:
                     continue
@@ -219,6 +221,40 @@ class GoPackage:
                 proto = int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
                 current.append(GoField(json_name, _qualify(gotype, aliases, self.name or "v1"), gotype,
                                        imports, gotype.startswith("*"), proto, embedded and json_name == ""))
+
+
+def _comment_text(block: list[str]) -> list[str]:
+    """go/ast CommentGroup.Text() split in lines: markers and the first space gone, runs of empty
+    lines one, leading and trailing empty lines dropped."""
+    lines = []
+    for c in block:
+        t = c.strip().removeprefix("//")
+        t = (t[1:] if t.startswith(" ") else t).rstrip()
+        if t or (lines and lines[-1]):
+            lines.append(t)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def fmt_description(lines: list[str]) -> str:
+    """kube-openapi's generateDescription: a Go doc comment as an OpenAPI description (markers,
+    TODOs and everything after `---` dropped, indented lines kept on their own lines)."""
+    buf = ""
+    for line in lines:
+        if line == "---":
+            break
+        line = line.rstrip(" ")
+        leading = line.lstrip(" ")
+        if not line:
+            buf = buf[:-1] + "\n\n"
+        elif leading.startswith(("TODO", "+")):
+            continue
+        elif line.startswith((" ", "\t")):
+            buf = buf[:-1] + "\n" + line + "\n"
+        else:
+            buf += line + " "
+    return buf.strip("\n").replace('\\"', '"').strip(" ")
 
 
 def _enum_line(name: str, value: str, doc: str) -> str:
@@ -693,6 +729,9 @@ def build(definitions_path: str, api_dir: str, apimachinery_dir: str) -> tuple[d
         # description lines upstream's OpenAPI has for +enum Go types (kubernetes-validate's copy
         # lost both); schema.py puts them back into `schemas`
         "enums": {d: e for d in reach if d not in SPECIAL_DEFS for e in [go.enums(d)] if e},
+        # descriptions of the special types kubernetes-validate reduced to a bare `oneOf`
+        "type_docs": {d: fmt_description(go.package(go_package_dir(d, api_dir, apimachinery_dir))
+                                         .type_docs[d.rpartition(".")[2]]) for d in SPECIAL_V3 if d in reach},
     }
     kinds, wrappers, messages = protobuf_tables(go)
     proto = render_protobuf(kinds, wrappers, messages, f"k8s.io/api and k8s.io/apimachinery {API_TAG}")

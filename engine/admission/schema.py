@@ -9,6 +9,8 @@ api_schema.json.gz beside this file. It holds:
 * `kinds`: [group, version, kind, definition name, decode-table name] per generated kind;
 * `enums`: the `enum` values and "Possible enum values:" lines of fields whose Go type is an
   +enum string type (merged into `schemas` on load);
+* `type_docs`: descriptions of IntOrString and Quantity, whose schemas kubernetes-validate
+  reduced to a bare type (merged on load);
 * `decode`: per Go struct, [{leaf field: Go type}, {field: child type}], children written "X"
   (a nested struct), "[]X" (a list of X) or "{}X" (a map of X); inline embeddings (TypeMeta,
   VolumeSource, ProbeHandler, ...) flattened. Every package of the served types is named `v1`, so
@@ -36,6 +38,8 @@ DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "api_schema
 with open(DATA_FILE, "rb") as _f:
     _DATA = json.loads(gzip.decompress(_f.read()))
 
+for _defname, _doc in _DATA.get("type_docs", {}).items():
+    _DATA["schemas"][_defname] = {"description": _doc, **_DATA["schemas"][_defname]}
 # +enum-typed fields' `enum` and "Possible enum values:" list, kept apart in the data because they
 # come from the Go sources; kube-openapi appends the list to the field's description as a paragraph
 for _defname, _fields in _DATA.get("enums", {}).items():
