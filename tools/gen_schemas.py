@@ -19,12 +19,17 @@ Why two upstream inputs, and which fact comes from which:
   * The OpenAPI definitions (kubernetes-validate's copy of v1.32.0's published schema) are the
     source of every field name, field type, description and x-kubernetes-* extension. They are what
     `kubectl explain` shows and what the decoder accepts.
-  * Two facts the OpenAPI document does not carry come from k8s.io/api's Go sources at the matching
+  * What the OpenAPI document does not carry comes from k8s.io/api's Go sources at the matching
     tag (v0.32.0): Protobuf field numbers (generated.proto) and Go type names. The apiserver's JSON
     decoder words type errors with the Go type (`... of type v1.RestartPolicy`, where OpenAPI only
     says `string`), and the Protobuf decoder must know which Go fields are pointers (go-to-protobuf
     always encodes non-pointer fields, even zero values). The generator checks that both inputs
     agree: every OpenAPI property must have a Go field of that JSON name, or it stops.
+  * kubernetes-validate's copy lacks three things kube-apiserver serves, so they are rebuilt from
+    the same Go sources the way kube-openapi builds them, and kept apart in the data file (the
+    schemas part stays exactly kubernetes-validate's, which a test re-checks): the `enum` of
+    fields of +enum types with their "Possible enum values:" paragraph, and the descriptions of
+    IntOrString and Quantity.
 """
 from __future__ import annotations
 

@@ -57,6 +57,9 @@ def test_explain_nested_field_with_upstream_descriptions(kubectl):
     assert "Spec to control the desired behavior of rolling update." in text
     assert "  maxSurge\t<string>\n" in out and "  maxUnavailable\t<string>\n" in out
     assert "The maximum number of pods that can be scheduled above the desired number of pods." in text
+    leaf = " ".join(kubectl("explain", "deployment.spec.strategy.rollingUpdate.maxSurge").stdout.split())
+    assert "FIELD: maxSurge <string>" in leaf
+    assert "IntOrString is a type that can hold an int32 or a string. When used in JSON or YAML" in leaf
 
 
 def test_explain_recursive_lists_every_nested_field(kubectl):
