@@ -14,7 +14,8 @@ What is here, and why the web layer needs it:
   use: `errors` (the ApiError family → metav1.Status), `resources` (the ResourceType table:
   kinds, plurals, groups, verbs), `objects` (reading names, labels, owners and times off the
   plain dicts), `quantity` (resource.Quantity), `patch` (the server's patch types and merge-key
-  table, which kubectl's client-side apply reads too).
+  table, which kubectl's client-side apply reads too), `schema` (upstream's generated API
+  schemas: the OpenAPI documents /openapi/v3 serves and the strict decoder).
 - Selectors as the apiserver parses and matches them: `parse_label_selector`,
   `parse_field_selector`, `matches_requirements`, `matches_fields`, `selector_to_string`.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
@@ -25,6 +26,8 @@ Objects are plain Kubernetes-shaped dicts shared with the store: never mutate on
 (`objects.clone`).
 """
 from . import errors, objects, patch, quantity, resources
+from .admission import schema
+from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
 from .cluster import Cluster
 from .controllers import deployment_util as deployments
@@ -39,6 +42,9 @@ __all__ = [
     "Cluster", "Store", "WatchEvent", "ScaledClock", "ManualClock", "Timings",
     # the API's vocabulary
     "errors", "resources", "ResourceType", "objects", "quantity", "patch",
+    # upstream's generated API schemas (OpenAPI documents, strict decoding) and the apiserver's
+    # field-error rendering, for the API's review endpoints and /openapi
+    "schema", "RenderedFieldError", "go_quote",
     # selectors
     "parse_label_selector", "parse_field_selector", "matches_requirements", "matches_fields",
     "selector_to_string",

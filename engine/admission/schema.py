@@ -1,11 +1,20 @@
-"""Decoding like the apiserver's JSON decoder: field types, and unknown fields in strict mode.
+"""Decoding like the apiserver's JSON decoder: field types, and unknown fields in strict mode;
+and the upstream API schema data everything else reads (OpenAPI for `kubectl explain`).
 
-The table below is data: for every Go struct reachable from a served kind (k8s.io/api core/v1,
-apps/v1, discovery.k8s.io/v1, coordination.k8s.io/v1 and apimachinery meta/v1, at v1.32), its
-`json:` tag names. Leaves are written `name` (a Go string) or `name:<go type>`; typed children
-map a field to "X" (a nested struct), "[]X" (a list of X) or "{}X" (a map of X). Inline
-embeddings (TypeMeta, VolumeSource, ProbeHandler, ...) are already flattened. Every package of
-the served types is named `v1`, so Go prints named types as `v1.<Name>`.
+The data is generated, not kept by hand: tools/gen_schemas.py reads upstream v1.32's published
+OpenAPI definitions (and, for Go type names, k8s.io/api's sources at v0.32.0) and writes
+api_schema.json.gz beside this file. It holds:
+
+* `schemas`: OpenAPI v3 components.schemas of every kind the generator lists and all they reach;
+* `kinds`: [group, version, kind, definition name, decode-table name] per generated kind;
+* `enums`: the `enum` values and "Possible enum values:" lines of fields whose Go type is an
+  +enum string type (merged into `schemas` on load);
+* `type_docs`: descriptions of IntOrString and Quantity, whose schemas kubernetes-validate
+  reduced to a bare type (merged on load);
+* `decode`: per Go struct, [{leaf field: Go type}, {field: child type}], children written "X"
+  (a nested struct), "[]X" (a list of X) or "{}X" (a map of X); inline embeddings (TypeMeta,
+  VolumeSource, ProbeHandler, ...) flattened. Every package of the served types is named `v1`, so
+  Go prints named types as `v1.<Name>`.
 
 `scan(obj)` walks an object in document order like sigs.k8s.io/json and returns
 `(decode_error, unknown_fields)`:
@@ -18,548 +27,97 @@ the served types is named `v1`, so Go prints named types as `v1.<Name>`.
 """
 from __future__ import annotations
 
+import gzip
+import json
+import os
+
 from .. import quantity as Q
 
-# type name -> (leaf fields, {field: child type})
-TYPES: dict[str, tuple[str, dict[str, str]]] = {
-    "Namespace": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "NamespaceSpec", "status": "NamespaceStatus"}),
-    "Node": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "NodeSpec", "status": "NodeStatus"}),
-    "Pod": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "PodSpec", "status": "PodStatus"}),
-    "Service": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "ServiceSpec", "status": "ServiceStatus"}),
-    "Endpoints": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "subsets": "[]EndpointSubset"}),
-    "ConfigMap": ("kind apiVersion immutable:bool data:map[string]string binaryData:map[string][]byte",
-        {"metadata": "ObjectMeta"}),
-    "Event": (
-        "kind apiVersion reason message firstTimestamp:v1.Time lastTimestamp:v1.Time "
-        "count:int32 type eventTime:v1.MicroTime action reportingComponent reportingInstance",
-        {"metadata": "ObjectMeta", "involvedObject": "ObjectReference", "source": "EventSource",
-         "series": "EventSeries", "related": "ObjectReference"}),
-    "Deployment": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "DeploymentSpec", "status": "DeploymentStatus"}),
-    "ReplicaSet": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "ReplicaSetSpec", "status": "ReplicaSetStatus"}),
-    "StatefulSet": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "StatefulSetSpec", "status": "StatefulSetStatus"}),
-    "DaemonSet": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "DaemonSetSpec", "status": "DaemonSetStatus"}),
-    "ControllerRevision": ("kind apiVersion data:runtime.RawExtension revision:int64",
-        {"metadata": "ObjectMeta"}),
-    "EndpointSlice": ("kind apiVersion addressType:v1.AddressType",
-        {"metadata": "ObjectMeta", "endpoints": "[]Endpoint", "ports": "[]discovery.EndpointPort"}),
-    "Lease": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "LeaseSpec"}),
-    "AWSElasticBlockStoreVolumeSource": ("volumeID fsType partition:int32 readOnly:bool", {}),
-    "Affinity": ("",
-        {"nodeAffinity": "NodeAffinity", "podAffinity": "PodAffinity",
-         "podAntiAffinity": "PodAntiAffinity"}),
-    "AppArmorProfile": ("type:v1.AppArmorProfileType localhostProfile", {}),
-    "AttachedVolume": ("name:v1.UniqueVolumeName devicePath", {}),
-    "AzureDiskVolumeSource": (
-        "diskName diskURI cachingMode:v1.AzureDataDiskCachingMode fsType readOnly:bool "
-        "kind:v1.AzureDataDiskKind",
-        {}),
-    "AzureFileVolumeSource": ("secretName shareName readOnly:bool", {}),
-    "CSIVolumeSource": ("driver readOnly:bool fsType volumeAttributes:map[string]string",
-        {"nodePublishSecretRef": "LocalObjectReference"}),
-    "Capabilities": ("add:[]v1.Capability drop:[]v1.Capability", {}),
-    "CephFSVolumeSource": ("monitors:[]string path user secretFile readOnly:bool",
-        {"secretRef": "LocalObjectReference"}),
-    "CinderVolumeSource": ("volumeID fsType readOnly:bool",
-        {"secretRef": "LocalObjectReference"}),
-    "ClientIPConfig": ("timeoutSeconds:int32", {}),
-    "ClusterTrustBundleProjection": ("name signerName optional:bool path",
-        {"labelSelector": "LabelSelector"}),
-    "Condition": (
-        "type status:v1.ConditionStatus observedGeneration:int64 lastTransitionTime:v1.Time "
-        "reason message",
-        {}),
-    "ConfigMapEnvSource": ("name optional:bool", {}),
-    "ConfigMapKeySelector": ("name key optional:bool", {}),
-    "ConfigMapNodeConfigSource": ("namespace name uid:types.UID resourceVersion kubeletConfigKey", {}),
-    "ConfigMapProjection": ("name optional:bool",
-        {"items": "[]KeyToPath"}),
-    "ConfigMapVolumeSource": ("name defaultMode:int32 optional:bool",
-        {"items": "[]KeyToPath"}),
-    "Container": (
-        "name image command:[]string args:[]string workingDir "
-        "restartPolicy:v1.ContainerRestartPolicy terminationMessagePath "
-        "terminationMessagePolicy:v1.TerminationMessagePolicy imagePullPolicy:v1.PullPolicy "
-        "stdin:bool stdinOnce:bool tty:bool",
-        {"ports": "[]ContainerPort", "envFrom": "[]EnvFromSource", "env": "[]EnvVar",
-         "resources": "ResourceRequirements", "resizePolicy": "[]ContainerResizePolicy",
-         "volumeMounts": "[]VolumeMount", "volumeDevices": "[]VolumeDevice",
-         "livenessProbe": "Probe", "readinessProbe": "Probe", "startupProbe": "Probe",
-         "lifecycle": "Lifecycle", "securityContext": "SecurityContext"}),
-    "ContainerImage": ("names:[]string sizeBytes:int64", {}),
-    "ContainerPort": ("name hostPort:int32 containerPort:int32 protocol:v1.Protocol hostIP", {}),
-    "ContainerResizePolicy": ("resourceName:v1.ResourceName restartPolicy:v1.ResourceResizeRestartPolicy", {}),
-    "ContainerState": ("",
-        {"waiting": "ContainerStateWaiting", "running": "ContainerStateRunning",
-         "terminated": "ContainerStateTerminated"}),
-    "ContainerStateRunning": ("startedAt:v1.Time", {}),
-    "ContainerStateTerminated": (
-        "exitCode:int32 signal:int32 reason message startedAt:v1.Time finishedAt:v1.Time "
-        "containerID",
-        {}),
-    "ContainerStateWaiting": ("reason message", {}),
-    "ContainerStatus": (
-        "name ready:bool restartCount:int32 image imageID containerID started:bool "
-        "allocatedResources:v1.ResourceList",
-        {"state": "ContainerState", "lastState": "ContainerState",
-         "resources": "ResourceRequirements", "volumeMounts": "[]VolumeMountStatus",
-         "user": "ContainerUser", "allocatedResourcesStatus": "[]ResourceStatus"}),
-    "ContainerUser": ("",
-        {"linux": "LinuxContainerUser"}),
-    "DaemonEndpoint": ("Port:int32", {}),
-    "DaemonSetCondition": (
-        "type:v1.DaemonSetConditionType status:v1.ConditionStatus lastTransitionTime:v1.Time "
-        "reason message",
-        {}),
-    "DaemonSetSpec": ("minReadySeconds:int32 revisionHistoryLimit:int32",
-        {"selector": "LabelSelector", "template": "PodTemplateSpec",
-         "updateStrategy": "DaemonSetUpdateStrategy"}),
-    "DaemonSetStatus": (
-        "currentNumberScheduled:int32 numberMisscheduled:int32 desiredNumberScheduled:int32 "
-        "numberReady:int32 observedGeneration:int64 updatedNumberScheduled:int32 "
-        "numberAvailable:int32 numberUnavailable:int32 collisionCount:int32",
-        {"conditions": "[]DaemonSetCondition"}),
-    "DaemonSetUpdateStrategy": ("type:v1.DaemonSetUpdateStrategyType",
-        {"rollingUpdate": "RollingUpdateDaemonSet"}),
-    "DeploymentCondition": (
-        "type:v1.DeploymentConditionType status:v1.ConditionStatus lastUpdateTime:v1.Time "
-        "lastTransitionTime:v1.Time reason message",
-        {}),
-    "DeploymentSpec": (
-        "replicas:int32 minReadySeconds:int32 revisionHistoryLimit:int32 paused:bool "
-        "progressDeadlineSeconds:int32",
-        {"selector": "LabelSelector", "template": "PodTemplateSpec",
-         "strategy": "DeploymentStrategy"}),
-    "DeploymentStatus": (
-        "observedGeneration:int64 replicas:int32 updatedReplicas:int32 readyReplicas:int32 "
-        "availableReplicas:int32 unavailableReplicas:int32 terminatingReplicas:int32 collisionCount:int32",
-        {"conditions": "[]DeploymentCondition"}),
-    "DeploymentStrategy": ("type:v1.DeploymentStrategyType",
-        {"rollingUpdate": "RollingUpdateDeployment"}),
-    "DownwardAPIProjection": ("",
-        {"items": "[]DownwardAPIVolumeFile"}),
-    "DownwardAPIVolumeFile": ("path mode:int32",
-        {"fieldRef": "ObjectFieldSelector", "resourceFieldRef": "ResourceFieldSelector"}),
-    "DownwardAPIVolumeSource": ("defaultMode:int32",
-        {"items": "[]DownwardAPIVolumeFile"}),
-    "EmptyDirVolumeSource": ("medium:v1.StorageMedium sizeLimit:resource.Quantity", {}),
-    "Endpoint": ("addresses:[]string hostname deprecatedTopology:map[string]string nodeName zone",
-        {"conditions": "EndpointConditions", "targetRef": "ObjectReference",
-         "hints": "EndpointHints"}),
-    "EndpointAddress": ("ip hostname nodeName",
-        {"targetRef": "ObjectReference"}),
-    "EndpointConditions": ("ready:bool serving:bool terminating:bool", {}),
-    "EndpointHints": ("",
-        {"forZones": "[]ForZone"}),
-    "EndpointPort": ("name port:int32 protocol:v1.Protocol appProtocol", {}),
-    "EndpointSubset": ("",
-        {"addresses": "[]EndpointAddress", "notReadyAddresses": "[]EndpointAddress",
-         "ports": "[]EndpointPort"}),
-    "EnvFromSource": ("prefix",
-        {"configMapRef": "ConfigMapEnvSource", "secretRef": "SecretEnvSource"}),
-    "EnvVar": ("name value",
-        {"valueFrom": "EnvVarSource"}),
-    "EnvVarSource": ("",
-        {"fieldRef": "ObjectFieldSelector", "resourceFieldRef": "ResourceFieldSelector",
-         "configMapKeyRef": "ConfigMapKeySelector", "secretKeyRef": "SecretKeySelector"}),
-    "EphemeralContainer": (
-        "name image command:[]string args:[]string workingDir "
-        "restartPolicy:v1.ContainerRestartPolicy terminationMessagePath "
-        "terminationMessagePolicy:v1.TerminationMessagePolicy imagePullPolicy:v1.PullPolicy "
-        "stdin:bool stdinOnce:bool tty:bool targetContainerName",
-        {"ports": "[]ContainerPort", "envFrom": "[]EnvFromSource", "env": "[]EnvVar",
-         "resources": "ResourceRequirements", "resizePolicy": "[]ContainerResizePolicy",
-         "volumeMounts": "[]VolumeMount", "volumeDevices": "[]VolumeDevice",
-         "livenessProbe": "Probe", "readinessProbe": "Probe", "startupProbe": "Probe",
-         "lifecycle": "Lifecycle", "securityContext": "SecurityContext"}),
-    "EphemeralContainerCommon": (
-        "name image command:[]string args:[]string workingDir "
-        "restartPolicy:v1.ContainerRestartPolicy terminationMessagePath "
-        "terminationMessagePolicy:v1.TerminationMessagePolicy imagePullPolicy:v1.PullPolicy "
-        "stdin:bool stdinOnce:bool tty:bool",
-        {"ports": "[]ContainerPort", "envFrom": "[]EnvFromSource", "env": "[]EnvVar",
-         "resources": "ResourceRequirements", "resizePolicy": "[]ContainerResizePolicy",
-         "volumeMounts": "[]VolumeMount", "volumeDevices": "[]VolumeDevice",
-         "livenessProbe": "Probe", "readinessProbe": "Probe", "startupProbe": "Probe",
-         "lifecycle": "Lifecycle", "securityContext": "SecurityContext"}),
-    "EphemeralVolumeSource": ("",
-        {"volumeClaimTemplate": "PersistentVolumeClaimTemplate"}),
-    "EventSeries": ("count:int32 lastObservedTime:v1.MicroTime", {}),
-    "EventSource": ("component host", {}),
-    "ExecAction": ("command:[]string", {}),
-    "FCVolumeSource": ("targetWWNs:[]string lun:int32 fsType readOnly:bool wwids:[]string", {}),
-    "FlexVolumeSource": ("driver fsType readOnly:bool options:map[string]string",
-        {"secretRef": "LocalObjectReference"}),
-    "FlockerVolumeSource": ("datasetName datasetUUID", {}),
-    "ForZone": ("name", {}),
-    "GCEPersistentDiskVolumeSource": ("pdName fsType partition:int32 readOnly:bool", {}),
-    "GRPCAction": ("port:int32 service", {}),
-    "GitRepoVolumeSource": ("repository revision directory", {}),
-    "GlusterfsVolumeSource": ("endpoints path readOnly:bool", {}),
-    "HTTPGetAction": ("path port:intstr.IntOrString host scheme:v1.URIScheme",
-        {"httpHeaders": "[]HTTPHeader"}),
-    "HTTPHeader": ("name value", {}),
-    "HostAlias": ("ip hostnames:[]string", {}),
-    "HostIP": ("ip", {}),
-    "HostPathVolumeSource": ("path type:v1.HostPathType", {}),
-    "ISCSIVolumeSource": (
-        "targetPortal iqn lun:int32 iscsiInterface fsType readOnly:bool portals:[]string "
-        "chapAuthDiscovery:bool chapAuthSession:bool initiatorName",
-        {"secretRef": "LocalObjectReference"}),
-    "ImageVolumeSource": ("reference pullPolicy:v1.PullPolicy", {}),
-    "KeyToPath": ("key path mode:int32", {}),
-    "LabelSelector": ("matchLabels:map[string]string",
-        {"matchExpressions": "[]LabelSelectorRequirement"}),
-    "LabelSelectorRequirement": ("key operator:v1.LabelSelectorOperator values:[]string", {}),
-    "LeaseSpec": (
-        "holderIdentity leaseDurationSeconds:int32 acquireTime:v1.MicroTime "
-        "renewTime:v1.MicroTime leaseTransitions:int32 strategy:v1.CoordinatedLeaseStrategy "
-        "preferredHolder",
-        {}),
-    "Lifecycle": ("",
-        {"postStart": "LifecycleHandler", "preStop": "LifecycleHandler"}),
-    "LifecycleHandler": ("",
-        {"exec": "ExecAction", "httpGet": "HTTPGetAction", "tcpSocket": "TCPSocketAction",
-         "sleep": "SleepAction"}),
-    "LinuxContainerUser": ("uid:int64 gid:int64 supplementalGroups:[]int64", {}),
-    "LoadBalancerIngress": ("ip hostname ipMode:v1.LoadBalancerIPMode",
-        {"ports": "[]PortStatus"}),
-    "LoadBalancerStatus": ("",
-        {"ingress": "[]LoadBalancerIngress"}),
-    "LocalObjectReference": ("name", {}),
-    "ManagedFieldsEntry": (
-        "manager operation:v1.ManagedFieldsOperationType apiVersion time:v1.Time fieldsType "
-        "fieldsV1:v1.FieldsV1 subresource",
-        {}),
-    "ModifyVolumeStatus": ("targetVolumeAttributesClassName status:v1.PersistentVolumeClaimModifyVolumeStatus", {}),
-    "NFSVolumeSource": ("server path readOnly:bool", {}),
-    "NamespaceCondition": (
-        "type:v1.NamespaceConditionType status:v1.ConditionStatus lastTransitionTime:v1.Time "
-        "reason message",
-        {}),
-    "NamespaceSpec": ("finalizers:[]v1.FinalizerName", {}),
-    "NamespaceStatus": ("phase:v1.NamespacePhase",
-        {"conditions": "[]NamespaceCondition"}),
-    "NodeAddress": ("type:v1.NodeAddressType address", {}),
-    "NodeAffinity": ("",
-        {"requiredDuringSchedulingIgnoredDuringExecution": "NodeSelector",
-         "preferredDuringSchedulingIgnoredDuringExecution": "[]PreferredSchedulingTerm"}),
-    "NodeCondition": (
-        "type:v1.NodeConditionType status:v1.ConditionStatus lastHeartbeatTime:v1.Time "
-        "lastTransitionTime:v1.Time reason message",
-        {}),
-    "NodeConfigSource": ("",
-        {"configMap": "ConfigMapNodeConfigSource"}),
-    "NodeConfigStatus": ("error",
-        {"assigned": "NodeConfigSource", "active": "NodeConfigSource",
-         "lastKnownGood": "NodeConfigSource"}),
-    "NodeDaemonEndpoints": ("",
-        {"kubeletEndpoint": "DaemonEndpoint"}),
-    "NodeFeatures": ("supplementalGroupsPolicy:bool", {}),
-    "NodeRuntimeHandler": ("name",
-        {"features": "NodeRuntimeHandlerFeatures"}),
-    "NodeRuntimeHandlerFeatures": ("recursiveReadOnlyMounts:bool userNamespaces:bool", {}),
-    "NodeSelector": ("",
-        {"nodeSelectorTerms": "[]NodeSelectorTerm"}),
-    "NodeSelectorRequirement": ("key operator:v1.NodeSelectorOperator values:[]string", {}),
-    "NodeSelectorTerm": ("",
-        {"matchExpressions": "[]NodeSelectorRequirement",
-         "matchFields": "[]NodeSelectorRequirement"}),
-    "NodeSpec": ("podCIDR podCIDRs:[]string providerID unschedulable:bool externalID",
-        {"taints": "[]Taint", "configSource": "NodeConfigSource"}),
-    "NodeStatus": (
-        "capacity:v1.ResourceList allocatable:v1.ResourceList phase:v1.NodePhase "
-        "volumesInUse:[]v1.UniqueVolumeName",
-        {"conditions": "[]NodeCondition", "addresses": "[]NodeAddress",
-         "daemonEndpoints": "NodeDaemonEndpoints", "nodeInfo": "NodeSystemInfo",
-         "images": "[]ContainerImage", "volumesAttached": "[]AttachedVolume",
-         "config": "NodeConfigStatus", "runtimeHandlers": "[]NodeRuntimeHandler",
-         "features": "NodeFeatures"}),
-    "NodeSystemInfo": (
-        "machineID systemUUID bootID kernelVersion osImage containerRuntimeVersion "
-        "kubeletVersion kubeProxyVersion operatingSystem architecture",
-        {}),
-    "ObjectFieldSelector": ("apiVersion fieldPath", {}),
-    "ObjectMeta": (
-        "name generateName namespace selfLink uid:types.UID resourceVersion generation:int64 "
-        "creationTimestamp:v1.Time deletionTimestamp:v1.Time deletionGracePeriodSeconds:int64 "
-        "labels:map[string]string annotations:map[string]string finalizers:[]string",
-        {"ownerReferences": "[]OwnerReference", "managedFields": "[]ManagedFieldsEntry"}),
-    "ObjectReference": ("kind namespace name uid:types.UID apiVersion resourceVersion fieldPath", {}),
-    "OwnerReference": ("apiVersion kind name uid:types.UID controller:bool blockOwnerDeletion:bool", {}),
-    "PersistentVolumeClaim": ("kind apiVersion",
-        {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec",
-         "status": "PersistentVolumeClaimStatus"}),
-    "PersistentVolumeClaimCondition": (
-        "type:v1.PersistentVolumeClaimConditionType status:v1.ConditionStatus "
-        "lastProbeTime:v1.Time lastTransitionTime:v1.Time reason message",
-        {}),
-    "PersistentVolumeClaimSpec": (
-        "accessModes:[]v1.PersistentVolumeAccessMode volumeName storageClassName "
-        "volumeMode:v1.PersistentVolumeMode volumeAttributesClassName",
-        {"selector": "LabelSelector", "resources": "VolumeResourceRequirements",
-         "dataSource": "TypedLocalObjectReference", "dataSourceRef": "TypedObjectReference"}),
-    "PersistentVolumeClaimStatus": (
-        "phase:v1.PersistentVolumeClaimPhase accessModes:[]v1.PersistentVolumeAccessMode "
-        "capacity:v1.ResourceList allocatedResources:v1.ResourceList "
-        "allocatedResourceStatuses:map[v1.ResourceName]v1.ClaimResourceStatus "
-        "currentVolumeAttributesClassName",
-        {"conditions": "[]PersistentVolumeClaimCondition",
-         "modifyVolumeStatus": "ModifyVolumeStatus"}),
-    "PersistentVolumeClaimTemplate": ("",
-        {"metadata": "ObjectMeta", "spec": "PersistentVolumeClaimSpec"}),
-    "PersistentVolumeClaimVolumeSource": ("claimName readOnly:bool", {}),
-    "PhotonPersistentDiskVolumeSource": ("pdID fsType", {}),
-    "PodAffinity": ("",
-        {"requiredDuringSchedulingIgnoredDuringExecution": "[]PodAffinityTerm",
-         "preferredDuringSchedulingIgnoredDuringExecution": "[]WeightedPodAffinityTerm"}),
-    "PodAffinityTerm": ("namespaces:[]string topologyKey matchLabelKeys:[]string mismatchLabelKeys:[]string",
-        {"labelSelector": "LabelSelector", "namespaceSelector": "LabelSelector"}),
-    "PodAntiAffinity": ("",
-        {"requiredDuringSchedulingIgnoredDuringExecution": "[]PodAffinityTerm",
-         "preferredDuringSchedulingIgnoredDuringExecution": "[]WeightedPodAffinityTerm"}),
-    "PodCondition": (
-        "type:v1.PodConditionType status:v1.ConditionStatus lastProbeTime:v1.Time "
-        "lastTransitionTime:v1.Time reason message",
-        {}),
-    "PodDNSConfig": ("nameservers:[]string searches:[]string",
-        {"options": "[]PodDNSConfigOption"}),
-    "PodDNSConfigOption": ("name value", {}),
-    "PodIP": ("ip", {}),
-    "PodOS": ("name:v1.OSName", {}),
-    "PodReadinessGate": ("conditionType:v1.PodConditionType", {}),
-    "PodResourceClaim": ("name resourceClaimName resourceClaimTemplateName", {}),
-    "PodResourceClaimStatus": ("name resourceClaimName", {}),
-    "PodSchedulingGate": ("name", {}),
-    "PodSecurityContext": (
-        "runAsUser:int64 runAsGroup:int64 runAsNonRoot:bool supplementalGroups:[]int64 "
-        "supplementalGroupsPolicy:v1.SupplementalGroupsPolicy fsGroup:int64 "
-        "fsGroupChangePolicy:v1.PodFSGroupChangePolicy "
-        "seLinuxChangePolicy:v1.PodSELinuxChangePolicy",
-        {"seLinuxOptions": "SELinuxOptions", "windowsOptions": "WindowsSecurityContextOptions",
-         "sysctls": "[]Sysctl", "seccompProfile": "SeccompProfile",
-         "appArmorProfile": "AppArmorProfile"}),
-    "PodSpec": (
-        "restartPolicy:v1.RestartPolicy terminationGracePeriodSeconds:int64 "
-        "activeDeadlineSeconds:int64 dnsPolicy:v1.DNSPolicy nodeSelector:map[string]string "
-        "serviceAccountName serviceAccount automountServiceAccountToken:bool nodeName "
-        "hostNetwork:bool hostPID:bool hostIPC:bool shareProcessNamespace:bool hostname "
-        "subdomain schedulerName priorityClassName priority:int32 runtimeClassName "
-        "enableServiceLinks:bool preemptionPolicy:v1.PreemptionPolicy overhead:v1.ResourceList "
-        "setHostnameAsFQDN:bool hostUsers:bool",
-        {"volumes": "[]Volume", "initContainers": "[]Container", "containers": "[]Container",
-         "ephemeralContainers": "[]EphemeralContainer", "securityContext": "PodSecurityContext",
-         "imagePullSecrets": "[]LocalObjectReference", "affinity": "Affinity",
-         "tolerations": "[]Toleration", "hostAliases": "[]HostAlias", "dnsConfig": "PodDNSConfig",
-         "readinessGates": "[]PodReadinessGate",
-         "topologySpreadConstraints": "[]TopologySpreadConstraint", "os": "PodOS",
-         "schedulingGates": "[]PodSchedulingGate", "resourceClaims": "[]PodResourceClaim",
-         "resources": "ResourceRequirements"}),
-    "PodStatus": (
-        "phase:v1.PodPhase message reason nominatedNodeName hostIP podIP startTime:v1.Time "
-        "qosClass:v1.PodQOSClass resize:v1.PodResizeStatus",
-        {"conditions": "[]PodCondition", "hostIPs": "[]HostIP", "podIPs": "[]PodIP",
-         "initContainerStatuses": "[]ContainerStatus", "containerStatuses": "[]ContainerStatus",
-         "ephemeralContainerStatuses": "[]ContainerStatus",
-         "resourceClaimStatuses": "[]PodResourceClaimStatus"}),
-    "PodTemplateSpec": ("",
-        {"metadata": "ObjectMeta", "spec": "PodSpec"}),
-    "PortStatus": ("port:int32 protocol:v1.Protocol error", {}),
-    "PortworxVolumeSource": ("volumeID fsType readOnly:bool", {}),
-    "PreferredSchedulingTerm": ("weight:int32",
-        {"preference": "NodeSelectorTerm"}),
-    "Probe": (
-        "initialDelaySeconds:int32 timeoutSeconds:int32 periodSeconds:int32 "
-        "successThreshold:int32 failureThreshold:int32 terminationGracePeriodSeconds:int64",
-        {"exec": "ExecAction", "httpGet": "HTTPGetAction", "tcpSocket": "TCPSocketAction",
-         "grpc": "GRPCAction"}),
-    "ProbeHandler": ("",
-        {"exec": "ExecAction", "httpGet": "HTTPGetAction", "tcpSocket": "TCPSocketAction",
-         "grpc": "GRPCAction"}),
-    "ProjectedVolumeSource": ("defaultMode:int32",
-        {"sources": "[]VolumeProjection"}),
-    "QuobyteVolumeSource": ("registry volume readOnly:bool user group tenant", {}),
-    "RBDVolumeSource": ("monitors:[]string image fsType pool user keyring readOnly:bool",
-        {"secretRef": "LocalObjectReference"}),
-    "ReplicaSetCondition": (
-        "type:v1.ReplicaSetConditionType status:v1.ConditionStatus lastTransitionTime:v1.Time "
-        "reason message",
-        {}),
-    "ReplicaSetSpec": ("replicas:int32 minReadySeconds:int32",
-        {"selector": "LabelSelector", "template": "PodTemplateSpec"}),
-    "ReplicaSetStatus": (
-        "replicas:int32 fullyLabeledReplicas:int32 readyReplicas:int32 availableReplicas:int32 "
-        "terminatingReplicas:int32 observedGeneration:int64",
-        {"conditions": "[]ReplicaSetCondition"}),
-    "ResourceClaim": ("name request", {}),
-    "ResourceFieldSelector": ("containerName resource divisor:resource.Quantity", {}),
-    "ResourceHealth": ("resourceID:v1.ResourceID health:v1.ResourceHealthStatus", {}),
-    "ResourceRequirements": ("limits:v1.ResourceList requests:v1.ResourceList",
-        {"claims": "[]ResourceClaim"}),
-    "ResourceStatus": ("name:v1.ResourceName",
-        {"resources": "[]ResourceHealth"}),
-    "RollingUpdateDaemonSet": ("maxUnavailable:intstr.IntOrString maxSurge:intstr.IntOrString", {}),
-    "RollingUpdateDeployment": ("maxUnavailable:intstr.IntOrString maxSurge:intstr.IntOrString", {}),
-    "RollingUpdateStatefulSetStrategy": ("partition:int32 maxUnavailable:intstr.IntOrString", {}),
-    "SELinuxOptions": ("user role type level", {}),
-    "ScaleIOVolumeSource": (
-        "gateway system sslEnabled:bool protectionDomain storagePool storageMode volumeName "
-        "fsType readOnly:bool",
-        {"secretRef": "LocalObjectReference"}),
-    "SeccompProfile": ("type:v1.SeccompProfileType localhostProfile", {}),
-    "SecretEnvSource": ("name optional:bool", {}),
-    "SecretKeySelector": ("name key optional:bool", {}),
-    "SecretProjection": ("name optional:bool",
-        {"items": "[]KeyToPath"}),
-    "SecretVolumeSource": ("secretName defaultMode:int32 optional:bool",
-        {"items": "[]KeyToPath"}),
-    "SecurityContext": (
-        "privileged:bool runAsUser:int64 runAsGroup:int64 runAsNonRoot:bool "
-        "readOnlyRootFilesystem:bool allowPrivilegeEscalation:bool procMount:v1.ProcMountType",
-        {"capabilities": "Capabilities", "seLinuxOptions": "SELinuxOptions",
-         "windowsOptions": "WindowsSecurityContextOptions", "seccompProfile": "SeccompProfile",
-         "appArmorProfile": "AppArmorProfile"}),
-    "ServiceAccountTokenProjection": ("audience expirationSeconds:int64 path", {}),
-    "ServicePort": (
-        "name protocol:v1.Protocol appProtocol port:int32 targetPort:intstr.IntOrString "
-        "nodePort:int32",
-        {}),
-    "ServiceSpec": (
-        "selector:map[string]string clusterIP clusterIPs:[]string type:v1.ServiceType "
-        "externalIPs:[]string sessionAffinity:v1.ServiceAffinity loadBalancerIP "
-        "loadBalancerSourceRanges:[]string externalName "
-        "externalTrafficPolicy:v1.ServiceExternalTrafficPolicy healthCheckNodePort:int32 "
-        "publishNotReadyAddresses:bool ipFamilies:[]v1.IPFamily "
-        "ipFamilyPolicy:v1.IPFamilyPolicy allocateLoadBalancerNodePorts:bool loadBalancerClass "
-        "internalTrafficPolicy:v1.ServiceInternalTrafficPolicy trafficDistribution",
-        {"ports": "[]ServicePort", "sessionAffinityConfig": "SessionAffinityConfig"}),
-    "ServiceStatus": ("",
-        {"loadBalancer": "LoadBalancerStatus", "conditions": "[]Condition"}),
-    "SessionAffinityConfig": ("",
-        {"clientIP": "ClientIPConfig"}),
-    "SleepAction": ("seconds:int64", {}),
-    "StatefulSetCondition": (
-        "type:v1.StatefulSetConditionType status:v1.ConditionStatus lastTransitionTime:v1.Time "
-        "reason message",
-        {}),
-    "StatefulSetOrdinals": ("start:int32", {}),
-    "StatefulSetPersistentVolumeClaimRetentionPolicy": (
-        "whenDeleted:v1.PersistentVolumeClaimRetentionPolicyType "
-        "whenScaled:v1.PersistentVolumeClaimRetentionPolicyType",
-        {}),
-    "StatefulSetSpec": (
-        "replicas:int32 serviceName podManagementPolicy:v1.PodManagementPolicyType "
-        "revisionHistoryLimit:int32 minReadySeconds:int32",
-        {"selector": "LabelSelector", "template": "PodTemplateSpec",
-         "volumeClaimTemplates": "[]PersistentVolumeClaim",
-         "updateStrategy": "StatefulSetUpdateStrategy",
-         "persistentVolumeClaimRetentionPolicy": "StatefulSetPersistentVolumeClaimRetentionPolicy",
-         "ordinals": "StatefulSetOrdinals"}),
-    "StatefulSetStatus": (
-        "observedGeneration:int64 replicas:int32 readyReplicas:int32 currentReplicas:int32 "
-        "updatedReplicas:int32 currentRevision updateRevision collisionCount:int32 "
-        "availableReplicas:int32",
-        {"conditions": "[]StatefulSetCondition"}),
-    "StatefulSetUpdateStrategy": ("type:v1.StatefulSetUpdateStrategyType",
-        {"rollingUpdate": "RollingUpdateStatefulSetStrategy"}),
-    "StorageOSVolumeSource": ("volumeName volumeNamespace fsType readOnly:bool",
-        {"secretRef": "LocalObjectReference"}),
-    "Sysctl": ("name value", {}),
-    "TCPSocketAction": ("port:intstr.IntOrString host", {}),
-    "Taint": ("key value effect:v1.TaintEffect timeAdded:v1.Time", {}),
-    "Toleration": (
-        "key operator:v1.TolerationOperator value effect:v1.TaintEffect "
-        "tolerationSeconds:int64",
-        {}),
-    "TopologySpreadConstraint": (
-        "maxSkew:int32 topologyKey whenUnsatisfiable:v1.UnsatisfiableConstraintAction "
-        "minDomains:int32 nodeAffinityPolicy:v1.NodeInclusionPolicy "
-        "nodeTaintsPolicy:v1.NodeInclusionPolicy matchLabelKeys:[]string",
-        {"labelSelector": "LabelSelector"}),
-    "TypeMeta": ("kind apiVersion", {}),
-    "TypedLocalObjectReference": ("apiGroup kind name", {}),
-    "TypedObjectReference": ("apiGroup kind name namespace", {}),
-    "Volume": ("name",
-        {"hostPath": "HostPathVolumeSource", "emptyDir": "EmptyDirVolumeSource",
-         "gcePersistentDisk": "GCEPersistentDiskVolumeSource",
-         "awsElasticBlockStore": "AWSElasticBlockStoreVolumeSource",
-         "gitRepo": "GitRepoVolumeSource", "secret": "SecretVolumeSource",
-         "nfs": "NFSVolumeSource", "iscsi": "ISCSIVolumeSource",
-         "glusterfs": "GlusterfsVolumeSource",
-         "persistentVolumeClaim": "PersistentVolumeClaimVolumeSource", "rbd": "RBDVolumeSource",
-         "flexVolume": "FlexVolumeSource", "cinder": "CinderVolumeSource",
-         "cephfs": "CephFSVolumeSource", "flocker": "FlockerVolumeSource",
-         "downwardAPI": "DownwardAPIVolumeSource", "fc": "FCVolumeSource",
-         "azureFile": "AzureFileVolumeSource", "configMap": "ConfigMapVolumeSource",
-         "vsphereVolume": "VsphereVirtualDiskVolumeSource", "quobyte": "QuobyteVolumeSource",
-         "azureDisk": "AzureDiskVolumeSource",
-         "photonPersistentDisk": "PhotonPersistentDiskVolumeSource",
-         "projected": "ProjectedVolumeSource", "portworxVolume": "PortworxVolumeSource",
-         "scaleIO": "ScaleIOVolumeSource", "storageos": "StorageOSVolumeSource",
-         "csi": "CSIVolumeSource", "ephemeral": "EphemeralVolumeSource",
-         "image": "ImageVolumeSource"}),
-    "VolumeDevice": ("name devicePath", {}),
-    "VolumeMount": (
-        "name readOnly:bool recursiveReadOnly:v1.RecursiveReadOnlyMode mountPath subPath "
-        "mountPropagation:v1.MountPropagationMode subPathExpr",
-        {}),
-    "VolumeMountStatus": ("name mountPath readOnly:bool recursiveReadOnly:v1.RecursiveReadOnlyMode", {}),
-    "VolumeProjection": ("",
-        {"secret": "SecretProjection", "downwardAPI": "DownwardAPIProjection",
-         "configMap": "ConfigMapProjection",
-         "serviceAccountToken": "ServiceAccountTokenProjection",
-         "clusterTrustBundle": "ClusterTrustBundleProjection"}),
-    "VolumeResourceRequirements": ("limits:v1.ResourceList requests:v1.ResourceList", {}),
-    "VolumeSource": ("",
-        {"hostPath": "HostPathVolumeSource", "emptyDir": "EmptyDirVolumeSource",
-         "gcePersistentDisk": "GCEPersistentDiskVolumeSource",
-         "awsElasticBlockStore": "AWSElasticBlockStoreVolumeSource",
-         "gitRepo": "GitRepoVolumeSource", "secret": "SecretVolumeSource",
-         "nfs": "NFSVolumeSource", "iscsi": "ISCSIVolumeSource",
-         "glusterfs": "GlusterfsVolumeSource",
-         "persistentVolumeClaim": "PersistentVolumeClaimVolumeSource", "rbd": "RBDVolumeSource",
-         "flexVolume": "FlexVolumeSource", "cinder": "CinderVolumeSource",
-         "cephfs": "CephFSVolumeSource", "flocker": "FlockerVolumeSource",
-         "downwardAPI": "DownwardAPIVolumeSource", "fc": "FCVolumeSource",
-         "azureFile": "AzureFileVolumeSource", "configMap": "ConfigMapVolumeSource",
-         "vsphereVolume": "VsphereVirtualDiskVolumeSource", "quobyte": "QuobyteVolumeSource",
-         "azureDisk": "AzureDiskVolumeSource",
-         "photonPersistentDisk": "PhotonPersistentDiskVolumeSource",
-         "projected": "ProjectedVolumeSource", "portworxVolume": "PortworxVolumeSource",
-         "scaleIO": "ScaleIOVolumeSource", "storageos": "StorageOSVolumeSource",
-         "csi": "CSIVolumeSource", "ephemeral": "EphemeralVolumeSource",
-         "image": "ImageVolumeSource"}),
-    "VsphereVirtualDiskVolumeSource": ("volumePath fsType storagePolicyName storagePolicyID", {}),
-    "WeightedPodAffinityTerm": ("weight:int32",
-        {"podAffinityTerm": "PodAffinityTerm"}),
-    "WindowsSecurityContextOptions": ("gmsaCredentialSpecName gmsaCredentialSpec runAsUserName hostProcess:bool", {}),
-    "discovery.EndpointPort": ("name protocol:v1.Protocol port:int32 appProtocol", {}),
-}
+DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "api_schema.json.gz")
 
-# Served kinds; each one's Go type has the kind's name.
-KINDS = ("Namespace", "Node", "Pod", "Service", "Endpoints", "ConfigMap", "Event", "Deployment",
-         "ReplicaSet", "StatefulSet", "DaemonSet", "ControllerRevision", "EndpointSlice", "Lease")
+with open(DATA_FILE, "rb") as _f:
+    _DATA = json.loads(gzip.decompress(_f.read()))
+
+for _defname, _doc in _DATA.get("type_docs", {}).items():
+    _DATA["schemas"][_defname] = {"description": _doc, **_DATA["schemas"][_defname]}
+# +enum-typed fields' `enum` and "Possible enum values:" list, kept apart in the data because they
+# come from the Go sources; kube-openapi appends the list to the field's description as a paragraph
+for _defname, _fields in _DATA.get("enums", {}).items():
+    for _prop, _enum in _fields.items():
+        _p = _DATA["schemas"][_defname]["properties"][_prop]
+        _p["enum"] = _enum["values"]
+        _p["description"] = "\n\n".join(x for x in (_p.get("description", ""),
+                                                       "Possible enum values:\n" + "\n".join(_enum["lines"])) if x)
+
+# type name -> ({leaf field: Go type}, {field: child type})
+TYPES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    name: (leaves, kids) for name, (leaves, kids) in _DATA["decode"].items()}
+
+# (apiVersion, kind) -> decode-table name, for every generated kind
+_TYPE_OF_KIND: dict[tuple[str, str], str] = {
+    (f"{g}/{v}" if g else v, k): short for g, v, k, _, short in _DATA["kinds"]}
 
 
-def _leaf_table(leaves: str) -> dict[str, str]:
-    out = {}
-    for tok in leaves.split():
-        name, _, gotype = tok.partition(":")
-        out[name] = gotype or "string"
+def _served() -> dict[str, str]:
+    """Served kind -> its decode-table name, for every served kind the generated data has (one
+    line in the generator's ROOT_KINDS makes a newly served kind decode strictly). The decoder
+    goes by `kind` alone: the store has already matched the apiVersion to the URL."""
+    from .. import resources
+    out: dict[str, str] = {}
+    for rt in resources.all_types():
+        type_name = _TYPE_OF_KIND.get((rt.api_version, rt.kind))
+        if type_name is not None:
+            out.setdefault(rt.kind, type_name)
     return out
 
 
-_LEAVES: dict[str, dict[str, str]] = {n: _leaf_table(leaves) for n, (leaves, _) in TYPES.items()}
+_SCANNED: dict[str, str] = _served()
+
+# Served kinds; each one's Go type has the kind's name.
+KINDS = tuple(_SCANNED)
+
+_LEAVES: dict[str, dict[str, str]] = {n: leaves for n, (leaves, _) in TYPES.items()}
 _KIDS: dict[str, dict[str, str]] = {n: kids for n, (_, kids) in TYPES.items()}
+
+
+def openapi_schemas() -> dict[str, dict]:
+    """OpenAPI v3 components.schemas (definition name -> schema), as kube-apiserver v1.32 serves
+    them. Shared: callers must not change what they get."""
+    return _DATA["schemas"]
+
+
+def openapi_kinds() -> list[tuple[str, str, str, str]]:
+    """(group, version, kind, definition name) of every kind the data holds."""
+    return [(g, v, k, d) for g, v, k, d, _ in _DATA["kinds"]]
+
+
+def patch_strategies(group: str, version: str, kind: str) -> dict[str, tuple[str, str | None]]:
+    """Strategic-merge list strategies of a kind from upstream's x-kubernetes-patch-strategy /
+    x-kubernetes-patch-merge-key: dotted path (list items add no segment) -> (strategy, merge
+    key or None). Empty for kinds the data lacks."""
+    schemas = _DATA["schemas"]
+    root = next((d for g, v, k, d, _ in _DATA["kinds"] if (g, v, k) == (group, version, kind)), None)
+    out: dict[str, tuple[str, str | None]] = {}
+
+    def ref_of(node: dict) -> str | None:
+        ref = node.get("$ref") or next((a["$ref"] for a in node.get("allOf", ()) if "$ref" in a), None)
+        return ref.rpartition("/")[2] if ref else None
+
+    def walk(defname: str, prefix: str, seen: tuple) -> None:
+        if defname in seen:
+            return
+        for name, prop in schemas[defname].get("properties", {}).items():
+            path = f"{prefix}.{name}" if prefix else name
+            if "x-kubernetes-patch-strategy" in prop:
+                out[path] = (prop["x-kubernetes-patch-strategy"], prop.get("x-kubernetes-patch-merge-key"))
+            node = prop.get("items", prop) if prop.get("type") == "array" else prop
+            child = ref_of(node)
+            if child and schemas[child].get("properties"):
+                walk(child, path, seen + (defname,))
+
+    if root is not None:
+        walk(root, "", ())
+    return out
 
 
 def known_fields(type_name: str) -> frozenset[str]:
@@ -579,10 +137,22 @@ def decode_error(obj: dict) -> str | None:
 def scan(obj: dict, *, skip: tuple[str, ...] = ()) -> tuple[str | None, list[str]]:
     """`skip`: top-level fields not to look at (e.g. a status the store copied from storage)."""
     kind = obj.get("kind") if isinstance(obj, dict) else None
-    if kind not in _KIDS:
+    type_name = _SCANNED.get(kind) if isinstance(kind, str) else None
+    if type_name is None:
         return None, []
     s = _Scan()
-    s.struct({k: v for k, v in obj.items() if k not in skip} if skip else obj, kind, "", ())
+    s.struct({k: v for k, v in obj.items() if k not in skip} if skip else obj, type_name, "", ())
+    return s.error, s.unknown
+
+
+def scan_as(obj: dict, api_version: str, kind: str) -> tuple[str | None, list[str]]:
+    """`scan` for any kind the generated data holds, served or not (e.g. the create-only
+    SelfSubjectAccessReview, which is never stored)."""
+    type_name = _TYPE_OF_KIND.get((api_version, kind))
+    if type_name is None or not isinstance(obj, dict):
+        return None, []
+    s = _Scan()
+    s.struct(obj, type_name, "", ())
     return s.error, s.unknown
 
 
@@ -721,9 +291,10 @@ class _Scan:
 def drop_unknown(obj: dict, *, skip: tuple[str, ...] = ()) -> None:
     """Remove the fields no type declares, in place: what a non-strict decode keeps."""
     kind = obj.get("kind") if isinstance(obj, dict) else None
-    if kind in _KIDS:
-        kids = _KIDS[kind]
-        for k in [k for k in obj if k not in _LEAVES[kind] and k not in kids and k not in skip]:
+    type_name = _SCANNED.get(kind) if isinstance(kind, str) else None
+    if type_name is not None:
+        kids = _KIDS[type_name]
+        for k in [k for k in obj if k not in _LEAVES[type_name] and k not in kids and k not in skip]:
             del obj[k]
         for k, child in kids.items():
             if k not in skip and obj.get(k) is not None:

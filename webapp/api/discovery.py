@@ -1,19 +1,39 @@
 """Discovery and OpenAPI: what kubectl asks before it does anything.
 
 Legacy discovery documents (/api, /apis, /api/v1, /apis/<g>/<v>) with shortNames and
-categories, /version reporting v1.32, and a minimal OpenAPI v3 whose PATCH operations list the
-`fieldValidation` parameter — enough for kubectl's apply/create/replace to use server-side
-field validation (kubectl-wire.md §2–3). All generated from engine.resources."""
+categories, /version reporting v1.32, and OpenAPI v3 as kube-apiserver serves it: an index of
+group-versions (serverRelativeURL with a content hash) and one document per group-version whose
+components.schemas are upstream v1.32's (engine/admission/schema.py's generated data: field
+descriptions for `kubectl explain`, x-kubernetes-group-version-kind, patch strategies) and whose
+PATCH operations list the `fieldValidation` parameter, which kubectl's apply/create/replace look
+for before using server-side field validation (kubectl-wire.md §2–3). Served kinds come from
+engine.resources, the create-only review kinds from reviews.py."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
 from flask import Blueprint, Response, jsonify, request
 
 from engine import resources as R
+from engine import schema
+
+from . import reviews
 
 bp = Blueprint("discovery", __name__)
+bp.register_blueprint(reviews.bp)
+
+
+def _group_versions() -> list[tuple[str, str]]:
+    """Served group-versions, the review groups placed after apps as kube-apiserver orders them."""
+    out = list(R.group_versions())
+    at = out.index(("apps", "v1")) + 1 if ("apps", "v1") in out else len(out)
+    for gv in reviews.group_versions():
+        if gv not in out:
+            out.insert(at, gv)
+            at += 1
+    return out
 
 VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-kubeplay",
            "gitCommit": "0000000000000000000000000000000000000000", "gitTreeState": "clean",
@@ -51,6 +71,7 @@ def _resource_list(group: str, version: str) -> dict:
             elif sub == "binding":
                 resources.append({"name": f"{rt.name}/binding", "singularName": "", "namespaced": True,
                                   "kind": "Binding", "verbs": ["create"]})
+    resources += reviews.discovery_resources(group, version)
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
 
@@ -69,7 +90,7 @@ def api_versions():
 @bp.get("/apis")
 def api_groups():
     groups = []
-    for group, version in R.group_versions():
+    for group, version in _group_versions():
         if not group:
             continue
         gv = {"groupVersion": f"{group}/{version}", "version": version}
@@ -84,7 +105,7 @@ def core_resources():
 
 @bp.get("/apis/<group>")
 def api_group(group):
-    for g, v in R.group_versions():
+    for g, v in _group_versions():
         if g == group:
             gv = {"groupVersion": f"{g}/{v}", "version": v}
             return jsonify({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv],
@@ -94,7 +115,7 @@ def api_group(group):
 
 @bp.get("/apis/<group>/<version>")
 def group_resources(group, version):
-    if (group, version) not in R.group_versions():
+    if (group, version) not in _group_versions():
         return _not_found(request.path)
     return jsonify(_resource_list(group, version))
 
@@ -105,37 +126,92 @@ def _gv_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-def _openapi_doc(group: str, version: str) -> dict:
-    paths = {}
+_PARAMS = [{"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+           {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+           {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": True}}]
+
+
+def _ref(defname: str) -> dict:
+    return {"$ref": "#/components/schemas/" + defname}
+
+
+def _body(defname: str | None) -> dict:
+    if defname is None:
+        return {"description": "OK"}
+    return {"description": "OK", "content": {"application/json": {"schema": _ref(defname)}}}
+
+
+def _closure(roots: list[str]) -> dict[str, dict]:
+    """The schemas the roots reach through $ref, as a per-group-version document holds them."""
+    schemas = schema.openapi_schemas()
+    out: dict[str, dict] = {}
+    todo = [r for r in roots if r in schemas]
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        out[name] = schemas[name]
+        todo.extend(_refs(schemas[name]))
+    return dict(sorted(out.items()))
+
+
+def _refs(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"].rpartition("/")[2]] if isinstance(node.get("$ref"), str) else []
+        for v in node.values():
+            found += _refs(v)
+        return found
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+@functools.cache
+def _openapi_bytes(group: str, version: str) -> tuple[bytes, str]:
+    """One group-version's OpenAPI v3 document and its hash (it never changes while serving)."""
+    defs = {(g, v, k): d for g, v, k, d in schema.openapi_kinds()}
+    paths, roots = {}, []
     prefix = "/" + _gv_path(group, version)
     for rt in R.all_types():
         if (rt.group, rt.version) != (group, version):
             continue
+        defname = defs.get((group, version, rt.kind))
+        if defname:
+            roots.append(defname)
         gvk = {"group": group, "version": version, "kind": rt.kind}
-        params = [{"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
-                  {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
-                  {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": True}}]
-        op = {"x-kubernetes-group-version-kind": gvk, "parameters": params,
-              "responses": {"200": {"description": "OK"}}}
+        op = {"x-kubernetes-group-version-kind": gvk, "parameters": _PARAMS, "responses": {"200": _body(defname)}}
+        if defname:
+            op["requestBody"] = {"content": {"*/*": {"schema": _ref(defname)}}, "required": True}
         item = f"{prefix}/namespaces/{{namespace}}/{rt.name}/{{name}}" if rt.namespaced else f"{prefix}/{rt.name}/{{name}}"
         coll = f"{prefix}/namespaces/{{namespace}}/{rt.name}" if rt.namespaced else f"{prefix}/{rt.name}"
         paths[item] = {"patch": dict(op, operationId=f"patch{rt.kind}"),
                        "put": dict(op, operationId=f"replace{rt.kind}")}
         paths[coll] = {"post": dict(op, operationId=f"create{rt.kind}")}
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": VERSION["gitVersion"]},
-            "paths": paths, "components": {"schemas": {}}}
-
-
-def _doc_hash(group: str, version: str) -> str:
-    return hashlib.sha512(json.dumps(_openapi_doc(group, version), sort_keys=True).encode()).hexdigest()[:128].upper()
+    for g, v, plural, kind in reviews.RESOURCES:
+        if (g, v) != (group, version):
+            continue
+        defname = defs.get((g, v, kind))
+        roots.append(defname)
+        op = {"x-kubernetes-group-version-kind": {"group": g, "version": v, "kind": kind},
+              "x-kubernetes-action": "post", "operationId": f"create{kind}", "parameters": _PARAMS,
+              "requestBody": {"content": {"*/*": {"schema": _ref(defname)}}, "required": True},
+              "responses": {"201": _body(defname)}}
+        paths[f"{prefix}/{plural}"] = {"post": op}
+    doc = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"},
+           "paths": paths,
+           "components": {"schemas": _closure(roots),
+                          "securitySchemes": {"BearerToken": {"type": "apiKey", "description": "Bearer Token authentication",
+                                                              "name": "authorization", "in": "header"}}}}
+    raw = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
+    return raw, hashlib.sha512(raw).hexdigest()[:128].upper()
 
 
 @bp.get("/openapi/v3")
 def openapi_index():
     paths = {}
-    for g, v in R.group_versions():
+    for g, v in _group_versions():
         p = _gv_path(g, v)
-        paths[p] = {"serverRelativeURL": f"/openapi/v3/{p}?hash={_doc_hash(g, v)}"}
+        paths[p] = {"serverRelativeURL": f"/openapi/v3/{p}?hash={_openapi_bytes(g, v)[1]}"}
     return jsonify({"paths": paths})
 
 
@@ -148,11 +224,15 @@ def openapi_gv(gv):
         group, version = parts[1], parts[2]
     else:
         return _not_found(request.path)
-    if (group, version) not in R.group_versions():
+    if (group, version) not in _group_versions():
         return _not_found(request.path)
-    resp = jsonify(_openapi_doc(group, version))
+    raw, digest = _openapi_bytes(group, version)
+    resp = Response(raw, mimetype="application/json")
+    resp.headers["Etag"] = f'"{digest}"'
     if request.args.get("hash"):
         resp.headers["Cache-Control"] = "public, immutable"   # content-addressed, as upstream
+    else:
+        resp.headers["Cache-Control"] = "no-cache, private"
     return resp
 
 

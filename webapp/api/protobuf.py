@@ -13,7 +13,7 @@ go-to-protobuf always encodes non-pointer Go fields, even when they hold "", 0, 
 struct (`creationTimestamp {}`), while pointer fields appear only when set. The decoder therefore
 drops zero values of non-pointer fields and keeps pointer fields even when they are 0/false/""
 (`spec.replicas: 0`, `terminationGracePeriodSeconds: 0`). Which fields are pointers comes from the
-Go struct definitions (proto2 marks every field `optional`); see tools/gen_protobuf_schema.py.
+Go struct definitions (proto2 marks every field `optional`); see tools/gen_schemas.py.
 
 Field tables live in protobuf_schema.py (generated). Hostile input cannot hang or crash the
 decoder: every length is checked against the remaining bytes, varints are capped at 10 bytes,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine import errors, resources as R
-from webapp.api import tables
+from webapp.api import reviews, tables
 from . import output, resolve
 from .cli import Ctx, Flag, UsageError, command
 from .errors import CommandError, render
@@ -150,7 +150,10 @@ def api_resources(ctx: Ctx, args: list[str], flags: dict) -> int:
     tw = TabWriter(*GET)
     if not flags.get("no-headers"):
         tw.write("NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND\n")
-    for rt in sorted(R.all_types(), key=lambda r: (r.group, r.name)):
+    # the create-only review kinds, which discovery lists beside the stored ones
+    rows = list(R.all_types()) + [R.ResourceType(plural, plural[:-1], kind, g, v, False)
+                                  for g, v, plural, kind in reviews.RESOURCES]
+    for rt in sorted(rows, key=lambda r: (r.group, r.name)):
         if flags.get("api-group") is not None and rt.group != flags["api-group"]:
             continue
         if flags.get("namespaced") in ("true", "false") and str(rt.namespaced).lower() != flags["namespaced"]:

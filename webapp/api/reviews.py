@@ -1,0 +1,207 @@
+"""Who am I and what may I do: the create-only review resources kubectl's `auth` commands post.
+
+* authentication.k8s.io/v1 selfsubjectreviews (`kubectl auth whoami`),
+* authorization.k8s.io/v1 selfsubjectaccessreviews (`kubectl auth can-i VERB RESOURCE`),
+* authorization.k8s.io/v1 selfsubjectrulesreviews (`kubectl auth can-i --list`).
+
+kubeplay has one user, answered as the cluster-admin a kind cluster hands out: client certificate
+user `kubernetes-admin` in group `kubeadm:cluster-admins` (bound to ClusterRole cluster-admin by
+kubeadm's ClusterRoleBinding of that name), plus `system:authenticated`. Its rules are those of
+the bootstrap ClusterRoles bound to those groups (cluster-admin, system:basic-user,
+system:discovery, system:public-info-viewer); every access review is allowed, with the RBAC
+authorizer's reason text. Nothing is stored, as upstream (pkg/registry/authorization,
+pkg/registry/authentication). Bodies are decoded and validated as the apiserver does; bad ones get
+a Status 4xx."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, request
+
+from engine import RenderedFieldError, errors, go_quote, objects, schema
+from webapp.extension import current_cluster
+
+from . import bodies
+from .resources import status_line
+
+bp = Blueprint("reviews", __name__)
+
+USERNAME = "kubernetes-admin"
+GROUPS = ["kubeadm:cluster-admins", "system:authenticated"]
+_ALLOW_REASON = ('RBAC: allowed by ClusterRoleBinding "kubeadm:cluster-admins" of ClusterRole '
+                 '"cluster-admin" to Group "kubeadm:cluster-admins"')
+
+# (group, version, plural, kind): what discovery lists; all are cluster-scoped and create-only.
+RESOURCES = [
+    ("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview"),
+    ("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+    ("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+]
+
+# The rules of the bootstrap ClusterRoles bound to the user's groups (plugin/pkg/auth/authorizer/
+# rbac/bootstrappolicy), in the order the rule resolver visits the bindings.
+_RESOURCE_RULES = [
+    {"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},                         # cluster-admin
+    {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],                      # system:basic-user
+     "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
+    {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]},
+]
+_NON_RESOURCE_RULES = [
+    {"verbs": ["*"], "nonResourceURLs": ["*"]},                                        # cluster-admin
+    {"verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
+                                           "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]},
+    {"verbs": ["get"], "nonResourceURLs": ["/healthz", "/livez", "/readyz", "/version", "/version/"]},
+]
+
+
+def discovery_resources(group: str, version: str) -> list[dict]:
+    """APIResource entries for discovery of one group-version (empty if it holds none of these)."""
+    return [{"name": plural, "singularName": plural[:-1], "namespaced": False, "kind": kind,
+             "verbs": ["create"]}
+            for g, v, plural, kind in RESOURCES if (g, v) == (group, version)]
+
+
+def group_versions() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for g, v, _, _ in RESOURCES:
+        if (g, v) not in out:
+            out.append((g, v))
+    return out
+
+
+def _json(obj: dict, code: int = 201) -> Response:
+    return Response(json.dumps(obj, separators=(",", ":")), status=status_line(code), mimetype="application/json")
+
+
+def _read(group: str, version: str, kind: str) -> dict:
+    """The request body decoded as the apiserver's create handler does: type errors and (with
+    fieldValidation=Strict) unknown fields are a 400."""
+    obj = bodies.read_json_like(request.get_data(cache=False), request.headers.get("Content-Type"))
+    if not isinstance(obj, dict):
+        raise errors.BadRequest("the body of the request must be an object")
+    api_version = f"{group}/{version}"
+    obj.setdefault("apiVersion", api_version)
+    obj.setdefault("kind", kind)
+    if obj.get("apiVersion") != api_version:
+        raise errors.BadRequest(f"the API version in the data ({obj.get('apiVersion')}) does not match "
+                                f"the expected API version ({api_version})")
+    if obj.get("kind") != kind:
+        raise errors.BadRequest(f'{obj.get("kind")} in version "{version}" cannot be handled as a {kind}: '
+                                f'no kind "{obj.get("kind")}" is registered for the URL')
+    err, unknown = schema.scan_as(obj, api_version, kind)
+    prefix = f'{kind} in version "{version}" cannot be handled as a {kind}: '
+    if err:
+        raise errors.BadRequest(prefix + err)
+    if unknown and request.args.get("fieldValidation") == "Strict":
+        raise errors.BadRequest(prefix + "strict decoding error: "
+                                + ", ".join(f'unknown field "{p}"' for p in unknown))
+    return obj
+
+
+def _now() -> str:
+    return objects.iso(current_cluster().clock.now())
+
+
+@bp.post("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+def self_subject_review():
+    _read("authentication.k8s.io", "v1", "SelfSubjectReview")
+    # pkg/registry/authentication/selfsubjectreview: a new object, stamped now, nothing kept
+    return _json({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                  "metadata": {"creationTimestamp": _now()},
+                  "status": {"userInfo": {"username": USERNAME, "groups": list(GROUPS)}}})
+
+
+@bp.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+def self_subject_access_review():
+    obj = _read("authorization.k8s.io", "v1", "SelfSubjectAccessReview")
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    problems = _validate_access_review(obj, spec)
+    if problems:
+        raise errors.Invalid("SelfSubjectAccessReview", "authorization.k8s.io", "", problems)
+    md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    # the registry echoes the review with its status filled in
+    return _json({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                  "metadata": {**md, "creationTimestamp": md.get("creationTimestamp")},
+                  "spec": spec, "status": {"allowed": True, "reason": _ALLOW_REASON}})
+
+
+@bp.post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+def self_subject_rules_review():
+    obj = _read("authorization.k8s.io", "v1", "SelfSubjectRulesReview")
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    if not spec.get("namespace"):
+        raise errors.BadRequest("no namespace on request")
+    # RulesFor(user, namespace): no RoleBindings exist, so only the cluster-wide rules apply
+    return _json({"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
+                  "metadata": {"creationTimestamp": None}, "spec": {},
+                  "status": {"resourceRules": [dict(r) for r in _RESOURCE_RULES],
+                             "nonResourceRules": [dict(r) for r in _NON_RESOURCE_RULES],
+                             "incomplete": False}})
+
+
+# ---- validation (pkg/apis/authorization/validation) ------------------------------------------
+
+
+def _validate_access_review(obj: dict, spec: dict) -> list:
+    out = []
+    res, nonres = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+    if res is not None and nonres is not None:
+        out.append(RenderedFieldError("spec.nonResourceAttributes", "Invalid value", nonres,
+                                      "cannot be specified in combination with resourceAttributes", True,
+                                      _go_struct("authorization.NonResourceAttributes", nonres,
+                                                 [("Path", "path"), ("Verb", "verb")])))
+    if res is None and nonres is None:
+        out.append(RenderedFieldError("spec.resourceAttributes", "Invalid value", None,
+                                      "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+                                      True, '"null"'))
+    if isinstance(res, dict):
+        for sel in ("fieldSelector", "labelSelector"):
+            out += _validate_selector(res.get(sel), f"spec.resourceAttributes.{sel}")
+    md = obj.get("metadata")
+    if isinstance(md, dict) and any(v not in (None, "", {}, []) for k, v in md.items() if k != "managedFields"):
+        out.append(RenderedFieldError("metadata", "Invalid value", md, "must be empty", True, _go_object_meta(md)))
+    return out
+
+
+def _validate_selector(sel, path: str) -> list:
+    if not isinstance(sel, dict):
+        return []
+    raw, reqs = sel.get("rawSelector") or "", sel.get("requirements") or []
+    out = []
+    if raw and reqs:
+        out.append(RenderedFieldError(f"{path}.rawSelector", "Invalid value", raw,
+                                      "may not specified at the same time as requirements", True, go_quote(raw)))
+    if not raw and not reqs:
+        out.append(errors.required(f"{path}.requirements",
+                                   f"when {path} is specified, requirements or rawSelector is required"))
+    return out
+
+
+def _go_struct(type_name: str, value: dict, fields: list[tuple[str, str]]) -> str:
+    """Go's %#v of a struct of string fields, as field.Invalid prints a struct value."""
+    return type_name + "{" + ", ".join(f"{go}:{go_quote(str(value.get(js) or ''))}" for go, js in fields) + "}"
+
+
+def _go_object_meta(md: dict) -> str:
+    """%#v of a metav1.ObjectMeta holding what a review's metadata usually carries."""
+    def strs(key):
+        return go_quote(str(md.get(key) or ""))
+
+    def str_map(key):
+        v = md.get(key)
+        if not isinstance(v, dict):
+            return "map[string]string(nil)"
+        return "map[string]string{" + ", ".join(f"{go_quote(str(k))}:{go_quote(str(v[k]))}" for k in sorted(v)) + "}"
+
+    fin = md.get("finalizers")
+    finalizers = ("[]string{" + ", ".join(go_quote(str(f)) for f in fin) + "}") if isinstance(fin, list) else "[]string(nil)"
+    gen = md.get("generation")
+    return ("v1.ObjectMeta{"
+            f"Name:{strs('name')}, GenerateName:{strs('generateName')}, Namespace:{strs('namespace')}, "
+            f"SelfLink:{strs('selfLink')}, UID:{strs('uid')}, ResourceVersion:{strs('resourceVersion')}, "
+            f"Generation:{gen if isinstance(gen, int) else 0}, "
+            "CreationTimestamp:time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC), DeletionTimestamp:<nil>, "
+            "DeletionGracePeriodSeconds:(*int64)(nil), "
+            f"Labels:{str_map('labels')}, Annotations:{str_map('annotations')}, "
+            f"OwnerReferences:[]v1.OwnerReference(nil), Finalizers:{finalizers}, "
+            "ManagedFields:[]v1.ManagedFieldsEntry(nil)}")
