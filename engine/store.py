@@ -30,6 +30,8 @@ from .selectors import (check_field_selector, matches_fields, matches_requiremen
                         parse_field_selector, parse_label_selector)
 from .sqlite import SqliteBacking
 
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+
 DEFAULT_HISTORY = 20000
 DEFAULT_MAX_PODS = 10000
 PLAYGROUND_QUOTA = "playground"
@@ -416,6 +418,9 @@ class Store:
         ns = namespace if rt.namespaced else ""
         with self._lock:
             obj = self.get(rt, ns, name)
+            if rt is R.NAMESPACE and name in IMMORTAL_NAMESPACES:
+                # NamespaceLifecycle admission: the system namespaces may not be deleted.
+                raise errors.Forbidden(rt.name, rt.group, name, "this namespace may not be deleted")
             md = obj["metadata"]
             if preconditions:
                 if preconditions.get("uid") and preconditions["uid"] != md.get("uid"):

@@ -30,7 +30,8 @@ def _asset_dir(name: str) -> str:
 
 def create_app(cluster: Cluster | None = None, *, state: str | None = None, in_memory: bool = True,
                nodes: int = 3, pods_per_node: int = 110, speed: float = 1.0, token: str | None = None, max_pods: int = 10000,
-               realistic: bool = False, start: bool = True) -> Flask:
+               realistic: bool = False, start: bool = True, bind_host: str | None = None,
+               allow_hosts: tuple[str, ...] | list[str] = ()) -> Flask:
     owns = cluster is None
     if cluster is None:
         store = Store(None if in_memory else state, max_pods=max_pods)
@@ -44,7 +45,8 @@ def create_app(cluster: Cluster | None = None, *, state: str | None = None, in_m
     app.extensions["kubeplay.stopping"] = stopping
 
     from .api import discovery, resources
-    from . import auth, playground
+    from . import auth, guard, playground
+    guard.init_app(app, guard.HostPolicy(bind_host, allow_hosts))
     app.register_blueprint(discovery.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(playground.bp)
