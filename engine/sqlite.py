@@ -63,7 +63,10 @@ def check_state_file(path: str) -> None:
         raise StateFileError(f"{where} is not a regular file")
     if not os.access(path, os.R_OK):
         raise StateFileError(f"{where} is not readable")
-    if not os.access(path, os.W_OK) or not os.access(parent, os.W_OK | os.X_OK):
+    if not os.access(path, os.W_OK) or not os.access(parent, os.W_OK | os.X_OK) \
+            or not os.stat(path).st_mode & 0o222 or not _opens_for_writing(path):
+        # (root may write any file: a file with no write bit at all was marked read-only by its
+        # owner on purpose, and a read-only mount or an immutable file fail the open itself.)
         # SQLite's WAL needs to write the file and create PATH-wal / PATH-shm next to it.
         raise StateFileError(f"{where} is read-only (kubeplay must write the file and its directory); "
                              f"copy it somewhere writable or start with --in-memory")
@@ -93,6 +96,14 @@ def check_state_file(path: str) -> None:
     if tables and (set(tables) - set(_OUR_TABLES) or any(tables.get(t, cols) != cols for t, cols in _OUR_TABLES.items())):
         raise StateFileError(f"{where} is a SQLite database of another program (tables: "
                              f"{', '.join(sorted(tables))}); kubeplay will not change it")
+
+
+def _opens_for_writing(path: str) -> bool:
+    try:
+        with open(path, "r+b"):            # opened, not written: the file is left as it was
+            return True
+    except OSError:
+        return False
 
 
 def _uri_path(path: str) -> str:
