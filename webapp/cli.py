@@ -84,6 +84,7 @@ def serve(args) -> int:
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     url = f"{'https' if ssl_context else 'http'}://{shown_host}:{srv.server_port}"
     os.makedirs(RUNTIME_DIR, mode=0o700, exist_ok=True)
+    os.chmod(RUNTIME_DIR, 0o700)            # it holds the token and the TLS key
     write_private(KUBECONFIG_FILE, kubeconfig_text(url, args.token, cert))
     write_private(RUNTIME_FILE, json.dumps({"url": url, "token": args.token, "ca": cert, "pid": os.getpid()}))
     page = url + (f"/?token={args.token}" if args.token else "/")
