@@ -301,6 +301,10 @@ class Store:
             if not isinstance(new, dict):
                 raise errors.BadRequest("patch did not produce an object")
             nmd = new.setdefault("metadata", {})
+            if not isinstance(nmd, dict):
+                # What decoding the patched object would say (a patch may turn metadata into anything).
+                raise errors.BadRequest(f"json: cannot unmarshal {type(nmd).__name__.replace('list', 'array').replace('str', 'string')}"
+                                        f" into Go struct field {rt.kind}.metadata of type v1.ObjectMeta")
             if nmd.get("resourceVersion") in (None, "", old["metadata"].get("resourceVersion")):
                 # A patch that does not name a resourceVersion applies to the current object.
                 nmd["resourceVersion"] = old["metadata"]["resourceVersion"]

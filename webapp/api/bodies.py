@@ -140,7 +140,10 @@ def _expanded_size(node, memo: dict) -> int:
 
 def load_yaml(raw: bytes | str):
     """YAML as the apiserver accepts it, refusing alias bombs (billion laughs) before expanding them."""
-    loader = yaml.SafeLoader(raw)
+    try:
+        loader = yaml.SafeLoader(raw)       # reads (and may refuse) the first bytes already
+    except yaml.YAMLError as e:
+        raise errors.BadRequest(f"error converting YAML to JSON: {e}")
     try:
         node = loader.get_single_node()
         if node is None:

@@ -285,7 +285,7 @@ def _delete_options():
         opts = bodies.read_json_like(raw, request.headers.get("Content-Type"))
         if not isinstance(opts, dict):
             raise errors.BadRequest(f"json: cannot unmarshal {_go_type(opts)} into Go value of type v1.DeleteOptions")
-    if not isinstance(opts.get("preconditions") or {}, dict):
+    if opts.get("preconditions") is not None and not isinstance(opts["preconditions"], dict):
         raise errors.BadRequest(f"json: cannot unmarshal {_go_type(opts['preconditions'])} into Go struct field "
                                 "DeleteOptions.preconditions of type v1.Preconditions")
     for field in ("uid", "resourceVersion"):

@@ -86,6 +86,8 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
     else:
         try:
             since = int(resource_version)
+            if since < 0:
+                raise ValueError
         except ValueError:
             raise errors.BadRequest(f"invalid resource version: {resource_version!r}")
         _wait_for_resource_version(store, since)
