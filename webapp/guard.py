@@ -143,7 +143,9 @@ def check(policy: HostPolicy) -> Response | None:
     except ValueError:
         server_port = default_port
     host = request.headers.get("Host", "")
-    name, port = split_host(host, default_port)
+    # A Host without a port is taken as ours: browsers always write a non-default port, and some
+    # clients (simple-websocket) leave it out. What rebinding changes is the name, never allowed.
+    name, port = split_host(host, server_port)
     if not policy.allows(name, port, server_port):
         shown = name if name else host
         return _status(403, "Forbidden",

@@ -28,9 +28,9 @@ class Stream:
     def __init__(self, host: str, *, origin: str | None = "same", rv: str = "", seq: int = 0):
         headers = {}
         if origin == "same":
-            # simple-websocket's client sends `Host: 127.0.0.1` without the port (browsers send
-            # host:port), so the matching Origin is the bare host here.
-            headers["Origin"] = f"http://{host.split(':')[0]}"
+            # What a browser on the page sends (simple-websocket's own Host header omits the
+            # port; the server's allow-list takes that as its own port).
+            headers["Origin"] = f"http://{host}"
         elif origin:
             headers["Origin"] = origin
         self.ws = simple_websocket.Client(f"ws://{host}/kubeplay/v1/stream", headers=headers)
