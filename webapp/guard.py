@@ -147,12 +147,14 @@ def check(policy: HostPolicy) -> Response | None:
     # clients (simple-websocket) leave it out. What rebinding changes is the name, never allowed.
     name, port = split_host(host, server_port)
     if not policy.allows(name, port, server_port):
-        shown = name if name else host
+        shown = name if port == server_port else f"{name}:{port}"
+        if name and ":" in name:
+            shown = f"[{name}]" if port == server_port else f"[{name}]:{port}"
         return _status(403, "Forbidden",
                        f'host "{host}" is not allowed: kubeplay answers only to the names it is bound to '
                        f"(127.0.0.1, localhost, [::1]). A page that resolves its own domain to this machine "
                        f"(DNS rebinding) would use such a name; if you reach kubeplay by this name on purpose, "
-                       f"start it with --allow-host {shown or 'NAME'}",
+                       f"start it with --allow-host {shown if name else 'NAME'}",
                        {"name": host, "kind": "host"})
 
     origin = request.headers.get("Origin")
