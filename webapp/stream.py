@@ -33,9 +33,8 @@ import socket
 import struct
 import threading
 import time
-from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app, request
 
 from engine import errors, objects as O, resources as R
 
@@ -85,24 +84,6 @@ def register(sock, app: Flask) -> None:
         cluster = current_app.extensions["kubeplay"]
         stopping = current_app.extensions.get("kubeplay.stopping") or threading.Event()
         Session(ws, cluster, stopping).run()
-
-
-def same_origin(origin: str | None, host: str) -> bool:
-    """True when a browser's Origin names this server (host:port as in the Host header).
-    Clients that send no Origin (scripts, kubectl-like tools) are not browsers: allowed."""
-    if origin is None:
-        return True
-    try:
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
-        default = 443 if parts.scheme == "https" else 80
-        o_host, o_port = parts.hostname.lower(), parts.port or default
-        h = urlsplit("//" + host)
-        h_port = h.port or default
-    except ValueError:          # a port that is not a number
-        return False
-    return (h.hostname or "").lower() == o_host and h_port == o_port
 
 
 def _dumps(msg: dict) -> str:

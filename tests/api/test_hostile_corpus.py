@@ -7,8 +7,6 @@ import base64
 import json
 from pathlib import Path
 
-import pytest
-
 from rawhttp import request, send_raw
 
 CORPUS = Path(__file__).parent / "hostile" / "corpus.jsonl"

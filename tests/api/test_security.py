@@ -181,7 +181,7 @@ def test_a_foreign_host_is_refused_for_reads_and_writes(seeded, host):
 
 def test_same_origin_page_requests_pass(seeded):
     """What the page itself sends (Origin of the server, Sec-Fetch-Site same-origin, the header)."""
-    srv, port = seeded, seeded.port
+    port = seeded.port
     for origin_host in (f"127.0.0.1:{port}", f"localhost:{port}"):
         hdrs = {"Host": origin_host, "Origin": f"http://{origin_host}", "Sec-Fetch-Site": "same-origin",
                 "Content-Type": "application/json", **PAGE}

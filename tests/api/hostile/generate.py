@@ -160,6 +160,8 @@ BAD_YAML = {
     "bool-value": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: yb}\ndata: {a: yes}\n",
     "binary-name": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: !!binary aGk=}\n",
     "deep": "a: " + "[" * 20000 + "]" * 20000 + "\n",
+    "deep-maps": "a: " + "{a: " * 20000 + "}" * 20000 + "\n",
+    "deep-unclosed": "a: " + "[" * 200000 + "\n",
     "two-docs-bad": "apiVersion: v1\nkind: ConfigMap\n---\n: :\n",
     "directive-junk": "%YAML 9.9\n---\na: b\n",
     "null-doc": "~\n",
@@ -294,7 +296,8 @@ PAGE_BODIES += [("/kubeplay/v1/nodes", b) for b in ['{"name":5}', '{"name":"A_B"
                                                    '{"pods":"x"}', '{"pods":1e9}', '{"cpu":"abc"}', '{"memory":"-5Gi"}',
                                                    '{"cpu":4}', '{"name":"node-1"}', "[]", '{"name":"' + "a" * 300 + '"}']]
 PAGE_BODIES += [("/kubeplay/v1/apply", b) for b in ['{"yaml":5}', '{"yaml":"kind: [oops"}', "{}", "[]",
-                                                   json.dumps({"yaml": LAUGHS}), json.dumps({"yaml": "kind: Gizmo\napiVersion: v1\nmetadata: {name: g}\n"}),
+                                                   json.dumps({"yaml": LAUGHS}), json.dumps({"yaml": "a: " + "[" * 50000}),
+                                                   json.dumps({"yaml": "a: " + "[" * 20000 + "]" * 20000}), json.dumps({"yaml": "kind: Gizmo\napiVersion: v1\nmetadata: {name: g}\n"}),
                                                    json.dumps({"yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok1}\n---\nkind: [bad\n"}),
                                                    json.dumps({"yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n  - {name: c, image: x, resources: {requests: {cpu: 1e1000000}}}\n"})]]
 PAGE_BODIES += [("/kubeplay/v1/delete", b) for b in ['{"yaml":5}', '{"yaml":"kind: [oops"}', "[]"]]
