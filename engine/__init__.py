@@ -35,11 +35,13 @@ from .controllers.base import Timings
 from .resources import ResourceType
 from .selectors import (matches_fields, matches_requirements, parse_field_selector, parse_label_selector,
                         selector_to_string)
+from .sqlite import StateFileError
 from .store import Store, WatchEvent
 
 __all__ = [
     # building and running a cluster
     "Cluster", "Store", "WatchEvent", "ScaledClock", "ManualClock", "Timings",
+    "StateFileError",     # a --state path that is not ours to open (refused at start)
     # the API's vocabulary
     "errors", "resources", "ResourceType", "objects", "quantity", "patch",
     # upstream's generated API schemas (OpenAPI documents, strict decoding) and the apiserver's

@@ -141,7 +141,14 @@ def iso(t: float) -> str:
 @functools.lru_cache(maxsize=4096)
 def _iso_seconds(t: int) -> str:
     # Cached: every write stamps the current second, so the same few values recur constantly.
+    # Clamped to the years RFC 3339 can write: a client may ask for a deletion grace period of
+    # 2**62 seconds, and the timestamp must then be far away, not an error.
+    t = min(max(t, _MIN_SECONDS), _MAX_SECONDS)
     return _dt.datetime.fromtimestamp(t, tz=_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_MIN_SECONDS = -62135596800          # 0001-01-01T00:00:00Z
+_MAX_SECONDS = 253402300799          # 9999-12-31T23:59:59Z
 
 
 def micro_iso(t: float) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -34,8 +35,85 @@ class _Batch:
         self.error: BaseException | None = None
 
 
+class StateFileError(Exception):
+    """The --state path cannot be used; the message is one line for the user."""
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_OUR_TABLES = {"objects": ["resource", "namespace", "name", "data"], "meta": ["key", "value"]}
+
+
+def check_state_file(path: str) -> None:
+    """Refuse a state path we must not or cannot use, before anything writes to it.
+
+    Opening a SQLite file for writing changes it (WAL mode, our tables), so a file that is not
+    ours is inspected read-only and left exactly as it was. A file we cannot write is refused
+    too: a server that shows changes to its watchers and then fails to store them would lie."""
+    where = f"--state {path}"
+    if os.path.isdir(path):
+        raise StateFileError(f"{where} is a directory; give a file name such as {os.path.join(path, 'kubeplay.db')}")
+    parent = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.exists(path):
+        if not os.path.isdir(parent):
+            raise StateFileError(f"{where}: the directory {parent} does not exist")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise StateFileError(f"{where}: cannot create the file, {parent} is not writable")
+        return
+    if not os.path.isfile(path):
+        raise StateFileError(f"{where} is not a regular file")
+    if not os.access(path, os.R_OK):
+        raise StateFileError(f"{where} is not readable")
+    if not os.access(path, os.W_OK) or not os.access(parent, os.W_OK | os.X_OK) \
+            or not os.stat(path).st_mode & 0o222 or not _opens_for_writing(path):
+        # (root may write any file: a file with no write bit at all was marked read-only by its
+        # owner on purpose, and a read-only mount or an immutable file fail the open itself.)
+        # SQLite's WAL needs to write the file and create PATH-wal / PATH-shm next to it.
+        raise StateFileError(f"{where} is read-only (kubeplay must write the file and its directory); "
+                             f"copy it somewhere writable or start with --in-memory")
+    size = os.path.getsize(path)
+    if size == 0:
+        return                                     # an empty file is an empty database
+    with open(path, "rb") as f:
+        head = f.read(len(_SQLITE_MAGIC))
+    if head != _SQLITE_MAGIC:
+        raise StateFileError(f"{where} is not a kubeplay state file (not a SQLite database); "
+                             f"it was left untouched")
+    try:
+        ro = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        raise StateFileError(f"{where} cannot be opened: {e}") from None
+    try:
+        ok = ro.execute("PRAGMA quick_check").fetchone()
+        if not ok or ok[0] != "ok":
+            raise StateFileError(f"{where} is damaged (SQLite integrity check: {ok[0] if ok else 'no answer'}); "
+                                 f"it was left untouched")
+        tables = {name: [c[1] for c in ro.execute(f'PRAGMA table_info("{name}")')]
+                  for (name,) in ro.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as e:
+        raise StateFileError(f"{where} is damaged or truncated ({e}); it was left untouched") from None
+    finally:
+        ro.close()
+    if tables and (set(tables) - set(_OUR_TABLES) or any(tables.get(t, cols) != cols for t, cols in _OUR_TABLES.items())):
+        raise StateFileError(f"{where} is a SQLite database of another program (tables: "
+                             f"{', '.join(sorted(tables))}); kubeplay will not change it")
+
+
+def _opens_for_writing(path: str) -> bool:
+    try:
+        with open(path, "r+b"):            # opened, not written: the file is left as it was
+            return True
+    except OSError:
+        return False
+
+
+def _uri_path(path: str) -> str:
+    from urllib.parse import quote
+    return quote(os.path.abspath(path))
+
+
 class SqliteBacking:
     def __init__(self, path: str):
+        check_state_file(path)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")   # WAL + NORMAL: durable across process crashes
@@ -49,11 +127,24 @@ class SqliteBacking:
         self._failed: dict[tuple[str, str, str], dict | None] = {}   # the writer's, to retry
 
     def load(self) -> list[dict]:
-        return [json.loads(d) for (d,) in self._db.execute("SELECT data FROM objects")]
+        out = []
+        try:
+            for (d,) in self._db.execute("SELECT data FROM objects"):
+                obj = json.loads(d)
+                md = obj.get("metadata") if isinstance(obj, dict) else None
+                if not isinstance(md, dict) or not isinstance(md.get("name"), str):
+                    raise ValueError("a row is not a stored object")
+                out.append(obj)
+        except (ValueError, TypeError, sqlite3.DatabaseError) as e:
+            raise StateFileError(f"the state file's objects cannot be read ({e}); it was left untouched") from None
+        return out
 
     def stored_rv(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key='resourceVersion'").fetchone()
-        return int(row[0]) if row else 0
+        try:
+            return int(row[0]) if row else 0
+        except (TypeError, ValueError):
+            raise StateFileError("the state file's resourceVersion is not a number; it was left untouched") from None
 
     def put(self, resource: str, namespace: str, name: str, obj: dict) -> None:
         self._pending[(resource, namespace, name)] = obj

@@ -30,6 +30,8 @@ from .selectors import (check_field_selector, matches_fields, matches_requiremen
                         parse_field_selector, parse_label_selector)
 from .sqlite import SqliteBacking
 
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+
 DEFAULT_HISTORY = 20000
 DEFAULT_MAX_PODS = 10000
 PLAYGROUND_QUOTA = "playground"
@@ -299,6 +301,10 @@ class Store:
             if not isinstance(new, dict):
                 raise errors.BadRequest("patch did not produce an object")
             nmd = new.setdefault("metadata", {})
+            if not isinstance(nmd, dict):
+                # What decoding the patched object would say (a patch may turn metadata into anything).
+                raise errors.BadRequest(f"json: cannot unmarshal {type(nmd).__name__.replace('list', 'array').replace('str', 'string')}"
+                                        f" into Go struct field {rt.kind}.metadata of type v1.ObjectMeta")
             if nmd.get("resourceVersion") in (None, "", old["metadata"].get("resourceVersion")):
                 # A patch that does not name a resourceVersion applies to the current object.
                 nmd["resourceVersion"] = old["metadata"]["resourceVersion"]
@@ -416,6 +422,9 @@ class Store:
         ns = namespace if rt.namespaced else ""
         with self._lock:
             obj = self.get(rt, ns, name)
+            if rt is R.NAMESPACE and name in IMMORTAL_NAMESPACES:
+                # NamespaceLifecycle admission: the system namespaces may not be deleted.
+                raise errors.Forbidden(rt.name, rt.group, name, "this namespace may not be deleted")
             md = obj["metadata"]
             if preconditions:
                 if preconditions.get("uid") and preconditions["uid"] != md.get("uid"):

@@ -22,6 +22,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 KUBECTL = "/usr/bin/kubectl"
+# The header the page sends with every request (webapp/guard.py refuses changes to /kubeplay/v1/
+# without it); post_json acts as the page, so it sends it too.
+PAGE_HEADERS = {"X-Kubeplay-Request": "page"}
+
 # Loopback only: never let an environment proxy sit between the tests and the server.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -206,7 +210,7 @@ class KubeplayServer:
     def post_json(self, path: str, body=None, timeout: float = 10):
         """POST a JSON body (default `{}`) to a path, e.g. kubeplay's own /kubeplay/v1 controls."""
         req = urllib.request.Request(self.url + path, data=json.dumps(body or {}).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **PAGE_HEADERS})
         with self.opener.open(req, timeout=timeout) as r:
             return json.loads(r.read())
 

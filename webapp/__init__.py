@@ -18,17 +18,20 @@ from .extension import Kubeplay
 log = logging.getLogger("kubeplay.web")
 
 
-def create_app(cluster: Cluster, *, token: str | None = None) -> Flask:
+def create_app(cluster: Cluster, *, token: str | None = None, bind_host: str | None = None,
+               allow_hosts: tuple[str, ...] | list[str] = ()) -> Flask:
     """The app serving `cluster`. Starting and stopping the cluster is the caller's job; at
-    shutdown call `kubeplay_of(app).close()` (webapp.extension) so open watches return."""
+    shutdown call `kubeplay_of(app).close()` (webapp.extension) so open watches return.
+    `bind_host` and `allow_hosts` make the Host allow-list (webapp/guard.py)."""
     app = Flask(__name__)           # static/ and templates/ are in this package, Flask's default
     app.config["MAX_CONTENT_LENGTH"] = 3 * 1024 * 1024 + 1024
     app.config["KUBEPLAY_TOKEN"] = token
     Kubeplay(cluster).init_app(app)
 
     from .api import discovery, resources
-    from . import auth
+    from . import auth, guard
     from .page import playground
+    guard.init_app(app, guard.HostPolicy(bind_host, allow_hosts))
     app.register_blueprint(discovery.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(playground.bp)

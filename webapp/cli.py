@@ -42,6 +42,13 @@ def build_cluster(*, state: str | None = None, nodes: int = 3, pods_per_node: in
     from engine import Cluster, ScaledClock, Store, Timings
     return Cluster(store=Store(state, max_pods=max_pods), clock=ScaledClock(speed=speed), nodes=nodes,
                    pods_per_node=pods_per_node, timings=Timings.realistic() if realistic else Timings())
+def write_private(path: str, text: str) -> None:
+    """Write a file only its owner can read (it may hold the token): created 0600, never
+    world-readable for a moment, and narrowed if it already existed with a wider mode."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
 
 
 def _is_loopback(host: str) -> bool:
@@ -63,10 +70,16 @@ def serve(args) -> int:
               f"it could change the cluster. Add --token SECRET (kubectl then needs the printed kubeconfig).",
               file=sys.stderr)
         return 2
+    from engine import StateFileError
+    from .serving import Handler
     state = None if args.in_memory else os.path.abspath(args.state)
-    cluster = build_cluster(state=state, nodes=args.nodes, pods_per_node=args.pods_per_node, speed=args.speed,
-                            max_pods=args.max_pods, realistic=args.realistic_timings)
-    app = create_app(cluster, token=args.token)
+    try:
+        cluster = build_cluster(state=state, nodes=args.nodes, pods_per_node=args.pods_per_node, speed=args.speed,
+                                max_pods=args.max_pods, realistic=args.realistic_timings)
+    except StateFileError as e:
+        print(f"kubeplay: {e}", file=sys.stderr)
+        return 2
+    app = create_app(cluster, token=args.token, bind_host=args.host, allow_hosts=args.allow_host or ())
     cluster.start()
 
     def close() -> None:
@@ -79,19 +92,18 @@ def serve(args) -> int:
         cert, key = ensure_certificate(RUNTIME_DIR, args.host)
         ssl_context = (cert, key)
     try:
-        srv = make_server(args.host, args.port, app, threaded=True, ssl_context=ssl_context)
+        srv = make_server(args.host, args.port, app, threaded=True, ssl_context=ssl_context,
+                          request_handler=Handler)
     except OSError as e:
         close()
         print(f"kubeplay: cannot listen on {args.host}:{args.port}: {e.strerror}", file=sys.stderr)
         return 1
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     url = f"{'https' if ssl_context else 'http'}://{shown_host}:{srv.server_port}"
-    os.makedirs(RUNTIME_DIR, exist_ok=True)
-    with open(KUBECONFIG_FILE, "w") as f:
-        os.chmod(KUBECONFIG_FILE, 0o600)
-        f.write(kubeconfig_text(url, args.token, cert))
-    with open(RUNTIME_FILE, "w") as f:
-        json.dump({"url": url, "token": args.token, "ca": cert, "pid": os.getpid()}, f)
+    os.makedirs(RUNTIME_DIR, mode=0o700, exist_ok=True)
+    os.chmod(RUNTIME_DIR, 0o700)            # it holds the token and the TLS key
+    write_private(KUBECONFIG_FILE, kubeconfig_text(url, args.token, cert))
+    write_private(RUNTIME_FILE, json.dumps({"url": url, "token": args.token, "ca": cert, "pid": os.getpid()}))
     page = url + (f"/?token={args.token}" if args.token else "/")
     print(f"kubeplay is running at {page}", flush=True)
     print(f"  state: {'in memory (lost on exit)' if args.in_memory else state}", flush=True)
@@ -139,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second")
     s.add_argument("--no-browser", action="store_true", help="don't open the page")
     s.add_argument("--token", help="require this bearer token on every request")
+    s.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="also answer requests for this host name (NAME or NAME:PORT; repeatable). "
+                        "By default only 127.0.0.1, localhost, [::1] and the --host value are "
+                        "answered, so a web page cannot reach the server through a name of its own")
     s.add_argument("--max-pods", type=int, default=10000, help="the playground's pod quota")
     s.add_argument("--realistic-timings", action="store_true",
                    help="use upstream timers (50s node grace, 300s eviction, 30s termination)")

@@ -9,11 +9,18 @@ from webapp import create_app
 from webapp.extension import kubeplay_of
 
 
+def page_client(app):
+    """A test client sending the header the page sends (webapp/guard.py)."""
+    c = app.test_client()
+    c.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"
+    return c
+
+
 @pytest.fixture
 def env():
     cluster = Cluster(store=Store(), clock=ManualClock(), nodes=2)
     app = create_app(cluster=cluster)
-    yield cluster, app.test_client()
+    yield cluster, page_client(app)
     kubeplay_of(app).close()
 
 
@@ -40,4 +47,10 @@ def test_bad_requests_are_refused_with_a_status(env):
     dup = client.post("/kubeplay/v1/nodes", json={"name": "node-1"})
     assert dup.status_code == 409 and dup.get_json()["message"] == 'nodes "node-1" already exists'
     assert client.post("/kubeplay/v1/nodes", json={"name": "n", "pods": 0}).status_code == 400
-    assert client.post("/kubeplay/v1/nodes", data="nope").status_code == 400
+    assert client.post("/kubeplay/v1/nodes", data="nope", content_type="application/json").status_code == 400
+    assert client.post("/kubeplay/v1/nodes", data="nope").status_code == 415         # not JSON at all
+    for bad in ("abc", "-5Gi", "0", "1e1000000", 4):
+        r = client.post("/kubeplay/v1/nodes", json={"name": "q", "memory": bad})
+        assert r.status_code == 400 and r.get_json()["kind"] == "Status", bad
+        r = client.post("/kubeplay/v1/nodes", json={"name": "q", "cpu": bad})
+        assert r.status_code == 400 and r.get_json()["kind"] == "Status", bad

@@ -13,6 +13,8 @@ import kubernetes
 from kubernetes import client, config, watch  # noqa: E402
 from kubernetes.client.rest import ApiException  # noqa: E402
 
+PAGE_HEADERS = {"X-Kubeplay-Request": "page"}     # what the page sends (webapp/guard.py)
+
 
 @pytest.fixture
 def api(kubeplay_server):
@@ -112,7 +114,7 @@ def test_patch_deployment_scale_converges(kubeplay_server, api):
 
 def _set_clock(server, body: dict) -> None:
     req = urllib.request.Request(server.url + "/kubeplay/v1/clock", data=json.dumps(body).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
+                                 method="POST", headers={"Content-Type": "application/json", **PAGE_HEADERS})
     with server.opener.open(req, timeout=10) as r:
         assert r.status == 200
 

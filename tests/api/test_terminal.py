@@ -14,6 +14,13 @@ from webapp.kubectl.resolve import lookup, type_name_args
 from webapp.kubectl.tabwriter import DESCRIBE, GET, TabWriter, align
 
 
+def page_client(app):
+    """A test client sending the header the page sends (webapp/guard.py)."""
+    c = app.test_client()
+    c.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"
+    return c
+
+
 # ---- the tabwriter ----------------------------------------------------------------------------
 
 def test_get_columns_pad_to_the_widest_cell_plus_three_and_leave_the_last_alone():
@@ -119,7 +126,7 @@ def cluster():
 @pytest.fixture
 def client(cluster):
     from webapp import create_app
-    return create_app(cluster).test_client()
+    return page_client(create_app(cluster))
 
 
 @pytest.fixture
@@ -403,7 +410,6 @@ def test_describe_node_lists_its_pods(k, cluster):
 
 
 # ---- side by side with the real kubectl ----------------------------------------------------------
-
 
 
 def _post(server, path: str, body: dict) -> dict:

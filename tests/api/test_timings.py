@@ -10,6 +10,13 @@ from engine.cluster import Cluster
 from engine.controllers.base import Timings
 from engine.store import Store
 
+
+def page_client(app):
+    """A test client sending the header the page sends (webapp/guard.py)."""
+    c = app.test_client()
+    c.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"
+    return c
+
 FAST = {"nodeMonitorGracePeriod": 8.0, "evictionTolerationCap": 5.0, "terminationGraceCap": 2.0}
 REAL = {"nodeMonitorGracePeriod": 50.0, "evictionTolerationCap": None, "terminationGraceCap": None}
 
@@ -36,7 +43,7 @@ def real():
 
 def client_of(cluster):
     from webapp import create_app
-    return create_app(cluster).test_client()
+    return page_client(create_app(cluster))
 
 
 def switch(client, realistic):
@@ -86,7 +93,7 @@ def test_the_switch_flips_the_shared_timings_and_the_clock_reports_it(cluster):
 def test_a_bad_body_is_a_400_status(cluster, body):
     client = client_of(cluster)
     r = client.post("/kubeplay/v1/timings", json=body) if body is not None else \
-        client.post("/kubeplay/v1/timings", data="realistic", content_type="text/plain")
+        client.post("/kubeplay/v1/timings", data="null", content_type="application/json")
     assert r.status_code == 400
     st = r.get_json()
     assert st["kind"] == "Status" and st["reason"] == "BadRequest"

@@ -10,6 +10,15 @@ import pytest
 from engine import resources as R
 from webapp.kubectl.manifests import MAX_NODES, Refusal, line_of_field, parse_documents, parse_field_path
 
+PAGE_HEADERS = {"X-Kubeplay-Request": "page"}     # what the page sends (webapp/guard.py)
+
+
+def page_client(app):
+    """A test client sending the header the page sends (webapp/guard.py)."""
+    c = app.test_client()
+    c.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"
+    return c
+
 DEPLOYMENT = """\
 apiVersion: apps/v1
 kind: Deployment
@@ -149,7 +158,7 @@ def cluster():
 def client(cluster):
     from webapp import create_app
     app = create_app(cluster)
-    return app.test_client()
+    return page_client(app)
 
 
 def post(client, path, text, namespace="default"):
@@ -247,7 +256,7 @@ def test_delete_reports_each_document(client, cluster):
 
 def test_bad_requests(client):
     assert client.post("/kubeplay/v1/apply", json={"nope": 1}).status_code == 400
-    assert client.post("/kubeplay/v1/apply", data="x", content_type="text/plain").status_code == 400
+    assert client.post("/kubeplay/v1/apply", data="x", content_type="text/plain").status_code == 415
 
 
 def test_a_v1_list_document_applies_each_item_and_maps_errors_inside_it(client, cluster):
@@ -284,7 +293,6 @@ items:
 # ---- against the real kubectl -------------------------------------------------------------------
 
 
-
 def _editor(server, verb: str, text: str) -> tuple[int, dict]:
     import json
     import urllib.error
@@ -292,7 +300,7 @@ def _editor(server, verb: str, text: str) -> tuple[int, dict]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     req = urllib.request.Request(f"{server.url}/kubeplay/v1/{verb}", method="POST",
                                  data=json.dumps({"yaml": text, "namespace": "default"}).encode(),
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **PAGE_HEADERS})
     try:
         with opener.open(req, timeout=20) as r:
             return r.status, json.loads(r.read())

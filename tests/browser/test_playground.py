@@ -12,6 +12,8 @@ import urllib.request
 
 from playwright.sync_api import expect
 
+PAGE_HEADERS = {"X-Kubeplay-Request": "page"}     # what the page sends (webapp/guard.py)
+
 LOGIN = """apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -37,7 +39,7 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 def api(server, method: str, path: str, body=None, content_type="application/json"):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(server.url + path, data=data, method=method,
-                                 headers={"Content-Type": content_type, "Accept": "application/json"})
+                                 headers={"Content-Type": content_type, "Accept": "application/json", **PAGE_HEADERS})
     with _OPENER.open(req, timeout=10) as r:
         return json.loads(r.read() or b"null")
 

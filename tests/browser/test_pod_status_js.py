@@ -1,6 +1,6 @@
 """The page colours pods by the STATUS column kubectl prints. static/js/podstatus.js ports
 kubectl's printPod; here it runs in Chromium on a table of pods, and must agree both with the
-expected text and with the server's own port (webapp.printers), which kubectl's tests check."""
+expected text and with the server's own port (webapp.api.printers), which kubectl's tests check."""
 from __future__ import annotations
 
 import copy

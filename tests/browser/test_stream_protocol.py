@@ -28,9 +28,9 @@ class Stream:
     def __init__(self, host: str, *, origin: str | None = "same", rv: str = "", seq: int = 0):
         headers = {}
         if origin == "same":
-            # simple-websocket's client sends `Host: 127.0.0.1` without the port (browsers send
-            # host:port), so the matching Origin is the bare host here.
-            headers["Origin"] = f"http://{host.split(':')[0]}"
+            # What a browser on the page sends (simple-websocket's own Host header omits the
+            # port; the server's allow-list takes that as its own port).
+            headers["Origin"] = f"http://{host}"
         elif origin:
             headers["Origin"] = origin
         self.ws = simple_websocket.Client(f"ws://{host}/kubeplay/v1/stream", headers=headers)
@@ -150,20 +150,22 @@ def test_cross_origin_pages_are_refused(live):
         s.close()
 
 
-@pytest.mark.parametrize("origin, host, ok", [
-    (None, "127.0.0.1:8080", True),                       # not a browser
-    ("http://127.0.0.1:8080", "127.0.0.1:8080", True),
-    ("http://LOCALHOST:8080", "localhost:8080", True),
-    ("http://localhost", "localhost:80", True),            # default ports are the same port
-    ("https://example.test", "example.test:443", True),
-    ("http://127.0.0.1:8081", "127.0.0.1:8080", False),
-    ("http://evil.example:8080", "127.0.0.1:8080", False),
-    ("null", "127.0.0.1:8080", False),                     # sandboxed iframes, file: pages
-    ("http://127.0.0.1:8080.evil.example", "127.0.0.1:8080", False),
+@pytest.mark.parametrize("origin, server_port, ok", [
+    ("http://127.0.0.1:8080", 8080, True),
+    ("http://LOCALHOST:8080", 8080, True),
+    ("http://[::1]:8080", 8080, True),
+    ("http://localhost", 80, True),                        # default ports are the same port
+    ("https://localhost", 443, True),
+    ("http://127.0.0.1:8081", 8080, False),
+    ("http://evil.example:8080", 8080, False),              # a rebound page: refused by name
+    ("null", 8080, False),                                  # sandboxed iframes, file: pages
+    ("http://127.0.0.1:8080.evil.example", 8080, False),
+    ("http://127.0.0.1:8080/path", 8080, False),
 ])
-def test_same_origin_rule(origin, host, ok):
-    from webapp.page.stream import same_origin
-    assert same_origin(origin, host) is ok
+def test_origin_rule(origin, server_port, ok):
+    """The stream's Origin check is the server-wide allow-list's (webapp/guard.py)."""
+    from webapp.guard import HostPolicy, _origin_allowed
+    assert _origin_allowed(origin, HostPolicy("127.0.0.1"), server_port) is ok
 
 
 def test_bookmarks_keep_an_idle_page_current_while_only_heartbeats_change(live, monkeypatch):

@@ -95,6 +95,10 @@ def dispatch(group, version, rest):
     if t.name is None:
         if m == "GET":
             return watch_list(t) if _flag("watch") else list_(t)
+        # Creating and deleting a collection of a namespaced kind need a namespace in the path:
+        # the apiserver has no such route across all namespaces (405, not a create in default).
+        if t.rt.namespaced and t.namespace is None:
+            raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
         if m == "POST":
             return create(t)
         if m == "DELETE":
@@ -132,9 +136,44 @@ def _strict() -> bool:
     return request.args.get("fieldValidation", "Strict") == "Strict" and "fieldValidation" in request.args
 
 
-def _body():
+def _body(duplicates: list[str] | None = None):
     raw = request.get_data(cache=False)
-    return bodies.read_json_like(raw, request.headers.get("Content-Type"))
+    return bodies.read_json_like(raw, request.headers.get("Content-Type"), duplicates)
+
+
+def _go_type(v) -> str:
+    """The JSON type as encoding/json names it in "cannot unmarshal X into ..."."""
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object", type(None): "null"}.get(type(v), "value")
+
+
+def _object_body(rt) -> dict:
+    """A write's body as an object of `rt`, refused as the apiserver's decoder refuses it: a
+    body that is not an object, metadata that is not an object, and (fieldValidation=Strict) a
+    key given twice."""
+    dups: list[str] = []
+    obj = _body(dups)
+    if not isinstance(obj, dict):
+        raise errors.BadRequest(
+            f"couldn't get version/kind; json parse error: json: cannot unmarshal {_go_type(obj)} into Go value of type "
+            'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }')
+    prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+    for field in ("apiVersion", "kind"):
+        if field in obj and not isinstance(obj[field], str):
+            raise errors.BadRequest(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                                    f"{_go_type(obj[field])} into Go struct field .{field} of type string")
+    md = obj.get("metadata")
+    if md is not None and not isinstance(md, dict):
+        raise errors.BadRequest(prefix + f"json: cannot unmarshal {_go_type(md)} into Go struct field "
+                                         f"{rt.kind}.metadata of type v1.ObjectMeta")
+    if md is None:
+        obj["metadata"] = {}
+    if dups and _strict():
+        raise errors.BadRequest(prefix + "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))
+    return _with_type(rt, obj)
 
 
 def _with_type(rt, obj):
@@ -174,23 +213,24 @@ def list_(t: Target):
 
 def watch_list(t: Target):
     try:
-        timeout = float(request.args.get("timeoutSeconds") or 0)
+        timeout = int(request.args.get("timeoutSeconds") or 0)       # int64, as metav1.ListOptions
     except ValueError:
         raise errors.BadRequest("timeoutSeconds must be a number")
+    if timeout < 0 or timeout > 2 ** 63 - 1:
+        raise errors.BadRequest("timeoutSeconds must be a non-negative integer")
     gen = watch.stream(current_cluster(), t.rt, t.namespace,
                        label_selector=request.args.get("labelSelector"),
                        field_selector=request.args.get("fieldSelector"),
                        resource_version=request.args.get("resourceVersion"),
                        timeout_seconds=timeout, as_table=_wants_table(),
                        bookmarks=_flag("allowWatchBookmarks"),
-                       stopping=current().stopping)
+                       stopping=current().stopping,
+                       client_gone=lambda sock=request.environ.get("werkzeug.socket"): watch.peer_gone(sock))
     return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 
 
 def create(t: Target):
-    obj = _with_type(t.rt, _body())
-    if not isinstance(obj, dict):
-        raise errors.BadRequest("the body of the request must be an object")
+    obj = _object_body(t.rt)
     if obj.get("kind") != t.rt.kind or obj.get("apiVersion") != t.rt.api_version:
         raise errors.BadRequest(
             f"the API version in the data ({obj.get('apiVersion')}) does not match the expected API version ({t.rt.api_version})"
@@ -207,10 +247,8 @@ def create(t: Target):
 
 
 def update(t: Target):
-    obj = _with_type(t.rt, _body())
-    if not isinstance(obj, dict):
-        raise errors.BadRequest("the body of the request must be an object")
-    md = obj.setdefault("metadata", {})
+    obj = _object_body(t.rt)
+    md = obj["metadata"]
     if md.get("name") and md["name"] != t.name:
         raise errors.BadRequest(f"the name of the object ({md['name']}) does not match the name on the URL ({t.name})")
     md["name"] = t.name
@@ -235,13 +273,24 @@ def patch(t: Target):
                                                dry_run=_dry_run()))
 
 
+MAX_GRACE = 2 ** 63 - 1
+
+
 def _delete_options():
     raw = request.get_data(cache=False)
     opts = {}
     if raw.strip():
-        opts = bodies.read_json_like(raw, "application/json")
+        opts = bodies.read_json_like(raw, request.headers.get("Content-Type"))
         if not isinstance(opts, dict):
-            raise errors.BadRequest("DeleteOptions must be an object")
+            raise errors.BadRequest(f"json: cannot unmarshal {_go_type(opts)} into Go value of type v1.DeleteOptions")
+    if opts.get("preconditions") is not None and not isinstance(opts["preconditions"], dict):
+        raise errors.BadRequest(f"json: cannot unmarshal {_go_type(opts['preconditions'])} into Go struct field "
+                                "DeleteOptions.preconditions of type v1.Preconditions")
+    for field in ("uid", "resourceVersion"):
+        v = (opts.get("preconditions") or {}).get(field)
+        if v is not None and not isinstance(v, str):
+            raise errors.BadRequest(f"json: cannot unmarshal {_go_type(v)} into Go struct field "
+                                    f"Preconditions.preconditions.{field} of type string")
     grace = opts.get("gracePeriodSeconds", request.args.get("gracePeriodSeconds"))
     policy = opts.get("propagationPolicy") or request.args.get("propagationPolicy")
     if opts.get("orphanDependents") is True or request.args.get("orphanDependents") == "true":
@@ -250,9 +299,13 @@ def _delete_options():
         raise errors.BadRequest(f'propagationPolicy: Unsupported value: "{policy}"')
     if grace is not None:
         try:
+            if isinstance(grace, (bool, float)):
+                raise ValueError
             grace = int(grace)
         except (TypeError, ValueError):
             raise errors.BadRequest("gracePeriodSeconds must be an integer")
+        if not -MAX_GRACE - 1 <= grace <= MAX_GRACE:
+            raise errors.BadRequest(f"gracePeriodSeconds {grace} is out of range (int64)")
     dry = opts.get("dryRun") == ["All"] or _dry_run()
     return grace, policy, opts.get("preconditions"), dry
 
@@ -270,6 +323,9 @@ def delete(t: Target):
 
 
 def delete_collection(t: Target):
+    if t.rt is R.NAMESPACE:
+        # The namespace registry has no DeleteCollection (kubectl deletes them one by one).
+        raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
     grace, policy, _, dry = _delete_options()
     store = current_cluster().store
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"), request.args.get("fieldSelector"))
@@ -294,8 +350,8 @@ def subresource(t: Target, method: str):
         if method == "GET":
             return _json(store.get(t.rt, t.namespace, t.name))
         if method == "PUT":
-            obj = _with_type(t.rt, _body())
-            obj.setdefault("metadata", {})["name"] = t.name
+            obj = _object_body(t.rt)
+            obj["metadata"]["name"] = t.name
             if t.namespace:
                 obj["metadata"]["namespace"] = t.namespace
             return _json(store.update(obj, subresource="status", dry_run=_dry_run()))
@@ -304,8 +360,8 @@ def subresource(t: Target, method: str):
             return _json(store.patch(t.rt, t.namespace, t.name, _patch_type(), body, subresource="status",
                                      dry_run=_dry_run()))
     if t.sub == "finalize" and method == "PUT":
-        obj = _with_type(t.rt, _body())
-        obj.setdefault("metadata", {})["name"] = t.name
+        obj = _object_body(t.rt)
+        obj["metadata"]["name"] = t.name
         return _json(store.update(obj, subresource="finalize"))
     if t.sub == "scale":
         return scale(t, method)
@@ -334,6 +390,7 @@ def scale(t: Target, method: str):
     store = current_cluster().store
     if method == "GET":
         return _json(_scale_of(store.get(t.rt, t.namespace, t.name)))
+    precondition = True
     if method == "PUT":
         body = _body()
     elif method == "PATCH":
@@ -342,17 +399,26 @@ def scale(t: Target, method: str):
         from engine import patch as patching
         current = _scale_of(store.get(t.rt, t.namespace, t.name))
         body = patching.json_patch(current, patch_body) if ptype == "json" else patching.json_merge(current, patch_body)
+        # The patch is applied to the Scale read just now, so its resourceVersion is only a
+        # precondition when the patch itself changed it (`kubectl scale` and the page send none,
+        # and must not conflict with the controllers busy on the same object).
+        precondition = isinstance(body, dict) and isinstance(body.get("metadata"), dict) and \
+            body["metadata"].get("resourceVersion") != current["metadata"].get("resourceVersion")
     else:
         raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
     if not isinstance(body, dict):
-        raise errors.BadRequest("the body of the request must be a Scale object")
+        raise errors.BadRequest(f"json: cannot unmarshal {_go_type(body)} into Go value of type autoscaling.Scale")
+    for field in ("spec", "metadata"):
+        if body.get(field) is not None and not isinstance(body[field], dict):
+            raise errors.BadRequest(f"json: cannot unmarshal {_go_type(body[field])} into Go struct field "
+                                    f"Scale.{field} of type {'v1.ScaleSpec' if field == 'spec' else 'v1.ObjectMeta'}")
     replicas = (body.get("spec") or {}).get("replicas")
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
         raise errors.Invalid("Scale", "autoscaling", t.name, [errors.invalid(
             "spec.replicas", replicas, "must be greater than or equal to 0")])
     rv = (body.get("metadata") or {}).get("resourceVersion")
     merge = {"spec": {"replicas": replicas}}
-    if rv:
+    if rv and precondition:
         merge["metadata"] = {"resourceVersion": rv}
     updated = store.patch(t.rt, t.namespace, t.name, "merge", merge, dry_run=_dry_run())
     return _json(_scale_of(updated))
@@ -375,8 +441,16 @@ def pod_log(t: Target):
 
 def bind(t: Target):
     body = _body()
-    target = (body or {}).get("target") or {}
+    if not isinstance(body, dict):
+        raise errors.BadRequest(f"json: cannot unmarshal {_go_type(body)} into Go value of type v1.Binding")
+    target = body.get("target") or {}
+    if not isinstance(target, dict):
+        raise errors.BadRequest(f"json: cannot unmarshal {_go_type(target)} into Go struct field "
+                                "Binding.target of type v1.ObjectReference")
     node = target.get("name")
+    if node is not None and not isinstance(node, str):
+        raise errors.BadRequest(f"json: cannot unmarshal {_go_type(node)} into Go struct field "
+                                "Binding.target.name of type string")
     if not node:
         raise errors.Invalid("Binding", "", t.name, [errors.required("target.name")])
     current_cluster().store.bind(t.namespace, t.name, node)
@@ -390,7 +464,12 @@ def evict(t: Target):
     if not isinstance(body, dict) or body.get("kind") not in (None, "Eviction"):
         raise errors.BadRequest("the body of the request must be an Eviction")
     opts = body.get("deleteOptions") or {}
+    if not isinstance(opts, dict):
+        raise errors.BadRequest(f"json: cannot unmarshal {_go_type(opts)} into Go struct field "
+                                "Eviction.deleteOptions of type v1.DeleteOptions")
     grace = opts.get("gracePeriodSeconds")
+    if isinstance(grace, int) and not 0 <= grace <= MAX_GRACE:
+        raise errors.BadRequest(f"gracePeriodSeconds {grace} is out of range")
     current_cluster().store.delete(R.POD, t.namespace, t.name,
                                    grace_period_seconds=grace if isinstance(grace, int) else None,
                                    dry_run=opts.get("dryRun") == ["All"] or _dry_run())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import select
 import time
 
 from engine import errors, objects as O
@@ -37,8 +38,25 @@ def _wait_for_resource_version(store, rv: int, patience: float = 3.0) -> None:
         store.wait_for_change(store.resource_version, min(left, 0.5))
 
 
+_HANGUP = getattr(select, "POLLRDHUP", 0x2000) | select.POLLHUP | select.POLLERR
+
+
+def peer_gone(sock) -> bool:
+    """True once the client has closed its end (or the connection broke). A watch writes only
+    when something happens, so without asking it would notice a client that went away only at
+    the next event — on a quiet cluster, at its 30–60 minute deadline, a thread held all along."""
+    if sock is None:
+        return False
+    try:
+        p = select.poll()
+        p.register(sock.fileno(), _HANGUP)
+        return bool(p.poll(0))
+    except (OSError, ValueError):          # closed underneath us: gone
+        return True
+
+
 def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_version,
-           timeout_seconds, as_table, bookmarks, stopping):
+           timeout_seconds, as_table, bookmarks, stopping, client_gone=lambda: False):
     store, clock = cluster.store, cluster.clock
     lreqs = parse_label_selector(label_selector)
     freqs = parse_field_selector(field_selector)
@@ -67,6 +85,8 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
     else:
         try:
             since = int(resource_version)
+            if since < 0:
+                raise ValueError
         except ValueError:
             raise errors.BadRequest(f"invalid resource version: {resource_version!r}")
         _wait_for_resource_version(store, since)
@@ -86,7 +106,7 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             for obj in initial:
                 yield _line("ADDED", render(obj))
             last_bookmark = time.monotonic()
-            while not stopping.is_set():
+            while not stopping.is_set() and not client_gone():
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return

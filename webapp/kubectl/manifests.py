@@ -81,6 +81,9 @@ def parse_documents(text: str) -> list[Document]:
     """Every non-empty document with its node tree. Raises Refusal on syntax errors or limits."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise Refusal(413, {"message": f"the YAML is too large (limit {MAX_BYTES} bytes)", "line": None})
+    from webapp.api.bodies import too_deep_for_yaml
+    if too_deep_for_yaml(text):
+        raise Refusal(400, {"message": "the YAML is nested too deeply", "line": None, "column": None})
     try:
         nodes = []
         for node in yaml.compose_all(text, Loader=_Loader):

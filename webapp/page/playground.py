@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, Response, jsonify, request
 
-from engine import errors, objects as O, resources as R
+from engine import errors, objects as O, quantity, resources as R
 from webapp.extension import current_cluster
 
 bp = Blueprint("playground", __name__)
@@ -97,9 +97,14 @@ def add_node():
     kw = {}
     for field in ("cpu", "memory"):
         if field in body:
-            if not isinstance(body[field], str):
-                raise errors.BadRequest(f"{field} must be a quantity string such as \"4\" or \"8Gi\"")
-            kw[field] = body[field]
+            value = body[field]
+            try:
+                ok = isinstance(value, str) and quantity.parse_quantity(value) > 0
+            except quantity.QuantityError:
+                ok = False
+            if not ok:
+                raise errors.BadRequest(f"{field} must be a positive quantity such as \"4\" or \"8Gi\"")
+            kw[field] = value
     if "pods" in body:
         if not isinstance(body["pods"], int) or isinstance(body["pods"], bool) or not 1 <= body["pods"] <= 10000:
             raise errors.BadRequest("pods must be a whole number between 1 and 10000")

@@ -22,8 +22,8 @@ Only kinds the page draws are carried (nodes, pods, workloads, services, endpoin
 events); Leases — node heartbeats — and the rest are skipped to keep the page quiet, but their
 resourceVersions still advance the client's. Only the handler thread sends on its socket. A
 socket whose sends stall (a frozen tab) is closed rather than buffered for without bound; the
-page reconnects and resumes. Cross-origin connections are refused before the handshake: a
-browser's Origin header must name the same host:port as the Host header.
+page reconnects and resumes. Foreign Hosts and Origins are refused before the handshake by
+webapp/guard.py (the allow-list every route shares).
 """
 from __future__ import annotations
 
@@ -33,9 +33,8 @@ import socket
 import struct
 import threading
 import time
-from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, request
 
 from engine import errors, objects as O, resources as R
 from webapp.extension import current
@@ -65,37 +64,26 @@ class SlowClient(Exception):
 def register(sock, app: Flask) -> None:
     """Add the stream route to `app` (see the module docstring)."""
 
+    # Host and Origin are checked by webapp/guard.py against the server's allow-list (a rebound
+    # page sends a matching Origin and Host, so comparing the two would admit it).
     @app.before_request
-    def refuse_cross_origin():
+    def blocking_socket():
         if request.path != PATH:
             return None
-        if not same_origin(request.headers.get("Origin"), request.host):
-            return Response("cross-origin WebSocket connections are refused\n", status=403,
-                            mimetype="text/plain")
+        # The server gives idle connections a read timeout (half-sent requests must not hold a
+        # thread); a WebSocket is idle by design between the page's frames, so it gets none.
+        sock = request.environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.settimeout(None)
+            except OSError:
+                pass
         return None
 
     @sock.route(PATH)
     def stream(ws):
         ext = current()
         Session(ws, ext.cluster, ext.stopping).run()
-
-
-def same_origin(origin: str | None, host: str) -> bool:
-    """True when a browser's Origin names this server (host:port as in the Host header).
-    Clients that send no Origin (scripts, kubectl-like tools) are not browsers: allowed."""
-    if origin is None:
-        return True
-    try:
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
-        default = 443 if parts.scheme == "https" else 80
-        o_host, o_port = parts.hostname.lower(), parts.port or default
-        h = urlsplit("//" + host)
-        h_port = h.port or default
-    except ValueError:          # a port that is not a number
-        return False
-    return (h.hostname or "").lower() == o_host and h_port == o_port
 
 
 def _dumps(msg: dict) -> str:
@@ -236,14 +224,21 @@ class Session:
             # We fell behind the store's history: start over from a fresh list.
             self._snapshot()
             return
-        batch = self._coalesce(evs)
+        batch, rvs = self._coalesce(evs)
         for i in range(0, len(batch), MAX_BATCH):
-            self._send({"type": "events", "resourceVersion": str(evs[-1].rv),
+            last = i + MAX_BATCH >= len(batch)
+            # A resume point must cover only what this message (and those before it) carried:
+            # entries are in the order of their latest event, so everything at or below the rv of
+            # this message's last entry has been sent; only the final message may claim the rv of
+            # the whole backlog (including skipped kinds after the last drawn change).
+            rv = evs[-1].rv if last else rvs[min(i + MAX_BATCH, len(batch)) - 1]
+            self._send({"type": "events", "resourceVersion": str(rv),
                         "events": batch[i:i + MAX_BATCH]})
 
-    def _coalesce(self, evs) -> list[dict]:
-        """Drawn kinds only; one entry per object carrying its latest state in this batch."""
-        out: dict[str, dict] = {}
+    def _coalesce(self, evs) -> tuple[list[dict], list[int]]:
+        """Drawn kinds only; one entry per object carrying its latest state in this batch, in the
+        order of those latest events, with the rv of each entry's latest event alongside."""
+        out: dict[str, tuple[dict, int]] = {}
         for ev in evs:
             obj = ev.object
             kind = obj.get("kind")
@@ -256,12 +251,13 @@ class Session:
             prev = out.pop(uid, None)
             etype = ev.type
             if prev is not None:
-                if prev["type"] == "ADDED" and etype == "DELETED":
+                if prev[0]["type"] == "ADDED" and etype == "DELETED":
                     continue                       # born and gone within the batch
-                if prev["type"] == "ADDED":
+                if prev[0]["type"] == "ADDED":
                     etype = "ADDED"
-            out[uid] = {"type": etype, "object": _slim(obj)}
-        return list(out.values())
+            out[uid] = ({"type": etype, "object": _slim(obj)}, ev.rv)
+        values = list(out.values())
+        return [e for e, _ in values], [rv for _, rv in values]
 
     # ---- decisions and clock ------------------------------------------------------------------
 

@@ -2,7 +2,9 @@
 // Each returns {ok, status, body}; callers show body.error / body.message to the user.
 
 async function call(method, url, body = undefined, contentType = "application/json") {
-  const init = { method, headers: { Accept: "application/json" } };
+  // X-Kubeplay-Request: the server takes changes to its own endpoints only with this header,
+  // which no form and no other site's page can send (webapp/guard.py).
+  const init = { method, headers: { Accept: "application/json", "X-Kubeplay-Request": "page" } };
   if (body !== undefined) {
     init.headers["Content-Type"] = contentType;
     init.body = JSON.stringify(body);
