@@ -163,7 +163,22 @@ def get(t: Target):
     return _one(t.rt, _cluster().store.get(t.rt, t.namespace, t.name))
 
 
+def _optional_flag(name: str) -> bool | None:
+    """A *bool query parameter (sendInitialEvents): absent is None, as Go's conversion leaves it."""
+    if name not in request.args:
+        return None
+    return _flag(name)
+
+
+def _validate_list_options(watching: bool) -> None:
+    watch.validate_list_options(watch=watching, resource_version=request.args.get("resourceVersion"),
+                                match=request.args.get("resourceVersionMatch"),
+                                send_initial_events=_optional_flag("sendInitialEvents"),
+                                continue_=request.args.get("continue"))
+
+
 def list_(t: Target):
+    _validate_list_options(False)
     store = _cluster().store
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"),
                            request.args.get("fieldSelector"))
@@ -175,6 +190,7 @@ def list_(t: Target):
 
 
 def watch_list(t: Target):
+    _validate_list_options(True)
     try:
         timeout = float(request.args.get("timeoutSeconds") or 0)
     except ValueError:
@@ -185,6 +201,7 @@ def watch_list(t: Target):
                        resource_version=request.args.get("resourceVersion"),
                        timeout_seconds=timeout, as_table=_wants_table(),
                        bookmarks=_flag("allowWatchBookmarks"),
+                       send_initial_events=_optional_flag("sendInitialEvents"),
                        stopping=current_app.extensions["kubeplay.stopping"])
     return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 
