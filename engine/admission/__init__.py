@@ -190,6 +190,17 @@ def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = Tr
     return out
 
 
+def admit_ephemeral_containers_update(new: dict, old: dict) -> dict:
+    """A pods/ephemeralcontainers write (kubectl debug): the new containers defaulted as any
+    container, then validated as the apiserver's ValidatePodEphemeralContainersUpdate."""
+    out = O.clone(new)
+    defaults.apply_defaults(out)
+    errs = validation_core.validate_pod_ephemeral_containers_update(out, old)
+    if errs:
+        raise errors.Invalid("Pod", "", O.name_of(old), errs)
+    return out
+
+
 def admit_status_update(new: dict, old: dict) -> dict:
     """A /status write. Cheap by design (controllers write status all the time): no decode pass,
     no spec validation. Returns a new top-level dict; subtrees the write did not change are

@@ -222,6 +222,16 @@ def validate_pod_update(new: dict, old: dict) -> list[FieldError]:
     return errs
 
 
+def validate_pod_ephemeral_containers_update(new: dict, old: dict) -> list[FieldError]:
+    """ValidatePodEphemeralContainersUpdate: the pod's metadata and spec as for any pod, then
+    only additions to spec.ephemeralContainers."""
+    from .validation_pod import validate_ephemeral_containers_update
+    errs = validate_object_meta_update(_meta(new), _meta(old))
+    errs.extend(_pod_metadata_and_spec(new))
+    errs.extend(validate_ephemeral_containers_update(new, old))
+    return errs
+
+
 def validate_pod_status_update(new: dict, old: dict) -> list[FieldError]:
     errs: list[FieldError] = []
     if _spec(new).get("nodeName") != _spec(old).get("nodeName"):

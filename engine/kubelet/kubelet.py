@@ -375,7 +375,7 @@ class Kubelets(Controller):
             deleted_at = O.parse_time(md.get("deletionTimestamp"))
             start = (deleted_at - grace) if deleted_at is not None else now
             run.advance(min(now, max(start, run.started)), env)
-            for c in run.init + run.main:
+            for c in run.init + run.main + run.ephemeral:
                 if c.stage == "running":
                     env.event(c, "Normal", "Killing", f"Stopping container {c.name}")
             run.killing_at = now

@@ -322,6 +322,8 @@ def subresource(t: Target, method: str):
             body = bodies.read_json_like(request.get_data(cache=False), "application/json")
             return _json(store.patch(t.rt, t.namespace, t.name, _patch_type(), body, subresource="status",
                                      dry_run=_dry_run()))
+    if t.sub == "ephemeralcontainers":
+        return ephemeral_containers(t, method)
     if t.sub == "finalize" and method == "PUT":
         obj = _with_type(t.rt, _body())
         obj.setdefault("metadata", {})["name"] = t.name
@@ -334,6 +336,27 @@ def subresource(t: Target, method: str):
         return bind(t)
     if t.sub == "eviction" and method == "POST":
         return evict(t)
+    raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
+
+
+def ephemeral_containers(t: Target, method: str):
+    """pods/ephemeralcontainers (kubectl debug): the Pod itself; writes change only
+    spec.ephemeralContainers, and only by adding containers."""
+    store = _cluster().store
+    if method == "GET":
+        return _json(store.get(t.rt, t.namespace, t.name))
+    if method == "PUT":
+        obj = _with_type(t.rt, _body())
+        if not isinstance(obj, dict):
+            raise errors.BadRequest("the body of the request must be an object")
+        md = obj.setdefault("metadata", {})
+        md["name"], md["namespace"] = t.name, t.namespace
+        return _json(store.update(obj, subresource="ephemeralcontainers", dry_run=_dry_run()))
+    if method == "PATCH":
+        ptype = _patch_type()
+        body = bodies.read_json_like(request.get_data(cache=False), "application/json")
+        return _json(store.patch(t.rt, t.namespace, t.name, ptype, body, subresource="ephemeralcontainers",
+                                 dry_run=_dry_run()))
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
 
 
