@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request
 from engine import errors, objects as O, resources as R
 from engine.selectors import selector_to_string
 
-from . import bodies, tables, watch
+from . import bodies, logs, tables, watch
 
 bp = Blueprint("resources", __name__)
 
@@ -402,17 +402,28 @@ def scale(t: Target, method: str):
 
 def pod_log(t: Target):
     """pods/log: the simulated kubelet's container log (it raises the upstream errors for a
-    missing or ambiguous container and for --previous without a previous run)."""
-    text = _cluster().controller("kubelet").logs(t.namespace, t.name, request.args.get("container") or None,
-                                                 previous=_flag("previous"), timestamps=_flag("timestamps"))
+    missing or ambiguous container and for --previous without a previous run). With follow=true
+    the response streams what the container writes until it stops, the pod goes, the server
+    stops or the client hangs up."""
+    kubelet = _cluster().controller("kubelet")
+    container = request.args.get("container") or None
+    timestamps = _flag("timestamps")
+    text = kubelet.logs(t.namespace, t.name, container, previous=_flag("previous"), timestamps=timestamps)
     tail = request.args.get("tailLines")
+    shown = text
     if tail:
         try:
             n = int(tail)
         except ValueError:
             raise errors.BadRequest("tailLines must be an integer")
-        text = "".join(text.splitlines(keepends=True)[-n:]) if n > 0 else ""
-    return Response(text, status=status_line(200), mimetype="text/plain")
+        shown = "".join(text.splitlines(keepends=True)[-n:]) if n > 0 else ""
+    if not _flag("follow") or _flag("previous"):
+        return Response(shown, status=status_line(200), mimetype="text/plain")
+    source = kubelet.log_source(t.namespace, t.name, container)
+    gen = logs.follow(kubelet, t.namespace, t.name, container, timestamps=timestamps, first=shown,
+                      sent=len(text), source=source, stopping=current_app.extensions["kubeplay.stopping"],
+                      client=request.environ.get("werkzeug.socket"))
+    return Response(gen, status=status_line(200), mimetype="text/plain", direct_passthrough=True)
 
 
 def bind(t: Target):
