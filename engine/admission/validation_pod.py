@@ -895,21 +895,6 @@ def _ephemeral_containers(ecs, spec: dict, vols: dict, path: str) -> list[FieldE
     return errs
 
 
-def validate_ephemeral_containers_update(new: dict, old: dict) -> list[FieldError]:
-    """Part 2 of ValidatePodEphemeralContainersUpdate: ephemeral containers are only ever added;
-    an existing one may be neither changed nor removed (the message keeps upstream's newline)."""
-    errs: list[FieldError] = []
-    by_name = {c.get("name"): c for c in as_list((new.get("spec") or {}).get("ephemeralContainers"))
-               if isinstance(c, dict)}
-    for c in as_list((old.get("spec") or {}).get("ephemeralContainers")):
-        name = c.get("name")
-        if name not in by_name:
-            errs.append(forbidden("spec.ephemeralContainers", f'existing ephemeral containers "{name}" may not be removed\n'))
-        elif by_name[name] != c:
-            errs.append(forbidden("spec.ephemeralContainers", f'existing ephemeral containers "{name}" may not be changed\n'))
-    return errs
-
-
 def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
     spec = spec if isinstance(spec, dict) else {}
     errs: list[FieldError] = []
