@@ -130,24 +130,28 @@ def kube(kubeplay_server) -> Kube:
 _ns_numbers = itertools.count(1)
 
 
-@pytest.fixture
-def kube_ns(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path, request) -> Kube:
-    """The module's shared server, a namespace of the test's own (deleted afterwards) and the
-    kubectl version of this parametrization. For tests that touch nothing outside their namespace
-    (no nodes, clock, or cluster-scoped objects): one server start serves the whole module."""
+def _namespaced(server, version: str, session_cls, tmp_path, request):
     slug = re.sub(r"[^a-z0-9]+", "-", request.node.originalname.lower().removeprefix("test_"))[:40].strip("-")
     ns = f"t{next(_ns_numbers)}-{slug}"
-    srv = kubeplay_module_server
-    srv.post_json("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-    session = kubectl_session(srv, tmp_path / "kubectl", namespace=ns, version=kubectl_version)
-    yield Kube(session, ns, kubectl_version)
+    server.post_json("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    session = session_cls(server, tmp_path / "kubectl", namespace=ns, version=version)
+    yield Kube(session, ns, version)
     try:
-        srv.delete(f"/api/v1/namespaces/{ns}")
+        server.delete(f"/api/v1/namespaces/{ns}")
     except OSError:
         pass                                     # the server may be gone; nothing to clean
 
 
 @pytest.fixture
-def kube_factory(kubeplay_factory):
-    """kube_factory(state=path, ...) → a Kube on a new server (see kubeplay_factory)."""
-    return lambda **kw: Kube(kubeplay_factory(**kw))
+def kube_ns(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path, request) -> Kube:
+    """The module's shared server, a namespace of the test's own (deleted afterwards), and each
+    kubectl version in turn (the test runs once per version). For tests that touch nothing
+    outside their namespace (no nodes, clock, or cluster-scoped objects): one server start serves
+    the whole module, which pays for the second kubectl."""
+    yield from _namespaced(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path, request)
+
+
+@pytest.fixture
+def kube_shared(kubeplay_module_server, kubectl_session, tmp_path, request) -> Kube:
+    """As kube_ns, with the kubectl at /usr/bin/kubectl (1.32) only."""
+    yield from _namespaced(kubeplay_module_server, "1.32", kubectl_session, tmp_path, request)
