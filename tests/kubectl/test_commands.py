@@ -224,8 +224,7 @@ def test_rollout_undo_without_history_is_an_error(kube_shared):
     assert "skipped rollback" in out.stderr or "no rollout history found" in out.stderr, out.stderr
 
 
-def test_expose_deployment_creates_a_service_listed_by_get_svc(kube_shared):
-    kube = kube_shared
+def test_expose_deployment_creates_a_service_listed_by_get_svc(kube):
     create_web(kube)
     out = kube("expose", "deployment", "web", "--port=80")
     assert out.stdout == "service/web exposed\n"
