@@ -155,3 +155,9 @@ def kube_ns(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path, 
 def kube_shared(kubeplay_module_server, kubectl_session, tmp_path, request) -> Kube:
     """As kube_ns, with the kubectl at /usr/bin/kubectl (1.32) only."""
     yield from _namespaced(kubeplay_module_server, "1.32", kubectl_session, tmp_path, request)
+
+
+@pytest.fixture
+def kube_factory(kubeplay_factory):
+    """kube_factory(state=path, ...) → a Kube on a new server (see kubeplay_factory)."""
+    return lambda **kw: Kube(kubeplay_factory(**kw))

@@ -86,10 +86,9 @@ def test_expose_fills_the_endpointslice_and_endpoints_with_the_ready_pod_ips(kub
     assert m and {hp.rsplit(":", 1)[0] for hp in m.group(1).split(",")} == want, text
 
 
-def test_the_kubernetes_service_routes_to_the_apiserver(kube_shared):
+def test_the_kubernetes_service_routes_to_the_apiserver(kube):
     """Its endpoints are the apiserver's own address on 6443 — written by the apiserver, not by
     the endpoint controllers (the Service has no selector), as on a real cluster."""
-    kube = kube_shared
     assert endpoints_column(kube, "kubernetes") == "172.18.0.1:6443"
     header, rows = kube.table("get", "endpointslices", "kubernetes")
     assert [(r["NAME"], r["ADDRESSTYPE"], r["PORTS"], r["ENDPOINTS"]) for r in rows] == [
@@ -232,8 +231,7 @@ def test_a_nodeport_service_gets_a_port_in_30000_32767(kube):
             'the valid range. The range of valid ports is 30000-32767') in out.stderr, out.stderr
 
 
-def test_cluster_ips_are_distinct_and_headless_has_none(kube_shared):
-    kube = kube_shared
+def test_cluster_ips_are_distinct_and_headless_has_none(kube):
     for name in ("a", "b", "c"):
         kube("create", "service", "clusterip", name, "--tcp=80:80")
     kube("create", "service", "clusterip", "headless", "--clusterip=None", "--tcp=80:80")
