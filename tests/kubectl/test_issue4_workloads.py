@@ -100,8 +100,9 @@ def test_scaling_a_statefulset_to_zero_deletes_pods_in_reverse_order(kube_shared
     assert [(r["NAME"], r["READY"]) for r in rows] == [("web", "0/0")]
 
 
-def test_a_parallel_statefulset_creates_all_pods_without_waiting(kube_shared, tmp_path):
-    kube = kube_shared
+def test_a_parallel_statefulset_creates_all_pods_without_waiting(kube, tmp_path):
+    # A server of its own: the image must not be on the nodes yet (pulling is what makes "created
+    # before the first is ready" observable at one-second timestamps).
     doc = (tmp_path / "par.yaml")
     doc.write_text(open(kube.file("issue4-statefulset.yaml")).read()
                    .replace("serviceName: nginx\n", "serviceName: nginx\n  podManagementPolicy: Parallel\n"))

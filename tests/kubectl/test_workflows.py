@@ -121,8 +121,7 @@ def test_apply_of_a_multi_document_file_creates_each_object(kube_shared, tmp_pat
     assert out == 'deployment.apps "shop" deleted\nservice "shop" deleted\n'
 
 
-def test_get_all_lists_the_workload_kinds(kube_shared):
-    kube = kube_shared
+def test_get_all_lists_the_workload_kinds(kube):
     create_web(kube)
     kube("expose", "deployment", "web", "--port=80")
     out = kube("get", "all").stdout
