@@ -208,3 +208,18 @@ def test_debug_adds_an_ephemeral_container_that_runs_and_describe_shows_it(kube_
     out = kube("debug", "target", "-it", "--image=busybox", "--profile=general", check=False, timeout=60)
     assert "panic" not in out.stderr and "nil pointer" not in out.stderr, out.stderr
     assert len(kube.pod("target")["spec"]["ephemeralContainers"]) == 2
+
+
+def test_a_finished_kubectl_leaves_no_watch_thread_behind(kube_ns):
+    """`delete`, `wait` and `rollout status` exit while their informer's watch (timeoutSeconds
+    of several minutes) is open; the server must notice the hang-up, not keep a thread per
+    finished command until the timeout."""
+    kube = kube_ns
+    web(kube, 1)
+    pid = kube.server.proc.pid
+    before = _threads(pid)
+    for _ in range(3):
+        kube("rollout", "status", "deployment/web", "--timeout=60s", timeout=90)
+        kube("wait", "--for=condition=Available", "deployment/web", "--timeout=60s", timeout=90)
+    kube.server.wait_until(lambda: _threads(pid) <= before, 20,
+                           message=f"the server's threads back to {before} (now {_threads(pid)})")

@@ -5,29 +5,16 @@ so following is re-reading it and sending what is new. The stream ends when the 
 or is replaced by a new instance (the runtime closes the log file then, and kubectl exits), when
 the pod goes, when the server stops, and when the client hangs up. The last one matters most: a
 request thread blocked here for a client that left would be a thread leaked per `logs -f`, so the
-connection is checked on every poll, not only when there is something to write."""
+connection is checked on every poll, not only when there is something to write (connection.py)."""
 from __future__ import annotations
 
-import select
-import socket
 import time
 
 from engine import errors
 
+from .connection import client_gone
+
 POLL = 0.25        # wall seconds between re-reads; a simulated line is due every few at most
-
-
-def client_gone(sock) -> bool:
-    """The peer closed its end (readable, and a peek reads EOF) or the socket broke."""
-    if sock is None:
-        return False
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        if not readable:
-            return False
-        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-    except (OSError, ValueError):
-        return True
 
 
 def follow(kubelet, namespace: str, pod: str, container: str | None, *, timestamps: bool, first: str,

@@ -202,6 +202,7 @@ def watch_list(t: Target):
                        timeout_seconds=timeout, as_table=_wants_table(),
                        bookmarks=_flag("allowWatchBookmarks"),
                        send_initial_events=_optional_flag("sendInitialEvents"),
+                       client=request.environ.get("werkzeug.socket"),
                        stopping=current_app.extensions["kubeplay.stopping"])
     return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 

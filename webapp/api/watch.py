@@ -22,6 +22,7 @@ from engine.selectors import (matches_fields, matches_requirements, parse_field_
                               parse_label_selector)
 
 from . import tables
+from .connection import client_gone
 
 MAX_TIMEOUT = 1800.0        # the apiserver's min-request-timeout; a watch then ends and is re-made
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
@@ -105,7 +106,7 @@ def initial_events_end(rt, rv: int) -> dict:
 
 
 def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_version,
-           timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None):
+           timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None, client=None):
     store, clock = cluster.store, cluster.clock
     lreqs = parse_label_selector(label_selector)
     freqs = parse_field_selector(field_selector)
@@ -164,7 +165,7 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             last_bookmark = time.monotonic()
             while not stopping.is_set():
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or client_gone(client):
                     return
                 try:
                     evs = watcher.next(min(1.0, left))
