@@ -165,13 +165,23 @@ def _threads(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/task"))
 
 
+def _settled_threads(kube, pid: int) -> int:
+    """The server's thread count once earlier tests' connections have wound down (each stream
+    notices a hang-up within a second): the same two readings 1.5 s apart."""
+    def steady():
+        a = _threads(pid)
+        time.sleep(1.5)
+        return a if _threads(pid) == a else None
+    return kube.server.wait_until(steady, 30, message="a steady thread count")
+
+
 def test_logs_follow_ends_on_the_server_when_the_client_goes(kube_ns):
     """A follower that hangs up must not leave its request thread behind on the server."""
     kube = kube_ns
     kube("run", "chatty", "--image=busybox", "--", "sh", "-c", "while true; do echo tick; sleep 600; done")
     kube.wait_running("run=chatty", 1)
     pid = kube.server.proc.pid
-    before = _threads(pid)
+    before = _settled_threads(kube, pid)
     procs = [kube.server.kubectl_popen("logs", "-f", "chatty", "--request-timeout=0") for _ in range(3)]
     watches = [WatchLines(p) for p in procs]
     try:
@@ -217,7 +227,7 @@ def test_a_finished_kubectl_leaves_no_watch_thread_behind(kube_ns):
     kube = kube_ns
     web(kube, 1)
     pid = kube.server.proc.pid
-    before = _threads(pid)
+    before = _settled_threads(kube, pid)
     for _ in range(3):
         kube("rollout", "status", "deployment/web", "--timeout=60s", timeout=90)
         kube("wait", "--for=condition=Available", "deployment/web", "--timeout=60s", timeout=90)
