@@ -133,7 +133,8 @@ def test_cluster_info_names_the_control_plane(kube_shared):
     assert f"Kubernetes control plane is running at {kube.server.url}" in out.stdout
 
 
-def test_describe_deployment_shows_replicas_replicasets_and_events(kube):
+def test_describe_deployment_shows_replicas_replicasets_and_events(kube_shared):
+    kube = kube_shared
     out = kube("apply", "-f", kube.file("login.yaml"))
     assert out.stdout == "deployment.apps/login-app created\n"
     names = kube.wait_running("app=login", 3)
@@ -153,7 +154,8 @@ def test_describe_deployment_shows_replicas_replicasets_and_events(kube):
     assert re.search(rf"Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set {rs} to 3$", text, re.M), text
 
 
-def test_describe_pod_shows_status_owner_and_events(kube):
+def test_describe_pod_shows_status_owner_and_events(kube_shared):
+    kube = kube_shared
     kube("apply", "-f", kube.file("login.yaml"))
     names = kube.wait_running("app=login", 3)
     pod = names[0]
@@ -166,7 +168,7 @@ def test_describe_pod_shows_status_owner_and_events(kube):
     assert re.search(r"^IP:\s+\d+\.\d+\.\d+\.\d+$", text, re.M), text
     assert re.search(r"^\s+State:\s+Running$", text, re.M), text
     assert re.search(r"^\s+Ready:\s+True$", text, re.M), text
-    assert re.search(rf"Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default/{pod} to \S+$", text, re.M), text
+    assert re.search(rf"Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned {kube.ns}/{pod} to \S+$", text, re.M), text
     assert re.search(r"Normal\s+Started\s+\S+\s+kubelet\s+Started container login$", text, re.M), text
 
 

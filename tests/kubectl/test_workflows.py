@@ -39,7 +39,8 @@ def create_web(kube, replicas=1):
     return kube.wait_running("app=web", replicas)
 
 
-def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(kube):
+def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(kube_shared):
+    kube = kube_shared
     overrides = json.dumps({"spec": {"containers": [{"name": "big", "image": "nginx",
                                                      "resources": {"requests": {"cpu": "100"}}}]}})
     assert kube("run", "big", "--image=nginx", f"--overrides={overrides}").stdout == "pod/big created\n"
@@ -47,7 +48,7 @@ def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(ku
            "3 No preemption victims found for incoming pod.")
 
     def unschedulable():
-        pod = kube.server.get_json("/api/v1/namespaces/default/pods/big")
+        pod = kube.pod("big")
         cond = {c["type"]: c for c in pod["status"].get("conditions") or []}.get("PodScheduled")
         assert cond and cond["status"] == "False", pod["status"]
         return cond
