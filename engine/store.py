@@ -333,6 +333,7 @@ class Store:
         elif subresource == "ephemeralcontainers":
             if rt is not R.POD:
                 raise errors.NoSuchResource("the server could not find the requested resource")
+            new = admission.decode_request(new, strict=strict) if sync else new
             new = admission.admit_ephemeral_containers_update(
                 strategy.prepare_for_ephemeral_containers_update(new, old), old)
         else:

@@ -113,3 +113,29 @@ def test_an_unknown_subresource_is_a_404_whose_status_has_details(api, pod):
     body = assert_status(api.get(f"{pod}/nosuchthing"), 404, "NotFound",
                          "the server could not find the requested resource")
     assert body["details"] == {}
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"spec": "x"}, "json: cannot unmarshal string into Go struct field Pod.spec of type v1.PodSpec"),
+    ({"spec": {"ephemeralContainers": "x"}},
+     "json: cannot unmarshal string into Go struct field PodSpec.spec.ephemeralContainers of type []v1.EphemeralContainer"),
+    ({"spec": {"ephemeralContainers": [{"name": 5, "image": "busybox"}]}},
+     "json: cannot unmarshal number into Go struct field EphemeralContainer.spec.ephemeralContainers.name of type string"),
+    ({"spec": {"ephemeralContainers": [{"name": "a", "image": "busybox", "command": "ls"}]}},
+     "json: cannot unmarshal string into Go struct field EphemeralContainer.spec.ephemeralContainers.command of type []string"),
+])
+def test_malformed_writes_are_400_from_the_decoder_and_change_nothing(api, pod, body, message):
+    before = api.get(pod).json()["metadata"]["resourceVersion"]
+    r = api.patch(f"{pod}/ephemeralcontainers", body, "application/merge-patch+json")
+    assert_status(r, 400, "BadRequest", f'Pod in version "v1" cannot be handled as a Pod: {message}')
+    assert api.get(pod).json()["metadata"]["resourceVersion"] == before
+
+
+def test_unknown_fields_are_refused_only_under_strict_field_validation(api, pod):
+    ec = dict(debugger(), bogus=1)
+    r = api.patch(f"{pod}/ephemeralcontainers?fieldValidation=Strict", {"spec": {"ephemeralContainers": [ec]}}, SMP)
+    assert_status(r, 400, "BadRequest", 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: '
+                                        'unknown field "spec.ephemeralContainers[0].bogus"')
+    r = add(api, pod, ec)
+    assert r.status == 200, r
+    assert "bogus" not in r.json()["spec"]["ephemeralContainers"][0]

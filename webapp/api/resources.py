@@ -352,12 +352,12 @@ def ephemeral_containers(t: Target, method: str):
             raise errors.BadRequest("the body of the request must be an object")
         md = obj.setdefault("metadata", {})
         md["name"], md["namespace"] = t.name, t.namespace
-        return _json(store.update(obj, subresource="ephemeralcontainers", dry_run=_dry_run()))
+        return _json(store.update(obj, strict=_strict(), subresource="ephemeralcontainers", dry_run=_dry_run()))
     if method == "PATCH":
         ptype = _patch_type()
         body = bodies.read_json_like(request.get_data(cache=False), "application/json")
-        return _json(store.patch(t.rt, t.namespace, t.name, ptype, body, subresource="ephemeralcontainers",
-                                 dry_run=_dry_run()))
+        return _json(store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
+                                 subresource="ephemeralcontainers", dry_run=_dry_run()))
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
 
 
