@@ -118,7 +118,11 @@ def dispatch(group, version, rest):
 # ---- helpers -----------------------------------------------------------------------------------
 
 def _flag(name: str) -> bool:
-    return request.args.get(name, "").lower() in ("1", "true")
+    """A bool query parameter as apimachinery converts it (Convert_Slice_string_To_bool): absent,
+    "0" or "false" (any case) is false; anything else, even an empty value, is true."""
+    if name not in request.args:
+        return False
+    return request.args.get(name, "").lower() not in ("0", "false")
 
 
 def _wants_table() -> bool:
@@ -164,7 +168,8 @@ def get(t: Target):
 
 
 def _optional_flag(name: str) -> bool | None:
-    """A *bool query parameter (sendInitialEvents): absent is None, as Go's conversion leaves it."""
+    """A *bool query parameter (sendInitialEvents): absent is None, as Go's conversion leaves it;
+    present, it is read as _flag reads it."""
     if name not in request.args:
         return None
     return _flag(name)
