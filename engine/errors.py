@@ -161,8 +161,14 @@ class Forbidden(ApiError):
 
 
 class NoSuchResource(ApiError):
-    """A path naming no served resource (404 with no details, as the apiserver answers)."""
+    """A path naming no served resource: 404 with empty details, as the apiserver's NotFound
+    handler answers. The empty `details` object matters: kubectl debug reads
+    Status.details.name to tell "ephemeral containers disabled" from a missing pod, and a Status
+    without details made it dereference nil and panic."""
     code, reason = 404, "NotFound"
+
+    def status(self) -> dict:
+        return dict(super().status(), details={})
 
 
 class Timeout(ApiError):

@@ -336,6 +336,12 @@ class Store:
             new = admission.admit_status_update(new, old)
         elif subresource == "finalize":
             strategy.prepare_for_finalize(new, old)
+        elif subresource == "ephemeralcontainers":
+            if rt is not R.POD:
+                raise errors.NoSuchResource("the server could not find the requested resource")
+            new = admission.decode_request(new, strict=strict) if sync else new
+            new = admission.admit_ephemeral_containers_update(
+                strategy.prepare_for_ephemeral_containers_update(new, old), old)
         else:
             strategy.prepare_for_update(new, old)
             new = admission.admit_update(new, old, strict=strict, decode=sync)

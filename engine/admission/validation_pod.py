@@ -866,6 +866,35 @@ def _dns_config(cfg, policy: str, path: str) -> list[FieldError]:
 
 # ---- the PodSpec ---------------------------------------------------------------------------------------
 
+# The EphemeralContainerCommon fields an ephemeral container may not set (k/k
+# pkg/apis/core/validation validateEphemeralContainers' allow-list, stated here as its complement):
+# a debugging container gets no ports, resources, probes or lifecycle hooks.
+_EPHEMERAL_FORBIDDEN = ("ports", "resources", "resizePolicy", "restartPolicy", "lifecycle",
+                        "livenessProbe", "readinessProbe", "startupProbe")
+
+
+def _ephemeral_containers(ecs, spec: dict, vols: dict, path: str) -> list[FieldError]:
+    errs: list[FieldError] = []
+    names = {c.get("name") for key in ("containers", "initContainers") for c in as_list(spec.get(key))
+             if isinstance(c, dict)}
+    targets = set(names)
+    for i, c in enumerate(as_list(ecs)):
+        c = c if isinstance(c, dict) else {}
+        cp = f"{path}[{i}]"
+        errs.extend(_container_common(c, vols, cp))
+        name = c.get("name") or ""
+        if name and name in names:
+            errs.append(duplicate(f"{cp}.name", name))
+        names.add(name)
+        for key in _EPHEMERAL_FORBIDDEN:
+            if c.get(key) not in (None, {}, [], ""):
+                errs.append(forbidden(f"{cp}.{key}", "cannot be set for an Ephemeral Container"))
+        target = c.get("targetContainerName")
+        if target and target not in targets:
+            errs.append(not_found(f"{cp}.targetContainerName", target))
+    return errs
+
+
 def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
     spec = spec if isinstance(spec, dict) else {}
     errs: list[FieldError] = []
@@ -875,6 +904,8 @@ def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
     vols, verrs = validate_volumes(spec.get("volumes"), f"{path}.volumes")
     errs.extend(verrs)
     errs.extend(_containers(spec.get("containers"), vols, grace, f"{path}.containers"))
+    if is_pod and spec.get("ephemeralContainers"):
+        errs.extend(_ephemeral_containers(spec["ephemeralContainers"], spec, vols, f"{path}.ephemeralContainers"))
     if spec.get("initContainers"):
         errs.extend(_init_containers(spec["initContainers"], spec.get("containers"), vols, grace, f"{path}.initContainers"))
     if spec.get("hostNetwork"):

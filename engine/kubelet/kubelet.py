@@ -375,7 +375,7 @@ class Kubelets(Controller):
             deleted_at = O.parse_time(md.get("deletionTimestamp"))
             start = (deleted_at - grace) if deleted_at is not None else now
             run.advance(min(now, max(start, run.started)), env)
-            for c in run.init + run.main:
+            for c in run.init + run.main + run.ephemeral:
                 if c.stage == "running":
                     env.event(c, "Normal", "Killing", f"Stopping container {c.name}")
             run.killing_at = now
@@ -413,6 +413,22 @@ class Kubelets(Controller):
         obj = self.store.get(R.POD, namespace, pod)
         return container_logs(obj, self._runs.get(O.key_of(obj)), container, now=self.clock.now(),
                               previous=previous, timestamps=timestamps)
+
+    def log_source(self, namespace: str, pod: str, container: str | None) -> tuple | None:
+        """What a followed log (`kubectl logs -f`) is reading: (pod uid, container name, when this
+        instance started) while the container runs; None once it has stopped, restarted as a new
+        instance, or the pod is gone — the runtime closes the log then, and so does the stream."""
+        obj = self.store.try_get(R.POD, namespace, pod)
+        run = self._runs.get(O.key_of(obj)) if obj is not None else None
+        if run is None or run.uid != O.uid_of(obj) or run.killing_at is not None:
+            return None
+        runs = run.init + run.main + run.ephemeral
+        if container is None and len(run.main) == 1:
+            container = run.main[0].name
+        c = next((x for x in runs if x.name == container), None)
+        if c is None or c.stage != "running":
+            return None
+        return (run.uid, c.name, c.started_at)
 
 
 def _has_kubelet(node: dict) -> bool:

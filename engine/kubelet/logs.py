@@ -12,6 +12,7 @@ def container_logs(obj: dict, run, container: str | None, *, now: float, previou
     spec = obj.get("spec") or {}
     names = [c.get("name") for c in spec.get("containers") or ()]
     inits = [c.get("name") for c in spec.get("initContainers") or ()]
+    ephemeral = [c.get("name") for c in spec.get("ephemeralContainers") or ()]
     if not container:
         if len(names) == 1:
             container = names[0]
@@ -20,13 +21,13 @@ def container_logs(obj: dict, run, container: str | None, *, now: float, previou
             if inits:
                 msg += f" or one of the init containers: [{' '.join(inits)}]"
             raise errors.BadRequest(msg)
-    if container not in names and container not in inits:
+    if container not in names and container not in inits and container not in ephemeral:
         raise errors.BadRequest(f"container {container} is not valid for pod {pod}")
     if not spec.get("nodeName"):
         return ""           # not scheduled yet: the apiserver answers with an empty log
     c = None
     if run is not None:
-        c = next((x for x in run.init + run.main if x.name == container), None)
+        c = next((x for x in run.init + run.main + run.ephemeral if x.name == container), None)
     if c is None:
         reason = "PodInitializing" if inits else "ContainerCreating"
         raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')

@@ -24,12 +24,12 @@ KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "Cont
 _iso = S._iso
 
 
-def _make_run(c: dict, *, init: bool) -> S.ContainerRun:
+def _make_run(c: dict, *, init: bool, ephemeral: bool = False) -> S.ContainerRun:
     ref = I.parse(c.get("image") or "")
     sidecar = init and c.get("restartPolicy") == "Always"
     return S.ContainerRun(name=c.get("name", ""), spec=c, ref=ref, program=program_for(c, ref.short if ref.valid else ""),
-                          init=init, sidecar=sidecar,
-                          probes=P.for_container(c) if (sidecar or not init) else None)
+                          init=init, sidecar=sidecar, ephemeral=ephemeral,
+                          probes=P.for_container(c) if (sidecar or not init) and not ephemeral else None)
 
 
 @dataclass
@@ -42,6 +42,9 @@ class PodRun:
     restart_policy: str
     init: list = field(default_factory=list)
     main: list = field(default_factory=list)
+    # Ephemeral containers (kubectl debug): started when added to the spec, never restarted, and
+    # no part of the pod's phase or readiness.
+    ephemeral: list = field(default_factory=list)
     init_done_at: float | None = None
     killing_at: float | None = None      # deletion noticed: containers are being stopped
     kill_due: float | None = None
@@ -53,6 +56,7 @@ class PodRun:
         run = cls(key, O.uid_of(pod), node, ip, now, spec.get("restartPolicy") or "Always")
         run.init = [_make_run(c, init=True) for c in spec.get("initContainers") or ()]
         run.main = [_make_run(c, init=False) for c in spec.get("containers") or ()]
+        run.ephemeral = [_make_run(c, init=False, ephemeral=True) for c in spec.get("ephemeralContainers") or ()]
         if not run.init:
             run.init_done_at = now
         return run
@@ -64,8 +68,8 @@ class PodRun:
         if start:
             self.started = start
         by_name = {s.get("name"): s for s in (status.get("initContainerStatuses") or []) +
-                   (status.get("containerStatuses") or [])}
-        for c in self.init + self.main:
+                   (status.get("containerStatuses") or []) + (status.get("ephemeralContainerStatuses") or [])}
+        for c in self.init + self.main + self.ephemeral:
             st = by_name.get(c.name) or {}
             state = st.get("state") or {}
             c.restarts = int(st.get("restartCount") or 0)
@@ -95,8 +99,8 @@ class PodRun:
         for c in self.init:
             acts.append(c)
             if not c.complete:
-                return acts
-        return acts + self.main
+                return acts + self.ephemeral
+        return acts + self.main + self.ephemeral
 
     def _activation_time(self, c: S.ContainerRun) -> float:
         if not c.init:
@@ -141,6 +145,12 @@ class PodRun:
         be restarted" — or, if it was still waiting (a typo'd tag in ImagePullBackOff), simply
         try the new image now."""
         spec = pod.get("spec") or {}
+        known = {c.name for c in self.ephemeral}
+        for c in spec.get("ephemeralContainers") or ():
+            if c.get("name") not in known:          # added through pods/ephemeralcontainers: start it now
+                fresh = _make_run(c, init=False, ephemeral=True)
+                fresh.due = at
+                self.ephemeral.append(fresh)
         for runs, specs in ((self.init, spec.get("initContainers") or ()), (self.main, spec.get("containers") or ())):
             by_name = {c.get("name"): c for c in specs}
             for i, c in enumerate(runs):
@@ -157,7 +167,7 @@ class PodRun:
                 runs[i] = fresh
 
     def stop_all(self, at: float) -> None:
-        for c in self.init + self.main:
+        for c in self.init + self.main + self.ephemeral:
             S.stop(c, at)
 
     # ---- status --------------------------------------------------------------------------------
@@ -224,6 +234,8 @@ class PodRun:
         if self.init:
             st["initContainerStatuses"] = [_container_status(c, default_reason) for c in self.init]
         st["containerStatuses"] = [_container_status(c, default_reason) for c in self.main]
+        if self.ephemeral:
+            st["ephemeralContainerStatuses"] = [_container_status(c, "ContainerCreating") for c in self.ephemeral]
         if "qosClass" in old:
             st["qosClass"] = old["qosClass"]
         for k, v in old.items():
@@ -309,7 +321,12 @@ def _container_status(c: S.ContainerRun, default_reason: str) -> dict:
     else:
         st["image"] = c.spec.get("image") or ""
         st["imageID"] = ""
-    st["started"] = c.started
+    if c.ephemeral:
+        # The prober manager sets ready/started only for regular and init containers: an
+        # ephemeral container reports ready false and no started (kubectl describe: Ready False).
+        st["ready"] = False
+    else:
+        st["started"] = c.started
     mounts = c.spec.get("volumeMounts") or ()
     if c.created_once and mounts:
         vm = []

@@ -65,6 +65,7 @@ class ContainerRun:
     program: Program
     init: bool = False
     sidecar: bool = False
+    ephemeral: bool = False           # added by `kubectl debug`: runs once, never restarted
     stage: str = "new"
     due: float | None = None
     since: float = 0.0
@@ -90,7 +91,8 @@ class ContainerRun:
 
     @property
     def field_path(self) -> str:
-        return f"spec.{'initContainers' if self.init else 'containers'}{{{self.name}}}"
+        kind = "ephemeralContainers" if self.ephemeral else "initContainers" if self.init else "containers"
+        return f"spec.{kind}{{{self.name}}}"
 
     @property
     def ready(self) -> bool:
@@ -282,6 +284,8 @@ def _exit(c: ContainerRun, at: float, code: int, env: Env, reason: str | None = 
 
 
 def _restarts(c: ContainerRun, env: Env) -> bool:
+    if c.ephemeral:
+        return False
     if c.sidecar:
         return True
     policy = env.restart_policy

@@ -407,3 +407,32 @@ def test_changing_a_running_container_image_restarts_it(cluster):
     assert cs["restartCount"] == 1 and cs["image"] == "docker.io/library/nginx:1.28" and cs["ready"]
     assert cs["lastState"]["terminated"]["reason"] == "Completed"
     assert events(cluster, "web", "Killing")[0]["message"] == "Container c definition changed, will be restarted"
+
+
+# ---- ephemeral containers (kubectl debug) --------------------------------------------------------
+
+def test_an_ephemeral_container_starts_once_reports_its_status_and_leaves_the_pod_ready(cluster):
+    cluster.store.create(pod("app", node="node-1"))
+    cluster.advance(30)
+    assert get(cluster, "app")["status"]["phase"] == "Running"
+    debug = {"name": "dbg", "image": "busybox", "command": ["sh", "-c", "echo looking around"]}
+    cluster.store.patch(R.POD, "default", "app", "strategic", {"spec": {"ephemeralContainers": [debug]}},
+                        subresource="ephemeralcontainers")
+    cluster.advance(30)
+    p = get(cluster, "app")
+    (st,) = p["status"]["ephemeralContainerStatuses"]
+    # It ran and exited; unlike the pod's own containers (restartPolicy Always) it is not restarted.
+    assert st["name"] == "dbg" and st["state"]["terminated"]["exitCode"] == 0, st
+    assert st["restartCount"] == 0 and st["ready"] is False and "started" not in st
+    assert p["status"]["phase"] == "Running"
+    assert O.get_condition(p["status"], "Ready")["status"] == "True"
+    reasons = [(e["reason"], e["involvedObject"].get("fieldPath")) for e in events(cluster, "app")]
+    assert ("Started", "spec.ephemeralContainers{dbg}") in reasons, reasons
+    assert cluster.controller("kubelet").logs("default", "app", "dbg") == "looking around\n"
+    # An ordinary update may not touch them; the subresource may not change or drop one.
+    with pytest.raises(errors.Invalid):
+        cluster.store.patch(R.POD, "default", "app", "strategic",
+                            {"spec": {"ephemeralContainers": [dict(debug, name="other")]}})
+    with pytest.raises(errors.Invalid, match='existing ephemeral containers "dbg" may not be removed'):
+        cluster.store.patch(R.POD, "default", "app", "merge", {"spec": {"ephemeralContainers": None}},
+                            subresource="ephemeralcontainers")

@@ -1,6 +1,7 @@
 """Helpers for the tests that drive the real kubectl against a real kubeplay server."""
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -52,7 +53,8 @@ def is_running_ready(pod: dict) -> bool:
 
 
 class Kube:
-    """kubectl plus polling helpers for one server (the namespace is the kubeconfig's, `default`)."""
+    """kubectl plus polling helpers for one server and one namespace (the kubeconfig's: `default`
+    for a server of its own, the test's own for a shared one)."""
 
     HASH, SUFFIX, AGE = HASH, SUFFIX, AGE
     pod_name_re = staticmethod(pod_name_re)
@@ -60,8 +62,17 @@ class Kube:
     is_live = staticmethod(is_live)
     is_running_ready = staticmethod(is_running_ready)
 
-    def __init__(self, server):
-        self.server = server
+    def __init__(self, server, namespace: str = "default", version: str = "1.32"):
+        self.server, self.ns, self.version = server, namespace, version
+
+    @property
+    def new(self) -> bool:
+        """kubectl 1.35+ (streaming lists; `deleted from <ns> namespace`)."""
+        return self.version != "1.32"
+
+    def deleted(self, what: str) -> str:
+        """What `kubectl delete` prints for `what` (e.g. `pod "x"`), by kubectl version."""
+        return f"{what} deleted from {self.ns} namespace\n" if self.new else f"{what} deleted\n"
 
     def __call__(self, *args, **kw):
         return self.server.kubectl(*args, **kw)
@@ -73,14 +84,17 @@ class Kube:
     def file(name: str) -> str:
         return str(TESTDATA / name)
 
-    def pods(self, selector: str | None = None, namespace: str = "default") -> list[dict]:
+    def pods(self, selector: str | None = None, namespace: str | None = None) -> list[dict]:
         q = f"?labelSelector={selector}" if selector else ""
-        return self.server.get_json(f"/api/v1/namespaces/{namespace}/pods{q}")["items"]
+        return self.server.get_json(f"/api/v1/namespaces/{namespace or self.ns}/pods{q}")["items"]
 
-    def deployment(self, name: str, namespace: str = "default") -> dict:
-        return self.server.get_json(f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}")
+    def pod(self, name: str) -> dict:
+        return self.server.get_json(f"/api/v1/namespaces/{self.ns}/pods/{name}")
 
-    def wait_running(self, selector: str, n: int, timeout: float = 30, namespace: str = "default") -> list[str]:
+    def deployment(self, name: str, namespace: str | None = None) -> dict:
+        return self.server.get_json(f"/apis/apps/v1/namespaces/{namespace or self.ns}/deployments/{name}")
+
+    def wait_running(self, selector: str, n: int, timeout: float = 30, namespace: str | None = None) -> list[str]:
         """Wait until exactly `n` live pods match and all are Running and Ready; return their names."""
         def check():
             pods = [p for p in self.pods(selector, namespace) if is_live(p)]
@@ -109,7 +123,38 @@ class Kube:
 
 @pytest.fixture
 def kube(kubeplay_server) -> Kube:
+    """A server of the test's own (for tests that change nodes, the clock or cluster-wide state)."""
     return Kube(kubeplay_server)
+
+
+_ns_numbers = itertools.count(1)
+
+
+def _namespaced(server, version: str, session_cls, tmp_path, request):
+    slug = re.sub(r"[^a-z0-9]+", "-", request.node.originalname.lower().removeprefix("test_"))[:40].strip("-")
+    ns = f"t{next(_ns_numbers)}-{slug}"
+    server.post_json("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    session = session_cls(server, tmp_path / "kubectl", namespace=ns, version=version)
+    yield Kube(session, ns, version)
+    try:
+        server.delete(f"/api/v1/namespaces/{ns}")
+    except OSError:
+        pass                                     # the server may be gone; nothing to clean
+
+
+@pytest.fixture
+def kube_ns(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path, request) -> Kube:
+    """The module's shared server, a namespace of the test's own (deleted afterwards), and each
+    kubectl version in turn (the test runs once per version). For tests that touch nothing
+    outside their namespace (no nodes, clock, or cluster-scoped objects): one server start serves
+    the whole module, which pays for the second kubectl."""
+    yield from _namespaced(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path, request)
+
+
+@pytest.fixture
+def kube_shared(kubeplay_module_server, kubectl_session, tmp_path, request) -> Kube:
+    """As kube_ns, with the kubectl at /usr/bin/kubectl (1.32) only."""
+    yield from _namespaced(kubeplay_module_server, "1.32", kubectl_session, tmp_path, request)
 
 
 @pytest.fixture

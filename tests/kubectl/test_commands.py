@@ -16,7 +16,8 @@ def create_web(kube, replicas: int | None = None) -> list[str]:
     return kube.wait_running("app=web", 1 if replicas is None else replicas)
 
 
-def test_kubectl_run_creates_a_pod_that_reaches_running(kube):
+def test_kubectl_run_creates_a_pod_that_reaches_running(kube_shared):
+    kube = kube_shared
     out = kube("run", "login-app", "--image=nginx")
     assert out.stdout == "pod/login-app created\n"
     assert kube.wait_running("run=login-app", 1) == ["login-app"]
@@ -25,10 +26,11 @@ def test_kubectl_run_creates_a_pod_that_reaches_running(kube):
     assert [(r["NAME"], r["READY"], r["STATUS"], r["RESTARTS"]) for r in rows] == [("login-app", "1/1", "Running", "0")]
 
 
-def test_kubectl_create_deployment_sends_protobuf_and_is_created(kube):
+def test_kubectl_create_deployment_sends_protobuf_and_is_created(kube_shared):
+    kube = kube_shared
     out = kube("create", "deployment", "web", "--image=nginx", "-v=8")
     assert out.stdout == "deployment.apps/web created\n"
-    assert re.search(r"POST http://127\.0\.0\.1:\d+/apis/apps/v1/namespaces/default/deployments\?", out.stderr), out.stderr
+    assert re.search(rf"POST http://127\.0\.0\.1:\d+/apis/apps/v1/namespaces/{kube.ns}/deployments\?", out.stderr), out.stderr
     assert "Content-Type: application/vnd.kubernetes.protobuf" in out.stderr, out.stderr
     assert re.search(r"Response Status: 201 ", out.stderr), out.stderr
     names = kube.wait_running("app=web", 1)
@@ -38,7 +40,8 @@ def test_kubectl_create_deployment_sends_protobuf_and_is_created(kube):
     assert d["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx"
 
 
-def test_kubectl_scale_prints_scaled_and_three_pods_run(kube):
+def test_kubectl_scale_prints_scaled_and_three_pods_run(kube_shared):
+    kube = kube_shared
     create_web(kube)
     out = kube("scale", "deployment", "web", "--replicas=3")
     assert out.stdout == "deployment.apps/web scaled\n"
@@ -51,7 +54,8 @@ def test_kubectl_scale_prints_scaled_and_three_pods_run(kube):
     kube.wait_running("app=web", 1)
 
 
-def test_scale_with_current_replicas_uses_the_scale_subresource(kube):
+def test_scale_with_current_replicas_uses_the_scale_subresource(kube_shared):
+    kube = kube_shared
     create_web(kube)
     out = kube("scale", "deployment", "web", "--current-replicas=1", "--replicas=2")
     assert out.stdout == "deployment.apps/web scaled\n"
@@ -62,7 +66,8 @@ def test_scale_with_current_replicas_uses_the_scale_subresource(kube):
     assert kube.deployment("web")["spec"]["replicas"] == 2
 
 
-def test_scaling_to_an_absurd_replica_count_is_refused_with_a_clear_forbidden_message(kube):
+def test_scaling_to_an_absurd_replica_count_is_refused_with_a_clear_forbidden_message(kube_shared):
+    kube = kube_shared
     create_web(kube)
     out = kube("scale", "deployment", "web", "--replicas=100000", check=False)
     assert out.returncode == 1
@@ -72,26 +77,30 @@ def test_scaling_to_an_absurd_replica_count_is_refused_with_a_clear_forbidden_me
     assert len(kube.pods("app=web")) == 1
 
 
-def test_get_deploy_nope_is_not_found(kube):
+def test_get_deploy_nope_is_not_found(kube_shared):
+    kube = kube_shared
     out = kube("get", "deploy", "nope", check=False)
     assert out.returncode == 1
     assert out.stdout == ""
     assert out.stderr == 'Error from server (NotFound): deployments.apps "nope" not found\n'
 
 
-def test_get_pod_nope_is_not_found(kube):
+def test_get_pod_nope_is_not_found(kube_shared):
+    kube = kube_shared
     out = kube("get", "pod", "nope", check=False)
     assert out.returncode == 1
     assert out.stderr == 'Error from server (NotFound): pods "nope" not found\n'
 
 
-def test_get_an_unknown_resource_type_is_refused_by_kubectl(kube):
+def test_get_an_unknown_resource_type_is_refused_by_kubectl(kube_shared):
+    kube = kube_shared
     out = kube("get", "nosuchkind", check=False)
     assert out.returncode == 1
     assert out.stderr == 'error: the server doesn\'t have a resource type "nosuchkind"\n'
 
 
-def test_kubectl_version_shows_server_version_1_32(kube):
+def test_kubectl_version_shows_server_version_1_32(kube_shared):
+    kube = kube_shared
     out = kube("version")
     assert re.search(r"^Server Version: v1\.32\.\S+$", out.stdout, re.M), out.stdout
     assert "Client Version: v1.32" in out.stdout
@@ -118,12 +127,14 @@ def test_api_resources_lists_deployments_with_shortname_deploy(kube):
     assert not [n for n in by_name if "/" in n]
 
 
-def test_cluster_info_names_the_control_plane(kube):
+def test_cluster_info_names_the_control_plane(kube_shared):
+    kube = kube_shared
     out = kube("cluster-info")
     assert f"Kubernetes control plane is running at {kube.server.url}" in out.stdout
 
 
-def test_describe_deployment_shows_replicas_replicasets_and_events(kube):
+def test_describe_deployment_shows_replicas_replicasets_and_events(kube_shared):
+    kube = kube_shared
     out = kube("apply", "-f", kube.file("login.yaml"))
     assert out.stdout == "deployment.apps/login-app created\n"
     names = kube.wait_running("app=login", 3)
@@ -131,7 +142,7 @@ def test_describe_deployment_shows_replicas_replicasets_and_events(kube):
     rs = names[0].rsplit("-", 1)[0]
     text = kube("describe", "deployment", "login-app").stdout
     assert re.search(r"^Name:\s+login-app$", text, re.M), text
-    assert re.search(r"^Namespace:\s+default$", text, re.M), text
+    assert re.search(rf"^Namespace:\s+{kube.ns}$", text, re.M), text
     assert re.search(r"^Selector:\s+app=login$", text, re.M), text
     assert re.search(r"^Replicas:\s+3 desired \| 3 updated \| 3 total \| 3 available \| 0 unavailable$", text, re.M), text
     assert re.search(r"^StrategyType:\s+RollingUpdate$", text, re.M), text
@@ -143,7 +154,8 @@ def test_describe_deployment_shows_replicas_replicasets_and_events(kube):
     assert re.search(rf"Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set {rs} to 3$", text, re.M), text
 
 
-def test_describe_pod_shows_status_owner_and_events(kube):
+def test_describe_pod_shows_status_owner_and_events(kube_shared):
+    kube = kube_shared
     kube("apply", "-f", kube.file("login.yaml"))
     names = kube.wait_running("app=login", 3)
     pod = names[0]
@@ -156,18 +168,20 @@ def test_describe_pod_shows_status_owner_and_events(kube):
     assert re.search(r"^IP:\s+\d+\.\d+\.\d+\.\d+$", text, re.M), text
     assert re.search(r"^\s+State:\s+Running$", text, re.M), text
     assert re.search(r"^\s+Ready:\s+True$", text, re.M), text
-    assert re.search(rf"Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default/{pod} to \S+$", text, re.M), text
+    assert re.search(rf"Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned {kube.ns}/{pod} to \S+$", text, re.M), text
     assert re.search(r"Normal\s+Started\s+\S+\s+kubelet\s+Started container login$", text, re.M), text
 
 
-def test_rollout_status_reports_success(kube):
+def test_rollout_status_reports_success(kube_shared):
+    kube = kube_shared
     kube("apply", "-f", kube.file("login.yaml"))
     out = kube("rollout", "status", "deployment/login-app", "--timeout=30s", timeout=40)
     assert out.stdout.splitlines()[-1] == 'deployment "login-app" successfully rolled out'
     kube.wait_running("app=login", 3)
 
 
-def test_set_image_then_rollout_history_and_undo(kube):
+def test_set_image_then_rollout_history_and_undo(kube_shared):
+    kube = kube_shared
     kube("apply", "-f", kube.file("login.yaml"))
     first = kube.wait_running("app=login", 3)
     kube.wait_rolled_out("login-app")
@@ -204,7 +218,8 @@ def test_set_image_then_rollout_history_and_undo(kube):
     assert [r["REVISION"] for r in rows] == ["2", "3"]
 
 
-def test_rollout_undo_without_history_is_an_error(kube):
+def test_rollout_undo_without_history_is_an_error(kube_shared):
+    kube = kube_shared
     create_web(kube)
     out = kube("rollout", "undo", "deployment/web", check=False)
     assert out.returncode == 1
@@ -229,14 +244,15 @@ def test_expose_deployment_creates_a_service_listed_by_get_svc(kube):
     assert svc["spec"]["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80}]
 
 
-def test_logs_of_a_running_pod(kube):
+def test_logs_of_a_running_pod(kube_shared):
+    kube = kube_shared
     kube("run", "login-app", "--image=nginx")
     kube.wait_running("run=login-app", 1)
     out = kube("logs", "login-app")
     assert out.returncode == 0 and out.stderr == ""
     missing = kube("logs", "nope", check=False)
     assert missing.returncode == 1
-    assert missing.stderr == 'error: error from server (NotFound): pods "nope" not found in namespace "default"\n'
+    assert missing.stderr == f'error: error from server (NotFound): pods "nope" not found in namespace "{kube.ns}"\n'
 
 
 def test_create_namespace_and_configmap_are_protobuf_creates_that_work(kube):
@@ -251,7 +267,8 @@ def test_create_namespace_and_configmap_are_protobuf_creates_that_work(kube):
     assert {r["STATUS"] for r in rows} == {"Active"}
 
 
-def test_label_and_annotate_use_merge_patches(kube):
+def test_label_and_annotate_use_merge_patches(kube_shared):
+    kube = kube_shared
     create_web(kube)
     assert kube("label", "deployment", "web", "tier=frontend").stdout == "deployment.apps/web labeled\n"
     assert kube("annotate", "deployment", "web", "owner=me").stdout == "deployment.apps/web annotated\n"

@@ -31,9 +31,10 @@ def web(kube, replicas=2) -> list[str]:
     return names
 
 
-def test_describe_pod_lists_the_scheduler_and_kubelet_events(kube):
+def test_describe_pod_lists_the_scheduler_and_kubelet_events(kube_shared):
+    kube = kube_shared
     (name,) = web(kube, 1)
-    p = kube.server.get_json(f"/api/v1/namespaces/default/pods/{name}")
+    p = kube.pod(name)
     node = p["spec"]["nodeName"]
     text = kube("describe", "pod", name).stdout
     rows = events_rows(text)
@@ -41,7 +42,7 @@ def test_describe_pod_lists_the_scheduler_and_kubelet_events(kube):
         ("Normal", "Scheduled", "default-scheduler"), ("Normal", "Pulling", "kubelet"), ("Normal", "Pulled", "kubelet"),
         ("Normal", "Created", "kubelet"), ("Normal", "Started", "kubelet")], rows
     msgs = [m for *_, m in rows]
-    assert msgs[0] == f"Successfully assigned default/{name} to {node}"
+    assert msgs[0] == f"Successfully assigned {kube.ns}/{name} to {node}"
     assert msgs[1] == 'Pulling image "nginx"'
     assert re.fullmatch(r'Successfully pulled image "nginx" in \d+(\.\d+)?m?s \(\d+(\.\d+)?m?s including waiting\)\. '
                         r'Image size: \d+ bytes\.', msgs[2]), msgs[2]
@@ -62,7 +63,8 @@ def test_at_real_speed_describe_and_kubectl_events_show_real_ages(kube_factory):
     assert rows and all(re.fullmatch(r"\d+[smhd](\d+[smh])?", r["LAST SEEN"]) for r in rows), rows
 
 
-def test_describe_deployment_and_replicaset_show_their_controllers_events(kube):
+def test_describe_deployment_and_replicaset_show_their_controllers_events(kube_shared):
+    kube = kube_shared
     names = web(kube, 2)
     rs = names[0].rsplit("-", 1)[0]
     text = kube("describe", "deployment", "web").stdout
@@ -100,7 +102,8 @@ def test_describe_node_shows_conditions_pods_and_the_kubelet_and_node_controller
             f"Node {node} event: Registered Node {node} in Controller") in rows, rows
 
 
-def test_describe_service_has_an_events_section(kube):
+def test_describe_service_has_an_events_section(kube_shared):
+    kube = kube_shared
     web(kube, 2)
     kube("expose", "deployment", "web", "--port=80", "--type=NodePort")
     text = kube("describe", "service", "web").stdout
@@ -113,7 +116,8 @@ def test_describe_service_has_an_events_section(kube):
 
 # ---- logs ------------------------------------------------------------------------------------------
 
-def test_logs_of_an_nginx_pod_print_its_startup_lines(kube):
+def test_logs_of_an_nginx_pod_print_its_startup_lines(kube_shared):
+    kube = kube_shared
     (name,) = web(kube, 1)
     out = kube("logs", name)
     lines = out.stdout.splitlines()
@@ -124,7 +128,8 @@ def test_logs_of_an_nginx_pod_print_its_startup_lines(kube):
     assert kube("logs", name, "--tail=1").stdout == lines[-1] + "\n"
 
 
-def test_logs_of_a_finished_pod_are_what_its_command_echoed(kube):
+def test_logs_of_a_finished_pod_are_what_its_command_echoed(kube_shared):
+    kube = kube_shared
     out = kube("run", "hello", "--image=busybox", "--restart=Never", "--",
                "sh", "-c", "echo hello from kubeplay; echo second line")
     assert out.stdout == "pod/hello created\n"
@@ -134,7 +139,8 @@ def test_logs_of_a_finished_pod_are_what_its_command_echoed(kube):
     assert kube("logs", "hello", "--tail=1").stdout == "second line\n"
 
 
-def test_logs_timestamps_prefix_every_line_with_an_rfc3339_time(kube):
+def test_logs_timestamps_prefix_every_line_with_an_rfc3339_time(kube_shared):
+    kube = kube_shared
     kube("run", "hello", "--image=busybox", "--restart=Never", "--", "sh", "-c", "echo one; echo two")
     kube.server.wait_until(lambda: kube.table("get", "pod", "hello")[1][0]["STATUS"] == "Completed", 20,
                            message="hello Completed")
@@ -147,7 +153,8 @@ def test_logs_timestamps_prefix_every_line_with_an_rfc3339_time(kube):
         dt.datetime.fromisoformat(m.group(1)[:19])
 
 
-def test_a_pod_with_two_containers_logs_the_default_one_and_each_by_name(kube):
+def test_a_pod_with_two_containers_logs_the_default_one_and_each_by_name(kube_shared):
+    kube = kube_shared
     kube("apply", "-f", "-", input="""apiVersion: v1
 kind: Pod
 metadata:

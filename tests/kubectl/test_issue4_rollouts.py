@@ -28,7 +28,7 @@ def clock(kube, **body) -> dict:
 
 
 def replicasets(kube, selector="app=web") -> list[dict]:
-    return kube.server.get_json(f"/apis/apps/v1/namespaces/default/replicasets?labelSelector={selector}")["items"]
+    return kube.server.get_json(f"/apis/apps/v1/namespaces/{kube.ns}/replicasets?labelSelector={selector}")["items"]
 
 
 def rs_name_for(kube, image: str, selector="app=web") -> str:
@@ -82,7 +82,8 @@ def replay(messages, sizes: dict[str, int], *, max_total: int):
 
 # ---- the rolling update story ------------------------------------------------------------------
 
-def test_a_three_replica_rolling_update_prints_the_upstream_scaling_sequence(kube):
+def test_a_three_replica_rolling_update_prints_the_upstream_scaling_sequence(kube_shared):
+    kube = kube_shared
     create_web(kube, image="nginx:1.24")
     old = rs_name_for(kube, "nginx:1.24")
     assert scaling_messages(kube) == [f"Scaled up replica set {old} to 3"]
@@ -127,9 +128,10 @@ def test_a_three_replica_rolling_update_prints_the_upstream_scaling_sequence(kub
                      "Progressing": ("True", "NewReplicaSetAvailable", f'ReplicaSet "{new}" has successfully progressed.')}
 
 
-def test_rollout_status_follows_a_rolling_update_and_exits_by_itself(kube):
+def test_rollout_status_follows_a_rolling_update_and_exits_by_itself(kube_shared):
     """`rollout status` must end with success as soon as the rollout completes — well before the
     20 s --request-timeout the harness gives every kubectl call (a report says it hangs until then)."""
+    kube = kube_shared
     create_web(kube)
     kube("set", "image", "deployment/web", "nginx=nginx:1.25")
     started = time.monotonic()
@@ -146,13 +148,14 @@ def test_rollout_status_follows_a_rolling_update_and_exits_by_itself(kube):
             r'|\d old replicas are pending termination|\d of 3 updated replicas are available)\.\.\.'
             r'|Waiting for deployment spec update to be observed\.\.\.', line), detail
     # The wire sequence of kubectl-wire.md §5: GET the deployment, then a watch by name.
-    base = r"GET http://127\.0\.0\.1:\d+/apis/apps/v1/namespaces/default/deployments"
+    base = rf"GET http://127\.0\.0\.1:\d+/apis/apps/v1/namespaces/{kube.ns}/deployments"
     assert any(re.search(rf"{base}/web\?", r) for r in requests), detail
     assert any(re.search(rf"{base}\?.*fieldSelector=metadata\.name%3Dweb.*watch=true", r) for r in requests), detail
     assert kube.deployment("web")["status"]["updatedReplicas"] == 3
 
 
-def test_rollout_status_on_a_finished_deployment_returns_at_once(kube):
+def test_rollout_status_on_a_finished_deployment_returns_at_once(kube_shared):
+    kube = kube_shared
     create_web(kube, replicas=2)
     started = time.monotonic()
     out = kube("rollout", "status", "deployment/web", "--timeout=30s", timeout=40)
@@ -162,7 +165,8 @@ def test_rollout_status_on_a_finished_deployment_returns_at_once(kube):
 
 # ---- history, change causes, undo ----------------------------------------------------------------
 
-def test_rollout_history_lists_revisions_with_their_change_causes(kube):
+def test_rollout_history_lists_revisions_with_their_change_causes(kube_shared):
+    kube = kube_shared
     create_web(kube, image="nginx:1.24")
     cause = "kubernetes.io/change-cause"
     assert kube("annotate", "deployment/web", f"{cause}=create web on 1.24").stdout == "deployment.apps/web annotated\n"
@@ -189,7 +193,8 @@ def test_rollout_history_lists_revisions_with_their_change_causes(kube):
     assert missing.stderr == "error: unable to find the specified revision\n", missing.stderr
 
 
-def test_rollout_undo_to_a_revision_returns_to_that_template_and_renumbers_it(kube):
+def test_rollout_undo_to_a_revision_returns_to_that_template_and_renumbers_it(kube_shared):
+    kube = kube_shared
     create_web(kube, image="nginx:1.24")
     first = rs_name_for(kube, "nginx:1.24")
     for image in ("nginx:1.25", "nginx:1.26"):
@@ -209,7 +214,7 @@ def test_rollout_undo_to_a_revision_returns_to_that_template_and_renumbers_it(ku
     # The original ReplicaSet is reused (no new one) and becomes revision 4.
     assert rs_name_for(kube, "nginx:1.24") == first
     assert [r for r, _ in history_rows(kube)] == ["2", "3", "4"]
-    rs = kube.server.get_json(f"/apis/apps/v1/namespaces/default/replicasets/{first}")
+    rs = kube.server.get_json(f"/apis/apps/v1/namespaces/{kube.ns}/replicasets/{first}")
     assert rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "4"
     assert rs["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] == "1"
     assert d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "4"
@@ -223,7 +228,8 @@ def test_rollout_undo_to_a_revision_returns_to_that_template_and_renumbers_it(ku
     assert missing.stderr == "error: unable to find specified revision 42 in history\n", missing.stderr
 
 
-def test_revision_history_limit_deletes_the_oldest_zero_replica_sets(kube):
+def test_revision_history_limit_deletes_the_oldest_zero_replica_sets(kube_shared):
+    kube = kube_shared
     create_web(kube, replicas=2, image="nginx:1.24")
     kube("patch", "deployment/web", "-p", '{"spec":{"revisionHistoryLimit":1}}')
     for image in ("nginx:1.25", "nginx:1.26", "nginx:1.27"):
@@ -240,7 +246,8 @@ def test_revision_history_limit_deletes_the_oldest_zero_replica_sets(kube):
 
 # ---- pause / resume --------------------------------------------------------------------------------
 
-def test_a_paused_deployment_batches_changes_refuses_undo_and_rolls_out_once_on_resume(kube):
+def test_a_paused_deployment_batches_changes_refuses_undo_and_rolls_out_once_on_resume(kube_shared):
+    kube = kube_shared
     create_web(kube, image="nginx:1.24")
     kube("set", "image", "deployment/web", "nginx=nginx:1.25")
     kube.wait_rolled_out("web")
@@ -289,8 +296,9 @@ def deployment_yaml(name, replicas, strategy: dict, image="nginx:1.24") -> str:
                               "spec": {"containers": [{"name": "nginx", "image": image}]}}}})
 
 
-def test_percentages_round_surge_up_and_unavailable_down(kube):
+def test_percentages_round_surge_up_and_unavailable_down(kube_shared):
     """10 replicas at 25%/25%: maxSurge = ceil(2.5) = 3, maxUnavailable = floor(2.5) = 2."""
+    kube = kube_shared
     kube("apply", "-f", "-", input=deployment_yaml("ten", 10, {"type": "RollingUpdate", "rollingUpdate": {
         "maxSurge": "25%", "maxUnavailable": "25%"}}))
     kube.wait_running("app=ten", 10, timeout=60)
@@ -309,8 +317,9 @@ def test_percentages_round_surge_up_and_unavailable_down(kube):
     assert sizes == {old: 0, new: 10}, (sizes, msgs)
 
 
-def test_max_surge_zero_scales_the_old_set_down_first(kube):
+def test_max_surge_zero_scales_the_old_set_down_first(kube_shared):
     """4 replicas, maxSurge 0, maxUnavailable 2: the old set shrinks before the new one grows."""
+    kube = kube_shared
     kube("apply", "-f", "-", input=deployment_yaml("lean", 4, {"type": "RollingUpdate", "rollingUpdate": {
         "maxSurge": 0, "maxUnavailable": 2}}))
     kube.wait_rolled_out("lean", timeout=30)
@@ -330,7 +339,8 @@ def test_max_surge_zero_scales_the_old_set_down_first(kube):
     assert replay(msgs, {}, max_total=4) == {old: 0, new: 4}, msgs
 
 
-def test_both_zero_is_refused_with_the_apiserver_message(kube):
+def test_both_zero_is_refused_with_the_apiserver_message(kube_shared):
+    kube = kube_shared
     out = kube("apply", "-f", "-", check=False, input=deployment_yaml("zero", 2, {
         "type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}))
     assert out.returncode == 1
@@ -338,7 +348,8 @@ def test_both_zero_is_refused_with_the_apiserver_message(kube):
             'may not be 0 when `maxSurge` is 0') in out.stderr, out.stderr
 
 
-def test_recreate_removes_every_old_pod_before_any_new_pod_exists(kube):
+def test_recreate_removes_every_old_pod_before_any_new_pod_exists(kube_shared):
+    kube = kube_shared
     kube("apply", "-f", "-", input=deployment_yaml("rc", 3, {"type": "Recreate"}))
     old_pods = set(kube.wait_running("app=rc", 3))
     kube.wait_rolled_out("rc")
@@ -375,7 +386,8 @@ def test_recreate_removes_every_old_pod_before_any_new_pod_exists(kube):
 
 # ---- progress deadline and minReadySeconds --------------------------------------------------------
 
-def test_a_stuck_rollout_exceeds_its_progress_deadline_and_rollout_status_says_so(kube):
+def test_a_stuck_rollout_exceeds_its_progress_deadline_and_rollout_status_says_so(kube_shared):
+    kube = kube_shared
     doc = json.loads(deployment_yaml("stuck", 2, {"type": "RollingUpdate"}))
     doc["spec"]["progressDeadlineSeconds"] = 20
     kube("apply", "-f", "-", input=json.dumps(doc))

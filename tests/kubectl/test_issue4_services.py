@@ -44,7 +44,8 @@ def slice_endpoints(kube, service="web") -> dict[str, dict]:
     return {ep["addresses"][0]: ep for s in slices(kube, service) for ep in s.get("endpoints") or []}
 
 
-def test_expose_fills_the_endpointslice_and_endpoints_with_the_ready_pod_ips(kube):
+def test_expose_fills_the_endpointslice_and_endpoints_with_the_ready_pod_ips(kube_shared):
+    kube = kube_shared
     ips = web_with_service(kube)
     want = set(ips.values())
     assert len(want) == 3
@@ -99,7 +100,8 @@ def test_the_kubernetes_service_routes_to_the_apiserver(kube):
     assert re.search(r"^TargetPort:\s+6443/TCP$", text, re.M), text
 
 
-def test_a_service_selecting_nothing_has_no_endpoints(kube):
+def test_a_service_selecting_nothing_has_no_endpoints(kube_shared):
+    kube = kube_shared
     assert kube("create", "service", "clusterip", "nothing", "--tcp=80:8080").stdout == "service/nothing created\n"
 
     def empty():
@@ -110,7 +112,8 @@ def test_a_service_selecting_nothing_has_no_endpoints(kube):
     kube.server.wait_until(empty, 10, message="empty Endpoints and EndpointSlice")
 
 
-def test_a_pod_that_never_becomes_ready_gets_no_traffic_while_the_old_pods_keep_serving(kube):
+def test_a_pod_that_never_becomes_ready_gets_no_traffic_while_the_old_pods_keep_serving(kube_shared):
+    kube = kube_shared
     ips = web_with_service(kube)
     old = set(ips.values())
     kube.server.wait_until(lambda: endpoint_ips(kube) == old, 10, message="three endpoints")
@@ -168,20 +171,21 @@ def test_pods_on_a_failed_node_drop_out_of_the_endpoints_and_replacements_join(k
     assert victim_ip not in healthy.values()
 
 
-def test_a_crashing_pod_drops_out_of_the_endpoints_while_it_is_down(kube):
+def test_a_crashing_pod_drops_out_of_the_endpoints_while_it_is_down(kube_shared):
+    kube = kube_shared
     web_with_service(kube, replicas=2)
     out = kube("run", "flaky", "--image=busybox", "--labels=app=web", "--", "sh", "-c", "sleep 30; exit 1")
     assert out.stdout == "pod/flaky created\n"
 
     def serving():
-        p = kube.server.get_json("/api/v1/namespaces/default/pods/flaky")
+        p = kube.pod("flaky")
         ip = p["status"].get("podIP")
         assert ip and ip in endpoint_ips(kube), (ip, endpoints_column(kube))
         return ip
     ip = kube.server.wait_until(serving, 20, interval=0.05, message="flaky serving")
 
     def down_and_dropped():
-        p = kube.server.get_json("/api/v1/namespaces/default/pods/flaky")
+        p = kube.pod("flaky")
         (cs,) = p["status"]["containerStatuses"]
         assert cs["ready"] is False and cs["restartCount"] >= 1, cs
         assert ip not in endpoint_ips(kube), endpoints_column(kube)

@@ -18,7 +18,7 @@ def ts(value: str) -> float:
 
 
 def pod(kube, name: str) -> dict:
-    return kube.server.get_json(f"/api/v1/namespaces/default/pods/{name}")
+    return kube.pod(name)
 
 
 def ready_since(p: dict) -> float:
@@ -44,7 +44,8 @@ def apply_sts(kube) -> list[str]:
     return kube.wait_running("app=nginx", 3, timeout=40)
 
 
-def test_a_statefulset_creates_web_0_1_2_in_order_each_after_the_previous_is_ready(kube):
+def test_a_statefulset_creates_web_0_1_2_in_order_each_after_the_previous_is_ready(kube_shared):
+    kube = kube_shared
     assert apply_sts(kube) == ["web-0", "web-1", "web-2"]
     pods = {n: pod(kube, n) for n in ("web-0", "web-1", "web-2")}
     # OrderedReady: web-N is created only once web-(N-1) is Running and Ready.
@@ -69,7 +70,8 @@ def test_a_statefulset_creates_web_0_1_2_in_order_each_after_the_previous_is_rea
     assert (rows[0]["TYPE"], rows[0]["CLUSTER-IP"]) == ("ClusterIP", "None")
 
 
-def test_scaling_a_statefulset_to_zero_deletes_pods_in_reverse_order(kube):
+def test_scaling_a_statefulset_to_zero_deletes_pods_in_reverse_order(kube_shared):
+    kube = kube_shared
     apply_sts(kube)
     watch = WatchLines(kube.server.kubectl_popen("get", "pods", "-l", "app=nginx", "-w", "--output-watch-events",
                                                  "--request-timeout=20s"))
@@ -99,6 +101,8 @@ def test_scaling_a_statefulset_to_zero_deletes_pods_in_reverse_order(kube):
 
 
 def test_a_parallel_statefulset_creates_all_pods_without_waiting(kube, tmp_path):
+    # A server of its own: the image must not be on the nodes yet (pulling is what makes "created
+    # before the first is ready" observable at one-second timestamps).
     doc = (tmp_path / "par.yaml")
     doc.write_text(open(kube.file("issue4-statefulset.yaml")).read()
                    .replace("serviceName: nginx\n", "serviceName: nginx\n  podManagementPolicy: Parallel\n"))
@@ -111,7 +115,8 @@ def test_a_parallel_statefulset_creates_all_pods_without_waiting(kube, tmp_path)
             {n: (q["metadata"]["creationTimestamp"], ready_since(q)) for n, q in pods.items()}
 
 
-def test_a_partitioned_rolling_update_goes_from_the_highest_ordinal_and_stops_at_the_partition(kube):
+def test_a_partitioned_rolling_update_goes_from_the_highest_ordinal_and_stops_at_the_partition(kube_shared):
+    kube = kube_shared
     apply_sts(kube)
     uids = {n: pod(kube, n)["metadata"]["uid"] for n in ("web-0", "web-1", "web-2")}
     out = kube("patch", "statefulset", "web", "-p",

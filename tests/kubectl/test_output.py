@@ -15,12 +15,13 @@ def apply_login(kube) -> list[str]:
     return kube.wait_running("app=login", 3)
 
 
-def test_get_deployment_o_yaml_is_the_stored_object(kube):
+def test_get_deployment_o_yaml_is_the_stored_object(kube_shared):
+    kube = kube_shared
     apply_login(kube)
     d = yaml.safe_load(kube("get", "deployment", "login-app", "-o", "yaml").stdout)
     assert (d["apiVersion"], d["kind"]) == ("apps/v1", "Deployment")
     md = d["metadata"]
-    assert (md["name"], md["namespace"]) == ("login-app", "default")
+    assert (md["name"], md["namespace"]) == ("login-app", kube.ns)
     assert md["uid"] and md["resourceVersion"] and md["creationTimestamp"] and md["generation"] == 1
     assert "kubectl.kubernetes.io/last-applied-configuration" in md["annotations"]
     assert md["annotations"]["deployment.kubernetes.io/revision"] == "1"
@@ -36,7 +37,8 @@ def test_get_deployment_o_yaml_is_the_stored_object(kube):
     assert c["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
 
 
-def test_get_pods_o_yaml_is_a_list(kube):
+def test_get_pods_o_yaml_is_a_list(kube_shared):
+    kube = kube_shared
     names = apply_login(kube)
     doc = yaml.safe_load(kube("get", "pods", "-o", "yaml").stdout)
     assert (doc["apiVersion"], doc["kind"]) == ("v1", "List")
@@ -45,7 +47,8 @@ def test_get_pods_o_yaml_is_a_list(kube):
         assert (p["apiVersion"], p["kind"]) == ("v1", "Pod")
 
 
-def test_get_pods_o_json_parses_and_carries_owner_and_status(kube):
+def test_get_pods_o_json_parses_and_carries_owner_and_status(kube_shared):
+    kube = kube_shared
     names = apply_login(kube)
     doc = json.loads(kube("get", "pods", "-o", "json").stdout)
     assert doc["kind"] == "List"
@@ -66,7 +69,8 @@ def test_get_pods_o_json_parses_and_carries_owner_and_status(kube):
         assert "running" in cs["state"] and cs["imageID"] and cs["containerID"]
 
 
-def test_get_pods_with_a_label_selector_shows_only_matching_pods(kube):
+def test_get_pods_with_a_label_selector_shows_only_matching_pods(kube_shared):
+    kube = kube_shared
     login = apply_login(kube)
     kube("create", "deployment", "web", "--image=nginx")
     web = kube.wait_running("app=web", 1)
@@ -79,7 +83,7 @@ def test_get_pods_with_a_label_selector_shows_only_matching_pods(kube):
     _, rows = kube.table("get", "pods", "-l", "app!=login")
     assert [r["NAME"] for r in rows] == web
     out = kube("get", "pods", "-l", "app=nothing")
-    assert (out.stdout, out.stderr) == ("", "No resources found in default namespace.\n")
+    assert (out.stdout, out.stderr) == ("", f"No resources found in {kube.ns} namespace.\n")
 
 
 def test_get_pods_all_namespaces_adds_the_namespace_column(kube):
@@ -96,7 +100,8 @@ def test_get_pods_all_namespaces_adds_the_namespace_column(kube):
     assert ("default", "login-app") in {(r["NAMESPACE"], r["NAME"]) for r in rows}
 
 
-def test_show_labels_and_multi_type_get_use_the_row_objects(kube):
+def test_show_labels_and_multi_type_get_use_the_row_objects(kube_shared):
+    kube = kube_shared
     apply_login(kube)
     header, rows = kube.table("get", "pods", "--show-labels")
     assert header[-1] == "LABELS"
@@ -112,7 +117,8 @@ def _reader(stream, q: queue.Queue):
     q.put(None)
 
 
-def test_get_pods_watch_prints_rows_as_pods_change(kube):
+def test_get_pods_watch_prints_rows_as_pods_change(kube_shared):
+    kube = kube_shared
     out = kube("create", "deployment", "web", "--image=nginx")
     assert out.stdout == "deployment.apps/web created\n"
     first = kube.wait_running("app=web", 1)

@@ -1,5 +1,6 @@
 """The seed's loop, driven by the real kubectl: apply a Deployment, watch it converge, break it,
-watch it heal, change it. Issue 2, "What it must show" 1–3."""
+watch it heal, change it. Issue 2, "What it must show" 1–3. The namespaced steps run with both
+kubectl versions on the module's shared server (kube_ns); the node views on servers of their own."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ def apply_login_and_wait(kube) -> list[str]:
     return kube.wait_running("app=login", 3)
 
 
-def test_apply_prints_created_and_three_pods_reach_running(kube):
+def test_apply_prints_created_and_three_pods_reach_running(kube_ns):
+    kube = kube_ns
     out = kube("apply", "-f", kube.file("login.yaml"))
     assert out.stdout == "deployment.apps/login-app created\n"
     assert out.stderr == ""
@@ -23,7 +25,8 @@ def test_apply_prints_created_and_three_pods_reach_running(kube):
     assert len({n.rsplit("-", 1)[0] for n in names}) == 1
 
 
-def test_get_pods_prints_the_real_columns_and_rows(kube):
+def test_get_pods_prints_the_real_columns_and_rows(kube_ns):
+    kube = kube_ns
     names = apply_login_and_wait(kube)
     header, rows = kube.table("get", "pods")
     assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
@@ -33,7 +36,8 @@ def test_get_pods_prints_the_real_columns_and_rows(kube):
         assert re.fullmatch(kube.AGE, r["AGE"]) and r["AGE"] not in ("<unknown>", "<invalid>"), r
 
 
-def test_get_pods_wide_adds_ip_and_node_columns(kube):
+def test_get_pods_wide_adds_ip_and_node_columns(kube_ns):
+    kube = kube_ns
     apply_login_and_wait(kube)
     header, rows = kube.table("get", "pods", "-o", "wide")
     assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
@@ -45,7 +49,8 @@ def test_get_pods_wide_adds_ip_and_node_columns(kube):
         assert (r["NOMINATED NODE"], r["READINESS GATES"]) == ("<none>", "<none>"), r
 
 
-def test_get_deploy_prints_the_real_columns_and_rows(kube):
+def test_get_deploy_prints_the_real_columns_and_rows(kube_ns):
+    kube = kube_ns
     apply_login_and_wait(kube)
     kube.wait_rolled_out("login-app")
     header, rows = kube.table("get", "deploy")
@@ -54,7 +59,8 @@ def test_get_deploy_prints_the_real_columns_and_rows(kube):
         [("login-app", "3/3", "3", "3")]
 
 
-def test_get_rs_prints_the_real_columns_and_rows(kube):
+def test_get_rs_prints_the_real_columns_and_rows(kube_ns):
+    kube = kube_ns
     apply_login_and_wait(kube)
     kube.wait_rolled_out("login-app")
     header, rows = kube.table("get", "rs")
@@ -117,7 +123,8 @@ def test_get_nodes_watch_on_a_quiet_cluster_ends_at_the_request_timeout(kube):
     assert len(rows) == 3
 
 
-def test_get_events_prints_the_real_columns_and_the_rollout_story(kube):
+def test_get_events_prints_the_real_columns_and_the_rollout_story(kube_ns):
+    kube = kube_ns
     names = apply_login_and_wait(kube)
     rs = names[0].rsplit("-", 1)[0]
 
@@ -134,16 +141,17 @@ def test_get_events_prints_the_real_columns_and_the_rollout_story(kube):
         scheduled = [r for r in rows if r["REASON"] == "Scheduled"]
         assert {r["OBJECT"] for r in scheduled} >= {f"pod/{n}" for n in names}
         for r in scheduled:
-            assert re.fullmatch(r"Successfully assigned default/\S+ to \S+", r["MESSAGE"]), r
+            assert re.fullmatch(rf"Successfully assigned {kube.ns}/\S+ to \S+", r["MESSAGE"]), r
         return True
     kube.server.wait_until(events, 20, message="the rollout's events")
 
 
-def test_deleting_a_pod_brings_a_replacement_with_a_new_name(kube):
+def test_deleting_a_pod_brings_a_replacement_with_a_new_name(kube_ns):
+    kube = kube_ns
     names = apply_login_and_wait(kube)
     victim = names[1]
     out = kube("delete", "pod", victim)
-    assert out.stdout == f'pod "{victim}" deleted\n'
+    assert out.stdout == kube.deleted(f'pod "{victim}"')
     after = kube.wait_running("app=login", 3)
     assert victim not in after
     assert len(set(after) - set(names)) == 1, (names, after)
@@ -154,14 +162,16 @@ def test_deleting_a_pod_brings_a_replacement_with_a_new_name(kube):
     assert all(r["STATUS"] == "Running" for r in rows), rows
 
 
-def test_applying_the_same_file_again_prints_unchanged(kube):
+def test_applying_the_same_file_again_prints_unchanged(kube_ns):
+    kube = kube_ns
     apply_login_and_wait(kube)
     out = kube("apply", "-f", kube.file("login.yaml"))
     assert out.stdout == "deployment.apps/login-app unchanged\n"
     assert out.stderr == ""
 
 
-def test_applying_five_replicas_prints_configured_and_five_pods_run(kube):
+def test_applying_five_replicas_prints_configured_and_five_pods_run(kube_ns):
+    kube = kube_ns
     first = apply_login_and_wait(kube)
     out = kube("apply", "-f", kube.file("login-5.yaml"))
     assert out.stdout == "deployment.apps/login-app configured\n"
@@ -177,13 +187,14 @@ def test_applying_five_replicas_prints_configured_and_five_pods_run(kube):
     kube.wait_running("app=login", 3)
 
 
-def test_delete_f_removes_the_deployment_and_its_replicasets_and_pods(kube):
+def test_delete_f_removes_the_deployment_and_its_replicasets_and_pods(kube_ns):
+    kube = kube_ns
     apply_login_and_wait(kube)
     out = kube("delete", "-f", kube.file("login.yaml"))
-    assert out.stdout == 'deployment.apps "login-app" deleted\n'
+    assert out.stdout == kube.deleted('deployment.apps "login-app"')
 
     def gone():
-        rs = kube.server.get_json("/apis/apps/v1/namespaces/default/replicasets")["items"]
+        rs = kube.server.get_json(f"/apis/apps/v1/namespaces/{kube.ns}/replicasets")["items"]
         pods = kube.pods("app=login")
         assert not rs and not pods, ([o["metadata"]["name"] for o in rs], [p["metadata"]["name"] for p in pods])
         return True
@@ -191,4 +202,4 @@ def test_delete_f_removes_the_deployment_and_its_replicasets_and_pods(kube):
     for kind in ("deploy", "rs", "pods"):
         out = kube("get", kind)
         assert out.stdout == ""
-        assert out.stderr == "No resources found in default namespace.\n"
+        assert out.stderr == f"No resources found in {kube.ns} namespace.\n"

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 
-def test_seed_yaml_without_selector_is_refused_and_nothing_is_created(kube):
+def test_seed_yaml_without_selector_is_refused_and_nothing_is_created(kube_shared):
+    kube = kube_shared
     out = kube("apply", "-f", kube.file("login-no-selector.yaml"), check=False)
     assert out.returncode == 1
     assert out.stdout == ""
@@ -12,18 +13,20 @@ def test_seed_yaml_without_selector_is_refused_and_nothing_is_created(kube):
         "* spec.selector: Required value\n"
         '* spec.template.metadata.labels: Invalid value: {"app":"login"}: `selector` does not match template `labels`\n')
     got = kube("get", "deploy")
-    assert (got.stdout, got.stderr) == ("", "No resources found in default namespace.\n")
+    assert (got.stdout, got.stderr) == ("", f"No resources found in {kube.ns} namespace.\n")
     got = kube("get", "pods")
-    assert (got.stdout, got.stderr) == ("", "No resources found in default namespace.\n")
+    assert (got.stdout, got.stderr) == ("", f"No resources found in {kube.ns} namespace.\n")
 
 
-def test_seed_yaml_without_selector_is_refused_by_create_too(kube):
+def test_seed_yaml_without_selector_is_refused_by_create_too(kube_shared):
+    kube = kube_shared
     out = kube("create", "-f", kube.file("login-no-selector.yaml"), check=False)
     assert out.returncode == 1
     assert out.stderr.startswith('The Deployment "login-app" is invalid: \n* spec.selector: Required value\n'), out.stderr
 
 
-def test_unknown_field_is_refused_under_strict_validation(kube):
+def test_unknown_field_is_refused_under_strict_validation(kube_shared):
+    kube = kube_shared
     out = kube("apply", "-f", kube.file("login-typo.yaml"), check=False)
     assert out.returncode == 1
     assert out.stderr == (
@@ -32,7 +35,8 @@ def test_unknown_field_is_refused_under_strict_validation(kube):
     assert kube("get", "deploy").stdout == ""
 
 
-def test_unknown_field_is_dropped_with_validate_false(kube):
+def test_unknown_field_is_dropped_with_validate_false(kube_shared):
+    kube = kube_shared
     out = kube("apply", "--validate=false", "-f", kube.file("login-typo.yaml"))
     assert out.stdout == "deployment.apps/login-app created\n"
     # `replica` was dropped, so replicas defaulted to 1.
@@ -40,13 +44,15 @@ def test_unknown_field_is_dropped_with_validate_false(kube):
     kube.wait_running("app=login", 1)
 
 
-def test_invalid_replica_count_is_refused_with_the_field_path(kube):
+def test_invalid_replica_count_is_refused_with_the_field_path(kube_shared):
+    kube = kube_shared
     out = kube("create", "deployment", "web", "--image=nginx", "--replicas=-1", check=False)
     assert out.returncode == 1
     assert "spec.replicas: Invalid value: -1: must be greater than or equal to 0" in out.stderr, out.stderr
 
 
-def test_uppercase_name_is_refused_with_the_apiserver_message(kube):
+def test_uppercase_name_is_refused_with_the_apiserver_message(kube_shared):
+    kube = kube_shared
     out = kube("run", "MyApp", "--image=nginx", check=False)
     assert out.returncode == 1
     # kubectl run names the container after the pod, so both names are refused.
@@ -60,7 +66,8 @@ def test_uppercase_name_is_refused_with_the_apiserver_message(kube):
         "or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')\n"), out.stderr
 
 
-def test_creating_an_existing_deployment_is_already_exists(kube):
+def test_creating_an_existing_deployment_is_already_exists(kube_shared):
+    kube = kube_shared
     assert kube("create", "-f", kube.file("login.yaml")).stdout == "deployment.apps/login-app created\n"
     out = kube("create", "-f", kube.file("login.yaml"), check=False)
     assert out.returncode == 1

@@ -39,7 +39,8 @@ def create_web(kube, replicas=1):
     return kube.wait_running("app=web", replicas)
 
 
-def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(kube):
+def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(kube_shared):
+    kube = kube_shared
     overrides = json.dumps({"spec": {"containers": [{"name": "big", "image": "nginx",
                                                      "resources": {"requests": {"cpu": "100"}}}]}})
     assert kube("run", "big", "--image=nginx", f"--overrides={overrides}").stdout == "pod/big created\n"
@@ -47,7 +48,7 @@ def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(ku
            "3 No preemption victims found for incoming pod.")
 
     def unschedulable():
-        pod = kube.server.get_json("/api/v1/namespaces/default/pods/big")
+        pod = kube.pod("big")
         cond = {c["type"]: c for c in pod["status"].get("conditions") or []}.get("PodScheduled")
         assert cond and cond["status"] == "False", pod["status"]
         return cond
@@ -110,7 +111,8 @@ def test_a_failed_node_goes_not_ready_and_its_pods_are_replaced_elsewhere(kube):
     kube.wait_running("app=web", 3)
 
 
-def test_apply_of_a_multi_document_file_creates_each_object(kube, tmp_path):
+def test_apply_of_a_multi_document_file_creates_each_object(kube_shared, tmp_path):
+    kube = kube_shared
     f = tmp_path / "shop.yaml"
     f.write_text(MULTI)
     assert kube("apply", "-f", str(f)).stdout == "deployment.apps/shop created\nservice/shop created\n"
@@ -128,14 +130,16 @@ def test_get_all_lists_the_workload_kinds(kube):
         assert re.search(rf"^{re.escape(prefix)}", out, re.M), out
 
 
-def test_kubectl_events_prints_the_event_table(kube):
+def test_kubectl_events_prints_the_event_table(kube_shared):
+    kube = kube_shared
     create_web(kube)
     header, rows = kube.table("events")
     assert header == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
     assert any(r["REASON"] == "ScalingReplicaSet" and r["OBJECT"] == "Deployment/web" for r in rows), rows
 
 
-def test_force_delete_removes_the_pod_at_once(kube):
+def test_force_delete_removes_the_pod_at_once(kube_shared):
+    kube = kube_shared
     kube("run", "quick", "--image=nginx")
     kube.wait_running("run=quick", 1)
     out = kube("delete", "pod", "quick", "--grace-period=0", "--force")
@@ -145,7 +149,8 @@ def test_force_delete_removes_the_pod_at_once(kube):
     assert got.stderr == 'Error from server (NotFound): pods "quick" not found\n'
 
 
-def test_patch_with_each_patch_type(kube):
+def test_patch_with_each_patch_type(kube_shared):
+    kube = kube_shared
     create_web(kube)
     assert kube("patch", "deployment", "web", "--type=merge", "-p", '{"spec":{"replicas":2}}').stdout == \
         "deployment.apps/web patched\n"
@@ -164,7 +169,8 @@ def test_patch_with_each_patch_type(kube):
         "deployment.apps/web patched (no change)\n"
 
 
-def test_replace_and_edit(kube, tmp_path):
+def test_replace_and_edit(kube_shared, tmp_path):
+    kube = kube_shared
     assert kube("create", "-f", kube.file("login.yaml")).stdout == "deployment.apps/login-app created\n"
     kube.wait_running("app=login", 3)
     live = json.loads(kube("get", "deploy", "login-app", "-o", "json").stdout)
@@ -185,7 +191,8 @@ def test_replace_and_edit(kube, tmp_path):
     kube.wait_running("app=login", 4)
 
 
-def test_wait_for_available_and_rollout_restart(kube):
+def test_wait_for_available_and_rollout_restart(kube_shared):
+    kube = kube_shared
     kube("create", "deployment", "web", "--image=nginx", "--replicas=2")
     out = kube("wait", "--for=condition=Available", "deployment/web", "--timeout=30s", timeout=40)
     assert out.stdout == "deployment.apps/web condition met\n"
@@ -197,14 +204,15 @@ def test_wait_for_available_and_rollout_restart(kube):
     assert not set(before) & set(after)
 
 
-def test_rollout_pause_and_resume(kube):
+def test_rollout_pause_and_resume(kube_shared):
+    kube = kube_shared
     create_web(kube, replicas=2)
     assert kube("rollout", "pause", "deployment/web").stdout == "deployment.apps/web paused\n"
     kube("set", "image", "deployment/web", "nginx=nginx:1.25")
     d = kube.deployment("web")
     assert d["spec"]["paused"] is True
     # Paused: no new ReplicaSet for the new template.
-    assert len(kube.server.get_json("/apis/apps/v1/namespaces/default/replicasets")["items"]) == 1
+    assert len(kube.server.get_json(f"/apis/apps/v1/namespaces/{kube.ns}/replicasets")["items"]) == 1
     assert kube("rollout", "resume", "deployment/web").stdout == "deployment.apps/web resumed\n"
     kube.wait_rolled_out("web")
     images = {p["spec"]["containers"][0]["image"] for p in kube.pods("app=web") if kube.is_live(p)}
@@ -224,7 +232,8 @@ def test_deleting_a_namespace_removes_what_is_in_it(kube):
     assert out.returncode == 1 and 'namespaces "team-a" not found' in out.stderr, out.stderr
 
 
-def test_other_output_forms(kube):
+def test_other_output_forms(kube_shared):
+    kube = kube_shared
     names = create_web(kube, replicas=2)
     assert kube("get", "pods", "-o", "name").stdout == "".join(f"pod/{n}\n" for n in names)
     out = kube("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}/{.status.readyReplicas}").stdout
@@ -240,7 +249,8 @@ def test_other_output_forms(kube):
     assert out.returncode == 0
 
 
-def test_changing_a_deployments_selector_is_refused_as_immutable(kube, tmp_path):
+def test_changing_a_deployments_selector_is_refused_as_immutable(kube_shared, tmp_path):
+    kube = kube_shared
     kube("apply", "-f", kube.file("login.yaml"))
     changed = tmp_path / "login-selector.yaml"
     changed.write_text(open(kube.file("login.yaml")).read().replace("app: login", "app: login2"))
@@ -250,7 +260,8 @@ def test_changing_a_deployments_selector_is_refused_as_immutable(kube, tmp_path)
                           '{"matchLabels":{"app":"login2"}}: field is immutable\n'), out.stderr
 
 
-def test_diff_shows_the_change_apply_would_make_and_dry_run_keeps_nothing(kube):
+def test_diff_shows_the_change_apply_would_make_and_dry_run_keeps_nothing(kube_shared):
+    kube = kube_shared
     kube("apply", "-f", kube.file("login.yaml"))
     kube.wait_running("app=login", 3)
     out = kube("diff", "-f", kube.file("login-5.yaml"), check=False)
@@ -262,14 +273,16 @@ def test_diff_shows_the_change_apply_would_make_and_dry_run_keeps_nothing(kube):
     assert kube.deployment("login-app")["spec"]["replicas"] == 3
 
 
-def test_create_deployment_beyond_the_quota_is_forbidden(kube):
+def test_create_deployment_beyond_the_quota_is_forbidden(kube_shared):
+    kube = kube_shared
     out = kube("create", "deployment", "huge", "--image=nginx", "--replicas=20000", check=False)
     assert out.returncode == 1
     assert out.stderr.startswith('error: failed to create deployment: deployments.apps "huge" is forbidden: '), out.stderr
     assert kube("get", "deploy", "huge", check=False).returncode == 1
 
 
-def test_watch_only_with_event_types(kube):
+def test_watch_only_with_event_types(kube_shared):
+    kube = kube_shared
     create_web(kube)
     proc = kube.server.kubectl_popen("get", "pods", "--watch-only", "--output-watch-events", "--request-timeout=4s", "-v=6")
     # -v=6 logs the watch request once its response has begun: only then change something.

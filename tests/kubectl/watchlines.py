@@ -21,8 +21,9 @@ class WatchLines:
             into.append(line.rstrip("\n"))
 
     def watching(self) -> bool:
-        """With -v=6: the watch request has been answered."""
-        return any("watch=true" in ln and " 200 OK" in ln for ln in self.err)
+        """With -v=6: the watch request has been answered (1.32 logs `GET <url> 200 OK in N
+        milliseconds`, 1.37 `"Response" verb="GET" url="<url>" status="200 OK"`)."""
+        return any("watch=true" in ln and ("200 OK" in ln) for ln in self.err)
 
     def rows(self) -> list[list[str]]:
         """With --output-watch-events: the event rows, split into cells."""

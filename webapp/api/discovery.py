@@ -65,6 +65,9 @@ def _resource_list(group: str, version: str) -> dict:
             elif sub == "log":
                 resources.append({"name": f"{rt.name}/log", "singularName": "", "namespaced": True,
                                   "kind": "Pod", "verbs": ["get"]})
+            elif sub == "ephemeralcontainers":
+                resources.append({"name": f"{rt.name}/ephemeralcontainers", "singularName": "", "namespaced": True,
+                                  "kind": "Pod", "verbs": ["get", "patch", "update"]})
             elif sub == "eviction":
                 resources.append({"name": f"{rt.name}/eviction", "singularName": "", "namespaced": True,
                                   "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]})

@@ -14,7 +14,7 @@ from engine import selector_to_string
 
 from webapp.extension import current, current_cluster
 
-from . import bodies, tables, watch
+from . import bodies, logs, tables, watch
 
 bp = Blueprint("resources", __name__)
 
@@ -120,7 +120,11 @@ def dispatch(group, version, rest):
 # ---- helpers -----------------------------------------------------------------------------------
 
 def _flag(name: str) -> bool:
-    return request.args.get(name, "").lower() in ("1", "true")
+    """A bool query parameter as apimachinery converts it (Convert_Slice_string_To_bool): absent,
+    "0" or "false" (any case) is false; anything else, even an empty value, is true."""
+    if name not in request.args:
+        return False
+    return request.args.get(name, "").lower() not in ("0", "false")
 
 
 def _wants_table() -> bool:
@@ -200,7 +204,23 @@ def get(t: Target):
     return _one(t.rt, current_cluster().store.get(t.rt, t.namespace, t.name))
 
 
+def _optional_flag(name: str) -> bool | None:
+    """A *bool query parameter (sendInitialEvents): absent is None, as Go's conversion leaves it;
+    present, it is read as _flag reads it."""
+    if name not in request.args:
+        return None
+    return _flag(name)
+
+
+def _validate_list_options(watching: bool) -> None:
+    watch.validate_list_options(watch=watching, resource_version=request.args.get("resourceVersion"),
+                                match=request.args.get("resourceVersionMatch"),
+                                send_initial_events=_optional_flag("sendInitialEvents"),
+                                continue_=request.args.get("continue"))
+
+
 def list_(t: Target):
+    _validate_list_options(False)
     store = current_cluster().store
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"),
                            request.args.get("fieldSelector"))
@@ -212,6 +232,7 @@ def list_(t: Target):
 
 
 def watch_list(t: Target):
+    _validate_list_options(True)
     try:
         timeout = int(request.args.get("timeoutSeconds") or 0)       # int64, as metav1.ListOptions
     except ValueError:
@@ -224,8 +245,9 @@ def watch_list(t: Target):
                        resource_version=request.args.get("resourceVersion"),
                        timeout_seconds=timeout, as_table=_wants_table(),
                        bookmarks=_flag("allowWatchBookmarks"),
-                       stopping=current().stopping,
-                       client_gone=lambda sock=request.environ.get("werkzeug.socket"): watch.peer_gone(sock))
+                       send_initial_events=_optional_flag("sendInitialEvents"),
+                       client=request.environ.get("werkzeug.socket"),
+                       stopping=current().stopping)
     return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 
 
@@ -359,6 +381,8 @@ def subresource(t: Target, method: str):
             body = bodies.read_json_like(request.get_data(cache=False), "application/json")
             return _json(store.patch(t.rt, t.namespace, t.name, _patch_type(), body, subresource="status",
                                      dry_run=_dry_run()))
+    if t.sub == "ephemeralcontainers":
+        return ephemeral_containers(t, method)
     if t.sub == "finalize" and method == "PUT":
         obj = _object_body(t.rt)
         obj["metadata"]["name"] = t.name
@@ -371,6 +395,27 @@ def subresource(t: Target, method: str):
         return bind(t)
     if t.sub == "eviction" and method == "POST":
         return evict(t)
+    raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
+
+
+def ephemeral_containers(t: Target, method: str):
+    """pods/ephemeralcontainers (kubectl debug): the Pod itself; writes change only
+    spec.ephemeralContainers, and only by adding containers."""
+    store = current_cluster().store
+    if method == "GET":
+        return _json(store.get(t.rt, t.namespace, t.name))
+    if method == "PUT":
+        obj = _with_type(t.rt, _body())
+        if not isinstance(obj, dict):
+            raise errors.BadRequest("the body of the request must be an object")
+        md = obj.setdefault("metadata", {})
+        md["name"], md["namespace"] = t.name, t.namespace
+        return _json(store.update(obj, strict=_strict(), subresource="ephemeralcontainers", dry_run=_dry_run()))
+    if method == "PATCH":
+        ptype = _patch_type()
+        body = bodies.read_json_like(request.get_data(cache=False), "application/json")
+        return _json(store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
+                                 subresource="ephemeralcontainers", dry_run=_dry_run()))
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
 
 
@@ -426,17 +471,28 @@ def scale(t: Target, method: str):
 
 def pod_log(t: Target):
     """pods/log: the simulated kubelet's container log (it raises the upstream errors for a
-    missing or ambiguous container and for --previous without a previous run)."""
-    text = current_cluster().controller("kubelet").logs(t.namespace, t.name, request.args.get("container") or None,
-                                                        previous=_flag("previous"), timestamps=_flag("timestamps"))
+    missing or ambiguous container and for --previous without a previous run). With follow=true
+    the response streams what the container writes until it stops, the pod goes, the server
+    stops or the client hangs up."""
+    kubelet = current_cluster().controller("kubelet")
+    container = request.args.get("container") or None
+    timestamps = _flag("timestamps")
+    text = kubelet.logs(t.namespace, t.name, container, previous=_flag("previous"), timestamps=timestamps)
     tail = request.args.get("tailLines")
+    shown = text
     if tail:
         try:
             n = int(tail)
         except ValueError:
             raise errors.BadRequest("tailLines must be an integer")
-        text = "".join(text.splitlines(keepends=True)[-n:]) if n > 0 else ""
-    return Response(text, status=status_line(200), mimetype="text/plain")
+        shown = "".join(text.splitlines(keepends=True)[-n:]) if n > 0 else ""
+    if not _flag("follow") or _flag("previous"):
+        return Response(shown, status=status_line(200), mimetype="text/plain")
+    source = kubelet.log_source(t.namespace, t.name, container)
+    gen = logs.follow(kubelet, t.namespace, t.name, container, timestamps=timestamps, first=shown,
+                      sent=len(text), source=source, stopping=current().stopping,
+                      client=request.environ.get("werkzeug.socket"))
+    return Response(gen, status=status_line(200), mimetype="text/plain", direct_passthrough=True)
 
 
 def bind(t: Target):

@@ -3,20 +3,79 @@
 Semantics as the apiserver's (kubectl-wire.md §7): no resourceVersion (or "0") starts with a
 synthetic ADDED per existing match; resourceVersion=N replays everything after N; a compacted N
 answers one ERROR event with a 410 Expired Status. Selectors apply to events, and an object that
-starts or stops matching is sent as ADDED or DELETED. Table watches stream one-row Tables."""
+starts or stops matching is sent as ADDED or DELETED. Table watches stream one-row Tables.
+
+Streaming lists (WatchList, KEP-3157; client-go >= 1.35 asks for them by default):
+`sendInitialEvents=true&resourceVersionMatch=NotOlderThan` sends the state at a resourceVersion not
+older than the one asked for as ADDED events, then (with allowWatchBookmarks) one BOOKMARK annotated
+`k8s.io/initial-events-end: "true"` carrying that resourceVersion, then the live stream. Without the
+bookmark the reflector never syncs and `kubectl delete/wait/rollout status` hang. The parameter
+combinations are checked as k8s.io/apiserver's ValidateListOptions does, with its texts."""
 from __future__ import annotations
 
 import json
 import random
-import select
 import time
 
 from engine import errors, objects as O
 from engine import matches_fields, matches_requirements, parse_field_selector, parse_label_selector
 
 from . import tables
+from .connection import client_gone
 
 MAX_TIMEOUT = 1800.0        # the apiserver's min-request-timeout; a watch then ends and is re-made
+INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+NOT_OLDER_THAN, EXACT = "NotOlderThan", "Exact"
+
+
+def validate_list_options(*, watch: bool, resource_version: str | None, match: str | None,
+                          send_initial_events: bool | None, continue_: str | None) -> None:
+    """The apiserver's ValidateListOptions (apimachinery pkg/apis/meta/internalversion/validation),
+    answered as its 422 `ListOptions.meta.k8s.io "" is invalid: ...`. The WatchList feature gate
+    counts as on, as in kube-apiserver 1.32+."""
+    errs = []
+    match = match or ""
+    if watch:
+        if send_initial_events is not None and match != NOT_OLDER_THAN:
+            errs.append(errors.forbidden("resourceVersionMatch",
+                                         f"sendInitialEvents requires setting resourceVersionMatch to {NOT_OLDER_THAN}"))
+        if match:
+            if send_initial_events is None:
+                errs.append(errors.forbidden("resourceVersionMatch",
+                                             "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
+            if match != NOT_OLDER_THAN:
+                errs.append(errors.not_supported("resourceVersionMatch", match, [NOT_OLDER_THAN]))
+            if continue_:
+                errs.append(errors.forbidden("resourceVersionMatch",
+                                             "resourceVersionMatch is forbidden when continue is provided"))
+    else:
+        if match:
+            if not resource_version:
+                errs.append(errors.forbidden("resourceVersionMatch",
+                                             "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+            if continue_:
+                errs.append(errors.forbidden("resourceVersionMatch",
+                                             "resourceVersionMatch is forbidden when continue is provided"))
+            if match not in (EXACT, NOT_OLDER_THAN):
+                errs.append(errors.not_supported("resourceVersionMatch", match, [EXACT, NOT_OLDER_THAN, ""]))
+            if match == EXACT and resource_version == "0":
+                errs.append(errors.forbidden("resourceVersionMatch",
+                                             'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+        if send_initial_events is not None:
+            errs.append(errors.forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list"))
+    if errs:
+        raise errors.Invalid("ListOptions", "meta.k8s.io", "", errs)
+
+
+def parse_resource_version(resource_version: str) -> int:
+    try:
+        rv = int(resource_version)
+    except ValueError:
+        rv = -1
+    if rv < 0:
+        # apiserver storage: ParseResourceVersion's text, answered as 400 by the REST layer
+        raise errors.BadRequest(f"invalid resource version: {resource_version!r}")
+    return rv
 
 
 def _line(ev_type: str, obj: dict) -> bytes:
@@ -38,25 +97,15 @@ def _wait_for_resource_version(store, rv: int, patience: float = 3.0) -> None:
         store.wait_for_change(store.resource_version, min(left, 0.5))
 
 
-_HANGUP = getattr(select, "POLLRDHUP", 0x2000) | select.POLLHUP | select.POLLERR
-
-
-def peer_gone(sock) -> bool:
-    """True once the client has closed its end (or the connection broke). A watch writes only
-    when something happens, so without asking it would notice a client that went away only at
-    the next event — on a quiet cluster, at its 30–60 minute deadline, a thread held all along."""
-    if sock is None:
-        return False
-    try:
-        p = select.poll()
-        p.register(sock.fileno(), _HANGUP)
-        return bool(p.poll(0))
-    except (OSError, ValueError):          # closed underneath us: gone
-        return True
+def initial_events_end(rt, rv: int) -> dict:
+    """The bookmark closing a streaming list's initial events: an empty object of the watched kind
+    carrying only the resourceVersion the initial state was taken at and the annotation."""
+    return {"kind": rt.kind, "apiVersion": rt.api_version,
+            "metadata": {"resourceVersion": str(rv), "annotations": {INITIAL_EVENTS_END: "true"}}}
 
 
 def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_version,
-           timeout_seconds, as_table, bookmarks, stopping, client_gone=lambda: False):
+           timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None, client=None):
     store, clock = cluster.store, cluster.clock
     lreqs = parse_label_selector(label_selector)
     freqs = parse_field_selector(field_selector)
@@ -77,18 +126,23 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             return out
         return obj
 
-    initial = []
-    if resource_version in (None, "", "0"):
-        items, rv = store.list(rt, namespace, label_selector, field_selector)
-        initial = items
-        since = rv
+    initial, end_bookmark = [], None
+    if send_initial_events:
+        # A streaming list: the state at a resourceVersion not older than the one asked for ("" is
+        # a consistent read, "0" any; both are the store's current state here), then the bookmark.
+        if resource_version not in (None, "", "0"):
+            _wait_for_resource_version(store, parse_resource_version(resource_version))
+        initial, since = store.list(rt, namespace, label_selector, field_selector)
+        if bookmarks:
+            end_bookmark = initial_events_end(rt, since)
+    elif resource_version in (None, "", "0"):
+        if send_initial_events is None:
+            # The legacy watch: "get state and start at most recent" / "start at any".
+            initial, since = store.list(rt, namespace, label_selector, field_selector)
+        else:
+            since = store.resource_version            # sendInitialEvents=false: only what happens next
     else:
-        try:
-            since = int(resource_version)
-            if since < 0:
-                raise ValueError
-        except ValueError:
-            raise errors.BadRequest(f"invalid resource version: {resource_version!r}")
+        since = parse_resource_version(resource_version)
         _wait_for_resource_version(store, since)
     try:
         watcher = store.watch(since)
@@ -103,12 +157,14 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             yield _line("ERROR", expired.status())
             return
         try:
-            for obj in initial:
-                yield _line("ADDED", render(obj))
+            if initial:
+                yield b"".join(_line("ADDED", render(obj)) for obj in initial)
+            if end_bookmark is not None:
+                yield _line("BOOKMARK", end_bookmark)
             last_bookmark = time.monotonic()
-            while not stopping.is_set() and not client_gone():
+            while not stopping.is_set():
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or client_gone(client):
                     return
                 try:
                     evs = watcher.next(min(1.0, left))
