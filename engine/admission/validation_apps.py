@@ -11,7 +11,7 @@ import re
 from ..errors import FieldError
 from . import names as N
 from .fields import GoStruct, forbidden, invalid, not_supported, required
-from .validation import (immutable, label_selector_as_selector, nonnegative, semantic_equal,
+from .validation_meta import (immutable, label_selector_as_selector, nonnegative, semantic_equal,
                          selector_value, validate_annotations, validate_label_selector, validate_labels,
                          validate_object_meta, validate_object_meta_update)
 from .validation_pod import validate_pod_template_spec

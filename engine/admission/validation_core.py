@@ -13,7 +13,7 @@ from ..errors import FieldError
 from . import names as N
 from .fields import (GoStruct, RenderedFieldError, duplicate, forbidden, gojson, invalid, not_supported,
                      required, too_long, too_many)
-from .validation import (FIELD_IMMUTABLE, as_list, nonnegative, semantic_equal, str_map,
+from .validation_meta import (FIELD_IMMUTABLE, as_list, nonnegative, semantic_equal, str_map,
                          validate_label_name, validate_labels, validate_object_meta,
                          validate_object_meta_update)
 from .validation_pod import (dns1123_label, dns1123_subdomain, port_num_or_name, validate_pod_spec,

@@ -10,7 +10,7 @@ from .. import quantity as Q
 from ..errors import FieldError
 from . import names as N
 from .fields import duplicate, forbidden, invalid, not_found, not_supported, required
-from .validation import (as_list, nonnegative, str_map, validate_annotations, validate_label_name,
+from .validation_meta import (as_list, nonnegative, str_map, validate_annotations, validate_label_name,
                          validate_label_selector, validate_labels)
 
 MAX_INT32 = 2 ** 31 - 1

@@ -4,18 +4,118 @@ controller-runtime):
 - `handlers()` maps a resource to a function turning one watch event into keys to reconcile
   (its own key, or its controller owner's key) — handlers never act;
 - a WorkQueue per controller de-duplicates keys;
-- `reconcile(key)` reads the store, takes one step toward the desired state and returns
-  (optionally) a delay after which to look again. It never learns which event woke it. A
-  reconcile with nothing to do writes nothing.
-- an exception means "retry with backoff"; errors.Conflict is expected and retried quietly.
+- `reconcile(key)` reads the store, takes one step toward the desired state and returns None
+  (done) or a `Result` asking to look again after a delay. It never learns which event woke it.
+  A reconcile with nothing to do writes nothing.
+- one retry policy, the queue's: an exception means "retry with the queue's backoff" (5 ms·2ⁿ,
+  capped at 300 s). API errors (a stale read's Conflict, a failure the controller has already
+  reported as an Event or condition) are retried quietly, anything else is logged first.
+  A `TerminalError` — input no retry can fix — is recorded as a Warning Event and not retried;
+  the next change to the object wakes the controller again.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Callable, Iterable
+from collections.abc import Set
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Iterable, Protocol
 
-from .. import objects as O
+from .. import errors, objects as O
+from ..resources import ResourceType
 from ..store import WatchEvent
+
+
+# ---- what reconcile returns, and the error that is not retried -----------------------------------
+
+@dataclass(frozen=True)
+class Result:
+    """controller-runtime's reconcile.Result: come back after `requeue_after` seconds (a timer
+    the controller depends on — a minReadySeconds expiry, a grace period's end). Returning None
+    means done until the next event."""
+    requeue_after: float
+
+
+def requeue_after(seconds: float | None) -> Result | None:
+    """`Result(seconds)`, or None (done) when there is nothing to wait for."""
+    return None if seconds is None else Result(seconds)
+
+
+class TerminalError(Exception):
+    """Input no retry can fix (controller-runtime's TerminalError; sample-controller logs and
+    swallows it): the engine records `reason`/`message` as a Warning Event on `obj` and forgets
+    the key. Raise it after writing whatever status the object should still show."""
+
+    def __init__(self, obj: dict, reason: str, message: str):
+        super().__init__(message)
+        self.obj, self.reason, self.message = obj, reason, message
+
+
+# ---- what a controller is given ------------------------------------------------------------------
+
+class TimerHandle(Protocol):
+    due: float
+    cancelled: bool
+
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    """Simulated time (engine.clock): read it, and set timers that fire on the engine thread."""
+
+    def now(self) -> float: ...
+
+    def call_at(self, due: float, fn: Callable[[], None]) -> TimerHandle: ...
+
+    def call_later(self, delay: float, fn: Callable[[], None]) -> TimerHandle: ...
+
+    def next_due(self) -> float | None: ...
+
+
+class ObjectStore(Protocol):
+    """The store as a controller sees it: its API client and its informer cache in one. Reads
+    return the stored objects themselves — never modify one, clone it first (the engine tests'
+    fixture checks this, as client-go's cache mutation detector does). Controllers write with
+    sync=False (the engine thread commits its own writes in batches)."""
+
+    @property
+    def resource_version(self) -> int: ...
+
+    def get(self, rt: ResourceType, namespace: str | None, name: str) -> dict: ...
+
+    def try_get(self, rt: ResourceType, namespace: str | None, name: str) -> dict | None: ...
+
+    def iter(self, rt: ResourceType, namespace: str | None = None) -> Iterable[dict]: ...
+
+    def owned_by(self, uid: str, rt: ResourceType | None = None) -> list[dict]: ...
+
+    def create(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
+               namespace: str | None = None, admit: bool = True) -> dict: ...
+
+    def update(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
+               subresource: str | None = None) -> dict: ...
+
+    def patch(self, rt: ResourceType, namespace: str | None, name: str, patch_type: str, body: Any,
+              *, strict: bool = True, dry_run: bool = False, sync: bool = True,
+              subresource: str | None = None) -> dict: ...
+
+    def refresh_spec(self, rt: ResourceType, namespace: str, name: str, fields: dict) -> dict | None: ...
+
+    def delete(self, rt: ResourceType, namespace: str | None, name: str, *,
+               grace_period_seconds: int | None = None, propagation_policy: str | None = None,
+               preconditions: dict | None = None, dry_run: bool = False, sync: bool = True) -> dict: ...
+
+
+class Recorder(Protocol):
+    """The EventRecorder (engine.events): Events as `kubectl describe` shows them."""
+
+    def event(self, obj: dict, etype: str, reason: str, message: str, *, component: str,
+              host: str | None = None, field_path: str | None = None) -> None: ...
+
+
+class Decisions(Protocol):
+    """The decision log the page shows: what a controller saw and what it did about it."""
+
+    def record(self, controller: str, key: str, *, observed: Any = None, desired: Any = None,
+               action: str, message: str) -> None: ...
 
 
 @dataclass
@@ -65,12 +165,14 @@ MODE_FIELDS = tuple(f.name for f in fields(Timings)
 class Context:
     """What every controller is given: the store (as its API client), the clock, the event
     recorder, the decision log and the timings. Writes go through `store` with sync=False."""
-    store: object
-    clock: object
-    recorder: object
-    decisions: object
+    store: ObjectStore
+    clock: Clock
+    recorder: Recorder
+    decisions: Decisions
     timings: Timings
-    cluster: object = None     # for the simulated kubelets' node health switch only
+    # The nodes the page has failed (Cluster.fail_node): a live, read-only view, for the simulated
+    # kubelets only — a failed node's kubelet stops acting, as a powered-off machine's would.
+    failed_nodes: Set[str] = frozenset()
 
 
 Handler = Callable[[WatchEvent], Iterable[str]]
@@ -88,7 +190,7 @@ class Controller:
     def handlers(self) -> dict[str, Handler]:
         raise NotImplementedError
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         raise NotImplementedError
 
     def decide(self, key: str, message: str, *, action: str, observed=None, desired=None) -> None:
@@ -122,3 +224,11 @@ def owner_key(kind: str) -> Handler:
                     break
         return keys
     return handler
+
+
+def quiet_write(fn, *args, **kw):
+    """A write whose object may have moved or vanished meanwhile: the next reconcile re-reads."""
+    try:
+        return fn(*args, **kw)
+    except (errors.NotFound, errors.Conflict):
+        return None

@@ -24,19 +24,11 @@ from ..events import NORMAL, WARNING
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
 from . import deployment_util as U
-from .base import Controller, own_key
-
-
-class _Retry(Exception):
-    """A failure the controller reports itself (event/condition); retried with backoff."""
+from .base import Controller, Result, TerminalError, own_key, requeue_after
 
 
 class DeploymentController(Controller):
     name = "deployment-controller"
-
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        self._failures: dict[str, int] = {}
 
     # ---- watch events → keys -------------------------------------------------------------
 
@@ -85,21 +77,12 @@ class DeploymentController(Controller):
 
     # ---- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         d = self.store.try_get(R.DEPLOYMENT, ns, name)
         if d is None:
-            self._failures.pop(key, None)
             return None
-        sync = _Sync(self, key, d)
-        try:
-            after = sync.run()
-        except _Retry:
-            n = self._failures.get(key, 0)
-            self._failures[key] = n + 1
-            return min(1000.0, 0.005 * 2 ** n)
-        self._failures.pop(key, None)
-        return after
+        return requeue_after(_Sync(self, key, d).run())
 
 
 class _Sync:
@@ -180,11 +163,12 @@ class _Sync:
     def _run(self) -> None:
         d = self.d
         if U.spec(d).get("selector") == {}:
-            self.event(WARNING, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")
             gen = int(O.meta(d).get("generation") or 0)
             if int(d["status"].get("observedGeneration") or 0) < gen:
                 d["status"]["observedGeneration"] = gen
-            return
+            # run() writes the status, then the engine records the Warning (and does not retry).
+            raise TerminalError(self.stored, "SelectingAll",
+                                "This deployment is selecting all pods. A non-empty selector is required.")
         self.rss = self.claim_replicasets()
         if O.is_terminating(d):
             new_rs, old = self.get_all(create=False)
@@ -331,14 +315,14 @@ class _Sync:
             created, already = found, True
         except errors.ApiError as e:
             if "because it is being terminated" in e.message:
-                raise _Retry(e.message) from e
+                raise                   # the namespace is going: retried with the queue's backoff
             msg = f'Failed to create new replica set "{name}": {e.message}'
             if U.progress_deadline(d) is not None:
                 U.set_condition(d["status"], U.new_condition(U.PROGRESSING, "False", U.FAILED_RS_CREATE,
                                                              msg, self.now_iso))
             self.event(WARNING, U.FAILED_RS_CREATE, msg)
             self.decide(msg, action="create-replicaset")
-            raise _Retry(msg) from e
+            raise                       # reported above; retried with the queue's backoff
         self._remember(created)
         if not already:
             if count > 0:

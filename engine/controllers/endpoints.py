@@ -19,12 +19,13 @@ import math
 from typing import Iterable
 
 from .. import errors, objects as O, resources as R
+from ..pod_conditions import is_pod_ready
 from ..store import WatchEvent
-from .base import Controller
-from .endpointslice import (ANNOTATION_TRIGGER_TIME, LABEL_HEADLESS, PodCache, ServiceIndex,
-                            TriggerTimeTracker, find_port, is_ipv6, is_pod_ready, is_service_ip_set,
-                            pod_ips, ready_transition, selected_pods, service_selector,
-                            should_pod_be_in_endpoints, should_set_hostname)
+from .base import Controller, Result
+from .service_endpoints import (ANNOTATION_TRIGGER_TIME, LABEL_HEADLESS, PodCache, ServiceIndex,
+                                TriggerTimeTracker, find_port, is_ipv6, is_service_ip_set, pod_ips,
+                                ready_transition, selected_pods, service_selector,
+                                should_pod_be_in_endpoints, should_set_hostname)
 
 ANNOTATION_OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity"
 MAX_CAPACITY = 1000
@@ -204,7 +205,7 @@ class EndpointsController(Controller):
                 entries.append((addr, endpoint_port(sp, num), ready))
         return name, transition, entries
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         svc = self.store.try_get(R.SERVICE, ns, name)
         if svc is None:

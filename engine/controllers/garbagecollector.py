@@ -11,7 +11,7 @@ from typing import Iterable
 
 from .. import errors, objects as O, resources as R
 from ..store import WatchEvent
-from .base import Controller
+from .base import Controller, Result
 
 FOREGROUND, ORPHAN = "foregroundDeletion", "orphan"
 
@@ -58,7 +58,7 @@ class GarbageCollector(Controller):
         obj = self.store.try_get(*loc)
         return obj if obj is not None and O.uid_of(obj) == uid else None
 
-    def reconcile(self, uid: str) -> float | None:
+    def reconcile(self, uid: str) -> Result | None:
         owner = self._owner(uid)
         dependents = self.store.owned_by(uid)
         if owner is None:

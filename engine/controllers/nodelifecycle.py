@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from .. import errors, objects as O, resources as R
 from ..clock import on_grid
-from ..scheduling import tolerates
-from .base import Controller
+from ..node_predicates import tolerates
+from .base import Controller, Result, requeue_after
 
 NAME = "node-lifecycle-controller"
 SWEEP = "(every node)"                  # the periodic health check's key (node names have no parentheses)
@@ -113,11 +113,11 @@ class NodeLifecycleController(Controller):
             return (key,)
         return ()
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         if "/" in key:
-            return self._reconcile_pod(key)
+            return requeue_after(self._reconcile_pod(key))
         if key == SWEEP:
-            return self._sweep()
+            return requeue_after(self._sweep())
         self._monitor(key)
         return None
 

@@ -23,42 +23,16 @@ import math
 
 from .. import errors, objects as O, resources as R
 from ..events import NORMAL, WARNING
+from ..pod_conditions import is_pod_active, is_pod_ready, ready_condition
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
-from .base import Controller
+from .base import Controller, Result
 
 BURST_REPLICAS = 500                 # burstReplicas: creations/deletions per reconcile
 SLOW_START_INITIAL_BATCH = 1         # controller.SlowStartInitialBatchSize
 EXPECTATIONS_TIMEOUT = 300.0         # ExpectationsTimeout (5 min)
 DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
-
-
-# ---- pod predicates (shared with the Deployment controller and tests) ------------------------
-
-def is_pod_active(pod: dict) -> bool:
-    """controller.IsPodActive: not Succeeded/Failed and not being deleted."""
-    phase = (pod.get("status") or {}).get("phase")
-    return phase not in ("Succeeded", "Failed") and not O.is_terminating(pod)
-
-
-def ready_condition(pod: dict) -> dict | None:
-    return O.get_condition(pod.get("status"), "Ready")
-
-
-def is_pod_ready(pod: dict) -> bool:
-    c = ready_condition(pod)
-    return c is not None and c.get("status") == "True"
-
-
-def is_pod_available(pod: dict, min_ready: int, now: float) -> bool:
-    """podutil.IsPodAvailable: Ready, and Ready for longer than minReadySeconds."""
-    if not is_pod_ready(pod):
-        return False
-    if min_ready == 0:
-        return True
-    since = O.parse_time(ready_condition(pod).get("lastTransitionTime"))
-    return since is not None and since + min_ready < now
 
 
 def _controller_ref(md: dict) -> dict | None:
@@ -299,7 +273,6 @@ class ReplicaSetController(Controller):
     def __init__(self, ctx):
         super().__init__(ctx)
         self.expectations = Expectations(self.clock)
-        self._failures: dict[str, int] = {}      # manageReplicas errors in a row, per key
         self._orphans: dict[str, set[str]] = {}  # namespace → names of pods with no controller
         self._facts: dict[str, _PodFacts] = {}   # ReplicaSet key → what its last reconcile read
 
@@ -374,12 +347,11 @@ class ReplicaSetController(Controller):
 
     # ---- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         rs = self.store.try_get(R.REPLICASET, ns, name)
         if rs is None:
             self.expectations.forget(key)
-            self._failures.pop(key, None)
             self._facts.pop(key, None)
             return None
         needs_sync = self.expectations.satisfied(key)
@@ -400,16 +372,11 @@ class ReplicaSetController(Controller):
             new["status"] = status
             self.store.update(new, subresource="status", sync=False)
 
-        delays = []
         if err is not None:
-            n = self._failures.get(key, 0)
-            self._failures[key] = n + 1
-            delays.append(min(1000.0, 0.005 * 2 ** n))      # the controller rate limiter
-        else:
-            self._failures.pop(key, None)
+            raise err       # reported (Event, ReplicaFailure condition): the queue's backoff retries
         if next_available is not None:                      # a Ready pod turns available then
-            delays.append(max(0.0, next_available) + 0.01)
-        return min(delays) if delays else None
+            return Result(max(0.0, next_available) + 0.01)
+        return None
 
     # ---- adoption and release (PodControllerRefManager.ClaimPods) ------------------------
 

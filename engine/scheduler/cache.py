@@ -23,7 +23,7 @@ from __future__ import annotations
 import collections
 
 from ..quantity import QuantityError, int_value, milli_value
-from ..scheduling import tolerates
+from ..node_predicates import tolerates
 from ..selectors import label_selector_matcher
 
 DEFAULT_MILLI_CPU = 100

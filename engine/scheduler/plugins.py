@@ -18,7 +18,7 @@ equal on every node is left out: it cannot change the choice).
 """
 from __future__ import annotations
 
-from ..scheduling import term_matches, tolerates
+from ..node_predicates import term_matches, tolerates
 from .cache import NodeInfo, PodInfo
 from .topology import (R_EXISTING_ANTI_AFFINITY, R_POD_AFFINITY, R_POD_ANTI_AFFINITY,  # noqa: F401
                        R_SPREAD, R_SPREAD_LABEL)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 
-from ..scheduling import tolerates
+from ..node_predicates import tolerates
 from .cache import NodeInfo, PodInfo, SchedulerCache
 
 R_SPREAD = "node(s) didn't match pod topology spread constraints"
