@@ -6,6 +6,7 @@ fails, the server's output and the transcript of every kubectl call are attached
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -13,12 +14,14 @@ import json
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
 REPO = Path(__file__).resolve().parent.parent
 KUBECTL = "/usr/bin/kubectl"
@@ -270,3 +273,36 @@ def kubeplay_module_server(tmp_path_factory):
         yield srv.start()
     finally:
         srv.close()
+
+
+# ---- the app in this process (stream-protocol and static-file tests) ------------------------------
+
+@contextlib.contextmanager
+def _serve_inproc():
+    from webapp import create_app
+    app = create_app(in_memory=True, speed=20, nodes=3)
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield app, f"127.0.0.1:{srv.server_port}"
+    finally:
+        app.extensions["kubeplay.close"]()
+        srv.shutdown()
+        srv.server_close()
+        t.join(5)
+
+
+@pytest.fixture
+def inproc():
+    """(app, "127.0.0.1:port"): the app in this process on a threaded werkzeug server, for tests
+    that speak the stream protocol or only need the page's static files."""
+    with _serve_inproc() as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def inproc_module():
+    """As `inproc`, shared by a module's tests (for tests that only read static files)."""
+    with _serve_inproc() as served:
+        yield served

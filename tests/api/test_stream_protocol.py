@@ -1,6 +1,7 @@
 """The page's WebSocket (/kubeplay/v1/stream) spoken by a plain client: snapshot, resume from a
 resourceVersion, relist when that is unusable, what is carried and what is not, and the refusal
-of cross-origin connections. The app runs in-process (create_app + a threaded werkzeug server)."""
+of cross-origin connections. The app runs in-process (create_app + a threaded werkzeug server,
+the `inproc` fixture of tests/conftest.py); no browser."""
 from __future__ import annotations
 
 import json
