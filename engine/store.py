@@ -19,6 +19,7 @@ engine has its own unbounded feed (`subscribe()`), so controllers never miss an 
 """
 from __future__ import annotations
 
+import builtins
 import collections
 import itertools
 import threading
@@ -81,6 +82,7 @@ class Store:
         return self._rv
 
     def _load(self) -> None:
+        assert self._db is not None
         rv = 0
         for obj in self._db.load():
             rt = R.of(obj)
@@ -187,7 +189,7 @@ class Store:
             return list(by_ns.get(namespace, {}).values())
         return [o for objs in list(by_ns.values()) for o in list(objs.values())]
 
-    def owned_by(self, uid: str, rt: R.ResourceType | None = None) -> list[dict]:
+    def owned_by(self, uid: str, rt: R.ResourceType | None = None) -> builtins.list[dict]:
         """Objects whose ownerReferences name `uid` (the garbage collector's graph edge)."""
         out = []
         want = rt.name if rt is not None else None
@@ -526,7 +528,7 @@ class Store:
         if since < oldest - 1 and since < self._rv:
             raise errors.Expired(f"too old resource version: {since} ({oldest - 1})")
 
-    def _events_after(self, pos: int) -> list[WatchEvent]:
+    def _events_after(self, pos: int) -> builtins.list[WatchEvent]:
         """History entries with rv > pos. rv grows by exactly one per entry, so this is an index."""
         h = self._history
         if not h or pos >= self._rv:

@@ -13,19 +13,19 @@ from .validation_meta import validate_object_meta_update
 
 
 def validate_create(obj: dict) -> list[FieldError]:
-    kind = obj.get("kind")
+    kind = obj.get("kind") or ""
     fn = validation_core.CREATE.get(kind) or validation_apps.CREATE.get(kind)
     return fn(obj) if fn else []
 
 
 def validate_update(new: dict, old: dict) -> list[FieldError]:
-    kind = new.get("kind")
+    kind = new.get("kind") or ""
     fn = validation_core.UPDATE.get(kind) or validation_apps.UPDATE.get(kind)
     return fn(new, old) if fn else []
 
 
 def validate_status_update(new: dict, old: dict) -> list[FieldError]:
-    kind = new.get("kind")
+    kind = new.get("kind") or ""
     errs = validate_object_meta_update(new.get("metadata") or {}, old.get("metadata") or {})
     fn = validation_core.STATUS.get(kind) or validation_apps.STATUS.get(kind)
     if fn:

@@ -46,7 +46,7 @@ def semantic_equal(a, b) -> bool:
     return a == b
 
 
-_ZEROS = ("", 0, False, [], {})
+_ZEROS: tuple = ("", 0, False, [], {})
 
 
 def immutable(new, old, path: str) -> list[FieldError]:

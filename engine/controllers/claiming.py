@@ -58,16 +58,16 @@ def claim(ctl: Controller, owner: dict, rt: R.ResourceType, orphans: OrphanIndex
     if deleting:
         return out
     for name in orphans.names(ns):
-        obj = ctl.store.try_get(rt, ns, name)
-        if (obj is None or O.controller_of(obj) is not None or O.is_terminating(obj)
-                or not match(O.labels_of(obj)) or not member(obj)):
+        orphan = ctl.store.try_get(rt, ns, name)
+        if (orphan is None or O.controller_of(orphan) is not None or O.is_terminating(orphan)
+                or not match(O.labels_of(orphan)) or not member(orphan)):
             continue
-        adopted = O.clone(obj)
+        adopted = O.clone(orphan)
         adopted["metadata"]["ownerReferences"] = (list(adopted["metadata"].get("ownerReferences") or [])
                                                   + [O.controller_ref(owner)])
         made = quiet_write(ctl.store.update, adopted, sync=False)
         if made is not None:
-            ctl.decide(O.key_of(owner), f"{owner['kind']} {O.key_of(owner)}: orphan {obj['kind']} {name} matches "
+            ctl.decide(O.key_of(owner), f"{owner['kind']} {O.key_of(owner)}: orphan {orphan['kind']} {name} matches "
                                         f"the selector → adopting it (ownerReference added)", action="adopt")
             out.append(made)
     return out

@@ -424,7 +424,8 @@ class DaemonSetController(Controller):
 
         if max_surge == 0:
             unavailable = 0
-            replace, candidates = [], []
+            replace: list[dict] = []
+            candidates: list[dict] = []
             for nname in sorted(by_node):
                 found = _updated_pods_on_node(by_node[nname], hash_, gen)
                 if found is None:
@@ -436,11 +437,12 @@ class DaemonSetController(Controller):
                 elif new is not None:
                     if not available(new):
                         unavailable += 1
-                elif not available(old):
-                    replace.append(old)
-                    unavailable += 1
-                elif unavailable < max_unavailable:
-                    candidates.append(old)
+                elif old is not None:               # (always: exactly one of the two exists)
+                    if not available(old):
+                        replace.append(old)
+                        unavailable += 1
+                    elif unavailable < max_unavailable:
+                        candidates.append(old)
             room = max(0, max_unavailable - unavailable)
             victims = replace + candidates[:room]
             for pod in victims:
@@ -453,7 +455,10 @@ class DaemonSetController(Controller):
             return
 
         # Surge: start the new pod first, delete the old one once the new one is available.
-        to_delete, should_not_run, candidate_nodes, allowed_nodes = [], [], [], []
+        to_delete: list[dict] = []
+        should_not_run: list[dict] = []
+        candidate_nodes: list[str] = []
+        allowed_nodes: list[str] = []
         surging, available_count = 0, 0
         for nname in sorted(by_node):
             found = _updated_pods_on_node(by_node[nname], hash_, gen)
@@ -485,15 +490,16 @@ class DaemonSetController(Controller):
             to_delete += should_not_run[:deletable]
         room = max(0, max_surge - surging)
         create_on = allowed_nodes + candidate_nodes[:room]
-        victims = [(p, "rolling update: the new pod on its node is available") for p in to_delete]
-        if create_on or victims:
-            self._sync_nodes(key, ds, victims, create_on, hash_)
+        deletions = [(p, "rolling update: the new pod on its node is available") for p in to_delete]
+        if create_on or deletions:
+            self._sync_nodes(key, ds, deletions, create_on, hash_)
 
     # ---- history (constructHistory, snapshot, cleanupHistory) ------------------------------------
 
     def _construct_history(self, ds, spec, match) -> tuple[dict | None, list[dict]]:
         data = template_patch(spec.template)
-        current, old = [], []
+        current: list[dict] = []
+        old: list[dict] = []
         for cr in claim(self, ds, R.CONTROLLERREVISION, self._orphans[R.CONTROLLERREVISION.name], match):
             if REVISION_LABEL not in O.labels_of(cr):
                 fixed = O.clone(cr)

@@ -19,6 +19,8 @@ The pure arithmetic lives in deployment_util.py.
 """
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from .. import errors, objects as O, resources as R
 from ..events import NORMAL, WARNING
 from ..selectors import label_selector_matcher
@@ -106,6 +108,12 @@ class _Sync:
 
     def event(self, etype: str, reason: str, message: str) -> None:
         self.ctl.recorder.event(self.stored, etype, reason, message, component=self.ctl.name)
+
+    @overload
+    def cur(self, rs: dict) -> dict: ...
+
+    @overload
+    def cur(self, rs: None) -> None: ...
 
     def cur(self, rs: dict | None) -> dict | None:
         """The latest version of `rs` (after this reconcile's writes)."""
@@ -246,7 +254,15 @@ class _Sync:
 
     # ---- the new ReplicaSet (getAllReplicaSetsAndSyncRevision / getNewReplicaSet) -----------
 
+    @overload
+    def get_all(self, create: Literal[True]) -> tuple[dict, list[dict]]: ...
+
+    @overload
+    def get_all(self, create: bool) -> tuple[dict | None, list[dict]]: ...
+
     def get_all(self, create: bool) -> tuple[dict | None, list[dict]]:
+        """(the new ReplicaSet — created if `create`, else None when there is none — and the old
+        ones, current)."""
         old = U.find_old(self.d, self.rss)
         new_rs = self.get_new_rs(old, create)
         return new_rs, [self.cur(rs) for rs in old]

@@ -11,6 +11,7 @@ import functools
 import json
 import math
 import struct
+from typing import Iterable
 
 from .. import objects as O
 from ..intstr import int_or_percent
@@ -224,7 +225,7 @@ def max_revision(rs_list: list[dict]) -> int:
     return max([r for r in (revision_of(rs) for rs in rs_list) if r is not None], default=0)
 
 
-def active(rs_list: list[dict | None]) -> list[dict]:
+def active(rs_list: Iterable[dict | None]) -> list[dict]:
     """FilterActiveReplicaSets: ReplicaSets with spec.replicas > 0."""
     return [rs for rs in rs_list if rs is not None and replicas(rs) > 0]
 

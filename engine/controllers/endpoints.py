@@ -47,7 +47,7 @@ def endpoint_address(svc: dict, pod: dict) -> dict | None:
     if ip is None:
         return None
     md = pod["metadata"]
-    addr = {"ip": ip}
+    addr: dict = {"ip": ip}
     if should_set_hostname(pod, svc):
         addr["hostname"] = pod["spec"]["hostname"]
     node_name = (pod.get("spec") or {}).get("nodeName")
@@ -100,13 +100,13 @@ def repack_subsets(entries: list[tuple[dict, dict | None, bool]]) -> list[dict]:
     subsets = []
     for members, pks in groups.items():
         subset: dict = {}
-        ready = [addrs[ak] for ak, r in members if r]
+        ready_addrs = [addrs[ak] for ak, r in members if r]
         not_ready = [addrs[ak] for ak, r in members if not r]
-        if ready:
-            subset["addresses"] = ready
+        if ready_addrs:
+            subset["addresses"] = ready_addrs
         if not_ready:
             subset["notReadyAddresses"] = not_ready
-        real_ports = [ports[pk] for pk in sorted(pks) if ports[pk] is not None]
+        real_ports = [p for p in (ports[pk] for pk in sorted(pks)) if p is not None]
         if real_ports:
             subset["ports"] = [dict(p) for p in real_ports]
         subsets.append(subset)

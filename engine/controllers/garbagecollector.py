@@ -27,7 +27,7 @@ class GarbageCollector(Controller):
         return {rt.name: self._on_event for rt in R.all_types() if rt is not R.EVENT}
 
     def _on_event(self, ev: WatchEvent) -> Iterable[str]:
-        obj, md = ev.object, ev.object["metadata"]
+        md = ev.object["metadata"]
         uid = md.get("uid", "")
         if ev.type == "MODIFIED" and uid in self._where and not md.get("deletionTimestamp"):
             # The common write (a status, a Lease renewal): the object is where it was, so only a

@@ -165,7 +165,7 @@ class NodeLifecycleController(Controller):
                                   f"{self.ctx.timings.node_monitor_grace:g}s) → NotReady, pods marked not ready",
                             action="node-not-ready", observed={"ready": "True"}, desired={"ready": "Unknown"})
                 self._mark_pods_not_ready(name)
-        if not self._sync_taints(node, now) and not stale and (ready or {}).get("status") == "True":
+        if not self._sync_taints(node, now) and not stale and ready is not None and ready.get("status") == "True":
             self._settled[name] = (node, O.parse_time(ready.get("lastHeartbeatTime")))
 
     def _lag(self, now: float) -> float:

@@ -42,7 +42,7 @@ def _controller_ref(md: dict) -> dict | None:
     return None
 
 
-def _controlled_by(obj: dict, uid: str) -> bool:
+def _controlled_by(obj: dict, uid: str | None) -> bool:
     ref = O.controller_of(obj)
     return ref is not None and ref.get("uid") == uid
 
@@ -102,8 +102,8 @@ def pod_less(pi: dict, pj: dict, ri: int, rj: int, now: float) -> bool:
     ni, nj = (pi.get("spec") or {}).get("nodeName") or "", (pj.get("spec") or {}).get("nodeName") or ""
     if ni != nj and (not ni or not nj):                                     # 1. unscheduled first
         return not ni
-    phi = _PHASE_ORDINAL.get((pi.get("status") or {}).get("phase"), 0)
-    phj = _PHASE_ORDINAL.get((pj.get("status") or {}).get("phase"), 0)
+    phi = _PHASE_ORDINAL.get((pi.get("status") or {}).get("phase") or "", 0)
+    phj = _PHASE_ORDINAL.get((pj.get("status") or {}).get("phase") or "", 0)
     if phi != phj:                                                          # 2. Pending < Unknown < Running
         return phi < phj
     rdi, rdj = is_pod_ready(pi), is_pod_ready(pj)
@@ -336,7 +336,7 @@ class ReplicaSetController(Controller):
         old_ref = _controller_ref(old.get("metadata") or {}) if old is not None else None   # updatePod
         ref_changed = old is not None and old_ref != ref
         old_owner = (f"{O.namespace_of(old)}/{old_ref['name']}"
-                     if old_ref and old_ref.get("kind") == "ReplicaSet" else None)
+                     if old is not None and old_ref and old_ref.get("kind") == "ReplicaSet" else None)
         if ref_changed and old_owner:
             keys.add(old_owner)
         if owner:
@@ -534,7 +534,7 @@ class ReplicaSetController(Controller):
         else:
             family = [r for r in self.store.iter(R.REPLICASET, O.namespace_of(rs))
                       if _controlled_by(r, ref.get("uid"))]
-        out = []
+        out: list[dict] = []
         for r in family:
             out.extend(p for p in self.store.owned_by(O.uid_of(r), R.POD) if _controlled_by(p, O.uid_of(r)))
         return out
@@ -562,7 +562,7 @@ class ReplicaSetController(Controller):
                     wait = ready_since + mrs - now
                     next_available = wait if next_available is None else min(next_available, wait)
         old = rs.get("status") or {}
-        status = {"replicas": len(active)}
+        status: dict = {"replicas": len(active)}
         for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
                              ("availableReplicas", available)):
             if value:

@@ -195,7 +195,7 @@ class StatefulSetController(Controller):
         while True:
             h = hash_revision_data(data, collisions)
             name = f"{O.name_of(sts)[:223]}-{h}"
-            cr = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
+            cr: dict = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
                   "metadata": {"name": name, "namespace": O.namespace_of(sts),
                                "labels": dict(labels, **{HISTORY_HASH_LABEL: h}),
                                "ownerReferences": [O.controller_ref(sts)]},
@@ -228,17 +228,18 @@ class StatefulSetController(Controller):
                   "currentRevision": O.name_of(current), "updateRevision": O.name_of(update),
                   "collisionCount": collisions}
 
-        replicas: list[dict | None] = [None] * spec.replicas
+        slots: list[dict | None] = [None] * spec.replicas
         condemned: list[dict] = []
         for pod in pods:
             ordinal = ordinal_of(pod)
             if spec.start <= ordinal <= spec.end:
-                replicas[ordinal - spec.start] = pod
+                slots[ordinal - spec.start] = pod
             elif ordinal >= 0:
                 condemned.append(pod)
-        for i in range(spec.replicas):
-            if replicas[i] is None:
-                replicas[i] = self._new_pod(sts, spec, current_tpl, update_tpl, current, update, spec.start + i)
+        replicas: list[dict] = [
+            pod if pod is not None else
+            self._new_pod(sts, spec, current_tpl, update_tpl, current, update, spec.start + i)
+            for i, pod in enumerate(slots)]
         condemned.sort(key=ordinal_of, reverse=True)
 
         first_unhealthy = next((p for p in replicas if not is_healthy(p)), None)

@@ -116,7 +116,7 @@ W_LEAST, W_BALANCED, W_SPREAD, W_TAINT, W_AFFINITY = 1, 1, 2, 3, 2
 def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = None) -> list[float]:
     r = p.requests
     rc, rm = r.nz_cpu, r.nz_memory
-    scores = []
+    scores: list = []
     append = scores.append
     for n in nodes:
         fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 
 from .. import errors, objects as O, resources as R
-from ..controllers.base import Controller, Result, requeue_after
+from ..controllers.base import Controller, Result
 from . import plugins as P
 from . import topology as T
 from .cache import SchedulerCache
@@ -151,7 +151,8 @@ class Scheduler(Controller):
         node, message, resources, pods = self.schedule_one(key, pod)
         if node is not None:
             self._forget_attempt(key)
-            return requeue_after(self._bind(key, pod, node))
+            self._bind(key, pod, node)
+            return None
         if att is None:
             att = self._unschedulable[key] = _Attempt()
         att.attempts += 1
@@ -214,7 +215,7 @@ class Scheduler(Controller):
         extra = T.prescore(info, self.cache, feasible, ns_labels, P.node_affinity_matches)
         scores = P.score_nodes(info, feasible, extra)
         # selectHost: the highest score, reservoir-sampled among equals.
-        best, best_score, ties = None, -1.0, 0
+        best, best_score, ties = feasible[0], -1.0, 0
         for n, s in zip(feasible, scores):
             if s > best_score:
                 best, best_score, ties = n, s, 1
