@@ -71,6 +71,7 @@ class KubeplayServer:
         # A --token server speaks HTTPS with its own certificate (kubectl sends tokens only over TLS).
         self.url = f"{'https' if '--token' in self.extra_args else 'http'}://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
+        self.background: list[subprocess.Popen] = []      # kubectl_popen's processes, reaped by close()
         self.starts = 0
         self.log_path = root / "server.log"
         self.transcript: list[str] = []
@@ -148,6 +149,14 @@ class KubeplayServer:
             self.proc.wait(10)
 
     def close(self) -> None:
+        for bg in self.background:          # killed if still running, and its pipes closed
+            if bg.poll() is None:
+                bg.kill()
+            bg.wait(10)
+            for pipe in (bg.stdout, bg.stderr):
+                if pipe is not None:
+                    pipe.close()
+        self.background.clear()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -198,8 +207,10 @@ class KubeplayServer:
     def kubectl_popen(self, *args) -> subprocess.Popen:
         argv = self.kubectl_argv(args)
         self.transcript.append(f"$ {' '.join(argv[1:])} &")
-        return subprocess.Popen(argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        proc = subprocess.Popen(argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, text=True)
+        self.background.append(proc)
+        return proc
 
     def get_json(self, path: str, timeout: float = 10):
         """GET an API path as JSON (plain urllib, no kubectl): for polling loops."""
