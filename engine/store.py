@@ -23,7 +23,7 @@ import builtins
 import collections
 import itertools
 import threading
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple, Protocol
 
 from . import admission, errors, objects as O, resources as R, strategy
 from . import patch as patching
@@ -49,6 +49,10 @@ class WatchEvent(NamedTuple):
         return self.rt or R.of(self.object)
 
 
+class _Sink(Protocol):
+    def append(self, ev: WatchEvent, /) -> None: ...
+
+
 class Store:
     def __init__(self, path: str | None = None, *, clock=None, history: int = DEFAULT_HISTORY,
                  max_pods: int = DEFAULT_MAX_PODS):
@@ -62,7 +66,7 @@ class Store:
         self._owned: dict[str, set[tuple[str, str, str]]] = collections.defaultdict(set)
         self._rv = 0
         self._history: collections.deque[WatchEvent] = collections.deque(maxlen=history)
-        self._feeds: list[collections.deque] = []
+        self._feeds: list[_Sink] = []          # subscribe()'s deques and observe_writes()' sinks
         self._db = SqliteBacking(path) if path else None
         self._wakers: list[Callable[[], None]] = []
         self.pod_count = 0
@@ -102,6 +106,12 @@ class Store:
             q: collections.deque = collections.deque()
             self._feeds.append(q)
             return q
+
+    def observe_writes(self, sink: _Sink) -> None:
+        """Hand every WatchEvent to `sink.append` at the moment of its write, on the writer's
+        thread (the engine tests' mutation detector, engine/mutation_detector.py)."""
+        with self._lock:
+            self._feeds.append(sink)
 
     def flush(self, *, wait: bool = True) -> None:
         """Commit the engine's writes to the state file (if any). `wait=False` hands them to the

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 import urllib.request
+from pathlib import Path
 
 from watchlines import WatchLines
 
@@ -100,7 +101,7 @@ def test_scaling_a_statefulset_to_zero_deletes_pods_in_reverse_order(kube):
 
 def test_a_parallel_statefulset_creates_all_pods_without_waiting(kube, tmp_path):
     doc = (tmp_path / "par.yaml")
-    doc.write_text(open(kube.file("issue4-statefulset.yaml")).read()
+    doc.write_text(Path(kube.file("issue4-statefulset.yaml")).read_text()
                    .replace("serviceName: nginx\n", "serviceName: nginx\n  podManagementPolicy: Parallel\n"))
     kube("apply", "-f", str(doc))
     kube.wait_running("app=nginx", 3, timeout=40)
