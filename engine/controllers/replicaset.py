@@ -258,12 +258,9 @@ class _PodFacts:
                 fully = False
                 break
         since = _NOT_READY
-        for c in (pod.get("status") or {}).get("conditions") or ():
-            if c.get("type") != "Ready":
-                continue
-            if c.get("status") == "True":
-                since = O.parse_time(c.get("lastTransitionTime"))
-            break
+        c = ready_condition(pod)
+        if c is not None and c.get("status") == "True":
+            since = O.parse_time(c.get("lastTransitionTime"))
         return pod, verdict, fully, since
 
 
