@@ -29,6 +29,7 @@ from . import admission, errors, objects as O, resources as R, strategy
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
+from .services import allocate
 from .sqlite import SqliteBacking
 
 DEFAULT_HISTORY = 20000
@@ -602,5 +603,4 @@ def _resource_of(obj: dict) -> R.ResourceType:
 
 
 def _allocate_service(store: Store, svc: dict, old: dict | None) -> None:
-    from .services import allocate
     allocate(store, svc, old)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import pickle
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects as O, quantity as Q, resources as R
 from . import defaults, plugins, schema, validation, validation_core
 
 __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
@@ -228,7 +228,6 @@ def admit_status_update(new: dict, old: dict) -> dict:
 
 def pod_qos_class(pod: dict) -> str:
     """GetPodQOS: Guaranteed, Burstable or BestEffort from the (defaulted) containers' resources."""
-    from .. import quantity as Q
     spec = pod.get("spec") or {}
     requests: dict = {}
     limits: dict = {}
