@@ -3,10 +3,10 @@ stateful_set_control.go, stateful_set_utils.go, stateful_pod_control.go; history
 pkg/controller/history).
 
 Reading order: labels and event texts → pod helpers → the controller: handlers, reconcile, and
-the upstream steps it takes in order (claim revisions and pods, pick current/update revisions, create/delete/update
-pods one ordinal at a time, write status, trim history). What it shares with the DaemonSet
-controller lives beside it: ControllerRevision history in history.py, adoption and release in
-claiming.py, pod readiness in engine/pod_conditions.py.
+the upstream steps it takes in order (claim revisions and pods, pick current/update revisions,
+create/delete/update pods one ordinal at a time, write status, trim history). What it shares
+with the DaemonSet controller lives beside it: ControllerRevision history in history.py,
+adoption and release in claiming.py, pod readiness in engine/pod_conditions.py.
 
 What a learner sees, as on a real cluster:
 - pods are named `<sts>-<ordinal>` (from `spec.ordinals.start`), carry `controller-revision-hash`
