@@ -159,6 +159,9 @@ class _Sync:
     def run(self) -> float | None:
         try:
             self._run()
+        except TerminalError:
+            self.flush()            # the status it still shows; if this write fails, that is retried
+            raise
         except BaseException:
             try:
                 self.flush()
