@@ -4,9 +4,18 @@ controller decision as JSON lines. Two runs of the same code give byte-identical
 change meant to be invisible (a faster path) is checked with `cmp` against a trace of the code
 before it:
 
-    PYTHONHASHSEED=0 .venv/bin/python bench/trace_engine.py /tmp/before.jsonl
+    .venv/bin/python bench/trace_engine.py /tmp/before.jsonl
     (change the engine)
-    PYTHONHASHSEED=0 .venv/bin/python bench/trace_engine.py /tmp/after.jsonl && cmp /tmp/before.jsonl /tmp/after.jsonl
+    .venv/bin/python bench/trace_engine.py /tmp/after.jsonl && cmp /tmp/before.jsonl /tmp/after.jsonl
+
+(The script re-runs itself with PYTHONHASHSEED=0: set iteration order reaches the trace.)
+
+The suite keeps the trace too: tests/engine/test_engine_trace.py compares its SHA-256 with
+tests/engine/golden/engine_trace.json, which also holds a summary (events per type and kind,
+decisions per controller and action) to show where a changed trace differs. A change that is
+meant to change what the engine does updates the golden file on purpose:
+
+    .venv/bin/python bench/trace_engine.py --update-golden
 
 The scenario walks through the engine's main paths: scale up in small and in large time steps
 (a lagging engine skips states), Services and EndpointSlices, a rolling update, pull failures
@@ -15,11 +24,14 @@ deletion, a StatefulSet, a DaemonSet and a namespace deletion.
 """
 from __future__ import annotations
 
+import collections
+import hashlib
 import itertools
 import json
 import os
 import random
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -118,5 +130,43 @@ def main(out_path: str) -> None:
           f"{len(list(store.iter(R.EVENT)))} events")
 
 
+GOLDEN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                      "tests", "engine", "golden", "engine_trace.json")
+
+
+def summarize(path: str) -> dict:
+    """What a trace holds, counted: enough to see which part of the engine a changed trace
+    comes from (the full trace is ~9 MB, too big to keep in the repository)."""
+    events: collections.Counter = collections.Counter()
+    decisions: collections.Counter = collections.Counter()
+    last_rv = 0
+    with open(path, "rb") as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec[0] == "DECISION":
+                decisions[f"{rec[1]['controller']} {rec[1]['action']}"] += 1
+            else:
+                events[f"{rec[0]} {rec[2].get('kind')}"] += 1
+                last_rv = max(last_rv, rec[1])
+    return {"lastResourceVersion": last_rv, "events": dict(sorted(events.items())),
+            "decisions": dict(sorted(decisions.items()))}
+
+
+def digest(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "trace.jsonl")
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
+    if sys.argv[1:] == ["--update-golden"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "trace.jsonl")
+            main(out)
+            golden = {"sha256": digest(out), "bytes": os.path.getsize(out), "summary": summarize(out)}
+        with open(GOLDEN, "w") as f:
+            f.write(json.dumps(golden, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {GOLDEN}")
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "trace.jsonl")

@@ -31,7 +31,7 @@ from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
 from .cluster import Cluster
 from .controllers import deployment_util as deployments
-from .controllers.base import Timings
+from .loop import Timings
 from .resources import ResourceType
 from .selectors import (matches_fields, matches_requirements, parse_field_selector, parse_label_selector,
                         selector_to_string)

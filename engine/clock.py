@@ -34,7 +34,7 @@ def on_grid(t: float, grid: float = HEARTBEAT_GRID) -> float:
 class Timer:
     __slots__ = ("due", "fn", "cancelled")
 
-    def __init__(self, due: float, fn: Callable[[], None]):
+    def __init__(self, due: float, fn: Callable[[], object]):
         self.due, self.fn, self.cancelled = due, fn, False
 
     def cancel(self) -> None:
@@ -53,14 +53,14 @@ class _TimerClock:
     def now(self) -> float:
         raise NotImplementedError
 
-    def call_at(self, due: float, fn: Callable[[], None]) -> Timer:
+    def call_at(self, due: float, fn: Callable[[], object]) -> Timer:
         t = Timer(due, fn)
         with self._lock:
             heapq.heappush(self._heap, (due, next(self._seq), t))
         self.on_change()
         return t
 
-    def call_later(self, delay: float, fn: Callable[[], None]) -> Timer:
+    def call_later(self, delay: float, fn: Callable[[], object]) -> Timer:
         return self.call_at(self.now() + max(0.0, delay), fn)
 
     def next_due(self) -> float | None:

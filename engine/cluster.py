@@ -15,9 +15,9 @@ import time
 
 from . import errors, objects as O, resources as R
 from .clock import ManualClock, ScaledClock
-from .controllers.base import Context, Timings
+from .loop import Context, TerminalError, Timings
 from .decisions import DecisionLog
-from .events import EventRecorder
+from .events import WARNING, EventRecorder
 from .store import Store, WatchEvent
 from .workqueue import WorkQueue
 
@@ -96,7 +96,8 @@ class Cluster:
         self.clock.on_change = self._wake_up
         self.store.on_write(self._wake_up)
         self._feed = self.store.subscribe()
-        ctx = Context(self.store, self.clock, self.recorder, self.decisions, self.timings, self)
+        ctx = Context(self.store, self.clock, self.recorder, self.decisions, self.timings,
+                      failed_nodes=self.failed_nodes)
         self.controllers = [cls(ctx) for cls in _controller_classes()]
         self._queues = {c.name: WorkQueue(self.clock) for c in self.controllers}
         self._pairs = [(c, self._queues[c.name]) for c in self.controllers]
@@ -246,20 +247,33 @@ class Cluster:
                     break
                 worked = True
                 try:
-                    after = c.reconcile(key)
-                    q.forget(key)
-                    if after is not None:
-                        q.add_after(key, after)
-                except (errors.Conflict, errors.AlreadyExists, errors.NotFound):
-                    q.add_rate_limited(key)         # stale read: look again shortly
+                    result = c.reconcile(key)
+                except TerminalError as e:
+                    q.forget(key)                   # no retry fixes it; the next change wakes us
+                    self._record_terminal(c, key, e)
+                except errors.ApiError as e:
+                    # A stale read (Conflict, NotFound, AlreadyExists) or a failure the controller
+                    # has already reported as an Event or condition: retry with the queue's backoff.
+                    log.debug("%s: reconcile %s: %s; retrying", c.name, key, e.message)
+                    q.add_rate_limited(key)
                 except Exception:
                     log.exception("%s: reconcile %s failed", c.name, key)
                     q.add_rate_limited(key)
+                else:
+                    q.forget(key)
+                    if result is not None:
+                        q.add_after(key, result.requeue_after)
                 finally:
                     q.done(key)
         if flush:
             self.store.flush()
         return worked
+
+    def _record_terminal(self, c, key: str, e: TerminalError) -> None:
+        try:
+            self.recorder.event(e.obj, WARNING, e.reason, e.message, component=c.name)
+        except errors.ApiError:
+            log.debug("%s: recording %s for %s failed", c.name, e.reason, key)
 
     def run_until_idle(self, max_passes: int = 100000) -> int:
         """Tests: work until nothing is queued and no timer is due now. Returns passes made."""

@@ -7,7 +7,7 @@ values collected into one Invalid error, as the apiserver's validation does.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -181,8 +181,8 @@ def _remove(doc, path: list[str], kind: str):
     last = path[-1]
     if isinstance(parent, dict) and last in parent:
         del parent[last]
-    elif isinstance(parent, list) and _index(parent, last, allow_end=False) is not None:
-        del parent[_index(parent, last, allow_end=False)]
+    elif isinstance(parent, list) and (i := _index(parent, last, allow_end=False)) is not None:
+        del parent[i]
     else:
         raise UnprocessablePatch(f"{kind} operation does not apply: doc is missing path: {_show(path)}")
     return doc
@@ -428,7 +428,7 @@ class _Merger:
             raise errors.BadRequest(f"list element types are not identical at {path}")
 
         if shapes != {"map"}:                          # a set of primitives
-            merged = []
+            merged: list = []
             for v in orig + patch:
                 if not any(_json_equal(v, m) for m in merged):
                     merged.append(v)

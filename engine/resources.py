@@ -2,7 +2,7 @@
 URL routing, error messages (`deployments.apps "x" not found`) and storage keys."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 

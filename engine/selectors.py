@@ -81,7 +81,9 @@ def _parse_label_selector(s: str | None) -> list[Requirement]:
 
 def _split_top(s: str) -> list[str]:
     """Split on commas that are not inside parentheses."""
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in s:
         if ch == "(":
             depth += 1

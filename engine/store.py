@@ -19,15 +19,17 @@ engine has its own unbounded feed (`subscribe()`), so controllers never miss an 
 """
 from __future__ import annotations
 
+import builtins
 import collections
 import itertools
 import threading
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple, Protocol
 
 from . import admission, errors, objects as O, resources as R, strategy
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
+from .services import allocate
 from .sqlite import SqliteBacking
 
 IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
@@ -50,6 +52,10 @@ class WatchEvent(NamedTuple):
         return self.rt or R.of(self.object)
 
 
+class _Sink(Protocol):
+    def append(self, ev: WatchEvent, /) -> None: ...
+
+
 class Store:
     def __init__(self, path: str | None = None, *, clock=None, history: int = DEFAULT_HISTORY,
                  max_pods: int = DEFAULT_MAX_PODS):
@@ -63,7 +69,7 @@ class Store:
         self._owned: dict[str, set[tuple[str, str, str]]] = collections.defaultdict(set)
         self._rv = 0
         self._history: collections.deque[WatchEvent] = collections.deque(maxlen=history)
-        self._feeds: list[collections.deque] = []
+        self._feeds: list[_Sink] = []          # subscribe()'s deques and observe_writes()' sinks
         self._db = SqliteBacking(path) if path else None
         self._wakers: list[Callable[[], None]] = []
         self.pod_count = 0
@@ -83,6 +89,7 @@ class Store:
         return self._rv
 
     def _load(self) -> None:
+        assert self._db is not None
         rv = 0
         for obj in self._db.load():
             rt = R.of(obj)
@@ -102,6 +109,12 @@ class Store:
             q: collections.deque = collections.deque()
             self._feeds.append(q)
             return q
+
+    def observe_writes(self, sink: _Sink) -> None:
+        """Hand every WatchEvent to `sink.append` at the moment of its write, on the writer's
+        thread (the engine tests' mutation detector, engine/mutation_detector.py)."""
+        with self._lock:
+            self._feeds.append(sink)
 
     def flush(self, *, wait: bool = True) -> None:
         """Commit the engine's writes to the state file (if any). `wait=False` hands them to the
@@ -189,7 +202,7 @@ class Store:
             return list(by_ns.get(namespace, {}).values())
         return [o for objs in list(by_ns.values()) for o in list(objs.values())]
 
-    def owned_by(self, uid: str, rt: R.ResourceType | None = None) -> list[dict]:
+    def owned_by(self, uid: str, rt: R.ResourceType | None = None) -> builtins.list[dict]:
         """Objects whose ownerReferences name `uid` (the garbage collector's graph edge)."""
         out = []
         want = rt.name if rt is not None else None
@@ -541,7 +554,7 @@ class Store:
         if since < oldest - 1 and since < self._rv:
             raise errors.Expired(f"too old resource version: {since} ({oldest - 1})")
 
-    def _events_after(self, pos: int) -> list[WatchEvent]:
+    def _events_after(self, pos: int) -> builtins.list[WatchEvent]:
         """History entries with rv > pos. rv grows by exactly one per entry, so this is an index."""
         h = self._history
         if not h or pos >= self._rv:
@@ -605,5 +618,4 @@ def _resource_of(obj: dict) -> R.ResourceType:
 
 
 def _allocate_service(store: Store, svc: dict, old: dict | None) -> None:
-    from .services import allocate
     allocate(store, svc, old)

@@ -86,7 +86,7 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
         new.pop("spec", None)
     md = new["metadata"] = dict(new["metadata"])
     omd = old["metadata"]
-    for k in _STATUS_KEEPS_META.get(new.get("kind"), _RESET_FOR_STATUS):
+    for k in _STATUS_KEEPS_META.get(new.get("kind") or "", _RESET_FOR_STATUS):
         if k in omd:
             md[k] = omd[k]
         else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import collections
 import threading
 
+from .clock import Timer
+
 
 class WorkQueue:
     def __init__(self, clock, *, base_delay: float = 0.005, max_delay: float = 300.0):
@@ -21,7 +23,7 @@ class WorkQueue:
         self._dirty: set[str] = set()
         self._processing: set[str] = set()
         self._failures: dict[str, int] = {}
-        self._timers: dict[str, object] = {}
+        self._timers: dict[str, Timer] = {}
         self._base, self._max = base_delay, max_delay
         self._lock = threading.Lock()
 

@@ -6,6 +6,7 @@ fails, the server's output and the transcript of every kubectl call are attached
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -15,12 +16,14 @@ import re
 import subprocess
 import sys
 import sysconfig
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
 REPO = Path(__file__).resolve().parent.parent
 KUBECTL = "/usr/bin/kubectl"
@@ -70,6 +73,7 @@ class KubectlRunner:
 
     kubectl_bin = KUBECTL
     transcript: list[str]
+    background: list[subprocess.Popen]
 
     def env(self) -> dict:
         raise NotImplementedError
@@ -101,8 +105,10 @@ class KubectlRunner:
     def kubectl_popen(self, *args) -> subprocess.Popen:
         argv = self.kubectl_argv(args)
         self.transcript.append(f"$ {' '.join(argv[1:])} &")
-        return subprocess.Popen(argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        proc = subprocess.Popen(argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, text=True)
+        self.background.append(proc)        # the server's list: reaped by KubeplayServer.close()
+        return proc
 
 
 def _hermetic_env(**paths) -> dict:
@@ -127,6 +133,7 @@ class KubeplayServer(KubectlRunner):
         # A --token server speaks HTTPS with its own certificate (kubectl sends tokens only over TLS).
         self.url = f"{'https' if '--token' in self.extra_args else 'http'}://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
+        self.background: list[subprocess.Popen] = []      # kubectl_popen's processes, reaped by close()
         self.starts = 0
         self.log_path = root / "server.log"
         self.transcript: list[str] = []
@@ -204,6 +211,14 @@ class KubeplayServer(KubectlRunner):
             self.proc.wait(10)
 
     def close(self) -> None:
+        for bg in self.background:          # killed if still running, and its pipes closed
+            if bg.poll() is None:
+                bg.kill()
+            bg.wait(10)
+            for pipe in (bg.stdout, bg.stderr):
+                if pipe is not None:
+                    pipe.close()
+        self.background.clear()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -247,8 +262,7 @@ class KubeplayServer(KubectlRunner):
 class KubectlSession(KubectlRunner):
     """One test's view of a (possibly shared) server: its own kubeconfig whose context points at
     the test's namespace, its own HOME, a chosen kubectl binary, and its own transcript. The
-    discovery cache is shared per server and kubectl version (it depends on nothing else).
-    Everything else (get_json, url, wait_until, ...) is the server's."""
+    discovery cache is its own too. Everything else (get_json, url, wait_until, ...) is the server's."""
 
     def __init__(self, server: KubeplayServer, root: Path, *, namespace: str, version: str = "1.32"):
         self.server, self.namespace, self.version = server, namespace, version
@@ -262,9 +276,9 @@ class KubectlSession(KubectlRunner):
         assert n == 1, f"no context namespace in the server's kubeconfig:\n{text}"
         self.kubeconfig.write_text(text)
 
-    @property
-    def cache_dir(self) -> Path:
-        return self.server.cache_dir.with_name(f"{self.server.cache_dir.name}-kubectl-{self.version}")
+        # Its own discovery cache too (kubectl-wire.md §13): nothing one test's kubectl cached
+        # can answer for another's.
+        self.cache_dir = root / "cache"
 
     def env(self) -> dict:
         return _hermetic_env(KUBECONFIG=self.kubeconfig, KUBECACHEDIR=self.cache_dir, HOME=self.home)
@@ -348,3 +362,40 @@ def kubectl_version(request) -> str:
 def kubectl_session():
     """KubectlSession(server, root, namespace=..., version=...): a test's kubectl on a shared server."""
     return KubectlSession
+# ---- the app in this process (stream-protocol and static-file tests) ------------------------------
+
+@contextlib.contextmanager
+def _serve_inproc():
+    # As `kubeplay serve` does it: the CLI's builder makes the engine, create_app only wires it in.
+    from webapp import create_app
+    from webapp.cli import build_cluster
+    from webapp.extension import kubeplay_of
+    cluster = build_cluster(state=None, speed=20, nodes=3)
+    app = create_app(cluster)
+    cluster.start()
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield app, f"127.0.0.1:{srv.server_port}"
+    finally:
+        kubeplay_of(app).close()
+        cluster.stop()
+        srv.shutdown()
+        srv.server_close()
+        t.join(5)
+
+
+@pytest.fixture
+def inproc():
+    """(app, "127.0.0.1:port"): the app in this process on a threaded werkzeug server, for tests
+    that speak the stream protocol or only need the page's static files."""
+    with _serve_inproc() as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def inproc_module():
+    """As `inproc`, shared by a module's tests (for tests that only read static files)."""
+    with _serve_inproc() as served:
+        yield served

@@ -177,7 +177,7 @@ def test_the_check_sees_webapp_going_around_the_facade(tree):
 def test_the_check_sees_loops_importing_each_other(tree):
     tree("engine/scheduler/scheduler.py", "from ..controllers.base import Controller\nfrom ..loop import Controller\n")
     tree("engine/kubelet/pods.py", "from .. import scheduler\n")
-    tree("engine/controllers/daemonset.py", "from ..scheduling import tolerates\n")
+    tree("engine/controllers/daemonset.py", "from ..node_predicates import tolerates\n")
     assert sorted(loops_importing_each_other()) == [
         "engine/kubelet/pods.py:1 (engine.kubelet) imports engine (engine.scheduler)",
         "engine/scheduler/scheduler.py:1 (engine.scheduler) imports engine.controllers.base (engine.controllers)"]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import pickle
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects as O, quantity as Q, resources as R
 from . import defaults, plugins, schema, validation, validation_core
 
 __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
@@ -121,6 +121,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict
             _POD_SPECS_SEEN.add(spec_key)
             spec_key = None                 # the first of its kind takes the ordinary path
     drop = _decode(obj, rt, strict) if decode else False
+    out: dict
     if memo is not None:
         out = {k: (None if k == "spec" else O.clone(v)) for k, v in obj.items()}
         out["spec"] = memo.spec()
@@ -148,6 +149,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict
             spec_errs = validation_core.validate_pod_spec_on_create(out["spec"])
             if len(_POD_SPECS) >= _POD_SPECS_MAX:
                 _POD_SPECS.clear()
+            assert defaulted is not None                # (pickled above on this same path)
             _POD_SPECS[spec_key] = _PodSpecMemo(defaulted, not spec_errs)
             errs.extend(spec_errs)
         elif not memo.spec_valid:
@@ -250,7 +252,6 @@ def admit_status_update(new: dict, old: dict) -> dict:
 
 def pod_qos_class(pod: dict) -> str:
     """GetPodQOS: Guaranteed, Burstable or BestEffort from the (defaulted) containers' resources."""
-    from .. import quantity as Q
     spec = pod.get("spec") or {}
     requests: dict = {}
     limits: dict = {}

@@ -364,7 +364,7 @@ def apply_defaults(obj: dict) -> dict:
     """Default `obj` in place (it must be the caller's own copy) and return it."""
     if not isinstance(obj.get("metadata"), dict):
         obj["metadata"] = {}
-    fn = _BY_KIND.get(obj.get("kind"))
+    fn = _BY_KIND.get(obj.get("kind") or "")
     if fn:
         fn(obj)
     return obj

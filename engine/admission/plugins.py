@@ -17,7 +17,7 @@ DaemonSets: the `deprecated.daemonset.template.generation` annotation apps/v1 sh
 from __future__ import annotations
 
 from .. import errors, objects as O
-from .validation import semantic_equal
+from .validation_meta import semantic_equal
 
 SA_VOLUME_PREFIX = "kube-api-access-"
 SA_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"

@@ -7,19 +7,20 @@ json tags there) are rendered with Go field names, as the real apiserver shows t
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 from ..errors import FieldError
 from . import names as N
 from .fields import GoStruct, forbidden, invalid, not_supported, required
-from .validation import (immutable, label_selector_as_selector, nonnegative, semantic_equal,
-                         selector_value, validate_annotations, validate_label_selector, validate_labels,
-                         validate_object_meta, validate_object_meta_update)
+from .validation_meta import (immutable, label_selector_as_selector, nonnegative, selector_value,
+                              semantic_equal, str_map, validate_annotations, validate_label_selector,
+                              validate_labels, validate_object_meta, validate_object_meta_update)
 from .validation_pod import validate_pod_template_spec
 
 _PERCENT = re.compile("[0-9]+%")
 
 
-def _is_int(v) -> bool:
+def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -34,8 +35,8 @@ def _meta(obj: dict) -> dict:
 
 
 def _template_labels(spec: dict):
-    tmpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-    md = tmpl.get("metadata") if isinstance(tmpl.get("metadata"), dict) else {}
+    tmpl = str_map(spec.get("template"))
+    md = str_map(tmpl.get("metadata"))
     return md.get("labels")
 
 
@@ -74,14 +75,14 @@ def _intstr(v):
 # ---- pod templates -------------------------------------------------------------------------------
 
 def _template_for_replica_set(spec: dict, selector, path: str, kind: str) -> list[FieldError]:
-    tmpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+    tmpl = str_map(spec.get("template"))
     errs: list[FieldError] = []
     if not selector.empty():
         labels = _template_labels(spec)
         if not selector.matches(labels):
             errs.append(invalid(f"{path}.metadata.labels", labels, "`selector` does not match template `labels`"))
     errs.extend(validate_pod_template_spec(tmpl, path))
-    tspec = tmpl.get("spec") if isinstance(tmpl.get("spec"), dict) else {}
+    tspec = str_map(tmpl.get("spec"))
     rp = tspec.get("restartPolicy") or ""
     if rp != "Always":
         errs.append(not_supported(f"{path}.spec.restartPolicy", rp, ("Always",)))
@@ -254,7 +255,7 @@ def validate_stateful_set_spec(spec: dict) -> list[FieldError]:
         errs.append(required("spec.podManagementPolicy"))
     elif pmp not in ("OrderedReady", "Parallel"):
         errs.append(invalid("spec.podManagementPolicy", pmp, "must be 'OrderedReady' or 'Parallel'"))
-    us = spec.get("updateStrategy") if isinstance(spec.get("updateStrategy"), dict) else {}
+    us = str_map(spec.get("updateStrategy"))
     ut, ru = us.get("type") or "", us.get("rollingUpdate")
     if not ut:
         errs.append(required("spec.updateStrategy"))
@@ -292,8 +293,8 @@ def validate_stateful_set_spec(spec: dict) -> list[FieldError]:
         if isinstance(sel, dict) and not sel.get("matchLabels") and not sel.get("matchExpressions"):
             errs.append(invalid("spec.selector", selector_value(sel), "empty selector is invalid for statefulset"))
     selector = label_selector_as_selector(sel)
-    tmpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-    tmd = tmpl.get("metadata") if isinstance(tmpl.get("metadata"), dict) else {}
+    tmpl = str_map(spec.get("template"))
+    tmd = str_map(tmpl.get("metadata"))
     if selector is None:
         errs.append(invalid("spec.selector", selector_value(sel), ""))
     else:
@@ -302,7 +303,7 @@ def validate_stateful_set_spec(spec: dict) -> list[FieldError]:
             errs.append(invalid("spec.template.metadata.labels", tmd.get("labels"), "`selector` does not match template `labels`"))
         errs.extend(validate_labels(tmd.get("labels"), "spec.template.labels"))
         errs.extend(validate_annotations(tmd.get("annotations"), "spec.template.annotations"))
-    tspec = tmpl.get("spec") if isinstance(tmpl.get("spec"), dict) else {}
+    tspec = str_map(tmpl.get("spec"))
     rp = tspec.get("restartPolicy") or ""
     if rp != "Always":
         errs.append(not_supported("spec.template.spec.restartPolicy", rp, ("Always",)))
@@ -386,9 +387,9 @@ def validate_daemon_set_spec(spec: dict) -> list[FieldError]:
         errs.append(invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`"))
     if isinstance(sel, dict) and not sel.get("matchLabels") and not sel.get("matchExpressions"):
         errs.append(invalid("spec.selector", selector_value(sel), "empty selector is invalid for daemonset"))
-    tmpl = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+    tmpl = str_map(spec.get("template"))
     errs.extend(validate_pod_template_spec(tmpl, "spec.template"))
-    tspec = tmpl.get("spec") if isinstance(tmpl.get("spec"), dict) else {}
+    tspec = str_map(tmpl.get("spec"))
     rp = tspec.get("restartPolicy") or ""
     if rp != "Always":
         errs.append(not_supported("spec.template.spec.restartPolicy", rp, ("Always",)))

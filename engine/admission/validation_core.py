@@ -7,15 +7,16 @@ pkg/apis/coordination/validation. The PodSpec itself is in validation_pod.py.
 from __future__ import annotations
 
 import json
+from typing import TypeGuard
 
 from .. import quantity as Q
 from ..errors import FieldError
 from . import names as N
 from .fields import (GoStruct, RenderedFieldError, duplicate, forbidden, gojson, invalid, not_supported,
                      required, too_long, too_many)
-from .validation import (FIELD_IMMUTABLE, as_list, nonnegative, semantic_equal, str_map,
-                         validate_label_name, validate_labels, validate_object_meta,
-                         validate_object_meta_update)
+from .validation_meta import (FIELD_IMMUTABLE, as_list, nonnegative, semantic_equal, str_map,
+                              validate_label_name, validate_labels, validate_object_meta,
+                              validate_object_meta_update)
 from .validation_pod import (dns1123_label, dns1123_subdomain, port_num_or_name, validate_pod_spec,
                              validate_tolerations)
 
@@ -38,7 +39,7 @@ BIND_VIA_UPDATE = True
 _SA_TOKEN_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
-def _is_int(v) -> bool:
+def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -769,7 +770,7 @@ def validate_event(ev: dict) -> list[FieldError]:
     """legacyValidateEvent for core/v1 Events (no ObjectMeta validation, for compatibility)."""
     errs: list[FieldError] = []
     ns = _meta(ev).get("namespace") or ""
-    involved = ev.get("involvedObject") if isinstance(ev.get("involvedObject"), dict) else {}
+    involved = str_map(ev.get("involvedObject"))
     ins = involved.get("namespace") or ""
     if not ev.get("eventTime"):
         if not ins:

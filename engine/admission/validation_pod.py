@@ -6,12 +6,14 @@ other than the common ones, Windows options, sysctls, resource claims) are accep
 """
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from .. import quantity as Q
 from ..errors import FieldError
 from . import names as N
 from .fields import duplicate, forbidden, invalid, not_found, not_supported, required
-from .validation import (as_list, nonnegative, str_map, validate_annotations, validate_label_name,
-                         validate_label_selector, validate_labels)
+from .validation_meta import (as_list, nonnegative, str_map, validate_annotations, validate_label_name,
+                              validate_label_selector, validate_labels)
 
 MAX_INT32 = 2 ** 31 - 1
 _PROTOCOLS = ("SCTP", "TCP", "UDP")
@@ -52,7 +54,7 @@ _INTEGER_RESOURCES = frozenset({"pods", "services", "replicationcontrollers", "r
                                 "services.loadbalancers"})
 
 
-def _is_int(v) -> bool:
+def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -1002,7 +1004,7 @@ def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
 def validate_pod_template_spec(tmpl, path: str) -> list[FieldError]:
     """ValidatePodTemplateSpec: template labels and annotations, then the PodSpec."""
     tmpl = tmpl if isinstance(tmpl, dict) else {}
-    md = tmpl.get("metadata") if isinstance(tmpl.get("metadata"), dict) else {}
+    md = str_map(tmpl.get("metadata"))
     errs = validate_labels(md.get("labels"), f"{path}.labels")
     errs.extend(validate_annotations(md.get("annotations"), f"{path}.annotations"))
     errs.extend(validate_pod_spec(tmpl.get("spec"), f"{path}.spec", is_pod=False))

@@ -31,12 +31,14 @@ from typing import Iterable
 
 from .. import errors, objects as O, resources as R
 from ..events import NORMAL, WARNING
-from ..scheduling import required_node_affinity_matches, untolerated_taint
+from ..intstr import int_or_percent
+from ..node_predicates import required_node_affinity_matches, untolerated_taint
+from ..pod_conditions import is_pod_available, is_pod_ready, phase_of
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
-from .base import Controller, own_key, owner_key
-from .statefulset import (REVISION_LABEL, OrphanIndex, claim, fnv32a, go_json, int_or_percent, is_available,
-                          is_ready, orphan_owner_keys, phase_of, template_patch)
+from ..loop import Controller, Result, TerminalError, own_key, owner_key
+from .claiming import OrphanIndex, claim, orphan_owner_keys
+from .history import REVISION_LABEL, fnv32a, go_json, template_patch
 
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"                     # extensions DaemonSetTemplateGenerationKey
 TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
@@ -208,7 +210,7 @@ class DaemonSetController(Controller):
 
     # ---- reconcile (syncDaemonSet) ---------------------------------------------------------------
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         ds = self.store.try_get(R.DAEMONSET, ns, name)
         if ds is None:
@@ -217,10 +219,8 @@ class DaemonSetController(Controller):
         if spec.selector is None:
             return None
         if spec.selector == {}:
-            self.recorder.event(ds, WARNING, "SelectingAll",
-                                "This daemon set is selecting all pods. A non-empty selector is required.",
-                                component=self.name)
-            return None
+            raise TerminalError(ds, "SelectingAll",
+                                "This daemon set is selecting all pods. A non-empty selector is required.")
         if O.is_terminating(ds):
             return None
         match = label_selector_matcher(spec.selector)
@@ -240,7 +240,7 @@ class DaemonSetController(Controller):
         ready, available = self._update_status(key, ds, spec, match, nodes, hash_)
         if spec.min_ready > 0 and ready != available:
             requeue.append(float(spec.min_ready))
-        return min(requeue) if requeue else None
+        return Result(min(requeue)) if requeue else None
 
     # ---- pods by node --------------------------------------------------------------------------
 
@@ -336,9 +336,9 @@ class DaemonSetController(Controller):
                 continue
             out.append((pod, f"{nname} has more than one daemon pod"))
         if newest_new is not None and oldest_old is not None:
-            if not is_ready(oldest_old):
+            if not is_pod_ready(oldest_old):
                 out.append((oldest_old, f"the old pod on {nname} is not ready; the new one replaces it"))
-            elif is_available(newest_new, spec.min_ready, self.clock.now()):
+            elif is_pod_available(newest_new, spec.min_ready, self.clock.now()):
                 out.append((oldest_old, f"the new pod on {nname} is available → the old one goes"))
         return out
 
@@ -420,11 +420,12 @@ class DaemonSetController(Controller):
         now = self.clock.now()
 
         def available(pod):
-            return is_available(pod, spec.min_ready, now)
+            return is_pod_available(pod, spec.min_ready, now)
 
         if max_surge == 0:
             unavailable = 0
-            replace, candidates = [], []
+            replace: list[dict] = []
+            candidates: list[dict] = []
             for nname in sorted(by_node):
                 found = _updated_pods_on_node(by_node[nname], hash_, gen)
                 if found is None:
@@ -436,11 +437,12 @@ class DaemonSetController(Controller):
                 elif new is not None:
                     if not available(new):
                         unavailable += 1
-                elif not available(old):
-                    replace.append(old)
-                    unavailable += 1
-                elif unavailable < max_unavailable:
-                    candidates.append(old)
+                elif old is not None:               # (always: exactly one of the two exists)
+                    if not available(old):
+                        replace.append(old)
+                        unavailable += 1
+                    elif unavailable < max_unavailable:
+                        candidates.append(old)
             room = max(0, max_unavailable - unavailable)
             victims = replace + candidates[:room]
             for pod in victims:
@@ -453,7 +455,10 @@ class DaemonSetController(Controller):
             return
 
         # Surge: start the new pod first, delete the old one once the new one is available.
-        to_delete, should_not_run, candidate_nodes, allowed_nodes = [], [], [], []
+        to_delete: list[dict] = []
+        should_not_run: list[dict] = []
+        candidate_nodes: list[str] = []
+        allowed_nodes: list[str] = []
         surging, available_count = 0, 0
         for nname in sorted(by_node):
             found = _updated_pods_on_node(by_node[nname], hash_, gen)
@@ -485,15 +490,16 @@ class DaemonSetController(Controller):
             to_delete += should_not_run[:deletable]
         room = max(0, max_surge - surging)
         create_on = allowed_nodes + candidate_nodes[:room]
-        victims = [(p, "rolling update: the new pod on its node is available") for p in to_delete]
-        if create_on or victims:
-            self._sync_nodes(key, ds, victims, create_on, hash_)
+        deletions = [(p, "rolling update: the new pod on its node is available") for p in to_delete]
+        if create_on or deletions:
+            self._sync_nodes(key, ds, deletions, create_on, hash_)
 
     # ---- history (constructHistory, snapshot, cleanupHistory) ------------------------------------
 
     def _construct_history(self, ds, spec, match) -> tuple[dict | None, list[dict]]:
         data = template_patch(spec.template)
-        current, old = [], []
+        current: list[dict] = []
+        old: list[dict] = []
         for cr in claim(self, ds, R.CONTROLLERREVISION, self._orphans[R.CONTROLLERREVISION.name], match):
             if REVISION_LABEL not in O.labels_of(cr):
                 fixed = O.clone(cr)
@@ -592,9 +598,9 @@ class DaemonSetController(Controller):
                     continue
                 current += 1
                 pod = sorted(pods, key=_pod_order)[0]
-                if is_ready(pod):
+                if is_pod_ready(pod):
                     ready += 1
-                    if is_available(pod, spec.min_ready, now):
+                    if is_pod_available(pod, spec.min_ready, now):
                         available += 1
                 if _is_updated(pod, hash_, gen):
                     updated += 1

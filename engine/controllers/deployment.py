@@ -19,24 +19,18 @@ The pure arithmetic lives in deployment_util.py.
 """
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from .. import errors, objects as O, resources as R
 from ..events import NORMAL, WARNING
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
 from . import deployment_util as U
-from .base import Controller, own_key
-
-
-class _Retry(Exception):
-    """A failure the controller reports itself (event/condition); retried with backoff."""
+from ..loop import Controller, Result, TerminalError, own_key, requeue_after
 
 
 class DeploymentController(Controller):
     name = "deployment-controller"
-
-    def __init__(self, ctx):
-        super().__init__(ctx)
-        self._failures: dict[str, int] = {}
 
     # ---- watch events → keys -------------------------------------------------------------
 
@@ -85,21 +79,12 @@ class DeploymentController(Controller):
 
     # ---- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         d = self.store.try_get(R.DEPLOYMENT, ns, name)
         if d is None:
-            self._failures.pop(key, None)
             return None
-        sync = _Sync(self, key, d)
-        try:
-            after = sync.run()
-        except _Retry:
-            n = self._failures.get(key, 0)
-            self._failures[key] = n + 1
-            return min(1000.0, 0.005 * 2 ** n)
-        self._failures.pop(key, None)
-        return after
+        return requeue_after(_Sync(self, key, d).run())
 
 
 class _Sync:
@@ -123,6 +108,12 @@ class _Sync:
 
     def event(self, etype: str, reason: str, message: str) -> None:
         self.ctl.recorder.event(self.stored, etype, reason, message, component=self.ctl.name)
+
+    @overload
+    def cur(self, rs: dict) -> dict: ...
+
+    @overload
+    def cur(self, rs: None) -> None: ...
 
     def cur(self, rs: dict | None) -> dict | None:
         """The latest version of `rs` (after this reconcile's writes)."""
@@ -168,6 +159,9 @@ class _Sync:
     def run(self) -> float | None:
         try:
             self._run()
+        except TerminalError:
+            self.flush()            # the status it still shows; if this write fails, that is retried
+            raise
         except BaseException:
             try:
                 self.flush()
@@ -180,11 +174,12 @@ class _Sync:
     def _run(self) -> None:
         d = self.d
         if U.spec(d).get("selector") == {}:
-            self.event(WARNING, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")
             gen = int(O.meta(d).get("generation") or 0)
             if int(d["status"].get("observedGeneration") or 0) < gen:
                 d["status"]["observedGeneration"] = gen
-            return
+            # run() writes the status, then the engine records the Warning (and does not retry).
+            raise TerminalError(self.stored, "SelectingAll",
+                                "This deployment is selecting all pods. A non-empty selector is required.")
         self.rss = self.claim_replicasets()
         if O.is_terminating(d):
             new_rs, old = self.get_all(create=False)
@@ -262,7 +257,15 @@ class _Sync:
 
     # ---- the new ReplicaSet (getAllReplicaSetsAndSyncRevision / getNewReplicaSet) -----------
 
+    @overload
+    def get_all(self, create: Literal[True]) -> tuple[dict, list[dict]]: ...
+
+    @overload
+    def get_all(self, create: bool) -> tuple[dict | None, list[dict]]: ...
+
     def get_all(self, create: bool) -> tuple[dict | None, list[dict]]:
+        """(the new ReplicaSet — created if `create`, else None when there is none — and the old
+        ones, current)."""
         old = U.find_old(self.d, self.rss)
         new_rs = self.get_new_rs(old, create)
         return new_rs, [self.cur(rs) for rs in old]
@@ -331,14 +334,14 @@ class _Sync:
             created, already = found, True
         except errors.ApiError as e:
             if "because it is being terminated" in e.message:
-                raise _Retry(e.message) from e
+                raise                   # the namespace is going: retried with the queue's backoff
             msg = f'Failed to create new replica set "{name}": {e.message}'
             if U.progress_deadline(d) is not None:
                 U.set_condition(d["status"], U.new_condition(U.PROGRESSING, "False", U.FAILED_RS_CREATE,
                                                              msg, self.now_iso))
             self.event(WARNING, U.FAILED_RS_CREATE, msg)
             self.decide(msg, action="create-replicaset")
-            raise _Retry(msg) from e
+            raise                       # reported above; retried with the queue's backoff
         self._remember(created)
         if not already:
             if count > 0:

@@ -11,8 +11,10 @@ import functools
 import json
 import math
 import struct
+from typing import Iterable
 
 from .. import objects as O
+from ..intstr import int_or_percent
 
 # Well-known keys (k/api apps/v1 types.go, deployment_util.go).
 HASH_LABEL = "pod-template-hash"
@@ -104,22 +106,6 @@ def template(obj: dict) -> dict:
 
 
 # ---- maxSurge / maxUnavailable ---------------------------------------------------------------
-
-def int_or_percent(value, total: int, round_up: bool) -> int:
-    """intstr.GetValueFromIntOrPercent: ints as is; "25%" of total, ceil or floor."""
-    if value is None:
-        return 0
-    if isinstance(value, bool):
-        raise ValueError(f"invalid value for IntOrString: {value!r}")
-    if isinstance(value, (int, float)):
-        return int(value)
-    s = str(value)
-    if s.endswith("%"):
-        pct = int(s[:-1])
-        x = float(pct) * float(total) / 100
-        return int(math.ceil(x) if round_up else math.floor(x))
-    return int(s)
-
 
 def resolve_fenceposts(max_surge, max_unavailable, desired: int) -> tuple[int, int]:
     """ResolveFenceposts: surge rounds up, unavailable rounds down; both 0 → unavailable 1."""
@@ -239,7 +225,7 @@ def max_revision(rs_list: list[dict]) -> int:
     return max([r for r in (revision_of(rs) for rs in rs_list) if r is not None], default=0)
 
 
-def active(rs_list: list[dict | None]) -> list[dict]:
+def active(rs_list: Iterable[dict | None]) -> list[dict]:
     """FilterActiveReplicaSets: ReplicaSets with spec.replicas > 0."""
     return [rs for rs in rs_list if rs is not None and replicas(rs) > 0]
 

@@ -19,12 +19,13 @@ import math
 from typing import Iterable
 
 from .. import errors, objects as O, resources as R
+from ..pod_conditions import is_pod_ready
 from ..store import WatchEvent
-from .base import Controller
-from .endpointslice import (ANNOTATION_TRIGGER_TIME, LABEL_HEADLESS, PodCache, ServiceIndex,
-                            TriggerTimeTracker, find_port, is_ipv6, is_pod_ready, is_service_ip_set,
-                            pod_ips, ready_transition, selected_pods, service_selector,
-                            should_pod_be_in_endpoints, should_set_hostname)
+from ..loop import Controller, Result
+from .service_endpoints import (ANNOTATION_TRIGGER_TIME, LABEL_HEADLESS, PodCache, ServiceIndex,
+                                TriggerTimeTracker, find_port, is_ipv6, is_service_ip_set, pod_ips,
+                                ready_transition, selected_pods, service_selector,
+                                should_pod_be_in_endpoints, should_set_hostname)
 
 ANNOTATION_OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity"
 MAX_CAPACITY = 1000
@@ -46,7 +47,7 @@ def endpoint_address(svc: dict, pod: dict) -> dict | None:
     if ip is None:
         return None
     md = pod["metadata"]
-    addr = {"ip": ip}
+    addr: dict = {"ip": ip}
     if should_set_hostname(pod, svc):
         addr["hostname"] = pod["spec"]["hostname"]
     node_name = (pod.get("spec") or {}).get("nodeName")
@@ -99,13 +100,13 @@ def repack_subsets(entries: list[tuple[dict, dict | None, bool]]) -> list[dict]:
     subsets = []
     for members, pks in groups.items():
         subset: dict = {}
-        ready = [addrs[ak] for ak, r in members if r]
+        ready_addrs = [addrs[ak] for ak, r in members if r]
         not_ready = [addrs[ak] for ak, r in members if not r]
-        if ready:
-            subset["addresses"] = ready
+        if ready_addrs:
+            subset["addresses"] = ready_addrs
         if not_ready:
             subset["notReadyAddresses"] = not_ready
-        real_ports = [ports[pk] for pk in sorted(pks) if ports[pk] is not None]
+        real_ports = [p for p in (ports[pk] for pk in sorted(pks)) if p is not None]
         if real_ports:
             subset["ports"] = [dict(p) for p in real_ports]
         subsets.append(subset)
@@ -204,7 +205,7 @@ class EndpointsController(Controller):
                 entries.append((addr, endpoint_port(sp, num), ready))
         return name, transition, entries
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         svc = self.store.try_get(R.SERVICE, ns, name)
         if svc is None:

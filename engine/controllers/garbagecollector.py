@@ -11,7 +11,7 @@ from typing import Iterable
 
 from .. import errors, objects as O, resources as R
 from ..store import WatchEvent
-from .base import Controller
+from ..loop import Controller, Result
 
 FOREGROUND, ORPHAN = "foregroundDeletion", "orphan"
 
@@ -27,7 +27,7 @@ class GarbageCollector(Controller):
         return {rt.name: self._on_event for rt in R.all_types() if rt is not R.EVENT}
 
     def _on_event(self, ev: WatchEvent) -> Iterable[str]:
-        obj, md = ev.object, ev.object["metadata"]
+        md = ev.object["metadata"]
         uid = md.get("uid", "")
         if ev.type == "MODIFIED" and uid in self._where and not md.get("deletionTimestamp"):
             # The common write (a status, a Lease renewal): the object is where it was, so only a
@@ -58,7 +58,7 @@ class GarbageCollector(Controller):
         obj = self.store.try_get(*loc)
         return obj if obj is not None and O.uid_of(obj) == uid else None
 
-    def reconcile(self, uid: str) -> float | None:
+    def reconcile(self, uid: str) -> Result | None:
         owner = self._owner(uid)
         dependents = self.store.owned_by(uid)
         if owner is None:

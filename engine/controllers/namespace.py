@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import errors, objects as O, resources as R
-from .base import Controller, own_key
+from ..loop import Controller, Result, own_key
 
 
 class NamespaceController(Controller):
@@ -12,7 +12,7 @@ class NamespaceController(Controller):
     def handlers(self):
         return {"namespaces": own_key}
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns = self.store.try_get(R.NAMESPACE, "", key)
         if ns is None or not O.is_terminating(ns):
             return None
@@ -30,7 +30,7 @@ class NamespaceController(Controller):
         if remaining:
             self.decide(key, f"Namespace {key}: Terminating, {remaining} object(s) left → deleting them",
                         action="delete-content")
-            return 1.0                      # look again once pods have finished terminating
+            return Result(1.0)              # look again once pods have finished terminating
         new = O.clone(ns)
         new.setdefault("spec", {})["finalizers"] = []
         self.store.update(new, sync=False, strict=False, subresource="finalize")

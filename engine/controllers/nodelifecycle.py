@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from .. import errors, objects as O, resources as R
 from ..clock import on_grid
-from ..scheduling import tolerates
-from .base import Controller
+from ..node_predicates import tolerates
+from ..loop import Controller, Result, requeue_after
 
 NAME = "node-lifecycle-controller"
 SWEEP = "(every node)"                  # the periodic health check's key (node names have no parentheses)
@@ -113,11 +113,11 @@ class NodeLifecycleController(Controller):
             return (key,)
         return ()
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         if "/" in key:
-            return self._reconcile_pod(key)
+            return requeue_after(self._reconcile_pod(key))
         if key == SWEEP:
-            return self._sweep()
+            return requeue_after(self._sweep())
         self._monitor(key)
         return None
 
@@ -165,7 +165,7 @@ class NodeLifecycleController(Controller):
                                   f"{self.ctx.timings.node_monitor_grace:g}s) → NotReady, pods marked not ready",
                             action="node-not-ready", observed={"ready": "True"}, desired={"ready": "Unknown"})
                 self._mark_pods_not_ready(name)
-        if not self._sync_taints(node, now) and not stale and (ready or {}).get("status") == "True":
+        if not self._sync_taints(node, now) and not stale and ready is not None and ready.get("status") == "True":
             self._settled[name] = (node, O.parse_time(ready.get("lastHeartbeatTime")))
 
     def _lag(self, now: float) -> float:

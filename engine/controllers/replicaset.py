@@ -23,42 +23,16 @@ import math
 
 from .. import errors, objects as O, resources as R
 from ..events import NORMAL, WARNING
+from ..pod_conditions import is_pod_active, is_pod_ready, ready_condition
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
-from .base import Controller
+from ..loop import Controller, Result
 
 BURST_REPLICAS = 500                 # burstReplicas: creations/deletions per reconcile
 SLOW_START_INITIAL_BATCH = 1         # controller.SlowStartInitialBatchSize
 EXPECTATIONS_TIMEOUT = 300.0         # ExpectationsTimeout (5 min)
 DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
-
-
-# ---- pod predicates (shared with the Deployment controller and tests) ------------------------
-
-def is_pod_active(pod: dict) -> bool:
-    """controller.IsPodActive: not Succeeded/Failed and not being deleted."""
-    phase = (pod.get("status") or {}).get("phase")
-    return phase not in ("Succeeded", "Failed") and not O.is_terminating(pod)
-
-
-def ready_condition(pod: dict) -> dict | None:
-    return O.get_condition(pod.get("status"), "Ready")
-
-
-def is_pod_ready(pod: dict) -> bool:
-    c = ready_condition(pod)
-    return c is not None and c.get("status") == "True"
-
-
-def is_pod_available(pod: dict, min_ready: int, now: float) -> bool:
-    """podutil.IsPodAvailable: Ready, and Ready for longer than minReadySeconds."""
-    if not is_pod_ready(pod):
-        return False
-    if min_ready == 0:
-        return True
-    since = O.parse_time(ready_condition(pod).get("lastTransitionTime"))
-    return since is not None and since + min_ready < now
 
 
 def _controller_ref(md: dict) -> dict | None:
@@ -68,7 +42,7 @@ def _controller_ref(md: dict) -> dict | None:
     return None
 
 
-def _controlled_by(obj: dict, uid: str) -> bool:
+def _controlled_by(obj: dict, uid: str | None) -> bool:
     ref = O.controller_of(obj)
     return ref is not None and ref.get("uid") == uid
 
@@ -128,8 +102,8 @@ def pod_less(pi: dict, pj: dict, ri: int, rj: int, now: float) -> bool:
     ni, nj = (pi.get("spec") or {}).get("nodeName") or "", (pj.get("spec") or {}).get("nodeName") or ""
     if ni != nj and (not ni or not nj):                                     # 1. unscheduled first
         return not ni
-    phi = _PHASE_ORDINAL.get((pi.get("status") or {}).get("phase"), 0)
-    phj = _PHASE_ORDINAL.get((pj.get("status") or {}).get("phase"), 0)
+    phi = _PHASE_ORDINAL.get((pi.get("status") or {}).get("phase") or "", 0)
+    phj = _PHASE_ORDINAL.get((pj.get("status") or {}).get("phase") or "", 0)
     if phi != phj:                                                          # 2. Pending < Unknown < Running
         return phi < phj
     rdi, rdj = is_pod_ready(pi), is_pod_ready(pj)
@@ -284,12 +258,9 @@ class _PodFacts:
                 fully = False
                 break
         since = _NOT_READY
-        for c in (pod.get("status") or {}).get("conditions") or ():
-            if c.get("type") != "Ready":
-                continue
-            if c.get("status") == "True":
-                since = O.parse_time(c.get("lastTransitionTime"))
-            break
+        c = ready_condition(pod)
+        if c is not None and c.get("status") == "True":
+            since = O.parse_time(c.get("lastTransitionTime"))
         return pod, verdict, fully, since
 
 
@@ -299,7 +270,6 @@ class ReplicaSetController(Controller):
     def __init__(self, ctx):
         super().__init__(ctx)
         self.expectations = Expectations(self.clock)
-        self._failures: dict[str, int] = {}      # manageReplicas errors in a row, per key
         self._orphans: dict[str, set[str]] = {}  # namespace → names of pods with no controller
         self._facts: dict[str, _PodFacts] = {}   # ReplicaSet key → what its last reconcile read
 
@@ -363,7 +333,7 @@ class ReplicaSetController(Controller):
         old_ref = _controller_ref(old.get("metadata") or {}) if old is not None else None   # updatePod
         ref_changed = old is not None and old_ref != ref
         old_owner = (f"{O.namespace_of(old)}/{old_ref['name']}"
-                     if old_ref and old_ref.get("kind") == "ReplicaSet" else None)
+                     if old is not None and old_ref and old_ref.get("kind") == "ReplicaSet" else None)
         if ref_changed and old_owner:
             keys.add(old_owner)
         if owner:
@@ -374,12 +344,11 @@ class ReplicaSetController(Controller):
 
     # ---- reconcile ---------------------------------------------------------------------------
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         rs = self.store.try_get(R.REPLICASET, ns, name)
         if rs is None:
             self.expectations.forget(key)
-            self._failures.pop(key, None)
             self._facts.pop(key, None)
             return None
         needs_sync = self.expectations.satisfied(key)
@@ -400,16 +369,11 @@ class ReplicaSetController(Controller):
             new["status"] = status
             self.store.update(new, subresource="status", sync=False)
 
-        delays = []
         if err is not None:
-            n = self._failures.get(key, 0)
-            self._failures[key] = n + 1
-            delays.append(min(1000.0, 0.005 * 2 ** n))      # the controller rate limiter
-        else:
-            self._failures.pop(key, None)
+            raise err       # reported (Event, ReplicaFailure condition): the queue's backoff retries
         if next_available is not None:                      # a Ready pod turns available then
-            delays.append(max(0.0, next_available) + 0.01)
-        return min(delays) if delays else None
+            return Result(max(0.0, next_available) + 0.01)
+        return None
 
     # ---- adoption and release (PodControllerRefManager.ClaimPods) ------------------------
 
@@ -567,7 +531,7 @@ class ReplicaSetController(Controller):
         else:
             family = [r for r in self.store.iter(R.REPLICASET, O.namespace_of(rs))
                       if _controlled_by(r, ref.get("uid"))]
-        out = []
+        out: list[dict] = []
         for r in family:
             out.extend(p for p in self.store.owned_by(O.uid_of(r), R.POD) if _controlled_by(p, O.uid_of(r)))
         return out
@@ -595,7 +559,7 @@ class ReplicaSetController(Controller):
                     wait = ready_since + mrs - now
                     next_available = wait if next_available is None else min(next_available, wait)
         old = rs.get("status") or {}
-        status = {"replicas": len(active)}
+        status: dict = {"replicas": len(active)}
         for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
                              ("availableReplicas", available)):
             if value:

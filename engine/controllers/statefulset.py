@@ -2,10 +2,11 @@
 stateful_set_control.go, stateful_set_utils.go, stateful_pod_control.go; history from
 pkg/controller/history).
 
-Reading order: labels and event texts → ControllerRevision history helpers (shared with the
-DaemonSet controller) → pod helpers → the controller: handlers, reconcile, and the upstream steps
-it takes in order (claim revisions and pods, pick current/update revisions, create/delete/update
-pods one ordinal at a time, write status, trim history).
+Reading order: labels and event texts → pod helpers → the controller: handlers, reconcile, and
+the upstream steps it takes in order (claim revisions and pods, pick current/update revisions,
+create/delete/update pods one ordinal at a time, write status, trim history). What it shares
+with the DaemonSet controller lives beside it: ControllerRevision history in history.py,
+adoption and release in claiming.py, pod readiness in engine/pod_conditions.py.
 
 What a learner sees, as on a real cluster:
 - pods are named `<sts>-<ordinal>` (from `spec.ordinals.start`), carry `controller-revision-hash`
@@ -26,161 +27,25 @@ safe characters) but need not equal the hash a real cluster computes for the sam
 """
 from __future__ import annotations
 
-import json
-import math
 import re
-from typing import Callable, Iterable
+from typing import Iterable
 
 from .. import errors, objects as O, resources as R
 from ..events import NORMAL, WARNING
+from ..pod_conditions import is_pod_available, is_pod_ready, phase_of
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
-from .base import Controller, own_key, owner_key
+from ..intstr import int_or_percent
+from ..loop import Controller, Result, own_key, owner_key, quiet_write
+from .claiming import OrphanIndex, claim, orphan_owner_keys
+from .history import (HISTORY_HASH_LABEL, REVISION_LABEL, hash_revision_data, revision_sort_key,
+                      template_from_patch, template_patch)
 
 # k8s.io/api apps/v1 types.go
-REVISION_LABEL = "controller-revision-hash"                 # StatefulSetRevisionLabel / DefaultDaemonSetUniqueLabelKey
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"       # StatefulSetPodNameLabel
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"            # PodIndexLabel (feature PodIndexLabel, on by default)
-# pkg/controller/history: the label every ControllerRevision made by NewControllerRevision carries.
-HISTORY_HASH_LABEL = "controller.kubernetes.io/hash"
 
 MAX_BATCH = 500                                              # MaxBatchSize (Parallel slow-start batches)
-
-
-# ---- ControllerRevision history (pkg/controller/history, shared with the DaemonSet controller) ----
-
-def go_json(value) -> bytes:
-    """What Go's json.Marshal writes for a map[string]interface{}: keys sorted, compact, UTF-8,
-    with <, >, & and U+2028/2029 escaped."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
-    return text.encode("utf-8")
-
-
-def fnv32(data: bytes) -> int:
-    """hash/fnv New32 (FNV-1)."""
-    h = 0x811C9DC5
-    for b in data:
-        h = (h * 0x01000193) & 0xFFFFFFFF
-        h ^= b
-    return h
-
-
-def fnv32a(data: bytes) -> int:
-    """hash/fnv New32a (FNV-1a)."""
-    h = 0x811C9DC5
-    for b in data:
-        h ^= b
-        h = (h * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
-def hash_revision_data(data: dict, collision_count: int | None) -> str:
-    """history.HashControllerRevision: FNV-1 of Data.Raw, then the collision count as decimal text,
-    rendered through SafeEncodeString."""
-    raw = go_json(data)
-    if collision_count is not None:
-        raw += str(int(collision_count)).encode()
-    return O.safe_encode(str(fnv32(raw)))
-
-
-def template_patch(template: dict | None) -> dict:
-    """getPatch (statefulset and daemon): a strategic-merge patch that replaces spec.template."""
-    tpl = O.clone(template or {})
-    tpl["$patch"] = "replace"
-    return {"spec": {"template": tpl}}
-
-
-def template_from_patch(data: dict | None) -> dict:
-    """ApplyRevision, reduced to what a revision stores: the pod template it replaces."""
-    tpl = O.clone(((data or {}).get("spec") or {}).get("template") or {})
-    tpl.pop("$patch", None)
-    return tpl
-
-
-def revision_sort_key(cr: dict):
-    """history.SortControllerRevisions: by revision, then creationTimestamp, then name."""
-    return (int(cr.get("revision") or 0), O.meta(cr).get("creationTimestamp") or "", O.name_of(cr))
-
-
-class OrphanIndex:
-    """What an informer index gives upstream controllers: the objects of one resource that have no
-    controller, by namespace — the only candidates for adoption. Fed from the watch handler."""
-
-    def __init__(self) -> None:
-        self._by_ns: dict[str, set[str]] = {}
-
-    def observe(self, ev: WatchEvent) -> None:
-        md = ev.object.get("metadata") or {}
-        ns, name = md.get("namespace", ""), md.get("name", "")
-        if ev.type != "DELETED" and not any(r.get("controller") for r in md.get("ownerReferences") or ()):
-            self._by_ns.setdefault(ns, set()).add(name)
-            return
-        names = self._by_ns.get(ns)
-        if names is not None:
-            names.discard(name)
-            if not names:
-                del self._by_ns[ns]
-
-    def names(self, namespace: str) -> list[str]:
-        return sorted(self._by_ns.get(namespace, ()))
-
-
-def claim(ctl: Controller, owner: dict, rt: R.ResourceType, orphans: OrphanIndex,
-          match: Callable[[dict], bool], member: Callable[[dict], bool] = lambda obj: True) -> list[dict]:
-    """ControllerRefManager.ClaimPods / ClaimControllerRevisions: the `rt` objects `owner` controls.
-    Owned objects whose labels stop matching (or that fail `member`) are released; orphans that match
-    and are not being deleted are adopted. An owner being deleted neither adopts nor releases."""
-    uid, ns = O.uid_of(owner), O.namespace_of(owner)
-    deleting = O.is_terminating(owner)
-    out = []
-    for obj in ctl.store.owned_by(uid, rt):
-        ref = O.controller_of(obj)
-        if ref is None or ref.get("uid") != uid:
-            continue
-        if match(O.labels_of(obj)) and member(obj):
-            out.append(obj)
-        elif not deleting:
-            released = O.clone(obj)
-            released["metadata"]["ownerReferences"] = [
-                r for r in released["metadata"].get("ownerReferences") or () if r.get("uid") != uid]
-            _quiet(ctl.store.update, released, sync=False)
-    if deleting:
-        return out
-    for name in orphans.names(ns):
-        obj = ctl.store.try_get(rt, ns, name)
-        if (obj is None or O.controller_of(obj) is not None or O.is_terminating(obj)
-                or not match(O.labels_of(obj)) or not member(obj)):
-            continue
-        adopted = O.clone(obj)
-        adopted["metadata"]["ownerReferences"] = (list(adopted["metadata"].get("ownerReferences") or [])
-                                                  + [O.controller_ref(owner)])
-        made = _quiet(ctl.store.update, adopted, sync=False)
-        if made is not None:
-            ctl.decide(O.key_of(owner), f"{owner['kind']} {O.key_of(owner)}: orphan {obj['kind']} {name} matches "
-                                        f"the selector → adopting it (ownerReference added)", action="adopt")
-            out.append(made)
-    return out
-
-
-def orphan_owner_keys(store, rt: R.ResourceType, obj: dict) -> set[str]:
-    """Keys of the `rt` owners in obj's namespace whose selector matches an orphan `obj`."""
-    keys = set()
-    labels = O.labels_of(obj)
-    for owner in store.iter(rt, O.namespace_of(obj)):
-        if label_selector_matcher((owner.get("spec") or {}).get("selector"))(labels):
-            keys.add(O.key_of(owner))
-    return keys
-
-
-def _quiet(fn, *args, **kw):
-    """A write whose object may have moved or vanished meanwhile: the next reconcile re-reads."""
-    try:
-        return fn(*args, **kw)
-    except (errors.NotFound, errors.Conflict):
-        return None
 
 
 # ---- pod helpers (stateful_set_utils.go, pkg/api/v1/pod) -------------------------------------------
@@ -200,31 +65,12 @@ def ordinal_of(pod: dict) -> int:
     return parent_and_ordinal(pod)[1]
 
 
-def phase_of(pod: dict) -> str:
-    return (pod.get("status") or {}).get("phase") or ""
-
-
 def is_created(pod: dict) -> bool:
     return phase_of(pod) != ""
 
 
-def is_ready(pod: dict) -> bool:
-    cond = O.get_condition(pod.get("status"), "Ready")
-    return bool(cond) and cond.get("status") == "True"
-
-
-def is_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
-    """podutil.IsPodAvailable: Ready, and Ready for longer than minReadySeconds."""
-    if not is_ready(pod):
-        return False
-    if not min_ready_seconds:
-        return True
-    since = O.parse_time(O.get_condition(pod.get("status"), "Ready").get("lastTransitionTime"))
-    return since is not None and since + min_ready_seconds < now
-
-
 def is_running_and_ready(pod: dict) -> bool:
-    return phase_of(pod) == "Running" and is_ready(pod)
+    return phase_of(pod) == "Running" and is_pod_ready(pod)
 
 
 def is_healthy(pod: dict) -> bool:
@@ -234,22 +80,6 @@ def is_healthy(pod: dict) -> bool:
 def pod_revision(pod: dict) -> str:
     return O.labels_of(pod).get(REVISION_LABEL, "")
 
-
-def int_or_percent(value, total: int, round_up: bool) -> int:
-    """intstr.GetScaledValueFromIntOrPercent."""
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    s = str(value)
-    if s.endswith("%"):
-        pct = int(s[:-1])
-        scaled = pct * total / 100
-        return int(math.ceil(scaled)) if round_up else int(math.floor(scaled))
-    return int(s)
-
-
-# ---- the controller -----------------------------------------------------------------------------
 
 class _Spec:
     """A StatefulSet's spec with the apiserver defaults filled in (k/k pkg/apis/apps/v1/defaults.go),
@@ -311,7 +141,7 @@ class StatefulSetController(Controller):
 
     # ---- reconcile -----------------------------------------------------------------------------
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         sts = self.store.try_get(R.STATEFULSET, ns, name)
         if sts is None:
@@ -333,7 +163,7 @@ class StatefulSetController(Controller):
         self._truncate_history(sts, spec, pods, revisions, current, update)
 
         if spec.min_ready > 0 and status["availableReplicas"] != spec.replicas:
-            return float(spec.min_ready)     # look again when a pod may have become available
+            return Result(float(spec.min_ready))     # look again when a pod may have become available
         return None
 
     # ---- revisions (getStatefulSetRevisions) --------------------------------------------------
@@ -366,7 +196,7 @@ class StatefulSetController(Controller):
         while True:
             h = hash_revision_data(data, collisions)
             name = f"{O.name_of(sts)[:223]}-{h}"
-            cr = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
+            cr: dict = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
                   "metadata": {"name": name, "namespace": O.namespace_of(sts),
                                "labels": dict(labels, **{HISTORY_HASH_LABEL: h}),
                                "ownerReferences": [O.controller_ref(sts)]},
@@ -399,17 +229,18 @@ class StatefulSetController(Controller):
                   "currentRevision": O.name_of(current), "updateRevision": O.name_of(update),
                   "collisionCount": collisions}
 
-        replicas: list[dict | None] = [None] * spec.replicas
+        slots: list[dict | None] = [None] * spec.replicas
         condemned: list[dict] = []
         for pod in pods:
             ordinal = ordinal_of(pod)
             if spec.start <= ordinal <= spec.end:
-                replicas[ordinal - spec.start] = pod
+                slots[ordinal - spec.start] = pod
             elif ordinal >= 0:
                 condemned.append(pod)
-        for i in range(spec.replicas):
-            if replicas[i] is None:
-                replicas[i] = self._new_pod(sts, spec, current_tpl, update_tpl, current, update, spec.start + i)
+        replicas: list[dict] = [
+            pod if pod is not None else
+            self._new_pod(sts, spec, current_tpl, update_tpl, current, update, spec.start + i)
+            for i, pod in enumerate(slots)]
         condemned.sort(key=ordinal_of, reverse=True)
 
         first_unhealthy = next((p for p in replicas if not is_healthy(p)), None)
@@ -491,7 +322,7 @@ class StatefulSetController(Controller):
                 self._wait(key, f"StatefulSet {key}: waiting for {pname} to be Running and Ready "
                                 f"(OrderedReady: no further pods until it is)")
                 return True
-            if not is_available(pod, spec.min_ready, now):
+            if not is_pod_available(pod, spec.min_ready, now):
                 self._wait(key, f"StatefulSet {key}: waiting for {pname} to be available "
                                 f"(Ready for minReadySeconds={spec.min_ready})")
                 return True
@@ -509,7 +340,7 @@ class StatefulSetController(Controller):
                                 f"(OrderedReady: one pod at a time, highest ordinal first)")
             return monotonic
         if monotonic and pod is not first_unhealthy and (
-                not is_running_and_ready(pod) or not is_available(pod, spec.min_ready, now)):
+                not is_running_and_ready(pod) or not is_pod_available(pod, spec.min_ready, now)):
             self._wait(key, f"StatefulSet {key}: scale down waits for "
                             f"{O.name_of(first_unhealthy) if first_unhealthy else pname} to be Running and Ready")
             return True
@@ -634,7 +465,7 @@ class StatefulSetController(Controller):
                 c["replicas"] += 1
             if is_running_and_ready(pod):
                 c["readyReplicas"] += 1
-                if is_available(pod, spec.min_ready, now):
+                if is_pod_available(pod, spec.min_ready, now):
                     c["availableReplicas"] += 1
             if is_created(pod) and not O.is_terminating(pod):
                 if pod_revision(pod) == cur:
@@ -673,7 +504,7 @@ class StatefulSetController(Controller):
         old = [cr for cr in revisions if O.name_of(cr) not in live]
         excess = len(old) - spec.history_limit
         for cr in old[:max(0, excess)]:
-            _quiet(self.store.delete, R.CONTROLLERREVISION, O.namespace_of(cr), O.name_of(cr), sync=False)
+            quiet_write(self.store.delete, R.CONTROLLERREVISION, O.namespace_of(cr), O.name_of(cr), sync=False)
 
     # ---- the reconcile log --------------------------------------------------------------------
 

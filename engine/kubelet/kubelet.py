@@ -21,9 +21,11 @@ after min(deletionGracePeriodSeconds, timings.termination_grace_cap) the final s
 """
 from __future__ import annotations
 
+from collections.abc import Set
+
 from .. import errors, objects as O, resources as R
 from ..clock import on_grid
-from ..loop import Controller
+from ..loop import Controller, Result, requeue_after
 from . import node as N
 from .heartbeats import Heartbeats
 from .pods import PodRun
@@ -80,8 +82,8 @@ class Kubelets(Controller):
     def handlers(self):
         return {"pods": self._on_pod, "nodes": self._on_node, "leases": self._on_lease}
 
-    def _failed(self) -> set:
-        return getattr(self.ctx.cluster, "failed_nodes", None) or set()
+    def _failed(self) -> Set[str]:
+        return self.ctx.failed_nodes
 
     def _on_pod(self, ev):
         pod = ev.object
@@ -301,9 +303,9 @@ class Kubelets(Controller):
 
     # ---- pods -------------------------------------------------------------------------------------
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         if key.startswith(NODE_PREFIX):
-            return self._reconcile_node(key[len(NODE_PREFIX):])
+            return requeue_after(self._reconcile_node(key[len(NODE_PREFIX):]))
         ns, name = O.split_key(key)
         pod = self.store.try_get(R.POD, ns, name)
         if pod is None:
@@ -335,7 +337,7 @@ class Kubelets(Controller):
             self._runs[key] = run
         env = _PodEnv(self, pod, st, run.ip)
         if O.is_terminating(pod):
-            return self._terminate(key, pod, run, st, env, now)
+            return requeue_after(self._terminate(key, pod, run, st, env, now))
         before = run.phase()
         run.advance(now, env)
         run.sync_spec(pod, now, env)
@@ -345,7 +347,7 @@ class Kubelets(Controller):
             self.decide(key, f"Pod {key} on {node_name}: {before} → {after}", action="pod-phase",
                         observed={"phase": before}, desired={"phase": after})
         due = run.next_due()
-        return None if due is None else max(due - now, 1e-3)
+        return None if due is None else Result(max(due - now, 1e-3))
 
     def _start_time(self, pod: dict, node: str, now: float) -> float:
         """When this kubelet would have started on the pod: at binding (it watches its pods), or
@@ -419,7 +421,9 @@ class Kubelets(Controller):
         instance started) while the container runs; None once it has stopped, restarted as a new
         instance, or the pod is gone — the runtime closes the log then, and so does the stream."""
         obj = self.store.try_get(R.POD, namespace, pod)
-        run = self._runs.get(O.key_of(obj)) if obj is not None else None
+        if obj is None:
+            return None
+        run = self._runs.get(O.key_of(obj))
         if run is None or run.uid != O.uid_of(obj) or run.killing_at is not None:
             return None
         runs = run.init + run.main + run.ephemeral

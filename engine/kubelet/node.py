@@ -78,7 +78,7 @@ def build_node(name: str, index: int, now: float, *, cpu="4", memory="8Gi", pods
            "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}
     lab.update(labels or {})
     now_iso = O.iso(now)
-    spec = {"podCIDR": pod_cidr(index), "podCIDRs": [pod_cidr(index)], "providerID": f"kind://docker/kubeplay/{name}"}
+    spec: dict = {"podCIDR": pod_cidr(index), "podCIDRs": [pod_cidr(index)], "providerID": f"kind://docker/kubeplay/{name}"}
     if taints:
         spec["taints"] = [dict(t) for t in taints]
     machine = _stable(name, "machine")[:32]

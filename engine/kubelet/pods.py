@@ -218,7 +218,6 @@ class PodRun:
     def build_status(self, pod: dict, host_ip: str, now: float, *, terminal: bool = False) -> dict:
         old = pod.get("status") or {}
         phase = self.phase(terminal=terminal)
-        done = phase in ("Succeeded", "Failed")
         default_reason = "PodInitializing" if self.init else "ContainerCreating"
         st: dict = {"phase": phase}
         conds = self._conditions(old, phase, now)
@@ -304,6 +303,7 @@ def _ordered(c: dict) -> dict:
 
 def _container_status(c: S.ContainerRun, default_reason: str) -> dict:
     if c.stage == "running":
+        assert c.started_at is not None
         state = {"running": {"startedAt": _iso(c.started_at)}}
     elif c.stage in ("exited", "done") and c.term is not None:
         state = {"terminated": dict(c.term)}

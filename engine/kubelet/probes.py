@@ -272,6 +272,7 @@ def resolve_port(port, container: dict) -> tuple[int, str]:
     string; else the strconv error upstream reports."""
     if isinstance(port, bool):
         port = None
+    n: int | None
     if isinstance(port, (int, float)):
         n = int(port)
     else:
@@ -493,6 +494,8 @@ class _Exec:
         if url is None:
             return 0, "", 0.0, False
         m = re.match(r"(https?)://([^/:?]+)(?::(\d+))?([^?#]*)", url)
+        if m is None:                   # no host to recognise (`http://:80/`): as for a remote one
+            return 0, "", 0.0, False
         scheme, host, port, path = m.group(1), m.group(2), m.group(3), m.group(4) or "/"
         if host not in ("localhost", "127.0.0.1", "0.0.0.0", "::1", _pod_ip(self.env)):
             return 0, "", 0.0, False                 # somewhere else: assume it answers

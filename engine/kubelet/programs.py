@@ -189,7 +189,9 @@ def _file_ops(argv: list[str], t: float, ops: list) -> list[str]:
 
 
 def _statements(stmts: list[list[str]]) -> Program:
-    t, status, out, ops = 0.0, 0, [], []
+    t, status = 0.0, 0
+    out: list = []
+    ops: list = []
 
     def made(code, runs_for, kind):
         return Program(code, runs_for, kind, tuple(out), Files(tuple(ops)) if ops else NO_FILES)

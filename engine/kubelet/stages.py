@@ -35,7 +35,7 @@ import datetime as _dt
 import functools
 import hashlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 from . import images as I
 from . import probes as P
@@ -111,8 +111,8 @@ class ContainerRun:
         return self.stage == "done" and self.exit_code == 0
 
 
-class Env:
-    """What steps need from the node and the pod: implemented by the kubelet."""
+class Env(Protocol):
+    """What steps need from the node and the pod: implemented by the kubelet (its _PodEnv)."""
     image_pull: float
     container_start: float
     restart_policy: str
@@ -231,6 +231,7 @@ def _start(c: ContainerRun, at: float, env: Env) -> None:
 
 
 def _running_due(c: ContainerRun) -> float | None:
+    assert c.started_at is not None                      # (a running container has started)
     due = c.kill_due
     if c.program.exit_code is not None:
         end = c.started_at + c.program.runs_for
@@ -243,6 +244,7 @@ def _running_due(c: ContainerRun) -> float | None:
 
 
 def _running(c: ContainerRun, at: float, env: Env) -> None:
+    assert c.started_at is not None
     if c.program.exit_code is not None and at >= c.started_at + c.program.runs_for:
         _exit(c, at, c.program.exit_code, env)           # it ended by itself first
         return
@@ -275,6 +277,7 @@ def _exit(c: ContainerRun, at: float, code: int, env: Env, reason: str | None = 
     c.kill_due = None
     if c.probes is not None:
         c.probes.stop()
+    assert c.started_at is not None                      # (only a started container exits)
     c.term = {"containerID": c.container_id, "exitCode": code, "finishedAt": _iso(at),
               "reason": reason or ("Completed" if code == 0 else "Error"), "startedAt": _iso(c.started_at)}
     if _restarts(c, env):
@@ -298,6 +301,7 @@ def _restarts(c: ContainerRun, env: Env) -> bool:
 
 def _after_exit(c: ContainerRun, at: float, env: Env) -> None:
     """doBackOff: restart now unless still inside the back-off window since the exit."""
+    assert c.finished_at is not None                     # (set by _exit)
     expired = c.crash_backoff and c.finished_at - c.crash_last > 2 * BACKOFF_MAX
     if c.crash_backoff and not expired and at - c.finished_at < c.crash_backoff:
         c.last = c.term
@@ -312,6 +316,7 @@ def _after_exit(c: ContainerRun, at: float, env: Env) -> None:
 
 
 def _restart(c: ContainerRun, at: float, env: Env) -> None:
+    assert c.finished_at is not None
     c.crash_backoff = _next_backoff(c.crash_backoff, c.finished_at, c.crash_last)
     c.crash_last = c.finished_at
     c.last = c.term
@@ -355,6 +360,7 @@ def step_now(c: ContainerRun, at: float, env: Env) -> None:
 def stop(c: ContainerRun, at: float) -> None:
     """SIGTERM: a running container exits 0; anything else simply stops being run."""
     if c.stage == "running":
+        assert c.started_at is not None
         c.finished_at, c.exit_code = at, 0
         c.term = {"containerID": c.container_id, "exitCode": 0, "finishedAt": _iso(at),
                   "reason": "Completed", "startedAt": _iso(c.started_at)}

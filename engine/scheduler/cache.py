@@ -23,7 +23,7 @@ from __future__ import annotations
 import collections
 
 from ..quantity import QuantityError, int_value, milli_value
-from ..scheduling import tolerates
+from ..node_predicates import tolerates
 from ..selectors import label_selector_matcher
 
 DEFAULT_MILLI_CPU = 100
@@ -216,8 +216,11 @@ class PodInfo:
         self.simple = not (self.node_selector or self.required_terms is not None
                            or self.preferred_terms or self.ports or self.requests.scalars)
         # Inter-pod affinity and topology spread: parsed only for pods that declare them.
-        self.aff_required = self.anti_required = self.aff_preferred = self.anti_preferred = ()
-        self.spread = ()
+        self.aff_required: tuple[AffinityTerm, ...] = ()
+        self.anti_required: tuple[AffinityTerm, ...] = ()
+        self.aff_preferred: tuple[AffinityTerm, ...] = ()
+        self.anti_preferred: tuple[AffinityTerm, ...] = ()
+        self.spread: tuple[SpreadConstraint, ...] = ()
         self.terms_group = None
         aff = spec.get("affinity") or {}
         pa, paa = aff.get("podAffinity"), aff.get("podAntiAffinity")

@@ -18,7 +18,7 @@ equal on every node is left out: it cannot change the choice).
 """
 from __future__ import annotations
 
-from ..scheduling import term_matches, tolerates
+from ..node_predicates import term_matches, tolerates
 from .cache import NodeInfo, PodInfo
 from .topology import (R_EXISTING_ANTI_AFFINITY, R_POD_AFFINITY, R_POD_ANTI_AFFINITY,  # noqa: F401
                        R_SPREAD, R_SPREAD_LABEL)
@@ -116,7 +116,7 @@ W_LEAST, W_BALANCED, W_SPREAD, W_TAINT, W_AFFINITY = 1, 1, 2, 3, 2
 def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = None) -> list[float]:
     r = p.requests
     rc, rm = r.nz_cpu, r.nz_memory
-    scores = []
+    scores: list = []
     append = scores.append
     for n in nodes:
         fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 
 from .. import errors, objects as O, resources as R
-from ..loop import Controller
+from ..loop import Controller, Result
 from . import plugins as P
 from . import topology as T
 from .cache import SchedulerCache
@@ -128,7 +128,7 @@ class Scheduler(Controller):
 
     # ---- reconcile = schedule_one ---------------------------------------------------------------
 
-    def reconcile(self, key: str) -> float | None:
+    def reconcile(self, key: str) -> Result | None:
         ns, name = O.split_key(key)
         pod = self.store.try_get(R.POD, ns, name)
         if (pod is None or (pod.get("spec") or {}).get("nodeName") or O.is_terminating(pod)
@@ -143,7 +143,7 @@ class Scheduler(Controller):
                 prompted = True
             wait = att.last + _backoff(att.attempts) - now
             if prompted and wait > 0:
-                return wait                  # retry when the back-off has passed
+                return Result(wait)          # retry when the back-off has passed
         self._prompted.discard(key)
         if (pod.get("spec") or {}).get("schedulingGates"):
             self._set_unschedulable(pod, "SchedulingGated", GATED_MESSAGE)
@@ -151,7 +151,8 @@ class Scheduler(Controller):
         node, message, resources, pods = self.schedule_one(key, pod)
         if node is not None:
             self._forget_attempt(key)
-            return self._bind(key, pod, node)
+            self._bind(key, pod, node)
+            return None
         if att is None:
             att = self._unschedulable[key] = _Attempt()
         att.attempts += 1
@@ -169,7 +170,7 @@ class Scheduler(Controller):
             self.decide(key, f"Pod {key} is unschedulable: {message}", action="unschedulable",
                         observed={"nodes": len(self.cache.live_nodes())}, desired={"node": None})
         att.message = message
-        return FLUSH_UNSCHEDULABLE
+        return Result(FLUSH_UNSCHEDULABLE)
 
     def schedule_one(self, key: str, pod: dict) -> tuple[str | None, str, bool, bool]:
         """Filter → score → select. Returns (node, "", _, _) or (None, FitError text, may pod
@@ -214,7 +215,7 @@ class Scheduler(Controller):
         extra = T.prescore(info, self.cache, feasible, ns_labels, P.node_affinity_matches)
         scores = P.score_nodes(info, feasible, extra)
         # selectHost: the highest score, reservoir-sampled among equals.
-        best, best_score, ties = None, -1.0, 0
+        best, best_score, ties = feasible[0], -1.0, 0
         for n, s in zip(feasible, scores):
             if s > best_score:
                 best, best_score, ties = n, s, 1

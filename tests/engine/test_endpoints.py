@@ -6,6 +6,8 @@ from engine import objects as O, resources as R
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.controllers import endpointslice as ES
+from engine.controllers.service_endpoints import ANNOTATION_TRIGGER_TIME, ServiceIndex
+from engine.pod_conditions import is_pod_ready
 from engine.store import Store
 
 
@@ -22,7 +24,7 @@ def advance_until(cluster, predicate, limit=120.0, step=0.5):
 
 
 def pod_ready(cluster, name) -> bool:
-    return ES.is_pod_ready(cluster.store.get(R.POD, "default", name))
+    return is_pod_ready(cluster.store.get(R.POD, "default", name))
 
 
 # ---- objects --------------------------------------------------------------------------------------
@@ -96,7 +98,7 @@ def web(cluster):
     cluster.store.create(service(selector={"app": "web"}))
     cluster.advance(10)
     pods = pods_of(cluster, {"app": "web"})
-    assert len(pods) == 3 and all(ES.is_pod_ready(p) for p in pods)
+    assert len(pods) == 3 and all(is_pod_ready(p) for p in pods)
     return pods
 
 
@@ -122,13 +124,13 @@ def test_a_service_gets_one_slice_listing_each_ready_pod(cluster, web):
                       "targetRef": {"kind": "Pod", "namespace": "default", "name": O.name_of(pod),
                                     "uid": pod["metadata"]["uid"]},
                       "nodeName": pod["spec"]["nodeName"]}
-    assert ES.ANNOTATION_TRIGGER_TIME in md["annotations"]
+    assert ANNOTATION_TRIGGER_TIME in md["annotations"]
 
 
 def test_the_legacy_endpoints_list_the_same_pods(cluster, web):
     ep = cluster.store.get(R.ENDPOINTS, "default", "web")
     assert "labels" not in ep["metadata"] and "ownerReferences" not in ep["metadata"]
-    assert ES.ANNOTATION_TRIGGER_TIME in ep["metadata"]["annotations"]
+    assert ANNOTATION_TRIGGER_TIME in ep["metadata"]["annotations"]
     by_ip = sorted(web, key=lambda p: p["status"]["podIP"])
     assert ep["subsets"] == [{
         "addresses": [{"ip": p["status"]["podIP"], "nodeName": p["spec"]["nodeName"],
@@ -203,7 +205,7 @@ def test_publish_not_ready_addresses_lists_every_pod_as_ready(cluster):
     cluster.store.create(never_ready_again_pod("half", {"app": "web"}))
     cluster.store.create(service(selector={"app": "web"}, publishNotReadyAddresses=True))
     cluster.advance(15)
-    assert not ES.is_pod_ready(cluster.store.get(R.POD, "default", "half"))
+    assert not is_pod_ready(cluster.store.get(R.POD, "default", "half"))
     assert endpoint_for(only_slice(cluster), "half")["conditions"] == \
         {"ready": True, "serving": False, "terminating": False}
     ready, not_ready = endpoints_ips(cluster)
@@ -316,7 +318,7 @@ def test_a_slice_holds_at_most_100_endpoints(cluster):
         cluster.store.create(bare_pod(f"p{i:03d}", {"app": "big"}, node=f"node-{i % 3 + 1}"), sync=False)
     cluster.store.create(service("big", selector={"app": "big"}))
     cluster.advance(20)
-    assert all(ES.is_pod_ready(p) for p in pods_of(cluster, {"app": "big"}))
+    assert all(is_pod_ready(p) for p in pods_of(cluster, {"app": "big"}))
     sizes = sorted(len(s["endpoints"]) for s in slices_of(cluster, "big"))
     assert sizes == [50, 100]
     names = sorted(e["targetRef"]["name"] for s in slices_of(cluster, "big") for e in s["endpoints"])
@@ -373,7 +375,7 @@ def test_converged_controllers_write_nothing(cluster, web):
 # ---- the pod → Service index ----------------------------------------------------------------------
 
 def test_the_service_index_finds_services_by_selector_without_a_scan():
-    idx = ES.ServiceIndex()
+    idx = ServiceIndex()
     idx.update(service("a", selector={"app": "web"}))
     idx.update(service("b", selector={"app": "web", "tier": "front"}))
     idx.update(service("c", selector={"app": "db"}))

@@ -8,6 +8,7 @@ from engine.clock import EPOCH
 from engine.controllers import endpointslice as ES
 from engine.kubelet import probes as P
 from engine.kubelet.pods import _make_run
+from engine.pod_conditions import is_pod_ready
 
 
 def pod(name, *, image="busybox:1.36", command=None, labels=None, ports=None, restart=None, grace=None, **probes):
@@ -90,7 +91,7 @@ def test_a_failing_readiness_probe_takes_the_pod_out_of_its_endpoints_and_back(c
         "False", "ContainersNotReady", "containers with unready status: [c]")
     assert condition(cluster, "web-1", "ContainersReady")["status"] == "False"
     assert endpoint_ready() is False
-    assert ES.is_pod_ready(get(cluster, "web-1")) is False
+    assert is_pod_ready(get(cluster, "web-1")) is False
     unhealthy = events(cluster, "web-1", "Unhealthy")
     assert len(unhealthy) == 1                                     # aggregated: one Event, a count
     e = unhealthy[0]

@@ -10,7 +10,7 @@ import pytest
 import engine.cluster as cluster_module
 from engine import objects as O, resources as R
 from engine.clock import ManualClock
-from engine.controllers.base import Controller
+from engine.loop import Controller
 from engine.controllers.deployment import DeploymentController
 from engine.controllers.replicaset import ReplicaSetController, rank_for_deletion
 from engine.store import Store

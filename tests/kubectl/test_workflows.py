@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 MULTI = """apiVersion: apps/v1
 kind: Deployment
@@ -253,7 +254,7 @@ def test_changing_a_deployments_selector_is_refused_as_immutable(kube_shared, tm
     kube = kube_shared
     kube("apply", "-f", kube.file("login.yaml"))
     changed = tmp_path / "login-selector.yaml"
-    changed.write_text(open(kube.file("login.yaml")).read().replace("app: login", "app: login2"))
+    changed.write_text(Path(kube.file("login.yaml")).read_text().replace("app: login", "app: login2"))
     out = kube("apply", "-f", str(changed), check=False)
     assert out.returncode == 1
     assert out.stderr == ('The Deployment "login-app" is invalid: spec.selector: Invalid value: '

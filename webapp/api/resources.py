@@ -103,7 +103,7 @@ def dispatch(group, version, rest):
             return create(t)
         if m == "DELETE":
             return delete_collection(t)
-        raise errors.MethodNotAllowed(f"the server does not allow this method on the requested resource")
+        raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
     if m == "GET":
         if _flag("watch"):
             raise errors.MethodNotAllowed("watch of a single object: use fieldSelector=metadata.name")

@@ -57,7 +57,7 @@ def _as_text(loader, node):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
-_Loader.add_constructor("tag:yaml.org,2002:binary", lambda l, n: "".join(l.construct_scalar(n).split()))
+_Loader.add_constructor("tag:yaml.org,2002:binary", lambda loader, n: "".join(loader.construct_scalar(n).split()))
 
 
 @dataclass

@@ -179,7 +179,7 @@ def logs(ctx: Ctx, args: list[str], flags: dict) -> int:
             match = ",".join(f"{k}={v}" for k, v in sorted((sel.get("matchLabels") or {}).items()))
             pods, _ = ctx.store.list(R.POD, ctx.namespace, label_selector=match or None)
             if not pods:
-                raise CommandError(f"timed out waiting for the condition")
+                raise CommandError("timed out waiting for the condition")
             pods.sort(key=lambda p: (p.get("status") or {}).get("phase") != "Running")
             pod = pods[0]
             if len(pods) > 1:

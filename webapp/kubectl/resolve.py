@@ -45,7 +45,7 @@ def type_name_args(args: list[str]) -> tuple[list[R.ResourceType], list[tuple[R.
                                    "resource/<resource_name>'")
             t, _, name = a.partition("/")
             if not name:
-                raise CommandError(f"arguments in resource/name form must have a single resource and name")
+                raise CommandError("arguments in resource/name form must have a single resource and name")
             pairs.append((one(t), name))
         return [], pairs
     if len(args) > 1 and any("/" in a for a in args[1:]):

@@ -83,7 +83,7 @@ def status_line(d: dict, revision: int = 0) -> tuple[str, bool]:
         current = DU.revision_of(d) or 0
         if revision != current:
             raise CommandError(f"desired revision ({revision}) is different from the running revision ({current})")
-    md, spec, status = d.get("metadata") or {}, d.get("spec") or {}, d.get("status") or {}
+    md, status = d.get("metadata") or {}, d.get("status") or {}
     if md.get("generation", 0) <= status.get("observedGeneration", 0):
         cond = DU.get_condition(status, DU.PROGRESSING)
         if cond and cond.get("reason") == DU.TIMED_OUT:

@@ -196,7 +196,7 @@ def _selector_of(obj: dict) -> dict:
         labels = O.labels_of(obj)
         if not labels:
             raise CommandError("couldn't retrieve selectors via --selector flag or introspection: "
-                               f"the pod has no labels and cannot be exposed")
+                               "the pod has no labels and cannot be exposed")
         return dict(labels)
     if kind == "Service":
         sel = (obj.get("spec") or {}).get("selector")

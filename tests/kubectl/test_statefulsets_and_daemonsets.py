@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 import urllib.request
+from pathlib import Path
 
 from watchlines import WatchLines
 
@@ -104,7 +105,7 @@ def test_a_parallel_statefulset_creates_all_pods_without_waiting(kube, tmp_path)
     # A server of its own: the image must not be on the nodes yet (pulling is what makes "created
     # before the first is ready" observable at one-second timestamps).
     doc = (tmp_path / "par.yaml")
-    doc.write_text(open(kube.file("issue4-statefulset.yaml")).read()
+    doc.write_text(Path(kube.file("issue4-statefulset.yaml")).read_text()
                    .replace("serviceName: nginx\n", "serviceName: nginx\n  podManagementPolicy: Parallel\n"))
     kube("apply", "-f", str(doc))
     kube.wait_running("app=nginx", 3, timeout=40)

@@ -11,7 +11,7 @@ import re
 
 from watchlines import WatchLines
 
-# Playground timers (engine/controllers/base.py Timings): node-monitor-grace 8 s (upstream 50 s),
+# Playground timers (engine/loop.py Timings): node-monitor-grace 8 s (upstream 50 s),
 # node-monitor-period 5 s, not-ready/unreachable tolerationSeconds capped at 5 s (upstream 300 s).
 GRACE, PERIOD, TOLERATION = 8, 5, 5
 
