@@ -19,6 +19,16 @@ def test_every_python_package_is_listed_in_pyproject():
 def test_page_assets_are_mapped_into_the_package():
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
         cfg = tomllib.load(f)["tool"]["setuptools"]
-    assert cfg["package-dir"] == {"webapp.static": "static", "webapp.templates": "templates"}
+    assert cfg["package-dir"] == {"webapp.static": "static", "webapp.templates": "templates",
+                                  "webapp.examples": "examples"}
     assert os.path.exists(os.path.join(ROOT, "templates", "index.html"))
     assert os.path.exists(os.path.join(ROOT, "static", "vendor", "editor.js"))
+
+
+def test_the_examples_are_package_data_so_an_installed_server_serves_them():
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        cfg = tomllib.load(f)["tool"]["setuptools"]
+    assert "webapp.examples" in cfg["packages"]
+    assert cfg["package-dir"]["webapp.examples"] == "examples"
+    assert cfg["package-data"]["webapp.examples"] == ["*.yaml", "menu.txt"]
+    assert os.path.exists(os.path.join(ROOT, "examples", "login.yaml"))
