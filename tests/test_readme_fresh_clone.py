@@ -49,14 +49,16 @@ def readme_setup_commands() -> tuple[str, str]:
 
 
 def wheelhouse() -> str:
-    """A folder holding every wheel the two commands install (build backend, dependencies, test
+    """A folder holding every wheel the two commands may install (build backend, dependencies,
     extras), downloaded once with `python3 -m pip download` and checked offline on later runs."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(cache, "kubeplay-tests", "wheels")
     with open(os.path.join(REPO, "pyproject.toml"), "rb") as f:
         cfg = tomllib.load(f)
-    reqs = (cfg["build-system"]["requires"] + ["wheel"] + cfg["project"]["dependencies"]
-            + cfg["project"]["optional-dependencies"]["test"])
+    # Every extra, not just [test]: whatever scripts/test.sh may install must be here offline.
+    reqs = cfg["build-system"]["requires"] + ["wheel"] + cfg["project"]["dependencies"]
+    for extra in cfg["project"]["optional-dependencies"].values():
+        reqs += extra
     base = ["python3", "-m", "pip", "download", "-q", "--disable-pip-version-check", "-d", folder]
     if subprocess.run(base + ["--no-index", "--find-links", folder] + reqs, capture_output=True,
                       timeout=300).returncode != 0:
