@@ -24,7 +24,7 @@ fi
 # An editable install picks up code changes by itself; reinstall only when what pip reads
 # (pyproject.toml) or where the checkout lives has changed since the last install.
 stamp="$VENV/.kubeplay-installed"
-want="$(pwd) $(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$(pwd) $(cksum < pyproject.toml)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[test]'
   echo "$want" > "$stamp"
