@@ -73,8 +73,10 @@ def kubectl_line() -> str:
     version = kubectl_version(path) or "version unknown"
     if on_path:
         return f"  kubectl found: {path} ({version})"
-    return (f"  kubectl found: {path} ({version}), not on your PATH: run it by that path, or put "
-            f"{os.path.dirname(path)} on your PATH (`source` its activate script)")
+    bindir = os.path.dirname(path)
+    activate = os.path.join(bindir, "activate")
+    hint = f"`source {activate}`" if os.path.isfile(activate) else f"add {bindir} to your PATH"
+    return f"  kubectl found: {path} ({version}), not on your PATH: run it by that path, or {hint}"
 
 
 def serve(args) -> int:
