@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (Debian's Chromium, a venv with the test extras) and runs
 # every test: engine, API, real kubectl, and Playwright in real Chromium. Safe to re-run.
+# Arguments go to pytest: `./scripts/test.sh tests/engine -k deployment` runs just those.
+#
+# The tests get their own venv, .venv-test, with an editable install. The README's first command
+# installs kubeplay into .venv and serves from it; installing into that same venv here would swap
+# the package under the running server (its page then answers 500 TemplateNotFound). With two
+# venvs the two commands can run side by side, in either order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+VENV=.venv-test
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
@@ -13,6 +20,13 @@ if ! command -v chromium >/dev/null 2>&1; then
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
   fi
 fi
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
-exec .venv/bin/python -m pytest -q "$@"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# An editable install picks up code changes by itself; reinstall only when what pip reads
+# (pyproject.toml) or where the checkout lives has changed since the last install.
+stamp="$VENV/.kubeplay-installed"
+want="$(pwd) $(cksum < pyproject.toml)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[test]'
+  echo "$want" > "$stamp"
+fi
+exec "$VENV/bin/python" -m pytest -q "$@"

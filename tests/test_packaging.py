@@ -55,7 +55,9 @@ def test_every_module_is_in_the_wheel(wheel_files):
 
 
 def test_page_assets_are_in_the_wheel(wheel_files):
-    assets = _tree("webapp/static", lambda f: True) | _tree("webapp/templates", lambda f: True)
+    assets = (_tree("webapp/static", lambda f: True) | _tree("webapp/templates", lambda f: True)
+              | _tree("webapp/examples", lambda f: True))
     assert "webapp/templates/index.html" in assets and "webapp/static/vendor/editor.js" in assets
+    assert "webapp/examples/login.yaml" in assets and "webapp/examples/menu.txt" in assets
     missing = assets - wheel_files
     assert not missing, f"not installed by `pip install .`: {sorted(missing)}"

@@ -8,7 +8,9 @@ import ipaddress
 import json
 import logging
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import threading
 import webbrowser
@@ -60,10 +62,58 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def find_kubectl() -> tuple[str | None, bool]:
+    """(path, on_path): the kubectl a learner's shell runs, else the one `pip install
+    'kubeplay[kubectl]'` put beside this kubeplay (a venv's bin/, not on PATH until activated)."""
+    found = shutil.which("kubectl")
+    if found:
+        return found, True
+    beside = os.path.join(os.path.dirname(sys.executable), "kubectl")
+    if os.path.isfile(beside) and os.access(beside, os.X_OK):
+        return beside, False
+    return None, False
+
+
+def kubectl_version(path: str) -> str | None:
+    """Its client version (`v1.32.4`), or None if it would not say within a few seconds."""
+    try:
+        out = subprocess.run([path, "version", "--client", "-o", "json"], capture_output=True,
+                             text=True, timeout=5, stdin=subprocess.DEVNULL,
+                             env=dict(os.environ, KUBECONFIG=os.devnull))
+        return json.loads(out.stdout)["clientVersion"]["gitVersion"]
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
+        return None
+
+
+def kubectl_line() -> str:
+    """The serve banner's line about kubectl: which one the learner has, or how to get one."""
+    path, on_path = find_kubectl()
+    if path is None:
+        return ("  no kubectl found on your PATH: `pip install 'kubeplay[kubectl]'` installs one beside "
+                "kubeplay (or see https://kubernetes.io/docs/tasks/tools/)")
+    version = kubectl_version(path) or "version unknown"
+    if on_path:
+        return f"  kubectl found: {path} ({version})"
+    bindir = os.path.dirname(path)
+    activate = os.path.join(bindir, "activate")
+    hint = f"`source {activate}`" if os.path.isfile(activate) else f"add {bindir} to your PATH"
+    return f"  kubectl found: {path} ({version}), not on your PATH: run it by that path, or {hint}"
+
+
 def serve(args) -> int:
     from werkzeug.serving import make_server
     from . import create_app
     from .extension import kubeplay_of
+
+    # Ask kubectl its version while the cluster is being built, so the banner costs no wait.
+    kubectl_info: list[str] = []
+    probe = threading.Thread(target=lambda: kubectl_info.append(kubectl_line()), daemon=True)
+    probe.start()
+    if not args.access_log:
+        # werkzeug logs every request at INFO; its errors (WARNING and up) still show.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    else:
+        logging.getLogger("werkzeug").setLevel(logging.INFO)
 
     if not _is_loopback(args.host) and not args.token:
         print(f"kubeplay: refusing to listen on {args.host} without --token: anyone who can reach "
@@ -108,6 +158,9 @@ def serve(args) -> int:
     print(f"kubeplay is running at {page}", flush=True)
     print(f"  state: {'in memory (lost on exit)' if args.in_memory else state}", flush=True)
     print(f"  kubectl: export KUBECONFIG={KUBECONFIG_FILE}", flush=True)
+    probe.join(6)
+    if kubectl_info:
+        print(kubectl_info[0], flush=True)
 
     def stop(signum, frame):
         threading.Thread(target=srv.shutdown, daemon=True).start()
@@ -137,32 +190,50 @@ def kubeconfig(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kubeplay", description="A Kubernetes playground on your laptop.")
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("serve", help="start the simulated cluster, its API and the page")
-    s.add_argument("--host", default="127.0.0.1", help="address to bind (non-loopback needs --token)")
-    s.add_argument("--port", type=int, default=8080)
-    s.add_argument("--state", default="kubeplay.db", help="SQLite state file (default ./kubeplay.db)")
-    s.add_argument("--in-memory", action="store_true", help="keep state in memory only")
-    s.add_argument("--nodes", type=int, default=3, help="nodes to create in a new cluster")
-    s.add_argument("--pods-per-node", type=int, default=110,
-                   help="each new node's pod capacity (the kubelet's maxPods, default 110)")
-    s.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second")
-    s.add_argument("--no-browser", action="store_true", help="don't open the page")
-    s.add_argument("--token", help="require this bearer token on every request")
+    s = sub.add_parser("serve", help="start the simulated cluster, its API and the page",
+                       description="Start the simulated cluster, its Kubernetes API, and the page.")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to bind; anything but loopback needs --token (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one (default: 8080)")
+    s.add_argument("--state", default="kubeplay.db", metavar="FILE",
+                   help="SQLite state file, kept across restarts (default: ./kubeplay.db)")
+    s.add_argument("--in-memory", action="store_true",
+                   help="keep state in memory only, lost on exit (default: off, state in --state)")
+    s.add_argument("--nodes", type=int, default=3, metavar="N",
+                   help="nodes to create in a new cluster, 1-500 (default: 3)")
+    s.add_argument("--pods-per-node", type=int, default=110, metavar="N",
+                   help="each new node's pod capacity, the kubelet's maxPods (default: 110)")
+    s.add_argument("--speed", type=float, default=1.0, metavar="X",
+                   help="simulated seconds per wall second, changeable in the page (default: 1)")
+    s.add_argument("--no-browser", action="store_true", help="don't open the page in a browser (default: open it)")
+    s.add_argument("--token", metavar="T",
+                   help="require `Authorization: Bearer T` on every request and serve HTTPS (default: none)")
     s.add_argument("--allow-host", action="append", metavar="NAME",
                    help="also answer requests for this host name (NAME or NAME:PORT; repeatable). "
                         "By default only 127.0.0.1, localhost, [::1] and the --host value are "
-                        "answered, so a web page cannot reach the server through a name of its own")
-    s.add_argument("--max-pods", type=int, default=10000, help="the playground's pod quota")
+                        "answered, so a web page cannot reach the server through a name of its own "
+                        "(default: none)")
+    s.add_argument("--max-pods", type=int, default=10000, metavar="N",
+                   help="the playground's pod quota (default: 10000)")
     s.add_argument("--realistic-timings", action="store_true",
-                   help="use upstream timers (50s node grace, 300s eviction, 30s termination)")
+                   help="use upstream timers: 50s node grace, 300s eviction, 30s termination "
+                        "(default: off, the compressed 8s/5s/2s)")
+    s.add_argument("--access-log", action="store_true",
+                   help="print a line for every HTTP request (default: off, so the address and "
+                        "KUBECONFIG lines stay in view)")
     s.set_defaults(func=serve)
     k = sub.add_parser("kubeconfig", help="print a kubeconfig for the running server")
     k.add_argument("--server", help="server URL (default: the running kubeplay)")
-    k.add_argument("--token")
+    k.add_argument("--token", help="bearer token to put in it (default: the running kubeplay's)")
     k.set_defaults(func=kubeconfig)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = build_parser()
     args = p.parse_args(argv)
     if args.command == "serve" and not 1 <= args.nodes <= 500:
         p.error("--nodes must be between 1 and 500")

@@ -36,6 +36,7 @@ export const api = {
   apply: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/apply", { yaml, namespace }),
   delete: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/delete", { yaml, namespace }),
   terminal: (command) => call("POST", "/kubeplay/v1/terminal", { command }),
+  examples: () => call("GET", "/kubeplay/v1/examples"),
 
   clock: () => call("GET", "/kubeplay/v1/clock"),
   setClock: (change) => call("POST", "/kubeplay/v1/clock", change),

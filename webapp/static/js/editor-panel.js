@@ -3,7 +3,7 @@
 // syntax error or an apiserver refusal is marked at its line in the editor and shown as text.
 
 import { api, errorMessage } from "./api.js";
-import { EXAMPLES } from "./examples.js";
+import { loadExamples } from "./examples.js";
 import { locateError } from "./fieldline.js";
 
 const GROUP = { Deployment: ".apps", ReplicaSet: ".apps", StatefulSet: ".apps", DaemonSet: ".apps",
@@ -40,23 +40,30 @@ export class EditorPanel {
     this.applyBtn = root.querySelector("#apply");
     this.deleteBtn = root.querySelector("#delete");
     this.examples = root.querySelector("#examples");
-    const initial = EXAMPLES[0].yaml;
+    // The editor starts empty and shows the first example once the examples arrive, unless
+    // the learner has typed in the meantime.
+    this.typed = false;
     const fallback = this.host.querySelector("textarea");
     if (window.YamlEditor) {
       if (fallback) fallback.remove();
-      this.view = window.YamlEditor.create(this.host, { doc: initial, onChange: () => this._edited() });
+      this.view = window.YamlEditor.create(this.host, { doc: "", onChange: () => this._edited() });
     } else {
       this.textarea = fallback;
-      this.textarea.value = initial;
+      this.textarea.addEventListener("input", () => this._edited());
     }
-    for (const ex of EXAMPLES) {
-      const opt = document.createElement("option");
-      opt.value = ex.id;
-      opt.textContent = ex.title;
-      this.examples.appendChild(opt);
-    }
+    this.menu = [];
+    loadExamples().then((list) => {
+      this.menu = list;
+      for (const ex of list) {
+        const opt = document.createElement("option");
+        opt.value = ex.id;
+        opt.textContent = ex.title;
+        this.examples.appendChild(opt);
+      }
+      if (!this.typed && !this.getText() && list.length) this.setText(list[0].yaml);
+    }, (e) => this._say(e.message, "error"));
     this.examples.addEventListener("change", () => {
-      const ex = EXAMPLES.find((e) => e.id === this.examples.value);
+      const ex = this.menu.find((e) => e.id === this.examples.value);
       if (ex) this.setText(ex.yaml);
       this.examples.value = "";
     });
@@ -117,6 +124,7 @@ export class EditorPanel {
   }
 
   _edited() {
+    this.typed = true;
     if (this.root.dataset.errorLines) this._mark([]);
   }
 }

@@ -3,7 +3,7 @@
 // by hand and narrates it with what the reconcile loop actually decides, live.
 
 import { h, clear } from "./dom.js";
-import { PIZZA } from "./examples.js";
+import { exampleYaml } from "./examples.js";
 import { podColumns } from "./podstatus.js";
 import { workloadOf } from "./model.js";
 
@@ -51,10 +51,10 @@ const STEPS = [
           "the payment Service keeps routing only to ready pods.",
     action: "Upgrade payment",
     watch: /payment/,
-    run: (t) => {
-      const text = t.editor.getText();
-      const next = text.includes("pizza/payment:1.2.3")
-        ? text.replace("pizza/payment:1.2.3", "pizza/payment:1.2.4") : PIZZA.replace("pizza/payment:1.2.3", "pizza/payment:1.2.4");
+    run: async (t) => {
+      let text = t.editor.getText();
+      if (!text.includes("pizza/payment:1.2.3")) text = await exampleYaml("pizza");
+      const next = text.replace("pizza/payment:1.2.3", "pizza/payment:1.2.4");
       t.editor.setText(next);
       return t.editor.apply();
     },
@@ -96,7 +96,13 @@ export class Tour {
   }
 
   async start() {
-    this.editor.setText(PIZZA);
+    let pizza;
+    try {
+      pizza = await exampleYaml("pizza");
+    } catch (e) {
+      return this.editor._say(e.message, "error");
+    }
+    this.editor.setText(pizza);
     const r = await this.editor.apply();
     this.failedNode = null;
     this.root.hidden = false;
