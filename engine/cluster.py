@@ -64,6 +64,10 @@ FREEZE_AFTER_WRITES = 2500
 # re-derives after a crash (store.py); API clients' writes are still committed before they return.
 FLUSH_EVERY = 0.25
 
+# Who the engine's writes are from, as managedFields name them: the User-Agent prefix each
+# component's client sends (controllers all run in kube-controller-manager).
+FIELD_MANAGERS = {"kubelet": "kubelet", "default-scheduler": "kube-scheduler"}
+
 # The control plane's address, where the `kubernetes` Service's endpoints point: the first address
 # of the nodes' network (kind's layout; node-N is 172.18.0.N+1, so no node has it).
 APISERVER_IP = "172.18.0.1"
@@ -225,6 +229,8 @@ class Cluster:
         """One pass: fire due timers, route pending watch events, reconcile queued keys; then
         (unless `flush=False`) commit the engine's writes to the state file, if there is one."""
         worked = False
+        store = self.store
+        store.acting_as = "kubelet"                 # due timers: the kubelets' heartbeats and node joins
         for t in self.clock.pop_due():
             worked = True
             try:
@@ -240,6 +246,7 @@ class Cluster:
         for c, q in self._pairs:
             if not q.waiting:                       # most queues are empty most passes
                 continue
+            store.acting_as = FIELD_MANAGERS.get(c.name, "kube-controller-manager")
             for _ in range(min(len(q), max_keys)):
                 key = q.get()
                 if key is None:

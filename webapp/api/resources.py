@@ -17,9 +17,12 @@ from . import bodies, tables, watch
 bp = Blueprint("resources", __name__)
 
 TABLE_MARK = "as=Table"
+APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = {"application/strategic-merge-patch+json": "strategic",
                "application/merge-patch+json": "merge",
-               "application/json-patch+json": "json"}
+               "application/json-patch+json": "json",
+               APPLY_PATCH: "apply"}
+MAX_MANAGER_BYTES = 128          # validation.FieldManagerMaxLength
 
 
 def _cluster():
@@ -134,6 +137,35 @@ def _strict() -> bool:
     return request.args.get("fieldValidation", "Strict") == "Strict" and "fieldValidation" in request.args
 
 
+def _manager(options_kind: str, *, required: bool = False) -> str:
+    """The write's field manager: `?fieldManager=`, else (managerOrUserAgent) the User-Agent up
+    to its first '/', printable characters only, cut at 128 bytes — `kubectl` for kubectl's own
+    requests that name none (scale), `python-requests` or `OpenAPI-Generator` for scripts."""
+    name = request.args.get("fieldManager")
+    if name is not None and name != "":
+        problem = None
+        if len(name.encode()) > MAX_MANAGER_BYTES:
+            problem = errors.FieldError("fieldManager", "Too long",
+                                        detail=f"may not be more than {MAX_MANAGER_BYTES} bytes")
+        elif not name.isprintable():
+            problem = errors.invalid("fieldManager", name, "must only contain printable characters")
+        if problem:
+            raise errors.Invalid(options_kind, "meta.k8s.io", "", [problem])
+        return name
+    if required:
+        raise errors.Invalid(options_kind, "meta.k8s.io", "",
+                             [errors.required("fieldManager", "is required for apply patch")])
+    out, size = [], 0
+    for ch in (request.headers.get("User-Agent") or "").split("/")[0]:
+        if not ch.isprintable():
+            continue
+        size += len(ch.encode())
+        if size > MAX_MANAGER_BYTES:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
 def _body():
     raw = request.get_data(cache=False)
     return bodies.read_json_like(raw, request.headers.get("Content-Type"))
@@ -204,7 +236,7 @@ def create(t: Target):
             raise errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request")
         if isinstance(md, dict):
             md["namespace"] = t.namespace
-    made = _cluster().store.create(obj, strict=_strict(), dry_run=_dry_run())
+    made = _cluster().store.create(obj, strict=_strict(), dry_run=_dry_run(), manager=_manager("CreateOptions"))
     return _json(made, 201)
 
 
@@ -218,23 +250,43 @@ def update(t: Target):
     md["name"] = t.name
     if t.namespace:
         md["namespace"] = t.namespace
-    return _json(_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run()))
+    return _json(_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run(),
+                                         manager=_manager("UpdateOptions")))
 
 
-def _patch_type():
+def _patch_type(*, apply_ok: bool = False):
     ct = (request.headers.get("Content-Type") or "").split(";")[0].strip()
-    if ct == "application/apply-patch+yaml":
-        raise errors.UnsupportedMediaType("server-side apply is not supported by kubeplay; use client-side `kubectl apply`")
+    if ct == APPLY_PATCH and not apply_ok:
+        raise errors.UnsupportedMediaType("server-side apply of this subresource is not supported by kubeplay")
     if ct not in PATCH_TYPES:
         raise errors.UnsupportedMediaType(f'the body of the request was in an unknown format - accepted media types include: {", ".join(PATCH_TYPES)}')
     return PATCH_TYPES[ct]
 
 
 def patch(t: Target):
-    ptype = _patch_type()
+    ptype = _patch_type(apply_ok=True)
+    if ptype == "apply":
+        return apply(t)
+    if "force" in request.args:
+        raise errors.Invalid("PatchOptions", "meta.k8s.io", "",
+                             [errors.forbidden("force", "may not be specified for non-apply patch")])
+    manager = _manager("PatchOptions")
     body = bodies.read_json_like(request.get_data(cache=False), "application/json")
     return _json(_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
-                                        dry_run=_dry_run()))
+                                        dry_run=_dry_run(), manager=manager))
+
+
+def apply(t: Target):
+    """Server-side apply: the YAML (or JSON) configuration is merged in as `fieldManager`, whose
+    field ownership it records; 201 when the apply created the object."""
+    manager = _manager("PatchOptions", required=True)
+    force = request.args.get("force", "")
+    if force not in ("", "true", "false"):
+        raise errors.BadRequest(f'force: Invalid value: "{force}": must be true or false')
+    config = bodies.read_json_like(request.get_data(cache=False), APPLY_PATCH)
+    obj, created = _cluster().store.apply(t.rt, t.namespace, t.name, config, manager=manager,
+                                          force=force == "true", strict=_strict(), dry_run=_dry_run())
+    return _json(obj, 201 if created else 200)
 
 
 def _delete_options():
@@ -300,11 +352,13 @@ def subresource(t: Target, method: str):
             obj.setdefault("metadata", {})["name"] = t.name
             if t.namespace:
                 obj["metadata"]["namespace"] = t.namespace
-            return _json(store.update(obj, subresource="status", dry_run=_dry_run()))
+            return _json(store.update(obj, subresource="status", dry_run=_dry_run(),
+                                      manager=_manager("UpdateOptions")))
         if method == "PATCH":
+            ptype = _patch_type()
             body = bodies.read_json_like(request.get_data(cache=False), "application/json")
-            return _json(store.patch(t.rt, t.namespace, t.name, _patch_type(), body, subresource="status",
-                                     dry_run=_dry_run()))
+            return _json(store.patch(t.rt, t.namespace, t.name, ptype, body, subresource="status",
+                                     dry_run=_dry_run(), manager=_manager("PatchOptions")))
     if t.sub == "finalize" and method == "PUT":
         obj = _with_type(t.rt, _body())
         obj.setdefault("metadata", {})["name"] = t.name
@@ -338,7 +392,9 @@ def scale(t: Target, method: str):
         return _json(_scale_of(store.get(t.rt, t.namespace, t.name)))
     if method == "PUT":
         body = _body()
+        manager = _manager("UpdateOptions")
     elif method == "PATCH":
+        manager = _manager("PatchOptions")
         ptype = _patch_type()
         patch_body = bodies.read_json_like(request.get_data(cache=False), "application/json")
         from engine import patch as patching
@@ -356,7 +412,8 @@ def scale(t: Target, method: str):
     merge = {"spec": {"replicas": replicas}}
     if rv:
         merge["metadata"] = {"resourceVersion": rv}
-    updated = store.patch(t.rt, t.namespace, t.name, "merge", merge, dry_run=_dry_run())
+    updated = store.patch(t.rt, t.namespace, t.name, "merge", merge, dry_run=_dry_run(),
+                          subresource="scale", manager=manager)
     return _json(_scale_of(updated))
 
 
