@@ -203,6 +203,22 @@ def _item_key(item, kind: str, keys: tuple) -> str | None:
         return "v:" + _scalar_json(item)
     if not isinstance(item, dict):
         return None
+    memo = (keys, tuple([item.get(k, _MISSING) for k in keys]))
+    try:
+        got = _ITEM_KEYS.get(memo)
+    except TypeError:                     # a key field holding a map or list
+        return _map_item_key(item, keys)
+    if got is None:
+        if len(_ITEM_KEYS) > _MAX_INTERNED:
+            _ITEM_KEYS.clear()
+        got = _ITEM_KEYS[memo] = _map_item_key(item, keys)
+    return got
+
+
+_ITEM_KEYS: dict[tuple, str | None] = {}
+
+
+def _map_item_key(item: dict, keys: tuple) -> str | None:
     parts = []
     for k in sorted(keys):
         v = item.get(k, _MISSING)
@@ -445,10 +461,29 @@ def compare(old: dict | None, new: dict, shape: Shape) -> Changes:
     """Compare two objects; `old=None` compares with the kind's zero value (a create)."""
     ch = Changes()
     if old is None:
-        ch.added = _whole(new, "", shape, True)
+        ch.added = _create_set(new, shape)
     else:
         _cmp_map(old, new, "", shape, ch)
     return ch
+
+
+_SPEC_SETS: dict[tuple, dict] = {}
+
+
+def _create_set(obj: dict, shape: Shape) -> dict:
+    """_whole for a created object, the spec's set remembered by its text: a ReplicaSet's pods
+    (or a DaemonSet's) all carry the same spec."""
+    spec = obj.get("spec")
+    if type(spec) is not dict or not spec:
+        return _whole(obj, "", shape, True)
+    key = (shape.group, shape.kind, repr(spec))
+    node = _SPEC_SETS.get(key)
+    if node is None:
+        if len(_SPEC_SETS) > 256:
+            _SPEC_SETS.clear()
+        node = _SPEC_SETS[key] = _whole({"spec": spec}, "", shape, True)["f:spec"]
+    rest = _whole({k: v for k, v in obj.items() if k != "spec"}, "", shape, True)
+    return _intern([*rest.items(), ("f:spec", node)])
 
 
 def _whole(m: dict, path: str, shape: Shape, zero: bool = False, dot: bool = False) -> dict:
@@ -725,32 +760,19 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
 _FLAT_CREATES: dict[tuple, dict] = {}
 
 
-def _flat_signature(obj: dict) -> tuple | None:
-    """The key names of an object no deeper than two levels, with no lists (an Event's shape), or
-    None: its create set depends on nothing else."""
-    sig = []
-    for k, v in obj.items():
-        t = type(v)
-        if t is dict:
-            for x in v.values():
-                if type(x) in (dict, list):
-                    return None
-            sig.append((k, tuple(v)))
-        elif t is list:
-            return None
-        else:
-            sig.append((k, None))
-    return tuple(sig)
+def _flat_signature(obj: dict) -> tuple:
+    """An Event's shape: its key names, and those of its maps (an Event holds no deeper maps
+    and no lists, so its create set depends on nothing else)."""
+    return tuple([(k, tuple(v) if type(v) is dict else None) for k, v in obj.items()])
 
 
 def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
-    """record_update for a create, with the set of flat objects (Events, the engine's most
-    frequent creates) remembered by their shape."""
-    sig = _flat_signature(obj) if "managedFields" not in obj.get("metadata", ()) else None
-    if sig is None:
+    """record_update for a create the engine built itself; Events (its most frequent creates,
+    six a pod) have their set remembered by their shape."""
+    if rt.kind != "Event" or rt.group:
         record_update(rt, None, obj, manager, now_iso)
         return
-    key = (rt.name, sig)
+    key = (manager, _flat_signature(obj))
     fields = _FLAT_CREATES.get(key)
     if fields is None:
         if len(_FLAT_CREATES) > 1000:
