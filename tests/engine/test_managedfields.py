@@ -1,8 +1,9 @@
 """Field ownership in the store: managedFields on every write, and server-side apply
-(engine/managedfields.py), checked against what kube-apiserver v1.32 records."""
+(engine/managedfields.py, fielddiff.py, fieldsets.py), checked against what kube-apiserver v1.32
+records."""
 import pytest
 
-from engine import errors, managedfields as MF, resources as R
+from engine import errors, fieldsets as FS, managedfields as MF, resources as R
 
 
 def deployment(replicas=2, image="nginx", labels=None, **spec):
@@ -204,17 +205,17 @@ def test_bad_apply_requests_are_refused(cluster):
 def test_set_algebra_keeps_membership_and_children_apart():
     a = {"f:spec": {".": {}, "f:replicas": {}, "f:paused": {}}}
     b = {"f:spec": {"f:replicas": {}}}
-    assert MF.difference(a, b) == {"f:spec": {".": {}, "f:paused": {}}}
-    assert MF.difference(a, {"f:spec": {}}) == {"f:spec": {"f:replicas": {}, "f:paused": {}}}
-    assert MF.intersection(a, b) == b
-    assert MF.union(b, {"f:spec": {}}) == {"f:spec": {".": {}, "f:replicas": {}}}
-    assert MF.difference(b, {"f:x": {}}) is b                     # untouched sets stay shared
-    assert MF.paths({"f:spec": {".": {}, "f:b": {}, "f:a": {"f:c": {}}}}) == \
+    assert FS.difference(a, b) == {"f:spec": {".": {}, "f:paused": {}}}
+    assert FS.difference(a, {"f:spec": {}}) == {"f:spec": {"f:replicas": {}, "f:paused": {}}}
+    assert FS.intersection(a, b) == b
+    assert FS.union(b, {"f:spec": {}}) == {"f:spec": {".": {}, "f:replicas": {}}}
+    assert FS.difference(b, {"f:x": {}}) is b                     # untouched sets stay shared
+    assert FS.paths({"f:spec": {".": {}, "f:b": {}, "f:a": {"f:c": {}}}}) == \
         [("f:spec",), ("f:spec", "f:b"), ("f:spec", "f:a", "f:c")]
 
 
 def test_paths_print_as_fieldpath_does():
-    assert MF.path_string(["f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"nginx"}', "f:image"]) == \
+    assert FS.path_string(["f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"nginx"}', "f:image"]) == \
         '.spec.template.spec.containers[name="nginx"].image'
-    assert MF.path_string(["f:spec", "f:ports", 'k:{"port":80,"protocol":"TCP"}']) == '.spec.ports[port=80,protocol="TCP"]'
-    assert MF.path_string(["f:metadata", "f:finalizers", 'v:"a/b"']) == '.metadata.finalizers[="a/b"]'
+    assert FS.path_string(["f:spec", "f:ports", 'k:{"port":80,"protocol":"TCP"}']) == '.spec.ports[port=80,protocol="TCP"]'
+    assert FS.path_string(["f:metadata", "f:finalizers", 'v:"a/b"']) == '.metadata.finalizers[="a/b"]'
