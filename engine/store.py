@@ -94,6 +94,14 @@ class Store:
             rv = max(rv, O.rv_of(obj))
         self._rv = max(rv, self._db.stored_rv())
 
+    def _manager(self, manager: str | None, sync: bool) -> str:
+        """Who a write is from: the named manager; for the engine's own writes (sync=False) the
+        component it is running; "unknown" when a client gave neither a fieldManager nor a
+        User-Agent, as the apiserver names it."""
+        if manager is None and not sync:
+            return self.acting_as
+        return manager or "unknown"
+
     def on_write(self, fn: Callable[[], None]) -> None:
         """Register a wake-up called (outside the lock) after every write (the engine's)."""
         self._wakers.append(fn)
@@ -241,7 +249,7 @@ class Store:
                 md.pop(k, None)
             record = None
             if _applied is None:
-                mgr, now = manager or self.acting_as, O.iso(self._now())
+                mgr, now = self._manager(manager, sync), O.iso(self._now())
                 record = lambda o: MF.record_update(rt, None, o, mgr, now)   # noqa: E731
             obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record)
             md = obj["metadata"]
@@ -266,7 +274,7 @@ class Store:
             if _applied:                        # create-on-apply: the Apply entry is already made
                 md["managedFields"] = _applied
             elif not admit:
-                MF.record_create(rt, obj, manager or self.acting_as, O.iso(self._now()))
+                MF.record_create(rt, obj, self._manager(manager, sync), O.iso(self._now()))
             if dry_run:
                 md.setdefault("uid", O.new_uid())
                 md["creationTimestamp"] = O.iso(self._now())
@@ -371,7 +379,7 @@ class Store:
             strategy.prepare_for_update(new, old)
             record = None
             if applied is None:
-                mgr, now = manager or self.acting_as, O.iso(self._now())
+                mgr, now = self._manager(manager, sync), O.iso(self._now())
                 record = lambda o: MF.record_update(rt, old, o, mgr, now, subresource=subresource,  # noqa: E731
                                                     sent=sent)
             new = admission.admit_update(new, old, strict=strict, decode=sync, on_defaulted=record)
@@ -388,7 +396,7 @@ class Store:
             if "managedFields" in omd:
                 md["managedFields"] = omd["managedFields"]
         elif subresource == "status":
-            MF.record_update(rt, old, new, manager or self.acting_as, O.iso(self._now()),
+            MF.record_update(rt, old, new, self._manager(manager, sync), O.iso(self._now()),
                              subresource=subresource)
         if new == old:
             return old                      # no-op: no write, no new resourceVersion

@@ -25,6 +25,7 @@ from engine import patch as _server_patch
 from engine.objects import clone
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+FIELD_MANAGER = "kubectl-client-side-apply"      # kubectl apply's default --field-manager
 
 _RETAIN = "$retainKeys"
 _ORDER = "$setElementOrder/"
