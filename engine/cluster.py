@@ -118,6 +118,7 @@ class Cluster:
 
     def _bootstrap(self, nodes: int, pods_per_node: int) -> None:
         s = self.store
+        s.acting_as = "kube-apiserver"          # it makes the system namespaces and its own Service
         for ns in SYSTEM_NAMESPACES:
             if s.try_get(R.NAMESPACE, "", ns) is None:
                 s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}, sync=False)
@@ -132,6 +133,7 @@ class Cluster:
         if not s.iter(R.NODE):
             for i in range(1, nodes + 1):
                 self.add_node(f"node-{i}", pods=pods_per_node)
+        s.acting_as = "kube-controller-manager"
         s.flush()
 
     def _bootstrap_apiserver_endpoints(self) -> None:
@@ -156,6 +158,7 @@ class Cluster:
 
     def add_node(self, name: str, **kw) -> dict:
         """Register a node as its kubelet would (the Kubelets controller builds the object)."""
+        self.store.acting_as = "kubelet"
         kubelets = self.controller("kubelet")
         return kubelets.register_node(name, **kw)
 
