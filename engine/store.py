@@ -335,6 +335,10 @@ class Store:
         ns = namespace if rt.namespaced else ""
         now = O.iso(self._now())
         with self._lock:
+            cmd = config.get("metadata") if isinstance(config, dict) else None
+            cns = cmd.get("namespace") if isinstance(cmd, dict) else None
+            if rt.namespaced and cns and cns != namespace:
+                raise errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request")
             live = self.try_get(rt, ns, name)
             merged = MF.apply(rt, live, config, MF.check_manager(manager), now, force=force)
             md = merged.setdefault("metadata", {})
