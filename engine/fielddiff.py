@@ -66,9 +66,14 @@ class Changes:
         return not (self.added or self.modified or self.removed)
 
 
-def compare(old: dict | None, new: dict, shape: Shape) -> Changes:
-    """Compare two objects; `old=None` compares with the kind's zero value (a create)."""
+def compare(old: dict | None, new: dict, shape: Shape, *, skip: tuple = ()) -> Changes:
+    """Compare two objects; `old=None` compares with the kind's zero value (a create). Top-level
+    fields in `skip` are left out (the ones a write's endpoint never owns: no point walking them)."""
     ch = Changes()
+    if skip:
+        new = {k: v for k, v in new.items() if k not in skip}
+        if old is not None:
+            old = {k: v for k, v in old.items() if k not in skip}
     if old is None:
         ch.added = _create_set(new, shape)
     else:

@@ -187,7 +187,11 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
         md.pop("managedFields", None)      # skipNonApplied: untracked objects stay untracked
         return
     shape = shape_of(rt.api_version, rt.kind)
-    ch = compare(None if old is None else _body(old), _body(new), shape)
+    if subresource == "scale":
+        skip = tuple(k for k in new if k != "spec")
+    else:
+        skip = _scope(rt, subresource) + ("apiVersion", "kind")
+    ch = compare(None if old is None else _body(old), _body(new), shape, skip=skip)
     if subresource == "scale":
         added, modified, removed = (_only_replicas(s) for s in (ch.added, ch.modified, ch.removed))
     else:
