@@ -263,20 +263,38 @@ def kids_of(n: dict) -> dict:
 
 
 def union(a: dict, b: dict) -> dict:
+    """a ∪ b; returns `a` itself when b adds nothing (a manager re-writing fields it owns)."""
     if not a:
         return b
     if not b:
         return a
-    out = dict(a)
+    out = None
     for k, bn in b.items():
         if k == ".":
             continue
-        an = out.get(k)
+        an = a.get(k)
+        if an is bn:
+            continue
         if an is None:
-            out[k] = bn
-        elif an is not bn:
-            out[k] = _node(is_member(an) or is_member(bn), union(kids_of(an), kids_of(bn)))
-    return out
+            new = bn
+        else:
+            new = _node_union(an, bn)
+            if new is an:
+                continue
+        if out is None:
+            out = dict(a)
+        out[k] = new
+    return a if out is None else out
+
+
+def _node_union(an: dict, bn: dict) -> dict:
+    a_member = is_member(an)
+    akids = kids_of(an)
+    kids = union(akids, kids_of(bn)) if bn else akids
+    member = a_member or is_member(bn)
+    if member == a_member and kids is akids:
+        return an
+    return _node(member, kids)
 
 
 def difference(a: dict, b: dict) -> dict:
