@@ -269,15 +269,24 @@ def _body(obj: dict) -> dict:
     return obj
 
 
-def touch(entries: list[dict], manager: str, api_version: str, now_iso: str) -> list[dict]:
-    """A fast-path Update that changed only fields `manager` already owns (a Lease renewal):
-    the same sets, the entry's time moved on."""
-    out = []
+def touch(entries: list[dict], manager: str, api_version: str, spec_fields, now_iso: str) -> list[dict] | None:
+    """The Update of a write that changed only `spec_fields`, all owned by `manager` alone (a
+    kubelet renewing its Lease): the same sets, that entry's time moved on. None when that is
+    not the case (the caller takes the full path, record_update)."""
+    keys = ["f:" + k for k in spec_fields]
+    out, found = [], False
     for e in entries:
-        if e.get("manager") == manager and e.get("operation") == UPDATE and not e.get("subresource"):
-            e = dict(e, time=now_iso)
+        spec = (e.get("fieldsV1") or {}).get("f:spec") or {}
+        owns = [k in spec for k in keys]
+        if e.get("manager") == manager and e.get("operation") == UPDATE and not e.get("subresource") \
+                and e.get("apiVersion") == api_version:
+            if not all(owns):
+                return None
+            e, found = dict(e, time=now_iso), True
+        elif any(owns):
+            return None
         out.append(e)
-    return _sorted(out)
+    return _sorted(out) if found else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -440,9 +440,13 @@ class Store:
             new = dict(old)
             new["metadata"] = nmd = dict(old["metadata"], resourceVersion=str(self._rv))
             new["spec"] = dict(spec, **fields)
-            if "managedFields" in nmd:          # the renewer owns these fields: its entry's time moves on
-                nmd["managedFields"] = MF.touch(nmd["managedFields"], self.acting_as, rt.api_version,
-                                                O.iso(self._now()))
+            if "managedFields" in nmd:
+                now = O.iso(self._now())
+                touched = MF.touch(nmd["managedFields"], self.acting_as, rt.api_version, fields, now)
+                if touched is None:             # not the renewer's own fields: the full Update
+                    MF.record_update(rt, old, new, self.acting_as, now)
+                else:
+                    nmd["managedFields"] = touched
             self._objs[rt.name][namespace][name] = new
             self._emit(rt, "MODIFIED", new, old, False)
             return new
