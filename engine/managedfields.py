@@ -179,9 +179,10 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
     entries = live
     if subresource is None and sent is not None:
         if isinstance(sent, list) and (not sent or sent == [{}]):
-            md.pop("managedFields", None)
-            return
-        if sent and _valid(sent):
+            if old is not None:               # a reset: the object is no longer tracked
+                md.pop("managedFields", None)
+                return
+        elif sent and _valid(sent):
             entries = sent
     if old is not None and not entries:
         md.pop("managedFields", None)      # skipNonApplied: untracked objects stay untracked

@@ -244,13 +244,14 @@ class Store:
             generated = not md.get("name") and bool(md.get("generateName"))
             if generated:
                 md["name"] = md["generateName"][:58] + O.random_suffix()
+            sent = md.pop("managedFields", None)     # a client's own entries start the object's
             for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
-                      "deletionGracePeriodSeconds", "generation", "selfLink", "managedFields"):
+                      "deletionGracePeriodSeconds", "generation", "selfLink"):
                 md.pop(k, None)
             record = None
             if _applied is None:
                 mgr, now = self._manager(manager, sync), O.iso(self._now())
-                record = lambda o: MF.record_update(rt, None, o, mgr, now)   # noqa: E731
+                record = lambda o: MF.record_update(rt, None, o, mgr, now, sent=sent)   # noqa: E731
             obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record)
             md = obj["metadata"]
         name = md.get("name", "")

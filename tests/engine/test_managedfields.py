@@ -105,6 +105,18 @@ def test_sent_managed_fields_replace_the_live_ones_and_an_empty_list_resets_them
     assert entries(s) == []
 
 
+def test_entries_a_client_sends_with_a_create_are_kept_and_the_creator_added(cluster):
+    s = cluster.store
+    given = {"manager": "importer", "operation": "Apply", "apiVersion": "apps/v1", "time": "2025-01-01T00:00:00Z",
+             "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:paused": {}}}}
+    s.create({**deployment(), "metadata": {**deployment()["metadata"], "managedFields": [given]}}, manager="restore")
+    es = entries(s)
+    assert entry(es, "importer", "Apply") == given and entry(es, "restore", "Update") is not None
+    s.create({**deployment(), "metadata": {"name": "web2", "managedFields": [{"operation": "Bogus"}]}},
+             manager="restore")
+    assert [e["manager"] for e in entries(s, name="web2")] == ["restore"]      # invalid entries: ignored
+
+
 def test_more_than_ten_update_managers_fold_the_oldest_into_ancient_changes(cluster):
     s = cluster.store
     s.create(deployment(), manager="m0")
