@@ -37,7 +37,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
 from webapp.api.protobuf import decode  # noqa: E402  (after the path is set)
-from webapp.yamlapply import Refusal, parse_documents  # noqa: E402
+from webapp.kubectl.yamlapply import Refusal, parse_documents  # noqa: E402
 
 YAML_BOMB = b"""apiVersion: v1
 kind: ConfigMap

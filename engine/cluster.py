@@ -64,6 +64,10 @@ FREEZE_AFTER_WRITES = 2500
 # re-derives after a crash (store.py); API clients' writes are still committed before they return.
 FLUSH_EVERY = 0.25
 
+# Who the engine's writes are from, as managedFields name them: the User-Agent prefix each
+# component's client sends (controllers all run in kube-controller-manager).
+FIELD_MANAGERS = {"kubelet": "kubelet", "default-scheduler": "kube-scheduler"}
+
 # The control plane's address, where the `kubernetes` Service's endpoints point: the first address
 # of the nodes' network (kind's layout; node-N is 172.18.0.N+1, so no node has it).
 APISERVER_IP = "172.18.0.1"
@@ -115,6 +119,7 @@ class Cluster:
 
     def _bootstrap(self, nodes: int, pods_per_node: int) -> None:
         s = self.store
+        s.acting_as = "kube-apiserver"          # it makes the system namespaces and its own Service
         for ns in SYSTEM_NAMESPACES:
             if s.try_get(R.NAMESPACE, "", ns) is None:
                 s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}, sync=False)
@@ -129,6 +134,7 @@ class Cluster:
         if not s.iter(R.NODE):
             for i in range(1, nodes + 1):
                 self.add_node(f"node-{i}", pods=pods_per_node)
+        s.acting_as = "kube-controller-manager"
         s.flush()
 
     def _bootstrap_apiserver_endpoints(self) -> None:
@@ -153,6 +159,7 @@ class Cluster:
 
     def add_node(self, name: str, **kw) -> dict:
         """Register a node as its kubelet would (the Kubelets controller builds the object)."""
+        self.store.acting_as = "kubelet"
         kubelets = self.controller("kubelet")
         return kubelets.register_node(name, **kw)
 
@@ -226,6 +233,8 @@ class Cluster:
         """One pass: fire due timers, route pending watch events, reconcile queued keys; then
         (unless `flush=False`) commit the engine's writes to the state file, if there is one."""
         worked = False
+        store = self.store
+        store.acting_as = "kubelet"                 # due timers: the kubelets' heartbeats and node joins
         for t in self.clock.pop_due():
             worked = True
             try:
@@ -241,6 +250,7 @@ class Cluster:
         for c, q in self._pairs:
             if not q.waiting:                       # most queues are empty most passes
                 continue
+            store.acting_as = FIELD_MANAGERS.get(c.name, "kube-controller-manager")
             for _ in range(min(len(q), max_keys)):
                 key = q.get()
                 if key is None:

@@ -25,7 +25,7 @@ import itertools
 import threading
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import admission, errors, objects as O, resources as R, strategy
+from . import admission, errors, managedfields as MF, objects as O, resources as R, strategy
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -73,6 +73,10 @@ class Store:
         self._db = SqliteBacking(path) if path else None
         self._wakers: list[Callable[[], None]] = []
         self.pod_count = 0
+        # The field manager of writes that name none: the engine sets it to the component whose
+        # work it is running (kube-controller-manager, kube-scheduler, kubelet), as each of those
+        # identifies itself to a real apiserver by its User-Agent.
+        self.acting_as = "kube-controller-manager"
         if self._db:
             self._load()
 
@@ -98,6 +102,14 @@ class Store:
             self._index_add(rt, obj)
             rv = max(rv, O.rv_of(obj))
         self._rv = max(rv, self._db.stored_rv())
+
+    def _manager(self, manager: str | None, sync: bool) -> str:
+        """Who a write is from: the named manager; for the engine's own writes (sync=False) the
+        component it is running; "unknown" when a client gave neither a fieldManager nor a
+        User-Agent, as the apiserver names it."""
+        if manager is None and not sync:
+            return self.acting_as
+        return manager or "unknown"
 
     def on_write(self, fn: Callable[[], None]) -> None:
         """Register a wake-up called (outside the lock) after every write (the engine's)."""
@@ -220,7 +232,8 @@ class Store:
     # ---- writes ----------------------------------------------------------------------------
 
     def create(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
-               namespace: str | None = None, admit: bool = True) -> dict:
+               namespace: str | None = None, admit: bool = True, manager: str | None = None,
+               _applied: builtins.list | None = None) -> dict:
         """POST. `admit=False` is for objects the engine builds itself in their final, admitted
         form — the EventRecorder's Events, whose fixed shape defaulting leaves as it is and
         validation always accepts (tests/engine check both): the store takes the caller's dict
@@ -246,10 +259,15 @@ class Store:
             generated = not md.get("name") and bool(md.get("generateName"))
             if generated:
                 md["name"] = md["generateName"][:58] + O.random_suffix()
+            sent = md.pop("managedFields", None)     # a client's own entries start the object's
             for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
-                      "deletionGracePeriodSeconds", "generation", "selfLink", "managedFields"):
+                      "deletionGracePeriodSeconds", "generation", "selfLink"):
                 md.pop(k, None)
-            obj = admission.admit_create(obj, strict=strict, decode=sync)
+            record = None
+            if _applied is None:
+                mgr, now = self._manager(manager, sync), O.iso(self._now())
+                record = lambda o: MF.record_update(rt, None, o, mgr, now, sent=sent)   # noqa: E731
+            obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record)
             md = obj["metadata"]
         name = md.get("name", "")
         with self._lock:
@@ -269,6 +287,10 @@ class Store:
             strategy.prepare_for_create(obj)
             if rt is R.SERVICE:
                 _allocate_service(self, obj, None)
+            if _applied:                        # create-on-apply: the Apply entry is already made
+                md["managedFields"] = _applied
+            elif not admit:
+                MF.record_create(rt, obj, self._manager(manager, sync), O.iso(self._now()))
             if dry_run:
                 md.setdefault("uid", O.new_uid())
                 md["creationTimestamp"] = O.iso(self._now())
@@ -283,7 +305,7 @@ class Store:
         return obj
 
     def update(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
-               subresource: str | None = None) -> dict:
+               subresource: str | None = None, manager: str | None = None) -> dict:
         """PUT. `subresource="status"` writes only status (controllers' path).
 
         `sync=False` marks the engine's own writes: committed in groups by flush(), and not run
@@ -296,11 +318,11 @@ class Store:
             new = dict(obj)
             new["metadata"] = dict(md)
             return self._update_locked(rt, old, new, strict=strict, dry_run=dry_run,
-                                       sync=sync, subresource=subresource)
+                                       sync=sync, subresource=subresource, manager=manager)
 
     def patch(self, rt: R.ResourceType, namespace: str | None, name: str, patch_type: str, body,
               *, strict: bool = True, dry_run: bool = False, sync: bool = True,
-              subresource: str | None = None) -> dict:
+              subresource: str | None = None, manager: str | None = None) -> dict:
         with self._lock:
             old = self.get(rt, namespace if rt.namespaced else "", name)
             if patch_type == "merge":
@@ -322,10 +344,37 @@ class Store:
                 # A patch that does not name a resourceVersion applies to the current object.
                 nmd["resourceVersion"] = old["metadata"]["resourceVersion"]
             return self._update_locked(rt, old, new, strict=strict, dry_run=dry_run, sync=sync,
-                                       subresource=subresource)
+                                       subresource=subresource, manager=manager)
 
-    def _update_locked(self, rt, old, new, *, strict, dry_run, sync, subresource):
+    def apply(self, rt: R.ResourceType, namespace: str | None, name: str, config, *, manager: str,
+              force: bool = False, strict: bool = True, dry_run: bool = False,
+              sync: bool = True) -> tuple[dict, bool]:
+        """Server-side apply (PATCH application/apply-patch+yaml): merge `config` into the live
+        object as `manager`, or create it. Returns (object, created). Conflicts raise 409
+        (managedfields.ApplyConflict); the result passes admission like any other write."""
+        ns = namespace if rt.namespaced else ""
+        now = O.iso(self._now())
+        with self._lock:
+            cmd = config.get("metadata") if isinstance(config, dict) else None
+            cns = cmd.get("namespace") if isinstance(cmd, dict) else None
+            if rt.namespaced and cns and cns != namespace:
+                raise errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request")
+            live = self.try_get(rt, ns, name)
+            merged = MF.apply(rt, live, config, MF.check_manager(manager), now, force=force)
+            md = merged.setdefault("metadata", {})
+            if md.get("name", name) != name:
+                raise errors.BadRequest(f'the name of the object ({md.get("name")}) does not match the name on the URL ({name})')
+            entries = md.pop("managedFields", None) or []
+            if live is None:
+                md["name"] = name
+                return self.create(merged, strict=strict, dry_run=dry_run, sync=sync, namespace=namespace,
+                                   _applied=entries), True
+            return self._update_locked(rt, live, merged, strict=strict, dry_run=dry_run, sync=sync,
+                                       subresource=None, manager=manager, applied=entries), False
+
+    def _update_locked(self, rt, old, new, *, strict, dry_run, sync, subresource, manager=None, applied=None):
         md, omd = new.setdefault("metadata", {}), old["metadata"]
+        sent = md.pop("managedFields", None)    # a client's own managedFields (kubectl's CSA→SSA upgrade)
         name = omd["name"]
         new.setdefault("apiVersion", old["apiVersion"])
         new.setdefault("kind", old["kind"])
@@ -346,6 +395,7 @@ class Store:
         md["resourceVersion"] = omd["resourceVersion"]
         if subresource == "status":
             strategy.prepare_for_status_update(new, old)
+            new["metadata"].pop("managedFields", None)
             new = admission.admit_status_update(new, old)
         elif subresource == "finalize":
             strategy.prepare_for_finalize(new, old)
@@ -357,11 +407,27 @@ class Store:
                 strategy.prepare_for_ephemeral_containers_update(new, old), old)
         else:
             strategy.prepare_for_update(new, old)
-            new = admission.admit_update(new, old, strict=strict, decode=sync)
+            record = None
+            if applied is None:
+                mgr, now = self._manager(manager, sync), O.iso(self._now())
+                record = lambda o: MF.record_update(rt, old, o, mgr, now, subresource=subresource,  # noqa: E731
+                                                    sent=sent)
+            new = admission.admit_update(new, old, strict=strict, decode=sync, on_defaulted=record)
             if rt is R.SERVICE:
                 _allocate_service(self, new, old)
         md = new["metadata"]               # admission returns a new dict
         self._check_quota(rt, new, old)
+        if applied is not None:
+            if applied:
+                md["managedFields"] = applied
+            else:
+                md.pop("managedFields", None)
+        elif subresource == "finalize":
+            if "managedFields" in omd:
+                md["managedFields"] = omd["managedFields"]
+        elif subresource == "status":
+            MF.record_update(rt, old, new, self._manager(manager, sync), O.iso(self._now()),
+                             subresource=subresource)
         if new == old:
             return old                      # no-op: no write, no new resourceVersion
         if dry_run:
@@ -398,8 +464,15 @@ class Store:
                 return old
             self._rv += 1
             new = dict(old)
-            new["metadata"] = dict(old["metadata"], resourceVersion=str(self._rv))
+            new["metadata"] = nmd = dict(old["metadata"], resourceVersion=str(self._rv))
             new["spec"] = dict(spec, **fields)
+            if "managedFields" in nmd:
+                now = O.iso(self._now())
+                touched = MF.touch(nmd["managedFields"], self.acting_as, rt.api_version, fields, now)
+                if touched is None:             # not the renewer's own fields: the full Update
+                    MF.record_update(rt, old, new, self.acting_as, now)
+                else:
+                    nmd["managedFields"] = touched
             self._objs[rt.name][namespace][name] = new
             self._emit(rt, "MODIFIED", new, old, False)
             return new

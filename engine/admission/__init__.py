@@ -104,9 +104,11 @@ def _pod_spec_key(obj: dict) -> str | None:
     return repr(spec)
 
 
-def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict:
+def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defaulted=None) -> dict:
     """Decode, default, mutate and validate an object being created. `decode=False` is for the
-    engine's own writes: they never were JSON, so there is nothing a decoder could refuse."""
+    engine's own writes: they never were JSON, so there is nothing a decoder could refuse.
+    `on_defaulted(obj)` is called once the object is decoded and defaulted, before the mutating
+    plugins: the point where the apiserver's field manager sees a write."""
     rt = _type_of(obj)
     if rt is None:
         return O.clone(obj)
@@ -136,6 +138,8 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict
         defaults.apply_defaults(out)
     defaulted = (pickle.dumps(out["spec"], protocol=pickle.HIGHEST_PROTOCOL)   # before the plugins
                  if spec_key is not None and memo is None else None)
+    if on_defaulted is not None:
+        on_defaulted(out)
     if kind == "Pod":
         plugins.pod_create(out)
     elif kind == "Service":
@@ -161,9 +165,10 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True) -> dict
     return out
 
 
-def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = True) -> dict:
+def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = True,
+                 on_defaulted=None) -> dict:
     """Decode, default, mutate and validate a replacement of `old` by `new` (spec/metadata write).
-    `decode=False` as for admit_create."""
+    `decode=False` and `on_defaulted` as for admit_create."""
     rt = _type_of(new)
     if rt is None:
         return O.clone(new)
@@ -179,6 +184,8 @@ def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = Tr
         schema.drop_unknown(out, skip=skip)
     _prepare_meta(out, rt)
     defaults.apply_defaults(out)
+    if on_defaulted is not None:
+        on_defaulted(out)
     kind = rt.kind
     if kind == "Pod":
         plugins.pod_update(out, old)

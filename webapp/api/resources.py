@@ -19,9 +19,12 @@ from . import bodies, logs, tables, watch
 bp = Blueprint("resources", __name__)
 
 TABLE_MARK = "as=Table"
+APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = {"application/strategic-merge-patch+json": "strategic",
                "application/merge-patch+json": "merge",
-               "application/json-patch+json": "json"}
+               "application/json-patch+json": "json",
+               APPLY_PATCH: "apply"}
+MAX_MANAGER_BYTES = 128          # validation.FieldManagerMaxLength
 
 
 def status_line(code: int) -> str:
@@ -138,6 +141,35 @@ def _dry_run() -> bool:
 def _strict() -> bool:
     # kubectl sends fieldValidation=Strict by default; Ignore/Warn accept unknown fields.
     return request.args.get("fieldValidation", "Strict") == "Strict" and "fieldValidation" in request.args
+
+
+def _manager(options_kind: str, *, required: bool = False) -> str:
+    """The write's field manager: `?fieldManager=`, else (managerOrUserAgent) the User-Agent up
+    to its first '/', printable characters only, cut at 128 bytes — `kubectl` for kubectl's own
+    requests that name none (scale), `python-requests` or `OpenAPI-Generator` for scripts."""
+    name = request.args.get("fieldManager")
+    if name is not None and name != "":
+        problem = None
+        if len(name.encode()) > MAX_MANAGER_BYTES:
+            problem = errors.FieldError("fieldManager", "Too long",
+                                        detail=f"may not be more than {MAX_MANAGER_BYTES} bytes")
+        elif not name.isprintable():
+            problem = errors.invalid("fieldManager", name, "must only contain printable characters")
+        if problem:
+            raise errors.Invalid(options_kind, "meta.k8s.io", "", [problem])
+        return name
+    if required:
+        raise errors.Invalid(options_kind, "meta.k8s.io", "",
+                             [errors.required("fieldManager", "is required for apply patch")])
+    out, size = [], 0
+    for ch in (request.headers.get("User-Agent") or "").split("/")[0]:
+        if not ch.isprintable():
+            continue
+        size += len(ch.encode())
+        if size > MAX_MANAGER_BYTES:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def _body(duplicates: list[str] | None = None):
@@ -264,7 +296,7 @@ def create(t: Target):
             raise errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request")
         if isinstance(md, dict):
             md["namespace"] = t.namespace
-    made = current_cluster().store.create(obj, strict=_strict(), dry_run=_dry_run())
+    made = current_cluster().store.create(obj, strict=_strict(), dry_run=_dry_run(), manager=_manager("CreateOptions"))
     return _json(made, 201)
 
 
@@ -276,23 +308,43 @@ def update(t: Target):
     md["name"] = t.name
     if t.namespace:
         md["namespace"] = t.namespace
-    return _json(current_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run()))
+    return _json(current_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run(),
+                                         manager=_manager("UpdateOptions")))
 
 
-def _patch_type():
+def _patch_type(*, apply_ok: bool = False):
     ct = (request.headers.get("Content-Type") or "").split(";")[0].strip()
-    if ct == "application/apply-patch+yaml":
-        raise errors.UnsupportedMediaType("server-side apply is not supported by kubeplay; use client-side `kubectl apply`")
+    if ct == APPLY_PATCH and not apply_ok:
+        raise errors.UnsupportedMediaType("server-side apply of this subresource is not supported by kubeplay")
     if ct not in PATCH_TYPES:
         raise errors.UnsupportedMediaType(f'the body of the request was in an unknown format - accepted media types include: {", ".join(PATCH_TYPES)}')
     return PATCH_TYPES[ct]
 
 
 def patch(t: Target):
-    ptype = _patch_type()
+    ptype = _patch_type(apply_ok=True)
+    if ptype == "apply":
+        return apply(t)
+    if "force" in request.args:
+        raise errors.Invalid("PatchOptions", "meta.k8s.io", "",
+                             [errors.forbidden("force", "may not be specified for non-apply patch")])
+    manager = _manager("PatchOptions")
     body = bodies.read_json_like(request.get_data(cache=False), "application/json")
     return _json(current_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
-                                               dry_run=_dry_run()))
+                                        dry_run=_dry_run(), manager=manager))
+
+
+def apply(t: Target):
+    """Server-side apply: the YAML (or JSON) configuration is merged in as `fieldManager`, whose
+    field ownership it records; 201 when the apply created the object."""
+    manager = _manager("PatchOptions", required=True)
+    force = request.args.get("force", "")
+    if force not in ("", "true", "false"):
+        raise errors.BadRequest(f'force: Invalid value: "{force}": must be true or false')
+    config = bodies.read_json_like(request.get_data(cache=False), APPLY_PATCH)
+    obj, created = current_cluster().store.apply(t.rt, t.namespace, t.name, config, manager=manager,
+                                          force=force == "true", strict=_strict(), dry_run=_dry_run())
+    return _json(obj, 201 if created else 200)
 
 
 MAX_GRACE = 2 ** 63 - 1
@@ -376,11 +428,13 @@ def subresource(t: Target, method: str):
             obj["metadata"]["name"] = t.name
             if t.namespace:
                 obj["metadata"]["namespace"] = t.namespace
-            return _json(store.update(obj, subresource="status", dry_run=_dry_run()))
+            return _json(store.update(obj, subresource="status", dry_run=_dry_run(),
+                                      manager=_manager("UpdateOptions")))
         if method == "PATCH":
+            ptype = _patch_type()
             body = bodies.read_json_like(request.get_data(cache=False), "application/json")
-            return _json(store.patch(t.rt, t.namespace, t.name, _patch_type(), body, subresource="status",
-                                     dry_run=_dry_run()))
+            return _json(store.patch(t.rt, t.namespace, t.name, ptype, body, subresource="status",
+                                     dry_run=_dry_run(), manager=_manager("PatchOptions")))
     if t.sub == "ephemeralcontainers":
         return ephemeral_containers(t, method)
     if t.sub == "finalize" and method == "PUT":
@@ -438,7 +492,9 @@ def scale(t: Target, method: str):
     precondition = True
     if method == "PUT":
         body = _body()
+        manager = _manager("UpdateOptions")
     elif method == "PATCH":
+        manager = _manager("PatchOptions")
         ptype = _patch_type()
         patch_body = bodies.read_json_like(request.get_data(cache=False), "application/json")
         from engine import patch as patching
@@ -465,7 +521,8 @@ def scale(t: Target, method: str):
     merge = {"spec": {"replicas": replicas}}
     if rv and precondition:
         merge["metadata"] = {"resourceVersion": rv}
-    updated = store.patch(t.rt, t.namespace, t.name, "merge", merge, dry_run=_dry_run())
+    updated = store.patch(t.rt, t.namespace, t.name, "merge", merge, dry_run=_dry_run(),
+                          subresource="scale", manager=manager)
     return _json(_scale_of(updated))
 
 

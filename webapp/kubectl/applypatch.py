@@ -24,6 +24,7 @@ import json
 from engine import objects, patch as _server_patch
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+FIELD_MANAGER = "kubectl-client-side-apply"      # kubectl apply's default --field-manager
 
 _RETAIN = "$retainKeys"
 _ORDER = "$setElementOrder/"

@@ -30,7 +30,8 @@ class Info:
 @command("get", Flag("output", "o"), Flag("selector", "l"), Flag("all-namespaces", "A", "bool"),
          Flag("show-labels", kind="bool"), Flag("label-columns", "L", "list"), Flag("field-selector"),
          Flag("no-headers", kind="bool"), Flag("watch", "w", "bool"), Flag("ignore-not-found", kind="bool"),
-         Flag("show-kind", kind="bool"), Flag("chunk-size"), Flag("sort-by"))
+         Flag("show-kind", kind="bool"), Flag("chunk-size"), Flag("sort-by"),
+         Flag("show-managed-fields", kind="bool"))
 def get(ctx: Ctx, args: list[str], flags: dict) -> int:
     fmt = flags.get("output") or ""
     if fmt not in OUTPUTS:
@@ -66,7 +67,8 @@ def get(ctx: Ctx, args: list[str], flags: dict) -> int:
             infos.append(Info(rt, items, rv))
 
     if fmt in ("yaml", "json", "name"):
-        _print_generic(ctx, fmt, infos, single=len(named) == 1 and len(args) <= 2, failures=failures)
+        _print_generic(ctx, fmt, infos, single=len(named) == 1 and len(args) <= 2, failures=failures,
+                       managed_fields=bool(flags.get("show-managed-fields")))
     else:
         _print_tables(ctx, infos, flags, wide=fmt == "wide", all_ns=all_ns, failed=bool(failures))
     for f in failures:
@@ -76,12 +78,22 @@ def get(ctx: Ctx, args: list[str], flags: dict) -> int:
     return 1 if failures else 0
 
 
+def _without_managed_fields(obj: dict) -> dict:
+    md = obj.get("metadata") or {}
+    if "managedFields" not in md:
+        return obj
+    return {**obj, "metadata": {k: v for k, v in md.items() if k != "managedFields"}}
+
+
 def _ns(ctx: Ctx, rt: R.ResourceType, all_ns: bool) -> str:
     return "" if not rt.namespaced or all_ns else ctx.namespace
 
 
-def _print_generic(ctx: Ctx, fmt: str, infos: list[Info], *, single: bool, failures: list[str]) -> None:
+def _print_generic(ctx: Ctx, fmt: str, infos: list[Info], *, single: bool, failures: list[str],
+                   managed_fields: bool = False) -> None:
     objects = [o for info in infos for o in info.objects]
+    if not managed_fields:          # kubectl drops them unless --show-managed-fields
+        objects = [_without_managed_fields(o) for o in objects]
     if single and failures:
         return
     if fmt == "name":

@@ -43,7 +43,8 @@ def _run(ctx: Ctx, args: list[str], flags: dict, field: str, what: str, verb: st
         name = f"{resolve.kind_string(rt)}/{O.name_of(obj)}"
         if added or removed:
             patch = {**{k: sets[k] for k in added}, **{k: None for k in removed}}
-            ctx.store.patch(rt, O.namespace_of(obj), O.name_of(obj), "merge", {"metadata": {field: patch}})
+            ctx.store.patch(rt, O.namespace_of(obj), O.name_of(obj), "merge", {"metadata": {field: patch}},
+                            manager="kubectl-label" if field == "labels" else "kubectl-annotate")
         if field == "labels":       # label reports what actually changed (updateDataChangeMsg)
             verb = ("modified" if added and removed else "labeled" if added
                     else "unlabeled" if removed else "not labeled")

@@ -39,7 +39,8 @@ def _cordon(ctx: Ctx, node: dict, desired: bool, dry_run: bool = False) -> None:
         ctx.print(f"node/{name} already {'cordoned' if desired else 'uncordoned'}")
         return
     if not dry_run:
-        ctx.store.patch(R.NODE, "", name, "strategic", {"spec": {"unschedulable": True if desired else None}})
+        ctx.store.patch(R.NODE, "", name, "strategic", {"spec": {"unschedulable": True if desired else None}},
+                        manager="kubectl")       # cordon names no manager: its User-Agent's
     ctx.print(f"node/{name} {'cordoned' if desired else 'uncordoned'}{' (dry run)' if dry_run else ''}")
 
 

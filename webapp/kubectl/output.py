@@ -30,7 +30,8 @@ class _GoEmitter(Emitter):
 
 
 class _Representer(SafeRepresenter):
-    pass
+    def ignore_aliases(self, data) -> bool:
+        return True         # objects share read-only subtrees (managedFields sets): never &id001
 
 
 def _str(representer, value: str):

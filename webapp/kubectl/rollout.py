@@ -194,7 +194,7 @@ def rollout_undo(ctx: Ctx, args: list[str], flags: dict) -> int:
             ctx.store.patch(R.DEPLOYMENT, O.namespace_of(d), name, "json", [
                 {"op": "replace", "path": "/spec/template", "value": template},
                 {"op": "replace", "path": "/metadata/annotations", "value": annotations}],
-                dry_run=flags.get("dry-run") == "server")
+                dry_run=flags.get("dry-run") == "server", manager="kubectl")     # undo names no manager
         ctx.print(f"deployment.apps/{name} rolled back")
     return 0
 
@@ -207,7 +207,7 @@ def _set_paused(ctx: Ctx, args: list[str], paused: bool) -> int:
             failures.append(f'error: deployments.apps "{name}" {"is already paused" if paused else "is not paused"}')
             continue
         ctx.store.patch(R.DEPLOYMENT, O.namespace_of(d), name, "strategic",
-                        {"spec": {"paused": True if paused else None}})
+                        {"spec": {"paused": True if paused else None}}, manager="kubectl-rollout")
         ctx.print(f"deployment.apps/{name} {'paused' if paused else 'resumed'}")
     for f in failures:
         ctx.print(f)
@@ -232,6 +232,6 @@ def rollout_restart(ctx: Ctx, args: list[str], flags: dict) -> int:
             raise CommandError(f'deployments.apps "{name}" can\'t restart paused deployment '
                                "(run rollout resume first)")
         ctx.store.patch(rt, O.namespace_of(obj), name, "strategic", {"spec": {"template": {"metadata": {
-            "annotations": {"kubectl.kubernetes.io/restartedAt": O.iso(ctx.now())}}}}})
+            "annotations": {"kubectl.kubernetes.io/restartedAt": O.iso(ctx.now())}}}}}, manager="kubectl-rollout")
         ctx.print(f"{resolve.kind_string(rt)}/{name} restarted")
     return 0

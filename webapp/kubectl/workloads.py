@@ -44,7 +44,7 @@ def _finish(ctx: Ctx, flags: dict, obj: dict, verb: str, mode: str) -> None:
     ctx.print(f"{name} {verb}{suffix}")
 
 
-def _create(ctx: Ctx, flags: dict, obj: dict, verb: str = "created") -> dict:
+def _create(ctx: Ctx, flags: dict, obj: dict, verb: str = "created", manager: str = "kubectl-create") -> dict:
     """Send a generated object (Go-serialised, with its null/empty placeholders) to the store."""
     mode = _dry_run(flags)
     if mode == "client":
@@ -53,7 +53,7 @@ def _create(ctx: Ctx, flags: dict, obj: dict, verb: str = "created") -> dict:
     sent = _without_placeholders(obj)
     if R.for_kind(sent["apiVersion"], sent["kind"]).namespaced:
         sent["metadata"]["namespace"] = ctx.namespace
-    created = ctx.store.create(sent, dry_run=mode == "server")
+    created = ctx.store.create(sent, dry_run=mode == "server", manager=manager)
     _finish(ctx, flags, created if flags.get("output") in ("yaml", "json") else obj, verb, mode)
     return created
 
@@ -128,9 +128,9 @@ def run(ctx: Ctx, args: list[str], flags: dict) -> int:
                             **({"labels": parse_labels(flags["labels"])} if flags.get("labels") else {})},
                "spec": {"ports": [{"port": port, "protocol": "TCP", "targetPort": port}], "selector": labels},
                "status": {"loadBalancer": {}}}
-    _create(ctx, flags, pod)
+    _create(ctx, flags, pod, manager="kubectl-run")
     if flags.get("expose"):
-        _create(ctx, flags, svc)
+        _create(ctx, flags, svc, manager="kubectl-run")
     return 0
 
 
@@ -263,7 +263,7 @@ def expose(ctx: Ctx, args: list[str], flags: dict) -> int:
             md["labels"] = labels
         svc = {"apiVersion": "v1", "kind": "Service", "metadata": md, "spec": spec,
                "status": {"loadBalancer": {}}}
-        _create(ctx, flags, svc, "exposed")
+        _create(ctx, flags, svc, "exposed", manager="kubectl-expose")
     return 0
 
 
@@ -294,7 +294,7 @@ def scale(ctx: Ctx, args: list[str], flags: dict) -> int:
         mode = _dry_run(flags)
         if mode != "client":
             ctx.store.patch(rt, O.namespace_of(obj), name, "merge", {"spec": {"replicas": flags["replicas"]}},
-                            dry_run=mode == "server")
+                            dry_run=mode == "server", subresource="scale", manager="kubectl")
         suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
         ctx.print(f"{resolve.kind_string(rt)}/{name} scaled{suffix}")
     return 0
@@ -368,7 +368,7 @@ def set_image(ctx: Ctx, args: list[str], flags: dict) -> int:
         if mode != "client":
             try:
                 ctx.store.patch(rt, O.namespace_of(obj), O.name_of(obj), "strategic", patch,
-                                dry_run=mode == "server")
+                                dry_run=mode == "server", manager="kubectl-set")
             except errors.ApiError as e:
                 failures.append(f"failed to patch image update to pod template: {render(e)}")
                 continue

@@ -149,7 +149,7 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     if live is None:
         obj = objects.clone(modified)
         _prune_nulls(obj)
-        store.create(obj, dry_run=dry_run)
+        store.create(obj, dry_run=dry_run, manager=AP.FIELD_MANAGER)
         return t.result("created")
     warning = None
     if AP.LAST_APPLIED not in ((live.get("metadata") or {}).get("annotations") or {}):
@@ -163,7 +163,7 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
         raise client_error(t.doc, str(e), None, t.prefix) from None
     action = "unchanged"
     if patch:
-        store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run)
+        store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run, manager=AP.FIELD_MANAGER)
         action = "configured"
     out = t.result(action)
     if warning:

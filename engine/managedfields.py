@@ -1,0 +1,444 @@
+"""Field ownership: `metadata.managedFields` on every write, and server-side apply.
+
+The apiserver records, per *field manager*, which fields it set (k8s.io/apimachinery
+`pkg/util/managedfields`, over sigs.k8s.io/structured-merge-diff). A manager is identified by
+(name, operation, apiVersion for Update, subresource): `kubectl-client-side-apply` Update,
+`kubectl` Apply, `kube-controller-manager` Update with subresource `status`, ...
+
+Field sets are kept in the wire format itself (engine/fieldsets.py) and computed from objects by
+engine/fielddiff.py; sets a write does not touch stay shared with the object's previous version.
+
+- **Update** (create, PUT, non-apply PATCH, status/scale subresources): the manager gains the
+  fields the write added or changed (the defaulted object compared with the live one, as
+  `merge.Updater.Update` compares typed objects) and loses those it removed; every other
+  manager loses what the write changed or removed. Creates compare with the kind's zero object.
+- **Apply** (`application/apply-patch+yaml`): the applied configuration is merged into the live
+  object (maps field by field, lists by the schema's list type), fields the manager applied last
+  time and no longer applies are removed unless someone else owns them, and a changed field
+  owned by another manager is a conflict (409) unless forced, in which case the other manager
+  loses it. `kubectl` applying over a client-side-applied object is allowed to take the fields
+  whose live value still matches the last-applied annotation (the CSA→SSA upgrade), and keeps
+  that annotation up to date, as the apiserver's lastAppliedManager/Updater do.
+"""
+from __future__ import annotations
+
+import json
+
+from . import errors
+from .fielddiff import applied_set, compare, merge, prune
+from .fieldsets import (Shape, canonical, difference, go_json, intersection, is_member, path_string, paths,
+                        shape_of, union, without_fields)
+
+APPLY, UPDATE = "Apply", "Update"
+FIELDS_V1 = "FieldsV1"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+BEFORE_FIRST_APPLY = "before-first-apply"
+ANCIENT_CHANGES = "ancient-changes"
+MAX_UPDATE_MANAGERS = 10             # DefaultMaxUpdateManagers
+MAX_MANAGER_LENGTH = 128             # validation.FieldManagerMaxLength
+
+
+# metadata fields nobody owns (stripmeta.go), and the metadata field the sets never include.
+_STRIPPED_META = ("name", "namespace", "creationTimestamp", "selfLink", "uid", "generation",
+                  "managedFields", "resourceVersion")
+
+
+def _strip_meta(s: dict) -> dict:
+    """Without the fields nobody owns: apiVersion, kind and server-set metadata (stripmeta.go)."""
+    if "f:apiVersion" in s or "f:kind" in s:
+        s = {k: v for k, v in s.items() if k not in ("f:apiVersion", "f:kind")}
+    md = s.get("f:metadata")
+    if md is None:
+        return s
+    rest = {k: v for k, v in md.items() if k[2:] not in _STRIPPED_META or k == "."}
+    rest.pop(".", None)
+    out = dict(s)
+    if rest:
+        out["f:metadata"] = rest
+    else:
+        del out["f:metadata"]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# managedFields entries
+
+def identity(e: dict) -> tuple:
+    op = e.get("operation")
+    return (e.get("manager", ""), op, e.get("apiVersion", "") if op == UPDATE else "",
+            e.get("subresource", ""))
+
+
+def identifier_json(ident: tuple) -> str:
+    """BuildManagerIdentifier's JSON (what conflict messages sort by)."""
+    d = {"manager": ident[0], "operation": ident[1]}
+    if ident[2]:
+        d["apiVersion"] = ident[2]
+    if ident[3]:
+        d["subresource"] = ident[3]
+    return json.dumps(d, separators=(",", ":"))
+
+
+def describe(e: dict) -> str:
+    """printManager: `"kubectl"`, `"kube-controller-manager" with subresource "status" using apps/v1`."""
+    out = json.dumps(e.get("manager", ""))
+    if e.get("subresource"):
+        out += f' with subresource {json.dumps(e["subresource"])}'
+    if e.get("operation") == UPDATE:
+        out += f" using {e.get('apiVersion', '')}"
+    return out
+
+
+def _entry(manager, operation, api_version, subresource, time, fields) -> dict:
+    e = {"manager": manager, "operation": operation, "apiVersion": api_version, "time": time,
+         "fieldsType": FIELDS_V1, "fieldsV1": fields}
+    if subresource:
+        e["subresource"] = subresource
+    return e
+
+
+def _valid(entries) -> bool:
+    if not isinstance(entries, list):
+        return False
+    for e in entries:
+        if (not isinstance(e, dict) or e.get("operation") not in (APPLY, UPDATE) or not e.get("apiVersion")
+                or e.get("fieldsType") != FIELDS_V1 or not isinstance(e.get("fieldsV1", {}), dict)):
+            return False
+    return True
+
+
+def _sorted(entries: list[dict]) -> list[dict]:
+    """sortEncodedManagedFields: Apply before Update, then oldest first, manager, version, subresource."""
+    return sorted(entries, key=lambda e: (e.get("operation", ""), e.get("time") or "", e.get("manager", ""),
+                                          e.get("apiVersion", ""), e.get("subresource", "")))
+
+
+def _cap(entries: list[dict]) -> list[dict]:
+    """capManagers: more than ten Update entries → the oldest merge into `ancient-changes`."""
+    updates = [e for e in entries if e.get("operation") == UPDATE]
+    if len(updates) <= MAX_UPDATE_MANAGERS:
+        return entries
+    updates.sort(key=lambda e: (e.get("time") or "", identifier_json(identity(e))))
+    drop = len(updates) - MAX_UPDATE_MANAGERS
+    buckets: dict[str, dict] = {}
+    gone = set()
+    for e in updates:
+        if drop <= 0:
+            break
+        v = e.get("apiVersion", "")
+        b = buckets.get(v)
+        if b is None:
+            buckets[v] = dict(e)
+            gone.add(id(e))
+            continue
+        b.update(manager=ANCIENT_CHANGES, time=e.get("time"),
+                 fieldsV1=union(b["fieldsV1"], e.get("fieldsV1") or {}))
+        b.pop("subresource", None)
+        gone.add(id(e))
+        drop -= 1
+    kept = [e for e in entries if id(e) not in gone]
+    for b in buckets.values():
+        kept.append(b)
+    return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Update: create, update, patch, status, scale
+
+# Fields a write through each endpoint never owns (the strategies' GetResetFields): a main
+# resource write cannot set status; a status write cannot set spec or labels (annotations it
+# can: the Deployment controller writes its revision annotation through /status).
+def _scope(rt, subresource: str | None) -> tuple:
+    if subresource == "status":
+        return ("spec",)
+    return ("status",) if "status" in rt.subresources else ()
+
+
+def _in_scope(s: dict, names: tuple, subresource: str | None) -> dict:
+    s = without_fields(_strip_meta(s), names)
+    if subresource == "status":
+        md = s.get("f:metadata")
+        if md and "f:labels" in md:
+            md = {k: v for k, v in md.items() if k != "f:labels"}
+            s = dict(s)
+            if md:
+                s["f:metadata"] = md
+            else:
+                del s["f:metadata"]
+    return s
+
+
+def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *,
+                  subresource: str | None = None, sent: list | None = None) -> None:
+    """Set `new["metadata"]["managedFields"]` for an Update by `manager` (old=None: a create).
+
+    `sent` is the managedFields the client's object carried (None: none); a valid non-empty
+    list replaces the live entries, an empty list resets them (decodeLiveOrNew)."""
+    md = new["metadata"]
+    live = (old or {}).get("metadata", {}).get("managedFields") or []
+    entries = live
+    if subresource is None and sent is not None:
+        if isinstance(sent, list) and (not sent or sent == [{}]):
+            if old is not None:               # a reset: the object is no longer tracked
+                md.pop("managedFields", None)
+                return
+        elif sent and _valid(sent):
+            entries = sent
+    if old is not None and not entries:
+        md.pop("managedFields", None)      # skipNonApplied: untracked objects stay untracked
+        return
+    shape = shape_of(rt.api_version, rt.kind)
+    if subresource == "scale":
+        skip = tuple(k for k in new if k != "spec")
+    else:
+        skip = _scope(rt, subresource) + ("apiVersion", "kind")
+    ch = compare(None if old is None else _body(old), _body(new), shape, skip=skip)
+    if subresource == "scale":
+        added, modified, removed = (_only_replicas(s) for s in (ch.added, ch.modified, ch.removed))
+    else:
+        names = _scope(rt, subresource)
+        added, modified, removed = (_in_scope(s, names, subresource)
+                                    for s in (ch.added, ch.modified, ch.removed))
+    if not (added or modified or removed):
+        if entries is not live:
+            md["managedFields"] = entries
+        elif live:
+            md["managedFields"] = live
+        return
+    changed = union(union(added, modified), removed)
+    me = (manager, UPDATE, rt.api_version, subresource or "")
+    out, mine = [], None
+    for e in entries:
+        if identity(e) == me:
+            mine = e
+            continue
+        fs = e.get("fieldsV1") or {}
+        rest = difference(fs, changed)
+        if rest is fs:
+            out.append(e)
+        elif rest:
+            out.append(dict(e, fieldsV1=rest))
+    prev = (mine or {}).get("fieldsV1") or {}
+    fields = union(difference(prev, removed), union(modified, added))
+    if fields:
+        out.append(_entry(manager, UPDATE, rt.api_version, subresource, now_iso, canonical(fields)))
+    out = _sorted(_cap(out))
+    if out:
+        md["managedFields"] = out
+    else:
+        md.pop("managedFields", None)
+
+
+_FLAT_CREATES: dict[tuple, dict] = {}
+
+
+def _flat_signature(obj: dict) -> tuple:
+    """An Event's shape: its key names, and those of its maps (an Event holds no deeper maps
+    and no lists, so its create set depends on nothing else)."""
+    return tuple([(k, tuple(v) if type(v) is dict else None) for k, v in obj.items()])
+
+
+def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
+    """record_update for a create the engine built itself; Events (its most frequent creates,
+    six a pod) have their set remembered by their shape."""
+    if rt.kind != "Event" or rt.group:
+        record_update(rt, None, obj, manager, now_iso)
+        return
+    key = (manager, _flat_signature(obj))
+    fields = _FLAT_CREATES.get(key)
+    if fields is None:
+        if len(_FLAT_CREATES) > 1000:
+            _FLAT_CREATES.clear()
+        names = _scope(rt, None)
+        fields = _FLAT_CREATES[key] = canonical(_in_scope(compare(None, obj, shape_of(rt.api_version, rt.kind)).added,
+                                                          names, None))
+    if fields:
+        obj["metadata"]["managedFields"] = [_entry(manager, UPDATE, rt.api_version, None, now_iso, fields)]
+
+
+def _only_replicas(s: dict):
+    spec = s.get("f:spec") or {}
+    return {"f:spec": {"f:replicas": {}}} if "f:replicas" in spec else {}
+
+
+def _body(obj: dict) -> dict:
+    """The object as field sets see it: managedFields left out (they never own themselves)."""
+    md = obj.get("metadata")
+    if md and "managedFields" in md:
+        obj = dict(obj)
+        obj["metadata"] = {k: v for k, v in md.items() if k != "managedFields"}
+    return obj
+
+
+def touch(entries: list[dict], manager: str, api_version: str, spec_fields, now_iso: str) -> list[dict] | None:
+    """The Update of a write that changed only `spec_fields`, all owned by `manager` alone (a
+    kubelet renewing its Lease): the same sets, that entry's time moved on. None when that is
+    not the case (the caller takes the full path, record_update)."""
+    keys = ["f:" + k for k in spec_fields]
+    out, found = [], False
+    for e in entries:
+        spec = (e.get("fieldsV1") or {}).get("f:spec") or {}
+        owns = [k in spec for k in keys]
+        if e.get("manager") == manager and e.get("operation") == UPDATE and not e.get("subresource") \
+                and e.get("apiVersion") == api_version:
+            if not all(owns):
+                return None
+            e, found = dict(e, time=now_iso), True
+        elif any(owns):
+            return None
+        out.append(e)
+    return _sorted(out) if found else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Apply
+
+class ApplyConflict(errors.ApiError):
+    """409 with one cause per conflicting field (errors.NewApplyConflict)."""
+    code, reason = 409, "Conflict"
+
+    def __init__(self, conflicts: list[tuple[dict, tuple]]):
+        self.conflicts = conflicts
+        causes = [{"reason": "FieldManagerConflict", "message": f"conflict with {describe(e)}",
+                   "field": path_string(list(p))} for e, p in conflicts]
+        super().__init__(conflict_message(conflicts), details={"causes": causes})
+
+
+def conflict_message(conflicts: list[tuple[dict, tuple]]) -> str:
+    if len(conflicts) == 1:
+        e, p = conflicts[0]
+        return f"Apply failed with 1 conflict: conflict with {describe(e)}: {path_string(list(p))}"
+    by: dict[str, tuple[dict, list]] = {}
+    for e, p in conflicts:
+        by.setdefault(identifier_json(identity(e)), (e, []))[1].append(p)
+    lines = []
+    for ident in sorted(by):
+        e, ps = by[ident]
+        lines.append(f"conflicts with {describe(e)}:")
+        lines.extend(f"- {path_string(list(p))}" for p in ps)
+    return f"Apply failed with {len(conflicts)} conflicts: " + "\n".join(lines)
+
+
+def check_manager(manager: str | None) -> str:
+    if not manager:
+        raise errors.BadRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set")
+    if len(manager) > MAX_MANAGER_LENGTH:
+        raise errors.BadRequest(f"fieldManager: Too long: may not be more than {MAX_MANAGER_LENGTH} bytes")
+    return manager
+
+
+def apply(rt, live: dict | None, config: dict, manager: str, now_iso: str, *, force: bool) -> dict:
+    """Merge an apply configuration into `live` (None: create-on-apply) and return the new
+    object (not yet admitted) with its managedFields. Raises ApplyConflict (409)."""
+    if not isinstance(config, dict):
+        raise errors.BadRequest("the body of the request must be an object")
+    api_version = config.get("apiVersion")
+    if api_version != rt.api_version:
+        raise errors.BadRequest(f"Incorrect version specified in apply patch. Specified patch version: "
+                                f"{api_version or ''}, expected: {rt.api_version}")
+    if config.get("kind") != rt.kind:
+        raise errors.BadRequest(f"Incorrect kind specified in apply patch. Specified patch kind: "
+                                f"{config.get('kind') or ''}, expected: {rt.kind}")
+    cmd = config.get("metadata")
+    if cmd is not None and not isinstance(cmd, dict):
+        raise errors.BadRequest("metadata must be an object")
+    if cmd and cmd.get("managedFields") is not None:
+        raise errors.BadRequest("metadata.managedFields must be nil")
+    shape = shape_of(rt.api_version, rt.kind)
+    names = _scope(rt, None)
+    base = _body(live) if live is not None else {}
+    entries = list((live or {}).get("metadata", {}).get("managedFields") or [])
+    if live is not None and not entries:
+        # skipNonApplied: an object never tracked gets one Update entry for all it holds first
+        first = without_fields(_strip_meta(compare(None, base, shape).added), names)
+        if first:
+            entries = [_entry(BEFORE_FIRST_APPLY, UPDATE, rt.api_version, None, now_iso, canonical(first))]
+    applied = without_fields(_strip_meta(applied_set(config, shape)), names)
+    me = (manager, APPLY, "", "")
+    mine = next((e for e in entries if identity(e) == me), None)
+    others = [e for e in entries if identity(e) != me]
+
+    merged = merge(base, config, shape)
+    if mine is not None:
+        owned_by_others: dict = {}
+        for e in others:
+            owned_by_others = union(owned_by_others, e.get("fieldsV1") or {})
+        drop = difference(difference(mine.get("fieldsV1") or {}, applied), owned_by_others)
+        if drop:
+            merged = prune(merged, drop, union(applied, owned_by_others), shape)
+    ch = compare(base, merged, shape)
+    added, modified, removed = (without_fields(_strip_meta(s), names)
+                                for s in (ch.added, ch.modified, ch.removed))
+    touched = union(added, modified)
+    conflicts: list[tuple] = []
+    for e in others:
+        hit = intersection(e.get("fieldsV1") or {}, touched)
+        if hit:
+            conflicts.extend((e, p) for p in paths(hit))
+    if conflicts and not force:
+        allowed = _allowed_by_last_applied(live, manager, shape) if live is not None else None
+        if allowed is None or any(not _has(allowed, p) for _, p in conflicts):
+            if allowed is not None:
+                conflicts = [(e, p) for e, p in conflicts if not _has(allowed, p)]
+            raise ApplyConflict(conflicts)
+    out = []
+    lose = union(touched, removed)
+    for e in others:
+        fs = e.get("fieldsV1") or {}
+        rest = difference(fs, lose)
+        if rest is fs:
+            out.append(e)
+        elif rest:
+            out.append(dict(e, fieldsV1=rest))
+    changed = not ch.empty()
+    time = now_iso if (changed or mine is None) else mine.get("time")
+    if applied:
+        out.append(_entry(manager, APPLY, rt.api_version, None, time, canonical(applied)))
+    md = merged.setdefault("metadata", {})
+    if manager == "kubectl" and live is not None and ((live["metadata"].get("annotations") or {}).get(LAST_APPLIED)):
+        # lastAppliedUpdater: kubectl's own apply keeps the client-side annotation current
+        cfg = {k: v for k, v in config.items()}
+        cmeta = dict(cfg.get("metadata") or {})
+        ann = {k: v for k, v in (cmeta.get("annotations") or {}).items() if k != LAST_APPLIED}
+        if ann:
+            cmeta["annotations"] = ann
+        else:
+            cmeta.pop("annotations", None)
+        cfg["metadata"] = cmeta
+        md["annotations"] = dict(md.get("annotations") or {}, **{LAST_APPLIED: go_json(cfg) + "\n"})
+    out = _sorted(out)
+    if out:
+        md["managedFields"] = out
+    else:
+        md.pop("managedFields", None)
+    return merged
+
+
+def _has(s: dict, p: tuple) -> bool:
+    n: dict | None = s
+    for k in p:
+        n = n.get(k) if n is not None else None
+        if n is None:
+            return False
+    return n is not None and is_member(n)
+
+
+def _allowed_by_last_applied(live: dict, manager: str, shape: Shape) -> dict | None:
+    """lastAppliedManager: the fields of the last-applied annotation whose live value still
+    matches, which `kubectl` may take over from client-side apply without a conflict."""
+    if manager != "kubectl":
+        return None
+    text = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
+    if not text:
+        return None
+    try:
+        last = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(last, dict) or last.get("apiVersion") != live.get("apiVersion"):
+        return None
+    fields = applied_set(last, shape)
+    ch = compare(_body(last), _body(live), shape)
+    # fields the live object no longer holds as applied are not ours to take (Modified/Added/Removed)
+    return difference(fields, union(union(ch.modified, ch.removed), ch.added))
+
