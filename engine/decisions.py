@@ -16,12 +16,17 @@ class DecisionLog:
         self._lock = threading.Lock()
 
     def record(self, controller: str, key: str, *, observed=None, desired=None, action: str,
-               message: str) -> None:
+               message: str, requester: str | None = None) -> None:
+        """`requester`: who asked, for a line that is a client's request rather than a
+        controller's decision (webapp/whoasked.py)."""
         with self._lock:
             self._seq += 1
-            self._items.append({"seq": self._seq, "time": self._clock.now(), "controller": controller,
-                                "key": key, "observed": observed, "desired": desired,
-                                "action": action, "message": message})
+            item = {"seq": self._seq, "time": self._clock.now(), "controller": controller,
+                    "key": key, "observed": observed, "desired": desired,
+                    "action": action, "message": message}
+            if requester:
+                item["requester"] = requester
+            self._items.append(item)
 
     def since(self, seq: int) -> tuple[list[dict], int]:
         with self._lock:

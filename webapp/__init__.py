@@ -35,7 +35,7 @@ def create_app(cluster: Cluster | None = None, *, state: str | None = None, in_m
     if cluster is None:
         store = Store(None if in_memory else state, max_pods=max_pods)
         cluster = Cluster(store=store, clock=ScaledClock(speed=speed), nodes=nodes, pods_per_node=pods_per_node,
-                          timings=Timings.realistic() if realistic else Timings())
+                          timings=Timings.realistic() if realistic else Timings(), control_plane=True)
     app = Flask(__name__, static_folder=_asset_dir("static"), template_folder=_asset_dir("templates"))
     app.config["MAX_CONTENT_LENGTH"] = 3 * 1024 * 1024 + 1024
     app.config["KUBEPLAY_TOKEN"] = token

@@ -6,7 +6,9 @@ import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from engine import errors, objects as O, resources as R
+from engine import controlplane as CP, errors, objects as O, resources as R
+
+from . import whoasked
 
 bp = Blueprint("playground", __name__)
 
@@ -132,6 +134,8 @@ def drain_node(name):
     pods, _ = store.list(R.POD, None, None, f"spec.nodeName={name}")
     for pod in pods:
         ref = O.controller_of(pod)
+        if CP.is_mirror_pod(pod):
+            continue                     # kubectl drain leaves static pods' mirrors alone
         if ref and ref.get("kind") == "DaemonSet":
             skipped.append(O.key_of(pod))
             continue
@@ -142,9 +146,35 @@ def drain_node(name):
             evicted.append(O.key_of(pod))
         except errors.NotFound:
             pass
+    whoasked.page_drain(_cluster(), request, name, evicted, skipped)
     return jsonify({"node": name, "evicted": evicted, "ignoredDaemonSetPods": skipped})
 
 
 @bp.get("/kubeplay/v1/nodes")
 def failed_nodes():
     return jsonify({"failed": sorted(_cluster().failed_nodes)})
+
+
+def control_plane_state() -> dict:
+    c = _cluster()
+    return {"components": [{"name": name, "running": name not in c.stopped_components}
+                           for name in CP.COMPONENTS]}
+
+
+@bp.get("/kubeplay/v1/control-plane")
+def get_control_plane():
+    return jsonify(control_plane_state())
+
+
+@bp.post("/kubeplay/v1/control-plane")
+def set_control_plane():
+    """The page's Stop/Start buttons: {"component": "kube-scheduler", "running": false}. Stopped,
+    the component's loops take no events and act on nothing; started, they list the cluster
+    again and reconcile from its current state (Cluster.set_component_running)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("running"), bool) \
+            or body.get("component") not in CP.COMPONENTS:
+        raise errors.BadRequest('expected a JSON object such as {"component": "kube-scheduler", "running": false}; '
+                                f"components: {', '.join(CP.COMPONENTS)}")
+    _cluster().set_component_running(body["component"], body["running"])
+    return jsonify(control_plane_state())

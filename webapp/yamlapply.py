@@ -29,7 +29,7 @@ import flask
 
 from engine import errors, resources as R
 from engine.objects import clone
-from webapp import applypatch as AP
+from webapp import applypatch as AP, whoasked
 from webapp.kubectl.errors import render_status
 from webapp.kubectl.manifests import MAX_BYTES, SOURCE, Document, Refusal, document_line, parse_documents
 
@@ -277,9 +277,17 @@ def _handle(work):
 
 @bp.post("/kubeplay/v1/apply")
 def apply_route():
-    return _handle(apply_documents)
+    return _told(_handle(apply_documents), "apply")
 
 
 @bp.post("/kubeplay/v1/delete")
 def delete_route():
-    return _handle(delete_documents)
+    return _told(_handle(delete_documents), "delete")
+
+
+def _told(resp, verb: str):
+    """The reconcile log says who asked for what was applied or deleted (webapp/whoasked.py)."""
+    body = resp.get_json(silent=True) if hasattr(resp, "get_json") else None
+    if isinstance(body, dict) and isinstance(body.get("results"), list):
+        whoasked.page_apply(_cluster(), flask.request, body["results"], verb)
+    return resp

@@ -46,6 +46,9 @@ class PodRun:
     killing_at: float | None = None      # deletion noticed: containers are being stopped
     kill_due: float | None = None
     kill_from: tuple | None = None       # (grace period start, grace seconds) the kill_due came from
+    # A control-plane component stopped from the page (controlplane.py): its process no longer
+    # answers its health checks, so the kubelet reports its containers not ready.
+    hold_unready: bool = False
 
     @classmethod
     def for_pod(cls, key: str, pod: dict, node: str, ip: str, now: float) -> "PodRun":
@@ -224,6 +227,9 @@ class PodRun:
         if self.init:
             st["initContainerStatuses"] = [_container_status(c, default_reason) for c in self.init]
         st["containerStatuses"] = [_container_status(c, default_reason) for c in self.main]
+        if self.hold_unready:
+            for cs in st["containerStatuses"]:
+                cs["ready"] = False
         if "qosClass" in old:
             st["qosClass"] = old["qosClass"]
         for k, v in old.items():
@@ -235,7 +241,7 @@ class PodRun:
         done = phase in ("Succeeded", "Failed")
         completed = phase == "Succeeded"
         init_waiting = [c.name for c in self.init if not c.complete]
-        unready = [c.name for c in self.main if not c.ready] + \
+        unready = [c.name for c in self.main if not c.ready or self.hold_unready] + \
                   [c.name for c in self.init if c.sidecar and not c.ready]
         want = []
         want.append(_cond("PodReadyToStartContainers", not done))

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, request
 from engine import errors, objects as O, resources as R
 from engine.selectors import selector_to_string
 
+from .. import whoasked
 from . import bodies, tables, watch
 
 bp = Blueprint("resources", __name__)
@@ -91,6 +92,17 @@ def grouped(group, version, rest):
 
 def dispatch(group, version, rest):
     t = parse_path(group, version, [s for s in rest.split("/") if s])
+    if not whoasked.wants(t.rt, request.method, t.sub) or _dry_run():
+        return _dispatch(t)
+    # A learner's write: the reconcile log says who asked (webapp/whoasked.py).
+    before = _cluster().store.try_get(t.rt, t.namespace or "", t.name) if t.name else None
+    resp = _dispatch(t)
+    if resp.status_code < 300:
+        whoasked.api_write(_cluster(), request, t, before, resp.get_json(silent=True))
+    return resp
+
+
+def _dispatch(t: Target):
     m = request.method
     if t.sub:
         return subresource(t, m)
