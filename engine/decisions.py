@@ -16,9 +16,10 @@ class DecisionLog:
         self._lock = threading.Lock()
 
     def record(self, controller: str, key: str, *, observed=None, desired=None, action: str,
-               message: str, requester: str | None = None) -> None:
+               message: str, requester: str | None = None, refs: list[str] | None = None) -> None:
         """`requester`: who asked, for a line that is a client's request rather than a
-        controller's decision (webapp/whoasked.py)."""
+        controller's decision (webapp/whoasked.py); `refs`: other objects' keys the request
+        concerns (a killed pod's ReplicaSet), so the page groups their reactions under it."""
         with self._lock:
             self._seq += 1
             item = {"seq": self._seq, "time": self._clock.now(), "controller": controller,
@@ -26,6 +27,8 @@ class DecisionLog:
                     "action": action, "message": message}
             if requester:
                 item["requester"] = requester
+            if refs:
+                item["refs"] = list(refs)
             self._items.append(item)
 
     def since(self, seq: int) -> tuple[list[dict], int]:

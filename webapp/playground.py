@@ -130,7 +130,7 @@ def drain_node(name):
     """kubectl drain: cordon, then evict every pod but DaemonSet ones (and mirror pods)."""
     store = _cluster().store
     store.patch(R.NODE, None, name, "merge", {"spec": {"unschedulable": True}})
-    evicted, skipped = [], []
+    evicted, skipped, owners = [], [], []
     pods, _ = store.list(R.POD, None, None, f"spec.nodeName={name}")
     for pod in pods:
         ref = O.controller_of(pod)
@@ -144,9 +144,11 @@ def drain_node(name):
         try:
             store.delete(R.POD, O.namespace_of(pod), O.name_of(pod))
             evicted.append(O.key_of(pod))
+            if ref:
+                owners.append(f"{O.namespace_of(pod)}/{ref.get('name')}")
         except errors.NotFound:
             pass
-    whoasked.page_drain(_cluster(), request, name, evicted, skipped)
+    whoasked.page_drain(_cluster(), request, name, evicted, skipped, owners)
     return jsonify({"node": name, "evicted": evicted, "ignoredDaemonSetPods": skipped})
 
 

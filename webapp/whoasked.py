@@ -26,8 +26,14 @@ def requester(req: Request) -> str:
     return (ua.split("/")[0] or "an API client").strip() or "an API client"
 
 
-def record(cluster, who: str, key: str, message: str) -> None:
-    cluster.decisions.record(who, key, action="request", message=message, requester=who)
+def record(cluster, who: str, key: str, message: str, refs: list[str] | None = None) -> None:
+    cluster.decisions.record(who, key, action="request", message=message, requester=who, refs=refs)
+
+
+def _owner_refs(obj: dict | None) -> list[str]:
+    """The controller owner of a pod (its ReplicaSet, StatefulSet, ...): what reacts to its loss."""
+    ref = O.controller_of(obj) if obj else None
+    return [f"{O.namespace_of(obj)}/{ref['name']}"] if ref and ref.get("name") else []
 
 
 def _replicas(obj) -> int | None:
@@ -62,7 +68,8 @@ def api_write(cluster, req: Request, t, before: dict | None, response_body) -> N
             record(cluster, who, f"{t.namespace}/{t.name}", f"scale {kind} {t.namespace}/{t.name}: {a} → {b} replicas")
         return
     if t.sub == "eviction":
-        record(cluster, who, f"{t.namespace}/{t.name}", f"evict Pod {t.namespace}/{t.name} (drain)")
+        record(cluster, who, f"{t.namespace}/{t.name}", f"evict Pod {t.namespace}/{t.name} (drain)",
+               _owner_refs(before))
         return
     if t.rt is R.NODE:
         after = cluster.store.try_get(R.NODE, "", t.name)
@@ -82,7 +89,7 @@ def api_write(cluster, req: Request, t, before: dict | None, response_body) -> N
         return                                  # deletecollection: left out of the story
     key = f"{t.namespace}/{t.name}" if t.namespace else t.name
     if m == "DELETE":
-        record(cluster, who, key, f"delete {kind} {key}")
+        record(cluster, who, key, f"delete {kind} {key}", _owner_refs(before))
         return
     after = cluster.store.try_get(t.rt, t.namespace or "", t.name)
     if after is None or (before is not None and O.rv_of(before) == O.rv_of(after)):
@@ -110,7 +117,8 @@ def page_apply(cluster, req: Request, results: list[dict], verb: str) -> None:
         record(cluster, who, key, f"{verb} {r.get('kind')} {key}: {action}")
 
 
-def page_drain(cluster, req: Request, node: str, evicted: list[str], skipped: list[str]) -> None:
+def page_drain(cluster, req: Request, node: str, evicted: list[str], skipped: list[str],
+               owners: list[str] = ()) -> None:
     record(cluster, requester(req), node,
            f"drain Node {node}: cordoned, evicted {len(evicted)} pod(s)"
-           + (f", left {len(skipped)} DaemonSet pod(s)" if skipped else ""))
+           + (f", left {len(skipped)} DaemonSet pod(s)" if skipped else ""), sorted(set(evicted) | set(owners)))

@@ -9,6 +9,7 @@ import { WorkloadStrip } from "./view/workloads.js";
 import { ServicesPanel } from "./view/services.js";
 import { DetailsPanel } from "./view/details.js";
 import { ReconcileLog } from "./view/log.js";
+import { ControlPlaneView } from "./view/controlplane.js";
 import { ClockControls } from "./clock.js";
 import { Terminal } from "./terminal.js";
 import { EditorPanel } from "./editor-panel.js";
@@ -60,6 +61,8 @@ const workloads = new WorkloadStrip($("#workloads"), { model, onScale: actions.s
                                                        onHighlight: (uids) => clusterView.highlight("hover", uids) });
 const services = new ServicesPanel($("#services"), { onSelect: select,
                                                      onHighlight: (key, uids) => clusterView.highlight(key, uids) });
+const controlPlane = new ControlPlaneView($("#control-plane"), model, { onSelect: select,
+                                                                     onError: (m) => toast(m, "error") });
 const editor = new EditorPanel($("#editor-panel"));
 const terminal = new Terminal($("#terminal"));
 const tour = new Tour($("#tour"), { editor, model, log, actions, clock });
@@ -67,6 +70,9 @@ const tour = new Tour($("#tour"), { editor, model, log, actions, clock });
 function select(sel) {
   details.select(sel);
   clusterView.select(sel ? sel.uid : null);
+  // The log follows the selection: a pod's story (the groups that touched it).
+  const obj = sel && model.get(sel.uid);
+  log.setFilter(obj ? keyOf(obj) : null, obj ? `${obj.kind.toLowerCase()} ${keyOf(obj)}` : null);
 }
 
 let frame = 0;
@@ -77,6 +83,7 @@ function schedule() {
 function draw() {
   frame = 0;
   const dirty = model.takeDirty();
+  controlPlane.draw(dirty);
   clusterView.draw(dirty);
   workloads.draw(dirty);
   services.draw(dirty);
@@ -95,10 +102,11 @@ const sync = new Sync({
   },
   onDecisions: (items) => {
     log.addDecisions(items);
+    for (const d of items) controlPlane.onDecision(d);
     if (items.some((d) => d.action === "fail-node" || d.action === "recover-node")) refreshFailed();
     schedule();
   },
-  onSnapshot: () => refreshFailed(),
+  onSnapshot: () => { refreshFailed(); controlPlane.load(); },
   onClock: (c) => clock.update(c),
 });
 
@@ -117,4 +125,4 @@ clock.load();
 sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
-window.kubeplay = { model, sync, clusterView, workloads, services, editor, terminal, tour, clock, keyOf };
+window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, keyOf };
