@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from engine import controlplane as CP, errors, objects as O, resources as R
 
@@ -129,6 +129,7 @@ def recover_node(name):
 def drain_node(name):
     """kubectl drain: cordon, then evict every pod but DaemonSet ones (and mirror pods)."""
     store = _cluster().store
+    g.kubeplay_request_time = _cluster().clock.now()
     store.patch(R.NODE, None, name, "merge", {"spec": {"unschedulable": True}})
     evicted, skipped, owners = [], [], []
     pods, _ = store.list(R.POD, None, None, f"spec.nodeName={name}")

@@ -27,7 +27,11 @@ def requester(req: Request) -> str:
 
 
 def record(cluster, who: str, key: str, message: str, refs: list[str] | None = None) -> None:
-    cluster.decisions.record(who, key, action="request", message=message, requester=who, refs=refs)
+    # Stamped with the request's arrival (webapp/api/resources.dispatch sets it): the engine may
+    # have reacted to the write before this line is recorded.
+    from flask import g
+    at = getattr(g, "kubeplay_request_time", None)
+    cluster.decisions.record(who, key, action="request", message=message, requester=who, refs=refs, at=at)
 
 
 def _owner_refs(obj: dict | None) -> list[str]:

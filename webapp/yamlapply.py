@@ -277,11 +277,13 @@ def _handle(work):
 
 @bp.post("/kubeplay/v1/apply")
 def apply_route():
+    flask.g.kubeplay_request_time = _cluster().clock.now()
     return _told(_handle(apply_documents), "apply")
 
 
 @bp.post("/kubeplay/v1/delete")
 def delete_route():
+    flask.g.kubeplay_request_time = _cluster().clock.now()
     return _told(_handle(delete_documents), "delete")
 
 

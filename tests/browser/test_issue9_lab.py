@@ -238,3 +238,70 @@ def test_clicking_a_pod_filters_the_log_to_its_story_and_requests_say_who_asked(
     expect(cordon).to_contain_text("asked by the page")
     p.page.get_by_role("button", name="Drain", exact=True).click()
     expect(p.page.locator("#log-list li.group").filter(has_text="drain Node node-1")).to_contain_text("asked by the page")
+
+
+# ---- item 1: the map in front --------------------------------------------------------------------
+
+OVERLAPS = """([boxSel, podSel]) => {
+  const box = document.querySelector(boxSel).getBoundingClientRect();
+  return [...document.querySelectorAll(podSel)].filter(p => {
+    const r = p.getBoundingClientRect();
+    return r.width && r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top;
+  }).map(p => p.dataset.pod);
+}"""
+
+OUTSIDE = """() => {
+  const view = document.querySelector('#cluster').getBoundingClientRect();
+  const top = Math.max(0, view.top), bottom = Math.min(window.innerHeight, view.bottom);
+  return [...document.querySelectorAll('[data-node] [data-pod]')].filter(p => {
+    const r = p.getBoundingClientRect();
+    return !(r.top >= top && r.bottom <= bottom && r.left >= 0 && r.right <= window.innerWidth);
+  }).map(p => p.dataset.pod);
+}"""
+
+
+def start_pizza(p):
+    p.page.get_by_role("button", name="Pizza demo").click()
+    expect(p.page.locator("#tour")).to_be_visible()
+    pizza = p.page.locator('[data-node] [data-pod][data-status="Running"]')
+    p.page.wait_for_function("() => document.querySelectorAll('[data-node] [data-pod][data-status=Running]').length >= 6")
+    return pizza
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_pizza_pods_are_all_in_view_and_the_tour_covers_none(playground, size, tmp_path):
+    p = playground
+    p.page.set_viewport_size({"width": size[0], "height": size[1]})
+    start_pizza(p)
+    assert p.page.evaluate(OVERLAPS, ["#tour", "[data-pod]"]) == []
+    if size == (1400, 900):
+        assert p.page.evaluate(OUTSIDE) == []
+    shot(p.page, tmp_path, f"pizza-{size[0]}x{size[1]}")
+    # The tour's first step kills a login pod: that pod is on screen when it acts, and the tour
+    # panel covers no pod while the replacement comes.
+    p.page.locator("#tour-action").click()
+    expect(p.page.locator("#log-list li.group").filter(has_text="delete Pod default/login-")).to_have_count(1)
+    assert p.page.evaluate(OVERLAPS, ["#tour", "[data-pod]"]) == []
+    p.page.locator("#tour-next").click()
+    p.page.locator("#tour-action").click()
+    expect(p.page.locator('[data-node][data-failed="true"]')).to_have_count(1)
+    failed = p.page.locator('[data-node][data-failed="true"]')
+    box = failed.bounding_box()
+    assert box and box["y"] >= 0 and box["y"] < size[1], box
+    assert p.page.evaluate(OVERLAPS, ["#tour", "[data-pod]"]) == []
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)], ids=["1280x800", "1024x700"])
+def test_map_and_log_side_by_side_on_a_laptop(playground, size, tmp_path):
+    p = playground
+    p.page.set_viewport_size({"width": size[0], "height": size[1]})
+    start_pizza(p)
+    cluster = p.page.locator("#cluster").bounding_box()
+    log = p.page.locator("#log").bounding_box()
+    assert cluster["x"] + cluster["width"] <= log["x"] + 1, (cluster, log)
+    # Both on screen together (the tour panel sits above the log in the same column).
+    assert cluster["y"] < 150 and cluster["y"] + cluster["height"] <= size[1] + 1, cluster
+    assert log["height"] >= 250 and log["y"] + log["height"] <= size[1] + 1, log
+    # The log scrolls inside its panel rather than growing the page.
+    assert p.page.locator("#log-list").evaluate("el => el.clientHeight > 100")
+    shot(p.page, tmp_path, f"side-by-side-{size[0]}x{size[1]}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import http
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from engine import errors, objects as O, resources as R
 from engine.selectors import selector_to_string
@@ -95,6 +95,7 @@ def dispatch(group, version, rest):
     if not whoasked.wants(t.rt, request.method, t.sub) or _dry_run():
         return _dispatch(t)
     # A learner's write: the reconcile log says who asked (webapp/whoasked.py).
+    g.kubeplay_request_time = _cluster().clock.now()
     before = _cluster().store.try_get(t.rt, t.namespace or "", t.name) if t.name else None
     resp = _dispatch(t)
     if resp.status_code < 300:

@@ -149,7 +149,9 @@ export class ReconcileLog {
     // decision came first) so that a cause is written before its effects.
     // Events carry whole seconds, decisions fractions: compare by the second.
     const sec = (e) => (e.t === null || e.t === undefined ? Infinity : Math.floor(e.t));
-    take.sort((a, b) => sec(a) - sec(b) || (a.kind === b.kind ? 0 : a.kind === "decision" ? -1 : 1));
+    // Among decisions: by time, a request before what reacted to it at the same instant.
+    take.sort((a, b) => sec(a) - sec(b) || (a.kind === b.kind ? 0 : a.kind === "decision" ? -1 : 1) ||
+                        (a.kind === "decision" ? (a.t - b.t) || ((b.action === "request") - (a.action === "request")) : 0));
     const follow = this.follow;
     // Learn who made what from the whole batch first: the scheduler's decision about a new pod
     // can come before the Event that names the ReplicaSet that created it.
