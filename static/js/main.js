@@ -15,6 +15,23 @@ import { Terminal } from "./terminal.js";
 import { EditorPanel } from "./editor-panel.js";
 import { Tour } from "./tour.js";
 import { keyOf } from "./model.js";
+import { toYaml } from "./yamldump.js";
+
+// What `kubectl get -o yaml` shows, less status and the fields the server sets.
+const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
+                         "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+const SERVER_ANNOTATIONS = ["deployment.kubernetes.io/revision", "kubectl.kubernetes.io/last-applied-configuration"];
+function desiredYaml(obj) {
+  const o = JSON.parse(JSON.stringify(obj));
+  delete o.status;
+  for (const k of SERVER_METADATA) delete o.metadata[k];
+  const ann = o.metadata.annotations || {};
+  for (const k of SERVER_ANNOTATIONS) delete ann[k];
+  if (!Object.keys(ann).length) delete o.metadata.annotations;
+  const out = { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata };
+  for (const [k, v] of Object.entries(o)) if (!(k in out)) out[k] = v;
+  return toYaml(out);
+}
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -47,6 +64,23 @@ const actions = {
   deleteNode: async (name) => {
     const r = await act(api.deleteNode(name), `node "${name}" deleted`);
     if (r.ok) select(null);
+  },
+  editObject: (obj) => {
+    editor.setText(desiredYaml(obj));
+    toast(`${obj.kind.toLowerCase()}/${obj.metadata.name}: its live desired state is in the editor`);
+  },
+  restartDeployment: (obj) => act(api.patch(
+    `/apis/apps/v1/namespaces/${encodeURIComponent(obj.metadata.namespace)}/deployments/${encodeURIComponent(obj.metadata.name)}`,
+    { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": new Date().toISOString().replace(/\.\d+Z$/, "Z") } } } } }),
+    `deployment.apps/${obj.metadata.name} restarted`),
+  rollbackDeployment: (obj, rs) => {
+    // kubectl rollout undo: the Deployment's template becomes that ReplicaSet's (less its hash label).
+    const template = JSON.parse(JSON.stringify(rs.spec.template));
+    if (template.metadata && template.metadata.labels) delete template.metadata.labels["pod-template-hash"];
+    return act(api.patch(
+      `/apis/apps/v1/namespaces/${encodeURIComponent(obj.metadata.namespace)}/deployments/${encodeURIComponent(obj.metadata.name)}`,
+      [{ op: "replace", path: "/spec/template", value: template }], "application/json-patch+json"),
+      `deployment.apps/${obj.metadata.name} rolled back`);
   },
   scale: (obj, replicas) => act(api.scale(obj.kind, obj.metadata.namespace, obj.metadata.name, replicas),
                                 `${obj.kind.toLowerCase()}.apps/${obj.metadata.name} scaled to ${replicas}`),

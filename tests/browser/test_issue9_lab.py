@@ -305,3 +305,77 @@ def test_map_and_log_side_by_side_on_a_laptop(playground, size, tmp_path):
     # The log scrolls inside its panel rather than growing the page.
     assert p.page.locator("#log-list").evaluate("el => el.clientHeight > 100")
     shot(p.page, tmp_path, f"side-by-side-{size[0]}x{size[1]}")
+
+
+# ---- item 8: the details panel -----------------------------------------------------------------
+
+def no_horizontal_overflow(page) -> bool:
+    return page.locator("#details-body").evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_details_owner_chain_deployment_actions_and_schedulable_taints(playground, size, tmp_path):
+    from tests.browser.test_playground import LOGIN
+    p = playground
+    p.page.set_viewport_size({"width": size[0], "height": size[1]})
+    p.type_yaml(LOGIN)
+    p.apply()
+    expect(p.pods("Deployment/login-app", "Running")).to_have_count(3)
+    rs1 = p.pods("Deployment/login-app").first.get_attribute("data-rs")
+    # A pod: its owner chain, Deployment → ReplicaSet.
+    p.pods("Deployment/login-app").first.click()
+    details = p.page.locator("#details")
+    expect(details.locator("dd").filter(has_text="→")).to_have_text(f"Deployment login-app → ReplicaSet {rs1}")
+    assert no_horizontal_overflow(p.page)
+    shot(p.page, tmp_path, f"details-pod-{size[0]}x{size[1]}")
+
+    # A Deployment: Edit puts its live desired state in the editor; Restart rolls new pods;
+    # Roll back returns to the previous template (kubectl rollout undo).
+    p.page.locator('[data-workload="Deployment/login-app"].workload .wl-name').click()
+    expect(p.page.locator("#details-title")).to_have_text("Deployment default/login-app")
+    p.page.get_by_role("button", name="Edit", exact=True).click()
+    content = p.page.locator(".cm-content")
+    expect(content).to_contain_text("name: login-app")
+    text = content.inner_text()
+    for absent in ("resourceVersion", "uid:", "status:", "creationTimestamp", "deployment.kubernetes.io/revision"):
+        assert absent not in text, text
+    assert "replicas: 3" in text and "image: nginx" in text
+    expect(p.page.get_by_role("button", name="Roll back")).to_be_disabled()
+    p.page.get_by_role("button", name="Restart", exact=True).click()
+    rows = details.locator("table.replicasets tbody tr")
+    expect(rows).to_have_count(2)
+    expect(p.pods("Deployment/login-app", "Running").and_(p.page.locator(f'[data-rs]:not([data-rs="{rs1}"])'))).to_have_count(3)
+    dep = p.server.get_json("/apis/apps/v1/namespaces/default/deployments/login-app")
+    assert "kubectl.kubernetes.io/restartedAt" in dep["spec"]["template"]["metadata"]["annotations"]
+    p.page.get_by_role("button", name="Roll back").click()
+    # The first ReplicaSet's template is current again: it becomes revision 3 and runs the pods.
+    p.server.wait_until(lambda: p.server.get_json(f"/apis/apps/v1/namespaces/default/replicasets/{rs1}")
+                        ["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3", 30,
+                        message="the first ReplicaSet back as revision 3")
+    expect(p.page.locator(f'[data-pod][data-rs="{rs1}"][data-status="Running"]')).to_have_count(3)
+    assert no_horizontal_overflow(p.page)
+    shot(p.page, tmp_path, f"details-deployment-{size[0]}x{size[1]}")
+
+    # A node tainted NoSchedule is not simply "schedulable".
+    p.server.kubectl("taint", "node", "node-2", "dedicated=gpu:NoSchedule")
+    p.page.locator('[data-node="node-2"] [data-node-header]').click()
+    fact = details.locator("dt", has_text="Schedulable").locator("xpath=following-sibling::dd[1]")
+    expect(fact).to_have_text("only pods tolerating dedicated=gpu:NoSchedule")
+    p.page.locator('[data-node="node-1"] [data-node-header]').click()
+    expect(fact).to_have_text("yes")
+
+
+def test_a_pods_story_hides_its_siblings_lines(playground):
+    from tests.browser.test_playground import LOGIN
+    p = playground
+    p.type_yaml(LOGIN)
+    p.apply()
+    expect(p.pods("Deployment/login-app", "Running")).to_have_count(3)
+    pods = sorted(p.pods("Deployment/login-app").evaluate_all("els => els.map(e => e.dataset.pod)"))
+    p.page.locator(f'[data-pod="{pods[0]}"]').click()
+    expect(p.page.locator("#log-filter")).to_be_visible()
+    shown = p.page.locator("#log-list li.group:not([hidden]) .line:not([hidden])").all_inner_texts()
+    text = "\n".join(shown)
+    assert f"Created pod: {pods[0].split('/')[1]}" in text, text
+    for other in pods[1:]:
+        assert other.split("/")[1] not in text, text

@@ -60,6 +60,7 @@ export class ReconcileLog {
     this.seenCounts = new Map();      // Event uid -> count already logged
     this.listeners = [];              // fn(decision) for each decision (the tour narrates with them)
     this.filterKey = null;
+    this.filterKeys = new Set();
     this.follow = true;               // at the bottom: keep following new lines
     this.list.addEventListener("scroll", () => {
       const l = this.list;
@@ -115,6 +116,7 @@ export class ReconcileLog {
   /** Show only the groups that touched this object key ("ns/name"), or everything (null). */
   setFilter(key, label = null) {
     this.filterKey = key;
+    this.filterKeys = this._lineage(key);
     if (this.filterEl) {
       this.filterEl.hidden = !key;
       setText(this.filterEl.querySelector("span"), key ? `the story of ${label || key}` : "");
@@ -216,8 +218,10 @@ export class ReconcileLog {
       this._newGroup(e, t);
       return;
     }
-    g.body.append(this._line(e, "effect"));
+    const line = this._line(e, "effect");
+    g.body.append(line);
     this._touch(g, e, t);
+    if (this.filterKey) this._filterLine(line);
   }
 
   _newGroup(e, t) {
@@ -272,14 +276,32 @@ export class ReconcileLog {
 
   _line(e, role) {
     const who = e.requester ? `asked by ${e.requester}` : e.who;
-    return h("div", { class: `line ${role} ${e.kind}${e.warn ? " warn" : ""}`,
-                      dataset: e.controller ? { controller: e.controller } : null },
+    const data = { key: e.key || "" };
+    const named = e.kind === "event" && NAMES_POD.exec(e.message || "");
+    if (named) data.about = `${e.ns}/${named[1]}`;        // "Created pod: X" is about X too
+    if (e.controller) data.controller = e.controller;
+    return h("div", { class: `line ${role} ${e.kind}${e.warn ? " warn" : ""}`, dataset: data },
       h("time", { text: e.time }), h("span", { class: "who", text: who }),
       h("span", { class: "msg", text: e.msg }));
   }
 
+  /** The key and what made it (pod, its ReplicaSet, its Deployment): the lines of its story. */
+  _lineage(key) {
+    const out = new Set();
+    for (let k = key, i = 0; k && i < 4; k = this.parent.get(k), i++) out.add(k);
+    return out;
+  }
+
   _applyFilter(g) {
     g.el.hidden = !!this.filterKey && !g.keys.has(this.filterKey);
+    for (const line of g.body.children) this._filterLine(line);
+  }
+
+  /** While filtered, a group's lines about other objects (the pod's siblings) are hidden too. */
+  _filterLine(line) {
+    const k = line.dataset.key, about = line.dataset.about;
+    line.hidden = !!this.filterKey && !line.classList.contains("fold") &&
+      ((!!k && !this.filterKeys.has(k)) || (!!about && !this.filterKeys.has(about)));
   }
 
   _filter() {
