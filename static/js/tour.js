@@ -155,6 +155,8 @@ export class Tour {
 
   _decision(d) {
     if (this.root.hidden) return;
+    // Endpoint bookkeeping is folded in the log; here it would crowd out the story.
+    if (d.controller === "endpointslice-controller" || d.controller === "endpoint-controller") return;
     const s = STEPS[this.step];
     const text = d.message || "";
     if (s.watch.test(text) || s.watch.test(d.key || "")) this.narrate(text);
