@@ -291,5 +291,8 @@ def _told(resp, verb: str):
     """The reconcile log says who asked for what was applied or deleted (webapp/whoasked.py)."""
     body = resp.get_json(silent=True) if hasattr(resp, "get_json") else None
     if isinstance(body, dict) and isinstance(body.get("results"), list):
-        whoasked.page_apply(_cluster(), flask.request, body["results"], verb)
+        try:
+            whoasked.page_apply(_cluster(), flask.request, body["results"], verb)
+        except Exception:            # the log line is a courtesy: the apply was made
+            log.exception("recording who asked for %s failed", verb)
     return resp

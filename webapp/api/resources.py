@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http
 import json
+import logging
 
 from flask import Blueprint, Response, current_app, g, request
 
@@ -14,6 +15,8 @@ from engine.selectors import selector_to_string
 
 from .. import whoasked
 from . import bodies, tables, watch
+
+log = logging.getLogger("kubeplay.web")
 
 bp = Blueprint("resources", __name__)
 
@@ -99,7 +102,10 @@ def dispatch(group, version, rest):
     before = _cluster().store.try_get(t.rt, t.namespace or "", t.name) if t.name else None
     resp = _dispatch(t)
     if resp.status_code < 300:
-        whoasked.api_write(_cluster(), request, t, before, resp.get_json(silent=True))
+        try:
+            whoasked.api_write(_cluster(), request, t, before, resp.get_json(silent=True))
+        except Exception:            # the log line is a courtesy: never fail a write that was made
+            log.exception("recording who asked for %s %s failed", request.method, request.path)
     return resp
 
 

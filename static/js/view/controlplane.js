@@ -107,11 +107,7 @@ export class ControlPlaneView {
     let touched = false;
     for (const d of dirty.values()) {
       const obj = d.next || d.last || d.prev;
-      if (obj && isSystem(obj)) { touched = true; break; }
-      if (obj && (obj.kind === "DaemonSet" || obj.kind === "Deployment") && (obj.metadata || {}).namespace === "kube-system") {
-        touched = true;
-        break;
-      }
+      if (obj && obj.kind !== "Event" && isSystem(obj)) { touched = true; break; }
     }
     if (touched) this._redraw();
   }
