@@ -90,9 +90,12 @@ class Kubelets(Controller):
         key = O.key_of(pod)
         node = (pod.get("spec") or {}).get("nodeName")
         if ev.type == "DELETED":
-            self._forget(key)
             if node in self._static and CP.is_mirror_pod(pod):
-                return (NODE_PREFIX + node,)     # the static pod still runs: post its mirror again
+                # Only the API's copy went: the static pod runs on (its run is kept for the
+                # mirror pod posted again).
+                self._written.pop(key, None)
+                return (NODE_PREFIX + node,)
+            self._forget(key)
             return ()
         if not node:
             return ()
@@ -360,6 +363,20 @@ class Kubelets(Controller):
             return None
         now = self.clock.now()
         run = self._runs.get(key)
+        static = node_name in self._static and CP.is_mirror_pod(pod)
+        if static and run is not None and run.node == node_name and run.uid != O.uid_of(pod):
+            run.uid = O.uid_of(pod)         # a mirror pod posted again: same static pod, same containers
+        if static and O.is_terminating(pod):
+            # Deleting a mirror pod does not stop the static pod (k/k kubelet syncPod): the
+            # kubelet removes the API's copy at once and posts a new one.
+            try:
+                self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False,
+                                  preconditions={"uid": O.uid_of(pod)})
+            except errors.NotFound:
+                pass
+            self.decide(key, f"Mirror pod {key} deleted: the static pod keeps running; its kubelet posts it again",
+                        action="mirror-pod-deleted", observed={"terminating": True}, desired={"exists": True})
+            return None
         if run is None or run.uid != O.uid_of(pod):
             if run is not None:
                 self._forget(key)

@@ -60,13 +60,19 @@ def test_kind_layout_node_static_pods_and_addons(cluster):
     assert cluster.store.get(R.SERVICE, "kube-system", "kube-dns")["spec"]["clusterIP"] == "10.96.0.10"
 
 
-def test_a_deleted_mirror_pod_is_posted_again(cluster):
+def test_a_deleted_mirror_pod_is_posted_again_and_the_static_pod_runs_on(cluster):
     name = f"kube-scheduler-{CP_NODE}"
     old = cluster.store.get(R.POD, "kube-system", name)
     cluster.store.delete(R.POD, "kube-system", name)
     cluster.advance(5)
     new = cluster.store.get(R.POD, "kube-system", name)
     assert O.uid_of(new) != O.uid_of(old)
+    # The same containers: not stopped, not restarted.
+    assert new["status"]["containerStatuses"][0]["state"] == old["status"]["containerStatuses"][0]["state"]
+    assert new["status"]["containerStatuses"][0]["restartCount"] == 0 and ready(new) == "True"
+    killing = [e for e in cluster.store.iter(R.EVENT, "kube-system")
+               if e["reason"] == "Killing" and e["involvedObject"]["name"] == name]
+    assert killing == []
 
 
 def test_an_ordinary_pod_stays_off_the_control_plane_node(cluster):
