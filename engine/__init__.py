@@ -25,7 +25,7 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import errors, objects, patch, quantity, resources
+from . import controlplane, errors, objects, patch, quantity, resources
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -47,6 +47,8 @@ __all__ = [
     # upstream's generated API schemas (OpenAPI documents, strict decoding) and the apiserver's
     # field-error rendering, for the API's review endpoints and /openapi
     "schema", "RenderedFieldError", "go_quote",
+    # the kind-like control plane's components (the page stops and starts them)
+    "controlplane",
     # selectors
     "parse_label_selector", "parse_field_selector", "matches_requirements", "matches_fields",
     "selector_to_string",

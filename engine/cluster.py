@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from . import errors, objects as O, resources as R
+from . import controlplane as CP, errors, objects as O, resources as R
 from .clock import ManualClock, ScaledClock
 from .loop import Context, TerminalError, Timings
 from .decisions import DecisionLog
@@ -84,7 +84,7 @@ def _freeze_survivors() -> None:
 
 class Cluster:
     def __init__(self, store: Store | None = None, clock=None, *, nodes: int = 3,
-                 pods_per_node: int = 110, timings: Timings | None = None):
+                 pods_per_node: int = 110, timings: Timings | None = None, control_plane: bool = False):
         self.clock = clock or ScaledClock()
         self.store = store or Store()
         self.store.set_clock(self.clock)
@@ -92,6 +92,12 @@ class Cluster:
         self.decisions = DecisionLog(self.clock)
         self.recorder = EventRecorder(self.store, self.clock)
         self.failed_nodes: set[str] = set()
+        # Control-plane components stopped from the page (controlplane.COMPONENTS), and the engine
+        # controllers that are therefore not running.
+        self.stopped_components: set[str] = set()
+        self._stopped_controllers: set[str] = set()
+        self._classes = {}
+        self.control_plane = control_plane
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -101,14 +107,12 @@ class Cluster:
         self.store.on_write(self._wake_up)
         self._feed = self.store.subscribe()
         ctx = Context(self.store, self.clock, self.recorder, self.decisions, self.timings,
-                      failed_nodes=self.failed_nodes)
+                      failed_nodes=self.failed_nodes, stopped_components=self.stopped_components)
+        self._ctx = ctx
         self.controllers = [cls(ctx) for cls in _controller_classes()]
+        self._classes = {c.name: type(c) for c in self.controllers}
         self._queues = {c.name: WorkQueue(self.clock) for c in self.controllers}
-        self._pairs = [(c, self._queues[c.name]) for c in self.controllers]
-        self._routes: dict[str, list] = {}
-        for c in self.controllers:
-            for resource, handler in c.handlers().items():
-                self._routes.setdefault(resource, []).append((self._queues[c.name], handler))
+        self._rewire()
         self._bootstrap(nodes, pods_per_node)
         # Informers start with a list: every stored object is seen once as ADDED.
         for rt in R.all_types():
@@ -131,11 +135,105 @@ class Cluster:
                                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}},
                      sync=False)
         self._bootstrap_apiserver_endpoints()
-        if not s.iter(R.NODE):
+        first_boot = not s.iter(R.NODE)
+        if self.control_plane:
+            self._bootstrap_control_plane(first_boot, pods_per_node)
+        if first_boot:
             for i in range(1, nodes + 1):
                 self.add_node(f"node-{i}", pods=pods_per_node)
         s.acting_as = "kube-controller-manager"
         s.flush()
+
+    def _bootstrap_control_plane(self, first_boot: bool, pods_per_node: int) -> None:
+        """kind's control-plane node (tainted NoSchedule for ordinary pods), the static pods its
+        kubelet runs, and — on a new cluster only, as kubeadm installs them once — the coredns
+        and kube-proxy addons (controlplane.py)."""
+        kubelets = self.controller("kubelet")
+        kubelets.set_preloaded_images(r for k, r in CP.images().items() if k != "pause")
+        ip = None
+        node = self.store.try_get(R.NODE, "", CP.NODE_NAME)
+        if node is None and first_boot:
+            node = kubelets.register_node(CP.NODE_NAME, pods=pods_per_node, index=CP.NODE_INDEX,
+                                          labels=CP.NODE_LABELS, taints=[dict(CP.CONTROL_PLANE_TAINT)])
+        if node is None:
+            return                        # a state file from a cluster without one: leave it so
+        for a in (node.get("status") or {}).get("addresses") or ():
+            if a.get("type") == "InternalIP":
+                ip = a.get("address")
+        kubelets.set_static_pods(CP.NODE_NAME, CP.static_pod_manifests(ip or APISERVER_IP))
+        if first_boot:
+            for obj in CP.addons():
+                self.store.create(obj, sync=False)
+
+    # ---- control-plane components (the page's Stop/Start scheduler and controller manager) -----
+
+    def set_component_running(self, component: str, running: bool) -> bool:
+        """Stop or start a control-plane component (controlplane.COMPONENTS: kube-scheduler,
+        kube-controller-manager); may be called from another thread. Returns whether it changed.
+
+        Stopped, its controllers take no events and reconcile nothing. Started, each is a new
+        instance with empty caches and a new queue that lists every stored object once, as a
+        restarted process's informers do — so it acts on the cluster as it is now, whatever
+        happened while it was away (level-triggered), not on the events it missed."""
+        if component not in CP.COMPONENTS:
+            raise errors.NotFound("components", "", component)
+        if running == (component not in self.stopped_components):
+            return False
+        if running:
+            self.stopped_components.discard(component)
+        else:
+            self.stopped_components.add(component)
+        self.decisions.record("kubeplay", component, action="component-start" if running else "component-stop",
+                              message=(f"{component} started: it lists the cluster and reconciles from "
+                                       f"what is there now" if running else
+                                       f"{component} stopped: its loops no longer watch or act"))
+        self.clock.call_later(0, lambda: self._apply_component(component, running))
+        self._wake.set()
+        return True
+
+    def _apply_component(self, component: str, running: bool) -> None:
+        """On the engine thread: (un)wire the component's controllers, then let the control-plane
+        node's kubelet re-report the component's mirror pod (not Ready while stopped)."""
+        if (component in self.stopped_components) == running:
+            return                          # toggled back before this ran; the later call decides
+        names = CP.COMPONENTS[component]
+        if running:
+            self._stopped_controllers.difference_update(names)
+            for name in names:
+                fresh = self._classes[name](self._ctx)
+                self.controllers = [fresh if c.name == name else c for c in self.controllers]
+                self._queues[name] = WorkQueue(self.clock)
+        else:
+            self._stopped_controllers.update(names)
+        self._rewire()
+        if running:
+            for name in names:
+                q, c = self._queues[name], self.controller(name)
+                for resource, handler in c.handlers().items():
+                    for obj in self._iter_resource(resource):
+                        for key in handler(WatchEvent("ADDED", obj, O.rv_of(obj))):
+                            q.add(key)
+        kq = self._queues["kubelet"]
+        for pod in self.store.iter(R.POD, CP.NAMESPACE):
+            if CP.component_of(pod) == component:
+                kq.add(O.key_of(pod))
+
+    def _iter_resource(self, resource: str):
+        for rt in R.all_types():
+            if rt.name == resource:
+                return list(self.store.iter(rt))
+        return []
+
+    def _rewire(self) -> None:
+        """Routes from resources to the running controllers' handlers, and the (controller,
+        queue) pairs the loop reconciles."""
+        running = [c for c in self.controllers if c.name not in self._stopped_controllers]
+        self._pairs = [(c, self._queues[c.name]) for c in running]
+        routes: dict[str, list] = {}
+        for c in running:
+            for resource, handler in c.handlers().items():
+                routes.setdefault(resource, []).append((self._queues[c.name], handler))
+        self._routes = routes
 
     def _bootstrap_apiserver_endpoints(self) -> None:
         """The `kubernetes` Service has no selector: the apiserver itself writes its Endpoints and

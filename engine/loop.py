@@ -177,6 +177,9 @@ class Context:
     # The nodes the page has failed (Cluster.fail_node): a live, read-only view, for the simulated
     # kubelets only — a failed node's kubelet stops acting, as a powered-off machine's would.
     failed_nodes: Set[str] = frozenset()
+    # The control-plane components the learner has stopped (Cluster.set_component_running): a
+    # live, read-only view, for the kubelet that reports their mirror pods unready.
+    stopped_components: Set[str] = frozenset()
 
 
 Handler = Callable[[WatchEvent], Iterable[str]]

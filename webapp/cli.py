@@ -40,10 +40,14 @@ def kubeconfig_text(server: str, token: str | None, ca_file: str | None = None) 
 def build_cluster(*, state: str | None = None, nodes: int = 3, pods_per_node: int = 110, speed: float = 1.0,
                   max_pods: int = 10000, realistic: bool = False) -> Cluster:
     """The cluster `kubeplay serve` runs (not started yet): state in the SQLite file `state`, or in
-    memory when it is None."""
+    memory when it is None; with a kind-like control plane (a control-plane node, its static
+    pods, coredns and kube-proxy)."""
     from engine import Cluster, ScaledClock, Store, Timings
     return Cluster(store=Store(state, max_pods=max_pods), clock=ScaledClock(speed=speed), nodes=nodes,
-                   pods_per_node=pods_per_node, timings=Timings.realistic() if realistic else Timings())
+                   pods_per_node=pods_per_node, timings=Timings.realistic() if realistic else Timings(),
+                   control_plane=True)
+
+
 def write_private(path: str, text: str) -> None:
     """Write a file only its owner can read (it may hold the token): created 0600, never
     world-readable for a moment, and narrowed if it already existed with a wider mode."""

@@ -38,6 +38,8 @@ KNOWN_REPOSITORIES = frozenset({
     "docker.io/bitnami/postgresql", "docker.io/grafana/grafana", "docker.io/prom/prometheus",
     "registry.k8s.io/pause", "registry.k8s.io/e2e-test-images/agnhost", "registry.k8s.io/busybox", "registry.k8s.io/etcd",
     "registry.k8s.io/nginx-slim", "registry.k8s.io/echoserver", "registry.k8s.io/hpa-example",
+    "registry.k8s.io/kube-apiserver", "registry.k8s.io/kube-controller-manager",
+    "registry.k8s.io/kube-scheduler", "registry.k8s.io/kube-proxy", "registry.k8s.io/coredns/coredns",
     "gcr.io/google-samples/hello-app", "ghcr.io/stefanprodan/podinfo", "quay.io/prometheus/prometheus",
 })
 PUBLIC_REGISTRIES = frozenset({"docker.io", "registry.k8s.io", "gcr.io", "ghcr.io", "quay.io",

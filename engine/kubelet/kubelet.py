@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from .. import errors, objects as O, resources as R
+from .. import controlplane as CP, errors, objects as O, resources as R
 from ..clock import on_grid
 from ..loop import Controller, Result, requeue_after
 from . import node as N
@@ -76,6 +76,8 @@ class Kubelets(Controller):
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
         self._resumed_at: dict[str, float] = {}  # node -> when its kubelet came back
         self._heartbeats = Heartbeats(self.clock, self._lease_cohort)   # each node's next Lease renewal
+        self._static: dict[str, list[dict]] = {}  # node -> the static pod manifests its kubelet runs
+        self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -90,6 +92,11 @@ class Kubelets(Controller):
         key = O.key_of(pod)
         node = (pod.get("spec") or {}).get("nodeName")
         if ev.type == "DELETED":
+            if node in self._static and CP.is_mirror_pod(pod):
+                # Only the API's copy went: the static pod runs on (its run is kept for the
+                # mirror pod posted again).
+                self._written.pop(key, None)
+                return (NODE_PREFIX + node,)
             self._forget(key)
             return ()
         if not node:
@@ -98,7 +105,7 @@ class Kubelets(Controller):
         if st is not None and key not in st.pods:
             st.pods.add(key)
             ip = (pod.get("status") or {}).get("podIP")
-            if ip:
+            if ip and not (pod.get("spec") or {}).get("hostNetwork"):
                 st.allocate(key, ip)
         if self._written.get(key) == O.rv_of(pod):
             return ()                            # our own status write
@@ -133,8 +140,21 @@ class Kubelets(Controller):
 
     # ---- the node's kubelet: registration, lease, status ------------------------------------------
 
-    def register_node(self, name: str, *, cpu="4", memory="8Gi", pods=110, labels=None, taints=None) -> dict:
-        index = self._pick_index(name)
+    def set_static_pods(self, node: str, manifests: list[dict]) -> None:
+        """The manifests in this node's /etc/kubernetes/manifests (on the kubelet's disk, so given
+        again at every engine start): the kubelet keeps a mirror pod of each in the API."""
+        self._static[node] = list(manifests)
+
+    def set_preloaded_images(self, refs) -> None:
+        """Images baked into the node image (kind preloads the control plane's): already present."""
+        from .images import parse
+        self._preloaded = frozenset(parse(r).name for r in refs)
+        for st in self._nodes.values():
+            st.images.update(self._preloaded)
+
+    def register_node(self, name: str, *, cpu="4", memory="8Gi", pods=110, labels=None, taints=None,
+                      index: int | None = None) -> dict:
+        index = self._pick_index(name) if index is None else index
         now = self.clock.now()
         node = self.store.create(N.build_node(name, index, now, cpu=cpu, memory=memory, pods=pods,
                                               labels=labels, taints=taints), sync=False)
@@ -261,6 +281,8 @@ class Kubelets(Controller):
                                     component=NAME, host=name)
                 self.decide(NODE_PREFIX + name, f"Node {name}: kubelet posts Ready again", action="node-ready",
                             observed={"ready": current.get("Ready")}, desired={"ready": "True"})
+        if name in self._static:
+            self._ensure_mirror_pods(node, now)
         if name not in self._heartbeats:
             lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
             renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
@@ -270,6 +292,23 @@ class Kubelets(Controller):
                 renewed = now
             self._schedule_lease(name, renewed + period)
         return None
+
+    def _ensure_mirror_pods(self, node: dict, now: float) -> None:
+        """Each static pod has its mirror pod in the API (k/k pkg/kubelet/pod/mirror_client.go):
+        created when missing — also after someone deleted it, since the static pod itself
+        never stopped — and never otherwise touched but for its status."""
+        for manifest in self._static.get(O.name_of(node), ()):
+            want = CP.mirror_pod(manifest, node, O.micro_iso(now))
+            if self.store.try_get(R.POD, CP.NAMESPACE, want["metadata"]["name"]) is not None:
+                continue
+            try:
+                self.store.create(want, sync=False)
+            except errors.AlreadyExists:
+                continue
+            self.decide(f"{CP.NAMESPACE}/{want['metadata']['name']}",
+                        f"Mirror pod {CP.NAMESPACE}/{want['metadata']['name']} posted for the static pod "
+                        f"in /etc/kubernetes/manifests/{manifest['metadata']['name']}.yaml",
+                        action="mirror-pod", observed={"exists": False}, desired={"exists": True})
 
     def _ensure_node(self, node: dict) -> N.NodeState:
         name = O.name_of(node)
@@ -285,6 +324,7 @@ class Kubelets(Controller):
             except (TypeError, ValueError):
                 max_pods = 110
             st = self._nodes[name] = N.NodeState(name, index, N.internal_ip(node) or N.node_ip(index), cidr, max_pods)
+            st.images.update(self._preloaded)
         return st
 
     def _pick_index(self, name: str) -> int:
@@ -325,16 +365,32 @@ class Kubelets(Controller):
             return None
         now = self.clock.now()
         run = self._runs.get(key)
+        static = node_name in self._static and CP.is_mirror_pod(pod)
+        if static and run is not None and run.node == node_name and run.uid != O.uid_of(pod):
+            run.uid = O.uid_of(pod)         # a mirror pod posted again: same static pod, same containers
+        if static and O.is_terminating(pod):
+            # Deleting a mirror pod does not stop the static pod (k/k kubelet syncPod): the
+            # kubelet removes the API's copy at once and posts a new one.
+            try:
+                self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False,
+                                  preconditions={"uid": O.uid_of(pod)})
+            except errors.NotFound:
+                pass
+            self.decide(key, f"Mirror pod {key} deleted: the static pod keeps running; its kubelet posts it again",
+                        action="mirror-pod-deleted", observed={"terminating": True}, desired={"exists": True})
+            return None
         if run is None or run.uid != O.uid_of(pod):
             if run is not None:
                 self._forget(key)
             st.pods.add(key)
             status = pod.get("status") or {}
-            run = PodRun.for_pod(key, pod, node_name, st.allocate(key, status.get("podIP")),
-                                 self._start_time(pod, node_name, now))
+            # A hostNetwork pod (kube-proxy, the static pods) has the node's address as its own.
+            ip = st.ip if (pod.get("spec") or {}).get("hostNetwork") else st.allocate(key, status.get("podIP"))
+            run = PodRun.for_pod(key, pod, node_name, ip, self._start_time(pod, node_name, now))
             if status.get("containerStatuses"):
                 run.restore(status, now)
             self._runs[key] = run
+        run.hold_unready = CP.component_of(pod) in self.ctx.stopped_components
         env = _PodEnv(self, pod, st, run.ip)
         if O.is_terminating(pod):
             return requeue_after(self._terminate(key, pod, run, st, env, now))

@@ -49,6 +49,9 @@ class PodRun:
     killing_at: float | None = None      # deletion noticed: containers are being stopped
     kill_due: float | None = None
     kill_from: tuple | None = None       # (grace period start, grace seconds) the kill_due came from
+    # A control-plane component stopped from the page (controlplane.py): its process no longer
+    # answers its health checks, so the kubelet reports its containers not ready.
+    hold_unready: bool = False
 
     @classmethod
     def for_pod(cls, key: str, pod: dict, node: str, ip: str, now: float) -> "PodRun":
@@ -235,6 +238,9 @@ class PodRun:
         st["containerStatuses"] = [_container_status(c, default_reason) for c in self.main]
         if self.ephemeral:
             st["ephemeralContainerStatuses"] = [_container_status(c, "ContainerCreating") for c in self.ephemeral]
+        if self.hold_unready:
+            for cs in st["containerStatuses"]:
+                cs["ready"] = False
         if "qosClass" in old:
             st["qosClass"] = old["qosClass"]
         for k, v in old.items():
@@ -246,7 +252,7 @@ class PodRun:
         done = phase in ("Succeeded", "Failed")
         completed = phase == "Succeeded"
         init_waiting = [c.name for c in self.init if not c.complete]
-        unready = [c.name for c in self.main if not c.ready] + \
+        unready = [c.name for c in self.main if not c.ready or self.hold_unready] + \
                   [c.name for c in self.init if c.sidecar and not c.ready]
         want = []
         want.append(_cond("PodReadyToStartContainers", not done))

@@ -26,7 +26,7 @@ from .topology import (R_EXISTING_ANTI_AFFINITY, R_POD_AFFINITY, R_POD_ANTI_AFFI
 # Reason strings (k/k pkg/scheduler/framework/plugins/*).
 R_UNSCHEDULABLE = "node(s) were unschedulable"
 R_NODE_NAME = "node(s) didn't match the requested node name"
-R_TAINT = "node(s) had untolerated taint(s)"
+R_TAINT = "node(s) had untolerated taint {{{key}: {value}}}"     # the first untolerated one (tainttoleration)
 R_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
 R_PORTS = "node(s) didn't have free ports for the requested pod ports"
 R_TOO_MANY_PODS = "Too many pods"
@@ -60,7 +60,7 @@ def _filter_basic(p: PodInfo, n: NodeInfo) -> tuple[list[str], bool] | None:
         tols = p.tolerations
         for taint in n.hard_taints:
             if not any(tolerates(t, taint) for t in tols):
-                return [R_TAINT], UNRESOLVABLE
+                return [R_TAINT.format(key=taint.get("key", ""), value=taint.get("value", ""))], UNRESOLVABLE
     # NodeAffinity (nodeSelector AND required terms)
     if p.node_selector or p.required_terms is not None:
         if not node_affinity_matches(p, n):

@@ -80,7 +80,8 @@ def test_create_deployment_and_list_its_running_pods(kubeplay_server, api):
     d = apps.read_namespaced_deployment("login-app", "default")
     assert d.spec.replicas == 3
     nodes = core.list_node()
-    assert len(nodes.items) == 3
+    # kind's layout: the control-plane node and the three workers.
+    assert sorted(n.metadata.name for n in nodes.items) == ["kubeplay-control-plane", "node-1", "node-2", "node-3"]
     for node in nodes.items:
         assert node.status.node_info.kubelet_version.startswith("v1.32")
         assert {c.type: c.status for c in node.status.conditions}["Ready"] == "True"

@@ -74,7 +74,9 @@ def test_a_new_page_gets_a_snapshot_then_the_clock(live):
         first = s.next()
         assert first["type"] == "snapshot"
         kinds = [o["kind"] for o in first["items"]]
-        assert kinds.count("Node") == 3
+        # The three workers and kind's control-plane node (engine/controlplane.py).
+        assert sorted(o["metadata"]["name"] for o in first["items"] if o["kind"] == "Node") == \
+            ["kubeplay-control-plane", "node-1", "node-2", "node-3"]
         assert "Lease" not in kinds and "Namespace" not in kinds
         assert int(first["resourceVersion"]) > 0
         clock = s.next("clock")

@@ -282,7 +282,10 @@ def test_an_unschedulable_pod_waits_in_the_pending_lane_with_the_schedulers_reas
     expect(p.message()).to_have_text("pod/greedy created")
     pod = p.page.locator('#pending-pods [data-pod="default/greedy"]')
     expect(pod).to_have_attribute("data-status", "Pending")
-    expect(pod).to_have_attribute("data-message", re.compile(r"0/3 nodes are available: 3 Insufficient cpu"))
+    # kind's layout: the tainted control-plane node counts too (as on a real kind cluster).
+    expect(pod).to_have_attribute("data-message", re.compile(
+        r"0/4 nodes are available: 1 node\(s\) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+        r"3 Insufficient cpu"))
     expect(pod).to_have_attribute("title", re.compile("Insufficient cpu"))
     expect(p.page.locator("#pending-count")).to_have_text("1")
 

@@ -112,7 +112,7 @@ def test_mixed_reasons_are_counted_and_sorted_as_strings(cluster):
     cluster.store.create(cpu_pod("big", "64"))
     cluster.run_until_idle()
     assert scheduled(cluster, "big")["message"] == (
-        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. "
+        "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu. "
         "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
         "2 No preemption victims found for incoming pod.")
 
@@ -124,7 +124,7 @@ def test_histogram_sorts_counts_as_strings_not_numbers():
     c.store.create(cpu_pod("big", "64"))
     c.run_until_idle()
     assert scheduled(c, "big")["message"] == (
-        "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint(s). "
+        "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}. "
         "preemption: 0/12 nodes are available: 10 No preemption victims found for incoming pod, "
         "2 Preemption is not helpful for scheduling.")
 
@@ -184,7 +184,7 @@ def test_taints_keep_pods_away_unless_tolerated(cluster):
                                                        "effect": "NoSchedule"}]))
     cluster.run_until_idle()
     assert "nodeName" not in get(cluster, "plain")["spec"]
-    assert scheduled(cluster, "plain")["message"].startswith("0/3 nodes are available: 3 node(s) had untolerated taint(s).")
+    assert scheduled(cluster, "plain")["message"].startswith("0/3 nodes are available: 3 node(s) had untolerated taint {dedicated: gpu}.")
     assert get(cluster, "tolerant")["spec"]["nodeName"]
 
 

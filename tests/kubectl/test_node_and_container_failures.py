@@ -34,7 +34,8 @@ def pod(kube, name: str) -> dict:
 
 
 def node_statuses(kube) -> dict[str, str]:
-    return {r["NAME"]: r["STATUS"] for r in kube.table("get", "nodes")[1]}
+    """The worker nodes' STATUS column (the control-plane node is not part of these stories)."""
+    return {r["NAME"]: r["STATUS"] for r in kube.table("get", "nodes")[1] if r["ROLES"] != "control-plane"}
 
 
 def pod_rows(kube, *args) -> dict[str, dict]:
@@ -180,6 +181,12 @@ def test_cordon_marks_the_node_unschedulable_and_drain_evicts_all_but_daemonset_
     on_1 = sorted(p["metadata"]["name"] for p in kube.pods("app=web") if p["spec"]["nodeName"] == "node-1")
     assert len(on_1) <= 1, on_1
     agent_1 = next(p["metadata"]["name"] for p in kube.pods("app=agent") if p["spec"]["nodeName"] == "node-1")
+    # kube-system's pods on node-1, as on kind: kube-proxy (a DaemonSet's: left) and maybe a
+    # coredns replica (a Deployment's: evicted like any other).
+    system = kube.server.get_json("/api/v1/namespaces/kube-system/pods?fieldSelector=spec.nodeName%3Dnode-1")["items"]
+    proxy_1 = [p["metadata"]["name"] for p in system if p["metadata"]["name"].startswith("kube-proxy-")]
+    dns_1 = sorted(p["metadata"]["name"] for p in system if p["metadata"]["name"].startswith("coredns-"))
+    assert len(proxy_1) == 1, system
 
     # Without --force, a pod no controller would recreate blocks the drain.
     out = kube("drain", "node-1", "--ignore-daemonsets", check=False, timeout=60)
@@ -191,17 +198,20 @@ def test_cordon_marks_the_node_unschedulable_and_drain_evicts_all_but_daemonset_
     assert lines[0] == "node/node-1 already cordoned", out.stdout
     assert lines[-1] == "node/node-1 drained", out.stdout
     evicted = sorted(["bare"] + on_1)
-    assert sorted(ln.removeprefix("evicting pod default/") for ln in lines if ln.startswith("evicting pod ")) == evicted
-    assert sorted(re.sub(r"^pod/(\S+) evicted$", r"\1", ln) for ln in lines if ln.endswith(" evicted")) == evicted
+    assert sorted(ln.removeprefix("evicting pod default/") for ln in lines if ln.startswith("evicting pod default/")) == evicted
+    assert sorted(ln.removeprefix("evicting pod kube-system/") for ln in lines
+                  if ln.startswith("evicting pod kube-system/")) == dns_1
+    assert sorted(re.sub(r"^pod/(\S+) evicted$", r"\1", ln) for ln in lines if ln.endswith(" evicted")) == \
+        sorted(evicted + dns_1)
     warning = out.stderr.strip()
     assert warning.startswith("Warning: "), out.stderr
     assert sorted(warning.removeprefix("Warning: ").split("; ")) == sorted([
         "deleting Pods that declare no controller: default/bare",
-        f"ignoring DaemonSet-managed Pods: default/{agent_1}"]), out.stderr
+        f"ignoring DaemonSet-managed Pods: default/{agent_1}, kube-system/{proxy_1[0]}"]), out.stderr
 
     def settled():
         rows = pod_rows(kube)
-        on_node = sorted(n for n, r in rows.items() if r["NODE"] == "node-1")
+        on_node = sorted(n for n, r in rows.items() if r["NODE"] == "node-1")   # (default namespace)
         assert on_node == [agent_1], rows
         return rows
     rows = kube.server.wait_until(settled, 30, message="only the DaemonSet pod left on node-1")

@@ -149,8 +149,9 @@ def test_required_anti_affinity_leaves_the_fourth_replica_pending_with_the_sched
         return [p for p in pods if not p["spec"].get("nodeName")][0]["metadata"]["name"]
 
     pending = kube.server.wait_until(split, timeout=30, message="three spread pods and one pending")
-    text = ("0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: "
-            "0/3 nodes are available: 3 No preemption victims found for incoming pod.")
+    text = ("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+            "3 node(s) didn't match pod anti-affinity rules. preemption: 0/4 nodes are available: "
+            "1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.")
     out = kube("describe", "pod", pending).stdout
     assert "FailedScheduling" in out and text in out
     row = {r["NAME"]: r for r in kube.table("get", "pods")[1]}[pending]

@@ -77,7 +77,9 @@ def test_get_rs_prints_the_real_columns_and_rows(kube_ns):
 def test_get_nodes_prints_the_real_columns_and_rows(kube):
     header, rows = kube.table("get", "nodes")
     assert header == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
-    assert len(rows) == 3
+    # kind's layout: the control-plane node (ROLES control-plane) and three workers.
+    assert [(r["NAME"], r["ROLES"]) for r in rows] == [
+        ("kubeplay-control-plane", "control-plane"), ("node-1", "<none>"), ("node-2", "<none>"), ("node-3", "<none>")]
     for r in rows:
         assert r["STATUS"] == "Ready", r
         assert r["ROLES"] == "<none>" or re.fullmatch(r"[a-z0-9.,-]+", r["ROLES"]), r
@@ -120,7 +122,7 @@ def test_get_nodes_watch_on_a_quiet_cluster_ends_at_the_request_timeout(kube):
     assert "Retry-After" not in err, err
     header, rows = kube.parse_table(out)
     assert header == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
-    assert len(rows) == 3
+    assert len(rows) == 4                 # the control-plane node and three workers
 
 
 def test_get_events_prints_the_real_columns_and_the_rollout_story(kube_ns):

@@ -185,7 +185,9 @@ def ds_pods_by_node(kube, selector="app=agent") -> dict[str, str]:
 
 
 def node_names(kube) -> list[str]:
-    return sorted(r["NAME"] for r in kube.table("get", "nodes")[1])
+    """The worker nodes: a DaemonSet without a toleration for the control-plane node's
+    NoSchedule taint runs on those only (as on kind)."""
+    return sorted(r["NAME"] for r in kube.table("get", "nodes")[1] if r["ROLES"] != "control-plane")
 
 
 def test_a_daemonset_runs_one_pod_per_node_follows_a_deleted_and_an_added_node(kube_factory):

@@ -45,7 +45,9 @@ def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(ku
     overrides = json.dumps({"spec": {"containers": [{"name": "big", "image": "nginx",
                                                      "resources": {"requests": {"cpu": "100"}}}]}})
     assert kube("run", "big", "--image=nginx", f"--overrides={overrides}").stdout == "pod/big created\n"
-    msg = ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+    # As on kind: the control-plane node counts, and its taint keeps the pod off it.
+    msg = ("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+           "3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, "
            "3 No preemption victims found for incoming pod.")
 
     def unschedulable():
@@ -65,8 +67,9 @@ def test_a_pod_too_big_for_any_node_stays_pending_with_the_schedulers_message(ku
 def test_a_node_selector_nobody_matches_keeps_the_pod_pending(kube):
     overrides = json.dumps({"spec": {"nodeSelector": {"disktype": "ssd"}}})
     kube("run", "picky", "--image=nginx", f"--overrides={overrides}")
-    msg = ("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: "
-           "0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
+    msg = ("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+           "3 node(s) didn't match Pod's node affinity/selector. preemption: "
+           "0/4 nodes are available: 4 Preemption is not helpful for scheduling.")
 
     def pending():
         ev = kube.server.get_json("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dpicky")["items"]
@@ -74,7 +77,7 @@ def test_a_node_selector_nobody_matches_keeps_the_pod_pending(kube):
     events = kube.server.wait_until(pending, 20, message="a FailedScheduling event")
     assert events[0]["type"] == "Warning" and events[0]["message"] == msg
     # Label a node: the scheduler retries on the change and the pod runs there.
-    node = kube.table("get", "nodes")[1][0]["NAME"]
+    node = "node-1"                       # a worker (the control-plane node is tainted)
     assert kube("label", "node", node, "disktype=ssd").stdout == f"node/{node} labeled\n"
     kube.wait_running("run=picky", 1)
     assert kube.server.get_json("/api/v1/namespaces/default/pods/picky")["spec"]["nodeName"] == node
@@ -92,7 +95,7 @@ def test_a_failed_node_goes_not_ready_and_its_pods_are_replaced_elsewhere(kube):
         assert rows[victim] == "NotReady", rows
         return rows
     rows = kube.server.wait_until(not_ready, 30, message=f"{victim} NotReady")
-    assert sum(1 for s in rows.values() if s == "Ready") == 2
+    assert sum(1 for s in rows.values() if s == "Ready") == 3       # the control plane and two workers
 
     def replaced():
         live = [p for p in kube.pods("app=web") if kube.is_running_ready(p)]

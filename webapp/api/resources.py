@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import http
 import json
+import logging
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from engine import errors, objects as O, resources as R
 from engine import selector_to_string
 
 from webapp.extension import current, current_cluster
 
-from . import bodies, logs, tables, watch
+from . import bodies, logs, tables, watch, whoasked
+
+log = logging.getLogger("kubeplay.web")
 
 bp = Blueprint("resources", __name__)
 
@@ -92,6 +95,21 @@ def grouped(group, version, rest):
 
 def dispatch(group, version, rest):
     t = parse_path(group, version, [s for s in rest.split("/") if s])
+    if not whoasked.wants(t.rt, request.method, t.sub) or _dry_run():
+        return _dispatch(t)
+    # A learner's write: the reconcile log says who asked (webapp/api/whoasked.py).
+    g.kubeplay_request_time = current_cluster().clock.now()
+    before = current_cluster().store.try_get(t.rt, t.namespace or "", t.name) if t.name else None
+    resp = _dispatch(t)
+    if resp.status_code < 300:
+        try:
+            whoasked.api_write(current_cluster(), request, t, before, resp.get_json(silent=True))
+        except Exception:            # the log line is a courtesy: never fail a write that was made
+            log.exception("recording who asked for %s %s failed", request.method, request.path)
+    return resp
+
+
+def _dispatch(t: Target):
     m = request.method
     if t.sub:
         return subresource(t, m)

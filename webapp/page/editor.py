@@ -20,6 +20,7 @@ import logging
 import flask
 
 from engine import errors
+from webapp.api import whoasked
 from webapp.extension import current_cluster
 from webapp.kubectl.errors import render_status
 from webapp.kubectl.manifests import MAX_BYTES, Refusal
@@ -59,9 +60,22 @@ def _handle(work):
 
 @bp.post("/kubeplay/v1/apply")
 def apply_route():
-    return _handle(apply_documents)
+    flask.g.kubeplay_request_time = current_cluster().clock.now()
+    return _told(_handle(apply_documents), "apply")
 
 
 @bp.post("/kubeplay/v1/delete")
 def delete_route():
-    return _handle(delete_documents)
+    flask.g.kubeplay_request_time = current_cluster().clock.now()
+    return _told(_handle(delete_documents), "delete")
+
+
+def _told(resp, verb: str):
+    """The reconcile log says who asked for what was applied or deleted (webapp/api/whoasked.py)."""
+    body = resp.get_json(silent=True) if hasattr(resp, "get_json") else None
+    if isinstance(body, dict) and isinstance(body.get("results"), list):
+        try:
+            whoasked.page_apply(current_cluster(), flask.request, body["results"], verb)
+        except Exception:            # the log line is a courtesy: the apply was made
+            log.exception("recording who asked for %s failed", verb)
+    return resp

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
-from engine import errors, objects as O, quantity, resources as R
+from engine import controlplane as CP, errors, objects as O, quantity, resources as R
+from webapp.api import whoasked
 from webapp.extension import current_cluster
 
 bp = Blueprint("playground", __name__)
@@ -129,11 +130,14 @@ def recover_node(name):
 def drain_node(name):
     """kubectl drain: cordon, then evict every pod but DaemonSet ones (and mirror pods)."""
     store = current_cluster().store
+    g.kubeplay_request_time = current_cluster().clock.now()
     store.patch(R.NODE, None, name, "merge", {"spec": {"unschedulable": True}})
-    evicted, skipped = [], []
+    evicted, skipped, owners = [], [], []
     pods, _ = store.list(R.POD, None, None, f"spec.nodeName={name}")
     for pod in pods:
         ref = O.controller_of(pod)
+        if CP.is_mirror_pod(pod):
+            continue                     # kubectl drain leaves static pods' mirrors alone
         if ref and ref.get("kind") == "DaemonSet":
             skipped.append(O.key_of(pod))
             continue
@@ -142,11 +146,39 @@ def drain_node(name):
         try:
             store.delete(R.POD, O.namespace_of(pod), O.name_of(pod))
             evicted.append(O.key_of(pod))
+            if ref:
+                owners.append(f"{O.namespace_of(pod)}/{ref.get('name')}")
         except errors.NotFound:
             pass
+    whoasked.page_drain(current_cluster(), request, name, evicted, skipped, owners)
     return jsonify({"node": name, "evicted": evicted, "ignoredDaemonSetPods": skipped})
 
 
 @bp.get("/kubeplay/v1/nodes")
 def failed_nodes():
     return jsonify({"failed": sorted(current_cluster().failed_nodes)})
+
+
+def control_plane_state() -> dict:
+    c = current_cluster()
+    return {"components": [{"name": name, "running": name not in c.stopped_components}
+                           for name in CP.COMPONENTS]}
+
+
+@bp.get("/kubeplay/v1/control-plane")
+def get_control_plane():
+    return jsonify(control_plane_state())
+
+
+@bp.post("/kubeplay/v1/control-plane")
+def set_control_plane():
+    """The page's Stop/Start buttons: {"component": "kube-scheduler", "running": false}. Stopped,
+    the component's loops take no events and act on nothing; started, they list the cluster
+    again and reconcile from its current state (Cluster.set_component_running)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("running"), bool) \
+            or body.get("component") not in CP.COMPONENTS:
+        raise errors.BadRequest('expected a JSON object such as {"component": "kube-scheduler", "running": false}; '
+                                f"components: {', '.join(CP.COMPONENTS)}")
+    current_cluster().set_component_running(body["component"], body["running"])
+    return jsonify(control_plane_state())

@@ -42,6 +42,9 @@ export const api = {
   setClock: (change) => call("POST", "/kubeplay/v1/clock", change),
   setTimings: (realistic) => call("POST", "/kubeplay/v1/timings", { realistic }),
 
+  controlPlane: () => call("GET", "/kubeplay/v1/control-plane"),
+  setComponent: (component, running) => call("POST", "/kubeplay/v1/control-plane", { component, running }),
+
   failNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/fail`, {}),
   recoverNode: (name) => call("POST", `/kubeplay/v1/nodes/${enc(name)}/recover`, {}),
   failedNodes: () => call("GET", "/kubeplay/v1/nodes"),

@@ -9,11 +9,29 @@ import { WorkloadStrip } from "./view/workloads.js";
 import { ServicesPanel } from "./view/services.js";
 import { DetailsPanel } from "./view/details.js";
 import { ReconcileLog } from "./view/log.js";
+import { ControlPlaneView } from "./view/controlplane.js";
 import { ClockControls } from "./clock.js";
 import { Terminal } from "./terminal.js";
 import { EditorPanel } from "./editor-panel.js";
 import { Tour } from "./tour.js";
 import { keyOf } from "./model.js";
+import { toYaml } from "./yamldump.js";
+
+// What `kubectl get -o yaml` shows, less status and the fields the server sets.
+const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
+                         "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+const SERVER_ANNOTATIONS = ["deployment.kubernetes.io/revision", "kubectl.kubernetes.io/last-applied-configuration"];
+function desiredYaml(obj) {
+  const o = JSON.parse(JSON.stringify(obj));
+  delete o.status;
+  for (const k of SERVER_METADATA) delete o.metadata[k];
+  const ann = o.metadata.annotations || {};
+  for (const k of SERVER_ANNOTATIONS) delete ann[k];
+  if (!Object.keys(ann).length) delete o.metadata.annotations;
+  const out = { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata };
+  for (const [k, v] of Object.entries(o)) if (!(k in out)) out[k] = v;
+  return toYaml(out);
+}
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -47,6 +65,23 @@ const actions = {
     const r = await act(api.deleteNode(name), `node "${name}" deleted`);
     if (r.ok) select(null);
   },
+  editObject: (obj) => {
+    editor.setText(desiredYaml(obj));
+    toast(`${obj.kind.toLowerCase()}/${obj.metadata.name}: its live desired state is in the editor`);
+  },
+  restartDeployment: (obj) => act(api.patch(
+    `/apis/apps/v1/namespaces/${encodeURIComponent(obj.metadata.namespace)}/deployments/${encodeURIComponent(obj.metadata.name)}`,
+    { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": new Date().toISOString().replace(/\.\d+Z$/, "Z") } } } } }),
+    `deployment.apps/${obj.metadata.name} restarted`),
+  rollbackDeployment: (obj, rs) => {
+    // kubectl rollout undo: the Deployment's template becomes that ReplicaSet's (less its hash label).
+    const template = JSON.parse(JSON.stringify(rs.spec.template));
+    if (template.metadata && template.metadata.labels) delete template.metadata.labels["pod-template-hash"];
+    return act(api.patch(
+      `/apis/apps/v1/namespaces/${encodeURIComponent(obj.metadata.namespace)}/deployments/${encodeURIComponent(obj.metadata.name)}`,
+      [{ op: "replace", path: "/spec/template", value: template }], "application/json-patch+json"),
+      `deployment.apps/${obj.metadata.name} rolled back`);
+  },
   scale: (obj, replicas) => act(api.scale(obj.kind, obj.metadata.namespace, obj.metadata.name, replicas),
                                 `${obj.kind.toLowerCase()}.apps/${obj.metadata.name} scaled to ${replicas}`),
 };
@@ -60,6 +95,8 @@ const workloads = new WorkloadStrip($("#workloads"), { model, onScale: actions.s
                                                        onHighlight: (uids) => clusterView.highlight("hover", uids) });
 const services = new ServicesPanel($("#services"), { onSelect: select,
                                                      onHighlight: (key, uids) => clusterView.highlight(key, uids) });
+const controlPlane = new ControlPlaneView($("#control-plane"), model, { onSelect: select,
+                                                                     onError: (m) => toast(m, "error") });
 const editor = new EditorPanel($("#editor-panel"));
 const terminal = new Terminal($("#terminal"));
 const tour = new Tour($("#tour"), { editor, model, log, actions, clock });
@@ -67,6 +104,9 @@ const tour = new Tour($("#tour"), { editor, model, log, actions, clock });
 function select(sel) {
   details.select(sel);
   clusterView.select(sel ? sel.uid : null);
+  // The log follows the selection: a pod's story (the groups that touched it).
+  const obj = sel && model.get(sel.uid);
+  log.setFilter(obj ? keyOf(obj) : null, obj ? `${obj.kind.toLowerCase()} ${keyOf(obj)}` : null);
 }
 
 let frame = 0;
@@ -77,6 +117,7 @@ function schedule() {
 function draw() {
   frame = 0;
   const dirty = model.takeDirty();
+  controlPlane.draw(dirty);
   clusterView.draw(dirty);
   workloads.draw(dirty);
   services.draw(dirty);
@@ -95,10 +136,11 @@ const sync = new Sync({
   },
   onDecisions: (items) => {
     log.addDecisions(items);
+    for (const d of items) controlPlane.onDecision(d);
     if (items.some((d) => d.action === "fail-node" || d.action === "recover-node")) refreshFailed();
     schedule();
   },
-  onSnapshot: () => refreshFailed(),
+  onSnapshot: () => { refreshFailed(); controlPlane.load(); },
   onClock: (c) => clock.update(c),
 });
 
@@ -117,4 +159,4 @@ clock.load();
 sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
-window.kubeplay = { model, sync, clusterView, workloads, services, editor, terminal, tour, clock, keyOf };
+window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, keyOf };

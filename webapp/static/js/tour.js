@@ -17,7 +17,10 @@ const STEPS = [
     watch: /login/,
     run: (t) => {
       const pod = t.pizzaPods("login").find((p) => podColumns(p).status === "Running") || t.pizzaPods("login")[0];
-      if (pod) return t.actions.killPod(pod);
+      if (pod) {
+        t.reveal(`[data-pod="${pod.metadata.namespace}/${pod.metadata.name}"]`);
+        return t.actions.killPod(pod);
+      }
       t.narrate("No login pod to kill yet — wait until they are Running.");
     },
   },
@@ -38,6 +41,7 @@ const STEPS = [
       const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
       if (!busiest) return t.narrate("No pizza pod is on a node yet.");
       t.failedNode = busiest[0];
+      t.reveal(`[data-node="${busiest[0]}"]`);
       t.narrate(`Stopping the heartbeats of ${busiest[0]} (${busiest[1]} pizza pods).`);
       return t.actions.failNode(busiest[0]);
     },
@@ -67,7 +71,10 @@ const STEPS = [
     action: "Recover the node",
     watch: /node/i,
     run: (t) => {
-      if (t.failedNode) return t.actions.recoverNode(t.failedNode);
+      if (t.failedNode) {
+        t.reveal(`[data-node="${t.failedNode}"]`);
+        return t.actions.recoverNode(t.failedNode);
+      }
       t.narrate("No node was failed in this tour.");
     },
   },
@@ -93,6 +100,12 @@ export class Tour {
       try { await STEPS[this.step].run(this); } finally { this.actionBtn.disabled = false; }
     });
     log.listeners.push((d) => this._decision(d));
+  }
+
+  /** Bring what the step talks about into view (the map scrolls; the tour never covers it). */
+  reveal(selector) {
+    const el = document.querySelector(selector);
+    if (el && el.scrollIntoView) el.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   async start() {
@@ -148,6 +161,8 @@ export class Tour {
 
   _decision(d) {
     if (this.root.hidden) return;
+    // Endpoint bookkeeping is folded in the log; here it would crowd out the story.
+    if (d.controller === "endpointslice-controller" || d.controller === "endpoint-controller") return;
     const s = STEPS[this.step];
     const text = d.message || "";
     if (s.watch.test(text) || s.watch.test(d.key || "")) this.narrate(text);

@@ -10,6 +10,7 @@ import { keyOf, workloadOf, controllerUid } from "../model.js";
 import { podRevision } from "../replicasets.js";
 import { PodGroup } from "./podgroup.js";
 import { taintText, shortTaint } from "../taints.js";
+import { isSystem } from "./controlplane.js";
 
 // Each running animation costs a compositor layer in every frame: with thousands of pods
 // changing at once only the first few are animated and the rest simply change.
@@ -142,6 +143,7 @@ export class ClusterView {
     for (const [uid, d] of dirty) {
       const obj = d.next || d.last || d.prev;
       if (!obj) continue;
+      if (isSystem(obj)) continue;      // kube-system and the control-plane node: the strip above
       if (obj.kind === "Node") {
         if (d.next) this._upsertNode(d.next); else this._removeNode(obj);
         dirtyNodes.add(obj.metadata.name);

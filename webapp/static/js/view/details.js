@@ -80,7 +80,7 @@ export class DetailsPanel {
                       onclick: () => this.actions.killPod(pod) })),
       dl([["Status", cols.status], ["Ready", `${cols.ready}/${cols.total}`], ["Restarts", cols.restarts],
           ["Node", (pod.spec || {}).nodeName || "(not scheduled)"], ["IP", st.podIP || ""],
-          ["Owner", w ? `${w.kind}/${w.name}` : "none (bare pod)"],
+          ["Owners", ownerChain(this.model, pod) || (w ? `${w.kind} ${w.name}` : "none (bare pod)")],
           ["Images", ((pod.spec || {}).containers || []).map((c) => c.image).join(", ")]]),
       h("h3", { text: "Conditions" }), conditions(st.conditions));
   }
@@ -102,7 +102,7 @@ export class DetailsPanel {
         `the grace period (${graceText(this.clock)}), marks the node NotReady and evicts its pods. ` +
         "Drain cordons it and evicts its pods now. Delete node removes the Node object (kubectl delete node): " +
         "pods bound to it are garbage-collected, and controllers replace them elsewhere." }),
-      dl([["Ready", nodeReadiness(node)], ["Schedulable", cordoned ? "no (cordoned)" : "yes"],
+      dl([["Ready", nodeReadiness(node)], ["Schedulable", schedulable(node)],
           ["Allocatable", Object.entries(st.allocatable || {}).map(([k, v]) => `${k}=${v}`).join(", ")],
           ["Taints", ((node.spec || {}).taints || []).map(taintText).join(", ") || "none"]]),
       h("h3", { text: "Conditions" }), conditions(st.conditions));
@@ -110,6 +110,22 @@ export class DetailsPanel {
 
   _workload(obj) {
     const n = workloadCounts(obj);
+    if (obj.kind === "Deployment") {
+      const a = this.actions;
+      const sets = replicaSetsOf(this.model, obj);
+      const cur = ((obj.metadata.annotations || {})["deployment.kubernetes.io/revision"]) || "";
+      const previous = sets.filter((rs) => String(revisionOf(rs)) !== String(cur))
+        .sort((x, y) => Number(revisionOf(y)) - Number(revisionOf(x)))[0];
+      this.body.append(h("div", { class: "actions" },
+        h("button", { type: "button", text: "Edit", title: "Open its live desired state in the editor",
+                      onclick: () => a.editObject(obj) }),
+        h("button", { type: "button", text: "Restart", title: "kubectl rollout restart: new pods, same template",
+                      onclick: () => a.restartDeployment(obj) }),
+        h("button", { type: "button", text: "Roll back", disabled: !previous,
+                      title: previous ? `kubectl rollout undo: back to revision ${revisionOf(previous)}`
+                        : "no earlier revision to go back to",
+                      onclick: () => previous && a.rollbackDeployment(obj, previous) })));
+    }
     this.body.append(dl([["Desired", n.desired], ["Current", n.current], ["Ready", n.ready],
                          ["Up to date", n.updated], ["Images", imagesOf(obj)]]));
     if (obj.kind !== "Deployment") return;
@@ -135,6 +151,29 @@ export class DetailsPanel {
         h("td", { text: (e.source || {}).component || e.reportingComponent || "" }),
         h("td", { text: (e.message || "") + ((e.count || 1) > 1 ? ` (x${e.count})` : "") })))));
   }
+}
+
+/** "Deployment login → ReplicaSet login-5d9f8c7b6": the pod's controllers, outermost first. */
+function ownerChain(model, pod) {
+  const chain = [];
+  let obj = pod;
+  for (let i = 0; i < 4; i++) {
+    const ref = ((obj.metadata || {}).ownerReferences || []).find((r) => r.controller);
+    if (!ref) break;
+    chain.unshift(`${ref.kind} ${ref.name}`);
+    obj = model.get(ref.uid);
+    if (!obj) break;
+  }
+  return chain.join(" → ");
+}
+
+/** Whether new pods may land here, as the scheduler sees it: cordoned, or tainted NoSchedule /
+ *  NoExecute (then only pods that tolerate the taints), or yes. */
+function schedulable(node) {
+  if ((node.spec || {}).unschedulable) return "no (cordoned)";
+  const hard = ((node.spec || {}).taints || []).filter((t) => t.effect === "NoSchedule" || t.effect === "NoExecute");
+  if (hard.length) return `only pods tolerating ${hard.map(taintText).join(", ")}`;
+  return "yes";
 }
 
 function graceText(clock) {

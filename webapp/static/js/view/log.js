@@ -1,23 +1,46 @@
-// The reconcile log: each controller decision in plain words, interleaved with the real Events
-// as they arrive, newest first.
+// The reconcile log: a story, oldest at the top and new lines at the bottom.
 //
-// Entries are queued as data and written to the page at most a few times a second, and only as
-// many as the list keeps: when thousands of pods change at once, nobody can read faster than
-// that, and building rows that would be trimmed at once only costs frames.
+// Each controller decision in plain words opens a group; what it caused is listed under it:
+// the Events it produced and the decisions other loops then took about the objects it touched
+// (a ReplicaSet's "creating 1 pod" → SuccessfulCreate → the scheduler's binding → Pulled,
+// Created, Started → Running). The objects a group touched are learnt as it goes: the pod a
+// SuccessfulCreate names, the ReplicaSet a ScalingReplicaSet names. A group takes effects while
+// it is fresh (GROUP_WINDOW simulated seconds since its last line); after that the same object's
+// next decision opens a new group. The EndpointSlice and Endpoints controllers' bookkeeping for
+// one Service is one line per group, updated in place.
+//
+// Selecting an object (a pod in the map) filters the log to the groups that touched it: its story.
+//
+// The list follows new lines (scrolls to the bottom) unless the learner scrolled up to read.
+// Entries are queued as data and written at most a few times a second (FLUSH_EVERY_MS); only
+// MAX_GROUPS groups are kept.
 
-import { h } from "../dom.js";
+import { h, setText } from "../dom.js";
 
-const MAX_ENTRIES = 150;
+const MAX_GROUPS = 150;
 const FLUSH_EVERY_MS = 250;
+// Decisions come on their own channel and Events through the watch, so a cause and its effects
+// may arrive a moment apart: lines wait until nothing new came for QUIET_MS (at most HOLD_MS),
+// then are placed together, in time order.
+const QUIET_MS = 150;
+const HOLD_MS = 1000;
+const GROUP_WINDOW = 5;            // simulated seconds
+const ENDPOINT_CONTROLLERS = new Set(["endpointslice-controller", "endpoint-controller"]);
+// Events naming the object they made or changed: "Created pod: web-1", "Scaled up replica set web-5d to 3".
+const NAMES_POD = /^(?:Created|Deleted) pod: (\S+)/;
+const NAMES_RS = /replica set (\S+) (?:to|from)/;
+const NEW_RS = /new ReplicaSet (\S+) \(revision/;
+const MAX_PARENTS = 20000;
 
 function simTime(seconds) {
   if (typeof seconds !== "number") return "";
   return new Date(seconds * 1000).toISOString().slice(11, 19);
 }
 
-function eventTime(e) {
+function eventSeconds(e) {
   const t = e.lastTimestamp || e.eventTime || e.firstTimestamp;
-  return t ? String(t).slice(11, 19) : "";
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isFinite(ms) ? ms / 1000 : null;
 }
 
 export class ReconcileLog {
@@ -26,26 +49,44 @@ export class ReconcileLog {
     this.list = root.querySelector("#log-list");
     this.showDecisions = root.querySelector("#log-decisions");
     this.showEvents = root.querySelector("#log-events");
+    this.filterEl = root.querySelector("#log-filter");
     this.requestFrame = requestFrame;
-    this.pending = [];                // {kind, time, who, msg, warn, controller}, oldest first
+    this.pending = [];                // entries not yet written, oldest first
+    this.groups = [];                 // written groups, oldest first: {el, keys:Set, last, folds:Map}
+    this.open = new Map();            // object key -> the fresh group that touched it
+    this.parent = new Map();          // object key -> the key of what made it (pod -> ReplicaSet -> Deployment)
     this.lastFlush = 0;
     this.timer = null;
     this.seenCounts = new Map();      // Event uid -> count already logged
     this.listeners = [];              // fn(decision) for each decision (the tour narrates with them)
+    this.filterKey = null;
+    this.filterKeys = new Set();
+    this.follow = true;               // at the bottom: keep following new lines
+    this.list.addEventListener("scroll", () => {
+      const l = this.list;
+      this.follow = l.scrollHeight - l.scrollTop - l.clientHeight < 8;
+    });
     for (const box of [this.showDecisions, this.showEvents]) {
       box.addEventListener("change", () => this._filter());
     }
     root.querySelector("#log-clear").addEventListener("click", () => {
       this.pending = [];
+      this.groups = [];
+      this.open.clear();
       this.list.replaceChildren();
     });
+    if (this.filterEl) {
+      this.filterEl.querySelector("button").addEventListener("click", () => this.setFilter(null));
+    }
     this._filter();
   }
 
   addDecisions(items) {
     for (const d of items) {
-      this._queue({ kind: "decision", time: simTime(d.time), who: d.controller || "",
-                    msg: d.message || `${d.key}: ${d.action}`, controller: d.controller || "" });
+      this._queue({ kind: "decision", t: d.time, time: simTime(d.time), who: d.controller || "",
+                    msg: d.message || `${d.key}: ${d.action}`, controller: d.controller || "",
+                    key: (d.key || "").replace(/^node:/, ""), action: d.action || "", requester: d.requester || "",
+                    refs: d.refs || [] });
       for (const fn of this.listeners) fn(d);
     }
   }
@@ -60,44 +101,207 @@ export class ReconcileLog {
       if (seen !== undefined && seen >= count) continue;
       this.seenCounts.set(e.metadata.uid, count);
       const io = e.involvedObject || {};
-      this._queue({ kind: "event", warn: e.type === "Warning", time: eventTime(e),
-                    who: `${e.type || "Normal"} ${e.reason || ""}`,
+      const t = eventSeconds(e);
+      this._queue({ kind: "event", warn: e.type === "Warning", t, time: t === null ? "" : simTime(t),
+                    who: `${e.type || "Normal"} ${e.reason || ""}`, reason: e.reason || "",
+                    key: io.namespace ? `${io.namespace}/${io.name}` : (io.name || ""),
                     msg: `${(io.kind || "").toLowerCase()}/${io.name || ""}: ${e.message || ""}` +
-                         (count > 1 ? ` (x${count})` : "") });
+                         (count > 1 ? ` (x${count})` : ""), message: e.message || "",
+                    ns: io.namespace || "" });
     }
     if (this.seenCounts.size > 20000) this.seenCounts.clear();
     this.flush();
   }
 
+  /** Show only the groups that touched this object key ("ns/name"), or everything (null). */
+  setFilter(key, label = null) {
+    this.filterKey = key;
+    this.filterKeys = this._lineage(key);
+    if (this.filterEl) {
+      this.filterEl.hidden = !key;
+      setText(this.filterEl.querySelector("span"), key ? `the story of ${label || key}` : "");
+    }
+    for (const g of this.groups) this._applyFilter(g);
+    if (this.follow) this._toBottom();
+  }
+
   _queue(entry) {
+    entry.arrived = performance.now();
     this.pending.push(entry);
-    if (this.pending.length > MAX_ENTRIES * 2) this.pending.splice(0, this.pending.length - MAX_ENTRIES);
+    if (this.pending.length > MAX_GROUPS * 20) this.pending.splice(0, this.pending.length - MAX_GROUPS * 10);
   }
 
   flush(force = false) {
     if (!this.pending.length) return;
     const now = performance.now();
-    if (!force && now - this.lastFlush < FLUSH_EVERY_MS) {
+    const newest = this.pending[this.pending.length - 1].arrived, oldest = this.pending[0].arrived;
+    const wait = Math.max(FLUSH_EVERY_MS - (now - this.lastFlush),
+                          Math.min(QUIET_MS - (now - newest), HOLD_MS - (now - oldest)));
+    if (!force && wait > 0) {
       if (!this.timer) {
-        this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); },
-                                FLUSH_EVERY_MS - (now - this.lastFlush));
+        this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
       }
       return;
     }
     this.lastFlush = now;
-    const take = this.pending.slice(-MAX_ENTRIES);
+    const take = this.pending;
     this.pending = [];
-    const frag = document.createDocumentFragment();
-    for (let i = take.length - 1; i >= 0; i--) {
-      const e = take[i];
-      frag.appendChild(h("li", { class: e.kind + (e.warn ? " warn" : ""),
-                                 dataset: e.controller ? { controller: e.controller } : null },
-        h("time", { text: e.time }), h("span", { class: "who", text: e.who }),
-        h("span", { class: "msg", text: e.msg })));
+    // Decisions arrive on their own channel and Events through the watch: put each flush's
+    // entries in time order (stable: a decision and the Event it caused share a second, and the
+    // decision came first) so that a cause is written before its effects.
+    // Events carry whole seconds, decisions fractions: compare by the second.
+    const sec = (e) => (e.t === null || e.t === undefined ? Infinity : Math.floor(e.t));
+    // Among decisions: by time, a request before what reacted to it at the same instant.
+    take.sort((a, b) => sec(a) - sec(b) || (a.kind === b.kind ? 0 : a.kind === "decision" ? -1 : 1) ||
+                        (a.kind === "decision" ? (a.t - b.t) || ((b.action === "request") - (a.action === "request")) : 0));
+    const follow = this.follow;
+    // Learn who made what from the whole batch first: the scheduler's decision about a new pod
+    // can come before the Event that names the ReplicaSet that created it.
+    for (const e of take) this._learn(e);
+    if (this.parent.size > MAX_PARENTS) this.parent.clear();
+    for (const e of take) this._place(e);
+    let extra = this.groups.length - MAX_GROUPS;
+    while (extra-- > 0) {
+      const g = this.groups.shift();
+      g.el.remove();
+      for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
     }
-    this.list.prepend(frag);
-    let extra = this.list.childElementCount - MAX_ENTRIES;
-    while (extra-- > 0) this.list.lastElementChild.remove();
+    if (follow) this._toBottom();
+  }
+
+  _toBottom() {
+    this.list.scrollTop = this.list.scrollHeight;
+    this.follow = true;
+  }
+
+  _learn(e) {
+    const ns = e.kind === "event" ? e.ns : (e.key.includes("/") ? e.key.split("/")[0] : "");
+    const link = (child, parent) => { if (child && parent && child !== parent) this.parent.set(child, parent); };
+    if (e.kind === "event") {
+      const pod = NAMES_POD.exec(e.message || "");
+      if (pod) link(`${ns}/${pod[1]}`, e.key);
+      const rs = NAMES_RS.exec(e.message || "");
+      if (rs) link(`${ns}/${rs[1]}`, e.key);
+    } else {
+      const rs = NEW_RS.exec(e.msg || "");
+      if (rs) link(`${ns}/${rs[1]}`, e.key);
+    }
+  }
+
+  /** The fresh group of this key, or of what made it (up to its Deployment). */
+  _groupOf(key, t) {
+    for (let k = key, i = 0; k && i < 4; k = this.parent.get(k), i++) {
+      const g = this.open.get(k);
+      if (g && t - g.last <= GROUP_WINDOW) return g;
+    }
+    return null;
+  }
+
+  /** Find the fresh group this entry belongs to, or open a new one. */
+  _place(e) {
+    const t = e.t ?? 0;
+    let g = e.key ? this._groupOf(e.key, t) : null;
+    const effect = e.kind === "event" || e.controller === "kubelet" || e.controller === "default-scheduler" ||
+                   ENDPOINT_CONTROLLERS.has(e.controller);
+    if (e.kind === "decision" && ENDPOINT_CONTROLLERS.has(e.controller)) {
+      // Endpoint bookkeeping: one line per Service, under the freshest group.
+      const last = this.groups[this.groups.length - 1];
+      g = last && t - last.last <= GROUP_WINDOW ? last : null;
+      if (!g) g = this._newGroup(e, t);
+      this._fold(g, e);
+      g.last = Math.max(g.last, t);
+      return;
+    }
+    // A learner's request always starts a story; a controller's own next decision about the
+    // object it already decided on starts the next one.
+    if (!g || e.action === "request" || (!effect && g.head.key === e.key && g.head.controller === e.controller)) {
+      this._newGroup(e, t);
+      return;
+    }
+    const line = this._line(e, "effect");
+    g.body.append(line);
+    this._touch(g, e, t);
+    if (this.filterKey) this._filterLine(line);
+  }
+
+  _newGroup(e, t) {
+    const body = h("ol", { class: "effects" });
+    const head = this._line(e, "head");
+    const el = h("li", { class: "group " + e.kind }, head, body);
+    const g = { el, body, head: e, keys: new Set(), last: t, t0: Math.floor(t), folds: new Map() };
+    // In time order: a line that arrives late (decisions and Events come on separate channels)
+    // goes above the groups of later seconds.
+    let i = this.groups.length;
+    while (i > 0 && this.groups[i - 1].t0 > g.t0) i--;
+    this.list.insertBefore(el, i < this.groups.length ? this.groups[i].el : null);
+    this.groups.splice(i, 0, g);
+    this._touch(g, e, t);
+    return g;
+  }
+
+  _touch(g, e, t) {
+    g.last = Math.max(g.last, t);
+    const add = (k) => {
+      if (!k) return;
+      g.keys.add(k);
+      this.open.set(k, g);
+    };
+    add(e.key);
+    for (const k of e.refs || []) add(k);
+    if (e.kind === "event") {
+      const pod = NAMES_POD.exec(e.message || "");
+      if (pod) add(`${e.ns}/${pod[1]}`);
+      const rs = NAMES_RS.exec(e.message || "");
+      if (rs) add(`${e.ns}/${rs[1]}`);
+    }
+    g.el.dataset.keys = [...g.keys].join(" ");
+    this._applyFilter(g);
+  }
+
+  _fold(g, e) {
+    const svc = e.key;
+    let line = g.folds.get(svc);
+    const text = `Service ${svc}: endpoints updated — ${e.msg.replace(/^.*?: /, "").replace(/ → .*$/, "")}`;
+    if (!line) {
+      line = this._line({ ...e, who: "endpoint controllers", msg: text }, g.body.parentNode ? "effect" : "head");
+      line.classList.add("fold");
+      g.folds.set(svc, line);
+      g.body.append(line);
+    } else {
+      setText(line.querySelector(".msg"), text);
+    }
+    g.keys.add(svc);
+    g.el.dataset.keys = [...g.keys].join(" ");
+  }
+
+  _line(e, role) {
+    const who = e.requester ? `asked by ${e.requester}` : e.who;
+    const data = { key: e.key || "" };
+    const named = e.kind === "event" && NAMES_POD.exec(e.message || "");
+    if (named) data.about = `${e.ns}/${named[1]}`;        // "Created pod: X" is about X too
+    if (e.controller) data.controller = e.controller;
+    return h("div", { class: `line ${role} ${e.kind}${e.warn ? " warn" : ""}`, dataset: data },
+      h("time", { text: e.time }), h("span", { class: "who", text: who }),
+      h("span", { class: "msg", text: e.msg }));
+  }
+
+  /** The key and what made it (pod, its ReplicaSet, its Deployment): the lines of its story. */
+  _lineage(key) {
+    const out = new Set();
+    for (let k = key, i = 0; k && i < 4; k = this.parent.get(k), i++) out.add(k);
+    return out;
+  }
+
+  _applyFilter(g) {
+    g.el.hidden = !!this.filterKey && !g.keys.has(this.filterKey);
+    for (const line of g.body.children) this._filterLine(line);
+  }
+
+  /** While filtered, a group's lines about other objects (the pod's siblings) are hidden too. */
+  _filterLine(line) {
+    const k = line.dataset.key, about = line.dataset.about;
+    line.hidden = !!this.filterKey && !line.classList.contains("fold") &&
+      ((!!k && !this.filterKeys.has(k)) || (!!about && !this.filterKeys.has(about)));
   }
 
   _filter() {

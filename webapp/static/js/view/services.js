@@ -6,6 +6,7 @@
 
 import { h, setText, setData, reducedMotion } from "../dom.js";
 import { keyOf } from "../model.js";
+import { isSystem } from "./controlplane.js";
 
 const SERVICE_NAME = "kubernetes.io/service-name";
 const ENTER = [{ opacity: 0, transform: "scale(.3)" }, { opacity: 1, transform: "scale(1)" }];
@@ -63,7 +64,7 @@ export class ServicesPanel {
     let changed = false;
     for (const [uid, d] of dirty) {
       const obj = d.next || d.last || d.prev;
-      if (!obj) continue;
+      if (!obj || isSystem(obj)) continue;
       if (obj.kind === "Service") {
         changed = true;
         const key = keyOf(obj);

@@ -7,6 +7,7 @@
 import { h, setText, setData } from "../dom.js";
 import { keyOf, controllerUid } from "../model.js";
 import { RolloutSection } from "./rollout.js";
+import { isSystem } from "./controlplane.js";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
@@ -38,7 +39,7 @@ export class WorkloadStrip {
     const rollouts = new Set();      // Deployment uids whose ReplicaSets or pods changed
     for (const [uid, d] of dirty) {
       const obj = d.next || d.prev || d.last;
-      if (!obj) continue;
+      if (!obj || isSystem(obj)) continue;
       if (obj.kind === "ReplicaSet") {
         for (const o of [d.prev, d.next || d.last]) {
           const dep = o && controllerUid(o);
