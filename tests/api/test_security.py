@@ -284,7 +284,7 @@ def test_page_endpoints_take_json_only(seeded):
 
 def test_runtime_files_are_private_and_the_access_log_shows_no_token(kubeplay_factory):
     token = "s3cr3t-t0ken-for-the-log-test"
-    srv = kubeplay_factory(extra_args=("--token", token))
+    srv = kubeplay_factory(extra_args=("--token", token, "--access-log"))
     runtime = srv.home / ".kubeplay"
     for name in ("server.json", "kubeconfig"):
         assert stat.S_IMODE(os.stat(runtime / name).st_mode) == 0o600, name
@@ -315,7 +315,8 @@ def _serve(tmp_path, state) -> subprocess.CompletedProcess:
 
 
 def _digest(path) -> str:
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def _foreign(p):

@@ -107,10 +107,13 @@ def test_control_plane_endpoint_takes_json_only(playground):
     import urllib.error
     import urllib.request
     req = urllib.request.Request(srv.url + "/kubeplay/v1/control-plane", data=b"component=kube-scheduler&running=false",
-                                 method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
+                                 method="POST", headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                         "X-Kubeplay-Request": "page"})
+    # Even with the page's header, the page's endpoints take JSON only (webapp/guard.py): 415.
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=10)
-    assert e.value.code == 400
+    e.value.close()
+    assert e.value.code == 415
     assert srv.get_json("/kubeplay/v1/control-plane")["components"] == [
         {"name": "kube-scheduler", "running": True}, {"name": "kube-controller-manager", "running": True}]
 

@@ -226,7 +226,7 @@ def test_a_daemonset_runs_one_pod_per_node_follows_a_deleted_and_an_added_node(k
 
     # A new machine joins (the playground's Add node): its kubelet registers, the DaemonSet follows.
     req = urllib.request.Request(kube.server.url + "/kubeplay/v1/nodes", data=json.dumps({"name": "node-5"}).encode(),
-                                 method="POST", headers={"Content-Type": "application/json"})
+                                 method="POST", headers={"Content-Type": "application/json", "X-Kubeplay-Request": "page"})
     with kube.server.opener.open(req, timeout=10) as r:
         assert r.status == 202 and json.loads(r.read()) == {"node": "node-5", "joining": True}
 
