@@ -33,7 +33,7 @@ import urllib.request
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TINY_TEST = "tests/test_architecture.py"
+TINY_TEST = "tests/test_architecture.py::test_the_engine_does_not_import_the_web_layer"
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
