@@ -35,7 +35,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from engine import objects as O, resources as R  # noqa: E402
+from engine import objects, resources as kinds  # noqa: E402
 from engine.clock import ManualClock  # noqa: E402
 from engine.cluster import Cluster  # noqa: E402
 from engine.store import Store  # noqa: E402
@@ -53,7 +53,7 @@ def deployment(name, image, replicas, **spec):
 def main(out_path: str) -> None:
     random.seed(1234)
     counter = itertools.count(1)
-    O.new_uid = lambda: "00000000-0000-4000-8000-%012x" % next(counter)
+    objects.new_uid = lambda: "00000000-0000-4000-8000-%012x" % next(counter)
     store = Store()
     feed = store.subscribe()
     clock = ManualClock()
@@ -73,15 +73,15 @@ def main(out_path: str) -> None:
     c.run_until_idle()
     s.create(deployment("web", "nginx:1.27", 0))
     steps(1, 0.5)
-    s.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 40}})
+    s.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 40}})
     steps(4, 0.1)
     s.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
               "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 80}]}})
     steps(2, 0.25)
-    s.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 120}})
+    s.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 120}})
     for _ in range(6):
         lag(2.0)
-    s.patch(R.DEPLOYMENT, "default", "web", "strategic",
+    s.patch(kinds.DEPLOYMENT, "default", "web", "strategic",
             {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "nginx:1.28"}]}}}})
     for _ in range(15):
         lag(1.5)
@@ -95,11 +95,11 @@ def main(out_path: str) -> None:
     steps(30, 1.0)
     c.recover_node("node-2")
     steps(20, 1.0)
-    s.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 30}})
+    s.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 30}})
     steps(5, 0.5)
-    victim = sorted(p["metadata"]["name"] for p in s.iter(R.POD, "default")
+    victim = sorted(p["metadata"]["name"] for p in s.iter(kinds.POD, "default")
                     if p["metadata"]["name"].startswith("web-"))[0]
-    s.delete(R.POD, "default", victim)
+    s.delete(kinds.POD, "default", victim)
     steps(5, 0.5)
     s.create({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "default"},
               "spec": {"replicas": 3, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
@@ -114,9 +114,9 @@ def main(out_path: str) -> None:
     s.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "solo", "namespace": "team"},
               "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
     steps(5, 0.5)
-    s.delete(R.NAMESPACE, "", "team")
+    s.delete(kinds.NAMESPACE, "", "team")
     steps(20, 1.0)
-    s.delete(R.DEPLOYMENT, "default", "web")
+    s.delete(kinds.DEPLOYMENT, "default", "web")
     lag(30)
     steps(15, 1.0)
 
@@ -126,8 +126,8 @@ def main(out_path: str) -> None:
             f.write(json.dumps([ev.type, ev.rv, ev.object], sort_keys=True) + "\n")
         for d in c.decisions.since(0)[0]:
             f.write(json.dumps(["DECISION", d], sort_keys=True, default=str) + "\n")
-    print(f"{out_path}: rv {store.resource_version}, {len(list(store.iter(R.POD)))} pods, "
-          f"{len(list(store.iter(R.EVENT)))} events")
+    print(f"{out_path}: rv {store.resource_version}, {len(list(store.iter(kinds.POD)))} pods, "
+          f"{len(list(store.iter(kinds.EVENT)))} events")
 
 
 GOLDEN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),

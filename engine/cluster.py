@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from . import controlplane as CP, errors, objects as O, resources as R
+from . import controlplane, errors, objects, resources as kinds
 from .clock import ManualClock, ScaledClock
 from .loop import Context, TerminalError, Timings
 from .decisions import DecisionLog
@@ -115,9 +115,9 @@ class Cluster:
         self._rewire()
         self._bootstrap(nodes, pods_per_node)
         # Informers start with a list: every stored object is seen once as ADDED.
-        for rt in R.all_types():
+        for rt in kinds.all_types():
             for obj in self.store.iter(rt):
-                self._dispatch(WatchEvent("ADDED", obj, O.rv_of(obj)))
+                self._dispatch(WatchEvent("ADDED", obj, objects.rv_of(obj)))
 
     # ---- bootstrap ----------------------------------------------------------------------------
 
@@ -125,9 +125,9 @@ class Cluster:
         s = self.store
         s.acting_as = "kube-apiserver"          # it makes the system namespaces and its own Service
         for ns in SYSTEM_NAMESPACES:
-            if s.try_get(R.NAMESPACE, "", ns) is None:
+            if s.try_get(kinds.NAMESPACE, "", ns) is None:
                 s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}, sync=False)
-        if s.try_get(R.SERVICE, "default", "kubernetes") is None:
+        if s.try_get(kinds.SERVICE, "default", "kubernetes") is None:
             s.create({"apiVersion": "v1", "kind": "Service",
                       "metadata": {"name": "kubernetes", "namespace": "default",
                                    "labels": {"component": "apiserver", "provider": "kubernetes"}},
@@ -135,7 +135,7 @@ class Cluster:
                                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}},
                      sync=False)
         self._bootstrap_apiserver_endpoints()
-        first_boot = not s.iter(R.NODE)
+        first_boot = not s.iter(kinds.NODE)
         if self.control_plane:
             self._bootstrap_control_plane(first_boot, pods_per_node)
         if first_boot:
@@ -149,20 +149,20 @@ class Cluster:
         kubelet runs, and — on a new cluster only, as kubeadm installs them once — the coredns
         and kube-proxy addons (controlplane.py)."""
         kubelets = self.controller("kubelet")
-        kubelets.set_preloaded_images(r for k, r in CP.images().items() if k != "pause")
+        kubelets.set_preloaded_images(r for k, r in controlplane.images().items() if k != "pause")
         ip = None
-        node = self.store.try_get(R.NODE, "", CP.NODE_NAME)
+        node = self.store.try_get(kinds.NODE, "", controlplane.NODE_NAME)
         if node is None and first_boot:
-            node = kubelets.register_node(CP.NODE_NAME, pods=pods_per_node, index=CP.NODE_INDEX,
-                                          labels=CP.NODE_LABELS, taints=[dict(CP.CONTROL_PLANE_TAINT)])
+            node = kubelets.register_node(controlplane.NODE_NAME, pods=pods_per_node, index=controlplane.NODE_INDEX,
+                                          labels=controlplane.NODE_LABELS, taints=[dict(controlplane.CONTROL_PLANE_TAINT)])
         if node is None:
             return                        # a state file from a cluster without one: leave it so
         for a in (node.get("status") or {}).get("addresses") or ():
             if a.get("type") == "InternalIP":
                 ip = a.get("address")
-        kubelets.set_static_pods(CP.NODE_NAME, CP.static_pod_manifests(ip or APISERVER_IP))
+        kubelets.set_static_pods(controlplane.NODE_NAME, controlplane.static_pod_manifests(ip or APISERVER_IP))
         if first_boot:
-            for obj in CP.addons():
+            for obj in controlplane.addons():
                 self.store.create(obj, sync=False)
 
     # ---- control-plane components (the page's Stop/Start scheduler and controller manager) -----
@@ -175,7 +175,7 @@ class Cluster:
         instance with empty caches and a new queue that lists every stored object once, as a
         restarted process's informers do — so it acts on the cluster as it is now, whatever
         happened while it was away (level-triggered), not on the events it missed."""
-        if component not in CP.COMPONENTS:
+        if component not in controlplane.COMPONENTS:
             raise errors.NotFound("components", "", component)
         if running == (component not in self.stopped_components):
             return False
@@ -196,7 +196,7 @@ class Cluster:
         node's kubelet re-report the component's mirror pod (not Ready while stopped)."""
         if (component in self.stopped_components) == running:
             return                          # toggled back before this ran; the later call decides
-        names = CP.COMPONENTS[component]
+        names = controlplane.COMPONENTS[component]
         if running:
             self._stopped_controllers.difference_update(names)
             for name in names:
@@ -211,15 +211,15 @@ class Cluster:
                 q, c = self._queues[name], self.controller(name)
                 for resource, handler in c.handlers().items():
                     for obj in self._iter_resource(resource):
-                        for key in handler(WatchEvent("ADDED", obj, O.rv_of(obj))):
+                        for key in handler(WatchEvent("ADDED", obj, objects.rv_of(obj))):
                             q.add(key)
         kq = self._queues["kubelet"]
-        for pod in self.store.iter(R.POD, CP.NAMESPACE):
-            if CP.component_of(pod) == component:
-                kq.add(O.key_of(pod))
+        for pod in self.store.iter(kinds.POD, controlplane.NAMESPACE):
+            if controlplane.component_of(pod) == component:
+                kq.add(objects.key_of(pod))
 
     def _iter_resource(self, resource: str):
-        for rt in R.all_types():
+        for rt in kinds.all_types():
             if rt.name == resource:
                 return list(self.store.iter(rt))
         return []
@@ -242,12 +242,12 @@ class Cluster:
         Service's name and no managed-by, so neither endpoint controller touches them."""
         s = self.store
         port = {"name": "https", "port": 6443, "protocol": "TCP"}
-        if s.try_get(R.ENDPOINTS, "default", "kubernetes") is None:
+        if s.try_get(kinds.ENDPOINTS, "default", "kubernetes") is None:
             s.create({"apiVersion": "v1", "kind": "Endpoints",
                       "metadata": {"name": "kubernetes", "namespace": "default",
                                    "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
                       "subsets": [{"addresses": [{"ip": APISERVER_IP}], "ports": [dict(port)]}]}, sync=False)
-        if s.try_get(R.ENDPOINTSLICE, "default", "kubernetes") is None:
+        if s.try_get(kinds.ENDPOINTSLICE, "default", "kubernetes") is None:
             s.create({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                       "metadata": {"name": "kubernetes", "namespace": "default",
                                    "labels": {"kubernetes.io/service-name": "kubernetes"}},
@@ -264,7 +264,7 @@ class Cluster:
     def join_node(self, name: str, **kw) -> None:
         """A new machine's kubelet registers itself (from another thread, e.g. the page's Add node):
         done on the engine thread at the next pass, as every other kubelet action is."""
-        if self.store.try_get(R.NODE, "", name) is not None:
+        if self.store.try_get(kinds.NODE, "", name) is not None:
             raise errors.AlreadyExists("nodes", "", name)
         self.clock.call_later(0, lambda: self.add_node(name, **kw))
 
@@ -277,14 +277,14 @@ class Cluster:
     # ---- node health switch (the page's Fail / Recover) ----------------------------------------
 
     def fail_node(self, name: str) -> None:
-        self.store.get(R.NODE, "", name)
+        self.store.get(kinds.NODE, "", name)
         self.failed_nodes.add(name)
         self.decisions.record("kubeplay", name, action="fail-node",
                               message=f"Node {name} failed: its kubelet stopped posting heartbeats")
         self._wake.set()
 
     def recover_node(self, name: str) -> None:
-        self.store.get(R.NODE, "", name)
+        self.store.get(kinds.NODE, "", name)
         self.failed_nodes.discard(name)
         self.decisions.record("kubeplay", name, action="recover-node",
                               message=f"Node {name} recovered: its kubelet posts heartbeats again")

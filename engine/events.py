@@ -4,7 +4,7 @@ Repeats of the same (object, type, reason, message, source) bump `count` and `la
 on the existing Event instead of creating another, as client-go's events cache does."""
 from __future__ import annotations
 
-from . import errors, objects as O, resources as R
+from . import errors, objects, resources as kinds
 
 NORMAL, WARNING = "Normal", "Warning"
 
@@ -30,18 +30,18 @@ class EventRecorder:
         prev = self._seen.get(agg_key)
         try:
             if prev:
-                cur = self._store.try_get(R.EVENT, prev[0], prev[1])
+                cur = self._store.try_get(kinds.EVENT, prev[0], prev[1])
                 if cur is not None:
-                    new = O.clone(cur)
+                    new = objects.clone(cur)
                     new["count"] = int(cur.get("count") or 1) + 1
-                    new["lastTimestamp"] = O.iso(now)
+                    new["lastTimestamp"] = objects.iso(now)
                     self._store.update(new, sync=False, strict=False)
                     return
             source = {"component": component}
             if host:
                 source["host"] = host
             self._last_nano = max(int(now * 1e9), self._last_nano + 1)
-            stamp = O.iso(now)
+            stamp = objects.iso(now)
             ev = {"apiVersion": "v1", "kind": "Event",
                   "metadata": {"name": f"{md.get('name')}.{self._last_nano:x}", "namespace": ns},
                   "involvedObject": involved, "reason": reason, "message": message,

@@ -23,7 +23,7 @@ from collections.abc import Set
 from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterable, Protocol
 
-from . import errors, objects as O
+from . import errors, objects
 from .resources import ResourceType
 from .store import WatchEvent
 
@@ -205,13 +205,13 @@ class Controller:
                                   action=action, message=message)
 
     def now_iso(self) -> str:
-        return O.iso(self.clock.now())
+        return objects.iso(self.clock.now())
 
 
 # Handler helpers ------------------------------------------------------------------------------
 
 def own_key(ev: WatchEvent) -> Iterable[str]:
-    yield O.key_of(ev.object)
+    yield objects.key_of(ev.object)
 
 
 def owner_key(kind: str) -> Handler:
@@ -219,7 +219,7 @@ def owner_key(kind: str) -> Handler:
     looking at the old object too so a released dependent still wakes its old owner."""
     def handler(ev: WatchEvent) -> Iterable[str]:
         keys = set()
-        for obj in (ev.object, ev.old):           # (O.controller_of, inline: every pod event)
+        for obj in (ev.object, ev.old):           # (objects.controller_of, inline: every pod event)
             if obj is None:
                 continue
             md = obj.get("metadata") or {}

@@ -6,7 +6,7 @@ controllers, so "Ready" and "available" mean the same thing everywhere, as upstr
 podutil package makes them."""
 from __future__ import annotations
 
-from . import objects as O
+from . import objects
 
 
 def phase_of(pod: dict) -> str:
@@ -14,7 +14,7 @@ def phase_of(pod: dict) -> str:
 
 
 def ready_condition(pod: dict) -> dict | None:
-    return O.get_condition(pod.get("status"), "Ready")
+    return objects.get_condition(pod.get("status"), "Ready")
 
 
 def is_pod_ready(pod: dict) -> bool:
@@ -30,10 +30,10 @@ def is_pod_available(pod: dict, min_ready_seconds: int | None, now: float) -> bo
         return False
     if not min_ready_seconds:
         return True
-    since = O.parse_time(c.get("lastTransitionTime"))
+    since = objects.parse_time(c.get("lastTransitionTime"))
     return since is not None and since + min_ready_seconds < now
 
 
 def is_pod_active(pod: dict) -> bool:
     """controller.IsPodActive: not Succeeded/Failed and not being deleted."""
-    return phase_of(pod) not in ("Succeeded", "Failed") and not O.is_terminating(pod)
+    return phase_of(pod) not in ("Succeeded", "Failed") and not objects.is_terminating(pod)

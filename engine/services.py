@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 import random
 
-from . import errors, resources as R
+from . import errors, resources as kinds
 
 CIDR = ipaddress.ip_network("10.96.0.0/12")
 NODEPORT_MIN, NODEPORT_MAX = 30000, 32767
@@ -16,7 +16,7 @@ NODEPORT_MIN, NODEPORT_MAX = 30000, 32767
 
 def _used(store, skip_uid: str | None):
     ips, ports = set(), set()
-    for svc in store.iter(R.SERVICE):
+    for svc in store.iter(kinds.SERVICE):
         if svc["metadata"].get("uid") == skip_uid:
             continue
         spec = svc.get("spec") or {}

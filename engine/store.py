@@ -25,7 +25,7 @@ import itertools
 import threading
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import admission, errors, managedfields as MF, objects as O, resources as R, strategy
+from . import admission, errors, managedfields, objects, resources as kinds, strategy
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -45,11 +45,11 @@ class WatchEvent(NamedTuple):
     object: dict
     rv: int
     old: dict | None = None
-    rt: R.ResourceType | None = None     # the object's resource type, when the writer knew it
+    rt: kinds.ResourceType | None = None     # the object's resource type, when the writer knew it
 
     @property
-    def resource(self) -> R.ResourceType:
-        return self.rt or R.of(self.object)
+    def resource(self) -> kinds.ResourceType:
+        return self.rt or kinds.of(self.object)
 
 
 class _Sink(Protocol):
@@ -65,7 +65,7 @@ class Store:
         self._clock = clock
         self.max_pods = max_pods
         # resource name -> namespace -> name -> object
-        self._objs: dict[str, dict[str, dict[str, dict]]] = {rt.name: {} for rt in R.all_types()}
+        self._objs: dict[str, dict[str, dict[str, dict]]] = {rt.name: {} for rt in kinds.all_types()}
         self._owned: dict[str, set[tuple[str, str, str]]] = collections.defaultdict(set)
         self._rv = 0
         self._history: collections.deque[WatchEvent] = collections.deque(maxlen=history)
@@ -96,11 +96,11 @@ class Store:
         assert self._db is not None
         rv = 0
         for obj in self._db.load():
-            rt = R.of(obj)
+            rt = kinds.of(obj)
             md = obj["metadata"]
             self._objs[rt.name].setdefault(md.get("namespace", ""), {})[md["name"]] = obj
             self._index_add(rt, obj)
-            rv = max(rv, O.rv_of(obj))
+            rv = max(rv, objects.rv_of(obj))
         self._rv = max(rv, self._db.stored_rv())
 
     def _manager(self, manager: str | None, sync: bool) -> str:
@@ -142,15 +142,15 @@ class Store:
                 self._db.close()
                 self._db = None
 
-    def _index_add(self, rt: R.ResourceType, obj: dict) -> None:
+    def _index_add(self, rt: kinds.ResourceType, obj: dict) -> None:
         md = obj["metadata"]
         ident = (rt.name, md.get("namespace", ""), md["name"])
         for ref in md.get("ownerReferences") or ():
             self._owned[ref.get("uid", "")].add(ident)
-        if rt is R.POD:
+        if rt is kinds.POD:
             self.pod_count += 1
 
-    def _index_remove(self, rt: R.ResourceType, obj: dict) -> None:
+    def _index_remove(self, rt: kinds.ResourceType, obj: dict) -> None:
         md = obj["metadata"]
         ident = (rt.name, md.get("namespace", ""), md["name"])
         for ref in md.get("ownerReferences") or ():
@@ -159,10 +159,10 @@ class Store:
                 s.discard(ident)
                 if not s:
                     del self._owned[ref.get("uid", "")]
-        if rt is R.POD:
+        if rt is kinds.POD:
             self.pod_count -= 1
 
-    def _emit(self, rt: R.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
+    def _emit(self, rt: kinds.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
         ev = WatchEvent(etype, obj, self._rv, old, rt)
         self._history.append(ev)
         for q in self._feeds:
@@ -182,16 +182,16 @@ class Store:
 
     # ---- reads -----------------------------------------------------------------------------
 
-    def get(self, rt: R.ResourceType, namespace: str | None, name: str) -> dict:
+    def get(self, rt: kinds.ResourceType, namespace: str | None, name: str) -> dict:
         obj = self._objs[rt.name].get(namespace or "", {}).get(name)
         if obj is None:
             raise errors.NotFound(rt.name, rt.group, name)
         return obj
 
-    def try_get(self, rt: R.ResourceType, namespace: str | None, name: str) -> dict | None:
+    def try_get(self, rt: kinds.ResourceType, namespace: str | None, name: str) -> dict | None:
         return self._objs[rt.name].get(namespace or "", {}).get(name)
 
-    def list(self, rt: R.ResourceType, namespace: str | None = None, label_selector: str | None = None,
+    def list(self, rt: kinds.ResourceType, namespace: str | None = None, label_selector: str | None = None,
              field_selector: str | None = None) -> tuple[list[dict], int]:
         lreqs = parse_label_selector(label_selector)
         freqs = parse_field_selector(field_selector)
@@ -201,20 +201,20 @@ class Store:
             rv = self._rv
             items = list(self.iter(rt, namespace))
         if lreqs:
-            items = [o for o in items if matches_requirements(O.labels_of(o), lreqs)]
+            items = [o for o in items if matches_requirements(objects.labels_of(o), lreqs)]
         if freqs:
             items = [o for o in items if matches_fields(o, freqs)]
-        items.sort(key=lambda o: (O.namespace_of(o), O.name_of(o)))
+        items.sort(key=lambda o: (objects.namespace_of(o), objects.name_of(o)))
         return items, rv
 
-    def iter(self, rt: R.ResourceType, namespace: str | None = None) -> Iterable[dict]:
+    def iter(self, rt: kinds.ResourceType, namespace: str | None = None) -> Iterable[dict]:
         """Unsorted, unlocked iteration for the engine thread (a snapshot of the dicts)."""
         by_ns = self._objs[rt.name]
         if namespace:
             return list(by_ns.get(namespace, {}).values())
         return [o for objs in list(by_ns.values()) for o in list(objs.values())]
 
-    def owned_by(self, uid: str, rt: R.ResourceType | None = None) -> builtins.list[dict]:
+    def owned_by(self, uid: str, rt: kinds.ResourceType | None = None) -> builtins.list[dict]:
         """Objects whose ownerReferences name `uid` (the garbage collector's graph edge)."""
         out = []
         want = rt.name if rt is not None else None
@@ -258,15 +258,15 @@ class Store:
                 md.pop("namespace", None)
             generated = not md.get("name") and bool(md.get("generateName"))
             if generated:
-                md["name"] = md["generateName"][:58] + O.random_suffix()
+                md["name"] = md["generateName"][:58] + objects.random_suffix()
             sent = md.pop("managedFields", None)     # a client's own entries start the object's
             for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
                       "deletionGracePeriodSeconds", "generation", "selfLink"):
                 md.pop(k, None)
             record = None
             if _applied is None:
-                mgr, now = self._manager(manager, sync), O.iso(self._now())
-                record = lambda o: MF.record_update(rt, None, o, mgr, now, sent=sent)   # noqa: E731
+                mgr, now = self._manager(manager, sync), objects.iso(self._now())
+                record = lambda o: managedfields.record_update(rt, None, o, mgr, now, sent=sent)   # noqa: E731
             obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record)
             md = obj["metadata"]
         name = md.get("name", "")
@@ -279,26 +279,26 @@ class Store:
             # random characters collide now and then among thousands of pods.
             tries = 1
             while generated and name in taken and tries < 8:
-                name = md["name"] = md["generateName"][:58] + O.random_suffix()
+                name = md["name"] = md["generateName"][:58] + objects.random_suffix()
                 tries += 1
             if name in taken:
                 raise errors.AlreadyExists(rt.name, rt.group, name)
             self._check_quota(rt, obj, None)
             strategy.prepare_for_create(obj)
-            if rt is R.SERVICE:
+            if rt is kinds.SERVICE:
                 _allocate_service(self, obj, None)
             if _applied:                        # create-on-apply: the Apply entry is already made
                 md["managedFields"] = _applied
             elif not admit:
-                MF.record_create(rt, obj, self._manager(manager, sync), O.iso(self._now()))
+                managedfields.record_create(rt, obj, self._manager(manager, sync), objects.iso(self._now()))
             if dry_run:
-                md.setdefault("uid", O.new_uid())
-                md["creationTimestamp"] = O.iso(self._now())
+                md.setdefault("uid", objects.new_uid())
+                md["creationTimestamp"] = objects.iso(self._now())
                 return obj
             self._rv += 1
-            md["uid"] = O.new_uid()
+            md["uid"] = objects.new_uid()
             md["resourceVersion"] = str(self._rv)
-            md["creationTimestamp"] = O.iso(self._now())
+            md["creationTimestamp"] = objects.iso(self._now())
             self._objs[rt.name].setdefault(md.get("namespace", ""), {})[name] = obj
             self._index_add(rt, obj)
             self._emit(rt, "ADDED", obj, None, sync)
@@ -320,7 +320,7 @@ class Store:
             return self._update_locked(rt, old, new, strict=strict, dry_run=dry_run,
                                        sync=sync, subresource=subresource, manager=manager)
 
-    def patch(self, rt: R.ResourceType, namespace: str | None, name: str, patch_type: str, body,
+    def patch(self, rt: kinds.ResourceType, namespace: str | None, name: str, patch_type: str, body,
               *, strict: bool = True, dry_run: bool = False, sync: bool = True,
               subresource: str | None = None, manager: str | None = None) -> dict:
         with self._lock:
@@ -346,21 +346,21 @@ class Store:
             return self._update_locked(rt, old, new, strict=strict, dry_run=dry_run, sync=sync,
                                        subresource=subresource, manager=manager)
 
-    def apply(self, rt: R.ResourceType, namespace: str | None, name: str, config, *, manager: str,
+    def apply(self, rt: kinds.ResourceType, namespace: str | None, name: str, config, *, manager: str,
               force: bool = False, strict: bool = True, dry_run: bool = False,
               sync: bool = True) -> tuple[dict, bool]:
         """Server-side apply (PATCH application/apply-patch+yaml): merge `config` into the live
         object as `manager`, or create it. Returns (object, created). Conflicts raise 409
         (managedfields.ApplyConflict); the result passes admission like any other write."""
         ns = namespace if rt.namespaced else ""
-        now = O.iso(self._now())
+        now = objects.iso(self._now())
         with self._lock:
             cmd = config.get("metadata") if isinstance(config, dict) else None
             cns = cmd.get("namespace") if isinstance(cmd, dict) else None
             if rt.namespaced and cns and cns != namespace:
                 raise errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request")
             live = self.try_get(rt, ns, name)
-            merged = MF.apply(rt, live, config, MF.check_manager(manager), now, force=force)
+            merged = managedfields.apply(rt, live, config, managedfields.check_manager(manager), now, force=force)
             md = merged.setdefault("metadata", {})
             if md.get("name", name) != name:
                 raise errors.BadRequest(f'the name of the object ({md.get("name")}) does not match the name on the URL ({name})')
@@ -400,7 +400,7 @@ class Store:
         elif subresource == "finalize":
             strategy.prepare_for_finalize(new, old)
         elif subresource == "ephemeralcontainers":
-            if rt is not R.POD:
+            if rt is not kinds.POD:
                 raise errors.NoSuchResource("the server could not find the requested resource")
             new = admission.decode_request(new, strict=strict) if sync else new
             new = admission.admit_ephemeral_containers_update(
@@ -409,11 +409,11 @@ class Store:
             strategy.prepare_for_update(new, old)
             record = None
             if applied is None:
-                mgr, now = self._manager(manager, sync), O.iso(self._now())
-                record = lambda o: MF.record_update(rt, old, o, mgr, now, subresource=subresource,  # noqa: E731
+                mgr, now = self._manager(manager, sync), objects.iso(self._now())
+                record = lambda o: managedfields.record_update(rt, old, o, mgr, now, subresource=subresource,  # noqa: E731
                                                     sent=sent)
             new = admission.admit_update(new, old, strict=strict, decode=sync, on_defaulted=record)
-            if rt is R.SERVICE:
+            if rt is kinds.SERVICE:
                 _allocate_service(self, new, old)
         md = new["metadata"]               # admission returns a new dict
         self._check_quota(rt, new, old)
@@ -426,7 +426,7 @@ class Store:
             if "managedFields" in omd:
                 md["managedFields"] = omd["managedFields"]
         elif subresource == "status":
-            MF.record_update(rt, old, new, self._manager(manager, sync), O.iso(self._now()),
+            managedfields.record_update(rt, old, new, self._manager(manager, sync), objects.iso(self._now()),
                              subresource=subresource)
         if new == old:
             return old                      # no-op: no write, no new resourceVersion
@@ -445,7 +445,7 @@ class Store:
         self._emit(rt, "MODIFIED", new, old, sync)
         return new
 
-    def refresh_spec(self, rt: R.ResourceType, namespace: str, name: str, fields: dict) -> dict | None:
+    def refresh_spec(self, rt: kinds.ResourceType, namespace: str, name: str, fields: dict) -> dict | None:
         """An engine write that sets a few spec fields of a kind without generation tracking and
         changes nothing else — a kubelet's Lease renewal, 1,000 a wall second for 50 nodes at
         100×. What update() would do for it, minus the generic checks it cannot fail: a new
@@ -467,10 +467,10 @@ class Store:
             new["metadata"] = nmd = dict(old["metadata"], resourceVersion=str(self._rv))
             new["spec"] = dict(spec, **fields)
             if "managedFields" in nmd:
-                now = O.iso(self._now())
-                touched = MF.touch(nmd["managedFields"], self.acting_as, rt.api_version, fields, now)
+                now = objects.iso(self._now())
+                touched = managedfields.touch(nmd["managedFields"], self.acting_as, rt.api_version, fields, now)
                 if touched is None:             # not the renewer's own fields: the full Update
-                    MF.record_update(rt, old, new, self.acting_as, now)
+                    managedfields.record_update(rt, old, new, self.acting_as, now)
                 else:
                     nmd["managedFields"] = touched
             self._objs[rt.name][namespace][name] = new
@@ -481,9 +481,9 @@ class Store:
         """The pods/binding subresource (k/k registry/core/pod/storage `assignPod`): set
         spec.nodeName and PodScheduled=True on an unbound pod. Like upstream, no pod validation."""
         with self._lock:
-            pod = self.get(R.POD, namespace, name)
+            pod = self.get(kinds.POD, namespace, name)
             spec = pod.get("spec") or {}
-            if O.is_terminating(pod):
+            if objects.is_terminating(pod):
                 raise errors.Conflict("pods", "", name, f"pod {name} is being deleted, cannot be assigned to a host")
             if spec.get("nodeName"):
                 raise errors.Conflict("pods", "", name,
@@ -494,16 +494,16 @@ class Store:
             status = dict(pod.get("status") or {})
             conds = [c for c in status.get("conditions") or () if c.get("type") != "PodScheduled"]
             conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                          "lastTransitionTime": O.iso(self._now())})
+                          "lastTransitionTime": objects.iso(self._now())})
             status["conditions"] = conds
             new["status"] = status
             self._rv += 1
             new["metadata"]["resourceVersion"] = str(self._rv)
-            self._objs[R.POD.name][namespace][name] = new
-            self._emit(R.POD, "MODIFIED", new, pod, sync)
+            self._objs[kinds.POD.name][namespace][name] = new
+            self._emit(kinds.POD, "MODIFIED", new, pod, sync)
             return new
 
-    def delete(self, rt: R.ResourceType, namespace: str | None, name: str, *,
+    def delete(self, rt: kinds.ResourceType, namespace: str | None, name: str, *,
                grace_period_seconds: int | None = None, propagation_policy: str | None = None,
                preconditions: dict | None = None, dry_run: bool = False, sync: bool = True) -> dict:
         """DELETE with the apiserver's graceful and cascading semantics.
@@ -514,7 +514,7 @@ class Store:
         ns = namespace if rt.namespaced else ""
         with self._lock:
             obj = self.get(rt, ns, name)
-            if rt is R.NAMESPACE and name in IMMORTAL_NAMESPACES:
+            if rt is kinds.NAMESPACE and name in IMMORTAL_NAMESPACES:
                 # NamespaceLifecycle admission: the system namespaces may not be deleted.
                 raise errors.Forbidden(rt.name, rt.group, name, "this namespace may not be deleted")
             md = obj["metadata"]
@@ -532,7 +532,7 @@ class Store:
             grace = None
             if strategy.uses_graceful_delete(rt):
                 grace = self._pod_grace(obj, grace_period_seconds)
-            if rt is R.NAMESPACE:
+            if rt is kinds.NAMESPACE:
                 finalizers_spec = (obj.get("spec") or {}).get("finalizers") or []
                 if finalizers_spec or finalizers:
                     return self._mark_deleting(rt, obj, finalizers, None, dry_run, sync, phase="Terminating")
@@ -560,10 +560,10 @@ class Store:
         return max(0, int(grace))
 
     def _mark_deleting(self, rt, obj, finalizers, grace, dry_run, sync, phase: str | None = None) -> dict:
-        new = O.clone(obj)
+        new = objects.clone(obj)
         md = new["metadata"]
         if not md.get("deletionTimestamp"):
-            md["deletionTimestamp"] = O.iso(self._now() + (grace or 0))
+            md["deletionTimestamp"] = objects.iso(self._now() + (grace or 0))
         if grace is not None:
             md["deletionGracePeriodSeconds"] = grace
         elif "deletionGracePeriodSeconds" not in md:
@@ -599,19 +599,19 @@ class Store:
         nsobj = self._objs["namespaces"].get("", {}).get(ns)
         if nsobj is None:
             raise errors.NotFound("namespaces", "", ns)
-        if (nsobj.get("status") or {}).get("phase") == "Terminating" and rt is not R.EVENT:
+        if (nsobj.get("status") or {}).get("phase") == "Terminating" and rt is not kinds.EVENT:
             raise errors.Forbidden(rt.name, rt.group, name,
                                    f"unable to create new content in namespace {ns} because it is being terminated")
 
     def _check_quota(self, rt, obj: dict, old: dict | None) -> None:
         """The playground's quota: a cluster-wide cap on pods, and on what a workload asks for."""
-        if rt is R.POD and old is None and self.pod_count >= self.max_pods:
-            raise errors.Forbidden(rt.name, rt.group, O.name_of(obj),
+        if rt is kinds.POD and old is None and self.pod_count >= self.max_pods:
+            raise errors.Forbidden(rt.name, rt.group, objects.name_of(obj),
                                    f"exceeded quota: {PLAYGROUND_QUOTA}, requested: pods=1, used: pods={self.pod_count}, limited: pods={self.max_pods}")
-        if rt is R.DEPLOYMENT or rt is R.REPLICASET or rt is R.STATEFULSET:
+        if rt is kinds.DEPLOYMENT or rt is kinds.REPLICASET or rt is kinds.STATEFULSET:
             want = (obj.get("spec") or {}).get("replicas") or 0
             if isinstance(want, int) and want > self.max_pods:
-                raise errors.Forbidden(rt.name, rt.group, O.name_of(obj),
+                raise errors.Forbidden(rt.name, rt.group, objects.name_of(obj),
                                        f"exceeded quota: {PLAYGROUND_QUOTA}, requested: replicas={want}, limited: pods={self.max_pods} (start kubeplay with --max-pods to raise the limit)")
 
     # ---- watch ------------------------------------------------------------------------------
@@ -678,13 +678,13 @@ class Watcher:
         self._store.notify()
 
 
-def _resource_of(obj: dict) -> R.ResourceType:
+def _resource_of(obj: dict) -> kinds.ResourceType:
     if not isinstance(obj, dict):
         raise errors.BadRequest("the body of the request must be an object")
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not kind:
         raise errors.BadRequest("Object 'Kind' is missing in '" + str(obj)[:200] + "'")
-    rt = R.for_kind(api_version or "", kind)
+    rt = kinds.for_kind(api_version or "", kind)
     if rt is None:
         raise errors.BadRequest(f'no kind "{kind}" is registered for version "{api_version}"')
     return rt

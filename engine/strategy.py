@@ -2,7 +2,7 @@
 what a create resets, which writes bump metadata.generation, what a status write may change."""
 from __future__ import annotations
 
-from . import resources as R
+from . import resources as kinds
 
 # Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
 # update keeps the stored status, and a /status update keeps the stored spec.
@@ -124,5 +124,5 @@ def _qos_class(pod: dict) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
-def uses_graceful_delete(rt: R.ResourceType) -> bool:
-    return rt is R.POD
+def uses_graceful_delete(rt: kinds.ResourceType) -> bool:
+    return rt is kinds.POD

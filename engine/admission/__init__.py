@@ -28,22 +28,22 @@ from __future__ import annotations
 
 import pickle
 
-from .. import errors, objects as O, quantity as Q, resources as R
+from .. import errors, objects, quantity, resources as kinds
 from . import defaults, plugins, schema, validation, validation_core
 
 __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
 
 
-def _type_of(obj) -> R.ResourceType | None:
+def _type_of(obj) -> kinds.ResourceType | None:
     if not isinstance(obj, dict):
         raise errors.BadRequest("the body of the request must be an object")
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return None          # not a served kind: the store reports that
-    return R.for_kind(api_version, kind)
+    return kinds.for_kind(api_version, kind)
 
 
-def _decode(obj: dict, rt: R.ResourceType, strict: bool, skip: tuple[str, ...] = ()) -> bool:
+def _decode(obj: dict, rt: kinds.ResourceType, strict: bool, skip: tuple[str, ...] = ()) -> bool:
     """Raise BadRequest on what the decoder refuses; True if unknown fields must be dropped."""
     err, unknown = schema.scan(obj, skip=skip)
     prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
@@ -58,11 +58,11 @@ def _decode(obj: dict, rt: R.ResourceType, strict: bool, skip: tuple[str, ...] =
 _STATUS_SKIP = ("status",)
 
 
-def _invalid(rt: R.ResourceType, obj: dict, errs) -> errors.Invalid:
-    return errors.Invalid(rt.kind, rt.group, O.name_of(obj), errs)
+def _invalid(rt: kinds.ResourceType, obj: dict, errs) -> errors.Invalid:
+    return errors.Invalid(rt.kind, rt.group, objects.name_of(obj), errs)
 
 
-def _prepare_meta(out: dict, rt: R.ResourceType) -> dict:
+def _prepare_meta(out: dict, rt: kinds.ResourceType) -> dict:
     md = out.get("metadata")
     if not isinstance(md, dict):
         md = out["metadata"] = {}
@@ -74,7 +74,7 @@ def _prepare_meta(out: dict, rt: R.ResourceType) -> dict:
 class _PodSpecMemo:
     """What admission made of one pod spec: its defaulted form (before the mutating plugins),
     and whether the spec half of validation passed once the plugins had run. The defaulted
-    spec is kept pickled: unpickling makes each pod's own copy about twice as fast as O.clone."""
+    spec is kept pickled: unpickling makes each pod's own copy about twice as fast as objects.clone."""
     __slots__ = ("defaulted", "spec_valid")
 
     def __init__(self, defaulted: bytes, spec_valid: bool):
@@ -111,7 +111,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
     plugins: the point where the apiserver's field manager sees a write."""
     rt = _type_of(obj)
     if rt is None:
-        return O.clone(obj)
+        return objects.clone(obj)
     kind = rt.kind
     spec_key = _pod_spec_key(obj) if not decode and kind == "Pod" else None
     memo = None
@@ -125,15 +125,15 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
     drop = _decode(obj, rt, strict) if decode else False
     out: dict
     if memo is not None:
-        out = {k: (None if k == "spec" else O.clone(v)) for k, v in obj.items()}
+        out = {k: (None if k == "spec" else objects.clone(v)) for k, v in obj.items()}
         out["spec"] = memo.spec()
     else:
-        out = O.clone(obj)
+        out = objects.clone(obj)
     if drop:
         schema.drop_unknown(out)
     md = _prepare_meta(out, rt)
     if not md.get("name") and md.get("generateName"):
-        md["name"] = md["generateName"][:58] + O.random_suffix()
+        md["name"] = md["generateName"][:58] + objects.random_suffix()
     if memo is None:
         defaults.apply_defaults(out)
     defaulted = (pickle.dumps(out["spec"], protocol=pickle.HIGHEST_PROTOCOL)   # before the plugins
@@ -171,7 +171,7 @@ def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = Tr
     `decode=False` and `on_defaulted` as for admit_create."""
     rt = _type_of(new)
     if rt is None:
-        return O.clone(new)
+        return objects.clone(new)
     # Where the store has already put the stored status back (strategy.prepare_for_update), the
     # status is not the client's and is not decoded again.
     drop = False
@@ -179,7 +179,7 @@ def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = Tr
         nst, ost = new.get("status"), old.get("status")
         skip = _STATUS_SKIP if nst is ost or nst == ost else ()
         drop = _decode(new, rt, strict, skip=skip)
-    out = O.clone(new)
+    out = objects.clone(new)
     if drop:
         schema.drop_unknown(out, skip=skip)
     _prepare_meta(out, rt)
@@ -207,7 +207,7 @@ def decode_request(obj: dict, *, strict: bool = True) -> dict:
     if rt is None:
         return obj
     if _decode(obj, rt, strict, skip=_STATUS_SKIP):
-        obj = O.clone(obj)
+        obj = objects.clone(obj)
         schema.drop_unknown(obj, skip=_STATUS_SKIP)
     return obj
 
@@ -215,11 +215,11 @@ def decode_request(obj: dict, *, strict: bool = True) -> dict:
 def admit_ephemeral_containers_update(new: dict, old: dict) -> dict:
     """A pods/ephemeralcontainers write (kubectl debug): the new containers defaulted as any
     container, then validated as the apiserver's ValidatePodEphemeralContainersUpdate."""
-    out = O.clone(new)
+    out = objects.clone(new)
     defaults.apply_defaults(out)
     errs = validation_core.validate_pod_ephemeral_containers_update(out, old)
     if errs:
-        raise errors.Invalid("Pod", "", O.name_of(old), errs)
+        raise errors.Invalid("Pod", "", objects.name_of(old), errs)
     return out
 
 
@@ -266,14 +266,14 @@ def pod_qos_class(pod: dict) -> str:
     for c in list(spec.get("initContainers") or ()) + list(spec.get("containers") or ()):
         res = (c or {}).get("resources") or {}
         for name, q in (res.get("requests") or {}).items():
-            if name in ("cpu", "memory") and Q.parse_quantity(q) != 0:
-                requests[name] = requests.get(name, 0) + Q.parse_quantity(q)
+            if name in ("cpu", "memory") and quantity.parse_quantity(q) != 0:
+                requests[name] = requests.get(name, 0) + quantity.parse_quantity(q)
         lim = res.get("limits") or {}
         found = set()
         for name, q in lim.items():
-            if name in ("cpu", "memory") and Q.parse_quantity(q) != 0:
+            if name in ("cpu", "memory") and quantity.parse_quantity(q) != 0:
                 found.add(name)
-                limits[name] = limits.get(name, 0) + Q.parse_quantity(q)
+                limits[name] = limits.get(name, 0) + quantity.parse_quantity(q)
         if found != {"cpu", "memory"}:
             guaranteed = False
     if not requests and not limits:

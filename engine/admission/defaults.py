@@ -10,7 +10,7 @@ structs that carry no information (`creationTimestamp: null` in templates).
 """
 from __future__ import annotations
 
-from .. import quantity as Q
+from .. import quantity
 
 DEFAULT_MODE = 420           # 0644, for secret/configMap/downwardAPI/projected volumes
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -37,8 +37,8 @@ def canonical_resource_list(rl) -> None:
             rl[k] = "0"          # a JSON null decodes to the zero Quantity
             continue
         try:
-            rl[k] = Q.round_up_milli(v)
-        except Q.QuantityError:
+            rl[k] = quantity.round_up_milli(v)
+        except quantity.QuantityError:
             pass        # decode already reported it; keep the value for the error path
 
 

@@ -16,7 +16,7 @@ DaemonSets: the `deprecated.daemonset.template.generation` annotation apps/v1 sh
 """
 from __future__ import annotations
 
-from .. import errors, objects as O
+from .. import errors, objects
 from .validation_meta import semantic_equal
 
 SA_VOLUME_PREFIX = "kube-api-access-"
@@ -52,7 +52,7 @@ def service_account(pod: dict) -> None:
     vol_name = next((v.get("name") for v in volumes
                      if isinstance(v, dict) and str(v.get("name", "")).startswith(SA_VOLUME_PREFIX)), None)
     has_volume = vol_name is not None
-    vol_name = vol_name or SA_VOLUME_PREFIX + O.random_suffix()
+    vol_name = vol_name or SA_VOLUME_PREFIX + objects.random_suffix()
     needs = False
     for key in ("initContainers", "containers"):
         for c in spec.get(key) or ():
@@ -77,16 +77,16 @@ def priority(pod: dict) -> None:
     elif cls in PRIORITY_CLASSES:
         value = PRIORITY_CLASSES[cls]
     else:
-        raise errors.Forbidden("pods", "", O.name_of(pod) or None, f"no PriorityClass with name {cls} was found")
+        raise errors.Forbidden("pods", "", objects.name_of(pod) or None, f"no PriorityClass with name {cls} was found")
     given = spec.get("priority")
     if given is not None and given != value:
-        raise errors.Forbidden("pods", "", O.name_of(pod) or None,
+        raise errors.Forbidden("pods", "", objects.name_of(pod) or None,
                                f"the integer value of priority ({given}) must not be provided in pod spec; "
                                f"priority admission controller computed {value} from the given PriorityClass name")
     spec["priority"] = value
     policy = spec.get("preemptionPolicy")
     if policy is not None and policy != "PreemptLowerPriority":
-        raise errors.Forbidden("pods", "", O.name_of(pod) or None,
+        raise errors.Forbidden("pods", "", objects.name_of(pod) or None,
                                f"the string value of PreemptionPolicy ({policy}) must not be provided in pod spec; "
                                "priority admission controller computed PreemptLowerPriority from the given "
                                "PriorityClass name")

@@ -31,7 +31,7 @@ import gzip
 import json
 import os
 
-from .. import quantity as Q
+from .. import quantity as quantities
 
 DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "api_schema.json.gz")
 
@@ -280,11 +280,11 @@ class _Scan:
         if self.error is not None:
             return
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error = Q.FORMAT_ERROR
+            self.error = quantities.FORMAT_ERROR
             return
         try:
-            Q.parse_quantity(value)
-        except Q.QuantityError as e:
+            quantities.parse_quantity(value)
+        except quantities.QuantityError as e:
             self.error = str(e)
 
 

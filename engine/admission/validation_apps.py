@@ -10,7 +10,7 @@ import re
 from typing import TypeGuard
 
 from ..errors import FieldError
-from . import names as N
+from . import names
 from .fields import GoStruct, forbidden, invalid, not_supported, required
 from .validation_meta import (immutable, label_selector_as_selector, nonnegative, selector_value,
                               semantic_equal, str_map, validate_annotations, validate_label_selector,
@@ -56,7 +56,7 @@ def _int_or_percent(v) -> int:
 
 def positive_int_or_percent(v, path: str) -> list[FieldError]:
     if isinstance(v, str):
-        return [invalid(path, v, m) for m in N.is_valid_percent(v)]
+        return [invalid(path, v, m) for m in names.is_valid_percent(v)]
     if _is_int(v):
         return nonnegative(v, path)
     return [invalid(path, v, "must be an integer or percentage (e.g '5%')")]
@@ -149,7 +149,7 @@ def validate_deployment_spec(spec: dict) -> list[FieldError]:
 
 
 def validate_deployment(obj: dict) -> list[FieldError]:
-    errs = validate_object_meta(_meta(obj), True, N.name_is_dns_subdomain)
+    errs = validate_object_meta(_meta(obj), True, names.name_is_dns_subdomain)
     errs.extend(validate_deployment_spec(_spec(obj)))
     return errs
 
@@ -215,7 +215,7 @@ def validate_replica_set_spec(spec: dict) -> list[FieldError]:
 
 
 def validate_replica_set(obj: dict) -> list[FieldError]:
-    return validate_object_meta(_meta(obj), True, N.name_is_dns_subdomain) + validate_replica_set_spec(_spec(obj))
+    return validate_object_meta(_meta(obj), True, names.name_is_dns_subdomain) + validate_replica_set_spec(_spec(obj))
 
 
 def validate_replica_set_update(new: dict, old: dict) -> list[FieldError]:
@@ -313,7 +313,7 @@ def validate_stateful_set_spec(spec: dict) -> list[FieldError]:
 
 
 def validate_stateful_set(obj: dict) -> list[FieldError]:
-    return validate_object_meta(_meta(obj), True, N.name_is_dns_label) + validate_stateful_set_spec(_spec(obj))
+    return validate_object_meta(_meta(obj), True, names.name_is_dns_label) + validate_stateful_set_spec(_spec(obj))
 
 
 _STS_MUTABLE = ("replicas", "template", "updateStrategy", "minReadySeconds", "ordinals",
@@ -403,7 +403,7 @@ def validate_daemon_set_spec(spec: dict) -> list[FieldError]:
 
 
 def validate_daemon_set(obj: dict) -> list[FieldError]:
-    return validate_object_meta(_meta(obj), True, N.name_is_dns_subdomain) + validate_daemon_set_spec(_spec(obj))
+    return validate_object_meta(_meta(obj), True, names.name_is_dns_subdomain) + validate_daemon_set_spec(_spec(obj))
 
 
 def validate_daemon_set_update(new: dict, old: dict) -> list[FieldError]:
@@ -427,7 +427,7 @@ def validate_daemon_set_status(new: dict, old: dict) -> list[FieldError]:
 # ---- ControllerRevision ----------------------------------------------------------------------------
 
 def validate_controller_revision(obj: dict) -> list[FieldError]:
-    errs = validate_object_meta(_meta(obj), True, N.name_is_dns_subdomain)
+    errs = validate_object_meta(_meta(obj), True, names.name_is_dns_subdomain)
     if obj.get("data") is None:
         errs.append(required("data", "data is mandatory"))
     errs.extend(nonnegative(obj.get("revision", 0), "revision"))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import TypeGuard
 
-from .. import quantity as Q
+from .. import quantity
 from ..errors import FieldError
-from . import names as N
+from . import names as naming
 from .fields import (GoStruct, RenderedFieldError, duplicate, forbidden, gojson, invalid, not_supported,
                      required, too_long, too_many)
 from .validation_meta import (FIELD_IMMUTABLE, as_list, nonnegative, semantic_equal, str_map,
@@ -64,7 +64,7 @@ def _pod_metadata_and_spec(pod: dict) -> list[FieldError]:
 def validate_pod_metadata(pod: dict) -> list[FieldError]:
     """The metadata half of a Pod's validation (the part that differs between a ReplicaSet's pods)."""
     md, spec = _meta(pod), _spec(pod)
-    errs = validate_object_meta(md, True, N.name_is_dns_subdomain)
+    errs = validate_object_meta(md, True, naming.name_is_dns_subdomain)
     ann = md.get("annotations") or {}
     if _MIRROR_POD_ANNOTATION in ann and not spec.get("nodeName"):
         errs.append(invalid(f"metadata.annotations[{_MIRROR_POD_ANNOTATION}]", ann[_MIRROR_POD_ANNOTATION],
@@ -169,7 +169,7 @@ def validate_pod_update(new: dict, old: dict) -> list[FieldError]:
     ads, oads = spec.get("activeDeadlineSeconds"), ospec.get("activeDeadlineSeconds")
     if ads is not None:
         if not _is_int(ads) or ads < 0 or ads > 2 ** 31 - 1:
-            errs.append(invalid("spec.activeDeadlineSeconds", ads, N.inclusive_range_error(0, 2 ** 31 - 1)))
+            errs.append(invalid("spec.activeDeadlineSeconds", ads, naming.inclusive_range_error(0, 2 ** 31 - 1)))
             return errs
         if oads is not None and oads < ads:
             errs.append(invalid("spec.activeDeadlineSeconds", ads, "must be less than or equal to previous value"))
@@ -247,7 +247,7 @@ def validate_pod_status_update(new: dict, old: dict) -> list[FieldError]:
     status, ostatus = new.get("status") or {}, old.get("status") or {}
     nn = status.get("nominatedNodeName") or ""
     if nn and nn != ostatus.get("nominatedNodeName"):
-        errs.extend(invalid("status.nominatedNodeName", nn, m) for m in N.name_is_dns_subdomain(nn, False))
+        errs.extend(invalid("status.nominatedNodeName", nn, m) for m in naming.name_is_dns_subdomain(nn, False))
     if ostatus.get("qosClass") is not None and status.get("qosClass") != ostatus.get("qosClass"):
         errs.append(invalid("status.qosClass", status.get("qosClass") or "", FIELD_IMMUTABLE))
     return errs
@@ -277,7 +277,7 @@ def _service_port(sp: dict, require_name: bool, names: set, path: str) -> list[F
         else:
             names.add(name)
     port = sp.get("port", 0)
-    errs.extend(invalid(f"{path}.port", port, m) for m in N.is_valid_port_num(port))
+    errs.extend(invalid(f"{path}.port", port, m) for m in naming.is_valid_port_num(port))
     proto = sp.get("protocol") or ""
     if not proto:
         errs.append(required(f"{path}.protocol"))
@@ -285,12 +285,12 @@ def _service_port(sp: dict, require_name: bool, names: set, path: str) -> list[F
         errs.append(not_supported(f"{path}.protocol", proto, _PROTOCOLS))
     errs.extend(port_num_or_name(sp.get("targetPort", 0), f"{path}.targetPort"))
     if sp.get("appProtocol") is not None:
-        errs.extend(invalid(f"{path}.appProtocol", sp["appProtocol"], m) for m in N.is_qualified_name(str(sp["appProtocol"])))
+        errs.extend(invalid(f"{path}.appProtocol", sp["appProtocol"], m) for m in naming.is_qualified_name(str(sp["appProtocol"])))
     return errs
 
 
 def _non_special_ip(ip: str, path: str) -> list[FieldError]:
-    addr = N.parse_ip(ip)
+    addr = naming.parse_ip(ip)
     if addr is None:
         return [invalid(path, ip, "must be a valid IP address")]
     errs: list[FieldError] = []
@@ -337,7 +337,7 @@ def _cluster_ip_fields(spec: dict) -> list[FieldError]:
                 bad = True
                 errs.append(invalid("spec.clusterIPs", cips, "'None' must be the first and only value"))
             continue
-        if not N.is_valid_ip(ip):
+        if not naming.is_valid_ip(ip):
             bad = True
             errs.append(invalid(f"spec.clusterIPs[{i}]", ip, _IP_MSG))
     if len(cips) > 2:
@@ -345,13 +345,13 @@ def _cluster_ip_fields(spec: dict) -> list[FieldError]:
     if bad:
         return errs
     if len(cips) > 1:
-        versions = {N.parse_ip(ip).version for ip in cips}
+        versions = {naming.parse_ip(ip).version for ip in cips}
         if len(versions) != len(cips):
             errs.append(invalid("spec.clusterIPs", cips, "may specify no more than one IP for each IP family"))
     fams = as_list(spec.get("ipFamilies"))
     if not _is_headless(spec) and cips and fams:
         for i, ip in enumerate(cips[:len(fams)]):
-            v6 = N.parse_ip(ip).version == 6
+            v6 = naming.parse_ip(ip).version == 6
             if fams[i] == "IPv4" and v6:
                 errs.append(invalid(f"spec.clusterIPs[{i}]", ip, f"expected an IPv4 value as indicated by `ipFamilies[{i}]`"))
             if fams[i] == "IPv6" and not v6:
@@ -367,7 +367,7 @@ def _service_port_key(port: dict) -> GoStruct:
 
 def validate_service(svc: dict) -> list[FieldError]:
     md, spec = _meta(svc), _spec(svc)
-    errs = validate_object_meta(md, True, N.name_is_dns1035_label)
+    errs = validate_object_meta(md, True, naming.name_is_dns1035_label)
     ann = md.get("annotations") or {}
     hints, mode = ann.get("service.kubernetes.io/topology-aware-hints"), ann.get("service.kubernetes.io/topology-mode")
     if hints is not None and mode is not None and hints != mode:
@@ -422,7 +422,7 @@ def validate_service(svc: dict) -> list[FieldError]:
         errs.append(forbidden("spec.sessionAffinityConfig", "must not be set when session affinity is None"))
     errs.extend(_cluster_ip_fields(spec))
     for i, ip in enumerate(as_list(spec.get("externalIPs"))):
-        if not N.is_valid_ip(ip):
+        if not naming.is_valid_ip(ip):
             errs.append(invalid(f"spec.externalIPs[{i}]", ip, _IP_MSG))
         else:
             errs.extend(_non_special_ip(ip, f"spec.externalIPs[{i}]"))
@@ -454,7 +454,7 @@ def validate_service(svc: dict) -> list[FieldError]:
             errs.append(forbidden("spec.LoadBalancerSourceRanges", "may only be used when `type` is 'LoadBalancer'"))
         for i, r in enumerate(ranges):
             r = str(r).strip()
-            if not N.is_valid_cidr(r):
+            if not naming.is_valid_cidr(r):
                 errs.append(invalid(f"spec.LoadBalancerSourceRanges[{i}]", r,
                                     "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
     if spec.get("allocateLoadBalancerNodePorts") is not None and stype != "LoadBalancer":
@@ -464,7 +464,7 @@ def validate_service(svc: dict) -> list[FieldError]:
     if spec.get("loadBalancerClass") is not None:
         if stype == "LoadBalancer":
             errs.extend(invalid("spec.loadBalancerClass", spec["loadBalancerClass"], m)
-                        for m in N.is_qualified_name(str(spec["loadBalancerClass"])))
+                        for m in naming.is_qualified_name(str(spec["loadBalancerClass"])))
         else:
             errs.append(forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'"))
     etp = spec.get("externalTrafficPolicy") or ""
@@ -483,7 +483,7 @@ def validate_service(svc: dict) -> list[FieldError]:
     elif not hc:
         errs.append(required("spec.healthCheckNodePort"))
     else:
-        errs.extend(invalid("spec.healthCheckNodePort", hc, m) for m in N.is_valid_port_num(hc))
+        errs.extend(invalid("spec.healthCheckNodePort", hc, m) for m in naming.is_valid_port_num(hc))
     itp = spec.get("internalTrafficPolicy")
     if itp is None:
         if stype in ("NodePort", "LoadBalancer", "ClusterIP"):
@@ -562,16 +562,16 @@ def validate_service_update(new: dict, old: dict) -> list[FieldError]:
 # ---- ConfigMap, Namespace, Node, Endpoints, Event --------------------------------------------------------
 
 def validate_config_map(cm: dict) -> list[FieldError]:
-    errs = validate_object_meta(_meta(cm), True, N.name_is_dns_subdomain)
+    errs = validate_object_meta(_meta(cm), True, naming.name_is_dns_subdomain)
     data, binary = str_map(cm.get("data")), str_map(cm.get("binaryData"))
     total = 0
     for key, value in data.items():
-        errs.extend(invalid(f"data[{key}]", key, m) for m in N.is_config_map_key(key))
+        errs.extend(invalid(f"data[{key}]", key, m) for m in naming.is_config_map_key(key))
         if key in binary:
             errs.append(invalid(f"data[{key}]", key, "duplicate of key present in binaryData"))
         total += len(str(value).encode())
     for key, value in binary.items():
-        errs.extend(invalid(f"binaryData[{key}]", key, m) for m in N.is_config_map_key(key))
+        errs.extend(invalid(f"binaryData[{key}]", key, m) for m in naming.is_config_map_key(key))
         total += len(str(value)) * 3 // 4      # base64 text -> bytes
     if total > MAX_CONFIG_SIZE:
         errs.append(too_long("", MAX_CONFIG_SIZE))
@@ -592,14 +592,14 @@ def validate_config_map_update(new: dict, old: dict) -> list[FieldError]:
 
 
 def _finalizer_name(f: str, path: str) -> list[FieldError]:
-    errs = [invalid(path, f, m) for m in N.is_qualified_name(f)]
+    errs = [invalid(path, f, m) for m in naming.is_qualified_name(f)]
     if "/" not in f and f not in ("kubernetes", "orphan", "foregroundDeletion"):
         errs.append(invalid(path, f, "name is neither a standard finalizer name nor is it fully qualified"))
     return errs
 
 
 def validate_namespace(ns: dict) -> list[FieldError]:
-    errs = validate_object_meta(_meta(ns), False, N.name_is_dns_label)
+    errs = validate_object_meta(_meta(ns), False, naming.name_is_dns_label)
     for f in as_list(_spec(ns).get("finalizers")):
         errs.extend(_finalizer_name(str(f), "spec.finalizers"))
     return errs
@@ -626,7 +626,7 @@ def _node_taints(taints, path: str) -> list[FieldError]:
         t = t if isinstance(t, dict) else {}
         ip = f"{path}[{i}]"
         errs.extend(validate_label_name(t.get("key") or "", f"{ip}.key"))
-        m = N.is_valid_label_value(t.get("value") or "")
+        m = naming.is_valid_label_value(t.get("value") or "")
         if m:
             errs.append(invalid(f"{ip}.value", t.get("value") or "", ";".join(m)))
         effect = t.get("effect") or ""
@@ -655,8 +655,8 @@ def _node_resources(node: dict) -> list[FieldError]:
     status = node.get("status") or {}
     for section in ("capacity", "allocatable"):
         for k, v in str_map(status.get(section)).items():
-            if Q.is_valid_quantity(v) and Q.parse_quantity(v) < 0:
-                errs.append(invalid(f"status.{section}.{k}", Q.canonical_quantity(v), "must be greater than or equal to 0"))
+            if quantity.is_valid_quantity(v) and quantity.parse_quantity(v) < 0:
+                errs.append(invalid(f"status.{section}.{k}", quantity.canonical_quantity(v), "must be greater than or equal to 0"))
     return errs
 
 
@@ -664,10 +664,10 @@ def _pod_cidrs(spec: dict) -> list[FieldError]:
     cidrs = as_list(spec.get("podCIDRs"))
     errs: list[FieldError] = []
     for i, c in enumerate(cidrs):
-        if not N.is_valid_cidr(c):
+        if not naming.is_valid_cidr(c):
             errs.append(invalid(f"spec.podCIDRs[{i}]", c, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
     if len(cidrs) > 1 and not errs:
-        versions = {N.parse_ip(str(c).split("/")[0]).version for c in cidrs}
+        versions = {naming.parse_ip(str(c).split("/")[0]).version for c in cidrs}
         if len(versions) != len(cidrs) or len(cidrs) > 2:
             errs.append(invalid("spec.podCIDRs", cidrs, "may specify no more than one CIDR for each IP family"))
         seen: set = set()
@@ -679,7 +679,7 @@ def _pod_cidrs(spec: dict) -> list[FieldError]:
 
 
 def validate_node(node: dict) -> list[FieldError]:
-    errs = validate_object_meta(_meta(node), False, N.name_is_dns_subdomain)
+    errs = validate_object_meta(_meta(node), False, naming.name_is_dns_subdomain)
     spec = _spec(node)
     if spec.get("taints"):
         errs.extend(_node_taints(spec["taints"], "metadata.taints"))    # sic: upstream's path
@@ -718,12 +718,12 @@ def validate_node_update(new: dict, old: dict) -> list[FieldError]:
 def _endpoint_address(addr: dict, path: str) -> list[FieldError]:
     ip = addr.get("ip") or ""
     errs: list[FieldError] = []
-    if not N.is_valid_ip(ip):
+    if not naming.is_valid_ip(ip):
         errs.append(invalid(f"{path}.ip", ip, _IP_MSG))
     if addr.get("hostname"):
         errs.extend(dns1123_label(addr["hostname"], f"{path}.hostname"))
     if addr.get("nodeName") is not None:
-        errs.extend(invalid(f"{path}.nodeName", addr["nodeName"], m) for m in N.name_is_dns_subdomain(str(addr["nodeName"]), False))
+        errs.extend(invalid(f"{path}.nodeName", addr["nodeName"], m) for m in naming.name_is_dns_subdomain(str(addr["nodeName"]), False))
     errs.extend(_non_special_ip(ip, f"{path}.ip"))
     return errs
 
@@ -735,19 +735,19 @@ def _endpoint_port(port: dict, require_name: bool, path: str) -> list[FieldError
         errs.append(required(f"{path}.name"))
     elif name:
         errs.extend(dns1123_label(name, f"{path}.name"))
-    errs.extend(invalid(f"{path}.port", port.get("port", 0), m) for m in N.is_valid_port_num(port.get("port", 0)))
+    errs.extend(invalid(f"{path}.port", port.get("port", 0), m) for m in naming.is_valid_port_num(port.get("port", 0)))
     proto = port.get("protocol") or ""
     if not proto:
         errs.append(required(f"{path}.protocol"))
     elif proto not in _PROTOCOLS:
         errs.append(not_supported(f"{path}.protocol", proto, _PROTOCOLS))
     if port.get("appProtocol") is not None:
-        errs.extend(invalid(f"{path}.appProtocol", port["appProtocol"], m) for m in N.is_qualified_name(str(port["appProtocol"])))
+        errs.extend(invalid(f"{path}.appProtocol", port["appProtocol"], m) for m in naming.is_qualified_name(str(port["appProtocol"])))
     return errs
 
 
 def validate_endpoints(ep: dict) -> list[FieldError]:
-    errs = validate_object_meta(_meta(ep), True, N.name_is_dns_subdomain)
+    errs = validate_object_meta(_meta(ep), True, naming.name_is_dns_subdomain)
     for i, ss in enumerate(as_list(ep.get("subsets"))):
         ss = ss if isinstance(ss, dict) else {}
         sp = f"subsets[{i}]"
@@ -784,7 +784,7 @@ def validate_event(ev: dict) -> list[FieldError]:
         rc = ev.get("reportingComponent") or ""
         if not rc:
             errs.append(required("reportingComponent"))
-        errs.extend(invalid("reportingComponent", rc, m) for m in N.is_qualified_name(rc))
+        errs.extend(invalid("reportingComponent", rc, m) for m in naming.is_qualified_name(rc))
         ri = ev.get("reportingInstance") or ""
         if not ri:
             errs.append(required("reportingInstance"))
@@ -802,7 +802,7 @@ def validate_event(ev: dict) -> list[FieldError]:
             errs.append(invalid("reason", "", "can have at most 128 characters"))
         if len(ev.get("message") or "") > 1024:
             errs.append(invalid("message", "", "can have at most 1024 characters"))
-    errs.extend(invalid("namespace", ns, m) for m in N.is_dns1123_subdomain(ns))
+    errs.extend(invalid("namespace", ns, m) for m in naming.is_dns1123_subdomain(ns))
     return errs
 
 
@@ -816,7 +816,7 @@ _ADDRESS_TYPES = ("IPv4", "IPv6", "FQDN")
 
 
 def validate_endpoint_slice(es: dict) -> list[FieldError]:
-    errs = validate_object_meta(_meta(es), True, N.name_is_dns_subdomain)
+    errs = validate_object_meta(_meta(es), True, naming.name_is_dns_subdomain)
     at = es.get("addressType") or ""
     if not at:
         errs.append(required("addressType"))
@@ -836,17 +836,17 @@ def validate_endpoint_slice(es: dict) -> list[FieldError]:
         for j, a in enumerate(addrs):
             ap = f"{ip}.addresses[{j}]"
             if at == "IPv4":
-                addr = N.parse_ip(a)
+                addr = naming.parse_ip(a)
                 if addr is None or addr.version != 4:
                     errs.append(invalid(ap, a, "must be a valid IPv4 address"))
             elif at == "IPv6":
-                addr = N.parse_ip(a)
+                addr = naming.parse_ip(a)
                 if addr is None or addr.version != 6:
                     errs.append(invalid(ap, a, "must be a valid IPv6 address"))
             elif at == "FQDN":
                 errs.extend(dns1123_subdomain(str(a), ap))
         if ep.get("nodeName"):
-            errs.extend(invalid(f"{ip}.nodeName", ep["nodeName"], m) for m in N.name_is_dns_subdomain(str(ep["nodeName"]), False))
+            errs.extend(invalid(f"{ip}.nodeName", ep["nodeName"], m) for m in naming.name_is_dns_subdomain(str(ep["nodeName"]), False))
         if ep.get("hostname"):
             errs.extend(dns1123_label(ep["hostname"], f"{ip}.hostname"))
     ports = as_list(es.get("ports"))
@@ -866,7 +866,7 @@ def validate_endpoint_slice(es: dict) -> list[FieldError]:
         elif proto not in _PROTOCOLS:
             errs.append(not_supported(f"{pp}.protocol", proto, _PROTOCOLS))
         if p.get("port") is not None:
-            errs.extend(invalid(f"{pp}.port", p["port"], m) for m in N.is_in_range(p["port"] if _is_int(p["port"]) else -1, 0, 65535))
+            errs.extend(invalid(f"{pp}.port", p["port"], m) for m in naming.is_in_range(p["port"] if _is_int(p["port"]) else -1, 0, 65535))
     return errs
 
 
@@ -879,7 +879,7 @@ def validate_endpoint_slice_update(new: dict, old: dict) -> list[FieldError]:
 
 
 def validate_lease(lease: dict) -> list[FieldError]:
-    errs = validate_object_meta(_meta(lease), True, N.name_is_dns_subdomain)
+    errs = validate_object_meta(_meta(lease), True, naming.name_is_dns_subdomain)
     spec = _spec(lease)
     d = spec.get("leaseDurationSeconds")
     if d is not None and (not _is_int(d) or d <= 0):

@@ -13,7 +13,7 @@ imports none of them, so the dependencies run one way.
 from __future__ import annotations
 
 from ..errors import FieldError
-from . import names as N
+from . import names
 from .fields import GoStruct, forbidden, invalid, required, too_long
 
 FIELD_IMMUTABLE = "field is immutable"
@@ -72,7 +72,7 @@ def as_list(v) -> list:
 # ---- labels, annotations, finalizers, owner references ---------------------------------------
 
 def validate_label_name(key: str, path: str) -> list[FieldError]:
-    return [invalid(path, key, m) for m in N.is_qualified_name(key)]
+    return [invalid(path, key, m) for m in names.is_qualified_name(key)]
 
 
 def validate_labels(labels, path: str) -> list[FieldError]:
@@ -80,11 +80,11 @@ def validate_labels(labels, path: str) -> list[FieldError]:
         return []
     errs: list[FieldError] = []
     for k, v in labels.items():
-        m = N.is_qualified_name(k)
+        m = names.is_qualified_name(k)
         if m:
             errs.extend(invalid(path, k, x) for x in m)
         v = v if isinstance(v, str) else "" if v is None else str(v)
-        m = N.is_valid_label_value(v)
+        m = names.is_valid_label_value(v)
         if m:
             errs.extend(invalid(path, v, x) for x in m)
     return errs
@@ -97,7 +97,7 @@ def validate_annotations(annotations, path: str) -> list[FieldError]:
     total = 0
     for k, v in annotations.items():
         k = text(k)
-        for m in N.is_qualified_name(k.lower()):
+        for m in names.is_qualified_name(k.lower()):
             errs.append(invalid(path, k, m))
         total += len(k.encode()) + len(str(v).encode())
     if total > TOTAL_ANNOTATION_SIZE_LIMIT:
@@ -166,7 +166,7 @@ def validate_finalizers(finalizers, path: str) -> list[FieldError]:
     errs: list[FieldError] = []
     finalizers = [text(f) for f in as_list(finalizers)]
     for f in finalizers:
-        errs.extend(invalid(path, f, m) for m in N.is_qualified_name(f))
+        errs.extend(invalid(path, f, m) for m in names.is_qualified_name(f))
     if "orphan" in finalizers and "foregroundDeletion" in finalizers:
         errs.append(invalid(path, list(finalizers), "finalizer orphan and foregroundDeletion cannot be both set"))
     return errs
@@ -199,7 +199,7 @@ def validate_object_meta(md: dict, namespaced: bool, name_fn, path: str = "metad
         if not ns:
             errs.append(required(f"{path}.namespace"))
         else:
-            errs.extend(invalid(f"{path}.namespace", ns, m) for m in N.name_is_dns_label(ns, False))
+            errs.extend(invalid(f"{path}.namespace", ns, m) for m in names.name_is_dns_label(ns, False))
     elif ns:
         errs.append(forbidden(f"{path}.namespace", "not allowed on this type"))
     errs.extend(nonnegative(md.get("generation", 0), f"{path}.generation"))
@@ -262,7 +262,7 @@ def validate_label_selector_requirement(expr: dict, path: str) -> list[FieldErro
         errs.append(invalid(f"{path}.operator", op, "not a valid selector operator"))
     errs.extend(validate_label_name(expr.get("key") or "", f"{path}.key"))
     for i, v in enumerate(values):
-        errs.extend(invalid(f"{path}.values[{i}]", v, m) for m in N.is_valid_label_value(str(v)))
+        errs.extend(invalid(f"{path}.values[{i}]", v, m) for m in names.is_valid_label_value(str(v)))
     return errs
 
 
@@ -325,7 +325,7 @@ def label_selector_as_selector(sel) -> Selector | None:
         return None
     reqs = []
     for k, v in str_map(sel.get("matchLabels")).items():
-        if N.is_qualified_name(k) or N.is_valid_label_value(str(v)):
+        if names.is_qualified_name(k) or names.is_valid_label_value(str(v)):
             return None
         reqs.append((k, "In", (v,)))
     for e in as_list(sel.get("matchExpressions")):
@@ -336,7 +336,7 @@ def label_selector_as_selector(sel) -> Selector | None:
             return None
         if (op in ("In", "NotIn")) != bool(values):
             return None
-        if N.is_qualified_name(key) or any(N.is_valid_label_value(str(v)) for v in values):
+        if names.is_qualified_name(key) or any(names.is_valid_label_value(str(v)) for v in values):
             return None
         reqs.append((key, op, values))
     return Selector(reqs)

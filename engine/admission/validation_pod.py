@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-from .. import quantity as Q
+from .. import quantity
 from ..errors import FieldError
-from . import names as N
+from . import names as naming
 from .fields import duplicate, forbidden, invalid, not_found, not_supported, required
 from .validation_meta import (as_list, nonnegative, str_map, validate_annotations, validate_label_name,
                               validate_label_selector, validate_labels)
@@ -61,18 +61,18 @@ def _is_int(v: object) -> TypeGuard[int]:
 # ---- names and ports ---------------------------------------------------------------------------
 
 def dns1123_label(value: str, path: str) -> list[FieldError]:
-    return [invalid(path, value, m) for m in N.is_dns1123_label(value)]
+    return [invalid(path, value, m) for m in naming.is_dns1123_label(value)]
 
 
 def dns1123_subdomain(value: str, path: str) -> list[FieldError]:
-    return [invalid(path, value, m) for m in N.is_dns1123_subdomain(value)]
+    return [invalid(path, value, m) for m in naming.is_dns1123_subdomain(value)]
 
 
 def port_num_or_name(port, path: str) -> list[FieldError]:
     if isinstance(port, str):
-        return [invalid(path, port, m) for m in N.is_valid_port_name(port)]
+        return [invalid(path, port, m) for m in naming.is_valid_port_name(port)]
     port = port if _is_int(port) else 0
-    return [invalid(path, port, m) for m in N.is_valid_port_num(port)]
+    return [invalid(path, port, m) for m in naming.is_valid_port_num(port)]
 
 
 def _container_ports(ports, path: str) -> list[FieldError]:
@@ -83,7 +83,7 @@ def _container_ports(ports, path: str) -> list[FieldError]:
         ip = f"{path}[{i}]"
         name = p.get("name") or ""
         if name:
-            m = N.is_valid_port_name(name)
+            m = naming.is_valid_port_name(name)
             if m:
                 errs.extend(invalid(f"{ip}.name", name, x) for x in m)
             elif name in seen:
@@ -94,10 +94,10 @@ def _container_ports(ports, path: str) -> list[FieldError]:
         if not cp:
             errs.append(required(f"{ip}.containerPort"))
         else:
-            errs.extend(invalid(f"{ip}.containerPort", cp, m) for m in N.is_valid_port_num(cp))
+            errs.extend(invalid(f"{ip}.containerPort", cp, m) for m in naming.is_valid_port_num(cp))
         hp = p.get("hostPort") or 0
         if hp:
-            errs.extend(invalid(f"{ip}.hostPort", hp, m) for m in N.is_valid_port_num(hp))
+            errs.extend(invalid(f"{ip}.hostPort", hp, m) for m in naming.is_valid_port_num(hp))
         proto = p.get("protocol") or ""
         if not proto:
             errs.append(required(f"{ip}.protocol"))
@@ -111,7 +111,7 @@ def _container_ports(ports, path: str) -> list[FieldError]:
 def _env_name(name: str) -> list[str]:
     """IsRelaxedEnvVarName (RelaxedEnvironmentVariableValidation is on by default in v1.32)."""
     if not name:
-        return ["environment variable name " + N.EMPTY_ERROR]
+        return ["environment variable name " + naming.EMPTY_ERROR]
     for ch in name:
         if ord(ch) > 127 or not ch.isprintable() or ch == "=":
             return ["a valid environment variable name must consist only of printable ASCII characters other than '='"]
@@ -119,12 +119,12 @@ def _env_name(name: str) -> list[str]:
 
 
 def _key_selector(sel: dict, path: str) -> list[FieldError]:
-    errs = [invalid(f"{path}.name", sel.get("name") or "", m) for m in N.name_is_dns_subdomain(sel.get("name") or "", False)]
+    errs = [invalid(f"{path}.name", sel.get("name") or "", m) for m in naming.name_is_dns_subdomain(sel.get("name") or "", False)]
     key = sel.get("key") or ""
     if not key:
         errs.append(required(f"{path}.key"))
     else:
-        errs.extend(invalid(f"{path}.key", key, m) for m in N.is_config_map_key(key))
+        errs.extend(invalid(f"{path}.key", key, m) for m in naming.is_config_map_key(key))
     return errs
 
 
@@ -208,7 +208,7 @@ def _env_from(env_from, path: str) -> list[FieldError]:
                 if not name:
                     errs.append(required(f"{ip}.{key}.name"))
                 else:
-                    errs.extend(invalid(f"{ip}.{key}.name", name, m) for m in N.name_is_dns_subdomain(name, True))
+                    errs.extend(invalid(f"{ip}.{key}.name", name, m) for m in naming.name_is_dns_subdomain(name, True))
         if n == 0:
             errs.append(invalid(path, "", "must specify one of: `configMapRef` or `secretRef`"))
         elif n > 1:
@@ -265,7 +265,7 @@ def _volume_source(vol: dict, path: str) -> list[FieldError]:
         sp = f"{path}.{key}"
         if key == "emptyDir":
             limit = src.get("sizeLimit")
-            if limit is not None and Q.is_valid_quantity(limit) and Q.parse_quantity(limit) < 0:
+            if limit is not None and quantity.is_valid_quantity(limit) and quantity.parse_quantity(limit) < 0:
                 errs.append(forbidden(f"{sp}.sizeLimit", "SizeLimit field must be a valid resource quantity"))
         elif key == "hostPath":
             if not src.get("path"):
@@ -421,25 +421,25 @@ def _overcommit_allowed(name: str) -> bool:
 
 def _container_resource_name(name: str, path: str) -> list[FieldError]:
     """validateContainerResourceName (which starts with validateResourceName)."""
-    errs = [invalid(path, name, m) for m in N.is_qualified_name(name)]
+    errs = [invalid(path, name, m) for m in naming.is_qualified_name(name)]
     if "/" not in name:
         if not errs and name not in _STANDARD_RESOURCES and not _is_hugepages(name):
             errs.append(invalid(path, name, "must be a standard resource type or fully qualified"))
         if name not in _STANDARD_CONTAINER_RESOURCES and not _is_hugepages(name):
             errs.append(invalid(path, name, "must be a standard resource for containers"))
-    elif not _is_native(name) and (name.startswith("requests.") or N.is_qualified_name("requests." + name)):
+    elif not _is_native(name) and (name.startswith("requests.") or naming.is_qualified_name("requests." + name)):
         errs.append(invalid(path, name, "doesn't follow extended resource name standard"))
     return errs
 
 
 def _quantity_value(name: str, value, path: str) -> list[FieldError]:
-    q = Q.parse_quantity(value)
+    q = quantity.parse_quantity(value)
     errs: list[FieldError] = []
     if q < 0:
-        errs.append(invalid(path, Q.canonical_quantity(value), "must be greater than or equal to 0"))
+        errs.append(invalid(path, quantity.canonical_quantity(value), "must be greater than or equal to 0"))
     is_integer = name in _INTEGER_RESOURCES or (not _is_native(name) and not name.startswith("requests."))
     if is_integer and (q * 1000) % 1000 != 0:
-        errs.append(invalid(path, Q.canonical_quantity(value), "must be an integer"))
+        errs.append(invalid(path, quantity.canonical_quantity(value), "must be an integer"))
     return errs
 
 
@@ -463,8 +463,8 @@ def validate_resources(res, path: str) -> list[FieldError]:
         errs.extend(_container_resource_name(name, fp))
         errs.extend(_quantity_value(name, q, fp))
         if name in limits:
-            rq, lq = Q.parse_quantity(q), Q.parse_quantity(limits[name])
-            canon, lcanon = Q.canonical_quantity(q), Q.canonical_quantity(limits[name])
+            rq, lq = quantity.parse_quantity(q), quantity.parse_quantity(limits[name])
+            canon, lcanon = quantity.canonical_quantity(q), quantity.canonical_quantity(limits[name])
             if rq != lq and not _overcommit_allowed(name):
                 errs.append(invalid(req_path, canon, f"must be equal to {name} limit of {lcanon}"))
             elif rq > lq:
@@ -508,7 +508,7 @@ def _handler(h: dict, path: str, grace, allow_sleep: bool, allow_grpc: bool) -> 
                 errs.append(not_supported(f"{kp}.scheme", scheme, ("HTTP", "HTTPS")))
             for hdr in as_list(v.get("httpHeaders")):
                 hn = (hdr or {}).get("name") or "" if isinstance(hdr, dict) else ""
-                errs.extend(invalid(f"{kp}.httpHeaders", hn, m) for m in N.is_http_header_name(hn))
+                errs.extend(invalid(f"{kp}.httpHeaders", hn, m) for m in naming.is_http_header_name(hn))
         elif key == "tcpSocket":
             errs.extend(port_num_or_name(v.get("port", 0), f"{kp}.port"))
         elif key == "grpc":
@@ -557,7 +557,7 @@ def _security_context(sc, path: str) -> list[FieldError]:
     for f in ("runAsUser", "runAsGroup"):
         v = sc.get(f)
         if _is_int(v) and not 0 <= v <= MAX_INT32:
-            errs.append(invalid(f"{path}.{f}", v, N.inclusive_range_error(0, MAX_INT32)))
+            errs.append(invalid(f"{path}.{f}", v, naming.inclusive_range_error(0, MAX_INT32)))
     if sc.get("allowPrivilegeEscalation") is False and sc.get("privileged") is True:
         errs.append(invalid(path, sc, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"))
     return errs
@@ -685,7 +685,7 @@ def validate_tolerations(tolerations, path: str) -> list[FieldError]:
         if t.get("tolerationSeconds") is not None and effect != "NoExecute":
             errs.append(invalid(f"{ip}.effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
         if op in ("Equal", ""):
-            m = N.is_valid_label_value(value)
+            m = naming.is_valid_label_value(value)
             if m:
                 errs.append(invalid(f"{ip}.operator", value, ";".join(m)))
         elif op == "Exists":
@@ -715,7 +715,7 @@ def _node_selector_requirement(rq: dict, path: str, check_values: bool) -> list[
     errs.extend(validate_label_name(rq.get("key") or "", f"{path}.key"))
     if check_values:
         for i, v in enumerate(values):
-            errs.extend(invalid(f"{path}.values[{i}]", v, m) for m in N.is_valid_label_value(str(v)))
+            errs.extend(invalid(f"{path}.values[{i}]", v, m) for m in naming.is_valid_label_value(str(v)))
     return errs
 
 
@@ -735,7 +735,7 @@ def _node_selector_term(term: dict, path: str, check_values: bool) -> list[Field
             errs.append(invalid(f"{fp}.key", rq.get("key") or "", "not a valid field selector key"))
         else:
             for i, v in enumerate(as_list(rq.get("values"))):
-                errs.extend(invalid(f"{fp}.values[{i}]", v, m) for m in N.name_is_dns_subdomain(str(v), False))
+                errs.extend(invalid(f"{fp}.values[{i}]", v, m) for m in naming.name_is_dns_subdomain(str(v), False))
     return errs
 
 
@@ -743,7 +743,7 @@ def _pod_affinity_term(term: dict, path: str) -> list[FieldError]:
     errs = validate_label_selector(term.get("labelSelector"), f"{path}.labelSelector")
     errs.extend(validate_label_selector(term.get("namespaceSelector"), f"{path}.namespaceSelector"))
     for ns in as_list(term.get("namespaces")):
-        errs.extend(invalid(f"{path}.namespace", ns, m) for m in N.name_is_dns_label(str(ns), False))
+        errs.extend(invalid(f"{path}.namespace", ns, m) for m in naming.name_is_dns_label(str(ns), False))
     for key in ("matchLabelKeys", "mismatchLabelKeys"):
         keys = as_list(term.get(key))
         if keys and term.get("labelSelector") is None:
@@ -850,7 +850,7 @@ def _dns_config(cfg, policy: str, path: str) -> list[FieldError]:
     if len(ns) > 3:
         errs.append(invalid(f"{path}.nameservers", ns, "must not have more than 3 nameservers"))
     for i, ip in enumerate(ns):
-        if not N.is_valid_ip(ip):
+        if not naming.is_valid_ip(ip):
             errs.append(invalid(f"{path}.nameservers[{i}]", ip, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
     searches = as_list(cfg.get("searches"))
     if len(searches) > 32:
@@ -937,10 +937,10 @@ def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
         for f in ("fsGroup", "runAsUser", "runAsGroup"):
             v = sc.get(f)
             if _is_int(v) and not 0 <= v <= MAX_INT32:
-                errs.append(invalid(f"{scp}.{f}", v, N.inclusive_range_error(0, MAX_INT32)))
+                errs.append(invalid(f"{scp}.{f}", v, naming.inclusive_range_error(0, MAX_INT32)))
         for g, gid in enumerate(as_list(sc.get("supplementalGroups"))):
             if _is_int(gid) and not 0 <= gid <= MAX_INT32:
-                errs.append(invalid(f"{scp}.supplementalGroups[{g}]", gid, N.inclusive_range_error(0, MAX_INT32)))
+                errs.append(invalid(f"{scp}.supplementalGroups[{g}]", gid, naming.inclusive_range_error(0, MAX_INT32)))
     for i, ref in enumerate(as_list(spec.get("imagePullSecrets"))):
         if isinstance(ref, dict) and set(ref) - {"name"}:
             errs.append(invalid(f"{path}.imagePullSecrets[{i}]", ref, "only name may be set"))
@@ -948,11 +948,11 @@ def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
     errs.extend(_dns_config(spec.get("dnsConfig"), dp, f"{path}.dnsConfig"))
     for i, g in enumerate(as_list(spec.get("readinessGates"))):
         ct = (g or {}).get("conditionType") or "" if isinstance(g, dict) else ""
-        errs.extend(invalid(f"{path}.readinessGates[{i}].conditionType", ct, m) for m in N.is_qualified_name(ct))
+        errs.extend(invalid(f"{path}.readinessGates[{i}].conditionType", ct, m) for m in naming.is_qualified_name(ct))
     seen_gates: set[str] = set()
     for i, g in enumerate(as_list(spec.get("schedulingGates"))):
         gn = (g or {}).get("name") or "" if isinstance(g, dict) else ""
-        errs.extend(invalid(f"{path}.schedulingGates[{i}]", gn, m) for m in N.is_qualified_name(gn))
+        errs.extend(invalid(f"{path}.schedulingGates[{i}]", gn, m) for m in naming.is_qualified_name(gn))
         if gn in seen_gates:
             errs.append(duplicate(f"{path}.schedulingGates[{i}]", gn))
         seen_gates.add(gn)
@@ -960,13 +960,13 @@ def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
         errs.extend(_topology_spread(spec["topologySpreadConstraints"], f"{path}.topologySpreadConstraints"))
     sa = spec.get("serviceAccountName") or ""
     if sa:
-        errs.extend(invalid(f"{path}.serviceAccountName", sa, m) for m in N.name_is_dns_subdomain(sa, False))
+        errs.extend(invalid(f"{path}.serviceAccountName", sa, m) for m in naming.name_is_dns_subdomain(sa, False))
     node = spec.get("nodeName") or ""
     if node:
-        errs.extend(invalid(f"{path}.nodeName", node, m) for m in N.name_is_dns_subdomain(node, False))
+        errs.extend(invalid(f"{path}.nodeName", node, m) for m in naming.name_is_dns_subdomain(node, False))
     ads = spec.get("activeDeadlineSeconds")
     if ads is not None and (not _is_int(ads) or ads < 1 or ads > MAX_INT32):
-        errs.append(invalid(f"{path}.activeDeadlineSeconds", ads, N.inclusive_range_error(1, MAX_INT32)))
+        errs.append(invalid(f"{path}.activeDeadlineSeconds", ads, naming.inclusive_range_error(1, MAX_INT32)))
     if spec.get("hostname"):
         errs.extend(dns1123_label(spec["hostname"], f"{path}.hostname"))
     if spec.get("subdomain"):
@@ -975,17 +975,17 @@ def validate_pod_spec(spec, path: str, *, is_pod: bool) -> list[FieldError]:
         errs.extend(validate_tolerations(spec["tolerations"], f"{path}.tolerations"))
     for i, ha in enumerate(as_list(spec.get("hostAliases"))):
         ha = ha if isinstance(ha, dict) else {}
-        if not N.is_valid_ip(ha.get("ip") or ""):
+        if not naming.is_valid_ip(ha.get("ip") or ""):
             errs.append(invalid(f"{path}.hostAliases[{i}].ip", ha.get("ip") or "",
                                 "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
         for j, hn in enumerate(as_list(ha.get("hostnames"))):
             errs.extend(dns1123_subdomain(str(hn), f"{path}.hostAliases[{i}].hostnames[{j}]"))
     pcn = spec.get("priorityClassName") or ""
     if pcn:
-        errs.extend(invalid(f"{path}.priorityClassName", pcn, m) for m in N.name_is_dns_subdomain(pcn, False))
+        errs.extend(invalid(f"{path}.priorityClassName", pcn, m) for m in naming.name_is_dns_subdomain(pcn, False))
     if spec.get("runtimeClassName") is not None:
         rcn = spec["runtimeClassName"]
-        errs.extend(invalid(f"{path}.runtimeClassName", rcn, m) for m in N.name_is_dns_subdomain(str(rcn), False))
+        errs.extend(invalid(f"{path}.runtimeClassName", rcn, m) for m in naming.name_is_dns_subdomain(str(rcn), False))
     pp = spec.get("preemptionPolicy")
     if pp is not None:
         if pp == "":

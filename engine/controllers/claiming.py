@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .. import objects as O, resources as R
+from .. import objects, resources as kinds
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
 from ..loop import Controller, quiet_write
@@ -36,22 +36,22 @@ class OrphanIndex:
         return sorted(self._by_ns.get(namespace, ()))
 
 
-def claim(ctl: Controller, owner: dict, rt: R.ResourceType, orphans: OrphanIndex,
+def claim(ctl: Controller, owner: dict, rt: kinds.ResourceType, orphans: OrphanIndex,
           match: Callable[[dict], bool], member: Callable[[dict], bool] = lambda obj: True) -> list[dict]:
     """ControllerRefManager.ClaimPods / ClaimControllerRevisions: the `rt` objects `owner` controls.
     Owned objects whose labels stop matching (or that fail `member`) are released; orphans that match
     and are not being deleted are adopted. An owner being deleted neither adopts nor releases."""
-    uid, ns = O.uid_of(owner), O.namespace_of(owner)
-    deleting = O.is_terminating(owner)
+    uid, ns = objects.uid_of(owner), objects.namespace_of(owner)
+    deleting = objects.is_terminating(owner)
     out = []
     for obj in ctl.store.owned_by(uid, rt):
-        ref = O.controller_of(obj)
+        ref = objects.controller_of(obj)
         if ref is None or ref.get("uid") != uid:
             continue
-        if match(O.labels_of(obj)) and member(obj):
+        if match(objects.labels_of(obj)) and member(obj):
             out.append(obj)
         elif not deleting:
-            released = O.clone(obj)
+            released = objects.clone(obj)
             released["metadata"]["ownerReferences"] = [
                 r for r in released["metadata"].get("ownerReferences") or () if r.get("uid") != uid]
             quiet_write(ctl.store.update, released, sync=False)
@@ -59,25 +59,25 @@ def claim(ctl: Controller, owner: dict, rt: R.ResourceType, orphans: OrphanIndex
         return out
     for name in orphans.names(ns):
         orphan = ctl.store.try_get(rt, ns, name)
-        if (orphan is None or O.controller_of(orphan) is not None or O.is_terminating(orphan)
-                or not match(O.labels_of(orphan)) or not member(orphan)):
+        if (orphan is None or objects.controller_of(orphan) is not None or objects.is_terminating(orphan)
+                or not match(objects.labels_of(orphan)) or not member(orphan)):
             continue
-        adopted = O.clone(orphan)
+        adopted = objects.clone(orphan)
         adopted["metadata"]["ownerReferences"] = (list(adopted["metadata"].get("ownerReferences") or [])
-                                                  + [O.controller_ref(owner)])
+                                                  + [objects.controller_ref(owner)])
         made = quiet_write(ctl.store.update, adopted, sync=False)
         if made is not None:
-            ctl.decide(O.key_of(owner), f"{owner['kind']} {O.key_of(owner)}: orphan {orphan['kind']} {name} matches "
+            ctl.decide(objects.key_of(owner), f"{owner['kind']} {objects.key_of(owner)}: orphan {orphan['kind']} {name} matches "
                                         f"the selector → adopting it (ownerReference added)", action="adopt")
             out.append(made)
     return out
 
 
-def orphan_owner_keys(store, rt: R.ResourceType, obj: dict) -> set[str]:
+def orphan_owner_keys(store, rt: kinds.ResourceType, obj: dict) -> set[str]:
     """Keys of the `rt` owners in obj's namespace whose selector matches an orphan `obj`."""
     keys = set()
-    labels = O.labels_of(obj)
-    for owner in store.iter(rt, O.namespace_of(obj)):
+    labels = objects.labels_of(obj)
+    for owner in store.iter(rt, objects.namespace_of(obj)):
         if label_selector_matcher((owner.get("spec") or {}).get("selector"))(labels):
-            keys.add(O.key_of(owner))
+            keys.add(objects.key_of(owner))
     return keys

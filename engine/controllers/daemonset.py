@@ -29,7 +29,7 @@ from __future__ import annotations
 import struct
 from typing import Iterable
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects, resources as kinds
 from ..events import NORMAL, WARNING
 from ..intstr import int_or_percent
 from ..node_predicates import required_node_affinity_matches, untolerated_taint
@@ -81,7 +81,7 @@ def node_name_affinity(affinity: dict | None, node: str) -> dict:
     """ReplaceDaemonSetPodNodeNameNodeAffinity: pin the pod to `node` with a required matchFields
     term, replacing any required nodeSelectorTerms (preferred terms stay)."""
     term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
-    affinity = O.clone(affinity) if affinity else {}
+    affinity = objects.clone(affinity) if affinity else {}
     na = affinity.setdefault("nodeAffinity", {})
     req = na.setdefault("requiredDuringSchedulingIgnoredDuringExecution", {})
     req["nodeSelectorTerms"] = [term]
@@ -108,18 +108,18 @@ def compute_hash(template: dict, collision_count: int | None) -> str:
     raw = go_json(template or {})
     if collision_count is not None:
         raw += struct.pack("<I", int(collision_count) & 0xFFFFFFFF)
-    return O.safe_encode(str(fnv32a(raw)))
+    return objects.safe_encode(str(fnv32a(raw)))
 
 
 # ---- node eligibility (NodeShouldRunDaemonPod) -----------------------------------------------------
 
 def fits_node_affinity(pod_spec: dict, node: dict) -> bool:
-    return required_node_affinity_matches(pod_spec, O.labels_of(node), O.name_of(node))
+    return required_node_affinity_matches(pod_spec, objects.labels_of(node), objects.name_of(node))
 
 
 def daemon_pod_spec(ds: dict, node_name: str) -> dict:
     """NewPod: the template's spec with nodeName set and the automatic tolerations added."""
-    spec = O.clone(((ds.get("spec") or {}).get("template") or {}).get("spec") or {})
+    spec = objects.clone(((ds.get("spec") or {}).get("template") or {}).get("spec") or {})
     spec["nodeName"] = node_name
     add_daemon_tolerations(spec)
     return spec
@@ -128,7 +128,7 @@ def daemon_pod_spec(ds: dict, node_name: str) -> dict:
 def node_should_run(node: dict, ds: dict) -> tuple[bool, bool, str]:
     """NodeShouldRunDaemonPod → (shouldRun, shouldContinueRunning, why-not in words)."""
     tpl_spec = ((ds.get("spec") or {}).get("template") or {}).get("spec") or {}
-    node_name = O.name_of(node)
+    node_name = objects.name_of(node)
     if tpl_spec.get("nodeName") and tpl_spec["nodeName"] != node_name:
         return False, False, f"the template names node {tpl_spec['nodeName']}"
     pod_spec = daemon_pod_spec(ds, node_name)
@@ -150,7 +150,7 @@ def _taint_text(taint: dict) -> str:
 def _pod_order(pod: dict):
     """podByCreationTimestampAndPhase: scheduled first, then oldest, then by name."""
     return (0 if (pod.get("spec") or {}).get("nodeName") else 1,
-            O.meta(pod).get("creationTimestamp") or "", O.name_of(pod))
+            objects.meta(pod).get("creationTimestamp") or "", objects.name_of(pod))
 
 
 def _is_terminal(pod: dict) -> bool:
@@ -183,36 +183,36 @@ class DaemonSetController(Controller):
         super().__init__(ctx)
         self._by_owner = owner_key("DaemonSet")
         self._backoff: dict[str, tuple[float, float]] = {}     # failed-pod key -> (delay, last)
-        self._orphans = {R.POD.name: OrphanIndex(), R.CONTROLLERREVISION.name: OrphanIndex()}
+        self._orphans = {kinds.POD.name: OrphanIndex(), kinds.CONTROLLERREVISION.name: OrphanIndex()}
 
     # ---- handlers ------------------------------------------------------------------------------
 
     def handlers(self):
-        return {R.DAEMONSET.name: own_key,
-                R.POD.name: self._owned_or_orphan_keys,
-                R.CONTROLLERREVISION.name: self._owned_or_orphan_keys,
-                R.NODE.name: self._node_keys}
+        return {kinds.DAEMONSET.name: own_key,
+                kinds.POD.name: self._owned_or_orphan_keys,
+                kinds.CONTROLLERREVISION.name: self._owned_or_orphan_keys,
+                kinds.NODE.name: self._node_keys}
 
     def _owned_or_orphan_keys(self, ev: WatchEvent) -> Iterable[str]:
         self._orphans[ev.resource.name].observe(ev)
         keys = set(self._by_owner(ev))
-        if not keys and ev.type != "DELETED" and O.controller_of(ev.object) is None:
-            keys |= orphan_owner_keys(self.store, R.DAEMONSET, ev.object)
+        if not keys and ev.type != "DELETED" and objects.controller_of(ev.object) is None:
+            keys |= orphan_owner_keys(self.store, kinds.DAEMONSET, ev.object)
         return keys
 
     def _node_keys(self, ev: WatchEvent) -> Iterable[str]:
         if ev.type == "MODIFIED" and ev.old is not None:
             # shouldIgnoreNodeUpdate: only labels and taints decide eligibility (heartbeats don't).
-            if (O.labels_of(ev.old) == O.labels_of(ev.object)
+            if (objects.labels_of(ev.old) == objects.labels_of(ev.object)
                     and (ev.old.get("spec") or {}).get("taints") == (ev.object.get("spec") or {}).get("taints")):
                 return ()
-        return [O.key_of(ds) for ds in self.store.iter(R.DAEMONSET)]
+        return [objects.key_of(ds) for ds in self.store.iter(kinds.DAEMONSET)]
 
     # ---- reconcile (syncDaemonSet) ---------------------------------------------------------------
 
     def reconcile(self, key: str) -> Result | None:
-        ns, name = O.split_key(key)
-        ds = self.store.try_get(R.DAEMONSET, ns, name)
+        ns, name = objects.split_key(key)
+        ds = self.store.try_get(kinds.DAEMONSET, ns, name)
         if ds is None:
             return None
         spec = _Spec(ds)
@@ -221,15 +221,15 @@ class DaemonSetController(Controller):
         if spec.selector == {}:
             raise TerminalError(ds, "SelectingAll",
                                 "This daemon set is selecting all pods. A non-empty selector is required.")
-        if O.is_terminating(ds):
+        if objects.is_terminating(ds):
             return None
         match = label_selector_matcher(spec.selector)
-        nodes = sorted(self.store.iter(R.NODE), key=O.name_of)
+        nodes = sorted(self.store.iter(kinds.NODE), key=objects.name_of)
 
         cur, old = self._construct_history(ds, spec, match)
         if cur is None:
             return None                         # collision count bumped: the status write requeues us
-        hash_ = O.labels_of(cur).get(REVISION_LABEL, "")
+        hash_ = objects.labels_of(cur).get(REVISION_LABEL, "")
 
         requeue: list[float] = []
         changed = self._manage(key, ds, spec, match, nodes, hash_, requeue)
@@ -247,7 +247,7 @@ class DaemonSetController(Controller):
     def _nodes_to_pods(self, ds: dict, match, include_deleted_terminal: bool = False) -> dict[str, list[dict]]:
         out: dict[str, list[dict]] = {}
         for pod in self._claim_pods(ds, match):
-            if not include_deleted_terminal and _is_terminal(pod) and O.is_terminating(pod):
+            if not include_deleted_terminal and _is_terminal(pod) and objects.is_terminating(pod):
                 continue
             node = target_node(pod)
             if node is None:
@@ -256,7 +256,7 @@ class DaemonSetController(Controller):
         return out
 
     def _claim_pods(self, ds: dict, match) -> list[dict]:
-        return claim(self, ds, R.POD, self._orphans[R.POD.name], match)
+        return claim(self, ds, kinds.POD, self._orphans[kinds.POD.name], match)
 
     # ---- manage ----------------------------------------------------------------------------------
 
@@ -267,7 +267,7 @@ class DaemonSetController(Controller):
         delete: list[tuple[dict, str]] = []      # (pod, why)
         now = self.clock.now()
         for node in nodes:
-            nname = O.name_of(node)
+            nname = objects.name_of(node)
             should_run, should_continue, why_not = node_should_run(node, ds)
             pods = by_node.get(nname)
             if should_run and not pods:
@@ -275,10 +275,10 @@ class DaemonSetController(Controller):
             elif should_continue:
                 running = []
                 for pod in pods or ():
-                    if O.is_terminating(pod):
+                    if objects.is_terminating(pod):
                         continue
                     if phase_of(pod) == "Failed":
-                        bkey = f"{O.uid_of(ds)}/{(ds.get('status') or {}).get('observedGeneration', 0)}/{nname}"
+                        bkey = f"{objects.uid_of(ds)}/{(ds.get('status') or {}).get('observedGeneration', 0)}/{nname}"
                         delay, last = self._backoff.get(bkey, (0.0, -1e18))
                         if delay and now - last < delay:
                             requeue.append(delay - (now - last))
@@ -286,12 +286,12 @@ class DaemonSetController(Controller):
                         nxt = min(FAILED_POD_BACKOFF[1], delay * 2) if delay else FAILED_POD_BACKOFF[0]
                         self._backoff[bkey] = (nxt, now)
                         self.recorder.event(ds, WARNING, "FailedDaemonPod",
-                                            f"Found failed daemon pod {O.namespace_of(pod)}/{O.name_of(pod)} on node "
+                                            f"Found failed daemon pod {objects.namespace_of(pod)}/{objects.name_of(pod)} on node "
                                             f"{nname}, will try to kill it", component=self.name)
                         delete.append((pod, f"it failed on {nname}"))
                     elif phase_of(pod) == "Succeeded":
                         self.recorder.event(ds, NORMAL, "SucceededDaemonPod",
-                                            f"Found succeeded daemon pod {O.namespace_of(pod)}/{O.name_of(pod)} on node "
+                                            f"Found succeeded daemon pod {objects.namespace_of(pod)}/{objects.name_of(pod)} on node "
                                             f"{nname}, will try to delete it", component=self.name)
                         delete.append((pod, f"it exited on {nname}"))
                     else:
@@ -299,12 +299,12 @@ class DaemonSetController(Controller):
                 delete += self._excess(ds, spec, running, hash_, should_run, nname, create_on)
             elif pods:
                 for pod in pods:
-                    if not O.is_terminating(pod):
+                    if not objects.is_terminating(pod):
                         delete.append((pod, f"{nname} no longer qualifies: {why_not}"))
 
         # getUnscheduledPodsWithoutNode: pods never bound to a node that no longer exists (bound ones
         # are the pod garbage collector's).
-        names = {O.name_of(n) for n in nodes}
+        names = {objects.name_of(n) for n in nodes}
         for nname, pods in by_node.items():
             if nname not in names:
                 delete += [(p, f"node {nname} does not exist") for p in pods
@@ -327,7 +327,7 @@ class DaemonSetController(Controller):
             return out
         newest_new = oldest_old = None
         for pod in running:
-            if O.labels_of(pod).get(REVISION_LABEL) == hash_:
+            if objects.labels_of(pod).get(REVISION_LABEL) == hash_:
                 if newest_new is None:
                     newest_new = pod
                     continue
@@ -347,7 +347,7 @@ class DaemonSetController(Controller):
         changed = False
         tpl = self._pod_template(ds, hash_)
         for nname in create_on[:BURST_REPLICAS]:
-            pod = O.clone(tpl)
+            pod = objects.clone(tpl)
             pod["spec"]["affinity"] = node_name_affinity(pod["spec"].get("affinity"), nname)
             try:
                 made = self.store.create(pod, sync=False)
@@ -358,13 +358,13 @@ class DaemonSetController(Controller):
                 raise
             changed = True
             self.decide(key, f"DaemonSet {key}: node {nname} should run a pod and has none → "
-                             f"created {O.name_of(made)} (pinned to {nname} by node affinity)", action="create-pod")
-            self.recorder.event(ds, NORMAL, "SuccessfulCreate", f"Created pod: {O.name_of(made)}",
+                             f"created {objects.name_of(made)} (pinned to {nname} by node affinity)", action="create-pod")
+            self.recorder.event(ds, NORMAL, "SuccessfulCreate", f"Created pod: {objects.name_of(made)}",
                                 component=self.name)
         for pod, why in delete[:BURST_REPLICAS]:
             if self._delete_pod(ds, pod):
                 changed = True
-                self.decide(key, f"DaemonSet {key}: {why} → deleted {O.name_of(pod)}", action="delete-pod")
+                self.decide(key, f"DaemonSet {key}: {why} → deleted {objects.name_of(pod)}", action="delete-pod")
         return changed
 
     def _pod_template(self, ds: dict, hash_: str) -> dict:
@@ -373,31 +373,31 @@ class DaemonSetController(Controller):
         tpl = (ds.get("spec") or {}).get("template") or {}
         md_tpl = tpl.get("metadata") or {}
         labels = dict(md_tpl.get("labels") or {})
-        gen = (O.meta(ds).get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
+        gen = (objects.meta(ds).get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
         if gen is not None and str(gen).lstrip("-").isdigit():
             labels[TEMPLATE_GENERATION_LABEL] = str(int(gen))
         if hash_:
             labels[REVISION_LABEL] = hash_
-        md = {"generateName": f"{O.name_of(ds)}-", "namespace": O.namespace_of(ds), "labels": labels,
-              "ownerReferences": [O.controller_ref(ds)]}
+        md = {"generateName": f"{objects.name_of(ds)}-", "namespace": objects.namespace_of(ds), "labels": labels,
+              "ownerReferences": [objects.controller_ref(ds)]}
         if md_tpl.get("annotations"):
             md["annotations"] = dict(md_tpl["annotations"])
         if md_tpl.get("finalizers"):
             md["finalizers"] = list(md_tpl["finalizers"])
-        spec = O.clone(tpl.get("spec") or {})
+        spec = objects.clone(tpl.get("spec") or {})
         add_daemon_tolerations(spec)
         return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec}
 
     def _delete_pod(self, ds: dict, pod: dict) -> bool:
         try:
-            self.store.delete(R.POD, O.namespace_of(pod), O.name_of(pod), sync=False,
-                              preconditions={"uid": O.uid_of(pod)})
+            self.store.delete(kinds.POD, objects.namespace_of(pod), objects.name_of(pod), sync=False,
+                              preconditions={"uid": objects.uid_of(pod)})
         except errors.NotFound:
             return False
         except errors.ApiError as e:
             self.recorder.event(ds, WARNING, "FailedDelete", f"Error deleting: {e}", component=self.name)
             raise
-        self.recorder.event(ds, NORMAL, "SuccessfulDelete", f"Deleted pod: {O.name_of(pod)}", component=self.name)
+        self.recorder.event(ds, NORMAL, "SuccessfulDelete", f"Deleted pod: {objects.name_of(pod)}", component=self.name)
         return True
 
     # ---- rolling update (update.go rollingUpdate) --------------------------------------------------
@@ -408,11 +408,11 @@ class DaemonSetController(Controller):
         eligible = {}
         for node in nodes:
             should_run, _, _ = node_should_run(node, ds)
-            eligible[O.name_of(node)] = should_run
+            eligible[objects.name_of(node)] = should_run
             if should_run:
                 desired += 1
-                by_node.setdefault(O.name_of(node), [])
-        gen = (O.meta(ds).get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
+                by_node.setdefault(objects.name_of(node), [])
+        gen = (objects.meta(ds).get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
         max_unavailable = int_or_percent(spec.max_unavailable, desired, True)
         max_surge = int_or_percent(spec.max_surge, desired, True)
         if desired > 0 and max_unavailable == 0 and max_surge == 0:
@@ -449,7 +449,7 @@ class DaemonSetController(Controller):
                 why = ("is old and not available" if pod in replace
                        else f"is old ({unavailable} unavailable, maxUnavailable {max_unavailable})")
                 if self._delete_pod(ds, pod):
-                    self.decide(key, f"DaemonSet {key}: rolling update: {O.name_of(pod)} on "
+                    self.decide(key, f"DaemonSet {key}: rolling update: {objects.name_of(pod)} on "
                                      f"{target_node(pod)} {why} → deleted it; a new pod follows",
                                 action="rolling-update")
             return
@@ -500,10 +500,10 @@ class DaemonSetController(Controller):
         data = template_patch(spec.template)
         current: list[dict] = []
         old: list[dict] = []
-        for cr in claim(self, ds, R.CONTROLLERREVISION, self._orphans[R.CONTROLLERREVISION.name], match):
-            if REVISION_LABEL not in O.labels_of(cr):
-                fixed = O.clone(cr)
-                fixed["metadata"].setdefault("labels", {})[REVISION_LABEL] = O.name_of(cr)
+        for cr in claim(self, ds, kinds.CONTROLLERREVISION, self._orphans[kinds.CONTROLLERREVISION.name], match):
+            if REVISION_LABEL not in objects.labels_of(cr):
+                fixed = objects.clone(cr)
+                fixed["metadata"].setdefault("labels", {})[REVISION_LABEL] = objects.name_of(cr)
                 cr = self.store.update(fixed, sync=False)
             (current if cr.get("data") == data else old).append(cr)
         number = max([int(c.get("revision") or 0) for c in old] or [0]) + 1
@@ -516,52 +516,52 @@ class DaemonSetController(Controller):
         if len(current) > 1:
             self._dedup(ds, match, keep, current)
         if int(keep.get("revision") or 0) < number:
-            bumped = O.clone(keep)
+            bumped = objects.clone(keep)
             bumped["revision"] = number
             keep = self.store.update(bumped, sync=False)
-            self.decide(O.key_of(ds), f"DaemonSet {O.key_of(ds)}: template matches revision "
-                        f"{O.name_of(keep)} → it becomes revision {number}", action="reuse-revision")
+            self.decide(objects.key_of(ds), f"DaemonSet {objects.key_of(ds)}: template matches revision "
+                        f"{objects.name_of(keep)} → it becomes revision {number}", action="reuse-revision")
         return keep, old
 
     def _snapshot(self, ds, spec, data, number) -> dict | None:
         status = ds.get("status") or {}
         collisions = status.get("collisionCount")
         h = compute_hash(spec.template, collisions)
-        name = f"{O.name_of(ds)}-{h}"
-        labels = dict(O.labels_of(spec.template))
+        name = f"{objects.name_of(ds)}-{h}"
+        labels = dict(objects.labels_of(spec.template))
         labels[REVISION_LABEL] = h
         cr = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
-              "metadata": {"name": name, "namespace": O.namespace_of(ds), "labels": labels,
-                           "ownerReferences": [O.controller_ref(ds)]},
+              "metadata": {"name": name, "namespace": objects.namespace_of(ds), "labels": labels,
+                           "ownerReferences": [objects.controller_ref(ds)]},
               "data": data, "revision": number}
-        if O.meta(ds).get("annotations"):
-            cr["metadata"]["annotations"] = dict(O.meta(ds)["annotations"])
+        if objects.meta(ds).get("annotations"):
+            cr["metadata"]["annotations"] = dict(objects.meta(ds)["annotations"])
         try:
             made = self.store.create(cr, sync=False)
         except errors.AlreadyExists:
-            existing = self.store.try_get(R.CONTROLLERREVISION, O.namespace_of(ds), name)
+            existing = self.store.try_get(kinds.CONTROLLERREVISION, objects.namespace_of(ds), name)
             if existing is not None and existing.get("data") == data:
                 return existing
-            bumped = O.clone(ds)
+            bumped = objects.clone(ds)
             bumped.setdefault("status", {})["collisionCount"] = int(collisions or 0) + 1
             self.store.update(bumped, subresource="status", sync=False)
-            self.decide(O.key_of(ds), f"DaemonSet {O.key_of(ds)}: revision name {name} is taken → "
+            self.decide(objects.key_of(ds), f"DaemonSet {objects.key_of(ds)}: revision name {name} is taken → "
                         f"collisionCount {int(collisions or 0) + 1}", action="hash-collision")
             return None
-        self.decide(O.key_of(ds), f"DaemonSet {O.key_of(ds)}: new pod template → ControllerRevision "
+        self.decide(objects.key_of(ds), f"DaemonSet {objects.key_of(ds)}: new pod template → ControllerRevision "
                     f"{name} (revision {number})", action="create-revision")
         return made
 
     def _dedup(self, ds, match, keep, current) -> None:
-        h = O.labels_of(keep).get(REVISION_LABEL)
+        h = objects.labels_of(keep).get(REVISION_LABEL)
         for pod in self._claim_pods(ds, match):
-            if O.labels_of(pod).get(REVISION_LABEL) != h:
-                self.store.patch(R.POD, O.namespace_of(pod), O.name_of(pod), "merge",
+            if objects.labels_of(pod).get(REVISION_LABEL) != h:
+                self.store.patch(kinds.POD, objects.namespace_of(pod), objects.name_of(pod), "merge",
                                  {"metadata": {"labels": {REVISION_LABEL: h}}}, sync=False)
         for cr in current:
-            if O.name_of(cr) != O.name_of(keep):
+            if objects.name_of(cr) != objects.name_of(keep):
                 try:
-                    self.store.delete(R.CONTROLLERREVISION, O.namespace_of(cr), O.name_of(cr), sync=False)
+                    self.store.delete(kinds.CONTROLLERREVISION, objects.namespace_of(cr), objects.name_of(cr), sync=False)
                 except errors.NotFound:
                     pass
 
@@ -569,15 +569,15 @@ class DaemonSetController(Controller):
         excess = len(old) - spec.history_limit
         if excess <= 0:
             return
-        live = {O.labels_of(p).get(REVISION_LABEL) for pods in self._nodes_to_pods(ds, match, True).values()
+        live = {objects.labels_of(p).get(REVISION_LABEL) for pods in self._nodes_to_pods(ds, match, True).values()
                 for p in pods}
         for cr in sorted(old, key=lambda c: int(c.get("revision") or 0)):
             if excess <= 0:
                 break
-            if O.labels_of(cr).get(REVISION_LABEL) in live:
+            if objects.labels_of(cr).get(REVISION_LABEL) in live:
                 continue
             try:
-                self.store.delete(R.CONTROLLERREVISION, O.namespace_of(cr), O.name_of(cr), sync=False)
+                self.store.delete(kinds.CONTROLLERREVISION, objects.namespace_of(cr), objects.name_of(cr), sync=False)
             except errors.NotFound:
                 pass
             excess -= 1
@@ -588,10 +588,10 @@ class DaemonSetController(Controller):
         by_node = self._nodes_to_pods(ds, match)
         now = self.clock.now()
         desired = current = misscheduled = ready = updated = available = 0
-        gen = (O.meta(ds).get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
+        gen = (objects.meta(ds).get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
         for node in nodes:
             should_run, _, _ = node_should_run(node, ds)
-            pods = by_node.get(O.name_of(node)) or []
+            pods = by_node.get(objects.name_of(node)) or []
             if should_run:
                 desired += 1
                 if not pods:
@@ -608,7 +608,7 @@ class DaemonSetController(Controller):
                 misscheduled += 1
         values = {"currentNumberScheduled": current, "numberMisscheduled": misscheduled,
                   "desiredNumberScheduled": desired, "numberReady": ready,
-                  "observedGeneration": O.meta(ds).get("generation", 1),
+                  "observedGeneration": objects.meta(ds).get("generation", 1),
                   "updatedNumberScheduled": updated, "numberAvailable": available,
                   "numberUnavailable": desired - available}
         old = ds.get("status") or {}
@@ -621,7 +621,7 @@ class DaemonSetController(Controller):
             else:
                 status.pop(field, None)
         if status != old:
-            new = O.clone(ds)
+            new = objects.clone(ds)
             new["status"] = status
             self.store.update(new, subresource="status", sync=False)
         return ready, available
@@ -629,7 +629,7 @@ class DaemonSetController(Controller):
 
 def _is_updated(pod: dict, hash_: str, template_generation) -> bool:
     """util.IsPodUpdated: the hash label matches, or (legacy) the template generation label does."""
-    labels = O.labels_of(pod)
+    labels = objects.labels_of(pod)
     if template_generation is not None and labels.get(TEMPLATE_GENERATION_LABEL) == str(template_generation):
         return True
     return bool(hash_) and labels.get(REVISION_LABEL) == hash_
@@ -640,7 +640,7 @@ def _updated_pods_on_node(pods: list[dict], hash_: str, template_generation=None
     """findUpdatedPodsOnNode: at most one new and one old non-deleted pod, else None."""
     new = old = None
     for pod in pods:
-        if O.is_terminating(pod):
+        if objects.is_terminating(pod):
             continue
         if _is_updated(pod, hash_, template_generation):
             if new is not None:

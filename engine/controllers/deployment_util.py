@@ -13,7 +13,7 @@ import math
 import struct
 from typing import Iterable
 
-from .. import objects as O
+from .. import objects
 from ..intstr import int_or_percent
 
 # Well-known keys (k/api apps/v1 types.go, deployment_util.go).
@@ -142,7 +142,7 @@ def compute_hash(tmpl: dict, collision_count: int | None) -> str:
     h = 0x811C9DC5
     for b in data:
         h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
-    return O.safe_encode(str(h))
+    return objects.safe_encode(str(h))
 
 
 def _semantic(v):
@@ -158,7 +158,7 @@ def _semantic(v):
 def equal_ignore_hash(t1: dict, t2: dict) -> bool:
     """EqualIgnoreHash: templates equal apart from the pod-template-hash label."""
     def strip(t):
-        t = O.clone(t or {})
+        t = objects.clone(t or {})
         labels = (t.get("metadata") or {}).get("labels")
         if labels:
             labels.pop(HASH_LABEL, None)
@@ -169,16 +169,16 @@ def equal_ignore_hash(t1: dict, t2: dict) -> bool:
 # ---- ReplicaSet lists ------------------------------------------------------------------------
 
 def _created(rs: dict) -> float:
-    return O.parse_time(O.meta(rs).get("creationTimestamp")) or 0.0
+    return objects.parse_time(objects.meta(rs).get("creationTimestamp")) or 0.0
 
 
 def by_creation(rs_list: list[dict]) -> list[dict]:
     """ReplicaSetsByCreationTimestamp: oldest first, ties by name."""
-    return sorted(rs_list, key=lambda r: (_created(r), O.name_of(r)))
+    return sorted(rs_list, key=lambda r: (_created(r), objects.name_of(r)))
 
 
 def _cmp_creation(a: dict, b: dict) -> int:
-    ka, kb = (_created(a), O.name_of(a)), (_created(b), O.name_of(b))
+    ka, kb = (_created(a), objects.name_of(a)), (_created(b), objects.name_of(b))
     return -1 if ka < kb else (1 if ka > kb else 0)
 
 
@@ -202,7 +202,7 @@ def by_size_newer(rs_list: list[dict]) -> list[dict]:
 
 def revision_of(obj: dict) -> int | None:
     """Revision(): the revision annotation as an int; 0 when absent; None when unparseable."""
-    v = (O.meta(obj).get("annotations") or {}).get(REVISION)
+    v = (objects.meta(obj).get("annotations") or {}).get(REVISION)
     if v is None:
         return 0
     try:
@@ -241,7 +241,7 @@ def find_new(d: dict, rs_list: list[dict]) -> dict | None:
 def find_old(d: dict, rs_list: list[dict]) -> list[dict]:
     """FindOldReplicaSets (the 'all old' list): every ReplicaSet but the new one."""
     new = find_new(d, rs_list)
-    return [rs for rs in rs_list if new is None or O.uid_of(rs) != O.uid_of(new)]
+    return [rs for rs in rs_list if new is None or objects.uid_of(rs) != objects.uid_of(new)]
 
 
 def find_active_or_latest(new_rs: dict | None, old_rss: list[dict]) -> dict | None:
@@ -268,7 +268,7 @@ def sum_status(rs_list, field: str) -> int:
 # ---- annotations -----------------------------------------------------------------------------
 
 def annotation_int(obj: dict, key: str) -> int | None:
-    v = (O.meta(obj).get("annotations") or {}).get(key)
+    v = (objects.meta(obj).get("annotations") or {}).get(key)
     if v is None:
         return None
     try:
@@ -288,7 +288,7 @@ def set_replicas_annotations(rs: dict, desired: int, maximum: int) -> bool:
 
 
 def replicas_annotations_need_update(rs: dict, desired: int, maximum: int) -> bool:
-    ann = O.meta(rs).get("annotations") or {}
+    ann = objects.meta(rs).get("annotations") or {}
     return ann.get(DESIRED_REPLICAS) != str(desired) or ann.get(MAX_REPLICAS) != str(maximum)
 
 
@@ -297,7 +297,7 @@ def set_new_rs_annotations(d: dict, rs: dict, new_revision: int, exists: bool,
     """SetNewReplicaSetAnnotations, editing `rs` (a copy) in place; True if anything changed."""
     ann = rs["metadata"].setdefault("annotations", {})
     changed = False
-    for k, v in (O.meta(d).get("annotations") or {}).items():
+    for k, v in (objects.meta(d).get("annotations") or {}).items():
         if k in ANNOTATIONS_TO_SKIP or ann.get(k) == v:
             continue
         ann[k] = v
@@ -393,7 +393,7 @@ def new_condition(ctype: str, status: str, reason: str, message: str, now_iso: s
 
 
 def get_condition(status: dict, ctype: str) -> dict | None:
-    return O.get_condition(status, ctype)
+    return objects.get_condition(status, ctype)
 
 
 def set_condition(status: dict, cond: dict) -> None:
@@ -428,7 +428,7 @@ def deployment_complete(d: dict, status: dict) -> bool:
     n = replicas(d)
     return (int(status.get("updatedReplicas") or 0) == n and int(status.get("replicas") or 0) == n
             and int(status.get("availableReplicas") or 0) == n
-            and int(status.get("observedGeneration") or 0) >= int(O.meta(d).get("generation") or 0))
+            and int(status.get("observedGeneration") or 0) >= int(objects.meta(d).get("generation") or 0))
 
 
 def deployment_progressing(d: dict, new: dict) -> bool:
@@ -450,5 +450,5 @@ def deployment_timed_out(d: dict, new: dict, now: float) -> bool:
         return False
     if cond.get("reason") == TIMED_OUT:
         return True
-    since = O.parse_time(cond.get("lastUpdateTime"))
+    since = objects.parse_time(cond.get("lastUpdateTime"))
     return since is not None and since + deadline < now

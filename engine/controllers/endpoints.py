@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects, resources as kinds
 from ..pod_conditions import is_pod_ready
 from ..store import WatchEvent
 from ..loop import Controller, Result
@@ -176,17 +176,17 @@ class EndpointsController(Controller):
 
     def _on_endpoints(self, ev: WatchEvent) -> Iterable[str]:
         if ev.type == "DELETED":
-            return (O.key_of(ev.object),)
+            return (objects.key_of(ev.object),)
         if ev.type == "ADDED" and ev.old is None and ev.rv <= self._started_rv \
-                and LEADER_ANNOTATION not in (O.meta(ev.object).get("annotations") or {}):
-            return (O.key_of(ev.object),)
+                and LEADER_ANNOTATION not in (objects.meta(ev.object).get("annotations") or {}):
+            return (objects.key_of(ev.object),)
         return ()
 
     def _pod_entries(self, svc: dict, pod: dict, _node) -> tuple:
         """What one pod contributes: (name, Ready transition time, [(address, port, ready)]) —
         one triple per Service port its target resolves for, or one port-less triple for a
         headless Service without ports."""
-        name, transition = O.name_of(pod), ready_transition(pod)
+        name, transition = objects.name_of(pod), ready_transition(pod)
         spec = svc.get("spec") or {}
         publish_not_ready = bool(spec.get("publishNotReadyAddresses"))
         if not should_pod_be_in_endpoints(pod, publish_not_ready):
@@ -206,15 +206,15 @@ class EndpointsController(Controller):
         return name, transition, entries
 
     def reconcile(self, key: str) -> Result | None:
-        ns, name = O.split_key(key)
-        svc = self.store.try_get(R.SERVICE, ns, name)
+        ns, name = objects.split_key(key)
+        svc = self.store.try_get(kinds.SERVICE, ns, name)
         if svc is None:
             self.trigger_times.delete(ns, name)
             self._pods.forget(key)
-            current = self.store.try_get(R.ENDPOINTS, ns, name)
-            if current is not None and LEADER_ANNOTATION not in (O.meta(current).get("annotations") or {}):
+            current = self.store.try_get(kinds.ENDPOINTS, ns, name)
+            if current is not None and LEADER_ANNOTATION not in (objects.meta(current).get("annotations") or {}):
                 try:
-                    self.store.delete(R.ENDPOINTS, ns, name, sync=False)
+                    self.store.delete(kinds.ENDPOINTS, ns, name, sync=False)
                 except errors.NotFound:
                     return None
                 self.decide(key, f"Service {key} is gone → deleted its Endpoints", action="delete")
@@ -228,11 +228,11 @@ class EndpointsController(Controller):
         trigger = self.trigger_times.compute(ns, svc, {n: t for n, t, _ in per_pod if t is not None})
         subsets = repack_subsets([e for _, _, entries in per_pod for e in entries])
 
-        current = self.store.try_get(R.ENDPOINTS, ns, name)
-        svc_labels = O.labels_of(svc)
+        current = self.store.try_get(kinds.ENDPOINTS, ns, name)
+        svc_labels = objects.labels_of(svc)
         if current is not None:
-            cur_labels = {k: v for k, v in O.labels_of(current).items() if k != LABEL_HEADLESS}
-            annotations = O.meta(current).get("annotations") or {}
+            cur_labels = {k: v for k, v in objects.labels_of(current).items() if k != LABEL_HEADLESS}
+            annotations = objects.meta(current).get("annotations") or {}
             ready_n, not_ready_n = _count(subsets)
             capacity_ok = (ready_n + not_ready_n <= MAX_CAPACITY) and ANNOTATION_OVER_CAPACITY not in annotations
             cur_subsets = current.get("subsets") or []

@@ -22,7 +22,7 @@ from __future__ import annotations
 import collections
 from typing import Iterable
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects, resources as kinds
 from ..store import WatchEvent
 from ..pod_conditions import is_pod_ready
 from ..loop import Controller, Result, requeue_after
@@ -86,7 +86,7 @@ def port_map_key(ports: list[dict] | None) -> tuple:
 def pod_to_endpoint(pod: dict, zone: str | None, svc: dict, address_type: str) -> dict:
     """podToEndpoint; `zone` is the pod's Node's topology.kubernetes.io/zone label."""
     serving = is_pod_ready(pod)
-    terminating = O.is_terminating(pod)
+    terminating = objects.is_terminating(pod)
     ready = bool((svc.get("spec") or {}).get("publishNotReadyAddresses")) or (serving and not terminating)
     want_v6 = address_type == "IPv6"
     ep: dict = {"addresses": [ip for ip in pod_ips(pod) if is_ipv6(ip) == want_v6],
@@ -126,20 +126,20 @@ def slice_labels(slice_: dict | None, svc: dict) -> tuple[dict, bool]:
     managed-by and — for a Service without a cluster IP — the headless label; and whether the
     slice's own non-reserved labels differ from the Service's."""
     reserved = (LABEL_SERVICE_NAME, LABEL_MANAGED_BY, LABEL_HEADLESS)
-    have = {k: v for k, v in (O.labels_of(slice_) if slice_ else {}).items() if k not in reserved}
-    want = {k: v for k, v in O.labels_of(svc).items() if k not in reserved}
+    have = {k: v for k, v in (objects.labels_of(slice_) if slice_ else {}).items() if k not in reserved}
+    want = {k: v for k, v in objects.labels_of(svc).items() if k not in reserved}
     changed = have != want
     if not is_service_ip_set(svc):
         want[LABEL_HEADLESS] = ""
-    want[LABEL_SERVICE_NAME] = O.name_of(svc)
+    want[LABEL_SERVICE_NAME] = objects.name_of(svc)
     want[LABEL_MANAGED_BY] = CONTROLLER_NAME
     return want, changed
 
 
 def owned_by(slice_: dict, svc: dict) -> bool:
-    uid = O.uid_of(svc)
+    uid = objects.uid_of(svc)
     return any(r.get("uid") == uid and r.get("kind") == "Service" and r.get("apiVersion") == "v1"
-               for r in O.meta(slice_).get("ownerReferences") or ())
+               for r in objects.meta(slice_).get("ownerReferences") or ())
 
 
 class _Slice:
@@ -172,32 +172,32 @@ class EndpointSliceController(Controller):
 
     def _on_slice(self, ev: WatchEvent) -> Iterable[str]:
         sl, old = ev.object, ev.old
-        ident = (O.namespace_of(sl), O.name_of(sl))
+        ident = (objects.namespace_of(sl), objects.name_of(sl))
         expected = self._written.get(ident)
         if ev.type == "DELETED":
             self._written.pop(ident, None)
             self._slice_keys.pop(ident, None)
             if expected == "":
                 return ()
-        elif expected is not None and expected == O.meta(sl).get("resourceVersion"):
+        elif expected is not None and expected == objects.meta(sl).get("resourceVersion"):
             return ()
         keys = set()
         for obj in (sl, old):
             if obj is None:
                 continue
-            labels = O.labels_of(obj)
+            labels = objects.labels_of(obj)
             if labels.get(LABEL_MANAGED_BY) == CONTROLLER_NAME or (
-                    old is not None and O.labels_of(old).get(LABEL_MANAGED_BY) != labels.get(LABEL_MANAGED_BY)):
+                    old is not None and objects.labels_of(old).get(LABEL_MANAGED_BY) != labels.get(LABEL_MANAGED_BY)):
                 svc_name = labels.get(LABEL_SERVICE_NAME)
                 if svc_name:
-                    keys.add(f"{O.namespace_of(obj)}/{svc_name}")
+                    keys.add(f"{objects.namespace_of(obj)}/{svc_name}")
         return keys
 
     # ---- reconcile -------------------------------------------------------------------------
 
     def reconcile(self, key: str) -> Result | None:
-        ns, name = O.split_key(key)
-        svc = self.store.try_get(R.SERVICE, ns, name)
+        ns, name = objects.split_key(key)
+        svc = self.store.try_get(kinds.SERVICE, ns, name)
         if svc is None:
             self.trigger_times.delete(ns, name)        # its slices go with it (garbage collector)
             self._pods.forget(key)
@@ -209,11 +209,11 @@ class EndpointSliceController(Controller):
         pods = selected_pods(self.store, svc, selector)
         zones: dict[str, str | None] = {}
         entries = self._pods.values(key, svc, pods, lambda pod: self._node_info(pod, zones))
-        slices = [s for s in self.store.iter(R.ENDPOINTSLICE, ns)
-                  if O.labels_of(s).get(LABEL_SERVICE_NAME) == name
-                  and O.labels_of(s).get(LABEL_MANAGED_BY) == CONTROLLER_NAME
-                  and not O.is_terminating(s)]
-        slices.sort(key=O.name_of)
+        slices = [s for s in self.store.iter(kinds.ENDPOINTSLICE, ns)
+                  if objects.labels_of(s).get(LABEL_SERVICE_NAME) == name
+                  and objects.labels_of(s).get(LABEL_MANAGED_BY) == CONTROLLER_NAME
+                  and not objects.is_terminating(s)]
+        slices.sort(key=objects.name_of)
         trigger = self.trigger_times.compute(ns, svc, {e[0]: e[1] for e in entries if e[1] is not None})
 
         supported = address_types(svc)
@@ -231,15 +231,15 @@ class EndpointSliceController(Controller):
         """The zone of the pod's Node ("" without one), or None if there is no such Node."""
         node_name = pod["spec"].get("nodeName") or ""
         if node_name not in memo:
-            node = self.store.try_get(R.NODE, "", node_name) if node_name else None
-            memo[node_name] = None if node is None else O.labels_of(node).get(LABEL_ZONE, "")
+            node = self.store.try_get(kinds.NODE, "", node_name) if node_name else None
+            memo[node_name] = None if node is None else objects.labels_of(node).get(LABEL_ZONE, "")
         return memo[node_name]
 
     def _pod_entry(self, svc: dict, pod: dict, zone: str | None) -> tuple:
         """What one pod contributes: (name, Ready transition time, slot), slot being None for a
         pod left out (terminal, no IP), NODE_MISSING, or (port-map key, ports, {address type:
         (endpoint, hash, fingerprint)}) — the endpoint None when the pod has no such address."""
-        name = O.name_of(pod)
+        name = objects.name_of(pod)
         transition = ready_transition(pod)
         if not should_pod_be_in_endpoints(pod, True):
             return name, transition, None
@@ -254,7 +254,7 @@ class EndpointSliceController(Controller):
 
     def _existing_keys(self, s: dict) -> list[tuple]:
         """The (hash, fingerprint) of each endpoint of a stored slice, computed once per version."""
-        ident = (O.namespace_of(s), O.name_of(s))
+        ident = (objects.namespace_of(s), objects.name_of(s))
         hit = self._slice_keys.get(ident)
         if hit is not None and hit[0] is s:
             return hit[1]
@@ -315,9 +315,9 @@ class EndpointSliceController(Controller):
 
     def _is_placeholder(self, s: dict, svc: dict, labels: dict, address_type: str) -> bool:
         """placeholderSliceCompare: an empty slice with exactly the placeholder's labels/owner."""
-        return (O.labels_of(s) == labels and not s.get("endpoints") and not s.get("ports")
+        return (objects.labels_of(s) == labels and not s.get("endpoints") and not s.get("ports")
                 and s.get("addressType") == address_type
-                and O.meta(s).get("ownerReferences") == [O.controller_ref(svc)])
+                and objects.meta(s).get("ownerReferences") == [objects.controller_ref(svc)])
 
     def _reconcile_port_mapping(self, svc, existing: list[dict], desired: dict[tuple, tuple],
                                 ports: list[dict], address_type: str):
@@ -339,7 +339,7 @@ class EndpointSliceController(Controller):
                     if want[1] != fp:
                         updated = True
             labels, labels_changed = slice_labels(s, svc)
-            name = O.name_of(s)
+            name = objects.name_of(s)
             if updated or len(kept) != len(old_eps):
                 if not kept:
                     delete.append(s)
@@ -351,7 +351,7 @@ class EndpointSliceController(Controller):
                 update_names.append(name)
             else:
                 planned[name] = _Slice(name, s, list(old_eps), s.get("ports") or [], address_type,
-                                       O.labels_of(s))
+                                       objects.labels_of(s))
                 unchanged.append(name)
         remaining = collections.deque(ep for ep, _ in desired.values())
         # 2. Fill the slices being written anyway, fullest first.
@@ -397,14 +397,14 @@ class EndpointSliceController(Controller):
             doomed = to_delete[i]
             new = to_create[-1]
             if doomed.get("addressType") == new.address_type and owned_by(doomed, svc):
-                new.name, new.existing = O.name_of(doomed), doomed
+                new.name, new.existing = objects.name_of(doomed), doomed
                 to_create.pop()
                 to_update.append(new)
                 to_delete.pop(i)
             else:
                 i += 1
         # Don't create slices for a Service being deleted (the GC would race us).
-        if not O.is_terminating(svc):
+        if not objects.is_terminating(svc):
             for sl in to_create:
                 if not self._create(key, svc, sl, trigger):
                     return
@@ -417,11 +417,11 @@ class EndpointSliceController(Controller):
 
     def _body(self, svc: dict, sl: _Slice, trigger: str | None, base: dict | None) -> dict:
         if base is not None:
-            obj = O.clone(base)
+            obj = objects.clone(base)
             md = obj["metadata"]
         else:
-            md = {"generateName": f"{O.name_of(svc)}-", "namespace": O.namespace_of(svc),
-                  "ownerReferences": [O.controller_ref(svc)]}
+            md = {"generateName": f"{objects.name_of(svc)}-", "namespace": objects.namespace_of(svc),
+                  "ownerReferences": [objects.controller_ref(svc)]}
             obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": md}
         md["labels"] = dict(sl.labels)
         annotations = dict(md.get("annotations") or {})
@@ -435,7 +435,7 @@ class EndpointSliceController(Controller):
             md.pop("annotations", None)
         obj["addressType"] = sl.address_type
         # Empty lists come back from the apiserver's storage as null.
-        obj["endpoints"] = [O.clone(ep) for ep in sl.endpoints] or None
+        obj["endpoints"] = [objects.clone(ep) for ep in sl.endpoints] or None
         obj["ports"] = [dict(p) for p in sl.ports] or None
         return obj
 
@@ -452,24 +452,24 @@ class EndpointSliceController(Controller):
             created = self.store.create(self._body(svc, sl, trigger, None), sync=False, strict=False)
         except errors.Forbidden:
             return False                        # namespace terminating: creates keep failing
-        self._written[(O.namespace_of(created), O.name_of(created))] = O.meta(created)["resourceVersion"]
-        self.decide(key, f"Service {key}: {self._summary(sl)} → created EndpointSlice {O.name_of(created)}",
+        self._written[(objects.namespace_of(created), objects.name_of(created))] = objects.meta(created)["resourceVersion"]
+        self.decide(key, f"Service {key}: {self._summary(sl)} → created EndpointSlice {objects.name_of(created)}",
                     action="create", desired=self._summary(sl))
         return True
 
     def _update(self, key, svc, sl: _Slice, trigger) -> None:
         body = self._body(svc, sl, trigger, sl.existing)
         updated = self.store.update(body, sync=False, strict=False)
-        self._written[(O.namespace_of(updated), O.name_of(updated))] = O.meta(updated)["resourceVersion"]
+        self._written[(objects.namespace_of(updated), objects.name_of(updated))] = objects.meta(updated)["resourceVersion"]
         if updated is not sl.existing:
             self.decide(key, f"Service {key}: {self._summary(sl)} → updated EndpointSlice {sl.name}",
                         action="update", desired=self._summary(sl))
 
     def _delete(self, key, svc, s: dict, why: str) -> None:
-        ident = (O.namespace_of(s), O.name_of(s))
+        ident = (objects.namespace_of(s), objects.name_of(s))
         try:
-            self.store.delete(R.ENDPOINTSLICE, ident[0], ident[1],
-                              preconditions={"uid": O.uid_of(s)}, sync=False)
+            self.store.delete(kinds.ENDPOINTSLICE, ident[0], ident[1],
+                              preconditions={"uid": objects.uid_of(s)}, sync=False)
         except errors.NotFound:
             return
         self._written[ident] = ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects, resources as kinds
 from ..store import WatchEvent
 from ..loop import Controller, Result
 
@@ -21,10 +21,10 @@ class GarbageCollector(Controller):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._where: dict[str, tuple[R.ResourceType, str, str]] = {}   # uid -> location (graph nodes)
+        self._where: dict[str, tuple[kinds.ResourceType, str, str]] = {}   # uid -> location (graph nodes)
 
     def handlers(self):
-        return {rt.name: self._on_event for rt in R.all_types() if rt is not R.EVENT}
+        return {rt.name: self._on_event for rt in kinds.all_types() if rt is not kinds.EVENT}
 
     def _on_event(self, ev: WatchEvent) -> Iterable[str]:
         md = ev.object["metadata"]
@@ -56,7 +56,7 @@ class GarbageCollector(Controller):
         if loc is None:
             return None
         obj = self.store.try_get(*loc)
-        return obj if obj is not None and O.uid_of(obj) == uid else None
+        return obj if obj is not None and objects.uid_of(obj) == uid else None
 
     def reconcile(self, uid: str) -> Result | None:
         owner = self._owner(uid)
@@ -71,15 +71,15 @@ class GarbageCollector(Controller):
         if ORPHAN in fins:
             for dep in dependents:
                 self._remove_ref(dep, uid)
-                self.decide(O.key_of(dep), f"{dep['kind']} {O.key_of(dep)}: owner {owner['kind']} "
-                            f"{O.name_of(owner)} deleted with orphan → keeping it, removing its ownerReference",
+                self.decide(objects.key_of(dep), f"{dep['kind']} {objects.key_of(dep)}: owner {owner['kind']} "
+                            f"{objects.name_of(owner)} deleted with orphan → keeping it, removing its ownerReference",
                             action="orphan")
             self._remove_finalizer(owner, ORPHAN)
         elif FOREGROUND in fins:
             blocking = [d for d in dependents if any(r.get("uid") == uid and r.get("blockOwnerDeletion")
                                                     for r in d["metadata"].get("ownerReferences") or ())]
             for dep in dependents:
-                if not O.is_terminating(dep):
+                if not objects.is_terminating(dep):
                     self._delete(dep, "Foreground", owner)
             if not blocking:
                 self._remove_finalizer(owner, FOREGROUND)
@@ -89,20 +89,20 @@ class GarbageCollector(Controller):
         refs = dep["metadata"].get("ownerReferences") or []
         if any(r.get("uid") != gone_uid and self._owner(r.get("uid", "")) is not None for r in refs):
             self._remove_ref(dep, gone_uid)
-        elif not O.is_terminating(dep):
+        elif not objects.is_terminating(dep):
             self._delete(dep, "Background", None)
 
     def _delete(self, dep: dict, policy: str, owner: dict | None) -> None:
-        rt = R.of(dep)
+        rt = kinds.of(dep)
         try:
-            self.store.delete(rt, O.namespace_of(dep), O.name_of(dep), propagation_policy=policy, sync=False)
+            self.store.delete(rt, objects.namespace_of(dep), objects.name_of(dep), propagation_policy=policy, sync=False)
         except errors.NotFound:
             return
-        why = f"owner {owner['kind']} {O.name_of(owner)} is being deleted (foreground)" if owner else "its owner is gone"
-        self.decide(O.key_of(dep), f"{dep['kind']} {O.key_of(dep)}: {why} → deleting it", action="delete")
+        why = f"owner {owner['kind']} {objects.name_of(owner)} is being deleted (foreground)" if owner else "its owner is gone"
+        self.decide(objects.key_of(dep), f"{dep['kind']} {objects.key_of(dep)}: {why} → deleting it", action="delete")
 
     def _remove_ref(self, dep: dict, uid: str) -> None:
-        new = O.clone(dep)
+        new = objects.clone(dep)
         refs = [r for r in new["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
         if refs:
             new["metadata"]["ownerReferences"] = refs
@@ -111,7 +111,7 @@ class GarbageCollector(Controller):
         self.store.update(new, sync=False, strict=False)
 
     def _remove_finalizer(self, obj: dict, fin: str) -> None:
-        new = O.clone(obj)
+        new = objects.clone(obj)
         fins = [f for f in new["metadata"].get("finalizers") or [] if f != fin]
         if fins:
             new["metadata"]["finalizers"] = fins

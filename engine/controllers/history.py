@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from .. import objects as O
+from .. import objects
 
 # k8s.io/api apps/v1 types.go: StatefulSetRevisionLabel / DefaultDaemonSetUniqueLabelKey
 REVISION_LABEL = "controller-revision-hash"
@@ -47,23 +47,23 @@ def hash_revision_data(data: dict, collision_count: int | None) -> str:
     raw = go_json(data)
     if collision_count is not None:
         raw += str(int(collision_count)).encode()
-    return O.safe_encode(str(fnv32(raw)))
+    return objects.safe_encode(str(fnv32(raw)))
 
 
 def template_patch(template: dict | None) -> dict:
     """getPatch (statefulset and daemon): a strategic-merge patch that replaces spec.template."""
-    tpl = O.clone(template or {})
+    tpl = objects.clone(template or {})
     tpl["$patch"] = "replace"
     return {"spec": {"template": tpl}}
 
 
 def template_from_patch(data: dict | None) -> dict:
     """ApplyRevision, reduced to what a revision stores: the pod template it replaces."""
-    tpl = O.clone(((data or {}).get("spec") or {}).get("template") or {})
+    tpl = objects.clone(((data or {}).get("spec") or {}).get("template") or {})
     tpl.pop("$patch", None)
     return tpl
 
 
 def revision_sort_key(cr: dict):
     """history.SortControllerRevisions: by revision, then creationTimestamp, then name."""
-    return (int(cr.get("revision") or 0), O.meta(cr).get("creationTimestamp") or "", O.name_of(cr))
+    return (int(cr.get("revision") or 0), objects.meta(cr).get("creationTimestamp") or "", objects.name_of(cr))

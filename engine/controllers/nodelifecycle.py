@@ -24,7 +24,7 @@ Three upstream controllers in one (k/k `pkg/controller/nodelifecycle`, `pkg/cont
 """
 from __future__ import annotations
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects, resources as kinds
 from ..clock import on_grid
 from ..node_predicates import tolerates
 from ..loop import Controller, Result, requeue_after
@@ -75,7 +75,7 @@ class NodeLifecycleController(Controller):
 
     def _on_node(self, ev):
         node = ev.object
-        name = O.name_of(node)
+        name = objects.name_of(node)
         pods = self._pods_on.get(name, ())
         if ev.type == "DELETED":
             self._nodes.discard(name)
@@ -95,7 +95,7 @@ class NodeLifecycleController(Controller):
 
     def _on_pod(self, ev):
         pod = ev.object
-        key = O.key_of(pod)
+        key = objects.key_of(pod)
         node = None if ev.type == "DELETED" else (pod.get("spec") or {}).get("nodeName")
         prev = self._node_of.get(key)
         if prev != node:
@@ -132,30 +132,30 @@ class NodeLifecycleController(Controller):
     # ---- node monitor -------------------------------------------------------------------------------
 
     def _monitor(self, name: str) -> None:
-        node = self.store.try_get(R.NODE, "", name)
+        node = self.store.try_get(kinds.NODE, "", name)
         if node is None:
             return
         now = self.clock.now()
         settled = self._settled.get(name)
         if settled is not None and settled[0] is node:
-            lease = self.store.try_get(R.LEASE, LEASE_NAMESPACE, name)
-            renewed = O.parse_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
+            lease = self.store.try_get(kinds.LEASE, LEASE_NAMESPACE, name)
+            renewed = objects.parse_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
             probe = max((t for t in (renewed, settled[1]) if t is not None), default=None)
             if probe is not None and now - probe <= self.ctx.timings.node_monitor_grace:
                 return
         self._settled.pop(name, None)
-        uid = O.uid_of(node)
+        uid = objects.uid_of(node)
         if uid not in self._registered:
             self._registered.add(uid)
             self.recorder.event(node, "Normal", "RegisteredNode",
                                 f"Node {name} event: Registered Node {name} in Controller", component=NODE_CONTROLLER)
         status = node.get("status") or {}
-        ready = O.get_condition(status, "Ready")
-        probe = _probe_time(node, self.store.try_get(R.LEASE, LEASE_NAMESPACE, name))
+        ready = objects.get_condition(status, "Ready")
+        probe = _probe_time(node, self.store.try_get(kinds.LEASE, LEASE_NAMESPACE, name))
         if probe is None:
-            probe = O.parse_time(O.meta(node).get("creationTimestamp")) or now
+            probe = objects.parse_time(objects.meta(node).get("creationTimestamp")) or now
         stale = now - probe > self.ctx.timings.node_monitor_grace + self._lag(now)
-        if stale and any((O.get_condition(status, t) or {}).get("status") != "Unknown" for t in CONDITIONS):
+        if stale and any((objects.get_condition(status, t) or {}).get("status") != "Unknown" for t in CONDITIONS):
             was_ready = (ready or {}).get("status") == "True"
             node = self._mark_unknown(node, now)
             if was_ready:
@@ -166,7 +166,7 @@ class NodeLifecycleController(Controller):
                             action="node-not-ready", observed={"ready": "True"}, desired={"ready": "Unknown"})
                 self._mark_pods_not_ready(name)
         if not self._sync_taints(node, now) and not stale and ready is not None and ready.get("status") == "True":
-            self._settled[name] = (node, O.parse_time(ready.get("lastHeartbeatTime")))
+            self._settled[name] = (node, objects.parse_time(ready.get("lastHeartbeatTime")))
 
     def _lag(self, now: float) -> float:
         """How far the engine is behind: the age of the oldest timer that is due but has not
@@ -179,7 +179,7 @@ class NodeLifecycleController(Controller):
         status = dict(node.get("status") or {})
         conds = [dict(c) for c in status.get("conditions") or ()]
         have = {c.get("type") for c in conds}
-        now_iso = O.iso(now)
+        now_iso = objects.iso(now)
         for c in conds:
             if c.get("type") in CONDITIONS and c.get("status") != "Unknown":
                 c.update(status="Unknown", reason=UNKNOWN_REASON, message=UNKNOWN_MESSAGE, lastTransitionTime=now_iso)
@@ -196,11 +196,11 @@ class NodeLifecycleController(Controller):
         """MarkPodsNotReady: Ready=False on every pod of the node, event NodeNotReady on each."""
         now_iso = self.now_iso()
         for key in sorted(self._pods_on.get(node_name, ())):
-            ns, name = O.split_key(key)
-            pod = self.store.try_get(R.POD, ns, name)
+            ns, name = objects.split_key(key)
+            pod = self.store.try_get(kinds.POD, ns, name)
             if pod is None or (pod.get("spec") or {}).get("nodeName") != node_name:
                 continue
-            cond = O.get_condition(pod.get("status"), "Ready")
+            cond = objects.get_condition(pod.get("status"), "Ready")
             if cond is None or cond.get("status") == "False":
                 continue
             status = dict(pod.get("status") or {})
@@ -220,7 +220,7 @@ class NodeLifecycleController(Controller):
     def _sync_taints(self, node: dict, now: float) -> bool:
         """Make the node's managed taints follow its conditions; True if it wrote."""
         spec = node.get("spec") or {}
-        ready = (O.get_condition(node.get("status"), "Ready") or {}).get("status")
+        ready = (objects.get_condition(node.get("status"), "Ready") or {}).get("status")
         want: list[tuple[str, str]] = []
         if ready == "Unknown":
             want = [(TAINT_UNREACHABLE, "NoExecute"), (TAINT_UNREACHABLE, "NoSchedule")]
@@ -237,7 +237,7 @@ class NodeLifecycleController(Controller):
             if (k, effect) not in have:
                 t = {"key": k, "effect": effect}
                 if effect == "NoExecute":
-                    t["timeAdded"] = O.iso(now)
+                    t["timeAdded"] = objects.iso(now)
                 added.append(t)
         if not added and len(keep) == len(current):
             return False
@@ -250,7 +250,7 @@ class NodeLifecycleController(Controller):
             new["spec"].pop("taints", None)
         self.store.update(new, sync=False)
         removed = [f"{t.get('key')}:{t.get('effect')}" for t in current if t not in keep]
-        self.decide(O.name_of(node), f"Node {O.name_of(node)}: taints "
+        self.decide(objects.name_of(node), f"Node {objects.name_of(node)}: taints "
                     + ", ".join([f"+{t['key']}:{t['effect']}" for t in added] + [f"-{r}" for r in removed]),
                     action="taint", observed={"taints": sorted(by_id)}, desired={"taints": sorted(want)})
         return True
@@ -258,8 +258,8 @@ class NodeLifecycleController(Controller):
     # ---- taint eviction and pod GC -----------------------------------------------------------------
 
     def _reconcile_pod(self, key: str) -> float | None:
-        ns, name = O.split_key(key)
-        pod = self.store.try_get(R.POD, ns, name)
+        ns, name = objects.split_key(key)
+        pod = self.store.try_get(kinds.POD, ns, name)
         if pod is None:
             self._forget_eviction(key)
             self._orphan_since.pop(key, None)
@@ -268,11 +268,11 @@ class NodeLifecycleController(Controller):
         if not node_name:
             return None
         now = self.clock.now()
-        node = self.store.try_get(R.NODE, "", node_name)
+        node = self.store.try_get(kinds.NODE, "", node_name)
         if node is None:
             return self._gc_orphan(key, pod, node_name, now)
         self._orphan_since.pop(key, None)
-        if O.is_terminating(pod):
+        if objects.is_terminating(pod):
             self._forget_eviction(key)
             return None
         taints = [t for t in (node.get("spec") or {}).get("taints") or () if t.get("effect") == "NoExecute"]
@@ -308,14 +308,14 @@ class NodeLifecycleController(Controller):
         return keys
 
     def _evict(self, key: str, pod: dict, node_name: str, taints: list) -> None:
-        ns, name = O.split_key(key)
+        ns, name = objects.split_key(key)
         self.recorder.event(pod, "Normal", "TaintManagerEviction", f"Marking for deletion Pod {ns}/{name}",
                             component=TAINT_CONTROLLER)
         self._set_condition(pod, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
                                   "reason": "DeletionByTaintManager",
                                   "message": "Taint manager: deleting due to NoExecute taint"})
         try:
-            self.store.delete(R.POD, ns, name, sync=False, preconditions={"uid": O.uid_of(pod)})
+            self.store.delete(kinds.POD, ns, name, sync=False, preconditions={"uid": objects.uid_of(pod)})
         except errors.NotFound:
             pass
         self._forget_eviction(key)
@@ -328,14 +328,14 @@ class NodeLifecycleController(Controller):
         due = self._orphan_since.setdefault(key, now) + quarantine
         if now < due:
             return due - now
-        ns, name = O.split_key(key)
+        ns, name = objects.split_key(key)
         if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
             pod = self._set_condition(pod, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
                                             "reason": "DeletionByPodGC", "message": "PodGC: node no longer exists"},
                                       phase="Failed")
         try:
-            self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False,
-                              preconditions={"uid": O.uid_of(pod)})
+            self.store.delete(kinds.POD, ns, name, grace_period_seconds=0, sync=False,
+                              preconditions={"uid": objects.uid_of(pod)})
         except errors.NotFound:
             pass
         self._orphan_since.pop(key, None)
@@ -346,7 +346,7 @@ class NodeLifecycleController(Controller):
     def _set_condition(self, pod: dict, cond: dict, *, phase: str | None = None) -> dict:
         status = dict(pod.get("status") or {})
         status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
-        O.set_condition(status, cond, self.now_iso())
+        objects.set_condition(status, cond, self.now_iso())
         if phase:
             status["phase"] = phase
         new = dict(pod)
@@ -360,12 +360,12 @@ class NodeLifecycleController(Controller):
 def _probe_time(node: dict, lease: dict | None) -> float | None:
     times = []
     if lease is not None:
-        t = O.parse_time((lease.get("spec") or {}).get("renewTime"))
+        t = objects.parse_time((lease.get("spec") or {}).get("renewTime"))
         if t is not None:
             times.append(t)
-    ready = O.get_condition(node.get("status"), "Ready")
+    ready = objects.get_condition(node.get("status"), "Ready")
     if ready is not None:
-        t = O.parse_time(ready.get("lastHeartbeatTime"))
+        t = objects.parse_time(ready.get("lastHeartbeatTime"))
         if t is not None:
             times.append(t)
     return max(times) if times else None

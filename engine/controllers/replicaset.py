@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects, resources as kinds
 from ..events import NORMAL, WARNING
 from ..pod_conditions import is_pod_active, is_pod_ready, ready_condition
 from ..selectors import label_selector_matcher
@@ -43,14 +43,14 @@ def _controller_ref(md: dict) -> dict | None:
 
 
 def _controlled_by(obj: dict, uid: str | None) -> bool:
-    ref = O.controller_of(obj)
+    ref = objects.controller_of(obj)
     return ref is not None and ref.get("uid") == uid
 
 
 # ---- which pods go first: ActivePodsWithRanks ----------------------------------------------
 
 def _deletion_cost(pod: dict) -> int:
-    v = (O.meta(pod).get("annotations") or {}).get(DELETION_COST)
+    v = (objects.meta(pod).get("annotations") or {}).get(DELETION_COST)
     try:
         return int(v) if v is not None else 0
     except ValueError:
@@ -60,7 +60,7 @@ def _deletion_cost(pod: dict) -> int:
 def _ready_time(pod: dict) -> float | None:
     c = ready_condition(pod)
     if c is not None and c.get("status") == "True":
-        return O.parse_time(c.get("lastTransitionTime"))
+        return objects.parse_time(c.get("lastTransitionTime"))
     return None
 
 
@@ -93,7 +93,7 @@ def _time_less(t1, t2, pi, pj, now) -> bool:
         return _after_or_zero(t1, t2)
     diff = _log_rank_diff(t1, t2, now)
     if diff == 0:
-        return O.uid_of(pi) < O.uid_of(pj)
+        return objects.uid_of(pi) < objects.uid_of(pj)
     return diff < 0
 
 
@@ -123,8 +123,8 @@ def pod_less(pi: dict, pj: dict, ri: int, rj: int, now: float) -> bool:
         return mi[0] > mj[0]
     if mi[1] != mj[1]:
         return mi[1] > mj[1]
-    c1 = O.parse_time(O.meta(pi).get("creationTimestamp"))
-    c2 = O.parse_time(O.meta(pj).get("creationTimestamp"))
+    c1 = objects.parse_time(objects.meta(pi).get("creationTimestamp"))
+    c2 = objects.parse_time(objects.meta(pj).get("creationTimestamp"))
     if c1 != c2:                                                            # 8. newer first
         return _time_less(c1, c2, pi, pj, now)
     return False
@@ -205,15 +205,15 @@ class _PodFacts:
 
     def __init__(self, rs: dict):
         spec = rs.get("spec") or {}
-        self.uid = O.uid_of(rs)
-        self.selector = O.clone(spec.get("selector"))
+        self.uid = objects.uid_of(rs)
+        self.selector = objects.clone(spec.get("selector"))
         self.tmpl_labels = tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
         self._by_id: dict[int, tuple] = {}
         self.active: list[tuple] = []       # the facts of the last claim's active pods, in order
 
     def valid_for(self, rs: dict) -> bool:
         spec = rs.get("spec") or {}
-        return (O.uid_of(rs) == self.uid and spec.get("selector") == self.selector
+        return (objects.uid_of(rs) == self.uid and spec.get("selector") == self.selector
                 and tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
                 == self.tmpl_labels)
 
@@ -260,7 +260,7 @@ class _PodFacts:
         since = _NOT_READY
         c = ready_condition(pod)
         if c is not None and c.get("status") == "True":
-            since = O.parse_time(c.get("lastTransitionTime"))
+            since = objects.parse_time(c.get("lastTransitionTime"))
         return pod, verdict, fully, since
 
 
@@ -279,21 +279,21 @@ class ReplicaSetController(Controller):
         return {"replicasets": self._on_replicaset, "pods": self._on_pod}
 
     def _on_replicaset(self, ev: WatchEvent):
-        key = O.key_of(ev.object)
+        key = objects.key_of(ev.object)
         if ev.type == "DELETED":
             self.expectations.forget(key)
         return (key,)
 
     def _owner_key(self, pod: dict) -> str | None:
-        ref = O.controller_of(pod)
+        ref = objects.controller_of(pod)
         if ref and ref.get("kind") == "ReplicaSet":
-            return f"{O.namespace_of(pod)}/{ref['name']}"
+            return f"{objects.namespace_of(pod)}/{ref['name']}"
         return None
 
     def _matching_replicasets(self, pod: dict) -> list[str]:
         """getPodReplicaSets: ReplicaSets in the pod's namespace whose selector matches it."""
-        labels = O.labels_of(pod)
-        return [O.key_of(rs) for rs in self.store.iter(R.REPLICASET, O.namespace_of(pod))
+        labels = objects.labels_of(pod)
+        return [objects.key_of(rs) for rs in self.store.iter(kinds.REPLICASET, objects.namespace_of(pod))
                 if label_selector_matcher((rs.get("spec") or {}).get("selector"))(labels)]
 
     def _on_pod(self, ev: WatchEvent):
@@ -314,11 +314,11 @@ class ReplicaSetController(Controller):
                     del self._orphans[ns]
         keys: set[str] = set()
         owner = f"{ns}/{ref['name']}" if ref and ref.get("kind") == "ReplicaSet" else None
-        if ev.type == "DELETED" or (md.get("deletionTimestamp") and (old is None or not O.is_terminating(old))):
+        if ev.type == "DELETED" or (md.get("deletionTimestamp") and (old is None or not objects.is_terminating(old))):
             if owner:                                         # deletePod
                 self.expectations.deletion_observed(owner, f"{ns}/{name}" if ns else name)
                 keys.add(owner)
-            if old is not None and O.labels_of(old) != O.labels_of(pod):
+            if old is not None and objects.labels_of(old) != objects.labels_of(pod):
                 old_owner = self._owner_key(old)
                 if old_owner:
                     keys.add(old_owner)
@@ -332,21 +332,21 @@ class ReplicaSetController(Controller):
             return keys
         old_ref = _controller_ref(old.get("metadata") or {}) if old is not None else None   # updatePod
         ref_changed = old is not None and old_ref != ref
-        old_owner = (f"{O.namespace_of(old)}/{old_ref['name']}"
+        old_owner = (f"{objects.namespace_of(old)}/{old_ref['name']}"
                      if old is not None and old_ref and old_ref.get("kind") == "ReplicaSet" else None)
         if ref_changed and old_owner:
             keys.add(old_owner)
         if owner:
             keys.add(owner)
-        elif ref_changed or (old is not None and O.labels_of(old) != O.labels_of(pod)):
+        elif ref_changed or (old is not None and objects.labels_of(old) != objects.labels_of(pod)):
             keys.update(self._matching_replicasets(pod))
         return keys
 
     # ---- reconcile ---------------------------------------------------------------------------
 
     def reconcile(self, key: str) -> Result | None:
-        ns, name = O.split_key(key)
-        rs = self.store.try_get(R.REPLICASET, ns, name)
+        ns, name = objects.split_key(key)
+        rs = self.store.try_get(kinds.REPLICASET, ns, name)
         if rs is None:
             self.expectations.forget(key)
             self._facts.pop(key, None)
@@ -359,13 +359,13 @@ class ReplicaSetController(Controller):
         active = self._claim_pods(rs, key, label_selector_matcher(spec.get("selector")), facts)
 
         err: errors.ApiError | None = None
-        if needs_sync and not O.is_terminating(rs):
+        if needs_sync and not objects.is_terminating(rs):
             err = self._manage_replicas(rs, key, active)
 
         now = self.clock.now()
         status, next_available = self._calculate_status(rs, active, err, now, facts)
         if status != (rs.get("status") or {}):
-            new = O.clone(rs)
+            new = objects.clone(rs)
             new["status"] = status
             self.store.update(new, subresource="status", sync=False)
 
@@ -382,11 +382,11 @@ class ReplicaSetController(Controller):
         (this runs on every reconcile, over up to 10,000 pods): returns the claimed active pods.
         (Upstream also counts owned pods being deleted, for status.terminatingReplicas — a
         field added in k8s.io/api 1.33, after the v1.32 API kubeplay serves.)"""
-        uid, ns = O.uid_of(rs), O.namespace_of(rs)
-        rs_deleting = O.is_terminating(rs)
+        uid, ns = objects.uid_of(rs), objects.namespace_of(rs)
+        rs_deleting = objects.is_terminating(rs)
         facts = facts if facts is not None else _PodFacts(rs)
         active, strays, active_facts = [], [], []
-        for f in facts.refresh(self.store.owned_by(uid, R.POD), match):
+        for f in facts.refresh(self.store.owned_by(uid, kinds.POD), match):
             verdict = f[1]
             if verdict is _ACTIVE:
                 active.append(f[0])
@@ -395,19 +395,19 @@ class ReplicaSetController(Controller):
                 strays.append(f[0])
         facts.active = active_facts
         for pod in strays:
-            self._set_owner_refs(pod, [r for r in O.meta(pod).get("ownerReferences") or ()
+            self._set_owner_refs(pod, [r for r in objects.meta(pod).get("ownerReferences") or ()
                                        if r.get("uid") != uid])
-            self.decide(key, f"ReplicaSet {key}: pod {O.name_of(pod)} no longer matches the selector "
+            self.decide(key, f"ReplicaSet {key}: pod {objects.name_of(pod)} no longer matches the selector "
                              f"→ releasing it (ownerReference removed)", action="release")
         if rs_deleting:
             return active
         for pod in self._orphans_in(ns):
-            if not is_pod_active(pod) or not match(O.labels_of(pod)):
+            if not is_pod_active(pod) or not match(objects.labels_of(pod)):
                 continue
-            refs = list(O.meta(pod).get("ownerReferences") or ()) + [O.controller_ref(rs)]
+            refs = list(objects.meta(pod).get("ownerReferences") or ()) + [objects.controller_ref(rs)]
             adopted = self._set_owner_refs(pod, refs)
             if adopted is not None:
-                self.decide(key, f"ReplicaSet {key}: orphan pod {O.name_of(pod)} matches the selector "
+                self.decide(key, f"ReplicaSet {key}: orphan pod {objects.name_of(pod)} matches the selector "
                                  f"→ adopting it (ownerReference added)", action="adopt")
                 active.append(adopted)
                 active_facts.append(facts.of(adopted))
@@ -416,13 +416,13 @@ class ReplicaSetController(Controller):
     def _orphans_in(self, ns: str) -> list[dict]:
         out = []
         for name in sorted(self._orphans.get(ns, ())):
-            pod = self.store.try_get(R.POD, ns, name)
-            if pod is not None and O.controller_of(pod) is None:
+            pod = self.store.try_get(kinds.POD, ns, name)
+            if pod is not None and objects.controller_of(pod) is None:
                 out.append(pod)
         return out
 
     def _set_owner_refs(self, pod: dict, refs: list[dict]) -> dict | None:
-        new = O.clone(pod)
+        new = objects.clone(pod)
         if refs:
             new["metadata"]["ownerReferences"] = refs
         else:
@@ -452,25 +452,25 @@ class ReplicaSetController(Controller):
             n = min(diff, BURST_REPLICAS)
             related = self._related_pods(rs)
             victims = active if n >= len(active) else rank_for_deletion(active, related, self.clock.now())[:n]
-            self.expectations.expect_deletions(key, [O.key_of(p) for p in victims])
-            names = ", ".join(O.name_of(p) for p in victims)
+            self.expectations.expect_deletions(key, [objects.key_of(p) for p in victims])
+            names = ", ".join(objects.name_of(p) for p in victims)
             self.decide(key, f"ReplicaSet {key}: desired {want}, actual {len(active)} → deleting {n} "
                              f"pod{'s' if n != 1 else ''} ({names})",
                         action="delete-pods", observed=len(active), desired=want)
             first_err = None
             for pod in victims:
                 try:
-                    self.store.delete(R.POD, O.namespace_of(pod), O.name_of(pod), sync=False)
+                    self.store.delete(kinds.POD, objects.namespace_of(pod), objects.name_of(pod), sync=False)
                 except errors.NotFound:
-                    self.expectations.deletion_observed(key, O.key_of(pod))
+                    self.expectations.deletion_observed(key, objects.key_of(pod))
                     continue
                 except errors.ApiError as e:
-                    self.expectations.deletion_observed(key, O.key_of(pod))
+                    self.expectations.deletion_observed(key, objects.key_of(pod))
                     self.recorder.event(rs, WARNING, "FailedDelete", f"Error deleting: {e.message}",
                                         component=self.name)
                     first_err = first_err or e.with_traceback(None)      # (kept: no frame cycle)
                     continue
-                self.recorder.event(rs, NORMAL, "SuccessfulDelete", f"Deleted pod: {O.name_of(pod)}",
+                self.recorder.event(rs, NORMAL, "SuccessfulDelete", f"Deleted pod: {objects.name_of(pod)}",
                                     component=self.name)
             return first_err
         return None
@@ -501,11 +501,11 @@ class ReplicaSetController(Controller):
         """GetPodFromTemplate + RealPodControl.CreatePods."""
         tmpl = (rs.get("spec") or {}).get("template") or {}
         tmd = tmpl.get("metadata") or {}
-        md = {"generateName": f"{O.name_of(rs)}-", "namespace": O.namespace_of(rs),
-              "labels": O.clone(tmd.get("labels") or {}),
-              "ownerReferences": [O.controller_ref(rs)]}
+        md = {"generateName": f"{objects.name_of(rs)}-", "namespace": objects.namespace_of(rs),
+              "labels": objects.clone(tmd.get("labels") or {}),
+              "ownerReferences": [objects.controller_ref(rs)]}
         if tmd.get("annotations"):
-            md["annotations"] = O.clone(tmd["annotations"])
+            md["annotations"] = objects.clone(tmd["annotations"])
         if tmd.get("finalizers"):
             md["finalizers"] = list(tmd["finalizers"])
         if not md["labels"]:
@@ -519,21 +519,21 @@ class ReplicaSetController(Controller):
                 self.recorder.event(rs, WARNING, "FailedCreate", f"Error creating: {e.message}",
                                     component=self.name)
             raise
-        self.recorder.event(rs, NORMAL, "SuccessfulCreate", f"Created pod: {O.name_of(made)}",
+        self.recorder.event(rs, NORMAL, "SuccessfulCreate", f"Created pod: {objects.name_of(made)}",
                             component=self.name)
         return made
 
     def _related_pods(self, rs: dict) -> list[dict]:
         """getIndirectlyRelatedPods: pods of every ReplicaSet with the same controller."""
-        ref = O.controller_of(rs)
+        ref = objects.controller_of(rs)
         if ref is None:
             family = [rs]
         else:
-            family = [r for r in self.store.iter(R.REPLICASET, O.namespace_of(rs))
+            family = [r for r in self.store.iter(kinds.REPLICASET, objects.namespace_of(rs))
                       if _controlled_by(r, ref.get("uid"))]
         out: list[dict] = []
         for r in family:
-            out.extend(p for p in self.store.owned_by(O.uid_of(r), R.POD) if _controlled_by(p, O.uid_of(r)))
+            out.extend(p for p in self.store.owned_by(objects.uid_of(r), kinds.POD) if _controlled_by(p, objects.uid_of(r)))
         return out
 
     # ---- status (replica_set_utils.go calculateStatus) ------------------------------------
@@ -564,15 +564,15 @@ class ReplicaSetController(Controller):
                              ("availableReplicas", available)):
             if value:
                 status[field] = value            # omitempty
-        gen = int(O.meta(rs).get("generation") or 0)
+        gen = int(objects.meta(rs).get("generation") or 0)
         if gen:
             status["observedGeneration"] = gen
         conds = [dict(c) for c in old.get("conditions") or ()]
-        failure = O.get_condition(old, "ReplicaFailure")
+        failure = objects.get_condition(old, "ReplicaFailure")
         if err is not None and failure is None:
             want = int(spec.get("replicas", 1) or 0)
             reason = "FailedCreate" if len(active) < want else ("FailedDelete" if len(active) > want else "")
-            conds.append({"type": "ReplicaFailure", "status": "True", "lastTransitionTime": O.iso(now),
+            conds.append({"type": "ReplicaFailure", "status": "True", "lastTransitionTime": objects.iso(now),
                           "reason": reason, "message": err.message})
         elif err is None and failure is not None:
             conds = [c for c in conds if c.get("type") != "ReplicaFailure"]

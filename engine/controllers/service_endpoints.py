@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Iterable
 
-from .. import objects as O, resources as R
+from .. import objects, resources as kinds
 from ..pod_conditions import is_pod_ready
 from ..store import WatchEvent
 
@@ -32,15 +32,15 @@ def should_pod_be_in_endpoints(pod: dict, include_terminating: bool) -> bool:
         return False
     if not status.get("podIP") and not status.get("podIPs"):
         return False
-    if not include_terminating and O.is_terminating(pod):
+    if not include_terminating and objects.is_terminating(pod):
         return False
     return True
 
 
 def should_set_hostname(pod: dict, svc: dict) -> bool:
     spec = pod.get("spec") or {}
-    return bool(spec.get("hostname")) and spec.get("subdomain") == O.name_of(svc) \
-        and O.namespace_of(svc) == O.namespace_of(pod)
+    return bool(spec.get("hostname")) and spec.get("subdomain") == objects.name_of(svc) \
+        and objects.namespace_of(svc) == objects.namespace_of(pod)
 
 
 def service_selector(svc: dict) -> dict | None:
@@ -94,11 +94,11 @@ def find_port(pod: dict, svc_port: dict) -> int | None:
 
 @functools.lru_cache(maxsize=4096)
 def _parse_time(text: str | None) -> float | None:
-    return O.parse_time(text)
+    return objects.parse_time(text)
 
 
 def ready_transition(pod: dict) -> float | None:
-    cond = O.get_condition(pod.get("status"), "Ready")
+    cond = objects.get_condition(pod.get("status"), "Ready")
     return _parse_time(cond.get("lastTransitionTime")) if cond else None
 
 
@@ -112,7 +112,7 @@ class TriggerTimeTracker:
 
     def compute(self, namespace: str, svc: dict, pod_times: dict[str, float]) -> str | None:
         """`pod_times`: each selected pod's Ready lastTransitionTime (pods without one left out)."""
-        key = (namespace, O.name_of(svc))
+        key = (namespace, objects.name_of(svc))
         state = self._states.get(key)
         last_svc, last_pods = state if state is not None else (None, {})
         changed: float | None = None
@@ -120,13 +120,13 @@ class TriggerTimeTracker:
             prev = last_pods.get(name)
             if prev is None or t > prev:
                 changed = t if changed is None else min(changed, t)
-        svc_time = _parse_time(O.meta(svc).get("creationTimestamp"))
+        svc_time = _parse_time(objects.meta(svc).get("creationTimestamp"))
         if svc_time is not None and (last_svc is None or svc_time > last_svc):
             changed = svc_time if changed is None else min(changed, svc_time)
         self._states[key] = (svc_time, pod_times)
         if state is None:
-            return O.iso(svc_time) if svc_time is not None else None
-        return O.iso(changed) if changed is not None else None
+            return objects.iso(svc_time) if svc_time is not None else None
+        return objects.iso(changed) if changed is not None else None
 
     def delete(self, namespace: str, name: str) -> None:
         self._states.pop((namespace, name), None)
@@ -180,7 +180,7 @@ class ServiceIndex:
         return k, selector[k]
 
     def update(self, svc: dict) -> None:
-        ns, name = O.namespace_of(svc), O.name_of(svc)
+        ns, name = objects.namespace_of(svc), objects.name_of(svc)
         sel = service_selector(svc)
         old = self._selectors.get((ns, name))
         if old == sel:
@@ -194,7 +194,7 @@ class ServiceIndex:
             self._selectors.pop((ns, name), None)
 
     def remove(self, svc: dict) -> None:
-        ns, name = O.namespace_of(svc), O.name_of(svc)
+        ns, name = objects.namespace_of(svc), objects.name_of(svc)
         old = self._selectors.pop((ns, name), None)
         if old is not None:
             self._unfile(ns, name, old)
@@ -224,25 +224,25 @@ class ServiceIndex:
             self.remove(ev.object)
         else:
             self.update(ev.object)
-        yield O.key_of(ev.object)
+        yield objects.key_of(ev.object)
 
     def on_pod(self, ev: WatchEvent) -> Iterable[str]:
         """GetServicesToUpdateOnPodChange: the Services a pod event can change."""
         pod, old = ev.object, ev.old
-        ns = O.namespace_of(pod)
+        ns = objects.namespace_of(pod)
         if not self._anchors.get(ns):
             return ()                 # no Service in the namespace selects anything
         if ev.type != "MODIFIED" or old is None:
-            return self.services_for(ns, O.labels_of(pod))
-        if O.meta(pod).get("resourceVersion") == O.meta(old).get("resourceVersion"):
+            return self.services_for(ns, objects.labels_of(pod))
+        if objects.meta(pod).get("resourceVersion") == objects.meta(old).get("resourceVersion"):
             return ()
         pod_changed, labels_changed = pod_endpoints_changed(old, pod)
         if not pod_changed and not labels_changed:
             return ()
-        new_svcs = self.services_for(ns, O.labels_of(pod))
+        new_svcs = self.services_for(ns, objects.labels_of(pod))
         if not labels_changed:
             return new_svcs
-        old_svcs = self.services_for(ns, O.labels_of(old))
+        old_svcs = self.services_for(ns, objects.labels_of(old))
         if pod_changed:
             return new_svcs | old_svcs
         return new_svcs ^ old_svcs
@@ -253,10 +253,10 @@ def pod_endpoints_changed(old: dict, new: dict) -> tuple[bool, bool]:
     upstream's checks (deletionTimestamp, readiness, IPs) a pod turning terminal or being bound
     counts: the simulated kubelet may set those in the same write as other fields."""
     ospec, nspec = old.get("spec") or {}, new.get("spec") or {}
-    labels_changed = (O.labels_of(old) != O.labels_of(new)
+    labels_changed = (objects.labels_of(old) != objects.labels_of(new)
                       or ospec.get("hostname") != nspec.get("hostname")
                       or ospec.get("subdomain") != nspec.get("subdomain"))
-    if O.meta(old).get("deletionTimestamp") != O.meta(new).get("deletionTimestamp"):
+    if objects.meta(old).get("deletionTimestamp") != objects.meta(new).get("deletionTimestamp"):
         return True, labels_changed
     if is_pod_ready(old) != is_pod_ready(new):
         return True, labels_changed
@@ -271,6 +271,6 @@ def pod_endpoints_changed(old: dict, new: dict) -> tuple[bool, bool]:
 
 def selected_pods(store, svc: dict, selector: dict) -> list[dict]:
     """The Service's pods (lister List with the selector), sorted by name for a stable order."""
-    pods = [p for p in store.iter(R.POD, O.namespace_of(svc)) if selects(selector, O.labels_of(p))]
-    pods.sort(key=O.name_of)
+    pods = [p for p in store.iter(kinds.POD, objects.namespace_of(svc)) if selects(selector, objects.labels_of(p))]
+    pods.sort(key=objects.name_of)
     return pods

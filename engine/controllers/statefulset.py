@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects, resources as kinds
 from ..events import NORMAL, WARNING
 from ..pod_conditions import is_pod_available, is_pod_ready, phase_of
 from ..selectors import label_selector_matcher
@@ -54,7 +54,7 @@ _ORDINAL_RE = re.compile(r"^(.*)-([0-9]+)$")
 
 
 def parent_and_ordinal(pod: dict) -> tuple[str, int]:
-    m = _ORDINAL_RE.match(O.name_of(pod))
+    m = _ORDINAL_RE.match(objects.name_of(pod))
     if not m:
         return "", -1
     ordinal = int(m.group(2))
@@ -74,11 +74,11 @@ def is_running_and_ready(pod: dict) -> bool:
 
 
 def is_healthy(pod: dict) -> bool:
-    return is_running_and_ready(pod) and not O.is_terminating(pod)
+    return is_running_and_ready(pod) and not objects.is_terminating(pod)
 
 
 def pod_revision(pod: dict) -> str:
-    return O.labels_of(pod).get(REVISION_LABEL, "")
+    return objects.labels_of(pod).get(REVISION_LABEL, "")
 
 
 class _Spec:
@@ -121,9 +121,9 @@ class StatefulSetController(Controller):
     # ---- handlers: events → keys ---------------------------------------------------------------
 
     def handlers(self):
-        return {R.STATEFULSET.name: own_key,
-                R.POD.name: self._pod_keys,
-                R.CONTROLLERREVISION.name: self._revision_keys}
+        return {kinds.STATEFULSET.name: own_key,
+                kinds.POD.name: self._pod_keys,
+                kinds.CONTROLLERREVISION.name: self._revision_keys}
 
     def _pod_keys(self, ev: WatchEvent) -> Iterable[str]:
         self._orphan_pods.observe(ev)
@@ -135,15 +135,15 @@ class StatefulSetController(Controller):
 
     def _owner_or_adopter_keys(self, ev: WatchEvent) -> set[str]:
         keys = set(self._by_owner(ev))
-        if not keys and ev.type != "DELETED" and O.controller_of(ev.object) is None:
-            keys |= orphan_owner_keys(self.store, R.STATEFULSET, ev.object)   # someone may adopt it
+        if not keys and ev.type != "DELETED" and objects.controller_of(ev.object) is None:
+            keys |= orphan_owner_keys(self.store, kinds.STATEFULSET, ev.object)   # someone may adopt it
         return keys
 
     # ---- reconcile -----------------------------------------------------------------------------
 
     def reconcile(self, key: str) -> Result | None:
-        ns, name = O.split_key(key)
-        sts = self.store.try_get(R.STATEFULSET, ns, name)
+        ns, name = objects.split_key(key)
+        sts = self.store.try_get(kinds.STATEFULSET, ns, name)
         if sts is None:
             self._last_wait.pop(key, None)
             return None
@@ -152,9 +152,9 @@ class StatefulSetController(Controller):
             return None                      # invalid selector: nothing a retry can fix
         match = label_selector_matcher(spec.selector)
 
-        revisions = sorted(claim(self, sts, R.CONTROLLERREVISION, self._orphan_revisions, match),
+        revisions = sorted(claim(self, sts, kinds.CONTROLLERREVISION, self._orphan_revisions, match),
                            key=revision_sort_key)
-        pods = claim(self, sts, R.POD, self._orphan_pods, match,
+        pods = claim(self, sts, kinds.POD, self._orphan_pods, match,
                      member=lambda p: parent_and_ordinal(p)[0] == name)   # isMemberOf
 
         current, update, collisions = self._get_revisions(sts, spec, revisions)
@@ -174,44 +174,44 @@ class StatefulSetController(Controller):
         data = template_patch(spec.template)
         next_number = int(revisions[-1].get("revision") or 0) + 1 if revisions else 1
         equal = [cr for cr in revisions if cr.get("data") == data]
-        if equal and O.name_of(equal[-1]) == O.name_of(revisions[-1]):
+        if equal and objects.name_of(equal[-1]) == objects.name_of(revisions[-1]):
             update = revisions[-1]                           # the template has not changed
         elif equal:
             # A return to an older template (a rollback): that revision becomes the newest.
-            cr = O.clone(equal[-1])
+            cr = objects.clone(equal[-1])
             cr["revision"] = next_number
             update = self.store.update(cr, sync=False)
-            self.decide(O.key_of(sts), f"StatefulSet {O.key_of(sts)}: template matches revision "
-                        f"{O.name_of(cr)} → reusing it as revision {next_number}", action="reuse-revision")
+            self.decide(objects.key_of(sts), f"StatefulSet {objects.key_of(sts)}: template matches revision "
+                        f"{objects.name_of(cr)} → reusing it as revision {next_number}", action="reuse-revision")
         else:
             update, collisions = self._create_revision(sts, data, next_number, collisions)
-        current = next((cr for cr in revisions if O.name_of(cr) == status.get("currentRevision")), None)
+        current = next((cr for cr in revisions if objects.name_of(cr) == status.get("currentRevision")), None)
         return current or update, update, collisions
 
     def _create_revision(self, sts: dict, data: dict, number: int, collisions: int) -> tuple[dict, int]:
         """history.CreateControllerRevision: name `<sts>-<hash>`; a name taken by different data bumps
         the collision count and tries the next hash."""
-        labels = dict(O.labels_of(self._template_of(sts)))
-        annotations = dict(O.meta(sts).get("annotations") or {})
+        labels = dict(objects.labels_of(self._template_of(sts)))
+        annotations = dict(objects.meta(sts).get("annotations") or {})
         while True:
             h = hash_revision_data(data, collisions)
-            name = f"{O.name_of(sts)[:223]}-{h}"
+            name = f"{objects.name_of(sts)[:223]}-{h}"
             cr: dict = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
-                  "metadata": {"name": name, "namespace": O.namespace_of(sts),
+                  "metadata": {"name": name, "namespace": objects.namespace_of(sts),
                                "labels": dict(labels, **{HISTORY_HASH_LABEL: h}),
-                               "ownerReferences": [O.controller_ref(sts)]},
+                               "ownerReferences": [objects.controller_ref(sts)]},
                   "data": data, "revision": number}
             if annotations:
                 cr["metadata"]["annotations"] = annotations
             try:
                 made = self.store.create(cr, sync=False)
             except errors.AlreadyExists:
-                existing = self.store.try_get(R.CONTROLLERREVISION, O.namespace_of(sts), name)
+                existing = self.store.try_get(kinds.CONTROLLERREVISION, objects.namespace_of(sts), name)
                 if existing is not None and existing.get("data") == data:
                     return existing, collisions
                 collisions += 1
                 continue
-            self.decide(O.key_of(sts), f"StatefulSet {O.key_of(sts)}: new pod template → "
+            self.decide(objects.key_of(sts), f"StatefulSet {objects.key_of(sts)}: new pod template → "
                         f"ControllerRevision {name} (revision {number})", action="create-revision")
             return made, collisions
 
@@ -225,8 +225,8 @@ class StatefulSetController(Controller):
                      collisions: int, pods: list[dict]) -> dict:
         current_tpl = template_from_patch(current.get("data"))
         update_tpl = template_from_patch(update.get("data"))
-        status = {"observedGeneration": O.meta(sts).get("generation", 1),
-                  "currentRevision": O.name_of(current), "updateRevision": O.name_of(update),
+        status = {"observedGeneration": objects.meta(sts).get("generation", 1),
+                  "currentRevision": objects.name_of(current), "updateRevision": objects.name_of(update),
                   "collisionCount": collisions}
 
         slots: list[dict | None] = [None] * spec.replicas
@@ -252,7 +252,7 @@ class StatefulSetController(Controller):
             status["currentReplicas"] += adjust_current
             return status
 
-        if O.is_terminating(sts):
+        if objects.is_terminating(sts):
             return finish()                 # being deleted: only status
 
         monotonic = not spec.parallel
@@ -275,20 +275,20 @@ class StatefulSetController(Controller):
             return finish()                 # pods move to the new template only when deleted by hand
 
         # 3. Rolling update: the highest ordinal (≥ partition) not at the update revision goes first.
-        update_name = O.name_of(update)
+        update_name = objects.name_of(update)
         if spec.max_unavailable is not None:
             return finish(-self._rolling_update_max_unavailable(key, sts, spec, replicas, update_name))
         for target in range(len(replicas) - 1, spec.partition - 1, -1):
             pod = replicas[target]
-            if pod_revision(pod) != update_name and not O.is_terminating(pod):
+            if pod_revision(pod) != update_name and not objects.is_terminating(pod):
                 self._note(key, "rolling-update",
-                           f"StatefulSet {key}: {O.name_of(pod)} runs revision {pod_revision(pod) or '(none)'}, "
-                           f"update revision is {update_name} → deleting {O.name_of(pod)} "
+                           f"StatefulSet {key}: {objects.name_of(pod)} runs revision {pod_revision(pod) or '(none)'}, "
+                           f"update revision is {update_name} → deleting {objects.name_of(pod)} "
                            f"(highest ordinal first{self._partition_text(spec)})")
                 self._delete_pod(sts, pod)
                 return finish(-1)
             if not is_healthy(pod):
-                self._wait(key, f"StatefulSet {key}: rolling update waits for {O.name_of(pod)} "
+                self._wait(key, f"StatefulSet {key}: rolling update waits for {objects.name_of(pod)} "
                                 f"to be Running and Ready")
                 return finish()
         return finish()
@@ -296,16 +296,16 @@ class StatefulSetController(Controller):
     def _process_replica(self, key, sts, spec, monotonic, replicas, i, now) -> bool:
         """processReplica. Returns True when a monotonic set must stop here for this pass."""
         pod = replicas[i]
-        pname = O.name_of(pod)
+        pname = objects.name_of(pod)
         if phase_of(pod) in ("Failed", "Succeeded"):
-            if not O.is_terminating(pod):
+            if not objects.is_terminating(pod):
                 self._note(key, "delete-pod", f"StatefulSet {key}: {pname} is {phase_of(pod)} → deleting it "
                                               f"so it is recreated")
                 self._delete_pod(sts, pod)
             return True
         if not is_created(pod):
             if monotonic:
-                preds = [O.name_of(p) for p in replicas[:i]]
+                preds = [objects.name_of(p) for p in replicas[:i]]
                 why = f"{', '.join(preds)} Running and Ready" if preds else "lowest ordinal"
                 self._note(key, "create-pod", f"StatefulSet {key}: {pname} missing ({why}) → creating {pname}")
             else:
@@ -314,7 +314,7 @@ class StatefulSetController(Controller):
             self._create_pod(sts, pod)
             return monotonic                  # OrderedReady: one pod per pass, then wait for it
         if monotonic:
-            if O.is_terminating(pod):
+            if objects.is_terminating(pod):
                 self._wait(key, f"StatefulSet {key}: waiting for {pname} to finish terminating "
                                 f"(its name must be free before ordinal {ordinal_of(pod)} is recreated)")
                 return True
@@ -326,15 +326,15 @@ class StatefulSetController(Controller):
                 self._wait(key, f"StatefulSet {key}: waiting for {pname} to be available "
                                 f"(Ready for minReadySeconds={spec.min_ready})")
                 return True
-        if not O.is_terminating(pod):
+        if not objects.is_terminating(pod):
             self._fix_identity(key, sts, spec, pod)
         return False
 
     def _process_condemned(self, key, sts, spec, monotonic, condemned, i, first_unhealthy, now) -> bool:
         """processCondemned. Returns True when a monotonic set must stop here for this pass."""
         pod = condemned[i]
-        pname = O.name_of(pod)
-        if O.is_terminating(pod):
+        pname = objects.name_of(pod)
+        if objects.is_terminating(pod):
             if monotonic:
                 self._wait(key, f"StatefulSet {key}: scale down waits for {pname} to terminate "
                                 f"(OrderedReady: one pod at a time, highest ordinal first)")
@@ -342,7 +342,7 @@ class StatefulSetController(Controller):
         if monotonic and pod is not first_unhealthy and (
                 not is_running_and_ready(pod) or not is_pod_available(pod, spec.min_ready, now)):
             self._wait(key, f"StatefulSet {key}: scale down waits for "
-                            f"{O.name_of(first_unhealthy) if first_unhealthy else pname} to be Running and Ready")
+                            f"{objects.name_of(first_unhealthy) if first_unhealthy else pname} to be Running and Ready")
             return True
         self._note(key, "delete-pod", f"StatefulSet {key}: replicas={spec.replicas}, {pname} is beyond "
                                       f"ordinal {spec.end} → deleting {pname}"
@@ -364,8 +364,8 @@ class StatefulSetController(Controller):
             if deleted >= max_unavailable - unavailable:
                 break
             pod = replicas[target]
-            if pod_revision(pod) != update_name and not O.is_terminating(pod):
-                self._note(key, "rolling-update", f"StatefulSet {key}: {O.name_of(pod)} is not at {update_name} "
+            if pod_revision(pod) != update_name and not objects.is_terminating(pod):
+                self._note(key, "rolling-update", f"StatefulSet {key}: {objects.name_of(pod)} is not at {update_name} "
                                                   f"→ deleting it (maxUnavailable {max_unavailable})")
                 self._delete_pod(sts, pod)
                 deleted += 1
@@ -385,18 +385,18 @@ class StatefulSetController(Controller):
                        or (spec.rolling is not None and ordinal < spec.start + spec.partition))
         tpl, rev = (current_tpl, current) if use_current else (update_tpl, update)
         md_tpl = tpl.get("metadata") or {}
-        name = f"{O.name_of(sts)}-{ordinal}"
+        name = f"{objects.name_of(sts)}-{ordinal}"
         labels = dict(md_tpl.get("labels") or {})
         labels[POD_NAME_LABEL] = name
         labels[POD_INDEX_LABEL] = str(ordinal)
-        labels[REVISION_LABEL] = O.name_of(rev)
-        md = {"name": name, "namespace": O.namespace_of(sts), "labels": labels,
-              "ownerReferences": [O.controller_ref(sts)]}
+        labels[REVISION_LABEL] = objects.name_of(rev)
+        md = {"name": name, "namespace": objects.namespace_of(sts), "labels": labels,
+              "ownerReferences": [objects.controller_ref(sts)]}
         if md_tpl.get("annotations"):
             md["annotations"] = dict(md_tpl["annotations"])
         if md_tpl.get("finalizers"):
             md["finalizers"] = list(md_tpl["finalizers"])
-        pod_spec = O.clone(tpl.get("spec") or {})
+        pod_spec = objects.clone(tpl.get("spec") or {})
         pod_spec["hostname"] = name
         if spec.service_name:
             pod_spec["subdomain"] = spec.service_name
@@ -410,45 +410,45 @@ class StatefulSetController(Controller):
             raise                             # sunk without an event, as upstream; the next pass sees it
         except errors.ApiError as e:
             self._event(sts, WARNING, "FailedCreate",
-                        f"create Pod {O.name_of(pod)} in StatefulSet {O.name_of(sts)} failed error: {e}")
+                        f"create Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} failed error: {e}")
             raise
         self._event(sts, NORMAL, "SuccessfulCreate",
-                    f"create Pod {O.name_of(pod)} in StatefulSet {O.name_of(sts)} successful")
+                    f"create Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} successful")
         return made
 
     def _delete_pod(self, sts: dict, pod: dict) -> None:
         try:
-            self.store.delete(R.POD, O.namespace_of(pod), O.name_of(pod), sync=False,
-                              preconditions={"uid": O.uid_of(pod)})
+            self.store.delete(kinds.POD, objects.namespace_of(pod), objects.name_of(pod), sync=False,
+                              preconditions={"uid": objects.uid_of(pod)})
         except errors.NotFound:
             return
         except errors.ApiError as e:
             self._event(sts, WARNING, "FailedDelete",
-                        f"delete Pod {O.name_of(pod)} in StatefulSet {O.name_of(sts)} failed error: {e}")
+                        f"delete Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} failed error: {e}")
             raise
         self._event(sts, NORMAL, "SuccessfulDelete",
-                    f"delete Pod {O.name_of(pod)} in StatefulSet {O.name_of(sts)} successful")
+                    f"delete Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} successful")
 
     def _fix_identity(self, key: str, sts: dict, spec: _Spec, pod: dict) -> None:
         """identityMatches / UpdateStatefulPod: restore the pod-name (and pod-index) labels if a user
         removed them."""
         ordinal = ordinal_of(pod)
-        labels = O.labels_of(pod)
-        if labels.get(POD_NAME_LABEL) == O.name_of(pod) and labels.get(POD_INDEX_LABEL) == str(ordinal):
+        labels = objects.labels_of(pod)
+        if labels.get(POD_NAME_LABEL) == objects.name_of(pod) and labels.get(POD_INDEX_LABEL) == str(ordinal):
             return
-        fixed = O.clone(pod)
+        fixed = objects.clone(pod)
         fixed["metadata"].setdefault("labels", {})
-        fixed["metadata"]["labels"][POD_NAME_LABEL] = O.name_of(pod)
+        fixed["metadata"]["labels"][POD_NAME_LABEL] = objects.name_of(pod)
         fixed["metadata"]["labels"][POD_INDEX_LABEL] = str(ordinal)
         try:
             self.store.update(fixed, sync=False)
         except errors.ApiError as e:
             self._event(sts, WARNING, "FailedUpdate",
-                        f"update Pod {O.name_of(pod)} in StatefulSet {O.name_of(sts)} failed error: {e}")
+                        f"update Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} failed error: {e}")
             raise
-        self._note(key, "update-pod", f"StatefulSet {key}: {O.name_of(pod)} lost its identity labels → restoring them")
+        self._note(key, "update-pod", f"StatefulSet {key}: {objects.name_of(pod)} lost its identity labels → restoring them")
         self._event(sts, NORMAL, "SuccessfulUpdate",
-                    f"update Pod {O.name_of(pod)} in StatefulSet {O.name_of(sts)} successful")
+                    f"update Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} successful")
 
     def _event(self, sts: dict, etype: str, reason: str, message: str) -> None:
         self.recorder.event(sts, etype, reason, message, component=self.name)
@@ -459,7 +459,7 @@ class StatefulSetController(Controller):
         now = self.clock.now()
         c = {"replicas": 0, "readyReplicas": 0, "availableReplicas": 0,
              "currentReplicas": 0, "updatedReplicas": 0}
-        cur, upd = O.name_of(current), O.name_of(update)
+        cur, upd = objects.name_of(current), objects.name_of(update)
         for pod in pods:
             if is_created(pod):
                 c["replicas"] += 1
@@ -467,7 +467,7 @@ class StatefulSetController(Controller):
                 c["readyReplicas"] += 1
                 if is_pod_available(pod, spec.min_ready, now):
                     c["availableReplicas"] += 1
-            if is_created(pod) and not O.is_terminating(pod):
+            if is_created(pod) and not objects.is_terminating(pod):
                 if pod_revision(pod) == cur:
                     c["currentReplicas"] += 1
                 if pod_revision(pod) == upd:
@@ -490,7 +490,7 @@ class StatefulSetController(Controller):
         old = sts.get("status") or {}
         if rendered == old:
             return
-        new = O.clone(sts)
+        new = objects.clone(sts)
         new["status"] = rendered
         self.store.update(new, subresource="status", sync=False)
         if old.get("currentRevision") and old.get("currentRevision") != rendered.get("currentRevision"):
@@ -500,11 +500,11 @@ class StatefulSetController(Controller):
     # ---- history (truncateHistory) ------------------------------------------------------------
 
     def _truncate_history(self, sts, spec, pods, revisions, current, update) -> None:
-        live = {O.name_of(current), O.name_of(update)} | {pod_revision(p) for p in pods}
-        old = [cr for cr in revisions if O.name_of(cr) not in live]
+        live = {objects.name_of(current), objects.name_of(update)} | {pod_revision(p) for p in pods}
+        old = [cr for cr in revisions if objects.name_of(cr) not in live]
         excess = len(old) - spec.history_limit
         for cr in old[:max(0, excess)]:
-            quiet_write(self.store.delete, R.CONTROLLERREVISION, O.namespace_of(cr), O.name_of(cr), sync=False)
+            quiet_write(self.store.delete, kinds.CONTROLLERREVISION, objects.namespace_of(cr), objects.name_of(cr), sync=False)
 
     # ---- the reconcile log --------------------------------------------------------------------
 

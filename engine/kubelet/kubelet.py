@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from .. import controlplane as CP, errors, objects as O, resources as R
+from .. import controlplane, errors, objects, resources as kinds
 from ..clock import on_grid
 from ..loop import Controller, Result, requeue_after
-from . import node as N
+from . import node as node_status
 from .heartbeats import Heartbeats
 from .pods import PodRun
 from .logs import container_logs
@@ -38,7 +38,7 @@ NODE_PREFIX = "node:"
 class _PodEnv:
     """The stages' view of one pod on one node (stages.Env)."""
 
-    def __init__(self, kubelet: "Kubelets", pod: dict, st: N.NodeState, pod_ip: str = ""):
+    def __init__(self, kubelet: "Kubelets", pod: dict, st: node_status.NodeState, pod_ip: str = ""):
         t = self._timings = kubelet.ctx.timings
         self.image_pull, self.container_start = t.image_pull, t.container_start
         spec, md = pod.get("spec") or {}, pod.get("metadata") or {}
@@ -70,7 +70,7 @@ class Kubelets(Controller):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._nodes: dict[str, N.NodeState] = {}
+        self._nodes: dict[str, node_status.NodeState] = {}
         self._runs: dict[str, PodRun] = {}
         self._written: dict[str, int] = {}       # pod key -> resourceVersion of our last status write
         self._stalled: set[str] = set()          # failed nodes whose work stopped (resume on recovery)
@@ -89,10 +89,10 @@ class Kubelets(Controller):
 
     def _on_pod(self, ev):
         pod = ev.object
-        key = O.key_of(pod)
+        key = objects.key_of(pod)
         node = (pod.get("spec") or {}).get("nodeName")
         if ev.type == "DELETED":
-            if node in self._static and CP.is_mirror_pod(pod):
+            if node in self._static and controlplane.is_mirror_pod(pod):
                 # Only the API's copy went: the static pod runs on (its run is kept for the
                 # mirror pod posted again).
                 self._written.pop(key, None)
@@ -107,13 +107,13 @@ class Kubelets(Controller):
             ip = (pod.get("status") or {}).get("podIP")
             if ip and not (pod.get("spec") or {}).get("hostNetwork"):
                 st.allocate(key, ip)
-        if self._written.get(key) == O.rv_of(pod):
+        if self._written.get(key) == objects.rv_of(pod):
             return ()                            # our own status write
         return (key,)
 
     def _on_node(self, ev):
         node = ev.object
-        name = O.name_of(node)
+        name = objects.name_of(node)
         if ev.type != "DELETED" and not _has_kubelet(node):
             return ()
         if ev.type == "DELETED":
@@ -128,9 +128,9 @@ class Kubelets(Controller):
 
     def _on_lease(self, ev):
         lease = ev.object
-        if ev.type == "DELETED" or O.namespace_of(lease) != N.LEASE_NAMESPACE:
+        if ev.type == "DELETED" or objects.namespace_of(lease) != node_status.LEASE_NAMESPACE:
             return ()
-        name = O.name_of(lease)
+        name = objects.name_of(lease)
         if name in self._stalled and name not in self._failed():
             self._stalled.discard(name)
             self._resumed_at[name] = self.clock.now()
@@ -156,7 +156,7 @@ class Kubelets(Controller):
                       index: int | None = None) -> dict:
         index = self._pick_index(name) if index is None else index
         now = self.clock.now()
-        node = self.store.create(N.build_node(name, index, now, cpu=cpu, memory=memory, pods=pods,
+        node = self.store.create(node_status.build_node(name, index, now, cpu=cpu, memory=memory, pods=pods,
                                               labels=labels, taints=taints), sync=False)
         self._renew_lease(node, now)
         ref = _node_ref(name)
@@ -175,7 +175,7 @@ class Kubelets(Controller):
     def node_recovered(self, name: str) -> None:
         """The node's kubelet is back: renew its lease now. The lease event wakes the node and its
         pods on the engine thread (this may be called from another thread: store writes only)."""
-        node = self.store.try_get(R.NODE, "", name)
+        node = self.store.try_get(kinds.NODE, "", name)
         if node is not None:
             try:
                 self._renew_lease(node, self.clock.now())
@@ -183,13 +183,13 @@ class Kubelets(Controller):
                 pass
 
     def _renew_lease(self, node: dict, now: float, stamp: str | None = None) -> None:
-        name = O.name_of(node)
+        name = objects.name_of(node)
         # The heartbeat (50 nodes renew ~1,000 times a wall second at 100×): the stored Lease with
         # a fresh renewTime, which admission would store as it is, so it takes the store's short path.
-        renewed = self.store.refresh_spec(R.LEASE, N.LEASE_NAMESPACE, name,
-                                          {"renewTime": stamp or O.micro_iso(now), "holderIdentity": name})
+        renewed = self.store.refresh_spec(kinds.LEASE, node_status.LEASE_NAMESPACE, name,
+                                          {"renewTime": stamp or objects.micro_iso(now), "holderIdentity": name})
         if renewed is None:
-            self.store.create(N.build_lease(node, now), sync=False)
+            self.store.create(node_status.build_lease(node, now), sync=False)
 
     def lease_period(self) -> float:
         """How often a kubelet renews its Lease: `timings.lease_renew`, but never less often than
@@ -212,14 +212,14 @@ class Kubelets(Controller):
         renewTime and one next due time serve them all (at 100× this runs ~200 times a wall
         second for 50 nodes)."""
         now = self.clock.now()
-        stamp = O.micro_iso(now)
+        stamp = objects.micro_iso(now)
         nxt = on_grid(now + self.lease_period())
         failed = self._failed()
         for name in names:
             if name in failed:
                 self._stalled.add(name)
                 continue
-            node = self.store.try_get(R.NODE, "", name)
+            node = self.store.try_get(kinds.NODE, "", name)
             if node is None:
                 continue
             try:
@@ -239,8 +239,8 @@ class Kubelets(Controller):
         for name in list(self._nodes):
             if name in self._failed():
                 continue
-            lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
-            renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
+            lease = self.store.try_get(kinds.LEASE, node_status.LEASE_NAMESPACE, name)
+            renewed = objects.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
             if renewed is None or now - renewed >= period - 1e-6:
                 self._lease_tick(name)
             else:
@@ -256,7 +256,7 @@ class Kubelets(Controller):
         return keys
 
     def _reconcile_node(self, name: str) -> float | None:
-        node = self.store.try_get(R.NODE, "", name)
+        node = self.store.try_get(kinds.NODE, "", name)
         if node is None or not _has_kubelet(node):
             self._heartbeats.cancel(name)
             return None
@@ -266,14 +266,14 @@ class Kubelets(Controller):
         self._ensure_node(node)
         now = self.clock.now()
         status = node.get("status") or {}
-        healthy = {c[0]: c[1] for c in N.HEALTHY_CONDITIONS}
+        healthy = {c[0]: c[1] for c in node_status.HEALTHY_CONDITIONS}
         current = {c.get("type"): c.get("status") for c in status.get("conditions") or ()}
         if any(current.get(t) != s for t, s in healthy.items()):
             was_ready = current.get("Ready") == "True"
             new = dict(node)
             st = dict(status)
             others = [c for c in status.get("conditions") or () if c.get("type") not in healthy]
-            st["conditions"] = others + N.healthy_conditions(O.iso(now), status.get("conditions"))
+            st["conditions"] = others + node_status.healthy_conditions(objects.iso(now), status.get("conditions"))
             new["status"] = st
             self.store.update(new, sync=False, subresource="status")
             if not was_ready:
@@ -284,8 +284,8 @@ class Kubelets(Controller):
         if name in self._static:
             self._ensure_mirror_pods(node, now)
         if name not in self._heartbeats:
-            lease = self.store.try_get(R.LEASE, N.LEASE_NAMESPACE, name)
-            renewed = O.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
+            lease = self.store.try_get(kinds.LEASE, node_status.LEASE_NAMESPACE, name)
+            renewed = objects.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
             period = self.lease_period()
             if renewed is None or now - renewed >= period - 1e-6:
                 self._renew_lease(node, now)
@@ -297,40 +297,40 @@ class Kubelets(Controller):
         """Each static pod has its mirror pod in the API (k/k pkg/kubelet/pod/mirror_client.go):
         created when missing — also after someone deleted it, since the static pod itself
         never stopped — and never otherwise touched but for its status."""
-        for manifest in self._static.get(O.name_of(node), ()):
-            want = CP.mirror_pod(manifest, node, O.micro_iso(now))
-            if self.store.try_get(R.POD, CP.NAMESPACE, want["metadata"]["name"]) is not None:
+        for manifest in self._static.get(objects.name_of(node), ()):
+            want = controlplane.mirror_pod(manifest, node, objects.micro_iso(now))
+            if self.store.try_get(kinds.POD, controlplane.NAMESPACE, want["metadata"]["name"]) is not None:
                 continue
             try:
                 self.store.create(want, sync=False)
             except errors.AlreadyExists:
                 continue
-            self.decide(f"{CP.NAMESPACE}/{want['metadata']['name']}",
-                        f"Mirror pod {CP.NAMESPACE}/{want['metadata']['name']} posted for the static pod "
+            self.decide(f"{controlplane.NAMESPACE}/{want['metadata']['name']}",
+                        f"Mirror pod {controlplane.NAMESPACE}/{want['metadata']['name']} posted for the static pod "
                         f"in /etc/kubernetes/manifests/{manifest['metadata']['name']}.yaml",
                         action="mirror-pod", observed={"exists": False}, desired={"exists": True})
 
-    def _ensure_node(self, node: dict) -> N.NodeState:
-        name = O.name_of(node)
+    def _ensure_node(self, node: dict) -> node_status.NodeState:
+        name = objects.name_of(node)
         st = self._nodes.get(name)
         if st is None:
-            index = N.node_index(node)
+            index = node_status.node_index(node)
             if index is None or any(s.index == index for s in self._nodes.values()):
                 index = self._pick_index(name)
-            cidr = (node.get("spec") or {}).get("podCIDR") or N.pod_cidr(index)
+            cidr = (node.get("spec") or {}).get("podCIDR") or node_status.pod_cidr(index)
             alloc = (node.get("status") or {}).get("allocatable") or {}
             try:
                 max_pods = int(alloc.get("pods", 110))
             except (TypeError, ValueError):
                 max_pods = 110
-            st = self._nodes[name] = N.NodeState(name, index, N.internal_ip(node) or N.node_ip(index), cidr, max_pods)
+            st = self._nodes[name] = node_status.NodeState(name, index, node_status.internal_ip(node) or node_status.node_ip(index), cidr, max_pods)
             st.images.update(self._preloaded)
         return st
 
     def _pick_index(self, name: str) -> int:
         used = {s.index for s in self._nodes.values()}
-        for n in self.store.iter(R.NODE):
-            i = N.node_index(n)
+        for n in self.store.iter(kinds.NODE):
+            i = node_status.node_index(n)
             if i is not None:
                 used.add(i)
         tail = name.rsplit("-", 1)[-1]
@@ -346,8 +346,8 @@ class Kubelets(Controller):
     def reconcile(self, key: str) -> Result | None:
         if key.startswith(NODE_PREFIX):
             return requeue_after(self._reconcile_node(key[len(NODE_PREFIX):]))
-        ns, name = O.split_key(key)
-        pod = self.store.try_get(R.POD, ns, name)
+        ns, name = objects.split_key(key)
+        pod = self.store.try_get(kinds.POD, ns, name)
         if pod is None:
             self._forget(key)
             return None
@@ -356,7 +356,7 @@ class Kubelets(Controller):
             return None
         st = self._nodes.get(node_name)
         if st is None:
-            node = self.store.try_get(R.NODE, "", node_name)
+            node = self.store.try_get(kinds.NODE, "", node_name)
             if node is None or not _has_kubelet(node):
                 return None                   # no kubelet there: the pod waits (or pod GC takes it)
             st = self._ensure_node(node)
@@ -365,21 +365,21 @@ class Kubelets(Controller):
             return None
         now = self.clock.now()
         run = self._runs.get(key)
-        static = node_name in self._static and CP.is_mirror_pod(pod)
-        if static and run is not None and run.node == node_name and run.uid != O.uid_of(pod):
-            run.uid = O.uid_of(pod)         # a mirror pod posted again: same static pod, same containers
-        if static and O.is_terminating(pod):
+        static = node_name in self._static and controlplane.is_mirror_pod(pod)
+        if static and run is not None and run.node == node_name and run.uid != objects.uid_of(pod):
+            run.uid = objects.uid_of(pod)         # a mirror pod posted again: same static pod, same containers
+        if static and objects.is_terminating(pod):
             # Deleting a mirror pod does not stop the static pod (k/k kubelet syncPod): the
             # kubelet removes the API's copy at once and posts a new one.
             try:
-                self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False,
-                                  preconditions={"uid": O.uid_of(pod)})
+                self.store.delete(kinds.POD, ns, name, grace_period_seconds=0, sync=False,
+                                  preconditions={"uid": objects.uid_of(pod)})
             except errors.NotFound:
                 pass
             self.decide(key, f"Mirror pod {key} deleted: the static pod keeps running; its kubelet posts it again",
                         action="mirror-pod-deleted", observed={"terminating": True}, desired={"exists": True})
             return None
-        if run is None or run.uid != O.uid_of(pod):
+        if run is None or run.uid != objects.uid_of(pod):
             if run is not None:
                 self._forget(key)
             st.pods.add(key)
@@ -390,9 +390,9 @@ class Kubelets(Controller):
             if status.get("containerStatuses"):
                 run.restore(status, now)
             self._runs[key] = run
-        run.hold_unready = CP.component_of(pod) in self.ctx.stopped_components
+        run.hold_unready = controlplane.component_of(pod) in self.ctx.stopped_components
         env = _PodEnv(self, pod, st, run.ip)
-        if O.is_terminating(pod):
+        if objects.is_terminating(pod):
             return requeue_after(self._terminate(key, pod, run, st, env, now))
         before = run.phase()
         run.advance(now, env)
@@ -409,20 +409,20 @@ class Kubelets(Controller):
         """When this kubelet would have started on the pod: at binding (it watches its pods), or
         when it came back from a failure. An engine that is behind thus finds steps overdue and
         writes their outcome at once."""
-        cond = O.get_condition(pod.get("status"), "PodScheduled")
-        bound = O.parse_time((cond or {}).get("lastTransitionTime")) if (cond or {}).get("status") == "True" else None
+        cond = objects.get_condition(pod.get("status"), "PodScheduled")
+        bound = objects.parse_time((cond or {}).get("lastTransitionTime")) if (cond or {}).get("status") == "True" else None
         if bound is None:
-            bound = O.parse_time(O.meta(pod).get("creationTimestamp")) or now
+            bound = objects.parse_time(objects.meta(pod).get("creationTimestamp")) or now
         return min(now, max(bound, self._resumed_at.get(node, bound)))
 
-    def _report(self, key: str, pod: dict, run: PodRun, st: N.NodeState, now: float, *, terminal=False) -> dict:
+    def _report(self, key: str, pod: dict, run: PodRun, st: node_status.NodeState, now: float, *, terminal=False) -> dict:
         status = run.build_status(pod, st.ip, now, terminal=terminal)
         if status == pod.get("status"):
             return pod
         new = dict(pod)
         new["status"] = status
         out = self.store.update(new, sync=False, subresource="status")
-        self._written[key] = O.rv_of(out)
+        self._written[key] = objects.rv_of(out)
         return out
 
     def _terminate(self, key, pod, run, st, env, now) -> float | None:
@@ -430,7 +430,7 @@ class Kubelets(Controller):
         if run.killing_at is None:
             grace = md.get("deletionGracePeriodSeconds")
             grace = 30 if grace is None else grace
-            deleted_at = O.parse_time(md.get("deletionTimestamp"))
+            deleted_at = objects.parse_time(md.get("deletionTimestamp"))
             start = (deleted_at - grace) if deleted_at is not None else now
             run.advance(min(now, max(start, run.started)), env)
             for c in run.init + run.main + run.ephemeral:
@@ -442,11 +442,11 @@ class Kubelets(Controller):
         if now < run.kill_due:
             return max(run.kill_due - now, 1e-3)
         run.stop_all(run.kill_due)
-        ns, name = O.split_key(key)
+        ns, name = objects.split_key(key)
         try:
             self._report(key, pod, run, st, now, terminal=True)
-            self.store.delete(R.POD, ns, name, grace_period_seconds=0, sync=False,
-                              preconditions={"uid": O.uid_of(pod)})
+            self.store.delete(kinds.POD, ns, name, grace_period_seconds=0, sync=False,
+                              preconditions={"uid": objects.uid_of(pod)})
         except errors.NotFound:
             pass
         self.decide(key, f"Pod {key} on {st.name}: containers stopped, deletion confirmed", action="pod-deleted",
@@ -468,19 +468,19 @@ class Kubelets(Controller):
     def logs(self, namespace: str, pod: str, container: str | None = None, *, previous: bool = False,
              timestamps: bool = False) -> str:
         """What the pod's container wrote, as the kubelet's containerLogs endpoint returns it."""
-        obj = self.store.get(R.POD, namespace, pod)
-        return container_logs(obj, self._runs.get(O.key_of(obj)), container, now=self.clock.now(),
+        obj = self.store.get(kinds.POD, namespace, pod)
+        return container_logs(obj, self._runs.get(objects.key_of(obj)), container, now=self.clock.now(),
                               previous=previous, timestamps=timestamps)
 
     def log_source(self, namespace: str, pod: str, container: str | None) -> tuple | None:
         """What a followed log (`kubectl logs -f`) is reading: (pod uid, container name, when this
         instance started) while the container runs; None once it has stopped, restarted as a new
         instance, or the pod is gone — the runtime closes the log then, and so does the stream."""
-        obj = self.store.try_get(R.POD, namespace, pod)
+        obj = self.store.try_get(kinds.POD, namespace, pod)
         if obj is None:
             return None
-        run = self._runs.get(O.key_of(obj))
-        if run is None or run.uid != O.uid_of(obj) or run.killing_at is not None:
+        run = self._runs.get(objects.key_of(obj))
+        if run is None or run.uid != objects.uid_of(obj) or run.killing_at is not None:
             return None
         runs = run.init + run.main + run.ephemeral
         if container is None and len(run.main) == 1:
@@ -498,7 +498,7 @@ def _has_kubelet(node: dict) -> bool:
 
 
 def _ready(node: dict) -> str | None:
-    c = O.get_condition(node.get("status"), "Ready")
+    c = objects.get_condition(node.get("status"), "Ready")
     return c.get("status") if c else None
 
 

@@ -2,13 +2,13 @@
 pkg/kubelet/kubelet_pods.go validateContainerLogStatus; the apiserver returns these as 400s)."""
 from __future__ import annotations
 
-from .. import errors, objects as O
+from .. import errors, objects
 from .programs import timed_log_lines
 
 
 def container_logs(obj: dict, run, container: str | None, *, now: float, previous: bool = False,
                    timestamps: bool = False) -> str:
-    pod = O.name_of(obj)
+    pod = objects.name_of(obj)
     spec = obj.get("spec") or {}
     names = [c.get("name") for c in spec.get("containers") or ()]
     inits = [c.get("name") for c in spec.get("initContainers") or ()]
@@ -35,12 +35,12 @@ def container_logs(obj: dict, run, container: str | None, *, now: float, previou
     if previous:
         if not c.last:
             raise errors.BadRequest(f'previous terminated container "{container}" in pod "{pod}" not found')
-        started = O.parse_time(c.last.get("startedAt")) or run.started
-        until = O.parse_time(c.last.get("finishedAt")) or now
+        started = objects.parse_time(c.last.get("startedAt")) or run.started
+        until = objects.parse_time(c.last.get("finishedAt")) or now
     elif c.stage in ("running", "exited", "done") and c.started_at is not None:
         started = c.started_at
     elif c.last:
-        started = O.parse_time(c.last.get("startedAt")) or run.started
+        started = objects.parse_time(c.last.get("startedAt")) or run.started
     else:
         reason = c.waiting_reason or ("PodInitializing" if inits else "ContainerCreating")
         if reason in ("ErrImagePull", "ImagePullBackOff"):
@@ -54,4 +54,4 @@ def container_logs(obj: dict, run, container: str | None, *, now: float, previou
 
 def _rfc3339_nano(t: float) -> str:
     whole = int(t)
-    return O.iso(whole)[:-1] + f".{min(999999999, int(round((t - whole) * 1e9))):09d}Z"
+    return objects.iso(whole)[:-1] + f".{min(999999999, int(round((t - whole) * 1e9))):09d}Z"

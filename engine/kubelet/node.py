@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from .. import objects as O
+from .. import objects
 from ..quantity import QuantityError, int_value
 
 KUBELET_VERSION = "v1.32.0"
@@ -77,7 +77,7 @@ def build_node(name: str, index: int, now: float, *, cpu="4", memory="8Gi", pods
     lab = {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
            "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}
     lab.update(labels or {})
-    now_iso = O.iso(now)
+    now_iso = objects.iso(now)
     spec: dict = {"podCIDR": pod_cidr(index), "podCIDRs": [pod_cidr(index)], "providerID": f"kind://docker/kubeplay/{name}"}
     if taints:
         spec["taints"] = [dict(t) for t in taints]
@@ -118,7 +118,7 @@ def build_lease(node: dict, now: float) -> dict:
                          "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": md["name"],
                                               "uid": md.get("uid", "")}]},
             "spec": {"holderIdentity": md["name"], "leaseDurationSeconds": LEASE_DURATION,
-                     "renewTime": O.micro_iso(now)}}
+                     "renewTime": objects.micro_iso(now)}}
 
 
 def node_index(node: dict) -> int | None:

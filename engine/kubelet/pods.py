@@ -12,24 +12,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import objects as O
-from . import images as I
-from . import probes as P
-from . import stages as S
+from .. import objects
+from . import images
+from . import probes as probing
+from . import stages
 from .programs import program_for
 
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
 
 
-_iso = S._iso
+_iso = stages._iso
 
 
-def _make_run(c: dict, *, init: bool, ephemeral: bool = False) -> S.ContainerRun:
-    ref = I.parse(c.get("image") or "")
+def _make_run(c: dict, *, init: bool, ephemeral: bool = False) -> stages.ContainerRun:
+    ref = images.parse(c.get("image") or "")
     sidecar = init and c.get("restartPolicy") == "Always"
-    return S.ContainerRun(name=c.get("name", ""), spec=c, ref=ref, program=program_for(c, ref.short if ref.valid else ""),
+    return stages.ContainerRun(name=c.get("name", ""), spec=c, ref=ref, program=program_for(c, ref.short if ref.valid else ""),
                           init=init, sidecar=sidecar, ephemeral=ephemeral,
-                          probes=P.for_container(c) if (sidecar or not init) and not ephemeral else None)
+                          probes=probing.for_container(c) if (sidecar or not init) and not ephemeral else None)
 
 
 @dataclass
@@ -56,7 +56,7 @@ class PodRun:
     @classmethod
     def for_pod(cls, key: str, pod: dict, node: str, ip: str, now: float) -> "PodRun":
         spec = pod.get("spec") or {}
-        run = cls(key, O.uid_of(pod), node, ip, now, spec.get("restartPolicy") or "Always")
+        run = cls(key, objects.uid_of(pod), node, ip, now, spec.get("restartPolicy") or "Always")
         run.init = [_make_run(c, init=True) for c in spec.get("initContainers") or ()]
         run.main = [_make_run(c, init=False) for c in spec.get("containers") or ()]
         run.ephemeral = [_make_run(c, init=False, ephemeral=True) for c in spec.get("ephemeralContainers") or ()]
@@ -67,7 +67,7 @@ class PodRun:
     def restore(self, status: dict, now: float | None = None) -> None:
         """After an engine restart: pick up containers that were already running or finished
         (their probes resume from `now` with the readiness and started state reported)."""
-        start = O.parse_time(status.get("startTime"))
+        start = objects.parse_time(status.get("startTime"))
         if start:
             self.started = start
         by_name = {s.get("name"): s for s in (status.get("initContainerStatuses") or []) +
@@ -80,18 +80,18 @@ class PodRun:
             if "running" in state:
                 c.created_once = True
                 c.container_id = st.get("containerID") or ""
-                c.started_at = O.parse_time(state["running"].get("startedAt")) or self.started
+                c.started_at = objects.parse_time(state["running"].get("startedAt")) or self.started
                 if c.probes is not None:
                     c.probes.restore(c.started_at, c.started_at if now is None else now,
                                      started=st.get("started") is not False, ready=bool(st.get("ready")))
-                S._enter(c, "running", c.started_at, S._running_due(c))
+                stages._enter(c, "running", c.started_at, stages._running_due(c))
             elif "terminated" in state:
                 c.created_once = True
                 t = state["terminated"]
                 c.term, c.exit_code = t, int(t.get("exitCode") or 0)
-                c.started_at = O.parse_time(t.get("startedAt")) or self.started
-                c.finished_at = O.parse_time(t.get("finishedAt")) or self.started
-                S._enter(c, "done", c.finished_at, None)
+                c.started_at = objects.parse_time(t.get("startedAt")) or self.started
+                c.finished_at = objects.parse_time(t.get("finishedAt")) or self.started
+                stages._enter(c, "done", c.finished_at, None)
         if self.init and all(c.complete for c in self.init):
             self.init_done_at = max((c.finished_at or c.started_at or self.started) for c in self.init)
 
@@ -105,7 +105,7 @@ class PodRun:
                 return acts + self.ephemeral
         return acts + self.main + self.ephemeral
 
-    def _activation_time(self, c: S.ContainerRun) -> float:
+    def _activation_time(self, c: stages.ContainerRun) -> float:
         if not c.init:
             return self.init_done_at if self.init_done_at is not None else self.started
         i = self.init.index(c)
@@ -132,7 +132,7 @@ class PodRun:
                     best = c
             if best is None:
                 return
-            S.step(best, env)
+            stages.step(best, env)
 
     def next_due(self) -> float | None:
         if self.killing_at is not None:
@@ -163,15 +163,15 @@ class PodRun:
                 fresh = _make_run(new, init=c.init)
                 if c.stage == "running":
                     env.event(c, "Normal", "Killing", f"Container {c.name} definition changed, will be restarted")
-                    S.stop(c, at)
+                    stages.stop(c, at)
                 fresh.restarts, fresh.created_once, fresh.last = c.restarts, c.created_once, c.term or c.last
                 if c.stage not in ("new",) and (not c.init or not c.complete):
-                    S.step_now(fresh, at, env)
+                    stages.step_now(fresh, at, env)
                 runs[i] = fresh
 
     def stop_all(self, at: float) -> None:
         for c in self.init + self.main + self.ephemeral:
-            S.stop(c, at)
+            stages.stop(c, at)
 
     # ---- status --------------------------------------------------------------------------------
 
@@ -307,7 +307,7 @@ def _ordered(c: dict) -> dict:
     return out
 
 
-def _container_status(c: S.ContainerRun, default_reason: str) -> dict:
+def _container_status(c: stages.ContainerRun, default_reason: str) -> dict:
     if c.stage == "running":
         assert c.started_at is not None
         state = {"running": {"startedAt": _iso(c.started_at)}}

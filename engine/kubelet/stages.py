@@ -37,8 +37,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
-from . import images as I
-from . import probes as P
+from . import images
+from . import probes as probing
 from .programs import Program
 
 SYNC = 1.0                    # the kubelet notices an exit / reports a pull failure's back-off
@@ -61,7 +61,7 @@ class ContainerRun:
     """One container of a pod, as the simulated runtime sees it."""
     name: str
     spec: dict
-    ref: I.ImageRef
+    ref: images.ImageRef
     program: Program
     init: bool = False
     sidecar: bool = False
@@ -84,7 +84,7 @@ class ContainerRun:
     pull_failed_at: float = 0.0
     crash_backoff: float = 0.0
     crash_last: float = 0.0
-    probes: P.ContainerProbes | None = None   # None: no probes (ready as soon as it runs)
+    probes: probing.ContainerProbes | None = None   # None: no probes (ready as soon as it runs)
     kill_due: float | None = None     # a failed liveness/startup probe: exits then
     kill_code: int = 0
     probe_killed: bool = False        # this run ended by a probe kill (restarts unless Never)
@@ -124,8 +124,8 @@ class Env(Protocol):
 
     def kill_grace(self, seconds: float | None) -> float: ...
 
-    def image_present(self, ref: I.ImageRef) -> bool: ...
-    def image_pulled(self, ref: I.ImageRef) -> None: ...
+    def image_present(self, ref: images.ImageRef) -> bool: ...
+    def image_pulled(self, ref: images.ImageRef) -> None: ...
     def event(self, c: ContainerRun, etype: str, reason: str, message: str) -> None: ...
 
 
@@ -144,7 +144,7 @@ def _enter(c: ContainerRun, stage: str, at: float, due: float | None) -> None:
 
 def _activate(c: ContainerRun, at: float, env: Env) -> None:
     if not c.ref.valid:
-        msg = I.invalid_message(c.spec.get("image") or "")
+        msg = images.invalid_message(c.spec.get("image") or "")
         env.event(c, "Warning", "InspectFailed", msg)
         env.event(c, "Warning", "Failed", "Error: InvalidImageName")
         c.waiting_reason, c.waiting_message = "InvalidImageName", msg
@@ -156,7 +156,7 @@ def _activate(c: ContainerRun, at: float, env: Env) -> None:
 def _ensure_image(c: ContainerRun, at: float, env: Env) -> None:
     """EnsureImageExists, then (if the image is there) go on to create the container."""
     image = c.spec.get("image") or ""
-    policy = I.pull_policy(c.spec, c.ref)
+    policy = images.pull_policy(c.spec, c.ref)
     present = env.image_present(c.ref)
     if policy == "Never" and not present:
         msg = MSG_NEVER_PULL.format(image=image)
@@ -183,7 +183,7 @@ def _image_ready(c: ContainerRun, at: float, env: Env) -> None:
 
 def _pulled(c: ContainerRun, at: float, env: Env) -> None:
     image = c.spec.get("image") or ""
-    err = I.pull_error(c.ref)
+    err = images.pull_error(c.ref)
     if err is None:
         took = _go_duration(at - c.since)
         env.event(c, "Normal", "Pulled", MSG_PULLED.format(image=image, took=took, size=c.ref.size))
@@ -264,7 +264,7 @@ def _probe_kill(c: ContainerRun, at: float, env: Env, w) -> None:
     """A liveness/startup probe failed failureThreshold times: kill the container (SIGTERM; a
     shell script as PID 1 ignores it and is SIGKILLed when the grace period ends)."""
     restart = c.sidecar or env.restart_policy != "Never"
-    env.event(c, "Normal", "Killing", P.kill_message(c, w, restart))
+    env.event(c, "Normal", "Killing", probing.kill_message(c, w, restart))
     if c.program.kind == "shell":
         grace = w.grace if w.grace is not None else getattr(env, "termination_grace", 30.0)
         c.kill_due, c.kill_code = at + env.kill_grace(grace), 137

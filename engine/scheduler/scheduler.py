@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import random
 
-from .. import errors, objects as O, resources as R
+from .. import errors, objects, resources as kinds
 from ..loop import Controller, Result
-from . import plugins as P
-from . import topology as T
+from . import plugins
+from . import topology
 from .cache import SchedulerCache
 
 NAME = "default-scheduler"
@@ -65,7 +65,7 @@ class Scheduler(Controller):
 
     def _on_pod(self, ev):
         pod = ev.object
-        key = O.key_of(pod)
+        key = objects.key_of(pod)
         if ev.type == "DELETED":
             self.cache.forget_info(key)
             self._forget_attempt(key)
@@ -77,7 +77,7 @@ class Scheduler(Controller):
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 # The scheduler's informer leaves finished pods out: their resources are free.
                 return self._retry(resources=True) if self.cache.unassign(key) else ()
-            terminating = O.is_terminating(pod)
+            terminating = objects.is_terminating(pod)
             cur = self.cache.assigned.get(key)
             if cur is None or cur[0] != node or self.cache.bound_changed(key, pod, terminating):
                 self.cache.assign(key, node, self.cache.pod_info(key, pod), terminating=terminating)
@@ -86,7 +86,7 @@ class Scheduler(Controller):
             if not old_spec.get("nodeName") and self._pod_sensitive:
                 return self._retry_pods()            # newly bound (assumed by us): spread/affinity may change
             return ()
-        if (spec.get("schedulerName") or NAME) != NAME or O.is_terminating(pod):
+        if (spec.get("schedulerName") or NAME) != NAME or objects.is_terminating(pod):
             return ()
         if ev.type == "MODIFIED" and key in self._unschedulable and ev.old is not None:
             old_spec = ev.old.get("spec")
@@ -96,7 +96,7 @@ class Scheduler(Controller):
 
     def _on_node(self, ev):
         node = ev.object
-        name = O.name_of(node)
+        name = objects.name_of(node)
         if ev.type == "DELETED":
             self.cache.remove_node(name)
             return ()
@@ -129,9 +129,9 @@ class Scheduler(Controller):
     # ---- reconcile = schedule_one ---------------------------------------------------------------
 
     def reconcile(self, key: str) -> Result | None:
-        ns, name = O.split_key(key)
-        pod = self.store.try_get(R.POD, ns, name)
-        if (pod is None or (pod.get("spec") or {}).get("nodeName") or O.is_terminating(pod)
+        ns, name = objects.split_key(key)
+        pod = self.store.try_get(kinds.POD, ns, name)
+        if (pod is None or (pod.get("spec") or {}).get("nodeName") or objects.is_terminating(pod)
                 or ((pod.get("spec") or {}).get("schedulerName") or NAME) != NAME):
             self._forget_attempt(key)
             return None
@@ -177,10 +177,10 @@ class Scheduler(Controller):
         deletions help?, may bound-pod changes help?)."""
         nodes = self.cache.live_nodes()
         if not nodes:
-            return None, P.NO_NODES, False, False
+            return None, plugins.NO_NODES, False, False
         info = self.cache.pod_info(key, pod)
-        ns_labels = T.NamespaceLabels(self._namespace_labels)
-        state = T.prefilter(info, self.cache, nodes, ns_labels, P.node_affinity_matches)
+        ns_labels = topology.NamespaceLabels(self._namespace_labels)
+        state = topology.prefilter(info, self.cache, nodes, ns_labels, plugins.node_affinity_matches)
         candidates = nodes
         absent = 0
         if info.prefilter_names is not None:
@@ -188,7 +188,7 @@ class Scheduler(Controller):
             absent = len(nodes) - len(candidates)
         feasible = []
         statuses: dict[str, tuple[list[str], bool]] = {}
-        filter_node = P.filter_node
+        filter_node = plugins.filter_node
         r = info.requests
         cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple and state is None
         for n in candidates:
@@ -206,14 +206,14 @@ class Scheduler(Controller):
                 statuses[n.name] = st
         if not feasible:
             never = (pod.get("spec") or {}).get("preemptionPolicy") == "Never"
-            msg = P.fit_error(len(nodes), statuses, absent=absent, preemption_never=never)
+            msg = plugins.fit_error(len(nodes), statuses, absent=absent, preemption_never=never)
             resources = any(not unresolvable for _, unresolvable in statuses.values())
-            pods = any(r in T.POD_REASONS for rs, _ in statuses.values() for r in rs)
+            pods = any(r in topology.POD_REASONS for rs, _ in statuses.values() for r in rs)
             return None, msg, resources, pods
         if len(feasible) == 1:
             return feasible[0].name, "", False, False
-        extra = T.prescore(info, self.cache, feasible, ns_labels, P.node_affinity_matches)
-        scores = P.score_nodes(info, feasible, extra)
+        extra = topology.prescore(info, self.cache, feasible, ns_labels, plugins.node_affinity_matches)
+        scores = plugins.score_nodes(info, feasible, extra)
         # selectHost: the highest score, reservoir-sampled among equals.
         best, best_score, ties = feasible[0], -1.0, 0
         for n, s in zip(feasible, scores):
@@ -226,7 +226,7 @@ class Scheduler(Controller):
         return best.name, "", False, False
 
     def _namespace_labels(self, ns: str) -> dict:
-        return O.labels_of(self.store.try_get(R.NAMESPACE, "", ns) or {})
+        return objects.labels_of(self.store.try_get(kinds.NAMESPACE, "", ns) or {})
 
     # ---- writes ---------------------------------------------------------------------------------
 
@@ -235,7 +235,7 @@ class Scheduler(Controller):
         pkg/registry/core/pod/storage `assignPod`). Assumed in the cache first, as upstream."""
         info = self.cache.pod_info(key, pod)
         self.cache.assign(key, node, info)
-        ns, name = O.split_key(key)
+        ns, name = objects.split_key(key)
         try:
             bind = getattr(self.store, "bind", None)
             if bind is not None:
@@ -247,7 +247,7 @@ class Scheduler(Controller):
                 bound = self.store.update(new, sync=False)
                 status = dict(bound.get("status") or {})
                 status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
-                O.set_condition(status, {"type": "PodScheduled", "status": "True", "lastProbeTime": None},
+                objects.set_condition(status, {"type": "PodScheduled", "status": "True", "lastProbeTime": None},
                                 self.now_iso())
                 for c in status["conditions"]:
                     if c["type"] == "PodScheduled":
@@ -266,12 +266,12 @@ class Scheduler(Controller):
         return None
 
     def _set_unschedulable(self, pod: dict, reason: str, message: str) -> None:
-        cur = O.get_condition(pod.get("status"), "PodScheduled")
+        cur = objects.get_condition(pod.get("status"), "PodScheduled")
         if cur and cur.get("status") == "False" and cur.get("reason") == reason and cur.get("message") == message:
             return
         status = dict(pod.get("status") or {})
         status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
-        O.set_condition(status, {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
+        objects.set_condition(status, {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
                                  "reason": reason, "message": message}, self.now_iso())
         new = dict(pod)
         new["status"] = status
@@ -289,10 +289,10 @@ def _could_help(old: dict, new: dict) -> bool:
     spec (taints, unschedulable), labels, allocatable, or the Ready condition changed."""
     if old.get("spec") != new.get("spec"):
         return True
-    if O.labels_of(old) != O.labels_of(new):
+    if objects.labels_of(old) != objects.labels_of(new):
         return True
     os_, ns_ = old.get("status") or {}, new.get("status") or {}
     if os_.get("allocatable") != ns_.get("allocatable"):
         return True
-    oc, nc = O.get_condition(os_, "Ready"), O.get_condition(ns_, "Ready")
+    oc, nc = objects.get_condition(os_, "Ready"), objects.get_condition(ns_, "Ready")
     return (oc or {}).get("status") != (nc or {}).get("status")

@@ -1,7 +1,7 @@
 """POST /kubeplay/v1/nodes: a new node's kubelet joins the cluster (the page's Add node)."""
 import pytest
 
-from engine import resources as R
+from engine import resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
@@ -29,11 +29,11 @@ def test_a_node_joins_with_a_kubelet_that_heartbeats(env):
     r = client.post("/kubeplay/v1/nodes", json={"name": "big-1", "cpu": "16", "memory": "64Gi", "pods": 250})
     assert r.status_code == 202 and r.get_json() == {"node": "big-1", "joining": True}
     cluster.advance(1)
-    node = cluster.store.get(R.NODE, None, "big-1")
+    node = cluster.store.get(kinds.NODE, None, "big-1")
     assert node["status"]["allocatable"]["cpu"] == "16" and node["status"]["allocatable"]["pods"] == "250"
     ready = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True"
-    assert cluster.store.get(R.LEASE, "kube-node-lease", "big-1")
+    assert cluster.store.get(kinds.LEASE, "kube-node-lease", "big-1")
 
 
 def test_without_a_name_the_next_free_node_name_is_used(env):

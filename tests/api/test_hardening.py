@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from engine import quantity, resources as R
+from engine import quantity, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
@@ -58,7 +58,7 @@ def test_a_pod_asking_for_1e1000000_cpus_is_refused(env):
     pod["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "1e1000000"}}
     r = _post(client, "/api/v1/namespaces/default/pods", pod)
     assert 400 <= r.status_code < 500 and r.get_json()["kind"] == "Status"
-    assert not cluster.store.list(R.POD, "default")[0]
+    assert not cluster.store.list(kinds.POD, "default")[0]
 
 
 # ---- type confusion --------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def test_type_confusion_is_a_400_not_a_500(env):
                         content_type="application/json")
         assert 400 <= r.status_code < 500, (method, path, body, r.status_code, r.get_data()[:300])
         assert r.get_json()["kind"] == "Status"
-    assert cluster.store.get(R.CONFIGMAP, "default", "cm")
+    assert cluster.store.get(kinds.CONFIGMAP, "default", "cm")
     r = client.delete(cm + "?gracePeriodSeconds=x")
     _status(r, 400)
     r = client.get("/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=nan")
@@ -112,12 +112,12 @@ def test_values_go_decodes_are_stored_as_go_decodes_them(env):
     r = _post(client, "/api/v1/namespaces/default/configmaps",
               '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"s"},"data":{"a":"x\\ud800y"}}')
     assert r.status_code == 201, r.get_json()
-    assert cluster.store.get(R.CONFIGMAP, "default", "s")["data"]["a"] == "x\ufffdy"
+    assert cluster.store.get(kinds.CONFIGMAP, "default", "s")["data"]["a"] == "x\ufffdy"
     r = _post(client, "/api/v1/namespaces/default/configmaps",
               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y}\ndata:\n  1: one\n  2.5: two\n",
               content_type="application/yaml")
     assert r.status_code == 201, r.get_json()
-    assert cluster.store.get(R.CONFIGMAP, "default", "y")["data"] == {"1": "one", "2.5": "two"}
+    assert cluster.store.get(kinds.CONFIGMAP, "default", "y")["data"] == {"1": "one", "2.5": "two"}
     pod = dict(NODE_PODS, spec=dict(NODE_PODS["spec"], nodeName="node-1"))
     assert _post(client, "/api/v1/namespaces/default/pods", pod).status_code == 201
     r = client.delete("/api/v1/namespaces/default/pods/p?gracePeriodSeconds=99999999999999")
@@ -139,10 +139,10 @@ def test_a_scale_patch_without_resource_version_never_conflicts(env):
 
     def get_then_someone_writes(rt, ns, name):
         obj = real_get(rt, ns, name)
-        if rt is R.DEPLOYMENT and not writing:
+        if rt is kinds.DEPLOYMENT and not writing:
             writing.append(1)
             try:
-                store.patch(R.DEPLOYMENT, ns, name, "merge", {"metadata": {"annotations": {"busy": str(id(obj))}}})
+                store.patch(kinds.DEPLOYMENT, ns, name, "merge", {"metadata": {"annotations": {"busy": str(id(obj))}}})
             finally:
                 writing.clear()
         return obj
@@ -161,7 +161,7 @@ def test_a_scale_patch_without_resource_version_never_conflicts(env):
         _status(r, 409)
     finally:
         store.get = real_get
-    assert store.get(R.DEPLOYMENT, "default", "web")["spec"]["replicas"] == 7
+    assert store.get(kinds.DEPLOYMENT, "default", "web")["spec"]["replicas"] == 7
 
 
 @pytest.mark.parametrize("ns", ["default", "kube-system", "kube-public"])
@@ -171,7 +171,7 @@ def test_system_namespaces_may_not_be_deleted(env, ns):
     assert body["reason"] == "Forbidden"
     assert body["message"] == f'namespaces "{ns}" is forbidden: this namespace may not be deleted'
     assert body["details"] == {"name": ns, "group": "", "kind": "namespaces"}
-    assert not cluster.store.get(R.NAMESPACE, None, ns)["metadata"].get("deletionTimestamp")
+    assert not cluster.store.get(kinds.NAMESPACE, None, ns)["metadata"].get("deletionTimestamp")
     _status(client.delete("/api/v1/namespaces"), 405)
 
 
@@ -180,7 +180,7 @@ def test_namespaced_kinds_have_no_create_or_delete_across_namespaces(env):
     _status(_post(client, "/api/v1/pods", NODE_PODS), 405)
     _status(_post(client, "/apis/apps/v1/deployments", DEPLOY), 405)
     _status(client.delete("/api/v1/configmaps"), 405)
-    assert not cluster.store.list(R.POD, None)[0]
+    assert not cluster.store.list(kinds.POD, None)[0]
 
 
 def test_strict_field_validation_refuses_duplicate_fields(env):
@@ -192,7 +192,7 @@ def test_strict_field_validation_refuses_duplicate_fields(env):
     assert body["message"] == ('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
                                'duplicate field "metadata.name", duplicate field "spec.replicas", '
                                'duplicate field "spec.template.spec.containers[0].image"')
-    assert not cluster.store.list(R.DEPLOYMENT, "default")[0]
+    assert not cluster.store.list(kinds.DEPLOYMENT, "default")[0]
     # Without Strict the last value wins, as Go's decoder does.
     r = _post(client, "/apis/apps/v1/namespaces/default/deployments?fieldValidation=Ignore", text)
     assert r.status_code == 201 and r.get_json()["spec"]["replicas"] == 3
@@ -238,7 +238,7 @@ def test_a_split_backlog_gives_each_message_its_own_resume_point():
         seen |= {e["object"]["metadata"]["name"] for e in m["events"]}
         # Resuming from this message's rv must miss nothing: every pod created at or below it
         # has been delivered already.
-        created = {p["metadata"]["name"] for p in store.list(R.POD, "default")[0]
+        created = {p["metadata"]["name"] for p in store.list(kinds.POD, "default")[0]
                    if int(p["metadata"]["resourceVersion"]) <= rv}
         assert created <= seen, sorted(created - seen)[:5]
     assert seen == set(names)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine import resources as R
+from engine import resources as kinds
 from engine.admission import schema
 from engine.clock import ManualClock
 from engine.cluster import Cluster
@@ -212,7 +212,7 @@ def _refs(node):
 
 def test_every_served_kind_has_its_upstream_schema_with_every_ref_resolvable(client):
     docs = _docs(client)
-    expected = [(rt.group, rt.version, rt.kind) for rt in R.all_types()] + [
+    expected = [(rt.group, rt.version, rt.kind) for rt in kinds.all_types()] + [
         ("authorization.k8s.io", "v1", "SelfSubjectAccessReview"),
         ("authorization.k8s.io", "v1", "SelfSubjectRulesReview"),
         ("authentication.k8s.io", "v1", "SelfSubjectReview")]
@@ -276,11 +276,11 @@ def test_hash_changes_with_the_document_and_is_stable(client):
 
 def test_generated_kinds_include_the_served_ones():
     have = {(g, v, k) for g, v, k, _ in schema.openapi_kinds()}
-    for rt in R.all_types():
+    for rt in kinds.all_types():
         assert (rt.group, rt.version, rt.kind) in have, rt.kind
 
 
 def test_protobuf_tables_cover_the_generated_kinds():
-    from webapp.api import protobuf_schema as P
+    from webapp.api import protobuf_schema
     for g, v, k, _ in schema.openapi_kinds():
-        assert (f"{g}/{v}" if g else v, k) in P.KINDS
+        assert (f"{g}/{v}" if g else v, k) in protobuf_schema.KINDS

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from engine import resources as R
+from engine import resources as kinds
 
 DEPLOY = "/apis/apps/v1/namespaces/default/deployments"
 CONFIG = """\
@@ -45,7 +45,7 @@ def client(cluster):
 
 def managers(cluster, name="web"):
     return [(e["manager"], e["operation"], e.get("subresource"))
-            for e in cluster.store.get(R.DEPLOYMENT, "default", name)["metadata"].get("managedFields") or []]
+            for e in cluster.store.get(kinds.DEPLOYMENT, "default", name)["metadata"].get("managedFields") or []]
 
 
 def test_apply_creates_with_201_then_answers_200(client, cluster):

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from engine import errors
-from engine import resources as R
+from engine import resources as kinds
 from engine.objects import iso
-from webapp.api import printers as P
+from webapp.api import printers
 from webapp.api import tables
 
 NOW = 1_700_000_000.0
@@ -32,13 +32,13 @@ def ago(seconds: float) -> str:
     (8 * 365 * 86400 - 1, "7y364d"), (8 * 365 * 86400, "8y"), (9 * 365 * 86400 + 5 * 86400, "9y"),
 ])
 def test_human_duration_matches_upstream_boundaries(seconds, text):
-    assert P.human_duration(seconds) == text
+    assert printers.human_duration(seconds) == text
 
 
 def test_timestamp_since_is_unknown_without_a_timestamp():
-    assert P.translate_timestamp_since(None, NOW) == "<unknown>"
-    assert P.translate_timestamp_since("", NOW) == "<unknown>"
-    assert P.translate_timestamp_since(ago(312), NOW) == "5m12s"
+    assert printers.translate_timestamp_since(None, NOW) == "<unknown>"
+    assert printers.translate_timestamp_since("", NOW) == "<unknown>"
+    assert printers.translate_timestamp_since(ago(312), NOW) == "5m12s"
 
 
 # --- pod STATUS --------------------------------------------------------------------------------
@@ -168,22 +168,22 @@ POD_CASES = {
 @pytest.mark.parametrize("case", list(POD_CASES))
 def test_pod_status_and_ready(case):
     obj, status, ready = POD_CASES[case]
-    assert P.pod_status(obj) == status
-    assert P.pod_ready(obj) == ready
+    assert printers.pod_status(obj) == status
+    assert printers.pod_ready(obj) == ready
 
 
 def test_pod_restarts_show_time_of_last_termination():
     crashing = pod(cstatus(waiting="CrashLoopBackOff", restarts=4, last_finished=ago(150)))
-    assert P.pod_restarts(crashing, NOW) == "4 (2m30s ago)"
-    assert P.pod_restarts(pod(cstatus(ready=True, running=True)), NOW) == "0"
+    assert printers.pod_restarts(crashing, NOW) == "4 (2m30s ago)"
+    assert printers.pod_restarts(pod(cstatus(ready=True, running=True)), NOW) == "0"
     # restarts without a recorded last termination: just the count
-    assert P.pod_restarts(pod(cstatus(running=True, restarts=2)), NOW) == "2"
+    assert printers.pod_restarts(pod(cstatus(running=True, restarts=2)), NOW) == "2"
 
 
 def test_pod_restarts_while_initializing_count_init_containers():
     obj = pod(cstatus(waiting="PodInitializing", restarts=7), phase="Pending",
               init=[cstatus("init", waiting="CrashLoopBackOff", restarts=3, last_finished=ago(20))])
-    assert P.pod_restarts(obj, NOW) == "3 (20s ago)"
+    assert printers.pod_restarts(obj, NOW) == "3 (20s ago)"
 
 
 def test_pod_row_wide_cells():
@@ -191,16 +191,16 @@ def test_pod_row_wide_cells():
     obj["spec"]["nodeName"] = "node-1"
     obj["status"]["podIP"] = "10.244.1.5"
     obj["status"]["podIPs"] = [{"ip": "10.244.1.5"}]
-    assert tables.row_cells(R.POD, obj, now=NOW) == [
+    assert tables.row_cells(kinds.POD, obj, now=NOW) == [
         "web-1", "1/1", "Running", "0", "60m", "10.244.1.5", "node-1", "<none>", "<none>"]
     unscheduled = pod(phase="Pending")
-    assert tables.row_cells(R.POD, unscheduled, now=NOW)[5:] == ["<none>", "<none>", "<none>", "<none>"]
+    assert tables.row_cells(kinds.POD, unscheduled, now=NOW)[5:] == ["<none>", "<none>", "<none>", "<none>"]
 
 
 def test_pod_readiness_gates():
     obj = pod(cstatus(ready=True, running=True), conditions=[cond("Ready"), cond("example.com/lb", "False")])
     obj["spec"]["readinessGates"] = [{"conditionType": "example.com/lb"}, {"conditionType": "x/missing"}]
-    assert P.pod_readiness_gates(obj) == "0/2"
+    assert printers.pod_readiness_gates(obj) == "0/2"
 
 
 # --- nodes, services, selectors ----------------------------------------------------------------
@@ -221,27 +221,27 @@ def node(name="node-1", ready="True", unschedulable=False, labels=None):
 
 
 def test_node_status():
-    assert P.node_status(node()) == "Ready"
-    assert P.node_status(node(ready="False")) == "NotReady"
-    assert P.node_status(node(ready="Unknown")) == "NotReady"
-    assert P.node_status(node(ready=None)) == "Unknown"
-    assert P.node_status(node(unschedulable=True)) == "Ready,SchedulingDisabled"
-    assert P.node_status(node(ready="Unknown", unschedulable=True)) == "NotReady,SchedulingDisabled"
+    assert printers.node_status(node()) == "Ready"
+    assert printers.node_status(node(ready="False")) == "NotReady"
+    assert printers.node_status(node(ready="Unknown")) == "NotReady"
+    assert printers.node_status(node(ready=None)) == "Unknown"
+    assert printers.node_status(node(unschedulable=True)) == "Ready,SchedulingDisabled"
+    assert printers.node_status(node(ready="Unknown", unschedulable=True)) == "NotReady,SchedulingDisabled"
 
 
 def test_node_roles():
-    assert P.node_roles(node()) == "<none>"
+    assert printers.node_roles(node()) == "<none>"
     labels = {"node-role.kubernetes.io/control-plane": "", "node-role.kubernetes.io/": "",
               "kubernetes.io/role": "worker", "node-role.kubernetes.io/etcd": ""}
-    assert P.node_roles(node(labels=labels)) == "control-plane,etcd,worker"
+    assert printers.node_roles(node(labels=labels)) == "control-plane,etcd,worker"
 
 
 def test_node_cells():
-    assert tables.row_cells(R.NODE, node(labels={"node-role.kubernetes.io/control-plane": ""}), now=NOW) == [
+    assert tables.row_cells(kinds.NODE, node(labels={"node-role.kubernetes.io/control-plane": ""}), now=NOW) == [
         "node-1", "Ready", "control-plane", "3d", "v1.32.0", "172.18.0.2", "<none>",
         "Debian GNU/Linux 12 (bookworm)", "6.1.0", "containerd://1.7.13"]
     bare = {"metadata": {"name": "n"}, "status": {}}
-    assert tables.row_cells(R.NODE, bare, now=NOW) == [
+    assert tables.row_cells(kinds.NODE, bare, now=NOW) == [
         "n", "Unknown", "<none>", "<unknown>", "", "<none>", "<none>", "<unknown>", "<unknown>", "<unknown>"]
 
 
@@ -254,30 +254,30 @@ def svc(stype="ClusterIP", ports=({"port": 80, "protocol": "TCP", "targetPort": 
 
 
 def test_service_cells():
-    assert tables.row_cells(R.SERVICE, svc(), now=NOW) == [
+    assert tables.row_cells(kinds.SERVICE, svc(), now=NOW) == [
         "web", "ClusterIP", "10.96.0.10", "<none>", "80/TCP", "5m", "app=web,tier=fe"]
     np = svc("NodePort", ports=[{"port": 80, "protocol": "TCP", "nodePort": 30080},
                                 {"port": 53, "protocol": "UDP", "nodePort": 30053}])
-    assert P.service_ports(np) == "80:30080/TCP,53:30053/UDP"
-    assert P.service_ports(svc(ports=())) == "<none>"
+    assert printers.service_ports(np) == "80:30080/TCP,53:30053/UDP"
+    assert printers.service_ports(svc(ports=())) == "<none>"
     headless = svc(clusterIP="None", clusterIPs=["None"], selector={})
-    cells = tables.row_cells(R.SERVICE, headless, now=NOW)
+    cells = tables.row_cells(kinds.SERVICE, headless, now=NOW)
     assert cells[2] == "None" and cells[6] == "<none>"
 
 
 def test_service_external_ip_rules():
-    assert P.service_external_ip(svc(externalIPs=["1.2.3.4", "5.6.7.8"])) == "1.2.3.4,5.6.7.8"
-    assert P.service_external_ip(svc("NodePort")) == "<none>"
+    assert printers.service_external_ip(svc(externalIPs=["1.2.3.4", "5.6.7.8"])) == "1.2.3.4,5.6.7.8"
+    assert printers.service_external_ip(svc("NodePort")) == "<none>"
     lb = svc("LoadBalancer")
-    assert P.service_external_ip(lb) == "<pending>"
+    assert printers.service_external_ip(lb) == "<pending>"
     lb["status"]["loadBalancer"]["ingress"] = [{"ip": "203.0.113.9"}, {"hostname": "a-very-long-name.example.com"}]
-    assert P.service_external_ip(lb) == "203.0.113.9,a-very-long-name.example.com"       # server: wide
-    assert P.service_external_ip(lb, wide=False) == "203.0.113.9,a..."
+    assert printers.service_external_ip(lb) == "203.0.113.9,a-very-long-name.example.com"       # server: wide
+    assert printers.service_external_ip(lb, wide=False) == "203.0.113.9,a..."
     lb["spec"]["externalIPs"] = ["1.1.1.1"]
-    assert P.service_external_ip(lb) == "203.0.113.9,a-very-long-name.example.com,1.1.1.1"
+    assert printers.service_external_ip(lb) == "203.0.113.9,a-very-long-name.example.com,1.1.1.1"
     ext = {"spec": {"type": "ExternalName", "externalName": "db.example.com"}}
-    assert P.service_external_ip(ext) == "db.example.com"
-    assert tables.row_cells(R.SERVICE, ext, now=NOW)[2] == "<none>"
+    assert printers.service_external_ip(ext) == "db.example.com"
+    assert tables.row_cells(kinds.SERVICE, ext, now=NOW)[2] == "<none>"
 
 
 @pytest.mark.parametrize("selector, text", [
@@ -296,12 +296,12 @@ def test_service_external_ip_rules():
     ({"matchLabels": {"app": "not valid!"}}, "<error>"),
 ])
 def test_format_label_selector(selector, text):
-    assert P.format_label_selector(selector) == text
+    assert printers.format_label_selector(selector) == text
 
 
 def test_format_labels():
-    assert P.format_labels({}) == "<none>"
-    assert P.format_labels({"b": "2", "a": "1"}) == "a=1,b=2"
+    assert printers.format_labels({}) == "<none>"
+    assert printers.format_labels({"b": "2", "a": "1"}) == "a=1,b=2"
 
 
 # --- every kind: columns in order, wide priority, realistic cells ------------------------------
@@ -315,34 +315,34 @@ def wide(rt):
 
 
 EXPECTED_COLUMNS = {
-    R.POD: (["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"],
+    kinds.POD: (["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"],
             ["IP", "Node", "Nominated Node", "Readiness Gates"]),
-    R.NODE: (["Name", "Status", "Roles", "Age", "Version", "Internal-IP", "External-IP", "OS-Image",
+    kinds.NODE: (["Name", "Status", "Roles", "Age", "Version", "Internal-IP", "External-IP", "OS-Image",
               "Kernel-Version", "Container-Runtime"],
              ["Internal-IP", "External-IP", "OS-Image", "Kernel-Version", "Container-Runtime"]),
-    R.NAMESPACE: (["Name", "Status", "Age"], []),
-    R.SERVICE: (["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"], ["Selector"]),
-    R.ENDPOINTS: (["Name", "Endpoints", "Age"], []),
-    R.CONFIGMAP: (["Name", "Data", "Age"], []),
-    R.EVENT: (["Last Seen", "Type", "Reason", "Object", "Subobject", "Source", "Message", "First Seen",
+    kinds.NAMESPACE: (["Name", "Status", "Age"], []),
+    kinds.SERVICE: (["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"], ["Selector"]),
+    kinds.ENDPOINTS: (["Name", "Endpoints", "Age"], []),
+    kinds.CONFIGMAP: (["Name", "Data", "Age"], []),
+    kinds.EVENT: (["Last Seen", "Type", "Reason", "Object", "Subobject", "Source", "Message", "First Seen",
                "Count", "Name"],
               ["Subobject", "Source", "First Seen", "Count", "Name"]),
-    R.DEPLOYMENT: (["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images", "Selector"],
+    kinds.DEPLOYMENT: (["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images", "Selector"],
                    ["Containers", "Images", "Selector"]),
-    R.REPLICASET: (["Name", "Desired", "Current", "Ready", "Age", "Containers", "Images", "Selector"],
+    kinds.REPLICASET: (["Name", "Desired", "Current", "Ready", "Age", "Containers", "Images", "Selector"],
                    ["Containers", "Images", "Selector"]),
-    R.STATEFULSET: (["Name", "Ready", "Age", "Containers", "Images"], ["Containers", "Images"]),
-    R.DAEMONSET: (["Name", "Desired", "Current", "Ready", "Up-to-date", "Available", "Node Selector", "Age",
+    kinds.STATEFULSET: (["Name", "Ready", "Age", "Containers", "Images"], ["Containers", "Images"]),
+    kinds.DAEMONSET: (["Name", "Desired", "Current", "Ready", "Up-to-date", "Available", "Node Selector", "Age",
                    "Containers", "Images", "Selector"],
                   ["Containers", "Images", "Selector"]),
-    R.CONTROLLERREVISION: (["Name", "Controller", "Revision", "Age"], []),
-    R.ENDPOINTSLICE: (["Name", "AddressType", "Ports", "Endpoints", "Age"], []),
-    R.LEASE: (["Name", "Holder", "Age"], []),
+    kinds.CONTROLLERREVISION: (["Name", "Controller", "Revision", "Age"], []),
+    kinds.ENDPOINTSLICE: (["Name", "AddressType", "Ports", "Endpoints", "Age"], []),
+    kinds.LEASE: (["Name", "Holder", "Age"], []),
 }
 
 
 def test_every_served_kind_has_a_printer():
-    assert set(EXPECTED_COLUMNS) == set(R.all_types())
+    assert set(EXPECTED_COLUMNS) == set(kinds.all_types())
 
 
 @pytest.mark.parametrize("rt", list(EXPECTED_COLUMNS), ids=lambda rt: rt.name)
@@ -363,16 +363,16 @@ def test_an_empty_object_still_gives_one_cell_per_column(rt):
 
 
 def test_column_types_and_descriptions_follow_upstream():
-    types = {c["name"]: c["type"] for c in tables.column_definitions(R.REPLICASET)}
+    types = {c["name"]: c["type"] for c in tables.column_definitions(kinds.REPLICASET)}
     assert types["Desired"] == types["Current"] == types["Ready"] == "integer"
-    pod_cols = {c["name"]: c for c in tables.column_definitions(R.POD)}
+    pod_cols = {c["name"]: c for c in tables.column_definitions(kinds.POD)}
     assert pod_cols["Restarts"]["type"] == "string"
     assert pod_cols["Ready"]["description"] == "The aggregate readiness state of this pod for accepting traffic."
     assert pod_cols["Name"]["description"].startswith("Name must be unique within a namespace.")
     assert pod_cols["Age"]["description"].startswith("CreationTimestamp is a timestamp representing")
     assert pod_cols["IP"]["description"] == ("podIP address allocated to the pod. Routable at least within "
                                              "the cluster. Empty if not yet allocated.")
-    ds = {c["name"]: c["description"] for c in tables.column_definitions(R.DAEMONSET)}
+    ds = {c["name"]: c["description"] for c in tables.column_definitions(kinds.DAEMONSET)}
     assert ds["Desired"] == ("The total number of nodes that should be running the daemon pod (including "
                              "nodes correctly running the daemon pod). More info: "
                              "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/")
@@ -389,14 +389,14 @@ def test_deployment_cells():
          "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
                   "template": template(("nginx", "nginx:1.25"), ("log", "busybox"))},
          "status": {"replicas": 3, "updatedReplicas": 3, "readyReplicas": 2, "availableReplicas": 2}}
-    assert tables.row_cells(R.DEPLOYMENT, d, now=NOW) == [
+    assert tables.row_cells(kinds.DEPLOYMENT, d, now=NOW) == [
         "web", "2/3", 3, 2, "2m5s", "nginx,log", "nginx:1.25,busybox", "app=web"]
     d["spec"]["selector"] = {}
-    assert tables.row_cells(R.DEPLOYMENT, d, now=NOW)[-1] == ""          # selector.String(), no <none>
+    assert tables.row_cells(kinds.DEPLOYMENT, d, now=NOW)[-1] == ""          # selector.String(), no <none>
     d["spec"]["selector"] = {"matchExpressions": [{"key": "a", "operator": "Bogus"}]}
-    assert tables.row_cells(R.DEPLOYMENT, d, now=NOW)[-1] == "<invalid>"
+    assert tables.row_cells(kinds.DEPLOYMENT, d, now=NOW)[-1] == "<invalid>"
     d["status"] = {}
-    assert tables.row_cells(R.DEPLOYMENT, d, now=NOW)[1:4] == ["0/3", 0, 0]
+    assert tables.row_cells(kinds.DEPLOYMENT, d, now=NOW)[1:4] == ["0/3", 0, 0]
 
 
 def test_replicaset_cells():
@@ -404,7 +404,7 @@ def test_replicaset_cells():
           "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web", "pod-template-hash": "5d9f8c7b6"}},
                    "template": template(("nginx", "nginx:1.25"))},
           "status": {"replicas": 3, "readyReplicas": 1}}
-    assert tables.row_cells(R.REPLICASET, rs, now=NOW) == [
+    assert tables.row_cells(kinds.REPLICASET, rs, now=NOW) == [
         "web-5d9f8c7b6", 3, 3, 1, "10m", "nginx", "nginx:1.25", "app=web,pod-template-hash=5d9f8c7b6"]
 
 
@@ -412,7 +412,7 @@ def test_statefulset_cells():
     sts = {"metadata": {"name": "db", "creationTimestamp": ago(7200)},
            "spec": {"replicas": 3, "template": template(("pg", "postgres:16"))},
            "status": {"readyReplicas": 2}}
-    assert tables.row_cells(R.STATEFULSET, sts, now=NOW) == ["db", "2/3", "120m", "pg", "postgres:16"]
+    assert tables.row_cells(kinds.STATEFULSET, sts, now=NOW) == ["db", "2/3", "120m", "pg", "postgres:16"]
 
 
 def test_daemonset_cells():
@@ -422,23 +422,23 @@ def test_daemonset_cells():
                                          "containers": [{"name": "fluentd", "image": "fluentd:v1"}]}}},
           "status": {"desiredNumberScheduled": 3, "currentNumberScheduled": 3, "numberReady": 2,
                      "updatedNumberScheduled": 3, "numberAvailable": 2}}
-    assert tables.row_cells(R.DAEMONSET, ds, now=NOW) == [
+    assert tables.row_cells(kinds.DAEMONSET, ds, now=NOW) == [
         "fluentd", 3, 3, 2, 3, 2, "kubernetes.io/os=linux", "45d", "fluentd", "fluentd:v1", "name=fluentd"]
     ds["spec"]["template"]["spec"].pop("nodeSelector")
-    assert tables.row_cells(R.DAEMONSET, ds, now=NOW)[6] == "<none>"
+    assert tables.row_cells(kinds.DAEMONSET, ds, now=NOW)[6] == "<none>"
 
 
 def test_namespace_configmap_lease_cells():
     ns = {"metadata": {"name": "default", "creationTimestamp": ago(86400 * 800)}, "status": {"phase": "Active"}}
-    assert tables.row_cells(R.NAMESPACE, ns, now=NOW) == ["default", "Active", "2y70d"]
+    assert tables.row_cells(kinds.NAMESPACE, ns, now=NOW) == ["default", "Active", "2y70d"]
     cm = {"metadata": {"name": "cfg", "creationTimestamp": ago(10)}, "data": {"a": "1", "b": "2"},
           "binaryData": {"c": "AA=="}}
-    assert tables.row_cells(R.CONFIGMAP, cm, now=NOW) == ["cfg", 3, "10s"]
+    assert tables.row_cells(kinds.CONFIGMAP, cm, now=NOW) == ["cfg", 3, "10s"]
     lease = {"metadata": {"name": "node-1", "creationTimestamp": ago(90)},
              "spec": {"holderIdentity": "node-1", "leaseDurationSeconds": 40}}
-    assert tables.row_cells(R.LEASE, lease, now=NOW) == ["node-1", "node-1", "90s"]
+    assert tables.row_cells(kinds.LEASE, lease, now=NOW) == ["node-1", "node-1", "90s"]
     lease["spec"].pop("holderIdentity")
-    assert tables.row_cells(R.LEASE, lease, now=NOW)[1] == ""
+    assert tables.row_cells(kinds.LEASE, lease, now=NOW)[1] == ""
 
 
 def test_controllerrevision_cells():
@@ -446,11 +446,11 @@ def test_controllerrevision_cells():
                        "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db",
                                             "uid": "x", "controller": True}]},
           "revision": 2}
-    assert tables.row_cells(R.CONTROLLERREVISION, cr, now=NOW) == ["db-7c9d8f6b5", "statefulset.apps/db", 2, "60s"]
+    assert tables.row_cells(kinds.CONTROLLERREVISION, cr, now=NOW) == ["db-7c9d8f6b5", "statefulset.apps/db", 2, "60s"]
     cr["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "Pod", "name": "p", "controller": True}]
-    assert tables.row_cells(R.CONTROLLERREVISION, cr, now=NOW)[1] == "pod/p"
+    assert tables.row_cells(kinds.CONTROLLERREVISION, cr, now=NOW)[1] == "pod/p"
     cr["metadata"].pop("ownerReferences")
-    assert tables.row_cells(R.CONTROLLERREVISION, cr, now=NOW)[1] == "<none>"
+    assert tables.row_cells(kinds.CONTROLLERREVISION, cr, now=NOW)[1] == "<none>"
 
 
 def test_endpoints_cells():
@@ -458,13 +458,13 @@ def test_endpoints_cells():
           "subsets": [{"addresses": [{"ip": "10.244.1.5"}, {"ip": "10.244.2.7"}],
                        "notReadyAddresses": [{"ip": "10.244.3.9"}],
                        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}]}
-    assert tables.row_cells(R.ENDPOINTS, ep, now=NOW) == ["web", "10.244.1.5:8080,10.244.2.7:8080", "30s"]
+    assert tables.row_cells(kinds.ENDPOINTS, ep, now=NOW) == ["web", "10.244.1.5:8080,10.244.2.7:8080", "30s"]
     ep["subsets"][0]["addresses"] += [{"ip": "10.244.4.1"}, {"ip": "fd00::1"}]
-    assert P.format_endpoints(ep) == "10.244.1.5:8080,10.244.2.7:8080,10.244.4.1:8080 + 1 more..."
-    assert P.format_endpoints({"subsets": [{"addresses": [{"ip": "fd00::1"}], "ports": [{"port": 80}]}]}) \
+    assert printers.format_endpoints(ep) == "10.244.1.5:8080,10.244.2.7:8080,10.244.4.1:8080 + 1 more..."
+    assert printers.format_endpoints({"subsets": [{"addresses": [{"ip": "fd00::1"}], "ports": [{"port": 80}]}]}) \
         == "[fd00::1]:80"
-    assert P.format_endpoints({"metadata": {"name": "x"}}) == "<none>"
-    assert P.format_endpoints({"subsets": [{"addresses": [{"ip": "10.0.0.1"}]}]}) == "10.0.0.1"
+    assert printers.format_endpoints({"metadata": {"name": "x"}}) == "<none>"
+    assert printers.format_endpoints({"subsets": [{"addresses": [{"ip": "10.0.0.1"}]}]}) == "10.0.0.1"
 
 
 def test_endpointslice_cells():
@@ -472,12 +472,12 @@ def test_endpointslice_cells():
            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
            "endpoints": [{"addresses": ["10.244.1.5"], "conditions": {"ready": True}},
                          {"addresses": ["10.244.2.7"], "conditions": {"ready": False}}]}
-    assert tables.row_cells(R.ENDPOINTSLICE, eps, now=NOW) == [
+    assert tables.row_cells(kinds.ENDPOINTSLICE, eps, now=NOW) == [
         "web-abcde", "IPv4", "8080", "10.244.1.5,10.244.2.7", "30s"]
-    assert P.format_discovery_ports([]) == "<unset>"
-    assert P.format_discovery_ports([{"name": "dns"}, {}, {"port": 1}, {"port": 2}, {"port": 3}]) \
+    assert printers.format_discovery_ports([]) == "<unset>"
+    assert printers.format_discovery_ports([{"name": "dns"}, {}, {"port": 1}, {"port": 2}, {"port": 3}]) \
         == "dns,*,1 + 2 more..."
-    assert P.format_discovery_endpoints(None) == "<unset>"
+    assert printers.format_discovery_endpoints(None) == "<unset>"
 
 
 def event(**fields):
@@ -494,7 +494,7 @@ def event(**fields):
 
 
 def test_event_cells():
-    assert tables.row_cells(R.EVENT, event(), now=NOW) == [
+    assert tables.row_cells(kinds.EVENT, event(), now=NOW) == [
         "60s", "Normal", "Pulled", "pod/web-1", "spec.containers{nginx}", "kubelet, node-1",
         'Container image "nginx" already present on machine and can be accessed by the pod',
         "5m", 4, "web-1.17a2b3c4d5e6f7a8"]
@@ -502,22 +502,22 @@ def test_event_cells():
 
 def test_event_last_seen_rules():
     # no lastTimestamp: last seen = first seen
-    assert P.event_times(event(lastTimestamp=None), NOW) == ("5m", "5m", 4)
+    assert printers.event_times(event(lastTimestamp=None), NOW) == ("5m", "5m", 4)
     # events.k8s.io-style: only eventTime (MicroTime; 59.5s ago truncates to 59s), count 0 -> 1
     new_style = event(firstTimestamp=None, lastTimestamp=None, count=0, eventTime="2023-11-14T22:12:20.500000Z")
-    assert P.event_times(new_style, NOW) == ("59s", "59s", 1)
+    assert printers.event_times(new_style, NOW) == ("59s", "59s", 1)
     # a series overrides last seen and count
     series = event(series={"count": 9, "lastObservedTime": iso(NOW - 5).replace("Z", ".000000Z")})
-    assert P.event_times(series, NOW) == ("5s", "5m", 9)
+    assert printers.event_times(series, NOW) == ("5s", "5m", 9)
     # nothing at all
-    assert P.event_times({}, NOW) == ("<unknown>", "<unknown>", 1)
+    assert printers.event_times({}, NOW) == ("<unknown>", "<unknown>", 1)
 
 
 def test_event_object_and_source():
-    assert P.event_object(event(involvedObject={"kind": "Node", "name": ""})) == "node"
-    assert P.event_object(event(involvedObject={"kind": "ReplicaSet", "name": "web-5d9"})) == "replicaset/web-5d9"
-    assert P.event_source(event(source={"component": "default-scheduler"})) == "default-scheduler"
-    assert P.event_source(event(source={}, reportingComponent="kubelet", reportingInstance="node-2")) \
+    assert printers.event_object(event(involvedObject={"kind": "Node", "name": ""})) == "node"
+    assert printers.event_object(event(involvedObject={"kind": "ReplicaSet", "name": "web-5d9"})) == "replicaset/web-5d9"
+    assert printers.event_source(event(source={"component": "default-scheduler"})) == "default-scheduler"
+    assert printers.event_source(event(source={}, reportingComponent="kubelet", reportingInstance="node-2")) \
         == "kubelet, node-2"
 
 
@@ -525,7 +525,7 @@ def test_event_object_and_source():
 
 def test_table_shape_with_partial_object_metadata_rows():
     p = pod(cstatus(ready=True, running=True), conditions=[cond("Ready")])
-    t = tables.table(R.POD, [p], now=NOW, resource_version="123")
+    t = tables.table(kinds.POD, [p], now=NOW, resource_version="123")
     assert t["kind"] == "Table" and t["apiVersion"] == "meta.k8s.io/v1"
     assert t["metadata"] == {"resourceVersion": "123"}
     assert len(t["columnDefinitions"]) == 9
@@ -539,23 +539,23 @@ def test_table_shape_with_partial_object_metadata_rows():
 
 def test_table_include_object_modes():
     p = pod(cstatus(ready=True, running=True))
-    full = tables.table(R.POD, [p], now=NOW, resource_version="1", include_object="Object")
+    full = tables.table(kinds.POD, [p], now=NOW, resource_version="1", include_object="Object")
     assert full["rows"][0]["object"] == p
     bare = dict(p)
     bare.pop("apiVersion"), bare.pop("kind")
-    filled = tables.table(R.POD, [bare], now=NOW, resource_version="1", include_object="Object")
+    filled = tables.table(kinds.POD, [bare], now=NOW, resource_version="1", include_object="Object")
     assert filled["rows"][0]["object"]["apiVersion"] == "v1" and filled["rows"][0]["object"]["kind"] == "Pod"
     assert "apiVersion" not in bare                             # the input is never mutated
-    none = tables.table(R.POD, [p], now=NOW, resource_version="1", include_object="None")
+    none = tables.table(kinds.POD, [p], now=NOW, resource_version="1", include_object="None")
     assert none["rows"][0]["object"] is None
-    default = tables.table(R.POD, [p], now=NOW, resource_version="1", include_object="")
+    default = tables.table(kinds.POD, [p], now=NOW, resource_version="1", include_object="")
     assert default["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
     with pytest.raises(errors.BadRequest, match='unrecognized includeObject value: "Everything"'):
-        tables.table(R.POD, [p], now=NOW, resource_version="1", include_object="Everything")
+        tables.table(kinds.POD, [p], now=NOW, resource_version="1", include_object="Everything")
 
 
 def test_table_list_metadata_and_empty_list():
-    t = tables.table(R.DEPLOYMENT, [], now=NOW, resource_version="77", continue_token="abc",
+    t = tables.table(kinds.DEPLOYMENT, [], now=NOW, resource_version="77", continue_token="abc",
                      remaining_item_count=5)
     assert t["metadata"] == {"resourceVersion": "77", "continue": "abc", "remainingItemCount": 5}
     assert t["rows"] == []
@@ -564,7 +564,7 @@ def test_table_list_metadata_and_empty_list():
 def test_completed_pods_carry_a_completed_row_condition():
     done = pod(cstatus(terminated={"exitCode": 0, "reason": "Completed"}), phase="Succeeded")
     failed = pod(cstatus(terminated={"exitCode": 1, "reason": "Error"}), phase="Failed")
-    t = tables.table(R.POD, [done, failed], now=NOW, resource_version="1")
+    t = tables.table(kinds.POD, [done, failed], now=NOW, resource_version="1")
     assert t["rows"][0]["conditions"] == [{"type": "Completed", "status": "True", "reason": "Succeeded",
                                            "message": "The pod has completed successfully."}]
     assert t["rows"][1]["conditions"][0]["reason"] == "Failed"
@@ -573,9 +573,9 @@ def test_completed_pods_carry_a_completed_row_condition():
 
 def test_watch_event_tables_send_headers_only_first():
     p = pod(cstatus(ready=True, running=True))
-    first = tables.table_event_object(R.POD, p, now=NOW, first=True)
-    later = tables.table_event_object(R.POD, p, now=NOW, first=False)
-    assert first["columnDefinitions"] == tables.column_definitions(R.POD)
+    first = tables.table_event_object(kinds.POD, p, now=NOW, first=True)
+    later = tables.table_event_object(kinds.POD, p, now=NOW, first=False)
+    assert first["columnDefinitions"] == tables.column_definitions(kinds.POD)
     assert later["columnDefinitions"] is None                  # upstream: NoHeaders -> null
     for t in (first, later):
         assert t["metadata"] == {"resourceVersion": "42"}      # the object's resourceVersion

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine import errors, resources as R
+from engine import errors, resources as kinds
 from webapp.kubectl.cli import Flag, FlagError, parse_flags
 from webapp.kubectl.errors import CommandError, render
 from webapp.kubectl.resolve import lookup, type_name_args
@@ -92,13 +92,13 @@ def test_flag_errors_use_pflags_words(tokens, message):
 
 
 def test_resource_names_resolve_like_the_restmapper():
-    assert lookup("po") == [R.POD] and lookup("Pods") == [R.POD] and lookup("deploy") == [R.DEPLOYMENT]
-    assert lookup("deployments.apps") == [R.DEPLOYMENT] and lookup("Deployment") == [R.DEPLOYMENT]
-    assert R.POD in lookup("all") and R.SERVICE in lookup("all") and R.NODE not in lookup("all")
+    assert lookup("po") == [kinds.POD] and lookup("Pods") == [kinds.POD] and lookup("deploy") == [kinds.DEPLOYMENT]
+    assert lookup("deployments.apps") == [kinds.DEPLOYMENT] and lookup("Deployment") == [kinds.DEPLOYMENT]
+    assert kinds.POD in lookup("all") and kinds.SERVICE in lookup("all") and kinds.NODE not in lookup("all")
     with pytest.raises(CommandError, match='the server doesn\'t have a resource type "pizza"'):
         lookup("pizza")
-    assert type_name_args(["deploy/web", "svc/web"])[1] == [(R.DEPLOYMENT, "web"), (R.SERVICE, "web")]
-    assert type_name_args(["po,svc"]) == ([R.POD, R.SERVICE], [])
+    assert type_name_args(["deploy/web", "svc/web"])[1] == [(kinds.DEPLOYMENT, "web"), (kinds.SERVICE, "web")]
+    assert type_name_args(["po,svc"]) == ([kinds.POD, kinds.SERVICE], [])
 
 
 def test_api_errors_render_as_kubectl_prints_them():
@@ -152,7 +152,7 @@ def lines(text: str) -> list[str]:
 
 def test_run_creates_a_labelled_pod(k, cluster):
     assert k("kubectl run web --image=nginx --port=80") == ("pod/web created\n", 0)
-    pod = cluster.store.get(R.POD, "default", "web")
+    pod = cluster.store.get(kinds.POD, "default", "web")
     assert pod["metadata"]["labels"] == {"run": "web"}
     assert pod["spec"]["containers"][0]["name"] == "web"
     assert pod["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
@@ -165,13 +165,13 @@ def test_run_dry_run_prints_the_generated_pod(k, cluster):
     assert code == 0
     assert out.startswith("apiVersion: v1\nkind: Pod\nmetadata:\n  creationTimestamp: null\n  labels:\n    run: x\n")
     assert '    - "10"\n' in out and "status: {}\n" in out
-    assert cluster.store.try_get(R.POD, "default", "x") is None
+    assert cluster.store.try_get(kinds.POD, "default", "x") is None
 
 
 def test_create_deployment_names_the_container_after_the_image(k, cluster):
     assert k("create deployment login-app --image=registry.io/team/nginx:1.25 --replicas=3") == (
         "deployment.apps/login-app created\n", 0)
-    d = cluster.store.get(R.DEPLOYMENT, "default", "login-app")
+    d = cluster.store.get(kinds.DEPLOYMENT, "default", "login-app")
     assert d["metadata"]["labels"] == {"app": "login-app"}
     assert d["spec"]["selector"] == {"matchLabels": {"app": "login-app"}}
     assert d["spec"]["replicas"] == 3
@@ -244,7 +244,7 @@ def test_scale_and_set_image_and_rollout(k, cluster):
     out, _ = k("rollout history deployment/web")
     assert out == "deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
     assert k("rollout undo deployment/web") == ("deployment.apps/web rolled back\n", 0)
-    d = cluster.store.get(R.DEPLOYMENT, "default", "web")
+    d = cluster.store.get(kinds.DEPLOYMENT, "default", "web")
     assert d["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.24"
     assert "pod-template-hash" not in d["spec"]["template"]["metadata"]["labels"]
     assert k("rollout pause deployment/web") == ("deployment.apps/web paused\n", 0)
@@ -259,7 +259,7 @@ def test_scale_and_set_image_and_rollout(k, cluster):
 def test_expose_builds_the_service_from_the_deployment(k, cluster):
     k("create deployment web --image=nginx --port=8080")
     assert k("expose deployment web --port=80 --target-port=8080 --type=NodePort") == ("service/web exposed\n", 0)
-    svc = cluster.store.get(R.SERVICE, "default", "web")
+    svc = cluster.store.get(kinds.SERVICE, "default", "web")
     assert svc["spec"]["selector"] == {"app": "web"} and svc["metadata"]["labels"] == {"app": "web"}
     assert svc["spec"]["ports"][0]["port"] == 80 and svc["spec"]["ports"][0]["targetPort"] == 8080
     assert svc["spec"]["type"] == "NodePort"
@@ -311,7 +311,7 @@ def test_cordon_and_drain(k, cluster):
     k("create deployment web --image=nginx --replicas=3")
     k("run bare --image=nginx")
     settle(cluster, 60)
-    node = cluster.store.get(R.POD, "default", "bare")["spec"]["nodeName"]
+    node = cluster.store.get(kinds.POD, "default", "bare")["spec"]["nodeName"]
     assert k(f"cordon {node}") == (f"node/{node} cordoned\n", 0)
     assert k(f"cordon {node}") == (f"node/{node} already cordoned\n", 0)
     assert "SchedulingDisabled" in k("get nodes")[0]
@@ -349,7 +349,7 @@ def test_unknown_and_unsupported_commands(k):
 def test_namespaces(k, cluster):
     assert k("create namespace dev") == ("namespace/dev created\n", 0)
     assert k("run web --image=nginx -n dev") == ("pod/web created\n", 0)
-    assert cluster.store.get(R.POD, "dev", "web")
+    assert cluster.store.get(kinds.POD, "dev", "web")
     assert k("-n dev get pods -o name") == ("pod/web\n", 0)
     assert k("get pods") == ("No resources found in default namespace.\n", 0)
 
@@ -366,7 +366,7 @@ def test_label_and_annotate(k, cluster):
     assert k("label pod web env=dev --overwrite") == ("pod/web labeled\n", 0)
     assert k("label pod web env-") == ("pod/web unlabeled\n", 0)
     assert k("annotate pod/web team=blue") == ("pod/web annotated\n", 0)
-    md = cluster.store.get(R.POD, "default", "web")["metadata"]
+    md = cluster.store.get(kinds.POD, "default", "web")["metadata"]
     assert md["labels"] == {"run": "web"} and md["annotations"]["team"] == "blue"
 
 
@@ -399,7 +399,7 @@ def test_logs(k, cluster):
 def test_describe_node_lists_its_pods(k, cluster):
     k("run web --image=nginx")
     settle(cluster, 30)
-    node = cluster.store.get(R.POD, "default", "web")["spec"]["nodeName"]
+    node = cluster.store.get(kinds.POD, "default", "web")["spec"]["nodeName"]
     rows = lines(k(f"describe node {node}")[0])
     assert rows[0] == f"Name:               {node}"
     i = next(i for i, r in enumerate(rows) if r.startswith("Non-terminated Pods:"))

@@ -4,7 +4,7 @@ never goes NotReady because the grace period shrank, and long waits (evictions, 
 grace) are cut short when the new value is shorter."""
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.loop import Timings
@@ -53,11 +53,11 @@ def switch(client, realistic):
 
 
 def node_ready(c, name):
-    return O.get_condition(c.store.get(R.NODE, "", name)["status"], "Ready")["status"]
+    return objects.get_condition(c.store.get(kinds.NODE, "", name)["status"], "Ready")["status"]
 
 
 def events(c, reason):
-    return [e for e in c.store.iter(R.EVENT) if e["reason"] == reason]
+    return [e for e in c.store.iter(kinds.EVENT) if e["reason"] == reason]
 
 
 def deployment(name="web", replicas=3):
@@ -121,8 +121,8 @@ def test_shrinking_the_grace_period_never_fails_a_live_node(real):
     real.advance(60)
     assert [node_ready(real, f"node-{i}") for i in (1, 2, 3)] == ["True"] * 3
     assert events(real, "NodeNotReady") == []
-    lease = real.store.get(R.LEASE, "kube-node-lease", "node-1")
-    assert real.clock.now() - O.parse_time(lease["spec"]["renewTime"]) <= 4.0 + 1e-6   # fast lease period
+    lease = real.store.get(kinds.LEASE, "kube-node-lease", "node-1")
+    assert real.clock.now() - objects.parse_time(lease["spec"]["renewTime"]) <= 4.0 + 1e-6   # fast lease period
 
 
 def test_growing_the_grace_period_keeps_nodes_ready(cluster):
@@ -149,15 +149,15 @@ def test_switching_to_fast_cuts_a_pending_eviction_short(real):
     client = client_of(real)
     real.store.create(deployment())
     real.advance(10)
-    victims = [O.name_of(p) for p in real.store.iter(R.POD, "default") if p["spec"].get("nodeName") == "node-1"]
+    victims = [objects.name_of(p) for p in real.store.iter(kinds.POD, "default") if p["spec"].get("nodeName") == "node-1"]
     assert victims
     real.fail_node("node-1")
     real.advance(70)                                     # NotReady after 50 s; eviction due after 300 s
     assert node_ready(real, "node-1") == "Unknown"
-    assert all(not O.is_terminating(real.store.get(R.POD, "default", v)) for v in victims)
+    assert all(not objects.is_terminating(real.store.get(kinds.POD, "default", v)) for v in victims)
     switch(client, False)                                # toleration capped at 5 s: overdue now
     real.advance(1)
-    assert all(O.is_terminating(real.store.get(R.POD, "default", v)) for v in victims)
+    assert all(objects.is_terminating(real.store.get(kinds.POD, "default", v)) for v in victims)
     assert len(events(real, "TaintManagerEviction")) == len(victims)
 
 
@@ -166,12 +166,12 @@ def test_switching_to_fast_shortens_a_termination_grace_period_under_way(real):
     real.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "slow", "namespace": "default"},
                        "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
     real.advance(5)
-    real.store.delete(R.POD, "default", "slow")          # 30 s grace under realistic timings
+    real.store.delete(kinds.POD, "default", "slow")          # 30 s grace under realistic timings
     real.advance(5)
-    assert O.is_terminating(real.store.get(R.POD, "default", "slow"))
+    assert objects.is_terminating(real.store.get(kinds.POD, "default", "slow"))
     switch(client, False)                                # capped at 2 s from the deletion: overdue
     real.advance(0.5)
-    assert real.store.try_get(R.POD, "default", "slow") is None
+    assert real.store.try_get(kinds.POD, "default", "slow") is None
 
 
 def test_switching_to_realistic_never_lengthens_a_wait_under_way(cluster):
@@ -179,8 +179,8 @@ def test_switching_to_realistic_never_lengthens_a_wait_under_way(cluster):
     cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quick", "namespace": "default"},
                           "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
     cluster.advance(5)
-    cluster.store.delete(R.POD, "default", "quick")      # 2 s under fast timings
+    cluster.store.delete(kinds.POD, "default", "quick")      # 2 s under fast timings
     cluster.advance(1)
     switch(client, True)
     cluster.advance(1.5)
-    assert cluster.store.try_get(R.POD, "default", "quick") is None
+    assert cluster.store.try_get(kinds.POD, "default", "quick") is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import resources as R
+from engine import resources as kinds
 from webapp.kubectl.manifests import MAX_NODES, Refusal, line_of_field, parse_documents, parse_field_path
 
 PAGE_HEADERS = {"X-Kubeplay-Request": "page"}     # what the page sends (webapp/guard.py)
@@ -174,7 +174,7 @@ def test_apply_creates_then_reports_unchanged_then_configured(client, cluster):
     assert [r["action"] for r in body["results"]] == ["unchanged", "unchanged"]
     code, body = post(client, "/kubeplay/v1/apply", DEPLOYMENT.replace("replicas: 3", "replicas: 2"))
     assert body["results"][0]["action"] == "configured"
-    assert cluster.store.get(R.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 2
+    assert cluster.store.get(kinds.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 2
 
 
 def test_replicas_removed_from_the_file_reset_once_then_belong_to_kubectl_scale(client, cluster):
@@ -184,18 +184,18 @@ def test_replicas_removed_from_the_file_reset_once_then_belong_to_kubectl_scale(
     without = DEPLOYMENT.replace("  replicas: 3\n", "")
     code, body = post(client, "/kubeplay/v1/apply", without)
     assert body["results"][0]["action"] == "configured"
-    assert cluster.store.get(R.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 1
-    cluster.store.patch(R.DEPLOYMENT, "default", "login-app", "merge", {"spec": {"replicas": 5}})
+    assert cluster.store.get(kinds.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 1
+    cluster.store.patch(kinds.DEPLOYMENT, "default", "login-app", "merge", {"spec": {"replicas": 5}})
     code, body = post(client, "/kubeplay/v1/apply", without)
     assert body["results"][0]["action"] == "unchanged"
-    assert cluster.store.get(R.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 5
+    assert cluster.store.get(kinds.DEPLOYMENT, "default", "login-app")["spec"]["replicas"] == 5
 
 
 def test_a_syntax_error_applies_nothing(client, cluster):
     code, body = post(client, "/kubeplay/v1/apply", SERVICE + "---\nkind: [oops\n")
     assert code == 400
     assert body["error"]["line"] == 12 and body["error"]["column"] >= 1
-    assert cluster.store.try_get(R.SERVICE, "default", "login-app") is None
+    assert cluster.store.try_get(kinds.SERVICE, "default", "login-app") is None
 
 
 def test_an_invalid_document_is_reported_at_its_field_line_and_nothing_is_applied(client, cluster):
@@ -209,7 +209,7 @@ def test_an_invalid_document_is_reported_at_its_field_line_and_nothing_is_applie
     assert err["document"] == 1
     assert err["line"] == 9 + 1 + 19          # SERVICE, "---", then the 19th line
     assert err["status"]["reason"] == "Invalid" and err["status"]["code"] == 422
-    assert cluster.store.try_get(R.SERVICE, "default", "login-app") is None    # the valid one too
+    assert cluster.store.try_get(kinds.SERVICE, "default", "login-app") is None    # the valid one too
 
 
 def test_several_causes_use_kubectls_multiline_form(client):
@@ -238,7 +238,7 @@ def test_a_namespace_created_earlier_in_the_same_text_is_usable(client, cluster)
         "name: login-app", "name: login-app\n  namespace: shop")
     code, body = post(client, "/kubeplay/v1/apply", text)
     assert code == 200, body
-    assert cluster.store.get(R.SERVICE, "shop", "login-app")
+    assert cluster.store.get(kinds.SERVICE, "shop", "login-app")
 
 
 def test_delete_reports_each_document(client, cluster):
@@ -248,7 +248,7 @@ def test_delete_reports_each_document(client, cluster):
     assert [(r["kind"], r["action"]) for r in body["results"]] == [("Service", "deleted"), ("Deployment", "notfound")]
     assert body["results"][0]["text"] == 'service "login-app" deleted from default namespace'
     assert body["results"][1]["text"] == 'Error from server (NotFound): deployments.apps "login-app" not found'
-    assert cluster.store.try_get(R.SERVICE, "default", "login-app") is None
+    assert cluster.store.try_get(kinds.SERVICE, "default", "login-app") is None
 
 
 def test_bad_requests(client):
@@ -280,7 +280,7 @@ items:
     code, body = post(client, "/kubeplay/v1/apply", items)
     assert code == 422
     assert body["error"]["field"] == "spec.ports[0].nodePort" and body["error"]["line"] == 17
-    assert cluster.store.try_get(R.CONFIGMAP, "default", "settings") is None
+    assert cluster.store.try_get(kinds.CONFIGMAP, "default", "settings") is None
     code, body = post(client, "/kubeplay/v1/apply", items.replace("      nodePort: 80\n", ""))
     assert code == 200
     assert [(r["kind"], r["action"], r["document"]) for r in body["results"]] == [

@@ -3,7 +3,7 @@ from fractions import Fraction
 
 import pytest
 
-from engine import quantity as Q
+from engine import quantity
 
 
 @pytest.mark.parametrize("text,value", [
@@ -12,11 +12,11 @@ from engine import quantity as Q
     ("128Mi", 128 * 2 ** 20), ("1e-3", Fraction(1, 1000)), (2, 2), (0.25, Fraction(1, 4)),
 ])
 def test_parse_gives_exact_values(text, value):
-    assert Q.parse_quantity(text) == value
+    assert quantity.parse_quantity(text) == value
 
 
 def test_values_finer_than_a_nanounit_round_up():
-    assert Q.parse_quantity("0.0000000001") == Fraction(1, 10 ** 9)
+    assert quantity.parse_quantity("0.0000000001") == Fraction(1, 10 ** 9)
 
 
 @pytest.mark.parametrize("text,canonical", [
@@ -25,39 +25,39 @@ def test_values_finer_than_a_nanounit_round_up():
     ("100m", "100m"), ("1Gi", "1Gi"), (1, "1"), ("0", "0"),
 ])
 def test_canonical_form_matches_what_the_apiserver_stores(text, canonical):
-    assert Q.canonical_quantity(text) == canonical
+    assert quantity.canonical_quantity(text) == canonical
 
 
 @pytest.mark.parametrize("bad,message", [
-    ("", Q.FORMAT_ERROR), ("abc", Q.FORMAT_ERROR), ("1x", Q.FORMAT_ERROR), ("1.2.3", Q.FORMAT_ERROR),
-    ("1Gb", Q.FORMAT_ERROR), ("1Ki2", Q.SUFFIX_ERROR), ("--1", Q.SUFFIX_ERROR),
+    ("", quantity.FORMAT_ERROR), ("abc", quantity.FORMAT_ERROR), ("1x", quantity.FORMAT_ERROR), ("1.2.3", quantity.FORMAT_ERROR),
+    ("1Gb", quantity.FORMAT_ERROR), ("1Ki2", quantity.SUFFIX_ERROR), ("--1", quantity.SUFFIX_ERROR),
 ])
 def test_bad_quantities_carry_the_upstream_message(bad, message):
-    with pytest.raises(Q.QuantityError) as e:
-        Q.parse_quantity(bad)
+    with pytest.raises(quantity.QuantityError) as e:
+        quantity.parse_quantity(bad)
     assert str(e.value) == message
-    assert not Q.is_valid_quantity(bad)
+    assert not quantity.is_valid_quantity(bad)
 
 
 def test_format_error_quotes_the_regular_expression():
-    assert Q.FORMAT_ERROR == "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    assert quantity.FORMAT_ERROR == "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 
 
 def test_milli_and_integer_values_round_up_for_scheduling():
-    assert Q.milli_value("100m") == 100
-    assert Q.milli_value("1.5") == 1500
-    assert Q.milli_value("1n") == 1
-    assert Q.int_value("1Gi") == 2 ** 30
-    assert Q.int_value("1500m") == 2
+    assert quantity.milli_value("100m") == 100
+    assert quantity.milli_value("1.5") == 1500
+    assert quantity.milli_value("1n") == 1
+    assert quantity.int_value("1Gi") == 2 ** 30
+    assert quantity.int_value("1500m") == 2
 
 
 def test_round_up_to_milli_like_resource_list_defaulting():
-    assert Q.round_up_milli("0.0001") == "1m"
-    assert Q.round_up_milli("1.0005") == "1001m"
+    assert quantity.round_up_milli("0.0001") == "1m"
+    assert quantity.round_up_milli("1.0005") == "1001m"
 
 
 def test_format_quantity_prints_values_in_a_chosen_format():
-    assert Q.format_quantity(Fraction(3, 2)) == "1500m"
-    assert Q.format_quantity(3 * 2 ** 30, Q.BINARY_SI) == "3Gi"
-    assert Q.format_quantity(1000, Q.BINARY_SI) == "1k"        # below 1024: decimal
-    assert Q.format_quantity(0) == "0"
+    assert quantity.format_quantity(Fraction(3, 2)) == "1500m"
+    assert quantity.format_quantity(3 * 2 ** 30, quantity.BINARY_SI) == "3Gi"
+    assert quantity.format_quantity(1000, quantity.BINARY_SI) == "1k"        # below 1024: decimal
+    assert quantity.format_quantity(0) == "0"

@@ -6,7 +6,7 @@ import collections
 
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
@@ -58,7 +58,7 @@ def deployment(name, replicas, labels, **podspec):
 
 
 def get(c, name, ns="default"):
-    return c.store.get(R.POD, ns, name)
+    return c.store.get(kinds.POD, ns, name)
 
 
 def node_of(c, name, ns="default"):
@@ -66,21 +66,21 @@ def node_of(c, name, ns="default"):
 
 
 def message(c, name):
-    cond = O.get_condition(get(c, name).get("status"), "PodScheduled")
+    cond = objects.get_condition(get(c, name).get("status"), "PodScheduled")
     assert cond["status"] == "False" and cond["reason"] == "Unschedulable"
     return cond["message"]
 
 
 def pods_with(c, labels):
-    return [p for p in c.store.iter(R.POD, "default") if all(O.labels_of(p).get(k) == v for k, v in labels.items())]
+    return [p for p in c.store.iter(kinds.POD, "default") if all(objects.labels_of(p).get(k) == v for k, v in labels.items())]
 
 
 def zone_of(c, node):
-    return O.labels_of(c.store.get(R.NODE, "", node))[ZONE]
+    return objects.labels_of(c.store.get(kinds.NODE, "", node))[ZONE]
 
 
 def set_node(c, name, fn):
-    node = O.clone(c.store.get(R.NODE, "", name))
+    node = objects.clone(c.store.get(kinds.NODE, "", name))
     fn(node)
     c.store.update(node)
 
@@ -97,16 +97,16 @@ def test_anti_affinity_spreads_three_replicas_over_three_nodes_and_the_fourth_st
     pending = [p for p in pods if not p["spec"].get("nodeName")][0]
     text = ("0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: "
             "0/3 nodes are available: 3 No preemption victims found for incoming pod.")
-    assert message(cluster, O.name_of(pending)) == text
+    assert message(cluster, objects.name_of(pending)) == text
     assert pending["status"]["phase"] == "Pending"
-    evs = [e for e in cluster.store.iter(R.EVENT, "default")
-           if e["involvedObject"]["name"] == O.name_of(pending) and e["reason"] == "FailedScheduling"]
+    evs = [e for e in cluster.store.iter(kinds.EVENT, "default")
+           if e["involvedObject"]["name"] == objects.name_of(pending) and e["reason"] == "FailedScheduling"]
     assert [(e["type"], e["message"], e["source"]["component"]) for e in evs] == [("Warning", text, "default-scheduler")]
 
     # A fourth node: the pending replica goes there.
     cluster.add_node("node-4")
     cluster.advance(15)
-    assert node_of(cluster, O.name_of(pending)) == "node-4"
+    assert node_of(cluster, objects.name_of(pending)) == "node-4"
 
 
 def test_a_deleted_neighbour_makes_room_for_an_anti_affine_pod(cluster):
@@ -116,7 +116,7 @@ def test_a_deleted_neighbour_makes_room_for_an_anti_affine_pod(cluster):
     cluster.run_until_idle()
     assert node_of(cluster, "solo-3") is None
     victim = node_of(cluster, "solo-1")
-    cluster.store.delete(R.POD, "default", "solo-1", grace_period_seconds=0)
+    cluster.store.delete(kinds.POD, "default", "solo-1", grace_period_seconds=0)
     cluster.advance(5)
     assert node_of(cluster, "solo-3") == victim
 
@@ -161,7 +161,7 @@ def test_existing_pods_anti_affinity_keeps_others_away(cluster):
         "1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.")
     assert node_of(cluster, "batch-2") in ("node-2", "node-3")
     # The loner goes: batch-1 may now run on node-1.
-    cluster.store.delete(R.POD, "default", "loner", grace_period_seconds=0)
+    cluster.store.delete(kinds.POD, "default", "loner", grace_period_seconds=0)
     cluster.advance(5)
     assert node_of(cluster, "batch-1") == "node-1"
 
@@ -325,9 +325,9 @@ def test_terminating_pods_do_not_count_for_spread(cluster):
     cluster.store.create(pod("t-4", labels, spread=spread(labels)))
     cluster.run_until_idle()
     assert node_of(cluster, "t-3") == "node-1" and node_of(cluster, "t-4") is None
-    cluster.store.delete(R.POD, "default", on_1)          # graceful: terminating for a while
+    cluster.store.delete(kinds.POD, "default", on_1)          # graceful: terminating for a while
     cluster.advance(0.5)
-    assert O.is_terminating(get(cluster, on_1))
+    assert objects.is_terminating(get(cluster, on_1))
     cluster.advance(2)
     assert node_of(cluster, "t-4") == "node-1"
 
@@ -360,16 +360,16 @@ def test_a_settled_cluster_with_affinity_pods_writes_nothing(cluster):
     rv = cluster.store.resource_version
     sched = cluster.controller("default-scheduler")
     for p in pods_with(cluster, labels):
-        sched.reconcile(O.key_of(p))
+        sched.reconcile(objects.key_of(p))
     cluster.store.flush()
     assert cluster.store.resource_version == rv
 
 
 def test_pods_without_affinity_skip_the_inter_pod_work(cluster):
-    from engine.scheduler import topology as T
+    from engine.scheduler import topology
     sched = cluster.controller("default-scheduler")
     p = pod("plain")
     cluster.store.create(p)
     info = sched.cache.pod_info("default/plain", p)
-    assert T.prefilter(info, sched.cache, sched.cache.live_nodes(), None, None) is None
-    assert T.prescore(info, sched.cache, sched.cache.live_nodes(), None, None) is None
+    assert topology.prefilter(info, sched.cache, sched.cache.live_nodes(), None, None) is None
+    assert topology.prescore(info, sched.cache, sched.cache.live_nodes(), None, None) is None

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 import engine.cluster as cluster_module
-from engine import errors, objects as O, resources as R
+from engine import errors, objects, resources as kinds
 from engine.clock import ManualClock
 from engine.loop import Controller, Result, TerminalError, own_key
 from engine.controllers.deployment import DeploymentController
@@ -30,8 +30,8 @@ class Scripted(Controller):
         return {"configmaps": own_key}
 
     def reconcile(self, key):
-        ns, name = O.split_key(key)
-        cm = self.store.try_get(R.CONFIGMAP, ns, name)
+        ns, name = objects.split_key(key)
+        cm = self.store.try_get(kinds.CONFIGMAP, ns, name)
         if cm is None:
             return None
         self.runs.append(self.clock.now())
@@ -66,7 +66,7 @@ def configmap(cluster, do):
 
 
 def warnings_on(cluster, kind, name):
-    return [(e["type"], e["reason"], e["message"], e.get("count", 1)) for e in cluster.store.iter(R.EVENT, "default")
+    return [(e["type"], e["reason"], e["message"], e.get("count", 1)) for e in cluster.store.iter(kinds.EVENT, "default")
             if e["involvedObject"]["kind"] == kind and e["involvedObject"]["name"] == name]
 
 
@@ -90,7 +90,7 @@ def test_an_error_is_retried_with_the_queues_backoff_then_forgotten(cluster, cap
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]   # API errors: quiet
     # The success reset the backoff: the next failure waits 5 ms again.
     ctl.failures_left = 1
-    cm = O.clone(cluster.store.get(R.CONFIGMAP, "default", "cm"))
+    cm = objects.clone(cluster.store.get(kinds.CONFIGMAP, "default", "cm"))
     cm["data"]["again"] = "1"
     cluster.store.update(cm)
     n = len(ctl.runs)
@@ -125,9 +125,9 @@ def test_a_deployment_selecting_everything_warns_records_its_generation_and_stop
                                                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}},
                          admit=False)
     cluster.advance(60)
-    d = cluster.store.get(R.DEPLOYMENT, "default", "all")
+    d = cluster.store.get(kinds.DEPLOYMENT, "default", "all")
     assert d["status"]["observedGeneration"] == 1
-    assert not list(cluster.store.iter(R.REPLICASET, "default"))
+    assert not list(cluster.store.iter(kinds.REPLICASET, "default"))
     [(etype, reason, message, count)] = warnings_on(cluster, "Deployment", "all")
     assert (etype, reason, message) == (
         "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")

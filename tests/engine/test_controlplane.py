@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
@@ -22,7 +22,7 @@ def cluster():
 
 
 def ready(pod: dict) -> str:
-    return O.get_condition(pod.get("status"), "Ready")["status"]
+    return objects.get_condition(pod.get("status"), "Ready")["status"]
 
 
 def web(replicas=2) -> dict:
@@ -33,15 +33,15 @@ def web(replicas=2) -> dict:
 
 
 def web_pods(c) -> list[dict]:
-    return [p for p in c.store.iter(R.POD, "default") if (O.meta(p).get("labels") or {}).get("app") == "web"]
+    return [p for p in c.store.iter(kinds.POD, "default") if (objects.meta(p).get("labels") or {}).get("app") == "web"]
 
 
 def test_kind_layout_node_static_pods_and_addons(cluster):
-    node = cluster.store.get(R.NODE, "", CP_NODE)
+    node = cluster.store.get(kinds.NODE, "", CP_NODE)
     assert node["spec"]["taints"] == [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
     assert "node-role.kubernetes.io/control-plane" in node["metadata"]["labels"]
-    assert [O.name_of(n) for n in cluster.store.iter(R.NODE)] == [CP_NODE, "node-1", "node-2", "node-3"]
-    system = {O.name_of(p): p for p in cluster.store.iter(R.POD, "kube-system")}
+    assert [objects.name_of(n) for n in cluster.store.iter(kinds.NODE)] == [CP_NODE, "node-1", "node-2", "node-3"]
+    system = {objects.name_of(p): p for p in cluster.store.iter(kinds.POD, "kube-system")}
     for comp in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"):
         pod = system[f"{comp}-{CP_NODE}"]
         md = pod["metadata"]
@@ -57,20 +57,20 @@ def test_kind_layout_node_static_pods_and_addons(cluster):
     proxy = [p for n, p in system.items() if n.startswith("kube-proxy-")]
     assert len(dns) == 2 and all(p["spec"]["priorityClassName"] == "system-cluster-critical" for p in dns)
     assert sorted(p["spec"]["nodeName"] for p in proxy) == [CP_NODE, "node-1", "node-2", "node-3"]
-    assert cluster.store.get(R.SERVICE, "kube-system", "kube-dns")["spec"]["clusterIP"] == "10.96.0.10"
+    assert cluster.store.get(kinds.SERVICE, "kube-system", "kube-dns")["spec"]["clusterIP"] == "10.96.0.10"
 
 
 def test_a_deleted_mirror_pod_is_posted_again_and_the_static_pod_runs_on(cluster):
     name = f"kube-scheduler-{CP_NODE}"
-    old = cluster.store.get(R.POD, "kube-system", name)
-    cluster.store.delete(R.POD, "kube-system", name)
+    old = cluster.store.get(kinds.POD, "kube-system", name)
+    cluster.store.delete(kinds.POD, "kube-system", name)
     cluster.advance(5)
-    new = cluster.store.get(R.POD, "kube-system", name)
-    assert O.uid_of(new) != O.uid_of(old)
+    new = cluster.store.get(kinds.POD, "kube-system", name)
+    assert objects.uid_of(new) != objects.uid_of(old)
     # The same containers: not stopped, not restarted.
     assert new["status"]["containerStatuses"][0]["state"] == old["status"]["containerStatuses"][0]["state"]
     assert new["status"]["containerStatuses"][0]["restartCount"] == 0 and ready(new) == "True"
-    killing = [e for e in cluster.store.iter(R.EVENT, "kube-system")
+    killing = [e for e in cluster.store.iter(kinds.EVENT, "kube-system")
                if e["reason"] == "Killing" and e["involvedObject"]["name"] == name]
     assert killing == []
 
@@ -85,7 +85,7 @@ def test_scheduler_stopped_pods_stay_pending_then_started_they_are_bound(cluster
     assert cluster.set_component_running("kube-scheduler", False) is True
     assert cluster.set_component_running("kube-scheduler", False) is False
     cluster.advance(2)
-    assert ready(cluster.store.get(R.POD, "kube-system", f"kube-scheduler-{CP_NODE}")) == "False"
+    assert ready(cluster.store.get(kinds.POD, "kube-system", f"kube-scheduler-{CP_NODE}")) == "False"
     cluster.store.create(web())
     cluster.advance(30)
     pods = web_pods(cluster)
@@ -93,7 +93,7 @@ def test_scheduler_stopped_pods_stay_pending_then_started_they_are_bound(cluster
     cluster.set_component_running("kube-scheduler", True)
     cluster.advance(5)
     assert all(p["spec"].get("nodeName") and p["status"]["phase"] == "Running" for p in web_pods(cluster))
-    assert ready(cluster.store.get(R.POD, "kube-system", f"kube-scheduler-{CP_NODE}")) == "True"
+    assert ready(cluster.store.get(kinds.POD, "kube-system", f"kube-scheduler-{CP_NODE}")) == "True"
 
 
 def test_controller_manager_stopped_nothing_replaces_a_killed_pod_until_it_starts(cluster):
@@ -102,14 +102,14 @@ def test_controller_manager_stopped_nothing_replaces_a_killed_pod_until_it_start
     cluster.set_component_running("kube-controller-manager", False)
     cluster.advance(1)
     victim = web_pods(cluster)[0]
-    cluster.store.delete(R.POD, "default", O.name_of(victim))
+    cluster.store.delete(kinds.POD, "default", objects.name_of(victim))
     # Scaling the Deployment meanwhile is also not acted on.
-    d = O.clone(cluster.store.get(R.DEPLOYMENT, "default", "web"))
+    d = objects.clone(cluster.store.get(kinds.DEPLOYMENT, "default", "web"))
     d["spec"]["replicas"] = 3
     cluster.store.update(d)
     cluster.advance(30)
     assert len(web_pods(cluster)) == 1
-    assert ready(cluster.store.get(R.POD, "kube-system", f"kube-controller-manager-{CP_NODE}")) == "False"
+    assert ready(cluster.store.get(kinds.POD, "kube-system", f"kube-controller-manager-{CP_NODE}")) == "False"
     cluster.set_component_running("kube-controller-manager", True)
     cluster.advance(10)
     # Level-triggered: it acts on what is there now (1 pod, 3 wanted), not on the missed events.
@@ -126,6 +126,6 @@ def test_an_unknown_component_is_not_found(cluster):
 def test_without_control_plane_the_engine_cluster_is_as_before():
     c = Cluster(store=Store(), clock=ManualClock(), nodes=2)
     c.run_until_idle()
-    assert [O.name_of(n) for n in c.store.iter(R.NODE)] == ["node-1", "node-2"]
-    assert list(c.store.iter(R.POD, "kube-system")) == []
+    assert [objects.name_of(n) for n in c.store.iter(kinds.NODE)] == ["node-1", "node-2"]
+    assert list(c.store.iter(kinds.POD, "kube-system")) == []
     c.stop()

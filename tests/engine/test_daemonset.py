@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.controllers.daemonset import DAEMON_TOLERATIONS, node_should_run, target_node
@@ -34,21 +34,21 @@ def daemonset(name="agent", node_selector=None, tolerations=None, **spec):
 
 
 def ds(cluster, name="agent"):
-    return cluster.store.get(R.DAEMONSET, "default", name)
+    return cluster.store.get(kinds.DAEMONSET, "default", name)
 
 
 def live_pods(cluster, name="agent"):
     """node name -> pod, for the DaemonSet's pods that are not being deleted."""
     out = {}
-    for p in cluster.store.iter(R.POD, "default"):
-        if O.labels_of(p).get("app") == name and not O.is_terminating(p):
+    for p in cluster.store.iter(kinds.POD, "default"):
+        if objects.labels_of(p).get("app") == name and not objects.is_terminating(p):
             assert target_node(p) not in out, f"two pods for node {target_node(p)}"
             out[target_node(p)] = p
     return out
 
 
 def running_ready(pod) -> bool:
-    cond = O.get_condition(pod.get("status"), "Ready")
+    cond = objects.get_condition(pod.get("status"), "Ready")
     return (pod.get("status") or {}).get("phase") == "Running" and bool(cond) and cond["status"] == "True"
 
 
@@ -58,17 +58,17 @@ def settle(cluster, seconds=30):
 
 
 def patch_node(cluster, name, body):
-    cluster.store.patch(R.NODE, None, name, "merge", body)
+    cluster.store.patch(kinds.NODE, None, name, "merge", body)
 
 
 def taint_node(cluster, name, *taints):
-    node = O.clone(cluster.store.get(R.NODE, None, name))
+    node = objects.clone(cluster.store.get(kinds.NODE, None, name))
     node.setdefault("spec", {})["taints"] = list((node["spec"].get("taints") or [])) + list(taints)
     cluster.store.update(node)
 
 
 def ds_events(cluster, name="agent"):
-    evs = [e for e in cluster.store.iter(R.EVENT, "default")
+    evs = [e for e in cluster.store.iter(kinds.EVENT, "default")
            if e["involvedObject"].get("kind") == "DaemonSet" and e["involvedObject"]["name"] == name]
     return [(e["reason"], e["message"]) for e in sorted(evs, key=lambda e: e["metadata"]["name"])]
 
@@ -81,12 +81,12 @@ def test_one_pod_per_node_pinned_by_node_name_affinity_and_bound_by_the_schedule
     by_node = live_pods(cluster)
     assert sorted(by_node) == ["node-1", "node-2", "node-3"]
     d = ds(cluster)
-    cr = [c for c in cluster.store.iter(R.CONTROLLERREVISION, "default")]
+    cr = [c for c in cluster.store.iter(kinds.CONTROLLERREVISION, "default")]
     assert len(cr) == 1 and cr[0]["revision"] == 1
     h = cr[0]["metadata"]["labels"]["controller-revision-hash"]
-    assert O.name_of(cr[0]) == f"agent-{h}"
+    assert objects.name_of(cr[0]) == f"agent-{h}"
     for node, p in by_node.items():
-        assert re.fullmatch(f"agent-{SUFFIX}", O.name_of(p))
+        assert re.fullmatch(f"agent-{SUFFIX}", objects.name_of(p))
         labels = dict(p["metadata"]["labels"])
         # pod-template-generation follows the deprecated.daemonset.template.generation annotation
         # the apiserver keeps on the DaemonSet (present once admission sets it).
@@ -103,13 +103,13 @@ def test_one_pod_per_node_pinned_by_node_name_affinity_and_bound_by_the_schedule
             {"key": "node.kubernetes.io/memory-pressure", "operator": "Exists", "effect": "NoSchedule"},
             {"key": "node.kubernetes.io/pid-pressure", "operator": "Exists", "effect": "NoSchedule"},
             {"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"}]
-        ref = O.controller_of(p)
-        assert (ref["kind"], ref["name"], ref["uid"]) == ("DaemonSet", "agent", O.uid_of(d))
+        ref = objects.controller_of(p)
+        assert (ref["kind"], ref["name"], ref["uid"]) == ("DaemonSet", "agent", objects.uid_of(d))
     assert d["status"] == {"currentNumberScheduled": 3, "numberMisscheduled": 0, "desiredNumberScheduled": 3,
                            "numberReady": 3, "observedGeneration": 1, "updatedNumberScheduled": 3,
                            "numberAvailable": 3}
     created = sorted(m for r, m in ds_events(cluster) if r == "SuccessfulCreate")
-    assert created == sorted(f"Created pod: {O.name_of(p)}" for p in by_node.values())
+    assert created == sorted(f"Created pod: {objects.name_of(p)}" for p in by_node.values())
 
 
 def test_host_network_pods_also_tolerate_network_unavailable(cluster):
@@ -130,11 +130,11 @@ def test_a_node_added_gets_a_pod_and_a_node_removed_loses_it(cluster):
     assert sorted(live_pods(cluster)) == ["node-1", "node-2", "node-3", "node-4"]
     assert running_ready(live_pods(cluster)["node-4"])
     assert ds(cluster)["status"]["desiredNumberScheduled"] == 4
-    gone = O.name_of(live_pods(cluster)["node-2"])
-    cluster.store.delete(R.NODE, None, "node-2")
+    gone = objects.name_of(live_pods(cluster)["node-2"])
+    cluster.store.delete(kinds.NODE, None, "node-2")
     settle(cluster, 60)
     assert sorted(live_pods(cluster)) == ["node-1", "node-3", "node-4"]
-    assert cluster.store.try_get(R.POD, "default", gone) is None
+    assert cluster.store.try_get(kinds.POD, "default", gone) is None
     st = ds(cluster)["status"]
     assert (st["desiredNumberScheduled"], st["currentNumberScheduled"], st["numberReady"]) == (3, 3, 3)
 
@@ -147,7 +147,7 @@ def test_node_selector_limits_pods_to_matching_nodes_and_follows_label_changes(c
     patch_node(cluster, "node-3", {"metadata": {"labels": {"disk": "ssd"}}})
     settle(cluster)
     assert sorted(live_pods(cluster)) == ["node-1", "node-3"]
-    removed = O.name_of(live_pods(cluster)["node-1"])
+    removed = objects.name_of(live_pods(cluster)["node-1"])
     patch_node(cluster, "node-1", {"metadata": {"labels": {"disk": None}}})
     settle(cluster)
     assert sorted(live_pods(cluster)) == ["node-3"]
@@ -224,7 +224,7 @@ def test_rolling_update_replaces_one_node_at_a_time(cluster):
     settle(cluster)
     old_hash = next(iter(live_pods(cluster).values()))["metadata"]["labels"]["controller-revision-hash"]
     feed = cluster.store.subscribe()
-    cluster.store.patch(R.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
+    cluster.store.patch(kinds.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
         "containers": [{"name": "agent", "image": "registry.example/log-agent:1.17"}]}}}})
     # Watch the rollout: never more than one node without a Ready pod (maxUnavailable 1).
     for _ in range(40):
@@ -236,7 +236,7 @@ def test_rolling_update_replaces_one_node_at_a_time(cluster):
     new_hash = next(iter(by_node.values()))["metadata"]["labels"]["controller-revision-hash"]
     assert new_hash != old_hash
     revs = sorted((c["revision"], c["metadata"]["labels"]["controller-revision-hash"])
-                  for c in cluster.store.iter(R.CONTROLLERREVISION, "default"))
+                  for c in cluster.store.iter(kinds.CONTROLLERREVISION, "default"))
     assert revs == [(1, old_hash), (2, new_hash)]
     st = ds(cluster)["status"]
     assert (st["updatedNumberScheduled"], st["numberAvailable"], st["observedGeneration"]) == (3, 3, 2)
@@ -252,12 +252,12 @@ def test_rolling_update_replaces_one_node_at_a_time(cluster):
 def test_on_delete_waits_for_the_user(cluster):
     cluster.store.create(daemonset(updateStrategy={"type": "OnDelete"}))
     settle(cluster)
-    cluster.store.patch(R.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
+    cluster.store.patch(kinds.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
         "containers": [{"name": "agent", "image": "registry.example/log-agent:1.17"}]}}}})
     settle(cluster)
     assert {p["spec"]["containers"][0]["image"] for p in live_pods(cluster).values()} == {"registry.example/log-agent:1.16"}
     assert "updatedNumberScheduled" not in ds(cluster)["status"]
-    cluster.store.delete(R.POD, "default", O.name_of(live_pods(cluster)["node-1"]))
+    cluster.store.delete(kinds.POD, "default", objects.name_of(live_pods(cluster)["node-1"]))
     settle(cluster)
     images = {n: p["spec"]["containers"][0]["image"] for n, p in live_pods(cluster).items()}
     assert images == {"node-1": "registry.example/log-agent:1.17", "node-2": "registry.example/log-agent:1.16", "node-3": "registry.example/log-agent:1.16"}
@@ -269,12 +269,12 @@ def test_max_surge_starts_the_new_pod_before_removing_the_old(cluster):
                                                    "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}))
     settle(cluster)
     feed = cluster.store.subscribe()
-    cluster.store.patch(R.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
+    cluster.store.patch(kinds.DAEMONSET, "default", "agent", "merge", {"spec": {"template": {"spec": {
         "containers": [{"name": "agent", "image": "registry.example/log-agent:1.17"}]}}}})
     for _ in range(40):
         cluster.advance(1)
-        ready_nodes = {target_node(p) for p in cluster.store.iter(R.POD, "default")
-                       if running_ready(p) and not O.is_terminating(p)}
+        ready_nodes = {target_node(p) for p in cluster.store.iter(kinds.POD, "default")
+                       if running_ready(p) and not objects.is_terminating(p)}
         assert ready_nodes == {"node-1", "node-2", "node-3"}
     assert {p["spec"]["containers"][0]["image"] for p in live_pods(cluster).values()} == {"registry.example/log-agent:1.17"}
     # On each node the old pod is marked for deletion only after the new one there is Ready.
@@ -283,7 +283,7 @@ def test_max_surge_starts_the_new_pod_before_removing_the_old(cluster):
         p, node = ev.object, target_node(ev.object)
         if p["spec"]["containers"][0]["image"] == "registry.example/log-agent:1.17" and running_ready(p):
             new_ready.setdefault(node, i)
-        if p["spec"]["containers"][0]["image"] == "registry.example/log-agent:1.16" and O.is_terminating(p):
+        if p["spec"]["containers"][0]["image"] == "registry.example/log-agent:1.16" and objects.is_terminating(p):
             old_marked.setdefault(node, i)
     assert sorted(old_marked) == ["node-1", "node-2", "node-3"]
     assert all(new_ready[n] < old_marked[n] for n in old_marked)
@@ -295,8 +295,8 @@ def test_daemon_pods_stay_on_a_failed_node(cluster):
     pod = live_pods(cluster)["node-2"]
     cluster.fail_node("node-2")
     settle(cluster, 400)                    # past the grace period and any eviction timeout
-    kept = cluster.store.get(R.POD, "default", O.name_of(pod))
-    assert O.uid_of(kept) == O.uid_of(pod) and not O.is_terminating(kept)
+    kept = cluster.store.get(kinds.POD, "default", objects.name_of(pod))
+    assert objects.uid_of(kept) == objects.uid_of(pod) and not objects.is_terminating(kept)
     assert sorted(live_pods(cluster)) == ["node-1", "node-2", "node-3"]
 
 

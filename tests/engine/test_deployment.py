@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
-from engine.controllers import deployment_util as U
+from engine.controllers import deployment_util
 from engine.store import Store
 
 from test_replicaset import (active_pods, events, make_all_ready, pods, requeue_everything,
@@ -32,11 +32,11 @@ def deployment(name="web", replicas=3, image="nginx:1.25", **spec):
 
 
 def get(cluster, name="web"):
-    return cluster.store.get(R.DEPLOYMENT, "default", name)
+    return cluster.store.get(kinds.DEPLOYMENT, "default", name)
 
 
 def edit(cluster, fn, name="web"):
-    d = O.clone(get(cluster, name))
+    d = objects.clone(get(cluster, name))
     fn(d)
     return cluster.store.update(d)
 
@@ -48,11 +48,11 @@ def set_image(cluster, image, name="web"):
 
 
 def replicasets(cluster):
-    return sorted(cluster.store.iter(R.REPLICASET, "default"), key=lambda r: (O.rv_of(r), O.name_of(r)))
+    return sorted(cluster.store.iter(kinds.REPLICASET, "default"), key=lambda r: (objects.rv_of(r), objects.name_of(r)))
 
 
 def rs_by_image(cluster, image):
-    for rs in cluster.store.iter(R.REPLICASET, "default"):
+    for rs in cluster.store.iter(kinds.REPLICASET, "default"):
         if rs["spec"]["template"]["spec"]["containers"][0]["image"] == image:
             return rs
     raise AssertionError(f"no ReplicaSet runs {image}")
@@ -74,7 +74,7 @@ def scaling_events(cluster, name="web"):
 
 
 def condition(cluster, ctype, name="web"):
-    return O.get_condition(get(cluster, name)["status"], ctype)
+    return objects.get_condition(get(cluster, name)["status"], ctype)
 
 
 # ---- the new ReplicaSet ------------------------------------------------------------------------
@@ -83,9 +83,9 @@ def test_a_new_deployment_gets_a_hashed_replicaset_and_its_pods(cluster):
     d = cluster.store.create(deployment(replicas=3))
     cluster.run_until_idle()
     [rs] = replicasets(cluster)
-    h = U.compute_hash(d["spec"]["template"], None)
+    h = deployment_util.compute_hash(d["spec"]["template"], None)
     assert re.fullmatch(HASH, h)
-    assert O.name_of(rs) == f"web-{h}"
+    assert objects.name_of(rs) == f"web-{h}"
     assert rs["metadata"]["labels"] == {"app": "web", "pod-template-hash": h}
     assert rs["spec"]["selector"] == {"matchLabels": {"app": "web", "pod-template-hash": h}}
     assert rs["spec"]["template"]["metadata"]["labels"] == {"app": "web", "pod-template-hash": h}
@@ -93,9 +93,9 @@ def test_a_new_deployment_gets_a_hashed_replicaset_and_its_pods(cluster):
     assert rs["metadata"]["annotations"] == {"deployment.kubernetes.io/revision": "1",
                                              "deployment.kubernetes.io/desired-replicas": "3",
                                              "deployment.kubernetes.io/max-replicas": "4"}
-    assert O.controller_of(rs)["uid"] == O.uid_of(d)
+    assert objects.controller_of(rs)["uid"] == objects.uid_of(d)
     for p in pods(cluster):
-        assert re.fullmatch(f"web-{h}-[bcdfghjklmnpqrstvwxz2456789]{{5}}", O.name_of(p))
+        assert re.fullmatch(f"web-{h}-[bcdfghjklmnpqrstvwxz2456789]{{5}}", objects.name_of(p))
     assert scaling_events(cluster) == [f"Scaled up replica set web-{h} to 3"]
     d = get(cluster)
     assert d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"
@@ -111,21 +111,21 @@ def test_a_new_deployment_gets_a_hashed_replicaset_and_its_pods(cluster):
 
 def test_deployment_annotations_are_copied_but_not_last_applied(cluster):
     d = deployment()
-    d["metadata"]["annotations"] = {"team": "pizza", U.LAST_APPLIED: "{}"}
+    d["metadata"]["annotations"] = {"team": "pizza", deployment_util.LAST_APPLIED: "{}"}
     cluster.store.create(d)
     cluster.run_until_idle()
     [rs] = replicasets(cluster)
     assert rs["metadata"]["annotations"]["team"] == "pizza"
-    assert U.LAST_APPLIED not in rs["metadata"]["annotations"]
+    assert deployment_util.LAST_APPLIED not in rs["metadata"]["annotations"]
 
 
 def test_hash_is_fnv32a_of_the_template_and_moves_with_the_collision_count():
     t = deployment()["spec"]["template"]
-    assert U.compute_hash(t, None) == U.compute_hash(O.clone(t), None)
-    assert U.compute_hash(t, None) != U.compute_hash(t, 1)
-    assert U.compute_hash(t, 1) != U.compute_hash(t, 2)
+    assert deployment_util.compute_hash(t, None) == deployment_util.compute_hash(objects.clone(t), None)
+    assert deployment_util.compute_hash(t, None) != deployment_util.compute_hash(t, 1)
+    assert deployment_util.compute_hash(t, 1) != deployment_util.compute_hash(t, 2)
     # SafeEncodeString maps decimal digits 0-9 onto 4 5 6 7 8 9 b c d f.
-    assert O.safe_encode("0123456789") == "456789bcdf"
+    assert objects.safe_encode("0123456789") == "456789bcdf"
 
 
 def test_a_complete_rollout_reports_available_and_progressed(cluster):
@@ -138,7 +138,7 @@ def test_a_complete_rollout_reports_available_and_progressed(cluster):
     assert "unavailableReplicas" not in st
     assert [(c["type"], c["status"], c["reason"], c["message"]) for c in st["conditions"]] == [
         ("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."),
-        ("Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{O.name_of(rs)}" has successfully progressed.'),
+        ("Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{objects.name_of(rs)}" has successfully progressed.'),
     ]
 
 
@@ -147,7 +147,7 @@ def test_a_complete_rollout_reports_available_and_progressed(cluster):
 @pytest.mark.parametrize("replicas, surge, unavailable", [(1, 1, 0), (3, 1, 0), (4, 1, 1), (10, 3, 2)])
 def test_default_25_percent_fenceposts_round_surge_up_and_unavailable_down(replicas, surge, unavailable):
     d = deployment(replicas=replicas)
-    assert (U.max_surge(d), U.max_unavailable(d)) == (surge, unavailable)
+    assert (deployment_util.max_surge(d), deployment_util.max_unavailable(d)) == (surge, unavailable)
 
 
 @pytest.mark.parametrize("surge, unavailable, replicas, expect", [
@@ -159,7 +159,7 @@ def test_default_25_percent_fenceposts_round_surge_up_and_unavailable_down(repli
 def test_fenceposts_with_explicit_values(surge, unavailable, replicas, expect):
     d = deployment(replicas=replicas, strategy={"type": "RollingUpdate",
                                                 "rollingUpdate": {"maxSurge": surge, "maxUnavailable": unavailable}})
-    assert (U.max_surge(d), U.max_unavailable(d)) == expect
+    assert (deployment_util.max_surge(d), deployment_util.max_unavailable(d)) == expect
 
 
 def test_a_three_replica_rolling_update_prints_the_upstream_sequence(cluster):
@@ -167,7 +167,7 @@ def test_a_three_replica_rolling_update_prints_the_upstream_sequence(cluster):
     converge(cluster)
     set_image(cluster, "nginx:1.26")
     converge(cluster)
-    old, new = O.name_of(rs_by_image(cluster, "nginx:1.25")), O.name_of(rs_by_image(cluster, "nginx:1.26"))
+    old, new = objects.name_of(rs_by_image(cluster, "nginx:1.25")), objects.name_of(rs_by_image(cluster, "nginx:1.26"))
     assert scaling_events(cluster) == [
         f"Scaled up replica set {old} to 3",
         f"Scaled up replica set {new} to 1",
@@ -212,8 +212,8 @@ def test_scaling_during_a_rollout_is_proportional(cluster):
     old, new = rs_by_image(cluster, "nginx:1.25"), rs_by_image(cluster, "nginx:broken")
     # allowed 20 + 5 surge = 25; 12 to add: old 8·25/13 ≈ 15, new 5·25/13 ≈ 10.
     assert (old["spec"]["replicas"], new["spec"]["replicas"]) == (15, 10)
-    assert scaling_events(cluster)[-2:] == [f"Scaled up replica set {O.name_of(old)} to 15 from 8",
-                                            f"Scaled up replica set {O.name_of(new)} to 10 from 5"]
+    assert scaling_events(cluster)[-2:] == [f"Scaled up replica set {objects.name_of(old)} to 15 from 8",
+                                            f"Scaled up replica set {objects.name_of(new)} to 10 from 5"]
     for rs in (old, new):
         assert rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] == "20"
         assert rs["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] == "25"
@@ -221,9 +221,9 @@ def test_scaling_during_a_rollout_is_proportional(cluster):
 
 def test_proportions_round_half_away_from_zero_and_leftovers_go_to_the_largest():
     d = deployment(replicas=5)                                       # surge 2 → 7 allowed
-    a = {"metadata": {"name": "a", "annotations": {U.MAX_REPLICAS: "4"}}, "spec": {"replicas": 2}}
-    assert U.rs_fraction(a, d) == 2                                  # 2·7/4 = 3.5 → 4
-    assert U.proportion(a, d, 1, 0) == 1                             # capped by what is left to add
+    a = {"metadata": {"name": "a", "annotations": {deployment_util.MAX_REPLICAS: "4"}}, "spec": {"replicas": 2}}
+    assert deployment_util.rs_fraction(a, d) == 2                                  # 2·7/4 = 3.5 → 4
+    assert deployment_util.proportion(a, d, 1, 0) == 1                             # capped by what is left to add
 
 
 def test_scaling_without_a_rollout_resizes_the_one_replicaset(cluster):
@@ -233,10 +233,10 @@ def test_scaling_without_a_rollout_resizes_the_one_replicaset(cluster):
     converge(cluster)
     [rs] = replicasets(cluster)
     assert rs["spec"]["replicas"] == 5 and len(active_pods(cluster)) == 5
-    assert scaling_events(cluster)[-1] == f"Scaled up replica set {O.name_of(rs)} to 5 from 2"
+    assert scaling_events(cluster)[-1] == f"Scaled up replica set {objects.name_of(rs)} to 5 from 2"
     edit(cluster, lambda d: d["spec"].update(replicas=1))
     converge(cluster)
-    assert scaling_events(cluster)[-1] == f"Scaled down replica set {O.name_of(rs)} to 1 from 5"
+    assert scaling_events(cluster)[-1] == f"Scaled down replica set {objects.name_of(rs)} to 1 from 5"
     assert len(active_pods(cluster)) == 1
 
 
@@ -247,7 +247,7 @@ def test_recreate_scales_old_to_zero_and_waits_for_old_pods_to_be_gone(cluster):
     d["spec"]["template"]["metadata"]["finalizers"] = ["example.com/hold"]     # old pods linger
     cluster.store.create(d)
     converge(cluster)
-    old = O.name_of(replicasets(cluster)[0])
+    old = objects.name_of(replicasets(cluster)[0])
 
     def v2(obj):
         obj["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.26"
@@ -257,15 +257,15 @@ def test_recreate_scales_old_to_zero_and_waits_for_old_pods_to_be_gone(cluster):
     assert scaling_events(cluster) == [f"Scaled up replica set {old} to 3", f"Scaled down replica set {old} to 0 from 3"]
     assert len(replicasets(cluster)) == 1                  # no new ReplicaSet while old pods exist
     lingering = pods(cluster)
-    assert len(lingering) == 3 and all(O.is_terminating(p) for p in lingering)
+    assert len(lingering) == 3 and all(objects.is_terminating(p) for p in lingering)
 
     for p in lingering:                                    # let them go
-        q = O.clone(p)
+        q = objects.clone(p)
         q["metadata"].pop("finalizers")
         cluster.store.update(q)
-        cluster.store.delete(R.POD, "default", O.name_of(p), grace_period_seconds=0)
+        cluster.store.delete(kinds.POD, "default", objects.name_of(p), grace_period_seconds=0)
     converge(cluster)
-    new = O.name_of(rs_by_image(cluster, "nginx:1.26"))
+    new = objects.name_of(rs_by_image(cluster, "nginx:1.26"))
     assert scaling_events(cluster)[2:] == [f"Scaled up replica set {new} to 3"]
     assert len(active_pods(cluster)) == 3
     assert condition(cluster, "Available")["status"] == "True"
@@ -283,12 +283,12 @@ def test_rolling_back_to_an_earlier_template_reuses_its_replicaset(cluster):
     converge(cluster)
     assert len(replicasets(cluster)) == 2
     again = rs_by_image(cluster, "nginx:1.25")
-    assert O.uid_of(again) == O.uid_of(first) and again["spec"]["replicas"] == 3
+    assert objects.uid_of(again) == objects.uid_of(first) and again["spec"]["replicas"] == 3
     ann = again["metadata"]["annotations"]
     assert ann["deployment.kubernetes.io/revision"] == "3"
     assert ann["deployment.kubernetes.io/revision-history"] == "1"
     assert get(cluster)["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "3"
-    assert scaling_events(cluster)[-1] == f"Scaled down replica set {O.name_of(rs_by_image(cluster, 'nginx:1.26'))} to 0 from 1"
+    assert scaling_events(cluster)[-1] == f"Scaled down replica set {objects.name_of(rs_by_image(cluster, 'nginx:1.26'))} to 0 from 1"
     assert any("reusing it as revision 3 (was 1)" in m["message"] for m in cluster.decisions.since(0)[0])
 
 
@@ -315,7 +315,7 @@ def test_a_paused_deployment_scales_but_does_not_roll_out(cluster):
     assert (cond["status"], cond["reason"], cond["message"]) == ("Unknown", "DeploymentPaused", "Deployment is paused")
     edit(cluster, lambda d: d["spec"].update(replicas=4))
     converge(cluster)
-    assert cluster.store.get(R.REPLICASET, "default", O.name_of(rs))["spec"]["replicas"] == 4
+    assert cluster.store.get(kinds.REPLICASET, "default", objects.name_of(rs))["spec"]["replicas"] == 4
     d = get(cluster)
     assert d["status"]["observedGeneration"] == d["metadata"]["generation"]
 
@@ -331,7 +331,7 @@ def test_a_paused_deployment_scales_but_does_not_roll_out(cluster):
 def test_a_rollout_without_progress_exceeds_its_deadline(cluster):
     cluster.store.create(deployment(replicas=3, progressDeadlineSeconds=30))
     cluster.run_until_idle()                               # pods never become Ready
-    rs = O.name_of(replicasets(cluster)[0])
+    rs = objects.name_of(replicasets(cluster)[0])
     cluster.advance(25)
     assert condition(cluster, "Progressing")["status"] == "True"
     cluster.advance(10)
@@ -362,8 +362,8 @@ def test_replica_failures_of_the_replicaset_surface_on_the_deployment(monkeypatc
 
 def test_an_orphan_replicaset_matching_the_selector_is_adopted(cluster):
     d = deployment(replicas=2)
-    tmpl = O.clone(d["spec"]["template"])
-    h = U.compute_hash(tmpl, None)
+    tmpl = objects.clone(d["spec"]["template"])
+    h = deployment_util.compute_hash(tmpl, None)
     tmpl["metadata"]["labels"]["pod-template-hash"] = h
     cluster.store.create({"apiVersion": "apps/v1", "kind": "ReplicaSet",
                           "metadata": {"name": f"web-{h}", "namespace": "default", "labels": dict(tmpl["metadata"]["labels"])},
@@ -372,7 +372,7 @@ def test_an_orphan_replicaset_matching_the_selector_is_adopted(cluster):
     made = cluster.store.create(d)
     converge(cluster)
     [rs] = replicasets(cluster)
-    assert O.controller_of(rs)["uid"] == O.uid_of(made)
+    assert objects.controller_of(rs)["uid"] == objects.uid_of(made)
     assert rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"
     assert len(active_pods(cluster)) == 2
     assert condition(cluster, "Progressing")["reason"] == "NewReplicaSetAvailable"
@@ -424,7 +424,7 @@ def test_full_flow_rolling_update_sequence():
     set_image(cluster, "nginx:1.26")
     for _ in range(12):
         cluster.advance(10)
-    old, new = O.name_of(rs_by_image(cluster, "nginx:1.25")), O.name_of(rs_by_image(cluster, "nginx:1.26"))
+    old, new = objects.name_of(rs_by_image(cluster, "nginx:1.25")), objects.name_of(rs_by_image(cluster, "nginx:1.26"))
     assert scaling_events(cluster) == [
         f"Scaled up replica set {old} to 3",
         f"Scaled up replica set {new} to 1",
@@ -443,7 +443,7 @@ def test_the_first_sync_records_new_replicaset_created(cluster):
     [rs] = replicasets(cluster)
     cond = condition(cluster, "Progressing")
     assert (cond["status"], cond["reason"], cond["message"]) == \
-        ("True", "NewReplicaSetCreated", f'Created new replica set "{O.name_of(rs)}"')
+        ("True", "NewReplicaSetCreated", f'Created new replica set "{objects.name_of(rs)}"')
     avail = condition(cluster, "Available")
     assert (avail["status"], avail["reason"]) == ("False", "MinimumReplicasUnavailable")
 
@@ -462,14 +462,14 @@ def test_full_flow_recreate_waits_for_the_kubelet_to_finish_old_pods():
     cluster = _full_cluster()
     cluster.store.create(deployment(replicas=2, strategy={"type": "Recreate"}))
     cluster.advance(10)
-    old = O.name_of(replicasets(cluster)[0])
+    old = objects.name_of(replicasets(cluster)[0])
     set_image(cluster, "nginx:1.26")
     cluster.run_until_idle()
     assert scaling_events(cluster) == [f"Scaled up replica set {old} to 2", f"Scaled down replica set {old} to 0 from 2"]
-    terminating = [p for p in pods(cluster) if O.is_terminating(p)]
+    terminating = [p for p in pods(cluster) if objects.is_terminating(p)]
     assert len(terminating) == 2 and len(replicasets(cluster)) == 1   # old pods still shutting down
     cluster.advance(30)
-    new = O.name_of(rs_by_image(cluster, "nginx:1.26"))
+    new = objects.name_of(rs_by_image(cluster, "nginx:1.26"))
     assert scaling_events(cluster)[2:] == [f"Scaled up replica set {new} to 2"]
     assert len(active_pods(cluster)) == 2 and _all_running(cluster) and len(pods(cluster)) == 2
     assert condition(cluster, "Progressing")["reason"] == "NewReplicaSetAvailable"
@@ -490,7 +490,7 @@ def test_full_flow_scale_down_deletes_gracefully_and_the_kubelet_finishes():
 
 def test_a_name_clash_with_a_foreign_replicaset_bumps_the_collision_count(cluster):
     stored = cluster.store.create(deployment(replicas=1))       # nothing has run yet
-    h = U.compute_hash(stored["spec"]["template"], None)
+    h = deployment_util.compute_hash(stored["spec"]["template"], None)
     cluster.store.create({"apiVersion": "apps/v1", "kind": "ReplicaSet",
                           "metadata": {"name": f"web-{h}", "namespace": "default", "labels": {"app": "squatter"}},
                           "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "squatter"}},
@@ -498,7 +498,7 @@ def test_a_name_clash_with_a_foreign_replicaset_bumps_the_collision_count(cluste
                                                 "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}})
     cluster.advance(1)
     assert get(cluster)["status"]["collisionCount"] == 1
-    mine = [rs for rs in replicasets(cluster) if O.controller_of(rs)]
-    assert [O.name_of(rs) for rs in mine] == [f"web-{U.compute_hash(get(cluster)['spec']['template'], 1)}"]
+    mine = [rs for rs in replicasets(cluster) if objects.controller_of(rs)]
+    assert [objects.name_of(rs) for rs in mine] == [f"web-{deployment_util.compute_hash(get(cluster)['spec']['template'], 1)}"]
     converge(cluster)
     assert condition(cluster, "Available")["status"] == "True"

@@ -2,10 +2,10 @@
 IPs and readiness, as kube-controller-manager's endpointslice and endpoint controllers do."""
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
-from engine.controllers import endpointslice as ES
+from engine.controllers import endpointslice
 from engine.controllers.service_endpoints import ANNOTATION_TRIGGER_TIME, ServiceIndex
 from engine.pod_conditions import is_pod_ready
 from engine.store import Store
@@ -24,7 +24,7 @@ def advance_until(cluster, predicate, limit=120.0, step=0.5):
 
 
 def pod_ready(cluster, name) -> bool:
-    return is_pod_ready(cluster.store.get(R.POD, "default", name))
+    return is_pod_ready(cluster.store.get(kinds.POD, "default", name))
 
 
 # ---- objects --------------------------------------------------------------------------------------
@@ -61,18 +61,18 @@ def service(name="web", selector=None, *, target="http", headless=False, labels=
 
 
 def pods_of(cluster, labels):
-    return sorted((p for p in cluster.store.iter(R.POD, "default")
-                   if all(O.labels_of(p).get(k) == v for k, v in labels.items())), key=O.name_of)
+    return sorted((p for p in cluster.store.iter(kinds.POD, "default")
+                   if all(objects.labels_of(p).get(k) == v for k, v in labels.items())), key=objects.name_of)
 
 
 def slices_of(cluster, svc="web"):
-    return sorted((s for s in cluster.store.iter(R.ENDPOINTSLICE, "default")
-                   if O.labels_of(s).get(ES.LABEL_SERVICE_NAME) == svc), key=O.name_of)
+    return sorted((s for s in cluster.store.iter(kinds.ENDPOINTSLICE, "default")
+                   if objects.labels_of(s).get(endpointslice.LABEL_SERVICE_NAME) == svc), key=objects.name_of)
 
 
 def only_slice(cluster, svc="web"):
     slices = slices_of(cluster, svc)
-    assert len(slices) == 1, [O.name_of(s) for s in slices]
+    assert len(slices) == 1, [objects.name_of(s) for s in slices]
     return slices[0]
 
 
@@ -80,11 +80,11 @@ def endpoint_for(slice_, pod_name):
     for ep in slice_.get("endpoints") or ():
         if ep["targetRef"]["name"] == pod_name:
             return ep
-    raise AssertionError(f"no endpoint for {pod_name} in {O.name_of(slice_)}")
+    raise AssertionError(f"no endpoint for {pod_name} in {objects.name_of(slice_)}")
 
 
 def endpoints_ips(cluster, name="web"):
-    ep = cluster.store.get(R.ENDPOINTS, "default", name)
+    ep = cluster.store.get(kinds.ENDPOINTS, "default", name)
     ready = [a["ip"] for s in ep.get("subsets") or () for a in s.get("addresses") or ()]
     not_ready = [a["ip"] for s in ep.get("subsets") or () for a in s.get("notReadyAddresses") or ()]
     return sorted(ready), sorted(not_ready)
@@ -105,7 +105,7 @@ def web(cluster):
 # ---- EndpointSlices -------------------------------------------------------------------------------
 
 def test_a_service_gets_one_slice_listing_each_ready_pod(cluster, web):
-    svc = cluster.store.get(R.SERVICE, "default", "web")
+    svc = cluster.store.get(kinds.SERVICE, "default", "web")
     sl = only_slice(cluster)
     md = sl["metadata"]
     assert md["generateName"] == "web-" and md["name"].startswith("web-") and len(md["name"]) == 9
@@ -118,23 +118,23 @@ def test_a_service_gets_one_slice_listing_each_ready_pod(cluster, web):
     assert sl["ports"] == [{"name": "", "protocol": "TCP", "port": 8080}]     # named targetPort resolved
     assert sorted(ep["addresses"][0] for ep in sl["endpoints"]) == sorted(p["status"]["podIP"] for p in web)
     for pod in web:
-        ep = endpoint_for(sl, O.name_of(pod))
+        ep = endpoint_for(sl, objects.name_of(pod))
         assert ep == {"addresses": [pod["status"]["podIP"]],
                       "conditions": {"ready": True, "serving": True, "terminating": False},
-                      "targetRef": {"kind": "Pod", "namespace": "default", "name": O.name_of(pod),
+                      "targetRef": {"kind": "Pod", "namespace": "default", "name": objects.name_of(pod),
                                     "uid": pod["metadata"]["uid"]},
                       "nodeName": pod["spec"]["nodeName"]}
     assert ANNOTATION_TRIGGER_TIME in md["annotations"]
 
 
 def test_the_legacy_endpoints_list_the_same_pods(cluster, web):
-    ep = cluster.store.get(R.ENDPOINTS, "default", "web")
+    ep = cluster.store.get(kinds.ENDPOINTS, "default", "web")
     assert "labels" not in ep["metadata"] and "ownerReferences" not in ep["metadata"]
     assert ANNOTATION_TRIGGER_TIME in ep["metadata"]["annotations"]
     by_ip = sorted(web, key=lambda p: p["status"]["podIP"])
     assert ep["subsets"] == [{
         "addresses": [{"ip": p["status"]["podIP"], "nodeName": p["spec"]["nodeName"],
-                       "targetRef": {"kind": "Pod", "namespace": "default", "name": O.name_of(p),
+                       "targetRef": {"kind": "Pod", "namespace": "default", "name": objects.name_of(p),
                                      "uid": p["metadata"]["uid"]}} for p in by_ip],
         "ports": [{"port": 8080, "protocol": "TCP"}]}]
 
@@ -161,15 +161,15 @@ def test_a_pod_that_stops_being_ready_is_marked_not_ready_in_place(cluster, web)
     cluster.store.create(crashing_pod(victim, {"app": "web"}))
     advance_until(cluster, lambda: pod_ready(cluster, victim))
     before = only_slice(cluster)
-    ip = cluster.store.get(R.POD, "default", victim)["status"]["podIP"]
+    ip = cluster.store.get(kinds.POD, "default", victim)["status"]["podIP"]
     assert endpoint_for(before, victim)["conditions"]["ready"] is True
     assert ip in endpoints_ips(cluster)[0]
 
     advance_until(cluster, lambda: not pod_ready(cluster, victim))      # the container crashed
     sl = only_slice(cluster)
-    assert O.name_of(sl) == O.name_of(before)                     # updated in place, not replaced
+    assert objects.name_of(sl) == objects.name_of(before)                     # updated in place, not replaced
     assert endpoint_for(sl, victim)["conditions"] == {"ready": False, "serving": False, "terminating": False}
-    assert all(endpoint_for(sl, O.name_of(p))["conditions"]["ready"] for p in web)
+    assert all(endpoint_for(sl, objects.name_of(p))["conditions"]["ready"] for p in web)
     ready, not_ready = endpoints_ips(cluster)
     assert not_ready == [ip]
     assert ready == sorted(p["status"]["podIP"] for p in web)
@@ -181,22 +181,22 @@ def test_a_pod_that_stops_being_ready_is_marked_not_ready_in_place(cluster, web)
 
 def test_a_deleted_pod_is_terminating_and_leaves_the_legacy_endpoints(cluster, web):
     victim = web[0]
-    cluster.store.delete(R.POD, "default", O.name_of(victim))
+    cluster.store.delete(kinds.POD, "default", objects.name_of(victim))
     cluster.run_until_idle()                        # no time passes: the pod is still Terminating
-    assert O.is_terminating(cluster.store.get(R.POD, "default", O.name_of(victim)))
-    cond = endpoint_for(only_slice(cluster), O.name_of(victim))["conditions"]
+    assert objects.is_terminating(cluster.store.get(kinds.POD, "default", objects.name_of(victim)))
+    cond = endpoint_for(only_slice(cluster), objects.name_of(victim))["conditions"]
     assert cond["terminating"] is True and cond["ready"] is False
     ready, not_ready = endpoints_ips(cluster)
     assert victim["status"]["podIP"] not in ready + not_ready
 
     before = only_slice(cluster)                    # the kubelet finishes it: the endpoint goes
     cluster.advance(10)
-    assert cluster.store.try_get(R.POD, "default", O.name_of(victim)) is None
+    assert cluster.store.try_get(kinds.POD, "default", objects.name_of(victim)) is None
     sl = only_slice(cluster)
-    assert O.name_of(sl) == O.name_of(before)
+    assert objects.name_of(sl) == objects.name_of(before)
     names = {e["targetRef"]["name"] for e in sl["endpoints"]}
-    assert O.name_of(victim) not in names
-    assert names == {O.name_of(p) for p in pods_of(cluster, {"app": "web"})}     # with its replacement
+    assert objects.name_of(victim) not in names
+    assert names == {objects.name_of(p) for p in pods_of(cluster, {"app": "web"})}     # with its replacement
     assert all(e["conditions"]["ready"] for e in sl["endpoints"])
 
 
@@ -205,7 +205,7 @@ def test_publish_not_ready_addresses_lists_every_pod_as_ready(cluster):
     cluster.store.create(never_ready_again_pod("half", {"app": "web"}))
     cluster.store.create(service(selector={"app": "web"}, publishNotReadyAddresses=True))
     cluster.advance(15)
-    assert not is_pod_ready(cluster.store.get(R.POD, "default", "half"))
+    assert not is_pod_ready(cluster.store.get(kinds.POD, "default", "half"))
     assert endpoint_for(only_slice(cluster), "half")["conditions"] == \
         {"ready": True, "serving": False, "terminating": False}
     ready, not_ready = endpoints_ips(cluster)
@@ -217,12 +217,12 @@ def test_a_pod_that_is_gone_leaves_the_slice(cluster):
         cluster.store.create(bare_pod(f"p{i}", {"app": "web"}))
     cluster.store.create(service(selector={"app": "web"}))
     cluster.advance(10)
-    name = O.name_of(only_slice(cluster))
-    cluster.store.delete(R.POD, "default", "p0", grace_period_seconds=0)   # force: gone at once
+    name = objects.name_of(only_slice(cluster))
+    cluster.store.delete(kinds.POD, "default", "p0", grace_period_seconds=0)   # force: gone at once
     cluster.run_until_idle()
-    assert cluster.store.try_get(R.POD, "default", "p0") is None
+    assert cluster.store.try_get(kinds.POD, "default", "p0") is None
     sl = only_slice(cluster)
-    assert O.name_of(sl) == name and [ep["targetRef"]["name"] for ep in sl["endpoints"]] == ["p1"]
+    assert objects.name_of(sl) == name and [ep["targetRef"]["name"] for ep in sl["endpoints"]] == ["p1"]
 
 
 def test_a_service_selecting_nothing_has_an_empty_placeholder_slice(cluster):
@@ -230,25 +230,25 @@ def test_a_service_selecting_nothing_has_an_empty_placeholder_slice(cluster):
     cluster.run_until_idle()
     sl = only_slice(cluster, "lonely")
     assert sl["endpoints"] is None and sl["ports"] is None and sl["addressType"] == "IPv4"
-    ep = cluster.store.get(R.ENDPOINTS, "default", "lonely")
+    ep = cluster.store.get(kinds.ENDPOINTS, "default", "lonely")
     assert "subsets" not in ep
 
     # A pod arriving fills the placeholder rather than adding a second slice.
     cluster.store.create(bare_pod("late", {"app": "nothing-here"}))
     cluster.advance(10)
     filled = only_slice(cluster, "lonely")
-    assert O.name_of(filled) == O.name_of(sl)
+    assert objects.name_of(filled) == objects.name_of(sl)
     assert [e["targetRef"]["name"] for e in filled["endpoints"]] == ["late"]
     assert filled["ports"] == [{"name": "", "protocol": "TCP", "port": 8080}]
 
 
 def test_a_service_without_selector_is_left_alone(cluster):
-    own_rv = cluster.store.get(R.ENDPOINTSLICE, "default", "kubernetes")["metadata"]["resourceVersion"]
+    own_rv = cluster.store.get(kinds.ENDPOINTSLICE, "default", "kubernetes")["metadata"]["resourceVersion"]
     cluster.store.create(service("manual"))
     cluster.store.create(bare_pod("p", {"app": "web"}))
     cluster.advance(10)
     assert slices_of(cluster, "manual") == []
-    assert cluster.store.try_get(R.ENDPOINTS, "default", "manual") is None
+    assert cluster.store.try_get(kinds.ENDPOINTS, "default", "manual") is None
     # The apiserver's own Service: its endpoints are the apiserver's address, written once at
     # start-up (no managed-by label, skip-mirror on the Endpoints), and no controller touches them.
     (own,) = slices_of(cluster, "kubernetes")
@@ -256,7 +256,7 @@ def test_a_service_without_selector_is_left_alone(cluster):
     assert own["endpoints"] == [{"addresses": ["172.18.0.1"], "conditions": {"ready": True}}]
     assert own["ports"] == [{"name": "https", "port": 6443, "protocol": "TCP"}]
     assert "endpointslice.kubernetes.io/managed-by" not in own["metadata"]["labels"]
-    legacy = cluster.store.get(R.ENDPOINTS, "default", "kubernetes")
+    legacy = cluster.store.get(kinds.ENDPOINTS, "default", "kubernetes")
     assert legacy["subsets"] == [{"addresses": [{"ip": "172.18.0.1"}],
                                   "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
     assert legacy["metadata"]["labels"] == {"endpointslice.kubernetes.io/skip-mirror": "true"}
@@ -271,17 +271,17 @@ def test_headless_services_get_slices_and_the_headless_label(cluster):
                                         "kubernetes.io/service-name": "db",
                                         "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"}
     assert [e["targetRef"]["name"] for e in sl["endpoints"]] == ["db-0"]
-    ep = cluster.store.get(R.ENDPOINTS, "default", "db")
+    ep = cluster.store.get(kinds.ENDPOINTS, "default", "db")
     assert ep["metadata"]["labels"] == {"tier": "data", "service.kubernetes.io/headless": ""}
 
 
 def test_service_labels_are_copied_onto_slices_and_endpoints(cluster, web):
-    svc = O.clone(cluster.store.get(R.SERVICE, "default", "web"))
+    svc = objects.clone(cluster.store.get(kinds.SERVICE, "default", "web"))
     svc["metadata"]["labels"] = {"team": "blue"}
     cluster.store.update(svc)
     cluster.run_until_idle()
     assert only_slice(cluster)["metadata"]["labels"]["team"] == "blue"
-    assert cluster.store.get(R.ENDPOINTS, "default", "web")["metadata"]["labels"] == {"team": "blue"}
+    assert cluster.store.get(kinds.ENDPOINTS, "default", "web")["metadata"]["labels"] == {"team": "blue"}
 
 
 def test_relabelling_a_pod_moves_it_between_services(cluster):
@@ -290,7 +290,7 @@ def test_relabelling_a_pod_moves_it_between_services(cluster):
     cluster.store.create(service("svc-b", selector={"app": "b"}))
     cluster.advance(10)
     assert [e["targetRef"]["name"] for e in only_slice(cluster, "svc-a")["endpoints"]] == ["p"]
-    pod = O.clone(cluster.store.get(R.POD, "default", "p"))
+    pod = objects.clone(cluster.store.get(kinds.POD, "default", "p"))
     pod["metadata"]["labels"] = {"app": "b"}
     cluster.store.update(pod)
     cluster.run_until_idle()
@@ -308,7 +308,7 @@ def test_pods_resolving_a_named_port_differently_get_separate_slices(cluster):
     by_port = {s["ports"][0]["port"]: [e["targetRef"]["name"] for e in s["endpoints"]]
                for s in slices_of(cluster)}
     assert by_port == {8080: ["old"], 9090: ["new"]}
-    ep = cluster.store.get(R.ENDPOINTS, "default", "web")
+    ep = cluster.store.get(kinds.ENDPOINTS, "default", "web")
     assert sorted((s["ports"][0]["port"], s["addresses"][0]["targetRef"]["name"]) for s in ep["subsets"]) == \
         [(8080, "old"), (9090, "new")]
 
@@ -326,19 +326,19 @@ def test_a_slice_holds_at_most_100_endpoints(cluster):
 
 
 def test_deleting_the_service_removes_its_slices_and_endpoints(cluster, web):
-    cluster.store.delete(R.SERVICE, "default", "web")
+    cluster.store.delete(kinds.SERVICE, "default", "web")
     cluster.run_until_idle()
     assert slices_of(cluster) == []
-    assert cluster.store.try_get(R.ENDPOINTS, "default", "web") is None
+    assert cluster.store.try_get(kinds.ENDPOINTS, "default", "web") is None
 
 
 def test_a_slice_deleted_by_hand_is_recreated(cluster, web):
     sl = only_slice(cluster)
-    cluster.store.delete(R.ENDPOINTSLICE, "default", O.name_of(sl))
-    cluster.store.delete(R.ENDPOINTS, "default", "web")
+    cluster.store.delete(kinds.ENDPOINTSLICE, "default", objects.name_of(sl))
+    cluster.store.delete(kinds.ENDPOINTS, "default", "web")
     cluster.run_until_idle()
     again = only_slice(cluster)
-    assert O.name_of(again) != O.name_of(sl) and len(again["endpoints"]) == 3
+    assert objects.name_of(again) != objects.name_of(sl) and len(again["endpoints"]) == 3
     assert len(endpoints_ips(cluster)[0]) == 3
 
 
@@ -349,7 +349,7 @@ def test_endpoints_left_without_a_service_are_cleaned_up_at_start():
                   "subsets": [{"addresses": [{"ip": "10.244.1.9"}], "ports": [{"port": 80}]}]})
     c = Cluster(store=store, clock=ManualClock(), nodes=1)
     c.run_until_idle()
-    assert store.try_get(R.ENDPOINTS, "default", "stale") is None
+    assert store.try_get(kinds.ENDPOINTS, "default", "stale") is None
     c.stop()
 
 
@@ -364,7 +364,7 @@ def test_converged_controllers_write_nothing(cluster, web):
     assert endpoint_for(only_slice(cluster), "half")["conditions"]["ready"] is False
     cluster.run_until_idle()
     rv = cluster.store.resource_version
-    keys = [O.key_of(s) for s in cluster.store.iter(R.SERVICE)]
+    keys = [objects.key_of(s) for s in cluster.store.iter(kinds.SERVICE)]
     for name in ("endpointslice-controller", "endpoint-controller"):
         ctrl = cluster.controller(name)
         for key in keys:

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from engine import admission, errors, objects as O, resources as R
+from engine import admission, errors, objects, resources as kinds
 from engine.admission import plugins
 from engine.clock import ManualClock
 from engine.cluster import Cluster
@@ -26,7 +26,7 @@ def deployment(name, image, replicas, **spec):
 
 
 def as_submitted(obj: dict) -> dict:
-    out = O.clone(obj)
+    out = objects.clone(obj)
     for k in SERVER_SET:
         out["metadata"].pop(k, None)
     return out
@@ -43,7 +43,7 @@ def test_every_recorded_event_is_one_admission_accepts_unchanged():
     c.fail_node("node-1")
     for _ in range(20):
         c.advance(1.0)
-    items, _ = c.store.list(R.EVENT)
+    items, _ = c.store.list(kinds.EVENT)
     reasons = {e["reason"] for e in items}
     assert {"SuccessfulCreate", "Scheduled", "Pulling", "Pulled", "Created", "Started", "BackOff",
             "Failed", "NodeNotReady", "RegisteredNode", "ScalingReplicaSet"} <= reasons
@@ -111,24 +111,24 @@ def test_a_mirror_pod_skips_the_service_account_plugin_on_the_engine_path_too():
 def test_a_renewed_lease_is_one_admission_accepts_unchanged():
     c = Cluster(store=Store(), clock=ManualClock(), nodes=2)
     c.run_until_idle()
-    before = c.store.get(R.LEASE, "kube-node-lease", "node-1")
+    before = c.store.get(kinds.LEASE, "kube-node-lease", "node-1")
     c.advance(30.0)
-    after = c.store.get(R.LEASE, "kube-node-lease", "node-1")
+    after = c.store.get(kinds.LEASE, "kube-node-lease", "node-1")
     assert after["spec"]["renewTime"] != before["spec"]["renewTime"]
-    assert admission.admit_update(O.clone(after), before, strict=True, decode=True) == after
+    assert admission.admit_update(objects.clone(after), before, strict=True, decode=True) == after
     # refresh_spec stores what the full update path would have stored.
     full = Store(clock=ManualClock())
     full.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-node-lease"}})
-    full.create(O.clone({k: v for k, v in before.items() if k != "metadata"}
+    full.create(objects.clone({k: v for k, v in before.items() if k != "metadata"}
                         | {"metadata": {"name": "node-1", "namespace": "kube-node-lease",
                                         "ownerReferences": before["metadata"]["ownerReferences"]}}))
     short = Store(clock=ManualClock())
     short.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-node-lease"}})
-    short.create(O.clone(full.get(R.LEASE, "kube-node-lease", "node-1")) | {"metadata": {
+    short.create(objects.clone(full.get(kinds.LEASE, "kube-node-lease", "node-1")) | {"metadata": {
         "name": "node-1", "namespace": "kube-node-lease", "ownerReferences": before["metadata"]["ownerReferences"]}})
-    stored = full.get(R.LEASE, "kube-node-lease", "node-1")
+    stored = full.get(kinds.LEASE, "kube-node-lease", "node-1")
     via_update = full.update(dict(stored, spec=dict(stored["spec"], renewTime=after["spec"]["renewTime"])), sync=False)
-    via_refresh = short.refresh_spec(R.LEASE, "kube-node-lease", "node-1", {"renewTime": after["spec"]["renewTime"]})
+    via_refresh = short.refresh_spec(kinds.LEASE, "kube-node-lease", "node-1", {"renewTime": after["spec"]["renewTime"]})
     strip = lambda o: {**o, "metadata": {k: v for k, v in o["metadata"].items() if k not in ("uid", "creationTimestamp")}}
     assert strip(via_refresh) == strip(via_update)
     assert via_refresh["metadata"]["resourceVersion"] == via_update["metadata"]["resourceVersion"]
@@ -141,7 +141,7 @@ def test_micro_iso_rounds_as_datetime_does():
     samples += [1767225600 + (2 * j + 1) / 2e6 for j in range(2000)] + [1767225600.9999996]
     for t in samples:
         want = dt.datetime.fromtimestamp(t, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        assert O.micro_iso(t) == want
+        assert objects.micro_iso(t) == want
 
 
 # ---- the state file's writer thread --------------------------------------------------------------
@@ -160,17 +160,17 @@ def test_written_behind_rows_land_in_order_with_their_newest_version(tmp_path):
         if i == 0:
             s.create(configmap("cm", "0"), sync=False)
         else:
-            cur = s.get(R.CONFIGMAP, "default", "cm")
+            cur = s.get(kinds.CONFIGMAP, "default", "cm")
             s.update(dict(cur, data={"v": str(i)}), sync=False)
         if i == 25:
-            s.delete(R.CONFIGMAP, "default", "gone", sync=False)
+            s.delete(kinds.CONFIGMAP, "default", "gone", sync=False)
         s.flush(wait=False)
     s.create(configmap("api", "acknowledged"))      # an API write waits for everything before it
     rv = s.resource_version
     s2 = Store(path, clock=ManualClock())           # no close(): only committed transactions count
-    assert s2.get(R.CONFIGMAP, "default", "cm")["data"] == {"v": "49"}
-    assert s2.try_get(R.CONFIGMAP, "default", "gone") is None
-    assert s2.get(R.CONFIGMAP, "default", "api")["data"] == {"v": "acknowledged"}
+    assert s2.get(kinds.CONFIGMAP, "default", "cm")["data"] == {"v": "49"}
+    assert s2.try_get(kinds.CONFIGMAP, "default", "gone") is None
+    assert s2.get(kinds.CONFIGMAP, "default", "api")["data"] == {"v": "acknowledged"}
     assert s2.resource_version == rv
     s.close()
     s2.close()
@@ -186,5 +186,5 @@ def test_close_waits_for_rows_handed_to_the_writer(tmp_path):
             s.flush(wait=False)
     s.close()
     s2 = Store(path, clock=ManualClock())
-    assert len(s2.list(R.CONFIGMAP, "default")[0]) == 200
+    assert len(s2.list(kinds.CONFIGMAP, "default")[0]) == 200
     s2.close()

@@ -3,7 +3,7 @@ with the real statuses and events (Pulling → Pulled → Created → Started), 
 back-off on the real schedule, graceful deletion, logs, and silence on a failed node."""
 import pytest
 
-from engine import errors, objects as O, resources as R
+from engine import errors, objects, resources as kinds
 from engine.clock import EPOCH
 from engine.kubelet import images
 from engine.kubelet.stages import _go_duration
@@ -17,7 +17,7 @@ def pod(name, image="nginx:1.27", *, node=None, containers=None, **spec):
 
 
 def get(c, name):
-    return c.store.get(R.POD, "default", name)
+    return c.store.get(kinds.POD, "default", name)
 
 
 def cstatus(c, name, i=0):
@@ -25,18 +25,18 @@ def cstatus(c, name, i=0):
 
 
 def events(c, name, reason=None):
-    items, _ = c.store.list(R.EVENT, "default")        # names grow with time: list order = creation order
+    items, _ = c.store.list(kinds.EVENT, "default")        # names grow with time: list order = creation order
     return [e for e in items if e["involvedObject"]["name"] == name and (reason is None or e["reason"] == reason)]
 
 
 def at(seconds):
-    return O.iso(EPOCH + seconds)
+    return objects.iso(EPOCH + seconds)
 
 
 # ---- nodes and leases ---------------------------------------------------------------------------
 
 def test_registered_node_looks_like_a_kind_worker(cluster):
-    node = cluster.store.get(R.NODE, "", "node-2")
+    node = cluster.store.get(kinds.NODE, "", "node-2")
     labels = node["metadata"]["labels"]
     assert labels["kubernetes.io/hostname"] == "node-2" and labels["kubernetes.io/os"] == "linux"
     assert labels["kubernetes.io/arch"] == "amd64"
@@ -63,12 +63,12 @@ def test_registered_node_looks_like_a_kind_worker(cluster):
 
 
 def test_lease_is_renewed_every_period_while_the_node_lives(cluster):
-    lease = cluster.store.get(R.LEASE, "kube-node-lease", "node-1")
+    lease = cluster.store.get(kinds.LEASE, "kube-node-lease", "node-1")
     assert lease["spec"]["holderIdentity"] == "node-1" and lease["spec"]["leaseDurationSeconds"] == 40
     assert lease["metadata"]["ownerReferences"][0]["kind"] == "Node"
-    first = O.parse_time(lease["spec"]["renewTime"])
+    first = objects.parse_time(lease["spec"]["renewTime"])
     cluster.advance(cluster.controller("kubelet").lease_period())
-    assert O.parse_time(cluster.store.get(R.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"]) == \
+    assert objects.parse_time(cluster.store.get(kinds.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"]) == \
         first + cluster.controller("kubelet").lease_period()
 
 
@@ -90,13 +90,13 @@ def test_pod_goes_pending_then_container_creating_then_running_with_events_in_or
     st = p["status"]
     node = p["spec"]["nodeName"]
     assert st["phase"] == "Pending"
-    assert st["hostIP"] == cluster.store.get(R.NODE, "", node)["status"]["addresses"][0]["address"]
+    assert st["hostIP"] == cluster.store.get(kinds.NODE, "", node)["status"]["addresses"][0]["address"]
     assert st["podIP"].startswith("10.244.") and st["podIPs"] == [{"ip": st["podIP"]}]
     assert st["startTime"] == at(0)
     assert [(c["type"], c["status"]) for c in st["conditions"]] == [
         ("PodReadyToStartContainers", "True"), ("Initialized", "True"), ("Ready", "False"),
         ("ContainersReady", "False"), ("PodScheduled", "True")]
-    ready = O.get_condition(st, "Ready")
+    ready = objects.get_condition(st, "Ready")
     assert (ready["reason"], ready["message"]) == ("ContainersNotReady", "containers with unready status: [c]")
     assert st["containerStatuses"] == [{"name": "c", "state": {"waiting": {"reason": "ContainerCreating"}},
                                         "lastState": {}, "ready": False, "restartCount": 0, "image": "nginx:1.27",
@@ -160,7 +160,7 @@ def test_init_containers_run_first_and_in_order(cluster):
     assert st["phase"] == "Pending"
     assert st["initContainerStatuses"][0]["state"] == {"waiting": {"reason": "PodInitializing"}}
     assert st["containerStatuses"][0]["state"] == {"waiting": {"reason": "PodInitializing"}}
-    init_cond = O.get_condition(st, "Initialized")
+    init_cond = objects.get_condition(st, "Initialized")
     assert (init_cond["status"], init_cond["reason"], init_cond["message"]) == (
         "False", "ContainersNotInitialized", "containers with incomplete status: [wait setup]")
     cluster.advance(3)
@@ -170,7 +170,7 @@ def test_init_containers_run_first_and_in_order(cluster):
     st = get(cluster, "init")["status"]
     assert st["phase"] == "Running"
     assert [s["state"]["terminated"]["reason"] for s in st["initContainerStatuses"]] == ["Completed", "Completed"]
-    assert O.get_condition(st, "Initialized")["status"] == "True"
+    assert objects.get_condition(st, "Initialized")["status"] == "True"
     started = [e["involvedObject"]["fieldPath"] for e in events(cluster, "init", "Started")]
     assert started == ["spec.initContainers{wait}", "spec.initContainers{setup}", "spec.containers{c}"]
 
@@ -294,23 +294,23 @@ def test_restart_policy_never_ends_succeeded_or_failed(cluster):
 def test_deleted_pod_is_stopped_then_removed_after_the_grace_period(cluster):
     cluster.store.create(pod("web", node="node-1"))
     cluster.advance(5)
-    cluster.store.delete(R.POD, "default", "web")
+    cluster.store.delete(kinds.POD, "default", "web")
     cluster.run_until_idle()
     p = get(cluster, "web")
     assert p["metadata"]["deletionTimestamp"] and p["metadata"]["deletionGracePeriodSeconds"] == 30
     [kill] = events(cluster, "web", "Killing")
     assert kill["message"] == "Stopping container c" and kill["involvedObject"]["fieldPath"] == "spec.containers{c}"
     cluster.advance(cluster.timings.termination_grace_cap - 0.5)
-    assert cluster.store.try_get(R.POD, "default", "web") is not None
+    assert cluster.store.try_get(kinds.POD, "default", "web") is not None
     cluster.advance(0.5)
-    assert cluster.store.try_get(R.POD, "default", "web") is None
+    assert cluster.store.try_get(kinds.POD, "default", "web") is None
 
 
 def test_pod_ip_is_reused_only_after_the_pod_is_gone(cluster):
     cluster.store.create(pod("a", node="node-1"))
     cluster.advance(5)
     ip = get(cluster, "a")["status"]["podIP"]
-    cluster.store.delete(R.POD, "default", "a")
+    cluster.store.delete(kinds.POD, "default", "a")
     cluster.advance(5)
     for i in range(3):
         cluster.store.create(pod(f"n{i}", node="node-1"))
@@ -324,21 +324,21 @@ def test_failed_node_does_nothing_until_it_recovers(cluster):
     cluster.store.create(pod("web", node="node-1"))
     cluster.advance(5)
     cluster.fail_node("node-1")
-    lease = cluster.store.get(R.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"]
-    cluster.store.delete(R.POD, "default", "web")
+    lease = cluster.store.get(kinds.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"]
+    cluster.store.delete(kinds.POD, "default", "web")
     forever = [{"key": k, "operator": "Exists", "effect": "NoExecute"}
                for k in ("node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready")]
     cluster.store.create(pod("new", node="node-1", tolerations=forever))
     cluster.advance(30)
-    assert cluster.store.get(R.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"] == lease
+    assert cluster.store.get(kinds.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"] == lease
     assert get(cluster, "web")["metadata"]["deletionTimestamp"]          # stays Terminating
     assert not events(cluster, "web", "Killing")
     assert "containerStatuses" not in get(cluster, "new")["status"]
     cluster.recover_node("node-1")
     cluster.advance(5)
-    assert cluster.store.try_get(R.POD, "default", "web") is None
+    assert cluster.store.try_get(kinds.POD, "default", "web") is None
     assert get(cluster, "new")["status"]["phase"] == "Running"
-    renewed = O.parse_time(cluster.store.get(R.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"])
+    renewed = objects.parse_time(cluster.store.get(kinds.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"])
     assert renewed >= cluster.clock.now() - cluster.controller("kubelet").lease_period()
 
 
@@ -379,7 +379,7 @@ def test_converged_kubelets_write_nothing_when_reconciled_again(cluster):
     cluster.advance(30)
     rv = cluster.store.resource_version
     kubelet = cluster.controller("kubelet")
-    keys = [O.key_of(p) for p in cluster.store.list(R.POD)[0]] + [f"node:node-{i}" for i in (1, 2, 3)]
+    keys = [objects.key_of(p) for p in cluster.store.list(kinds.POD)[0]] + [f"node:node-{i}" for i in (1, 2, 3)]
     for k in keys:
         kubelet.reconcile(k)
     assert cluster.store.resource_version == rv
@@ -389,7 +389,7 @@ def test_fixing_a_typo_d_image_on_a_bare_pod_pulls_the_new_one(cluster):
     cluster.store.create(pod("typo", "nginx:1.2.3.4.5", node="node-1"))
     cluster.advance(5)
     assert cstatus(cluster, "typo")["state"]["waiting"]["reason"] == "ImagePullBackOff"
-    cluster.store.patch(R.POD, "default", "typo", "strategic",
+    cluster.store.patch(kinds.POD, "default", "typo", "strategic",
                         {"spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
     cluster.advance(3)
     cs = cstatus(cluster, "typo")
@@ -400,7 +400,7 @@ def test_fixing_a_typo_d_image_on_a_bare_pod_pulls_the_new_one(cluster):
 def test_changing_a_running_container_image_restarts_it(cluster):
     cluster.store.create(pod("web", node="node-1"))
     cluster.advance(5)
-    cluster.store.patch(R.POD, "default", "web", "strategic",
+    cluster.store.patch(kinds.POD, "default", "web", "strategic",
                         {"spec": {"containers": [{"name": "c", "image": "nginx:1.28"}]}})
     cluster.advance(5)
     cs = cstatus(cluster, "web")
@@ -416,7 +416,7 @@ def test_an_ephemeral_container_starts_once_reports_its_status_and_leaves_the_po
     cluster.advance(30)
     assert get(cluster, "app")["status"]["phase"] == "Running"
     debug = {"name": "dbg", "image": "busybox", "command": ["sh", "-c", "echo looking around"]}
-    cluster.store.patch(R.POD, "default", "app", "strategic", {"spec": {"ephemeralContainers": [debug]}},
+    cluster.store.patch(kinds.POD, "default", "app", "strategic", {"spec": {"ephemeralContainers": [debug]}},
                         subresource="ephemeralcontainers")
     cluster.advance(30)
     p = get(cluster, "app")
@@ -425,14 +425,14 @@ def test_an_ephemeral_container_starts_once_reports_its_status_and_leaves_the_po
     assert st["name"] == "dbg" and st["state"]["terminated"]["exitCode"] == 0, st
     assert st["restartCount"] == 0 and st["ready"] is False and "started" not in st
     assert p["status"]["phase"] == "Running"
-    assert O.get_condition(p["status"], "Ready")["status"] == "True"
+    assert objects.get_condition(p["status"], "Ready")["status"] == "True"
     reasons = [(e["reason"], e["involvedObject"].get("fieldPath")) for e in events(cluster, "app")]
     assert ("Started", "spec.ephemeralContainers{dbg}") in reasons, reasons
     assert cluster.controller("kubelet").logs("default", "app", "dbg") == "looking around\n"
     # An ordinary update may not touch them; the subresource may not change or drop one.
     with pytest.raises(errors.Invalid):
-        cluster.store.patch(R.POD, "default", "app", "strategic",
+        cluster.store.patch(kinds.POD, "default", "app", "strategic",
                             {"spec": {"ephemeralContainers": [dict(debug, name="other")]}})
     with pytest.raises(errors.Invalid, match='existing ephemeral containers "dbg" may not be removed'):
-        cluster.store.patch(R.POD, "default", "app", "merge", {"spec": {"ephemeralContainers": None}},
+        cluster.store.patch(kinds.POD, "default", "app", "merge", {"spec": {"ephemeralContainers": None}},
                             subresource="ephemeralcontainers")

@@ -3,7 +3,7 @@
 records."""
 import pytest
 
-from engine import errors, fieldsets as FS, managedfields as MF, resources as R
+from engine import errors, fieldsets, managedfields, resources as kinds
 
 
 def deployment(replicas=2, image="nginx", labels=None, **spec):
@@ -17,7 +17,7 @@ def deployment(replicas=2, image="nginx", labels=None, **spec):
                      **spec}}
 
 
-def entries(store, rt=R.DEPLOYMENT, name="web"):
+def entries(store, rt=kinds.DEPLOYMENT, name="web"):
     return store.get(rt, "default", name)["metadata"].get("managedFields") or []
 
 
@@ -58,7 +58,7 @@ def test_controllers_kubelets_and_status_writes_are_recorded_under_their_own_man
     status = entry(es, "kube-controller-manager", "Update", "status")
     assert "f:status" in fields(status) and "f:spec" not in fields(status)
     assert fields(status)["f:metadata"] == {"f:annotations": {".": {}, "f:deployment.kubernetes.io/revision": {}}}
-    pods, _ = cluster.store.list(R.POD, "default")
+    pods, _ = cluster.store.list(kinds.POD, "default")
     pes = pods[0]["metadata"]["managedFields"]
     made = entry(pes, "kube-controller-manager", "Update")
     assert list(fields(made)["f:metadata"]["f:ownerReferences"].values())[1] == {}      # atomic items
@@ -72,20 +72,20 @@ def test_controllers_kubelets_and_status_writes_are_recorded_under_their_own_man
 def test_another_manager_changing_a_field_takes_it_and_a_no_op_changes_nothing(cluster):
     s = cluster.store
     s.create(deployment(), manager="kubectl-create")
-    s.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 5}}, manager="kubectl-edit")
+    s.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 5}}, manager="kubectl-edit")
     es = entries(s)
     assert fields(entry(es, "kubectl-edit")) == {"f:spec": {"f:replicas": {}}}
     assert "f:replicas" not in fields(entry(es, "kubectl-create"))["f:spec"]
-    rv = s.get(R.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"]
-    s.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 5}}, manager="someone")
-    assert s.get(R.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"] == rv
+    rv = s.get(kinds.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"]
+    s.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 5}}, manager="someone")
+    assert s.get(kinds.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"] == rv
     assert entry(entries(s), "someone") is None
 
 
 def test_the_scale_subresource_records_only_replicas(cluster):
     s = cluster.store
     s.create(deployment(), manager="kubectl-create")
-    s.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 4}}, subresource="scale", manager="kubectl")
+    s.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 4}}, subresource="scale", manager="kubectl")
     e = entry(entries(s), "kubectl", "Update", "scale")
     assert e["fieldsV1"] == {"f:spec": {"f:replicas": {}}} and e["apiVersion"] == "apps/v1"
 
@@ -93,15 +93,15 @@ def test_the_scale_subresource_records_only_replicas(cluster):
 def test_sent_managed_fields_replace_the_live_ones_and_an_empty_list_resets_them(cluster):
     s = cluster.store
     s.create(deployment(), manager="kubectl-create")
-    live = s.get(R.DEPLOYMENT, "default", "web")
+    live = s.get(kinds.DEPLOYMENT, "default", "web")
     mine = [dict(entries(s)[0], manager="renamed")]
     s.update({**live, "metadata": {**live["metadata"], "managedFields": mine}}, manager="x")
     assert [e["manager"] for e in entries(s)] == ["renamed"]
-    live = s.get(R.DEPLOYMENT, "default", "web")
+    live = s.get(kinds.DEPLOYMENT, "default", "web")
     s.update({**live, "metadata": {**live["metadata"], "managedFields": []}}, manager="x")
     assert entries(s) == []
     # untracked objects stay untracked until someone applies
-    s.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 7}}, manager="y")
+    s.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 7}}, manager="y")
     assert entries(s) == []
 
 
@@ -122,7 +122,7 @@ def test_more_than_ten_update_managers_fold_the_oldest_into_ancient_changes(clus
     s.create(deployment(), manager="m0")
     for i in range(1, 13):
         cluster.clock.advance(1)
-        s.patch(R.DEPLOYMENT, "default", "web", "merge", {"metadata": {"labels": {f"l{i}": "x"}}}, manager=f"m{i}")
+        s.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"metadata": {"labels": {f"l{i}": "x"}}}, manager=f"m{i}")
     es = entries(s)
     assert len([e for e in es if e["operation"] == "Update"]) == 10
     assert entry(es, "ancient-changes") is not None
@@ -132,7 +132,7 @@ def test_more_than_ten_update_managers_fold_the_oldest_into_ancient_changes(clus
 
 def test_apply_creates_and_records_only_what_was_applied(cluster):
     s = cluster.store
-    obj, created = s.apply(R.DEPLOYMENT, "default", "web", deployment(), manager="kubectl")
+    obj, created = s.apply(kinds.DEPLOYMENT, "default", "web", deployment(), manager="kubectl")
     assert created and obj["spec"]["progressDeadlineSeconds"] == 600          # admitted as any write
     (e,) = entries(s)
     assert e["manager"] == "kubectl" and e["operation"] == "Apply"
@@ -143,18 +143,18 @@ def test_apply_creates_and_records_only_what_was_applied(cluster):
 def test_a_conflict_is_refused_with_the_apiservers_text_and_nothing_changes(cluster):
     s = cluster.store
     s.create(deployment(), manager="kubectl-client-side-apply")
-    rv = s.get(R.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"]
-    with pytest.raises(MF.ApplyConflict) as e:
-        s.apply(R.DEPLOYMENT, "default", "web", deployment(replicas=3), manager="ops")
+    rv = s.get(kinds.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"]
+    with pytest.raises(managedfields.ApplyConflict) as e:
+        s.apply(kinds.DEPLOYMENT, "default", "web", deployment(replicas=3), manager="ops")
     assert e.value.code == 409
     assert e.value.message == ('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" '
                                'using apps/v1: .spec.replicas')
     assert e.value.status()["details"]["causes"] == [
         {"reason": "FieldManagerConflict", "field": ".spec.replicas",
          "message": 'conflict with "kubectl-client-side-apply" using apps/v1'}]
-    assert s.get(R.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"] == rv
-    with pytest.raises(MF.ApplyConflict) as e:
-        s.apply(R.DEPLOYMENT, "default", "web", deployment(replicas=3, image="busybox"), manager="ops")
+    assert s.get(kinds.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"] == rv
+    with pytest.raises(managedfields.ApplyConflict) as e:
+        s.apply(kinds.DEPLOYMENT, "default", "web", deployment(replicas=3, image="busybox"), manager="ops")
     assert e.value.message == ('Apply failed with 2 conflicts: conflicts with "kubectl-client-side-apply" using apps/v1:\n'
                                '- .spec.replicas\n'
                                '- .spec.template.spec.containers[name="nginx"].image')
@@ -163,37 +163,37 @@ def test_a_conflict_is_refused_with_the_apiservers_text_and_nothing_changes(clus
 def test_force_takes_the_fields_and_the_same_value_is_shared_without_conflict(cluster):
     s = cluster.store
     s.create(deployment(), manager="kubectl-client-side-apply")
-    s.apply(R.DEPLOYMENT, "default", "web", deployment(replicas=2), manager="same")      # equal value: co-owned
+    s.apply(kinds.DEPLOYMENT, "default", "web", deployment(replicas=2), manager="same")      # equal value: co-owned
     es = entries(s)
     assert "f:replicas" in fields(entry(es, "same", "Apply"))["f:spec"]
     assert "f:replicas" in fields(entry(es, "kubectl-client-side-apply"))["f:spec"]
-    s.apply(R.DEPLOYMENT, "default", "web", deployment(replicas=3), manager="ops", force=True)
+    s.apply(kinds.DEPLOYMENT, "default", "web", deployment(replicas=3), manager="ops", force=True)
     es = entries(s)
     assert "f:replicas" not in fields(entry(es, "kubectl-client-side-apply"))["f:spec"]
     assert "f:replicas" not in fields(entry(es, "same", "Apply"))["f:spec"]
-    assert s.get(R.DEPLOYMENT, "default", "web")["spec"]["replicas"] == 3
+    assert s.get(kinds.DEPLOYMENT, "default", "web")["spec"]["replicas"] == 3
 
 
 def test_fields_a_manager_stops_applying_go_unless_another_manager_owns_them(cluster):
     s = cluster.store
-    s.apply(R.DEPLOYMENT, "default", "web", deployment(labels={"app": "web", "a": "1", "b": "2"}), manager="me")
-    s.apply(R.DEPLOYMENT, "default", "web", {"apiVersion": "apps/v1", "kind": "Deployment",
+    s.apply(kinds.DEPLOYMENT, "default", "web", deployment(labels={"app": "web", "a": "1", "b": "2"}), manager="me")
+    s.apply(kinds.DEPLOYMENT, "default", "web", {"apiVersion": "apps/v1", "kind": "Deployment",
                                              "metadata": {"name": "web", "labels": {"b": "2"}}}, manager="other")
-    s.apply(R.DEPLOYMENT, "default", "web", deployment(labels={"app": "web"}), manager="me")
-    assert s.get(R.DEPLOYMENT, "default", "web")["metadata"]["labels"] == {"app": "web", "b": "2"}
+    s.apply(kinds.DEPLOYMENT, "default", "web", deployment(labels={"app": "web"}), manager="me")
+    assert s.get(kinds.DEPLOYMENT, "default", "web")["metadata"]["labels"] == {"app": "web", "b": "2"}
 
 
 def test_list_items_merge_by_key_and_dry_run_writes_nothing(cluster):
     s = cluster.store
-    s.apply(R.DEPLOYMENT, "default", "web", deployment(), manager="me")
+    s.apply(kinds.DEPLOYMENT, "default", "web", deployment(), manager="me")
     side = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
             "spec": {"template": {"spec": {"containers": [{"name": "sidecar", "image": "busybox"}]}}}}
-    rv = s.get(R.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"]
-    out, _ = s.apply(R.DEPLOYMENT, "default", "web", side, manager="mesh", dry_run=True)
+    rv = s.get(kinds.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"]
+    out, _ = s.apply(kinds.DEPLOYMENT, "default", "web", side, manager="mesh", dry_run=True)
     assert [c["name"] for c in out["spec"]["template"]["spec"]["containers"]] == ["nginx", "sidecar"]
-    assert s.get(R.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"] == rv
-    s.apply(R.DEPLOYMENT, "default", "web", side, manager="mesh")
-    d = s.get(R.DEPLOYMENT, "default", "web")
+    assert s.get(kinds.DEPLOYMENT, "default", "web")["metadata"]["resourceVersion"] == rv
+    s.apply(kinds.DEPLOYMENT, "default", "web", side, manager="mesh")
+    d = s.get(kinds.DEPLOYMENT, "default", "web")
     assert [c["name"] for c in d["spec"]["template"]["spec"]["containers"]] == ["nginx", "sidecar"]
     assert list(fields(entry(entries(s), "mesh", "Apply"))["f:spec"]["f:template"]["f:spec"]["f:containers"]) == \
         ['k:{"name":"sidecar"}']
@@ -204,12 +204,12 @@ def test_bad_apply_requests_are_refused(cluster):
     with pytest.raises(errors.BadRequest, match="metadata.managedFields must be nil"):
         cfg = deployment()
         cfg["metadata"]["managedFields"] = []
-        s.apply(R.DEPLOYMENT, "default", "web", cfg, manager="me")
+        s.apply(kinds.DEPLOYMENT, "default", "web", cfg, manager="me")
     with pytest.raises(errors.BadRequest, match="Incorrect version specified in apply patch"):
-        s.apply(R.DEPLOYMENT, "default", "web", {**deployment(), "apiVersion": "apps/v1beta1"}, manager="me")
+        s.apply(kinds.DEPLOYMENT, "default", "web", {**deployment(), "apiVersion": "apps/v1beta1"}, manager="me")
     with pytest.raises(errors.Invalid):
-        s.apply(R.DEPLOYMENT, "default", "web", deployment(replicas=-1), manager="me")
-    assert s.try_get(R.DEPLOYMENT, "default", "web") is None
+        s.apply(kinds.DEPLOYMENT, "default", "web", deployment(replicas=-1), manager="me")
+    assert s.try_get(kinds.DEPLOYMENT, "default", "web") is None
 
 
 # ---- the sets themselves -----------------------------------------------------------------------
@@ -217,17 +217,17 @@ def test_bad_apply_requests_are_refused(cluster):
 def test_set_algebra_keeps_membership_and_children_apart():
     a = {"f:spec": {".": {}, "f:replicas": {}, "f:paused": {}}}
     b = {"f:spec": {"f:replicas": {}}}
-    assert FS.difference(a, b) == {"f:spec": {".": {}, "f:paused": {}}}
-    assert FS.difference(a, {"f:spec": {}}) == {"f:spec": {"f:replicas": {}, "f:paused": {}}}
-    assert FS.intersection(a, b) == b
-    assert FS.union(b, {"f:spec": {}}) == {"f:spec": {".": {}, "f:replicas": {}}}
-    assert FS.difference(b, {"f:x": {}}) is b                     # untouched sets stay shared
-    assert FS.paths({"f:spec": {".": {}, "f:b": {}, "f:a": {"f:c": {}}}}) == \
+    assert fieldsets.difference(a, b) == {"f:spec": {".": {}, "f:paused": {}}}
+    assert fieldsets.difference(a, {"f:spec": {}}) == {"f:spec": {"f:replicas": {}, "f:paused": {}}}
+    assert fieldsets.intersection(a, b) == b
+    assert fieldsets.union(b, {"f:spec": {}}) == {"f:spec": {".": {}, "f:replicas": {}}}
+    assert fieldsets.difference(b, {"f:x": {}}) is b                     # untouched sets stay shared
+    assert fieldsets.paths({"f:spec": {".": {}, "f:b": {}, "f:a": {"f:c": {}}}}) == \
         [("f:spec",), ("f:spec", "f:b"), ("f:spec", "f:a", "f:c")]
 
 
 def test_paths_print_as_fieldpath_does():
-    assert FS.path_string(["f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"nginx"}', "f:image"]) == \
+    assert fieldsets.path_string(["f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"nginx"}', "f:image"]) == \
         '.spec.template.spec.containers[name="nginx"].image'
-    assert FS.path_string(["f:spec", "f:ports", 'k:{"port":80,"protocol":"TCP"}']) == '.spec.ports[port=80,protocol="TCP"]'
-    assert FS.path_string(["f:metadata", "f:finalizers", 'v:"a/b"']) == '.metadata.finalizers[="a/b"]'
+    assert fieldsets.path_string(["f:spec", "f:ports", 'k:{"port":80,"protocol":"TCP"}']) == '.spec.ports[port=80,protocol="TCP"]'
+    assert fieldsets.path_string(["f:metadata", "f:finalizers", 'v:"a/b"']) == '.metadata.finalizers[="a/b"]'

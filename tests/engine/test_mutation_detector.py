@@ -2,7 +2,7 @@
 changed in place is named, with the fields that changed; a write of a changed copy is not."""
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.mutation_detector import MutationDetector, MutationError
 from engine.store import Store
@@ -23,7 +23,7 @@ def test_an_object_changed_in_place_is_named_with_the_changed_fields():
     store = store_with_default_namespace()
     detector = MutationDetector().attach(store)
     store.create(configmap("a"))
-    stored = store.get(R.CONFIGMAP, "default", "a")
+    stored = store.get(kinds.CONFIGMAP, "default", "a")
     stored["data"]["k"] = "changed"
     try:
         with pytest.raises(MutationError) as e:
@@ -38,8 +38,8 @@ def test_writing_a_changed_copy_is_fine():
     store = store_with_default_namespace()
     detector = MutationDetector().attach(store)
     store.create(configmap("a"))
-    copy = O.clone(store.get(R.CONFIGMAP, "default", "a"))
+    copy = objects.clone(store.get(kinds.CONFIGMAP, "default", "a"))
     copy["data"]["k"] = "changed"
     store.update(copy)
     detector.check()
-    assert store.get(R.CONFIGMAP, "default", "a")["data"]["k"] == "changed"
+    assert store.get(kinds.CONFIGMAP, "default", "a")["data"]["k"] == "changed"

@@ -3,7 +3,7 @@ period, is tainted unreachable, its pods are marked not ready and evicted after 
 toleration; when the kubelet is back the node is Ready and untainted. Cordon adds the
 unschedulable taint; pods bound to a node that does not exist are garbage-collected."""
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
@@ -19,7 +19,7 @@ def pod(name, node=None, **spec):
 
 
 def node(c, name="node-1"):
-    return c.store.get(R.NODE, "", name)
+    return c.store.get(kinds.NODE, "", name)
 
 
 def conditions(n):
@@ -31,11 +31,11 @@ def taints(n):
 
 
 def get(c, name):
-    return c.store.try_get(R.POD, "default", name)
+    return c.store.try_get(kinds.POD, "default", name)
 
 
 def events(c, name, reason=None):
-    items, _ = c.store.list(R.EVENT, "default")
+    items, _ = c.store.list(kinds.EVENT, "default")
     return [e for e in items if e["involvedObject"]["name"] == name and (reason is None or e["reason"] == reason)]
 
 
@@ -86,16 +86,16 @@ def test_new_pods_avoid_the_tainted_node(cluster):
 def test_pods_are_marked_not_ready_then_evicted_after_their_toleration(cluster):
     cluster.store.create(pod("web", node="node-1"))     # admission adds the 300 s default tolerations
     cluster.advance(5)
-    assert O.get_condition(get(cluster, "web")["status"], "Ready")["status"] == "True"
+    assert objects.get_condition(get(cluster, "web")["status"], "Ready")["status"] == "True"
     cluster.fail_node("node-1")
-    renewed = O.parse_time(cluster.store.get(R.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"])
+    renewed = objects.parse_time(cluster.store.get(kinds.LEASE, "kube-node-lease", "node-1")["spec"]["renewTime"])
     t = cluster.timings
     while conditions(node(cluster))["Ready"]["status"] == "True":
         cluster.advance(1)
     # stale once the grace has passed since the last renewal, noticed at the next monitor tick
     assert t.node_monitor_grace < cluster.clock.now() - renewed <= t.node_monitor_grace + t.node_monitor_period
     p = get(cluster, "web")
-    assert O.get_condition(p["status"], "Ready")["status"] == "False"
+    assert objects.get_condition(p["status"], "Ready")["status"] == "False"
     assert not p["metadata"].get("deletionTimestamp")
     [ev] = events(cluster, "web", "NodeNotReady")
     assert (ev["type"], ev["message"]) == ("Warning", "Node is not ready")
@@ -105,7 +105,7 @@ def test_pods_are_marked_not_ready_then_evicted_after_their_toleration(cluster):
     [ev] = events(cluster, "web", "TaintManagerEviction")
     assert ev["message"] == "Marking for deletion Pod default/web"
     assert ev["source"] == {"component": "taint-eviction-controller"}
-    target = O.get_condition(p["status"], "DisruptionTarget")
+    target = objects.get_condition(p["status"], "DisruptionTarget")
     assert (target["status"], target["reason"], target["message"]) == (
         "True", "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint")
     cluster.advance(60)
@@ -128,7 +128,7 @@ def test_zero_toleration_evicts_at_once_and_no_seconds_means_never(cluster):
 def test_user_noexecute_taint_evicts_and_the_live_kubelet_finishes(cluster):
     cluster.store.create(pod("web", node="node-2"))
     cluster.advance(5)
-    n = O.clone(node(cluster, "node-2"))
+    n = objects.clone(node(cluster, "node-2"))
     n["spec"]["taints"] = [{"key": "maintenance", "value": "now", "effect": "NoExecute"}]
     cluster.store.update(n)
     cluster.advance(5)
@@ -157,19 +157,19 @@ def test_recovered_node_reports_its_pods_ready_again():
     c.store.create(pod("ds-like", node="node-1", tolerations=forever))
     c.advance(5)
     stop_heartbeats_until_not_ready(c)
-    assert O.get_condition(get(c, "ds-like")["status"], "Ready")["status"] == "False"
+    assert objects.get_condition(get(c, "ds-like")["status"], "Ready")["status"] == "False"
     c.recover_node("node-1")
     c.advance(1)
-    assert O.get_condition(get(c, "ds-like")["status"], "Ready")["status"] == "True"
+    assert objects.get_condition(get(c, "ds-like")["status"], "Ready")["status"] == "True"
 
 
 def test_cordon_adds_the_unschedulable_taint_and_uncordon_removes_it(cluster):
-    n = O.clone(node(cluster, "node-3"))
+    n = objects.clone(node(cluster, "node-3"))
     n["spec"]["unschedulable"] = True
     cluster.store.update(n)
     cluster.run_until_idle()
     assert taints(node(cluster, "node-3")) == [("node.kubernetes.io/unschedulable", "NoSchedule")]
-    n = O.clone(node(cluster, "node-3"))
+    n = objects.clone(node(cluster, "node-3"))
     n["spec"].pop("unschedulable")
     cluster.store.update(n)
     cluster.run_until_idle()
@@ -187,7 +187,7 @@ def test_pods_on_a_missing_node_are_garbage_collected(cluster):
 def test_pods_of_a_deleted_node_are_garbage_collected(cluster):
     cluster.store.create(pod("web", node="node-2"))
     cluster.advance(5)
-    cluster.store.delete(R.NODE, "", "node-2")
+    cluster.store.delete(kinds.NODE, "", "node-2")
     cluster.advance(10)
     assert get(cluster, "web") is None
 
@@ -200,8 +200,8 @@ def test_quiescence_only_leases_move_with_time(cluster):
     stop_heartbeats_until_not_ready(cluster, "node-3")
     cluster.advance(30)
     rv = cluster.store.resource_version
-    pods = [O.key_of(p) for p in cluster.store.list(R.POD)[0]]
-    nodes = [O.name_of(n) for n in cluster.store.list(R.NODE)[0]]
+    pods = [objects.key_of(p) for p in cluster.store.list(kinds.POD)[0]]
+    nodes = [objects.name_of(n) for n in cluster.store.list(kinds.NODE)[0]]
     for _ in range(2):
         for k in pods:
             for name in ("default-scheduler", "kubelet", "node-lifecycle-controller"):
@@ -226,4 +226,4 @@ def test_a_node_object_without_a_kubelet_never_becomes_ready(cluster):
     assert (ready["status"], ready["reason"], ready["message"]) == (
         "Unknown", "NodeStatusNeverUpdated", "Kubelet never posted node status.")
     assert taints(n) == [(UNREACHABLE, "NoExecute"), (UNREACHABLE, "NoSchedule")]
-    assert cluster.store.try_get(R.LEASE, "kube-node-lease", "by-hand") is None
+    assert cluster.store.try_get(kinds.LEASE, "kube-node-lease", "by-hand") is None

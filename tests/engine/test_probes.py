@@ -3,10 +3,10 @@ its Service's endpoints and puts it back, liveness kills and restarts with the r
 startup gates the others, and the deterministic rule that decides a simulated probe."""
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import EPOCH
-from engine.controllers import endpointslice as ES
-from engine.kubelet import probes as P
+from engine.controllers import endpointslice
+from engine.kubelet import probes as probing
 from engine.kubelet.pods import _make_run
 from engine.pod_conditions import is_pod_ready
 
@@ -29,7 +29,7 @@ def pod(name, *, image="busybox:1.36", command=None, labels=None, ports=None, re
 
 
 def get(c, name):
-    return c.store.get(R.POD, "default", name)
+    return c.store.get(kinds.POD, "default", name)
 
 
 def cstatus(c, name):
@@ -37,11 +37,11 @@ def cstatus(c, name):
 
 
 def condition(c, name, ctype):
-    return O.get_condition(get(c, name)["status"], ctype)
+    return objects.get_condition(get(c, name)["status"], ctype)
 
 
 def events(c, name, reason=None):
-    items, _ = c.store.list(R.EVENT, "default")
+    items, _ = c.store.list(kinds.EVENT, "default")
     return [e for e in items if e["involvedObject"]["name"] == name and (reason is None or e["reason"] == reason)]
 
 
@@ -69,8 +69,8 @@ def test_a_failing_readiness_probe_takes_the_pod_out_of_its_endpoints_and_back(c
                           "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}})
 
     def endpoint_ready():
-        sl = [s for s in cluster.store.iter(R.ENDPOINTSLICE, "default")
-              if O.labels_of(s).get(ES.LABEL_SERVICE_NAME) == "web"][0]
+        sl = [s for s in cluster.store.iter(kinds.ENDPOINTSLICE, "default")
+              if objects.labels_of(s).get(endpointslice.LABEL_SERVICE_NAME) == "web"][0]
         eps = [e for e in sl.get("endpoints") or () if e["targetRef"]["name"] == "web-1"]
         return eps[0]["conditions"]["ready"] if eps else None
 
@@ -99,7 +99,7 @@ def test_a_failing_readiness_probe_takes_the_pod_out_of_its_endpoints_and_back(c
         "Warning", "Readiness probe failed: cat: can't open '/tmp/ready': No such file or directory\n", 3)
     assert e["involvedObject"]["fieldPath"] == "spec.containers{c}" and e["source"] == {"component": "kubelet",
                                                                                           "host": get(cluster, "web-1")["spec"]["nodeName"]}
-    assert (e["firstTimestamp"], e["lastTimestamp"]) == (O.iso(EPOCH + 22), O.iso(EPOCH + 32))
+    assert (e["firstTimestamp"], e["lastTimestamp"]) == (objects.iso(EPOCH + 22), objects.iso(EPOCH + 32))
 
     # Back at t=42: one success (successThreshold 1) makes it ready again.
     at(cluster, 41.9)
@@ -163,7 +163,7 @@ def test_the_upstream_liveness_example_is_killed_and_restarted_with_the_real_eve
     st = cstatus(cluster, "liveness-exec")
     assert st["restartCount"] == 1 and "running" in st["state"] and st["ready"] is True
     last = st["lastState"]["terminated"]
-    assert (last["exitCode"], last["reason"], last["finishedAt"]) == (137, "Error", O.iso(EPOCH + 44))
+    assert (last["exitCode"], last["reason"], last["finishedAt"]) == (137, "Error", objects.iso(EPOCH + 44))
 
     evs = events(cluster, "liveness-exec")
     reasons = [(e["reason"], e["message"]) for e in evs]
@@ -293,11 +293,11 @@ def test_passing_probes_write_nothing(cluster):
     at(cluster, 10)
     assert cstatus(cluster, "calm")["ready"] is True
     before = cluster.store.resource_version
-    pod_rv = O.rv_of(get(cluster, "calm"))
+    pod_rv = objects.rv_of(get(cluster, "calm"))
     at(cluster, 40)
-    assert O.rv_of(get(cluster, "calm")) == pod_rv
-    changed = [O.key_of(o) for rt in (R.POD, R.EVENT, R.ENDPOINTSLICE, R.ENDPOINTS)
-               for o in cluster.store.iter(rt) if int(O.rv_of(o)) > int(before)]
+    assert objects.rv_of(get(cluster, "calm")) == pod_rv
+    changed = [objects.key_of(o) for rt in (kinds.POD, kinds.EVENT, kinds.ENDPOINTSLICE, kinds.ENDPOINTS)
+               for o in cluster.store.iter(rt) if int(objects.rv_of(o)) > int(before)]
     assert changed == []
 
 
@@ -305,10 +305,10 @@ def test_a_failing_readiness_probe_only_bumps_its_event_count(cluster):
     cluster.store.create(pod("grumpy", image="nginx:1.27", readinessProbe={"exec": {"command": ["false"]},
                                                                             "periodSeconds": 1}))
     at(cluster, 10)
-    pod_rv = O.rv_of(get(cluster, "grumpy"))
+    pod_rv = objects.rv_of(get(cluster, "grumpy"))
     count = events(cluster, "grumpy", "Unhealthy")[0]["count"]
     at(cluster, 20)
-    assert O.rv_of(get(cluster, "grumpy")) == pod_rv
+    assert objects.rv_of(get(cluster, "grumpy")) == pod_rv
     assert events(cluster, "grumpy", "Unhealthy")[0]["count"] == count + 10
     assert len(events(cluster, "grumpy", "Unhealthy")) == 1
 
@@ -327,7 +327,7 @@ def _run(container: dict, started=0.0):
 
 def _probe(container: dict, probe: dict, t: float):
     c = _run(container)
-    return P.evaluate(P._Worker("readiness", probe), c, t, _Env())
+    return probing.evaluate(probing._Worker("readiness", probe), c, t, _Env())
 
 
 @pytest.mark.parametrize("command, ok, output", [
@@ -345,30 +345,30 @@ def test_the_exec_rule(command, ok, output):
     container = {"name": "c", "image": "busybox:1.36", "command": ["sh", "-c", "touch /tmp/healthy; sleep 3600"],
                  "ports": [{"containerPort": 8080}]}
     result, out = _probe(container, {"exec": {"command": command}}, 5)
-    assert (result == P.SUCCESS, out) == (ok, output)
+    assert (result == probing.SUCCESS, out) == (ok, output)
 
 
 def test_gnu_messages_for_non_busybox_images():
     container = {"name": "c", "image": "nginx:1.27"}
-    assert _probe(container, {"exec": {"command": ["cat", "/tmp/x"]}}, 1) == (P.FAILURE, "cat: /tmp/x: No such file or directory\n")
+    assert _probe(container, {"exec": {"command": ["cat", "/tmp/x"]}}, 1) == (probing.FAILURE, "cat: /tmp/x: No such file or directory\n")
 
 
 @pytest.mark.parametrize("probe, result, output", [
-    ({"httpGet": {"path": "/healthz", "port": 80}}, P.SUCCESS, ""),
-    ({"httpGet": {"path": "/healthz/fail", "port": 80}}, P.FAILURE, "HTTP probe failed with statuscode: 500"),
-    ({"httpGet": {"path": "/status/404", "port": 80}}, P.FAILURE, "HTTP probe failed with statuscode: 404"),
-    ({"httpGet": {"path": "/status/302", "port": 80}}, P.SUCCESS, ""),
-    ({"httpGet": {"path": "/delay/3", "port": 80}, "timeoutSeconds": 2}, P.FAILURE,
+    ({"httpGet": {"path": "/healthz", "port": 80}}, probing.SUCCESS, ""),
+    ({"httpGet": {"path": "/healthz/fail", "port": 80}}, probing.FAILURE, "HTTP probe failed with statuscode: 500"),
+    ({"httpGet": {"path": "/status/404", "port": 80}}, probing.FAILURE, "HTTP probe failed with statuscode: 404"),
+    ({"httpGet": {"path": "/status/302", "port": 80}}, probing.SUCCESS, ""),
+    ({"httpGet": {"path": "/delay/3", "port": 80}, "timeoutSeconds": 2}, probing.FAILURE,
      'Get "http://10.244.1.7:80/delay/3": context deadline exceeded (Client.Timeout exceeded while awaiting headers)'),
-    ({"httpGet": {"path": "/delay/1", "port": 80}, "timeoutSeconds": 2}, P.SUCCESS, ""),
-    ({"httpGet": {"path": "/", "port": 8080, "scheme": "HTTPS"}}, P.FAILURE,
+    ({"httpGet": {"path": "/delay/1", "port": 80}, "timeoutSeconds": 2}, probing.SUCCESS, ""),
+    ({"httpGet": {"path": "/", "port": 8080, "scheme": "HTTPS"}}, probing.FAILURE,
      'Get "https://10.244.1.7:8080/": dial tcp 10.244.1.7:8080: connect: connection refused'),
-    ({"httpGet": {"path": "/", "port": "metrics"}}, P.SUCCESS, ""),
-    ({"httpGet": {"path": "/", "port": "9090"}}, P.SUCCESS, ""),
-    ({"tcpSocket": {"port": 6379}}, P.FAILURE, "dial tcp 10.244.1.7:6379: connect: connection refused"),
-    ({"tcpSocket": {"port": 80}}, P.SUCCESS, ""),
-    ({"grpc": {"port": 9090}}, P.SUCCESS, ""),
-    ({"grpc": {"port": 50051}}, P.FAILURE,
+    ({"httpGet": {"path": "/", "port": "metrics"}}, probing.SUCCESS, ""),
+    ({"httpGet": {"path": "/", "port": "9090"}}, probing.SUCCESS, ""),
+    ({"tcpSocket": {"port": 6379}}, probing.FAILURE, "dial tcp 10.244.1.7:6379: connect: connection refused"),
+    ({"tcpSocket": {"port": 80}}, probing.SUCCESS, ""),
+    ({"grpc": {"port": 9090}}, probing.SUCCESS, ""),
+    ({"grpc": {"port": 50051}}, probing.FAILURE,
      'timeout: failed to connect service "10.244.1.7:50051" within 1s: context deadline exceeded'),
 ])
 def test_the_network_rule(probe, result, output):
@@ -378,9 +378,9 @@ def test_the_network_rule(probe, result, output):
 
 def test_a_shell_container_listens_only_on_its_declared_ports():
     container = {"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"]}
-    assert _probe(container, {"tcpSocket": {"port": 8080}}, 1)[0] == P.FAILURE
+    assert _probe(container, {"tcpSocket": {"port": 8080}}, 1)[0] == probing.FAILURE
     container["ports"] = [{"containerPort": 8080}]
-    assert _probe(container, {"tcpSocket": {"port": 8080}}, 1)[0] == P.SUCCESS
+    assert _probe(container, {"tcpSocket": {"port": 8080}}, 1)[0] == probing.SUCCESS
 
 
 def test_config_map_files_exist_and_empty_dirs_start_empty():
@@ -389,6 +389,6 @@ def test_config_map_files_exist_and_empty_dirs_start_empty():
     env = _Env()
     env.volumes = [{"name": "cfg", "configMap": {"name": "app"}}, {"name": "scratch", "emptyDir": {}}]
     c = _run(container)
-    check = lambda path: P.evaluate(P._Worker("readiness", {"exec": {"command": ["test", "-f", path]}}), c, 1, env)[0]
-    assert check("/config/app.conf") == P.SUCCESS
-    assert check("/data") == P.SUCCESS and check("/data/ready") == P.FAILURE
+    check = lambda path: probing.evaluate(probing._Worker("readiness", {"exec": {"command": ["test", "-f", path]}}), c, 1, env)[0]
+    assert check("/config/app.conf") == probing.SUCCESS
+    assert check("/data") == probing.SUCCESS and check("/data/ready") == probing.FAILURE

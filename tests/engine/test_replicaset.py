@@ -8,7 +8,7 @@ import re
 import pytest
 
 import engine.cluster as cluster_module
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.loop import Controller
 from engine.controllers.deployment import DeploymentController
@@ -63,16 +63,16 @@ def bare_pod(name, labels, node=None):
 
 
 def pods(cluster, ns="default"):
-    return sorted(cluster.store.iter(R.POD, ns), key=O.name_of)
+    return sorted(cluster.store.iter(kinds.POD, ns), key=objects.name_of)
 
 
 def active_pods(cluster):
-    return [p for p in pods(cluster) if not O.is_terminating(p)]
+    return [p for p in pods(cluster) if not objects.is_terminating(p)]
 
 
 def set_ready(cluster, pod, ready=True, phase="Running", at=None):
-    p = O.clone(cluster.store.get(R.POD, O.namespace_of(pod), O.name_of(pod)))
-    when = O.iso(cluster.clock.now() if at is None else at)
+    p = objects.clone(cluster.store.get(kinds.POD, objects.namespace_of(pod), objects.name_of(pod)))
+    when = objects.iso(cluster.clock.now() if at is None else at)
     p["status"] = dict(p.get("status") or {}, phase=phase,
                        conditions=[{"type": "Ready", "status": "True" if ready else "False",
                                     "lastTransitionTime": when}])
@@ -81,27 +81,27 @@ def set_ready(cluster, pod, ready=True, phase="Running", at=None):
 
 def make_all_ready(cluster):
     for p in active_pods(cluster):
-        if O.get_condition(p.get("status"), "Ready") is None:
+        if objects.get_condition(p.get("status"), "Ready") is None:
             set_ready(cluster, p)
     cluster.run_until_idle()
 
 
 def events(cluster, kind=None, name=None):
-    evs = [e for e in cluster.store.iter(R.EVENT, "default")
+    evs = [e for e in cluster.store.iter(kinds.EVENT, "default")
            if (kind is None or e["involvedObject"]["kind"] == kind)
            and (name is None or e["involvedObject"]["name"] == name)]
-    return [(e["reason"], e["message"]) for e in sorted(evs, key=O.rv_of)]
+    return [(e["reason"], e["message"]) for e in sorted(evs, key=objects.rv_of)]
 
 
 def rs_status(cluster, name="web"):
-    return cluster.store.get(R.REPLICASET, "default", name)["status"]
+    return cluster.store.get(kinds.REPLICASET, "default", name)["status"]
 
 
 def requeue_everything(cluster):
     for c in cluster.controllers:
-        for rt in (R.DEPLOYMENT, R.REPLICASET, R.POD):
+        for rt in (kinds.DEPLOYMENT, kinds.REPLICASET, kinds.POD):
             for obj in cluster.store.iter(rt):
-                cluster._queues[c.name].add(O.key_of(obj))
+                cluster._queues[c.name].add(objects.key_of(obj))
     cluster.run_until_idle()
 
 
@@ -113,13 +113,13 @@ def test_pods_are_named_after_the_replicaset_and_controlled_by_it(cluster):
     made = pods(cluster)
     assert len(made) == 3
     for p in made:
-        assert re.fullmatch(f"web-{SUFFIX}", O.name_of(p))
+        assert re.fullmatch(f"web-{SUFFIX}", objects.name_of(p))
         assert p["metadata"]["generateName"] == "web-"
         assert p["metadata"]["labels"] == {"app": "web"}
         assert p["metadata"]["ownerReferences"] == [
-            {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": O.uid_of(rs),
+            {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": objects.uid_of(rs),
              "controller": True, "blockOwnerDeletion": True}]
-    assert sorted(events(cluster, "ReplicaSet")) == sorted(("SuccessfulCreate", f"Created pod: {O.name_of(p)}")
+    assert sorted(events(cluster, "ReplicaSet")) == sorted(("SuccessfulCreate", f"Created pod: {objects.name_of(p)}")
                                                            for p in made)
     assert rs_status(cluster) == {"replicas": 3, "fullyLabeledReplicas": 3, "observedGeneration": 1}
     words = [d["message"] for d in cluster.decisions.since(0)[0]]
@@ -165,29 +165,29 @@ def test_a_quota_error_stops_the_batches_and_is_reported(monkeypatch):
     failures = [m for r, m in events(cluster, "ReplicaSet") if r == "FailedCreate"]
     assert failures and failures[0].startswith("Error creating: pods ")
     assert "is forbidden: exceeded quota: playground" in failures[0]
-    cond = O.get_condition(rs_status(cluster), "ReplicaFailure")
+    cond = objects.get_condition(rs_status(cluster), "ReplicaFailure")
     assert cond["status"] == "True" and cond["reason"] == "FailedCreate"
     assert "exceeded quota" in cond["message"]
     cluster.store.max_pods = 100
     cluster.advance(60)                              # retried with backoff
     assert len(pods(cluster)) == 7
-    assert O.get_condition(rs_status(cluster), "ReplicaFailure") is None
+    assert objects.get_condition(rs_status(cluster), "ReplicaFailure") is None
 
 
 def test_a_deleted_pod_is_replaced(cluster):
     cluster.store.create(replicaset(replicas=2))
     cluster.run_until_idle()
     gone = pods(cluster)[0]
-    cluster.store.delete(R.POD, "default", O.name_of(gone))
+    cluster.store.delete(kinds.POD, "default", objects.name_of(gone))
     cluster.run_until_idle()
     now = pods(cluster)
-    assert len(now) == 2 and O.name_of(gone) not in {O.name_of(p) for p in now}
+    assert len(now) == 2 and objects.name_of(gone) not in {objects.name_of(p) for p in now}
 
 
 def test_scaling_down_deletes_and_records_events(cluster):
     cluster.store.create(replicaset(replicas=3))
     cluster.run_until_idle()
-    rs = O.clone(cluster.store.get(R.REPLICASET, "default", "web"))
+    rs = objects.clone(cluster.store.get(kinds.REPLICASET, "default", "web"))
     rs["spec"]["replicas"] = 1
     cluster.store.update(rs)
     cluster.run_until_idle()
@@ -199,18 +199,18 @@ def test_scaling_down_deletes_and_records_events(cluster):
 # ---- which pods go first ---------------------------------------------------------------------
 
 def _pod(name, node="", phase="Running", ready=True, ready_at=0.0, created=0.0, restarts=0, cost=None):
-    md = {"name": name, "uid": name, "creationTimestamp": O.iso(created)}
+    md = {"name": name, "uid": name, "creationTimestamp": objects.iso(created)}
     if cost is not None:
         md["annotations"] = {"controller.kubernetes.io/pod-deletion-cost": str(cost)}
     st = {"phase": phase, "containerStatuses": [{"name": "c", "restartCount": restarts}]}
     if ready is not None:
         st["conditions"] = [{"type": "Ready", "status": "True" if ready else "False",
-                             "lastTransitionTime": O.iso(ready_at)}]
+                             "lastTransitionTime": objects.iso(ready_at)}]
     return {"metadata": md, "spec": {"nodeName": node}, "status": st}
 
 
 def _order(pods_, now=10_000.0, related=None):
-    return [O.name_of(p) for p in rank_for_deletion(pods_, related if related is not None else pods_, now)]
+    return [objects.name_of(p) for p in rank_for_deletion(pods_, related if related is not None else pods_, now)]
 
 
 @pytest.mark.parametrize("first, second", [
@@ -228,8 +228,8 @@ def _order(pods_, now=10_000.0, related=None):
                  id="newer-first"),
 ])
 def test_deletion_order_follows_active_pods_with_ranks(first, second):
-    assert _order([second, first]) == [O.name_of(first), O.name_of(second)]
-    assert _order([first, second]) == [O.name_of(first), O.name_of(second)]
+    assert _order([second, first]) == [objects.name_of(first), objects.name_of(second)]
+    assert _order([first, second]) == [objects.name_of(first), objects.name_of(second)]
 
 
 def test_doubled_up_pods_go_before_pods_alone_on_their_node():
@@ -260,11 +260,11 @@ def test_scale_down_in_the_cluster_removes_unscheduled_then_doubled_up_pods(clus
             set_ready(cluster, {"metadata": {"name": name, "namespace": "default"}})
     cluster.store.create(replicaset(replicas=2))
     cluster.run_until_idle()
-    left = {O.name_of(p) for p in active_pods(cluster)}
+    left = {objects.name_of(p) for p in active_pods(cluster)}
     assert left == {"p-n2", "p-n3"}
     # Scheduled pods are deleted gracefully: they wait for their kubelet with a deletionTimestamp.
-    assert {O.name_of(p) for p in pods(cluster) if O.is_terminating(p)} == {"p-n1-a", "p-n1-b"}
-    assert cluster.store.try_get(R.POD, "default", "p-unscheduled") is None
+    assert {objects.name_of(p) for p in pods(cluster) if objects.is_terminating(p)} == {"p-n1-a", "p-n1-b"}
+    assert cluster.store.try_get(kinds.POD, "default", "p-unscheduled") is None
 
 
 # ---- adoption and release ----------------------------------------------------------------------
@@ -274,9 +274,9 @@ def test_orphans_matching_the_selector_are_adopted_instead_of_creating(cluster):
     cluster.store.create(bare_pod("stranger", {"app": "other"}))
     rs = cluster.store.create(replicaset(replicas=2))
     cluster.run_until_idle()
-    orphan = cluster.store.get(R.POD, "default", "orphan")
-    assert O.controller_of(orphan)["uid"] == O.uid_of(rs)
-    assert O.controller_of(cluster.store.get(R.POD, "default", "stranger")) is None
+    orphan = cluster.store.get(kinds.POD, "default", "orphan")
+    assert objects.controller_of(orphan)["uid"] == objects.uid_of(rs)
+    assert objects.controller_of(cluster.store.get(kinds.POD, "default", "stranger")) is None
     assert len(pods(cluster)) == 3                  # orphan + one created + stranger
     assert any("adopting" in d["message"] for d in cluster.decisions.since(0)[0])
 
@@ -288,19 +288,19 @@ def test_an_orphan_created_later_is_adopted_and_the_surplus_deleted(cluster):
     cluster.store.create(bare_pod("late", {"app": "web"}))
     cluster.run_until_idle()
     assert len(active_pods(cluster)) == 2
-    assert cluster.store.try_get(R.POD, "default", "late") is None   # Pending: ranked first
+    assert cluster.store.try_get(kinds.POD, "default", "late") is None   # Pending: ranked first
 
 
 def test_a_pod_whose_labels_change_is_released_and_replaced(cluster):
     cluster.store.create(replicaset(replicas=2))
     cluster.run_until_idle()
-    p = O.clone(pods(cluster)[0])
+    p = objects.clone(pods(cluster)[0])
     p["metadata"]["labels"] = {"app": "debug"}
     cluster.store.update(p)
     cluster.run_until_idle()
-    released = cluster.store.get(R.POD, "default", O.name_of(p))
+    released = cluster.store.get(kinds.POD, "default", objects.name_of(p))
     assert "ownerReferences" not in released["metadata"]
-    owned = [q for q in pods(cluster) if O.controller_of(q)]
+    owned = [q for q in pods(cluster) if objects.controller_of(q)]
     assert len(owned) == 2
 
 

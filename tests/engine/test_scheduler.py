@@ -3,7 +3,7 @@ FitError text (reasons counted and sorted as strings, then the preemption verdic
 with a Scheduled event, retries when the cluster changes, and no writes when nothing changed."""
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.scheduler.cache import tolerates
@@ -24,20 +24,20 @@ def cpu_pod(name, cpu, **kw):
 
 
 def get(c, name):
-    return c.store.get(R.POD, "default", name)
+    return c.store.get(kinds.POD, "default", name)
 
 
 def scheduled(c, name):
-    return O.get_condition(get(c, name).get("status"), "PodScheduled")
+    return objects.get_condition(get(c, name).get("status"), "PodScheduled")
 
 
 def events(c, name, reason=None):
-    items, _ = c.store.list(R.EVENT, "default")
+    items, _ = c.store.list(kinds.EVENT, "default")
     return [e for e in items if e["involvedObject"]["name"] == name and (reason is None or e["reason"] == reason)]
 
 
 def set_node(c, name, fn):
-    node = O.clone(c.store.get(R.NODE, "", name))
+    node = objects.clone(c.store.get(kinds.NODE, "", name))
     fn(node)
     c.store.update(node)
 
@@ -232,7 +232,7 @@ def test_host_ports_conflict():
     c = Cluster(store=Store(), clock=ManualClock(), nodes=1)
     ports = [{"name": "c", "image": "nginx:1.27", "ports": [{"containerPort": 80, "hostPort": 8080}]}]
     c.store.create(pod("a", containers=ports))
-    c.store.create(pod("b", containers=O.clone(ports)))
+    c.store.create(pod("b", containers=objects.clone(ports)))
     c.run_until_idle()
     bound = [n for n in "ab" if get(c, n)["spec"].get("nodeName")]
     assert len(bound) == 1
@@ -247,7 +247,7 @@ def test_not_ready_node_is_avoided_even_before_it_is_tainted(cluster):
         for cond in n["status"]["conditions"]:
             if cond["type"] == "Ready":
                 cond["status"] = "False"
-    node = O.clone(cluster.store.get(R.NODE, "", "node-1"))
+    node = objects.clone(cluster.store.get(kinds.NODE, "", "node-1"))
     not_ready(node)
     cluster.store.update(node, subresource="status")
     for i in range(4):
@@ -275,9 +275,9 @@ def test_unschedulable_pod_is_placed_when_a_pod_goes_away():
     c.store.create(cpu_pod("second", "3"))
     c.run_until_idle()
     assert scheduled(c, "second")["reason"] == "Unschedulable"
-    c.store.delete(R.POD, "default", "first")
+    c.store.delete(kinds.POD, "default", "first")
     c.advance(10)
-    assert c.store.try_get(R.POD, "default", "first") is None
+    assert c.store.try_get(kinds.POD, "default", "first") is None
     assert get(c, "second")["spec"]["nodeName"] == "node-1"
 
 
@@ -300,8 +300,8 @@ def test_nothing_is_rewritten_while_nothing_changes(cluster):
     rv = cluster.store.resource_version
     sched = cluster.controller("default-scheduler")
     for _ in range(3):
-        for p in cluster.store.list(R.POD)[0]:
-            sched.reconcile(O.key_of(p))
+        for p in cluster.store.list(kinds.POD)[0]:
+            sched.reconcile(objects.key_of(p))
         cluster.run_until_idle()
     assert cluster.store.resource_version == rv
     assert events(cluster, "big", "FailedScheduling")[0]["count"] == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 from engine import patch
-from engine import resources as R
+from engine import resources as resource_types
 from engine.admission import schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,7 @@ def test_decode_tables_match_the_openapi_properties():
     """Every decoded struct knows exactly the fields its OpenAPI definition has."""
     schemas = schema.openapi_schemas()
     kinds = {(g, v, k): d for g, v, k, d in schema.openapi_kinds()}
-    for rt in R.all_types():
+    for rt in resource_types.all_types():
         defname = kinds[(rt.group, rt.version, rt.kind)]
         assert schema.known_fields(rt.kind) == set(schemas[defname]["properties"]), rt.kind
     pod_spec = schemas["io.k8s.api.core.v1.PodSpec"]["properties"]
@@ -55,7 +55,7 @@ def test_decode_tables_match_the_openapi_properties():
 
 
 def test_a_served_kind_decodes_strictly_once_it_is_served():
-    assert set(schema.KINDS) == {rt.kind for rt in R.all_types()}
+    assert set(schema.KINDS) == {rt.kind for rt in resource_types.all_types()}
 
 
 def test_go_type_names_come_through_for_error_wording():
@@ -71,7 +71,7 @@ def test_go_type_names_come_through_for_error_wording():
 def test_engine_patch_table_agrees_with_upstream_patch_strategies():
     """engine/patch.py still keeps its strategic-merge table by hand; wherever it says something,
     upstream's x-kubernetes-patch-strategy / merge-key say the same."""
-    for rt in R.all_types():
+    for rt in resource_types.all_types():
         upstream = schema.patch_strategies(rt.group, rt.version, rt.kind)
         for path, strategy in patch.schema_for(rt.group, rt.kind).items():
             assert upstream.get(path) == strategy, (rt.kind, path, strategy, upstream.get(path))

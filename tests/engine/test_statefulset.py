@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
@@ -30,20 +30,20 @@ def statefulset(name="web", replicas=3, **spec):
 
 
 def sts(cluster, name="web"):
-    return cluster.store.get(R.STATEFULSET, "default", name)
+    return cluster.store.get(kinds.STATEFULSET, "default", name)
 
 
 def pods(cluster):
-    return {O.name_of(p): p for p in cluster.store.iter(R.POD, "default")}
+    return {objects.name_of(p): p for p in cluster.store.iter(kinds.POD, "default")}
 
 
 def running_ready(pod) -> bool:
-    cond = O.get_condition(pod.get("status"), "Ready")
+    cond = objects.get_condition(pod.get("status"), "Ready")
     return (pod.get("status") or {}).get("phase") == "Running" and bool(cond) and cond["status"] == "True"
 
 
 def patch_spec(cluster, body, name="web"):
-    cluster.store.patch(R.STATEFULSET, "default", name, "merge", {"spec": body})
+    cluster.store.patch(kinds.STATEFULSET, "default", name, "merge", {"spec": body})
 
 
 def set_image(cluster, image, name="web"):
@@ -61,12 +61,12 @@ def pod_history(feed):
     while feed:
         ev = feed.popleft()
         if ev.object.get("kind") == "Pod":
-            out.append((ev.type, O.name_of(ev.object), ev.object))
+            out.append((ev.type, objects.name_of(ev.object), ev.object))
     return out
 
 
 def sts_events(cluster):
-    evs = [e for e in cluster.store.iter(R.EVENT, "default")
+    evs = [e for e in cluster.store.iter(kinds.EVENT, "default")
            if e["involvedObject"].get("kind") == "StatefulSet"]
     return [(e["reason"], e["message"]) for e in sorted(evs, key=lambda e: e["metadata"]["name"])]
 
@@ -102,14 +102,14 @@ def test_scale_to_zero_deletes_web_2_then_web_1_then_web_0_each_after_the_next_i
     patch_spec(cluster, {"replicas": 0})
     settle(cluster)
     history = pod_history(feed)
-    marked = [name for typ, name, obj in history if typ == "MODIFIED" and O.is_terminating(obj)
-              and not any(n == name and O.is_terminating(o) for t, n, o in history[:history.index((typ, name, obj))])]
+    marked = [name for typ, name, obj in history if typ == "MODIFIED" and objects.is_terminating(obj)
+              and not any(n == name and objects.is_terminating(o) for t, n, o in history[:history.index((typ, name, obj))])]
     gone = [name for typ, name, _ in history if typ == "DELETED"]
     assert gone == ["web-2", "web-1", "web-0"]
     assert marked == ["web-2", "web-1", "web-0"]
     # web-1 is marked for deletion only after web-2's object has disappeared, and so on.
     order = [(typ == "DELETED" and "gone" or "mark", name) for typ, name, obj in history
-             if typ == "DELETED" or (typ == "MODIFIED" and O.is_terminating(obj))]
+             if typ == "DELETED" or (typ == "MODIFIED" and objects.is_terminating(obj))]
     first_mark = {n: order.index(("mark", n)) for n in marked}
     assert order.index(("gone", "web-2")) < first_mark["web-1"]
     assert order.index(("gone", "web-1")) < first_mark["web-0"]
@@ -133,7 +133,7 @@ def test_ordered_ready_halts_while_a_pod_is_unhealthy_and_resumes_when_it_is_fix
     set_image(cluster, "nginx:1.27")
     settle(cluster, 30)
     assert sorted(pods(cluster)) == ["web-0"]
-    cluster.store.delete(R.POD, "default", "web-0")
+    cluster.store.delete(kinds.POD, "default", "web-0")
     settle(cluster, 60)
     assert sorted(pods(cluster)) == ["web-0", "web-1", "web-2"]
     assert all(running_ready(p) for p in pods(cluster).values())
@@ -184,7 +184,7 @@ def test_parallel_creates_and_deletes_all_pods_at_once(cluster):
     settle(cluster)
     patch_spec(cluster, {"replicas": 0})
     cluster.run_until_idle()
-    terminating = {n for n, p in pods(cluster).items() if O.is_terminating(p)}
+    terminating = {n for n, p in pods(cluster).items() if objects.is_terminating(p)}
     assert terminating == {"web-0", "web-1", "web-2"} or pods(cluster) == {}
     settle(cluster)
     assert pods(cluster) == {}
@@ -196,35 +196,35 @@ def test_pods_carry_stable_identity_and_the_revision_name(cluster):
     cluster.store.create(statefulset())
     settle(cluster)
     s = sts(cluster)
-    crs = [c for c in cluster.store.iter(R.CONTROLLERREVISION, "default")]
+    crs = [c for c in cluster.store.iter(kinds.CONTROLLERREVISION, "default")]
     assert len(crs) == 1
     cr = crs[0]
-    assert re.fullmatch(f"web-{HASH}", O.name_of(cr))
+    assert re.fullmatch(f"web-{HASH}", objects.name_of(cr))
     assert cr["revision"] == 1
     assert cr["data"]["spec"]["template"]["$patch"] == "replace"
     assert cr["metadata"]["labels"]["app"] == "web"
-    assert cr["metadata"]["labels"]["controller.kubernetes.io/hash"] == O.name_of(cr)[len("web-"):]
-    assert O.controller_of(cr)["uid"] == O.uid_of(s)
+    assert cr["metadata"]["labels"]["controller.kubernetes.io/hash"] == objects.name_of(cr)[len("web-"):]
+    assert objects.controller_of(cr)["uid"] == objects.uid_of(s)
     p = pods(cluster)["web-1"]
-    assert p["metadata"]["labels"] == {"app": "web", "controller-revision-hash": O.name_of(cr),
+    assert p["metadata"]["labels"] == {"app": "web", "controller-revision-hash": objects.name_of(cr),
                                        "statefulset.kubernetes.io/pod-name": "web-1",
                                        "apps.kubernetes.io/pod-index": "1"}
     assert p["spec"]["hostname"] == "web-1" and p["spec"]["subdomain"] == "nginx"
-    ref = O.controller_of(p)
-    assert (ref["kind"], ref["name"], ref["uid"], ref["blockOwnerDeletion"]) == ("StatefulSet", "web", O.uid_of(s), True)
+    ref = objects.controller_of(p)
+    assert (ref["kind"], ref["name"], ref["uid"], ref["blockOwnerDeletion"]) == ("StatefulSet", "web", objects.uid_of(s), True)
     assert s["status"] == {"observedGeneration": 1, "replicas": 3, "readyReplicas": 3, "currentReplicas": 3,
-                           "updatedReplicas": 3, "currentRevision": O.name_of(cr),
-                           "updateRevision": O.name_of(cr), "collisionCount": 0, "availableReplicas": 3}
+                           "updatedReplicas": 3, "currentRevision": objects.name_of(cr),
+                           "updateRevision": objects.name_of(cr), "collisionCount": 0, "availableReplicas": 3}
 
 
 def test_a_deleted_pod_comes_back_with_the_same_name(cluster):
     cluster.store.create(statefulset())
     settle(cluster)
-    old_uid = O.uid_of(pods(cluster)["web-1"])
-    cluster.store.delete(R.POD, "default", "web-1")
+    old_uid = objects.uid_of(pods(cluster)["web-1"])
+    cluster.store.delete(kinds.POD, "default", "web-1")
     settle(cluster)
     assert sorted(pods(cluster)) == ["web-0", "web-1", "web-2"]
-    assert O.uid_of(pods(cluster)["web-1"]) != old_uid
+    assert objects.uid_of(pods(cluster)["web-1"]) != old_uid
     assert running_ready(pods(cluster)["web-1"])
 
 
@@ -236,8 +236,8 @@ def test_adopts_a_matching_orphan_with_its_name_but_not_one_named_for_another_se
     cluster.store.create(statefulset(replicas=2))
     settle(cluster)
     s = sts(cluster)
-    assert O.controller_of(pods(cluster)["web-0"])["uid"] == O.uid_of(s)
-    assert O.controller_of(pods(cluster)["other-0"]) is None
+    assert objects.controller_of(pods(cluster)["web-0"])["uid"] == objects.uid_of(s)
+    assert objects.controller_of(pods(cluster)["other-0"]) is None
     assert sorted(pods(cluster)) == ["other-0", "web-0", "web-1"]
 
 
@@ -261,7 +261,7 @@ def test_rolling_update_replaces_pods_from_the_highest_ordinal_down_to_the_parti
     assert pods(cluster)["web-0"]["metadata"]["labels"]["controller-revision-hash"] == old_rev
     assert s["status"]["currentRevision"] == old_rev
     assert (s["status"]["updatedReplicas"], s["status"]["currentReplicas"]) == (2, 1)
-    revisions = sorted((c["revision"], O.name_of(c)) for c in cluster.store.iter(R.CONTROLLERREVISION, "default"))
+    revisions = sorted((c["revision"], objects.name_of(c)) for c in cluster.store.iter(kinds.CONTROLLERREVISION, "default"))
     assert revisions == [(1, old_rev), (2, new_rev)]
 
     patch_spec(cluster, {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}})
@@ -283,7 +283,7 @@ def test_rolling_update_waits_for_each_replacement_to_be_ready(cluster):
     events = [(t, n, o) for t, n, o in history]
     new_web2_ready = next(i for i, (t, n, o) in enumerate(events)
                           if n == "web-2" and running_ready(o) and o["spec"]["containers"][0]["image"] == "nginx:1.28")
-    web1_marked = next(i for i, (t, n, o) in enumerate(events) if n == "web-1" and O.is_terminating(o))
+    web1_marked = next(i for i, (t, n, o) in enumerate(events) if n == "web-1" and objects.is_terminating(o))
     assert new_web2_ready < web1_marked
     assert [n for t, n, _ in history if t == "DELETED"] == ["web-2", "web-1", "web-0"]
 
@@ -295,7 +295,7 @@ def test_on_delete_moves_a_pod_to_the_new_template_only_when_it_is_deleted(clust
     settle(cluster)
     assert {p["spec"]["containers"][0]["image"] for p in pods(cluster).values()} == {"nginx:1.27"}
     assert "updatedReplicas" not in sts(cluster)["status"]        # omitempty: 0 is absent
-    cluster.store.delete(R.POD, "default", "web-0")
+    cluster.store.delete(kinds.POD, "default", "web-0")
     settle(cluster)
     images = {n: p["spec"]["containers"][0]["image"] for n, p in pods(cluster).items()}
     assert images == {"web-0": "nginx:1.28", "web-1": "nginx:1.27", "web-2": "nginx:1.27"}
@@ -310,7 +310,7 @@ def test_going_back_to_an_old_template_reuses_its_revision_with_a_new_number(clu
     settle(cluster)
     set_image(cluster, "nginx:1.27")
     settle(cluster)
-    revisions = {O.name_of(c): c["revision"] for c in cluster.store.iter(R.CONTROLLERREVISION, "default")}
+    revisions = {objects.name_of(c): c["revision"] for c in cluster.store.iter(kinds.CONTROLLERREVISION, "default")}
     assert revisions[first] == 3 and len(revisions) == 2
     assert sts(cluster)["status"]["currentRevision"] == first
 
@@ -324,16 +324,16 @@ def test_a_pod_stuck_terminating_blocks_its_replacement_until_the_object_is_gone
     node = victim["spec"]["nodeName"]
     cluster.fail_node(node)
     # Eviction (or a user) deletes the pod; its kubelet is down, so nobody confirms the deletion.
-    cluster.store.delete(R.POD, "default", "web-1")
+    cluster.store.delete(kinds.POD, "default", "web-1")
     settle(cluster, 120)
     p = pods(cluster)["web-1"]
-    assert O.uid_of(p) == O.uid_of(victim) and O.is_terminating(p)
+    assert objects.uid_of(p) == objects.uid_of(victim) and objects.is_terminating(p)
     assert not any(n for n in pods(cluster) if n not in ("web-0", "web-1", "web-2"))
     # Force deletion frees the name: the StatefulSet recreates web-1 on a healthy node.
-    cluster.store.delete(R.POD, "default", "web-1", grace_period_seconds=0)
+    cluster.store.delete(kinds.POD, "default", "web-1", grace_period_seconds=0)
     settle(cluster, 30)
     p = pods(cluster)["web-1"]
-    assert O.uid_of(p) != O.uid_of(victim)
+    assert objects.uid_of(p) != objects.uid_of(victim)
     assert p["spec"]["nodeName"] != node and running_ready(p)
 
 
@@ -345,14 +345,14 @@ def test_a_failed_nodes_pod_is_evicted_but_not_replaced_until_the_node_object_is
     cluster.fail_node(node)
     settle(cluster, 300)                     # NotReady, tainted, evicted — and nobody confirms
     p = pods(cluster)["web-2"]
-    assert O.uid_of(p) == O.uid_of(victim) and O.is_terminating(p)
+    assert objects.uid_of(p) == objects.uid_of(victim) and objects.is_terminating(p)
     assert sorted(pods(cluster)) == ["web-0", "web-1", "web-2"]
     assert sts(cluster)["status"]["readyReplicas"] == 2
     # Removing the Node lets the pod garbage collector delete the pod; only then is web-2 recreated.
-    cluster.store.delete(R.NODE, None, node)
+    cluster.store.delete(kinds.NODE, None, node)
     settle(cluster, 60)
     p = pods(cluster)["web-2"]
-    assert O.uid_of(p) != O.uid_of(victim) and p["spec"]["nodeName"] != node and running_ready(p)
+    assert objects.uid_of(p) != objects.uid_of(victim) and p["spec"]["nodeName"] != node and running_ready(p)
     assert sts(cluster)["status"]["readyReplicas"] == 3
 
 

@@ -2,7 +2,7 @@
 updates, watch replay and expiry, graceful deletion, finalizers, durability in SQLite."""
 import pytest
 
-from engine import errors, resources as R
+from engine import errors, resources as kinds
 from engine.clock import ManualClock
 from engine.store import Store
 
@@ -56,7 +56,7 @@ def test_missing_namespace_is_not_found(store):
 
 def test_stale_resource_version_is_a_conflict(store):
     d = store.create(deployment())
-    store.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 3}})
+    store.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 3}})
     stale = dict(d, spec=dict(d["spec"], replicas=5))
     with pytest.raises(errors.Conflict) as e:
         store.update(stale)
@@ -66,14 +66,14 @@ def test_stale_resource_version_is_a_conflict(store):
 def test_an_update_that_changes_nothing_writes_nothing(store):
     store.create(deployment())
     rv = store.resource_version
-    same = store.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 2}})
+    same = store.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 2}})
     assert store.resource_version == rv
     assert same["metadata"]["resourceVersion"] == str(rv)
 
 
 def test_spec_change_bumps_generation_status_write_does_not(store):
     store.create(deployment())
-    d = store.patch(R.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 4}})
+    d = store.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": 4}})
     assert d["metadata"]["generation"] == 2
     s = dict(d, status={"replicas": 4, "observedGeneration": 2})
     d2 = store.update(s, subresource="status")
@@ -88,7 +88,7 @@ def test_watch_replays_from_a_resource_version_and_follows_live_writes(store):
     store.create(deployment("a"))
     w = store.watch(rv0)
     store.create(deployment("b"))
-    store.delete(R.DEPLOYMENT, "default", "a")
+    store.delete(kinds.DEPLOYMENT, "default", "a")
     evs = w.next(0.1)
     assert [(e.type, e.object["metadata"]["name"]) for e in evs] == [
         ("ADDED", "a"), ("ADDED", "b"), ("DELETED", "a")]
@@ -108,26 +108,26 @@ def test_watch_from_a_compacted_resource_version_is_expired():
 
 def test_scheduled_pod_delete_is_graceful_then_final(store):
     store.create(pod("p", node="node-1"))
-    gone = store.delete(R.POD, "default", "p")
+    gone = store.delete(kinds.POD, "default", "p")
     assert gone["metadata"]["deletionTimestamp"] and gone["metadata"]["deletionGracePeriodSeconds"] == 30
-    assert store.get(R.POD, "default", "p")          # Terminating, still readable
-    store.delete(R.POD, "default", "p", grace_period_seconds=0)
+    assert store.get(kinds.POD, "default", "p")          # Terminating, still readable
+    store.delete(kinds.POD, "default", "p", grace_period_seconds=0)
     with pytest.raises(errors.NotFound):
-        store.get(R.POD, "default", "p")
+        store.get(kinds.POD, "default", "p")
 
 
 def test_unscheduled_pod_delete_is_immediate(store):
     store.create(pod("p"))
-    store.delete(R.POD, "default", "p")
-    assert store.try_get(R.POD, "default", "p") is None
+    store.delete(kinds.POD, "default", "p")
+    assert store.try_get(kinds.POD, "default", "p") is None
 
 
 def test_finalizers_hold_an_object_until_removed(store):
     store.create(deployment())
-    d = store.delete(R.DEPLOYMENT, "default", "web", propagation_policy="Foreground")
+    d = store.delete(kinds.DEPLOYMENT, "default", "web", propagation_policy="Foreground")
     assert d["metadata"]["finalizers"] == ["foregroundDeletion"]
-    d = store.patch(R.DEPLOYMENT, "default", "web", "merge", {"metadata": {"finalizers": None}})
-    assert store.try_get(R.DEPLOYMENT, "default", "web") is None
+    d = store.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"metadata": {"finalizers": None}})
+    assert store.try_get(kinds.DEPLOYMENT, "default", "web") is None
 
 
 def test_pod_quota_is_forbidden_with_a_clear_message():
@@ -153,9 +153,9 @@ def test_acknowledged_writes_survive_a_restart_on_the_same_file(tmp_path):
     rv = s.resource_version
     # No close(): as after kill -9, only committed transactions count.
     s2 = Store(path, clock=ManualClock())
-    again = s2.get(R.DEPLOYMENT, "default", "web")
+    again = s2.get(kinds.DEPLOYMENT, "default", "web")
     assert again == made
-    assert s2.get(R.POD, "default", "p")
+    assert s2.get(kinds.POD, "default", "p")
     assert s2.resource_version == rv
     assert s2.create(pod("q"))["metadata"]["resourceVersion"] == str(rv + 1)
 
@@ -163,26 +163,26 @@ def test_acknowledged_writes_survive_a_restart_on_the_same_file(tmp_path):
 def test_label_and_field_selectors_filter_lists(store):
     store.create(deployment("a"))
     store.create(deployment("b"))
-    items, _ = store.list(R.DEPLOYMENT, "default", None, "metadata.name=b")
+    items, _ = store.list(kinds.DEPLOYMENT, "default", None, "metadata.name=b")
     assert [i["metadata"]["name"] for i in items] == ["b"]
     p = pod("x")
     p["metadata"]["labels"] = {"app": "x", "tier": "web"}
     store.create(p)
     store.create(pod("y"))
-    assert [i["metadata"]["name"] for i in store.list(R.POD, None, "app in (x,z),tier")[0]] == ["x"]
-    assert [i["metadata"]["name"] for i in store.list(R.POD, None, "!app")[0]] == ["y"]
+    assert [i["metadata"]["name"] for i in store.list(kinds.POD, None, "app in (x,z),tier")[0]] == ["x"]
+    assert [i["metadata"]["name"] for i in store.list(kinds.POD, None, "!app")[0]] == ["y"]
 
 
 def test_a_generated_name_that_collides_is_generated_again(store, monkeypatch):
     """RetryGenerateName: a collision draws a new suffix (up to 8 tries in all) instead of
     failing the create; a fixed name that exists is still AlreadyExists."""
-    from engine import objects as O
+    from engine import objects
     draws = iter(["aaaaa", "aaaaa", "aaaaa", "bbbbb"])
-    monkeypatch.setattr(O, "random_suffix", lambda *a, **k: next(draws))
+    monkeypatch.setattr(objects, "random_suffix", lambda *a, **k: next(draws))
     gen = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "web-"}}
     assert store.create(gen)["metadata"]["name"] == "web-aaaaa"
     assert store.create(gen)["metadata"]["name"] == "web-bbbbb"   # two collisions, third draw
-    monkeypatch.setattr(O, "random_suffix", lambda *a, **k: "aaaaa")
+    monkeypatch.setattr(objects, "random_suffix", lambda *a, **k: "aaaaa")
     rv = store.resource_version
     with pytest.raises(errors.AlreadyExists):                     # eight collisions: give up
         store.create(gen)

@@ -11,7 +11,7 @@ import time
 import pytest
 from conftest import KUBECTLS
 
-from engine import resources as R
+from engine import resources as kinds
 
 
 def _kubectls():
@@ -105,7 +105,7 @@ def test_explain_fields_of_several_kinds(kubectl, path, field, words):
 
 
 def test_explain_every_served_kind(kubectl):
-    targets = [(rt.qualified, rt.kind, rt.group) for rt in R.all_types()] + [
+    targets = [(rt.qualified, rt.kind, rt.group) for rt in kinds.all_types()] + [
         ("selfsubjectaccessreviews.authorization.k8s.io", "SelfSubjectAccessReview", "authorization.k8s.io"),
         ("selfsubjectrulesreviews.authorization.k8s.io", "SelfSubjectRulesReview", "authorization.k8s.io"),
         ("selfsubjectreviews.authentication.k8s.io", "SelfSubjectReview", "authentication.k8s.io")]

@@ -16,7 +16,7 @@ import json
 
 from flask import Blueprint, Response, jsonify, request
 
-from engine import resources as R
+from engine import resources as kinds
 from engine import schema
 
 from . import reviews
@@ -27,7 +27,7 @@ bp.register_blueprint(reviews.bp)
 
 def _group_versions() -> list[tuple[str, str]]:
     """Served group-versions, the review groups placed after apps as kube-apiserver orders them."""
-    out = list(R.group_versions())
+    out = list(kinds.group_versions())
     at = out.index(("apps", "v1")) + 1 if ("apps", "v1") in out else len(out)
     for gv in reviews.group_versions():
         if gv not in out:
@@ -44,11 +44,11 @@ VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-kubeplay",
 def _resource_list(group: str, version: str) -> dict:
     gv = f"{group}/{version}" if group else version
     resources = []
-    for rt in R.all_types():
+    for rt in kinds.all_types():
         if (rt.group, rt.version) != (group, version):
             continue
         entry = {"name": rt.name, "singularName": rt.singular, "namespaced": rt.namespaced,
-                 "kind": rt.kind, "verbs": list(R.VERBS)}
+                 "kind": rt.kind, "verbs": list(kinds.VERBS)}
         if rt.short_names:
             entry["shortNames"] = list(rt.short_names)
         if rt.categories:
@@ -175,7 +175,7 @@ def _openapi_bytes(group: str, version: str) -> tuple[bytes, str]:
     defs = {(g, v, k): d for g, v, k, d in schema.openapi_kinds()}
     paths, roots = {}, []
     prefix = "/" + _gv_path(group, version)
-    for rt in R.all_types():
+    for rt in kinds.all_types():
         if (rt.group, rt.version) != (group, version):
             continue
         defname = defs.get((group, version, rt.kind))

@@ -10,7 +10,7 @@ import logging
 
 from flask import Blueprint, Response, g, request
 
-from engine import errors, objects as O, resources as R
+from engine import errors, objects, resources as kinds
 from engine import selector_to_string
 
 from webapp.extension import current, current_cluster
@@ -52,7 +52,7 @@ class Target:
 
 def parse_path(group: str, version: str, segs: list[str]) -> Target:
     def rt_for(plural):
-        rt = R.lookup(group, plural)
+        rt = kinds.lookup(group, plural)
         if rt is None or rt.version != version:
             raise _no_resource()
         return rt
@@ -407,15 +407,15 @@ def delete(t: Target):
     store = current_cluster().store
     result = store.delete(t.rt, t.namespace, t.name, grace_period_seconds=grace,
                           propagation_policy=policy, preconditions=pre, dry_run=dry)
-    if O.is_terminating(result) or t.rt in (R.POD, R.SERVICE):
+    if objects.is_terminating(result) or t.rt in (kinds.POD, kinds.SERVICE):
         return _json(result)
     return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                   "details": {"name": t.name, "group": t.rt.group, "kind": t.rt.name,
-                              "uid": O.uid_of(result)}})
+                              "uid": objects.uid_of(result)}})
 
 
 def delete_collection(t: Target):
-    if t.rt is R.NAMESPACE:
+    if t.rt is kinds.NAMESPACE:
         # The namespace registry has no DeleteCollection (kubectl deletes them one by one).
         raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
     grace, policy, _, dry = _delete_options()
@@ -424,7 +424,7 @@ def delete_collection(t: Target):
     out = []
     for obj in items:
         try:
-            out.append(store.delete(t.rt, O.namespace_of(obj), O.name_of(obj), grace_period_seconds=grace,
+            out.append(store.delete(t.rt, objects.namespace_of(obj), objects.name_of(obj), grace_period_seconds=grace,
                                     propagation_policy=policy, dry_run=dry))
         except errors.NotFound:
             pass
@@ -435,7 +435,7 @@ def delete_collection(t: Target):
 # ---- subresources --------------------------------------------------------------------------------
 
 def subresource(t: Target, method: str):
-    if t.sub not in t.rt.subresources and not (t.rt is R.NAMESPACE and t.sub == "finalize"):
+    if t.sub not in t.rt.subresources and not (t.rt is kinds.NAMESPACE and t.sub == "finalize"):
         raise _no_resource()
     store = current_cluster().store
     if t.sub == "status":
@@ -601,7 +601,7 @@ def evict(t: Target):
     grace = opts.get("gracePeriodSeconds")
     if isinstance(grace, int) and not 0 <= grace <= MAX_GRACE:
         raise errors.BadRequest(f"gracePeriodSeconds {grace} is out of range")
-    current_cluster().store.delete(R.POD, t.namespace, t.name,
+    current_cluster().store.delete(kinds.POD, t.namespace, t.name,
                                    grace_period_seconds=grace if isinstance(grace, int) else None,
                                    dry_run=opts.get("dryRun") == ["All"] or _dry_run())
     return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201)

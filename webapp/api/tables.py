@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ResourceType, errors
-from webapp.api import printers as P
+from webapp.api import printers
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -124,7 +124,7 @@ def _name(obj: dict) -> str:
 
 
 def _age(obj: dict, now: float) -> str:
-    return P.translate_timestamp_since((obj.get("metadata") or {}).get("creationTimestamp"), now)
+    return printers.translate_timestamp_since((obj.get("metadata") or {}).get("creationTimestamp"), now)
 
 
 def _spec(obj: dict) -> dict:
@@ -140,7 +140,7 @@ def _template_spec(obj: dict) -> dict:
 
 
 def _pod_cells(pod: dict, now: float) -> list:
-    return P.pod_row(pod, now)
+    return printers.pod_row(pod, now)
 
 
 def _pod_conditions(pod: dict) -> list | None:
@@ -155,11 +155,11 @@ def _pod_conditions(pod: dict) -> list | None:
 
 def _node_cells(node: dict, now: float) -> list:
     info = _status(node).get("nodeInfo") or {}
-    return [_name(node), P.node_status(node), P.node_roles(node), _age(node, now),
+    return [_name(node), printers.node_status(node), printers.node_roles(node), _age(node, now),
             info.get("kubeletVersion", ""),
-            P.node_address(node, "InternalIP"), P.node_address(node, "ExternalIP"),
-            info.get("osImage") or P.UNKNOWN, info.get("kernelVersion") or P.UNKNOWN,
-            info.get("containerRuntimeVersion") or P.UNKNOWN]
+            printers.node_address(node, "InternalIP"), printers.node_address(node, "ExternalIP"),
+            info.get("osImage") or printers.UNKNOWN, info.get("kernelVersion") or printers.UNKNOWN,
+            info.get("containerRuntimeVersion") or printers.UNKNOWN]
 
 
 def _namespace_cells(ns: dict, now: float) -> list:
@@ -167,13 +167,13 @@ def _namespace_cells(ns: dict, now: float) -> list:
 
 
 def _service_cells(svc: dict, now: float) -> list:
-    return [_name(svc), _spec(svc).get("type", ""), P.service_cluster_ip(svc),
-            P.service_external_ip(svc, wide=True), P.service_ports(svc), _age(svc, now),
-            P.format_labels(_spec(svc).get("selector"))]
+    return [_name(svc), _spec(svc).get("type", ""), printers.service_cluster_ip(svc),
+            printers.service_external_ip(svc, wide=True), printers.service_ports(svc), _age(svc, now),
+            printers.format_labels(_spec(svc).get("selector"))]
 
 
 def _endpoints_cells(ep: dict, now: float) -> list:
-    return [_name(ep), P.format_endpoints(ep), _age(ep, now)]
+    return [_name(ep), printers.format_endpoints(ep), _age(ep, now)]
 
 
 def _configmap_cells(cm: dict, now: float) -> list:
@@ -181,19 +181,19 @@ def _configmap_cells(cm: dict, now: float) -> list:
 
 
 def _event_cells(ev: dict, now: float) -> list:
-    last, first, count = P.event_times(ev, now)
-    return [last, ev.get("type", ""), ev.get("reason", ""), P.event_object(ev),
-            (ev.get("involvedObject") or {}).get("fieldPath", ""), P.event_source(ev),
+    last, first, count = printers.event_times(ev, now)
+    return [last, ev.get("type", ""), ev.get("reason", ""), printers.event_object(ev),
+            (ev.get("involvedObject") or {}).get("fieldPath", ""), printers.event_source(ev),
             (ev.get("message") or "").strip(), first, count, _name(ev)]
 
 
 def _deployment_cells(d: dict, now: float) -> list:
     spec, status = _spec(d), _status(d)
     try:
-        selector = P.label_selector_string(spec.get("selector"))
+        selector = printers.label_selector_string(spec.get("selector"))
     except ValueError:
         selector = "<invalid>"
-    names, images = P.container_cells(_template_spec(d))
+    names, images = printers.container_cells(_template_spec(d))
     return [_name(d), f"{status.get('readyReplicas') or 0}/{spec.get('replicas', 1)}",
             status.get("updatedReplicas") or 0, status.get("availableReplicas") or 0, _age(d, now),
             names, images, selector]
@@ -201,35 +201,35 @@ def _deployment_cells(d: dict, now: float) -> list:
 
 def _replicaset_cells(rs: dict, now: float) -> list:
     spec, status = _spec(rs), _status(rs)
-    names, images = P.container_cells(_template_spec(rs))
+    names, images = printers.container_cells(_template_spec(rs))
     return [_name(rs), spec.get("replicas", 1), status.get("replicas") or 0,
             status.get("readyReplicas") or 0, _age(rs, now),
-            names, images, P.format_label_selector(spec.get("selector"))]
+            names, images, printers.format_label_selector(spec.get("selector"))]
 
 
 def _statefulset_cells(sts: dict, now: float) -> list:
-    names, images = P.container_cells(_template_spec(sts))
+    names, images = printers.container_cells(_template_spec(sts))
     return [_name(sts), f"{_status(sts).get('readyReplicas') or 0}/{_spec(sts).get('replicas', 1)}",
             _age(sts, now), names, images]
 
 
 def _daemonset_cells(ds: dict, now: float) -> list:
     status = _status(ds)
-    names, images = P.container_cells(_template_spec(ds))
+    names, images = printers.container_cells(_template_spec(ds))
     return [_name(ds), status.get("desiredNumberScheduled") or 0,
             status.get("currentNumberScheduled") or 0, status.get("numberReady") or 0,
             status.get("updatedNumberScheduled") or 0, status.get("numberAvailable") or 0,
-            P.format_labels(_template_spec(ds).get("nodeSelector")), _age(ds, now),
-            names, images, P.format_label_selector(_spec(ds).get("selector"))]
+            printers.format_labels(_template_spec(ds).get("nodeSelector")), _age(ds, now),
+            names, images, printers.format_label_selector(_spec(ds).get("selector"))]
 
 
 def _controllerrevision_cells(cr: dict, now: float) -> list:
-    return [_name(cr), P.controller_name(cr), cr.get("revision") or 0, _age(cr, now)]
+    return [_name(cr), printers.controller_name(cr), cr.get("revision") or 0, _age(cr, now)]
 
 
 def _endpointslice_cells(eps: dict, now: float) -> list:
-    return [_name(eps), eps.get("addressType", ""), P.format_discovery_ports(eps.get("ports")),
-            P.format_discovery_endpoints(eps.get("endpoints")), _age(eps, now)]
+    return [_name(eps), eps.get("addressType", ""), printers.format_discovery_ports(eps.get("ports")),
+            printers.format_discovery_endpoints(eps.get("endpoints")), _age(eps, now)]
 
 
 def _lease_cells(lease: dict, now: float) -> list:

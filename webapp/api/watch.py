@@ -17,7 +17,7 @@ import json
 import random
 import time
 
-from engine import errors, objects as O
+from engine import errors, objects
 from engine import matches_fields, matches_requirements, parse_field_selector, parse_label_selector
 
 from . import tables
@@ -113,9 +113,9 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
     def matches(obj):
         if obj is None or obj.get("kind") != rt.kind or obj.get("apiVersion") != rt.api_version:
             return False
-        if namespace and O.namespace_of(obj) != namespace:
+        if namespace and objects.namespace_of(obj) != namespace:
             return False
-        return matches_requirements(O.labels_of(obj), lreqs) and matches_fields(obj, freqs)
+        return matches_requirements(objects.labels_of(obj), lreqs) and matches_fields(obj, freqs)
 
     first = [True]
 

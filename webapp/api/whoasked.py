@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Request
 
-from engine import objects as O, resources as R
+from engine import objects, resources as kinds
 
 # The objects whose changes a learner makes and wants to see in the story.
 STORY_KINDS = {"pods", "deployments", "replicasets", "statefulsets", "daemonsets", "services", "configmaps"}
@@ -36,8 +36,8 @@ def record(cluster, who: str, key: str, message: str, refs: list[str] | None = N
 
 def _owner_refs(obj: dict | None) -> list[str]:
     """The controller owner of a pod (its ReplicaSet, StatefulSet, ...): what reacts to its loss."""
-    ref = O.controller_of(obj) if obj else None
-    return [f"{O.namespace_of(obj)}/{ref['name']}"] if ref and ref.get("name") else []
+    ref = objects.controller_of(obj) if obj else None
+    return [f"{objects.namespace_of(obj)}/{ref['name']}"] if ref and ref.get("name") else []
 
 
 def _replicas(obj) -> int | None:
@@ -57,7 +57,7 @@ def wants(rt, method: str, sub: str | None) -> bool:
         return True
     if sub:
         return False
-    return rt.name in STORY_KINDS or (rt is R.NODE and method in ("PATCH", "PUT"))
+    return rt.name in STORY_KINDS or (rt is kinds.NODE and method in ("PATCH", "PUT"))
 
 
 def api_write(cluster, req: Request, t, before: dict | None, response_body) -> None:
@@ -75,8 +75,8 @@ def api_write(cluster, req: Request, t, before: dict | None, response_body) -> N
         record(cluster, who, f"{t.namespace}/{t.name}", f"evict Pod {t.namespace}/{t.name} (drain)",
                _owner_refs(before))
         return
-    if t.rt is R.NODE:
-        after = cluster.store.try_get(R.NODE, "", t.name)
+    if t.rt is kinds.NODE:
+        after = cluster.store.try_get(kinds.NODE, "", t.name)
         was = bool(((before or {}).get("spec") or {}).get("unschedulable"))
         now = bool(((after or {}).get("spec") or {}).get("unschedulable"))
         if was != now:
@@ -85,8 +85,8 @@ def api_write(cluster, req: Request, t, before: dict | None, response_body) -> N
         return
     if m == "POST" and t.name is None:
         obj = response_body if isinstance(response_body, dict) else {}
-        key = O.key_of(obj) if obj.get("metadata") else ""
-        applied = LAST_APPLIED in (O.meta(obj).get("annotations") or {})
+        key = objects.key_of(obj) if obj.get("metadata") else ""
+        applied = LAST_APPLIED in (objects.meta(obj).get("annotations") or {})
         record(cluster, who, key, f"{'apply' if applied else 'create'} {kind} {key}")
         return
     if t.name is None:
@@ -96,11 +96,11 @@ def api_write(cluster, req: Request, t, before: dict | None, response_body) -> N
         record(cluster, who, key, f"delete {kind} {key}", _owner_refs(before))
         return
     after = cluster.store.try_get(t.rt, t.namespace or "", t.name)
-    if after is None or (before is not None and O.rv_of(before) == O.rv_of(after)):
+    if after is None or (before is not None and objects.rv_of(before) == objects.rv_of(after)):
         return                                  # nothing changed
     ctype = req.headers.get("Content-Type", "")
     applied = "apply-patch" in ctype or (
-        (O.meta(after).get("annotations") or {}).get(LAST_APPLIED) != (O.meta(before or {}).get("annotations") or {}).get(LAST_APPLIED))
+        (objects.meta(after).get("annotations") or {}).get(LAST_APPLIED) != (objects.meta(before or {}).get("annotations") or {}).get(LAST_APPLIED))
     what = []
     if _replicas(before) != _replicas(after):
         what.append(f"replicas {_replicas(before)} → {_replicas(after)}")

@@ -4,7 +4,7 @@ current output `<kind> "<name>" deleted from <ns> namespace`. It does not wait f
 deletions to finish (kubectl's `--wait`), since the in-page terminal cannot block."""
 from __future__ import annotations
 
-from engine import errors, objects as O
+from engine import errors, objects
 from . import resolve
 from .cli import Ctx, Flag, UsageError, command
 from .errors import CommandError, render
@@ -54,7 +54,7 @@ def delete(ctx: Ctx, args: list[str], flags: dict) -> int:
         for rt in types:
             ns = None if (flags.get("all-namespaces") or not rt.namespaced) else ctx.namespace
             items, _ = ctx.store.list(rt, ns, label_selector=flags.get("selector") or None)
-            targets += [(rt, O.namespace_of(o), O.name_of(o)) for o in items]
+            targets += [(rt, objects.namespace_of(o), objects.name_of(o)) for o in items]
         if not targets:
             ctx.print("No resources found")
             return 0

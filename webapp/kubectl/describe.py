@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from engine import objects as O, resources as R
-from webapp.api import printers as P
+from engine import objects, resources as kinds
+from webapp.api import printers
 from .cli import Ctx
 from .nodes import event_interval
 from .tabwriter import DESCRIBE, TabWriter
@@ -45,7 +45,7 @@ class Writer:
 
 def rfc1123z(ts: str | None) -> str:
     """Go's time.RFC1123Z in UTC: `Thu, 01 Jan 2026 00:00:00 +0000`; the zero time when unset."""
-    t = O.parse_time(ts)
+    t = objects.parse_time(ts)
     if t is None:
         return "Mon, 01 Jan 0001 00:00:00 +0000"
     return _dt.datetime.fromtimestamp(t, tz=_dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
@@ -304,16 +304,16 @@ def pod_template(w: Writer, template: dict | None) -> None:
 def events_section(ctx: Ctx, w: Writer, obj: dict, also_uid: str | None = None) -> None:
     """DescribeEvents for the events whose involvedObject is this object (by uid; a node's
     kubelet events carry the node's name as uid, so describe node asks for both)."""
-    uids = {O.uid_of(obj)} | ({also_uid} if also_uid else set())
-    ns = O.namespace_of(obj) or None
-    items, _ = ctx.store.list(R.EVENT, ns if ns else None)
+    uids = {objects.uid_of(obj)} | ({also_uid} if also_uid else set())
+    ns = objects.namespace_of(obj) or None
+    items, _ = ctx.store.list(kinds.EVENT, ns if ns else None)
     items = [e for e in items if (e.get("involvedObject") or {}).get("uid") in uids
-             and (e.get("involvedObject") or {}).get("name") == O.name_of(obj)]
+             and (e.get("involvedObject") or {}).get("name") == objects.name_of(obj)]
     if not items:
         w.write(0, "Events:\t<none>\n")
         return
     w.flush()
-    items.sort(key=lambda e: O.parse_time(e.get("lastTimestamp")) or 0.0)
+    items.sort(key=lambda e: objects.parse_time(e.get("lastTimestamp")) or 0.0)
     now = ctx.now()
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(1, "----\t------\t----\t----\t-------\n")
@@ -327,12 +327,12 @@ def events_section(ctx: Ctx, w: Writer, obj: dict, also_uid: str | None = None) 
 
 
 def _controlled_by(obj: dict) -> str:
-    ref = O.controller_of(obj)
+    ref = objects.controller_of(obj)
     return f"{ref.get('kind')}/{ref.get('name')}" if ref else ""
 
 
 def selector_string(sel: dict | None) -> str:
     try:
-        return P.label_selector_string(sel)
+        return printers.label_selector_string(sel)
     except ValueError:
         return "<error>"

@@ -3,9 +3,9 @@ non-terminated pods with their requests and limits as shares of allocatable (qua
 and printed as apimachinery's Quantity does, via engine/quantity.py)."""
 from __future__ import annotations
 
-from engine import errors, objects as O, resources as R
-from engine import quantity as Q
-from webapp.api import printers as P
+from engine import errors, objects, resources as kinds
+from engine import quantity
+from webapp.api import printers
 from .cli import Ctx
 from .describe import Writer, annotations_multiline, events_section, labels_multiline, rfc1123z, taints_multiline
 from .errors import render
@@ -14,8 +14,8 @@ from .errors import render
 def _sum(quantities: list[str]) -> str:
     if not quantities:
         return "0"
-    total = sum(Q.parse_quantity(q) for q in quantities)
-    return Q.format_quantity(total, Q.quantity_format(quantities[0]))
+    total = sum(quantity.parse_quantity(q) for q in quantities)
+    return quantity.format_quantity(total, quantity.quantity_format(quantities[0]))
 
 
 def _pod_totals(pod: dict, field: str) -> dict[str, list[str]]:
@@ -26,7 +26,7 @@ def _pod_totals(pod: dict, field: str) -> dict[str, list[str]]:
             out.setdefault(k, []).append(str(v))
     for c in (pod.get("spec") or {}).get("initContainers") or []:
         for k, v in ((c.get("resources") or {}).get(field) or {}).items():
-            if Q.parse_quantity(str(v)) > (sum(Q.parse_quantity(x) for x in out.get(k, [])) or 0):
+            if quantity.parse_quantity(str(v)) > (sum(quantity.parse_quantity(x) for x in out.get(k, [])) or 0):
                 out[k] = [str(v)]
     return out
 
@@ -34,10 +34,10 @@ def _pod_totals(pod: dict, field: str) -> dict[str, list[str]]:
 def _pct(part: str, whole: str | None, milli: bool) -> int:
     if not whole:
         return 0
-    w = Q.milli_value(whole) if milli else Q.int_value(whole)
+    w = quantity.milli_value(whole) if milli else quantity.int_value(whole)
     if not w:
         return 0
-    p = Q.milli_value(part) if milli else Q.int_value(part)
+    p = quantity.milli_value(part) if milli else quantity.int_value(part)
     return int(p / w * 100)
 
 
@@ -46,14 +46,14 @@ def describe_node(ctx: Ctx, node: dict) -> str:
     md, spec, status = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
     name = md.get("name")
     w.write(0, f"Name:\t{name}\n")
-    roles = P.node_roles(node)
+    roles = printers.node_roles(node)
     w.write(0, f"Roles:\t{roles}\n")
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
     w.write(0, f"CreationTimestamp:\t{rfc1123z(md.get('creationTimestamp'))}\n")
     taints_multiline(w, "Taints", spec.get("taints"))
     w.write(0, f"Unschedulable:\t{'true' if spec.get('unschedulable') else 'false'}\n")
-    lease = ctx.store.try_get(R.LEASE, "kube-node-lease", name)
+    lease = ctx.store.try_get(kinds.LEASE, "kube-node-lease", name)
     if lease is None:
         w.write(0, f"Lease:\tFailed to get lease: {render(errors.NotFound('leases', 'coordination.k8s.io', name)).split(': ', 1)[1]}\n")
     else:
@@ -90,7 +90,7 @@ def describe_node(ctx: Ctx, node: dict) -> str:
         w.write(0, f"PodCIDRs:\t{','.join(spec['podCIDRs'])}\n")
     if spec.get("providerID"):
         w.write(0, f"ProviderID:\t{spec['providerID']}\n")
-    pods, _ = ctx.store.list(R.POD, None, field_selector=f"spec.nodeName={name}")
+    pods, _ = ctx.store.list(kinds.POD, None, field_selector=f"spec.nodeName={name}")
     pods = [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
     alloc = status.get("allocatable") or status.get("capacity") or {}
     now = ctx.now()
@@ -108,8 +108,8 @@ def describe_node(ctx: Ctx, node: dict) -> str:
         mr, ml = _sum(req.get("memory", [])), _sum(lim.get("memory", []))
         cells = [f"{cr} ({_pct(cr, alloc.get('cpu'), True)}%)", f"{cl} ({_pct(cl, alloc.get('cpu'), True)}%)",
                  f"{mr} ({_pct(mr, alloc.get('memory'), False)}%)", f"{ml} ({_pct(ml, alloc.get('memory'), False)}%)"]
-        w.write(1, f"{O.namespace_of(p)}\t{O.name_of(p)}\t\t" + "\t".join(cells)
-                   + f"\t{P.translate_timestamp_since((p.get('metadata') or {}).get('creationTimestamp'), now)}\n")
+        w.write(1, f"{objects.namespace_of(p)}\t{objects.name_of(p)}\t\t" + "\t".join(cells)
+                   + f"\t{printers.translate_timestamp_since((p.get('metadata') or {}).get('creationTimestamp'), now)}\n")
     w.write(0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n")
     w.write(1, "Resource\tRequests\tLimits\n")
     w.write(1, "--------\t--------\t------\n")
@@ -123,5 +123,5 @@ def describe_node(ctx: Ctx, node: dict) -> str:
     for res in sorted(r for r in alloc if r not in standard and not r.startswith("hugepages-")
                       and not r.startswith("requests.") and not r.startswith("limits.")):
         w.write(1, f"{res}\t{_sum(totals['requests'].get(res, []))}\t{_sum(totals['limits'].get(res, []))}\n")
-    events_section(ctx, w, node, also_uid=O.name_of(node))
+    events_section(ctx, w, node, also_uid=objects.name_of(node))
     return w.text()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 
-from engine import errors, objects as O, resources as R
-from engine import deployments as DU
-from webapp.api import printers as P
+from engine import errors, objects as objs, resources as kinds
+from engine import deployments
+from webapp.api import printers
 from . import resolve
 from .cli import Ctx, Flag, UsageError, command
 from .describe import (Writer, _controlled_by, annotations_multiline, containers, events_section,
@@ -36,7 +36,7 @@ def describe_pod(ctx: Ctx, pod: dict, events: bool = True) -> str:
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
     if md.get("deletionTimestamp") and status.get("phase") not in ("Failed", "Succeeded"):
-        w.write(0, f"Status:\tTerminating (lasts {P.translate_timestamp_since(md['deletionTimestamp'], ctx.now())})\n")
+        w.write(0, f"Status:\tTerminating (lasts {printers.translate_timestamp_since(md['deletionTimestamp'], ctx.now())})\n")
         w.write(0, f"Termination Grace Period:\t{md.get('deletionGracePeriodSeconds', 0)}s\n")
     else:
         w.write(0, f"Status:\t{status.get('phase', '')}\n")
@@ -80,17 +80,17 @@ def describe_pod(ctx: Ctx, pod: dict, events: bool = True) -> str:
 
 def _replica_sets(ctx: Ctx, d: dict) -> tuple[list[dict], dict | None]:
     """deploymentutil.GetAllReplicaSets: (old, new) among the RSs this Deployment controls."""
-    items, _ = ctx.store.list(R.REPLICASET, O.namespace_of(d))
-    owned = [rs for rs in items if (O.controller_of(rs) or {}).get("uid") == O.uid_of(d)]
-    new = DU.find_new(d, owned)
+    items, _ = ctx.store.list(kinds.REPLICASET, objs.namespace_of(d))
+    owned = [rs for rs in items if (objs.controller_of(rs) or {}).get("uid") == objs.uid_of(d)]
+    new = deployments.find_new(d, owned)
     old = [rs for rs in owned if rs is not new]
-    old.sort(key=lambda rs: (O.parse_time((rs.get("metadata") or {}).get("creationTimestamp")) or 0, O.name_of(rs)))
+    old.sort(key=lambda rs: (objs.parse_time((rs.get("metadata") or {}).get("creationTimestamp")) or 0, objs.name_of(rs)))
     return old, new
 
 
 def _rs_list(rss: list[dict]) -> str:
-    text = ", ".join(f"{O.name_of(rs)} ({(rs.get('status') or {}).get('replicas', 0)}/"
-                     f"{DU.replicas(rs)} replicas created)" for rs in rss)
+    text = ", ".join(f"{objs.name_of(rs)} ({(rs.get('status') or {}).get('replicas', 0)}/"
+                     f"{deployments.replicas(rs)} replicas created)" for rs in rss)
     return text or "<none>"
 
 
@@ -103,7 +103,7 @@ def describe_deployment(ctx: Ctx, d: dict) -> str:
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
     w.write(0, f"Selector:\t{selector_string(spec.get('selector'))}\n")
-    w.write(0, f"Replicas:\t{DU.replicas(d)} desired | {status.get('updatedReplicas', 0)} updated | "
+    w.write(0, f"Replicas:\t{deployments.replicas(d)} desired | {status.get('updatedReplicas', 0)} updated | "
                f"{status.get('replicas', 0)} total | {status.get('availableReplicas', 0)} available | "
                f"{status.get('unavailableReplicas', 0)} unavailable\n")
     strategy = spec.get("strategy") or {}
@@ -132,16 +132,16 @@ def describe_replicaset(ctx: Ctx, rs: dict) -> str:
     md, spec, status = rs.get("metadata") or {}, rs.get("spec") or {}, rs.get("status") or {}
     w.write(0, f"Name:\t{md.get('name')}\n")
     w.write(0, f"Namespace:\t{md.get('namespace')}\n")
-    w.write(0, f"Selector:\t{P.format_label_selector(spec.get('selector'))}\n")
+    w.write(0, f"Selector:\t{printers.format_label_selector(spec.get('selector'))}\n")
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
     if _controlled_by(rs):
         w.write(0, f"Controlled By:\t{_controlled_by(rs)}\n")
-    w.write(0, f"Replicas:\t{status.get('replicas', 0)} current / {DU.replicas(rs)} desired\n")
+    w.write(0, f"Replicas:\t{status.get('replicas', 0)} current / {deployments.replicas(rs)} desired\n")
     counts = {"Running": 0, "Pending": 0, "Succeeded": 0, "Failed": 0}
-    pods, _ = ctx.store.list(R.POD, O.namespace_of(rs), label_selector=selector_string(spec.get("selector")) or None)
+    pods, _ = ctx.store.list(kinds.POD, objs.namespace_of(rs), label_selector=selector_string(spec.get("selector")) or None)
     for p in pods:
-        if (O.controller_of(p) or {}).get("uid") == O.uid_of(rs):
+        if (objs.controller_of(p) or {}).get("uid") == objs.uid_of(rs):
             phase = (p.get("status") or {}).get("phase")
             if phase in counts:
                 counts[phase] += 1
@@ -182,8 +182,8 @@ def describe_service(ctx: Ctx, svc: dict) -> str:
     ingress = (status.get("loadBalancer") or {}).get("ingress") or []
     if ingress:
         w.write(0, f"LoadBalancer Ingress:\t{', '.join(i.get('ip') or i.get('hostname', '') for i in ingress)}\n")
-    slices, _ = ctx.store.list(R.ENDPOINTSLICE, O.namespace_of(svc),
-                               label_selector=f"kubernetes.io/service-name={O.name_of(svc)}")
+    slices, _ = ctx.store.list(kinds.ENDPOINTSLICE, objs.namespace_of(svc),
+                               label_selector=f"kubernetes.io/service-name={objs.name_of(svc)}")
     for sp in spec.get("ports") or []:
         name = sp.get("name") or "<unset>"
         proto = sp.get("protocol", "TCP")
@@ -283,7 +283,7 @@ def describe(ctx: Ctx, args: list[str], flags: dict) -> int:
             if obj is None:
                 # kubectl then tries objects whose names start with the given one
                 items, _ = ctx.store.list(rt, ns or None)
-                prefixed = [o for o in items if O.name_of(o).startswith(name)]
+                prefixed = [o for o in items if objs.name_of(o).startswith(name)]
                 if not prefixed:
                     failures.append(render(errors.NotFound(rt.name, rt.group, name)))
                 objects += prefixed
@@ -303,7 +303,7 @@ def describe(ctx: Ctx, args: list[str], flags: dict) -> int:
         fn = DESCRIBERS.get(obj.get("kind"))
         if fn is None:
             raise CommandError("describe is available for pods, deployments, replicasets, nodes, services, "
-                               f"namespaces and configmaps in the kubeplay terminal, not {R.of(obj).name}")
+                               f"namespaces and configmaps in the kubeplay terminal, not {kinds.of(obj).name}")
         texts.append(fn(ctx, obj))
     ctx.write("\n\n".join(texts))
     for f in failures:

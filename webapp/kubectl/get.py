@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine import errors, resources as R
+from engine import errors, resources as kinds
 from webapp.api import reviews, tables
 from . import output, resolve
 from .cli import Ctx, Flag, UsageError, command
@@ -22,7 +22,7 @@ OUTPUTS = ("", "wide", "yaml", "json", "name")
 
 @dataclass
 class Info:
-    rt: R.ResourceType
+    rt: kinds.ResourceType
     objects: list[dict]
     rv: int
 
@@ -85,7 +85,7 @@ def _without_managed_fields(obj: dict) -> dict:
     return {**obj, "metadata": {k: v for k, v in md.items() if k != "managedFields"}}
 
 
-def _ns(ctx: Ctx, rt: R.ResourceType, all_ns: bool) -> str:
+def _ns(ctx: Ctx, rt: kinds.ResourceType, all_ns: bool) -> str:
     return "" if not rt.namespaced or all_ns else ctx.namespace
 
 
@@ -163,7 +163,7 @@ def api_resources(ctx: Ctx, args: list[str], flags: dict) -> int:
     if not flags.get("no-headers"):
         tw.write("NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND\n")
     # the create-only review kinds, which discovery lists beside the stored ones
-    rows = list(R.all_types()) + [R.ResourceType(plural, plural[:-1], kind, g, v, False)
+    rows = list(kinds.all_types()) + [kinds.ResourceType(plural, plural[:-1], kind, g, v, False)
                                   for g, v, plural, kind in reviews.RESOURCES]
     for rt in sorted(rows, key=lambda r: (r.group, r.name)):
         if flags.get("api-group") is not None and rt.group != flags["api-group"]:

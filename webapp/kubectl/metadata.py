@@ -3,7 +3,7 @@
 sent as a JSON merge patch of metadata.labels / metadata.annotations."""
 from __future__ import annotations
 
-from engine import objects as O
+from engine import objects
 from . import resolve
 from .cli import Ctx, Flag, UsageError, command
 from .errors import CommandError
@@ -40,10 +40,10 @@ def _run(ctx: Ctx, args: list[str], flags: dict, field: str, what: str, verb: st
                     raise CommandError(f"'{k}' already has a value ({current[k]}), and --overwrite is false")
         added = [k for k, v in sets.items() if current.get(k) != v]
         removed = [k for k in removes if k in current]
-        name = f"{resolve.kind_string(rt)}/{O.name_of(obj)}"
+        name = f"{resolve.kind_string(rt)}/{objects.name_of(obj)}"
         if added or removed:
             patch = {**{k: sets[k] for k in added}, **{k: None for k in removed}}
-            ctx.store.patch(rt, O.namespace_of(obj), O.name_of(obj), "merge", {"metadata": {field: patch}},
+            ctx.store.patch(rt, objects.namespace_of(obj), objects.name_of(obj), "merge", {"metadata": {field: patch}},
                             manager="kubectl-label" if field == "labels" else "kubectl-annotate")
         if field == "labels":       # label reports what actually changed (updateDataChangeMsg)
             verb = ("modified" if added and removed else "labeled" if added

@@ -9,8 +9,8 @@ it prints `pod/<name> evicted` as soon as the eviction is accepted.
 """
 from __future__ import annotations
 
-from engine import errors, objects as O, resources as R
-from webapp.api import printers as P
+from engine import errors, objects, resources as kinds
+from webapp.api import printers
 from .cli import Ctx, Flag, PrintedError, UsageError, command
 from .errors import CommandError
 from .tabwriter import GET, TabWriter
@@ -20,7 +20,7 @@ def _nodes(ctx: Ctx, args: list[str], selector: str | None) -> list[dict]:
     if selector:
         if args:
             raise UsageError("cannot specify both a node name and a --selector option")
-        nodes, _ = ctx.store.list(R.NODE, None, label_selector=selector)
+        nodes, _ = ctx.store.list(kinds.NODE, None, label_selector=selector)
         return nodes
     if not args:
         raise UsageError(f"USAGE: {ctx.path} NODE [flags]")
@@ -29,17 +29,17 @@ def _nodes(ctx: Ctx, args: list[str], selector: str | None) -> list[dict]:
         name = a.split("/", 1)[1] if "/" in a else a
         if "/" in a and a.split("/", 1)[0] not in ("node", "nodes", "no"):
             raise CommandError(f'expected resource of type node, got "{a.split("/", 1)[0]}"')
-        out.append(ctx.store.get(R.NODE, "", name))
+        out.append(ctx.store.get(kinds.NODE, "", name))
     return out
 
 
 def _cordon(ctx: Ctx, node: dict, desired: bool, dry_run: bool = False) -> None:
-    name = O.name_of(node)
+    name = objects.name_of(node)
     if bool((node.get("spec") or {}).get("unschedulable")) == desired:
         ctx.print(f"node/{name} already {'cordoned' if desired else 'uncordoned'}")
         return
     if not dry_run:
-        ctx.store.patch(R.NODE, "", name, "strategic", {"spec": {"unschedulable": True if desired else None}},
+        ctx.store.patch(kinds.NODE, "", name, "strategic", {"spec": {"unschedulable": True if desired else None}},
                         manager="kubectl")       # cordon names no manager: its User-Agent's
     ctx.print(f"node/{name} {'cordoned' if desired else 'uncordoned'}{' (dry run)' if dry_run else ''}")
 
@@ -71,9 +71,9 @@ def _filter(ctx: Ctx, pod: dict, flags: dict) -> tuple[bool, str, str]:
     stopping at the first that keeps the pod."""
     status = (True, "Okay", "")
     finished = (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
-    ref = O.controller_of(pod)
+    ref = objects.controller_of(pod)
     if ref and ref.get("kind") == "DaemonSet" and ref.get("apiVersion") == "apps/v1" and not finished:
-        ds = ctx.store.try_get(R.DAEMONSET, O.namespace_of(pod), ref.get("name", ""))
+        ds = ctx.store.try_get(kinds.DAEMONSET, objects.namespace_of(pod), ref.get("name", ""))
         if ds is None:
             if flags.get("force"):
                 status = (True, "Warning", f'daemonsets.apps "{ref.get("name")}" not found')
@@ -109,17 +109,17 @@ def drain(ctx: Ctx, args: list[str], flags: dict) -> int:
         _cordon(ctx, node, True, dry_run)
     fatal, remaining = [], []
     for node in nodes:
-        name = O.name_of(node)
-        pods, _ = ctx.store.list(R.POD, None, label_selector=flags.get("pod-selector") or None,
+        name = objects.name_of(node)
+        pods, _ = ctx.store.list(kinds.POD, None, label_selector=flags.get("pod-selector") or None,
                                  field_selector=f"spec.nodeName={name}")
         decided = [(p, _filter(ctx, p, flags)) for p in pods]
         problems: dict[str, list[str]] = {}
         warnings: dict[str, list[str]] = {}
         for p, (_, reason, msg) in decided:
             if reason == "Error":
-                problems.setdefault(msg, []).append(O.key_of(p))
+                problems.setdefault(msg, []).append(objects.key_of(p))
             elif reason == "Warning":
-                warnings.setdefault(msg, []).append(O.key_of(p))
+                warnings.setdefault(msg, []).append(objects.key_of(p))
         if problems:
             errs = [f"cannot delete {m}: {', '.join(ps)}" for m, ps in problems.items()]
             text = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
@@ -132,18 +132,18 @@ def drain(ctx: Ctx, args: list[str], flags: dict) -> int:
         victims = [p for p, (delete, _, _) in decided if delete]
         evicted = []
         for p in victims:
-            ctx.print(f"evicting pod {O.namespace_of(p)}/{O.name_of(p)}{' (dry run)' if dry_run else ''}")
+            ctx.print(f"evicting pod {objects.namespace_of(p)}/{objects.name_of(p)}{' (dry run)' if dry_run else ''}")
         if not dry_run:
             grace = flags["grace-period"]
             for p in victims:
                 try:
-                    ctx.store.delete(R.POD, O.namespace_of(p), O.name_of(p),
+                    ctx.store.delete(kinds.POD, objects.namespace_of(p), objects.name_of(p),
                                      grace_period_seconds=None if grace < 0 else grace)
                 except errors.NotFound:
                     pass
                 evicted.append(p)
             for p in evicted:
-                ctx.print(f"pod/{O.name_of(p)} evicted")
+                ctx.print(f"pod/{objects.name_of(p)} evicted")
             ctx.print(f"node/{name} drained")
     if remaining:
         ctx.print("There are pending nodes to be drained:\n" + "".join(f" {n}\n" for n in remaining).rstrip("\n"))
@@ -169,7 +169,7 @@ def logs(ctx: Ctx, args: list[str], flags: dict) -> int:
         kind, _, name = target.partition("/")
         from . import resolve
         rt = resolve.one(kind)
-        if rt is R.POD:
+        if rt is kinds.POD:
             pod = _get_pod(ctx, name)
         else:
             owner = ctx.store.try_get(rt, ctx.namespace, name)
@@ -178,13 +178,13 @@ def logs(ctx: Ctx, args: list[str], flags: dict) -> int:
                                    f'namespace "{ctx.namespace}"')
             sel = ((owner.get("spec") or {}).get("selector") or {})
             match = ",".join(f"{k}={v}" for k, v in sorted((sel.get("matchLabels") or {}).items()))
-            pods, _ = ctx.store.list(R.POD, ctx.namespace, label_selector=match or None)
+            pods, _ = ctx.store.list(kinds.POD, ctx.namespace, label_selector=match or None)
             if not pods:
                 raise CommandError("timed out waiting for the condition")
             pods.sort(key=lambda p: (p.get("status") or {}).get("phase") != "Running")
             pod = pods[0]
             if len(pods) > 1:
-                ctx.print(f"Found {len(pods)} pods, using pod/{O.name_of(pod)}")
+                ctx.print(f"Found {len(pods)} pods, using pod/{objects.name_of(pod)}")
     else:
         pod = _get_pod(ctx, target)
     names = [c["name"] for c in (pod.get("spec") or {}).get("containers") or []]
@@ -194,18 +194,18 @@ def logs(ctx: Ctx, args: list[str], flags: dict) -> int:
         if len(names) > 1 and not flags.get("all-containers"):
             ctx.print(f'Defaulted container "{container}" out of: {", ".join(names)}')
     if container not in names:
-        raise errors.BadRequest(f"container {container} is not valid for pod {O.name_of(pod)}")
+        raise errors.BadRequest(f"container {container} is not valid for pod {objects.name_of(pod)}")
     state = next((s.get("state") or {} for s in (pod.get("status") or {}).get("containerStatuses") or []
                   if s.get("name") == container), {})
     if "waiting" in state or not state:
         reason = (state.get("waiting") or {}).get("reason") or "ContainerCreating"
-        raise errors.BadRequest(f'container "{container}" in pod "{O.name_of(pod)}" is waiting to start: {reason}')
+        raise errors.BadRequest(f'container "{container}" in pod "{objects.name_of(pod)}" is waiting to start: {reason}')
     kubelets = None
     try:
         kubelets = ctx.cluster.controller("kubelet")
     except (AttributeError, KeyError):
         pass
-    text = kubelets.logs(O.namespace_of(pod), O.name_of(pod), container) if hasattr(kubelets, "logs") else ""
+    text = kubelets.logs(objects.namespace_of(pod), objects.name_of(pod), container) if hasattr(kubelets, "logs") else ""
     if flags["tail"] >= 0:
         text = "".join(text.splitlines(keepends=True)[-flags["tail"]:]) if flags["tail"] else ""
     ctx.write(text if not text or text.endswith("\n") else text + "\n")
@@ -216,7 +216,7 @@ def logs(ctx: Ctx, args: list[str], flags: dict) -> int:
 
 def _get_pod(ctx: Ctx, name: str) -> dict:
     try:
-        return ctx.store.get(R.POD, ctx.namespace, name)
+        return ctx.store.get(kinds.POD, ctx.namespace, name)
     except errors.NotFound:
         raise CommandError(f'error from server (NotFound): pods "{name}" not found in namespace '
                            f'"{ctx.namespace}"') from None
@@ -227,7 +227,7 @@ def _get_pod(ctx: Ctx, name: str) -> dict:
 def _event_time(ev: dict) -> float:
     series = ev.get("series") or {}
     for t in (series.get("lastObservedTime"), ev.get("lastTimestamp"), ev.get("eventTime")):
-        v = O.parse_time(t)
+        v = objects.parse_time(t)
         if v is not None:
             return v
     return 0.0
@@ -235,14 +235,14 @@ def _event_time(ev: dict) -> float:
 
 def event_interval(ev: dict, now: float) -> str:
     """getInterval: `5m`, or `2m (x4 over 10m)` for a repeated event."""
-    first = P.translate_timestamp_since(ev.get("eventTime"), now) if ev.get("eventTime") \
-        else P.translate_timestamp_since(ev.get("firstTimestamp"), now)
+    first = printers.translate_timestamp_since(ev.get("eventTime"), now) if ev.get("eventTime") \
+        else printers.translate_timestamp_since(ev.get("firstTimestamp"), now)
     series = ev.get("series")
     if series:
-        return (f"{P.translate_timestamp_since(series.get('lastObservedTime'), now)} "
+        return (f"{printers.translate_timestamp_since(series.get('lastObservedTime'), now)} "
                 f"(x{series.get('count', 0)} over {first})")
     if (ev.get("count") or 0) > 1:
-        return f"{P.translate_timestamp_since(ev.get('lastTimestamp'), now)} (x{ev['count']} over {first})"
+        return f"{printers.translate_timestamp_since(ev.get('lastTimestamp'), now)} (x{ev['count']} over {first})"
     return first
 
 
@@ -250,7 +250,7 @@ def event_interval(ev: dict, now: float) -> str:
          Flag("watch", "w", "bool"), Flag("no-headers", kind="bool"))
 def events(ctx: Ctx, args: list[str], flags: dict) -> int:
     all_ns = bool(flags.get("all-namespaces"))
-    items, _ = ctx.store.list(R.EVENT, None if all_ns else ctx.namespace)
+    items, _ = ctx.store.list(kinds.EVENT, None if all_ns else ctx.namespace)
     if flags.get("types"):
         wanted = {t.lower() for t in flags["types"]}
         items = [e for e in items if (e.get("type") or "").lower() in wanted]
@@ -269,7 +269,7 @@ def events(ctx: Ctx, args: list[str], flags: dict) -> int:
         tw.write(("NAMESPACE\t" if all_ns else "") + "LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n")
     for e in items:
         inv = e.get("involvedObject") or {}
-        tw.write((f"{O.namespace_of(e)}\t" if all_ns else "")
+        tw.write((f"{objects.namespace_of(e)}\t" if all_ns else "")
                  + f"{event_interval(e, now)}\t{e.get('type', '')}\t{e.get('reason', '')}\t"
                    f"{inv.get('kind', '')}/{inv.get('name', '')}\t{(e.get('message') or '').strip()}\n")
     ctx.write(tw.getvalue())

@@ -18,7 +18,7 @@ from yaml.representer import SafeRepresenter
 from yaml.resolver import Resolver
 from yaml.serializer import Serializer
 
-from webapp.api import printers as P
+from webapp.api import printers
 
 
 # ---- -o yaml / -o json ------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def table_lines(table: dict, *, wide: bool, with_namespace: bool, kind_prefix: s
         labels = md.get("labels") or {}
         out += [labels.get(k, "") for k in label_columns]
         if show_labels:
-            out.append(P.format_labels(labels))
+            out.append(printers.format_labels(labels))
         if with_namespace:
             out.insert(0, md.get("namespace", ""))
         lines.append("\t".join(out))

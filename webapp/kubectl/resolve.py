@@ -3,17 +3,17 @@
 category. Also the `TYPE NAME...` / `TYPE/NAME...` argument forms of ResourceTypeOrNameArgs."""
 from __future__ import annotations
 
-from engine import resources as R
+from engine import resources as kinds
 from .errors import CommandError
 
 
-def lookup(token: str) -> list[R.ResourceType]:
+def lookup(token: str) -> list[kinds.ResourceType]:
     """The resource types a (single) type token names; `all` expands to its category."""
     t = token.strip().lower()
     if t == "all":
-        return [r for r in R.all_types() if "all" in r.categories]
+        return [r for r in kinds.all_types() if "all" in r.categories]
     name, _, group = t.partition(".")
-    for r in R.all_types():
+    for r in kinds.all_types():
         if group and r.group != group and not r.group.startswith(group):
             continue
         if name in (r.name, r.singular, r.kind.lower()) or name in r.short_names:
@@ -21,16 +21,16 @@ def lookup(token: str) -> list[R.ResourceType]:
     raise CommandError(f'the server doesn\'t have a resource type "{token}"')
 
 
-def one(token: str) -> R.ResourceType:
+def one(token: str) -> kinds.ResourceType:
     return lookup(token)[0]
 
 
-def kind_string(rt: R.ResourceType) -> str:
+def kind_string(rt: kinds.ResourceType) -> str:
     """`deployment.apps` / `pod`: the lower-case GroupKind kubectl prints before `/name`."""
     return f"{rt.kind.lower()}.{rt.group}" if rt.group else rt.kind.lower()
 
 
-def type_name_args(args: list[str]) -> tuple[list[R.ResourceType], list[tuple[R.ResourceType, str]]]:
+def type_name_args(args: list[str]) -> tuple[list[kinds.ResourceType], list[tuple[kinds.ResourceType, str]]]:
     """ResourceTypeOrNameArgs: either `TYPE[,TYPE...] [NAME...]` → (types, []) when no names, or
     (…, [(type, name), …]); or `TYPE/NAME ...` pairs. Raises CommandError as kubectl does."""
     if not args:
@@ -53,7 +53,7 @@ def type_name_args(args: list[str]) -> tuple[list[R.ResourceType], list[tuple[R.
                            "passing arguments in resource/name form (e.g. 'kubectl get "
                            "resource/<resource_name>' instead of 'kubectl get resource "
                            "resource/<resource_name>'")
-    types: list[R.ResourceType] = []
+    types: list[kinds.ResourceType] = []
     for tok in args[0].split(","):
         if tok:
             for r in lookup(tok):

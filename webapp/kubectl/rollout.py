@@ -7,8 +7,8 @@ current state (what `--watch=false` does) and exits 0, or 1 once the progress de
 """
 from __future__ import annotations
 
-from engine import objects as O, resources as R
-from engine import deployments as DU
+from engine import objects, resources as resource_types
+from engine import deployments
 from . import resolve
 from .cli import Ctx, Flag, UsageError, command
 from .describe import Writer, pod_template
@@ -17,7 +17,7 @@ from .errors import CommandError
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 
 
-def _workloads(ctx: Ctx, args: list[str], what: str, kinds=(R.DEPLOYMENT,)) -> list[dict]:
+def _workloads(ctx: Ctx, args: list[str], what: str, kinds=(resource_types.DEPLOYMENT,)) -> list[dict]:
     if not args:
         raise UsageError("required resource not specified")
     types, pairs = resolve.type_name_args(args)
@@ -37,7 +37,7 @@ def _deployments(ctx: Ctx, args: list[str], what: str) -> list[dict]:
 
 
 def daemonset_status_line(ds: dict) -> tuple[str, bool]:
-    name, spec, status = O.name_of(ds), ds.get("spec") or {}, ds.get("status") or {}
+    name, spec, status = objects.name_of(ds), ds.get("spec") or {}, ds.get("status") or {}
     if ((spec.get("updateStrategy") or {}).get("type") or "RollingUpdate") != "RollingUpdate":
         raise CommandError("rollout status is only available for RollingUpdate strategy type")
     if (ds.get("metadata") or {}).get("generation", 0) <= status.get("observedGeneration", 0):
@@ -78,17 +78,17 @@ def statefulset_status_line(sts: dict) -> tuple[str, bool]:
 
 def status_line(d: dict, revision: int = 0) -> tuple[str, bool]:
     """DeploymentStatusViewer.Status: (message, done); raises CommandError as kubectl errors."""
-    name = O.name_of(d)
+    name = objects.name_of(d)
     if revision > 0:
-        current = DU.revision_of(d) or 0
+        current = deployments.revision_of(d) or 0
         if revision != current:
             raise CommandError(f"desired revision ({revision}) is different from the running revision ({current})")
     md, status = d.get("metadata") or {}, d.get("status") or {}
     if md.get("generation", 0) <= status.get("observedGeneration", 0):
-        cond = DU.get_condition(status, DU.PROGRESSING)
-        if cond and cond.get("reason") == DU.TIMED_OUT:
+        cond = deployments.get_condition(status, deployments.PROGRESSING)
+        if cond and cond.get("reason") == deployments.TIMED_OUT:
             raise CommandError(f'deployment "{name}" exceeded its progress deadline')
-        replicas, updated = DU.replicas(d), status.get("updatedReplicas", 0)
+        replicas, updated = deployments.replicas(d), status.get("updatedReplicas", 0)
         if updated < replicas:
             return (f'Waiting for deployment "{name}" rollout to finish: {updated} out of {replicas} new '
                     "replicas have been updated..."), False
@@ -107,7 +107,7 @@ def status_line(d: dict, revision: int = 0) -> tuple[str, bool]:
 def rollout_status(ctx: Ctx, args: list[str], flags: dict) -> int:
     if flags["revision"] < 0:
         raise CommandError(f"revision must be a positive integer: {flags['revision']}")
-    for obj in _workloads(ctx, args, "status viewer", (R.DEPLOYMENT, R.STATEFULSET, R.DAEMONSET)):
+    for obj in _workloads(ctx, args, "status viewer", (resource_types.DEPLOYMENT, resource_types.STATEFULSET, resource_types.DAEMONSET)):
         if obj["kind"] == "StatefulSet":
             text, _ = statefulset_status_line(obj)
         elif obj["kind"] == "DaemonSet":
@@ -119,8 +119,8 @@ def rollout_status(ctx: Ctx, args: list[str], flags: dict) -> int:
 
 
 def _owned_replica_sets(ctx: Ctx, d: dict) -> list[dict]:
-    items, _ = ctx.store.list(R.REPLICASET, O.namespace_of(d))
-    return [rs for rs in items if (O.controller_of(rs) or {}).get("uid") == O.uid_of(d)]
+    items, _ = ctx.store.list(resource_types.REPLICASET, objects.namespace_of(d))
+    return [rs for rs in items if (objects.controller_of(rs) or {}).get("uid") == objects.uid_of(d)]
 
 
 @command("rollout history", Flag("revision", kind="int", default=0), Flag("output", "o"))
@@ -130,10 +130,10 @@ def rollout_history(ctx: Ctx, args: list[str], flags: dict) -> int:
     for d in _deployments(ctx, args, "history viewer"):
         history: dict[int, dict] = {}
         for rs in _owned_replica_sets(ctx, d):
-            rev = DU.revision_of(rs)
+            rev = deployments.revision_of(rs)
             if rev is None:
                 continue
-            template = O.clone((rs.get("spec") or {}).get("template") or {})
+            template = objects.clone((rs.get("spec") or {}).get("template") or {})
             cause = ((rs.get("metadata") or {}).get("annotations") or {}).get(CHANGE_CAUSE)
             if cause:
                 template.setdefault("metadata", {}).setdefault("annotations", {})[CHANGE_CAUSE] = cause
@@ -154,7 +154,7 @@ def rollout_history(ctx: Ctx, args: list[str], flags: dict) -> int:
                 w.write(0, f"{rev}\t{cause}\n")
             text = w.text()
         with_revision = f"with revision #{flags['revision']}" if flags["revision"] > 0 else ""
-        ctx.print(f"deployment.apps/{O.name_of(d)} {with_revision}\n{text}")
+        ctx.print(f"deployment.apps/{objects.name_of(d)} {with_revision}\n{text}")
     return 0
 
 
@@ -162,17 +162,17 @@ def rollout_history(ctx: Ctx, args: list[str], flags: dict) -> int:
 def rollout_undo(ctx: Ctx, args: list[str], flags: dict) -> int:
     to = flags["to-revision"]
     for d in _deployments(ctx, args, "rollbacker"):
-        name = O.name_of(d)
+        name = objects.name_of(d)
         if to < 0:
             raise CommandError(f"unable to find specified revision {to} in history")
         rss = _owned_replica_sets(ctx, d)
         target = None
         if to > 0:
-            target = next((rs for rs in rss if DU.revision_of(rs) == to), None)
+            target = next((rs for rs in rss if deployments.revision_of(rs) == to), None)
             if target is None:
                 raise CommandError(f"unable to find specified revision {to} in history")
         else:
-            ranked = sorted((rs for rs in rss if DU.revision_of(rs) is not None), key=DU.revision_of, reverse=True)
+            ranked = sorted((rs for rs in rss if deployments.revision_of(rs) is not None), key=deployments.revision_of, reverse=True)
             if len(ranked) < 2:
                 raise CommandError(f'no rollout history found for deployment "{name}"')
             target = ranked[1]
@@ -180,18 +180,18 @@ def rollout_undo(ctx: Ctx, args: list[str], flags: dict) -> int:
             raise CommandError("you cannot rollback a paused deployment; resume it first with "
                                "'kubectl rollout resume' and try again")
         template = (target.get("spec") or {}).get("template") or {}
-        if DU.equal_ignore_hash(template, (d.get("spec") or {}).get("template") or {}):
+        if deployments.equal_ignore_hash(template, (d.get("spec") or {}).get("template") or {}):
             ctx.print(f"deployment.apps/{name} skipped rollback (current template already matches "
-                      f"revision {DU.revision_of(target)})")
+                      f"revision {deployments.revision_of(target)})")
             continue
-        template = O.clone(template)
-        (template.get("metadata") or {}).get("labels", {}).pop(DU.HASH_LABEL, None)
+        template = objects.clone(template)
+        (template.get("metadata") or {}).get("labels", {}).pop(deployments.HASH_LABEL, None)
         annotations = {k: v for k, v in ((d.get("metadata") or {}).get("annotations") or {}).items()
-                       if k in DU.ANNOTATIONS_TO_SKIP}
+                       if k in deployments.ANNOTATIONS_TO_SKIP}
         annotations.update({k: v for k, v in ((target.get("metadata") or {}).get("annotations") or {}).items()
-                            if k not in DU.ANNOTATIONS_TO_SKIP})
+                            if k not in deployments.ANNOTATIONS_TO_SKIP})
         if flags.get("dry-run") not in ("client", "true"):
-            ctx.store.patch(R.DEPLOYMENT, O.namespace_of(d), name, "json", [
+            ctx.store.patch(resource_types.DEPLOYMENT, objects.namespace_of(d), name, "json", [
                 {"op": "replace", "path": "/spec/template", "value": template},
                 {"op": "replace", "path": "/metadata/annotations", "value": annotations}],
                 dry_run=flags.get("dry-run") == "server", manager="kubectl")     # undo names no manager
@@ -202,11 +202,11 @@ def rollout_undo(ctx: Ctx, args: list[str], flags: dict) -> int:
 def _set_paused(ctx: Ctx, args: list[str], paused: bool) -> int:
     failures = []
     for d in _deployments(ctx, args, "pauser" if paused else "resumer"):
-        name = O.name_of(d)
+        name = objects.name_of(d)
         if bool((d.get("spec") or {}).get("paused")) == paused:
             failures.append(f'error: deployments.apps "{name}" {"is already paused" if paused else "is not paused"}')
             continue
-        ctx.store.patch(R.DEPLOYMENT, O.namespace_of(d), name, "strategic",
+        ctx.store.patch(resource_types.DEPLOYMENT, objects.namespace_of(d), name, "strategic",
                         {"spec": {"paused": True if paused else None}}, manager="kubectl-rollout")
         ctx.print(f"deployment.apps/{name} {'paused' if paused else 'resumed'}")
     for f in failures:
@@ -226,12 +226,12 @@ def rollout_resume(ctx: Ctx, args: list[str], flags: dict) -> int:
 
 @command("rollout restart")
 def rollout_restart(ctx: Ctx, args: list[str], flags: dict) -> int:
-    for obj in _workloads(ctx, args, "restarter", (R.DEPLOYMENT, R.STATEFULSET, R.DAEMONSET)):
-        rt, name = R.of(obj), O.name_of(obj)
+    for obj in _workloads(ctx, args, "restarter", (resource_types.DEPLOYMENT, resource_types.STATEFULSET, resource_types.DAEMONSET)):
+        rt, name = resource_types.of(obj), objects.name_of(obj)
         if (obj.get("spec") or {}).get("paused"):
             raise CommandError(f'deployments.apps "{name}" can\'t restart paused deployment '
                                "(run rollout resume first)")
-        ctx.store.patch(rt, O.namespace_of(obj), name, "strategic", {"spec": {"template": {"metadata": {
-            "annotations": {"kubectl.kubernetes.io/restartedAt": O.iso(ctx.now())}}}}}, manager="kubectl-rollout")
+        ctx.store.patch(rt, objects.namespace_of(obj), name, "strategic", {"spec": {"template": {"metadata": {
+            "annotations": {"kubectl.kubernetes.io/restartedAt": objects.iso(ctx.now())}}}}}, manager="kubectl-rollout")
         ctx.print(f"{resolve.kind_string(rt)}/{name} restarted")
     return 0

@@ -5,7 +5,7 @@ store; outputs are kubectl's `<kind>/<name> <verb>` lines.
 """
 from __future__ import annotations
 
-from engine import errors, objects as O, resources as R
+from engine import errors, objects, resources as kinds
 from . import output, resolve
 from .cli import Ctx, Flag, UsageError, command, given
 from .errors import CommandError, render
@@ -29,7 +29,7 @@ def _dry_run(flags: dict) -> str:
 def _finish(ctx: Ctx, flags: dict, obj: dict, verb: str, mode: str) -> None:
     """Print the created object as kubectl's printer would: -o yaml/json/name, or `kind/name verb`."""
     fmt = flags.get("output") or ""
-    rt = R.for_kind(obj["apiVersion"], obj["kind"])
+    rt = kinds.for_kind(obj["apiVersion"], obj["kind"])
     if fmt in ("yaml", "json"):
         ctx.write(output.to_yaml(obj) if fmt == "yaml" else output.to_json(obj))
         return
@@ -51,7 +51,7 @@ def _create(ctx: Ctx, flags: dict, obj: dict, verb: str = "created", manager: st
         _finish(ctx, flags, obj, verb, mode)
         return obj
     sent = _without_placeholders(obj)
-    if R.for_kind(sent["apiVersion"], sent["kind"]).namespaced:
+    if kinds.for_kind(sent["apiVersion"], sent["kind"]).namespaced:
         sent["metadata"]["namespace"] = ctx.namespace
     created = ctx.store.create(sent, dry_run=mode == "server", manager=manager)
     _finish(ctx, flags, created if flags.get("output") in ("yaml", "json") else obj, verb, mode)
@@ -147,7 +147,7 @@ def create_deployment(ctx: Ctx, args: list[str], flags: dict) -> int:
     for image in flags["image"]:
         cname = image.split("/")[-1].split(":")[0].split("@")[0]
         if "_" in cname or "." in cname:
-            cname = cname.replace("_", "-").replace(".", "-") + "-" + O.random_suffix()
+            cname = cname.replace("_", "-").replace(".", "-") + "-" + objects.random_suffix()
         c: dict = {"image": image, "name": cname, "resources": {}}
         if flags.get("--"):
             c["command"] = list(flags["--"])
@@ -193,7 +193,7 @@ def create(ctx: Ctx, args: list[str], flags: dict) -> int:
 def _selector_of(obj: dict) -> dict:
     kind = obj["kind"]
     if kind == "Pod":
-        labels = O.labels_of(obj)
+        labels = objects.labels_of(obj)
         if not labels:
             raise CommandError("couldn't retrieve selectors via --selector flag or introspection: "
                                "the pod has no labels and cannot be exposed")
@@ -249,7 +249,7 @@ def expose(ctx: Ctx, args: list[str], flags: dict) -> int:
             tp = flags.get("target-port")
             sp["targetPort"] = (int(tp) if tp.isdigit() else tp) if tp else int(p)
             svc_ports.append(sp)
-        labels = parse_labels(flags["labels"]) if flags.get("labels") else dict(O.labels_of(obj))
+        labels = parse_labels(flags["labels"]) if flags.get("labels") else dict(objects.labels_of(obj))
         svc_name = flags.get("name") or name[:63]
         spec: dict = {"ports": svc_ports, "selector": selector}
         if flags.get("type"):
@@ -287,20 +287,20 @@ def scale(ctx: Ctx, args: list[str], flags: dict) -> int:
     for rt, obj in targets:
         if rt.kind not in SCALABLE:
             raise CommandError(f'no scaler has been implemented for {{"{rt.group}" "{rt.kind}"}}')
-        name = O.name_of(obj)
+        name = objects.name_of(obj)
         current = (obj.get("spec") or {}).get("replicas", 1)
         if flags["current-replicas"] != -1 and flags["current-replicas"] != current:
             raise CommandError(f"Expected replicas to be {flags['current-replicas']}, was {current}")
         mode = _dry_run(flags)
         if mode != "client":
-            ctx.store.patch(rt, O.namespace_of(obj), name, "merge", {"spec": {"replicas": flags["replicas"]}},
+            ctx.store.patch(rt, objects.namespace_of(obj), name, "merge", {"spec": {"replicas": flags["replicas"]}},
                             dry_run=mode == "server", subresource="scale", manager="kubectl")
         suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
         ctx.print(f"{resolve.kind_string(rt)}/{name} scaled{suffix}")
     return 0
 
 
-def _targets(ctx: Ctx, args: list[str], flags: dict) -> list[tuple[R.ResourceType, dict]]:
+def _targets(ctx: Ctx, args: list[str], flags: dict) -> list[tuple[kinds.ResourceType, dict]]:
     """The objects `TYPE NAME...`, `TYPE/NAME...`, `TYPE -l sel` or `TYPE --all` name (GETs first,
     as the resource builder does; a NotFound stops the command)."""
     types, pairs = resolve.type_name_args(args)
@@ -343,7 +343,7 @@ def set_image(ctx: Ctx, args: list[str], flags: dict) -> int:
     failures = []
     for rt, obj in _targets(ctx, resources, {**flags, "all": flags.get("all") or False}):
         if rt.kind not in _POD_TEMPLATE_KINDS + ("Pod",):
-            failures.append(f"error: {rt.name}/{O.name_of(obj)} the object does not have a pod spec")
+            failures.append(f"error: {rt.name}/{objects.name_of(obj)} the object does not have a pod spec")
             continue
         spec = obj.get("spec") or {}
         pod_spec = spec if rt.kind == "Pod" else ((spec.get("template") or {}).get("spec") or {})
@@ -367,13 +367,13 @@ def set_image(ctx: Ctx, args: list[str], flags: dict) -> int:
         mode = _dry_run(flags)
         if mode != "client":
             try:
-                ctx.store.patch(rt, O.namespace_of(obj), O.name_of(obj), "strategic", patch,
+                ctx.store.patch(rt, objects.namespace_of(obj), objects.name_of(obj), "strategic", patch,
                                 dry_run=mode == "server", manager="kubectl-set")
             except errors.ApiError as e:
                 failures.append(f"failed to patch image update to pod template: {render(e)}")
                 continue
         suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
-        ctx.print(f"{resolve.kind_string(rt)}/{O.name_of(obj)} image updated{suffix}")
+        ctx.print(f"{resolve.kind_string(rt)}/{objects.name_of(obj)} image updated{suffix}")
     for f in failures:
         ctx.print(f if f.startswith("error: ") else f"error: {f}")
     return 1 if failures else 0

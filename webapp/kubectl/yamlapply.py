@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine import errors, objects, resources as R
-from webapp.kubectl import applypatch as AP
+from engine import errors, objects, resources as kinds
+from webapp.kubectl import applypatch
 from webapp.kubectl.errors import render_status
 from webapp.kubectl.manifests import SOURCE, Document, Refusal, document_line, parse_documents
 
@@ -27,7 +27,7 @@ from webapp.kubectl.manifests import SOURCE, Document, Refusal, document_line, p
 @dataclass
 class Target:
     doc: Document
-    rt: R.ResourceType
+    rt: kinds.ResourceType
     namespace: str
     name: str
     manifest: dict
@@ -68,7 +68,7 @@ def api_error(doc: Document, err: errors.ApiError, prefix: str = "") -> Refusal:
 
 
 def _compact(obj) -> str:
-    return AP.go_json(obj)
+    return applypatch.go_json(obj)
 
 
 def resolve_all(doc: Document, default_namespace: str) -> list[Target]:
@@ -100,7 +100,7 @@ def resolve(doc: Document, default_namespace: str, obj=None, prefix: str = "") -
     md = md if isinstance(md, dict) else {}
     name = md.get("name") if isinstance(md.get("name"), str) else ""
     ns = md.get("namespace") if isinstance(md.get("namespace"), str) else ""
-    rt = R.for_kind(api_version, kind)
+    rt = kinds.for_kind(api_version, kind)
     if rt is None:
         raise client_error(doc, f'resource mapping not found for name: "{name}" namespace: "{ns}" from '
                                 f'"{SOURCE}": no matches for kind "{kind}" in version "{api_version}"\n'
@@ -141,7 +141,7 @@ def _prune_nulls(v) -> None:
 
 def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     """Create or three-way-patch one object as `kubectl apply` does. Returns the result entry."""
-    modified, annotation = AP.with_last_applied(t.manifest)
+    modified, annotation = applypatch.with_last_applied(t.manifest)
     try:
         live = store.get(t.rt, t.namespace, t.name)
     except errors.NotFound:
@@ -149,21 +149,21 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     if live is None:
         obj = objects.clone(modified)
         _prune_nulls(obj)
-        store.create(obj, dry_run=dry_run, manager=AP.FIELD_MANAGER)
+        store.create(obj, dry_run=dry_run, manager=applypatch.FIELD_MANAGER)
         return t.result("created")
     warning = None
-    if AP.LAST_APPLIED not in ((live.get("metadata") or {}).get("annotations") or {}):
-        warning = (f"Warning: resource {t.rt.name}/{t.name} is missing the {AP.LAST_APPLIED} annotation "
+    if applypatch.LAST_APPLIED not in ((live.get("metadata") or {}).get("annotations") or {}):
+        warning = (f"Warning: resource {t.rt.name}/{t.name} is missing the {applypatch.LAST_APPLIED} annotation "
                    "which is required by kubectl apply. kubectl apply should only be used on resources "
                    "created declaratively by either kubectl create --save-config or kubectl apply. "
                    "The missing annotation will be patched automatically.")
     try:
-        patch = AP.three_way_patch(AP.last_applied(live), modified, live)
-    except AP.PatchError as e:
+        patch = applypatch.three_way_patch(applypatch.last_applied(live), modified, live)
+    except applypatch.PatchError as e:
         raise client_error(t.doc, str(e), None, t.prefix) from None
     action = "unchanged"
     if patch:
-        store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run, manager=AP.FIELD_MANAGER)
+        store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run, manager=applypatch.FIELD_MANAGER)
         action = "configured"
     out = t.result(action)
     if warning:
@@ -190,7 +190,7 @@ def apply_documents(store, text: str, namespace: str) -> list[dict]:
                 raise api_error(t.doc, e, t.prefix) from None
         except errors.ApiError as e:
             raise api_error(t.doc, e, t.prefix) from None
-        if t.rt is R.NAMESPACE:
+        if t.rt is kinds.NAMESPACE:
             planned_namespaces.add(t.name)
     # Pass 2: for real, in order.
     results = []

@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from engine import controlplane as CP, errors, objects as O, quantity, resources as R
+from engine import controlplane, errors, objects, quantity, resources as kinds
 from webapp.api import whoasked
 from webapp.extension import current_cluster
 
@@ -26,7 +26,7 @@ def clock_state() -> dict:
     c = current_cluster()
     now = c.clock.now()
     t = c.timings
-    return {"now": O.iso(now), "nowSeconds": now, "paused": bool(c.clock.paused), "speed": c.clock.speed,
+    return {"now": objects.iso(now), "nowSeconds": now, "paused": bool(c.clock.paused), "speed": c.clock.speed,
             "realisticTimings": t.realistic_mode,
             "timings": {"nodeMonitorGracePeriod": t.node_monitor_grace,
                         "evictionTolerationCap": None if t.eviction_toleration_cap == float("inf") else t.eviction_toleration_cap,
@@ -90,7 +90,7 @@ def add_node():
     cluster = current_cluster()
     name = body.get("name")
     if name is None:
-        have = {O.name_of(n) for n in cluster.store.iter(R.NODE)}
+        have = {objects.name_of(n) for n in cluster.store.iter(kinds.NODE)}
         name = next(f"node-{i}" for i in range(1, len(have) + 2) if f"node-{i}" not in have)
     if not isinstance(name, str) or not _DNS_SUBDOMAIN.fullmatch(name) or len(name) > 253:
         raise errors.Invalid("Node", "", str(name), [errors.invalid("metadata.name", name,
@@ -131,23 +131,23 @@ def drain_node(name):
     """kubectl drain: cordon, then evict every pod but DaemonSet ones (and mirror pods)."""
     store = current_cluster().store
     g.kubeplay_request_time = current_cluster().clock.now()
-    store.patch(R.NODE, None, name, "merge", {"spec": {"unschedulable": True}})
+    store.patch(kinds.NODE, None, name, "merge", {"spec": {"unschedulable": True}})
     evicted, skipped, owners = [], [], []
-    pods, _ = store.list(R.POD, None, None, f"spec.nodeName={name}")
+    pods, _ = store.list(kinds.POD, None, None, f"spec.nodeName={name}")
     for pod in pods:
-        ref = O.controller_of(pod)
-        if CP.is_mirror_pod(pod):
+        ref = objects.controller_of(pod)
+        if controlplane.is_mirror_pod(pod):
             continue                     # kubectl drain leaves static pods' mirrors alone
         if ref and ref.get("kind") == "DaemonSet":
-            skipped.append(O.key_of(pod))
+            skipped.append(objects.key_of(pod))
             continue
-        if O.is_terminating(pod):
+        if objects.is_terminating(pod):
             continue
         try:
-            store.delete(R.POD, O.namespace_of(pod), O.name_of(pod))
-            evicted.append(O.key_of(pod))
+            store.delete(kinds.POD, objects.namespace_of(pod), objects.name_of(pod))
+            evicted.append(objects.key_of(pod))
             if ref:
-                owners.append(f"{O.namespace_of(pod)}/{ref.get('name')}")
+                owners.append(f"{objects.namespace_of(pod)}/{ref.get('name')}")
         except errors.NotFound:
             pass
     whoasked.page_drain(current_cluster(), request, name, evicted, skipped, owners)
@@ -162,7 +162,7 @@ def failed_nodes():
 def control_plane_state() -> dict:
     c = current_cluster()
     return {"components": [{"name": name, "running": name not in c.stopped_components}
-                           for name in CP.COMPONENTS]}
+                           for name in controlplane.COMPONENTS]}
 
 
 @bp.get("/kubeplay/v1/control-plane")
@@ -177,8 +177,8 @@ def set_control_plane():
     again and reconcile from its current state (Cluster.set_component_running)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("running"), bool) \
-            or body.get("component") not in CP.COMPONENTS:
+            or body.get("component") not in controlplane.COMPONENTS:
         raise errors.BadRequest('expected a JSON object such as {"component": "kube-scheduler", "running": false}; '
-                                f"components: {', '.join(CP.COMPONENTS)}")
+                                f"components: {', '.join(controlplane.COMPONENTS)}")
     current_cluster().set_component_running(body["component"], body["running"])
     return jsonify(control_plane_state())

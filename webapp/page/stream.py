@@ -36,14 +36,14 @@ import time
 
 from flask import Flask, request
 
-from engine import errors, objects as O, resources as R
+from engine import errors, objects, resources as kinds
 from webapp.extension import current
 
 log = logging.getLogger("kubeplay.stream")
 
 PATH = "/kubeplay/v1/stream"
-DRAWN = (R.NODE, R.POD, R.DEPLOYMENT, R.REPLICASET, R.STATEFULSET, R.DAEMONSET, R.SERVICE,
-         R.ENDPOINTSLICE, R.EVENT)
+DRAWN = (kinds.NODE, kinds.POD, kinds.DEPLOYMENT, kinds.REPLICASET, kinds.STATEFULSET, kinds.DAEMONSET, kinds.SERVICE,
+         kinds.ENDPOINTSLICE, kinds.EVENT)
 DRAWN_NAMES = frozenset(rt.name for rt in DRAWN)
 
 POLL = 0.05                # how long one wait for store changes may block (stop is polled between)
@@ -203,8 +203,8 @@ class Session:
         for rt in DRAWN:
             objs, list_rv = self.store.list(rt)
             self.skip_upto[rt.name] = list_rv
-            if rt is R.EVENT and len(objs) > SNAPSHOT_EVENTS:
-                objs = sorted(objs, key=O.rv_of)[-SNAPSHOT_EVENTS:]
+            if rt is kinds.EVENT and len(objs) > SNAPSHOT_EVENTS:
+                objs = sorted(objs, key=objects.rv_of)[-SNAPSHOT_EVENTS:]
             items.extend(_slim(o) for o in objs)
         self.skip_until = max(self.skip_upto.values(), default=start)
         self._send({"type": "snapshot", "resourceVersion": str(start), "items": items})
@@ -242,12 +242,12 @@ class Session:
         for ev in evs:
             obj = ev.object
             kind = obj.get("kind")
-            rt = R.BY_KIND.get(((obj.get("apiVersion") or "").rpartition("/")[0], kind))
+            rt = kinds.BY_KIND.get(((obj.get("apiVersion") or "").rpartition("/")[0], kind))
             if rt is None or rt.name not in DRAWN_NAMES:
                 continue
             if ev.rv <= self.skip_until and ev.rv <= self.skip_upto.get(rt.name, 0):
                 continue
-            uid = (obj.get("metadata") or {}).get("uid") or f"{kind}/{O.key_of(obj)}"
+            uid = (obj.get("metadata") or {}).get("uid") or f"{kind}/{objects.key_of(obj)}"
             prev = out.pop(uid, None)
             etype = ev.type
             if prev is not None:
@@ -292,7 +292,7 @@ class Session:
         self.last_clock = state
         self.next_clock = now + CLOCK_PERIOD
         tm = self.cluster.timings
-        self._send({"type": "clock", "now": O.iso(t), "nowSeconds": t, "paused": state[0],
+        self._send({"type": "clock", "now": objects.iso(t), "nowSeconds": t, "paused": state[0],
                     "speed": state[1], "realisticTimings": state[2],
                     "timings": {"nodeMonitorGracePeriod": tm.node_monitor_grace,
                                 "evictionTolerationCap": _finite(tm.eviction_toleration_cap),
