@@ -198,6 +198,60 @@ def test_strict_field_validation_refuses_duplicate_fields(env):
     assert r.status_code == 201 and r.get_json()["spec"]["replicas"] == 3
 
 
+DUPLICATE_YAML = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: dupy
+spec:
+  replicas: 1
+  replicas: 2
+  selector:
+    matchLabels: {app: d}
+  template:
+    metadata:
+      labels: {app: d}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        image: busybox
+"""
+
+
+def test_strict_field_validation_refuses_duplicate_keys_in_yaml_as_go_yaml_words_them(env):
+    cluster, client = env
+    url = "/apis/apps/v1/namespaces/default/deployments?fieldValidation=Strict"
+    r = client.post(url, data=DUPLICATE_YAML, headers={"Content-Type": "application/yaml"})
+    body = _status(r, 400)
+    assert body["message"] == ('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+                               'yaml: unmarshal errors:\n  line 7: key "replicas" already set in map\n'
+                               '  line 17: key "image" already set in map')
+    assert not cluster.store.list(kinds.DEPLOYMENT, "default")[0]
+    # Server-side apply reads its body as YAML too, and words the refusal as the apply patcher does.
+    r = client.patch("/apis/apps/v1/namespaces/default/deployments/dupy?fieldManager=m&fieldValidation=Strict",
+                     data=DUPLICATE_YAML, headers={"Content-Type": "application/apply-patch+yaml"})
+    body = _status(r, 400)
+    assert body["message"] == ('error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n'
+                               '  line 7: key "replicas" already set in map\n  line 17: key "image" already set in map')
+    assert not cluster.store.list(kinds.DEPLOYMENT, "default")[0]
+    r = client.post(url.replace("Strict", "Ignore"), data=DUPLICATE_YAML, headers={"Content-Type": "application/yaml"})
+    assert r.status_code == 201 and r.get_json()["spec"]["replicas"] == 2
+
+
+def test_strict_field_validation_refuses_a_patch_with_duplicate_keys_and_changes_nothing(env):
+    cluster, client = env
+    r = client.post("/apis/apps/v1/namespaces/default/deployments", data=DUPLICATE_YAML,
+                    headers={"Content-Type": "application/yaml"})
+    assert r.status_code == 201
+    for ct in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+        r = client.patch("/apis/apps/v1/namespaces/default/deployments/dupy?fieldValidation=Strict",
+                         data='{"spec":{"replicas":5,"replicas":4}}', headers={"Content-Type": ct})
+        body = _status(r, 422)
+        assert body["message"] == (' "" is invalid: patch: Invalid value: "map[spec:map[replicas:4]]": '
+                                   'strict decoding error: duplicate field "spec.replicas"')
+        assert cluster.store.get(kinds.DEPLOYMENT, "default", "dupy")["spec"]["replicas"] == 2
+
+
 # ---- the page's stream: resume points per message --------------------------------------------------
 
 class _FakeSocket:
@@ -309,3 +363,27 @@ def test_a_half_sent_request_is_dropped(live_server, partial):
                 break
             data += chunk
     assert b" 201 " not in data
+
+
+def test_an_update_must_name_the_object_its_url_names(env):
+    cluster, client = env
+    r = client.post("/apis/apps/v1/namespaces/default/deployments", data=DUPLICATE_YAML,
+                    headers={"Content-Type": "application/yaml"})
+    assert r.status_code == 201
+    live = r.get_json()
+    url = "/apis/apps/v1/namespaces/default/deployments/dupy"
+    for name, text in ((None, "the name of the object (dupy based on URL) was undeterminable: name must be provided"),
+                       ("", "the name of the object (dupy based on URL) was undeterminable: name must be provided"),
+                       ("other", "the name of the object (other) does not match the name on the URL (dupy)")):
+        body = json.loads(json.dumps(live))
+        body["spec"]["replicas"] = 4
+        if name is None:
+            del body["metadata"]["name"]
+        else:
+            body["metadata"]["name"] = name
+        assert _status(client.put(url, data=json.dumps(body), content_type="application/json"), 400)["message"] == text
+    body = json.loads(json.dumps(live))
+    body["metadata"]["namespace"] = "kube-system"
+    assert _status(client.put(url, data=json.dumps(body), content_type="application/json"), 400)["message"] == (
+        "the namespace of the object (kube-system) does not match the namespace on the request (default)")
+    assert cluster.store.get(kinds.DEPLOYMENT, "default", "dupy")["spec"]["replicas"] == 2

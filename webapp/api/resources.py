@@ -226,8 +226,33 @@ def _object_body(rt) -> dict:
     if md is None:
         obj["metadata"] = {}
     if dups and _strict():
+        if _is_yaml(request.headers.get("Content-Type")):
+            raise errors.BadRequest(prefix + "strict decoding error: " + _yaml_unmarshal_errors(dups))
         raise errors.BadRequest(prefix + "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))
     return _with_type(rt, obj)
+
+
+def _is_yaml(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() in ("application/yaml", APPLY_PATCH)
+
+
+def _yaml_unmarshal_errors(lines: list[str]) -> str:
+    # go-yaml's TypeError: one indented line per problem under a header.
+    return "yaml: unmarshal errors:\n  " + "\n  ".join(lines)
+
+
+def _go_value(v) -> str:
+    """A decoded JSON value as Go's %+v prints a map[string]interface{}: maps with sorted keys,
+    strings bare. The apiserver quotes the patch this way in a strict patch error."""
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{k}:{_go_value(v[k])}" for k in sorted(v)) + "]"
+    if isinstance(v, list):
+        return "[" + " ".join(_go_value(x) for x in v) + "]"
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
 
 
 def _with_type(rt, obj):
@@ -321,10 +346,15 @@ def create(t: Target):
 def update(t: Target):
     obj = _object_body(t.rt)
     md = obj["metadata"]
-    if md.get("name") and md["name"] != t.name:
+    # The update handler's checkName: the body must name the object the URL names.
+    if not md.get("name"):
+        raise errors.BadRequest(f"the name of the object ({t.name} based on URL) was undeterminable: name must be provided")
+    if md["name"] != t.name:
         raise errors.BadRequest(f"the name of the object ({md['name']}) does not match the name on the URL ({t.name})")
-    md["name"] = t.name
     if t.namespace:
+        if md.get("namespace") and md["namespace"] != t.namespace:
+            raise errors.BadRequest(f"the namespace of the object ({md['namespace']}) does not match "
+                                    f"the namespace on the request ({t.namespace})")
         md["namespace"] = t.namespace
     return _json(current_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run(),
                                          manager=_manager("UpdateOptions")))
@@ -347,7 +377,13 @@ def patch(t: Target):
         raise errors.Invalid("PatchOptions", "meta.k8s.io", "",
                              [errors.forbidden("force", "may not be specified for non-apply patch")])
     manager = _manager("PatchOptions")
-    body = bodies.read_json_like(request.get_data(cache=False), "application/json")
+    dups: list[str] = []
+    body = bodies.read_json_like(request.get_data(cache=False), "application/json", dups)
+    if dups and ptype != "json" and _strict():
+        # strategicPatchObject / mergePatcher: the patch's own duplicate keys, refused before it
+        # is applied (a JSON patch's duplicates inside values are dropped by its library).
+        raise errors.Invalid("", "", "", [errors.invalid(
+            "patch", _go_value(body), "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))])
     return _json(current_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
                                         dry_run=_dry_run(), manager=manager))
 
@@ -359,7 +395,10 @@ def apply(t: Target):
     force = request.args.get("force", "")
     if force not in ("", "true", "false"):
         raise errors.BadRequest(f'force: Invalid value: "{force}": must be true or false')
-    config = bodies.read_json_like(request.get_data(cache=False), APPLY_PATCH)
+    dups: list[str] = []
+    config = bodies.read_json_like(request.get_data(cache=False), APPLY_PATCH, dups)
+    if dups and _strict():
+        raise errors.BadRequest("error strict decoding YAML: error converting YAML to JSON: " + _yaml_unmarshal_errors(dups))
     obj, created = current_cluster().store.apply(t.rt, t.namespace, t.name, config, manager=manager,
                                           force=force == "true", strict=_strict(), dry_run=_dry_run())
     return _json(obj, 201 if created else 200)
