@@ -35,6 +35,8 @@ KNOWN_REPOSITORIES = frozenset({
 } | {
     "docker.io/curlimages/curl", "docker.io/nicolaka/netshoot", "docker.io/hashicorp/http-echo",
     "docker.io/kennethreitz/httpbin", "docker.io/bitnami/redis", "docker.io/bitnami/nginx",
+    "docker.io/polinux/stress", "docker.io/vish/stress", "gcr.io/google-samples/node-hello",
+    "registry.k8s.io/goproxy",
     "docker.io/bitnami/postgresql", "docker.io/grafana/grafana", "docker.io/prom/prometheus",
     "registry.k8s.io/pause", "registry.k8s.io/e2e-test-images/agnhost", "registry.k8s.io/busybox", "registry.k8s.io/etcd",
     "registry.k8s.io/nginx-slim", "registry.k8s.io/echoserver", "registry.k8s.io/hpa-example",

@@ -19,10 +19,11 @@ from flask import Blueprint, Response, jsonify, request
 from engine import resources as kinds
 from engine import schema
 
-from . import reviews
+from . import metrics, reviews
 
 bp = Blueprint("discovery", __name__)
 bp.register_blueprint(reviews.bp)
+bp.register_blueprint(metrics.bp)
 
 
 def _group_versions() -> list[tuple[str, str]]:
@@ -33,7 +34,8 @@ def _group_versions() -> list[tuple[str, str]]:
         if gv not in out:
             out.insert(at, gv)
             at += 1
-    return out
+    # Aggregated APIs (metrics-server's) come last, as the aggregator lists them.
+    return out + [gv for gv in metrics.group_versions() if gv not in out]
 
 VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-kubeplay",
            "gitCommit": "0000000000000000000000000000000000000000", "gitTreeState": "clean",
@@ -74,7 +76,7 @@ def _resource_list(group: str, version: str) -> dict:
             elif sub == "binding":
                 resources.append({"name": f"{rt.name}/binding", "singularName": "", "namespaced": True,
                                   "kind": "Binding", "verbs": ["create"]})
-    resources += reviews.discovery_resources(group, version)
+    resources += reviews.discovery_resources(group, version) + metrics.discovery_resources(group, version)
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
 
