@@ -27,7 +27,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .. import quantity, usage
 
 FOREVER = None
 
@@ -83,9 +85,27 @@ class Program:
     loop_output: tuple[str, ...] = ()
     loop_start: float = 0.0
     loop_period: float = 0.0
+    exit_reason: str | None = None   # the terminated state's reason when not Completed/Error
+
+
+# How long a process that wants more memory than its limit runs before the kernel's OOM killer
+# ends it: `stress --vm-bytes` allocates its whole amount within a moment of starting.
+OOM_AFTER = 0.5
 
 
 def program_for(container: dict, image_short: str) -> Program:
+    """What the container's process does — unless it wants more memory than its limit, in
+    which case the cgroup's OOM killer ends it (SIGKILL: exit 137, reason OOMKilled) as soon as
+    it has allocated past the limit, wherever its own program would have gone."""
+    program = _program(container, image_short)
+    limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
+    if limit is not None and usage.demand(container)[1] > quantity.parse_quantity(limit):
+        if program.exit_code is None or program.runs_for > OOM_AFTER:
+            return replace(program, exit_code=137, runs_for=OOM_AFTER, exit_reason="OOMKilled")
+    return program
+
+
+def _program(container: dict, image_short: str) -> Program:
     cmd = [str(x) for x in (container.get("command") or [])]
     args = [str(x) for x in (container.get("args") or [])]
     env = {e.get("name"): e.get("value") for e in container.get("env") or () if isinstance(e, dict)}

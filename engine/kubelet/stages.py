@@ -246,7 +246,7 @@ def _running_due(c: ContainerRun) -> float | None:
 def _running(c: ContainerRun, at: float, env: Env) -> None:
     assert c.started_at is not None
     if c.program.exit_code is not None and at >= c.started_at + c.program.runs_for:
-        _exit(c, at, c.program.exit_code, env)           # it ended by itself first
+        _exit(c, at, c.program.exit_code, env, c.program.exit_reason)   # it ended by itself first
         return
     if c.kill_due is not None:
         if at >= c.kill_due:

@@ -436,3 +436,30 @@ def test_an_ephemeral_container_starts_once_reports_its_status_and_leaves_the_po
     with pytest.raises(errors.Invalid, match='existing ephemeral containers "dbg" may not be removed'):
         cluster.store.patch(kinds.POD, "default", "app", "merge", {"spec": {"ephemeralContainers": None}},
                             subresource="ephemeralcontainers")
+
+
+def test_a_container_past_its_memory_limit_is_oom_killed_and_backs_off(cluster):
+    # kubernetes.io pods/resource/memory-request-limit-2.yaml: stress wants 250M under a 100Mi limit.
+    cluster.store.create(pod("memory-demo-2", node="node-1", containers=[{
+        "name": "memory-demo-2-ctr", "image": "polinux/stress", "command": ["stress"],
+        "args": ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"],
+        "resources": {"requests": {"memory": "50Mi"}, "limits": {"memory": "100Mi"}}}]))
+    cluster.advance(3.0)
+    cs = cstatus(cluster, "memory-demo-2")
+    last = cs["state"].get("terminated") or cs["lastState"]["terminated"]
+    assert (last["reason"], last["exitCode"]) == ("OOMKilled", 137)
+    cluster.advance(5)
+    cs = cstatus(cluster, "memory-demo-2")
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert cs["lastState"]["terminated"]["reason"] == "OOMKilled" and cs["restartCount"] >= 1
+
+
+def test_a_container_within_its_memory_limit_keeps_running(cluster):
+    # memory-request-limit.yaml: 150M under a 200Mi limit runs.
+    cluster.store.create(pod("memory-demo", node="node-1", containers=[{
+        "name": "c", "image": "polinux/stress", "command": ["stress"],
+        "args": ["--vm", "1", "--vm-bytes", "150M", "--vm-hang", "1"],
+        "resources": {"requests": {"memory": "100Mi"}, "limits": {"memory": "200Mi"}}}]))
+    cluster.advance(30)
+    cs = cstatus(cluster, "memory-demo")
+    assert "running" in cs["state"] and cs["restartCount"] == 0
