@@ -19,6 +19,7 @@ from .loop import Context, TerminalError, Timings
 from .decisions import DecisionLog
 from .events import WARNING, EventRecorder
 from .store import Store, WatchEvent
+from .timeline import Timeline
 from .workqueue import WorkQueue
 
 log = logging.getLogger("kubeplay.engine")
@@ -88,6 +89,9 @@ class Cluster:
         self.clock = clock or ScaledClock()
         self.store = store or Store()
         self.store.set_clock(self.clock)
+        # The page's timeline: every change from here on (and what a state file brought back).
+        self.timeline = Timeline(self.clock, (o for rt in kinds.all_types() for o in self.store.iter(rt)))
+        self.store.observe_writes(self.timeline)
         self.timings = timings or Timings()
         self.decisions = DecisionLog(self.clock)
         self.recorder = EventRecorder(self.store, self.clock)

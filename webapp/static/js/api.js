@@ -38,6 +38,10 @@ export const api = {
   terminal: (command) => call("POST", "/kubeplay/v1/terminal", { command }),
   examples: () => call("GET", "/kubeplay/v1/examples"),
 
+  timeline: () => call("GET", "/kubeplay/v1/timeline"),
+  timelineState: (at) => call("GET", `/kubeplay/v1/timeline/state?at=${enc(at)}`),
+  timelineChanges: (after, until) => call("GET", `/kubeplay/v1/timeline/changes?after=${enc(after)}&until=${enc(until)}`),
+
   clock: () => call("GET", "/kubeplay/v1/clock"),
   setClock: (change) => call("POST", "/kubeplay/v1/clock", change),
   setTimings: (realistic) => call("POST", "/kubeplay/v1/timings", { realistic }),

@@ -14,6 +14,7 @@ import { ClockControls } from "./clock.js";
 import { Terminal } from "./terminal.js";
 import { EditorPanel } from "./editor-panel.js";
 import { Tour } from "./tour.js";
+import { Timeline } from "./timeline.js";
 import { keyOf } from "./model.js";
 import { toYaml } from "./yamldump.js";
 
@@ -144,6 +145,8 @@ const sync = new Sync({
   onClock: (c) => clock.update(c),
 });
 
+const timeline = new Timeline($("#timeline"), { model, sync, log, onChange: schedule });
+
 async function refreshFailed() {
   const r = await api.failedNodes();
   if (r.ok && r.body && Array.isArray(r.body.failed)) clusterView.setFailed(r.body.failed);
@@ -159,4 +162,5 @@ clock.load();
 sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
-window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, keyOf };
+window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, keyOf,
+                    timeline };

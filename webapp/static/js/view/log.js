@@ -61,6 +61,7 @@ export class ReconcileLog {
     this.listeners = [];              // fn(decision) for each decision (the tour narrates with them)
     this.filterKey = null;
     this.filterKeys = new Set();
+    this.until = null;                // the timeline's moment: later groups are hidden (null: live)
     this.follow = true;               // at the bottom: keep following new lines
     this.list.addEventListener("scroll", () => {
       const l = this.list;
@@ -121,6 +122,14 @@ export class ReconcileLog {
       this.filterEl.hidden = !key;
       setText(this.filterEl.querySelector("span"), key ? `the story of ${label || key}` : "");
     }
+    for (const g of this.groups) this._applyFilter(g);
+    if (this.follow) this._toBottom();
+  }
+
+  /** The timeline shows the past: hide what happened after `t` (seconds), or nothing (null). */
+  setUntil(t) {
+    if (t === this.until) return;
+    this.until = t;
     for (const g of this.groups) this._applyFilter(g);
     if (this.follow) this._toBottom();
   }
@@ -221,7 +230,7 @@ export class ReconcileLog {
     const line = this._line(e, "effect");
     g.body.append(line);
     this._touch(g, e, t);
-    if (this.filterKey) this._filterLine(line);
+    if (this.filterKey || this.until !== null) this._filterLine(line);
   }
 
   _newGroup(e, t) {
@@ -277,6 +286,7 @@ export class ReconcileLog {
   _line(e, role) {
     const who = e.requester ? `asked by ${e.requester}` : e.who;
     const data = { key: e.key || "" };
+    if (typeof e.t === "number") data.t = String(e.t);     // the timeline hides later lines
     const named = e.kind === "event" && NAMES_POD.exec(e.message || "");
     if (named) data.about = `${e.ns}/${named[1]}`;        // "Created pod: X" is about X too
     if (e.controller) data.controller = e.controller;
@@ -293,15 +303,16 @@ export class ReconcileLog {
   }
 
   _applyFilter(g) {
-    g.el.hidden = !!this.filterKey && !g.keys.has(this.filterKey);
+    g.el.hidden = (!!this.filterKey && !g.keys.has(this.filterKey)) || (this.until !== null && g.t0 > this.until);
     for (const line of g.body.children) this._filterLine(line);
   }
 
   /** While filtered, a group's lines about other objects (the pod's siblings) are hidden too. */
   _filterLine(line) {
     const k = line.dataset.key, about = line.dataset.about;
-    line.hidden = !!this.filterKey && !line.classList.contains("fold") &&
-      ((!!k && !this.filterKeys.has(k)) || (!!about && !this.filterKeys.has(about)));
+    const later = this.until !== null && line.dataset.t !== undefined && Number(line.dataset.t) > this.until;
+    line.hidden = later || (!!this.filterKey && !line.classList.contains("fold") &&
+      ((!!k && !this.filterKeys.has(k)) || (!!about && !this.filterKeys.has(about))));
   }
 
   _filter() {

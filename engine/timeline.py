@@ -1,0 +1,98 @@
+"""The cluster's past, for the page's timeline: what every shown object looked like at any
+moment since the cluster started (or since the oldest change still kept).
+
+A write sink on the store (Store.observe_writes) notes each change of the kinds the page draws
+with the engine clock's time. Objects are never mutated once stored, so a note is a reference,
+not a copy; the watch history holds the same objects. To keep memory bounded, only the newest
+`limit` changes are kept one by one: older ones are folded into `base`, the state at `start`,
+so the timeline then begins later (the page shows where it begins).
+
+Reads take the lock the writes take, and are O(changes kept) — a learner's cluster keeps a few
+thousand; the page asks for one state per drag step, not per frame.
+"""
+from __future__ import annotations
+
+import bisect
+import collections
+import threading
+from typing import Iterable, NamedTuple
+
+from . import objects
+
+# What the page draws (webapp/static/js/model.js KINDS).
+KINDS = frozenset({"Node", "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service",
+                   "EndpointSlice", "Event"})
+DEFAULT_LIMIT = 20000
+
+
+class Change(NamedTuple):
+    time: float
+    rv: int
+    type: str            # ADDED | MODIFIED | DELETED
+    object: dict
+
+
+class Timeline:
+    def __init__(self, clock, existing: Iterable[dict] = (), *, limit: int = DEFAULT_LIMIT):
+        self._clock = clock
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._changes: collections.deque[Change] = collections.deque()
+        self._times: collections.deque[float] = collections.deque()   # the changes' times, for bisect
+        self.start = clock.now()
+        self._base: dict[str, dict] = {objects.uid_of(o): o for o in existing if o.get("kind") in KINDS}
+
+    # ---- the store's write sink -------------------------------------------------------------
+
+    def append(self, ev) -> None:
+        obj = ev.object
+        if obj.get("kind") not in KINDS:
+            return
+        with self._lock:
+            now = self._clock.now()
+            if self._times and now < self._times[-1]:
+                now = self._times[-1]          # a clock set back (tests) never reorders the past
+            self._changes.append(Change(now, ev.rv, ev.type, obj))
+            self._times.append(now)
+            while len(self._changes) > self._limit:
+                self._fold(self._changes.popleft())
+                self.start = self._times.popleft()
+
+    def _fold(self, ch: Change) -> None:
+        uid = objects.uid_of(ch.object)
+        if ch.type == "DELETED":
+            self._base.pop(uid, None)
+        else:
+            self._base[uid] = ch.object
+
+    # ---- reads ------------------------------------------------------------------------------
+
+    def span(self) -> tuple[float, float]:
+        """(start, now): where the timeline begins and the present."""
+        with self._lock:
+            return self.start, self._clock.now()
+
+    def state_at(self, t: float) -> tuple[list[dict], int]:
+        """Every object as it was at time `t` (after all changes made at or before it), and the
+        resourceVersion of the last of those changes (0 if none is kept)."""
+        with self._lock:
+            state = dict(self._base)
+            end = bisect.bisect_right(self._times, t)
+            rv = 0
+            for i, ch in enumerate(self._changes):
+                if i >= end:
+                    break
+                uid = objects.uid_of(ch.object)
+                if ch.type == "DELETED":
+                    state.pop(uid, None)
+                else:
+                    state[uid] = ch.object
+                rv = ch.rv
+            return list(state.values()), rv
+
+    def changes_between(self, t0: float, t1: float, limit: int = 5000) -> list[Change]:
+        """The changes made after `t0` and at or before `t1`, oldest first (at most `limit`)."""
+        with self._lock:
+            lo = bisect.bisect_right(self._times, t0)
+            hi = min(bisect.bisect_right(self._times, t1), lo + limit)
+            return [self._changes[i] for i in range(lo, hi)]
