@@ -13,13 +13,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from datetime import datetime, timezone
 
 from flask import Blueprint, Response, jsonify, request
 
 from engine import resources as kinds
 from engine import schema
 
+from . import openapi_v2 as openapi_v2_doc
 from . import reviews
+
+_STARTED = datetime.now(timezone.utc).replace(microsecond=0)   # Last-Modified of /openapi/v2
 
 bp = Blueprint("discovery", __name__)
 bp.register_blueprint(reviews.bp)
@@ -241,7 +245,23 @@ def openapi_gv(gv):
 
 @bp.get("/openapi/v2")
 def openapi_v2():
-    return _not_found(request.path)
+    """Swagger 2.0, JSON or gnostic protobuf by Accept (openapi_v2.py), gzipped when the client
+    takes gzip; 406 with no body for anything else and 304 for a matching If-None-Match, as
+    kube-openapi's handler answers."""
+    vary = [("Vary", "Accept"), ("Vary", "Accept-Encoding")]
+    answer = openapi_v2_doc.negotiate(request.headers.get("Accept"))
+    if answer is None:
+        return Response(b"", status=406, headers=vary)
+    _, digest = openapi_v2_doc.served()
+    body = answer.body
+    resp = Response(headers=vary + [("Cache-Control", "no-cache, private")], content_type=answer.content_type)
+    if openapi_v2_doc.accepts_gzip(request.headers.get("Accept-Encoding")):
+        body, digest = answer.gzipped, digest + "-gzip"
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.set_data(body)
+    resp.set_etag(digest)
+    resp.last_modified = _STARTED
+    return resp.make_conditional(request)
 
 
 def _not_found(path: str) -> Response:
