@@ -6,8 +6,10 @@ group-versions (serverRelativeURL with a content hash) and one document per grou
 components.schemas are upstream v1.32's (engine/admission/schema.py's generated data: field
 descriptions for `kubectl explain`, x-kubernetes-group-version-kind, patch strategies) and whose
 PATCH operations list the `fieldValidation` parameter, which kubectl's apply/create/replace look
-for before using server-side field validation (kubectl-wire.md §2–3). Served kinds come from
-engine.resources, the create-only review kinds from reviews.py."""
+for before using server-side field validation (kubectl-wire.md §2–3), and OpenAPI v2 (Swagger
+2.0, JSON or gnostic protobuf: openapi_v2.py) from the same schemas, which kubectl validates
+`kind: List` files with. Served kinds come from engine.resources, the create-only review kinds
+from reviews.py."""
 from __future__ import annotations
 
 import functools
