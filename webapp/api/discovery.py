@@ -6,13 +6,16 @@ group-versions (serverRelativeURL with a content hash) and one document per grou
 components.schemas are upstream v1.32's (engine/admission/schema.py's generated data: field
 descriptions for `kubectl explain`, x-kubernetes-group-version-kind, patch strategies) and whose
 PATCH operations list the `fieldValidation` parameter, which kubectl's apply/create/replace look
-for before using server-side field validation (kubectl-wire.md §2–3). Served kinds come from
-engine.resources, the create-only review kinds from reviews.py."""
+for before using server-side field validation (kubectl-wire.md §2–3), and OpenAPI v2 (Swagger
+2.0, JSON or gnostic protobuf: openapi_v2.py) from the same schemas, which kubectl validates
+`kind: List` files with. Served kinds come from engine.resources, the create-only review kinds
+from reviews.py."""
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
+from datetime import datetime, timezone
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -20,6 +23,9 @@ from engine import resources as kinds
 from engine import schema
 
 from . import metrics, reviews
+from . import openapi_v2 as openapi_v2_doc
+
+_STARTED = datetime.now(timezone.utc).replace(microsecond=0)   # Last-Modified of /openapi/v2
 
 bp = Blueprint("discovery", __name__)
 bp.register_blueprint(reviews.bp)
@@ -243,7 +249,23 @@ def openapi_gv(gv):
 
 @bp.get("/openapi/v2")
 def openapi_v2():
-    return _not_found(request.path)
+    """Swagger 2.0, JSON or gnostic protobuf by Accept (openapi_v2.py), gzipped when the client
+    takes gzip; 406 with no body for anything else and 304 for a matching If-None-Match, as
+    kube-openapi's handler answers."""
+    vary = [("Vary", "Accept"), ("Vary", "Accept-Encoding")]
+    answer = openapi_v2_doc.negotiate(request.headers.get("Accept"))
+    if answer is None:
+        return Response(b"", status=406, headers=vary)
+    _, digest = openapi_v2_doc.served()
+    body = answer.body
+    resp = Response(headers=vary + [("Cache-Control", "no-cache, private")], content_type=answer.content_type)
+    if openapi_v2_doc.accepts_gzip(request.headers.get("Accept-Encoding")):
+        body, digest = answer.gzipped, digest + "-gzip"
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.set_data(body)
+    resp.set_etag(digest)
+    resp.last_modified = _STARTED
+    return resp.make_conditional(request)
 
 
 def _not_found(path: str) -> Response:
