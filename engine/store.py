@@ -29,6 +29,7 @@ from . import admission, errors, managedfields, objects, resources as kinds, str
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
+from .admission import limitranger, resourcequota
 from .services import allocate
 from .sqlite import SqliteBacking
 
@@ -284,6 +285,8 @@ class Store:
             if name in taken:
                 raise errors.AlreadyExists(rt.name, rt.group, name)
             self._check_quota(rt, obj, None)
+            if admit and rt.namespaced:
+                self._admit_with_state(rt, obj)
             strategy.prepare_for_create(obj)
             if rt is kinds.SERVICE:
                 _allocate_service(self, obj, None)
@@ -602,6 +605,19 @@ class Store:
         if (nsobj.get("status") or {}).get("phase") == "Terminating" and rt is not kinds.EVENT:
             raise errors.Forbidden(rt.name, rt.group, name,
                                    f"unable to create new content in namespace {ns} because it is being terminated")
+
+    def _admit_with_state(self, rt, obj: dict) -> None:
+        """The admission plugins that read other objects: LimitRanger (defaults and bounds from
+        the namespace's LimitRanges, for a new Pod) and ResourceQuota. `obj` is admission's own
+        copy; LimitRanger may fill in its containers' resources."""
+        ns = obj["metadata"]["namespace"]
+        if rt is kinds.POD:
+            ranges = self._objs[kinds.LIMITRANGE.name].get(ns)
+            if ranges:
+                limitranger.admit_pod(obj, sorted(ranges.values(), key=objects.name_of))
+        quotas = self._objs[kinds.RESOURCEQUOTA.name].get(ns)
+        if quotas:
+            resourcequota.check_create(self, rt, obj, list(quotas.values()), self._now())
 
     def _check_quota(self, rt, obj: dict, old: dict | None) -> None:
         """The playground's quota: a cluster-wide cap on pods, and on what a workload asks for."""
