@@ -31,6 +31,7 @@ def _controller_classes():
     # a Deployment's life: deployment → replicaset → scheduler → kubelet, then the keepers.
     from .controllers.daemonset import DaemonSetController
     from .controllers.deployment import DeploymentController
+    from .controllers.disruption import DisruptionController
     from .controllers.endpoints import EndpointsController
     from .controllers.endpointslice import EndpointSliceController
     from .controllers.garbagecollector import GarbageCollector
@@ -43,7 +44,8 @@ def _controller_classes():
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
             Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
-            GarbageCollector, NamespaceController, ResourceQuotaController]
+            GarbageCollector, NamespaceController, ResourceQuotaController,
+            DisruptionController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
