@@ -335,6 +335,8 @@ class Cluster:
         (unless `flush=False`) commit the engine's writes to the state file, if there is one."""
         worked = False
         store = self.store
+        if store.expire_events(self.clock.now()):   # --event-ttl: one look at the oldest Event
+            worked = True
         store.acting_as = "kubelet"                 # due timers: the kubelets' heartbeats and node joins
         for t in self.clock.pop_due():
             worked = True

@@ -30,6 +30,7 @@ from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
 from .admission import limitranger, resourcequota
+from .event_ttl import DEFAULT_EVENT_TTL, EventExpiry
 from .services import allocate
 from .sqlite import SqliteBacking
 
@@ -59,7 +60,7 @@ class _Sink(Protocol):
 
 class Store:
     def __init__(self, path: str | None = None, *, clock=None, history: int = DEFAULT_HISTORY,
-                 max_pods: int = DEFAULT_MAX_PODS):
+                 max_pods: int = DEFAULT_MAX_PODS, event_ttl: float = DEFAULT_EVENT_TTL):
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._waiting = 0
@@ -78,6 +79,7 @@ class Store:
         # work it is running (kube-controller-manager, kube-scheduler, kubelet), as each of those
         # identifies itself to a real apiserver by its User-Agent.
         self.acting_as = "kube-controller-manager"
+        self._event_expiry = EventExpiry(event_ttl)
         if self._db:
             self._load()
 
@@ -103,6 +105,7 @@ class Store:
             self._index_add(rt, obj)
             rv = max(rv, objects.rv_of(obj))
         self._rv = max(rv, self._db.stored_rv())
+        self._event_expiry.loaded(self.iter(kinds.EVENT))
 
     def _manager(self, manager: str | None, sync: bool) -> str:
         """Who a write is from: the named manager; for the engine's own writes (sync=False) the
@@ -165,6 +168,12 @@ class Store:
 
     def _emit(self, rt: kinds.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
         ev = WatchEvent(etype, obj, self._rv, old, rt)
+        if rt is kinds.EVENT:
+            md = obj["metadata"]
+            if etype == "DELETED":
+                self._event_expiry.gone(md.get("namespace", ""), md["name"])
+            else:
+                self._event_expiry.written(md.get("namespace", ""), md["name"], self._now())
         self._history.append(ev)
         for q in self._feeds:
             q.append(ev)
@@ -595,6 +604,19 @@ class Store:
         gone["metadata"] = dict(obj["metadata"], resourceVersion=str(self._rv))
         self._emit(rt, "DELETED", gone, cur, sync)
         return gone
+
+    def expire_events(self, now: float) -> int:
+        """Delete the Events last written more than the event TTL before `now` (etcd's lease
+        expiry: a DELETED watch event each, and gone from the state file). Cheap when nothing
+        is due: one look at the oldest write. Returns how many went."""
+        n = 0
+        with self._lock:
+            for ns, name in list(self._event_expiry.due(now)):
+                obj = self._objs[kinds.EVENT.name].get(ns, {}).get(name)
+                if obj is not None:
+                    self._remove_locked(kinds.EVENT, obj, False)
+                    n += 1
+        return n
 
     # ---- admission-time checks that need state ----------------------------------------------
 

@@ -163,7 +163,7 @@ class DisruptionController(Controller):
             if objects.is_terminating(pod) or pname not in marked:
                 continue
             expected_deletion = (objects.parse_time(marked[pname]) or now) + DELETION_TIMEOUT
-            if expected_deletion < now:
+            if expected_deletion <= now:      # (upstream: Before(now); our clock may stand still)
                 self.recorder.event(pod, WARNING, "NotDeleted",
                                     f"Pod was expected by PDB {objects.namespace_of(pdb)}/{objects.namespace_of(pdb)} "
                                     "to be deleted but it wasn't", component=self.name)
