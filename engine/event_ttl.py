@@ -9,7 +9,7 @@ always first and finding what is due costs one look at the front)."""
 from __future__ import annotations
 
 import collections
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from . import objects
 
@@ -32,7 +32,7 @@ class EventExpiry:
     def gone(self, namespace: str, name: str) -> None:
         self._written.pop((namespace, name), None)
 
-    def loaded(self, events: list[dict]) -> None:
+    def loaded(self, events: Iterable[dict]) -> None:
         """Index Events read back from a state file: their last write is the latest of the
         times they carry (the recorder moves lastTimestamp on every repeat)."""
         def last_write(ev: dict) -> float:
