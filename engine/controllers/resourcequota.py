@@ -20,9 +20,13 @@ class ResourceQuotaController(Controller):
 
     def handlers(self):
         out = {rt.name: self._quotas_of_namespace for rt in kinds.all_types()
-               if rt.namespaced and rt.name not in _NOT_COUNTED and rt is not kinds.RESOURCEQUOTA}
-        out["resourcequotas"] = own_key
+               if rt.namespaced and rt.name not in _NOT_COUNTED}
+        out["resourcequotas"] = self._quota_and_its_neighbours
         return out
+
+    def _quota_and_its_neighbours(self, ev: WatchEvent) -> Iterable[str]:
+        # Its own key (a deleted quota's too), and the others', which may count quotas.
+        return {*own_key(ev), *self._quotas_of_namespace(ev)}
 
     def _quotas_of_namespace(self, ev: WatchEvent) -> Iterable[str]:
         ns = objects.namespace_of(ev.object)
