@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import quantity
 from ..errors import FieldError
 from . import names as naming
-from .fields import RenderedFieldError, duplicate, forbidden, invalid, not_supported
+from .fields import GoStruct, RenderedFieldError, duplicate, forbidden, invalid, not_supported
 from .validation_apps import not_more_than_100_percent, positive_int_or_percent
 from .validation_meta import (as_list, str_map, validate_label_selector, validate_object_meta,
                               validate_object_meta_update)
@@ -57,10 +57,11 @@ def validate_pdb(pdb: dict) -> list[FieldError]:
     return errs
 
 
-def _spec_value(spec: dict) -> str:
-    # The bad value is the whole spec struct, which Go prints field by field (%#v, pointers as
-    # addresses); its JSON is the readable, stable stand-in.
-    return "{" + ", ".join(f"{k}: {spec[k]}" for k in ("minAvailable", "maxUnavailable") if k in spec) + "}"
+def _spec_value(spec: dict) -> GoStruct:
+    """The bad value is the whole spec struct: rendered as the project renders structs (fields.py),
+    in PodDisruptionBudgetSpec's declaration order, unset pointers left out."""
+    return GoStruct((k, spec[k]) for k in ("minAvailable", "selector", "maxUnavailable", "unhealthyPodEvictionPolicy")
+                    if spec.get(k) is not None)
 
 
 def validate_pdb_update(new: dict, old: dict) -> list[FieldError]:

@@ -86,3 +86,32 @@ def test_the_terminals_drain_reports_the_refusal_as_kubectl_does(cluster, client
                     json={"command": f"kubectl drain {node} --ignore-daemonsets --disable-eviction"})
     assert r.get_json()["exitCode"] == 0, r.get_json()["output"]
     assert web_on(cluster, node) == []
+
+
+def test_an_eviction_before_the_budget_is_processed_is_429_with_retry_after(cluster, client):
+    s = cluster.store
+    s.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+    cluster.advance(10)
+    # The budget is stored but the disruption controller has not looked at it yet.
+    s.create({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web"},
+              "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "web"}}}})
+    name = next(p["metadata"]["name"] for p in s.iter(kinds.POD, "default"))
+    r = client.post(f"/api/v1/namespaces/default/pods/{name}/eviction",
+                    json={"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name}})
+    assert r.status_code == 429 and r.headers["Retry-After"] == "10"
+    assert r.get_json() == {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": REFUSAL,
+        "reason": "TooManyRequests", "code": 429,
+        "details": {"causes": [{"reason": "DisruptionBudget",
+                                "message": "The disruption budget web is still being processed by the server."}],
+                    "retryAfterSeconds": 10}}
+    cluster.run_until_idle()
+    r = client.post(f"/api/v1/namespaces/default/pods/{name}/eviction",
+                    json={"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "other"}})
+    assert r.status_code == 400 and r.get_json()["message"] == "name in URL does not match name in Eviction object"
+    r = client.post(f"/api/v1/namespaces/default/pods/{name}/eviction",
+                    json={"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name}})
+    assert r.status_code == 201 and r.get_json()["status"] == "Success"
