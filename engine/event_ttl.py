@@ -42,6 +42,16 @@ class EventExpiry:
         for ev in sorted(events, key=last_write):
             self.written(objects.namespace_of(ev), objects.name_of(ev), last_write(ev))
 
+    def maybe_due(self, now: float) -> bool:
+        """Whether anything may be due, without the store's lock (the engine thread asks every
+        pass): a peek at the oldest write; a write racing with the peek answers "maybe"."""
+        try:
+            for at in self._written.values():
+                return at + self.ttl <= now
+            return False
+        except RuntimeError:                # changed under the peek by an API thread's write
+            return True
+
     def due(self, now: float) -> Iterator[tuple[str, str]]:
         """The Events whose lease has run out by `now`, oldest first (each is dropped from the
         index as it is handed out)."""

@@ -610,6 +610,8 @@ class Store:
         expiry: a DELETED watch event each, and gone from the state file). Cheap when nothing
         is due: one look at the oldest write. Returns how many went."""
         n = 0
+        if not self._event_expiry.maybe_due(now):
+            return 0
         with self._lock:
             for ns, name in list(self._event_expiry.due(now)):
                 obj = self._objs[kinds.EVENT.name].get(ns, {}).get(name)
