@@ -84,6 +84,34 @@ def pod_matches_scope(pod: dict, scope: str) -> bool:
     return True
 
 
+def _requirement_matches(pod: dict, req: dict) -> bool:
+    """One scopeSelector requirement (ScopedResourceSelectorRequirement) on a pod."""
+    scope, op, values = req.get("scopeName", ""), req.get("operator", ""), req.get("values") or ()
+    if scope == "PriorityClass":
+        name = (pod.get("spec") or {}).get("priorityClassName") or ""
+        return {"In": name in values, "NotIn": name not in values, "Exists": bool(name),
+                "DoesNotExist": not name}.get(op, False)
+    matched = pod_matches_scope(pod, scope)
+    return matched if op in ("Exists", "In") else not matched
+
+
+def has_scopes(quota: dict) -> bool:
+    spec = quota.get("spec") or {}
+    return bool(spec.get("scopes") or (spec.get("scopeSelector") or {}).get("matchExpressions"))
+
+
+def quota_matches(quota: dict, rt: kinds.ResourceType, obj: dict) -> bool:
+    """quota.Matches: a quota with scopes (or a scopeSelector) counts pods only, those its scopes
+    all select; an unscoped one counts everything."""
+    if not has_scopes(quota):
+        return True
+    if rt is not kinds.POD:
+        return False
+    spec = quota.get("spec") or {}
+    return (all(pod_matches_scope(obj, s) for s in spec.get("scopes") or ())
+            and all(_requirement_matches(obj, r) for r in (spec.get("scopeSelector") or {}).get("matchExpressions") or ()))
+
+
 def pod_counts(pod: dict, now: float) -> bool:
     """QuotaV1Pod: a pod uses compute quota until it is terminal or past its deletion grace."""
     status, md = pod.get("status") or {}, pod.get("metadata") or {}
@@ -137,7 +165,7 @@ def namespace_usage(store, namespace: str, names, now: float, *, scoped: dict | 
     """The namespace's current use of each of `names` (a quota's hard resources), from the
     stored objects: what the quota controller writes as status.used. `scoped`: the quota, whose
     scopes select the pods that count."""
-    scopes = ((scoped or {}).get("spec") or {}).get("scopes") or ()
+    scoped_by = scoped if scoped is not None and has_scopes(scoped) else None
     wanted = set(names)
     out = {n: Fraction(0) for n in wanted}
     by_rt: dict = {}
@@ -147,7 +175,7 @@ def namespace_usage(store, namespace: str, names, now: float, *, scoped: dict | 
             by_rt.setdefault(rt, set()).add(n)
     for rt, ns_names in by_rt.items():
         for obj in store.iter(rt, namespace):
-            if scopes and not all(pod_matches_scope(obj, s) for s in scopes):
+            if scoped_by is not None and not quota_matches(scoped_by, rt, obj):
                 continue
             for k, v in usage(rt, obj, now).items():
                 if k in ns_names:

@@ -15,16 +15,6 @@ from fractions import Fraction
 from .. import errors, objects, quota_usage, resources as kinds
 
 
-def _scopes_match(quota: dict, rt: kinds.ResourceType, obj: dict) -> bool:
-    """quota scopes (BestEffort, NotBestEffort, Terminating, NotTerminating) select pods only."""
-    scopes = (quota.get("spec") or {}).get("scopes") or ()
-    if not scopes:
-        return True
-    if rt is not kinds.POD:
-        return False
-    return all(quota_usage.pod_matches_scope(obj, s) for s in scopes)
-
-
 def hard_of(quota: dict) -> dict:
     """What the quota enforces: status.hard once the controller has written it (upstream reads
     nothing else), spec.hard until then."""
@@ -38,7 +28,7 @@ def check_create(store, rt: kinds.ResourceType, obj: dict, quotas: list[dict], n
     requested_all = quota_usage.usage(rt, obj, now)
     name = objects.name_of(obj)
     for quota in sorted(quotas, key=objects.name_of):
-        if not _scopes_match(quota, rt, obj):
+        if not quota_usage.quota_matches(quota, rt, obj):
             continue
         hard = hard_of(quota)
         qname = objects.name_of(quota)

@@ -222,6 +222,36 @@ def test_quota_admission_and_the_controllers_status(cluster):
                                'a standard resource for quota, spec.hard[pods]: Invalid value: "1500m": must be an integer]')
 
 
+def test_scoped_quotas_count_only_the_pods_their_scopes_select(cluster):
+    s = cluster.store
+    s.create({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "best-effort"},
+              "spec": {"hard": {"pods": "1"}, "scopes": ["BestEffort"]}})
+    s.create({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "high"},
+              "spec": {"hard": {"pods": "0"}, "scopeSelector": {"matchExpressions": [
+                  {"scopeName": "PriorityClass", "operator": "In", "values": ["high"]}]}}})
+    s.create(pod("free"))
+    with pytest.raises(errors.Forbidden) as e:
+        s.create(pod("free-2"))
+    assert e.value.message == ('pods "free-2" is forbidden: exceeded quota: best-effort, requested: pods=1, '
+                               "used: pods=1, limited: pods=1")
+    s.create(pod("burstable", cpu="100m"))          # NotBestEffort: the BestEffort quota ignores it
+    s.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}})
+    cluster.run_until_idle()
+    assert s.get(kinds.RESOURCEQUOTA, "default", "best-effort")["status"]["used"] == {"pods": "1"}
+    assert s.get(kinds.RESOURCEQUOTA, "default", "high")["status"]["used"] == {"pods": "0"}
+
+
+def test_a_pod_limit_range_bounds_the_pods_sum(cluster):
+    cluster.store.create({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "per-pod"},
+                          "spec": {"limits": [{"type": "Pod", "max": {"cpu": "1"}}]}})
+    two = pod("two", cpu="600m", limits={"cpu": "600m"})
+    two["spec"]["containers"].append({"name": "d", "image": "nginx",
+                                      "resources": {"requests": {"cpu": "600m"}, "limits": {"cpu": "600m"}}})
+    with pytest.raises(errors.Forbidden) as e:
+        cluster.store.create(two)
+    assert e.value.message == 'pods "two" is forbidden: maximum cpu usage per Pod is 1, but limit is 1200m'
+
+
 # ---- Events expire -----------------------------------------------------------------------------------
 
 def _recorded(cluster, n: int, prefix: str = "churn") -> None:
