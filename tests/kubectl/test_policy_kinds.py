@@ -396,6 +396,51 @@ spec:
     assert len([p for p in kube.pods("purpose=quota-demo") if kube.is_live(p)]) == 2
 
 
+def test_the_limit_mem_cpu_container_example_fills_each_containers_gaps(kube_ns):
+    """concepts/policy/limit-range: limit-mem-cpu-container.yaml and limit-range-pod-1.yaml."""
+    kube = kube_ns
+    apply(kube, """
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: limit-mem-cpu-per-container
+spec:
+  limits:
+  - max:
+      cpu: "800m"
+      memory: "1Gi"
+    min:
+      cpu: "100m"
+      memory: "99Mi"
+    default:
+      cpu: "700m"
+      memory: "900Mi"
+    defaultRequest:
+      cpu: "110m"
+      memory: "111Mi"
+    type: Container
+""")
+    def ctr(n: int, resources: dict | None) -> dict:
+        c = {"name": f"busybox-cnt0{n}", "image": "busybox:1.28", "command": ["/bin/sh"],
+             "args": ["-c", f"while true; do echo hello from cnt0{n}; sleep 10;done"]}
+        if resources:
+            c["resources"] = resources
+        return c
+    apply(kube, json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "busybox1"}, "spec": {"containers": [
+        ctr(1, {"requests": {"memory": "100Mi", "cpu": "100m"}, "limits": {"memory": "200Mi", "cpu": "500m"}}),
+        ctr(2, {"requests": {"memory": "100Mi", "cpu": "100m"}}),
+        ctr(3, {"limits": {"memory": "200Mi", "cpu": "500m"}}),
+        ctr(4, None)]}}))
+    got = [c["resources"] for c in kube.pod("busybox1")["spec"]["containers"]]
+    assert got == [{"limits": {"cpu": "500m", "memory": "200Mi"}, "requests": {"cpu": "100m", "memory": "100Mi"}},
+                   {"limits": {"cpu": "700m", "memory": "900Mi"}, "requests": {"cpu": "100m", "memory": "100Mi"}},
+                   {"limits": {"cpu": "500m", "memory": "200Mi"}, "requests": {"cpu": "500m", "memory": "200Mi"}},
+                   {"limits": {"cpu": "700m", "memory": "900Mi"}, "requests": {"cpu": "110m", "memory": "111Mi"}}]
+    assert kube.pod("busybox1")["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == (
+        "LimitRanger plugin set: cpu, memory limit for container busybox-cnt02; "
+        "cpu, memory request for container busybox-cnt04; cpu, memory limit for container busybox-cnt04")
+
+
 # ---- drain and the budget --------------------------------------------------------------------------
 
 @pytest.fixture
