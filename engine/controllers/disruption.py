@@ -175,8 +175,9 @@ class DisruptionController(Controller):
     def _fail_safe(self, pdb: dict, message: str) -> Result:
         """failSafe: no disruption allowed while the status cannot be computed."""
         status = dict(pdb.get("status") or {}, disruptionsAllowed=0)
-        generation = objects.meta(pdb).get("generation", 1)
-        set_allowed_condition(status, generation, self.now_iso(), reason=SYNC_FAILED, message=message)
+        # (the status stays at the generation it last described, and so does the condition)
+        set_allowed_condition(status, status.get("observedGeneration", 0), self.now_iso(), reason=SYNC_FAILED,
+                              message=message)
         if status != pdb.get("status"):
             try:
                 self.store.update(dict(pdb, status=status), sync=False, strict=False, subresource="status")

@@ -305,3 +305,20 @@ def test_the_state_file_does_not_grow_without_bound_under_event_churn(tmp_path):
     again.advance(3600)
     assert [e for e in again.store.iter(kinds.EVENT, "default") if e["reason"] == "Churn"] == []
     again.stop()
+
+
+def test_a_budget_over_daemonset_pods_fails_safe(cluster):
+    """A percentage needs the pods' controller's scale; a DaemonSet has none (found no controllers)."""
+    cluster.store.create({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+                          "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                                   "template": {"metadata": {"labels": {"app": "agent"}},
+                                                "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+    cluster.store.create(pdb("agent", selector={"app": "agent"}, maxUnavailable="50%"))
+    cluster.advance(10)
+    st = status_of(cluster, "agent")
+    assert st["disruptionsAllowed"] == 0
+    cond = st["conditions"][0]
+    assert (cond["status"], cond["reason"]) == ("False", "SyncFailed")
+    assert cond["message"].startswith('found no controllers for pod "agent-')
+    evs = [e for e in cluster.store.iter(kinds.EVENT, "default") if e["reason"] == "CalculateExpectedPodCountFailed"]
+    assert evs and evs[0]["message"].startswith("Failed to calculate the number of expected pods: found no controllers")
