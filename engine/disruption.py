@@ -15,6 +15,16 @@ SYNC_FAILED = "SyncFailed"
 DELETION_TIMEOUT = 120.0
 
 
+_STATUS_ORDER = ("observedGeneration", "disruptedPods", "disruptionsAllowed", "currentHealthy", "desiredHealthy",
+                 "expectedPods", "conditions")
+
+
+def ordered_status(status: dict) -> dict:
+    """PodDisruptionBudgetStatus in its Go field order (the order its JSON has), empty
+    disruptedPods and conditions left out as omitempty does."""
+    return {k: status[k] for k in _STATUS_ORDER if k in status and (status[k] or k not in ("disruptedPods", "conditions"))}
+
+
 def pdbs_for_pod(store, pod: dict) -> list[dict]:
     """The budgets in the pod's namespace whose selector matches its labels (a nil selector
     matches nothing; in policy/v1 an empty one matches every pod)."""

@@ -15,7 +15,7 @@ unhealthyPodEvictionPolicy is AlwaysAllow)."""
 from __future__ import annotations
 
 from . import errors, objects, resources as kinds
-from .disruption import pdbs_for_pod, set_allowed_condition
+from .disruption import ordered_status, pdbs_for_pod, set_allowed_condition
 from .pod_conditions import is_pod_ready
 
 TOO_MANY = "Cannot evict pod as it would violate the pod's disruption budget."
@@ -106,7 +106,7 @@ def _check_and_decrement(store, pod: dict, pdb: dict, now: float, dry_run: bool)
             return
         status["disruptedPods"] = dict(st.get("disruptedPods") or {}, **{objects.name_of(pod): objects.iso(now)})
         try:
-            store.update(dict(pdb, status=status), subresource="status", manager="kube-apiserver")
+            store.update(dict(pdb, status=ordered_status(status)), subresource="status", manager="kube-apiserver")
             return
         except errors.Conflict:
             pdb = store.get(kinds.PODDISRUPTIONBUDGET, objects.namespace_of(pdb), pdb_name)

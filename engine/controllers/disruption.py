@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import errors, objects, resources as kinds
-from ..disruption import DELETION_TIMEOUT, SYNC_FAILED, set_allowed_condition
+from ..disruption import DELETION_TIMEOUT, SYNC_FAILED, ordered_status, set_allowed_condition
 from ..events import NORMAL, WARNING
 from ..intstr import int_or_percent
 from ..loop import Controller, Result, own_key
@@ -136,12 +136,11 @@ class DisruptionController(Controller):
         allowed = healthy - desired
         if expected <= 0 or allowed <= 0:
             allowed = 0
-        status: dict = {"observedGeneration": generation}
-        if disrupted:
-            status["disruptedPods"] = disrupted
-        status.update(disruptionsAllowed=allowed, currentHealthy=healthy, desiredHealthy=desired,
-                      expectedPods=expected, conditions=old.get("conditions") or [])
+        status: dict = {"observedGeneration": generation, "disruptedPods": disrupted,
+                        "disruptionsAllowed": allowed, "currentHealthy": healthy, "desiredHealthy": desired,
+                        "expectedPods": expected, "conditions": old.get("conditions") or []}
         set_allowed_condition(status, generation, self.now_iso())
+        status = ordered_status(status)
         result = None if recheck is None else Result(max(0.0, recheck - now))
         if status == old:
             return result
