@@ -16,6 +16,8 @@ What is here, and why the web layer needs it:
   plain dicts), `quantity` (resource.Quantity), `patch` (the server's patch types and merge-key
   table, which kubectl's client-side apply reads too), `schema` (upstream's generated API
   schemas: the OpenAPI documents /openapi/v3 serves and the strict decoder).
+- `eviction`: the pods/eviction subresource (PodDisruptionBudgets honoured), for the API and
+  the page's drain alike.
 - Selectors as the apiserver parses and matches them: `parse_label_selector`,
   `parse_field_selector`, `matches_requirements`, `matches_fields`, `selector_to_string`.
 - `usage`: what running containers and nodes use, from each image's behaviour held to its limits
@@ -27,7 +29,7 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import controlplane, errors, objects, patch, quantity, resources, usage
+from . import controlplane, errors, eviction, objects, patch, quantity, resources, usage
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -49,6 +51,9 @@ __all__ = [
     # upstream's generated API schemas (OpenAPI documents, strict decoding) and the apiserver's
     # field-error rendering, for the API's review endpoints and /openapi
     "schema", "RenderedFieldError", "go_quote",
+    # pods/eviction: the delete that asks the pod's PodDisruptionBudget first (the API's
+    # eviction subresource and the page's drain)
+    "eviction",
     # the kind-like control plane's components (the page stops and starts them)
     "controlplane",
     # selectors

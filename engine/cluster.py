@@ -32,18 +32,21 @@ def _controller_classes():
     # a Deployment's life: deployment → replicaset → scheduler → kubelet, then the keepers.
     from .controllers.daemonset import DaemonSetController
     from .controllers.deployment import DeploymentController
+    from .controllers.disruption import DisruptionController
     from .controllers.endpoints import EndpointsController
     from .controllers.endpointslice import EndpointSliceController
     from .controllers.garbagecollector import GarbageCollector
     from .controllers.namespace import NamespaceController
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
+    from .controllers.resourcequota import ResourceQuotaController
     from .controllers.statefulset import StatefulSetController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
             Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
-            GarbageCollector, NamespaceController]
+            GarbageCollector, NamespaceController, ResourceQuotaController,
+            DisruptionController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -336,6 +339,8 @@ class Cluster:
         (unless `flush=False`) commit the engine's writes to the state file, if there is one."""
         worked = False
         store = self.store
+        if store.expire_events(self.clock.now()):   # --event-ttl: one look at the oldest Event
+            worked = True
         store.acting_as = "kubelet"                 # due timers: the kubelets' heartbeats and node joins
         for t in self.clock.pop_due():
             worked = True

@@ -171,6 +171,23 @@ class NoSuchResource(ApiError):
         return dict(super().status(), details={})
 
 
+class TooManyRequests(ApiError):
+    """429 (apierrors.NewTooManyRequests): the Eviction API's refusal when a disruption budget
+    does not allow one; `causes` say which budget, `retry_after` becomes retryAfterSeconds."""
+    code, reason = 429, "TooManyRequests"
+
+    def __init__(self, message: str, *, retry_after: int = 0, causes: list[dict] | None = None):
+        details: dict = {}
+        if causes:
+            details["causes"] = causes
+        if retry_after:
+            details["retryAfterSeconds"] = retry_after
+        super().__init__(message, details=details)
+
+    def status(self) -> dict:
+        return dict(super().status(), details=self.details)      # (an empty details object too)
+
+
 class Timeout(ApiError):
     code, reason = 504, "Timeout"
 

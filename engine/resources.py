@@ -37,6 +37,8 @@ _ALL = (
     ResourceType("endpoints", "endpoints", "Endpoints", "", "v1", True, ("ep",)),
     ResourceType("configmaps", "configmap", "ConfigMap", "", "v1", True, ("cm",)),
     ResourceType("events", "event", "Event", "", "v1", True, ("ev",)),
+    ResourceType("resourcequotas", "resourcequota", "ResourceQuota", "", "v1", True, ("quota",), (), ("status",)),
+    ResourceType("limitranges", "limitrange", "LimitRange", "", "v1", True, ("limits",)),
     ResourceType("deployments", "deployment", "Deployment", "apps", "v1", True, ("deploy",), ("all",),
                  ("status", "scale")),
     ResourceType("replicasets", "replicaset", "ReplicaSet", "apps", "v1", True, ("rs",), ("all",),
@@ -47,6 +49,8 @@ _ALL = (
     ResourceType("controllerrevisions", "controllerrevision", "ControllerRevision", "apps", "v1", True),
     ResourceType("endpointslices", "endpointslice", "EndpointSlice", "discovery.k8s.io", "v1", True),
     ResourceType("leases", "lease", "Lease", "coordination.k8s.io", "v1", True),
+    ResourceType("poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", "policy", "v1", True,
+                 ("pdb",), (), ("status",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -105,3 +109,6 @@ DAEMONSET = BY_NAME[("apps", "daemonsets")]
 CONTROLLERREVISION = BY_NAME[("apps", "controllerrevisions")]
 ENDPOINTSLICE = BY_NAME[("discovery.k8s.io", "endpointslices")]
 LEASE = BY_NAME[("coordination.k8s.io", "leases")]
+RESOURCEQUOTA = BY_NAME[("", "resourcequotas")]
+LIMITRANGE = BY_NAME[("", "limitranges")]
+PODDISRUPTIONBUDGET = BY_NAME[("policy", "poddisruptionbudgets")]

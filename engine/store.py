@@ -29,6 +29,8 @@ from . import admission, errors, managedfields, objects, resources as kinds, str
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
+from .admission import limitranger, resourcequota
+from .event_ttl import DEFAULT_EVENT_TTL, EventExpiry
 from .services import allocate
 from .sqlite import SqliteBacking
 
@@ -58,7 +60,7 @@ class _Sink(Protocol):
 
 class Store:
     def __init__(self, path: str | None = None, *, clock=None, history: int = DEFAULT_HISTORY,
-                 max_pods: int = DEFAULT_MAX_PODS):
+                 max_pods: int = DEFAULT_MAX_PODS, event_ttl: float = DEFAULT_EVENT_TTL):
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._waiting = 0
@@ -77,6 +79,7 @@ class Store:
         # work it is running (kube-controller-manager, kube-scheduler, kubelet), as each of those
         # identifies itself to a real apiserver by its User-Agent.
         self.acting_as = "kube-controller-manager"
+        self._event_expiry = EventExpiry(event_ttl)
         if self._db:
             self._load()
 
@@ -102,6 +105,7 @@ class Store:
             self._index_add(rt, obj)
             rv = max(rv, objects.rv_of(obj))
         self._rv = max(rv, self._db.stored_rv())
+        self._event_expiry.loaded(self.iter(kinds.EVENT))
 
     def _manager(self, manager: str | None, sync: bool) -> str:
         """Who a write is from: the named manager; for the engine's own writes (sync=False) the
@@ -164,6 +168,12 @@ class Store:
 
     def _emit(self, rt: kinds.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
         ev = WatchEvent(etype, obj, self._rv, old, rt)
+        if rt is kinds.EVENT:
+            md = obj["metadata"]
+            if etype == "DELETED":
+                self._event_expiry.gone(md.get("namespace", ""), md["name"])
+            else:
+                self._event_expiry.written(md.get("namespace", ""), md["name"], self._now())
         self._history.append(ev)
         for q in self._feeds:
             q.append(ev)
@@ -284,6 +294,8 @@ class Store:
             if name in taken:
                 raise errors.AlreadyExists(rt.name, rt.group, name)
             self._check_quota(rt, obj, None)
+            if admit and rt.namespaced:
+                self._admit_with_state(rt, obj)
             strategy.prepare_for_create(obj)
             if rt is kinds.SERVICE:
                 _allocate_service(self, obj, None)
@@ -593,6 +605,21 @@ class Store:
         self._emit(rt, "DELETED", gone, cur, sync)
         return gone
 
+    def expire_events(self, now: float) -> int:
+        """Delete the Events last written more than the event TTL before `now` (etcd's lease
+        expiry: a DELETED watch event each, and gone from the state file). Cheap when nothing
+        is due: one look at the oldest write. Returns how many went."""
+        n = 0
+        if not self._event_expiry.maybe_due(now):
+            return 0
+        with self._lock:
+            for ns, name in list(self._event_expiry.due(now)):
+                obj = self._objs[kinds.EVENT.name].get(ns, {}).get(name)
+                if obj is not None:
+                    self._remove_locked(kinds.EVENT, obj, False)
+                    n += 1
+        return n
+
     # ---- admission-time checks that need state ----------------------------------------------
 
     def _check_namespace(self, rt, ns: str, name: str) -> None:
@@ -602,6 +629,19 @@ class Store:
         if (nsobj.get("status") or {}).get("phase") == "Terminating" and rt is not kinds.EVENT:
             raise errors.Forbidden(rt.name, rt.group, name,
                                    f"unable to create new content in namespace {ns} because it is being terminated")
+
+    def _admit_with_state(self, rt, obj: dict) -> None:
+        """The admission plugins that read other objects: LimitRanger (defaults and bounds from
+        the namespace's LimitRanges, for a new Pod) and ResourceQuota. `obj` is admission's own
+        copy; LimitRanger may fill in its containers' resources."""
+        ns = obj["metadata"]["namespace"]
+        if rt is kinds.POD:
+            ranges = self._objs[kinds.LIMITRANGE.name].get(ns)
+            if ranges:
+                limitranger.admit_pod(obj, sorted(ranges.values(), key=objects.name_of))
+        quotas = self._objs[kinds.RESOURCEQUOTA.name].get(ns)
+        if quotas:
+            resourcequota.check_create(self, rt, obj, list(quotas.values()), self._now())
 
     def _check_quota(self, rt, obj: dict, old: dict | None) -> None:
         """The playground's quota: a cluster-wide cap on pods, and on what a workload asks for."""

@@ -7,7 +7,7 @@ from . import resources as kinds
 # Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
 # update keeps the stored status, and a /status update keeps the stored spec.
 _STATUS_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service", "Node",
-                 "Namespace"}
+                 "Namespace", "PodDisruptionBudget", "ResourceQuota"}
 
 _INITIAL_STATUS = {
     "Pod": lambda obj: {"phase": "Pending", "qosClass": _qos_class(obj)},
@@ -18,12 +18,16 @@ _INITIAL_STATUS = {
                               "numberMisscheduled": 0, "numberReady": 0},
     "Service": lambda obj: {"loadBalancer": {}},
     "Namespace": lambda obj: {"phase": "Active"},
+    # policy.PodDisruptionBudgetStatus{}: the four counts have no omitempty
+    "PodDisruptionBudget": lambda obj: {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
+                                        "expectedPods": 0},
+    "ResourceQuota": lambda obj: {},
 }
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).
 _GENERATION_WATCHES_ANNOTATIONS = {"Deployment"}
 NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
-                 "ControllerRevision"}
+                 "ControllerRevision", "ResourceQuota", "LimitRange"}
 
 
 def prepare_for_create(obj: dict) -> None:

@@ -55,7 +55,11 @@ def _register_page(app: Flask) -> None:
 
 def _status_response(err: errors.ApiError) -> Response:
     from .api.resources import status_line
-    return Response(json.dumps(err.status()), status=status_line(err.code), mimetype="application/json")
+    resp = Response(json.dumps(err.status()), status=status_line(err.code), mimetype="application/json")
+    retry = err.details.get("retryAfterSeconds")
+    if retry:               # as responsewriters.ErrorNegotiated: the Status's advice as a header too
+        resp.headers["Retry-After"] = str(retry)
+    return resp
 
 
 def _register_errors(app: Flask) -> None:

@@ -338,6 +338,9 @@ EXPECTED_COLUMNS = {
     kinds.CONTROLLERREVISION: (["Name", "Controller", "Revision", "Age"], []),
     kinds.ENDPOINTSLICE: (["Name", "AddressType", "Ports", "Endpoints", "Age"], []),
     kinds.LEASE: (["Name", "Holder", "Age"], []),
+    kinds.PODDISRUPTIONBUDGET: (["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"], []),
+    kinds.RESOURCEQUOTA: (["Name", "Age", "Request", "Limit"], []),
+    kinds.LIMITRANGE: (["Name", "Created At"], []),
 }
 
 

@@ -10,7 +10,7 @@ import logging
 
 from flask import Blueprint, Response, g, request
 
-from engine import errors, objects, resources as kinds
+from engine import errors, eviction, objects, resources as kinds
 from engine import selector_to_string
 
 from webapp.extension import current, current_cluster
@@ -628,11 +628,14 @@ def bind(t: Target):
 
 
 def evict(t: Target):
-    """pods/eviction (kubectl drain): with no PodDisruptionBudgets in the playground, an eviction
-    is a graceful delete honouring the Eviction's deleteOptions."""
+    """pods/eviction (kubectl drain): a graceful delete honouring the Eviction's deleteOptions,
+    refused with 429 while the pod's PodDisruptionBudget allows no disruption (engine.eviction)."""
     body = _body()
     if not isinstance(body, dict) or body.get("kind") not in (None, "Eviction"):
         raise errors.BadRequest("the body of the request must be an Eviction")
+    md = body.get("metadata") or {}
+    if isinstance(md, dict) and md.get("name") not in (None, t.name):
+        raise errors.BadRequest("name in URL does not match name in Eviction object")
     opts = body.get("deleteOptions") or {}
     if not isinstance(opts, dict):
         raise errors.BadRequest(f"json: cannot unmarshal {_go_type(opts)} into Go struct field "
@@ -640,7 +643,10 @@ def evict(t: Target):
     grace = opts.get("gracePeriodSeconds")
     if isinstance(grace, int) and not 0 <= grace <= MAX_GRACE:
         raise errors.BadRequest(f"gracePeriodSeconds {grace} is out of range")
-    current_cluster().store.delete(kinds.POD, t.namespace, t.name,
-                                   grace_period_seconds=grace if isinstance(grace, int) else None,
-                                   dry_run=opts.get("dryRun") == ["All"] or _dry_run())
-    return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201)
+    pre = opts.get("preconditions")
+    cluster = current_cluster()
+    result = eviction.evict(cluster.store, t.namespace, t.name, now=cluster.clock.now(),
+                            grace_period_seconds=grace if isinstance(grace, int) else None,
+                            preconditions=pre if isinstance(pre, dict) else None,
+                            dry_run=opts.get("dryRun") == ["All"] or _dry_run())
+    return _json(result, result["code"])

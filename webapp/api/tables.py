@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ResourceType, errors
-from webapp.api import printers
+from webapp.api import printers, printers_policy
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -633,4 +633,5 @@ _PRINTERS: dict[tuple[str, str], _Printer] = {
     ("discovery.k8s.io", "endpointslices"): _Printer(_ENDPOINTSLICE_COLUMNS, _endpointslice_cells),
     ("coordination.k8s.io", "leases"): _Printer(_LEASE_COLUMNS, _lease_cells),
 }
+_PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_policy.TABLES.items()})
 _DEFAULT_PRINTER = _Printer(_DEFAULT_COLUMNS, _default_cells)

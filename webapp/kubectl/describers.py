@@ -225,7 +225,7 @@ def _endpoints(slices: list[dict], port_name: str) -> str:
 
 
 def describe_namespace(ctx: Ctx, ns: dict) -> str:
-    """(Quotas and limit ranges are not served here, so kubectl would print neither section.)"""
+    """The namespace itself; webapp/kubectl/policy.py adds the quota and limit-range sections."""
     w = Writer()
     md, status = ns.get("metadata") or {}, ns.get("status") or {}
     w.write(0, f"Name:\t{md.get('name')}\n")

@@ -4,12 +4,14 @@
 drain = cordon, then sort the node's pods through kubectl's filters (DaemonSet-managed →
 refused unless --ignore-daemonsets, then skipped with a warning; pods with emptyDir → refused
 unless --delete-emptydir-data; pods no controller owns → refused unless --force), then evict the
-rest. Real kubectl waits until each evicted pod is gone; the in-page terminal cannot block, so
-it prints `pod/<name> evicted` as soon as the eviction is accepted.
+rest through the Eviction API (PodDisruptionBudgets honoured). Real kubectl waits until each
+evicted pod is gone, and retries refused evictions until --timeout; the in-page terminal cannot
+block, so it prints `pod/<name> evicted` as soon as the eviction is accepted and reports a
+refusal at once, leaving the node pending (drain again once the budget allows).
 """
 from __future__ import annotations
 
-from engine import errors, objects, resources as kinds
+from engine import errors, eviction, objects, resources as kinds
 from webapp.api import printers
 from .cli import Ctx, Flag, PrintedError, UsageError, command
 from .errors import CommandError
@@ -135,15 +137,38 @@ def drain(ctx: Ctx, args: list[str], flags: dict) -> int:
             ctx.print(f"evicting pod {objects.namespace_of(p)}/{objects.name_of(p)}{' (dry run)' if dry_run else ''}")
         if not dry_run:
             grace = flags["grace-period"]
+            refused = []
             for p in victims:
+                ns, pname = objects.namespace_of(p), objects.name_of(p)
                 try:
-                    ctx.store.delete(kinds.POD, objects.namespace_of(p), objects.name_of(p),
-                                     grace_period_seconds=None if grace < 0 else grace)
+                    if flags.get("disable-eviction"):
+                        ctx.store.delete(kinds.POD, ns, pname, grace_period_seconds=None if grace < 0 else grace)
+                    else:
+                        result = eviction.evict(ctx.store, ns, pname, now=ctx.now(),
+                                                grace_period_seconds=None if grace < 0 else grace)
+                        if result.get("status") != "Success":
+                            raise errors.ApiError(result.get("message", ""))
                 except errors.NotFound:
                     pass
+                except errors.TooManyRequests as e:
+                    # Real kubectl retries every 5 s until --timeout; the terminal cannot block,
+                    # so it says what kubectl says on its first refusal and leaves the node pending.
+                    ctx.print(f'error when evicting pods/"{pname}" -n "{ns}" (will retry after 5s): {e.message}')
+                    refused.append(f'error when evicting pods/"{pname}" -n "{ns}": {e.message}')
+                    continue
+                except errors.ApiError as e:
+                    refused.append(f'error when evicting pods/"{pname}" -n "{ns}": {e.message}')
+                    continue
                 evicted.append(p)
             for p in evicted:
                 ctx.print(f"pod/{objects.name_of(p)} evicted")
+            if refused:
+                text = refused[0] if len(refused) == 1 else "[" + ", ".join(refused) + "]"
+                ctx.print(f'There are pending pods in node "{name}" when an error occurred: {text}')
+                ctx.print(f'error: unable to drain node "{name}" due to error: {text}, continuing command...')
+                fatal.append(refused)
+                remaining.append(name)
+                continue
             ctx.print(f"node/{name} drained")
     if remaining:
         ctx.print("There are pending nodes to be drained:\n" + "".join(f" {n}\n" for n in remaining).rstrip("\n"))

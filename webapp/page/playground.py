@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from engine import controlplane, errors, objects, quantity, resources as kinds
+from engine import controlplane, errors, eviction, objects, quantity, resources as kinds
 from webapp.api import whoasked
 from webapp.extension import current_cluster
 
@@ -128,11 +128,15 @@ def recover_node(name):
 
 @bp.post("/kubeplay/v1/nodes/<name>/drain")
 def drain_node(name):
-    """kubectl drain: cordon, then evict every pod but DaemonSet ones (and mirror pods)."""
-    store = current_cluster().store
-    g.kubeplay_request_time = current_cluster().clock.now()
+    """kubectl drain: cordon, then evict every pod but DaemonSet ones (and mirror pods) through
+    the Eviction API, so PodDisruptionBudgets are honoured: a pod its budget protects stays, and
+    is listed under "blocked" with the apiserver's reason (drain again once pods elsewhere are
+    ready, as kubectl drain retries)."""
+    cluster = current_cluster()
+    store = cluster.store
+    g.kubeplay_request_time = cluster.clock.now()
     store.patch(kinds.NODE, None, name, "merge", {"spec": {"unschedulable": True}})
-    evicted, skipped, owners = [], [], []
+    evicted, skipped, owners, blocked = [], [], [], []
     pods, _ = store.list(kinds.POD, None, None, f"spec.nodeName={name}")
     for pod in pods:
         ref = objects.controller_of(pod)
@@ -144,14 +148,21 @@ def drain_node(name):
         if objects.is_terminating(pod):
             continue
         try:
-            store.delete(kinds.POD, objects.namespace_of(pod), objects.name_of(pod))
-            evicted.append(objects.key_of(pod))
-            if ref:
-                owners.append(f"{objects.namespace_of(pod)}/{ref.get('name')}")
+            result = eviction.evict(store, objects.namespace_of(pod), objects.name_of(pod), now=cluster.clock.now())
         except errors.NotFound:
-            pass
-    whoasked.page_drain(current_cluster(), request, name, evicted, skipped, owners)
-    return jsonify({"node": name, "evicted": evicted, "ignoredDaemonSetPods": skipped})
+            continue
+        except errors.ApiError as e:     # 429: the budget allows no disruption now
+            blocked.append({"pod": objects.key_of(pod), "message": e.message,
+                            "causes": [c.get("message") for c in e.details.get("causes") or ()]})
+            continue
+        if result.get("status") != "Success":   # more than one budget (500, as upstream)
+            blocked.append({"pod": objects.key_of(pod), "message": result.get("message", ""), "causes": []})
+            continue
+        evicted.append(objects.key_of(pod))
+        if ref:
+            owners.append(f"{objects.namespace_of(pod)}/{ref.get('name')}")
+    whoasked.page_drain(cluster, request, name, evicted, skipped, owners)
+    return jsonify({"node": name, "evicted": evicted, "ignoredDaemonSetPods": skipped, "blocked": blocked})
 
 
 @bp.get("/kubeplay/v1/nodes")

@@ -57,7 +57,17 @@ const actions = {
   failNode: (name) => act(api.failNode(name), `${name}: kubelet heartbeats stopped`),
   recoverNode: (name) => act(api.recoverNode(name), `${name}: kubelet running again`),
   cordonNode: (name, on) => act(api.cordonNode(name, on), `node/${name} ${on ? "cordoned" : "uncordoned"}`),
-  drainNode: (name) => act(api.drainNode(name), `node/${name} drained`),
+  drainNode: async (name) => {
+    // Evictions go through the Eviction API: a pod its PodDisruptionBudget protects stays, and
+    // the page says so in the apiserver's words (drain again once pods elsewhere are ready).
+    const r = await act(api.drainNode(name));
+    if (!r.ok) return r;
+    const blocked = (r.body && r.body.blocked) || [];
+    if (!blocked.length) toast(`node/${name} drained`);
+    else toast(`node/${name}: ${blocked.length} pod(s) not evicted: ${blocked[0].message} ` +
+               `${(blocked[0].causes || []).join(" ")}`, "error");
+    return r;
+  },
   addNode: async () => {
     const r = await act(api.addNode());
     if (r.ok) toast(`${r.body.node} is joining the cluster`);

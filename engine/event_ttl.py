@@ -1,0 +1,64 @@
+"""Events expire, as the kube-apiserver's `--event-ttl` (default 1h) makes them: each Event is
+written to etcd under a lease of that TTL, renewed by every create and update, and etcd deletes
+the key when the lease runs out — watchers see DELETED, and the store (and the state file)
+stop growing under churn.
+
+`EventExpiry` is the store's index of when each Event was last written, in write order (an
+OrderedDict moved-to-end on every write: the clock only goes forward, so the oldest write is
+always first and finding what is due costs one look at the front)."""
+from __future__ import annotations
+
+import collections
+from typing import Iterable, Iterator
+
+from . import objects
+
+DEFAULT_EVENT_TTL = 3600.0
+
+
+class EventExpiry:
+    def __init__(self, ttl: float = DEFAULT_EVENT_TTL):
+        self.ttl = ttl
+        self._written: collections.OrderedDict[tuple[str, str], float] = collections.OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._written)
+
+    def written(self, namespace: str, name: str, at: float) -> None:
+        key = (namespace, name)
+        self._written[key] = at
+        self._written.move_to_end(key)
+
+    def gone(self, namespace: str, name: str) -> None:
+        self._written.pop((namespace, name), None)
+
+    def loaded(self, events: Iterable[dict]) -> None:
+        """Index Events read back from a state file: their last write is the latest of the
+        times they carry (the recorder moves lastTimestamp on every repeat)."""
+        def last_write(ev: dict) -> float:
+            times = [objects.parse_time(ev.get(k)) for k in ("lastTimestamp", "eventTime", "firstTimestamp")]
+            times.append(objects.parse_time(objects.meta(ev).get("creationTimestamp")))
+            return max((t for t in times if t is not None), default=0.0)
+        for ev in sorted(events, key=last_write):
+            self.written(objects.namespace_of(ev), objects.name_of(ev), last_write(ev))
+
+    def maybe_due(self, now: float) -> bool:
+        """Whether anything may be due, without the store's lock (the engine thread asks every
+        pass): a peek at the oldest write; a write racing with the peek answers "maybe"."""
+        try:
+            for at in self._written.values():
+                return at + self.ttl <= now
+            return False
+        except RuntimeError:                # changed under the peek by an API thread's write
+            return True
+
+    def due(self, now: float) -> Iterator[tuple[str, str]]:
+        """The Events whose lease has run out by `now`, oldest first (each is dropped from the
+        index as it is handed out)."""
+        written = self._written
+        while written:
+            key, at = next(iter(written.items()))
+            if at + self.ttl > now:
+                return
+            written.popitem(last=False)
+            yield key
