@@ -110,7 +110,8 @@ def test_kubectl_version_shows_server_version_1_32(kube_shared):
 def test_api_resources_lists_deployments_with_shortname_deploy(kube):
     header, rows = kube.table("api-resources")
     assert header == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
-    by_name = {r["NAME"]: r for r in rows}
+    # A name may be served by two groups (pods: v1, and metrics.k8s.io's PodMetrics, as with metrics-server).
+    by_name = {(r["NAME"], r["APIVERSION"]): r for r in rows}
     want = {"deployments": ("deploy", "apps/v1", "true", "Deployment"),
             "replicasets": ("rs", "apps/v1", "true", "ReplicaSet"),
             "pods": ("po", "v1", "true", "Pod"),
@@ -119,12 +120,14 @@ def test_api_resources_lists_deployments_with_shortname_deploy(kube):
             "services": ("svc", "v1", "true", "Service"),
             "configmaps": ("cm", "v1", "true", "ConfigMap"),
             "events": ("ev", "v1", "true", "Event")}
+    want |= {"pods ": ("", "metrics.k8s.io/v1beta1", "true", "PodMetrics"),
+             "nodes ": ("", "metrics.k8s.io/v1beta1", "false", "NodeMetrics")}
     for name, (short, gv, namespaced, kind) in want.items():
-        r = by_name.get(name)
-        assert r is not None, f"{name} missing from api-resources: {sorted(by_name)}"
-        assert (r["SHORTNAMES"], r["APIVERSION"], r["NAMESPACED"], r["KIND"]) == (short, gv, namespaced, kind), r
+        r = by_name.get((name.strip(), gv))
+        assert r is not None, f"{name} {gv} missing from api-resources: {sorted(by_name)}"
+        assert (r["SHORTNAMES"], r["NAMESPACED"], r["KIND"]) == (short, namespaced, kind), r
     # Subresources are not listed.
-    assert not [n for n in by_name if "/" in n]
+    assert not [n for n, _ in by_name if "/" in n]
 
 
 def test_cluster_info_names_the_control_plane(kube_shared):
