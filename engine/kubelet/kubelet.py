@@ -30,6 +30,7 @@ from . import node as node_status
 from .heartbeats import Heartbeats
 from .pods import PodRun
 from .logs import container_logs
+from .shell.containers import ContainerShells
 
 NAME = "kubelet"
 NODE_PREFIX = "node:"
@@ -78,6 +79,7 @@ class Kubelets(Controller):
         self._heartbeats = Heartbeats(self.clock, self._lease_cohort)   # each node's next Lease renewal
         self._static: dict[str, list[dict]] = {}  # node -> the static pod manifests its kubelet runs
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
+        self.shells = ContainerShells(self.store, self.clock)   # what exec/cp reach inside containers
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -456,6 +458,8 @@ class Kubelets(Controller):
 
     def _forget(self, key: str) -> None:
         run = self._runs.pop(key, None)
+        if run is not None:
+            self.shells.forget_pod(run.uid)
         self._written.pop(key, None)
         node = run.node if run is not None else None
         for st in ([self._nodes[node]] if node in self._nodes else self._nodes.values()):
@@ -489,6 +493,38 @@ class Kubelets(Controller):
         if c is None or c.stage != "running":
             return None
         return (run.uid, c.name, c.started_at)
+
+
+    # ---- exec and attach (pods/exec, pods/attach) ------------------------------------------------
+
+    def exec(self, namespace: str, pod: str, container: str | None, command: list[str], *, tty: bool = False,
+             stdin: bool = False):
+        """Start `command` in the pod's container (shell/containers.py: the errors a v1.32 cluster
+        gives); returns the Process the web layer streams."""
+        obj = self.store.get(kinds.POD, namespace, pod)
+        run = self._runs.get(objects.key_of(obj))
+        return self.shells.exec(obj, run, container, command, tty=tty, stdin=stdin,
+                                host_ip=self._host_ip(obj))
+
+    def attach(self, namespace: str, pod: str, container: str | None, *, tty: bool = False, stdin: bool = False):
+        """Attach to the container's main process: its shell (stdin and tty in the spec), or what it writes."""
+        obj = self.store.get(kinds.POD, namespace, pod)
+        run = self._runs.get(objects.key_of(obj))
+        name = container or ((obj.get("spec") or {}).get("containers") or [{}])[0].get("name")
+
+        def read_log():
+            if self.log_source(namespace, pod, name) is None:
+                return None
+            try:
+                return self.logs(namespace, pod, name)
+            except errors.ApiError:
+                return None
+        return self.shells.attach(obj, run, container, tty=tty, stdin=stdin, read_log=read_log,
+                                  host_ip=self._host_ip(obj))
+
+    def _host_ip(self, pod: dict) -> str:
+        st = self._nodes.get((pod.get("spec") or {}).get("nodeName") or "")
+        return st.ip if st is not None else ""
 
 
 def _has_kubelet(node: dict) -> bool:
