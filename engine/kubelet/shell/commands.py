@@ -319,7 +319,9 @@ def mv(sh, argv, io):
 
 
 def ps(sh, argv, io):
-    procs = list(sh.ctx.processes) + [[sh.ctx.next_pid[0], " ".join(argv), sh.ctx.tty]]
+    procs = list(sh.ctx.processes)
+    if not sh.ctx.direct:
+        procs.append([sh.ctx.next_pid[0], " ".join(argv), sh.ctx.tty])
     if sh.flavour.busybox:
         lines = ["PID   USER     TIME  COMMAND"]
         for pid, cmdline, _ in procs:

@@ -416,6 +416,7 @@ class Process:
                     return terminal.interactive(sh, self.stdin, out)
                 return run_shell_command(self.ctx, [name] + rest, IO(self.stdin, out, err))
             self.ctx.flavour = self.prof.flavour("sh")
+            self.ctx.direct = True
             sh = Shell(self.ctx)
             try:
                 return sh.run_argv(argv, IO(self.stdin, out, err))

@@ -136,6 +136,7 @@ class Context:
     sleep: object = None                     # callable(seconds, event) -> bool (True: interrupted)
     tty: str | None = None                   # "pts/0" for -t
     busy: bool = False                       # a command line is running (Ctrl-C interrupts it)
+    direct: bool = False                     # exec ran a utility itself, not a shell (ps lists it once)
 
 
 class Shell:
