@@ -94,13 +94,14 @@ def printf(sh, argv, io):
     out = []
     while True:
         k = 0
+        pending = args
 
-        def conv(m):
+        def conv(m, pending=pending):
             nonlocal k
             spec = m.group(0)
             if spec == "%%":
                 return "%"
-            value = args[k] if k < len(args) else ""
+            value = pending[k] if k < len(pending) else ""
             k += 1
             if spec[-1] in "di":
                 try:
@@ -135,7 +136,8 @@ def ls(sh, argv, io):
     long_, all_ = "l" in flags, "a" in flags or "A" in flags
     status = 0
     targets = names or ["."]
-    files, dirs = [], []
+    files: list[tuple] = []
+    dirs: list[tuple] = []
     for name in targets:
         path = sh.path(name)
         try:
@@ -148,7 +150,7 @@ def ls(sh, argv, io):
     blocks = []
     if files:
         blocks.append((None, [(n, node) for n, _, node in files]))
-    for name, path, node in dirs:
+    for name, _, node in dirs:
         entries = [(e, node.entries[e]) for e in sorted(node.entries) if all_ or not e.startswith(".")]
         if "a" in flags:
             entries = [(".", node), ("..", node)] + entries
@@ -428,7 +430,7 @@ def head(sh, argv, io):
 def tail(sh, argv, io):
     n, names, follow = _count(argv)
     status = 0
-    for name, data in _inputs(sh, io, names, "tail"):
+    for _, data in _inputs(sh, io, names, "tail"):
         if data is None:
             status = 1
             continue
@@ -630,12 +632,17 @@ def sort(sh, argv, io):
     for _, data in _inputs(sh, io, names, "sort"):
         if data is not None:
             lines.extend(data.decode(errors="replace").splitlines())
-    key = (lambda s: (float(re.match(r"\s*-?\d*\.?\d*", s).group(0).strip() or 0), s)) if "n" in flags else None
+    key = _numeric_key if "n" in flags else None
     lines.sort(key=key, reverse="r" in flags)
     if "u" in flags:
         lines = list(dict.fromkeys(lines))
     io.out("".join(ln + "\n" for ln in lines).encode())
     return 0
+
+
+def _numeric_key(line: str) -> tuple[float, str]:
+    m = re.match(r"\s*(-?\d+(?:\.\d*)?)", line)
+    return (float(m.group(1)) if m else 0.0, line)
 
 
 def seq(sh, argv, io):

@@ -19,7 +19,6 @@ import threading
 import time
 
 from ... import errors, objects, resources as kinds
-from ..images import ImageRef
 from . import rootfs, terminal
 from .fs import Dir, File, FileSystem
 from .interpreter import SHELL_NAMES, Context, Input, Interrupted, IO, Shell, ShellExit, run_shell_command
@@ -191,7 +190,7 @@ class ContainerShells:
             node = (pod.get("spec") or {}).get("nodeName", "")
             return self._host_paths.setdefault((node, (vol["hostPath"] or {}).get("path", "")), Dir(mtime=now))
         # emptyDir, and anything else: the pod's own directory, shared by its containers
-        return self._pod_volumes.setdefault(uid, {}).setdefault(name, Dir(mode=0o777, mtime=now))
+        return self._pod_volumes.setdefault(uid, {}).setdefault(name or "", Dir(mode=0o777, mtime=now))
 
     def _downward(self, items, pod, host_ip, now) -> Dir:
         root = Dir(mtime=now)

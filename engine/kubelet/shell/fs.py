@@ -53,7 +53,7 @@ class FileSystem:
         return "/" + p.lstrip("/") if p != "/" else "/"
 
     def lookup(self, path: str):
-        node = self.root
+        node: File | Dir | None = self.root
         for part in [p for p in path.split("/") if p]:
             if not isinstance(node, Dir):
                 raise FsError(NOTDIR)
@@ -134,7 +134,7 @@ class FileSystem:
         if parents:
             node = self.root
             for part in [p for p in path.split("/") if p]:
-                nxt = node.entries.get(part)
+                nxt: File | Dir | None = node.entries.get(part)
                 if nxt is None:
                     if node.readonly:
                         raise FsError(ROFS)

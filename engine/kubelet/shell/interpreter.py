@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import syntax
@@ -88,8 +89,8 @@ class Input:
 @dataclass
 class IO:
     stdin: Input
-    out: object          # callable(bytes)
-    err: object          # callable(bytes)
+    out: Callable[[bytes], None]
+    err: Callable[[bytes], None]
 
 
 @dataclass
@@ -127,13 +128,13 @@ class Context:
     hostname: str
     env: dict
     flavour: Flavour
-    clock: object                            # callable() -> seconds since the epoch
+    clock: Callable[[], float]               # seconds since the epoch (the cluster's clock)
     user: tuple = (0, 0, "root", "root")     # uid, gid, user name, group name
     processes: list = field(default_factory=list)   # [pid, command line, tty]
     next_pid: list = field(default_factory=lambda: [7])
     cancel: threading.Event = field(default_factory=threading.Event)
     interrupt: threading.Event = field(default_factory=threading.Event)
-    sleep: object = None                     # callable(seconds, event) -> bool (True: interrupted)
+    sleep: Callable[..., bool] = lambda seconds, event=None: False   # True: interrupted (the Process's own)
     tty: str | None = None                   # "pts/0" for -t
     busy: bool = False                       # a command line is running (Ctrl-C interrupts it)
     direct: bool = False                     # exec ran a utility itself, not a shell (ps lists it once)
@@ -147,7 +148,8 @@ class Shell:
         self.flavour = ctx.flavour
         self.vars: dict[str, str] = dict(ctx.env)
         self.exported: set[str] = set(ctx.env)
-        self.cwd = ctx.env.get("PWD") if ctx.env.get("PWD") and self.fs.is_dir(ctx.env["PWD"]) else "/"
+        pwd = ctx.env.get("PWD") or "/"
+        self.cwd: str = pwd if self.fs.is_dir(pwd) else "/"
         self.vars["PWD"] = self.cwd
         self.status = 0
         self.argv0 = argv0 or self.flavour.name
@@ -264,7 +266,7 @@ class Shell:
     def _redirected(self, redirs, io: IO) -> IO:
         if not redirs:
             return io
-        fds = {0: io.stdin, 1: io.out, 2: io.err}
+        fds: dict = {0: io.stdin, 1: io.out, 2: io.err}
         for r in redirs:
             if r.op == ">&":
                 src = r.target
@@ -518,9 +520,9 @@ class Shell:
         absolute = pattern.startswith("/")
         base = "/" if absolute else self.cwd
         parts = [p for p in pattern.split("/") if p]
-        found = [("", base)]
-        for k, part in enumerate(parts):
-            nxt = []
+        found: list[tuple[str, str]] = [("", base)]
+        for part in parts:
+            nxt: list[tuple[str, str]] = []
             for shown, real in found:
                 if not any(ch in part for ch in "*?["):
                     p = posixpath.join(real, _glob_unescape(part))
@@ -618,7 +620,7 @@ def run_shell_command(ctx: Context, argv: list[str], io: IO) -> int:
 # ---- builtins: commands that change the shell itself --------------------------------------------
 
 def _cd(sh: Shell, argv, io) -> int:
-    target = argv[1] if len(argv) > 1 else sh.vars.get("HOME", "/")
+    target: str = argv[1] if len(argv) > 1 else sh.vars.get("HOME", "/")
     if target == "-":
         target = sh.vars.get("OLDPWD", sh.cwd)
     path = sh.path(target)

@@ -250,10 +250,9 @@ class _Parser:
         kind, text = self.peek()
         if kind == "word" and text == "if":
             self.i += 1
-            branches = [(self.seq(("then",)), None)]
+            first = self.seq(("then",))
             self.expect_word("then")
-            body = self.seq(("elif", "else", "fi"))
-            branches[0] = (branches[0][0], body)
+            branches = [(first, self.seq(("elif", "else", "fi")))]
             otherwise = None
             while self.is_word("elif"):
                 self.i += 1
