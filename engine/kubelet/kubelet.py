@@ -50,6 +50,11 @@ class _PodEnv:
         grace = spec.get("terminationGracePeriodSeconds")
         self.termination_grace = 30.0 if grace is None else float(grace)
         self._pod, self._st, self._recorder = pod, st, kubelet.recorder
+        self._shells = kubelet.shells
+
+    def container_file(self, c, path: str, t: float) -> bool | None:
+        """What an exec left in the container's filesystem (None: nothing; probes.py decides)."""
+        return self._shells.file_state(self.uid, c, path, t)
 
     def kill_grace(self, seconds: float) -> float:
         """A container kill's grace period, capped like every grace period by the timings."""

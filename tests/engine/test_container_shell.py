@@ -252,3 +252,21 @@ def test_interactive_terminal_prompt_line_editing_ctrl_c_and_ctrl_d(web):
     out = bytearray()
     assert proc.run(out.extend, out.extend) == 0
     assert bytes(out) == b"root@web:/# exit\r\n"
+
+
+def test_exec_sees_the_commands_files_and_an_exec_probe_sees_what_exec_did(cluster):
+    cluster.store.create(pod("live", [{
+        "name": "c", "image": "busybox:1.36", "command": ["sh", "-c", "touch /tmp/healthy; sleep 600"],
+        "livenessProbe": {"exec": {"command": ["cat", "/tmp/healthy"]}, "periodSeconds": 5, "failureThreshold": 1}}]))
+    running(cluster, "live")
+    assert sh(cluster, "live", "ls /tmp") == (0, "healthy\n", "")
+    assert sh(cluster, "live", "rm /tmp/healthy")[0] == 0
+    for _ in range(30):
+        cluster.advance(1)
+        st = cluster.store.get(kinds.POD, "default", "live")["status"]["containerStatuses"][0]
+        if st["restartCount"] >= 1 and "running" in st["state"]:
+            break
+    else:
+        raise AssertionError("the liveness probe did not restart the container")
+    assert st["lastState"]["terminated"]["exitCode"] == 137
+    assert sh(cluster, "live", "ls /tmp") == (0, "healthy\n", "")     # a new instance: the command ran again

@@ -36,11 +36,35 @@ class PlainTextError(errors.ApiError):
 class _Instance:
     """One container instance's filesystem and process table."""
 
-    def __init__(self, fs: FileSystem, main_cmd: str):
+    def __init__(self, fs: FileSystem, main_cmd: str, files):
         self.fs = fs
         self.processes = [[1, main_cmd, None]]
         self.next_pid = [7]
         self.lock = threading.Lock()
+        # The container's own command creates and removes files on a timeline (programs.Files:
+        # `touch /tmp/healthy; sleep 30; rm /tmp/healthy`); its steps are applied to this
+        # filesystem as time passes, so an exec sees them and can undo them until the next step.
+        self.files = files
+        self.timeline_paths = {p for _, _, p in files.ops} | {p for _, _, p in files.loop}
+        self.synced: float | None = None
+
+    def sync(self, t: float) -> None:
+        """Apply the command's file steps between the last sync and `t` (seconds since start)."""
+        with self.lock:
+            for path in sorted(self.timeline_paths):
+                now = self.files.exists(path, t)
+                before = None if self.synced is None else self.files.exists(path, self.synced)
+                if now is None or now == before:
+                    continue
+                try:
+                    if now and not self.fs.exists(path):
+                        self.fs.mkdir(path.rsplit("/", 1)[0] or "/", parents=True)
+                        self.fs.write(path, b"")
+                    elif not now and self.fs.exists(path):
+                        self.fs.remove(path, recursive=True)
+                except Exception:       # a path through a read-only volume or a file: leave it
+                    pass
+            self.synced = t if self.synced is None else max(self.synced, t)
 
 
 class ContainerShells:
@@ -51,6 +75,18 @@ class ContainerShells:
         self._claims: dict[tuple[str, str], Dir] = {}         # (namespace, claim) -> contents
         self._host_paths: dict[tuple[str, str], Dir] = {}     # (node, path) -> contents
         self._lock = threading.Lock()
+
+    def file_state(self, uid: str, c, path: str, t: float) -> bool | None:
+        """For an exec probe: whether `path` exists in the container, when an exec has opened its
+        filesystem and the path is one an exec or the command's own timeline changed; None
+        otherwise (the probe's own rule decides)."""
+        inst = self._instances.get((uid, c.name, c.container_id))
+        if inst is None:
+            return None
+        inst.sync(t)
+        if path in inst.fs.changed or path in inst.timeline_paths:
+            return inst.fs.exists(path)
+        return None
 
     def forget_pod(self, uid: str) -> None:
         with self._lock:
@@ -65,6 +101,8 @@ class ContainerShells:
         c, spec = self._running(pod, run, container)
         prof = rootfs.profile(c.ref)
         inst = self._instance(pod, run, c, spec, prof, host_ip)
+        if c.started_at is not None:
+            inst.sync(self.clock.now() - c.started_at)
         ctx = self._context(pod, run, c, spec, prof, inst, host_ip, tty)
         failure = None
         argv0 = command[0] if command else ""
@@ -119,7 +157,8 @@ class ContainerShells:
             self._mount_volumes(fs, pod, spec, host_ip, now)
             argv = list(spec.get("command") or ()) + list(spec.get("args") or ())
             main = " ".join(argv) if argv else (prof.command[0] if prof.command else "")
-            inst = self._instances[key] = _Instance(fs, main)
+            fs.changed.clear()
+            inst = self._instances[key] = _Instance(fs, main, c.program.files)
             for extra in prof.command[1:] if not argv else ():
                 inst.processes.append([len(inst.processes) + 28, extra, None])
             return inst

@@ -44,6 +44,9 @@ class FileSystem:
     def __init__(self, clock=lambda: 0.0):
         self.root = Dir()
         self.clock = clock
+        # Paths written or removed since the image was laid down: what an exec changed, which
+        # the kubelet's exec probes then see (probes.py asks before its own file rule).
+        self.changed: set[str] = set()
 
     # ---- lookup -----------------------------------------------------------------------------
 
@@ -107,6 +110,7 @@ class FileSystem:
     # ---- writing ----------------------------------------------------------------------------
 
     def write(self, path: str, data: bytes, *, append: bool = False, mode: int | None = None) -> None:
+        self.changed.add(path)
         parent, name = self._parent(path)
         node = parent.entries.get(name)
         if isinstance(node, Dir):
@@ -121,6 +125,7 @@ class FileSystem:
         node.mtime = self.clock()
 
     def touch(self, path: str) -> None:
+        self.changed.add(path)
         parent, name = self._parent(path)
         node = parent.entries.get(name)
         if node is None:
@@ -131,6 +136,7 @@ class FileSystem:
             node.mtime = self.clock()
 
     def mkdir(self, path: str, *, parents: bool = False, mode: int = 0o755) -> None:
+        self.changed.add(path.rstrip("/") or "/")
         if parents:
             node = self.root
             for part in [p for p in path.split("/") if p]:
@@ -151,6 +157,7 @@ class FileSystem:
         parent.entries[name] = Dir(mode=mode, mtime=self.clock())
 
     def remove(self, path: str, *, recursive: bool = False, dir_ok: bool = False) -> None:
+        self.changed.add(path)
         parent, name = self._parent(path)
         node = parent.entries.get(name)
         if node is None:
@@ -166,6 +173,7 @@ class FileSystem:
 
     def put(self, path: str, node) -> None:
         """Place a node (a copy or a moved one) at `path`, replacing a file there."""
+        self.changed.add(path)
         parent, name = self._parent(path)
         if parent.readonly:
             raise FsError(ROFS)
