@@ -5,10 +5,13 @@ gone when the Deployment replaces its pod, the refusals (no shell in the image, 
 running, SPDY-only clients, a page of another site)."""
 from __future__ import annotations
 
+import fcntl
 import http.client
 import os
 import pty
 import select
+import struct
+import termios
 import time
 
 import pytest
@@ -71,7 +74,8 @@ def test_exec_with_stdin_piped(web):
 def _pty_kubectl(kube, *args):
     argv = kube.server.kubectl_argv(args) if hasattr(kube.server, "kubectl_argv") else None
     pid, fd = pty.fork()
-    if pid == 0:                                  # the child: kubectl on a terminal
+    if pid == 0:                                  # the child: kubectl on an 80x24 terminal
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         os.execvpe(argv[0], argv, kube.server.env())
     return pid, fd
 
@@ -106,7 +110,9 @@ def test_exec_it_gives_an_interactive_shell(web):
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
     text = bytes(buf).decode()
-    assert "/ # ls /\r\n" in text and "\r\netc\r\n" in text and "\r\ntmp\r\n" in text
+    # ls on a terminal lays names out in columns (busybox: all as wide as the longest)
+    assert ("/ # ls /\r\nbin    etc    lib    proc   sys    usr\r\n"
+            "dev    home   lib64  root   tmp    var\r\n/ # ") in text
 
 
 def test_cp_into_a_pod_and_back(web, tmp_path):

@@ -166,9 +166,34 @@ def ls(sh, argv, io):
                 out.append(_long_line(sh, name, node) + "\n")
         elif entries:
             suffix = (lambda n: "/" if isinstance(n, Dir) else "") if "F" in flags else (lambda n: "")
-            out.append("\n".join(name + suffix(node) for name, node in entries) + "\n")
+            names = [name + suffix(node) for name, node in entries]
+            if io.terminal and "1" not in flags:
+                out.append(_columns(names, sh.ctx.columns, uniform=sh.flavour.busybox))
+            else:
+                out.append("\n".join(names) + "\n")
     io.out("".join(out).encode())
     return status
+
+
+def _columns(names: list[str], width: int, *, uniform: bool = False) -> str:
+    """ls on a terminal: names down then across, in as many columns as fit, two spaces apart
+    (coreutils sizes each column to its longest name, busybox all to the longest of all)."""
+    width = width or 80
+    longest = max(len(n) for n in names)
+    for cols in range(len(names), 0, -1):
+        rows = -(-len(names) // cols)
+        grid = [names[c * rows:(c + 1) * rows] for c in range(cols)]
+        if any(not col for col in grid):
+            continue
+        widths = [(longest if uniform else max(len(n) for n in col)) + 2 for col in grid]
+        if sum(widths) - 2 <= width or cols == 1:
+            lines = []
+            for r in range(rows):
+                cells = [grid[c][r] for c in range(cols) if r < len(grid[c])]
+                lines.append("".join(cell.ljust(widths[c]) if c < len(cells) - 1 else cell
+                                     for c, cell in enumerate(cells)))
+            return "\n".join(lines) + "\n"
+    return "\n".join(names) + "\n"
 
 
 def _long_line(sh, name: str, node) -> str:

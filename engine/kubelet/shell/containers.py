@@ -410,6 +410,8 @@ class Process:
 
     def resize(self, width: int, height: int) -> None:
         self.size = (width, height)
+        if width > 0:
+            self.ctx.columns = width
 
     def cancel(self) -> None:
         """The client went away: stop whatever runs."""
@@ -452,12 +454,12 @@ class Process:
                 if self.tty and not [a for a in rest if not a.startswith("-") or a == "-c"]:
                     sh = Shell(self.ctx, interactive=True)
                     return terminal.interactive(sh, self.stdin, out)
-                return run_shell_command(self.ctx, [name] + rest, IO(self.stdin, out, err))
+                return run_shell_command(self.ctx, [name] + rest, IO(self.stdin, out, err, self.tty))
             self.ctx.flavour = self.prof.flavour("sh")
             self.ctx.direct = True
             sh = Shell(self.ctx)
             try:
-                return sh.run_argv(argv, IO(self.stdin, out, err))
+                return sh.run_argv(argv, IO(self.stdin, out, err, self.tty))
             except ShellExit as e:
                 return e.code
         except Interrupted:

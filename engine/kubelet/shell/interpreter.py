@@ -91,6 +91,7 @@ class IO:
     stdin: Input
     out: Callable[[bytes], None]
     err: Callable[[bytes], None]
+    terminal: bool = False    # out is the -t terminal itself (ls lays names out in columns there)
 
 
 @dataclass
@@ -138,6 +139,7 @@ class Context:
     tty: str | None = None                   # "pts/0" for -t
     busy: bool = False                       # a command line is running (Ctrl-C interrupts it)
     direct: bool = False                     # exec ran a utility itself, not a shell (ps lists it once)
+    columns: int = 80                        # the terminal's width (kubectl sends resizes)
 
 
 class Shell:
@@ -200,7 +202,7 @@ class Shell:
         for i, cmd in enumerate(pipe.cmds):
             last = i == len(pipe.cmds) - 1
             if last:
-                status = self.run_command(cmd, IO(stdin, io.out, io.err))
+                status = self.run_command(cmd, IO(stdin, io.out, io.err, io.terminal))
             else:
                 buf = bytearray()
                 self.run_command(cmd, IO(stdin, buf.extend, io.err))
@@ -299,7 +301,7 @@ class Shell:
                 fds[1] = fds[2] = writer
             else:
                 fds[r.fd] = writer
-        return IO(fds[0], fds[1], fds[2])
+        return IO(fds[0], fds[1], fds[2], io.terminal and fds[1] is io.out)
 
     def _open_error(self, target: str, reason: str, *, reading: bool) -> str:
         if self.flavour.style == "bash":

@@ -32,7 +32,7 @@ def interactive(sh: Shell, stdin: Input, write) -> int:
     """Read keys from `stdin`, run lines, until `exit` or Ctrl-D; returns the exit status."""
     out = crlf(write)
     sh.interactive = True
-    io = IO(Input(), out, out)
+    io = IO(Input(), out, out, True)
     pending = ""
     line = bytearray()
     write(prompt(sh).encode())
