@@ -118,14 +118,15 @@ def test_exit_codes_and_the_not_found_texts_of_each_shell(web):
 
 def test_the_image_files_and_the_kubelet_managed_files(web):
     code, out, _ = sh(web, "web", "ls /; head -1 /etc/os-release; grep -c nginx /usr/share/nginx/html/index.html; "
-                                  "hostname; cat /etc/hostname /etc/resolv.conf; grep web /etc/hosts; id; whoami; uname")
+                                  "hostname; cat /etc/hostname /etc/resolv.conf; grep web /etc/hosts; id; whoami; uname; "
+                                  "hostname -i")
     assert code == 0
     assert "docker-entrypoint.sh\netc\n" in out and "\nusr\nvar\n" in out
     assert 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"' in out
     ip = web.store.get(kinds.POD, "default", "web")["status"]["podIP"]
     assert ("web\nweb\nsearch default.svc.cluster.local svc.cluster.local cluster.local\n"
             "nameserver 10.96.0.10\noptions ndots:5\n" f"{ip}\tweb\n"
-            "uid=0(root) gid=0(root) groups=0(root)\nroot\nLinux\n") in out
+            "uid=0(root) gid=0(root) groups=0(root)\nroot\nLinux\n" f"{ip}\n") in out
     # busybox has no /etc/os-release, and says so as busybox does
     assert sh(web, "web", "cat /etc/os-release", container="side") == (
         1, "", "cat: can't open '/etc/os-release': No such file or directory\n")

@@ -242,7 +242,16 @@ def printenv(sh, argv, io):
 
 def hostname(sh, argv, io):
     if "-i" in argv or "-I" in argv:
-        io.out((sh.vars.get("KUBEPLAY_POD_IP", "") + "\n").encode())
+        # the address /etc/hosts gives this host (the kubelet writes the pod IP there)
+        addrs = []
+        try:
+            for line in sh.fs.read("/etc/hosts").decode().splitlines():
+                fields = line.split()
+                if len(fields) > 1 and not line.startswith("#") and sh.ctx.hostname in fields[1:]:
+                    addrs.append(fields[0])
+        except FsError:
+            pass
+        io.out((" ".join(addrs) + ("\n" if "-i" in argv else " \n")).encode())
     else:
         io.out((sh.ctx.hostname + "\n").encode())
     return 0
