@@ -271,3 +271,21 @@ def test_exec_sees_the_commands_files_and_an_exec_probe_sees_what_exec_did(clust
         raise AssertionError("the liveness probe did not restart the container")
     assert st["lastState"]["terminated"]["exitCode"] == 137
     assert sh(cluster, "live", "ls /tmp") == (0, "healthy\n", "")     # a new instance: the command ran again
+
+
+def test_kubectl_run_it_a_shell_with_stdin_open_waits_and_attach_talks_to_it(cluster):
+    cluster.store.create(pod("dbg", [{"name": "dbg", "image": "busybox:1.36", "command": ["sh"],
+                                      "stdin": True, "tty": True}], restartPolicy="Never"))
+    running(cluster, "dbg")
+    cluster.advance(30)
+    assert "running" in cluster.store.get(kinds.POD, "default", "dbg")["status"]["containerStatuses"][0]["state"]
+    proc = cluster.controller("kubelet").attach("default", "dbg", None, tty=True, stdin=True)
+    proc.feed(b"echo $$ $HOSTNAME\rexit\r")
+    out = bytearray()
+    assert proc.run(out.extend, out.extend) == 0
+    assert bytes(out) == b"/ # echo $$ $HOSTNAME\r\n1 dbg\r\n/ # exit\r\n"
+    # without stdin held open, the same shell has nothing to read and exits at once
+    cluster.store.create(pod("gone", [{"name": "c", "image": "busybox:1.36", "command": ["sh"]}], restartPolicy="Never"))
+    cluster.advance(20)
+    st = cluster.store.get(kinds.POD, "default", "gone")["status"]
+    assert st["phase"] == "Succeeded"

@@ -97,6 +97,19 @@ def _read_until(fd, buf: bytearray, marker: bytes, timeout: float = 20) -> bytes
     return bytes(buf)
 
 
+def _wait_exit(pid: int, timeout: float = 20) -> int:
+    """The child's exit code; a kubectl that does not exit is killed and fails the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"kubectl did not exit within {timeout}s")
+
+
 def test_exec_it_gives_an_interactive_shell(web):
     pid, fd = _pty_kubectl(web, "exec", "-it", "box", "--", "sh")
     buf = bytearray()
@@ -105,10 +118,10 @@ def test_exec_it_gives_an_interactive_shell(web):
         os.write(fd, b"ls /\r")
         _read_until(fd, buf, b"var\r\n/ # ")
         os.write(fd, b"exit\r")
-        _, status = os.waitpid(pid, 0)
+        status = _wait_exit(pid)
     finally:
         os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert status == 0
     text = bytes(buf).decode()
     # ls on a terminal lays names out in columns (busybox: all as wide as the longest)
     assert ("/ # ls /\r\nbin    etc    lib    proc   sys    usr\r\n"
@@ -178,12 +191,13 @@ def test_attach_follows_the_main_process_output(kube_shared):
     _run_pod(kube, "ticker", "busybox:1.36", "sh", "-c", "while true; do echo tick; sleep 1; done")
     _ready(kube, "ticker")
     proc = kube.server.kubectl_popen("attach", "ticker")
+    seen = bytearray()
     try:
-        line = proc.stdout.readline()
+        _read_until(proc.stdout.fileno(), seen, b"tick\n")
     finally:
         proc.terminate()
         proc.wait(10)
-    assert line == "tick\n"
+    assert bytes(seen).startswith(b"tick\n")
 
 
 def test_a_websocket_from_another_site_is_refused(kube_shared):
