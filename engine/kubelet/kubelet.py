@@ -21,6 +21,7 @@ after min(deletionGracePeriodSeconds, timings.termination_grace_cap) the final s
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Set
 
 from .. import controlplane, errors, objects, resources as kinds
@@ -85,6 +86,7 @@ class Kubelets(Controller):
         self._static: dict[str, list[dict]] = {}  # node -> the static pod manifests its kubelet runs
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
         self.shells = ContainerShells(self.store, self.clock)   # what exec/cp reach inside containers
+        self._attached_exit: dict[tuple[str, str], object] = {}  # (pod uid, container) -> its program before
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -403,6 +405,8 @@ class Kubelets(Controller):
             return requeue_after(self._terminate(key, pod, run, st, env, now))
         before = run.phase()
         run.advance(now, env)
+        if self._attached_exit:
+            self._restore_programs(run)
         run.sync_spec(pod, now, env)
         self._report(key, pod, run, st, now)
         after = run.phase()
@@ -465,6 +469,8 @@ class Kubelets(Controller):
         run = self._runs.pop(key, None)
         if run is not None:
             self.shells.forget_pod(run.uid)
+            for k in [k for k in self._attached_exit if k[0] == run.uid]:
+                del self._attached_exit[k]
         self._written.pop(key, None)
         node = run.node if run is not None else None
         for st in ([self._nodes[node]] if node in self._nodes else self._nodes.values()):
@@ -517,6 +523,14 @@ class Kubelets(Controller):
         run = self._runs.get(objects.key_of(obj))
         name = container or ((obj.get("spec") or {}).get("containers") or [{}])[0].get("name")
 
+        uid = objects.uid_of(obj)
+        cid = next((c.container_id for c in (run.init + run.main + run.ephemeral if run else ())
+                    if c.name == name), "")
+
+        def exited(code: int) -> None:
+            # Called on the session's thread: the container's change happens on the engine's.
+            self.clock.call_later(0, lambda: self._main_exited(objects.key_of(obj), uid, name, cid, code))
+
         def read_log():
             if self.log_source(namespace, pod, name) is None:
                 return None
@@ -525,7 +539,30 @@ class Kubelets(Controller):
             except errors.ApiError:
                 return None
         return self.shells.attach(obj, run, container, tty=tty, stdin=stdin, read_log=read_log,
-                                  host_ip=self._host_ip(obj))
+                                  host_ip=self._host_ip(obj), on_exit=exited)
+
+    def _main_exited(self, key: str, uid: str, name: str, cid: str, code: int) -> None:
+        """An attached shell that is the container's main process ended: the container exits
+        with its code (then restarts or not, as its restartPolicy says)."""
+        run = self._runs.get(key)
+        if run is None or run.uid != uid:
+            return
+        c = next((x for x in run.init + run.main + run.ephemeral if x.name == name), None)
+        if c is None or c.container_id != cid or c.stage != "running" or c.started_at is None:
+            return
+        now = self.clock.now()
+        self._attached_exit.setdefault((uid, name), c.program)
+        c.program = dataclasses.replace(c.program, exit_code=code, runs_for=max(0.0, now - c.started_at))
+        c.due = now
+        self.enqueue(key)
+
+    def _restore_programs(self, run: PodRun) -> None:
+        """A container ended by its attached shell runs its own program again when it restarts."""
+        for c in run.init + run.main + run.ephemeral:
+            program = self._attached_exit.get((run.uid, c.name))
+            if program is not None and c.stage != "running":
+                c.program = program
+                del self._attached_exit[(run.uid, c.name)]
 
     def _host_ip(self, pod: dict) -> str:
         st = self._nodes.get((pod.get("spec") or {}).get("nodeName") or "")

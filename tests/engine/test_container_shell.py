@@ -289,3 +289,30 @@ def test_kubectl_run_it_a_shell_with_stdin_open_waits_and_attach_talks_to_it(clu
     cluster.advance(20)
     st = cluster.store.get(kinds.POD, "default", "gone")["status"]
     assert st["phase"] == "Succeeded"
+
+
+def test_exiting_an_attached_main_shell_ends_its_container(cluster):
+    cluster.store.create(pod("once", [{"name": "once", "image": "busybox:1.36", "command": ["sh"],
+                                       "stdin": True, "tty": True}], restartPolicy="Never"))
+    running(cluster, "once")
+    proc = cluster.controller("kubelet").attach("default", "once", None, tty=True, stdin=True)
+    proc.feed(b"exit 3\r")
+    assert proc.run(bytearray().extend, bytearray().extend) == 3
+    cluster.advance(2)
+    st = cluster.store.get(kinds.POD, "default", "once")["status"]
+    assert st["phase"] == "Failed" and st["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 3
+    # under restartPolicy Always the shell starts again, and waits on its stdin again
+    cluster.store.create(pod("again", [{"name": "again", "image": "busybox:1.36", "command": ["sh"],
+                                        "stdin": True, "tty": True}]))
+    running(cluster, "again")
+    proc = cluster.controller("kubelet").attach("default", "again", None, tty=True, stdin=True)
+    proc.feed(b"exit\r")
+    proc.run(bytearray().extend, bytearray().extend)
+    for _ in range(20):
+        cluster.advance(1)
+        cs = cluster.store.get(kinds.POD, "default", "again")["status"]["containerStatuses"][0]
+        if cs["restartCount"] == 1 and "running" in cs["state"]:
+            break
+    cluster.advance(60)
+    cs = cluster.store.get(kinds.POD, "default", "again")["status"]["containerStatuses"][0]
+    assert cs["restartCount"] == 1 and "running" in cs["state"], cs

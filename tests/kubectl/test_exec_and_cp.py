@@ -212,3 +212,20 @@ def test_a_websocket_from_another_site_is_refused(kube_shared):
         "Origin": "http://evil.example"})
     resp = conn.getresponse()
     assert resp.status == 403 and b'origin \\"http://evil.example\\" are refused' in resp.read()
+
+
+def test_run_it_rm_gives_a_shell_and_removes_the_pod_after_exit(kube_ns):
+    kube = kube_ns
+    pid, fd = _pty_kubectl(kube, "run", "-it", "--rm", "dbg", "--image=busybox:1.36", "--restart=Never", "--", "sh")
+    buf = bytearray()
+    try:
+        _read_until(fd, buf, b"/ # ", timeout=40)
+        os.write(fd, b"hostname\r")
+        _read_until(fd, buf, b"dbg\r\n/ # ")
+        os.write(fd, b"exit\r")
+        _read_until(fd, buf, b'pod "dbg" deleted', timeout=40)
+        status = _wait_exit(pid, 40)
+    finally:
+        os.close(fd)
+    assert status == 0
+    assert "If you don't see a command prompt, try pressing enter." in bytes(buf).decode()

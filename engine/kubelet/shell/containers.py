@@ -113,7 +113,7 @@ class ContainerShells:
         return Process(ctx, prof, command, tty=tty, stdin=stdin, failure=failure, inst=inst)
 
     def attach(self, pod: dict, run, container: str | None, *, tty: bool, stdin: bool, read_log,
-               host_ip: str = "") -> "Process":
+               host_ip: str = "", on_exit=None) -> "Process":
         c, spec = self._running(pod, run, container)
         prof = rootfs.profile(c.ref)
         inst = self._instance(pod, run, c, spec, prof, host_ip)
@@ -122,7 +122,7 @@ class ContainerShells:
         name = (argv[0] if argv else (prof.command[0] if prof.command else "")).rsplit("/", 1)[-1]
         shell_main = name in SHELL_NAMES and name in prof.shells and spec.get("stdin") and len(argv) <= 1
         if shell_main and stdin:
-            return Process(ctx, prof, [name], tty=tty, stdin=True, failure=None, inst=inst, pid=1)
+            return Process(ctx, prof, [name], tty=tty, stdin=True, failure=None, inst=inst, pid=1, on_exit=on_exit)
         return Process(ctx, prof, [], tty=tty, stdin=stdin, failure=None, inst=inst, log=read_log)
 
     def _running(self, pod: dict, run, container: str | None):
@@ -388,13 +388,14 @@ class Process:
     the command at all (the exec's error Status is then an InternalError with that text)."""
 
     def __init__(self, ctx: Context, prof, command: list[str], *, tty: bool, stdin: bool, failure: str | None,
-                 inst: _Instance, log=None, pid: int | None = None):
+                 inst: _Instance, log=None, pid: int | None = None, on_exit=None):
         self.ctx, self.prof, self.command, self.tty = ctx, prof, command, tty
         self.failure = failure
         self.stdin = Input.pipe() if stdin else Input()
         self._inst, self._log = inst, log
         self.size = (80, 24)
         self._pid = pid
+        self._on_exit = on_exit       # the main process (an attached shell) ended: its container too
         ctx.sleep = self._sleep
         self.done = threading.Event()
 
@@ -428,10 +429,14 @@ class Process:
         return False
 
     def run(self, out, err) -> int:
+        code = 1
         try:
-            return self._run(out, err)
+            code = self._run(out, err)
+            return code
         finally:
             self.done.set()
+            if self._on_exit is not None:
+                self._on_exit(code)
 
     def _run(self, out, err) -> int:
         if self._log is not None:
