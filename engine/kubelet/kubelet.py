@@ -405,6 +405,7 @@ class Kubelets(Controller):
             return requeue_after(self._terminate(key, pod, run, st, env, now))
         before = run.phase()
         run.advance(now, env)
+        self.shells.check_stopped(run)
         if self._attached_exit:
             self._restore_programs(run)
         run.sync_spec(pod, now, env)
@@ -453,6 +454,7 @@ class Kubelets(Controller):
         if now < run.kill_due:
             return max(run.kill_due - now, 1e-3)
         run.stop_all(run.kill_due)
+        self.shells.check_stopped(run)
         ns, name = objects.split_key(key)
         try:
             self._report(key, pod, run, st, now, terminal=True)

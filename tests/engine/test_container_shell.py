@@ -237,7 +237,7 @@ def test_interactive_terminal_prompt_line_editing_ctrl_c_and_ctrl_d(web):
     proc.feed(b"ech\x7fho hi\rcd /tmp\rsleep 1000\r")
     out = bytearray()
     import threading
-    t = threading.Thread(target=lambda: out.extend(str(proc.run(out.extend, out.extend)).encode()))
+    t = threading.Thread(target=lambda: out.extend(str(proc.run(out.extend, out.extend)).encode()), daemon=True)
     t.start()
     web_wait = __import__("time").monotonic() + 10
     while b"sleep 1000\r\n" not in out and __import__("time").monotonic() < web_wait:
@@ -316,3 +316,22 @@ def test_exiting_an_attached_main_shell_ends_its_container(cluster):
     cluster.advance(60)
     cs = cluster.store.get(kinds.POD, "default", "again")["status"]["containerStatuses"][0]
     assert cs["restartCount"] == 1 and "running" in cs["state"], cs
+
+
+def test_an_exec_session_ends_with_137_when_its_container_stops(cluster):
+    import threading
+    cluster.store.create(pod("doomed", [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"]}],
+                             terminationGracePeriodSeconds=5))
+    running(cluster, "doomed")
+    proc = cluster.controller("kubelet").exec("default", "doomed", None, ["sh", "-c", "echo started; sleep 1000"])
+    out, codes = bytearray(), []
+    t = threading.Thread(target=lambda: codes.append(proc.run(out.extend, out.extend)), daemon=True)
+    t.start()
+    for _ in range(200):                 # the session is running (its first line is out)
+        if out:
+            break
+        t.join(0.05)
+    cluster.store.delete(kinds.POD, "default", "doomed")
+    cluster.advance(10)
+    t.join(10)
+    assert codes == [137] and out == b"started\n"

@@ -44,6 +44,7 @@ class _Instance:
         # The container's own command creates and removes files on a timeline (programs.Files:
         # `touch /tmp/healthy; sleep 30; rm /tmp/healthy`); its steps are applied to this
         # filesystem as time passes, so an exec sees them and can undo them until the next step.
+        self.sessions: list[Process] = []      # exec/attach sessions running in this instance
         self.files = files
         self.timeline_paths = {p for _, _, p in files.ops} | {p for _, _, p in files.loop}
         self.synced: float | None = None
@@ -92,7 +93,24 @@ class ContainerShells:
         with self._lock:
             self._pod_volumes.pop(uid, None)
             for key in [k for k in self._instances if k[0] == uid]:
-                del self._instances[key]
+                self._end(self._instances.pop(key))
+
+    def check_stopped(self, run) -> None:
+        """After the kubelet moved a pod's containers on: an instance whose container stopped
+        (exited, killed, restarted as a new instance) ends its exec sessions, as the runtime
+        kills the processes with the container (kubectl: `command terminated with exit code 137`)."""
+        if not self._instances:
+            return
+        with self._lock:
+            for key in [k for k in self._instances if k[0] == run.uid]:
+                c = next((x for x in run.init + run.main + run.ephemeral if x.name == key[1]), None)
+                if c is None or c.container_id != key[2] or c.stage != "running":
+                    self._end(self._instances.pop(key))
+
+    @staticmethod
+    def _end(inst: "_Instance") -> None:
+        for session in list(inst.sessions):
+            session.kill()
 
     # ---- exec ----------------------------------------------------------------------------------
 
@@ -151,7 +169,7 @@ class ContainerShells:
             if inst is not None:
                 return inst
             for old in [k for k in self._instances if k[:2] == key[:2]]:
-                del self._instances[old]            # the previous instance of a restarted container
+                self._end(self._instances.pop(old))   # the previous instance of a restarted container
             now = self.clock.now()
             fs = rootfs.build_fs(prof, pod=pod, pod_ip=run.ip, now=now, clock=self.clock.now)
             self._mount_volumes(fs, pod, spec, host_ip, now)
@@ -396,6 +414,7 @@ class Process:
         self.size = (80, 24)
         self._pid = pid
         self._on_exit = on_exit       # the main process (an attached shell) ended: its container too
+        self.killed = False
         ctx.sleep = self._sleep
         self.done = threading.Event()
 
@@ -419,6 +438,11 @@ class Process:
         self.ctx.cancel.set()
         self.stdin.close()
 
+    def kill(self) -> None:
+        """The container stopped under the session: it ends with 137 (SIGKILL)."""
+        self.killed = True
+        self.cancel()
+
     def _sleep(self, seconds: float, event=None) -> bool:
         deadline = time.monotonic() + seconds if seconds != float("inf") else None
         while deadline is None or time.monotonic() < deadline:
@@ -430,12 +454,19 @@ class Process:
 
     def run(self, out, err) -> int:
         code = 1
+        with self._inst.lock:
+            self._inst.sessions.append(self)
         try:
             code = self._run(out, err)
+            if self.killed:
+                code = 137
             return code
         finally:
+            with self._inst.lock:
+                if self in self._inst.sessions:
+                    self._inst.sessions.remove(self)
             self.done.set()
-            if self._on_exit is not None:
+            if self._on_exit is not None and not self.killed:
                 self._on_exit(code)
 
     def _run(self, out, err) -> int:
