@@ -428,12 +428,18 @@ def whoami(sh, argv, io):
 
 
 def _count(argv, default=10) -> tuple[int, list[str], bool]:
+    """(-n lines, operands, -f); `-c N` (bytes) comes back as a negative count."""
     n, rest, follow = default, [], False
     args = argv[1:]
     i = 0
     while i < len(args):
         a = args[i]
-        if a == "-n" and i + 1 < len(args):
+        if a == "-c" and i + 1 < len(args) and args[i + 1].lstrip("+").isdigit():
+            n = -int(args[i + 1].lstrip("+")) - 1
+            i += 1
+        elif a.startswith("-c") and a[2:].isdigit():
+            n = -int(a[2:]) - 1
+        elif a == "-n" and i + 1 < len(args):
             n = int(args[i + 1].lstrip("+")) if args[i + 1].lstrip("+-").isdigit() else n
             i += 1
         elif a.startswith("-n") and a[2:].lstrip("+-").isdigit():
@@ -457,7 +463,7 @@ def head(sh, argv, io):
             continue
         if len(names) > 1:
             io.out(f"==> {name} <==\n".encode())
-        io.out(b"".join(data.splitlines(keepends=True)[:n]))
+        io.out(data[:-n - 1] if n < 0 else b"".join(data.splitlines(keepends=True)[:n]))
     return status
 
 
@@ -468,7 +474,10 @@ def tail(sh, argv, io):
         if data is None:
             status = 1
             continue
-        io.out(b"".join(data.splitlines(keepends=True)[-n:] if n else []))
+        if n < 0:
+            io.out(data[len(data) - (-n - 1):] if n < -1 else b"")
+        else:
+            io.out(b"".join(data.splitlines(keepends=True)[-n:] if n else []))
     if follow:
         sh.ctx.sleep(float("inf"))
         raise Interrupted()

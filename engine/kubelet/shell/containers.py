@@ -225,8 +225,10 @@ class ContainerShells:
                 part = None
                 if "configMap" in source:
                     s = source["configMap"] or {}
-                    part = rootfs.data_dir(rootfs.configmap_items(with_lookup("configmaps", ns, s.get("name"))),
-                                           s.get("items"), now)
+                    items = rootfs.configmap_items(with_lookup("configmaps", ns, s.get("name")))
+                    if not items and s.get("name") == "kube-root-ca.crt":
+                        items = {"ca.crt": rootfs.CLUSTER_CA.encode()}   # the root CA publisher's copy
+                    part = rootfs.data_dir(items, s.get("items"), now)
                 elif "secret" in source:
                     s = source["secret"] or {}
                     part = rootfs.data_dir(rootfs.secret_items(with_lookup("secrets", ns, s.get("name"))),

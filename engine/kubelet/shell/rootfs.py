@@ -22,6 +22,14 @@ from .interpreter import Flavour
 
 DATA = Path(__file__).with_name("images.json")
 CLUSTER_DNS = "10.96.0.10"
+# What a pod finds in ca.crt of its service account volume (kube-root-ca.crt): the shape of the
+# cluster's CA certificate; there is no TLS inside the playground to check it against.
+CLUSTER_CA = ("-----BEGIN CERTIFICATE-----\n"
+              "MIIDBTCCAe2gAwIBAgIIKubeplayMA0GCSqGSIb3DQEBCwUAMBUxEzARBgNVBAMTCmt1\n"
+              "YmVybmV0ZXMwHhcNMjYwMTAxMDAwMDAwWhcNMzYwMTAxMDAwMDAwWjAVMRMwEQYDVQQD\n"
+              "EwprdWJlcm5ldGVzMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAa3ViZXBs\n"
+              "YXk=\n"
+              "-----END CERTIFICATE-----\n")
 CLUSTER_DOMAIN = "cluster.local"
 
 
