@@ -31,7 +31,7 @@ from . import node as node_status
 from .heartbeats import Heartbeats
 from .pods import PodRun
 from .logs import container_logs
-from .shell.containers import ContainerShells
+from .shell.containers import BackendUnreachable, ContainerShells
 
 NAME = "kubelet"
 NODE_PREFIX = "node:"
@@ -515,6 +515,7 @@ class Kubelets(Controller):
         """Start `command` in the pod's container (shell/containers.py: the errors a v1.32 cluster
         gives); returns the Process the web layer streams."""
         obj = self.store.get(kinds.POD, namespace, pod)
+        self._reachable(obj)
         run = self._runs.get(objects.key_of(obj))
         return self.shells.exec(obj, run, container, command, tty=tty, stdin=stdin,
                                 host_ip=self._host_ip(obj))
@@ -522,6 +523,7 @@ class Kubelets(Controller):
     def attach(self, namespace: str, pod: str, container: str | None, *, tty: bool = False, stdin: bool = False):
         """Attach to the container's main process: its shell (stdin and tty in the spec), or what it writes."""
         obj = self.store.get(kinds.POD, namespace, pod)
+        self._reachable(obj)
         run = self._runs.get(objects.key_of(obj))
         name = container or ((obj.get("spec") or {}).get("containers") or [{}])[0].get("name")
 
@@ -565,6 +567,12 @@ class Kubelets(Controller):
             if program is not None and c.stage != "running":
                 c.program = program
                 del self._attached_exit[(run.uid, c.name)]
+
+    def _reachable(self, pod: dict) -> None:
+        """A failed node's kubelet does not answer: the apiserver's dial to port 10250 times out."""
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node and node in self._failed():
+            raise BackendUnreachable(f"error dialing backend: dial tcp {self._host_ip(pod)}:10250: i/o timeout")
 
     def _host_ip(self, pod: dict) -> str:
         st = self._nodes.get((pod.get("spec") or {}).get("nodeName") or "")

@@ -335,3 +335,15 @@ def test_an_exec_session_ends_with_137_when_its_container_stops(cluster):
     cluster.advance(10)
     t.join(10)
     assert codes == [137] and out == b"started\n"
+
+
+def test_exec_on_a_failed_node_cannot_reach_its_kubelet(web):
+    node = web.store.get(kinds.POD, "default", "web")["spec"]["nodeName"]
+    ip = web.store.get(kinds.POD, "default", "web")["status"]["hostIP"]
+    web.fail_node(node)
+    with pytest.raises(errors.ApiError) as e:
+        web.controller("kubelet").exec("default", "web", None, ["ls"])
+    assert (e.value.code, e.value.reason, e.value.message) == (
+        500, "", f"error dialing backend: dial tcp {ip}:10250: i/o timeout")
+    web.recover_node(node)
+    assert sh(web, "web", "echo back") == (0, "back\n", "")

@@ -33,6 +33,12 @@ class PlainTextError(errors.ApiError):
     plain_text = True
 
 
+class BackendUnreachable(errors.ApiError):
+    """The apiserver cannot reach the pod's kubelet (its node is down): a Status with no reason,
+    which kubectl prints as `Error from server: error dialing backend: ...`."""
+    code, reason = 500, ""
+
+
 class _Instance:
     """One container instance's filesystem and process table."""
 

@@ -73,8 +73,11 @@ def profile(ref: ImageRef) -> Profile:
     env = dict(base.get("env", {}))
     env.update({k: v.replace("{version}", version) for k, v in entry.get("env", {}).items()})
     files = dict(base.get("files", {}))
-    if base_name == entry.get("base", "debian") or base_name != "none":
-        files.update(entry.get("files", {}))
+    variant = base_name != entry.get("base", "debian")
+    for path, text in entry.get("files", {}).items():
+        # an -alpine variant keeps the image's own files, not its Debian user database
+        if not (variant and path in ("/etc/passwd", "/etc/group")):
+            files[path] = text
     commands = set(base.get("commands", ()))
     shells = dict(entry.get("shells") or base.get("shells", {}))
     commands.update(shells)
