@@ -347,3 +347,13 @@ def test_exec_on_a_failed_node_cannot_reach_its_kubelet(web):
         500, "", f"error dialing backend: dial tcp {ip}:10250: i/o timeout")
     web.recover_node(node)
     assert sh(web, "web", "echo back") == (0, "back\n", "")
+
+
+def test_the_terminal_recalls_earlier_lines_with_the_arrow_keys(web):
+    proc = web.controller("kubelet").exec("default", "web", "side", ["sh"], tty=True, stdin=True)
+    proc.feed(b"echo one\recho two\r\x1b[A\x1b[A\x1b[B\r\x04")
+    out = bytearray()
+    assert proc.run(out.extend, out.extend) == 0
+    # Up, Up shows `echo one`, Down goes back to `echo two`, which Enter runs
+    erase = b"\x08 \x08" * len("echo two")
+    assert bytes(out).endswith(b"/ # echo two" + erase + b"echo one" + erase + b"echo two\r\ntwo\r\n/ # \r\n")

@@ -35,6 +35,14 @@ def interactive(sh: Shell, stdin: Input, write) -> int:
     io = IO(Input(), out, out, True)
     pending = ""
     line = bytearray()
+    history: list[bytes] = []
+    back = 0                                     # how far Up has gone into the history
+
+    def show(entry: bytes) -> None:
+        """Replace the line being edited with `entry` (Up/Down), on screen too."""
+        write(b"\x08 \x08" * len(line.decode(errors="replace")) + entry)
+        line[:] = entry
+
     write(prompt(sh).encode())
     while True:
         data = stdin.read_some(sh.ctx.cancel)
@@ -44,12 +52,20 @@ def interactive(sh: Shell, stdin: Input, write) -> int:
         while i < len(data):
             ch = data[i:i + 1]
             i += 1
-            if ch == b"\x1b":                    # an escape sequence (arrow keys): ignored
+            if ch == b"\x1b":                    # an escape sequence: Up/Down walk the history
+                final = b""
                 if data[i:i + 1] in (b"[", b"O"):
                     i += 1
                     while i < len(data) and not (0x40 <= data[i] <= 0x7E):
                         i += 1
+                    final = data[i:i + 1]
                     i += 1
+                if final == b"A" and back < len(history):
+                    back += 1
+                    show(history[-back])
+                elif final == b"B" and back > 0:
+                    back -= 1
+                    show(history[-back] if back else b"")
                 continue
             if ch in (b"\x7f", b"\x08"):
                 if line:
@@ -77,6 +93,9 @@ def interactive(sh: Shell, stdin: Input, write) -> int:
                 continue
             if ch in (b"\r", b"\n"):
                 write(b"\r\n")
+                if line.strip() and (not history or history[-1] != bytes(line)):
+                    history.append(bytes(line))
+                back = 0
                 text = pending + line.decode(errors="replace") + "\n"
                 line.clear()
                 try:
