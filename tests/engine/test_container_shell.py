@@ -357,3 +357,11 @@ def test_the_terminal_recalls_earlier_lines_with_the_arrow_keys(web):
     # Up, Up shows `echo one`, Down goes back to `echo two`, which Enter runs
     erase = b"\x08 \x08" * len("echo two")
     assert bytes(out).endswith(b"/ # echo two" + erase + b"echo one" + erase + b"echo two\r\ntwo\r\n/ # \r\n")
+
+
+def test_commands_by_path_and_scripts_of_ones_own(web):
+    assert run(web, "web", ["/bin/echo", "hi"]) == (0, "hi\n", "")
+    assert sh(web, "web", "/bin/sh -c 'echo $0' me; /usr/bin/env | grep -c HOSTNAME") == (0, "me\n1\n", "")
+    assert sh(web, "web", "printf 'echo from script $1\\nexit 7\\n' > /tmp/s.sh; /tmp/s.sh arg; echo $?") == (
+        0, "from script arg\n7\n", "")
+    assert sh(web, "web", "/nope/x")[::2] == (127, "sh: 1: /nope/x: not found\n")

@@ -345,11 +345,22 @@ class Shell:
         if builtin is not None:
             return builtin(self, argv, io)
         base = posixpath.basename(name)
-        if "/" in name and not self.fs.exists(self.path(name)):
-            text = f"{self.flavour.name}: {name}: No such file or directory\n" if self.flavour.style == "bash" \
-                else self.flavour.not_found(name, self.line, self.interactive)
-            io.err(text.encode())
-            return 127
+        if "/" in name:
+            path = self.path(name)
+            on_path = posixpath.dirname(path) in BIN_DIRS and base in self.flavour.commands
+            if not on_path:
+                if not self.fs.exists(path):
+                    text = f"{self.flavour.name}: {name}: No such file or directory\n" if self.flavour.style == "bash" \
+                        else self.flavour.not_found(name, self.line, self.interactive)
+                    io.err(text.encode())
+                    return 127
+                if self.fs.is_dir(path):
+                    io.err(f"{self.flavour.name}: {name}: Is a directory\n".encode() if self.flavour.style == "bash"
+                           else f"{self.flavour.name}: {name}: Permission denied\n".encode())
+                    return 126
+                # a script of the container's own (./run.sh): sh runs it, whatever its #! says
+                sub = Shell(self.ctx, argv0=name, args=argv[1:])
+                return sub.run_script(self.fs.read(path).decode(errors="replace"), io)
         if base in SHELL_NAMES and base in self.flavour.commands:
             return run_shell_command(self.ctx, argv, io)
         fn = commands.COMMANDS.get(base)
@@ -567,6 +578,7 @@ class _FileWriter:
 
 
 SHELL_NAMES = {"sh", "bash", "ash", "dash"}
+BIN_DIRS = {"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
 # Utilities every sh has built in, whatever the image ships in /bin.
 SHELL_BUILTIN_UTILITIES = {"echo", "printf", "test", "[", "true", "false"}
 
