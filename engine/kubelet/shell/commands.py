@@ -8,7 +8,7 @@ import posixpath
 import re
 
 from .fs import Dir, File, FsError, copy_node
-from .interpreter import IO, Input, Interrupted
+from .interpreter import IO, Interrupted
 
 
 def _opts(argv: list[str], flags: str, with_value: str = "") -> tuple[set[str], dict[str, str], list[str]]:
@@ -718,10 +718,6 @@ def which(sh, argv, io):
 def tar(sh, argv, io):
     from .tarball import tar as run_tar
     return run_tar(sh, argv, io)
-
-
-def stdin_unused(io: IO) -> Input:
-    return io.stdin
 
 
 COMMANDS = {

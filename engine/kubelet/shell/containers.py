@@ -315,7 +315,7 @@ class ContainerShells:
         env["PWD"] = workdir
         return Context(fs=inst.fs, hostname=rootfs.hostname_of(pod), env=env, flavour=prof.flavour(),
                        clock=self.clock.now, user=user[:4], processes=inst.processes,
-                       next_pid=inst.next_pid, sleep=_sleep, tty="pts/0" if tty else None)
+                       next_pid=inst.next_pid, tty="pts/0" if tty else None)
 
     def _container_env(self, pod: dict, spec: dict, ns: str, host_ip: str) -> dict:
         env: dict[str, str] = {}
@@ -352,11 +352,6 @@ class ContainerShells:
                 if ref.get("key") in items:
                     env[name] = items[ref["key"]].decode(errors="replace")
         return env
-
-
-def _sleep(seconds: float, event: threading.Event | None = None) -> bool:
-    """A placeholder: each Process puts its own interruptible sleep in the context."""
-    raise NotImplementedError
 
 
 def _on_path(argv0: str) -> bool:
