@@ -110,15 +110,17 @@ def _create(sh, io, archive, base, gzip, verbose, operands) -> int:
     with tarfile.open(fileobj=buf, mode="w:gz" if gzip else "w", format=tarfile.GNU_FORMAT) as tf:
         for operand in operands:
             path = sh.fs.norm(operand, base)
-            if operand.startswith("/") and not warned:
-                io.err(b"tar: Removing leading `/' from member names\n")
-                warned = True
             try:
                 nodes = list(sh.fs.walk(path))
             except FsError as e:
-                io.err(f"tar: {operand}: Cannot stat: {e.reason}\n".encode())
-                status = 2
+                io.err(f"tar: {operand}: Cannot stat: {e.reason}\n".encode() if not sh.flavour.busybox
+                       else f"tar: {operand}: {e.reason}\n".encode())
+                status = 2 if not sh.flavour.busybox else 1
                 continue
+            if operand.startswith("/") and not warned:
+                io.err(b"tar: removing leading '/' from member names\n" if sh.flavour.busybox
+                       else b"tar: Removing leading `/' from member names\n")
+                warned = True
             for p, node in nodes:
                 rel = operand.rstrip("/") + p[len(path):] if p != path else operand
                 name = rel.lstrip("/") or "."
@@ -138,6 +140,6 @@ def _create(sh, io, archive, base, gzip, verbose, operands) -> int:
         io.out(data)
     else:
         sh.fs.write(sh.path(archive), data)
-    if status:
+    if status and not sh.flavour.busybox:
         io.err(b"tar: Exiting with failure status due to previous errors\n")
     return status
