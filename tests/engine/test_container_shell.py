@@ -79,9 +79,10 @@ def test_parser_keeps_quotes_for_run_time_and_knows_incomplete_input():
     for text in ('echo "open', "if true; then echo", "ls |", "for i in 1 2; do"):
         with pytest.raises(syntax.Incomplete):
             syntax.parse(text)
-    with pytest.raises(syntax.ShellSyntaxError) as e:
-        syntax.parse("echo a; fi")
-    assert e.value.token == "fi"
+    for text, token in (("echo a; fi", "fi"), ("if then", "then"), ("while true; do done", "done")):
+        with pytest.raises(syntax.ShellSyntaxError) as e:
+            syntax.parse(text)
+        assert e.value.token == token and not isinstance(e.value, syntax.Incomplete)
 
 
 def test_quoting_variables_pipes_redirection_and_control_flow(web):
@@ -103,6 +104,13 @@ def test_quoting_variables_pipes_redirection_and_control_flow(web):
     assert "SHOWN=yes" in lines
     assert "ls: cannot access '*.nothing': No such file or directory" in err
     assert code == 0
+
+
+def test_syntax_errors_as_each_shell_words_them(web):
+    assert sh(web, "web", "if then", container="side") == (2, "", 'sh: syntax error: unexpected "then"\n')
+    assert sh(web, "web", "if then") == (2, "", 'sh: 1: Syntax error: "then" unexpected\n')
+    assert sh(web, "web", "if then", shell="bash") == (
+        2, "", "bash: -c: line 1: syntax error near unexpected token `then'\nbash: -c: line 1: `if then'\n")
 
 
 def test_exit_codes_and_the_not_found_texts_of_each_shell(web):

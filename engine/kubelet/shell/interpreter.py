@@ -166,7 +166,12 @@ class Shell:
         try:
             tree = syntax.parse(text)
         except syntax.ShellSyntaxError as e:
-            io.err(self.flavour.syntax_error(e.token, self.line).encode())
+            msg = self.flavour.syntax_error(e.token, self.line)
+            if self.flavour.style == "bash" and e.token:
+                # bash -c names where, then quotes the line
+                where = f"{self.flavour.name}: -c: line {self.line}: "
+                msg = where + msg[len(self.flavour.name) + 2:] + where + f"`{text.strip()}'\n"
+            io.err(msg.encode())
             return 2
         try:
             return self.run_seq(tree, io)

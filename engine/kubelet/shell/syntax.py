@@ -192,6 +192,13 @@ class _Parser:
         kind, text = self.peek()
         return kind == "word" and text in words
 
+    def nonempty(self, seq: "Seq") -> "Seq":
+        """A compound command's list may not be empty: `if then` is a syntax error at `then`."""
+        if not seq.items:
+            kind, text = self.peek()
+            raise Incomplete("") if kind == "eof" else ShellSyntaxError(text)
+        return seq
+
     def expect_word(self, word: str) -> None:
         kind, text = self.peek()
         if kind == "eof":
@@ -250,25 +257,25 @@ class _Parser:
         kind, text = self.peek()
         if kind == "word" and text == "if":
             self.i += 1
-            first = self.seq(("then",))
+            first = self.nonempty(self.seq(("then",)))
             self.expect_word("then")
-            branches = [(first, self.seq(("elif", "else", "fi")))]
+            branches = [(first, self.nonempty(self.seq(("elif", "else", "fi"))))]
             otherwise = None
             while self.is_word("elif"):
                 self.i += 1
-                cond = self.seq(("then",))
+                cond = self.nonempty(self.seq(("then",)))
                 self.expect_word("then")
-                branches.append((cond, self.seq(("elif", "else", "fi"))))
+                branches.append((cond, self.nonempty(self.seq(("elif", "else", "fi")))))
             if self.is_word("else"):
                 self.i += 1
-                otherwise = self.seq(("fi",))
+                otherwise = self.nonempty(self.seq(("fi",)))
             self.expect_word("fi")
             return If(branches, otherwise, self.redirects())
         if kind == "word" and text in ("while", "until"):
             self.i += 1
-            cond = self.seq(("do",))
+            cond = self.nonempty(self.seq(("do",)))
             self.expect_word("do")
-            body = self.seq(("done",))
+            body = self.nonempty(self.seq(("done",)))
             self.expect_word("done")
             return Loop(cond, body, text == "until", self.redirects())
         if kind == "word" and text == "for":
@@ -287,7 +294,7 @@ class _Parser:
                 self.i += 1
             self.skip_newlines()
             self.expect_word("do")
-            body = self.seq(("done",))
+            body = self.nonempty(self.seq(("done",)))
             self.expect_word("done")
             return For(var, words, body, self.redirects())
         if kind == "word" and text == "{":
