@@ -200,18 +200,44 @@ def test_attach_follows_the_main_process_output(kube_shared):
     assert bytes(seen).startswith(b"tick\n")
 
 
+def _raw_get(kube, path: str, headers: dict) -> tuple[int, bytes]:
+    host, port = kube.server.url.split("//")[1].rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+HANDSHAKE = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+             "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "v5.channel.k8s.io"}
+
+
 def test_a_websocket_from_another_site_is_refused(kube_shared):
     kube = kube_shared
     _run_pod(kube, "web", WEB)
     _ready(kube, "web")
-    host, port = kube.server.url.split("//")[1].rstrip("/").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    conn.request("GET", f"/api/v1/namespaces/{kube.ns}/pods/web/exec?command=ls&stdout=true", headers={
-        "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "v5.channel.k8s.io",
-        "Origin": "http://evil.example"})
-    resp = conn.getresponse()
-    assert resp.status == 403 and b'origin \\"http://evil.example\\" are refused' in resp.read()
+    status, body = _raw_get(kube, f"/api/v1/namespaces/{kube.ns}/pods/web/exec?command=ls&stdout=true",
+                            dict(HANDSHAKE, Origin="http://evil.example"))
+    assert status == 403 and b'origin \\"http://evil.example\\" are refused' in body
+
+
+def test_broken_upgrades_get_a_status_not_a_500(kube_shared):
+    kube = kube_shared
+    _run_pod(kube, "web", WEB)
+    _ready(kube, "web")
+    path = f"/api/v1/namespaces/{kube.ns}/pods/web/exec?command=ls&stdout=true"
+    for headers, message in (
+            ({}, "Upgrade request required"),
+            (dict(HANDSHAKE, Connection="keep-alive"), "'upgrade' token not found in 'Connection' header"),
+            (dict(HANDSHAKE, **{"Sec-WebSocket-Version": "8"}), "unsupported version: 13 not found"),
+            (dict(HANDSHAKE, **{"Sec-WebSocket-Key": "short"}), "'Sec-WebSocket-Key' header must be Base64")):
+        status, body = _raw_get(kube, path, headers)
+        assert status == 400 and message.encode() in body, (headers, body)
+    status, body = _raw_get(kube, f"/api/v1/namespaces/{kube.ns}/pods/web/exec?stdout=true", HANDSHAKE)
+    assert status == 400 and b"you must specify at least one command for the container" in body
 
 
 def test_run_it_rm_gives_a_shell_and_removes_the_pod_after_exit(kube_ns):

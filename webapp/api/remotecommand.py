@@ -20,6 +20,7 @@ The Host allow-list and the Origin rule (webapp/guard.py) ran before this handle
 route: a browser page of another site cannot open an exec socket."""
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
@@ -61,6 +62,10 @@ def handle(sub: str, namespace: str, name: str, method: str):
     spdy = upgrade.startswith("spdy/")
     if not websocket and not spdy:
         return _status_response(400, "BadRequest", "Upgrade request required")
+    if websocket:
+        refused = _bad_handshake()
+        if refused is not None:
+            return refused
     stdin, stdout, stderr, tty = _flag("stdin"), _flag("stdout", sub == "attach"), _flag("stderr", sub == "attach"), _flag("tty")
     if not (stdin or stdout or stderr):
         return _status_response(400, "BadRequest", "you must specify at least 1 of stdin, stdout, stderr")
@@ -84,6 +89,26 @@ def handle(sub: str, namespace: str, name: str, method: str):
     return _serve_websocket(proc, command, stdout=stdout, stderr=stderr and not tty)
 
 
+def _bad_handshake() -> Response | None:
+    """An upgrade the WebSocket handshake (RFC 6455 §4.2.1) cannot complete: refused with a
+    Status in the words of the Go websocket server, before any work (never a 500)."""
+    tokens = [t.strip().lower() for t in request.headers.get("Connection", "").split(",")]
+    if "upgrade" not in tokens:
+        return _status_response(400, "BadRequest", "websocket: the client is not using the websocket protocol: "
+                                "'upgrade' token not found in 'Connection' header")
+    if request.headers.get("Sec-WebSocket-Version", "").strip() != "13":
+        return _status_response(400, "BadRequest", "websocket: unsupported version: 13 not found in "
+                                "'Sec-Websocket-Version' header")
+    try:
+        key_ok = len(base64.b64decode(request.headers.get("Sec-WebSocket-Key", ""), validate=True)) == 16
+    except ValueError:
+        key_ok = False
+    if not key_ok:
+        return _status_response(400, "BadRequest", "websocket: not a websocket handshake: 'Sec-WebSocket-Key' "
+                                "header must be Base64 encoded value of 16-byte in length")
+    return None
+
+
 def _serve_websocket(proc, command: list[str], *, stdout: bool, stderr: bool):
     from simple_websocket import ConnectionClosed, Server
 
@@ -93,7 +118,11 @@ def _serve_websocket(proc, command: list[str], *, stdout: bool, stderr: bool):
             raw.settimeout(None)      # idle by design between keystrokes (webapp/serving.py's timeout)
         except OSError:
             pass
-    ws = Server(request.environ, subprotocols=list(PROTOCOLS))
+    try:
+        ws = Server(request.environ, subprotocols=list(PROTOCOLS))
+    except Exception as e:          # wsproto refused what the checks above let through
+        proc.cancel()
+        return _status_response(400, "BadRequest", f"websocket: not a websocket handshake: {e}")
     send_lock = threading.Lock()
 
     def send(channel: int, data: bytes) -> None:
