@@ -373,3 +373,13 @@ def test_commands_by_path_and_scripts_of_ones_own(web):
     assert sh(web, "web", "printf 'echo from script $1\\nexit 7\\n' > /tmp/s.sh; /tmp/s.sh arg; echo $?") == (
         0, "from script arg\n7\n", "")
     assert sh(web, "web", "/nope/x")[::2] == (127, "sh: 1: /nope/x: not found\n")
+
+
+def test_find_cut_tr_uniq(web):
+    code, out, err = sh(web, "web", "find /usr/share/nginx -name '*.html'; find /etc/app -type f | sort; "
+                                    "cut -d: -f1,7 /etc/passwd | head -2; echo Hello | tr a-z A-Z; "
+                                    "printf 'a\\na\\nb\\n' | uniq -c; kill 99")
+    assert out == ("/usr/share/nginx/html/50x.html\n/usr/share/nginx/html/index.html\n"
+                   "/etc/app/COLOR\n/etc/app/app.conf\nroot:/bin/bash\ndaemon:/usr/sbin/nologin\nHELLO\n"
+                   "      2 a\n      1 b\n")
+    assert (code, err) == (1, "sh: 1: kill: No such process\n")

@@ -728,3 +728,161 @@ COMMANDS = {
     "test": test, "[": test, "basename": basename, "dirname": dirname, "sort": sort, "seq": seq,
     "clear": clear, "chmod": chmod, "which": which, "tar": tar,
 }
+
+
+def find(sh, argv, io):
+    """find [path...] [-name PATTERN] [-type f|d] [-maxdepth N]"""
+    import fnmatch
+    args = argv[1:]
+    roots = []
+    while args and not args[0].startswith("-"):
+        roots.append(args.pop(0))
+    name = kind = None
+    maxdepth = None
+    while args:
+        a = args.pop(0)
+        if a in ("-name", "-iname") and args:
+            name = (args.pop(0), a == "-iname")
+        elif a == "-type" and args:
+            kind = args.pop(0)
+        elif a == "-maxdepth" and args and args[0].isdigit():
+            maxdepth = int(args.pop(0))
+        elif a == "-print":
+            continue
+        else:
+            _err(io, f"find: unrecognized: {a}" if sh.flavour.busybox else f"find: unknown predicate `{a}'")
+            return 1
+    status = 0
+    for root in roots or ["."]:
+        base = sh.path(root)
+        try:
+            nodes = list(sh.fs.walk(base))
+        except FsError as e:
+            _err(io, f"find: {root}: {e.reason}" if sh.flavour.busybox else f"find: '{root}': {e.reason}")
+            status = 1
+            continue
+        for path, node in nodes:
+            rel = path[len(base):].lstrip("/") if base != "/" else path.lstrip("/")
+            depth = rel.count("/") + 1 if rel else 0
+            if maxdepth is not None and depth > maxdepth:
+                continue
+            shown = root.rstrip("/") + "/" + rel if rel else root
+            if root == "/" and rel:
+                shown = "/" + rel
+            if kind == "f" and not isinstance(node, File) or kind == "d" and not isinstance(node, Dir):
+                continue
+            if name is not None:
+                leaf = posixpath.basename(path) or "/"
+                pattern, fold = name
+                if not (fnmatch.fnmatchcase(leaf.lower(), pattern.lower()) if fold else fnmatch.fnmatchcase(leaf, pattern)):
+                    continue
+            io.out((shown + "\n").encode())
+    return status
+
+
+def cut(sh, argv, io):
+    _, values, names = _opts(argv, "s", "dfc")
+    delim = values.get("d", "\t")
+    spec = values.get("f") or values.get("c")
+    if not spec:
+        _err(io, "cut: you must specify a list of bytes, characters, or fields")
+        return 1
+    wanted: set[int] = set()
+    for part in spec.split(","):
+        lo, dash, hi = part.partition("-")
+        start = int(lo) if lo.isdigit() else 1
+        end = int(hi) if hi.isdigit() else (start if not dash else 10_000)
+        wanted.update(range(start, end + 1))
+    status = 0
+    for _, data in _inputs(sh, io, names, "cut"):
+        if data is None:
+            status = 1
+            continue
+        for line in data.decode(errors="replace").splitlines():
+            if "c" in values:
+                io.out(("".join(ch for k, ch in enumerate(line, 1) if k in wanted) + "\n").encode())
+            elif delim in line:
+                io.out((delim.join(f for k, f in enumerate(line.split(delim), 1) if k in wanted) + "\n").encode())
+            else:
+                io.out((line + "\n").encode())
+    return status
+
+
+def tr(sh, argv, io):
+    flags, _, sets = _opts(argv, "ds")
+    data = io.stdin.read(sh.ctx.cancel).decode(errors="replace")
+
+    def expand(spec: str) -> str:
+        spec = spec.replace("[:lower:]", "a-z").replace("[:upper:]", "A-Z").replace("[:digit:]", "0-9")
+        spec = spec.replace("\\n", "\n").replace("\\t", "\t")
+        out: list[str] = []
+        i = 0
+        while i < len(spec):
+            if i + 2 < len(spec) and spec[i + 1] == "-":
+                out.extend(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+                i += 3
+            else:
+                out.append(spec[i])
+                i += 1
+        return "".join(out)
+    if "d" in flags and sets:
+        gone = set(expand(sets[0]))
+        data = "".join(c for c in data if c not in gone)
+    elif len(sets) >= 2:
+        src, dst = expand(sets[0]), expand(sets[1])
+        dst = dst + dst[-1:] * (len(src) - len(dst))
+        data = data.translate(str.maketrans(src, dst[:len(src)]))
+    if "s" in flags and sets:
+        squeeze = set(expand(sets[-1]))
+        data = re.sub("(.)\\1+", lambda m: m.group(1) if m.group(1) in squeeze else m.group(0), data)
+    io.out(data.encode())
+    return 0
+
+
+def uniq(sh, argv, io):
+    flags, _, names = _opts(argv, "cdu")
+    lines: list[str] = []
+    for _, data in _inputs(sh, io, names[:1], "uniq"):
+        if data is not None:
+            lines = data.decode(errors="replace").splitlines()
+    groups: list[list] = []
+    for line in lines:
+        if groups and groups[-1][0] == line:
+            groups[-1][1] += 1
+        else:
+            groups.append([line, 1])
+    for line, n in groups:
+        if ("d" in flags and n < 2) or ("u" in flags and n > 1):
+            continue
+        io.out((f"{n:>7} {line}\n" if "c" in flags else line + "\n").encode())
+    return 0
+
+
+def kill(sh, argv, io):
+    pids = [a for a in argv[1:] if not a.startswith("-")]
+    if not pids:
+        _err(io, f"{sh.flavour.name}: kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]"
+             if sh.flavour.style == "bash" else "kill: usage: kill [-s SIG | -SIG] PID...")
+        return 1 if sh.flavour.busybox else 2
+    known = {str(p[0]) for p in sh.ctx.processes}
+    status = 0
+    for pid in pids:
+        if pid not in known:
+            _err(io, {"bash": f"{sh.flavour.name}: kill: ({pid}) - No such process",
+                      "dash": f"{sh.flavour.name}: {sh.line}: kill: No such process"}.get(
+                sh.flavour.style, f"{sh.flavour.name}: can't kill pid {pid}: No such process"))
+            status = 1
+        # PID 1 ignores signals it has no handler for (the kernel protects a namespace's init)
+    return status
+
+
+def df(sh, argv, io):
+    human = "-h" in argv
+    size, used = ("100G", "12G") if human else ("104857600", "12582912")
+    avail = "88G" if human else "92274688"
+    io.out((f"Filesystem{'':<10}{'Size' if human else '1K-blocks':>10}{'Used':>10}{'Available':>11} Use% Mounted on\n"
+            f"overlay{'':<13}{size:>10}{used:>10}{avail:>11}  12% /\n").encode())
+    return 0
+
+
+COMMANDS.update({"find": find, "cut": cut, "tr": tr, "uniq": uniq, "kill": kill, "df": df})
