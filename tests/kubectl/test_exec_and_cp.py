@@ -186,8 +186,8 @@ def test_a_spdy_only_client_gets_a_clear_error_not_a_hang(kube_shared):
                                 "WebSockets (v5.channel.k8s.io)"), cp.stderr
 
 
-def test_attach_follows_the_main_process_output(kube_shared):
-    kube = kube_shared
+def test_attach_follows_the_main_process_output(kube_ns):
+    kube = kube_ns
     _run_pod(kube, "ticker", "busybox:1.36", "sh", "-c", "while true; do echo tick; sleep 1; done")
     _ready(kube, "ticker")
     proc = kube.server.kubectl_popen("attach", "ticker")
