@@ -18,6 +18,8 @@ What is here, and why the web layer needs it:
   schemas: the OpenAPI documents /openapi/v3 serves and the strict decoder).
 - Selectors as the apiserver parses and matches them: `parse_label_selector`,
   `parse_field_selector`, `matches_requirements`, `matches_fields`, `selector_to_string`.
+- `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
+  `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
   Deployment controller uses it and kubectl's `rollout`/`describe` need the same answers
   (upstream kubectl vendors the same helpers as k8s.io/kubectl/pkg/util/deployment).
@@ -25,7 +27,7 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import controlplane, errors, objects, patch, quantity, resources
+from . import controlplane, errors, objects, patch, quantity, resources, tokens
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -54,4 +56,6 @@ __all__ = [
     "selector_to_string",
     # what kubectl shares with the Deployment controller
     "deployments",
+    # the TokenRequest API (serviceaccounts/token)
+    "tokens",
 ]
