@@ -50,7 +50,7 @@ def request_token(store, now: float, namespace: str, name: str, body) -> dict:
     sa = store.get(kinds.SERVICEACCOUNT, namespace, name)           # NotFound: serviceaccounts "x" not found
     if not isinstance(body, dict):
         raise errors.BadRequest("the body of the request must be an object")
-    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+    spec: dict = body["spec"] if isinstance(body.get("spec"), dict) else {}
     expiration = spec.get("expirationSeconds")
     if expiration is None:
         expiration = DEFAULT_EXPIRATION
@@ -66,7 +66,7 @@ def request_token(store, now: float, namespace: str, name: str, body) -> dict:
     if errs:
         raise errors.Invalid("TokenRequest", GROUP, "", errs)
     audiences = [a for a in spec.get("audiences") or () if isinstance(a, str)] or list(API_AUDIENCES)
-    md = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    md: dict = body["metadata"] if isinstance(body.get("metadata"), dict) else {}
     return {"kind": "TokenRequest", "apiVersion": f"{GROUP}/{VERSION}",
             "metadata": {"name": name, "namespace": namespace, "creationTimestamp": md.get("creationTimestamp")},
             "spec": {"audiences": audiences, "expirationSeconds": expiration,
