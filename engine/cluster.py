@@ -125,7 +125,9 @@ class Cluster:
         """A cluster is handed over with its namespaces' `default` ServiceAccounts in place, as a
         kind cluster is by the time a learner types: the serviceaccounts controller's first
         reconciles are run now, so the first pod created needs no engine pass before it."""
-        sa = self.controller("serviceaccount-controller")
+        sa = next((c for c in self.controllers if c.name == "serviceaccount-controller"), None)
+        if sa is None:
+            return                          # (a test's cluster wired without it)
         q = self._queues[sa.name]
         while (key := q.get()) is not None:
             try:

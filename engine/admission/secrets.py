@@ -107,6 +107,16 @@ def default_secret(obj: dict) -> None:
 
 # ---- validation ---------------------------------------------------------------------------------
 
+# Python's json messages → the context Go's scanner names in "invalid character 'x' <context>".
+_GO_JSON_CONTEXT = {
+    "Expecting value": "looking for beginning of value",
+    "Expecting property name enclosed in double quotes": "looking for beginning of object key string",
+    "Expecting ':' delimiter": "after object key",
+    "Expecting ',' delimiter": "after object key:value pair",
+    "Extra data": "after top-level value",
+}
+
+
 def _go_json_error(raw: bytes) -> str | None:
     """json.Unmarshal(raw, &map[string]interface{}{}) in Go's words, or None if it decodes."""
     text = raw.decode("utf-8", "replace")
@@ -118,7 +128,8 @@ def _go_json_error(raw: bytes) -> str | None:
     except json.JSONDecodeError as e:
         if e.pos >= len(text.rstrip()):
             return "unexpected end of JSON input"
-        return f"invalid character {text[e.pos]!r} looking for beginning of value"
+        where = _GO_JSON_CONTEXT.get(e.msg, "looking for beginning of value")
+        return f"invalid character {text[e.pos]!r} {where}"
     if not isinstance(value, dict):
         what = {list: "array", str: "string", bool: "bool", type(None): "null"}.get(type(value), "number")
         if value is None:
