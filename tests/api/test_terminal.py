@@ -448,3 +448,19 @@ def test_the_terminal_prints_what_kubectl_prints(kubeplay_server):
         real = srv.kubectl(*command.split(), check=False)
         mine = _post(srv, "/kubeplay/v1/terminal", {"command": command})
         assert (mine["output"], mine["exitCode"]) == (real.stdout + real.stderr, real.returncode), command
+
+
+def test_describe_secret_and_serviceaccount_have_kubectls_layout(k, cluster):
+    cluster.store.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": "default"},
+                          "stringData": {"username": "admin", "password": "s3cr3t!"}})
+    cluster.store.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "bot", "namespace": "default"},
+                          "imagePullSecrets": [{"name": "creds"}, {"name": "gone"}]})
+    out, code = k("describe secret creds")
+    assert code == 0
+    assert out == ("Name:         creds\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\n"
+                   "Type:  Opaque\n\nData\n====\npassword:  7 bytes\nusername:  5 bytes\n")
+    out, code = k("describe serviceaccount bot")
+    assert code == 0
+    assert out == ("Name:                bot\nNamespace:           default\nLabels:              <none>\n"
+                   "Annotations:         <none>\nImage pull secrets:  creds\n                     gone (not found)\n"
+                   "Mountable secrets:   <none>\nTokens:              <none>\nEvents:              <none>\n")
