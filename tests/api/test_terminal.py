@@ -348,6 +348,7 @@ def test_unknown_and_unsupported_commands(k):
 
 def test_namespaces(k, cluster):
     assert k("create namespace dev") == ("namespace/dev created\n", 0)
+    cluster.run_until_idle()            # the serviceaccounts controller makes its default account
     assert k("run web --image=nginx -n dev") == ("pod/web created\n", 0)
     assert cluster.store.get(kinds.POD, "dev", "web")
     assert k("-n dev get pods -o name") == ("pod/web\n", 0)
@@ -464,3 +465,17 @@ def test_describe_secret_and_serviceaccount_have_kubectls_layout(k, cluster):
     assert out == ("Name:                bot\nNamespace:           default\nLabels:              <none>\n"
                    "Annotations:         <none>\nImage pull secrets:  creds\n                     gone (not found)\n"
                    "Mountable secrets:   <none>\nTokens:              <none>\nEvents:              <none>\n")
+
+
+def test_describe_pod_lists_environment_from_secrets_and_config_maps(k, cluster):
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "envy", "namespace": "default"},
+                          "spec": {"containers": [{"name": "c", "image": "nginx", "envFrom": [
+                              {"secretRef": {"name": "test-secret"}},
+                              {"configMapRef": {"name": "settings", "optional": True}, "prefix": "CFG_"}]}]}})
+    out, code = k("describe pod envy")
+    assert code == 0
+    rows = lines(out)
+    at = rows.index("    Environment Variables from:")
+    assert rows[at + 1:at + 4] == ["      test-secret  Secret" + " " * 24 + "Optional: false",
+                                   "      settings     ConfigMap with prefix 'CFG_'  Optional: true",
+                                   "    Environment:   <none>"]
