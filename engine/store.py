@@ -616,7 +616,10 @@ class Store:
         such. The `default` account is made by a controller just after its namespace: as
         upstream, a client's request waits for it up to 10 tries 100-200 ms apart (the engine's
         own writes cannot wait on the engine, and are refused at once — their controllers retry)."""
-        tries = 10 if wait and name == "default" else 1
+        # (Not while this thread holds the store's lock — a server-side apply's create — since the
+        # controller could not write meanwhile.)
+        held = getattr(self._lock, "_is_owned", lambda: False)()
+        tries = 10 if wait and name == "default" and not held else 1
         for i in range(tries):
             if i:
                 time.sleep(0.1 + 0.1 * random.random())

@@ -479,3 +479,18 @@ def test_describe_pod_lists_environment_from_secrets_and_config_maps(k, cluster)
     assert rows[at + 1:at + 4] == ["      test-secret  Secret" + " " * 24 + "Optional: false",
                                    "      settings     ConfigMap with prefix 'CFG_'  Optional: true",
                                    "    Environment:   <none>"]
+
+
+def test_create_secret_serviceaccount_and_token(k, cluster):
+    assert k("create secret generic creds --from-literal=user=admin --from-literal=pw=s3cr3t") == \
+        ("secret/creds created\n", 0)
+    assert cluster.store.get(kinds.SECRET, "default", "creds")["data"] == {"pw": "czNjcjN0", "user": "YWRtaW4="}
+    out, code = k("get secret creds")
+    assert code == 0 and lines(out)[1].split() == ["creds", "Opaque", "2", "0s"]
+    assert k("create secret generic bad --from-literal=novalue") == \
+        ("error: invalid literal source novalue, expected key=value\n", 1)
+    assert k("create serviceaccount bot") == ("serviceaccount/bot created\n", 0)
+    assert k("create sa bot2") == ("serviceaccount/bot2 created\n", 0)
+    out, code = k("create token bot --duration=2h")
+    assert code == 0 and out.count(".") == 2 and out.endswith("\n")
+    assert k("create token nobody") == ('Error from server (NotFound): serviceaccounts "nobody" not found\n', 1)
