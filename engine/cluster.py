@@ -37,13 +37,14 @@ def _controller_classes():
     from .controllers.namespace import NamespaceController
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
+    from .controllers.serviceaccount_tokens import TokensController
     from .controllers.serviceaccounts import ServiceAccountsController
     from .controllers.statefulset import StatefulSetController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
             Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
-            GarbageCollector, NamespaceController, ServiceAccountsController]
+            GarbageCollector, NamespaceController, ServiceAccountsController, TokensController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).

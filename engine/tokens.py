@@ -73,3 +73,17 @@ def request_token(store, now: float, namespace: str, name: str, body) -> dict:
                      "boundObjectRef": spec.get("boundObjectRef")},
             "status": {"token": issue(sa, audiences, now, expiration),
                        "expirationTimestamp": objects.iso(now + expiration)}}
+
+
+def legacy(sa: dict, secret_name: str) -> str:
+    """The long-lived token the tokens controller writes into a `kubernetes.io/service-account-token`
+    Secret (k/k pkg/serviceaccount/legacy.go claims; no expiry)."""
+    md = sa.get("metadata") or {}
+    ns, name = md.get("namespace", ""), md.get("name", "")
+    claims = {"iss": "kubernetes/serviceaccount", "kubernetes.io/serviceaccount/namespace": ns,
+              "kubernetes.io/serviceaccount/secret.name": secret_name,
+              "kubernetes.io/serviceaccount/service-account.name": name,
+              "kubernetes.io/serviceaccount/service-account.uid": md.get("uid", ""),
+              "sub": f"system:serviceaccount:{ns}:{name}"}
+    header = _b64url(_claims_json({"alg": "RS256", "kid": KEY_ID}))
+    return f"{header}.{_b64url(_claims_json(claims))}.{_b64url(os.urandom(256))}"

@@ -238,3 +238,30 @@ def test_a_volume_item_naming_a_missing_key_cannot_be_set_up(cluster):
     cluster.store.patch(kinds.CONFIGMAP, "default", "cm", "merge", {"data": {"c": "3"}})
     cluster.advance(3)
     assert running(cluster, "p")
+
+
+def test_a_service_account_token_secret_is_filled_in_and_goes_with_its_account(cluster):
+    sa = cluster.store.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "build-robot",
+                                                                                          "namespace": "default"}})
+    cluster.store.create(secret("build-robot-secret", type="kubernetes.io/service-account-token",
+                                metadata={"name": "build-robot-secret", "namespace": "default",
+                                          "annotations": {"kubernetes.io/service-account.name": "build-robot"}}))
+    cluster.run_until_idle()
+    s = cluster.store.get(kinds.SECRET, "default", "build-robot-secret")
+    assert s["metadata"]["annotations"]["kubernetes.io/service-account.uid"] == objects.uid_of(sa)
+    assert sorted(s["data"]) == ["namespace", "token"]
+    assert base64.b64decode(s["data"]["namespace"]) == b"default"
+    payload = base64.b64decode(s["data"]["token"]).decode().split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["sub"] == "system:serviceaccount:default:build-robot"
+    rv = cluster.store.resource_version
+    cluster.run_until_idle()
+    assert cluster.store.resource_version == rv
+    cluster.store.delete(kinds.SERVICEACCOUNT, "default", "build-robot")
+    cluster.run_until_idle()
+    assert cluster.store.try_get(kinds.SECRET, "default", "build-robot-secret") is None
+    cluster.store.create(secret("orphan", type="kubernetes.io/service-account-token",
+                                metadata={"name": "orphan", "namespace": "default",
+                                          "annotations": {"kubernetes.io/service-account.name": "nobody"}}))
+    cluster.run_until_idle()
+    assert cluster.store.try_get(kinds.SECRET, "default", "orphan") is None
