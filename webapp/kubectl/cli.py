@@ -356,7 +356,7 @@ Usage:
 HELP = """kubectl controls the kubeplay cluster (in-page subset).
 
 Basic Commands:
-  create          Create a deployment or a namespace (create deployment NAME --image=IMG)
+  create          Create a deployment, namespace, secret, service account or token (create deployment NAME --image=IMG)
   expose          Expose a deployment, replica set or pod as a new service
   run             Run a particular image on the cluster (a bare pod)
   set             Set a new image on a deployment (set image deployment/NAME c=img)
