@@ -66,6 +66,9 @@ def test_create_get_describe_and_delete_secrets(kube_ns, tmp_path):
     assert out.returncode == 1
     assert 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set' in out.stderr
 
+    explained = kube("explain", "secret.stringData").stdout
+    assert "KIND:       Secret" in explained and "stringData" in explained
+
     out = kube("delete", "secret", "creds")
     assert out.stdout == kube.deleted('secret "creds"')
     out = kube("get", "secret", "creds", check=False)
