@@ -3,9 +3,10 @@ storage, in its order:
 
 1. decoding (schema.py): field types checked as Go's JSON decoder does, and with `strict=True`
    (kubectl's default `--validate=strict`) unknown fields refused; otherwise they are dropped;
+   a Secret's `data` must be base64 and its `stringData` is merged into `data` (secrets.py);
 2. defaulting (defaults.py);
-3. mutating admission and registry preparation (plugins.py): the ServiceAccount, Priority and
-   DefaultTolerationSeconds plugins for Pods, Service clusterIP/ipFamily bookkeeping, the
+3. mutating admission and registry preparation (plugins.py): the ServiceAccount (its lookup is
+   the store's: `service_account=`), Priority and DefaultTolerationSeconds plugins for Pods, Service clusterIP/ipFamily bookkeeping, the
    DaemonSet template-generation annotation;
 4. validation (validation*.py), all field errors collected into one errors.Invalid.
 
