@@ -265,3 +265,12 @@ def test_a_service_account_token_secret_is_filled_in_and_goes_with_its_account(c
                                           "annotations": {"kubernetes.io/service-account.name": "nobody"}}))
     cluster.run_until_idle()
     assert cluster.store.try_get(kinds.SECRET, "default", "orphan") is None
+
+
+def test_a_secret_over_one_mebibyte_is_refused(cluster):
+    big = base64.b64encode(b"x" * (1024 * 1024 + 1)).decode()
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.create(secret("big", data={"blob": big}))
+    assert e.value.message.startswith('Secret "big" is invalid: data: Too long: ')
+    assert "1048576 bytes" in e.value.message
+    cluster.store.create(secret("fits", data={"blob": base64.b64encode(b"x" * (1024 * 1024)).decode()}))
