@@ -13,11 +13,16 @@ CreateContainerConfigError and the error's text (`secret "x" not found`, `couldn
 in Secret ns/x`), unless the reference is optional.
 
 The errors name the objects as the kubelet's watch-based managers do (`secret`, `configmap`).
-Projected volumes (the service-account token's among them) are not checked here.
+Projected volumes' secret and configMap sources are checked as their own volumes are, except the
+service-account token volume's (see TOKEN_VOLUME_PREFIX).
 """
 from __future__ import annotations
 
 from .. import resources as kinds
+
+# The ServiceAccount admission plugin's token volume: its kube-root-ca.crt ConfigMap is published
+# by the root-ca-cert-publisher, which this playground does not run — so it is not checked.
+TOKEN_VOLUME_PREFIX = "kube-api-access-"
 
 
 def _not_found(rt: kinds.ResourceType, name: str) -> str:
@@ -31,33 +36,49 @@ def _keys(rt: kinds.ResourceType, obj: dict) -> set:
     return keys
 
 
+_MISSING_KEY = {"secret": "references non-existent secret key: {}",
+                "configMap": "configmap references non-existent config key: {}"}
+
+
+def _source_error(store, ns: str, field: str, src: dict, name: str) -> str | None:
+    """One secret/configMap source (a volume's, or a projected volume's): why it cannot be read."""
+    rt = kinds.SECRET if field == "secret" else kinds.CONFIGMAP
+    optional = src.get("optional") is True
+    obj = store.try_get(rt, ns, name)
+    if obj is None:
+        return None if optional else _not_found(rt, name)
+    have = _keys(rt, obj)
+    for item in src.get("items") or ():
+        key = (item or {}).get("key")
+        if key not in have and not optional:
+            return _MISSING_KEY[field].format(key)
+    return None
+
+
 def volume_errors(store, pod: dict) -> list[tuple[str, str]]:
-    """(volume name, SetUp error) for each secret/configMap volume that cannot be set up now."""
+    """(volume name, SetUp error) for each secret/configMap/projected volume that cannot be set
+    up now. A projected volume's errors are aggregated as utilerrors.NewAggregate prints them."""
     ns = (pod.get("metadata") or {}).get("namespace") or ""
     out = []
     for v in (pod.get("spec") or {}).get("volumes") or ():
         if not isinstance(v, dict):
             continue
+        err: str | None = None
         if isinstance(v.get("secret"), dict):
-            src, rt, name = v["secret"], kinds.SECRET, v["secret"].get("secretName") or ""
-            missing_key = "references non-existent secret key: {}"
+            err = _source_error(store, ns, "secret", v["secret"], v["secret"].get("secretName") or "")
         elif isinstance(v.get("configMap"), dict):
-            src, rt, name = v["configMap"], kinds.CONFIGMAP, v["configMap"].get("name") or ""
-            missing_key = "configmap references non-existent config key: {}"
-        else:
-            continue
-        optional = src.get("optional") is True
-        obj = store.try_get(rt, ns, name)
-        if obj is None:
-            if not optional:
-                out.append((v.get("name", ""), _not_found(rt, name)))
-            continue
-        have = _keys(rt, obj)
-        for item in src.get("items") or ():
-            key = (item or {}).get("key")
-            if key not in have and not optional:
-                out.append((v.get("name", ""), missing_key.format(key)))
-                break
+            err = _source_error(store, ns, "configMap", v["configMap"], v["configMap"].get("name") or "")
+        elif isinstance(v.get("projected"), dict) and not str(v.get("name", "")).startswith(TOKEN_VOLUME_PREFIX):
+            errs = []
+            for source in v["projected"].get("sources") or ():
+                for field in ("secret", "configMap"):
+                    if isinstance((source or {}).get(field), dict):
+                        e = _source_error(store, ns, field, source[field], source[field].get("name") or "")
+                        if e is not None:
+                            errs.append(e)
+            err = None if not errs else errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
+        if err is not None:
+            out.append((v.get("name", ""), err))
     return out
 
 

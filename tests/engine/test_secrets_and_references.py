@@ -274,3 +274,18 @@ def test_a_secret_over_one_mebibyte_is_refused(cluster):
     assert e.value.message.startswith('Secret "big" is invalid: data: Too long: ')
     assert "1048576 bytes" in e.value.message
     cluster.store.create(secret("fits", data={"blob": base64.b64encode(b"x" * (1024 * 1024)).decode()}))
+
+
+def test_a_projected_volume_waits_for_each_of_its_sources(cluster):
+    cluster.store.create(pod("p", volumes=[{"name": "all-in-one", "projected": {"sources": [
+        {"secret": {"name": "mysecret", "items": [{"key": "username", "path": "my-group/my-username"}]}},
+        {"configMap": {"name": "myconfigmap", "items": [{"key": "config", "path": "my-group/my-config"}]}}]}}]))
+    cluster.advance(2)
+    assert [m for m, _ in events(cluster, "p", "FailedMount")] == [
+        'MountVolume.SetUp failed for volume "all-in-one" : [secret "mysecret" not found, '
+        'configmap "myconfigmap" not found]']
+    cluster.store.create(secret("mysecret", stringData={"username": "u"}))
+    cluster.store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "myconfigmap", "namespace": "default"},
+                          "data": {"config": "c"}})
+    cluster.advance(3)
+    assert running(cluster, "p")
