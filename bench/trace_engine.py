@@ -111,6 +111,7 @@ def main(out_path: str) -> None:
                                     "spec": {"containers": [{"name": "agent", "image": "nginx:1.27"}]}}}})
     steps(20, 0.5)
     s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    c.run_until_idle()          # the serviceaccounts controller gives it its default account
     s.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "solo", "namespace": "team"},
               "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
     steps(5, 0.5)

@@ -22,6 +22,8 @@ What is here, and why the web layer needs it:
   `parse_field_selector`, `matches_requirements`, `matches_fields`, `selector_to_string`.
 - `usage`: what running containers and nodes use, from each image's behaviour held to its limits
   (the metrics API `kubectl top` reads).
+- `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
+  `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
   Deployment controller uses it and kubectl's `rollout`/`describe` need the same answers
   (upstream kubectl vendors the same helpers as k8s.io/kubectl/pkg/util/deployment).
@@ -29,7 +31,7 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import controlplane, errors, eviction, objects, patch, quantity, resources, usage
+from . import controlplane, errors, eviction, objects, patch, quantity, resources, tokens, usage
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -63,4 +65,6 @@ __all__ = [
     "deployments",
     # what running containers use (the metrics API behind `kubectl top`)
     "usage",
+    # the TokenRequest API (serviceaccounts/token)
+    "tokens",
 ]

@@ -40,13 +40,15 @@ def _controller_classes():
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
     from .controllers.resourcequota import ResourceQuotaController
+    from .controllers.serviceaccount_tokens import TokensController
+    from .controllers.serviceaccounts import ServiceAccountsController
     from .controllers.statefulset import StatefulSetController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
             Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
             GarbageCollector, NamespaceController, ResourceQuotaController,
-            DisruptionController]
+            DisruptionController, ServiceAccountsController, TokensController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -125,6 +127,21 @@ class Cluster:
         for rt in kinds.all_types():
             for obj in self.store.iter(rt):
                 self._dispatch(WatchEvent("ADDED", obj, objects.rv_of(obj)))
+        self._settle_service_accounts()
+
+    def _settle_service_accounts(self) -> None:
+        """A cluster is handed over with its namespaces' `default` ServiceAccounts in place, as a
+        kind cluster is by the time a learner types: the serviceaccounts controller's first
+        reconciles are run now, so the first pod created needs no engine pass before it."""
+        sa = next((c for c in self.controllers if c.name == "serviceaccount-controller"), None)
+        if sa is None:
+            return                          # (a test's cluster wired without it)
+        q = self._queues[sa.name]
+        while (key := q.get()) is not None:
+            try:
+                sa.reconcile(key)
+            finally:
+                q.done(key)
 
     # ---- bootstrap ----------------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ COMPONENTS = {
     "kube-controller-manager": ("deployment-controller", "replicaset-controller", "statefulset-controller",
                                 "daemonset-controller", "node-lifecycle-controller",
                                 "endpointslice-controller", "endpoint-controller", "garbage-collector",
-                                "namespace-controller", "resourcequota-controller", "disruption-controller"),
+                                "namespace-controller", "resourcequota-controller", "disruption-controller",
+                                "serviceaccount-controller", "serviceaccount-token-controller"),
 }
 
 _REQUESTS = {"etcd": {"cpu": "100m", "memory": "100Mi"}, "kube-apiserver": {"cpu": "250m"},
@@ -164,7 +165,8 @@ COREFILE = """.:53 {
 
 
 def addons() -> list[dict]:
-    """coredns (ConfigMap, Deployment, the kube-dns Service) and kube-proxy (ConfigMap, DaemonSet),
+    """coredns (ServiceAccount, ConfigMap, Deployment, the kube-dns Service) and kube-proxy
+    (ServiceAccount, ConfigMap, DaemonSet),
     as kubeadm creates them, in creation order."""
     img = images()
     dns_labels = {"k8s-app": "kube-dns"}
@@ -179,6 +181,7 @@ def addons() -> list[dict]:
                 "metadata": {"labels": dict(dns_labels)},
                 "spec": {
                     "priorityClassName": "system-cluster-critical",
+                    "serviceAccountName": "coredns",
                     "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"},
                                     {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}],
                     "nodeSelector": {"kubernetes.io/os": "linux"},
@@ -223,6 +226,7 @@ def addons() -> list[dict]:
                 "metadata": {"labels": dict(proxy_labels)},
                 "spec": {
                     "priorityClassName": "system-node-critical",
+                    "serviceAccountName": "kube-proxy",
                     "hostNetwork": True,
                     "nodeSelector": {"kubernetes.io/os": "linux"},
                     "tolerations": [{"operator": "Exists"}],
@@ -236,9 +240,11 @@ def addons() -> list[dict]:
                     "volumes": [{"name": "kube-proxy", "configMap": {"name": "kube-proxy"}}],
                 }}}}
     return [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "coredns", "namespace": NAMESPACE}},
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "coredns", "namespace": NAMESPACE},
          "data": {"Corefile": COREFILE}},
         coredns, kube_dns,
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "kube-proxy", "namespace": NAMESPACE}},
         {"apiVersion": "v1", "kind": "ConfigMap",
          "metadata": {"name": "kube-proxy", "namespace": NAMESPACE, "labels": {"app": "kube-proxy"}},
          "data": {"config.conf": "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n"

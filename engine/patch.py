@@ -263,6 +263,8 @@ _KINDS: dict[tuple[str, str], dict] = {   # (group, kind) → path → strategy;
     ("", "Namespace"): _under("status", _CONDITIONS),
     ("", "Endpoints"): {},
     ("", "ConfigMap"): {},
+    ("", "Secret"): {},
+    ("", "ServiceAccount"): {"secrets": ("merge", "name")},
     ("", "Event"): {},
     ("apps", "Deployment"): _workload({"spec.strategy": ("retainKeys", None)}),
     ("apps", "ReplicaSet"): _workload(),

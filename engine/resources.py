@@ -36,6 +36,8 @@ _ALL = (
     ResourceType("services", "service", "Service", "", "v1", True, ("svc",), ("all",), ("status",)),
     ResourceType("endpoints", "endpoints", "Endpoints", "", "v1", True, ("ep",)),
     ResourceType("configmaps", "configmap", "ConfigMap", "", "v1", True, ("cm",)),
+    ResourceType("secrets", "secret", "Secret", "", "v1", True),
+    ResourceType("serviceaccounts", "serviceaccount", "ServiceAccount", "", "v1", True, ("sa",), (), ("token",)),
     ResourceType("events", "event", "Event", "", "v1", True, ("ev",)),
     ResourceType("resourcequotas", "resourcequota", "ResourceQuota", "", "v1", True, ("quota",), (), ("status",)),
     ResourceType("limitranges", "limitrange", "LimitRange", "", "v1", True, ("limits",)),
@@ -101,6 +103,8 @@ NAMESPACE = BY_NAME[("", "namespaces")]
 SERVICE = BY_NAME[("", "services")]
 ENDPOINTS = BY_NAME[("", "endpoints")]
 CONFIGMAP = BY_NAME[("", "configmaps")]
+SECRET = BY_NAME[("", "secrets")]
+SERVICEACCOUNT = BY_NAME[("", "serviceaccounts")]
 EVENT = BY_NAME[("", "events")]
 DEPLOYMENT = BY_NAME[("apps", "deployments")]
 REPLICASET = BY_NAME[("apps", "replicasets")]

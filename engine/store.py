@@ -22,7 +22,9 @@ from __future__ import annotations
 import builtins
 import collections
 import itertools
+import random
 import threading
+import time
 from typing import Callable, Iterable, NamedTuple, Protocol
 
 from . import admission, errors, managedfields, objects, resources as kinds, strategy
@@ -277,7 +279,12 @@ class Store:
             if _applied is None:
                 mgr, now = self._manager(manager, sync), objects.iso(self._now())
                 record = lambda o: managedfields.record_update(rt, None, o, mgr, now, sent=sent)   # noqa: E731
-            obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record)
+            lookup = None
+            if rt is kinds.POD:
+                shown = md.get("generateName") if generated else md.get("name")
+                lookup = lambda ns, sa: self._service_account(ns, sa, shown or "Unknown", wait=sync)  # noqa: E731
+            obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record,
+                                         service_account=lookup)
             md = obj["metadata"]
         name = md.get("name", "")
         with self._lock:
@@ -642,6 +649,26 @@ class Store:
         quotas = self._objs[kinds.RESOURCEQUOTA.name].get(ns)
         if quotas:
             resourcequota.check_create(self, rt, obj, list(quotas.values()), self._now())
+
+    def _service_account(self, namespace: str, name: str, pod_name: str, *, wait: bool) -> dict:
+        """The ServiceAccount admission plugin's lookup (k/k plugin/pkg/admission/serviceaccount
+        getServiceAccount). NamespaceLifecycle runs first, so a missing namespace is reported as
+        such. The `default` account is made by a controller just after its namespace: as
+        upstream, a client's request waits for it up to 10 tries 100-200 ms apart (the engine's
+        own writes cannot wait on the engine, and are refused at once — their controllers retry)."""
+        # (Not while this thread holds the store's lock — a server-side apply's create — since the
+        # controller could not write meanwhile.)
+        held = getattr(self._lock, "_is_owned", lambda: False)()
+        tries = 10 if wait and name == "default" and not held else 1
+        for i in range(tries):
+            if i:
+                time.sleep(0.1 + 0.1 * random.random())
+            self._check_namespace(kinds.POD, namespace, pod_name)
+            sa = self.try_get(kinds.SERVICEACCOUNT, namespace, name)
+            if sa is not None:
+                return sa
+        raise errors.Forbidden("pods", "", pod_name, f"error looking up service account {namespace}/{name}: "
+                                                     f'serviceaccount "{name}" not found')
 
     def _check_quota(self, rt, obj: dict, old: dict | None) -> None:
         """The playground's quota: a cluster-wide cap on pods, and on what a workload asks for."""

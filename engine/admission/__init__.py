@@ -3,9 +3,10 @@ storage, in its order:
 
 1. decoding (schema.py): field types checked as Go's JSON decoder does, and with `strict=True`
    (kubectl's default `--validate=strict`) unknown fields refused; otherwise they are dropped;
+   a Secret's `data` must be base64 and its `stringData` is merged into `data` (secrets.py);
 2. defaulting (defaults.py);
-3. mutating admission and registry preparation (plugins.py): the ServiceAccount, Priority and
-   DefaultTolerationSeconds plugins for Pods, Service clusterIP/ipFamily bookkeeping, the
+3. mutating admission and registry preparation (plugins.py): the ServiceAccount (its lookup is
+   the store's: `service_account=`), Priority and DefaultTolerationSeconds plugins for Pods, Service clusterIP/ipFamily bookkeeping, the
    DaemonSet template-generation annotation;
 4. validation (validation*.py), all field errors collected into one errors.Invalid.
 
@@ -29,7 +30,7 @@ from __future__ import annotations
 import pickle
 
 from .. import errors, objects, quantity, resources as kinds
-from . import defaults, plugins, schema, validation, validation_core
+from . import defaults, plugins, schema, secrets, validation, validation_core
 
 __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
 
@@ -104,11 +105,23 @@ def _pod_spec_key(obj: dict) -> str | None:
     return repr(spec)
 
 
-def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defaulted=None) -> dict:
+def _convert_secret(out: dict, rt: kinds.ResourceType, decode: bool) -> None:
+    """What decoding a v1 Secret does beyond the schema: base64 `data`, `stringData` merged."""
+    if decode:
+        err = secrets.base64_error(out)
+        if err:
+            raise errors.BadRequest(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {err}')
+    secrets.merge_string_data(out)
+
+
+def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defaulted=None,
+                 service_account=None) -> dict:
     """Decode, default, mutate and validate an object being created. `decode=False` is for the
     engine's own writes: they never were JSON, so there is nothing a decoder could refuse.
     `on_defaulted(obj)` is called once the object is decoded and defaulted, before the mutating
-    plugins: the point where the apiserver's field manager sees a write."""
+    plugins: the point where the apiserver's field manager sees a write.
+    `service_account(namespace, name) -> dict` is the ServiceAccount plugin's lookup for a Pod
+    (it raises the plugin's Forbidden when there is none); without it no lookup is made."""
     rt = _type_of(obj)
     if rt is None:
         return objects.clone(obj)
@@ -132,6 +145,8 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
     if drop:
         schema.drop_unknown(out)
     md = _prepare_meta(out, rt)
+    if kind == "Secret":
+        _convert_secret(out, rt, decode)
     if not md.get("name") and md.get("generateName"):
         md["name"] = md["generateName"][:58] + objects.random_suffix()
     if memo is None:
@@ -141,7 +156,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
     if on_defaulted is not None:
         on_defaulted(out)
     if kind == "Pod":
-        plugins.pod_create(out)
+        plugins.pod_create(out, service_account)
     elif kind == "Service":
         plugins.service_create(out)
     elif kind == "DaemonSet":
@@ -183,10 +198,12 @@ def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = Tr
     if drop:
         schema.drop_unknown(out, skip=skip)
     _prepare_meta(out, rt)
+    kind = rt.kind
+    if kind == "Secret":
+        _convert_secret(out, rt, decode)
     defaults.apply_defaults(out)
     if on_defaulted is not None:
         on_defaulted(out)
-    kind = rt.kind
     if kind == "Pod":
         plugins.pod_update(out, old)
     elif kind == "Service":

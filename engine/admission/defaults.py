@@ -11,7 +11,7 @@ structs that carry no information (`creationTimestamp: null` in templates).
 from __future__ import annotations
 
 from .. import quantity
-from . import defaults_policy
+from . import defaults_policy, secrets
 
 DEFAULT_MODE = 420           # 0644, for secret/configMap/downwardAPI/projected volumes
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -358,7 +358,8 @@ def endpoint_slice(obj: dict) -> None:
 
 _BY_KIND = {"Pod": pod, "Namespace": namespace, "Node": node, "Deployment": deployment,
             "ReplicaSet": replica_set, "StatefulSet": stateful_set, "DaemonSet": daemon_set,
-            "Service": service, "Endpoints": endpoints, "EndpointSlice": endpoint_slice}
+            "Service": service, "Endpoints": endpoints, "EndpointSlice": endpoint_slice,
+            "Secret": secrets.default_secret}
 _BY_KIND.update({"ResourceQuota": defaults_policy.resource_quota, "LimitRange": defaults_policy.limit_range})
 
 

@@ -39,14 +39,24 @@ def _token_volume(name: str) -> dict:
         ]}}
 
 
-def service_account(pod: dict) -> None:
+def service_account(pod: dict, lookup=None) -> None:
+    """The ServiceAccount plugin's Admit. `lookup(namespace, name)` returns the pod's
+    ServiceAccount or raises the plugin's Forbidden (`error looking up service account ...`);
+    None skips the lookup (a pod with no cluster behind it)."""
     md, spec = pod["metadata"], pod["spec"]
     if MIRROR_POD_ANNOTATION in (md.get("annotations") or {}):
         return
     if not spec.get("serviceAccountName"):
-        spec["serviceAccountName"] = "default"
-        spec["serviceAccount"] = "default"
+        spec["serviceAccountName"] = spec.get("serviceAccount") or "default"
+    spec["serviceAccount"] = spec["serviceAccountName"]
+    sa = lookup(md.get("namespace") or "", spec["serviceAccountName"]) if lookup is not None else None
+    if sa is not None and not spec.get("imagePullSecrets") and sa.get("imagePullSecrets"):
+        spec["imagePullSecrets"] = [{"name": (r or {}).get("name", "")} for r in sa["imagePullSecrets"]]
+    # shouldAutomount: the pod's own setting, else its ServiceAccount's, else yes.
     if spec.get("automountServiceAccountToken") is False:
+        return
+    if spec.get("automountServiceAccountToken") is None and sa is not None \
+            and sa.get("automountServiceAccountToken") is False:
         return
     volumes = spec.get("volumes") if isinstance(spec.get("volumes"), list) else []
     vol_name = next((v.get("name") for v in volumes
@@ -118,11 +128,11 @@ def default_toleration_seconds(pod: dict) -> None:
     spec["tolerations"] = tols
 
 
-def pod_create(pod: dict) -> None:
+def pod_create(pod: dict, service_account_lookup=None) -> None:
     """The mutating plugins, in the apiserver's order."""
     if not isinstance(pod.get("spec"), dict):
         return
-    service_account(pod)
+    service_account(pod, service_account_lookup)
     priority(pod)
     default_toleration_seconds(pod)
 

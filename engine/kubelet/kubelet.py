@@ -30,11 +30,13 @@ from ..loop import Controller, Result, requeue_after
 from . import node as node_status
 from .heartbeats import Heartbeats
 from .pods import PodRun
+from . import references
 from .logs import container_logs
 from .shell.containers import BackendUnreachable, ContainerShells
 
 NAME = "kubelet"
 NODE_PREFIX = "node:"
+MOUNT_BACKOFF_INITIAL, MOUNT_BACKOFF_MAX = 0.5, 122.0    # nestedpendingoperations' back-off
 
 
 class _PodEnv:
@@ -52,6 +54,7 @@ class _PodEnv:
         self.termination_grace = 30.0 if grace is None else float(grace)
         self._pod, self._st, self._recorder = pod, st, kubelet.recorder
         self._shells = kubelet.shells
+        self._store = kubelet.store
 
     def container_file(self, c, path: str, t: float) -> bool | None:
         """What an exec left in the container's filesystem (None: nothing; probes.py decides)."""
@@ -66,6 +69,9 @@ class _PodEnv:
 
     def image_pulled(self, ref) -> None:
         self._st.images.add(ref.name)
+
+    def config_error(self, c) -> str | None:
+        return references.env_error(self._store, self.namespace, c.spec)
 
     def event(self, c, etype: str, reason: str, message: str) -> None:
         self._recorder.event(self._pod, etype, reason, message, component=NAME, host=self._st.name,
@@ -87,11 +93,19 @@ class Kubelets(Controller):
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
         self.shells = ContainerShells(self.store, self.clock)   # what exec/cp reach inside containers
         self._attached_exit: dict[tuple[str, str], object] = {}  # (pod uid, container) -> its program before
+        self._waiting_refs: dict[str, str] = {}   # pod key -> namespace, for pods waiting on a Secret/ConfigMap
 
     # ---- wiring ---------------------------------------------------------------------------------
 
     def handlers(self):
-        return {"pods": self._on_pod, "nodes": self._on_node, "leases": self._on_lease}
+        return {"pods": self._on_pod, "nodes": self._on_node, "leases": self._on_lease,
+                "secrets": self._on_reference, "configmaps": self._on_reference}
+
+    def _on_reference(self, ev):
+        """A Secret or ConfigMap changed: the pods of its namespace still waiting for one (a volume
+        not set up, a container's environment not made) look again now."""
+        ns = objects.namespace_of(ev.object)
+        return [key for key, waiting_ns in self._waiting_refs.items() if waiting_ns == ns]
 
     def _failed(self) -> Set[str]:
         return self.ctx.failed_nodes
@@ -403,19 +417,54 @@ class Kubelets(Controller):
         env = _PodEnv(self, pod, st, run.ip)
         if objects.is_terminating(pod):
             return requeue_after(self._terminate(key, pod, run, st, env, now))
+        if not run.mounted:
+            due = self._mount_volumes(key, pod, run, st, now)
+            if due is not None:
+                self._report(key, pod, run, st, now)
+                return Result(max(due - now, 1e-3))
         before = run.phase()
+        run.wake_config_errors(now, env)
         run.advance(now, env)
         self.shells.check_stopped(run)
         if self._attached_exit:
             self._restore_programs(run)
         run.sync_spec(pod, now, env)
         self._report(key, pod, run, st, now)
+        if run.config_blocked():
+            self._waiting_refs[key] = ns
+        else:
+            self._waiting_refs.pop(key, None)
         after = run.phase()
         if before != after:
             self.decide(key, f"Pod {key} on {node_name}: {before} → {after}", action="pod-phase",
                         observed={"phase": before}, desired={"phase": after})
         due = run.next_due()
         return None if due is None else Result(max(due - now, 1e-3))
+
+    def _mount_volumes(self, key: str, pod: dict, run: PodRun, st: node_status.NodeState, now: float) -> float | None:
+        """WaitForAttachAndMount: None once every volume is set up; else when to try again (the
+        volume manager's exponential back-off, 0.5 s doubling to 2m2s), a FailedMount event per
+        volume at each try."""
+        failures = references.volume_errors(self.store, pod)
+        if not failures:
+            run.mounted = True
+            if run.mount_tries:
+                run.mounted_at = now             # the containers start from here
+            self._waiting_refs.pop(key, None)
+            return None
+        self._waiting_refs[key] = objects.namespace_of(pod)
+        if run.mount_retry_at is None or now >= run.mount_retry_at:
+            for volume, err in failures:
+                self.recorder.event(pod, "Warning", "FailedMount",
+                                    f'MountVolume.SetUp failed for volume "{volume}" : {err}',
+                                    component=NAME, host=st.name)
+            run.mount_tries += 1
+            run.mount_retry_at = now + min(MOUNT_BACKOFF_MAX, MOUNT_BACKOFF_INITIAL * 2 ** (run.mount_tries - 1))
+            if run.mount_tries == 1:
+                self.decide(key, f"Pod {key}: volume {failures[0][0]} cannot be set up ({failures[0][1]}) → "
+                                 "containers wait in ContainerCreating", action="failed-mount",
+                            observed={"volume": failures[0][0]}, desired={"mounted": True})
+        return run.mount_retry_at
 
     def _start_time(self, pod: dict, node: str, now: float) -> float:
         """When this kubelet would have started on the pod: at binding (it watches its pods), or
@@ -468,6 +517,7 @@ class Kubelets(Controller):
         return None
 
     def _forget(self, key: str) -> None:
+        self._waiting_refs.pop(key, None)
         run = self._runs.pop(key, None)
         if run is not None:
             self.shells.forget_pod(run.uid)

@@ -52,6 +52,12 @@ class PodRun:
     # A control-plane component stopped from the page (controlplane.py): its process no longer
     # answers its health checks, so the kubelet reports its containers not ready.
     hold_unready: bool = False
+    # Volumes (references.py): until every secret/configMap volume is set up there is no sandbox
+    # — no pod IP, PodReadyToStartContainers False — and no container starts.
+    mounted: bool = False
+    mounted_at: float | None = None      # set up after a failed try: containers start from then
+    mount_tries: int = 0
+    mount_retry_at: float | None = None
 
     @classmethod
     def for_pod(cls, key: str, pod: dict, node: str, ip: str, now: float) -> "PodRun":
@@ -72,6 +78,7 @@ class PodRun:
             self.started = start
         by_name = {s.get("name"): s for s in (status.get("initContainerStatuses") or []) +
                    (status.get("containerStatuses") or []) + (status.get("ephemeralContainerStatuses") or [])}
+        self.mounted = any(s.get("containerID") for s in by_name.values())
         for c in self.init + self.main + self.ephemeral:
             st = by_name.get(c.name) or {}
             state = st.get("state") or {}
@@ -107,12 +114,24 @@ class PodRun:
 
     def _activation_time(self, c: stages.ContainerRun) -> float:
         if not c.init:
-            return self.init_done_at if self.init_done_at is not None else self.started
-        i = self.init.index(c)
-        if i == 0:
-            return self.started
-        prev = self.init[i - 1]
-        return (prev.started_at if prev.sidecar else prev.finished_at) or self.started
+            at = self.init_done_at if self.init_done_at is not None else self.started
+        elif (i := self.init.index(c)) == 0:
+            at = self.started
+        else:
+            prev = self.init[i - 1]
+            at = (prev.started_at if prev.sidecar else prev.finished_at) or self.started
+        return at if self.mounted_at is None else max(at, self.mounted_at)
+
+    def wake_config_errors(self, now: float, env) -> None:
+        """Containers waiting on a missing Secret/ConfigMap for their environment try again now
+        if that changed (the kubelet was woken by the object's event), not at the next retry."""
+        for c in self.active():
+            if c.stage == "config-error" and c.due is not None and c.due > now \
+                    and env.config_error(c) != c.waiting_message:
+                c.due = now
+
+    def config_blocked(self) -> bool:
+        return any(c.stage == "config-error" for c in self.init + self.main)
 
     def advance(self, now: float, env) -> None:
         """Apply every step that is due by `now`, in time order."""
@@ -230,8 +249,9 @@ class PodRun:
                 st[k] = old[k]
         st["hostIP"] = host_ip
         st["hostIPs"] = [{"ip": host_ip}]
-        st["podIP"] = self.ip
-        st["podIPs"] = [{"ip": self.ip}]
+        if self.mounted:                   # the sandbox (and its address) comes after the volumes
+            st["podIP"] = self.ip
+            st["podIPs"] = [{"ip": self.ip}]
         st["startTime"] = _iso(self.started)
         if self.init:
             st["initContainerStatuses"] = [_container_status(c, default_reason) for c in self.init]
@@ -255,7 +275,7 @@ class PodRun:
         unready = [c.name for c in self.main if not c.ready or self.hold_unready] + \
                   [c.name for c in self.init if c.sidecar and not c.ready]
         want = []
-        want.append(_cond("PodReadyToStartContainers", not done))
+        want.append(_cond("PodReadyToStartContainers", not done and self.mounted))
         if init_waiting and not completed:
             want.append(_cond("Initialized", False, "ContainersNotInitialized",
                               f"containers with incomplete status: [{' '.join(init_waiting)}]"))

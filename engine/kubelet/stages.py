@@ -15,6 +15,8 @@ the resulting status once — caches may skip states, never reorder them.
 | pull-backoff   | waiting ImagePullBackOff                     | failure + 10 s·2ⁿ (≤ 300 s)   | pulling (Pulling)                            |
 | invalid        | waiting InvalidImageName / ErrImageNeverPull | never                         |                                              |
 | created        | waiting ContainerCreating                    | + container_start             | running (Created, Started)                   |
+| config-error   | waiting CreateContainerConfigError           | + CONFIG_RETRY (or the object | created (Pulled again, then the check again) |
+|                |                                              | appears: the kubelet wakes)   |                                              |
 | running        | running (ready/started as its probes say)    | exit · probe · kill's grace   | exited (exit, or killed after a probe)       |
 | exited         | terminated Completed / Error                 | + 1 s (PLEG), if it restarts  | running (restart) · crash-backoff            |
 | crash-backoff  | waiting CrashLoopBackOff                     | finish + 10 s·2ⁿ (≤ 300 s)    | running (restart)                            |
@@ -42,6 +44,7 @@ from . import probes as probing
 from .programs import Program
 
 SYNC = 1.0                    # the kubelet notices an exit / reports a pull failure's back-off
+CONFIG_RETRY = 10.0           # a failed pod sync is retried after the pod worker's back-off period
 BACKOFF_INITIAL, BACKOFF_MAX = 10.0, 300.0
 
 MSG_PULLING = 'Pulling image "{image}"'
@@ -126,6 +129,7 @@ class Env(Protocol):
 
     def image_present(self, ref: images.ImageRef) -> bool: ...
     def image_pulled(self, ref: images.ImageRef) -> None: ...
+    def config_error(self, c: ContainerRun) -> str | None: ...
     def event(self, c: ContainerRun, etype: str, reason: str, message: str) -> None: ...
 
 
@@ -175,6 +179,15 @@ def _ensure_image(c: ContainerRun, at: float, env: Env) -> None:
 
 
 def _image_ready(c: ContainerRun, at: float, env: Env) -> None:
+    # generateContainerConfig: the environment's Secrets and ConfigMaps must exist (references.py).
+    err = env.config_error(c)
+    if err is not None:
+        env.event(c, "Warning", "Failed", f"Error: {err}")
+        c.waiting_reason, c.waiting_message = "CreateContainerConfigError", err
+        _enter(c, "config-error", at, at + CONFIG_RETRY)
+        return
+    if c.waiting_reason == "CreateContainerConfigError":
+        c.waiting_reason = c.waiting_message = ""
     if c.created_once:                 # a restart: create and start at once
         _start(c, at, env)
     else:
@@ -336,6 +349,7 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("pull-backoff", "waiting ImagePullBackOff", _retry_pull),
     Stage("invalid", "waiting InvalidImageName|ErrImageNeverPull", None),
     Stage("created", "waiting ContainerCreating", _start),
+    Stage("config-error", "waiting CreateContainerConfigError", _ensure_image),
     Stage("running", "running", _running),
     Stage("exited", "terminated", _after_exit),
     Stage("crash-backoff", "waiting CrashLoopBackOff", _restart),

@@ -324,6 +324,8 @@ EXPECTED_COLUMNS = {
     kinds.SERVICE: (["Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector"], ["Selector"]),
     kinds.ENDPOINTS: (["Name", "Endpoints", "Age"], []),
     kinds.CONFIGMAP: (["Name", "Data", "Age"], []),
+    kinds.SECRET: (["Name", "Type", "Data", "Age"], []),
+    kinds.SERVICEACCOUNT: (["Name", "Secrets", "Age"], []),
     kinds.EVENT: (["Last Seen", "Type", "Reason", "Object", "Subobject", "Source", "Message", "First Seen",
                "Count", "Name"],
               ["Subobject", "Source", "First Seen", "Count", "Name"]),

@@ -348,6 +348,7 @@ def test_unknown_and_unsupported_commands(k):
 
 def test_namespaces(k, cluster):
     assert k("create namespace dev") == ("namespace/dev created\n", 0)
+    cluster.run_until_idle()            # the serviceaccounts controller makes its default account
     assert k("run web --image=nginx -n dev") == ("pod/web created\n", 0)
     assert cluster.store.get(kinds.POD, "dev", "web")
     assert k("-n dev get pods -o name") == ("pod/web\n", 0)
@@ -462,3 +463,48 @@ def test_the_terminal_prints_what_kubectl_prints(kubeplay_server):
         real = srv.kubectl(*command.split(), check=False)
         mine = _post(srv, "/kubeplay/v1/terminal", {"command": command})
         assert (mine["output"], mine["exitCode"]) == (real.stdout + real.stderr, real.returncode), command
+
+
+def test_describe_secret_and_serviceaccount_have_kubectls_layout(k, cluster):
+    cluster.store.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": "default"},
+                          "stringData": {"username": "admin", "password": "s3cr3t!"}})
+    cluster.store.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "bot", "namespace": "default"},
+                          "imagePullSecrets": [{"name": "creds"}, {"name": "gone"}]})
+    out, code = k("describe secret creds")
+    assert code == 0
+    assert out == ("Name:         creds\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\n"
+                   "Type:  Opaque\n\nData\n====\npassword:  7 bytes\nusername:  5 bytes\n")
+    out, code = k("describe serviceaccount bot")
+    assert code == 0
+    assert out == ("Name:                bot\nNamespace:           default\nLabels:              <none>\n"
+                   "Annotations:         <none>\nImage pull secrets:  creds\n                     gone (not found)\n"
+                   "Mountable secrets:   <none>\nTokens:              <none>\nEvents:              <none>\n")
+
+
+def test_describe_pod_lists_environment_from_secrets_and_config_maps(k, cluster):
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "envy", "namespace": "default"},
+                          "spec": {"containers": [{"name": "c", "image": "nginx", "envFrom": [
+                              {"secretRef": {"name": "test-secret"}},
+                              {"configMapRef": {"name": "settings", "optional": True}, "prefix": "CFG_"}]}]}})
+    out, code = k("describe pod envy")
+    assert code == 0
+    rows = lines(out)
+    at = rows.index("    Environment Variables from:")
+    assert rows[at + 1:at + 4] == ["      test-secret  Secret" + " " * 24 + "Optional: false",
+                                   "      settings     ConfigMap with prefix 'CFG_'  Optional: true",
+                                   "    Environment:   <none>"]
+
+
+def test_create_secret_serviceaccount_and_token(k, cluster):
+    assert k("create secret generic creds --from-literal=user=admin --from-literal=pw=s3cr3t") == \
+        ("secret/creds created\n", 0)
+    assert cluster.store.get(kinds.SECRET, "default", "creds")["data"] == {"pw": "czNjcjN0", "user": "YWRtaW4="}
+    out, code = k("get secret creds")
+    assert code == 0 and lines(out)[1].split() == ["creds", "Opaque", "2", "0s"]
+    assert k("create secret generic bad --from-literal=novalue") == \
+        ("error: invalid literal source novalue, expected key=value\n", 1)
+    assert k("create serviceaccount bot") == ("serviceaccount/bot created\n", 0)
+    assert k("create sa bot2") == ("serviceaccount/bot2 created\n", 0)
+    out, code = k("create token bot --duration=2h")
+    assert code == 0 and out.count(".") == 2 and out.endswith("\n")
+    assert k("create token nobody") == ('Error from server (NotFound): serviceaccounts "nobody" not found\n', 1)

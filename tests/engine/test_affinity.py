@@ -123,6 +123,7 @@ def test_a_deleted_neighbour_makes_room_for_an_anti_affine_pod(cluster):
 
 def test_anti_affinity_only_looks_in_its_own_namespace_unless_told(cluster):
     cluster.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other", "labels": {"team": "x"}}})
+    cluster.run_until_idle()            # its default ServiceAccount, which its pods need
     labels = {"app": "db"}
     for n in (1, 2, 3):
         cluster.store.create(pod(f"db-{n}", labels, ns="other", node_selector={HOST: f"node-{n}"}))

@@ -11,6 +11,7 @@ import engine.cluster as cluster_module
 from engine import errors, objects, resources as kinds
 from engine.clock import ManualClock
 from engine.loop import Controller, Result, TerminalError, own_key
+from engine.controllers.serviceaccounts import ServiceAccountsController   # pods need their account
 from engine.controllers.deployment import DeploymentController
 from engine.store import Store
 
@@ -52,7 +53,7 @@ class Scripted(Controller):
 @pytest.fixture
 def cluster(monkeypatch):
     monkeypatch.setattr(cluster_module, "_controller_classes",
-                        lambda: [Scripted, DeploymentController, NodesOnly])
+                        lambda: [Scripted, DeploymentController, NodesOnly, ServiceAccountsController])
     c = cluster_module.Cluster(store=Store(), clock=ManualClock(), nodes=1)
     c.run_until_idle()
     return c

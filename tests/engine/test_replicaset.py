@@ -11,6 +11,7 @@ import engine.cluster as cluster_module
 from engine import objects, resources as kinds
 from engine.clock import ManualClock
 from engine.loop import Controller
+from engine.controllers.serviceaccounts import ServiceAccountsController   # pods need their account
 from engine.controllers.deployment import DeploymentController
 from engine.controllers.replicaset import ReplicaSetController, rank_for_deletion
 from engine.store import Store
@@ -37,7 +38,7 @@ class NodesOnly(Controller):
 
 def workload_cluster(monkeypatch, **store_kw):
     monkeypatch.setattr(cluster_module, "_controller_classes",
-                        lambda: [DeploymentController, ReplicaSetController, NodesOnly])
+                        lambda: [DeploymentController, ReplicaSetController, NodesOnly, ServiceAccountsController])
     return cluster_module.Cluster(store=Store(**store_kw), clock=ManualClock(), nodes=3)
 
 

@@ -25,6 +25,7 @@ def pod(name, node=None):
 def store(tmp_path):
     s = Store(clock=ManualClock())
     s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
+    s.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})   # (no controller here makes it)
     return s
 
 
@@ -99,6 +100,7 @@ def test_watch_replays_from_a_resource_version_and_follows_live_writes(store):
 def test_watch_from_a_compacted_resource_version_is_expired():
     s = Store(clock=ManualClock(), history=5)
     s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
+    s.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})   # (no controller here makes it)
     for i in range(10):
         s.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"c{i}"}})
     with pytest.raises(errors.Expired) as e:
@@ -133,6 +135,7 @@ def test_finalizers_hold_an_object_until_removed(store):
 def test_pod_quota_is_forbidden_with_a_clear_message():
     s = Store(clock=ManualClock(), max_pods=2)
     s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
+    s.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})   # (no controller here makes it)
     s.create(pod("a"))
     s.create(pod("b"))
     with pytest.raises(errors.Forbidden) as e:
@@ -147,6 +150,7 @@ def test_acknowledged_writes_survive_a_restart_on_the_same_file(tmp_path):
     path = str(tmp_path / "state.db")
     s = Store(path, clock=ManualClock())
     s.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
+    s.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})   # (no controller here makes it)
     made = s.create(deployment())
     s.create(pod("p"), sync=False)          # an engine write not yet flushed...
     s.flush()                               # ...until the engine's group commit

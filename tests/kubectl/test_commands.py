@@ -119,6 +119,8 @@ def test_api_resources_lists_deployments_with_shortname_deploy(kube):
             "namespaces": ("ns", "v1", "false", "Namespace"),
             "services": ("svc", "v1", "true", "Service"),
             "configmaps": ("cm", "v1", "true", "ConfigMap"),
+            "secrets": ("", "v1", "true", "Secret"),
+            "serviceaccounts": ("sa", "v1", "true", "ServiceAccount"),
             "events": ("ev", "v1", "true", "Event")}
     want |= {"pods ": ("", "metrics.k8s.io/v1beta1", "true", "PodMetrics"),
              "nodes ": ("", "metrics.k8s.io/v1beta1", "false", "NodeMetrics")}

@@ -83,6 +83,10 @@ def _resource_list(group: str, version: str) -> dict:
             elif sub == "eviction":
                 resources.append({"name": f"{rt.name}/eviction", "singularName": "", "namespaced": True,
                                   "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]})
+            elif sub == "token":
+                resources.append({"name": f"{rt.name}/token", "singularName": "", "namespaced": True,
+                                  "group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest",
+                                  "verbs": ["create"]})
             elif sub == "binding":
                 resources.append({"name": f"{rt.name}/binding", "singularName": "", "namespaced": True,
                                   "kind": "Binding", "verbs": ["create"]})

@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, Response, g, request
 
 from engine import errors, eviction, objects, resources as kinds
-from engine import selector_to_string
+from engine import selector_to_string, tokens
 
 from webapp.extension import current, current_cluster
 
@@ -514,6 +514,9 @@ def subresource(t: Target, method: str):
         return bind(t)
     if t.sub == "eviction" and method == "POST":
         return evict(t)
+    if t.sub == "token" and method == "POST":
+        cluster = current_cluster()
+        return _json(tokens.request_token(cluster.store, cluster.clock.now(), t.namespace, t.name, _body()), 201)
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
 
 

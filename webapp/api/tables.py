@@ -180,6 +180,14 @@ def _configmap_cells(cm: dict, now: float) -> list:
     return [_name(cm), len(cm.get("data") or {}) + len(cm.get("binaryData") or {}), _age(cm, now)]
 
 
+def _secret_cells(sec: dict, now: float) -> list:
+    return [_name(sec), sec.get("type", ""), len(sec.get("data") or {}), _age(sec, now)]
+
+
+def _serviceaccount_cells(sa: dict, now: float) -> list:
+    return [_name(sa), len(sa.get("secrets") or ()), _age(sa, now)]
+
+
 def _event_cells(ev: dict, now: float) -> list:
     last, first, count = printers.event_times(ev, now)
     return [last, ev.get("type", ""), ev.get("reason", ""), printers.event_object(ev),
@@ -559,6 +567,21 @@ _SERVICE_COLUMNS = (
 )
 _ENDPOINTS_COLUMNS = (_NAME, _col("Endpoints", "string", _d("ep.subsets")), _AGE)
 _CONFIGMAP_COLUMNS = (_NAME, _col("Data", "string", _d("cm.data")), _AGE)
+_SECRET_COLUMNS = (
+    _NAME,
+    _col("Type", "string", "Used to facilitate programmatic handling of secret data. More info: "
+         "https://kubernetes.io/docs/concepts/configuration/secret/#secret-types"),
+    _col("Data", "string", "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' "
+         "or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary "
+         "(possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4"),
+    _AGE,
+)
+_SERVICEACCOUNT_COLUMNS = (
+    _NAME,
+    _col("Secrets", "string", "Secrets is a list of the secrets in the same namespace that pods running using this "
+         "ServiceAccount are allowed to use."),
+    _AGE,
+)
 _EVENT_COLUMNS = (
     _col("Last Seen", "string", _d("ev.lastTimestamp")),
     _col("Type", "string", _d("ev.type")),
@@ -624,6 +647,8 @@ _PRINTERS: dict[tuple[str, str], _Printer] = {
     ("", "services"): _Printer(_SERVICE_COLUMNS, _service_cells),
     ("", "endpoints"): _Printer(_ENDPOINTS_COLUMNS, _endpoints_cells),
     ("", "configmaps"): _Printer(_CONFIGMAP_COLUMNS, _configmap_cells),
+    ("", "secrets"): _Printer(_SECRET_COLUMNS, _secret_cells),
+    ("", "serviceaccounts"): _Printer(_SERVICEACCOUNT_COLUMNS, _serviceaccount_cells),
     ("", "events"): _Printer(_EVENT_COLUMNS, _event_cells),
     ("apps", "deployments"): _Printer(_DEPLOYMENT_COLUMNS, _deployment_cells),
     ("apps", "replicasets"): _Printer(_REPLICASET_COLUMNS, _replicaset_cells),

@@ -206,12 +206,16 @@ def _split_command(tokens: list[str]) -> tuple[str | None, list[str]]:
         return "", lead
     head = tokens[i]
     rest = tokens[i + 1:]
-    if any(p.startswith(head + " ") for p in COMMANDS):
+    # Descend while a longer command path exists (`create secret generic`).
+    while any(p.startswith(head + " ") for p in COMMANDS):
         for j, t in enumerate(rest):
-            if not t.startswith("-") and f"{head} {t}" in COMMANDS:
-                return f"{head} {t}", lead + rest[:j] + rest[j + 1:]
-            if not t.startswith("-"):
+            if not t.startswith("-") and any(p == f"{head} {t}" or p.startswith(f"{head} {t} ") for p in COMMANDS):
+                head, rest = f"{head} {t}", rest[:j] + rest[j + 1:]
                 break
+            if not t.startswith("-"):
+                return head, lead + rest
+        else:
+            break
     return head, lead + rest
 
 
@@ -352,7 +356,7 @@ Usage:
 HELP = """kubectl controls the kubeplay cluster (in-page subset).
 
 Basic Commands:
-  create          Create a deployment or a namespace (create deployment NAME --image=IMG)
+  create          Create a deployment, namespace, secret, service account or token (create deployment NAME --image=IMG)
   expose          Expose a deployment, replica set or pod as a new service
   run             Run a particular image on the cluster (a bare pod)
   set             Set a new image on a deployment (set image deployment/NAME c=img)

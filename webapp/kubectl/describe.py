@@ -205,6 +205,14 @@ def containers(w: Writer, label: str, items: list, statuses: list | None, space:
                            ("startupProbe", "Startup")):
             if c.get(key):
                 w.write(2, f"{title}:\t{_probe(c[key])}\n")
+        if c.get("envFrom"):                # describeContainerEnvFrom, only when there is some
+            w.write(2, "Environment Variables from:\n")
+            for e in c["envFrom"]:
+                ref, source = (e.get("configMapRef"), "ConfigMap") if e.get("configMapRef") else (e.get("secretRef"), "Secret")
+                ref = ref or {}
+                optional = "true" if ref.get("optional") else "false"
+                prefix = f" with prefix '{e['prefix']}'" if e.get("prefix") else ""
+                w.write(3, f"{ref.get('name', '')}\t{source}{prefix}\tOptional: {optional}\n")
         env = c.get("env") or []
         w.write(2, f"Environment:{chr(9) + '<none>' if not env else ''}\n")
         for e in env:

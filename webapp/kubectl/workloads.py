@@ -184,7 +184,8 @@ def create(ctx: Ctx, args: list[str], flags: dict) -> int:
     what = args[0] if args else ""
     if what:
         raise CommandError(f'"kubectl create {what}" is not available in the kubeplay terminal '
-                           "(available: create deployment, create namespace)")
+                           "(available: create deployment, create namespace, create secret generic, "
+                         "create serviceaccount, create token)")
     raise CommandError("must specify one of -f and -k")
 
 
