@@ -47,6 +47,8 @@ _ALL = (
     ResourceType("controllerrevisions", "controllerrevision", "ControllerRevision", "apps", "v1", True),
     ResourceType("endpointslices", "endpointslice", "EndpointSlice", "discovery.k8s.io", "v1", True),
     ResourceType("leases", "lease", "Lease", "coordination.k8s.io", "v1", True),
+    ResourceType("jobs", "job", "Job", "batch", "v1", True, (), ("all",), ("status",)),
+    ResourceType("cronjobs", "cronjob", "CronJob", "batch", "v1", True, ("cj",), ("all",), ("status",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -105,3 +107,5 @@ DAEMONSET = BY_NAME[("apps", "daemonsets")]
 CONTROLLERREVISION = BY_NAME[("apps", "controllerrevisions")]
 ENDPOINTSLICE = BY_NAME[("discovery.k8s.io", "endpointslices")]
 LEASE = BY_NAME[("coordination.k8s.io", "leases")]
+JOB = BY_NAME[("batch", "jobs")]
+CRONJOB = BY_NAME[("batch", "cronjobs")]
