@@ -33,16 +33,20 @@ def _controller_classes():
     from .controllers.deployment import DeploymentController
     from .controllers.endpoints import EndpointsController
     from .controllers.endpointslice import EndpointSliceController
+    from .controllers.cronjob import CronJobController
     from .controllers.garbagecollector import GarbageCollector
+    from .controllers.job import JobController
     from .controllers.namespace import NamespaceController
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
     from .controllers.statefulset import StatefulSetController
+    from .controllers.ttlafterfinished import TTLAfterFinishedController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
             Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
-            GarbageCollector, NamespaceController]
+            GarbageCollector, NamespaceController, JobController, CronJobController,
+            TTLAfterFinishedController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
