@@ -243,9 +243,10 @@ class JobController(Controller):
             if not status[k]:
                 status.pop(k)
         status["uncountedTerminatedPods"] = {}
-        if failed_now:
+        if counts["failed"]:
+            # (ignored failures too: the replacement waits out the backoff all the same)
             last = self._last_failure.get(key, (0.0, 0))
-            self._last_failure[key] = (self.clock.now(), last[1] + failed_now)
+            self._last_failure[key] = (self.clock.now(), last[1] + len(counts["failed"]))
         if counts["succeeded"]:
             self._last_failure.pop(key, None)
         new_failures = [by_uid[u] for u in counts["failed"] if u in by_uid and u not in ignored]

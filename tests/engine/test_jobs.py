@@ -1,0 +1,236 @@
+"""The Job controller runs pods to completion as kube-controller-manager v1.32 does:
+completions and parallelism, the failure backoff and backoffLimit, activeDeadlineSeconds,
+Indexed completion, suspend, podFailurePolicy, the tracking finalizer, and the TTL-after-finished
+controller deleting a finished Job. The whole engine (scheduler, simulated kubelets) runs on a
+ManualClock; containers run what their command says (`sh -c "echo hi; sleep 5"` exits 0 after
+5 simulated seconds, `exit 3` fails)."""
+from __future__ import annotations
+
+import pytest
+
+from engine import errors, objects, resources as kinds
+
+SUFFIX = "[bcdfghjklmnpqrstvwxz2456789]{5}"
+
+
+def job(name="hi", script="echo hi; sleep 5", restart="Never", **spec):
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox:1.36",
+                                                           "command": ["sh", "-c", script]}],
+                                           "restartPolicy": restart}}, **spec}}
+
+
+def get(cluster, name="hi") -> dict:
+    return cluster.store.get(kinds.JOB, "default", name)
+
+
+def pods(cluster, name="hi") -> list[dict]:
+    return [p for p in cluster.store.iter(kinds.POD, "default")
+            if objects.labels_of(p).get("batch.kubernetes.io/job-name") == name]
+
+
+def conditions(j) -> dict:
+    return {c["type"]: (c["status"], c.get("reason"), c.get("message")) for c in j["status"].get("conditions") or ()}
+
+
+def run_until(cluster, check, limit=600, step=1):
+    for _ in range(int(limit / step)):
+        if check():
+            return
+        cluster.advance(step)
+    assert check()
+
+
+def events(cluster, name="hi", kind="Job") -> list[tuple[str, str, str]]:
+    return [(e["type"], e["reason"], e["message"]) for e in cluster.store.iter(kinds.EVENT, "default")
+            if e["involvedObject"]["kind"] == kind and e["involvedObject"]["name"] == name]
+
+
+def finished(name="hi"):
+    return lambda c: bool({"Complete", "Failed"} & {t for t, v in conditions(get(c, name)).items() if v[0] == "True"})
+
+
+def test_a_job_is_defaulted_and_gets_a_generated_selector_and_labels(cluster):
+    made = cluster.store.create(job())
+    uid = made["metadata"]["uid"]
+    spec = made["spec"]
+    assert (spec["completions"], spec["parallelism"], spec["backoffLimit"], spec["completionMode"],
+            spec["suspend"], spec["podReplacementPolicy"]) == (1, 1, 6, "NonIndexed", False, "TerminatingOrFailed")
+    want = {"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": "hi",
+            "controller-uid": uid, "job-name": "hi"}
+    assert spec["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+    assert spec["template"]["metadata"]["labels"] == want
+    assert made["metadata"]["labels"] == want
+    assert cluster.store.get(kinds.JOB, "default", "hi")["metadata"]["uid"] == uid
+
+
+def test_a_job_s_restart_policy_must_be_onfailure_or_never(cluster):
+    bad = job(restart="Always")
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.create(bad)
+    assert e.value.message == ('Job.batch "hi" is invalid: spec.template.spec.restartPolicy: Unsupported value: '
+                               '"Always": supported values: "OnFailure", "Never"')
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.create(job(completions=-1))
+    assert "spec.completions: Invalid value: -1: must be greater than or equal to 0" in e.value.message
+
+
+def test_a_job_runs_its_pod_to_completion_and_counts_it(cluster):
+    cluster.store.create(job())
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    j = get(cluster)
+    st = j["status"]
+    assert st["succeeded"] == 1 and "failed" not in st and "active" not in st
+    assert st["ready"] == 0 and st["terminating"] == 0 and st["uncountedTerminatedPods"] == {}
+    assert conditions(j) == {
+        "SuccessCriteriaMet": ("True", "CompletionsReached", "Reached expected number of succeeded pods"),
+        "Complete": ("True", "CompletionsReached", "Reached expected number of succeeded pods")}
+    # pulled (1.5 s) and started (0.5 s), then `sleep 5`: about 7 s from start to completion
+    took = objects.parse_time(st["completionTime"]) - objects.parse_time(st["startTime"])
+    assert 6 <= took <= 9, took
+    (pod,) = pods(cluster)
+    assert pod["status"]["phase"] == "Succeeded"
+    assert "finalizers" not in pod["metadata"]                    # the tracking finalizer is released
+    assert pod["metadata"]["ownerReferences"][0]["kind"] == "Job"
+    assert events(cluster) == [("Normal", "SuccessfulCreate", f"Created pod: {objects.name_of(pod)}"),
+                               ("Normal", "Completed", "Job completed")]
+
+
+def test_running_pods_carry_the_tracking_finalizer(cluster):
+    cluster.store.create(job(script="sleep 30"))
+    cluster.advance(3)
+    (pod,) = pods(cluster)
+    assert pod["metadata"]["finalizers"] == ["batch.kubernetes.io/job-tracking"]
+    assert get(cluster)["status"]["active"] == 1
+
+
+def test_completions_and_parallelism(cluster):
+    cluster.store.create(job(completions=5, parallelism=2))
+    most = 0
+    for _ in range(80):
+        cluster.advance(1)
+        active = [p for p in pods(cluster) if p["status"].get("phase") not in ("Succeeded", "Failed")]
+        most = max(most, len(active))
+        if finished()(cluster):
+            break
+    assert most == 2
+    assert get(cluster)["status"]["succeeded"] == 5
+    assert len(pods(cluster)) == 5
+
+
+def test_failed_pods_are_retried_with_backoff_until_the_backoff_limit(cluster):
+    cluster.store.create(job(script="exit 3", backoffLimit=2))
+    run_until(cluster, lambda: finished()(cluster), limit=300)
+    j = get(cluster)
+    assert j["status"]["failed"] == 3 and "succeeded" not in j["status"]
+    assert conditions(j) == {
+        "FailureTarget": ("True", "BackoffLimitExceeded", "Job has reached the specified backoff limit"),
+        "Failed": ("True", "BackoffLimitExceeded", "Job has reached the specified backoff limit")}
+    assert "completionTime" not in j["status"]
+    made = sorted(objects.parse_time(p["metadata"]["creationTimestamp"]) for p in pods(cluster))
+    assert len(made) == 3
+    # the replacements waited out the failure backoff: 10 s, then 20 s
+    assert made[1] - made[0] >= 10 and made[2] - made[1] >= 20
+    assert ("Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit") in events(cluster)
+
+
+def test_on_failure_restarts_count_against_the_backoff_limit(cluster):
+    cluster.store.create(job(script="exit 1", restart="OnFailure", backoffLimit=1))
+    run_until(cluster, lambda: finished()(cluster), limit=300)
+    assert conditions(get(cluster))["Failed"][1] == "BackoffLimitExceeded"
+    # the one pod restarted its container in place; failing the Job deleted it (as upstream warns)
+    assert [e for e in events(cluster) if e[1] == "SuccessfulCreate"] and len(
+        [e for e in events(cluster) if e[1] == "SuccessfulCreate"]) == 1
+    assert pods(cluster) == []
+
+
+def test_active_deadline_seconds_fails_the_job_and_stops_its_pods(cluster):
+    cluster.store.create(job(script="sleep 600", activeDeadlineSeconds=10))
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    j = get(cluster)
+    assert conditions(j)["Failed"] == ("True", "DeadlineExceeded", "Job was active longer than specified deadline")
+    failed_at = objects.parse_time(conditions_raw(j, "FailureTarget")["lastTransitionTime"])
+    assert failed_at - objects.parse_time(j["status"]["startTime"]) == pytest.approx(10, abs=1)
+    cluster.advance(10)
+    assert [p for p in pods(cluster) if not objects.is_terminating(p)] == []
+
+
+def conditions_raw(j, ctype):
+    return next(c for c in j["status"]["conditions"] if c["type"] == ctype)
+
+
+def test_ttl_after_finished_deletes_the_job_and_its_pods(cluster):
+    cluster.store.create(job(ttlSecondsAfterFinished=30))
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    done = objects.parse_time(conditions_raw(get(cluster), "Complete")["lastTransitionTime"])
+    run_until(cluster, lambda: cluster.store.try_get(kinds.JOB, "default", "hi") is None, limit=60)
+    assert cluster.clock.now() - done >= 30
+    run_until(cluster, lambda: not pods(cluster), limit=30)
+
+
+def test_indexed_jobs_name_pods_by_index_and_track_completed_indexes(cluster):
+    cluster.store.create(job(completions=3, parallelism=3, completionMode="Indexed"))
+    cluster.advance(1)
+    made = pods(cluster)
+    assert sorted(p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] for p in made) \
+        == ["0", "1", "2"]
+    for p in made:
+        i = p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"]
+        assert objects.name_of(p).startswith(f"hi-{i}-")
+        assert p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == i
+        assert p["spec"]["hostname"] == f"hi-{i}"
+        assert p["spec"]["containers"][0]["env"][0]["name"] == "JOB_COMPLETION_INDEX"
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    st = get(cluster)["status"]
+    assert st["completedIndexes"] == "0-2" and st["succeeded"] == 3
+
+
+def test_a_suspended_job_creates_no_pods_until_resumed(cluster):
+    cluster.store.create(job(suspend=True))
+    cluster.advance(5)
+    assert pods(cluster) == []
+    j = get(cluster)
+    assert conditions(j)["Suspended"] == ("True", "JobSuspended", "Job suspended")
+    assert "startTime" not in j["status"]
+    cluster.store.patch(kinds.JOB, "default", "hi", "merge", {"spec": {"suspend": False}})
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    j = get(cluster)
+    assert conditions(j)["Suspended"] == ("False", "JobResumed", "Job resumed")
+    assert [e[1] for e in events(cluster)][:2] == ["Suspended", "Resumed"]
+
+
+def test_suspending_a_running_job_deletes_its_active_pods(cluster):
+    cluster.store.create(job(script="sleep 600"))
+    cluster.advance(3)
+    cluster.store.patch(kinds.JOB, "default", "hi", "merge", {"spec": {"suspend": True}})
+    run_until(cluster, lambda: all(objects.is_terminating(p) or p["status"]["phase"] in ("Succeeded", "Failed")
+                                   for p in pods(cluster)), limit=30)
+    cluster.advance(5)
+    assert "active" not in get(cluster)["status"]
+
+
+def test_pod_failure_policy_fail_job_on_an_exit_code(cluster):
+    cluster.store.create(job(script="exit 42", backoffLimit=6, podFailurePolicy={"rules": [
+        {"action": "FailJob", "onExitCodes": {"containerName": "c", "operator": "In", "values": [42]}}]}))
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    j = get(cluster)
+    (pod,) = pods(cluster)
+    assert conditions(j)["Failed"] == ("True", "PodFailurePolicy",
+                                      f"Container c for pod default/{objects.name_of(pod)} failed with exit code 42 "
+                                      "matching FailJob rule at index 0")
+
+
+def test_pod_failure_policy_ignore_does_not_count(cluster):
+    cluster.store.create(job(script="exit 5", backoffLimit=0, podFailurePolicy={"rules": [
+        {"action": "Ignore", "onExitCodes": {"operator": "In", "values": [5]}}]}))
+    cluster.advance(40)
+    j = get(cluster)
+    assert "failed" not in j["status"] and not finished()(cluster)
+    assert len(pods(cluster)) >= 2                  # replaced, without counting against the limit
+
+
+def test_deleting_a_job_deletes_its_pods(cluster):
+    cluster.store.create(job(script="sleep 600"))
+    cluster.advance(3)
+    cluster.store.delete(kinds.JOB, "default", "hi", propagation_policy="Background")
+    run_until(cluster, lambda: not pods(cluster), limit=60)
