@@ -6,6 +6,7 @@ together. The cron grammar is engine/cron.py's, shared with the CronJob controll
 from __future__ import annotations
 
 import zoneinfo
+from typing import TypeGuard
 
 from .. import cron, objects
 from ..errors import FieldError
@@ -100,8 +101,7 @@ def generate_selector(obj: dict) -> None:
     uid = md.get("uid") or objects.new_uid()
     md["uid"] = uid
     tmd = _d(_d(spec, "template"), "metadata")
-    labels = tmd.get("labels") if isinstance(tmd.get("labels"), dict) else {}
-    tmd["labels"] = labels
+    labels: dict = _d(tmd, "labels")
     for key in (LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL):
         labels.setdefault(key, md.get("name", ""))
     for key in (LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL):
@@ -117,7 +117,7 @@ def generate_selector(obj: dict) -> None:
 
 # ---- validation: Job -----------------------------------------------------------------------------
 
-def _is_int(v) -> bool:
+def _is_int(v) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 

@@ -216,10 +216,10 @@ class JobController(Controller):
         # 1. record the uids as finished but not yet counted
         if new_ok or new_failed:
             status["uncountedTerminatedPods"] = {k: v for k, v in counts.items() if v}
-            job = self._write_status(job, status)
-            if job is None:
+            written = self._write_status(job, status)
+            if written is None:
                 return None, []
-            status = dict(job["status"])
+            job, status = written, dict(written["status"])
         # 2. release the pods
         uncounted = set(counts["succeeded"]) | set(counts["failed"])
         self._release(pods, lambda p: objects.uid_of(p) in uncounted)
@@ -287,9 +287,8 @@ class JobController(Controller):
         active = [p for p in pods if _phase(p) not in ("Succeeded", "Failed") and not objects.is_terminating(p)]
         terminating = [p for p in pods if objects.is_terminating(p) and _phase(p) not in ("Succeeded", "Failed")]
         succeeded = int(status.get("succeeded") or 0)
-        failed = int(status.get("failed") or 0)
         completions = spec.get("completions")
-        parallelism = int(spec.get("parallelism") if spec.get("parallelism") is not None else 1)
+        parallelism = int(spec.get("parallelism", 1) or 0)
         indexed = spec.get("completionMode") == "Indexed"
         suspended = bool(spec.get("suspend"))
         requeue: float | None = None
@@ -300,7 +299,7 @@ class JobController(Controller):
         # Interim conditions already set: wait for the pods to go, then finish.
         failure_target = _has(job, "FailureTarget")
         success_met = _has(job, "SuccessCriteriaMet")
-        finishing = None
+        finishing: tuple[str, str, str] | None = None
         if failure_target is None and success_met is None:
             failure = self._failure(job, status, active, new_failures, now)
             if failure is not None:
@@ -314,9 +313,9 @@ class JobController(Controller):
                 self._condition(status, "SuccessCriteriaMet", *COMPLETIONS_REACHED, now_iso)
                 finishing = "Complete", *COMPLETIONS_REACHED
         elif failure_target is not None:
-            finishing = "Failed", failure_target.get("reason"), failure_target.get("message")
+            finishing = "Failed", failure_target.get("reason") or "", failure_target.get("message") or ""
         elif success_met is not None:
-            finishing = "Complete", success_met.get("reason"), success_met.get("message")
+            finishing = "Complete", success_met.get("reason") or "", success_met.get("message") or ""
 
         if finishing is not None:
             self._delete_pods(job, active, quiet=finishing[0] == "Complete")
@@ -346,8 +345,9 @@ class JobController(Controller):
             active, created, requeue = self._manage(key, job, status, active, terminating, succeeded,
                                                     completions, parallelism, indexed, now)
             deadline = spec.get("activeDeadlineSeconds")
-            if deadline is not None and status.get("startTime"):
-                left = objects.parse_time(status["startTime"]) + int(deadline) - now
+            started = objects.parse_time(status.get("startTime"))
+            if deadline is not None and started is not None:
+                left = started + int(deadline) - now
                 requeue = left if requeue is None else min(requeue, left)
         status["active"] = len(active)
         status["ready"] = sum(1 for p in active if is_pod_ready(p))
@@ -369,7 +369,7 @@ class JobController(Controller):
             if action == "FailJob":
                 return "PodFailurePolicy", message or ""
         failed = int(status.get("failed") or 0)
-        limit = int(spec.get("backoffLimit") if spec.get("backoffLimit") is not None else 6)
+        limit = int(spec.get("backoffLimit", 6) or 0)
         if new_failures and failed > limit:
             return BACKOFF_LIMIT_EXCEEDED
         if (spec.get("template") or {}).get("spec", {}).get("restartPolicy") == "OnFailure":
