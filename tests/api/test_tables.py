@@ -338,6 +338,11 @@ EXPECTED_COLUMNS = {
     kinds.CONTROLLERREVISION: (["Name", "Controller", "Revision", "Age"], []),
     kinds.ENDPOINTSLICE: (["Name", "AddressType", "Ports", "Endpoints", "Age"], []),
     kinds.LEASE: (["Name", "Holder", "Age"], []),
+    kinds.JOB: (["Name", "Status", "Completions", "Duration", "Age", "Containers", "Images", "Selector"],
+                ["Containers", "Images", "Selector"]),
+    kinds.CRONJOB: (["Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Age", "Containers",
+                     "Images", "Selector"],
+                    ["Containers", "Images", "Selector"]),
 }
 
 
