@@ -139,3 +139,25 @@ def test_kubectl_create_cronjob(kube_ns):
     res = kube("api-resources", "--api-group=batch").stdout
     assert re.search(r"^cronjobs\s+cj\s+batch/v1\s+true\s+CronJob$", res, re.M), res
     assert re.search(r"^jobs\s+batch/v1\s+true\s+Job$", res, re.M), res
+
+
+def test_the_terminal_describes_and_lists_jobs_as_kubectl_does(kube):
+    """The page's in-process kubectl beside the real one, clock paused: `get` byte for byte, and
+    `describe` up to its Events (their ages are the client's wall clock against simulated time)."""
+    kube("apply", "-f", kube.file("job-pi.yaml"))
+    kube("apply", "-f", kube.file("cronjob-hello.yaml"))
+    kube("create", "job", "par", "--image=busybox:1.36", "--", "sleep", "600")
+    kube("wait", "--for=condition=complete", "job/pi", "--timeout=60s")
+    kube.server.wait_until(lambda: cronjob(kube, "hello").get("status", {}).get("lastScheduleTime"), 30,
+                           message="the CronJob fired")
+    kube.server.post_json("/kubeplay/v1/clock", {"paused": True}, timeout=20)
+    for command in ("get jobs", "get jobs -o wide", "get cronjobs", "get cronjobs -o wide", "get job pi",
+                    "describe job pi", "describe job par", "describe cronjob hello", "describe jobs"):
+        real = kube(*command.split(), check=False)
+        mine = kube.server.post_json("/kubeplay/v1/terminal", {"command": command}, timeout=20)
+        want, got = real.stdout + real.stderr, mine["output"]
+        if command.startswith("describe"):
+            assert "Pod Template:" in want, want
+            want = re.sub(r"Events:.*?(?=\n\n\nName:|\Z)", "", want, flags=re.S)
+            got = re.sub(r"Events:.*?(?=\n\n\nName:|\Z)", "", got, flags=re.S)
+        assert (got, mine["exitCode"]) == (want, real.returncode), command
