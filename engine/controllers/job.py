@@ -64,7 +64,8 @@ def _index_of(pod: dict) -> int | None:
 
 
 def format_indexes(indexes) -> str:
-    """The compressed interval form of status.completedIndexes: `1,3-5,7`."""
+    """orderedIntervals.String, the form of status.completedIndexes: `1,3-5,7` (two in a row
+    are listed, `0,1`; three or more are a range)."""
     out: list[str] = []
     xs = sorted(set(indexes))
     i = 0
@@ -72,7 +73,7 @@ def format_indexes(indexes) -> str:
         j = i
         while j + 1 < len(xs) and xs[j + 1] == xs[j] + 1:
             j += 1
-        out.append(str(xs[i]) if i == j else f"{xs[i]}-{xs[j]}")
+        out.append(str(xs[i]) if i == j else f"{xs[i]},{xs[j]}" if j == i + 1 else f"{xs[i]}-{xs[j]}")
         i = j + 1
     return ",".join(out)
 
@@ -88,6 +89,14 @@ def parse_indexes(text: str | None) -> set[int]:
         except ValueError:
             continue
     return out
+
+
+def _index_failures(pod: dict) -> int:
+    """The failures of the pod's index before it (its job-index-failure-count annotation)."""
+    try:
+        return int((objects.meta(pod).get("annotations") or {}).get(JOB_INDEX_FAILURE_COUNT) or 0)
+    except ValueError:
+        return 0
 
 
 def _exit_codes(pod: dict) -> list[tuple[str, int]]:
@@ -239,6 +248,20 @@ class JobController(Controller):
             status["succeeded"] = int(status.get("succeeded") or 0) + len(counts["succeeded"])
         failed_now = len([u for u in counts["failed"] if u not in ignored])
         status["failed"] = int(status.get("failed") or 0) + failed_now
+        per_index = (job.get("spec") or {}).get("backoffLimitPerIndex")
+        if indexed and per_index is not None:
+            # backoffLimitPerIndex: an index whose pods failed more than the limit (or matched a
+            # FailIndex rule) is failed for good; the others are retried.
+            lost = parse_indexes(status.get("failedIndexes"))
+            for u in counts["failed"]:
+                pod = by_uid.get(u)
+                i = _index_of(pod) if pod is not None else None
+                if i is None or u in ignored:
+                    continue
+                action, _ = match_pod_failure_policy(job, pod)
+                if action == "FailIndex" or _index_failures(pod) + 1 > int(per_index):
+                    lost.add(i)
+            status["failedIndexes"] = format_indexes(lost)
         for k in ("succeeded", "failed"):
             if not status[k]:
                 status.pop(k)
@@ -295,6 +318,8 @@ class JobController(Controller):
 
         if not suspended and not status.get("startTime"):
             status["startTime"] = now_iso
+        if indexed and spec.get("backoffLimitPerIndex") is not None:
+            status.setdefault("failedIndexes", "")
 
         # Interim conditions already set: wait for the pods to go, then finish.
         failure_target = _has(job, "FailureTarget")
@@ -342,7 +367,7 @@ class JobController(Controller):
                 self._condition(status, "Suspended", "JobResumed", "Job resumed", now_iso, value="False")
                 self.recorder.event(job, NORMAL, "Resumed", "Job resumed", component=self.name)
                 status["startTime"] = now_iso
-            active, created, requeue = self._manage(key, job, status, active, terminating, succeeded,
+            active, created, requeue = self._manage(key, job, status, pods, active, terminating, succeeded,
                                                     completions, parallelism, indexed, now)
             deadline = spec.get("activeDeadlineSeconds")
             started = objects.parse_time(status.get("startTime"))
@@ -368,6 +393,14 @@ class JobController(Controller):
             action, message = match_pod_failure_policy(job, p)
             if action == "FailJob":
                 return "PodFailurePolicy", message or ""
+        if spec.get("backoffLimitPerIndex") is not None and spec.get("completionMode") == "Indexed":
+            lost = parse_indexes(status.get("failedIndexes"))
+            most = spec.get("maxFailedIndexes")
+            if most is not None and len(lost) > int(most):
+                return MAX_FAILED_INDEXES
+            done = parse_indexes(status.get("completedIndexes"))
+            if lost and len(lost | done) >= int(spec.get("completions") or 0) and not active:
+                return FAILED_INDEXES
         failed = int(status.get("failed") or 0)
         limit = int(spec.get("backoffLimit", 6) or 0)
         if new_failures and failed > limit:
@@ -403,13 +436,14 @@ class JobController(Controller):
 
     # ---- pods ---------------------------------------------------------------------------------
 
-    def _manage(self, key, job, status, active, terminating, succeeded, completions, parallelism,
+    def _manage(self, key, job, status, pods, active, terminating, succeeded, completions, parallelism,
                 indexed, now) -> tuple[list[dict], int, float | None]:
         spec = job.get("spec") or {}
+        lost = len(parse_indexes(status.get("failedIndexes"))) if indexed else 0
         if completions is None:
             want = len(active) if succeeded > 0 else parallelism
         else:
-            want = max(0, min(int(completions) - succeeded, parallelism))
+            want = max(0, min(int(completions) - succeeded - lost, parallelism))
         if len(active) > want:
             extra = sorted(active, key=lambda p: (_phase(p) == "Running", is_pod_ready(p)))[:len(active) - want]
             self._delete_pods(job, extra)
@@ -427,14 +461,20 @@ class JobController(Controller):
                 return active, 0, last + delay - now
         indexes: list[int | None] = [None] * diff
         if indexed:
-            done = parse_indexes(status.get("completedIndexes"))
+            done = parse_indexes(status.get("completedIndexes")) | parse_indexes(status.get("failedIndexes"))
             taken = {_index_of(p) for p in active} | {_index_of(p) for p in terminating}
             free = [i for i in range(int(completions or 0)) if i not in done and i not in taken]
             indexes = list(free[:diff])
+        failures: dict[int, int] = {}
+        if indexed and spec.get("backoffLimitPerIndex") is not None:
+            for p in pods:
+                i = _index_of(p)
+                if i is not None and self._outcome(job, p) == "failed":
+                    failures[i] = max(failures.get(i, 0), _index_failures(p) + 1)
         made = []
         for i in indexes:
             try:
-                made.append(self._create_pod(job, i))
+                made.append(self._create_pod(job, i, failures.get(i, 0) if i is not None else 0))
             except errors.ApiError:
                 break
         if made:
@@ -442,7 +482,7 @@ class JobController(Controller):
                         action="create-pods", observed=len(active), desired=want)
         return active + made, len(made), None
 
-    def _create_pod(self, job: dict, index: int | None) -> dict:
+    def _create_pod(self, job: dict, index: int | None, index_failures: int = 0) -> dict:
         tmpl = (job.get("spec") or {}).get("template") or {}
         tmd = tmpl.get("metadata") or {}
         name = objects.name_of(job)
@@ -456,6 +496,8 @@ class JobController(Controller):
         spec = objects.clone(tmpl.get("spec") or {})
         if index is not None:
             md.setdefault("annotations", {})[COMPLETION_INDEX] = str(index)
+            if (job.get("spec") or {}).get("backoffLimitPerIndex") is not None:
+                md["annotations"][JOB_INDEX_FAILURE_COUNT] = str(index_failures)
             md["labels"][COMPLETION_INDEX] = str(index)
             if not spec.get("hostname"):
                 spec["hostname"] = f"{name}-{index}"

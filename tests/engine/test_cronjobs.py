@@ -176,3 +176,13 @@ def test_cron_grammar(schedule, after, want):
     t = dt.datetime.fromisoformat(after).replace(tzinfo=utc).timestamp()
     got = cron.next_time(cron.parse(schedule), t, utc)
     assert dt.datetime.fromtimestamp(got, utc).isoformat() == want + "+00:00"
+
+
+def test_a_reconcile_between_schedule_times_writes_nothing_and_comes_back_at_the_next(cluster):
+    cluster.store.create(cronjob(script="true"))
+    cluster.advance(61)
+    cluster.advance(10)
+    rv = cluster.store.resource_version
+    result = cluster.controller("cronjob-controller").reconcile("default/hello")
+    assert cluster.store.resource_version == rv
+    assert result is not None and result.requeue_after == pytest.approx(60 + 0.1 - 11)

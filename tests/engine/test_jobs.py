@@ -234,3 +234,56 @@ def test_deleting_a_job_deletes_its_pods(cluster):
     cluster.advance(3)
     cluster.store.delete(kinds.JOB, "default", "hi", propagation_policy="Background")
     run_until(cluster, lambda: not pods(cluster), limit=60)
+
+
+def test_a_reconcile_with_nothing_to_do_writes_nothing(cluster):
+    cluster.store.create(job(script="sleep 600"))
+    cluster.advance(5)
+    controller = cluster.controller("job-controller")
+    rv = cluster.store.resource_version
+    controller.reconcile("default/hi")
+    assert cluster.store.resource_version == rv
+    cluster.store.create(job(name="done"))
+    run_until(cluster, lambda: finished("done")(cluster), limit=60)
+    rv = cluster.store.resource_version
+    controller.reconcile("default/done")
+    cluster.controller("ttl-after-finished-controller").reconcile("default/done")
+    assert cluster.store.resource_version == rv
+
+
+def test_backoff_limit_per_index_defaults_the_backoff_limit_and_tracks_failed_indexes(cluster):
+    cluster.store.create(job(script="exit 0", completions=3, parallelism=3, completionMode="Indexed",
+                             backoffLimitPerIndex=1))
+    assert get(cluster)["spec"]["backoffLimit"] == 2**31 - 1   # only the per-index limit counts
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    st = get(cluster)["status"]
+    assert st["completedIndexes"] == "0-2" and st["failedIndexes"] == ""
+
+
+def test_indexes_are_written_as_upstream_writes_them():
+    from engine.controllers.job import format_indexes, parse_indexes
+    assert format_indexes({1, 3, 4, 5, 7}) == "1,3-5,7"
+    assert format_indexes({0, 1}) == "0,1" and format_indexes(set()) == ""
+    assert parse_indexes("1,3-5,7") == {1, 3, 4, 5, 7}
+
+
+def test_backoff_limit_per_index_with_a_fail_index_rule(cluster):
+    cluster.store.create(job(script="exit 7", completions=2, parallelism=2, completionMode="Indexed",
+                             backoffLimitPerIndex=2, podFailurePolicy={"rules": [
+                                 {"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [7]}}]}))
+    run_until(cluster, lambda: finished()(cluster), limit=120)
+    j = get(cluster)
+    assert j["status"]["failedIndexes"] == "0,1" and j["status"]["failed"] == 2
+    assert conditions(j)["Failed"] == ("True", "FailedIndexes", "Job has failed indexes")
+    assert len(pods(cluster)) == 2                    # no retries: FailIndex fails the index at once
+
+
+def test_backoff_limit_per_index_retries_an_index_then_gives_it_up(cluster):
+    cluster.store.create(job(script="exit 1", completions=1, parallelism=1, completionMode="Indexed",
+                             backoffLimitPerIndex=1))
+    run_until(cluster, lambda: finished()(cluster), limit=120)
+    j = get(cluster)
+    assert j["status"]["failedIndexes"] == "0" and j["status"]["failed"] == 2
+    made = sorted(pods(cluster), key=lambda p: p["metadata"]["creationTimestamp"])
+    assert [p["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] for p in made] == ["0", "1"]
+    assert conditions(j)["Failed"][1] == "FailedIndexes"
