@@ -255,8 +255,10 @@ class JobController(Controller):
             lost = parse_indexes(status.get("failedIndexes"))
             for u in counts["failed"]:
                 pod = by_uid.get(u)
-                i = _index_of(pod) if pod is not None else None
-                if i is None or u in ignored:
+                if pod is None or u in ignored:
+                    continue
+                i = _index_of(pod)
+                if i is None:
                     continue
                 action, _ = match_pod_failure_policy(job, pod)
                 if action == "FailIndex" or _index_failures(pod) + 1 > int(per_index):
