@@ -161,3 +161,30 @@ def test_the_terminal_describes_and_lists_jobs_as_kubectl_does(kube):
             want = re.sub(r"Events:.*?(?=\n\n\nName:|\Z)", "", want, flags=re.S)
             got = re.sub(r"Events:.*?(?=\n\n\nName:|\Z)", "", got, flags=re.S)
         assert (got, mine["exitCode"]) == (want, real.returncode), command
+
+
+def test_the_terminal_creates_jobs_and_cronjobs_as_kubectl_does(kube):
+    """`create job|cronjob` typed in the page's terminal make the objects the real kubectl makes."""
+    def term(command):
+        return kube.server.post_json("/kubeplay/v1/terminal", {"command": command}, timeout=20)
+    out = kube("create", "job", "j-real", "--image=busybox:1.36", "--", "echo", "hi").stdout
+    assert term("create job j-mine --image=busybox:1.36 -- echo hi") == {"output": out.replace("real", "mine"),
+                                                                           "exitCode": 0}
+    out = kube("create", "cronjob", "c-real", "--image=busybox:1.36", "--schedule=*/5 * * * *",
+               "--", "echo", "tick").stdout
+    assert term('create cronjob c-mine --image=busybox:1.36 --schedule="*/5 * * * *" -- echo tick') == {
+        "output": out.replace("real", "mine"), "exitCode": 0}
+
+    def spec(path, name):
+        got = kube.server.get_json(f"/apis/batch/v1/namespaces/{kube.ns}/{path}")["spec"]
+        got.pop("selector", None)
+        (got.get("template") or {}).pop("metadata", None)
+        return json.loads(json.dumps(got).replace(f"-{name}", "-X"))
+    assert spec("jobs/j-real", "real") == spec("jobs/j-mine", "mine")
+    assert spec("cronjobs/c-real", "real") == spec("cronjobs/c-mine", "mine")
+    assert term("create job j2 --image=busybox --from=cronjob/c-real") == {
+        "output": "error: --image and --from are mutually exclusive\n", "exitCode": 1}
+    assert term("create job j3 --from=cronjob/c-real")["output"] == "job.batch/j3 created\n"
+    j3 = job(kube, "j3")
+    assert j3["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"] == "manual"
+    assert j3["metadata"]["ownerReferences"][0]["name"] == "c-real"
