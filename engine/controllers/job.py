@@ -293,10 +293,16 @@ class JobController(Controller):
                 quiet_write(self.store.update, new, sync=False, strict=False)
 
     def _release_orphans(self, ns: str, name: str, uid: str | None) -> None:
-        """Pods of a Job that is gone (or being deleted) keep no finalizer of the Job's."""
+        """Pods of a Job that is gone (or being deleted) keep no finalizer of the Job's — nor do
+        pods orphaned from it (`--cascade=orphan`), as upstream's orphan-pod handling does."""
         for p in list(self.store.iter(kinds.POD, ns)):
+            if TRACKING_FINALIZER not in (objects.meta(p).get("finalizers") or ()):
+                continue
             ref = objects.controller_of(p)
-            if ref is None or ref.get("kind") != "Job" or ref.get("name") != name:
+            if ref is None:
+                self._release([p], lambda _p: True)
+                continue
+            if ref.get("kind") != "Job" or ref.get("name") != name:
                 continue
             if uid is not None and ref.get("uid") != uid:
                 continue

@@ -287,3 +287,14 @@ def test_backoff_limit_per_index_retries_an_index_then_gives_it_up(cluster):
     made = sorted(pods(cluster), key=lambda p: p["metadata"]["creationTimestamp"])
     assert [p["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] for p in made] == ["0", "1"]
     assert conditions(j)["Failed"][1] == "FailedIndexes"
+
+
+def test_pods_orphaned_from_a_deleted_job_lose_the_tracking_finalizer(cluster):
+    cluster.store.create(job(script="sleep 600"))
+    cluster.advance(3)
+    cluster.store.delete(kinds.JOB, "default", "hi", propagation_policy="Orphan")
+    cluster.advance(2)
+    (pod,) = pods(cluster)
+    assert "ownerReferences" not in pod["metadata"] and "finalizers" not in pod["metadata"]
+    cluster.store.delete(kinds.POD, "default", objects.name_of(pod))
+    run_until(cluster, lambda: not pods(cluster), limit=60)
