@@ -298,3 +298,22 @@ def test_pods_orphaned_from_a_deleted_job_lose_the_tracking_finalizer(cluster):
     assert "ownerReferences" not in pod["metadata"] and "finalizers" not in pod["metadata"]
     cluster.store.delete(kinds.POD, "default", objects.name_of(pod))
     run_until(cluster, lambda: not pods(cluster), limit=60)
+
+
+def test_manual_selector(cluster):
+    mine = job(manualSelector=True, selector={"matchLabels": {"app": "mine"}})
+    mine["spec"]["template"]["metadata"] = {"labels": {"app": "mine"}}
+    made = cluster.store.create(mine)
+    assert made["spec"]["selector"] == {"matchLabels": {"app": "mine"}}
+    assert made["spec"]["template"]["metadata"]["labels"] == {"app": "mine"}
+    assert made["metadata"]["labels"] == {"app": "mine"}
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.create(job(name="nosel", manualSelector=True))
+    assert e.value.message == 'Job.batch "nosel" is invalid: spec.selector: Required value'
+    theirs = job(name="theirs", selector={"matchLabels": {"app": "x"}})
+    theirs["spec"]["template"]["metadata"] = {"labels": {"app": "x"}}
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.create(theirs)
+    assert "spec.selector: Invalid value: " in e.value.message
+    assert "`selector` not auto-generated" in e.value.message
