@@ -317,3 +317,37 @@ def test_manual_selector(cluster):
         cluster.store.create(theirs)
     assert "spec.selector: Invalid value: " in e.value.message
     assert "`selector` not auto-generated" in e.value.message
+
+
+@pytest.mark.parametrize("command, lines, seconds", [
+    (["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"], None, 6.0),          # the docs' pi Job
+    (["python3", "-c", 'import time; print("a"); time.sleep(5); print("b")'], ["a", "b"], 5.3),
+    (["node", "-e", 'console.log("hello")'], ["hello"], 0.3),
+    (["sh", "-c", "echo start; sleep 4; echo done"], ["start", "done"], 4.0),
+    (["echo", "hi"], ["hi"], 0.0),
+])
+def test_a_job_s_container_prints_and_exits_as_its_command_says(cluster, command, lines, seconds):
+    """Container behaviour is data (engine/kubelet/data/commands.json) or read off the command
+    line: each of these exits 0 after the right simulated time and logs what it printed."""
+    spec = job()["spec"]
+    spec["template"]["spec"]["containers"][0]["command"] = command
+    cluster.store.create({**job(), "spec": spec})
+    run_until(cluster, lambda: finished()(cluster), limit=60, step=0.5)
+    (pod,) = pods(cluster)
+    term = pod["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert (term["exitCode"], term["reason"]) == (0, "Completed")
+    ran = objects.parse_time(term["finishedAt"]) - objects.parse_time(term["startedAt"])
+    assert ran == pytest.approx(seconds, abs=1.0)
+    log = cluster.controller("kubelet").logs("default", objects.name_of(pod)).splitlines()
+    if lines is None:
+        assert len(log) == 1 and log[0].startswith("3.14159265358979") and len(log[0]) == 2001
+    else:
+        assert log == lines
+
+
+def test_an_interpreter_that_loops_runs_until_the_deadline(cluster):
+    spec = job(activeDeadlineSeconds=20)["spec"]
+    spec["template"]["spec"]["containers"][0]["command"] = ["python", "-c", "while True: pass"]
+    cluster.store.create({**job(), "spec": spec})
+    run_until(cluster, lambda: finished()(cluster), limit=60)
+    assert conditions(get(cluster))["Failed"][1] == "DeadlineExceeded"
