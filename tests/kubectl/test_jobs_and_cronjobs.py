@@ -47,6 +47,7 @@ def test_the_pi_job_completes_and_its_log_is_pi(kube_ns):
     uid = job(kube, "pi")["metadata"]["uid"]
     assert (rows[0]["CONTAINERS"], rows[0]["IMAGES"], rows[0]["SELECTOR"]) == \
         ("pi", "perl:5.34.0", f"batch.kubernetes.io/controller-uid={uid}")
+    assert kube("get", "jobs", "--field-selector", "status.successful=1", "-o", "name").stdout == "job.batch/pi\n"
     (pod,) = kube.pods("batch.kubernetes.io/job-name=pi")
     assert pod["status"]["phase"] == "Succeeded" and not pod["metadata"].get("finalizers")
     header, rows = kube.table("get", "pods")
