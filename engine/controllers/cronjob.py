@@ -107,7 +107,7 @@ class CronJobController(Controller):
             was = any(r.get("uid") == objects.uid_of(job) for r in status.get("active") or [])
             if done and was:
                 self.recorder.event(cj, NORMAL, "SawCompletedJob",
-                                    f"Saw completed job: {objects.name_of(job)}, condition: {done}",
+                                    f"Saw completed job: {objects.name_of(job)}, status: {done}",
                                     component=self.name)
             if done == "Complete":
                 ct = (job.get("status") or {}).get("completionTime")

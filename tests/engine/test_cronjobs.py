@@ -82,7 +82,7 @@ def test_every_minute_a_job_named_for_its_scheduled_minute(cluster):
     assert "active" not in st                # each ran `date; echo Hello` and completed
     assert st["lastSuccessfulTime"] == jobs(cluster)[minutes(3)]["status"]["completionTime"]
     assert ("SuccessfulCreate", f"Created job {minutes(1)}") in events(cluster)
-    assert ("SawCompletedJob", f"Saw completed job: {minutes(1)}, condition: Complete") in events(cluster)
+    assert ("SawCompletedJob", f"Saw completed job: {minutes(1)}, status: Complete") in events(cluster)
 
 
 def test_successful_jobs_history_limit_keeps_the_newest(cluster):
