@@ -58,7 +58,7 @@ def default_job_spec(spec: dict) -> None:
     if spec.get("podReplacementPolicy") is None:
         spec["podReplacementPolicy"] = "Failed" if isinstance(pfp, dict) else "TerminatingOrFailed"
     if spec.get("manualSelector") is None:
-        spec.pop("manualSelector", None)
+        spec["manualSelector"] = False      # (a real cluster's Jobs show it)
 
 
 def job(obj: dict, pod_template) -> None:
