@@ -262,11 +262,25 @@ def validate_job_update(new: dict, old: dict) -> list[FieldError]:
     errs.extend(immutable(spec.get("podFailurePolicy"), ospec.get("podFailurePolicy"), "spec.podFailurePolicy"))
     errs.extend(immutable(spec.get("backoffLimitPerIndex"), ospec.get("backoffLimitPerIndex"),
                           "spec.backoffLimitPerIndex"))
-    if not semantic_equal(spec.get("template"), ospec.get("template")):
-        # Only a suspended Job that never started may change its pods' scheduling directives;
-        # any other template change is refused as upstream refuses it.
-        errs.append(invalid("spec.template", GoStruct(), "field is immutable"))
+    tmpl, otmpl = spec.get("template"), ospec.get("template")
+    if not semantic_equal(tmpl, otmpl):
+        # A suspended Job that never started may change its pods' scheduling directives
+        # (node affinity and selector, tolerations, scheduling gates, labels, annotations);
+        # any other template change is refused (JobSpecUpdate's AllowMutableSchedulingDirectives).
+        unstarted = spec.get("suspend") is True and not str_map(old.get("status")).get("startTime")
+        if not (unstarted and semantic_equal(_without_directives(tmpl), _without_directives(otmpl))):
+            errs.append(invalid("spec.template", GoStruct(), "field is immutable"))
     return errs
+
+
+def _without_directives(tmpl) -> dict:
+    out = dict(str_map(tmpl))
+    out.pop("metadata", None)
+    spec = dict(str_map(out.get("spec")))
+    for field in ("nodeSelector", "affinity", "tolerations", "schedulingGates"):
+        spec.pop(field, None)
+    out["spec"] = spec
+    return out
 
 
 def validate_job_status(new: dict, old: dict) -> list[FieldError]:

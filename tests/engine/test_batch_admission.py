@@ -99,3 +99,16 @@ def test_a_job_s_selector_and_completions_are_immutable(store):
     assert "spec.completions: Invalid value: 3: field is immutable" in e.value.message
     changed = store.update(replaced(made, ("spec", "parallelism"), 5))
     assert changed["spec"]["parallelism"] == 5 and changed["metadata"]["generation"] == 2
+
+
+def test_a_suspended_job_that_never_started_may_change_its_scheduling_directives(store):
+    plain = copy.deepcopy(JOB)
+    for field in ("completionMode", "backoffLimitPerIndex", "maxFailedIndexes"):
+        del plain["spec"][field]
+    plain["spec"]["suspend"] = True
+    made = store.create(plain)
+    moved = store.update(replaced(made, ("spec", "template", "spec", "nodeSelector"), {"disk": "ssd"}))
+    assert moved["spec"]["template"]["spec"]["nodeSelector"] == {"disk": "ssd"}
+    with pytest.raises(errors.Invalid) as e:
+        store.update(replaced(moved, ("spec", "template", "spec", "containers", 0, "image"), "busybox:2"))
+    assert "spec.template: Invalid value: " in e.value.message and "field is immutable" in e.value.message
