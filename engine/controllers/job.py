@@ -512,7 +512,8 @@ class JobController(Controller):
             env = {"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
                 "apiVersion": "v1", "fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}}}
             for c in list(spec.get("initContainers") or []) + list(spec.get("containers") or []):
-                c["env"] = [env] + [e for e in c.get("env") or [] if e.get("name") != "JOB_COMPLETION_INDEX"]
+                if not any(e.get("name") == "JOB_COMPLETION_INDEX" for e in c.get("env") or ()):
+                    c["env"] = list(c.get("env") or []) + [dict(env)]     # (addCompletionIndexEnvVariable)
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec}
         try:
             made = self.store.create(pod, sync=False)

@@ -179,7 +179,8 @@ def test_indexed_jobs_name_pods_by_index_and_track_completed_indexes(cluster):
         assert objects.name_of(p).startswith(f"hi-{i}-")
         assert p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == i
         assert p["spec"]["hostname"] == f"hi-{i}"
-        assert p["spec"]["containers"][0]["env"][0]["name"] == "JOB_COMPLETION_INDEX"
+        assert p["spec"]["containers"][0]["env"] == [{"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
+            "apiVersion": "v1", "fieldPath": "metadata.labels['batch.kubernetes.io/job-completion-index']"}}}]
     run_until(cluster, lambda: finished()(cluster), limit=60)
     st = get(cluster)["status"]
     assert st["completedIndexes"] == "0-2" and st["succeeded"] == 3
