@@ -202,29 +202,24 @@ def next_time(sched: Schedule, after: float, tz: dt.tzinfo) -> float | None:
     return None if n is None else n.timestamp()
 
 
-def most_recent(sched: Schedule, earliest: float, now: float, tz: dt.tzinfo,
-                cap: int = 100) -> tuple[float | None, int]:
-    """mostRecentScheduleTime: the latest activation in (earliest, now], and how many there
-    were (counted up to `cap`+1, as the controller only needs to know 'too many')."""
-    last, count = None, 0
-    t = next_time(sched, earliest, tz)
+def most_recent(sched: Schedule, earliest: float, now: float, tz: dt.tzinfo) -> tuple[float | None, int]:
+    """mostRecentScheduleTime: the latest activation in (earliest, now], and upstream's rough
+    count of the activations missed since `earliest` (the interval between the first two,
+    fitted into the time elapsed; the controller only needs to know "more than 100")."""
+    t1 = next_time(sched, earliest, tz)
+    if t1 is None or now < t1:
+        return None, 0
+    t2 = next_time(sched, t1, tz)
+    if t2 is None or now < t2:
+        return t1, 1
+    between = round(t2 - t1)
+    if between < 1:
+        return None, 0
+    missed = int((now - t1) // between) + 1
+    # Walk from just before the estimated last activation (exact for irregular schedules too).
+    t: float | None = next_time(sched, t1 + (missed - 2) * between, tz)
+    latest = None
     while t is not None and t <= now:
-        last, count = t, count + 1
-        if count > cap:
-            # Too many to walk: the latest activation is found walking back from now.
-            return _latest_before(sched, now, tz, fallback=t), count
+        latest = t
         t = next_time(sched, t, tz)
-    return last, count
-
-
-def _latest_before(sched: Schedule, now: float, tz: dt.tzinfo, fallback: float) -> float:
-    if sched.every:
-        return fallback + ((now - fallback) // sched.every) * sched.every
-    t = dt.datetime.fromtimestamp(now, tz).replace(second=0, microsecond=0)
-    for _ in range(60 * 24 * 366):
-        naive = t.replace(tzinfo=None)
-        if ((sched.month >> naive.month) & 1 and sched._day_matches(naive)
-                and (sched.hour >> naive.hour) & 1 and (sched.minute >> naive.minute) & 1):
-            return t.timestamp()
-        t -= dt.timedelta(minutes=1)
-    return fallback
+    return latest, missed

@@ -16,6 +16,8 @@ One reconcile of `namespace/name` (syncCronJob):
 from __future__ import annotations
 
 import datetime as dt
+import json
+import zoneinfo
 
 from .. import cron, errors, objects, resources as kinds
 from ..events import NORMAL, WARNING
@@ -98,6 +100,8 @@ class CronJobController(Controller):
         for ref in status.get("active") or []:
             job = by_uid.get(ref.get("uid"))
             if job is None:
+                self.recorder.event(cj, NORMAL, "MissingJob", f"Active job went missing: {ref.get('name', '')}",
+                                    component=self.name)
                 continue
             if _finished(job):
                 continue
@@ -124,17 +128,19 @@ class CronJobController(Controller):
 
     def _schedule(self, key: str, cj: dict, status: dict, jobs: list[dict], now: float) -> float | None:
         spec = cj.get("spec") or {}
+        tz_name = spec.get("timeZone")
+        try:
+            tz = cron.zone(tz_name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self.recorder.event(cj, WARNING, "UnknownTimeZone",
+                                f"invalid timeZone: {json.dumps(tz_name)}: unknown time zone {tz_name}",
+                                component=self.name)
+            return None
         try:
             sched = cron.parse(spec.get("schedule") or "")
         except cron.CronError as e:
             self.recorder.event(cj, WARNING, "UnparseableSchedule",
-                                f"unparseable schedule: {spec.get('schedule')!r} : {e}", component=self.name)
-            return None
-        try:
-            tz = cron.zone(spec.get("timeZone"))
-        except Exception:
-            self.recorder.event(cj, WARNING, "UnknownTimeZone",
-                                f"invalid timeZone: {spec.get('timeZone')!r}", component=self.name)
+                                f"unparseable schedule: {json.dumps(spec.get('schedule'))} : {e}", component=self.name)
             return None
         created = objects.parse_time(objects.meta(cj).get("creationTimestamp")) or now
         earliest = objects.parse_time(status.get("lastScheduleTime")) or created
@@ -151,13 +157,15 @@ class CronJobController(Controller):
         if scheduled is None:
             return requeue
         if sds is not None and scheduled + int(sds) < now:
-            self.recorder.event(cj, WARNING, "MissSchedule",
-                                f"Missed scheduled time to start a job: {objects.iso(scheduled)}",
+            when = dt.datetime.fromtimestamp(scheduled, dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+            self.recorder.event(cj, WARNING, "MissSchedule", f"Missed scheduled time to start a job: {when}",
                                 component=self.name)
             return requeue
         name = job_name(cj, scheduled)
+        # Already done: its Job is active, or this was the last time scheduled (its Job may since
+        # have finished and even been cleaned up).
         if any(r.get("name") == name for r in status.get("active") or []) or \
-                any(objects.name_of(j) == name for j in jobs):
+                objects.parse_time(status.get("lastScheduleTime")) == scheduled:
             return requeue
         policy = spec.get("concurrencyPolicy") or "Allow"
         active = status.get("active") or []

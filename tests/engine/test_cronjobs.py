@@ -186,3 +186,32 @@ def test_a_reconcile_between_schedule_times_writes_nothing_and_comes_back_at_the
     result = cluster.controller("cronjob-controller").reconcile("default/hello")
     assert cluster.store.resource_version == rv
     assert result is not None and result.requeue_after == pytest.approx(60 + 0.1 - 11)
+
+
+def test_a_cleaned_up_job_is_not_run_again_for_the_same_time(cluster):
+    cluster.store.create(cronjob(successfulJobsHistoryLimit=0))
+    cluster.advance(61)
+    cluster.advance(30)                           # hello-<1> ran, completed and was deleted
+    assert jobs(cluster) == {}
+    created = [m for r, m in events(cluster) if r == "SuccessfulCreate"]
+    assert created == [f"Created job {minutes(1)}"]
+    assert cj(cluster)["status"]["lastScheduleTime"] == "2026-01-01T00:01:00Z"
+
+
+def test_a_deleted_active_job_is_reported_missing(cluster):
+    cluster.store.create(cronjob(script="sleep 300"))
+    cluster.advance(61)
+    cluster.store.delete(kinds.JOB, "default", minutes(1), propagation_policy="Background")
+    cluster.advance(1)
+    assert ("MissingJob", f"Active job went missing: {minutes(1)}") in events(cluster)
+    assert "active" not in cj(cluster)["status"]
+
+
+def test_many_missed_times_are_reported_and_the_latest_is_run(cluster):
+    cluster.store.create(cronjob(suspend=True))
+    cluster.advance(200 * 60)
+    cluster.store.patch(kinds.CRONJOB, "default", "hello", "merge", {"spec": {"suspend": False}})
+    cluster.advance(1)
+    assert ("TooManyMissedTimes", "too many missed start times. Set or decrease .spec.startingDeadlineSeconds "
+            "or check clock skew") in events(cluster)
+    assert list(jobs(cluster)) == [minutes(200)]
