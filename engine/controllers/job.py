@@ -15,7 +15,7 @@ One reconcile of `namespace/name` (syncJob):
 5. otherwise honour suspend, and create or delete pods toward
    min(parallelism, completions - succeeded) — in Indexed mode, one pod per missing index,
    named `<job>-<index>-xxxxx`; pods replacing failed ones wait out the failure backoff
-   (10 s doubling, at most 6 min);
+   (10 s doubling, at most 10 min);
 6. write status when it changed, and come back when a deadline or a backoff ends.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
 JOB_INDEX_FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count"
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
 POD_FAILURE_BACKOFF = 10.0           # DefaultJobPodFailureBackOff
-MAX_POD_FAILURE_BACKOFF = 360.0      # MaxJobPodFailureBackOff (6 min)
+MAX_POD_FAILURE_BACKOFF = 600.0      # MaxJobPodFailureBackOff (10 min)
 
 BACKOFF_LIMIT_EXCEEDED = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
 DEADLINE_EXCEEDED = ("DeadlineExceeded", "Job was active longer than specified deadline")
