@@ -507,8 +507,7 @@ class JobController(Controller):
             if (job.get("spec") or {}).get("backoffLimitPerIndex") is not None:
                 md["annotations"][JOB_INDEX_FAILURE_COUNT] = str(index_failures)
             md["labels"][COMPLETION_INDEX] = str(index)
-            if not spec.get("hostname"):
-                spec["hostname"] = f"{name}-{index}"
+            spec["hostname"] = f"{name}-{index}"
             env = {"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
                 "apiVersion": "v1", "fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}}}
             for c in list(spec.get("initContainers") or []) + list(spec.get("containers") or []):
