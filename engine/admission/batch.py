@@ -269,7 +269,8 @@ def validate_job_update(new: dict, old: dict) -> list[FieldError]:
         # any other template change is refused (JobSpecUpdate's AllowMutableSchedulingDirectives).
         unstarted = spec.get("suspend") is True and not str_map(old.get("status")).get("startTime")
         if not (unstarted and semantic_equal(_without_directives(tmpl), _without_directives(otmpl))):
-            errs.append(invalid("spec.template", GoStruct(), "field is immutable"))
+            # (upstream prints the internal PodTemplateSpec with %#v; the template is shown here)
+            errs.append(invalid("spec.template", str_map(tmpl), "field is immutable"))
     return errs
 
 
