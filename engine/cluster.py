@@ -35,7 +35,9 @@ def _controller_classes():
     from .controllers.disruption import DisruptionController
     from .controllers.endpoints import EndpointsController
     from .controllers.endpointslice import EndpointSliceController
+    from .controllers.cronjob import CronJobController
     from .controllers.garbagecollector import GarbageCollector
+    from .controllers.job import JobController
     from .controllers.namespace import NamespaceController
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
@@ -43,12 +45,14 @@ def _controller_classes():
     from .controllers.serviceaccount_tokens import TokensController
     from .controllers.serviceaccounts import ServiceAccountsController
     from .controllers.statefulset import StatefulSetController
+    from .controllers.ttlafterfinished import TTLAfterFinishedController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
             Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
             GarbageCollector, NamespaceController, ResourceQuotaController,
-            DisruptionController, ServiceAccountsController, TokensController]
+            DisruptionController, ServiceAccountsController, TokensController, JobController,
+            CronJobController, TTLAfterFinishedController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).

@@ -41,7 +41,8 @@ COMPONENTS = {
                                 "daemonset-controller", "node-lifecycle-controller",
                                 "endpointslice-controller", "endpoint-controller", "garbage-collector",
                                 "namespace-controller", "resourcequota-controller", "disruption-controller",
-                                "serviceaccount-controller", "serviceaccount-token-controller"),
+                                "serviceaccount-controller", "serviceaccount-token-controller", "job-controller",
+                                "cronjob-controller", "ttl-after-finished-controller"),
 }
 
 _REQUESTS = {"etcd": {"cpu": "100m", "memory": "100Mi"}, "kube-apiserver": {"cpu": "250m"},

@@ -53,6 +53,8 @@ _ALL = (
     ResourceType("leases", "lease", "Lease", "coordination.k8s.io", "v1", True),
     ResourceType("poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", "policy", "v1", True,
                  ("pdb",), (), ("status",)),
+    ResourceType("jobs", "job", "Job", "batch", "v1", True, (), ("all",), ("status",)),
+    ResourceType("cronjobs", "cronjob", "CronJob", "batch", "v1", True, ("cj",), ("all",), ("status",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -116,3 +118,5 @@ LEASE = BY_NAME[("coordination.k8s.io", "leases")]
 RESOURCEQUOTA = BY_NAME[("", "resourcequotas")]
 LIMITRANGE = BY_NAME[("", "limitranges")]
 PODDISRUPTIONBUDGET = BY_NAME[("policy", "poddisruptionbudgets")]
+JOB = BY_NAME[("batch", "jobs")]
+CRONJOB = BY_NAME[("batch", "cronjobs")]

@@ -178,6 +178,8 @@ def parse_field_selector(s: str | None) -> list[FieldReq]:
 
 
 def field_value(obj: dict, path: str) -> str:
+    if path == "status.successful":          # a Job's (JobToSelectableFields): succeeded, 0 if unset
+        return str(int((obj.get("status") or {}).get("succeeded") or 0))
     cur: object = obj
     for p in path.split("."):
         if not isinstance(cur, dict):
@@ -208,6 +210,7 @@ SUPPORTED_FIELDS: dict[str, set[str]] = {
     "nodes": {"spec.unschedulable"},
     "namespaces": {"status.phase"},
     "replicasets": {"status.replicas"},
+    "jobs": {"status.successful"},
 }
 
 

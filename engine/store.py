@@ -315,7 +315,8 @@ class Store:
                 md["creationTimestamp"] = objects.iso(self._now())
                 return obj
             self._rv += 1
-            md["uid"] = objects.new_uid()
+            # (a Job's uid is drawn by admission: its generated selector names it)
+            md["uid"] = md.get("uid") if admit and md.get("uid") else objects.new_uid()
             md["resourceVersion"] = str(self._rv)
             md["creationTimestamp"] = objects.iso(self._now())
             self._objs[rt.name].setdefault(md.get("namespace", ""), {})[name] = obj

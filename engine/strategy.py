@@ -7,7 +7,7 @@ from . import resources as kinds
 # Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
 # update keeps the stored status, and a /status update keeps the stored spec.
 _STATUS_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service", "Node",
-                 "Namespace", "PodDisruptionBudget", "ResourceQuota"}
+                 "Namespace", "PodDisruptionBudget", "ResourceQuota", "Job", "CronJob"}
 
 _INITIAL_STATUS = {
     "Pod": lambda obj: {"phase": "Pending", "qosClass": _qos_class(obj)},
@@ -22,6 +22,8 @@ _INITIAL_STATUS = {
     "PodDisruptionBudget": lambda obj: {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
                                         "expectedPods": 0},
     "ResourceQuota": lambda obj: {},
+    "Job": lambda obj: {},
+    "CronJob": lambda obj: {},
 }
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).

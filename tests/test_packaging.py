@@ -61,3 +61,12 @@ def test_page_assets_are_in_the_wheel(wheel_files):
     assert "webapp/examples/login.yaml" in assets and "webapp/examples/menu.txt" in assets
     missing = assets - wheel_files
     assert not missing, f"not installed by `pip install .`: {sorted(missing)}"
+
+
+def test_the_engine_s_data_files_are_in_the_wheel(wheel_files):
+    """The schema and the simulated runtime's data (engine/kubelet/data: what known commands print,
+    such as the pi Job's digits) ship with the engine."""
+    data = _tree("engine", lambda f: not f.endswith((".py", ".pyc")))
+    assert "engine/kubelet/data/commands.json" in data and "engine/kubelet/data/pi-2000.txt" in data
+    missing = data - wheel_files
+    assert not missing, f"not installed by `pip install .`: {sorted(missing)}"

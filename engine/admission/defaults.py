@@ -11,7 +11,7 @@ structs that carry no information (`creationTimestamp: null` in templates).
 from __future__ import annotations
 
 from .. import quantity
-from . import defaults_policy, secrets
+from . import batch, defaults_policy, secrets
 
 DEFAULT_MODE = 420           # 0644, for secret/configMap/downwardAPI/projected volumes
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -356,7 +356,15 @@ def endpoint_slice(obj: dict) -> None:
             p["protocol"] = "TCP"
 
 
-_BY_KIND = {"Pod": pod, "Namespace": namespace, "Node": node, "Deployment": deployment,
+def job(obj: dict) -> None:
+    batch.job(obj, pod_template)
+
+
+def cron_job(obj: dict) -> None:
+    batch.cron_job(obj, pod_template)
+
+
+_BY_KIND = {"Job": job, "CronJob": cron_job, "Pod": pod, "Namespace": namespace, "Node": node, "Deployment": deployment,
             "ReplicaSet": replica_set, "StatefulSet": stateful_set, "DaemonSet": daemon_set,
             "Service": service, "Endpoints": endpoints, "EndpointSlice": endpoint_slice,
             "Secret": secrets.default_secret}

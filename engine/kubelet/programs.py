@@ -14,6 +14,10 @@ Read from the container's command/args, else from the image's default command:
   example `touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600` has /tmp/healthy for
   its first 30 seconds. The body of a `while true; do …; done` loop repeats for ever, so
   `while true; do touch /tmp/ready; sleep 10; rm /tmp/ready; sleep 10; done` flaps.
+* Commands listed in data/commands.json (the kubernetes.io pi Job's `perl -Mbignum=bpi -wle
+  'print bpi(2000)'`) print what the file beside it holds and exit as listed; interpreters given
+  inline code there (`python -c "print('hi')"`, `perl -e`, `node -e`, `ruby -e`) print its
+  string literals, sleep its sleeps and exit 0, or run for ever when the code loops.
 * No command: servers (nginx, httpd, redis, the pizza images, anything unknown) run forever;
   shells and REPLs (busybox, alpine, ubuntu, debian, python, node, ...) exit 0 at once because
   nothing is attached to their stdin — so under `restartPolicy: Always` they end in
@@ -25,6 +29,9 @@ On SIGTERM (pod deletion) a container exits 0.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import json
+import pathlib
 import re
 import shlex
 from dataclasses import dataclass, replace
@@ -93,6 +100,50 @@ class Program:
 OOM_AFTER = 0.5
 
 
+@functools.lru_cache(maxsize=1)
+def _known_commands() -> dict[tuple[str, ...], Program]:
+    """data/commands.json: commands whose output is data (the pi job's digits), not a rule."""
+    here = pathlib.Path(__file__).parent / "data"
+    table = json.loads((here / "commands.json").read_text())
+    out = {}
+    for row in table["commands"]:
+        lines = tuple((here / row["output_file"]).read_text().splitlines()) if row.get("output_file") else ()
+        out[tuple(row["argv"])] = Program(row.get("exit_code", 0), float(row.get("runs_for", 0.0)),
+                                          "shell", lines)
+    return out
+
+
+def _known(argv: list[str]) -> Program | None:
+    if not argv:
+        return None
+    return _known_commands().get((argv[0].rsplit("/", 1)[-1], *argv[1:]))
+
+
+@functools.lru_cache(maxsize=1)
+def _interpreters() -> dict[str, dict]:
+    table = json.loads((pathlib.Path(__file__).parent / "data" / "commands.json").read_text())
+    return {prog: row for row in table.get("interpreters", ()) for prog in row["programs"]}
+
+
+def _interpreted(argv: list[str]) -> Program | None:
+    """An interpreter given its program inline (data/commands.json `interpreters`): the lines its
+    code prints as string literals, the seconds it sleeps, or for ever if it loops."""
+    row = _interpreters().get(re.sub(r"[\d.]+$", "", argv[0].rsplit("/", 1)[-1]) if argv else "")
+    if row is None:
+        row = _interpreters().get(argv[0].rsplit("/", 1)[-1]) if argv else None
+    if row is None:
+        return None
+    code = next((argv[i + 1] for i, a in enumerate(argv[1:-1], 1) if a in row["inline"]), None)
+    if code is None:
+        return None
+    printed = tuple(next((g for g in m.groups() if g), "") for m in re.finditer(row["print"], code))
+    if re.search(row["forever"], code):
+        return Program(FOREVER, 0.0, "shell", printed[:20])
+    unit = float(row.get("sleep_unit", 1.0))
+    slept = sum(float(m.group(1)) * unit for m in re.finditer(row["sleep"], code))
+    return Program(0, float(row["runs_for"]) + slept, "shell", printed)
+
+
 def program_for(container: dict, image_short: str) -> Program:
     """What the container's process does — unless it wants more memory than its limit, in
     which case the cgroup's OOM killer ends it (SIGKILL: exit 137, reason OOMKilled) as soon as
@@ -113,6 +164,9 @@ def _program(container: dict, image_short: str) -> Program:
         # `kubectl run -it ... -- sh`: a shell (or REPL) with its stdin held open waits for input
         # instead of exiting; `kubectl attach -it` then talks to it (engine/kubelet/shell).
         return Program(FOREVER, 0.0, "shell")
+    known = _known(cmd + args) if cmd else _known(args)
+    if known is not None:
+        return known
     if cmd:
         return _argv(cmd + args)
     if args and image_short in EXITS_AT_ONCE | {"busybox"}:
@@ -251,6 +305,12 @@ def _statements(stmts: list[list[str]]) -> Program:
             status = 0
         elif prog in SHELLS:
             return made(0, t, "shell")
+        elif (inline := _interpreted(argv)) is not None:
+            out.extend(inline.output)
+            if inline.exit_code is None:
+                return made(FOREVER, 0.0, "shell")
+            t += inline.runs_for
+            status = inline.exit_code
         else:
             return made(FOREVER, 0.0, "server")   # a long-running binary
     return made(status, t, "shell")

@@ -343,6 +343,11 @@ EXPECTED_COLUMNS = {
     kinds.PODDISRUPTIONBUDGET: (["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"], []),
     kinds.RESOURCEQUOTA: (["Name", "Age", "Request", "Limit"], []),
     kinds.LIMITRANGE: (["Name", "Created At"], []),
+    kinds.JOB: (["Name", "Status", "Completions", "Duration", "Age", "Containers", "Images", "Selector"],
+                ["Containers", "Images", "Selector"]),
+    kinds.CRONJOB: (["Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Age", "Containers",
+                     "Images", "Selector"],
+                    ["Containers", "Images", "Selector"]),
 }
 
 

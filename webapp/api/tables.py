@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ResourceType, errors
-from webapp.api import printers, printers_policy
+from webapp.api import printers, printers_batch, printers_policy
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -657,6 +657,10 @@ _PRINTERS: dict[tuple[str, str], _Printer] = {
     ("apps", "controllerrevisions"): _Printer(_CONTROLLERREVISION_COLUMNS, _controllerrevision_cells),
     ("discovery.k8s.io", "endpointslices"): _Printer(_ENDPOINTSLICE_COLUMNS, _endpointslice_cells),
     ("coordination.k8s.io", "leases"): _Printer(_LEASE_COLUMNS, _lease_cells),
+    ("batch", "jobs"): _Printer(printers_batch.job_columns(_NAME, _AGE, _CONTAINERS, _IMAGES, _col),
+                                printers_batch.job_cells),
+    ("batch", "cronjobs"): _Printer(printers_batch.cronjob_columns(_NAME, _AGE, _CONTAINERS, _IMAGES, _col),
+                                    printers_batch.cronjob_cells),
 }
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_policy.TABLES.items()})
 _DEFAULT_PRINTER = _Printer(_DEFAULT_COLUMNS, _default_cells)

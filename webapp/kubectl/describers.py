@@ -12,6 +12,7 @@ from .cli import Ctx, Flag, UsageError, command
 from .describe import (Writer, _controlled_by, annotations_multiline, containers, events_section,
                        labels_multiline, pod_template, rfc1123z, selector_string, tolerations_multiline,
                        volumes)
+from .describe_batch import describe_cronjob, describe_job
 from .describe_node import describe_node
 from .describe_secrets import describe_secret, describe_service_account
 from .errors import CommandError, render
@@ -265,7 +266,8 @@ def describe_configmap(ctx: Ctx, cm: dict) -> str:
 
 DESCRIBERS = {"Pod": describe_pod, "Deployment": describe_deployment, "ReplicaSet": describe_replicaset,
               "Node": describe_node, "Service": describe_service, "Namespace": describe_namespace,
-              "ConfigMap": describe_configmap, "Secret": describe_secret, "ServiceAccount": describe_service_account}
+              "ConfigMap": describe_configmap, "Secret": describe_secret, "ServiceAccount": describe_service_account,
+              "Job": describe_job, "CronJob": describe_cronjob}
 
 
 @command("describe", Flag("selector", "l"), Flag("all-namespaces", "A", "bool"),
@@ -304,8 +306,8 @@ def describe(ctx: Ctx, args: list[str], flags: dict) -> int:
         fn = DESCRIBERS.get(obj.get("kind"))
         if fn is None:
             raise CommandError("describe is available for pods, deployments, replicasets, nodes, services, "
-                               "namespaces, configmaps, secrets and serviceaccounts in the kubeplay terminal, "
-                               f"not {kinds.of(obj).name}")
+                               "namespaces, configmaps, secrets, serviceaccounts, jobs and cronjobs in the kubeplay "
+                               f"terminal, not {kinds.of(obj).name}")
         texts.append(fn(ctx, obj))
     ctx.write("\n\n".join(texts))
     for f in failures:
