@@ -236,6 +236,8 @@ class Cluster:
         queue) pairs the loop reconciles."""
         running = [c for c in self.controllers if c.name not in self._stopped_controllers]
         self._pairs = [(c, self._queues[c.name]) for c in running]
+        for c in running:
+            c.enqueue = self._queues[c.name].add
         routes: dict[str, list] = {}
         for c in running:
             for resource, handler in c.handlers().items():

@@ -193,6 +193,9 @@ class Controller:
         self.store = ctx.store
         self.clock = ctx.clock
         self.recorder = ctx.recorder
+        # Queue a key of one's own from a timer (the cluster wires it to this loop's workqueue):
+        # for work that no watch event announces, e.g. an attached shell ending its container.
+        self.enqueue: Callable[[str], None] = lambda key: None
 
     def handlers(self) -> dict[str, Handler]:
         raise NotImplementedError

@@ -21,6 +21,7 @@ after min(deletionGracePeriodSeconds, timings.termination_grace_cap) the final s
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Set
 
 from .. import controlplane, errors, objects, resources as kinds
@@ -30,6 +31,7 @@ from . import node as node_status
 from .heartbeats import Heartbeats
 from .pods import PodRun
 from .logs import container_logs
+from .shell.containers import BackendUnreachable, ContainerShells
 
 NAME = "kubelet"
 NODE_PREFIX = "node:"
@@ -49,6 +51,11 @@ class _PodEnv:
         grace = spec.get("terminationGracePeriodSeconds")
         self.termination_grace = 30.0 if grace is None else float(grace)
         self._pod, self._st, self._recorder = pod, st, kubelet.recorder
+        self._shells = kubelet.shells
+
+    def container_file(self, c, path: str, t: float) -> bool | None:
+        """What an exec left in the container's filesystem (None: nothing; probes.py decides)."""
+        return self._shells.file_state(self.uid, c, path, t)
 
     def kill_grace(self, seconds: float) -> float:
         """A container kill's grace period, capped like every grace period by the timings."""
@@ -78,6 +85,8 @@ class Kubelets(Controller):
         self._heartbeats = Heartbeats(self.clock, self._lease_cohort)   # each node's next Lease renewal
         self._static: dict[str, list[dict]] = {}  # node -> the static pod manifests its kubelet runs
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
+        self.shells = ContainerShells(self.store, self.clock)   # what exec/cp reach inside containers
+        self._attached_exit: dict[tuple[str, str], object] = {}  # (pod uid, container) -> its program before
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -396,6 +405,9 @@ class Kubelets(Controller):
             return requeue_after(self._terminate(key, pod, run, st, env, now))
         before = run.phase()
         run.advance(now, env)
+        self.shells.check_stopped(run)
+        if self._attached_exit:
+            self._restore_programs(run)
         run.sync_spec(pod, now, env)
         self._report(key, pod, run, st, now)
         after = run.phase()
@@ -442,6 +454,7 @@ class Kubelets(Controller):
         if now < run.kill_due:
             return max(run.kill_due - now, 1e-3)
         run.stop_all(run.kill_due)
+        self.shells.check_stopped(run)
         ns, name = objects.split_key(key)
         try:
             self._report(key, pod, run, st, now, terminal=True)
@@ -456,6 +469,10 @@ class Kubelets(Controller):
 
     def _forget(self, key: str) -> None:
         run = self._runs.pop(key, None)
+        if run is not None:
+            self.shells.forget_pod(run.uid)
+            for k in [k for k in self._attached_exit if k[0] == run.uid]:
+                del self._attached_exit[k]
         self._written.pop(key, None)
         node = run.node if run is not None else None
         for st in ([self._nodes[node]] if node in self._nodes else self._nodes.values()):
@@ -489,6 +506,77 @@ class Kubelets(Controller):
         if c is None or c.stage != "running":
             return None
         return (run.uid, c.name, c.started_at)
+
+
+    # ---- exec and attach (pods/exec, pods/attach) ------------------------------------------------
+
+    def exec(self, namespace: str, pod: str, container: str | None, command: list[str], *, tty: bool = False,
+             stdin: bool = False):
+        """Start `command` in the pod's container (shell/containers.py: the errors a v1.32 cluster
+        gives); returns the Process the web layer streams."""
+        obj = self.store.get(kinds.POD, namespace, pod)
+        self._reachable(obj)
+        run = self._runs.get(objects.key_of(obj))
+        return self.shells.exec(obj, run, container, command, tty=tty, stdin=stdin,
+                                host_ip=self._host_ip(obj))
+
+    def attach(self, namespace: str, pod: str, container: str | None, *, tty: bool = False, stdin: bool = False):
+        """Attach to the container's main process: its shell (stdin and tty in the spec), or what it writes."""
+        obj = self.store.get(kinds.POD, namespace, pod)
+        self._reachable(obj)
+        run = self._runs.get(objects.key_of(obj))
+        name = container or ((obj.get("spec") or {}).get("containers") or [{}])[0].get("name")
+
+        uid = objects.uid_of(obj)
+        cid = next((c.container_id for c in (run.init + run.main + run.ephemeral if run else ())
+                    if c.name == name), "")
+
+        def exited(code: int) -> None:
+            # Called on the session's thread: the container's change happens on the engine's.
+            self.clock.call_later(0, lambda: self._main_exited(objects.key_of(obj), uid, name, cid, code))
+
+        def read_log():
+            if self.log_source(namespace, pod, name) is None:
+                return None
+            try:
+                return self.logs(namespace, pod, name)
+            except errors.ApiError:
+                return None
+        return self.shells.attach(obj, run, container, tty=tty, stdin=stdin, read_log=read_log,
+                                  host_ip=self._host_ip(obj), on_exit=exited)
+
+    def _main_exited(self, key: str, uid: str, name: str, cid: str, code: int) -> None:
+        """An attached shell that is the container's main process ended: the container exits
+        with its code (then restarts or not, as its restartPolicy says)."""
+        run = self._runs.get(key)
+        if run is None or run.uid != uid:
+            return
+        c = next((x for x in run.init + run.main + run.ephemeral if x.name == name), None)
+        if c is None or c.container_id != cid or c.stage != "running" or c.started_at is None:
+            return
+        now = self.clock.now()
+        self._attached_exit.setdefault((uid, name), c.program)
+        c.program = dataclasses.replace(c.program, exit_code=code, runs_for=max(0.0, now - c.started_at))
+        c.due = now
+        self.enqueue(key)
+
+    def _restore_programs(self, run: PodRun) -> None:
+        """A container ended by its attached shell runs its own program again when it restarts."""
+        for c in run.init + run.main + run.ephemeral:
+            program = self._attached_exit.get((run.uid, c.name))
+            if program is not None and c.stage != "running":
+                c.program = program
+                del self._attached_exit[(run.uid, c.name)]
+
+    def _reachable(self, pod: dict) -> None:
+        """A failed node's kubelet does not answer: the apiserver's dial to port 10250 times out."""
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node and node in self._failed():
+            raise BackendUnreachable(f"error dialing backend: dial tcp {self._host_ip(pod)}:10250: i/o timeout")
+
+    def _host_ip(self, pod: dict) -> str:
+        st = self._nodes.get((pod.get("spec") or {}).get("nodeName") or "")
+        return st.ip if st is not None else ""
 
 
 def _has_kubelet(node: dict) -> bool:

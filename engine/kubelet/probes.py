@@ -318,6 +318,12 @@ def file_exists(c, path: str, t: float, env) -> bool:
     path = re.sub(r"/+", "/", path)
     if len(path) > 1:
         path = path.rstrip("/")
+    shell_state = getattr(env, "container_file", None)
+    if shell_state is not None:
+        # A file an exec wrote or removed (or the command's own, as the exec saw it) decides.
+        state = shell_state(c, path, t)
+        if state is not None:
+            return state
     state = c.program.files.exists(path, t)
     if state is not None:
         return state

@@ -109,11 +109,22 @@ def _program(container: dict, image_short: str) -> Program:
     cmd = [str(x) for x in (container.get("command") or [])]
     args = [str(x) for x in (container.get("args") or [])]
     env = {e.get("name"): e.get("value") for e in container.get("env") or () if isinstance(e, dict)}
+    if container.get("stdin") and _reads_stdin(cmd + args, image_short):
+        # `kubectl run -it ... -- sh`: a shell (or REPL) with its stdin held open waits for input
+        # instead of exiting; `kubectl attach -it` then talks to it (engine/kubelet/shell).
+        return Program(FOREVER, 0.0, "shell")
     if cmd:
         return _argv(cmd + args)
     if args and image_short in EXITS_AT_ONCE | {"busybox"}:
         return _argv(args)                # args replace the image's CMD (no ENTRYPOINT)
     return _image_default(image_short, env)
+
+
+def _reads_stdin(argv: list[str], image_short: str) -> bool:
+    if not argv:
+        return image_short in EXITS_AT_ONCE
+    return len(argv) == 1 or (argv[0].rsplit("/", 1)[-1] in SHELLS and all(a.startswith("-") and "c" not in a
+                                                                            for a in argv[1:]))
 
 
 def _image_default(image: str, env: dict) -> Program:

@@ -337,8 +337,8 @@ def test_cordon_and_drain(k, cluster):
 def test_unknown_and_unsupported_commands(k):
     out, code = k("kubectl gte pods")
     assert code == 1 and out.startswith('Error: unknown command "gte" for "kubectl"\n\nDid you mean this?\n\tget')
-    out, code = k("exec web -- sh")
-    assert code == 1 and out.startswith('error: "kubectl exec" is not available in the kubeplay terminal')
+    out, code = k("proxy")
+    assert code == 1 and out.startswith('error: "kubectl proxy" is not available in the kubeplay terminal')
     assert k("get pods --bogus") == ("Error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n", 1)
     assert k("rollout bogus") == ('error: unknown command "bogus"\nSee \'kubectl rollout -h\' for help and examples\n', 1)
     assert k("rollout")[0].startswith("Manage the rollout of one or many resources.")
@@ -394,6 +394,20 @@ def test_logs(k, cluster):
     out, code = k("logs web --tail=2")
     assert code == 0 and len(lines(out)) == 2
     assert k("logs web -c other")[0] == "Error from server (BadRequest): container other is not valid for pod web\n"
+
+
+def test_exec_runs_in_the_containers_shell(k, cluster):
+    assert k("exec web -- ls") == ('error: error from server (NotFound): pods "web" not found in namespace "default"\n', 1)
+    k("run web --image=nginx:1.27")
+    settle(cluster, 30)
+    assert k("exec web -- ls /usr/share/nginx/html") == ("50x.html\nindex.html\n", 0)
+    assert k("exec web -- sh -c 'echo out; echo err >&2; exit 3'") == ("out\nerr\ncommand terminated with exit code 3\n", 3)
+    # no keyboard stream in the page's terminal: kubectl's own warning, then the command runs
+    assert k("exec -it web -- hostname") == (
+        "Unable to use a TTY - input is not a terminal or the right kind of file\nweb\n", 0)
+    assert k("exec web")[0].startswith("error: you must specify at least one command for the container")
+    out, code = k("exec web -- nosuch")
+    assert code == 1 and out.endswith('exec: "nosuch": executable file not found in $PATH: unknown\n')
 
 
 def test_describe_node_lists_its_pods(k, cluster):

@@ -73,6 +73,10 @@ def _resource_list(group: str, version: str) -> dict:
             elif sub == "log":
                 resources.append({"name": f"{rt.name}/log", "singularName": "", "namespaced": True,
                                   "kind": "Pod", "verbs": ["get"]})
+            elif sub in ("exec", "attach"):
+                resources.append({"name": f"{rt.name}/{sub}", "singularName": "", "namespaced": True,
+                                  "kind": "PodExecOptions" if sub == "exec" else "PodAttachOptions",
+                                  "verbs": ["create", "get"]})
             elif sub == "ephemeralcontainers":
                 resources.append({"name": f"{rt.name}/ephemeralcontainers", "singularName": "", "namespaced": True,
                                   "kind": "Pod", "verbs": ["get", "patch", "update"]})

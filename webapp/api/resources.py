@@ -15,7 +15,7 @@ from engine import selector_to_string
 
 from webapp.extension import current, current_cluster
 
-from . import bodies, logs, tables, watch, whoasked
+from . import bodies, logs, remotecommand, tables, watch, whoasked
 
 log = logging.getLogger("kubeplay.web")
 
@@ -86,6 +86,12 @@ def _no_resource():
 @bp.route("/api/<version>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def core(version, rest):
     return dispatch("", version, rest)
+
+
+@bp.route("/api/v1/namespaces/<namespace>/pods/<name>/<any(exec, attach):sub>", methods=["GET"], websocket=True)
+def pod_stream(namespace, name, sub):
+    """A WebSocket upgrade of pods/exec or pods/attach (werkzeug routes upgrades separately)."""
+    return remotecommand.handle(sub, namespace, name, "GET")
 
 
 @bp.route("/apis/<group>/<version>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -502,6 +508,8 @@ def subresource(t: Target, method: str):
         return scale(t, method)
     if t.sub == "log" and method == "GET":
         return pod_log(t)
+    if t.sub in ("exec", "attach") and method in ("GET", "POST"):
+        return remotecommand.handle(t.sub, t.namespace, t.name, method)
     if t.sub == "binding" and method == "POST":
         return bind(t)
     if t.sub == "eviction" and method == "POST":

@@ -6,7 +6,7 @@ against the engine store (no subprocess, no HTTP), printing what the real kubect
 
 Modules: cli (parsing, dispatch, error printing), resolve (resource names), get, describe +
 describers + describe_node, workloads (run/create/expose/scale/set image), delete, nodes
-(cordon/uncordon/drain/logs/events), rollout, metadata (label/annotate); output, tabwriter and
+(cordon/uncordon/drain/logs/events), podexec (exec), rollout, metadata (label/annotate); output, tabwriter and
 errors are kubectl's printers, manifests reads YAML as `kubectl -f` does. The editor's apply and
 delete (webapp/page/editor.py) run yamlapply (`kubectl apply -f` / `delete -f` over many
 documents) and applypatch (client-side apply's last-applied annotation and three-way patch).
@@ -20,7 +20,7 @@ container's fieldPath, projected volumes' `Optional:`, no `Kube-Proxy Version`, 
 from __future__ import annotations
 
 # Importing the command modules registers their commands.
-from . import delete, describers, get, metadata, nodes, rollout, workloads  # noqa: F401
+from . import delete, describers, get, metadata, nodes, podexec, rollout, workloads  # noqa: F401
 from . import policy  # noqa: F401  (after describers and workloads: it extends both)
 from .cli import COMMANDS, Result, run
 
