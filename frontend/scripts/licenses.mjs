@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8"));
 const parts = [
-  "Third-party software bundled into webapp/static/vendor/editor.js (built from frontend/ by `npm run build`).\n",
+  "Third-party software bundled into webapp/static/vendor/editor.js and xterm.js/xterm.css (built from frontend/ by `npm run build`).\n",
 ];
 const paths = Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/")).sort();
 for (const path of paths) {

@@ -15,6 +15,7 @@ import { Terminal } from "./terminal.js";
 import { EditorPanel } from "./editor-panel.js";
 import { Tour } from "./tour.js";
 import { Timeline } from "./timeline.js";
+import { PodConsole } from "./podconsole.js";
 import { keyOf } from "./model.js";
 import { toYaml } from "./yamldump.js";
 
@@ -93,11 +94,14 @@ const actions = {
       [{ op: "replace", path: "/spec/template", value: template }], "application/json-patch+json"),
       `deployment.apps/${obj.metadata.name} rolled back`);
   },
+  openShell: (pod) => podConsole.open(pod, "shell"),
+  openLogs: (pod) => podConsole.open(pod, "logs"),
   scale: (obj, replicas) => act(api.scale(obj.kind, obj.metadata.namespace, obj.metadata.name, replicas),
                                 `${obj.kind.toLowerCase()}.apps/${obj.metadata.name} scaled to ${replicas}`),
 };
 
 const model = new Model();
+const podConsole = new PodConsole($("#pod-console"), { onError: (m) => toast(m, "error") });
 const log = new ReconcileLog($("#log"), { requestFrame: () => schedule() });
 const clock = new ClockControls($("#time"), { onError: (m) => toast(m, "error") });
 const details = new DetailsPanel($("#details"), model, actions, clock);
@@ -163,7 +167,7 @@ async function refreshFailed() {
 }
 
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && !$("#details").hidden && !e.target.closest(".cm-editor")) select(null);
+  if (e.key === "Escape" && !$("#details").hidden && !e.target.closest(".cm-editor, .pod-console")) select(null);
 });
 
 $("#pizza-demo").addEventListener("click", () => tour.start());
@@ -173,4 +177,4 @@ sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
 window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, keyOf,
-                    timeline };
+                    timeline, podConsole };
