@@ -284,11 +284,6 @@ def schema_for(group: str, kind: str) -> dict:
     return _SCHEMAS.get((group, kind), _DEFAULT_SCHEMA)
 
 
-def go_value(v) -> str:
-    """A value as Go's %v prints it inside the apiserver's patch error messages."""
-    return _go_value(v)
-
-
 def _merge_key(schema: dict, path: str) -> tuple[bool, str | None]:
     """(list merges?, merge key) for the list at `path`."""
     strategy, key = schema.get(path, ("", None))
@@ -327,7 +322,7 @@ class _Merger:
                 return self.map({}, patch, path)
             if directive == "delete":
                 return {}          # upstream keeps the key with an empty map
-            raise errors.BadRequest(f"unknown patch type: {directive} in map: {_go_value(patch)}")
+            raise errors.BadRequest(f"unknown patch type: {directive} in map: {go_value(patch)}")
 
         self.retain_keys(orig, patch)
 
@@ -456,7 +451,7 @@ class _Merger:
             elif directive == "merge":
                 raise errors.BadRequest("merging lists cannot yet be specified in the patch")
             else:
-                raise errors.BadRequest(f"unknown patch type: {directive} in map: {_go_value(item)}")
+                raise errors.BadRequest(f"unknown patch type: {directive} in map: {go_value(item)}")
         if replace:
             return [self.map({}, item, path) for item in items]
 
@@ -529,8 +524,8 @@ def _check_order(patch_list: list, order: list, merge_key: str | None) -> None:
         try:
             at = wanted.index(ident(item), at) + 1
         except ValueError:
-            raise errors.BadRequest(f"The order in patch list: {_go_value(patch_list)} doesn't match "
-                                    f"$setElementOrder list: {_go_value(order)}") from None
+            raise errors.BadRequest(f"The order in patch list: {go_value(patch_list)} doesn't match "
+                                    f"$setElementOrder list: {go_value(order)}") from None
 
 
 def _identity(merge_key: str | None):
@@ -553,15 +548,16 @@ def _join(path: str, key: str) -> str:
 
 
 def _no_merge_key(item: dict, merge_key: str) -> str:
-    return f"map: {_go_value(item)} does not contain declared merge key: {merge_key}"
+    return f"map: {go_value(item)} does not contain declared merge key: {merge_key}"
 
 
-def _go_value(v) -> str:
-    """Roughly how Go's %v prints decoded JSON, for error texts."""
+def go_value(v) -> str:
+    """A decoded JSON value as Go's %v prints a map[string]interface{} (maps with sorted keys,
+    strings bare), as the apiserver quotes a patch in its error texts."""
     if isinstance(v, dict):
-        return "map[" + " ".join(f"{k}:{_go_value(v[k])}" for k in sorted(v)) + "]"
+        return "map[" + " ".join(f"{k}:{go_value(v[k])}" for k in sorted(v)) + "]"
     if isinstance(v, list):
-        return "[" + " ".join(_go_value(x) for x in v) + "]"
+        return "[" + " ".join(go_value(x) for x in v) + "]"
     if v is None:
         return "<nil>"
     if isinstance(v, bool):

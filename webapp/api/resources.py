@@ -11,6 +11,7 @@ import logging
 from flask import Blueprint, Response, g, request
 
 from engine import errors, eviction, objects, resources as kinds
+from engine import patch as patching
 from engine import selector_to_string, tokens
 
 from webapp.extension import current, current_cluster
@@ -247,20 +248,6 @@ def _yaml_unmarshal_errors(lines: list[str]) -> str:
     return "yaml: unmarshal errors:\n  " + "\n  ".join(lines)
 
 
-def _go_value(v) -> str:
-    """A decoded JSON value as Go's %+v prints a map[string]interface{}: maps with sorted keys,
-    strings bare. The apiserver quotes the patch this way in a strict patch error."""
-    if isinstance(v, dict):
-        return "map[" + " ".join(f"{k}:{_go_value(v[k])}" for k in sorted(v)) + "]"
-    if isinstance(v, list):
-        return "[" + " ".join(_go_value(x) for x in v) + "]"
-    if v is None:
-        return "<nil>"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
-
 def _with_type(rt, obj):
     if isinstance(obj, dict):
         obj.setdefault("apiVersion", rt.api_version)
@@ -389,7 +376,7 @@ def patch(t: Target):
         # strategicPatchObject / mergePatcher: the patch's own duplicate keys, refused before it
         # is applied (a JSON patch's duplicates inside values are dropped by its library).
         raise errors.Invalid("", "", "", [errors.invalid(
-            "patch", _go_value(body), "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))])
+            "patch", patching.go_value(body), "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))])
     return _json(current_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
                                         dry_run=_dry_run(), manager=manager))
 
@@ -565,7 +552,6 @@ def scale(t: Target, method: str):
         manager = _manager("PatchOptions")
         ptype = _patch_type()
         patch_body = bodies.read_json_like(request.get_data(cache=False), "application/json")
-        from engine import patch as patching
         current = _scale_of(store.get(t.rt, t.namespace, t.name))
         body = patching.json_patch(current, patch_body) if ptype == "json" else patching.json_merge(current, patch_body)
         # The patch is applied to the Scale read just now, so its resourceVersion is only a
