@@ -2,40 +2,12 @@
 stay on the cordoned node, and the page says why in the apiserver's words."""
 from __future__ import annotations
 
-import json
-import urllib.request
-
 from playwright.sync_api import expect
 
-PAGE_HEADERS = {"X-Kubeplay-Request": "page"}     # what the page sends (webapp/guard.py)
+from tests.browser.test_playground import LOGIN, api
 
-LOGIN = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: login-app
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: login
-  template:
-    metadata:
-      labels:
-        app: login
-    spec:
-      containers:
-      - name: login
-        image: nginx
-"""
 PDB = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "login"},
        "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "login"}}}}
-
-
-def api(server, method: str, path: str, body=None):
-    req = urllib.request.Request(server.url + path, data=json.dumps(body).encode() if body is not None else None,
-                                 method=method, headers={"Content-Type": "application/json", **PAGE_HEADERS})
-    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=10) as r:
-        return json.loads(r.read() or b"null")
 
 
 def test_a_drain_from_the_node_panel_leaves_what_the_budget_protects(playground):
