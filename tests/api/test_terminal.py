@@ -458,6 +458,8 @@ def test_the_terminal_prints_what_kubectl_prints(kubeplay_server):
         "describe pod nope", "get pizza", "scale deploy/web --replicas=3 --current-replicas=1",
         "set image deployment/web nope=x", "label pod bare tier=be", "get pods --bogus",
         "logs bare --tail=3", "expose deployment web --port=80",
+        "top pod", "top pods -A --containers", "top pod --sort-by=cpu -l app=web", "top pod nope",
+        "top node", "top nodes --sort-by=memory --no-headers",
     ]
     for command in commands:
         real = srv.kubectl(*command.split(), check=False)
