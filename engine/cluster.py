@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from . import controlplane, errors, objects, resources as kinds
+from . import controlplane, errors, objects, resources as kinds, volumes
 from .clock import ManualClock, ScaledClock
 from .loop import Context, TerminalError, Timings
 from .decisions import DecisionLog
@@ -38,11 +38,15 @@ def _controller_classes():
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
     from .controllers.statefulset import StatefulSetController
+    from .controllers.localpath_provisioner import LocalPathProvisioner
+    from .controllers.persistentvolume import PersistentVolumeController
+    from .controllers.volume_protection import PVCProtectionController, PVProtectionController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
-            Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
-            GarbageCollector, NamespaceController]
+            PersistentVolumeController, LocalPathProvisioner, Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
+            GarbageCollector, NamespaceController,
+            PVCProtectionController, PVProtectionController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -141,6 +145,9 @@ class Cluster:
         if first_boot:
             for i in range(1, nodes + 1):
                 self.add_node(f"node-{i}", pods=pods_per_node)
+            # kind's default StorageClass, made once with the cluster (a learner may delete it).
+            s.acting_as = "kube-apiserver"
+            s.create(volumes.default_storage_class(), sync=False)
         s.acting_as = "kube-controller-manager"
         s.flush()
 

@@ -40,7 +40,8 @@ COMPONENTS = {
     "kube-controller-manager": ("deployment-controller", "replicaset-controller", "statefulset-controller",
                                 "daemonset-controller", "node-lifecycle-controller",
                                 "endpointslice-controller", "endpoint-controller", "garbage-collector",
-                                "namespace-controller"),
+                                "namespace-controller", "persistentvolume-binder-controller",
+                                "pvc-protection-controller", "pv-protection-controller"),
 }
 
 _REQUESTS = {"etcd": {"cpu": "100m", "memory": "100Mi"}, "kube-apiserver": {"cpu": "250m"},

@@ -47,6 +47,11 @@ _ALL = (
     ResourceType("controllerrevisions", "controllerrevision", "ControllerRevision", "apps", "v1", True),
     ResourceType("endpointslices", "endpointslice", "EndpointSlice", "discovery.k8s.io", "v1", True),
     ResourceType("leases", "lease", "Lease", "coordination.k8s.io", "v1", True),
+    ResourceType("persistentvolumes", "persistentvolume", "PersistentVolume", "", "v1", False, ("pv",), (),
+                 ("status",)),
+    ResourceType("persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", "", "v1", True,
+                 ("pvc",), (), ("status",)),
+    ResourceType("storageclasses", "storageclass", "StorageClass", "storage.k8s.io", "v1", False, ("sc",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -105,3 +110,6 @@ DAEMONSET = BY_NAME[("apps", "daemonsets")]
 CONTROLLERREVISION = BY_NAME[("apps", "controllerrevisions")]
 ENDPOINTSLICE = BY_NAME[("discovery.k8s.io", "endpointslices")]
 LEASE = BY_NAME[("coordination.k8s.io", "leases")]
+PERSISTENTVOLUME = BY_NAME[("", "persistentvolumes")]
+PERSISTENTVOLUMECLAIM = BY_NAME[("", "persistentvolumeclaims")]
+STORAGECLASS = BY_NAME[("storage.k8s.io", "storageclasses")]

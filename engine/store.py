@@ -25,7 +25,7 @@ import itertools
 import threading
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import admission, errors, managedfields, objects, resources as kinds, strategy
+from . import admission, errors, managedfields, objects, resources as kinds, storage_admission, strategy
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -268,6 +268,8 @@ class Store:
                 mgr, now = self._manager(manager, sync), objects.iso(self._now())
                 record = lambda o: managedfields.record_update(rt, None, o, mgr, now, sent=sent)   # noqa: E731
             obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record)
+            if rt is kinds.PERSISTENTVOLUMECLAIM:
+                storage_admission.admit_claim_create(self, obj)
             md = obj["metadata"]
         name = md.get("name", "")
         with self._lock:
@@ -413,6 +415,8 @@ class Store:
                 record = lambda o: managedfields.record_update(rt, old, o, mgr, now, subresource=subresource,  # noqa: E731
                                                     sent=sent)
             new = admission.admit_update(new, old, strict=strict, decode=sync, on_defaulted=record)
+            if rt is kinds.PERSISTENTVOLUMECLAIM:
+                storage_admission.admit_claim_update(self, new, old)
             if rt is kinds.SERVICE:
                 _allocate_service(self, new, old)
         md = new["metadata"]               # admission returns a new dict

@@ -7,7 +7,7 @@ from . import resources as kinds
 # Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
 # update keeps the stored status, and a /status update keeps the stored spec.
 _STATUS_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service", "Node",
-                 "Namespace"}
+                 "Namespace", "PersistentVolume", "PersistentVolumeClaim"}
 
 _INITIAL_STATUS = {
     "Pod": lambda obj: {"phase": "Pending", "qosClass": _qos_class(obj)},
@@ -18,12 +18,15 @@ _INITIAL_STATUS = {
                               "numberMisscheduled": 0, "numberReady": 0},
     "Service": lambda obj: {"loadBalancer": {}},
     "Namespace": lambda obj: {"phase": "Active"},
+    # (pkg/registry/core/persistentvolume{,claim}/strategy.go: a new volume or claim is Pending)
+    "PersistentVolume": lambda obj: {"phase": "Pending"},
+    "PersistentVolumeClaim": lambda obj: {"phase": "Pending"},
 }
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).
 _GENERATION_WATCHES_ANNOTATIONS = {"Deployment"}
 NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
-                 "ControllerRevision"}
+                 "ControllerRevision", "PersistentVolume", "PersistentVolumeClaim", "StorageClass"}
 
 
 def prepare_for_create(obj: dict) -> None:
@@ -59,7 +62,8 @@ def prepare_for_update(new: dict, old: dict) -> None:
 # there); the other workload kinds and Pods keep spec; newer kinds reset all of metadata but the
 # status-owned parts (metav1.ResetObjectMetaForStatus).
 _STATUS_KEEPS_META = {"Deployment": ("labels",), "ReplicaSet": (), "StatefulSet": (), "DaemonSet": (),
-                      "Pod": ("ownerReferences",), "Node": (), "Service": (), "Namespace": ()}
+                      "Pod": ("ownerReferences",), "Node": (), "Service": (), "Namespace": (),
+                      "PersistentVolume": (), "PersistentVolumeClaim": ()}
 _RESET_FOR_STATUS = ("labels", "annotations", "finalizers", "ownerReferences")
 
 

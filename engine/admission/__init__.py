@@ -29,7 +29,7 @@ from __future__ import annotations
 import pickle
 
 from .. import errors, objects, quantity, resources as kinds
-from . import defaults, plugins, schema, validation, validation_core
+from . import defaults, plugins, schema, storage, validation, validation_core
 
 __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
 
@@ -146,6 +146,8 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
         plugins.service_create(out)
     elif kind == "DaemonSet":
         plugins.daemon_set_create(out)
+    elif kind in ("PersistentVolume", "PersistentVolumeClaim"):
+        storage.add_protection_finalizer(out)
     if spec_key is not None:
         # validation.validate_create for a Pod, in its two halves (validation_core.validate_pod).
         errs = validation_core.validate_pod_metadata(out)

@@ -8,26 +8,26 @@ the object is valid); the facade turns a non-empty list into errors.Invalid.
 from __future__ import annotations
 
 from ..errors import FieldError
-from . import validation_apps, validation_core
+from . import storage, validation_apps, validation_core
 from .validation_meta import validate_object_meta_update
 
 
 def validate_create(obj: dict) -> list[FieldError]:
     kind = obj.get("kind") or ""
-    fn = validation_core.CREATE.get(kind) or validation_apps.CREATE.get(kind)
+    fn = validation_core.CREATE.get(kind) or validation_apps.CREATE.get(kind) or storage.CREATE.get(kind)
     return fn(obj) if fn else []
 
 
 def validate_update(new: dict, old: dict) -> list[FieldError]:
     kind = new.get("kind") or ""
-    fn = validation_core.UPDATE.get(kind) or validation_apps.UPDATE.get(kind)
+    fn = validation_core.UPDATE.get(kind) or validation_apps.UPDATE.get(kind) or storage.UPDATE.get(kind)
     return fn(new, old) if fn else []
 
 
 def validate_status_update(new: dict, old: dict) -> list[FieldError]:
     kind = new.get("kind") or ""
     errs = validate_object_meta_update(new.get("metadata") or {}, old.get("metadata") or {})
-    fn = validation_core.STATUS.get(kind) or validation_apps.STATUS.get(kind)
+    fn = validation_core.STATUS.get(kind) or validation_apps.STATUS.get(kind) or storage.STATUS.get(kind)
     if fn:
         errs.extend(fn(new, old))
     return errs

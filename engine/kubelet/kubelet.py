@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from .. import controlplane, errors, objects, resources as kinds
+from .. import controlplane, errors, objects, resources as kinds, volumes
 from ..clock import on_grid
 from ..loop import Controller, Result, requeue_after
 from . import node as node_status
@@ -78,11 +78,31 @@ class Kubelets(Controller):
         self._heartbeats = Heartbeats(self.clock, self._lease_cohort)   # each node's next Lease renewal
         self._static: dict[str, list[dict]] = {}  # node -> the static pod manifests its kubelet runs
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
+        self._unmounted: dict[str, set[str]] = {}  # claim key -> pods waiting for it to be bound
 
     # ---- wiring ---------------------------------------------------------------------------------
 
     def handlers(self):
-        return {"pods": self._on_pod, "nodes": self._on_node, "leases": self._on_lease}
+        return {"pods": self._on_pod, "nodes": self._on_node, "leases": self._on_lease,
+                kinds.PERSISTENTVOLUMECLAIM.name: self._on_claim}
+
+    def _on_claim(self, ev):
+        """A claim a pod waits to mount changed: look at the pod again."""
+        if not self._unmounted:
+            return ()
+        return self._unmounted.pop(objects.key_of(ev.object), ())
+
+    def _claims_unbound(self, key: str, pod: dict) -> bool:
+        """The volume manager mounts a pod's claims before its containers start: a claim that is
+        missing or not bound holds the pod (Pending, ContainerCreating) until it is."""
+        ns = objects.namespace_of(pod)
+        waiting = False
+        for claim in volumes.pod_claim_names(pod):
+            pvc = self.store.try_get(kinds.PERSISTENTVOLUMECLAIM, ns, claim)
+            if pvc is None or not volumes.is_bound(pvc):
+                self._unmounted.setdefault(f"{ns}/{claim}", set()).add(key)
+                waiting = True
+        return waiting
 
     def _failed(self) -> Set[str]:
         return self.ctx.failed_nodes
@@ -380,6 +400,8 @@ class Kubelets(Controller):
                         action="mirror-pod-deleted", observed={"terminating": True}, desired={"exists": True})
             return None
         if run is None or run.uid != objects.uid_of(pod):
+            if not objects.is_terminating(pod) and not static and self._claims_unbound(key, pod):
+                return None
             if run is not None:
                 self._forget(key)
             st.pods.add(key)

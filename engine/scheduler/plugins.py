@@ -181,3 +181,10 @@ def fit_error(num_nodes: int, statuses: dict[str, tuple[list[str], bool]], *, ab
     if absent:
         pre[R_NOT_HELPFUL] = pre.get(R_NOT_HELPFUL, 0) + absent
     return f"{msg} preemption: 0/{num_nodes} nodes are available: {histogram(pre)}."
+
+
+def prefilter_fit_error(num_nodes: int, message: str) -> str:
+    """FitError when a PreFilter plugin rejected the pod outright (UnschedulableAndUnresolvable on
+    every node): its message in place of the node histogram."""
+    return (f"0/{num_nodes} nodes are available: {message}. preemption: 0/{num_nodes} nodes are available: "
+            f"{num_nodes} {R_NOT_HELPFUL}.")

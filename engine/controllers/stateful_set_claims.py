@@ -1,0 +1,77 @@
+"""A StatefulSet's PersistentVolumeClaims (k/k pkg/controller/statefulset stateful_set_utils.go
+getPersistentVolumeClaims / updateStorage, stateful_pod_control.go createPersistentVolumeClaims):
+each `volumeClaimTemplates` entry `www` of StatefulSet `web` gives ordinal N the claim `www-web-N`,
+labelled with the template's labels and the set's matchLabels, and the pod a volume `www` naming
+it. Claims are created before their pod and are not deleted with it — with the default
+persistentVolumeClaimRetentionPolicy (Retain) they outlive the set too; with `whenDeleted:
+Delete` they are owned by the set, so the garbage collector removes them with it.
+"""
+from __future__ import annotations
+
+from .. import errors, objects, resources as kinds
+from ..events import NORMAL, WARNING
+
+
+def claim_name(template: dict, sts: dict, ordinal: int) -> str:
+    return f"{objects.name_of(template)}-{objects.name_of(sts)}-{ordinal}"
+
+
+def _templates(sts: dict) -> list[dict]:
+    return [t for t in (sts.get("spec") or {}).get("volumeClaimTemplates") or () if isinstance(t, dict)]
+
+
+def claims_for(sts: dict, ordinal: int) -> list[dict]:
+    """getPersistentVolumeClaims: the claims ordinal `ordinal` needs, as they are created."""
+    spec = sts.get("spec") or {}
+    match_labels = (spec.get("selector") or {}).get("matchLabels") or {}
+    policy = spec.get("persistentVolumeClaimRetentionPolicy") or {}
+    out = []
+    for tpl in _templates(sts):
+        tmd = tpl.get("metadata") or {}
+        labels = dict(tmd.get("labels") or {})
+        labels.update(match_labels)
+        md: dict = {"name": claim_name(tpl, sts, ordinal), "namespace": objects.namespace_of(sts), "labels": labels}
+        if tmd.get("annotations"):
+            md["annotations"] = dict(tmd["annotations"])
+        if policy.get("whenDeleted") == "Delete":
+            md["ownerReferences"] = [objects.controller_ref(sts)]
+        cspec = objects.clone(tpl.get("spec") or {})
+        out.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": md, "spec": cspec})
+    return out
+
+
+def update_storage(sts: dict, pod_spec: dict, ordinal: int) -> None:
+    """updateStorage: the claims' volumes first, then the template's volumes of other names."""
+    templates = _templates(sts)
+    if not templates:
+        return
+    names = {objects.name_of(t) for t in templates}
+    vols = [{"name": objects.name_of(t), "persistentVolumeClaim": {"claimName": claim_name(t, sts, ordinal)}}
+            for t in templates]
+    vols.extend(v for v in pod_spec.get("volumes") or () if not (isinstance(v, dict) and v.get("name") in names))
+    pod_spec["volumes"] = vols
+
+
+def create_missing_claims(store, recorder, component: str, sts: dict, pod: dict) -> None:
+    """createPersistentVolumeClaims: create each of the pod's claims that does not exist; a claim
+    being deleted stops the pod's creation until it is gone."""
+    ordinal = int(objects.name_of(pod).rsplit("-", 1)[-1])
+    for claim in claims_for(sts, ordinal):
+        name = objects.name_of(claim)
+        existing = store.try_get(kinds.PERSISTENTVOLUMECLAIM, objects.namespace_of(sts), name)
+        if existing is not None:
+            if objects.is_terminating(existing):
+                raise errors.Conflict(kinds.PERSISTENTVOLUMECLAIM.name, "", name)   # retried: wait for it to go
+            continue
+        try:
+            store.create(claim, sync=False)
+        except errors.AlreadyExists:
+            continue
+        except errors.ApiError as e:
+            recorder.event(sts, WARNING, "FailedCreate",
+                           f"create Claim {name} for Pod {objects.name_of(pod)} in StatefulSet "
+                           f"{objects.name_of(sts)} failed error: {e}", component=component)
+            raise
+        recorder.event(sts, NORMAL, "SuccessfulCreate",
+                       f"create Claim {name} Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} success",
+                       component=component)
