@@ -40,12 +40,24 @@ def _d(parent: dict, key: str) -> dict:
 
 # ---- defaulting ---------------------------------------------------------------------------------
 
+def _canonical(rl) -> None:
+    """SetDefaults_ResourceList (as defaults.canonical_resource_list, which imports this module)."""
+    if not isinstance(rl, dict):
+        return
+    for k, v in rl.items():
+        try:
+            rl[k] = quantity.round_up_milli(v) if v is not None else "0"
+        except quantity.QuantityError:
+            pass
+
+
 def default_persistent_volume(pv: dict) -> None:
     spec = _d(pv, "spec")
     if not spec.get("persistentVolumeReclaimPolicy"):
         spec["persistentVolumeReclaimPolicy"] = "Retain"
     if spec.get("volumeMode") is None:
         spec["volumeMode"] = "Filesystem"
+    _canonical(spec.get("capacity"))
     hp = spec.get("hostPath")
     if isinstance(hp, dict) and hp.get("type") is None:
         hp["type"] = ""
