@@ -28,7 +28,8 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 def _controller_classes():
     # Imported here so each module stays importable on its own; order is the reading order of
-    # a Deployment's life: deployment → replicaset → scheduler → kubelet, then the keepers.
+    # a Deployment's life: deployment → replicaset → scheduler → kubelet, then the keepers (a
+    # StatefulSet's claims are seen by the PV controller and the provisioner before its pods).
     from .controllers.daemonset import DaemonSetController
     from .controllers.deployment import DeploymentController
     from .controllers.endpoints import EndpointsController
@@ -44,8 +45,8 @@ def _controller_classes():
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
-            PersistentVolumeController, LocalPathProvisioner, Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
-            GarbageCollector, NamespaceController,
+            PersistentVolumeController, LocalPathProvisioner, Scheduler, Kubelets, NodeLifecycleController,
+            EndpointSliceController, EndpointsController, GarbageCollector, NamespaceController,
             PVCProtectionController, PVProtectionController]
 
 

@@ -10,6 +10,7 @@ WaitForFirstConsumer, reclaimPolicy Delete), which the cluster creates at bootst
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Iterable
 
 from . import objects, quantity, resources as kinds
@@ -93,12 +94,12 @@ def is_bound(pvc: dict) -> bool:
         (pvc.get("status") or {}).get("phase") == "Bound"
 
 
-def requested_storage(pvc: dict) -> int:
+def requested_storage(pvc: dict) -> Fraction | int:
     req = (((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
     return quantity.parse_quantity(req) if req is not None else 0
 
 
-def volume_capacity(pv: dict) -> int:
+def volume_capacity(pv: dict) -> Fraction | int:
     cap = ((pv.get("spec") or {}).get("capacity") or {}).get("storage")
     return quantity.parse_quantity(cap) if cap is not None else 0
 
