@@ -338,6 +338,12 @@ EXPECTED_COLUMNS = {
     kinds.CONTROLLERREVISION: (["Name", "Controller", "Revision", "Age"], []),
     kinds.ENDPOINTSLICE: (["Name", "AddressType", "Ports", "Endpoints", "Age"], []),
     kinds.LEASE: (["Name", "Holder", "Age"], []),
+    kinds.PERSISTENTVOLUME: (["Name", "Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim", "StorageClass",
+                              "VolumeAttributesClass", "Reason", "Age", "VolumeMode"], ["VolumeMode"]),
+    kinds.PERSISTENTVOLUMECLAIM: (["Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass",
+                                   "VolumeAttributesClass", "Age", "VolumeMode"], ["VolumeMode"]),
+    kinds.STORAGECLASS: (["Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion",
+                          "Age"], []),
 }
 
 
