@@ -224,3 +224,21 @@ spec:
     kube.server.wait_until(
         lambda: not [v for v in kube.server.get_json("/api/v1/persistentvolumes")["items"]
                      if v["metadata"]["name"].startswith(kube.ns + "-")], 30, message="volumes deleted")
+
+
+def test_explain_and_server_side_apply_know_the_storage_kinds(kube_ns, tmp_path):
+    kube = kube_ns
+    out = kube("explain", "pvc.spec.accessModes").stdout
+    assert "KIND:       PersistentVolumeClaim" in out and "accessModes contains the desired access modes" in out, out
+    out = kube("explain", "storageclass.volumeBindingMode").stdout
+    assert "GROUP:      storage.k8s.io" in out, out
+    manifest = tmp_path / "claim.yaml"
+    manifest.write_text("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: ssa\nspec:\n"
+                        "  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n")
+    out = kube("apply", "--server-side", "-f", str(manifest))
+    assert out.stdout == "persistentvolumeclaim/ssa serverside-applied\n", out.stdout + out.stderr
+    claim = pvc_json(kube, "ssa")
+    assert claim["spec"]["storageClassName"] == "standard"         # DefaultStorageClass admission
+    assert claim["status"]["phase"] == "Pending"
+    out = kube("delete", "pvc", "ssa")
+    assert out.stdout == kube.deleted('persistentvolumeclaim "ssa"'), out.stdout + out.stderr
