@@ -75,3 +75,25 @@ def create_missing_claims(store, recorder, component: str, sts: dict, pod: dict)
         recorder.event(sts, NORMAL, "SuccessfulCreate",
                        f"create Claim {name} Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} success",
                        component=component)
+
+
+def hand_claims_to_condemned_pod(store, sts: dict, pod: dict) -> None:
+    """updateClaimOwnerRefForSetAndPod for a pod being scaled away under `whenScaled: Delete`:
+    its claims get the pod as their controller owner (and lose the set's), so the garbage
+    collector deletes them once the pod is gone."""
+    spec = sts.get("spec") or {}
+    if (spec.get("persistentVolumeClaimRetentionPolicy") or {}).get("whenScaled") != "Delete":
+        return
+    ordinal = int(objects.name_of(pod).rsplit("-", 1)[-1])
+    for tpl in _templates(sts):
+        claim = store.try_get(kinds.PERSISTENTVOLUMECLAIM, objects.namespace_of(sts), claim_name(tpl, sts, ordinal))
+        if claim is None:
+            continue
+        refs = [r for r in objects.meta(claim).get("ownerReferences") or ()
+                if r.get("uid") not in (objects.uid_of(sts), objects.uid_of(pod))]
+        refs.append(objects.controller_ref(pod))
+        if refs == objects.meta(claim).get("ownerReferences"):
+            continue
+        new = objects.clone(claim)
+        new["metadata"]["ownerReferences"] = refs
+        store.update(new, sync=False)

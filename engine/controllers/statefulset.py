@@ -351,6 +351,7 @@ class StatefulSetController(Controller):
         self._note(key, "delete-pod", f"StatefulSet {key}: replicas={spec.replicas}, {pname} is beyond "
                                       f"ordinal {spec.end} → deleting {pname}"
                                       + (" (highest ordinal first)" if monotonic else " (Parallel)"))
+        stateful_set_claims.hand_claims_to_condemned_pod(self.store, sts, pod)
         self._delete_pod(sts, pod)
         return True
 

@@ -324,3 +324,25 @@ def test_statefulset_claims_are_made_before_pods_bound_and_reattached_to_a_repla
     settle(cluster, 30)
     assert sorted(objects.name_of(c) for c in s.iter(kinds.PERSISTENTVOLUMECLAIM, "default")) == \
         ["www-web-0", "www-web-1"]
+
+
+def test_retention_policy_delete_removes_claims_on_scale_down_and_with_the_set(cluster):
+    s = cluster.store
+    sts = web(3)
+    sts["spec"]["persistentVolumeClaimRetentionPolicy"] = {"whenDeleted": "Delete", "whenScaled": "Delete"}
+    s.create(sts)
+    settle(cluster, 40)
+    claims = {objects.name_of(c): c for c in s.iter(kinds.PERSISTENTVOLUMECLAIM, "default")}
+    assert sorted(claims) == ["www-web-0", "www-web-1", "www-web-2"]
+    ref = claims["www-web-0"]["metadata"]["ownerReferences"]
+    assert [(r["kind"], r["name"], r["controller"]) for r in ref] == [("StatefulSet", "web", True)]
+    scaled = objects.clone(s.get(kinds.STATEFULSET, "default", "web"))
+    scaled["spec"]["replicas"] = 2
+    s.update(scaled)
+    settle(cluster, 20)
+    assert sorted(objects.name_of(c) for c in s.iter(kinds.PERSISTENTVOLUMECLAIM, "default")) == \
+        ["www-web-0", "www-web-1"]
+    s.delete(kinds.STATEFULSET, "default", "web")
+    settle(cluster, 30)
+    assert list(s.iter(kinds.PERSISTENTVOLUMECLAIM, "default")) == []
+    assert list(s.iter(kinds.PERSISTENTVOLUME)) == []          # reclaimPolicy Delete: the volumes too
