@@ -242,3 +242,37 @@ def test_explain_and_server_side_apply_know_the_storage_kinds(kube_ns, tmp_path)
     assert claim["status"]["phase"] == "Pending"
     out = kube("delete", "pvc", "ssa")
     assert out.stdout == kube.deleted('persistentvolumeclaim "ssa"'), out.stdout + out.stderr
+
+
+def _without_event_ages(text: str) -> list[str]:
+    """describe's lines with the Events table's Age column blanked and its cells split (kubectl
+    computes ages from its own clock, the terminal from the simulated one, and the columns' widths
+    follow)."""
+    out, in_events = [], False
+    for line in text.rstrip("\n").split("\n"):
+        if line.startswith("Events:"):
+            in_events = True
+        if in_events and line.startswith("  "):
+            cells = re.split(r"\s{2,}", line.strip(), maxsplit=4)
+            line = " | ".join(cells[:2] + ["AGE"] + cells[3:])      # the widths follow the ages
+        out.append(line)
+    return out
+
+
+def test_the_page_terminals_describe_matches_kubectls_for_pvc_pv_and_storageclass(kube_ns, tmp_path):
+    kube = kube_ns
+    manifest = tmp_path / "claim.yaml"
+    manifest.write_text("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n"
+                        "  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 2Gi}}\n---\n"
+                        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n"
+                        "  - {name: app, image: nginx, volumeMounts: [{name: data, mountPath: /data}]}\n"
+                        "  volumes:\n  - {name: data, persistentVolumeClaim: {claimName: data}}\n")
+    kube("apply", "-f", str(manifest))
+    kube.wait_running("", 1, timeout=60)
+    volume = pvc_json(kube, "data")["spec"]["volumeName"]
+    for args in (("pvc", "data"), ("pv", volume), ("storageclass", "standard")):
+        real = kube("describe", *args).stdout
+        page = kube.server.post_json("/kubeplay/v1/terminal", {
+            "command": f"kubectl describe {' '.join(args)} -n {kube.ns}"})
+        assert page["exitCode"] == 0, page
+        assert _without_event_ages(page["output"]) == _without_event_ages(real), (page["output"], real)
