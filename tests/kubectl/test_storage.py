@@ -276,3 +276,22 @@ def test_the_page_terminals_describe_matches_kubectls_for_pvc_pv_and_storageclas
             "command": f"kubectl describe {' '.join(args)} -n {kube.ns}"})
         assert page["exitCode"] == 0, page
         assert _without_event_ages(page["output"]) == _without_event_ages(real), (page["output"], real)
+
+
+def test_claims_and_volumes_survive_a_restart_and_a_deleted_default_class_stays_deleted(kube_factory, tmp_path):
+    import signal
+    kube = kube_factory(state=tmp_path / "kubeplay.db")
+    kube("apply", "-f", kube.file("web.yaml"))
+    assert kube.wait_running("app=nginx", 2, timeout=60) == ["web-0", "web-1"]
+    before = {r["NAME"]: r["VOLUME"] for r in kube.table("get", "pvc")[1]}
+    assert kube("delete", "storageclass", "standard").stdout == 'storageclass.storage.k8s.io "standard" deleted\n'
+
+    assert kube.server.stop(signal.SIGTERM) == 0
+    kube.server.start()
+    assert kube.wait_running("app=nginx", 2, timeout=60) == ["web-0", "web-1"]
+    header, rows = kube.table("get", "pvc")
+    assert {r["NAME"]: (r["STATUS"], r["VOLUME"]) for r in rows} == {n: ("Bound", v) for n, v in before.items()}
+    header, rows = kube.table("get", "pv")
+    assert sorted(r["NAME"] for r in rows) == sorted(before.values())
+    out = kube("get", "storageclass", check=False)
+    assert out.stdout == "" and out.stderr == "No resources found\n", out.stdout + out.stderr
