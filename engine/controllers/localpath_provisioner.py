@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import errors, objects, resources as kinds, volumes
-from ..events import NORMAL
+from ..events import NORMAL, WARNING
 from ..loop import Controller, Result, quiet_write
 from ..store import WatchEvent
 
@@ -27,6 +27,10 @@ BASE_PATH = "/var/local-path-provisioner"
 
 class LocalPathProvisioner(Controller):
     name = "local-path-provisioner"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._failed: dict[str, str] = {}     # claim key -> uid told it cannot be provisioned (said once)
 
     def handlers(self):
         return {kinds.PERSISTENTVOLUMECLAIM.name: self._claim_keys,
@@ -72,9 +76,16 @@ class LocalPathProvisioner(Controller):
         if sc is None:
             return
         node = ann.get(volumes.ANN_SELECTED_NODE)
-        delayed = (sc.get("volumeBindingMode") or volumes.IMMEDIATE) == volumes.WAIT_FOR_FIRST_CONSUMER
-        if delayed and not node:
-            return                          # the scheduler has not chosen a node yet
+        if not node:
+            delayed = (sc.get("volumeBindingMode") or volumes.IMMEDIATE) == volumes.WAIT_FOR_FIRST_CONSUMER
+            if not delayed and self._failed.get(key) != objects.uid_of(pvc):
+                # local-path volumes live on one node: without the scheduler's choice there is none
+                # (a class with Immediate binding cannot work with this provisioner).
+                self._failed[key] = objects.uid_of(pvc)
+                self.recorder.event(pvc, WARNING, "ProvisioningFailed",
+                                    f'failed to provision volume with StorageClass "{cls}": configuration error, '
+                                    "no node was specified", component=COMPONENT)
+            return                          # (WaitForFirstConsumer: the scheduler has not chosen yet)
         name = f"pvc-{objects.uid_of(pvc)}"
         if self.store.try_get(kinds.PERSISTENTVOLUME, None, name) is not None:
             return
@@ -92,10 +103,9 @@ class LocalPathProvisioner(Controller):
             "storageClassName": cls,
             "volumeMode": spec.get("volumeMode") or "Filesystem",
         }
-        if node:
-            pv_ann["local.path.provisioner/selected-node"] = node
-            pv_spec["nodeAffinity"] = {"required": {"nodeSelectorTerms": [{"matchExpressions": [
-                {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}]}]}}
+        pv_ann["local.path.provisioner/selected-node"] = node
+        pv_spec["nodeAffinity"] = {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}]}]}}
         pv = {"apiVersion": "v1", "kind": "PersistentVolume",
               "metadata": {"name": name, "annotations": pv_ann}, "spec": pv_spec}
         try:
@@ -104,7 +114,7 @@ class LocalPathProvisioner(Controller):
             return
         self.recorder.event(pvc, NORMAL, "ProvisioningSucceeded", f"Successfully provisioned volume {name}",
                             component=COMPONENT)
-        self.decide(key, f"PVC {key}: provisioned {name} on {node or 'any node'} "
+        self.decide(key, f"PVC {key}: provisioned {name} on {node} "
                          f"({pv_spec['capacity']['storage']}, {volumes.LOCAL_PATH_PROVISIONER})", action="provision")
 
     def _maybe_delete(self, pv: dict) -> None:

@@ -63,7 +63,8 @@ class Scheduler(Controller):
 
     def handlers(self):
         return {"pods": self._on_pod, "nodes": self._on_node,
-                kinds.PERSISTENTVOLUMECLAIM.name: self._on_claim}
+                kinds.PERSISTENTVOLUMECLAIM.name: self._on_claim,
+                kinds.STORAGECLASS.name: lambda ev: self._retry(resources=False)}
 
     def _on_claim(self, ev):
         """A claim appeared, changed or went: the pods waiting for it to bind, and the

@@ -346,3 +346,35 @@ def test_retention_policy_delete_removes_claims_on_scale_down_and_with_the_set(c
     settle(cluster, 30)
     assert list(s.iter(kinds.PERSISTENTVOLUMECLAIM, "default")) == []
     assert list(s.iter(kinds.PERSISTENTVOLUME)) == []          # reclaimPolicy Delete: the volumes too
+
+
+def test_claims_of_a_class_that_does_not_exist_leave_the_statefulsets_first_pod_pending(cluster):
+    # kubernetes.io controllers/statefulset.yaml asks for `my-storage-class`, which a kind cluster
+    # does not have: its claim cannot be provisioned and binds Immediately, so web-0 waits.
+    s = cluster.store
+    sts = web(3)
+    sts["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = "my-storage-class"
+    s.create(sts)
+    settle(cluster, 10)
+    assert sorted(objects.name_of(p) for p in s.iter(kinds.POD, "default")) == ["web-0"]
+    assert events(cluster, "PersistentVolumeClaim", "www-web-0") == [
+        ("ProvisioningFailed", 'storageclass.storage.k8s.io "my-storage-class" not found')]
+    cond = objects.get_condition(s.get(kinds.POD, "default", "web-0")["status"], "PodScheduled")
+    assert cond["reason"] == "Unschedulable"
+    assert cond["message"].startswith("0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.")
+    # The class created with kind's provisioner and its default Immediate binding: local-path
+    # cannot provision without a node.
+    sc = s.create({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                   "metadata": {"name": "my-storage-class"}, "provisioner": "rancher.io/local-path"})
+    settle(cluster, 5)
+    assert events(cluster, "PersistentVolumeClaim", "www-web-0")[-1] == (
+        "ProvisioningFailed", 'failed to provision volume with StorageClass "my-storage-class": configuration '
+        "error, no node was specified")
+    # Made again WaitForFirstConsumer (the binding mode is immutable: delete and create): web-0's
+    # node is chosen, the claim provisioned there, and web-0 runs.
+    s.delete(kinds.STORAGECLASS, None, objects.name_of(sc))
+    s.create({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "my-storage-class"},
+              "provisioner": "rancher.io/local-path", "volumeBindingMode": "WaitForFirstConsumer"})
+    settle(cluster, 30)
+    assert get_pvc(cluster, "www-web-0")["status"]["phase"] == "Bound"
+    assert s.get(kinds.POD, "default", "web-0")["status"]["phase"] == "Running"
