@@ -378,3 +378,22 @@ def test_claims_of_a_class_that_does_not_exist_leave_the_statefulsets_first_pod_
     settle(cluster, 30)
     assert get_pvc(cluster, "www-web-0")["status"]["phase"] == "Bound"
     assert s.get(kinds.POD, "default", "web-0")["status"]["phase"] == "Running"
+
+
+def test_a_pod_whose_local_volume_is_on_a_cordoned_node_has_nowhere_to_go(cluster):
+    s = cluster.store
+    s.create(pvc("data"))
+    s.create(pod("app", "data"))
+    settle(cluster, 20)
+    node = s.get(kinds.POD, "default", "app")["spec"]["nodeName"]
+    cordoned = objects.clone(s.get(kinds.NODE, None, node))
+    cordoned["spec"]["unschedulable"] = True
+    s.update(cordoned)
+    s.delete(kinds.POD, "default", "app", grace_period_seconds=0)
+    settle(cluster, 5)
+    s.create(pod("app", "data"))
+    settle(cluster, 5)
+    cond = objects.get_condition(s.get(kinds.POD, "default", "app")["status"], "PodScheduled")
+    assert cond["message"] == ("0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) had volume node "
+                               "affinity conflict. preemption: 0/3 nodes are available: 3 Preemption is not helpful "
+                               "for scheduling.")
