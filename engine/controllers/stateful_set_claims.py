@@ -52,29 +52,39 @@ def update_storage(sts: dict, pod_spec: dict, ordinal: int) -> None:
     pod_spec["volumes"] = vols
 
 
-def create_missing_claims(store, recorder, component: str, sts: dict, pod: dict) -> None:
-    """createPersistentVolumeClaims: create each of the pod's claims that does not exist; a claim
-    being deleted stops the pod's creation until it is gone."""
+def create_missing_claims(store, recorder, component: str, sts: dict, pod: dict) -> list[str]:
+    """createPersistentVolumeClaims: create each of the pod's claims that does not exist (each
+    creation reported as an event on the set). Returns the errors that stop the pod's creation —
+    a claim that could not be made, or one still being deleted."""
     ordinal = int(objects.name_of(pod).rsplit("-", 1)[-1])
+    errs = []
     for claim in claims_for(sts, ordinal):
         name = objects.name_of(claim)
         existing = store.try_get(kinds.PERSISTENTVOLUMECLAIM, objects.namespace_of(sts), name)
         if existing is not None:
             if objects.is_terminating(existing):
-                raise errors.Conflict(kinds.PERSISTENTVOLUMECLAIM.name, "", name)   # retried: wait for it to go
+                errs.append(f"pvc {name} is being deleted")
             continue
         try:
             store.create(claim, sync=False)
-        except errors.AlreadyExists:
+        except errors.AlreadyExists as e:
+            errs.append(f"failed to create PVC {name}: {e}")
             continue
         except errors.ApiError as e:
+            errs.append(f"failed to create PVC {name}: {e}")
             recorder.event(sts, WARNING, "FailedCreate",
                            f"create Claim {name} for Pod {objects.name_of(pod)} in StatefulSet "
                            f"{objects.name_of(sts)} failed error: {e}", component=component)
-            raise
+            continue
         recorder.event(sts, NORMAL, "SuccessfulCreate",
                        f"create Claim {name} Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} success",
                        component=component)
+    return errs
+
+
+def aggregate(errs: list[str]) -> str:
+    """utilerrors.NewAggregate(errs).Error(): one error as itself, several in brackets."""
+    return errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
 
 
 def hand_claims_to_condemned_pod(store, sts: dict, pod: dict) -> None:

@@ -410,8 +410,14 @@ class StatefulSetController(Controller):
 
     def _create_pod(self, sts: dict, pod: dict) -> dict:
         body = {k: v for k, v in pod.items() if k != "status"}
-        # createPersistentVolumeClaims: the pod's claims first (a failure is reported and retried).
-        stateful_set_claims.create_missing_claims(self.store, self.recorder, self.name, sts, pod)
+        # createPersistentVolumeClaims: the pod's claims first; while one cannot be had, the pod is
+        # not created (reported, and retried with the queue's backoff).
+        claim_errs = stateful_set_claims.create_missing_claims(self.store, self.recorder, self.name, sts, pod)
+        if claim_errs:
+            message = stateful_set_claims.aggregate(claim_errs)
+            self._event(sts, WARNING, "FailedCreate",
+                        f"create Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} failed error: {message}")
+            raise errors.Conflict(kinds.PERSISTENTVOLUMECLAIM.name, "", message)
         try:
             made = self.store.create(body, sync=False)
         except errors.AlreadyExists:

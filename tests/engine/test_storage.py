@@ -397,3 +397,22 @@ def test_a_pod_whose_local_volume_is_on_a_cordoned_node_has_nowhere_to_go(cluste
     assert cond["message"] == ("0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) had volume node "
                                "affinity conflict. preemption: 0/3 nodes are available: 3 Preemption is not helpful "
                                "for scheduling.")
+
+
+def test_a_pod_whose_claim_is_being_deleted_is_not_recreated_until_the_claim_is_gone(cluster):
+    s = cluster.store
+    s.create(web(1))
+    settle(cluster, 20)
+    s.delete(kinds.PERSISTENTVOLUMECLAIM, "default", "www-web-0")      # in use: stays Terminating
+    settle(cluster, 2)
+    assert objects.is_terminating(get_pvc(cluster, "www-web-0"))
+    old = s.get(kinds.POD, "default", "web-0")
+    s.delete(kinds.POD, "default", "web-0")
+    settle(cluster, 20)
+    assert ("FailedCreate", "create Pod web-0 in StatefulSet web failed error: pvc www-web-0 is being deleted") \
+        in events(cluster, "StatefulSet", "web")
+    # Once the old pod is gone the claim goes too; then a new claim and a new pod are made.
+    settle(cluster, 60)
+    new = s.get(kinds.POD, "default", "web-0")
+    assert objects.uid_of(new) != objects.uid_of(old) and new["status"]["phase"] == "Running"
+    assert get_pvc(cluster, "www-web-0")["status"]["phase"] == "Bound"
