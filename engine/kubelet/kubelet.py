@@ -79,6 +79,7 @@ class Kubelets(Controller):
         self._static: dict[str, list[dict]] = {}  # node -> the static pod manifests its kubelet runs
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
         self._unmounted: dict[str, set[str]] = {}  # claim key -> pods waiting for it to be bound
+        self._held: dict[str, float] = {}          # pod key -> since when its volumes hold it
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -91,6 +92,23 @@ class Kubelets(Controller):
         if not self._unmounted:
             return ()
         return self._unmounted.pop(objects.key_of(ev.object), ())
+
+    def _report_held(self, key: str, pod: dict, node_name: str, st, now: float) -> None:
+        """What the kubelet reports for a pod whose volumes cannot be mounted yet: no sandbox
+        (PodReadyToStartContainers False, no pod IP), every container waiting ContainerCreating."""
+        self._held.setdefault(key, now)
+        run = PodRun.for_pod(key, pod, node_name, "", self._held[key])
+        status = run.build_status(pod, st.ip, now)
+        for k in ("podIP", "podIPs"):
+            status.pop(k, None)
+        for c in status["conditions"]:
+            if c["type"] == "PodReadyToStartContainers" and c["status"] == "True":
+                c["status"] = "False"
+        if status != pod.get("status"):
+            new = dict(pod)
+            new["status"] = status
+            out = self.store.update(new, sync=False, subresource="status")
+            self._written[key] = objects.rv_of(out)
 
     def _claims_unbound(self, key: str, pod: dict) -> bool:
         """The volume manager mounts a pod's claims before its containers start: a claim that is
@@ -401,14 +419,18 @@ class Kubelets(Controller):
             return None
         if run is None or run.uid != objects.uid_of(pod):
             if not objects.is_terminating(pod) and not static and self._claims_unbound(key, pod):
+                self._report_held(key, pod, node_name, st, now)
                 return None
+            held_since = self._held.pop(key, None)
             if run is not None:
                 self._forget(key)
             st.pods.add(key)
             status = pod.get("status") or {}
             # A hostNetwork pod (kube-proxy, the static pods) has the node's address as its own.
             ip = st.ip if (pod.get("spec") or {}).get("hostNetwork") else st.allocate(key, status.get("podIP"))
-            run = PodRun.for_pod(key, pod, node_name, ip, self._start_time(pod, node_name, now))
+            # (A pod held for its volumes starts now, not when it was bound: nothing ran meanwhile.)
+            start = now if held_since is not None else self._start_time(pod, node_name, now)
+            run = PodRun.for_pod(key, pod, node_name, ip, start)
             if status.get("containerStatuses"):
                 run.restore(status, now)
             self._runs[key] = run
@@ -477,6 +499,7 @@ class Kubelets(Controller):
         return None
 
     def _forget(self, key: str) -> None:
+        self._held.pop(key, None)
         run = self._runs.pop(key, None)
         self._written.pop(key, None)
         node = run.node if run is not None else None

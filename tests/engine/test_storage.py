@@ -416,3 +416,22 @@ def test_a_pod_whose_claim_is_being_deleted_is_not_recreated_until_the_claim_is_
     new = s.get(kinds.POD, "default", "web-0")
     assert objects.uid_of(new) != objects.uid_of(old) and new["status"]["phase"] == "Running"
     assert get_pvc(cluster, "www-web-0")["status"]["phase"] == "Bound"
+
+
+def test_a_pod_bound_to_a_node_by_hand_waits_in_container_creating_for_its_claim(cluster):
+    s = cluster.store
+    pinned = pod("app", "later")
+    pinned["spec"]["nodeName"] = "node-1"
+    s.create(pinned)
+    settle(cluster, 10)
+    p = s.get(kinds.POD, "default", "app")
+    assert p["status"]["phase"] == "Pending"
+    assert p["status"]["containerStatuses"][0]["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    assert "podIP" not in p["status"]
+    assert objects.get_condition(p["status"], "PodReadyToStartContainers")["status"] == "False"
+    assert not [r for r, _ in events(cluster, "Pod", "app") if r in ("Pulling", "Pulled", "Started")]
+    s.create(pv("vol", "1Gi", storageClassName=""))
+    s.create(pvc("later", storageClassName=""))
+    settle(cluster, 10)
+    p = s.get(kinds.POD, "default", "app")
+    assert p["status"]["phase"] == "Running" and p["status"]["podIP"]
