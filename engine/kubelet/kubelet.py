@@ -80,6 +80,8 @@ class Kubelets(Controller):
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
         self._unmounted: dict[str, set[str]] = {}  # claim key -> pods waiting for it to be bound
         self._held: dict[str, float] = {}          # pod key -> since when its volumes hold it
+        self._mount_errors: dict[str, list[tuple[str, str]]] = {}   # pod key -> (volume, error) just found
+        self._mount_said: dict[str, str] = {}      # pod key -> the last FailedMount message (said once)
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -109,18 +111,39 @@ class Kubelets(Controller):
             new["status"] = status
             out = self.store.update(new, sync=False, subresource="status")
             self._written[key] = objects.rv_of(out)
+        # WaitForAttachAndMount fails at once on the populator's errors, and the kubelet says so.
+        failed = self._mount_errors.pop(key, [])
+        names = " ".join(sorted(name for name, _ in failed))
+        message = (f"Unable to attach or mount volumes: unmounted volumes=[{names}], unattached volumes=[], "
+                   f"failed to process volumes=[{names}]: " + "; ".join(why for _, why in failed))
+        if failed and self._mount_said.get(key) != message:
+            self._mount_said[key] = message
+            self.recorder.event(pod, "Warning", "FailedMount", message, component=NAME, host=node_name)
 
     def _claims_unbound(self, key: str, pod: dict) -> bool:
         """The volume manager mounts a pod's claims before its containers start: a claim that is
-        missing or not bound holds the pod (Pending, ContainerCreating) until it is."""
+        missing, being deleted or not bound holds the pod (Pending, ContainerCreating) until it
+        is; the desired-state populator's error for each is kept for the FailedMount event."""
         ns = objects.namespace_of(pod)
-        waiting = False
-        for claim in volumes.pod_claim_names(pod):
+        failed: list[tuple[str, str]] = []
+        for v in (pod.get("spec") or {}).get("volumes") or ():
+            claim = (v.get("persistentVolumeClaim") or {}).get("claimName") if isinstance(v, dict) else None
+            if not claim:
+                continue
             pvc = self.store.try_get(kinds.PERSISTENTVOLUMECLAIM, ns, claim)
-            if pvc is None or not volumes.is_bound(pvc):
-                self._unmounted.setdefault(f"{ns}/{claim}", set()).add(key)
-                waiting = True
-        return waiting
+            if pvc is None:
+                why = f'failed to fetch PVC from API server: persistentvolumeclaims "{claim}" not found'
+            elif objects.is_terminating(pvc):
+                why = "PVC is being deleted"
+            elif not volumes.is_bound(pvc):
+                why = "PVC is not bound"
+            else:
+                continue
+            self._unmounted.setdefault(f"{ns}/{claim}", set()).add(key)
+            failed.append((v.get("name", ""), f"error processing PVC {ns}/{claim}: {why}"))
+        if failed:
+            self._mount_errors[key] = failed
+        return bool(failed)
 
     def _failed(self) -> Set[str]:
         return self.ctx.failed_nodes
@@ -422,6 +445,7 @@ class Kubelets(Controller):
                 self._report_held(key, pod, node_name, st, now)
                 return None
             held_since = self._held.pop(key, None)
+            self._mount_said.pop(key, None)
             if run is not None:
                 self._forget(key)
             st.pods.add(key)
@@ -500,6 +524,7 @@ class Kubelets(Controller):
 
     def _forget(self, key: str) -> None:
         self._held.pop(key, None)
+        self._mount_said.pop(key, None)
         run = self._runs.pop(key, None)
         self._written.pop(key, None)
         node = run.node if run is not None else None

@@ -430,6 +430,9 @@ def test_a_pod_bound_to_a_node_by_hand_waits_in_container_creating_for_its_claim
     assert "podIP" not in p["status"]
     assert objects.get_condition(p["status"], "PodReadyToStartContainers")["status"] == "False"
     assert not [r for r, _ in events(cluster, "Pod", "app") if r in ("Pulling", "Pulled", "Started")]
+    assert ("FailedMount", "Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[], "
+                           "failed to process volumes=[data]: error processing PVC default/later: failed to fetch "
+                           'PVC from API server: persistentvolumeclaims "later" not found') in events(cluster, "Pod", "app")
     s.create(pv("vol", "1Gi", storageClassName=""))
     s.create(pvc("later", storageClassName=""))
     settle(cluster, 10)
