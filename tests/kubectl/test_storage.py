@@ -295,3 +295,55 @@ def test_claims_and_volumes_survive_a_restart_and_a_deleted_default_class_stays_
     assert sorted(r["NAME"] for r in rows) == sorted(before.values())
     out = kube("get", "storageclass", check=False)
     assert out.stdout == "" and out.stderr == "No resources found\n", out.stdout + out.stderr
+
+
+def test_a_claim_on_an_expandable_class_grows_when_its_request_does(kube_ns, tmp_path):
+    kube = kube_ns
+    cls = f"grow-{kube.ns}"[:60]
+    manifest = tmp_path / "grow.yaml"
+    manifest.write_text(f"""\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: {cls}
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+allowVolumeExpansion: true
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  storageClassName: {cls}
+  accessModes: [ReadWriteOnce]
+  resources: {{requests: {{storage: 1Gi}}}}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+spec:
+  containers:
+  - {{name: app, image: nginx, volumeMounts: [{{name: data, mountPath: /data}}]}}
+  volumes:
+  - {{name: data, persistentVolumeClaim: {{claimName: data}}}}
+""")
+    kube("apply", "-f", str(manifest))
+    kube.wait_running("", 1, timeout=60)
+    header, rows = kube.table("get", "sc", cls)
+    assert rows[0]["ALLOWVOLUMEEXPANSION"] == "true"
+    out = kube("patch", "pvc", "data", "-p", '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}')
+    assert out.stdout == "persistentvolumeclaim/data patched\n", out.stdout + out.stderr
+
+    def grown():
+        header, rows = kube.table("get", "pvc", "data")
+        assert rows[0]["CAPACITY"] == "2Gi", rows
+        return rows[0]["VOLUME"]
+    volume = kube.server.wait_until(grown, 30, message="the claim resized")
+    header, rows = kube.table("get", "pv", volume)
+    assert rows[0]["CAPACITY"] == "2Gi"
+    out = kube("patch", "pvc", "data", "-p", '{"spec":{"resources":{"requests":{"storage":"1Gi"}}}}', check=False)
+    assert out.stderr.startswith('The PersistentVolumeClaim "data" is invalid: spec.resources.requests.storage: '
+                                 'Forbidden: field can not be less than previous value'), out.stderr
+    kube("delete", "-f", str(manifest))
