@@ -41,9 +41,13 @@ UNRESOLVABLE, UNSCHEDULABLE = True, False
 
 # ---- filters --------------------------------------------------------------------------------
 
-def filter_node(p: PodInfo, n: NodeInfo, state=None) -> tuple[list[str], bool] | None:
-    """None if the pod fits; else (reasons, unresolvable) from the first rejecting plugin."""
+def filter_node(p: PodInfo, n: NodeInfo, state=None, volumes=None) -> tuple[list[str], bool] | None:
+    """None if the pod fits; else (reasons, unresolvable) from the first rejecting plugin.
+    `volumes(n)`: the VolumeBinding filter (volume_binding.py), which runs before the
+    topology plugins."""
     st = _filter_basic(p, n)
+    if st is None and volumes is not None:
+        st = volumes(n)
     if st is None and state is not None:
         return state.filter(n)          # PodTopologySpread, InterPodAffinity
     return st

@@ -209,6 +209,7 @@ class Scheduler(Controller):
         feasible = []
         statuses: dict[str, tuple[list[str], bool]] = {}
         filter_node = plugins.filter_node
+        volume_filter = None if vols is None else self._volume_filter(vols)
         r = info.requests
         cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple and state is None and vols is None
         for n in candidates:
@@ -219,10 +220,7 @@ class Scheduler(Controller):
                         and (not eph or eph <= n.alloc_ephemeral - n.req_ephemeral)):
                     feasible.append(n)
                     continue
-            st = filter_node(info, n, state)
-            if st is None and vols is not None and n.node is not None:
-                reason = volume_binding.filter_node(self.store, vols, n.node)
-                st = None if reason is None else ([reason], True)
+            st = filter_node(info, n, state, volume_filter)
             if st is None:
                 feasible.append(n)
             else:
@@ -247,6 +245,14 @@ class Scheduler(Controller):
                 if self._rng.randrange(ties) == 0:
                     best = n
         return best.name, "", False, False
+
+    def _volume_filter(self, vols):
+        def check(n):
+            if n.node is None:
+                return None
+            reason = volume_binding.filter_node(self.store, vols, n.node)
+            return None if reason is None else ([reason], True)     # UnschedulableAndUnresolvable
+        return check
 
     def _wait_for_volumes(self, key: str, pod: dict, node: str) -> bool:
         """PreBind (VolumeBinding): give the pod's unbound delayed claims their volumes on the
