@@ -438,3 +438,26 @@ def test_a_pod_bound_to_a_node_by_hand_waits_in_container_creating_for_its_claim
     settle(cluster, 10)
     p = s.get(kinds.POD, "default", "app")
     assert p["status"]["phase"] == "Running" and p["status"]["podIP"]
+
+
+def test_a_converged_cluster_writes_no_storage_object_again(cluster):
+    s = cluster.store
+    s.create(web(2))
+    s.create(pv("vol", "1Gi", storageClassName="manual"))
+    s.create(pvc("static", storageClassName="manual"))
+    s.create(pvc("waiting"))                                    # WaitForFirstConsumer, no consumer
+    s.create(pvc("nowhere", storageClassName="missing"))        # ProvisioningFailed
+    s.create(pv("spare", "5Gi", storageClassName="other"))      # Available
+    settle(cluster, 40)
+
+    def versions():
+        return {(rt.name, objects.key_of(o)): objects.rv_of(o)
+                for rt in (kinds.PERSISTENTVOLUME, kinds.PERSISTENTVOLUMECLAIM, kinds.STORAGECLASS)
+                for o in s.iter(rt)}
+    before = versions()
+    storage_events = len([e for e in s.iter(kinds.EVENT, "default")
+                          if e["involvedObject"]["kind"] in ("PersistentVolume", "PersistentVolumeClaim")])
+    cluster.advance(900)
+    assert versions() == before
+    assert len([e for e in s.iter(kinds.EVENT, "default")
+                if e["involvedObject"]["kind"] in ("PersistentVolume", "PersistentVolumeClaim")]) == storage_events
