@@ -301,6 +301,8 @@ class Store:
             md["uid"] = objects.new_uid()
             md["resourceVersion"] = str(self._rv)
             md["creationTimestamp"] = objects.iso(self._now())
+            if rt is kinds.PERSISTENTVOLUME:        # PersistentVolumeLastPhaseTransitionTime (GA 1.31)
+                obj["status"]["lastPhaseTransitionTime"] = md["creationTimestamp"]
             self._objs[rt.name].setdefault(md.get("namespace", ""), {})[name] = obj
             self._index_add(rt, obj)
             self._emit(rt, "ADDED", obj, None, sync)

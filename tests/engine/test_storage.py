@@ -461,3 +461,17 @@ def test_a_converged_cluster_writes_no_storage_object_again(cluster):
     assert versions() == before
     assert len([e for e in s.iter(kinds.EVENT, "default")
                 if e["involvedObject"]["kind"] in ("PersistentVolume", "PersistentVolumeClaim")]) == storage_events
+
+
+def test_a_volume_records_when_its_phase_last_changed(cluster):
+    made = cluster.store.create(pv("vol", storageClassName="manual"))
+    assert made["status"] == {"phase": "Pending", "lastPhaseTransitionTime": made["metadata"]["creationTimestamp"]}
+    cluster.store.create(pvc("data", storageClassName="manual"))
+    cluster.advance(5)
+    bound = get_pv(cluster, "vol")["status"]
+    assert bound["phase"] == "Bound"
+    cluster.store.delete(kinds.PERSISTENTVOLUMECLAIM, "default", "data")
+    cluster.advance(5)
+    released = get_pv(cluster, "vol")["status"]
+    assert released["phase"] == "Released"
+    assert released["lastPhaseTransitionTime"] > bound["lastPhaseTransitionTime"]
