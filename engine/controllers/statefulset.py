@@ -18,15 +18,15 @@ What a learner sees, as on a real cluster:
 - RollingUpdate deletes the highest ordinal not at the update revision (≥ partition), one at a time,
   waiting for each replacement to be Running and Ready; OnDelete waits for the user to delete pods;
 - a pod stuck Terminating (e.g. on a failed node) keeps its name, so its replacement waits until the
-  object is really gone.
-
+  object is really gone;
 - each `volumeClaimTemplates` entry gives every pod a claim `<template>-<sts>-<ordinal>`
   (`www-web-0`), created before the pod (stateful_set_claims.py) and named in the pod's volumes; the
-  claims outlive their pods, so a replacement pod finds its predecessor's claim again.
+  claims outlive their pods, so a replacement pod finds its predecessor's claim again
+  (`persistentVolumeClaimRetentionPolicy` Delete hands them to the set or the condemned pod instead).
 
-Revision hashes
-use FNV over kubeplay's canonical JSON of the template, so they have the upstream shape (`web-` + 10
-safe characters) but need not equal the hash a real cluster computes for the same YAML.
+Revision hashes use FNV over kubeplay's canonical JSON of the template, so they have the upstream
+shape (`web-` + 10 safe characters) but need not equal the hash a real cluster computes for the
+same YAML.
 """
 from __future__ import annotations
 
