@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from . import controlplane, errors, objects, resources as kinds
+from . import controlplane, errors, objects, resources as kinds, volumes
 from .clock import ManualClock, ScaledClock
 from .loop import Context, TerminalError, Timings
 from .decisions import DecisionLog
@@ -29,7 +29,8 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 def _controller_classes():
     # Imported here so each module stays importable on its own; order is the reading order of
-    # a Deployment's life: deployment → replicaset → scheduler → kubelet, then the keepers.
+    # a Deployment's life: deployment → replicaset → scheduler → kubelet, then the keepers (a
+    # StatefulSet's claims are seen by the PV controller and the provisioner before its pods).
     from .controllers.daemonset import DaemonSetController
     from .controllers.deployment import DeploymentController
     from .controllers.disruption import DisruptionController
@@ -46,13 +47,17 @@ def _controller_classes():
     from .controllers.serviceaccounts import ServiceAccountsController
     from .controllers.statefulset import StatefulSetController
     from .controllers.ttlafterfinished import TTLAfterFinishedController
+    from .controllers.localpath_provisioner import LocalPathProvisioner
+    from .controllers.persistentvolume import PersistentVolumeController
+    from .controllers.volume_protection import PVCProtectionController, PVProtectionController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
-            Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
-            GarbageCollector, NamespaceController, ResourceQuotaController,
-            DisruptionController, ServiceAccountsController, TokensController, JobController,
-            CronJobController, TTLAfterFinishedController]
+            PersistentVolumeController, LocalPathProvisioner, Scheduler, Kubelets, NodeLifecycleController,
+            EndpointSliceController, EndpointsController, GarbageCollector, NamespaceController,
+            ResourceQuotaController, DisruptionController, ServiceAccountsController, TokensController,
+            JobController, CronJobController, TTLAfterFinishedController, PVCProtectionController,
+            PVProtectionController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -169,6 +174,9 @@ class Cluster:
         if first_boot:
             for i in range(1, nodes + 1):
                 self.add_node(f"node-{i}", pods=pods_per_node)
+            # kind's default StorageClass, made once with the cluster (a learner may delete it).
+            s.acting_as = "kube-apiserver"
+            s.create(volumes.default_storage_class(), sync=False)
         s.acting_as = "kube-controller-manager"
         s.flush()
 

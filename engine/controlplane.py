@@ -42,7 +42,9 @@ COMPONENTS = {
                                 "endpointslice-controller", "endpoint-controller", "garbage-collector",
                                 "namespace-controller", "resourcequota-controller", "disruption-controller",
                                 "serviceaccount-controller", "serviceaccount-token-controller", "job-controller",
-                                "cronjob-controller", "ttl-after-finished-controller"),
+                                "cronjob-controller", "ttl-after-finished-controller",
+                                "persistentvolume-binder-controller", "pvc-protection-controller",
+                                "pv-protection-controller"),
 }
 
 _REQUESTS = {"etcd": {"cpu": "100m", "memory": "100Mi"}, "kube-apiserver": {"cpu": "250m"},

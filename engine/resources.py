@@ -55,6 +55,11 @@ _ALL = (
                  ("pdb",), (), ("status",)),
     ResourceType("jobs", "job", "Job", "batch", "v1", True, (), ("all",), ("status",)),
     ResourceType("cronjobs", "cronjob", "CronJob", "batch", "v1", True, ("cj",), ("all",), ("status",)),
+    ResourceType("persistentvolumes", "persistentvolume", "PersistentVolume", "", "v1", False, ("pv",), (),
+                 ("status",)),
+    ResourceType("persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", "", "v1", True,
+                 ("pvc",), (), ("status",)),
+    ResourceType("storageclasses", "storageclass", "StorageClass", "storage.k8s.io", "v1", False, ("sc",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -120,3 +125,6 @@ LIMITRANGE = BY_NAME[("", "limitranges")]
 PODDISRUPTIONBUDGET = BY_NAME[("policy", "poddisruptionbudgets")]
 JOB = BY_NAME[("batch", "jobs")]
 CRONJOB = BY_NAME[("batch", "cronjobs")]
+PERSISTENTVOLUME = BY_NAME[("", "persistentvolumes")]
+PERSISTENTVOLUMECLAIM = BY_NAME[("", "persistentvolumeclaims")]
+STORAGECLASS = BY_NAME[("storage.k8s.io", "storageclasses")]

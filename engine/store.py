@@ -27,7 +27,7 @@ import threading
 import time
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import admission, errors, managedfields, objects, resources as kinds, strategy
+from . import admission, errors, managedfields, objects, resources as kinds, storage_admission, strategy
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -285,6 +285,8 @@ class Store:
                 lookup = lambda ns, sa: self._service_account(ns, sa, shown or "Unknown", wait=sync)  # noqa: E731
             obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record,
                                          service_account=lookup)
+            if rt is kinds.PERSISTENTVOLUMECLAIM:
+                storage_admission.admit_claim_create(self, obj)
             md = obj["metadata"]
         name = md.get("name", "")
         with self._lock:
@@ -319,6 +321,8 @@ class Store:
             md["uid"] = md.get("uid") if admit and md.get("uid") else objects.new_uid()
             md["resourceVersion"] = str(self._rv)
             md["creationTimestamp"] = objects.iso(self._now())
+            if rt is kinds.PERSISTENTVOLUME:        # PersistentVolumeLastPhaseTransitionTime (GA 1.31)
+                obj["status"]["lastPhaseTransitionTime"] = md["creationTimestamp"]
             self._objs[rt.name].setdefault(md.get("namespace", ""), {})[name] = obj
             self._index_add(rt, obj)
             self._emit(rt, "ADDED", obj, None, sync)
@@ -433,6 +437,8 @@ class Store:
                 record = lambda o: managedfields.record_update(rt, old, o, mgr, now, subresource=subresource,  # noqa: E731
                                                     sent=sent)
             new = admission.admit_update(new, old, strict=strict, decode=sync, on_defaulted=record)
+            if rt is kinds.PERSISTENTVOLUMECLAIM:
+                storage_admission.admit_claim_update(self, new, old)
             if rt is kinds.SERVICE:
                 _allocate_service(self, new, old)
         md = new["metadata"]               # admission returns a new dict

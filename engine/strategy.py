@@ -7,7 +7,8 @@ from . import resources as kinds
 # Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
 # update keeps the stored status, and a /status update keeps the stored spec.
 _STATUS_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service", "Node",
-                 "Namespace", "PodDisruptionBudget", "ResourceQuota", "Job", "CronJob"}
+                 "Namespace", "PodDisruptionBudget", "ResourceQuota", "Job", "CronJob", "PersistentVolume",
+                 "PersistentVolumeClaim"}
 
 _INITIAL_STATUS = {
     "Pod": lambda obj: {"phase": "Pending", "qosClass": _qos_class(obj)},
@@ -24,12 +25,16 @@ _INITIAL_STATUS = {
     "ResourceQuota": lambda obj: {},
     "Job": lambda obj: {},
     "CronJob": lambda obj: {},
+    # (pkg/registry/core/persistentvolume{,claim}/strategy.go: a new volume or claim is Pending)
+    "PersistentVolume": lambda obj: {"phase": "Pending"},
+    "PersistentVolumeClaim": lambda obj: {"phase": "Pending"},
 }
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).
 _GENERATION_WATCHES_ANNOTATIONS = {"Deployment"}
 NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
-                 "ControllerRevision", "ResourceQuota", "LimitRange", "Secret", "ServiceAccount"}
+                 "ControllerRevision", "ResourceQuota", "LimitRange", "Secret", "ServiceAccount",
+                 "PersistentVolume", "PersistentVolumeClaim", "StorageClass"}
 
 
 def prepare_for_create(obj: dict) -> None:
@@ -65,7 +70,8 @@ def prepare_for_update(new: dict, old: dict) -> None:
 # there); the other workload kinds and Pods keep spec; newer kinds reset all of metadata but the
 # status-owned parts (metav1.ResetObjectMetaForStatus).
 _STATUS_KEEPS_META = {"Deployment": ("labels",), "ReplicaSet": (), "StatefulSet": (), "DaemonSet": (),
-                      "Pod": ("ownerReferences",), "Node": (), "Service": (), "Namespace": ()}
+                      "Pod": ("ownerReferences",), "Node": (), "Service": (), "Namespace": (),
+                      "PersistentVolume": (), "PersistentVolumeClaim": ()}
 _RESET_FOR_STATUS = ("labels", "annotations", "finalizers", "ownerReferences")
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import pickle
 
 from .. import errors, objects, quantity, resources as kinds
-from . import batch, defaults, plugins, schema, secrets, validation, validation_core
+from . import batch, defaults, plugins, schema, secrets, storage, validation, validation_core
 
 __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
 
@@ -163,6 +163,8 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
         plugins.daemon_set_create(out)
     elif kind == "Job":
         batch.generate_selector(out)
+    elif kind in ("PersistentVolume", "PersistentVolumeClaim"):
+        storage.add_protection_finalizer(out)
     if spec_key is not None:
         # validation.validate_create for a Pod, in its two halves (validation_core.validate_pod).
         errs = validation_core.validate_pod_metadata(out)

@@ -11,7 +11,7 @@ structs that carry no information (`creationTimestamp: null` in templates).
 from __future__ import annotations
 
 from .. import quantity
-from . import batch, defaults_policy, secrets
+from . import batch, defaults_policy, secrets, storage
 
 DEFAULT_MODE = 420           # 0644, for secret/configMap/downwardAPI/projected volumes
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -375,7 +375,7 @@ def apply_defaults(obj: dict) -> dict:
     """Default `obj` in place (it must be the caller's own copy) and return it."""
     if not isinstance(obj.get("metadata"), dict):
         obj["metadata"] = {}
-    fn = _BY_KIND.get(obj.get("kind") or "")
+    fn = _BY_KIND.get(obj.get("kind") or "") or storage.DEFAULTS.get(obj.get("kind") or "")
     if fn:
         fn(obj)
     return obj

@@ -8,21 +8,23 @@ the object is valid); the facade turns a non-empty list into errors.Invalid.
 from __future__ import annotations
 
 from ..errors import FieldError
-from . import batch, secrets, validation_apps, validation_core, validation_policy
+from . import batch, secrets, storage, validation_apps, validation_core, validation_policy
 from .validation_meta import validate_object_meta_update
 
 
 def validate_create(obj: dict) -> list[FieldError]:
     kind = obj.get("kind") or ""
     fn = (validation_core.CREATE.get(kind) or validation_apps.CREATE.get(kind)
-          or validation_policy.CREATE.get(kind) or secrets.CREATE.get(kind) or batch.CREATE.get(kind))
+          or validation_policy.CREATE.get(kind) or secrets.CREATE.get(kind) or batch.CREATE.get(kind)
+          or storage.CREATE.get(kind))
     return fn(obj) if fn else []
 
 
 def validate_update(new: dict, old: dict) -> list[FieldError]:
     kind = new.get("kind") or ""
     fn = (validation_core.UPDATE.get(kind) or validation_apps.UPDATE.get(kind)
-          or validation_policy.UPDATE.get(kind) or secrets.UPDATE.get(kind) or batch.UPDATE.get(kind))
+          or validation_policy.UPDATE.get(kind) or secrets.UPDATE.get(kind) or batch.UPDATE.get(kind)
+          or storage.UPDATE.get(kind))
     return fn(new, old) if fn else []
 
 
@@ -30,7 +32,7 @@ def validate_status_update(new: dict, old: dict) -> list[FieldError]:
     kind = new.get("kind") or ""
     errs = validate_object_meta_update(new.get("metadata") or {}, old.get("metadata") or {})
     fn = (validation_core.STATUS.get(kind) or validation_apps.STATUS.get(kind)
-          or validation_policy.STATUS.get(kind) or batch.STATUS.get(kind))
+          or validation_policy.STATUS.get(kind) or batch.STATUS.get(kind) or storage.STATUS.get(kind))
     if fn:
         errs.extend(fn(new, old))
     return errs

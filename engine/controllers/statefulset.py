@@ -18,12 +18,15 @@ What a learner sees, as on a real cluster:
 - RollingUpdate deletes the highest ordinal not at the update revision (≥ partition), one at a time,
   waiting for each replacement to be Running and Ready; OnDelete waits for the user to delete pods;
 - a pod stuck Terminating (e.g. on a failed node) keeps its name, so its replacement waits until the
-  object is really gone.
+  object is really gone;
+- each `volumeClaimTemplates` entry gives every pod a claim `<template>-<sts>-<ordinal>`
+  (`www-web-0`), created before the pod (stateful_set_claims.py) and named in the pod's volumes; the
+  claims outlive their pods, so a replacement pod finds its predecessor's claim again
+  (`persistentVolumeClaimRetentionPolicy` Delete hands them to the set or the condemned pod instead).
 
-Not simulated: PersistentVolumeClaims (no PVC kind is served), so `volumeClaimTemplates` are kept on
-the StatefulSet but no claims are created and no claim volumes are added to pods. Revision hashes
-use FNV over kubeplay's canonical JSON of the template, so they have the upstream shape (`web-` + 10
-safe characters) but need not equal the hash a real cluster computes for the same YAML.
+Revision hashes use FNV over kubeplay's canonical JSON of the template, so they have the upstream
+shape (`web-` + 10 safe characters) but need not equal the hash a real cluster computes for the
+same YAML.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ from ..selectors import label_selector_matcher
 from ..store import WatchEvent
 from ..intstr import int_or_percent
 from ..loop import Controller, Result, own_key, owner_key, quiet_write
+from . import stateful_set_claims
 from .claiming import OrphanIndex, claim, orphan_owner_keys
 from .history import (HISTORY_HASH_LABEL, REVISION_LABEL, hash_revision_data, revision_sort_key,
                       template_from_patch, template_patch)
@@ -347,6 +351,7 @@ class StatefulSetController(Controller):
         self._note(key, "delete-pod", f"StatefulSet {key}: replicas={spec.replicas}, {pname} is beyond "
                                       f"ordinal {spec.end} → deleting {pname}"
                                       + (" (highest ordinal first)" if monotonic else " (Parallel)"))
+        stateful_set_claims.hand_claims_to_condemned_pod(self.store, sts, pod)
         self._delete_pod(sts, pod)
         return True
 
@@ -397,6 +402,7 @@ class StatefulSetController(Controller):
         if md_tpl.get("finalizers"):
             md["finalizers"] = list(md_tpl["finalizers"])
         pod_spec = objects.clone(tpl.get("spec") or {})
+        stateful_set_claims.update_storage(sts, pod_spec, ordinal)
         pod_spec["hostname"] = name
         if spec.service_name:
             pod_spec["subdomain"] = spec.service_name
@@ -404,6 +410,14 @@ class StatefulSetController(Controller):
 
     def _create_pod(self, sts: dict, pod: dict) -> dict:
         body = {k: v for k, v in pod.items() if k != "status"}
+        # createPersistentVolumeClaims: the pod's claims first; while one cannot be had, the pod is
+        # not created (reported, and retried with the queue's backoff).
+        claim_errs = stateful_set_claims.create_missing_claims(self.store, self.recorder, self.name, sts, pod)
+        if claim_errs:
+            message = stateful_set_claims.aggregate(claim_errs)
+            self._event(sts, WARNING, "FailedCreate",
+                        f"create Pod {objects.name_of(pod)} in StatefulSet {objects.name_of(sts)} failed error: {message}")
+            raise errors.Conflict(kinds.PERSISTENTVOLUMECLAIM.name, "", message)
         try:
             made = self.store.create(body, sync=False)
         except errors.AlreadyExists:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Set
 
-from .. import controlplane, errors, objects, resources as kinds
+from .. import controlplane, errors, objects, resources as kinds, volumes
 from ..clock import on_grid
 from ..loop import Controller, Result, requeue_after
 from . import node as node_status
@@ -94,18 +94,79 @@ class Kubelets(Controller):
         self.shells = ContainerShells(self.store, self.clock)   # what exec/cp reach inside containers
         self._attached_exit: dict[tuple[str, str], object] = {}  # (pod uid, container) -> its program before
         self._waiting_refs: dict[str, str] = {}   # pod key -> namespace, for pods waiting on a Secret/ConfigMap
+        self._unmounted: dict[str, set[str]] = {}  # claim key -> pods waiting for it to be bound
+        self._held: dict[str, float] = {}          # pod key -> since when its volumes hold it
+        self._mount_errors: dict[str, list[tuple[str, str]]] = {}   # pod key -> (volume, error) just found
+        self._mount_said: dict[str, str] = {}      # pod key -> the last FailedMount message (said once)
 
     # ---- wiring ---------------------------------------------------------------------------------
 
     def handlers(self):
         return {"pods": self._on_pod, "nodes": self._on_node, "leases": self._on_lease,
-                "secrets": self._on_reference, "configmaps": self._on_reference}
+                "secrets": self._on_reference, "configmaps": self._on_reference,
+                kinds.PERSISTENTVOLUMECLAIM.name: self._on_claim}
 
     def _on_reference(self, ev):
         """A Secret or ConfigMap changed: the pods of its namespace still waiting for one (a volume
         not set up, a container's environment not made) look again now."""
         ns = objects.namespace_of(ev.object)
         return [key for key, waiting_ns in self._waiting_refs.items() if waiting_ns == ns]
+
+    def _on_claim(self, ev):
+        """A claim a pod waits to mount changed: look at the pod again."""
+        if not self._unmounted:
+            return ()
+        return self._unmounted.pop(objects.key_of(ev.object), ())
+
+    def _report_held(self, key: str, pod: dict, node_name: str, st, now: float) -> None:
+        """What the kubelet reports for a pod whose volumes cannot be mounted yet: no sandbox
+        (PodReadyToStartContainers False, no pod IP), every container waiting ContainerCreating."""
+        self._held.setdefault(key, now)
+        run = PodRun.for_pod(key, pod, node_name, "", self._held[key])
+        status = run.build_status(pod, st.ip, now)
+        for k in ("podIP", "podIPs"):
+            status.pop(k, None)
+        for c in status["conditions"]:
+            if c["type"] == "PodReadyToStartContainers" and c["status"] == "True":
+                c["status"] = "False"
+        if status != pod.get("status"):
+            new = dict(pod)
+            new["status"] = status
+            out = self.store.update(new, sync=False, subresource="status")
+            self._written[key] = objects.rv_of(out)
+        # WaitForAttachAndMount fails at once on the populator's errors, and the kubelet says so.
+        failed = self._mount_errors.pop(key, [])
+        names = " ".join(sorted(name for name, _ in failed))
+        message = (f"Unable to attach or mount volumes: unmounted volumes=[{names}], unattached volumes=[], "
+                   f"failed to process volumes=[{names}]: " + "; ".join(why for _, why in failed))
+        if failed and self._mount_said.get(key) != message:
+            self._mount_said[key] = message
+            self.recorder.event(pod, "Warning", "FailedMount", message, component=NAME, host=node_name)
+
+    def _claims_unbound(self, key: str, pod: dict) -> bool:
+        """The volume manager mounts a pod's claims before its containers start: a claim that is
+        missing, being deleted or not bound holds the pod (Pending, ContainerCreating) until it
+        is; the desired-state populator's error for each is kept for the FailedMount event."""
+        ns = objects.namespace_of(pod)
+        failed: list[tuple[str, str]] = []
+        for v in (pod.get("spec") or {}).get("volumes") or ():
+            claim = (v.get("persistentVolumeClaim") or {}).get("claimName") if isinstance(v, dict) else None
+            if not claim:
+                continue
+            pvc = self.store.try_get(kinds.PERSISTENTVOLUMECLAIM, ns, claim)
+            if pvc is None:
+                why = f'failed to fetch PVC from API server: persistentvolumeclaims "{claim}" not found'
+            elif objects.is_terminating(pvc):
+                why = "PVC is being deleted"
+            elif not volumes.is_bound(pvc):
+                why = "PVC is not bound"
+            else:
+                continue
+            self._unmounted.setdefault(f"{ns}/{claim}", set()).add(key)
+            failed.append((v.get("name", ""), f"error processing PVC {ns}/{claim}: {why}"))
+        if failed:
+            self._mount_errors[key] = failed
+        return bool(failed)
 
     def _failed(self) -> Set[str]:
         return self.ctx.failed_nodes
@@ -403,13 +464,20 @@ class Kubelets(Controller):
                         action="mirror-pod-deleted", observed={"terminating": True}, desired={"exists": True})
             return None
         if run is None or run.uid != objects.uid_of(pod):
+            if not objects.is_terminating(pod) and not static and self._claims_unbound(key, pod):
+                self._report_held(key, pod, node_name, st, now)
+                return None
+            held_since = self._held.pop(key, None)
+            self._mount_said.pop(key, None)
             if run is not None:
                 self._forget(key)
             st.pods.add(key)
             status = pod.get("status") or {}
             # A hostNetwork pod (kube-proxy, the static pods) has the node's address as its own.
             ip = st.ip if (pod.get("spec") or {}).get("hostNetwork") else st.allocate(key, status.get("podIP"))
-            run = PodRun.for_pod(key, pod, node_name, ip, self._start_time(pod, node_name, now))
+            # (A pod held for its volumes starts now, not when it was bound: nothing ran meanwhile.)
+            start = now if held_since is not None else self._start_time(pod, node_name, now)
+            run = PodRun.for_pod(key, pod, node_name, ip, start)
             if status.get("containerStatuses"):
                 run.restore(status, now)
             self._runs[key] = run
@@ -518,6 +586,8 @@ class Kubelets(Controller):
 
     def _forget(self, key: str) -> None:
         self._waiting_refs.pop(key, None)
+        self._held.pop(key, None)
+        self._mount_said.pop(key, None)
         run = self._runs.pop(key, None)
         if run is not None:
             self.shells.forget_pod(run.uid)

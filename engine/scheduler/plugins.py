@@ -41,9 +41,13 @@ UNRESOLVABLE, UNSCHEDULABLE = True, False
 
 # ---- filters --------------------------------------------------------------------------------
 
-def filter_node(p: PodInfo, n: NodeInfo, state=None) -> tuple[list[str], bool] | None:
-    """None if the pod fits; else (reasons, unresolvable) from the first rejecting plugin."""
+def filter_node(p: PodInfo, n: NodeInfo, state=None, volumes=None) -> tuple[list[str], bool] | None:
+    """None if the pod fits; else (reasons, unresolvable) from the first rejecting plugin.
+    `volumes(n)`: the VolumeBinding filter (volume_binding.py), which runs before the
+    topology plugins."""
     st = _filter_basic(p, n)
+    if st is None and volumes is not None:
+        st = volumes(n)
     if st is None and state is not None:
         return state.filter(n)          # PodTopologySpread, InterPodAffinity
     return st
@@ -181,3 +185,10 @@ def fit_error(num_nodes: int, statuses: dict[str, tuple[list[str], bool]], *, ab
     if absent:
         pre[R_NOT_HELPFUL] = pre.get(R_NOT_HELPFUL, 0) + absent
     return f"{msg} preemption: 0/{num_nodes} nodes are available: {histogram(pre)}."
+
+
+def prefilter_fit_error(num_nodes: int, message: str) -> str:
+    """FitError when a PreFilter plugin rejected the pod outright (UnschedulableAndUnresolvable on
+    every node): its message in place of the node histogram."""
+    return (f"0/{num_nodes} nodes are available: {message}. preemption: 0/{num_nodes} nodes are available: "
+            f"{num_nodes} {R_NOT_HELPFUL}.")

@@ -22,7 +22,7 @@ import random
 from .. import errors, objects, resources as kinds
 from ..loop import Controller, Result
 from . import plugins
-from . import topology
+from . import topology, volume_binding
 from .cache import SchedulerCache
 
 NAME = "default-scheduler"
@@ -57,11 +57,24 @@ class Scheduler(Controller):
         self._prompted: set[str] = set()       # woken by a cluster change since the last attempt
         self._pod_sensitive: set[str] = set()  # unschedulable keys whose attempt has `pods`
         self._rng = rng or random.Random()
+        self._claim_waiters: dict[str, set[str]] = {}   # claim key -> pods waiting in PreBind for it
 
     # ---- wiring ---------------------------------------------------------------------------------
 
     def handlers(self):
-        return {"pods": self._on_pod, "nodes": self._on_node}
+        return {"pods": self._on_pod, "nodes": self._on_node,
+                kinds.PERSISTENTVOLUMECLAIM.name: self._on_claim,
+                kinds.STORAGECLASS.name: lambda ev: self._retry(resources=False)}
+
+    def _on_claim(self, ev):
+        """A claim appeared, changed or went: the pods waiting for it to bind, and the
+        unschedulable pods (one may have waited for this claim to exist or bind)."""
+        keys = set(self._claim_waiters.pop(objects.key_of(ev.object), ()))
+        if ev.type == "MODIFIED" and ev.old is not None and (ev.old.get("status") == ev.object.get("status")
+                                                              and ev.old.get("spec") == ev.object.get("spec")):
+            return keys
+        keys.update(self._retry(resources=False))
+        return keys
 
     def _on_pod(self, ev):
         pod = ev.object
@@ -151,6 +164,8 @@ class Scheduler(Controller):
         node, message, resources, pods = self.schedule_one(key, pod)
         if node is not None:
             self._forget_attempt(key)
+            if self._wait_for_volumes(key, pod, node):
+                return Result(FLUSH_UNSCHEDULABLE)
             self._bind(key, pod, node)
             return None
         if att is None:
@@ -178,6 +193,11 @@ class Scheduler(Controller):
         nodes = self.cache.live_nodes()
         if not nodes:
             return None, plugins.NO_NODES, False, False
+        vols = volume_binding.prefilter(self.store, pod)
+        if vols is not None and vols.error:
+            return None, plugins.prefilter_fit_error(len(nodes), vols.error), False, False
+        if vols is not None and vols.trivial:
+            vols = None
         info = self.cache.pod_info(key, pod)
         ns_labels = topology.NamespaceLabels(self._namespace_labels)
         state = topology.prefilter(info, self.cache, nodes, ns_labels, plugins.node_affinity_matches)
@@ -189,8 +209,9 @@ class Scheduler(Controller):
         feasible = []
         statuses: dict[str, tuple[list[str], bool]] = {}
         filter_node = plugins.filter_node
+        volume_filter = None if vols is None else self._volume_filter(vols)
         r = info.requests
-        cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple and state is None
+        cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple and state is None and vols is None
         for n in candidates:
             if simple and n.plain:
                 # Fast path (no taints, selectors, ports): only NodeResourcesFit can say no.
@@ -199,7 +220,7 @@ class Scheduler(Controller):
                         and (not eph or eph <= n.alloc_ephemeral - n.req_ephemeral)):
                     feasible.append(n)
                     continue
-            st = filter_node(info, n, state)
+            st = filter_node(info, n, state, volume_filter)
             if st is None:
                 feasible.append(n)
             else:
@@ -224,6 +245,31 @@ class Scheduler(Controller):
                 if self._rng.randrange(ties) == 0:
                     best = n
         return best.name, "", False, False
+
+    def _volume_filter(self, vols):
+        def check(n):
+            if n.node is None:
+                return None
+            reason = volume_binding.filter_node(self.store, vols, n.node)
+            return None if reason is None else ([reason], True)     # UnschedulableAndUnresolvable
+        return check
+
+    def _wait_for_volumes(self, key: str, pod: dict, node: str) -> bool:
+        """PreBind (VolumeBinding): give the pod's unbound delayed claims their volumes on the
+        chosen node; True while any is not bound yet (the pod is bound once they are)."""
+        vols = volume_binding.prefilter(self.store, pod)
+        if vols is None or not vols.delayed:
+            return False
+        info = self.cache.nodes.get(node)
+        if info is None or info.node is None:
+            return False
+        waiting = volume_binding.prebind(self.store, vols, info.node,
+                                         lambda obj: self.store.update(obj, sync=False))
+        for claim in waiting:
+            self._claim_waiters.setdefault(claim, set()).add(key)
+        self.decide(key, f"Pod {key} → {node}: waiting for its claims {', '.join(waiting)} to be bound "
+                         f"before binding the pod", action="wait-volumes")
+        return True
 
     def _namespace_labels(self, ns: str) -> dict:
         return objects.labels_of(self.store.try_get(kinds.NAMESPACE, "", ns) or {})

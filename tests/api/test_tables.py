@@ -348,6 +348,12 @@ EXPECTED_COLUMNS = {
     kinds.CRONJOB: (["Name", "Schedule", "Timezone", "Suspend", "Active", "Last Schedule", "Age", "Containers",
                      "Images", "Selector"],
                     ["Containers", "Images", "Selector"]),
+    kinds.PERSISTENTVOLUME: (["Name", "Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim", "StorageClass",
+                              "VolumeAttributesClass", "Reason", "Age", "VolumeMode"], ["VolumeMode"]),
+    kinds.PERSISTENTVOLUMECLAIM: (["Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass",
+                                   "VolumeAttributesClass", "Age", "VolumeMode"], ["VolumeMode"]),
+    kinds.STORAGECLASS: (["Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion",
+                          "Age"], []),
 }
 
 

@@ -7,7 +7,7 @@ import base64
 from engine import errors, objects as objs, resources as kinds
 from engine import deployments
 from webapp.api import printers
-from . import resolve
+from . import describe_storage, resolve
 from .cli import Ctx, Flag, UsageError, command
 from .describe import (Writer, _controlled_by, annotations_multiline, containers, events_section,
                        labels_multiline, pod_template, rfc1123z, selector_string, tolerations_multiline,
@@ -267,7 +267,7 @@ def describe_configmap(ctx: Ctx, cm: dict) -> str:
 DESCRIBERS = {"Pod": describe_pod, "Deployment": describe_deployment, "ReplicaSet": describe_replicaset,
               "Node": describe_node, "Service": describe_service, "Namespace": describe_namespace,
               "ConfigMap": describe_configmap, "Secret": describe_secret, "ServiceAccount": describe_service_account,
-              "Job": describe_job, "CronJob": describe_cronjob}
+              "Job": describe_job, "CronJob": describe_cronjob, **describe_storage.DESCRIBERS}
 
 
 @command("describe", Flag("selector", "l"), Flag("all-namespaces", "A", "bool"),
