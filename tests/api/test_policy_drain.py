@@ -3,29 +3,10 @@
 and the refusal is reported in the apiserver's words."""
 from __future__ import annotations
 
-import pytest
 
 from engine import resources as kinds
-from engine.clock import ManualClock
-from engine.cluster import Cluster
-from engine.store import Store
 
 REFUSAL = "Cannot evict pod as it would violate the pod's disruption budget."
-
-
-@pytest.fixture
-def cluster():
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    yield c
-
-
-@pytest.fixture
-def client(cluster):
-    from webapp import create_app
-    c = create_app(cluster).test_client()
-    c.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"      # the page's header (webapp/guard.py)
-    return c
 
 
 def budgeted_web(cluster, replicas: int = 2) -> str:

@@ -14,13 +14,6 @@ from webapp.kubectl.resolve import lookup, type_name_args
 from webapp.kubectl.tabwriter import DESCRIBE, GET, TabWriter, align
 
 
-def page_client(app):
-    """A test client sending the header the page sends (webapp/guard.py)."""
-    c = app.test_client()
-    c.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"
-    return c
-
-
 # ---- the tabwriter ----------------------------------------------------------------------------
 
 def test_get_columns_pad_to_the_widest_cell_plus_three_and_leave_the_last_alone():
@@ -112,22 +105,6 @@ def test_api_errors_render_as_kubectl_prints_them():
 
 
 # ---- commands against a cluster ------------------------------------------------------------------
-
-@pytest.fixture
-def cluster():
-    from engine.clock import ManualClock
-    from engine.cluster import Cluster
-    from engine.store import Store
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    yield c
-
-
-@pytest.fixture
-def client(cluster):
-    from webapp import create_app
-    return page_client(create_app(cluster))
-
 
 @pytest.fixture
 def k(client):

@@ -141,23 +141,6 @@ def test_lines_count_from_the_start_of_the_editor_text():
 
 # ---- HTTP -----------------------------------------------------------------------------------------
 
-@pytest.fixture
-def cluster():
-    from engine.clock import ManualClock
-    from engine.cluster import Cluster
-    from engine.store import Store
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    yield c
-
-
-@pytest.fixture
-def client(cluster):
-    from webapp import create_app
-    app = create_app(cluster)
-    return page_client(app)
-
-
 def post(client, path, text, namespace="default"):
     r = client.post(path, json={"yaml": text, "namespace": namespace})
     return r.status_code, r.get_json()
