@@ -21,7 +21,7 @@ from . import objects
 
 # What the page draws (webapp/static/js/model.js KINDS).
 KINDS = frozenset({"Node", "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service",
-                   "EndpointSlice", "Event"})
+                   "EndpointSlice", "Event", "Job", "CronJob", "PersistentVolumeClaim"})
 DEFAULT_LIMIT = 20000
 
 

@@ -58,6 +58,13 @@ export class ClockControls {
     this._tick();
   }
 
+  /** The cluster's clock now, in seconds (from the last reading, run on at its speed). */
+  nowSeconds() {
+    const s = this.state;
+    if (!s) return Date.now() / 1000;
+    return (s.paused ? s.epochMs : s.epochMs + (performance.now() - s.wall) * s.speed) / 1000;
+  }
+
   _tick() {
     const s = this.state;
     if (!s) return;

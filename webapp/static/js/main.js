@@ -107,6 +107,7 @@ const clock = new ClockControls($("#time"), { onError: (m) => toast(m, "error") 
 const details = new DetailsPanel($("#details"), model, actions, clock);
 const clusterView = new ClusterView($("#cluster"), model, { onSelect: select });
 const workloads = new WorkloadStrip($("#workloads"), { model, onScale: actions.scale, onSelect: select,
+                                                       now: () => clock.nowSeconds(),
                                                        onHighlight: (uids) => clusterView.highlight("hover", uids) });
 const services = new ServicesPanel($("#services"), { onSelect: select,
                                                      onHighlight: (key, uids) => clusterView.highlight(key, uids) });

@@ -150,6 +150,11 @@ export class ClusterView {
       } else if (obj.kind === "Pod") {
         const touched = d.next ? this._upsertPod(uid, d.next) : this._removePod(uid);
         for (const n of touched.nodes) dirtyNodes.add(n);
+      } else if (obj.kind === "PersistentVolumeClaim") {
+        // A claim bound (or gone): the pods that mount it show its new phase.
+        for (const p of this.pods.values()) {
+          if (p.pod && p.pod.metadata.namespace === obj.metadata.namespace) this._drawClaims(p, p.pod);
+        }
       } else if (obj.kind === "ReplicaSet" && d.next &&
                  (!d.prev || revisionKey(d.prev) !== revisionKey(d.next))) {
         // A new ReplicaSet (or a new revision number) may name the owner of pods that arrived
@@ -303,7 +308,8 @@ export class ClusterView {
     const isNew = !p;
     if (!p) {
       const el = h("button", { type: "button", class: "pod", dataset: { pod: keyOf(pod), uid } },
-        h("span", { class: "pod-name" }), h("span", { class: "pod-owner" }), h("span", { class: "pod-rev" }));
+        h("span", { class: "pod-name" }), h("span", { class: "pod-owner" }), h("span", { class: "pod-rev" }),
+        h("span", { class: "pod-claims" }));
       p = { el, node: undefined, status: null, req: podRequests(pod), terminal: false };
       this.pods.set(uid, p);
       this._label(p, pod);
@@ -333,6 +339,7 @@ export class ClusterView {
       else if (!isNew && !entered) this.motion.play(el, FLASH, 350);
     }
     const sched = target ? "" : podScheduledMessage(pod);
+    this._drawClaims(p, pod);
     p.pod = pod;
     p.cols = cols;
     // Tiles get their tooltip on hover (tooltipOf); a visible button carries it as its title.
@@ -341,6 +348,32 @@ export class ClusterView {
     if (uid === this.selected) p.el.classList.add("selected");
     if (this.highlighted.has(uid)) p.el.classList.add("highlit");
     return touched;
+  }
+
+  /** The pod's PersistentVolumeClaims beside it: name and phase (Bound / Pending / missing). */
+  _drawClaims(p, pod) {
+    const ns = pod.metadata.namespace;
+    const names = ((pod.spec || {}).volumes || [])
+      .map((v) => v && v.persistentVolumeClaim && v.persistentVolumeClaim.claimName).filter(Boolean);
+    const parts = names.map((n) => {
+      const pvc = this.model.find("PersistentVolumeClaim", ns, n);
+      return `${n}:${pvc ? ((pvc.status || {}).phase || "Pending") : "missing"}`;
+    });
+    const text = parts.join(" ");
+    if (p.claims === text) return;
+    p.claims = text;
+    const el = p.el.querySelector(".pod-claims");
+    if (!text) {
+      delete p.el.dataset.claims;
+      el.replaceChildren();
+      return;
+    }
+    setData(p.el, "claims", text);
+    el.replaceChildren(...parts.map((t) => {
+      const [name, phase] = t.split(":");
+      return h("span", { class: `claim claim-${phase.toLowerCase()}`, title: `PersistentVolumeClaim ${ns}/${name}: ${phase}`,
+                         text: name });
+    }));
   }
 
   _label(p, pod) {

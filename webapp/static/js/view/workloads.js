@@ -1,4 +1,5 @@
-// The workload strip: one card per Deployment / StatefulSet / DaemonSet with desired, current and
+// The workload strip: one card per Deployment / StatefulSet / DaemonSet (and Job / CronJob, in
+// view/batch.js) with desired, current and
 // ready counts, highlighted while desired ≠ actual, and − / + buttons that PATCH the scale
 // subresource (the same call `kubectl scale` makes). A Deployment's card also shows its
 // ReplicaSets (view/rollout.js): side by side while a rollout runs. StatefulSets and DaemonSets
@@ -8,6 +9,7 @@ import { h, setText, setData } from "../dom.js";
 import { keyOf, controllerUid } from "../model.js";
 import { RolloutSection } from "./rollout.js";
 import { isSystem } from "./controlplane.js";
+import { BatchCard, ownedByCronJob } from "./batch.js";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
@@ -23,8 +25,9 @@ export function workloadCounts(obj) {
 }
 
 export class WorkloadStrip {
-  constructor(root, { model, onScale, onSelect, onHighlight = () => {} }) {
+  constructor(root, { model, onScale, onSelect, onHighlight = () => {}, now = () => Date.now() / 1000 }) {
     this.root = root;
+    this.now = now;                 // the cluster's clock, in seconds (a CronJob's "last 20s ago")
     this.model = model;
     this.onHighlight = onHighlight;
     this.list = root.querySelector("#workload-list");
@@ -37,6 +40,7 @@ export class WorkloadStrip {
   draw(dirty) {
     let changed = false;
     const rollouts = new Set();      // Deployment uids whose ReplicaSets or pods changed
+    const batch = new Set();         // CronJob uids whose Jobs changed
     for (const [uid, d] of dirty) {
       const obj = d.next || d.prev || d.last;
       if (!obj || isSystem(obj)) continue;
@@ -45,6 +49,17 @@ export class WorkloadStrip {
           const dep = o && controllerUid(o);
           if (dep) rollouts.add(dep);
         }
+        continue;
+      }
+      if (obj.kind === "Job" || obj.kind === "CronJob") {
+        changed = true;
+        if (obj.kind === "Job") {
+          // A CronJob's Job: its history shows it (redrawn below), not a card of its own.
+          const owner = this.model.get(controllerUid(obj));
+          if (owner && owner.kind === "CronJob") batch.add(owner.metadata.uid);
+        }
+        if (d.next && !(obj.kind === "Job" && ownedByCronJob(d.next, this.model))) this._upsertBatch(uid, d.next);
+        else this._remove(uid);
         continue;
       }
       if (obj.kind === "Pod") {
@@ -61,6 +76,10 @@ export class WorkloadStrip {
     for (const uid of rollouts) {
       const c = this.cards.get(uid);
       if (c) this._drawRollout(c);
+    }
+    for (const uid of batch) {
+      const cj = this.model.get(uid);
+      if (cj && this.cards.has(uid)) this._upsertBatch(uid, cj);
     }
     if (changed) this.empty.hidden = this.cards.size > 0;
   }
@@ -120,6 +139,18 @@ export class WorkloadStrip {
     c.parts.progress.hidden = !rollingOthers;
     if (rollingOthers) setText(c.parts.progress, `updated ${n.updated} of ${n.desired}`);
     this._drawRollout(c);
+  }
+
+  _upsertBatch(uid, obj) {
+    let c = this.cards.get(uid);
+    if (!c) {
+      const card = new BatchCard(obj, { onSelect: this.onSelect });
+      c = { el: card.el, card, obj };
+      this.cards.set(uid, c);
+      this.list.appendChild(card.el);
+    }
+    c.obj = obj;
+    c.card.update(obj, this.model, this.now());
   }
 
   _drawRollout(c) {
