@@ -106,6 +106,11 @@ class ManualClock(_TimerClock):
     def wall_seconds_until(self, t: float) -> float | None:
         return None    # never waits on the wall clock
 
+    def lead(self) -> float:
+        """How far simulated time is ahead of the wall clock: none, by definition — a test's
+        clock is not tied to any wall clock, so its timestamps are served as they are."""
+        return 0.0
+
 
 class ScaledClock(_TimerClock):
     """Simulated time = anchor + (wall − wall anchor) × speed; pause freezes it, step jumps it."""
@@ -164,3 +169,10 @@ class ScaledClock(_TimerClock):
         if self._paused:
             return None
         return max(0.0, (t - self.now()) / self._speed)
+
+    def lead(self) -> float:
+        """Seconds simulated time is ahead of the wall clock (negative: behind, after a pause).
+        Zero until the learner speeds up, pauses or steps; the API serves timestamps to clients
+        shifted back by it, so their `wall now - timestamp` is the simulated age
+        (webapp/api/clientframe.py)."""
+        return self.now() - time.time()
