@@ -149,8 +149,11 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     if live is None:
         obj = objects.clone(modified)
         _prune_nulls(obj)
-        store.create(obj, dry_run=dry_run, manager=applypatch.FIELD_MANAGER)
-        return t.result("created")
+        made = store.create(obj, dry_run=dry_run, manager=applypatch.FIELD_MANAGER)
+        out = t.result("created")
+        if dry_run:
+            out["object"] = made          # what would be stored (webapp/kubectl/applypreview.py)
+        return out
     warning = None
     if applypatch.LAST_APPLIED not in ((live.get("metadata") or {}).get("annotations") or {}):
         warning = (f"Warning: resource {t.rt.name}/{t.name} is missing the {applypatch.LAST_APPLIED} annotation "
@@ -162,11 +165,14 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     except applypatch.PatchError as e:
         raise client_error(t.doc, str(e), _item_missing_key(t.manifest, e.list_path, e.merge_key),
                            t.prefix) from None
-    action = "unchanged"
+    action, after = "unchanged", live
     if patch:
-        store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run, manager=applypatch.FIELD_MANAGER)
+        after = store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run,
+                            manager=applypatch.FIELD_MANAGER)
         action = "configured"
     out = t.result(action)
+    if dry_run:
+        out["object"] = after
     if warning:
         out["warning"] = warning
     return out
