@@ -131,7 +131,8 @@ def pod_effect(store, kind: str, live: dict | None, after: dict) -> dict:
             say("the pod template changed; with updateStrategy OnDelete no pod is replaced until you delete it")
         else:
             kept = min(have, want)
-            out["replace"], out["names"] = kept, [p["metadata"]["name"] for p in pods][:kept]
+            # Every pod of the old template goes: `kept` replaced, the rest (if scaling down) deleted.
+            out["replace"], out["names"] = kept, [p["metadata"]["name"] for p in pods]
             how = "all at once (Recreate)" if (kind == "Deployment" and not deployments.is_rolling(after)) else \
                 ("one at a time, highest ordinal first" if kind == "StatefulSet" else
                  f"by a rolling update (at most {deployments.max_surge(after)} extra, "

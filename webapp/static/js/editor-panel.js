@@ -195,6 +195,7 @@ export class EditorPanel {
     }
     const summary = changeSummary(t.obj, obj);
     t.liveYaml = live;
+    this._say("", "");
     this.root.dataset.drift = "true";
     const diffPre = el("pre", { class: "diff", id: "editor-diff", hidden: "" });
     const toggle = {
@@ -280,7 +281,7 @@ export class EditorPanel {
         }
         item.append(ul);
         if ((pods.names || []).length) {
-          item.append(el("p", { class: "pv-names", text: `${pods.delete && !pods.replace ? "from" : "pods"}: ${pods.names.join(", ")}` }));
+          item.append(el("p", { class: "pv-names", text: `${pods.replace ? "the pods that go" : "deleted from"}: ${pods.names.join(", ")}` }));
         }
       }
       if (it.warning) item.append(el("p", { class: "pv-warning", text: it.warning }));

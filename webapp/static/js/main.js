@@ -14,6 +14,7 @@ import { ClockControls } from "./clock.js";
 import { Terminal } from "./terminal.js";
 import { EditorPanel } from "./editor-panel.js";
 import { Tour } from "./tour.js";
+import { Scenarios } from "./scenarios.js";
 import { keyOf } from "./model.js";
 import { EDITABLE } from "./desired.js";
 
@@ -81,6 +82,8 @@ const controlPlane = new ControlPlaneView($("#control-plane"), model, { onSelect
 const editor = new EditorPanel($("#editor-panel"), model);
 const terminal = new Terminal($("#terminal"));
 const tour = new Tour($("#tour"), { editor, model, log, actions, clock });
+const scenarios = new Scenarios($("#scenarios"), { onError: (m) => toast(m, "error") });
+scenarios.load();
 
 function select(sel) {
   details.select(sel);
@@ -144,4 +147,4 @@ clock.load();
 sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
-window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, keyOf };
+window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, scenarios, keyOf };

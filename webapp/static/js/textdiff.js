@@ -16,8 +16,9 @@ export function lineDiff(a, b) {
   let i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && x[i] === y[j]) { out.push({ op: " ", text: x[i] }); i++; j++; }
-    else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) { out.push({ op: "+", text: y[j] }); j++; }
-    else { out.push({ op: "-", text: x[i] }); i++; }
+    // Removed lines before added ones, as diff -u prints a changed line.
+    else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) { out.push({ op: "-", text: x[i] }); i++; }
+    else { out.push({ op: "+", text: y[j] }); j++; }
   }
   return out;
 }
