@@ -92,3 +92,45 @@ def test_a_rollback_needs_the_bad_image_first(client, cluster):
 def test_an_unknown_scenario_is_a_404_and_a_check_needs_its_memory(client):
     assert client.post("/kubeplay/v1/scenarios/nope/start", json={}).status_code == 404
     assert client.post("/kubeplay/v1/scenarios/scaling/check", json={}).status_code == 400
+
+
+def test_the_ten_scenarios_of_the_issue_are_there(client):
+    ids = {s["id"] for s in client.get("/kubeplay/v1/scenarios").get_json()["scenarios"]}
+    assert ids == {"declarative", "self-healing", "scaling", "rollback", "pending", "no-endpoints", "node-failure",
+                   "crashloop", "daemonset-new-node", "statefulset-identity"}
+
+
+def test_a_statefulset_pod_comes_back_with_its_name(client, cluster):
+    run = Run(client, cluster, "statefulset-identity")
+    assert run.check() == (False, "db-0 is running: delete it")
+    cluster.store.delete(kinds.POD, "default", "db-0")
+    cluster.run_until_idle()
+    assert run.check()[0] is False
+    settle(cluster)
+    assert run.check() == (True, "a new pod with the same name, db-0, is Running")
+
+
+def test_a_failed_node_and_the_pods_elsewhere(client, cluster):
+    run = Run(client, cluster, "node-failure")
+    assert run.check() == (False, "every node is Ready: fail one that runs web's pods")
+    node = cluster.store.get(kinds.POD, "default", [p for p in cluster.store.list(kinds.POD, "default")[0]
+                                                    if p["metadata"]["name"].startswith("web-")][0]["metadata"]["name"])
+    cluster.fail_node(node["spec"]["nodeName"])
+    settle(cluster, 120)
+    done, text = run.check()
+    assert done, text
+    assert text.startswith(node["spec"]["nodeName"] + " went NotReady")
+
+
+def test_a_crashing_pod_is_open_until_a_pod_of_that_name_stays_up(client, cluster):
+    run = Run(client, cluster, "crashloop")
+    assert run.check()[0] is False
+
+
+def test_a_daemonset_pod_on_a_node_that_joined(client, cluster):
+    run = Run(client, cluster, "daemonset-new-node")
+    assert run.check() == (False, "no new node yet: add one")
+    cluster.add_node("node-4")
+    settle(cluster)
+    done, text = run.check()
+    assert done and text.endswith("runs on the new node node-4"), text

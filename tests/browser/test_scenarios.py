@@ -30,7 +30,7 @@ def start(p, sid: str):
 
 def test_every_scenario_is_listed_open_with_its_hook(playground):
     ids = [s["id"] for s in yaml.safe_load(DATA.read_text())]
-    assert len(ids) >= 6 and len(set(ids)) == len(ids)
+    assert len(ids) >= 10 and len(set(ids)) == len(ids)
     for sid in ids:
         expect(playground.page.locator(f'[data-scenario="{sid}"]')).to_have_attribute("data-state", "open")
 

@@ -21,6 +21,11 @@ Check types (the `check.type` of a scenario):
   at the image it had at the start, rolled out (every pod on it, all Ready).
 - pod-running {name}: the pod is Running and Ready.
 - service-has-endpoints {name}: the Service's EndpointSlices hold a Ready endpoint.
+- node-failed-and-replaced {name, selector}: a node went NotReady, and the Deployment has all its
+  replicas Ready on the other nodes.
+- daemonset-on-new-node: a node that was not there at the start runs a Ready DaemonSet pod.
+- same-name-again {name}: a pod of that name the check saw is gone, and a new one with the same
+  name is Running and Ready.
 """
 from __future__ import annotations
 
@@ -191,6 +196,68 @@ def _endpoints_check(p: dict, m: dict):
     return False, f"Service {p['name']} has no Ready endpoints", m
 
 
+def _node_ready(node: dict) -> bool:
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in (node.get("status") or {}).get("conditions") or [])
+
+
+def _failed_check(p: dict, m: dict):
+    nodes, _ = current_cluster().store.list(kinds.NODE)
+    down = sorted(objects.name_of(n) for n in nodes if not _node_ready(n))
+    if down:
+        m["down"] = down[0]
+    if not m.get("down"):
+        return False, "every node is Ready: fail one that runs web's pods", m
+    d = _get(kinds.DEPLOYMENT, p["name"])
+    want = (d.get("spec") or {}).get("replicas", 1) if d else 0
+    pods = [x for x in _pods(p["selector"]) if _ready(x) and (x.get("spec") or {}).get("nodeName") not in down]
+    if d is not None and len(pods) == want:
+        return True, f"{m['down']} went NotReady; {want} pods of {p['name']} Ready on the other nodes", m
+    return False, f"{m['down']} is down: {len(pods)} of {want} pods Ready elsewhere", m
+
+
+def _nodes_begin(p: dict) -> dict:
+    nodes, _ = current_cluster().store.list(kinds.NODE)
+    return {"nodes": sorted(objects.name_of(n) for n in nodes)}
+
+
+def _daemonset_check(p: dict, m: dict):
+    nodes, _ = current_cluster().store.list(kinds.NODE)
+    new = sorted(objects.name_of(n) for n in nodes) if m.get("nodes") is None else \
+        sorted(set(objects.name_of(n) for n in nodes) - set(m["nodes"]))
+    if not new:
+        return False, "no new node yet: add one", m
+    pods, _ = current_cluster().store.list(kinds.POD, NS)
+    on_new = [x for x in pods if (x.get("spec") or {}).get("nodeName") in new and _ready(x)
+              and any(r.get("kind") == "DaemonSet" for r in x["metadata"].get("ownerReferences") or [])]
+    if on_new:
+        return True, f"{objects.name_of(on_new[0])} runs on the new node {on_new[0]['spec']['nodeName']}", m
+    return False, f"{new[0]} joined: waiting for the DaemonSet's pod there", m
+
+
+def _same_name_begin(p: dict) -> dict:
+    pod = _get(kinds.POD, p["name"])
+    return {"seen": [pod["metadata"]["uid"]] if pod else []}
+
+
+def _same_name_check(p: dict, m: dict):
+    pod = _get(kinds.POD, p["name"])
+    seen = m.setdefault("seen", [])
+    if pod is None:
+        m["gone"] = True
+        return False, f"{p['name']} is gone: watch for it to come back", m
+    uid = pod["metadata"]["uid"]
+    if not seen:
+        seen.append(uid)
+    if uid in seen and not m.get("gone"):
+        if pod["metadata"].get("deletionTimestamp"):
+            return False, f"{p['name']} is terminating", m
+        return False, f"{p['name']} is running: delete it", m
+    if uid not in seen and _ready(pod):
+        return True, f"a new pod with the same name, {p['name']}, is Running", m
+    return False, f"{p['name']} is coming back", m
+
+
 def _nothing(p: dict) -> dict:
     return {}
 
@@ -202,6 +269,9 @@ CHECKS: dict[str, tuple[Callable[[dict], dict], Callable]] = {
     "rolled-back": (_rollback_begin, _rollback_check),
     "pod-running": (_nothing, _pod_running_check),
     "service-has-endpoints": (_nothing, _endpoints_check),
+    "node-failed-and-replaced": (_nothing, _failed_check),
+    "daemonset-on-new-node": (_nodes_begin, _daemonset_check),
+    "same-name-again": (_same_name_begin, _same_name_check),
 }
 
 
