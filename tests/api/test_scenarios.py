@@ -134,3 +134,12 @@ def test_a_daemonset_pod_on_a_node_that_joined(client, cluster):
     settle(cluster)
     done, text = run.check()
     assert done and text.endswith("runs on the new node node-4"), text
+
+
+@pytest.mark.parametrize("sid, memory", [("self-healing", {"seen": 5}), ("statefulset-identity", {"seen": "x"}),
+                                         ("daemonset-new-node", {"nodes": 3}), ("declarative", {"generation": "a"})])
+def test_a_memory_that_is_not_the_checks_is_a_400_not_a_500(client, cluster, sid, memory):
+    Run(client, cluster, sid)
+    r = client.post(f"/kubeplay/v1/scenarios/{sid}/check", json={"memory": memory})
+    assert r.status_code == 400, r.get_json()
+    assert "start it again" in r.get_json()["message"]

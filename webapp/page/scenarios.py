@@ -129,7 +129,7 @@ def _replaced_begin(p: dict) -> dict:
 def _replaced_check(p: dict, m: dict):
     pods = _pods(p["selector"])
     now = {x["metadata"]["uid"] for x in pods if not x["metadata"].get("deletionTimestamp")}
-    seen = set(m.get("seen") or [])
+    seen = set(_strings(m, "seen"))
     gone = seen - now
     m["seen"] = sorted(seen | now)
     ready = sum(1 for x in pods if _ready(x))
@@ -223,8 +223,7 @@ def _nodes_begin(p: dict) -> dict:
 
 def _daemonset_check(p: dict, m: dict):
     nodes, _ = current_cluster().store.list(kinds.NODE)
-    new = sorted(objects.name_of(n) for n in nodes) if m.get("nodes") is None else \
-        sorted(set(objects.name_of(n) for n in nodes) - set(m["nodes"]))
+    new = sorted({objects.name_of(n) for n in nodes} - set(_strings(m, "nodes")))
     if not new:
         return False, "no new node yet: add one", m
     pods, _ = current_cluster().store.list(kinds.POD, NS)
@@ -242,7 +241,7 @@ def _same_name_begin(p: dict) -> dict:
 
 def _same_name_check(p: dict, m: dict):
     pod = _get(kinds.POD, p["name"])
-    seen = m.setdefault("seen", [])
+    seen = _strings(m, "seen")
     if pod is None:
         m["gone"] = True
         return False, f"{p['name']} is gone: watch for it to come back", m
@@ -256,6 +255,15 @@ def _same_name_check(p: dict, m: dict):
     if uid not in seen and _ready(pod):
         return True, f"a new pod with the same name, {p['name']}, is Running", m
     return False, f"{p['name']} is coming back", m
+
+
+def _strings(m: dict, key: str) -> list[str]:
+    """A list of names or uids the memory keeps (from the browser: checked, not trusted)."""
+    v = m.get(key) or []
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise TypeError(key)
+    m[key] = v
+    return v
 
 
 def _nothing(p: dict) -> dict:
@@ -305,5 +313,9 @@ def check(sid: str):
     if not isinstance(memory, dict):
         raise errors.BadRequest('expected a JSON object {"memory": {...}}')
     params = s["check"]
-    done, progress, memory = CHECKS[params["type"]][1](params, memory)
+    try:
+        done, progress, memory = CHECKS[params["type"]][1](params, memory)
+    except (TypeError, ValueError, AttributeError, KeyError):
+        # The memory comes from the browser: one that is not what this check keeps is refused.
+        raise errors.BadRequest(f"the memory is not what scenario {sid!r}'s check keeps: start it again") from None
     return flask.jsonify({"done": done, "progress": progress, "memory": memory})
