@@ -1,11 +1,11 @@
-"""webapp/api/clientframe.py and webapp/kubectl/timeshift.py: timestamps served in the client's frame (the unit parts; the real
-kubectl's view is tests/kubectl/test_time_and_kubectl_ages.py)."""
+"""webapp/api/clientframe.py and webapp/api/timeshift.py: timestamps served in the client's frame
+(the unit parts; the real kubectl's view is tests/kubectl/test_time_and_kubectl_ages.py)."""
 from __future__ import annotations
 
 import time
 
 from engine import ManualClock, ScaledClock
-from webapp.kubectl.timeshift import shift_seconds, shifted
+from webapp.api.timeshift import shift_seconds, shifted
 
 
 def test_the_clocks_lead_over_the_wall_clock():

@@ -25,7 +25,7 @@ from flask import request
 
 from ..extension import current_cluster
 from ..guard import PAGE_HEADER
-from ..kubectl.timeshift import clock_shift, shifted
+from .timeshift import clock_shift, shifted
 
 
 def current_shift() -> int:

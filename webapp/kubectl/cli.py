@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from engine import errors
-from . import timeshift
+from webapp.api import timeshift
 from .errors import CommandError, render
 
 log = logging.getLogger("kubeplay.terminal")
