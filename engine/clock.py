@@ -106,6 +106,11 @@ class ManualClock(_TimerClock):
     def wall_seconds_until(self, t: float) -> float | None:
         return None    # never waits on the wall clock
 
+    def lead(self) -> float:
+        """How far simulated time is ahead of the wall clock: none, by definition — a test's
+        clock is not tied to any wall clock, so its timestamps are served as they are."""
+        return 0.0
+
 
 class ScaledClock(_TimerClock):
     """Simulated time = anchor + (wall − wall anchor) × speed; pause freezes it, step jumps it."""
@@ -115,6 +120,7 @@ class ScaledClock(_TimerClock):
         self._wall = wall
         self._speed = float(speed)
         self._paused = False
+        self._paused_at_wall = 0.0  # time.time() when paused (lead() holds still while paused)
         self.steps = 0              # the engine runs once more after each step while paused
         self._anchor_sim = time.time() if start is None else start
         self._anchor_wall = wall()
@@ -139,6 +145,7 @@ class ScaledClock(_TimerClock):
     def pause(self) -> None:
         self._reanchor()
         self._paused = True
+        self._paused_at_wall = time.time()
         self.on_change()
 
     def resume(self) -> None:
@@ -164,3 +171,13 @@ class ScaledClock(_TimerClock):
         if self._paused:
             return None
         return max(0.0, (t - self.now()) / self._speed)
+
+    def lead(self) -> float:
+        """Seconds simulated time is ahead of the wall clock (negative: behind, after a pause).
+        Zero until the learner speeds up, pauses or steps; the API serves timestamps to clients
+        shifted back by it, so their `wall now - timestamp` is the simulated age
+        (webapp/api/clientframe.py). While paused it holds the value of the moment of pausing
+        (plus any steps), so what clients read stays put; it catches up on resume."""
+        if self._paused:
+            return self._anchor_sim - self._paused_at_wall
+        return self.now() - time.time()

@@ -235,8 +235,11 @@ class KubeplayServer(KubectlRunner):
         return _hermetic_env(KUBECONFIG=self.kubeconfig, KUBECACHEDIR=self.cache_dir, HOME=self.home)
 
     def get_json(self, path: str, timeout: float = 10):
-        """GET an API path as JSON (plain urllib, no kubectl): for polling loops."""
-        with self.opener.open(self.url + path, timeout=timeout) as r:
+        """GET an API path as JSON (plain urllib, no kubectl): for polling loops. With the page's
+        header, so timestamps come in simulated time, as the page reads them, comparable with
+        /kubeplay/v1/clock (other clients get them in their own frame: webapp/api/clientframe.py)."""
+        req = urllib.request.Request(self.url + path, headers=PAGE_HEADERS)
+        with self.opener.open(req, timeout=timeout) as r:
             return json.loads(r.read())
 
     def post_json(self, path: str, body=None, timeout: float = 10):

@@ -78,6 +78,8 @@ KINDS = tuple(_SCANNED)
 
 _LEAVES: dict[str, dict[str, str]] = {n: leaves for n, (leaves, _) in TYPES.items()}
 _KIDS: dict[str, dict[str, str]] = {n: kids for n, (_, kids) in TYPES.items()}
+_TIME_FIELDS = frozenset(name for fields in (*_LEAVES.values(), *_KIDS.values()) for name, go_type in fields.items()
+                         if go_type.endswith(("v1.Time", "v1.MicroTime")))
 
 
 def openapi_schemas() -> dict[str, dict]:
@@ -118,6 +120,13 @@ def patch_strategies(group: str, version: str, kind: str) -> dict[str, tuple[str
     if root is not None:
         walk(root, "", ())
     return out
+
+
+def time_fields() -> frozenset[str]:
+    """Names of the fields whose Go type is metav1.Time or MicroTime (creationTimestamp,
+    lastTransitionTime, renewTime, ...), or a map of them (PDB status.disruptedPods): the
+    timestamps of the served types, from the generated data rather than a hand-kept list."""
+    return _TIME_FIELDS
 
 
 def known_fields(type_name: str) -> frozenset[str]:

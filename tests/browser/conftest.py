@@ -84,8 +84,15 @@ class Playground:
         self.page.keyboard.insert_text(text)
         expect(content).to_contain_text(text.strip().splitlines()[-1].strip())
 
-    def apply(self) -> None:
+    def apply(self, confirm: bool = True) -> None:
+        """Apply as a learner does: the Apply button shows what will change (or the refusal);
+        Confirm applies. With confirm=False the preview is left open."""
         self.page.get_by_role("button", name="Apply", exact=True).click()
+        panel = self.page.locator("#editor-panel")
+        expect(panel).not_to_have_attribute("data-apply", "busy")
+        if confirm and panel.get_attribute("data-apply") == "preview":
+            self.page.get_by_role("button", name="Confirm apply").click()
+            expect(panel).not_to_have_attribute("data-apply", "busy")
 
     def message(self):
         return self.page.locator("#editor-message")

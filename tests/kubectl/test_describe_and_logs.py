@@ -52,7 +52,7 @@ def test_describe_pod_lists_the_scheduler_and_kubelet_events(kube_shared):
 def test_at_real_speed_describe_and_kubectl_events_show_real_ages(kube_factory):
     """describe's Age and `kubectl events`' LAST SEEN are computed by kubectl against its own
     clock. At 1x the simulated clock is the wall clock, so they must be real durations. (Above
-    1x simulated time runs ahead and kubectl prints <invalid>: README "Time" accepts that.)"""
+    1x, see test_time_and_kubectl_ages.py: the served timestamps keep them the simulated ages.)"""
     kube = kube_factory(speed=1)
     (name,) = web(kube, 1)
     text = kube("describe", "pod", name).stdout

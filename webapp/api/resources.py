@@ -16,7 +16,7 @@ from engine import selector_to_string, tokens
 
 from webapp.extension import current, current_cluster
 
-from . import bodies, logs, remotecommand, tables, watch, whoasked
+from . import bodies, clientframe, logs, remotecommand, tables, watch, whoasked
 
 log = logging.getLogger("kubeplay.web")
 
@@ -40,6 +40,7 @@ def status_line(code: int) -> str:
 
 
 def _json(obj, status=200) -> Response:
+    obj = clientframe.to_client(obj)       # timestamps as the client's clock can subtract them
     return Response(json.dumps(obj, separators=(",", ":")), status=status_line(status),
                     mimetype="application/json")
 
@@ -236,7 +237,7 @@ def _object_body(rt) -> dict:
         if _is_yaml(request.headers.get("Content-Type")):
             raise errors.BadRequest(prefix + "strict decoding error: " + _yaml_unmarshal_errors(dups))
         raise errors.BadRequest(prefix + "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))
-    return _with_type(rt, obj)
+    return _with_type(rt, clientframe.from_client(obj))
 
 
 def _is_yaml(content_type: str | None) -> bool:
@@ -315,7 +316,7 @@ def watch_list(t: Target):
                        bookmarks=_flag("allowWatchBookmarks"),
                        send_initial_events=_optional_flag("sendInitialEvents"),
                        client=request.environ.get("werkzeug.socket"),
-                       stopping=current().stopping)
+                       stopping=current().stopping, frame=clientframe.framer())
     return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 
 

@@ -105,7 +105,8 @@ def initial_events_end(rt, rv: int) -> dict:
 
 
 def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_version,
-           timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None, client=None):
+           timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None, client=None,
+           frame=lambda obj: obj):
     store, clock = cluster.store, cluster.clock
     lreqs = parse_label_selector(label_selector)
     freqs = parse_field_selector(field_selector)
@@ -120,11 +121,12 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
     first = [True]
 
     def render(obj):
+        # `frame`: the object's timestamps in the client's frame (webapp/api/clientframe.py)
         if as_table:
             out = tables.table_event_object(rt, obj, now=clock.now(), first=first[0])
             first[0] = False
-            return out
-        return obj
+            return frame(out)
+        return frame(obj)
 
     initial, end_bookmark = [], None
     if send_initial_events:

@@ -32,7 +32,12 @@ _DELETE_FROM = "$deleteFromPrimitiveList/"
 
 
 class PatchError(ValueError):
-    """kubectl could not compute the patch (e.g. a list item without its merge key)."""
+    """kubectl could not compute the patch (e.g. a list item without its merge key). For that
+    one, `list_path` (dotted, list items adding no segment) and `merge_key` say where, so the
+    editor can point at the item's line."""
+
+    list_path: str | None = None
+    merge_key: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,8 +222,10 @@ class _Differ:
                      retain: bool) -> tuple[list, list]:
         for item in original + modified:
             if merge_key not in item:
-                raise PatchError(f"map: {_server_patch.go_value(item)} does not contain declared "
+                err = PatchError(f"map: {_server_patch.go_value(item)} does not contain declared "
                                  f"merge key: {merge_key}")
+                err.list_path, err.merge_key = path, merge_key
+                raise err
         orig_sorted = sorted(original, key=lambda m: _go_string(m[merge_key]))
         mod_sorted = sorted(modified, key=lambda m: _go_string(m[merge_key]))
         changes, deletions = [], []

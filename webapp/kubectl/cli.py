@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from engine import errors
+from webapp.api import timeshift
 from .errors import CommandError, render
 
 log = logging.getLogger("kubeplay.terminal")
@@ -98,6 +99,10 @@ class Ctx:
 
     def now(self) -> float:
         return self.cluster.clock.now()
+
+    def in_client_frame(self, value):
+        """An object as the real kubectl receives it: timestamps in its frame (timeshift.py)."""
+        return timeshift.shifted(value, timeshift.clock_shift(self.cluster.clock))
 
     def print(self, text: str = "") -> None:
         """One line (or several) of output; a newline is added."""

@@ -102,6 +102,7 @@ def _print_generic(ctx: Ctx, fmt: str, infos: list[Info], *, single: bool, failu
             ctx.print(f"{resolve.kind_string(by_kind[o['kind']])}/{o['metadata']['name']}")
         return
     value = objects[0] if single and len(objects) == 1 else output.as_list(objects)
+    value = ctx.in_client_frame(value)
     ctx.write(output.to_yaml(value) if fmt == "yaml" else output.to_json(value))
 
 

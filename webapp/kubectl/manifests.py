@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from webapp.kubectl import yamlhints
+
 MAX_BYTES = 1_000_000          # editor text
 MAX_DOCUMENTS = 200
 MAX_NODES = 200_000            # after alias expansion, all documents together
@@ -71,9 +73,12 @@ class Document:
         self.first_line = self.node.start_mark.line + 1
 
 
-def syntax_error(problem: str, mark) -> Refusal:
+def syntax_error(problem: str, mark, context: str | None = None) -> Refusal:
     body = {"message": problem, "line": mark.line + 1 if mark else None,
             "column": mark.column + 1 if mark else None}
+    hint = yamlhints.hint_for(problem, context)
+    if hint:
+        body["hint"] = hint          # plain words beside the parser's own text
     return Refusal(400, body)
 
 
@@ -100,7 +105,8 @@ def parse_documents(text: str) -> list[Document]:
                 docs.append(Document(i, node, obj))
         return docs
     except yaml.MarkedYAMLError as e:
-        raise syntax_error(e.problem or e.context or "invalid YAML", e.problem_mark or e.context_mark) from None
+        raise syntax_error(e.problem or e.context or "invalid YAML", e.problem_mark or e.context_mark,
+                           e.context) from None
     except yaml.YAMLError as e:
         raise Refusal(400, {"message": str(e), "line": None, "column": None}) from None
     except RecursionError:

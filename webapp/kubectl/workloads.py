@@ -31,6 +31,7 @@ def _finish(ctx: Ctx, flags: dict, obj: dict, verb: str, mode: str) -> None:
     fmt = flags.get("output") or ""
     rt = kinds.for_kind(obj["apiVersion"], obj["kind"])
     if fmt in ("yaml", "json"):
+        obj = ctx.in_client_frame(obj)
         ctx.write(output.to_yaml(obj) if fmt == "yaml" else output.to_json(obj))
         return
     name = f"{resolve.kind_string(rt)}/{obj['metadata']['name']}"

@@ -149,8 +149,11 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     if live is None:
         obj = objects.clone(modified)
         _prune_nulls(obj)
-        store.create(obj, dry_run=dry_run, manager=applypatch.FIELD_MANAGER)
-        return t.result("created")
+        made = store.create(obj, dry_run=dry_run, manager=applypatch.FIELD_MANAGER)
+        out = t.result("created")
+        if dry_run:
+            out["object"] = made          # what would be stored (webapp/kubectl/applypreview.py)
+        return out
     warning = None
     if applypatch.LAST_APPLIED not in ((live.get("metadata") or {}).get("annotations") or {}):
         warning = (f"Warning: resource {t.rt.name}/{t.name} is missing the {applypatch.LAST_APPLIED} annotation "
@@ -160,15 +163,43 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
     try:
         patch = applypatch.three_way_patch(applypatch.last_applied(live), modified, live)
     except applypatch.PatchError as e:
-        raise client_error(t.doc, str(e), None, t.prefix) from None
-    action = "unchanged"
+        raise client_error(t.doc, str(e), _item_missing_key(t.manifest, e.list_path, e.merge_key),
+                           t.prefix) from None
+    action, after = "unchanged", live
     if patch:
-        store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run, manager=applypatch.FIELD_MANAGER)
+        after = store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run,
+                            manager=applypatch.FIELD_MANAGER)
         action = "configured"
     out = t.result(action)
+    if dry_run:
+        out["object"] = after
     if warning:
         out["warning"] = warning
     return out
+
+
+def _item_missing_key(manifest: dict, list_path: str | None, merge_key: str | None) -> str | None:
+    """The indexed path (`spec.template.spec.containers[0]`) of the first list item in the
+    manifest, under the dotted `list_path` (list items adding no segment), that lacks the list's
+    merge key: where a typo such as `- nmae: web` is, so its line is reported, not the first."""
+    if not list_path or not merge_key:
+        return None
+
+    def walk(value, keys: list[str], at: str) -> str | None:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if not keys and isinstance(item, dict) and merge_key not in item:
+                    return f"{at}[{i}]"
+                found = walk(item, keys, f"{at}[{i}]") if keys else None
+                if found:
+                    return found
+            return None
+        if not isinstance(value, dict) or not keys:
+            return None
+        key, rest = keys[0], keys[1:]
+        return walk(value.get(key), rest, f"{at}.{key}" if at else key) if key in value else None
+
+    return walk(manifest, list_path.split("."), "")
 
 
 def _text(t: Target, action: str) -> str:

@@ -1,13 +1,17 @@
 """The editor's Apply and Delete endpoints (kubectl apply / delete -f semantics are in
 webapp/kubectl/yamlapply.py):
 
-    POST /kubeplay/v1/apply   {"yaml": text, "namespace": "default"}
+    POST /kubeplay/v1/apply   {"yaml": text, "namespace": "default", ["preview": true]}
     POST /kubeplay/v1/delete  {"yaml": text, "namespace": "default"}
 
 Answers:
 - 200 `{"results": [{"kind", "name", "namespace", "action", "text", ["warning"]}]}`, action
   `created` / `configured` / `unchanged` (apply) or `deleted` / `notfound` / `failed` (delete);
-- YAML syntax error: 400 `{"error": {"message", "line", "column"}}` (1-based, PyYAML's mark);
+- with `"preview": true`, nothing is written: 200 `{"preview": [{"kind", "name", "namespace",
+  "action", "diff", "pods": {"create", "delete", "replace", "names", "summary"}}]}` (a server-side
+  dry run: webapp/kubectl/applypreview.py), or the refusal the Apply would give;
+- YAML syntax error: 400 `{"error": {"message", "line", "column", ["hint"]}}` (1-based, PyYAML's
+  mark; `hint` in plain words, webapp/kubectl/yamlhints.py);
 - refusal: the error's HTTP code, `{"error": {"message": <as kubectl prints it>, "field",
   "line", "document", "status"}}` where `line` is the line of the failing field's key in that
   document (its nearest existing ancestor when the field is missing, else the document's first
@@ -24,10 +28,16 @@ from webapp.api import whoasked
 from webapp.extension import current_cluster
 from webapp.kubectl.errors import render_status
 from webapp.kubectl.manifests import MAX_BYTES, Refusal
+from webapp.kubectl.applypreview import preview_documents
 from webapp.kubectl.yamlapply import apply_documents, delete_documents
 
 bp = flask.Blueprint("yamlapply", __name__)
 log = logging.getLogger("kubeplay.apply")
+
+
+def _previewing() -> bool:
+    body = flask.request.get_json(silent=True)
+    return isinstance(body, dict) and body.get("preview") is True
 
 
 def _request() -> tuple[str, str]:
@@ -55,11 +65,15 @@ def _handle(work):
     except Exception as e:
         log.exception("apply/delete failed")
         return flask.jsonify({"error": {"message": f"error: {type(e).__name__}: {e}", "line": None}}), 500
+    if isinstance(results, dict):             # a preview
+        return flask.jsonify(results)
     return flask.jsonify({"results": results})
 
 
 @bp.post("/kubeplay/v1/apply")
 def apply_route():
+    if _previewing():                 # a dry run writes nothing, so the log has nothing to tell
+        return _handle(lambda store, text, ns: {"preview": preview_documents(store, text, ns)})
     flask.g.kubeplay_request_time = current_cluster().clock.now()
     return _told(_handle(apply_documents), "apply")
 

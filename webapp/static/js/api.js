@@ -34,6 +34,7 @@ export function errorMessage(r) {
 
 export const api = {
   apply: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/apply", { yaml, namespace }),
+  applyPreview: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/apply", { yaml, namespace, preview: true }),
   delete: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/delete", { yaml, namespace }),
   terminal: (command) => call("POST", "/kubeplay/v1/terminal", { command }),
   examples: () => call("GET", "/kubeplay/v1/examples"),

@@ -16,24 +16,9 @@ import { EditorPanel } from "./editor-panel.js";
 import { Tour } from "./tour.js";
 import { Timeline } from "./timeline.js";
 import { PodConsole } from "./podconsole.js";
+import { Scenarios } from "./scenarios.js";
 import { keyOf } from "./model.js";
-import { toYaml } from "./yamldump.js";
-
-// What `kubectl get -o yaml` shows, less status and the fields the server sets.
-const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
-                         "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
-const SERVER_ANNOTATIONS = ["deployment.kubernetes.io/revision", "kubectl.kubernetes.io/last-applied-configuration"];
-function desiredYaml(obj) {
-  const o = JSON.parse(JSON.stringify(obj));
-  delete o.status;
-  for (const k of SERVER_METADATA) delete o.metadata[k];
-  const ann = o.metadata.annotations || {};
-  for (const k of SERVER_ANNOTATIONS) delete ann[k];
-  if (!Object.keys(ann).length) delete o.metadata.annotations;
-  const out = { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata };
-  for (const [k, v] of Object.entries(o)) if (!(k in out)) out[k] = v;
-  return toYaml(out);
-}
+import { EDITABLE } from "./desired.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -77,10 +62,7 @@ const actions = {
     const r = await act(api.deleteNode(name), `node "${name}" deleted`);
     if (r.ok) select(null);
   },
-  editObject: (obj) => {
-    editor.setText(desiredYaml(obj));
-    toast(`${obj.kind.toLowerCase()}/${obj.metadata.name}: its live desired state is in the editor`);
-  },
+  editObject: (obj) => editor.showObject(obj),
   restartDeployment: (obj) => act(api.patch(
     `/apis/apps/v1/namespaces/${encodeURIComponent(obj.metadata.namespace)}/deployments/${encodeURIComponent(obj.metadata.name)}`,
     { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": new Date().toISOString().replace(/\.\d+Z$/, "Z") } } } } }),
@@ -113,9 +95,11 @@ const services = new ServicesPanel($("#services"), { onSelect: select,
                                                      onHighlight: (key, uids) => clusterView.highlight(key, uids) });
 const controlPlane = new ControlPlaneView($("#control-plane"), model, { onSelect: select,
                                                                      onError: (m) => toast(m, "error") });
-const editor = new EditorPanel($("#editor-panel"));
+const editor = new EditorPanel($("#editor-panel"), model);
 const terminal = new Terminal($("#terminal"));
 const tour = new Tour($("#tour"), { editor, model, log, actions, clock });
+const scenarios = new Scenarios($("#scenarios"), { onError: (m) => toast(m, "error") });
+scenarios.load();
 
 function select(sel) {
   details.select(sel);
@@ -123,6 +107,9 @@ function select(sel) {
   // The log follows the selection: a pod's story (the groups that touched it).
   const obj = sel && model.get(sel.uid);
   log.setFilter(obj ? keyOf(obj) : null, obj ? `${obj.kind.toLowerCase()} ${keyOf(obj)}` : null);
+  // The editor follows the selection: the object's live desired state (asking before it
+  // replaces unsaved edits).
+  if (obj && EDITABLE.has(obj.kind)) editor.showObject(obj);
 }
 
 let frame = 0;
@@ -139,6 +126,7 @@ function draw() {
   services.draw(dirty);
   details.draw(dirty);
   log.draw(dirty);
+  editor.draw(dirty);
   $("#pod-count").textContent = String(model.kind("Pod").size);
 }
 model.onChange = schedule;
@@ -177,5 +165,5 @@ clock.load();
 sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
-window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, keyOf,
-                    timeline, podConsole };
+window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, scenarios,
+                    keyOf, timeline, podConsole };
