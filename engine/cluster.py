@@ -15,6 +15,7 @@ import time
 
 from . import controlplane, errors, objects, resources as kinds
 from .clock import ManualClock, ScaledClock
+from .load import LoadModel
 from .loop import Context, TerminalError, Timings
 from .decisions import DecisionLog
 from .events import WARNING, EventRecorder
@@ -34,6 +35,7 @@ def _controller_classes():
     from .controllers.endpoints import EndpointsController
     from .controllers.endpointslice import EndpointSliceController
     from .controllers.garbagecollector import GarbageCollector
+    from .controllers.horizontal import HorizontalController
     from .controllers.namespace import NamespaceController
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
@@ -42,7 +44,7 @@ def _controller_classes():
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
             Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
-            GarbageCollector, NamespaceController]
+            GarbageCollector, NamespaceController, HorizontalController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -106,8 +108,10 @@ class Cluster:
         self.clock.on_change = self._wake_up
         self.store.on_write(self._wake_up)
         self._feed = self.store.subscribe()
+        self.load = LoadModel()
         ctx = Context(self.store, self.clock, self.recorder, self.decisions, self.timings,
-                      failed_nodes=self.failed_nodes, stopped_components=self.stopped_components)
+                      failed_nodes=self.failed_nodes, stopped_components=self.stopped_components,
+                      load=self.load)
         self._ctx = ctx
         self.controllers = [cls(ctx) for cls in _controller_classes()]
         self._classes = {c.name: type(c) for c in self.controllers}
@@ -275,6 +279,11 @@ class Cluster:
         raise KeyError(name)
 
     # ---- node health switch (the page's Fail / Recover) ----------------------------------------
+
+    def extra_cpu(self) -> dict:
+        """Traffic's extra CPU demand per pod uid (engine/load.py), for the metrics API: pass a
+        pod's share to usage.pod_usage, as the HPA controller does."""
+        return self.load.extra_cpu(self.store)
 
     def fail_node(self, name: str) -> None:
         self.store.get(kinds.NODE, "", name)

@@ -40,7 +40,7 @@ COMPONENTS = {
     "kube-controller-manager": ("deployment-controller", "replicaset-controller", "statefulset-controller",
                                 "daemonset-controller", "node-lifecycle-controller",
                                 "endpointslice-controller", "endpoint-controller", "garbage-collector",
-                                "namespace-controller"),
+                                "namespace-controller", "horizontal-pod-autoscaler-controller"),
 }
 
 _REQUESTS = {"etcd": {"cpu": "100m", "memory": "100Mi"}, "kube-apiserver": {"cpu": "250m"},

@@ -47,6 +47,10 @@ _ALL = (
     ResourceType("controllerrevisions", "controllerrevision", "ControllerRevision", "apps", "v1", True),
     ResourceType("endpointslices", "endpointslice", "EndpointSlice", "discovery.k8s.io", "v1", True),
     ResourceType("leases", "lease", "Lease", "coordination.k8s.io", "v1", True),
+    # autoscaling/v2 is the stored version; autoscaling/v1 is served from it by conversion
+    # (engine/hpa_versions.py), as kube-apiserver serves both from one storage
+    ResourceType("horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", "autoscaling",
+                 "v2", True, ("hpa",), ("all",), ("status",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -105,3 +109,4 @@ DAEMONSET = BY_NAME[("apps", "daemonsets")]
 CONTROLLERREVISION = BY_NAME[("apps", "controllerrevisions")]
 ENDPOINTSLICE = BY_NAME[("discovery.k8s.io", "endpointslices")]
 LEASE = BY_NAME[("coordination.k8s.io", "leases")]
+HPA = BY_NAME[("autoscaling", "horizontalpodautoscalers")]

@@ -7,7 +7,7 @@ from . import resources as kinds
 # Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
 # update keeps the stored status, and a /status update keeps the stored spec.
 _STATUS_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service", "Node",
-                 "Namespace"}
+                 "Namespace", "HorizontalPodAutoscaler"}
 
 _INITIAL_STATUS = {
     "Pod": lambda obj: {"phase": "Pending", "qosClass": _qos_class(obj)},
@@ -18,6 +18,8 @@ _INITIAL_STATUS = {
                               "numberMisscheduled": 0, "numberReady": 0},
     "Service": lambda obj: {"loadBalancer": {}},
     "Namespace": lambda obj: {"phase": "Active"},
+    # an empty v2 HorizontalPodAutoscalerStatus: desiredReplicas and currentMetrics have no omitempty
+    "HorizontalPodAutoscaler": lambda obj: {"currentMetrics": None, "desiredReplicas": 0},
 }
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).

@@ -11,6 +11,7 @@ structs that carry no information (`creationTimestamp: null` in templates).
 from __future__ import annotations
 
 from .. import quantity
+from . import autoscaling
 
 DEFAULT_MODE = 420           # 0644, for secret/configMap/downwardAPI/projected volumes
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -357,7 +358,8 @@ def endpoint_slice(obj: dict) -> None:
 
 _BY_KIND = {"Pod": pod, "Namespace": namespace, "Node": node, "Deployment": deployment,
             "ReplicaSet": replica_set, "StatefulSet": stateful_set, "DaemonSet": daemon_set,
-            "Service": service, "Endpoints": endpoints, "EndpointSlice": endpoint_slice}
+            "Service": service, "Endpoints": endpoints, "EndpointSlice": endpoint_slice,
+            "HorizontalPodAutoscaler": autoscaling.horizontal_pod_autoscaler}
 
 
 def apply_defaults(obj: dict) -> dict:

@@ -8,18 +8,27 @@ the object is valid); the facade turns a non-empty list into errors.Invalid.
 from __future__ import annotations
 
 from ..errors import FieldError
-from . import validation_apps, validation_core
+from . import autoscaling, validation_apps, validation_core
 from .validation_meta import validate_object_meta_update
+
+
+# kinds kept in their own modules: kind -> (create, update, status update)
+_OWN_MODULES = {"HorizontalPodAutoscaler": (autoscaling.validate, autoscaling.validate_update,
+                                            autoscaling.validate_status)}
 
 
 def validate_create(obj: dict) -> list[FieldError]:
     kind = obj.get("kind") or ""
+    if kind in _OWN_MODULES:
+        return _OWN_MODULES[kind][0](obj)
     fn = validation_core.CREATE.get(kind) or validation_apps.CREATE.get(kind)
     return fn(obj) if fn else []
 
 
 def validate_update(new: dict, old: dict) -> list[FieldError]:
     kind = new.get("kind") or ""
+    if kind in _OWN_MODULES:
+        return _OWN_MODULES[kind][1](new, old)
     fn = validation_core.UPDATE.get(kind) or validation_apps.UPDATE.get(kind)
     return fn(new, old) if fn else []
 
@@ -27,7 +36,8 @@ def validate_update(new: dict, old: dict) -> list[FieldError]:
 def validate_status_update(new: dict, old: dict) -> list[FieldError]:
     kind = new.get("kind") or ""
     errs = validate_object_meta_update(new.get("metadata") or {}, old.get("metadata") or {})
-    fn = validation_core.STATUS.get(kind) or validation_apps.STATUS.get(kind)
+    fn = validation_core.STATUS.get(kind) or validation_apps.STATUS.get(kind) or \
+        (_OWN_MODULES[kind][2] if kind in _OWN_MODULES else None)
     if fn:
         errs.extend(fn(new, old))
     return errs
