@@ -18,6 +18,8 @@ What is here, and why the web layer needs it:
   schemas: the OpenAPI documents /openapi/v3 serves and the strict decoder).
 - Selectors as the apiserver parses and matches them: `parse_label_selector`,
   `parse_field_selector`, `matches_requirements`, `matches_fields`, `selector_to_string`.
+- `hpa_versions`: the autoscaling/v1 ↔ v2 HorizontalPodAutoscaler conversion (v1 is served from
+  the stored v2 objects).
 - `usage`: what running containers and nodes use, from each image's behaviour held to its limits
   (the metrics API `kubectl top` reads).
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
@@ -27,7 +29,7 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import controlplane, errors, objects, patch, quantity, resources, usage
+from . import controlplane, errors, hpa_versions, objects, patch, quantity, resources, usage
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -58,4 +60,6 @@ __all__ = [
     "deployments",
     # what running containers use (the metrics API behind `kubectl top`)
     "usage",
+    # autoscaling/v1 HorizontalPodAutoscalers converted to and from the stored autoscaling/v2
+    "hpa_versions",
 ]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ResourceType, errors
-from webapp.api import printers
+from webapp.api import printers, printers_autoscaling
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -632,5 +632,7 @@ _PRINTERS: dict[tuple[str, str], _Printer] = {
     ("apps", "controllerrevisions"): _Printer(_CONTROLLERREVISION_COLUMNS, _controllerrevision_cells),
     ("discovery.k8s.io", "endpointslices"): _Printer(_ENDPOINTSLICE_COLUMNS, _endpointslice_cells),
     ("coordination.k8s.io", "leases"): _Printer(_LEASE_COLUMNS, _lease_cells),
+    ("autoscaling", "horizontalpodautoscalers"): _Printer(printers_autoscaling.columns(_NAME, _AGE, _col),
+                                                          printers_autoscaling.cells),
 }
 _DEFAULT_PRINTER = _Printer(_DEFAULT_COLUMNS, _default_cells)

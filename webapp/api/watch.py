@@ -105,7 +105,9 @@ def initial_events_end(rt, rv: int) -> dict:
 
 
 def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_version,
-           timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None, client=None):
+           timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None, client=None, view=None):
+    """`view`: a webapp.api.versions.View when the kind is watched at another version than its
+    stored one: each object is converted for the reader."""
     store, clock = cluster.store, cluster.clock
     lreqs = parse_label_selector(label_selector)
     freqs = parse_field_selector(field_selector)
@@ -124,7 +126,7 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             out = tables.table_event_object(rt, obj, now=clock.now(), first=first[0])
             first[0] = False
             return out
-        return obj
+        return view.out(obj) if view is not None else obj
 
     initial, end_bookmark = [], None
     if send_initial_events:
