@@ -193,9 +193,9 @@ def _openapi_bytes(group: str, version: str) -> tuple[bytes, str]:
     defs = {(g, v, k): d for g, v, k, d in schema.openapi_kinds()}
     paths, roots = {}, []
     prefix = "/" + _gv_path(group, version)
-    for rt in kinds.all_types():
-        if (rt.group, rt.version) != (group, version):
-            continue
+    served = [rt for rt in kinds.all_types() if (rt.group, rt.version) == (group, version)]
+    served += [view.rt for view in versions.views_in(group, version)]      # by conversion
+    for rt in served:
         defname = defs.get((group, version, rt.kind))
         if defname:
             roots.append(defname)
