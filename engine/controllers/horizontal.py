@@ -363,29 +363,31 @@ class HorizontalController(Controller):
         up, down = behavior.get("scaleUp") or {}, behavior.get("scaleDown") or {}
         up_window = _rules_window(up, 0)
         down_window = _rules_window(down, DOWNSCALE_STABILIZATION_WINDOW)
-        # stabilizeRecommendationWithBehaviors
-        if desired >= current:
-            window, better = up_window, min
-            reason, message = "ScaleUpStabilized", \
-                "recent recommendations were lower than current one, applying the lowest recent recommendation"
-        else:
-            window, better = down_window, max
-            reason, message = "ScaleDownStabilized", \
-                "recent recommendations were higher than current one, applying the highest recent recommendation"
-        obsolete = now - max(up_window, down_window)
-        cutoff = now - window
-        stabilized = desired
+        # stabilizeRecommendationWithBehaviors: the count is held between the lowest
+        # recommendation of the scale-up window and the highest of the scale-down window
+        up_cutoff, down_cutoff = now - up_window, now - down_window
+        up_rec = down_rec = desired
         recs = self.recommendations.setdefault(key, [])
         old = None
         for i, r in enumerate(recs):
-            if r.at > cutoff:
-                stabilized = better(r.replicas, stabilized)
-            if r.at < obsolete:
+            if r.at > up_cutoff:
+                up_rec = min(r.replicas, up_rec)
+            if r.at > down_cutoff:
+                down_rec = max(r.replicas, down_rec)
+            if r.at < up_cutoff and r.at < down_cutoff:
                 old = i
+        stabilized = max(current, up_rec)
+        stabilized = min(stabilized, down_rec)
         if old is not None:
             recs[old] = _Recommendation(desired, now)
         else:
             recs.append(_Recommendation(desired, now))
+        if desired >= current:
+            reason, message = "ScaleUpStabilized", \
+                "recent recommendations were lower than current one, applying the lowest recent recommendation"
+        else:
+            reason, message = "ScaleDownStabilized", \
+                "recent recommendations were higher than current one, applying the highest recent recommendation"
         if stabilized != desired:
             self._condition(hpa, "AbleToScale", "True", reason, message)
         else:

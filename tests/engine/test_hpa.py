@@ -162,9 +162,12 @@ def test_idle_it_reports_its_metric_and_keeps_the_count(walkthrough):
     assert st["currentReplicas"] == 1 and st["desiredReplicas"] == 1
     metric = st["currentMetrics"][0]["resource"]
     assert metric["name"] == "cpu" and metric["current"]["averageUtilization"] <= 1     # idle apache
+    # idle at 0% the metrics ask for 0 pods and the window's first recommendation (1) holds; at 1%
+    # they ask for ceil(1 × 0.02) = 1
+    want_able = ("True", "ScaleDownStabilized" if metric["current"]["averageUtilization"] == 0 else "ReadyForNewScale")
     assert {t: (condition(c, t)["status"], condition(c, t)["reason"]) for t in
             ("AbleToScale", "ScalingActive", "ScalingLimited")} == {
-        "AbleToScale": ("True", "ReadyForNewScale"), "ScalingActive": ("True", "ValidMetricFound"),
+        "AbleToScale": want_able, "ScalingActive": ("True", "ValidMetricFound"),
         "ScalingLimited": ("False", "DesiredWithinRange")}
     assert condition(c, "ScalingActive")["message"] == \
         "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)"
@@ -262,3 +265,94 @@ def test_a_missing_target_is_reported(cluster):
     assert able["message"] == ('the HPA controller was unable to get the target\'s current scale: '
                                'deployments.apps "php-apache" not found')
     assert events(cluster, "FailedGetScale") == ['deployments.apps "php-apache" not found']
+
+
+def _pod(name, now, *, ready=True, started_ago=1000.0, ready_ago=900.0, phase="Running", request="200m"):
+    cond = {"type": "Ready", "status": "True" if ready else "False", "lastTransitionTime": objects.iso(now - ready_ago)}
+    return {"metadata": {"name": name, "uid": name}, "spec": {"containers": [
+        {"name": "c", "resources": {"requests": {"cpu": request}}}]},
+        "status": {"phase": phase, "startTime": objects.iso(now - started_ago), "conditions": [cond]}}
+
+
+def test_unready_and_missing_pods_damp_a_scale_up_as_upstream():
+    now = 10_000.0
+    pods = [_pod("a", now), _pod("b", now), _pod("new", now, ready=False, started_ago=5, ready_ago=5),
+            _pod("pending", now, phase="Pending")]
+    metrics = {"a": calc.PodMetric(200, now, 15), "b": calc.PodMetric(200, now, 15),
+               "new": calc.PodMetric(0, now, 15)}
+    # 100% of request on the two ready pods against 50%: ×2 of 2 ready = 4 ... but the two starting
+    # pods count as using nothing: 400m over 4 pods' 800m is 50%, within tolerance → no change
+    assert calc.resource_replicas(4, 50, "cpu", pods, metrics, now).replicas == 4
+    # against 25%: even so ×2 → ceil(2 × 4) = 8
+    assert calc.resource_replicas(4, 25, "cpu", pods, metrics, now).replicas == 8
+    # a pod that became ready within the last metrics window is left out too
+    fresh = [_pod("a", now), _pod("late", now, started_ago=60, ready_ago=5)]
+    assert calc.group_pods(fresh, {"a": calc.PodMetric(1, now - 10, 15), "late": calc.PodMetric(1, now - 10, 15)},
+                           "cpu", now)[:2] == (1, {"late"})
+
+
+def test_pods_missing_metrics_count_as_using_their_request_on_a_scale_down():
+    now = 10_000.0
+    pods = [_pod("a", now), _pod("b", now), _pod("quiet", now)]
+    metrics = {"a": calc.PodMetric(20, now, 15), "b": calc.PodMetric(20, now, 15)}
+    # 10% on two pods → 1 wanted; with the third at 100% of its request: 240m/600m = 40% → ceil(3×0.8)=3
+    assert calc.resource_replicas(3, 50, "cpu", pods, metrics, now).replicas == 3
+    assert calc.resource_replicas(3, 50, "cpu", pods[:2], metrics, now).replicas == 1
+
+
+def test_average_value_targets_use_the_raw_average():
+    now = 10_000.0
+    pods = [_pod("a", now), _pod("b", now)]
+    mib = 1024 * 1024 * 1000
+    metrics = {"a": calc.PodMetric(300 * mib, now, 15), "b": calc.PodMetric(300 * mib, now, 15)}
+    p = calc.raw_resource_replicas(2, 100 * mib, "memory", pods, metrics, now)
+    assert p.replicas == 6 and p.raw == 300 * mib
+
+
+def test_policies_select_min_and_percent_and_disabled(walkthrough):
+    c = walkthrough
+    c.store.patch(kinds.DEPLOYMENT, NS, "php-apache", "merge", {"spec": {"replicas": 2}})
+    c.advance(30)
+    c.store.create(hpa(behavior={"scaleUp": {"selectPolicy": "Min", "policies": [
+        {"type": "Pods", "value": 3, "periodSeconds": 15}, {"type": "Percent", "value": 50, "periodSeconds": 15}]},
+        "scaleDown": {"selectPolicy": "Disabled"}}))
+    c.load.set_deployment_load(NS, "php-apache", Fraction(3))
+    c.advance(16)
+    assert replicas(c) == 3                  # min(2 + 3, ceil(2 × 1.5)) = 3
+    c.load.set_deployment_load(NS, "php-apache", Fraction(0))
+    run_for(c, 120)
+    assert replicas(c) == 3                  # within the 300 s window: held, and never raised by it
+    assert condition(c, "AbleToScale")["reason"] == "ScaleDownStabilized"
+    run_for(c, 300)
+    assert replicas(c) == 3                  # past it: scale down is disabled
+    limited = condition(c, "ScalingLimited")
+    assert (limited["status"], limited["reason"]) == ("True", "ScaleDownLimit")
+
+
+def test_v1_and_v2_views_of_one_object_round_trip():
+    from engine import hpa_versions
+    stored = hpa(behavior={"scaleDown": {"stabilizationWindowSeconds": 60, "selectPolicy": "Max",
+                                         "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}]}})
+    stored["spec"]["metrics"].append({"type": "Resource", "resource": {"name": "memory", "target": {
+        "type": "AverageValue", "averageValue": "100Mi"}}})
+    stored["status"] = {"currentReplicas": 2, "desiredReplicas": 3, "currentMetrics": [
+        {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 70, "averageValue": "140m"}}}],
+        "conditions": [{"type": "AbleToScale", "status": "True", "reason": "SucceededRescale",
+                        "message": "the HPA controller was able to update the target scale to 3",
+                        "lastTransitionTime": "2026-01-01T00:00:00Z"}]}
+    v1 = hpa_versions.to_v1(stored)
+    assert v1["apiVersion"] == "autoscaling/v1"
+    assert v1["spec"]["targetCPUUtilizationPercentage"] == 50
+    assert v1["status"] == {"currentReplicas": 2, "desiredReplicas": 3, "currentCPUUtilizationPercentage": 70}
+    notes = v1["metadata"]["annotations"]
+    assert notes["autoscaling.alpha.kubernetes.io/metrics"] == \
+        '[{"type":"Resource","resource":{"name":"memory","targetAverageValue":"100Mi"}}]'
+    back = hpa_versions.from_v1(v1, strict=True)
+    assert "annotations" not in back["metadata"]
+    assert back["spec"]["metrics"] == [stored["spec"]["metrics"][1], stored["spec"]["metrics"][0]]
+    assert back["spec"]["behavior"] == stored["spec"]["behavior"]
+    assert back["status"]["conditions"] == stored["status"]["conditions"]
+    with pytest.raises(errors.BadRequest) as e:
+        hpa_versions.from_v1(dict(v1, spec=dict(v1["spec"], maxReplicas="ten")), strict=False)
+    assert e.value.message.startswith('HorizontalPodAutoscaler in version "v1" cannot be handled as a '
+                                      "HorizontalPodAutoscaler: json: cannot unmarshal string into Go struct field")
