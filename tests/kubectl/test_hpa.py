@@ -102,6 +102,15 @@ def test_a_v1_manifest_applies_and_reapplies_through_conversion(kube_ns):
     v2 = kube.server.get_json(f"/apis/autoscaling/v2/namespaces/{kube.ns}/horizontalpodautoscalers/php-apache")
     assert v2["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
     assert v2["spec"]["maxReplicas"] == 5
+    # listed and watched at v1 too, from the same storage
+    base = f"/apis/autoscaling/v1/namespaces/{kube.ns}/horizontalpodautoscalers"
+    listed = json.loads(kube("get", "--raw", base).stdout)
+    assert listed["kind"] == "HorizontalPodAutoscalerList" and listed["apiVersion"] == "autoscaling/v1"
+    assert [i["spec"]["targetCPUUtilizationPercentage"] for i in listed["items"]] == [70]
+    watched = kube("get", "--raw", f"{base}?watch=1&timeoutSeconds=1").stdout.splitlines()
+    first = json.loads(watched[0])
+    assert first["type"] == "ADDED" and first["object"]["apiVersion"] == "autoscaling/v1"
+    assert {"autoscaling/v1", "autoscaling/v2"} <= set(kube("api-versions").stdout.split())
     # v1 has no `behavior`: the strict decoder refuses it as the apiserver does
     hpa["spec"]["behavior"] = {}
     cp = kube("create", "-f", "-", input=json.dumps(dict(hpa, metadata={"name": "other"})), check=False)
