@@ -20,7 +20,7 @@ container's fieldPath, projected volumes' `Optional:`, no `Kube-Proxy Version`, 
 from __future__ import annotations
 
 # Importing the command modules registers their commands.
-from . import delete, describers, get, metadata, nodes, rollout, workloads  # noqa: F401
+from . import autoscale, delete, describers, get, metadata, nodes, rollout, workloads  # noqa: F401
 from .cli import COMMANDS, Result, run
 
 __all__ = ["run", "Result", "COMMANDS"]
