@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine import errors, resources as kinds
-from webapp.api import reviews, tables
+from webapp.api import metrics, reviews, tables
 from . import output, resolve
 from .cli import Ctx, Flag, UsageError, command
 from .errors import CommandError, render
@@ -165,6 +165,9 @@ def api_resources(ctx: Ctx, args: list[str], flags: dict) -> int:
     # the create-only review kinds, which discovery lists beside the stored ones
     rows = list(kinds.all_types()) + [kinds.ResourceType(plural, plural[:-1], kind, g, v, False)
                                   for g, v, plural, kind in reviews.RESOURCES]
+    # and metrics-server's read-only kinds (the aggregated metrics.k8s.io API)
+    rows += [kinds.ResourceType(plural, "", kind, metrics.GROUP, metrics.VERSION, namespaced)
+             for plural, kind, namespaced in metrics.RESOURCES]
     for rt in sorted(rows, key=lambda r: (r.group, r.name)):
         if flags.get("api-group") is not None and rt.group != flags["api-group"]:
             continue
