@@ -89,6 +89,16 @@ def test_kubectl_autoscale_then_get_and_describe(kube_ns):
     assert re.search(r"^  ScalingLimited\s+False\s+DesiredWithinRange\s+the desired count is within the acceptable range$",
                      out, re.M)
 
+    # the page's terminal prints what kubectl prints (up to the Events, whose ages kubectl computes
+    # from its own clock); the HPA syncs meanwhile, so poll for a pair read between two syncs
+    def same():
+        real = kube("describe", "hpa", "php-apache").stdout.split("Events:")[0]
+        mine = kube.server.post_json("/kubeplay/v1/terminal", {"command": "kubectl describe hpa php-apache",
+                                                               "namespace": kube.ns})["output"].split("Events:")[0]
+        assert mine == real, (mine, real)
+        return True
+    kube.server.wait_until(same, 30, message="the terminal's describe hpa matches kubectl's")
+
 
 def test_a_v1_manifest_applies_and_reapplies_through_conversion(kube_ns):
     kube = kube_ns
@@ -184,3 +194,32 @@ def test_the_page_load_control_loads_a_deployment(kube_shared):
     e.value.close()
     assert e.value.code == 404
     assert kube.server.post_json(path, {"cpu": "0"})["cpu"] == "0"
+
+
+def test_describe_shows_behavior_and_average_value_metrics_as_the_terminal_does(kube_ns):
+    kube = kube_ns
+    _php_apache(kube)
+    hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "php-apache"},
+           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "php-apache"},
+                    "minReplicas": 1, "maxReplicas": 4,
+                    "metrics": [{"type": "Resource", "resource": {"name": "memory", "target": {
+                        "type": "AverageValue", "averageValue": "100Mi"}}}],
+                    "behavior": {"scaleDown": {"stabilizationWindowSeconds": 60,
+                                               "policies": [{"type": "Pods", "value": 1, "periodSeconds": 30}]}}}}
+    _apply(kube, hpa)
+    kube.server.wait_until(lambda: re.fullmatch(r"memory: \d+(Ki|Mi|k|M)?/100Mi|memory: \d+/100Mi",
+                                                _hpa_row(kube)["TARGETS"]), 60, message="memory measured")
+    out = kube("describe", "hpa", "php-apache").stdout
+    assert re.search(r"^  resource memory on pods:\s+\S+ / 100Mi$", out, re.M)
+    assert "Behavior:\n  Scale Up:\n    Stabilization Window: 0 seconds\n    Select Policy: Max\n    Policies:\n" in out
+    assert re.search(r"^      - Type: Pods\s+Value: 4\s+Period: 15 seconds$", out, re.M)
+    assert re.search(r"^  Scale Down:\n    Stabilization Window: 60 seconds\n    Select Policy: Max\n    Policies:\n"
+                     r"      - Type: Pods\s+Value: 1\s+Period: 30 seconds$", out, re.M)
+
+    def same():
+        real = kube("describe", "hpa", "php-apache").stdout.split("Events:")[0]
+        mine = kube.server.post_json("/kubeplay/v1/terminal", {"command": "kubectl describe hpa php-apache",
+                                                               "namespace": kube.ns})["output"].split("Events:")[0]
+        assert mine == real, (mine, real)
+        return True
+    kube.server.wait_until(same, 30, message="the terminal's describe hpa matches kubectl's")

@@ -12,6 +12,7 @@ from .cli import Ctx, Flag, UsageError, command
 from .describe import (Writer, _controlled_by, annotations_multiline, containers, events_section,
                        labels_multiline, pod_template, rfc1123z, selector_string, tolerations_multiline,
                        volumes)
+from .describe_hpa import describe_hpa
 from .describe_node import describe_node
 from .errors import CommandError, render
 
@@ -264,7 +265,7 @@ def describe_configmap(ctx: Ctx, cm: dict) -> str:
 
 DESCRIBERS = {"Pod": describe_pod, "Deployment": describe_deployment, "ReplicaSet": describe_replicaset,
               "Node": describe_node, "Service": describe_service, "Namespace": describe_namespace,
-              "ConfigMap": describe_configmap}
+              "ConfigMap": describe_configmap, "HorizontalPodAutoscaler": describe_hpa}
 
 
 @command("describe", Flag("selector", "l"), Flag("all-namespaces", "A", "bool"),
@@ -303,7 +304,8 @@ def describe(ctx: Ctx, args: list[str], flags: dict) -> int:
         fn = DESCRIBERS.get(obj.get("kind"))
         if fn is None:
             raise CommandError("describe is available for pods, deployments, replicasets, nodes, services, "
-                               f"namespaces and configmaps in the kubeplay terminal, not {kinds.of(obj).name}")
+                               "namespaces, configmaps and horizontalpodautoscalers in the kubeplay terminal, "
+                               f"not {kinds.of(obj).name}")
         texts.append(fn(ctx, obj))
     ctx.write("\n\n".join(texts))
     for f in failures:
