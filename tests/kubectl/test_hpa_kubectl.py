@@ -112,6 +112,14 @@ def test_a_v1_manifest_applies_and_reapplies_through_conversion(kube_ns):
     v2 = kube.server.get_json(f"/apis/autoscaling/v2/namespaces/{kube.ns}/horizontalpodautoscalers/php-apache")
     assert v2["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
     assert v2["spec"]["maxReplicas"] == 5
+    # server-side apply at v1 too
+    hpa["spec"]["targetCPUUtilizationPercentage"] = 65
+    out = kube("apply", "--server-side", "--force-conflicts", "-f", "-", input=json.dumps(hpa)).stdout
+    assert "horizontalpodautoscaler.autoscaling/php-apache serverside-applied" in out
+    v2 = kube.server.get_json(f"/apis/autoscaling/v2/namespaces/{kube.ns}/horizontalpodautoscalers/php-apache")
+    assert v2["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 65
+    hpa["spec"]["targetCPUUtilizationPercentage"] = 70
+    kube("apply", "--server-side", "--force-conflicts", "-f", "-", input=json.dumps(hpa))
     # listed and watched at v1 too, from the same storage
     base = f"/apis/autoscaling/v1/namespaces/{kube.ns}/horizontalpodautoscalers"
     listed = json.loads(kube("get", "--raw", base).stdout)

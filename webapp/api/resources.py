@@ -455,9 +455,6 @@ def _patch_view(t: Target, ptype: str, body, manager: str, subresource: str | No
 def apply(t: Target):
     """Server-side apply: the YAML (or JSON) configuration is merged in as `fieldManager`, whose
     field ownership it records; 201 when the apply created the object."""
-    if t.view is not None:
-        raise errors.UnsupportedMediaType(f"server-side apply at {t.api_version} is not supported by kubeplay: "
-                                          f"apply the {t.rt.api_version} form")
     manager = _manager("PatchOptions", required=True)
     force = request.args.get("force", "")
     if force not in ("", "true", "false"):
@@ -466,9 +463,13 @@ def apply(t: Target):
     config = bodies.read_json_like(request.get_data(cache=False), APPLY_PATCH, dups)
     if dups and _strict():
         raise errors.BadRequest("error strict decoding YAML: error converting YAML to JSON: " + _yaml_unmarshal_errors(dups))
+    if t.view is not None and isinstance(config, dict):
+        # a configuration at another version: applied as its stored-version equivalent (the
+        # fields it sets are the ones the converted configuration sets)
+        config = t.view.into(config, strict=_strict())
     obj, created = current_cluster().store.apply(t.rt, t.namespace, t.name, config, manager=manager,
                                           force=force == "true", strict=_strict(), dry_run=_dry_run())
-    return _json(obj, 201 if created else 200)
+    return _json(t.out(obj), 201 if created else 200)
 
 
 MAX_GRACE = 2 ** 63 - 1
