@@ -156,13 +156,16 @@ class HorizontalController(Controller):
                                 component=COMPONENT)
             self._store_scale_event(spec.get("behavior"), key, current, desired, now)
             self.decide(key, f"HorizontalPodAutoscaler {key}: {story} → scaling {ref.get('kind')} "
-                             f"{ref.get('name')} from {current} to {desired} ({reason})",
+                             f"{ref.get('name')} from {current} to {desired}"
+                             + (f" ({reason})" if reason else ""),
                         action="rescale", observed=current, desired=desired)
             self._said[key] = ""
         else:
             desired = current
             # a change wanted but held back (stabilization, limits): said once per reason
-            held = self._held_reason(new) if wanted is not None and wanted != current else ""
+            # (at minReplicas or maxReplicas there is nothing to hold back: not worth a line)
+            at_bound = (wanted is not None and ((wanted < current and current <= lo) or (wanted > current and current >= hi)))
+            held = self._held_reason(new) if wanted is not None and wanted != current and not at_bound else ""
             if held and self._said.get(key) != held:
                 self._said[key] = held
                 self.decide(key, f"HorizontalPodAutoscaler {key}: {story} → keeping {current}",
@@ -181,19 +184,23 @@ class HorizontalController(Controller):
         return "/".join((conds.get(t) or {}).get("reason", "") for t in ("AbleToScale", "ScalingLimited"))
 
     def _limits_story(self, hpa: dict, proposal: int, desired: int, current: int) -> str:
-        """Why the count set differs from the one the metrics asked for, in the conditions' words."""
+        """Why the count set differs from the one the metrics asked for, in plain words."""
         if desired == proposal:
             return ""
         conds = self._conditions(hpa)
+        behavior = (hpa.get("spec") or {}).get("behavior") or {}
         parts = []
         able = conds.get("AbleToScale") or {}
-        if able.get("reason") in ("ScaleDownStabilized", "ScaleUpStabilized"):
-            window = "scale-down" if able["reason"] == "ScaleDownStabilized" else "scale-up"
-            parts.append(f"held by the {window} stabilization window ({able.get('message')})")
+        if able.get("reason") == "ScaleDownStabilized":
+            window = _rules_window(behavior.get("scaleDown"), DOWNSCALE_STABILIZATION_WINDOW)
+            parts.append(f"the scale-down stabilization window keeps the highest recommendation of the last {window} s")
+        elif able.get("reason") == "ScaleUpStabilized":
+            window = _rules_window(behavior.get("scaleUp"), 0)
+            parts.append(f"the scale-up stabilization window keeps the lowest recommendation of the last {window} s")
         limited = conds.get("ScalingLimited") or {}
         if limited.get("status") == "True":
-            parts.append(f"limited ({limited.get('message')})")
-        return (", " + ", ".join(parts) if parts else "") + f" → {desired}"
+            parts.append(limited.get("message") or "")
+        return (", but " + " and ".join(parts) if parts else "") + f": {desired}"
 
     def _target(self, hpa: dict, ref: dict) -> dict:
         """The scale target (its scale subresource: spec.replicas and the selector)."""
