@@ -64,6 +64,12 @@ def test_the_load_control_makes_the_hpa_scale_out_and_back_in(playground_factory
     p.page.get_by_role("button", name="Set load", exact=True).click()
     expect(status).to_have_text("load: 2 CPU")
     expect(p.pods("Deployment/php-apache", "Running")).to_have_count(5, timeout=60_000)
+    # the reconcile log says why each step was taken
+    log = p.page.locator("#log-list")
+    expect(log).to_contain_text("scaling Deployment php-apache from 1 to 4")
+    expect(log).to_contain_text("the desired replica count is increasing faster than the maximum scale rate")
+    expect(log).to_contain_text("Deployment default/php-apache: load set to 2 CPU")
     p.page.get_by_role("button", name="Remove load", exact=True).click()
     expect(p.page.locator("#details .load-status")).to_have_text("no extra load")
     expect(p.pods("Deployment/php-apache", "Running")).to_have_count(1, timeout=90_000)
+    expect(log).to_contain_text("scaling Deployment php-apache from 5 to 1 (All metrics below target)")
