@@ -20,6 +20,8 @@ What is here, and why the web layer needs it:
   the page's drain alike.
 - Selectors as the apiserver parses and matches them: `parse_label_selector`,
   `parse_field_selector`, `matches_requirements`, `matches_fields`, `selector_to_string`.
+- `hpa_versions`: the autoscaling/v1 ↔ v2 HorizontalPodAutoscaler conversion (v1 is served from
+  the stored v2 objects).
 - `usage`: what running containers and nodes use, from each image's behaviour held to its limits
   (the metrics API `kubectl top` reads).
 - `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
@@ -31,7 +33,7 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import controlplane, errors, eviction, objects, patch, quantity, resources, tokens, usage
+from . import controlplane, errors, eviction, hpa_versions, objects, patch, quantity, resources, tokens, usage
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -67,4 +69,6 @@ __all__ = [
     "usage",
     # the TokenRequest API (serviceaccounts/token)
     "tokens",
+    # autoscaling/v1 HorizontalPodAutoscalers converted to and from the stored autoscaling/v2
+    "hpa_versions",
 ]

@@ -15,6 +15,7 @@ import time
 
 from . import controlplane, errors, objects, resources as kinds, volumes
 from .clock import ManualClock, ScaledClock
+from .load import LoadModel
 from .loop import Context, TerminalError, Timings
 from .decisions import DecisionLog
 from .events import WARNING, EventRecorder
@@ -39,6 +40,7 @@ def _controller_classes():
     from .controllers.cronjob import CronJobController
     from .controllers.garbagecollector import GarbageCollector
     from .controllers.job import JobController
+    from .controllers.horizontal import HorizontalController
     from .controllers.namespace import NamespaceController
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
@@ -57,7 +59,7 @@ def _controller_classes():
             EndpointSliceController, EndpointsController, GarbageCollector, NamespaceController,
             ResourceQuotaController, DisruptionController, ServiceAccountsController, TokensController,
             JobController, CronJobController, TTLAfterFinishedController, PVCProtectionController,
-            PVProtectionController]
+            PVProtectionController, HorizontalController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -124,8 +126,10 @@ class Cluster:
         self.clock.on_change = self._wake_up
         self.store.on_write(self._wake_up)
         self._feed = self.store.subscribe()
+        self.load = LoadModel()
         ctx = Context(self.store, self.clock, self.recorder, self.decisions, self.timings,
-                      failed_nodes=self.failed_nodes, stopped_components=self.stopped_components)
+                      failed_nodes=self.failed_nodes, stopped_components=self.stopped_components,
+                      load=self.load)
         self._ctx = ctx
         self.controllers = [cls(ctx) for cls in _controller_classes()]
         self._classes = {c.name: type(c) for c in self.controllers}
@@ -313,6 +317,11 @@ class Cluster:
         raise KeyError(name)
 
     # ---- node health switch (the page's Fail / Recover) ----------------------------------------
+
+    def extra_cpu(self) -> dict:
+        """Traffic's extra CPU demand per pod uid (engine/load.py), for the metrics API: pass a
+        pod's share to usage.pod_usage, as the HPA controller does."""
+        return self.load.extra_cpu(self.store)
 
     def fail_node(self, name: str) -> None:
         self.store.get(kinds.NODE, "", name)

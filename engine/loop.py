@@ -180,6 +180,9 @@ class Context:
     # The control-plane components the learner has stopped (Cluster.set_component_running): a
     # live, read-only view, for the kubelet that reports their mirror pods unready.
     stopped_components: Set[str] = frozenset()
+    # Traffic on serving pods (engine/load.py): the load the page set on Deployments, and the
+    # load generators' pods; read by the HPA controller through the same usage model kubectl top shows.
+    load: Any = None
 
 
 Handler = Callable[[WatchEvent], Iterable[str]]

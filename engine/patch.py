@@ -273,6 +273,7 @@ _KINDS: dict[tuple[str, str], dict] = {   # (group, kind) → path → strategy;
     ("apps", "ControllerRevision"): {},
     ("discovery.k8s.io", "EndpointSlice"): {},
     ("coordination.k8s.io", "Lease"): {},
+    ("autoscaling", "HorizontalPodAutoscaler"): _under("status", _CONDITIONS),
 }
 _SCHEMAS = {gk: {**_under("metadata", _OBJECT_META), **table} for gk, table in _KINDS.items()}
 _DEFAULT_SCHEMA = _under("metadata", _OBJECT_META)   # unknown kinds: metadata only, other lists atomic

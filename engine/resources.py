@@ -60,6 +60,10 @@ _ALL = (
     ResourceType("persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", "", "v1", True,
                  ("pvc",), (), ("status",)),
     ResourceType("storageclasses", "storageclass", "StorageClass", "storage.k8s.io", "v1", False, ("sc",)),
+    # autoscaling/v2 is the stored version; autoscaling/v1 is served from it by conversion
+    # (engine/hpa_versions.py), as kube-apiserver serves both from one storage
+    ResourceType("horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", "autoscaling",
+                 "v2", True, ("hpa",), ("all",), ("status",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -128,3 +132,4 @@ CRONJOB = BY_NAME[("batch", "cronjobs")]
 PERSISTENTVOLUME = BY_NAME[("", "persistentvolumes")]
 PERSISTENTVOLUMECLAIM = BY_NAME[("", "persistentvolumeclaims")]
 STORAGECLASS = BY_NAME[("storage.k8s.io", "storageclasses")]
+HPA = BY_NAME[("autoscaling", "horizontalpodautoscalers")]

@@ -8,7 +8,7 @@ from . import resources as kinds
 # update keeps the stored status, and a /status update keeps the stored spec.
 _STATUS_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service", "Node",
                  "Namespace", "PodDisruptionBudget", "ResourceQuota", "Job", "CronJob", "PersistentVolume",
-                 "PersistentVolumeClaim"}
+                 "PersistentVolumeClaim", "HorizontalPodAutoscaler"}
 
 _INITIAL_STATUS = {
     "Pod": lambda obj: {"phase": "Pending", "qosClass": _qos_class(obj)},
@@ -28,6 +28,8 @@ _INITIAL_STATUS = {
     # (pkg/registry/core/persistentvolume{,claim}/strategy.go: a new volume or claim is Pending)
     "PersistentVolume": lambda obj: {"phase": "Pending"},
     "PersistentVolumeClaim": lambda obj: {"phase": "Pending"},
+    # an empty v2 HorizontalPodAutoscalerStatus: desiredReplicas and currentMetrics have no omitempty
+    "HorizontalPodAutoscaler": lambda obj: {"currentMetrics": None, "desiredReplicas": 0},
 }
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).

@@ -42,16 +42,17 @@ class Usage:
 
 
 @functools.cache
-def _data() -> dict:
+def data() -> dict:
+    """engine/data/usage.json, read once."""
     with open(DATA_FILE, encoding="utf-8") as f:
         return json.load(f)
 
 
 def window_seconds() -> int:
-    return int(_data()["window_seconds"])
+    return int(data()["window_seconds"])
 
 
-def _repository(image: str) -> str:
+def repository(image: str) -> str:
     """`nginx:1.27` → nginx, `docker.io/polinux/stress` → polinux/stress, registry.k8s.io/etcd:3.5 → as is."""
     name = image.split("@")[0]
     last = name.rsplit("/", 1)[-1]
@@ -95,8 +96,8 @@ def _flags(words: list[str]) -> dict[str, str]:
 
 def demand(container: dict) -> tuple[Fraction, Fraction]:
     """What the container's process would use unconstrained: (cores, bytes)."""
-    data = _data()
-    entry = data["images"].get(_repository(container.get("image") or ""), data["default"])
+    table = data()
+    entry = table["images"].get(repository(container.get("image") or ""), table["default"])
     cores = quantity.parse_quantity(entry["cpu"])
     memory = quantity.parse_quantity(entry["memory"])
     rules = entry.get("args") or {}
@@ -125,13 +126,15 @@ def _limit(container: dict, resource: str) -> Fraction | None:
 
 
 def _wobble(key: str, window: int) -> Fraction:
-    spread = Fraction(_data()["wobble"]).limit_denominator(1000)
+    spread = Fraction(data()["wobble"]).limit_denominator(1000)
     h = int(hashlib.sha256(f"{key}/{window}".encode()).hexdigest()[:8], 16)
     return 1 + spread * (Fraction(h % 2001, 1000) - 1)        # within ±spread
 
 
-def container_usage(pod: dict, container: dict, now: float) -> Usage:
+def container_usage(pod: dict, container: dict, now: float, extra_cores: Fraction = Fraction(0)) -> Usage:
+    """`extra_cores`: demand from traffic (engine/load.py) on top of the image's own."""
     cores, memory = demand(container)
+    cores += extra_cores
     window = int(now // window_seconds())
     key = f"{objects.uid_of(pod)}/{container.get('name')}"
     cores *= _wobble(key + "/cpu", window)
@@ -151,20 +154,24 @@ def running_containers(pod: dict) -> list[dict]:
     return [c for c in (pod.get("spec") or {}).get("containers") or [] if c.get("name") in running]
 
 
-def pod_usage(pod: dict, now: float) -> list[tuple[str, Usage]] | None:
-    """(container name, usage) per running container; None when the pod has no samples."""
+def pod_usage(pod: dict, now: float, extra_cores: Fraction = Fraction(0)) -> list[tuple[str, Usage]] | None:
+    """(container name, usage) per running container; None when the pod has no samples.
+    `extra_cores` (the pod's share of traffic, engine/load.py) lands on its first running
+    container, the one serving in the single-container pods the walkthroughs use."""
     containers = running_containers(pod)
     if not containers:
         return None
-    return [(c["name"], container_usage(pod, c, now)) for c in containers]
+    return [(c["name"], container_usage(pod, c, now, extra_cores if i == 0 else Fraction(0)))
+            for i, c in enumerate(containers)]
 
 
-def node_usage(pods_on_node: list[dict], now: float) -> Usage:
-    overhead = _data()["node_overhead"]
+def node_usage(pods_on_node: list[dict], now: float, extra: dict[str, Fraction] | None = None) -> Usage:
+    overhead = data()["node_overhead"]
     total = Usage(int(quantity.parse_quantity(overhead["cpu"]) * 1_000_000_000),
                   int(quantity.parse_quantity(overhead["memory"])))
     for pod in pods_on_node:
-        for _, use in pod_usage(pod, now) or []:
+        share = (extra or {}).get(objects.uid_of(pod), Fraction(0))
+        for _, use in pod_usage(pod, now, share) or []:
             total = total + use
     return total
 

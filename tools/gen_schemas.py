@@ -66,11 +66,15 @@ ROOT_KINDS = [
     ("v1", "PersistentVolume"), ("storage.k8s.io/v1", "StorageClass"),
     ("networking.k8s.io/v1", "NetworkPolicy"), ("networking.k8s.io/v1", "IngressClass"),
     ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("autoscaling/v1", "HorizontalPodAutoscaler"),     # served from v2 by conversion (kubectl 1.32 autoscale posts it)
 ]
 
 K8S_VERSION = "v1.32.0"                    # kubernetes-validate's directory for the definitions
 KUBERNETES_VALIDATE_VERSION = "1.37.0"     # the package release the committed data was made from
 API_TAG = "v0.32.0"                        # k8s.io/api and k8s.io/apimachinery tag of K8S_VERSION
+
+# packages of versions served by conversion from another, stored, version
+CONVERTED_PACKAGES = ("io.k8s.api.autoscaling.v1.",)
 
 DATA_OUT = "engine/admission/api_schema.json.gz"
 PROTO_OUT = "webapp/api/protobuf_schema.py"
@@ -419,9 +423,11 @@ def to_openapi_v3(node, *, gvk: bool = False):
 
 def short_names(defnames: list[str]) -> dict[str, str]:
     """Go struct name per definition; a name taken twice gets its group as prefix
-    (discovery.EndpointPort beside core's EndpointPort). Core and meta types keep bare names."""
+    (discovery.EndpointPort beside core's EndpointPort). Core and meta types keep bare names, and
+    a stored version's types theirs beside a version served by conversion (autoscaling.X is v1's)."""
     def rank(d):
-        return (0 if ".core." in d or ".apimachinery." in d else 1, d)
+        converted = any(d.startswith(p) for p in CONVERTED_PACKAGES)
+        return (0 if ".core." in d or ".apimachinery." in d else 2 if converted else 1, d)
     out, taken = {}, set()
     for d in sorted(defnames, key=rank):
         name = d.rpartition(".")[2]

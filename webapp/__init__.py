@@ -43,12 +43,13 @@ def create_app(cluster: Cluster, *, token: str | None = None, bind_host: str | N
 
 def _register_page(app: Flask) -> None:
     """The page, its WebSocket stream, the editor's apply/delete endpoints, the scenarios, the
-    timeline and the in-page terminal."""
-    from .page import editor, pages, scenarios, stream, terminal, timeline
+    timeline, the load control and the in-page terminal."""
+    from .page import editor, load, pages, scenarios, stream, terminal, timeline
     from flask_sock import Sock
     sock = Sock(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(timeline.bp)
+    app.register_blueprint(load.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(scenarios.bp)
     app.register_blueprint(terminal.bp)

@@ -11,7 +11,7 @@ structs that carry no information (`creationTimestamp: null` in templates).
 from __future__ import annotations
 
 from .. import quantity
-from . import batch, defaults_policy, secrets, storage
+from . import autoscaling, batch, defaults_policy, secrets, storage
 
 DEFAULT_MODE = 420           # 0644, for secret/configMap/downwardAPI/projected volumes
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -367,7 +367,8 @@ def cron_job(obj: dict) -> None:
 _BY_KIND = {"Job": job, "CronJob": cron_job, "Pod": pod, "Namespace": namespace, "Node": node, "Deployment": deployment,
             "ReplicaSet": replica_set, "StatefulSet": stateful_set, "DaemonSet": daemon_set,
             "Service": service, "Endpoints": endpoints, "EndpointSlice": endpoint_slice,
-            "Secret": secrets.default_secret}
+            "Secret": secrets.default_secret,
+            "HorizontalPodAutoscaler": autoscaling.horizontal_pod_autoscaler}
 _BY_KIND.update({"ResourceQuota": defaults_policy.resource_quota, "LimitRange": defaults_policy.limit_range})
 
 

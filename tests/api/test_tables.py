@@ -354,6 +354,7 @@ EXPECTED_COLUMNS = {
                                    "VolumeAttributesClass", "Age", "VolumeMode"], ["VolumeMode"]),
     kinds.STORAGECLASS: (["Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion",
                           "Age"], []),
+    kinds.HPA: (["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"], []),
 }
 
 
@@ -455,6 +456,24 @@ def test_namespace_configmap_lease_cells():
     assert tables.row_cells(kinds.LEASE, lease, now=NOW) == ["node-1", "node-1", "90s"]
     lease["spec"].pop("holderIdentity")
     assert tables.row_cells(kinds.LEASE, lease, now=NOW)[1] == ""
+
+
+def test_hpa_cells_as_upstream_prints_them():
+    cpu = {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}
+    mem = {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "100Mi"}}}
+    hpa = {"metadata": {"name": "web", "creationTimestamp": ago(90)},
+           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                    "minReplicas": 1, "maxReplicas": 10, "metrics": [cpu]},
+           "status": {"currentMetrics": None, "desiredReplicas": 0}}
+    assert tables.row_cells(kinds.HPA, hpa, now=NOW) == ["web", "Deployment/web", "cpu: <unknown>/50%", "1", 10, 0, "90s"]
+    hpa["spec"]["metrics"] = [cpu, mem, cpu]
+    hpa["status"] = {"currentReplicas": 4, "desiredReplicas": 4, "currentMetrics": [
+        {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 250, "averageValue": "500m"}}},
+        {"type": "Resource", "resource": {"name": "memory", "current": {"averageValue": "9Mi"}}}]}
+    assert tables.row_cells(kinds.HPA, hpa, now=NOW)[2:6] == [
+        "cpu: 250%/50%, memory: 9Mi/100Mi + 1 more...", "1", 10, 4]
+    hpa["spec"] = {"maxReplicas": 3}
+    assert tables.row_cells(kinds.HPA, hpa, now=NOW)[1:5] == ["/", "<none>", "<unset>", 3]
 
 
 def test_controllerrevision_cells():

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, jsonify, request
 from engine import resources as kinds
 from engine import schema
 
-from . import metrics, reviews
+from . import metrics, reviews, versions
 from . import openapi_v2 as openapi_v2_doc
 
 _STARTED = datetime.now(timezone.utc).replace(microsecond=0)   # Last-Modified of /openapi/v2
@@ -40,6 +40,13 @@ def _group_versions() -> list[tuple[str, str]]:
         if gv not in out:
             out.insert(at, gv)
             at += 1
+    # autoscaling follows authorization, its stored version first, then those served by conversion
+    autoscaling = [gv for gv in out if gv[0] == "autoscaling"] + \
+        [gv for gv in versions.group_versions() if gv[0] == "autoscaling"]
+    if autoscaling:
+        out = [gv for gv in out if gv[0] != "autoscaling"]
+        at = max((i + 1 for i, gv in enumerate(out) if gv[0] in ("apps", "authorization.k8s.io")), default=len(out))
+        out[at:at] = autoscaling
     # Aggregated APIs (metrics-server's) come last, as the aggregator lists them.
     return out + [gv for gv in metrics.group_versions() if gv not in out]
 
@@ -90,6 +97,13 @@ def _resource_list(group: str, version: str) -> dict:
             elif sub == "binding":
                 resources.append({"name": f"{rt.name}/binding", "singularName": "", "namespaced": True,
                                   "kind": "Binding", "verbs": ["create"]})
+    for view in versions.views_in(group, version):
+        rt = view.rt
+        resources.append({"name": rt.name, "singularName": rt.singular, "namespaced": rt.namespaced,
+                          "kind": rt.kind, "verbs": list(kinds.VERBS), "shortNames": list(rt.short_names),
+                          "categories": list(rt.categories)})
+        resources.append({"name": f"{rt.name}/status", "singularName": "", "namespaced": rt.namespaced,
+                          "kind": rt.kind, "verbs": ["get", "patch", "update"]})
     resources += reviews.discovery_resources(group, version) + metrics.discovery_resources(group, version)
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
@@ -108,13 +122,16 @@ def api_versions():
 
 @bp.get("/apis")
 def api_groups():
-    groups = []
+    groups: dict[str, dict] = {}
     for group, version in _group_versions():
         if not group:
             continue
         gv = {"groupVersion": f"{group}/{version}", "version": version}
-        groups.append({"name": group, "versions": [gv], "preferredVersion": gv})
-    return jsonify({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+        if group in groups:                      # a second version: the first stays preferred
+            groups[group]["versions"].append(gv)
+        else:
+            groups[group] = {"name": group, "versions": [gv], "preferredVersion": gv}
+    return jsonify({"kind": "APIGroupList", "apiVersion": "v1", "groups": list(groups.values())})
 
 
 @bp.get("/api/v1")
@@ -124,11 +141,10 @@ def core_resources():
 
 @bp.get("/apis/<group>")
 def api_group(group):
-    for g, v in _group_versions():
-        if g == group:
-            gv = {"groupVersion": f"{g}/{v}", "version": v}
-            return jsonify({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv],
-                            "preferredVersion": gv})
+    served = [{"groupVersion": f"{g}/{v}", "version": v} for g, v in _group_versions() if g == group]
+    if served:
+        return jsonify({"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": served,
+                        "preferredVersion": served[0]})
     return _not_found(request.path)
 
 
@@ -191,9 +207,9 @@ def _openapi_bytes(group: str, version: str) -> tuple[bytes, str]:
     defs = {(g, v, k): d for g, v, k, d in schema.openapi_kinds()}
     paths, roots = {}, []
     prefix = "/" + _gv_path(group, version)
-    for rt in kinds.all_types():
-        if (rt.group, rt.version) != (group, version):
-            continue
+    served = [rt for rt in kinds.all_types() if (rt.group, rt.version) == (group, version)]
+    served += [view.rt for view in versions.views_in(group, version)]      # by conversion
+    for rt in served:
         defname = defs.get((group, version, rt.kind))
         if defname:
             roots.append(defname)

@@ -51,19 +51,20 @@ def _envelope(kind: str, name: str, namespace: str | None, labels: dict, now: fl
             "timestamp": objects.iso(usage.window_start(now)), "window": f"{usage.window_seconds()}s", **usage_field}
 
 
-def _pod_metrics(pod: dict, now: float) -> dict | None:
-    samples = usage.pod_usage(pod, now)
+def _pod_metrics(pod: dict, now: float, extra: dict) -> dict | None:
+    """`extra`: traffic's CPU per pod uid (Cluster.extra_cpu), which the pod's use includes."""
+    samples = usage.pod_usage(pod, now, extra.get(objects.uid_of(pod), 0))
     if samples is None:
         return None
     return _envelope("PodMetrics", objects.name_of(pod), objects.namespace_of(pod), objects.labels_of(pod), now,
                      {"containers": [{"name": name, "usage": use.as_resources()} for name, use in samples]})
 
 
-def _node_metrics(node: dict, pods: list[dict], now: float) -> dict:
+def _node_metrics(node: dict, pods: list[dict], now: float, extra: dict) -> dict:
     name = objects.name_of(node)
     mine = [p for p in pods if (p.get("spec") or {}).get("nodeName") == name]
     return _envelope("NodeMetrics", name, None, objects.labels_of(node), now,
-                     {"usage": usage.node_usage(mine, now).as_resources()})
+                     {"usage": usage.node_usage(mine, now, extra).as_resources()})
 
 
 def _list(kind: str, items: list[dict]) -> Response:
@@ -100,7 +101,8 @@ def list_nodes():
     cluster = current_cluster()
     now, pods = cluster.clock.now(), _pods(None)
     nodes = cluster.store.list(kinds.NODE, None, label_selector=request.args.get("labelSelector"))[0]
-    return _list("NodeMetrics", [_node_metrics(n, pods, now) for n in nodes])
+    extra = cluster.extra_cpu()
+    return _list("NodeMetrics", [_node_metrics(n, pods, now, extra) for n in nodes])
 
 
 @bp.get(f"{PREFIX}/nodes/<name>")
@@ -110,14 +112,15 @@ def get_node(name):
         node = cluster.store.get(kinds.NODE, "", name)
     except errors.NotFound:
         raise errors.NotFound("nodemetrics", GROUP, name) from None
-    return _json(_node_metrics(node, _pods(None), cluster.clock.now()))
+    return _json(_node_metrics(node, _pods(None), cluster.clock.now(), cluster.extra_cpu()))
 
 
 @bp.get(f"{PREFIX}/pods")
 @bp.get(f"{PREFIX}/namespaces/<namespace>/pods")
 def list_pods(namespace=None):
-    now = current_cluster().clock.now()
-    found = (_pod_metrics(p, now) for p in _pods(namespace, request.args.get("labelSelector")))
+    cluster = current_cluster()
+    now, extra = cluster.clock.now(), cluster.extra_cpu()
+    found = (_pod_metrics(p, now, extra) for p in _pods(namespace, request.args.get("labelSelector")))
     return _list("PodMetrics", [m for m in found if m is not None])
 
 
@@ -128,7 +131,7 @@ def get_pod(namespace, name):
         pod = cluster.store.get(kinds.POD, namespace, name)
     except errors.NotFound:
         pod = None
-    metrics = _pod_metrics(pod, cluster.clock.now()) if pod is not None else None
+    metrics = _pod_metrics(pod, cluster.clock.now(), cluster.extra_cpu()) if pod is not None else None
     if metrics is None:
         raise errors.NotFound("podmetrics", GROUP, f"{namespace}/{name}")
     return _json(metrics)

@@ -58,6 +58,7 @@ KINDS = {
     ('networking.k8s.io/v1', 'NetworkPolicy'): 'networking.v1.NetworkPolicy',
     ('networking.k8s.io/v1', 'IngressClass'): 'networking.v1.IngressClass',
     ('autoscaling/v2', 'HorizontalPodAutoscaler'): 'autoscaling.v2.HorizontalPodAutoscaler',
+    ('autoscaling/v1', 'HorizontalPodAutoscaler'): 'autoscaling.v1.HorizontalPodAutoscaler',
 }
 
 LIST_WRAPPERS = {'authentication.v1.ExtraValue': 'string'}
@@ -320,6 +321,29 @@ MESSAGES = {
         2: ('nonResourceRules', 'authorization.v1.NonResourceRule', 1),
         3: ('incomplete', 'bool', 0),
         4: ('evaluationError', 'string', 0),
+    },
+    'autoscaling.v1.CrossVersionObjectReference': {
+        1: ('kind', 'string', 0),
+        2: ('name', 'string', 0),
+        3: ('apiVersion', 'string', 0),
+    },
+    'autoscaling.v1.HorizontalPodAutoscaler': {
+        1: ('metadata', 'meta.v1.ObjectMeta', 0),
+        2: ('spec', 'autoscaling.v1.HorizontalPodAutoscalerSpec', 0),
+        3: ('status', 'autoscaling.v1.HorizontalPodAutoscalerStatus', 0),
+    },
+    'autoscaling.v1.HorizontalPodAutoscalerSpec': {
+        1: ('scaleTargetRef', 'autoscaling.v1.CrossVersionObjectReference', 0),
+        2: ('minReplicas', 'int32', 2),
+        3: ('maxReplicas', 'int32', 0),
+        4: ('targetCPUUtilizationPercentage', 'int32', 2),
+    },
+    'autoscaling.v1.HorizontalPodAutoscalerStatus': {
+        1: ('observedGeneration', 'int64', 2),
+        2: ('lastScaleTime', 'meta.v1.Time', 2),
+        3: ('currentReplicas', 'int32', 0),
+        4: ('desiredReplicas', 'int32', 0),
+        5: ('currentCPUUtilizationPercentage', 'int32', 2),
     },
     'autoscaling.v2.ContainerResourceMetricSource': {
         1: ('name', 'string', 0),

@@ -16,7 +16,7 @@ from engine import selector_to_string, tokens
 
 from webapp.extension import current, current_cluster
 
-from . import bodies, clientframe, logs, remotecommand, tables, watch, whoasked
+from . import bodies, clientframe, logs, remotecommand, tables, versions, watch, whoasked
 
 log = logging.getLogger("kubeplay.web")
 
@@ -46,15 +46,35 @@ def _json(obj, status=200) -> Response:
 
 
 class Target:
-    """A parsed API path: resource type, namespace, name and subresource."""
+    """A parsed API path: resource type, namespace, name and subresource; `view` when the URL's
+    version is not the stored one (webapp/api/versions.py)."""
 
-    def __init__(self, rt, namespace, name, sub):
-        self.rt, self.namespace, self.name, self.sub = rt, namespace, name, sub
+    def __init__(self, rt, namespace, name, sub, view=None):
+        self.rt, self.namespace, self.name, self.sub, self.view = rt, namespace, name, sub, view
+
+    def out(self, obj: dict) -> dict:
+        """A stored object as this URL's version shows it."""
+        return self.view.out(obj) if self.view is not None else obj
+
+    @property
+    def api_version(self) -> str:
+        return self.view.api_version if self.view is not None else self.rt.api_version
+
+    @property
+    def version(self) -> str:
+        return self.view.version if self.view is not None else self.rt.version
 
 
 def parse_path(group: str, version: str, segs: list[str]) -> Target:
+    view = None
+
     def rt_for(plural):
+        nonlocal view
         rt = kinds.lookup(group, plural)
+        if rt is not None and rt.version != version:
+            view = versions.lookup(group, version, plural)
+            if view is not None:
+                return rt
         if rt is None or rt.version != version:
             raise _no_resource()
         return rt
@@ -65,19 +85,20 @@ def parse_path(group: str, version: str, segs: list[str]) -> Target:
         if not rt.namespaced:
             raise _no_resource()
         if n == 3:
-            return Target(rt, ns, None, None)
+            return Target(rt, ns, None, None, view)
         if n == 4:
-            return Target(rt, ns, segs[3], None)
+            return Target(rt, ns, segs[3], None, view)
         if n == 5:
-            return Target(rt, ns, segs[3], segs[4])
+            return Target(rt, ns, segs[3], segs[4], view)
         raise _no_resource()
     if n == 1:
-        return Target(rt_for(segs[0]), None, None, None)
+        rt = rt_for(segs[0])
+        return Target(rt, None, None, None, view)
     if n in (2, 3):
         rt = rt_for(segs[0])
         if rt.namespaced:
             raise _no_resource()
-        return Target(rt, None, segs[1], segs[2] if n == 3 else None)
+        return Target(rt, None, segs[1], segs[2] if n == 3 else None, view)
     raise _no_resource()
 
 
@@ -212,7 +233,7 @@ def _go_type(v) -> str:
     return {str: "string", list: "array", dict: "object", type(None): "null"}.get(type(v), "value")
 
 
-def _object_body(rt) -> dict:
+def _object_body(rt, view=None) -> dict:
     """A write's body as an object of `rt`, refused as the apiserver's decoder refuses it: a
     body that is not an object, metadata that is not an object, and (fieldValidation=Strict) a
     key given twice."""
@@ -222,7 +243,7 @@ def _object_body(rt) -> dict:
         raise errors.BadRequest(
             f"couldn't get version/kind; json parse error: json: cannot unmarshal {_go_type(obj)} into Go value of type "
             'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }')
-    prefix = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+    prefix = f'{rt.kind} in version "{view.version if view else rt.version}" cannot be handled as a {rt.kind}: '
     for field in ("apiVersion", "kind"):
         if field in obj and not isinstance(obj[field], str):
             raise errors.BadRequest(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
@@ -237,7 +258,20 @@ def _object_body(rt) -> dict:
         if _is_yaml(request.headers.get("Content-Type")):
             raise errors.BadRequest(prefix + "strict decoding error: " + _yaml_unmarshal_errors(dups))
         raise errors.BadRequest(prefix + "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))
+    if view is not None:
+        obj.setdefault("apiVersion", view.api_version)
+        obj.setdefault("kind", rt.kind)
+        return clientframe.from_client(obj)
     return _with_type(rt, clientframe.from_client(obj))
+
+
+def _stored(t: Target, obj: dict) -> dict:
+    """A body at the URL's version as the stored version (a view's conversion)."""
+    if t.view is None:
+        return obj
+    if obj.get("apiVersion") != t.view.api_version:
+        return obj               # refused below, by the store, as the wrong version
+    return t.view.into(obj, strict=_strict())
 
 
 def _is_yaml(content_type: str | None) -> bool:
@@ -270,7 +304,8 @@ def _one(rt, obj, status=200):
 # ---- verbs -------------------------------------------------------------------------------------
 
 def get(t: Target):
-    return _one(t.rt, current_cluster().store.get(t.rt, t.namespace, t.name))
+    obj = current_cluster().store.get(t.rt, t.namespace, t.name)
+    return _one(t.rt, obj if _wants_table() else t.out(obj))
 
 
 def _optional_flag(name: str) -> bool | None:
@@ -296,8 +331,8 @@ def list_(t: Target):
     if _wants_table():
         return _json(tables.table(t.rt, items, now=_now(), resource_version=str(rv),
                                   include_object=request.args.get("includeObject", "Metadata")))
-    return _json({"kind": f"{t.rt.kind}List", "apiVersion": t.rt.api_version,
-                  "metadata": {"resourceVersion": str(rv)}, "items": items})
+    return _json({"kind": f"{t.rt.kind}List", "apiVersion": t.api_version,
+                  "metadata": {"resourceVersion": str(rv)}, "items": [t.out(o) for o in items]})
 
 
 def watch_list(t: Target):
@@ -316,17 +351,18 @@ def watch_list(t: Target):
                        bookmarks=_flag("allowWatchBookmarks"),
                        send_initial_events=_optional_flag("sendInitialEvents"),
                        client=request.environ.get("werkzeug.socket"),
-                       stopping=current().stopping, frame=clientframe.framer())
+                       stopping=current().stopping, frame=clientframe.framer(), view=t.view)
     return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 
 
 def create(t: Target):
-    obj = _object_body(t.rt)
-    if obj.get("kind") != t.rt.kind or obj.get("apiVersion") != t.rt.api_version:
+    obj = _object_body(t.rt, t.view)
+    if obj.get("kind") != t.rt.kind or obj.get("apiVersion") != t.api_version:
         raise errors.BadRequest(
-            f"the API version in the data ({obj.get('apiVersion')}) does not match the expected API version ({t.rt.api_version})"
-            if obj.get("apiVersion") != t.rt.api_version else
-            f'{obj.get("kind")} in version "{t.rt.version}" cannot be handled as a {t.rt.kind}: no kind "{obj.get("kind")}" is registered for the URL')
+            f"the API version in the data ({obj.get('apiVersion')}) does not match the expected API version ({t.api_version})"
+            if obj.get("apiVersion") != t.api_version else
+            f'{obj.get("kind")} in version "{t.version}" cannot be handled as a {t.rt.kind}: no kind "{obj.get("kind")}" is registered for the URL')
+    obj = _stored(t, obj)
     if t.namespace:
         md = obj.setdefault("metadata", {})
         if isinstance(md, dict) and md.get("namespace") and md["namespace"] != t.namespace:
@@ -334,11 +370,11 @@ def create(t: Target):
         if isinstance(md, dict):
             md["namespace"] = t.namespace
     made = current_cluster().store.create(obj, strict=_strict(), dry_run=_dry_run(), manager=_manager("CreateOptions"))
-    return _json(made, 201)
+    return _json(t.out(made), 201)
 
 
 def update(t: Target):
-    obj = _object_body(t.rt)
+    obj = _object_body(t.rt, t.view)
     md = obj["metadata"]
     # The update handler's checkName: the body must name the object the URL names.
     if not md.get("name"):
@@ -350,8 +386,9 @@ def update(t: Target):
             raise errors.BadRequest(f"the namespace of the object ({md['namespace']}) does not match "
                                     f"the namespace on the request ({t.namespace})")
         md["namespace"] = t.namespace
-    return _json(current_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run(),
-                                         manager=_manager("UpdateOptions")))
+    obj = _stored(t, obj)
+    return _json(t.out(current_cluster().store.update(obj, strict=_strict(), dry_run=_dry_run(),
+                                               manager=_manager("UpdateOptions"))))
 
 
 def _patch_type(*, apply_ok: bool = False):
@@ -378,8 +415,35 @@ def patch(t: Target):
         # is applied (a JSON patch's duplicates inside values are dropped by its library).
         raise errors.Invalid("", "", "", [errors.invalid(
             "patch", patching.go_value(body), "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))])
+    if t.view is not None:
+        return _json(t.out(_patch_view(t, ptype, body, manager)))
     return _json(current_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
                                         dry_run=_dry_run(), manager=manager))
+
+
+def _patch_view(t: Target, ptype: str, body, manager: str, subresource: str | None = None) -> dict:
+    """A patch written against another version than the stored one: applied to the object as
+    that version shows it, then converted back and stored (with the read's resourceVersion, so
+    a concurrent write makes it a Conflict rather than a lost update)."""
+    from engine import patch as patching
+    store = current_cluster().store
+    current_obj = store.get(t.rt, t.namespace, t.name)
+    shown = t.out(current_obj)
+    if ptype == "json":
+        patched = patching.json_patch(shown, body)
+    elif ptype == "merge":
+        patched = patching.json_merge(shown, body)
+    else:
+        if not isinstance(body, dict):
+            raise errors.BadRequest("the body of the request must be an object")
+        patched = patching.strategic_merge(shown, body, t.rt.kind, t.api_version)
+    if not isinstance(patched, dict):
+        raise errors.BadRequest("the patched object must be an object")
+    md = patched.get("metadata") if isinstance(patched.get("metadata"), dict) else {}
+    md.setdefault("resourceVersion", current_obj["metadata"].get("resourceVersion"))
+    md["name"], md["namespace"] = t.name, t.namespace
+    new = t.view.into(patched, strict=_strict())
+    return store.update(new, strict=_strict(), dry_run=_dry_run(), manager=manager, subresource=subresource)
 
 
 def apply(t: Target):
@@ -393,9 +457,13 @@ def apply(t: Target):
     config = bodies.read_json_like(request.get_data(cache=False), APPLY_PATCH, dups)
     if dups and _strict():
         raise errors.BadRequest("error strict decoding YAML: error converting YAML to JSON: " + _yaml_unmarshal_errors(dups))
+    if t.view is not None and isinstance(config, dict):
+        # a configuration at another version: applied as its stored-version equivalent (the
+        # fields it sets are the ones the converted configuration sets)
+        config = t.view.into(config, strict=_strict())
     obj, created = current_cluster().store.apply(t.rt, t.namespace, t.name, config, manager=manager,
                                           force=force == "true", strict=_strict(), dry_run=_dry_run())
-    return _json(obj, 201 if created else 200)
+    return _json(t.out(obj), 201 if created else 200)
 
 
 MAX_GRACE = 2 ** 63 - 1
@@ -441,7 +509,7 @@ def delete(t: Target):
     result = store.delete(t.rt, t.namespace, t.name, grace_period_seconds=grace,
                           propagation_policy=policy, preconditions=pre, dry_run=dry)
     if objects.is_terminating(result) or t.rt in (kinds.POD, kinds.SERVICE):
-        return _json(result)
+        return _json(t.out(result))
     return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                   "details": {"name": t.name, "group": t.rt.group, "kind": t.rt.name,
                               "uid": objects.uid_of(result)}})
@@ -461,8 +529,8 @@ def delete_collection(t: Target):
                                     propagation_policy=policy, dry_run=dry))
         except errors.NotFound:
             pass
-    return _json({"kind": f"{t.rt.kind}List", "apiVersion": t.rt.api_version,
-                  "metadata": {"resourceVersion": str(store.resource_version)}, "items": out})
+    return _json({"kind": f"{t.rt.kind}List", "apiVersion": t.api_version,
+                  "metadata": {"resourceVersion": str(store.resource_version)}, "items": [t.out(o) for o in out]})
 
 
 # ---- subresources --------------------------------------------------------------------------------
@@ -473,17 +541,20 @@ def subresource(t: Target, method: str):
     store = current_cluster().store
     if t.sub == "status":
         if method == "GET":
-            return _json(store.get(t.rt, t.namespace, t.name))
+            return _json(t.out(store.get(t.rt, t.namespace, t.name)))
         if method == "PUT":
-            obj = _object_body(t.rt)
+            obj = _object_body(t.rt, t.view)
             obj["metadata"]["name"] = t.name
             if t.namespace:
                 obj["metadata"]["namespace"] = t.namespace
-            return _json(store.update(obj, subresource="status", dry_run=_dry_run(),
-                                      manager=_manager("UpdateOptions")))
+            obj = _stored(t, obj)
+            return _json(t.out(store.update(obj, subresource="status", dry_run=_dry_run(),
+                                            manager=_manager("UpdateOptions"))))
         if method == "PATCH":
             ptype = _patch_type()
             body = bodies.read_json_like(request.get_data(cache=False), "application/json")
+            if t.view is not None:
+                return _json(t.out(_patch_view(t, ptype, body, _manager("PatchOptions"), "status")))
             return _json(store.patch(t.rt, t.namespace, t.name, ptype, body, subresource="status",
                                      dry_run=_dry_run(), manager=_manager("PatchOptions")))
     if t.sub == "ephemeralcontainers":

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ResourceType, errors
-from webapp.api import printers, printers_batch, printers_policy, printers_storage
+from webapp.api import printers, printers_autoscaling, printers_batch, printers_policy, printers_storage
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -667,6 +667,8 @@ _PRINTERS: dict[tuple[str, str], _Printer] = {
                                              printers_storage.persistent_volume_claim_cells),
     ("storage.k8s.io", "storageclasses"): _Printer(printers_storage.STORAGE_CLASS_COLUMNS,
                                                    printers_storage.storage_class_cells),
+    ("autoscaling", "horizontalpodautoscalers"): _Printer(printers_autoscaling.columns(_NAME, _AGE, _col),
+                                                          printers_autoscaling.cells),
 }
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_policy.TABLES.items()})
 _DEFAULT_PRINTER = _Printer(_DEFAULT_COLUMNS, _default_cells)

@@ -106,7 +106,10 @@ def initial_events_end(rt, rv: int) -> dict:
 
 def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_version,
            timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None, client=None,
-           frame=lambda obj: obj):
+           frame=lambda obj: obj, view=None):
+    """`view`: a webapp.api.versions.View when the kind is watched at another version than its
+    stored one: each object is converted for the reader. `frame`: the client's time frame
+    (webapp/api/clientframe.py)."""
     store, clock = cluster.store, cluster.clock
     lreqs = parse_label_selector(label_selector)
     freqs = parse_field_selector(field_selector)
@@ -126,7 +129,7 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             out = tables.table_event_object(rt, obj, now=clock.now(), first=first[0])
             first[0] = False
             return frame(out)
-        return frame(obj)
+        return frame(view.out(obj) if view is not None else obj)
 
     initial, end_bookmark = [], None
     if send_initial_events:

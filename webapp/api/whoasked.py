@@ -13,7 +13,8 @@ from flask import Request
 from engine import objects, resources as kinds
 
 # The objects whose changes a learner makes and wants to see in the story.
-STORY_KINDS = {"pods", "deployments", "replicasets", "statefulsets", "daemonsets", "services", "configmaps"}
+STORY_KINDS = {"pods", "deployments", "replicasets", "statefulsets", "daemonsets", "services", "configmaps",
+               "horizontalpodautoscalers"}
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 

@@ -20,7 +20,8 @@ container's fieldPath, projected volumes' `Optional:`, no `Kube-Proxy Version`, 
 from __future__ import annotations
 
 # Importing the command modules registers their commands.
-from . import create_batch, delete, describers, get, metadata, nodes, podexec, rollout, secrets, top, workloads  # noqa: F401
+from . import autoscale, create_batch, delete, describers, get, metadata, nodes, podexec, rollout, secrets, top  # noqa: F401
+from . import workloads  # noqa: F401
 from . import policy  # noqa: F401  (after describers and workloads: it extends both)
 from .cli import COMMANDS, Result, run
 

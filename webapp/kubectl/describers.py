@@ -13,6 +13,7 @@ from .describe import (Writer, _controlled_by, annotations_multiline, containers
                        labels_multiline, pod_template, rfc1123z, selector_string, tolerations_multiline,
                        volumes)
 from .describe_batch import describe_cronjob, describe_job
+from .describe_hpa import describe_hpa
 from .describe_node import describe_node
 from .describe_secrets import describe_secret, describe_service_account
 from .errors import CommandError, render
@@ -267,7 +268,8 @@ def describe_configmap(ctx: Ctx, cm: dict) -> str:
 DESCRIBERS = {"Pod": describe_pod, "Deployment": describe_deployment, "ReplicaSet": describe_replicaset,
               "Node": describe_node, "Service": describe_service, "Namespace": describe_namespace,
               "ConfigMap": describe_configmap, "Secret": describe_secret, "ServiceAccount": describe_service_account,
-              "Job": describe_job, "CronJob": describe_cronjob, **describe_storage.DESCRIBERS}
+              "Job": describe_job, "CronJob": describe_cronjob, **describe_storage.DESCRIBERS,
+              "HorizontalPodAutoscaler": describe_hpa}
 
 
 @command("describe", Flag("selector", "l"), Flag("all-namespaces", "A", "bool"),
@@ -306,8 +308,8 @@ def describe(ctx: Ctx, args: list[str], flags: dict) -> int:
         fn = DESCRIBERS.get(obj.get("kind"))
         if fn is None:
             raise CommandError("describe is available for pods, deployments, replicasets, nodes, services, "
-                               "namespaces, configmaps, secrets, serviceaccounts, jobs and cronjobs in the kubeplay "
-                               f"terminal, not {kinds.of(obj).name}")
+                               "namespaces, configmaps, secrets, serviceaccounts, jobs, cronjobs and "
+                               f"horizontalpodautoscalers in the kubeplay terminal, not {kinds.of(obj).name}")
         texts.append(fn(ctx, obj))
     ctx.write("\n\n".join(texts))
     for f in failures:

@@ -60,6 +60,9 @@ export const api = {
                                  { spec: { unschedulable: on ? true : null } },
                                  "application/merge-patch+json"),
 
+  load: (ns, name) => call("GET", `/kubeplay/v1/deployments/${enc(ns)}/${enc(name)}/load`),
+  setLoad: (ns, name, cpu) => call("POST", `/kubeplay/v1/deployments/${enc(ns)}/${enc(name)}/load`, { cpu }),
+
   deletePod: (ns, name) => call("DELETE", `/api/v1/namespaces/${enc(ns)}/pods/${enc(name)}`),
   scale: (kind, ns, name, replicas) => {
     const plural = { Deployment: "deployments", StatefulSet: "statefulsets", ReplicaSet: "replicasets" }[kind];

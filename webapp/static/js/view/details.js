@@ -10,6 +10,7 @@ import { nodeReadiness } from "./cluster.js";
 import { workloadCounts } from "./workloads.js";
 import { taintText } from "../taints.js";
 import { replicaSetsOf, revisionOf, rsCounts, imagesOf } from "../replicasets.js";
+import { loadControl } from "./load.js";
 
 export class DetailsPanel {
   constructor(root, model, actions, clock = null) {
@@ -130,7 +131,8 @@ export class DetailsPanel {
         h("button", { type: "button", text: "Roll back", disabled: !previous,
                       title: previous ? `kubectl rollout undo: back to revision ${revisionOf(previous)}`
                         : "no earlier revision to go back to",
-                      onclick: () => previous && a.rollbackDeployment(obj, previous) })));
+                      onclick: () => previous && a.rollbackDeployment(obj, previous) })),
+        loadControl(obj));
     }
     this.body.append(dl([["Desired", n.desired], ["Current", n.current], ["Ready", n.ready],
                          ["Up to date", n.updated], ["Images", imagesOf(obj)]]));

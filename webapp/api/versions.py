@@ -1,0 +1,44 @@
+"""Resources served at more than one version from one storage version: the URL's version picks a
+*view* that converts stored objects for the reader and request bodies for the store, as
+kube-apiserver's conversion does. autoscaling/v1 HorizontalPodAutoscalers are the one such view
+(the conversion itself is engine.hpa_versions); the resource table (engine.resources) keeps one
+row per kind, at its stored version."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from engine import ResourceType, hpa_versions, resources as kinds
+
+
+@dataclass(frozen=True)
+class View:
+    group: str
+    version: str
+    rt: ResourceType                       # the stored kind
+    out: Callable[[dict], dict]            # stored object -> this version
+    into: Callable[..., dict]              # this version's body -> stored (strict=...)
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}"
+
+
+_VIEWS = {("autoscaling", "v1", "horizontalpodautoscalers"):
+          View("autoscaling", "v1", kinds.HPA, hpa_versions.to_v1, hpa_versions.from_v1)}
+
+
+def lookup(group: str, version: str, plural: str) -> View | None:
+    return _VIEWS.get((group, version, plural))
+
+
+def group_versions() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for g, v, _ in _VIEWS:
+        if (g, v) not in out:
+            out.append((g, v))
+    return out
+
+
+def views_in(group: str, version: str) -> list[View]:
+    return [view for (g, v, _), view in _VIEWS.items() if (g, v) == (group, version)]
