@@ -43,6 +43,8 @@ export const api = {
   timelineState: (at) => call("GET", `/kubeplay/v1/timeline/state?at=${enc(at)}`),
   timelineChanges: (after, until) => call("GET", `/kubeplay/v1/timeline/changes?after=${enc(after)}&until=${enc(until)}`),
 
+  nodeMetrics: () => call("GET", "/apis/metrics.k8s.io/v1beta1/nodes"),
+
   clock: () => call("GET", "/kubeplay/v1/clock"),
   setClock: (change) => call("POST", "/kubeplay/v1/clock", change),
   setTimings: (realistic) => call("POST", "/kubeplay/v1/timings", { realistic }),

@@ -15,6 +15,7 @@ import { Terminal } from "./terminal.js";
 import { EditorPanel } from "./editor-panel.js";
 import { Tour } from "./tour.js";
 import { Timeline } from "./timeline.js";
+import { parseQuantity } from "./quantity.js";
 import { PodConsole } from "./podconsole.js";
 import { Scenarios } from "./scenarios.js";
 import { keyOf } from "./model.js";
@@ -150,6 +151,23 @@ const sync = new Sync({
 
 const timeline = new Timeline($("#timeline"), { model, sync, log, onChange: schedule });
 
+// What each node uses (`kubectl top node`'s figures), beside what its pods request: read from the
+// metrics API every few seconds while the page is visible and live.
+const USAGE_EVERY_MS = 5000;
+async function refreshUsage() {
+  if (document.visibilityState === "visible" && timeline.live) {
+    const r = await api.nodeMetrics();
+    if (r.ok && r.body && Array.isArray(r.body.items)) {
+      const byNode = {};
+      for (const m of r.body.items) {
+        byNode[m.metadata.name] = { cpu: parseQuantity(m.usage.cpu), memory: parseQuantity(m.usage.memory) };
+      }
+      clusterView.setUsage(byNode);
+    }
+  }
+  setTimeout(refreshUsage, USAGE_EVERY_MS);
+}
+
 async function refreshFailed() {
   const r = await api.failedNodes();
   if (r.ok && r.body && Array.isArray(r.body.failed)) clusterView.setFailed(r.body.failed);
@@ -163,6 +181,7 @@ $("#pizza-demo").addEventListener("click", () => tour.start());
 $("#add-node").addEventListener("click", () => actions.addNode());
 clock.load();
 sync.start();
+refreshUsage();
 
 // For tests and the browser benchmark: read-only handles on the live state.
 window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, scenarios,

@@ -184,6 +184,22 @@ export class ClusterView {
 
   // ---- nodes ---------------------------------------------------------------------------------
 
+  /** What each node uses ({name: {cpu: cores, memory: bytes}}, from the metrics API). */
+  setUsage(byNode) {
+    for (const [name, n] of this.nodes) {
+      const u = byNode[name] || null;
+      const key = u ? `${u.cpu}/${u.memory}` : "";
+      if (n.usedKey === key) continue;
+      n.usedKey = key;
+      n.used = u;
+      if (u) {
+        setData(n.el, "cpuUsed", formatCpu(u.cpu));
+        setData(n.el, "memoryUsed", formatBytes(u.memory));
+      }
+      this._drawNodeSummary(name);
+    }
+  }
+
   _upsertNode(node) {
     const name = node.metadata.name;
     let n = this.nodes.get(name);
@@ -195,12 +211,12 @@ export class ClusterView {
         failed: h("span", { class: "badge failed", text: "heartbeats stopped", hidden: true }),
         reason: h("div", { class: "node-reason", hidden: true }),
         taints: h("div", { class: "taints", "aria-label": "taints", hidden: true }),
-        cpu: h("span", { class: "meter-text" }), cpuBar: h("i"),
-        mem: h("span", { class: "meter-text" }), memBar: h("i"),
+        cpu: h("span", { class: "meter-text" }), cpuBar: h("i"), cpuUsed: h("b", { class: "used" }),
+        mem: h("span", { class: "meter-text" }), memBar: h("i"), memUsed: h("b", { class: "used" }),
         podsN: h("span", { class: "meter-text" }), podsBar: h("i"),
       };
-      const meter = (label, text, bar) => h("div", { class: "meter" },
-        h("span", { class: "meter-label", text: label }), h("span", { class: "bar" }, bar), text);
+      const meter = (label, text, bar, used = null) => h("div", { class: "meter" },
+        h("span", { class: "meter-label", text: label }), h("span", { class: "bar" }, bar, used), text);
       const podsEl = h("div", { class: "pods" });
       const el = h("section", { class: "node", dataset: { node: name } },
         h("header", { class: "node-head", tabindex: "0", role: "button", "data-node-header": "",
@@ -208,7 +224,7 @@ export class ClusterView {
           parts.name, parts.ready, parts.cordon, parts.failed),
         parts.reason, parts.taints,
         h("div", { class: "meters" },
-          meter("cpu", parts.cpu, parts.cpuBar), meter("memory", parts.mem, parts.memBar),
+          meter("cpu", parts.cpu, parts.cpuBar, parts.cpuUsed), meter("memory", parts.mem, parts.memBar, parts.memUsed),
           meter("pods", parts.podsN, parts.podsBar)),
         podsEl);
       n = { el, group: new PodGroup(podsEl, this.pods, tooltipOf), parts, obj: node,
@@ -284,12 +300,22 @@ export class ClusterView {
     const alloc = ((n.obj.status || {}).allocatable) || ((n.obj.status || {}).capacity) || {};
     const cpu = Math.max(0, n.sum.cpu), mem = Math.max(0, n.sum.memory), count = n.sum.count;
     const aCpu = parseQuantity(alloc.cpu), aMem = parseQuantity(alloc.memory), aPods = parseQuantity(alloc.pods);
-    setText(n.parts.cpu, `${formatCpu(cpu)} / ${formatCpu(aCpu)}`);
-    setText(n.parts.mem, `${formatBytes(mem)} / ${formatBytes(aMem)}`);
+    // Requests (what the scheduler counts) as the bar; what is used (the metrics API, as
+    // `kubectl top node` shows it) as a mark on the same scale, and both in words.
+    const used = n.used;
+    setText(n.parts.cpu, used ? `${formatCpu(cpu)} req · ${formatCpu(used.cpu)} used / ${formatCpu(aCpu)}`
+                              : `${formatCpu(cpu)} / ${formatCpu(aCpu)}`);
+    setText(n.parts.mem, used ? `${formatBytes(mem)} req · ${formatBytes(used.memory)} used / ${formatBytes(aMem)}`
+                              : `${formatBytes(mem)} / ${formatBytes(aMem)}`);
     setText(n.parts.podsN, `${count} / ${aPods || "?"}`);
     const pct = (a, b) => `${b ? Math.min(100, (100 * a) / b) : 0}%`;
     n.parts.cpuBar.style.width = pct(cpu, aCpu);
     n.parts.memBar.style.width = pct(mem, aMem);
+    n.parts.cpuUsed.hidden = n.parts.memUsed.hidden = !used;
+    if (used) {
+      n.parts.cpuUsed.style.left = pct(used.cpu, aCpu);
+      n.parts.memUsed.style.left = pct(used.memory, aMem);
+    }
     n.parts.podsBar.style.width = pct(count, aPods);
     n.group.update(this.crowded);
   }
