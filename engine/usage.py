@@ -1,7 +1,8 @@
 """What running containers use, as metrics-server would report it (`kubectl top`).
 
 Nothing runs inside a simulated container, so its use follows from what it is: the image's idle
-figures and the flags that change them (engine/data/usage.json: `stress --vm 1 --vm-bytes 150M`
+figures and the flags that change them (the image catalog, engine/data/images.json: each image's
+`usage`, and the top-level `usage` for windows and defaults — `stress --vm 1 --vm-bytes 150M`
 holds 150 MiB, `stress -cpus 2` spins two cores), held to the container's limits — CPU past its
 limit is throttled to the limit (the CFS quota), and memory is reported up to the limit (past it
 a real container is OOM-killed). Figures are over metrics-server's 15 s window and wobble a few
@@ -16,14 +17,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 from fractions import Fraction
 
-from . import objects, quantity
+from . import image_catalog, objects, quantity
 
-DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "usage.json")
 _BINARY = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 
 
@@ -43,25 +41,12 @@ class Usage:
 
 @functools.cache
 def _data() -> dict:
-    with open(DATA_FILE, encoding="utf-8") as f:
-        return json.load(f)
+    """The catalog's `usage` section (window, wobble, default, node overhead)."""
+    return image_catalog.data()["usage"]
 
 
 def window_seconds() -> int:
     return int(_data()["window_seconds"])
-
-
-def _repository(image: str) -> str:
-    """`nginx:1.27` → nginx, `docker.io/polinux/stress` → polinux/stress, registry.k8s.io/etcd:3.5 → as is."""
-    name = image.split("@")[0]
-    last = name.rsplit("/", 1)[-1]
-    if ":" in last:
-        name = name[: len(name) - len(last)] + last.split(":")[0]
-    for prefix in ("docker.io/library/", "docker.io/", "library/"):
-        if name.startswith(prefix):
-            name = name[len(prefix):]
-            break
-    return name
 
 
 def _quantity(text: str, binary: bool) -> Fraction | None:
@@ -96,7 +81,7 @@ def _flags(words: list[str]) -> dict[str, str]:
 def demand(container: dict) -> tuple[Fraction, Fraction]:
     """What the container's process would use unconstrained: (cores, bytes)."""
     data = _data()
-    entry = data["images"].get(_repository(container.get("image") or ""), data["default"])
+    entry = image_catalog.entry(image_catalog.repository_of(container.get("image") or "")).get("usage") or data["default"]
     cores = quantity.parse_quantity(entry["cpu"])
     memory = quantity.parse_quantity(entry["memory"])
     rules = entry.get("args") or {}
