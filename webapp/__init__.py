@@ -43,13 +43,14 @@ def create_app(cluster: Cluster, *, token: str | None = None, bind_host: str | N
 
 def _register_page(app: Flask) -> None:
     """The page, its WebSocket stream, the editor's apply/delete endpoints and the in-page terminal."""
-    from .page import editor, pages, stream, terminal, timeline
+    from .page import doing, editor, pages, stream, terminal, timeline
     from flask_sock import Sock
     sock = Sock(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(timeline.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(terminal.bp)
+    app.register_blueprint(doing.bp)
     stream.register(sock, app)
 
 
