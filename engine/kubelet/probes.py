@@ -62,6 +62,8 @@ KINDS = ("startup", "liveness", "readiness")
 LABEL = {"startup": "Startup", "liveness": "Liveness", "readiness": "Readiness"}
 SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 
+# The port an image the catalog has no ports for serves on (catalog `fallback`).
+SERVER_PORT = 8080
 SYSTEM_DIRS = ("/bin/", "/sbin/", "/etc/", "/lib/", "/lib64/", "/usr/", "/proc/", "/sys/", "/dev/",
                "/var/run/secrets/", "/run/secrets/")
 SYSTEM_PATHS = {"/", "/bin", "/sbin", "/etc", "/lib", "/usr", "/proc", "/sys", "/dev", "/tmp", "/var",
