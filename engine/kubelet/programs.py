@@ -195,7 +195,7 @@ def _image_default(entry: dict, args: list[str], env: dict) -> Program:
     ports = entry.get("ports")
     sub = (b.get("subcommands") or {}).get(args[0]) if args else None
     if sub is not None:
-        b = {**{k: v for k, v in b.items() if k not in ("prints", "log")}, **sub}
+        b = {**{k: v for k, v in b.items() if k != "prints"}, **sub}
         ports = list(sub.get("ports", ports or []))
         flags = _flag_values(args[1:])
         for i, flag in enumerate(sub.get("port_flags", ())):
@@ -204,7 +204,8 @@ def _image_default(entry: dict, args: list[str], env: dict) -> Program:
     need = b.get("requires_env")
     if need and not any(env.get(k) for k in need["any_of"]):
         return Program(int(need.get("exit_code", 1)), float(need.get("runs_for", 0.0)), need.get("log", "shell"))
-    printed = tuple(b.get("prints", ()))
+    # `{port0}` in a printed line is the first port as the flags chose it ("Serving on port 9376.")
+    printed = tuple(_with_ports(line, ports or ()) for line in b.get("prints", ()))
     if b.get("prints_args"):
         printed += tuple(args[1:])
     does = b.get("does", "serve")
@@ -214,6 +215,12 @@ def _image_default(entry: dict, args: list[str], env: dict) -> Program:
         return Program(int(b.get("exit_code", 0)), float(b.get("runs_for", 0.0)), b.get("log", "shell"), printed)
     kind = b.get("log") or ("server" if does == "serve" else "run")
     return Program(FOREVER, 0.0, kind, printed, ports=None if ports is None else tuple(ports), http=http)
+
+
+def _with_ports(line: str, ports) -> str:
+    for i, port in enumerate(ports):
+        line = line.replace(f"{{port{i}}}", str(port))
+    return line
 
 
 def _flag_values(words: list[str]) -> dict[str, str]:
