@@ -37,10 +37,20 @@ def _wildcards() -> tuple[dict, ...]:
 
 def lookup(repository: str) -> dict | None:
     """The catalog's entry for a fully qualified repository (`docker.io/library/nginx`), or None."""
+    repository = canonical(repository)
     entry = _by_repository().get(repository)
     if entry is not None:
         return entry
     return next((e for e in _wildcards() if repository.startswith(e["repository"][:-1])), None)
+
+
+def canonical(repository: str) -> str:
+    """The repository under its registry's catalog name: k8s.gcr.io/pause is registry.k8s.io/pause
+    under its old name (`registries.mirrors`)."""
+    for old, new in data()["registries"].get("mirrors", {}).items():
+        if repository.startswith(old + "/"):
+            return new + repository[len(old):]
+    return repository
 
 
 def entry(repository: str) -> dict:

@@ -135,7 +135,7 @@ def _distance(a: str, b: str) -> int:
 def typo_of(repository: str) -> str | None:
     """The known repository `repository` looks like a typo of: same registry, a name within two
     edits (one for names of four letters or fewer, so `app` is not `php`)."""
-    domain, _, path = repository.partition("/")
+    domain, _, path = image_catalog.canonical(repository).partition("/")
     for known in sorted(image_catalog.known_repositories()):
         k_domain, _, k_path = known.partition("/")
         if k_domain != domain or k_path == path:

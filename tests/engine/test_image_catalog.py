@@ -82,6 +82,7 @@ def test_the_catalog_is_the_only_place_images_are_named():
     "registry.k8s.io/e2e-test-images/agnhost:2.40", "fluent/fluentd:v1.16-1", "fluent/fluent-bit:3.2",
     "quay.io/fluentd_elasticsearch/fluentd:v2.5.2", "registry.k8s.io/fluentd-elasticsearch:1.20",
     "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend:v5", "gcr.io/google-samples/hello-app:2.0",
+    "k8s.gcr.io/fluentd-elasticsearch:1.20", "k8s.gcr.io/pause:3.1", "registry.k8s.io/e2e-test-images/busybox:1.29-1",
 ])
 def test_known_images_pull(image):
     assert images.pull_error(images.parse(image)) is None
@@ -94,14 +95,15 @@ def test_a_plausible_unknown_image_pulls(image):
 
 
 @pytest.mark.parametrize("image", ["ngnix", "nginy:1.27", "busybx", "reddis:7", "registry.k8s.io/pauze:3.10",
-                                   "registry.k8s.io/e2e-test-images/agnhots:2.40"])
+                                   "registry.k8s.io/e2e-test-images/agnhots:2.40", "k8s.gcr.io/pauze:3.1"])
 def test_a_typo_of_a_known_image_is_denied(image):
     err = images.pull_error(images.parse(image))
     assert err is not None and DENIED in err and err.startswith("rpc error: code = Unknown desc = ")
 
 
 @pytest.mark.parametrize("image", ["nginx:1.2.3.4", "nginx:99.99", "nginx:lates", "registry.k8s.io/goproxy:0.2",
-                                   "registry.k8s.io/e2e-test-images/agnhost:9.99", "busybox:7"])
+                                   "registry.k8s.io/e2e-test-images/agnhost:9.99", "busybox:7",
+                                   "k8s.gcr.io/pause:99.1"])
 def test_an_absent_tag_of_a_known_image_is_not_found(image):
     ref = images.parse(image)
     assert images.pull_error(ref) == (f'rpc error: code = NotFound desc = failed to pull and unpack image "{ref.name}": '
