@@ -125,7 +125,10 @@ def validate(doc: dict | None = None) -> list[str]:
     regexes that do not compile, behaviours that are not serve/run/exit, bases that do not exist."""
     doc = data() if doc is None else doc
     problems: list[str] = []
-    for key in ("registries", "wrapper_entrypoints", "tag_words", "tools", "usage", "bases", "variants", "images", "fallback"):
+    for name, log in (doc.get("logs") or {}).items():
+        if not name.startswith("_") and not (isinstance(log, dict) and isinstance(log.get("lines"), list)):
+            problems.append(f"log {name!r}: needs lines")
+    for key in ("registries", "wrapper_entrypoints", "logs", "tag_words", "tools", "usage", "bases", "variants", "images", "fallback"):
         if key not in doc:
             problems.append(f"missing top-level {key!r}")
     bases = doc.get("bases") or {}

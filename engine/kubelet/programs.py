@@ -414,69 +414,14 @@ def timed_log_lines(p: Program, started: float, until: float, *, pod: str, conta
 
 
 def log_lines(p: Program, started: float, *, pod: str, container: str, image_tag: str) -> list[str]:
-    """The lines a container writes when it starts (see timed_log_lines for the whole log)."""
+    """The lines a container writes when it starts (see timed_log_lines for the whole log): its
+    behaviour's start-up log from the image catalog (`logs`), or what its command printed."""
+    template = image_catalog.data()["logs"].get(p.kind)
+    if template is None or (p.kind == "server" and p.output):
+        return list(p.output)
     t = _dt.datetime.fromtimestamp(int(started), tz=_dt.timezone.utc)
-    if p.kind in ("nginx", "nginx-slim"):
-        stamp = t.strftime("%Y/%m/%d %H:%M:%S")
-        version = image_tag if re.match(r"^\d+\.\d+\.\d+$", image_tag or "") else "1.27.3"
-        return [
-            "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
-            "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
-            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
-            "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
-            "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
-            "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
-            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
-            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
-            "/docker-entrypoint.sh: Configuration complete; ready for start up",
-            f"{stamp} [notice] 1#1: using the \"epoll\" event method",
-            f"{stamp} [notice] 1#1: nginx/{version}",
-            f"{stamp} [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14)",
-            f"{stamp} [notice] 1#1: OS: Linux 6.8.0-51-generic",
-            f"{stamp} [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576",
-            f"{stamp} [notice] 1#1: start worker processes",
-            f"{stamp} [notice] 1#1: start worker process 29",
-            f"{stamp} [notice] 1#1: start worker process 30",
-        ]
-    if p.kind == "redis":
-        stamp = t.strftime("%d %b %Y %H:%M:%S.000")
-        return [f"1:C {stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
-                f"1:C {stamp} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started",
-                f"1:C {stamp} # Warning: no config file specified, using the default config.",
-                f"1:M {stamp} * monotonic clock: POSIX clock_gettime",
-                f"1:M {stamp} * Running mode=standalone, port=6379.",
-                f"1:M {stamp} * Server initialized",
-                f"1:M {stamp} * Ready to accept connections tcp"]
-    if p.kind == "httpd":
-        stamp = t.strftime("%a %b %d %H:%M:%S.000000 %Y")
-        ip = "10.244.0.1"
-        return [f"AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
-                f"[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",
-                f"[{stamp}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'"]
-    if p.kind == "postgres":
-        stamp = t.strftime("%Y-%m-%d %H:%M:%S.000 UTC")
-        return ["PostgreSQL Database directory appears to contain a database; Skipping initialization", "",
-                f"{stamp} [1] LOG:  starting PostgreSQL 17.2 (Debian 17.2-1.pgdg120+1) on x86_64-pc-linux-gnu",
-                f"{stamp} [1] LOG:  listening on IPv4 address \"0.0.0.0\", port 5432",
-                f"{stamp} [1] LOG:  database system is ready to accept connections"]
-    if p.kind == "postgres-nopass":
-        return ["Error: Database is uninitialized and superuser password is not specified.",
-                "       You must specify POSTGRES_PASSWORD to a non-empty value for the",
-                "       superuser. For example, \"-e POSTGRES_PASSWORD=password\" on \"docker run\".", "",
-                "       You may also use \"POSTGRES_HOST_AUTH_METHOD=trust\" to allow all",
-                "       connections without a password. This is *not* recommended.", "",
-                "       See PostgreSQL documentation about \"trust\":",
-                "       https://www.postgresql.org/docs/current/auth-trust.html"]
-    if p.kind in ("mysql-nopass", "mariadb-nopass"):
-        stamp = t.strftime("%Y-%m-%d %H:%M:%S+00:00")
-        return [f"{stamp} [Note] [Entrypoint]: Entrypoint script for MySQL Server started.",
-                f"{stamp} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified",
-                "    You need to specify one of the following as an environment variable:",
-                "    - MYSQL_ROOT_PASSWORD", "    - MYSQL_ALLOW_EMPTY_PASSWORD", "    - MYSQL_RANDOM_ROOT_PASSWORD"]
-    if p.kind == "hello":
-        return ["", "Hello from Docker!", "This message shows that your installation appears to be working correctly.", ""]
-    if p.kind == "server" and not p.output:
-        port = p.ports[0] if p.ports else 8080
-        return [f"{t.strftime('%Y-%m-%dT%H:%M:%SZ')} INFO starting {container}",
-                f"{t.strftime('%Y-%m-%dT%H:%M:%SZ')} INFO listening on :{port}"]
-    return list(p.output)
+    stamp = t.strftime(template["stamp"]) if template.get("stamp") else ""
+    version = image_tag if re.match(r"^\d+\.\d+\.\d+$", image_tag or "") else template.get("version", "")
+    port = str(p.ports[0]) if p.ports else "8080"
+    return [line.replace("{stamp}", stamp).replace("{version}", version).replace("{container}", container)
+            .replace("{port}", port) for line in template["lines"]]
