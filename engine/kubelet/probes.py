@@ -56,6 +56,7 @@ import re
 import shlex
 
 from .. import image_catalog
+from .shell import rootfs
 
 SUCCESS, FAILURE, UNKNOWN = "success", "failure", "unknown"
 KINDS = ("startup", "liveness", "readiness")
@@ -348,8 +349,9 @@ class _Exec:
 
     def __init__(self, c, t: float, env):
         self.c, self.t, self.env = c, t, env
-        short = c.ref.short if c.ref.valid else ""
-        self.busybox = short in ("busybox", "alpine") or "alpine" in (c.ref.tag or "")
+        # Error texts are busybox's where the image's userland is busybox (the catalog's bases:
+        # busybox, alpine, an -alpine tag), GNU coreutils' elsewhere.
+        self.busybox = rootfs.profile(c.ref).busybox if c.ref.valid else False
 
     def probe(self, argv: list[str], timeout: float) -> tuple[str, str]:
         if not argv:
