@@ -24,6 +24,9 @@ What is here, and why the web layer needs it:
   the stored v2 objects).
 - `usage`: what running containers and nodes use, from each image's behaviour held to its limits
   (the metrics API `kubectl top` reads).
+- `doing`: what a container is doing, in a few words for the page's details panel ("serving on
+  :80", "runs 3600 s, then exits 0", "allocating 150Mi"), from the image catalog
+  (engine/data/images.json): `doing.pod_doing(pod)`.
 - `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
   `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
@@ -39,6 +42,7 @@ from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
 from .cluster import Cluster
 from .controllers import deployment_util as deployments
+from .kubelet import doing
 from .loop import Timings
 from .resources import ResourceType
 from .selectors import (matches_fields, matches_requirements, parse_field_selector, parse_label_selector,
@@ -71,4 +75,6 @@ __all__ = [
     "tokens",
     # autoscaling/v1 HorizontalPodAutoscalers converted to and from the stored autoscaling/v2
     "hpa_versions",
+    # what a container is doing, from the image catalog (the page's details panel)
+    "doing",
 ]

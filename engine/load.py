@@ -4,7 +4,7 @@ Nothing is served in the simulated network, so load is modelled from what would 
 
 - a *load generator* — a running pod whose image and command have the shape of the kubernetes.io
   HPA walkthrough's (`busybox ... while sleep 0.01; do wget -q -O- http://php-apache; done`), the
-  shapes listed in engine/data/usage.json's `load` — adds a fixed CPU demand to the pods behind
+  shapes listed in the image catalog's `usage.load` (engine/data/images.json) — adds a fixed CPU demand to the pods behind
   the Service its URL names, spread over that Service's ready endpoints;
 - a load set on a Deployment directly (the page's load control: `set_deployment_load`), kept in
   engine state rather than in the object, spread over the Deployment's ready pods.

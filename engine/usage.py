@@ -1,7 +1,8 @@
 """What running containers use, as metrics-server would report it (`kubectl top`).
 
 Nothing runs inside a simulated container, so its use follows from what it is: the image's idle
-figures and the flags that change them (engine/data/usage.json: `stress --vm 1 --vm-bytes 150M`
+figures and the flags that change them (the image catalog, engine/data/images.json: each image's
+`usage`, and the top-level `usage` for windows and defaults — `stress --vm 1 --vm-bytes 150M`
 holds 150 MiB, `stress -cpus 2` spins two cores), held to the container's limits — CPU past its
 limit is throttled to the limit (the CFS quota), and memory is reported up to the limit (past it
 a real container is OOM-killed). Figures are over metrics-server's 15 s window and wobble a few
@@ -16,14 +17,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 from fractions import Fraction
 
-from . import objects, quantity
+from . import image_catalog, objects, quantity
 
-DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "usage.json")
 _BINARY = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
 
 
@@ -43,9 +41,9 @@ class Usage:
 
 @functools.cache
 def data() -> dict:
-    """engine/data/usage.json, read once."""
-    with open(DATA_FILE, encoding="utf-8") as f:
-        return json.load(f)
+    """The catalog's `usage` section (window, wobble, default, node overhead, and `load`: what
+    traffic costs, engine/load.py)."""
+    return image_catalog.data()["usage"]
 
 
 def window_seconds() -> int:
@@ -97,7 +95,7 @@ def _flags(words: list[str]) -> dict[str, str]:
 def demand(container: dict) -> tuple[Fraction, Fraction]:
     """What the container's process would use unconstrained: (cores, bytes)."""
     table = data()
-    entry = table["images"].get(repository(container.get("image") or ""), table["default"])
+    entry = image_catalog.entry(image_catalog.repository_of(container.get("image") or "")).get("usage") or table["default"]
     cores = quantity.parse_quantity(entry["cpu"])
     memory = quantity.parse_quantity(entry["memory"])
     rules = entry.get("args") or {}

@@ -1,20 +1,21 @@
 """The simulated image registry: which image references pull, and how a failed pull reads.
 
-The rule (so a typo'd image fails like the real thing, and the playground needs no network):
+The facts are data — the image catalog, engine/data/images.json (engine/image_catalog.py reads
+it); docs/images.md states the rules:
 
 * The reference must parse (docker reference grammar: lowercase repository path, optional
   `:tag`, optional `@sha256:<64 hex>`); otherwise the container waits in `InvalidImageName`.
-* Repositories that exist: a short list of well-known Docker Hub images (`KNOWN_REPOSITORIES`:
-  nginx, busybox, redis, postgres, httpd, node, python, alpine, ubuntu, ...), a few
-  registry.k8s.io images, and *every* repository under an example domain (`*.example`,
-  `example.com`/`.org`/`.net` and their subdomains — the pizza demo's `registry.example/pizza/...`).
-  Any other repository on a public registry fails with containerd's "pull access denied,
-  repository does not exist" error; any other registry host fails with "no such host".
-* Tags that exist on those repositories: a version of one to three numeric parts with an
-  optional `v` (`1`, `1.27`, `v1.2.3`), or a well-known word (`latest`, `stable`, `alpine`,
-  `bookworm`, `slim`, ...), optionally followed by `-`-separated words or distro versions
-  (`1.27.3-alpine3.20`, `3.12-slim-bookworm`, `1.0.0-rc.1`). Anything else —
-  `nginx:1.2.3.4.5`, `nginx:lates`, `nginx:1.27typo` — is "not found". A digest always exists.
+* A repository the catalog knows (nginx, busybox, agnhost, etcd, the stress images, ...) pulls
+  a tag that exists: one the entry lists (`known`), or a tag of the usual shape — a version of
+  one to three numeric parts with an optional `v`, or a word from `tag_words`, optionally followed
+  by `-`-separated words or distro versions (`1.27.3-alpine3.20`) — whose version the entry's
+  `versions` pattern allows. Anything else (`nginx:1.2.3.4`, `nginx:99.99`, `nginx:lates`) is
+  "not found". A digest always exists. Every repository under an example domain (`*.example`,
+  `example.com`, ... — the pizza demo's `registry.example/pizza/...`) exists with such tags.
+* A repository the catalog does not know, on a public registry, pulls if it is plausible —
+  unless its name is a typo of a known one (edit distance ≤ 2, less for short names: `ngnix`,
+  `busybx`), which fails with containerd's "pull access denied, repository does not exist".
+  Any other registry host fails with "no such host".
 
 Messages are containerd 1.7's, as kubelet v1.32 shows them in events and container statuses.
 """
@@ -25,33 +26,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-KNOWN_REPOSITORIES = frozenset({
-    "docker.io/library/" + n for n in (
-        "nginx", "busybox", "redis", "postgres", "httpd", "node", "python", "alpine", "ubuntu",
-        "debian", "mysql", "mariadb", "mongo", "memcached", "rabbitmq", "traefik", "golang",
-        "caddy", "haproxy", "registry", "hello-world", "openjdk", "eclipse-temurin", "php",
-        "wordpress", "ruby", "perl", "rust", "centos", "fedora", "amazonlinux", "nats", "vault",
-        "consul", "elasticsearch", "kibana", "grafana", "cassandra", "zookeeper")
-} | {
-    "docker.io/curlimages/curl", "docker.io/nicolaka/netshoot", "docker.io/hashicorp/http-echo",
-    "docker.io/kennethreitz/httpbin", "docker.io/bitnami/redis", "docker.io/bitnami/nginx",
-    "docker.io/polinux/stress", "docker.io/vish/stress", "gcr.io/google-samples/node-hello",
-    "registry.k8s.io/goproxy",
-    "docker.io/bitnami/postgresql", "docker.io/grafana/grafana", "docker.io/prom/prometheus",
-    "registry.k8s.io/pause", "registry.k8s.io/e2e-test-images/agnhost", "registry.k8s.io/busybox", "registry.k8s.io/etcd",
-    "registry.k8s.io/nginx-slim", "registry.k8s.io/echoserver", "registry.k8s.io/hpa-example",
-    "registry.k8s.io/kube-apiserver", "registry.k8s.io/kube-controller-manager",
-    "registry.k8s.io/kube-scheduler", "registry.k8s.io/kube-proxy", "registry.k8s.io/coredns/coredns",
-    "gcr.io/google-samples/hello-app", "ghcr.io/stefanprodan/podinfo", "quay.io/prometheus/prometheus",
-})
-PUBLIC_REGISTRIES = frozenset({"docker.io", "registry.k8s.io", "gcr.io", "ghcr.io", "quay.io",
-                               "mcr.microsoft.com", "public.ecr.aws", "k8s.gcr.io", "registry.gitlab.com"})
-TAG_WORDS = frozenset({
-    "latest", "stable", "mainline", "alpine", "slim", "bookworm", "bullseye", "buster", "trixie",
-    "jammy", "noble", "focal", "lts", "edge", "perl", "otel", "musl", "glibc", "uclibc", "current",
-    "unstable", "jre", "jdk", "fpm", "apache", "management", "debian", "ubuntu", "windowsservercore",
-    "nanoserver", "git", "dev", "nonroot", "distroless", "rootless",
-})
+from .. import image_catalog
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?"
@@ -60,11 +35,6 @@ _REFERENCE = re.compile(
     r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$")
 _VERSION = re.compile(r"^v?\d+(?:\.\d+){0,2}$")
 _SUFFIX = re.compile(r"^(?:[a-z]+\d+(?:\.\d+)*|\d+(?:\.\d+){0,2}|(?:rc|alpha|beta)(?:\.?\d+)?)$")
-
-# Image sizes (bytes) reported in "Successfully pulled" events; others get a stable pseudo-size.
-_SIZES = {"nginx": 72_099_501, "busybox": 2_166_797, "redis": 45_139_329, "postgres": 158_537_431,
-          "httpd": 58_091_478, "node": 403_227_182, "python": 382_731_612, "alpine": 3_626_897,
-          "ubuntu": 29_754_290, "debian": 48_494_272, "mysql": 172_374_816, "hello-world": 3_208}
 
 
 @dataclass(frozen=True)
@@ -102,8 +72,9 @@ class ImageRef:
 
     @property
     def size(self) -> int:
-        if self.domain == "docker.io" and self.path.startswith("library/") and self.short in _SIZES:
-            return _SIZES[self.short]
+        known = image_catalog.lookup(self.repository)
+        if known is not None and known.get("size"):
+            return int(known["size"])
         h = int(hashlib.sha256(self.repository.encode()).hexdigest()[:8], 16)
         return 8_000_000 + h % 120_000_000
 
@@ -128,26 +99,67 @@ def parse(image: str) -> ImageRef:
 
 def is_example_domain(domain: str) -> bool:
     host = domain.split(":")[0]
-    return (host == "example" or host.endswith(".example") or
-            any(host == d or host.endswith("." + d) for d in ("example.com", "example.org", "example.net")))
+    return any(host == d or host.endswith("." + d) for d in image_catalog.example_domains())
 
 
-def tag_exists(tag: str) -> bool:
+def tag_exists(tag: str, entry: dict | None = None) -> bool:
+    """Whether `tag` exists on a repository (the catalog's `entry` for it, when it has one)."""
+    tags = (entry or {}).get("tags") or {}
+    if tag in tags.get("known", ()):
+        return True
+    if "known" in tags and "versions" not in tags:
+        return False                       # only the listed tags exist
+    words = image_catalog.tag_words()
     first, *rest = tag.split("-")
-    if not (_VERSION.match(first) or first in TAG_WORDS):
+    if not (_VERSION.match(first) or first in words):
         return False
-    return all(part in TAG_WORDS or _SUFFIX.match(part) for part in rest)
+    if not all(part in words or _SUFFIX.match(part) for part in rest):
+        return False
+    if _VERSION.match(first) and "versions" in tags:
+        return re.match(tags["versions"], first) is not None or re.match(tags["versions"], tag) is not None
+    return True
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one edit (`ngnix` → `nginx`)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+@functools.lru_cache(maxsize=1024)
+def typo_of(repository: str) -> str | None:
+    """The known repository `repository` looks like a typo of: same registry, a name within two
+    edits (one for names of four letters or fewer, so `app` is not `php`)."""
+    domain, _, path = image_catalog.canonical(repository).partition("/")
+    for known in sorted(image_catalog.known_repositories()):
+        k_domain, _, k_path = known.partition("/")
+        if k_domain != domain or k_path == path:
+            continue
+        a, b = path.rsplit("/", 1)[-1], k_path.rsplit("/", 1)[-1]
+        if path.rsplit("/", 1)[0] != k_path.rsplit("/", 1)[0] and "/" in path + k_path:
+            continue                       # another namespace: bitnami/redis is not library/redis
+        if _distance(a, b) <= min(2, max(1, (len(b) - 1) // 2)):
+            return known
+    return None
 
 
 def pull_error(ref: ImageRef) -> str | None:
     """None if the image pulls; else the runtime's error text (containerd 1.7)."""
     name = ref.name
     prefix = f'failed to pull and unpack image "{name}": failed to resolve reference "{name}"'
-    if is_example_domain(ref.domain) or ref.repository in KNOWN_REPOSITORIES:
-        if ref.digest or tag_exists(ref.tag):
+    known = image_catalog.lookup(ref.repository)
+    if is_example_domain(ref.domain) or known is not None:
+        if ref.digest or tag_exists(ref.tag, known):
             return None
         return f"rpc error: code = NotFound desc = {prefix}: {name}: not found"
-    if ref.domain in PUBLIC_REGISTRIES:
+    if ref.domain in image_catalog.public_registries():
+        if typo_of(ref.repository) is None:
+            return None                    # plausible: we cannot know its tags, so any pulls
         return (f"rpc error: code = Unknown desc = {prefix}: pull access denied, repository does not "
                 f"exist or may require authorization: server message: insufficient_scope: authorization failed")
     host = ref.domain.split(":")[0]

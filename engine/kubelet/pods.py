@@ -27,7 +27,7 @@ _iso = stages._iso
 def _make_run(c: dict, *, init: bool, ephemeral: bool = False) -> stages.ContainerRun:
     ref = images.parse(c.get("image") or "")
     sidecar = init and c.get("restartPolicy") == "Always"
-    return stages.ContainerRun(name=c.get("name", ""), spec=c, ref=ref, program=program_for(c, ref.short if ref.valid else ""),
+    return stages.ContainerRun(name=c.get("name", ""), spec=c, ref=ref, program=program_for(c, ref.repository if ref.valid else ""),
                           init=init, sidecar=sidecar, ephemeral=ephemeral,
                           probes=probing.for_container(c) if (sidecar or not init) and not ephemeral else None)
 

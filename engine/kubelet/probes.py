@@ -41,9 +41,10 @@ The rule that decides a simulated probe (there is no real process to ask):
   service is healthy. Messages are busybox's for busybox/alpine images, GNU coreutils' else.
 * httpGet / tcpSocket / grpc — the port (a number, or a name resolved against the container's
   ports) must be one the container listens on: any `containerPort` it declares, plus the
-  image's own ports when it runs its server (nginx/httpd 80, redis 6379, postgres 5432, mysql
-  3306, … ; unknown server images 8080). Otherwise: "dial tcp <podIP>:<port>: connect:
-  connection refused". An httpGet path then answers 200, except: a path segment `fail`
+  image's own ports when it runs its server (the image catalog, engine/data/images.json: nginx/httpd
+  80, redis 6379, agnhost netexec 8080, … ; unknown server images 8080). Otherwise: "dial tcp <podIP>:<port>: connect:
+  connection refused". An httpGet path then answers as the image's catalog `http` rules say
+  (agnhost `liveness`: /healthz 200 for its first 10 s, then 500); else 200, except: a path segment `fail`
   (`/fail`, `/healthz/fail`) answers 500; `/status/<code>` answers <code> (like httpbin);
   `/delay/<n>` answers after n seconds (a timeout when n ≥ timeoutSeconds). 200–399 passes,
   anything else fails with "HTTP probe failed with statuscode: <code>".
@@ -54,22 +55,15 @@ import http
 import re
 import shlex
 
+from .. import image_catalog
+from .shell import rootfs
+
 SUCCESS, FAILURE, UNKNOWN = "success", "failure", "unknown"
 KINDS = ("startup", "liveness", "readiness")
 LABEL = {"startup": "Startup", "liveness": "Liveness", "readiness": "Readiness"}
 SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 
-# Ports the image's own server listens on (when the container runs it, not a custom script).
-IMAGE_PORTS = {
-    "nginx": (80,), "nginx-slim": (80,), "httpd": (80,), "caddy": (80, 443), "traefik": (80, 8080),
-    "haproxy": (80,), "redis": (6379,), "postgres": (5432,), "postgresql": (5432,), "mysql": (3306,),
-    "mariadb": (3306,), "mongo": (27017,), "memcached": (11211,), "rabbitmq": (5672, 15672),
-    "registry": (5000,), "grafana": (3000,), "prometheus": (9090,), "http-echo": (5678,),
-    "httpbin": (80,), "podinfo": (9898, 9999), "echoserver": (8080,), "hello-app": (8080,),
-    "agnhost": (8080,), "hpa-example": (80,), "nats": (4222, 8222), "vault": (8200,), "consul": (8500,),
-    "elasticsearch": (9200, 9300), "kibana": (5601,), "cassandra": (9042,), "zookeeper": (2181,),
-    "wordpress": (80,), "pause": (),
-}
+# The port an image the catalog has no ports for serves on (catalog `fallback`).
 SERVER_PORT = 8080
 SYSTEM_DIRS = ("/bin/", "/sbin/", "/etc/", "/lib/", "/lib64/", "/usr/", "/proc/", "/sys/", "/dev/",
                "/var/run/secrets/", "/run/secrets/")
@@ -234,7 +228,7 @@ def evaluate(w: _Worker, c, at: float, env) -> tuple[str, str]:
         url = f"{scheme}://{host}:{port}{path}"
         if port not in listening_ports(c):
             return FAILURE, f'Get "{url}": dial tcp {host}:{port}: connect: connection refused'
-        code, delay = http_answer(path)
+        code, delay = http_answer(path, c.program, t)
         if delay >= w.timeout:
             return FAILURE, f'Get "{url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
         if 200 <= code < 400:
@@ -292,16 +286,25 @@ def resolve_port(port, container: dict) -> tuple[int, str]:
 
 
 def listening_ports(c) -> set[int]:
-    """Declared containerPorts, plus the image's own when the container runs its server."""
+    """Declared containerPorts, plus the image's own when the container runs its server (the
+    image catalog's ports, or the ones its subcommand and flags chose; 8080 for an unknown one)."""
     ports = {int(_num(p.get("containerPort"), 0)) for p in c.spec.get("ports") or ()}
     if c.program.kind != "shell":
-        own = IMAGE_PORTS.get(c.ref.short if c.ref.valid else "")
-        ports.update(own if own is not None else (SERVER_PORT,))
+        own = c.program.ports
+        if own is None:
+            own = image_catalog.entry(c.ref.repository if c.ref.valid else "").get("ports", (SERVER_PORT,))
+        ports.update(own)
     return ports
 
 
-def http_answer(path: str) -> tuple[int, float]:
-    """(status code, seconds to answer) of the simulated server for `path`."""
+def http_answer(path: str, program=None, t: float = 0.0) -> tuple[int, float]:
+    """(status code, seconds to answer) of the simulated server for `path`, `t` seconds after it
+    started: the image's own rules first (catalog `http`: agnhost liveness's /healthz answers
+    200 for 10 s, then 500), then the playground's conventions below."""
+    bare = path.split("?", 1)[0]
+    for rule_path, status, for_seconds, then in getattr(program, "http", ()) or ():
+        if bare == rule_path:
+            return (then if for_seconds is not None and t >= for_seconds else status), 0.0
     segs = [s for s in path.split("?", 1)[0].split("/") if s]
     for i, s in enumerate(segs):
         nxt = segs[i + 1] if i + 1 < len(segs) else ""
@@ -346,8 +349,9 @@ class _Exec:
 
     def __init__(self, c, t: float, env):
         self.c, self.t, self.env = c, t, env
-        short = c.ref.short if c.ref.valid else ""
-        self.busybox = short in ("busybox", "alpine") or "alpine" in (c.ref.tag or "")
+        # Error texts are busybox's where the image's userland is busybox (the catalog's bases:
+        # busybox, alpine, an -alpine tag), GNU coreutils' elsewhere.
+        self.busybox = rootfs.profile(c.ref).busybox if c.ref.valid else False
 
     def probe(self, argv: list[str], timeout: float) -> tuple[str, str]:
         if not argv:
@@ -513,7 +517,7 @@ class _Exec:
             shown = "s" not in flags or "S" in flags or "--show-error" in args
             return 7, (f"curl: (7) Failed to connect to {host} port {port} after 0 ms: "
                        f"Couldn't connect to server\n" if shown else ""), 0.0, False
-        code, delay = http_answer(path)
+        code, delay = http_answer(path, self.c.program, self.t)
         if 200 <= code < 400:
             return 0, "", delay, False
         if prog == "wget":

@@ -18,11 +18,16 @@ Read from the container's command/args, else from the image's default command:
   'print bpi(2000)'`) print what the file beside it holds and exit as listed; interpreters given
   inline code there (`python -c "print('hi')"`, `perl -e`, `node -e`, `ruby -e`) print its
   string literals, sleep its sleeps and exit 0, or run for ever when the code loops.
-* No command: servers (nginx, httpd, redis, the pizza images, anything unknown) run forever;
-  shells and REPLs (busybox, alpine, ubuntu, debian, python, node, ...) exit 0 at once because
-  nothing is attached to their stdin — so under `restartPolicy: Always` they end in
-  CrashLoopBackOff, as on a real cluster; postgres/mysql/mariadb without their password
-  variables exit 1 with the image's own complaint.
+* No command (or args only, for an image whose ENTRYPOINT takes them), or a command naming the
+  image's own program (`stress`, `etcd`, `/agnhost`): the image catalog's behaviour
+  (engine/data/images.json, docs/images.md) — servers (nginx, httpd, redis, ...; anything
+  unknown) serve on their ports forever; shells and REPLs (busybox, alpine, ubuntu, python, ...)
+  exit 0 at once because nothing is attached to their stdin — so under `restartPolicy: Always`
+  they end in CrashLoopBackOff, as on a real cluster; postgres/mysql/mariadb without their
+  password variables exit 1 with the image's own complaint; agnhost runs the subcommand its args
+  name (`liveness` serves /healthz 200 for 10 s, then 500).
+* `wget`/`curl` fetching a URL (an init container's `wget -O /work-dir/index.html
+  http://info.cern.ch`) take a second, create their output file and exit 0 (catalog `tools`).
 
 On SIGTERM (pod deletion) a container exits 0.
 """
@@ -36,14 +41,11 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
-from .. import quantity, usage
+from .. import image_catalog, quantity, usage
 
 FOREVER = None
 
 SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
-EXITS_AT_ONCE = {"busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "amazonlinux", "python",
-                 "node", "ruby", "perl", "php", "golang", "rust", "openjdk", "eclipse-temurin",
-                 "curl", "hello-world"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ class Program:
     loop_start: float = 0.0
     loop_period: float = 0.0
     exit_reason: str | None = None   # the terminated state's reason when not Completed/Error
+    # The image's own server, when it runs: the ports it listens on (None: the catalog's ports
+    # for the image) and how its HTTP answers change over time (catalog `http` rules).
+    ports: tuple[int, ...] | None = None
+    http: tuple[tuple[str, int, float | None, int], ...] = ()   # (path, status, for_seconds, then)
 
 
 # How long a process that wants more memory than its limit runs before the kernel's OOM killer
@@ -144,11 +150,11 @@ def _interpreted(argv: list[str]) -> Program | None:
     return Program(0, float(row["runs_for"]) + slept, "shell", printed)
 
 
-def program_for(container: dict, image_short: str) -> Program:
+def program_for(container: dict, repository: str) -> Program:
     """What the container's process does — unless it wants more memory than its limit, in
     which case the cgroup's OOM killer ends it (SIGKILL: exit 137, reason OOMKilled) as soon as
     it has allocated past the limit, wherever its own program would have gone."""
-    program = _program(container, image_short)
+    program = _program(container, repository)
     limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
     if limit is not None and usage.demand(container)[1] > quantity.parse_quantity(limit):
         if program.exit_code is None or program.runs_for > OOM_AFTER:
@@ -156,45 +162,92 @@ def program_for(container: dict, image_short: str) -> Program:
     return program
 
 
-def _program(container: dict, image_short: str) -> Program:
+def _program(container: dict, repository: str) -> Program:
+    entry = image_catalog.entry(repository)
     cmd = [str(x) for x in (container.get("command") or [])]
     args = [str(x) for x in (container.get("args") or [])]
     env = {e.get("name"): e.get("value") for e in container.get("env") or () if isinstance(e, dict)}
-    if container.get("stdin") and _reads_stdin(cmd + args, image_short):
+    if container.get("stdin") and _reads_stdin(cmd + args, entry):
         # `kubectl run -it ... -- sh`: a shell (or REPL) with its stdin held open waits for input
         # instead of exiting; `kubectl attach -it` then talks to it (engine/kubelet/shell).
         return Program(FOREVER, 0.0, "shell")
     known = _known(cmd + args) if cmd else _known(args)
     if known is not None:
         return known
-    if cmd:
-        return _argv(cmd + args)
-    if args and image_short in EXITS_AT_ONCE | {"busybox"}:
-        return _argv(args)                # args replace the image's CMD (no ENTRYPOINT)
-    return _image_default(image_short, env)
+    argv = cmd + args if cmd else (args if image_catalog.args_run_as_command(entry, args) else [])
+    if argv:
+        if argv[0] not in entry.get("programs", ()) and argv[0].rsplit("/", 1)[-1] not in entry.get("programs", ()):
+            return _argv(argv)
+        args = argv[1:]                   # the image's own program, given its arguments
+    return _image_default(entry, args, env)
 
 
-def _reads_stdin(argv: list[str], image_short: str) -> bool:
+def _reads_stdin(argv: list[str], entry: dict) -> bool:
     if not argv:
-        return image_short in EXITS_AT_ONCE
+        return bool(entry.get("behaviour", {}).get("reads_stdin"))
     return len(argv) == 1 or (argv[0].rsplit("/", 1)[-1] in SHELLS and all(a.startswith("-") and "c" not in a
                                                                             for a in argv[1:]))
 
 
-def _image_default(image: str, env: dict) -> Program:
-    if image == "hello-world":
-        return Program(0, 0.0, "hello")
-    if image == "postgres" and not (env.get("POSTGRES_PASSWORD") or env.get("POSTGRES_HOST_AUTH_METHOD")):
-        return Program(1, 0.3, "postgres-nopass")
-    if image in ("mysql", "mariadb") and not any(env.get(k) for k in (
-            "MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD",
-            "MARIADB_ROOT_PASSWORD", "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "MARIADB_RANDOM_ROOT_PASSWORD")):
-        return Program(1, 0.3, f"{image}-nopass")
-    if image in EXITS_AT_ONCE:
-        return Program(0, 0.0, "shell")
-    if image in ("nginx", "nginx-slim", "httpd", "redis", "postgres", "mysql", "mariadb"):
-        return Program(FOREVER, 0.0, image)
-    return Program(FOREVER, 0.0, "server")
+def _image_default(entry: dict, args: list[str], env: dict) -> Program:
+    """The catalog's behaviour for the image's own process (given `args`)."""
+    b = dict(entry.get("behaviour") or {})
+    ports = entry.get("ports")
+    sub = (b.get("subcommands") or {}).get(args[0]) if args else None
+    if sub is not None:
+        b = {**{k: v for k, v in b.items() if k != "prints"}, **sub}
+        ports = list(sub.get("ports", ports or []))
+        flags = _flag_values(args[1:])
+        for i, flag in enumerate(sub.get("port_flags", ())):
+            if flags.get(flag, "").isdigit() and i < len(ports):
+                ports[i] = int(flags[flag])
+    need = b.get("requires_env")
+    if need and not any(env.get(k) for k in need["any_of"]):
+        return Program(int(need.get("exit_code", 1)), float(need.get("runs_for", 0.0)), need.get("log", "shell"))
+    # `{port0}` in a printed line is the first port as the flags chose it ("Serving on port 9376.")
+    printed = tuple(_with_ports(line, ports or ()) for line in b.get("prints", ()))
+    if b.get("prints_args"):
+        printed += tuple(args[1:])
+    does = b.get("does", "serve")
+    http = tuple((r["path"], int(r["status"]), r.get("for_seconds"), int(r.get("then", r["status"])))
+                 for r in b.get("http", ()))
+    if does == "exit":
+        return Program(int(b.get("exit_code", 0)), float(b.get("runs_for", 0.0)), b.get("log", "shell"), printed)
+    kind = b.get("log") or ("server" if does == "serve" else "run")
+    return Program(FOREVER, 0.0, kind, printed, ports=None if ports is None else tuple(ports), http=http)
+
+
+def _with_ports(line: str, ports) -> str:
+    for i, port in enumerate(ports):
+        line = line.replace(f"{{port{i}}}", str(port))
+    return line
+
+
+def _flag_values(words: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, w in enumerate(words):
+        if w.startswith("-"):
+            if "=" in w:
+                k, v = w.split("=", 1)
+                out[k] = v
+            elif i + 1 < len(words):
+                out[w] = words[i + 1]
+    return out
+
+
+def _fetch(argv: list[str], t: float, ops: list) -> float | None:
+    """A URL fetcher (`wget -O F URL`, `curl -o F URL`): seconds it takes, recording the file
+    it writes; None when argv is not one."""
+    row = image_catalog.tool(argv[0].rsplit("/", 1)[-1])
+    if row is None or not any(re.match(r"https?://", a) or "." in a and not a.startswith("-") for a in argv[1:]):
+        return None
+    for i, a in enumerate(argv[1:], 1):
+        for flag in row.get("output_flags", ()):
+            if a == flag and i + 1 < len(argv):
+                ops.append((t + float(row["runs_for"]), "create", argv[i + 1]))
+            elif a.startswith(flag + "=") or (len(flag) == 2 and a.startswith(flag) and len(a) > 2):
+                ops.append((t + float(row["runs_for"]), "create", a.split("=", 1)[-1] if "=" in a else a[2:]))
+    return float(row["runs_for"])
 
 
 def _argv(argv: list[str]) -> Program:
@@ -305,6 +358,9 @@ def _statements(stmts: list[list[str]]) -> Program:
             status = 0
         elif prog in SHELLS:
             return made(0, t, "shell")
+        elif (took := _fetch(argv, t, ops)) is not None:
+            t += took
+            status = 0
         elif (inline := _interpreted(argv)) is not None:
             out.extend(inline.output)
             if inline.exit_code is None:
@@ -358,68 +414,14 @@ def timed_log_lines(p: Program, started: float, until: float, *, pod: str, conta
 
 
 def log_lines(p: Program, started: float, *, pod: str, container: str, image_tag: str) -> list[str]:
-    """The lines a container writes when it starts (see timed_log_lines for the whole log)."""
+    """The lines a container writes when it starts (see timed_log_lines for the whole log): its
+    behaviour's start-up log from the image catalog (`logs`), or what its command printed."""
+    template = image_catalog.data()["logs"].get(p.kind)
+    if template is None or (p.kind == "server" and p.output):
+        return list(p.output)
     t = _dt.datetime.fromtimestamp(int(started), tz=_dt.timezone.utc)
-    if p.kind in ("nginx", "nginx-slim"):
-        stamp = t.strftime("%Y/%m/%d %H:%M:%S")
-        version = image_tag if re.match(r"^\d+\.\d+\.\d+$", image_tag or "") else "1.27.3"
-        return [
-            "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
-            "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
-            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
-            "10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
-            "10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
-            "/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
-            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
-            "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
-            "/docker-entrypoint.sh: Configuration complete; ready for start up",
-            f"{stamp} [notice] 1#1: using the \"epoll\" event method",
-            f"{stamp} [notice] 1#1: nginx/{version}",
-            f"{stamp} [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14)",
-            f"{stamp} [notice] 1#1: OS: Linux 6.8.0-51-generic",
-            f"{stamp} [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576",
-            f"{stamp} [notice] 1#1: start worker processes",
-            f"{stamp} [notice] 1#1: start worker process 29",
-            f"{stamp} [notice] 1#1: start worker process 30",
-        ]
-    if p.kind == "redis":
-        stamp = t.strftime("%d %b %Y %H:%M:%S.000")
-        return [f"1:C {stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
-                f"1:C {stamp} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started",
-                f"1:C {stamp} # Warning: no config file specified, using the default config.",
-                f"1:M {stamp} * monotonic clock: POSIX clock_gettime",
-                f"1:M {stamp} * Running mode=standalone, port=6379.",
-                f"1:M {stamp} * Server initialized",
-                f"1:M {stamp} * Ready to accept connections tcp"]
-    if p.kind == "httpd":
-        stamp = t.strftime("%a %b %d %H:%M:%S.000000 %Y")
-        ip = "10.244.0.1"
-        return [f"AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using {ip}. Set the 'ServerName' directive globally to suppress this message",
-                f"[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",
-                f"[{stamp}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'"]
-    if p.kind == "postgres":
-        stamp = t.strftime("%Y-%m-%d %H:%M:%S.000 UTC")
-        return ["PostgreSQL Database directory appears to contain a database; Skipping initialization", "",
-                f"{stamp} [1] LOG:  starting PostgreSQL 17.2 (Debian 17.2-1.pgdg120+1) on x86_64-pc-linux-gnu",
-                f"{stamp} [1] LOG:  listening on IPv4 address \"0.0.0.0\", port 5432",
-                f"{stamp} [1] LOG:  database system is ready to accept connections"]
-    if p.kind == "postgres-nopass":
-        return ["Error: Database is uninitialized and superuser password is not specified.",
-                "       You must specify POSTGRES_PASSWORD to a non-empty value for the",
-                "       superuser. For example, \"-e POSTGRES_PASSWORD=password\" on \"docker run\".", "",
-                "       You may also use \"POSTGRES_HOST_AUTH_METHOD=trust\" to allow all",
-                "       connections without a password. This is *not* recommended.", "",
-                "       See PostgreSQL documentation about \"trust\":",
-                "       https://www.postgresql.org/docs/current/auth-trust.html"]
-    if p.kind in ("mysql-nopass", "mariadb-nopass"):
-        stamp = t.strftime("%Y-%m-%d %H:%M:%S+00:00")
-        return [f"{stamp} [Note] [Entrypoint]: Entrypoint script for MySQL Server started.",
-                f"{stamp} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified",
-                "    You need to specify one of the following as an environment variable:",
-                "    - MYSQL_ROOT_PASSWORD", "    - MYSQL_ALLOW_EMPTY_PASSWORD", "    - MYSQL_RANDOM_ROOT_PASSWORD"]
-    if p.kind == "hello":
-        return ["", "Hello from Docker!", "This message shows that your installation appears to be working correctly.", ""]
-    if p.kind == "server" and not p.output:
-        return [f"{t.strftime('%Y-%m-%dT%H:%M:%SZ')} INFO starting {container}",
-                f"{t.strftime('%Y-%m-%dT%H:%M:%SZ')} INFO listening on :8080"]
-    return list(p.output)
+    stamp = t.strftime(template["stamp"]) if template.get("stamp") else ""
+    version = image_tag if re.match(r"^\d+\.\d+\.\d+$", image_tag or "") else template.get("version", "")
+    port = str(p.ports[0]) if p.ports else "8080"
+    return [line.replace("{stamp}", stamp).replace("{version}", version).replace("{container}", container)
+            .replace("{port}", port) for line in template["lines"]]

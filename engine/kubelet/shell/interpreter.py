@@ -96,7 +96,7 @@ class IO:
 
 @dataclass
 class Flavour:
-    """How one image's shell and utilities talk (from images.json)."""
+    """How one image's shell and utilities talk (from the image catalog, engine/data/images.json)."""
     name: str = "sh"               # argv[0] the messages use
     style: str = "ash"             # "ash" (busybox), "dash", "bash"
     busybox: bool = True           # busybox utilities' texts

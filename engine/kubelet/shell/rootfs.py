@@ -1,5 +1,6 @@
 """A container instance's filesystem and environment, as the kubelet and the runtime make them:
-the image's files (images.json: data per distribution base and per image), the files the kubelet
+the image's files (the image catalog, engine/data/images.json: data per distribution base and
+each image's `filesystem`), the files the kubelet
 manages (/etc/hosts, /etc/resolv.conf, /etc/hostname), the pod's mounted volumes, and the
 environment (image ENV, HOSTNAME, the container's env/envFrom with the downward API, Service
 links). Volumes are `Dir`s handed in by the caller, which decides how long each lives."""
@@ -7,20 +8,17 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 import math
 import posixpath
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
-from ... import quantity
+from ... import image_catalog, quantity
 from ..images import ImageRef
 from .fs import Dir, File, FileSystem
 from .interpreter import Flavour
 
-DATA = Path(__file__).with_name("images.json")
 CLUSTER_DNS = "10.96.0.10"
 # What a pod finds in ca.crt of its service account volume (kube-root-ca.crt): the shape of the
 # cluster's CA certificate; there is no TLS inside the playground to check it against.
@@ -35,7 +33,12 @@ CLUSTER_DOMAIN = "cluster.local"
 
 @functools.lru_cache(maxsize=1)
 def _catalog() -> dict:
-    return json.loads(DATA.read_text())
+    """The catalog's filesystem facts in the shape this module reads: bases, variants, and the
+    images in catalog order with each one's `filesystem`, the fallback (`*`) last."""
+    cat = image_catalog.data()
+    images = [{"repository": e["repository"], **e["filesystem"]} for e in cat["images"] if "filesystem" in e]
+    images.append({"repository": "*", **cat["fallback"]["filesystem"]})
+    return {"bases": cat["bases"], "variants": cat["variants"], "images": images}
 
 
 @dataclass(frozen=True)

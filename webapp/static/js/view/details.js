@@ -89,6 +89,7 @@ export class DetailsPanel {
           ["Node", (pod.spec || {}).nodeName || "(not scheduled)"], ["IP", st.podIP || ""],
           ["Owners", ownerChain(this.model, pod) || (w ? `${w.kind} ${w.name}` : "none (bare pod)")],
           ["Images", ((pod.spec || {}).containers || []).map((c) => c.image).join(", ")]]),
+      h("h3", { text: "Doing" }), doingList(pod),
       h("h3", { text: "Conditions" }), conditions(st.conditions));
   }
 
@@ -187,6 +188,20 @@ function schedulable(node) {
 function graceText(clock) {
   const g = clock && clock.timings && clock.timings.nodeMonitorGracePeriod;
   return g ? `${g} simulated seconds` : "a few simulated seconds";
+}
+
+/** What each container does, from the image catalog (GET /kubeplay/v1/doing/<ns>/<pod>): filled in
+ *  when the answer comes. */
+function doingList(pod) {
+  const list = h("dl", { class: "facts doing" });
+  const m = pod.metadata;
+  fetch(`/kubeplay/v1/doing/${encodeURIComponent(m.namespace)}/${encodeURIComponent(m.name)}`,
+        { headers: { Accept: "application/json", "X-Kubeplay-Request": "page" } })
+    .then((r) => (r.ok ? r.json() : { containers: [] }))
+    .then((b) => list.append(...b.containers.map((c) => [
+      h("dt", { text: c.init ? `${c.name} (init)` : c.name }), h("dd", { text: c.doing })]).flat()))
+    .catch(() => {});
+  return list;
 }
 
 function dl(rows) {

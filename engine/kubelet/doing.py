@@ -1,0 +1,72 @@
+"""What a container is "doing", in a few words for the page ("serving HTTP on :80", "runs 3600 s,
+then exits 0", "allocating 150Mi"): read from the same program the kubelet runs (programs.py, the
+image catalog), so the words and the container's fate agree."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import image_catalog, usage
+from . import images
+from .programs import Program, program_for
+
+# Images whose figures their flags set (the stress tools) say how much they take.
+_NOTABLE_MEMORY = 64 * 1024 * 1024
+_NOTABLE_CPU = Fraction(1, 4)
+
+
+def container_doing(container: dict) -> str:
+    ref = images.parse(str(container.get("image") or ""))
+    if not ref.valid:
+        return "not started: the image name is invalid"
+    program = program_for(container, ref.repository)
+    return describe(program, container, ref.repository)
+
+
+def pod_doing(pod: dict) -> list[dict]:
+    """[{name, image, doing}] for the pod's init and app containers, in spec order."""
+    spec = pod.get("spec") or {}
+    out = []
+    for key in ("initContainers", "containers"):
+        for c in spec.get(key) or ():
+            out.append({"name": c.get("name", ""), "image": c.get("image", ""), "init": key == "initContainers",
+                        "doing": container_doing(c)})
+    return out
+
+
+def describe(program: Program, container: dict, repository: str) -> str:
+    cores, memory = usage.demand(container)
+    taking = []
+    if memory >= _NOTABLE_MEMORY:
+        taking.append(f"allocating {_mib(memory)}")
+    if cores >= _NOTABLE_CPU:
+        taking.append(f"using {float(cores):g} CPU")
+    if program.exit_reason == "OOMKilled":
+        limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
+        return f"allocating {_mib(memory)}, past its {limit} limit: OOM-killed (exit 137)"
+    if program.exit_code is not None:
+        what = ("exits" if not program.output else "prints and exits")
+        if program.runs_for <= 0:
+            text = f"{what} {program.exit_code} at once"
+        else:
+            text = f"runs {program.runs_for:g} s, then {what} {program.exit_code}"
+        return ", ".join([text] + taking)
+    if program.kind == "shell":
+        text = "a shell waiting on its stdin" if not program.output and not program.loop_output \
+            and container.get("stdin") else "running until stopped"
+        if program.loop_output:
+            text = f"printing every {program.loop_period:g} s, until stopped"
+        return ", ".join([text] + taking)
+    ports = program.ports
+    if ports is None:
+        ports = tuple(image_catalog.entry(repository).get("ports", (8080,)))
+    if program.kind == "run" or not ports:
+        return ", ".join(["running until stopped"] + taking)
+    text = "serving on " + ", ".join(f":{p}" for p in ports)
+    for path, status, for_seconds, then in program.http:
+        if for_seconds is not None:
+            text += f"; {path} answers {status} for {for_seconds:g} s, then {then}"
+    return ", ".join([text] + taking)
+
+
+def _mib(n) -> str:
+    return f"{int(n) // (1024 * 1024)}Mi"
