@@ -103,7 +103,11 @@ class _WebSocketPipe:
         return msg.encode() if isinstance(msg, str) else bytes(msg) or None
 
     def send(self, data: bytes) -> None:
-        self.ws.send(data)
+        from simple_websocket import ConnectionClosed
+        try:
+            self.ws.send(data)
+        except ConnectionClosed:
+            raise ConnectionResetError("the client closed the WebSocket") from None
 
     def close(self) -> None:
         try:
