@@ -138,6 +138,25 @@ def test_pod_port_forward_serves_the_pods_nginx(web):
     assert _upgraded(fw.err, "GET") and not _upgraded(fw.err, "POST")
 
 
+def test_keep_alive_and_concurrent_connections(web):
+    # as a browser uses it: several requests on one connection, several connections at once
+    fw = Forward(web, "pod/web", "0:80")
+    try:
+        conns = [http.client.HTTPConnection("127.0.0.1", fw.local, timeout=15) for _ in range(3)]
+        for round_ in range(4):
+            for c in conns:
+                c.request("GET", f"/?round={round_}")
+            for c in conns:
+                r = c.getresponse()
+                assert (r.status, r.getheader("Connection")) == (200, "keep-alive")
+                assert b"Welcome to nginx!" in r.read()
+        for c in conns:
+            c.close()
+    finally:
+        assert fw.stop() == 0, fw.err
+    assert "".join(fw.stdout).count("Handling connection for") == 3
+
+
 def test_deployment_and_service_forward_to_a_pod(kube_ns):
     kube_ns("create", "deployment", "web", f"--image={WEB}")
     kube_ns("expose", "deployment", "web", "--port=8080", "--target-port=80")
