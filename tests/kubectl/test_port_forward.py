@@ -244,5 +244,8 @@ def test_the_servers_refusals(kube_shared):
                           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Origin": "http://evil.example",
                           "Sec-WebSocket-Protocol": "SPDY/3.1+portforward.k8s.io"})
     r = conn.getresponse()
-    assert r.status == 403, r.read()
+    assert r.status == 403 and b'requests from origin \\"http://evil.example\\" are refused' in r.read()
     conn.close()
+    # nor a page that rebinds its own name to this machine (the Host allow-list), SPDY or WebSocket
+    status, body = post("stuck", {**spdy, "Host": f"rebound.example:{port}"})
+    assert status == 403 and 'host \\"rebound.example:' in body
