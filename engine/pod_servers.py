@@ -80,11 +80,14 @@ def parse_request(buf: bytes) -> tuple[Request | None, int]:
 def respond(pod: dict, container_port: int, request_bytes: bytes, *, env: dict | None = None,
             read_file: ReadFile | None = None, now: float = 0.0) -> bytes:
     """The response to one request sent to `container_port` of `pod`'s container (whose image
-    environment is `env`). Bytes that are not an HTTP request get a 400, as a web server does."""
+    environment is `env`). Bytes that are not an HTTP request get a web server's 400, and nothing
+    from a server this stand-in knows no protocol of."""
     try:
         req, _ = parse_request(request_bytes)
     except ValueError:
         req = None
+    if req is None and _static_server(env or {}) is None:
+        return b""
     return _answer(pod, container_port, req, env or {}, read_file, now)[0]
 
 
@@ -107,6 +110,11 @@ class Connection:
             try:
                 req, used = parse_request(self._buf)
             except ValueError:
+                if _static_server(self.env) is None:
+                    # Not HTTP, to a server whose protocol this stand-in does not know (redis,
+                    # postgres, ...): it stays silent rather than answer in a protocol it lacks.
+                    self._buf = b""
+                    break
                 out.append(_answer(self.pod, self.port, None, self.env, self.read_file, self.clock())[0])
                 self.closed = True
                 break

@@ -78,6 +78,8 @@ def test_http_framing_keep_alive_close_and_errors(web):
 def test_respond_is_one_request_in_one_response():
     page = pod_servers.respond({"metadata": {"name": "p"}}, 8080, GET)
     assert page.startswith(b"HTTP/1.1 200 OK\r\n") and page.endswith(b"Hello from p: port 8080 answered GET /\n")
+    assert pod_servers.respond({}, 6379, b"PING\r\n") == b""     # not HTTP, to a server of unknown protocol
+    assert pod_servers.respond({}, 80, b"PING\r\n\r\n", env={"NGINX_VERSION": "1"}).startswith(b"HTTP/1.1 400 ")
     files = {"/usr/share/nginx/html/index.html": b"<p>hi</p>"}
     page = pod_servers.respond({}, 80, GET, env={"NGINX_VERSION": "1.27.3"}, read_file=files.get)
     assert b"Server: nginx/1.27.3\r\n" in page and page.endswith(b"\r\n\r\n<p>hi</p>")
