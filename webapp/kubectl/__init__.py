@@ -22,7 +22,6 @@ from __future__ import annotations
 # Importing the command modules registers their commands.
 from . import create_batch, delete, describers, get, metadata, nodes, podexec, rollout, secrets, workloads  # noqa: F401
 from . import policy  # noqa: F401  (after describers and workloads: it extends both)
-from . import policy  # noqa: F401  (after describers and workloads: it extends both)
 from .cli import COMMANDS, Result, run
 
 __all__ = ["run", "Result", "COMMANDS"]
