@@ -32,7 +32,7 @@ class ResourceType:
 _ALL = (
     ResourceType("namespaces", "namespace", "Namespace", "", "v1", False, ("ns",), (), ("status",)),
     ResourceType("nodes", "node", "Node", "", "v1", False, ("no",), (), ("status",)),
-    ResourceType("pods", "pod", "Pod", "", "v1", True, ("po",), ("all",), ("status", "log", "binding", "eviction", "ephemeralcontainers", "exec", "attach")),
+    ResourceType("pods", "pod", "Pod", "", "v1", True, ("po",), ("all",), ("status", "log", "binding", "eviction", "ephemeralcontainers", "exec", "attach", "portforward")),
     ResourceType("services", "service", "Service", "", "v1", True, ("svc",), ("all",), ("status",)),
     ResourceType("endpoints", "endpoints", "Endpoints", "", "v1", True, ("ep",)),
     ResourceType("configmaps", "configmap", "ConfigMap", "", "v1", True, ("cm",)),

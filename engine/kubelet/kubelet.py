@@ -30,7 +30,7 @@ from ..loop import Controller, Result, requeue_after
 from . import node as node_status
 from .heartbeats import Heartbeats
 from .pods import PodRun
-from . import references
+from . import portforward, references
 from .logs import container_logs
 from .shell.containers import BackendUnreachable, ContainerShells
 
@@ -664,6 +664,11 @@ class Kubelets(Controller):
                 return None
         return self.shells.attach(obj, run, container, tty=tty, stdin=stdin, read_log=read_log,
                                   host_ip=self._host_ip(obj), on_exit=exited)
+
+    def port_forward(self, namespace: str, pod: str):
+        """pods/portforward: the upgrade's checks, then a PodForwarder whose connect(port) answers
+        each forwarded connection (portforward.py)."""
+        return portforward.open_forward(self, namespace, pod)
 
     def _main_exited(self, key: str, uid: str, name: str, cid: str, code: int) -> None:
         """An attached shell that is the container's main process ended: the container exits

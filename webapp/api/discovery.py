@@ -84,6 +84,9 @@ def _resource_list(group: str, version: str) -> dict:
                 resources.append({"name": f"{rt.name}/{sub}", "singularName": "", "namespaced": True,
                                   "kind": "PodExecOptions" if sub == "exec" else "PodAttachOptions",
                                   "verbs": ["create", "get"]})
+            elif sub == "portforward":
+                resources.append({"name": f"{rt.name}/portforward", "singularName": "", "namespaced": True,
+                                  "kind": "PodPortForwardOptions", "verbs": ["create", "get"]})
             elif sub == "ephemeralcontainers":
                 resources.append({"name": f"{rt.name}/ephemeralcontainers", "singularName": "", "namespaced": True,
                                   "kind": "Pod", "verbs": ["get", "patch", "update"]})

@@ -16,7 +16,7 @@ from engine import selector_to_string, tokens
 
 from webapp.extension import current, current_cluster
 
-from . import bodies, clientframe, logs, remotecommand, tables, versions, watch, whoasked
+from . import bodies, clientframe, logs, portforward, remotecommand, tables, versions, watch, whoasked
 
 log = logging.getLogger("kubeplay.web")
 
@@ -115,6 +115,12 @@ def core(version, rest):
 def pod_stream(namespace, name, sub):
     """A WebSocket upgrade of pods/exec or pods/attach (werkzeug routes upgrades separately)."""
     return remotecommand.handle(sub, namespace, name, "GET")
+
+
+@bp.route("/api/v1/namespaces/<namespace>/pods/<name>/portforward", methods=["GET"], websocket=True)
+def pod_portforward(namespace, name):
+    """A WebSocket upgrade of pods/portforward (SPDY/3.1 tunneled in it: portforward.py)."""
+    return portforward.handle(namespace, name, "GET")
 
 
 @bp.route("/apis/<group>/<version>/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -569,6 +575,8 @@ def subresource(t: Target, method: str):
         return pod_log(t)
     if t.sub in ("exec", "attach") and method in ("GET", "POST"):
         return remotecommand.handle(t.sub, t.namespace, t.name, method)
+    if t.sub == "portforward" and method in ("GET", "POST"):
+        return portforward.handle(t.namespace, t.name, method)
     if t.sub == "binding" and method == "POST":
         return bind(t)
     if t.sub == "eviction" and method == "POST":

@@ -20,7 +20,7 @@ import time
 
 from ... import errors, objects, resources as kinds
 from . import rootfs, terminal
-from .fs import Dir, File, FileSystem
+from .fs import Dir, File, FileSystem, FsError
 from .interpreter import SHELL_NAMES, Context, Input, Interrupted, IO, Shell, ShellExit, run_shell_command
 
 NODE_ALLOCATABLE = {"cpu": "4", "memory": "8Gi", "ephemeral-storage": "100Gi"}
@@ -148,6 +148,17 @@ class ContainerShells:
         if shell_main and stdin:
             return Process(ctx, prof, [name], tty=tty, stdin=True, failure=None, inst=inst, pid=1, on_exit=on_exit)
         return Process(ctx, prof, [], tty=tty, stdin=stdin, failure=None, inst=inst, log=read_log)
+
+    def read_file(self, pod: dict, run, c, spec: dict, path: str, host_ip: str = "") -> bytes | None:
+        """A file of container instance `c` as its own processes see it (a web server serving
+        it to port-forward), exec's changes included; None when there is no such file."""
+        inst = self._instance(pod, run, c, spec, rootfs.profile(c.ref), host_ip)
+        if c.started_at is not None:
+            inst.sync(self.clock.now() - c.started_at)
+        try:
+            return inst.fs.read(path)
+        except FsError:             # missing, or a directory: not a file to serve
+            return None
 
     def _running(self, pod: dict, run, container: str | None):
         name = objects.name_of(pod)
