@@ -51,6 +51,7 @@ _ALL = (
     ResourceType("leases", "lease", "Lease", "coordination.k8s.io", "v1", True),
     ResourceType("poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", "policy", "v1", True,
                  ("pdb",), (), ("status",)),
+    ResourceType("priorityclasses", "priorityclass", "PriorityClass", "scheduling.k8s.io", "v1", False, ("pc",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -112,3 +113,4 @@ LEASE = BY_NAME[("coordination.k8s.io", "leases")]
 RESOURCEQUOTA = BY_NAME[("", "resourcequotas")]
 LIMITRANGE = BY_NAME[("", "limitranges")]
 PODDISRUPTIONBUDGET = BY_NAME[("policy", "poddisruptionbudgets")]
+PRIORITYCLASS = BY_NAME[("scheduling.k8s.io", "priorityclasses")]

@@ -104,7 +104,8 @@ def _pod_spec_key(obj: dict) -> str | None:
     return repr(spec)
 
 
-def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defaulted=None) -> dict:
+def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defaulted=None,
+                 priority_classes=None) -> dict:
     """Decode, default, mutate and validate an object being created. `decode=False` is for the
     engine's own writes: they never were JSON, so there is nothing a decoder could refuse.
     `on_defaulted(obj)` is called once the object is decoded and defaulted, before the mutating
@@ -141,7 +142,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
     if on_defaulted is not None:
         on_defaulted(out)
     if kind == "Pod":
-        plugins.pod_create(out)
+        plugins.pod_create(out, priority_classes)
     elif kind == "Service":
         plugins.service_create(out)
     elif kind == "DaemonSet":

@@ -360,6 +360,7 @@ _BY_KIND = {"Pod": pod, "Namespace": namespace, "Node": node, "Deployment": depl
             "ReplicaSet": replica_set, "StatefulSet": stateful_set, "DaemonSet": daemon_set,
             "Service": service, "Endpoints": endpoints, "EndpointSlice": endpoint_slice}
 _BY_KIND.update({"ResourceQuota": defaults_policy.resource_quota, "LimitRange": defaults_policy.limit_range})
+_BY_KIND["PriorityClass"] = lambda obj: obj.setdefault("preemptionPolicy", "PreemptLowerPriority")  # scheduling/v1 defaults
 
 
 def apply_defaults(obj: dict) -> dict:

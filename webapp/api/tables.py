@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ResourceType, errors
-from webapp.api import printers, printers_policy
+from webapp.api import printers, printers_policy, printers_scheduling
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -634,4 +634,5 @@ _PRINTERS: dict[tuple[str, str], _Printer] = {
     ("coordination.k8s.io", "leases"): _Printer(_LEASE_COLUMNS, _lease_cells),
 }
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_policy.TABLES.items()})
+_PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_scheduling.TABLES.items()})
 _DEFAULT_PRINTER = _Printer(_DEFAULT_COLUMNS, _default_cells)
