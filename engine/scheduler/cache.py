@@ -184,7 +184,7 @@ class PodInfo:
     __slots__ = ("key", "spec", "requests", "ports", "owner_uid", "tolerations", "node_selector",
                  "required_terms", "preferred_terms", "prefilter_names", "tolerates_unschedulable",
                  "simple", "namespace", "labels", "group", "aff_required", "anti_required",
-                 "aff_preferred", "anti_preferred", "spread", "terms_group")
+                 "aff_preferred", "anti_preferred", "spread", "terms_group", "priority")
 
     def __init__(self, key: str, pod: dict):
         spec = pod.get("spec") or {}
@@ -196,6 +196,8 @@ class PodInfo:
         self.group = (self.namespace, tuple(sorted(self.labels.items())))
         self.requests = pod_requests(spec)
         self.ports = host_ports(spec)
+        p = spec.get("priority")
+        self.priority = p if isinstance(p, int) else 0         # set by Priority admission
         owner = None
         for ref in (pod.get("metadata") or {}).get("ownerReferences") or ():
             if ref.get("controller"):
@@ -376,6 +378,9 @@ class SchedulerCache:
         self.with_terms: dict[tuple, TermsGroup] = {}            # bound pods with pod (anti-)affinity
         self.with_anti: dict[tuple, TermsGroup] = {}             # … of those, required anti-affinity
         self.terminating: set[str] = set()                       # bound pods being deleted
+        # How many bound pods have each priority: preemption looks for victims only when some
+        # bound pod has a lower priority than the pod that does not fit (rarely, in most clusters).
+        self.priorities: collections.Counter = collections.Counter()
 
     def pod_info(self, key: str, pod: dict) -> PodInfo:
         info = self._infos.get(key)
@@ -423,6 +428,7 @@ class SchedulerCache:
             ni = self.nodes[node] = NodeInfo(node)
         ni.add(info, 1)
         self.assigned[key] = (node, info)
+        self.priorities[info.priority] += 1
         self._infos.pop(key, None)
         if terminating:
             self.terminating.add(key)
@@ -439,6 +445,10 @@ class SchedulerCache:
                 del self.nodes[cur[0]]
         terminating = key in self.terminating
         self.terminating.discard(key)
+        prio = cur[1].priority
+        self.priorities[prio] -= 1
+        if self.priorities[prio] <= 0:
+            del self.priorities[prio]
         self._group(cur[1], cur[0], -1, terminating)
         return True
 
@@ -463,6 +473,14 @@ class SchedulerCache:
                 _bump(tg.nodes, node, sign)
                 if not tg.nodes:
                     del index[info.terms_group]
+
+    def lowest_priority(self) -> int | None:
+        """The lowest priority among bound pods (None when there are none)."""
+        return min(self.priorities) if self.priorities else None
+
+    def pods_on(self, node: str) -> list[tuple[str, PodInfo]]:
+        """The bound pods of one node, as (key, info)."""
+        return [(k, info) for k, (n, info) in self.assigned.items() if n == node]
 
     def live_nodes(self) -> list[NodeInfo]:
         return [ni for ni in self.nodes.values() if ni.node is not None]

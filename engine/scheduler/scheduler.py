@@ -22,6 +22,7 @@ import random
 from .. import errors, objects, resources as kinds
 from ..loop import Controller, Result
 from . import plugins
+from . import preemption
 from . import topology
 from .cache import SchedulerCache
 
@@ -31,6 +32,9 @@ FLUSH_UNSCHEDULABLE = 300.0
 
 REASON_SCHEDULED = "Scheduled"
 REASON_FAILED = "FailedScheduling"
+REASON_PREEMPTED = "Preempted"
+MSG_PREEMPTED = "Preempted by pod {uid} on node {node}"
+PREEMPT_CONDITION_MESSAGE = "{scheduler}: preempting to accommodate a higher priority pod"
 MSG_SCHEDULED = "Successfully assigned {ns}/{name} to {node}"
 GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
 
@@ -57,6 +61,12 @@ class Scheduler(Controller):
         self._prompted: set[str] = set()       # woken by a cluster change since the last attempt
         self._pod_sensitive: set[str] = set()  # unschedulable keys whose attempt has `pods`
         self._rng = rng or random.Random()
+        # Pending pods nominated to a node by preemption: (node, info). Pods of no higher
+        # priority are filtered as if these were already there (RunFilterPluginsWithNominatedPods).
+        self._nominated: dict[str, tuple[str, plugins.PodInfo]] = {}
+        # The last attempt's PostFilter result: a Candidate to act on, "" to clear the pod's
+        # nomination (preemption found nothing), None to leave it (not eligible, or it fit).
+        self._preempting: preemption.Candidate | str | None = None
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -69,11 +79,13 @@ class Scheduler(Controller):
         if ev.type == "DELETED":
             self.cache.forget_info(key)
             self._forget_attempt(key)
+            self._nominated.pop(key, None)
             return self._retry(resources=True) if self.cache.unassign(key) else ()
         spec = pod.get("spec") or {}
         node = spec.get("nodeName")
         if node:
             self._forget_attempt(key)
+            self._nominated.pop(key, None)
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 # The scheduler's informer leaves finished pods out: their resources are free.
                 return self._retry(resources=True) if self.cache.unassign(key) else ()
@@ -148,7 +160,9 @@ class Scheduler(Controller):
         if (pod.get("spec") or {}).get("schedulingGates"):
             self._set_unschedulable(pod, "SchedulingGated", GATED_MESSAGE)
             return None
+        self._preempting = None
         node, message, resources, pods = self.schedule_one(key, pod)
+        nominate = self._nomination(key, pod)
         if node is not None:
             self._forget_attempt(key)
             self._bind(key, pod, node)
@@ -164,7 +178,7 @@ class Scheduler(Controller):
         else:
             self._pod_sensitive.discard(key)
         att.flush_at = now + FLUSH_UNSCHEDULABLE
-        self._set_unschedulable(pod, "Unschedulable", message)
+        self._set_unschedulable(pod, "Unschedulable", message, nominated=nominate)
         if message != att.message or prompted:
             self.recorder.event(pod, "Warning", REASON_FAILED, message, component=NAME)
             self.decide(key, f"Pod {key} is unschedulable: {message}", action="unschedulable",
@@ -191,7 +205,20 @@ class Scheduler(Controller):
         filter_node = plugins.filter_node
         r = info.requests
         cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple and state is None
+        reserved = self._reserved(key, info)
         for n in candidates:
+            held = reserved.get(n.name)
+            if held:
+                for other in held:
+                    n.add(other, 1)
+                st = filter_node(info, n, state)
+                for other in held:
+                    n.add(other, -1)
+                if st is None:
+                    feasible.append(n)
+                else:
+                    statuses[n.name] = st
+                continue
             if simple and n.plain:
                 # Fast path (no taints, selectors, ports): only NodeResourcesFit can say no.
                 if (n.pods < n.alloc_pods and (not cpu or cpu <= n.alloc_cpu - n.req_cpu)
@@ -205,13 +232,15 @@ class Scheduler(Controller):
             else:
                 statuses[n.name] = st
         if not feasible:
-            never = (pod.get("spec") or {}).get("preemptionPolicy") == "Never"
-            msg = plugins.fit_error(len(nodes), statuses, absent=absent, preemption_never=never)
+            msg = self._post_filter(pod, info, nodes, statuses, state, absent)
             resources = any(not unresolvable for _, unresolvable in statuses.values())
             pods = any(r in topology.POD_REASONS for rs, _ in statuses.values() for r in rs)
             return None, msg, resources, pods
         if len(feasible) == 1:
             return feasible[0].name, "", False, False
+        nominated = (pod.get("status") or {}).get("nominatedNodeName")
+        if nominated and any(n.name == nominated for n in feasible):
+            return nominated, "", False, False         # evaluateNominatedNode: it fits where it preempted
         extra = topology.prescore(info, self.cache, feasible, ns_labels, plugins.node_affinity_matches)
         scores = plugins.score_nodes(info, feasible, extra)
         # selectHost: the highest score, reservoir-sampled among equals.
@@ -224,6 +253,80 @@ class Scheduler(Controller):
                 if self._rng.randrange(ties) == 0:
                     best = n
         return best.name, "", False, False
+
+    def _reserved(self, key: str, info) -> dict[str, list]:
+        """Nodes → pods nominated there of at least this pod's priority (their room is taken)."""
+        out: dict[str, list] = {}
+        for other_key, (node, other) in self._nominated.items():
+            if other_key != key and other.priority >= info.priority:
+                out.setdefault(node, []).append(other)
+        return out
+
+    def _post_filter(self, pod: dict, info, nodes, statuses, state, absent: int) -> str:
+        """DefaultPreemption: the FitError text with its preemption part; a chosen node is
+        left in self._preempting for the reconcile to act on."""
+        why = preemption.eligible(self.cache, self.store, pod, info, statuses)
+        if why is not None:
+            return plugins.fit_error(len(nodes), statuses, absent=absent, post_filter=why)
+        candidates, pre = preemption.find_candidates(self.cache, self.store, info, nodes, statuses, state)
+        if not candidates:
+            self._preempting = ""
+            return plugins.fit_error(len(nodes), statuses, absent=absent, preemption=pre)
+        self._preempting = preemption.pick(candidates)
+        return plugins.fit_error(len(nodes), statuses, absent=absent, post_filter="")
+
+    def _nomination(self, key: str, pod: dict) -> str | None:
+        """After a failed attempt: the node to nominate ("" clears a nomination; None leaves it).
+        With a preemption chosen, its victims go first (prepareCandidate)."""
+        cand = self._preempting
+        self._preempting = None
+        if not isinstance(cand, preemption.Candidate):
+            if cand == "":
+                self._nominated.pop(key, None)
+            return cand
+        uid = objects.meta(pod).get("uid")
+        for _, _, victim in cand.victims:
+            self._preempt_victim(victim, uid, cand.node)
+        info = self.cache.pod_info(key, pod)
+        for other_key, (node, other) in list(self._nominated.items()):
+            if node == cand.node and other_key != key and other.priority < info.priority:
+                self._clear_nomination(other_key)    # lower-priority pods nominated there lose it
+        self._nominated[key] = (cand.node, info)
+        names = ", ".join(vkey for vkey, _, _ in cand.victims)
+        self.decide(key, f"Pod {key} fits nowhere: preempting {len(cand.victims)} lower-priority "
+                         f"pod(s) on {cand.node} ({names}); it is nominated to {cand.node} and waits "
+                         f"for them to go", action="preempt",
+                    observed={"victims": [vkey for vkey, _, _ in cand.victims]}, desired={"node": cand.node})
+        return cand.node
+
+    def _preempt_victim(self, victim: dict, uid: str | None, node: str) -> None:
+        """The DisruptionTarget condition, the Preempted event, then an ordinary (graceful) delete."""
+        ns, name = objects.namespace_of(victim), objects.name_of(victim)
+        try:
+            latest = self.store.get(kinds.POD, ns, name)
+            if not objects.is_terminating(latest):
+                status = dict(latest.get("status") or {})
+                status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
+                sched = (latest.get("spec") or {}).get("schedulerName") or NAME
+                objects.set_condition(status, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                                               "reason": preemption.PREEMPTION_BY_SCHEDULER,
+                                               "message": PREEMPT_CONDITION_MESSAGE.format(scheduler=sched)},
+                                      self.now_iso())
+                latest = self.store.update(dict(latest, status=status), sync=False, subresource="status")
+            self.recorder.event(latest, "Normal", REASON_PREEMPTED, MSG_PREEMPTED.format(uid=uid, node=node),
+                                component=NAME)
+            self.store.delete(kinds.POD, ns, name, sync=False)
+        except errors.NotFound:
+            return
+
+    def _clear_nomination(self, key: str) -> None:
+        self._nominated.pop(key, None)
+        other = self.store.try_get(kinds.POD, *objects.split_key(key))
+        if other is None or not (other.get("status") or {}).get("nominatedNodeName"):
+            return
+        status = dict(other["status"])
+        status.pop("nominatedNodeName")
+        self.store.update(dict(other, status=status), sync=False, subresource="status")
 
     def _namespace_labels(self, ns: str) -> dict:
         return objects.labels_of(self.store.try_get(kinds.NAMESPACE, "", ns) or {})
@@ -265,11 +368,19 @@ class Scheduler(Controller):
                     desired={"node": node})
         return None
 
-    def _set_unschedulable(self, pod: dict, reason: str, message: str) -> None:
+    def _set_unschedulable(self, pod: dict, reason: str, message: str, nominated: str | None = None) -> None:
+        """The PodScheduled=False condition, and (after a preemption) status.nominatedNodeName:
+        a node to set, "" to clear, None to leave as it is."""
         cur = objects.get_condition(pod.get("status"), "PodScheduled")
-        if cur and cur.get("status") == "False" and cur.get("reason") == reason and cur.get("message") == message:
+        old_nominated = (pod.get("status") or {}).get("nominatedNodeName") or ""
+        if (cur and cur.get("status") == "False" and cur.get("reason") == reason and cur.get("message") == message
+                and (nominated is None or nominated == old_nominated)):
             return
         status = dict(pod.get("status") or {})
+        if nominated:
+            status["nominatedNodeName"] = nominated
+        elif nominated == "":
+            status.pop("nominatedNodeName", None)
         status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
         objects.set_condition(status, {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
                                  "reason": reason, "message": message}, self.now_iso())
