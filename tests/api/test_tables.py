@@ -341,6 +341,7 @@ EXPECTED_COLUMNS = {
     kinds.PODDISRUPTIONBUDGET: (["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"], []),
     kinds.RESOURCEQUOTA: (["Name", "Age", "Request", "Limit"], []),
     kinds.LIMITRANGE: (["Name", "Created At"], []),
+    kinds.PRIORITYCLASS: (["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"], []),
 }
 
 
