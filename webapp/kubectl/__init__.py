@@ -22,6 +22,7 @@ from __future__ import annotations
 # Importing the command modules registers their commands.
 from . import delete, describers, get, metadata, nodes, rollout, workloads  # noqa: F401
 from . import policy  # noqa: F401  (after describers and workloads: it extends both)
+from . import scheduling  # noqa: F401  (the same, for PriorityClasses)
 from .cli import COMMANDS, Result, run
 
 __all__ = ["run", "Result", "COMMANDS"]
