@@ -59,6 +59,15 @@ def test_create_get_and_describe_priority_classes(kube_own):
     err = kube("run", "lost", "--image=nginx", '--overrides={"spec": {"priorityClassName": "nope"}}', check=False)
     assert err.stderr == 'Error from server (Forbidden): pods "lost" is forbidden: no PriorityClass with name nope was found\n'
 
+    # apply (validated against /openapi/v2) and an update that tries to change the value.
+    manifest = ("apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: applied\n"
+                "value: {value}\ndescription: from a manifest\n")
+    assert kube("apply", "-f", "-", input=manifest.format(value=300)).stdout == \
+        "priorityclass.scheduling.k8s.io/applied created\n"
+    err = kube("apply", "-f", "-", input=manifest.format(value=301), check=False)
+    assert err.returncode == 1
+    assert err.stderr == 'The PriorityClass "applied" is invalid: value: Forbidden: may not be changed in an update.\n'
+
     # Priority admission: the class's value, and the default class for a pod naming none.
     kube("run", "named", "--image=nginx", '--overrides={"spec": {"priorityClassName": "high"}}')
     kube("run", "plain", "--image=nginx")
