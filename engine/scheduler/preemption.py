@@ -72,6 +72,11 @@ def find_candidates(cache: SchedulerCache, store, info: PodInfo, nodes: list[Nod
     lowest = cache.lowest_priority()
     any_lower = lowest is not None and lowest < info.priority
     pdbs = _pdbs(store) if any_lower else []
+    lower_by_node: dict[str, list] = {}
+    if any_lower:                       # one pass over the bound pods, not one per node
+        for key, (node, pi) in cache.assigned.items():
+            if pi.priority < info.priority:
+                lower_by_node.setdefault(node, []).append((key, pi))
     for n in nodes:
         st = statuses.get(n.name)
         if st is None:
@@ -79,7 +84,7 @@ def find_candidates(cache: SchedulerCache, store, info: PodInfo, nodes: list[Nod
         if st[1]:
             pre[n.name] = ([plugins.R_NOT_HELPFUL], True)
             continue
-        lower = [(k, pi) for k, pi in cache.pods_on(n.name) if pi.priority < info.priority] if any_lower else []
+        lower = lower_by_node.get(n.name)
         if not lower:
             pre[n.name] = ([plugins.R_NO_VICTIMS], True)
             continue

@@ -265,3 +265,18 @@ def test_a_lower_priority_pod_cannot_take_the_room_a_nominated_pod_waits_for(one
     assert get_pod(c, "urgent")["spec"]["nodeName"] == "node-1"
     assert [r for r, _ in events_of(c, "sneaky")] == ["FailedScheduling"]
     assert not get_pod(c, "sneaky")["spec"].get("nodeName")
+
+
+def test_a_node_where_even_all_lower_pods_gone_leave_too_little_says_why(one_node):
+    c, s = one_node, one_node.store
+    s.create(pclass("low", 1))
+    s.create(pclass("mid", 50))
+    s.create(pclass("high", 100))
+    s.create(pod("big", "3", "high", node="node-1"))
+    s.create(pod("small", "1", "low", node="node-1"))
+    c.advance(5)
+    s.create(pod("middle", "2", "mid"))
+    c.advance(1)
+    assert scheduled_condition(get_pod(c, "middle"))["message"] == (
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu.")
+    assert not get_pod(c, "small")["metadata"].get("deletionTimestamp")
