@@ -99,7 +99,17 @@ class Scheduler(Controller):
                 return self._retry_pods()            # newly bound (assumed by us): spread/affinity may change
             return ()
         if (spec.get("schedulerName") or NAME) != NAME or objects.is_terminating(pod):
+            self._nominated.pop(key, None)
             return ()
+        # The nominator follows status.nominatedNodeName, as upstream's does from its informer
+        # (so a restarted scheduler, or one loading a state file, still holds the room).
+        nominated = (pod.get("status") or {}).get("nominatedNodeName")
+        if nominated:
+            cur = self._nominated.get(key)
+            if cur is None or cur[0] != nominated:
+                self._nominated[key] = (nominated, self.cache.pod_info(key, pod))
+        elif key in self._nominated:
+            self._nominated.pop(key)
         if ev.type == "MODIFIED" and key in self._unschedulable and ev.old is not None:
             old_spec = ev.old.get("spec")
             if old_spec is spec or old_spec == spec:
