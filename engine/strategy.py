@@ -27,7 +27,7 @@ _INITIAL_STATUS = {
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).
 _GENERATION_WATCHES_ANNOTATIONS = {"Deployment"}
 NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Node", "Namespace",
-                 "ControllerRevision", "ResourceQuota", "LimitRange", "PriorityClass"}
+                 "ControllerRevision", "ResourceQuota", "LimitRange"}
 
 
 def prepare_for_create(obj: dict) -> None:

@@ -89,7 +89,8 @@ def test_priority_class_validation_texts(cluster, obj, message):
 def test_value_is_immutable_and_only_one_class_is_the_global_default(cluster):
     s = cluster.store
     made = s.create(pclass("base", 10, globalDefault=True, description="everyone"))
-    assert made["preemptionPolicy"] == "PreemptLowerPriority" and "generation" not in made["metadata"]
+    # (the registry's PrepareForCreate sets generation 1; no update moves it: there is no spec)
+    assert made["preemptionPolicy"] == "PreemptLowerPriority" and made["metadata"]["generation"] == 1
     with pytest.raises(errors.Invalid) as e:
         s.update(dict(made, value=11))
     assert str(e.value) == 'PriorityClass.scheduling.k8s.io "base" is invalid: value: Forbidden: may not be changed in an update.'
@@ -97,7 +98,8 @@ def test_value_is_immutable_and_only_one_class_is_the_global_default(cluster):
         s.create(pclass("other", 20, globalDefault=True))
     assert str(e2.value) == ('priorityclasses.scheduling.k8s.io "other" is forbidden: PriorityClass base is marked '
                              'as globalDefault. Only one PriorityClass can be marked as globalDefault')
-    s.update(dict(made, description="changed"))             # the default itself may be updated
+    updated = s.update(dict(made, description="changed"))   # the default itself may be updated
+    assert updated["metadata"]["generation"] == 1
 
 
 def test_priority_admission_resolves_the_class_the_default_and_refuses_the_rest(cluster):
