@@ -11,7 +11,7 @@ structs that carry no information (`creationTimestamp: null` in templates).
 from __future__ import annotations
 
 from .. import quantity
-from . import defaults_policy
+from . import defaults_policy, priority
 
 DEFAULT_MODE = 420           # 0644, for secret/configMap/downwardAPI/projected volumes
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -360,7 +360,7 @@ _BY_KIND = {"Pod": pod, "Namespace": namespace, "Node": node, "Deployment": depl
             "ReplicaSet": replica_set, "StatefulSet": stateful_set, "DaemonSet": daemon_set,
             "Service": service, "Endpoints": endpoints, "EndpointSlice": endpoint_slice}
 _BY_KIND.update({"ResourceQuota": defaults_policy.resource_quota, "LimitRange": defaults_policy.limit_range})
-_BY_KIND["PriorityClass"] = lambda obj: obj.setdefault("preemptionPolicy", "PreemptLowerPriority")  # scheduling/v1 defaults
+_BY_KIND.update({"PriorityClass": priority.defaults})
 
 
 def apply_defaults(obj: dict) -> dict:

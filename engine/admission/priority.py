@@ -23,13 +23,26 @@ DEFAULT_POLICY = "PreemptLowerPriority"
 
 def system_classes() -> list[dict]:
     """The classes the apiserver's post-start hook makes (and makes again if deleted)."""
-    return [{"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name}, "value": value,
-             "globalDefault": default, "description": description}
-            for name, (value, default, description) in SYSTEM_CLASSES.items()]
+    out = []
+    for name, (value, default, description) in SYSTEM_CLASSES.items():
+        pc = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {"name": name}, "value": value,
+              "globalDefault": default, "description": description}
+        defaults(pc)
+        out.append(pc)
+    return out
+
+
+def defaults(obj: dict) -> None:
+    """scheduling/v1 defaulting (preemptionPolicy PreemptLowerPriority), and what the Go
+    round trip drops: globalDefault and description are omitempty, so false and "" vanish."""
+    obj.setdefault("preemptionPolicy", DEFAULT_POLICY)
+    for key, zero in (("globalDefault", False), ("description", "")):
+        if key in obj and obj[key] in (zero, None):
+            del obj[key]
 
 
 def _builtin() -> dict[str, dict]:
-    return {objects.name_of(pc): dict(pc, preemptionPolicy=DEFAULT_POLICY) for pc in system_classes()}
+    return {objects.name_of(pc): pc for pc in system_classes()}
 
 
 _BUILTIN = _builtin()

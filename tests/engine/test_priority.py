@@ -55,7 +55,7 @@ def test_the_built_in_classes_exist_and_the_control_plane_pods_get_their_priorit
     c = Cluster(store=Store(), clock=ManualClock(), nodes=1, control_plane=True)
     c.advance(5)
     classes = {pc["metadata"]["name"]: pc for pc in c.store.iter(kinds.PRIORITYCLASS)}
-    assert {n: (pc["value"], pc["globalDefault"], pc["preemptionPolicy"]) for n, pc in classes.items()} == {
+    assert {n: (pc["value"], pc.get("globalDefault", False), pc["preemptionPolicy"]) for n, pc in classes.items()} == {
         "system-cluster-critical": (2000000000, False, "PreemptLowerPriority"),
         "system-node-critical": (2000001000, False, "PreemptLowerPriority")}
     assert classes["system-node-critical"]["description"] == \
