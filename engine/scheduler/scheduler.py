@@ -322,7 +322,10 @@ class Scheduler(Controller):
                                                "reason": preemption.PREEMPTION_BY_SCHEDULER,
                                                "message": PREEMPT_CONDITION_MESSAGE.format(scheduler=sched)},
                                       self.now_iso())
-                latest = self.store.update(dict(latest, status=status), sync=False, subresource="status")
+                try:
+                    latest = self.store.update(dict(latest, status=status), sync=False, subresource="status")
+                except errors.Conflict:
+                    pass              # a client wrote it meanwhile: the delete still goes ahead
             self.recorder.event(latest, "Normal", REASON_PREEMPTED, MSG_PREEMPTED.format(uid=uid, node=node),
                                 component=NAME)
             self.store.delete(kinds.POD, ns, name, sync=False)
