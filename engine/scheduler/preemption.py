@@ -65,8 +65,12 @@ def terminating_by_preemption(pod: dict) -> bool:
 
 
 def find_candidates(cache: SchedulerCache, store, info: PodInfo, nodes: list[NodeInfo], statuses,
-                    state) -> tuple[list[Candidate], dict[str, tuple[list[str], bool]]]:
-    """Candidates, and for the nodes that are none, the preemption statuses for the message."""
+                    state, reserved: dict[str, list[PodInfo]] | None = None,
+                    ) -> tuple[list[Candidate], dict[str, tuple[list[str], bool]]]:
+    """Candidates, and for the nodes that are none, the preemption statuses for the message.
+    `reserved`: pods nominated to each node with at least this pod's priority (their room is
+    not the preemptor's to take)."""
+    reserved = reserved or {}
     pre: dict[str, tuple[list[str], bool]] = {}
     candidates: list[Candidate] = []
     lowest = cache.lowest_priority()
@@ -88,7 +92,14 @@ def find_candidates(cache: SchedulerCache, store, info: PodInfo, nodes: list[Nod
         if not lower:
             pre[n.name] = ([plugins.R_NO_VICTIMS], True)
             continue
-        cand = _select_victims(store, info, n, lower, pdbs, state)
+        held = reserved.get(n.name) or ()
+        for other in held:
+            n.add(other, 1)
+        try:
+            cand = _select_victims(store, info, n, lower, pdbs, state)
+        finally:
+            for other in held:
+                n.add(other, -1)
         if isinstance(cand, Candidate):
             candidates.append(cand)
         else:

@@ -278,7 +278,8 @@ class Scheduler(Controller):
         why = preemption.eligible(self.cache, self.store, pod, info, statuses)
         if why is not None:
             return plugins.fit_error(len(nodes), statuses, absent=absent, post_filter=why)
-        candidates, pre = preemption.find_candidates(self.cache, self.store, info, nodes, statuses, state)
+        candidates, pre = preemption.find_candidates(self.cache, self.store, info, nodes, statuses, state,
+                                                     self._reserved(objects.key_of(pod), info))
         if not candidates:
             self._preempting = ""
             return plugins.fit_error(len(nodes), statuses, absent=absent, preemption=pre)

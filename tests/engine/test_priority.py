@@ -282,3 +282,21 @@ def test_a_node_where_even_all_lower_pods_gone_leave_too_little_says_why(one_nod
     assert scheduled_condition(get_pod(c, "middle"))["message"] == (
         "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu.")
     assert not get_pod(c, "small")["metadata"].get("deletionTimestamp")
+
+
+def test_preemption_leaves_the_room_of_a_higher_pod_nominated_there_alone(one_node):
+    c, s = one_node, one_node.store
+    s.create(pclass("low", 1))
+    s.create(pclass("mid", 50))
+    s.create(pclass("high", 100))
+    s.create(pod("a", "4", "low", node="node-1"))
+    c.advance(5)
+    s.create(pod("urgent", "3", "high"))
+    c.advance(0.01)
+    assert get_pod(c, "urgent")["status"]["nominatedNodeName"] == "node-1"
+    s.create(pod("second", "2", "mid"))       # while `a` is still going: its room is urgent's
+    c.advance(0.01)
+    second = get_pod(c, "second")
+    assert "nominatedNodeName" not in second["status"]
+    assert scheduled_condition(second)["message"] == (
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu.")
