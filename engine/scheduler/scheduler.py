@@ -340,7 +340,10 @@ class Scheduler(Controller):
             return
         status = dict(other["status"])
         status.pop("nominatedNodeName")
-        self.store.update(dict(other, status=status), sync=False, subresource="status")
+        try:
+            self.store.update(dict(other, status=status), sync=False, subresource="status")
+        except (errors.Conflict, errors.NotFound):
+            pass                  # its own next attempt writes its status again
 
     def _namespace_labels(self, ns: str) -> dict:
         return objects.labels_of(self.store.try_get(kinds.NAMESPACE, "", ns) or {})
