@@ -300,3 +300,28 @@ def test_preemption_leaves_the_room_of_a_higher_pod_nominated_there_alone(one_no
     assert "nominatedNodeName" not in second["status"]
     assert scheduled_condition(second)["message"] == (
         "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu.")
+
+
+def test_a_higher_preemptor_takes_the_node_from_a_lower_nominated_pod(one_node):
+    c, s = one_node, one_node.store
+    s.create(pclass("low", 1))
+    s.create(pclass("mid", 50))
+    s.create(pclass("high", 100))
+    s.create(pod("a", "4", "low", node="node-1"))
+    c.advance(5)
+    s.create(pod("middle", "3", "mid"))
+    c.advance(0.01)
+    assert get_pod(c, "middle")["status"]["nominatedNodeName"] == "node-1"
+    s.create(pod("top", "3", "high"))
+    c.advance(0.01)
+    assert get_pod(c, "top")["status"]["nominatedNodeName"] == "node-1"
+    assert "nominatedNodeName" not in get_pod(c, "middle")["status"]     # its nomination is cleared
+    for _ in range(60):
+        c.advance(1)
+        if get_pod(c, "top")["spec"].get("nodeName"):
+            break
+    assert get_pod(c, "top")["spec"]["nodeName"] == "node-1"
+    c.advance(15)                          # middle's next attempt: nothing below it to preempt
+    assert not get_pod(c, "middle")["spec"].get("nodeName")
+    assert scheduled_condition(get_pod(c, "middle"))["message"].endswith(
+        "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.")
