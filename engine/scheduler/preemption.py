@@ -137,9 +137,11 @@ def _select_victims(store, info: PodInfo, n: NodeInfo, lower, pdbs, state):
     return cand
 
 
+NOT_STARTED = "9999-12-31T23:59:59Z"     # GetPodStartTime: a pod not started yet counts as "now"
+
+
 def _start(pod: dict) -> str:
-    st = pod.get("status") or {}
-    return st.get("startTime") or objects.meta(pod).get("creationTimestamp") or ""
+    return (pod.get("status") or {}).get("startTime") or NOT_STARTED
 
 
 def _importance(item) -> tuple:
