@@ -325,3 +325,26 @@ def test_a_higher_preemptor_takes_the_node_from_a_lower_nominated_pod(one_node):
     assert not get_pod(c, "middle")["spec"].get("nodeName")
     assert scheduled_condition(get_pod(c, "middle"))["message"].endswith(
         "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.")
+
+
+def test_pick_one_node_for_preemption_follows_upstream_order():
+    from engine.scheduler.cache import PodInfo
+    from engine.scheduler.preemption import Candidate, pick
+
+    def victim(name, prio, start):
+        p = {"metadata": {"name": name, "namespace": "default"}, "spec": {"priority": prio, "containers": []},
+             "status": {"startTime": start}}
+        return (f"default/{name}", PodInfo(f"default/{name}", p), p)
+
+    early, late = "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z"
+    # fewer PDB violations first
+    assert pick([Candidate("a", [victim("x", 1, early)], 1), Candidate("b", [victim("y", 5, early)], 0)]).node == "b"
+    # then the lowest highest-priority victim
+    assert pick([Candidate("a", [victim("x", 5, early)]), Candidate("b", [victim("y", 9, early)])]).node == "a"
+    # then the smallest sum of priorities (fewer victims count less: each is shifted up by 2^31)
+    assert pick([Candidate("a", [victim("x", 5, early), victim("z", 1, early)]),
+                 Candidate("b", [victim("y", 5, early)])]).node == "b"
+    # then, all else equal, the node whose most important victims started last
+    assert pick([Candidate("a", [victim("x", 5, early)]), Candidate("b", [victim("y", 5, late)])]).node == "b"
+    # a node needing no victims at all wins at once
+    assert pick([Candidate("a", [victim("x", 1, early)]), Candidate("b", [])]).node == "b"
