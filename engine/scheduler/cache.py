@@ -338,6 +338,52 @@ class NodeInfo:
             if self.owners[p.owner_uid] <= 0:
                 del self.owners[p.owner_uid]
 
+    def hold(self, h: "Held", sign: int) -> None:
+        """Count (sign 1) or stop counting (-1) the room nominated pods hold here: what the
+        filters compare (requests, pod count, host ports), not the scores' sums."""
+        self.req_cpu += sign * h.cpu
+        self.req_memory += sign * h.memory
+        self.req_ephemeral += sign * h.ephemeral
+        self.pods += sign * h.pods
+        for k, v in h.scalars.items():
+            self.req_scalars[k] += sign * v
+        for port, count in h.ports.items():
+            self.ports[port] += sign * count
+            if self.ports[port] <= 0:
+                del self.ports[port]
+
+
+class Held:
+    """What the pods nominated to one node ask for, summed: the room they hold is taken off the
+    node in one step while another pod is filtered (not one NodeInfo.add per nominated pod)."""
+
+    __slots__ = ("cpu", "memory", "ephemeral", "pods", "scalars", "ports")
+
+    def __init__(self) -> None:
+        self.cpu = self.memory = self.ephemeral = self.pods = 0
+        self.scalars: collections.Counter = collections.Counter()
+        self.ports: collections.Counter = collections.Counter()
+
+    def add(self, p: PodInfo, sign: int = 1) -> None:
+        r = p.requests
+        self.cpu += sign * r.cpu
+        self.memory += sign * r.memory
+        self.ephemeral += sign * r.ephemeral
+        self.pods += sign
+        for k, v in r.scalars.items():
+            self.scalars[k] += sign * v
+        for port in p.ports:
+            self.ports[port] += sign
+            if self.ports[port] <= 0:
+                del self.ports[port]
+
+    def copy(self) -> "Held":
+        h = Held()
+        h.cpu, h.memory, h.ephemeral, h.pods = self.cpu, self.memory, self.ephemeral, self.pods
+        h.scalars = collections.Counter(self.scalars)
+        h.ports = collections.Counter(self.ports)
+        return h
+
 
 class LabelGroup:
     """Bound pods of one namespace with identical labels, counted per node: `all` (as the

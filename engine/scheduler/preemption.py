@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from .. import objects, resources as kinds
 from ..selectors import label_selector_matcher
 from . import plugins
-from .cache import NodeInfo, PodInfo, SchedulerCache
+from .cache import Held, NodeInfo, PodInfo, SchedulerCache
 
 NOT_ELIGIBLE_TERMINATING = "not eligible due to a terminating pod on the nominated node."
 PREEMPTION_BY_SCHEDULER = "PreemptionByScheduler"
@@ -65,7 +65,7 @@ def terminating_by_preemption(pod: dict) -> bool:
 
 
 def find_candidates(cache: SchedulerCache, store, info: PodInfo, nodes: list[NodeInfo], statuses,
-                    state, reserved: dict[str, list[PodInfo]] | None = None,
+                    state, reserved: dict[str, Held] | None = None,
                     ) -> tuple[list[Candidate], dict[str, tuple[list[str], bool]]]:
     """Candidates, and for the nodes that are none, the preemption statuses for the message.
     `reserved`: pods nominated to each node with at least this pod's priority (their room is
@@ -92,14 +92,14 @@ def find_candidates(cache: SchedulerCache, store, info: PodInfo, nodes: list[Nod
         if not lower:
             pre[n.name] = ([plugins.R_NO_VICTIMS], True)
             continue
-        held = reserved.get(n.name) or ()
-        for other in held:
-            n.add(other, 1)
+        held = reserved.get(n.name)
+        if held is not None:
+            n.hold(held, 1)
         try:
             cand = _select_victims(store, info, n, lower, pdbs, state)
         finally:
-            for other in held:
-                n.add(other, -1)
+            if held is not None:
+                n.hold(held, -1)
         if isinstance(cand, Candidate):
             candidates.append(cand)
         else:

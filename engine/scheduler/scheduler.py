@@ -24,7 +24,7 @@ from ..loop import Controller, Result
 from . import plugins
 from . import preemption
 from . import topology
-from .cache import SchedulerCache
+from .cache import Held, SchedulerCache
 
 NAME = "default-scheduler"
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
@@ -64,6 +64,7 @@ class Scheduler(Controller):
         # Pending pods nominated to a node by preemption: (node, info). Pods of no higher
         # priority are filtered as if these were already there (RunFilterPluginsWithNominatedPods).
         self._nominated: dict[str, tuple[str, plugins.PodInfo]] = {}
+        self._held: dict[int, dict[str, Held]] = {}   # priority → node → room held for it (a cache)
         # The last attempt's PostFilter result: a Candidate to act on, "" to clear the pod's
         # nomination (preemption found nothing), None to leave it (not eligible, or it fit).
         self._preempting: preemption.Candidate | str | None = None
@@ -79,13 +80,13 @@ class Scheduler(Controller):
         if ev.type == "DELETED":
             self.cache.forget_info(key)
             self._forget_attempt(key)
-            self._nominated.pop(key, None)
+            self._unnominate(key)
             return self._retry(resources=True) if self.cache.unassign(key) else ()
         spec = pod.get("spec") or {}
         node = spec.get("nodeName")
         if node:
             self._forget_attempt(key)
-            self._nominated.pop(key, None)
+            self._unnominate(key)
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 # The scheduler's informer leaves finished pods out: their resources are free.
                 return self._retry(resources=True) if self.cache.unassign(key) else ()
@@ -99,7 +100,7 @@ class Scheduler(Controller):
                 return self._retry_pods()            # newly bound (assumed by us): spread/affinity may change
             return ()
         if (spec.get("schedulerName") or NAME) != NAME or objects.is_terminating(pod):
-            self._nominated.pop(key, None)
+            self._unnominate(key)
             return ()
         # The nominator follows status.nominatedNodeName, as upstream's does from its informer
         # (so a restarted scheduler, or one loading a state file, still holds the room).
@@ -107,9 +108,9 @@ class Scheduler(Controller):
         if nominated:
             cur = self._nominated.get(key)
             if cur is None or cur[0] != nominated:
-                self._nominated[key] = (nominated, self.cache.pod_info(key, pod))
+                self._nominate(key, nominated, self.cache.pod_info(key, pod))
         elif key in self._nominated:
-            self._nominated.pop(key)
+            self._unnominate(key)
         if ev.type == "MODIFIED" and key in self._unschedulable and ev.old is not None:
             old_spec = ev.old.get("spec")
             if old_spec is spec or old_spec == spec:
@@ -218,12 +219,10 @@ class Scheduler(Controller):
         reserved = self._reserved(key, info)
         for n in candidates:
             held = reserved.get(n.name)
-            if held:
-                for other in held:
-                    n.add(other, 1)
+            if held is not None and held.pods:
+                n.hold(held, 1)
                 st = filter_node(info, n, state)
-                for other in held:
-                    n.add(other, -1)
+                n.hold(held, -1)
                 if st is None:
                     feasible.append(n)
                 else:
@@ -264,13 +263,36 @@ class Scheduler(Controller):
                     best = n
         return best.name, "", False, False
 
-    def _reserved(self, key: str, info) -> dict[str, list]:
-        """Nodes → pods nominated there of at least this pod's priority (their room is taken)."""
-        out: dict[str, list] = {}
-        for other_key, (node, other) in self._nominated.items():
-            if other_key != key and other.priority >= info.priority:
-                out.setdefault(node, []).append(other)
-        return out
+    def _nominate(self, key: str, node: str, info) -> None:
+        self._nominated[key] = (node, info)
+        self._held.clear()
+
+    def _unnominate(self, key: str) -> None:
+        if self._nominated.pop(key, None) is not None:
+            self._held.clear()
+
+    def _reserved(self, key: str, info) -> dict[str, Held]:
+        """Nodes → the room held there by pods nominated with at least this pod's priority
+        (less the pod's own nomination). Kept per priority until a nomination changes."""
+        if not self._nominated:
+            return {}
+        by_node = self._held.get(info.priority)
+        if by_node is None:
+            by_node = {}
+            for node, other in self._nominated.values():
+                if other.priority >= info.priority:
+                    h = by_node.get(node)
+                    if h is None:
+                        h = by_node[node] = Held()
+                    h.add(other)
+            self._held[info.priority] = by_node
+        own = self._nominated.get(key)
+        if own is not None and own[0] in by_node:
+            mine = by_node[own[0]].copy()
+            mine.add(own[1], -1)
+            by_node = dict(by_node)
+            by_node[own[0]] = mine
+        return by_node
 
     def _post_filter(self, pod: dict, info, nodes, statuses, state, absent: int) -> str:
         """DefaultPreemption: the FitError text with its preemption part; a chosen node is
@@ -293,7 +315,7 @@ class Scheduler(Controller):
         self._preempting = None
         if not isinstance(cand, preemption.Candidate):
             if cand == "":
-                self._nominated.pop(key, None)
+                self._unnominate(key)
             return cand
         uid = objects.meta(pod).get("uid")
         for _, _, victim in cand.victims:
@@ -302,7 +324,7 @@ class Scheduler(Controller):
         for other_key, (node, other) in list(self._nominated.items()):
             if node == cand.node and other_key != key and other.priority < info.priority:
                 self._clear_nomination(other_key)    # lower-priority pods nominated there lose it
-        self._nominated[key] = (cand.node, info)
+        self._nominate(key, cand.node, info)
         names = ", ".join(vkey for vkey, _, _ in cand.victims)
         self.decide(key, f"Pod {key} fits nowhere: preempting {len(cand.victims)} lower-priority "
                          f"pod(s) on {cand.node} ({names}); it is nominated to {cand.node} and waits "
@@ -334,7 +356,7 @@ class Scheduler(Controller):
             return
 
     def _clear_nomination(self, key: str) -> None:
-        self._nominated.pop(key, None)
+        self._unnominate(key)
         other = self.store.try_get(kinds.POD, *objects.split_key(key))
         if other is None or not (other.get("status") or {}).get("nominatedNodeName"):
             return
