@@ -14,6 +14,7 @@ import threading
 import time
 
 from . import controlplane, errors, objects, resources as kinds, volumes
+from .admission import priority as priority_classes
 from .clock import ManualClock, ScaledClock
 from .load import LoadModel
 from .loop import Context, TerminalError, Timings
@@ -172,6 +173,11 @@ class Cluster:
                                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}},
                      sync=False)
         self._bootstrap_apiserver_endpoints()
+        # The apiserver's post-start hook (scheduling/bootstrap-system-priority-classes): the
+        # built-in classes, before anything that names them (the static pods, coredns).
+        for pc in priority_classes.system_classes():
+            if s.try_get(kinds.PRIORITYCLASS, "", pc["metadata"]["name"]) is None:
+                s.create(pc, sync=False)
         first_boot = not s.iter(kinds.NODE)
         if self.control_plane:
             self._bootstrap_control_plane(first_boot, pods_per_node)

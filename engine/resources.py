@@ -64,6 +64,7 @@ _ALL = (
     # (engine/hpa_versions.py), as kube-apiserver serves both from one storage
     ResourceType("horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", "autoscaling",
                  "v2", True, ("hpa",), ("all",), ("status",)),
+    ResourceType("priorityclasses", "priorityclass", "PriorityClass", "scheduling.k8s.io", "v1", False, ("pc",)),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -133,3 +134,4 @@ PERSISTENTVOLUME = BY_NAME[("", "persistentvolumes")]
 PERSISTENTVOLUMECLAIM = BY_NAME[("", "persistentvolumeclaims")]
 STORAGECLASS = BY_NAME[("storage.k8s.io", "storageclasses")]
 HPA = BY_NAME[("autoscaling", "horizontalpodautoscalers")]
+PRIORITYCLASS = BY_NAME[("scheduling.k8s.io", "priorityclasses")]

@@ -32,6 +32,7 @@ from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
 from .admission import limitranger, resourcequota
+from .admission import priority as priority_admission
 from .event_ttl import DEFAULT_EVENT_TTL, EventExpiry
 from .services import allocate
 from .sqlite import SqliteBacking
@@ -284,7 +285,8 @@ class Store:
                 shown = md.get("generateName") if generated else md.get("name")
                 lookup = lambda ns, sa: self._service_account(ns, sa, shown or "Unknown", wait=sync)  # noqa: E731
             obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record,
-                                         service_account=lookup)
+                                         service_account=lookup,
+                                         priority_classes=self._priority_classes() if rt is kinds.POD else None)
             if rt is kinds.PERSISTENTVOLUMECLAIM:
                 storage_admission.admit_claim_create(self, obj)
             md = obj["metadata"]
@@ -305,6 +307,8 @@ class Store:
             self._check_quota(rt, obj, None)
             if admit and rt.namespaced:
                 self._admit_with_state(rt, obj)
+            if admit and rt is kinds.PRIORITYCLASS:
+                priority_admission.check_class(obj, self._priority_classes(), update=False)
             strategy.prepare_for_create(obj)
             if rt is kinds.SERVICE:
                 _allocate_service(self, obj, None)
@@ -441,6 +445,8 @@ class Store:
                 storage_admission.admit_claim_update(self, new, old)
             if rt is kinds.SERVICE:
                 _allocate_service(self, new, old)
+            elif rt is kinds.PRIORITYCLASS:
+                priority_admission.check_class(new, self._priority_classes(), update=True)
         md = new["metadata"]               # admission returns a new dict
         self._check_quota(rt, new, old)
         if applied is not None:
@@ -540,6 +546,8 @@ class Store:
         ns = namespace if rt.namespaced else ""
         with self._lock:
             obj = self.get(rt, ns, name)
+            if rt is kinds.PRIORITYCLASS and priority_admission.is_system_class(name):
+                raise errors.Forbidden(rt.name, rt.group, name, "this is a system priority class and cannot be deleted")
             if rt is kinds.NAMESPACE and name in IMMORTAL_NAMESPACES:
                 # NamespaceLifecycle admission: the system namespaces may not be deleted.
                 raise errors.Forbidden(rt.name, rt.group, name, "this namespace may not be deleted")
@@ -676,6 +684,10 @@ class Store:
                 return sa
         raise errors.Forbidden("pods", "", pod_name, f"error looking up service account {namespace}/{name}: "
                                                      f'serviceaccount "{name}" not found')
+
+    def _priority_classes(self) -> dict:
+        """The stored PriorityClasses by name (the Priority admission plugin's lister)."""
+        return self._objs[kinds.PRIORITYCLASS.name].get("", {})
 
     def _check_quota(self, rt, obj: dict, old: dict | None) -> None:
         """The playground's quota: a cluster-wide cap on pods, and on what a workload asks for."""

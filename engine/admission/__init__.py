@@ -115,7 +115,7 @@ def _convert_secret(out: dict, rt: kinds.ResourceType, decode: bool) -> None:
 
 
 def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defaulted=None,
-                 service_account=None) -> dict:
+                 service_account=None, priority_classes=None) -> dict:
     """Decode, default, mutate and validate an object being created. `decode=False` is for the
     engine's own writes: they never were JSON, so there is nothing a decoder could refuse.
     `on_defaulted(obj)` is called once the object is decoded and defaulted, before the mutating
@@ -156,7 +156,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
     if on_defaulted is not None:
         on_defaulted(out)
     if kind == "Pod":
-        plugins.pod_create(out, service_account)
+        plugins.pod_create(out, service_account, priority_classes)
     elif kind == "Service":
         plugins.service_create(out)
     elif kind == "DaemonSet":

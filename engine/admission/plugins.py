@@ -4,8 +4,8 @@ Pods (created through the API, not templates):
 * ServiceAccount (k/k plugin/pkg/admission/serviceaccount): `serviceAccountName: default`, and a
   projected `kube-api-access-<5 random>` volume mounted read-only in every container at
   /var/run/secrets/kubernetes.io/serviceaccount;
-* Priority (plugin/pkg/admission/priority): `priority` from the PriorityClass (0 without one),
-  `preemptionPolicy: PreemptLowerPriority`; unknown classes are refused (Forbidden);
+* Priority (plugin/pkg/admission/priority, priority.py): `priority` and `preemptionPolicy` from
+  the PriorityClass (or the globalDefault one); unknown classes are refused (Forbidden);
 * DefaultTolerationSeconds: NoExecute tolerations for not-ready/unreachable, 300s.
 
 Services (pkg/registry/core/service): clusterIP/clusterIPs kept in step, values allocated
@@ -16,14 +16,15 @@ DaemonSets: the `deprecated.daemonset.template.generation` annotation apps/v1 sh
 """
 from __future__ import annotations
 
-from .. import errors, objects
+from collections.abc import Mapping
+
+from .. import objects
+from . import priority as priority_plugin
 from .validation_meta import semantic_equal
 
 SA_VOLUME_PREFIX = "kube-api-access-"
 SA_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
-# Built-in PriorityClasses (pkg/apis/scheduling: SystemCriticalPriority and friends).
-PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 DEFAULT_TOLERATION_SECONDS = 300
 DS_TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
 
@@ -79,30 +80,6 @@ def service_account(pod: dict, lookup=None) -> None:
         spec["volumes"] = volumes + [_token_volume(vol_name)]
 
 
-def priority(pod: dict) -> None:
-    spec = pod["spec"]
-    cls = spec.get("priorityClassName") or ""
-    if not cls:
-        value = 0
-    elif cls in PRIORITY_CLASSES:
-        value = PRIORITY_CLASSES[cls]
-    else:
-        raise errors.Forbidden("pods", "", objects.name_of(pod) or None, f"no PriorityClass with name {cls} was found")
-    given = spec.get("priority")
-    if given is not None and given != value:
-        raise errors.Forbidden("pods", "", objects.name_of(pod) or None,
-                               f"the integer value of priority ({given}) must not be provided in pod spec; "
-                               f"priority admission controller computed {value} from the given PriorityClass name")
-    spec["priority"] = value
-    policy = spec.get("preemptionPolicy")
-    if policy is not None and policy != "PreemptLowerPriority":
-        raise errors.Forbidden("pods", "", objects.name_of(pod) or None,
-                               f"the string value of PreemptionPolicy ({policy}) must not be provided in pod spec; "
-                               "priority admission controller computed PreemptLowerPriority from the given "
-                               "PriorityClass name")
-    spec["preemptionPolicy"] = "PreemptLowerPriority"
-
-
 def default_toleration_seconds(pod: dict) -> None:
     spec = pod["spec"]
     tols = spec.get("tolerations") if isinstance(spec.get("tolerations"), list) else []
@@ -128,17 +105,18 @@ def default_toleration_seconds(pod: dict) -> None:
     spec["tolerations"] = tols
 
 
-def pod_create(pod: dict, service_account_lookup=None) -> None:
+def pod_create(pod: dict, service_account_lookup=None, priority_classes: Mapping[str, dict] | None = None) -> None:
     """The mutating plugins, in the apiserver's order."""
     if not isinstance(pod.get("spec"), dict):
         return
     service_account(pod, service_account_lookup)
-    priority(pod)
+    priority_plugin.admit_pod(pod, priority_classes)
     default_toleration_seconds(pod)
 
 
 def pod_update(pod: dict, old: dict) -> None:
     if isinstance(pod.get("spec"), dict):
+        priority_plugin.admit_pod_update(pod, old)
         default_toleration_seconds(pod)
 
 

@@ -184,7 +184,7 @@ class PodInfo:
     __slots__ = ("key", "spec", "requests", "ports", "owner_uid", "tolerations", "node_selector",
                  "required_terms", "preferred_terms", "prefilter_names", "tolerates_unschedulable",
                  "simple", "namespace", "labels", "group", "aff_required", "anti_required",
-                 "aff_preferred", "anti_preferred", "spread", "terms_group")
+                 "aff_preferred", "anti_preferred", "spread", "terms_group", "priority")
 
     def __init__(self, key: str, pod: dict):
         spec = pod.get("spec") or {}
@@ -196,6 +196,8 @@ class PodInfo:
         self.group = (self.namespace, tuple(sorted(self.labels.items())))
         self.requests = pod_requests(spec)
         self.ports = host_ports(spec)
+        p = spec.get("priority")
+        self.priority = p if isinstance(p, int) else 0         # set by Priority admission
         owner = None
         for ref in (pod.get("metadata") or {}).get("ownerReferences") or ():
             if ref.get("controller"):
@@ -336,6 +338,52 @@ class NodeInfo:
             if self.owners[p.owner_uid] <= 0:
                 del self.owners[p.owner_uid]
 
+    def hold(self, h: "Held", sign: int) -> None:
+        """Count (sign 1) or stop counting (-1) the room nominated pods hold here: what the
+        filters compare (requests, pod count, host ports), not the scores' sums."""
+        self.req_cpu += sign * h.cpu
+        self.req_memory += sign * h.memory
+        self.req_ephemeral += sign * h.ephemeral
+        self.pods += sign * h.pods
+        for k, v in h.scalars.items():
+            self.req_scalars[k] += sign * v
+        for port, count in h.ports.items():
+            self.ports[port] += sign * count
+            if self.ports[port] <= 0:
+                del self.ports[port]
+
+
+class Held:
+    """What the pods nominated to one node ask for, summed: the room they hold is taken off the
+    node in one step while another pod is filtered (not one NodeInfo.add per nominated pod)."""
+
+    __slots__ = ("cpu", "memory", "ephemeral", "pods", "scalars", "ports")
+
+    def __init__(self) -> None:
+        self.cpu = self.memory = self.ephemeral = self.pods = 0
+        self.scalars: collections.Counter = collections.Counter()
+        self.ports: collections.Counter = collections.Counter()
+
+    def add(self, p: PodInfo, sign: int = 1) -> None:
+        r = p.requests
+        self.cpu += sign * r.cpu
+        self.memory += sign * r.memory
+        self.ephemeral += sign * r.ephemeral
+        self.pods += sign
+        for k, v in r.scalars.items():
+            self.scalars[k] += sign * v
+        for port in p.ports:
+            self.ports[port] += sign
+            if self.ports[port] <= 0:
+                del self.ports[port]
+
+    def copy(self) -> "Held":
+        h = Held()
+        h.cpu, h.memory, h.ephemeral, h.pods = self.cpu, self.memory, self.ephemeral, self.pods
+        h.scalars = collections.Counter(self.scalars)
+        h.ports = collections.Counter(self.ports)
+        return h
+
 
 class LabelGroup:
     """Bound pods of one namespace with identical labels, counted per node: `all` (as the
@@ -376,6 +424,9 @@ class SchedulerCache:
         self.with_terms: dict[tuple, TermsGroup] = {}            # bound pods with pod (anti-)affinity
         self.with_anti: dict[tuple, TermsGroup] = {}             # … of those, required anti-affinity
         self.terminating: set[str] = set()                       # bound pods being deleted
+        # How many bound pods have each priority: preemption looks for victims only when some
+        # bound pod has a lower priority than the pod that does not fit (rarely, in most clusters).
+        self.priorities: collections.Counter = collections.Counter()
 
     def pod_info(self, key: str, pod: dict) -> PodInfo:
         info = self._infos.get(key)
@@ -423,6 +474,7 @@ class SchedulerCache:
             ni = self.nodes[node] = NodeInfo(node)
         ni.add(info, 1)
         self.assigned[key] = (node, info)
+        self.priorities[info.priority] += 1
         self._infos.pop(key, None)
         if terminating:
             self.terminating.add(key)
@@ -439,6 +491,10 @@ class SchedulerCache:
                 del self.nodes[cur[0]]
         terminating = key in self.terminating
         self.terminating.discard(key)
+        prio = cur[1].priority
+        self.priorities[prio] -= 1
+        if self.priorities[prio] <= 0:
+            del self.priorities[prio]
         self._group(cur[1], cur[0], -1, terminating)
         return True
 
@@ -463,6 +519,14 @@ class SchedulerCache:
                 _bump(tg.nodes, node, sign)
                 if not tg.nodes:
                     del index[info.terms_group]
+
+    def lowest_priority(self) -> int | None:
+        """The lowest priority among bound pods (None when there are none)."""
+        return min(self.priorities) if self.priorities else None
+
+    def pods_on(self, node: str) -> list[tuple[str, PodInfo]]:
+        """The bound pods of one node, as (key, info)."""
+        return [(k, info) for k, (n, info) in self.assigned.items() if n == node]
 
     def live_nodes(self) -> list[NodeInfo]:
         return [ni for ni in self.nodes.values() if ni.node is not None]

@@ -166,9 +166,13 @@ def histogram(reasons: dict[str, int]) -> str:
 
 
 def fit_error(num_nodes: int, statuses: dict[str, tuple[list[str], bool]], *, absent: int = 0,
-              preemption_never: bool = False) -> str:
+              preemption_never: bool = False, post_filter: str | None = None,
+              preemption: dict[str, tuple[list[str], bool]] | None = None) -> str:
     """`0/N nodes are available: <filter histogram>. preemption: 0/N nodes are available:
-    <preemption histogram>.` (k/k framework/types.go FitError.Error; default_preemption)."""
+    <preemption histogram>.` (k/k framework/types.go FitError.Error; default_preemption).
+    `post_filter`: the PostFilter's own message instead ("" when preemption found a node: no
+    suffix at all); `preemption`: the nodes' statuses from the preemption attempt (by default,
+    each rejected node counts as "not helpful" or "no victims" by its filter status)."""
     reasons: dict[str, int] = {}
     for rs, _ in statuses.values():
         for r in rs:
@@ -178,10 +182,17 @@ def fit_error(num_nodes: int, statuses: dict[str, tuple[list[str], bool]], *, ab
     msg = f"0/{num_nodes} nodes are available: {histogram(reasons)}."
     if preemption_never:
         return f"{msg} preemption: {PREEMPT_NEVER}"
+    if post_filter is not None:
+        return f"{msg} preemption: {post_filter}" if post_filter else msg
     pre: dict[str, int] = {}
-    for _, unresolvable in statuses.values():
-        r = R_NOT_HELPFUL if unresolvable else R_NO_VICTIMS
-        pre[r] = pre.get(r, 0) + 1
+    if preemption is not None:
+        for rs, _ in preemption.values():
+            for r in rs:
+                pre[r] = pre.get(r, 0) + 1
+    else:
+        for _, unresolvable in statuses.values():
+            r = R_NOT_HELPFUL if unresolvable else R_NO_VICTIMS
+            pre[r] = pre.get(r, 0) + 1
     if absent:
         pre[R_NOT_HELPFUL] = pre.get(R_NOT_HELPFUL, 0) + absent
     return f"{msg} preemption: 0/{num_nodes} nodes are available: {histogram(pre)}."

@@ -22,8 +22,8 @@ import random
 from .. import errors, objects, resources as kinds
 from ..loop import Controller, Result
 from . import plugins
-from . import topology, volume_binding
-from .cache import SchedulerCache
+from . import preemption, topology, volume_binding
+from .cache import Held, SchedulerCache
 
 NAME = "default-scheduler"
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
@@ -31,6 +31,9 @@ FLUSH_UNSCHEDULABLE = 300.0
 
 REASON_SCHEDULED = "Scheduled"
 REASON_FAILED = "FailedScheduling"
+REASON_PREEMPTED = "Preempted"
+MSG_PREEMPTED = "Preempted by pod {uid} on node {node}"
+PREEMPT_CONDITION_MESSAGE = "{scheduler}: preempting to accommodate a higher priority pod"
 MSG_SCHEDULED = "Successfully assigned {ns}/{name} to {node}"
 GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
 
@@ -58,6 +61,13 @@ class Scheduler(Controller):
         self._pod_sensitive: set[str] = set()  # unschedulable keys whose attempt has `pods`
         self._rng = rng or random.Random()
         self._claim_waiters: dict[str, set[str]] = {}   # claim key -> pods waiting in PreBind for it
+        # Pending pods nominated to a node by preemption: (node, info). Pods of no higher
+        # priority are filtered as if these were already there (RunFilterPluginsWithNominatedPods).
+        self._nominated: dict[str, tuple[str, plugins.PodInfo]] = {}
+        self._held: dict[int, dict[str, Held]] = {}   # priority → node → room held for it (a cache)
+        # The last attempt's PostFilter result: a Candidate to act on, "" to clear the pod's
+        # nomination (preemption found nothing), None to leave it (not eligible, or it fit).
+        self._preempting: preemption.Candidate | str | None = None
 
     # ---- wiring ---------------------------------------------------------------------------------
 
@@ -82,11 +92,13 @@ class Scheduler(Controller):
         if ev.type == "DELETED":
             self.cache.forget_info(key)
             self._forget_attempt(key)
+            self._unnominate(key)
             return self._retry(resources=True) if self.cache.unassign(key) else ()
         spec = pod.get("spec") or {}
         node = spec.get("nodeName")
         if node:
             self._forget_attempt(key)
+            self._unnominate(key)
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 # The scheduler's informer leaves finished pods out: their resources are free.
                 return self._retry(resources=True) if self.cache.unassign(key) else ()
@@ -100,7 +112,17 @@ class Scheduler(Controller):
                 return self._retry_pods()            # newly bound (assumed by us): spread/affinity may change
             return ()
         if (spec.get("schedulerName") or NAME) != NAME or objects.is_terminating(pod):
+            self._unnominate(key)
             return ()
+        # The nominator follows status.nominatedNodeName, as upstream's does from its informer
+        # (so a restarted scheduler, or one loading a state file, still holds the room).
+        nominated = (pod.get("status") or {}).get("nominatedNodeName")
+        if nominated:
+            cur = self._nominated.get(key)
+            if cur is None or cur[0] != nominated:
+                self._nominate(key, nominated, self.cache.pod_info(key, pod))
+        elif key in self._nominated:
+            self._unnominate(key)
         if ev.type == "MODIFIED" and key in self._unschedulable and ev.old is not None:
             old_spec = ev.old.get("spec")
             if old_spec is spec or old_spec == spec:
@@ -161,7 +183,9 @@ class Scheduler(Controller):
         if (pod.get("spec") or {}).get("schedulingGates"):
             self._set_unschedulable(pod, "SchedulingGated", GATED_MESSAGE)
             return None
+        self._preempting = None
         node, message, resources, pods = self.schedule_one(key, pod)
+        nominate = self._nomination(key, pod)
         if node is not None:
             self._forget_attempt(key)
             if self._wait_for_volumes(key, pod, node):
@@ -179,7 +203,7 @@ class Scheduler(Controller):
         else:
             self._pod_sensitive.discard(key)
         att.flush_at = now + FLUSH_UNSCHEDULABLE
-        self._set_unschedulable(pod, "Unschedulable", message)
+        self._set_unschedulable(pod, "Unschedulable", message, nominated=nominate)
         if message != att.message or prompted:
             self.recorder.event(pod, "Warning", REASON_FAILED, message, component=NAME)
             self.decide(key, f"Pod {key} is unschedulable: {message}", action="unschedulable",
@@ -212,7 +236,18 @@ class Scheduler(Controller):
         volume_filter = None if vols is None else self._volume_filter(vols)
         r = info.requests
         cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple and state is None and vols is None
+        reserved = self._reserved(key, info)
         for n in candidates:
+            held = reserved.get(n.name)
+            if held is not None and held.pods:
+                n.hold(held, 1)
+                st = filter_node(info, n, state)
+                n.hold(held, -1)
+                if st is None:
+                    feasible.append(n)
+                else:
+                    statuses[n.name] = st
+                continue
             if simple and n.plain:
                 # Fast path (no taints, selectors, ports): only NodeResourcesFit can say no.
                 if (n.pods < n.alloc_pods and (not cpu or cpu <= n.alloc_cpu - n.req_cpu)
@@ -226,13 +261,15 @@ class Scheduler(Controller):
             else:
                 statuses[n.name] = st
         if not feasible:
-            never = (pod.get("spec") or {}).get("preemptionPolicy") == "Never"
-            msg = plugins.fit_error(len(nodes), statuses, absent=absent, preemption_never=never)
+            msg = self._post_filter(pod, info, nodes, statuses, state, absent)
             resources = any(not unresolvable for _, unresolvable in statuses.values())
             pods = any(r in topology.POD_REASONS for rs, _ in statuses.values() for r in rs)
             return None, msg, resources, pods
         if len(feasible) == 1:
             return feasible[0].name, "", False, False
+        nominated = (pod.get("status") or {}).get("nominatedNodeName")
+        if nominated and any(n.name == nominated for n in feasible):
+            return nominated, "", False, False         # evaluateNominatedNode: it fits where it preempted
         extra = topology.prescore(info, self.cache, feasible, ns_labels, plugins.node_affinity_matches)
         scores = plugins.score_nodes(info, feasible, extra)
         # selectHost: the highest score, reservoir-sampled among equals.
@@ -270,6 +307,110 @@ class Scheduler(Controller):
         self.decide(key, f"Pod {key} → {node}: waiting for its claims {', '.join(waiting)} to be bound "
                          f"before binding the pod", action="wait-volumes")
         return True
+
+    def _nominate(self, key: str, node: str, info) -> None:
+        self._nominated[key] = (node, info)
+        self._held.clear()
+
+    def _unnominate(self, key: str) -> None:
+        if self._nominated.pop(key, None) is not None:
+            self._held.clear()
+
+    def _reserved(self, key: str, info) -> dict[str, Held]:
+        """Nodes → the room held there by pods nominated with at least this pod's priority
+        (less the pod's own nomination). Kept per priority until a nomination changes."""
+        if not self._nominated:
+            return {}
+        by_node = self._held.get(info.priority)
+        if by_node is None:
+            by_node = {}
+            for node, other in self._nominated.values():
+                if other.priority >= info.priority:
+                    h = by_node.get(node)
+                    if h is None:
+                        h = by_node[node] = Held()
+                    h.add(other)
+            self._held[info.priority] = by_node
+        own = self._nominated.get(key)
+        if own is not None and own[0] in by_node:
+            mine = by_node[own[0]].copy()
+            mine.add(own[1], -1)
+            by_node = dict(by_node)
+            by_node[own[0]] = mine
+        return by_node
+
+    def _post_filter(self, pod: dict, info, nodes, statuses, state, absent: int) -> str:
+        """DefaultPreemption: the FitError text with its preemption part; a chosen node is
+        left in self._preempting for the reconcile to act on."""
+        why = preemption.eligible(self.cache, self.store, pod, info, statuses)
+        if why is not None:
+            return plugins.fit_error(len(nodes), statuses, absent=absent, post_filter=why)
+        candidates, pre = preemption.find_candidates(self.cache, self.store, info, nodes, statuses, state,
+                                                     self._reserved(objects.key_of(pod), info))
+        if not candidates:
+            self._preempting = ""
+            return plugins.fit_error(len(nodes), statuses, absent=absent, preemption=pre)
+        self._preempting = preemption.pick(candidates)
+        return plugins.fit_error(len(nodes), statuses, absent=absent, post_filter="")
+
+    def _nomination(self, key: str, pod: dict) -> str | None:
+        """After a failed attempt: the node to nominate ("" clears a nomination; None leaves it).
+        With a preemption chosen, its victims go first (prepareCandidate)."""
+        cand = self._preempting
+        self._preempting = None
+        if not isinstance(cand, preemption.Candidate):
+            if cand == "":
+                self._unnominate(key)
+            return cand
+        uid = objects.meta(pod).get("uid")
+        for _, _, victim in cand.victims:
+            self._preempt_victim(victim, uid, cand.node)
+        info = self.cache.pod_info(key, pod)
+        for other_key, (node, other) in list(self._nominated.items()):
+            if node == cand.node and other_key != key and other.priority < info.priority:
+                self._clear_nomination(other_key)    # lower-priority pods nominated there lose it
+        self._nominate(key, cand.node, info)
+        names = ", ".join(vkey for vkey, _, _ in cand.victims)
+        self.decide(key, f"Pod {key} fits nowhere: preempting {len(cand.victims)} lower-priority "
+                         f"pod(s) on {cand.node} ({names}); it is nominated to {cand.node} and waits "
+                         f"for them to go", action="preempt",
+                    observed={"victims": [vkey for vkey, _, _ in cand.victims]}, desired={"node": cand.node})
+        return cand.node
+
+    def _preempt_victim(self, victim: dict, uid: str | None, node: str) -> None:
+        """The DisruptionTarget condition, the Preempted event, then an ordinary (graceful) delete."""
+        ns, name = objects.namespace_of(victim), objects.name_of(victim)
+        try:
+            latest = self.store.get(kinds.POD, ns, name)
+            if not objects.is_terminating(latest):
+                status = dict(latest.get("status") or {})
+                status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
+                sched = (latest.get("spec") or {}).get("schedulerName") or NAME
+                objects.set_condition(status, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                                               "reason": preemption.PREEMPTION_BY_SCHEDULER,
+                                               "message": PREEMPT_CONDITION_MESSAGE.format(scheduler=sched)},
+                                      self.now_iso())
+                try:
+                    latest = self.store.update(dict(latest, status=status), sync=False, subresource="status")
+                except errors.Conflict:
+                    pass              # a client wrote it meanwhile: the delete still goes ahead
+            self.recorder.event(latest, "Normal", REASON_PREEMPTED, MSG_PREEMPTED.format(uid=uid, node=node),
+                                component=NAME)
+            self.store.delete(kinds.POD, ns, name, sync=False)
+        except errors.NotFound:
+            return
+
+    def _clear_nomination(self, key: str) -> None:
+        self._unnominate(key)
+        other = self.store.try_get(kinds.POD, *objects.split_key(key))
+        if other is None or not (other.get("status") or {}).get("nominatedNodeName"):
+            return
+        status = dict(other["status"])
+        status.pop("nominatedNodeName")
+        try:
+            self.store.update(dict(other, status=status), sync=False, subresource="status")
+        except (errors.Conflict, errors.NotFound):
+            pass                  # its own next attempt writes its status again
 
     def _namespace_labels(self, ns: str) -> dict:
         return objects.labels_of(self.store.try_get(kinds.NAMESPACE, "", ns) or {})
@@ -311,11 +452,19 @@ class Scheduler(Controller):
                     desired={"node": node})
         return None
 
-    def _set_unschedulable(self, pod: dict, reason: str, message: str) -> None:
+    def _set_unschedulable(self, pod: dict, reason: str, message: str, nominated: str | None = None) -> None:
+        """The PodScheduled=False condition, and (after a preemption) status.nominatedNodeName:
+        a node to set, "" to clear, None to leave as it is."""
         cur = objects.get_condition(pod.get("status"), "PodScheduled")
-        if cur and cur.get("status") == "False" and cur.get("reason") == reason and cur.get("message") == message:
+        old_nominated = (pod.get("status") or {}).get("nominatedNodeName") or ""
+        if (cur and cur.get("status") == "False" and cur.get("reason") == reason and cur.get("message") == message
+                and (nominated is None or nominated == old_nominated)):
             return
         status = dict(pod.get("status") or {})
+        if nominated:
+            status["nominatedNodeName"] = nominated
+        elif nominated == "":
+            status.pop("nominatedNodeName", None)
         status["conditions"] = [dict(c) for c in status.get("conditions") or ()]
         objects.set_condition(status, {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
                                  "reason": reason, "message": message}, self.now_iso())

@@ -355,6 +355,7 @@ EXPECTED_COLUMNS = {
     kinds.STORAGECLASS: (["Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion",
                           "Age"], []),
     kinds.HPA: (["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"], []),
+    kinds.PRIORITYCLASS: (["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"], []),
 }
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from . import autoscale, create_batch, delete, describers, get, metadata, nodes, podexec, rollout, secrets, top  # noqa: F401
 from . import workloads  # noqa: F401
 from . import policy  # noqa: F401  (after describers and workloads: it extends both)
+from . import scheduling  # noqa: F401  (the same, for PriorityClasses)
 from .cli import COMMANDS, Result, run
 
 __all__ = ["run", "Result", "COMMANDS"]
