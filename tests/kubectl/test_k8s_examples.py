@@ -67,3 +67,77 @@ def test_the_docs_examples_reach_the_states_a_real_cluster_reaches(kube):
     assert mem["memory-demo-2"]["STATUS"] in ("CrashLoopBackOff", "OOMKilled")
     assert "Liveness probe failed: HTTP probe failed with statuscode: 500" in kube("describe", "pod", "liveness-http").stdout
     assert "Reason:       OOMKilled" in kube("describe", "pod", "memory-demo-2", "-n", "mem-example").stdout
+
+
+KINDS = Path(__file__).resolve().parent / "testdata" / "k8s-examples-kinds"
+TESTDATA = Path(__file__).resolve().parent / "testdata"
+
+
+def test_the_docs_examples_of_the_second_week_kinds_reach_the_states_a_real_cluster_reaches(kube):
+    """Issue 12's selection: Secrets (a pod waits for its Secret), Jobs and CronJobs, a StatefulSet's
+    claims and a static PersistentVolume, a PodDisruptionBudget, a ResourceQuota and a LimitRange
+    as the admin/resource tasks use them, and a PriorityClass. Each file names its source."""
+    get = kube.server.get_json
+
+    # A pod that mounts a Secret waits (ContainerCreating, FailedMount) until the Secret exists.
+    kube("apply", "-f", str(TESTDATA / "secret-pod.yaml"))
+    kube.server.wait_until(lambda: any(e["reason"] == "FailedMount" and e["involvedObject"]["name"] == "secret-test-pod"
+                                       for e in get("/api/v1/namespaces/default/events")["items"]),
+                           timeout=30, message="FailedMount for the missing Secret")
+    assert get("/api/v1/namespaces/default/pods/secret-test-pod")["status"]["phase"] == "Pending"
+    kube("apply", "-f", str(TESTDATA / "secret.yaml"))
+
+    for f in ("job-pi.yaml", "cronjob-hello.yaml", "web.yaml", "mysql-pv.yaml", "mysql-deployment.yaml"):
+        kube("apply", "-f", str(TESTDATA / f))
+    for ns in ("quota-pod-example", "default-mem-example"):
+        kube("create", "namespace", ns)
+    kube("apply", "-f", str(KINDS / "zookeeper-pdb.yaml"))
+    kube("apply", "-f", str(KINDS / "quota-pod.yaml"), "-n", "quota-pod-example")
+    kube("apply", "-f", str(KINDS / "quota-pod-deployment.yaml"), "-n", "quota-pod-example")
+    kube("apply", "-f", str(KINDS / "memory-defaults.yaml"), "-n", "default-mem-example")
+    kube("apply", "-f", str(KINDS / "memory-defaults-pod.yaml"), "-n", "default-mem-example")
+    kube("apply", "-f", str(KINDS / "high-priority.yaml"))
+
+    running = lambda ns, name: lambda: kube.is_running_ready(get(f"/api/v1/namespaces/{ns}/pods/{name}"))  # noqa: E731
+    kube.server.wait_until(running("default", "secret-test-pod"), timeout=30, message="secret-test-pod Running")
+
+    # The pi Job completes and prints pi.
+    kube("wait", "--for=condition=complete", "job/pi", "--timeout=90s", timeout=120)
+    assert kube("logs", "job/pi").stdout.startswith("3.14159265358979323846264338327950288419716939937510")
+
+    # The CronJob makes a Job each (simulated) minute; the first one completes.
+    def cron_job_done():
+        jobs = get("/apis/batch/v1/namespaces/default/jobs")["items"]
+        return any(j["metadata"]["name"].startswith("hello-") and
+                   any(c["type"] == "Complete" and c["status"] == "True" for c in j["status"].get("conditions") or [])
+                   for j in jobs)
+    kube.server.wait_until(cron_job_done, timeout=60, message="a Job of CronJob hello completed")
+
+    # web.yaml: two pods, each with its own Bound claim.
+    for i in (0, 1):
+        kube.server.wait_until(running("default", f"web-{i}"), timeout=60, message=f"web-{i} Running")
+        assert get(f"/api/v1/namespaces/default/persistentvolumeclaims/www-web-{i}")["status"]["phase"] == "Bound"
+    # mysql: the claim binds the static PV, and the pod runs.
+    kube.wait_running("app=mysql", 1, timeout=60)
+    claim = get("/api/v1/namespaces/default/persistentvolumeclaims/mysql-pv-claim")
+    assert claim["status"]["phase"] == "Bound" and claim["spec"]["volumeName"] == "mysql-pv-volume"
+
+    # The PDB of the docs' ZooKeeper: no pods yet, so no disruption allowed.
+    rows = {r["NAME"]: r for r in kube.table("get", "pdb")[1]}
+    assert (rows["zk-pdb"]["MIN AVAILABLE"], rows["zk-pdb"]["ALLOWED DISRUPTIONS"]) == ("2", "0")
+
+    # quota-pod: the Deployment asks for 3 pods, the quota allows 2; the third is refused.
+    def two_of_three():
+        d = get("/apis/apps/v1/namespaces/quota-pod-example/deployments/pod-quota-demo")
+        failure = [c for c in d.get("status", {}).get("conditions") or [] if c["type"] == "ReplicaFailure"]
+        return d["status"].get("availableReplicas") == 2 and failure and \
+            "exceeded quota: pod-demo, requested: pods=1, used: pods=2, limited: pods=2" in failure[0]["message"]
+    kube.server.wait_until(two_of_three, timeout=60, message="pod-quota-demo held at 2 by the quota")
+
+    # memory-defaults: the LimitRange gives the container its default request and limit.
+    pod = get("/api/v1/namespaces/default-mem-example/pods/default-mem-demo")
+    assert pod["spec"]["containers"][0]["resources"] == {"limits": {"memory": "512Mi"}, "requests": {"memory": "256Mi"}}
+
+    # high-priority: the pod takes the class's value.
+    assert get("/api/v1/namespaces/default/pods/nginx")["spec"]["priority"] == 1000000
+    assert "high-priority" in kube("get", "priorityclass").stdout
