@@ -5,7 +5,8 @@ webapp/kubectl/yamlapply.py):
     POST /kubeplay/v1/delete  {"yaml": text, "namespace": "default"}
 
 Answers:
-- 200 `{"results": [{"kind", "name", "namespace", "action", "text", ["warning"]}]}`, action
+- 200 `{"results": [{"kind", "name", "namespace", "action", "text", ["warning"], ["warnings"]}]}`
+  (`warnings`: the apiserver's warnings for that object's write, as `Warning:` headers carry them), action
   `created` / `configured` / `unchanged` (apply) or `deleted` / `notfound` / `failed` (delete);
 - YAML syntax error: 400 `{"error": {"message", "line", "column"}}` (1-based, PyYAML's mark);
 - refusal: the error's HTTP code, `{"error": {"message": <as kubectl prints it>, "field",
