@@ -40,13 +40,14 @@ def _controller_classes():
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
     from .controllers.resourcequota import ResourceQuotaController
+    from .controllers.rootcacertpublisher import RootCACertPublisher
     from .controllers.statefulset import StatefulSetController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
             Scheduler, Kubelets, NodeLifecycleController, EndpointSliceController, EndpointsController,
             GarbageCollector, NamespaceController, ResourceQuotaController,
-            DisruptionController]
+            DisruptionController, RootCACertPublisher]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
