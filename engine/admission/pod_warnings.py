@@ -102,7 +102,7 @@ def _port_struct(p: dict) -> str:
             f"HostIP:{p.get('hostIP') or ''}}}")
 
 
-def pod_spec_and_meta(spec: dict, meta: dict, prefix: str = "") -> list[str]:
+def pod_spec_and_meta(spec, meta, prefix: str = "") -> list[str]:
     """warningsForPodSpecAndMeta; `prefix` is the template's path ("" for a Pod)."""
     if not isinstance(spec, dict):
         return []
@@ -163,9 +163,9 @@ def pod_spec_and_meta(spec: dict, meta: dict, prefix: str = "") -> list[str]:
             out.append(f'{spec_path}.imagePullSecrets[{i}].name: invalid empty name ""')
 
     overhead = _map(spec.get("overhead"))
-    for res in ("memory", "ephemeral-storage"):
-        if res in overhead and (s := _fractional(overhead[res])) is not None:
-            out.append(f'{spec_path}.overhead[{res}]: fractional byte value "{s}" is invalid, must be an integer')
+    for oname in ("memory", "ephemeral-storage"):
+        if oname in overhead and (s := _fractional(overhead[oname])) is not None:
+            out.append(f'{spec_path}.overhead[{oname}]: fractional byte value "{s}" is invalid, must be an integer')
 
     pod_sc = _map(spec.get("securityContext"))
     if pod_sc.get("seccompProfile") is None and SECCOMP_POD_ANNOTATION in annotations:
@@ -173,15 +173,15 @@ def pod_spec_and_meta(spec: dict, meta: dict, prefix: str = "") -> list[str]:
     has_pod_apparmor = pod_sc.get("appArmorProfile") is not None
 
     for c, cpath in _containers(spec, spec_path):
-        name = c.get("name") or ""
+        cname = c.get("name") or ""
         sc = _map(c.get("securityContext"))
-        if sc.get("seccompProfile") is None and SECCOMP_CONTAINER_PREFIX + name in annotations:
-            out.append(f"{ann_path}[{SECCOMP_CONTAINER_PREFIX}{name}]: {SECCOMP_TEXT}")
+        if sc.get("seccompProfile") is None and SECCOMP_CONTAINER_PREFIX + cname in annotations:
+            out.append(f"{ann_path}[{SECCOMP_CONTAINER_PREFIX}{cname}]: {SECCOMP_TEXT}")
         # A Pod's AppArmor annotations are warned about (and copied into the fields) by
         # pod_apparmor_skew, as the pod strategy's applyAppArmorVersionSkew; templates here.
         if prefix and not (has_pod_apparmor or sc.get("appArmorProfile") is not None) \
-                and APPARMOR_CONTAINER_PREFIX + name in annotations:
-            out.append(f"{ann_path}[{APPARMOR_CONTAINER_PREFIX}{name}]: {APPARMOR_TEXT}")
+                and APPARMOR_CONTAINER_PREFIX + cname in annotations:
+            out.append(f"{ann_path}[{APPARMOR_CONTAINER_PREFIX}{cname}]: {APPARMOR_TEXT}")
         res = _map(c.get("resources"))
         for res_name, kind in (("memory", "limits"), ("memory", "requests"),
                                ("ephemeral-storage", "limits"), ("ephemeral-storage", "requests")):

@@ -33,7 +33,7 @@ def _get(obj, path):
 def service(svc: dict) -> list[str]:
     """GetWarningsForService (v1.32; IP-format warnings left out: validation refuses the
     non-canonical forms they describe before they could be stored here)."""
-    spec = svc.get("spec") if isinstance(svc.get("spec"), dict) else {}
+    spec: dict = svc["spec"] if isinstance(svc.get("spec"), dict) else {}
     annotations = (svc.get("metadata") or {}).get("annotations") or {}
     out = []
     if TOPOLOGY_AWARE_HINTS in annotations:
