@@ -8,7 +8,7 @@ same table over their pod template with its path, on create and on an update tha
 spec (upstream: when the generation moves). Services: pkg/api/service/warnings.go as of v1.32."""
 from __future__ import annotations
 
-from . import pod_warnings
+from . import names, pod_warnings
 
 # where each workload keeps its pod template
 TEMPLATE_PATHS = {
@@ -53,10 +53,20 @@ def service(svc: dict) -> list[str]:
     return out
 
 
+def _pod_name(pod: dict) -> list[str]:
+    """The pod strategy's WarningsOnCreate: a name that is no DNS label makes an odd hostname."""
+    name = (pod.get("metadata") or {}).get("name") or ""
+    msgs = names.is_dns1123_label(name)
+    if not msgs:
+        return []
+    return ["metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; "
+            f"a DNS label is recommended: [{' '.join(msgs)}]"]
+
+
 def on_create(obj: dict) -> list[str]:
     kind = obj.get("kind")
     if kind == "Pod":
-        return pod_warnings.pod_spec_and_meta(obj.get("spec"), obj.get("metadata"))
+        return _pod_name(obj) + pod_warnings.pod_spec_and_meta(obj.get("spec"), obj.get("metadata"))
     if kind == "Service":
         return service(obj)
     path = TEMPLATE_PATHS.get(kind or "")
@@ -69,6 +79,8 @@ def on_create(obj: dict) -> list[str]:
 
 def on_update(new: dict, old: dict) -> list[str]:
     kind = new.get("kind")
+    if kind == "Pod":
+        return pod_warnings.pod_spec_and_meta(new.get("spec"), new.get("metadata"))
     if kind in TEMPLATE_PATHS and kind != "PodTemplate" and new.get("spec") == old.get("spec"):
         return []          # the generation did not move: no template warnings
     return on_create(new)

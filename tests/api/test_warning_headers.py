@@ -107,3 +107,13 @@ def test_the_editor_answer_carries_each_objects_warnings(app):
     results = r.get_json()["results"]
     assert results[0]["warnings"] == ['spec.externalName is ignored when spec.type is not "ExternalName"']
     assert "warnings" not in results[1]
+
+
+def test_a_pod_name_that_is_no_dns_label_is_warned_about_on_create(app):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web.v1"},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    r = post(app.test_client(), "/api/v1/namespaces/default/pods", pod)
+    assert r.status_code == 201
+    assert r.headers.getlist("Warning") == [
+        "299 - \"metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; "
+        "a DNS label is recommended: [must not contain dots]\""]
