@@ -139,6 +139,11 @@ def pod_spec_and_meta(spec, meta, prefix: str = "") -> list[str]:
 
     for i, v in enumerate(_dicts(spec.get("volumes"))):
         for field, message in DEPRECATED_VOLUMES:
+            if field == "cephfs":           # (warnings.go checks the ephemeral template before cephfs, rbd)
+                tmpl = _map(_map(v.get("ephemeral")).get("volumeClaimTemplate"))
+                if tmpl:
+                    out.extend(pvc_spec(_map(tmpl.get("spec")),
+                                        f"{spec_path}.volumes[{i}].ephemeral.volumeClaimTemplate.spec"))
             if v.get(field) is not None:
                 out.append(f"{spec_path}.volumes[{i}].{_VOLUME_PATH_NAME.get(field, field)}: {message}")
 
@@ -235,6 +240,17 @@ def pod_spec_and_meta(spec, meta, prefix: str = "") -> list[str]:
         for i, t in enumerate(_dicts(a.get("preferredDuringSchedulingIgnoredDuringExecution"))):
             if _map(t.get("podAffinityTerm")).get("labelSelector") is None:
                 out.append(f"{base}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm.labelSelector: {NULL_SELECTOR}")
+    return out
+
+
+def pvc_spec(spec: dict, path: str) -> list[str]:
+    """GetWarningsForPersistentVolumeClaimSpec: a fractional storage request or limit."""
+    out = []
+    res = _map(spec.get("resources"))
+    for kind in ("requests", "limits"):
+        rl = _map(res.get(kind))
+        if "storage" in rl and (s := _fractional(rl["storage"])) is not None:
+            out.append(f'{path}.resources.{kind}[storage]: fractional byte value "{s}" is invalid, must be an integer')
     return out
 
 

@@ -70,11 +70,16 @@ def on_create(obj: dict) -> list[str]:
     if kind == "Service":
         return service(obj)
     path = TEMPLATE_PATHS.get(kind or "")
+    out: list[str] = []
     if path:
         tmpl = _get(obj, path)
         if isinstance(tmpl, dict):
-            return pod_warnings.pod_spec_and_meta(tmpl.get("spec"), tmpl.get("metadata"), ".".join(path))
-    return []
+            out = pod_warnings.pod_spec_and_meta(tmpl.get("spec"), tmpl.get("metadata"), ".".join(path))
+    if kind == "StatefulSet":
+        for i, pvc in enumerate((obj.get("spec") or {}).get("volumeClaimTemplates") or ()):
+            if isinstance(pvc, dict) and isinstance(pvc.get("spec"), dict):
+                out.extend(pod_warnings.pvc_spec(pvc["spec"], f"spec.volumeClaimTemplates[{i}]"))
+    return out
 
 
 def on_update(new: dict, old: dict) -> list[str]:

@@ -117,3 +117,18 @@ def test_a_pod_name_that_is_no_dns_label_is_warned_about_on_create(app):
     assert r.headers.getlist("Warning") == [
         "299 - \"metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; "
         "a DNS label is recommended: [must not contain dots]\""]
+
+
+def test_a_statefulsets_fractional_storage_request_is_warned_about(app):
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+           "spec": {"selector": {"matchLabels": {"a": "b"}}, "serviceName": "db",
+                    "template": {"metadata": {"labels": {"a": "b"}},
+                                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}},
+                    "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                                              "spec": {"accessModes": ["ReadWriteOnce"],
+                                                       "resources": {"requests": {"storage": "1500m"}}}}]}}
+    r = post(app.test_client(), "/apis/apps/v1/namespaces/default/statefulsets", sts)
+    assert r.status_code == 201, r.get_json()
+    assert r.headers.getlist("Warning") == [
+        '299 - "spec.volumeClaimTemplates[0].resources.requests[storage]: fractional byte value \\"1500m\\" '
+        'is invalid, must be an integer"']
