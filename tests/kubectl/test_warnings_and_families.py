@@ -91,6 +91,9 @@ def test_template_warnings_have_the_template_path(kube_ns):
     out = kube("apply", "--server-side", "-f", "-", input=DEPLOYMENT.replace("nginx:1.27", "nginx:1.28"))
     assert out.stdout == "deployment.apps/old-labels serverside-applied\n"
     assert out.stderr == DEPLOYMENT_WARNING
+    # A PUT (kubectl replace) that changes the template is warned about too.
+    out = kube("replace", "-f", "-", input=DEPLOYMENT.replace("nginx:1.27", "nginx:1.29"))
+    assert (out.stdout, out.stderr) == ("deployment.apps/old-labels replaced\n", DEPLOYMENT_WARNING)
 
 
 def test_unknown_field_is_a_warning_under_validate_warn(kube_ns):
