@@ -132,3 +132,21 @@ def test_a_statefulsets_fractional_storage_request_is_warned_about(app):
     assert r.headers.getlist("Warning") == [
         '299 - "spec.volumeClaimTemplates[0].resources.requests[storage]: fractional byte value \\"1500m\\" '
         'is invalid, must be an integer"']
+
+
+def test_the_in_page_kubectl_prints_warnings_before_its_line(app):
+    d = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "old"},
+         "spec": {"selector": {"matchLabels": {"a": "b"}},
+                  "template": {"metadata": {"labels": {"a": "b"}},
+                               "spec": {"nodeSelector": {"beta.kubernetes.io/os": "linux"},
+                                        "containers": [{"name": "c", "image": "nginx"}]}}}}
+    warning = 'spec.template.spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" instead'
+    r = post(app.test_client(), "/apis/apps/v1/namespaces/default/deployments", d)
+    assert r.headers.getlist("Warning") == ['299 - "' + warning.replace('"', '\\"') + '"']
+    c = app.test_client()
+    c.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"
+    r = c.post("/kubeplay/v1/terminal", json={"command": "kubectl scale deployment old --replicas=2"}, headers=H)
+    assert r.get_json() == {"output": f"Warning: {warning}\ndeployment.apps/old scaled\n", "exitCode": 0}
+    # A write that moves no generation has nothing to say.
+    r = c.post("/kubeplay/v1/terminal", json={"command": "kubectl label deployment old a=b"}, headers=H)
+    assert r.get_json() == {"output": "deployment.apps/old labeled\n", "exitCode": 0}
