@@ -36,7 +36,8 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import controlplane, errors, eviction, hpa_versions, objects, patch, quantity, resources, tokens, usage
+from . import (api_warnings, controlplane, errors, eviction, hpa_versions, objects, patch, quantity, resources, tokens,
+               usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -56,6 +57,9 @@ __all__ = [
     "StateFileError",     # a --state path that is not ours to open (refused at start)
     # the API's vocabulary
     "errors", "resources", "ResourceType", "objects", "quantity", "patch",
+    # the warnings a request's write earns (deprecated fields, unknown fields under
+    # fieldValidation=Warn), collected per request as data; the web layer sends them as headers
+    "api_warnings",
     # upstream's generated API schemas (OpenAPI documents, strict decoding) and the apiserver's
     # field-error rendering, for the API's review endpoints and /openapi
     "schema", "RenderedFieldError", "go_quote",

@@ -46,6 +46,7 @@ def _controller_classes():
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
     from .controllers.resourcequota import ResourceQuotaController
+    from .controllers.rootcacertpublisher import RootCACertPublisher
     from .controllers.serviceaccount_tokens import TokensController
     from .controllers.serviceaccounts import ServiceAccountsController
     from .controllers.statefulset import StatefulSetController
@@ -60,7 +61,7 @@ def _controller_classes():
             EndpointSliceController, EndpointsController, GarbageCollector, NamespaceController,
             ResourceQuotaController, DisruptionController, ServiceAccountsController, TokensController,
             JobController, CronJobController, TTLAfterFinishedController, PVCProtectionController,
-            PVProtectionController, HorizontalController]
+            PVProtectionController, HorizontalController, RootCACertPublisher]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import pickle
 
-from .. import errors, objects, quantity, resources as kinds
-from . import batch, defaults, plugins, schema, secrets, storage, validation, validation_core
+from .. import api_warnings, errors, objects, quantity, resources as kinds
+from . import (batch, defaults, plugins, pod_warnings, schema, secrets, storage, validation, validation_core,
+               write_warnings)
 
 __all__ = ["admit_create", "admit_update", "admit_status_update", "pod_qos_class"]
 
@@ -53,6 +54,8 @@ def _decode(obj: dict, rt: kinds.ResourceType, strict: bool, skip: tuple[str, ..
     if unknown and strict:
         raise errors.BadRequest(prefix + "strict decoding error: "
                                 + ", ".join(f'unknown field "{p}"' for p in unknown))
+    # fieldValidation=Warn (the apiserver's default when unset): each finding is a warning.
+    api_warnings.add_field_warnings(f'unknown field "{p}"' for p in unknown)
     return bool(unknown)
 
 
@@ -157,6 +160,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
         on_defaulted(out)
     if kind == "Pod":
         plugins.pod_create(out, service_account, priority_classes)
+        api_warnings.add_all(pod_warnings.pod_apparmor_skew(out))
     elif kind == "Service":
         plugins.service_create(out)
     elif kind == "DaemonSet":
@@ -181,6 +185,8 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
         errs = validation.validate_create(out)
     if errs:
         raise _invalid(rt, out, errs)
+    if decode:
+        api_warnings.add_all(write_warnings.on_create(out))
     return out
 
 
@@ -217,6 +223,8 @@ def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = Tr
     errs = validation.validate_update(out, old)
     if errs:
         raise _invalid(rt, out, errs)
+    if decode:
+        api_warnings.add_all(write_warnings.on_update(out, old))
     return out
 
 

@@ -136,6 +136,7 @@ def _volume(v: dict) -> None:
             src["defaultMode"] = DEFAULT_MODE
     if isinstance(v.get("hostPath"), dict) and v["hostPath"].get("type") is None:
         v["hostPath"]["type"] = ""
+    _legacy_volume_sources(v)
     if isinstance(v.get("downwardAPI"), dict):
         _downward_items(v["downwardAPI"].get("items"))
     if isinstance(v.get("projected"), dict):
@@ -148,6 +149,27 @@ def _volume(v: dict) -> None:
     eph = v.get("ephemeral")
     if isinstance(eph, dict) and isinstance(eph.get("volumeClaimTemplate"), dict):
         _pvc_spec(_d(eph["volumeClaimTemplate"], "spec"))
+
+
+# `+default=` tags on the in-tree volume sources (k8s.io/api core/v1 types.go), applied by the
+# generated defaulters wherever a volume source appears (pods, templates).
+_VOLUME_SOURCE_DEFAULTS = {
+    "rbd": (("pool", "rbd"), ("user", "admin"), ("keyring", "/etc/ceph/keyring")),
+    "iscsi": (("iscsiInterface", "default"),),
+    "azureDisk": (("cachingMode", "ReadWrite"), ("fsType", "ext4"), ("readOnly", False), ("kind", "Shared")),
+    "scaleIO": (("storageMode", "ThinProvisioned"), ("fsType", "xfs")),
+}
+
+
+def _legacy_volume_sources(v: dict) -> None:
+    for source, pairs in _VOLUME_SOURCE_DEFAULTS.items():
+        src = v.get(source)
+        if isinstance(src, dict):
+            for key, value in pairs:
+                # azureDisk's fields are pointers (only nil is defaulted); the others are
+                # plain strings (the empty string is the zero value and is defaulted)
+                if src.get(key) is None or (src.get(key) == "" and source != "azureDisk"):
+                    src[key] = value
 
 
 def _pvc_spec(spec: dict) -> None:
@@ -339,6 +361,12 @@ def service(obj: dict) -> None:
         spec["internalTrafficPolicy"] = "Cluster"
     if stype == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is None:
         spec["allocateLoadBalancerNodePorts"] = True
+    if stype == "LoadBalancer":
+        # LoadBalancerIPMode (beta, on in v1.32): an ingress IP without a mode is a VIP
+        lb = (obj.get("status") or {}).get("loadBalancer") if isinstance(obj.get("status"), dict) else None
+        for ing in _dicts((lb or {}).get("ingress") if isinstance(lb, dict) else None):
+            if ing.get("ip") and ing.get("ipMode") is None:
+                ing["ipMode"] = "VIP"
 
 
 def endpoints(obj: dict) -> None:

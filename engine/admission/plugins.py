@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import objects
+from . import ip_families
 from . import priority as priority_plugin
 from .validation_meta import semantic_equal
 
@@ -122,14 +123,8 @@ def pod_update(pod: dict, old: dict) -> None:
 
 # ---- Services -------------------------------------------------------------------------------------
 
-def _service_families(spec: dict) -> None:
-    if spec.get("type") == "ExternalName":
-        return
-    headless_no_selector = spec.get("clusterIPs") == ["None"] and not spec.get("selector")
-    if spec.get("ipFamilyPolicy") is None:
-        spec["ipFamilyPolicy"] = "RequireDualStack" if headless_no_selector else "SingleStack"
-    if not spec.get("ipFamilies"):
-        spec["ipFamilies"] = ["IPv4"]
+def _service_families(svc: dict) -> None:
+    ip_families.init_ip_family_fields(svc)
 
 
 def service_create(svc: dict) -> None:
@@ -138,7 +133,7 @@ def service_create(svc: dict) -> None:
         return
     if spec.get("clusterIP") and not spec.get("clusterIPs"):
         spec["clusterIPs"] = [spec["clusterIP"]]
-    _service_families(spec)
+    _service_families(svc)
 
 
 def service_update(svc: dict, old: dict) -> None:
@@ -181,7 +176,7 @@ def service_update(svc: dict, old: dict) -> None:
             spec.pop("clusterIPs", None)
     if spec.get("clusterIP") and not spec.get("clusterIPs"):
         spec["clusterIPs"] = [spec["clusterIP"]]
-    _service_families(spec)
+    _service_families(svc)
 
 
 # ---- DaemonSets -------------------------------------------------------------------------------------

@@ -74,6 +74,12 @@ class Api:
         name = "t-" + uuid.uuid4().hex[:8]
         r = self.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
         assert r.status == 201, r
+        # Every namespace gets the root CA publisher's ConfigMap, as on a real cluster: wait for
+        # it, so a test's own lists and watches start after it (and can leave it out).
+        deadline = time.monotonic() + 30
+        while self.get(f"/api/v1/namespaces/{name}/configmaps/{ROOT_CA}").status != 200:
+            assert time.monotonic() < deadline, f"no {ROOT_CA} ConfigMap in {name}"
+            time.sleep(0.05)
         return name
 
     def healthy(self) -> bool:
@@ -149,6 +155,14 @@ class Watch:
 
 def name(obj) -> str:
     return (obj.get("metadata") or {}).get("name", "")
+
+
+ROOT_CA = "kube-root-ca.crt"
+
+
+def ours(items) -> list:
+    """A namespace's ConfigMaps without the one the root CA publisher put there."""
+    return [o for o in items if name(o) != ROOT_CA]
 
 
 def cm(name_, labels=None, data=None) -> dict:
@@ -429,9 +443,10 @@ def test_watch_without_resource_version_sends_existing_then_live_events(api):
     try:
         assert w.status == 200
         assert w.resp.headers.get("Content-Type", "").startswith("application/json")
-        evs = w.collect(lambda e: len(e) >= 1)
-        assert (evs[0]["type"], name(evs[0]["object"])) == ("ADDED", "a")
-        assert evs[0]["object"]["kind"] == "ConfigMap" and evs[0]["object"]["apiVersion"] == "v1"
+        evs = w.collect(lambda e: len(e) >= 2)      # ours and the root CA publisher's
+        assert sorted((e["type"], name(e["object"])) for e in evs) == [("ADDED", "a"), ("ADDED", ROOT_CA)]
+        first = next(e for e in evs if name(e["object"]) == "a")
+        assert first["object"]["kind"] == "ConfigMap" and first["object"]["apiVersion"] == "v1"
         api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("b"))
         api.patch(f"/api/v1/namespaces/{ns}/configmaps/a", {"data": {"k": "2"}}, "application/merge-patch+json")
         api.delete(f"/api/v1/namespaces/{ns}/configmaps/b")
@@ -537,6 +552,8 @@ def test_watch_ends_after_timeout_seconds(api):
     ns = api.namespace()
     w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?watch=true&timeoutSeconds=1")
     try:
+        ev = w.next(timeout=10)                 # the namespace's root CA ConfigMap, then the end
+        assert (ev["type"], name(ev["object"])) == ("ADDED", ROOT_CA)
         assert w.next(timeout=10) is None       # the stream ended (not: 10 s without an event)
     finally:
         w.close()
@@ -642,7 +659,7 @@ def labelled(api):
 def test_label_selectors_filter_lists(api, labelled, selector, want):
     r = api.get(f"/api/v1/namespaces/{labelled}/configmaps?" + urlencode({"labelSelector": selector}))
     assert r.status == 200, r
-    assert sorted(name(o) for o in r.json()["items"]) == want
+    assert sorted(name(o) for o in ours(r.json()["items"])) == want
 
 
 @pytest.mark.parametrize("selector, want", [
@@ -653,12 +670,12 @@ def test_label_selectors_filter_lists(api, labelled, selector, want):
 def test_field_selectors_filter_lists(api, labelled, selector, want):
     r = api.get(f"/api/v1/namespaces/{labelled}/configmaps?" + urlencode({"fieldSelector": selector}))
     assert r.status == 200, r
-    assert sorted(name(o) for o in r.json()["items"]) == want
+    assert sorted(name(o) for o in ours(r.json()["items"])) == want
 
 
 def test_field_selector_on_namespace_across_all_namespaces(api, labelled):
     r = api.get("/api/v1/configmaps?" + urlencode({"fieldSelector": f"metadata.namespace={labelled}"}))
-    assert sorted(name(o) for o in r.json()["items"]) == ["a", "b", "c", "d"]
+    assert sorted(name(o) for o in ours(r.json()["items"])) == ["a", "b", "c", "d"]
     assert {o["metadata"]["namespace"] for o in r.json()["items"]} == {labelled}
 
 
@@ -714,9 +731,10 @@ def test_table_include_object_variants(api):
     ns = api.namespace()
     api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("x"))
     full = api.get(f"/api/v1/namespaces/{ns}/configmaps?includeObject=Object", headers={"Accept": TABLE_ACCEPT}).json()
-    assert full["rows"][0]["object"]["kind"] == "ConfigMap" and full["rows"][0]["object"]["data"] == {"k": "v"}
+    row = next(r for r in full["rows"] if r["cells"][0] == "x")     # (beside the root CA's)
+    assert row["object"]["kind"] == "ConfigMap" and row["object"]["data"] == {"k": "v"}
     none = api.get(f"/api/v1/namespaces/{ns}/configmaps?includeObject=None", headers={"Accept": TABLE_ACCEPT}).json()
-    assert none["rows"][0].get("object") is None
+    assert next(r for r in none["rows"] if r["cells"][0] == "x").get("object") is None
 
 
 def test_single_object_get_as_table_is_one_row(api):

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from test_http_api import Api, Watch, assert_status, cm, name
+from test_http_api import ROOT_CA, Api, Watch, assert_status, cm, name
 
 STREAM = "watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"
 END = "k8s.io/initial-events-end"
@@ -37,7 +37,8 @@ def test_a_streaming_list_sends_the_state_then_the_initial_events_end_bookmark_t
     try:
         assert w.status == 200
         evs = w.collect(until_bookmark)
-        assert [(e["type"], name(e["object"])) for e in evs[:-1]] == [("ADDED", "a"), ("ADDED", "b")]
+        # (every namespace holds the root CA publisher's ConfigMap; etcd lists in key order)
+        assert [(e["type"], name(e["object"])) for e in evs[:-1]] == [("ADDED", "a"), ("ADDED", "b"), ("ADDED", ROOT_CA)]
         mark = evs[-1]["object"]
         assert (mark["kind"], mark["apiVersion"]) == ("ConfigMap", "v1")
         assert mark["metadata"]["annotations"] == {END: "true"}
@@ -54,7 +55,8 @@ def test_a_streaming_list_sends_the_state_then_the_initial_events_end_bookmark_t
 
 def test_an_empty_streaming_list_is_just_the_bookmark(api):
     ns = api.namespace()
-    w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?{STREAM}")
+    # (the namespace's only ConfigMap, the root CA's, is left out by the selector)
+    w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?{STREAM}&labelSelector=app%3Dnone")
     try:
         evs = w.collect(until_bookmark)
         assert [e["type"] for e in evs] == ["BOOKMARK"]
@@ -91,7 +93,7 @@ def test_a_streaming_list_from_a_resource_version_sends_the_current_state_not_ol
     w = Watch(api, f"/api/v1/namespaces/{ns}/configmaps?{STREAM}&resourceVersion={rv}")
     try:
         evs = w.collect(until_bookmark)
-        assert [(e["type"], name(e["object"])) for e in evs[:-1]] == [("ADDED", "a"), ("ADDED", "b")]
+        assert [(e["type"], name(e["object"])) for e in evs[:-1]] == [("ADDED", "a"), ("ADDED", "b"), ("ADDED", ROOT_CA)]
         assert evs[0]["object"]["data"] == {"k": "2"}
         assert int(evs[-1]["object"]["metadata"]["resourceVersion"]) > rv
     finally:
@@ -111,7 +113,7 @@ def test_without_allow_watch_bookmarks_the_initial_events_come_without_the_bookm
         types = []
         while (ev := w.next(timeout=10)) is not None:
             types.append((ev["type"], name(ev["object"])))
-        assert types == [("ADDED", "a")]
+        assert types == [("ADDED", "a"), ("ADDED", ROOT_CA)]
     finally:
         w.close()
 
@@ -166,7 +168,7 @@ def test_a_list_with_resource_version_match_not_older_than_is_served(api):
     api.post(f"/api/v1/namespaces/{ns}/configmaps", cm("a"))
     r = api.get(f"/api/v1/namespaces/{ns}/configmaps?resourceVersion=0&resourceVersionMatch=NotOlderThan")
     assert r.status == 200, r
-    assert [name(o) for o in r.json()["items"]] == ["a"]
+    assert [name(o) for o in r.json()["items"]] == ["a", ROOT_CA]
 
 
 def test_the_python_clients_watch_still_works_and_its_streaming_list_too(api):
@@ -179,11 +181,11 @@ def test_the_python_clients_watch_still_works_and_its_streaming_list_too(api):
     v1 = client.CoreV1Api()
     seen = [(e["type"], e["object"].metadata.name)
             for e in watch.Watch().stream(v1.list_namespaced_config_map, ns, timeout_seconds=1)]
-    assert seen == [("ADDED", "a")]
+    assert seen == [("ADDED", "a"), ("ADDED", ROOT_CA)]
     raw = v1.list_namespaced_config_map(ns, watch=True, send_initial_events=True,
                                         resource_version_match="NotOlderThan", allow_watch_bookmarks=True,
                                         timeout_seconds=1, _preload_content=False)
     import json
     events = [json.loads(line) for line in raw.read().decode().splitlines() if line.strip()]
-    assert [e["type"] for e in events] == ["ADDED", "BOOKMARK"]
-    assert events[1]["object"]["metadata"]["annotations"] == {END: "true"}
+    assert [e["type"] for e in events] == ["ADDED", "ADDED", "BOOKMARK"]
+    assert events[2]["object"]["metadata"]["annotations"] == {END: "true"}

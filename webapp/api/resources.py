@@ -10,7 +10,7 @@ import logging
 
 from flask import Blueprint, Response, g, request
 
-from engine import errors, eviction, objects, resources as kinds
+from engine import api_warnings, errors, eviction, objects, resources as kinds
 from engine import patch as patching
 from engine import selector_to_string, tokens
 
@@ -21,6 +21,40 @@ from . import bodies, clientframe, logs, portforward, remotecommand, tables, ver
 log = logging.getLogger("kubeplay.web")
 
 bp = Blueprint("resources", __name__)
+
+
+@bp.before_request
+def _collect_warnings():
+    # The warnings this request's write earns (engine/api_warnings.py), sent back as the
+    # apiserver's `Warning: 299 - "<text>"` headers, on errors too (what was recorded before the
+    # failure), as its warning filter does. fieldValidation=Ignore drops the decoder's findings.
+    g.kubeplay_warnings, g.kubeplay_warnings_token = api_warnings.begin(
+        field_warnings=request.args.get("fieldValidation") != "Ignore")
+
+
+@bp.after_request
+def _send_warnings(resp: Response) -> Response:
+    collected = g.pop("kubeplay_warnings", None)
+    if collected is not None:
+        for text in collected.texts:
+            resp.headers.add("Warning", api_warnings.header_value(text))
+    return resp
+
+
+@bp.teardown_request
+def _stop_warnings(_exc) -> None:
+    token = g.pop("kubeplay_warnings_token", None)
+    if token is not None:
+        api_warnings.end(token)
+
+
+def _field_warnings(dups: list[str], yaml_body: bool) -> None:
+    """fieldValidation=Warn: the body's duplicate keys as warnings, one per finding, in the
+    decoder's words (addStrictDecodingWarnings splits go-yaml's list into its lines)."""
+    if yaml_body:
+        api_warnings.add_field_warnings(dups)
+    else:
+        api_warnings.add_field_warnings(f'duplicate field "{p}"' for p in dups)
 
 TABLE_MARK = "as=Table"
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -264,6 +298,8 @@ def _object_body(rt, view=None) -> dict:
         if _is_yaml(request.headers.get("Content-Type")):
             raise errors.BadRequest(prefix + "strict decoding error: " + _yaml_unmarshal_errors(dups))
         raise errors.BadRequest(prefix + "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))
+    if dups:
+        _field_warnings(dups, _is_yaml(request.headers.get("Content-Type")))
     if view is not None:
         obj.setdefault("apiVersion", view.api_version)
         obj.setdefault("kind", rt.kind)
@@ -421,6 +457,8 @@ def patch(t: Target):
         # is applied (a JSON patch's duplicates inside values are dropped by its library).
         raise errors.Invalid("", "", "", [errors.invalid(
             "patch", patching.go_value(body), "strict decoding error: " + ", ".join(f'duplicate field "{p}"' for p in dups))])
+    if dups and ptype != "json":
+        _field_warnings(dups, False)
     if t.view is not None:
         return _json(t.out(_patch_view(t, ptype, body, manager)))
     return _json(current_cluster().store.patch(t.rt, t.namespace, t.name, ptype, body, strict=_strict(),
@@ -467,6 +505,8 @@ def apply(t: Target):
         # a configuration at another version: applied as its stored-version equivalent (the
         # fields it sets are the ones the converted configuration sets)
         config = t.view.into(config, strict=_strict())
+    if dups:
+        _field_warnings(dups, True)
     obj, created = current_cluster().store.apply(t.rt, t.namespace, t.name, config, manager=manager,
                                           force=force == "true", strict=_strict(), dry_run=_dry_run())
     return _json(t.out(obj), 201 if created else 200)

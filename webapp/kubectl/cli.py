@@ -16,7 +16,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
-from engine import errors
+from engine import api_warnings, errors
 from webapp.api import timeshift
 from .errors import CommandError, render
 
@@ -92,10 +92,21 @@ class Ctx:
     explicit_namespace: bool
     path: str = ""
     out: list[str] = field(default_factory=list)
+    # The apiserver's warnings for this command's writes (engine/api_warnings.py); kubectl's
+    # warning handler prints each as `Warning: <text>` when the response arrives, so before
+    # whatever the command prints next.
+    warnings: api_warnings.Collected | None = None
+    warned: int = 0
 
     @property
     def store(self):
         return self.cluster.store
+
+    def flush_warnings(self) -> None:
+        if self.warnings is not None:
+            for text in self.warnings.texts[self.warned:]:
+                self.out.append(f"Warning: {text}\n")
+            self.warned = len(self.warnings.texts)
 
     def now(self) -> float:
         return self.cluster.clock.now()
@@ -106,9 +117,11 @@ class Ctx:
 
     def print(self, text: str = "") -> None:
         """One line (or several) of output; a newline is added."""
+        self.flush_warnings()
         self.out.append(text + "\n")
 
     def write(self, text: str) -> None:
+        self.flush_warnings()
         self.out.append(text)
 
 
@@ -117,6 +130,7 @@ class Ctx:
 def run(cluster, line: str, namespace: str = "default") -> Result:
     """Run one kubectl command line against the cluster, in-process."""
     ctx = Ctx(cluster, namespace or "default", False)
+    ctx.warnings, token = api_warnings.begin()
     try:
         code = _run(ctx, line)
     except errors.ApiError as e:
@@ -144,6 +158,9 @@ def run(cluster, line: str, namespace: str = "default") -> Result:
         log.exception("terminal command failed: %r", line)
         ctx.print(f"error: the kubeplay terminal failed on this command ({type(e).__name__}: {e})")
         code = 1
+    finally:
+        api_warnings.end(token)
+    ctx.flush_warnings()
     return Result("".join(ctx.out), code)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine import errors, objects, resources as kinds
+from engine import api_warnings, errors, objects, resources as kinds
 from webapp.kubectl import applypatch
 from webapp.kubectl.errors import render_status
 from webapp.kubectl.manifests import SOURCE, Document, Refusal, document_line, parse_documents
@@ -226,12 +226,18 @@ def apply_documents(store, text: str, namespace: str) -> list[dict]:
     # Pass 2: for real, in order.
     results = []
     for t in targets:
+        # The apiserver's warnings for this object's write (kubectl prints them as `Warning: ...`).
+        collected, token = api_warnings.begin()
         try:
             r = apply_one(store, t, dry_run=False)
         except errors.ApiError as e:
             refusal = api_error(t.doc, e, t.prefix)
             refusal.body["results"] = results       # what was already applied
             raise refusal from None
+        finally:
+            api_warnings.end(token)
+        if collected.texts:
+            r["warnings"] = list(collected.texts)
         r["text"] = _text(t, r["action"])
         results.append(r)
     return results

@@ -5,7 +5,8 @@ webapp/kubectl/yamlapply.py):
     POST /kubeplay/v1/delete  {"yaml": text, "namespace": "default"}
 
 Answers:
-- 200 `{"results": [{"kind", "name", "namespace", "action", "text", ["warning"]}]}`, action
+- 200 `{"results": [{"kind", "name", "namespace", "action", "text", ["warning"], ["warnings"]}]}`
+  (`warnings`: the apiserver's warnings for that object's write, as `Warning:` headers carry them), action
   `created` / `configured` / `unchanged` (apply) or `deleted` / `notfound` / `failed` (delete);
 - with `"preview": true`, nothing is written: 200 `{"preview": [{"kind", "name", "namespace",
   "action", "diff", "pods": {"create", "delete", "replace", "names", "summary"}}]}` (a server-side

@@ -317,7 +317,8 @@ export class EditorPanel {
     try {
       const r = verb === "apply" ? await api.apply(text) : await api.delete(text);
       if (r.ok) {
-        const lines = ((r.body || {}).results || []).map(resultLine);
+        // The apiserver's warnings come first, each as kubectl prints it (`Warning: <text>`).
+        const lines = ((r.body || {}).results || []).flatMap((x) => [...(x.warnings || []).map((w) => `Warning: ${w}`), resultLine(x)]);
         this._say(lines.join("\n") || "nothing to do", "ok");
         this.root.dataset.apply = "done";
         if (verb === "apply") {
