@@ -298,6 +298,12 @@ class Cluster:
             raise errors.AlreadyExists("nodes", "", name)
         self.clock.call_later(0, lambda: self.add_node(name, **kw))
 
+    @property
+    def traffic(self):
+        """The recent requests between pods (engine/traffic.py RequestLog: `since(seq)`), which the
+        page draws as a path client pod → Service → endpoint pod."""
+        return self.controller("kubelet").network.requests
+
     def controller(self, name: str):
         for c in self.controllers:
             if c.name == name:

@@ -32,6 +32,7 @@ from .heartbeats import Heartbeats
 from .pods import PodRun
 from . import references
 from .logs import container_logs
+from .network import PodNetwork
 from .shell.containers import BackendUnreachable, ContainerShells
 
 NAME = "kubelet"
@@ -92,6 +93,9 @@ class Kubelets(Controller):
         self._static: dict[str, list[dict]] = {}  # node -> the static pod manifests its kubelet runs
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
         self.shells = ContainerShells(self.store, self.clock)   # what exec/cp reach inside containers
+        # the network between pods (kube-proxy's Services, the pods' servers) and its request log
+        self.network = PodNetwork(self.store, self.clock, self._runs, self.shells, self._node_ip)
+        self.shells.network = self.network
         self._attached_exit: dict[tuple[str, str], object] = {}  # (pod uid, container) -> its program before
         self._waiting_refs: dict[str, str] = {}   # pod key -> namespace, for pods waiting on a Secret/ConfigMap
 
@@ -537,7 +541,7 @@ class Kubelets(Controller):
         """What the pod's container wrote, as the kubelet's containerLogs endpoint returns it."""
         obj = self.store.get(kinds.POD, namespace, pod)
         return container_logs(obj, self._runs.get(objects.key_of(obj)), container, now=self.clock.now(),
-                              previous=previous, timestamps=timestamps)
+                              previous=previous, timestamps=timestamps, served=self.network.access_log)
 
     def log_source(self, namespace: str, pod: str, container: str | None) -> tuple | None:
         """What a followed log (`kubectl logs -f`) is reading: (pod uid, container name, when this
@@ -623,6 +627,10 @@ class Kubelets(Controller):
         node = (pod.get("spec") or {}).get("nodeName")
         if node and node in self._failed():
             raise BackendUnreachable(f"error dialing backend: dial tcp {self._host_ip(pod)}:10250: i/o timeout")
+
+    def _node_ip(self, node: str) -> str:
+        st = self._nodes.get(node)
+        return st.ip if st is not None else ""
 
     def _host_ip(self, pod: dict) -> str:
         st = self._nodes.get((pod.get("spec") or {}).get("nodeName") or "")

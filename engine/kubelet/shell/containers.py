@@ -21,6 +21,7 @@ import time
 from ... import errors, objects, resources as kinds
 from . import rootfs, terminal
 from .fs import Dir, File, FileSystem
+from .netcommands import NetClient
 from .interpreter import SHELL_NAMES, Context, Input, Interrupted, IO, Shell, ShellExit, run_shell_command
 
 NODE_ALLOCATABLE = {"cpu": "4", "memory": "8Gi", "ephemeral-storage": "100Gi"}
@@ -82,6 +83,15 @@ class ContainerShells:
         self._claims: dict[tuple[str, str], Dir] = {}         # (namespace, claim) -> contents
         self._host_paths: dict[tuple[str, str], Dir] = {}     # (node, path) -> contents
         self._lock = threading.Lock()
+        self.network = None     # the kubelet's PodNetwork (network.py), what curl/nslookup reach
+
+    def filesystem(self, pod: dict, run, c, host_ip: str) -> FileSystem:
+        """The running container instance's filesystem (a web server's files: what exec wrote)."""
+        prof = rootfs.profile(c.ref)
+        inst = self._instance(pod, run, c, c.spec, prof, host_ip)
+        if c.started_at is not None:
+            inst.sync(self.clock.now() - c.started_at)
+        return inst.fs
 
     def file_state(self, uid: str, c, path: str, t: float) -> bool | None:
         """For an exec probe: whether `path` exists in the container, when an exec has opened its
@@ -315,7 +325,8 @@ class ContainerShells:
         env["PWD"] = workdir
         return Context(fs=inst.fs, hostname=rootfs.hostname_of(pod), env=env, flavour=prof.flavour(),
                        clock=self.clock.now, user=user[:4], processes=inst.processes,
-                       next_pid=inst.next_pid, tty="pts/0" if tty else None)
+                       next_pid=inst.next_pid, tty="pts/0" if tty else None,
+                       network=NetClient(self.network, pod, c.ref) if self.network is not None else None)
 
     def _container_env(self, pod: dict, spec: dict, ns: str, host_ip: str) -> dict:
         env: dict[str, str] = {}

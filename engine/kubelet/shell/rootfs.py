@@ -19,6 +19,7 @@ from ... import quantity
 from ..images import ImageRef
 from .fs import Dir, File, FileSystem
 from .interpreter import Flavour
+from .netcommands import tools as network_tools
 
 DATA = Path(__file__).with_name("images.json")
 CLUSTER_DNS = "10.96.0.10"
@@ -81,6 +82,7 @@ def profile(ref: ImageRef) -> Profile:
     commands = set(base.get("commands", ()))
     shells = dict(entry.get("shells") or base.get("shells", {}))
     commands.update(shells)
+    commands.update(network_tools(base_name, ref.repository)[0])
     return Profile(base_name, shells, bool(base.get("busybox")), frozenset(commands),
                    tuple(base.get("dirs", ())) + tuple(entry.get("dirs", ())), files, env,
                    entry.get("workdir", "/"), tuple(entry.get("command", ())))
