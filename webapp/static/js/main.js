@@ -16,6 +16,7 @@ import { EditorPanel } from "./editor-panel.js";
 import { Tour } from "./tour.js";
 import { Timeline } from "./timeline.js";
 import { PodConsole } from "./podconsole.js";
+import { TrafficView } from "./view/traffic.js";
 import { keyOf } from "./model.js";
 import { toYaml } from "./yamldump.js";
 
@@ -159,6 +160,9 @@ const sync = new Sync({
   onClock: (c) => clock.update(c),
 });
 
+const traffic = new TrafficView();
+sync.onRequests = (items) => traffic.onRequests(items);
+
 const timeline = new Timeline($("#timeline"), { model, sync, log, onChange: schedule });
 
 async function refreshFailed() {
@@ -177,4 +181,4 @@ sync.start();
 
 // For tests and the browser benchmark: read-only handles on the live state.
 window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, keyOf,
-                    timeline, podConsole };
+                    timeline, podConsole, traffic };
