@@ -129,10 +129,10 @@ def resolve(store, name: str, conf: ResolvConf) -> tuple[str, list[str]] | None:
 def reverse(store, ip: str) -> str | None:
     """The PTR CoreDNS gives a ClusterIP (`<svc>.<ns>.svc.cluster.local`) or a headless
     Service's endpoint; None for other addresses."""
-    for svc in store.iter(kinds.SERVICE):
+    for svc in store.list(kinds.SERVICE)[0]:
         if (svc.get("spec") or {}).get("clusterIP") == ip:
             return f"{objects.name_of(svc)}.{objects.namespace_of(svc)}.svc.{DOMAIN}"
-    for sl in store.iter(kinds.ENDPOINTSLICE):
+    for sl in store.list(kinds.ENDPOINTSLICE)[0]:
         svc_name = ((sl.get("metadata") or {}).get("labels") or {}).get("kubernetes.io/service-name")
         for ep in sl.get("endpoints") or ():
             if ip in (ep.get("addresses") or ()) and svc_name:
@@ -144,7 +144,7 @@ def reverse(store, ip: str) -> str | None:
 def _endpoints(store, ns: str, svc_name: str, spec: dict) -> list[tuple[str, dict]]:
     everyone = bool(spec.get("publishNotReadyAddresses"))
     out, seen = [], set()
-    for sl in store.iter(kinds.ENDPOINTSLICE, ns):
+    for sl in store.list(kinds.ENDPOINTSLICE, ns)[0]:
         if ((sl.get("metadata") or {}).get("labels") or {}).get("kubernetes.io/service-name") != svc_name:
             continue
         for ep in sl.get("endpoints") or ():

@@ -51,7 +51,7 @@ class PodNetwork:
     def route(self, client: dict, ip: str, port: int) -> Route:
         if ip.startswith("127."):
             return Route(pod=client, port=port)
-        for svc in self.store.iter(kinds.SERVICE):
+        for svc in self.store.list(kinds.SERVICE)[0]:
             spec = svc.get("spec") or {}
             if spec.get("clusterIP") != ip:
                 continue
@@ -62,7 +62,7 @@ class PodNetwork:
             return self._balance(client, svc, sport, None)
         nodes = {self._node_ip(n): n for n in self._node_names()}
         if ip in nodes:
-            for svc in self.store.iter(kinds.SERVICE):
+            for svc in self.store.list(kinds.SERVICE)[0]:
                 spec = svc.get("spec") or {}
                 if spec.get("type") not in ("NodePort", "LoadBalancer"):
                     continue
@@ -77,10 +77,10 @@ class PodNetwork:
         return Route(pod=pod, port=port)
 
     def _node_names(self) -> list[str]:
-        return [objects.name_of(n) for n in self.store.iter(kinds.NODE)]
+        return [objects.name_of(n) for n in self.store.list(kinds.NODE)[0]]
 
     def _pod_by_ip(self, ip: str) -> dict | None:
-        for pod in self.store.iter(kinds.POD):
+        for pod in self.store.list(kinds.POD)[0]:
             st = pod.get("status") or {}
             if st.get("podIP") == ip and not (pod.get("spec") or {}).get("hostNetwork") \
                     and st.get("phase") not in ("Succeeded", "Failed"):
@@ -91,7 +91,7 @@ class PodNetwork:
         """(pod, port) for each ready endpoint of the Service's port, as kube-proxy programs them."""
         ns, name = objects.namespace_of(svc), objects.name_of(svc)
         out = []
-        for sl in self.store.iter(kinds.ENDPOINTSLICE, ns):
+        for sl in self.store.list(kinds.ENDPOINTSLICE, ns)[0]:
             if ((sl.get("metadata") or {}).get("labels") or {}).get("kubernetes.io/service-name") != name:
                 continue
             port = next((p.get("port") for p in sl.get("ports") or () if (p.get("name") or "") == (sport.get("name") or "")), None)

@@ -12,6 +12,15 @@ function cssEscape(text) {
   return window.CSS && CSS.escape ? CSS.escape(text) : String(text).replace(/["\\]/g, "\\$&");
 }
 
+function visible(el) {
+  if (!el) return false;
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (x < 0 || y < 0 || x > window.innerWidth || y > window.innerHeight) return false;
+  const top = document.elementFromPoint(x, y);
+  return !!top && (el === top || el.contains(top));
+}
+
 export class TrafficView {
   constructor(root = document.body) {
     this.root = root;
@@ -45,7 +54,8 @@ export class TrafficView {
       el.classList.add(cls);
       if (failed) el.classList.add("req-failed");
     }
-    const points = [client, card, server].filter(Boolean).map((el) => {
+    // A Service card scrolled away or under the shell console: the arrow goes straight to the pod.
+    const points = [client, visible(card) ? card : null, server].filter(Boolean).map((el) => {
       const r = el.getBoundingClientRect();
       return [r.left + r.width / 2 + window.scrollX, r.top + r.height / 2 + window.scrollY];
     });
