@@ -95,9 +95,9 @@ def query(store, name: str) -> Answer:
             return Answer("NOERROR", addrs[:1]) if addrs else Answer()
         if spec.get("type") == "ExternalName":
             return Answer("NOERROR", [], cname=spec.get("externalName", ""))
-        ip = spec.get("clusterIP")
-        if ip and ip != "None":
-            return Answer("NOERROR", [ip])
+        cluster_ip = spec.get("clusterIP")
+        if cluster_ip and cluster_ip != "None":
+            return Answer("NOERROR", [cluster_ip])
         return Answer("NOERROR", [a for a, _ in _endpoints(store, ns, svc_name, spec)])
     return Answer()
 

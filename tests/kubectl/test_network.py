@@ -92,7 +92,7 @@ def test_dns_for_a_headless_service_and_statefulset_pods(kube_ns):
     out = kube_ns("exec", "bb", "--", "nslookup", name).stdout
     assert out == f"Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\t{name}\nAddress: {ips['web-0']}\n\n"
     out = kube_ns("exec", "bb", "--", "nslookup", "nginx").stdout
-    for pod, ip in ips.items():
+    for ip in ips.values():
         assert f"Name:\tnginx.{kube_ns.ns}.svc.cluster.local\nAddress: {ip}\n" in out
     assert "** server can't find nginx.svc.cluster.local: NXDOMAIN" in out
     cp = kube_ns("exec", "bb", "--", "nslookup", "nosuch", check=False)

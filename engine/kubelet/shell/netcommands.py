@@ -10,11 +10,15 @@ import re
 import time
 import urllib.parse
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ... import cluster_dns
 from .. import servers
 from ..images import ImageRef
 from .fs import FsError
+
+if TYPE_CHECKING:
+    from ..network import PodNetwork
 
 CURL_VERSION = "8.11.1"
 
@@ -23,7 +27,7 @@ CURL_VERSION = "8.11.1"
 class NetClient:
     """What a container's utilities reach the network through: the kubelet's network, the pod
     they run in and the image they come from."""
-    network: object          # engine.kubelet.network.PodNetwork
+    network: "PodNetwork"
     pod: dict
     ref: ImageRef
 
@@ -388,9 +392,10 @@ def wget(sh, argv, io):
     client = _client(sh)
     for url in urls:
         scheme, host, port, path = _parse_url(url)
+        resp: servers.Response | None = None
         for _ in range(20):
             found = resolve(sh, host) if client is not None else None
-            if found is None:
+            if found is None or client is None:
                 _err(io, f"wget: bad address '{host}'")
                 return 1
             ip = found[0]
@@ -423,6 +428,8 @@ def wget(sh, argv, io):
                 scheme, host, port, path = _parse_url(location if "://" in location else f"http://{host}:{port}{location}")
                 continue
             break
+        if resp is None:
+            return 1
         if resp.status >= 400:
             _err(io, f"wget: server returned error: HTTP/1.1 {resp.status} {resp.reason}")
             return 1
@@ -537,8 +544,8 @@ def _nslookup_flavour(client: NetClient | None) -> str:
         return "busybox"
     from .rootfs import profile
     _, flavour = tools(profile(client.ref).base, client.ref.repository)
-    if flavour == "busybox" and re.match(r"1\.(\d+)", client.ref.tag or "") and \
-            int(re.match(r"1\.(\d+)", client.ref.tag).group(1)) <= 28:
+    old = re.match(r"1\.(\d+)", client.ref.tag or "")
+    if flavour == "busybox" and old and int(old.group(1)) <= 28:
         return "busybox-1.28"
     return flavour or "busybox"
 
@@ -628,7 +635,7 @@ def ping(sh, argv, io):
     client = _client(sh)
     name = names[0]
     found = resolve(sh, name) if client is not None else None
-    if found is None:
+    if found is None or client is None:
         _err(io, f"ping: bad address '{name}'")
         return 1
     ip = found[0]
@@ -645,6 +652,8 @@ def ping(sh, argv, io):
         if (count is None or sent < count) and _wait(sh, 1.0):
             interrupted = True
             break
+    if not received and not interrupted:
+        _wait(sh, 10.0)     # busybox waits for a late reply after the last packet (a ClusterIP never answers)
     loss = 100 * (sent - received) // max(sent, 1)
     text = f"\n--- {name} ping statistics ---\n{sent} packets transmitted, {received} packets received, {loss}% packet loss\n"
     if received:
