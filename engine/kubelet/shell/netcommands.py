@@ -273,8 +273,8 @@ def _curl_one(sh, io, url, flags, values, silent, show, verbose, out_file) -> in
         head_text = status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in resp.headers) + "\r\n"
         if verbose:
             lines = [f"* Connected to {host} ({ip}) port {port}", "* using HTTP/1.x",
-                     f"> {method} {path} HTTP/1.1"] + [f"> {k}: {v}" for k, v in headers] + [">", "* Request completely sent off"]
-            lines += [f"< {status_line}"] + [f"< {k}: {v}" for k, v in resp.headers] + ["<"]
+                     f"> {method} {path} HTTP/1.1"] + [f"> {k}: {v}" for k, v in headers] + ["> ", "* Request completely sent off"]
+            lines += [f"< {status_line}"] + [f"< {k}: {v}" for k, v in resp.headers] + ["< "]
             _err(io, "\n".join(lines))
         location = next((v for k, v in resp.headers if k.lower() == "location"), "")
         if "L" in flags and location and 300 <= resp.status < 400 and redirects < 50:
@@ -443,7 +443,7 @@ def wget(sh, argv, io):
                 _err(io, "writing to stdout")
             io.out(resp.body)
             if not quiet:
-                _err(io, f"{'-':<20}100% |{'*' * 32}| {_size(n):>5}  0:00:00 ETA\nwritten to stdout")
+                _err(io, f"{'-':<20} 100% |{'*' * 32}| {_size(n):>5}  0:00:00 ETA\nwritten to stdout")
             continue
         name = out_name or (path.split("?")[0].rstrip("/").rsplit("/", 1)[-1] if path.split("?")[0] != "/" else "") \
             or "index.html"
@@ -457,7 +457,7 @@ def wget(sh, argv, io):
             _err(io, f"wget: can't open '{name}': {e.reason}")
             return 1
         if not quiet:
-            _err(io, f"saving to '{name}'\n{name[:20]:<20}100% |{'*' * 32}| {_size(n):>5}  0:00:00 ETA\n'{name}' saved")
+            _err(io, f"saving to '{name}'\n{name[:20]:<20} 100% |{'*' * 32}| {_size(n):>5}  0:00:00 ETA\n'{name}' saved")
     return 0
 
 
@@ -577,8 +577,7 @@ def getent(sh, argv, io):
             continue
         ip, canon = found
         if argv[1] == "hosts":
-            alias = f" {name}" if name != canon and not cluster_dns.is_ip(name) else ""
-            io.out(f"{ip:<15} {canon}{alias}\n".encode())
+            io.out(f"{ip:<15} {canon}\n".encode())
         else:
             io.out(f"{ip:<15} STREAM {canon}\n{ip:<15} DGRAM  \n{ip:<15} RAW    \n".encode())
     return status
