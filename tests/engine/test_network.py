@@ -1,6 +1,8 @@
 """The network between pods (engine/cluster_dns.py, engine/kubelet/network.py, servers.py and the
 shell's netcommands.py): cluster DNS as CoreDNS answers it, kube-proxy's choice of a ready
 endpoint, the serving image's answer, the access log and the recorded request path."""
+import copy
+
 import pytest
 
 from engine import cluster_dns, resources as kinds
@@ -196,3 +198,70 @@ def test_dns_with_the_control_plane_addons():
                        "Name:      kubernetes.default\nAddress 1: 10.96.0.1 kubernetes.default.svc.cluster.local\n")
     finally:
         c.stop()
+
+
+def test_what_images_serve_is_data(cluster):
+    cluster.store.create(deployment("echo", "hashicorp/http-echo:1.0", 1, ports=(5678,), args=["-text=hello from echo"]))
+    cluster.store.create(deployment("hello", "gcr.io/google-samples/hello-app:1.0", 1, ports=(8080,)))
+    cluster.store.create(deployment("mystery", "registry.example/team/mystery:3", 1, ports=(9000,)))
+    cluster.store.create(deployment("box", "busybox:1.36", 1, ports=(80,)))
+    cluster.store.create(deployment("login", "registry.example/pizza/login:1.2.3", 1, ports=(8080,)))
+    for name in ("echo", "hello", "mystery", "box", "login"):
+        spec = cluster.store.get(kinds.DEPLOYMENT, "default", name)["spec"]["template"]["spec"]["containers"][0]
+        cluster.store.create(service(name, 80, spec["ports"][0]["containerPort"]))
+    dep = copy.deepcopy(cluster.store.get(kinds.DEPLOYMENT, "default", "box"))   # busybox: a command that runs
+    dep["spec"]["template"]["spec"]["containers"][0]["command"] = ["sleep", "infinity"]
+    cluster.store.update(dep)
+    client(cluster)
+    settle(cluster, 40)
+    assert sh(cluster, "client", "curl -s echo")[1] == "hello from echo\n"
+    (hello,) = pods_of(cluster, "hello")
+    assert sh(cluster, "client", "curl -s hello")[1] == f"Hello, world!\nVersion: 1.0.0\nHostname: {hello}\n"
+    (mystery,) = pods_of(cluster, "mystery")
+    code, out, _ = sh(cluster, "client", "curl -s mystery")
+    assert code == 0 and f"Served by {mystery}" in out
+    code, out, _ = sh(cluster, "client", "curl -s login")
+    assert code == 0 and '"service": "login"' in out and '"version": "1.2.3"' in out
+    # busybox listens on nothing, whatever its pod declares
+    assert sh(cluster, "client", "curl -s box")[0] == 7
+    (hello_pod,) = pods_of(cluster, "hello")
+    assert "Serving request: /" in cluster.controller("kubelet").logs("default", hello_pod)
+
+
+def test_session_affinity_sticks_and_an_unknown_port_times_out(cluster):
+    cluster.store.create(deployment("web", "registry.k8s.io/e2e-test-images/agnhost:2.53", 3, ports=(8080,),
+                                    args=["netexec"]))
+    cluster.store.create(service("web", 80, 8080, sessionAffinity="ClientIP"))
+    client(cluster)
+    settle(cluster)
+    answers = {sh(cluster, "client", "curl -s web/hostname")[1] for _ in range(15)}
+    assert len(answers) == 1 and answers <= set(pods_of(cluster, "web"))
+    code, _, err = sh(cluster, "client", "curl -sS -m 1 web:81")
+    assert code == 28 and err == "curl: (28) Connection timed out after 1001 milliseconds\n"
+
+
+def test_without_coredns_lookups_time_out():
+    c = Cluster(store=Store(), clock=ManualClock(), nodes=2, control_plane=True)
+    try:
+        c.run_until_idle()
+        client(c, "bb", "busybox:1.36")
+        settle(c, 10)
+        assert sh(c, "bb", "nslookup kubernetes.default.svc.cluster.local")[0] == 0
+        dns = copy.deepcopy(c.store.get(kinds.DEPLOYMENT, "kube-system", "coredns"))
+        dns["spec"]["replicas"] = 0
+        c.store.update(dns)
+        settle(c, 60)
+        code, out, _ = sh(c, "bb", "nslookup kubernetes.default.svc.cluster.local")
+        assert code == 1 and out == ";; connection timed out; no servers could be reached\n\n"
+        code, _, err = sh(c, "bb", "wget -qO- kubernetes")
+        assert code == 1 and err == "wget: bad address 'kubernetes'\n"
+    finally:
+        c.stop()
+
+
+def test_an_image_without_the_tool_says_so(cluster):
+    client(cluster, "deb", "debian:12")
+    code, _, err = sh(cluster, "deb", "curl -s web")
+    assert code == 127 and "curl: not found" in err
+    code, out, _ = sh(cluster, "deb", "getent hosts kubernetes")
+    assert code == 0 and out.startswith("10.96.0.1 ")
