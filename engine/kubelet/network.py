@@ -152,25 +152,28 @@ class PodNetwork:
         req.client_ip = "127.0.0.1" if ip.startswith("127.") else (client.get("status") or {}).get("podIP", "")
         resp = None
         if not route.error and route.pod is not None:
-            found = self._listener(route.pod, route.port)
-            if found is None:
-                route.error = "refused"
-            else:
-                run, c, lst = found
-                if lst.kind == "tcp":
-                    route.error = "empty"
-                else:
-                    now = self.clock.now()
-                    fs = self._shells.filesystem(route.pod, run, c, self._node_ip((route.pod.get("spec") or {}).get("nodeName", "")))
-                    resp = servers.answer(lst, req, hostname=_hostname(route.pod),
-                                          pod_labels=(route.pod.get("metadata") or {}).get("labels") or {},
-                                          ref=c.ref, fs=fs, now=now)
-                    if resp.log_line:
-                        self._access.setdefault(c.container_id, collections.deque(maxlen=1000)).append((now, resp.log_line))
+            resp, route.error = self.answer(route.pod, route.port, req)
         self.requests.record(client=objects.key_of(client), target=target, service=route.service,
                              endpoint=objects.key_of(route.pod) if route.pod is not None and not route.error else None,
                              status=resp.status if resp is not None else None, error=route.error)
         return route, resp
+
+    def answer(self, pod: dict, port: int, req: servers.Request) -> tuple[servers.Response | None, str]:
+        """What the pod's container listening on `port` answers (and writes to its access log):
+        (response, "") or (None, "refused" | "empty"). Also what a port-forward reaches."""
+        found = self._listener(pod, port)
+        if found is None:
+            return None, "refused"
+        run, c, lst = found
+        if lst.kind == "tcp":
+            return None, "empty"
+        now = self.clock.now()
+        fs = self._shells.filesystem(pod, run, c, self._node_ip((pod.get("spec") or {}).get("nodeName", "")))
+        resp = servers.answer(lst, req, hostname=_hostname(pod), pod_labels=(pod.get("metadata") or {}).get("labels") or {},
+                              ref=c.ref, fs=fs, now=now)
+        if resp.log_line:
+            self._access.setdefault(c.container_id, collections.deque(maxlen=1000)).append((now, resp.log_line))
+        return resp, ""
 
     def access_log(self, container_id: str) -> list[tuple[float, str]]:
         return list(self._access.get(container_id) or ())
