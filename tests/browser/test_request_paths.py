@@ -50,3 +50,13 @@ def test_a_request_through_a_service_is_drawn(playground, tmp_path):
     # and it fades: with the loop stopped, nothing stays lit
     p.page.keyboard.press("Control+C")
     expect(p.page.locator(".req-client, .req-service, .req-endpoint, .request-path")).to_have_count(0)
+    # a Service with no ready endpoint refuses: the client and the Service flash red, no pod serves
+    api(p.server, "POST", "/api/v1/namespaces/default/services",
+        {**SVC, "metadata": {"name": "empty", "namespace": "default"}, "spec": {**SVC["spec"], "selector": {"app": "none"}}})
+    expect(p.page.locator('.service[data-service="default/empty"]')).to_have_count(1)
+    p.page.keyboard.type("for i in 1 2 3 4 5; do curl -s empty; echo $?; sleep 1; done")
+    p.page.keyboard.press("Enter")
+    expect(p.page.locator('.service[data-service="default/empty"].req-service.req-failed')).to_have_count(1)
+    expect(p.page.locator('[data-pod="default/client"].req-client.req-failed')).to_have_count(1)
+    expect(p.page.locator(".req-endpoint")).to_have_count(0)
+    expect(rows).to_contain_text("7")
