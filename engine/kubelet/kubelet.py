@@ -33,6 +33,7 @@ from .pods import PodRun
 from . import references
 from .logs import container_logs
 from .network import PodNetwork
+from .programs import Program
 from .shell.containers import BackendUnreachable, ContainerShells
 
 NAME = "kubelet"
@@ -56,6 +57,14 @@ class _PodEnv:
         self._pod, self._st, self._recorder = pod, st, kubelet.recorder
         self._shells = kubelet.shells
         self._store = kubelet.store
+
+    def container_started(self, c) -> None:
+        """A command that talks to the network (`wget -qO- web`) runs now, in the container's
+        shell: what it printed and how it exited become its program."""
+        done = self._shells.run_at_start(self._pod, self.pod_ip, c, self._st.ip)
+        if done is not None:
+            code, lines, seconds = done
+            c.program = Program(code, seconds, "shell", tuple(lines))
 
     def container_file(self, c, path: str, t: float) -> bool | None:
         """What an exec left in the container's filesystem (None: nothing; probes.py decides)."""

@@ -265,3 +265,31 @@ def test_an_image_without_the_tool_says_so(cluster):
     assert code == 127 and "curl: not found" in err
     code, out, _ = sh(cluster, "deb", "getent hosts kubernetes")
     assert code == 0 and out.startswith("10.96.0.1 ")
+
+
+def test_a_container_whose_command_fetches_a_page_runs_it_when_it_starts(cluster):
+    cluster.store.create(deployment("web", "nginx:1.27", 1))
+    cluster.store.create(service("web", 80, 80))
+    settle(cluster)
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "fetch", "namespace": "default"},
+                          "spec": {"restartPolicy": "Never",
+                                   "containers": [{"name": "c", "image": "busybox:1.36",
+                                                   "command": ["wget", "-qO-", "web"]}]}})
+    # an init container waiting for a Service that has no endpoint yet keeps failing, then passes
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "waits", "namespace": "default"},
+                          "spec": {"initContainers": [{"name": "wait", "image": "busybox:1.36",
+                                                       "command": ["sh", "-c", "nslookup db && wget -qO- db"]}],
+                                   "containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    settle(cluster, 20)
+    pod = cluster.store.get(kinds.POD, "default", "fetch")
+    assert pod["status"]["phase"] == "Succeeded"
+    assert "Welcome to nginx!" in cluster.controller("kubelet").logs("default", "fetch")
+    st = cluster.store.get(kinds.POD, "default", "waits")["status"]
+    assert st["phase"] == "Pending" and st["initContainerStatuses"][0]["restartCount"] >= 1
+    cluster.store.create(deployment("db", "nginx:1.27", 1))
+    cluster.store.create(service("db", 80, 80))
+    for _ in range(120):
+        cluster.advance(1)
+        if cluster.store.get(kinds.POD, "default", "waits")["status"].get("phase") == "Running":
+            break
+    assert cluster.store.get(kinds.POD, "default", "waits")["status"]["phase"] == "Running"
