@@ -128,3 +128,13 @@ def test_nodeport_on_a_node_address(kube_ns):
     out = kube_ns("exec", "client", "--", "curl", "-s", f"{node_ip}:{node_port}").stdout
     assert out == f"Hello, world!\nVersion: 2.0.0\nHostname: {pod}\n"
     assert "Serving request: /" in kube_ns("logs", pod).stdout
+
+
+def test_kubectl_run_rm_i_with_wget_prints_the_page(kube_ns):
+    _apply(kube_ns, _deployment("hello", "gcr.io/google-samples/hello-app:1.0", 1, 8080), _service("hello", 80, 8080))
+    (pod,) = kube_ns.wait_running("app=hello", 1)
+    _endpoints_ready(kube_ns, "hello", 1)
+    cp = kube_ns("run", "tmp", "--rm", "-i", "--restart=Never", "--image=busybox:1.36", "--", "wget", "-qO-", "hello",
+                 timeout=60)
+    assert cp.stdout.startswith(f"Hello, world!\nVersion: 1.0.0\nHostname: {pod}\n")
+    assert kube_ns.deleted('pod "tmp"') in cp.stdout
