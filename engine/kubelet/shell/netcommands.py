@@ -521,9 +521,10 @@ def nslookup(sh, argv, io):
                 return 0
         io.out(f"** server can't find {name}: NXDOMAIN\n\n".encode())
         return 1
-    # busybox ≥ 1.29: its own resolver; the search list only for names without a dot, A then
-    # AAAA queries for each candidate, each answer or NXDOMAIN printed
-    cands = [f"{name}.{s}" for s in conf.search] + [name] if "." not in name else [name]
+    # busybox ≥ 1.29: its own resolver (nslookup.c add_query_with_search): a name without a dot
+    # is tried with each search domain (and not bare), a dotted name only as given; A and AAAA
+    # queries for each, each answer or NXDOMAIN printed (an empty AAAA answer prints nothing)
+    cands = [f"{name}.{s}" for s in conf.search] if "." not in name and conf.search else [name]
     io.out(f"Server:\t\t{server}\nAddress:\t{server}:53\n\n".encode())
     found_any = False
     out = []
