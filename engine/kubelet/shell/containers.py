@@ -22,7 +22,7 @@ import time
 from ... import errors, objects, resources as kinds
 from . import rootfs, terminal
 from .fs import Dir, File, FileSystem
-from .netcommands import NetClient
+from .resolver import NetClient
 from .interpreter import SHELL_NAMES, Context, Input, Interrupted, IO, Shell, ShellExit, run_shell_command
 
 NODE_ALLOCATABLE = {"cpu": "4", "memory": "8Gi", "ephemeral-storage": "100Gi"}

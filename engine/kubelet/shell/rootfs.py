@@ -19,7 +19,7 @@ from ... import quantity
 from ..images import ImageRef
 from .fs import Dir, File, FileSystem
 from .interpreter import Flavour
-from .netcommands import tools as network_tools
+from .resolver import tools as network_tools
 
 DATA = Path(__file__).with_name("images.json")
 CLUSTER_DNS = "10.96.0.10"
