@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .. import cluster_dns, objects, resources as kinds
 from ..traffic import RequestLog
-from . import servers
+from . import in_cluster_api, servers
 
 STICKY_SECONDS = 10800      # sessionAffinityConfig.clientIP.timeoutSeconds default
 
@@ -33,6 +33,7 @@ class Route:
     pod: dict | None = None
     port: int = 0
     service: str | None = None     # the Service's key when one was in the way
+    apiserver: bool = False        # the `kubernetes` Service: the apiserver answers (in_cluster_api.py)
 
 
 class PodNetwork:
@@ -45,6 +46,7 @@ class PodNetwork:
         self.rng = random.Random()
         self._affinity: dict[tuple, tuple[str, float]] = {}
         self._access: dict[str, collections.deque] = {}   # container id -> (time, line)
+        self.apiserver: in_cluster_api.Handler | None = None   # the API, handed in by the web layer
 
     # ---- addresses -----------------------------------------------------------------------------
 
@@ -59,6 +61,8 @@ class PodNetwork:
                           and (p.get("protocol") or "TCP") == "TCP"), None)
             if sport is None:
                 return Route("timeout", service=objects.key_of(svc))
+            if objects.key_of(svc) == "default/kubernetes":
+                return Route(service="default/kubernetes", apiserver=True)
             return self._balance(client, svc, sport, None)
         nodes = {self._node_ip(n): n for n in self._node_names()}
         if ip in nodes:
@@ -151,7 +155,14 @@ class PodNetwork:
         route = self.route(client, ip, port)
         req.client_ip = "127.0.0.1" if ip.startswith("127.") else (client.get("status") or {}).get("podIP", "")
         resp = None
-        if not route.error and route.pod is not None:
+        if route.apiserver:
+            if req.tls:
+                resp = in_cluster_api.answer(req, client, self._shells.token(client), self.apiserver)
+                resp.tls = True
+            else:
+                resp = servers.Response(400, [("Content-Type", "text/plain")],
+                                        b"Client sent an HTTP request to an HTTPS server.\n")
+        elif not route.error and route.pod is not None:
             resp, route.error = self.answer(route.pod, route.port, req)
         self.requests.record(client=objects.key_of(client), target=target, service=route.service,
                              endpoint=objects.key_of(route.pod) if route.pod is not None and not route.error else None,

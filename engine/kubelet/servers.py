@@ -38,6 +38,7 @@ class Request:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     client_ip: str = ""
+    tls: bool = False               # https: only the apiserver speaks TLS in the playground
 
     def header(self, name: str) -> str:
         return next((v for k, v in self.headers if k.lower() == name.lower()), "")
@@ -49,6 +50,7 @@ class Response:
     headers: list[tuple[str, str]]
     body: bytes
     log_line: str = ""
+    tls: bool = False               # answered over TLS (the apiserver): curl checks its certificate
 
     @property
     def reason(self) -> str:

@@ -293,3 +293,21 @@ def test_a_container_whose_command_fetches_a_page_runs_it_when_it_starts(cluster
         if cluster.store.get(kinds.POD, "default", "waits")["status"].get("phase") == "Running":
             break
     assert cluster.store.get(kinds.POD, "default", "waits")["status"]["phase"] == "Running"
+
+
+def test_the_kubernetes_service_is_the_apiserver_behind_tls_and_rbac(cluster):
+    client(cluster)
+    token = "$(cat /var/run/secrets/kubernetes.io/serviceaccount/token)"
+    ca = "--cacert /var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
+    code, _, err = sh(cluster, "client", "curl -sS https://kubernetes.default.svc/api")
+    assert code == 60 and err.startswith("curl: (60) SSL certificate problem: unable to get local issuer certificate\n")
+    code, out, _ = sh(cluster, "client", "curl -sk https://kubernetes/api")
+    assert code == 0 and '"message": "forbidden: User \\"system:anonymous\\" cannot get path \\"/api\\""' in out
+    code, out, _ = sh(cluster, "client", f'curl -s {ca} -H "Authorization: Bearer {token}" '
+                                         "https://kubernetes.default.svc/api/v1/namespaces/default/pods")
+    assert code == 0 and ('"message": "pods is forbidden: User \\"system:serviceaccount:default:default\\" cannot list '
+                          'resource \\"pods\\" in API group \\"\\" in the namespace \\"default\\""') in out
+    code, out, _ = sh(cluster, "client", 'curl -sk -H "Authorization: Bearer nope" https://kubernetes/api')
+    assert '"reason": "Unauthorized"' in out
+    code, out, _ = sh(cluster, "client", "curl -s http://kubernetes:443/")
+    assert out == "Client sent an HTTP request to an HTTPS server.\n"

@@ -138,3 +138,21 @@ def test_kubectl_run_rm_i_with_wget_prints_the_page(kube_ns):
                  timeout=60)
     assert cp.stdout.startswith(f"Hello, world!\nVersion: 1.0.0\nHostname: {pod}\n")
     assert kube_ns.deleted('pod "tmp"') in cp.stdout
+
+
+def test_a_pod_reaches_the_api_through_the_kubernetes_service(kube_ns):
+    _client(kube_ns)
+    _ready(kube_ns, "client")
+    sa = "/var/run/secrets/kubernetes.io/serviceaccount"
+    script = (f'curl -s --cacert {sa}/ca.crt -H "Authorization: Bearer $(cat {sa}/token)" '
+              "https://kubernetes.default.svc/api")
+    body = json.loads(kube_ns("exec", "client", "--", "sh", "-c", script).stdout)
+    assert body["kind"] == "APIVersions" and body["versions"] == ["v1"]
+    script = (f'curl -s --cacert {sa}/ca.crt -H "Authorization: Bearer $(cat {sa}/token)" '
+              f"https://kubernetes.default.svc/api/v1/namespaces/{kube_ns.ns}/pods")
+    body = json.loads(kube_ns("exec", "client", "--", "sh", "-c", script).stdout)
+    assert (body["code"], body["reason"]) == (403, "Forbidden")
+    assert body["message"] == (f'pods is forbidden: User "system:serviceaccount:{kube_ns.ns}:default" cannot list '
+                               f'resource "pods" in API group "" in the namespace "{kube_ns.ns}"')
+    version = json.loads(kube_ns("exec", "client", "--", "curl", "-sk", "https://kubernetes.default.svc/version").stdout)
+    assert version["major"] == "1"

@@ -129,6 +129,11 @@ class ContainerShells:
         for session in list(inst.sessions):
             session.kill()
 
+    @staticmethod
+    def token(pod: dict) -> bytes:
+        """The ServiceAccount token mounted in the pod (what the in-cluster API accepts from it)."""
+        return _token(pod)
+
     # ---- a container whose own command talks to the network ------------------------------------
 
     def run_at_start(self, pod: dict, pod_ip: str, c, host_ip: str) -> tuple[int, list[str], float] | None:

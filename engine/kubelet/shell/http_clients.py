@@ -54,7 +54,12 @@ def _curl_args(argv):
     while i < len(args):
         a = args[i]
         long_name, _, inline = a.partition("=")
-        if a.startswith("--") and long_name in CURL_LONG:
+        if long_name == "--cacert":
+            if not inline and i + 1 < len(args):
+                i += 1
+                inline = args[i]
+            values.setdefault("cacert", []).append(inline)
+        elif a.startswith("--") and long_name in CURL_LONG:
             ch = CURL_LONG[long_name]
             if ch in CURL_VALUE_SHORT or ch == "C":
                 if inline:
@@ -154,14 +159,20 @@ def _curl_one(sh, io, url, flags, values, silent, show, verbose, out_file) -> in
             if not any(k.lower() == "content-type" for k, _ in headers):
                 headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         req = servers.Request(method, path, _host_header(host, port), headers, body)
-        if scheme == "https":
-            route, resp = client.network.request(client.pod, f"{host}:{port}", ip, port, req)
-            if resp is not None:
-                if show:
-                    err(io, "curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number")
-                return 35
-        else:
-            route, resp = client.network.request(client.pod, f"{host}:{port}", ip, port, req)
+        req.tls = scheme == "https"
+        route, resp = client.network.request(client.pod, f"{host}:{port}", ip, port, req)
+        if req.tls and resp is not None and not resp.tls:
+            if show:
+                err(io, "curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number")
+            return 35
+        if resp is not None and resp.tls and "k" not in flags and not values.get("cacert"):
+            if show:
+                err(io, "curl: (60) SSL certificate problem: unable to get local issuer certificate\n"
+                        "More details here: https://curl.se/docs/sslcerts.html\n\n"
+                        "curl failed to verify the legitimacy of the server and therefore could not\n"
+                        "establish a secure connection to it. To learn more about this situation and\n"
+                        "how to fix it, please visit the webpage mentioned above.")
+            return 60
         if resp is None:
             if route.error == "timeout":
                 waited = max_time if max_time else 130.0
@@ -320,8 +331,14 @@ def wget(sh, argv, io):
             if post is not None:
                 headers += [("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", str(len(body)))]
             method = "HEAD" if spider else "POST" if post is not None else "GET"
-            req = servers.Request(method, path, _host_header(host, port), headers + [("Connection", "close")], body)
+            req = servers.Request(method, path, _host_header(host, port), headers + [("Connection", "close")], body,
+                                  tls=scheme == "https")
+            if req.tls and not quiet:
+                err(io, "wget: note: TLS certificate validation not implemented")
             route, resp = client.network.request(client.pod, f"{host}:{port}", ip, port, req)
+            if req.tls and resp is not None and not resp.tls:
+                err(io, "wget: error getting response: Connection reset by peer")
+                return 1
             if resp is None:
                 if route.error == "timeout":
                     if wait(sh, timeout or 130.0):

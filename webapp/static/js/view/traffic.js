@@ -47,7 +47,7 @@ export class TrafficView {
     const server = this._pod(item.endpoint);
     const chip = card && item.endpoint
       ? card.querySelector(`[data-endpoint="${cssEscape(item.endpoint.split("/")[1])}"]`) : null;
-    const failed = !item.endpoint;
+    const failed = item.status === null || item.status === undefined;
     const marks = [[client, "req-client"], [card, "req-service"], [chip, "req-chosen"], [server, "req-endpoint"]];
     for (const [el, cls] of marks) {
       if (!el) continue;
