@@ -8,8 +8,8 @@ Records (https://github.com/kubernetes/dns/blob/master/docs/specification.md):
   pods, or a pod with spec.hostname/subdomain naming a headless Service);
 * `<a-b-c-d>.<ns>.pod.cluster.local` → a.b.c.d (CoreDNS's `pods insecure`: no lookup);
 * an ExternalName Service → a CNAME to its externalName;
-* anything else in cluster.local → NXDOMAIN. The playground has no Internet: names outside the
-  cluster are NXDOMAIN too (CoreDNS's forward to the node's resolver finds nothing).
+* anything else in cluster.local → NXDOMAIN; a name under a public top-level domain → an
+  address of the stand-in outside world (see PUBLIC_TLDS).
 
 `resolve` is the libc side: the search list and `ndots` of the pod's /etc/resolv.conf, as
 glibc/musl try them. A pod's own /etc/hosts is the caller's (it comes first for libc)."""
@@ -73,11 +73,34 @@ def dns_ready(store) -> bool:
     return bool(_ready_addresses(store, "kube-system", "kube-dns"))
 
 
+# Names outside the cluster: CoreDNS forwards them to the node's resolver. The playground has no
+# Internet, so a name under a public top-level domain answers with an address of the outside
+# world (TEST-NET-3, 203.0.113.0/24, one per name) that network.py answers with a stand-in page;
+# anything else (`web.default` tried bare, `foo.local`) is NXDOMAIN as upstream says.
+PUBLIC_TLDS = frozenset("com org net io dev app edu gov mil int info biz co me ch de uk fr nl eu jp cn ru "
+                        "us ca au in br es it se no fi pl be at cz tv ai cloud sh".split())
+OUTSIDE = ipaddress.ip_network("203.0.113.0/24")
+
+
+def outside_ip(name: str) -> str:
+    digest = sum((i + 1) * ord(ch) for i, ch in enumerate(name.lower()))
+    return str(OUTSIDE.network_address + 1 + digest % 254)
+
+
+def is_outside(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip) in OUTSIDE
+    except ValueError:
+        return False
+
+
 def query(store, name: str) -> Answer:
     """One A query for a fully qualified name, as CoreDNS answers it."""
     labels = name.rstrip(".").lower().split(".")
     zone = DOMAIN.split(".")
     if labels[-len(zone):] != zone:
+        if len(labels) >= 2 and labels[-1] in PUBLIC_TLDS and all(labels):
+            return Answer("NOERROR", [outside_ip(name.rstrip("."))])
         return Answer()
     rest = labels[:-len(zone)]
     if len(rest) == 3 and rest[2] == "pod":

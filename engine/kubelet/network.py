@@ -34,6 +34,7 @@ class Route:
     port: int = 0
     service: str | None = None     # the Service's key when one was in the way
     apiserver: bool = False        # the `kubernetes` Service: the apiserver answers (in_cluster_api.py)
+    outside: bool = False          # a public site (cluster_dns.py's stand-in outside world)
 
 
 class PodNetwork:
@@ -53,6 +54,8 @@ class PodNetwork:
     def route(self, client: dict, ip: str, port: int) -> Route:
         if ip.startswith("127."):
             return Route(pod=client, port=port)
+        if cluster_dns.is_outside(ip):
+            return Route(outside=True) if port in (80, 443) else Route("timeout")
         for svc in self.store.list(kinds.SERVICE)[0]:
             spec = svc.get("spec") or {}
             if spec.get("clusterIP") != ip:
@@ -155,10 +158,12 @@ class PodNetwork:
         route = self.route(client, ip, port)
         req.client_ip = "127.0.0.1" if ip.startswith("127.") else (client.get("status") or {}).get("podIP", "")
         resp = None
-        if route.apiserver:
+        if route.outside:
+            resp = servers.outside(req, target.rsplit(":", 1)[0], self.clock.now())
+        elif route.apiserver:
             if req.tls:
                 resp = in_cluster_api.answer(req, client, self._shells.token(client), self.apiserver)
-                resp.tls = True
+                resp.tls = "cluster-ca"
             else:
                 resp = servers.Response(400, [("Content-Type", "text/plain")],
                                         b"Client sent an HTTP request to an HTTPS server.\n")
@@ -192,7 +197,7 @@ class PodNetwork:
     def answers_ping(self, client: dict, ip: str) -> bool:
         """ClusterIPs are virtual (iptables rules, no host behind them): they do not answer ICMP;
         pods and nodes do."""
-        if ip.startswith("127.") or ip in {self._node_ip(n) for n in self._node_names()}:
+        if ip.startswith("127.") or cluster_dns.is_outside(ip) or ip in {self._node_ip(n) for n in self._node_names()}:
             return True
         return self._pod_by_ip(ip) is not None
 

@@ -38,7 +38,7 @@ class Request:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     client_ip: str = ""
-    tls: bool = False               # https: only the apiserver speaks TLS in the playground
+    tls: bool = False               # https (the apiserver and the outside world speak TLS here)
 
     def header(self, name: str) -> str:
         return next((v for k, v in self.headers if k.lower() == name.lower()), "")
@@ -50,7 +50,7 @@ class Response:
     headers: list[tuple[str, str]]
     body: bytes
     log_line: str = ""
-    tls: bool = False               # answered over TLS (the apiserver): curl checks its certificate
+    tls: str = ""                   # answered over TLS: "cluster-ca" (the apiserver: curl needs its CA) or "public"
 
     @property
     def reason(self) -> str:
@@ -167,6 +167,19 @@ def answer(listener: Listener, req: Request, *, hostname: str, pod_labels: dict,
     resp.log_line = _log_line(conf.get("log", "plain" if listener.kind != "agnhost" else "agnhost"),
                               req, resp, now, path)
     return resp
+
+
+def outside(req: Request, host: str, now: float) -> Response:
+    """The playground's stand-in for a site on the Internet: a small page, 200 for any path."""
+    body = OUTSIDE_PAGE.format(host=host)
+    return Response(200, [("Date", _date(now)), ("Content-Type", "text/html; charset=UTF-8"),
+                          ("Content-Length", str(len(body.encode())))], b"" if req.method == "HEAD" else body.encode(),
+                    tls="public" if req.tls else "")
+
+
+OUTSIDE_PAGE = ("<!doctype html>\n<html>\n<head><title>{host}</title></head>\n<body>\n<h1>{host}</h1>\n"
+                "<p>A page from outside the cluster (kubeplay has no Internet: every public site answers this).</p>\n"
+                "</body>\n</html>\n")
 
 
 DEFAULT_PAGE = "<html><body><h1>It works!</h1><p>Served by {hostname}</p></body></html>\n"

@@ -311,3 +311,21 @@ def test_the_kubernetes_service_is_the_apiserver_behind_tls_and_rbac(cluster):
     assert '"reason": "Unauthorized"' in out
     code, out, _ = sh(cluster, "client", "curl -s http://kubernetes:443/")
     assert out == "Client sent an HTTP request to an HTTPS server.\n"
+
+
+def test_the_docs_init_container_that_fetches_a_page_finishes(cluster):
+    # kubernetes.io's init-containers example: an init container wgets a public page into an emptyDir
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "init-demo", "namespace": "default"},
+                          "spec": {"containers": [{"name": "nginx", "image": "nginx",
+                                                   "volumeMounts": [{"name": "workdir", "mountPath": "/usr/share/nginx/html"}]}],
+                                   "initContainers": [{"name": "install", "image": "busybox:1.28",
+                                                       "command": ["wget", "-O", "/work-dir/index.html", "http://info.cern.ch"],
+                                                       "volumeMounts": [{"name": "workdir", "mountPath": "/work-dir"}]}],
+                                   "dnsPolicy": "Default", "volumes": [{"name": "workdir", "emptyDir": {}}]}})
+    running(cluster, "init-demo", 40)
+    code, out, _ = sh(cluster, "init-demo", "cat /usr/share/nginx/html/index.html")
+    assert code == 0 and "<title>info.cern.ch</title>" in out
+    client(cluster, "bb", "busybox:1.36")
+    assert sh(cluster, "bb", "ping -c 1 example.com")[1].startswith("PING example.com (203.0.113.")
+    code, _, err = sh(cluster, "bb", "wget -qO- nosuch.default")
+    assert code == 1 and err == "wget: bad address 'nosuch.default'\n"
