@@ -317,6 +317,18 @@ class Cluster:
             raise errors.AlreadyExists("nodes", "", name)
         self.clock.call_later(0, lambda: self.add_node(name, **kw))
 
+    @property
+    def traffic(self):
+        """The recent requests between pods (engine/traffic.py RequestLog: `since(seq)`), which the
+        page draws as a path client pod → Service → endpoint pod."""
+        return self.controller("kubelet").network.requests
+
+    def serve_in_cluster_api(self, handler) -> None:
+        """What answers a pod's requests to the `kubernetes` Service once they are authenticated
+        and authorized (engine/kubelet/in_cluster_api.py): handler(method, path with query,
+        headers [(name, value)], body) -> (status, headers, body). The web layer hands in its API."""
+        self.controller("kubelet").network.apiserver = handler
+
     def controller(self, name: str):
         for c in self.controllers:
             if c.name == name:

@@ -32,6 +32,8 @@ from .heartbeats import Heartbeats
 from .pods import PodRun
 from . import portforward, references
 from .logs import container_logs
+from .network import PodNetwork
+from .programs import Program
 from .shell.containers import BackendUnreachable, ContainerShells
 
 NAME = "kubelet"
@@ -55,6 +57,14 @@ class _PodEnv:
         self._pod, self._st, self._recorder = pod, st, kubelet.recorder
         self._shells = kubelet.shells
         self._store = kubelet.store
+
+    def container_started(self, c) -> None:
+        """A command that talks to the network (`wget -qO- web`) runs now, in the container's
+        shell: what it printed and how it exited become its program."""
+        done = self._shells.run_at_start(self._pod, self.pod_ip, c, self._st.ip)
+        if done is not None:
+            code, lines, seconds = done
+            c.program = Program(code, seconds, "shell", tuple(lines))
 
     def container_file(self, c, path: str, t: float) -> bool | None:
         """What an exec left in the container's filesystem (None: nothing; probes.py decides)."""
@@ -92,6 +102,9 @@ class Kubelets(Controller):
         self._static: dict[str, list[dict]] = {}  # node -> the static pod manifests its kubelet runs
         self._preloaded: frozenset[str] = frozenset()   # images every node's image ships with
         self.shells = ContainerShells(self.store, self.clock)   # what exec/cp reach inside containers
+        # the network between pods (kube-proxy's Services, the pods' servers) and its request log
+        self.network = PodNetwork(self.store, self.clock, self._runs, self.shells, self._node_ip)
+        self.shells.network = self.network
         self._attached_exit: dict[tuple[str, str], object] = {}  # (pod uid, container) -> its program before
         self._waiting_refs: dict[str, str] = {}   # pod key -> namespace, for pods waiting on a Secret/ConfigMap
         self._unmounted: dict[str, set[str]] = {}  # claim key -> pods waiting for it to be bound
@@ -607,7 +620,7 @@ class Kubelets(Controller):
         """What the pod's container wrote, as the kubelet's containerLogs endpoint returns it."""
         obj = self.store.get(kinds.POD, namespace, pod)
         return container_logs(obj, self._runs.get(objects.key_of(obj)), container, now=self.clock.now(),
-                              previous=previous, timestamps=timestamps)
+                              previous=previous, timestamps=timestamps, served=self.network.access_log)
 
     def log_source(self, namespace: str, pod: str, container: str | None) -> tuple | None:
         """What a followed log (`kubectl logs -f`) is reading: (pod uid, container name, when this
@@ -698,6 +711,10 @@ class Kubelets(Controller):
         node = (pod.get("spec") or {}).get("nodeName")
         if node and node in self._failed():
             raise BackendUnreachable(f"error dialing backend: dial tcp {self._host_ip(pod)}:10250: i/o timeout")
+
+    def _node_ip(self, node: str) -> str:
+        st = self._nodes.get(node)
+        return st.ip if st is not None else ""
 
     def _host_ip(self, pod: dict) -> str:
         st = self._nodes.get((pod.get("spec") or {}).get("nodeName") or "")

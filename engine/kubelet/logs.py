@@ -7,7 +7,9 @@ from .programs import timed_log_lines
 
 
 def container_logs(obj: dict, run, container: str | None, *, now: float, previous: bool = False,
-                   timestamps: bool = False) -> str:
+                   timestamps: bool = False, served=None) -> str:
+    """`served(container_id)`: the (time, line)s the container's server wrote for requests it
+    answered (network.py's access log), merged in time order after its own lines."""
     pod = objects.name_of(obj)
     spec = obj.get("spec") or {}
     names = [c.get("name") for c in spec.get("containers") or ()]
@@ -47,6 +49,8 @@ def container_logs(obj: dict, run, container: str | None, *, now: float, previou
             reason = "image can't be pulled"
         raise errors.BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
     lines = timed_log_lines(c.program, started, until, pod=pod, container=container, image_tag=c.ref.tag)
+    if served is not None and not previous and c.container_id:
+        lines = sorted(lines + [x for x in served(c.container_id) if x[0] <= until], key=lambda tl: tl[0])
     if timestamps:   # the container runtime's RFC 3339 nanosecond stamp, as `kubectl logs --timestamps`
         return "".join(f"{_rfc3339_nano(t)} {line}\n" for t, line in lines)
     return "".join(line + "\n" for _, line in lines)

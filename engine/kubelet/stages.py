@@ -240,6 +240,9 @@ def _start(c: ContainerRun, at: float, env: Env) -> None:
     c.kill_due, c.probe_killed = None, False
     if c.probes is not None:
         c.probes.reset(at)
+    started = getattr(env, "container_started", None)
+    if started is not None:
+        started(c)                # a network one-shot's result is decided now (shell/containers.py)
     _enter(c, "running", at, _running_due(c))
 
 

@@ -17,6 +17,9 @@ Protocol (JSON text frames), the list-then-watch of client-go's reflector over o
            on without anything the page draws (leases), so a resume starts from a recent point
          → {"type": "decisions", "items": [...], "seq": N, "reset": bool}   the reconcile log
          → {"type": "clock", "now", "nowSeconds", "paused", "speed", "realisticTimings"}  ~1/s and on change
+         → {"type": "requests", "items": [...]}   requests between pods since the last message
+           (engine/traffic.py: client, target, service, endpoint, status, time), for the page
+           to draw each one's path; only those made after the stream opened
 
 Only kinds the page draws are carried (nodes, pods, workloads, services, endpointslices,
 events); Leases — node heartbeats — and the rest are skipped to keep the page quiet, but their
@@ -113,6 +116,7 @@ class Session:
         self.skip_upto: dict[str, int] = {}   # per kind: events at or below this rv are in the snapshot
         self.skip_until = 0
         self.decision_seq = 0
+        self.request_seq = cluster.traffic.last_seq    # requests before the page opened are not drawn
         self.last_clock: tuple | None = None
         self.next_clock = 0.0
         self.next_decisions = 0.0
@@ -137,6 +141,7 @@ class Session:
                 now = time.monotonic()
                 if now >= self.next_decisions:
                     self._send_decisions()
+                    self._send_requests()
                     self.next_decisions = now + DECISIONS_PERIOD
                 self._send_clock(now)
                 if now >= self.next_bookmark:
@@ -282,6 +287,12 @@ class Session:
         self.decision_seq = last
         self._send({"type": "decisions", "items": items[-FIRST_DECISIONS * 5:], "seq": last,
                     "reset": False})
+
+    def _send_requests(self) -> None:
+        items, last = self.cluster.traffic.since(self.request_seq)
+        self.request_seq = last
+        if items:
+            self._send({"type": "requests", "items": items[-50:]})
 
     def _send_clock(self, now: float) -> None:
         clock = self.cluster.clock

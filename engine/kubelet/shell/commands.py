@@ -886,3 +886,7 @@ def df(sh, argv, io):
 
 
 COMMANDS.update({"find": find, "cut": cut, "tr": tr, "uniq": uniq, "kill": kill, "df": df})
+
+from .netcommands import NET_COMMANDS  # noqa: E402  (curl, wget, nslookup, ...: their own module)
+
+COMMANDS.update(NET_COMMANDS)

@@ -15,12 +15,14 @@ streaming server, containerd's exec):
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 
 from ... import errors, objects, resources as kinds
 from . import rootfs, terminal
 from .fs import Dir, File, FileSystem, FsError
+from .resolver import NetClient
 from .interpreter import SHELL_NAMES, Context, Input, Interrupted, IO, Shell, ShellExit, run_shell_command
 
 NODE_ALLOCATABLE = {"cpu": "4", "memory": "8Gi", "ephemeral-storage": "100Gi"}
@@ -82,6 +84,15 @@ class ContainerShells:
         self._claims: dict[tuple[str, str], Dir] = {}         # (namespace, claim) -> contents
         self._host_paths: dict[tuple[str, str], Dir] = {}     # (node, path) -> contents
         self._lock = threading.Lock()
+        self.network = None     # the kubelet's PodNetwork (network.py), what curl/nslookup reach
+
+    def filesystem(self, pod: dict, run, c, host_ip: str) -> FileSystem:
+        """The running container instance's filesystem (a web server's files: what exec wrote)."""
+        prof = rootfs.profile(c.ref)
+        inst = self._instance(pod, run, c, c.spec, prof, host_ip)
+        if c.started_at is not None:
+            inst.sync(self.clock.now() - c.started_at)
+        return inst.fs
 
     def file_state(self, uid: str, c, path: str, t: float) -> bool | None:
         """For an exec probe: whether `path` exists in the container, when an exec has opened its
@@ -117,6 +128,58 @@ class ContainerShells:
     def _end(inst: "_Instance") -> None:
         for session in list(inst.sessions):
             session.kill()
+
+    @staticmethod
+    def token(pod: dict) -> bytes:
+        """The ServiceAccount token mounted in the pod (what the in-cluster API accepts from it)."""
+        return _token(pod)
+
+    # ---- a container whose own command talks to the network ------------------------------------
+
+    def run_at_start(self, pod: dict, pod_ip: str, c, host_ip: str) -> tuple[int, list[str], float] | None:
+        """A container whose command is a network one-shot (`wget -qO- web`, `sh -c 'nslookup
+        db && curl -s web'`: an init container waiting for a Service, `kubectl run --rm -i ...
+        -- wget`): its result depends on the cluster when it starts, so the command runs in the
+        container's shell then, on simulated time — a sleep or a connection timeout adds to how
+        long it runs instead of waiting. (exit code, lines it wrote, seconds it ran); None for
+        any other command (programs.py's rules) and for loops, which may never end."""
+        argv = [str(a) for a in list(c.spec.get("command") or ()) + list(c.spec.get("args") or ())]
+        if not argv or self.network is None:
+            return None
+        name = argv[0].rsplit("/", 1)[-1]
+        script = argv[2] if name in SHELL_NAMES and len(argv) >= 3 and argv[1] in ("-c", "-ec", "-ce") else None
+        words = re.findall(r"[A-Za-z_][\w.-]*", script) if script is not None else [name]
+        if not NET_TOOLS & set(words) or {"while", "until", "for"} & set(words):
+            return None
+        prof = rootfs.profile(c.ref)
+        if name not in prof.commands and name not in prof.shells:
+            return None
+        pod = objects.clone(pod)
+        pod.setdefault("status", {})["podIP"] = pod_ip
+        inst = self._instance(pod, _Started(pod_ip, objects.uid_of(pod)), c, c.spec, prof, host_ip)
+        ctx = self._context(pod, None, c, c.spec, prof, inst, host_ip, False)
+        waited = [0.0]
+
+        def simulated_sleep(seconds: float, event=None) -> bool:
+            waited[0] += 0 if seconds == float("inf") else seconds
+            return False
+        ctx.sleep = simulated_sleep
+        written = bytearray()
+        io = IO(Input(), written.extend, written.extend, False)
+        try:
+            if script is not None:
+                ctx.flavour = prof.flavour(name)
+                code = run_shell_command(ctx, argv, io)
+            else:
+                ctx.flavour = prof.flavour("sh")
+                ctx.direct = True
+                code = Shell(ctx).run_argv(argv, io)
+        except ShellExit as e:
+            code = e.code
+        except Interrupted:
+            code = 130
+        lines = written.decode(errors="replace").splitlines()
+        return code, lines, waited[0]
 
     # ---- exec ----------------------------------------------------------------------------------
 
@@ -326,7 +389,8 @@ class ContainerShells:
         env["PWD"] = workdir
         return Context(fs=inst.fs, hostname=rootfs.hostname_of(pod), env=env, flavour=prof.flavour(),
                        clock=self.clock.now, user=user[:4], processes=inst.processes,
-                       next_pid=inst.next_pid, tty="pts/0" if tty else None)
+                       next_pid=inst.next_pid, tty="pts/0" if tty else None,
+                       network=NetClient(self.network, pod, c.ref) if self.network is not None else None)
 
     def _container_env(self, pod: dict, spec: dict, ns: str, host_ip: str) -> dict:
         env: dict[str, str] = {}
@@ -363,6 +427,16 @@ class ContainerShells:
                 if ref.get("key") in items:
                     env[name] = items[ref["key"]].decode(errors="replace")
         return env
+
+
+NET_TOOLS = {"curl", "wget", "nslookup", "getent", "host", "ping"}
+
+
+class _Started:
+    """What _instance needs of a pod's run when the container is only now starting."""
+
+    def __init__(self, ip: str, uid: str):
+        self.ip, self.uid = ip, uid
 
 
 def _on_path(argv0: str) -> bool:

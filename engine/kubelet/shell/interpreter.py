@@ -140,6 +140,7 @@ class Context:
     busy: bool = False                       # a command line is running (Ctrl-C interrupts it)
     direct: bool = False                     # exec ran a utility itself, not a shell (ps lists it once)
     columns: int = 80                        # the terminal's width (kubectl sends resizes)
+    network: object = None                   # netcommands.NetClient: what curl/nslookup reach
 
 
 class Shell:

@@ -18,6 +18,7 @@ from ... import image_catalog, quantity
 from ..images import ImageRef
 from .fs import Dir, File, FileSystem
 from .interpreter import Flavour
+from .resolver import tools as network_tools
 
 CLUSTER_DNS = "10.96.0.10"
 # What a pod finds in ca.crt of its service account volume (kube-root-ca.crt): the shape of the
@@ -84,6 +85,7 @@ def profile(ref: ImageRef) -> Profile:
     commands = set(base.get("commands", ()))
     shells = dict(entry.get("shells") or base.get("shells", {}))
     commands.update(shells)
+    commands.update(network_tools(base_name, ref.repository)[0])
     return Profile(base_name, shells, bool(base.get("busybox")), frozenset(commands),
                    tuple(base.get("dirs", ())) + tuple(entry.get("dirs", ())), files, env,
                    entry.get("workdir", "/"), tuple(entry.get("command", ())))

@@ -18,6 +18,7 @@ import { Timeline } from "./timeline.js";
 import { parseQuantity } from "./quantity.js";
 import { PodConsole } from "./podconsole.js";
 import { Scenarios } from "./scenarios.js";
+import { TrafficView } from "./view/traffic.js";
 import { keyOf } from "./model.js";
 import { EDITABLE } from "./desired.js";
 
@@ -149,6 +150,9 @@ const sync = new Sync({
   onClock: (c) => clock.update(c),
 });
 
+const traffic = new TrafficView();
+sync.onRequests = (items) => traffic.onRequests(items);
+
 const timeline = new Timeline($("#timeline"), { model, sync, log, onChange: schedule });
 
 // What each node uses (`kubectl top node`'s figures), beside what its pods request: read from the
@@ -185,4 +189,4 @@ refreshUsage();
 
 // For tests and the browser benchmark: read-only handles on the live state.
 window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, scenarios,
-                    keyOf, timeline, podConsole };
+                    keyOf, timeline, podConsole, traffic };

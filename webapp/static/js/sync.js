@@ -116,6 +116,9 @@ export class Sync {
       case "clock":
         this.onClock(msg);
         break;
+      case "requests":
+        if (this.onRequests) this.onRequests(msg.items || []);
+        break;
       default:
         break;
     }

@@ -1,0 +1,217 @@
+"""The network between pods, as kube-proxy (iptables mode) and the pods' own servers make it:
+what a connection from a container to an address and port reaches.
+
+* a Service's ClusterIP on one of its ports → one ready endpoint, chosen at random as
+  kube-proxy's iptables rules do (statistic mode random; sessionAffinity ClientIP sticks); no
+  ready endpoint → refused (kube-proxy REJECTs); a port the Service does not have → nothing
+  answers (timeout);
+* a node's InternalIP on a Service's nodePort → the same (externalTrafficPolicy Local: only
+  endpoints on that node, else dropped); other node ports → refused;
+* a pod's IP (or 127.0.0.1 inside the pod) → the container listening on that port answers
+  (servers.py), or refused; an address no pod has → timeout.
+
+Each HTTP request is recorded in `requests` (engine/traffic.py: the page draws its path) and
+in the serving container's access log, which `kubectl logs` shows after the container's own
+lines."""
+from __future__ import annotations
+
+import collections
+import random
+from dataclasses import dataclass
+
+from .. import cluster_dns, objects, resources as kinds
+from ..traffic import RequestLog
+from . import in_cluster_api, servers
+
+STICKY_SECONDS = 10800      # sessionAffinityConfig.clientIP.timeoutSeconds default
+
+
+@dataclass
+class Route:
+    """Where a connection went: `error` "refused"/"timeout", or the pod and port that answer."""
+    error: str = ""
+    pod: dict | None = None
+    port: int = 0
+    service: str | None = None     # the Service's key when one was in the way
+    apiserver: bool = False        # the `kubernetes` Service: the apiserver answers (in_cluster_api.py)
+    outside: bool = False          # a public site (cluster_dns.py's stand-in outside world)
+
+
+class PodNetwork:
+    def __init__(self, store, clock, runs: dict, shells, node_ip):
+        self.store, self.clock = store, clock
+        self._runs = runs                 # the kubelet's pod key -> PodRun
+        self._shells = shells
+        self._node_ip = node_ip           # node name -> its InternalIP
+        self.requests = RequestLog(clock)
+        self.rng = random.Random()
+        self._affinity: dict[tuple, tuple[str, float]] = {}
+        self._access: dict[str, collections.deque] = {}   # container id -> (time, line)
+        self.apiserver: in_cluster_api.Handler | None = None   # the API, handed in by the web layer
+
+    # ---- addresses -----------------------------------------------------------------------------
+
+    def route(self, client: dict, ip: str, port: int) -> Route:
+        if ip.startswith("127."):
+            return Route(pod=client, port=port)
+        if cluster_dns.is_outside(ip):
+            return Route(outside=True) if port in (80, 443) else Route("timeout")
+        for svc in self.store.list(kinds.SERVICE)[0]:
+            spec = svc.get("spec") or {}
+            if spec.get("clusterIP") != ip:
+                continue
+            sport = next((p for p in spec.get("ports") or () if p.get("port") == port
+                          and (p.get("protocol") or "TCP") == "TCP"), None)
+            if sport is None:
+                return Route("timeout", service=objects.key_of(svc))
+            if objects.key_of(svc) == "default/kubernetes":
+                return Route(service="default/kubernetes", apiserver=True)
+            return self._balance(client, svc, sport, None)
+        nodes = {self._node_ip(n): n for n in self._node_names()}
+        if ip in nodes:
+            for svc in self.store.list(kinds.SERVICE)[0]:
+                spec = svc.get("spec") or {}
+                if spec.get("type") not in ("NodePort", "LoadBalancer"):
+                    continue
+                sport = next((p for p in spec.get("ports") or () if p.get("nodePort") == port), None)
+                if sport is not None:
+                    local = nodes[ip] if spec.get("externalTrafficPolicy") == "Local" else None
+                    return self._balance(client, svc, sport, local)
+            return Route("refused")
+        pod = self._pod_by_ip(ip)
+        if pod is None:
+            return Route("timeout")
+        return Route(pod=pod, port=port)
+
+    def _node_names(self) -> list[str]:
+        return [objects.name_of(n) for n in self.store.list(kinds.NODE)[0]]
+
+    def _pod_by_ip(self, ip: str) -> dict | None:
+        for pod in self.store.list(kinds.POD)[0]:
+            st = pod.get("status") or {}
+            if st.get("podIP") == ip and not (pod.get("spec") or {}).get("hostNetwork") \
+                    and st.get("phase") not in ("Succeeded", "Failed"):
+                return pod
+        return None
+
+    def ready_endpoints(self, svc: dict, sport: dict, node: str | None = None) -> list[tuple[dict, int]]:
+        """(pod, port) for each ready endpoint of the Service's port, as kube-proxy programs them."""
+        ns, name = objects.namespace_of(svc), objects.name_of(svc)
+        out = []
+        for sl in self.store.list(kinds.ENDPOINTSLICE, ns)[0]:
+            if ((sl.get("metadata") or {}).get("labels") or {}).get("kubernetes.io/service-name") != name:
+                continue
+            port = next((p.get("port") for p in sl.get("ports") or () if (p.get("name") or "") == (sport.get("name") or "")), None)
+            if port is None:
+                continue
+            for ep in sl.get("endpoints") or ():
+                if not (ep.get("conditions") or {}).get("ready"):
+                    continue
+                if node is not None and ep.get("nodeName") != node:
+                    continue
+                ref = ep.get("targetRef") or {}
+                pod = self.store.try_get(kinds.POD, ref.get("namespace") or ns, ref.get("name") or "") \
+                    if ref.get("kind") == "Pod" else None
+                if pod is not None:
+                    out.append((pod, port))
+        out.sort(key=lambda pp: objects.name_of(pp[0]))
+        return out
+
+    def _balance(self, client: dict, svc: dict, sport: dict, node: str | None) -> Route:
+        key = objects.key_of(svc)
+        eps = self.ready_endpoints(svc, sport, node)
+        if not eps:
+            return Route("timeout" if node is not None else "refused", service=key)
+        spec = svc.get("spec") or {}
+        client_ip = (client.get("status") or {}).get("podIP", "")
+        if spec.get("sessionAffinity") == "ClientIP":
+            sticky = self._affinity.get((key, client_ip))
+            now = self.clock.now()
+            if sticky is not None and now - sticky[1] < STICKY_SECONDS:
+                chosen = next((e for e in eps if objects.name_of(e[0]) == sticky[0]), None)
+                if chosen is not None:
+                    self._affinity[(key, client_ip)] = (sticky[0], now)
+                    return Route(pod=chosen[0], port=chosen[1], service=key)
+            pod, port = self.rng.choice(eps)
+            self._affinity[(key, client_ip)] = (objects.name_of(pod), now)
+            return Route(pod=pod, port=port, service=key)
+        pod, port = self.rng.choice(eps)
+        return Route(pod=pod, port=port, service=key)
+
+    # ---- the pods' servers ---------------------------------------------------------------------
+
+    def _listener(self, pod: dict, port: int):
+        run = self._runs.get(objects.key_of(pod))
+        if run is None or run.uid != objects.uid_of(pod) or run.killing_at is not None:
+            return None
+        for c in list(run.main) + [x for x in run.init if x.sidecar]:
+            if c.stage != "running":
+                continue
+            for lst in servers.listeners(c.ref, c.spec):
+                if lst.port == port:
+                    return run, c, lst
+        return None
+
+    def request(self, client: dict, target: str, ip: str, port: int, req: servers.Request) -> tuple[Route, servers.Response | None]:
+        """Send one HTTP request from the client pod; the route taken and the answer (None: the
+        connection failed, route.error says how; a TCP server that is not HTTP answers nothing)."""
+        route = self.route(client, ip, port)
+        req.client_ip = "127.0.0.1" if ip.startswith("127.") else (client.get("status") or {}).get("podIP", "")
+        resp = None
+        if route.outside:
+            resp = servers.outside(req, target.rsplit(":", 1)[0], self.clock.now())
+        elif route.apiserver:
+            if req.tls:
+                resp = in_cluster_api.answer(req, client, self._shells.token(client), self.apiserver)
+                resp.tls = "cluster-ca"
+            else:
+                resp = servers.Response(400, [("Content-Type", "text/plain")],
+                                        b"Client sent an HTTP request to an HTTPS server.\n")
+        elif not route.error and route.pod is not None:
+            resp, route.error = self.answer(route.pod, route.port, req)
+        self.requests.record(client=objects.key_of(client), target=target, service=route.service,
+                             endpoint=objects.key_of(route.pod) if route.pod is not None and not route.error else None,
+                             status=resp.status if resp is not None else None, error=route.error)
+        return route, resp
+
+    def answer(self, pod: dict, port: int, req: servers.Request) -> tuple[servers.Response | None, str]:
+        """What the pod's container listening on `port` answers (and writes to its access log):
+        (response, "") or (None, "refused" | "empty"). Also what a port-forward reaches."""
+        found = self._listener(pod, port)
+        if found is None:
+            return None, "refused"
+        run, c, lst = found
+        if lst.kind == "tcp":
+            return None, "empty"
+        now = self.clock.now()
+        fs = self._shells.filesystem(pod, run, c, self._node_ip((pod.get("spec") or {}).get("nodeName", "")))
+        resp = servers.answer(lst, req, hostname=_hostname(pod), pod_labels=(pod.get("metadata") or {}).get("labels") or {},
+                              ref=c.ref, fs=fs, now=now)
+        if resp.log_line:
+            self._access.setdefault(c.container_id, collections.deque(maxlen=1000)).append((now, resp.log_line))
+        return resp, ""
+
+    def access_log(self, container_id: str) -> list[tuple[float, str]]:
+        return list(self._access.get(container_id) or ())
+
+    def answers_ping(self, client: dict, ip: str) -> bool:
+        """ClusterIPs are virtual (iptables rules, no host behind them): they do not answer ICMP;
+        pods and nodes do."""
+        if ip.startswith("127.") or cluster_dns.is_outside(ip) or ip in {self._node_ip(n) for n in self._node_names()}:
+            return True
+        return self._pod_by_ip(ip) is not None
+
+    # ---- DNS -----------------------------------------------------------------------------------
+
+    def dns_up(self) -> bool:
+        return cluster_dns.dns_ready(self.store)
+
+    def query(self, name: str) -> cluster_dns.Answer:
+        return cluster_dns.query(self.store, name)
+
+    def reverse(self, ip: str) -> str | None:
+        return cluster_dns.reverse(self.store, ip)
+
+
+def _hostname(pod: dict) -> str:
+    return (pod.get("spec") or {}).get("hostname") or objects.name_of(pod)

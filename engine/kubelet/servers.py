@@ -1,0 +1,313 @@
+"""What a container answers over HTTP, from engine/data/servers.json (data per image, not code
+branches per image): which ports it listens on and the response each kind of server gives.
+The file servers (nginx, httpd) read the container's own filesystem, so what `kubectl exec`
+writes into /usr/share/nginx/html is what curl gets back. Each answer also gives the line the
+server writes to its access log (nginx's combined format, Apache's common format, ...)."""
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import posixpath
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .images import ImageRef
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "servers.json"
+
+
+@functools.lru_cache(maxsize=1)
+def catalog() -> dict:
+    return json.loads(DATA.read_text())
+
+
+def _matches(pattern: str, repository: str) -> bool:
+    if pattern.endswith("/*"):
+        return repository.startswith(pattern[:-1])
+    return pattern == repository
+
+
+@dataclass
+class Request:
+    method: str
+    path: str                       # with the query
+    host: str                       # the Host header
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    client_ip: str = ""
+    tls: bool = False               # https (the apiserver and the outside world speak TLS here)
+
+    def header(self, name: str) -> str:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), "")
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    log_line: str = ""
+    tls: str = ""                   # answered over TLS: "cluster-ca" (the apiserver: curl needs its CA) or "public"
+
+    @property
+    def reason(self) -> str:
+        return REASONS.get(self.status, "")
+
+
+REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found",
+           304: "Not Modified", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+           405: "Not Allowed", 500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One port a container listens on, and how it answers."""
+    port: int
+    kind: str                       # files, agnhost-*, http-echo, echoserver, text, json, default, tcp
+    entry: tuple = ()               # the servers.json entry, as sorted items (hashable)
+    detail: str = ""                # http-echo's text, agnhost's subcommand
+
+    @property
+    def conf(self) -> dict:
+        return dict(self.entry)
+
+
+def listeners(ref: ImageRef, spec: dict) -> list[Listener]:
+    """The ports a container's process listens on: its image's server (args may move the port),
+    or for an image the catalog does not know, the containerPorts its pod declares."""
+    cat = catalog()
+    repo = ref.repository
+    args = [str(a) for a in list(spec.get("command") or ()) + list(spec.get("args") or ())]
+    declared = [p.get("containerPort") for p in spec.get("ports") or () if p.get("containerPort")
+                and (p.get("protocol") or "TCP") == "TCP"]
+    for entry in cat["servers"]:
+        if not _matches(entry["repository"], repo):
+            continue
+        items = tuple(sorted((k, json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in entry.items()))
+        kind = entry["kind"]
+        if kind == "agnhost":
+            return _agnhost(args, entry.get("subcommand"), items)
+        if kind == "http-echo":
+            text = _flag(args, "text") or ""
+            listen = _flag(args, "listen") or f":{entry['port']}"
+            port = int(listen.rsplit(":", 1)[-1]) if listen.rsplit(":", 1)[-1].isdigit() else entry["port"]
+            return [Listener(port, kind, items, text)]
+        if entry.get("declared_ports"):
+            return [Listener(p, kind, items) for p in declared] or [Listener(8080, kind, items)]
+        port = entry["port"]
+        if kind == "text" and _flag(args, "port"):
+            port = int(_flag(args, "port") or port)
+        return [Listener(port, kind, items)]
+    for entry in cat["tcp"]:
+        if _matches(entry["repository"], repo):
+            return [Listener(entry["port"], "tcp")]
+    if any(_matches(p, repo) for p in cat["silent"]):
+        return []
+    return [Listener(p, "default") for p in declared]
+
+
+def _flag(args: list[str], name: str) -> str | None:
+    for i, a in enumerate(args):
+        for prefix in (f"-{name}=", f"--{name}="):
+            if a.startswith(prefix):
+                return a[len(prefix):]
+        if a in (f"-{name}", f"--{name}") and i + 1 < len(args):
+            return args[i + 1]
+    return None
+
+
+def _agnhost(args: list[str], fixed: str | None, items: tuple) -> list[Listener]:
+    words = [a for a in args if not a.startswith("-") and not a.endswith("agnhost")]
+    sub = fixed or (words[0] if words else "")
+    if sub == "netexec":
+        return [Listener(int(_flag(args, "http-port") or 8080), "agnhost", items, "netexec")]
+    if sub == "serve-hostname":
+        return [Listener(int(_flag(args, "port") or 9376), "agnhost", items, "serve-hostname")]
+    if sub == "liveness":
+        return [Listener(8080, "agnhost", items, "liveness")]
+    if sub == "test-webserver":
+        return [Listener(int(_flag(args, "port") or 80), "agnhost", items, "test-webserver")]
+    return []
+
+
+# ---- answering ------------------------------------------------------------------------------------
+
+def answer(listener: Listener, req: Request, *, hostname: str, pod_labels: dict, ref: ImageRef,
+           fs, now: float) -> Response:
+    """The response, with the access-log line its server writes (empty: it logs nothing)."""
+    conf = listener.conf
+    version = _version(conf.get("version", ""), ref.tag)
+    path, _, query = req.path.partition("?")
+    if listener.kind == "files":
+        resp = _files(conf, req, path, fs, version, now)
+    elif listener.kind == "agnhost":
+        resp = _agnhost_answer(listener.detail, path, query, hostname, now)
+    elif listener.kind == "http-echo":
+        resp = _text(200, listener.detail + "\n", "text/plain; charset=utf-8",
+                     [("X-App-Name", "http-echo"), ("X-App-Version", "1.0.0")])
+    elif listener.kind == "echoserver":
+        resp = _text(200, _echo(req, hostname), "text/plain", [("Server", "echoserver")])
+    elif listener.kind == "text":
+        body = conf.get("body", "").replace("{hostname}", hostname).replace("{version}", version)
+        extra = [("Server", conf["server"])] if conf.get("server") else []
+        resp = _text(200, body, "text/plain; charset=utf-8", extra)
+    elif listener.kind == "json":
+        app = pod_labels.get("app") or pod_labels.get("app.kubernetes.io/name") or ref.path.rsplit("/", 1)[-1]
+        body = json.loads(conf.get("body") or "{}")
+        body = {k: str(v).replace("{hostname}", hostname).replace("{version}", version).replace("{app}", app)
+                for k, v in body.items()}
+        resp = _text(200, json.dumps(body) + "\n", "application/json", [])
+    else:
+        resp = _text(200, DEFAULT_PAGE.format(hostname=hostname), "text/html", [])
+    if req.method == "HEAD":
+        resp.body = b""
+    resp.log_line = _log_line(conf.get("log", "plain" if listener.kind != "agnhost" else "agnhost"),
+                              req, resp, now, path)
+    return resp
+
+
+def outside(req: Request, host: str, now: float) -> Response:
+    """The playground's stand-in for a site on the Internet: a small page, 200 for any path."""
+    body = OUTSIDE_PAGE.format(host=host)
+    return Response(200, [("Date", _date(now)), ("Content-Type", "text/html; charset=UTF-8"),
+                          ("Content-Length", str(len(body.encode())))], b"" if req.method == "HEAD" else body.encode(),
+                    tls="public" if req.tls else "")
+
+
+OUTSIDE_PAGE = ("<!doctype html>\n<html>\n<head><title>{host}</title></head>\n<body>\n<h1>{host}</h1>\n"
+                "<p>A page from outside the cluster (kubeplay has no Internet: every public site answers this).</p>\n"
+                "</body>\n</html>\n")
+
+
+DEFAULT_PAGE = "<html><body><h1>It works!</h1><p>Served by {hostname}</p></body></html>\n"
+
+
+def _version(default: str, tag: str) -> str:
+    m = re.match(r"v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$", tag or "")
+    if not m or not default:
+        return default
+    if not m.group(3) and default.startswith(tag.lstrip("v") + "."):
+        return default       # nginx:1.27 is the newest 1.27.x the catalog knows
+    return ".".join([m.group(1), m.group(2) or "0", m.group(3) or "0"])
+
+
+def _date(now: float) -> str:
+    return _dt.datetime.fromtimestamp(now, tz=_dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def _text(status: int, body: str, ctype: str, extra: list) -> Response:
+    data = body.encode()
+    return Response(status, extra + [("Content-Type", ctype), ("Content-Length", str(len(data)))], data)
+
+
+CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".json": "application/json",
+                 ".css": "text/css", ".js": "application/javascript", ".png": "image/png", ".svg": "image/svg+xml"}
+
+
+def _files(conf: dict, req: Request, path: str, fs, version: str, now: float) -> Response:
+    server = conf.get("server", "").replace("{version}", version)
+    nginx = conf.get("not_found") == "nginx"
+    head = [("Server", server), ("Date", _date(now))]
+    rel = urllib.parse.unquote(path)
+    target = posixpath.normpath(conf["root"] + "/" + rel.lstrip("/"))
+    if not target.startswith(conf["root"]):
+        target = conf["root"]
+    if fs is not None and fs.is_dir(target):
+        if not path.endswith("/"):
+            loc = f"http://{req.host}{path}/"
+            body = _nginx_error(301, server) if nginx else ""
+            return Response(301, head + [("Content-Type", "text/html"), ("Content-Length", str(len(body))),
+                                         ("Location", loc)], body.encode())
+        target = posixpath.join(target, conf.get("index", "index.html"))
+        if not fs.exists(target):
+            body = _nginx_error(403, server) if nginx else APACHE_403
+            return Response(403, head + [("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+                            body.encode())
+    if req.method not in ("GET", "HEAD"):
+        body = _nginx_error(405, server) if nginx else APACHE_405.format(method=req.method)
+        return Response(405, head + [("Content-Type", "text/html"), ("Content-Length", str(len(body)))], body.encode())
+    try:
+        data = fs.read(target) if fs is not None and not fs.is_dir(target) else None
+    except Exception:   # an unreadable path: as missing
+        data = None
+    if data is None:
+        body = _nginx_error(404, server) if nginx else APACHE_404
+        return Response(404, head + [("Content-Type", "text/html"), ("Content-Length", str(len(body)))], body.encode())
+    ctype = CONTENT_TYPES.get(posixpath.splitext(target)[1], "application/octet-stream")
+    node = fs.lookup(target)
+    mtime = getattr(node, "mtime", now) or now
+    return Response(200, head + [("Content-Type", ctype), ("Content-Length", str(len(data))),
+                                 ("Last-Modified", _date(mtime)), ("Connection", "keep-alive"),
+                                 ("ETag", f'"{int(mtime):x}-{len(data):x}"'), ("Accept-Ranges", "bytes")], data)
+
+
+def _nginx_error(status: int, server: str) -> str:
+    title = f"{status} {REASONS.get(status, '')}"
+    return (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+            f"<hr><center>{server}</center>\r\n</body>\r\n</html>\r\n")
+
+
+APACHE_404 = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n'
+              '</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n')
+APACHE_403 = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>403 Forbidden</title>\n'
+              "</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to access this resource.</p>\n</body></html>\n")
+APACHE_405 = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>405 Method Not Allowed</title>\n'
+              "</head><body>\n<h1>Method Not Allowed</h1>\n<p>The requested method {method} is not allowed for this URL.</p>\n"
+              "</body></html>\n")
+
+
+def _agnhost_answer(sub: str, path: str, query: str, hostname: str, now: float) -> Response:
+    if sub == "serve-hostname":
+        return _text(200, hostname, "text/plain; charset=utf-8", [])
+    if sub == "liveness":
+        return _text(200, "ok", "text/plain; charset=utf-8", []) if path == "/healthz" else \
+            _text(404, "404 page not found\n", "text/plain; charset=utf-8", [])
+    params = urllib.parse.parse_qs(query)
+    if path == "/hostname":
+        return _text(200, hostname, "text/plain; charset=utf-8", [])
+    if path == "/echo":
+        return _text(200, (params.get("msg") or [""])[0], "text/plain; charset=utf-8", [])
+    if path in ("/healthz", "/readyz", "/healthz/"):
+        return _text(200, "", "text/plain; charset=utf-8", [])
+    if path == "/clientip":
+        return _text(200, "", "text/plain; charset=utf-8", [])
+    if path == "/":
+        stamp = _dt.datetime.fromtimestamp(now, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") + " +0000 UTC"
+        return _text(200, f"NOW: {stamp}", "text/plain; charset=utf-8", [])
+    return _text(404, "404 page not found\n", "text/plain; charset=utf-8", [])
+
+
+def _echo(req: Request, hostname: str) -> str:
+    path, _, query = req.path.partition("?")
+    headers = "".join(f"\t{k.lower()}={v}\n" for k, v in sorted(req.headers, key=lambda kv: kv[0].lower()))
+    body = req.body.decode(errors="replace") if req.body else "-no body in request-"
+    return (f"\n\nHostname: {hostname}\n\nPod Information:\n\t-no pod information available-\n\n"
+            f"Server values:\n\tserver_version=nginx: 1.13.3 - lua: 10008\n\n"
+            f"Request Information:\n\tclient_address={req.client_ip}\n\tmethod={req.method}\n\treal path={path}\n"
+            f"\tquery={query}\n\trequest_version=1.1\n\trequest_scheme=http\n\trequest_uri=http://{req.host}{req.path}\n\n"
+            f"Request Headers:\n{headers}\nRequest Body:\n\t{body}\n\n")
+
+
+def _log_line(style: str, req: Request, resp: Response, now: float, path: str) -> str:
+    t = _dt.datetime.fromtimestamp(now, tz=_dt.timezone.utc)
+    clf = t.strftime("%d/%b/%Y:%H:%M:%S +0000")
+    size = len(resp.body)
+    ua = req.header("User-Agent") or "-"
+    if style == "nginx":
+        ref = req.header("Referer") or "-"
+        return f'{req.client_ip} - - [{clf}] "{req.method} {req.path} HTTP/1.1" {resp.status} {size} "{ref}" "{ua}" "-"'
+    if style == "apache":
+        return f'{req.client_ip} - - [{clf}] "{req.method} {req.path} HTTP/1.1" {resp.status} {size if size else "-"}'
+    if style == "hello-app":
+        return f"{t.strftime('%Y/%m/%d %H:%M:%S')} Serving request: {path}"
+    if style == "agnhost":
+        return f"I{t.strftime('%m%d %H:%M:%S.%f')}       1 log.go:245] {req.method} {req.path}"
+    if style == "json":
+        return json.dumps({"time": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "method": req.method, "path": path,
+                           "status": resp.status, "remote": req.client_ip})
+    if style == "none":
+        return ""
+    return f"{t.strftime('%Y/%m/%d %H:%M:%S')} {req.host} {req.client_ip} \"{req.method} {req.path} HTTP/1.1\" {resp.status} {size} \"{ua}\""
