@@ -29,4 +29,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[test]'
   echo "$want" > "$stamp"
 fi
-exec "$VENV/bin/python" -m pytest -q "$@"
+# One worker per core (KUBEPLAY_TEST_WORKERS to change it; 0 runs in this process), a test
+# module's tests kept together on one worker (--dist loadscope), so a module's shared server
+# starts once. Each test already has its own server, ports, kubeconfig and HOME.
+workers="${KUBEPLAY_TEST_WORKERS:-$(nproc)}"
+if [ "$workers" = 0 ]; then
+  exec "$VENV/bin/python" -m pytest -q "$@"
+fi
+exec "$VENV/bin/python" -m pytest -q -n "$workers" --dist loadscope "$@"
