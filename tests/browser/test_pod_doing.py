@@ -7,10 +7,14 @@ from playwright.sync_api import expect
 
 from tests.browser.test_playground import api
 
+# kubernetes.io pods/init-containers.yaml: the init container writes into the emptyDir nginx serves.
 INIT_DEMO = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "init-demo", "namespace": "default"},
-             "spec": {"containers": [{"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80}]}],
+             "spec": {"containers": [{"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80}],
+                                      "volumeMounts": [{"name": "workdir", "mountPath": "/usr/share/nginx/html"}]}],
                       "initContainers": [{"name": "install", "image": "busybox:1.28",
-                                          "command": ["wget", "-O", "/work-dir/index.html", "http://info.cern.ch"]}]}}
+                                          "command": ["wget", "-O", "/work-dir/index.html", "http://info.cern.ch"],
+                                          "volumeMounts": [{"name": "workdir", "mountPath": "/work-dir"}]}],
+                      "dnsPolicy": "Default", "volumes": [{"name": "workdir", "emptyDir": {}}]}}
 
 
 def test_the_details_say_what_each_container_is_doing(playground):

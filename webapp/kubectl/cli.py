@@ -11,6 +11,7 @@ Errors are raised and printed here once, as kubectl's CheckErr prints them:
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import shlex
 from dataclasses import dataclass, field
@@ -21,6 +22,11 @@ from webapp.api import timeshift
 from .errors import CommandError, render
 
 log = logging.getLogger("kubeplay.terminal")
+
+# The seconds the real kubectl's timestamps are moved back by (webapp/api/timeshift.py): describe
+# prints absolute times as kubectl receives them (ages, now - then, are the same in either frame).
+# Set for each command by run().
+FRAME_SHIFT: contextvars.ContextVar[int] = contextvars.ContextVar("frame_shift", default=0)
 
 # Every top-level command real kubectl has: unknown ones get cobra's suggestions from this list,
 # known but unsupported ones a plain explanation.
@@ -131,6 +137,7 @@ def run(cluster, line: str, namespace: str = "default") -> Result:
     """Run one kubectl command line against the cluster, in-process."""
     ctx = Ctx(cluster, namespace or "default", False)
     ctx.warnings, token = api_warnings.begin()
+    shift = FRAME_SHIFT.set(timeshift.clock_shift(cluster.clock))
     try:
         code = _run(ctx, line)
     except errors.ApiError as e:
@@ -160,6 +167,7 @@ def run(cluster, line: str, namespace: str = "default") -> Result:
         code = 1
     finally:
         api_warnings.end(token)
+        FRAME_SHIFT.reset(shift)
     ctx.flush_warnings()
     return Result("".join(ctx.out), code)
 

@@ -9,7 +9,7 @@ import datetime as _dt
 
 from engine import objects, resources as kinds
 from webapp.api import printers
-from .cli import Ctx
+from .cli import FRAME_SHIFT, Ctx
 from .nodes import event_interval
 from .tabwriter import DESCRIBE, TabWriter
 
@@ -48,6 +48,7 @@ def rfc1123z(ts: str | None) -> str:
     t = objects.parse_time(ts)
     if t is None:
         return "Mon, 01 Jan 0001 00:00:00 +0000"
+    t -= FRAME_SHIFT.get()
     return _dt.datetime.fromtimestamp(t, tz=_dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
