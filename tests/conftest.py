@@ -398,3 +398,16 @@ def inproc_module():
     """As `inproc`, shared by a module's tests (for tests that only read static files)."""
     with _serve_inproc() as served:
         yield served
+
+
+# Run first: the tests that take minutes on their own (the fresh-clone test installs kubeplay
+# into new venvs twice). With the suite spread over workers (scripts/test.sh), a long test started
+# last would leave one worker running alone at the end; started first, it overlaps everything else.
+LONG_RUNNING = ("tests/test_readme_fresh_clone.py",)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def first(item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return 0 if path in LONG_RUNNING else 1
+    items.sort(key=first)              # stable: every other test keeps its collection order
