@@ -17,18 +17,6 @@ def cluster():
     yield c
 
 
-@pytest.fixture
-def k(cluster):
-    from webapp import create_app
-    client = create_app(cluster).test_client()
-    client.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"
-
-    def run(command: str) -> tuple[str, int]:
-        body = client.post("/kubeplay/v1/terminal", json={"command": command}).get_json()
-        return body["output"], body["exitCode"]
-    return run
-
-
 def test_create_get_and_describe_a_pdb(k, cluster):
     k("kubectl create deployment web --image=nginx --replicas=2")
     cluster.advance(10)

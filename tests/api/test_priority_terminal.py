@@ -17,18 +17,6 @@ def cluster():
     yield c
 
 
-@pytest.fixture
-def k(cluster):
-    from webapp import create_app
-    client = create_app(cluster).test_client()
-    client.environ_base["HTTP_X_KUBEPLAY_REQUEST"] = "page"
-
-    def run(command: str) -> tuple[str, int]:
-        body = client.post("/kubeplay/v1/terminal", json={"command": command}).get_json()
-        return body["output"], body["exitCode"]
-    return run
-
-
 def test_create_get_and_describe_priority_classes(k, cluster):
     assert k("kubectl create priorityclass high --value=1000 --description=important") == (
         "priorityclass.scheduling.k8s.io/high created\n", 0)

@@ -106,17 +106,6 @@ def test_api_errors_render_as_kubectl_prints_them():
 
 # ---- commands against a cluster ------------------------------------------------------------------
 
-@pytest.fixture
-def k(client):
-    """Run a command through the HTTP endpoint; returns (output, exit code)."""
-    def run(command: str) -> tuple[str, int]:
-        r = client.post("/kubeplay/v1/terminal", json={"command": command})
-        assert r.status_code == 200
-        body = r.get_json()
-        return body["output"], body["exitCode"]
-    return run
-
-
 def settle(cluster, seconds: float = 30) -> None:
     cluster.run_until_idle()
     cluster.advance(seconds)

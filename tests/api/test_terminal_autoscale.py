@@ -5,16 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Cluster, ManualClock, Store, resources as kinds
+from engine import resources as kinds
 import webapp.kubectl as terminal
-
-
-@pytest.fixture
-def cluster():
-    c = Cluster(store=Store(), clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    yield c
-    c.stop()
 
 
 def run(cluster, line):

@@ -12,22 +12,13 @@ import pytest
 from engine import errors, resources as kinds
 from engine.kubelet.shell import syntax
 from engine.kubelet.shell.containers import PlainTextError
+from pod_helpers import running
 
 
 def pod(name, containers, **spec):
     spec["containers"] = containers
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default",
                                                             "labels": {"app": name}}, "spec": spec}
-
-
-def running(cluster, name, seconds=20):
-    for _ in range(seconds):
-        cluster.advance(1)
-        st = cluster.store.get(kinds.POD, "default", name).get("status") or {}
-        if st.get("phase") == "Running" and all("running" in (c.get("state") or {})
-                                                 for c in st.get("containerStatuses") or [{}]):
-            return
-    raise AssertionError(f"pod {name} not running: {st}")
 
 
 def run(cluster, pod_name, argv, container=None, stdin=None, tty=False):

@@ -8,22 +8,13 @@ import pytest
 
 from engine import errors, pod_servers, resources as kinds
 from engine.kubelet.shell.containers import PlainTextError
+from pod_helpers import running
 
 
 
 def pod(name, containers, **spec):
     spec["containers"] = containers
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
-
-
-def running(cluster, name, seconds=20):
-    for _ in range(seconds):
-        cluster.advance(1)
-        st = cluster.store.get(kinds.POD, "default", name).get("status") or {}
-        if st.get("phase") == "Running" and all("running" in (c.get("state") or {})
-                                                 for c in st.get("containerStatuses") or [{}]):
-            return
-    raise AssertionError(f"pod {name} not running: {st}")
 
 
 def sh(cluster, pod_name, script, container):

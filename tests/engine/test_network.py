@@ -9,17 +9,8 @@ from engine import cluster_dns, resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
 from engine.store import Store
+from pod_helpers import running
 
-
-
-def running(cluster, name, seconds=20):
-    for _ in range(seconds):
-        cluster.advance(1)
-        st = cluster.store.get(kinds.POD, "default", name).get("status") or {}
-        if st.get("phase") == "Running" and all("running" in (c.get("state") or {})
-                                                 for c in st.get("containerStatuses") or [{}]):
-            return
-    raise AssertionError(f"pod {name} not running: {st}")
 
 
 def sh(cluster, pod_name, script):
