@@ -28,7 +28,11 @@ def pod(api):
     body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app"},
             "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
     assert api.post(f"/api/v1/namespaces/{ns}/pods", body).status == 201
-    return f"/api/v1/namespaces/{ns}/pods/app"
+    path = f"/api/v1/namespaces/{ns}/pods/app"
+    # Scheduled before a test reads it: the binding is the one change the scheduler makes to a
+    # pod's spec, and the tests that compare specs before and after a refused write must not race it.
+    api.server.wait_until(lambda: api.get(path).json()["spec"].get("nodeName"), message="pod app scheduled")
+    return path
 
 
 def debugger(name="dbg", **extra) -> dict:
