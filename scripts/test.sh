@@ -29,12 +29,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[test]'
   echo "$want" > "$stamp"
 fi
-# Two workers per core (KUBEPLAY_TEST_WORKERS to change it; 0 runs in this process): most of a
-# test's time is spent waiting for a simulated cluster to reach a state, not computing, so one
-# worker per core leaves the cores half idle (measured: bench/README.md). A test module's tests
+# One worker per core (KUBEPLAY_TEST_WORKERS to change it; 0 runs in this process). Two per core
+# finish sooner (bench/README.md) but load the machine enough that timing-sensitive tests lose
+# races they do not lose otherwise; until those are found, one per core. A test module's tests
 # stay together on one worker (--dist loadscope), so a module's shared server starts once. Each
 # test already has its own server, ports, kubeconfig and HOME.
-workers="${KUBEPLAY_TEST_WORKERS:-$(( $(nproc) * 2 ))}"
+workers="${KUBEPLAY_TEST_WORKERS:-$(nproc)}"
 if [ "$workers" = 0 ]; then
   exec "$VENV/bin/python" -m pytest -q "$@"
 fi
