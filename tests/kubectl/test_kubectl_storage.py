@@ -74,7 +74,11 @@ def test_the_web_statefulset_gets_bound_claims_that_reattach_to_a_replacement_po
 
     # A pod deleted: its replacement mounts the same claim, bound to the same volume.
     old_uid = kube.pod("web-0")["metadata"]["uid"]
-    out = kube("delete", "pod", "web-0")
+    # --wait=false: kubectl waits for a deletion by GETting the pod, then list+watching its *name* for
+    # a DELETED event. A StatefulSet recreates web-0 under the same name; when the old pod goes and
+    # the new one arrives between kubectl's GET and its list (a real kubectl race, widened here by
+    # the 20x clock making the 2 s grace 100 ms and by a loaded machine), kubectl waits forever.
+    out = kube("delete", "pod", "web-0", "--wait=false")
     assert out.stdout == kube.deleted('pod "web-0"'), out.stdout + out.stderr
 
     def replaced():
