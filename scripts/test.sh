@@ -38,4 +38,5 @@ workers="${KUBEPLAY_TEST_WORKERS:-$(nproc)}"
 if [ "$workers" = 0 ]; then
   exec "$VENV/bin/python" -m pytest -q "$@"
 fi
-exec "$VENV/bin/python" -m pytest -q -n "$workers" --dist loadscope "$@"
+# --durations: the slowest tests are named in every run's output, so a slowdown shows where it is.
+exec "$VENV/bin/python" -m pytest -q -n "$workers" --dist loadscope --durations=15 "$@"
