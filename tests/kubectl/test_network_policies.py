@@ -5,6 +5,7 @@ columns, `kubectl describe networkpolicy`, and the apiserver's validation texts.
 from __future__ import annotations
 
 import json
+import re
 
 from test_network_between_pods import _apply, _client, _deployment, _endpoints_ready, _ready, _service
 
@@ -55,3 +56,25 @@ def test_the_apiserver_refuses_a_bad_policy_with_its_texts(kube_ns):
         'The NetworkPolicy "bad" is invalid: \n'
         "* spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is non-numeric\n"
         '* spec.policyTypes[1]: Unsupported value: "Sideways": supported values: "Ingress", "Egress"\n')
+
+
+def test_the_terminal_describes_and_lists_policies_as_kubectl_does(kube_ns):
+    _apply(kube_ns, _policy("rich", {
+        "podSelector": {"matchLabels": {"app": "web"}},
+        "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"team": "a"}}, "podSelector": {"matchLabels": {"x": "y"}}},
+                              {"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16", "10.2.0.0/16"]}}],
+                     "ports": [{"port": "http"}, {"port": 8000, "endPort": 8100}, {"port": 53, "protocol": "UDP"}]},
+                    {"from": [{"namespaceSelector": {}}]}],
+        "egress": [{}]}),
+        {**_policy("deny", {"podSelector": {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["db", "cache"]}]},
+                            "policyTypes": ["Ingress", "Egress"]}),
+         "metadata": {"name": "deny", "labels": {"purpose": "lockdown"}}})
+    for command in ("describe networkpolicy rich", "describe netpol deny", "get networkpolicies", "get netpol -o wide"):
+        real = kube_ns(*command.split())
+        mine = kube_ns.server.post_json("/kubeplay/v1/terminal", {"command": f"kubectl {command} -n {kube_ns.ns}"})
+        # the shared server's clock runs: the terminal and kubectl may see it a second apart
+        created = re.compile(r"^Created on:   \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$", re.M)
+        assert len(created.findall(mine["output"])) == len(created.findall(real.stdout))
+        age = re.compile(r"\b\d+s$", re.M)        # and ages a second apart
+        want, got = (age.sub("Ns", created.sub("Created on:", text)) for text in (real.stdout, mine["output"]))
+        assert (got, mine["exitCode"]) == (want, 0), command
