@@ -223,7 +223,7 @@ def pod_view(store, pod: dict) -> dict:
         pols = policies_selecting(store, pod, ptype)
         entries = []
         for np in pols:
-            rules = next((r["rules"] for r in rules_in_words(np) if r["direction"] == key), [])
+            rules: list[str] = next((r["rules"] for r in rules_in_words(np) if r["direction"] == key), [])
             entries.append({"name": objects.name_of(np), "rules": rules})
         view[key] = {"isolated": bool(pols), "policies": entries}
     return view
