@@ -239,6 +239,22 @@ class PodNetwork:
         return any(network_policy.evaluate(self.store, client, client_ip, pod, (pod.get("status") or {}).get("podIP", ""),
                                            port, "UDP").allowed for pod, port in eps) or not eps
 
+    def connect(self, client: dict, target: str, ip: str, port: int) -> Route:
+        """Open a TCP connection from the client pod without speaking HTTP (`nc`): the route taken,
+        with route.error "refused" (nothing listens) or "timeout" (dropped, nothing there); on
+        success route.pod and route.port are who accepted it (None for the apiserver and the
+        outside world). Only a failed connection goes to the request log (it has no status)."""
+        route = self.route(client, ip, port)
+        self._police(client, route, target, ip, port)
+        if not route.error and route.pod is not None and self._listener(route.pod, route.port) is None:
+            route.error = "refused"
+        if route.error:
+            self.requests.record(client=objects.key_of(client), target=target, service=route.service,
+                                 endpoint=objects.key_of(route.pod) if route.pod is not None and route.dropped else None,
+                                 status=None, error=route.error,
+                                 policy=route.dropped.words() if route.dropped is not None else "")
+        return route
+
     def answer(self, pod: dict, port: int, req: servers.Request) -> tuple[servers.Response | None, str]:
         """What the pod's container listening on `port` answers (and writes to its access log):
         (response, "") or (None, "refused" | "empty"). Also what a port-forward reaches."""

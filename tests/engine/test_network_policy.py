@@ -182,3 +182,15 @@ def test_a_default_deny_egress_also_cuts_off_dns_unless_allowed(addons):
     addons.store.create(policy("allow-web", {"podSelector": {}, "policyTypes": ["Egress"],
                                              "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "web"}}}]}]}))
     assert sh(addons, "client", "curl -s -o /dev/null -w '%{http_code}' web") == (0, "200", "")
+
+
+def test_busybox_nc_sees_the_port_open_then_waits_out_its_w_when_dropped(addons):
+    client(addons, "bb", "busybox:1.36")
+    ip = addons.store.get(kinds.SERVICE, "default", "web")["spec"]["clusterIP"]
+    assert sh(addons, "bb", "nc -zv -w 1 web 80") == (0, "", f"web ({ip}:80) open\n")
+    out = sh(addons, "bb", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 1 web 80")[1]
+    assert out.startswith("HTTP/1.1 200 OK\r\nServer: nginx/")
+    addons.store.create(policy("default-deny", {"podSelector": {}}))
+    assert sh(addons, "bb", "nc -zv -w 1 web 80") == (1, "", f"nc: web ({ip}:80): Connection timed out\n")
+    assert sh(addons, "bb", "nc -z -w 1 web 80") == (1, "", "")          # quiet without -v, as nc_bloaty
+    assert addons.traffic.since(0)[0][-1]["policy"] == "dropped by NetworkPolicy default-deny (ingress)"
