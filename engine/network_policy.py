@@ -77,12 +77,20 @@ def _namespace_labels(store, name: str) -> dict:
     return objects.labels_of(ns) if ns is not None else {"kubernetes.io/metadata.name": name}
 
 
+def _network(cidr: str):
+    """A CIDR as Go's ParseCIDRSloppy reads it (IPv4 octets with leading zeros are decimal)."""
+    addr, _, bits = str(cidr).partition("/")
+    if "." in addr and ":" not in addr and all(o.isdigit() for o in addr.split(".")):
+        addr = ".".join(str(int(octet)) for octet in addr.split("."))
+    return ipaddress.ip_network(f"{addr}/{bits}", strict=False)
+
+
 def _in_block(block: dict, ip: str) -> bool:
     try:
         addr = ipaddress.ip_address(ip)
-        if addr not in ipaddress.ip_network(block.get("cidr") or "", strict=False):
+        if addr not in _network(block.get("cidr") or ""):
             return False
-        return not any(addr in ipaddress.ip_network(x, strict=False) for x in block.get("except") or ())
+        return not any(addr in _network(x) for x in block.get("except") or ())
     except ValueError:
         return False
 

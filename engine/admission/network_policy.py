@@ -84,8 +84,11 @@ def _network(cidr: str):
     """netutils.ParseCIDRSloppy: the network, or None."""
     if not naming.is_valid_cidr(cidr):
         return None
+    addr, _, bits = cidr.partition("/")
+    if "." in addr and ":" not in addr:     # sloppy: Go reads IPv4 octets with leading zeros as decimal
+        addr = ".".join(str(int(octet)) for octet in addr.split("."))
     try:
-        return ipaddress.ip_network(cidr, strict=False)
+        return ipaddress.ip_network(f"{addr}/{bits}", strict=False)
     except ValueError:
         return None
 
