@@ -35,15 +35,17 @@ def test_the_policies_of_a_pod_in_words_and_a_dropped_request_marked(playground,
         api(p.server, "POST", path, body)
     expect(p.pods(workload="Deployment/web", status="Running")).to_have_count(1)
     expect(p.page.locator('.service[data-service="default/web"][data-ready="1"]')).to_have_count(1)
+    # the web pod, selected before any policy exists: anyone may reach it
+    p.pods(workload="Deployment/web", status="Running").first.click()
+    policies = p.page.locator("#details .facts.policies")
+    ingress = policies.locator('dd[data-direction="ingress"]')
+    expect(ingress).to_have_text("anyone (no NetworkPolicy selects it)")
     api(p.server, "POST", POLICIES, _policy("default-deny", {"podSelector": {}}))
     api(p.server, "POST", POLICIES, _policy("web-from-frontend", {
         "podSelector": {"matchLabels": {"app": "web"}},
         "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}], "ports": [{"port": 80}]}]}))
 
-    # the web pod: isolated for ingress, reachable from frontends on TCP 80; egress not isolated
-    p.pods(workload="Deployment/web", status="Running").first.click()
-    policies = p.page.locator("#details .facts.policies")
-    ingress = policies.locator('dd[data-direction="ingress"]')
+    # the panel follows: isolated for ingress, reachable from frontends on TCP 80; egress not isolated
     expect(ingress).to_contain_text("web-from-frontend: from pods app=frontend in this namespace on TCP 80")
     expect(ingress).to_contain_text("default-deny")
     expect(policies.locator('dd[data-direction="egress"]')).to_have_text("anyone (no NetworkPolicy selects it)")

@@ -208,6 +208,8 @@ function doingList(pod) {
 /** Who may reach the pod and whom it may reach: the NetworkPolicies selecting it, per direction,
  *  their rules in words (GET /kubeplay/v1/networkpolicies/<ns>/<pod>), filled in when the answer
  *  comes. No policy in a direction: everything is allowed there (the pod is not isolated). */
+const POLICY_REFRESH_MS = 3000;
+
 function policyList(pod) {
   const list = h("dl", { class: "facts policies" });
   const m = pod.metadata;
@@ -228,11 +230,22 @@ function policyList(pod) {
     }
     return [h("dt", { text: title }), dd];
   };
-  fetch(`/kubeplay/v1/networkpolicies/${encodeURIComponent(m.namespace)}/${encodeURIComponent(m.name)}`,
-        { headers: { Accept: "application/json", "X-Kubeplay-Request": "page" } })
+  // Policies are not on the page's stream: ask again every few seconds while the panel shows this
+  // pod, so a policy applied meanwhile appears; redraw only when the answer changed.
+  let last = "";
+  const load = () => fetch(`/kubeplay/v1/networkpolicies/${encodeURIComponent(m.namespace)}/${encodeURIComponent(m.name)}`,
+                           { headers: { Accept: "application/json", "X-Kubeplay-Request": "page" } })
     .then((r) => (r.ok ? r.json() : null))
-    .then((b) => { if (b) list.append(...side(b.ingress, "ingress (who may reach it)"), ...side(b.egress, "egress (whom it may reach)")); })
+    .then((b) => {
+      const text = JSON.stringify(b);
+      if (!b || text === last) return;
+      last = text;
+      clear(list);
+      list.append(...side(b.ingress, "ingress (who may reach it)"), ...side(b.egress, "egress (whom it may reach)"));
+    })
     .catch(() => {});
+  load();
+  const timer = setInterval(() => { if (list.isConnected) load(); else clearInterval(timer); }, POLICY_REFRESH_MS);
   return list;
 }
 
