@@ -71,6 +71,10 @@ def test_the_policies_of_a_pod_in_words_and_a_dropped_request_marked(playground,
     assert path.first.get_attribute("data-endpoint").startswith("default/web-")
     expect(p.page.locator('[data-workload="Deployment/web"].req-dropped')).to_have_count(1)
     expect(rows).to_contain_text("curl: (28) Connection timed out after 1001 milliseconds")
+    # the reconcile log says it too, as the playground's view (a real cluster emits no Event)
+    logged = p.page.locator('#log [data-controller="network"]')
+    expect(logged.first).to_be_attached()
+    assert "dropped by NetworkPolicy" in logged.first.text_content()
     shot(p.page, tmp_path, "netpol-dropped-1400")
     # the verdict fades like the other paths; on a smaller screen a new one is placed beside web again
     p.page.keyboard.press("Control+C")
