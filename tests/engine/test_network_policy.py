@@ -194,3 +194,33 @@ def test_busybox_nc_sees_the_port_open_then_waits_out_its_w_when_dropped(addons)
     assert sh(addons, "bb", "nc -zv -w 1 web 80") == (1, "", f"nc: web ({ip}:80): Connection timed out\n")
     assert sh(addons, "bb", "nc -z -w 1 web 80") == (1, "", "")          # quiet without -v, as nc_bloaty
     assert addons.traffic.since(0)[0][-1]["policy"] == "dropped by NetworkPolicy default-deny (ingress)"
+
+
+def test_match_expressions_and_ping_only_through_rules_without_ports(pods):
+    pods.store.create(policy("web-tiers", {
+        "podSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["web", "api"]}]},
+        "ingress": [{"from": [{"podSelector": {"matchExpressions": [{"key": "app", "operator": "NotIn",
+                                                                      "values": ["stranger"]}]}}],
+                     "ports": [{"port": 80}]}]}))
+    assert verdict(pods, "default/front", "default/web", 80).allowed
+    assert not verdict(pods, "default/stranger", "default/web", 80).allowed
+    # ICMP is not TCP 80: ping is dropped until a rule without ports allows the peer
+    assert not verdict(pods, "default/front", "default/web", 0, "ICMP").allowed
+    pods.store.create(policy("web-any-port", {"podSelector": {"matchLabels": {"app": "web"}},
+                                              "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}]}]}))
+    assert verdict(pods, "default/front", "default/web", 0, "ICMP").allowed
+
+
+def test_host_network_pods_are_neither_selected_nor_matched_by_pod_selectors(pods):
+    pods.store.create({"apiVersion": "v1", "kind": "Pod",
+                       "metadata": {"name": "hostie", "namespace": "default", "labels": {"app": "frontend"}},
+                       "spec": {"hostNetwork": True, "containers": [{"name": "c", "image": "nginx"}]}})
+    running(pods, "hostie")
+    pods.store.create(policy("from-frontend", {"podSelector": {"matchLabels": {"app": "web"}},
+                                               "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}]}]}))
+    assert verdict(pods, "default/front", "default/web", 80).allowed
+    # the node's address is not a pod's: only an ipBlock could name it
+    assert not verdict(pods, "default/hostie", "default/web", 80).allowed
+    pods.store.create(policy("deny-all", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}))
+    host = pods.store.get(kinds.POD, "default", "hostie")
+    assert network_policy.policies_selecting(pods.store, host, "Egress") == []
