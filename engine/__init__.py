@@ -27,6 +27,10 @@ What is here, and why the web layer needs it:
 - `doing`: what a container is doing, in a few words for the page's details panel ("serving on
   :80", "runs 3600 s, then exits 0", "allocating 150Mi"), from the image catalog
   (engine/data/images.json): `doing.pod_doing(pod)`.
+- `network_policy`: what NetworkPolicies allow, as the network enforces them: `evaluate(store,
+  source_pod, source_ip, dest_pod, dest_ip, port, protocol)` -> Verdict, and
+  `pod_view(store, pod)` -> the policies selecting a pod per direction, their rules in words
+  (the page's details panel).
 - `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
   `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
@@ -36,8 +40,8 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import (api_warnings, controlplane, errors, eviction, hpa_versions, objects, patch, quantity, resources, tokens,
-               usage)
+from . import (api_warnings, controlplane, errors, eviction, hpa_versions, network_policy, objects, patch, quantity,
+               resources, tokens, usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -81,4 +85,6 @@ __all__ = [
     "hpa_versions",
     # what a container is doing, from the image catalog (the page's details panel)
     "doing",
+    # what NetworkPolicies allow, per pod in words (the page's details panel)
+    "network_policy",
 ]

@@ -15,16 +15,19 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def record(self, *, client: str, target: str, service: str | None, endpoint: str | None,
-               status: int | None, error: str = "") -> dict:
+               status: int | None, error: str = "", policy: str = "") -> dict:
         """`client`/`endpoint` are pod keys (ns/name), `service` a Service's key, `target` what
         the client asked for (host:port); `status` the HTTP status, None when no answer came
-        (refused, timed out: `error` says which)."""
+        (refused, timed out: `error` says which); `policy` the words of the NetworkPolicy verdict
+        that dropped it (engine/network_policy.py)."""
         with self._lock:
             self._seq += 1
             item = {"seq": self._seq, "time": self._clock.now(), "client": client, "target": target,
                     "service": service, "endpoint": endpoint, "status": status}
             if error:
                 item["error"] = error
+            if policy:
+                item["policy"] = policy
             self._items.append(item)
             return item
 

@@ -105,6 +105,7 @@ class Kubelets(Controller):
         # the network between pods (kube-proxy's Services, the pods' servers) and its request log
         self.network = PodNetwork(self.store, self.clock, self._runs, self.shells, self._node_ip)
         self.shells.network = self.network
+        self.network.decisions = ctx.decisions      # where a connection a NetworkPolicy dropped is said
         self._attached_exit: dict[tuple[str, str], object] = {}  # (pod uid, container) -> its program before
         self._waiting_refs: dict[str, str] = {}   # pod key -> namespace, for pods waiting on a Secret/ConfigMap
         self._unmounted: dict[str, set[str]] = {}  # claim key -> pods waiting for it to be bound

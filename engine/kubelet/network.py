@@ -8,7 +8,12 @@ what a connection from a container to an address and port reaches.
 * a node's InternalIP on a Service's nodePort → the same (externalTrafficPolicy Local: only
   endpoints on that node, else dropped); other node ports → refused;
 * a pod's IP (or 127.0.0.1 inside the pod) → the container listening on that port answers
-  (servers.py), or refused; an address no pod has → timeout.
+  (servers.py), or refused; an address no pod has → timeout;
+* NetworkPolicies (engine/network_policy.py) judge every connection that leaves a pod, once
+  kube-proxy has chosen the endpoint (the backend pod, not the ClusterIP): one they deny is
+  dropped, so the client waits and times out as on a real cluster (Calico, Cilium). Lookups
+  need the same: egress to CoreDNS on UDP 53. Port-forward reaches a pod through the kubelet,
+  not the pod network (`answer`), so policies never apply to it.
 
 Each HTTP request is recorded in `requests` (engine/traffic.py: the page draws its path) and
 in the serving container's access log, which `kubectl logs` shows after the container's own
@@ -19,7 +24,7 @@ import collections
 import random
 from dataclasses import dataclass
 
-from .. import cluster_dns, objects, resources as kinds
+from .. import cluster_dns, network_policy, objects, resources as kinds
 from ..traffic import RequestLog
 from . import in_cluster_api, servers
 
@@ -33,6 +38,7 @@ class Route:
     pod: dict | None = None
     port: int = 0
     service: str | None = None     # the Service's key when one was in the way
+    dropped: network_policy.Verdict | None = None   # a NetworkPolicy dropped it (error "timeout")
     apiserver: bool = False        # the `kubernetes` Service: the apiserver answers (in_cluster_api.py)
     outside: bool = False          # a public site (cluster_dns.py's stand-in outside world)
 
@@ -48,6 +54,7 @@ class PodNetwork:
         self._affinity: dict[tuple, tuple[str, float]] = {}
         self._access: dict[str, collections.deque] = {}   # container id -> (time, line)
         self.apiserver: in_cluster_api.Handler | None = None   # the API, handed in by the web layer
+        self.decisions = None             # the reconcile log, where a dropped connection is said (the kubelet's)
 
     # ---- addresses -----------------------------------------------------------------------------
 
@@ -157,6 +164,7 @@ class PodNetwork:
         connection failed, route.error says how; a TCP server that is not HTTP answers nothing)."""
         route = self.route(client, ip, port)
         req.client_ip = "127.0.0.1" if ip.startswith("127.") else (client.get("status") or {}).get("podIP", "")
+        self._police(client, route, target, ip, port)
         resp = None
         if route.outside:
             resp = servers.outside(req, target.rsplit(":", 1)[0], self.clock.now())
@@ -169,10 +177,83 @@ class PodNetwork:
                                         b"Client sent an HTTP request to an HTTPS server.\n")
         elif not route.error and route.pod is not None:
             resp, route.error = self.answer(route.pod, route.port, req)
+        dropped = route.dropped
         self.requests.record(client=objects.key_of(client), target=target, service=route.service,
-                             endpoint=objects.key_of(route.pod) if route.pod is not None and not route.error else None,
-                             status=resp.status if resp is not None else None, error=route.error)
+                             endpoint=objects.key_of(route.pod) if route.pod is not None and (not route.error or dropped)
+                             else None,
+                             status=resp.status if resp is not None else None, error=route.error,
+                             policy=dropped.words() if dropped is not None else "")
         return route, resp
+
+    # ---- NetworkPolicies -----------------------------------------------------------------------
+
+    def _police(self, client: dict, route: Route, target: str, ip: str, port: int) -> None:
+        """Judge the connection by the NetworkPolicies (engine/network_policy.py) once its
+        destination is known; a denied one becomes a timeout (the packets are dropped)."""
+        if route.error or ip.startswith("127."):
+            return
+        dest_ip, dest_port = ip, port
+        if route.pod is not None:
+            dest_ip, dest_port = (route.pod.get("status") or {}).get("podIP", ""), route.port
+        elif route.apiserver:          # the `kubernetes` Service's endpoint: the apiserver on the control plane
+            dest_ip, dest_port = self._apiserver_address()
+        verdict = network_policy.evaluate(self.store, client, (client.get("status") or {}).get("podIP", ""),
+                                          route.pod, dest_ip, dest_port)
+        if verdict.allowed:
+            return
+        route.error, route.dropped = "timeout", verdict
+        route.outside = route.apiserver = False
+        self._say_dropped(client, route.pod, target, verdict)
+
+    def _apiserver_address(self) -> tuple[str, int]:
+        for ep in self.store.list(kinds.ENDPOINTS, "default")[0]:
+            if objects.name_of(ep) != "kubernetes":
+                continue
+            for subset in ep.get("subsets") or ():
+                addrs, ports = subset.get("addresses") or (), subset.get("ports") or ()
+                if addrs and ports:
+                    return addrs[0].get("ip", ""), ports[0].get("port", 6443)
+        return "", 6443
+
+    def _say_dropped(self, client: dict, dest: dict | None, target: str, verdict: network_policy.Verdict) -> None:
+        if self.decisions is None:
+            return
+        where = objects.key_of(dest) if dest is not None else target
+        self.decisions.record(
+            "network", objects.key_of(client), action="dropped",
+            message=f"{objects.key_of(client)} → {target} ({where}): {verdict.words()} — the playground's view: "
+                    "a real cluster drops the packets silently, with no Event",
+            refs=list(verdict.policies))
+
+    def dns_allowed(self, client: dict) -> bool:
+        """Whether the pod's policies let its lookups reach CoreDNS (UDP 53 to a kube-dns
+        endpoint, egress from the pod and ingress to CoreDNS both): a default-deny egress
+        without a DNS rule makes every name lookup time out."""
+        svc = self.store.try_get(kinds.SERVICE, "kube-system", "kube-dns")
+        if svc is None:
+            return True
+        sport = next((p for p in (svc.get("spec") or {}).get("ports") or () if p.get("port") == 53
+                      and (p.get("protocol") or "TCP") == "UDP"), None)
+        eps = self.ready_endpoints(svc, sport) if sport is not None else []
+        client_ip = (client.get("status") or {}).get("podIP", "")
+        return any(network_policy.evaluate(self.store, client, client_ip, pod, (pod.get("status") or {}).get("podIP", ""),
+                                           port, "UDP").allowed for pod, port in eps) or not eps
+
+    def connect(self, client: dict, target: str, ip: str, port: int) -> Route:
+        """Open a TCP connection from the client pod without speaking HTTP (`nc`): the route taken,
+        with route.error "refused" (nothing listens) or "timeout" (dropped, nothing there); on
+        success route.pod and route.port are who accepted it (None for the apiserver and the
+        outside world). Only a failed connection goes to the request log (it has no status)."""
+        route = self.route(client, ip, port)
+        self._police(client, route, target, ip, port)
+        if not route.error and route.pod is not None and self._listener(route.pod, route.port) is None:
+            route.error = "refused"
+        if route.error:
+            self.requests.record(client=objects.key_of(client), target=target, service=route.service,
+                                 endpoint=objects.key_of(route.pod) if route.pod is not None and route.dropped else None,
+                                 status=None, error=route.error,
+                                 policy=route.dropped.words() if route.dropped is not None else "")
+        return route
 
     def answer(self, pod: dict, port: int, req: servers.Request) -> tuple[servers.Response | None, str]:
         """What the pod's container listening on `port` answers (and writes to its access log):
@@ -198,8 +279,14 @@ class PodNetwork:
         """ClusterIPs are virtual (iptables rules, no host behind them): they do not answer ICMP;
         pods and nodes do."""
         if ip.startswith("127.") or cluster_dns.is_outside(ip) or ip in {self._node_ip(n) for n in self._node_names()}:
-            return True
-        return self._pod_by_ip(ip) is not None
+            dest = None
+        else:
+            dest = self._pod_by_ip(ip)
+            if dest is None:
+                return False
+        # ICMP is neither TCP nor UDP: only a policy rule without ports lets it through
+        return network_policy.evaluate(self.store, client, (client.get("status") or {}).get("podIP", ""),
+                                       dest, ip, 0, "ICMP").allowed or ip.startswith("127.")
 
     # ---- DNS -----------------------------------------------------------------------------------
 

@@ -429,7 +429,7 @@ class ContainerShells:
         return env
 
 
-NET_TOOLS = {"curl", "wget", "nslookup", "getent", "host", "ping"}
+NET_TOOLS = {"curl", "wget", "nslookup", "getent", "host", "ping", "nc"}
 
 
 class _Started:

@@ -6,7 +6,8 @@ import re
 
 from ... import cluster_dns
 from .fs import FsError
-from .resolver import NetClient, client_of, err, hosts_file, number, resolv_conf, resolve, tools, wait
+from .resolver import (LOOKUP_TIMEOUT, NetClient, client_of, err, hosts_file, lookup_blocked, number, resolv_conf,
+                       resolve, tools, wait)
 
 
 # ---- DNS tools ----------------------------------------------------------------------------------
@@ -27,6 +28,10 @@ def nslookup(sh, argv, io):
     conf = resolv_conf(sh)
     server = args[1] if len(args) > 1 else conf.nameserver
     flavour = _nslookup_flavour(client)
+    if client is not None and server == conf.nameserver and lookup_blocked(sh, name) is not None:
+        if wait(sh, LOOKUP_TIMEOUT):      # a NetworkPolicy drops the queries to CoreDNS
+            return 130
+        return _no_servers(io, flavour == "bind")
     if client is None or not client.network.dns_up() or server != conf.nameserver:
         return _no_servers(io, flavour == "bind")
     net = client.network
@@ -116,6 +121,9 @@ def getent(sh, argv, io):
         return 0
     status = 0
     for name in argv[2:]:
+        blocked = lookup_blocked(sh, name)
+        if blocked is not None and wait(sh, blocked):
+            return 130
         found = resolve(sh, name)
         if found is None:
             status = 2
@@ -135,6 +143,11 @@ def host(sh, argv, io):
                  "            [-R number] [-m flag] [-p port] hostname [server]")
         return 1
     client = client_of(sh)
+    if client is not None and lookup_blocked(sh, args[0]) is not None:
+        if wait(sh, LOOKUP_TIMEOUT):      # a NetworkPolicy drops the queries to CoreDNS
+            return 130
+        io.out(b";; connection timed out; no servers could be reached\n")
+        return 1
     if client is None or not client.network.dns_up():
         io.out(b";; connection timed out; no servers could be reached\n")
         return 1
@@ -178,6 +191,9 @@ def ping(sh, argv, io):
         return 1
     client = client_of(sh)
     name = names[0]
+    blocked = lookup_blocked(sh, name) if client is not None else None
+    if blocked is not None and wait(sh, blocked):
+        return 130
     found = resolve(sh, name) if client is not None else None
     if found is None or client is None:
         err(io, f"ping: bad address '{name}'")

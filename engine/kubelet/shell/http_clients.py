@@ -9,7 +9,7 @@ import urllib.parse
 
 from .. import servers
 from .fs import FsError
-from .resolver import NetClient, client_of, err, number, resolve, wait
+from .resolver import NetClient, client_of, err, lookup_blocked, number, resolve, wait
 
 CURL_VERSION = "8.11.1"
 
@@ -135,6 +135,18 @@ def _curl_one(sh, io, url, flags, values, silent, show, verbose, out_file) -> in
             if show:
                 err(io, f'curl: (1) Protocol "{scheme}" not supported')
             return 1
+        blocked = lookup_blocked(sh, host)
+        if blocked is not None:
+            # a NetworkPolicy drops the pod's DNS queries: libc waits, curl's own timeout
+            # (which counts the lookup) may end it first
+            waited = min(blocked, max_time) if max_time else blocked
+            if wait(sh, waited):
+                return 130
+            if max_time and max_time < blocked:
+                if show:
+                    err(io, f"curl: (28) Resolving timed out after {int(waited * 1000) + 1} milliseconds")
+                write_out_text(0, "", 0)
+                return 28
         found = resolve(sh, host)
         if found is None or client is None:
             if verbose:
@@ -319,6 +331,9 @@ def wget(sh, argv, io):
         scheme, host, port, path = _parse_url(url)
         resp: servers.Response | None = None
         for _ in range(20):
+            blocked = lookup_blocked(sh, host) if client is not None else None
+            if blocked is not None and wait(sh, blocked):     # DNS dropped by a NetworkPolicy: -T does not cover it
+                return 130
             found = resolve(sh, host) if client is not None else None
             if found is None or client is None:
                 err(io, f"wget: bad address '{host}'")

@@ -73,13 +73,31 @@ def resolve(sh, name: str) -> tuple[str, str] | None:
         if name.lower() in (n.lower() for n in names) and cluster_dns.is_ip(ip):
             return ip, names[0]
     client = client_of(sh)
-    if client is None or not client.network.dns_up():
+    if client is None or not client.network.dns_up() or not client.network.dns_allowed(client.pod):
         return None
     for cand in cluster_dns.candidates(name, resolv_conf(sh)):
         ans = client.network.query(cand)
         if ans.addresses:
             return ans.addresses[0], cand
     return None
+
+
+# A query nobody answers: resolv.conf's defaults (no `options timeout:`/`attempts:` in a pod's
+# file) are 5 s and 2 attempts, and glibc waits out both before getaddrinfo gives up (musl gives up
+# after one 5 s round; the playground does not tell the two apart).
+LOOKUP_TIMEOUT = 10.0
+
+
+def lookup_blocked(sh, name: str) -> float | None:
+    """Seconds a lookup of `name` waits before failing because the pod's NetworkPolicies drop
+    its queries to CoreDNS (engine/network_policy.py); None when the lookup goes through (an
+    address, a name in /etc/hosts, DNS allowed — or CoreDNS down, which resolve() reports)."""
+    if cluster_dns.is_ip(name) or any(name.lower() in (n.lower() for n in names) for _, names in hosts_file(sh)):
+        return None
+    client = client_of(sh)
+    if client is None or not client.network.dns_up() or client.network.dns_allowed(client.pod):
+        return None
+    return LOOKUP_TIMEOUT
 
 
 def wait(sh, seconds: float) -> bool:

@@ -90,6 +90,7 @@ export class DetailsPanel {
           ["Owners", ownerChain(this.model, pod) || (w ? `${w.kind} ${w.name}` : "none (bare pod)")],
           ["Images", ((pod.spec || {}).containers || []).map((c) => c.image).join(", ")]]),
       h("h3", { text: "Doing" }), doingList(pod),
+      h("h3", { text: "Network policies" }), policyList(pod),
       h("h3", { text: "Conditions" }), conditions(st.conditions));
   }
 
@@ -201,6 +202,50 @@ function doingList(pod) {
     .then((b) => list.append(...b.containers.map((c) => [
       h("dt", { text: c.init ? `${c.name} (init)` : c.name }), h("dd", { text: c.doing })]).flat()))
     .catch(() => {});
+  return list;
+}
+
+/** Who may reach the pod and whom it may reach: the NetworkPolicies selecting it, per direction,
+ *  their rules in words (GET /kubeplay/v1/networkpolicies/<ns>/<pod>), filled in when the answer
+ *  comes. No policy in a direction: everything is allowed there (the pod is not isolated). */
+const POLICY_REFRESH_MS = 3000;
+
+function policyList(pod) {
+  const list = h("dl", { class: "facts policies" });
+  const m = pod.metadata;
+  const side = (v, title) => {
+    const dd = h("dd", { "data-direction": title.split(" ")[0] });
+    if (!v.isolated) dd.append(h("span", { class: "hint", text: "anyone (no NetworkPolicy selects it)" }));
+    else {
+      const rules = v.policies.flatMap((p) => p.rules.map((r) => h("li", null, h("b", { text: p.name }), `: ${r}`)));
+      if (rules.length) {      // a policy without rules here still isolates the pod: say so under the others
+        for (const p of v.policies.filter((q) => !q.rules.length)) {
+          rules.push(h("li", { class: "np-none" }, h("b", { text: p.name }), ": isolates it, allows nothing by itself"));
+        }
+      }
+      if (!rules.length) {
+        dd.append(h("span", { class: "np-none", text: `nobody — isolated by ${v.policies.map((p) => p.name).join(", ")}, ` +
+                                                  "which allows nothing" }));
+      } else dd.append(h("ul", { class: "np-rules" }, rules));
+    }
+    return [h("dt", { text: title }), dd];
+  };
+  // Policies are not on the page's stream: ask again every few seconds while the panel shows this
+  // pod, so a policy applied meanwhile appears; redraw only when the answer changed.
+  let last = "";
+  const load = () => fetch(`/kubeplay/v1/networkpolicies/${encodeURIComponent(m.namespace)}/${encodeURIComponent(m.name)}`,
+                           { headers: { Accept: "application/json", "X-Kubeplay-Request": "page" } })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((b) => {
+      const text = JSON.stringify(b);
+      if (!b || text === last) return;
+      last = text;
+      clear(list);
+      list.append(...side(b.ingress, "ingress (who may reach it)"), ...side(b.egress, "egress (whom it may reach)"));
+    })
+    .catch(() => {});
+  load();
+  const timer = setInterval(() => { if (list.isConnected) load(); else clearInterval(timer); }, POLICY_REFRESH_MS);
   return list;
 }
 

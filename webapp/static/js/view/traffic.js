@@ -2,10 +2,12 @@
 // — client pod, Service, the endpoint kube-proxy chose, status) light up the client pod, the
 // Service's card and its endpoint chip, and the serving pod, joined by a short-lived arrow
 // client → Service → endpoint over the map. A refused or timed-out request draws the arrow to the
-// Service only, in red. Everything fades after FLASH_MS; the latest few stay readable in
+// Service only, in red; one a NetworkPolicy dropped (`item.policy`) is drawn to the pod it was
+// meant for, red, with the verdict written beside that pod ("dropped by NetworkPolicy …"). Everything fades after FLASH_MS; the latest few stay readable in
 // `recent` (tests and the benchmark read it).
 
 const FLASH_MS = 1800;
+const DROPPED_MS = 4000;      // a dropped request's verdict stays long enough to read
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 function cssEscape(text) {
@@ -49,6 +51,7 @@ export class TrafficView {
       ? card.querySelector(`[data-endpoint="${cssEscape(item.endpoint.split("/")[1])}"]`) : null;
     const failed = item.status === null || item.status === undefined;
     const marks = [[client, "req-client"], [card, "req-service"], [chip, "req-chosen"], [server, "req-endpoint"]];
+    if (item.policy && server) marks.push([server, "req-dropped"]);
     for (const [el, cls] of marks) {
       if (!el) continue;
       el.classList.add(cls);
@@ -68,14 +71,32 @@ export class TrafficView {
       path.dataset.service = item.service || "";
       path.dataset.endpoint = item.endpoint || "";
       path.dataset.status = item.status === null || item.status === undefined ? item.error || "" : String(item.status);
+      if (item.policy) path.dataset.policy = item.policy;
       const doc = document.documentElement;
       this.svg.setAttribute("width", String(doc.scrollWidth));
       this.svg.setAttribute("height", String(doc.scrollHeight));
       this.svg.appendChild(path);
     }
+    const note = item.policy ? this._note(server || chip || card || client, item) : null;
     setTimeout(() => {
       for (const [el, cls] of marks) if (el) el.classList.remove(cls, "req-failed");
       if (path) path.remove();
-    }, FLASH_MS);
+      if (note) note.remove();
+    }, item.policy ? DROPPED_MS : FLASH_MS);
+  }
+
+  /** The verdict on a dropped request, written beside the pod it was meant for. */
+  _note(el, item) {
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    const note = document.createElement("div");
+    note.className = "request-dropped";
+    note.dataset.client = item.client || "";
+    note.dataset.endpoint = item.endpoint || "";
+    note.textContent = `${item.client} → ${item.target}: ${item.policy}`;
+    note.style.left = `${Math.max(4, Math.min(r.left + window.scrollX, window.scrollX + window.innerWidth - 320))}px`;
+    note.style.top = `${r.bottom + window.scrollY + 4}px`;
+    this.root.appendChild(note);
+    return note;
   }
 }
