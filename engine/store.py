@@ -441,6 +441,10 @@ class Store:
                 record = lambda o: managedfields.record_update(rt, old, o, mgr, now, subresource=subresource,  # noqa: E731
                                                     sent=sent)
             new = admission.admit_update(new, old, strict=strict, decode=sync, on_defaulted=record)
+            # Upstream defaults the body while decoding it, before PrepareForUpdate compares specs;
+            # compare again now that defaults are in, so fields a client left out to be defaulted
+            # back do not count as a spec change.
+            strategy.settle_generation(new, old)
             if rt is kinds.PERSISTENTVOLUMECLAIM:
                 storage_admission.admit_claim_update(self, new, old)
             if rt is kinds.SERVICE:

@@ -109,6 +109,12 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
         md["generation"] = omd["generation"]
 
 
+def settle_generation(new: dict, old: dict) -> None:
+    """The generation of an admitted (decoded and defaulted) update: bumped once if its spec differs
+    from the stored one. Safe to call after prepare_for_update, which compared the raw body."""
+    _bump_generation(new, old)
+
+
 def _bump_generation(new: dict, old: dict) -> None:
     kind = new.get("kind")
     md, omd = new["metadata"], old["metadata"]

@@ -84,6 +84,19 @@ def test_spec_change_bumps_generation_status_write_does_not(store):
     assert d3["status"]["replicas"] == 4
 
 
+def test_a_replace_that_leaves_out_defaulted_fields_keeps_the_generation(store):
+    # The apiserver defaults the body while decoding it, before the strategy compares specs: a
+    # manifest sent again by PUT (`kubectl replace`) without the fields defaulting filled in is the
+    # same spec, so neither the generation nor the resourceVersion moves.
+    store.create(deployment())
+    rv = store.resource_version
+    again = deployment()
+    again["metadata"].update(namespace="default", resourceVersion=str(rv))
+    d = store.update(again)
+    assert d["metadata"]["generation"] == 1
+    assert store.resource_version == rv
+
+
 def test_watch_replays_from_a_resource_version_and_follows_live_writes(store):
     rv0 = store.resource_version
     store.create(deployment("a"))
