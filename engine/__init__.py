@@ -27,6 +27,9 @@ What is here, and why the web layer needs it:
 - `doing`: what a container is doing, in a few words for the page's details panel ("serving on
   :80", "runs 3600 s, then exits 0", "allocating 150Mi"), from the image catalog
   (engine/data/images.json): `doing.pod_doing(pod)`.
+- `portable`: a cluster's objects as clean manifests (`portable.select(objects)`: what users
+  made, without status, server-set fields or dependants, in apply order; `portable.node_copy`),
+  for `kubeplay export`/`import` and the page's Export.
 - `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
   `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
@@ -36,8 +39,8 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import (api_warnings, controlplane, errors, eviction, hpa_versions, objects, patch, quantity, resources, tokens,
-               usage)
+from . import (api_warnings, controlplane, errors, eviction, hpa_versions, objects, patch, portable, quantity, resources,
+               tokens, usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -81,4 +84,6 @@ __all__ = [
     "hpa_versions",
     # what a container is doing, from the image catalog (the page's details panel)
     "doing",
+    # a cluster's objects as portable manifests (kubeplay export/import, the page's Export)
+    "portable",
 ]
