@@ -53,9 +53,10 @@ DERIVED_KINDS = frozenset({
 })
 
 # What `kubeplay import` copies from a real cluster (issue 14): workloads, what they read and
-# what guards or scales them, and the Namespaces those live in.
+# what guards or scales them, and the Namespaces those live in (a ReplicaSet only when no
+# Deployment owns it, a Pod only when nothing does: select leaves dependants out).
 IMPORT_KINDS = frozenset({
-    "Namespace", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "Service", "ConfigMap",
+    "Namespace", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Service", "ConfigMap",
     "Secret", "PersistentVolumeClaim", "PodDisruptionBudget", "HorizontalPodAutoscaler",
 })
 
