@@ -211,6 +211,8 @@ def _clean_template(template: dict) -> dict:
     md.pop("creationTimestamp", None)
     if "labels" in md:
         md["labels"] = _without(md["labels"], SERVER_LABELS)
+        if not md["labels"]:
+            del md["labels"]
     out = dict(template)
     if md:
         out["metadata"] = md
