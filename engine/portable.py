@@ -337,7 +337,7 @@ def _built_in(obj: dict) -> bool:
     return _only_system_wrote(obj)
 
 
-def _claims_of_statefulsets(objs: list[dict]) -> set[tuple[str, str]]:
+def _claims_of_statefulsets(objs: list[dict]) -> set[tuple[str | None, str | None]]:
     """(namespace, name) of the claims StatefulSets make from their volumeClaimTemplates
     (`<template>-<set>-<ordinal>`): unowned under the default Retain policy, yet theirs."""
     patterns = []
@@ -417,7 +417,7 @@ def node_copy(node: dict) -> dict:
         if cap.get(field):
             copy[field] = str(cap[field])
     try:
-        copy["pods"] = int(cap.get("pods"))
-    except (TypeError, ValueError):
-        pass
+        copy["pods"] = int(str(cap.get("pods")))
+    except ValueError:
+        pass                            # no pod capacity reported: the playground's default
     return copy
