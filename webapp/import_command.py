@@ -133,9 +133,12 @@ def read_cluster(kubeconfig: str, context: str | None, namespaces: list[str], in
         nodes = None
         if with_nodes:
             try:
-                nodes = _call(client, host, apis["CoreV1Api"], "list_node")
+                nodes = _call(client, host, apis["CoreV1Api"], "list_node") or None
             except ClusterError as e:
                 warnings.append(f"nodes not copied, the playground keeps its own: {e}")
+            else:
+                if nodes is None:
+                    warnings.append("the cluster lists no nodes: the playground keeps its own")
         return objs, nodes, host, warnings
     finally:
         api_client.close()

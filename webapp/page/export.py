@@ -31,7 +31,7 @@ OUTPUTS = ("yaml", "json")
 def cluster_objects(store) -> list[dict]:
     """Every stored object of every kind, as the store holds them (managedFields included: they
     tell the user's fields from the cluster's)."""
-    return [o for rt in kinds.all_types() for o in store.iter(rt)]
+    return [o for rt in kinds.all_types() for o in store.list(rt)[0]]
 
 
 def render(manifests: list[dict], output: str) -> str:

@@ -109,7 +109,7 @@ def _refused(rt: kinds.ResourceType, obj: dict, err: errors.ApiError) -> errors.
 
 
 def _known_classes(store) -> set[str]:
-    return {objects.name_of(sc) for sc in store.iter(kinds.STORAGECLASS)}
+    return {objects.name_of(sc) for sc in store.list(kinds.STORAGECLASS)[0]}
 
 
 def _claim_spec_without_class(spec: dict, known: set[str]) -> tuple[dict, str | None]:
@@ -159,7 +159,7 @@ def _replace_nodes(cluster, copies: list[dict]) -> dict:
     store = cluster.store
     wanted = {c["name"]: c for c in copies}
     report: dict = {"added": [], "updated": [], "removed": [], "kept": []}
-    for node in list(store.iter(kinds.NODE)):
+    for node in store.list(kinds.NODE)[0]:
         name = objects.name_of(node)
         if name in wanted:
             continue
@@ -175,7 +175,14 @@ def _replace_nodes(cluster, copies: list[dict]) -> dict:
             cluster.join_node(name, **{k: v for k, v in copy.items() if k != "name"})
             report["added"].append(name)
             continue
-        _update_node(store, node, copy)
+        for attempt in range(5):
+            try:
+                _update_node(store, node, copy)
+                break
+            except errors.Conflict:     # its kubelet wrote the node meanwhile: read it again
+                if attempt == 4:
+                    raise
+                node = store.get(kinds.NODE, "", name)
         report["updated"].append(name)
     return report
 
@@ -238,7 +245,11 @@ def import_copy():
             raise _refused(rt, obj, e)
 
     # 3. the nodes, 4. the objects (undone, Namespaces too, should one still be refused).
-    node_report = _replace_nodes(cluster, copies) if copies is not None else None
+    try:
+        node_report = _replace_nodes(cluster, copies) if copies is not None else None
+    except errors.ApiError:
+        _undo(store, made)
+        raise
     for rt, obj in rest:
         try:
             made.append((rt, store.create(obj, manager=MANAGER)))
