@@ -210,3 +210,55 @@ def free_port_kubeconfig(tmp_path):
                     f"contexts:\n- name: gone\n  context: {{cluster: gone, user: gone}}\ncurrent-context: gone\n")
     os.chmod(path, 0o600)
     return path
+
+
+OTHER = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: elsewhere, namespace: other}
+data: {a: b}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: db-password, namespace: shop}
+stringData: {password: s3cret}
+"""
+
+
+def test_an_import_of_one_namespace_through_another_context_keeps_the_playgrounds_nodes(kubeplay_factory,
+                                                                                     kubectl_session, tmp_path):
+    source = kubeplay_factory()
+    src = kubectl_session(source, tmp_path / "src", namespace="default")
+    src.kubectl("apply", "-f", SHOP)
+    src.kubectl("apply", "-f", "-", input=OTHER)
+    want = settled(source)
+    # The kubeconfig's current context is a cluster that is not there; --context picks the source.
+    two = tmp_path / "two-contexts.kubeconfig"
+    text = source.kubeconfig.read_text().replace("current-context: kubeplay", "current-context: gone")
+    config = yaml.safe_load(text)
+    config["clusters"].append({"name": "gone", "cluster": {"server": "http://127.0.0.1:9"}})
+    config["contexts"].append({"name": "gone", "context": {"cluster": "gone", "user": "kubeplay"}})
+    two.write_text(yaml.safe_dump(config))
+
+    target = kubeplay_factory(nodes=1)
+    before = nodes(target)
+    cp = kubeplay("import", "--kubeconfig", two, "--context", "kubeplay", "-n", "shop", "--keep-nodes",
+                  "--include-secrets", home=target.home)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout == (f"imported from {source.url} into {target.url}: 1 ConfigMap, 1 Deployment, 1 Job, "
+                         f"1 Namespace, 1 Pod, 1 Secret, 2 Services, 1 StatefulSet\n")
+    same_as(target, want, workloads)
+    assert nodes(target) == before
+    assert [n["metadata"]["name"] for n in target.get_json("/api/v1/namespaces")["items"]
+            if n["metadata"]["name"] in ("shop", "other")] == ["shop"]
+    secrets = target.get_json("/api/v1/namespaces/shop/secrets")["items"]
+    assert [(s["metadata"]["name"], s["type"]) for s in secrets
+            if s["type"] != "kubernetes.io/service-account-token"] == [("db-password", "Opaque")]
+
+    cp = kubeplay("import", "--kubeconfig", two, home=target.home, timeout=60)
+    assert (cp.returncode, cp.stdout) == (1, "")
+    assert cp.stderr.startswith("kubeplay: cannot reach the cluster at http://127.0.0.1:9: "), cp.stderr
