@@ -60,12 +60,59 @@ spec:
 """
 
 
-def _cluster_with_workloads() -> tuple[Cluster, list[dict]]:
+MORE_KINDS = """
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: tick, namespace: default}
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: c, image: busybox:1.36, command: [date]}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: default}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: c, image: nginx:1.27}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: agent, namespace: default}
+spec: {minAvailable: 1, selector: {matchLabels: {app: agent}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: default}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 3
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: solo, namespace: default}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: robot, namespace: default}
+"""
+
+
+def _cluster_with_workloads(text: str = WORKLOADS, run_for: float = 30) -> tuple[Cluster, list[dict]]:
     cluster = Cluster(store=Store(), clock=ManualClock(), nodes=2, control_plane=True)
-    for doc in yaml.safe_load_all(WORKLOADS):
+    for doc in yaml.safe_load_all(text):
         cluster.store.create(doc, manager=MANAGER)
         cluster.advance(1)
-    cluster.advance(30)
+    cluster.advance(run_for)
     return cluster, [o for rt in kinds.all_types() for o in cluster.store.iter(rt)]
 
 
@@ -163,3 +210,16 @@ def test_a_node_copy_keeps_capacity_labels_and_taints():
     assert portable.node_copy(node) == {"name": "n1", "cpu": "8", "memory": "32Gi", "pods": 250,
                                         "labels": {"disk": "ssd"},
                                         "taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}]}
+
+
+def test_cronjobs_daemonsets_budgets_autoscalers_and_claims_export_without_their_dependants():
+    cluster, objs = _cluster_with_workloads(MORE_KINDS, run_for=150)
+    assert any(o["kind"] == "Job" for o in objs)                  # the CronJob has run
+    out = portable.select(objs)
+    assert [(m["kind"], m["metadata"]["name"]) for m in out] == [
+        ("ServiceAccount", "robot"), ("PersistentVolumeClaim", "solo"), ("DaemonSet", "agent"), ("CronJob", "tick"),
+        ("PodDisruptionBudget", "agent"), ("HorizontalPodAutoscaler", "web")]
+    claim = out[1]["spec"]
+    assert claim == {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+                     "volumeMode": "Filesystem"}                   # no class admission filled in, no volume
+    assert out[5]["spec"] == yaml.safe_load(MORE_KINDS.split("---")[3])["spec"]
