@@ -25,17 +25,24 @@ class Playground:
 
     @classmethod
     def find(cls, runtime_file: str, server: str | None = None, token: str | None = None) -> "Playground":
-        """The server named by `server`, else the one `kubeplay serve` recorded in runtime_file."""
-        if server:
-            return cls(server, token)
+        """The server named by `server`, else the one `kubeplay serve` recorded in runtime_file.
+        The recorded certificate is trusted for a named HTTPS server too (kubeplay's own, made
+        for this machine by `serve --token`)."""
+        info: dict = {}
         try:
             with open(runtime_file) as f:
                 info = json.load(f)
-            return cls(info["url"], token or info.get("token"),
-                       info.get("ca") if info.get("ca") and os.path.exists(info["ca"]) else None)
-        except (OSError, ValueError, KeyError, TypeError):
+            if not isinstance(info, dict) or not isinstance(info.get("url"), str):
+                info = {}
+        except (OSError, ValueError):
+            info = {}
+        ca = info.get("ca") if isinstance(info.get("ca"), str) and os.path.exists(info["ca"]) else None
+        if server:
+            return cls(server, token, ca)
+        if not info:
             raise PlaygroundError(f"no running kubeplay found ({runtime_file} is missing or unreadable): "
                                   f"start one with `kubeplay serve`, or name it with --server URL")
+        return cls(info["url"], token or info.get("token"), ca)
 
     def _opener(self) -> urllib.request.OpenerDirector:
         handlers: list = [urllib.request.ProxyHandler({})]     # the playground is ours, never behind a proxy
