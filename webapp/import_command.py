@@ -185,7 +185,8 @@ def run(args, runtime_file: str) -> int:
     manifests = [m for m in manifests if m["kind"] != "Namespace" or m["metadata"]["name"] in used]
     copies = [portable.node_copy(n) for n in nodes] if nodes is not None else None
     try:
-        raw, _ = playground.request("POST", "/kubeplay/v1/import", {"objects": manifests, "nodes": copies})
+        raw, _ = playground.request("POST", "/kubeplay/v1/import", {"objects": manifests, "nodes": copies},
+                                    timeout=600)
     except PlaygroundError as e:
         print(f"kubeplay: {e}", file=sys.stderr)
         return 1

@@ -81,3 +81,16 @@ def test_a_refused_import_changes_nothing(env):
     assert cluster.store.try_get(kinds.CONFIGMAP, "shop", "ok") is None
     cluster.advance(1)
     assert _node_names(cluster) == before                                # and the nodes were never touched
+
+
+def test_a_copy_may_be_larger_than_an_api_body(env):
+    cluster, page, plain = env
+    big = "x" * (900 * 1024)
+    objects = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"c{i}", "namespace": "default"},
+                "data": {"blob": big}} for i in range(4)]                 # 3.6 MiB in all
+    r = page.post("/kubeplay/v1/import", json={"objects": objects})
+    assert r.status_code == 200, r.get_json()
+    assert [c["name"] for c in r.get_json()["created"]] == ["c0", "c1", "c2", "c3"]
+    too_big = page.post("/api/v1/namespaces/default/configmaps", data=b"x" * (4 * 1024 * 1024),
+                        content_type="application/json")
+    assert too_big.status_code == 413                                      # the API's own limit stays

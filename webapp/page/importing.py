@@ -29,6 +29,17 @@ from webapp.extension import current_cluster
 bp = Blueprint("import", __name__)
 
 MANAGER = "kubeplay-import"
+# A copy of a cluster is many objects in one request (ConfigMaps alone may be a MiB each): this
+# endpoint takes more than the API's 3 MiB bodies.
+MAX_BODY = 64 * 1024 * 1024
+
+
+@bp.before_request
+def _larger_bodies() -> None:
+    try:
+        request.max_content_length = MAX_BODY      # per request since Flask 3.1
+    except AttributeError:
+        pass                                        # older Flask: the app's limit holds
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 
