@@ -31,6 +31,9 @@ What is here, and why the web layer needs it:
   source_pod, source_ip, dest_pod, dest_ip, port, protocol)` -> Verdict, and
   `pod_view(store, pod)` -> the policies selecting a pod per direction, their rules in words
   (the page's details panel).
+- `portable`: a cluster's objects as clean manifests (`portable.select(objects)`: what users
+  made, without status, server-set fields or dependants, in apply order; `portable.node_copy`),
+  for `kubeplay export`/`import` and the page's Export.
 - `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
   `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
@@ -40,8 +43,8 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import (api_warnings, controlplane, errors, eviction, hpa_versions, network_policy, objects, patch, quantity,
-               resources, tokens, usage)
+from . import (api_warnings, controlplane, errors, eviction, hpa_versions, network_policy, objects, patch, portable,
+               quantity, resources, tokens, usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -87,4 +90,6 @@ __all__ = [
     "doing",
     # what NetworkPolicies allow, per pod in words (the page's details panel)
     "network_policy",
+    # a cluster's objects as portable manifests (kubeplay export/import, the page's Export)
+    "portable",
 ]

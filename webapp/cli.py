@@ -233,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--server", help="server URL (default: the running kubeplay)")
     k.add_argument("--token", help="bearer token to put in it (default: the running kubeplay's)")
     k.set_defaults(func=kubeconfig)
+    from . import export_command, import_command
+    export_command.add_parser(sub, RUNTIME_FILE)
+    import_command.add_parser(sub, RUNTIME_FILE)
     return p
 
 

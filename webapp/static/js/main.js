@@ -21,6 +21,7 @@ import { Scenarios } from "./scenarios.js";
 import { TrafficView } from "./view/traffic.js";
 import { keyOf } from "./model.js";
 import { EDITABLE } from "./desired.js";
+import { downloadExport } from "./export.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -183,6 +184,10 @@ document.addEventListener("keydown", (e) => {
 
 $("#pizza-demo").addEventListener("click", () => tour.start());
 $("#add-node").addEventListener("click", () => actions.addNode());
+$("#export").addEventListener("click", async () => {
+  const { text, kind } = await downloadExport();
+  toast(text, kind);
+});
 clock.load();
 sync.start();
 refreshUsage();
