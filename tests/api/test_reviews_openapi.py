@@ -174,8 +174,7 @@ def test_reviews_are_create_only(client):
 
 def test_discovery_lists_the_review_resources(client):
     groups = {g["name"]: g for g in client.get("/apis").get_json()["groups"]}
-    for group, resources in [("authorization.k8s.io", {"selfsubjectaccessreviews", "selfsubjectrulesreviews",
-                                                      "subjectaccessreviews"}),
+    for group, resources in [("authorization.k8s.io", {"selfsubjectaccessreviews", "selfsubjectrulesreviews"}),
                              ("authentication.k8s.io", {"selfsubjectreviews"})]:
         assert groups[group]["preferredVersion"] == {"groupVersion": f"{group}/v1", "version": "v1"}
         assert client.get(f"/apis/{group}").status_code == 200

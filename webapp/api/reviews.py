@@ -4,8 +4,8 @@
 * authorization.k8s.io/v1 selfsubjectaccessreviews (`kubectl auth can-i VERB RESOURCE`),
 * authorization.k8s.io/v1 selfsubjectrulesreviews (`kubectl auth can-i --list`).
 
-* authorization.k8s.io/v1 subjectaccessreviews (may another user do this; `kubectl auth can-i --as`
-  asks with impersonation instead).
+(SubjectAccessReview, for another user, is not served: its schema is not in the generated
+api_schema.json.gz yet; `kubectl auth can-i --as` asks with impersonation instead.)
 
 They answer for the request's user (webapp/api/authz.py: the kubeconfig's `kubernetes-admin` in
 `kubeadm:cluster-admins`, a ServiceAccount's token, or whoever `--as` impersonates) from the stored
@@ -32,7 +32,6 @@ RESOURCES = [
     ("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview"),
     ("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
     ("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
-    ("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview"),
 ]
 
 def discovery_resources(group: str, version: str) -> list[dict]:
@@ -108,24 +107,6 @@ def self_subject_access_review():
     return _json({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
                   "metadata": {**md, "creationTimestamp": md.get("creationTimestamp")},
                   "spec": spec, "status": _decide(current_user(), spec)})
-
-
-@bp.post("/apis/authorization.k8s.io/v1/subjectaccessreviews")
-def subject_access_review():
-    obj = _read("authorization.k8s.io", "v1", "SubjectAccessReview")
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    problems = _validate_access_review(obj, spec)
-    if not spec.get("user") and not spec.get("groups"):
-        problems.append(errors.invalid("spec.user", spec.get("user") or "",
-                                       "at least one of user or group must be specified"))
-    if problems:
-        raise errors.Invalid("SubjectAccessReview", "authorization.k8s.io", "", problems)
-    md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    user = rbac.User(str(spec.get("user") or ""), tuple(str(x) for x in spec.get("groups") or ()),
-                     str(spec.get("uid") or ""))
-    return _json({"kind": "SubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
-                  "metadata": {**md, "creationTimestamp": md.get("creationTimestamp")},
-                  "spec": spec, "status": _decide(user, spec)})
 
 
 def _decide(user: rbac.User, spec: dict) -> dict:
