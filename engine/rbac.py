@@ -15,6 +15,7 @@ check (`confirm_no_escalation`) and the access/rules reviews read the same rules
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs
 
 from . import errors, resources as kinds
 
@@ -65,6 +66,56 @@ class Attributes:
     api_version: str = ""
     path: str = ""
     resource_request: bool = True
+
+
+# ---- request attributes (k8s.io/apiserver pkg/endpoints/request/requestinfo.go NewRequestInfo) ---
+
+def request_attributes(user: User, method: str, path: str, query: str) -> Attributes:
+    """What the RBAC authorizer is asked about a request: verb from the method (a collection GET is
+    list or watch, a collection DELETE deletecollection), namespace, resource/subresource/name from
+    the path; paths outside /api and /apis (and discovery) are non-resource requests."""
+    parts = [p for p in path.strip("/").split("/") if p] if path.strip("/") else []
+    nonresource = Attributes(user=user, verb=method.lower(), path=path, resource_request=False)
+    if len(parts) < 3 or parts[0] not in ("api", "apis"):
+        return nonresource
+    rest = parts[1:]
+    group = ""
+    if parts[0] == "apis":
+        if len(rest) < 3:
+            return nonresource
+        group, rest = rest[0], rest[1:]
+    version, rest = rest[0], rest[1:]
+    if rest[0] in ("watch", "proxy"):
+        if len(rest) < 2:
+            return nonresource
+        verb, rest = rest[0], rest[1:]
+    else:
+        verb = {"POST": "create", "GET": "get", "HEAD": "get", "PUT": "update", "PATCH": "patch",
+                "DELETE": "delete"}.get(method, "")
+    namespace = ""
+    if rest[0] == "namespaces":
+        if len(rest) > 1:
+            namespace = rest[1]
+            if len(rest) > 2 and rest[2] not in ("status", "finalize"):
+                rest = rest[2:]
+    resource = rest[0]
+    name = rest[1] if len(rest) >= 2 else ""
+    sub = rest[2] if len(rest) >= 3 and verb != "proxy" else ""
+    args = parse_qs(query)
+    if not name and verb == "get":
+        verb = "watch" if (args.get("watch") or [""])[0] in ("1", "true", "True") else "list"
+        for sel in (args.get("fieldSelector") or [""])[0].split(","):
+            key, _, value = sel.partition("=")
+            if key.strip() == "metadata.name" and value and not value.startswith("=") and "/" not in value:
+                name = value.strip()
+    if not name and verb == "delete":
+        verb = "deletecollection"
+    # v1.32 AuthorizePodWebsocketUpgradeCreateSubresource: a WebSocket GET of exec/attach/portforward
+    # needs `create`, as the SPDY POST does
+    if resource == "pods" and sub in ("exec", "attach", "portforward") and verb == "get":
+        verb = "create"
+    return Attributes(user=user, verb=verb, resource=resource, subresource=sub, name=name,
+                           namespace=namespace, api_group=group, api_version=version, path=path)
 
 
 # ---- matching (pkg/apis/rbac/v1/evaluation_helpers.go) -----------------------------------------

@@ -147,3 +147,22 @@ def test_bootstrap_cluster_roles_and_aggregation(kube_ns):
                            message="the new rule aggregated into view, edit and admin")
     kube("delete", "clusterrole", name)
     kube.server.wait_until(lambda: not aggregated("view"), 20, message="the rule gone from view")
+
+
+def test_a_pod_reads_the_api_once_its_account_is_bound(kube_ns):
+    kube = kube_ns
+    kube("run", "client", "--image=curlimages/curl:8.11.1", "--", "sleep", "infinity")
+    kube.server.wait_until(lambda: kube.is_running_ready(json.loads(kube("get", "pod", "client", "-o", "json").stdout)),
+                           40, message="client ready")
+    sa = "/var/run/secrets/kubernetes.io/serviceaccount"
+    script = (f'curl -s --cacert {sa}/ca.crt -H "Authorization: Bearer $(cat {sa}/token)" '
+              f"https://kubernetes.default.svc/api/v1/namespaces/{kube.ns}/pods")
+    body = json.loads(kube("exec", "client", "--", "sh", "-c", script).stdout)
+    assert (body["code"], body["message"]) == (403, f'pods is forbidden: User "system:serviceaccount:{kube.ns}:default" '
+                                                    f'cannot list resource "pods" in API group "" in the namespace '
+                                                    f'"{kube.ns}"')
+    kube("create", "rolebinding", "default-view", "--clusterrole=view", f"--serviceaccount={kube.ns}:default")
+    body = json.loads(kube("exec", "client", "--", "sh", "-c", script).stdout)
+    assert body["kind"] == "PodList" and [p["metadata"]["name"] for p in body["items"]] == ["client"]
+    body = json.loads(kube("exec", "client", "--", "sh", "-c", script.replace("/pods", "/secrets")).stdout)
+    assert body["code"] == 403

@@ -23,8 +23,6 @@ out by deleting a binding."""
 from __future__ import annotations
 
 import hmac
-from urllib.parse import parse_qs
-
 from flask import Flask, g, request
 
 from engine import errors, rbac, tokens
@@ -77,53 +75,6 @@ def _authenticate(server_token: str | None) -> rbac.User:
     if user is None:
         raise Unauthorized("Unauthorized")
     return user
-
-
-# ---- request attributes (RequestInfoFactory.NewRequestInfo) --------------------------------------
-
-def request_attributes(user: rbac.User, method: str, path: str, query: str) -> rbac.Attributes:
-    parts = [p for p in path.strip("/").split("/") if p] if path.strip("/") else []
-    nonresource = rbac.Attributes(user=user, verb=method.lower(), path=path, resource_request=False)
-    if len(parts) < 3 or parts[0] not in ("api", "apis"):
-        return nonresource
-    rest = parts[1:]
-    group = ""
-    if parts[0] == "apis":
-        if len(rest) < 3:
-            return nonresource
-        group, rest = rest[0], rest[1:]
-    version, rest = rest[0], rest[1:]
-    if rest[0] in ("watch", "proxy"):
-        if len(rest) < 2:
-            return nonresource
-        verb, rest = rest[0], rest[1:]
-    else:
-        verb = {"POST": "create", "GET": "get", "HEAD": "get", "PUT": "update", "PATCH": "patch",
-                "DELETE": "delete"}.get(method, "")
-    namespace = ""
-    if rest[0] == "namespaces":
-        if len(rest) > 1:
-            namespace = rest[1]
-            if len(rest) > 2 and rest[2] not in ("status", "finalize"):
-                rest = rest[2:]
-    resource = rest[0]
-    name = rest[1] if len(rest) >= 2 else ""
-    sub = rest[2] if len(rest) >= 3 and verb != "proxy" else ""
-    args = parse_qs(query)
-    if not name and verb == "get":
-        verb = "watch" if (args.get("watch") or [""])[0] in ("1", "true", "True") else "list"
-        for sel in (args.get("fieldSelector") or [""])[0].split(","):
-            key, _, value = sel.partition("=")
-            if key.strip() == "metadata.name" and value and not value.startswith("=") and "/" not in value:
-                name = value.strip()
-    if not name and verb == "delete":
-        verb = "deletecollection"
-    # v1.32 AuthorizePodWebsocketUpgradeCreateSubresource: a WebSocket GET of exec/attach/portforward
-    # needs `create`, as the SPDY POST does
-    if resource == "pods" and sub in ("exec", "attach", "portforward") and verb == "get":
-        verb = "create"
-    return rbac.Attributes(user=user, verb=verb, resource=resource, subresource=sub, name=name,
-                           namespace=namespace, api_group=group, api_version=version, path=path)
 
 
 # ---- impersonation (filters/impersonation.go) ----------------------------------------------------
@@ -235,7 +186,7 @@ def init_app(app: Flask) -> None:
         g.kubeplay_user = user
         if user is ADMIN:
             return None
-        attrs = request_attributes(user, request.method, request.path, request.query_string.decode("latin-1"))
+        attrs = rbac.request_attributes(user, request.method, request.path, request.query_string.decode("latin-1"))
         allowed, reason = rbac.authorize(current_cluster().store, attrs)
         if not allowed:
             raise rbac.forbidden(attrs, reason)
