@@ -181,8 +181,8 @@ class Cluster:
             if s.try_get(kinds.PRIORITYCLASS, "", pc["metadata"]["name"]) is None:
                 s.create(pc, sync=False)
         # ... and rbac/bootstrap-roles: the default ClusterRoles and ClusterRoleBindings.
-        for obj in rbac_bootstrap.cluster_roles() + rbac_bootstrap.cluster_role_bindings():
-            if s.try_get(kinds.for_kind(obj["apiVersion"], obj["kind"]), "", obj["metadata"]["name"]) is None:
+        for rt, obj in rbac_bootstrap.objects():
+            if s.try_get(rt, "", obj["metadata"]["name"]) is None:
                 s.create(obj, sync=False)
         first_boot = not s.iter(kinds.NODE)
         if self.control_plane:

@@ -12,7 +12,8 @@ import json
 from functools import lru_cache
 from importlib import resources as package_files
 
-from .rbac import GROUP
+from .rbac import CLUSTERROLE, CLUSTERROLEBINDING, GROUP
+from .resources import ResourceType
 
 
 @lru_cache(maxsize=1)
@@ -53,3 +54,8 @@ def cluster_role_bindings() -> list[dict]:
                     "roleRef": {"apiGroup": GROUP, "kind": "ClusterRole", "name": e["role"]},
                     "subjects": subjects})
     return out
+
+
+def objects() -> list[tuple[ResourceType, dict]]:
+    """Every bootstrap object with its resource type, roles first (a binding names its role)."""
+    return ([(CLUSTERROLE, r) for r in cluster_roles()] + [(CLUSTERROLEBINDING, b) for b in cluster_role_bindings()])

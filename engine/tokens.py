@@ -156,14 +156,16 @@ def authenticate(store, token: str, now: float) -> tuple[str, str, str] | None:
         uid = (sa or {}).get("metadata", {}).get("uid")
         if sa is None or uid != claims.get("kubernetes.io/serviceaccount/service-account.uid"):
             return None
-        return ns, name, uid
+        return str(ns), str(name), str(uid)
     if not hmac.compare_digest(parts[2].encode(), _sign(f"{parts[0]}.{parts[1]}").encode()):
         return None
     info = claims.get("kubernetes.io")
     if claims.get("iss") != ISSUER or not isinstance(info, dict):
         return None
-    ns, sa_ref = info.get("namespace"), info.get("serviceaccount") or {}
-    sa = store.try_get(kinds.SERVICEACCOUNT, ns, sa_ref.get("name", "")) if isinstance(ns, str) else None
+    ns, sa_ref = info.get("namespace"), info.get("serviceaccount")
+    if not isinstance(ns, str) or not isinstance(sa_ref, dict) or not isinstance(sa_ref.get("name"), str):
+        return None
+    sa = store.try_get(kinds.SERVICEACCOUNT, ns, sa_ref["name"])
     if sa is None:
         return None
     uid = sa["metadata"].get("uid", "")
@@ -176,4 +178,4 @@ def authenticate(store, token: str, now: float) -> tuple[str, str, str] | None:
         exp = claims.get("exp")
         if sa_ref.get("uid") != uid or not isinstance(exp, int) or exp <= now:
             return None
-    return ns, sa_ref["name"], uid
+    return ns, str(sa_ref["name"]), str(uid)

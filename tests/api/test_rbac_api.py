@@ -100,7 +100,7 @@ def test_access_and_rules_reviews_answer_from_the_rules(client, setup):
         '"kubeadm:cluster-admins"')
     _bind_view(client)
     assert can(setup, "list", "pods", "prod") == {
-        "allowed": True, "reason": f'RBAC: allowed by RoleBinding "ci-view/prod" of ClusterRole "view" to '
+        "allowed": True, "reason": 'RBAC: allowed by RoleBinding "ci-view/prod" of ClusterRole "view" to '
                                    'ServiceAccount "dev/ci"'}
     r = client.post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", headers=setup, json={
         "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": {"namespace": "prod"}})
