@@ -1,8 +1,10 @@
 """The RBAC authorizer (engine/rbac.py), the bootstrap policy and the ClusterRole aggregation
 controller, against a cluster as kube-apiserver and kube-controller-manager leave it."""
+import base64
+
 import pytest
 
-from engine import errors, rbac
+from engine import errors, rbac, resources as kinds
 from engine.rbac import Attributes, User
 
 CI = rbac.service_account_user("dev", "ci")
@@ -168,3 +170,31 @@ def test_role_ref_cannot_change(cluster):
     assert e.value.message == ('RoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef: Invalid value: '
                                '{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"}: '
                                'cannot change roleRef')
+
+
+def test_service_account_tokens_authenticate_until_they_expire_or_their_account_goes(cluster):
+    from engine import tokens
+    store = cluster.store
+    store.create({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "ci", "namespace": "dev"}})
+    now = cluster.clock.now()
+    token = tokens.request_token(store, now, "dev", "ci", {"spec": {"expirationSeconds": 600}})["status"]["token"]
+    uid = store.get(kinds.SERVICEACCOUNT, "dev", "ci")["metadata"]["uid"]
+    assert tokens.authenticate(store, token, now + 599) == ("dev", "ci", uid)
+    assert tokens.authenticate(store, token, now + 600) is None                       # expired
+    header, claims, sig = token.split(".")
+    assert tokens.authenticate(store, f"{header}.{claims}.{sig[::-1]}", now) is None    # not our signature
+    assert tokens.authenticate(store, "not.a.token", now) is None
+    # the tokens controller's Secret token: valid while the Secret holds it
+    store.create({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                  "metadata": {"name": "ci-token", "namespace": "dev",
+                               "annotations": {"kubernetes.io/service-account.name": "ci"}}})
+    cluster.run_until_idle()
+    secret = store.get(kinds.SECRET, "dev", "ci-token")
+    legacy = base64.b64decode(secret["data"]["token"]).decode()
+    assert tokens.authenticate(store, legacy, now + 10**7) == ("dev", "ci", uid)
+    store.delete(kinds.SECRET, "dev", "ci-token")
+    cluster.run_until_idle()
+    assert tokens.authenticate(store, legacy, now) is None
+    store.delete(kinds.SERVICEACCOUNT, "dev", "ci")
+    cluster.run_until_idle()
+    assert tokens.authenticate(store, token, now) is None                             # account gone
