@@ -7,26 +7,6 @@ from __future__ import annotations
 
 import json
 
-import itertools
-
-import pytest
-from conftest import Kube
-
-_numbers = itertools.count(1)
-
-
-@pytest.fixture
-def kube_ns(kubeplay_module_token_server, kubectl_version, kubectl_session, tmp_path):
-    """A namespace of the test's own on the module's --token server (kubectl sends a
-    ServiceAccount's bearer token only over the TLS such a server speaks), each kubectl in turn."""
-    srv = kubeplay_module_token_server
-    ns = f"rbac{next(_numbers)}-{kubectl_version.replace('.', '')}"
-    session = kubectl_session(srv, tmp_path / "kubectl", namespace=ns, version=kubectl_version)
-    session.kubectl("create", "namespace", ns)
-    yield Kube(session, ns, kubectl_version)
-    session.kubectl("delete", "namespace", ns, "--wait=false", check=False)
-
-
 def _sa_kubeconfig(kube, tmp_path, token: str, namespace: str) -> dict:
     """A kubeconfig for the ServiceAccount: the server's cluster, the token as its user."""
     path = tmp_path / "sa-kubeconfig"
@@ -38,8 +18,8 @@ def _sa_kubeconfig(kube, tmp_path, token: str, namespace: str) -> dict:
     return env
 
 
-def test_service_account_token_is_refused_then_allowed_by_view(kube_ns, tmp_path):
-    kube = kube_ns
+def test_service_account_token_is_refused_then_allowed_by_view(kube_token_ns, tmp_path):
+    kube = kube_token_ns
     prod = f"{kube.ns}-prod"
     sa = f"system:serviceaccount:{kube.ns}:ci"
     kube("create", "namespace", prod)
@@ -95,8 +75,8 @@ def test_service_account_token_is_refused_then_allowed_by_view(kube_ns, tmp_path
         kube("delete", "namespace", prod, "--wait=false", check=False)
 
 
-def test_create_get_and_describe_rbac_objects(kube_ns):
-    kube = kube_ns
+def test_create_get_and_describe_rbac_objects(kube_token_ns):
+    kube = kube_token_ns
     out = kube("create", "role", "pod-reader", "--verb=get,list,watch", "--resource=pods,pods/log").stdout
     assert out == "role.rbac.authorization.k8s.io/pod-reader created\n"
     out = kube("create", "rolebinding", "read-pods", "--role=pod-reader", "--user=jane", "--group=devs",
@@ -123,8 +103,8 @@ def test_create_get_and_describe_rbac_objects(kube_ns):
     assert 'The Role "bad" is invalid: rules[0].verbs: Required value: verbs must contain at least one value' in cp.stderr
 
 
-def test_bootstrap_cluster_roles_and_aggregation(kube_ns):
-    kube = kube_ns
+def test_bootstrap_cluster_roles_and_aggregation(kube_token_ns):
+    kube = kube_token_ns
     _, rows = kube.table("get", "clusterroles")
     names = {r["NAME"] for r in rows}
     assert {"cluster-admin", "admin", "edit", "view", "system:basic-user", "system:discovery",
@@ -149,8 +129,8 @@ def test_bootstrap_cluster_roles_and_aggregation(kube_ns):
     kube.server.wait_until(lambda: not aggregated("view"), 20, message="the rule gone from view")
 
 
-def test_a_pod_reads_the_api_once_its_account_is_bound(kube_ns):
-    kube = kube_ns
+def test_a_pod_reads_the_api_once_its_account_is_bound(kube_token_ns):
+    kube = kube_token_ns
     kube("run", "client", "--image=curlimages/curl:8.11.1", "--", "sleep", "infinity")
     kube.server.wait_until(lambda: kube.is_running_ready(json.loads(kube("get", "pod", "client", "-o", "json").stdout)),
                            40, message="client ready")
