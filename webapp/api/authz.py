@@ -23,6 +23,7 @@ out by deleting a binding."""
 from __future__ import annotations
 
 import hmac
+
 from flask import Flask, g, request
 
 from engine import errors, rbac, tokens
