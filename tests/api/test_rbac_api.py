@@ -164,3 +164,45 @@ def test_table_columns(client, setup):
     r = client.get("/apis/rbac.authorization.k8s.io/v1/clusterroles/view",
                    headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"})
     assert [c["name"] for c in r.get_json()["columnDefinitions"]] == ["Name", "Created At"]
+
+
+def test_bind_and_escalate_verbs_and_the_aggregation_rule(client, setup):
+    # ci may manage cluster roles and bindings, and may `bind` view — nothing else
+    role = {"apiVersion": G, "kind": "ClusterRole", "metadata": {"name": "rbac-manager"},
+            "rules": [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles", "rolebindings"],
+                       "verbs": ["create", "get"]},
+                      {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"],
+                       "resourceNames": ["view"]}]}
+    assert client.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", json=role).status_code == 201
+    assert client.post("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", json={
+        "apiVersion": G, "kind": "ClusterRoleBinding", "metadata": {"name": "ci-rbac-manager"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "rbac-manager"},
+        "subjects": [{"kind": "ServiceAccount", "name": "ci", "namespace": "dev"}]}).status_code == 201
+    # `bind` on view: ci may grant view in prod although it does not hold view's rules
+    _bind = {"apiVersion": G, "kind": "RoleBinding", "metadata": {"name": "someone-view"},
+             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+             "subjects": [{"kind": "User", "name": "jane"}]}
+    r = client.post("/apis/rbac.authorization.k8s.io/v1/namespaces/prod/rolebindings", headers=setup, json=_bind)
+    assert r.status_code == 201, r.get_json()
+    # ... but not edit
+    r = client.post("/apis/rbac.authorization.k8s.io/v1/namespaces/prod/rolebindings", headers=setup,
+                    json={**_bind, "metadata": {"name": "someone-edit"},
+                          "roleRef": {**_bind["roleRef"], "name": "edit"}})
+    assert r.status_code == 403 and r.get_json()["message"].startswith(
+        'rolebindings.rbac.authorization.k8s.io "someone-edit" is forbidden: user "system:serviceaccount:dev:ci"')
+    # a missing role is refused with the lookup's words
+    r = client.post("/apis/rbac.authorization.k8s.io/v1/namespaces/prod/rolebindings", headers=setup,
+                    json={**_bind, "metadata": {"name": "ghost"}, "roleRef": {**_bind["roleRef"], "name": "ghost"}})
+    assert r.get_json()["message"] == ('rolebindings.rbac.authorization.k8s.io "ghost" is forbidden: '
+                                       'clusterroles.rbac.authorization.k8s.io "ghost" not found')
+    # an aggregationRule gathers anything: cluster-admin only
+    r = client.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", headers=setup, json={
+        "apiVersion": G, "kind": "ClusterRole", "metadata": {"name": "gatherer"},
+        "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}})
+    assert r.status_code == 403
+    assert r.get_json()["message"] == ('clusterroles.rbac.authorization.k8s.io "gatherer" is forbidden: '
+                                       'must have cluster-admin privileges to use the aggregationRule')
+    # the admin may
+    assert client.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", json={
+        "apiVersion": G, "kind": "ClusterRole", "metadata": {"name": "gatherer"},
+        "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}}).status_code == 201
