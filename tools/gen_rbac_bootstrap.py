@@ -6,7 +6,7 @@ kube-apiserver's `rbac/bootstrap-roles` post-start hook creates). Output: engine
 one compact entry per object (name, labels, annotations, rules / aggregationRule; roleRef name,
 subjects), which engine/rbac_bootstrap.py expands into objects at cluster start.
 
-    python tools/gen_rbac_bootstrap.py K8S_CHECKOUT/plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata
+    python tools/gen_rbac_bootstrap.py K8S_CHECKOUT/plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata [REF [OUT]]
 
 kubeadm's own binding (`kubeadm:cluster-admins` → cluster-admin) is not upstream policy; it is
 appended here, as kubeadm creates it at init."""
@@ -20,7 +20,8 @@ import yaml
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "engine" / "data" / "rbac_bootstrap.json"
 KUBEADM_BINDINGS = [{"name": "kubeadm:cluster-admins", "role": "cluster-admin",
-                     "subjects": [{"kind": "Group", "name": "kubeadm:cluster-admins"}], "labels": {}}]
+                     "subjects": [{"kind": "Group", "name": "kubeadm:cluster-admins"}], "labels": {},
+                     "annotations": {}}]
 
 
 def _role(item: dict) -> dict:
@@ -39,7 +40,7 @@ def _binding(item: dict) -> dict:
             "labels": md.get("labels") or {}, "annotations": md.get("annotations") or {}}
 
 
-def main(testdata: str, ref: str = "v1.32.0") -> None:
+def main(testdata: str, ref: str = "v1.32.0", out: str = str(OUT)) -> None:
     base = pathlib.Path(testdata)
     roles = yaml.safe_load((base / "cluster-roles.yaml").read_text())["items"]
     bindings = yaml.safe_load((base / "cluster-role-bindings.yaml").read_text())["items"]
@@ -47,7 +48,7 @@ def main(testdata: str, ref: str = "v1.32.0") -> None:
                       "(cluster-roles.yaml, cluster-role-bindings.yaml) via tools/gen_rbac_bootstrap.py",
             "clusterroles": [_role(r) for r in roles],
             "clusterrolebindings": [_binding(b) for b in bindings] + KUBEADM_BINDINGS}
-    OUT.write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n", encoding="utf-8")
+    pathlib.Path(out).write_text(json.dumps(data, indent=None, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
