@@ -36,6 +36,10 @@ What is here, and why the web layer needs it:
   for `kubeplay export`/`import` and the page's Export.
 - `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
   `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
+- `rbac`: the RBAC authorizer (engine/rbac.py): `rbac.authorize(store, rbac.Attributes(...))`,
+  `rbac.rules_for(store, user, namespace)`, the apiserver's 403 (`rbac.forbidden(attrs)`) and the
+  escalation check (`rbac.escalation_error`); `tokens.authenticate(store, token, now)` is the
+  ServiceAccount token authenticator the API puts in front of it.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
   Deployment controller uses it and kubectl's `rollout`/`describe` need the same answers
   (upstream kubectl vendors the same helpers as k8s.io/kubectl/pkg/util/deployment).
@@ -44,7 +48,7 @@ Objects are plain Kubernetes-shaped dicts shared with the store: never mutate on
 (`objects.clone`).
 """
 from . import (api_warnings, controlplane, errors, eviction, hpa_versions, network_policy, objects, patch, portable,
-               quantity, resources, tokens, usage)
+               quantity, rbac, resources, tokens, usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -82,8 +86,10 @@ __all__ = [
     "deployments",
     # what running containers use (the metrics API behind `kubectl top`)
     "usage",
-    # the TokenRequest API (serviceaccounts/token)
+    # the TokenRequest API (serviceaccounts/token) and the ServiceAccount token authenticator
     "tokens",
+    # the RBAC authorizer: decisions, rules, the apiserver's 403 and escalation texts
+    "rbac",
     # autoscaling/v1 HorizontalPodAutoscalers converted to and from the stored autoscaling/v2
     "hpa_versions",
     # what a container is doing, from the image catalog (the page's details panel)

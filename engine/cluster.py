@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from . import controlplane, errors, objects, resources as kinds, volumes
+from . import controlplane, errors, objects, rbac_bootstrap, resources as kinds, volumes
 from .admission import priority as priority_classes
 from .clock import ManualClock, ScaledClock
 from .load import LoadModel
@@ -38,6 +38,7 @@ def _controller_classes():
     from .controllers.disruption import DisruptionController
     from .controllers.endpoints import EndpointsController
     from .controllers.endpointslice import EndpointSliceController
+    from .controllers.clusterrole_aggregation import ClusterRoleAggregationController
     from .controllers.cronjob import CronJobController
     from .controllers.garbagecollector import GarbageCollector
     from .controllers.job import JobController
@@ -61,7 +62,7 @@ def _controller_classes():
             EndpointSliceController, EndpointsController, GarbageCollector, NamespaceController,
             ResourceQuotaController, DisruptionController, ServiceAccountsController, TokensController,
             JobController, CronJobController, TTLAfterFinishedController, PVCProtectionController,
-            PVProtectionController, HorizontalController, RootCACertPublisher]
+            PVProtectionController, HorizontalController, RootCACertPublisher, ClusterRoleAggregationController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -179,6 +180,10 @@ class Cluster:
         for pc in priority_classes.system_classes():
             if s.try_get(kinds.PRIORITYCLASS, "", pc["metadata"]["name"]) is None:
                 s.create(pc, sync=False)
+        # ... and rbac/bootstrap-roles: the default ClusterRoles and ClusterRoleBindings.
+        for rt, obj in rbac_bootstrap.objects():
+            if s.try_get(rt, "", obj["metadata"]["name"]) is None:
+                s.create(obj, sync=False)
         first_boot = not s.iter(kinds.NODE)
         if self.control_plane:
             self._bootstrap_control_plane(first_boot, pods_per_node)

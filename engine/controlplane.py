@@ -44,7 +44,8 @@ COMPONENTS = {
                                 "serviceaccount-controller", "serviceaccount-token-controller", "job-controller",
                                 "cronjob-controller", "ttl-after-finished-controller",
                                 "persistentvolume-binder-controller", "pvc-protection-controller",
-                                "pv-protection-controller", "horizontal-pod-autoscaler-controller"),
+                                "pv-protection-controller", "horizontal-pod-autoscaler-controller",
+                                "clusterrole-aggregation-controller"),
 }
 
 _REQUESTS = {"etcd": {"cpu": "100m", "memory": "100Mi"}, "kube-apiserver": {"cpu": "250m"},

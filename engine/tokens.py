@@ -3,13 +3,20 @@ pkg/apis/authentication/validation): `kubectl create token <sa>`.
 
 The token is shaped as the apiserver's: a JWT (RS256 header with a key id; claims aud, exp, iat,
 iss, jti, kubernetes.io.{namespace, serviceaccount}, nbf, sub `system:serviceaccount:<ns>:<sa>`)
-whose signature is random bytes — nothing in the playground verifies it. Tokens are not stored
-and not logged anywhere: the response is the only copy, as upstream.
-"""
+signed with a key this process draws at start (HMAC standing in for the RSA key), so the API can
+tell its own tokens from made-up ones (`authenticate`). Tokens are not stored and not logged
+anywhere: the response is the only copy, as upstream.
+
+`authenticate(store, token, now)` is the apiserver's service-account token authenticator: a bound
+token (TokenRequest, or the one the kubelet mounts in a pod) must carry this process's signature, be
+unexpired and name a ServiceAccount (and pod) that still exist with the uids it was issued for; a
+legacy token must be the one its Secret holds (as upstream's legacy validator checks)."""
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import hmac
 import json
 import os
 
@@ -23,6 +30,25 @@ MIN_EXPIRATION = 10 * 60
 MAX_EXPIRATION = 1 << 32
 # The signing key's id: sha256 of the (simulated) public key, as the apiserver derives it.
 KEY_ID = base64.urlsafe_b64encode(hashlib.sha256(b"kubeplay service-account signing key").digest()).decode().rstrip("=")
+
+
+# The signing key lives only in this process: a restarted server no longer accepts the bound tokens
+# it issued before (as a cluster whose signing key changed), while legacy Secret tokens stay valid.
+_SIGNING_KEY = os.urandom(32)
+LEGACY_ISSUER = "kubernetes/serviceaccount"
+
+
+def _sign(signing_input: str) -> str:
+    # 256 bytes, the length of an RS256 signature with a 2048-bit key
+    raw = b"".join(hmac.new(_SIGNING_KEY, signing_input.encode() + bytes([i]), hashlib.sha256).digest()
+                   for i in range(8))
+    return _b64url(raw)
+
+
+def _jwt(claims: dict) -> str:
+    header = _b64url(_claims_json({"alg": "RS256", "kid": KEY_ID}))
+    body = f"{header}.{_b64url(_claims_json(claims))}"
+    return f"{body}.{_sign(body)}"
 
 
 def _b64url(raw: bytes) -> str:
@@ -41,8 +67,7 @@ def issue(sa: dict, audiences: list[str], now: float, expiration: int) -> str:
               "jti": objects.new_uid(),
               "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": name, "uid": md.get("uid", "")}},
               "nbf": iat, "sub": f"system:serviceaccount:{ns}:{name}"}
-    header = _b64url(_claims_json({"alg": "RS256", "kid": KEY_ID}))
-    return f"{header}.{_b64url(_claims_json(claims))}.{_b64url(os.urandom(256))}"
+    return _jwt(claims)
 
 
 def request_token(store, now: float, namespace: str, name: str, body) -> dict:
@@ -80,10 +105,77 @@ def legacy(sa: dict, secret_name: str) -> str:
     Secret (k/k pkg/serviceaccount/legacy.go claims; no expiry)."""
     md = sa.get("metadata") or {}
     ns, name = md.get("namespace", ""), md.get("name", "")
-    claims = {"iss": "kubernetes/serviceaccount", "kubernetes.io/serviceaccount/namespace": ns,
+    claims = {"iss": LEGACY_ISSUER, "kubernetes.io/serviceaccount/namespace": ns,
               "kubernetes.io/serviceaccount/secret.name": secret_name,
               "kubernetes.io/serviceaccount/service-account.name": name,
               "kubernetes.io/serviceaccount/service-account.uid": md.get("uid", ""),
               "sub": f"system:serviceaccount:{ns}:{name}"}
-    header = _b64url(_claims_json({"alg": "RS256", "kid": KEY_ID}))
-    return f"{header}.{_b64url(_claims_json(claims))}.{_b64url(os.urandom(256))}"
+    return _jwt(claims)
+
+
+def pod_token(pod: dict) -> str:
+    """The token the kubelet mounts in a pod (a projected serviceAccountToken bound to the pod).
+    The same pod always gets the same token: the kubelet keeps it fresh, so it is checked for
+    its pod and ServiceAccount, not for expiry."""
+    md = pod.get("metadata") or {}
+    ns, sa = md.get("namespace", ""), (pod.get("spec") or {}).get("serviceAccountName") or "default"
+    iat = int(objects.parse_time(md.get("creationTimestamp")) or 0)
+    claims = {"aud": list(API_AUDIENCES), "exp": iat + 3607, "iat": iat, "iss": ISSUER,
+              "kubernetes.io": {"namespace": ns, "pod": {"name": md.get("name", ""), "uid": md.get("uid", "")},
+                                "serviceaccount": {"name": sa}},
+              "nbf": iat, "sub": f"system:serviceaccount:{ns}:{sa}"}
+    return _jwt(claims)
+
+
+def _decode(part: str):
+    try:
+        return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+
+
+def authenticate(store, token: str, now: float) -> tuple[str, str, str] | None:
+    """(namespace, name, uid) of the ServiceAccount a token authenticates as, or None (401)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    claims = _decode(parts[1])
+    if not isinstance(claims, dict):
+        return None
+    if claims.get("iss") == LEGACY_ISSUER:
+        ns = claims.get("kubernetes.io/serviceaccount/namespace")
+        secret_name = claims.get("kubernetes.io/serviceaccount/secret.name")
+        name = claims.get("kubernetes.io/serviceaccount/service-account.name")
+        if not all(isinstance(v, str) and v for v in (ns, secret_name, name)):
+            return None
+        secret = store.try_get(kinds.SECRET, ns, secret_name)
+        held = ((secret or {}).get("data") or {}).get("token")
+        if not isinstance(held, str) or not hmac.compare_digest(held.encode(), base64.b64encode(token.encode())):
+            return None
+        sa = store.try_get(kinds.SERVICEACCOUNT, ns, name)
+        uid = (sa or {}).get("metadata", {}).get("uid")
+        if sa is None or uid != claims.get("kubernetes.io/serviceaccount/service-account.uid"):
+            return None
+        return str(ns), str(name), str(uid)
+    if not hmac.compare_digest(parts[2].encode(), _sign(f"{parts[0]}.{parts[1]}").encode()):
+        return None
+    info = claims.get("kubernetes.io")
+    if claims.get("iss") != ISSUER or not isinstance(info, dict):
+        return None
+    ns, sa_ref = info.get("namespace"), info.get("serviceaccount")
+    if not isinstance(ns, str) or not isinstance(sa_ref, dict) or not isinstance(sa_ref.get("name"), str):
+        return None
+    sa = store.try_get(kinds.SERVICEACCOUNT, ns, sa_ref["name"])
+    if sa is None:
+        return None
+    uid = sa["metadata"].get("uid", "")
+    pod_ref = info.get("pod")
+    if isinstance(pod_ref, dict):
+        pod = store.try_get(kinds.POD, ns, pod_ref.get("name", ""))
+        if pod is None or pod["metadata"].get("uid") != pod_ref.get("uid"):
+            return None
+    else:
+        exp = claims.get("exp")
+        if sa_ref.get("uid") != uid or not isinstance(exp, int) or exp <= now:
+            return None
+    return ns, str(sa_ref["name"]), str(uid)

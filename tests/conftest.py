@@ -348,6 +348,16 @@ def kubeplay_module_server(tmp_path_factory):
         srv.close()
 
 
+@pytest.fixture(scope="module")
+def kubeplay_module_token_server(tmp_path_factory):
+    """As kubeplay_module_server, with --token (so HTTPS: kubectl sends bearer tokens only over TLS)."""
+    srv = KubeplayServer(tmp_path_factory.mktemp("kubeplay-token-module"), extra_args=("--token", "module-admin-token"))
+    try:
+        yield srv.start()
+    finally:
+        srv.close()
+
+
 @pytest.fixture(params=sorted(KUBECTLS))
 def kubectl_version(request) -> str:
     """Each test using it runs once per kubectl version in KUBECTLS."""

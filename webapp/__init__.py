@@ -36,6 +36,8 @@ def create_app(cluster: Cluster, *, token: str | None = None, bind_host: str | N
     app.register_blueprint(resources.bp)
     app.register_blueprint(playground.bp)
     auth.init_app(app)
+    from .api import authz
+    authz.init_app(app)                   # who is asking (ServiceAccount tokens, impersonation) and RBAC
     from .api import incluster
     incluster.register(app, cluster)      # pods' requests to the `kubernetes` Service
     _register_page(app)

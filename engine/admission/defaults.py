@@ -11,7 +11,7 @@ structs that carry no information (`creationTimestamp: null` in templates).
 from __future__ import annotations
 
 from .. import quantity
-from . import autoscaling, batch, defaults_policy, network_policy, priority, secrets, storage
+from . import autoscaling, batch, defaults_policy, network_policy, priority, secrets, storage, validation_rbac
 
 DEFAULT_MODE = 420           # 0644, for secret/configMap/downwardAPI/projected volumes
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -400,6 +400,7 @@ _BY_KIND = {"Job": job, "CronJob": cron_job, "Pod": pod, "Namespace": namespace,
 _BY_KIND.update({"ResourceQuota": defaults_policy.resource_quota, "LimitRange": defaults_policy.limit_range})
 _BY_KIND.update({"PriorityClass": priority.defaults})
 _BY_KIND["NetworkPolicy"] = network_policy.defaults
+_BY_KIND.update(validation_rbac.DEFAULTS)
 
 
 def apply_defaults(obj: dict) -> dict:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from ..errors import FieldError
 from . import (autoscaling, batch, network_policy, secrets, storage, validation_apps, validation_core,
-               validation_policy, validation_scheduling)
+               validation_policy, validation_rbac, validation_scheduling)
 from .validation_meta import validate_object_meta_update
 
 _MODULES = (validation_core, validation_apps, validation_policy, secrets, batch, storage, validation_scheduling,
-            network_policy)
+            network_policy, validation_rbac)
 
 # kinds kept in modules of their own functions: kind -> (create, update, status update)
 _OWN_MODULES = {"HorizontalPodAutoscaler": (autoscaling.validate, autoscaling.validate_update,

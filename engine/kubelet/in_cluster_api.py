@@ -3,98 +3,68 @@ Bearer $TOKEN" https://kubernetes.default.svc/api`): authentication and authoriz
 v1.32 apiserver with kubeadm's default RBAC does them, then the API itself (the web layer hands
 its handler in: Cluster.serve_in_cluster_api).
 
-* no token → `system:anonymous`, which may read only the public paths (/healthz, /livez,
-  /readyz, /version: system:public-info-viewer); anything else is 403;
-* the pod's own ServiceAccount token → `system:serviceaccount:<ns>:<name>`, which may read the
-  discovery paths (/api, /apis, /openapi: system:discovery) and nothing else (no RoleBinding
-  can grant more here: the playground has no RBAC kinds), so a resource is 403 with the RBAC
-  authorizer's words;
-* any other token → 401 Unauthorized."""
+* no token → `system:anonymous` (group system:unauthenticated), a ServiceAccount token (the pod's
+  own, or any other this cluster issued) → `system:serviceaccount:<ns>:<name>`, any other token →
+  401 Unauthorized;
+* the request is authorized from the stored RBAC rules (engine/rbac.py) as the apiserver's RBAC
+  authorizer does: the bootstrap policy lets anyone read /healthz, /livez, /readyz, /version and an
+  authenticated account the discovery paths; a RoleBinding grants the rest. A denial is the
+  apiserver's 403 Status;
+* what passes goes to the API (the web layer's handler) impersonating that user, so the API's own
+  checks see the same identity. A pod's own Impersonate-* headers are dropped."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 
-from .. import objects
+from .. import rbac, tokens
 from .servers import Request, Response
-
-PUBLIC = ("/healthz", "/livez", "/readyz", "/version")
-DISCOVERY = re.compile(r"^/(api|apis)(/[^/]+){0,2}/?$|^/openapi(/.*)?$")
 
 Handler = Callable[[str, str, list, bytes], tuple[int, list, bytes]]
 
 
-def _status(code: int, reason: str, message: str, details: dict | None) -> Response:
-    body: dict[str, object] = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                               "message": message,
-            "reason": reason}
-    if details is not None:
-        body["details"] = details
-    body["code"] = code
+def _status(status: dict) -> Response:
+    # metav1.Status's field order: details (when there are any) before code
+    body = {k: v for k, v in status.items() if k != "code"}
+    body["code"] = status.get("code")
     data = (json.dumps(body, indent=2) + "\n").encode()   # the apiserver pretty-prints for curl
+    code = int(body.get("code") or 500)
     return Response(code, [("Audit-Id", "00000000-0000-0000-0000-000000000000"), ("Cache-Control", "no-cache, private"),
                            ("Content-Type", "application/json"), ("X-Content-Type-Options", "nosniff"),
                            ("Content-Length", str(len(data)))], data)
 
 
-def _user(req: Request, pod: dict, pod_token: bytes) -> str | None:
+_UNAUTHORIZED = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": "Unauthorized",
+                 "reason": "Unauthorized", "code": 401}
+ANONYMOUS = rbac.User("system:anonymous", ("system:unauthenticated",))
+
+
+def _user(req: Request, store, now: float) -> rbac.User | None:
     auth = req.header("Authorization")
     if not auth:
-        return "system:anonymous"
-    if auth.startswith("Bearer ") and auth[7:].strip().encode() == pod_token:
-        spec = pod.get("spec") or {}
-        return f"system:serviceaccount:{objects.namespace_of(pod)}:{spec.get('serviceAccountName') or 'default'}"
-    return None
+        return ANONYMOUS
+    if not auth.startswith("Bearer "):
+        return None
+    who = tokens.authenticate(store, auth[7:].strip(), now)
+    return None if who is None else rbac.service_account_user(*who)
 
 
-VERBS = {"GET": "get", "HEAD": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
-
-
-def _forbidden(user: str, method: str, path: str, query: str) -> Response:
-    parts = [p for p in path.split("/") if p]
-    group = ""
-    if parts[:1] == ["api"] and len(parts) >= 3:
-        rest = parts[2:]
-    elif parts[:1] == ["apis"] and len(parts) >= 4:
-        group, rest = parts[1], parts[3:]
-    else:
-        verb = VERBS.get(method, method.lower())
-        return _status(403, "Forbidden", f'forbidden: User "{user}" cannot {verb} path "{path}"', {})
-    ns = ""
-    if rest[:1] == ["namespaces"] and len(rest) >= 3:
-        ns, rest = rest[1], rest[2:]
-    resource = rest[0]
-    name = rest[1] if len(rest) > 1 else ""
-    sub = "/".join(rest[2:3])
-    verb = VERBS.get(method, method.lower())
-    if not name and verb == "get":
-        verb = "watch" if re.search(r"(^|&)watch=(1|true)", query) else "list"
-    elif not name and verb == "delete":
-        verb = "deletecollection"
-    what = f"{resource}/{sub}" if sub else resource
-    scope = f'in the namespace "{ns}"' if ns else "at the cluster scope"
-    shown = f'{resource} "{name}"' if name else resource
-    details: dict = {"name": name, "kind": resource} if name else {"kind": resource}
-    if group:
-        details["group"] = group
-    return _status(403, "Forbidden",
-                   f'{shown} is forbidden: User "{user}" cannot {verb} resource "{what}" in API group "{group}" {scope}',
-                   details)
-
-
-def answer(req: Request, pod: dict, pod_token: bytes, handler: Handler | None) -> Response:
+def answer(req: Request, store, now: float, handler: Handler | None) -> Response:
     path, _, query = req.path.partition("?")
-    user = _user(req, pod, pod_token)
+    user = _user(req, store, now)
     if user is None:
-        return _status(401, "Unauthorized", "Unauthorized", None)
-    public = any(path == p or path.startswith(p + "/") for p in PUBLIC)
-    allowed = public or (user != "system:anonymous" and DISCOVERY.match(path) is not None)
+        return _status(dict(_UNAUTHORIZED))
+    attrs = rbac.request_attributes(user, req.method, path, query)
+    allowed, reason = rbac.authorize(store, attrs)
     if not allowed:
-        return _forbidden(user, req.method, path, query)
+        return _status(rbac.forbidden(attrs, reason).status())
     if handler is None:
-        return _status(503, "ServiceUnavailable", "the API is not being served", {})
-    headers = [(k, v) for k, v in req.headers if k.lower() not in ("authorization", "host")]
+        return _status({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                        "message": "the API is not being served", "reason": "ServiceUnavailable", "details": {},
+                        "code": 503})
+    headers = [(k, v) for k, v in req.headers if k.lower() not in ("authorization", "host")
+               and not k.lower().startswith("impersonate-")]
+    headers.append(("Impersonate-User", user.name))
     status, out_headers, body = handler(req.method, req.path, headers, req.body)
     return Response(status, [(k, v) for k, v in out_headers if k.lower() not in ("content-length",)]
                     + [("Content-Length", str(len(body)))], body)

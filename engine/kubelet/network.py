@@ -170,7 +170,7 @@ class PodNetwork:
             resp = servers.outside(req, target.rsplit(":", 1)[0], self.clock.now())
         elif route.apiserver:
             if req.tls:
-                resp = in_cluster_api.answer(req, client, self._shells.token(client), self.apiserver)
+                resp = in_cluster_api.answer(req, self.store, self.clock.now(), self.apiserver)
                 resp.tls = "cluster-ca"
             else:
                 resp = servers.Response(400, [("Content-Type", "text/plain")],

@@ -357,6 +357,12 @@ EXPECTED_COLUMNS = {
     kinds.HPA: (["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"], []),
     kinds.PRIORITYCLASS: (["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"], []),
     kinds.NETWORKPOLICY: (["Name", "Pod-Selector", "Age"], []),
+    kinds.BY_NAME[("rbac.authorization.k8s.io", "roles")]: (["Name", "Created At"], []),
+    kinds.BY_NAME[("rbac.authorization.k8s.io", "clusterroles")]: (["Name", "Created At"], []),
+    kinds.BY_NAME[("rbac.authorization.k8s.io", "rolebindings")]: (
+        ["Name", "Role", "Age", "Users", "Groups", "ServiceAccounts"], ["Users", "Groups", "ServiceAccounts"]),
+    kinds.BY_NAME[("rbac.authorization.k8s.io", "clusterrolebindings")]: (
+        ["Name", "Role", "Age", "Users", "Groups", "ServiceAccounts"], ["Users", "Groups", "ServiceAccounts"]),
 }
 
 

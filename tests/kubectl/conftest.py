@@ -152,6 +152,20 @@ def kube_ns(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path, 
 
 
 @pytest.fixture
+def kube_token_ns(kubeplay_module_token_server, kubectl_version, kubectl_session, tmp_path, request) -> Kube:
+    """As kube_ns, on the module's --token server (HTTPS: kubectl sends a bearer token, e.g. a
+    ServiceAccount's, only over TLS). The namespace is made and deleted with kubectl, which holds
+    the server's token."""
+    server = kubeplay_module_token_server
+    slug = re.sub(r"[^a-z0-9]+", "-", request.node.originalname.lower().removeprefix("test_"))[:40].strip("-")
+    ns = f"t{next(_ns_numbers)}-{slug}"
+    session = kubectl_session(server, tmp_path / "kubectl", namespace=ns, version=kubectl_version)
+    session.kubectl("create", "namespace", ns)
+    yield Kube(session, ns, kubectl_version)
+    session.kubectl("delete", "namespace", ns, "--wait=false", check=False)
+
+
+@pytest.fixture
 def kube_shared(kubeplay_module_server, kubectl_session, tmp_path, request) -> Kube:
     """As kube_ns, with the kubectl at /usr/bin/kubectl (1.32) only."""
     yield from _namespaced(kubeplay_module_server, "1.32", kubectl_session, tmp_path, request)

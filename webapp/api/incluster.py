@@ -2,7 +2,9 @@
 https://kubernetes.default.svc/api). The engine authenticates and authorizes the pod's request
 as the apiserver would (engine/kubelet/in_cluster_api.py) and hands what passes to this handler,
 which runs it through this same app — the answers are the ones kubectl gets. It presents the
-server's own token (the pod's ServiceAccount token was checked already) and a loopback Host."""
+server's own token and a loopback Host; the engine has authenticated and authorized the pod's
+request already and sends it with `Impersonate-User` set to the pod's account, so the API's own
+checks (webapp/api/authz.py) run it as that account."""
 from __future__ import annotations
 
 from flask import Flask

@@ -4,32 +4,28 @@
 * authorization.k8s.io/v1 selfsubjectaccessreviews (`kubectl auth can-i VERB RESOURCE`),
 * authorization.k8s.io/v1 selfsubjectrulesreviews (`kubectl auth can-i --list`).
 
-kubeplay has one user, answered as the cluster-admin a kind cluster hands out: client certificate
-user `kubernetes-admin` in group `kubeadm:cluster-admins` (bound to ClusterRole cluster-admin by
-kubeadm's ClusterRoleBinding of that name), plus `system:authenticated`. Its rules are those of
-the bootstrap ClusterRoles bound to those groups (cluster-admin, system:basic-user,
-system:discovery, system:public-info-viewer); every access review is allowed, with the RBAC
-authorizer's reason text. Nothing is stored, as upstream (pkg/registry/authorization,
-pkg/registry/authentication). Bodies are decoded and validated as the apiserver does; bad ones get
-a Status 4xx."""
+(SubjectAccessReview, for another user, is not served: its schema is not in the generated
+api_schema.json.gz yet; `kubectl auth can-i --as` asks with impersonation instead.)
+
+They answer for the request's user (webapp/api/authz.py: the kubeconfig's `kubernetes-admin` in
+`kubeadm:cluster-admins`, a ServiceAccount's token, or whoever `--as` impersonates) from the stored
+RBAC rules (engine rbac: the authorizer's decisions and reasons, RulesFor's rules). Nothing is
+stored, as upstream (pkg/registry/authorization, pkg/registry/authentication). Bodies are decoded
+and validated as the apiserver does; bad ones get a Status 4xx."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, Response, request
 
-from engine import RenderedFieldError, errors, go_quote, objects, schema
+from engine import RenderedFieldError, errors, go_quote, objects, rbac, schema
 from webapp.extension import current_cluster
 
 from . import bodies
+from .authz import current_user
 from .resources import status_line
 
 bp = Blueprint("reviews", __name__)
-
-USERNAME = "kubernetes-admin"
-GROUPS = ["kubeadm:cluster-admins", "system:authenticated"]
-_ALLOW_REASON = ('RBAC: allowed by ClusterRoleBinding "kubeadm:cluster-admins" of ClusterRole '
-                 '"cluster-admin" to Group "kubeadm:cluster-admins"')
 
 # (group, version, plural, kind): what discovery lists; all are cluster-scoped and create-only.
 RESOURCES = [
@@ -37,22 +33,6 @@ RESOURCES = [
     ("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
     ("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
 ]
-
-# The rules of the bootstrap ClusterRoles bound to the user's groups (plugin/pkg/auth/authorizer/
-# rbac/bootstrappolicy), in the order the rule resolver visits the bindings.
-_RESOURCE_RULES = [
-    {"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},                         # cluster-admin
-    {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],                      # system:basic-user
-     "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
-    {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]},
-]
-_NON_RESOURCE_RULES = [
-    {"verbs": ["*"], "nonResourceURLs": ["*"]},                                        # cluster-admin
-    {"verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
-                                           "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]},
-    {"verbs": ["get"], "nonResourceURLs": ["/healthz", "/livez", "/readyz", "/version", "/version/"]},
-]
-
 
 def discovery_resources(group: str, version: str) -> list[dict]:
     """APIResource entries for discovery of one group-version (empty if it holds none of these)."""
@@ -105,10 +85,14 @@ def _now() -> str:
 @bp.post("/apis/authentication.k8s.io/v1/selfsubjectreviews")
 def self_subject_review():
     _read("authentication.k8s.io", "v1", "SelfSubjectReview")
+    user = current_user()
+    info: dict = {"username": user.name}
+    if user.uid:
+        info["uid"] = user.uid
+    info["groups"] = list(user.groups)
     # pkg/registry/authentication/selfsubjectreview: a new object, stamped now, nothing kept
     return _json({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
-                  "metadata": {"creationTimestamp": _now()},
-                  "status": {"userInfo": {"username": USERNAME, "groups": list(GROUPS)}}})
+                  "metadata": {"creationTimestamp": _now()}, "status": {"userInfo": info}})
 
 
 @bp.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
@@ -122,7 +106,24 @@ def self_subject_access_review():
     # the registry echoes the review with its status filled in
     return _json({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
                   "metadata": {**md, "creationTimestamp": md.get("creationTimestamp")},
-                  "spec": spec, "status": {"allowed": True, "reason": _ALLOW_REASON}})
+                  "spec": spec, "status": _decide(current_user(), spec)})
+
+
+def _decide(user: rbac.User, spec: dict) -> dict:
+    """The authorizer's answer for a review's attributes (ResourceAttributesFrom /
+    NonResourceAttributesFrom): allowed with the RBAC reason, or not allowed (RBAC gives none)."""
+    res, nonres = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+    if isinstance(res, dict):
+        attrs = rbac.Attributes(user=user, verb=str(res.get("verb") or ""), resource=str(res.get("resource") or ""),
+                                subresource=str(res.get("subresource") or ""), name=str(res.get("name") or ""),
+                                namespace=str(res.get("namespace") or ""), api_group=str(res.get("group") or ""),
+                                api_version=str(res.get("version") or ""))
+    else:
+        nonres = nonres if isinstance(nonres, dict) else {}
+        attrs = rbac.Attributes(user=user, verb=str(nonres.get("verb") or ""), path=str(nonres.get("path") or ""),
+                                resource_request=False)
+    allowed, reason = rbac.authorize(current_cluster().store, attrs)
+    return {"allowed": True, "reason": reason} if allowed else {"allowed": False}
 
 
 @bp.post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
@@ -131,12 +132,25 @@ def self_subject_rules_review():
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
     if not spec.get("namespace"):
         raise errors.BadRequest("no namespace on request")
-    # RulesFor(user, namespace): no RoleBindings exist, so only the cluster-wide rules apply
+    # RulesFor(user, namespace), split as ConvertToResourceRules does
+    rules, problems = rbac.rules_for(current_cluster().store, current_user(), str(spec["namespace"]))
+    resource_rules, non_resource_rules = [], []
+    for r in rules:
+        if r.get("nonResourceURLs"):
+            non_resource_rules.append({"verbs": list(r.get("verbs") or []),
+                                       "nonResourceURLs": list(r["nonResourceURLs"])})
+        else:
+            out = {"verbs": list(r.get("verbs") or []), "apiGroups": list(r.get("apiGroups") or []),
+                   "resources": list(r.get("resources") or [])}
+            if r.get("resourceNames"):
+                out["resourceNames"] = list(r["resourceNames"])
+            resource_rules.append(out)
+    status: dict = {"resourceRules": resource_rules, "nonResourceRules": non_resource_rules,
+                    "incomplete": bool(problems)}
+    if problems:
+        status["evaluationError"] = "[" + ", ".join(problems) + "]"
     return _json({"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
-                  "metadata": {"creationTimestamp": None}, "spec": {},
-                  "status": {"resourceRules": [dict(r) for r in _RESOURCE_RULES],
-                             "nonResourceRules": [dict(r) for r in _NON_RESOURCE_RULES],
-                             "incomplete": False}})
+                  "metadata": {"creationTimestamp": None}, "spec": {}, "status": status})
 
 
 # ---- validation (pkg/apis/authorization/validation) ------------------------------------------

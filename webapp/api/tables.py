@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ResourceType, errors
-from webapp.api import printers, printers_autoscaling, printers_batch, printers_policy, printers_scheduling
+from webapp.api import printers, printers_autoscaling, printers_batch, printers_policy, printers_rbac, printers_scheduling
 from webapp.api import printers_network_policy, printers_storage
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -674,4 +674,5 @@ _PRINTERS: dict[tuple[str, str], _Printer] = {
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_policy.TABLES.items()})
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_scheduling.TABLES.items()})
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_network_policy.TABLES.items()})
+_PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_rbac.TABLES.items()})
 _DEFAULT_PRINTER = _Printer(_DEFAULT_COLUMNS, _default_cells)

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 
-from ... import errors, objects, resources as kinds
+from ... import errors, objects, resources as kinds, tokens
 from . import rootfs, terminal
 from .fs import Dir, File, FileSystem, FsError
 from .resolver import NetClient
@@ -452,9 +452,7 @@ def _oci_failure(pod: dict, c, argv0: str) -> str:
 
 
 def _token(pod: dict) -> bytes:
-    md = pod.get("metadata") or {}
-    body = hashlib.sha256(f"{md.get('namespace')}/{md.get('name')}/{md.get('uid')}".encode()).hexdigest()
-    return f"eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0.{body}.c2lnbmF0dXJl".encode()
+    return tokens.pod_token(pod).encode()
 
 
 def _user(fs: FileSystem, pspec: dict, spec: dict) -> tuple:
