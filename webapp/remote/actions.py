@@ -227,7 +227,9 @@ def _documents():
         if not isinstance(name, str) or not name:
             raise Refusal(400, {"message": "error: resource name may not be empty", "line": doc.first_line,
                                 "document": doc.index})
-        namespace = (md.get("namespace") or ns or _remote().namespace) if rt.namespaced else None
+        # As kubectl: the document's namespace, else the kubeconfig context's (the page's own
+        # "default" is the playground's and says nothing about this cluster).
+        namespace = (md.get("namespace") or _remote().namespace) if rt.namespaced else None
         docs.append((doc, rt, obj, namespace, name))
     return body, docs
 
@@ -240,6 +242,14 @@ def _refused(e: RemoteError, doc, rt, name) -> Refusal:
         body["message"] += ("\n\nAnother field manager owns these fields. Apply with force to take them "
                             "over (kubectl apply --server-side --force-conflicts).")
     return Refusal(e.code or 502, body)
+
+
+def _desired(obj: dict) -> dict:
+    """What an apply can change: the object without status and the server's bookkeeping (a dry
+    run answers with the unchanged resourceVersion, so that cannot tell)."""
+    md = {k: v for k, v in (obj.get("metadata") or {}).items()
+          if k not in ("managedFields", "resourceVersion", "generation", "creationTimestamp", "uid")}
+    return {**{k: v for k, v in obj.items() if k not in ("status", "metadata")}, "metadata": md}
 
 
 def _handle(work):
@@ -277,9 +287,8 @@ def apply():
                                         content_type="application/apply-patch+yaml")
             except RemoteError as e:
                 raise _refused(e, doc, rt, name) from None
-            before = ((existing or {}).get("metadata") or {}).get("resourceVersion")
-            after = (result.get("metadata") or {}).get("resourceVersion")
-            action = "created" if existing is None else ("unchanged" if before == after else "configured")
+            action = "created" if existing is None else ("unchanged" if _desired(existing) == _desired(result)
+                                                         else "configured")
             item = {"kind": rt.kind, "name": name, "namespace": ns, "action": action,
                     "text": f"{rt.singular}{'.' + rt.group if rt.group else ''}/{name} serverside-applied"}
             out.append(item)

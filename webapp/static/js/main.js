@@ -21,6 +21,7 @@ import { Scenarios } from "./scenarios.js";
 import { TrafficView } from "./view/traffic.js";
 import { keyOf } from "./model.js";
 import { EDITABLE } from "./desired.js";
+import { REMOTE, startRemoteMode, remoteInfo } from "./mode.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -183,10 +184,11 @@ document.addEventListener("keydown", (e) => {
 
 $("#pizza-demo").addEventListener("click", () => tour.start());
 $("#add-node").addEventListener("click", () => actions.addNode());
+startRemoteMode();
 clock.load();
 sync.start();
 refreshUsage();
 
 // For tests and the browser benchmark: read-only handles on the live state.
 window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, scenarios,
-                    keyOf, timeline, podConsole, traffic };
+                    keyOf, timeline, podConsole, traffic, remote: REMOTE, remoteInfo };
