@@ -129,7 +129,7 @@ class Mirror:
         return {"now": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "nowSeconds": now,
                 "paused": False, "speed": 1.0, "realisticTimings": True, "real": True,
                 "timings": {"nodeMonitorGracePeriod": None, "evictionTolerationCap": None,
-                            "terminationGraceCap": None}}
+                            "terminationGraceCap": None, "real": True}}
 
     def _check(self, since: int) -> None:
         first = self._history[0].rv if self._history else self._rv + 1
