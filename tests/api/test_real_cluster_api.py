@@ -12,7 +12,7 @@ import pytest
 import simple_websocket
 
 from tests.conftest import wait_until
-from tests.realcluster import RemoteKubeplay
+from tests.realcluster import FORBIDDEN, Authorizer, RemoteKubeplay, viewer_kubeconfig
 
 TOKEN = "real-cluster-token-9f3c1d"
 
@@ -270,3 +270,38 @@ def test_an_exec_credential_plugin_gives_the_token(real, remotes, tmp_path):
     want = {n["metadata"]["name"] for n in _get(real, "/api/v1/nodes")["items"]}
     assert {o["metadata"]["name"] for o in snap["items"] if o["kind"] == "Node"} == want
 
+
+
+# ---- a user who may not list cluster-wide -----------------------------------------------------------
+
+@pytest.fixture
+def authorizer(real):
+    """The stand-in for RBAC (tests/realcluster.py Authorizer) until the simulated server has it."""
+    with Authorizer(real) as url:
+        yield url
+
+
+def test_a_user_who_may_not_list_cluster_wide_gets_the_namespace_view(real, remotes, authorizer, tmp_path):
+    real.kubectl("create", "namespace", "other")
+    real.kubectl("create", "deployment", "mine", "--image=nginx", "--replicas=2")
+    real.kubectl("create", "deployment", "theirs", "--image=nginx", "--replicas=1", "-n", "other")
+    wait_until(lambda: len(_pods(real, "app=mine")) == 2)
+    remote = remotes(viewer_kubeconfig(real, authorizer, tmp_path / "viewer-kubeconfig"))
+    info = remote.get("/kubeplay/v1/remote")
+    narrowed = {n["kind"]: n for n in info["narrowed"]}
+    hidden = {n["kind"]: n for n in info["hidden"]}
+    assert narrowed["Pod"]["namespace"] == "default"
+    assert narrowed["Pod"]["reason"] == FORBIDDEN.format(kind="pods", group="")
+    assert narrowed["Deployment"]["namespace"] == "default"
+    assert hidden["Node"]["reason"] == FORBIDDEN.format(kind="nodes", group="")
+    msgs = _stream_until(remote, lambda ms: any(m["type"] == "snapshot" for m in ms))
+    snap = next(m for m in msgs if m["type"] == "snapshot")
+    pods = {(o["metadata"]["namespace"], o["metadata"]["name"].split("-")[0]) for o in snap["items"] if o["kind"] == "Pod"}
+    assert pods == {("default", "mine")}, pods
+    assert not [o for o in snap["items"] if o["kind"] == "Node"]
+    # and the view stays live: a change in the namespace arrives
+    real.kubectl("scale", "deployment", "mine", "--replicas=3")
+    _stream_until(remote, lambda ms: len({o["metadata"]["name"] for m in ms if m["type"] == "snapshot"
+                                          for o in m["items"] if o["kind"] == "Pod"}
+                                         | {e["object"]["metadata"]["name"] for m in ms if m["type"] == "events"
+                                            for e in m["events"] if e["object"]["kind"] == "Pod"}) >= 3)

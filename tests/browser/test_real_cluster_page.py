@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Playground
 from tests.conftest import wait_until
-from tests.realcluster import RemoteKubeplay
+from tests.realcluster import FORBIDDEN, Authorizer, RemoteKubeplay, viewer_kubeconfig
 
 TOKEN = "real-cluster-token-7b2e4a"
 SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
@@ -30,8 +30,8 @@ def real(kubeplay_factory):
 def remote_factory(tmp_path, real):
     made: list[RemoteKubeplay] = []
 
-    def make(*args) -> RemoteKubeplay:
-        r = RemoteKubeplay(tmp_path / f"remote{len(made)}", real.kubeconfig, *args)
+    def make(*args, kubeconfig=None) -> RemoteKubeplay:
+        r = RemoteKubeplay(tmp_path / f"remote{len(made)}", kubeconfig or real.kubeconfig, *args)
         made.append(r)
         r.start()
         r.nodes = real.nodes            # what Playground.open waits to see drawn
@@ -169,7 +169,39 @@ def test_read_only_disables_every_action_in_the_page(page, real, remote_factory)
     kill = page.locator("#details").get_by_role("button", name="Kill", exact=True)
     expect(kill).to_be_disabled()
     assert "--read-only" in kill.get_attribute("title")
-    expect(page.locator("#details").get_by_role("button", name="Logs", exact=True)).to_be_enabled()
+    # Reading is not an action: the pod's log comes from the cluster, followed.
+    page.locator("#details").get_by_role("button", name="Logs", exact=True).click()
+    expect(page.locator("#pod-console .xterm-rows")).to_contain_text("Configuration complete; ready for start up")
+    page.locator("#pod-console-close").click()
     page.locator('.workload .wl-title').first.click()
     expect(page.locator("#details").get_by_role("button", name="Restart", exact=True)).to_be_disabled()
     p.check_clean()
+
+
+def test_a_user_who_may_not_list_nodes_gets_the_namespace_view_and_is_told_why(page, real, remote_factory, tmp_path):
+    real.kubectl("create", "namespace", "other")
+    real.kubectl("create", "deployment", "mine", "--image=nginx", "--replicas=2")
+    real.kubectl("create", "deployment", "theirs", "--image=nginx", "-n", "other")
+    wait_until(lambda: len(_live_pods(real, "app=mine")) == 2)
+    mine = {p["metadata"]["name"] for p in _live_pods(real, "app=mine")}
+    with Authorizer(real) as url:
+        remote = remote_factory(kubeconfig=viewer_kubeconfig(real, url, tmp_path / "viewer"))
+        capture = Capture(page)
+        page.goto(remote.url + "/")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+        banner = page.locator("#remote-banner")
+        expect(banner.locator(".hidden-kind")).to_have_text(
+            f"Not shown: Nodes (the cluster said: {FORBIDDEN.format(kind='nodes', group='')})")
+        narrowed = banner.locator('.remote-scope[data-kinds~="Pod"]')
+        expect(narrowed).to_contain_text("Only namespace default for ")
+        expect(narrowed).to_contain_text("Pods")
+        expect(narrowed).to_contain_text(FORBIDDEN.format(kind="pods", group=""))
+        expect(page.locator("#nodes-empty")).to_contain_text("Nodes are not shown")
+        for n in mine:
+            expect(page.locator(f'[data-pod="default/{n}"]')).to_have_count(1)
+        expect(page.locator('[data-pod^="other/"]')).to_have_count(0)
+        expect(page.locator("[data-node]")).to_have_count(0)
+        page.set_viewport_size({"width": 1400, "height": 900})
+        page.screenshot(path=str(SHOTS / "real-cluster-namespace-view-1400x900.png"))
+        for secret in _secrets(real):
+            assert not [t for t in capture.texts() if secret in t]

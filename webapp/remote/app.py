@@ -14,6 +14,8 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.extension import Kubeplay
 
+from webapp.page.stream import DRAWN
+
 from .connection import Remote, RemoteError
 from .mirror import Mirror
 
@@ -55,7 +57,9 @@ def _status(code: int, message: str, reason: str) -> Response:
 
 def describe(remote: Remote, mirror: Mirror) -> dict:
     """What the page is told: where it is looking, what it cannot see and why, what is off."""
-    scope = mirror.scope()
+    # In the page's order of kinds (nodes, pods, workloads, ...), whichever thread listed first.
+    found = mirror.scope()
+    scope = {rt.name: found[rt.name] for rt in DRAWN if rt.name in found}
     hidden = [{"kind": v["kind"], "reason": v["reason"]} for v in scope.values() if v["denied"]]
     narrowed = [{"kind": v["kind"], "namespace": v["namespace"], "reason": v["reason"]}
                 for v in scope.values() if not v["denied"] and v["namespace"]]

@@ -54,15 +54,33 @@ function banner() {
   const shown = [f.namespace && `namespace ${f.namespace}`, f.node && `node ${f.node}`, f.selector && `pods ${f.selector}`]
     .filter(Boolean);
   if (shown.length) lines.push(h("p", { class: "remote-filter", text: `Showing only ${shown.join(", ")}.` }));
+  // One line per namespace the view fell back to, one for what is not shown at all; each with
+  // the apiserver's first refusal word for word (the others differ only in the kind).
+  const byNs = new Map();
   for (const n of info.narrowed || []) {
-    lines.push(h("p", { class: "remote-scope", dataset: { kind: n.kind },
-      text: `${n.kind}s: only namespace ${n.namespace} (the cluster said: ${n.reason})` }));
+    if (!n.reason) continue;                       // narrowed by --namespace: said above
+    if (!byNs.has(n.namespace)) byNs.set(n.namespace, []);
+    byNs.get(n.namespace).push(n);
   }
-  for (const n of info.hidden || []) {
-    lines.push(h("p", { class: "remote-scope hidden-kind", dataset: { kind: n.kind },
-      text: `${n.kind}s: not shown (the cluster said: ${n.reason})` }));
+  for (const [ns, list] of byNs) {
+    lines.push(h("p", { class: "remote-scope", dataset: { kinds: list.map((n) => n.kind).join(" ") },
+      text: `Only namespace ${ns} for ${list.map((n) => `${n.kind}s`).join(", ")}: ` +
+            `you may not list them cluster-wide (the cluster said: ${list[0].reason})` }));
+  }
+  const hidden = info.hidden || [];
+  if (hidden.length) {
+    lines.push(h("p", { class: "remote-scope hidden-kind", dataset: { kinds: hidden.map((n) => n.kind).join(" ") },
+      text: `Not shown: ${hidden.map((n) => `${n.kind}s`).join(", ")} (the cluster said: ${hidden[0].reason})` }));
   }
   el.replaceChildren(...lines);
+  // Nodes out of sight: pods cannot be drawn on them, so they gather under one heading.
+  const nodes = (info.hidden || []).find((n) => n.kind === "Node");
+  if (nodes) {
+    setText(document.querySelector("#nodes-empty"), `Nodes are not shown: the cluster said ${nodes.reason}.`);
+    const head = document.querySelector("#pending h2");
+    head.firstChild.textContent = "Pods on nodes you cannot see ";
+    head.querySelector("small").firstChild.textContent = "(or not scheduled: ";
+  }
 }
 
 async function refresh() {
