@@ -305,3 +305,32 @@ def test_a_user_who_may_not_list_cluster_wide_gets_the_namespace_view(real, remo
                                           for o in m["items"] if o["kind"] == "Pod"}
                                          | {e["object"]["metadata"]["name"] for m in ms if m["type"] == "events"
                                             for e in m["events"] if e["object"]["kind"] == "Pod"}) >= 3)
+
+
+def test_the_view_narrows_to_a_namespace_a_node_or_a_selector(real, remotes):
+    real.kubectl("create", "namespace", "other")
+    real.kubectl("create", "deployment", "here", "--image=nginx", "--replicas=3")
+    real.kubectl("create", "deployment", "there", "--image=nginx", "-n", "other")
+    wait_until(lambda: len(_pods(real, "app=here")) == 3 and all(p["spec"].get("nodeName") for p in _pods(real, "app=here")))
+
+    def drawn(remote) -> dict:
+        msgs = _stream_until(remote, lambda ms: any(m["type"] == "snapshot" for m in ms))
+        snap = next(m for m in msgs if m["type"] == "snapshot")
+        out: dict = {}
+        for o in snap["items"]:
+            out.setdefault(o["kind"], set()).add((o["metadata"].get("namespace"), o["metadata"]["name"]))
+        return out
+
+    by_ns = drawn(remotes(real.kubeconfig, "--namespace", "other"))
+    assert {ns for ns, _ in by_ns["Pod"]} == {"other"}
+    assert {name for _, name in by_ns["Deployment"]} == {"there"}
+    assert by_ns["Node"]                                   # nodes are not namespaced: still drawn
+
+    node = _pods(real, "app=here")[0]["spec"]["nodeName"]
+    on_node = {p["metadata"]["name"] for p in _get(real, f"/api/v1/pods?fieldSelector=spec.nodeName={node}")["items"]}
+    by_node = drawn(remotes(real.kubeconfig, "--node", node))
+    assert {name for _, name in by_node["Node"]} == {node}
+    assert {name for _, name in by_node["Pod"]} == on_node
+
+    by_label = drawn(remotes(real.kubeconfig, "--selector", "app=here"))
+    assert {name for _, name in by_label["Pod"]} == {p["metadata"]["name"] for p in _pods(real, "app=here")}
