@@ -122,6 +122,19 @@ def test_actions_go_to_the_real_api_and_are_logged(real, remotes):
     d = _get(real, "/apis/apps/v1/namespaces/default/deployments/web")
     assert d["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"] == "2026-01-01T00:00:00Z"
 
+    # rollout undo: the previous ReplicaSet's template, as a JSON patch (as the page sends it)
+    wait_until(lambda: len(_get(real, "/apis/apps/v1/namespaces/default/replicasets?labelSelector=app=web")["items"]) == 2)
+    old = next(rs for rs in _get(real, "/apis/apps/v1/namespaces/default/replicasets?labelSelector=app=web")["items"]
+               if rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1")
+    template = old["spec"]["template"]
+    del template["metadata"]["labels"]["pod-template-hash"]
+    status, body = remote.call("PATCH", "/apis/apps/v1/namespaces/default/deployments/web",
+                               [{"op": "replace", "path": "/spec/template", "value": template}],
+                               "application/json-patch+json")
+    assert status == 200, body
+    d = _get(real, "/apis/apps/v1/namespaces/default/deployments/web")
+    assert "kubectl.kubernetes.io/restartedAt" not in (d["spec"]["template"]["metadata"].get("annotations") or {})
+
     # cordon / uncordon
     node = _get(real, "/api/v1/nodes")["items"][0]["metadata"]["name"]
     status, _ = remote.call("PATCH", f"/api/v1/nodes/{node}", {"spec": {"unschedulable": True}},
@@ -143,11 +156,16 @@ def test_actions_go_to_the_real_api_and_are_logged(real, remotes):
 
     # every action is a line in the page's log (not inferred: the page sent it)
     msgs = _stream_until(remote, lambda ms: sum(1 for m in ms if m["type"] == "decisions"
-                                                for d in m["items"] if d["controller"] == "kubeplay") >= 4)
+                                                for d in m["items"] if d["controller"] == "kubeplay") >= 7)
     sent = [d["message"] for m in msgs if m["type"] == "decisions" for d in m["items"] if d["controller"] == "kubeplay"]
     assert any(f"kill pod default/{victim}" in s for s in sent), sent
     assert any("scale deployment default/web to 3" in s for s in sent), sent
     assert any(f"cordon node {node}" in s for s in sent), sent
+    assert any("rollout undo deployment default/web" in s for s in sent), sent
+    assert any(f"logs of pod default/{running}" in s for s in sent), sent
+    # and the cordon seen on the watch, told as inferred
+    told = [d for m in msgs if m["type"] == "decisions" for d in m["items"] if d.get("inferred")]
+    assert any(d["message"] == f"Node {node}: cordoned (spec.unschedulable)" for d in told), told
 
 
 def test_the_page_header_is_required_and_nothing_else_is_proxied(real, remotes):

@@ -137,6 +137,8 @@ def logs(ns, name):
              if k in ("follow", "tailLines", "container", "previous", "timestamps", "sinceSeconds", "limitBytes")]
     follow = flask.request.args.get("follow") == "true"
     resp = remote.open_log(path_of(kinds.POD, ns, name) + "/log", query, follow)
+    _log(f"logs of pod {ns}/{name}{' (following)' if follow else ''}: GET …/log sent to the cluster",
+         f"{ns}/{name}", "logs")
     stopping = _ext().stopping
 
     def chunks():
