@@ -205,3 +205,30 @@ def test_a_user_who_may_not_list_nodes_gets_the_namespace_view_and_is_told_why(p
         page.screenshot(path=str(SHOTS / "real-cluster-namespace-view-1400x900.png"))
         for secret in _secrets(real):
             assert not [t for t in capture.texts() if secret in t]
+
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  color: {color}\n"
+
+
+def test_apply_from_the_editor_is_server_side_and_a_conflict_offers_force(page, real, remote_factory):
+    remote = remote_factory()
+    p = Playground(page, remote).open()
+    p.type_yaml(CM.format(color="blue"))
+    p.apply()
+    expect(p.message()).to_contain_text("configmap/settings serverside-applied")
+    live = _get(real, "/api/v1/namespaces/default/configmaps/settings")
+    assert live["data"] == {"color": "blue"} and live["metadata"]["managedFields"][0]["manager"] == "kubeplay"
+    real.kubectl("apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "-",
+                 input=CM.format(color="red"))
+    p.type_yaml(CM.format(color="green"))
+    page.get_by_role("button", name="Apply", exact=True).click()
+    panel = page.locator("#editor-panel")
+    expect(panel).to_have_attribute("data-apply", "error")
+    expect(p.message()).to_contain_text('conflict with "other"')
+    assert _get(real, "/api/v1/namespaces/default/configmaps/settings")["data"] == {"color": "red"}
+    page.locator("#editor-notice").get_by_role("button", name="Force apply").click()
+    expect(p.message()).to_contain_text("configmap/settings serverside-applied")
+    wait_until(lambda: _get(real, "/api/v1/namespaces/default/configmaps/settings")["data"] == {"color": "green"})
+    expect(page.locator("#log-list")).to_contain_text("apply configmap default/settings: server-side apply "
+                                                      "(field manager kubeplay, forced): configured")
+    p.check_clean()
