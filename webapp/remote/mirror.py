@@ -33,6 +33,7 @@ from .inferred import InferredLog
 log = logging.getLogger("kubeplay.remote")
 
 HISTORY = 5000             # local watch events kept for a page resuming after a blip
+MAX_EVENTS = 2000          # core/v1 Events held (the newest): a busy cluster writes thousands an hour
 WATCH_SECONDS = 240        # each watch's timeoutSeconds (the server ends it; we resume)
 RETRY_SECONDS = (0.5, 5.0)
 
@@ -154,6 +155,7 @@ class Mirror:
         if etype == "DELETED":
             store.pop(key, None)
         else:
+            store.pop(key, None)               # re-inserted last: the dict's order is recency
             store[key] = obj
         self._rv += 1
         self._history.append(Event(etype, obj, self._rv))
@@ -162,6 +164,9 @@ class Mirror:
             self.decisions.observe(rt, etype, old, obj, self)
         except Exception:                       # a story line is a courtesy; the watch goes on
             log.exception("inferring a log line for %s %s failed", rt.kind, key)
+        if rt is kinds.EVENT and len(store) > MAX_EVENTS:
+            # Memory follows what the page shows: the oldest Event goes, as if it had expired.
+            self._emit(rt, "DELETED", next(iter(store.values())))
 
     def _replace(self, rt, items: list[dict]) -> None:
         """A (re)list: what it lacks is deleted, what changed is modified, what is new is added."""
