@@ -5,6 +5,7 @@ reconcile log is told from watched state, each line marked inferred."""
 from __future__ import annotations
 
 import json
+import re
 import stat
 import sys
 
@@ -93,6 +94,17 @@ def test_the_stream_draws_the_real_clusters_objects_and_tells_the_log_inferred(r
     msgs = _stream_until(remote, told)
     lines = [d for m in msgs if m["type"] == "decisions" for d in m["items"]]
     assert all(d["inferred"] is True for d in lines), lines
+
+    # A rollout: the new and the old ReplicaSets, read off the Deployment's and their status.
+    wait_until(lambda: sum(1 for p in _pods(real, "app=web") if p["status"].get("phase") == "Running") == 3)
+    real.kubectl("set", "image", "deployment/web", "nginx=nginx:1.27")
+
+    def rolled(msgs):
+        said = [d["message"] for m in msgs if m["type"] == "decisions" for d in m["items"]]
+        return (any(re.match(r"Deployment default/web: rolling out revision 2: new ReplicaSet web-\S+ has .*"
+                             r"old ReplicaSets still running: web-\S+ \(\d\)", s) for s in said)
+                and "Deployment default/web: rollout complete: 3 of 3 up to date and ready" in said)
+    _stream_until(remote, rolled, timeout=60)
 
 
 def test_actions_go_to_the_real_api_and_are_logged(real, remotes):
