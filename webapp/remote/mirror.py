@@ -231,6 +231,11 @@ class Mirror:
                 rv = None
                 self._stopping.wait(delay + random.random() * delay)
                 delay = min(delay * 2, RETRY_SECONDS[1])
+            except Exception as e:       # a broken stream (reset, read timeout, a torn line): relist
+                log.warning("watching %s: %s; listing again", rt.name, type(e).__name__)
+                rv = None
+                self._stopping.wait(delay + random.random() * delay)
+                delay = min(delay * 2, RETRY_SECONDS[1])
 
     def _set_scope(self, rt, namespace, reason, denied: bool = False) -> None:
         with self._cond:
