@@ -364,3 +364,16 @@ def test_the_view_narrows_to_a_namespace_a_node_or_a_selector(real, remotes):
 
     by_label = drawn(remotes(real.kubeconfig, "--selector", "app=here"))
     assert {name for _, name in by_label["Pod"]} == {p["metadata"]["name"] for p in _pods(real, "app=here")}
+
+
+def test_a_cluster_that_stops_answering_is_said_so_and_watched_again_when_back(real, remotes):
+    remote = remotes(real.kubeconfig)
+    assert remote.get("/kubeplay/v1/remote")["problem"] is None
+    real.stop()
+    wait_until(lambda: (remote.get("/kubeplay/v1/remote")["problem"] or "").startswith(
+        f"cannot reach the cluster at {real.url}"), 60, message="the banner's problem")
+    real.start()
+    real.kubectl("create", "deployment", "after", "--image=nginx")
+    wait_until(lambda: remote.get("/kubeplay/v1/remote")["problem"] is None, 60, message="the problem to clear")
+    _stream_until(remote, lambda ms: any(o["metadata"]["name"] == "after" for m in ms if m["type"] == "snapshot"
+                                         for o in m["items"] if o["kind"] == "Deployment"), timeout=60)

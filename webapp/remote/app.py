@@ -66,7 +66,8 @@ def describe(remote: Remote, mirror: Mirror) -> dict:
     off = dict(UNAVAILABLE)
     if remote.read_only:
         off.update({a: READ_ONLY for a in ACTIONS})
-    return {**remote.describe(), "synced": mirror.synced(), "hidden": hidden, "narrowed": narrowed,
+    return {**remote.describe(), "synced": mirror.synced(), "problem": mirror.problem(),
+            "hidden": hidden, "narrowed": narrowed,
             "filter": {"namespace": mirror.namespace, "node": mirror.node, "selector": mirror.selector},
             "unavailable": off}
 

@@ -71,6 +71,7 @@ class Mirror:
         self._rv = int(time.time() * 1000)
         self._scope: dict[str, dict] = {}          # kind -> {"namespace", "denied", "reason"}
         self._synced: set[str] = set()
+        self._failing: dict[str, str] = {}          # kind -> why its last list or watch failed
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.decisions = InferredLog()
@@ -93,6 +94,12 @@ class Mirror:
         """Every kind listed once (or found out of reach)."""
         with self._cond:
             return len(self._synced) == len(DRAWN)
+
+    def problem(self) -> str | None:
+        """Why the cluster is not being watched right now (expired credentials, unreachable), if
+        any kind's list or watch is failing; None when all is well."""
+        with self._cond:
+            return next(iter(self._failing.values()), None)
 
     def scope(self) -> dict:
         """What the page sees: per kind, the namespace it is limited to and why, or that it is
@@ -209,6 +216,8 @@ class Mirror:
             try:
                 if rv is None:
                     rv = self._list(rt, namespace)
+                with self._cond:
+                    self._failing.pop(rt.name, None)
                 rv = self._watch(rt, namespace, rv)
                 delay = RETRY_SECONDS[0]
             except RemoteError as e:
@@ -228,6 +237,8 @@ class Mirror:
                     rv = None                           # too old: relist
                     continue
                 log.warning("watching %s: %s", rt.name, e.message)
+                with self._cond:
+                    self._failing[rt.name] = e.message
                 rv = None
                 self._stopping.wait(delay + random.random() * delay)
                 delay = min(delay * 2, RETRY_SECONDS[1])

@@ -50,6 +50,9 @@ function banner() {
     h("span", { class: "remote-mode", dataset: { readOnly: String(!!info.readOnly) },
                 text: info.readOnly ? " · read-only: no action is sent to the cluster"
                   : " · actions go to the cluster's API, as you" }))];
+  if (info.problem) {
+    lines.push(h("p", { class: "remote-problem", text: `The cluster is not answering the watch: ${info.problem}` }));
+  }
   const f = info.filter || {};
   const shown = [f.namespace && `namespace ${f.namespace}`, f.node && `node ${f.node}`, f.selector && `pods ${f.selector}`]
     .filter(Boolean);
@@ -91,7 +94,7 @@ async function refresh() {
     gate(document);
     setText(document.querySelector(".clock-label"), "wall clock");
   }
-  setTimeout(refresh, info && info.synced ? 15000 : 1000);
+  setTimeout(refresh, info && info.synced && !info.problem ? 15000 : 2000);
 }
 
 /** In real-cluster mode: fetch the server's description, show it, keep controls gated. */
