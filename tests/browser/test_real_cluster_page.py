@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from tests.conftest import wait_until
 from tests.realcluster import FORBIDDEN, Authorizer, RemoteKubeplay, viewer_kubeconfig
 
 TOKEN = "real-cluster-token-7b2e4a"
-SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -50,10 +50,15 @@ def _live_pods(real, selector: str) -> list[dict]:
             if not p["metadata"].get("deletionTimestamp")]
 
 
-def _settled(page) -> None:
-    """Before a screenshot: the log has lines and no entry animation is still running."""
+def _shoot(page, name: str) -> None:
+    """With KUBEPLAY_SCREENSHOTS=DIR (docs/screenshots for the committed ones), the page as it is,
+    once the log has lines and no entry animation is still running."""
+    folder = os.environ.get("KUBEPLAY_SCREENSHOTS")
+    if not folder:
+        return
     expect(page.locator("#log-list li:not([hidden])").first).to_be_visible()
     page.wait_for_function("document.getAnimations().every((a) => a.playState !== 'running')")
+    page.screenshot(path=str(Path(folder) / name))
 
 
 def _secrets(real) -> list[str]:
@@ -109,8 +114,7 @@ def test_the_page_draws_the_real_cluster_and_a_kill_is_a_delete_there(page, real
     expect(fail).to_be_disabled()
     assert "kubelet" in fail.get_attribute("title")
     page.set_viewport_size({"width": 1400, "height": 900})
-    _settled(page)
-    page.screenshot(path=str(SHOTS / "real-cluster-1400x900.png"))
+    _shoot(page, "real-cluster-1400x900.png")
 
     # Kill: a DELETE on the real cluster; its ReplicaSet makes a new pod, and the page draws it.
     victim = sorted(names)[0]
@@ -128,8 +132,7 @@ def test_the_page_draws_the_real_cluster_and_a_kill_is_a_delete_there(page, real
     expect(log).to_contain_text(f"kill pod default/{victim}")
     expect(log.locator('[data-inferred="true"]').first).to_contain_text("inferred")
     page.set_viewport_size({"width": 1024, "height": 700})
-    _settled(page)
-    page.screenshot(path=str(SHOTS / "real-cluster-1024x700.png"))
+    _shoot(page, "real-cluster-1024x700.png")
 
     # The credentials stayed in the server: not in any response, header or frame the page got.
     texts = capture.texts()
@@ -210,8 +213,7 @@ def test_a_user_who_may_not_list_nodes_gets_the_namespace_view_and_is_told_why(p
         expect(page.locator('[data-pod^="other/"]')).to_have_count(0)
         expect(page.locator("[data-node]")).to_have_count(0)
         page.set_viewport_size({"width": 1400, "height": 900})
-        _settled(page)
-        page.screenshot(path=str(SHOTS / "real-cluster-namespace-view-1400x900.png"))
+        _shoot(page, "real-cluster-namespace-view-1400x900.png")
         for secret in _secrets(real):
             assert not [t for t in capture.texts() if secret in t]
 

@@ -11,6 +11,7 @@ import { workloadCounts } from "./workloads.js";
 import { taintText } from "../taints.js";
 import { replicaSetsOf, revisionOf, rsCounts, imagesOf } from "../replicasets.js";
 import { loadControl } from "./load.js";
+import { REMOTE } from "../mode.js";
 
 export class DetailsPanel {
   constructor(root, model, actions, clock = null) {
@@ -106,7 +107,11 @@ export class DetailsPanel {
                  : h("button", { type: "button", text: "Cordon", dataset: { action: "cordon" }, onclick: () => a.cordonNode(name, true) }),
         h("button", { type: "button", text: "Drain", dataset: { action: "drain" }, onclick: () => a.drainNode(name) }),
         h("button", { type: "button", class: "danger", text: "Delete node", dataset: { action: "deleteNode" }, onclick: () => a.deleteNode(name) })),
-      h("p", { class: "hint", text: "Fail stops the node's kubelet heartbeats; the node controller notices after " +
+      h("p", { class: "hint", text: REMOTE
+        ? "A real node: Cordon stops new pods landing here; Drain cordons it and evicts its pods through the " +
+          "Eviction API, so PodDisruptionBudgets decide. Delete node removes the Node object only: the machine " +
+          "and its kubelet keep running (and may register it again)."
+        : "Fail stops the node's kubelet heartbeats; the node controller notices after " +
         `the grace period (${graceText(this.clock)}), marks the node NotReady and evicts its pods. ` +
         "Drain cordons it and evicts its pods now. Delete node removes the Node object (kubectl delete node): " +
         "pods bound to it are garbage-collected, and controllers replace them elsewhere." }),
