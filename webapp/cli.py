@@ -105,6 +105,9 @@ def kubectl_line() -> str:
 
 
 def serve(args) -> int:
+    if args.kubeconfig is not None or args.context is not None:
+        from .remote.serve import serve_remote      # the page over a real cluster (webapp/remote/)
+        return serve_remote(args)
     from werkzeug.serving import make_server
     from . import create_app
     from .extension import kubeplay_of
@@ -228,6 +231,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--access-log", action="store_true",
                    help="print a line for every HTTP request (default: off, so the address and "
                         "KUBECONFIG lines stay in view)")
+    real = s.add_argument_group("a real cluster", "draw a real cluster instead of the playground (webapp/remote/)")
+    real.add_argument("--kubeconfig", nargs="?", const="", metavar="FILE",
+                      help="draw the cluster of this kubeconfig (no FILE: $KUBECONFIG, else ~/.kube/config); "
+                           "the page's actions go to its API (default: the playground)")
+    real.add_argument("--context", metavar="NAME", help="the kubeconfig context to use (default: its current context)")
+    real.add_argument("--read-only", action="store_true",
+                      help="with --kubeconfig: send no action to the cluster, only watch it (default: off)")
+    real.add_argument("--namespace", metavar="NS",
+                      help="with --kubeconfig: show only this namespace's objects (default: all the user may list)")
+    real.add_argument("--node", metavar="NAME", help="with --kubeconfig: show only this node and its pods (default: all)")
+    real.add_argument("--selector", metavar="LABELS",
+                      help="with --kubeconfig: show only pods matching this label selector (default: all)")
     s.set_defaults(func=serve)
     k = sub.add_parser("kubeconfig", help="print a kubeconfig for the running server")
     k.add_argument("--server", help="server URL (default: the running kubeplay)")

@@ -7,6 +7,7 @@ cluster: the CLI (webapp/cli.py) builds, starts and stops it, `create_app` only 
 from __future__ import annotations
 
 import threading
+from typing import Any
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
@@ -18,10 +19,14 @@ NAME = "kubeplay"
 
 @dataclass
 class Kubeplay:
-    cluster: Cluster
+    # The engine this app serves; None when it draws a real cluster (`kubeplay serve --kubeconfig`).
+    cluster: Cluster | None
     # Set when the server shuts down: watches and the page's stream hold a request open for
     # minutes, so they poll this and return rather than keep the process alive.
     stopping: threading.Event = field(default_factory=threading.Event)
+    # What the page's stream draws when it is not the engine (webapp/page/source.py): the real
+    # cluster's watch cache (webapp/remote/mirror.py).
+    source: Any = None
 
     def init_app(self, app: Flask) -> None:
         app.extensions[NAME] = self
@@ -42,4 +47,6 @@ def current() -> Kubeplay:
 
 def current_cluster() -> Cluster:
     """The cluster the current request's app serves."""
-    return current().cluster
+    cluster = current().cluster
+    assert cluster is not None, "an engine route registered on a real-cluster app"
+    return cluster

@@ -269,10 +269,11 @@ class _FakeSocket:
 
 def test_a_split_backlog_gives_each_message_its_own_resume_point():
     from webapp.page import stream
+    from webapp.page.source import EngineSource
     store = Store()
     cluster = Cluster(store=store, clock=ManualClock(), nodes=1)       # not started: only the store moves
     ws = _FakeSocket()
-    session = stream.Session(ws, cluster, threading.Event())
+    session = stream.Session(ws, EngineSource(cluster), threading.Event())
     session._start_watch(str(store.resource_version))          # a resumed page: replay from here
     names = [f"p{i:04d}" for i in range(stream.MAX_BATCH * 2 + 37)]
     for n in names:

@@ -42,6 +42,8 @@ from flask import Flask, request
 from engine import errors, objects, resources as kinds
 from webapp.extension import current
 
+from .source import EngineSource
+
 log = logging.getLogger("kubeplay.stream")
 
 PATH = "/kubeplay/v1/stream"
@@ -86,7 +88,7 @@ def register(sock, app: Flask) -> None:
     @sock.route(PATH)
     def stream(ws):
         ext = current()
-        Session(ws, ext.cluster, ext.stopping).run()
+        Session(ws, ext.source if ext.source is not None else EngineSource(ext.cluster), ext.stopping).run()
 
 
 def _dumps(msg: dict) -> str:
@@ -109,14 +111,16 @@ class Session:
     running = 0                               # sessions whose handler has not returned (tests)
     _running_lock = threading.Lock()
 
-    def __init__(self, ws, cluster, stopping: threading.Event):
-        self.ws, self.cluster, self.stopping = ws, cluster, stopping
-        self.store = cluster.store
+    def __init__(self, ws, source, stopping: threading.Event):
+        """`source`: what the stream draws (webapp/page/source.py: the engine, or a real cluster)."""
+        self.ws, self.source, self.stopping = ws, source, stopping
+        self.store = source
         self.watcher = None
         self.skip_upto: dict[str, int] = {}   # per kind: events at or below this rv are in the snapshot
         self.skip_until = 0
         self.decision_seq = 0
-        self.request_seq = cluster.traffic.last_seq    # requests before the page opened are not drawn
+        # requests before the page opened are not drawn
+        self.request_seq = source.traffic.last_seq if source.traffic is not None else 0
         self.last_clock: tuple | None = None
         self.next_clock = 0.0
         self.next_decisions = 0.0
@@ -267,7 +271,7 @@ class Session:
     # ---- decisions and clock ------------------------------------------------------------------
 
     def _start_decisions(self, seq) -> None:
-        log_ = self.cluster.decisions
+        log_ = self.source.decisions
         try:
             seq = int(seq or 0)
         except (TypeError, ValueError):
@@ -281,7 +285,7 @@ class Session:
             self._send({"type": "decisions", "items": [], "seq": seq, "reset": True})
 
     def _send_decisions(self) -> None:
-        items, last = self.cluster.decisions.since(self.decision_seq)
+        items, last = self.source.decisions.since(self.decision_seq)
         if not items:
             return
         self.decision_seq = last
@@ -289,25 +293,21 @@ class Session:
                     "reset": False})
 
     def _send_requests(self) -> None:
-        items, last = self.cluster.traffic.since(self.request_seq)
+        if self.source.traffic is None:
+            return
+        items, last = self.source.traffic.since(self.request_seq)
         self.request_seq = last
         if items:
             self._send({"type": "requests", "items": items[-50:]})
 
     def _send_clock(self, now: float) -> None:
-        clock = self.cluster.clock
-        state = (bool(clock.paused), float(clock.speed), bool(self.cluster.timings.realistic_mode))
+        msg = self.source.clock()
+        state = (msg.get("paused"), msg.get("speed"), msg.get("realisticTimings"))
         if now < self.next_clock and state == self.last_clock:
             return
-        t = clock.now()
         self.last_clock = state
         self.next_clock = now + CLOCK_PERIOD
-        tm = self.cluster.timings
-        self._send({"type": "clock", "now": objects.iso(t), "nowSeconds": t, "paused": state[0],
-                    "speed": state[1], "realisticTimings": state[2],
-                    "timings": {"nodeMonitorGracePeriod": tm.node_monitor_grace,
-                                "evictionTolerationCap": _finite(tm.eviction_toleration_cap),
-                                "terminationGraceCap": _finite(tm.termination_grace_cap)}})
+        self._send({"type": "clock", **msg})
 
     # ---- sending --------------------------------------------------------------------------------
 
@@ -337,6 +337,3 @@ def _set_send_timeout(ws, seconds: float) -> None:
     except (OSError, AttributeError, struct.error):
         pass
 
-
-def _finite(x: float) -> float | None:
-    return None if x == float("inf") else x

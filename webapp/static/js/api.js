@@ -34,10 +34,12 @@ export function errorMessage(r) {
 
 export const api = {
   apply: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/apply", { yaml, namespace }),
+  applyForce: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/apply", { yaml, namespace, force: true }),
   applyPreview: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/apply", { yaml, namespace, preview: true }),
   delete: (yaml, namespace = "default") => call("POST", "/kubeplay/v1/delete", { yaml, namespace }),
   terminal: (command) => call("POST", "/kubeplay/v1/terminal", { command }),
   examples: () => call("GET", "/kubeplay/v1/examples"),
+  remote: () => call("GET", "/kubeplay/v1/remote"),
 
   timeline: () => call("GET", "/kubeplay/v1/timeline"),
   timelineState: (at) => call("GET", `/kubeplay/v1/timeline/state?at=${enc(at)}`),

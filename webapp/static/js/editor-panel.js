@@ -351,6 +351,23 @@ export class EditorPanel {
       const marks = refusalMarks(text, err, msg);
       this._say(marks.length ? `line ${marks[0].line}: ${msg}` : msg, "error");
       this._mark(marks);
+      // A real cluster's server-side apply conflict (another field manager owns the fields):
+      // offer kubectl's --force-conflicts, once the learner has read whose fields they are.
+      if (err.conflict) {
+        this._showNotice("conflict", "Another manager owns these fields. Force the apply to take them over?", [
+          { label: "Force apply", primary: true, run: async () => {
+            this._hideNotice();
+            this._say("Applying with force…", "busy");
+            const fr = await api.applyForce(text);
+            if (fr.ok) {
+              this._say(((fr.body || {}).results || []).map(resultLine).join("\n"), "ok");
+              this.root.dataset.apply = "done";
+            } else {
+              this._showError(fr, text);
+            }
+          } },
+          { label: "Cancel", run: () => this._hideNotice() }]);
+      }
     }
   }
 

@@ -22,6 +22,7 @@ import { TrafficView } from "./view/traffic.js";
 import { keyOf } from "./model.js";
 import { EDITABLE } from "./desired.js";
 import { downloadExport } from "./export.js";
+import { REMOTE, startRemoteMode, remoteInfo } from "./mode.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -188,10 +189,11 @@ $("#export").addEventListener("click", async () => {
   const { text, kind } = await downloadExport();
   toast(text, kind);
 });
+startRemoteMode();
 clock.load();
 sync.start();
 refreshUsage();
 
 // For tests and the browser benchmark: read-only handles on the live state.
 window.kubeplay = { model, sync, clusterView, controlPlane, workloads, services, editor, terminal, tour, clock, scenarios,
-                    keyOf, timeline, podConsole, traffic };
+                    keyOf, timeline, podConsole, traffic, remote: REMOTE, remoteInfo };

@@ -152,7 +152,9 @@ export class PodConsole {
     const q = new URLSearchParams([["follow", "true"], ["tailLines", "500"], ["container", container]]);
     let res;
     try {
-      res = await fetch(`${podPath(pod)}/log?${q}`, { signal: abort.signal, headers: { Accept: "*/*" } });
+      // The page's header: over a real cluster, kubeplay passes logs on only to its page.
+      res = await fetch(`${podPath(pod)}/log?${q}`, { signal: abort.signal,
+                                                     headers: { Accept: "*/*", "X-Kubeplay-Request": "page" } });
     } catch (e) {
       if (abort.signal.aborted) return;
       this._write("[cannot reach the kubeplay server]\r\n");

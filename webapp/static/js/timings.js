@@ -15,6 +15,7 @@ const secs = (v) => `${Math.round(v * 10) / 10}s`;
 
 /** The header text for a clock reading's {realisticTimings, timings}. */
 export function timingsText(realistic, t = {}) {
+  if (t && t.real) return "the cluster's own timers (its components' flags)";     // a real cluster
   const grace = t.nodeMonitorGracePeriod != null ? secs(t.nodeMonitorGracePeriod) : "?";
   const evict = t.evictionTolerationCap != null ? secs(t.evictionTolerationCap) : `${UPSTREAM_EVICTION}s`;
   const term = t.terminationGraceCap != null ? secs(t.terminationGraceCap) : `${UPSTREAM_TERMINATION}s`;

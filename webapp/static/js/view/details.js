@@ -11,6 +11,7 @@ import { workloadCounts } from "./workloads.js";
 import { taintText } from "../taints.js";
 import { replicaSetsOf, revisionOf, rsCounts, imagesOf } from "../replicasets.js";
 import { loadControl } from "./load.js";
+import { REMOTE } from "../mode.js";
 
 export class DetailsPanel {
   constructor(root, model, actions, clock = null) {
@@ -76,10 +77,10 @@ export class DetailsPanel {
     const st = pod.status || {};
     this.body.append(
       h("div", { class: "actions" },
-        h("button", { type: "button", class: "danger", text: "Kill",
+        h("button", { type: "button", class: "danger", text: "Kill", dataset: { action: "kill" },
                       disabled: !!pod.metadata.deletionTimestamp,
                       onclick: () => this.actions.killPod(pod) }),
-        h("button", { type: "button", text: "Shell", title: "kubectl exec -it: a shell inside the container",
+        h("button", { type: "button", text: "Shell", dataset: { action: "shell" }, title: "kubectl exec -it: a shell inside the container",
                       disabled: !(pod.spec || {}).nodeName,
                       onclick: () => this.actions.openShell(pod) }),
         h("button", { type: "button", text: "Logs", title: "kubectl logs -f: the container's log, following",
@@ -101,13 +102,17 @@ export class DetailsPanel {
     const st = node.status || {};
     this.body.append(
       h("div", { class: "actions" },
-        h("button", { type: "button", class: "danger", text: "Fail", onclick: () => a.failNode(name) }),
-        h("button", { type: "button", text: "Recover", onclick: () => a.recoverNode(name) }),
-        cordoned ? h("button", { type: "button", text: "Uncordon", onclick: () => a.cordonNode(name, false) })
-                 : h("button", { type: "button", text: "Cordon", onclick: () => a.cordonNode(name, true) }),
-        h("button", { type: "button", text: "Drain", onclick: () => a.drainNode(name) }),
-        h("button", { type: "button", class: "danger", text: "Delete node", onclick: () => a.deleteNode(name) })),
-      h("p", { class: "hint", text: "Fail stops the node's kubelet heartbeats; the node controller notices after " +
+        h("button", { type: "button", class: "danger", text: "Fail", dataset: { action: "failNode" }, onclick: () => a.failNode(name) }),
+        h("button", { type: "button", text: "Recover", dataset: { action: "failNode" }, onclick: () => a.recoverNode(name) }),
+        cordoned ? h("button", { type: "button", text: "Uncordon", dataset: { action: "cordon" }, onclick: () => a.cordonNode(name, false) })
+                 : h("button", { type: "button", text: "Cordon", dataset: { action: "cordon" }, onclick: () => a.cordonNode(name, true) }),
+        h("button", { type: "button", text: "Drain", dataset: { action: "drain" }, onclick: () => a.drainNode(name) }),
+        h("button", { type: "button", class: "danger", text: "Delete node", dataset: { action: "deleteNode" }, onclick: () => a.deleteNode(name) })),
+      h("p", { class: "hint", text: REMOTE
+        ? "A real node: Cordon stops new pods landing here; Drain cordons it and evicts its pods through the " +
+          "Eviction API, so PodDisruptionBudgets decide. Delete node removes the Node object only: the machine " +
+          "and its kubelet keep running (and may register it again)."
+        : "Fail stops the node's kubelet heartbeats; the node controller notices after " +
         `the grace period (${graceText(this.clock)}), marks the node NotReady and evicts its pods. ` +
         "Drain cordons it and evicts its pods now. Delete node removes the Node object (kubectl delete node): " +
         "pods bound to it are garbage-collected, and controllers replace them elsewhere." }),
@@ -128,9 +133,9 @@ export class DetailsPanel {
       this.body.append(h("div", { class: "actions" },
         h("button", { type: "button", text: "Edit", title: "Open its live desired state in the editor",
                       onclick: () => a.editObject(obj) }),
-        h("button", { type: "button", text: "Restart", title: "kubectl rollout restart: new pods, same template",
+        h("button", { type: "button", text: "Restart", dataset: { action: "restart" }, title: "kubectl rollout restart: new pods, same template",
                       onclick: () => a.restartDeployment(obj) }),
-        h("button", { type: "button", text: "Roll back", disabled: !previous,
+        h("button", { type: "button", text: "Roll back", dataset: { action: "undo" }, disabled: !previous,
                       title: previous ? `kubectl rollout undo: back to revision ${revisionOf(previous)}`
                         : "no earlier revision to go back to",
                       onclick: () => previous && a.rollbackDeployment(obj, previous) })),

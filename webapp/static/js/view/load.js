@@ -27,7 +27,7 @@ export function loadControl(deployment) {
   api.load(ns, name).then(show);
   return h("div", { class: "actions load" },
     h("label", { text: "Load (CPU) " }, input),
-    h("button", { type: "button", text: "Set load", onclick: () => set(input.value.trim() || "0") }),
-    h("button", { type: "button", text: "Remove load", onclick: () => set("0") }),
+    h("button", { type: "button", text: "Set load", dataset: { action: "load" }, onclick: () => set(input.value.trim() || "0") }),
+    h("button", { type: "button", text: "Remove load", dataset: { action: "load" }, onclick: () => set("0") }),
     note);
 }

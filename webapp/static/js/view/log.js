@@ -87,7 +87,7 @@ export class ReconcileLog {
       this._queue({ kind: "decision", t: d.time, time: simTime(d.time), who: d.controller || "",
                     msg: d.message || `${d.key}: ${d.action}`, controller: d.controller || "",
                     key: (d.key || "").replace(/^node:/, ""), action: d.action || "", requester: d.requester || "",
-                    refs: d.refs || [] });
+                    refs: d.refs || [], inferred: !!d.inferred });
       for (const fn of this.listeners) fn(d);
     }
   }
@@ -290,8 +290,12 @@ export class ReconcileLog {
     const named = e.kind === "event" && NAMES_POD.exec(e.message || "");
     if (named) data.about = `${e.ns}/${named[1]}`;        // "Created pod: X" is about X too
     if (e.controller) data.controller = e.controller;
+    // A real cluster's log is read off its watched state (webapp/remote/inferred.py): said so.
+    if (e.inferred) data.inferred = "true";
     return h("div", { class: `line ${role} ${e.kind}${e.warn ? " warn" : ""}`, dataset: data },
       h("time", { text: e.time }), h("span", { class: "who", text: who }),
+      e.inferred ? h("span", { class: "inferred", text: "inferred",
+                               title: "read off the cluster's watched state, not a record of the controller's decision" }) : null,
       h("span", { class: "msg", text: e.msg }));
   }
 

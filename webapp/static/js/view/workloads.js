@@ -93,10 +93,10 @@ export class WorkloadStrip {
         progress: h("span", { class: "wl-progress", hidden: true }),
       };
       const canScale = obj.kind !== "DaemonSet";
-      const minus = h("button", { type: "button", class: "scale", text: "−",
+      const minus = h("button", { type: "button", class: "scale", text: "−", dataset: { action: "scale" },
                                   "aria-label": `scale down ${obj.metadata.name}`,
                                   onclick: () => this._scale(uid, -1) });
-      const plus = h("button", { type: "button", class: "scale", text: "+",
+      const plus = h("button", { type: "button", class: "scale", text: "+", dataset: { action: "scale" },
                                  "aria-label": `scale up ${obj.metadata.name}`,
                                  onclick: () => this._scale(uid, +1) });
       const el = h("div", { class: "workload", dataset: { workload: `${obj.kind}/${obj.metadata.name}` } },
