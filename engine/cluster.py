@@ -54,6 +54,7 @@ def _controller_classes():
     from .controllers.localpath_provisioner import LocalPathProvisioner
     from .controllers.persistentvolume import PersistentVolumeController
     from .controllers.volume_protection import PVCProtectionController, PVProtectionController
+    from .controllers.crd_cleanup import CRDCleanupController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
@@ -61,7 +62,7 @@ def _controller_classes():
             EndpointSliceController, EndpointsController, GarbageCollector, NamespaceController,
             ResourceQuotaController, DisruptionController, ServiceAccountsController, TokensController,
             JobController, CronJobController, TTLAfterFinishedController, PVCProtectionController,
-            PVProtectionController, HorizontalController, RootCACertPublisher]
+            PVProtectionController, HorizontalController, RootCACertPublisher, CRDCleanupController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).

@@ -65,20 +65,65 @@ _ALL = (
     ResourceType("horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", "autoscaling",
                  "v2", True, ("hpa",), ("all",), ("status",)),
     ResourceType("priorityclasses", "priorityclass", "PriorityClass", "scheduling.k8s.io", "v1", False, ("pc",)),
+    ResourceType("customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition",
+                 "apiextensions.k8s.io", "v1", False, ("crd", "crds"), (), ("status",)),
 )
 
+_BUILTIN = frozenset(_ALL)
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
 BY_KIND: dict[tuple[str, str], ResourceType] = {(r.group, r.kind): r for r in _ALL}
 
 
+# Custom resources, served while their CustomResourceDefinition is Established (engine/crd):
+# added and removed at run time by register()/unregister(), after the built-in kinds.
+_CUSTOM: list[ResourceType] = []
+_ALL_SERVED: tuple[ResourceType, ...] = _ALL
+
+
 def all_types() -> tuple[ResourceType, ...]:
-    return _ALL
+    return _ALL_SERVED
+
+
+def register(rt: ResourceType) -> None:
+    """Serve a custom resource type (its CRD's storage version), replacing one of the same
+    group and plural."""
+    global _ALL_SERVED
+    unregister(rt.group, rt.name)
+    _CUSTOM.append(rt)
+    BY_NAME[(rt.group, rt.name)] = rt
+    BY_KIND[(rt.group, rt.kind)] = rt
+    _BY_API_VERSION_KIND[(rt.api_version, rt.kind)] = rt
+    _ALL_SERVED = _ALL + tuple(_CUSTOM)
+
+
+def unregister(group: str, name: str) -> ResourceType | None:
+    """Stop serving a custom resource type; built-in kinds are never removed."""
+    global _ALL_SERVED
+    rt = next((r for r in _CUSTOM if (r.group, r.name) == (group, name)), None)
+    if rt is None:
+        return None
+    _CUSTOM.remove(rt)
+    BY_NAME.pop((rt.group, rt.name), None)
+    if BY_KIND.get((rt.group, rt.kind)) is rt:
+        BY_KIND.pop((rt.group, rt.kind))
+    if _BY_API_VERSION_KIND.get((rt.api_version, rt.kind)) is rt:
+        _BY_API_VERSION_KIND.pop((rt.api_version, rt.kind))
+    _ALL_SERVED = _ALL + tuple(_CUSTOM)
+    return rt
+
+
+def custom_types() -> tuple[ResourceType, ...]:
+    return tuple(_CUSTOM)
+
+
+def is_custom(rt: ResourceType) -> bool:
+    return rt not in _BUILTIN
 
 
 def group_versions() -> list[tuple[str, str]]:
     """Served (group, version) pairs in a stable order, core first."""
     seen: list[tuple[str, str]] = []
-    for r in _ALL:
+    for r in _ALL_SERVED:
         if (r.group, r.version) not in seen:
             seen.append((r.group, r.version))
     return seen
@@ -135,3 +180,4 @@ PERSISTENTVOLUMECLAIM = BY_NAME[("", "persistentvolumeclaims")]
 STORAGECLASS = BY_NAME[("storage.k8s.io", "storageclasses")]
 HPA = BY_NAME[("autoscaling", "horizontalpodautoscalers")]
 PRIORITYCLASS = BY_NAME[("scheduling.k8s.io", "priorityclasses")]
+CRD = BY_NAME[("apiextensions.k8s.io", "customresourcedefinitions")]

@@ -39,9 +39,19 @@ NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "N
                  "PersistentVolume", "PersistentVolumeClaim", "StorageClass"}
 
 
+def _custom_status(obj: dict) -> bool | None:
+    """For a custom object (or a CRD): whether its status is a subresource; None for built-ins."""
+    rt = kinds.for_kind(obj.get("apiVersion") or "", obj.get("kind") or "")
+    if rt is None or not (rt is kinds.CRD or kinds.is_custom(rt)):
+        return None
+    return "status" in rt.subresources
+
+
 def prepare_for_create(obj: dict) -> None:
     kind = obj.get("kind")
     md = obj["metadata"]
+    if _custom_status(obj):             # (customresource strategy: status is the subresource's)
+        obj.pop("status", None)
     if kind not in NO_GENERATION:
         md["generation"] = 1
     if kind in _INITIAL_STATUS and kind != "Node":
@@ -62,6 +72,21 @@ def prepare_for_finalize(new: dict, old: dict) -> None:
 def prepare_for_update(new: dict, old: dict) -> None:
     """Ordinary (non-status) update: status stays as stored; generation moves with spec."""
     kind = new.get("kind")
+    custom = _custom_status(new)
+    if custom is not None:
+        # custom objects: with a status subresource, status is kept and only the rest of the
+        # object (not metadata) moves generation; without, every non-metadata change does
+        if custom:
+            if "status" in old:
+                new["status"] = old["status"]
+            else:
+                new.pop("status", None)
+        rest = {k: v for k, v in new.items() if k not in ("metadata", "status" if custom else "")}
+        orest = {k: v for k, v in old.items() if k not in ("metadata", "status" if custom else "")}
+        omd = old["metadata"]
+        gen = omd.get("generation", 1)
+        new["metadata"]["generation"] = gen + 1 if rest != orest else gen
+        return
     if kind in _STATUS_KINDS and kind != "Node" and "status" in old:
         new["status"] = old["status"]
     _bump_generation(new, old)

@@ -1,0 +1,75 @@
+"""Reading and writing custom objects by the simple JSONPaths CRDs use: the scale
+subresource's specReplicasPath/statusReplicasPath/labelSelectorPath and the
+additionalPrinterColumns' jsonPath (`.spec.cronSpec`, `.status.conditions[0].type`,
+`.metadata.labels.app`, `.spec.items[*].name`)."""
+from __future__ import annotations
+
+import re
+
+_STEP = re.compile(r"\.([^.\[\]]+)|\[(\*|-?\d+|'[^']*'|\"[^\"]*\")\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    path = path.strip()
+    if path.startswith("{") and path.endswith("}"):
+        path = path[1:-1]
+    if path.startswith("$"):
+        path = path[1:]
+    out: list[str | int] = []
+    pos = 0
+    while pos < len(path):
+        m = _STEP.match(path, pos)
+        if not m:
+            break
+        if m.group(1) is not None:
+            out.append(m.group(1))
+        else:
+            idx = m.group(2)
+            if idx == "*":
+                out.append("*")
+            elif idx[0] in "'\"":
+                out.append(idx[1:-1])
+            else:
+                out.append(int(idx))
+        pos = m.end()
+    return out
+
+
+def read(obj, path: str) -> list:
+    """The values `path` finds in `obj` (none when it leads nowhere)."""
+    found = [obj]
+    for step in _steps(path):
+        nxt = []
+        for v in found:
+            if step == "*":
+                if isinstance(v, list):
+                    nxt.extend(v)
+                elif isinstance(v, dict):
+                    nxt.extend(v.values())
+            elif isinstance(step, int):
+                if isinstance(v, list) and -len(v) <= step < len(v):
+                    nxt.append(v[step])
+            elif isinstance(v, dict) and step in v:
+                nxt.append(v[step])
+        found = nxt
+    return found
+
+
+def read_one(obj, path: str):
+    values = read(obj, path)
+    return values[0] if values else None
+
+
+def write(obj: dict, path: str, value) -> dict:
+    """A copy of `obj` (copied along the path) with `value` at a `.a.b.c` path."""
+    steps = [s for s in _steps(path) if isinstance(s, str)]
+    out = dict(obj)
+    cur = out
+    for step in steps[:-1]:
+        nxt = cur.get(step)
+        nxt = dict(nxt) if isinstance(nxt, dict) else {}
+        cur[step] = nxt
+        cur = nxt
+    if steps:
+        cur[steps[-1]] = value
+    return out
