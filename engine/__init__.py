@@ -29,6 +29,10 @@ What is here, and why the web layer needs it:
   (engine/data/images.json): `doing.pod_doing(pod)`.
 - `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
   `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
+- `crds` (engine/crd/definitions.py): what each Established CustomResourceDefinition serves —
+  its CRD for a custom resource type (`crds.definition(rt)`), versions, schemas, printer columns,
+  deprecation warnings; `crd_paths` (engine/crd/subresources.py): reading and writing custom
+  objects by the JSONPaths of printer columns and of the scale subresource.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
   Deployment controller uses it and kubectl's `rollout`/`describe` need the same answers
   (upstream kubectl vendors the same helpers as k8s.io/kubectl/pkg/util/deployment).
@@ -40,6 +44,8 @@ from . import (api_warnings, controlplane, errors, eviction, hpa_versions, objec
                usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
+from .crd import definitions as crds
+from .crd import subresources as crd_paths
 from .clock import ManualClock, ScaledClock
 from .cluster import Cluster
 from .controllers import deployment_util as deployments
@@ -81,4 +87,7 @@ __all__ = [
     "hpa_versions",
     # what a container is doing, from the image catalog (the page's details panel)
     "doing",
+    # CustomResourceDefinitions: what each serves (custom types, versions, schemas, printer
+    # columns) and the JSONPaths of custom objects (printer columns, the scale subresource)
+    "crds", "crd_paths",
 ]

@@ -73,3 +73,39 @@ def write(obj: dict, path: str, value) -> dict:
     if steps:
         cur[steps[-1]] = value
     return out
+
+
+# ---- the scale subresource ----------------------------------------------------------------------
+
+def _scale_spec(crd: dict | None, version: str) -> dict:
+    from .definitions import version_of
+    subs = version_of(crd, version).get("subresources") if crd else None
+    scale = subs.get("scale") if isinstance(subs, dict) else None
+    return scale if isinstance(scale, dict) else {}
+
+
+def scale_of(crd: dict | None, obj: dict) -> dict:
+    """The autoscaling/v1 Scale of a custom object (the CRD's scale paths): spec.replicas from
+    specReplicasPath, status.replicas from statusReplicasPath (0 when unset), status.selector
+    from labelSelectorPath (a string, as the object holds it)."""
+    version = str(obj.get("apiVersion", "")).rpartition("/")[2]
+    paths = _scale_spec(crd, version)
+    md = obj.get("metadata") or {}
+    spec_replicas = read_one(obj, str(paths.get("specReplicasPath", ".spec.replicas")))
+    status_replicas = read_one(obj, str(paths.get("statusReplicasPath", ".status.replicas")))
+    status: dict = {"replicas": status_replicas if isinstance(status_replicas, int) else 0}
+    if paths.get("labelSelectorPath"):
+        sel = read_one(obj, str(paths["labelSelectorPath"]))
+        if isinstance(sel, str) and sel:
+            status["selector"] = sel
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {"name": md.get("name"), "namespace": md.get("namespace"), "uid": md.get("uid"),
+                         "resourceVersion": md.get("resourceVersion"),
+                         "creationTimestamp": md.get("creationTimestamp")},
+            "spec": {"replicas": spec_replicas if isinstance(spec_replicas, int) else 0},
+            "status": status}
+
+
+def replicas_merge(crd: dict | None, version: str, replicas: int) -> dict:
+    """The merge patch that sets a custom object's replicas at its specReplicasPath."""
+    return write({}, str(_scale_spec(crd, version).get("specReplicasPath", ".spec.replicas")), replicas)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from engine import ResourceType, hpa_versions, resources as kinds
+from engine import ResourceType, crds, hpa_versions, resources as kinds
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,31 @@ _VIEWS = {("autoscaling", "v1", "horizontalpodautoscalers"):
           View("autoscaling", "v1", kinds.HPA, hpa_versions.to_v1, hpa_versions.from_v1)}
 
 
+def _custom_view(rt: ResourceType, version: str) -> View:
+    """A CustomResourceDefinition's other served version (`conversion: None`): the stored
+    object with its apiVersion rewritten, both ways."""
+    api_version = f"{rt.group}/{version}"
+
+    def out(obj: dict) -> dict:
+        return dict(obj, apiVersion=api_version) if obj.get("apiVersion") != api_version else obj
+
+    def into(obj: dict, strict: bool = False) -> dict:
+        return dict(obj, apiVersion=rt.api_version)
+    return View(rt.group, version, rt, out, into)
+
+
+def _custom_views() -> dict[tuple[str, str, str], View]:
+    out: dict[tuple[str, str, str], View] = {}
+    for rt in kinds.custom_types():
+        crd = crds.definition(rt)
+        for version in crds.served_versions(crd) if crd else ():
+            if version != rt.version:
+                out[(rt.group, version, rt.name)] = _custom_view(rt, version)
+    return out
+
+
 def lookup(group: str, version: str, plural: str) -> View | None:
-    return _VIEWS.get((group, version, plural))
+    return _VIEWS.get((group, version, plural)) or _custom_views().get((group, version, plural))
 
 
 def group_versions() -> list[tuple[str, str]]:
@@ -40,5 +63,15 @@ def group_versions() -> list[tuple[str, str]]:
     return out
 
 
+def custom_group_versions() -> list[tuple[str, str]]:
+    """The served versions of CustomResourceDefinitions that are not their storage version."""
+    out: list[tuple[str, str]] = []
+    for g, v, _ in _custom_views():
+        if (g, v) not in out:
+            out.append((g, v))
+    return out
+
+
 def views_in(group: str, version: str) -> list[View]:
-    return [view for (g, v, _), view in _VIEWS.items() if (g, v) == (group, version)]
+    views = dict(_VIEWS, **_custom_views())
+    return [view for (g, v, _), view in views.items() if (g, v) == (group, version)]
