@@ -26,7 +26,7 @@ class CRDCleanupController(Controller):
         now = objects.iso(self.clock.now())
         rt = kinds.lookup(str(definitions.spec_of(crd).get("group", "")), str(definitions.names_of(crd).get("plural", "")))
         left = list(self.store.iter(rt)) if rt is not None and kinds.is_custom(rt) else []
-        if left:
+        if left and rt is not None:
             marked = crd_admission.mark_terminating(crd, now, "InstanceDeletionInProgress",
                                                     "CustomResource deletion is in progress")
             if marked != crd:

@@ -136,7 +136,7 @@ def _prune(rt, out: dict, sch, strict: bool, decode: bool, skip_status: bool) ->
     if sch is None:
         return
     saved = out.pop("status", None) if skip_status else None
-    unknown = structural.prune(out, sch)
+    unknown = sorted(structural.prune(out, sch))     # (reported sorted by path)
     if skip_status and saved is not None:
         out["status"] = saved
     if unknown and decode:

@@ -167,7 +167,7 @@ def validate(obj, schema: dict | None, path: str = "", root: bool = True) -> lis
             errs.append(errors.invalid(shown, obj, f'{shown} in body must be of type {fmt}: "{obj}"'))
         max_len = schema.get("maxLength")
         if isinstance(max_len, int) and len(obj) > max_len:
-            errs.append(FieldError(shown, "Too long", obj, f"may not be more than {max_len} bytes", has_value=True))
+            errs.append(errors.too_long(shown, max_len))
         min_len = schema.get("minLength")
         if isinstance(min_len, int) and len(obj) < min_len:
             errs.append(errors.invalid(shown, obj, f"{shown} in body should be at least {min_len} chars long"))
@@ -213,12 +213,14 @@ def validate(obj, schema: dict | None, path: str = "", root: bool = True) -> lis
                 if not obj.get(key):
                     errs.append(errors.required(_join(path, key), "must not be empty"))
         additional = schema.get("additionalProperties")
-        for key, value in obj.items():
+        # declared properties in the schema's order, then the map's own keys in the object's
+        keys = [k for k in props if k in obj] + [k for k in obj if k not in props]
+        for key in keys:
             if root and key in _ROOT_KEEP:
                 continue
             sub = props.get(key)
             if sub is None and isinstance(additional, dict):
                 sub = additional
             if sub is not None:
-                errs += validate(value, sub, _join(path, key), False)
+                errs += validate(obj[key], sub, _join(path, key), False)
     return errs

@@ -177,7 +177,8 @@ def _spec(spec: dict) -> list[FieldError]:
         if sum(1 for v in versions if v.get("storage") is True) != 1:
             errs.append(FieldError("spec.versions", "Invalid value",
                                    detail=f"{_versions_value(versions)}: must have exactly one version marked as storage version"))
-    names = spec.get("names") if isinstance(spec.get("names"), dict) else {}
+    names_value = spec.get("names")
+    names: dict = names_value if isinstance(names_value, dict) else {}
     for key in ("plural", "singular", "kind", "listKind"):
         if not names.get(key):
             errs.append(required(f"spec.names.{key}"))
