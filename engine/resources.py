@@ -77,6 +77,7 @@ BY_KIND: dict[tuple[str, str], ResourceType] = {(r.group, r.kind): r for r in _A
 # Custom resources, served while their CustomResourceDefinition is Established (engine/crd):
 # added and removed at run time by register()/unregister(), after the built-in kinds.
 _CUSTOM: list[ResourceType] = []
+_CUSTOM_KEYS: set[tuple[str, str]] = set()
 _ALL_SERVED: tuple[ResourceType, ...] = _ALL
 
 
@@ -90,6 +91,7 @@ def register(rt: ResourceType) -> None:
     global _ALL_SERVED
     unregister(rt.group, rt.name)
     _CUSTOM.append(rt)
+    _CUSTOM_KEYS.add((rt.group, rt.name))
     BY_NAME[(rt.group, rt.name)] = rt
     BY_KIND[(rt.group, rt.kind)] = rt
     _BY_API_VERSION_KIND[(rt.api_version, rt.kind)] = rt
@@ -103,6 +105,7 @@ def unregister(group: str, name: str) -> ResourceType | None:
     if rt is None:
         return None
     _CUSTOM.remove(rt)
+    _CUSTOM_KEYS.discard((rt.group, rt.name))
     BY_NAME.pop((rt.group, rt.name), None)
     if BY_KIND.get((rt.group, rt.kind)) is rt:
         BY_KIND.pop((rt.group, rt.kind))
@@ -117,7 +120,8 @@ def custom_types() -> tuple[ResourceType, ...]:
 
 
 def is_custom(rt: ResourceType) -> bool:
-    return rt not in _BUILTIN
+    """Whether `rt` is served for a CustomResourceDefinition (at any of its versions)."""
+    return (rt.group, rt.name) in _CUSTOM_KEYS and rt not in _BUILTIN
 
 
 def group_versions() -> list[tuple[str, str]]:

@@ -356,6 +356,7 @@ EXPECTED_COLUMNS = {
                           "Age"], []),
     kinds.HPA: (["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"], []),
     kinds.PRIORITYCLASS: (["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"], []),
+    kinds.CRD: (["Name", "Created At"], []),           # rest.defaultTableConvertor, as upstream's
 }
 
 

@@ -59,6 +59,13 @@ def _ct(name="x", **spec) -> dict:
             "metadata": {"name": name, "namespace": "default"}, "spec": dict({"image": "img"}, **spec)}
 
 
+@pytest.fixture(autouse=True)
+def no_custom_types_left_behind():
+    """The served-types registry is process-wide: leave it as the other tests expect it."""
+    yield
+    crds.reset(())
+
+
 @pytest.fixture
 def store(cluster):
     cluster.store.create(_crd())
