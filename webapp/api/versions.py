@@ -73,5 +73,5 @@ def custom_group_versions() -> list[tuple[str, str]]:
 
 
 def views_in(group: str, version: str) -> list[View]:
-    views = dict(_VIEWS, **_custom_views())
+    views = {**_VIEWS, **_custom_views()}
     return [view for (g, v, _), view in views.items() if (g, v) == (group, version)]
