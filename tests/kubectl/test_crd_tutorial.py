@@ -105,3 +105,46 @@ def test_the_crontab_tutorial_step_by_step(kube_v):
     kube("delete", "crd", "crontabs.stable.example.com")
     kube.server.wait_until(_gone(kube, CRONTABS.replace("/crontabs", "/crontabs/my-new-cron-object")), timeout=30,
                            message="the CronTab went with its CRD")
+
+
+def test_scale_wide_columns_server_side_apply_and_a_restart(kube_factory, kubectl_version, kubectl_session,
+                                                           tmp_path):
+    """The Subresources section's scale subresource with `kubectl scale`, a priority-1 column under
+    `-o wide`, server-side apply of a custom object, and CRD plus objects kept by the state file."""
+    server = kube_factory(state=tmp_path / "kubeplay.db").server
+    kube = Kube(kubectl_session(server, tmp_path / "kubectl", namespace="default", version=kubectl_version),
+                "default", kubectl_version)
+    kube("apply", "-f", _f("scalable.yaml"))
+    kube("apply", "-f", _f("my-crontab-valid.yaml"))
+    assert kube("scale", "crontab/my-new-cron-object", "--replicas=3").stdout == \
+        "crontab.stable.example.com/my-new-cron-object scaled\n"
+    obj = kube.server.get_json(CRONTABS + "/my-new-cron-object")
+    assert obj["spec"]["replicas"] == 3 and obj["metadata"]["generation"] == 2
+    head, rows = kube.table("get", "ct")
+    assert head == ["NAME", "SPEC", "REPLICAS", "AGE"] and rows[0]["REPLICAS"] == "3"
+    head, rows = kube.table("get", "ct", "-o", "wide")
+    assert head == ["NAME", "SPEC", "REPLICAS", "IMAGE", "AGE"] and rows[0]["IMAGE"] == "my-awesome-cron-image"
+
+    out = kube("apply", "--server-side", "-f", _f("my-crontab.yaml"), "--force-conflicts").stdout
+    assert out == "crontab.stable.example.com/my-new-cron-object serverside-applied\n"
+    applied = kube.server.get_json(CRONTABS + "/my-new-cron-object")
+    assert applied["spec"]["image"] == "my-awesome-cron-image"
+    assert "kubectl" in {m["manager"] for m in applied["metadata"]["managedFields"]}
+
+    cp = kube("patch", "ct", "my-new-cron-object", "-p", '{"spec":{"replicas":2}}', check=False)
+    assert cp.returncode != 0        # kubectl patch defaults to strategic: refused for custom objects
+    assert cp.stderr == ("error: application/strategic-merge-patch+json is not supported by stable.example.com/v1, "
+                         "Kind=CronTab: the body of the request was in an unknown format - accepted media types "
+                         "include: application/json-patch+json, application/merge-patch+json, "
+                         "application/apply-patch+yaml\n")
+    kube("patch", "ct", "my-new-cron-object", "--type=merge", "-p", '{"spec":{"replicas":2}}')
+
+    uid = applied["metadata"]["uid"]
+    server.stop()
+    server.start()
+    again = kube.server.get_json(CRONTABS + "/my-new-cron-object")
+    assert again["metadata"]["uid"] == uid and again["spec"]["replicas"] == 2
+    head, rows = kube.table("get", "crontabs")
+    assert [r["NAME"] for r in rows] == ["my-new-cron-object"]
+    crd = kube.server.get_json(CRD)
+    assert {c["type"] for c in crd["status"]["conditions"]} >= {"Established", "NamesAccepted"}
