@@ -174,3 +174,63 @@ def test_crd_errors_and_creates_refused_while_terminating(client, cluster, crd):
                  headers={"Content-Type": "application/merge-patch+json"})
     cluster.advance(2)
     assert client.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com").status_code == 404
+
+
+PAGE_YAML = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: crontabs.stable.example.com
+spec:
+  group: stable.example.com
+  scope: Namespaced
+  names: {plural: crontabs, singular: crontab, kind: CronTab, shortNames: [ct]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              cronSpec: {type: string}
+              image: {type: string}
+              replicas: {type: integer}
+---
+apiVersion: stable.example.com/v1
+kind: CronTab
+metadata:
+  name: my-new-cron-object
+spec:
+  cronSpec: "* * * * */5"
+  image: my-awesome-cron-image
+"""
+
+
+def test_the_pages_editor_and_terminal_handle_custom_objects(client, cluster, k):
+    crd_yaml, ct_yaml = PAGE_YAML.split("---\n")
+    # in one go, as with kubectl: the CronTab's kind is not known before its CRD exists
+    r = client.post("/kubeplay/v1/apply", json={"yaml": PAGE_YAML})
+    assert "ensure CRDs are installed first" in str(r.get_json())
+    r = client.post("/kubeplay/v1/apply", json={"yaml": crd_yaml})
+    assert r.status_code == 200, r.get_json()
+    r = client.post("/kubeplay/v1/apply", json={"yaml": ct_yaml, "preview": True})
+    assert r.status_code == 200, r.get_json()
+    r = client.post("/kubeplay/v1/apply", json={"yaml": PAGE_YAML})
+    assert r.status_code == 200, r.get_json()
+    assert "crontab.stable.example.com/my-new-cron-object created" in str(r.get_json())
+    changed = PAGE_YAML.replace("my-awesome-cron-image", "other-image")
+    r = client.post("/kubeplay/v1/apply", json={"yaml": changed})
+    assert "crontab.stable.example.com/my-new-cron-object configured" in str(r.get_json())
+    assert cluster.store.get(crds_rt(), "default", "my-new-cron-object")["spec"]["image"] == "other-image"
+    out, code = k("kubectl get ct")
+    assert code == 0 and out.splitlines()[0].split() == ["NAME", "AGE"] and "my-new-cron-object" in out
+    out, code = k("kubectl get crd")
+    assert code == 0 and out.splitlines()[0].split() == ["NAME", "CREATED", "AT"]
+    r = client.post("/kubeplay/v1/delete", json={"yaml": PAGE_YAML})
+    assert r.status_code == 200, r.get_json()
+    cluster.run_until_idle()
+    assert client.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions").get_json()["items"] == []
