@@ -17,7 +17,7 @@ from . import controlplane, errors, objects, resources as kinds, volumes
 from .admission import priority as priority_classes
 from .clock import ManualClock, ScaledClock
 from .load import LoadModel
-from .loop import Context, TerminalError, Timings
+from .loop import CUSTOM_RESOURCES, Context, TerminalError, Timings
 from .decisions import DecisionLog
 from .events import WARNING, EventRecorder
 from .store import Store, WatchEvent
@@ -390,7 +390,9 @@ class Cluster:
     # ---- the loop ------------------------------------------------------------------------------
 
     def _dispatch(self, ev: WatchEvent) -> None:
-        for q, handler in self._routes.get(ev.resource.name, ()):
+        rt = ev.resource
+        name = CUSTOM_RESOURCES if kinds.is_custom(rt) else rt.name
+        for q, handler in self._routes.get(name, ()):
             for key in handler(ev):
                 q.add(key)
 

@@ -69,7 +69,7 @@ _ALL = (
                  "apiextensions.k8s.io", "v1", False, ("crd", "crds"), (), ("status",)),
 )
 
-_BUILTIN = frozenset(_ALL)
+_BUILTIN_KEYS = frozenset((r.group, r.name) for r in _ALL)
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
 BY_KIND: dict[tuple[str, str], ResourceType] = {(r.group, r.kind): r for r in _ALL}
 
@@ -89,6 +89,8 @@ def register(rt: ResourceType) -> None:
     """Serve a custom resource type (its CRD's storage version), replacing one of the same
     group and plural."""
     global _ALL_SERVED
+    if (rt.group, rt.name) in _BUILTIN_KEYS:
+        return                          # a built-in resource is never replaced
     unregister(rt.group, rt.name)
     _CUSTOM.append(rt)
     _CUSTOM_KEYS.add((rt.group, rt.name))
@@ -121,7 +123,7 @@ def custom_types() -> tuple[ResourceType, ...]:
 
 def is_custom(rt: ResourceType) -> bool:
     """Whether `rt` is served for a CustomResourceDefinition (at any of its versions)."""
-    return (rt.group, rt.name) in _CUSTOM_KEYS and rt not in _BUILTIN
+    return (rt.group, rt.name) in _CUSTOM_KEYS
 
 
 def group_versions() -> list[tuple[str, str]]:

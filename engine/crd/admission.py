@@ -75,6 +75,12 @@ def establish(crd: dict, now: str, others) -> None:
         for short in names.get("shortNames") or ():
             if short in (taken.get("shortNames") or ()) or short == taken.get("plural"):
                 conflict = f'"{short}" is already in use'
+    # kubeplay keeps objects by plural: a plural another group already serves cannot be taken
+    # (upstream allows it; here it would share the other kind's storage)
+    plural = names.get("plural")
+    for rt in kinds.all_types():
+        if rt.name == plural and rt.group != group:
+            conflict = f'"{plural}" is already in use'
     conds = [dict(c) for c in status.get("conditions") or () if isinstance(c, dict)]
 
     def setc(ctype, cstatus, reason, message):

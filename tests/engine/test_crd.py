@@ -258,3 +258,26 @@ def test_a_cluster_scoped_crd_and_a_crd_without_status_subresource(cluster):
     assert "namespace" not in made["metadata"] and made["status"] == {"replicas": 1}
     changed = cluster.store.patch(rt, "", "x", "merge", {"status": {"replicas": 2}})
     assert changed["metadata"]["generation"] == 2        # without the subresource, status is the object's
+
+
+def test_the_garbage_collector_follows_custom_owners(cluster, store):
+    ct = store.create(_ct("owner"))
+    store.create({"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": {"name": "owned", "namespace": "default",
+                               "ownerReferences": [{"apiVersion": "stable.example.com/v1", "kind": "CronTab",
+                                                    "name": "owner", "uid": ct["metadata"]["uid"]}]}})
+    cluster.run_until_idle()
+    assert store.try_get(kinds.CONFIGMAP, "default", "owned") is not None
+    store.delete(kinds.lookup("stable.example.com", "crontabs"), "default", "owner")
+    cluster.run_until_idle()
+    assert store.try_get(kinds.CONFIGMAP, "default", "owned") is None
+
+
+def test_a_plural_another_group_serves_is_not_accepted(cluster):
+    crd = _crd(group="example.org", names={"plural": "pods", "kind": "Pod"})
+    crd["metadata"]["name"] = "pods.example.org"
+    made = cluster.store.create(crd)
+    conds = {c["type"]: (c["status"], c["message"]) for c in made["status"]["conditions"]}
+    assert conds["NamesAccepted"] == ("False", '"pods" is already in use')
+    assert conds["Established"][0] == "False"
+    assert kinds.lookup("example.org", "pods") is None and kinds.lookup("", "pods") is kinds.POD
