@@ -104,6 +104,18 @@ def test_objects_are_served_at_every_version_and_stored_at_the_storage_one(clien
     assert patched.status_code == 200 and patched.get_json()["spec"]["replicas"] == 4
 
 
+def test_the_preferred_version_is_the_kube_aware_first(client, cluster):
+    crd = copy.deepcopy(CRD)
+    crd["spec"]["versions"] = [_version("v1beta1", True), _version("v1", False), _version("v2alpha1", False)]
+    assert client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd).status_code == 201
+    groups = {g["name"]: g for g in client.get("/apis").get_json()["groups"]}
+    assert [v["version"] for v in groups[GROUP]["versions"]] == ["v1", "v1beta1", "v2alpha1"]
+    assert client.get(f"/apis/{GROUP}").get_json()["preferredVersion"]["version"] == "v1"
+    r = client.post(f"/apis/{GROUP}/v1/namespaces/default/crontabs", json=_ct())
+    assert r.status_code == 201 and r.get_json()["apiVersion"] == f"{GROUP}/v1"
+    assert cluster.store.get(crds_rt(), "default", "my-cron")["apiVersion"] == f"{GROUP}/v1beta1"
+
+
 def crds_rt():
     from engine import resources as kinds
     return kinds.lookup(GROUP, "crontabs")

@@ -48,6 +48,7 @@ def _group_versions() -> list[tuple[str, str]]:
         at = max((i + 1 for i, gv in enumerate(out) if gv[0] in ("apps", "authorization.k8s.io")), default=len(out))
         out[at:at] = autoscaling
     out += [gv for gv in versions.custom_group_versions() if gv not in out]    # CRDs' other versions
+    out = versions.order_custom(out)
     # Aggregated APIs (metrics-server's) come last, as the aggregator lists them.
     return out + [gv for gv in metrics.group_versions() if gv not in out]
 

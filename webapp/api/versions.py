@@ -5,6 +5,7 @@ kube-apiserver's conversion does. autoscaling/v1 HorizontalPodAutoscalers are th
 row per kind, at its stored version."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -75,3 +76,29 @@ def custom_group_versions() -> list[tuple[str, str]]:
 def views_in(group: str, version: str) -> list[View]:
     views = {**_VIEWS, **_custom_views()}
     return [view for (g, v, _), view in views.items() if (g, v) == (group, version)]
+
+
+_KUBE_VERSION = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
+
+
+def _priority(version: str) -> tuple:
+    """Kube-aware version order (apimachinery's CompareKubeAwareVersionStrings): GA before beta
+    before alpha, higher numbers first, anything else last, alphabetically."""
+    m = _KUBE_VERSION.match(version)
+    if not m:
+        return (3, 0, 0, version)
+    major, level, minor = int(m.group(1)), m.group(2), int(m.group(3) or 0)
+    return ({None: 0, "beta": 1, "alpha": 2}[level], -major, -minor, version)
+
+
+def order_custom(group_versions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The group-versions with each CRD group's versions in kube-aware order (the first is the
+    preferred one), where the group's first version stood."""
+    custom = {rt.group for rt in kinds.custom_types()}
+    out: list[tuple[str, str]] = []
+    for gv in group_versions:
+        if gv[0] not in custom:
+            out.append(gv)
+        elif all(g != gv[0] for g, _ in out):
+            out += sorted((x for x in group_versions if x[0] == gv[0]), key=lambda x: _priority(x[1]))
+    return out
