@@ -114,6 +114,16 @@ def test_the_preferred_version_is_the_kube_aware_first(client, cluster):
     r = client.post(f"/apis/{GROUP}/v1/namespaces/default/crontabs", json=_ct())
     assert r.status_code == 201 and r.get_json()["apiVersion"] == f"{GROUP}/v1"
     assert cluster.store.get(crds_rt(), "default", "my-cron")["apiVersion"] == f"{GROUP}/v1beta1"
+    # a storage version no longer served: stored objects still are, at the served versions
+    crd["spec"]["versions"][0]["served"] = False
+    current = client.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com").get_json()
+    crd["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+    assert client.put("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com",
+                      json=crd).status_code == 200
+    assert client.get(f"/apis/{GROUP}/v1beta1/namespaces/default/crontabs").status_code == 404
+    assert client.get(f"/apis/{GROUP}/v1beta1").status_code == 404
+    assert [v["version"] for v in client.get(f"/apis/{GROUP}").get_json()["versions"]] == ["v1", "v2alpha1"]
+    assert client.get(f"/apis/{GROUP}/v1/namespaces/default/crontabs/my-cron").status_code == 200
 
 
 def crds_rt():

@@ -62,7 +62,7 @@ def _resource_list(group: str, version: str) -> dict:
     gv = f"{group}/{version}" if group else version
     resources = []
     for rt in kinds.all_types():
-        if (rt.group, rt.version) != (group, version):
+        if (rt.group, rt.version) != (group, version) or not versions.served_at(rt, version):
             continue
         entry = {"name": rt.name, "singularName": rt.singular, "namespaced": rt.namespaced,
                  "kind": rt.kind, "verbs": list(kinds.VERBS)}

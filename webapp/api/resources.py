@@ -184,10 +184,12 @@ def _custom_request(t: Target, version: str) -> None:
     """What the CRD handler checks first: a deprecated version's warning, no new objects while
     the CRD is being deleted, and no strategic merge patch (custom objects have no patch
     strategies)."""
+    crd = crds.definition(t.rt)
+    if crd is not None and version not in crds.served_versions(crd):
+        raise _no_resource()            # the storage version need not be served
     warning = crds.deprecation_warning(t.rt, version)
     if warning:
         api_warnings.add(warning)
-    crd = crds.definition(t.rt)
     if request.method == "POST" and t.sub is None and crd is not None and objects.is_terminating(crd):
         raise errors.MethodNotAllowed("create not allowed while custom resource definition is terminating")
     ct = (request.headers.get("Content-Type") or "").split(";")[0].strip()

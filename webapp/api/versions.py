@@ -64,6 +64,12 @@ def group_versions() -> list[tuple[str, str]]:
     return out
 
 
+def served_at(rt: ResourceType, version: str) -> bool:
+    """False for a custom resource's storage version its CRD does not serve."""
+    crd = crds.definition(rt) if kinds.is_custom(rt) else None
+    return crd is None or version in crds.served_versions(crd)
+
+
 def custom_group_versions() -> list[tuple[str, str]]:
     """The served versions of CustomResourceDefinitions that are not their storage version."""
     out: list[tuple[str, str]] = []
@@ -95,6 +101,9 @@ def order_custom(group_versions: list[tuple[str, str]]) -> list[tuple[str, str]]
     """The group-versions with each CRD group's versions in kube-aware order (the first is the
     preferred one), where the group's first version stood."""
     custom = {rt.group for rt in kinds.custom_types()}
+    served = {(rt.group, v) for rt in kinds.custom_types() for crd in [crds.definition(rt)] if crd
+              for v in crds.served_versions(crd)}
+    group_versions = [gv for gv in group_versions if gv[0] not in custom or gv in served]
     out: list[tuple[str, str]] = []
     for gv in group_versions:
         if gv[0] not in custom:
