@@ -34,7 +34,13 @@ def apply_defaults(obj, schema: dict | None) -> None:
     if isinstance(obj, dict):
         props = schema.get("properties") or {}
         for key, sub in props.items():
-            if key not in obj and isinstance(sub, dict) and "default" in sub:
+            if not isinstance(sub, dict):
+                continue
+            if key in obj and obj[key] is None and sub.get("nullable") is not True:
+                # PruneNonNullableNullsWithoutDefaults: a null where null is not allowed is
+                # defaulted if the field has a default, dropped otherwise
+                del obj[key]
+            if key not in obj and "default" in sub:
                 obj[key] = copy.deepcopy(sub["default"])
         for key, value in obj.items():
             if key in props:

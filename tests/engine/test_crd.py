@@ -171,6 +171,8 @@ def test_defaults_are_filled_in_and_unknown_fields_pruned_or_refused(store):
     made = store.create(_ct(free={"any": {"thing": 1}}, template={"apiVersion": "v1", "kind": "Pod", "x": 1}),
                         strict=False)
     assert made["spec"]["cronSpec"] == "5 0 * * *" and made["spec"]["replicas"] == 1
+    nulls = store.create(_ct("nulls", replicas=None, mode=None, note=None))
+    assert nulls["spec"]["replicas"] == 1 and "mode" not in nulls["spec"] and nulls["spec"]["note"] is None
     assert made["spec"]["free"] == {"any": {"thing": 1}}          # preserve-unknown-fields
     assert made["spec"]["template"]["x"] == 1
     unknown = _ct("y", foo=1)
@@ -244,6 +246,24 @@ def test_crds_and_their_objects_survive_a_restart(tmp_path):
     s2.close()
     Store()                                   # a new store serves its own CRDs (none)
     assert kinds.lookup("stable.example.com", "crontabs") is None
+
+
+def test_crd_updates_keep_scope_kind_group_and_plural(store):
+    crd = objects_clone(store.get(kinds.CRD, "", "crontabs.stable.example.com"))
+    crd["spec"]["scope"] = "Cluster"
+    crd["spec"]["names"]["shortNames"] = ["ct", "cron"]
+    with pytest.raises(errors.Invalid) as e:
+        store.update(crd)
+    assert 'spec.scope: Invalid value: "Cluster": field is immutable' in e.value.message
+    crd["spec"]["scope"] = "Namespaced"
+    updated = store.update(crd)
+    assert updated["status"]["acceptedNames"]["shortNames"] == ["ct", "cron"]
+    assert updated["metadata"]["generation"] == 2
+    assert kinds.lookup("stable.example.com", "crontabs").short_names == ("ct", "cron")
+
+
+def objects_clone(obj):
+    return copy.deepcopy(obj)
 
 
 def test_a_cluster_scoped_crd_and_a_crd_without_status_subresource(cluster):
