@@ -3,6 +3,7 @@ what a create resets, which writes bump metadata.generation, what a status write
 from __future__ import annotations
 
 from . import resources as kinds
+from .crd import strategy as custom_strategy
 
 # Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
 # update keeps the stored status, and a /status update keeps the stored spec.
@@ -74,18 +75,7 @@ def prepare_for_update(new: dict, old: dict) -> None:
     kind = new.get("kind")
     custom = _custom_status(new)
     if custom is not None:
-        # custom objects: with a status subresource, status is kept and only the rest of the
-        # object (not metadata) moves generation; without, every non-metadata change does
-        if custom:
-            if "status" in old:
-                new["status"] = old["status"]
-            else:
-                new.pop("status", None)
-        rest = {k: v for k, v in new.items() if k not in ("metadata", "status" if custom else "")}
-        orest = {k: v for k, v in old.items() if k not in ("metadata", "status" if custom else "")}
-        omd = old["metadata"]
-        gen = omd.get("generation", 1)
-        new["metadata"]["generation"] = gen + 1 if rest != orest else gen
+        custom_strategy.prepare_for_update(new, old, status_subresource=custom)
         return
     if kind in _STATUS_KINDS and kind != "Node" and "status" in old:
         new["status"] = old["status"]
