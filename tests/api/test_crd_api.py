@@ -39,6 +39,11 @@ CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinitio
                           "categories": ["all"]},
                 "versions": [_version("v1", True),
                              _version("v1beta1", False, deprecated=True,
+                                      additionalPrinterColumns=[
+                                          {"name": "Spec", "type": "string", "jsonPath": ".spec.cronSpec"},
+                                          {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
+                                          {"name": "Image", "type": "string", "jsonPath": ".spec.image"},
+                                          {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
                                       deprecationWarning="stable.example.com/v1beta1 CronTab is deprecated; use v1")]}}
 
 
@@ -99,6 +104,10 @@ def test_objects_are_served_at_every_version_and_stored_at_the_storage_one(clien
     items = client.get(base).get_json()
     assert items["kind"] == "CronTabList" and items["apiVersion"] == f"{GROUP}/v1beta1"
     assert items["items"][0]["apiVersion"] == f"{GROUP}/v1beta1"
+    t = client.get(base, headers={"Accept": TABLE}).get_json()
+    # the URL's version's columns (v1's Image column is a wide one, v1beta1's is not)
+    assert [(c["name"], c["priority"]) for c in t["columnDefinitions"]] == [
+        ("Name", 0), ("Spec", 0), ("Replicas", 0), ("Image", 0), ("Age", 0)]
     patched = client.patch(base + "/my-cron", json={"spec": {"replicas": 4}},
                            headers={"Content-Type": "application/merge-patch+json"})
     assert patched.status_code == 200 and patched.get_json()["spec"]["replicas"] == 4

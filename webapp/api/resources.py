@@ -366,9 +366,14 @@ def _one(rt, obj, status=200):
 
 # ---- verbs -------------------------------------------------------------------------------------
 
+def _table_rt(t: Target):
+    """The type a Table is printed for: a custom resource at the URL's version (its columns)."""
+    return crds.version_rt(t.rt, t.version) if t.view is not None and kinds.is_custom(t.rt) else t.rt
+
+
 def get(t: Target):
     obj = current_cluster().store.get(t.rt, t.namespace, t.name)
-    return _one(t.rt, obj if _wants_table() else t.out(obj))
+    return _one(_table_rt(t), obj if _wants_table() else t.out(obj))
 
 
 def _optional_flag(name: str) -> bool | None:
@@ -392,7 +397,7 @@ def list_(t: Target):
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"),
                            request.args.get("fieldSelector"))
     if _wants_table():
-        return _json(tables.table(t.rt, items, now=_now(), resource_version=str(rv),
+        return _json(tables.table(_table_rt(t), items, now=_now(), resource_version=str(rv),
                                   include_object=request.args.get("includeObject", "Metadata")))
     return _json({"kind": f"{t.rt.kind}List", "apiVersion": t.api_version,
                   "metadata": {"resourceVersion": str(rv)}, "items": [t.out(o) for o in items]})
