@@ -41,13 +41,16 @@ def test_the_crontab_tutorial_step_by_step(kube_v):
     kube = kube_v
     out = kube("apply", "-f", _f("resourcedefinition.yaml")).stdout
     assert out == "customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com created\n"
+    assert kube("wait", "--for", "condition=established", "--timeout=20s",
+                "crd/crontabs.stable.example.com").stdout == \
+        "customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com condition met\n"
     crd = kube.server.get_json(CRD)
     conds = {c["type"]: c for c in crd["status"]["conditions"]}
     assert conds["Established"]["status"] == "True" and conds["NamesAccepted"]["status"] == "True"
     assert crd["status"]["acceptedNames"]["shortNames"] == ["ct"]
     assert crd["metadata"]["finalizers"] == ["customresourcecleanup.apiextensions.k8s.io"]
     head, rows = kube.table("get", "crd")
-    assert head == ["NAME", "CREATED", "AT"] or head[:1] == ["NAME"]
+    assert head == ["NAME", "CREATED AT"]
     assert [r["NAME"] for r in rows] == ["crontabs.stable.example.com"]
 
     assert kube("apply", "-f", _f("my-crontab.yaml")).stdout == "crontab.stable.example.com/my-new-cron-object created\n"
