@@ -5,6 +5,7 @@ Validation, Defaulting, Additional printer columns and Categories sections, `kub
 and `kubectl scale` through a scale subresource. Manifests: testdata/crd-tutorial."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,27 @@ def test_scale_wide_columns_server_side_apply_and_a_restart(kube_factory, kubect
     assert [r["NAME"] for r in rows] == ["my-new-cron-object"]
     crd = kube.server.get_json(CRD)
     assert {c["type"] for c in crd["status"]["conditions"]} >= {"Established", "NamesAccepted"}
+
+
+def test_get_watch_follows_custom_objects(kube_v):
+    from watchlines import WatchLines
+    kube = kube_v
+    kube("apply", "-f", _f("scalable.yaml"))
+    kube("apply", "-f", _f("my-crontab-valid.yaml"))
+    watch = WatchLines(kube.server.kubectl_popen("get", "crontabs", "-w", "--output-watch-events", "-v=6",
+                                          "--request-timeout=60s"))
+    try:
+        kube.server.wait_until(watch.watching, 20, message="kubectl get crontabs -w watching")
+        kube("scale", "ct/my-new-cron-object", "--replicas=7")
+        kube("delete", "ct", "my-new-cron-object")
+
+        def seen():
+            rows = [re.split(r"\s{2,}", ln.strip()) for ln in list(watch.lines)
+                    if ln.split()[:1] in (["ADDED"], ["MODIFIED"], ["DELETED"])]
+            assert ["ADDED", "my-new-cron-object", "* * * * */5", "5"] == rows[0][:4], watch.lines
+            assert any(r[:4] == ["MODIFIED", "my-new-cron-object", "* * * * */5", "7"] for r in rows), watch.lines
+            assert rows[-1][:2] == ["DELETED", "my-new-cron-object"], watch.lines
+            return True
+        kube.server.wait_until(seen, 30, message="the watch shows the scale and the delete")
+    finally:
+        watch.stop()
