@@ -14,7 +14,7 @@ from __future__ import annotations
 from .. import api_warnings, errors, objects
 from .. import resources as kinds
 from ..admission.names import name_is_dns_subdomain
-from . import definitions, structural, validation_crd
+from . import decode, definitions, structural, validation_crd
 
 
 # ---- CustomResourceDefinitions -------------------------------------------------------------------
@@ -40,6 +40,10 @@ def _default_crd(crd: dict) -> None:
 
 
 def admit_crd(obj: dict, old: dict | None, strict: bool) -> dict:
+    err = decode.decode_error(obj)
+    if err:
+        raise errors.BadRequest('CustomResourceDefinition in version "v1" cannot be handled as a '
+                                f"CustomResourceDefinition: {err}")
     out = objects.clone(obj)
     md = out.setdefault("metadata", {})
     md.pop("namespace", None)

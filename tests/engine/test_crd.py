@@ -127,6 +127,26 @@ def test_crd_validation_texts(cluster, change, want):
     assert kinds.lookup("stable.example.com", "crontabs") is None
 
 
+@pytest.mark.parametrize("change, want", [
+    (lambda c: c["spec"].update(versions=1),
+     "json: cannot unmarshal number into Go struct field CustomResourceDefinitionSpec.spec.versions of type "
+     "[]v1.CustomResourceDefinitionVersion"),
+    (lambda c: c["spec"]["versions"][0].update(name=["v1"]),
+     "json: cannot unmarshal array into Go struct field CustomResourceDefinitionVersion.spec.versions.name of type string"),
+    (lambda c: c["spec"]["names"].update(shortNames="ct"),
+     "json: cannot unmarshal string into Go struct field CustomResourceDefinitionNames.spec.names.shortNames of type []string"),
+    (lambda c: c["spec"]["versions"][0].update(served="yes"),
+     "json: cannot unmarshal string into Go struct field CustomResourceDefinitionVersion.spec.versions.served of type bool"),
+])
+def test_crd_decode_errors(cluster, change, want):
+    crd = _crd()
+    change(crd)
+    with pytest.raises(errors.BadRequest) as e:
+        cluster.store.create(crd)
+    assert e.value.message == ('CustomResourceDefinition in version "v1" cannot be handled as a '
+                               "CustomResourceDefinition: " + want)
+
+
 def test_custom_objects_are_validated_against_the_schema_with_the_apiservers_texts(store):
     bad = _ct(cronSpec="* * * *", replicas=15, image="i", mode="medium", when="yesterday", tags=[],
               port=1.5, note=None, labels={"a": 1})
