@@ -42,8 +42,9 @@ def _wants(node: dict) -> type | tuple | None:
         if defn.get("type") == "object" or "properties" in defn:
             return dict
         return None                 # Time, Quantity, IntOrString, FieldsV1: their own decoders
-    return {"string": str, "boolean": bool, "integer": int, "number": (int, float), "array": list,
-            "object": dict}.get(str(node.get("type")))
+    wants: dict[str, type | tuple] = {"string": str, "boolean": bool, "integer": int, "number": (int, float),
+                                      "array": list, "object": dict}
+    return wants.get(str(node.get("type")))
 
 
 def _walk(value, node: dict, struct: str, path: str) -> str | None:
