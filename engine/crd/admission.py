@@ -45,6 +45,14 @@ def admit_crd(obj: dict, old: dict | None, strict: bool) -> dict:
         raise errors.BadRequest('CustomResourceDefinition in version "v1" cannot be handled as a '
                                 f"CustomResourceDefinition: {err}")
     out = objects.clone(obj)
+    unknown = decode.unknown_fields(out)
+    if unknown and strict:
+        raise errors.BadRequest('CustomResourceDefinition in version "v1" cannot be handled as a '
+                                "CustomResourceDefinition: strict decoding error: "
+                                + ", ".join(f'unknown field "{p}"' for p in unknown))
+    if unknown:
+        api_warnings.add_field_warnings(f'unknown field "{p}"' for p in unknown)
+        decode.drop(out, unknown)
     md = out.setdefault("metadata", {})
     md.pop("namespace", None)
     _default_crd(out)

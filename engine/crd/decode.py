@@ -6,6 +6,8 @@ check walks its upstream OpenAPI schema instead; below openAPIV3Schema (JSONSche
 fields take several JSON shapes) only objects are required where objects must be."""
 from __future__ import annotations
 
+import re
+
 from ..admission import schema as api_schema
 
 _ROOT = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition"
@@ -88,3 +90,44 @@ def decode_error(crd: dict) -> str | None:
         if err:
             return err
     return None
+
+
+def _unknown(value, node: dict, path: str, out: list[str]) -> None:
+    ref = _ref(node)
+    if ref == _PROPS:
+        return
+    if ref and isinstance(value, dict):
+        props = (api_schema.openapi_schemas().get(ref) or {}).get("properties") or {}
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else key
+            if key not in props:
+                out.append(here)
+            else:
+                _unknown(item, props[key], here, out)
+    elif isinstance(value, list) and isinstance(node.get("items"), dict):
+        for i, item in enumerate(value):
+            _unknown(item, node["items"], f"{path}[{i}]", out)
+
+
+def unknown_fields(crd: dict) -> list[str]:
+    """The fields the CRD's types do not have, as the strict decoder names them
+    (`spec.versions[0].servd`); JSONSchemaProps' insides are left to validation."""
+    out: list[str] = []
+    _unknown({k: v for k, v in crd.items() if k not in ("apiVersion", "kind")}, {"$ref": _ROOT}, "", out)
+    return out
+
+
+def drop(crd: dict, paths: list[str]) -> None:
+    """Remove the unknown fields (fieldValidation Ignore/Warn), in place."""
+    for path in paths:
+        steps = [s for s in re.split(r"\.|\[(\d+)\]", path) if s]
+        cur: object = crd
+        for step in steps[:-1]:
+            if isinstance(cur, list) and step.isdigit() and int(step) < len(cur):
+                cur = cur[int(step)]
+            elif isinstance(cur, dict):
+                cur = cur.get(step)
+            else:
+                cur = None
+        if isinstance(cur, dict) and steps:
+            cur.pop(steps[-1], None)

@@ -147,6 +147,23 @@ def test_crd_decode_errors(cluster, change, want):
                                "CustomResourceDefinition: " + want)
 
 
+def test_unknown_crd_fields_are_refused_or_dropped(cluster):
+    crd = _crd()
+    crd["spec"]["versions"][0]["servd"] = True
+    crd["spec"]["namez"] = {}
+    with pytest.raises(errors.BadRequest) as e:
+        cluster.store.create(crd)
+    assert e.value.message == ('CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: '
+                               'strict decoding error: unknown field "spec.versions[0].servd", unknown field "spec.namez"')
+    collected, token = api_warnings.begin(field_warnings=True)
+    try:
+        made = cluster.store.create(crd, strict=False)
+    finally:
+        api_warnings.end(token)
+    assert collected.texts == ['unknown field "spec.versions[0].servd"', 'unknown field "spec.namez"']
+    assert "servd" not in made["spec"]["versions"][0] and "namez" not in made["spec"]
+
+
 def test_custom_objects_are_validated_against_the_schema_with_the_apiservers_texts(store):
     bad = _ct(cronSpec="* * * *", replicas=15, image="i", mode="medium", when="yesterday", tags=[],
               port=1.5, note=None, labels={"a": 1})
