@@ -183,6 +183,10 @@ def _spec(spec: dict) -> list[FieldError]:
         if not names.get(key):
             errs.append(required(f"spec.names.{key}"))
     errs += _names(names, "spec.names")
+    if spec.get("preserveUnknownFields") is True:
+        errs.append(invalid("spec.preserveUnknownFields", True,
+                            "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in "
+                            "spec.versions[*].schema instead"))
     conversion = spec.get("conversion") or {}
     strategy = conversion.get("strategy") if isinstance(conversion, dict) else None
     if strategy not in ("None", "Webhook"):

@@ -113,6 +113,9 @@ def test_a_crd_is_established_at_once_with_its_names_and_finalizer(store):
     (lambda c: c["metadata"].update(name="crontab.stable.example.com"),
      'metadata.name: Invalid value: "crontab.stable.example.com": must be spec.names.plural+"."+spec.group'),
     (lambda c: c["spec"]["names"].pop("kind"), "spec.names.kind: Required value"),
+    (lambda c: c["spec"].update(preserveUnknownFields=True),
+     "spec.preserveUnknownFields: Invalid value: true: cannot set to true, set x-kubernetes-preserve-unknown-fields "
+     "to true in spec.versions[*].schema instead"),
     (lambda c: c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"].update(uniqueItems=True),
      "spec.versions[0].schema.openAPIV3Schema.properties[spec].uniqueItems: Forbidden: uniqueItems cannot be set "
      "to true since the runtime complexity becomes quadratic"),
