@@ -32,11 +32,6 @@ def _default_crd(crd: dict) -> None:
             names["listKind"] = kind + "List"
     if not isinstance(spec.get("conversion"), dict):
         spec["conversion"] = {"strategy": "None"}
-    for v in spec.get("versions") or ():
-        if isinstance(v, dict):
-            for col in v.get("additionalPrinterColumns") or ():
-                if isinstance(col, dict) and col.get("priority") is None:
-                    pass            # (v1 leaves priority unset: 0)
 
 
 def admit_crd(obj: dict, old: dict | None, strict: bool) -> dict:
