@@ -109,3 +109,28 @@ def scale_of(crd: dict | None, obj: dict) -> dict:
 def replicas_merge(crd: dict | None, version: str, replicas: int) -> dict:
     """The merge patch that sets a custom object's replicas at its specReplicasPath."""
     return write({}, str(_scale_spec(crd, version).get("specReplicasPath", ".spec.replicas")), replicas)
+
+
+_OPERATORS = {"=": "In", "==": "In", "!=": "NotIn", "in": "In", "notin": "NotIn", "exists": "Exists",
+              "!": "DoesNotExist"}
+
+
+def scale_target(crd: dict | None, obj: dict) -> dict:
+    """A custom object as the HorizontalPodAutoscaler controller reads a scale target: its
+    scale's replicas at spec.replicas, its scale's selector string as a LabelSelector at
+    spec.selector (None when it has none, or one that does not parse)."""
+    from .. import errors
+    from ..selectors import parse_label_selector
+    scale = scale_of(crd, obj)
+    selector = None
+    text = scale["status"].get("selector")
+    if text:
+        try:
+            reqs = parse_label_selector(text)
+        except errors.ApiError:
+            reqs = None
+        if reqs is not None:
+            selector = {"matchExpressions": [{"key": key, "operator": _OPERATORS.get(op, "In"), "values": list(values)}
+                                             for key, op, values in reqs]}
+    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": obj.get("metadata") or {},
+            "spec": {"replicas": scale["spec"]["replicas"], "selector": selector}}

@@ -4,8 +4,10 @@ scale subresources' rules, the cleanup finalizer, and CRDs kept across a restart
 from __future__ import annotations
 
 import copy
+from fractions import Fraction
 
 import pytest
+import test_hpa_controller as hpa_helpers
 
 from engine import api_warnings, crd_paths, crds, errors
 from engine import resources as kinds
@@ -341,3 +343,23 @@ def test_a_plural_another_group_serves_is_not_accepted(cluster):
     assert conds["NamesAccepted"] == ("False", '"pods" is already in use')
     assert conds["Established"][0] == "False"
     assert kinds.lookup("example.org", "pods") is None and kinds.lookup("", "pods") is kinds.POD
+
+
+def test_a_horizontalpodautoscaler_scales_a_custom_object_through_its_scale_subresource(cluster, store):
+    """The HPA reads the scale (replicas, and the selector string of labelSelectorPath) and writes
+    spec.replicas at specReplicasPath: here the CronTab's selector picks php-apache's pods."""
+    cluster.store.create(hpa_helpers.php_apache())
+    cluster.store.create(hpa_helpers.service())
+    cluster.advance(30)
+    rt = kinds.lookup("stable.example.com", "crontabs")
+    store.create(_ct("cron", replicas=1))
+    store.patch(rt, "default", "cron", "merge", {"status": {"replicas": 1, "selector": "run=php-apache"}},
+                subresource="status")
+    hpa = hpa_helpers.hpa("cron")
+    hpa["spec"]["scaleTargetRef"] = {"apiVersion": "stable.example.com/v1", "kind": "CronTab", "name": "cron"}
+    store.create(hpa)
+    cluster.load.set_deployment_load("default", "php-apache", Fraction(3))
+    hpa_helpers.run_for(cluster, 60)
+    assert store.get(rt, "default", "cron")["spec"]["replicas"] > 1
+    able = hpa_helpers.condition(cluster, "AbleToScale", "cron")
+    assert able["status"] == "True"
