@@ -40,6 +40,10 @@ What is here, and why the web layer needs it:
   `rbac.rules_for(store, user, namespace)`, the apiserver's 403 (`rbac.forbidden(attrs)`) and the
   escalation check (`rbac.escalation_error`); `tokens.authenticate(store, token, now)` is the
   ServiceAccount token authenticator the API puts in front of it.
+- `crds` (engine/crd/definitions.py): what each Established CustomResourceDefinition serves —
+  its CRD for a custom resource type (`crds.definition(rt)`), versions, schemas, printer columns,
+  deprecation warnings; `crd_paths` (engine/crd/subresources.py): reading and writing custom
+  objects by the JSONPaths of printer columns and of the scale subresource.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
   Deployment controller uses it and kubectl's `rollout`/`describe` need the same answers
   (upstream kubectl vendors the same helpers as k8s.io/kubectl/pkg/util/deployment).
@@ -51,6 +55,8 @@ from . import (api_warnings, controlplane, errors, eviction, hpa_versions, netwo
                quantity, rbac, resources, tokens, usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
+from .crd import definitions as crds
+from .crd import subresources as crd_paths
 from .clock import ManualClock, ScaledClock
 from .cluster import Cluster
 from .controllers import deployment_util as deployments
@@ -98,4 +104,7 @@ __all__ = [
     "network_policy",
     # a cluster's objects as portable manifests (kubeplay export/import, the page's Export)
     "portable",
+    # CustomResourceDefinitions: what each serves (custom types, versions, schemas, printer
+    # columns) and the JSONPaths of custom objects (printer columns, the scale subresource)
+    "crds", "crd_paths",
 ]

@@ -17,7 +17,7 @@ from . import controlplane, errors, objects, rbac_bootstrap, resources as kinds,
 from .admission import priority as priority_classes
 from .clock import ManualClock, ScaledClock
 from .load import LoadModel
-from .loop import Context, TerminalError, Timings
+from .loop import CUSTOM_RESOURCES, Context, TerminalError, Timings
 from .decisions import DecisionLog
 from .events import WARNING, EventRecorder
 from .store import Store, WatchEvent
@@ -55,6 +55,7 @@ def _controller_classes():
     from .controllers.localpath_provisioner import LocalPathProvisioner
     from .controllers.persistentvolume import PersistentVolumeController
     from .controllers.volume_protection import PVCProtectionController, PVProtectionController
+    from .controllers.crd_cleanup import CRDCleanupController
     from .kubelet import Kubelets
     from .scheduler import Scheduler
     return [DeploymentController, ReplicaSetController, StatefulSetController, DaemonSetController,
@@ -62,7 +63,8 @@ def _controller_classes():
             EndpointSliceController, EndpointsController, GarbageCollector, NamespaceController,
             ResourceQuotaController, DisruptionController, ServiceAccountsController, TokensController,
             JobController, CronJobController, TTLAfterFinishedController, PVCProtectionController,
-            PVProtectionController, HorizontalController, RootCACertPublisher, ClusterRoleAggregationController]
+            PVProtectionController, HorizontalController, RootCACertPublisher, ClusterRoleAggregationController,
+            CRDCleanupController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -394,7 +396,9 @@ class Cluster:
     # ---- the loop ------------------------------------------------------------------------------
 
     def _dispatch(self, ev: WatchEvent) -> None:
-        for q, handler in self._routes.get(ev.resource.name, ()):
+        rt = ev.resource
+        name = CUSTOM_RESOURCES if kinds.is_custom(rt) else rt.name
+        for q, handler in self._routes.get(name, ()):
             for key in handler(ev):
                 q.add(key)
 

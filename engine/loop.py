@@ -216,6 +216,11 @@ class Controller:
 
 # Handler helpers ------------------------------------------------------------------------------
 
+# The handlers() key under which a controller takes the events of every custom resource (the
+# types CustomResourceDefinitions serve come and go at run time; the garbage collector follows them).
+CUSTOM_RESOURCES = "*custom-resources*"
+
+
 def own_key(ev: WatchEvent) -> Iterable[str]:
     yield objects.key_of(ev.object)
 

@@ -71,20 +71,71 @@ _ALL = (
     ResourceType("rolebindings", "rolebinding", "RoleBinding", "rbac.authorization.k8s.io", "v1", True),
     ResourceType("clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", "rbac.authorization.k8s.io", "v1",
                  False),
+    ResourceType("customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition",
+                 "apiextensions.k8s.io", "v1", False, ("crd", "crds"), (), ("status",)),
 )
 
+_BUILTIN_KEYS = frozenset((r.group, r.name) for r in _ALL)
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
 BY_KIND: dict[tuple[str, str], ResourceType] = {(r.group, r.kind): r for r in _ALL}
 
 
+# Custom resources, served while their CustomResourceDefinition is Established (engine/crd):
+# added and removed at run time by register()/unregister(), after the built-in kinds.
+_CUSTOM: list[ResourceType] = []
+_CUSTOM_KEYS: set[tuple[str, str]] = set()
+_ALL_SERVED: tuple[ResourceType, ...] = _ALL
+
+
 def all_types() -> tuple[ResourceType, ...]:
-    return _ALL
+    return _ALL_SERVED
+
+
+def register(rt: ResourceType) -> None:
+    """Serve a custom resource type (its CRD's storage version), replacing one of the same
+    group and plural."""
+    global _ALL_SERVED
+    if (rt.group, rt.name) in _BUILTIN_KEYS:
+        return                          # a built-in resource is never replaced
+    unregister(rt.group, rt.name)
+    _CUSTOM.append(rt)
+    _CUSTOM_KEYS.add((rt.group, rt.name))
+    BY_NAME[(rt.group, rt.name)] = rt
+    BY_KIND[(rt.group, rt.kind)] = rt
+    _BY_API_VERSION_KIND[(rt.api_version, rt.kind)] = rt
+    _ALL_SERVED = _ALL + tuple(_CUSTOM)
+
+
+def unregister(group: str, name: str) -> ResourceType | None:
+    """Stop serving a custom resource type; built-in kinds are never removed."""
+    global _ALL_SERVED
+    rt = next((r for r in _CUSTOM if (r.group, r.name) == (group, name)), None)
+    if rt is None:
+        return None
+    _CUSTOM.remove(rt)
+    _CUSTOM_KEYS.discard((rt.group, rt.name))
+    BY_NAME.pop((rt.group, rt.name), None)
+    if BY_KIND.get((rt.group, rt.kind)) is rt:
+        BY_KIND.pop((rt.group, rt.kind))
+    if _BY_API_VERSION_KIND.get((rt.api_version, rt.kind)) is rt:
+        _BY_API_VERSION_KIND.pop((rt.api_version, rt.kind))
+    _ALL_SERVED = _ALL + tuple(_CUSTOM)
+    return rt
+
+
+def custom_types() -> tuple[ResourceType, ...]:
+    return tuple(_CUSTOM)
+
+
+def is_custom(rt: ResourceType) -> bool:
+    """Whether `rt` is served for a CustomResourceDefinition (at any of its versions)."""
+    return (rt.group, rt.name) in _CUSTOM_KEYS
 
 
 def group_versions() -> list[tuple[str, str]]:
     """Served (group, version) pairs in a stable order, core first."""
     seen: list[tuple[str, str]] = []
-    for r in _ALL:
+    for r in _ALL_SERVED:
         if (r.group, r.version) not in seen:
             seen.append((r.group, r.version))
     return seen
@@ -142,3 +193,4 @@ STORAGECLASS = BY_NAME[("storage.k8s.io", "storageclasses")]
 HPA = BY_NAME[("autoscaling", "horizontalpodautoscalers")]
 PRIORITYCLASS = BY_NAME[("scheduling.k8s.io", "priorityclasses")]
 NETWORKPOLICY = BY_NAME[("networking.k8s.io", "networkpolicies")]
+CRD = BY_NAME[("apiextensions.k8s.io", "customresourcedefinitions")]

@@ -32,6 +32,8 @@ from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
 from .admission import limitranger, resourcequota
+from .crd import admission as crd_admission
+from .crd import definitions as crd_definitions
 from .admission import priority as priority_admission
 from .event_ttl import DEFAULT_EVENT_TTL, EventExpiry
 from .services import allocate
@@ -70,7 +72,9 @@ class Store:
         self._clock = clock
         self.max_pods = max_pods
         # resource name -> namespace -> name -> object
-        self._objs: dict[str, dict[str, dict[str, dict]]] = {rt.name: {} for rt in kinds.all_types()}
+        # (a defaultdict: custom resources come and go with their CustomResourceDefinitions)
+        self._objs: dict[str, dict[str, dict[str, dict]]] = collections.defaultdict(dict)
+        self._objs.update({rt.name: {} for rt in kinds.all_types()})
         self._owned: dict[str, set[tuple[str, str, str]]] = collections.defaultdict(set)
         self._rv = 0
         self._history: collections.deque[WatchEvent] = collections.deque(maxlen=history)
@@ -85,6 +89,8 @@ class Store:
         self._event_expiry = EventExpiry(event_ttl)
         if self._db:
             self._load()
+        else:
+            crd_definitions.reset(())        # this store's CRDs (none) are the ones served
 
     # ---- plumbing ------------------------------------------------------------------------
 
@@ -101,7 +107,13 @@ class Store:
     def _load(self) -> None:
         assert self._db is not None
         rv = 0
-        for obj in self._db.load():
+        stored = self._db.load()
+        # CustomResourceDefinitions first: their custom objects' types are served from them
+        crds = [o for o in stored if o.get("kind") == kinds.CRD.kind and o.get("apiVersion") == kinds.CRD.api_version]
+        crd_definitions.reset(crds)
+        for obj in stored:
+            if kinds.for_kind(obj.get("apiVersion", ""), obj.get("kind", "")) is None:
+                continue                    # a custom object whose CRD is gone
             rt = kinds.of(obj)
             md = obj["metadata"]
             self._objs[rt.name].setdefault(md.get("namespace", ""), {})[md["name"]] = obj
@@ -171,6 +183,8 @@ class Store:
 
     def _emit(self, rt: kinds.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
         ev = WatchEvent(etype, obj, self._rv, old, rt)
+        if rt is kinds.CRD:
+            crd_definitions.observe(etype, obj)
         if rt is kinds.EVENT:
             md = obj["metadata"]
             if etype == "DELETED":
@@ -310,6 +324,8 @@ class Store:
             if admit and rt is kinds.PRIORITYCLASS:
                 priority_admission.check_class(obj, self._priority_classes(), update=False)
             strategy.prepare_for_create(obj)
+            if rt is kinds.CRD:                 # the naming and establishing controllers' outcome
+                crd_admission.establish(obj, objects.iso(self._now()), self.iter(kinds.CRD))
             if rt is kinds.SERVICE:
                 _allocate_service(self, obj, None)
             if _applied:                        # create-on-apply: the Apply entry is already made
@@ -452,6 +468,8 @@ class Store:
             elif rt is kinds.PRIORITYCLASS:
                 priority_admission.check_class(new, self._priority_classes(), update=True)
         md = new["metadata"]               # admission returns a new dict
+        if rt is kinds.CRD and subresource is None and not md.get("deletionTimestamp"):
+            crd_admission.establish(new, objects.iso(self._now()), self.iter(kinds.CRD))
         self._check_quota(rt, new, old)
         if applied is not None:
             if applied:

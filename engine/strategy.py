@@ -3,6 +3,7 @@ what a create resets, which writes bump metadata.generation, what a status write
 from __future__ import annotations
 
 from . import resources as kinds
+from .crd import strategy as custom_strategy
 
 # Kinds whose status is owned by controllers: a create starts with a fresh status, an ordinary
 # update keeps the stored status, and a /status update keeps the stored spec.
@@ -39,9 +40,19 @@ NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "N
                  "PersistentVolume", "PersistentVolumeClaim", "StorageClass"}
 
 
+def _custom_status(obj: dict) -> bool | None:
+    """For a custom object (or a CRD): whether its status is a subresource; None for built-ins."""
+    rt = kinds.for_kind(obj.get("apiVersion") or "", obj.get("kind") or "")
+    if rt is None or not (rt is kinds.CRD or kinds.is_custom(rt)):
+        return None
+    return "status" in rt.subresources
+
+
 def prepare_for_create(obj: dict) -> None:
     kind = obj.get("kind")
     md = obj["metadata"]
+    if _custom_status(obj):             # (customresource strategy: status is the subresource's)
+        obj.pop("status", None)
     if kind not in NO_GENERATION:
         md["generation"] = 1
     if kind in _INITIAL_STATUS and kind != "Node":
@@ -62,6 +73,10 @@ def prepare_for_finalize(new: dict, old: dict) -> None:
 def prepare_for_update(new: dict, old: dict) -> None:
     """Ordinary (non-status) update: status stays as stored; generation moves with spec."""
     kind = new.get("kind")
+    custom = _custom_status(new)
+    if custom is not None:
+        custom_strategy.prepare_for_update(new, old, status_subresource=custom)
+        return
     if kind in _STATUS_KINDS and kind != "Node" and "status" in old:
         new["status"] = old["status"]
     _bump_generation(new, old)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import pickle
 
 from .. import api_warnings, errors, objects, quantity, resources as kinds
+from ..crd import admission as custom
 from . import (batch, defaults, plugins, pod_warnings, schema, secrets, storage, validation, validation_core,
                write_warnings)
 
@@ -128,6 +129,10 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
     rt = _type_of(obj)
     if rt is None:
         return objects.clone(obj)
+    if rt is kinds.CRD:                  # CustomResourceDefinitions and custom objects: engine/crd
+        return custom.admit_crd(obj, None, strict)
+    if kinds.is_custom(rt):
+        return custom.admit_create(obj, rt, strict=strict, decode=decode, on_defaulted=on_defaulted)
     kind = rt.kind
     spec_key = _pod_spec_key(obj) if not decode and kind == "Pod" else None
     memo = None
@@ -197,6 +202,10 @@ def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = Tr
     rt = _type_of(new)
     if rt is None:
         return objects.clone(new)
+    if rt is kinds.CRD:
+        return custom.admit_crd(new, old, strict)
+    if kinds.is_custom(rt):
+        return custom.admit_update(new, old, rt, strict=strict, decode=decode, on_defaulted=on_defaulted)
     # Where the store has already put the stored status back (strategy.prepare_for_update), the
     # status is not the client's and is not decoded again.
     drop = False
@@ -233,7 +242,7 @@ def decode_request(obj: dict, *, strict: bool = True) -> dict:
     types are a 400, unknown fields a 400 under strict validation and dropped otherwise. The
     status a client sends back with its object is not decoded again (as for updates)."""
     rt = _type_of(obj)
-    if rt is None:
+    if rt is None or rt is kinds.CRD or kinds.is_custom(rt):
         return obj
     if _decode(obj, rt, strict, skip=_STATUS_SKIP):
         obj = objects.clone(obj)
@@ -260,6 +269,10 @@ def admit_status_update(new: dict, old: dict) -> dict:
     out = dict(new)
     if rt is None:
         return out
+    if rt is kinds.CRD:
+        return custom.admit_crd_status(new, old)
+    if kinds.is_custom(rt):
+        return custom.admit_status_update(new, old, rt)
     kind = rt.kind
     for key, go_type in (("metadata", "v1.ObjectMeta"), ("status", f"v1.{kind}Status")):
         v = out.get(key)

@@ -38,6 +38,15 @@ DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "api_schema
 with open(DATA_FILE, "rb") as _f:
     _DATA = json.loads(gzip.decompress(_f.read()))
 
+# The CustomResourceDefinition kind's schemas (tools/gen_crd_schema.py, from the same upstream
+# input): OpenAPI only — its Go types are not in the trees the decode tables come from.
+with open(os.path.join(os.path.dirname(DATA_FILE), os.pardir, "crd", "crd_schema.json.gz"), "rb") as _f:
+    _CRD_DATA = json.loads(gzip.decompress(_f.read()))
+_DATA["schemas"].update(_CRD_DATA["schemas"])
+_DATA["kinds"] = _DATA["kinds"] + [row + [None] for row in _CRD_DATA["kinds"]]
+# Kinds served with an OpenAPI schema but no Go decode (nor protobuf) table: decoded leniently.
+OPENAPI_ONLY_KINDS = frozenset(row[2] for row in _CRD_DATA["kinds"])
+
 for _defname, _doc in _DATA.get("type_docs", {}).items():
     _DATA["schemas"][_defname] = {"description": _doc, **_DATA["schemas"][_defname]}
 # +enum-typed fields' `enum` and "Possible enum values:" list, kept apart in the data because they

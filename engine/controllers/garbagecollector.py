@@ -11,7 +11,7 @@ from typing import Iterable
 
 from .. import errors, objects, resources as kinds
 from ..store import WatchEvent
-from ..loop import Controller, Result
+from ..loop import CUSTOM_RESOURCES, Controller, Result
 
 FOREGROUND, ORPHAN = "foregroundDeletion", "orphan"
 
@@ -24,7 +24,9 @@ class GarbageCollector(Controller):
         self._where: dict[str, tuple[kinds.ResourceType, str, str]] = {}   # uid -> location (graph nodes)
 
     def handlers(self):
-        return {rt.name: self._on_event for rt in kinds.all_types() if rt is not kinds.EVENT}
+        out = {rt.name: self._on_event for rt in kinds.all_types() if rt is not kinds.EVENT and not kinds.is_custom(rt)}
+        out[CUSTOM_RESOURCES] = self._on_event          # custom objects own and are owned too
+        return out
 
     def _on_event(self, ev: WatchEvent) -> Iterable[str]:
         md = ev.object["metadata"]

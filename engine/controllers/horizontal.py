@@ -22,6 +22,8 @@ import math
 from dataclasses import dataclass
 
 from .. import errors, objects, quantity, resources as kinds, selectors
+from ..crd import definitions as crds
+from ..crd import subresources as crd_paths
 from ..events import NORMAL, WARNING
 from ..loop import Controller, Result, own_key
 from . import replica_calculator as calc
@@ -140,8 +142,11 @@ class HorizontalController(Controller):
             rt = kinds.for_kind(ref.get("apiVersion") or "", ref.get("kind") or "")
             try:
                 assert rt is not None
+                merge = {"spec": {"replicas": desired}}
+                if kinds.is_custom(rt):
+                    merge = crd_paths.replicas_merge(crds.definition(rt), rt.version, desired)
                 self.store.patch(rt, objects.namespace_of(new), ref.get("name") or "", "merge",
-                                 {"spec": {"replicas": desired}}, subresource="scale", sync=False)
+                                 merge, subresource="scale", sync=False)
             except errors.ApiError as e:
                 self.recorder.event(hpa, WARNING, "FailedRescale",
                                     f"New size: {desired}; reason: {reason}; error: {e.message}", component=COMPONENT)
@@ -214,6 +219,8 @@ class HorizontalController(Controller):
             message = f"{rt.qualified} \"{name}\" not found"    # no scale subresource to ask
         else:
             obj = self.store.try_get(rt, objects.namespace_of(hpa), name)
+            if obj is not None and kinds.is_custom(rt):      # a custom object: its CRD's scale paths
+                return crd_paths.scale_target(crds.definition(rt), obj)
             if obj is not None:
                 return obj
             message = f'{rt.qualified} "{name}" not found'

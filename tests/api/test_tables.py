@@ -363,6 +363,7 @@ EXPECTED_COLUMNS = {
         ["Name", "Role", "Age", "Users", "Groups", "ServiceAccounts"], ["Users", "Groups", "ServiceAccounts"]),
     kinds.BY_NAME[("rbac.authorization.k8s.io", "clusterrolebindings")]: (
         ["Name", "Role", "Age", "Users", "Groups", "ServiceAccounts"], ["Users", "Groups", "ServiceAccounts"]),
+    kinds.CRD: (["Name", "Created At"], []),           # rest.defaultTableConvertor, as upstream's
 }
 
 

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, jsonify, request
 from engine import resources as kinds
 from engine import schema
 
-from . import metrics, reviews, versions
+from . import metrics, openapi_custom, reviews, versions
 from . import openapi_v2 as openapi_v2_doc
 
 _STARTED = datetime.now(timezone.utc).replace(microsecond=0)   # Last-Modified of /openapi/v2
@@ -47,6 +47,8 @@ def _group_versions() -> list[tuple[str, str]]:
         out = [gv for gv in out if gv[0] != "autoscaling"]
         at = max((i + 1 for i, gv in enumerate(out) if gv[0] in ("apps", "authorization.k8s.io")), default=len(out))
         out[at:at] = autoscaling
+    out += [gv for gv in versions.custom_group_versions() if gv not in out]    # CRDs' other versions
+    out = versions.order_custom(out)
     # Aggregated APIs (metrics-server's) come last, as the aggregator lists them.
     return out + [gv for gv in metrics.group_versions() if gv not in out]
 
@@ -60,7 +62,7 @@ def _resource_list(group: str, version: str) -> dict:
     gv = f"{group}/{version}" if group else version
     resources = []
     for rt in kinds.all_types():
-        if (rt.group, rt.version) != (group, version):
+        if (rt.group, rt.version) != (group, version) or not versions.served_at(rt, version):
             continue
         entry = {"name": rt.name, "singularName": rt.singular, "namespaced": rt.namespaced,
                  "kind": rt.kind, "verbs": list(kinds.VERBS)}
@@ -181,7 +183,7 @@ def _body(defname: str | None) -> dict:
 
 def _closure(roots: list[str]) -> dict[str, dict]:
     """The schemas the roots reach through $ref, as a per-group-version document holds them."""
-    schemas = schema.openapi_schemas()
+    schemas = dict(schema.openapi_schemas(), **openapi_custom.schemas())
     out: dict[str, dict] = {}
     todo = [r for r in roots if r in schemas]
     while todo:
@@ -204,10 +206,15 @@ def _refs(node) -> list[str]:
     return []
 
 
-@functools.cache
 def _openapi_bytes(group: str, version: str) -> tuple[bytes, str]:
-    """One group-version's OpenAPI v3 document and its hash (it never changes while serving)."""
+    """One group-version's OpenAPI v3 document and its hash (rebuilt when a CRD changes)."""
+    return _openapi_bytes_at(group, version, openapi_custom.stamp())
+
+
+@functools.lru_cache(maxsize=512)
+def _openapi_bytes_at(group: str, version: str, _custom: tuple) -> tuple[bytes, str]:
     defs = {(g, v, k): d for g, v, k, d in schema.openapi_kinds()}
+    defs.update({(rt.group, version, rt.kind): name for rt, name in openapi_custom.in_group_version(group, version)})
     paths, roots = {}, []
     prefix = "/" + _gv_path(group, version)
     served = [rt for rt in kinds.all_types() if (rt.group, rt.version) == (group, version)]

@@ -35,7 +35,7 @@ import yaml
 from engine import resources as kinds
 from engine import schema
 
-from . import reviews
+from . import openapi_custom, reviews
 
 JSON_TYPE = "application/json"
 # What client-go's OpenAPISchema() asks for, and the name kube-openapi answers with.
@@ -354,6 +354,13 @@ def _paths() -> dict:
     for g, v, plural, kind in reviews.RESOURCES:
         prefix = f"/apis/{g}/{v}" if g else f"/api/{v}"
         paths[f"{prefix}/{plural}"] = {"post": operation("post", "create", g, v, kind, defs.get((g, v, kind)), "201")}
+    for rt, v, defname in openapi_custom.served():      # custom resources, at each served version
+        g, kind = rt.group, rt.kind
+        coll = f"/apis/{g}/{v}/namespaces/{{namespace}}/{rt.name}" if rt.namespaced else f"/apis/{g}/{v}/{rt.name}"
+        paths[coll] = {"post": operation("post", "create", g, v, kind, defname, "201")}
+        paths[coll + "/{name}"] = {"put": operation("put", "replace", g, v, kind, defname),
+                                   "patch": operation("patch", "patch", g, v, kind, defname),
+                                   "parameters": [path_parameter("name", f"name of the {kind}")]}
     return dict(sorted(paths.items()))
 
 
@@ -365,14 +372,19 @@ class Served:
     gzipped: bytes
 
 
-@functools.cache
 def served() -> tuple[dict[str, Served], str]:
+    """What to answer, for the CustomResourceDefinitions served now (openapi_custom.stamp)."""
+    return _served(openapi_custom.stamp())
+
+
+@functools.lru_cache(maxsize=4)
+def _served(_custom: tuple) -> tuple[dict[str, Served], str]:
     """Accepted subtype -> what to answer, and the ETag, built once (the schemas never change
     while serving). As kube-openapi's handler: the protobuf form keeps the JSON form's ETag (the
     responses Vary on Accept), and both protobuf subtypes are answered with the dotted one —
     the '@' in the older name is not a token character, and client-go's Go mime parser rejects
     it in a response Content-Type."""
-    doc = document(schema.openapi_schemas(), _paths())
+    doc = document(dict(schema.openapi_schemas(), **openapi_custom.schemas()), _paths())
     raw, pb = encode_json(doc), encode_protobuf(doc)
     # compresslevel 6: Go's gzip default, and a third of level 9's time for a few % more bytes
     as_json = Served(JSON_TYPE, raw, gzip.compress(raw, compresslevel=6, mtime=0))

@@ -10,7 +10,7 @@ import logging
 
 from flask import Blueprint, Response, g, request
 
-from engine import api_warnings, errors, eviction, objects, resources as kinds
+from engine import api_warnings, crd_paths, crds, errors, eviction, objects, resources as kinds
 from engine import patch as patching
 from engine import selector_to_string, tokens
 
@@ -164,6 +164,8 @@ def grouped(group, version, rest):
 
 def dispatch(group, version, rest):
     t = parse_path(group, version, [s for s in rest.split("/") if s])
+    if kinds.is_custom(t.rt):
+        _custom_request(t, version)
     if not whoasked.wants(t.rt, request.method, t.sub) or _dry_run():
         return _dispatch(t)
     # A learner's write: the reconcile log says who asked (webapp/api/whoasked.py).
@@ -176,6 +178,25 @@ def dispatch(group, version, rest):
         except Exception:            # the log line is a courtesy: never fail a write that was made
             log.exception("recording who asked for %s %s failed", request.method, request.path)
     return resp
+
+
+def _custom_request(t: Target, version: str) -> None:
+    """What the CRD handler checks first: a deprecated version's warning, no new objects while
+    the CRD is being deleted, and no strategic merge patch (custom objects have no patch
+    strategies)."""
+    crd = crds.definition(t.rt)
+    if crd is not None and version not in crds.served_versions(crd):
+        raise _no_resource()            # the storage version need not be served
+    warning = crds.deprecation_warning(t.rt, version)
+    if warning:
+        api_warnings.add(warning)
+    if request.method == "POST" and t.sub is None and crd is not None and objects.is_terminating(crd):
+        raise errors.MethodNotAllowed("create not allowed while custom resource definition is terminating")
+    ct = (request.headers.get("Content-Type") or "").split(";")[0].strip()
+    if request.method == "PATCH" and ct == "application/strategic-merge-patch+json":
+        raise errors.UnsupportedMediaType(
+            "the body of the request was in an unknown format - accepted media types include: "
+            "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
 
 
 def _dispatch(t: Target):
@@ -345,9 +366,14 @@ def _one(rt, obj, status=200):
 
 # ---- verbs -------------------------------------------------------------------------------------
 
+def _table_rt(t: Target):
+    """The type a Table is printed for: a custom resource at the URL's version (its columns)."""
+    return crds.version_rt(t.rt, t.version) if t.view is not None and kinds.is_custom(t.rt) else t.rt
+
+
 def get(t: Target):
     obj = current_cluster().store.get(t.rt, t.namespace, t.name)
-    return _one(t.rt, obj if _wants_table() else t.out(obj))
+    return _one(_table_rt(t), obj if _wants_table() else t.out(obj))
 
 
 def _optional_flag(name: str) -> bool | None:
@@ -371,7 +397,7 @@ def list_(t: Target):
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"),
                            request.args.get("fieldSelector"))
     if _wants_table():
-        return _json(tables.table(t.rt, items, now=_now(), resource_version=str(rv),
+        return _json(tables.table(_table_rt(t), items, now=_now(), resource_version=str(rv),
                                   include_object=request.args.get("includeObject", "Metadata")))
     return _json({"kind": f"{t.rt.kind}List", "apiVersion": t.api_version,
                   "metadata": {"resourceVersion": str(rv)}, "items": [t.out(o) for o in items]})
@@ -660,10 +686,16 @@ def _scale_of(obj: dict) -> dict:
             "status": {"replicas": status.get("replicas", 0), "selector": selector_to_string(sel)}}
 
 
+def _scale_for(t: Target, obj: dict) -> dict:
+    if kinds.is_custom(t.rt):               # the CRD's specReplicasPath/statusReplicasPath/labelSelectorPath
+        return crd_paths.scale_of(crds.definition(t.rt), obj)
+    return _scale_of(obj)
+
+
 def scale(t: Target, method: str):
     store = current_cluster().store
     if method == "GET":
-        return _json(_scale_of(store.get(t.rt, t.namespace, t.name)))
+        return _json(_scale_for(t, store.get(t.rt, t.namespace, t.name)))
     precondition = True
     if method == "PUT":
         body = _body()
@@ -672,7 +704,7 @@ def scale(t: Target, method: str):
         manager = _manager("PatchOptions")
         ptype = _patch_type()
         patch_body = bodies.read_json_like(request.get_data(cache=False), "application/json")
-        current = _scale_of(store.get(t.rt, t.namespace, t.name))
+        current = _scale_for(t, store.get(t.rt, t.namespace, t.name))
         body = patching.json_patch(current, patch_body) if ptype == "json" else patching.json_merge(current, patch_body)
         # The patch is applied to the Scale read just now, so its resourceVersion is only a
         # precondition when the patch itself changed it (`kubectl scale` and the page send none,
@@ -693,11 +725,13 @@ def scale(t: Target, method: str):
             "spec.replicas", replicas, "must be greater than or equal to 0")])
     rv = (body.get("metadata") or {}).get("resourceVersion")
     merge = {"spec": {"replicas": replicas}}
+    if kinds.is_custom(t.rt):
+        merge = crd_paths.replicas_merge(crds.definition(t.rt), t.rt.version, replicas)
     if rv and precondition:
         merge["metadata"] = {"resourceVersion": rv}
     updated = store.patch(t.rt, t.namespace, t.name, "merge", merge, dry_run=_dry_run(),
                           subresource="scale", manager=manager)
-    return _json(_scale_of(updated))
+    return _json(_scale_for(t, updated))
 
 
 def pod_log(t: Target):

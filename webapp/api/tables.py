@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import ResourceType, errors
-from webapp.api import printers, printers_autoscaling, printers_batch, printers_policy, printers_rbac, printers_scheduling
-from webapp.api import printers_network_policy, printers_storage
+from engine import resources as kinds
+from webapp.api import printers, printers_autoscaling, printers_batch, printers_custom, printers_policy, printers_rbac
+from webapp.api import printers_network_policy, printers_scheduling, printers_storage
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -73,6 +74,8 @@ class _Printer:
 
 
 def _printer_for(rt: ResourceType) -> _Printer:
+    if kinds.is_custom(rt):         # a custom resource: its CRD's printer columns
+        return _Printer(printers_custom.columns(rt), lambda obj, now: printers_custom.cells(rt, obj, now))
     return _PRINTERS.get((rt.group, rt.name), _DEFAULT_PRINTER)
 
 

@@ -167,7 +167,9 @@ def apply_one(store, t: Target, *, dry_run: bool) -> dict:
                            t.prefix) from None
     action, after = "unchanged", live
     if patch:
-        after = store.patch(t.rt, t.namespace, t.name, "strategic", patch, dry_run=dry_run,
+        # (custom objects take a JSON merge patch, as kubectl sends for kinds it has no Go type of)
+        ptype = "merge" if kinds.is_custom(t.rt) else "strategic"
+        after = store.patch(t.rt, t.namespace, t.name, ptype, patch, dry_run=dry_run,
                             manager=applypatch.FIELD_MANAGER)
         action = "configured"
     out = t.result(action)
