@@ -65,6 +65,8 @@ _ALL = (
     ResourceType("horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", "autoscaling",
                  "v2", True, ("hpa",), ("all",), ("status",)),
     ResourceType("priorityclasses", "priorityclass", "PriorityClass", "scheduling.k8s.io", "v1", False, ("pc",)),
+    ResourceType("ingresses", "ingress", "Ingress", "networking.k8s.io", "v1", True, ("ing",), (), ("status",)),
+    ResourceType("ingressclasses", "ingressclass", "IngressClass", "networking.k8s.io", "v1", False),
 )
 
 BY_NAME: dict[tuple[str, str], ResourceType] = {(r.group, r.name): r for r in _ALL}
@@ -135,3 +137,5 @@ PERSISTENTVOLUMECLAIM = BY_NAME[("", "persistentvolumeclaims")]
 STORAGECLASS = BY_NAME[("storage.k8s.io", "storageclasses")]
 HPA = BY_NAME[("autoscaling", "horizontalpodautoscalers")]
 PRIORITYCLASS = BY_NAME[("scheduling.k8s.io", "priorityclasses")]
+INGRESS = BY_NAME[("networking.k8s.io", "ingresses")]
+INGRESSCLASS = BY_NAME[("networking.k8s.io", "ingressclasses")]

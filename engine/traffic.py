@@ -15,16 +15,19 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def record(self, *, client: str, target: str, service: str | None, endpoint: str | None,
-               status: int | None, error: str = "") -> dict:
+               status: int | None, error: str = "", ingress: dict | None = None) -> dict:
         """`client`/`endpoint` are pod keys (ns/name), `service` a Service's key, `target` what
         the client asked for (host:port); `status` the HTTP status, None when no answer came
-        (refused, timed out: `error` says which)."""
+        (refused, timed out: `error` says which); `ingress` the route an ingress controller took
+        (engine/ingress_routing.py Match.describe) for the requests it received and made."""
         with self._lock:
             self._seq += 1
             item = {"seq": self._seq, "time": self._clock.now(), "client": client, "target": target,
                     "service": service, "endpoint": endpoint, "status": status}
             if error:
                 item["error"] = error
+            if ingress:
+                item["ingress"] = ingress
             self._items.append(item)
             return item
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from engine import ResourceType, errors
 from webapp.api import printers, printers_autoscaling, printers_batch, printers_policy, printers_scheduling
-from webapp.api import printers_storage
+from webapp.api import printers_networking, printers_storage
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -673,4 +673,5 @@ _PRINTERS: dict[tuple[str, str], _Printer] = {
 }
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_policy.TABLES.items()})
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_scheduling.TABLES.items()})
+_PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_networking.TABLES.items()})
 _DEFAULT_PRINTER = _Printer(_DEFAULT_COLUMNS, _default_cells)
