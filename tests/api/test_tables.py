@@ -356,6 +356,8 @@ EXPECTED_COLUMNS = {
                           "Age"], []),
     kinds.HPA: (["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"], []),
     kinds.PRIORITYCLASS: (["Name", "Value", "Global-Default", "Age", "PreemptionPolicy"], []),
+    kinds.INGRESS: (["Name", "Class", "Hosts", "Address", "Ports", "Age"], []),
+    kinds.INGRESSCLASS: (["Name", "Controller", "Parameters", "Age"], []),
 }
 
 
