@@ -29,6 +29,9 @@ What is here, and why the web layer needs it:
   (engine/data/images.json): `doing.pod_doing(pod)`.
 - `tokens`: the TokenRequest API (serviceaccounts/token, `kubectl create token`):
   `tokens.request_token(store, now, namespace, name, body)` -> the TokenRequest answered.
+- `ingress_requests`: a request from the learner's machine to the ingress controller
+  (`ingress_requests.send(cluster, host, path)`: the answer and the route it took — Ingress,
+  rule, Service, pod), for the page's "Send request" control.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
   Deployment controller uses it and kubectl's `rollout`/`describe` need the same answers
   (upstream kubectl vendors the same helpers as k8s.io/kubectl/pkg/util/deployment).
@@ -36,8 +39,8 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import (api_warnings, controlplane, errors, eviction, hpa_versions, objects, patch, quantity, resources, tokens,
-               usage)
+from . import (api_warnings, controlplane, errors, eviction, hpa_versions, ingress_requests, objects, patch, quantity,
+               resources, tokens, usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .clock import ManualClock, ScaledClock
@@ -77,6 +80,8 @@ __all__ = [
     "usage",
     # the TokenRequest API (serviceaccounts/token)
     "tokens",
+    # a request to the ingress controller from the learner's machine (the page's Send request)
+    "ingress_requests",
     # autoscaling/v1 HorizontalPodAutoscalers converted to and from the stored autoscaling/v2
     "hpa_versions",
     # what a container is doing, from the image catalog (the page's details panel)

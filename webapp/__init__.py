@@ -45,8 +45,9 @@ def create_app(cluster: Cluster, *, token: str | None = None, bind_host: str | N
 
 def _register_page(app: Flask) -> None:
     """The page, its WebSocket stream, the editor's apply/delete endpoints, the scenarios, the
-    timeline, the load control, what containers are doing and the in-page terminal."""
-    from .page import doing, editor, load, pages, scenarios, stream, terminal, timeline
+    timeline, the load control, what containers are doing, the in-page terminal and the
+    Ingress Send-request control."""
+    from .page import doing, editor, ingress, load, pages, scenarios, stream, terminal, timeline
     from flask_sock import Sock
     sock = Sock(app)
     app.register_blueprint(pages.bp)
@@ -56,6 +57,7 @@ def _register_page(app: Flask) -> None:
     app.register_blueprint(scenarios.bp)
     app.register_blueprint(terminal.bp)
     app.register_blueprint(doing.bp)
+    app.register_blueprint(ingress.bp)
     stream.register(sock, app)
 
 
