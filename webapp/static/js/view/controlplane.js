@@ -61,7 +61,7 @@ export class ControlPlaneView {
       return wrap;
     });
     this.addons = h("span", { class: "cp-addons" });
-    this.ingressAddon = h("span", { class: "cp-addons cp-ingress" });
+    this.ingressAddon = h("span", { class: "cp-ingress" });
     this.note = h("p", { class: "cp-note hint", "aria-live": "polite", hidden: true });
     root.replaceChildren(
       h("div", { class: "cp-row" }, h("h2", { text: "Control plane" }), this.nodeEl, ...chips, this.addons,
