@@ -121,9 +121,9 @@ def servers(ingresses: list[dict]) -> dict[str, Server]:
                 server.locations.append(Location(path, path_type, p.get("backend") or {}, ing, ri, pi))
         for tls in spec.get("tls") or []:
             for host in tls.get("hosts") or []:
-                server = out.get(host)
-                if server is not None and server.tls_secret is None and tls.get("secretName"):
-                    server.tls_secret = (objects.namespace_of(ing), tls["secretName"])
+                tls_server = out.get(host)
+                if tls_server is not None and tls_server.tls_secret is None and tls.get("secretName"):
+                    tls_server.tls_secret = (objects.namespace_of(ing), tls["secretName"])
     return out
 
 
