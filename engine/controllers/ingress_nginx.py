@@ -38,9 +38,6 @@ class IngressNginxController(Controller):
         return {"ingresses": self._ingress, "pods": self._pod, "ingressclasses": self._ingress_class}
 
     def _ingress(self, ev: WatchEvent) -> Iterable[str]:
-        if ev.type == "DELETED":
-            self._synced.pop(objects.key_of(ev.object), None)
-            return
         yield objects.key_of(ev.object)
 
     def _all_ingresses(self) -> Iterable[str]:
@@ -63,6 +60,7 @@ class IngressNginxController(Controller):
         ns, _, name = key.partition("/")
         ing = self.store.try_get(kinds.INGRESS, ns, name)
         if ing is None or objects.is_terminating(ing):
+            self._synced.pop(key, None)         # forgotten, as the informer's cache forgets it
             return None
         if not ingress_routing.served([ing], install.CLASS_NAME):
             return None                     # another controller's class
