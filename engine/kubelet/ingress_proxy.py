@@ -164,8 +164,10 @@ def serve(network, controller: dict, listener, req: servers.Request) -> servers.
 
 def _over_tls(network, resp: servers.Response, match: ingress_routing.Match, https: bool) -> servers.Response:
     if https:
-        # the Secret's certificate or the fake one: either way not one curl trusts by default
-        resp.tls = "cluster-ca"
+        # the Secret's certificate or the controller's fake one: either way one no CA curl knows
+        # signed (a learner's `openssl req -x509` certificate, or "Kubernetes Ingress Controller
+        # Fake Certificate")
+        resp.tls = "self-signed"
     return resp
 
 

@@ -51,7 +51,8 @@ class Response:
     headers: list[tuple[str, str]]
     body: bytes
     log_line: str = ""
-    tls: str = ""                   # answered over TLS: "cluster-ca" (the apiserver: curl needs its CA) or "public"
+    tls: str = ""                   # answered over TLS: "cluster-ca" (the apiserver: curl needs its CA), "public",
+    #                                 or "self-signed" (a certificate no CA signed: an Ingress's TLS Secret, nginx's fake one)
     reason_text: str = ""           # a server's own reason phrase (nginx: 503 Service Temporarily Unavailable)
 
     @property

@@ -169,8 +169,11 @@ def test_a_tls_host_redirects_http_and_answers_https(kind):
     assert out.startswith("HTTP/1.1 308 Permanent Redirect") and "Location: https://secure.example/x" in out
     code, out, _ = sh(kind, "client", "curl -sk -H 'Host: secure.example' https://ingress-nginx-controller.ingress-nginx/")
     assert code == 0 and out == "this is foo\n"
-    code, _, _ = sh(kind, "client", "curl -s -H 'Host: secure.example' https://ingress-nginx-controller.ingress-nginx/")
+    code, _, err = sh(kind, "client", "curl -sS -H 'Host: secure.example' https://ingress-nginx-controller.ingress-nginx/")
     assert code == 60              # the Secret's self-signed certificate: curl will not trust it
+    assert err.startswith("curl: (60) SSL certificate problem: self-signed certificate\n")
+    code, out, _ = sh(kind, "client", "curl -s -i http://ingress-nginx-controller.ingress-nginx:443/")
+    assert out.startswith("HTTP/1.1 400 Bad Request") and "The plain HTTP request was sent to HTTPS port" in out
     kind.store.delete(kinds.INGRESS, "default", "secure")
 
 
