@@ -44,6 +44,9 @@ What is here, and why the web layer needs it:
   its CRD for a custom resource type (`crds.definition(rt)`), versions, schemas, printer columns,
   deprecation warnings; `crd_paths` (engine/crd/subresources.py): reading and writing custom
   objects by the JSONPaths of printer columns and of the scale subresource.
+- `ingress_requests`: a request from the learner's machine to the ingress controller
+  (`ingress_requests.send(cluster, host, path)`: the answer and the route it took — Ingress,
+  rule, Service, pod), for the page's "Send request" control.
 - `deployments`: upstream's deploymentutil (revisions, the new ReplicaSet, conditions). The
   Deployment controller uses it and kubectl's `rollout`/`describe` need the same answers
   (upstream kubectl vendors the same helpers as k8s.io/kubectl/pkg/util/deployment).
@@ -51,8 +54,8 @@ What is here, and why the web layer needs it:
 Objects are plain Kubernetes-shaped dicts shared with the store: never mutate one; copy first
 (`objects.clone`).
 """
-from . import (api_warnings, controlplane, errors, eviction, hpa_versions, network_policy, objects, patch, portable,
-               quantity, rbac, resources, tokens, usage)
+from . import (api_warnings, controlplane, errors, eviction, hpa_versions, ingress_requests, network_policy, objects,
+               patch, portable, quantity, rbac, resources, tokens, usage)
 from .admission import schema
 from .admission.fields import RenderedFieldError, go_quote
 from .crd import definitions as crds
@@ -96,6 +99,8 @@ __all__ = [
     "tokens",
     # the RBAC authorizer: decisions, rules, the apiserver's 403 and escalation texts
     "rbac",
+    # a request to the ingress controller from the learner's machine (the page's Send request)
+    "ingress_requests",
     # autoscaling/v1 HorizontalPodAutoscalers converted to and from the stored autoscaling/v2
     "hpa_versions",
     # what a container is doing, from the image catalog (the page's details panel)

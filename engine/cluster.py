@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from . import controlplane, errors, objects, rbac_bootstrap, resources as kinds, volumes
+from . import controlplane, errors, ingress_nginx_install, objects, rbac_bootstrap, resources as kinds, volumes
 from .admission import priority as priority_classes
 from .clock import ManualClock, ScaledClock
 from .load import LoadModel
@@ -43,6 +43,7 @@ def _controller_classes():
     from .controllers.garbagecollector import GarbageCollector
     from .controllers.job import JobController
     from .controllers.horizontal import HorizontalController
+    from .controllers.ingress_nginx import IngressNginxController
     from .controllers.namespace import NamespaceController
     from .controllers.nodelifecycle import NodeLifecycleController
     from .controllers.replicaset import ReplicaSetController
@@ -64,7 +65,7 @@ def _controller_classes():
             ResourceQuotaController, DisruptionController, ServiceAccountsController, TokensController,
             JobController, CronJobController, TTLAfterFinishedController, PVCProtectionController,
             PVProtectionController, HorizontalController, RootCACertPublisher, ClusterRoleAggregationController,
-            CRDCleanupController]
+            CRDCleanupController, IngressNginxController]
 
 
 # The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
@@ -208,7 +209,7 @@ class Cluster:
         node = self.store.try_get(kinds.NODE, "", controlplane.NODE_NAME)
         if node is None and first_boot:
             node = kubelets.register_node(controlplane.NODE_NAME, pods=pods_per_node, index=controlplane.NODE_INDEX,
-                                          labels=controlplane.NODE_LABELS, taints=[dict(controlplane.CONTROL_PLANE_TAINT)])
+                                          labels={**controlplane.NODE_LABELS, **ingress_nginx_install.NODE_LABELS}, taints=[dict(controlplane.CONTROL_PLANE_TAINT)])
         if node is None:
             return                        # a state file from a cluster without one: leave it so
         for a in (node.get("status") or {}).get("addresses") or ():
@@ -217,6 +218,9 @@ class Cluster:
         kubelets.set_static_pods(controlplane.NODE_NAME, controlplane.static_pod_manifests(ip or APISERVER_IP))
         if first_boot:
             for obj in controlplane.addons():
+                self.store.create(obj, sync=False)
+            # ingress-nginx, as a learner installs it on kind (engine/ingress_nginx_install.py)
+            for obj in ingress_nginx_install.objects():
                 self.store.create(obj, sync=False)
 
     # ---- control-plane components (the page's Stop/Start scheduler and controller manager) -----

@@ -73,6 +73,8 @@ _ALL = (
                  False),
     ResourceType("customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition",
                  "apiextensions.k8s.io", "v1", False, ("crd", "crds"), (), ("status",)),
+    ResourceType("ingresses", "ingress", "Ingress", "networking.k8s.io", "v1", True, ("ing",), (), ("status",)),
+    ResourceType("ingressclasses", "ingressclass", "IngressClass", "networking.k8s.io", "v1", False),
 )
 
 _BUILTIN_KEYS = frozenset((r.group, r.name) for r in _ALL)
@@ -194,3 +196,5 @@ HPA = BY_NAME[("autoscaling", "horizontalpodautoscalers")]
 PRIORITYCLASS = BY_NAME[("scheduling.k8s.io", "priorityclasses")]
 NETWORKPOLICY = BY_NAME[("networking.k8s.io", "networkpolicies")]
 CRD = BY_NAME[("apiextensions.k8s.io", "customresourcedefinitions")]
+INGRESS = BY_NAME[("networking.k8s.io", "ingresses")]
+INGRESSCLASS = BY_NAME[("networking.k8s.io", "ingressclasses")]

@@ -27,7 +27,7 @@ import threading
 import time
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import admission, errors, managedfields, objects, resources as kinds, storage_admission, strategy
+from . import admission, errors, ingress_admission, managedfields, objects, resources as kinds, storage_admission, strategy
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -303,6 +303,8 @@ class Store:
                                          priority_classes=self._priority_classes() if rt is kinds.POD else None)
             if rt is kinds.PERSISTENTVOLUMECLAIM:
                 storage_admission.admit_claim_create(self, obj)
+            elif rt is kinds.INGRESS:
+                ingress_admission.admit_ingress_create(self, obj)
             md = obj["metadata"]
         name = md.get("name", "")
         with self._lock:

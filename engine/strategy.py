@@ -9,7 +9,7 @@ from .crd import strategy as custom_strategy
 # update keeps the stored status, and a /status update keeps the stored spec.
 _STATUS_KINDS = {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service", "Node",
                  "Namespace", "PodDisruptionBudget", "ResourceQuota", "Job", "CronJob", "PersistentVolume",
-                 "PersistentVolumeClaim", "HorizontalPodAutoscaler"}
+                 "PersistentVolumeClaim", "HorizontalPodAutoscaler", "Ingress"}
 
 _INITIAL_STATUS = {
     "Pod": lambda obj: {"phase": "Pending", "qosClass": _qos_class(obj)},
@@ -31,6 +31,7 @@ _INITIAL_STATUS = {
     "PersistentVolumeClaim": lambda obj: {"phase": "Pending"},
     # an empty v2 HorizontalPodAutoscalerStatus: desiredReplicas and currentMetrics have no omitempty
     "HorizontalPodAutoscaler": lambda obj: {"currentMetrics": None, "desiredReplicas": 0},
+    "Ingress": lambda obj: {"loadBalancer": {}},     # IngressStatus{}: loadBalancer is a struct
 }
 
 # Deployments also bump generation on annotation changes (they are copied onto ReplicaSets).

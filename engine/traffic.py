@@ -15,11 +15,12 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def record(self, *, client: str, target: str, service: str | None, endpoint: str | None,
-               status: int | None, error: str = "", policy: str = "") -> dict:
+               status: int | None, error: str = "", policy: str = "", ingress: dict | None = None) -> dict:
         """`client`/`endpoint` are pod keys (ns/name), `service` a Service's key, `target` what
         the client asked for (host:port); `status` the HTTP status, None when no answer came
         (refused, timed out: `error` says which); `policy` the words of the NetworkPolicy verdict
-        that dropped it (engine/network_policy.py)."""
+        that dropped it (engine/network_policy.py); `ingress` the route an ingress controller took
+        (engine/ingress_routing.py Match.describe) for the requests it received and made."""
         with self._lock:
             self._seq += 1
             item = {"seq": self._seq, "time": self._clock.now(), "client": client, "target": target,
@@ -28,6 +29,8 @@ class RequestLog:
                 item["error"] = error
             if policy:
                 item["policy"] = policy
+            if ingress:
+                item["ingress"] = ingress
             self._items.append(item)
             return item
 

@@ -48,9 +48,9 @@ def create_app(cluster: Cluster, *, token: str | None = None, bind_host: str | N
 def _register_page(app: Flask) -> None:
     """The page, its WebSocket stream, the editor's apply/delete endpoints, the scenarios, the
     timeline, the load control, what containers are doing, the policies around a pod, the in-page
-    terminal, and export/import."""
-    from .page import (doing, editor, export, importing, load, network_policies, pages, scenarios, stream, terminal,
-                       timeline)
+    terminal, export/import and the Ingress Send-request control."""
+    from .page import (doing, editor, export, importing, ingress, load, network_policies, pages, scenarios, stream,
+                       terminal, timeline)
     from flask_sock import Sock
     sock = Sock(app)
     app.register_blueprint(pages.bp)
@@ -63,6 +63,7 @@ def _register_page(app: Flask) -> None:
     app.register_blueprint(network_policies.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(importing.bp)
+    app.register_blueprint(ingress.bp)
     stream.register(sock, app)
 
 

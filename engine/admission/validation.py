@@ -2,7 +2,8 @@
 group of kinds — validation_core.py (core/v1 and the small groups), validation_apps.py (apps/v1),
 validation_policy.py (PodDisruptionBudget, ResourceQuota, LimitRange), secrets.py (Secret,
 ServiceAccount), batch.py (Job, CronJob), storage.py (PersistentVolume, claims, StorageClass),
-autoscaling.py (HorizontalPodAutoscaler), validation_scheduling.py (PriorityClass), network_policy.py (NetworkPolicy) — pod specs in validation_pod.py, and what all kinds
+autoscaling.py (HorizontalPodAutoscaler), validation_scheduling.py (PriorityClass), network_policy.py (NetworkPolicy),
+validation_networking.py (Ingress, IngressClass), validation_rbac.py (RBAC) — pod specs in validation_pod.py, and what all kinds
 share (object metadata, labels, selectors) in validation_meta.py. Each module offers CREATE,
 UPDATE and STATUS tables keyed by kind (autoscaling.py its three functions).
 
@@ -13,11 +14,11 @@ from __future__ import annotations
 
 from ..errors import FieldError
 from . import (autoscaling, batch, network_policy, secrets, storage, validation_apps, validation_core,
-               validation_policy, validation_rbac, validation_scheduling)
+               validation_networking, validation_policy, validation_rbac, validation_scheduling)
 from .validation_meta import validate_object_meta_update
 
 _MODULES = (validation_core, validation_apps, validation_policy, secrets, batch, storage, validation_scheduling,
-            network_policy, validation_rbac)
+            network_policy, validation_rbac, validation_networking)
 
 # kinds kept in modules of their own functions: kind -> (create, update, status update)
 _OWN_MODULES = {"HorizontalPodAutoscaler": (autoscaling.validate, autoscaling.validate_update,

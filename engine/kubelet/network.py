@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .. import cluster_dns, network_policy, objects, resources as kinds
 from ..traffic import RequestLog
-from . import in_cluster_api, servers
+from . import in_cluster_api, ingress_proxy, servers
 
 STICKY_SECONDS = 10800      # sessionAffinityConfig.clientIP.timeoutSeconds default
 
@@ -182,7 +182,7 @@ class PodNetwork:
                              endpoint=objects.key_of(route.pod) if route.pod is not None and (not route.error or dropped)
                              else None,
                              status=resp.status if resp is not None else None, error=route.error,
-                             policy=dropped.words() if dropped is not None else "")
+                             policy=dropped.words() if dropped is not None else "", ingress=req.ingress)
         return route, resp
 
     # ---- NetworkPolicies -----------------------------------------------------------------------
@@ -265,6 +265,10 @@ class PodNetwork:
         if lst.kind == "tcp":
             return None, "empty"
         now = self.clock.now()
+        if lst.kind == "ingress":      # the ingress-nginx controller routes, then connects to a backend
+            resp = ingress_proxy.serve(self, pod, lst, req)
+            self._access.setdefault(c.container_id, collections.deque(maxlen=1000)).append((now, resp.log_line))
+            return resp, ""
         fs = self._shells.filesystem(pod, run, c, self._node_ip((pod.get("spec") or {}).get("nodeName", "")))
         resp = servers.answer(lst, req, hostname=_hostname(pod), pod_labels=(pod.get("metadata") or {}).get("labels") or {},
                               ref=c.ref, fs=fs, now=now)

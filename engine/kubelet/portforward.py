@@ -22,6 +22,7 @@ import hashlib
 import uuid
 
 from .. import errors, objects, pod_servers, resources as kinds
+from . import ingress_proxy
 from .probes import listening_ports
 from .shell import rootfs
 from .shell.containers import PlainTextError
@@ -73,6 +74,8 @@ class PodForwarder:
                        f"IPv6 dial tcp6 [::1]:{port}: connect: connection refused ")
             raise self._fail(port, f'failed to execute portforward in network namespace '
                                    f'"{_netns_path(self.uid)}": {refused}')
+        if ingress_proxy.forwards_here(kl.network, pod, port):
+            return ingress_proxy.ForwardedConnection(kl.network, pod, port)   # type: ignore[return-value]
         host_ip = kl._host_ip(pod)
 
         def read_file(path: str) -> bytes | None:

@@ -39,6 +39,7 @@ class Request:
     body: bytes = b""
     client_ip: str = ""
     tls: bool = False               # https (the apiserver and the outside world speak TLS here)
+    ingress: dict | None = None     # the Ingress route an ingress controller took (ingress_proxy.py)
 
     def header(self, name: str) -> str:
         return next((v for k, v in self.headers if k.lower() == name.lower()), "")
@@ -50,11 +51,13 @@ class Response:
     headers: list[tuple[str, str]]
     body: bytes
     log_line: str = ""
-    tls: str = ""                   # answered over TLS: "cluster-ca" (the apiserver: curl needs its CA) or "public"
+    tls: str = ""                   # answered over TLS: "cluster-ca" (the apiserver: curl needs its CA), "public",
+    #                                 or "self-signed" (a certificate no CA signed: an Ingress's TLS Secret, nginx's fake one)
+    reason_text: str = ""           # a server's own reason phrase (nginx: 503 Service Temporarily Unavailable)
 
     @property
     def reason(self) -> str:
-        return REASONS.get(self.status, "")
+        return self.reason_text or REASONS.get(self.status, "")
 
 
 REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found",
@@ -66,7 +69,7 @@ REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently
 class Listener:
     """One port a container listens on, and how it answers."""
     port: int
-    kind: str                       # files, agnhost-*, http-echo, echoserver, text, json, default, tcp
+    kind: str                       # files, agnhost-*, http-echo, echoserver, text, json, ingress, default, tcp
     entry: tuple = ()               # the servers.json entry, as sorted items (hashable)
     detail: str = ""                # http-echo's text, agnhost's subcommand
 
@@ -97,6 +100,8 @@ def listeners(ref: ImageRef, spec: dict) -> list[Listener]:
             return [Listener(port, kind, items, text)]
         if entry.get("declared_ports"):
             return [Listener(p, kind, items) for p in declared] or [Listener(8080, kind, items)]
+        if entry.get("ports"):
+            return [Listener(p, kind, items) for p in entry["ports"]]
         port = entry["port"]
         if kind == "text" and _flag(args, "port"):
             port = int(_flag(args, "port") or port)

@@ -58,6 +58,7 @@ WRITES = [
     ("POST", "/kubeplay/v1/apply", {"yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: csrf-apply}\n"}),
     ("POST", "/kubeplay/v1/delete", {"yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\n"}),
     ("POST", "/kubeplay/v1/terminal", {"command": "kubectl delete configmap keep"}),
+    ("POST", "/kubeplay/v1/ingress/request", {"host": "shop.example", "path": "/"}),
     ("POST", "/kubeplay/v1/scenarios/scaling/start", {}),
 ]
 

@@ -364,6 +364,8 @@ EXPECTED_COLUMNS = {
     kinds.BY_NAME[("rbac.authorization.k8s.io", "clusterrolebindings")]: (
         ["Name", "Role", "Age", "Users", "Groups", "ServiceAccounts"], ["Users", "Groups", "ServiceAccounts"]),
     kinds.CRD: (["Name", "Created At"], []),           # rest.defaultTableConvertor, as upstream's
+    kinds.INGRESS: (["Name", "Class", "Hosts", "Address", "Ports", "Age"], []),
+    kinds.INGRESSCLASS: (["Name", "Controller", "Parameters", "Age"], []),
 }
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from engine import ResourceType, errors
 from engine import resources as kinds
 from webapp.api import printers, printers_autoscaling, printers_batch, printers_custom, printers_policy, printers_rbac
-from webapp.api import printers_network_policy, printers_scheduling, printers_storage
+from webapp.api import printers_network_policy, printers_networking, printers_scheduling, printers_storage
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
@@ -678,4 +678,5 @@ _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_scheduling.TABLES.items()})
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_network_policy.TABLES.items()})
 _PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_rbac.TABLES.items()})
+_PRINTERS.update({key: _Printer(cols, cells) for key, (cols, cells) in printers_networking.TABLES.items()})
 _DEFAULT_PRINTER = _Printer(_DEFAULT_COLUMNS, _default_cells)

@@ -25,6 +25,7 @@ from . import workloads  # noqa: F401
 from . import policy  # noqa: F401  (after describers and workloads: it extends both)
 from . import scheduling  # noqa: F401  (the same, for PriorityClasses)
 from . import network_policy  # noqa: F401  (the same: describe networkpolicy)
+from . import ingress  # noqa: F401  (the same, for Ingresses)
 from .cli import COMMANDS, Result, run
 
 __all__ = ["run", "Result", "COMMANDS"]

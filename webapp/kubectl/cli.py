@@ -58,7 +58,7 @@ class UnknownCommand(CommandError):
 class Flag:
     name: str
     short: str = ""
-    kind: str = "string"          # "bool" | "string" | "int" | "list"
+    kind: str = "string"          # "bool" | "string" | "int" | "list" | "array" (StringArray: no comma split)
     default: object = None
 
 
@@ -254,7 +254,7 @@ def parse_flags(tokens: list[str], flags: tuple[Flag, ...]) -> tuple[list[str], 
     Tokens after `--` are positional and listed under values['--']."""
     by_long = {f.name: f for f in flags}
     by_short = {f.short: f for f in flags if f.short}
-    values: dict = {f.name: ([] if f.kind == "list" else f.default) for f in flags}
+    values: dict = {f.name: ([] if f.kind in ("list", "array") else f.default) for f in flags}
     given: set[str] = set()
     args: list[str] = []
     i = 0
@@ -325,6 +325,8 @@ def _set(values: dict, f: Flag, raw: str, shown: str) -> None:
                             f'parsing "{raw}": invalid syntax') from None
     elif f.kind == "list":
         values[f.name] = values[f.name] + [v for v in raw.split(",")] if raw else values[f.name]
+    elif f.kind == "array":
+        values[f.name] = values[f.name] + [raw]
     else:
         values[f.name] = raw
 

@@ -48,7 +48,7 @@ log = logging.getLogger("kubeplay.stream")
 
 PATH = "/kubeplay/v1/stream"
 DRAWN = (kinds.NODE, kinds.POD, kinds.DEPLOYMENT, kinds.REPLICASET, kinds.STATEFULSET, kinds.DAEMONSET, kinds.SERVICE,
-         kinds.ENDPOINTSLICE, kinds.EVENT, kinds.JOB, kinds.CRONJOB, kinds.PERSISTENTVOLUMECLAIM)
+         kinds.ENDPOINTSLICE, kinds.EVENT, kinds.JOB, kinds.CRONJOB, kinds.PERSISTENTVOLUMECLAIM, kinds.INGRESS)
 DRAWN_NAMES = frozenset(rt.name for rt in DRAWN)
 
 POLL = 0.05                # how long one wait for store changes may block (stop is polled between)

@@ -177,9 +177,12 @@ def _curl_one(sh, io, url, flags, values, silent, show, verbose, out_file) -> in
             if show:
                 err(io, "curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number")
             return 35
-        if resp is not None and resp.tls == "cluster-ca" and "k" not in flags and not values.get("cacert"):
+        if resp is not None and resp.tls in ("cluster-ca", "self-signed") and "k" not in flags \
+                and not values.get("cacert"):
             if show:
-                err(io, "curl: (60) SSL certificate problem: unable to get local issuer certificate\n"
+                problem = ("self-signed certificate" if resp.tls == "self-signed"
+                           else "unable to get local issuer certificate")
+                err(io, f"curl: (60) SSL certificate problem: {problem}\n"
                         "More details here: https://curl.se/docs/sslcerts.html\n\n"
                         "curl failed to verify the legitimacy of the server and therefore could not\n"
                         "establish a secure connection to it. To learn more about this situation and\n"

@@ -66,6 +66,7 @@ export const api = {
 
   load: (ns, name) => call("GET", `/kubeplay/v1/deployments/${enc(ns)}/${enc(name)}/load`),
   setLoad: (ns, name, cpu) => call("POST", `/kubeplay/v1/deployments/${enc(ns)}/${enc(name)}/load`, { cpu }),
+  ingressRequest: (host, path) => call("POST", "/kubeplay/v1/ingress/request", { host, path }),
 
   deletePod: (ns, name) => call("DELETE", `/api/v1/namespaces/${enc(ns)}/pods/${enc(name)}`),
   scale: (kind, ns, name, replicas) => {

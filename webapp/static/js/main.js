@@ -7,6 +7,7 @@ import { api, errorMessage } from "./api.js";
 import { ClusterView } from "./view/cluster.js";
 import { WorkloadStrip } from "./view/workloads.js";
 import { ServicesPanel } from "./view/services.js";
+import { IngressPanel } from "./view/ingress.js";
 import { DetailsPanel } from "./view/details.js";
 import { ReconcileLog } from "./view/log.js";
 import { ControlPlaneView } from "./view/controlplane.js";
@@ -97,6 +98,7 @@ const workloads = new WorkloadStrip($("#workloads"), { model, onScale: actions.s
                                                        onHighlight: (uids) => clusterView.highlight("hover", uids) });
 const services = new ServicesPanel($("#services"), { onSelect: select,
                                                      onHighlight: (key, uids) => clusterView.highlight(key, uids) });
+const ingresses = new IngressPanel($("#ingresses"), { onError: (m) => toast(m, "error") });
 const controlPlane = new ControlPlaneView($("#control-plane"), model, { onSelect: select,
                                                                      onError: (m) => toast(m, "error") });
 const editor = new EditorPanel($("#editor-panel"), model);
@@ -128,6 +130,7 @@ function draw() {
   clusterView.draw(dirty);
   workloads.draw(dirty);
   services.draw(dirty);
+  ingresses.draw(dirty);
   details.draw(dirty);
   log.draw(dirty);
   editor.draw(dirty);

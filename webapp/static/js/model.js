@@ -7,7 +7,7 @@
 // reordered.
 
 export const KINDS = ["Node", "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
-                      "Service", "EndpointSlice", "Event", "Job", "CronJob", "PersistentVolumeClaim"];
+                      "Service", "EndpointSlice", "Event", "Job", "CronJob", "PersistentVolumeClaim", "Ingress"];
 const MAX_EVENTS = 3000;
 const EMPTY = new Set();
 

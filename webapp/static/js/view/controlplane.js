@@ -19,11 +19,16 @@ const WHAT_STOPS = {
   "kube-controller-manager": "nothing replaces a killed pod, scales, rolls out or marks a silent node NotReady",
 };
 
-/** Objects of the cluster's own machinery: kube-system's, and the control-plane node. */
+// The ingress controller installed with the cluster (engine/ingress_nginx_install.py) is machinery
+// too: its namespace's objects are shown here, not on the learner's map (its Ingresses panel and
+// the request paths show what it does).
+const SYSTEM_NAMESPACES = new Set(["kube-system", "ingress-nginx"]);
+
+/** Objects of the cluster's own machinery: kube-system's and ingress-nginx's, and the control-plane node. */
 export function isSystem(obj) {
   const md = obj.metadata || {};
   if (obj.kind === "Node") return CONTROL_PLANE_LABEL in (md.labels || {});
-  return md.namespace === "kube-system";
+  return SYSTEM_NAMESPACES.has(md.namespace);
 }
 
 function podReady(pod) {
@@ -56,9 +61,11 @@ export class ControlPlaneView {
       return wrap;
     });
     this.addons = h("span", { class: "cp-addons" });
+    this.ingressAddon = h("span", { class: "cp-ingress" });
     this.note = h("p", { class: "cp-note hint", "aria-live": "polite", hidden: true });
     root.replaceChildren(
-      h("div", { class: "cp-row" }, h("h2", { text: "Control plane" }), this.nodeEl, ...chips, this.addons),
+      h("div", { class: "cp-row" }, h("h2", { text: "Control plane" }), this.nodeEl, ...chips, this.addons,
+        this.ingressAddon),
       this.note);
     this._drawButtons();
   }
@@ -140,17 +147,19 @@ export class ControlPlaneView {
         : `no mirror pod for ${name}`;
       if (pod) setData(c.btn, "mirrorPod", `kube-system/${pod.metadata.name}`);
     }
-    const parts = [];
-    for (const kind of ["Deployment", "DaemonSet"]) {
-      for (const w of this.model.kind(kind).values()) {
-        if (w.metadata.namespace !== "kube-system") continue;
-        const st = w.status || {};
-        const want = kind === "DaemonSet" ? (st.desiredNumberScheduled || 0) : ((w.spec || {}).replicas ?? 1);
-        const ready = kind === "DaemonSet" ? (st.numberReady || 0) : (st.readyReplicas || 0);
-        parts.push(`${w.metadata.name} ${ready}/${want}`);
+    for (const [ns, el] of [["kube-system", this.addons], ["ingress-nginx", this.ingressAddon]]) {
+      const parts = [];
+      for (const kind of ["Deployment", "DaemonSet"]) {
+        for (const w of this.model.kind(kind).values()) {
+          if (w.metadata.namespace !== ns) continue;
+          const st = w.status || {};
+          const want = kind === "DaemonSet" ? (st.desiredNumberScheduled || 0) : ((w.spec || {}).replicas ?? 1);
+          const ready = kind === "DaemonSet" ? (st.numberReady || 0) : (st.readyReplicas || 0);
+          parts.push(`${w.metadata.name} ${ready}/${want}`);
+        }
       }
+      setText(el, parts.length ? `${ns}: ${parts.sort().join(" · ")}` : "");
     }
-    setText(this.addons, parts.length ? `kube-system: ${parts.sort().join(" · ")}` : "");
   }
 
   _selectNode() {

@@ -5,6 +5,9 @@
 // Service only, in red; one a NetworkPolicy dropped (`item.policy`) is drawn to the pod it was
 // meant for, red, with the verdict written beside that pod ("dropped by NetworkPolicy …"). Everything fades after FLASH_MS; the latest few stay readable in
 // `recent` (tests and the benchmark read it).
+// A request through the ingress controller (`item.ingress`: the route it took) is drawn through
+// the Ingress's card: client → Ingress, then Ingress → the backend Service → the pod that served
+// it (the controller's own pod and Service live in the control-plane strip, not on the map).
 
 const FLASH_MS = 1800;
 const DROPPED_MS = 4000;      // a dropped request's verdict stays long enough to read
@@ -45,12 +48,18 @@ export class TrafficView {
     this.recent.push(item);
     if (this.recent.length > 20) this.recent.shift();
     const client = this._pod(item.client);
-    const card = item.service ? document.querySelector(`.service[data-service="${cssEscape(item.service)}"]`) : null;
+    const ing = item.ingress || null;
+    const ingCard = ing && ing.ingress
+      ? document.querySelector(`.ingress-card[data-ingress="${cssEscape(ing.ingress)}"]`) : null;
+    // the controller connects to the backend's pod directly: the Service is the route's, not the hop's
+    const serviceKey = item.service || (ing && ing.service && ing.ingress ? `${ing.ingress.split("/")[0]}/${ing.service}` : null);
+    const card = serviceKey ? document.querySelector(`.service[data-service="${cssEscape(serviceKey)}"]`) : null;
     const server = this._pod(item.endpoint);
     const chip = card && item.endpoint
       ? card.querySelector(`[data-endpoint="${cssEscape(item.endpoint.split("/")[1])}"]`) : null;
     const failed = item.status === null || item.status === undefined;
-    const marks = [[client, "req-client"], [card, "req-service"], [chip, "req-chosen"], [server, "req-endpoint"]];
+    const marks = [[client, "req-client"], [ingCard, "req-ingress"], [card, "req-service"], [chip, "req-chosen"],
+                   [server, "req-endpoint"]];
     if (item.policy && server) marks.push([server, "req-dropped"]);
     for (const [el, cls] of marks) {
       if (!el) continue;
@@ -58,7 +67,7 @@ export class TrafficView {
       if (failed) el.classList.add("req-failed");
     }
     // A Service card scrolled away or under the shell console: the arrow goes straight to the pod.
-    const points = [client, visible(card) ? card : null, server].filter(Boolean).map((el) => {
+    const points = [client, visible(ingCard) ? ingCard : null, visible(card) ? card : null, server].filter(Boolean).map((el) => {
       const r = el.getBoundingClientRect();
       return [r.left + r.width / 2 + window.scrollX, r.top + r.height / 2 + window.scrollY];
     });
@@ -68,7 +77,8 @@ export class TrafficView {
       path.setAttribute("points", points.map((p) => p.join(",")).join(" "));
       path.setAttribute("class", failed ? "request-path failed" : "request-path");
       path.dataset.client = item.client || "";
-      path.dataset.service = item.service || "";
+      path.dataset.service = serviceKey || "";
+      path.dataset.ingress = (ing && ing.ingress) || "";
       path.dataset.endpoint = item.endpoint || "";
       path.dataset.status = item.status === null || item.status === undefined ? item.error || "" : String(item.status);
       if (item.policy) path.dataset.policy = item.policy;
