@@ -128,6 +128,10 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
 def settle_generation(new: dict, old: dict) -> None:
     """The generation of an admitted (decoded and defaulted) update: bumped once if its spec differs
     from the stored one. Safe to call after prepare_for_update, which compared the raw body."""
+    custom = _custom_status(new)
+    if custom is not None:
+        custom_strategy.prepare_for_update(new, old, status_subresource=custom)
+        return
     _bump_generation(new, old)
 
 
