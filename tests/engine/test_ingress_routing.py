@@ -115,6 +115,9 @@ def test_two_hosts_reach_their_own_pods_and_unknown_hosts_get_nginx_404(kind):
     code, out, _ = curl(kind, "foo.example")
     assert code == 0 and body(out) == "this is foo\n" and out.startswith("HTTP/1.1 200 OK")
     assert body(curl(kind, "bar.example", "/any/path")[1]) == "this is bar\n"
+    # busybox wget's --header 'Host: …' replaces its own Host line, as the learner's way in from busybox
+    code, out, _ = sh(kind, "client", f"wget -qO- --header 'Host: bar.example' {CONTROLLER}/")
+    assert (code, out) == (0, "this is bar\n")
     code, out, _ = curl(kind, "nope.example")
     assert out.startswith("HTTP/1.1 404 Not Found") and body(out) == NGINX_404
     # the backend saw the controller's pod as its client; the controller logged the request

@@ -170,7 +170,8 @@ def _curl_one(sh, io, url, flags, values, silent, show, verbose, out_file) -> in
             headers.append(("Content-Length", str(len(body))))
             if not any(k.lower() == "content-type" for k, _ in headers):
                 headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-        req = servers.Request(method, path, _host_header(host, port), headers, body)
+        host_line = next((v for k, v in headers if k.lower() == "host"), _host_header(host, port))
+        req = servers.Request(method, path, host_line, headers, body)
         req.tls = scheme == "https"
         route, resp = client.network.request(client.pod, f"{host}:{port}", ip, port, req)
         if req.tls and resp is not None and not resp.tls:
@@ -344,12 +345,17 @@ def wget(sh, argv, io):
             ip = found[0]
             if not quiet:
                 err(io, f"Connecting to {host} ({ip}:{port})")
-            headers = [("Host", _host_header(host, port)), ("User-Agent", agent)] + extra
+            # busybox's wget leaves out its own Host and User-Agent lines when --header gives them
+            # (wget_user_headers), as `--header 'Host: shop.example'` through an ingress relies on.
+            given = {k.lower() for k, _ in extra}
+            headers = [kv for kv in (("Host", _host_header(host, port)), ("User-Agent", agent))
+                       if kv[0].lower() not in given] + extra
             body = (post or "").encode()
             if post is not None:
                 headers += [("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", str(len(body)))]
             method = "HEAD" if spider else "POST" if post is not None else "GET"
-            req = servers.Request(method, path, _host_header(host, port), headers + [("Connection", "close")], body,
+            host_line = next((v for k, v in headers if k.lower() == "host"), _host_header(host, port))
+            req = servers.Request(method, path, host_line, headers + [("Connection", "close")], body,
                                   tls=scheme == "https")
             if req.tls and not quiet:
                 err(io, "wget: note: TLS certificate validation not implemented")
