@@ -20,7 +20,8 @@ if ! command -v chromium >/dev/null 2>&1; then
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
   fi
 fi
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# (pip checked too: a venv whose creation was interrupted has python but no pip)
+[ -x "$VENV/bin/pip" ] || python3 -m venv --clear "$VENV"
 # An editable install picks up code changes by itself; reinstall only when what pip reads
 # (pyproject.toml) or where the checkout lives has changed since the last install.
 stamp="$VENV/.kubeplay-installed"
