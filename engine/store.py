@@ -221,7 +221,7 @@ class Store:
         items.sort(key=lambda o: (objects.namespace_of(o), objects.name_of(o)))
         return items, rv
 
-    def newest(self, rt: kinds.ResourceType, n: int) -> tuple[list[dict], int]:
+    def newest(self, rt: kinds.ResourceType, n: int) -> tuple[builtins.list[dict], int]:
         """The n objects of a kind written last (highest resourceVersion first) and the store's rv:
         the page's snapshot wants the newest Events of tens of thousands without sorting them all."""
         with self._lock:
