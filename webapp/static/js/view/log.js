@@ -34,6 +34,9 @@ const MAX_PARENTS = 20000;
 // Lines written per frame: whatever fits in this many milliseconds, but at least MIN_PER_FRAME.
 const PLACE_BUDGET_MS = 4;
 const MIN_PER_FRAME = 20;
+// A scale-up's group collects a few lines per pod: only its newest lines are kept (every line is
+// laid out and painted; thousands of them made each frame slow).
+const MAX_LINES_PER_GROUP = 200;
 
 function simTime(seconds) {
   if (typeof seconds !== "number") return "";
@@ -259,6 +262,7 @@ export class ReconcileLog {
     }
     const line = this._line(e, "effect");
     g.body.append(line);
+    if (g.body.childElementCount > MAX_LINES_PER_GROUP) this._dropOldest(g);
     this._touch(g, e, t);
     if (this.filterKey || this.until !== null) this._filterLine(line);
   }
@@ -297,6 +301,21 @@ export class ReconcileLog {
     // Only the group's own visibility can change with its keys (each line was filtered when it
     // was written): re-filtering every line here made a long group cost O(lines²).
     this._applyGroupFilter(g);
+  }
+
+  /** A group past MAX_LINES_PER_GROUP loses its oldest line (its count shows above the rest). */
+  _dropOldest(g) {
+    let first = g.body.firstElementChild;
+    if (first && first.classList.contains("dropped")) first = first.nextElementSibling;
+    while (first && first.classList.contains("fold")) first = first.nextElementSibling;
+    if (!first) return;
+    first.remove();
+    g.dropped = (g.dropped || 0) + 1;
+    if (!g.droppedEl) {
+      g.droppedEl = h("div", { class: "line effect dropped" });
+      g.body.prepend(g.droppedEl);
+    }
+    setText(g.droppedEl, `… ${g.dropped} earlier line${g.dropped === 1 ? "" : "s"} of this story not kept`);
   }
 
   _fold(g, e) {

@@ -137,6 +137,8 @@ export class PodGroup {
   paintSummary() {
     this.needsPaint = false;
     const counts = this.statusCounts();
+    const key = counts.map(([status, k]) => `${status}=${k}`).join(" ");
+    if (key === this.sumEl.dataset.statuses && this.sumEl.dataset.podCount) return;     // nothing to redraw
     const byCat = {};
     for (const [status, n] of counts) {
       const cat = statusCategory(status);
@@ -155,7 +157,7 @@ export class PodGroup {
     this.sumText.textContent = n ? words.join(" · ") : "no pods";
     this.sumEl.setAttribute("aria-label", `${n} pods` + (n ? ": " + words.join(", ") : ""));
     this.sumEl.dataset.podCount = String(n);
-    this.sumEl.dataset.statuses = counts.map(([status, k]) => `${status}=${k}`).join(" ");
+    this.sumEl.dataset.statuses = key;
     const zoom = this.sumEl.querySelector(".agg-zoom");
     if (zoom) {
       zoom.textContent = `show its ${n} pod${n === 1 ? "" : "s"}`;
