@@ -32,7 +32,7 @@ const NAMES_RS = /replica set (\S+) (?:to|from)/;
 const NEW_RS = /new ReplicaSet (\S+) \(revision/;
 const MAX_PARENTS = 20000;
 // Lines written per frame: whatever fits in this many milliseconds, but at least MIN_PER_FRAME.
-const PLACE_BUDGET_MS = 4;
+const PLACE_BUDGET_MS = 6;
 const MIN_PER_FRAME = 20;
 // A scale-up's group collects a few lines per pod: only its newest lines are kept (every line is
 // laid out and painted; thousands of them made each frame slow).
@@ -151,6 +151,14 @@ export class ReconcileLog {
   }
 
   flush(force = false) {
+    if (this.placing.length && !force) {
+      // The rest of a big flush: a slice every FLUSH_EVERY_MS, not every frame.
+      const wait = FLUSH_EVERY_MS - (performance.now() - this.lastFlush);
+      if (wait > 0) {
+        if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
+        return;
+      }
+    }
     if (!this.placing.length) {
       if (!this.pending.length) return;
       const now = performance.now();
@@ -182,8 +190,8 @@ export class ReconcileLog {
       this.placed = 0;
     }
     const follow = this.follow;
-    // A thousand-pod scale-up brings thousands of lines at once: they are written a frame's
-    // budget at a time (the rest on the next frames), so the map keeps drawing while they go in.
+    // A thousand-pod scale-up brings thousands of lines at once: they are written a slice at a
+    // time (PLACE_BUDGET_MS, one slice per FLUSH_EVERY_MS), so the map keeps drawing meanwhile.
     const start = performance.now();
     const take = this.placing;
     let i = this.placed;
@@ -192,7 +200,8 @@ export class ReconcileLog {
     }
     if (i < take.length) {
       this.placed = i;
-      this.requestFrame();
+      this.lastFlush = performance.now();
+      this.flush();                  // schedules the next slice
     } else {
       this.placing = [];
       this.placed = 0;
