@@ -96,3 +96,20 @@ def test_a_new_snapshot_deletes_what_it_no_longer_has_and_stale_updates_are_igno
     assert t.evaluate("[...T.model.kind('Pod').keys()]") == ["ub"]
     dirty = t.evaluate("[...T.model.takeDirty().entries()].map(([u, d]) => [u, d.next === null])")
     assert ["ua", True] in dirty
+
+
+def test_a_snapshot_in_parts_is_taken_whole_when_its_last_part_comes(t):
+    t.evaluate("T.sync.start()")
+    t.evaluate("""([a, b]) => { const ws = T.sockets[0]; ws.open();
+      ws.message({type: 'snapshot', resourceVersion: '10', items: [a, b]}); }""",
+               [POD("a", "ua", 5), POD("b", "ub", 6)])
+    # A relist in two parts that lacks a: nothing changes until the last part, then a is gone.
+    retry_delays(t, 1)
+    t.evaluate("""c => { const ws = T.sockets[T.sockets.length - 1]; ws.open();
+      ws.message({type: 'snapshot', resourceVersion: '20', items: [c], more: true}); }""", POD("c", "uc", 7))
+    assert t.evaluate("[...T.model.kind('Pod').keys()].sort()") == ["ua", "ub"]
+    assert t.evaluate("T.sync.resourceVersion") == "10"
+    t.evaluate("""b => T.sockets[T.sockets.length - 1].message({type: 'snapshot', resourceVersion: '20',
+                   items: [b]})""", POD("b", "ub", 6))
+    assert t.evaluate("[...T.model.kind('Pod').keys()].sort()") == ["ub", "uc"]
+    assert t.evaluate("T.sync.resourceVersion") == "20"

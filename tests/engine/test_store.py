@@ -206,3 +206,16 @@ def test_a_generated_name_that_collides_is_generated_again(store, monkeypatch):
     assert store.resource_version == rv
     with pytest.raises(errors.AlreadyExists):
         store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web-bbbbb"}})
+
+
+def test_newest_gives_the_last_written_objects_of_a_kind_newest_first(store):
+    for name in ("c", "a", "d", "b"):         # written in this order; their names sort otherwise
+        obj = pod(name)
+        obj["metadata"]["namespace"] = "default"
+        store.create(obj)
+    c = store.get(kinds.POD, "default", "c")
+    store.update({**c, "metadata": {**c["metadata"], "labels": {"x": "y"}}})      # c: written last
+    newest, rv = store.newest(kinds.POD, 3)
+    assert [p["metadata"]["name"] for p in newest] == ["c", "b", "d"]
+    assert rv == store.resource_version
+    assert [p["metadata"]["name"] for p in store.newest(kinds.POD, 10)[0]] == ["c", "b", "d", "a"]

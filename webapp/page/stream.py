@@ -10,6 +10,9 @@ Protocol (JSON text frames), the list-then-watch of client-go's reflector over o
   server → {"type": "snapshot", "resourceVersion": "R", "items": [...]}    when rv is empty, or
            when the store no longer has history back to it (Expired: relist; the client drops
            local objects the snapshot lacks); otherwise the missed events are simply replayed.
+           A big snapshot comes in parts of SNAPSHOT_PART objects: every part but the last
+           carries "more": true, and the client takes the objects of all parts as one list
+           (the page parses one part while the server writes the next).
          → {"type": "events", "resourceVersion": "R", "events": [{"type": "ADDED"|"MODIFIED"|
            "DELETED", "object": {...}}]}                         batched; per object, only the
            latest state in a batch is sent (watch caches may skip states, never reorder them)
@@ -59,6 +62,7 @@ BOOKMARK_PERIOD = 5.0
 SNAPSHOT_EVENTS = 500      # the newest core/v1 Events a snapshot carries
 FIRST_DECISIONS = 200      # decisions sent to a client that has none yet
 MAX_BATCH = 500            # watch events per message (a few hundred KB: parsed between frames)
+SNAPSHOT_PART = 1000       # objects per snapshot message (a few MB)
 SEND_TIMEOUT = 10.0        # a send blocked this long: the client is gone or frozen; close
 
 
@@ -210,13 +214,20 @@ class Session:
         items: list[dict] = []
         self.skip_upto = {}
         for rt in DRAWN:
-            objs, list_rv = self.store.list(rt)
+            if rt is kinds.EVENT:
+                objs, list_rv = self.store.newest(rt, SNAPSHOT_EVENTS)
+                objs.reverse()                     # oldest first, as the page logs them
+            else:
+                objs, list_rv = self.store.list(rt)
             self.skip_upto[rt.name] = list_rv
-            if rt is kinds.EVENT and len(objs) > SNAPSHOT_EVENTS:
-                objs = sorted(objs, key=objects.rv_of)[-SNAPSHOT_EVENTS:]
-            items.extend(_slim(o) for o in objs)
+            items.extend(objs)
         self.skip_until = max(self.skip_upto.values(), default=start)
-        self._send({"type": "snapshot", "resourceVersion": str(start), "items": items})
+        for i in range(0, max(1, len(items)), SNAPSHOT_PART):
+            part = [_slim(o) for o in items[i:i + SNAPSHOT_PART]]
+            msg = {"type": "snapshot", "resourceVersion": str(start), "items": part}
+            if i + SNAPSHOT_PART < len(items):
+                msg["more"] = True
+            self._send(msg)
 
     def _pump_events(self) -> None:
         try:

@@ -18,6 +18,8 @@ export class Sync {
     this.onSnapshot = onSnapshot;
     this.model = model;
     this.url = url || `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/kubeplay/v1/stream`;
+    this.ownUrl = !url;        // the page's own stream: early-stream.js may have opened it already
+    this.snapshotItems = null; // a snapshot sent in parts: the parts so far
     this.onState = onState;
     this.onDecisions = onDecisions;
     this.onClock = onClock;
@@ -56,21 +58,39 @@ export class Sync {
     if (this.ws) this.ws.close();
   }
 
+  /** The socket early-stream.js opened while the page loaded (first connection only), or null. */
+  _adoptEarly() {
+    const early = this.ownUrl && !this.connections && window.kubeplayEarlyStream;
+    if (!early) return null;
+    window.kubeplayEarlyStream = null;
+    if (early.closed || early.ws.readyState > 1) return null;
+    return early;
+  }
+
   _connect() {
     this._setState(this.connections ? "reconnecting" : "connecting");
+    this.snapshotItems = null;
+    const early = this._adoptEarly();
     let ws;
-    try {
-      ws = new WebSocket(this.url);
-    } catch (e) {
-      this._retry();
-      return;
+    if (early) {
+      ws = early.ws;
+    } else {
+      try {
+        ws = new WebSocket(this.url);
+      } catch (e) {
+        this._retry();
+        return;
+      }
     }
     this.ws = ws;
-    ws.onopen = () => {
+    const opened = () => {
       this.connections++;
+      this._feed();
+    };
+    ws.onopen = () => {
       ws.send(JSON.stringify({ type: "hello", resourceVersion: this.resourceVersion,
                                decisionSeq: this.decisionSeq }));
-      this._feed();
+      opened();
     };
     ws.onmessage = (e) => {
       if (ws !== this.ws) return;
@@ -85,12 +105,26 @@ export class Sync {
       this._retry();
     };
     ws.onerror = () => {};      // onclose follows
+    if (early && early.opened) {
+      // Its hello (a fresh client's: no resourceVersion, no decisions) went out already; what
+      // came since is handled now, in order, before anything newer.
+      opened();
+      for (const e of early.messages) ws.onmessage(e);
+    }
   }
 
   _handle(msg) {
     switch (msg.type) {
       case "snapshot":
-        this.model.resync(msg.items || []);
+        // A big snapshot comes in parts ("more": true on all but the last), each parsed as it
+        // arrives while the server writes the next; the model takes them all at once.
+        if (msg.more) {
+          this.snapshotItems = (this.snapshotItems || []).concat(msg.items || []);
+          this._feed();
+          break;
+        }
+        this.model.resync(this.snapshotItems ? this.snapshotItems.concat(msg.items || []) : (msg.items || []));
+        this.snapshotItems = null;
         this.resourceVersion = String(msg.resourceVersion || "");
         this.attempt = 0;
         this._setState("live");

@@ -18,6 +18,11 @@ const MAX_ANIMATIONS = 48;
 // Above this many pods in the cluster every box draws its pods as tiles (below CROWDED_OFF, back).
 const CROWDED_ON = 200;
 const CROWDED_OFF = 150;
+// Above this many pods in the cluster every box shows a summary of its pods (counts and a STATUS
+// bar) instead of one tile each, and only the node the learner zooms into shows its pods
+// (below AGGREGATE_OFF, back to tiles).
+const AGGREGATE_ON = 2000;
+const AGGREGATE_OFF = 1500;
 
 const ENTER = [{ opacity: 0, transform: "scale(.3)" }, { opacity: 1, transform: "scale(1)" }];
 const FLASH = [{ transform: "scale(1.35)" }, { transform: "scale(1)" }];
@@ -92,8 +97,11 @@ export class ClusterView {
     this.emptyEl = root.querySelector("#nodes-empty");
     this.nodes = new Map();     // node name -> {el, group, parts, obj}
     this.pods = new Map();      // pod uid -> {el, node, status, req, owner, terminal}
-    this.pending = new PodGroup(this.pendingEl, this.pods, tooltipOf);
+    this.makeEl = (uid, p) => this._ensureEl(uid, p);
+    this.pending = new PodGroup(this.pendingEl, this.pods, tooltipOf, { make: this.makeEl });
     this.crowded = false;
+    this.aggregate = false;
+    this.zoomed = null;         // the node whose pods are shown while the others are summaries
     this.failed = new Set();    // nodes whose simulated kubelet was stopped (Fail)
     this.selected = null;
     this.highlights = new Map();   // "hover" | "pin" -> Set of pod uids (hover wins)
@@ -109,6 +117,11 @@ export class ClusterView {
   }
 
   _click(e) {
+    const zoom = e.target.closest && e.target.closest("[data-zoom]");
+    if (zoom) {
+      this.zoom(zoom.dataset.zoom === this.zoomed ? null : zoom.dataset.zoom);
+      return;
+    }
     if (e.target.matches && e.target.matches("canvas.pod-canvas")) {
       const group = this._groupOfCanvas(e.target);
       const uid = group && group.hit(e);
@@ -136,10 +149,48 @@ export class ClusterView {
     return nodeName ? this.nodes.get(nodeName)?.group : this.pending;
   }
 
+  /** Whether the box of this node (null: the Pending lane) shows a summary of its pods. */
+  _aggregated(name) {
+    return this.aggregate && (name === null || name !== this.zoomed);
+  }
+
+  _updateGroup(group) {
+    group.update(this.crowded, this._aggregated(group.name));
+  }
+
+  /** Show the pods of one node (the others stay summaries); null: back to all summaries. */
+  zoom(name) {
+    if (name !== null && !this.nodes.has(name)) name = null;
+    const before = this.zoomed;
+    this.zoomed = name;
+    for (const n of [before, name]) {
+      const node = n && this.nodes.get(n);
+      if (!node) continue;
+      node.el.classList.toggle("zoomed", n === name);
+      node.parts.unzoom.hidden = n !== name;
+      setData(node.el, "zoomed", n === name);
+      this._drawNodeSummary(n);
+    }
+    if (name) this.nodes.get(name).el.scrollIntoView({ block: "nearest" });
+  }
+
   /** Draw the dirty objects (uid -> {prev, next, last}) of this frame. */
   draw(dirty) {
     const dirtyNodes = new Set();
     this.motion.enabled = !reducedMotion() && document.visibilityState === "visible";
+    // Decided before the pods are drawn (from the model's count, which this frame brings the view
+    // to), so that a snapshot of ten thousand pods never builds an element for each.
+    const total = this.model.kind("Pod").size;
+    const aggregate = this.aggregate ? total >= AGGREGATE_OFF : total > AGGREGATE_ON;
+    if (aggregate !== this.aggregate) {
+      this.aggregate = aggregate;
+      if (!aggregate && this.zoomed) this.zoom(null);
+      for (const name of this.nodes.keys()) dirtyNodes.add(name);
+      if (aggregate) {
+        for (const n of this.nodes.values()) this._updateGroup(n.group);
+        this._updateGroup(this.pending);
+      }
+    }
     for (const [uid, d] of dirty) {
       const obj = d.next || d.last || d.prev;
       if (!obj) continue;
@@ -153,7 +204,7 @@ export class ClusterView {
       } else if (obj.kind === "PersistentVolumeClaim") {
         // A claim bound (or gone): the pods that mount it show its new phase.
         for (const p of this.pods.values()) {
-          if (p.pod && p.pod.metadata.namespace === obj.metadata.namespace) this._drawClaims(p, p.pod);
+          if (p.pod && p.el && p.pod.metadata.namespace === obj.metadata.namespace) this._drawClaims(p, p.pod);
         }
       } else if (obj.kind === "ReplicaSet" && d.next &&
                  (!d.prev || revisionKey(d.prev) !== revisionKey(d.next))) {
@@ -164,7 +215,7 @@ export class ClusterView {
         for (const rsUid of sets) {
           for (const puid of this.model.ownedBy(rsUid)) {
             const p = this.pods.get(puid), pod = this.model.get(puid);
-            if (!p || !pod) continue;
+            if (!p || !pod || !p.el) continue;
             this._label(p, pod);
             if (p.cols && !this._group(p.node).dense) el_title(p.el, tooltipOf(p));
           }
@@ -177,7 +228,7 @@ export class ClusterView {
       for (const name of this.nodes.keys()) dirtyNodes.add(name);
     }
     for (const name of dirtyNodes) this._drawNodeSummary(name);
-    this.pending.update(crowded);
+    this._updateGroup(this.pending);
     setText(this.pendingCount, String(this.pending.size));
     this.emptyEl.hidden = this.nodes.size > 0;
   }
@@ -209,6 +260,8 @@ export class ClusterView {
         ready: h("span", { class: "badge" }),
         cordon: h("span", { class: "badge cordoned", text: "cordoned", hidden: true }),
         failed: h("span", { class: "badge failed", text: "heartbeats stopped", hidden: true }),
+        unzoom: h("button", { type: "button", class: "node-unzoom", dataset: { zoom: name }, hidden: true,
+                              text: "back to all nodes" }),
         reason: h("div", { class: "node-reason", hidden: true }),
         taints: h("div", { class: "taints", "aria-label": "taints", hidden: true }),
         cpu: h("span", { class: "meter-text" }), cpuBar: h("i"), cpuUsed: h("b", { class: "used" }),
@@ -222,14 +275,16 @@ export class ClusterView {
         h("header", { class: "node-head", tabindex: "0", role: "button", "data-node-header": "",
                       "aria-label": `node ${name}` },
           parts.name, parts.ready, parts.cordon, parts.failed),
+        parts.unzoom,
         parts.reason, parts.taints,
         h("div", { class: "meters" },
           meter("cpu", parts.cpu, parts.cpuBar, parts.cpuUsed), meter("memory", parts.mem, parts.memBar, parts.memUsed),
           meter("pods", parts.podsN, parts.podsBar)),
         podsEl);
-      n = { el, group: new PodGroup(podsEl, this.pods, tooltipOf), parts, obj: node,
-            sum: { cpu: 0, memory: 0, count: 0 } };    // requests of the non-terminal pods on it
+      n = { el, group: new PodGroup(podsEl, this.pods, tooltipOf, { name, make: this.makeEl, zoomable: true }),
+            parts, obj: node, sum: { cpu: 0, memory: 0, count: 0 } };    // requests of the non-terminal pods on it
       this.nodes.set(name, n);
+      this._updateGroup(n.group);
       // Keep boxes in name order.
       const after = [...this.nodes.keys()].sort().find((k) => k > name && this.nodes.get(k).el.isConnected);
       this.nodesEl.insertBefore(el, after ? this.nodes.get(after).el : null);
@@ -237,7 +292,7 @@ export class ClusterView {
       for (const [uid, p] of this.pods) {
         if (p.node === null && this._wantsNode(uid) === name) this._placePod(uid, p, name);
       }
-      this.pending.update(this.crowded);
+      this._updateGroup(this.pending);
     }
     const wasReady = n.el.dataset.ready;
     n.obj = node;
@@ -317,7 +372,7 @@ export class ClusterView {
       n.parts.memUsed.style.left = pct(used.memory, aMem);
     }
     n.parts.podsBar.style.width = pct(count, aPods);
-    n.group.update(this.crowded);
+    this._updateGroup(n.group);
   }
 
   // ---- pods ----------------------------------------------------------------------------------
@@ -333,13 +388,11 @@ export class ClusterView {
     let p = this.pods.get(uid);
     const isNew = !p;
     if (!p) {
-      const el = h("button", { type: "button", class: "pod", dataset: { pod: keyOf(pod), uid } },
-        h("span", { class: "pod-name" }), h("span", { class: "pod-owner" }), h("span", { class: "pod-rev" }),
-        h("span", { class: "pod-claims" }));
-      p = { el, node: undefined, status: null, req: podRequests(pod), terminal: false };
+      p = { el: null, node: undefined, status: null, req: podRequests(pod), terminal: false };
       this.pods.set(uid, p);
-      this._label(p, pod);
     }
+    p.pod = pod;
+    p.cols = cols;
     const phase = (pod.status || {}).phase;
     p.terminal = phase === "Succeeded" || phase === "Failed";
     this._count(p, !!p.node && !p.terminal);
@@ -350,30 +403,56 @@ export class ClusterView {
       this._placePod(uid, p, target);
       if (target) touched.nodes.push(target);
       // A new pod, or one that just got a node: it appears (again) where it now lives.
-      if (!this._group(target).dense) entered = this.motion.play(p.el, ENTER, 450);
+      const group = this._group(target);
+      if (p.el && !group.dense && !group.summary) entered = this.motion.play(p.el, ENTER, 450);
     } else if (target) {
       touched.nodes.push(target);
     }
     if (p.status !== cols.status) {
       const el = p.el;
-      setData(el, "status", cols.status);
-      if (p.status) el.classList.remove(`s-${statusCategory(p.status)}`);
-      el.classList.add(`s-${statusCategory(cols.status)}`);
+      if (el) {
+        setData(el, "status", cols.status);
+        if (p.status) el.classList.remove(`s-${statusCategory(p.status)}`);
+        el.classList.add(`s-${statusCategory(cols.status)}`);
+      }
       p.status = cols.status;
       const group = this._group(p.node);
-      if (group.dense) group.changed();
-      else if (!isNew && !entered) this.motion.play(el, FLASH, 350);
+      if (group.dense || group.summary) group.changed();
+      else if (el && !isNew && !entered) this.motion.play(el, FLASH, 350);
     }
-    const sched = target ? "" : podScheduledMessage(pod);
+    // A pod summed up in its box has no element to patch.
+    if (!p.el) return touched;
+    this._drawPodEl(uid, p);
+    return touched;
+  }
+
+  /** Give a pod its button (it had none: new, or its box stops being a summary). */
+  _ensureEl(uid, p) {
+    if (p.el) return;
+    const pod = p.pod;
+    p.el = h("button", { type: "button", class: "pod", dataset: { pod: keyOf(pod), uid } },
+      h("span", { class: "pod-name" }), h("span", { class: "pod-owner" }), h("span", { class: "pod-rev" }),
+      h("span", { class: "pod-claims" }));
+    p.claims = undefined;
+    this._label(p, pod);
+    if (p.status) {
+      setData(p.el, "status", p.status);
+      p.el.classList.add(`s-${statusCategory(p.status)}`);
+    }
+    this._drawPodEl(uid, p);
+  }
+
+  /** What a pod's button shows besides its status and label. */
+  _drawPodEl(uid, p) {
+    const pod = p.pod;
+    const sched = p.node ? "" : podScheduledMessage(pod);
     this._drawClaims(p, pod);
-    p.pod = pod;
-    p.cols = cols;
     // Tiles get their tooltip on hover (tooltipOf); a visible button carries it as its title.
-    if (!this._group(p.node).dense) el_title(p.el, tooltipOf(p));
+    const group = p.node === undefined ? null : this._group(p.node);
+    if (!group || !group.dense) el_title(p.el, tooltipOf(p));
     setData(p.el, "message", sched);
     if (uid === this.selected) p.el.classList.add("selected");
     if (this.highlighted.has(uid)) p.el.classList.add("highlit");
-    return touched;
   }
 
   /** The pod's PersistentVolumeClaims beside it: name and phase (Bound / Pending / missing). */
@@ -430,7 +509,9 @@ export class ClusterView {
     if (p.node !== undefined) this._group(p.node)?.delete(uid);
     this._count(p, false);
     p.node = nodeName;
-    this._group(nodeName).add(uid, p);
+    const group = this._group(nodeName);
+    if (!group.summary) this._ensureEl(uid, p);
+    group.add(uid, p);
     this._count(p, !!nodeName && !p.terminal);
   }
 
@@ -459,6 +540,7 @@ export class ClusterView {
     if (group) group.delete(uid);
     if (p.node) touched.nodes.push(p.node);
     const el = p.el;
+    if (!el) return touched;
     // The element leaves the pod set at once (counts and tests see it gone) and fades out.
     el.dataset.gone = el.dataset.pod;
     delete el.dataset.pod;
@@ -484,16 +566,16 @@ export class ClusterView {
     if (uids) this.highlights.set(key, new Set(uids)); else this.highlights.delete(key);
     const want = this.highlights.get("hover") || this.highlights.get("pin") || new Set();
     for (const uid of this.highlighted) {
-      if (!want.has(uid)) this.pods.get(uid)?.el.classList.remove("highlit");
+      if (!want.has(uid)) this.pods.get(uid)?.el?.classList.remove("highlit");
     }
-    for (const uid of want) this.pods.get(uid)?.el.classList.add("highlit");
+    for (const uid of want) this.pods.get(uid)?.el?.classList.add("highlit");
     this.highlighted = want;
     this.root.classList.toggle("highlighting", this.highlights.size > 0);
     // Boxes drawn as tiles dim the other tiles instead.
     const tiles = this.highlights.size > 0 ? want : null;
     for (const g of [this.pending, ...[...this.nodes.values()].map((n) => n.group)]) {
       g.highlight(tiles);
-      if (g.dense) g.update(this.crowded);
+      if (g.dense) this._updateGroup(g);
     }
   }
 
@@ -501,18 +583,18 @@ export class ClusterView {
     if (this.selected) {
       const prev = this.pods.get(this.selected);
       if (prev) {
-        prev.el.classList.remove("selected");
+        prev.el?.classList.remove("selected");
         const g = this._group(prev.node);
-        if (g) { g.select(null); g.update(this.crowded); }
+        if (g) { g.select(null); this._updateGroup(g); }
       }
     }
     for (const n of this.nodes.values()) n.el.classList.remove("selected");
     this.selected = uid;
     const p = uid && this.pods.get(uid);
     if (p) {
-      p.el.classList.add("selected");
+      p.el?.classList.add("selected");
       const g = this._group(p.node);
-      if (g) { g.select(uid); g.update(this.crowded); }
+      if (g) { g.select(uid); this._updateGroup(g); }
     }
     const node = uid && [...this.nodes.values()].find((n) => n.obj.metadata.uid === uid);
     if (node) node.el.classList.add("selected");

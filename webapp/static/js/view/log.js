@@ -31,6 +31,12 @@ const NAMES_POD = /^(?:Created|Deleted) pod: (\S+)/;
 const NAMES_RS = /replica set (\S+) (?:to|from)/;
 const NEW_RS = /new ReplicaSet (\S+) \(revision/;
 const MAX_PARENTS = 20000;
+// Lines written per frame: whatever fits in this many milliseconds, but at least MIN_PER_FRAME.
+const PLACE_BUDGET_MS = 6;
+const MIN_PER_FRAME = 20;
+// A scale-up's group collects a few lines per pod: only its newest lines are kept (every line is
+// laid out and painted; thousands of them made each frame slow).
+const MAX_LINES_PER_GROUP = 200;
 
 function simTime(seconds) {
   if (typeof seconds !== "number") return "";
@@ -63,6 +69,9 @@ export class ReconcileLog {
     this.filterKeys = new Set();
     this.until = null;                // the timeline's moment: later groups are hidden (null: live)
     this.follow = true;               // at the bottom: keep following new lines
+    this.touched = new Set();         // groups whose keys grew in this flush
+    this.placing = [];                // the flush being written, in order, over several frames ...
+    this.placed = 0;                  // ... this many of it so far
     this.list.addEventListener("scroll", () => {
       const l = this.list;
       this.follow = l.scrollHeight - l.scrollTop - l.clientHeight < 8;
@@ -72,6 +81,7 @@ export class ReconcileLog {
     }
     root.querySelector("#log-clear").addEventListener("click", () => {
       this.pending = [];
+      this.placing = [];
       this.groups = [];
       this.open.clear();
       this.list.replaceChildren();
@@ -141,34 +151,65 @@ export class ReconcileLog {
   }
 
   flush(force = false) {
-    if (!this.pending.length) return;
-    const now = performance.now();
-    const newest = this.pending[this.pending.length - 1].arrived, oldest = this.pending[0].arrived;
-    const wait = Math.max(FLUSH_EVERY_MS - (now - this.lastFlush),
-                          Math.min(QUIET_MS - (now - newest), HOLD_MS - (now - oldest)));
-    if (!force && wait > 0) {
-      if (!this.timer) {
-        this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
+    if (this.placing.length && !force) {
+      // The rest of a big flush: a slice every FLUSH_EVERY_MS, not every frame.
+      const wait = FLUSH_EVERY_MS - (performance.now() - this.lastFlush);
+      if (wait > 0) {
+        if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
+        return;
       }
-      return;
     }
-    this.lastFlush = now;
-    const take = this.pending;
-    this.pending = [];
-    // Decisions arrive on their own channel and Events through the watch: put each flush's
-    // entries in time order (stable: a decision and the Event it caused share a second, and the
-    // decision came first) so that a cause is written before its effects.
-    // Events carry whole seconds, decisions fractions: compare by the second.
-    const sec = (e) => (e.t === null || e.t === undefined ? Infinity : Math.floor(e.t));
-    // Among decisions: by time, a request before what reacted to it at the same instant.
-    take.sort((a, b) => sec(a) - sec(b) || (a.kind === b.kind ? 0 : a.kind === "decision" ? -1 : 1) ||
-                        (a.kind === "decision" ? (a.t - b.t) || ((b.action === "request") - (a.action === "request")) : 0));
+    if (!this.placing.length) {
+      if (!this.pending.length) return;
+      const now = performance.now();
+      const newest = this.pending[this.pending.length - 1].arrived, oldest = this.pending[0].arrived;
+      const wait = Math.max(FLUSH_EVERY_MS - (now - this.lastFlush),
+                            Math.min(QUIET_MS - (now - newest), HOLD_MS - (now - oldest)));
+      if (!force && wait > 0) {
+        if (!this.timer) {
+          this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
+        }
+        return;
+      }
+      this.lastFlush = now;
+      const take = this.pending;
+      this.pending = [];
+      // Decisions arrive on their own channel and Events through the watch: put each flush's
+      // entries in time order (stable: a decision and the Event it caused share a second, and the
+      // decision came first) so that a cause is written before its effects.
+      // Events carry whole seconds, decisions fractions: compare by the second.
+      const sec = (e) => (e.t === null || e.t === undefined ? Infinity : Math.floor(e.t));
+      // Among decisions: by time, a request before what reacted to it at the same instant.
+      take.sort((a, b) => sec(a) - sec(b) || (a.kind === b.kind ? 0 : a.kind === "decision" ? -1 : 1) ||
+                          (a.kind === "decision" ? (a.t - b.t) || ((b.action === "request") - (a.action === "request")) : 0));
+      // Learn who made what from the whole batch first: the scheduler's decision about a new pod
+      // can come before the Event that names the ReplicaSet that created it.
+      for (const e of take) this._learn(e);
+      if (this.parent.size > MAX_PARENTS) this.parent.clear();
+      this.placing = take;
+      this.placed = 0;
+    }
     const follow = this.follow;
-    // Learn who made what from the whole batch first: the scheduler's decision about a new pod
-    // can come before the Event that names the ReplicaSet that created it.
-    for (const e of take) this._learn(e);
-    if (this.parent.size > MAX_PARENTS) this.parent.clear();
-    for (const e of take) this._place(e);
+    // A thousand-pod scale-up brings thousands of lines at once: they are written a slice at a
+    // time (PLACE_BUDGET_MS, one slice per FLUSH_EVERY_MS), so the map keeps drawing meanwhile.
+    const start = performance.now();
+    const take = this.placing;
+    let i = this.placed;
+    while (i < take.length && (force || i - this.placed < MIN_PER_FRAME || performance.now() - start < PLACE_BUDGET_MS)) {
+      this._place(take[i++]);
+    }
+    if (i < take.length) {
+      this.placed = i;
+      this.lastFlush = performance.now();
+      this.flush();                  // schedules the next slice
+    } else {
+      this.placing = [];
+      this.placed = 0;
+    }
+    // The groups' key lists are written once per flush, not once per line: a group that a
+    // thousand-pod scale-up feeds has thousands of keys.
+    for (const g of this.touched) g.el.dataset.keys = [...g.keys].join(" ");
+    this.touched.clear();
     let extra = this.groups.length - MAX_GROUPS;
     while (extra-- > 0) {
       const g = this.groups.shift();
@@ -176,6 +217,7 @@ export class ReconcileLog {
       for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
     }
     if (follow) this._toBottom();
+    if (force && this.pending.length) this.flush(true);
   }
 
   _toBottom() {
@@ -229,6 +271,7 @@ export class ReconcileLog {
     }
     const line = this._line(e, "effect");
     g.body.append(line);
+    if (g.body.childElementCount > MAX_LINES_PER_GROUP) this._dropOldest(g);
     this._touch(g, e, t);
     if (this.filterKey || this.until !== null) this._filterLine(line);
   }
@@ -263,8 +306,25 @@ export class ReconcileLog {
       const rs = NAMES_RS.exec(e.message || "");
       if (rs) add(`${e.ns}/${rs[1]}`);
     }
-    g.el.dataset.keys = [...g.keys].join(" ");
-    this._applyFilter(g);
+    this.touched.add(g);
+    // Only the group's own visibility can change with its keys (each line was filtered when it
+    // was written): re-filtering every line here made a long group cost O(lines²).
+    this._applyGroupFilter(g);
+  }
+
+  /** A group past MAX_LINES_PER_GROUP loses its oldest line (its count shows above the rest). */
+  _dropOldest(g) {
+    let first = g.body.firstElementChild;
+    if (first && first.classList.contains("dropped")) first = first.nextElementSibling;
+    while (first && first.classList.contains("fold")) first = first.nextElementSibling;
+    if (!first) return;
+    first.remove();
+    g.dropped = (g.dropped || 0) + 1;
+    if (!g.droppedEl) {
+      g.droppedEl = h("div", { class: "line effect dropped" });
+      g.body.prepend(g.droppedEl);
+    }
+    setText(g.droppedEl, `… ${g.dropped} earlier line${g.dropped === 1 ? "" : "s"} of this story not kept`);
   }
 
   _fold(g, e) {
@@ -280,7 +340,7 @@ export class ReconcileLog {
       setText(line.querySelector(".msg"), text);
     }
     g.keys.add(svc);
-    g.el.dataset.keys = [...g.keys].join(" ");
+    this.touched.add(g);
   }
 
   _line(e, role) {
@@ -307,8 +367,13 @@ export class ReconcileLog {
   }
 
   _applyFilter(g) {
-    g.el.hidden = (!!this.filterKey && !g.keys.has(this.filterKey)) || (this.until !== null && g.t0 > this.until);
+    this._applyGroupFilter(g);
     for (const line of g.body.children) this._filterLine(line);
+  }
+
+  _applyGroupFilter(g) {
+    const hidden = (!!this.filterKey && !g.keys.has(this.filterKey)) || (this.until !== null && g.t0 > this.until);
+    if (g.el.hidden !== hidden) g.el.hidden = hidden;
   }
 
   /** While filtered, a group's lines about other objects (the pod's siblings) are hidden too. */

@@ -6,6 +6,12 @@
 // tiles coloured by STATUS. Thousands of visible elements cost style, layout, paint and
 // compositing work in every frame; one canvas per box costs a few hundred fillRects when that
 // box changed. Hysteresis keeps a box from flipping between the two at the threshold.
+//
+// Thousands of pods in the cluster (the view decides, `aggregate`): the group becomes a summary —
+// how many pods, a bar of their STATUSes and the counts in words — and its pods have no element at
+// all (building and patching ten thousand hidden buttons is what made a big cluster slow to load
+// and to follow). Leaving the summary (the learner zooms into the node) builds them again through
+// `make(uid, rec)`.
 
 import { h } from "../dom.js";
 import { statusCategory } from "../podstatus.js";
@@ -14,6 +20,8 @@ const DENSE_ON = 24;
 const DENSE_OFF = 16;
 const TILE = 10;
 const GAP = 2;
+
+const CATEGORIES = ["running", "creating", "pending", "terminating", "succeeded", "failed", "unknown"];
 
 let palette = null;
 function colours() {
@@ -31,16 +39,20 @@ function colours() {
 export class PodGroup {
   /** host: the element the pods go in. pods: the view's uid -> record map ({el, status}).
    *  tooltip(rec): a pod's hover text (built on demand for tiles). */
-  constructor(host, pods, tooltip) {
+  constructor(host, pods, tooltip, { name = null, make = null, zoomable = false } = {}) {
     this.host = host;
     this.pods = pods;
     this.tooltip = tooltip;
+    this.name = name;              // the node's name (null: the Pending lane)
+    this.make = make;              // (uid, rec): give the pod its element (rec.el)
+    this.zoomable = zoomable;      // the summary offers to show this group's pods
+    this.summary = false;
+    this.sumEl = null;
     this.uids = new Set();         // insertion order = drawing order
     this.dense = false;
     this.canvas = null;
     this.hidden = null;
     this.order = [];               // uids as last drawn (canvas hit testing)
-    this.width = 0;
     this.needsPaint = false;
     this.selected = null;
     this.highlit = null;           // Set of pod uids drawn highlighted (others dimmed), or null
@@ -52,7 +64,7 @@ export class PodGroup {
 
   add(uid, rec) {
     this.uids.add(uid);
-    (this.dense ? this.hidden : this.host).appendChild(rec.el);
+    if (rec.el && !this.summary) (this.dense ? this.hidden : this.host).appendChild(rec.el);
     this.needsPaint = true;
   }
 
@@ -66,10 +78,91 @@ export class PodGroup {
 
   /** Switch representation if the count crossed a threshold (or the whole cluster is big:
    *  `crowded`); then repaint the canvas if needed. */
-  update(crowded = false) {
+  update(crowded = false, aggregate = false) {
+    if (aggregate !== this.summary) this._setSummary(aggregate, crowded);
+    if (this.summary) {
+      if (this.needsPaint) this.paintSummary();
+      return;
+    }
     if (!this.dense && (crowded || this.uids.size > DENSE_ON)) this._setDense(true);
     else if (this.dense && !crowded && this.uids.size < DENSE_OFF) this._setDense(false);
     if (this.dense && this.needsPaint) this.paint();
+  }
+
+  _setSummary(on, crowded) {
+    this.summary = on;
+    this.needsPaint = true;
+    if (on) {
+      if (this.dense) this._dropCanvas();
+      for (const uid of this.uids) {
+        const rec = this.pods.get(uid);
+        if (rec && rec.el) {
+          rec.el.remove();
+          rec.el = null;
+        }
+      }
+      const segs = {};
+      for (const cat of CATEGORIES) segs[cat] = h("i", { class: `agg-seg c-${cat}`, hidden: true });
+      this.segs = segs;
+      this.sumText = h("span", { class: "agg-text" });
+      this.sumEl = h("div", { class: "pod-summary", role: "img" },
+        h("div", { class: "agg-bar" }, ...CATEGORIES.map((c) => segs[c])), this.sumText,
+        this.zoomable ? h("button", { type: "button", class: "agg-zoom", dataset: { zoom: this.name } }) : null);
+      this.host.append(this.sumEl);
+      this.host.classList.add("summary");
+    } else {
+      this.sumEl.remove();
+      this.sumEl = this.segs = this.sumText = null;
+      this.host.classList.remove("summary");
+      for (const uid of this.uids) {
+        const rec = this.pods.get(uid);
+        if (rec && this.make) this.make(uid, rec);
+      }
+      if (crowded || this.uids.size > DENSE_ON) this._setDense(true);
+      else for (const uid of this.uids) this.host.appendChild(this.pods.get(uid).el);
+    }
+  }
+
+  /** How many pods of each STATUS (as kubectl prints it), most first. */
+  statusCounts() {
+    const counts = new Map();
+    for (const uid of this.uids) {
+      const rec = this.pods.get(uid);
+      const status = (rec && rec.status) || "Pending";
+      counts.set(status, (counts.get(status) || 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  }
+
+  paintSummary() {
+    this.needsPaint = false;
+    const counts = this.statusCounts();
+    const key = counts.map(([status, k]) => `${status}=${k}`).join(" ");
+    if (key === this.sumEl.dataset.statuses && this.sumEl.dataset.podCount) return;     // nothing to redraw
+    const byCat = {};
+    for (const [status, n] of counts) {
+      const cat = statusCategory(status);
+      byCat[cat] = (byCat[cat] || 0) + n;
+    }
+    for (const cat of CATEGORIES) {
+      const seg = this.segs[cat], n = byCat[cat] || 0;
+      seg.hidden = !n;
+      if (n) {
+        seg.style.flexGrow = String(n);
+        seg.title = `${n} ${cat}`;
+      }
+    }
+    const n = this.uids.size;
+    const words = counts.map(([status, k]) => `${k} ${status}`);
+    this.sumText.textContent = n ? words.join(" · ") : "no pods";
+    this.sumEl.setAttribute("aria-label", `${n} pods` + (n ? ": " + words.join(", ") : ""));
+    this.sumEl.dataset.podCount = String(n);
+    this.sumEl.dataset.statuses = key;
+    const zoom = this.sumEl.querySelector(".agg-zoom");
+    if (zoom) {
+      zoom.textContent = `show its ${n} pod${n === 1 ? "" : "s"}`;
+      zoom.hidden = !n;
+    }
   }
 
   _setDense(on) {
@@ -94,17 +187,22 @@ export class PodGroup {
       this.observer.observe(this.host);
       this.needsPaint = true;
     } else {
-      this.observer.disconnect();
       for (const uid of this.uids) {
         const rec = this.pods.get(uid);
         rec.el.title = this.tooltip(rec);        // titles are not kept up to date on hidden buttons
         this.host.appendChild(rec.el);
       }
-      this.canvas.remove();
-      this.hidden.remove();
-      this.canvas = this.hidden = this.observer = null;
-      this.host.classList.remove("dense");
+      this._dropCanvas();
     }
+  }
+
+  _dropCanvas() {
+    this.dense = false;
+    this.observer.disconnect();
+    this.canvas.remove();
+    this.hidden.remove();
+    this.canvas = this.hidden = this.observer = null;
+    this.host.classList.remove("dense");
   }
 
   /** The uid of the tile under a mouse event on the canvas, or null. */
@@ -126,7 +224,7 @@ export class PodGroup {
   select(uid) {
     if (this.selected === uid) return;
     this.selected = uid;
-    this.needsPaint = true;
+    if (!this.summary) this.needsPaint = true;
   }
 
   _cols() {

@@ -1,0 +1,36 @@
+"""static/js/view/log.js without a server: a story that grows past MAX_LINES_PER_GROUP keeps its
+newest lines and says how many earlier ones it let go (a 1,000-pod scale-up writes thousands)."""
+from __future__ import annotations
+
+HARNESS = """
+async () => {
+  const { ReconcileLog } = await import('/static/js/view/log.js');
+  const root = document.createElement('section');
+  root.innerHTML = '<input type="checkbox" id="log-decisions" checked><input type="checkbox" id="log-events" checked>' +
+    '<button id="log-clear"></button><p id="log-filter" hidden><span></span><button></button></p><ol id="log-list"></ol>';
+  document.body.append(root);
+  const log = new ReconcileLog(root);
+  log.addDecisions([{ time: 100, controller: 'deployment-controller', key: 'default/web', action: 'scale',
+                      message: 'scaled up' }]);
+  const items = [];
+  for (let i = 0; i < 300; i++) {
+    items.push({ time: 100 + i / 1000, controller: 'kubelet', key: 'default/web', action: 'start',
+                 message: `line ${i}` });
+  }
+  log.addDecisions(items);
+  log.flush(true);
+  const group = root.querySelector('li.group');
+  return { groups: root.querySelectorAll('li.group').length,
+           lines: [...group.querySelectorAll('.effects .line:not(.dropped) .msg')].map((e) => e.textContent),
+           dropped: group.querySelector('.effects .line.dropped').textContent };
+}
+"""
+
+
+def test_a_long_story_keeps_its_newest_lines_and_counts_the_rest(page, inproc_module):
+    app, host = inproc_module
+    page.goto(f"http://{host}/static/css/app.css")
+    r = page.evaluate(HARNESS)
+    assert r["groups"] == 1
+    assert r["lines"] == [f"line {i}" for i in range(100, 300)]
+    assert r["dropped"] == "… 100 earlier lines of this story not kept"
