@@ -43,7 +43,7 @@ def test_subject_access_review_answers_for_the_named_user(client, setup):
     assert r.get_json() == {
         "kind": "SubjectAccessReview", "apiVersion": "authorization.k8s.io/v1", "metadata": {"creationTimestamp": None},
         "spec": spec, "status": {"allowed": True, "reason": 'RBAC: allowed by RoleBinding "ci-view/prod" of '
-                                 f'ClusterRole "view" to ServiceAccount "ci/dev"'}}
+                                 'ClusterRole "view" to ServiceAccount "ci/dev"'}}
     for attrs in ({"namespace": "dev", "verb": "list", "resource": "pods"},
                   {"namespace": "prod", "verb": "delete", "resource": "pods", "name": "web"},
                   {"namespace": "prod", "verb": "get", "resource": "secrets"}):
