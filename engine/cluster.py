@@ -183,9 +183,9 @@ class Cluster:
         for pc in priority_classes.system_classes():
             if s.try_get(kinds.PRIORITYCLASS, "", pc["metadata"]["name"]) is None:
                 s.create(pc, sync=False)
-        # ... and rbac/bootstrap-roles: the default ClusterRoles and ClusterRoleBindings.
+        # ... and rbac/bootstrap-roles: the default (Cluster)Roles and (Cluster)RoleBindings.
         for rt, obj in rbac_bootstrap.objects():
-            if s.try_get(rt, "", obj["metadata"]["name"]) is None:
+            if s.try_get(rt, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]) is None:
                 s.create(obj, sync=False)
         first_boot = not s.iter(kinds.NODE)
         if self.control_plane:

@@ -182,8 +182,9 @@ def _applies_to(user: User, subject: dict, binding_namespace: str) -> bool:
 
 def _describe_subject(subject: dict, binding_namespace: str) -> str:
     if subject.get("kind") == "ServiceAccount":
+        # upstream's describeSubject (pkg/registry/rbac/validation/rule.go) writes name/namespace
         ns = subject.get("namespace") or binding_namespace
-        return f'{subject.get("kind")} "{ns}/{subject.get("name")}"'
+        return f'{subject.get("kind")} "{subject.get("name")}/{ns}"'
     return f'{subject.get("kind")} "{subject.get("name")}"'
 
 

@@ -96,108 +96,23 @@ class RemoteKubeplay:
 
 # ---- a user who may not list cluster-wide -----------------------------------------------------------
 #
-# Until RBAC lands in the simulated server every token is admin there, so the refusal comes from a
-# small authorizer in front of it: it passes requests on, but answers a list or watch outside the
-# namespace `default` with the apiserver's 403 (its Status, word for word). When RBAC merges, a
-# namespace-scoped ServiceAccount token against the server itself replaces this stand-in.
+# The "real" server enforces RBAC: a ServiceAccount bound to `view` in one namespace only, its token
+# in a kubeconfig that otherwise is the server's (HTTPS, its CA), is refused lists at the cluster
+# scope with the apiserver's 403 — the text below, word for word.
 
 FORBIDDEN = ('{kind} is forbidden: User "system:serviceaccount:default:viewer" cannot list resource '
              '"{kind}" in API group "{group}" at the cluster scope')
 
 
-def _denied(path: str) -> tuple[str, str] | None:
-    parts = path.split("?")[0].strip("/").split("/")
-    if parts[0] == "api":
-        group, rest = "", parts[2:]
-    elif parts[0] == "apis" and len(parts) >= 3:
-        group, rest = parts[1], parts[3:]
-    else:
-        return None
-    if len(rest) == 1:
-        return rest[0], group                        # a cluster-wide collection
-    if len(rest) >= 3 and rest[0] == "namespaces" and rest[1] != "default":
-        return rest[2], group
-    return None
-
-
-class Authorizer:
-    """`with Authorizer(real) as url:` an HTTP server passing requests on to `real` (HTTPS, its
-    CA), refusing GETs of collections outside `default` with the apiserver's 403; and a
-    kubeconfig for it: `kubeconfig(real, url)`."""
-
-    def __init__(self, real):
-        import http.client
-        import http.server
-        import ssl
-        ctx = ssl.create_default_context(cafile=str(real.home / ".kubeplay" / "tls.crt"))
-        port = int(real.url.rsplit(":", 1)[1])
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"          # the body ends when the connection does: watches stream
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                self._pass()
-
-            do_POST = do_PATCH = do_DELETE = do_PUT = do_GET
-
-            def _pass(self):
-                denied = _denied(self.path) if self.command == "GET" else None
-                if denied:
-                    kind, group = denied
-                    body = json.dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                       "message": FORBIDDEN.format(kind=kind, group=group), "reason": "Forbidden",
-                                       "details": {"group": group, "kind": kind}, "code": 403}).encode()
-                    self.send_response(403)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    return
-                length = int(self.headers.get("Content-Length") or 0)
-                data = self.rfile.read(length) if length else None
-                conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=300)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                try:
-                    conn.request(self.command, self.path, body=data, headers=headers)
-                    resp = conn.getresponse()
-                    self.send_response(resp.status)
-                    for k, v in resp.getheaders():
-                        if k.lower() not in ("content-length", "transfer-encoding", "connection"):
-                            self.send_header(k, v)
-                    self.end_headers()
-                    while True:
-                        chunk = resp.read1(65536)
-                        if not chunk:
-                            break
-                        self.wfile.write(chunk)
-                        self.wfile.flush()
-                except OSError:
-                    pass
-                finally:
-                    conn.close()
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self) -> str:
-        import threading
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self.url
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-
-def viewer_kubeconfig(real, url: str, path: Path) -> Path:
-    """`real`'s kubeconfig (its token) pointed at the authorizer at `url`."""
+def viewer_kubeconfig(real, path: Path, namespace: str = "default", name: str = "viewer") -> tuple[Path, str]:
+    """(kubeconfig, token) of ServiceAccount `namespace/name` bound to ClusterRole `view` by a
+    RoleBinding in `namespace` only: `real`'s kubeconfig (server, CA) with that token as its user's."""
+    real.kubectl("create", "serviceaccount", name, "-n", namespace)
+    real.kubectl("create", "rolebinding", f"{name}-view", "--clusterrole=view",
+                 f"--serviceaccount={namespace}:{name}", "-n", namespace)
+    token = real.kubectl("create", "token", name, "-n", namespace).stdout.strip()
     text = real.kubeconfig.read_text()
-    path.write_text(re.sub(r"server: \S+\n    certificate-authority-data: \S+\n", f"server: {url}\n", text))
-    assert url in path.read_text()
-    return path
+    new, count = re.subn(r"user: \{token: \S+\}", lambda m: "user: {token: " + json.dumps(token) + "}", text)
+    assert count == 1 and "certificate-authority-data: " in new, text
+    path.write_text(new)
+    return path, token

@@ -62,6 +62,7 @@ ROOT_KINDS = [
     ("authentication.k8s.io/v1", "TokenRequest"), ("authentication.k8s.io/v1", "SelfSubjectReview"),
     ("authorization.k8s.io/v1", "SelfSubjectAccessReview"),
     ("authorization.k8s.io/v1", "SelfSubjectRulesReview"),
+    ("authorization.k8s.io/v1", "SubjectAccessReview"), ("authorization.k8s.io/v1", "LocalSubjectAccessReview"),
     # kinds the next issues serve (volumes, NetworkPolicy, HPA): their schemas ready when they are
     ("v1", "PersistentVolume"), ("storage.k8s.io/v1", "StorageClass"),
     ("networking.k8s.io/v1", "NetworkPolicy"), ("networking.k8s.io/v1", "IngressClass"),

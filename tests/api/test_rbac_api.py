@@ -101,7 +101,7 @@ def test_access_and_rules_reviews_answer_from_the_rules(client, setup):
     _bind_view(client)
     assert can(setup, "list", "pods", "prod") == {
         "allowed": True, "reason": 'RBAC: allowed by RoleBinding "ci-view/prod" of ClusterRole "view" to '
-                                   'ServiceAccount "dev/ci"'}
+                                   'ServiceAccount "ci/dev"'}
     r = client.post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", headers=setup, json={
         "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": {"namespace": "prod"}})
     status = r.get_json()["status"]

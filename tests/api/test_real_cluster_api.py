@@ -13,7 +13,7 @@ import pytest
 import simple_websocket
 
 from tests.conftest import wait_until
-from tests.realcluster import FORBIDDEN, Authorizer, RemoteKubeplay, viewer_kubeconfig
+from tests.realcluster import FORBIDDEN, RemoteKubeplay, viewer_kubeconfig
 
 TOKEN = "real-cluster-token-9f3c1d"
 
@@ -304,19 +304,14 @@ def test_an_exec_credential_plugin_gives_the_token(real, remotes, tmp_path):
 
 # ---- a user who may not list cluster-wide -----------------------------------------------------------
 
-@pytest.fixture
-def authorizer(real):
-    """The stand-in for RBAC (tests/realcluster.py Authorizer) until the simulated server has it."""
-    with Authorizer(real) as url:
-        yield url
-
-
-def test_a_user_who_may_not_list_cluster_wide_gets_the_namespace_view(real, remotes, authorizer, tmp_path):
+def test_a_user_who_may_not_list_cluster_wide_gets_the_namespace_view(real, remotes, tmp_path):
     real.kubectl("create", "namespace", "other")
     real.kubectl("create", "deployment", "mine", "--image=nginx", "--replicas=2")
     real.kubectl("create", "deployment", "theirs", "--image=nginx", "--replicas=1", "-n", "other")
     wait_until(lambda: len(_pods(real, "app=mine")) == 2)
-    remote = remotes(viewer_kubeconfig(real, authorizer, tmp_path / "viewer-kubeconfig"))
+    # the real server's RBAC: a ServiceAccount with `view` in default only
+    kubeconfig, _ = viewer_kubeconfig(real, tmp_path / "viewer-kubeconfig")
+    remote = remotes(kubeconfig)
     info = remote.get("/kubeplay/v1/remote")
     narrowed = {n["kind"]: n for n in info["narrowed"]}
     hidden = {n["kind"]: n for n in info["hidden"]}

@@ -174,14 +174,15 @@ def test_reviews_are_create_only(client):
 
 def test_discovery_lists_the_review_resources(client):
     groups = {g["name"]: g for g in client.get("/apis").get_json()["groups"]}
-    for group, resources in [("authorization.k8s.io", {"selfsubjectaccessreviews", "selfsubjectrulesreviews"}),
+    for group, resources in [("authorization.k8s.io", {"selfsubjectaccessreviews", "selfsubjectrulesreviews",
+                                                       "subjectaccessreviews", "localsubjectaccessreviews"}),
                              ("authentication.k8s.io", {"selfsubjectreviews"})]:
         assert groups[group]["preferredVersion"] == {"groupVersion": f"{group}/v1", "version": "v1"}
         assert client.get(f"/apis/{group}").status_code == 200
         listed = client.get(f"/apis/{group}/v1").get_json()["resources"]
         assert {r["name"] for r in listed} == resources
         for r in listed:
-            assert r["verbs"] == ["create"] and r["namespaced"] is False
+            assert r["verbs"] == ["create"] and r["namespaced"] is (r["name"] == "localsubjectaccessreviews")
 
 
 # ---- OpenAPI v3 ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import Playground
 from tests.conftest import wait_until
-from tests.realcluster import FORBIDDEN, Authorizer, RemoteKubeplay, viewer_kubeconfig
+from tests.realcluster import FORBIDDEN, RemoteKubeplay, viewer_kubeconfig
 
 TOKEN = "real-cluster-token-7b2e4a"
 
@@ -195,27 +195,27 @@ def test_a_user_who_may_not_list_nodes_gets_the_namespace_view_and_is_told_why(p
     real.kubectl("create", "deployment", "theirs", "--image=nginx", "-n", "other")
     wait_until(lambda: len(_live_pods(real, "app=mine")) == 2)
     mine = {p["metadata"]["name"] for p in _live_pods(real, "app=mine")}
-    with Authorizer(real) as url:
-        remote = remote_factory(kubeconfig=viewer_kubeconfig(real, url, tmp_path / "viewer"))
-        capture = Capture(page)
-        page.goto(remote.url + "/")
-        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
-        banner = page.locator("#remote-banner")
-        expect(banner.locator(".hidden-kind")).to_have_text(
-            f"Not shown: Nodes (the cluster said: {FORBIDDEN.format(kind='nodes', group='')})")
-        narrowed = banner.locator('.remote-scope[data-kinds~="Pod"]')
-        expect(narrowed).to_contain_text("Only namespace default for ")
-        expect(narrowed).to_contain_text("Pods")
-        expect(narrowed).to_contain_text(FORBIDDEN.format(kind="pods", group=""))
-        expect(page.locator("#nodes-empty")).to_contain_text("Nodes are not shown")
-        for n in mine:
-            expect(page.locator(f'[data-pod="default/{n}"]')).to_have_count(1)
-        expect(page.locator('[data-pod^="other/"]')).to_have_count(0)
-        expect(page.locator("[data-node]")).to_have_count(0)
-        page.set_viewport_size({"width": 1400, "height": 900})
-        _shoot(page, "real-cluster-namespace-view-1400x900.png")
-        for secret in _secrets(real):
-            assert not [t for t in capture.texts() if secret in t]
+    kubeconfig, viewer_token = viewer_kubeconfig(real, tmp_path / "viewer")      # `view` in default only
+    remote = remote_factory(kubeconfig=kubeconfig)
+    capture = Capture(page)
+    page.goto(remote.url + "/")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    banner = page.locator("#remote-banner")
+    expect(banner.locator(".hidden-kind")).to_have_text(
+        f"Not shown: Nodes (the cluster said: {FORBIDDEN.format(kind='nodes', group='')})")
+    narrowed = banner.locator('.remote-scope[data-kinds~="Pod"]')
+    expect(narrowed).to_contain_text("Only namespace default for ")
+    expect(narrowed).to_contain_text("Pods")
+    expect(narrowed).to_contain_text(FORBIDDEN.format(kind="pods", group=""))
+    expect(page.locator("#nodes-empty")).to_contain_text("Nodes are not shown")
+    for n in mine:
+        expect(page.locator(f'[data-pod="default/{n}"]')).to_have_count(1)
+    expect(page.locator('[data-pod^="other/"]')).to_have_count(0)
+    expect(page.locator("[data-node]")).to_have_count(0)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    _shoot(page, "real-cluster-namespace-view-1400x900.png")
+    for secret in _secrets(real) + [viewer_token]:
+        assert not [t for t in capture.texts() if secret in t]
 
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  color: {color}\n"

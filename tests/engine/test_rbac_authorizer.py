@@ -78,7 +78,7 @@ def test_service_account_is_denied_then_allowed_by_a_binding_to_view(cluster):
           ns="prod")
     ok, reason = rbac.authorize(store, _attrs(CI, "list", "pods", "prod"))
     assert ok and reason == ('RBAC: allowed by RoleBinding "ci-view/prod" of ClusterRole "view" to '
-                             'ServiceAccount "dev/ci"')
+                             'ServiceAccount "ci/dev"')
     assert rbac.authorize(store, _attrs(CI, "get", "pods", "prod", "p", "log"))[0]
     assert not rbac.authorize(store, _attrs(CI, "get", "secrets", "prod"))[0]
     assert not rbac.authorize(store, _attrs(CI, "create", "pods", "prod"))[0]

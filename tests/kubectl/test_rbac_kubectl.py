@@ -146,3 +146,30 @@ def test_a_pod_reads_the_api_once_its_account_is_bound(kube_token_ns):
     assert body["kind"] == "PodList" and [p["metadata"]["name"] for p in body["items"]] == ["client"]
     body = json.loads(kube("exec", "client", "--", "sh", "-c", script.replace("/pods", "/secrets")).stdout)
     assert body["code"] == 403
+
+
+def test_subject_access_reviews_with_kubectl_create(kube_token_ns):
+    """What a webhook or controller asks: `kubectl create -f` a SubjectAccessReview (cluster-scoped)
+    and a LocalSubjectAccessReview (in the namespace); the answer comes back in status."""
+    kube = kube_token_ns
+    kube("create", "serviceaccount", "robot")
+    kube("create", "rolebinding", "robot-edit", "--clusterrole=edit", f"--serviceaccount={kube.ns}:robot")
+    user = f"system:serviceaccount:{kube.ns}:robot"
+    sar = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+           "spec": {"user": user, "resourceAttributes": {"namespace": kube.ns, "verb": "create",
+                                                         "group": "apps", "resource": "deployments"}}}
+    out = json.loads(kube("create", "-f", "-", "-o", "json", input=json.dumps(sar)).stdout)
+    assert out["kind"] == "SubjectAccessReview"
+    assert out["status"] == {"allowed": True, "reason": f'RBAC: allowed by RoleBinding "robot-edit/{kube.ns}" of '
+                                                      f'ClusterRole "edit" to ServiceAccount "robot/{kube.ns}"'}
+    lsar = dict(sar, kind="LocalSubjectAccessReview",
+                spec={"user": user, "resourceAttributes": {"namespace": kube.ns, "verb": "create",
+                                                           "group": "rbac.authorization.k8s.io", "resource": "rolebindings"}})
+    out = json.loads(kube("create", "-f", "-", "-o", "json", input=json.dumps(lsar)).stdout)
+    assert out["kind"] == "LocalSubjectAccessReview" and out["metadata"]["namespace"] == kube.ns
+    assert out["status"] == {"allowed": False}           # edit cannot write bindings; admin can
+    bad = dict(sar, spec={"resourceAttributes": {"verb": "get", "resource": "pods"}})
+    cp = kube("create", "-f", "-", input=json.dumps(bad), check=False)
+    assert cp.returncode == 1
+    assert ('The SubjectAccessReview "" is invalid: spec.user: Invalid value: "": '
+            "at least one of user or group must be specified") in cp.stderr

@@ -241,7 +241,7 @@ def _openapi_bytes_at(group: str, version: str, _custom: tuple) -> tuple[bytes, 
               "x-kubernetes-action": "post", "operationId": f"create{kind}", "parameters": _PARAMS,
               "requestBody": {"content": {"*/*": {"schema": _ref(defname)}}, "required": True},
               "responses": {"201": _body(defname)}}
-        paths[f"{prefix}/{plural}"] = {"post": op}
+        paths[reviews.collection_path(prefix, plural)] = {"post": op}
     doc = {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"},
            "paths": paths,
            "components": {"schemas": _closure(roots),

@@ -353,7 +353,7 @@ def _paths() -> dict:
             "parameters": [path_parameter("name", f"name of the {kind}")] + scope}
     for g, v, plural, kind in reviews.RESOURCES:
         prefix = f"/apis/{g}/{v}" if g else f"/api/{v}"
-        paths[f"{prefix}/{plural}"] = {"post": operation("post", "create", g, v, kind, defs.get((g, v, kind)), "201")}
+        paths[reviews.collection_path(prefix, plural)] = {"post": operation("post", "create", g, v, kind, defs.get((g, v, kind)), "201")}
     for rt, v, defname in openapi_custom.served():      # custom resources, at each served version
         g, kind = rt.group, rt.kind
         coll = f"/apis/{g}/{v}/namespaces/{{namespace}}/{rt.name}" if rt.namespaced else f"/apis/{g}/{v}/{rt.name}"

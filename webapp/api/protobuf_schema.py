@@ -53,6 +53,8 @@ KINDS = {
     ('authentication.k8s.io/v1', 'SelfSubjectReview'): 'authentication.v1.SelfSubjectReview',
     ('authorization.k8s.io/v1', 'SelfSubjectAccessReview'): 'authorization.v1.SelfSubjectAccessReview',
     ('authorization.k8s.io/v1', 'SelfSubjectRulesReview'): 'authorization.v1.SelfSubjectRulesReview',
+    ('authorization.k8s.io/v1', 'SubjectAccessReview'): 'authorization.v1.SubjectAccessReview',
+    ('authorization.k8s.io/v1', 'LocalSubjectAccessReview'): 'authorization.v1.LocalSubjectAccessReview',
     ('v1', 'PersistentVolume'): 'core.v1.PersistentVolume',
     ('storage.k8s.io/v1', 'StorageClass'): 'storage.v1.StorageClass',
     ('networking.k8s.io/v1', 'NetworkPolicy'): 'networking.v1.NetworkPolicy',
@@ -61,7 +63,8 @@ KINDS = {
     ('autoscaling/v1', 'HorizontalPodAutoscaler'): 'autoscaling.v1.HorizontalPodAutoscaler',
 }
 
-LIST_WRAPPERS = {'authentication.v1.ExtraValue': 'string'}
+LIST_WRAPPERS = {'authentication.v1.ExtraValue': 'string',
+ 'authorization.v1.ExtraValue': 'string'}
 
 MESSAGES = {
     'apps.v1.ControllerRevision': {
@@ -268,6 +271,11 @@ MESSAGES = {
         1: ('rawSelector', 'string', 0),
         2: ('requirements', 'meta.v1.LabelSelectorRequirement', 1),
     },
+    'authorization.v1.LocalSubjectAccessReview': {
+        1: ('metadata', 'meta.v1.ObjectMeta', 0),
+        2: ('spec', 'authorization.v1.SubjectAccessReviewSpec', 0),
+        3: ('status', 'authorization.v1.SubjectAccessReviewStatus', 0),
+    },
     'authorization.v1.NonResourceAttributes': {
         1: ('path', 'string', 0),
         2: ('verb', 'string', 0),
@@ -309,6 +317,19 @@ MESSAGES = {
     },
     'authorization.v1.SelfSubjectRulesReviewSpec': {
         1: ('namespace', 'string', 0),
+    },
+    'authorization.v1.SubjectAccessReview': {
+        1: ('metadata', 'meta.v1.ObjectMeta', 0),
+        2: ('spec', 'authorization.v1.SubjectAccessReviewSpec', 0),
+        3: ('status', 'authorization.v1.SubjectAccessReviewStatus', 0),
+    },
+    'authorization.v1.SubjectAccessReviewSpec': {
+        1: ('resourceAttributes', 'authorization.v1.ResourceAttributes', 2),
+        2: ('nonResourceAttributes', 'authorization.v1.NonResourceAttributes', 2),
+        3: ('user', 'string', 0),
+        4: ('groups', 'string', 1),
+        5: ('extra', 'map:authorization.v1.ExtraValue', 0),
+        6: ('uid', 'string', 0),
     },
     'authorization.v1.SubjectAccessReviewStatus': {
         1: ('allowed', 'bool', 0),

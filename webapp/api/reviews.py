@@ -2,10 +2,10 @@
 
 * authentication.k8s.io/v1 selfsubjectreviews (`kubectl auth whoami`),
 * authorization.k8s.io/v1 selfsubjectaccessreviews (`kubectl auth can-i VERB RESOURCE`),
-* authorization.k8s.io/v1 selfsubjectrulesreviews (`kubectl auth can-i --list`).
-
-(SubjectAccessReview, for another user, is not served: its schema is not in the generated
-api_schema.json.gz yet; `kubectl auth can-i --as` asks with impersonation instead.)
+* authorization.k8s.io/v1 selfsubjectrulesreviews (`kubectl auth can-i --list`),
+* authorization.k8s.io/v1 subjectaccessreviews and namespaced localsubjectaccessreviews: the same
+  question for the user, groups, uid and extra the spec names (what webhooks, aggregated servers and
+  controllers ask; `kubectl auth can-i --as` impersonates and posts a SelfSubjectAccessReview).
 
 They answer for the request's user (webapp/api/authz.py: the kubeconfig's `kubernetes-admin` in
 `kubeadm:cluster-admins`, a ServiceAccount's token, or whoever `--as` impersonates) from the stored
@@ -32,11 +32,19 @@ RESOURCES = [
     ("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview"),
     ("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
     ("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+    ("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview"),
+    ("authorization.k8s.io", "v1", "localsubjectaccessreviews", "LocalSubjectAccessReview"),
 ]
+NAMESPACED = {"localsubjectaccessreviews"}
+
+
+def collection_path(prefix: str, plural: str) -> str:
+    """Where a review is posted: under the namespace for the namespaced one."""
+    return f"{prefix}/namespaces/{{namespace}}/{plural}" if plural in NAMESPACED else f"{prefix}/{plural}"
 
 def discovery_resources(group: str, version: str) -> list[dict]:
     """APIResource entries for discovery of one group-version (empty if it holds none of these)."""
-    return [{"name": plural, "singularName": plural[:-1], "namespaced": False, "kind": kind,
+    return [{"name": plural, "singularName": plural[:-1], "namespaced": plural in NAMESPACED, "kind": kind,
              "verbs": ["create"]}
             for g, v, plural, kind in RESOURCES if (g, v) == (group, version)]
 
@@ -109,6 +117,63 @@ def self_subject_access_review():
                   "spec": spec, "status": _decide(current_user(), spec)})
 
 
+@bp.post("/apis/authorization.k8s.io/v1/subjectaccessreviews")
+def subject_access_review():
+    obj = _read("authorization.k8s.io", "v1", "SubjectAccessReview")
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    problems = _validate_access_review(obj, spec) + _validate_subject(spec)
+    if problems:
+        raise errors.Invalid("SubjectAccessReview", "authorization.k8s.io", "", problems)
+    return _json({"kind": "SubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                  "metadata": {"creationTimestamp": None}, "spec": spec, "status": _decide(_subject(spec), spec)})
+
+
+@bp.post("/apis/authorization.k8s.io/v1/namespaces/<namespace>/localsubjectaccessreviews")
+def local_subject_access_review(namespace: str):
+    obj = _read("authorization.k8s.io", "v1", "LocalSubjectAccessReview")
+    md = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    # the create handler: the object takes the URL's namespace, or must already name it
+    if md.get("namespace") and md["namespace"] != namespace:
+        raise errors.BadRequest("the namespace of the provided object does not match the namespace sent on the request")
+    md = {**md, "namespace": namespace}
+    obj["metadata"] = md
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    problems = _validate_access_review(obj, spec, except_namespace=True) + _validate_subject(spec)
+    res, nonres = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+    if isinstance(res, dict) and (res.get("namespace") or "") != namespace:
+        problems.append(RenderedFieldError("spec.resourceAttributes.namespace", "Invalid value", res.get("namespace") or "",
+                                           "must match metadata.namespace", True, go_quote(str(res.get("namespace") or ""))))
+    if nonres is not None:
+        problems.append(RenderedFieldError("spec.nonResourceAttributes", "Invalid value", nonres,
+                                           "disallowed on this kind of request", True, _non_resource_struct(nonres)))
+    if problems:
+        raise errors.Invalid("LocalSubjectAccessReview", "authorization.k8s.io", "", problems)
+    return _json({"kind": "LocalSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                  "metadata": {"namespace": namespace, "creationTimestamp": None}, "spec": spec,
+                  "status": _decide(_subject(spec), spec)})
+
+
+def _subject(spec: dict) -> rbac.User:
+    """AuthorizationAttributesFrom's user: exactly the spec's user, groups, uid and extra — no
+    system:authenticated added, as the apiserver adds none."""
+    groups = spec.get("groups") if isinstance(spec.get("groups"), list) else []
+    extra = spec.get("extra") if isinstance(spec.get("extra"), dict) else {}
+    return rbac.User(str(spec.get("user") or ""), tuple(str(g) for g in groups), str(spec.get("uid") or ""), dict(extra))
+
+
+def _validate_subject(spec: dict) -> list:
+    if not spec.get("user") and not spec.get("groups"):
+        return [RenderedFieldError("spec.user", "Invalid value", "", "at least one of user or group must be specified",
+                                   True, '""')]
+    return []
+
+
+def _non_resource_struct(nonres) -> str:
+    if not isinstance(nonres, dict):
+        return '"null"'
+    return "&" + _go_struct("authorization.NonResourceAttributes", nonres, [("Path", "path"), ("Verb", "verb")])
+
+
 def _decide(user: rbac.User, spec: dict) -> dict:
     """The authorizer's answer for a review's attributes (ResourceAttributesFrom /
     NonResourceAttributesFrom): allowed with the RBAC reason, or not allowed (RBAC gives none)."""
@@ -156,7 +221,7 @@ def self_subject_rules_review():
 # ---- validation (pkg/apis/authorization/validation) ------------------------------------------
 
 
-def _validate_access_review(obj: dict, spec: dict) -> list:
+def _validate_access_review(obj: dict, spec: dict, except_namespace: bool = False) -> list:
     out = []
     res, nonres = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
     if res is not None and nonres is not None:
@@ -172,8 +237,11 @@ def _validate_access_review(obj: dict, spec: dict) -> list:
         for sel in ("fieldSelector", "labelSelector"):
             out += _validate_selector(res.get(sel), f"spec.resourceAttributes.{sel}")
     md = obj.get("metadata")
-    if isinstance(md, dict) and any(v not in (None, "", {}, []) for k, v in md.items() if k != "managedFields"):
-        out.append(RenderedFieldError("metadata", "Invalid value", md, "must be empty", True, _go_object_meta(md)))
+    ignored = ("managedFields", "namespace") if except_namespace else ("managedFields",)
+    if isinstance(md, dict) and any(v not in (None, "", {}, []) for k, v in md.items() if k not in ignored):
+        out.append(RenderedFieldError("metadata", "Invalid value", md,
+                                      "must be empty except for namespace" if except_namespace else "must be empty",
+                                      True, _go_object_meta(md)))
     return out
 
 

@@ -26,6 +26,7 @@ from . import policy  # noqa: F401  (after describers and workloads: it extends 
 from . import scheduling  # noqa: F401  (the same, for PriorityClasses)
 from . import network_policy  # noqa: F401  (the same: describe networkpolicy)
 from . import ingress  # noqa: F401  (the same, for Ingresses)
+from . import auth  # noqa: F401  (auth whoami, auth can-i)
 from .cli import COMMANDS, Result, run
 
 __all__ = ["run", "Result", "COMMANDS"]

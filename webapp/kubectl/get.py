@@ -164,7 +164,7 @@ def api_resources(ctx: Ctx, args: list[str], flags: dict) -> int:
     if not flags.get("no-headers"):
         tw.write("NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND\n")
     # the create-only review kinds, which discovery lists beside the stored ones
-    rows = list(kinds.all_types()) + [kinds.ResourceType(plural, plural[:-1], kind, g, v, False)
+    rows = list(kinds.all_types()) + [kinds.ResourceType(plural, plural[:-1], kind, g, v, plural in reviews.NAMESPACED)
                                   for g, v, plural, kind in reviews.RESOURCES]
     # and the metrics API's (metrics-server's, in a real cluster)
     rows += [kinds.ResourceType(plural, "", kind, metrics.GROUP, metrics.VERSION, namespaced)
