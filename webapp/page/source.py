@@ -38,6 +38,10 @@ class EngineSource:
     def list(self, rt):
         return self.store.list(rt)
 
+    def newest(self, rt, n: int):
+        """The n objects of a kind written last, newest first (the snapshot's Events)."""
+        return self.store.newest(rt, n)
+
     def clock(self) -> dict:
         clock, tm = self.cluster.clock, self.cluster.timings
         t = clock.now()

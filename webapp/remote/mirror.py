@@ -18,6 +18,7 @@ dropped, and the apiserver's reason, is in `scope()`, and the page says it."""
 from __future__ import annotations
 
 import collections
+import heapq
 import json
 import logging
 import random
@@ -122,6 +123,16 @@ class Mirror:
     def list(self, rt) -> tuple[list[dict], int]:
         with self._cond:
             return list(self._objects.get(rt.name, {}).values()), self._rv
+
+    def newest(self, rt, n: int) -> tuple[list[dict], int]:
+        """The n objects of a kind last written, newest first (the snapshot's Events). A real
+        cluster's resourceVersions are opaque, so "last" is by the objects' own times."""
+        def when(o: dict) -> str:
+            md = o.get("metadata") or {}
+            return o.get("lastTimestamp") or o.get("eventTime") or md.get("creationTimestamp") or ""
+        with self._cond:
+            items = list(self._objects.get(rt.name, {}).values())
+            return heapq.nlargest(n, items, key=when), self._rv
 
     def get(self, kind_name: str, namespace: str | None, name: str) -> dict | None:
         with self._cond:
