@@ -194,18 +194,19 @@ def test_the_terminal_creates_jobs_and_cronjobs_as_kubectl_does(kube):
 def test_an_indexed_job_names_its_pods_by_index_and_ttl_deletes_it(kube_ns):
     kube = kube_ns
     body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "idx"},
-            "spec": {"completions": 3, "parallelism": 3, "completionMode": "Indexed", "ttlSecondsAfterFinished": 20,
+            "spec": {"completions": 3, "parallelism": 3, "completionMode": "Indexed", "ttlSecondsAfterFinished": 200,
                      "template": {"spec": {"containers": [{"name": "c", "image": "busybox:1.36",
                                                            "command": ["sh", "-c", "echo work; sleep 2"]}],
                                            "restartPolicy": "Never"}}}}
     assert kube("create", "-f", "-", input=json.dumps(body)).stdout == "job.batch/idx created\n"
-    kube("wait", "--for=condition=complete", "job/idx", "--timeout=60s")
-    out = kube("get", "job", "idx", "-o", "jsonpath={.status.completedIndexes} {.status.succeeded}").stdout
+    # (read from the object that met the condition: the TTL clock starts there)
+    out = kube("wait", "--for=condition=complete", "job/idx", "--timeout=60s",
+               "-o", "jsonpath={.status.completedIndexes} {.status.succeeded}").stdout
     assert out == "0-2 3"
     names = sorted(p["metadata"]["name"] for p in kube.pods("batch.kubernetes.io/job-name=idx"))
     assert [n.rsplit("-", 1)[0] for n in names] == ["idx-0", "idx-1", "idx-2"]
     assert all(re.fullmatch(rf"idx-\d-{kube.SUFFIX}", n) for n in names)
-    # twenty simulated seconds after it finished (one wall second at 20x), the Job and its pods go
+    # 200 simulated seconds after it finished (ten wall seconds at 20x), the Job and its pods go
     out = kube("wait", "--for=delete", "job/idx", "--timeout=60s", check=False)
     assert out.returncode == 0, out.stderr
     kube.server.wait_until(lambda: not kube.pods("batch.kubernetes.io/job-name=idx"), 30,
