@@ -73,7 +73,8 @@ def main() -> None:
     port = free_port()
     tmp = tempfile.mkdtemp(prefix="kubeplay-bench-")
     cmd = [sys.executable, "-m", "webapp", "serve", "--port", str(port), "--no-browser",
-           "--nodes", str(args.nodes), "--speed", str(args.speed), "--max-pods", str(max(args.pods, 10000)),
+           "--nodes", str(args.nodes), "--speed", str(args.speed), "--max-pods", str(max(args.pods, 10000) + 10 * args.nodes + 100),
+           # --max-pods counts every pod, the kube-system ones (a kube-proxy per node, CoreDNS...) too.
            # 50 nodes × the default 110 pods per node cannot hold 10,000 pods: raise maxPods.
            "--pods-per-node", str(max(110, -(-args.pods * 5 // (4 * args.nodes))))]
     cmd += ["--state", os.path.join(tmp, "kubeplay.db")] if args.state else ["--in-memory"]
