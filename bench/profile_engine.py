@@ -32,12 +32,49 @@ DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name"
                                                              "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}}}}
 
 
+def deep_size(obj, seen: set) -> int:
+    """Bytes reachable from obj through dicts, lists and tuples not counted before (so what two
+    places share is counted once, by the first)."""
+    total, stack = 0, [obj]
+    while stack:
+        o = stack.pop()
+        if id(o) in seen:
+            continue
+        seen.add(id(o))
+        total += sys.getsizeof(o)
+        if type(o) is dict:
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif type(o) in (list, tuple):
+            stack.extend(o)
+    return total
+
+
+def print_sizes(cluster, pods: int) -> None:
+    seen: set = set()
+    store = cluster.store
+    rows = []
+    for rname, by_ns in store._objs.items():
+        n = sum(len(v) for v in by_ns.values())
+        if n:
+            rows.append((deep_size(by_ns, seen), f"{rname} ({n})"))
+    rows.append((deep_size(list(store._history), seen), f"watch history beyond the objects ({len(store._history)} events)"))
+    rows.append((deep_size(store._owned, seen), "owner index"))
+    tl = cluster.timeline
+    rows.append((deep_size([list(tl._changes), tl._base], seen), f"timeline beyond the above ({len(tl._changes)} changes)"))
+    total = sum(r[0] for r in rows)
+    print(f"reachable from the store and timeline: {total / 2**20:.0f} MB ({total / pods / 1024:.1f} KB a pod)")
+    for size, what in sorted(rows, reverse=True)[:15]:
+        print(f"  {size / 2**20:8.1f} MB  {what}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pods", type=int, default=10000)
     ap.add_argument("--nodes", type=int, default=50)
     ap.add_argument("--cprofile", metavar="FILE", help="write a cProfile of the scale-up to FILE")
     ap.add_argument("--tracemalloc", action="store_true", help="top allocation sites still alive at the end")
+    ap.add_argument("--sizes", action="store_true", help="memory held by each kind's objects, the watch history, the timeline")
     args = ap.parse_args()
 
     per_node = max(110, -(-args.pods * 5 // (4 * args.nodes)))
@@ -68,6 +105,8 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"0 -> {args.pods} pods on {args.nodes} nodes: {wall:.2f} s wall, {cpu:.2f} s CPU, "
           f"{steps * 0.5:g} simulated s, peak RSS {rss:.0f} MB, rv {store.resource_version}")
+    if args.sizes:
+        print_sizes(cluster, args.pods)
     if args.tracemalloc:
         snap = tracemalloc.take_snapshot()
         total = sum(s.size for s in snap.statistics("filename"))

@@ -317,6 +317,12 @@ def _cond(ctype: str, ok: bool, reason: str | None = None, message: str | None =
     return c
 
 
+# Condition dicts are shared between pods: equal conditions (same type, status, reason and
+# transition second — a ReplicaSet's pods started together) are one dict, as stored objects are
+# never changed in place. Bounded: cleared when full.
+_CONDITIONS: dict[tuple, dict] = {}
+
+
 def _ordered(c: dict) -> dict:
     out = {"lastProbeTime": None, "lastTransitionTime": c["lastTransitionTime"]}
     for k in ("message", "reason"):
@@ -324,7 +330,13 @@ def _ordered(c: dict) -> dict:
             out[k] = c[k]
     out["status"] = c["status"]
     out["type"] = c["type"]
-    return out
+    key = tuple(out.items())
+    got = _CONDITIONS.get(key)
+    if got is None:
+        if len(_CONDITIONS) > 20000:
+            _CONDITIONS.clear()
+        got = _CONDITIONS[key] = out
+    return got
 
 
 def _container_status(c: stages.ContainerRun, default_reason: str) -> dict:
