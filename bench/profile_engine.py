@@ -74,6 +74,7 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=50)
     ap.add_argument("--cprofile", metavar="FILE", help="write a cProfile of the scale-up to FILE")
     ap.add_argument("--tracemalloc", action="store_true", help="top allocation sites still alive at the end")
+    ap.add_argument("--progress", action="store_true", help="a line per simulated half second")
     ap.add_argument("--sizes", action="store_true", help="memory held by each kind's objects, the watch history, the timeline")
     args = ap.parse_args()
 
@@ -92,10 +93,14 @@ def main() -> None:
         prof.enable()
     store.patch(kinds.DEPLOYMENT, "default", "bench", "merge", {"spec": {"replicas": args.pods}})
     steps = 0
-    while store.get(kinds.DEPLOYMENT, "default", "bench").get("status", {}).get("availableReplicas", 0) < args.pods:
+    while (avail := store.get(kinds.DEPLOYMENT, "default", "bench").get("status", {}).get("availableReplicas", 0)) < args.pods:
         cluster.advance(0.5)
         _freeze_survivors()     # as the engine thread does while busy (engine/cluster.py)
         steps += 1
+        if args.progress:
+            print(f"  {steps * 0.5:g} simulated s: {avail} available, {time.perf_counter() - t0:.0f} s wall, "
+                  f"{time.process_time() - c0:.0f} s CPU, peak RSS "
+                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)
         if steps > 4000:
             raise SystemExit("did not finish in 2,000 simulated seconds")
     if prof:

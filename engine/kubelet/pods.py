@@ -248,7 +248,7 @@ class PodRun:
             if k in old:
                 st[k] = old[k]
         st["hostIP"] = host_ip
-        st["hostIPs"] = [{"ip": host_ip}]
+        st["hostIPs"] = _host_ips(host_ip)
         if self.mounted:                   # the sandbox (and its address) comes after the volumes
             st["podIP"] = self.ip
             st["podIPs"] = [{"ip": self.ip}]
@@ -315,6 +315,19 @@ def _cond(ctype: str, ok: bool, reason: str | None = None, message: str | None =
     if message:
         c["message"] = message
     return c
+
+
+_HOST_IPS: dict[str, list] = {}
+
+
+def _host_ips(ip: str) -> list:
+    """status.hostIPs, one list per node shared by its pods (never changed in place)."""
+    got = _HOST_IPS.get(ip)
+    if got is None:
+        if len(_HOST_IPS) > 10000:
+            _HOST_IPS.clear()
+        got = _HOST_IPS[ip] = [{"ip": ip}]
+    return got
 
 
 # Condition dicts are shared between pods: equal conditions (same type, status, reason and

@@ -23,11 +23,12 @@ def _scaled(replicas: int):
     return store, pods
 
 
-def test_pods_of_one_template_share_their_token_projection_conditions_and_create_entry():
+def test_pods_of_one_template_share_their_token_projection_host_ips_conditions_and_create_entry():
     store, pods = _scaled(4)
     a, b = pods[0], pods[1]
     va, vb = a["spec"]["volumes"][0], b["spec"]["volumes"][0]
     assert va["name"] != vb["name"] and va["projected"] is vb["projected"]
+    assert a["status"]["hostIPs"] is b["status"]["hostIPs"]        # both on the one node
     ready_a = {c["type"]: c for c in a["status"]["conditions"]}
     ready_b = {c["type"]: c for c in b["status"]["conditions"]}
     assert ready_a["Initialized"] == ready_b["Initialized"]
@@ -38,9 +39,15 @@ def test_pods_of_one_template_share_their_token_projection_conditions_and_create
         assert create_a is create_b
 
 
-def test_events_from_one_kubelet_share_their_source():
+def test_events_from_one_kubelet_share_their_source_and_entries_of_one_second():
     store, pods = _scaled(3)
     started = [e for e in store.iter(kinds.EVENT, "default") if e["reason"] == "Started"]
     assert len(started) == 3
     assert started[0]["source"] == {"component": "kubelet", "host": "node-1"}
     assert started[0]["source"] is started[1]["source"] is started[2]["source"]
+    entries = [e["metadata"]["managedFields"] for e in store.iter(kinds.EVENT, "default")]
+    groups: dict = {}        # Events with equal entries (same manager, second and field set)
+    for m in entries:
+        groups.setdefault((m[0]["manager"], m[0]["time"], id(m[0]["fieldsV1"])), []).append(m)
+    assert max(len(g) for g in groups.values()) > 1
+    assert all(m is g[0] for g in groups.values() for m in g)
