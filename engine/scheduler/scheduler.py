@@ -23,7 +23,7 @@ from .. import errors, objects, resources as kinds
 from ..loop import Controller, Result
 from . import plugins
 from . import preemption, topology, volume_binding
-from .cache import Held, SchedulerCache
+from .cache import Held, NodeInfo, SchedulerCache
 
 NAME = "default-scheduler"
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
@@ -245,7 +245,7 @@ class Scheduler(Controller):
         if info.prefilter_names is not None:
             candidates = [n for n in nodes if n.name in info.prefilter_names]
             absent = len(nodes) - len(candidates)
-        feasible = []
+        feasible: list[NodeInfo] = []
         statuses: dict[str, tuple[list[str], bool]] = {}
         filter_node = plugins.filter_node
         volume_filter = None if vols is None else self._volume_filter(vols)
