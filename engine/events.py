@@ -9,6 +9,23 @@ from . import errors, objects, resources as kinds
 NORMAL, WARNING = "Normal", "Warning"
 
 
+# The `source` of an Event, shared by every Event from one component on one host (stored
+# objects are never changed in place): one dict per kubelet instead of one per Event.
+_SOURCES: dict[tuple, dict] = {}
+
+
+def _source(component: str, host: str | None) -> dict:
+    got = _SOURCES.get((component, host))
+    if got is None:
+        got = {"component": component}
+        if host:
+            got["host"] = host
+        if len(_SOURCES) > 10000:
+            _SOURCES.clear()
+        _SOURCES[(component, host)] = got
+    return got
+
+
 class EventRecorder:
     def __init__(self, store, clock):
         self._store, self._clock = store, clock
@@ -37,9 +54,7 @@ class EventRecorder:
                     new["lastTimestamp"] = objects.iso(now)
                     self._store.update(new, sync=False, strict=False)
                     return
-            source = {"component": component}
-            if host:
-                source["host"] = host
+            source = _source(component, host)
             self._last_nano = max(int(now * 1e9), self._last_nano + 1)
             stamp = objects.iso(now)
             ev = {"apiVersion": "v1", "kind": "Event",

@@ -30,15 +30,21 @@ DEFAULT_TOLERATION_SECONDS = 300
 DS_TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
 
 
+# One projection for every pod's token volume: it is the same for all, and stored objects are
+# never changed in place (whoever changes a pod changes a copy), so sharing it costs nothing and
+# saves ~2 KB a pod (a dozen small dicts and lists).
+_TOKEN_PROJECTION = {
+    "defaultMode": 420,
+    "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace",
+                                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+    ]}
+
+
 def _token_volume(name: str) -> dict:
-    return {"name": name, "projected": {
-        "defaultMode": 420,
-        "sources": [
-            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-            {"downwardAPI": {"items": [{"path": "namespace",
-                                        "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
-        ]}}
+    return {"name": name, "projected": _TOKEN_PROJECTION}
 
 
 def service_account(pod: dict, lookup=None) -> None:

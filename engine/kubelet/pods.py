@@ -248,7 +248,7 @@ class PodRun:
             if k in old:
                 st[k] = old[k]
         st["hostIP"] = host_ip
-        st["hostIPs"] = [{"ip": host_ip}]
+        st["hostIPs"] = _host_ips(host_ip)
         if self.mounted:                   # the sandbox (and its address) comes after the volumes
             st["podIP"] = self.ip
             st["podIPs"] = [{"ip": self.ip}]
@@ -317,6 +317,25 @@ def _cond(ctype: str, ok: bool, reason: str | None = None, message: str | None =
     return c
 
 
+_HOST_IPS: dict[str, list] = {}
+
+
+def _host_ips(ip: str) -> list:
+    """status.hostIPs, one list per node shared by its pods (never changed in place)."""
+    got = _HOST_IPS.get(ip)
+    if got is None:
+        if len(_HOST_IPS) > 10000:
+            _HOST_IPS.clear()
+        got = _HOST_IPS[ip] = [{"ip": ip}]
+    return got
+
+
+# Condition dicts are shared between pods: equal conditions (same type, status, reason and
+# transition second — a ReplicaSet's pods started together) are one dict, as stored objects are
+# never changed in place. Bounded: cleared when full.
+_CONDITIONS: dict[tuple, dict] = {}
+
+
 def _ordered(c: dict) -> dict:
     out = {"lastProbeTime": None, "lastTransitionTime": c["lastTransitionTime"]}
     for k in ("message", "reason"):
@@ -324,7 +343,13 @@ def _ordered(c: dict) -> dict:
             out[k] = c[k]
     out["status"] = c["status"]
     out["type"] = c["type"]
-    return out
+    key = tuple(out.items())
+    got = _CONDITIONS.get(key)
+    if got is None:
+        if len(_CONDITIONS) > 20000:
+            _CONDITIONS.clear()
+        got = _CONDITIONS[key] = out
+    return got
 
 
 def _container_status(c: stages.ContainerRun, default_reason: str) -> dict:

@@ -23,7 +23,7 @@ from .. import errors, objects, resources as kinds
 from ..loop import Controller, Result
 from . import plugins
 from . import preemption, topology, volume_binding
-from .cache import Held, SchedulerCache
+from .cache import Held, NodeInfo, SchedulerCache
 
 NAME = "default-scheduler"
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
@@ -50,6 +50,20 @@ class _Attempt:
         self.flush_at = 0.0
 
 
+# numFeasibleNodesToFind (pkg/scheduler/schedule_one.go) with the default (adaptive)
+# percentageOfNodesToScore: every node below 100; else 50 % less one point per 125 nodes, at
+# least 5 % and at least 100 nodes. At 1,000 nodes a pod is filtered and scored on 420.
+MIN_FEASIBLE_NODES_TO_FIND = 100
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+
+
+def feasible_nodes_to_find(all_nodes: int) -> int:
+    if all_nodes < MIN_FEASIBLE_NODES_TO_FIND:
+        return all_nodes
+    percentage = max(50 - all_nodes // 125, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+    return max(all_nodes * percentage // 100, MIN_FEASIBLE_NODES_TO_FIND)
+
+
 class Scheduler(Controller):
     name = NAME
 
@@ -60,6 +74,7 @@ class Scheduler(Controller):
         self._prompted: set[str] = set()       # woken by a cluster change since the last attempt
         self._pod_sensitive: set[str] = set()  # unschedulable keys whose attempt has `pods`
         self._rng = rng or random.Random()
+        self._next_start = 0        # nextStartNodeIndex: where the next pod's filtering begins
         self._claim_waiters: dict[str, set[str]] = {}   # claim key -> pods waiting in PreBind for it
         # Pending pods nominated to a node by preemption: (node, info). Pods of no higher
         # priority are filtered as if these were already there (RunFilterPluginsWithNominatedPods).
@@ -230,14 +245,22 @@ class Scheduler(Controller):
         if info.prefilter_names is not None:
             candidates = [n for n in nodes if n.name in info.prefilter_names]
             absent = len(nodes) - len(candidates)
-        feasible = []
+        feasible: list[NodeInfo] = []
         statuses: dict[str, tuple[list[str], bool]] = {}
         filter_node = plugins.filter_node
         volume_filter = None if vols is None else self._volume_filter(vols)
         r = info.requests
         cpu, mem, eph, simple = r.cpu, r.memory, r.ephemeral, info.simple and state is None and vols is None
         reserved = self._reserved(key, info)
+        # findNodesThatPassFilters: from where the last pod's search stopped, until enough
+        # feasible nodes are found (all of them below 100 nodes, where the start stays 0).
+        to_find = feasible_nodes_to_find(len(candidates))
+        if self._next_start and candidates:
+            start = self._next_start % len(candidates)
+            candidates = candidates[start:] + candidates[:start]
         for n in candidates:
+            if len(feasible) >= to_find:
+                break
             held = reserved.get(n.name)
             if held is not None and held.pods:
                 n.hold(held, 1)
@@ -260,6 +283,8 @@ class Scheduler(Controller):
                 feasible.append(n)
             else:
                 statuses[n.name] = st
+        if candidates:
+            self._next_start = (self._next_start + len(feasible) + len(statuses)) % len(candidates)
         if not feasible:
             msg = self._post_filter(pod, info, nodes, statuses, state, absent)
             resources = any(not unresolvable for _, unresolvable in statuses.values())

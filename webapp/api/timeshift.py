@@ -3,6 +3,7 @@ why), without Flask, so the in-page terminal's `kubectl get -o yaml` prints what
 prints."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -29,7 +30,9 @@ def clock_shift(clock) -> int:
     return shift_seconds(lead()) if lead else 0
 
 
+@functools.lru_cache(maxsize=8192)
 def _moved(value: str, seconds: int) -> str:
+    # Cached: a list of many objects made around the same time repeats the same few stamps.
     m = _STAMP.match(value)
     t = objects.parse_time(value[:19] + "Z") if m else None
     if m is None or t is None:
@@ -43,15 +46,25 @@ def shifted(value, seconds: int):
     `seconds` back; `value` itself when there is nothing to move."""
     if not seconds:
         return value
-    return _walk(value, seconds)
+    return _walk(value, seconds, {})
 
 
-def _walk(value, seconds: int):
+def _walk(value, seconds: int, done: dict):
+    # `done`: what this call has already copied, by id. Stored objects share read-only parts (a
+    # ReplicaSet's pods their token projection and equal conditions, managedFields entries), so a
+    # list of 10,000 pods copies each shared part once; the copy shares it the same way. (The
+    # ids stay valid: `value` holds every part for the length of the call.)
     if isinstance(value, list):
-        return [_walk(v, seconds) for v in value]
+        got = done.get(id(value))
+        if got is None:
+            got = done[id(value)] = [_walk(v, seconds, done) for v in value]
+        return got
     if not isinstance(value, dict):
         return value
-    out = {}
+    got = done.get(id(value))
+    if got is not None:
+        return got
+    out = done[id(value)] = {}
     for k, v in value.items():
         if k in TIME_FIELDS and isinstance(v, str):
             out[k] = _moved(v, seconds)
@@ -60,5 +73,5 @@ def _walk(value, seconds: int):
         elif k in _USER_MAPS:
             out[k] = v
         else:
-            out[k] = _walk(v, seconds)
+            out[k] = _walk(v, seconds, done)
     return out
