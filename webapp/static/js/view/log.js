@@ -69,12 +69,17 @@ export class ReconcileLog {
     this.filterKeys = new Set();
     this.until = null;                // the timeline's moment: later groups are hidden (null: live)
     this.follow = true;               // at the bottom: keep following new lines
+    this.autoTop = 0;                 // where _toBottom last put the list's scrollTop
     this.touched = new Set();         // groups whose keys grew in this flush
     this.placing = [];                // the flush being written, in order, over several frames ...
     this.placed = 0;                  // ... this many of it so far
+    // Only a scroll *up* from where the list was put stops following. The scroll event of our own
+    // _toBottom arrives a frame later, and lines written meanwhile may have grown the list: that
+    // is not the learner scrolling away (seen as a log that stopped following under load).
     this.list.addEventListener("scroll", () => {
       const l = this.list;
-      this.follow = l.scrollHeight - l.scrollTop - l.clientHeight < 8;
+      if (l.scrollHeight - l.scrollTop - l.clientHeight < 8) this.follow = true;
+      else if (l.scrollTop < this.autoTop - 1) this.follow = false;
     });
     for (const box of [this.showDecisions, this.showEvents]) {
       box.addEventListener("change", () => this._filter());
@@ -222,6 +227,7 @@ export class ReconcileLog {
 
   _toBottom() {
     this.list.scrollTop = this.list.scrollHeight;
+    this.autoTop = this.list.scrollTop;
     this.follow = true;
   }
 
