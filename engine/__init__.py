@@ -9,7 +9,8 @@ contract (what a Cluster and its Store promise); docs/architecture.md shows wher
 What is here, and why the web layer needs it:
 
 - Building and running a cluster (the CLI does this; `create_app` is handed the result):
-  `Cluster`, `Store`, `ScaledClock`, `ManualClock`, `Timings`.
+  `Cluster`, `Store`, `ScaledClock`, `ManualClock`, `Timings`; `DecisionLog` (the reconcile log's
+  shape, which the real-cluster mode's inferred log keeps too).
 - The API's vocabulary, as namespaces of small pure helpers the apiserver and kubectl sides both
   use: `errors` (the ApiError family → metav1.Status), `resources` (the ResourceType table:
   kinds, plurals, groups, verbs), `objects` (reading names, labels, owners and times off the
@@ -61,6 +62,7 @@ from .admission.fields import RenderedFieldError, go_quote
 from .crd import definitions as crds
 from .crd import subresources as crd_paths
 from .clock import ManualClock, ScaledClock
+from .decisions import DecisionLog
 from .cluster import Cluster
 from .controllers import deployment_util as deployments
 from .kubelet import doing
@@ -73,7 +75,7 @@ from .store import Store, WatchEvent
 
 __all__ = [
     # building and running a cluster
-    "Cluster", "Store", "WatchEvent", "ScaledClock", "ManualClock", "Timings",
+    "Cluster", "Store", "WatchEvent", "ScaledClock", "ManualClock", "Timings", "DecisionLog",
     "StateFileError",     # a --state path that is not ours to open (refused at start)
     # the API's vocabulary
     "errors", "resources", "ResourceType", "objects", "quantity", "patch",

@@ -17,17 +17,20 @@ class DecisionLog:
 
     def record(self, controller: str, key: str, *, observed=None, desired=None, action: str,
                message: str, requester: str | None = None, refs: list[str] | None = None,
-               at: float | None = None) -> None:
+               at: float | None = None, extra: dict | None = None) -> None:
         """`requester`: who asked, for a line that is a client's request rather than a
         controller's decision (webapp/whoasked.py); `refs`: other objects' keys the request
         concerns (a killed pod's ReplicaSet), so the page groups their reactions under it;
         `at`: when it happened, if not now (a request is recorded once it succeeded, stamped
-        with the time it arrived — before the controllers' reactions to it)."""
+        with the time it arrived — before the controllers' reactions to it); `extra`: further
+        fields of the line (a real cluster's log marks each line `inferred`)."""
         with self._lock:
             self._seq += 1
             item = {"seq": self._seq, "time": self._clock.now() if at is None else at, "controller": controller,
                     "key": key, "observed": observed, "desired": desired,
                     "action": action, "message": message}
+            if extra:
+                item.update(extra)
             if requester:
                 item["requester"] = requester
             if refs:

@@ -10,48 +10,35 @@ a controller decided it; the Events the cluster writes are drawn by the page as 
 Nothing is told about the first list of a kind (that is the cluster as found, not a change)."""
 from __future__ import annotations
 
-import collections
-import threading
 import time
 
-from engine import resources as kinds
+from engine import DecisionLog, resources as kinds
 
 CAPACITY = 2000
 
 
-class InferredLog:
-    """The DecisionLog's reading side (`since`, `last_seq`) plus `observe`, fed by the mirror."""
+class WallClock:
+    """A real cluster runs on the wall clock."""
+
+    @staticmethod
+    def now() -> float:
+        return time.time()
+
+
+class InferredLog(DecisionLog):
+    """The engine's DecisionLog (its `since`, `last_seq`) on the wall clock, plus `observe`, fed
+    by the mirror; every line says whether it was inferred."""
 
     def __init__(self, capacity: int = CAPACITY):
-        self._items: collections.deque[dict] = collections.deque(maxlen=capacity)
-        self._seq = 0
-        self._lock = threading.Lock()
+        super().__init__(WallClock(), capacity)
 
-    def record(self, controller: str, key: str, *, action: str, message: str, observed=None,
+    def record(self, controller: str, key: str, *, action: str, message: str, observed=None,  # type: ignore[override]
                desired=None, refs: list[str] | None = None, inferred: bool = True,
                requester: str | None = None) -> None:
         """`inferred`: read off watched state (the default); False for what the page itself sent
         (`requester` then says who asked, as the engine's log does)."""
-        with self._lock:
-            self._seq += 1
-            item = {"seq": self._seq, "time": time.time(), "controller": controller, "key": key,
-                    "observed": observed, "desired": desired, "action": action, "message": message,
-                    "inferred": inferred}
-            if refs:
-                item["refs"] = refs
-            if requester:
-                item["requester"] = requester
-            self._items.append(item)
-
-    def since(self, seq: int) -> tuple[list[dict], int]:
-        with self._lock:
-            return [d for d in self._items if d["seq"] > seq], self._seq
-
-    @property
-    def last_seq(self) -> int:
-        return self._seq
-
-    # ---- reading changes ----------------------------------------------------------------------------
+        super().record(controller, key, action=action, message=message, observed=observed, desired=desired,
+                       refs=refs, requester=requester, extra={"inferred": inferred})
 
     def observe(self, rt, etype: str, old: dict | None, new: dict, mirror) -> None:
         """One watched change (the mirror calls this under its lock, so `mirror` is consistent)."""
