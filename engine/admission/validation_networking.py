@@ -243,15 +243,8 @@ def _parameters(params, path: str) -> list[FieldError]:
     if params is None:
         return []
     params = _d(params)
-    errs: list[FieldError] = []
-    if params.get("apiGroup") is not None:
-        errs.extend(msgs(f"{path}.apiGroup", params["apiGroup"], naming.is_dns1123_subdomain(params["apiGroup"])))
-    for key in ("kind", "name"):
-        v = params.get(key) or ""
-        if not v:
-            errs.append(required(f"{path}.{key}"))
-        else:
-            errs.extend(msgs(f"{path}.{key}", v, _path_segment_name(v)))
+    # upstream validates the parameters' group/kind/name as a TypedLocalObjectReference first
+    errs = _typed_local_ref(params, path)
     scope = params.get("scope")
     if scope is None:
         errs.append(required(f"{path}.scope"))
