@@ -196,7 +196,7 @@ def describe_service(ctx: Ctx, svc: dict) -> str:
             w.write(0, f"AppProtocol:\t{sp['appProtocol']}\n")
         if sp.get("nodePort"):
             w.write(0, f"NodePort:\t{name}\t{sp['nodePort']}/{proto}\n")
-        w.write(0, f"Endpoints:\t{_endpoints(slices, sp.get('name', ''))}\n")
+        w.write(0, f"Endpoints:\t{endpoints_text(slices, sp.get('name', ''))}\n")
     w.write(0, f"Session Affinity:\t{spec.get('sessionAffinity', '')}\n")
     if spec.get("externalTrafficPolicy"):
         w.write(0, f"External Traffic Policy:\t{spec['externalTrafficPolicy']}\n")
@@ -208,7 +208,7 @@ def describe_service(ctx: Ctx, svc: dict) -> str:
     return w.text()
 
 
-def _endpoints(slices: list[dict], port_name: str) -> str:
+def endpoints_text(slices: list[dict], port_name: str) -> str:
     """formatEndpointSlices for one service port: ready `ip:port`s, at most 3 then `+ N more...`."""
     if not slices:
         return "<none>"

@@ -92,23 +92,9 @@ def create_ingress(ctx: Ctx, args: list[str], flags: dict) -> int:
 
 
 def _endpoints(ctx: Ctx, namespace: str, svc_name: str, port_name: str) -> str:
-    """formatEndpointSlices for the Service port the backend names."""
+    """formatEndpointSlices for the Service port the backend names (the Service describer's)."""
     slices, _ = ctx.store.list(kinds.ENDPOINTSLICE, namespace, label_selector=f"kubernetes.io/service-name={svc_name}")
-    if not slices:
-        return "<none>"
-    found, count = [], 0
-    for s in slices:
-        for p in s.get("ports") or []:
-            if (p.get("name") or "") != port_name:
-                continue
-            for ep in s.get("endpoints") or []:
-                if (ep.get("conditions") or {}).get("ready") is False or not ep.get("addresses"):
-                    continue
-                if len(found) < 3:
-                    found.append(f"{ep['addresses'][0]}:{p.get('port')}")
-                count += 1
-    text = ",".join(found)
-    return f"{text} + {count - 3} more..." if count > 3 else text
+    return describers.endpoints_text(slices, port_name)
 
 
 def describe_backend(ctx: Ctx, namespace: str, backend: dict) -> str:
