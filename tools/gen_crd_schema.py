@@ -19,53 +19,18 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_schemas import (K8S_VERSION, KUBERNETES_VALIDATE_VERSION, SPECIAL_V3,  # noqa: E402
-                         default_definitions_path, dump_data, load_definitions, to_openapi_v3)
+from gen_schemas import (K8S_VERSION, KUBERNETES_VALIDATE_VERSION, default_definitions_path,  # noqa: E402
+                         dump_data, load_definitions, openapi_part)
 
-ROOT_KINDS = [("apiextensions.k8s.io", "v1", "CustomResourceDefinition")]
+ROOT_KINDS = [("apiextensions.k8s.io/v1", "CustomResourceDefinition")]
 OWN_PREFIX = "io.k8s.apiextensions-apiserver."
 DATA_OUT = "engine/crd/crd_schema.json.gz"
 
 
-def _refs(node) -> set[str]:
-    """The definitions a node refers to. (JSONSchemaProps has a *property* named `$ref`, whose
-    value is a schema, so only string values are references.)"""
-    out: set[str] = set()
-    if isinstance(node, dict):
-        if isinstance(node.get("$ref"), str):
-            out.add(node["$ref"].rpartition("/")[2])
-        for v in node.values():
-            out |= _refs(v)
-    elif isinstance(node, list):
-        for v in node:
-            out |= _refs(v)
-    return out
-
-
 def build(definitions_path: str) -> dict:
-    defs = load_definitions(definitions_path)
-    by_gvk = {(g["group"], g["version"], g["kind"]): name
-              for name, d in defs.items() for g in d.get("x-kubernetes-group-version-kind", [])}
-    roots = []
-    for group, version, kind in ROOT_KINDS:
-        name = by_gvk.get((group, version, kind))
-        if name is None:
-            raise SystemExit(f"no definition for {group}/{version} {kind}")
-        roots.append([group, version, kind, name])
-    reach: list[str] = []
-    todo = [r[3] for r in roots]
-    while todo:
-        d = todo.pop()
-        if d in reach or not d.startswith(OWN_PREFIX):
-            continue
-        reach.append(d)
-        todo.extend(sorted(_refs(defs[d])))
-    schemas = {}
-    for d in sorted(reach):
-        v3 = to_openapi_v3(defs[d], gvk="x-kubernetes-group-version-kind" in defs[d])
-        if d in SPECIAL_V3:
-            v3 = {k: v for k, v in v3.items() if k == "description"} | SPECIAL_V3[d]
-        schemas[d] = v3
+    # Only apiextensions' own definitions: the rest (ObjectMeta, ...) is in the main schema file.
+    roots, _, schemas = openapi_part(load_definitions(definitions_path), ROOT_KINDS,
+                                     keep=lambda name: name.startswith(OWN_PREFIX))
     return {"source": {"definitions": f"kubernetes-validate {KUBERNETES_VALIDATE_VERSION}, "
                                       f"kubernetes-json-schema/{K8S_VERSION}-local/_definitions.json",
                        "generator": "tools/gen_crd_schema.py"},

@@ -368,9 +368,11 @@ def _ref_name(ref: str) -> str:
 
 
 def _refs(node) -> set[str]:
+    """The definitions a node refers to. (apiextensions' JSONSchemaProps has a *property* named
+    `$ref`, whose value is a schema, so only string values are references.)"""
     out = set()
     if isinstance(node, dict):
-        if "$ref" in node:
+        if isinstance(node.get("$ref"), str):
             out.add(_ref_name(node["$ref"]))
         for v in node.values():
             out |= _refs(v)
@@ -689,16 +691,17 @@ def load_definitions(definitions_path: str) -> dict:
     return raw.get("$defs") or raw.get("definitions")
 
 
-def openapi_part(defs: dict) -> tuple[list[list], list[str], dict]:
-    """From the OpenAPI definitions alone: the root rows [group, version, kind, definition], every
-    definition they reach, and those definitions in OpenAPI v3 form."""
+def openapi_part(defs: dict, root_kinds=None, keep=None) -> tuple[list[list], list[str], dict]:
+    """From the OpenAPI definitions alone: the root rows [group, version, kind, definition] of
+    `root_kinds` ((apiVersion, kind) pairs; ROOT_KINDS by default), every definition they reach
+    (those `keep(name)` accepts, when given), and those definitions in OpenAPI v3 form."""
     by_gvk = {}
     for name, d in defs.items():
         for g in d.get("x-kubernetes-group-version-kind", []):
             by_gvk[(g["group"], g["version"], g["kind"])] = name
 
     roots = []
-    for api_version, kind in ROOT_KINDS:
+    for api_version, kind in root_kinds or ROOT_KINDS:
         group, _, version = api_version.rpartition("/")
         name = by_gvk.get((group, version, kind))
         if name is None:
@@ -709,7 +712,7 @@ def openapi_part(defs: dict) -> tuple[list[list], list[str], dict]:
     todo = [r[3] for r in roots]
     while todo:
         d = todo.pop()
-        if d in reach:
+        if d in reach or (keep is not None and not keep(d)):
             continue
         reach.append(d)
         todo.extend(sorted(_refs(defs[d])))
