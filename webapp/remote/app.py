@@ -36,6 +36,8 @@ UNAVAILABLE = {
     "load": "the load control drives the playground's simulated traffic",
     "timeline": "the timeline replays the playground's own history; a real cluster keeps none to replay",
     "export": "Export writes the playground's objects; to copy this cluster into a playground, use kubeplay import",
+    "ingressRequest": "Send request goes through the playground's simulated ingress controller: on a real "
+                      "cluster, curl the controller's address",
 }
 READ_ONLY = "kubeplay is serving this cluster with --read-only: no action is sent to it"
 ACTIONS = ("apply", "delete", "kill", "scale", "restart", "undo", "cordon", "drain", "deleteNode", "edit")
@@ -46,7 +48,7 @@ _SIMULATION_ONLY = [
     ("/kubeplay/v1/nodes", "addNode"), ("/kubeplay/v1/nodes/<name>/fail", "failNode"),
     ("/kubeplay/v1/nodes/<name>/recover", "failNode"), ("/kubeplay/v1/control-plane", "controlPlane"),
     ("/kubeplay/v1/scenarios/<sid>/start", "scenarios"), ("/kubeplay/v1/scenarios/<sid>/check", "scenarios"),
-    ("/kubeplay/v1/terminal", "terminal"), ("/kubeplay/v1/deployments/<ns>/<name>/load", "load"),
+    ("/kubeplay/v1/terminal", "terminal"), ("/kubeplay/v1/ingress/request", "ingressRequest"), ("/kubeplay/v1/deployments/<ns>/<name>/load", "load"),
 ]
 
 

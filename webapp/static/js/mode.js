@@ -16,7 +16,7 @@ export const REMOTE = document.body.dataset.mode === "remote";
 // Static controls of index.html and the widgets that draw their own buttons.
 const CONTROLS = [
   ["#time button", "clock"], ["#timings", "timings"], ["#pizza-demo", "tour"], ["#add-node", "addNode"],
-  ["#export", "export"],
+  ["#export", "export"], ["#ingress-send input, #ingress-send button", "ingressRequest"],
   ["#timeline input, #timeline button, #timeline select", "timeline"],
   ["#terminal input, #terminal button", "terminal"], ["#scenarios button", "scenarios"],
   ["#apply, #apply-confirm", "apply"], ["#delete", "delete"], ["#control-plane button.cp-toggle", "controlPlane"],
