@@ -150,7 +150,11 @@ def test_rollout_status_follows_a_rolling_update_and_exits_by_itself(kube_shared
     # The wire sequence of kubectl-wire.md §5: GET the deployment, then a watch by name.
     base = rf"GET http://127\.0\.0\.1:\d+/apis/apps/v1/namespaces/{kube.ns}/deployments"
     assert any(re.search(rf"{base}/web\?", r) for r in requests), detail
-    assert any(re.search(rf"{base}\?.*fieldSelector=metadata\.name%3Dweb.*watch=true", r) for r in requests), detail
+    # (At 20x a loaded machine can let the rollout finish before kubectl lists: then its list is
+    # the whole answer and there is nothing left to watch.)
+    if len(out.stdout.splitlines()) > 1:
+        assert any(re.search(rf"{base}\?.*fieldSelector=metadata\.name%3Dweb.*watch=true", r) for r in requests), \
+            detail
     assert kube.deployment("web")["status"]["updatedReplicas"] == 3
 
 
