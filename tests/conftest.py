@@ -115,6 +115,56 @@ def _hermetic_env(**paths) -> dict:
     return env
 
 
+class _Reaper:
+    """Servers asked to exit by close(): waited for in the background, killed if they hang, and
+    all gone before the session ends (pytest_sessionfinish), so none outlives the suite."""
+
+    def __init__(self):
+        self._procs: list[subprocess.Popen] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def add(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self._procs.append(proc)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="server-reaper", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._procs:
+                    self._thread = None
+                    return
+                proc = self._procs.pop(0)
+            self._finish(proc)
+
+    @staticmethod
+    def _finish(proc: subprocess.Popen) -> None:
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+    def drain(self) -> None:
+        with self._lock:
+            procs, self._procs = self._procs, []
+            thread = self._thread
+        for proc in procs:
+            self._finish(proc)
+        if thread is not None:
+            thread.join(20)
+
+
+_REAPER = _Reaper()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _REAPER.drain()
+
+
 class KubeplayServer(KubectlRunner):
     """One `python -m webapp serve` process. start()/stop()/kill() may be called repeatedly (restart
     tests reuse the same state file and port); each start gets a fresh kubectl cache dir."""
@@ -207,6 +257,10 @@ class KubeplayServer(KubectlRunner):
             self.proc.wait(10)
 
     def close(self) -> None:
+        """Kill the test's kubectl processes and ask the server to exit, without waiting for it:
+        a server takes 0.3-1 s to wind down (its HTTP loop's poll, the engine's last flush), and
+        nothing after a test needs it gone (each server has its own port, HOME and state), so
+        the reaper waits for it while the next test runs. Tests that need the exit use stop()."""
         for bg in self.background:          # killed if still running, and its pipes closed
             if bg.poll() is None:
                 bg.kill()
@@ -217,11 +271,7 @@ class KubeplayServer(KubectlRunner):
         self.background.clear()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+            _REAPER.add(self.proc)
 
     def log(self) -> str:
         try:
