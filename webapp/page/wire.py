@@ -6,7 +6,7 @@ engine's thread held the interpreter lock. Most of those states were serialised 
 open page's stream sent them as watch events when they were written, and a reload sends the same
 states again. So the text of each state is kept, keyed by what identifies a state: kind, uid and
 resourceVersion (a write always gives a new resourceVersion; stored objects are never changed in
-place). The newest MAX_ENTRIES states are kept (a snapshot touches every current object, so the
+place). Events are not kept (see object_text). The newest MAX_ENTRIES states are kept (a snapshot touches every current object, so the
 states a snapshot needs are the ones kept; superseded states age out); ~3 KB a pod, so the cache
 holds up to ~60 MB at 20,000 states and nothing while the cluster is small.
 
@@ -43,7 +43,9 @@ def object_text(obj: dict) -> str:
     """`dumps(slim(obj))`, written once per state of an object (see the module docstring)."""
     md = obj.get("metadata") or {}
     uid, rv = md.get("uid"), md.get("resourceVersion")
-    if not uid or not rv:
+    if not uid or not rv or obj.get("kind") == "Event":
+        # Events: written once and never changed, most sent once per page; a 10,000-pod scale-up
+        # makes ~60,000 of them, and keeping them would push out the pods a reload needs.
         return dumps(slim(obj))
     key = (str(obj.get("kind")), str(uid), str(rv))
     with _lock:
