@@ -37,14 +37,6 @@ const MIN_PER_FRAME = 20;
 // A scale-up's group collects a few lines per pod: only its newest lines are kept (every line is
 // laid out and painted; thousands of them made each frame slow).
 const MAX_LINES_PER_GROUP = 200;
-// The newest groups are always fully rendered (what a learner following the log sees, and more);
-// older ones that did not change since they were last drawn are marked `far`
-// (content-visibility: auto in app.css): off screen, the browser skips their layout and paint and
-// keeps their last drawn size. Every flush takes groups off the top and adds lines at the bottom,
-// which moved all the others: relaying out and repainting the whole list each time was most of a
-// scale-up's frame cost. New groups are not skipped from the start (a group would then show
-// empty for a frame and the list would grow under the bottom it was scrolled to).
-const KEEP_RENDERED = 40;
 
 function simTime(seconds) {
   if (typeof seconds !== "number") return "";
@@ -222,37 +214,15 @@ export class ReconcileLog {
     // The groups' key lists are written once per flush, not once per line: a group that a
     // thousand-pod scale-up feeds has thousands of keys.
     for (const g of this.touched) g.el.dataset.keys = [...g.keys].join(" ");
+    this.touched.clear();
     let extra = this.groups.length - MAX_GROUPS;
     while (extra-- > 0) {
       const g = this.groups.shift();
       g.el.remove();
       for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
     }
-    this._markFar();
-    this.touched.clear();
     if (follow) this._toBottom();
     if (force && this.pending.length) this.flush(true);
-  }
-
-  /** Mark the groups before the newest KEEP_RENDERED that were drawn as they are now (not changed
-   *  in this flush) `far`; a group that changes is unmarked first (_near). */
-  _markFar() {
-    const end = this.groups.length - KEEP_RENDERED;
-    for (let i = 0; i < end; i++) {
-      const g = this.groups[i];
-      if (g.far || this.touched.has(g)) continue;
-      g.far = true;
-      g.el.classList.add("far");
-    }
-    // A group that a late line moved back among the newest is drawn in full again.
-    for (let i = Math.max(0, end); i < this.groups.length; i++) this._near(this.groups[i]);
-  }
-
-  /** Draw this group in full again (its lines or their visibility are about to change). */
-  _near(g) {
-    if (!g.far) return;
-    g.far = false;
-    g.el.classList.remove("far");
   }
 
   _toBottom() {
@@ -328,7 +298,6 @@ export class ReconcileLog {
   }
 
   _touch(g, e, t) {
-    this._near(g);
     g.last = Math.max(g.last, t);
     const add = (k) => {
       if (!k) return;
@@ -365,7 +334,6 @@ export class ReconcileLog {
   }
 
   _fold(g, e) {
-    this._near(g);
     const svc = e.key;
     let line = g.folds.get(svc);
     const text = `Service ${svc}: endpoints updated — ${e.msg.replace(/^.*?: /, "").replace(/ → .*$/, "")}`;
@@ -405,7 +373,6 @@ export class ReconcileLog {
   }
 
   _applyFilter(g) {
-    this._near(g);
     this._applyGroupFilter(g);
     for (const line of g.body.children) this._filterLine(line);
   }
