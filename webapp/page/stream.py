@@ -24,6 +24,7 @@ Protocol (JSON text frames), the list-then-watch of client-go's reflector over o
            (engine/traffic.py: client, target, service, endpoint, status, time), for the page
            to draw each one's path; only those made after the stream opened
 
+Each object state is serialised once, whichever pages and messages carry it (webapp/page/wire.py).
 Only kinds the page draws are carried (nodes, pods, workloads, services, endpointslices,
 events); Leases — node heartbeats — and the rest are skipped to keep the page quiet, but their
 resourceVersions still advance the client's. Only the handler thread sends on its socket. A
