@@ -34,6 +34,10 @@ def test_a_state_is_written_once_and_a_new_state_gets_its_own_text():
     assert wire.object_text(dict(obj)) is first                 # the same state: the same text
     newer = {**obj, "metadata": {**obj["metadata"], "resourceVersion": "8"}, "spec": {"nodeName": "node-2"}}
     assert json.loads(wire.object_text(newer))["spec"] == {"nodeName": "node-2"}
+    # Another store's object with the same uid and resourceVersion is another state.
+    other = {**obj, "spec": {"nodeName": "node-9"}}
+    assert json.loads(wire.object_text(other, scope=2))["spec"] == {"nodeName": "node-9"}
+    assert wire.object_text(obj) is first
     # Without a uid or resourceVersion nothing identifies a state: written each time, correctly.
     bare = {"kind": "Pod", "metadata": {"name": "x"}}
     assert json.loads(wire.object_text(bare)) == bare

@@ -116,6 +116,8 @@ class Session:
         """`source`: what the stream draws (webapp/page/source.py: the engine, or a real cluster)."""
         self.ws, self.source, self.stopping = ws, source, stopping
         self.store = source
+        # Which store the objects are from (an EngineSource is made per page; its store is shared).
+        self.scope = id(getattr(source, "store", source))
         self.watcher = None
         self.skip_upto: dict[str, int] = {}   # per kind: events at or below this rv are in the snapshot
         self.skip_until = 0
@@ -220,7 +222,7 @@ class Session:
             items.extend(objs)
         self.skip_until = max(self.skip_upto.values(), default=start)
         for i in range(0, max(1, len(items)), SNAPSHOT_PART):
-            part = [wire.object_text(o) for o in items[i:i + SNAPSHOT_PART]]
+            part = [wire.object_text(o, self.scope) for o in items[i:i + SNAPSHOT_PART]]
             more = {"more": True} if i + SNAPSHOT_PART < len(items) else None
             self._send_text(_message({"type": "snapshot", "resourceVersion": str(start)}, "items", part, more),
                             str(start))
@@ -274,8 +276,9 @@ class Session:
                     etype = "ADDED"
             out[uid] = (etype, obj, ev.rv)
         values = list(out.values())
-        return ([f'{{"type":{wire.dumps(etype)},"object":{wire.object_text(obj)}}}' for etype, obj, _ in values],
-                [rv for _, _, rv in values])
+        texts = [f'{{"type":{wire.dumps(etype)},"object":{wire.object_text(obj, self.scope)}}}'
+                 for etype, obj, _ in values]
+        return texts, [rv for _, _, rv in values]
 
     # ---- decisions and clock ------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ place). Events are not kept (see object_text). The newest MAX_ENTRIES states are
 states a snapshot needs are the ones kept; superseded states age out); ~3 KB a pod, so the cache
 holds up to ~60 MB at 20,000 states and nothing while the cluster is small.
 
-    text = wire.object_text(obj)      # the object as the page gets it (managedFields dropped)
+    text = wire.object_text(obj, scope)   # the object as the page gets it (managedFields dropped);
+                                          # scope: the store it came from (states of one store)
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from collections import OrderedDict
 
 MAX_ENTRIES = 20_000
 
-_cache: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+_cache: OrderedDict[tuple[int, str, str, str], str] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -39,15 +40,17 @@ def slim(obj: dict) -> dict:
     return out
 
 
-def object_text(obj: dict) -> str:
-    """`dumps(slim(obj))`, written once per state of an object (see the module docstring)."""
+def object_text(obj: dict, scope: int = 0) -> str:
+    """`dumps(slim(obj))`, written once per state of an object (see the module docstring).
+    `scope` tells stores apart (tests run many clusters in one process, and an object copied
+    from one store to another may keep its uid): the id of the store the object is from."""
     md = obj.get("metadata") or {}
     uid, rv = md.get("uid"), md.get("resourceVersion")
     if not uid or not rv or obj.get("kind") == "Event":
         # Events: written once and never changed, most sent once per page; a 10,000-pod scale-up
         # makes ~60,000 of them, and keeping them would push out the pods a reload needs.
         return dumps(slim(obj))
-    key = (str(obj.get("kind")), str(uid), str(rv))
+    key = (scope, str(obj.get("kind")), str(uid), str(rv))
     with _lock:
         text = _cache.get(key)
         if text is not None:
