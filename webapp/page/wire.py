@@ -1,14 +1,15 @@
 """The page stream's objects as JSON text, each state written once (webapp/page/stream.py).
 
 A page that opens on a 10,000-pod cluster is sent every object (~30 MB of JSON); serialising
-them took the stream's thread most of a second of CPU, and far longer in wall time while the
-engine's thread held the interpreter lock. Most of those states were serialised already: every
-open page's stream sent them as watch events when they were written, and a reload sends the same
-states again. So the text of each state is kept, keyed by what identifies a state: kind, uid and
-resourceVersion (a write always gives a new resourceVersion; stored objects are never changed in
-place). Events are not kept (see object_text). The newest MAX_ENTRIES states are kept (a snapshot touches every current object, so the
-states a snapshot needs are the ones kept; superseded states age out); ~3 KB a pod, so the cache
-holds up to ~60 MB at 20,000 states and nothing while the cluster is small.
+them took the stream's thread ~1 s of CPU on a loaded machine (bench/README.md). Most of those
+states were serialised already: every open page's stream sent them as watch events when they
+were written, and a reload or a second page sends the same states again. So the text of each
+state is kept, keyed by what identifies a state: the store, kind, uid and resourceVersion (a
+write always gives a new resourceVersion; stored objects are never changed in place). Events are
+not kept (see object_text). The newest MAX_ENTRIES states are kept (a snapshot touches every
+current object, so the states a snapshot needs are the ones kept; superseded states age out);
+~3 KB a pod, so the cache holds up to ~60 MB at 20,000 states and little while the cluster is
+small.
 
     text = wire.object_text(obj, scope)   # the object as the page gets it (managedFields dropped);
                                           # scope: the store it came from (states of one store)
