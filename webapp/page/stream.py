@@ -24,6 +24,7 @@ Protocol (JSON text frames), the list-then-watch of client-go's reflector over o
            (engine/traffic.py: client, target, service, endpoint, status, time), for the page
            to draw each one's path; only those made after the stream opened
 
+Each object state is serialised once, whichever pages and messages carry it (webapp/page/wire.py).
 Only kinds the page draws are carried (nodes, pods, workloads, services, endpointslices,
 events); Leases — node heartbeats — and the rest are skipped to keep the page quiet, but their
 resourceVersions still advance the client's. Only the handler thread sends on its socket. A
@@ -45,6 +46,7 @@ from flask import Flask, request
 from engine import errors, objects, resources as kinds
 from webapp.extension import current
 
+from . import wire
 from .source import EngineSource
 
 log = logging.getLogger("kubeplay.stream")
@@ -95,18 +97,13 @@ def register(sock, app: Flask) -> None:
         Session(ws, ext.source if ext.source is not None else EngineSource(ext.cluster), ext.stopping).run()
 
 
-def _dumps(msg: dict) -> str:
-    return json.dumps(msg, separators=(",", ":"), default=str)
-
-
-def _slim(obj: dict) -> dict:
-    """The object as the page needs it: managedFields dropped (never mutate the stored dict)."""
-    md = obj.get("metadata") or {}
-    if "managedFields" not in md:
-        return obj
-    out = dict(obj)
-    out["metadata"] = {k: v for k, v in md.items() if k != "managedFields"}
-    return out
+def _message(head: dict, key: str, texts: list[str], tail: dict | None = None) -> str:
+    """`head` with `key` holding the already serialised `texts` as a list (then `tail`'s fields):
+    the stream's objects are serialised once per state (webapp/page/wire.py), not per message."""
+    out = wire.dumps(head)[:-1] + f',"{key}":[' + ",".join(texts) + "]"
+    if tail:
+        out += "," + wire.dumps(tail)[1:-1]
+    return out + "}"
 
 
 class Session:
@@ -119,6 +116,8 @@ class Session:
         """`source`: what the stream draws (webapp/page/source.py: the engine, or a real cluster)."""
         self.ws, self.source, self.stopping = ws, source, stopping
         self.store = source
+        # Which store the objects are from (an EngineSource is made per page; its store is shared).
+        self.scope = id(getattr(source, "store", source))
         self.watcher = None
         self.skip_upto: dict[str, int] = {}   # per kind: events at or below this rv are in the snapshot
         self.skip_until = 0
@@ -223,11 +222,10 @@ class Session:
             items.extend(objs)
         self.skip_until = max(self.skip_upto.values(), default=start)
         for i in range(0, max(1, len(items)), SNAPSHOT_PART):
-            part = [_slim(o) for o in items[i:i + SNAPSHOT_PART]]
-            msg = {"type": "snapshot", "resourceVersion": str(start), "items": part}
-            if i + SNAPSHOT_PART < len(items):
-                msg["more"] = True
-            self._send(msg)
+            part = [wire.object_text(o, self.scope) for o in items[i:i + SNAPSHOT_PART]]
+            more = {"more": True} if i + SNAPSHOT_PART < len(items) else None
+            self._send_text(_message({"type": "snapshot", "resourceVersion": str(start)}, "items", part, more),
+                            str(start))
 
     def _pump_events(self) -> None:
         try:
@@ -252,13 +250,14 @@ class Session:
             # this message's last entry has been sent; only the final message may claim the rv of
             # the whole backlog (including skipped kinds after the last drawn change).
             rv = evs[-1].rv if last else rvs[min(i + MAX_BATCH, len(batch)) - 1]
-            self._send({"type": "events", "resourceVersion": str(rv),
-                        "events": batch[i:i + MAX_BATCH]})
+            self._send_text(_message({"type": "events", "resourceVersion": str(rv)}, "events",
+                                     batch[i:i + MAX_BATCH]), str(rv))
 
-    def _coalesce(self, evs) -> tuple[list[dict], list[int]]:
+    def _coalesce(self, evs) -> tuple[list[str], list[int]]:
         """Drawn kinds only; one entry per object carrying its latest state in this batch, in the
-        order of those latest events, with the rv of each entry's latest event alongside."""
-        out: dict[str, tuple[dict, int]] = {}
+        order of those latest events, with the rv of each entry's latest event alongside. An entry
+        is the JSON text of {"type": ..., "object": ...}."""
+        out: dict[str, tuple[str, dict, int]] = {}
         for ev in evs:
             obj = ev.object
             kind = obj.get("kind")
@@ -271,13 +270,15 @@ class Session:
             prev = out.pop(uid, None)
             etype = ev.type
             if prev is not None:
-                if prev[0]["type"] == "ADDED" and etype == "DELETED":
+                if prev[0] == "ADDED" and etype == "DELETED":
                     continue                       # born and gone within the batch
-                if prev[0]["type"] == "ADDED":
+                if prev[0] == "ADDED":
                     etype = "ADDED"
-            out[uid] = ({"type": etype, "object": _slim(obj)}, ev.rv)
+            out[uid] = (etype, obj, ev.rv)
         values = list(out.values())
-        return [e for e, _ in values], [rv for _, rv in values]
+        texts = [f'{{"type":{wire.dumps(etype)},"object":{wire.object_text(obj, self.scope)}}}'
+                 for etype, obj, _ in values]
+        return texts, [rv for _, _, rv in values]
 
     # ---- decisions and clock ------------------------------------------------------------------
 
@@ -323,7 +324,10 @@ class Session:
     # ---- sending --------------------------------------------------------------------------------
 
     def _send(self, msg: dict) -> None:
-        data = _dumps(msg)
+        self._send_text(wire.dumps(msg), msg.get("resourceVersion"))
+
+    def _send_text(self, data: str, rv: str | None) -> None:
+        """Send one message's JSON text; `rv`: the resourceVersion it carries (None: none)."""
         t0 = time.monotonic()
         try:
             self.ws.send(data)
@@ -331,8 +335,8 @@ class Session:
             raise SlowClient() from e
         if time.monotonic() - t0 >= SEND_TIMEOUT * 0.9:
             raise SlowClient()
-        if "resourceVersion" in msg:
-            self.sent_rv = msg["resourceVersion"]
+        if rv is not None:
+            self.sent_rv = rv
 
 
 def _set_send_timeout(ws, seconds: float) -> None:

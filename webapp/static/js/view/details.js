@@ -30,6 +30,9 @@ export class DetailsPanel {
     this.sel = sel && sel.uid ? sel : null;
     this.shown = undefined;
     this.root.hidden = !this.sel;
+    // The page's columns make room for the panel (app.css .layout.details-open).
+    const layout = this.root.closest(".layout");
+    if (layout) layout.classList.toggle("details-open", !!this.sel);
     this.draw(null);
   }
 
