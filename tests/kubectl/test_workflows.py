@@ -230,17 +230,20 @@ def test_rollout_pause_and_resume(kube_shared):
     assert images == {"nginx:1.25"}
 
 
-def test_deleting_a_namespace_removes_what_is_in_it(kube):
-    kube("create", "namespace", "team-a")
-    kube("create", "deployment", "web", "--image=nginx", "-n", "team-a")
-    kube.wait_running("app=web", 1, namespace="team-a")
-    out = kube("delete", "namespace", "team-a", timeout=60)
-    assert out.stdout == 'namespace "team-a" deleted\n'
-    got = kube("get", "namespace", "team-a", check=False)
-    assert got.stderr == 'Error from server (NotFound): namespaces "team-a" not found\n'
-    assert kube.server.get_json("/api/v1/namespaces/team-a/pods")["items"] == []
-    out = kube("create", "deployment", "late", "--image=nginx", "-n", "team-a", check=False)
-    assert out.returncode == 1 and 'namespaces "team-a" not found' in out.stderr, out.stderr
+def test_deleting_a_namespace_removes_what_is_in_it(kube_shared):
+    # A namespace of its own making (named after the test's), on the module's server.
+    kube = kube_shared
+    team = f"{kube.ns}-team-a"
+    kube("create", "namespace", team)
+    kube("create", "deployment", "web", "--image=nginx", "-n", team)
+    kube.wait_running("app=web", 1, namespace=team)
+    out = kube("delete", "namespace", team, timeout=60)
+    assert out.stdout == f'namespace "{team}" deleted\n'
+    got = kube("get", "namespace", team, check=False)
+    assert got.stderr == f'Error from server (NotFound): namespaces "{team}" not found\n'
+    assert kube.server.get_json(f"/api/v1/namespaces/{team}/pods")["items"] == []
+    out = kube("create", "deployment", "late", "--image=nginx", "-n", team, check=False)
+    assert out.returncode == 1 and f'namespaces "{team}" not found' in out.stderr, out.stderr
 
 
 def test_other_output_forms(kube_shared):
