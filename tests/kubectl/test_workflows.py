@@ -126,12 +126,16 @@ def test_apply_of_a_multi_document_file_creates_each_object(kube_shared, tmp_pat
     assert out == 'deployment.apps "shop" deleted\nservice "shop" deleted\n'
 
 
-def test_get_all_lists_the_workload_kinds(kube):
+def test_get_all_lists_the_workload_kinds(kube_shared):
+    kube = kube_shared
     create_web(kube)
     kube("expose", "deployment", "web", "--port=80")
     out = kube("get", "all").stdout
-    for prefix in ("pod/web-", "service/kubernetes", "service/web", "deployment.apps/web", "replicaset.apps/web-"):
+    for prefix in ("pod/web-", "service/web", "deployment.apps/web", "replicaset.apps/web-"):
         assert re.search(rf"^{re.escape(prefix)}", out, re.M), out
+    # The apiserver's Service is in `default` (the test's namespace is its own).
+    out = kube("get", "all", "-n", "default").stdout
+    assert re.search(r"^service/kubernetes", out, re.M), out
 
 
 def test_kubectl_events_prints_the_event_table(kube_shared):
