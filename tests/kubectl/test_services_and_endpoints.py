@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import Kube
-
 
 def web_with_service(kube, replicas=3) -> dict[str, str]:
     """Deployment web (nginx, port 80) exposed as Service web; returns {pod name: pod IP}."""
@@ -88,12 +86,12 @@ def test_expose_fills_the_endpointslice_and_endpoints_with_the_ready_pod_ips(kub
     assert m and {hp.rsplit(":", 1)[0] for hp in m.group(1).split(",")} == want, text
 
 
-def test_the_kubernetes_service_routes_to_the_apiserver(kubeplay_module_server, kubectl_session, tmp_path):
+def test_the_kubernetes_service_routes_to_the_apiserver(kube_default):
     """Its endpoints are the apiserver's own address on 6443 — written by the apiserver, not by
     the endpoint controllers (the Service has no selector), as on a real cluster. Read only, in
     `default` (where it lives) on the module's server: the other tests here keep to their own
     namespaces, or to servers of their own."""
-    kube = Kube(kubectl_session(kubeplay_module_server, tmp_path / "kubectl", namespace="default"), "default")
+    kube = kube_default
     assert endpoints_column(kube, "kubernetes") == "172.18.0.1:6443"
     header, rows = kube.table("get", "endpointslices", "kubernetes")
     assert [(r["NAME"], r["ADDRESSTYPE"], r["PORTS"], r["ENDPOINTS"]) for r in rows] == [
