@@ -175,3 +175,11 @@ def kube_shared(kubeplay_module_server, kubectl_session, tmp_path, request) -> K
 def kube_factory(kubeplay_factory):
     """kube_factory(state=path, ...) → a Kube on a new server (see kubeplay_factory)."""
     return lambda **kw: Kube(kubeplay_factory(**kw))
+
+
+@pytest.fixture
+def kube_default(kubeplay_module_server, kubectl_session, tmp_path) -> Kube:
+    """The test's own kubectl (1.32; its own kubeconfig, HOME and cache) in `default` on the
+    module's shared server: for tests that only read what the cluster keeps there (the kubernetes
+    Service), in a module whose other tests keep to their own namespaces."""
+    return Kube(kubectl_session(kubeplay_module_server, tmp_path / "kubectl", namespace="default"), "default")

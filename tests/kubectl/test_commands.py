@@ -107,7 +107,9 @@ def test_kubectl_version_shows_server_version_1_32(kube_shared):
     assert "WARNING" not in out.stderr
 
 
-def test_api_resources_lists_deployments_with_shortname_deploy(kube):
+def test_api_resources_lists_deployments_with_shortname_deploy(kube_shared):
+    # Discovery only (no test in this module adds a kind), with the test's own discovery cache.
+    kube = kube_shared
     header, rows = kube.table("api-resources")
     assert header == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
     # A name may be served by two groups (pods: v1, and metrics.k8s.io's PodMetrics, as with metrics-server).
@@ -231,14 +233,20 @@ def test_rollout_undo_without_history_is_an_error(kube_shared):
     assert "skipped rollback" in out.stderr or "no rollout history found" in out.stderr, out.stderr
 
 
-def test_expose_deployment_creates_a_service_listed_by_get_svc(kube):
+def test_expose_deployment_creates_a_service_listed_by_get_svc(kube_shared):
+    kube = kube_shared
     create_web(kube)
     out = kube("expose", "deployment", "web", "--port=80")
     assert out.stdout == "service/web exposed\n"
     header, rows = kube.table("get", "svc")
     assert header == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
     by_name = {r["NAME"]: r for r in rows}
-    assert set(by_name) == {"kubernetes", "web"}
+    assert set(by_name) == {"web"}                  # the test's own namespace
+    # The apiserver's Service, in `default`, beside it.
+    header, rows = kube.table("get", "svc", "-n", "default")
+    assert header == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    assert [r["NAME"] for r in rows] == ["kubernetes"]
+    by_name["kubernetes"] = rows[0]
     assert (by_name["kubernetes"]["TYPE"], by_name["kubernetes"]["CLUSTER-IP"], by_name["kubernetes"]["PORT(S)"]) == \
         ("ClusterIP", "10.96.0.1", "443/TCP")
     web = by_name["web"]

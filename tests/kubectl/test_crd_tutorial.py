@@ -6,6 +6,7 @@ and `kubectl scale` through a scale subresource. Manifests: testdata/crd-tutoria
 from __future__ import annotations
 
 import re
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,6 @@ from conftest import Kube
 DATA = Path(__file__).resolve().parent / "testdata" / "crd-tutorial"
 CRD = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com"
 CRONTABS = "/apis/stable.example.com/v1/namespaces/default/crontabs"
-
-
-@pytest.fixture
-def kube_v(kubeplay_server, kubectl_version, kubectl_session, tmp_path) -> Kube:
-    """A server of the test's own (CRDs are cluster-wide) and each kubectl version in turn."""
-    return Kube(kubectl_session(kubeplay_server, tmp_path / "kubectl", namespace="default", version=kubectl_version),
-                "default", kubectl_version)
 
 
 def _f(name: str) -> str:
@@ -36,6 +30,28 @@ def _gone(kube, path):
             return "404" in str(e)
         return False
     return check
+
+
+@pytest.fixture
+def kube_v(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path) -> Kube:
+    """The module's server in `default`, and each kubectl version in turn. CRDs are cluster-wide,
+    so the tests using it take turns (a module's tests run one after another, on one worker) and
+    each finds the server without any CRD and leaves it so: the teardown deletes the CRD (its
+    objects go with it) and waits until stable.example.com is no longer served."""
+    server = kubeplay_module_server
+    crds = server.get_json("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")["items"]
+    assert crds == [], f"a CRD left by an earlier test: {[c['metadata']['name'] for c in crds]}"
+    kube = Kube(kubectl_session(server, tmp_path / "kubectl", namespace="default", version=kubectl_version),
+                "default", kubectl_version)
+    yield kube
+    try:
+        server.delete(CRD)
+    except urllib.error.HTTPError as e:
+        if e.code != 404:
+            raise
+    server.wait_until(_gone(kube, CRD), timeout=30, message="the CRD is gone after the test")
+    server.wait_until(lambda: "stable.example.com" not in str(server.get_json("/apis")), timeout=10,
+                      message="stable.example.com no longer served")
 
 
 def test_the_crontab_tutorial_step_by_step(kube_v):

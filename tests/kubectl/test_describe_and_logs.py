@@ -87,14 +87,16 @@ def test_describe_deployment_and_replicaset_show_their_controllers_events(kube_s
     assert sorted(m for *_, m in rows) == sorted(f"Created pod: {p}" for p in pods)
 
 
-def test_describe_node_shows_conditions_pods_and_the_kubelet_and_node_controller_events(kube):
+def test_describe_node_shows_conditions_pods_and_the_kubelet_and_node_controller_events(kube_shared):
+    # Reads a node (no test on the module's server changes nodes); its pods include the test's own.
+    kube = kube_shared
     names = web(kube, 3)
-    node = kube.server.get_json(f"/api/v1/namespaces/default/pods/{names[0]}")["spec"]["nodeName"]
+    node = kube.server.get_json(f"/api/v1/namespaces/{kube.ns}/pods/{names[0]}")["spec"]["nodeName"]
     text = kube("describe", "node", node).stdout
     assert re.search(rf"^Name:\s+{node}$", text, re.M), text
     assert re.search(r"^\s+Ready\s+True\s+.+\s+KubeletReady\s+kubelet is posting ready status$", text, re.M), text
     assert re.search(r"^Non-terminated Pods:\s+\(\d+ in total\)$", text, re.M), text
-    assert re.search(rf"^\s+default\s+{re.escape(names[0])}\s", text, re.M), text
+    assert re.search(rf"^\s+{re.escape(kube.ns)}\s+{re.escape(names[0])}\s", text, re.M), text
     rows = events_rows(text)
     assert ("Normal", "Starting", "kubelet", "Starting kubelet.") in rows, rows
     assert ("Normal", "NodeReady", "kubelet", f"Node {node} status is now: NodeReady") in rows, rows
@@ -179,11 +181,12 @@ spec:
     assert out.stderr == "error: container nope is not valid for pod duo\n", out.stderr
 
 
-def test_a_looping_container_keeps_writing_to_its_log(kube):
+def test_a_looping_container_keeps_writing_to_its_log(kube_shared):
     """`while true; do echo tick; sleep 10; done` prints a line every 10 simulated seconds."""
+    kube = kube_shared
     kube("run", "ticker", "--image=busybox", "--", "sh", "-c", "while true; do echo tick; sleep 10; done")
     kube.wait_running("run=ticker", 1)
-    started = kube.server.get_json("/api/v1/namespaces/default/pods/ticker")["status"]["containerStatuses"][0]["state"]["running"]["startedAt"]
+    started = kube.server.get_json(f"/api/v1/namespaces/{kube.ns}/pods/ticker")["status"]["containerStatuses"][0]["state"]["running"]["startedAt"]
     t0 = dt.datetime.fromisoformat(started.replace("Z", "+00:00")).timestamp()
     kube.server.wait_until(lambda: kube.server.get_json("/kubeplay/v1/clock")["nowSeconds"] >= t0 + 45, 30,
                            message="45 simulated seconds of ticking")

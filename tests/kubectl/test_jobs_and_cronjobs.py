@@ -164,10 +164,16 @@ def test_the_terminal_describes_and_lists_jobs_as_kubectl_does(kube):
         assert (got, mine["exitCode"]) == (want, real.returncode), command
 
 
-def test_the_terminal_creates_jobs_and_cronjobs_as_kubectl_does(kube):
+def test_the_terminal_creates_jobs_and_cronjobs_as_kubectl_does(kube_shared):
     """`create job|cronjob` typed in the page's terminal make the objects the real kubectl makes."""
+    kube = kube_shared
+
     def term(command):
+        # In the test's namespace (the real kubectl's context has it): `create <kind> <name> -n <ns> ...`.
+        verb, kind, name, rest = command.split(" ", 3)
+        command = f"{verb} {kind} {name} -n {kube.ns} {rest}"
         return kube.server.post_json("/kubeplay/v1/terminal", {"command": command}, timeout=20)
+
     out = kube("create", "job", "j-real", "--image=busybox:1.36", "--", "echo", "hi").stdout
     assert term("create job j-mine --image=busybox:1.36 -- echo hi") == {"output": out.replace("real", "mine"),
                                                                            "exitCode": 0}

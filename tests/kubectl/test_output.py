@@ -86,18 +86,23 @@ def test_get_pods_with_a_label_selector_shows_only_matching_pods(kube_shared):
     assert (out.stdout, out.stderr) == ("", f"No resources found in {kube.ns} namespace.\n")
 
 
-def test_get_pods_all_namespaces_adds_the_namespace_column(kube):
+def test_get_pods_all_namespaces_adds_the_namespace_column(kube_shared):
+    # The test's namespace and a second of its making, on the module's server (the checks are
+    # that both namespaces' rows are there, whatever else is).
+    kube = kube_shared
+    team = f"{kube.ns}-team-a"
     names = apply_login(kube)
-    kube("create", "namespace", "team-a")
-    kube("run", "other", "--image=nginx", "-n", "team-a")
-    kube.wait_running("run=other", 1, namespace="team-a")
+    kube("create", "namespace", team)
+    kube("run", "other", "--image=nginx", "-n", team)
+    kube.wait_running("run=other", 1, namespace=team)
     header, rows = kube.table("get", "pods", "-A")
     assert header == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     got = {(r["NAMESPACE"], r["NAME"]) for r in rows}
-    assert {("default", n) for n in names} | {("team-a", "other")} <= got
+    assert {(kube.ns, n) for n in names} | {(team, "other")} <= got
     header, rows = kube.table("get", "deploy", "--all-namespaces")
     assert header == ["NAMESPACE", "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
-    assert ("default", "login-app") in {(r["NAMESPACE"], r["NAME"]) for r in rows}
+    assert (kube.ns, "login-app") in {(r["NAMESPACE"], r["NAME"]) for r in rows}
+    kube.server.delete(f"/api/v1/namespaces/{team}")          # tidy: the server is the module's
 
 
 def test_show_labels_and_multi_type_get_use_the_row_objects(kube_shared):

@@ -1,7 +1,9 @@
 """Issue 4, probes and inter-pod scheduling through the real kubectl: the upstream liveness
 example is killed and restarted with the real events (describe shows them), a readiness probe
 moves a pod in and out of its Service's endpoints, and required anti-affinity leaves the fourth
-replica Pending with the scheduler's exact text — k8s-semantics.md §4, §6, §7."""
+replica Pending with the scheduler's exact text — k8s-semantics.md §4, §6, §7. Each test in a
+namespace of its own on the module's server (anti-affinity terms select in the pod's namespace;
+no test here changes nodes or the clock)."""
 from __future__ import annotations
 
 import json
@@ -89,11 +91,12 @@ spec:
 
 
 def container_status(kube, name):
-    st = kube.server.get_json(f"/api/v1/namespaces/default/pods/{name}").get("status") or {}
+    st = kube.server.get_json(f"/api/v1/namespaces/{kube.ns}/pods/{name}").get("status") or {}
     return (st.get("containerStatuses") or [{}])[0]
 
 
-def test_the_liveness_example_is_restarted_with_the_real_events(kube):
+def test_the_liveness_example_is_restarted_with_the_real_events(kube_shared):
+    kube = kube_shared
     assert kube("apply", "-f", "-", input=LIVENESS).stdout == "pod/liveness-exec created\n"
     kube.server.wait_until(lambda: container_status(kube, "liveness-exec").get("restartCount", 0) >= 1
                            and "running" in container_status(kube, "liveness-exec").get("state", {}),
@@ -119,11 +122,12 @@ def test_the_liveness_example_is_restarted_with_the_real_events(kube):
     assert rows[0]["NAME"] == "liveness-exec" and rows[0]["RESTARTS"].startswith("1 (")
 
 
-def test_a_readiness_probe_moves_a_pod_out_of_its_endpoints_and_back(kube):
+def test_a_readiness_probe_moves_a_pod_out_of_its_endpoints_and_back(kube_shared):
+    kube = kube_shared
     assert kube("apply", "-f", "-", input=READINESS).stdout == "pod/flaky created\nservice/flaky created\n"
 
     def addresses():
-        ep = kube.server.get_json("/api/v1/namespaces/default/endpoints/flaky")
+        ep = kube.server.get_json(f"/api/v1/namespaces/{kube.ns}/endpoints/flaky")
         subsets = ep.get("subsets") or []
         ready = [a["ip"] for s in subsets for a in s.get("addresses") or ()]
         not_ready = [a["ip"] for s in subsets for a in s.get("notReadyAddresses") or ()]
@@ -139,7 +143,8 @@ def test_a_readiness_probe_moves_a_pod_out_of_its_endpoints_and_back(kube):
     assert container_status(kube, "flaky")["restartCount"] == 0
 
 
-def test_required_anti_affinity_leaves_the_fourth_replica_pending_with_the_schedulers_text(kube):
+def test_required_anti_affinity_leaves_the_fourth_replica_pending_with_the_schedulers_text(kube_shared):
+    kube = kube_shared
     assert kube("apply", "-f", "-", input=ANTI).stdout == "deployment.apps/spread created\n"
 
     def split():

@@ -174,13 +174,16 @@ def test_service_accounts_tokens_and_admission(kube_ns):
     assert kube("delete", "serviceaccount", "bot").stdout == kube.deleted('serviceaccount "bot"')
 
 
-def test_a_pod_applied_with_its_new_namespace_is_admitted(kube):
+def test_a_pod_applied_with_its_new_namespace_is_admitted(kube_shared):
     """The default ServiceAccount is the controller's, made just after the namespace: the pod in
     the same file waits for it at admission, as the apiserver's plugin does, and is not refused."""
-    manifest = ("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fresh\n---\n"
-                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: first\n  namespace: fresh\n"
+    kube = kube_shared
+    fresh = f"{kube.ns}-fresh"           # a new namespace, named after the test's own (shared server)
+    manifest = (f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {fresh}\n---\n"
+                f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: first\n  namespace: {fresh}\n"
                 "spec:\n  containers:\n  - name: c\n    image: nginx\n")
     out = kube("apply", "-f", "-", input=manifest)
-    assert out.stdout == "namespace/fresh created\npod/first created\n"
-    pod = kube.server.get_json("/api/v1/namespaces/fresh/pods/first")
+    assert out.stdout == f"namespace/{fresh} created\npod/first created\n"
+    pod = kube.server.get_json(f"/api/v1/namespaces/{fresh}/pods/first")
     assert pod["spec"]["serviceAccountName"] == "default"
+    kube.server.delete(f"/api/v1/namespaces/{fresh}")         # tidy: the server is the module's

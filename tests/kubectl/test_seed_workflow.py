@@ -1,6 +1,7 @@
 """The seed's loop, driven by the real kubectl: apply a Deployment, watch it converge, break it,
 watch it heal, change it. Issue 2, "What it must show" 1–3. The namespaced steps run with both
-kubectl versions on the module's shared server (kube_ns); the node views on servers of their own."""
+kubectl versions on the module's shared server (kube_ns), `get nodes` (read only) there too; the
+node watches (one needs a quiet cluster) on servers of their own."""
 from __future__ import annotations
 
 import re
@@ -74,7 +75,9 @@ def test_get_rs_prints_the_real_columns_and_rows(kube_ns):
         assert re.fullmatch(rf"{re.escape(r['NAME'])}-{kube.SUFFIX}", pod["NAME"]), pod
 
 
-def test_get_nodes_prints_the_real_columns_and_rows(kube):
+def test_get_nodes_prints_the_real_columns_and_rows(kube_shared):
+    # Reads the nodes only; no test on the module's server changes them.
+    kube = kube_shared
     header, rows = kube.table("get", "nodes")
     assert header == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
     # kind's layout: the control-plane node (ROLES control-plane) and three workers.

@@ -86,9 +86,12 @@ def test_expose_fills_the_endpointslice_and_endpoints_with_the_ready_pod_ips(kub
     assert m and {hp.rsplit(":", 1)[0] for hp in m.group(1).split(",")} == want, text
 
 
-def test_the_kubernetes_service_routes_to_the_apiserver(kube):
+def test_the_kubernetes_service_routes_to_the_apiserver(kube_default):
     """Its endpoints are the apiserver's own address on 6443 — written by the apiserver, not by
-    the endpoint controllers (the Service has no selector), as on a real cluster."""
+    the endpoint controllers (the Service has no selector), as on a real cluster. Read only, in
+    `default` (where it lives) on the module's server: the other tests here keep to their own
+    namespaces, or to servers of their own."""
+    kube = kube_default
     assert endpoints_column(kube, "kubernetes") == "172.18.0.1:6443"
     header, rows = kube.table("get", "endpointslices", "kubernetes")
     assert [(r["NAME"], r["ADDRESSTYPE"], r["PORTS"], r["ENDPOINTS"]) for r in rows] == [
@@ -195,7 +198,9 @@ def test_a_crashing_pod_drops_out_of_the_endpoints_while_it_is_down(kube_shared)
     kube.server.wait_until(down_and_dropped, 30, interval=0.05, message="flaky crashed and out of the endpoints")
 
 
-def test_a_nodeport_service_gets_a_port_in_30000_32767(kube):
+def test_a_nodeport_service_gets_a_port_in_30000_32767(kube_shared):
+    # The only test here that allocates node ports (a cluster-wide range), so 30080 is free.
+    kube = kube_shared
     web_with_service(kube, replicas=1)
     out = kube("expose", "deployment", "web", "--name=web-np", "--type=NodePort", "--port=80")
     assert out.stdout == "service/web-np exposed\n"
@@ -231,12 +236,16 @@ def test_a_nodeport_service_gets_a_port_in_30000_32767(kube):
             'the valid range. The range of valid ports is 30000-32767') in out.stderr, out.stderr
 
 
-def test_cluster_ips_are_distinct_and_headless_has_none(kube):
+def test_cluster_ips_are_distinct_and_headless_has_none(kube_shared):
+    kube = kube_shared
     for name in ("a", "b", "c"):
         kube("create", "service", "clusterip", name, "--tcp=80:80")
     kube("create", "service", "clusterip", "headless", "--clusterip=None", "--tcp=80:80")
     _, rows = kube.table("get", "svc")
     ips = {r["NAME"]: r["CLUSTER-IP"] for r in rows}
+    assert "kubernetes" not in ips, ips              # it lives in `default`; the test's namespace is its own
+    _, rows = kube.table("get", "svc", "kubernetes", "-n", "default")
+    ips["kubernetes"] = rows[0]["CLUSTER-IP"]
     assert ips["headless"] == "None"
     allocated = [ips[n] for n in ("kubernetes", "a", "b", "c")]
     assert len(set(allocated)) == 4, ips

@@ -145,7 +145,8 @@ def test_a_partitioned_rolling_update_goes_from_the_highest_ordinal_and_stops_at
     assert ts(pod(kube, "web-1")["metadata"]["creationTimestamp"]) >= ready_since(pod(kube, "web-2"))
 
 
-def test_statefulset_rollout_history_and_undo_use_controller_revisions(kube):
+def test_statefulset_rollout_history_and_undo_use_controller_revisions(kube_shared):
+    kube = kube_shared              # its revisions and pods are in its namespace
     apply_sts(kube)
     kube("set", "image", "statefulset/web", "nginx=registry.k8s.io/nginx-slim:0.27")
     out = kube("rollout", "status", "statefulset/web", "--timeout=60s", timeout=70)
@@ -261,7 +262,10 @@ def test_a_daemonset_with_a_node_selector_follows_node_labels(kube):
                            20, message="the node-2 pod fully gone")
 
 
-def test_a_daemonset_image_update_rolls_node_by_node_and_rollout_status_reports_it(kube):
+def test_a_daemonset_image_update_rolls_node_by_node_and_rollout_status_reports_it(kube_shared):
+    # Its own namespace on the module's server: the nodes stay as they are (the tests that cordon,
+    # label or remove nodes have servers of their own).
+    kube = kube_shared
     kube("apply", "-f", kube.file("issue4-daemonset.yaml"))
     kube.wait_running("app=agent", 3)
     out = kube("rollout", "status", "daemonset/agent", "--timeout=30s", timeout=40)

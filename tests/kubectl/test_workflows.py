@@ -126,12 +126,16 @@ def test_apply_of_a_multi_document_file_creates_each_object(kube_shared, tmp_pat
     assert out == 'deployment.apps "shop" deleted\nservice "shop" deleted\n'
 
 
-def test_get_all_lists_the_workload_kinds(kube):
+def test_get_all_lists_the_workload_kinds(kube_shared):
+    kube = kube_shared
     create_web(kube)
     kube("expose", "deployment", "web", "--port=80")
     out = kube("get", "all").stdout
-    for prefix in ("pod/web-", "service/kubernetes", "service/web", "deployment.apps/web", "replicaset.apps/web-"):
+    for prefix in ("pod/web-", "service/web", "deployment.apps/web", "replicaset.apps/web-"):
         assert re.search(rf"^{re.escape(prefix)}", out, re.M), out
+    # The apiserver's Service is in `default` (the test's namespace is its own).
+    out = kube("get", "all", "-n", "default").stdout
+    assert re.search(r"^service/kubernetes", out, re.M), out
 
 
 def test_kubectl_events_prints_the_event_table(kube_shared):
@@ -230,17 +234,20 @@ def test_rollout_pause_and_resume(kube_shared):
     assert images == {"nginx:1.25"}
 
 
-def test_deleting_a_namespace_removes_what_is_in_it(kube):
-    kube("create", "namespace", "team-a")
-    kube("create", "deployment", "web", "--image=nginx", "-n", "team-a")
-    kube.wait_running("app=web", 1, namespace="team-a")
-    out = kube("delete", "namespace", "team-a", timeout=60)
-    assert out.stdout == 'namespace "team-a" deleted\n'
-    got = kube("get", "namespace", "team-a", check=False)
-    assert got.stderr == 'Error from server (NotFound): namespaces "team-a" not found\n'
-    assert kube.server.get_json("/api/v1/namespaces/team-a/pods")["items"] == []
-    out = kube("create", "deployment", "late", "--image=nginx", "-n", "team-a", check=False)
-    assert out.returncode == 1 and 'namespaces "team-a" not found' in out.stderr, out.stderr
+def test_deleting_a_namespace_removes_what_is_in_it(kube_shared):
+    # A namespace of its own making (named after the test's), on the module's server.
+    kube = kube_shared
+    team = f"{kube.ns}-team-a"
+    kube("create", "namespace", team)
+    kube("create", "deployment", "web", "--image=nginx", "-n", team)
+    kube.wait_running("app=web", 1, namespace=team)
+    out = kube("delete", "namespace", team, timeout=60)
+    assert out.stdout == f'namespace "{team}" deleted\n'
+    got = kube("get", "namespace", team, check=False)
+    assert got.stderr == f'Error from server (NotFound): namespaces "{team}" not found\n'
+    assert kube.server.get_json(f"/api/v1/namespaces/{team}/pods")["items"] == []
+    out = kube("create", "deployment", "late", "--image=nginx", "-n", team, check=False)
+    assert out.returncode == 1 and f'namespaces "{team}" not found' in out.stderr, out.stderr
 
 
 def test_other_output_forms(kube_shared):
