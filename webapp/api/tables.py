@@ -94,12 +94,30 @@ def _table(printer: _Printer, rows: list[dict], *, resource_version: str, header
 
 
 def _row(rt: ResourceType, printer: _Printer, obj: dict, now: float, include_object: str) -> dict:
+    row = _row_head(printer, obj, now)
+    row["object"] = _row_object(rt, obj, include_object)
+    return row
+
+
+def _row_head(printer: _Printer, obj: dict, now: float) -> dict:
     row: dict = {"cells": printer.cells(obj, now)}
     conditions = printer.conditions(obj)
     if conditions:
         row["conditions"] = conditions
-    row["object"] = _row_object(rt, obj, include_object)
     return row
+
+
+def row_heads(rt: ResourceType, objects: list[dict], *, now: float) -> list[dict]:
+    """Each object's row without its `object` (cells, and conditions when there are any): for
+    list bodies that write the object from text made earlier (webapp/api/list_bodies.py)."""
+    printer = _printer_for(rt)
+    return [_row_head(printer, obj, now) for obj in objects]
+
+
+def check_include_object(include_object: str) -> None:
+    """includeObject's BadRequest, as _row_object raises it (only when there is a row)."""
+    if include_object not in INCLUDE_OBJECT_VALUES and include_object != "":
+        _row_object(kinds.POD, {}, include_object)
 
 
 def _row_object(rt: ResourceType, obj: dict, include_object: str) -> dict | None:

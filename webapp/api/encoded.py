@@ -1,0 +1,270 @@
+"""Stored objects' JSON, encoded once per version and moved into a client's frame as text.
+
+Why: a list of 10,000 pods used to be copied whole to move its timestamps into the client's
+frame (webapp/api/timeshift.py, ~1 s of CPU) and then dumped in one `json.dumps` call — C code
+that holds the interpreter lock for the whole 40 MB (~0.7 s), during which no other request and
+not the engine ran. Here each object is dumped on its own, once per version: stored objects are
+never changed in place (a write stores a new dict; engine/mutation_detector.py checks it in the
+engine's tests), so the text made for an object stays right for as long as the store holds that
+very dict, and a list is a join of pieces the previous list mostly made already.
+
+The client's frame moves every timestamp by the clock's lead, which at 10x or 100x is different
+at every request, so the cache cannot hold the moved text. It holds a *template*: the object's
+JSON cut at its timestamps, `(text, stamp, text, stamp, ..., text)`; serving at a shift puts each
+stamp through timeshift's own (memoised) move. The result is byte for byte
+`json.dumps(timeshift.shifted(obj, seconds), separators=(",", ":"))`, which the tests compare:
+
+- a timestamp is a value under a key in timeshift.TIME_FIELDS: in the compact JSON a key is
+  always preceded by `{` or `,` right before its opening quote, which no string's inside can
+  produce (a quote inside a string is written `\\"`), so `[{,]"key":"stamp"` finds exactly
+  the keys;
+- timeshift does not look inside the user's maps (labels, annotations, a ConfigMap's data...):
+  stamps found inside such a map's value (its extent from the decoder) are left as text;
+- anything rarer — a timestamp key holding a map (a PodDisruptionBudget's disruptedPods), a
+  `\\u` escape (non-ASCII text, where `\\d` could mean other digits) — is served the slow, plain
+  way: that object is shifted as a whole and dumped, each time.
+
+Nothing here knows Flask: the page's snapshot (webapp/page/stream.py) serialises the same objects
+and could keep its text in an ObjectTexts too.
+"""
+from __future__ import annotations
+
+import json
+import re
+from json import encoder
+import threading
+from collections.abc import Iterable
+
+from . import timeshift
+
+# A timestamp's value after a key: the key is checked by looking back (cheaper than one pattern
+# with every key's name in it, which the engine would try at every `{` and `,`).
+_STAMP_VALUE = re.compile(r'":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)"')
+_USER_MAP_KEYS = tuple(f'"{k}":' for k in sorted(timeshift._USER_MAPS))
+# A map of plain strings (no escapes, no nesting): most labels, annotations and data; its end is
+# found by this match, anything else's by the decoder.
+_FLAT_MAP = re.compile(r'\{(?:"[^"\\{}]*":"[^"\\]*"(?:,"[^"\\{}]*":"[^"\\]*")*)?\}')
+_DECODER = json.JSONDecoder()
+_TIME_FIELDS = timeshift.TIME_FIELDS
+
+Template = tuple[str, ...]
+
+
+def dumps(value) -> str:
+    """The API's compact JSON: `json.dumps(value, separators=(",", ":"))`, without making an
+    encoder at each call (this module makes hundreds of thousands of small ones)."""
+    if type(value) is str:
+        return _quote(value)
+    return "".join(_encode(value, 0))
+
+
+def _encoder():
+    # What json.dumps builds for these arguments at each call (json/encoder.py iterencode's
+    # one-shot path); the markers dict only detects cycles, which stored objects do not have.
+    if encoder.c_make_encoder is None:          # pure-Python json: dumps as it is
+        return lambda value, _level: [json.dumps(value, separators=(",", ":"))]
+    return encoder.c_make_encoder(None, encoder.JSONEncoder(separators=(",", ":")).default,
+                                  encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+
+
+_encode = _encoder()
+_quote = encoder.encode_basestring_ascii
+
+
+def template(value) -> Template | None:
+    """`value`'s JSON cut at its timestamps (odd positions hold the stamps as stored); None when
+    it must be served the slow way (see the module's docstring)."""
+    return _cut(dumps(value))
+
+
+def _cut(text: str) -> Template | None:
+    if "\\u" in text:
+        return None             # non-ASCII text: timeshift's \d takes other digits than 0-9
+    hits = list(_STAMP_VALUE.finditer(text))
+    if not hits:
+        return (text,)
+    user_maps = _user_maps(text, hits[-1].start())
+    pieces: list[str] = []
+    pos = 0
+    for m in hits:
+        at = m.start()
+        if user_maps and any(start <= at < end for start, end in user_maps):
+            continue                        # the user's: timeshift does not look inside
+        open_quote = text.rfind('"', 0, at)
+        if text[open_quote + 1:at] not in _TIME_FIELDS or text[open_quote - 1] not in "{,":
+            # A timestamp under another key: text (`restartedAt`), or a timestamp key's map of
+            # them (a PodDisruptionBudget's disruptedPods), which timeshift moves: rare, slow.
+            return None
+        pieces += (text[pos:m.start(1)], m.group(1))
+        pos = m.end(1)
+    pieces.append(text[pos:])
+    return tuple(pieces)
+
+
+def _user_maps(text: str, before: int) -> list[tuple[int, int]]:
+    """Where the values of user-map keys (labels, annotations...) starting before `before` lie."""
+    spans = []
+    for key in _USER_MAP_KEYS:
+        at = text.find(key, 0, before)
+        while at != -1:
+            if text[at - 1] in "{,":        # a key, not the end of one (`"f:labels":`)
+                start = at + len(key)
+                flat = _FLAT_MAP.match(text, start)
+                spans.append((start, flat.end() if flat else _DECODER.raw_decode(text, start)[1]))
+            at = text.find(key, at + 1, before)
+    return spans
+
+
+def render(pieces: Template, seconds: int) -> str:
+    """A template's text with its stamps moved `seconds` back (as timeshift.shifted moves them)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    if not seconds:
+        return "".join(pieces)
+    out = list(pieces)
+    moved = timeshift._moved
+    out[1::2] = [moved(s, seconds) for s in pieces[1::2]]
+    return "".join(out)
+
+
+def text_of(value, seconds: int) -> str:
+    """Any value's JSON in a client's frame, without a cache (the slow way, exact by definition)."""
+    return dumps(timeshift.shifted(value, seconds))
+
+
+class _Node:
+    """A value's template, and for the parts worth it (an object's members, its metadata's
+    members, the managedFields entries) those of its parts, so the next version of the object
+    re-encodes only the parts that are not the very same objects as before (a status write
+    leaves spec, labels and most managedFields entries shared)."""
+    __slots__ = ("value", "template", "parts")
+
+    def __init__(self, value, template: Template | None, parts=None):
+        self.value, self.template, self.parts = value, template, parts
+
+
+# Members composed from their parts (below an object's top level), and how deep.
+_COMPOSED = {"metadata": "members", "managedFields": "items"}
+_STAMP_ONLY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z", re.ASCII)
+
+
+def _member(key: str, value, before: _Node | None, how: str | None) -> _Node:
+    if before is not None and before.value is value:
+        return before
+    if key in _TIME_FIELDS:
+        if type(value) is str:
+            if _STAMP_ONLY.fullmatch(value):
+                return _Node(value, ('"', value, '"'))
+            return _Node(value, (dumps(value),) if value.isascii() else None)
+        if isinstance(value, dict):
+            return _Node(value, None)       # a map of timestamps: the slow way
+    elif key in timeshift._USER_MAPS:
+        return _Node(value, (dumps(value),))   # the user's: timeshift does not look inside
+    elif type(value) is str:
+        return _Node(value, (_quote(value),))      # a plain string holds no key, so no stamp
+    if how == "members" and type(value) is dict:
+        return _members(value, before)
+    if how == "items" and type(value) is list:
+        return _items(value, before)
+    return _Node(value, template(value))
+
+
+def _members(d: dict, before: _Node | None) -> _Node:
+    old = before.parts if before is not None and type(before.parts) is dict else {}
+    parts = {}
+    out = ["{"]
+    for key, value in d.items():
+        if type(key) is not str:
+            return _Node(d, template(d))
+        node = parts[key] = _member(key, value, old.get(key), _COMPOSED.get(key))
+        if node.template is None:
+            return _Node(d, None)
+        out[-1] += ("," if len(parts) > 1 else "") + _quote(key) + ":" + node.template[0]
+        out += node.template[1:]
+    out[-1] += "}"
+    return _Node(d, tuple(out), parts)
+
+
+def _items(items: list, before: _Node | None) -> _Node:
+    old = {id(n.value): n for n in before.parts} if before is not None and type(before.parts) is list else {}
+    parts = []
+    out = ["["]
+    for value in items:
+        node = old.get(id(value))
+        if node is None or node.value is not value:
+            node = _Node(value, template(value))
+        if node.template is None:
+            return _Node(items, None)
+        parts.append(node)
+        out[-1] += ("," if len(parts) > 1 else "") + node.template[0]
+        out += node.template[1:]
+    out[-1] += "]"
+    return _Node(items, tuple(out), parts)
+
+
+class _Entry:
+    __slots__ = ("obj", "node", "before")
+
+    def __init__(self, obj: dict, before: _Entry | None = None):
+        self.obj = obj          # held, so `entry.obj is obj` means this very version
+        self.node: _Node | None = None                  # made on first use
+        self.before = before.node if before is not None else None   # the previous version's
+
+    def made(self) -> _Node:
+        if self.node is None:
+            self.node = _members(self.obj, self.before) if type(self.obj) is dict else _Node(self.obj, template(self.obj))
+            self.before = None
+        return self.node
+
+
+class ObjectTexts:
+    """Templates of one cluster's stored objects, by kind, namespace and name; an entry is good
+    while the store still holds the dict it was made from (checked by identity).
+
+    Entries of deleted objects go when a list of their kind (or namespace) without selectors no
+    longer returns them: such a list replaces what it covers. Request threads share it; a race
+    makes the same template twice, never a wrong one (each entry is written whole)."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, dict[str, dict[str, _Entry]]] = {}
+        self._lock = threading.Lock()       # only for replacing a namespace's map
+
+    def entries(self, kind: str, objs: Iterable[dict], *, complete_for: str | None | bool = False) -> list[_Entry]:
+        """The entries of `objs` (stored objects of `kind`), made where missing or stale.
+        complete_for: the namespace ("" or None for all) `objs` is the whole of, so entries of
+        objects no longer there are dropped; False when `objs` was filtered."""
+        by_ns = self._kinds.setdefault(kind, {})
+        fresh: dict[str, dict[str, _Entry]] = {}
+        out = []
+        for obj in objs:
+            md = obj.get("metadata") or {}
+            ns, name = md.get("namespace", ""), md.get("name", "")
+            entry = by_ns.get(ns, {}).get(name)
+            if entry is None or entry.obj is not obj:
+                entry = _Entry(obj, entry)
+            fresh.setdefault(ns, {})[name] = entry
+            out.append(entry)
+        with self._lock:
+            if complete_for is None or complete_for == "":
+                self._kinds[kind] = fresh
+            else:
+                if complete_for is not False:
+                    by_ns[complete_for] = {}
+                for ns, names in fresh.items():
+                    by_ns.setdefault(ns, {}).update(names)
+        return out
+
+
+def object_text(entry: _Entry, seconds: int) -> str:
+    """The stored object's JSON in the client's frame."""
+    pieces = entry.made().template
+    return text_of(entry.obj, seconds) if pieces is None else render(pieces, seconds)
+
+
+def metadata_text(entry: _Entry, seconds: int) -> str:
+    """The stored object's metadata's JSON in the client's frame (a Table row's object)."""
+    node = entry.made()
+    meta = node.parts.get("metadata") if type(node.parts) is dict else None
+    if meta is None or meta.value is not entry.obj.get("metadata") or not entry.obj.get("metadata"):
+        return text_of(entry.obj.get("metadata") or {}, seconds)
+    return text_of(meta.value, seconds) if meta.template is None else render(meta.template, seconds)
