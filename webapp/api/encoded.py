@@ -133,88 +133,170 @@ def text_of(value, seconds: int) -> str:
 
 
 class _Node:
-    """A value's template, and for the parts worth it (an object's members, its metadata's
-    members, the managedFields entries) those of its parts, so the next version of the object
-    re-encodes only the parts that are not the very same objects as before (a status write
-    leaves spec, labels and most managedFields entries shared)."""
-    __slots__ = ("value", "template", "parts")
+    """Where a part of an object (a member, or a managedFields entry) lies in the object's
+    template, so the object's next version takes the text of the parts that are still the very
+    same objects (a status write leaves spec, labels and most managedFields entries shared) and
+    encodes only the rest. The text itself is held once, in the entry's template."""
+    __slots__ = ("value", "span", "parts")
 
-    def __init__(self, value, template: Template | None, parts=None):
-        self.value, self.template, self.parts = value, template, parts
+    def __init__(self, value, parts=None):
+        self.value, self.parts = value, parts
+        self.span: tuple[int, int, int, int] = (0, 0, 0, 0)     # piece, offset .. piece, offset
 
 
-# Members composed from their parts (below an object's top level), and how deep.
+# Members made from their parts below an object's top level: metadata's members, and the
+# managedFields entries.
 _COMPOSED = {"metadata": "members", "managedFields": "items"}
 _STAMP_ONLY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z", re.ASCII)
 
 
-def _member(key: str, value, before: _Node | None, how: str | None) -> _Node:
-    if before is not None and before.value is value:
-        return before
-    if key in _TIME_FIELDS:
-        if type(value) is str:
-            if _STAMP_ONLY.fullmatch(value):
-                return _Node(value, ('"', value, '"'))
-            return _Node(value, (dumps(value),) if value.isascii() else None)
-        if isinstance(value, dict):
-            return _Node(value, None)       # a map of timestamps: the slow way
-    elif key in timeshift._USER_MAPS:
-        return _Node(value, (dumps(value),))   # the user's: timeshift does not look inside
-    elif type(value) is str:
-        return _Node(value, (_quote(value),))      # a plain string holds no key, so no stamp
-    if how == "members" and type(value) is dict:
-        return _members(value, before)
-    if how == "items" and type(value) is list:
-        return _items(value, before)
-    return _Node(value, template(value))
+class _Slow(Exception):
+    """This object is served the slow way (the module's docstring says when)."""
 
 
-def _members(d: dict, before: _Node | None) -> _Node:
-    old = before.parts if before is not None and type(before.parts) is dict else {}
-    parts = {}
-    out = ["{"]
-    for key, value in d.items():
-        if type(key) is not str:
-            return _Node(d, template(d))
-        node = parts[key] = _member(key, value, old.get(key), _COMPOSED.get(key))
-        if node.template is None:
-            return _Node(d, None)
-        out[-1] += ("," if len(parts) > 1 else "") + _quote(key) + ":" + node.template[0]
-        out += node.template[1:]
-    out[-1] += "}"
-    return _Node(d, tuple(out), parts)
+class _Build:
+    """One object's template, made as a run of fragments: text, and (stamp,) for a timestamp."""
+
+    def __init__(self, before: tuple[Template, dict] | None):
+        self.frags: list = []
+        self.marks: list[tuple[_Node, int, int]] = []       # node, first and last fragment
+        self.old = before[0] if before is not None else None
+
+    def push(self, pieces: Template) -> None:
+        frags = self.frags
+        frags.append(pieces[0])
+        for i in range(1, len(pieces), 2):
+            frags.append((pieces[i],))
+            frags.append(pieces[i + 1])
+
+    def leaf(self, node: _Node, pieces: Template | None) -> _Node:
+        if pieces is None:
+            raise _Slow
+        first = len(self.frags)
+        self.push(pieces)
+        self.marks.append((node, first, len(self.frags) - 1))
+        return node
+
+    def member(self, key: str, value, before: _Node | None, how: str | None) -> _Node:
+        if how == "members" and type(value) is dict:
+            return self.members(value, before)
+        if how == "items" and type(value) is list:
+            return self.items(value, before)
+        if before is not None and before.value is value and self.old is not None:
+            return self.leaf(_Node(value), _extract(self.old, before.span))
+        node = _Node(value)
+        if key in _TIME_FIELDS:
+            if type(value) is str:
+                if _STAMP_ONLY.fullmatch(value):
+                    return self.leaf(node, ('"', value, '"'))
+                return self.leaf(node, (_quote(value),) if value.isascii() else None)
+            if isinstance(value, dict):
+                raise _Slow                     # a map of timestamps
+        elif key in timeshift._USER_MAPS:
+            return self.leaf(node, (dumps(value),))   # the user's: timeshift does not look inside
+        elif type(value) is str:
+            return self.leaf(node, (_quote(value),))  # a plain string holds no key, so no stamp
+        return self.leaf(node, template(value))
+
+    def members(self, d: dict, before: _Node | None) -> _Node:
+        old = before.parts if before is not None and type(before.parts) is dict else {}
+        node = _Node(d, {})
+        first = len(self.frags)
+        sep = "{"
+        for key, value in d.items():
+            if type(key) is not str:
+                raise _Slow
+            self.frags.append(sep + _quote(key) + ":")
+            sep = ","
+            if type(value) is str and key not in _TIME_FIELDS:
+                self.frags.append(_quote(value))    # cheaper made again than remembered
+                continue
+            node.parts[key] = self.member(key, value, old.get(key), _COMPOSED.get(key))
+        self.frags.append("}" if sep == "," else "{}")
+        self.marks.append((node, first, len(self.frags) - 1))
+        return node
+
+    def items(self, values: list, before: _Node | None) -> _Node:
+        old = {id(n.value): n for n in before.parts} if before is not None and type(before.parts) is list else {}
+        node = _Node(values, [])
+        first = len(self.frags)
+        self.frags.append("[")
+        for i, value in enumerate(values):
+            if i:
+                self.frags.append(",")
+            was = old.get(id(value))
+            if was is not None and was.value is value and self.old is not None:
+                node.parts.append(self.leaf(_Node(value), _extract(self.old, was.span)))
+            else:
+                node.parts.append(self.leaf(_Node(value), template(value)))
+        self.frags.append("]")
+        self.marks.append((node, first, len(self.frags) - 1))
+        return node
+
+    def finish(self) -> Template:
+        """The template; every node's span set in it."""
+        pieces: list[str] = []
+        run: list[str] = []
+        run_len = 0
+        where: list[tuple[int, int]] = []
+        for f in self.frags:
+            if type(f) is tuple:
+                pieces.append("".join(run))
+                pieces.append(f[0])
+                run, run_len = [], 0
+                where.append((-1, -1))
+            else:
+                where.append((len(pieces), run_len))
+                run.append(f)
+                run_len += len(f)
+        pieces.append("".join(run))
+        frags = self.frags
+        for node, first, last in self.marks:
+            i0, c0 = where[first]
+            i1, c1 = where[last]
+            node.span = (i0, c0, i1, c1 + len(frags[last]))
+        return tuple(pieces)
 
 
-def _items(items: list, before: _Node | None) -> _Node:
-    old = {id(n.value): n for n in before.parts} if before is not None and type(before.parts) is list else {}
-    parts = []
-    out = ["["]
-    for value in items:
-        node = old.get(id(value))
-        if node is None or node.value is not value:
-            node = _Node(value, template(value))
-        if node.template is None:
-            return _Node(items, None)
-        parts.append(node)
-        out[-1] += ("," if len(parts) > 1 else "") + node.template[0]
-        out += node.template[1:]
-    out[-1] += "]"
-    return _Node(items, tuple(out), parts)
+def _extract(whole: Template, span: tuple[int, int, int, int]) -> Template:
+    i0, c0, i1, c1 = span
+    if i0 == i1:
+        return (whole[i0][c0:c1],)
+    return (whole[i0][c0:], *whole[i0 + 1:i1], whole[i1][:c1])
 
 
 class _Entry:
-    __slots__ = ("obj", "node", "before")
+    __slots__ = ("obj", "template", "root", "before")
 
     def __init__(self, obj: dict, before: _Entry | None = None):
         self.obj = obj          # held, so `entry.obj is obj` means this very version
-        self.node: _Node | None = None                  # made on first use
-        self.before = before.node if before is not None else None   # the previous version's
+        self.template: Template | None = None
+        self.root: _Node | None = None          # None: not made yet
+        # the previous version's template and parts, until this one is made
+        self.before = (before.template, before.root) if before is not None and before.template is not None else None
 
-    def made(self) -> _Node:
-        if self.node is None:
-            self.node = _members(self.obj, self.before) if type(self.obj) is dict else _Node(self.obj, template(self.obj))
-            self.before = None
-        return self.node
+    def made(self) -> Template | None:
+        """The object's template (None: the slow way)."""
+        if self.root is None:
+            if type(self.obj) is dict:
+                build = _Build(self.before)
+                try:
+                    root = build.members(self.obj, self.before[1] if self.before is not None else None)
+                    self.template = build.finish()
+                except _Slow:
+                    root = _Node(self.obj)
+            else:
+                root, self.template = _Node(self.obj), template(self.obj)
+            self.root, self.before = root, None
+        return self.template
+
+    def metadata(self) -> Template | None:
+        """The metadata's template, cut from the object's."""
+        whole = self.made()
+        meta = self.root.parts.get("metadata") if self.root is not None and type(self.root.parts) is dict else None
+        if whole is None or meta is None or type(meta.value) is not dict or not meta.value:
+            return None
+        return _extract(whole, meta.span)
 
 
 class ObjectTexts:
@@ -257,14 +339,11 @@ class ObjectTexts:
 
 def object_text(entry: _Entry, seconds: int) -> str:
     """The stored object's JSON in the client's frame."""
-    pieces = entry.made().template
+    pieces = entry.made()
     return text_of(entry.obj, seconds) if pieces is None else render(pieces, seconds)
 
 
 def metadata_text(entry: _Entry, seconds: int) -> str:
     """The stored object's metadata's JSON in the client's frame (a Table row's object)."""
-    node = entry.made()
-    meta = node.parts.get("metadata") if type(node.parts) is dict else None
-    if meta is None or meta.value is not entry.obj.get("metadata") or not entry.obj.get("metadata"):
-        return text_of(entry.obj.get("metadata") or {}, seconds)
-    return text_of(meta.value, seconds) if meta.template is None else render(meta.template, seconds)
+    pieces = entry.metadata()
+    return text_of(entry.obj.get("metadata") or {}, seconds) if pieces is None else render(pieces, seconds)
