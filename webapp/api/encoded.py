@@ -266,7 +266,7 @@ def _extract(whole: Template, span: tuple[int, int, int, int]) -> Template:
 
 
 class _Entry:
-    __slots__ = ("obj", "template", "root", "before")
+    __slots__ = ("obj", "template", "root", "before", "row")
 
     def __init__(self, obj: dict, before: _Entry | None = None):
         self.obj = obj          # held, so `entry.obj is obj` means this very version
@@ -274,6 +274,7 @@ class _Entry:
         self.root: _Node | None = None          # None: not made yet
         # the previous version's template and parts, until this one is made
         self.before = (before.template, before.root) if before is not None and before.template is not None else None
+        self.row: tuple | None = None       # a Table row's timeless part: (the Table's type, it)
 
     def made(self) -> Template | None:
         """The object's template (None: the slow way)."""

@@ -67,8 +67,13 @@ def table(texts: encoded.ObjectTexts, rt: ResourceType, table_rt: ResourceType, 
     head, tail = _split(tables.table(table_rt, [], now=now, resource_version=resource_version,
                                      include_object=include_object), seconds)
     entries = texts.entries(rt.name, items, complete_for=complete_for)
-    heads = tables.row_heads(table_rt, items, now=now)
-    made = [_row(table_rt, row_head, entry, include_object, seconds) for row_head, entry in zip(heads, entries)]
+    fixed, row_head = tables.row_maker(table_rt)
+    made = []
+    for entry in entries:
+        kept = entry.row
+        if kept is None or kept[0] is not table_rt:
+            kept = entry.row = (table_rt, fixed(entry.obj))
+        made.append(_row(table_rt, row_head(kept[1], now), entry, include_object, seconds))
     return _parts(head, made, lambda text: text, tail)  # type: ignore[arg-type]
 
 

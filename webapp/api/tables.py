@@ -71,6 +71,10 @@ class _Printer:
     columns: tuple[dict, ...]
     cells: Callable[[dict, float], list]
     conditions: Callable[[dict], list | None] = lambda obj: None
+    # Optional split of cells for lists that keep a row's timeless part per stored object:
+    # fixed(obj) once per version, at(fixed, now) per answer (cells(obj, now) == at(fixed(obj), now)).
+    fixed: Callable[[dict], object] | None = None
+    at: Callable[[object, float], list] | None = None
 
 
 def _printer_for(rt: ResourceType) -> _Printer:
@@ -107,11 +111,26 @@ def _row_head(printer: _Printer, obj: dict, now: float) -> dict:
     return row
 
 
-def row_heads(rt: ResourceType, objects: list[dict], *, now: float) -> list[dict]:
-    """Each object's row without its `object` (cells, and conditions when there are any): for
-    list bodies that write the object from text made earlier (webapp/api/list_bodies.py)."""
+def row_maker(rt: ResourceType) -> tuple[Callable[[dict], object], Callable[[object, float], dict]]:
+    """For list bodies that write each row's object from text made earlier
+    (webapp/api/list_bodies.py): `fixed(obj)`, what of the row does not depend on the time (a
+    list may keep it while the stored object is the same), and `head(fixed, now)`, the row
+    without its `object` (cells, and conditions when there are any)."""
     printer = _printer_for(rt)
-    return [_row_head(printer, obj, now) for obj in objects]
+    if printer.fixed is None or printer.at is None:
+        return (lambda obj: obj), (lambda obj, now: _row_head(printer, obj, now))
+    fixed_of, at = printer.fixed, printer.at
+
+    def fixed(obj: dict) -> object:
+        return fixed_of(obj), printer.conditions(obj)
+
+    def head(kept, now: float) -> dict:
+        part, conditions = kept
+        row: dict = {"cells": at(part, now)}
+        if conditions:
+            row["conditions"] = conditions
+        return row
+    return fixed, head
 
 
 def check_include_object(include_object: str) -> None:
@@ -663,7 +682,7 @@ _LEASE_COLUMNS = (_NAME, _col("Holder", "string", _d("lease.holderIdentity")), _
 _DEFAULT_COLUMNS = (_NAME, _col("Created At", "date", _d("meta.creationTimestamp")))
 
 _PRINTERS: dict[tuple[str, str], _Printer] = {
-    ("", "pods"): _Printer(_POD_COLUMNS, _pod_cells, _pod_conditions),
+    ("", "pods"): _Printer(_POD_COLUMNS, _pod_cells, _pod_conditions, printers.pod_row_fixed, printers.pod_row_at),
     ("", "nodes"): _Printer(_NODE_COLUMNS, _node_cells),
     ("", "namespaces"): _Printer(_NAMESPACE_COLUMNS, _namespace_cells),
     ("", "services"): _Printer(_SERVICE_COLUMNS, _service_cells),
