@@ -78,9 +78,9 @@ def table(texts: encoded.ObjectTexts, rt: ResourceType, table_rt: ResourceType, 
 
 
 def _row(rt: ResourceType, row_head: dict, entry: encoded._Entry, include_object: str, seconds: int) -> str:
-    cells = row_head["cells"]
-    if len(row_head) == 1 and all(type(c) is str or type(c) is int for c in cells):
-        head = '{"cells":' + encoded.dumps(cells)      # strings and numbers: nothing to move
+    cells = encoded.dumps(row_head["cells"]) if len(row_head) == 1 else "{"
+    if "{" not in cells:
+        head = '{"cells":' + cells          # no map in the cells, so no timestamp key to move
     else:
         head = encoded.text_of(row_head, seconds)[:-1]
     if include_object in ("Metadata", ""):
