@@ -151,6 +151,7 @@ def main() -> None:
     w = r["writes"]
     print(f"  ConfigMap PATCH          : {len(w)} writes, median {1000 * statistics.median(w):.0f} ms, "
           f"p99 {1000 * pct(w, 0.99):.0f} ms, max {1000 * max(w):.0f} ms (target p99 <= 50 ms)")
+    print(f"  server CPU during the scale-up: {r['cpu']:.1f} s")
     print(f"  watch of all pods        : {r['watch_events']} events, {r['watch_errors']} ERROR (410), "
           f"{r['watch_ready']}/{args.pods} seen Ready, {r['watch_lag']:.2f} s after the Deployment was available")
 

@@ -104,6 +104,10 @@ def kubectl_line() -> str:
     return f"  kubectl found: {path} ({version}), not on your PATH: run it by that path, or {hint}"
 
 
+# Seconds a thread holds the interpreter lock while another waits for it (see serve()).
+SWITCH_INTERVAL = 0.001
+
+
 def serve(args) -> int:
     if args.kubeconfig is not None or args.context is not None:
         from .remote.serve import serve_remote      # the page over a real cluster (webapp/remote/)
@@ -137,6 +141,10 @@ def serve(args) -> int:
         print(f"kubeplay: {e}", file=sys.stderr)
         return 2
     app = create_app(cluster, token=args.token, bind_host=args.host, allow_hosts=args.allow_host or ())
+    # The engine thread runs flat out during a scale-up, and a request thread needs the
+    # interpreter lock again after every socket read and write; at the default 5 ms a waiting
+    # thread gets it only after that long each time, so a single PATCH took tens of ms in turns.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     cluster.start()
 
     def close() -> None:

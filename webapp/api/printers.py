@@ -290,17 +290,30 @@ def pod_readiness_gates(pod: dict) -> str:
 
 def pod_row(pod: dict, now: float) -> list:
     """All nine pod cells (wide included) from one pass over the statuses."""
+    return pod_row_at(pod_row_fixed(pod), now)
+
+
+def pod_row_fixed(pod: dict) -> tuple:
+    """What of a pod's row does not depend on the time: a list's Table keeps it for as long as
+    the stored pod is the same (webapp/api/list_bodies.py) and only ages the rest."""
     ready, total, reason, restarts, last = _pod_summary(pod)
-    restarts_cell = str(restarts)
-    if restarts != 0 and last is not None:
-        restarts_cell = f"{restarts} ({human_duration(now - last)} ago)"
     meta = pod.get("metadata") or {}
-    return [meta.get("name", ""), f"{ready}/{total}", reason, restarts_cell,
-            translate_timestamp_since(meta.get("creationTimestamp"), now),
-            pod_ip(pod),
-            (pod.get("spec") or {}).get("nodeName") or NONE,
-            (pod.get("status") or {}).get("nominatedNodeName") or NONE,
-            pod_readiness_gates(pod)]
+    cells = [meta.get("name", ""), f"{ready}/{total}", reason, str(restarts), "",
+             pod_ip(pod),
+             (pod.get("spec") or {}).get("nodeName") or NONE,
+             (pod.get("status") or {}).get("nominatedNodeName") or NONE,
+             pod_readiness_gates(pod)]
+    return cells, restarts, last, meta.get("creationTimestamp")
+
+
+def pod_row_at(fixed: tuple, now: float) -> list:
+    """The row from pod_row_fixed at a time: AGE, and RESTARTS' "(5s ago)"."""
+    cells, restarts, last, created = fixed
+    cells = list(cells)
+    if restarts != 0 and last is not None:
+        cells[3] = f"{restarts} ({human_duration(now - last)} ago)"
+    cells[4] = translate_timestamp_since(created, now)
+    return cells
 
 
 # --- nodes -------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from engine import selector_to_string, tokens
 
 from webapp.extension import current, current_cluster
 
-from . import bodies, clientframe, logs, portforward, remotecommand, tables, versions, watch, whoasked
+from . import bodies, clientframe, list_bodies, logs, portforward, remotecommand, tables, versions, watch, whoasked
 
 log = logging.getLogger("kubeplay.web")
 
@@ -396,11 +396,23 @@ def list_(t: Target):
     store = current_cluster().store
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"),
                            request.args.get("fieldSelector"))
+    # Written from each object's text, made once per stored version (webapp/api/list_bodies.py).
+    texts = list_bodies.texts_for(current_cluster())
+    filtered = bool(request.args.get("labelSelector") or request.args.get("fieldSelector"))
+    complete_for = False if filtered else (t.namespace or None)
+    seconds = clientframe.current_shift()
     if _wants_table():
-        return _json(tables.table(_table_rt(t), items, now=_now(), resource_version=str(rv),
-                                  include_object=request.args.get("includeObject", "Metadata")))
-    return _json({"kind": f"{t.rt.kind}List", "apiVersion": t.api_version,
-                  "metadata": {"resourceVersion": str(rv)}, "items": [t.out(o) for o in items]})
+        parts = list_bodies.table(texts, t.rt, _table_rt(t), items, now=_now(), resource_version=str(rv),
+                                  include_object=request.args.get("includeObject", "Metadata"),
+                                  seconds=seconds, complete_for=complete_for)
+        return Response(parts, status=status_line(200), mimetype="application/json")
+    envelope = {"kind": f"{t.rt.kind}List", "apiVersion": t.api_version,
+                "metadata": {"resourceVersion": str(rv)}, "items": []}
+    if t.view is not None:          # another version's view: converted objects, not the stored ones
+        envelope["items"] = [t.out(o) for o in items]
+        return _json(envelope)
+    return Response(list_bodies.json_list(texts, t.rt, envelope, items, seconds, complete_for),
+                    status=status_line(200), mimetype="application/json")
 
 
 def watch_list(t: Target):

@@ -71,6 +71,10 @@ class _Printer:
     columns: tuple[dict, ...]
     cells: Callable[[dict, float], list]
     conditions: Callable[[dict], list | None] = lambda obj: None
+    # Optional split of cells for lists that keep a row's timeless part per stored object:
+    # fixed(obj) once per version, at(fixed, now) per answer (cells(obj, now) == at(fixed(obj), now)).
+    fixed: Callable[[dict], object] | None = None
+    at: Callable[[object, float], list] | None = None
 
 
 def _printer_for(rt: ResourceType) -> _Printer:
@@ -94,12 +98,45 @@ def _table(printer: _Printer, rows: list[dict], *, resource_version: str, header
 
 
 def _row(rt: ResourceType, printer: _Printer, obj: dict, now: float, include_object: str) -> dict:
+    row = _row_head(printer, obj, now)
+    row["object"] = _row_object(rt, obj, include_object)
+    return row
+
+
+def _row_head(printer: _Printer, obj: dict, now: float) -> dict:
     row: dict = {"cells": printer.cells(obj, now)}
     conditions = printer.conditions(obj)
     if conditions:
         row["conditions"] = conditions
-    row["object"] = _row_object(rt, obj, include_object)
     return row
+
+
+def row_maker(rt: ResourceType) -> tuple[Callable[[dict], object], Callable[[object, float], dict]]:
+    """For list bodies that write each row's object from text made earlier
+    (webapp/api/list_bodies.py): `fixed(obj)`, what of the row does not depend on the time (a
+    list may keep it while the stored object is the same), and `head(fixed, now)`, the row
+    without its `object` (cells, and conditions when there are any)."""
+    printer = _printer_for(rt)
+    if printer.fixed is None or printer.at is None:
+        return (lambda obj: obj), (lambda obj, now: _row_head(printer, obj, now))
+    fixed_of, at = printer.fixed, printer.at
+
+    def fixed(obj: dict) -> object:
+        return fixed_of(obj), printer.conditions(obj)
+
+    def head(kept, now: float) -> dict:
+        part, conditions = kept
+        row: dict = {"cells": at(part, now)}
+        if conditions:
+            row["conditions"] = conditions
+        return row
+    return fixed, head
+
+
+def check_include_object(include_object: str) -> None:
+    """includeObject's BadRequest, as _row_object raises it (only when there is a row)."""
+    if include_object not in INCLUDE_OBJECT_VALUES and include_object != "":
+        _row_object(kinds.POD, {}, include_object)
 
 
 def _row_object(rt: ResourceType, obj: dict, include_object: str) -> dict | None:
@@ -645,7 +682,7 @@ _LEASE_COLUMNS = (_NAME, _col("Holder", "string", _d("lease.holderIdentity")), _
 _DEFAULT_COLUMNS = (_NAME, _col("Created At", "date", _d("meta.creationTimestamp")))
 
 _PRINTERS: dict[tuple[str, str], _Printer] = {
-    ("", "pods"): _Printer(_POD_COLUMNS, _pod_cells, _pod_conditions),
+    ("", "pods"): _Printer(_POD_COLUMNS, _pod_cells, _pod_conditions, printers.pod_row_fixed, printers.pod_row_at),
     ("", "nodes"): _Printer(_NODE_COLUMNS, _node_cells),
     ("", "namespaces"): _Printer(_NAMESPACE_COLUMNS, _namespace_cells),
     ("", "services"): _Printer(_SERVICE_COLUMNS, _service_cells),
