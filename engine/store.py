@@ -492,7 +492,7 @@ class Store:
                 md["managedFields"] = omd["managedFields"]
         elif subresource == "status":
             managedfields.record_update(rt, old, new, self._manager(manager, sync), objects.iso(self._now()),
-                             subresource=subresource)
+                                        subresource=subresource, shared=not dry_run)
         if new == old:
             return old                      # no-op: no write, no new resourceVersion
         if dry_run:
