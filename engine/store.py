@@ -28,7 +28,8 @@ import threading
 import time
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import admission, errors, ingress_admission, managedfields, objects, resources as kinds, storage_admission, strategy
+from . import (admission, errors, ingress_admission, managedfields, objects, resources as kinds, shared_parts,
+               storage_admission, strategy)
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -347,6 +348,8 @@ class Store:
                 md.setdefault("uid", objects.new_uid())
                 md["creationTimestamp"] = objects.iso(self._now())
                 return obj
+            if rt is kinds.POD:
+                shared_parts.share_pod(obj)
             self._rv += 1
             # (a Job's uid is drawn by admission: its generated selector names it)
             md["uid"] = md.get("uid") if admit and md.get("uid") else objects.new_uid()
