@@ -378,7 +378,7 @@ def _container_status(c: stages.ContainerRun, default_reason: str) -> dict:
         if c.waiting_reason and c.waiting_message:
             w["message"] = c.waiting_message
         state = {"waiting": w}
-    st = {"name": c.name, "state": state, "lastState": {"terminated": dict(c.last)} if c.last else _NO_LAST_STATE,
+    st: dict = {"name": c.name, "state": state, "lastState": {"terminated": dict(c.last)} if c.last else _NO_LAST_STATE,
           "ready": c.ready, "restartCount": c.restarts}
     if c.created_once:
         st["image"] = c.ref.name
