@@ -79,3 +79,17 @@ def test_a_remembered_part_is_only_reused_for_that_very_object():
     item = 'k:{"type":"Ready"}'
     assert "f:reason" not in first.added["f:status"]["f:conditions"][item]
     assert "f:reason" in second.added["f:status"]["f:conditions"][item]
+
+
+def test_interned_nodes_are_one_for_the_same_keys_and_the_very_same_children():
+    from engine.fieldsets import LEAF, canonical, interned
+    leaf_a = interned([("f:a", LEAF)])
+    assert interned([("f:a", LEAF)]) is leaf_a
+    twin = {"f:a": {}}                                   # equal to leaf_a, but not interned
+    top = interned([("f:x", leaf_a), ("f:b", LEAF)])
+    assert list(top) == ["f:b", "f:x"]                   # sorted as the apiserver writes it
+    assert interned([("f:b", LEAF), ("f:x", leaf_a)]) is top
+    other = interned([("f:x", twin), ("f:b", LEAF)])     # another child object: another node
+    assert other is not top and other == top
+    assert canonical({"f:x": {"f:a": {}}, "f:b": {}}) is top
+    assert canonical(top) is top
