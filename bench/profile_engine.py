@@ -1,7 +1,7 @@
 """Where the engine's time and memory go: the scale-up of bench/scale_deployment.py without the
-HTTP server, in this process, on a ManualClock advanced in 0.5 s steps, freezing the collector's survivors after each as the
-engine thread does (so the figures are the
-engine's work, not the machine's scheduling of two threads).
+HTTP server, in this process, on a ManualClock advanced in 0.5 s steps, freezing the collector's survivors while busy as the
+engine thread does (so the figures are the engine's work, not the machine's scheduling of two
+threads).
 
     .venv/bin/python bench/profile_engine.py --pods 10000 --nodes 50 [--cprofile out.prof] [--tracemalloc]
 
@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from engine import resources as kinds  # noqa: E402
 from engine.clock import ManualClock  # noqa: E402
-from engine.cluster import Cluster, _freeze_survivors  # noqa: E402
+from engine.cluster import Cluster  # noqa: E402
 from engine.store import Store  # noqa: E402
 
 DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "bench", "namespace": "default"},
@@ -82,6 +82,7 @@ def main() -> None:
     store = Store(max_pods=args.pods + 10 * args.nodes + 100)
     clock = ManualClock()
     cluster = Cluster(store=store, clock=clock, nodes=args.nodes, pods_per_node=per_node, control_plane=True)
+    cluster.freeze_heap = True      # as the engine thread does while busy (engine/heap.py)
     cluster.run_until_idle()
     store.create(DEPLOYMENT)
     cluster.advance(1)
@@ -95,7 +96,6 @@ def main() -> None:
     steps = 0
     while (avail := store.get(kinds.DEPLOYMENT, "default", "bench").get("status", {}).get("availableReplicas", 0)) < args.pods:
         cluster.advance(0.5)
-        _freeze_survivors()     # as the engine thread does while busy (engine/cluster.py)
         steps += 1
         if args.progress:
             print(f"  {steps * 0.5:g} simulated s: {avail} available, {time.perf_counter() - t0:.0f} s wall, "

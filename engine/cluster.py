@@ -8,12 +8,11 @@ requeues, kubelet stage transitions, heartbeats) fire in time order.
 """
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
 
-from . import controlplane, errors, ingress_nginx_install, objects, rbac_bootstrap, resources as kinds, volumes
+from . import controlplane, errors, heap, ingress_nginx_install, objects, rbac_bootstrap, resources as kinds, volumes
 from .admission import priority as priority_classes
 from .clock import ManualClock, ScaledClock
 from .load import LoadModel
@@ -68,18 +67,6 @@ def _controller_classes():
             CRDCleanupController, IngressNginxController]
 
 
-# The store is a large heap of long-lived, acyclic dicts (a few million objects at 10,000 pods).
-# Python's cyclic collector re-scans the whole heap on each full collection, which it runs every
-# time the heap has grown by a quarter: a third of the engine's CPU while a big scale-up builds
-# that heap. While busy, the engine moves what survived a young collection to the collector's
-# permanent generation (gc.freeze) every FREEZE_EVERY seconds — when at least FREEZE_AFTER_WRITES
-# writes were made since the last time (so not at idle); reference counting still frees those
-# objects as soon as they are dropped, which is how the store's objects go. (Freezing once a
-# second left several full collections of the newer part: ~15% of the CPU at 10,000 pods.)
-FREEZE_EVERY = 0.25
-FREEZE_AFTER_WRITES = 2500
-
-
 # The engine thread commits its own writes to the state file (if any) once per FLUSH_EVERY wall
 # seconds instead of after every pass, and before it waits longer than that: fewer, larger
 # transactions (at 100x the heartbeats alone would be a thousand a second), and a pod's several
@@ -96,13 +83,7 @@ FIELD_MANAGERS = {"kubelet": "kubelet", "default-scheduler": "kube-scheduler"}
 APISERVER_IP = "172.18.0.1"
 
 
-def _freeze_survivors() -> None:
-    # Young cyclic garbage is collected first (cheap), so that little is frozen with the
-    # survivors. (The engine keeps few cycles alive for long: a cycle that reached the old
-    # generation before it died is frozen with the rest and stays; keep exceptions that outlive
-    # their frame without a traceback, as the ReplicaSet controller does.)
-    gc.collect(1)
-    gc.freeze()
+_freeze_survivors = heap.freeze_survivors     # (bench/profile_engine.py's name for it)
 
 
 class Cluster:
@@ -129,6 +110,7 @@ class Cluster:
         self._thread: threading.Thread | None = None
         self._steps_seen = 0
         self._engine_thread: int | None = None
+        self._freezer: heap.Freezer | None = None
         self.clock.on_change = self._wake_up
         self.store.on_write(self._wake_up)
         self._feed = self.store.subscribe()
@@ -454,6 +436,8 @@ class Cluster:
                         q.add_after(key, result.requeue_after)
                 finally:
                     q.done(key)
+            if self._freezer is not None:
+                self._freezer.check(store.resource_version)
         if flush:
             self.store.flush()
         return worked
@@ -485,6 +469,16 @@ class Cluster:
         self.clock.set(target)
         self.run_until_idle()
 
+    @property
+    def freeze_heap(self) -> bool:
+        """Whether the engine's passes freeze the collector's survivors while busy (engine/heap.py):
+        on for a server's engine thread and for the in-process profile, off for tests."""
+        return self._freezer is not None
+
+    @freeze_heap.setter
+    def freeze_heap(self, on: bool) -> None:
+        self._freezer = heap.Freezer(self.store.resource_version) if on else None
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="kubeplay-engine", daemon=True)
         self._thread.start()
@@ -497,7 +491,7 @@ class Cluster:
 
     def _run(self) -> None:
         self._engine_thread = threading.get_ident()
-        last_freeze, frozen_rv = time.monotonic(), self.store.resource_version
+        self.freeze_heap = True
         last_flush = time.monotonic()
         while not self._stop.is_set():
             if self.clock.paused:
@@ -521,10 +515,6 @@ class Cluster:
                 if now - last_flush >= FLUSH_EVERY:
                     last_flush = now
                     self._flush()
-                if (self.store.resource_version - frozen_rv >= FREEZE_AFTER_WRITES
-                        and now - last_freeze >= FREEZE_EVERY):
-                    last_freeze, frozen_rv = now, self.store.resource_version
-                    _freeze_survivors()
                 continue
             due = self.clock.next_due()
             wait = 1.0

@@ -4,6 +4,8 @@ Repeats of the same (object, type, reason, message, source) bump `count` and `la
 on the existing Event instead of creating another, as client-go's events cache does."""
 from __future__ import annotations
 
+from sys import intern
+
 from . import errors, objects, resources as kinds
 
 NORMAL, WARNING = "Normal", "Warning"
@@ -26,6 +28,33 @@ def _source(component: str, host: str | None) -> dict:
     return got
 
 
+# The involvedObject of an Event, shared by the Events about one version of one object (and
+# container): a kubelet's Pulled, Created and Started of a container are written in one step
+# about one pod version — one dict instead of three.
+_INVOLVED: dict[tuple, dict] = {}
+
+
+def _involved(obj: dict, md: dict, field_path: str | None) -> dict:
+    key = (obj.get("kind"), md.get("namespace"), md.get("name"), md.get("uid"), obj.get("apiVersion"),
+           md.get("resourceVersion"), field_path)
+    try:
+        got = _INVOLVED.get(key)
+    except TypeError:              # (a field of a malformed object that is not a string)
+        return {k: v for k, v in zip(_REF_FIELDS, key) if v}
+    if got is None:
+        got = {}                   # the ObjectReference, empty fields left out (omitempty)
+        for k, v in zip(_REF_FIELDS, key):
+            if v:
+                got[k] = v
+        if len(_INVOLVED) >= 10000:
+            _INVOLVED.clear()
+        _INVOLVED[key] = got
+    return got
+
+
+_REF_FIELDS = ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
+
+
 class EventRecorder:
     def __init__(self, store, clock):
         self._store, self._clock = store, clock
@@ -37,12 +66,13 @@ class EventRecorder:
         md = obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         now = self._clock.now()
-        involved = {}                   # the ObjectReference, empty fields left out (omitempty)
-        for k, v in (("kind", obj.get("kind")), ("namespace", md.get("namespace")), ("name", md.get("name")),
-                     ("uid", md.get("uid")), ("apiVersion", obj.get("apiVersion")),
-                     ("resourceVersion", md.get("resourceVersion")), ("fieldPath", field_path)):
-            if v:
-                involved[k] = v
+        # Equal texts made again for each Event ("Started container app", the container's
+        # fieldPath) are kept as one string (sys.intern).
+        if type(message) is str:
+            message = intern(message)
+        if type(field_path) is str:
+            field_path = intern(field_path)
+        involved = _involved(obj, md, field_path)
         agg_key = (md.get("uid"), etype, reason, message, component, field_path)
         prev = self._seen.get(agg_key)
         try:

@@ -4,7 +4,7 @@ structured-merge-diff's ToFieldSet, Compare, Merge and RemoveItems, over Kuberne
 with the list types of engine/fieldsets.py."""
 from __future__ import annotations
 
-from . import errors
+from . import errors, shared_diff
 from .fieldsets import (LEAF, MISSING, SSA_ONLY, Shape, fkey, index_items, interned, is_member, item_key,
                         kids_of, subpath, union)
 
@@ -51,13 +51,16 @@ def _set_of_map(m: dict, path: str, shape: Shape, out: dict) -> None:
 
 
 class Changes:
-    """What a write did to an object, as three field sets (typed.Comparison)."""
-    __slots__ = ("added", "modified", "removed")
+    """What a write did to an object, as three field sets (typed.Comparison). `shared`: the
+    compared values are stored objects (never changed in place), so what was derived from one
+    of them may be remembered by its identity (engine/shared_diff.py)."""
+    __slots__ = ("added", "modified", "removed", "shared")
 
-    def __init__(self):
+    def __init__(self, shared: bool = False):
         self.added: dict = {}
         self.modified: dict = {}
         self.removed: dict = {}
+        self.shared = shared
 
     def changed(self) -> dict:
         return union(union(self.added, self.modified), self.removed)
@@ -66,10 +69,12 @@ class Changes:
         return not (self.added or self.modified or self.removed)
 
 
-def compare(old: dict | None, new: dict, shape: Shape, *, skip: tuple = ()) -> Changes:
+def compare(old: dict | None, new: dict, shape: Shape, *, skip: tuple = (), shared: bool = False) -> Changes:
     """Compare two objects; `old=None` compares with the kind's zero value (a create). Top-level
-    fields in `skip` are left out (the ones a write's endpoint never owns: no point walking them)."""
-    ch = Changes()
+    fields in `skip` are left out (the ones a write's endpoint never owns: no point walking them).
+    `shared=True`: both are objects the store keeps as they are (old stored, new about to be), so
+    the sets of their parts may be remembered by identity (engine/shared_diff.py)."""
+    ch = Changes(shared)
     if skip:
         new = {k: v for k, v in new.items() if k not in skip}
         if old is not None:
@@ -130,6 +135,22 @@ def _subtree(v, p: str, shape: Shape, present: bool) -> dict:
     return LEAF
 
 
+def _shared_subtree(v, p: str, shape: Shape, present: bool) -> dict:
+    """_subtree of a stored part, its list items' sets remembered by identity (shared_diff)."""
+    if type(v) is list:
+        kind, keys = shape.list_type(p)
+        index = index_items(v, kind, keys) if kind != "atomic" and v else None
+        if index is None:
+            return LEAF
+        items = [] if present else [(".", LEAF)]
+        whole = shape.atomic_items(p)
+        for ik, item in index.items():
+            items.append((ik, shared_diff.added_node(item, p, shape, _item_subtree)
+                          if type(item) is dict and not whole else LEAF))
+        return interned(items)
+    return _subtree(v, p, shape, present)
+
+
 def _list_subtree(v: list, p: str, shape: Shape, dot: bool) -> dict:
     kind, keys = shape.list_type(p)
     index = index_items(v, kind, keys) if kind != "atomic" and v else None
@@ -148,8 +169,12 @@ def _cmp_map(a: dict, b: dict, path: str, shape: Shape, ch: Changes) -> None:
         if av is bv:
             continue
         if av is MISSING:
-            p = subpath(path, k) if isinstance(bv, (dict, list)) else ""
-            ch.added[fkey(k)] = _subtree(bv, p, shape, False)
+            if isinstance(bv, (dict, list)):
+                p = subpath(path, k)
+                ch.added[fkey(k)] = (shared_diff.added_node(bv, p, shape, _shared_subtree) if ch.shared
+                                     else _subtree(bv, p, shape, False))
+            else:
+                ch.added[fkey(k)] = LEAF
             continue
         if av == bv:
             continue
@@ -164,7 +189,7 @@ def _cmp_map(a: dict, b: dict, path: str, shape: Shape, ch: Changes) -> None:
 def _cmp_value(av, bv, key: str, p: str, shape: Shape, ch: Changes) -> None:
     """av != bv, both present."""
     if isinstance(av, dict) and isinstance(bv, dict) and (av or bv) and not shape.atomic_map(p):
-        sub = Changes()
+        sub = Changes(ch.shared)
         _cmp_map(av, bv, p, shape, sub)
         _attach(ch, key, sub)
         return
@@ -173,18 +198,26 @@ def _cmp_value(av, bv, key: str, p: str, shape: Shape, ch: Changes) -> None:
         if kind != "atomic":
             ai, bi = index_items(av, kind, keys), index_items(bv, kind, keys)
             if ai is not None and bi is not None:
-                sub = Changes()
+                shared = ch.shared
+                sub = Changes(shared)
                 whole = shape.atomic_items(p)
                 for ik, item in bi.items():
                     old = ai.get(ik, MISSING)
                     if old is MISSING:
-                        sub.added[ik] = _item_node(item, p, shape) if isinstance(item, dict) and not whole else {}
+                        if isinstance(item, dict) and not whole:
+                            sub.added[ik] = (shared_diff.added_node(item, p, shape, _item_subtree) if shared
+                                             else _item_node(item, p, shape))
+                        else:
+                            sub.added[ik] = {}
                     elif old is not item and old != item and isinstance(item, dict) and isinstance(old, dict):
                         if whole:
                             sub.modified[ik] = {}
                             continue
-                        isub = Changes()
-                        _cmp_map(old, item, p, shape, isub)
+                        if shared:
+                            isub = shared_diff.item_changes(old, item, p, shape, _cmp_map, Changes)
+                        else:
+                            isub = Changes()
+                            _cmp_map(old, item, p, shape, isub)
                         _attach(sub, ik, isub)
                 for ik, item in ai.items():
                     if ik not in bi:
@@ -195,6 +228,10 @@ def _cmp_value(av, bv, key: str, p: str, shape: Shape, ch: Changes) -> None:
 
 
 def _item_node(item: dict, p: str, shape: Shape) -> dict:
+    return _whole(item, p, shape, False, True)
+
+
+def _item_subtree(item: dict, p: str, shape: Shape, present: bool) -> dict:
     return _whole(item, p, shape, False, True)
 
 

@@ -185,11 +185,13 @@ def _in_scope(s: dict, names: tuple, subresource: str | None) -> dict:
 
 
 def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *,
-                  subresource: str | None = None, sent: list | None = None) -> None:
+                  subresource: str | None = None, sent: list | None = None, shared: bool = False) -> None:
     """Set `new["metadata"]["managedFields"]` for an Update by `manager` (old=None: a create).
 
     `sent` is the managedFields the client's object carried (None: none); a valid non-empty
-    list replaces the live entries, an empty list resets them (decodeLiveOrNew)."""
+    list replaces the live entries, an empty list resets them (decodeLiveOrNew). `shared`: `new`
+    is about to be stored as it is (a status write that is not a dry run), so the comparison
+    may remember what it derives from the two objects' parts (engine/shared_diff.py)."""
     md = new["metadata"]
     live = (old or {}).get("metadata", {}).get("managedFields") or []
     entries = live
@@ -208,7 +210,7 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
         skip = tuple(k for k in new if k != "spec")
     else:
         skip = _scope(rt, subresource) + ("apiVersion", "kind")
-    ch = compare(None if old is None else _body(old), _body(new), shape, skip=skip)
+    ch = compare(None if old is None else _body(old), _body(new), shape, skip=skip, shared=shared)
     if subresource == "scale":
         added, modified, removed = (_only_replicas(s) for s in (ch.added, ch.modified, ch.removed))
     else:

@@ -28,7 +28,8 @@ import threading
 import time
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import admission, errors, ingress_admission, managedfields, objects, resources as kinds, storage_admission, strategy
+from . import (admission, errors, ingress_admission, managedfields, objects, resources as kinds, shared_parts,
+               storage_admission, strategy)
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -77,6 +78,9 @@ class Store:
         self._objs: dict[str, dict[str, dict[str, dict]]] = collections.defaultdict(dict)
         self._objs.update({rt.name: {} for rt in kinds.all_types()})
         self._owned: dict[str, set[tuple[str, str, str]]] = collections.defaultdict(set)
+        # owner uid → objects it owns (or owned) written since its consumer last asked
+        # (owned_changes): the ReplicaSet controller's way to re-read only those of 100,000 pods.
+        self._owner_changes: dict[str, set[tuple[str, str, str]]] = {}
         self._rv = 0
         self._history: collections.deque[WatchEvent] = collections.deque(maxlen=history)
         self._feeds: list[_Sink] = []          # subscribe()'s deques and observe_writes()' sinks
@@ -184,6 +188,8 @@ class Store:
 
     def _emit(self, rt: kinds.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
         ev = WatchEvent(etype, obj, self._rv, old, rt)
+        if self._owner_changes:
+            self._note_owned(rt, obj, old)
         if rt is kinds.CRD:
             crd_definitions.observe(etype, obj)
         if rt is kinds.EVENT:
@@ -207,6 +213,31 @@ class Store:
             self._cond.notify_all()
         for fn in self._wakers:        # cheap: each only sets an Event
             fn()
+
+    def _note_owned(self, rt: kinds.ResourceType, obj: dict, old: dict | None) -> None:
+        md = obj["metadata"]
+        ident = None
+        for o in (obj, old) if old is not None else (obj,):
+            for ref in o["metadata"].get("ownerReferences") or ():
+                changed = self._owner_changes.get(ref.get("uid", "")) if type(ref) is dict else None
+                if changed is not None:
+                    if ident is None:
+                        ident = (rt.name, md.get("namespace", ""), md["name"])
+                    changed.add(ident)
+
+    def owned_changes(self, uid: str) -> set[tuple[str, str, str]] | None:
+        """The objects (resource, namespace, name) owned by `uid` before or after a write that
+        were written since the last call for `uid` — None on the first call, from which on they
+        are noted. One consumer per owner (the ReplicaSet controller for its ReplicaSets); it
+        calls forget_owned_changes when the owner is gone."""
+        with self._lock:
+            got = self._owner_changes.get(uid)
+            self._owner_changes[uid] = set()
+            return got
+
+    def forget_owned_changes(self, uid: str) -> None:
+        with self._lock:
+            self._owner_changes.pop(uid, None)
 
     # ---- reads -----------------------------------------------------------------------------
 
@@ -347,6 +378,8 @@ class Store:
                 md.setdefault("uid", objects.new_uid())
                 md["creationTimestamp"] = objects.iso(self._now())
                 return obj
+            if rt is kinds.POD:
+                shared_parts.share_pod(obj)
             self._rv += 1
             # (a Job's uid is drawn by admission: its generated selector names it)
             md["uid"] = md.get("uid") if admit and md.get("uid") else objects.new_uid()
@@ -492,7 +525,7 @@ class Store:
                 md["managedFields"] = omd["managedFields"]
         elif subresource == "status":
             managedfields.record_update(rt, old, new, self._manager(manager, sync), objects.iso(self._now()),
-                             subresource=subresource)
+                                        subresource=subresource, shared=not dry_run)
         if new == old:
             return old                      # no-op: no write, no new resourceVersion
         if dry_run:

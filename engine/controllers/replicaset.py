@@ -210,6 +210,49 @@ class _PodFacts:
         self.tmpl_labels = tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
         self._by_id: dict[int, tuple] = {}
         self.active: list[tuple] = []       # the facts of the last claim's active pods, in order
+        # Kept from one reconcile to the next (engine/store.py owned_changes tells which pods
+        # were written meanwhile): every owned pod's facts by (resource, namespace, name), and
+        # how many of them are active, fully labelled, Ready, strays. None until a full claim.
+        self.by_ident: dict[tuple, tuple] | None = None
+        self.n_active = self.n_fully = self.n_ready = self.n_strays = 0
+
+    def _count(self, f: tuple, sign: int) -> None:
+        verdict = f[1]
+        if verdict is _ACTIVE:
+            self.n_active += sign
+            if f[2]:
+                self.n_fully += sign
+            if f[3] is not _NOT_READY:
+                self.n_ready += sign
+        elif verdict is _STRAY:
+            self.n_strays += sign
+
+    def index(self, facts: list[tuple]) -> None:
+        """After a full claim: `facts` are those of every owned pod."""
+        self.by_ident = {}
+        self.n_active = self.n_fully = self.n_ready = self.n_strays = 0
+        for f in facts:
+            md = f[0]["metadata"]
+            self.by_ident[(kinds.POD.name, md.get("namespace", ""), md["name"])] = f
+            self._count(f, 1)
+
+    def update(self, changed: set, store, match) -> None:
+        """Re-read the owned objects written since the last reconcile (pods among them)."""
+        assert self.by_ident is not None
+        by_ident, uid = self.by_ident, self.uid
+        for ident in changed:
+            if ident[0] != kinds.POD.name:
+                continue
+            old = by_ident.pop(ident, None)
+            if old is not None:
+                self._count(old, -1)
+            pod = store.try_get(kinds.POD, ident[1], ident[2])
+            if pod is None or not any(type(r) is dict and r.get("uid") == uid
+                                      for r in pod["metadata"].get("ownerReferences") or ()):
+                continue
+            f = self._compute(pod, match)
+            by_ident[ident] = f
+            self._count(f, 1)
 
     def valid_for(self, rs: dict) -> bool:
         spec = rs.get("spec") or {}
@@ -266,6 +309,9 @@ class _PodFacts:
 
 class ReplicaSetController(Controller):
     name = "replicaset-controller"
+    # Take a reconcile's claim from the facts kept since the last one when it can (_counted);
+    # off, every reconcile makes the full pass (tests/engine/test_counted_claims.py compares both).
+    counted_claims = True
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -349,21 +395,33 @@ class ReplicaSetController(Controller):
         rs = self.store.try_get(kinds.REPLICASET, ns, name)
         if rs is None:
             self.expectations.forget(key)
-            self._facts.pop(key, None)
+            gone = self._facts.pop(key, None)
+            if gone is not None:
+                self.store.forget_owned_changes(gone.uid)
             return None
         needs_sync = self.expectations.satisfied(key)
         spec = rs.get("spec") or {}
         facts = self._facts.get(key)
         if facts is None or not facts.valid_for(rs):
+            if facts is not None:
+                self.store.forget_owned_changes(facts.uid)
             facts = self._facts[key] = _PodFacts(rs)
-        active = self._claim_pods(rs, key, label_selector_matcher(spec.get("selector")), facts)
-
-        err: errors.ApiError | None = None
-        if needs_sync and not objects.is_terminating(rs):
-            err = self._manage_replicas(rs, key, active)
-
+        match = label_selector_matcher(spec.get("selector"))
+        changed = self.store.owned_changes(facts.uid)      # (asked before reading the pods)
         now = self.clock.now()
-        status, next_available = self._calculate_status(rs, active, err, now, facts)
+        err: errors.ApiError | None = None
+        if self._counted(rs, facts, changed, match, needs_sync):
+            # The claim's outcome from the facts kept since the last reconcile, updated for the
+            # pods written meanwhile: what the full pass below finds when there is nothing to
+            # release, adopt or delete (which need the pods in the order the full pass has).
+            if needs_sync:
+                err = self._manage_replicas(rs, key, None, count=facts.n_active)
+            status, next_available = self._counted_status(rs, facts, err, now)
+        else:
+            active = self._claim_pods(rs, key, match, facts)
+            if needs_sync and not objects.is_terminating(rs):
+                err = self._manage_replicas(rs, key, active)
+            status, next_available = self._calculate_status(rs, active, err, now, facts)
         if status != (rs.get("status") or {}):
             new = objects.clone(rs)
             new["status"] = status
@@ -386,7 +444,12 @@ class ReplicaSetController(Controller):
         rs_deleting = objects.is_terminating(rs)
         facts = facts if facts is not None else _PodFacts(rs)
         active, strays, active_facts = [], [], []
-        for f in facts.refresh(self.store.owned_by(uid, kinds.POD), match):
+        if facts.by_ident is not None:     # the facts kept since, for refresh to reuse
+            facts._by_id = {id(f[0]): f for f in facts.by_ident.values()}
+        every = facts.refresh(self.store.owned_by(uid, kinds.POD), match)
+        facts.index(every)
+        facts._by_id = {}                  # (by_ident holds them now; no old pod versions kept twice)
+        for f in every:
             verdict = f[1]
             if verdict is _ACTIVE:
                 active.append(f[0])
@@ -413,6 +476,18 @@ class ReplicaSetController(Controller):
                 active_facts.append(facts.of(adopted))
         return active
 
+    def _counted(self, rs: dict, facts: _PodFacts, changed: set | None, match, needs_sync: bool) -> bool:
+        """Whether this reconcile can take the claim's outcome from the kept facts: they exist,
+        the ReplicaSet is not being deleted, no owned pod is to be released, no orphan is to be
+        looked at for adoption, and no pod is to be deleted."""
+        if changed is None or facts.by_ident is None or objects.is_terminating(rs) or not self.counted_claims:
+            return False
+        facts.update(changed, self.store, match)
+        if facts.n_strays or self._orphans.get(objects.namespace_of(rs)):
+            return False
+        want = int((rs.get("spec") or {}).get("replicas", 1) or 0)
+        return not (needs_sync and facts.n_active > want)
+
     def _orphans_in(self, ns: str) -> list[dict]:
         out = []
         for name in sorted(self._orphans.get(ns, ())):
@@ -434,21 +509,25 @@ class ReplicaSetController(Controller):
 
     # ---- create / delete -----------------------------------------------------------------
 
-    def _manage_replicas(self, rs: dict, key: str, active: list[dict]) -> errors.ApiError | None:
+    def _manage_replicas(self, rs: dict, key: str, active: list[dict] | None,
+                         count: int = 0) -> errors.ApiError | None:
+        """`active=None`: only `count` is known (a counted claim: never one with pods to delete)."""
         want = int((rs.get("spec") or {}).get("replicas", 1) or 0)
-        diff = len(active) - want
+        n_active = len(active) if active is not None else count
+        diff = n_active - want
         if diff < 0:
             n = min(-diff, BURST_REPLICAS)
             self.expectations.expect_creations(key, n)
             made, err = self._slow_start_create(rs, n)
             if n - made > 0:
                 self.expectations.creation_observed(key, n - made)
-            words = f"ReplicaSet {key}: desired {want}, actual {len(active)} → creating {n} pod{'s' if n != 1 else ''}"
+            words = f"ReplicaSet {key}: desired {want}, actual {n_active} → creating {n} pod{'s' if n != 1 else ''}"
             if err is not None:
                 words += f" ({made} created; {err.message})"
-            self.decide(key, words, action="create-pods", observed=len(active), desired=want)
+            self.decide(key, words, action="create-pods", observed=n_active, desired=want)
             return err
         if diff > 0:
+            assert active is not None
             n = min(diff, BURST_REPLICAS)
             related = self._related_pods(rs)
             victims = active if n >= len(active) else rank_for_deletion(active, related, self.clock.now())[:n]
@@ -558,8 +637,32 @@ class ReplicaSetController(Controller):
                 elif ready_since is not None:
                     wait = ready_since + mrs - now
                     next_available = wait if next_available is None else min(next_available, wait)
+        return self._status(rs, len(active), fully, ready, available, err, now), next_available
+
+    def _counted_status(self, rs: dict, facts: _PodFacts, err: errors.ApiError | None,
+                        now: float) -> tuple[dict, float | None]:
+        """_calculate_status from the kept tallies (minReadySeconds: a pass over the Ready ones)."""
+        mrs = int((rs.get("spec") or {}).get("minReadySeconds") or 0)
+        available, next_available = facts.n_ready, None
+        if mrs:
+            available = 0
+            assert facts.by_ident is not None
+            for _, verdict, _, ready_since in facts.by_ident.values():
+                if verdict is not _ACTIVE or ready_since is _NOT_READY:
+                    continue
+                if ready_since is not None and ready_since + mrs < now:
+                    available += 1
+                elif ready_since is not None:
+                    wait = ready_since + mrs - now
+                    next_available = wait if next_available is None else min(next_available, wait)
+        return (self._status(rs, facts.n_active, facts.n_fully, facts.n_ready, available, err, now),
+                next_available)
+
+    def _status(self, rs: dict, replicas: int, fully: int, ready: int, available: int,
+                err: errors.ApiError | None, now: float) -> dict:
+        spec = rs.get("spec") or {}
         old = rs.get("status") or {}
-        status: dict = {"replicas": len(active)}
+        status: dict = {"replicas": replicas}
         for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
                              ("availableReplicas", available)):
             if value:
@@ -571,11 +674,11 @@ class ReplicaSetController(Controller):
         failure = objects.get_condition(old, "ReplicaFailure")
         if err is not None and failure is None:
             want = int(spec.get("replicas", 1) or 0)
-            reason = "FailedCreate" if len(active) < want else ("FailedDelete" if len(active) > want else "")
+            reason = "FailedCreate" if replicas < want else ("FailedDelete" if replicas > want else "")
             conds.append({"type": "ReplicaFailure", "status": "True", "lastTransitionTime": objects.iso(now),
                           "reason": reason, "message": err.message})
         elif err is None and failure is not None:
             conds = [c for c in conds if c.get("type") != "ReplicaFailure"]
         if conds:
             status["conditions"] = conds
-        return status, next_available
+        return status

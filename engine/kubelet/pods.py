@@ -352,10 +352,25 @@ def _ordered(c: dict) -> dict:
     return got
 
 
+# Parts of container statuses shared by the pods whose containers are in the same state (stored
+# objects are never changed in place): `running` since one second, and no last state.
+_RUNNING: dict[str, dict] = {}
+_NO_LAST_STATE: dict = {}
+
+
+def _running_state(started_at: str) -> dict:
+    got = _RUNNING.get(started_at)
+    if got is None:
+        if len(_RUNNING) > 10000:
+            _RUNNING.clear()
+        got = _RUNNING[started_at] = {"running": {"startedAt": started_at}}
+    return got
+
+
 def _container_status(c: stages.ContainerRun, default_reason: str) -> dict:
     if c.stage == "running":
         assert c.started_at is not None
-        state = {"running": {"startedAt": _iso(c.started_at)}}
+        state = _running_state(_iso(c.started_at))
     elif c.stage in ("exited", "done") and c.term is not None:
         state = {"terminated": dict(c.term)}
     else:
@@ -363,7 +378,7 @@ def _container_status(c: stages.ContainerRun, default_reason: str) -> dict:
         if c.waiting_reason and c.waiting_message:
             w["message"] = c.waiting_message
         state = {"waiting": w}
-    st = {"name": c.name, "state": state, "lastState": {"terminated": dict(c.last)} if c.last else {},
+    st: dict = {"name": c.name, "state": state, "lastState": {"terminated": dict(c.last)} if c.last else _NO_LAST_STATE,
           "ready": c.ready, "restartCount": c.restarts}
     if c.created_once:
         st["image"] = c.ref.name

@@ -51,3 +51,41 @@ def test_events_from_one_kubelet_share_their_source_and_entries_of_one_second():
         groups.setdefault((m[0]["manager"], m[0]["time"], id(m[0]["fieldsV1"])), []).append(m)
     assert max(len(g) for g in groups.values()) > 1
     assert all(m is g[0] for g in groups.values() for m in g)
+
+
+def test_pods_of_one_template_share_labels_owner_references_tolerations_resources_and_running_state():
+    store, pods = _scaled(4)
+    store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "other", "namespace": "default",
+                                                                  "labels": {"app": "other"}},
+                  "spec": {"containers": [{"name": "app", "image": "nginx:1.27",
+                                           "resources": {"requests": {"cpu": "20m"}}}]}})
+    other = store.get(kinds.POD, "default", "other")
+    a, b = pods[0], pods[1]
+    for get in (lambda p: p["metadata"]["labels"], lambda p: p["metadata"]["ownerReferences"],
+                lambda p: p["spec"]["tolerations"]):
+        assert get(a) == get(b) and get(a) is get(b)
+    assert other["metadata"]["labels"] == {"app": "other"}           # unequal parts stay apart
+    assert other["spec"]["tolerations"] is a["spec"]["tolerations"]  # the same default tolerations
+    ca, cb = a["spec"]["containers"][0], b["spec"]["containers"][0]
+    assert ca is not cb and ca["resources"] is cb["resources"]
+    assert other["spec"]["containers"][0]["resources"] == {"requests": {"cpu": "20m"}}
+    sa, sb = a["status"]["containerStatuses"][0], b["status"]["containerStatuses"][0]
+    assert sa["lastState"] == {} and sa["lastState"] is sb["lastState"]
+    if sa["state"] == sb["state"]:
+        assert sa["state"] is sb["state"]
+
+
+def test_a_containers_events_of_one_step_share_their_involved_object_and_texts():
+    store, pods = _scaled(2)
+    uid = pods[0]["metadata"]["uid"]
+    mine = {e["reason"]: e for e in store.iter(kinds.EVENT, "default") if e["involvedObject"].get("uid") == uid}
+    assert {"Pulled", "Created", "Started"} <= set(mine)
+    pulled, created, started = mine["Pulled"], mine["Created"], mine["Started"]
+    assert created["involvedObject"]["fieldPath"] == "spec.containers{app}"
+    # written in one kubelet step about one pod version: one involvedObject
+    assert pulled["involvedObject"] == created["involvedObject"] == started["involvedObject"]
+    assert pulled["involvedObject"] is created["involvedObject"] is started["involvedObject"]
+    other = [e for e in store.iter(kinds.EVENT, "default")
+             if e["reason"] == "Started" and e["involvedObject"].get("uid") != uid][0]
+    assert other["message"] == started["message"] and other["message"] is started["message"]
+    assert other["involvedObject"]["fieldPath"] is started["involvedObject"]["fieldPath"]

@@ -1,0 +1,51 @@
+"""Field sets of stored objects' parts, remembered by the parts' identity.
+
+A status write's managedFields come from comparing the stored object with the new one
+(engine/fielddiff.py). Many of the compared parts are one object shared by many pods — the
+kubelet's interned conditions (engine/kubelet/pods.py), a node's `status.hostIPs` — so the same
+comparison is made again and again: "Ready False at 00:00:00" → "Ready True at 00:00:02" for
+every pod of a ReplicaSet that became ready in that second. Stored objects are never changed in
+place (the mutation detector checks every engine test), so what was derived from a part holds
+as long as that very object does: each entry keeps the objects it was derived from, so their
+ids cannot be reused while the entry lives. The tables are bounded (cleared when full), and
+only compare(..., shared=True) uses them — status writes of stored objects, where a failed
+write cannot leave a caller's dict to be changed and written again with the same identity
+(a write whose new object equals the old one makes no comparison of parts at all).
+
+What is remembered is interned (engine/fieldsets.py `canonical`): read-only like every set.
+"""
+from __future__ import annotations
+
+from .fieldsets import canonical
+
+_MAX = 50_000
+_NODES: dict[tuple, tuple] = {}
+_PAIRS: dict[tuple, tuple] = {}
+
+
+def added_node(value, path: str, shape, build) -> dict:
+    """build(value, path, shape, False): the set of a part that was not there before."""
+    key = (id(value), path, id(shape), build)
+    got = _NODES.get(key)
+    if got is not None and got[0] is value:
+        return got[1]
+    node = canonical(build(value, path, shape, False))
+    if len(_NODES) >= _MAX:
+        _NODES.clear()
+    _NODES[key] = (value, node, shape)
+    return node
+
+
+def item_changes(old: dict, new: dict, path: str, shape, compare_map, changes):
+    """compare_map(old, new, path, shape, ch) for two list items, into a new `changes()`."""
+    key = (id(old), id(new), path, id(shape))
+    got = _PAIRS.get(key)
+    if got is not None and got[0] is old and got[1] is new:
+        return got[2]
+    ch = changes(True)
+    compare_map(old, new, path, shape, ch)
+    ch.added, ch.modified, ch.removed = canonical(ch.added), canonical(ch.modified), canonical(ch.removed)
+    if len(_PAIRS) >= _MAX:
+        _PAIRS.clear()
+    _PAIRS[key] = (old, new, ch, shape)
+    return ch
