@@ -14,6 +14,11 @@
 // The list follows new lines (scrolls to the bottom) unless the learner scrolled up to read.
 // Entries are queued as data and written at most a few times a second (FLUSH_EVERY_MS); only
 // MAX_GROUPS groups are kept.
+//
+// Only what can be seen is written: a group's new lines are placed as data first and made into
+// elements afterwards, a slice at a time, and a group keeps only its newest lines — so the lines
+// a burst brings beyond that are counted as not kept without ever being created, laid out and
+// painted (a 1,000-pod scale-up brings ~1,400 lines a second, most of them into one story).
 
 import { h, setText } from "../dom.js";
 
@@ -71,6 +76,8 @@ export class ReconcileLog {
     this.follow = true;               // at the bottom: keep following new lines
     this.autoTop = 0;                 // where _toBottom last put the list's scrollTop
     this.touched = new Set();         // groups whose keys grew in this flush
+    this.unwritten = new Set();       // groups with lines placed as data, not yet elements
+    this.scrollSoon = 0;              // the next frame's follow (see _toBottomSoon)
     this.placing = [];                // the flush being written, in order, over several frames ...
     this.placed = 0;                  // ... this many of it so far
     // Only a scroll *up* from where the list was put stops following. The scroll event of our own
@@ -88,6 +95,8 @@ export class ReconcileLog {
       this.pending = [];
       this.placing = [];
       this.groups = [];
+      this.unwritten.clear();
+      this.touched.clear();
       this.open.clear();
       this.list.replaceChildren();
     });
@@ -156,7 +165,7 @@ export class ReconcileLog {
   }
 
   flush(force = false) {
-    if (this.placing.length && !force) {
+    if ((this.placing.length || this.unwritten.size) && !force) {
       // The rest of a big flush: a slice every FLUSH_EVERY_MS, not every frame.
       const wait = FLUSH_EVERY_MS - (performance.now() - this.lastFlush);
       if (wait > 0) {
@@ -164,8 +173,7 @@ export class ReconcileLog {
         return;
       }
     }
-    if (!this.placing.length) {
-      if (!this.pending.length) return;
+    if (!this.placing.length && this.pending.length) {
       const now = performance.now();
       const newest = this.pending[this.pending.length - 1].arrived, oldest = this.pending[0].arrived;
       const wait = Math.max(FLUSH_EVERY_MS - (now - this.lastFlush),
@@ -174,39 +182,50 @@ export class ReconcileLog {
         if (!this.timer) {
           this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
         }
-        return;
+        if (!this.unwritten.size) return;
+      } else {
+        this.lastFlush = now;
+        const take = this.pending;
+        this.pending = [];
+        // Decisions arrive on their own channel and Events through the watch: put each flush's
+        // entries in time order (stable: a decision and the Event it caused share a second, and the
+        // decision came first) so that a cause is written before its effects.
+        // Events carry whole seconds, decisions fractions: compare by the second.
+        const sec = (e) => (e.t === null || e.t === undefined ? Infinity : Math.floor(e.t));
+        // Among decisions: by time, a request before what reacted to it at the same instant.
+        take.sort((a, b) => sec(a) - sec(b) || (a.kind === b.kind ? 0 : a.kind === "decision" ? -1 : 1) ||
+                            (a.kind === "decision" ? (a.t - b.t) || ((b.action === "request") - (a.action === "request")) : 0));
+        // Learn who made what from the whole batch first: the scheduler's decision about a new pod
+        // can come before the Event that names the ReplicaSet that created it.
+        for (const e of take) this._learn(e);
+        if (this.parent.size > MAX_PARENTS) this.parent.clear();
+        this.placing = take;
+        this.placed = 0;
       }
-      this.lastFlush = now;
-      const take = this.pending;
-      this.pending = [];
-      // Decisions arrive on their own channel and Events through the watch: put each flush's
-      // entries in time order (stable: a decision and the Event it caused share a second, and the
-      // decision came first) so that a cause is written before its effects.
-      // Events carry whole seconds, decisions fractions: compare by the second.
-      const sec = (e) => (e.t === null || e.t === undefined ? Infinity : Math.floor(e.t));
-      // Among decisions: by time, a request before what reacted to it at the same instant.
-      take.sort((a, b) => sec(a) - sec(b) || (a.kind === b.kind ? 0 : a.kind === "decision" ? -1 : 1) ||
-                          (a.kind === "decision" ? (a.t - b.t) || ((b.action === "request") - (a.action === "request")) : 0));
-      // Learn who made what from the whole batch first: the scheduler's decision about a new pod
-      // can come before the Event that names the ReplicaSet that created it.
-      for (const e of take) this._learn(e);
-      if (this.parent.size > MAX_PARENTS) this.parent.clear();
-      this.placing = take;
-      this.placed = 0;
     }
+    if (!this.placing.length && !this.unwritten.size) return;
     const follow = this.follow;
-    // A thousand-pod scale-up brings thousands of lines at once: they are written a slice at a
-    // time (PLACE_BUDGET_MS, one slice per FLUSH_EVERY_MS), so the map keeps drawing meanwhile.
+    // A thousand-pod scale-up brings thousands of lines at once: they are placed (as data) and
+    // written a slice at a time (PLACE_BUDGET_MS, one slice per FLUSH_EVERY_MS), so the map keeps
+    // drawing meanwhile. Lines not yet written when more come for their group are the first to go.
     const start = performance.now();
     const take = this.placing;
     let i = this.placed;
     while (i < take.length && (force || i - this.placed < MIN_PER_FRAME || performance.now() - start < PLACE_BUDGET_MS)) {
       this._place(take[i++]);
     }
+    let written = 0;
+    for (const g of this.unwritten) {
+      this._trim(g);
+      while (g.fresh.length && (force || written < MIN_PER_FRAME || performance.now() - start < PLACE_BUDGET_MS)) {
+        this._write(g, g.fresh.shift());
+        written++;
+      }
+      if (!g.fresh.length) this.unwritten.delete(g);
+      else if (!force) break;
+    }
     if (i < take.length) {
       this.placed = i;
-      this.lastFlush = performance.now();
-      this.flush();                  // schedules the next slice
     } else {
       this.placing = [];
       this.placed = 0;
@@ -219,10 +238,30 @@ export class ReconcileLog {
     while (extra-- > 0) {
       const g = this.groups.shift();
       g.el.remove();
+      this.unwritten.delete(g);
       for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
     }
-    if (follow) this._toBottom();
-    if (force && this.pending.length) this.flush(true);
+    if (this.placing.length || this.unwritten.size) {
+      this.lastFlush = performance.now();
+      if (!force) this.flush();      // schedules the next slice
+    }
+    if (follow) {
+      if (force) this._toBottom();
+      else this._toBottomSoon();
+    }
+    if (force && (this.pending.length || this.placing.length || this.unwritten.size)) this.flush(true);
+  }
+
+  /** Follow at the start of the next frame: reading the list's height now, after this frame's
+   * writes, would lay the page out early (and again once the rest of the frame has drawn); at the
+   * start of the next frame the layout is still the one just painted. New lines go below the
+   * visible bottom, so nothing shows them a frame before the list follows. */
+  _toBottomSoon() {
+    if (this.scrollSoon) return;
+    this.scrollSoon = requestAnimationFrame(() => {
+      this.scrollSoon = 0;
+      if (this.follow) this._toBottom();
+    });
   }
 
   _toBottom() {
@@ -275,18 +314,20 @@ export class ReconcileLog {
       this._newGroup(e, t);
       return;
     }
-    const line = this._line(e, "effect");
-    g.body.append(line);
-    if (g.body.childElementCount > MAX_LINES_PER_GROUP) this._dropOldest(g);
+    g.fresh.push(e);
+    g.freshLines++;
+    this.unwritten.add(g);
     this._touch(g, e, t);
-    if (this.filterKey || this.until !== null) this._filterLine(line);
   }
 
   _newGroup(e, t) {
     const body = h("ol", { class: "effects" });
     const head = this._line(e, "head");
     const el = h("li", { class: "group " + e.kind }, head, body);
-    const g = { el, body, head: e, keys: new Set(), last: t, t0: Math.floor(t), folds: new Map() };
+    // fresh: lines placed but not yet elements (entries, or a fold's record), freshLines of them
+    // lines; shown: the group's line elements (not its folds).
+    const g = { el, body, head: e, keys: new Set(), last: t, t0: Math.floor(t), folds: new Map(),
+                fresh: [], freshLines: 0, shown: 0 };
     // In time order: a line that arrives late (decisions and Events come on separate channels)
     // goes above the groups of later seconds.
     let i = this.groups.length;
@@ -318,14 +359,33 @@ export class ReconcileLog {
     this._applyGroupFilter(g);
   }
 
-  /** A group past MAX_LINES_PER_GROUP loses its oldest line (its count shows above the rest). */
-  _dropOldest(g) {
+  /** A group past MAX_LINES_PER_GROUP (its folds count too) loses its oldest lines, written ones
+   * first (its count shows above the rest); lines not yet written are let go unwritten. */
+  _trim(g) {
+    const keep = Math.max(0, MAX_LINES_PER_GROUP - g.folds.size);
+    let extra = g.shown + g.freshLines - keep;
+    if (extra <= 0) return;
+    let drops = 0;
     let first = g.body.firstElementChild;
-    if (first && first.classList.contains("dropped")) first = first.nextElementSibling;
-    while (first && first.classList.contains("fold")) first = first.nextElementSibling;
-    if (!first) return;
-    first.remove();
-    g.dropped = (g.dropped || 0) + 1;
+    while (extra > 0 && g.shown > 0 && first) {
+      const next = first.nextElementSibling;
+      if (!first.classList.contains("dropped") && !first.classList.contains("fold")) {
+        first.remove();
+        g.shown--;
+        extra--;
+        drops++;
+      }
+      first = next;
+    }
+    if (extra > 0) {
+      const fresh = [];
+      for (const x of g.fresh) {
+        if (extra > 0 && !x.fold) { extra--; drops++; g.freshLines--; } else fresh.push(x);
+      }
+      g.fresh = fresh;
+    }
+    if (!drops) return;
+    g.dropped = (g.dropped || 0) + drops;
     if (!g.droppedEl) {
       g.droppedEl = h("div", { class: "line effect dropped" });
       g.body.prepend(g.droppedEl);
@@ -333,17 +393,35 @@ export class ReconcileLog {
     setText(g.droppedEl, `… ${g.dropped} earlier line${g.dropped === 1 ? "" : "s"} of this story not kept`);
   }
 
+  /** Make one placed line (or a fold's line) an element at the group's end. */
+  _write(g, x) {
+    if (x.fold) {
+      x.el = this._line({ ...x.e, who: "endpoint controllers", msg: x.text }, "effect");
+      x.el.classList.add("fold");
+      g.body.append(x.el);
+      return;
+    }
+    const line = this._line(x, "effect");
+    g.body.append(line);
+    g.shown++;
+    g.freshLines--;
+    if (this.filterKey || this.until !== null) this._filterLine(line);
+  }
+
   _fold(g, e) {
     const svc = e.key;
-    let line = g.folds.get(svc);
+    const fold = g.folds.get(svc);
     const text = `Service ${svc}: endpoints updated — ${e.msg.replace(/^.*?: /, "").replace(/ → .*$/, "")}`;
-    if (!line) {
-      line = this._line({ ...e, who: "endpoint controllers", msg: text }, g.body.parentNode ? "effect" : "head");
-      line.classList.add("fold");
-      g.folds.set(svc, line);
-      g.body.append(line);
+    if (!fold) {
+      // Written in its place among the group's lines, with whatever text it has by then.
+      const x = { fold: svc, e, text, el: null };
+      g.folds.set(svc, x);
+      g.fresh.push(x);
+      this.unwritten.add(g);
+    } else if (fold.el) {
+      setText(fold.el.querySelector(".msg"), text);
     } else {
-      setText(line.querySelector(".msg"), text);
+      fold.text = text;
     }
     g.keys.add(svc);
     this.touched.add(g);
