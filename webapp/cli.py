@@ -154,8 +154,9 @@ def serve(args) -> int:
     if args.token:
         # kubectl only sends a token over TLS: serve HTTPS with our own certificate.
         from .tls import ensure_certificate
+        from .tls_socket import server_context
         cert, key = ensure_certificate(RUNTIME_DIR, args.host)
-        ssl_context = (cert, key)
+        ssl_context = server_context(cert, key)      # connections safe for a reader and a writer thread
     try:
         srv = make_server(args.host, args.port, app, threaded=True, ssl_context=ssl_context,
                           request_handler=Handler)
