@@ -44,4 +44,5 @@ if [ "$workers" = 0 ]; then
   exec "$VENV/bin/python" -m pytest -q "$@"
 fi
 # --durations: the slowest tests are named in every run's output, so a slowdown shows where it is.
-exec "$VENV/bin/python" -m pytest -q -n "$workers" --dist loadscope --durations=15 "$@"
+# --no-loadscope-reorder: modules go out in the order tests/conftest.py sorts them, longest first.
+exec "$VENV/bin/python" -m pytest -q -n "$workers" --dist loadscope --no-loadscope-reorder --durations=15 "$@"

@@ -464,14 +464,20 @@ def inproc_module():
         yield served
 
 
-# Run first: the tests that take minutes on their own (the fresh-clone test installs kubeplay
-# into new venvs twice). With the suite spread over workers (scripts/test.sh), a long test started
-# last would leave one worker running alone at the end; started first, it overlaps everything else.
+# The order modules are handed to the workers (scripts/test.sh passes --no-loadscope-reorder,
+# so xdist keeps this order instead of putting the modules with the most tests first): the
+# longest first, so no worker is left running a long module alone at the end. The fresh-clone
+# test takes minutes on its own (it installs kubeplay into new venvs twice); then the browser
+# modules (a server and a page per test), the kubectl ones, and the quick API and engine tests
+# last, to fill the gaps.
 LONG_RUNNING = ("tests/test_readme_fresh_clone.py",)
+_TIERS = ("tests/browser/", "tests/kubectl/", "tests/test_", "tests/api/", "tests/engine/")
 
 
 def pytest_collection_modifyitems(session, config, items):
     def first(item) -> int:
         path = item.nodeid.split("::", 1)[0]
-        return 0 if path in LONG_RUNNING else 1
-    items.sort(key=first)              # stable: every other test keeps its collection order
+        if path in LONG_RUNNING:
+            return 0
+        return 1 + next((i for i, prefix in enumerate(_TIERS) if path.startswith(prefix)), len(_TIERS))
+    items.sort(key=first)              # stable: within a tier, tests keep their collection order
