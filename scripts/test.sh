@@ -30,16 +30,17 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[test]'
   echo "$want" > "$stamp"
 fi
-# One worker per core (KUBEPLAY_TEST_WORKERS to change it; 0 runs in this process). Two per core
-# finish sooner (bench/README.md) but load the machine enough that timing-sensitive tests lose
-# races they do not lose otherwise; until those are found, one per core. A test module's tests
-# stay together on one worker (--dist loadscope), so a module's shared server starts once. Each
-# test already has its own server, ports, kubeconfig and HOME.
 # The suite starts hundreds of Python processes (a server per test, the CLI): byte-compile the
 # project once so each reads its modules' bytecode instead of compiling them again (~0.4 s of
 # CPU a process where PYTHONDONTWRITEBYTECODE is set, as on this project's machines).
 "$VENV/bin/python" -m compileall -q -j 0 engine webapp tests bench tools >/dev/null
-workers="${KUBEPLAY_TEST_WORKERS:-$(nproc)}"
+# Two workers per core, at most 8 (KUBEPLAY_TEST_WORKERS to change it; 0 runs in this process):
+# most of a test's time is spent waiting for a simulated cluster or a kubectl, so on 2 cores 4
+# workers finish the suite in ~8.7 min against ~10.5 with 2 (bench/README.md, "The test suite").
+# A test module's tests stay together on one worker (--dist loadscope), so a module's shared
+# server starts once. Each test already has its own server, ports, kubeconfig and HOME.
+cores="$(nproc)"
+workers="${KUBEPLAY_TEST_WORKERS:-$(( cores * 2 > 8 ? 8 : cores * 2 ))}"
 if [ "$workers" = 0 ]; then
   exec "$VENV/bin/python" -m pytest -q "$@"
 fi
