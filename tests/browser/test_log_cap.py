@@ -2,14 +2,18 @@
 newest lines and says how many earlier ones it let go (a 1,000-pod scale-up writes thousands)."""
 from __future__ import annotations
 
-HARNESS = """
-async () => {
+# The log's markup as the page has it, and the class, in a blank document.
+LOG_ROOT = """
   const { ReconcileLog } = await import('/static/js/view/log.js');
   const root = document.createElement('section');
   root.innerHTML = '<input type="checkbox" id="log-decisions" checked><input type="checkbox" id="log-events" checked>' +
     '<button id="log-clear"></button><p id="log-filter" hidden><span></span><button></button></p><ol id="log-list"></ol>';
   document.body.append(root);
-  const log = new ReconcileLog(root);
+"""
+
+HARNESS = """
+async () => {
+""" + LOG_ROOT + """  const log = new ReconcileLog(root);
   log.addDecisions([{ time: 100, controller: 'deployment-controller', key: 'default/web', action: 'scale',
                       message: 'scaled up' }]);
   const items = [];
@@ -38,12 +42,7 @@ def test_a_long_story_keeps_its_newest_lines_and_counts_the_rest(page, inproc_mo
 
 SLICED = """
 async () => {
-  const { ReconcileLog } = await import('/static/js/view/log.js');
-  const root = document.createElement('section');
-  root.innerHTML = '<input type="checkbox" id="log-decisions" checked><input type="checkbox" id="log-events" checked>' +
-    '<button id="log-clear"></button><p id="log-filter" hidden><span></span><button></button></p><ol id="log-list"></ol>';
-  document.body.append(root);
-  // As the page drives it: no forced flush, each later slice asked for through requestFrame.
+""" + LOG_ROOT + """  // As the page drives it: no forced flush, each later slice asked for through requestFrame.
   let log;
   log = new ReconcileLog(root, { requestFrame: () => requestAnimationFrame(() => log.flush()) });
   log.addDecisions([{ time: 100, controller: 'deployment-controller', key: 'default/web', action: 'scale',
