@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from engine import resources as kinds
-from tests.api.test_stream_protocol import DEPLOYMENT, Stream, post
+from tests.api.test_stream_protocol import Stream, messages_after_a_deployment
 from webapp.extension import current
 from webapp.page import wire
 
@@ -45,13 +45,7 @@ def test_a_state_is_written_once_and_a_new_state_gets_its_own_text():
 
 def test_snapshots_and_events_carry_the_stored_objects(inproc):
     app, host = inproc
-    s = Stream(host)
-    try:
-        s.next("snapshot")
-        post(host, "/apis/apps/v1/namespaces/default/deployments", DEPLOYMENT)
-        msgs = s.collect(3.0)
-    finally:
-        s.close()
+    msgs = messages_after_a_deployment(host)
     sent = {}
     for m in msgs:
         for e in m.get("events", []) if m["type"] == "events" else []:

@@ -67,6 +67,17 @@ def post(host: str, path: str, body: dict):
         return json.loads(r.read())
 
 
+def messages_after_a_deployment(host: str) -> list[dict]:
+    """What a page that has its snapshot is sent in the 3 s after a Deployment is created."""
+    s = Stream(host)
+    try:
+        s.next("snapshot")
+        post(host, "/apis/apps/v1/namespaces/default/deployments", DEPLOYMENT)
+        return s.collect(3.0)
+    finally:
+        s.close()
+
+
 def test_a_new_page_gets_a_snapshot_then_the_clock(live):
     app, host = live
     s = Stream(host)
@@ -121,13 +132,7 @@ def test_an_unusable_resource_version_gets_a_fresh_snapshot(live):
 
 def test_events_carry_drawn_kinds_only_and_a_batch_has_one_state_per_object(live):
     app, host = live
-    s = Stream(host)
-    try:
-        s.next("snapshot")
-        post(host, "/apis/apps/v1/namespaces/default/deployments", DEPLOYMENT)
-        msgs = s.collect(3.0)
-    finally:
-        s.close()
+    msgs = messages_after_a_deployment(host)
     batches = [m for m in msgs if m["type"] == "events"]
     assert batches
     kinds = {e["object"]["kind"] for m in batches for e in m["events"]}
