@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Kube
+from kubectl_client import Kube
 
 DATA = Path(__file__).resolve().parent / "testdata" / "crd-tutorial"
 CRD = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com"

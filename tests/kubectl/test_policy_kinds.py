@@ -449,7 +449,7 @@ spec:
 @pytest.fixture
 def drain_kube(kube_factory, kubectl_version, kubectl_session, tmp_path):
     """A server of the test's own (the drain cordons a node), driven by each kubectl in turn."""
-    from conftest import Kube
+    from kubectl_client import Kube
     server = kube_factory().server
     yield Kube(kubectl_session(server, tmp_path / "kubectl", namespace="default", version=kubectl_version),
                "default", kubectl_version)

@@ -9,7 +9,7 @@ import json
 import re
 import time
 
-from conftest import Kube
+from kubectl_client import Kube
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}
 
