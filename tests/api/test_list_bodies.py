@@ -112,6 +112,26 @@ def test_a_part_shows_what_the_plain_way_gives_wherever_the_next_version_puts_it
             assert encoded.metadata_text(entry, seconds) == plain(version["metadata"], seconds)
 
 
+@pytest.mark.parametrize("value", [v for v in ODD_VALUES if isinstance(v, dict)] + [
+    {"metadata": {"managedFields": [{"manager": "m", "time": STAMP}], "labels": {"a": "b"}}, "spec": {"n": 1}},
+    {"spec": {"metadata": {"managedFields": []}}, "metadata": {"managedFields": [], "creationTimestamp": STAMP}},
+    {"metadata": {"annotations": {"k": '"metadata":{"managedFields":[]}'}, "managedFields": []}},
+])
+def test_the_pages_text_is_what_the_page_stream_writes(value):
+    from webapp.page import wire
+    obj = {"apiVersion": "v1", "kind": "Pod", **value}
+    obj["metadata"] = {"name": "x", "namespace": "d", **obj.get("metadata", {})}
+    entry, = encoded.ObjectTexts().entries("things", [obj])
+    got = encoded.page_text(entry)
+    assert got is None or got == wire.dumps(wire.slim(obj))
+    if "managedFields" in value.get("metadata", {}) and "spec" in value and "metadata" not in value["spec"]:
+        assert got is not None, "a plain object gives the page's text from its template"
+    twice = {**obj, "spec": obj["metadata"]}         # the metadata's very dict under another key too
+    entry, = encoded.ObjectTexts().entries("things", [twice])
+    got = encoded.page_text(entry)
+    assert got is None or got == wire.dumps(wire.slim(twice))
+
+
 def test_a_complete_list_drops_the_entries_of_objects_gone():
     texts = encoded.ObjectTexts()
     a, b = ({"metadata": {"name": n, "namespace": "d"}} for n in "ab")

@@ -356,3 +356,30 @@ def metadata_text(entry: _Entry, seconds: int) -> str:
     """The stored object's metadata's JSON in the client's frame (a Table row's object)."""
     pieces = entry.metadata()
     return text_of(entry.obj.get("metadata") or {}, seconds) if pieces is None else render(pieces, seconds)
+
+
+def page_text(entry: _Entry) -> str | None:
+    """The stored object's JSON as the page's stream sends it — in simulated time (no shift),
+    without metadata.managedFields: byte for byte webapp/page/wire.py's `dumps(slim(obj))` —
+    cut from the same template as the API's text, so the page and the API could keep one text
+    of each state instead of two (~3 KB a pod). None: not from a template (the caller dumps it).
+
+    The metadata's own text is written again without managedFields (~0.6 KB; the rest is the
+    template's); it is the top-level "metadata" only if that is where the span found lies, which
+    the text before it says (a key's `"metadata":` cannot occur inside a string, where a quote is
+    written `\\"`)."""
+    whole = entry.made()
+    md = entry.obj.get("metadata") if type(entry.obj) is dict else None
+    if whole is None:
+        return None
+    if type(md) is not dict or "managedFields" not in md:
+        return "".join(whole)
+    span = entry.spans.get(id(md)) if entry.spans else None
+    if span is None:
+        return None
+    i0, c0, i1, c1 = span
+    before = "".join(whole[:i0]) + whole[i0][:c0]
+    if not before.endswith('"metadata":') or before.count('"metadata":') != 1:
+        return None
+    after = whole[i1][c1:] + "".join(whole[i1 + 1:])
+    return before + dumps({k: v for k, v in md.items() if k != "managedFields"}) + after
