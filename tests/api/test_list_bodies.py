@@ -87,6 +87,51 @@ def test_the_next_version_reuses_what_it_shares_and_shows_what_changed():
         assert encoded.metadata_text(third, seconds) == plain(v3["metadata"], seconds)
 
 
+def test_a_part_shows_what_the_plain_way_gives_wherever_the_next_version_puts_it():
+    # A version takes a part's text from the previous version by the part's id, wherever it now
+    # sits: under another key, twice, or in a user's map (where timeshift does not look, so a
+    # stamp in it stays); and a previous version served the slow way leaves nothing to take.
+    texts = encoded.ObjectTexts()
+    spec = {"startTime": STAMP, "n": 1}
+    mf = {"manager": "m", "time": STAMP, "fieldsV1": {"f:status": {}}}
+    refs = [{"kind": "ReplicaSet", "name": "r"}]
+    v1 = {"metadata": {"name": "p", "namespace": "d", "managedFields": [mf], "ownerReferences": refs,
+                       "creationTimestamp": STAMP}, "spec": spec, "status": {"phase": "Pending"}}
+    v2 = {"metadata": {"name": "p", "namespace": "d", "managedFields": [mf, mf], "annotations": spec,
+                       "labels": mf, "ownerReferences": refs, "creationTimestamp": STAMP},
+          "spec": v1["metadata"]["managedFields"], "status": spec, "other": {"time": STAMP, "spec": spec}}
+    v3 = {"metadata": v2["metadata"], "spec": v2["metadata"]["annotations"], "status": v2["spec"],
+          "data": v2["status"]}
+    slow = {"metadata": {"name": "p", "namespace": "d", "managedFields": [mf]},
+            "status": {"disruptedPods": {"x": STAMP}}}                # a map of stamps: the slow way
+    v4 = {"metadata": {"name": "p", "namespace": "d", "managedFields": [mf]}, "spec": spec}
+    for version in (v1, v2, v3, slow, v4, v1):
+        entry, = texts.entries("things", [version])
+        for seconds in (0, 65, -3600):
+            assert encoded.object_text(entry, seconds) == plain(version, seconds)
+            assert encoded.metadata_text(entry, seconds) == plain(version["metadata"], seconds)
+
+
+@pytest.mark.parametrize("value", [v for v in ODD_VALUES if isinstance(v, dict)] + [
+    {"metadata": {"managedFields": [{"manager": "m", "time": STAMP}], "labels": {"a": "b"}}, "spec": {"n": 1}},
+    {"spec": {"metadata": {"managedFields": []}}, "metadata": {"managedFields": [], "creationTimestamp": STAMP}},
+    {"metadata": {"annotations": {"k": '"metadata":{"managedFields":[]}'}, "managedFields": []}},
+])
+def test_the_pages_text_is_what_the_page_stream_writes(value):
+    from webapp.page import wire
+    obj = {"apiVersion": "v1", "kind": "Pod", **value}
+    obj["metadata"] = {"name": "x", "namespace": "d", **obj.get("metadata", {})}
+    entry, = encoded.ObjectTexts().entries("things", [obj])
+    got = encoded.page_text(entry)
+    assert got is None or got == wire.dumps(wire.slim(obj))
+    if "managedFields" in value.get("metadata", {}) and "spec" in value and "metadata" not in value["spec"]:
+        assert got is not None, "a plain object gives the page's text from its template"
+    twice = {**obj, "spec": obj["metadata"]}         # the metadata's very dict under another key too
+    entry, = encoded.ObjectTexts().entries("things", [twice])
+    got = encoded.page_text(entry)
+    assert got is None or got == wire.dumps(wire.slim(twice))
+
+
 def test_a_complete_list_drops_the_entries_of_objects_gone():
     texts = encoded.ObjectTexts()
     a, b = ({"metadata": {"name": n, "namespace": "d"}} for n in "ab")

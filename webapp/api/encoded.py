@@ -41,6 +41,9 @@ from . import timeshift
 # with every key's name in it, which the engine would try at every `{` and `,`).
 _STAMP_VALUE = re.compile(r'":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)"')
 _USER_MAP_KEYS = tuple(f'"{k}":' for k in sorted(timeshift._USER_MAPS))
+# Whether there is any of them at all: one scan, where looking for each in turn was ~40 % of
+# cutting a pod's status (which has none).
+_ANY_USER_MAP_KEY = re.compile('"(?:' + "|".join(re.escape(k) for k in sorted(timeshift._USER_MAPS)) + ')":')
 # A map of plain strings (no escapes, no nesting): most labels, annotations and data; its end is
 # found by this match, anything else's by the decoder.
 _FLAT_MAP = re.compile(r'\{(?:"[^"\\{}]*":"[^"\\]*"(?:,"[^"\\{}]*":"[^"\\]*")*)?\}')
@@ -83,7 +86,8 @@ def _cut(text: str) -> Template | None:
     hits = list(_STAMP_VALUE.finditer(text))
     if not hits:
         return (text,)
-    user_maps = _user_maps(text, hits[-1].start())
+    last = hits[-1].start()
+    user_maps = _user_maps(text, last) if _ANY_USER_MAP_KEY.search(text, 0, last) else None
     pieces: list[str] = []
     pos = 0
     for m in hits:
@@ -132,22 +136,14 @@ def text_of(value, seconds: int) -> str:
     return dumps(timeshift.shifted(value, seconds))
 
 
-class _Node:
-    """Where a part of an object (a member, or a managedFields entry) lies in the object's
-    template, so the object's next version takes the text of the parts that are still the very
-    same objects (a status write leaves spec, labels and most managedFields entries shared) and
-    encodes only the rest. The text itself is held once, in the entry's template."""
-    __slots__ = ("value", "span", "parts")
-
-    def __init__(self, value, parts=None):
-        self.value, self.parts = value, parts
-        self.span: tuple[int, int, int, int] = (0, 0, 0, 0)     # piece, offset .. piece, offset
-
-
 # Members made from their parts below an object's top level: metadata's members, and the
 # managedFields entries.
 _COMPOSED = {"metadata": "members", "managedFields": "items"}
 _STAMP_ONLY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z", re.ASCII)
+
+Span = tuple[int, int, int, int]        # piece, offset .. piece, offset in a template
+_NO_SPANS: dict[int, Span] = {}
+_SCALARS = (int, float, bool)
 
 
 class _Slow(Exception):
@@ -155,110 +151,120 @@ class _Slow(Exception):
 
 
 class _Build:
-    """One object's template, made as a run of fragments: text, and (stamp,) for a timestamp."""
+    """One object's template, written piece by piece, and where each of its maps and lists lies
+    in it (`spans`, by the part's id), so the object's next version takes the text of the parts
+    that are still the very same objects (a status write leaves spec, labels and most
+    managedFields entries shared) and encodes only the rest.
 
-    def __init__(self, before: tuple[Template, dict] | None):
-        self.frags: list = []
-        self.marks: list[tuple[_Node, int, int]] = []       # node, first and last fragment
-        self.old = before[0] if before is not None else None
+    Parts are known by id, not by a tree of nodes: the previous version's object is held while
+    this one is made, so each of its parts is alive and no other object can have its id; and a
+    part's text does not depend on where it sits, since the two places where it would — under a
+    user map's key, or a timestamp's — are written here without looking parts up or noting them.
+    (A tree of one node per part was ~13 tracked objects a pod for the cyclic collector to walk;
+    this is one dict, and a template is made with no second pass over its fragments.)"""
+    __slots__ = ("pieces", "run", "run_len", "spans", "old", "old_spans")
+
+    def __init__(self, before: tuple[Template, dict[int, Span], object] | None):
+        self.pieces: list[str] = []         # finished pieces: text, stamp, text, ..., stamp
+        self.run: list[str] = []            # the text piece being written, and its length
+        self.run_len = 0
+        self.spans: dict[int, Span] = {}
+        self.old, self.old_spans = (before[0], before[1]) if before is not None else ((), _NO_SPANS)
+
+    def text(self, s: str) -> None:
+        self.run.append(s)
+        self.run_len += len(s)
 
     def push(self, pieces: Template) -> None:
-        frags = self.frags
-        frags.append(pieces[0])
-        for i in range(1, len(pieces), 2):
-            frags.append((pieces[i],))
-            frags.append(pieces[i + 1])
+        if len(pieces) == 1:
+            self.run.append(pieces[0])
+            self.run_len += len(pieces[0])
+            return
+        run = self.run
+        run.append(pieces[0])
+        self.pieces.append("".join(run))
+        self.pieces += pieces[1:-1]
+        last = pieces[-1]
+        self.run, self.run_len = [last], len(last)
 
-    def leaf(self, node: _Node, pieces: Template | None) -> _Node:
-        if pieces is None:
-            raise _Slow
-        first = len(self.frags)
-        self.push(pieces)
-        self.marks.append((node, first, len(self.frags) - 1))
-        return node
+    def part(self, value) -> None:
+        """A map or list (its previous text if the previous version had this very object), or
+        any other value."""
+        if type(value) is dict or type(value) is list:
+            span = self.old_spans.get(id(value))
+            pieces = _extract(self.old, span) if span is not None else template(value)
+            if pieces is None:
+                raise _Slow
+            start = len(self.pieces), self.run_len
+            self.push(pieces)
+            self.spans[id(value)] = (*start, len(self.pieces), self.run_len)
+        elif value is None or type(value) in _SCALARS:
+            self.text(dumps(value))     # a number, true, false or null: nothing to cut
+        else:
+            self.push(_checked(template(value)))
 
-    def member(self, key: str, value, before: _Node | None, how: str | None) -> _Node:
-        if how == "members" and type(value) is dict:
-            return self.members(value, before)
-        if how == "items" and type(value) is list:
-            return self.items(value, before)
-        if before is not None and before.value is value and self.old is not None:
-            return self.leaf(_Node(value), _extract(self.old, before.span))
-        node = _Node(value)
+    def member(self, key: str, value, how: str | None) -> None:
         if key in _TIME_FIELDS:
             if type(value) is str:
                 if _STAMP_ONLY.fullmatch(value):
-                    return self.leaf(node, ('"', value, '"'))
-                return self.leaf(node, (_quote(value),) if value.isascii() else None)
+                    self.push(('"', value, '"'))
+                elif value.isascii():
+                    self.text(_quote(value))
+                else:
+                    raise _Slow
+                return
             if isinstance(value, dict):
                 raise _Slow                     # a map of timestamps
         elif key in timeshift._USER_MAPS:
-            return self.leaf(node, (dumps(value),))   # the user's: timeshift does not look inside
+            self.text(dumps(value))             # the user's: timeshift does not look inside
+            return
         elif type(value) is str:
-            return self.leaf(node, (_quote(value),))  # a plain string holds no key, so no stamp
-        return self.leaf(node, template(value))
+            self.text(_quote(value))            # a plain string holds no key, so no stamp
+            return
+        if how is not None and id(value) not in self.old_spans:
+            if how == "members" and type(value) is dict:
+                return self.members(value)
+            if how == "items" and type(value) is list:
+                return self.items(value)
+        self.part(value)
 
-    def members(self, d: dict, before: _Node | None) -> _Node:
-        old = before.parts if before is not None and type(before.parts) is dict else {}
-        node = _Node(d, {})
-        first = len(self.frags)
+    def members(self, d: dict) -> None:
+        start = len(self.pieces), self.run_len
         sep = "{"
         for key, value in d.items():
             if type(key) is not str:
                 raise _Slow
-            self.frags.append(sep + _quote(key) + ":")
-            sep = ","
             if type(value) is str and key not in _TIME_FIELDS:
-                self.frags.append(_quote(value))    # cheaper made again than remembered
-                continue
-            node.parts[key] = self.member(key, value, old.get(key), _COMPOSED.get(key))
-        self.frags.append("}" if sep == "," else "{}")
-        self.marks.append((node, first, len(self.frags) - 1))
-        return node
+                self.text(sep + _quote(key) + ":" + _quote(value))     # cheaper made again than remembered
+            else:
+                self.text(sep + _quote(key) + ":")
+                self.member(key, value, _COMPOSED.get(key))
+            sep = ","
+        self.text("}" if sep == "," else "{}")
+        self.spans[id(d)] = (*start, len(self.pieces), self.run_len)
 
-    def items(self, values: list, before: _Node | None) -> _Node:
-        old = {id(n.value): n for n in before.parts} if before is not None and type(before.parts) is list else {}
-        node = _Node(values, [])
-        first = len(self.frags)
-        self.frags.append("[")
+    def items(self, values: list) -> None:
+        start = len(self.pieces), self.run_len
+        self.text("[")
         for i, value in enumerate(values):
             if i:
-                self.frags.append(",")
-            was = old.get(id(value))
-            if was is not None and was.value is value and self.old is not None:
-                node.parts.append(self.leaf(_Node(value), _extract(self.old, was.span)))
-            else:
-                node.parts.append(self.leaf(_Node(value), template(value)))
-        self.frags.append("]")
-        self.marks.append((node, first, len(self.frags) - 1))
-        return node
+                self.text(",")
+            self.part(value)
+        self.text("]")
+        self.spans[id(values)] = (*start, len(self.pieces), self.run_len)
 
     def finish(self) -> Template:
-        """The template; every node's span set in it."""
-        pieces: list[str] = []
-        run: list[str] = []
-        run_len = 0
-        where: list[tuple[int, int]] = []
-        for f in self.frags:
-            if type(f) is tuple:
-                pieces.append("".join(run))
-                pieces.append(f[0])
-                run, run_len = [], 0
-                where.append((-1, -1))
-            else:
-                where.append((len(pieces), run_len))
-                run.append(f)
-                run_len += len(f)
-        pieces.append("".join(run))
-        frags = self.frags
-        for node, first, last in self.marks:
-            i0, c0 = where[first]
-            i1, c1 = where[last]
-            node.span = (i0, c0, i1, c1 + len(frags[last]))
-        return tuple(pieces)
+        self.pieces.append("".join(self.run))
+        return tuple(self.pieces)
 
 
-def _extract(whole: Template, span: tuple[int, int, int, int]) -> Template:
+def _checked(pieces: Template | None) -> Template:
+    if pieces is None:
+        raise _Slow
+    return pieces
+
+
+def _extract(whole: Template, span: Span) -> Template:
     i0, c0, i1, c1 = span
     if i0 == i1:
         return (whole[i0][c0:c1],)
@@ -266,38 +272,40 @@ def _extract(whole: Template, span: tuple[int, int, int, int]) -> Template:
 
 
 class _Entry:
-    __slots__ = ("obj", "template", "root", "before", "row")
+    __slots__ = ("obj", "template", "spans", "before", "row")
 
     def __init__(self, obj: dict, before: _Entry | None = None):
         self.obj = obj          # held, so `entry.obj is obj` means this very version
         self.template: Template | None = None
-        self.root: _Node | None = None          # None: not made yet
-        # the previous version's template and parts, until this one is made
-        self.before = (before.template, before.root) if before is not None and before.template is not None else None
+        self.spans: dict[int, Span] | None = None       # None: not made yet
+        # the previous version's template, spans and object (held, so the spans' ids stay its
+        # parts'), until this one is made
+        self.before = ((before.template, before.spans, before.obj)
+                       if before is not None and before.template is not None and before.spans else None)
         self.row: tuple | None = None       # a Table row's timeless part: (the Table's type, it)
 
     def made(self) -> Template | None:
         """The object's template (None: the slow way)."""
-        if self.root is None:
+        if self.spans is None:
+            spans = _NO_SPANS
             if type(self.obj) is dict:
                 build = _Build(self.before)
                 try:
-                    root = build.members(self.obj, self.before[1] if self.before is not None else None)
-                    self.template = build.finish()
+                    build.members(self.obj)
+                    self.template, spans = build.finish(), build.spans
                 except _Slow:
-                    root = _Node(self.obj)
+                    pass
             else:
-                root, self.template = _Node(self.obj), template(self.obj)
-            self.root, self.before = root, None
+                self.template = template(self.obj)
+            self.spans, self.before = spans, None
         return self.template
 
     def metadata(self) -> Template | None:
         """The metadata's template, cut from the object's."""
         whole = self.made()
-        meta = self.root.parts.get("metadata") if self.root is not None and type(self.root.parts) is dict else None
-        if whole is None or meta is None or type(meta.value) is not dict or not meta.value:
-            return None
-        return _extract(whole, meta.span)
+        md = self.obj.get("metadata") if type(self.obj) is dict else None
+        span = self.spans.get(id(md)) if whole is not None and self.spans and type(md) is dict and md else None
+        return None if span is None else _extract(whole, span)  # type: ignore[arg-type]
 
 
 class ObjectTexts:
@@ -348,3 +356,30 @@ def metadata_text(entry: _Entry, seconds: int) -> str:
     """The stored object's metadata's JSON in the client's frame (a Table row's object)."""
     pieces = entry.metadata()
     return text_of(entry.obj.get("metadata") or {}, seconds) if pieces is None else render(pieces, seconds)
+
+
+def page_text(entry: _Entry) -> str | None:
+    """The stored object's JSON as the page's stream sends it — in simulated time (no shift),
+    without metadata.managedFields: byte for byte webapp/page/wire.py's `dumps(slim(obj))` —
+    cut from the same template as the API's text, so the page and the API could keep one text
+    of each state instead of two (~3 KB a pod). None: not from a template (the caller dumps it).
+
+    The metadata's own text is written again without managedFields (~0.6 KB; the rest is the
+    template's); it is the top-level "metadata" only if that is where the span found lies, which
+    the text before it says (a key's `"metadata":` cannot occur inside a string, where a quote is
+    written `\\"`)."""
+    whole = entry.made()
+    md = entry.obj.get("metadata") if type(entry.obj) is dict else None
+    if whole is None:
+        return None
+    if type(md) is not dict or "managedFields" not in md:
+        return "".join(whole)
+    span = entry.spans.get(id(md)) if entry.spans else None
+    if span is None:
+        return None
+    i0, c0, i1, c1 = span
+    before = "".join(whole[:i0]) + whole[i0][:c0]
+    if not before.endswith('"metadata":') or before.count('"metadata":') != 1:
+        return None
+    after = whole[i1][c1:] + "".join(whole[i1 + 1:])
+    return before + dumps({k: v for k, v in md.items() if k != "managedFields"}) + after
