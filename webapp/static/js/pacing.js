@@ -13,7 +13,7 @@
 // the first draw after a quiet moment.
 
 const BURST = 40;              // objects in one draw that make the next one wait
-const BURST_EVERY_MS = 150;
+const BURST_EVERY_MS = 250;   // between draws in a burst; the reconcile log writes at this pace too
 
 export class DrawPacer {
   /** draw(): draws everything that changed and returns how many objects it drew. */
