@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.test_playground import api
+from tests.conftest import wait_until
 
 JOB = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "count", "namespace": "default"},
        "spec": {"completions": 2, "parallelism": 2, "template": {"spec": {
@@ -20,8 +21,10 @@ def test_a_job_s_pods_show_on_their_nodes_running_then_completed(playground):
     expect(p.pods("Job/count", node=None)).to_have_count(2)
     expect(p.page.locator('[data-node] [data-pod][data-workload="Job/count"][data-status="Completed"]')
            ).to_have_count(2)
-    job = api(p.server, "GET", "/apis/batch/v1/namespaces/default/jobs/count")
-    assert job["status"]["succeeded"] == 2
+    # The Job controller counts the pods after they completed (a write of its own, which may come
+    # after the page has drawn them): poll for it.
+    wait_until(lambda: api(p.server, "GET", "/apis/batch/v1/namespaces/default/jobs/count")["status"].get("succeeded") == 2,
+               message="the Job's status.succeeded")
 
 
 def test_a_job_s_card_says_how_far_it_got_and_how_it_ended(playground):

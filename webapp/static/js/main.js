@@ -24,6 +24,7 @@ import { keyOf } from "./model.js";
 import { EDITABLE } from "./desired.js";
 import { downloadExport } from "./export.js";
 import { REMOTE, startRemoteMode, remoteInfo } from "./mode.js";
+import { DrawPacer } from "./pacing.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -118,13 +119,14 @@ function select(sel) {
   if (obj && EDITABLE.has(obj.kind)) editor.showObject(obj);
 }
 
-let frame = 0;
+// Drawn once per animation frame; while the cluster changes in bulk, at most a few times a
+// second (pacing.js).
+const pacer = new DrawPacer(draw);
 function schedule() {
-  if (!frame) frame = requestAnimationFrame(draw);
+  pacer.schedule();
 }
 
 function draw() {
-  frame = 0;
   const dirty = model.takeDirty();
   controlPlane.draw(dirty);
   clusterView.draw(dirty);
@@ -135,6 +137,7 @@ function draw() {
   log.draw(dirty);
   editor.draw(dirty);
   $("#pod-count").textContent = String(model.kind("Pod").size);
+  return dirty.size;
 }
 model.onChange = schedule;
 

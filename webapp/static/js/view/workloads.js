@@ -127,8 +127,12 @@ export class WorkloadStrip {
     setText(c.parts.ready, n.ready);
     const images = ((((obj.spec || {}).template || {}).spec || {}).containers || []).map((x) => x.image);
     setText(c.parts.image, images.join(", "));
+    // Until its controller has seen the latest spec (status.observedGeneration, what
+    // `kubectl rollout status` waits for first) the counts are the previous spec's.
+    const md = obj.metadata || {}, observed = (obj.status || {}).observedGeneration;
     const converging = n.desired !== n.current || n.desired !== n.ready ||
-                       (obj.kind !== "DaemonSet" && n.updated !== n.desired);
+                       (obj.kind !== "DaemonSet" && n.updated !== n.desired) ||
+                       (md.generation !== undefined && observed !== undefined && observed < md.generation);
     c.el.classList.toggle("converging", converging);
     setData(c.el, "desired", n.desired);
     setData(c.el, "current", n.current);
