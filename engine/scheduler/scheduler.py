@@ -297,14 +297,18 @@ class Scheduler(Controller):
             return nominated, "", False, False         # evaluateNominatedNode: it fits where it preempted
         extra = topology.prescore(info, self.cache, feasible, ns_labels, plugins.node_affinity_matches)
         scores = plugins.score_nodes(info, feasible, extra)
-        # selectHost: the highest score, reservoir-sampled among equals.
+        # selectHost: the highest score, reservoir-sampled among equals. (Equal nodes are the
+        # rule — ~25 a pod at 50 nodes — so the draw skips randrange's argument checks: for one
+        # positive int it returns _randbelow(n), the same bits from the same generator.)
+        rng = self._rng
+        below = rng._randbelow if type(rng) is random.Random else rng.randrange  # type: ignore[attr-defined]
         best, best_score, ties = feasible[0], -1.0, 0
         for n, s in zip(feasible, scores):
             if s > best_score:
                 best, best_score, ties = n, s, 1
             elif s == best_score:
                 ties += 1
-                if self._rng.randrange(ties) == 0:
+                if below(ties) == 0:
                     best = n
         return best.name, "", False, False
 
