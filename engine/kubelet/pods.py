@@ -58,6 +58,9 @@ class PodRun:
     mounted_at: float | None = None      # set up after a failed try: containers start from then
     mount_tries: int = 0
     mount_retry_at: float | None = None
+    # The pod spec sync_spec last looked at: the same dict again (a status write keeps the
+    # stored spec) has nothing new, so the containers are not compared again.
+    synced_spec: dict | None = None
 
     @classmethod
     def for_pod(cls, key: str, pod: dict, node: str, ip: str, now: float) -> "PodRun":
@@ -173,6 +176,8 @@ class PodRun:
         be restarted" — or, if it was still waiting (a typo'd tag in ImagePullBackOff), simply
         try the new image now."""
         spec = pod.get("spec") or {}
+        if spec is self.synced_spec:
+            return
         known = {c.name for c in self.ephemeral}
         for c in spec.get("ephemeralContainers") or ():
             if c.get("name") not in known:          # added through pods/ephemeralcontainers: start it now
@@ -193,6 +198,7 @@ class PodRun:
                 if c.stage not in ("new",) and (not c.init or not c.complete):
                     stages.step_now(fresh, at, env)
                 runs[i] = fresh
+        self.synced_spec = spec
 
     def stop_all(self, at: float) -> None:
         for c in self.init + self.main + self.ephemeral:

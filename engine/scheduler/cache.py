@@ -427,6 +427,9 @@ class SchedulerCache:
         # How many bound pods have each priority: preemption looks for victims only when some
         # bound pod has a lower priority than the pod that does not fit (rarely, in most clusters).
         self.priorities: collections.Counter = collections.Counter()
+        # live_nodes() as last built: every pod's attempt reads it, nodes come and go rarely
+        # (None: a node appeared, got its object or went since).
+        self._live: list[NodeInfo] | None = None
 
     def pod_info(self, key: str, pod: dict) -> PodInfo:
         info = self._infos.get(key)
@@ -452,6 +455,8 @@ class SchedulerCache:
         ni = self.nodes.get(name)
         if ni is None:
             ni = self.nodes[name] = NodeInfo(name)
+        if ni.node is None:
+            self._live = None
         ni.set_node(node)
         return ni
 
@@ -459,6 +464,7 @@ class SchedulerCache:
         ni = self.nodes.get(name)
         if ni is not None:
             ni.node = None
+            self._live = None
             if not ni.pods:
                 del self.nodes[name]
 
@@ -529,7 +535,11 @@ class SchedulerCache:
         return [(k, info) for k, (n, info) in self.assigned.items() if n == node]
 
     def live_nodes(self) -> list[NodeInfo]:
-        return [ni for ni in self.nodes.values() if ni.node is not None]
+        """The NodeInfos with a Node object, in the order they came (shared: read, never change it)."""
+        live = self._live
+        if live is None:
+            live = self._live = [ni for ni in self.nodes.values() if ni.node is not None]
+        return live
 
 
 def _labels(pod: dict) -> dict:

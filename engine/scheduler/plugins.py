@@ -122,6 +122,11 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = N
     rc, rm = r.nz_cpu, r.nz_memory
     scores: list = []
     append = scores.append
+    owner = p.owner_uid
+    default_spread = bool(owner) and not p.spread   # explicit constraints replace the system default
+    spread: list[int] = []
+    count = spread.append
+    soft_taints = False
     for n in nodes:
         fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
         fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
@@ -132,14 +137,16 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = N
         d = fc - fm if fc > fm else fm - fc
         # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
         append(W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0)
-    owner = p.owner_uid
-    if owner and not p.spread:          # explicit constraints replace the system default
-        spread = [n.owners.get(owner, 0) for n in nodes]
+        if default_spread:              # (the owner's pods per node, in the same pass)
+            count(n.owners.get(owner, 0))
+        if n.soft_taints:
+            soft_taints = True
+    if default_spread:
         lo, hi = min(spread), max(spread)
         if hi > lo:
             k = W_SPREAD * 100.0 / (hi - lo)
             scores = [s + k * (hi - c) for s, c in zip(scores, spread)]
-    if any(n.soft_taints for n in nodes):
+    if soft_taints:
         soft = [sum(1 for t in n.soft_taints if not any(tolerates(x, t) for x in p.tolerations))
                 for n in nodes]
         hi = max(soft)
