@@ -309,13 +309,13 @@ class PodRun:
         old_by_type = {c.get("type"): c for c in old_conds}
         out = [c for c in old_conds if c.get("type") not in KUBELET_CONDITIONS
                and c.get("type") != "PodScheduled"]
-        for ctype, status, reason, message in want:
+        for ctype, status, why, message in want:
             prev = old_by_type.get(ctype)
             if prev is not None and prev.get("status") == status:
                 since = prev.get("lastTransitionTime") or _iso(now)
             else:
                 since = _iso(now)
-            out.append(_condition(ctype, status, reason, message, since))
+            out.append(_condition(ctype, status, why, message, since))
         sched = old_by_type.get("PodScheduled")
         out.append(sched if sched is not None else
                    {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": _iso(now)})
