@@ -269,7 +269,7 @@ class NodeInfo:
     __slots__ = ("name", "node", "labels", "alloc_cpu", "alloc_memory", "alloc_ephemeral", "alloc_pods",
                  "alloc_scalars", "req_cpu", "req_memory", "req_ephemeral", "req_scalars", "nz_cpu",
                  "nz_memory", "pods", "ports", "owners", "hard_taints", "soft_taints", "unschedulable",
-                 "ready", "plain")
+                 "ready", "plain", "score_rc", "score_rm", "score")
 
     def __init__(self, name: str):
         self.name = name
@@ -289,9 +289,15 @@ class NodeInfo:
         self.unschedulable = False
         self.ready = False
         self.plain = False
+        # plugins.score_nodes' resource score here for a pod of (score_rc, score_rm) non-zero
+        # requests: the next pod of a ReplicaSet asks again, and only the node it went to changed
+        # (-1: none kept; add() and set_node() change what it is computed from).
+        self.score_rc = self.score_rm = -1
+        self.score = 0.0
 
     def set_node(self, node: dict) -> None:
         self.node = node
+        self.score_rc = -1
         md, spec, status = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
         self.labels = md.get("labels") or {}
         alloc = status.get("allocatable") or status.get("capacity") or {}
@@ -326,6 +332,7 @@ class NodeInfo:
         self.req_ephemeral += sign * r.ephemeral
         self.nz_cpu += sign * r.nz_cpu
         self.nz_memory += sign * r.nz_memory
+        self.score_rc = -1
         self.pods += sign
         for k, v in r.scalars.items():
             self.req_scalars[k] += sign * v

@@ -128,15 +128,20 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = N
     count = spread.append
     soft_taints = False
     for n in nodes:
-        fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
-        fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
-        if fc > 1.0:
-            fc = 1.0
-        if fm > 1.0:
-            fm = 1.0
-        d = fc - fm if fc > fm else fm - fc
-        # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
-        append(W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0)
+        if n.score_rc == rc and n.score_rm == rm:
+            append(n.score)             # (unchanged since a pod of these requests looked)
+        else:
+            fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
+            fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
+            if fc > 1.0:
+                fc = 1.0
+            if fm > 1.0:
+                fm = 1.0
+            d = fc - fm if fc > fm else fm - fc
+            # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
+            s = W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0
+            n.score_rc, n.score_rm, n.score = rc, rm, s
+            append(s)
         if default_spread:              # (the owner's pods per node, in the same pass)
             count(n.owners.get(owner, 0))
         if n.soft_taints:

@@ -258,31 +258,50 @@ class Scheduler(Controller):
         if self._next_start and candidates:
             start = self._next_start % len(candidates)
             candidates = candidates[start:] + candidates[:start]
-        for n in candidates:
-            if len(feasible) >= to_find:
-                break
-            held = reserved.get(n.name)
-            if held is not None and held.pods:
-                n.hold(held, 1)
-                st = filter_node(info, n, state)
-                n.hold(held, -1)
+        if simple and not reserved:
+            # The common pod (resources only) with no room held by nominated pods: the loop below
+            # without its per-node checks that cannot apply (same nodes tried, same outcome).
+            for n in candidates:
+                if (n.plain and n.pods < n.alloc_pods and (not cpu or cpu <= n.alloc_cpu - n.req_cpu)
+                        and (not mem or mem <= n.alloc_memory - n.req_memory)
+                        and (not eph or eph <= n.alloc_ephemeral - n.req_ephemeral)):
+                    feasible.append(n)
+                    if len(feasible) >= to_find:
+                        break
+                    continue
+                st = filter_node(info, n, state, volume_filter)
+                if st is None:
+                    feasible.append(n)
+                    if len(feasible) >= to_find:
+                        break
+                else:
+                    statuses[n.name] = st
+        else:
+            for n in candidates:
+                if len(feasible) >= to_find:
+                    break
+                held = reserved.get(n.name)
+                if held is not None and held.pods:
+                    n.hold(held, 1)
+                    st = filter_node(info, n, state)
+                    n.hold(held, -1)
+                    if st is None:
+                        feasible.append(n)
+                    else:
+                        statuses[n.name] = st
+                    continue
+                if simple and n.plain:
+                    # Fast path (no taints, selectors, ports): only NodeResourcesFit can say no.
+                    if (n.pods < n.alloc_pods and (not cpu or cpu <= n.alloc_cpu - n.req_cpu)
+                            and (not mem or mem <= n.alloc_memory - n.req_memory)
+                            and (not eph or eph <= n.alloc_ephemeral - n.req_ephemeral)):
+                        feasible.append(n)
+                        continue
+                st = filter_node(info, n, state, volume_filter)
                 if st is None:
                     feasible.append(n)
                 else:
                     statuses[n.name] = st
-                continue
-            if simple and n.plain:
-                # Fast path (no taints, selectors, ports): only NodeResourcesFit can say no.
-                if (n.pods < n.alloc_pods and (not cpu or cpu <= n.alloc_cpu - n.req_cpu)
-                        and (not mem or mem <= n.alloc_memory - n.req_memory)
-                        and (not eph or eph <= n.alloc_ephemeral - n.req_ephemeral)):
-                    feasible.append(n)
-                    continue
-            st = filter_node(info, n, state, volume_filter)
-            if st is None:
-                feasible.append(n)
-            else:
-                statuses[n.name] = st
         if candidates:
             self._next_start = (self._next_start + len(feasible) + len(statuses)) % len(candidates)
         if not feasible:
