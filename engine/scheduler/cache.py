@@ -269,7 +269,7 @@ class NodeInfo:
     __slots__ = ("name", "node", "labels", "alloc_cpu", "alloc_memory", "alloc_ephemeral", "alloc_pods",
                  "alloc_scalars", "req_cpu", "req_memory", "req_ephemeral", "req_scalars", "nz_cpu",
                  "nz_memory", "pods", "ports", "owners", "hard_taints", "soft_taints", "unschedulable",
-                 "ready", "plain", "score_rc", "score_rm", "score")
+                 "ready", "plain", "score_rc", "score_rm", "score", "score_owner", "score_count")
 
     def __init__(self, name: str):
         self.name = name
@@ -290,10 +290,13 @@ class NodeInfo:
         self.ready = False
         self.plain = False
         # plugins.score_nodes' resource score here for a pod of (score_rc, score_rm) non-zero
-        # requests: the next pod of a ReplicaSet asks again, and only the node it went to changed
-        # (-1: none kept; add() and set_node() change what it is computed from).
+        # requests, and how many pods of score_owner run here: the next pod of a ReplicaSet asks
+        # again, and only the node it went to changed (-1: none kept; add() and set_node() change
+        # what they are computed from).
         self.score_rc = self.score_rm = -1
         self.score = 0.0
+        self.score_owner: str | None = None
+        self.score_count = 0
 
     def set_node(self, node: dict) -> None:
         self.node = node

@@ -128,8 +128,8 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = N
     count = spread.append
     soft_taints = False
     for n in nodes:
-        if n.score_rc == rc and n.score_rm == rm:
-            append(n.score)             # (unchanged since a pod of these requests looked)
+        if n.score_rc == rc and n.score_rm == rm and n.score_owner == owner:
+            append(n.score)             # (unchanged since a pod of these requests and owner looked)
         else:
             fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
             fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
@@ -141,9 +141,10 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = N
             # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
             s = W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0
             n.score_rc, n.score_rm, n.score = rc, rm, s
+            n.score_owner, n.score_count = owner, n.owners.get(owner, 0) if owner else 0
             append(s)
         if default_spread:              # (the owner's pods per node, in the same pass)
-            count(n.owners.get(owner, 0))
+            count(n.score_count)
         if n.soft_taints:
             soft_taints = True
     if default_spread:
