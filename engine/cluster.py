@@ -486,7 +486,9 @@ class Cluster:
     def _wake_up(self) -> None:
         """A write or a clock change: wake the engine thread. Its own writes and timers need no
         wake-up (a pass that did work is followed by another), and skip the Event's lock."""
-        if threading.get_ident() != self._engine_thread:
+        # (A wake already pending needs no second set: Event.set takes the lock and notifies
+        # every time; the in-process profile, with no engine thread, writes ~12 times a pod.)
+        if not self._wake.is_set() and threading.get_ident() != self._engine_thread:
             self._wake.set()
 
     def _run(self) -> None:

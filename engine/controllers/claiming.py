@@ -36,6 +36,23 @@ class OrphanIndex:
         return sorted(self._by_ns.get(namespace, ()))
 
 
+def foreign_controlled(ev: WatchEvent, kind: str) -> bool:
+    """Whether the event's object, and its old version if any, each have a controller of another
+    kind than `kind`: then no `kind` owner is woken (loop.owner_key finds none) and none may adopt
+    it — the common pod event (a ReplicaSet's pod) for the StatefulSet and DaemonSet handlers."""
+    for obj in (ev.object, ev.old):
+        if obj is None:
+            continue
+        for ref in (obj.get("metadata") or {}).get("ownerReferences") or ():
+            if ref.get("controller"):
+                if ref.get("kind") == kind:
+                    return False
+                break
+        else:
+            return False                   # no controller: an orphan, or released
+    return True
+
+
 def claim(ctl: Controller, owner: dict, rt: kinds.ResourceType, orphans: OrphanIndex,
           match: Callable[[dict], bool], member: Callable[[dict], bool] = lambda obj: True) -> list[dict]:
     """ControllerRefManager.ClaimPods / ClaimControllerRevisions: the `rt` objects `owner` controls.

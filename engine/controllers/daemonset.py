@@ -37,7 +37,7 @@ from ..pod_conditions import is_pod_available, is_pod_ready, phase_of
 from ..selectors import label_selector_matcher
 from ..store import WatchEvent
 from ..loop import Controller, Result, TerminalError, own_key, owner_key
-from .claiming import OrphanIndex, claim, orphan_owner_keys
+from .claiming import OrphanIndex, claim, foreign_controlled, orphan_owner_keys
 from .history import REVISION_LABEL, fnv32a, go_json, template_patch
 
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"                     # extensions DaemonSetTemplateGenerationKey
@@ -195,6 +195,8 @@ class DaemonSetController(Controller):
 
     def _owned_or_orphan_keys(self, ev: WatchEvent) -> Iterable[str]:
         self._orphans[ev.resource.name].observe(ev)
+        if foreign_controlled(ev, "DaemonSet"):
+            return ()
         keys = set(self._by_owner(ev))
         if not keys and ev.type != "DELETED" and objects.controller_of(ev.object) is None:
             keys |= orphan_owner_keys(self.store, kinds.DAEMONSET, ev.object)

@@ -24,6 +24,8 @@ Three upstream controllers in one (k/k `pkg/controller/nodelifecycle`, `pkg/cont
 """
 from __future__ import annotations
 
+import functools
+
 from .. import errors, objects, resources as kinds
 from ..clock import on_grid
 from ..node_predicates import tolerates
@@ -138,9 +140,12 @@ class NodeLifecycleController(Controller):
         now = self.clock.now()
         settled = self._settled.get(name)
         if settled is not None and settled[0] is node:
+            # (The sweep's common case, every node every monitor period: a renewal since.)
             lease = self.store.try_get(kinds.LEASE, LEASE_NAMESPACE, name)
-            renewed = objects.parse_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
-            probe = max((t for t in (renewed, settled[1]) if t is not None), default=None)
+            renewed = _renew_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
+            probe = settled[1]
+            if renewed is not None and (probe is None or renewed > probe):
+                probe = renewed
             if probe is not None and now - probe <= self.ctx.timings.node_monitor_grace:
                 return
         self._settled.pop(name, None)
@@ -355,6 +360,13 @@ class NodeLifecycleController(Controller):
             return self.store.update(new, sync=False, subresource="status")
         except errors.NotFound:
             return pod
+
+
+@functools.lru_cache(maxsize=256)
+def _renew_time(stamp: str | None) -> float | None:
+    """A Lease's renewTime as seconds. Cached: a cohort of kubelets renews with one stamp, and
+    the sweep reads every node's lease each monitor period."""
+    return objects.parse_time(stamp)
 
 
 def _probe_time(node: dict, lease: dict | None) -> float | None:

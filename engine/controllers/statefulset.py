@@ -41,7 +41,7 @@ from ..store import WatchEvent
 from ..intstr import int_or_percent
 from ..loop import Controller, Result, own_key, owner_key, quiet_write
 from . import stateful_set_claims
-from .claiming import OrphanIndex, claim, orphan_owner_keys
+from .claiming import OrphanIndex, claim, foreign_controlled, orphan_owner_keys
 from .history import (HISTORY_HASH_LABEL, REVISION_LABEL, hash_revision_data, revision_sort_key,
                       template_from_patch, template_patch)
 
@@ -137,7 +137,9 @@ class StatefulSetController(Controller):
         self._orphan_revisions.observe(ev)
         return self._owner_or_adopter_keys(ev)
 
-    def _owner_or_adopter_keys(self, ev: WatchEvent) -> set[str]:
+    def _owner_or_adopter_keys(self, ev: WatchEvent) -> Iterable[str]:
+        if foreign_controlled(ev, "StatefulSet"):
+            return ()
         keys = set(self._by_owner(ev))
         if not keys and ev.type != "DELETED" and objects.controller_of(ev.object) is None:
             keys |= orphan_owner_keys(self.store, kinds.STATEFULSET, ev.object)   # someone may adopt it

@@ -39,7 +39,8 @@ _SUFFIX = re.compile(r"^(?:[a-z]+\d+(?:\.\d+)*|\d+(?:\.\d+){0,2}|(?:rc|alpha|bet
 
 @dataclass(frozen=True)
 class ImageRef:
-    """A container image reference as the runtime resolves it."""
+    """A container image reference as the runtime resolves it. (One instance per spelling,
+    parse() being cached: its derived names are worked out once, not at every status built.)"""
     spec: str                 # as written in the pod spec
     valid: bool
     domain: str = ""
@@ -47,11 +48,11 @@ class ImageRef:
     tag: str = ""
     digest: str = ""
 
-    @property
+    @functools.cached_property
     def repository(self) -> str:
         return f"{self.domain}/{self.path}"
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         """Fully qualified name as containerd reports it (`docker.io/library/nginx:1.27`)."""
         if self.digest and not self.tag:
@@ -62,7 +63,7 @@ class ImageRef:
     def short(self) -> str:
         return self.path.rsplit("/", 1)[-1]
 
-    @property
+    @functools.cached_property
     def image_id(self) -> str:
         """`<repository>@sha256:<digest>` — a stable fake digest per reference."""
         if self.digest:

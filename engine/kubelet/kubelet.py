@@ -225,6 +225,8 @@ class Kubelets(Controller):
         return keys
 
     def _on_lease(self, ev):
+        if not self._stalled:
+            return ()        # (every renewal comes here; only a stalled node's wakes anything)
         lease = ev.object
         if ev.type == "DELETED" or objects.namespace_of(lease) != node_status.LEASE_NAMESPACE:
             return ()

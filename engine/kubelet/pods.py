@@ -58,6 +58,9 @@ class PodRun:
     mounted_at: float | None = None      # set up after a failed try: containers start from then
     mount_tries: int = 0
     mount_retry_at: float | None = None
+    # The pod spec sync_spec last looked at: the same dict again (a status write keeps the
+    # stored spec) has nothing new, so the containers are not compared again.
+    synced_spec: dict | None = None
 
     @classmethod
     def for_pod(cls, key: str, pod: dict, node: str, ip: str, now: float) -> "PodRun":
@@ -131,7 +134,13 @@ class PodRun:
                 c.due = now
 
     def config_blocked(self) -> bool:
-        return any(c.stage == "config-error" for c in self.init + self.main)
+        for c in self.main:
+            if c.stage == "config-error":
+                return True
+        for c in self.init:
+            if c.stage == "config-error":
+                return True
+        return False
 
     def advance(self, now: float, env) -> None:
         """Apply every step that is due by `now`, in time order."""
@@ -167,6 +176,8 @@ class PodRun:
         be restarted" — or, if it was still waiting (a typo'd tag in ImagePullBackOff), simply
         try the new image now."""
         spec = pod.get("spec") or {}
+        if spec is self.synced_spec:
+            return
         known = {c.name for c in self.ephemeral}
         for c in spec.get("ephemeralContainers") or ():
             if c.get("name") not in known:          # added through pods/ephemeralcontainers: start it now
@@ -187,6 +198,7 @@ class PodRun:
                 if c.stage not in ("new",) and (not c.init or not c.complete):
                     stages.step_now(fresh, at, env)
                 runs[i] = fresh
+        self.synced_spec = spec
 
     def stop_all(self, at: float) -> None:
         for c in self.init + self.main + self.ephemeral:
@@ -274,47 +286,43 @@ class PodRun:
         init_waiting = [c.name for c in self.init if not c.complete]
         unready = [c.name for c in self.main if not c.ready or self.hold_unready] + \
                   [c.name for c in self.init if c.sidecar and not c.ready]
-        want = []
-        want.append(_cond("PodReadyToStartContainers", not done and self.mounted))
+        # (type, status, reason, message) of each condition the kubelet owns, in its order
+        want: list[tuple[str, str, str | None, str | None]] = [
+            ("PodReadyToStartContainers", _TRUE if not done and self.mounted else _FALSE, None, None)]
         if init_waiting and not completed:
-            want.append(_cond("Initialized", False, "ContainersNotInitialized",
-                              f"containers with incomplete status: [{' '.join(init_waiting)}]"))
+            want.append(("Initialized", _FALSE, "ContainersNotInitialized",
+                         f"containers with incomplete status: [{' '.join(init_waiting)}]"))
         else:
-            want.append(_cond("Initialized", True, "PodCompleted" if completed and self.init else None))
+            want.append(("Initialized", _TRUE, "PodCompleted" if completed and self.init else None, None))
         if done:
             reason = "PodCompleted" if completed else "PodFailed"
-            want.append(_cond("Ready", False, reason))
-            want.append(_cond("ContainersReady", False, reason))
+            want.append(("Ready", _FALSE, reason, None))
+            want.append(("ContainersReady", _FALSE, reason, None))
         elif unready:
             msg = f"containers with unready status: [{' '.join(unready)}]"
-            want.append(_cond("Ready", False, "ContainersNotReady", msg))
-            want.append(_cond("ContainersReady", False, "ContainersNotReady", msg))
+            want.append(("Ready", _FALSE, "ContainersNotReady", msg))
+            want.append(("ContainersReady", _FALSE, "ContainersNotReady", msg))
         else:
-            want.append(_cond("Ready", True))
-            want.append(_cond("ContainersReady", True))
-        old_by_type = {c.get("type"): c for c in old.get("conditions") or ()}
-        out = [c for c in old.get("conditions") or () if c.get("type") not in KUBELET_CONDITIONS
+            want.append(("Ready", _TRUE, None, None))
+            want.append(("ContainersReady", _TRUE, None, None))
+        old_conds = old.get("conditions") or ()
+        old_by_type = {c.get("type"): c for c in old_conds}
+        out = [c for c in old_conds if c.get("type") not in KUBELET_CONDITIONS
                and c.get("type") != "PodScheduled"]
-        for c in want:
-            prev = old_by_type.get(c["type"])
-            if prev is not None and prev.get("status") == c["status"]:
-                c["lastTransitionTime"] = prev.get("lastTransitionTime") or _iso(now)
+        for ctype, status, why, message in want:
+            prev = old_by_type.get(ctype)
+            if prev is not None and prev.get("status") == status:
+                since = prev.get("lastTransitionTime") or _iso(now)
             else:
-                c["lastTransitionTime"] = _iso(now)
-            out.append(_ordered(c))
+                since = _iso(now)
+            out.append(_condition(ctype, status, why, message, since))
         sched = old_by_type.get("PodScheduled")
         out.append(sched if sched is not None else
                    {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": _iso(now)})
         return out
 
 
-def _cond(ctype: str, ok: bool, reason: str | None = None, message: str | None = None) -> dict:
-    c = {"type": ctype, "status": "True" if ok else "False", "lastProbeTime": None}
-    if reason:
-        c["reason"] = reason
-    if message:
-        c["message"] = message
-    return c
+_TRUE, _FALSE = "True", "False"
 
 
 _HOST_IPS: dict[str, list] = {}
@@ -332,23 +340,27 @@ def _host_ips(ip: str) -> list:
 
 # Condition dicts are shared between pods: equal conditions (same type, status, reason and
 # transition second — a ReplicaSet's pods started together) are one dict, as stored objects are
-# never changed in place. Bounded: cleared when full.
+# never changed in place. Looked up by its fields, so a dict is built only the first time.
+# Bounded: cleared when full.
 _CONDITIONS: dict[tuple, dict] = {}
 
 
-def _ordered(c: dict) -> dict:
-    out = {"lastProbeTime": None, "lastTransitionTime": c["lastTransitionTime"]}
-    for k in ("message", "reason"):
-        if k in c:
-            out[k] = c[k]
-    out["status"] = c["status"]
-    out["type"] = c["type"]
-    key = tuple(out.items())
+def _condition(ctype: str, status: str, reason: str | None, message: str | None, since: str) -> dict:
+    """The condition as the kubelet writes it (keys in the stored order; reason and message
+    left out when empty)."""
+    key = (ctype, status, reason, message, since)
     got = _CONDITIONS.get(key)
     if got is None:
+        got = {"lastProbeTime": None, "lastTransitionTime": since}
+        if message:
+            got["message"] = message
+        if reason:
+            got["reason"] = reason
+        got["status"] = status
+        got["type"] = ctype
         if len(_CONDITIONS) > 20000:
             _CONDITIONS.clear()
-        got = _CONDITIONS[key] = out
+        _CONDITIONS[key] = got
     return got
 
 

@@ -154,12 +154,33 @@ def program_for(container: dict, repository: str) -> Program:
     """What the container's process does — unless it wants more memory than its limit, in
     which case the cgroup's OOM killer ends it (SIGKILL: exit 137, reason OOMKilled) as soon as
     it has allocated past the limit, wherever its own program would have gone."""
-    program = _program(container, repository)
+    program = _program_of(container, repository)
     limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
     if limit is not None and usage.demand(container)[1] > quantity.parse_quantity(limit):
         if program.exit_code is None or program.runs_for > OOM_AFTER:
             return replace(program, exit_code=137, runs_for=OOM_AFTER, exit_reason="OOMKilled")
     return program
+
+
+# _program's result by what it reads (the pods of one template ask the same question, each
+# with its own copy of the container): Programs are immutable, so one serves them all. Bounded.
+_PROGRAMS: dict[tuple, Program] = {}
+
+
+def _program_of(container: dict, repository: str) -> Program:
+    try:
+        key = (repository, tuple(container.get("command") or ()), tuple(container.get("args") or ()),
+               tuple((e.get("name"), e.get("value")) for e in container.get("env") or () if isinstance(e, dict)),
+               bool(container.get("stdin")))
+        got = _PROGRAMS.get(key)
+    except TypeError:                      # (a field of a malformed spec that cannot be a key)
+        return _program(container, repository)
+    if got is None:
+        got = _program(container, repository)
+        if len(_PROGRAMS) >= 1024:
+            _PROGRAMS.clear()
+        _PROGRAMS[key] = got
+    return got
 
 
 def _program(container: dict, repository: str) -> Program:

@@ -269,7 +269,7 @@ class NodeInfo:
     __slots__ = ("name", "node", "labels", "alloc_cpu", "alloc_memory", "alloc_ephemeral", "alloc_pods",
                  "alloc_scalars", "req_cpu", "req_memory", "req_ephemeral", "req_scalars", "nz_cpu",
                  "nz_memory", "pods", "ports", "owners", "hard_taints", "soft_taints", "unschedulable",
-                 "ready", "plain")
+                 "ready", "plain", "score_rc", "score_rm", "score", "score_owner", "score_count")
 
     def __init__(self, name: str):
         self.name = name
@@ -289,9 +289,18 @@ class NodeInfo:
         self.unschedulable = False
         self.ready = False
         self.plain = False
+        # plugins.score_nodes' resource score here for a pod of (score_rc, score_rm) non-zero
+        # requests, and how many pods of score_owner run here: the next pod of a ReplicaSet asks
+        # again, and only the node it went to changed (-1: none kept; add() and set_node() change
+        # what they are computed from).
+        self.score_rc = self.score_rm = -1
+        self.score = 0.0
+        self.score_owner: str | None = None
+        self.score_count = 0
 
     def set_node(self, node: dict) -> None:
         self.node = node
+        self.score_rc = -1
         md, spec, status = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
         self.labels = md.get("labels") or {}
         alloc = status.get("allocatable") or status.get("capacity") or {}
@@ -326,6 +335,7 @@ class NodeInfo:
         self.req_ephemeral += sign * r.ephemeral
         self.nz_cpu += sign * r.nz_cpu
         self.nz_memory += sign * r.nz_memory
+        self.score_rc = -1
         self.pods += sign
         for k, v in r.scalars.items():
             self.req_scalars[k] += sign * v
@@ -427,6 +437,9 @@ class SchedulerCache:
         # How many bound pods have each priority: preemption looks for victims only when some
         # bound pod has a lower priority than the pod that does not fit (rarely, in most clusters).
         self.priorities: collections.Counter = collections.Counter()
+        # live_nodes() as last built: every pod's attempt reads it, nodes come and go rarely
+        # (None: a node appeared, got its object or went since).
+        self._live: list[NodeInfo] | None = None
 
     def pod_info(self, key: str, pod: dict) -> PodInfo:
         info = self._infos.get(key)
@@ -452,6 +465,8 @@ class SchedulerCache:
         ni = self.nodes.get(name)
         if ni is None:
             ni = self.nodes[name] = NodeInfo(name)
+        if ni.node is None:
+            self._live = None
         ni.set_node(node)
         return ni
 
@@ -459,6 +474,7 @@ class SchedulerCache:
         ni = self.nodes.get(name)
         if ni is not None:
             ni.node = None
+            self._live = None
             if not ni.pods:
                 del self.nodes[name]
 
@@ -529,7 +545,11 @@ class SchedulerCache:
         return [(k, info) for k, (n, info) in self.assigned.items() if n == node]
 
     def live_nodes(self) -> list[NodeInfo]:
-        return [ni for ni in self.nodes.values() if ni.node is not None]
+        """The NodeInfos with a Node object, in the order they came (shared: read, never change it)."""
+        live = self._live
+        if live is None:
+            live = self._live = [ni for ni in self.nodes.values() if ni.node is not None]
+        return live
 
 
 def _labels(pod: dict) -> dict:

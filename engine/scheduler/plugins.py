@@ -122,24 +122,37 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = N
     rc, rm = r.nz_cpu, r.nz_memory
     scores: list = []
     append = scores.append
-    for n in nodes:
-        fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
-        fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
-        if fc > 1.0:
-            fc = 1.0
-        if fm > 1.0:
-            fm = 1.0
-        d = fc - fm if fc > fm else fm - fc
-        # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
-        append(W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0)
     owner = p.owner_uid
-    if owner and not p.spread:          # explicit constraints replace the system default
-        spread = [n.owners.get(owner, 0) for n in nodes]
+    default_spread = bool(owner) and not p.spread   # explicit constraints replace the system default
+    spread: list[int] = []
+    count = spread.append
+    soft_taints = False
+    for n in nodes:
+        if n.score_rc == rc and n.score_rm == rm and n.score_owner == owner:
+            append(n.score)             # (unchanged since a pod of these requests and owner looked)
+        else:
+            fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
+            fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
+            if fc > 1.0:
+                fc = 1.0
+            if fm > 1.0:
+                fm = 1.0
+            d = fc - fm if fc > fm else fm - fc
+            # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
+            s = W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0
+            n.score_rc, n.score_rm, n.score = rc, rm, s
+            n.score_owner, n.score_count = owner, n.owners.get(owner, 0) if owner else 0
+            append(s)
+        if default_spread:              # (the owner's pods per node, in the same pass)
+            count(n.score_count)
+        if n.soft_taints:
+            soft_taints = True
+    if default_spread:
         lo, hi = min(spread), max(spread)
         if hi > lo:
             k = W_SPREAD * 100.0 / (hi - lo)
             scores = [s + k * (hi - c) for s, c in zip(scores, spread)]
-    if any(n.soft_taints for n in nodes):
+    if soft_taints:
         soft = [sum(1 for t in n.soft_taints if not any(tolerates(x, t) for x in p.tolerations))
                 for n in nodes]
         hi = max(soft)
