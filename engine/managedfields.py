@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 
 from . import errors
+from .bounded import Memo
 from .fielddiff import applied_set, compare, merge, prune
 from .fieldsets import (Shape, canonical, difference, go_json, intersection, is_member, path_string, paths,
                         shape_of, union, without_fields)
@@ -192,6 +193,14 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
     list replaces the live entries, an empty list resets them (decodeLiveOrNew). `shared`: `new`
     is about to be stored as it is (a status write that is not a dry run), so the comparison
     may remember what it derives from the two objects' parts (engine/shared_diff.py)."""
+    if old is None and sent is None and subresource is None:
+        _record_create_memo(rt, new, manager, now_iso)
+    else:
+        _record_update(rt, old, new, manager, now_iso, subresource, sent, shared)
+
+
+def _record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, subresource: str | None,
+                   sent: list | None, shared: bool) -> None:
     md = new["metadata"]
     live = (old or {}).get("metadata", {}).get("managedFields") or []
     entries = live
@@ -245,6 +254,29 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
         md["managedFields"] = out
     else:
         md.pop("managedFields", None)
+
+
+# A create's managedFields are a function of the object without the metadata nobody owns (its
+# name, uid...), its kind, the manager and the second: a ReplicaSet's pods made in one second
+# get one list, computed once. Keyed on the repr (exact: order and types included); a value of
+# None is "no managedFields". Bounded, cleared when full.
+_CREATES: Memo[list | None] = Memo(2048)
+_UNOWNED_META = frozenset(_STRIPPED_META)
+
+
+def _record_create_memo(rt, new: dict, manager: str, now_iso: str) -> None:
+    md = new["metadata"]
+    key = (rt.group, rt.kind, rt.api_version, manager, now_iso,
+           repr([{k: v for k, v in md.items() if k not in _UNOWNED_META},
+                 [(k, v) for k, v in new.items() if k != "metadata"]]))
+    got = _CREATES.get(key)
+    if got is None:
+        _record_update(rt, None, new, manager, now_iso, None, None, False)
+        got = _CREATES.put(key, (md.get("managedFields"),))
+    if got[0] is None:
+        md.pop("managedFields", None)
+    else:
+        md["managedFields"] = got[0]
 
 
 _FLAT_CREATES: dict[tuple, dict] = {}
