@@ -366,7 +366,7 @@ class Store:
                 self._admit_with_state(rt, obj)
             if admit and rt is kinds.PRIORITYCLASS:
                 priority_admission.check_class(obj, self._priority_classes(), update=False)
-            strategy.prepare_for_create(obj)
+            strategy.prepare_for_create(obj, rt)
             if rt is kinds.CRD:                 # the naming and establishing controllers' outcome
                 crd_admission.establish(obj, objects.iso(self._now()), self.iter(kinds.CRD))
             if rt is kinds.SERVICE:
