@@ -195,10 +195,10 @@ def _cmp_value(av, bv, key: str, p: str, shape: Shape, ch: Changes) -> None:
         return
     if isinstance(av, list) and isinstance(bv, list) and (av or bv):
         if shape.list_type(p)[0] != "atomic":
-            sub = (shared_diff.list_changes(av, bv, p, shape, _cmp_list) if ch.shared
-                   else _cmp_list(av, bv, p, shape, False))
-            if sub is not None:
-                _attach(ch, key, sub)
+            lsub: Changes | None = (shared_diff.list_changes(av, bv, p, shape, _cmp_list) if ch.shared
+                                    else _cmp_list(av, bv, p, shape, False))
+            if lsub is not None:
+                _attach(ch, key, lsub)
                 return
     ch.modified[key] = {}
 

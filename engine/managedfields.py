@@ -261,7 +261,7 @@ def _record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, 
 # name, uid...), its kind, the manager and the second: a ReplicaSet's pods made in one second
 # get one list, computed once. Keyed on the repr (exact: order and types included); a value of
 # None is "no managedFields". Bounded, cleared when full.
-_CREATES: Memo[list | None] = Memo(2048)
+_CREATES: Memo[tuple] = Memo(2048)
 _UNOWNED_META = frozenset(_STRIPPED_META)
 
 
