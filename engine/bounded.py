@@ -8,30 +8,21 @@ in the table (engine/shared_diff.py).
 """
 from __future__ import annotations
 
-from typing import Generic, Hashable, TypeVar
+from typing import Hashable, TypeVar
 
 V = TypeVar("V")
 
 
-class Memo(Generic[V]):
-    __slots__ = ("_table", "_limit")
+class Memo(dict[Hashable, V]):
+    """A dict (its `get` is the C one: these are looked up on every write) that `put` empties
+    when it holds `limit` entries."""
 
     def __init__(self, limit: int):
-        self._table: dict[Hashable, V] = {}
-        self._limit = limit
-
-    def get(self, key: Hashable) -> V | None:
-        return self._table.get(key)
+        super().__init__()
+        self.limit = limit
 
     def put(self, key: Hashable, value: V) -> V:
-        table = self._table
-        if len(table) >= self._limit:
-            table.clear()
-        table[key] = value
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
         return value
-
-    def clear(self) -> None:
-        self._table.clear()
-
-    def __len__(self) -> int:
-        return len(self._table)

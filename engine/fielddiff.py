@@ -5,6 +5,7 @@ with the list types of engine/fieldsets.py."""
 from __future__ import annotations
 
 from . import errors, shared_diff
+from .bounded import Memo
 from .fieldsets import (LEAF, MISSING, SSA_ONLY, Shape, fkey, index_items, interned, is_member, item_key,
                         kids_of, subpath, union)
 
@@ -86,7 +87,7 @@ def compare(old: dict | None, new: dict, shape: Shape, *, skip: tuple = (), shar
     return ch
 
 
-_SPEC_SETS: dict[tuple, dict] = {}
+_SPEC_SETS: Memo[dict] = Memo(257)
 
 
 def _create_set(obj: dict, shape: Shape) -> dict:
@@ -98,9 +99,7 @@ def _create_set(obj: dict, shape: Shape) -> dict:
     key = (shape.group, shape.kind, repr(spec))
     node = _SPEC_SETS.get(key)
     if node is None:
-        if len(_SPEC_SETS) > 256:
-            _SPEC_SETS.clear()
-        node = _SPEC_SETS[key] = _whole({"spec": spec}, "", shape, True)["f:spec"]
+        node = _SPEC_SETS.put(key, _whole({"spec": spec}, "", shape, True)["f:spec"])
     rest = _whole({k: v for k, v in obj.items() if k != "spec"}, "", shape, True)
     return interned([*rest.items(), ("f:spec", node)])
 

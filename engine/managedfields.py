@@ -95,8 +95,8 @@ def describe(e: dict) -> str:
 # (a ReplicaSet's pods, a kubelet's Events) carry equal entries with the same interned set —
 # at 100,000 pods, one dict instead of several hundred thousand. Keyed on the set's id: the
 # cached entry holds the set, so the id cannot be reused while the key is in the cache.
-_ENTRIES: dict[tuple, dict] = {}
 _MAX_ENTRIES = 20000
+_ENTRIES: Memo[dict] = Memo(_MAX_ENTRIES)
 
 
 def _entry(manager, operation, api_version, subresource, time, fields) -> dict:
@@ -108,10 +108,7 @@ def _entry(manager, operation, api_version, subresource, time, fields) -> dict:
          "fieldsType": FIELDS_V1, "fieldsV1": fields}
     if subresource:
         e["subresource"] = subresource
-    if len(_ENTRIES) >= _MAX_ENTRIES:
-        _ENTRIES.clear()
-    _ENTRIES[key] = e
-    return e
+    return _ENTRIES.put(key, e)
 
 
 def _valid(entries) -> bool:
@@ -261,7 +258,7 @@ def _record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, 
 # name, uid...), its kind, the manager and the second: a ReplicaSet's pods made in one second
 # get one list, computed once. Keyed on the repr (exact: order and types included); a value of
 # None is "no managedFields". Bounded, cleared when full.
-_CREATES: Memo[tuple] = Memo(2048)
+_CREATES: Memo[tuple] = Memo(512)
 _UNOWNED_META = frozenset(_STRIPPED_META)
 
 
@@ -280,8 +277,8 @@ def _record_create_memo(rt, new: dict, manager: str, now_iso: str) -> None:
         md["managedFields"] = got[0]
 
 
-_FLAT_CREATES: dict[tuple, dict] = {}
-_EVENT_ENTRIES: dict[int, list] = {}
+_FLAT_CREATES: Memo[dict] = Memo(1001)
+_EVENT_ENTRIES: Memo[list] = Memo(_MAX_ENTRIES)
 
 
 def _flat_signature(obj: dict) -> tuple:
@@ -301,19 +298,15 @@ def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
     key = (manager, _flat_signature(obj))
     fields = _FLAT_CREATES.get(key)
     if fields is None:
-        if len(_FLAT_CREATES) > 1000:
-            _FLAT_CREATES.clear()
         names = _scope(rt, None)
-        fields = _FLAT_CREATES[key] = canonical(_in_scope(compare(None, obj, shape_of(rt.api_version, rt.kind)).added,
-                                                          names, None))
+        added = compare(None, obj, shape_of(rt.api_version, rt.kind)).added
+        fields = _FLAT_CREATES.put(key, canonical(_in_scope(added, names, None)))
     if fields:
         # The one-entry list is shared too, by the Events made in one second (six a pod).
         e = _entry(manager, UPDATE, rt.api_version, None, now_iso, fields)
         listed = _EVENT_ENTRIES.get(id(e))
         if listed is None or listed[0] is not e:
-            if len(_EVENT_ENTRIES) >= _MAX_ENTRIES:
-                _EVENT_ENTRIES.clear()
-            listed = _EVENT_ENTRIES[id(e)] = [e]
+            listed = _EVENT_ENTRIES.put(id(e), [e])
         obj["metadata"]["managedFields"] = listed
 
 
