@@ -5,6 +5,7 @@ with the list types of engine/fieldsets.py."""
 from __future__ import annotations
 
 from . import errors, shared_diff
+from .bounded import Memo
 from .fieldsets import (LEAF, MISSING, SSA_ONLY, Shape, fkey, index_items, interned, is_member, item_key,
                         kids_of, subpath, union)
 
@@ -86,7 +87,7 @@ def compare(old: dict | None, new: dict, shape: Shape, *, skip: tuple = (), shar
     return ch
 
 
-_SPEC_SETS: dict[tuple, dict] = {}
+_SPEC_SETS: Memo[dict] = Memo(257)
 
 
 def _create_set(obj: dict, shape: Shape) -> dict:
@@ -98,9 +99,7 @@ def _create_set(obj: dict, shape: Shape) -> dict:
     key = (shape.group, shape.kind, repr(spec))
     node = _SPEC_SETS.get(key)
     if node is None:
-        if len(_SPEC_SETS) > 256:
-            _SPEC_SETS.clear()
-        node = _SPEC_SETS[key] = _whole({"spec": spec}, "", shape, True)["f:spec"]
+        node = _SPEC_SETS.put(key, _whole({"spec": spec}, "", shape, True)["f:spec"])
     rest = _whole({k: v for k, v in obj.items() if k != "spec"}, "", shape, True)
     return interned([*rest.items(), ("f:spec", node)])
 
@@ -194,37 +193,46 @@ def _cmp_value(av, bv, key: str, p: str, shape: Shape, ch: Changes) -> None:
         _attach(ch, key, sub)
         return
     if isinstance(av, list) and isinstance(bv, list) and (av or bv):
-        kind, keys = shape.list_type(p)
-        if kind != "atomic":
-            ai, bi = index_items(av, kind, keys), index_items(bv, kind, keys)
-            if ai is not None and bi is not None:
-                shared = ch.shared
-                sub = Changes(shared)
-                whole = shape.atomic_items(p)
-                for ik, item in bi.items():
-                    old = ai.get(ik, MISSING)
-                    if old is MISSING:
-                        if isinstance(item, dict) and not whole:
-                            sub.added[ik] = (shared_diff.added_node(item, p, shape, _item_subtree) if shared
-                                             else _item_node(item, p, shape))
-                        else:
-                            sub.added[ik] = {}
-                    elif old is not item and old != item and isinstance(item, dict) and isinstance(old, dict):
-                        if whole:
-                            sub.modified[ik] = {}
-                            continue
-                        if shared:
-                            isub = shared_diff.item_changes(old, item, p, shape, _cmp_map, Changes)
-                        else:
-                            isub = Changes()
-                            _cmp_map(old, item, p, shape, isub)
-                        _attach(sub, ik, isub)
-                for ik, item in ai.items():
-                    if ik not in bi:
-                        sub.removed[ik] = _item_node(item, p, shape) if isinstance(item, dict) and not whole else {}
-                _attach(ch, key, sub)
+        if shape.list_type(p)[0] != "atomic":
+            lsub: Changes | None = (shared_diff.list_changes(av, bv, p, shape, _cmp_list) if ch.shared
+                                    else _cmp_list(av, bv, p, shape, False))
+            if lsub is not None:
+                _attach(ch, key, lsub)
                 return
     ch.modified[key] = {}
+
+
+def _cmp_list(av: list, bv: list, p: str, shape: Shape, shared: bool) -> Changes | None:
+    """The changes between two set or map lists (item by item); None when an item has no key
+    (the list is then compared as a whole)."""
+    kind, keys = shape.list_type(p)
+    ai, bi = index_items(av, kind, keys), index_items(bv, kind, keys)
+    if ai is None or bi is None:
+        return None
+    sub = Changes(shared)
+    whole = shape.atomic_items(p)
+    for ik, item in bi.items():
+        old = ai.get(ik, MISSING)
+        if old is MISSING:
+            if isinstance(item, dict) and not whole:
+                sub.added[ik] = (shared_diff.added_node(item, p, shape, _item_subtree) if shared
+                                 else _item_node(item, p, shape))
+            else:
+                sub.added[ik] = {}
+        elif old is not item and old != item and isinstance(item, dict) and isinstance(old, dict):
+            if whole:
+                sub.modified[ik] = {}
+                continue
+            if shared:
+                isub = shared_diff.item_changes(old, item, p, shape, _cmp_map, Changes)
+            else:
+                isub = Changes()
+                _cmp_map(old, item, p, shape, isub)
+            _attach(sub, ik, isub)
+    for ik, item in ai.items():
+        if ik not in bi:
+            sub.removed[ik] = _item_node(item, p, shape) if isinstance(item, dict) and not whole else {}
+    return sub
 
 
 def _item_node(item: dict, p: str, shape: Shape) -> dict:

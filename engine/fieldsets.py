@@ -19,6 +19,7 @@ computes sets of objects; engine/managedfields.py keeps them per manager.
 from __future__ import annotations
 
 import json
+import operator
 from typing import Any
 
 from . import patch as patching
@@ -134,15 +135,16 @@ def _scalar_json(v) -> str:
 # is looked up by its keys and the identities of its (already interned) children, so equal
 # subtrees are one dict. Interned nodes are read-only, like everything the store hands out.
 #
-# The table is keyed by the hash of (key, child id) pairs and a hit is checked against the node
-# itself (same keys, the very same children — which the node holds, so their ids are theirs):
+# The table is keyed by the hash of the keys and the children's ids, and a hit is checked against
+# the node itself (same keys, equal children — the very same ones but for a hash clash; the node
+# holds them, so their ids are theirs):
 # ~130 bytes an entry instead of ~500 for keeping the pairs, so it can hold what a 100,000-pod
 # cluster's sets need (~5 nodes a pod) — a smaller one was emptied during such a scale-up, and
 # every set interned before was then walked and interned again by `canonical` (a fifth of the
 # CPU at 100,000 pods).
 _FKEYS: dict[str, str] = {}
 LEAF: dict = {}
-_NODES: dict[int, dict] = {hash(()): LEAF}
+_NODES: dict[int, dict] = {hash(((), ())): LEAF}
 _NODE_IDS: dict[int, dict] = {id(LEAF): LEAF}
 _MAX_INTERNED = 600_000
 
@@ -156,19 +158,26 @@ def fkey(name: str) -> str:
     return got
 
 
+def _hash_of(node: dict) -> int:
+    """A node's table key: its keys and its children's identities, in order (all in C)."""
+    return hash((tuple(node), tuple(map(id, node.values()))))
+
+
 def interned(items: list) -> dict:
     """The shared node with these (key, interned child) items, sorted here."""
-    items.sort(key=_first)
-    h = hash(tuple([(k, id(c)) for k, c in items]))
-    got = _NODES.get(h)
-    if got is not None and len(got) == len(items) and all(got.get(k, MISSING) is c for k, c in items):
-        return got
+    items.sort(key=_FIRST)
     node = dict(items)
+    h = _hash_of(node)
+    got = _NODES.get(h)
+    # (`==` is C's: children are compared by identity first, and interned children that are
+    # not the same object are equal only when they are equal sets — then `got` is as good)
+    if got is not None and got == node:
+        return got
     if got is None:
         if len(_NODES) > _MAX_INTERNED:
             _NODES.clear()
             _NODE_IDS.clear()
-            _NODES[hash(())] = LEAF
+            _NODES[_hash_of(LEAF)] = LEAF
             _NODE_IDS[id(LEAF)] = LEAF
         _NODES[h] = node
     # (another node with the same hash keeps the slot: this one is canonical, just not shared)
@@ -176,8 +185,7 @@ def interned(items: list) -> dict:
     return node
 
 
-def _first(kv):
-    return kv[0]
+_FIRST = operator.itemgetter(0)
 
 
 def item_key(item, kind: str, keys: tuple) -> str | None:
@@ -378,9 +386,16 @@ def paths(s: dict, prefix: tuple = ()) -> list[tuple]:
 def canonical(s: dict) -> dict:
     """The interned form of a set, keys in the order the apiserver serialises them ('.' first,
     then by element); already interned subtrees are returned as they are."""
-    if _NODE_IDS.get(id(s)) is s:
-        return s
     if not s:
         return LEAF
-    return interned([(k, canonical(v)) for k, v in s.items()])
-
+    if _NODE_IDS.get(id(s)) is s:
+        return s
+    items = []
+    for k, v in s.items():
+        # (leaves and interned children inline: most of a written set is one or the other)
+        if not v:
+            v = LEAF
+        elif _NODE_IDS.get(id(v)) is not v:
+            v = canonical(v)
+        items.append((k, v))
+    return interned(items)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 
 from . import errors
+from .bounded import Memo
 from .fielddiff import applied_set, compare, merge, prune
 from .fieldsets import (Shape, canonical, difference, go_json, intersection, is_member, path_string, paths,
                         shape_of, union, without_fields)
@@ -94,8 +95,8 @@ def describe(e: dict) -> str:
 # (a ReplicaSet's pods, a kubelet's Events) carry equal entries with the same interned set —
 # at 100,000 pods, one dict instead of several hundred thousand. Keyed on the set's id: the
 # cached entry holds the set, so the id cannot be reused while the key is in the cache.
-_ENTRIES: dict[tuple, dict] = {}
 _MAX_ENTRIES = 20000
+_ENTRIES: Memo[dict] = Memo(_MAX_ENTRIES)
 
 
 def _entry(manager, operation, api_version, subresource, time, fields) -> dict:
@@ -107,10 +108,7 @@ def _entry(manager, operation, api_version, subresource, time, fields) -> dict:
          "fieldsType": FIELDS_V1, "fieldsV1": fields}
     if subresource:
         e["subresource"] = subresource
-    if len(_ENTRIES) >= _MAX_ENTRIES:
-        _ENTRIES.clear()
-    _ENTRIES[key] = e
-    return e
+    return _ENTRIES.put(key, e)
 
 
 def _valid(entries) -> bool:
@@ -192,6 +190,14 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
     list replaces the live entries, an empty list resets them (decodeLiveOrNew). `shared`: `new`
     is about to be stored as it is (a status write that is not a dry run), so the comparison
     may remember what it derives from the two objects' parts (engine/shared_diff.py)."""
+    if old is None and sent is None and subresource is None:
+        _record_create_memo(rt, new, manager, now_iso)
+    else:
+        _record_update(rt, old, new, manager, now_iso, subresource, sent, shared)
+
+
+def _record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, subresource: str | None,
+                   sent: list | None, shared: bool) -> None:
     md = new["metadata"]
     live = (old or {}).get("metadata", {}).get("managedFields") or []
     entries = live
@@ -205,7 +211,8 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
     if old is not None and not entries:
         md.pop("managedFields", None)      # skipNonApplied: untracked objects stay untracked
         return
-    shape = shape_of(rt.api_version, rt.kind)
+    api_version = rt.api_version
+    shape = shape_of(api_version, rt.kind)
     if subresource == "scale":
         skip = tuple(k for k in new if k != "spec")
     else:
@@ -224,7 +231,7 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
             md["managedFields"] = live
         return
     changed = union(union(added, modified), removed)
-    me = (manager, UPDATE, rt.api_version, subresource or "")
+    me = (manager, UPDATE, api_version, subresource or "")
     out, mine = [], None
     for e in entries:
         if identity(e) == me:
@@ -239,7 +246,7 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
     prev = (mine or {}).get("fieldsV1") or {}
     fields = union(difference(prev, removed), union(modified, added))
     if fields:
-        out.append(_entry(manager, UPDATE, rt.api_version, subresource, now_iso, canonical(fields)))
+        out.append(_entry(manager, UPDATE, api_version, subresource, now_iso, canonical(fields)))
     out = _sorted(_cap(out))
     if out:
         md["managedFields"] = out
@@ -247,14 +254,39 @@ def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *
         md.pop("managedFields", None)
 
 
-_FLAT_CREATES: dict[tuple, dict] = {}
-_EVENT_ENTRIES: dict[int, list] = {}
+# A create's managedFields are a function of the object without the metadata nobody owns (its
+# name, uid...), its kind, the manager and the second: a ReplicaSet's pods made in one second
+# get one list, computed once. Keyed on the repr (exact: order and types included); a value of
+# None is "no managedFields". Bounded, cleared when full.
+_CREATES: Memo[tuple] = Memo(512)
+_UNOWNED_META = frozenset(_STRIPPED_META)
+
+
+def _record_create_memo(rt, new: dict, manager: str, now_iso: str) -> None:
+    md = new["metadata"]
+    key = (rt.group, rt.kind, rt.api_version, manager, now_iso,
+           repr([{k: v for k, v in md.items() if k not in _UNOWNED_META},
+                 [(k, v) for k, v in new.items() if k != "metadata"]]))
+    got = _CREATES.get(key)
+    if got is None:
+        _record_update(rt, None, new, manager, now_iso, None, None, False)
+        got = _CREATES.put(key, (md.get("managedFields"),))
+    if got[0] is None:
+        md.pop("managedFields", None)
+    else:
+        md["managedFields"] = got[0]
+
+
+_FLAT_CREATES: Memo[dict] = Memo(1001)
+_EVENT_ENTRIES: Memo[list] = Memo(_MAX_ENTRIES)
 
 
 def _flat_signature(obj: dict) -> tuple:
-    """An Event's shape: its key names, and those of its maps (an Event holds no deeper maps
-    and no lists, so its create set depends on nothing else)."""
-    return tuple([(k, tuple(v) if type(v) is dict else None) for k, v in obj.items()])
+    """An Event's shape: its key names, their values' types, and the key names of its maps, in
+    order (an Event holds no deeper maps and no lists, so its create set depends on nothing
+    else). Built by C loops: six Events a pod."""
+    values = obj.values()
+    return (tuple(obj), tuple(map(type, values)), tuple([tuple(v) for v in values if type(v) is dict]))
 
 
 def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
@@ -266,19 +298,15 @@ def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
     key = (manager, _flat_signature(obj))
     fields = _FLAT_CREATES.get(key)
     if fields is None:
-        if len(_FLAT_CREATES) > 1000:
-            _FLAT_CREATES.clear()
         names = _scope(rt, None)
-        fields = _FLAT_CREATES[key] = canonical(_in_scope(compare(None, obj, shape_of(rt.api_version, rt.kind)).added,
-                                                          names, None))
+        added = compare(None, obj, shape_of(rt.api_version, rt.kind)).added
+        fields = _FLAT_CREATES.put(key, canonical(_in_scope(added, names, None)))
     if fields:
         # The one-entry list is shared too, by the Events made in one second (six a pod).
         e = _entry(manager, UPDATE, rt.api_version, None, now_iso, fields)
         listed = _EVENT_ENTRIES.get(id(e))
         if listed is None or listed[0] is not e:
-            if len(_EVENT_ENTRIES) >= _MAX_ENTRIES:
-                _EVENT_ENTRIES.clear()
-            listed = _EVENT_ENTRIES[id(e)] = [e]
+            listed = _EVENT_ENTRIES.put(id(e), [e])
         obj["metadata"]["managedFields"] = listed
 
 

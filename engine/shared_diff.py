@@ -16,11 +16,15 @@ What is remembered is interned (engine/fieldsets.py `canonical`): read-only like
 """
 from __future__ import annotations
 
+from .bounded import Memo
 from .fieldsets import canonical
 
-_MAX = 50_000
-_NODES: dict[tuple, tuple] = {}
-_PAIRS: dict[tuple, tuple] = {}
+_NODES: Memo[tuple] = Memo(50_000)
+_PAIRS: Memo[tuple] = Memo(50_000)
+# Lists compared item by item, keyed by their items' identities: a pod's conditions list is its
+# own, but its items are the kubelet's and the binding's shared dicts (engine/kubelet/pods.py,
+# Store.bind), so the pods whose conditions changed alike in one second compare equal lists.
+_LISTS: Memo[tuple] = Memo(4096)
 
 
 def added_node(value, path: str, shape, build) -> dict:
@@ -30,9 +34,7 @@ def added_node(value, path: str, shape, build) -> dict:
     if got is not None and got[0] is value:
         return got[1]
     node = canonical(build(value, path, shape, False))
-    if len(_NODES) >= _MAX:
-        _NODES.clear()
-    _NODES[key] = (value, node, shape)
+    _NODES.put(key, (value, node, shape))
     return node
 
 
@@ -45,7 +47,19 @@ def item_changes(old: dict, new: dict, path: str, shape, compare_map, changes):
     ch = changes(True)
     compare_map(old, new, path, shape, ch)
     ch.added, ch.modified, ch.removed = canonical(ch.added), canonical(ch.modified), canonical(ch.removed)
-    if len(_PAIRS) >= _MAX:
-        _PAIRS.clear()
-    _PAIRS[key] = (old, new, ch, shape)
+    _PAIRS.put(key, (old, new, ch, shape))
+    return ch
+
+
+def list_changes(old: list, new: list, path: str, shape, compare_list):
+    """compare_list(old, new, path, shape, True) for two set or map lists: their Changes, or None."""
+    key = (path, id(shape), tuple(map(id, old)), tuple(map(id, new)))
+    got = _LISTS.get(key)
+    if got is not None:
+        return got[2]
+    ch = compare_list(old, new, path, shape, True)
+    if ch is not None:
+        ch.added, ch.modified, ch.removed = canonical(ch.added), canonical(ch.modified), canonical(ch.removed)
+    # (the lists are kept, so their items — whose ids are the key — stay theirs)
+    _LISTS.put(key, (old, new, ch, shape))
     return ch

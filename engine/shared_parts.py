@@ -13,17 +13,16 @@ a part not found is remembered as it is.
 """
 from __future__ import annotations
 
-_PARTS: dict[tuple, object] = {}
-_MAX = 20_000
+from .bounded import Memo
+
+_PARTS: Memo[object] = Memo(20_000)
 
 
 def _shared(kind: str, value):
     key = (kind, repr(value))
     got = _PARTS.get(key)
     if got is None:
-        if len(_PARTS) >= _MAX:
-            _PARTS.clear()
-        _PARTS[key] = got = value
+        got = _PARTS.put(key, value)
     return got
 
 

@@ -34,6 +34,7 @@ from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
 from .admission import limitranger, resourcequota
+from .bounded import Memo
 from .crd import admission as crd_admission
 from .crd import definitions as crd_definitions
 from .admission import priority as priority_admission
@@ -365,7 +366,7 @@ class Store:
                 self._admit_with_state(rt, obj)
             if admit and rt is kinds.PRIORITYCLASS:
                 priority_admission.check_class(obj, self._priority_classes(), update=False)
-            strategy.prepare_for_create(obj)
+            strategy.prepare_for_create(obj, rt)
             if rt is kinds.CRD:                 # the naming and establishing controllers' outcome
                 crd_admission.establish(obj, objects.iso(self._now()), self.iter(kinds.CRD))
             if rt is kinds.SERVICE:
@@ -591,8 +592,7 @@ class Store:
             new["spec"] = dict(spec, nodeName=node)
             status = dict(pod.get("status") or {})
             conds = [c for c in status.get("conditions") or () if c.get("type") != "PodScheduled"]
-            conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                          "lastTransitionTime": objects.iso(self._now())})
+            conds.append(_scheduled(objects.iso(self._now())))
             status["conditions"] = conds
             new["status"] = status
             self._rv += 1
@@ -828,6 +828,20 @@ class Watcher:
     def close(self) -> None:
         self.closed = True
         self._store.notify()
+
+
+# A binding's PodScheduled condition, one dict for the pods bound in one second (stored objects
+# are never changed in place): less memory, and the kubelet's status writes, which keep it, then
+# compare conditions lists of shared items only (engine/shared_diff.py list_changes).
+_SCHEDULED: Memo[dict] = Memo(64)
+
+
+def _scheduled(at: str) -> dict:
+    got = _SCHEDULED.get(at)
+    if got is None:
+        got = _SCHEDULED.put(at, {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                                  "lastTransitionTime": at})
+    return got
 
 
 def _resource_of(obj: dict) -> kinds.ResourceType:

@@ -49,10 +49,13 @@ def _custom_status(obj: dict) -> bool | None:
     return "status" in rt.subresources
 
 
-def prepare_for_create(obj: dict) -> None:
+def prepare_for_create(obj: dict, rt: kinds.ResourceType | None = None) -> None:
+    """`rt`: the object's resource type, when the caller has it (spares a lookup a write)."""
     kind = obj.get("kind")
     md = obj["metadata"]
-    if _custom_status(obj):             # (customresource strategy: status is the subresource's)
+    custom = (_custom_status(obj) if rt is None
+              else ("status" in rt.subresources if rt is kinds.CRD or kinds.is_custom(rt) else None))
+    if custom:                          # (customresource strategy: status is the subresource's)
         obj.pop("status", None)
     if kind not in NO_GENERATION:
         md["generation"] = 1

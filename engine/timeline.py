@@ -46,17 +46,20 @@ class Timeline:
 
     def append(self, ev) -> None:
         obj = ev.object
-        if obj.get("kind") not in KINDS:
+        rt = ev.rt
+        if (rt.kind if rt is not None else obj.get("kind")) not in KINDS:
             return
+        changes, times = self._changes, self._times
         with self._lock:
             now = self._clock.now()
-            if self._times and now < self._times[-1]:
-                now = self._times[-1]          # a clock set back (tests) never reorders the past
-            self._changes.append(Change(now, ev.rv, ev.type, obj))
-            self._times.append(now)
-            while len(self._changes) > self._limit:
-                self._fold(self._changes.popleft())
-                self.start = self._times.popleft()
+            if times and now < times[-1]:
+                now = times[-1]                # a clock set back (tests) never reorders the past
+            changes.append(Change(now, ev.rv, ev.type, obj))
+            times.append(now)
+            if len(changes) > self._limit:
+                while len(changes) > self._limit:
+                    self._fold(changes.popleft())
+                    self.start = times.popleft()
 
     def _fold(self, ch: Change) -> None:
         uid = objects.uid_of(ch.object)

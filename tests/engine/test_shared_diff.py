@@ -64,7 +64,7 @@ def test_status_writes_remembered_by_shared_parts_equal_the_full_comparison():
             assert got == want
             assert json.dumps(got) == json.dumps(want)      # the same key order on the wire
     # the remembered parts were really used: shared conditions and hostIPs recur across pods
-    assert shared_diff._PAIRS and shared_diff._NODES
+    assert shared_diff._PAIRS and shared_diff._NODES and len(shared_diff._LISTS)
 
 
 def test_a_remembered_part_is_only_reused_for_that_very_object():
