@@ -9,6 +9,7 @@ always first and finding what is due costs one look at the front)."""
 from __future__ import annotations
 
 import collections
+import itertools
 from typing import Iterable, Iterator
 
 from . import objects
@@ -20,6 +21,9 @@ class EventExpiry:
     def __init__(self, ttl: float = DEFAULT_EVENT_TTL):
         self.ttl = ttl
         self._written: collections.OrderedDict[tuple[str, str], float] = collections.OrderedDict()
+        # Whether the order above is also resourceVersion order: true of writes made in this
+        # process (they come in rv order under the store's lock); checked for a loaded state file.
+        self.rv_ordered = True
 
     def __len__(self) -> int:
         return len(self._written)
@@ -39,8 +43,20 @@ class EventExpiry:
             times = [objects.parse_time(ev.get(k)) for k in ("lastTimestamp", "eventTime", "firstTimestamp")]
             times.append(objects.parse_time(objects.meta(ev).get("creationTimestamp")))
             return max((t for t in times if t is not None), default=0.0)
-        for ev in sorted(events, key=last_write):
+        # Ties (times are whole seconds) in resourceVersion order, which is write order.
+        ordered = sorted(events, key=lambda ev: (last_write(ev), objects.rv_of(ev)))
+        rvs = [objects.rv_of(ev) for ev in ordered]
+        self.rv_ordered = self.rv_ordered and all(a < b for a, b in zip(rvs, rvs[1:]))
+        for ev in ordered:
             self.written(objects.namespace_of(ev), objects.name_of(ev), last_write(ev))
+
+    def newest(self, n: int) -> list[tuple[str, str]] | None:
+        """The keys of the n Events written last, newest first, from the back of the index (the
+        page's snapshot wants 500 of tens of thousands); None when the index's order is not rv
+        order (a state file whose Events' times and resourceVersions disagree)."""
+        if not self.rv_ordered:
+            return None
+        return list(itertools.islice(reversed(self._written), n))
 
     def maybe_due(self, now: float) -> bool:
         """Whether anything may be due, without the store's lock (the engine thread asks every

@@ -219,3 +219,45 @@ def test_newest_gives_the_last_written_objects_of_a_kind_newest_first(store):
     assert [p["metadata"]["name"] for p in newest] == ["c", "b", "d"]
     assert rv == store.resource_version
     assert [p["metadata"]["name"] for p in store.newest(kinds.POD, 10)[0]] == ["c", "b", "d", "a"]
+
+
+def _event(ns: str, name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name, "namespace": ns},
+            "involvedObject": {"kind": "Pod", "namespace": ns, "name": "p"}, "reason": "Started",
+            "message": "m", "type": "Normal", "source": {"component": "kubelet"}, "count": 1}
+
+
+def _newest_by_scan(store, n: int) -> list[str]:
+    items, _ = store.list(kinds.EVENT)
+    items.sort(key=lambda o: -int(o["metadata"]["resourceVersion"]))
+    return [f'{o["metadata"]["namespace"]}/{o["metadata"]["name"]}' for o in items[:n]]
+
+
+def _names(objs) -> list[str]:
+    return [f'{o["metadata"]["namespace"]}/{o["metadata"]["name"]}' for o in objs]
+
+
+def test_newest_events_come_from_the_write_order_and_match_a_scan_of_every_event(tmp_path):
+    """The page's snapshot asks for the newest 500 Events: they come from the expiry index's
+    write order (not a pass over all Events), and are the same as sorting every Event by rv —
+    across namespaces, after updates (a repeat moves an Event to the front) and deletes, and
+    after a state file is read back."""
+    path = str(tmp_path / "state.db")
+    store = Store(path, clock=ManualClock())
+    for ns in ("default", "dev", "kube-system"):
+        store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    for i in range(30):
+        store.create(_event(("default", "dev", "kube-system")[i % 3], f"e{i:02d}"))
+    for ns, name in (("default", "e03"), ("dev", "e10")):
+        ev = store.get(kinds.EVENT, ns, name)
+        store.update({**ev, "count": 2})
+    store.delete(kinds.EVENT, "dev", "e28")
+    for n in (1, 5, 29, 100):
+        newest, rv = store.newest(kinds.EVENT, n)
+        assert _names(newest) == _newest_by_scan(store, n)
+        assert rv == store.resource_version
+    assert _names(store.newest(kinds.EVENT, 3)[0]) == ["dev/e10", "default/e03", "kube-system/e29"]
+
+    reread = Store(path, clock=ManualClock())
+    assert reread._event_expiry.rv_ordered           # same-second writes are ordered by their rv
+    assert _names(reread.newest(kinds.EVENT, 100)[0]) == _newest_by_scan(reread, 100)
