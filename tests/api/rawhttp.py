@@ -32,21 +32,25 @@ def request(port: int, method: str, path: str, body: bytes | str | None = None, 
         conn.close()
 
 
-def websocket_handshake(port: int, host: str, origin: str | None = None, timeout: float = 10.0) -> str:
-    """Send a WebSocket upgrade for the page's stream; return the server's status line."""
+def websocket_handshake(port: int, host: str, origin: str | None = None, timeout: float = 10.0,
+                        extra: tuple[str, ...] = (), whole: bool = False) -> str:
+    """Send a WebSocket upgrade for the page's stream (plus `extra` header lines); return the
+    server's status line, or with `whole` its status line and headers."""
     lines = ["GET /kubeplay/v1/stream HTTP/1.1", f"Host: {host}", "Upgrade: websocket",
-             "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"]
+             "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+             *extra]
     if origin is not None:
         lines.append(f"Origin: {origin}")
+    end = b"\r\n\r\n" if whole else b"\r\n"
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         data = b""
-        while b"\r\n" not in data:
+        while end not in data:
             chunk = s.recv(4096)
             if not chunk:
                 break
             data += chunk
-        return data.split(b"\r\n", 1)[0].decode(errors="replace")
+        return data.split(end, 1)[0].decode(errors="replace")
 
 
 def send_raw(port: int, raw: bytes, timeout: float = 10.0) -> tuple[int, bytes, dict]:

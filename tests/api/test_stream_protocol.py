@@ -233,3 +233,24 @@ def test_a_client_that_stops_reading_is_closed_not_buffered_for(live, monkeypatc
         assert "client stopped reading" in caplog.text
     finally:
         sock.close()
+
+
+def test_a_page_on_this_machine_gets_its_stream_uncompressed(live):
+    """Chromium offers permessage-deflate; on loopback the stream declines it (deflating a
+    10,000-pod snapshot costs both ends CPU and saves nothing), and the stream still works."""
+    from rawhttp import websocket_handshake
+    from webapp.page.stream import _loopback
+    _app, host = live
+    port = int(host.rsplit(":", 1)[1])
+    head = websocket_handshake(port, host, origin=f"http://{host}", whole=True,
+                               extra=("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits",))
+    assert head.startswith("HTTP/1.1 101"), head
+    assert "sec-websocket-extensions" not in head.lower(), head
+    s = Stream(host)
+    try:
+        assert s.next("snapshot")["type"] == "snapshot"
+    finally:
+        s.close()
+    # What counts as this machine: a peer elsewhere keeps the compression it asks for.
+    assert all(_loopback(a) for a in ("127.0.0.1", "127.8.0.1", "::1", "::ffff:127.0.0.1"))
+    assert not any(_loopback(a) for a in ("192.168.1.20", "::ffff:10.0.0.1", "fe80::1%eth0", "", None))

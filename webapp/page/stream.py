@@ -34,6 +34,7 @@ webapp/guard.py (the allow-list every route shares).
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import socket
@@ -83,6 +84,12 @@ def register(sock, app: Flask) -> None:
             return None
         # The server gives idle connections a read timeout (half-sent requests must not hold a
         # thread); a WebSocket is idle by design between the page's frames, so it gets none.
+        # No permessage-deflate for a page on this machine: simple-websocket accepts every
+        # offer, and deflating a 10,000-pod snapshot (~30 MB) costs the server and the browser
+        # CPU that a loopback connection saves nothing by (bench/README.md, first draw). A page
+        # on another machine (--host with --token) keeps it: there it saves the network.
+        if _loopback(request.remote_addr):
+            request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
         sock = request.environ.get("werkzeug.socket")
         if sock is not None:
             try:
@@ -95,6 +102,16 @@ def register(sock, app: Flask) -> None:
     def stream(ws):
         ext = current()
         Session(ws, ext.source if ext.source is not None else EngineSource(ext.cluster), ext.stopping).run()
+
+
+def _loopback(addr: str | None) -> bool:
+    """Whether a peer address is this machine's loopback (127.0.0.0/8, ::1, ::ffff:127.x)."""
+    try:
+        ip = ipaddress.ip_address((addr or "").split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
 
 
 def _message(head: dict, key: str, texts: list[str], tail: dict | None = None) -> str:
