@@ -7,13 +7,14 @@ from __future__ import annotations
 from sys import intern
 
 from . import errors, objects, resources as kinds
+from .bounded import Memo
 
 NORMAL, WARNING = "Normal", "Warning"
 
 
 # The `source` of an Event, shared by every Event from one component on one host (stored
 # objects are never changed in place): one dict per kubelet instead of one per Event.
-_SOURCES: dict[tuple, dict] = {}
+_SOURCES: Memo[dict] = Memo(10_000)
 
 
 def _source(component: str, host: str | None) -> dict:
@@ -22,16 +23,14 @@ def _source(component: str, host: str | None) -> dict:
         got = {"component": component}
         if host:
             got["host"] = host
-        if len(_SOURCES) > 10000:
-            _SOURCES.clear()
-        _SOURCES[(component, host)] = got
+        _SOURCES.put((component, host), got)
     return got
 
 
 # The involvedObject of an Event, shared by the Events about one version of one object (and
 # container): a kubelet's Pulled, Created and Started of a container are written in one step
 # about one pod version — one dict instead of three.
-_INVOLVED: dict[tuple, dict] = {}
+_INVOLVED: Memo[dict] = Memo(10_000)
 
 
 def _involved(obj: dict, md: dict, field_path: str | None) -> dict:
@@ -46,9 +45,7 @@ def _involved(obj: dict, md: dict, field_path: str | None) -> dict:
         for k, v in zip(_REF_FIELDS, key):
             if v:
                 got[k] = v
-        if len(_INVOLVED) >= 10000:
-            _INVOLVED.clear()
-        _INVOLVED[key] = got
+        _INVOLVED.put(key, got)
     return got
 
 

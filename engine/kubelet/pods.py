@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import objects
+from ..bounded import Memo
 from . import images
 from . import probes as probing
 from . import stages
@@ -325,16 +326,14 @@ class PodRun:
 _TRUE, _FALSE = "True", "False"
 
 
-_HOST_IPS: dict[str, list] = {}
+_HOST_IPS: Memo[list] = Memo(10_000)
 
 
 def _host_ips(ip: str) -> list:
     """status.hostIPs, one list per node shared by its pods (never changed in place)."""
     got = _HOST_IPS.get(ip)
     if got is None:
-        if len(_HOST_IPS) > 10000:
-            _HOST_IPS.clear()
-        got = _HOST_IPS[ip] = [{"ip": ip}]
+        got = _HOST_IPS.put(ip, [{"ip": ip}])
     return got
 
 
@@ -342,7 +341,7 @@ def _host_ips(ip: str) -> list:
 # transition second — a ReplicaSet's pods started together) are one dict, as stored objects are
 # never changed in place. Looked up by its fields, so a dict is built only the first time.
 # Bounded: cleared when full.
-_CONDITIONS: dict[tuple, dict] = {}
+_CONDITIONS: Memo[dict] = Memo(20_000)
 
 
 def _condition(ctype: str, status: str, reason: str | None, message: str | None, since: str) -> dict:
@@ -358,24 +357,20 @@ def _condition(ctype: str, status: str, reason: str | None, message: str | None,
             got["reason"] = reason
         got["status"] = status
         got["type"] = ctype
-        if len(_CONDITIONS) > 20000:
-            _CONDITIONS.clear()
-        _CONDITIONS[key] = got
+        _CONDITIONS.put(key, got)
     return got
 
 
 # Parts of container statuses shared by the pods whose containers are in the same state (stored
 # objects are never changed in place): `running` since one second, and no last state.
-_RUNNING: dict[str, dict] = {}
+_RUNNING: Memo[dict] = Memo(10_000)
 _NO_LAST_STATE: dict = {}
 
 
 def _running_state(started_at: str) -> dict:
     got = _RUNNING.get(started_at)
     if got is None:
-        if len(_RUNNING) > 10000:
-            _RUNNING.clear()
-        got = _RUNNING[started_at] = {"running": {"startedAt": started_at}}
+        got = _RUNNING.put(started_at, {"running": {"startedAt": started_at}})
     return got
 
 
