@@ -139,3 +139,12 @@ def playground_factory(page: Page, kubeplay_factory):
 @pytest.fixture
 def playground(playground_factory) -> Playground:
     return playground_factory()
+
+
+@pytest.fixture
+def js_page(page, inproc_module) -> Page:
+    """A page on a same-origin static file of an in-process server, for tests that import the
+    page's modules and run them with fakes (no stream, no cluster view)."""
+    _app, host = inproc_module
+    page.goto(f"http://{host}/static/css/app.css")
+    return page

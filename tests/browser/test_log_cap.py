@@ -31,10 +31,8 @@ async () => {
 """
 
 
-def test_a_long_story_keeps_its_newest_lines_and_counts_the_rest(page, inproc_module):
-    app, host = inproc_module
-    page.goto(f"http://{host}/static/css/app.css")
-    r = page.evaluate(HARNESS)
+def test_a_long_story_keeps_its_newest_lines_and_counts_the_rest(js_page):
+    r = js_page.evaluate(HARNESS)
     assert r["groups"] == 1
     assert r["lines"] == [f"line {i}" for i in range(100, 300)]
     assert r["dropped"] == "… 100 earlier lines of this story not kept"
@@ -69,12 +67,10 @@ async () => {
 """
 
 
-def test_a_story_written_in_slices_keeps_the_same_lines_and_its_endpoint_line(page, inproc_module):
+def test_a_story_written_in_slices_keeps_the_same_lines_and_its_endpoint_line(js_page):
     """The lines a burst brings past the cap are counted, not written; the Service's endpoint line
     stays (it counts toward the cap) with the newest text it was given before it was written."""
-    app, host = inproc_module
-    page.goto(f"http://{host}/static/css/app.css")
-    r = page.evaluate(SLICED)
+    r = js_page.evaluate(SLICED)
     assert r["groups"] == 1
     assert r["folds"] == ["Service default/web-svc: endpoints updated — 3 endpoints"]
     assert r["lines"] == [f"line {i}" for i in range(101, 300)]

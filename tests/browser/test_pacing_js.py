@@ -25,11 +25,9 @@ async () => {
 
 
 @pytest.fixture
-def t(page, inproc_module):
-    app, host = inproc_module
-    page.goto(f"http://{host}/static/css/app.css")
-    page.evaluate(HARNESS)
-    return page
+def t(js_page):
+    js_page.evaluate(HARNESS)
+    return js_page
 
 
 def test_a_few_changes_are_drawn_in_the_next_frame_every_time(t):

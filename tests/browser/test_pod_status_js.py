@@ -71,11 +71,9 @@ CASES = [
 
 
 @pytest.fixture
-def js_pod_columns(page, inproc_module):
-    app, host = inproc_module
-    page.goto(f"http://{host}/static/css/app.css")      # any same-origin page will do
-    page.evaluate("async () => { window.ps = await import('/static/js/podstatus.js'); }")
-    return lambda p: page.evaluate("p => window.ps.podColumns(p)", p)
+def js_pod_columns(js_page):
+    js_page.evaluate("async () => { window.ps = await import('/static/js/podstatus.js'); }")
+    return lambda p: js_page.evaluate("p => window.ps.podColumns(p)", p)
 
 
 @pytest.mark.parametrize("want, p", CASES, ids=[f"{i}-{c[0]}" for i, c in enumerate(CASES)])

@@ -33,11 +33,9 @@ POD = lambda name, uid, rv: {"kind": "Pod", "apiVersion": "v1",
 
 
 @pytest.fixture
-def t(page, inproc_module):
-    app, host = inproc_module
-    page.goto(f"http://{host}/static/css/app.css")
-    page.evaluate(HARNESS)
-    return page
+def t(js_page):
+    js_page.evaluate(HARNESS)
+    return js_page
 
 
 def retry_delays(page, n):
