@@ -79,17 +79,17 @@ def register(sock, app: Flask) -> None:
     # Host and Origin are checked by webapp/guard.py against the server's allow-list (a rebound
     # page sends a matching Origin and Host, so comparing the two would admit it).
     @app.before_request
-    def blocking_socket():
+    def stream_socket():
         if request.path != PATH:
             return None
-        # The server gives idle connections a read timeout (half-sent requests must not hold a
-        # thread); a WebSocket is idle by design between the page's frames, so it gets none.
         # No permessage-deflate for a page on this machine: simple-websocket accepts every
         # offer, and deflating a 10,000-pod snapshot (~30 MB) costs the server and the browser
         # CPU that a loopback connection saves nothing by (bench/README.md, first draw). A page
         # on another machine (--host with --token) keeps it: there it saves the network.
         if _loopback(request.remote_addr):
             request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        # The server gives idle connections a read timeout (half-sent requests must not hold a
+        # thread); a WebSocket is idle by design between the page's frames, so it gets none.
         sock = request.environ.get("werkzeug.socket")
         if sock is not None:
             try:
