@@ -41,21 +41,21 @@ NO_GENERATION = {"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "N
                  "PersistentVolume", "PersistentVolumeClaim", "StorageClass"}
 
 
-def _custom_status(obj: dict) -> bool | None:
-    """For a custom object (or a CRD): whether its status is a subresource; None for built-ins."""
-    rt = kinds.for_kind(obj.get("apiVersion") or "", obj.get("kind") or "")
+def _custom_status(obj: dict, rt: kinds.ResourceType | None = None) -> bool | None:
+    """For a custom object (or a CRD): whether its status is a subresource; None for built-ins.
+    `rt`: the object's resource type, when the caller has it (spares a lookup a write)."""
+    if rt is None:
+        rt = kinds.for_kind(obj.get("apiVersion") or "", obj.get("kind") or "")
     if rt is None or not (rt is kinds.CRD or kinds.is_custom(rt)):
         return None
     return "status" in rt.subresources
 
 
 def prepare_for_create(obj: dict, rt: kinds.ResourceType | None = None) -> None:
-    """`rt`: the object's resource type, when the caller has it (spares a lookup a write)."""
+    """`rt`: the object's resource type, when the caller has it (see _custom_status)."""
     kind = obj.get("kind")
     md = obj["metadata"]
-    custom = (_custom_status(obj) if rt is None
-              else ("status" in rt.subresources if rt is kinds.CRD or kinds.is_custom(rt) else None))
-    if custom:                          # (customresource strategy: status is the subresource's)
+    if _custom_status(obj, rt):         # (customresource strategy: status is the subresource's)
         obj.pop("status", None)
     if kind not in NO_GENERATION:
         md["generation"] = 1

@@ -42,6 +42,7 @@ import shlex
 from dataclasses import dataclass, replace
 
 from .. import image_catalog, quantity, usage
+from ..bounded import Memo
 
 FOREVER = None
 
@@ -164,7 +165,7 @@ def program_for(container: dict, repository: str) -> Program:
 
 # _program's result by what it reads (the pods of one template ask the same question, each
 # with its own copy of the container): Programs are immutable, so one serves them all. Bounded.
-_PROGRAMS: dict[tuple, Program] = {}
+_PROGRAMS: Memo[Program] = Memo(1024)
 
 
 def _program_of(container: dict, repository: str) -> Program:
@@ -176,10 +177,7 @@ def _program_of(container: dict, repository: str) -> Program:
     except TypeError:                      # (a field of a malformed spec that cannot be a key)
         return _program(container, repository)
     if got is None:
-        got = _program(container, repository)
-        if len(_PROGRAMS) >= 1024:
-            _PROGRAMS.clear()
-        _PROGRAMS[key] = got
+        got = _PROGRAMS.put(key, _program(container, repository))
     return got
 
 
