@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from engine import resources as kinds  # noqa: E402
 from engine.clock import ManualClock  # noqa: E402
-from engine.cluster import Cluster, _freeze_survivors  # noqa: E402
+from engine.cluster import Cluster  # noqa: E402
+from engine.heap import freeze_survivors  # noqa: E402
 from engine.store import Store  # noqa: E402
 from profile_engine import DEPLOYMENT  # noqa: E402
 
@@ -53,7 +54,7 @@ def main() -> None:
     store.patch(kinds.DEPLOYMENT, "default", "bench", "merge", {"spec": {"replicas": args.pods}})
     while store.get(kinds.DEPLOYMENT, "default", "bench").get("status", {}).get("availableReplicas", 0) < args.pods:
         cluster.advance(args.every)
-        _freeze_survivors()
+        freeze_survivors()
         for name, accept in (("JSON", "application/json"), ("Table", TABLE)):
             if prof:
                 prof.enable()

@@ -83,9 +83,6 @@ FIELD_MANAGERS = {"kubelet": "kubelet", "default-scheduler": "kube-scheduler"}
 APISERVER_IP = "172.18.0.1"
 
 
-_freeze_survivors = heap.freeze_survivors     # (bench/profile_engine.py's name for it)
-
-
 class Cluster:
     def __init__(self, store: Store | None = None, clock=None, *, nodes: int = 3,
                  pods_per_node: int = 110, timings: Timings | None = None, control_plane: bool = False):
