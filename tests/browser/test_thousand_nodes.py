@@ -14,7 +14,9 @@ NODES = 1_000
 
 
 def test_a_thousand_nodes_each_get_a_ready_box_and_pods_land_on_them(playground_factory):
-    p = playground_factory(nodes=NODES, speed=10)
+    # 1×: at 10× a thousand nodes' status writes kept a loaded machine's page too busy to find
+    # the details panel's buttons within the click's 30 s (seen once in a full run).
+    p = playground_factory(nodes=NODES, speed=1)
     page = p.page
     boxes = page.locator("#nodes [data-node]")
     expect(boxes).to_have_count(NODES, timeout=60_000)
