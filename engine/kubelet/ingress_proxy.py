@@ -29,7 +29,7 @@ import datetime as _dt
 import hashlib
 import weakref
 
-from .. import ingress_nginx_install as install, ingress_routing, objects, pod_servers, resources as kinds
+from .. import ingress_nginx_install as install, ingress_routing, objects, resources as kinds
 from . import servers
 
 # nginx's own reason phrases (ngx_http_status_lines), where they differ from the usual ones
@@ -186,54 +186,6 @@ def _log(req: servers.Request, resp: servers.Response, upstream: str, address: s
             f'"{ua}" {length} 0.001 [{upstream}] [] {tail} {rid}')
 
 
-class ForwardedConnection:
-    """A `kubectl port-forward` connection to the controller's port 80/443: the same interface
-    as pod_servers.Connection (bytes in, response bytes out), answered by `serve` through the
-    pod network, so a request from the learner's machine is routed as a pod's curl is. (The
-    forwarded bytes are plain HTTP: a TLS handshake on 443 is not modelled.)"""
-
-    def __init__(self, network, pod: dict, port: int):
-        self.network, self.pod, self.port = network, pod, port
-        self._buf = b""
-        self.closed = False
-
-    def feed(self, data: bytes) -> tuple[bytes, bool]:
-        if self.closed:
-            return b"", True
-        self._buf += data
-        out = []
-        while self._buf:
-            try:
-                parsed, used = pod_servers.parse_request(self._buf)
-            except ValueError:
-                out.append(_wire(_own_answer(400, self.network.clock.now()), keep=False))
-                self.closed = True
-                break
-            if parsed is None:
-                break
-            self._buf = self._buf[used:]
-            headers = [(k.title() if k != "x-request-id" else "X-Request-ID", v) for k, v in parsed.headers.items()]
-            req = servers.Request(parsed.method, parsed.target, parsed.headers.get("host", ""), headers, parsed.body,
-                                  client_ip="127.0.0.1", tls=False)
-            resp, error = self.network.answer(self.pod, self.port, req)
-            if resp is None:
-                self.closed = True
-                break
-            out.append(_wire(resp, keep=parsed.keep_alive, head=parsed.method == "HEAD"))
-            if not parsed.keep_alive:
-                self.closed = True
-                break
-        return b"".join(out), self.closed
-
-
-def _wire(resp: servers.Response, *, keep: bool, head: bool = False) -> bytes:
-    lines = [f"HTTP/1.1 {resp.status} {resp.reason}"]
-    lines += [f"{k}: {v}" for k, v in resp.headers if k.lower() != "connection"]
-    lines.append(f"Connection: {'keep-alive' if keep else 'close'}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head else resp.body)
-
-
-def forwards_here(network, pod: dict, port: int) -> bool:
-    """Whether the pod's container listening on `port` is an ingress controller's."""
-    found = network._listener(pod, port)
-    return found is not None and found[2].kind == "ingress"
+def bad_request(now: float) -> servers.Response:
+    """nginx's answer to bytes that are not HTTP (then it closes the connection)."""
+    return _own_answer(400, now)

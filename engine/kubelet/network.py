@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .. import cluster_dns, network_policy, objects, resources as kinds
 from ..traffic import RequestLog
-from . import in_cluster_api, ingress_proxy, servers
+from . import http_wire, in_cluster_api, ingress_proxy, servers
 
 STICKY_SECONDS = 10800      # sessionAffinityConfig.clientIP.timeoutSeconds default
 
@@ -275,6 +275,30 @@ class PodNetwork:
         if resp.log_line:
             self._access.setdefault(c.container_id, collections.deque(maxlen=1000)).append((now, resp.log_line))
         return resp, ""
+
+    def listens(self, pod: dict, port: int) -> bool:
+        """Whether a running container of the pod listens on `port` (what a connection reaches)."""
+        return self._listener(pod, port) is not None
+
+    def connection(self, pod: dict, port: int) -> http_wire.Connection:
+        """A TCP connection to the pod's `port` from inside the pod (`kubectl port-forward` dials
+        localhost in the pod's network namespace): requests on it are answered as a pod's curl
+        to the same container port is, and logged the same way."""
+        def answer(req: servers.Request) -> servers.Response | None:
+            resp, error = self.answer(pod, port, req)
+            if error == "refused":           # the container stopped since the connection was made
+                raise ConnectionResetError(error)
+            return resp
+
+        def bad_request() -> servers.Response | None:
+            found = self._listener(pod, port)
+            if found is None:
+                raise ConnectionResetError("refused")
+            _run, c, lst = found
+            if lst.kind == "ingress":
+                return ingress_proxy.bad_request(self.clock.now())
+            return servers.bad_request(lst, c.ref, self.clock.now())
+        return http_wire.Connection(answer, bad_request)
 
     def access_log(self, container_id: str) -> list[tuple[float, str]]:
         return list(self._access.get(container_id) or ())

@@ -2,9 +2,10 @@
 
 On a real node the apiserver proxies the upgrade to the kubelet, which hands it to containerd's
 streaming server; every forwarded TCP connection then dials `localhost:<port>` inside the pod's
-network namespace. Here the "dial" finds the pod's running container that listens on the port
-(the same rule the probes use: declared containerPorts, plus the image's own server ports) and
-the bytes are answered by engine/pod_servers.py over that container's filesystem.
+network namespace. Here the "dial" asks the pod network which running container listens on the
+port (the image catalog's servers, engine/data/servers.json, as for a pod's curl), and the bytes
+are answered by that server as a curl from another pod would be (`PodNetwork.connection`): nginx
+from its own filesystem, agnhost, http-echo and the rest as in-cluster, a database silent to HTTP.
 
 Errors, in a v1.32 cluster's words (kubelet server.go getPortForward, kubelet GetPortForward,
 containerd 1.7 sandbox_portforward_linux.go, kubelet portforward/httpstream.go):
@@ -21,10 +22,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from .. import errors, objects, pod_servers, resources as kinds
-from . import ingress_proxy
-from .probes import listening_ports
-from .shell import rootfs
+from .. import errors, objects, resources as kinds
+from .http_wire import Connection
 from .shell.containers import PlainTextError
 
 
@@ -58,7 +57,7 @@ class PodForwarder:
     def _fail(self, port: int, why: str) -> ForwardError:
         return ForwardError(f"error forwarding port {port} to pod {self.sandbox}, uid : {why}")
 
-    def connect(self, port: int) -> pod_servers.Connection:
+    def connect(self, port: int) -> Connection:
         kl = self.kubelet
         pod = kl.store.try_get(kinds.POD, self.namespace, self.name)
         run = kl._runs.get(f"{self.namespace}/{self.name}")
@@ -67,21 +66,13 @@ class PodForwarder:
         running = [c for c in run.init + run.main if c.stage == "running"]
         if run.killing_at is not None or not running:
             raise self._fail(port, f'network namespace for sandbox "{self.sandbox}" is closed')
-        c = next((x for x in running if port in listening_ports(x)), None)
-        if c is None:
+        if not kl.network.listens(pod, port):
             refused = (f"failed to connect to localhost:{port} inside namespace \"{self.sandbox}\", "
                        f"IPv4: dial tcp4 127.0.0.1:{port}: connect: connection refused "
                        f"IPv6 dial tcp6 [::1]:{port}: connect: connection refused ")
             raise self._fail(port, f'failed to execute portforward in network namespace '
                                    f'"{_netns_path(self.uid)}": {refused}')
-        if ingress_proxy.forwards_here(kl.network, pod, port):
-            return ingress_proxy.ForwardedConnection(kl.network, pod, port)   # type: ignore[return-value]
-        host_ip = kl._host_ip(pod)
-
-        def read_file(path: str) -> bytes | None:
-            return kl.shells.read_file(pod, run, c, c.spec, path, host_ip)
-        env = dict(rootfs.profile(c.ref).env) if c.ref.valid else {}
-        return pod_servers.Connection(pod, port, env=env, read_file=read_file, clock=kl.clock.now)
+        return kl.network.connection(pod, port)
 
 
 def open_forward(kubelet, namespace: str, name: str) -> PodForwarder:

@@ -174,6 +174,25 @@ def answer(listener: Listener, req: Request, *, hostname: str, pod_labels: dict,
     return resp
 
 
+def bad_request(listener: Listener, ref: ImageRef, now: float) -> Response | None:
+    """What the server answers to bytes that are not an HTTP request (it then closes the
+    connection): nginx its own 400 page, the Go servers (agnhost, http-echo) net/http's plain
+    400; a server that speaks no HTTP (listener kind `tcp`) answers nothing."""
+    if listener.kind == "tcp":
+        return None
+    conf = listener.conf
+    if listener.kind == "files" and conf.get("not_found") == "nginx":
+        server = conf.get("server", "").replace("{version}", _version(conf.get("version", ""), ref.tag))
+        body = _nginx_error(400, server)
+        return Response(400, [("Server", server), ("Date", _date(now)), ("Content-Type", "text/html"),
+                              ("Content-Length", str(len(body)))], body.encode())
+    if listener.kind == "files":
+        server = conf.get("server", "").replace("{version}", _version(conf.get("version", ""), ref.tag))
+        return Response(400, [("Date", _date(now)), ("Server", server), ("Content-Length", str(len(APACHE_400))),
+                              ("Content-Type", "text/html; charset=iso-8859-1")], APACHE_400.encode())
+    return _text(400, "400 Bad Request", "text/plain; charset=utf-8", [])
+
+
 def outside(req: Request, host: str, now: float) -> Response:
     """The playground's stand-in for a site on the Internet: a small page, 200 for any path."""
     body = OUTSIDE_PAGE.format(host=host)
@@ -255,6 +274,9 @@ def _nginx_error(status: int, server: str) -> str:
             f"<hr><center>{server}</center>\r\n</body>\r\n</html>\r\n")
 
 
+APACHE_400 = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>400 Bad Request</title>\n'
+              '</head><body>\n<h1>Bad Request</h1>\n<p>Your browser sent a request that this server could not '
+              'understand.<br />\n</p>\n</body></html>\n')
 APACHE_404 = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n'
               '</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n')
 APACHE_403 = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>403 Forbidden</title>\n'

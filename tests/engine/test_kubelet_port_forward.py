@@ -1,12 +1,13 @@
 """The kubelet's side of pods/portforward (engine/kubelet/portforward.py) and the container
-servers that answer a forwarded connection (engine/pod_servers.py): nginx serving its files from
-the container's own filesystem, keep-alive and close, HTTP errors, and the runtime's errors for a
-port nothing listens on, a pod not running and a pod gone."""
+servers that answer a forwarded connection (the pod network's, engine/kubelet/http_wire.py for the
+framing): nginx serving its files from the container's own filesystem, other images answering as
+they do to a pod's curl, keep-alive and close, HTTP errors, and the runtime's errors for a port
+nothing listens on, a pod not running and a pod gone."""
 import re
 
 import pytest
 
-from engine import errors, pod_servers, resources as kinds
+from engine import errors, resources as kinds
 from engine.kubelet.shell.containers import PlainTextError
 from pod_helpers import running
 
@@ -66,14 +67,36 @@ def test_http_framing_keep_alive_close_and_errors(web):
     assert out.startswith(b"HTTP/1.1 400 Bad Request\r\n") and close
 
 
-def test_respond_is_one_request_in_one_response():
-    page = pod_servers.respond({"metadata": {"name": "p"}}, 8080, GET)
-    assert page.startswith(b"HTTP/1.1 200 OK\r\n") and page.endswith(b"Hello from p: port 8080 answered GET /\n")
-    assert pod_servers.respond({}, 6379, b"PING\r\n") == b""     # not HTTP, to a server of unknown protocol
-    assert pod_servers.respond({}, 80, b"PING\r\n\r\n", env={"NGINX_VERSION": "1"}).startswith(b"HTTP/1.1 400 ")
-    files = {"/usr/share/nginx/html/index.html": b"<p>hi</p>"}
-    page = pod_servers.respond({}, 80, GET, env={"NGINX_VERSION": "1.27.3"}, read_file=files.get)
-    assert b"Server: nginx/1.27.3\r\n" in page and page.endswith(b"\r\n\r\n<p>hi</p>")
+def test_other_servers_answer_a_forward_as_they_answer_a_pod(cluster):
+    """A forwarded connection reaches the same server a curl from another pod reaches: agnhost's
+    netexec and http-echo answer as in-cluster, and the request is in the server's access log;
+    a database answers HTTP with nothing; Apache answers bytes that are not HTTP with its 400."""
+    cluster.store.create(pod("apps", [
+        {"name": "agnhost", "image": "registry.k8s.io/e2e-test-images/agnhost:2.53", "args": ["netexec", "--http-port=8080"]},
+        {"name": "echo", "image": "hashicorp/http-echo", "args": ["-text=hello from echo", "-listen=:5678"]},
+        {"name": "redis", "image": "redis:7"},
+        {"name": "httpd", "image": "httpd:2.4"}]))
+    running(cluster, "apps")
+    cluster.store.create(pod("client", [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"]}]))
+    running(cluster, "client")
+    ip = cluster.store.get(kinds.POD, "default", "apps")["status"]["podIP"]
+    proc = cluster.controller("kubelet").exec("default", "client", "c", ["wget", "-qO-", f"http://{ip}:8080/hostname"])
+    in_cluster = []
+    assert proc.run(in_cluster.append, lambda _: None) == 0
+    out, close = forward(cluster, "apps").connect(8080).feed(b"GET /hostname HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    assert not close and out.endswith(b"\r\n\r\n" + b"".join(in_cluster)) and out.endswith(b"apps")
+    served = cluster.controller("kubelet").logs("default", "apps", "agnhost").splitlines()
+    assert len([line for line in served if "/hostname" in line]) == 2     # the wget's, then the forward's
+    out, _ = forward(cluster, "apps").connect(5678).feed(GET)
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and b"X-App-Name: http-echo\r\n" in out
+    assert out.endswith(b"\r\n\r\nhello from echo\n")
+    conn = forward(cluster, "apps").connect(6379)
+    assert conn.feed(GET) == (b"", False) and conn.feed(b"PING\r\n\r\n") == (b"", False)
+    out, _ = forward(cluster, "apps").connect(80).feed(GET)
+    assert out.startswith(b"HTTP/1.1 200 OK\r\nServer: Apache/2.4.62 (Unix)\r\n") and b"<h1>It works!</h1>" in out
+    out, close = forward(cluster, "apps").connect(80).feed(b"\x16\x03\x01 not http\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 400 Bad Request\r\n") and close
+    assert b"Server: Apache/2.4.62 (Unix)\r\n" in out and b"<title>400 Bad Request</title>" in out
 
 
 def test_a_port_nothing_listens_on_is_refused(web):

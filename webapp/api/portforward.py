@@ -179,7 +179,7 @@ class _Pair:
         self.error: int | None = None
         self.data: int | None = None
         self.port = 0
-        self.conn = None              # pod_servers.Connection once both streams are there
+        self.conn = None              # the pod's connection (bytes in, bytes out) once both streams are there
         self.pending = b""            # data that came before the pair was complete
         self.pending_fin = False      # ... and the client's FIN with it
         self.done = False

@@ -7,8 +7,7 @@ nc_bloaty's: `web (10.96.0.12:80) open` with -v; a failure says nothing without 
 only with -vv; `nc: bad address 'web'` when the name does not resolve."""
 from __future__ import annotations
 
-from ... import pod_servers
-from .. import servers
+from .. import http_wire, servers
 from ..network import Route
 from .resolver import client_of, err, lookup_blocked, number, resolve, wait
 
@@ -92,7 +91,7 @@ def _talk(sh, io, client, route: Route, host: str, port: int) -> int:
     if route.pod is None:
         return 0
     try:
-        parsed, _ = pod_servers.parse_request(data)
+        parsed, _ = http_wire.parse_request(data)
     except ValueError:
         parsed = None
     if parsed is None:
