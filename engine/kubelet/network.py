@@ -147,7 +147,10 @@ class PodNetwork:
 
     # ---- the pods' servers ---------------------------------------------------------------------
 
-    def _listener(self, pod: dict, port: int):
+    def _listener(self, pod: dict, port: int, fallback: str | None = None):
+        """(run, container, listener) of the running container serving `port`, or None. With
+        `fallback` (a container's name), that container answers as a plain web server when the
+        server catalog knows no listener there (see `connection`)."""
         run = self._runs.get(objects.key_of(pod))
         if run is None or run.uid != objects.uid_of(pod) or run.killing_at is not None:
             return None
@@ -157,6 +160,9 @@ class PodNetwork:
             for lst in servers.listeners(c.ref, c.spec):
                 if lst.port == port:
                     return run, c, lst
+        for c in run.init + run.main:
+            if c.name == fallback and c.stage == "running":
+                return run, c, servers.Listener(port, "default")
         return None
 
     def request(self, client: dict, target: str, ip: str, port: int, req: servers.Request) -> tuple[Route, servers.Response | None]:
@@ -255,10 +261,11 @@ class PodNetwork:
                                  policy=route.dropped.words() if route.dropped is not None else "")
         return route
 
-    def answer(self, pod: dict, port: int, req: servers.Request) -> tuple[servers.Response | None, str]:
+    def answer(self, pod: dict, port: int, req: servers.Request, *,
+               fallback: str | None = None) -> tuple[servers.Response | None, str]:
         """What the pod's container listening on `port` answers (and writes to its access log):
         (response, "") or (None, "refused" | "empty"). Also what a port-forward reaches."""
-        found = self._listener(pod, port)
+        found = self._listener(pod, port, fallback)
         if found is None:
             return None, "refused"
         run, c, lst = found
@@ -276,22 +283,23 @@ class PodNetwork:
             self._access.setdefault(c.container_id, collections.deque(maxlen=1000)).append((now, resp.log_line))
         return resp, ""
 
-    def listens(self, pod: dict, port: int) -> bool:
-        """Whether a running container of the pod listens on `port` (what a connection reaches)."""
-        return self._listener(pod, port) is not None
-
-    def connection(self, pod: dict, port: int) -> http_wire.Connection:
+    def connection(self, pod: dict, port: int, fallback: str | None = None) -> http_wire.Connection:
         """A TCP connection to the pod's `port` from inside the pod (`kubectl port-forward` dials
         localhost in the pod's network namespace): requests on it are answered as a pod's curl
-        to the same container port is, and logged the same way."""
+        to the same container port is, and logged the same way.
+
+        `fallback` names the container the kubelet's own rule (the probes': declared
+        containerPorts and the image catalog's ports) finds listening where the server catalog
+        (servers.json) has no entry — an image it does not model, say grafana on 3000: that
+        container answers as a plain web server rather than the connection being refused."""
         def answer(req: servers.Request) -> servers.Response | None:
-            resp, error = self.answer(pod, port, req)
+            resp, error = self.answer(pod, port, req, fallback=fallback)
             if error == "refused":           # the container stopped since the connection was made
                 raise ConnectionResetError(error)
             return resp
 
         def bad_request() -> servers.Response | None:
-            found = self._listener(pod, port)
+            found = self._listener(pod, port, fallback)
             if found is None:
                 raise ConnectionResetError("refused")
             _run, c, lst = found

@@ -2,10 +2,12 @@
 
 On a real node the apiserver proxies the upgrade to the kubelet, which hands it to containerd's
 streaming server; every forwarded TCP connection then dials `localhost:<port>` inside the pod's
-network namespace. Here the "dial" asks the pod network which running container listens on the
-port (the image catalog's servers, engine/data/servers.json, as for a pod's curl), and the bytes
-are answered by that server as a curl from another pod would be (`PodNetwork.connection`): nginx
-from its own filesystem, agnhost, http-echo and the rest as in-cluster, a database silent to HTTP.
+network namespace. Here the "dial" finds the pod's running container that listens on the port
+(the same rule the probes use: declared containerPorts, plus the image's own server ports), and
+the bytes are answered as a curl from another pod to that container port is answered
+(`PodNetwork.connection`, over the server catalog engine/data/servers.json): nginx from its own
+filesystem, agnhost, http-echo and the rest as in-cluster, a database silent to HTTP; an image
+the server catalog does not model answers as a plain web server.
 
 Errors, in a v1.32 cluster's words (kubelet server.go getPortForward, kubelet GetPortForward,
 containerd 1.7 sandbox_portforward_linux.go, kubelet portforward/httpstream.go):
@@ -24,6 +26,7 @@ import uuid
 
 from .. import errors, objects, resources as kinds
 from .http_wire import Connection
+from .probes import listening_ports
 from .shell.containers import PlainTextError
 
 
@@ -66,13 +69,14 @@ class PodForwarder:
         running = [c for c in run.init + run.main if c.stage == "running"]
         if run.killing_at is not None or not running:
             raise self._fail(port, f'network namespace for sandbox "{self.sandbox}" is closed')
-        if not kl.network.listens(pod, port):
+        c = next((x for x in running if port in listening_ports(x)), None)
+        if c is None:
             refused = (f"failed to connect to localhost:{port} inside namespace \"{self.sandbox}\", "
                        f"IPv4: dial tcp4 127.0.0.1:{port}: connect: connection refused "
                        f"IPv6 dial tcp6 [::1]:{port}: connect: connection refused ")
             raise self._fail(port, f'failed to execute portforward in network namespace '
                                    f'"{_netns_path(self.uid)}": {refused}')
-        return kl.network.connection(pod, port)
+        return kl.network.connection(pod, port, fallback=c.name)
 
 
 def open_forward(kubelet, namespace: str, name: str) -> PodForwarder:

@@ -201,3 +201,18 @@ def test_what_a_container_is_doing_reads_the_catalog():
         "running until stopped, allocating 150Mi"
     assert doing.container_doing({"image": "registry.k8s.io/e2e-test-images/agnhost:2.40",
                                   "args": ["netexec", "--http-port=8081"]}).startswith("serving on :8081")
+
+
+def test_the_server_catalog_and_the_image_catalog_agree_on_ports():
+    """An image both catalogs know listens on the same ports in both: servers.json decides what a
+    pod's curl and a port-forward reach, images.json what the probes find listening. (bitnami/nginx
+    once said 80 in one and 8080 — its real, non-root port — in the other.)"""
+    from engine.kubelet import servers
+    for entry in servers.catalog()["servers"] + servers.catalog()["tcp"]:
+        if entry.get("kind") == "agnhost" or entry.get("declared_ports") or "*" in entry["repository"]:
+            continue        # ports chosen by the subcommand or the pod spec
+        own = image_catalog.lookup(entry["repository"])
+        if own is None or own.get("ports") is None:
+            continue
+        ports = entry.get("ports") or [entry["port"]]
+        assert set(ports) <= set(own["ports"]), (entry["repository"], ports, own["ports"])

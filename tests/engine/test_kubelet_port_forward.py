@@ -99,6 +99,15 @@ def test_other_servers_answer_a_forward_as_they_answer_a_pod(cluster):
     assert b"Server: Apache/2.4.62 (Unix)\r\n" in out and b"<title>400 Bad Request</title>" in out
 
 
+def test_an_image_the_server_catalog_does_not_model_answers_a_plain_page(cluster):
+    """grafana listens on 3000 by the image catalog (the probes' rule) though the server catalog
+    has no grafana: the forward reaches it and gets a plain page, not a refusal."""
+    cluster.store.create(pod("dash", [{"name": "grafana", "image": "grafana/grafana:11.0.0"}]))
+    running(cluster, "dash")
+    out, close = forward(cluster, "dash").connect(3000).feed(GET)
+    assert out.startswith(b"HTTP/1.1 200 OK\r\n") and b"<h1>It works!</h1>" in out and not close
+
+
 def test_a_port_nothing_listens_on_is_refused(web):
     fw = forward(web)
     with pytest.raises(ConnectionError) as e:
