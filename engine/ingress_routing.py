@@ -15,7 +15,9 @@ createServers/createUpstreams, template/template.go buildServerName, the nginx `
   `/foobar` too). An exact match wins, then the longest path;
 * no location matches: the server's root location, which is the first Ingress's
   `spec.defaultBackend` for that host if it has one — for the catch-all server, the defaultBackend
-  of an Ingress without rules — else the controller's own default backend (404).
+  of an Ingress without rules — else the controller's own default backend (404);
+* a host where any Ingress has `rewrite-target` or `use-regex` matches every location as a
+  case-insensitive regular expression anchored at the start (engine/ingress_annotations.py).
 
 Pure functions over the stored objects (no loop imports): the controller's pod
 (engine/kubelet/ingress_proxy.py) routes with them, and the page shows the route."""
@@ -24,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import objects
+from . import ingress_annotations, objects
 
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 CATCH_ALL = "_"
@@ -39,6 +41,11 @@ class Location:
     rule_index: int | None = None
     path_index: int | None = None
 
+    @property
+    def rewrite_target(self) -> str:
+        target = ingress_annotations.rewrite_target(self.ingress)
+        return target if ingress_annotations.needs_rewrite(self.path, target) else ""
+
 
 @dataclass
 class Server:
@@ -46,6 +53,13 @@ class Server:
     locations: list[Location] = field(default_factory=list)
     root: tuple[dict, dict] | None = None      # (backend, ingress) of the root location, if not the default
     tls_secret: tuple[str, str] | None = None  # (namespace, secretName) whose certificate it serves
+    app_root: str = ""                         # the first Ingress's app-root annotation for the host
+
+    @property
+    def regex(self) -> bool:
+        """ingress-nginx's enforceRegexModifier: one location with a rewrite or use-regex makes
+        every location of the server a regular expression."""
+        return any(loc.rewrite_target or ingress_annotations.use_regex(loc.ingress) for loc in self.locations)
 
 
 @dataclass
@@ -111,6 +125,8 @@ def servers(ingresses: list[dict]) -> dict[str, Server]:
             server = out.setdefault(host, Server(host))
             if default and server.root is None and host != CATCH_ALL:
                 server.root = (default, ing)
+            if not server.app_root:
+                server.app_root = ingress_annotations.app_root(ing)
         for ri, rule in enumerate(rules):
             server = out[rule.get("host") or CATCH_ALL]
             for pi, p in enumerate(((rule.get("http") or {}).get("paths")) or []):
@@ -149,6 +165,16 @@ def path_matches(loc: Location, path: str) -> bool:
 
 
 def pick_location(server: Server, path: str) -> Location | None:
+    if server.regex:
+        # nginx tries regex locations in the order written, and ingress-nginx writes them
+        # longest path first (equal lengths: reverse string order); the first match wins
+        ordered = sorted(server.locations, key=lambda loc: loc.path, reverse=True)
+        ordered.sort(key=lambda loc: len(loc.path), reverse=True)
+        for loc in ordered:
+            pattern = ingress_annotations.location_regex(loc.path)
+            if pattern is not None and pattern.match(path):
+                return loc
+        return None
     exact = [loc for loc in server.locations if loc.path_type == "Exact" and loc.path == path]
     if exact:
         return exact[0]

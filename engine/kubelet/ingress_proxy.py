@@ -29,11 +29,13 @@ import datetime as _dt
 import hashlib
 import weakref
 
-from .. import ingress_nginx_install as install, ingress_routing, objects, resources as kinds
+from .. import ingress_annotations, ingress_nginx_install as install, ingress_routing, objects
+from .. import resources as kinds
 from . import servers
 
 # nginx's own reason phrases (ngx_http_status_lines), where they differ from the usual ones
-NGINX_REASONS = {308: "Permanent Redirect", 400: "Bad Request", 404: "Not Found", 502: "Bad Gateway",
+NGINX_REASONS = {301: "Moved Permanently", 302: "Moved Temporarily", 303: "See Other", 307: "Temporary Redirect",
+                 308: "Permanent Redirect", 400: "Bad Request", 404: "Not Found", 502: "Bad Gateway",
                  503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 PLAIN_HTTP_TO_HTTPS = "The plain HTTP request was sent to HTTPS port"
 DEFAULT_BACKEND_ADDRESS = "127.0.0.1:8181"      # the controller's built-in default backend
@@ -120,10 +122,20 @@ def serve(network, controller: dict, listener, req: servers.Request) -> servers.
     req.ingress = match.describe()
     namespace = objects.namespace_of(match.ingress) if match.ingress is not None else ""
     upstream = ingress_routing.upstream_name(namespace, match.backend)
-    if match.server is not None and match.server.tls_secret is not None and not https:
-        resp = _own_answer(308, now, extra=[("Location", f"https://{host}{req.path}")])
-        resp.log_line = _log(req, resp, upstream, "-", rid, now)
-        return resp
+    scheme = "https" if https else "http"
+    if match.server is not None and match.server.app_root and path == "/":
+        # the server's `if ($uri = /) { return 302 $scheme://$http_host<app-root>; }`
+        where = f"{scheme}://{req.header('Host') or host}{match.server.app_root}"
+        return _redirect(req, 302, where, "", rid, now)
+    ing = match.ingress          # the location's Ingress, or the one whose defaultBackend answers
+    if ing is not None and ingress_annotations.redirect(ing) is not None:
+        code, where = ingress_annotations.redirect(ing) or (301, "")
+        return _redirect(req, code, where, upstream, rid, now)
+    tls_host = match.server is not None and match.server.tls_secret is not None
+    wants_https = (ing is None and tls_host) or (ing is not None and (
+        (tls_host and ingress_annotations.ssl_redirect(ing)) or ingress_annotations.force_ssl_redirect(ing)))
+    if wants_https and not https:
+        return _redirect(req, 308, f"https://{host}{req.path}", upstream, rid, now)
     if match.backend is None:
         resp = _own_answer(404, now)
         resp = _over_tls(network, resp, match, https)
@@ -143,7 +155,12 @@ def serve(network, controller: dict, listener, req: servers.Request) -> servers.
         ("X-Forwarded-Host", host), ("X-Forwarded-Port", str(listener.port)),
         ("X-Forwarded-Proto", "https" if https else "http"), ("X-Forwarded-Scheme", "https" if https else "http"),
         ("X-Scheme", "https" if https else "http")]
-    upstream_req = servers.Request(req.method, req.path, host, headers, req.body)
+    uri = req.path
+    if match.location is not None and match.location.rewrite_target:
+        uri = ingress_annotations.rewrite(match.location.path, match.location.rewrite_target, req.path) or uri
+        if uri != req.path:
+            req.ingress["rewrite"] = uri
+    upstream_req = servers.Request(req.method, uri, host, headers, req.body)
     upstream_req.ingress = req.ingress
     route_taken, answer = network.request(controller, f"{ip}:{port}", ip, port, upstream_req)
     if answer is None:
@@ -159,6 +176,13 @@ def serve(network, controller: dict, listener, req: servers.Request) -> servers.
     resp.reason_text = answer.reason
     resp = _over_tls(network, resp, match, https)
     resp.log_line = _log(req, resp, upstream, f"{ip}:{port}", rid, now, answer)
+    return resp
+
+
+def _redirect(req: servers.Request, code: int, where: str, upstream: str, rid: str, now: float) -> servers.Response:
+    """nginx's own redirect answer (`return <code> <url>`): its page and a Location header."""
+    resp = _own_answer(code, now, extra=[("Location", where)])
+    resp.log_line = _log(req, resp, upstream, "-", rid, now)
     return resp
 
 

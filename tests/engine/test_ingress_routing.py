@@ -226,3 +226,81 @@ def test_routing_rules_without_a_cluster():
     assert ingress_routing.route(wild, "x.w.example", "/").backend is not None
     assert ingress_routing.route(wild, "w.example", "/").backend is None
     assert ingress_routing.route(wild, "x.y.w.example", "/").backend is None   # one label only
+
+
+RW = "nginx.ingress.kubernetes.io/"
+
+
+def test_rewrite_target_with_groups_and_regex_for_the_whole_host(kind):
+    """The ingress-nginx rewrite example: `/something(/|$)(.*)` rewritten to `/$2` (the backend
+    sees the rest of the path, the query kept); the annotation makes the host's other Ingress's
+    Exact path a case-insensitive prefix expression too, as ingress-nginx does."""
+    kind.store.create(deployment("echo", "registry.k8s.io/echoserver:1.10", 1, ports=(8080,)))
+    kind.store.create(service("echo", 80, 8080))
+    kind.store.create(ingress("rewrite", [rule("rewrite.example", ("/something(/|$)(.*)", "ImplementationSpecific", "echo"))],
+                              annotations={RW + "rewrite-target": "/$2"}))
+    kind.store.create(ingress("other", [rule("rewrite.example", ("/head", "Exact", "foo"))]))
+    settle(kind, 5)
+    cases = {"/something": "real path=/\n", "/something/": "real path=/\n",
+             "/something/new?x=1": "real path=/new\n\tquery=x=1\n", "/SOMETHING/Up": "real path=/Up\n"}
+    for path, want in cases.items():
+        assert want in body(curl(kind, "rewrite.example", path)[1]), path
+    assert body(curl(kind, "rewrite.example", "/headers")[1]) == "this is foo\n"     # /head as ~* "^/head"
+    assert body(curl(kind, "rewrite.example", "/somethingelse")[1]) == NGINX_404    # (/|$) wants a slash or the end
+    (ctl,) = [p for p in kind.store.iter(kinds.POD, "ingress-nginx")]
+    items = [i for i in kind.traffic.since(0)[0] if i.get("ingress", {}).get("ingress") == "default/rewrite"]
+    assert any(i["ingress"].get("rewrite") == "/new?x=1" for i in items)
+    for name in ("rewrite", "other"):
+        kind.store.delete(kinds.INGRESS, "default", name)
+
+
+def test_redirect_app_root_and_ssl_redirect_annotations(kind):
+    kind.store.create(ingress("moved", [rule("moved.example", ("/", "Prefix", "foo"))],
+                              annotations={RW + "permanent-redirect": "https://elsewhere.example/new"}))
+    kind.store.create(ingress("temp", [rule("temp.example", ("/", "Prefix", "foo"))],
+                              annotations={RW + "temporal-redirect": "http://later.example/"}))
+    kind.store.create(ingress("root", [rule("root.example", ("/", "Prefix", "foo"))],
+                              annotations={RW + "app-root": "/app"}))
+    kind.store.create({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+                       "metadata": {"name": "plain-tls", "namespace": "default"},
+                       "data": {"tls.crt": "Y2VydA==", "tls.key": "a2V5"}})
+    kind.store.create(ingress("plain", [rule("plain.example", ("/", "Prefix", "foo"))],
+                              tls=[{"hosts": ["plain.example"], "secretName": "plain-tls"}],
+                              annotations={RW + "ssl-redirect": "false"}))
+    kind.store.create(ingress("forced", [rule("forced.example", ("/", "Prefix", "foo"))],
+                              annotations={RW + "force-ssl-redirect": "true"}))
+    settle(kind, 3)
+    out = curl(kind, "moved.example", "/x")[1]
+    assert out.startswith("HTTP/1.1 301 Moved Permanently\r\n") and "Location: https://elsewhere.example/new\r\n" in out
+    assert "<center><h1>301 Moved Permanently</h1></center>" in body(out)
+    out = curl(kind, "temp.example", "/x")[1]
+    assert out.startswith("HTTP/1.1 302 Moved Temporarily\r\n") and "Location: http://later.example/\r\n" in out
+    out = curl(kind, "root.example", "/")[1]
+    assert out.startswith("HTTP/1.1 302 Moved Temporarily\r\n") and "Location: http://root.example/app\r\n" in out
+    assert body(curl(kind, "root.example", "/app")[1]) == "this is foo\n"
+    assert body(curl(kind, "plain.example", "/")[1]) == "this is foo\n"          # TLS host, redirect off
+    out = curl(kind, "forced.example", "/y")[1]
+    assert out.startswith("HTTP/1.1 308 Permanent Redirect") and "Location: https://forced.example/y" in out
+    for name in ("moved", "temp", "root", "plain", "forced"):
+        kind.store.delete(kinds.INGRESS, "default", name)
+
+
+def test_rewrite_and_regex_rules_without_a_cluster():
+    from engine import ingress_annotations as ann
+    assert ann.rewrite("/something(/|$)(.*)", "/$2", "/something/a/b?q=1") == "/a/b?q=1"
+    assert ann.rewrite("/api(/|$)(.*)", "/v2/$2?src=ing", "/api/x?q=1") == "/v2/x?src=ing&q=1"
+    assert ann.rewrite("/api", "/new?", "/api/x?q=1") == "/new"                    # a trailing ? drops the query
+    assert ann.rewrite("/api", "/$5", "/API/x") == "/"                             # a missing group is empty
+    assert ann.rewrite("/api", "/new", "/other") is None
+    assert ann.redirect({"metadata": {"annotations": {RW + "permanent-redirect": "https://x/",
+                                                      RW + "permanent-redirect-code": "999"}}}) == (301, "https://x/")
+    ings = [ingress("a", [rule("h", ("/u[A-Z]", "ImplementationSpecific", "x"))], annotations={RW + "use-regex": "true"}),
+            ingress("b", [rule("h", ("/HEAD", "Exact", "y"), ("/(", "Prefix", "z"))])]
+    for i, ing in enumerate(ings):
+        ing["metadata"]["creationTimestamp"] = f"2024-01-01T00:00:0{i}Z"
+    route = ingress_routing.route
+    assert route(ings, "h", "/uuid").backend == backend("x")                   # prefix, case-insensitive
+    assert route(ings, "h", "/headers").backend == backend("y")                # Exact as a regex prefix
+    assert route(ings, "h", "/nope").backend is None                           # "/(" is no expression: never matches
+    ings[0]["metadata"]["annotations"][RW + "use-regex"] = "no"                # not a Go boolean: off
+    assert route(ings, "h", "/headers").backend is None
