@@ -8,7 +8,7 @@ from ..admission.names import is_dns1035_label, is_dns1123_subdomain, name_is_dn
 from ..admission.validation_meta import (immutable, validate_kube_finalizer_names, validate_object_meta,
                                          validate_object_meta_update)
 from ..errors import FieldError, forbidden, invalid, not_supported, required
-from . import definitions
+from . import crd_rule_checks, definitions
 
 _TYPES = ["array", "boolean", "integer", "number", "object", "string"]
 _COLUMN_TYPES = ["boolean", "date", "integer", "number", "string"]
@@ -49,8 +49,12 @@ def _names(names: dict, path: str) -> list[FieldError]:
     return errs
 
 
-def _schema(node, path: str, root: bool) -> list[FieldError]:
-    """The structural-schema rules (apiextensions' structural/validation.go) for one node."""
+def _schema(node, path: str, root: bool, cel_errs: list[FieldError],
+            uncorrelatable: str | None = None) -> list[FieldError]:
+    """The structural-schema rules (apiextensions' structural/validation.go) for one node, then
+    its x-kubernetes-validations (crd_rule_checks.py), whose compile errors go to `cel_errs`
+    (reported after the schema's, as upstream's CELErrors); `uncorrelatable`: the path of the list
+    (not a `map` list) this node is inside, where oldSelf has no old value to mean."""
     errs: list[FieldError] = []
     if not isinstance(node, dict):
         return errs
@@ -87,11 +91,23 @@ def _schema(node, path: str, root: bool) -> list[FieldError]:
                                           "must not specify anything other than name and generateName, "
                                           "but metadata is implicitly specified"))
                 continue
-            errs += _schema(sub, f"{path}.properties[{key}]", False)
+            errs += _schema(sub, f"{path}.properties[{key}]", False, cel_errs, uncorrelatable)
     if isinstance(node.get("additionalProperties"), dict):
-        errs += _schema(node["additionalProperties"], f"{path}.additionalProperties", False)
+        errs += _schema(node["additionalProperties"], f"{path}.additionalProperties", False, cel_errs,
+                        uncorrelatable)
     if isinstance(node.get("items"), dict):
-        errs += _schema(node["items"], f"{path}.items", False)
+        inside = uncorrelatable
+        if inside is None and node.get("x-kubernetes-list-type") != "map":
+            inside = path
+        errs += _schema(node["items"], f"{path}.items", False, cel_errs, inside)
+    if node.get("x-kubernetes-validations"):
+        rule_errs = crd_rule_checks.rule_field_errors(node, path)
+        errs += rule_errs
+        # rules compile only on a schema without other errors here and below (as upstream: an
+        # invalid schema has no CEL type to check them against)
+        if not errs:
+            cel_errs += crd_rule_checks.compile_errors(node, path, root or node.get("x-kubernetes-embedded-resource") is True,
+                                                   uncorrelatable)
     return errs
 
 
@@ -109,7 +125,9 @@ def _version(v: dict, path: str) -> list[FieldError]:
     if not isinstance(root, dict):
         errs.append(required(f"{path}.schema.openAPIV3Schema", "schemas are required"))
     else:
-        errs += _schema(root, f"{path}.schema.openAPIV3Schema", True)
+        cel_errs: list[FieldError] = []
+        errs += _schema(root, f"{path}.schema.openAPIV3Schema", True, cel_errs)
+        errs += cel_errs
     for i, col in enumerate(v.get("additionalPrinterColumns") or ()):
         cp = f"{path}.additionalPrinterColumns[{i}]"
         if not isinstance(col, dict):
