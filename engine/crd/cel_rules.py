@@ -160,7 +160,7 @@ def compile_rules(schema: dict, root: bool) -> list[Compiled]:
         except cel.CelCompileError as e:
             c.error = "compilation failed: " + e.render()
             continue
-        if prog.result not in ("bool", "dyn"):
+        if prog.result != "bool":        # (a dyn result too, as cel-go's checked type must be bool)
             c.error = "cel expression must evaluate to a bool"
             continue
         c.program = prog
@@ -172,8 +172,8 @@ def compile_rules(schema: dict, root: bool) -> list[Compiled]:
             except cel.CelCompileError as e:
                 c.message_error = "messageExpression compilation failed: " + e.render()
                 continue
-            if mprog.result not in ("string", "dyn"):
-                c.message_error = "must evaluate to a string"
+            if mprog.result != "string":
+                c.message_error = "messageExpression must evaluate to a string"
                 continue
             c.message_program = mprog
     return out

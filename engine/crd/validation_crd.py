@@ -111,7 +111,20 @@ def _schema(node, path: str, root: bool, cel_errs: list[FieldError],
     return errs
 
 
-def _version(v: dict, path: str) -> list[FieldError]:
+def _schema_root(v: dict):
+    sch = v.get("schema")
+    return sch.get("openAPIV3Schema") if isinstance(sch, dict) else None
+
+
+def _validation(root: dict, path: str) -> list[FieldError]:
+    cel_errs: list[FieldError] = []
+    errs = _schema(root, f"{path}.openAPIV3Schema", True, cel_errs)
+    return errs + cel_errs
+
+
+def _version(v: dict, path: str, shared_schema: bool = False) -> list[FieldError]:
+    """One version; with `shared_schema` (every version's schema the same) its schema is checked
+    once as spec.validation instead, as the v1→internal conversion collapses identical schemas."""
     errs: list[FieldError] = []
     name = v.get("name")
     if not isinstance(name, str) or not name:
@@ -120,14 +133,11 @@ def _version(v: dict, path: str) -> list[FieldError]:
         msgs = is_dns1035_label(name)
         if msgs:
             errs.append(invalid(f"{path}.name", name, ",".join(msgs)))
-    sch = v.get("schema")
-    root = sch.get("openAPIV3Schema") if isinstance(sch, dict) else None
+    root = _schema_root(v)
     if not isinstance(root, dict):
         errs.append(required(f"{path}.schema.openAPIV3Schema", "schemas are required"))
-    else:
-        cel_errs: list[FieldError] = []
-        errs += _schema(root, f"{path}.schema.openAPIV3Schema", True, cel_errs)
-        errs += cel_errs
+    elif not shared_schema:
+        errs += _validation(root, f"{path}.schema")
     for i, col in enumerate(v.get("additionalPrinterColumns") or ()):
         cp = f"{path}.additionalPrinterColumns[{i}]"
         if not isinstance(col, dict):
@@ -179,6 +189,8 @@ def _spec(spec: dict) -> list[FieldError]:
     elif scope not in ("Cluster", "Namespaced"):
         errs.append(not_supported("spec.scope", scope, ["Cluster", "Namespaced"]))
     versions = [v for v in spec.get("versions") or () if isinstance(v, dict)]
+    # identical per-version schemas are one spec.validation to the apiserver (its errors say so)
+    shared = bool(versions) and all(v.get("schema") == versions[0].get("schema") for v in versions)
     if not versions:
         errs.append(required("spec.versions", "must have at least one version"))
     seen: set = set()
@@ -187,7 +199,7 @@ def _spec(spec: dict) -> list[FieldError]:
         if v.get("name") in seen:
             unique = False
         seen.add(v.get("name"))
-        errs += _version(v, f"spec.versions[{i}]")
+        errs += _version(v, f"spec.versions[{i}]", shared)
     if versions:
         if not unique:
             errs.append(FieldError("spec.versions", "Invalid value",
@@ -201,6 +213,8 @@ def _spec(spec: dict) -> list[FieldError]:
         if not names.get(key):
             errs.append(required(f"spec.names.{key}"))
     errs += _names(names, "spec.names")
+    if shared and isinstance(_schema_root(versions[0]), dict):
+        errs += _validation(_schema_root(versions[0]), "spec.validation")
     if spec.get("preserveUnknownFields") is True:
         errs.append(invalid("spec.preserveUnknownFields", True,
                             "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in "

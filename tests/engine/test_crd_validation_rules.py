@@ -112,7 +112,7 @@ def test_message_expression_reason_and_field_path(cluster):
             {"rule": "self.ports.all(p, self.ports.exists_one(q, q == p))", "reason": "FieldValueDuplicate",
              "fieldPath": ".ports"},
             {"rule": "!('bad' in self.labels)", "message": "no bad label", "fieldPath": "['labels'].bad"},
-            {"rule": "self.replicas > 100", "messageExpression": "self.missing",
+            {"rule": "self.replicas > 100", "messageExpression": "self.missing + ''",
              "message": "fallback when messageExpression fails"}]}
     spec["properties"]["missing"] = {"type": "string"}
     cluster.store.create(_crd(spec))
@@ -256,7 +256,7 @@ def test_rules_under_lists_and_maps_name_each_element(cluster):
 
 # ---- the CRD side --------------------------------------------------------------------------------
 
-RULES = "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations"
+RULES = "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations"
 
 
 def _crd_refused(cluster, rules: list, spec: dict | None = None) -> list[str]:
@@ -302,7 +302,7 @@ def test_a_rule_that_does_not_compile_refuses_the_crd(cluster):
     ({"rule": "true", "messageExpression": "self.replicas"},
      f'{RULES}[0].messageExpression: Invalid value: apiextensions.ValidationRule{{Rule:"true", Message:"", '
      'MessageExpression:"self.replicas", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", '
-     "OptionalOldSelf:(*bool)(nil)}: must evaluate to a string"),
+     "OptionalOldSelf:(*bool)(nil)}: messageExpression must evaluate to a string"),
 ])
 def test_the_rules_own_fields_are_checked(cluster, rule, want):
     assert _crd_refused(cluster, [rule]) == [want]
@@ -314,9 +314,9 @@ def test_old_self_is_refused_inside_a_list_that_does_not_correlate(cluster):
     with pytest.raises(errors.Invalid) as e:
         cluster.store.create(_crd(spec))
     assert [str(f) for f in e.value.errors] == [
-        "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[hosts].items.x-kubernetes-validations[0]"
+        "spec.validation.openAPIV3Schema.properties[spec].properties[hosts].items.x-kubernetes-validations[0]"
         '.rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema '
-        "within spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[hosts]"]
+        "within spec.validation.openAPIV3Schema.properties[spec].properties[hosts]"]
 
 
 def test_valid_rules_are_accepted_and_kept_on_the_crd(cluster):
