@@ -14,6 +14,7 @@ import datetime
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 UINT_MAX = (1 << 64) - 1
@@ -86,7 +87,7 @@ _SIMPLE_ESC = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
 @dataclass
 class Tok:
     kind: str       # int uint double string bytes ident op eof
-    value: object
+    value: Any
     pos: int
     text: str
 
@@ -306,7 +307,7 @@ class _Parser:
             nt = self.peek()
             if nt.kind in ("int", "double") and not self._member_follows(1):
                 self.next()
-                v = -nt.value  # type: ignore[operator]
+                v = -nt.value
                 if nt.kind == "int" and v < INT_MIN:
                     self.fail(nt, "invalid int literal")
                 return self.member(("lit", t.pos, v))
@@ -336,11 +337,11 @@ class _Parser:
     def primary(self):
         t = self.next()
         if t.kind in ("int", "uint", "double", "string", "bytes"):
-            if t.kind == "int" and t.value > INT_MAX:  # type: ignore[operator]
+            if t.kind == "int" and t.value > INT_MAX:
                 self.fail(t, "invalid int literal")
-            if t.kind == "uint" and t.value > UINT_MAX:  # type: ignore[operator]
+            if t.kind == "uint" and t.value > UINT_MAX:
                 self.fail(t, "invalid uint literal")
-            return ("lit", t.pos, UInt(t.value) if t.kind == "uint" else t.value)  # type: ignore[arg-type]
+            return ("lit", t.pos, UInt(t.value) if t.kind == "uint" else t.value)
         if t.kind == "ident":
             name = str(t.value)
             if name in ("true", "false"):

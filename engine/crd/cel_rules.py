@@ -312,7 +312,7 @@ class _Walk:
             ap = schema.get("additionalProperties")
             map_type = schema.get("x-kubernetes-map-type")
             correlatable = map_type in (None, "granular", "atomic") and isinstance(old, dict)
-            for key, sub in value.items():
+            for key, item in value.items():
                 sub_schema = props.get(key)
                 if sub_schema is not None:
                     if escape(key) is None or decl_type(sub_schema, sub_schema.get("x-kubernetes-embedded-resource") is True) is None:
@@ -327,8 +327,8 @@ class _Walk:
                     continue
                 old_v = old.get(key) if correlatable else None
                 child_has_old = correlatable and key in old
-                child_ratchet = (child_has_old and cel.equals(value[key], old_v)) if self.update else False
-                self.node(sub_schema, value[key], old_v, child_path, sub_schema.get("x-kubernetes-embedded-resource") is True,
+                child_ratchet = (child_has_old and cel.equals(item, old_v)) if self.update else False
+                self.node(sub_schema, item, old_v, child_path, sub_schema.get("x-kubernetes-embedded-resource") is True,
                           child_ratchet, child_has_old)
         elif isinstance(value, list):
             items = schema.get("items")
