@@ -53,6 +53,21 @@ class UInt(int):
         return f"{int(self)}u"
 
 
+class MapList(list):
+    """A list with x-kubernetes-list-type: map: equal to another by its items' keys, in any order."""
+
+    def __init__(self, items, keys):
+        super().__init__(items)
+        self.keys = tuple(keys)
+
+    def key_of(self, item) -> str:
+        return repr([item.get(k) for k in self.keys]) if isinstance(item, dict) else repr(item)
+
+
+class SetList(list):
+    """A list with x-kubernetes-list-type: set: equal to another with the same items, in any order."""
+
+
 @dataclass(frozen=True)
 class Duration:
     nanos: int
@@ -812,7 +827,16 @@ def equals(a, b) -> bool:
     if type_name(a) != type_name(b):
         return False
     if isinstance(a, list):
-        return len(a) == len(b) and all(equals(x, y) for x, y in zip(a, b, strict=True))
+        if len(a) != len(b):
+            return False
+        if isinstance(a, MapList) or isinstance(b, MapList):
+            keyed = a if isinstance(a, MapList) else b
+            other = b if keyed is a else a
+            by_key = {keyed.key_of(x): x for x in keyed}
+            return all(keyed.key_of(y) in by_key and equals(by_key[keyed.key_of(y)], y) for y in other)
+        if isinstance(a, SetList) or isinstance(b, SetList):
+            return all(any(equals(x, y) for y in b) for x in a) and all(any(equals(x, y) for x in a) for y in b)
+        return all(equals(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
         if len(a) != len(b):
             return False

@@ -94,16 +94,24 @@ def to_cel(value, schema):
         return value
     t = schema.get("type")
     if isinstance(value, dict):
-        props = schema.get("properties") or {}
+        props = schema.get("properties")
         ap = schema.get("additionalProperties")
         out = {}
         for k, v in value.items():
-            sub = props.get(k, ap if isinstance(ap, dict) else None)
+            if props is not None and v is None:
+                continue        # on an object, a null field is as absent (has() is false)
+            sub = (props or {}).get(k, ap if isinstance(ap, dict) else None)
             out[k] = to_cel(v, sub)
         return out
     if isinstance(value, list):
         items = schema.get("items")
-        return [to_cel(v, items) for v in value]
+        converted = [to_cel(v, items) for v in value]
+        list_type = schema.get("x-kubernetes-list-type")
+        if list_type == "map":
+            return cel.MapList(converted, schema.get("x-kubernetes-list-map-keys") or ())
+        if list_type == "set":
+            return cel.SetList(converted)
+        return converted
     if isinstance(value, bool):
         return value
     if t == "integer" and isinstance(value, (int, float)):

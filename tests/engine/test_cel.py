@@ -200,3 +200,12 @@ def test_typed_self_compiles_what_the_schema_allows():
         assert prog.result == "bool", src
     assert cel.compile_expr("self.replicas", variables).result == "int"
     assert cel.compile_expr("self == oldSelf", variables).uses == frozenset({"self", "oldSelf"})
+
+
+def test_map_and_set_lists_compare_regardless_of_order():
+    a = cel.MapList([{"name": "a", "v": 1}, {"name": "b", "v": 2}], ["name"])
+    b = [{"name": "b", "v": 2}, {"name": "a", "v": 1}]
+    assert cel.equals(a, b) and cel.equals(b, a)
+    assert not cel.equals(a, [{"name": "b", "v": 3}, {"name": "a", "v": 1}])
+    assert cel.equals(cel.SetList(["x", "y"]), ["y", "x"]) and not cel.equals(cel.SetList(["x", "y"]), ["x", "z"])
+    assert not cel.equals(["x", "y"], ["y", "x"])           # an atomic list keeps its order

@@ -323,3 +323,38 @@ def test_valid_rules_are_accepted_and_kept_on_the_crd(cluster):
     made = cluster.store.create(_crd())
     rules = made["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"]
     assert rules == SPEC["x-kubernetes-validations"]
+
+
+def test_null_fields_are_absent_and_map_lists_compare_by_key(cluster):
+    spec = {"type": "object", "properties": {
+        "note": {"type": "string", "nullable": True},
+        "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                  "items": {"type": "object", "required": ["name"], "properties": {
+                      "name": {"type": "string"}, "port": {"type": "integer"}}},
+                  "x-kubernetes-validations": [{"rule": "self == oldSelf", "message": "ports are immutable"}]}},
+        "x-kubernetes-validations": [{"rule": "!has(self.note)", "message": "no note"}]}
+    cluster.store.create(_crd(spec))
+    made = cluster.store.create(_ct(note=None, ports=[{"name": "a", "port": 1}, {"name": "b", "port": 2}]))
+    assert made["spec"]["note"] is None
+    reordered = copy.deepcopy(made)
+    reordered["spec"]["ports"].reverse()          # the same map list, in another order: equal
+    assert cluster.store.update(reordered)["spec"]["ports"][0]["name"] == "b"
+    changed = copy.deepcopy(cluster.store.get(kinds.lookup("stable.example.com", "crontabs"), "default",
+                                              "my-new-cron-object"))
+    changed["spec"]["ports"][0]["port"] = 9
+    changed["spec"]["note"] = "x"
+    assert _causes(_refused(cluster.store, changed, update=True)) == [
+        'spec: Invalid value: "object": no note', 'spec.ports: Invalid value: "array": ports are immutable']
+
+
+def test_versions_with_their_own_schemas_report_rules_per_version(cluster):
+    crd = _crd()
+    v2 = copy.deepcopy(crd["spec"]["versions"][0])
+    v2.update(name="v2", storage=False)
+    v2["schema"]["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"] = [{"rule": "self.nope"}]
+    crd["spec"]["versions"].append(v2)
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.create(crd)
+    assert [f.field for f in e.value.errors] == [
+        "spec.versions[1].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule"]
+    assert "compilation failed: ERROR: <input>:1:5: undefined field 'nope'" in str(e.value.errors[0])
