@@ -107,7 +107,7 @@ class Tok:
     text: str
 
 
-def _unescape(body: str, raw: bool, is_bytes: bool, pos: int) -> str | bytes:
+def _unescape(body: str, raw: bool, is_bytes: bool) -> str | bytes:
     if raw:
         return body.encode() if is_bytes else body
     out: list = []          # str pieces, or ints (bytes) for \x and octal escapes in bytes
@@ -137,15 +137,23 @@ def _unescape(body: str, raw: bool, is_bytes: bool, pos: int) -> str | bytes:
             out.append(v if is_bytes else chr(v))
             i += 4
         else:
-            raise CelCompileError("", [(pos, f"Syntax error: token recognition error at: '{body[i:i + 2]}'")])
+            raise ValueError(i + 2)         # where the lexer gives up: after the bad escape
     if is_bytes:
         return b"".join(bytes([p]) if isinstance(p, int) else p.encode() for p in out)
     return "".join(out)
 
 
-def tokenize(src: str) -> list[Tok]:
+def tokenize(src: str, issues: list[tuple[int, str]]) -> list[Tok]:
+    """The tokens of `src`; what cannot be lexed goes to `issues` as ANTLR's lexer reports it
+    (`token recognition error at: '<text>'`, the text up to where it gave up) and lexing goes on
+    one character later, as ANTLR's does."""
     toks: list[Tok] = []
     i, n = 0, len(src)
+
+    def bad(start: int, end: int) -> int:
+        issues.append((start, f"Syntax error: token recognition error at: '{src[start:end]}'"))
+        return start + 1
+
     while i < n:
         c = src[i]
         if c in " \t\r\n\f":
@@ -157,51 +165,48 @@ def tokenize(src: str) -> list[Tok]:
             continue
         start = i
         m = re.match(r"([rR][bB]?|[bB][rR]?)?('''|\"\"\"|'|\")", src[i:])
-        if m and (m.group(1) is None or _IDENT.match(src, i).end() == i + len(m.group(1))):  # type: ignore[union-attr]
+        ident = _IDENT.match(src, i)
+        if m and (m.group(1) is None or (ident is not None and ident.end() == i + len(m.group(1)))):
             prefix = (m.group(1) or "").lower()
             quote = m.group(2)
             j = i + m.end()
             body_start = j
-            while True:
-                if j >= n or (len(quote) == 1 and src[j] == "\n"):
-                    raise CelCompileError(src, [(start, f"Syntax error: token recognition error at: '{src[start:j + 1]}'")])
-                if src[j] == "\\" and "r" not in prefix:
-                    j += 2
-                    continue
-                if src.startswith(quote, j):
-                    break
-                j += 1
+            while j < n and not (len(quote) == 1 and src[j] == "\n") and not src.startswith(quote, j):
+                j += 2 if src[j] == "\\" and "r" not in prefix else 1
+            if j >= n or not src.startswith(quote, j):
+                i = bad(start, j + 1)
+                continue
             body = src[body_start:j]
-            i = j + len(quote)
             try:
-                value = _unescape(body, "r" in prefix, "b" in prefix, start)
-            except CelCompileError as e:
-                raise CelCompileError(src, e.issues) from None
+                value = _unescape(body, "r" in prefix, "b" in prefix)
+            except ValueError as e:
+                i = bad(start, body_start + e.args[0])
+                continue
+            i = j + len(quote)
             toks.append(Tok("bytes" if "b" in prefix else "string", value, start, src[start:i]))
             continue
         m2 = _NUM.match(src, i)
         if m2 and (c.isdigit() or (c == "." and i + 1 < n and src[i + 1].isdigit())):
             text = m2.group(0)
-            i = m2.end()
             low = text.lower()
+            if low.endswith("u") and not low.startswith("0x") and ("." in low or "e" in low):
+                text, low = text[:-1], low[:-1]           # 1.5u: a double, then an identifier
+            i = start + len(text)
             if low.startswith("0x"):
                 if low.endswith("u"):
                     toks.append(Tok("uint", int(low[2:-1], 16), start, text))
                 else:
                     toks.append(Tok("int", int(low[2:], 16), start, text))
             elif low.endswith("u"):
-                if "." in low or "e" in low:
-                    raise CelCompileError(src, [(start, f"Syntax error: token recognition error at: '{text}'")])
                 toks.append(Tok("uint", int(low[:-1]), start, text))
             elif "." in low or "e" in low:
                 toks.append(Tok("double", float(low), start, text))
             else:
                 toks.append(Tok("int", int(low), start, text))
             continue
-        m3 = _IDENT.match(src, i)
-        if m3:
-            i = m3.end()
-            toks.append(Tok("ident", m3.group(0), start, m3.group(0)))
+        if ident:
+            i = ident.end()
+            toks.append(Tok("ident", ident.group(0), start, ident.group(0)))
             continue
         for p in _PUNCT:
             if src.startswith(p, i):
@@ -209,7 +214,8 @@ def tokenize(src: str) -> list[Tok]:
                 i += len(p)
                 break
         else:
-            raise CelCompileError(src, [(i, f"Syntax error: token recognition error at: '{c}'")])
+            # a lone | or & was the start of || or &&: the lexer gives up on the next character
+            i = bad(i, i + 2 if c in "|&" else i + 1)
     toks.append(Tok("eof", None, n, "<EOF>"))
     return toks
 
@@ -228,7 +234,8 @@ _MACROS = {"all": 2, "exists": 2, "exists_one": 2, "filter": 2, "map": (2, 3)}
 class _Parser:
     def __init__(self, src: str):
         self.src = src
-        self.toks = tokenize(src)
+        self.lex_issues: list[tuple[int, str]] = []
+        self.toks = tokenize(src, self.lex_issues)
         self.i = 0
 
     def peek(self) -> Tok:
@@ -244,7 +251,7 @@ class _Parser:
         return (t.kind == "op" or t.kind == "ident") and t.value == op
 
     def fail(self, tok: Tok, msg: str):
-        raise CelCompileError(self.src, [(tok.pos, msg)])
+        raise CelCompileError(self.src, self.lex_issues + [(tok.pos, msg)])
 
     def expect(self, op: str) -> Tok:
         t = self.peek()
@@ -258,8 +265,17 @@ class _Parser:
         e = self.expr()
         t = self.peek()
         if t.kind != "eof":
-            self.fail(t, f"Syntax error: mismatched input '{t.text}' expecting <EOF>")
+            # ANTLR's wording: a single stray token is "extraneous", anything longer "mismatched"
+            word = "extraneous" if self.toks[self.i + 1].kind == "eof" else "mismatched"
+            self.fail(t, f"Syntax error: {word} input '{t.text}' expecting <EOF>")
         return e
+
+    def _starts_expr(self, t: Tok) -> bool:
+        if t.kind in ("int", "uint", "double", "string", "bytes"):
+            return True
+        if t.kind == "ident":
+            return t.value not in _RESERVED and t.value != "in"
+        return t.kind == "op" and t.value in ("[", "{", "(", ".", "-", "!")
 
     def expr(self):
         c = self.or_()
@@ -395,7 +411,9 @@ class _Parser:
             return self.primary()           # a leading dot: the root container
         if t.kind == "eof":
             self.fail(t, f"Syntax error: mismatched input '<EOF>' expecting {_EXPECT_EXPR}")
-        self.fail(t, f"Syntax error: mismatched input '{t.text}' expecting {_EXPECT_EXPR}")
+        # a stray token before a good expression start is "extraneous" (ANTLR deletes it)
+        word = "extraneous" if self._starts_expr(self.peek()) else "mismatched"
+        self.fail(t, f"Syntax error: {word} input '{t.text}' expecting {_EXPECT_EXPR}")
 
     def member(self, e):
         while True:
@@ -445,7 +463,11 @@ class _Parser:
 
 
 def parse(src: str):
-    return _Parser(src).parse()
+    parser = _Parser(src)
+    ast = parser.parse()
+    if parser.lex_issues:
+        raise CelCompileError(src, parser.lex_issues)
+    return ast
 
 
 # ---- types (for the checker) ---------------------------------------------------------------------

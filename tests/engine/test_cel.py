@@ -164,12 +164,20 @@ SPEC_TYPE = ("obj", "object", {"replicas": "int", "ratio": "double", "name": "st
      "ERROR: <input>:1:16: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', "
      "'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n | self.replicas <\n | ...............^"),
     ("self.replicas > 1 self",
-     "ERROR: <input>:1:19: Syntax error: mismatched input 'self' expecting <EOF>\n | self.replicas > 1 self\n"
+     "ERROR: <input>:1:19: Syntax error: extraneous input 'self' expecting <EOF>\n | self.replicas > 1 self\n"
      " | ..................^"),
+    ("self.replicas > 1 self self",
+     "ERROR: <input>:1:19: Syntax error: mismatched input 'self' expecting <EOF>\n | self.replicas > 1 self self\n"
+     " | ..................^"),
+    ("self.replicas > * 1",
+     "ERROR: <input>:1:17: Syntax error: extraneous input '*' expecting {'[', '{', '(', '.', '-', '!', 'true', "
+     "'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n | self.replicas > * 1\n"
+     " | ................^"),
     ("(self.replicas > 1", "ERROR: <input>:1:19: Syntax error: missing ')' at '<EOF>'\n | (self.replicas > 1\n"
      " | ..................^"),
     ("self.replicas # 2", "ERROR: <input>:1:15: Syntax error: token recognition error at: '#'\n | self.replicas # 2\n"
-     " | ..............^"),
+     " | ..............^\nERROR: <input>:1:17: Syntax error: extraneous input '2' expecting <EOF>\n"
+     " | self.replicas # 2\n | ................^"),
     ("self.replicaz > 1", "ERROR: <input>:1:5: undefined field 'replicaz'\n | self.replicaz > 1\n | ....^"),
     ("replicas > 1", "ERROR: <input>:1:1: undeclared reference to 'replicas' (in container '')\n | replicas > 1\n | ^"),
     ("self.name.frob()", "ERROR: <input>:1:15: undeclared reference to 'frob' (in container '')\n"
@@ -209,3 +217,17 @@ def test_map_and_set_lists_compare_regardless_of_order():
     assert not cel.equals(a, [{"name": "b", "v": 3}, {"name": "a", "v": 1}])
     assert cel.equals(cel.SetList(["x", "y"]), ["y", "x"]) and not cel.equals(cel.SetList(["x", "y"]), ["x", "z"])
     assert not cel.equals(["x", "y"], ["y", "x"])           # an atomic list keeps its order
+
+
+def test_lexer_errors_are_collected_and_parsing_goes_on_as_antlrs_does():
+    with pytest.raises(cel.CelCompileError) as e:
+        cel.compile_expr("self == '", {"self": "dyn"})
+    assert e.value.render() == (
+        "ERROR: <input>:1:9: Syntax error: token recognition error at: '''\n | self == '\n | ........^\n"
+        "ERROR: <input>:1:10: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', "
+        "'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n | self == '\n"
+        " | .........^")
+    with pytest.raises(cel.CelCompileError) as e:
+        cel.compile_expr("1 | 2", {"self": "dyn"})
+    assert [m for _, m in e.value.issues] == ["Syntax error: token recognition error at: '| '",
+                                              "Syntax error: extraneous input '2' expecting <EOF>"]
