@@ -358,3 +358,20 @@ def test_versions_with_their_own_schemas_report_rules_per_version(cluster):
     assert [f.field for f in e.value.errors] == [
         "spec.versions[1].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule"]
     assert "compilation failed: ERROR: <input>:1:5: undefined field 'nope'" in str(e.value.errors[0])
+
+
+def test_rules_run_on_status_subresource_writes(cluster):
+    schema = _crd()
+    root = schema["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    root["properties"]["status"] = {"type": "object", "properties": {"ready": {"type": "integer"}},
+                                    "x-kubernetes-validations": [
+                                        {"rule": "!has(oldSelf.ready) || self.ready >= oldSelf.ready",
+                                         "message": "ready may not go down"}]}
+    cluster.store.create(schema)
+    rt = kinds.lookup("stable.example.com", "crontabs")
+    cluster.store.create(_ct(minReplicas=0, replicas=1, maxReplicas=2))
+    cluster.store.patch(rt, "default", "my-new-cron-object", "merge", {"status": {"ready": 2}}, subresource="status")
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.patch(rt, "default", "my-new-cron-object", "merge", {"status": {"ready": 1}},
+                            subresource="status")
+    assert _causes(e.value) == ['status: Invalid value: "object": ready may not go down']
