@@ -14,6 +14,7 @@ import datetime
 import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
@@ -79,6 +80,12 @@ class Timestamp:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """Kubernetes' CEL quantity (`quantity('1Gi')`), compared by value."""
+    value: Fraction
+
+
+@dataclass(frozen=True)
 class Optional:
     value: object = None
     present: bool = False
@@ -93,7 +100,7 @@ _PUNCT = ["&&", "||", "==", "!=", "<=", ">=", "<", ">", "!", "+", "-", "*", "/",
           "(", ")", "[", "]", "{", "}"]
 _RESERVED = {"as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop",
              "package", "namespace", "return", "var", "void", "while"}
-_NUM = re.compile(r"0[xX][0-9a-fA-F]+[uU]?|(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?[uU]?")
+_NUM = re.compile(r"0[xX][0-9a-fA-F]+[uU]?|(\d+\.\d+|\.\d+|\d+)([eE][+-]?\d+)?[uU]?")
 _IDENT = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 _SIMPLE_ESC = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\",
                "'": "'", '"': '"', "`": "`", "?": "?"}
@@ -495,7 +502,13 @@ _MEMBER_FNS = {"size", "contains", "startsWith", "endsWith", "matches", "lowerAs
                "split", "indexOf", "lastIndexOf", "substring", "replace", "join", "charAt", "isSorted", "sum",
                "min", "max", "hasValue", "value", "orValue", "or", "find", "findAll",
                "getFullYear", "getMonth", "getDayOfMonth", "getDate", "getDayOfWeek", "getDayOfYear",
-               "getHours", "getMinutes", "getSeconds", "getMilliseconds"}
+               "getHours", "getMinutes", "getSeconds", "getMilliseconds",
+               # Kubernetes' quantity library
+               "sign", "isGreaterThan", "isLessThan", "compareTo", "asApproximateFloat", "asInteger", "isInteger",
+               "add", "sub"}
+_QUANTITY_RESULTS = {"sign": "int", "isGreaterThan": "bool", "isLessThan": "bool", "compareTo": "int",
+                     "asApproximateFloat": "double", "asInteger": "int", "isInteger": "bool",
+                     "add": "kubernetes.Quantity", "sub": "kubernetes.Quantity"}
 
 
 def unescape_field(name: str) -> str:
@@ -727,6 +740,14 @@ def _join_types(ts: list):
 
 def _result_type(fn: str, target, args: list, bad):
     t = target
+    if fn == "quantity":
+        return "kubernetes.Quantity" if args == ["string"] or args == ["dyn"] else bad()
+    if fn == "isQuantity":
+        return "bool" if args == ["string"] or args == ["dyn"] else bad()
+    if fn in _QUANTITY_RESULTS:
+        if t in ("kubernetes.Quantity", "dyn"):
+            return _QUANTITY_RESULTS[fn]
+        return bad()
     if fn == "size":
         subj = t if t is not None else (args[0] if args else None)
         if subj in ("string", "bytes", "dyn") or (isinstance(subj, tuple) and subj[0] in ("list", "map")):
@@ -821,6 +842,8 @@ def type_name(v) -> str:
         return "google.protobuf.Timestamp"
     if isinstance(v, Optional):
         return "optional_type"
+    if isinstance(v, Quantity):
+        return "kubernetes.Quantity"
     if isinstance(v, CelType):
         return "type"
     return "dyn"

@@ -2,15 +2,17 @@
 functions (size, contains, startsWith, endsWith, matches, the type conversions, duration and
 timestamp with their getters), cel-go's strings extension (lowerAscii, upperAscii, trim, split,
 indexOf, lastIndexOf, substring, replace, join, charAt), optionals (hasValue, value, orValue, or)
-and Kubernetes' list and regex libraries (isSorted, sum, min, max, indexOf, lastIndexOf, find,
-findAll). Error texts are cel-go's (`index out of range: 7`)."""
+and Kubernetes' list, regex and quantity libraries (isSorted, sum, min, max, indexOf,
+lastIndexOf, find, findAll; quantity(), isQuantity() and the quantity methods). Error texts are cel-go's (`index out of range: 7`)."""
 from __future__ import annotations
 
 import base64
 import datetime
 import re
+from fractions import Fraction
 
-from .cel import (INT_MAX, INT_MIN, UINT_MAX, CelError, CelType, Duration, Optional, Timestamp, UInt,
+from .. import quantity as quantities
+from .cel import (INT_MAX, INT_MIN, UINT_MAX, CelError, CelType, Duration, Optional, Quantity, Timestamp, UInt,
                   _compare, _int, equals, format_double, parse_duration, parse_timestamp, type_name)
 
 _RE_CACHE: dict[str, re.Pattern] = {}
@@ -208,6 +210,15 @@ def call(fn: str, member: bool, recv, args: list):
     if not member:
         if fn == "size" and len(args) == 1:
             return _size(args[0])
+        if fn in ("quantity", "isQuantity") and len(args) == 1:
+            _want(args[0], str)
+            try:
+                q = Quantity(quantities.parse_quantity(args[0]))
+            except quantities.QuantityError as e:
+                if fn == "isQuantity":
+                    return False
+                raise CelError(str(e)) from None
+            return True if fn == "isQuantity" else q
         if fn == "matches" and len(args) == 2:
             _want(args[0], str)
             _want(args[1], str)
@@ -262,6 +273,8 @@ def call(fn: str, member: bool, recv, args: list):
         raise _no_overload()
     if fn == "size" and n == 0:
         return _size(recv)
+    if isinstance(recv, Quantity):
+        return _quantity_method(fn, recv, args)
     if isinstance(recv, str):
         if fn in ("contains", "startsWith", "endsWith", "matches") and n == 1:
             _want(args[0], str)
@@ -363,6 +376,43 @@ def call(fn: str, member: bool, recv, args: list):
         if n == 1 and args[0] not in ("UTC", "Z", "+00:00"):
             raise CelError(f"unsupported time zone: {args[0]}")
         return _time_part(recv, fn)
+    raise _no_overload()
+
+
+def _quantity_method(fn: str, q: Quantity, args: list):
+    """Kubernetes' quantity library (apiserver/pkg/cel/library/quantity.go) as of v1.32."""
+    v = q.value
+    fits = v.denominator == 1 and INT_MIN <= v <= INT_MAX
+    if not args:
+        if fn == "sign":
+            return (v > 0) - (v < 0)
+        if fn == "isInteger":
+            return fits
+        if fn == "asInteger":
+            if not fits:
+                raise CelError("cannot convert value to integer")
+            return int(v)
+        if fn == "asApproximateFloat":
+            return float(v)
+        raise _no_overload()
+    if len(args) != 1:
+        raise _no_overload()
+    other = args[0]
+    if fn in ("add", "sub") and isinstance(other, int) and not isinstance(other, (bool, UInt)):
+        other = Quantity(Fraction(other))
+    if not isinstance(other, Quantity):
+        raise _no_overload()
+    w = other.value
+    if fn == "isGreaterThan":
+        return v > w
+    if fn == "isLessThan":
+        return v < w
+    if fn == "compareTo":
+        return (v > w) - (v < w)
+    if fn == "add":
+        return Quantity(v + w)
+    if fn == "sub":
+        return Quantity(v - w)
     raise _no_overload()
 
 

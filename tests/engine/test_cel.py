@@ -231,3 +231,25 @@ def test_lexer_errors_are_collected_and_parsing_goes_on_as_antlrs_does():
         cel.compile_expr("1 | 2", {"self": "dyn"})
     assert [m for _, m in e.value.issues] == ["Syntax error: token recognition error at: '| '",
                                               "Syntax error: extraneous input '2' expecting <EOF>"]
+
+
+@pytest.mark.parametrize("src, want", [
+    ("quantity('1Gi').isGreaterThan(quantity('1000Mi'))", True), ("quantity('1') == quantity('1000m')", True),
+    ("quantity('100m').isLessThan(quantity('1'))", True), ("quantity('1.5').isInteger()", False),
+    ("quantity('2k').asInteger()", 2000), ("quantity('500m').asApproximateFloat()", 0.5),
+    ("quantity('-1').sign()", -1), ("quantity('1').add(2).compareTo(quantity('3'))", 0),
+    ("quantity('1').sub(quantity('2')).sign()", -1), ("isQuantity('5Mi')", True), ("isQuantity('5 Mi')", False),
+])
+def test_kubernetes_quantity_library(src, want):
+    assert _eval(src) == want
+
+
+def test_quantity_errors():
+    with pytest.raises(cel.CelError, match="^cannot convert value to integer$"):
+        _eval("quantity('1.5').asInteger()")
+    with pytest.raises(cel.CelError) as e:
+        _eval("quantity('x')")
+    assert str(e.value) == ("quantities must match the regular expression "
+                            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+    with pytest.raises(cel.CelCompileError, match="found no matching overload for 'quantity' applied to '\\(int\\)'"):
+        cel.compile_expr("quantity(1).sign() == 1", {"self": "dyn"})
