@@ -611,8 +611,6 @@ class _Checker:
                 et = "dyn"
             inner = dict(scope, **{var: et})
             types = [self.check(a, inner) for a in args]
-            if macro in ("all", "exists", "exists_one", "filter") or (macro == "map" and len(args) == 2):
-                pass
             if macro in ("all", "exists", "exists_one"):
                 if types[0] not in ("bool", "dyn"):
                     self.no_overload(args[0][1], "_&&_" if macro == "all" else "_||_", ["bool", types[0]])
