@@ -578,17 +578,16 @@ class _Checker:
                 out = self.no_overload(pos, "_[_]", [t, it])
             return ("opt", out) if optional else out
         if kind == "list":
-            elems = [self.check(e, scope) for e in node[2]]
-            return ("list", _join_types(elems))
+            return ("list", self.homogeneous([(e, self.check(e, scope)) for e in node[2]]))
         if kind == "map":
-            keys = [self.check(k, scope) for k, _ in node[2]]
-            vals = [self.check(v, scope) for _, v in node[2]]
-            return ("map", _join_types(keys), _join_types(vals))
+            keys = self.homogeneous([(k, self.check(k, scope)) for k, _ in node[2]])
+            vals = self.homogeneous([(v, self.check(v, scope)) for _, v in node[2]])
+            return ("map", keys, vals)
         if kind == "cond":
             c = self.check(node[2], scope)
             a, b = self.check(node[3], scope), self.check(node[4], scope)
-            if c not in ("bool", "dyn"):
-                self.no_overload(pos, "_?_:_", [c, a, b])
+            if c not in ("bool", "dyn") or not _assignable(a, b):
+                return self.no_overload(pos, "_?_:_", [c, a, b])
             return _join_types([a, b])
         if kind in ("and", "or"):
             lt, rt = self.check(node[2], scope), self.check(node[3], scope)
@@ -621,6 +620,17 @@ class _Checker:
         if kind == "call":
             return self.check_call(node, scope)
         return "dyn"
+
+    def homogeneous(self, typed: list):
+        """Kubernetes compiles with HomogeneousAggregateLiterals: a literal's elements share a type."""
+        if not typed:
+            return "dyn"
+        first = typed[0][1]
+        for node, t in typed[1:]:
+            if not _assignable(first, t):
+                self.err(node[1], f"expected type '{type_str(first)}' but found '{type_str(t)}'")
+                return "dyn"
+        return _join_types([t for _, t in typed])
 
     def field_type(self, pos: int, t, name: str):
         if t == "dyn":

@@ -26,7 +26,7 @@ def _eval(src: str, self_value=None, variables=None):
     ("'it\\'s'", "it's"), ('"double"', "double"), ("'a\\nb\\tc'", "a\nb\tc"),
     ("'\\x41\\u00e9\\101'", "Aé" + "A"), ("r'a\\nb'", "a\\nb"), ("'''multi\nline'''", "multi\nline"),
     ("b'\\xff\\x00'", b"\xff\x00"), ("b'abc'", b"abc"), ("true", True), ("false", False), ("null", None),
-    ("[1, 2, 3]", [1, 2, 3]), ("[]", []), ("{'a': 1, 'b': [true]}", {"a": 1, "b": [True]}), ("[1, 2,]", [1, 2]),
+    ("[1, 2, 3]", [1, 2, 3]), ("[]", []), ("{'a': [1], 'b': []}", {"a": [1], "b": []}), ("[1, 2,]", [1, 2]),
     # arithmetic: integer division truncates toward zero, % keeps the dividend's sign
     ("1 + 2 * 3", 7), ("(1 + 2) * 3", 9), ("7 / 2", 3), ("-7 / 2", -3), ("7 % -3", 1), ("-7 % 3", -1),
     ("10u - 3u", UInt(7)), ("1.5 + 2.25", 3.75), ("1.0 / 4.0", 0.25), ("'ab' + 'cd'", "abcd"),
@@ -192,6 +192,11 @@ SPEC_TYPE = ("obj", "object", {"replicas": "int", "ratio": "double", "name": "st
     ("size(self.replicas) > 0", "ERROR: <input>:1:5: found no matching overload for 'size' applied to '(int)'\n"
      " | size(self.replicas) > 0\n | ....^"),
     ("has(self)", "ERROR: <input>:1:4: invalid argument to has() macro\n | has(self)\n | ...^"),
+    ("self.name in ['a', 1]", "ERROR: <input>:1:20: expected type 'string' but found 'int'\n"
+     " | self.name in ['a', 1]\n | ...................^"),
+    ("(self.replicas > 1 ? 1 : 'one') == 1",
+     "ERROR: <input>:1:20: found no matching overload for '_?_:_' applied to '(bool, int, string)'\n"
+     " | (self.replicas > 1 ? 1 : 'one') == 1\n | ...................^"),
 ])
 def test_compile_errors_read_as_cel_gos_issues(src, text):
     with pytest.raises(cel.CelCompileError) as e:
