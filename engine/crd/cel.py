@@ -79,6 +79,15 @@ class Timestamp:
     nanos: int       # since the Unix epoch, UTC
 
 
+_MIN_UNIX, _MAX_UNIX = -62135596800, 253402300799      # 0001-01-01 .. 9999-12-31T23:59:59 (cel-go's range)
+
+
+def timestamp_checked(nanos: int) -> Timestamp:
+    if not _MIN_UNIX <= nanos // 10**9 <= _MAX_UNIX:
+        raise CelError("timestamp overflow")
+    return Timestamp(nanos)
+
+
 @dataclass(frozen=True)
 class Quantity:
     """Kubernetes' CEL quantity (`quantity('1Gi')`), compared by value."""
@@ -810,14 +819,22 @@ class Program:
     uses: frozenset           # the variables the expression refers to (oldSelf makes a transition rule)
 
     def eval(self, activation: dict):
-        return _eval(self.ast, activation)
+        try:
+            return _eval(self.ast, activation)
+        except (RecursionError, OverflowError, ValueError, OSError) as e:
+            # Python's limits (a timestamp beyond datetime's years, a very deep value) are
+            # evaluation errors of the rule, never a server error
+            raise CelError(str(e) or type(e).__name__) from None
 
 
 def compile_expr(src: str, variables: dict) -> Program:
     """Parse and check `src` with `variables` ({name: type}); raise CelCompileError."""
-    ast = parse(src)
-    checker = _Checker(src, variables)
-    result = checker.check(ast, {})
+    try:
+        ast = parse(src)
+        checker = _Checker(src, variables)
+        result = checker.check(ast, {})
+    except RecursionError:
+        raise CelCompileError(src, [(0, "Syntax error: max recursion depth exceeded")]) from None
     if checker.issues:
         raise CelCompileError(src, checker.issues)
     return Program(src, ast, result, frozenset(checker.uses))
@@ -937,9 +954,9 @@ def _arith(op: str, a, b):
     ta, tb = type_name(a), type_name(b)
     if ta != tb:
         if op in ("_+_", "_-_") and isinstance(a, Timestamp) and isinstance(b, Duration):
-            return Timestamp(a.nanos + b.nanos if op == "_+_" else a.nanos - b.nanos)
+            return timestamp_checked(a.nanos + b.nanos if op == "_+_" else a.nanos - b.nanos)
         if op == "_+_" and isinstance(a, Duration) and isinstance(b, Timestamp):
-            return Timestamp(a.nanos + b.nanos)
+            return timestamp_checked(a.nanos + b.nanos)
         raise _no_overload()
     if ta == "int" or ta == "uint":
         wrap = _int if ta == "int" else _uint

@@ -13,7 +13,8 @@ from fractions import Fraction
 
 from .. import quantity as quantities
 from .cel import (INT_MAX, INT_MIN, UINT_MAX, CelError, CelType, Duration, Optional, Quantity, Timestamp, UInt,
-                  _compare, _int, equals, format_double, parse_duration, parse_timestamp, type_name)
+                  _compare, _int, equals, format_double, parse_duration, parse_timestamp, timestamp_checked,
+                  type_name)
 
 _RE_CACHE: dict[str, re.Pattern] = {}
 
@@ -254,7 +255,7 @@ def call(fn: str, member: bool, recv, args: list):
             if isinstance(v, Timestamp):
                 return v
             if isinstance(v, int) and not isinstance(v, bool):
-                return Timestamp(v * 10**9)
+                return timestamp_checked(v * 10**9)
             _want(v, str)
             return parse_timestamp(v)
         raise _no_overload()

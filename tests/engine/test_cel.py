@@ -116,6 +116,8 @@ def test_expressions_evaluate_as_cel_does(src, want):
     ("dyn(1) + dyn('a')", "no such overload"),
     ("dyn('a') < dyn(1)", "no such overload"),
     ("duration('forever') > duration('1s')", 'time: invalid duration "forever"'),
+    ("timestamp(999999999999) > timestamp(0)", "timestamp overflow"),
+    ("timestamp('9999-12-31T00:00:00Z') + duration('48h') > timestamp(0)", "timestamp overflow"),
     # an error on one side of && / || stands only if the other side does not decide
     ("1 / 0 == 1 && true", "division by zero"),
     ("false || 1 / 0 == 1", "division by zero"),
