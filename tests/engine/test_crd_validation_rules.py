@@ -375,3 +375,14 @@ def test_rules_run_on_status_subresource_writes(cluster):
         cluster.store.patch(rt, "default", "my-new-cron-object", "merge", {"status": {"ready": 1}},
                             subresource="status")
     assert _causes(e.value) == ['status: Invalid value: "object": ready may not go down']
+
+
+def test_a_rule_on_a_node_without_a_cel_type_is_refused(cluster):
+    spec = {"type": "object", "properties": {"free": {"x-kubernetes-preserve-unknown-fields": True,
+                                                      "x-kubernetes-validations": [{"rule": "true"}]}}}
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.create(_crd(spec))
+    assert [str(f) for f in e.value.errors] == [
+        "spec.validation.openAPIV3Schema.properties[spec].properties[free].x-kubernetes-validations: Internal error: "
+        "rule declared on schema that does not support validation rules type: '' "
+        "x-kubernetes-preserve-unknown-fields: 'true'"]
