@@ -203,14 +203,34 @@ def _compiled(schema: dict, root: bool) -> list[Compiled]:
     return rules
 
 
+_FACTS: dict[tuple[int, str], tuple[dict, bool]] = {}
+
+
+def _memo(schema: dict, fact: str, compute) -> bool:
+    """A fact about a schema node, worked out once per node (held, so its id stays its own)."""
+    hit = _FACTS.get((id(schema), fact))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    if len(_FACTS) > 4096:
+        _FACTS.clear()
+    value = compute()
+    _FACTS[(id(schema), fact)] = (schema, value)
+    return value
+
+
 def has_rules(schema) -> bool:
+    """Whether the node or anything below it has x-kubernetes-validations."""
     if not isinstance(schema, dict):
         return False
-    if schema.get("x-kubernetes-validations"):
-        return True
-    if has_rules(schema.get("items")) or has_rules(schema.get("additionalProperties")):
-        return True
-    return any(has_rules(s) for s in (schema.get("properties") or {}).values())
+    return _memo(schema, "rules", lambda: bool(
+        schema.get("x-kubernetes-validations") or has_rules(schema.get("items"))
+        or has_rules(schema.get("additionalProperties"))
+        or any(has_rules(s) for s in (schema.get("properties") or {}).values())))
+
+
+def _typed(schema: dict) -> bool:
+    return _memo(schema, "typed", lambda: decl_type(
+        schema, schema.get("x-kubernetes-embedded-resource") is True) is not None)
 
 
 # ---- field paths ---------------------------------------------------------------------------------
@@ -323,7 +343,7 @@ class _Walk:
             for key, item in value.items():
                 sub_schema = props.get(key)
                 if sub_schema is not None:
-                    if escape(key) is None or decl_type(sub_schema, sub_schema.get("x-kubernetes-embedded-resource") is True) is None:
+                    if not has_rules(sub_schema) or escape(key) is None or not _typed(sub_schema):
                         continue       # fields without a CEL type are left out of rule validation
                     child_path = _child(path, key)
                 elif isinstance(ap, dict):
