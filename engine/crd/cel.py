@@ -95,6 +95,12 @@ class Quantity:
 
 
 @dataclass(frozen=True)
+class URL:
+    """Kubernetes' CEL URL (`url('https://example.com:80/p')`), compared by its text."""
+    text: str
+
+
+@dataclass(frozen=True)
 class Optional:
     value: object = None
     present: bool = False
@@ -506,7 +512,7 @@ _NUMERIC = ("int", "uint", "double")
 _TYPE_NAMES = {"int", "uint", "double", "string", "bool", "bytes", "list", "map", "null_type", "type", "dyn"}
 # the functions the environment declares, global and receiver style
 _GLOBAL_FNS = {"size", "int", "uint", "double", "string", "bool", "bytes", "dyn", "type", "duration",
-               "timestamp", "matches", "quantity", "isQuantity"}
+               "timestamp", "matches", "quantity", "isQuantity", "url", "isURL"}
 _MEMBER_FNS = {"size", "contains", "startsWith", "endsWith", "matches", "lowerAscii", "upperAscii", "trim",
                "split", "indexOf", "lastIndexOf", "substring", "replace", "join", "charAt", "isSorted", "sum",
                "min", "max", "hasValue", "value", "orValue", "or", "find", "findAll",
@@ -514,7 +520,11 @@ _MEMBER_FNS = {"size", "contains", "startsWith", "endsWith", "matches", "lowerAs
                "getHours", "getMinutes", "getSeconds", "getMilliseconds",
                # Kubernetes' quantity library
                "sign", "isGreaterThan", "isLessThan", "compareTo", "asApproximateFloat", "asInteger", "isInteger",
-               "add", "sub"}
+               "add", "sub",
+               # Kubernetes' URL library
+               "getScheme", "getHost", "getHostname", "getPort", "getEscapedPath", "getQuery"}
+_URL_RESULTS = {"getScheme": "string", "getHost": "string", "getHostname": "string", "getPort": "string",
+                "getEscapedPath": "string", "getQuery": ("map", "string", ("list", "string"))}
 _QUANTITY_RESULTS = {"sign": "int", "isGreaterThan": "bool", "isLessThan": "bool", "compareTo": "int",
                      "asApproximateFloat": "double", "asInteger": "int", "isInteger": "bool",
                      "add": "kubernetes.Quantity", "sub": "kubernetes.Quantity"}
@@ -759,8 +769,12 @@ def _result_type(fn: str, target, args: list, bad):
     t = target
     if fn == "quantity":
         return "kubernetes.Quantity" if args == ["string"] or args == ["dyn"] else bad()
-    if fn == "isQuantity":
+    if fn == "isQuantity" or fn == "isURL":
         return "bool" if args == ["string"] or args == ["dyn"] else bad()
+    if fn == "url":
+        return "kubernetes.URL" if args == ["string"] or args == ["dyn"] else bad()
+    if fn in _URL_RESULTS and t in ("kubernetes.URL", "dyn"):
+        return _URL_RESULTS[fn]
     if fn in _QUANTITY_RESULTS:
         if t in ("kubernetes.Quantity", "dyn"):
             return _QUANTITY_RESULTS[fn]
@@ -869,6 +883,8 @@ def type_name(v) -> str:
         return "optional_type"
     if isinstance(v, Quantity):
         return "kubernetes.Quantity"
+    if isinstance(v, URL):
+        return "kubernetes.URL"
     if isinstance(v, CelType):
         return "type"
     return "dyn"

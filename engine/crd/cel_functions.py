@@ -2,17 +2,19 @@
 functions (size, contains, startsWith, endsWith, matches, the type conversions, duration and
 timestamp with their getters), cel-go's strings extension (lowerAscii, upperAscii, trim, split,
 indexOf, lastIndexOf, substring, replace, join, charAt), optionals (hasValue, value, orValue, or)
-and Kubernetes' list, regex and quantity libraries (isSorted, sum, min, max, indexOf,
-lastIndexOf, find, findAll; quantity(), isQuantity() and the quantity methods). Error texts are cel-go's (`index out of range: 7`)."""
+and Kubernetes' list, regex, quantity and URL libraries (isSorted, sum, min, max, indexOf,
+lastIndexOf, find, findAll; quantity(), isQuantity() and the quantity methods; url(), isURL()
+and the URL getters). Error texts are cel-go's (`index out of range: 7`)."""
 from __future__ import annotations
 
 import base64
 import datetime
 import re
+import urllib.parse
 from fractions import Fraction
 
 from .. import quantity as quantities
-from .cel import (INT_MAX, INT_MIN, UINT_MAX, CelError, CelType, Duration, Optional, Quantity, Timestamp, UInt,
+from .cel import (INT_MAX, INT_MIN, UINT_MAX, URL, CelError, CelType, Duration, Optional, Quantity, Timestamp, UInt,
                   _compare, _int, equals, format_double, parse_duration, parse_timestamp, timestamp_checked,
                   type_name)
 
@@ -211,6 +213,15 @@ def call(fn: str, member: bool, recv, args: list):
     if not member:
         if fn == "size" and len(args) == 1:
             return _size(args[0])
+        if fn in ("url", "isURL") and len(args) == 1:
+            _want(args[0], str)
+            ok = _request_uri(args[0])
+            if fn == "isURL":
+                return ok
+            if not ok:
+                raise CelError(f'URL parse error during conversion from string: parse "{args[0]}": '
+                               "invalid URI for request")
+            return URL(args[0])
         if fn in ("quantity", "isQuantity") and len(args) == 1:
             _want(args[0], str)
             try:
@@ -276,6 +287,8 @@ def call(fn: str, member: bool, recv, args: list):
         return _size(recv)
     if isinstance(recv, Quantity):
         return _quantity_method(fn, recv, args)
+    if isinstance(recv, URL) and n == 0:
+        return _url_part(fn, recv.text)
     if isinstance(recv, str):
         if fn in ("contains", "startsWith", "endsWith", "matches") and n == 1:
             _want(args[0], str)
@@ -377,6 +390,34 @@ def call(fn: str, member: bool, recv, args: list):
         if n == 1 and args[0] not in ("UTC", "Z", "+00:00"):
             raise CelError(f"unsupported time zone: {args[0]}")
         return _time_part(recv, fn)
+    raise _no_overload()
+
+
+def _request_uri(text: str) -> bool:
+    """Go's url.ParseRequestURI accepts an absolute URI or an absolute path."""
+    if not text or any(c in text for c in " \x7f") or any(ord(c) < 0x20 for c in text):
+        return False
+    return text.startswith("/") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", text) is not None
+
+
+def _url_part(fn: str, text: str):
+    parts = urllib.parse.urlsplit(text)
+    host = parts.netloc.rpartition("@")[2]            # Go's URL.Host leaves the user info out
+    if fn == "getScheme":
+        return parts.scheme
+    if fn == "getHost":
+        return host
+    if fn in ("getHostname", "getPort"):
+        if host.startswith("["):
+            name, _, rest = host[1:].partition("]")
+            port = rest[1:] if rest.startswith(":") else ""
+        else:
+            name, _, port = host.partition(":")
+        return name if fn == "getHostname" else port
+    if fn == "getEscapedPath":
+        return parts.path
+    if fn == "getQuery":
+        return {k: v for k, v in urllib.parse.parse_qs(parts.query, keep_blank_values=True).items()}
     raise _no_overload()
 
 

@@ -260,3 +260,20 @@ def test_quantity_errors():
                             "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
     with pytest.raises(cel.CelCompileError, match="found no matching overload for 'quantity' applied to '\\(int\\)'"):
         cel.compile_expr("quantity(1).sign() == 1", {"self": "dyn"})
+
+
+@pytest.mark.parametrize("src, want", [
+    ("url('https://user@example.com:8443/a%20b?x=1').getHost()", "example.com:8443"),
+    ("url('https://example.com:8443/p').getHostname()", "example.com"), ("url('https://[::1]:80/').getHostname()", "::1"),
+    ("url('https://[::1]:80/').getPort()", "80"), ("url('https://example.com/a%20b').getEscapedPath()", "/a%20b"),
+    ("url('https://e.com/?x=1&x=2&y').getQuery()", {"x": ["1", "2"], "y": [""]}),
+    ("url('https://a.b').getScheme() == 'https'", True), ("isURL('example.com')", False), ("isURL('/p')", True),
+])
+def test_kubernetes_url_library(src, want):
+    assert _eval(src) == want
+
+
+def test_url_errors():
+    with pytest.raises(cel.CelError) as e:
+        _eval("url('nope').getHost()")
+    assert str(e.value) == 'URL parse error during conversion from string: parse "nope": invalid URI for request'
