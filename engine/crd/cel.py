@@ -515,7 +515,7 @@ _GLOBAL_FNS = {"size", "int", "uint", "double", "string", "bool", "bytes", "dyn"
                "timestamp", "matches", "quantity", "isQuantity", "url", "isURL"}
 _MEMBER_FNS = {"size", "contains", "startsWith", "endsWith", "matches", "lowerAscii", "upperAscii", "trim",
                "split", "indexOf", "lastIndexOf", "substring", "replace", "join", "charAt", "isSorted", "sum",
-               "min", "max", "hasValue", "value", "orValue", "or", "find", "findAll",
+               "min", "max", "hasValue", "value", "orValue", "or", "find", "findAll", "format",
                "getFullYear", "getMonth", "getDayOfMonth", "getDate", "getDayOfWeek", "getDayOfYear",
                "getHours", "getMinutes", "getSeconds", "getMilliseconds",
                # Kubernetes' quantity library
@@ -790,6 +790,10 @@ def _result_type(fn: str, target, args: list, bad):
         if subj in ("string", "dyn") and all(a in ("string", "dyn") for a in rest) and len(rest) == 1:
             return "bool"
         return bad()
+    if fn == "format":
+        ok = t in ("string", "dyn") and len(args) == 1 and (args[0] == "dyn" or
+                                                            (isinstance(args[0], tuple) and args[0][0] == "list"))
+        return "string" if ok else bad()
     if fn in ("lowerAscii", "upperAscii", "trim", "substring", "replace", "charAt"):
         return "string" if t in ("string", "dyn") else bad()
     if fn == "split":

@@ -346,6 +346,9 @@ def call(fn: str, member: bool, recv, args: list):
             if i < 0 or i > len(recv):
                 raise CelError(f"index out of range: {i}")
             return recv[i:i + 1]
+        if fn == "format" and n == 1:
+            _want(args[0], list)
+            return _format(recv, args[0])
         if fn == "find" and n == 1:
             _want(args[0], str)
             m = _regex(args[0]).search(recv)
@@ -391,6 +394,69 @@ def call(fn: str, member: bool, recv, args: list):
             raise CelError(f"unsupported time zone: {args[0]}")
         return _time_part(recv, fn)
     raise _no_overload()
+
+
+def _format_value(v, verb: str, precision: int | None, nested: bool = False) -> str:
+    if verb == "s":
+        if isinstance(v, str):
+            return f'"{v}"' if nested else v
+        if isinstance(v, list):
+            return "[" + ", ".join(_format_value(x, "s", None, True) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{_format_value(k, 's', None, True)}: {_format_value(x, 's', None, True)}"
+                                   for k, x in v.items()) + "}"
+        if v is None:
+            return "null"
+        if isinstance(v, (Duration, Timestamp, bool, int, float, bytes)):
+            return _to_string(v)
+        raise CelError(f"error during formatting: string clause can only be used on strings, bools, bytes, "
+                       f"ints, doubles, maps, lists, types, durations, and timestamps, was given {type_name(v)}")
+    if verb == "d":
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise CelError(f"error during formatting: decimal clause can only be used on integers, was given "
+                           f"{type_name(v)}")
+        return str(int(v))
+    if verb in ("f", "e"):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise CelError(f"error during formatting: {'fixed-point' if verb == 'f' else 'scientific'} clause can "
+                           f"only be used on doubles, was given {type_name(v)}")
+        out = f"{float(v):.{6 if precision is None else precision}{verb}}"
+        return out
+    if verb in ("x", "X", "o", "b"):
+        if isinstance(v, (str, bytes)) and verb in ("x", "X"):
+            data = v.encode() if isinstance(v, str) else v
+            out = data.hex()
+            return out.upper() if verb == "X" else out
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise CelError(f"error during formatting: only integers, byte buffers, and strings can be formatted "
+                           f"as hex, was given {type_name(v)}")
+        return format(int(v), verb)
+    raise CelError(f'could not parse formatting clause: unrecognized formatting clause "{verb}"')
+
+
+def _format(template: str, args: list) -> str:
+    """cel-go's strings extension `format`: %s %d %f %e %x %X %o %b (with .N precision), %%."""
+    out: list[str] = []
+    i, used = 0, 0
+    while i < len(template):
+        c = template[i]
+        if c != "%":
+            out.append(c)
+            i += 1
+            continue
+        if template[i + 1:i + 2] == "%":
+            out.append("%")
+            i += 2
+            continue
+        m = re.match(r"(?:\.(\d+))?([a-zA-Z])", template[i + 1:])
+        if not m:
+            raise CelError("could not parse formatting clause: unexpected end of string")
+        if used >= len(args):
+            raise CelError(f"index {used} out of range")
+        out.append(_format_value(args[used], m.group(2), int(m.group(1)) if m.group(1) else None))
+        used += 1
+        i += 1 + m.end()
+    return "".join(out)
 
 
 def _request_uri(text: str) -> bool:

@@ -277,3 +277,18 @@ def test_url_errors():
     with pytest.raises(cel.CelError) as e:
         _eval("url('nope').getHost()")
     assert str(e.value) == 'URL parse error during conversion from string: parse "nope": invalid URI for request'
+
+
+@pytest.mark.parametrize("src, want", [
+    ("'replicas %d of %d'.format([3, 5])", "replicas 3 of 5"), ("'%.2f%%'.format([12.3456])", "12.35%"),
+    ("'%e'.format([1000.0])", "1.000000e+03"), ("'%x'.format([255])", "ff"), ("'%b'.format([5])", "101"),
+    ("'name %s'.format(['web'])", "name web"), ("'%s'.format([['a', 'b']])", '["a", "b"]'),
+])
+def test_string_format(src, want):
+    assert _eval(src) == want
+
+
+def test_string_format_errors():
+    with pytest.raises(cel.CelError, match="^error during formatting: decimal clause can only be used on integers, "
+                                           "was given string$"):
+        _eval("'%d'.format(['a'])")
