@@ -675,6 +675,10 @@ class _Checker:
                 return ("opt", "dyn")
             if qualified == "optional.ofNonZeroValue":
                 return ("opt", arg_types[0] if arg_types else "dyn")
+            if qualified in ("sets.contains", "sets.equivalent", "sets.intersects"):
+                lists = len(arg_types) == 2 and all(t == "dyn" or (isinstance(t, tuple) and t[0] == "list")
+                                                    for t in arg_types)
+                return "bool" if lists else self.no_overload(pos, qualified, arg_types)
             return self.err(pos, f"undeclared reference to '{qualified}' (in container '')")
         tt = self.check(target, scope) if target is not None else None
         ats = [self.check(a, scope) for a in args]
@@ -1202,6 +1206,17 @@ def _call(node, act: dict):
         if fn == "ofNonZeroValue":
             v = vals[0]
             return Optional(v, True) if v not in (None, 0, "", b"", False, [], {}) else NONE
+        raise _no_overload()
+    if target is not None and target[0] == "id" and target[2] == "sets" and "sets" not in act:
+        a, b = (_eval(x, act) for x in args)
+        if not isinstance(a, list) or not isinstance(b, list):
+            raise _no_overload()
+        if fn == "contains":          # every element of b is in a
+            return all(any(equals(x, y) for y in a) for x in b)
+        if fn == "equivalent":
+            return all(any(equals(x, y) for y in b) for x in a) and all(any(equals(x, y) for y in a) for x in b)
+        if fn == "intersects":
+            return any(any(equals(x, y) for y in b) for x in a)
         raise _no_overload()
     if fn == "@in":
         item, coll = _eval(args[0], act), _eval(args[1], act)

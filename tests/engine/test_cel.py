@@ -292,3 +292,12 @@ def test_string_format_errors():
     with pytest.raises(cel.CelError, match="^error during formatting: decimal clause can only be used on integers, "
                                            "was given string$"):
         _eval("'%d'.format(['a'])")
+
+
+@pytest.mark.parametrize("src, want", [
+    ("sets.contains([1, 2, 3], [3, 1])", True), ("sets.contains([1, 2], [4])", False), ("sets.contains([1], [])", True),
+    ("sets.equivalent([1, 2, 2], [2, 1])", True), ("sets.equivalent([1], [1, 2])", False),
+    ("sets.intersects([1, 2], [2, 5])", True), ("sets.intersects([1], [])", False),
+])
+def test_sets_extension(src, want):
+    assert _eval(src) is want
