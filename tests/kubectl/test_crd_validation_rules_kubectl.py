@@ -1,7 +1,8 @@
 """The kubernetes.io CRD task's "Validation rules" section with the real kubectl (both versions):
 a CRD whose schema carries x-kubernetes-validations, an object breaking its rules refused with the
-apiserver's text as kubectl prints it (one cause on the line, several as a list), an immutable field's transition
-rule on update, a messageExpression, and a CRD whose rule does not compile refused.
+apiserver's text as kubectl prints it (one cause on the line, several as a list), an immutable
+field's transition rule on update, a messageExpression, a rule added later (an unchanged value is
+only warned about), and a CRD whose rule does not compile refused.
 Manifests: testdata/crd-tutorial."""
 from __future__ import annotations
 
@@ -79,6 +80,17 @@ def test_validation_rules_refuse_objects_with_the_apiservers_text(kube_v):
                          "image is immutable\n")
     assert kube("patch", "ct", "my-new-cron-object", "--type=merge", "-p", '{"spec":{"replicas":6}}').stdout == \
         "crontab.stable.example.com/my-new-cron-object patched\n"
+
+    # a rule added later: the object's unchanged cronSpec breaks it, which is only a warning
+    kube("apply", "-f", _f("resourcedefinition-rules-later.yaml"))
+    cp = kube("patch", "ct", "my-new-cron-object", "--type=merge", "-p", '{"spec":{"replicas":7}}')
+    assert cp.stdout == "crontab.stable.example.com/my-new-cron-object patched\n"
+    assert cp.stderr == 'Warning: spec.cronSpec: Invalid value: "string": cronSpec must start with */\n'
+    cp = kube("patch", "ct", "my-new-cron-object", "--type=merge", "-p", '{"spec":{"cronSpec":"5 * * * *"}}',
+              check=False)
+    assert cp.returncode == 1
+    assert cp.stderr == ('The CronTab "my-new-cron-object" is invalid: spec.cronSpec: Invalid value: "string": '
+                         "cronSpec must start with */\n")
 
 
 def test_a_rule_that_does_not_compile_refuses_the_crd(kube_v):
