@@ -11,6 +11,7 @@ object's fields to these by its schema (cel_rules.py). Cost limits are not model
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
@@ -92,6 +93,19 @@ def timestamp_checked(nanos: int) -> Timestamp:
 class Quantity:
     """Kubernetes' CEL quantity (`quantity('1Gi')`), compared by value."""
     value: Fraction
+
+
+@dataclass(frozen=True)
+class IP:
+    """Kubernetes' CEL IP address (`ip('10.0.0.1')`)."""
+    addr: ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class CIDR:
+    """Kubernetes' CEL CIDR (`cidr('10.0.0.0/8')`): an address and a prefix length, unmasked."""
+    addr: ipaddress.IPv4Address | ipaddress.IPv6Address
+    bits: int
 
 
 @dataclass(frozen=True)
@@ -512,7 +526,7 @@ _NUMERIC = ("int", "uint", "double")
 _TYPE_NAMES = {"int", "uint", "double", "string", "bool", "bytes", "list", "map", "null_type", "type", "dyn"}
 # the functions the environment declares, global and receiver style
 _GLOBAL_FNS = {"size", "int", "uint", "double", "string", "bool", "bytes", "dyn", "type", "duration",
-               "timestamp", "matches", "quantity", "isQuantity", "url", "isURL"}
+               "timestamp", "matches", "quantity", "isQuantity", "url", "isURL", "ip", "isIP", "cidr", "isCIDR"}
 _MEMBER_FNS = {"size", "contains", "startsWith", "endsWith", "matches", "lowerAscii", "upperAscii", "trim",
                "split", "indexOf", "lastIndexOf", "substring", "replace", "join", "charAt", "isSorted", "sum",
                "min", "max", "hasValue", "value", "orValue", "or", "find", "findAll", "format",
@@ -522,7 +536,14 @@ _MEMBER_FNS = {"size", "contains", "startsWith", "endsWith", "matches", "lowerAs
                "sign", "isGreaterThan", "isLessThan", "compareTo", "asApproximateFloat", "asInteger", "isInteger",
                "add", "sub",
                # Kubernetes' URL library
-               "getScheme", "getHost", "getHostname", "getPort", "getEscapedPath", "getQuery"}
+               "getScheme", "getHost", "getHostname", "getPort", "getEscapedPath", "getQuery",
+               # Kubernetes' IP and CIDR libraries
+               "family", "isUnspecified", "isLoopback", "isLinkLocalMulticast", "isLinkLocalUnicast",
+               "isGlobalUnicast", "containsIP", "containsCIDR", "ip", "prefixLength", "masked"}
+_IP_RESULTS = {"family": "int", "isUnspecified": "bool", "isLoopback": "bool", "isLinkLocalMulticast": "bool",
+               "isLinkLocalUnicast": "bool", "isGlobalUnicast": "bool"}
+_CIDR_RESULTS = {"containsIP": "bool", "containsCIDR": "bool", "ip": "net.IP", "prefixLength": "int",
+                 "masked": "net.CIDR"}
 _URL_RESULTS = {"getScheme": "string", "getHost": "string", "getHostname": "string", "getPort": "string",
                 "getEscapedPath": "string", "getQuery": ("map", "string", ("list", "string"))}
 _QUANTITY_RESULTS = {"sign": "int", "isGreaterThan": "bool", "isLessThan": "bool", "compareTo": "int",
@@ -665,7 +686,7 @@ class _Checker:
 
     def check_call(self, node, scope: dict):
         _, pos, fn, target, args = node
-        if target is not None and target[0] == "id" and target[2] in ("optional", "math", "sets", "strings") \
+        if target is not None and target[0] == "id" and target[2] in ("optional", "math", "sets", "strings", "ip") \
                 and target[2] not in scope and target[2] not in self.vars:
             qualified = f"{target[2]}.{fn}"
             arg_types = [self.check(a, scope) for a in args]
@@ -675,6 +696,8 @@ class _Checker:
                 return ("opt", "dyn")
             if qualified == "optional.ofNonZeroValue":
                 return ("opt", arg_types[0] if arg_types else "dyn")
+            if qualified == "ip.isCanonical":
+                return "bool" if arg_types in (["string"], ["dyn"]) else self.no_overload(pos, qualified, arg_types)
             if qualified in ("sets.contains", "sets.equivalent", "sets.intersects"):
                 lists = len(arg_types) == 2 and all(t == "dyn" or (isinstance(t, tuple) and t[0] == "list")
                                                     for t in arg_types)
@@ -777,6 +800,18 @@ def _result_type(fn: str, target, args: list, bad):
         return "bool" if args == ["string"] or args == ["dyn"] else bad()
     if fn == "url":
         return "kubernetes.URL" if args == ["string"] or args == ["dyn"] else bad()
+    if target is None and fn in ("ip", "cidr", "isIP", "isCIDR"):
+        if args not in (["string"], ["dyn"]):
+            return bad()
+        return {"ip": "net.IP", "cidr": "net.CIDR"}.get(fn, "bool")
+    if fn in _IP_RESULTS and t in ("net.IP", "dyn"):
+        return _IP_RESULTS[fn]
+    if fn in _CIDR_RESULTS and t in ("net.CIDR", "dyn"):
+        if fn == "containsIP" and args not in (["string"], ["net.IP"], ["dyn"]):
+            return bad()
+        if fn == "containsCIDR" and args not in (["string"], ["net.CIDR"], ["dyn"]):
+            return bad()
+        return _CIDR_RESULTS[fn]
     if fn in _URL_RESULTS and t in ("kubernetes.URL", "dyn"):
         return _URL_RESULTS[fn]
     if fn in _QUANTITY_RESULTS:
@@ -893,6 +928,10 @@ def type_name(v) -> str:
         return "kubernetes.Quantity"
     if isinstance(v, URL):
         return "kubernetes.URL"
+    if isinstance(v, IP):
+        return "net.IP"
+    if isinstance(v, CIDR):
+        return "net.CIDR"
     if isinstance(v, CelType):
         return "type"
     return "dyn"
@@ -1207,6 +1246,8 @@ def _call(node, act: dict):
             v = vals[0]
             return Optional(v, True) if v not in (None, 0, "", b"", False, [], {}) else NONE
         raise _no_overload()
+    if target is not None and target[0] == "id" and target[2] == "ip" and "ip" not in act and fn == "isCanonical":
+        return cel_functions.call("ip.isCanonical", False, None, [_eval(a, act) for a in args])
     if target is not None and target[0] == "id" and target[2] == "sets" and "sets" not in act:
         a, b = (_eval(x, act) for x in args)
         if not isinstance(a, list) or not isinstance(b, list):

@@ -2,19 +2,20 @@
 functions (size, contains, startsWith, endsWith, matches, the type conversions, duration and
 timestamp with their getters), cel-go's strings extension (lowerAscii, upperAscii, trim, split,
 indexOf, lastIndexOf, substring, replace, join, charAt), optionals (hasValue, value, orValue, or)
-and Kubernetes' list, regex, quantity and URL libraries (isSorted, sum, min, max, indexOf,
-lastIndexOf, find, findAll; quantity(), isQuantity() and the quantity methods; url(), isURL()
-and the URL getters). Error texts are cel-go's (`index out of range: 7`)."""
+and Kubernetes' list, regex, quantity, URL, IP and CIDR libraries (isSorted, sum, min, max,
+indexOf, lastIndexOf, find, findAll; quantity(), isQuantity() and the quantity methods; url(),
+isURL() and the URL getters; ip(), cidr() and theirs). Error texts are cel-go's (`index out of range: 7`)."""
 from __future__ import annotations
 
 import base64
 import datetime
+import ipaddress
 import re
 import urllib.parse
 from fractions import Fraction
 
 from .. import quantity as quantities
-from .cel import (INT_MAX, INT_MIN, UINT_MAX, URL, CelError, CelType, Duration, Optional, Quantity, Timestamp, UInt,
+from .cel import (CIDR, INT_MAX, INT_MIN, IP, UINT_MAX, URL, CelError, CelType, Duration, Optional, Quantity, Timestamp, UInt,
                   _compare, _int, equals, format_double, parse_duration, parse_timestamp, timestamp_checked,
                   type_name)
 
@@ -155,6 +156,10 @@ def _to_string(v) -> str:
         return format_timestamp(v)
     if isinstance(v, Duration):
         return format_duration(v)
+    if isinstance(v, IP):
+        return str(v.addr)
+    if isinstance(v, CIDR):
+        return f"{v.addr}/{v.bits}"
     raise _no_overload()
 
 
@@ -213,6 +218,8 @@ def call(fn: str, member: bool, recv, args: list):
     if not member:
         if fn == "size" and len(args) == 1:
             return _size(args[0])
+        if fn in ("ip", "isIP", "ip.isCanonical", "cidr", "isCIDR") and len(args) == 1:
+            return _ip_function(fn, args[0])
         if fn in ("url", "isURL") and len(args) == 1:
             _want(args[0], str)
             ok = _request_uri(args[0])
@@ -289,6 +296,10 @@ def call(fn: str, member: bool, recv, args: list):
         return _quantity_method(fn, recv, args)
     if isinstance(recv, URL) and n == 0:
         return _url_part(fn, recv.text)
+    if isinstance(recv, IP) and n == 0:
+        return _ip_method(fn, recv.addr)
+    if isinstance(recv, CIDR):
+        return _cidr_method(fn, recv, args)
     if isinstance(recv, str):
         if fn in ("contains", "startsWith", "endsWith", "matches") and n == 1:
             _want(args[0], str)
@@ -457,6 +468,104 @@ def _format(template: str, args: list) -> str:
         used += 1
         i += 1 + m.end()
     return "".join(out)
+
+
+def _parse_ip(raw: str):
+    """parseIPAddr: netip.ParseAddr, refusing zones and IPv4-mapped IPv6 addresses."""
+    try:
+        addr = ipaddress.ip_address(raw)
+    except ValueError:
+        raise CelError(f'IP Address "{raw}" parse error during conversion from string: '
+                       f'ParseAddr("{raw}"): unable to parse IP') from None
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.scope_id:
+            raise CelError(f'IP address "{raw}" with zone value is not allowed')
+        if addr.ipv4_mapped is not None:
+            raise CelError(f'IPv4-mapped IPv6 address "{raw}" is not allowed')
+    return addr
+
+
+def _parse_cidr(raw: str) -> CIDR:
+    prefix = "network address parse error during conversion from string: "
+    addr_text, slash, bits_text = raw.partition("/")
+    if not slash:
+        raise CelError(f"{prefix}{prefix}netip.ParsePrefix(\"{raw}\"): no '/'")
+    try:
+        addr = ipaddress.ip_address(addr_text)
+    except ValueError:
+        raise CelError(f'{prefix}{prefix}netip.ParsePrefix("{raw}"): ParseAddr("{addr_text}"): '
+                       "unable to parse IP") from None
+    if not bits_text.isdigit() or int(bits_text) > addr.max_prefixlen or (bits_text != "0" and bits_text[0] == "0"):
+        raise CelError(f'{prefix}{prefix}netip.ParsePrefix("{raw}"): bad bits after slash: "{bits_text}"')
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        raise CelError(f'IPv4-mapped IPv6 address "{raw}" is not allowed')
+    return CIDR(addr, int(bits_text))
+
+
+def _ip_function(fn: str, v):
+    _want(v, str)
+    if fn in ("ip", "ip.isCanonical"):
+        addr = _parse_ip(v)
+        return IP(addr) if fn == "ip" else str(addr) == v
+    if fn == "cidr":
+        return _parse_cidr(v)
+    try:
+        _parse_ip(v) if fn == "isIP" else _parse_cidr(v)
+    except CelError:
+        return False
+    return True
+
+
+def _ip_method(fn: str, addr):
+    v4 = isinstance(addr, ipaddress.IPv4Address)
+    if fn == "family":
+        return 4 if v4 else 6
+    if fn == "isUnspecified":
+        return addr.is_unspecified
+    if fn == "isLoopback":
+        return addr.is_loopback
+    if fn == "isLinkLocalMulticast":
+        net = "224.0.0.0/24" if v4 else "ff02::/16"
+        return addr in ipaddress.ip_network(net)
+    if fn == "isLinkLocalUnicast":
+        return addr in ipaddress.ip_network("169.254.0.0/16" if v4 else "fe80::/10")
+    if fn == "isGlobalUnicast":
+        # Go's netip: anything but unspecified, loopback, multicast, link-local unicast and the
+        # IPv4 broadcast address (private ranges included)
+        if addr.is_unspecified or addr.is_loopback or addr.is_multicast:
+            return False
+        if _ip_method("isLinkLocalUnicast", addr):
+            return False
+        return not (v4 and str(addr) == "255.255.255.255")
+    raise _no_overload()
+
+
+def _cidr_method(fn: str, c: CIDR, args: list):
+    network = ipaddress.ip_network(f"{c.addr}/{c.bits}", strict=False)
+    if not args:
+        if fn == "ip":
+            return IP(c.addr)
+        if fn == "prefixLength":
+            return c.bits
+        if fn == "masked":
+            return CIDR(network.network_address, c.bits)
+        raise _no_overload()
+    if len(args) != 1:
+        raise _no_overload()
+    other = args[0]
+    if fn == "containsIP":
+        addr = _parse_ip(other) if isinstance(other, str) else other.addr if isinstance(other, IP) else None
+        if addr is None:
+            raise _no_overload()
+        return addr.version == network.version and addr in network
+    if fn == "containsCIDR":
+        inner = _parse_cidr(other) if isinstance(other, str) else other if isinstance(other, CIDR) else None
+        if inner is None:
+            raise _no_overload()
+        if inner.addr.version != network.version or inner.bits < c.bits:
+            return False
+        return inner.addr in network
+    raise _no_overload()
 
 
 def _request_uri(text: str) -> bool:

@@ -301,3 +301,32 @@ def test_string_format_errors():
 ])
 def test_sets_extension(src, want):
     assert _eval(src) is want
+
+
+@pytest.mark.parametrize("src, want", [
+    ("ip('10.0.0.1').family()", 4), ("ip('::1').family()", 6), ("ip('::1').isLoopback()", True),
+    ("ip('0.0.0.0').isUnspecified()", True), ("ip('fe80::1').isLinkLocalUnicast()", True),
+    ("ip('10.1.2.3').isGlobalUnicast()", True), ("ip('255.255.255.255').isGlobalUnicast()", False),
+    ("ip('224.0.0.5').isLinkLocalMulticast()", True), ("ip.isCanonical('2001:db8:0:0:0:0:0:1')", False),
+    ("ip.isCanonical('2001:db8::1')", True), ("isIP('1.2.3')", False), ("string(ip('2001:DB8::1'))", "2001:db8::1"),
+    ("ip('1.2.3.4') == ip('1.2.3.4')", True),
+    ("cidr('10.0.0.0/8').containsIP('10.1.2.3')", True), ("cidr('10.0.0.0/8').containsIP(ip('11.1.2.3'))", False),
+    ("cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')", True),
+    ("cidr('10.0.0.0/16').containsCIDR(cidr('10.0.0.0/8'))", False),
+    ("string(cidr('10.1.2.3/8').masked())", "10.0.0.0/8"), ("cidr('10.1.2.3/8').prefixLength()", 8),
+    ("string(cidr('10.1.2.3/8').ip())", "10.1.2.3"), ("isCIDR('10.0.0.0')", False), ("isCIDR('fd00::/64')", True),
+])
+def test_kubernetes_ip_and_cidr_libraries(src, want):
+    assert _eval(src) == want
+
+
+@pytest.mark.parametrize("src, error", [
+    ("ip('x')", 'IP Address "x" parse error during conversion from string: ParseAddr("x"): unable to parse IP'),
+    ("ip('::ffff:1.2.3.4')", 'IPv4-mapped IPv6 address "::ffff:1.2.3.4" is not allowed'),
+    ("cidr('10.0.0.0')", "network address parse error during conversion from string: network address parse error "
+                         "during conversion from string: netip.ParsePrefix(\"10.0.0.0\"): no '/'"),
+])
+def test_ip_and_cidr_errors(src, error):
+    with pytest.raises(cel.CelError) as e:
+        _eval(src)
+    assert str(e.value) == error
