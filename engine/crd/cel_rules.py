@@ -458,3 +458,15 @@ def validate(obj: dict, old: dict | None, schema: dict | None, prior: list[Field
     return walk.errors
 
 
+
+
+def validate_default(schema: dict, default, path: str, root: bool) -> list[FieldError]:
+    """The rules of a schema node and below on its own `default` value, as the CRD's defaults
+    check (defaulting.ValidateDefaults) runs them: the default is both self and oldSelf, the
+    errors sit under `<node path>.default`."""
+    if not has_rules(schema) or default is None:
+        return []
+    walk = _Walk(update=False)
+    value = to_cel(default, schema)
+    walk.node(schema, value, value, path, root, False, True)
+    return walk.errors

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from ..errors import FieldError, invalid, not_supported, required
-from . import cel_rules
+from . import cel_rules, structural
 
 SUPPORTED_REASONS = ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]
 
@@ -95,4 +95,23 @@ def compile_errors(node: dict, path: str, root: bool, uncorrelatable: str | None
         elif c.rule.get("optionalOldSelf") is not None:
             errs.append(invalid(f"{rp}.optionalOldSelf", c.rule.get("optionalOldSelf"),
                                 "may not be set if oldSelf is not used in rule"))
+    return errs
+
+
+def default_errors(node, path: str, root: bool = False) -> list[FieldError]:
+    """Defaults checked against the rules (ValidateDefaults' CEL step): every `default:` in the
+    schema whose node has rules at or below it and that passes the schema itself (kubeplay does
+    not report a default's schema errors), walking properties and items (defaults are not
+    allowed under additionalProperties)."""
+    errs: list[FieldError] = []
+    if not isinstance(node, dict):
+        return errs
+    embedded = root or node.get("x-kubernetes-embedded-resource") is True
+    default = node.get("default")
+    if default is not None and not structural.validate(default, node, "", False):
+        errs += cel_rules.validate_default(node, default, f"{path}.default", embedded)
+    if isinstance(node.get("items"), dict):
+        errs += default_errors(node["items"], f"{path}.items")
+    for key, sub in (node.get("properties") or {}).items():
+        errs += default_errors(sub, f"{path}.properties[{key}]")
     return errs

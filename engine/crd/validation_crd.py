@@ -119,6 +119,9 @@ def _schema_root(v: dict):
 def _validation(root: dict, path: str) -> list[FieldError]:
     cel_errs: list[FieldError] = []
     errs = _schema(root, f"{path}.openAPIV3Schema", True, cel_errs)
+    if not errs and not cel_errs:
+        # defaults are checked against the rules once the schema and its rules are sound
+        errs += crd_rule_checks.default_errors(root, f"{path}.openAPIV3Schema", True)
     return errs + cel_errs
 
 

@@ -386,3 +386,25 @@ def test_a_rule_on_a_node_without_a_cel_type_is_refused(cluster):
         "spec.validation.openAPIV3Schema.properties[spec].properties[free].x-kubernetes-validations: Internal error: "
         "rule declared on schema that does not support validation rules type: '' "
         "x-kubernetes-preserve-unknown-fields: 'true'"]
+
+
+def test_defaults_are_checked_against_the_rules_when_the_crd_is_written(cluster):
+    spec = {"type": "object", "properties": {
+        "worker": {"type": "object", "default": {},
+                   "properties": {"min": {"type": "integer", "default": 1}, "max": {"type": "integer", "default": 3},
+                                  "mode": {"type": "string", "default": "Slow",
+                                           "x-kubernetes-validations": [{"rule": "self in ['fast', 'slow']",
+                                                                         "message": "fast or slow"}]}},
+                   "x-kubernetes-validations": [{"rule": "self.min <= self.max"}]}}}
+    with pytest.raises(errors.Invalid) as e:
+        cluster.store.create(_crd(spec))
+    # a default is checked as it is written: {} has no min (the fields' own defaults do not apply)
+    assert [str(f) for f in e.value.errors] == [
+        'spec.validation.openAPIV3Schema.properties[spec].properties[worker].default: Invalid value: "object": '
+        "no such key: min evaluating rule: self.min <= self.max",
+        'spec.validation.openAPIV3Schema.properties[spec].properties[worker].properties[mode].default: Invalid value: '
+        '"string": fast or slow']
+    spec["properties"]["worker"]["default"] = {"min": 1, "max": 3}
+    spec["properties"]["worker"]["properties"]["mode"]["default"] = "slow"
+    made = cluster.store.create(_crd(spec))
+    assert made["metadata"]["name"] == "crontabs.stable.example.com"
