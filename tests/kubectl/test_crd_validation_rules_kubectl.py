@@ -54,6 +54,7 @@ def test_validation_rules_refuse_objects_with_the_apiservers_text(kube_v):
     kube = kube_v
     kube("apply", "-f", _f("resourcedefinition-rules.yaml"))
     kube("wait", "--for", "condition=established", "--timeout=20s", "crd/crontabs.stable.example.com")
+    assert "maxReplicas\t<integer> -required-" in kube("explain", "crontab.spec").stdout
 
     cp = kube("create", "-f", _f("my-crontab-rules-invalid.yaml"), check=False)
     assert cp.returncode == 1
