@@ -8,13 +8,13 @@ soon as its create returns.
 
 Custom objects: metadata as for any object, then the version's structural schema (structural.py):
 defaulting, pruning (unknown fields refused under fieldValidation=Strict, warned about
-otherwise) and validation."""
+otherwise) and validation, then the schema's x-kubernetes-validations rules (cel_rules.py)."""
 from __future__ import annotations
 
 from .. import api_warnings, errors, objects
 from .. import resources as kinds
 from ..admission.names import name_is_dns_subdomain
-from . import decode, definitions, structural, validation_crd
+from . import cel_rules, decode, definitions, structural, validation_crd
 
 
 # ---- CustomResourceDefinitions -------------------------------------------------------------------
@@ -164,10 +164,11 @@ def _meta_errors(rt: kinds.ResourceType, out: dict) -> list:
     return validation_crd.generic_object_meta(md, rt.namespaced, name_is_dns_subdomain)
 
 
-def _check(rt, out: dict, errs: list) -> None:
+def _check(rt, out: dict, errs: list, old: dict | None = None) -> None:
     sch = _schema(rt, out)
     if sch is not None:
         errs = errs + structural.validate(out, sch)
+        errs = errs + cel_rules.validate(out, old, sch, errs)
     if errs:
         raise errors.Invalid(rt.kind, rt.group, objects.name_of(out), errs)
 
@@ -205,7 +206,7 @@ def admit_update(new: dict, old: dict, rt: kinds.ResourceType, *, strict: bool, 
     if on_defaulted is not None:
         on_defaulted(out)
     errs = validation_crd.generic_object_meta_update(md, old.get("metadata") or {})
-    _check(rt, out, _meta_errors(rt, out) + errs)
+    _check(rt, out, _meta_errors(rt, out) + errs, old)
     return out
 
 
@@ -224,5 +225,5 @@ def admit_status_update(new: dict, old: dict, rt: kinds.ResourceType) -> dict:
         structural.prune(out, sch)
         structural.apply_defaults(out, sch)
     errs = validation_crd.generic_object_meta_update(out.get("metadata") or {}, old.get("metadata") or {})
-    _check(rt, out, errs)
+    _check(rt, out, errs, old)
     return out

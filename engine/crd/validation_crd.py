@@ -8,7 +8,7 @@ from ..admission.names import is_dns1035_label, is_dns1123_subdomain, name_is_dn
 from ..admission.validation_meta import (immutable, validate_kube_finalizer_names, validate_object_meta,
                                          validate_object_meta_update)
 from ..errors import FieldError, forbidden, invalid, not_supported, required
-from . import definitions
+from . import crd_rule_checks, definitions
 
 _TYPES = ["array", "boolean", "integer", "number", "object", "string"]
 _COLUMN_TYPES = ["boolean", "date", "integer", "number", "string"]
@@ -49,8 +49,12 @@ def _names(names: dict, path: str) -> list[FieldError]:
     return errs
 
 
-def _schema(node, path: str, root: bool) -> list[FieldError]:
-    """The structural-schema rules (apiextensions' structural/validation.go) for one node."""
+def _schema(node, path: str, root: bool, cel_errs: list[FieldError],
+            uncorrelatable: str | None = None) -> list[FieldError]:
+    """The structural-schema rules (apiextensions' structural/validation.go) for one node, then
+    its x-kubernetes-validations (crd_rule_checks.py), whose compile errors go to `cel_errs`
+    (reported after the schema's, as upstream's CELErrors); `uncorrelatable`: the path of the list
+    (not a `map` list) this node is inside, where oldSelf has no old value to mean."""
     errs: list[FieldError] = []
     if not isinstance(node, dict):
         return errs
@@ -87,15 +91,43 @@ def _schema(node, path: str, root: bool) -> list[FieldError]:
                                           "must not specify anything other than name and generateName, "
                                           "but metadata is implicitly specified"))
                 continue
-            errs += _schema(sub, f"{path}.properties[{key}]", False)
+            errs += _schema(sub, f"{path}.properties[{key}]", False, cel_errs, uncorrelatable)
     if isinstance(node.get("additionalProperties"), dict):
-        errs += _schema(node["additionalProperties"], f"{path}.additionalProperties", False)
+        errs += _schema(node["additionalProperties"], f"{path}.additionalProperties", False, cel_errs,
+                        uncorrelatable)
     if isinstance(node.get("items"), dict):
-        errs += _schema(node["items"], f"{path}.items", False)
+        inside = uncorrelatable
+        if inside is None and node.get("x-kubernetes-list-type") != "map":
+            inside = path
+        errs += _schema(node["items"], f"{path}.items", False, cel_errs, inside)
+    if node.get("x-kubernetes-validations"):
+        rule_errs = crd_rule_checks.rule_field_errors(node, path)
+        errs += rule_errs
+        # rules compile only on a schema without other errors here and below (as upstream: an
+        # invalid schema has no CEL type to check them against)
+        if not errs:
+            cel_errs += crd_rule_checks.compile_errors(node, path, root or node.get("x-kubernetes-embedded-resource") is True,
+                                                   uncorrelatable)
     return errs
 
 
-def _version(v: dict, path: str) -> list[FieldError]:
+def _schema_root(v: dict):
+    sch = v.get("schema")
+    return sch.get("openAPIV3Schema") if isinstance(sch, dict) else None
+
+
+def _validation(root: dict, path: str) -> list[FieldError]:
+    cel_errs: list[FieldError] = []
+    errs = _schema(root, f"{path}.openAPIV3Schema", True, cel_errs)
+    if not errs and not cel_errs:
+        # defaults are checked against the rules once the schema and its rules are sound
+        errs += crd_rule_checks.default_errors(root, f"{path}.openAPIV3Schema", True)
+    return errs + cel_errs
+
+
+def _version(v: dict, path: str, shared_schema: bool = False) -> list[FieldError]:
+    """One version; with `shared_schema` (every version's schema the same) its schema is checked
+    once as spec.validation instead, as the v1→internal conversion collapses identical schemas."""
     errs: list[FieldError] = []
     name = v.get("name")
     if not isinstance(name, str) or not name:
@@ -104,12 +136,11 @@ def _version(v: dict, path: str) -> list[FieldError]:
         msgs = is_dns1035_label(name)
         if msgs:
             errs.append(invalid(f"{path}.name", name, ",".join(msgs)))
-    sch = v.get("schema")
-    root = sch.get("openAPIV3Schema") if isinstance(sch, dict) else None
+    root = _schema_root(v)
     if not isinstance(root, dict):
         errs.append(required(f"{path}.schema.openAPIV3Schema", "schemas are required"))
-    else:
-        errs += _schema(root, f"{path}.schema.openAPIV3Schema", True)
+    elif not shared_schema:
+        errs += _validation(root, f"{path}.schema")
     for i, col in enumerate(v.get("additionalPrinterColumns") or ()):
         cp = f"{path}.additionalPrinterColumns[{i}]"
         if not isinstance(col, dict):
@@ -161,6 +192,8 @@ def _spec(spec: dict) -> list[FieldError]:
     elif scope not in ("Cluster", "Namespaced"):
         errs.append(not_supported("spec.scope", scope, ["Cluster", "Namespaced"]))
     versions = [v for v in spec.get("versions") or () if isinstance(v, dict)]
+    # identical per-version schemas are one spec.validation to the apiserver (its errors say so)
+    shared = bool(versions) and all(v.get("schema") == versions[0].get("schema") for v in versions)
     if not versions:
         errs.append(required("spec.versions", "must have at least one version"))
     seen: set = set()
@@ -169,7 +202,7 @@ def _spec(spec: dict) -> list[FieldError]:
         if v.get("name") in seen:
             unique = False
         seen.add(v.get("name"))
-        errs += _version(v, f"spec.versions[{i}]")
+        errs += _version(v, f"spec.versions[{i}]", shared)
     if versions:
         if not unique:
             errs.append(FieldError("spec.versions", "Invalid value",
@@ -183,6 +216,8 @@ def _spec(spec: dict) -> list[FieldError]:
         if not names.get(key):
             errs.append(required(f"spec.names.{key}"))
     errs += _names(names, "spec.names")
+    if shared and isinstance(_schema_root(versions[0]), dict):
+        errs += _validation(_schema_root(versions[0]), "spec.validation")
     if spec.get("preserveUnknownFields") is True:
         errs.append(invalid("spec.preserveUnknownFields", True,
                             "cannot set to true, set x-kubernetes-preserve-unknown-fields to true in "

@@ -101,9 +101,9 @@ def test_a_crd_is_established_at_once_with_its_names_and_finalizer(store):
 
 @pytest.mark.parametrize("change, want", [
     (lambda c: c["spec"]["versions"][0]["schema"]["openAPIV3Schema"].pop("type"),
-     "spec.versions[0].schema.openAPIV3Schema.type: Required value: must not be empty at the root"),
+     "spec.validation.openAPIV3Schema.type: Required value: must not be empty at the root"),
     (lambda c: c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"].pop("type"),
-     "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"),
+     "spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"),
     (lambda c: c["spec"]["versions"][0].pop("schema"),
      "spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"),
     (lambda c: c["spec"]["versions"][0].update(storage=False),
@@ -119,7 +119,7 @@ def test_a_crd_is_established_at_once_with_its_names_and_finalizer(store):
      "spec.preserveUnknownFields: Invalid value: true: cannot set to true, set x-kubernetes-preserve-unknown-fields "
      "to true in spec.versions[*].schema instead"),
     (lambda c: c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"].update(uniqueItems=True),
-     "spec.versions[0].schema.openAPIV3Schema.properties[spec].uniqueItems: Forbidden: uniqueItems cannot be set "
+     "spec.validation.openAPIV3Schema.properties[spec].uniqueItems: Forbidden: uniqueItems cannot be set "
      "to true since the runtime complexity becomes quadratic"),
 ])
 def test_crd_validation_texts(cluster, change, want):
