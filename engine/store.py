@@ -564,7 +564,7 @@ class Store:
         with self._lock:
             in_ns = self._objs[rt.name].get(namespace)
             old = in_ns.get(name) if in_ns is not None else None
-            if old is None:
+            if in_ns is None or old is None:
                 return None
             spec = old.get("spec") or {}
             for k, v in fields.items():
