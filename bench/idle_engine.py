@@ -3,7 +3,8 @@ in this process, on a ManualClock (so the figure is the engine's own work, not t
 scheduling of the server's threads), with the collector's survivors frozen as the engine
 thread does.
 
-    .venv/bin/python bench/idle_engine.py --nodes 1000 --pods 2000 [--seconds 120] [--step 0.5] [--cprofile out.prof]
+    .venv/bin/python bench/idle_engine.py --nodes 1000 --pods 2000 [--seconds 120] [--step 0.5] [--state FILE]
+        [--cprofile out.prof]
 
 Prints the CPU per simulated second over --seconds simulated seconds after the settle (and the
 same as a % of a core at 1×), the Lease renewals and resourceVersions in that time, and the
@@ -29,9 +30,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from profile_engine import DEPLOYMENT  # noqa: E402
 
 
-def settle(nodes: int, pods: int) -> Cluster:
+def settle(nodes: int, pods: int, state: str | None = None) -> Cluster:
     per_node = max(110, -(-pods * 5 // (4 * nodes)))
-    store = Store(max_pods=pods + 10 * nodes + 100)
+    store = Store(state, max_pods=pods + 10 * nodes + 100)
     cluster = Cluster(store=store, clock=ManualClock(), nodes=nodes, pods_per_node=per_node, control_plane=True)
     cluster.freeze_heap = True
     cluster.run_until_idle()
@@ -52,11 +53,15 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=120.0, help="simulated seconds measured")
     ap.add_argument("--step", type=float, default=0.5, help="simulated seconds per advance()")
     ap.add_argument("--repeat", type=int, default=3, help="measured windows")
+    ap.add_argument("--state", metavar="FILE", help="keep the state in this (new) SQLite file; each engine pass "
+                    "commits, waiting for the writer thread (the server hands over every 0.25 wall s)")
     ap.add_argument("--cprofile", metavar="FILE", help="write a cProfile of one more window to FILE")
     args = ap.parse_args()
 
     t0 = time.process_time()
-    cluster = settle(args.nodes, args.pods)
+    if args.state and os.path.exists(args.state):
+        raise SystemExit(f"{args.state} exists: give a new file")
+    cluster = settle(args.nodes, args.pods, args.state)
     print(f"settled {args.pods} pods on {args.nodes} nodes in {time.process_time() - t0:.1f} s CPU", flush=True)
     steps = round(args.seconds / args.step)
     store = cluster.store
