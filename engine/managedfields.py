@@ -328,6 +328,18 @@ def touch(entries: list[dict], manager: str, api_version: str, spec_fields, now_
     """The Update of a write that changed only `spec_fields`, all owned by `manager` alone (a
     kubelet renewing its Lease): the same sets, that entry's time moved on. None when that is
     not the case (the caller takes the full path, record_update)."""
+    if len(entries) == 1:
+        # The renewer alone manages the object (a node's Lease: its kubelet created it): the
+        # loop below with one entry, without its lists and the sort of one.
+        e = entries[0]
+        if e.get("manager") == manager and e.get("operation") == UPDATE and not e.get("subresource") \
+                and e.get("apiVersion") == api_version:
+            spec = (e.get("fieldsV1") or {}).get("f:spec") or {}
+            for k in spec_fields:
+                if "f:" + k not in spec:
+                    return None
+            return [dict(e, time=now_iso)]
+        return None
     keys = ["f:" + k for k in spec_fields]
     out, found = [], False
     for e in entries:

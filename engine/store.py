@@ -217,9 +217,13 @@ class Store:
 
     def _note_owned(self, rt: kinds.ResourceType, obj: dict, old: dict | None) -> None:
         md = obj["metadata"]
+        refs = md.get("ownerReferences")
         ident = None
-        for o in (obj, old) if old is not None else (obj,):
-            for ref in o["metadata"].get("ownerReferences") or ():
+        # The old version's references too, unless they are the same list (most writes: a status,
+        # a Lease renewal), which would note the same owners again.
+        olds = old["metadata"].get("ownerReferences") if old is not None else None
+        for rs in (refs, olds) if olds is not refs else (refs,):
+            for ref in rs or ():
                 changed = self._owner_changes.get(ref.get("uid", "")) if type(ref) is dict else None
                 if changed is not None:
                     if ident is None:
@@ -558,8 +562,9 @@ class Store:
         Returns None if the object is gone."""
         assert rt.kind in strategy.NO_GENERATION
         with self._lock:
-            old = self._objs[rt.name].get(namespace, {}).get(name)
-            if old is None:
+            in_ns = self._objs[rt.name].get(namespace)
+            old = in_ns.get(name) if in_ns is not None else None
+            if in_ns is None or old is None:
                 return None
             spec = old.get("spec") or {}
             for k, v in fields.items():
@@ -578,7 +583,7 @@ class Store:
                     managedfields.record_update(rt, old, new, self.acting_as, now)
                 else:
                     nmd["managedFields"] = touched
-            self._objs[rt.name][namespace][name] = new
+            in_ns[name] = new
             self._emit(rt, "MODIFIED", new, old, False)
             return new
 

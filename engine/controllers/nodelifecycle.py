@@ -126,7 +126,20 @@ class NodeLifecycleController(Controller):
     def _sweep(self) -> float:
         """Check every node's health, then come back after the monitor period (on the heartbeat
         grid, so the sweep shares an engine wake-up with the kubelets' renewals)."""
+        store, settled, clock, timings = self.store, self._settled, self.clock, self.ctx.timings
         for name in sorted(self._nodes):
+            # _monitor's first step inline (at 1,000 nodes this runs 200 times a simulated second):
+            # a node found healthy before, unchanged since, with a lease renewed within the grace.
+            node = store.try_get(kinds.NODE, "", name)
+            known = settled.get(name)
+            if node is not None and known is not None and known[0] is node:
+                lease = store.try_get(kinds.LEASE, LEASE_NAMESPACE, name)
+                renewed = _renew_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
+                probe = known[1]
+                if renewed is not None and (probe is None or renewed > probe):
+                    probe = renewed
+                if probe is not None and clock.now() - probe <= timings.node_monitor_grace:
+                    continue
             self._monitor(name)
         now = self.clock.now()
         return max(on_grid(now + self.ctx.timings.node_monitor_period) - now, 1e-3)

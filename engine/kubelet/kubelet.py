@@ -282,9 +282,9 @@ class Kubelets(Controller):
             except errors.ApiError:
                 pass
 
-    def _renew_lease(self, node: dict, now: float, stamp: str | None = None) -> None:
-        name = objects.name_of(node)
-        # The heartbeat (50 nodes renew ~1,000 times a wall second at 100×): the stored Lease with
+    def _renew_lease(self, node: dict, now: float, stamp: str | None = None, name: str | None = None) -> None:
+        name = name or objects.name_of(node)
+        # The heartbeat (1,000 nodes renew 250 times a simulated second): the stored Lease with
         # a fresh renewTime, which admission would store as it is, so it takes the store's short path.
         renewed = self.store.refresh_spec(kinds.LEASE, node_status.LEASE_NAMESPACE, name,
                                           {"renewTime": stamp or objects.micro_iso(now), "holderIdentity": name})
@@ -315,19 +315,20 @@ class Kubelets(Controller):
         stamp = objects.micro_iso(now)
         nxt = on_grid(now + self.lease_period())
         failed = self._failed()
+        node_of, renew, schedule = self.store.try_get, self._renew_lease, self._heartbeats.schedule
         for name in names:
             if name in failed:
                 self._stalled.add(name)
                 continue
-            node = self.store.try_get(kinds.NODE, "", name)
+            node = node_of(kinds.NODE, "", name)
             if node is None:
                 continue
             try:
-                self._renew_lease(node, now, stamp)
+                renew(node, now, stamp, name)
             except errors.ApiError:              # e.g. a concurrent renewal: try again shortly
                 self._schedule_lease(name, now + 0.1)
                 continue
-            self._heartbeats.schedule(name, nxt)
+            schedule(name, nxt)
 
     def timings_changed(self) -> list[str]:
         """The Timings switched mode (on the engine thread, before any reconcile of this pass):
