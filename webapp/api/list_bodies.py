@@ -60,12 +60,14 @@ def json_list(texts: encoded.ObjectTexts, rt: ResourceType, envelope: dict, item
 
 
 def table(texts: encoded.ObjectTexts, rt: ResourceType, table_rt: ResourceType, items: list[dict], *, now: float,
-          resource_version: str, include_object: str, seconds: int, complete_for: str | None | bool) -> list[bytes]:
+          resource_version: str, include_object: str, seconds: int, complete_for: str | None | bool,
+          continue_token: str | None = None, remaining_item_count: int | None = None) -> list[bytes]:
     """tables.table(table_rt, items, ...) as a body; `rt` is the stored kind of `items`."""
     if items:
         tables.check_include_object(include_object)
     head, tail = _split(tables.table(table_rt, [], now=now, resource_version=resource_version,
-                                     include_object=include_object), seconds)
+                                     include_object=include_object, continue_token=continue_token,
+                                     remaining_item_count=remaining_item_count), seconds)
     entries = texts.entries(rt.name, items, complete_for=complete_for)
     fixed, row_head = tables.row_maker(table_rt)
     made = []

@@ -16,7 +16,7 @@ from engine import selector_to_string, tokens
 
 from webapp.extension import current, current_cluster
 
-from . import bodies, clientframe, list_bodies, logs, portforward, remotecommand, tables, versions, watch, whoasked
+from . import bodies, clientframe, list_bodies, logs, paging, portforward, remotecommand, tables, versions, watch, whoasked
 
 log = logging.getLogger("kubeplay.web")
 
@@ -396,18 +396,25 @@ def list_(t: Target):
     store = current_cluster().store
     items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"),
                            request.args.get("fieldSelector"))
+    filtered = bool(request.args.get("labelSelector") or request.args.get("fieldSelector"))
+    namespaced = t.rt.namespaced
+    chunk = paging.page(paging.in_key_order(items, t.namespace, namespaced), rv, namespace=t.namespace,
+                        namespaced=namespaced, limit_raw=request.args.get("limit"),
+                        continue_raw=request.args.get("continue"),
+                        resource_version=request.args.get("resourceVersion"), filtered=filtered)
+    items = chunk.items
     # Written from each object's text, made once per stored version (webapp/api/list_bodies.py).
     texts = list_bodies.texts_for(current_cluster())
-    filtered = bool(request.args.get("labelSelector") or request.args.get("fieldSelector"))
-    complete_for = False if filtered else (t.namespace or None)
+    complete_for = False if filtered or chunk.partial else (t.namespace or None)
     seconds = clientframe.current_shift()
     if _wants_table():
-        parts = list_bodies.table(texts, t.rt, _table_rt(t), items, now=_now(), resource_version=str(rv),
+        parts = list_bodies.table(texts, t.rt, _table_rt(t), items, now=_now(), resource_version=str(chunk.rv),
                                   include_object=request.args.get("includeObject", "Metadata"),
-                                  seconds=seconds, complete_for=complete_for)
+                                  seconds=seconds, complete_for=complete_for,
+                                  continue_token=chunk.continue_token, remaining_item_count=chunk.remaining)
         return Response(parts, status=status_line(200), mimetype="application/json")
     envelope = {"kind": f"{t.rt.kind}List", "apiVersion": t.api_version,
-                "metadata": {"resourceVersion": str(rv)}, "items": []}
+                "metadata": chunk.list_meta(), "items": []}
     if t.view is not None:          # another version's view: converted objects, not the stored ones
         envelope["items"] = [t.out(o) for o in items]
         return _json(envelope)
