@@ -757,19 +757,7 @@ class _Checker:
 
 
 def _type_of_literal(v):
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, UInt):
-        return "uint"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "double"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, bytes):
-        return "bytes"
-    return "null_type"
+    return type_name(v)        # a literal is a scalar or null: its runtime type name
 
 
 def _assignable(a, b) -> bool:

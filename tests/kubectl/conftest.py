@@ -3,6 +3,7 @@ they hand out live in tests/kubectl_client.py."""
 from __future__ import annotations
 
 import itertools
+import urllib.error
 import re
 
 import pytest
@@ -72,3 +73,39 @@ def kube_default(kubeplay_module_server, kubectl_session, tmp_path) -> Kube:
     module's shared server: for tests that only read what the cluster keeps there (the kubernetes
     Service), in a module whose other tests keep to their own namespaces."""
     return Kube(kubectl_session(kubeplay_module_server, tmp_path / "kubectl", namespace="default"), "default")
+
+
+CRONTAB_CRD = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com"
+
+
+def _gone(server, path):
+    def check():
+        try:
+            server.get_json(path)
+        except urllib.error.HTTPError as e:
+            return e.code == 404
+        return False
+    return check
+
+
+@pytest.fixture
+def kube_crontab(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path) -> Kube:
+    """The module's server in `default`, each kubectl version in turn, for the kubernetes.io CRD
+    task's CronTab (stable.example.com). CRDs are cluster-wide, so the tests using it take turns
+    (a module's tests run one after another, on one worker) and each finds the server without any
+    CRD and leaves it so: the teardown deletes the CRD (its objects go with it) and waits until
+    stable.example.com is no longer served."""
+    server = kubeplay_module_server
+    crds = server.get_json("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")["items"]
+    assert crds == [], f"a CRD left by an earlier test: {[c['metadata']['name'] for c in crds]}"
+    kube = Kube(kubectl_session(server, tmp_path / "kubectl", namespace="default", version=kubectl_version),
+                "default", kubectl_version)
+    yield kube
+    try:
+        server.delete(CRONTAB_CRD)
+    except urllib.error.HTTPError as e:
+        if e.code != 404:
+            raise
+    server.wait_until(_gone(server, CRONTAB_CRD), timeout=30, message="the CRD is gone after the test")
+    server.wait_until(lambda: "stable.example.com" not in str(server.get_json("/apis")), timeout=10,
+                      message="stable.example.com no longer served")

@@ -6,10 +6,8 @@ and `kubectl scale` through a scale subresource. Manifests: testdata/crd-tutoria
 from __future__ import annotations
 
 import re
-import urllib.error
 from pathlib import Path
 
-import pytest
 import yaml
 from kubectl_client import Kube
 
@@ -32,30 +30,8 @@ def _gone(kube, path):
     return check
 
 
-@pytest.fixture
-def kube_v(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path) -> Kube:
-    """The module's server in `default`, and each kubectl version in turn. CRDs are cluster-wide,
-    so the tests using it take turns (a module's tests run one after another, on one worker) and
-    each finds the server without any CRD and leaves it so: the teardown deletes the CRD (its
-    objects go with it) and waits until stable.example.com is no longer served."""
-    server = kubeplay_module_server
-    crds = server.get_json("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")["items"]
-    assert crds == [], f"a CRD left by an earlier test: {[c['metadata']['name'] for c in crds]}"
-    kube = Kube(kubectl_session(server, tmp_path / "kubectl", namespace="default", version=kubectl_version),
-                "default", kubectl_version)
-    yield kube
-    try:
-        server.delete(CRD)
-    except urllib.error.HTTPError as e:
-        if e.code != 404:
-            raise
-    server.wait_until(_gone(kube, CRD), timeout=30, message="the CRD is gone after the test")
-    server.wait_until(lambda: "stable.example.com" not in str(server.get_json("/apis")), timeout=10,
-                      message="stable.example.com no longer served")
-
-
-def test_the_crontab_tutorial_step_by_step(kube_v):
-    kube = kube_v
+def test_the_crontab_tutorial_step_by_step(kube_crontab):
+    kube = kube_crontab
     out = kube("apply", "-f", _f("resourcedefinition.yaml")).stdout
     assert out == "customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com created\n"
     assert kube("wait", "--for", "condition=established", "--timeout=20s",
@@ -170,9 +146,9 @@ def test_scale_wide_columns_server_side_apply_and_a_restart(kube_factory, kubect
     assert {c["type"] for c in crd["status"]["conditions"]} >= {"Established", "NamesAccepted"}
 
 
-def test_get_watch_follows_custom_objects(kube_v):
+def test_get_watch_follows_custom_objects(kube_crontab):
     from watchlines import WatchLines
-    kube = kube_v
+    kube = kube_crontab
     kube("apply", "-f", _f("scalable.yaml"))
     kube("apply", "-f", _f("my-crontab-valid.yaml"))
     watch = WatchLines(kube.server.kubectl_popen("get", "crontabs", "-w", "--output-watch-events", "-v=6",

@@ -6,52 +6,19 @@ only warned about), and a CRD whose rule does not compile refused.
 Manifests: testdata/crd-tutorial."""
 from __future__ import annotations
 
-import urllib.error
 from pathlib import Path
 
-import pytest
-from kubectl_client import Kube
 
 DATA = Path(__file__).resolve().parent / "testdata" / "crd-tutorial"
-CRD = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com"
 
 
 def _f(name: str) -> str:
     return str(DATA / name)
 
 
-def _gone(server, path):
-    def check():
-        try:
-            server.get_json(path)
-        except urllib.error.HTTPError as e:
-            return e.code == 404
-        return False
-    return check
 
-
-@pytest.fixture
-def kube_v(kubeplay_module_server, kubectl_version, kubectl_session, tmp_path) -> Kube:
-    """The module's server in `default`, each kubectl version in turn; each test finds no CRD and
-    leaves none (CRDs are cluster-wide)."""
-    server = kubeplay_module_server
-    crds = server.get_json("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")["items"]
-    assert crds == [], f"a CRD left by an earlier test: {[c['metadata']['name'] for c in crds]}"
-    kube = Kube(kubectl_session(server, tmp_path / "kubectl", namespace="default", version=kubectl_version),
-                "default", kubectl_version)
-    yield kube
-    try:
-        server.delete(CRD)
-    except urllib.error.HTTPError as e:
-        if e.code != 404:
-            raise
-    server.wait_until(_gone(server, CRD), timeout=30, message="the CRD is gone after the test")
-    server.wait_until(lambda: "stable.example.com" not in str(server.get_json("/apis")), timeout=10,
-                      message="stable.example.com no longer served")
-
-
-def test_validation_rules_refuse_objects_with_the_apiservers_text(kube_v):
-    kube = kube_v
+def test_validation_rules_refuse_objects_with_the_apiservers_text(kube_crontab):
+    kube = kube_crontab
     kube("apply", "-f", _f("resourcedefinition-rules.yaml"))
     kube("wait", "--for", "condition=established", "--timeout=20s", "crd/crontabs.stable.example.com")
     assert "maxReplicas\t<integer> -required-" in kube("explain", "crontab.spec").stdout
@@ -94,8 +61,8 @@ def test_validation_rules_refuse_objects_with_the_apiservers_text(kube_v):
                          "cronSpec must start with */\n")
 
 
-def test_a_rule_that_does_not_compile_refuses_the_crd(kube_v):
-    kube = kube_v
+def test_a_rule_that_does_not_compile_refuses_the_crd(kube_crontab):
+    kube = kube_crontab
     cp = kube("apply", "-f", _f("resourcedefinition-rules-broken.yaml"), check=False)
     assert cp.returncode == 1
     assert cp.stderr == (
