@@ -24,8 +24,9 @@ const CROWDED_OFF = 150;
 const AGGREGATE_ON = 2000;
 const AGGREGATE_OFF = 1500;
 // The hidden buttons of pods drawn as tiles are brought up to date in idle time (see `_later`):
-// requestIdleCallback's deadline, or, if the page never idles for this long, a slice of this many
-// ms anyway.
+// at most CATCH_UP_SLICE_MS at a time and within requestIdleCallback's deadline (so a message or
+// a frame that comes meanwhile waits little), or, if the page never idles for CATCH_UP_MS, a
+// slice anyway.
 const CATCH_UP_MS = 1000;
 const CATCH_UP_SLICE_MS = 4;
 
@@ -478,7 +479,7 @@ export class ClusterView {
     this.idle = 0;
     const start = performance.now();
     for (const uid of this.stale) {
-      if (deadline.didTimeout ? performance.now() - start > CATCH_UP_SLICE_MS : deadline.timeRemaining() < 1) break;
+      if (performance.now() - start > CATCH_UP_SLICE_MS || (!deadline.didTimeout && deadline.timeRemaining() < 1)) break;
       this.stale.delete(uid);
       const p = this.pods.get(uid);
       const group = p && this._group(p.node);
