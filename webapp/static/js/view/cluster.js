@@ -209,9 +209,10 @@ export class ClusterView {
     // model (what the map holds once this draw is done), so that the first draw of a scale-up
     // places its hundreds of new pods as tiles at once (their hidden buttons made in idle time)
     // instead of making visible buttons and moving them into the hidden list at the end.
+    // (An aggregated map holds thousands: crowded, without counting them each draw.)
     let mapped = 0;
-    for (const pod of this.model.kind("Pod").values()) if (!isSystem(pod)) mapped++;
-    const crowded = this.crowded ? mapped >= CROWDED_OFF : mapped > CROWDED_ON;
+    if (!aggregate) for (const pod of this.model.kind("Pod").values()) if (!isSystem(pod)) mapped++;
+    const crowded = aggregate || (this.crowded ? mapped >= CROWDED_OFF : mapped > CROWDED_ON);
     if (crowded !== this.crowded) {
       this.crowded = crowded;
       for (const name of this.nodes.keys()) dirtyNodes.add(name);
