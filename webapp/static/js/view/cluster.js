@@ -244,8 +244,11 @@ export class ClusterView {
           for (const puid of this.model.ownedBy(rsUid)) {
             const p = this.pods.get(puid), pod = this.model.get(puid);
             if (!p || !pod) continue;
+            if (!p.el) {
+              p.owner = undefined;      // worked out again when needed (a tile's tooltip, its button)
+              continue;
+            }
             this._labelData(p, pod);
-            if (!p.el) continue;
             p.labelStale = true;
             const group = this._group(p.node);
             if (group && group.dense) {
