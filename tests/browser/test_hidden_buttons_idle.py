@@ -10,6 +10,8 @@ visible buttons are up to date.
 """
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.test_playground import api
@@ -65,6 +67,11 @@ def test_tiles_hidden_buttons_end_in_each_pods_final_state(playground_factory):
     assert len(want) == PODS
     shown = page.evaluate(BUTTONS)
     assert shown == {key: [[node, "Running", "Deployment/many"]] for key, node in want.items()}
+    # A tile's tooltip is drawn from the view's record: its columns, owner and revision.
+    canvas = page.locator("#nodes .pod-canvas").first
+    canvas.hover(position={"x": 5, "y": 5})
+    expect(canvas).to_have_attribute("title", re.compile(r"STATUS Running\n.*owner Deployment/many\n"
+                                                         r"ReplicaSet many-\w+ \(revision 1\)", re.S))
 
     # Back below the threshold: each box shows visible buttons again, up to date.
     api(p.server, "PATCH", SCALE, {"spec": {"replicas": 3}}, content_type="application/merge-patch+json")
