@@ -23,6 +23,12 @@ const CROWDED_OFF = 150;
 // (below AGGREGATE_OFF, back to tiles).
 const AGGREGATE_ON = 2000;
 const AGGREGATE_OFF = 1500;
+// The hidden buttons of pods drawn as tiles are brought up to date in idle time (see `_later`):
+// at most CATCH_UP_SLICE_MS at a time and within requestIdleCallback's deadline (so a message or
+// a frame that comes meanwhile waits little), or, if the page never idles for CATCH_UP_MS, a
+// slice anyway.
+const CATCH_UP_MS = 1000;
+const CATCH_UP_SLICE_MS = 4;
 
 const ENTER = [{ opacity: 0, transform: "scale(.3)" }, { opacity: 1, transform: "scale(1)" }];
 const FLASH = [{ transform: "scale(1.35)" }, { transform: "scale(1)" }];
@@ -97,8 +103,11 @@ export class ClusterView {
     this.emptyEl = root.querySelector("#nodes-empty");
     this.nodes = new Map();     // node name -> {el, group, parts, obj}
     this.pods = new Map();      // pod uid -> {el, node, status, req, owner, terminal}
-    this.makeEl = (uid, p) => this._ensureEl(uid, p);
-    this.pending = new PodGroup(this.pendingEl, this.pods, tooltipOf, { make: this.makeEl });
+    this.makeEl = (uid, p) => this._freshen(uid, p);
+    this.tipOf = (p) => tooltipOf(this._labelled(p));
+    this.pending = new PodGroup(this.pendingEl, this.pods, this.tipOf, { make: this.makeEl });
+    this.stale = new Set();     // pods drawn as tiles whose hidden button is behind (or not made yet)
+    this.idle = 0;
     this.crowded = false;
     this.aggregate = false;
     this.zoomed = null;         // the node whose pods are shown while the others are summaries
@@ -174,14 +183,19 @@ export class ClusterView {
     if (name) this.nodes.get(name).el.scrollIntoView({ block: "nearest" });
   }
 
+  /** Whether the next draw shows each node's pods summed up (the model's pod count decides). */
+  willAggregate() {
+    const total = this.model.kind("Pod").size;
+    return this.aggregate ? total >= AGGREGATE_OFF : total > AGGREGATE_ON;
+  }
+
   /** Draw the dirty objects (uid -> {prev, next, last}) of this frame. */
   draw(dirty) {
     const dirtyNodes = new Set();
     this.motion.enabled = !reducedMotion() && document.visibilityState === "visible";
     // Decided before the pods are drawn (from the model's count, which this frame brings the view
     // to), so that a snapshot of ten thousand pods never builds an element for each.
-    const total = this.model.kind("Pod").size;
-    const aggregate = this.aggregate ? total >= AGGREGATE_OFF : total > AGGREGATE_ON;
+    const aggregate = this.willAggregate();
     if (aggregate !== this.aggregate) {
       this.aggregate = aggregate;
       if (!aggregate && this.zoomed) this.zoom(null);
@@ -190,6 +204,20 @@ export class ClusterView {
         for (const n of this.nodes.values()) this._updateGroup(n.group);
         this._updateGroup(this.pending);
       }
+    }
+    // Tiles or buttons: decided before the pods are drawn too, from the learner's pods in the
+    // model (what the map holds once this draw is done), so that the first draw of a scale-up
+    // places its hundreds of new pods as tiles at once (their hidden buttons made in idle time)
+    // instead of making visible buttons and moving them into the hidden list at the end.
+    // (An aggregated map holds thousands: crowded, without counting them each draw.)
+    let mapped = 0;
+    if (!aggregate) for (const pod of this.model.kind("Pod").values()) if (!isSystem(pod)) mapped++;
+    const crowded = aggregate || (this.crowded ? mapped >= CROWDED_OFF : mapped > CROWDED_ON);
+    if (crowded !== this.crowded) {
+      this.crowded = crowded;
+      for (const name of this.nodes.keys()) dirtyNodes.add(name);
+      for (const n of this.nodes.values()) this._updateGroup(n.group);
+      this._updateGroup(this.pending);
     }
     for (const [uid, d] of dirty) {
       const obj = d.next || d.last || d.prev;
@@ -215,17 +243,23 @@ export class ClusterView {
         for (const rsUid of sets) {
           for (const puid of this.model.ownedBy(rsUid)) {
             const p = this.pods.get(puid), pod = this.model.get(puid);
-            if (!p || !pod || !p.el) continue;
-            this._label(p, pod);
-            if (p.cols && !this._group(p.node).dense) el_title(p.el, tooltipOf(p));
+            if (!p || !pod) continue;
+            if (!p.el) {
+              p.owner = undefined;      // worked out again when needed (a tile's tooltip, its button)
+              continue;
+            }
+            this._labelData(p, pod);
+            p.labelStale = true;
+            const group = this._group(p.node);
+            if (group && group.dense) {
+              this._later(puid);
+              continue;
+            }
+            this._labelEl(p);
+            if (p.cols) el_title(p.el, tooltipOf(p));
           }
         }
       }
-    }
-    const crowded = this.crowded ? this.pods.size >= CROWDED_OFF : this.pods.size > CROWDED_ON;
-    if (crowded !== this.crowded) {
-      this.crowded = crowded;
-      for (const name of this.nodes.keys()) dirtyNodes.add(name);
     }
     for (const name of dirtyNodes) this._drawNodeSummary(name);
     this._updateGroup(this.pending);
@@ -281,7 +315,7 @@ export class ClusterView {
           meter("cpu", parts.cpu, parts.cpuBar, parts.cpuUsed), meter("memory", parts.mem, parts.memBar, parts.memUsed),
           meter("pods", parts.podsN, parts.podsBar)),
         podsEl);
-      n = { el, group: new PodGroup(podsEl, this.pods, tooltipOf, { name, make: this.makeEl, zoomable: true }),
+      n = { el, group: new PodGroup(podsEl, this.pods, this.tipOf, { name, make: this.makeEl, zoomable: true }),
             parts, obj: node, sum: { cpu: 0, memory: 0, count: 0 } };    // requests of the non-terminal pods on it
       this.nodes.set(name, n);
       this._updateGroup(n.group);
@@ -412,22 +446,77 @@ export class ClusterView {
     } else if (target) {
       touched.nodes.push(target);
     }
+    const group = this._group(p.node);
     if (p.status !== cols.status) {
-      const el = p.el;
-      if (el) {
-        setData(el, "status", cols.status);
-        if (p.status) el.classList.remove(`s-${statusCategory(p.status)}`);
-        el.classList.add(`s-${statusCategory(cols.status)}`);
-      }
       p.status = cols.status;
-      const group = this._group(p.node);
       if (group.dense || group.summary) group.changed();
-      else if (el && !isNew && !entered) this.motion.play(el, FLASH, 350);
+      else if (p.el) {
+        this._drawPodStatus(p);
+        if (!isNew && !entered) this.motion.play(p.el, FLASH, 350);
+      }
     }
-    // A pod summed up in its box has no element to patch.
-    if (!p.el) return touched;
-    this._drawPodEl(uid, p);
+    // A pod summed up in its box has no element to patch; one drawn as a tile has a hidden
+    // button, brought up to date in idle time.
+    if (group.summary) return touched;
+    if (group.dense) this._later(uid);
+    else this._attach(uid, p, group);
     return touched;
+  }
+
+  /** Bring a pod's button up to date (make it if it has none) and put a new one in its group. */
+  _attach(uid, p, group) {
+    const made = !p.el;
+    this._freshen(uid, p);
+    if (made) group.attach(p.el);
+  }
+
+  /** A pod drawn as a tile: its hidden button (which only tests and assistive tools read, and
+   *  which becomes visible only through `_freshen`) is made or patched when the page is idle.
+   *  A scale-up's draw made and patched hundreds of them per frame; the tiles, counts and
+   *  tooltips are drawn from the view's records at once. */
+  _later(uid) {
+    this.stale.add(uid);
+    if (!this.idle) this.idle = requestIdleCallback((deadline) => this._catchUp(deadline), { timeout: CATCH_UP_MS });
+  }
+
+  _catchUp(deadline) {
+    this.idle = 0;
+    const start = performance.now();
+    for (const uid of this.stale) {
+      if (performance.now() - start > CATCH_UP_SLICE_MS || (!deadline.didTimeout && deadline.timeRemaining() < 1)) break;
+      this.stale.delete(uid);
+      const p = this.pods.get(uid);
+      const group = p && this._group(p.node);
+      if (group && !group.summary) this._attach(uid, p, group);
+    }
+    if (this.stale.size && !this.idle) {
+      this.idle = requestIdleCallback((d) => this._catchUp(d), { timeout: CATCH_UP_MS });
+    }
+  }
+
+  /** Whether any pod's hidden button is still behind (tests wait for none). */
+  get catchingUp() {
+    return this.stale.size > 0;
+  }
+
+  /** A pod's button as its record says: made if it has none, else its status, label and the rest. */
+  _freshen(uid, p) {
+    this.stale.delete(uid);
+    if (!p.el) {
+      this._ensureEl(uid, p);
+      return;
+    }
+    this._drawPodStatus(p);
+    if (p.labelStale) this._labelEl(p);
+    this._drawPodEl(uid, p);
+  }
+
+  _drawPodStatus(p) {
+    if (p.elStatus === p.status) return;
+    setData(p.el, "status", p.status);
+    if (p.elStatus) p.el.classList.remove(`s-${statusCategory(p.elStatus)}`);
+    p.el.classList.add(`s-${statusCategory(p.status)}`);
+    p.elStatus = p.status;
   }
 
   /** Give a pod its button (it had none: new, or its box stops being a summary). */
@@ -436,11 +525,10 @@ export class ClusterView {
     const pod = p.pod;
     p.el = podButton(keyOf(pod), uid);
     p.claims = undefined;
-    this._label(p, pod);
-    if (p.status) {
-      setData(p.el, "status", p.status);
-      p.el.classList.add(`s-${statusCategory(p.status)}`);
-    }
+    p.elStatus = undefined;
+    if (p.owner === undefined) this._labelData(p, pod);
+    this._labelEl(p);
+    if (p.status) this._drawPodStatus(p);
     this._drawPodEl(uid, p);
   }
 
@@ -487,12 +575,28 @@ export class ClusterView {
     }));
   }
 
-  _label(p, pod) {
+  /** A pod's record with its owner and revision worked out (tile tooltips read them). */
+  _labelled(p) {
+    if (p.owner === undefined && p.pod) this._labelData(p, p.pod);
+    return p;
+  }
+
+  /** Who owns the pod: its workload and (a Deployment's) ReplicaSet and revision. */
+  _labelData(p, pod) {
     const w = workloadOf(pod, this.model);
+    p.w = w;
     p.owner = w ? `${w.kind}/${w.name}` : "";
-    setData(p.el, "workload", p.owner);
     // Which ReplicaSet (and revision) owns it: during a rollout old pods look old.
     const rev = w && w.kind === "Deployment" ? podRevision(this.model, pod) : null;
+    p.rev = rev;
+    p.revText = rev ? `ReplicaSet ${rev.rs.metadata.name} (revision ${rev.revision}${rev.old ? ", old" : ""})` : "";
+  }
+
+  /** The button's label from the record's owner and revision. */
+  _labelEl(p) {
+    p.labelStale = false;
+    const pod = p.pod, w = p.w, rev = p.rev;
+    setData(p.el, "workload", p.owner);
     if (rev) {
       setData(p.el, "rs", rev.rs.metadata.name);
       setData(p.el, "revision", rev.revision);
@@ -503,7 +607,6 @@ export class ClusterView {
       setText(p.el.children[2], "");
     }
     p.el.classList.toggle("old-rev", !!(rev && rev.old));
-    p.revText = rev ? `ReplicaSet ${rev.rs.metadata.name} (revision ${rev.revision}${rev.old ? ", old" : ""})` : "";
     const name = pod.metadata.name;
     const short = w && name.startsWith(w.name + "-") ? name.slice(w.name.length + 1) : name;
     setText(p.el.children[0], w ? w.name : name);
@@ -516,7 +619,9 @@ export class ClusterView {
     this._count(p, false);
     p.node = nodeName;
     const group = this._group(nodeName);
-    if (!group.summary) this._ensureEl(uid, p);
+    // A visible button is made now; a tile's hidden one when the page is idle.
+    if (!group.summary && !group.dense) this._freshen(uid, p);
+    else if (!group.summary) this._later(uid);
     group.add(uid, p);
     this._count(p, !!nodeName && !p.terminal);
   }
@@ -541,6 +646,7 @@ export class ClusterView {
     const p = this.pods.get(uid);
     if (!p) return touched;
     this.pods.delete(uid);
+    this.stale.delete(uid);
     this._count(p, false);
     const group = this._group(p.node);
     if (group) group.delete(uid);

@@ -43,16 +43,32 @@ const MIN_PER_FRAME = 20;
 // laid out and painted; thousands of them made each frame slow).
 const MAX_LINES_PER_GROUP = 200;
 
+// A scale-up's lines come a thousand a second, most of them within the same few seconds: the
+// last second's text is kept (formatting a Date for each line was ~1 % of the page's time).
+let lastSecond = null, lastSecondText = "";
 function simTime(seconds) {
   if (typeof seconds !== "number") return "";
-  return new Date(seconds * 1000).toISOString().slice(11, 19);
+  const whole = Math.floor(seconds);
+  if (whole !== lastSecond) {
+    lastSecond = whole;
+    lastSecondText = new Date(whole * 1000).toISOString().slice(11, 19);
+  }
+  return lastSecondText;
 }
 
+// Events of a burst carry the same few timestamps: the last one parsed is kept.
+let lastStamp = null, lastStampSeconds = null;
 function eventSeconds(e) {
   const t = e.lastTimestamp || e.eventTime || e.firstTimestamp;
-  const ms = t ? Date.parse(t) : NaN;
-  return Number.isFinite(ms) ? ms / 1000 : null;
+  if (t !== lastStamp) {
+    const ms = t ? Date.parse(t) : NaN;
+    lastStamp = t;
+    lastStampSeconds = Number.isFinite(ms) ? ms / 1000 : null;
+  }
+  return lastStampSeconds;
 }
+
+let lineTemplate = null;
 
 export class ReconcileLog {
   constructor(root, { requestFrame = () => {} } = {}) {
@@ -436,11 +452,22 @@ export class ReconcileLog {
     if (e.controller) data.controller = e.controller;
     // A real cluster's log is read off its watched state (webapp/remote/inferred.py): said so.
     if (e.inferred) data.inferred = "true";
-    return h("div", { class: `line ${role} ${e.kind}${e.warn ? " warn" : ""}`, dataset: data },
-      h("time", { text: e.time }), h("span", { class: "who", text: who }),
-      e.inferred ? h("span", { class: "inferred", text: "inferred",
-                               title: "read off the cluster's watched state, not a record of the controller's decision" }) : null,
-      h("span", { class: "msg", text: e.msg }));
+    if (e.inferred) {
+      return h("div", { class: `line ${role} ${e.kind}${e.warn ? " warn" : ""}`, dataset: data },
+        h("time", { text: e.time }), h("span", { class: "who", text: who }),
+        h("span", { class: "inferred", text: "inferred",
+                    title: "read off the cluster's watched state, not a record of the controller's decision" }),
+        h("span", { class: "msg", text: e.msg }));
+    }
+    // The common line is cloned from an empty one (a scale-up writes hundreds a second).
+    if (!lineTemplate) lineTemplate = h("div", null, h("time"), h("span", { class: "who" }), h("span", { class: "msg" }));
+    const line = lineTemplate.cloneNode(true);
+    line.className = `line ${role} ${e.kind}${e.warn ? " warn" : ""}`;
+    Object.assign(line.dataset, data);
+    line.children[0].textContent = e.time ?? "";
+    line.children[1].textContent = who ?? "";
+    line.children[2].textContent = e.msg ?? "";
+    return line;
   }
 
   /** The key and what made it (pod, its ReplicaSet, its Deployment): the lines of its story. */

@@ -2,7 +2,8 @@
 //
 // Few pods: each pod is a button showing its workload and name (animated, focusable).
 // Many pods (in this box, or in the whole cluster): the buttons stay in the DOM but hidden (they still carry data-pod / data-status,
-// and tests and assistive tools still find them), and the group is drawn as one canvas of small
+// and tests and assistive tools still find them; the view makes and patches them in idle time,
+// so a new one may come a moment after its tile), and the group is drawn as one canvas of small
 // tiles coloured by STATUS. Thousands of visible elements cost style, layout, paint and
 // compositing work in every frame; one canvas per box costs a few hundred fillRects when that
 // box changed. Hysteresis keeps a box from flipping between the two at the threshold.
@@ -66,6 +67,11 @@ export class PodGroup {
     this.uids.add(uid);
     if (rec.el && !this.summary) (this.dense ? this.hidden : this.host).appendChild(rec.el);
     this.needsPaint = true;
+  }
+
+  /** A pod of this group got its element after it was added (made in idle time). */
+  attach(el) {
+    if (!this.summary) (this.dense ? this.hidden : this.host).appendChild(el);
   }
 
   delete(uid) {
@@ -170,7 +176,11 @@ export class PodGroup {
     if (on) {
       this.canvas = h("canvas", { class: "pod-canvas", role: "img" });
       this.hidden = h("div", { class: "pods-hidden", hidden: true });
-      for (const uid of this.uids) this.hidden.appendChild(this.pods.get(uid).el);
+      // A pod's hidden button may not be made yet (the view makes it in idle time).
+      for (const uid of this.uids) {
+        const el = this.pods.get(uid).el;
+        if (el) this.hidden.appendChild(el);
+      }
       this.host.append(this.canvas, this.hidden);
       this.host.classList.add("dense");
       this.canvas.addEventListener("mousemove", (e) => {
@@ -189,6 +199,7 @@ export class PodGroup {
     } else {
       for (const uid of this.uids) {
         const rec = this.pods.get(uid);
+        if (this.make) this.make(uid, rec);      // hidden buttons are brought up to date in idle time
         rec.el.title = this.tooltip(rec);        // titles are not kept up to date on hidden buttons
         this.host.appendChild(rec.el);
       }
