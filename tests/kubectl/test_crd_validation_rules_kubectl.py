@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 DATA = Path(__file__).resolve().parent / "testdata" / "crd-tutorial"
 
 
 def _f(name: str) -> str:
     return str(DATA / name)
-
 
 
 def test_validation_rules_refuse_objects_with_the_apiservers_text(kube_crontab):
