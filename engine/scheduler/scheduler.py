@@ -267,10 +267,13 @@ class Scheduler(Controller):
                 and (not self.cache.with_terms or not topology.interpod_weights(info, self.cache, ns_labels))):
             # Resource-only scores (score_window.py): the same node as the loops below would choose.
             start = self._next_start % len(candidates)
-            placed = self._windows.place(info, candidates, start, to_find, self._rng)
+            windows = self._windows
+            placed = windows.place(info, candidates, start, to_find, self._rng)
             if placed is not None:
+                windows.placed += 1
                 self._next_start = (start + placed[1]) % len(candidates)
                 return placed[0].name, "", False, False
+            windows.declined += 1
         if self._next_start and candidates:
             start = self._next_start % len(candidates)
             candidates = candidates[start:] + candidates[:start]

@@ -49,6 +49,7 @@ class ScoreWindows:
         self._watchers = watchers
         self._by_key: dict[tuple, _Scores] = {}
         self._index: tuple[list[NodeInfo] | None, dict[NodeInfo, int]] = (None, {})
+        self.placed = self.declined = 0         # pods placed here / sent to the plain path
 
     def place(self, info: PodInfo, nodes: list[NodeInfo], start: int, count: int, rng) -> tuple[NodeInfo, int] | None:
         """For a resource-only pod (no nominations, no topology terms, no volumes) whose search
