@@ -66,7 +66,8 @@ class ScoreWindows:
             self._watchers.append(sc.dirty)
             if len(self._by_key) >= MAX_KEYS:
                 old = self._by_key.pop(next(iter(self._by_key)))
-                self._watchers.remove(old.dirty)
+                # (by identity: list.remove would take the first *equal* set — any empty one)
+                self._watchers[:] = [d for d in self._watchers if d is not old.dirty]
         self._by_key[key] = sc                  # (last asked last: the first is evicted first)
         if sc.live is not nodes:
             self._rebuild(sc, nodes, key)

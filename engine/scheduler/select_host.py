@@ -19,7 +19,7 @@ def pick(scores: list[float], rng) -> int:
     """The index of the chosen score: the highest, ties drawn in order as the plain loop does
     (`rng.randrange(t)` for the t-th equal score, which wins on 0)."""
     if not (INLINE and type(rng) is random.Random):
-        below = rng._randbelow if type(rng) is random.Random else rng.randrange
+        below = rng._randbelow if type(rng) is random.Random else rng.randrange  # type: ignore[attr-defined]
         best, best_score, ties = 0, -1.0, 0
         for i, s in enumerate(scores):
             if s > best_score:

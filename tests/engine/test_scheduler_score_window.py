@@ -2,7 +2,7 @@
 (select_host.py) place every pod on the node the plain filter/score/select loops choose: a
 seeded run with them and one with `Scheduler.fast_paths = False` bind each pod to the same node,
 draw the same random numbers and end at the same resourceVersion — through interleaved
-scale-ups of two Deployments with different requests, a node the filter rejects for every pod,
+scale-ups of Deployments with five different requests (more than are kept at once), a node the filter rejects for every pod,
 one that fills up, one with a PreferNoSchedule taint (its score is more than resources) until it is lifted, pods
 that tolerate the taint, a node added and one cordoned midway, and a scale-down and up again."""
 import random
@@ -10,7 +10,10 @@ import random
 from engine import resources as kinds
 from engine.clock import ManualClock
 from engine.cluster import Cluster
-from engine.scheduler import select_host
+from engine.kubelet.node import build_node
+from engine.scheduler import score_window, select_host
+from engine.scheduler.cache import PodInfo, SchedulerCache
+from engine.scheduler.score_window import ScoreWindows
 from engine.store import Store
 
 TAINT = {"key": "dedicated", "value": "db", "effect": "NoSchedule"}
@@ -68,6 +71,9 @@ def _run(fast: bool):
     c.advance(0.5)
     c.advance(0.5)
     store.create(deployment("api", 400, "50m", "64Mi"))   # while web's pods are still coming
+    # Two more sets of requests: five kept at once are more than score_window.MAX_KEYS.
+    store.create(deployment("cache", 100, "20m", "32Mi"))
+    store.create(deployment("queue", 100, "30m", "48Mi"))
     c.advance(0.5)
     store.create(deployment("db", 40, "100m", "128Mi", tolerations=[dict(TAINT, operator="Equal")]))
     c.advance(0.5)
@@ -75,16 +81,16 @@ def _run(fast: bool):
     node = store.get(kinds.NODE, "", "node-7")
     store.update(dict(node, spec=dict(node["spec"], unschedulable=True)))     # cordoned
     scale(c, "web", 1200)
-    settle(c, 1640)
+    settle(c, 1840)
     snaps.append(placements(c))
     node = store.get(kinds.NODE, "", "soft")
     store.update(dict(node, spec={k: v for k, v in node["spec"].items() if k != "taints"}))
     scale(c, "web", 700)                             # down: room freed here and there
-    settle(c, 1140)
+    settle(c, 1340)
     snaps.append(placements(c))
     scale(c, "web", 1300)                            # up again, api alongside
     scale(c, "api", 700)
-    settle(c, 2040)
+    settle(c, 2240)
     snaps.append(placements(c))
     return snaps, store.resource_version, sched._rng.getstate(), (sched._windows.placed, sched._windows.declined)
 
@@ -120,3 +126,22 @@ def test_inline_tie_draws_match_randrange():
                     best = i
         assert select_host.pick(scores, inline) == best
         assert inline.getstate() == plain.getstate()
+
+
+def test_a_key_dropped_from_the_kept_scores_stops_being_told_of_changes_the_others_still_are():
+    """More requests than MAX_KEYS: the oldest key's lists go, and with them its dirty set — that
+    very set (all the sets are empty between pods, so equal), not the first equal one."""
+    cache = SchedulerCache()
+    for i in range(3):
+        cache.set_node(build_node(f"n{i}", i + 1, 0.0))
+    nodes = cache.live_nodes()
+    windows = ScoreWindows(cache.node_watchers)
+    rng = random.Random(1)
+    # (1 asked again: the first dropped is then 2, whose set is not the first in the cache's list)
+    for cpu in [*range(1, score_window.MAX_KEYS + 1), 1, *range(score_window.MAX_KEYS + 1, score_window.MAX_KEYS + 3)]:
+        p = {"metadata": {"name": f"p{cpu}", "namespace": "default"},
+             "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": f"{cpu}m"}}}]}}
+        assert windows.place(PodInfo(f"default/p{cpu}", p), nodes, 0, 3, rng) is not None
+    kept = [sc.dirty for sc in windows._by_key.values()]
+    assert len(kept) == score_window.MAX_KEYS and 1 in [key[3] for key in windows._by_key]   # (cpu 1m kept)
+    assert len(cache.node_watchers) == len(kept) and all(any(d is k for k in kept) for d in cache.node_watchers)
