@@ -269,7 +269,7 @@ class NodeInfo:
     __slots__ = ("name", "node", "labels", "alloc_cpu", "alloc_memory", "alloc_ephemeral", "alloc_pods",
                  "alloc_scalars", "req_cpu", "req_memory", "req_ephemeral", "req_scalars", "nz_cpu",
                  "nz_memory", "pods", "ports", "owners", "hard_taints", "soft_taints", "unschedulable",
-                 "ready", "plain", "score_rc", "score_rm", "score", "score_owner", "score_count")
+                 "ready", "plain", "score_rc", "score_rm", "score", "score_owner", "score_count", "watchers")
 
     def __init__(self, name: str):
         self.name = name
@@ -297,10 +297,15 @@ class NodeInfo:
         self.score = 0.0
         self.score_owner: str | None = None
         self.score_count = 0
+        # Sets this node adds itself to whenever it changes (score_window.py's dirty sets; the
+        # cache hands its list to the NodeInfos it makes).
+        self.watchers: list[set] | tuple = ()
 
     def set_node(self, node: dict) -> None:
         self.node = node
         self.score_rc = -1
+        for dirty in self.watchers:
+            dirty.add(self)
         md, spec, status = node.get("metadata") or {}, node.get("spec") or {}, node.get("status") or {}
         self.labels = md.get("labels") or {}
         alloc = status.get("allocatable") or status.get("capacity") or {}
@@ -336,6 +341,8 @@ class NodeInfo:
         self.nz_cpu += sign * r.nz_cpu
         self.nz_memory += sign * r.nz_memory
         self.score_rc = -1
+        for dirty in self.watchers:
+            dirty.add(self)
         self.pods += sign
         for k, v in r.scalars.items():
             self.req_scalars[k] += sign * v
@@ -351,6 +358,8 @@ class NodeInfo:
     def hold(self, h: "Held", sign: int) -> None:
         """Count (sign 1) or stop counting (-1) the room nominated pods hold here: what the
         filters compare (requests, pod count, host ports), not the scores' sums."""
+        for dirty in self.watchers:
+            dirty.add(self)
         self.req_cpu += sign * h.cpu
         self.req_memory += sign * h.memory
         self.req_ephemeral += sign * h.ephemeral
@@ -440,6 +449,8 @@ class SchedulerCache:
         # live_nodes() as last built: every pod's attempt reads it, nodes come and go rarely
         # (None: a node appeared, got its object or went since).
         self._live: list[NodeInfo] | None = None
+        # Every NodeInfo adds itself to each of these sets when it changes (score_window.py).
+        self.node_watchers: list[set[NodeInfo]] = []
 
     def pod_info(self, key: str, pod: dict) -> PodInfo:
         info = self._infos.get(key)
@@ -465,6 +476,7 @@ class SchedulerCache:
         ni = self.nodes.get(name)
         if ni is None:
             ni = self.nodes[name] = NodeInfo(name)
+            ni.watchers = self.node_watchers
         if ni.node is None:
             self._live = None
         ni.set_node(node)
@@ -488,6 +500,7 @@ class SchedulerCache:
         ni = self.nodes.get(node)
         if ni is None:
             ni = self.nodes[node] = NodeInfo(node)
+            ni.watchers = self.node_watchers
         ni.add(info, 1)
         self.assigned[key] = (node, info)
         self.priorities[info.priority] += 1

@@ -117,6 +117,19 @@ def node_affinity_matches(p: PodInfo, n: NodeInfo) -> bool:
 W_LEAST, W_BALANCED, W_SPREAD, W_TAINT, W_AFFINITY = 1, 1, 2, 3, 2
 
 
+def resource_score(n: NodeInfo, rc: int, rm: int) -> float:
+    """NodeResourcesFit LeastAllocated (mean free fraction) ×1 + NodeResourcesBalancedAllocation
+    (1 − std) ×1, for a pod of non-zero requests rc (milli-CPU) and rm (bytes)."""
+    fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
+    fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
+    if fc > 1.0:
+        fc = 1.0
+    if fm > 1.0:
+        fm = 1.0
+    d = fc - fm if fc > fm else fm - fc
+    return W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0
+
+
 def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = None) -> list[float]:
     r = p.requests
     rc, rm = r.nz_cpu, r.nz_memory
@@ -131,15 +144,7 @@ def score_nodes(p: PodInfo, nodes: list[NodeInfo], extra: list[float] | None = N
         if n.score_rc == rc and n.score_rm == rm and n.score_owner == owner:
             append(n.score)             # (unchanged since a pod of these requests and owner looked)
         else:
-            fc = (n.nz_cpu + rc) / (n.alloc_cpu or 1)
-            fm = (n.nz_memory + rm) / (n.alloc_memory or 1)
-            if fc > 1.0:
-                fc = 1.0
-            if fm > 1.0:
-                fm = 1.0
-            d = fc - fm if fc > fm else fm - fc
-            # LeastAllocated (mean free fraction) ×1 + BalancedAllocation (1 − std) ×1
-            s = W_LEAST * (2.0 - fc - fm) * 50.0 + W_BALANCED * (1.0 - d / 2) * 100.0
+            s = resource_score(n, rc, rm)
             n.score_rc, n.score_rm, n.score = rc, rm, s
             n.score_owner, n.score_count = owner, n.owners.get(owner, 0) if owner else 0
             append(s)

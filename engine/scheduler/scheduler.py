@@ -24,6 +24,8 @@ from ..loop import Controller, Result
 from . import plugins
 from . import preemption, topology, volume_binding
 from .cache import Held, NodeInfo, SchedulerCache
+from .score_window import ScoreWindows
+from .select_host import pick
 
 NAME = "default-scheduler"
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
@@ -66,10 +68,14 @@ def feasible_nodes_to_find(all_nodes: int) -> int:
 
 class Scheduler(Controller):
     name = NAME
+    # False: every pod takes the plain filter/score/select loops, without score_window.py's kept
+    # scores or select_host's inline draws (tests compare the placements both ways).
+    fast_paths = True
 
     def __init__(self, ctx, *, rng: random.Random | None = None):
         super().__init__(ctx)
         self.cache = SchedulerCache()
+        self._windows = ScoreWindows(self.cache.node_watchers)
         self._unschedulable: dict[str, _Attempt] = {}
         self._prompted: set[str] = set()       # woken by a cluster change since the last attempt
         self._pod_sensitive: set[str] = set()  # unschedulable keys whose attempt has `pods`
@@ -255,6 +261,19 @@ class Scheduler(Controller):
         # findNodesThatPassFilters: from where the last pod's search stopped, until enough
         # feasible nodes are found (all of them below 100 nodes, where the start stays 0).
         to_find = feasible_nodes_to_find(len(candidates))
+        if (simple and not reserved and candidates and self.fast_paths and not info.spread
+                and not info.aff_preferred and not info.anti_preferred
+                and not (pod.get("status") or {}).get("nominatedNodeName")
+                and (not self.cache.with_terms or not topology.interpod_weights(info, self.cache, ns_labels))):
+            # Resource-only scores (score_window.py): the same node as the loops below would choose.
+            start = self._next_start % len(candidates)
+            windows = self._windows
+            placed = windows.place(info, candidates, start, to_find, self._rng)
+            if placed is not None:
+                windows.placed += 1
+                self._next_start = (start + placed[1]) % len(candidates)
+                return placed[0].name, "", False, False
+            windows.declined += 1
         if self._next_start and candidates:
             start = self._next_start % len(candidates)
             candidates = candidates[start:] + candidates[:start]
@@ -316,6 +335,8 @@ class Scheduler(Controller):
             return nominated, "", False, False         # evaluateNominatedNode: it fits where it preempted
         extra = topology.prescore(info, self.cache, feasible, ns_labels, plugins.node_affinity_matches)
         scores = plugins.score_nodes(info, feasible, extra)
+        if self.fast_paths:
+            return feasible[pick(scores, self._rng)].name, "", False, False
         # selectHost: the highest score, reservoir-sampled among equals. (Equal nodes are the
         # rule — ~25 a pod at 50 nodes — so the draw skips randrange's argument checks: for one
         # positive int it returns _randbelow(n), the same bits from the same generator.)

@@ -203,9 +203,29 @@ def prescore(p: PodInfo, cache: SchedulerCache, feasible: list[NodeInfo], ns_lab
 
 
 def _interpod_scores(p: PodInfo, cache: SchedulerCache, feasible: list[NodeInfo], ns_labels) -> list[float] | None:
-    has_pref = bool(p.aff_preferred or p.anti_preferred)
-    if not has_pref and not cache.with_terms:
+    if not (p.aff_preferred or p.anti_preferred) and not cache.with_terms:
         return None
+    score = interpod_weights(p, cache, ns_labels)
+    if not score:
+        return None
+    raw = []
+    for n in feasible:
+        total = 0
+        for (k, v), w in score.items():
+            if n.labels.get(k) == v:
+                total += w
+        raw.append(total)
+    lo, hi = min(raw), max(raw)
+    if hi == lo:
+        return None
+    return [float(int(100 * (x - lo) / (hi - lo))) for x in raw]
+
+
+def interpod_weights(p: PodInfo, cache: SchedulerCache, ns_labels) -> dict[tuple, int]:
+    """InterPodAffinity's score weight per topology pair (key, value) for this pod: its preferred
+    terms against bound pods, bound pods' terms against it. Empty: the plugin scores nothing (as
+    for most pods — CoreDNS's preferred anti-affinity matches only CoreDNS pods)."""
+    has_pref = bool(p.aff_preferred or p.anti_preferred)
     score: dict[tuple, int] = {}
     by_name = cache.nodes
 
@@ -235,19 +255,7 @@ def _interpod_scores(p: PodInfo, cache: SchedulerCache, feasible: list[NodeInfo]
         for t in e.anti_preferred:
             if t.matches(p.namespace, p.labels, ns_labels):
                 credit(t, -t.weight, tg.nodes)
-    if not score:
-        return None
-    raw = []
-    for n in feasible:
-        total = 0
-        for (k, v), w in score.items():
-            if n.labels.get(k) == v:
-                total += w
-        raw.append(total)
-    lo, hi = min(raw), max(raw)
-    if hi == lo:
-        return None
-    return [float(int(100 * (x - lo) / (hi - lo))) for x in raw]
+    return score
 
 
 def _spread_scores(p: PodInfo, cache: SchedulerCache, feasible: list[NodeInfo], node_affinity) -> list[float] | None:

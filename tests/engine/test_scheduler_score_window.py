@@ -1,0 +1,147 @@
+"""The scheduler's kept per-node scores (engine/scheduler/score_window.py) and inline tie draws
+(select_host.py) place every pod on the node the plain filter/score/select loops choose: a
+seeded run with them and one with `Scheduler.fast_paths = False` bind each pod to the same node,
+draw the same random numbers and end at the same resourceVersion — through interleaved
+scale-ups of Deployments with five different requests (more than are kept at once), a node the filter rejects for every pod,
+one that fills up, one with a PreferNoSchedule taint (its score is more than resources) until it is lifted, pods
+that tolerate the taint, a node added and one cordoned midway, and a scale-down and up again."""
+import random
+
+from engine import resources as kinds
+from engine.clock import ManualClock
+from engine.cluster import Cluster
+from engine.kubelet.node import build_node
+from engine.scheduler import score_window, select_host
+from engine.scheduler.cache import PodInfo, SchedulerCache
+from engine.scheduler.score_window import ScoreWindows
+from engine.store import Store
+
+TAINT = {"key": "dedicated", "value": "db", "effect": "NoSchedule"}
+
+
+def deployment(name, replicas, cpu, memory, tolerations=None):
+    spec = {"containers": [{"name": "app", "image": "nginx:1.27",
+                            "resources": {"requests": {"cpu": cpu, "memory": memory}}}]}
+    if tolerations:
+        spec["tolerations"] = tolerations
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}}
+
+
+def scale(c, name, replicas):
+    c.store.patch(kinds.DEPLOYMENT, "default", name, "merge", {"spec": {"replicas": replicas}})
+
+
+def placements(c):
+    return sorted((p["metadata"]["name"], p["spec"].get("nodeName")) for p in c.store.iter(kinds.POD, "default"))
+
+
+def settle(c, pods):
+    """Advance until `pods` pods of the default namespace are bound and none is pending."""
+    for _ in range(400):
+        c.advance(0.5)
+        ps = list(c.store.iter(kinds.POD, "default"))
+        if len(ps) == pods and all(p["spec"].get("nodeName") for p in ps):
+            return
+    raise AssertionError("the pods did not settle")
+
+
+def run(fast: bool):
+    names = random.getstate()
+    random.seed(1234)                                # pod names (generateName's suffixes)
+    try:
+        return _run(fast)
+    finally:
+        random.setstate(names)
+
+
+def _run(fast: bool):
+    store = Store()
+    c = Cluster(store=store, clock=ManualClock(), nodes=250, pods_per_node=30, control_plane=True)
+    sched = c.controller("default-scheduler")
+    sched.fast_paths = fast
+    sched._rng = random.Random(2024)
+    c.add_node("small", pods=3)                      # fills up: then the filter rejects it
+    c.add_node("tainted", taints=[TAINT])            # rejected but for the tolerating pods
+    c.add_node("soft", taints=[{"key": "spare", "effect": "PreferNoSchedule"}])
+    c.run_until_idle()
+    snaps = []
+    store.create(deployment("web", 800, "10m", "16Mi"))
+    c.advance(0.5)
+    c.advance(0.5)
+    store.create(deployment("api", 400, "50m", "64Mi"))   # while web's pods are still coming
+    # Two more sets of requests: five kept at once are more than score_window.MAX_KEYS.
+    store.create(deployment("cache", 100, "20m", "32Mi"))
+    store.create(deployment("queue", 100, "30m", "48Mi"))
+    c.advance(0.5)
+    store.create(deployment("db", 40, "100m", "128Mi", tolerations=[dict(TAINT, operator="Equal")]))
+    c.advance(0.5)
+    c.add_node("late")                               # the live-node list changes midway
+    node = store.get(kinds.NODE, "", "node-7")
+    store.update(dict(node, spec=dict(node["spec"], unschedulable=True)))     # cordoned
+    scale(c, "web", 1200)
+    settle(c, 1840)
+    snaps.append(placements(c))
+    node = store.get(kinds.NODE, "", "soft")
+    store.update(dict(node, spec={k: v for k, v in node["spec"].items() if k != "taints"}))
+    scale(c, "web", 700)                             # down: room freed here and there
+    settle(c, 1340)
+    snaps.append(placements(c))
+    scale(c, "web", 1300)                            # up again, api alongside
+    scale(c, "api", 700)
+    settle(c, 2240)
+    snaps.append(placements(c))
+    return snaps, store.resource_version, sched._rng.getstate(), (sched._windows.placed, sched._windows.declined)
+
+
+def test_kept_scores_place_every_pod_as_the_plain_loops():
+    fast_snaps, fast_rv, fast_rng, (placed, declined) = run(True)
+    plain_snaps, plain_rv, plain_rng, plain_counts = run(False)
+    # Both paths were taken in the fast run; the plain run never took the fast one.
+    assert placed > 1200 and declined > 200 and plain_counts == (0, 0)
+    nodes = {n for snap in fast_snaps for _, n in snap}
+    assert {"small", "late", "tainted"} <= nodes
+    for fast, plain in zip(fast_snaps, plain_snaps):
+        assert fast == plain
+    assert fast_rv == plain_rv and fast_rng == plain_rng
+
+
+def test_inline_tie_draws_match_randrange():
+    """select_host.pick draws as the plain loop with randrange does: same pick, same state after."""
+    assert select_host.INLINE
+    shapes = random.Random(5)
+    for trial in range(2000):
+        n = shapes.randrange(1, 600)
+        levels = shapes.choice([1, 2, 3, 7, 100])
+        scores = [float(shapes.randrange(levels)) + shapes.choice([0.0, 0.5]) for _ in range(n)]
+        inline, plain = random.Random(trial), random.Random(trial)
+        best, best_score, ties = 0, -1.0, 0
+        for i, s in enumerate(scores):
+            if s > best_score:
+                best, best_score, ties = i, s, 1
+            elif s == best_score:
+                ties += 1
+                if plain.randrange(ties) == 0:
+                    best = i
+        assert select_host.pick(scores, inline) == best
+        assert inline.getstate() == plain.getstate()
+
+
+def test_a_key_dropped_from_the_kept_scores_stops_being_told_of_changes_the_others_still_are():
+    """More requests than MAX_KEYS: the oldest key's lists go, and with them its dirty set — that
+    very set (all the sets are empty between pods, so equal), not the first equal one."""
+    cache = SchedulerCache()
+    for i in range(3):
+        cache.set_node(build_node(f"n{i}", i + 1, 0.0))
+    nodes = cache.live_nodes()
+    windows = ScoreWindows(cache.node_watchers)
+    rng = random.Random(1)
+    # (1 asked again: the first dropped is then 2, whose set is not the first in the cache's list)
+    for cpu in [*range(1, score_window.MAX_KEYS + 1), 1, *range(score_window.MAX_KEYS + 1, score_window.MAX_KEYS + 3)]:
+        p = {"metadata": {"name": f"p{cpu}", "namespace": "default"},
+             "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": f"{cpu}m"}}}]}}
+        assert windows.place(PodInfo(f"default/p{cpu}", p), nodes, 0, 3, rng) is not None
+    kept = [sc.dirty for sc in windows._by_key.values()]
+    assert len(kept) == score_window.MAX_KEYS and 1 in [key[3] for key in windows._by_key]   # (cpu 1m kept)
+    assert len(cache.node_watchers) == len(kept) and all(any(d is k for k in kept) for d in cache.node_watchers)
