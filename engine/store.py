@@ -28,8 +28,8 @@ import threading
 import time
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import (admission, errors, ingress_admission, managedfields, objects, resources as kinds, shared_parts,
-               storage_admission, strategy)
+from . import (admission, errors, ingress_admission, managedfields, objects, pod_status_fields, resources as kinds,
+               shared_parts, storage_admission, strategy)
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -531,8 +531,10 @@ class Store:
             if "managedFields" in omd:
                 md["managedFields"] = omd["managedFields"]
         elif subresource == "status":
-            managedfields.record_update(rt, old, new, self._manager(manager, sync), objects.iso(self._now()),
-                                        subresource=subresource, shared=not dry_run)
+            mgr, now = self._manager(manager, sync), objects.iso(self._now())
+            # (a pod's: worked out once for the pods written alike, engine/pod_status_fields.py)
+            if dry_run or rt is not kinds.POD or not pod_status_fields.record_update(old, new, mgr, now):
+                managedfields.record_update(rt, old, new, mgr, now, subresource=subresource, shared=not dry_run)
         if new == old:
             return old                      # no-op: no write, no new resourceVersion
         if dry_run:

@@ -1,0 +1,230 @@
+"""A pod status write's managedFields, worked out once for the pods whose write is alike.
+
+The kubelet's two status writes a pod (Pending with its IP, then Running and Ready) compare
+the stored pod with the new one and update the field sets of its managedFields
+(managedfields.record_update, ~50-70 µs a write). For the pods of a ReplicaSet written in one
+second the outcome is the same but for one part: the pod's own IP, a key in the set
+(`f:status.f:podIPs.k:{"ip":"10.244.3.7"}`). So the write is worked out for the pod with its
+IPs replaced by placeholders, remembered, and each pod gets that result with its own IPs put
+back in (three interned set nodes and an entry: engine/fieldsets.py).
+
+Why it is exact: the set algebra of an update (compare, union, difference) works key by key,
+and the placeholders are only ever keys under `f:status.f:podIPs`; the guards below send every
+other case to the full path — podIPs that change or go, an entry that already owns podIPs the
+pod does not hold, items other than a bare `{"ip": ...}`, metadata that changed, top-level
+fields other than metadata and status (and those a status write skips), ten or more managers
+(capManagers). What the result depends on is the key: the managedFields list before (its
+template, see below), the manager and second, and a signature of the status change built as
+fielddiff.compare would walk it — equal and scalar fields by position only, lists and maps by
+the identity of the stored parts (kept in the table, so their ids stay theirs; stored objects
+are never changed in place, as for engine/shared_diff.py). A pod's list made here is noted
+with its template and IPs, so its next status write (whose sets hold its IP) is keyed on the
+template, shared by its siblings. tests/engine/test_pod_status_fields.py compares every pod
+status write of a scale-up with the full path.
+"""
+from __future__ import annotations
+
+from . import managedfields, resources as kinds
+from .bounded import Memo
+from .fieldsets import MISSING, interned, item_key, shape_of
+
+_TOP = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
+_IP_KEYS = ("ip",)
+_SHAPE = shape_of("v1", "Pod")
+
+# What a masked write came to: key → (result list or None, the template list, the parts the
+# key names by id). Bounded; a miss only costs the full computation.
+_RESULTS: Memo[tuple] = Memo(4096)
+# A managedFields list this module stored → (that list, its template, the IPs put in it).
+_TEMPLATES: Memo[tuple] = Memo(65_536)
+_PLACEHOLDER_LISTS: dict[int, list] = {}
+_PLACEHOLDER_KEYS: dict[str, int] = {}
+
+
+def _placeholders(n: int) -> list:
+    """n podIPs items whose IPs no pod holds (one list per length, kept: its id is a key)."""
+    got = _PLACEHOLDER_LISTS.get(n)
+    if got is None:
+        got = _PLACEHOLDER_LISTS[n] = [{"ip": f"<kubeplay placeholder {i}>"} for i in range(n)]
+        for i, item in enumerate(got):
+            key = item_key(item, "map", _IP_KEYS)
+            assert key is not None
+            _PLACEHOLDER_KEYS[key] = i
+    return got
+
+
+def _ips_of(items) -> tuple | None:
+    """The IPs of a podIPs list of bare, distinct `{"ip": str}` items; None for anything else."""
+    if type(items) is not list or not items:
+        return None
+    ips = []
+    for it in items:
+        if type(it) is not dict or len(it) != 1 or type(it.get("ip")) is not str:
+            return None
+        ips.append(it["ip"])
+    out = tuple(ips)
+    return out if len(set(out)) == len(out) else None
+
+
+def _owns_pod_ips(entries: list) -> bool:
+    for e in entries:
+        fs = e.get("fieldsV1") if type(e) is dict else None
+        if type(fs) is not dict:
+            return True                     # (not a set: the full path says what it means)
+        st = fs.get("f:status")
+        if st is not None and (type(st) is not dict or "f:podIPs" in st):
+            return True
+    return False
+
+
+def record_update(old: dict, new: dict, manager: str, now_iso: str) -> bool:
+    """managedfields.record_update(POD, old, new, manager, now_iso, subresource="status",
+    shared=True) when the write is one this handles; False (nothing done) when it is not."""
+    omd, nmd = old["metadata"], new["metadata"]
+    live = omd.get("managedFields")
+    if type(live) is not list or not live or len(live) >= managedfields.MAX_UPDATE_MANAGERS:
+        return False
+    if "managedFields" in nmd or len(omd) != len(nmd) + 1:
+        return False
+    for k, v in nmd.items():
+        ov = omd.get(k, MISSING)
+        if ov is not v and ov != v:
+            return False
+    if not (_TOP.issuperset(new) and _TOP.issuperset(old)):
+        return False
+    ostat, nstat = old.get("status"), new.get("status")
+    if type(ostat) is not dict or type(nstat) is not dict:
+        return False
+
+    template, live_ips = live, None
+    noted = _TEMPLATES.get(id(live))
+    if noted is not None and noted[0] is live:
+        template, live_ips = noted[1], noted[2]
+    added: tuple | None = None          # the IPs this write adds (none before)
+    if "podIPs" not in nstat:
+        if "podIPs" in ostat:
+            return False
+        ips = live_ips
+    else:
+        ips = _ips_of(nstat["podIPs"])
+        if ips is None:
+            return False
+        if "podIPs" in ostat:
+            if ostat["podIPs"] != nstat["podIPs"] or (live_ips is not None and live_ips != ips):
+                return False
+        elif live_ips is not None or _owns_pod_ips(template):
+            return False
+        else:
+            added = ips
+
+    sig, parts = _signature(ostat, nstat, len(added) if added else 0)
+    if sig is None:
+        return False
+    key = (id(template), manager, now_iso, sig)
+    got = _RESULTS.get(key)
+    if got is None or got[1] is not template:
+        got = _RESULTS.put(key, (_masked_result(old, new, template, added, manager, now_iso),
+                                 template, parts))
+    result = got[0]
+    if result is None:
+        nmd.pop("managedFields", None)
+    elif result is template:
+        nmd["managedFields"] = live          # nothing changed: the very list the pod had
+    else:
+        out = _put_back(result, ips) if ips else result
+        nmd["managedFields"] = out
+        _TEMPLATES.put(id(out), (out, result, ips))
+    return True
+
+
+def _signature(ostat: dict, nstat: dict, added_ips: int) -> tuple[tuple | None, list]:
+    """What fielddiff.compare(shared=True) of the two statuses depends on (podIPs left out:
+    equal, or added as `added_ips` placeholders), and the parts it names by id."""
+    sig: list = []
+    parts: list = []
+    for k, bv in nstat.items():
+        if k == "podIPs":
+            if added_ips:
+                sig.append(("ips", added_ips))
+            continue
+        av = ostat.get(k, MISSING)
+        if av is bv:
+            continue
+        tb = type(bv)
+        if av is MISSING:
+            if tb is dict or tb is list:
+                if (not bv or (tb is list and _SHAPE.list_type("status." + k)[0] == "atomic")
+                        or (tb is dict and _SHAPE.atomic_map("status." + k))):
+                    sig.append(("a", k))            # a leaf, whatever it holds
+                else:
+                    sig.append(("a", k, id(bv)))
+                    parts.append(bv)
+            elif isinstance(bv, (dict, list)):
+                return None, parts                  # (subclasses: the full path)
+            else:
+                sig.append(("a", k))
+            continue
+        if av == bv:
+            continue
+        ta = type(av)
+        if ta is dict and tb is dict and not _SHAPE.atomic_map("status." + k):
+            sig.append(("d", k, id(av), id(bv)))
+            parts.extend((av, bv))
+        elif ta is list and tb is list and _SHAPE.list_type("status." + k)[0] != "atomic":
+            sig.append(("l", k, tuple(map(id, av)), tuple(map(id, bv))))
+            parts.extend((av, bv))
+        elif isinstance(av, (dict, list)) and isinstance(bv, (dict, list)) and (ta is not tb or ta not in (dict, list)):
+            return None, parts
+        else:
+            sig.append(("m", k))
+    if len(ostat) > len(nstat) or any(k not in nstat for k in ostat):
+        for k, av in ostat.items():
+            if k not in nstat:
+                if type(av) is dict or type(av) is list:
+                    sig.append(("r", k, id(av)))
+                    parts.append(av)
+                elif isinstance(av, (dict, list)):
+                    return None, parts
+                else:
+                    sig.append(("r", k))
+    return tuple(sig), parts
+
+
+def _masked_result(old: dict, new: dict, template: list, added_ips: tuple | None, manager: str,
+                   now_iso: str) -> list | None:
+    """The full path's managedFields for the pod with `template` for its list and its podIPs
+    masked: left out of both (equal, or absent) or added as placeholders."""
+    ostat = {k: v for k, v in old["status"].items() if k != "podIPs"}
+    nstat = {k: v for k, v in new["status"].items() if k != "podIPs"}
+    if added_ips:
+        nstat["podIPs"] = _placeholders(len(added_ips))
+    mold = dict(old, status=ostat)
+    mold["metadata"] = dict(old["metadata"], managedFields=template)
+    mnew = dict(new, status=nstat)
+    mnew["metadata"] = dict(new["metadata"])
+    managedfields.record_update(kinds.POD, mold, mnew, manager, now_iso, subresource="status", shared=True)
+    return mnew["metadata"].get("managedFields")
+
+
+def _put_back(result: list, ips: tuple) -> list:
+    """`result` with the placeholder IP keys under f:status.f:podIPs replaced by `ips`."""
+    out = None
+    for i, e in enumerate(result):
+        fs = e.get("fieldsV1")
+        st = fs.get("f:status") if fs else None
+        pod_ips = st.get("f:podIPs") if st else None
+        if st is None or not pod_ips or not any(k in _PLACEHOLDER_KEYS for k in pod_ips):
+            continue
+        items = []
+        for k, v in pod_ips.items():
+            n = _PLACEHOLDER_KEYS.get(k)
+            if n is not None:
+                k = item_key({"ip": ips[n]}, "map", _IP_KEYS)
+            items.append((k, v))
+        node = interned(items)
+        st = interned([(k, node if k == "f:podIPs" else v) for k, v in st.items()])
+        fs = interned([(k, st if k == "f:status" else v) for k, v in fs.items()])
+        if out is None:
+            out = list(result)
+        out[i] = dict(e, fieldsV1=fs)
+    return result if out is None else out
