@@ -34,7 +34,7 @@ _SHAPE = shape_of("v1", "Pod")
 
 # What a masked write came to: key → (result list or None, the template list, the parts the
 # key names by id). Bounded; a miss only costs the full computation.
-_RESULTS: Memo[tuple] = Memo(4096)
+_RESULTS: Memo[tuple] = Memo(16_384)
 # A managedFields list this module stored → (that list, its template, the IPs put in it).
 _TEMPLATES: Memo[tuple] = Memo(65_536)
 _PLACEHOLDER_LISTS: dict[int, list] = {}
@@ -100,6 +100,10 @@ def record_update(old: dict, new: dict, manager: str, now_iso: str) -> bool:
     noted = _TEMPLATES.get(id(live))
     if noted is not None and noted[0] is live:
         template, live_ips = noted[1], noted[2]
+    elif _owns_pod_ips(live):
+        # A list that names this pod's IPs and is not one of ours (or no longer in the table):
+        # keyed on it, the result would serve no other pod — the full path, which is cheaper.
+        return False
     added: tuple | None = None          # the IPs this write adds (none before)
     if "podIPs" not in nstat:
         if "podIPs" in ostat:
