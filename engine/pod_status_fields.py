@@ -127,15 +127,15 @@ def record_update(old: dict, new: dict, manager: str, now_iso: str) -> bool:
     key = (id(template), manager, now_iso, sig)
     got = _RESULTS.get(key)
     if got is None or got[1] is not template:
-        got = _RESULTS.put(key, (_masked_result(old, new, template, added, manager, now_iso),
-                                 template, parts))
+        result = _masked_result(old, new, template, added, manager, now_iso)
+        got = _RESULTS.put(key, (result, template, parts, _plan(result)))
     result = got[0]
     if result is None:
         nmd.pop("managedFields", None)
     elif result is template:
         nmd["managedFields"] = live          # nothing changed: the very list the pod had
     else:
-        out = _put_back(result, ips) if ips else result
+        out = _put_back(result, got[3], ips) if ips and got[3] else result
         nmd["managedFields"] = out
         _TEMPLATES.put(id(out), (out, result, ips))
     return True
@@ -210,25 +210,29 @@ def _masked_result(old: dict, new: dict, template: list, added_ips: tuple | None
     return mnew["metadata"].get("managedFields")
 
 
-def _put_back(result: list, ips: tuple) -> list:
-    """`result` with the placeholder IP keys under f:status.f:podIPs replaced by `ips`."""
-    out = None
-    for i, e in enumerate(result):
+def _plan(result: list | None) -> list:
+    """Where `result` holds placeholder IP keys: for each such entry its index, the entry, and
+    the items of its set, of its f:status and of its f:podIPs node but for the one that changes
+    (worked out once per result; _put_back then builds three nodes a pod)."""
+    plan: list = []
+    for i, e in enumerate(result or ()):
         fs = e.get("fieldsV1")
         st = fs.get("f:status") if fs else None
         pod_ips = st.get("f:podIPs") if st else None
         if st is None or not pod_ips or not any(k in _PLACEHOLDER_KEYS for k in pod_ips):
             continue
-        items = []
-        for k, v in pod_ips.items():
-            n = _PLACEHOLDER_KEYS.get(k)
-            if n is not None:
-                k = item_key({"ip": ips[n]}, "map", _IP_KEYS)
-            items.append((k, v))
-        node = interned(items)
-        st = interned([(k, node if k == "f:podIPs" else v) for k, v in st.items()])
-        fs = interned([(k, st if k == "f:status" else v) for k, v in fs.items()])
-        if out is None:
-            out = list(result)
-        out[i] = dict(e, fieldsV1=fs)
-    return result if out is None else out
+        plan.append((i, e, [(k, v) for k, v in fs.items() if k != "f:status"],
+                     [(k, v) for k, v in st.items() if k != "f:podIPs"],
+                     [(_PLACEHOLDER_KEYS.get(k), k, v) for k, v in pod_ips.items()]))
+    return plan
+
+
+def _put_back(result: list, plan: list, ips: tuple) -> list:
+    """`result` with the placeholder IP keys under f:status.f:podIPs replaced by `ips`."""
+    out = list(result)
+    for i, e, fs_rest, st_rest, ip_items in plan:
+        node = interned([(k if n is None else item_key({"ip": ips[n]}, "map", _IP_KEYS), v)
+                         for n, k, v in ip_items])
+        st = interned([*st_rest, ("f:podIPs", node)])
+        out[i] = dict(e, fieldsV1=interned([*fs_rest, ("f:status", st)]))
+    return out
