@@ -223,3 +223,21 @@ def test_close_waits_for_rows_handed_to_the_writer(tmp_path):
     s2 = Store(path, clock=ManualClock())
     assert len(s2.list(kinds.CONFIGMAP, "default")[0]) == 200
     s2.close()
+
+
+def test_a_status_write_keeping_the_stored_labels_validates_them_as_the_full_path_does():
+    """validate_object_meta_update remembers labels and ownerReferences that are the stored
+    object's own and were valid: the same answer as validating them again, every time."""
+    from engine.admission.validation_meta import validate_labels, validate_object_meta_update, validate_owner_references
+    refs = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u1", "controller": True}]
+    bad_refs = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": ""}]
+    for labels, owners in (({"app": "web"}, refs), ({"bad key!": "x"}, refs), ({"app": "web"}, bad_refs)):
+        omd = {"name": "p", "namespace": "default", "uid": "u", "resourceVersion": "5",
+               "labels": labels, "ownerReferences": owners}
+        want = validate_labels(labels, "metadata.labels") + validate_owner_references(owners, "metadata.ownerReferences")
+        for _ in range(3):              # the first answer may be remembered; the others must agree
+            got = validate_object_meta_update(dict(omd), omd)
+            assert [(e.field, e.detail) for e in got] == [(e.field, e.detail) for e in want]
+        # an equal dict that is not the stored one is validated as it is
+        changed = dict(omd, labels=dict(labels, **{"other key!": "y"}))
+        assert any(e.field == "metadata.labels" for e in validate_object_meta_update(changed, omd))
