@@ -121,10 +121,15 @@ def _valid(entries) -> bool:
     return True
 
 
+def sort_key(e: dict) -> tuple:
+    """sortEncodedManagedFields' order: Apply before Update, then oldest first, manager, version,
+    subresource."""
+    return (e.get("operation", ""), e.get("time") or "", e.get("manager", ""), e.get("apiVersion", ""),
+            e.get("subresource", ""))
+
+
 def _sorted(entries: list[dict]) -> list[dict]:
-    """sortEncodedManagedFields: Apply before Update, then oldest first, manager, version, subresource."""
-    return sorted(entries, key=lambda e: (e.get("operation", ""), e.get("time") or "", e.get("manager", ""),
-                                          e.get("apiVersion", ""), e.get("subresource", "")))
+    return sorted(entries, key=sort_key)
 
 
 def _cap(entries: list[dict]) -> list[dict]:

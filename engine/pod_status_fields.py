@@ -24,7 +24,9 @@ status write of a scale-up with the full path.
 """
 from __future__ import annotations
 
-from . import managedfields, resources as kinds
+import operator
+
+from . import fielddiff, managedfields, resources as kinds, shared_diff
 from .bounded import Memo
 from .fieldsets import MISSING, interned, item_key, shape_of
 
@@ -66,17 +68,6 @@ def _ips_of(items) -> tuple | None:
     return out if len(set(out)) == len(out) else None
 
 
-def _owns_pod_ips(entries: list) -> bool:
-    for e in entries:
-        fs = e.get("fieldsV1") if type(e) is dict else None
-        if type(fs) is not dict:
-            return True                     # (not a set: the full path says what it means)
-        st = fs.get("f:status")
-        if st is not None and (type(st) is not dict or "f:podIPs" in st):
-            return True
-    return False
-
-
 def record_update(old: dict, new: dict, manager: str, now_iso: str) -> bool:
     """managedfields.record_update(POD, old, new, manager, now_iso, subresource="status",
     shared=True) when the write is one this handles; False (nothing done) when it is not."""
@@ -96,13 +87,20 @@ def record_update(old: dict, new: dict, manager: str, now_iso: str) -> bool:
     if type(ostat) is not dict or type(nstat) is not dict:
         return False
 
-    template, live_ips = live, None
+    if any(type(e) is not dict for e in live):
+        return False
+    live_ips = None
     noted = _TEMPLATES.get(id(live))
     if noted is not None and noted[0] is live:
-        template, live_ips = noted[1], noted[2]
+        sets, live_ips = noted[1], noted[2]
     elif _owns_pod_ips(live):
         # A list that names this pod's IPs and is not one of ours (or no longer in the table):
         # keyed on it, the result would serve no other pod — the full path, which is cheaper.
+        return False
+    else:
+        sets = tuple([e.get("fieldsV1") for e in live])
+    idents = tuple(map(managedfields.identity, live))
+    if len(set(idents)) != len(idents):
         return False
     added: tuple | None = None          # the IPs this write adds (none before)
     if "podIPs" not in nstat:
@@ -116,7 +114,7 @@ def record_update(old: dict, new: dict, manager: str, now_iso: str) -> bool:
         if "podIPs" in ostat:
             if ostat["podIPs"] != nstat["podIPs"] or (live_ips is not None and live_ips != ips):
                 return False
-        elif live_ips is not None or _owns_pod_ips(template):
+        elif live_ips is not None:
             return False
         else:
             added = ips
@@ -124,21 +122,77 @@ def record_update(old: dict, new: dict, manager: str, now_iso: str) -> bool:
     sig, parts = _signature(ostat, nstat, len(added) if added else 0)
     if sig is None:
         return False
-    key = (id(template), manager, now_iso, sig)
+    key = (idents, tuple(map(id, sets)), manager, sig)
     got = _RESULTS.get(key)
-    if got is None or got[1] is not template:
+    if got is None or not all(map(operator.is_, got[1], sets)):
+        template = live if noted is None else [dict(e, fieldsV1=f) for e, f in zip(live, sets)]
         result = _masked_result(old, new, template, added, manager, now_iso)
-        got = _RESULTS.put(key, (result, template, parts, _plan(result)))
-    result = got[0]
-    if result is None:
+        got = _RESULTS.put(key, (_plan(result, template, idents, manager), sets, parts))
+    plan = got[0]
+    if plan is None:
         nmd.pop("managedFields", None)
-    elif result is template:
+    elif plan is _UNCHANGED:
         nmd["managedFields"] = live          # nothing changed: the very list the pod had
     else:
-        out = _put_back(result, got[3], ips) if ips and got[3] else result
+        pairs = []
+        for j, fields, sub in plan:
+            if fields is None:              # an entry the write left as it was
+                pairs.append((live[j], sets[j]))
+                continue
+            real = _put_back(sub, ips) if sub is not None and ips else fields
+            if j is None:                   # the writer's own entry, stamped now
+                e = managedfields._entry(manager, managedfields.UPDATE, "v1", "status", now_iso, real)
+            else:                           # another manager's, less what this write took
+                e = dict(live[j], fieldsV1=real)
+            pairs.append((e, fields))
+        pairs.sort(key=_pair_order)          # (stable, as managedfields._sorted)
+        out = [e for e, _ in pairs]
         nmd["managedFields"] = out
-        _TEMPLATES.put(id(out), (out, result, ips))
+        _TEMPLATES.put(id(out), (out, tuple([f for _, f in pairs]), ips))
     return True
+
+
+def _pair_order(pair: tuple) -> tuple:
+    return managedfields.sort_key(pair[0])
+
+
+def _owns_pod_ips(entries: list) -> bool:
+    for e in entries:
+        fs = e.get("fieldsV1") if type(e) is dict else None
+        if type(fs) is not dict:
+            return True                     # (not a set: the full path says what it means)
+        st = fs.get("f:status")
+        if st is not None and (type(st) is not dict or "f:podIPs" in st):
+            return True
+    return False
+
+
+_UNCHANGED = "unchanged"
+
+
+def _plan(result: list | None, template: list, idents: tuple, manager: str) -> list | str | None:
+    """What the write did to each entry, without their times (so pods written in other seconds
+    share it): None (no entries left), _UNCHANGED, or per entry of the result (index in the
+    list before or None for the writer's new entry, its set with placeholders or None when it
+    is the entry as it was, where the placeholders are in that set)."""
+    if result is None:
+        return None
+    if result is template:
+        return _UNCHANGED
+    me = (manager, managedfields.UPDATE, "v1", "status")
+    steps: list[tuple] = []
+    for e in result:
+        ident = managedfields.identity(e)
+        fields = e.get("fieldsV1")
+        if ident == me:
+            steps.append((None, fields, _where_placeholders(fields)))
+            continue
+        j = idents.index(ident)
+        if e is template[j]:
+            steps.append((j, None, None))
+        else:
+            steps.append((j, fields, _where_placeholders(fields)))
+    return steps
 
 
 def _signature(ostat: dict, nstat: dict, added_ips: int) -> tuple[tuple | None, list]:
@@ -161,8 +215,11 @@ def _signature(ostat: dict, nstat: dict, added_ips: int) -> tuple[tuple | None, 
                         or (tb is dict and _SHAPE.atomic_map("status." + k))):
                     sig.append(("a", k))            # a leaf, whatever it holds
                 else:
-                    sig.append(("a", k, id(bv)))
-                    parts.append(bv)
+                    # its set, as compare makes it (remembered by the part's identity): equal
+                    # sets are one interned node, whatever second or pod they came from
+                    node = shared_diff.added_node(bv, "status." + k, _SHAPE, fielddiff._shared_subtree)
+                    sig.append(("a", k, id(node)))
+                    parts.append(node)
             elif isinstance(bv, (dict, list)):
                 return None, parts                  # (subclasses: the full path)
             else:
@@ -175,8 +232,14 @@ def _signature(ostat: dict, nstat: dict, added_ips: int) -> tuple[tuple | None, 
             sig.append(("d", k, id(av), id(bv)))
             parts.extend((av, bv))
         elif ta is list and tb is list and _SHAPE.list_type("status." + k)[0] != "atomic":
-            sig.append(("l", k, tuple(map(id, av)), tuple(map(id, bv))))
-            parts.extend((av, bv))
+            # the item-by-item changes, as compare makes them (interned: the same transition
+            # of the kubelet's conditions in another second is the same three sets)
+            ch = shared_diff.list_changes(av, bv, "status." + k, _SHAPE, fielddiff._cmp_list)
+            if ch is None:
+                sig.append(("m", k))
+            else:
+                sig.append(("l", k, id(ch.added), id(ch.modified), id(ch.removed)))
+                parts.append(ch)
         elif isinstance(av, (dict, list)) and isinstance(bv, (dict, list)) and (ta is not tb or ta not in (dict, list)):
             return None, parts
         else:
@@ -210,29 +273,22 @@ def _masked_result(old: dict, new: dict, template: list, added_ips: tuple | None
     return mnew["metadata"].get("managedFields")
 
 
-def _plan(result: list | None) -> list:
-    """Where `result` holds placeholder IP keys: for each such entry its index, the entry, and
-    the items of its set, of its f:status and of its f:podIPs node but for the one that changes
-    (worked out once per result; _put_back then builds three nodes a pod)."""
-    plan: list = []
-    for i, e in enumerate(result or ()):
-        fs = e.get("fieldsV1")
-        st = fs.get("f:status") if fs else None
-        pod_ips = st.get("f:podIPs") if st else None
-        if st is None or not pod_ips or not any(k in _PLACEHOLDER_KEYS for k in pod_ips):
-            continue
-        plan.append((i, e, [(k, v) for k, v in fs.items() if k != "f:status"],
-                     [(k, v) for k, v in st.items() if k != "f:podIPs"],
-                     [(_PLACEHOLDER_KEYS.get(k), k, v) for k, v in pod_ips.items()]))
-    return plan
+def _where_placeholders(fields) -> tuple | None:
+    """For a set holding placeholder IP keys: its items but f:status, its f:status's items but
+    f:podIPs, and f:podIPs' items each with its placeholder's index (None elsewhere) — what
+    _put_back needs to build a pod's three nodes. None for a set without placeholders."""
+    st = fields.get("f:status") if type(fields) is dict else None
+    pod_ips = st.get("f:podIPs") if type(st) is dict else None
+    if st is None or not pod_ips or not any(k in _PLACEHOLDER_KEYS for k in pod_ips):
+        return None
+    return ([(k, v) for k, v in fields.items() if k != "f:status"],
+            [(k, v) for k, v in st.items() if k != "f:podIPs"],
+            [(_PLACEHOLDER_KEYS.get(k), k, v) for k, v in pod_ips.items()])
 
 
-def _put_back(result: list, plan: list, ips: tuple) -> list:
-    """`result` with the placeholder IP keys under f:status.f:podIPs replaced by `ips`."""
-    out = list(result)
-    for i, e, fs_rest, st_rest, ip_items in plan:
-        node = interned([(k if n is None else item_key({"ip": ips[n]}, "map", _IP_KEYS), v)
-                         for n, k, v in ip_items])
-        st = interned([*st_rest, ("f:podIPs", node)])
-        out[i] = dict(e, fieldsV1=interned([*fs_rest, ("f:status", st)]))
-    return out
+def _put_back(sub: tuple, ips: tuple) -> dict:
+    """The set _where_placeholders took apart, with the placeholder IP keys replaced by `ips`."""
+    fs_rest, st_rest, ip_items = sub
+    node = interned([(k if n is None else item_key({"ip": ips[n]}, "map", _IP_KEYS), v) for n, k, v in ip_items])
+    st = interned([*st_rest, ("f:podIPs", node)])
+    return interned([*fs_rest, ("f:status", st)])
