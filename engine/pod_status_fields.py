@@ -1,26 +1,30 @@
 """A pod status write's managedFields, worked out once for the pods whose write is alike.
 
-The kubelet's two status writes a pod (Pending with its IP, then Running and Ready) compare
-the stored pod with the new one and update the field sets of its managedFields
-(managedfields.record_update, ~50-70 µs a write). For the pods of a ReplicaSet written in one
-second the outcome is the same but for one part: the pod's own IP, a key in the set
-(`f:status.f:podIPs.k:{"ip":"10.244.3.7"}`). So the write is worked out for the pod with its
-IPs replaced by placeholders, remembered, and each pod gets that result with its own IPs put
-back in (three interned set nodes and an entry: engine/fieldsets.py).
+The kubelet's status writes (Pending with the pod's IP, then Running and Ready) compare the
+stored pod with the new one and update the field sets of its managedFields
+(managedfields.record_update, ~50-70 µs a write). For the pods of a ReplicaSet the outcome is
+the same but for the pod's own IP, a key in the set (`f:status.f:podIPs.k:{"ip":"10.244.3.7"}`),
+and the entries' times. So the write is worked out once with the IPs as placeholders and kept
+as a plan — per entry of the result: kept as it was, or its new set (with placeholders), or the
+writer's new entry — and each pod's list is built from its own entries: its IPs put back (three
+interned set nodes: engine/fieldsets.py), the writer's entry stamped now, sorted as
+managedfields sorts.
 
 Why it is exact: the set algebra of an update (compare, union, difference) works key by key,
-and the placeholders are only ever keys under `f:status.f:podIPs`; the guards below send every
-other case to the full path — podIPs that change or go, an entry that already owns podIPs the
-pod does not hold, items other than a bare `{"ip": ...}`, metadata that changed, top-level
-fields other than metadata and status (and those a status write skips), ten or more managers
-(capManagers). What the result depends on is the key: the managedFields list before (its
-template, see below), the manager and second, and a signature of the status change built as
-fielddiff.compare would walk it — equal and scalar fields by position only, lists and maps by
-the identity of the stored parts (kept in the table, so their ids stay theirs; stored objects
-are never changed in place, as for engine/shared_diff.py). A pod's list made here is noted
-with its template and IPs, so its next status write (whose sets hold its IP) is keyed on the
-template, shared by its siblings. tests/engine/test_pod_status_fields.py compares every pod
-status write of a scale-up with the full path.
+and the placeholders are only ever keys under `f:status.f:podIPs`; times only stamp the
+writer's entry and order the list. The guards send every other case to the full path — podIPs
+that change or go, an entry owning podIPs the pod does not hold, a list naming IPs that is not
+one made here, items other than a bare `{"ip": ...}`, metadata that changed, top-level fields
+other than metadata and status (and those a status write skips), two entries of one manager,
+ten or more (capManagers). The key is what the result depends on: each entry's identity
+(manager, operation, version, subresource) and set (by identity: interned), the manager, and
+the status change as fielddiff.compare makes it — equal fields left out, scalars by name,
+lists and added parts by their interned change sets (engine/shared_diff.py: the kubelet's
+conditions going Ready in another second give the very same sets), maps by their identity; the
+table keeps what the key names by id, so the ids stay theirs. A list made here is noted with
+its sets with placeholders and its IPs, so the pod's next status write is keyed like its
+siblings'. tests/engine/test_pod_status_fields.py compares every pod status write of a
+scale-up with the full path, and checks each guard.
 """
 from __future__ import annotations
 
@@ -34,10 +38,11 @@ _TOP = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
 _IP_KEYS = ("ip",)
 _SHAPE = shape_of("v1", "Pod")
 
-# What a masked write came to: key → (result list or None, the template list, the parts the
-# key names by id). Bounded; a miss only costs the full computation.
+# What a write with placeholders came to: key → (its plan, the sets of the entries before, the
+# parts the key names by id). Bounded; a miss costs the full computation once more.
 _RESULTS: Memo[tuple] = Memo(16_384)
-# A managedFields list this module stored → (that list, its template, the IPs put in it).
+# A managedFields list this module stored → (that list, its entries' sets with placeholders,
+# the IPs put in them).
 _TEMPLATES: Memo[tuple] = Memo(65_536)
 _PLACEHOLDER_LISTS: dict[int, list] = {}
 _PLACEHOLDER_KEYS: dict[str, int] = {}
