@@ -121,10 +121,15 @@ def _valid(entries) -> bool:
     return True
 
 
+def sort_key(e: dict) -> tuple:
+    """sortEncodedManagedFields' order: Apply before Update, then oldest first, manager, version,
+    subresource."""
+    return (e.get("operation", ""), e.get("time") or "", e.get("manager", ""), e.get("apiVersion", ""),
+            e.get("subresource", ""))
+
+
 def _sorted(entries: list[dict]) -> list[dict]:
-    """sortEncodedManagedFields: Apply before Update, then oldest first, manager, version, subresource."""
-    return sorted(entries, key=lambda e: (e.get("operation", ""), e.get("time") or "", e.get("manager", ""),
-                                          e.get("apiVersion", ""), e.get("subresource", "")))
+    return sorted(entries, key=sort_key)
 
 
 def _cap(entries: list[dict]) -> list[dict]:
@@ -286,7 +291,12 @@ def _flat_signature(obj: dict) -> tuple:
     order (an Event holds no deeper maps and no lists, so its create set depends on nothing
     else). Built by C loops: six Events a pod."""
     values = obj.values()
-    return (tuple(obj), tuple(map(type, values)), tuple([tuple(v) for v in values if type(v) is dict]))
+    # (the maps' key names by isinstance, in C; a dict subclass differs from a dict by its type
+    # in the second part, so the key still tells them apart)
+    return (tuple(obj), tuple(map(type, values)), tuple(map(tuple, filter(_IS_DICT, values))))
+
+
+_IS_DICT = dict.__instancecheck__
 
 
 def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:

@@ -28,8 +28,8 @@ import threading
 import time
 from typing import Callable, Iterable, NamedTuple, Protocol
 
-from . import (admission, errors, ingress_admission, managedfields, objects, resources as kinds, shared_parts,
-               storage_admission, strategy)
+from . import (admission, errors, ingress_admission, managedfields, objects, pod_status_fields, resources as kinds,
+               shared_parts, storage_admission, strategy)
 from . import patch as patching
 from .selectors import (check_field_selector, matches_fields, matches_requirements,
                         parse_field_selector, parse_label_selector)
@@ -317,6 +317,8 @@ class Store:
         validation always accepts (tests/engine check both): the store takes the caller's dict
         as it is, without admission's copy, defaulting and validation. Never for client data."""
         rt = _resource_of(obj)
+        if rt is kinds.EVENT and not admit and not dry_run and _applied is None and obj["metadata"].get("name"):
+            return self._create_built_event(obj, sync, manager)
         generated = False
         if not admit:
             md = obj["metadata"]
@@ -400,6 +402,33 @@ class Store:
                 obj["status"]["lastPhaseTransitionTime"] = md["creationTimestamp"]
             self._objs[rt.name].setdefault(md.get("namespace", ""), {})[name] = obj
             self._index_add(rt, obj)
+            self._emit(rt, "ADDED", obj, None, sync)
+        return obj
+
+    def _create_built_event(self, obj: dict, sync: bool, manager: str | None) -> dict:
+        """create(admit=False) of a named Event (the EventRecorder's, six a pod): the steps of
+        create() that apply to one, without those that never do — a generated name, quota,
+        initial status and generation (strategy.prepare_for_create leaves an Event as it is),
+        the kinds' special cases. tests/engine/test_fast_paths.py compares it with create()."""
+        rt = kinds.EVENT
+        md = obj["metadata"]
+        ns, name = md["namespace"], md["name"]
+        with self._lock:
+            self._check_namespace(rt, ns, name)
+            taken = self._objs[rt.name].get(ns)
+            if taken is not None and name in taken:
+                raise errors.AlreadyExists(rt.name, rt.group, name)
+            now = objects.iso(self._now())
+            managedfields.record_create(rt, obj, self._manager(manager, sync), now)
+            self._rv += 1
+            md["uid"] = objects.new_uid()
+            md["resourceVersion"] = str(self._rv)
+            md["creationTimestamp"] = now
+            if taken is None:
+                taken = self._objs[rt.name][ns] = {}
+            taken[name] = obj
+            if md.get("ownerReferences"):
+                self._index_add(rt, obj)
             self._emit(rt, "ADDED", obj, None, sync)
         return obj
 
@@ -535,8 +564,10 @@ class Store:
             if "managedFields" in omd:
                 md["managedFields"] = omd["managedFields"]
         elif subresource == "status":
-            managedfields.record_update(rt, old, new, self._manager(manager, sync), objects.iso(self._now()),
-                                        subresource=subresource, shared=not dry_run)
+            mgr, now = self._manager(manager, sync), objects.iso(self._now())
+            # (a pod's: worked out once for the pods written alike, engine/pod_status_fields.py)
+            if dry_run or rt is not kinds.POD or not pod_status_fields.record_update(old, new, mgr, now):
+                managedfields.record_update(rt, old, new, mgr, now, subresource=subresource, shared=not dry_run)
         if new == old:
             return old                      # no-op: no write, no new resourceVersion
         if dry_run:

@@ -52,6 +52,41 @@ def test_every_recorded_event_is_one_admission_accepts_unchanged():
         assert admission.admit_create(submitted, strict=True, decode=True) == submitted, ev["reason"]
 
 
+def test_an_engine_event_is_stored_as_the_full_create_would_store_it():
+    """Store.create(admit=False) of a named Event takes a shorter path (_create_built_event):
+    each recorded Event, written again both ways into stores at the same resourceVersion and
+    second, comes out the same — managedFields, resourceVersion, watch event — but for its uid."""
+    c = Cluster(store=Store(), clock=ManualClock(), nodes=2)
+    c.run_until_idle()
+    c.store.create(deployment("web", "nginx:1.27", 3))
+    c.store.create(deployment("crash", "busybox:1.36", 1))
+    for _ in range(30):
+        c.advance(1.0)
+    items, _ = c.store.list(kinds.EVENT)
+    assert len({e["reason"] for e in items}) >= 8
+    stores = []
+    for _ in range(2):
+        st = Store(clock=ManualClock())
+        for ns in {e["metadata"]["namespace"] for e in items}:
+            st.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        stores.append((st, st.subscribe()))
+    (short, short_feed), (full, full_feed) = stores
+    strip = lambda o: {**o, "metadata": {k: v for k, v in o["metadata"].items() if k != "uid"}}  # noqa: E731
+    for ev in items:
+        submitted = as_submitted(ev)
+        submitted["metadata"].pop("managedFields", None)
+        got = short.create(objects.clone(submitted), sync=False, admit=False, manager="kubelet")
+        want = full.create(objects.clone(submitted), sync=False, manager="kubelet")
+        assert strip(got) == strip(want)
+        assert list(got["metadata"]) == list(want["metadata"])         # the same key order on the wire
+        with pytest.raises(errors.AlreadyExists) as again_short:
+            short.create(objects.clone(submitted), sync=False, admit=False)
+        with pytest.raises(errors.AlreadyExists) as again_full:
+            full.create(objects.clone(submitted), sync=False)
+        assert again_short.value.message == again_full.value.message
+    assert [(e.type, e.rv, strip(e.object)) for e in short_feed] == [(e.type, e.rv, strip(e.object)) for e in full_feed]
+
+
 def pod_from_template(name: str, spec: dict, **meta) -> dict:
     md = {"name": name, "namespace": "default", "labels": {"app": "web"}}
     md.update(meta)
@@ -188,3 +223,21 @@ def test_close_waits_for_rows_handed_to_the_writer(tmp_path):
     s2 = Store(path, clock=ManualClock())
     assert len(s2.list(kinds.CONFIGMAP, "default")[0]) == 200
     s2.close()
+
+
+def test_a_status_write_keeping_the_stored_labels_validates_them_as_the_full_path_does():
+    """validate_object_meta_update remembers labels and ownerReferences that are the stored
+    object's own and were valid: the same answer as validating them again, every time."""
+    from engine.admission.validation_meta import validate_labels, validate_object_meta_update, validate_owner_references
+    refs = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u1", "controller": True}]
+    bad_refs = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": ""}]
+    for labels, owners in (({"app": "web"}, refs), ({"bad key!": "x"}, refs), ({"app": "web"}, bad_refs)):
+        omd = {"name": "p", "namespace": "default", "uid": "u", "resourceVersion": "5",
+               "labels": labels, "ownerReferences": owners}
+        want = validate_labels(labels, "metadata.labels") + validate_owner_references(owners, "metadata.ownerReferences")
+        for _ in range(3):              # the first answer may be remembered; the others must agree
+            got = validate_object_meta_update(dict(omd), omd)
+            assert [(e.field, e.detail) for e in got] == [(e.field, e.detail) for e in want]
+        # an equal dict that is not the stored one is validated as it is
+        changed = dict(omd, labels=dict(labels, **{"other key!": "y"}))
+        assert any(e.field == "metadata.labels" for e in validate_object_meta_update(changed, omd))
