@@ -6,36 +6,13 @@ the full path."""
 import json
 
 from engine import managedfields, objects, pod_status_fields, resources as kinds
-from engine.clock import ManualClock
-from engine.cluster import Cluster
-from engine.store import Store
+from scaleup_writes import modified_pairs
 
 NOW = "2026-01-01T00:01:00Z"
 
 
-def _deployment(name, image, replicas, **container):
-    c = {"name": "app", "image": image, **container}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [c]}}}}
-
-
 def _pod_pairs():
-    store = Store()
-    c = Cluster(store=store, clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    feed = store.subscribe()
-    store.create(_deployment("web", "nginx:1.27", 12))
-    store.create(_deployment("crash", "busybox:1.36", 3, command=["sh", "-c", "exit 1"]))
-    for _ in range(30):
-        c.advance(0.5)
-    c.fail_node("node-1")
-    for _ in range(30):
-        c.advance(1.0)
-    pairs = [(ev.old, ev.object) for ev in feed
-             if ev.type == "MODIFIED" and ev.old is not None and ev.resource is kinds.POD]
-    c.stop()
-    return pairs
+    return [(old, new) for _rt, old, new in modified_pairs((kinds.POD,))]
 
 
 def _without_fields(pod: dict, old: dict) -> dict:

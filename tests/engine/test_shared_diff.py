@@ -8,36 +8,13 @@ first remembered."""
 import json
 
 from engine import managedfields, objects, resources as kinds, shared_diff
-from engine.clock import ManualClock
-from engine.cluster import Cluster
 from engine.fielddiff import compare
 from engine.fieldsets import shape_of
-from engine.store import Store
-
-
-def _deployment(name, image, replicas, **container):
-    c = {"name": "app", "image": image, **container}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [c]}}}}
+from scaleup_writes import modified_pairs
 
 
 def _writes():
-    store = Store()
-    c = Cluster(store=store, clock=ManualClock(), nodes=3)
-    c.run_until_idle()
-    feed = store.subscribe()
-    store.create(_deployment("web", "nginx:1.27", 12))
-    store.create(_deployment("crash", "busybox:1.36", 3, command=["sh", "-c", "exit 1"]))
-    for _ in range(30):
-        c.advance(0.5)
-    c.fail_node("node-1")
-    for _ in range(30):
-        c.advance(1.0)
-    pairs = [(ev.resource, ev.old, ev.object) for ev in feed
-             if ev.type == "MODIFIED" and ev.old is not None and ev.resource in (kinds.POD, kinds.REPLICASET)]
-    c.stop()
-    return pairs
+    return modified_pairs((kinds.POD, kinds.REPLICASET))
 
 
 def _status_entry_of(rt, old, new, shared):
