@@ -126,41 +126,38 @@ class NodeLifecycleController(Controller):
     def _sweep(self) -> float:
         """Check every node's health, then come back after the monitor period (on the heartbeat
         grid, so the sweep shares an engine wake-up with the kubelets' renewals)."""
-        store, settled, clock, timings = self.store, self._settled, self.clock, self.ctx.timings
+        store, clock = self.store, self.clock
         for name in sorted(self._nodes):
-            # _monitor's first step inline (at 1,000 nodes this runs 200 times a simulated second):
-            # a node found healthy before, unchanged since, with a lease renewed within the grace.
+            # (at 1,000 nodes 200 times a simulated second: the settled check without _monitor's call)
             node = store.try_get(kinds.NODE, "", name)
-            known = settled.get(name)
-            if node is not None and known is not None and known[0] is node:
-                lease = store.try_get(kinds.LEASE, LEASE_NAMESPACE, name)
-                renewed = _renew_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
-                probe = known[1]
-                if renewed is not None and (probe is None or renewed > probe):
-                    probe = renewed
-                if probe is not None and clock.now() - probe <= timings.node_monitor_grace:
-                    continue
+            if node is not None and self._still_settled(name, node, clock.now()):
+                continue
             self._monitor(name)
         now = self.clock.now()
         return max(on_grid(now + self.ctx.timings.node_monitor_period) - now, 1e-3)
 
     # ---- node monitor -------------------------------------------------------------------------------
 
+    def _still_settled(self, name: str, node: dict, now: float) -> bool:
+        """A node found healthy before and unchanged since, whose last heartbeat (its Lease's
+        renewal, or the status's) is within the grace: nothing to check (the sweep's common case)."""
+        settled = self._settled.get(name)
+        if settled is None or settled[0] is not node:
+            return False
+        lease = self.store.try_get(kinds.LEASE, LEASE_NAMESPACE, name)
+        renewed = _renew_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
+        probe = settled[1]
+        if renewed is not None and (probe is None or renewed > probe):
+            probe = renewed
+        return probe is not None and now - probe <= self.ctx.timings.node_monitor_grace
+
     def _monitor(self, name: str) -> None:
         node = self.store.try_get(kinds.NODE, "", name)
         if node is None:
             return
         now = self.clock.now()
-        settled = self._settled.get(name)
-        if settled is not None and settled[0] is node:
-            # (The sweep's common case, every node every monitor period: a renewal since.)
-            lease = self.store.try_get(kinds.LEASE, LEASE_NAMESPACE, name)
-            renewed = _renew_time((lease.get("spec") or {}).get("renewTime")) if lease is not None else None
-            probe = settled[1]
-            if renewed is not None and (probe is None or renewed > probe):
-                probe = renewed
-            if probe is not None and now - probe <= self.ctx.timings.node_monitor_grace:
-                return
+        if self._still_settled(name, node, now):
+            return
         self._settled.pop(name, None)
         uid = objects.uid_of(node)
         if uid not in self._registered:

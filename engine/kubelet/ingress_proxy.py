@@ -128,9 +128,9 @@ def serve(network, controller: dict, listener, req: servers.Request) -> servers.
         where = f"{scheme}://{req.header('Host') or host}{match.server.app_root}"
         return _redirect(req, 302, where, "", rid, now)
     ing = match.ingress          # the location's Ingress, or the one whose defaultBackend answers
-    if ing is not None and ingress_annotations.redirect(ing) is not None:
-        code, where = ingress_annotations.redirect(ing) or (301, "")
-        return _redirect(req, code, where, upstream, rid, now)
+    moved = ingress_annotations.redirect(ing) if ing is not None else None
+    if moved is not None:
+        return _redirect(req, moved[0], moved[1], upstream, rid, now)
     tls_host = match.server is not None and match.server.tls_secret is not None
     wants_https = (ing is None and tls_host) or (ing is not None and (
         (tls_host and ingress_annotations.ssl_redirect(ing)) or ingress_annotations.force_ssl_redirect(ing)))

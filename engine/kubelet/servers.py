@@ -181,13 +181,12 @@ def bad_request(listener: Listener, ref: ImageRef, now: float) -> Response | Non
     if listener.kind == "tcp":
         return None
     conf = listener.conf
-    if listener.kind == "files" and conf.get("not_found") == "nginx":
-        server = conf.get("server", "").replace("{version}", _version(conf.get("version", ""), ref.tag))
-        body = _nginx_error(400, server)
-        return Response(400, [("Server", server), ("Date", _date(now)), ("Content-Type", "text/html"),
-                              ("Content-Length", str(len(body)))], body.encode())
     if listener.kind == "files":
         server = conf.get("server", "").replace("{version}", _version(conf.get("version", ""), ref.tag))
+        if conf.get("not_found") == "nginx":
+            body = _nginx_error(400, server)
+            return Response(400, [("Server", server), ("Date", _date(now)), ("Content-Type", "text/html"),
+                                  ("Content-Length", str(len(body)))], body.encode())
         return Response(400, [("Date", _date(now)), ("Server", server), ("Content-Length", str(len(APACHE_400))),
                               ("Content-Type", "text/html; charset=iso-8859-1")], APACHE_400.encode())
     return _text(400, "400 Bad Request", "text/plain; charset=utf-8", [])

@@ -15,6 +15,7 @@ With `resourceVersion=0` the watch cache answers and ignores `limit`, as upstrea
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import posixpath
 
@@ -52,17 +53,11 @@ def in_key_order(items: list[dict], namespace: str | None, namespaced: bool) -> 
     as "-" and "." come before "/" — so their runs of items are put in that order."""
     if not namespaced or namespace or not items:
         return items
-    runs: list[tuple[str, int, int]] = []
-    start = 0
-    for i in range(1, len(items) + 1):
-        if i == len(items) or (items[i].get("metadata") or {}).get("namespace") != \
-                (items[start].get("metadata") or {}).get("namespace"):
-            runs.append(((items[start].get("metadata") or {}).get("namespace", "") + "/", start, i))
-            start = i
-    ordered = sorted(runs)
-    if [r[1] for r in ordered] == [r[1] for r in runs]:
+    runs = [(ns + "/", list(run)) for ns, run in
+            itertools.groupby(items, key=lambda o: (o.get("metadata") or {}).get("namespace", ""))]
+    if all(a[0] < b[0] for a, b in zip(runs, runs[1:])):
         return items
-    return [o for _key, a, b in ordered for o in items[a:b]]
+    return [o for _key, run in sorted(runs, key=lambda r: r[0]) for o in run]
 
 
 def encode(start_after: str, rv: int) -> str:
