@@ -1282,15 +1282,6 @@ def _call(node, act: dict):
     return cel_functions.call(fn, target is not None, recv, vals)
 
 
-def from_json_number(v, want: str):
-    """A JSON number as the schema's CEL type (integer → int, number → double)."""
-    if want == "integer":
-        return int(v)
-    if want == "number":
-        return float(v)
-    return v
-
-
 def parse_timestamp(text: str) -> Timestamp:
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2}))?", text)
     if not m:

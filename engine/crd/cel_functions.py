@@ -7,7 +7,6 @@ indexOf, lastIndexOf, find, findAll; quantity(), isQuantity() and the quantity m
 isURL() and the URL getters; ip(), cidr() and theirs). Error texts are cel-go's (`index out of range: 7`)."""
 from __future__ import annotations
 
-import base64
 import datetime
 import ipaddress
 import re
@@ -16,7 +15,7 @@ from fractions import Fraction
 
 from .. import quantity as quantities
 from .cel import (CIDR, INT_MAX, INT_MIN, IP, UINT_MAX, URL, CelError, CelType, Duration, Optional, Quantity, Timestamp, UInt,
-                  _compare, _int, equals, format_double, parse_duration, parse_timestamp, timestamp_checked,
+                  _compare, _int, _no_overload, equals, format_double, parse_duration, parse_timestamp, timestamp_checked,
                   type_name)
 
 _RE_CACHE: dict[str, re.Pattern] = {}
@@ -32,10 +31,6 @@ def _regex(pattern: str) -> re.Pattern:
             raise CelError(f"error parsing regexp: {e}") from None
         _RE_CACHE[pattern] = rx
     return rx
-
-
-def _no_overload() -> CelError:
-    return CelError("no such overload")
 
 
 def _want(v, *types) -> None:
@@ -636,9 +631,4 @@ def _quantity_method(fn: str, q: Quantity, args: list):
 def _add(a, b):
     from .cel import _arith
     return _arith("_+_", a, b)
-
-
-def decode_bytes(text: str) -> bytes:
-    """A `format: byte` string (base64) as CEL bytes."""
-    return base64.b64decode(text)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 
 from .. import api_warnings, errors
+from ..bounded import Memo
 from ..errors import FieldError
 from . import cel
 
@@ -187,19 +188,17 @@ def compile_rules(schema: dict, root: bool) -> list[Compiled]:
     return out
 
 
-_CACHE: dict[int, tuple[dict, bool, list[Compiled]]] = {}
+_CACHE: Memo[tuple[dict, bool, list[Compiled]]] = Memo(512)
 
 
-def _compiled(schema: dict, root: bool) -> list[Compiled]:
+def compiled_rules(schema: dict, root: bool) -> list[Compiled]:
     """Compiled once per schema node (the apiserver compiles a CRD's rules when it serves it);
     the cache keeps the node itself so its id stays its own."""
     hit = _CACHE.get(id(schema))
     if hit is not None and hit[0] is schema and hit[1] == root:
         return hit[2]
-    if len(_CACHE) > 512:
-        _CACHE.clear()
     rules = compile_rules(schema, root)
-    _CACHE[id(schema)] = (schema, root, rules)
+    _CACHE.put(id(schema), (schema, root, rules))
     return rules
 
 
@@ -343,7 +342,7 @@ class _Walk:
             for key, item in value.items():
                 sub_schema = props.get(key)
                 if sub_schema is not None:
-                    if not has_rules(sub_schema) or escape(key) is None or not _typed(sub_schema):
+                    if escape(key) is None or not _typed(sub_schema):
                         continue       # fields without a CEL type are left out of rule validation
                     child_path = _child(path, key)
                 elif isinstance(ap, dict):
@@ -355,7 +354,8 @@ class _Walk:
                     continue
                 old_v = old.get(key) if correlatable else None
                 child_has_old = correlatable and key in old
-                child_ratchet = (child_has_old and cel.equals(item, old_v)) if self.update else False
+                # (an unchanged parent has unchanged children: no second comparison of the subtree)
+                child_ratchet = (ratchet or (child_has_old and cel.equals(item, old_v))) if self.update else False
                 self.node(sub_schema, item, old_v, child_path, sub_schema.get("x-kubernetes-embedded-resource") is True,
                           child_ratchet, child_has_old)
         elif isinstance(value, list):
@@ -371,7 +371,7 @@ class _Walk:
             for i, item in enumerate(value):
                 old_item = by_key.get(_map_key(item, keys)) if by_key and isinstance(item, dict) else None
                 if old_item is not None:
-                    item_ratchet = cel.equals(item, old_item) if self.update else False
+                    item_ratchet = (ratchet or cel.equals(item, old_item)) if self.update else False
                 else:
                     item_ratchet = ratchet       # uncorrelatable: the nearest correlated parent decides
                 self.node(items, item, old_item, f"{path}[{i}]", items.get("x-kubernetes-embedded-resource") is True,
@@ -383,7 +383,7 @@ class _Walk:
         activation = {"self": value}
         if old is not None:
             activation["oldSelf"] = old
-        for c in _compiled(schema, root):
+        for c in compiled_rules(schema, root):
             rule = c.rule
             if c.error:
                 self.errors.append(errors.invalid(shown, type_value, f"rule compile error: {c.error}"))
@@ -418,8 +418,7 @@ class _Walk:
                     at = _child(path, norm)
             detail = _message(c, activation)
             if detail is None:
-                msg = rule.get("message")
-                detail = msg.strip() if isinstance(msg, str) and msg else f"failed rule: {str(rule.get('rule')).strip()}"
+                detail = _rule_error_string(rule) if rule.get("message") else f"failed rule: {_rule_error_string(rule)}"
             err = _field_error(at, type_value, detail, rule.get("reason"))
             if self.update and ratchet and not c.uses_old_self:
                 api_warnings.add(str(err))

@@ -73,12 +73,13 @@ def compile_errors(node: dict, path: str, root: bool, uncorrelatable: str | None
     """The rules compiled (the CELErrors half): compile errors, a non-bool rule, messageExpression
     errors, oldSelf where old values do not correlate, optionalOldSelf without oldSelf."""
     errs: list[FieldError] = []
+    compiled = cel_rules.compiled_rules(node, root)
     if cel_rules.decl_type(node, root) is None:
         # a node without a CEL type (no type, only x-kubernetes-preserve-unknown-fields) cannot
         # hold rules: upstream's Compile fails as a whole, reported as an internal error
         return [FieldError(f"{path}.x-kubernetes-validations", "Internal error",
-                           detail=cel_rules.compile_rules(node, root)[0].error or "rule compile error")]
-    for i, c in enumerate(cel_rules.compile_rules(node, root)):
+                           detail=compiled[0].error or "rule compile error")]
+    for i, c in enumerate(compiled):
         rp = f"{path}.x-kubernetes-validations[{i}]"
         if c.error:
             errs.append(FieldError(f"{rp}.rule", "Invalid value", detail=f"{_go_rule(c.rule)}: {c.error}"))
