@@ -416,7 +416,7 @@ class _Walk:
                 norm = normalized_field_path(fp, schema)
                 if norm:
                     at = _child(path, norm)
-            detail = _message(c, activation)
+            detail = _message(c, act)
             if detail is None:
                 detail = _rule_error_string(rule) if rule.get("message") else f"failed rule: {_rule_error_string(rule)}"
             err = _field_error(at, type_value, detail, rule.get("reason"))

@@ -164,6 +164,19 @@ def test_transition_rules_immutability_and_optional_old_self(cluster):
     assert cluster.store.update(later)["spec"]["title"] == "set-later"
 
 
+def test_a_message_expression_sees_the_optional_old_self_its_rule_sees(cluster):
+    spec = {"type": "object", "properties": {"mode": {"type": "string", "x-kubernetes-validations": [
+        {"rule": "oldSelf.hasValue() ? oldSelf.value() == self : self == 'initial'", "optionalOldSelf": True,
+         "message": "fallback", "messageExpression": "'was ' + oldSelf.orValue('nothing')"}]}}}
+    cluster.store.create(_crd(spec))
+    assert _causes(_refused(cluster.store, _ct(mode="other"))) == ['spec.mode: Invalid value: "string": was nothing']
+    made = cluster.store.create(_ct(mode="initial"))
+    changed = copy.deepcopy(made)
+    changed["spec"]["mode"] = "other"
+    assert _causes(_refused(cluster.store, changed, update=True)) == [
+        'spec.mode: Invalid value: "string": was initial']
+
+
 def test_evaluation_errors_and_int_or_string(cluster):
     spec = {"type": "object", "properties": {
         "replicas": {"type": "integer"}, "maxReplicas": {"type": "integer"},
