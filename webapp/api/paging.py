@@ -88,9 +88,11 @@ def decode(token: str) -> tuple[str, int]:
     start = data.get("start")
     if not isinstance(start, str) or not start:
         raise bad("continue key is not valid: encoded start key empty (version meta.k8s.io/v1)")
-    if posixpath.normpath(start) != start:        # upstream refuses a key path.Clean would change
+    # upstream roots the key and refuses one that path.Clean would change (no climbing out of the list)
+    rooted = start if start.startswith("/") else "/" + start
+    if posixpath.normpath(rooted) != rooted or rooted.startswith("//"):
         raise bad(f"continue key is not valid: {start}")
-    return start, rv
+    return rooted[1:], rv
 
 
 class Page:
