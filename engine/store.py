@@ -587,36 +587,50 @@ class Store:
 
     def refresh_spec(self, rt: kinds.ResourceType, namespace: str, name: str, fields: dict) -> dict | None:
         """An engine write that sets a few spec fields of a kind without generation tracking and
-        changes nothing else — a kubelet's Lease renewal, 1,000 a wall second for 50 nodes at
-        100×. What update() would do for it, minus the generic checks it cannot fail: a new
-        object (stored ones are never changed in place), a new resourceVersion, a MODIFIED event.
-        Returns None if the object is gone."""
+        changes nothing else — a kubelet's Lease renewal. What update() would do for it, minus the
+        generic checks it cannot fail: a new object (stored ones are never changed in place), a
+        new resourceVersion, a MODIFIED event. Returns the new object (the stored one if the
+        fields already had these values), or None if the object is gone."""
+        return self.refresh_specs(rt, namespace, ((name, fields),))[0]
+
+    def refresh_specs(self, rt: kinds.ResourceType, namespace: str,
+                      writes: Iterable[tuple[str, dict]]) -> builtins.list[dict | None]:
+        """refresh_spec of several objects of one namespace, in order, under one hold of the lock
+        and one clock reading: a cohort of kubelets renewing their Leases at the same moment
+        (1,000 nodes renew 250 times a simulated second, 25,000 times a wall second at 100×)."""
         assert rt.kind in strategy.NO_GENERATION
+        out: builtins.list[dict | None] = []
         with self._lock:
             in_ns = self._objs[rt.name].get(namespace)
-            old = in_ns.get(name) if in_ns is not None else None
-            if in_ns is None or old is None:
-                return None
-            spec = old.get("spec") or {}
-            for k, v in fields.items():
-                if spec.get(k) != v:
-                    break
-            else:
-                return old
-            self._rv += 1
-            new = dict(old)
-            new["metadata"] = nmd = dict(old["metadata"], resourceVersion=str(self._rv))
-            new["spec"] = dict(spec, **fields)
-            if "managedFields" in nmd:
-                now = objects.iso(self._now())
-                touched = managedfields.touch(nmd["managedFields"], self.acting_as, rt.api_version, fields, now)
-                if touched is None:             # not the renewer's own fields: the full Update
-                    managedfields.record_update(rt, old, new, self.acting_as, now)
+            now = None
+            for name, fields in writes:
+                old = in_ns.get(name) if in_ns is not None else None
+                if in_ns is None or old is None:
+                    out.append(None)
+                    continue
+                spec = old.get("spec") or {}
+                for k, v in fields.items():
+                    if spec.get(k) != v:
+                        break
                 else:
-                    nmd["managedFields"] = touched
-            in_ns[name] = new
-            self._emit(rt, "MODIFIED", new, old, False)
-            return new
+                    out.append(old)
+                    continue
+                self._rv += 1
+                new = dict(old)
+                new["metadata"] = nmd = dict(old["metadata"], resourceVersion=str(self._rv))
+                new["spec"] = dict(spec, **fields)
+                if "managedFields" in nmd:
+                    if now is None:
+                        now = objects.iso(self._now())
+                    touched = managedfields.touch(nmd["managedFields"], self.acting_as, rt.api_version, fields, now)
+                    if touched is None:         # not the renewer's own fields: the full Update
+                        managedfields.record_update(rt, old, new, self.acting_as, now)
+                    else:
+                        nmd["managedFields"] = touched
+                in_ns[name] = new
+                self._emit(rt, "MODIFIED", new, old, False)
+                out.append(new)
+        return out
 
     def bind(self, namespace: str, name: str, node: str, *, sync: bool = True) -> dict:
         """The pods/binding subresource (k/k registry/core/pod/storage `assignPod`): set

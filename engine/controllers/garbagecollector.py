@@ -34,8 +34,14 @@ class GarbageCollector(Controller):
         if ev.type == "MODIFIED" and uid in self._where and not md.get("deletionTimestamp"):
             # The common write (a status, a Lease renewal): the object is where it was, so only a
             # dangling owner reference needs a look — what the general path below returns too.
-            return [ref.get("uid", "") for ref in md.get("ownerReferences") or ()
-                    if ref.get("uid", "") not in self._where]
+            refs = md.get("ownerReferences")
+            if not refs or (ev.old is not None and ev.old["metadata"].get("ownerReferences") is refs):
+                # The same references as the version before (stored objects share unchanged
+                # parts): that version's event already queued any dangling owner, and an owner
+                # deleted since queues its own key — as upstream's graph builder, which acts on
+                # an update only for a change of references or of deletion state.
+                return ()
+            return [ref.get("uid", "") for ref in refs if ref.get("uid", "") not in self._where]
         keys = []
         if ev.type == "DELETED":
             self._where.pop(uid, None)

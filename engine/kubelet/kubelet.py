@@ -309,25 +309,36 @@ class Kubelets(Controller):
 
     def _lease_cohort(self, names: list[str]) -> None:
         """Renew these nodes' Leases — due at the same moment, so one clock reading, one
-        renewTime and one next due time serve them all (at 100× this runs ~200 times a wall
-        second for 50 nodes)."""
+        renewTime, one next due time and one store call serve them all (1,000 nodes make ~60
+        cohorts of ~40 a wall second at 100×)."""
         now = self.clock.now()
         stamp = objects.micro_iso(now)
         nxt = on_grid(now + self.lease_period())
         failed = self._failed()
-        node_of, renew, schedule = self.store.try_get, self._renew_lease, self._heartbeats.schedule
+        node_of = self.store.try_get
+        live: list[tuple[str, dict]] = []
         for name in names:
             if name in failed:
                 self._stalled.add(name)
                 continue
             node = node_of(kinds.NODE, "", name)
-            if node is None:
-                continue
-            try:
-                renew(node, now, stamp, name)
-            except errors.ApiError:              # e.g. a concurrent renewal: try again shortly
+            if node is not None:
+                live.append((name, node))
+        try:
+            renewed = self.store.refresh_specs(kinds.LEASE, node_status.LEASE_NAMESPACE,
+                                               [(name, {"renewTime": stamp, "holderIdentity": name}) for name, _ in live])
+        except errors.ApiError:                  # the whole cohort tries again shortly
+            for name, _ in live:
                 self._schedule_lease(name, now + 0.1)
-                continue
+            return
+        schedule = self._heartbeats.schedule
+        for (name, node), lease in zip(live, renewed):
+            if lease is None:                    # no Lease (deleted): the kubelet makes it again
+                try:
+                    self.store.create(node_status.build_lease(node, now), sync=False)
+                except errors.ApiError:          # e.g. a concurrent create: try again shortly
+                    self._schedule_lease(name, now + 0.1)
+                    continue
             schedule(name, nxt)
 
     def timings_changed(self) -> list[str]:

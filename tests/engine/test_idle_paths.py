@@ -77,6 +77,70 @@ def test_a_renewal_stores_what_a_full_update_stores(managed):
     assert via_refresh == via_update
 
 
+def cohort_store(names: list[str]) -> Store:
+    """Leases for these nodes, the kubelet alone managing each (as after its create)."""
+    s = lease_store([entry("kubelet", ["holderIdentity", "leaseDurationSeconds", "renewTime"])])
+    kept = s._objs[kinds.LEASE.name]["kube-node-lease"].pop("node-1")
+    for name in names:
+        md = dict(kept["metadata"], name=name, uid="u-" + name, ownerReferences=owned(name))
+        s._objs[kinds.LEASE.name]["kube-node-lease"][name] = dict(kept, metadata=md, spec=dict(kept["spec"], holderIdentity=name))
+    s.acting_as = "kubelet"
+    s._clock.set(s._clock.now() + 61)
+    return s
+
+
+def test_a_cohort_of_renewals_stores_and_notes_what_an_update_of_each_would():
+    """refresh_specs (a cohort of kubelets renewing at once) against update() of each Lease in
+    turn: the same stored objects, resourceVersions and watch events; a Lease that is gone is
+    None and takes no resourceVersion; one already holding the values is not written."""
+    names = ["node-a", "node-b", "node-c", "node-d"]
+    short, full = cohort_store(names), cohort_store(names)
+    for s in (short, full):
+        del s._objs[kinds.LEASE.name]["kube-node-lease"]["node-c"]
+        leases = s._objs[kinds.LEASE.name]["kube-node-lease"]
+        leases["node-d"] = dict(leases["node-d"], spec=dict(leases["node-d"]["spec"], renewTime=RENEWED["renewTime"]))
+    seen_short, seen_full = short.subscribe(), full.subscribe()
+    writes = [(n, dict(RENEWED, holderIdentity=n)) for n in names + ["node-a"]]   # node-a twice: the second changes nothing
+    got = short.refresh_specs(kinds.LEASE, "kube-node-lease", writes)
+    want = []
+    for name, fields in writes:
+        stored = full.try_get(kinds.LEASE, "kube-node-lease", name)
+        if stored is None:
+            want.append(None)
+        elif all(stored["spec"].get(k) == v for k, v in fields.items()):
+            want.append(stored)
+        else:
+            want.append(full.update(dict(stored, spec=dict(stored["spec"], **fields)), sync=False))
+    assert got == want
+    assert [(e.type, e.rv, e.object) for e in seen_short] == [(e.type, e.rv, e.object) for e in seen_full]
+    assert [e.object["metadata"]["name"] for e in seen_short] == ["node-a", "node-b"]
+    assert short.resource_version == full.resource_version
+
+
+def test_a_cohort_renews_every_live_node_and_remakes_a_deleted_lease():
+    """The kubelets' cohort through one store call: every node due is renewed at the same
+    renewTime and scheduled again; a failed node is not renewed; a deleted Lease is made again."""
+    from engine.cluster import Cluster
+    from engine.kubelet import node as node_status
+    c = Cluster(clock=ManualClock(), nodes=4, control_plane=False)
+    c.run_until_idle()
+    c.advance(10)
+    kub = next(x for x in c.controllers if type(x).__name__ == "Kubelets")
+    names = sorted(kub._nodes)
+    c.store.delete(kinds.LEASE, node_status.LEASE_NAMESPACE, names[1])
+    c.fail_node(names[2])
+    before = {n: (c.store.try_get(kinds.LEASE, node_status.LEASE_NAMESPACE, n) or {}).get("spec", {}).get("renewTime")
+              for n in names}
+    c.advance(kub.lease_period())
+    after = {n: (c.store.try_get(kinds.LEASE, node_status.LEASE_NAMESPACE, n) or {}).get("spec", {}).get("renewTime")
+             for n in names}
+    assert before[names[1]] is None and after[names[1]] is not None          # made again
+    assert after[names[2]] == before[names[2]]                              # failed: not renewed
+    renewed = [after[n] for n in (names[0], names[3])]
+    assert renewed[0] == renewed[1] != before[names[0]]                     # one cohort, one renewTime
+    assert all(n in kub._heartbeats for n in (names[0], names[1], names[3]))
+
+
 def owned(uid: str) -> list[dict]:
     return [{"apiVersion": "v1", "kind": "Node", "name": uid, "uid": uid}]
 
@@ -124,3 +188,28 @@ def test_the_heap_freezer_freezes_only_a_growing_heap():
     finally:
         gc.unfreeze()                                           # tests keep their cycles collectable
         (gc.enable if enabled else gc.disable)()
+
+
+def test_the_garbage_collector_looks_again_only_at_changed_references():
+    """A write keeping its object's ownerReferences (the same list: a status, a renewal) queues
+    nothing for the collector; a changed list with a dangling owner queues that owner; and a
+    dependent written between its owner's deletion and the collector's pass still goes."""
+    from engine.cluster import Cluster
+    from engine.store import WatchEvent
+    c = Cluster(clock=ManualClock(), nodes=1, control_plane=False)
+    c.run_until_idle()
+    boss = c.store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "boss", "namespace": "default"}})
+    ref = [{"apiVersion": "v1", "kind": "ConfigMap", "name": "boss", "uid": objects.uid_of(boss)}]
+    c.store.create({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": "worker", "namespace": "default", "ownerReferences": ref}})
+    c.run_until_idle()
+    collector = next(x for x in c.controllers if x.name == "garbage-collector")
+    old = c.store.get(kinds.CONFIGMAP, "default", "worker")
+    same = dict(old, data={"k": "v"})
+    dangling = dict(old, metadata=dict(old["metadata"], ownerReferences=[dict(ref[0], uid="gone")]))
+    assert list(collector._on_event(WatchEvent("MODIFIED", same, 1, old, kinds.CONFIGMAP))) == []
+    assert list(collector._on_event(WatchEvent("MODIFIED", dangling, 1, old, kinds.CONFIGMAP))) == ["gone"]
+    c.store.delete(kinds.CONFIGMAP, "default", "boss")
+    c.store.update(same, sync=False)
+    c.run_until_idle()
+    assert c.store.try_get(kinds.CONFIGMAP, "default", "worker") is None
