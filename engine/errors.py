@@ -90,14 +90,15 @@ class ApiError(Exception):
     code = 500
     reason = "InternalError"
 
-    def __init__(self, message: str, *, details: dict | None = None):
+    def __init__(self, message: str, *, details: dict | None = None, list_meta: dict | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or {}
+        self.list_meta = list_meta or {}       # the Status's own ListMeta (a 410's `continue`)
 
     def status(self) -> dict:
         """The metav1.Status body for this error."""
-        out = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        out = {"kind": "Status", "apiVersion": "v1", "metadata": dict(self.list_meta), "status": "Failure",
                "message": self.message, "reason": self.reason, "code": self.code}
         if self.details:
             out["details"] = self.details

@@ -264,12 +264,38 @@ class Store:
         with self._lock:
             rv = self._rv
             items = list(self.iter(rt, namespace))
-        if lreqs:
-            items = [o for o in items if matches_requirements(objects.labels_of(o), lreqs)]
+        return _selected_in_order(items, lreqs, freqs), rv
+
+    def list_at(self, rt: kinds.ResourceType, namespace: str | None, label_selector: str | None,
+                field_selector: str | None, at: int) -> builtins.list[dict] | None:
+        """The list as it was at resourceVersion `at`: today's objects with the writes after `at`
+        undone, newest first, from the watch history — etcd's read at a past revision, which the
+        later chunks of a list are. None when the history no longer reaches back to `at` (where
+        etcd would have compacted that revision away)."""
+        lreqs = parse_label_selector(label_selector)
+        freqs = parse_field_selector(field_selector)
         if freqs:
-            items = [o for o in items if matches_fields(o, freqs)]
-        items.sort(key=lambda o: (objects.namespace_of(o), objects.name_of(o)))
-        return items, rv
+            check_field_selector(rt.name, rt.kind, freqs)
+        name = rt.name
+        with self._lock:
+            oldest = self._history[0].rv if self._history else self._rv + 1
+            if at < oldest - 1 and at < self._rv:
+                return None
+            by_key = {(objects.namespace_of(o), objects.name_of(o)): o for o in self.iter(rt, namespace)}
+            for ev in reversed(self._events_after(at)):
+                if ev.rt is None or ev.rt.name != name:
+                    continue
+                md = ev.object["metadata"]
+                ns = md.get("namespace", "")
+                if namespace and ns != namespace:
+                    continue
+                if ev.type == "ADDED":
+                    by_key.pop((ns, md["name"]), None)
+                elif ev.old is None:
+                    return None                  # (not written by this store: nothing to undo to)
+                else:
+                    by_key[(ns, md["name"])] = ev.old
+        return _selected_in_order(list(by_key.values()), lreqs, freqs)
 
     def newest(self, rt: kinds.ResourceType, n: int) -> tuple[builtins.list[dict], int]:
         """The n objects of a kind written last (highest resourceVersion first) and the store's rv:
@@ -860,6 +886,16 @@ class Store:
     def notify(self) -> None:
         with self._cond:
             self._cond.notify_all()
+
+
+def _selected_in_order(items: list[dict], lreqs, freqs) -> list[dict]:
+    """The items a list's selectors pick, sorted by namespace, then name."""
+    if lreqs:
+        items = [o for o in items if matches_requirements(objects.labels_of(o), lreqs)]
+    if freqs:
+        items = [o for o in items if matches_fields(o, freqs)]
+    items.sort(key=lambda o: (objects.namespace_of(o), objects.name_of(o)))
+    return items
 
 
 class Watcher:

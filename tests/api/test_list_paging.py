@@ -106,3 +106,92 @@ def test_the_key_order_of_namespace_runs():
     assert [o["metadata"]["namespace"] for o in paging.in_key_order(items, None, True)] == ["a.b", "a", "a", "a0"]
     assert paging.in_key_order(items, "a", True) is items
     assert kinds.CONFIGMAP.namespaced
+
+
+def _cm(ns: str, name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}}
+
+
+def test_store_lists_at_a_past_resource_version_as_they_were(cluster):
+    store = cluster.store
+    seen = []                                    # (rv, the list then) after each batch of writes
+    for step in range(6):
+        seen.append((store.list(kinds.CONFIGMAP)[1], store.list(kinds.CONFIGMAP)[0]))
+        store.create(_cm("app", f"new{step}"))
+        store.update(dict(store.get(kinds.CONFIGMAP, "b", "cm1"), data={"step": str(step)}))
+        if step < 3:
+            store.delete(kinds.CONFIGMAP, "app-dev", f"cm{step}")
+        store.create(_cm("b", f"cm{step + 10}"))
+        store.delete(kinds.CONFIGMAP, "b", f"cm{step + 10}")     # created and gone between two lists
+    for rv, then in seen:
+        assert store.list_at(kinds.CONFIGMAP, None, None, None, rv) == then
+        assert store.list_at(kinds.CONFIGMAP, "b", None, None, rv) == [o for o in then if o["metadata"]["namespace"] == "b"]
+        assert store.list_at(kinds.CONFIGMAP, None, "i=1", None, rv) == [
+            o for o in then if (o["metadata"].get("labels") or {}).get("i") == "1"]
+
+
+def _chunks(client, path: str, limit: int, cont: str = "", between=lambda: None):
+    """Every chunk's body, calling `between` after each one."""
+    bodies = []
+    while True:
+        r = client.get(f"{path}?limit={limit}" + (f"&continue={cont}" if cont else ""))
+        assert r.status_code == 200, r.get_json()
+        bodies.append(r.get_json())
+        between()
+        cont = bodies[-1]["metadata"].get("continue", "")
+        if not cont:
+            return bodies
+
+
+def test_later_chunks_show_the_list_at_the_first_chunks_version_kept_or_from_history(cluster, client):
+    store = cluster.store
+    whole = client.get("/api/v1/namespaces/app/configmaps").get_json()
+    n = iter(range(100))
+
+    def write() -> None:                        # a create, an update and a delete after each chunk
+        i = next(n)
+        store.create(_cm("app", f"cm{i + 50}"))
+        store.update(dict(store.get(kinds.CONFIGMAP, "app", "cm2"), data={"i": str(i)}))
+        if i == 0:
+            store.delete(kinds.CONFIGMAP, "app", "cm1")
+    bodies = _chunks(client, "/api/v1/namespaces/app/configmaps", 1, between=write)
+    assert [o for b in bodies for o in b["items"]] == whole["items"]
+    assert {b["metadata"]["resourceVersion"] for b in bodies} == {whole["metadata"]["resourceVersion"]}
+
+    # the same, with the first chunk's list no longer kept: read back from the history of writes
+    whole = client.get("/api/v1/namespaces/app/configmaps").get_json()
+
+    def forget_and_write() -> None:
+        paging.snapshots_for(cluster).drop(("configmaps", "app", None, None, int(whole["metadata"]["resourceVersion"])))
+        write()
+    bodies = _chunks(client, "/api/v1/namespaces/app/configmaps", 2, between=forget_and_write)
+    assert [o for b in bodies for o in b["items"]] == whole["items"]
+
+
+def test_a_token_older_than_the_history_is_410_with_a_token_to_go_on_at_the_newest_version():
+    c = Cluster(store=Store(history=20), clock=ManualClock(), nodes=0)
+    try:
+        from webapp import create_app
+        client = create_app(c).test_client()
+        for i in range(5):
+            c.store.create(_cm("default", f"cm{i}"))
+        first = client.get("/api/v1/namespaces/default/configmaps?limit=2").get_json()
+        paging.snapshots_for(c).drop(("configmaps", "default", None, None, int(first["metadata"]["resourceVersion"])))
+        for i in range(30):                      # more writes than the history holds
+            c.store.create(_cm("default", f"z{i:02}"))
+        r = client.get(f"/api/v1/namespaces/default/configmaps?limit=2&continue={first['metadata']['continue']}")
+        status = r.get_json()
+        assert r.status_code == 410 and status["reason"] == "Expired" and status["code"] == 410
+        assert status["message"] == paging.INCONSISTENT_CONTINUE
+        assert status["message"].startswith("The provided continue parameter is too old to display a consistent list")
+        again = json.loads(base64.urlsafe_b64decode(status["metadata"]["continue"] + "=="))
+        assert again == {"v": "meta.k8s.io/v1", "rv": -1, "start": "cm1\x00"}
+        # that token goes on from cm2 at the newest version, and its own token keeps that version
+        bodies = _chunks(client, "/api/v1/namespaces/default/configmaps", 10, cont=status["metadata"]["continue"])
+        assert [o["metadata"]["name"] for b in bodies for o in b["items"]] == (
+            ["cm2", "cm3", "cm4"] + [f"z{i:02}" for i in range(30)])
+        rv = str(c.store.resource_version)
+        assert {b["metadata"]["resourceVersion"] for b in bodies} == {rv}
+        assert json.loads(base64.urlsafe_b64decode(bodies[0]["metadata"]["continue"] + "=="))["rv"] == int(rv)
+    finally:
+        c.stop()

@@ -7,17 +7,24 @@ a `continue` token naming the last key and the list's resourceVersion, and, for 
 list, `remainingItemCount`. Tokens are upstream's (apiserver storage.EncodeContinue): base64url
 without padding of `{"v":"meta.k8s.io/v1","rv":<rv>,"start":"<key after the prefix>\\u0000"}`.
 
-Where this differs from a real cluster: etcd serves every chunk at the first chunk's
-resourceVersion (a consistent snapshot, until compaction); here later chunks are read from the
-store as it is now, under the first chunk's resourceVersion — an object written in between shows
-its newer version, as after etcd's compaction (where the apiserver would say 410 instead).
-With `resourceVersion=0` the watch cache answers and ignores `limit`, as upstream's does."""
+Every chunk after the first is the list as it was at the first chunk's resourceVersion, as etcd
+serves it: from the first chunk's list, kept for its continuations (Snapshots below), or, when
+that is gone, from the store's history of writes (Store.list_at). When neither reaches back — an
+etcd compaction, upstream — the answer is upstream's 410 with a token to go on from the same key
+at the newest resourceVersion. With `resourceVersion=0` the watch cache answers and ignores
+`limit`, as upstream's does."""
 from __future__ import annotations
 
 import base64
+import bisect
+import collections
 import itertools
 import json
 import posixpath
+import threading
+import time
+import weakref
+from typing import Callable
 
 from engine import errors
 
@@ -61,7 +68,12 @@ def in_key_order(items: list[dict], namespace: str | None, namespaced: bool) -> 
 
 
 def encode(start_after: str, rv: int) -> str:
-    data = json.dumps({"v": API_VERSION, "rv": rv, "start": start_after + "\x00"}, separators=(",", ":"))
+    """The token to go on after the key `start_after`."""
+    return _encode_start(start_after + "\x00", rv)
+
+
+def _encode_start(start: str, rv: int) -> str:
+    data = json.dumps({"v": API_VERSION, "rv": rv, "start": start}, separators=(",", ":"))
     return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
 
 
@@ -111,26 +123,111 @@ class Page:
         return meta
 
 
-def page(items: list[dict], rv: int, *, namespace: str | None, namespaced: bool, limit_raw: str | None,
-         continue_raw: str | None, resource_version: str | None, filtered: bool) -> Page:
-    """The chunk of `items` (the whole list, in key order, at `rv`) that the request asks for."""
+# upstream's words (apiserver storage/etcd3, inconsistentContinue) for a token whose revision is gone
+INCONSISTENT_CONTINUE = (
+    "The provided continue parameter is too old to display a consistent list result. You can start a new list "
+    "without the continue parameter, or use the continue token in this response to retrieve the remainder of "
+    "the results. Continuing with the provided token results in an inconsistent list - objects that were "
+    "created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
+
+
+class Snapshots:
+    """The lists whose first chunk went out with more to come, kept for their continuations: a
+    later chunk is then a slice of the same list (consistent, as etcd's read at the first chunk's
+    revision is) without listing and sorting every object again. A list is dropped when its last
+    chunk has gone out, and after KEEP_SECONDS (etcd's compaction, every 5 minutes upstream) or
+    when MAX lists are kept (the oldest first); a continuation then reads the store's history."""
+
+    MAX = 8
+    KEEP_SECONDS = 300.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: collections.OrderedDict[tuple, tuple[float, list[str], list[dict]]] = collections.OrderedDict()
+
+    def put(self, ident: tuple, keys: list[str], items: list[dict]) -> None:
+        with self._lock:
+            self._expire()
+            self._kept[ident] = (time.monotonic(), keys, items)
+            while len(self._kept) > self.MAX:
+                self._kept.popitem(last=False)
+
+    def get(self, ident: tuple) -> tuple[list[str], list[dict]] | None:
+        with self._lock:
+            self._expire()
+            got = self._kept.get(ident)
+            return None if got is None else (got[1], got[2])
+
+    def drop(self, ident: tuple) -> None:
+        with self._lock:
+            self._kept.pop(ident, None)
+
+    def _expire(self) -> None:
+        cutoff = time.monotonic() - self.KEEP_SECONDS
+        while self._kept and next(iter(self._kept.values()))[0] < cutoff:
+            self._kept.popitem(last=False)
+
+
+_SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def snapshots_for(cluster) -> Snapshots:
+    """The cluster's kept lists (made on first use; they go with the cluster)."""
+    got = _SNAPSHOTS.get(cluster)
+    if got is None:
+        got = _SNAPSHOTS.setdefault(cluster, Snapshots())
+    return got
+
+
+def page(read_now: Callable[[], tuple[list[dict], int]], read_at: Callable[[int], list[dict] | None],
+         snapshots: Snapshots, ident: tuple, *, namespace: str | None, namespaced: bool,
+         limit_raw: str | None, continue_raw: str | None, resource_version: str | None,
+         filtered: bool) -> Page:
+    """The chunk of the list the request asks for. `read_now()` is the whole list and the store's
+    resourceVersion; `read_at(rv)` the list as it was at rv, or None if that is no longer known;
+    `ident` names the list (its resource, namespace and selectors) among the kept snapshots."""
     limit = parse_limit(limit_raw)
-    start, token_rv = "", 0
-    if continue_raw:
-        if resource_version and resource_version != "0":
-            raise errors.BadRequest("specifying resource version is not allowed when using continue")
-        start, token_rv = decode(continue_raw)
-    elif resource_version == "0" or limit <= 0:
-        return Page(items, rv, None, None)            # the watch cache: whole lists
-    keys = [key_of(o, namespace, namespaced) for o in items]
-    first = 0
-    if start:
-        # the first key at or after `start` (the last key sent, plus "\x00")
-        first = next((i for i, k in enumerate(keys) if k >= start), len(keys))
-    rest = items[first:]
-    list_rv = token_rv or rv
-    if limit <= 0 or len(rest) <= limit:
-        return Page(rest, list_rv, None, None)
-    chunk = rest[:limit]
-    token = encode(keys[first + limit - 1], list_rv)
-    return Page(chunk, list_rv, token, None if filtered else len(rest) - limit)
+    if not continue_raw:
+        items, rv = read_now()
+        items = in_key_order(items, namespace, namespaced)
+        if resource_version == "0" or limit <= 0:
+            return Page(items, rv, None, None)            # the watch cache: whole lists
+        return _chunk(snapshots, ident, items, None, rv, "", limit, namespace, namespaced, filtered)
+    if resource_version and resource_version != "0":
+        raise errors.BadRequest("specifying resource version is not allowed when using continue")
+    start, token_rv = decode(continue_raw)
+    if token_rv < 0:
+        # a token from a 410's Status: the rest of the list as it is now, from the same key on
+        items, rv = read_now()
+        return _chunk(snapshots, ident, in_key_order(items, namespace, namespaced), None, rv, start, limit,
+                      namespace, namespaced, filtered)
+    kept = snapshots.get(ident + (token_rv,))
+    if kept is not None:
+        keys, items = kept
+        return _chunk(snapshots, ident, items, keys, token_rv, start, limit, namespace, namespaced, filtered)
+    got = read_at(token_rv)
+    if got is None:
+        raise errors.Expired(INCONSISTENT_CONTINUE, list_meta={"continue": _encode_start(start, -1)})
+    return _chunk(snapshots, ident, in_key_order(got, namespace, namespaced), None, token_rv, start, limit,
+                  namespace, namespaced, filtered)
+
+
+def _chunk(snapshots: Snapshots, ident: tuple, items: list[dict], keys: list[str] | None, rv: int,
+           start: str, limit: int, namespace: str | None, namespaced: bool, filtered: bool) -> Page:
+    """`limit` items (0: all) of `items` (in key order, at `rv`) from the first whose key is at or
+    after `start` (the last key sent plus "\x00"; "" for the list's start). `keys` are the items'
+    keys when the list is a kept one; a list read anew is kept if more chunks of it will follow."""
+    fresh = keys is None
+    if keys is None:
+        keys = [key_of(o, namespace, namespaced) for o in items]
+    first = bisect.bisect_left(keys, start) if start else 0
+    rest = len(items) - first
+    snap = ident + (rv,)
+    if limit <= 0 or rest <= limit:
+        if start:
+            snapshots.drop(snap)                      # its last chunk: no continuation will come
+        return Page(items[first:], rv, None, None)
+    if fresh:
+        snapshots.put(snap, keys, items)
+    token = encode(keys[first + limit - 1], rv)
+    return Page(items[first:first + limit], rv, token, None if filtered else rest - limit)

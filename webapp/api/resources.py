@@ -393,18 +393,20 @@ def _validate_list_options(watching: bool) -> None:
 
 def list_(t: Target):
     _validate_list_options(False)
-    store = current_cluster().store
-    items, rv = store.list(t.rt, t.namespace, request.args.get("labelSelector"),
-                           request.args.get("fieldSelector"))
-    filtered = bool(request.args.get("labelSelector") or request.args.get("fieldSelector"))
+    cluster = current_cluster()
+    store = cluster.store
+    lsel, fsel = request.args.get("labelSelector"), request.args.get("fieldSelector")
+    filtered = bool(lsel or fsel)
     namespaced = t.rt.namespaced
-    chunk = paging.page(paging.in_key_order(items, t.namespace, namespaced), rv, namespace=t.namespace,
-                        namespaced=namespaced, limit_raw=request.args.get("limit"),
+    chunk = paging.page(lambda: store.list(t.rt, t.namespace, lsel, fsel),
+                        lambda at: store.list_at(t.rt, t.namespace, lsel, fsel, at),
+                        paging.snapshots_for(cluster), (t.rt.name, t.namespace, lsel, fsel),
+                        namespace=t.namespace, namespaced=namespaced, limit_raw=request.args.get("limit"),
                         continue_raw=request.args.get("continue"),
                         resource_version=request.args.get("resourceVersion"), filtered=filtered)
     items = chunk.items
     # Written from each object's text, made once per stored version (webapp/api/list_bodies.py).
-    texts = list_bodies.texts_for(current_cluster())
+    texts = list_bodies.texts_for(cluster)
     complete_for = False if filtered or chunk.partial else (t.namespace or None)
     seconds = clientframe.current_shift()
     if _wants_table():
