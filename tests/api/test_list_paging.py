@@ -12,7 +12,7 @@ import pytest
 
 from engine import Cluster, ManualClock, Store
 from engine import resources as kinds
-from webapp.api import paging
+from webapp.api import list_bodies, paging
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 
@@ -65,6 +65,9 @@ def test_chunks_follow_key_order_with_continue_and_remaining_count(cluster, clie
             break
         assert body["metadata"]["remainingItemCount"] == len(whole["items"]) - len(got)
     assert got == names(whole)
+    # the last chunk is not the whole list: the texts made for the earlier chunks are kept
+    kept = list_bodies.texts_for(cluster)._kinds["configmaps"]
+    assert sorted(f"{ns}/{name}" for ns, by_name in kept.items() for name in by_name) == sorted(got)
     start = json.loads(base64.urlsafe_b64decode(first["metadata"]["continue"] + "=="))
     assert start == {"v": "meta.k8s.io/v1", "rv": int(rv), "start": names(whole)[3] + "\x00"}
     # a namespaced list's keys are the names; a filtered list has no remaining count; a Table pages too

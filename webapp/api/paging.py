@@ -110,9 +110,11 @@ def decode(token: str) -> tuple[str, int]:
 class Page:
     """One chunk of a list: its items, the resourceVersion it reports, and its list metadata."""
 
-    def __init__(self, items: list[dict], rv: int, continue_token: str | None, remaining: int | None):
+    def __init__(self, items: list[dict], rv: int, continue_token: str | None, remaining: int | None,
+                 after_start: bool = False):
         self.items, self.rv, self.continue_token, self.remaining = items, rv, continue_token, remaining
-        self.partial = continue_token is not None or remaining is not None
+        # not the whole list: more to come, or a continuation's (the last chunk too)
+        self.partial = after_start or continue_token is not None or remaining is not None
 
     def list_meta(self) -> dict:
         meta: dict = {"resourceVersion": str(self.rv)}
@@ -226,7 +228,7 @@ def _chunk(snapshots: Snapshots, ident: tuple, items: list[dict], keys: list[str
     if limit <= 0 or rest <= limit:
         if start:
             snapshots.drop(snap)                      # its last chunk: no continuation will come
-        return Page(items[first:], rv, None, None)
+        return Page(items[first:], rv, None, None, after_start=bool(start))
     if fresh:
         snapshots.put(snap, keys, items)
     token = encode(keys[first + limit - 1], rv)
