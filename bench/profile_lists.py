@@ -2,7 +2,9 @@
 in this process on a ManualClock (as profile_engine.py), and after every `--every` simulated
 seconds one list of all pods as JSON and one as a Table (kubectl's Accept) through a Flask test
 client, not as the page (so timestamps are moved into the client's frame). Prints each list's
-CPU seconds, mean and max; `--cprofile FILE` profiles the lists only.
+CPU seconds, mean and max; `--cprofile FILE` profiles the lists only. `--watch`: before each
+round, what a watch of all pods would write of the events since the last round is written (not
+timed), as the server's watch does — it makes each version's text, which the lists then share.
 
 CPU seconds of one request in one thread: what a list costs, whatever the machine's load.
 
@@ -35,10 +37,13 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=50)
     ap.add_argument("--every", type=float, default=0.1, help="simulated seconds between rounds of lists")
     ap.add_argument("--cprofile", metavar="FILE")
+    ap.add_argument("--watch", action="store_true", help="a watch of all pods writes each round's events first")
     args = ap.parse_args()
     from webapp import create_app
+    from webapp.api import encoded, list_bodies
 
-    store = Store(max_pods=args.pods + 10 * args.nodes + 100)
+    # A watch drains between rounds here, not as the writes come: the history must hold a round.
+    store = Store(max_pods=args.pods + 10 * args.nodes + 100, **({"history": 400_000} if args.watch else {}))
     clock = ManualClock()
     # A ManualClock has no lead over the wall clock; this one claims the lead of a cluster run at
     # 100x for a while, so the lists move their timestamps as they do for kubectl then.
@@ -49,12 +54,18 @@ def main() -> None:
     store.create(DEPLOYMENT)
     cluster.advance(1)
     client = create_app(cluster).test_client()
+    watcher = store.watch(store.resource_version) if args.watch else None
+    texts = list_bodies.texts_for(cluster)
     prof = cProfile.Profile() if args.cprofile else None
     cpu: dict[str, list[float]] = {"JSON": [], "Table": []}
     store.patch(kinds.DEPLOYMENT, "default", "bench", "merge", {"spec": {"replicas": args.pods}})
     while store.get(kinds.DEPLOYMENT, "default", "bench").get("status", {}).get("availableReplicas", 0) < args.pods:
         cluster.advance(args.every)
         freeze_survivors()
+        if watcher is not None:
+            for ev in watcher.next(0):
+                if ev.resource is kinds.POD and ev.object is not None:
+                    encoded.object_text(texts.entry("pods", ev.object, keep=ev.type != "DELETED"), 5001)
         for name, accept in (("JSON", "application/json"), ("Table", TABLE)):
             if prof:
                 prof.enable()
