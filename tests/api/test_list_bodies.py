@@ -293,3 +293,18 @@ def test_a_watch_behind_the_lists_keeps_the_later_text():
     assert encoded.object_text(older, 0) == plain(v1, 0)
     assert texts.entries("pods", [v2])[0] is later
     assert texts.entry("pods", v2) is later
+
+
+def test_a_list_in_many_parts_and_writes_is_the_same_body(cluster, client, monkeypatch):
+    from webapp.api import list_bodies
+    for i in range(7):
+        make_pod(cluster, f"p{i}")
+    shift = clock_shift(cluster.clock)
+    for part, write in ((2, 1), (3, 5000), (1, 10 ** 9)):
+        monkeypatch.setattr(list_bodies, "PART", part)
+        monkeypatch.setattr(list_bodies, "WRITE", write)
+        assert client.get("/api/v1/pods").data == expected_list(cluster, shift)
+        assert client.get("/api/v1/pods", headers={"Accept": TABLE}).data == expected_table(cluster, shift)
+    assert list_bodies._parts("[", ["a", "b", "c"], lambda t: t, "]") == [b"[a,b,c]"]
+    monkeypatch.setattr(list_bodies, "WRITE", 1)        # a write as soon as a part is made
+    assert list_bodies._parts("[", ["a", "b", "c"], lambda t: t, "]") == [b"[a", b",b", b",c", b"]"]
