@@ -230,3 +230,81 @@ def test_a_time_jump_moves_the_listed_timestamps(cluster, client):
     assert later["metadata"]["annotations"] == {"time": STAMP}, "the user's map is not moved"
     row = client.get("/api/v1/pods", headers={"Accept": TABLE})
     assert row.data == expected_table(cluster, shift)
+
+
+# --- watches written from the same texts -------------------------------------------------------
+
+def watch_bytes(cluster, texts, resource_version, shift: int, **kw) -> list[bytes]:
+    """The lines of a watch of all pods from `resource_version`, up to the store's version now."""
+    import threading
+    from webapp.api import watch
+    gen = watch.stream(cluster, kinds.POD, None, label_selector=kw.pop("label_selector", None), field_selector=None,
+                       resource_version=resource_version, timeout_seconds=1, as_table=False, bookmarks=False,
+                       stopping=threading.Event(), frame=lambda obj: timeshift.shifted(obj, shift),
+                       texts=texts, shift=(lambda: shift) if texts is not None else None, **kw)
+    out = []
+    end = cluster.store.resource_version
+    for chunk in gen:
+        out += chunk.splitlines(keepends=True)
+        if out and (resource_version is None
+                    or json.loads(out[-1])["object"]["metadata"]["resourceVersion"] == str(end)):
+            break                       # the initial events come in one chunk
+    gen.close()
+    return out
+
+
+def test_a_watch_from_the_texts_sends_the_plain_events_and_shares_them_with_lists(cluster, client):
+    rv0 = str(cluster.store.resource_version)
+    make_pod(cluster, "p0", app="a")
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod",
+                          "metadata": {"name": "odd", "namespace": "default", "annotations": {"note": "ü"}},
+                          "spec": {"containers": [{"name": "c", "image": "nginx"}]}})     # the slow way
+    make_pod(cluster, "p1", app="b")
+    cluster.store.patch(kinds.POD, "default", "p0", "merge", {"metadata": {"labels": {"app": "b"}}})
+    cluster.store.delete(kinds.POD, "default", "p1")
+    cluster.run_until_idle()
+    shift = clock_shift(cluster.clock)
+    for since in (rv0, None):                       # replayed events; the initial ADDED events
+        texts = encoded.ObjectTexts()
+        got = watch_bytes(cluster, texts, since, shift)
+        assert got == watch_bytes(cluster, None, since, shift)
+        assert len(got) >= 2 and all(line.endswith(b"}\n") for line in got)
+    # with a selector: p0 stops matching app=a, and is sent as DELETED at its new version
+    assert (watch_bytes(cluster, encoded.ObjectTexts(), rv0, shift, label_selector="app=a")
+            == watch_bytes(cluster, None, rv0, shift, label_selector="app=a"))
+    # the watch's entries are the lists': the stored dict's entry is found, not made again
+    texts = encoded.ObjectTexts()
+    watch_bytes(cluster, texts, rv0, shift)
+    items, _ = cluster.store.list(kinds.POD, "default")
+    p0 = next(o for o in items if o["metadata"]["name"] == "p0")
+    kept = texts._kinds["pods"]["default"]
+    assert kept["p0"].obj is p0 and kept["p0"].template is not None
+    assert "p1" not in kept, "a deleted object's text is not kept for the lists"
+    entries = texts.entries("pods", items)
+    assert entries[[o["metadata"]["name"] for o in items].index("p0")] is kept["p0"]
+
+
+def test_a_watch_behind_the_lists_keeps_the_later_text():
+    texts = encoded.ObjectTexts()
+    v1 = {"metadata": {"name": "p", "namespace": "d", "resourceVersion": "1"}, "spec": {"n": 1}}
+    v2 = {"metadata": {"name": "p", "namespace": "d", "resourceVersion": "2"}, "spec": {"n": 2}}
+    later, = texts.entries("pods", [v2])
+    older = texts.entry("pods", v1)
+    assert encoded.object_text(older, 0) == plain(v1, 0)
+    assert texts.entries("pods", [v2])[0] is later
+    assert texts.entry("pods", v2) is later
+
+
+def test_a_list_in_many_parts_and_writes_is_the_same_body(cluster, client, monkeypatch):
+    from webapp.api import list_bodies
+    for i in range(7):
+        make_pod(cluster, f"p{i}")
+    shift = clock_shift(cluster.clock)
+    for part, write in ((2, 1), (3, 5000), (1, 10 ** 9)):
+        monkeypatch.setattr(list_bodies, "PART", part)
+        monkeypatch.setattr(list_bodies, "WRITE", write)
+        assert client.get("/api/v1/pods").data == expected_list(cluster, shift)
+        assert client.get("/api/v1/pods", headers={"Accept": TABLE}).data == expected_table(cluster, shift)
+    assert list_bodies._parts("[", ["a", "b", "c"], lambda t: t, "]") == [b"[a,b,c]"]
+    monkeypatch.setattr(list_bodies, "WRITE", 1)        # a write as soon as a part is made
+    assert list_bodies._parts("[", ["a", "b", "c"], lambda t: t, "]") == [b"[a", b",b", b",c", b"]"]

@@ -35,6 +35,15 @@ def current_shift() -> int:
     return clock_shift(current_cluster().clock)
 
 
+def shifter():
+    """For a watch: a function giving this client's shift at the moment it is called (none for the
+    page), as `framer` applies it."""
+    if request.headers.get(PAGE_HEADER):
+        return lambda: 0
+    clock = current_cluster().clock
+    return lambda: clock_shift(clock)
+
+
 def framer():
     """For a watch, whose events go out after the request's context is gone: a function putting
     one event's object in this client's frame, at the lead of the moment it is sent."""

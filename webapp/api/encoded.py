@@ -345,6 +345,37 @@ class ObjectTexts:
                     by_ns.setdefault(ns, {}).update(names)
         return out
 
+    def entry(self, kind: str, obj: dict, *, keep: bool = True) -> _Entry:
+        """The entry of one stored object of `kind` (a watch event's), made where missing or stale.
+        keep: whether to keep it for the lists — only if it is a later version than the one kept,
+        since a watch may be behind what a list already made; False for a deleted object, whose
+        earlier entry goes then.
+
+        Why a watch shares them: it sends every version of every object it sees, so during a
+        scale-up it makes each pod's template soon after the write, and the next list of the kind
+        only joins them (and the watch's own events cost a template and a render instead of a
+        copy of the object moved into the client's frame and a dumps)."""
+        md = obj.get("metadata") or {}
+        ns, name = md.get("namespace", ""), md.get("name", "")
+        names = self._kinds.get(kind, {}).get(ns)
+        old = names.get(name) if names is not None else None
+        if old is not None and old.obj is obj:
+            return old
+        made = _Entry(obj, old)
+        if keep and (old is None or _later(obj, old.obj)):
+            self._kinds.setdefault(kind, {}).setdefault(ns, {})[name] = made
+        elif not keep and old is not None and not _later(old.obj, obj) and names is not None:
+            names.pop(name, None)           # deleted: its earlier text goes too
+        return made
+
+
+def _later(obj: dict, than: dict) -> bool:
+    """Whether stored object `obj` is a later version than `than` (by resourceVersion)."""
+    try:
+        return int(obj["metadata"]["resourceVersion"]) > int(than["metadata"]["resourceVersion"])
+    except (KeyError, TypeError, ValueError):
+        return False
+
 
 def object_text(entry: _Entry, seconds: int) -> str:
     """The stored object's JSON in the client's frame."""

@@ -11,6 +11,7 @@ upstream's `printPod`.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from engine import objects
@@ -55,6 +56,9 @@ def human_duration(seconds: float) -> str:
     return f"{hours // 24 // 365}y"
 
 
+# Memoised: a Table of all pods asks at one `now` for the creation stamps of pods made in the same
+# few seconds (10,000 rows, a few dozen different answers).
+@functools.lru_cache(maxsize=4096)
 def translate_timestamp_since(ts: str | None, now: float) -> str:
     """translateTimestampSince / translateMicroTimestampSince: the AGE cell. A missing (zero)
     timestamp is "<unknown>"."""

@@ -440,7 +440,8 @@ def watch_list(t: Target):
                        bookmarks=_flag("allowWatchBookmarks"),
                        send_initial_events=_optional_flag("sendInitialEvents"),
                        client=request.environ.get("werkzeug.socket"),
-                       stopping=current().stopping, frame=clientframe.framer(), view=t.view)
+                       stopping=current().stopping, frame=clientframe.framer(), view=t.view,
+                       texts=list_bodies.texts_for(current_cluster()), shift=clientframe.shifter())
     return Response(gen, status=status_line(200), mimetype="application/json", direct_passthrough=True)
 
 

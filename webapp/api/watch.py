@@ -20,7 +20,7 @@ import time
 from engine import errors, objects
 from engine import matches_fields, matches_requirements, parse_field_selector, parse_label_selector
 
-from . import tables
+from . import encoded, tables
 from .connection import client_gone
 
 MAX_TIMEOUT = 1800.0        # the apiserver's min-request-timeout; a watch then ends and is re-made
@@ -106,10 +106,12 @@ def initial_events_end(rt, rv: int) -> dict:
 
 def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_version,
            timeout_seconds, as_table, bookmarks, stopping, send_initial_events=None, client=None,
-           frame=lambda obj: obj, view=None):
+           frame=lambda obj: obj, view=None, texts: encoded.ObjectTexts | None = None, shift=None):
     """`view`: a webapp.api.versions.View when the kind is watched at another version than its
     stored one: each object is converted for the reader. `frame`: the client's time frame
-    (webapp/api/clientframe.py)."""
+    (webapp/api/clientframe.py). `texts` and `shift` (the client's shift now, as `frame` applies
+    it): the stored objects' texts (webapp/api/encoded.py), shared with the lists, which a
+    plain watch (not a Table, not a view) writes its objects from."""
     store, clock = cluster.store, cluster.clock
     lreqs = parse_label_selector(label_selector)
     freqs = parse_field_selector(field_selector)
@@ -130,6 +132,16 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             first[0] = False
             return frame(out)
         return frame(view.out(obj) if view is not None else obj)
+
+    from_texts = texts is not None and shift is not None and view is None and not as_table
+    kind = rt.name
+
+    def line(ev_type: str, obj: dict, keep: bool = True) -> bytes:
+        if from_texts:
+            # Byte for byte _line(ev_type, render(obj)): the object's text in the frame of now.
+            text = encoded.object_text(texts.entry(kind, obj, keep=keep), shift())
+            return ('{"type":"' + ev_type + '","object":' + text + "}\n").encode()
+        return _line(ev_type, render(obj))
 
     initial, end_bookmark = [], None
     if send_initial_events:
@@ -163,7 +175,7 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
             return
         try:
             if initial:
-                yield b"".join(_line("ADDED", render(obj)) for obj in initial)
+                yield b"".join(line("ADDED", obj) for obj in initial)
             if end_bookmark is not None:
                 yield _line("BOOKMARK", end_bookmark)
             last_bookmark = time.monotonic()
@@ -180,16 +192,16 @@ def stream(cluster, rt, namespace, *, label_selector, field_selector, resource_v
                 for ev in evs:
                     now_m, was_m = matches(ev.object), matches(ev.old)
                     if ev.type == "ADDED" and now_m:
-                        out.append(_line("ADDED", render(ev.object)))
+                        out.append(line("ADDED", ev.object))
                     elif ev.type == "DELETED" and (now_m or was_m):
-                        out.append(_line("DELETED", render(ev.object)))
+                        out.append(line("DELETED", ev.object, keep=False))
                     elif ev.type == "MODIFIED":
                         if now_m and was_m:
-                            out.append(_line("MODIFIED", render(ev.object)))
+                            out.append(line("MODIFIED", ev.object))
                         elif now_m:
-                            out.append(_line("ADDED", render(ev.object)))
+                            out.append(line("ADDED", ev.object))
                         elif was_m:
-                            out.append(_line("DELETED", render(ev.object)))
+                            out.append(line("DELETED", ev.object))
                 if out:
                     yield b"".join(out)
                 elif bookmarks and time.monotonic() - last_bookmark > 30:
