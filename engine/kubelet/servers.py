@@ -86,9 +86,10 @@ class Listener:
 def listeners(ref: ImageRef, spec: dict) -> list[Listener]:
     """The ports a container's process listens on: its image's server (args may move the port),
     or for an image the catalog does not know, the containerPorts its pod declares. An image may
-    have several entries (one per kind of answer: grafana's HTTP, rabbitmq's management UI beside
-    AMQP in `tcp`); a `by_tag` rule whose regex matches the tag changes its entry's fields
-    (prometheus 2 redirects to /graph, 3 to /query)."""
+    have several entries, one per server it runs (traefik's entrypoint on 80, its dashboard on
+    8080), and ports in `tcp` beside them (rabbitmq's AMQP beside its management UI); a `by_tag`
+    rule whose regex matches the tag changes its entry's fields (prometheus 2 redirects to
+    /graph, 3 to /query)."""
     cat = catalog()
     repo = ref.repository
     args = [str(a) for a in list(spec.get("command") or ()) + list(spec.get("args") or ())]
