@@ -290,8 +290,9 @@ class PodNetwork:
 
         `fallback` names the container the kubelet's own rule (the probes': declared
         containerPorts and the image catalog's ports) finds listening where the server catalog
-        (servers.json) has no entry — an image it does not model, say grafana on 3000: that
-        container answers as a plain web server rather than the connection being refused."""
+        (servers.json) has no server — a containerPort the pod declares on which its image
+        serves nothing: that container answers as a plain web server rather than the
+        connection being refused."""
         def answer(req: servers.Request) -> servers.Response | None:
             resp, error = self.answer(pod, port, req, fallback=fallback)
             if error == "refused":           # the container stopped since the connection was made

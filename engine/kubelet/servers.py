@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import html
 import json
 import posixpath
 import re
@@ -61,8 +62,12 @@ class Response:
 
 
 REASONS = {200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found",
-           304: "Not Modified", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-           405: "Not Allowed", 500: "Internal Server Error", 503: "Service Unavailable"}
+           304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request",
+           401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Not Allowed",
+           500: "Internal Server Error", 503: "Service Unavailable"}
+
+
+JSON = "json-text"      # marks a dict or list of a servers.json entry kept as JSON text in Listener.entry
 
 
 @dataclass(frozen=True)
@@ -80,16 +85,22 @@ class Listener:
 
 def listeners(ref: ImageRef, spec: dict) -> list[Listener]:
     """The ports a container's process listens on: its image's server (args may move the port),
-    or for an image the catalog does not know, the containerPorts its pod declares."""
+    or for an image the catalog does not know, the containerPorts its pod declares. An image may
+    have several entries, one per server it runs (traefik's entrypoint on 80, its dashboard on
+    8080), and ports in `tcp` beside them (rabbitmq's AMQP beside its management UI); a `by_tag`
+    rule whose regex matches the tag changes its entry's fields (prometheus 2 redirects to
+    /graph, 3 to /query)."""
     cat = catalog()
     repo = ref.repository
     args = [str(a) for a in list(spec.get("command") or ()) + list(spec.get("args") or ())]
     declared = [p.get("containerPort") for p in spec.get("ports") or () if p.get("containerPort")
                 and (p.get("protocol") or "TCP") == "TCP"]
+    found: list[Listener] = []
     for entry in cat["servers"]:
         if not _matches(entry["repository"], repo):
             continue
-        items = tuple(sorted((k, json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in entry.items()))
+        entry = _for_tag(entry, ref.tag)
+        items = tuple(sorted((k, (JSON, json.dumps(v)) if isinstance(v, (dict, list)) else v) for k, v in entry.items()))
         kind = entry["kind"]
         if kind == "agnhost":
             return _agnhost(args, entry.get("subcommand"), items)
@@ -100,18 +111,32 @@ def listeners(ref: ImageRef, spec: dict) -> list[Listener]:
             return [Listener(port, kind, items, text)]
         if entry.get("declared_ports"):
             return [Listener(p, kind, items) for p in declared] or [Listener(8080, kind, items)]
-        if entry.get("ports"):
-            return [Listener(p, kind, items) for p in entry["ports"]]
+        if "ports" in entry:            # several ports, or none (rabbitmq's management UI without the plugin)
+            found += [Listener(p, kind, items) for p in entry["ports"]]
+            continue
         port = entry["port"]
         if kind == "text" and _flag(args, "port"):
             port = int(_flag(args, "port") or port)
-        return [Listener(port, kind, items)]
+        found.append(Listener(port, kind, items))
     for entry in cat["tcp"]:
         if _matches(entry["repository"], repo):
-            return [Listener(entry["port"], "tcp")]
+            taken = {lst.port for lst in found}
+            found += [Listener(p, "tcp") for p in entry.get("ports") or [entry["port"]] if p not in taken]
+    if found:
+        return found
     if any(_matches(p, repo) for p in cat["silent"]):
         return []
     return [Listener(p, "default") for p in declared]
+
+
+def _for_tag(entry: dict, tag: str) -> dict:
+    """The entry as the image's tag has it: the first `by_tag` rule whose `tag` regex matches
+    the tag overrides the entry's fields."""
+    for rule in entry.get("by_tag") or ():
+        if re.search(rule["tag"], tag or ""):
+            return {**{k: v for k, v in entry.items() if k != "by_tag"},
+                    **{k: v for k, v in rule.items() if k != "tag"}}
+    return {k: v for k, v in entry.items() if k != "by_tag"}
 
 
 def _flag(args: list[str], name: str) -> str | None:
@@ -143,34 +168,96 @@ def _agnhost(args: list[str], fixed: str | None, items: tuple) -> list[Listener]
 def answer(listener: Listener, req: Request, *, hostname: str, pod_labels: dict, ref: ImageRef,
            fs, now: float) -> Response:
     """The response, with the access-log line its server writes (empty: it logs nothing)."""
-    conf = listener.conf
-    version = _version(conf.get("version", ""), ref.tag)
+    conf = _decoded(listener.conf)
     path, _, query = req.path.partition("?")
-    if listener.kind == "files":
+    kind = listener.kind
+    paths = conf.pop("paths", None)
+    if paths:       # a path's own answer ("*": any other path's), changing the entry's fields it names
+        sub = paths.get(path, paths.get("*"))
+        if sub is not None:
+            conf = {**conf, **sub}
+            kind = sub.get("kind", kind)
+    version = _version(conf.get("version", ""), ref.tag)
+    if conf.get("tls") and not req.tls:     # Go's net/http answers plain HTTP on its TLS port so
+        resp = _text(400, "Client sent an HTTP request to an HTTPS server.\n", "text/plain; charset=utf-8", [])
+        resp.log_line = ""
+        return resp
+    fill = functools.partial(_fill, hostname=hostname, version=version, req=req, path=path, now=now,
+                             app=pod_labels.get("app") or pod_labels.get("app.kubernetes.io/name")
+                             or ref.path.rsplit("/", 1)[-1])
+    extra = [("Server", fill(conf["server"]))] if conf.get("server") else []
+    extra += [(k, fill(v)) for k, v in conf.get("headers") or ()]
+    if kind == "files":
         resp = _files(conf, req, path, fs, version, now)
-    elif listener.kind == "agnhost":
+    elif kind == "agnhost":
         resp = _agnhost_answer(listener.detail, path, query, hostname, now)
-    elif listener.kind == "http-echo":
+    elif kind == "http-echo":
         resp = _text(200, listener.detail + "\n", "text/plain; charset=utf-8",
                      [("X-App-Name", "http-echo"), ("X-App-Version", "1.0.0")])
-    elif listener.kind == "echoserver":
+    elif kind == "echoserver":
         resp = _text(200, _echo(req, hostname), "text/plain", [("Server", "echoserver")])
-    elif listener.kind == "text":
-        body = conf.get("body", "").replace("{hostname}", hostname).replace("{version}", version)
-        extra = [("Server", conf["server"])] if conf.get("server") else []
-        resp = _text(200, body, "text/plain; charset=utf-8", extra)
-    elif listener.kind == "json":
-        app = pod_labels.get("app") or pod_labels.get("app.kubernetes.io/name") or ref.path.rsplit("/", 1)[-1]
-        body = json.loads(conf.get("body") or "{}")
-        body = {k: str(v).replace("{hostname}", hostname).replace("{version}", version).replace("{app}", app)
-                for k, v in body.items()}
-        resp = _text(200, json.dumps(body) + "\n", "application/json", [])
+    elif kind == "text":
+        resp = _text(int(conf.get("status", 200)), fill(conf.get("body", "")),
+                     conf.get("content_type", "text/plain; charset=utf-8"), extra)
+    elif kind == "json":
+        body = _fill_json(conf.get("body") or {}, fill)
+        text = json.dumps(body, indent=conf.get("indent")) + "\n"
+        resp = _text(int(conf.get("status", 200)), text, conf.get("content_type", "application/json"), extra)
+    elif kind == "redirect":
+        resp = _redirect(conf, fill, extra)
     else:
         resp = _text(200, DEFAULT_PAGE.format(hostname=hostname), "text/html", [])
+    if conf.get("tls"):
+        resp.tls = conf["tls"]
     if req.method == "HEAD":
         resp.body = b""
     resp.log_line = _log_line(conf.get("log", "plain" if listener.kind != "agnhost" else "agnhost"),
                               req, resp, now, path)
+    return resp
+
+
+def _decoded(conf: dict) -> dict:
+    """The entry as written in servers.json (a Listener keeps its dicts and lists as JSON text,
+    to be hashable)."""
+    return {k: json.loads(v[1]) if isinstance(v, tuple) and v[:1] == (JSON,) else v for k, v in conf.items()}
+
+
+def _fill(text: str, *, hostname: str, version: str, app: str, req: Request, path: str, now: float) -> str:
+    """An answer's placeholders: the pod's hostname, the image's version, the pod's app, what
+    the request says (its Host header, path, the client's address, its User-Agent) and the time
+    as Go's time.Time.String() prints it ({go_now}: kube-proxy's /healthz)."""
+    if "{" not in text:
+        return text
+    go_now = _dt.datetime.fromtimestamp(now, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f000 +0000 UTC")
+    for name, value in (("{hostname}", hostname), ("{version}", version), ("{app}", app), ("{host}", req.host),
+                        ("{path}", path), ("{client_ip}", req.client_ip), ("{user_agent}", req.header("User-Agent")),
+                        ("{go_now}", go_now)):
+        text = text.replace(name, value)
+    return text
+
+
+def _fill_json(value, fill):
+    if isinstance(value, str):
+        return fill(value)
+    if isinstance(value, dict):
+        return {k: _fill_json(v, fill) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_json(v, fill) for v in value]
+    return value
+
+
+def _redirect(conf: dict, fill, extra: list) -> Response:
+    """A redirect to `location`: by default as Go's http.Redirect writes it for a GET (an HTML
+    link, `<a href="/login">Found</a>.`), or the entry's own `body` and `content_type`."""
+    status = int(conf.get("status", 302))
+    location = fill(conf["location"])
+    if "body" in conf:
+        body, ctype = fill(conf["body"]), conf.get("content_type", "text/html; charset=utf-8")
+    else:
+        body = f'<a href="{html.escape(location)}">{REASONS.get(status, "")}</a>.\n\n'
+        ctype = "text/html; charset=utf-8"
+    resp = _text(status, body, ctype, extra)
+    resp.headers.insert(len(extra), ("Location", location))
     return resp
 
 
@@ -181,7 +268,7 @@ def bad_request(listener: Listener, ref: ImageRef, now: float) -> Response | Non
     if listener.kind == "tcp":
         return None
     conf = listener.conf
-    if listener.kind == "files":
+    if listener.kind == "files" and conf.get("not_found") != "go":
         server = conf.get("server", "").replace("{version}", _version(conf.get("version", ""), ref.tag))
         if conf.get("not_found") == "nginx":
             body = _nginx_error(400, server)
@@ -222,8 +309,11 @@ def _date(now: float) -> str:
 
 
 def _text(status: int, body: str, ctype: str, extra: list) -> Response:
+    """A response of `body`; an empty `ctype` sends no Content-Type (Go's net/http for a
+    handler that writes no body: the registry's `/`)."""
     data = body.encode()
-    return Response(status, extra + [("Content-Type", ctype), ("Content-Length", str(len(data)))], data)
+    return Response(status, extra + ([("Content-Type", ctype)] if ctype else []) + [("Content-Length", str(len(data)))],
+                    data)
 
 
 CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".json": "application/json",
@@ -231,6 +321,8 @@ CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"
 
 
 def _files(conf: dict, req: Request, path: str, fs, version: str, now: float) -> Response:
+    if conf.get("not_found") == "go":
+        return _go_files(conf, path, fs, now)
     server = conf.get("server", "").replace("{version}", version)
     nginx = conf.get("not_found") == "nginx"
     head = [("Server", server), ("Date", _date(now))]
@@ -265,6 +357,43 @@ def _files(conf: dict, req: Request, path: str, fs, version: str, now: float) ->
     return Response(200, head + [("Content-Type", ctype), ("Content-Length", str(len(data))),
                                  ("Last-Modified", _date(mtime)), ("Connection", "keep-alive"),
                                  ("ETag", f'"{int(mtime):x}-{len(data):x}"'), ("Accept-Ranges", "bytes")], data)
+
+
+def _go_files(conf: dict, path: str, fs, now: float) -> Response:
+    """Go's http.FileServer over the container's `root` (agnhost test-webserver, which the
+    kitten and nautilus images run): a directory without its slash is a bare 301 to the
+    relative name with one, a directory its index.html or else a listing, a missing path
+    net/http's 404; the entry's `headers` on every answer."""
+    extra = [(k, v) for k, v in conf.get("headers") or ()]
+    rel = urllib.parse.unquote(path)
+    target = posixpath.normpath(conf["root"] + "/" + rel.lstrip("/"))
+    if not target.startswith(conf["root"]):
+        target = conf["root"]
+    if fs is not None and fs.is_dir(target):
+        if not path.endswith("/"):
+            return Response(301, extra + [("Location", posixpath.basename(path.rstrip("/")) + "/"),
+                                          ("Content-Length", "0")], b"")
+        index = posixpath.join(target, "index.html")
+        if not fs.exists(index):
+            names = [n + "/" if fs.is_dir(posixpath.join(target, n)) else n for n in fs.listdir(target)]
+            body = "<pre>\n" + "".join(f'<a href="{urllib.parse.quote(n)}">{html.escape(n)}</a>\n'
+                                        for n in names) + "</pre>\n"
+            return _text(200, body, "text/html; charset=utf-8", extra)
+        target = index
+    try:
+        data = fs.read(target) if fs is not None and not fs.is_dir(target) else None
+    except Exception:   # an unreadable path: as missing
+        data = None
+    if data is None:
+        return _text(404, "404 page not found\n", "text/plain; charset=utf-8",
+                     extra + [("X-Content-Type-Options", "nosniff")])
+    node = fs.lookup(target)
+    mtime = getattr(node, "mtime", now) or now
+    ctype = CONTENT_TYPES.get(posixpath.splitext(target)[1], "application/octet-stream")
+    if ctype.startswith("text/") or ctype in ("application/javascript", "image/svg+xml"):
+        ctype += "; charset=utf-8"
+    return Response(200, extra + [("Accept-Ranges", "bytes"), ("Content-Length", str(len(data))),
+                                  ("Content-Type", ctype), ("Last-Modified", _date(mtime))], data)
 
 
 def _nginx_error(status: int, server: str) -> str:

@@ -12,3 +12,24 @@ def running(cluster, name, seconds=20, namespace="default"):
                                                  for c in st.get("containerStatuses") or [{}]):
             return
     raise AssertionError(f"pod {name} not running: {st}")
+
+
+def catalog_servers():
+    """(image, container, ports the probes find listening) for every tag the image catalog names
+    (else `latest`) of every image with ports whose own process serves, in a container of just
+    that image (with the env a database needs to start)."""
+    from engine import image_catalog
+    from engine.kubelet import programs
+    for entry in image_catalog.data()["images"]:
+        repo = entry["repository"]
+        if "*" in repo or not entry.get("ports"):
+            continue
+        need = (entry.get("behaviour") or {}).get("requires_env")
+        for tag in (entry.get("tags") or {}).get("known") or ["latest"]:
+            container = {"name": "c", "image": f"{repo}:{tag}"}
+            if need:
+                container["env"] = [{"name": need["any_of"][0], "value": "secret"}]
+            program = programs.program_for(container, repo)
+            if program.exit_code is not None:     # agnhost without a subcommand: prints its usage, exits
+                continue
+            yield container["image"], container, set(program.ports if program.ports is not None else entry["ports"])

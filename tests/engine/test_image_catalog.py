@@ -10,6 +10,7 @@ import pytest
 from engine import image_catalog, resources as kinds
 from engine.clock import EPOCH
 from engine.kubelet import doing, images
+from pod_helpers import catalog_servers
 
 DENIED = "pull access denied, repository does not exist or may require authorization"
 
@@ -203,16 +204,41 @@ def test_what_a_container_is_doing_reads_the_catalog():
                                   "args": ["netexec", "--http-port=8081"]}).startswith("serving on :8081")
 
 
-def test_the_server_catalog_and_the_image_catalog_agree_on_ports():
-    """An image both catalogs know listens on the same ports in both: servers.json decides what a
-    pod's curl and a port-forward reach, images.json what the probes find listening. (bitnami/nginx
-    once said 80 in one and 8080 — its real, non-root port — in the other.)"""
+def test_every_port_the_probes_find_listening_answers_a_pods_curl_as_the_image_does():
+    """images.json decides which ports the probes and kubectl port-forward find listening,
+    servers.json what a pod's curl gets there: for every catalog image that runs its server the
+    two name the same ports, each modelled (an HTTP answer, or `tcp` for a server that is not
+    HTTP), none left to the default page an image the catalog does not know gets — so a new
+    catalog entry with ports and no server entry fails here. `probe_only` lists, by design, the
+    ports the catalog gives every tag but the image opens only when configured (servers.json's
+    _comment says why)."""
     from engine.kubelet import servers
-    for entry in servers.catalog()["servers"] + servers.catalog()["tcp"]:
-        if entry.get("kind") == "agnhost" or entry.get("declared_ports") or "*" in entry["repository"]:
-            continue        # ports chosen by the subcommand or the pod spec
-        own = image_catalog.lookup(entry["repository"])
-        if own is None or own.get("ports") is None:
-            continue
-        ports = entry.get("ports") or [entry["port"]]
-        assert set(ports) <= set(own["ports"]), (entry["repository"], ports, own["ports"])
+    probe_only = servers.catalog()["probe_only"]
+    checked = 0
+    for image, container, probed in catalog_servers():
+        ref = images.parse(image)
+        heard = servers.listeners(ref, container)
+        assert "default" not in {lst.kind for lst in heard}, image
+        assert {lst.port for lst in heard} == probed - set(probe_only.get(ref.repository, ())), image
+        checked += 1
+    assert checked > 60
+    # the exceptions are real catalog ports, and a tag that turns the server on opens them
+    for repository, ports in probe_only.items():
+        assert set(ports) <= set(image_catalog.lookup(repository)["ports"])
+    assert {lst.port for lst in servers.listeners(images.parse("rabbitmq:3-management"), {})} == {5672, 15672}
+
+
+def test_every_modelled_http_port_answers_at_its_root():
+    """Each HTTP port of the catalog's images gives a status with its reason phrase at `/` (no
+    entry is missing a field its kind needs), and a TLS port answers plain HTTP as Go does."""
+    from engine.kubelet import servers
+    for image, container, _ in catalog_servers():
+        ref = images.parse(image)
+        for lst in servers.listeners(ref, container):
+            if lst.kind in ("tcp", "ingress"):
+                continue
+            req = servers.Request("GET", "/", "svc", [("User-Agent", "curl/8.11.1")], client_ip="10.244.1.9")
+            resp = servers.answer(lst, req, hostname="p", pod_labels={}, ref=ref, fs=None, now=EPOCH)
+            assert resp.reason and 200 <= resp.status < 600, (image, lst.port)
+            if lst.conf.get("tls"):
+                assert (resp.status, resp.body) == (400, b"Client sent an HTTP request to an HTTPS server.\n")

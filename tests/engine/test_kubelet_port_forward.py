@@ -99,12 +99,17 @@ def test_other_servers_answer_a_forward_as_they_answer_a_pod(cluster):
     assert b"Server: Apache/2.4.62 (Unix)\r\n" in out and b"<title>400 Bad Request</title>" in out
 
 
-def test_an_image_the_server_catalog_does_not_model_answers_a_plain_page(cluster):
-    """grafana listens on 3000 by the image catalog (the probes' rule) though the server catalog
-    has no grafana: the forward reaches it and gets a plain page, not a refusal."""
-    cluster.store.create(pod("dash", [{"name": "grafana", "image": "grafana/grafana:11.0.0"}]))
+def test_a_forward_to_grafana_gets_its_redirect_and_a_declared_port_it_does_not_serve_a_plain_page(cluster):
+    """grafana answers a forward to 3000 as it answers a pod's curl (302 to /login). A
+    containerPort the pod declares counts as listening for the kubelet (the probes' rule) though
+    the image serves nothing there: the forward reaches the container and gets a plain page, not
+    a refusal (a pod's curl to that port is refused — servers.json's _comment)."""
+    cluster.store.create(pod("dash", [{"name": "grafana", "image": "grafana/grafana:11.0.0",
+                                       "ports": [{"containerPort": 3000}, {"containerPort": 9999}]}]))
     running(cluster, "dash")
     out, close = forward(cluster, "dash").connect(3000).feed(GET)
+    assert out.startswith(b"HTTP/1.1 302 Found\r\n") and b"Location: /login\r\n" in out and not close
+    out, close = forward(cluster, "dash").connect(9999).feed(GET)
     assert out.startswith(b"HTTP/1.1 200 OK\r\n") and b"<h1>It works!</h1>" in out and not close
 
 

@@ -227,8 +227,10 @@ def _curl_one(sh, io, url, flags, values, silent, show, verbose, out_file) -> in
             redirects += 1
             if verbose:
                 err(io, f"* Connection #0 to host {host} left intact\n* Issue another request to this URL: '{location}'")
-            url_effective = location
-            scheme, host, port, path = _parse_url(location)
+            # a relative Location (grafana's `/login`, Go's FileServer's `etc/`) is resolved
+            # against the URL that answered it, as curl does
+            url_effective = urllib.parse.urljoin(url_effective, location)
+            scheme, host, port, path = _parse_url(url_effective)
             continue
         if "f" in flags and resp.status >= 400:
             if show:
@@ -380,7 +382,7 @@ def wget(sh, argv, io):
                      "".join(f"  {k}: {v}\n" for k, v in resp.headers).rstrip("\n"))
             location = next((v for k, v in resp.headers if k.lower() == "location"), "")
             if 300 <= resp.status < 400 and location:
-                scheme, host, port, path = _parse_url(location if "://" in location else f"http://{host}:{port}{location}")
+                scheme, host, port, path = _parse_url(urllib.parse.urljoin(f"{scheme}://{host}:{port}{path}", location))
                 continue
             break
         if resp is None:
