@@ -49,6 +49,9 @@ DEFAULT_MAX_PODS = 10000
 PLAYGROUND_QUOTA = "playground"
 
 
+_new_tuple = tuple.__new__
+
+
 class WatchEvent(NamedTuple):
     """One write, as watchers see it (a tuple: cheap to make, one per write, read-only)."""
     type: str            # ADDED | MODIFIED | DELETED
@@ -188,17 +191,22 @@ class Store:
             self.pod_count -= 1
 
     def _emit(self, rt: kinds.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
-        ev = WatchEvent(etype, obj, self._rv, old, rt)
+        # (tuple.__new__: WatchEvent's own __new__ is a Python function; one event per write)
+        ev = _new_tuple(WatchEvent, (etype, obj, self._rv, old, rt))
         if self._owner_changes:
-            self._note_owned(rt, obj, old)
+            # Only writes naming owners, before or after, can change what an owner owns (not an
+            # Event's, six a pod).
+            if obj["metadata"].get("ownerReferences") or (
+                    old is not None and old["metadata"].get("ownerReferences")):
+                self._note_owned(rt, obj, old)
         if rt is kinds.CRD:
             crd_definitions.observe(etype, obj)
-        if rt is kinds.EVENT:
+        elif rt is kinds.EVENT:
             md = obj["metadata"]
             if etype == "DELETED":
                 self._event_expiry.gone(md.get("namespace", ""), md["name"])
             else:
-                self._event_expiry.written(md.get("namespace", ""), md["name"], self._now())
+                self._event_expiry.written(md.get("namespace", ""), md["name"], self._clock.now())
         self._history.append(ev)
         for q in self._feeds:
             q.append(ev)
