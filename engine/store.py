@@ -750,7 +750,8 @@ class Store:
         cur = ns_objs.pop(md["name"], None)
         if cur is None:
             raise errors.NotFound(rt.name, rt.group, md["name"])
-        self._index_remove(rt, cur)
+        if rt is kinds.POD or cur["metadata"].get("ownerReferences"):
+            self._index_remove(rt, cur)     # (nothing to undo for the rest: an expiring Event)
         self._rv += 1
         gone = dict(obj)
         gone["metadata"] = dict(obj["metadata"], resourceVersion=str(self._rv))
@@ -765,8 +766,10 @@ class Store:
         if not self._event_expiry.maybe_due(now):
             return 0
         with self._lock:
+            events = self._objs[kinds.EVENT.name]
             for ns, name in list(self._event_expiry.due(now)):
-                obj = self._objs[kinds.EVENT.name].get(ns, {}).get(name)
+                in_ns = events.get(ns)
+                obj = in_ns.get(name) if in_ns is not None else None
                 if obj is not None:
                     self._remove_locked(kinds.EVENT, obj, False)
                     n += 1
