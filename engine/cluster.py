@@ -273,6 +273,7 @@ class Cluster:
             for resource, handler in c.handlers().items():
                 routes.setdefault(resource, []).append((self._queues[c.name], handler))
         self._routes = routes
+        self._builtin_routes = {id(rt): routes.get(rt.name, ()) for rt in kinds.builtin_types()}
 
     def _bootstrap_apiserver_endpoints(self) -> None:
         """The `kubernetes` Service has no selector: the apiserver itself writes its Endpoints and
@@ -379,9 +380,14 @@ class Cluster:
     # ---- the loop ------------------------------------------------------------------------------
 
     def _dispatch(self, ev: WatchEvent) -> None:
-        rt = ev.resource
-        name = CUSTOM_RESOURCES if kinds.is_custom(rt) else rt.name
-        for q, handler in self._routes.get(name, ()):
+        rt = ev.rt
+        # A built-in type's routes by its identity: no is_custom check and no dataclass hash for
+        # every write (ten a pod in a scale-up; 250 Lease renewals a simulated second at 1,000 nodes).
+        routes = self._builtin_routes.get(id(rt)) if rt is not None else None
+        if routes is None:
+            rt = ev.resource
+            routes = self._routes.get(CUSTOM_RESOURCES if kinds.is_custom(rt) else rt.name, ())
+        for q, handler in routes:
             for key in handler(ev):
                 q.add(key)
 

@@ -93,6 +93,11 @@ def all_types() -> tuple[ResourceType, ...]:
     return _ALL_SERVED
 
 
+def builtin_types() -> tuple[ResourceType, ...]:
+    """The built-in resource types (never custom: register() does not replace one)."""
+    return _ALL
+
+
 def register(rt: ResourceType) -> None:
     """Serve a custom resource type (its CRD's storage version), replacing one of the same
     group and plural."""

@@ -49,6 +49,9 @@ DEFAULT_MAX_PODS = 10000
 PLAYGROUND_QUOTA = "playground"
 
 
+_new_tuple = tuple.__new__
+
+
 class WatchEvent(NamedTuple):
     """One write, as watchers see it (a tuple: cheap to make, one per write, read-only)."""
     type: str            # ADDED | MODIFIED | DELETED
@@ -188,17 +191,22 @@ class Store:
             self.pod_count -= 1
 
     def _emit(self, rt: kinds.ResourceType, etype: str, obj: dict, old: dict | None, sync: bool) -> None:
-        ev = WatchEvent(etype, obj, self._rv, old, rt)
+        # (tuple.__new__: WatchEvent's own __new__ is a Python function; one event per write)
+        ev = _new_tuple(WatchEvent, (etype, obj, self._rv, old, rt))
         if self._owner_changes:
-            self._note_owned(rt, obj, old)
+            # Only writes naming owners, before or after, can change what an owner owns (not an
+            # Event's, six a pod).
+            if obj["metadata"].get("ownerReferences") or (
+                    old is not None and old["metadata"].get("ownerReferences")):
+                self._note_owned(rt, obj, old)
         if rt is kinds.CRD:
             crd_definitions.observe(etype, obj)
-        if rt is kinds.EVENT:
+        elif rt is kinds.EVENT:
             md = obj["metadata"]
             if etype == "DELETED":
                 self._event_expiry.gone(md.get("namespace", ""), md["name"])
             else:
-                self._event_expiry.written(md.get("namespace", ""), md["name"], self._now())
+                self._event_expiry.written(md.get("namespace", ""), md["name"], self._clock.now())
         self._history.append(ev)
         for q in self._feeds:
             q.append(ev)
@@ -768,7 +776,8 @@ class Store:
         cur = ns_objs.pop(md["name"], None)
         if cur is None:
             raise errors.NotFound(rt.name, rt.group, md["name"])
-        self._index_remove(rt, cur)
+        if rt is kinds.POD or cur["metadata"].get("ownerReferences"):
+            self._index_remove(rt, cur)     # (nothing to undo for the rest: an expiring Event)
         self._rv += 1
         gone = dict(obj)
         gone["metadata"] = dict(obj["metadata"], resourceVersion=str(self._rv))
@@ -783,8 +792,10 @@ class Store:
         if not self._event_expiry.maybe_due(now):
             return 0
         with self._lock:
+            events = self._objs[kinds.EVENT.name]
             for ns, name in list(self._event_expiry.due(now)):
-                obj = self._objs[kinds.EVENT.name].get(ns, {}).get(name)
+                in_ns = events.get(ns)
+                obj = in_ns.get(name) if in_ns is not None else None
                 if obj is not None:
                     self._remove_locked(kinds.EVENT, obj, False)
                     n += 1

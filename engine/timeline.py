@@ -23,6 +23,7 @@ from . import objects
 KINDS = frozenset({"Node", "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service",
                    "EndpointSlice", "Event", "Job", "CronJob", "PersistentVolumeClaim"})
 DEFAULT_LIMIT = 20000
+_new_change = tuple.__new__
 
 
 class Change(NamedTuple):
@@ -54,19 +55,20 @@ class Timeline:
             now = self._clock.now()
             if times and now < times[-1]:
                 now = times[-1]                # a clock set back (tests) never reorders the past
-            changes.append(Change(now, ev.rv, ev.type, obj))
+            # (tuple.__new__: Change's own __new__ is a Python function, and this runs for
+            # nearly every write — ten a pod in a scale-up)
+            changes.append(_new_change(Change, (now, ev.rv, ev.type, obj)))
             times.append(now)
-            if len(changes) > self._limit:
-                while len(changes) > self._limit:
-                    self._fold(changes.popleft())
-                    self.start = times.popleft()
-
-    def _fold(self, ch: Change) -> None:
-        uid = objects.uid_of(ch.object)
-        if ch.type == "DELETED":
-            self._base.pop(uid, None)
-        else:
-            self._base[uid] = ch.object
+            while len(changes) > self._limit:
+                # the oldest change folded into base (inline: one a write once the limit is reached)
+                _, _, etype, old = changes.popleft()
+                md = old.get("metadata")
+                uid = md.get("uid", "") if md else ""        # objects.uid_of
+                if etype == "DELETED":
+                    self._base.pop(uid, None)
+                else:
+                    self._base[uid] = old
+                self.start = times.popleft()
 
     # ---- reads ------------------------------------------------------------------------------
 
