@@ -4,7 +4,8 @@
 // before it was ready) for its first connection; if anything here fails, sync.js connects itself.
 //
 // The socket lives in a worker (stream-worker.js: its bytes are read off the page's main thread,
-// which is busy evaluating modules and parsing while a big snapshot arrives); the page talks to it
+// which is busy evaluating modules and parsing while a big snapshot arrives; this first
+// connection's snapshot is fetched over HTTP, which Chromium reads faster); the page talks to it
 // through `StreamSocket`, which has a WebSocket's handlers (onopen, onmessage with the message's
 // text as `data`, onclose), readyState, send and close. Without workers, a plain WebSocket.
 (function () {
@@ -12,7 +13,7 @@
   var workerUrl = script && script.src ? script.src.replace(/early-stream\.js(\?.*)?$/, "stream-worker.js") : null;
   var workersFail = false;     // a worker that could not start: later sockets are plain WebSockets
 
-  function StreamSocket(url) {
+  function StreamSocket(url, snapshotUrl) {
     var self = this;
     this.url = url;
     this.readyState = 0;
@@ -41,7 +42,7 @@
       if (self.readyState === 0) workersFail = true;
       closed();
     };
-    w.postMessage({ op: "open", url: url });
+    w.postMessage({ op: "open", url: url, snapshotUrl: snapshotUrl || null });
   }
   StreamSocket.prototype.send = function (data) {
     if (this.readyState === 1) this.worker.postMessage({ op: "send", data: String(data) });
@@ -53,11 +54,12 @@
     }
   };
 
-  /** A socket on the page's stream: in a worker where workers work, else a WebSocket. */
-  window.kubeplayStreamSocket = function (url) {
+  /** A socket on the page's stream: in a worker where workers work, else a WebSocket.
+   *  snapshotUrl: a fresh page's first snapshot is fetched from there (stream-worker.js). */
+  window.kubeplayStreamSocket = function (url, snapshotUrl) {
     if (workerUrl && !workersFail && typeof Worker === "function") {
       try {
-        return new StreamSocket(url);
+        return new StreamSocket(url, snapshotUrl);
       } catch (e) {
         workersFail = true;
       }
@@ -67,7 +69,7 @@
 
   try {
     var url = (location.protocol === "https:" ? "wss" : "ws") + "://" + location.host + "/kubeplay/v1/stream";
-    var ws = window.kubeplayStreamSocket(url);
+    var ws = window.kubeplayStreamSocket(url, location.origin + "/kubeplay/v1/snapshot");
     var early = { ws: ws, messages: [], opened: false, closed: false };
     ws.onopen = function () {
       early.opened = true;
