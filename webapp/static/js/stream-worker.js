@@ -22,6 +22,7 @@
 let ws = null;
 let closing = false;
 let snapshotRv = null;      // the fetched snapshot's resourceVersion, for the page's first hello
+let lastPart = null;        // its last part, handed over once the socket has answered (see below)
 const held = [];            // what the page sent before the socket was open (its hello)
 
 self.onmessage = (e) => {
@@ -51,9 +52,25 @@ function connect(url, announced = false) {
     if (!announced) self.postMessage({ ev: "open" });
     for (const data of held.splice(0)) ws.send(withSnapshotRv(data));
   };
-  ws.onmessage = (ev) => self.postMessage(ev.data);
-  ws.onclose = () => self.postMessage({ ev: "close" });
+  ws.onmessage = (ev) => {
+    handOver();
+    self.postMessage(ev.data);
+  };
+  ws.onclose = () => {
+    handOver();
+    self.postMessage({ ev: "close" });
+  };
   ws.onerror = () => {};      // onclose follows
+}
+
+/** The fetched snapshot's last part goes to the page with the socket's first answer to the hello
+ *  (the server sends the reconcile log's first decisions, what changed since, and the clock at
+ *  once): the page goes live, and draws, with its watch running, as when the socket brought the
+ *  snapshot. */
+function handOver() {
+  if (lastPart === null) return;
+  self.postMessage(lastPart);
+  lastPart = null;
 }
 
 /** The page's first hello, if it asks for a snapshot (no resourceVersion), asks to resume from
@@ -90,7 +107,8 @@ async function fetchSnapshot(url, snapshotUrl) {
       rv = head[1];
       parts++;
       complete = !text.endsWith(',"more":true}');
-      self.postMessage(text);
+      if (complete) lastPart = text;
+      else self.postMessage(text);
     };
     for (;;) {
       const { done, value } = await reader.read();
