@@ -61,7 +61,7 @@ DEPLOYMENT = {
 # frame's first rAF callback runs after that frame's rendering) and its interval.
 RECORDER = """
 (() => {
-  const rec = window.__frames = { on: false, costs: [], gaps: [], last: 0, pending: 0 };
+  const rec = window.__frames = { on: false, costs: [], gaps: [], last: 0, pending: 0, inFrame: false };
   // The stream's messages reach the page from a WebSocket, or from the worker that holds it
   // (static/js/stream-worker.js): both handlers are timed.
   for (const cls of [WebSocket, Worker]) {
@@ -71,17 +71,21 @@ RECORDER = """
       set(fn) {
         onmessage.set.call(this, function (ev) {
           const t = performance.now();
-          try { return fn.call(this, ev); } finally { rec.pending += performance.now() - t; }
+          // A message handled between a frame's rAF callback and its after-rendering task is
+          // in that frame's span already (a worker's messages share the MessageChannel's queue).
+          try { return fn.call(this, ev); } finally { if (!rec.inFrame) rec.pending += performance.now() - t; }
         });
       },
     });
   }
   function tick(ts) {
     const start = performance.now();
+    rec.inFrame = true;
     if (rec.on && rec.last) rec.gaps.push(ts - rec.last);
     rec.last = ts;
     const ch = new MessageChannel();
     ch.port1.onmessage = () => {
+      rec.inFrame = false;
       const cost = performance.now() - start + rec.pending;
       rec.pending = 0;
       if (rec.on) rec.costs.push(cost);

@@ -27,6 +27,14 @@
     }
     w.onmessage = function (e) {
       var d = e.data;
+      // Handled: the worker may send the next (stream-worker.js hands over one at a time).
+      try {
+        handle(d, e);
+      } finally {
+        if (self.readyState !== 3) w.postMessage({ op: "ack" });
+      }
+    };
+    function handle(d, e) {
       if (typeof d === "string") {
         if (self.readyState === 1 && self.onmessage) self.onmessage(e);
       } else if (d.ev === "open") {
@@ -36,7 +44,7 @@
       } else if (d.ev === "close") {
         closed();
       }
-    };
+    }
     w.onerror = function (e) {
       if (e && e.preventDefault) e.preventDefault();
       if (self.readyState === 0) workersFail = true;

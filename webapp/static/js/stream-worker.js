@@ -15,7 +15,12 @@
 // usual (the server sends the snapshot on it); if it fails later, the stream closes (the page
 // reconnects, resuming or relisting as after any drop).
 //
-// From the page: {op: "open", url, snapshotUrl?}, {op: "send", data}, {op: "close"}.
+// One message at a time: the next goes to the page when it says it handled the last ({op:
+// "ack"}), as a socket's messages came when the page read them. Posted all at once, a backlog
+// queued on the page's main thread ahead of its other tasks (seen as frames of 1-2 s while a
+// loaded machine's page caught up).
+//
+// From the page: {op: "open", url, snapshotUrl?}, {op: "send", data}, {op: "close"}, {op: "ack"}.
 // To the page: a message's text (a string), or {ev: "open"} / {ev: "close"}.
 "use strict";
 
@@ -24,6 +29,21 @@ let closing = false;
 let snapshotRv = null;      // the fetched snapshot's resourceVersion, for the page's first hello
 let lastPart = null;        // its last part, handed over once the socket has answered (see below)
 const held = [];            // what the page sent before the socket was open (its hello)
+const queue = [];           // what the page is to get, after the message it has not acked yet
+let unacked = false;
+// A page that stops taking messages (a hung main thread) is not buffered for without bound, as
+// the server does not buffer for a socket nobody reads: the socket is closed and the page, once
+// it takes messages again, reconnects and resumes from what it has.
+const MAX_QUEUE = 2000;
+
+function deliver(msg) {
+  if (unacked) {
+    queue.push(msg);
+  } else {
+    unacked = true;
+    self.postMessage(msg);
+  }
+}
 
 self.onmessage = (e) => {
   const m = e.data;
@@ -33,10 +53,13 @@ self.onmessage = (e) => {
   } else if (m.op === "send") {
     if (ws && ws.readyState === 1) ws.send(m.data);
     else held.push(m.data);
+  } else if (m.op === "ack") {
+    unacked = false;
+    if (queue.length) deliver(queue.shift());
   } else if (m.op === "close") {
     closing = true;
     if (ws) ws.close();
-    else self.postMessage({ ev: "close" });
+    else deliver({ ev: "close" });
   }
 };
 
@@ -45,20 +68,26 @@ function connect(url, announced = false) {
   try {
     ws = new WebSocket(url);
   } catch (err) {
-    self.postMessage({ ev: "close" });
+    deliver({ ev: "close" });
     return;
   }
   ws.onopen = () => {
-    if (!announced) self.postMessage({ ev: "open" });
+    if (!announced) deliver({ ev: "open" });
     for (const data of held.splice(0)) ws.send(withSnapshotRv(data));
   };
   ws.onmessage = (ev) => {
     handOver();
-    self.postMessage(ev.data);
+    if (queue.length >= MAX_QUEUE) {
+      queue.length = 0;
+      ws.onmessage = null;
+      ws.close();               // onclose: the page is told
+      return;
+    }
+    deliver(ev.data);
   };
   ws.onclose = () => {
     handOver();
-    self.postMessage({ ev: "close" });
+    deliver({ ev: "close" });
   };
   ws.onerror = () => {};      // onclose follows
 }
@@ -69,7 +98,7 @@ function connect(url, announced = false) {
  *  snapshot. */
 function handOver() {
   if (lastPart === null) return;
-  self.postMessage(lastPart);
+  deliver(lastPart);
   lastPart = null;
 }
 
@@ -94,7 +123,7 @@ const SNAPSHOT_HEAD = /^\{"type":"snapshot","resourceVersion":"(\d+)"/;
 
 async function fetchSnapshot(url, snapshotUrl) {
   // The stream is open for the page from now on: its hello is held until the socket is.
-  self.postMessage({ ev: "open" });
+  deliver({ ev: "open" });
   let parts = 0, rv = null, complete = false;
   try {
     const r = await fetch(snapshotUrl, { cache: "no-store" });
@@ -108,7 +137,7 @@ async function fetchSnapshot(url, snapshotUrl) {
       parts++;
       complete = !text.endsWith(',"more":true}');
       if (complete) lastPart = text;
-      else self.postMessage(text);
+      else deliver(text);
     };
     for (;;) {
       const { done, value } = await reader.read();
@@ -133,6 +162,6 @@ async function fetchSnapshot(url, snapshotUrl) {
   } else if (!parts) {
     connect(url, true);             // no snapshot fetched: the socket brings it
   } else {
-    self.postMessage({ ev: "close" });   // a snapshot cut short: the page reconnects
+    deliver({ ev: "close" });   // a snapshot cut short: the page reconnects
   }
 }
