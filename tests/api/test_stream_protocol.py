@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -115,6 +116,63 @@ def test_a_page_that_comes_back_gets_what_it_missed_not_a_snapshot(live):
         assert int(msg["resourceVersion"]) > int(rv)
     finally:
         s.close()
+
+
+def test_the_http_snapshot_is_the_sockets_in_parts_and_a_hello_with_its_rv_resumes(live, monkeypatch):
+    from webapp.page import stream
+    monkeypatch.setattr(stream, "SNAPSHOT_PART", 3)
+    app, host = live
+    with _OPENER.open(f"http://{host}/kubeplay/v1/snapshot", timeout=10) as r:
+        assert r.headers["Content-Type"].startswith("application/x-ndjson")
+        assert r.headers["Cache-Control"] == "no-store"
+        lines = r.read().decode().split("\n")
+    assert lines[-1] == "" and all(lines[:-1])
+    parts = [json.loads(line) for line in lines[:-1]]
+    assert len(parts) > 1 and {p["type"] for p in parts} == {"snapshot"}
+    assert [p.get("more") for p in parts] == [True] * (len(parts) - 1) + [None]
+    assert len({p["resourceVersion"] for p in parts}) == 1
+    items = [o for p in parts for o in p["items"]]
+    assert all(len(p["items"]) == 3 for p in parts[:-1])
+    s = Stream(host)
+    try:
+        ws_items = []
+        while True:
+            msg = s.next("snapshot")
+            ws_items += msg["items"]
+            if not msg.get("more"):
+                break
+    finally:
+        s.close()
+    # The same objects (the cluster is still starting: states may have moved on in between).
+    def by_uid(objs):
+        return {o["metadata"]["uid"]: o for o in objs}
+    http, sock = by_uid(items), by_uid(ws_items)
+    assert {u for u, o in http.items() if o["kind"] == "Node"} == {u for u, o in sock.items() if o["kind"] == "Node"}
+    same = [u for u in http if u in sock and http[u]["metadata"]["resourceVersion"] == sock[u]["metadata"]["resourceVersion"]]
+    assert len(same) > len(http) // 2
+    assert all(http[u] == sock[u] for u in same)
+    assert "managedFields" not in items[0]["metadata"]
+    # A page that said hello with the snapshot's resourceVersion gets what came after it.
+    post(host, "/apis/apps/v1/namespaces/default/deployments", DEPLOYMENT)
+    s = Stream(host, rv=parts[0]["resourceVersion"])
+    try:
+        msg = s.next()
+        while msg["type"] in ("clock", "decisions"):
+            msg = s.next()
+        assert msg["type"] == "events", msg["type"]
+        assert ("ADDED", "Deployment", "web") in [(e["type"], e["object"]["kind"], e["object"]["metadata"]["name"])
+                                                 for e in msg["events"]]
+    finally:
+        s.close()
+
+
+def test_the_http_snapshot_refuses_other_origins(live):
+    app, host = live
+    req = urllib.request.Request(f"http://{host}/kubeplay/v1/snapshot", headers={"Origin": "http://evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        _OPENER.open(req, timeout=10)
+    e.value.close()
+    assert e.value.code == 403
 
 
 def test_an_unusable_resource_version_gets_a_fresh_snapshot(live):

@@ -71,7 +71,9 @@ def _secrets(real) -> list[str]:
 
 
 class Capture:
-    """Every HTTP response body and WebSocket frame the page receives."""
+    """Every HTTP response body and WebSocket frame the page receives. The stream's socket is
+    read in a worker (static/js/stream-worker.js), whose sockets Playwright does not report:
+    what the worker hands the page is captured instead (every message text)."""
 
     def __init__(self, page):
         self.responses: list = []
@@ -79,6 +81,16 @@ class Capture:
         page.on("response", lambda r: self.responses.append(r))
         page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: self.frames.append(
             payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))))
+        page.expose_function("__captureFrame", lambda text: self.frames.append(text))
+        page.add_init_script("""(() => {
+          const W = window.Worker;
+          window.Worker = class extends W {
+            constructor(...args) {
+              super(...args);
+              this.addEventListener("message", (e) => { if (typeof e.data === "string") window.__captureFrame(e.data); });
+            }
+          };
+        })()""")
 
     def texts(self) -> list[str]:
         out = []

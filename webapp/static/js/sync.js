@@ -76,7 +76,8 @@ export class Sync {
       ws = early.ws;
     } else {
       try {
-        ws = new WebSocket(this.url);
+        // The page's own stream is read in a worker (early-stream.js, stream-worker.js).
+        ws = this.ownUrl && window.kubeplayStreamSocket ? window.kubeplayStreamSocket(this.url) : new WebSocket(this.url);
       } catch (e) {
         this._retry();
         return;

@@ -93,7 +93,9 @@ export class ReconcileLog {
     this.autoTop = 0;                 // where _toBottom last put the list's scrollTop
     this.touched = new Set();         // groups whose keys grew in this flush
     this.unwritten = new Set();       // groups with lines placed as data, not yet elements
-    this.scrollSoon = 0;              // the next frame's follow (see _toBottomSoon)
+    // Following new lines: the list is scrolled when a group's size changes, in the frame that
+    // wrote the lines, after its layout and before its paint (see _sized).
+    this.sizes = new ResizeObserver(() => this._sized());
     this.placing = [];                // the flush being written, in order, over several frames ...
     this.placed = 0;                  // ... this many of it so far
     // Only a scroll *up* from where the list was put stops following. The scroll event of our own
@@ -114,6 +116,7 @@ export class ReconcileLog {
       this.unwritten.clear();
       this.touched.clear();
       this.open.clear();
+      this.sizes.disconnect();
       this.list.replaceChildren();
     });
     if (this.filterEl) {
@@ -254,6 +257,7 @@ export class ReconcileLog {
     while (extra-- > 0) {
       const g = this.groups.shift();
       g.el.remove();
+      this.sizes.unobserve(g.el);
       this.unwritten.delete(g);
       for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
     }
@@ -261,23 +265,17 @@ export class ReconcileLog {
       this.lastFlush = performance.now();
       if (!force) this.flush();      // schedules the next slice
     }
-    if (follow) {
-      if (force) this._toBottom();
-      else this._toBottomSoon();
-    }
+    if (follow && force) this._toBottom();       // else when the groups have their new sizes (_sized)
     if (force && (this.pending.length || this.placing.length || this.unwritten.size)) this.flush(true);
   }
 
-  /** Follow at the start of the next frame: reading the list's height now, after this frame's
-   * writes, would lay the page out early (and again once the rest of the frame has drawn); at the
-   * start of the next frame the layout is still the one just painted. New lines go below the
-   * visible bottom, so nothing shows them a frame before the list follows. */
-  _toBottomSoon() {
-    if (this.scrollSoon) return;
-    this.scrollSoon = requestAnimationFrame(() => {
-      this.scrollSoon = 0;
-      if (this.follow) this._toBottom();
-    });
+  /** A group grew or shrank (lines written, folded, filtered): follow the bottom now. This runs
+   * in the frame that wrote the lines, after its layout and before its paint, so reading the
+   * list's height costs no layout of its own. (Reading it right after the writes laid the page out
+   * early and again once the rest of the frame had drawn; scrolling at the start of the next frame
+   * instead, as before, made every draw of a burst two frames of paint and commit.) */
+  _sized() {
+    if (this.follow) this._toBottom();
   }
 
   _toBottom() {
@@ -349,6 +347,7 @@ export class ReconcileLog {
     let i = this.groups.length;
     while (i > 0 && this.groups[i - 1].t0 > g.t0) i--;
     this.list.insertBefore(el, i < this.groups.length ? this.groups[i].el : null);
+    this.sizes.observe(el);
     this.groups.splice(i, 0, g);
     this._touch(g, e, t);
     return g;
