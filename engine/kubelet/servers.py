@@ -320,16 +320,19 @@ CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"
                  ".css": "text/css", ".js": "application/javascript", ".png": "image/png", ".svg": "image/svg+xml"}
 
 
+def _under_root(root: str, path: str) -> str:
+    """The file a request's path names under the server's root (a path climbing out: the root)."""
+    target = posixpath.normpath(root + "/" + urllib.parse.unquote(path).lstrip("/"))
+    return target if target.startswith(root) else root
+
+
 def _files(conf: dict, req: Request, path: str, fs, version: str, now: float) -> Response:
     if conf.get("not_found") == "go":
         return _go_files(conf, path, fs, now)
     server = conf.get("server", "").replace("{version}", version)
     nginx = conf.get("not_found") == "nginx"
     head = [("Server", server), ("Date", _date(now))]
-    rel = urllib.parse.unquote(path)
-    target = posixpath.normpath(conf["root"] + "/" + rel.lstrip("/"))
-    if not target.startswith(conf["root"]):
-        target = conf["root"]
+    target = _under_root(conf["root"], path)
     if fs is not None and fs.is_dir(target):
         if not path.endswith("/"):
             loc = f"http://{req.host}{path}/"
@@ -365,10 +368,7 @@ def _go_files(conf: dict, path: str, fs, now: float) -> Response:
     relative name with one, a directory its index.html or else a listing, a missing path
     net/http's 404; the entry's `headers` on every answer."""
     extra = [(k, v) for k, v in conf.get("headers") or ()]
-    rel = urllib.parse.unquote(path)
-    target = posixpath.normpath(conf["root"] + "/" + rel.lstrip("/"))
-    if not target.startswith(conf["root"]):
-        target = conf["root"]
+    target = _under_root(conf["root"], path)
     if fs is not None and fs.is_dir(target):
         if not path.endswith("/"):
             return Response(301, extra + [("Location", posixpath.basename(path.rstrip("/")) + "/"),
