@@ -180,13 +180,15 @@ class Store:
 
     def _index_remove(self, rt: kinds.ResourceType, obj: dict) -> None:
         md = obj["metadata"]
-        ident = (rt.name, md.get("namespace", ""), md["name"])
-        for ref in md.get("ownerReferences") or ():
-            s = self._owned.get(ref.get("uid", ""))
-            if s:
-                s.discard(ident)
-                if not s:
-                    del self._owned[ref.get("uid", "")]
+        refs = md.get("ownerReferences")
+        if refs:        # (most removals own nothing: an expiring Event)
+            ident = (rt.name, md.get("namespace", ""), md["name"])
+            for ref in refs:
+                s = self._owned.get(ref.get("uid", ""))
+                if s:
+                    s.discard(ident)
+                    if not s:
+                        del self._owned[ref.get("uid", "")]
         if rt is kinds.POD:
             self.pod_count -= 1
 
@@ -194,11 +196,7 @@ class Store:
         # (tuple.__new__: WatchEvent's own __new__ is a Python function; one event per write)
         ev = _new_tuple(WatchEvent, (etype, obj, self._rv, old, rt))
         if self._owner_changes:
-            # Only writes naming owners, before or after, can change what an owner owns (not an
-            # Event's, six a pod).
-            if obj["metadata"].get("ownerReferences") or (
-                    old is not None and old["metadata"].get("ownerReferences")):
-                self._note_owned(rt, obj, old)
+            self._note_owned(rt, obj, old)
         if rt is kinds.CRD:
             crd_definitions.observe(etype, obj)
         elif rt is kinds.EVENT:
@@ -286,8 +284,9 @@ class Store:
             check_field_selector(rt.name, rt.kind, freqs)
         name = rt.name
         with self._lock:
-            oldest = self._history[0].rv if self._history else self._rv + 1
-            if at < oldest - 1 and at < self._rv:
+            try:
+                self._check_since(at)       # (the same reach as a watch from `at`)
+            except errors.Expired:
                 return None
             by_key = {(objects.namespace_of(o), objects.name_of(o)): o for o in self.iter(rt, namespace)}
             for ev in reversed(self._events_after(at)):
@@ -776,8 +775,7 @@ class Store:
         cur = ns_objs.pop(md["name"], None)
         if cur is None:
             raise errors.NotFound(rt.name, rt.group, md["name"])
-        if rt is kinds.POD or cur["metadata"].get("ownerReferences"):
-            self._index_remove(rt, cur)     # (nothing to undo for the rest: an expiring Event)
+        self._index_remove(rt, cur)
         self._rv += 1
         gone = dict(obj)
         gone["metadata"] = dict(obj["metadata"], resourceVersion=str(self._rv))
