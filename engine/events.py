@@ -1,13 +1,23 @@
-"""EventRecorder: core/v1 Events with the real reasons, messages and count aggregation.
+"""EventRecorder: core/v1 Events with the real reasons and messages, written as client-go's
+tools/record EventBroadcaster writes them (the kubelets, the controller-manager's controllers,
+ingress-nginx, the provisioner all use it).
 
-Repeats of the same (object, type, reason, message, source) bump `count` and `lastTimestamp`
-on the existing Event instead of creating another, as client-go's events cache does."""
+Each component's Events go through its own EventCorrelator (engine/event_correlation.py: the
+aggregator, the repeat counter and the spam filter of client-go's events_cache.go): a repeat is
+a PATCH of count, lastTimestamp and message on the Event it repeats, similar Events past ten
+distinct messages in ten minutes become one "(combined from similar events): ..." Event, and a
+source writes at most 25 Events about one object in a burst.
+
+The kube-scheduler is the exception: since 1.19 it records through the events.k8s.io/v1
+recorder (client-go tools/events), which has none of that; its Events keep the plain
+exact-repeat count this module always gave them."""
 from __future__ import annotations
 
 from sys import intern
 
 from . import errors, objects, resources as kinds
 from .bounded import Memo
+from .event_correlation import COMBINED_PREFIX, Correlator
 
 NORMAL, WARNING = "Normal", "Warning"
 
@@ -52,11 +62,30 @@ def _involved(obj: dict, md: dict, field_path: str | None) -> dict:
 _REF_FIELDS = ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
 
 
+# Components whose Events go through client-go's tools/events (events.k8s.io/v1) recorder, not
+# tools/record: no correlator (kube-scheduler's NewEventBroadcasterAdapter).
+EVENTS_API_COMPONENTS = frozenset({"default-scheduler"})
+
+
 class EventRecorder:
     def __init__(self, store, clock):
         self._store, self._clock = store, clock
-        self._seen: dict[tuple, tuple[str, str]] = {}     # aggregation key -> (namespace, name)
+        # The events.k8s.io components' exact repeats: aggregation key -> (namespace, name)
+        self._seen: dict[tuple, tuple[str, str]] = {}
+        # One EventCorrelator per source (component, host): upstream each component process —
+        # each kubelet, each controller's broadcaster — has its own, with its own LRU caches.
+        self._correlators: dict[tuple[str, str | None], Correlator] = {}
         self._last_nano = 0                               # names stay unique within one instant
+
+    def correlator(self, component: str, host: str | None = None) -> Correlator:
+        got = self._correlators.get((component, host))
+        if got is None:
+            got = self._correlators[(component, host)] = Correlator()
+        return got
+
+    def _name(self, md: dict, now: float) -> str:
+        self._last_nano = max(int(now * 1e9), self._last_nano + 1)
+        return f"{md.get('name')}.{self._last_nano:x}"
 
     def event(self, obj: dict, etype: str, reason: str, message: str, *, component: str,
               host: str | None = None, field_path: str | None = None) -> None:
@@ -70,30 +99,72 @@ class EventRecorder:
         if type(field_path) is str:
             field_path = intern(field_path)
         involved = _involved(obj, md, field_path)
-        agg_key = (md.get("uid"), etype, reason, message, component, field_path)
-        prev = self._seen.get(agg_key)
         try:
-            if prev:
-                cur = self._store.try_get(kinds.EVENT, prev[0], prev[1])
-                if cur is not None:
-                    new = objects.clone(cur)
-                    new["count"] = int(cur.get("count") or 1) + 1
-                    new["lastTimestamp"] = objects.iso(now)
-                    self._store.update(new, sync=False, strict=False)
-                    return
-            source = _source(component, host)
-            self._last_nano = max(int(now * 1e9), self._last_nano + 1)
-            stamp = objects.iso(now)
-            ev = {"apiVersion": "v1", "kind": "Event",
-                  "metadata": {"name": f"{md.get('name')}.{self._last_nano:x}", "namespace": ns},
-                  "involvedObject": involved, "reason": reason, "message": message,
-                  "source": source, "firstTimestamp": stamp, "lastTimestamp": stamp,
-                  "count": 1, "type": etype, "eventTime": None,
-                  "reportingComponent": component, "reportingInstance": host or ""}
-            # Built here, in its final shape: stored without another pass through admission.
-            made = self._store.create(ev, sync=False, admit=False)
-            self._seen[agg_key] = (ns, made["metadata"]["name"])
-            if len(self._seen) > 50000:
-                self._seen.clear()
+            if component in EVENTS_API_COMPONENTS:
+                self._exact_repeats(md, ns, now, involved, etype, reason, message, component, host, field_path)
+            else:
+                self._correlated(obj, md, ns, now, involved, etype, reason, message, component, host, field_path)
         except errors.ApiError:
             pass      # events are best-effort, as on a real cluster (namespace gone, name clash)
+
+    def _correlated(self, obj, md, ns, now, involved, etype, reason, message, component, host, field_path):
+        """client-go's recordToSink: EventCorrelate, then a create or a patch, then UpdateState."""
+        corr = self.correlator(component, host)
+        ref = (obj.get("kind"), md.get("namespace"), md.get("name"), md.get("uid"), obj.get("apiVersion"))
+        try:
+            hash(ref)
+        except TypeError:          # (a field of a malformed object that is not a string)
+            ref = tuple(v if v is None or type(v) is str else repr(v) for v in ref)
+        combined, log = corr.observe(ref, field_path, etype, reason, message, now)
+        count = log[0]
+        if count == 1:
+            # A new Event: its name and firstTimestamp are the logger's from now on, whether or
+            # not the spam filter lets this first occurrence through.
+            log[1] = objects.iso(now)
+            log[2] = self._name(md, now)
+        if not corr.allow(ref, etype, now):
+            return                 # the spam filter's: not written at all
+        if combined:
+            message = COMBINED_PREFIX + message
+        if count > 1:
+            # A repeat: PATCH count, lastTimestamp and message on the Event it repeats; if that
+            # Event is gone (expired after the apiserver's --event-ttl, deleted, or never written:
+            # filtered), create it under that name with the count so far, as recordEvent does on
+            # NotFound.
+            if self._store.patch_event(ns, log[2], count, objects.iso(now), message) is not None:
+                return
+        ev = {"apiVersion": "v1", "kind": "Event",
+              "metadata": {"name": log[2], "namespace": ns},
+              "involvedObject": involved, "reason": reason, "message": message,
+              "source": _source(component, host), "firstTimestamp": log[1],
+              "lastTimestamp": objects.iso(now), "count": count, "type": etype, "eventTime": None,
+              # (the aggregator's combined Event is made without the reporting fields)
+              "reportingComponent": "" if combined else component,
+              "reportingInstance": "" if combined else host or ""}
+        # Built here, in its final shape: stored without another pass through admission.
+        self._store.create(ev, sync=False, admit=False)
+        if combined:
+            corr.stored_combined(ref, field_path, etype, reason, message, log)
+
+    def _exact_repeats(self, md, ns, now, involved, etype, reason, message, component, host, field_path):
+        agg_key = (md.get("uid"), etype, reason, message, component, field_path)
+        prev = self._seen.get(agg_key)
+        if prev:
+            cur = self._store.try_get(kinds.EVENT, prev[0], prev[1])
+            if cur is not None:
+                new = objects.clone(cur)
+                new["count"] = int(cur.get("count") or 1) + 1
+                new["lastTimestamp"] = objects.iso(now)
+                self._store.update(new, sync=False, strict=False)
+                return
+        stamp = objects.iso(now)
+        ev = {"apiVersion": "v1", "kind": "Event",
+              "metadata": {"name": self._name(md, now), "namespace": ns},
+              "involvedObject": involved, "reason": reason, "message": message,
+              "source": _source(component, host), "firstTimestamp": stamp, "lastTimestamp": stamp,
+              "count": 1, "type": etype, "eventTime": None,
+              "reportingComponent": component, "reportingInstance": host or ""}
+        made = self._store.create(ev, sync=False, admit=False)
+        self._seen[agg_key] = (ns, made["metadata"]["name"])
+        if len(self._seen) > 50000:
+            self._seen.clear()

@@ -320,6 +320,30 @@ def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
         obj["metadata"]["managedFields"] = listed
 
 
+_EVENT_PATCHED = ("f:count", "f:lastTimestamp", "f:message")
+
+
+def touch_event(entries: list[dict], manager: str, now_iso: str) -> list[dict] | None:
+    """The Update of an Event's repeat (count, lastTimestamp and message patched) by the manager
+    that created it and alone manages it: the same set, its time moved on — shared as
+    record_create shares it. None otherwise (the caller takes record_update)."""
+    if len(entries) != 1:
+        return None
+    e = entries[0]
+    fields = e.get("fieldsV1")
+    if (e.get("manager") != manager or e.get("operation") != UPDATE or e.get("subresource")
+            or e.get("apiVersion") != "v1" or not isinstance(fields, dict)
+            or not all(k in fields for k in _EVENT_PATCHED)):
+        return None
+    if e.get("time") == now_iso:
+        return entries
+    e = _entry(manager, UPDATE, "v1", None, now_iso, fields)
+    listed = _EVENT_ENTRIES.get(id(e))
+    if listed is None or listed[0] is not e:
+        listed = _EVENT_ENTRIES.put(id(e), [e])
+    return listed
+
+
 def _only_replicas(s: dict):
     spec = s.get("f:spec") or {}
     return {"f:spec": {"f:replicas": {}}} if "f:replicas" in spec else {}

@@ -1,0 +1,132 @@
+"""client-go's EventCorrelator (tools/record/events_cache.go, release-1.32), which every Event of
+a tools/record EventBroadcaster passes through before it is written:
+
+1. the EventAggregator: Events alike but for their message — the same source, involved object,
+   type, reason and reporting controller/instance — are counted by distinct message; once ten
+   distinct messages have been seen with no gap of more than 600 s, each further one is turned
+   into one "(combined from similar events): <message>" Event (so a 1,000-pod scale-up writes
+   nine "Created pod: ..." Events and one combined Event instead of 1,000);
+2. the eventLogger: an Event seen before (same key, message included) is a repeat — its count
+   goes up and it is written as a PATCH of the Event first written for it;
+3. the EventSourceObjectSpamFilter: a token bucket per source, object and type (burst 25,
+   refilled at 1/300 per second); an Event without a token is not written at all — though the
+   aggregator and the logger have counted it, so the next written repeat carries the full count.
+
+Each of the three keeps an LRU of 4,096 keys. The keys here are tuples of the same fields the
+upstream functions join into strings (getEventKey, getSpamKey, EventAggregatorByReasonFunc), the
+source left out: there is one Correlator per source. `ref` is the involved object's (kind,
+namespace, name, uid, apiVersion) — its resourceVersion and fieldPath are in none of the keys
+but the logger's, which has the fieldPath.
+"""
+from __future__ import annotations
+
+import collections
+import struct
+
+LRU_ENTRIES = 4096                    # maxLruCacheEntries
+AGGREGATE_MAX_EVENTS = 10             # defaultAggregateMaxEvents
+AGGREGATE_INTERVAL = 600.0            # defaultAggregateIntervalInSeconds
+SPAM_BURST = 25                       # defaultSpamBurst
+# defaultSpamQPS is 1/300 as a float32 (the rate limiter's qps parameter), then widened to the
+# float64 rate.Limit: a token comes back after 299.99999 s, not 300.
+SPAM_QPS: float = struct.unpack("f", struct.pack("f", 1.0 / 300.0))[0]
+COMBINED_PREFIX = "(combined from similar events): "    # EventAggregatorByReasonMessageFunc
+
+
+def _lru_get(cache: collections.OrderedDict, key):
+    got = cache.get(key)
+    if got is not None:
+        cache.move_to_end(key)
+    return got
+
+
+def _lru_add(cache: collections.OrderedDict, key, value) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    if len(cache) > LRU_ENTRIES:
+        cache.popitem(last=False)
+
+
+class Correlator:
+    """One source's EventCorrelator. `observe` is EventAggregate and eventObserve; `allow` the
+    spam filter, asked after them as EventCorrelate does; `stored_combined` UpdateState's entry
+    for a combined Event the store accepted."""
+
+    __slots__ = ("aggregates", "log", "spam")
+
+    def __init__(self):
+        # aggregate key (ref, type, reason) -> [last seen, the distinct messages]; the messages
+        # are one str while there is one (nearly always: one per pod and reason), else a dict
+        # used as an insertion-ordered set.
+        self.aggregates: collections.OrderedDict[tuple, list] = collections.OrderedDict()
+        # event key (ref, fieldPath, type, reason, message), or the aggregate key for the
+        # combined Event -> [count, firstTimestamp, the Event's name]
+        self.log: collections.OrderedDict[tuple, list] = collections.OrderedDict()
+        # spam key (ref, type) -> [tokens, when they were counted]
+        self.spam: collections.OrderedDict[tuple, list] = collections.OrderedDict()
+
+    def observe(self, ref: tuple, field_path, etype: str, reason: str, message: str,
+                now: float) -> tuple[bool, list]:
+        """Returns (combined, the logger's record): combined when the aggregator turned this
+        Event into the combined one; the record's count is this occurrence's (1: a new Event,
+        whose firstTimestamp and name the caller fills in)."""
+        akey = (ref, etype, reason)
+        rec = _lru_get(self.aggregates, akey)
+        if rec is None or now - rec[0] > AGGREGATE_INTERVAL:
+            rec = [now, message]
+            distinct = 1
+        else:
+            rec[0] = now
+            seen = rec[1]
+            if type(seen) is str:
+                if seen != message:
+                    rec[1] = seen = {seen: None, message: None}
+                    distinct = 2
+                else:
+                    distinct = 1
+            else:
+                seen[message] = None
+                distinct = len(seen)
+        _lru_add(self.aggregates, akey, rec)
+        if distinct >= AGGREGATE_MAX_EVENTS:
+            # The set is kept below the maximum by dropping one message: upstream PopAny takes
+            # whichever Go's map iteration gives first (at random); here the oldest seen.
+            seen = rec[1]
+            del seen[next(iter(seen))]
+            lkey: tuple = akey
+            combined = True
+        else:
+            lkey = (ref, field_path, etype, reason, message)
+            combined = False
+        log = _lru_get(self.log, lkey)
+        if log is None:
+            log = [1, None, None]
+        else:
+            log[0] += 1
+        _lru_add(self.log, lkey, log)
+        return combined, log
+
+    def allow(self, ref: tuple, etype: str, now: float) -> bool:
+        """EventSourceObjectSpamFilter.Filter, negated: golang.org/x/time/rate's AllowN(now, 1)
+        on this key's bucket (a new bucket is full)."""
+        key = (ref, etype)
+        bucket = _lru_get(self.spam, key)
+        if bucket is None:
+            bucket = [float(SPAM_BURST), now]
+        tokens, last = bucket
+        if now > last:
+            tokens = min(tokens + (now - last) * SPAM_QPS, float(SPAM_BURST))
+        tokens -= 1.0
+        # (the limiter refuses when the wait for the missing fraction is a whole nanosecond)
+        ok = tokens >= 0.0 or int(1e9 * (-tokens / SPAM_QPS)) == 0
+        if ok:
+            bucket[0], bucket[1] = tokens, now
+        _lru_add(self.spam, key, bucket)
+        return ok
+
+    def stored_combined(self, ref: tuple, field_path, etype: str, reason: str, message: str,
+                        log: list) -> None:
+        """UpdateState after the combined Event was written: it is logged again under its own
+        event key (its message the combined one), an entry nothing looks up but which takes its
+        place in the LRU. (For any other Event that key is the one just observed.)"""
+        _lru_add(self.log, (ref, field_path, etype, reason, message), list(log))
