@@ -482,16 +482,20 @@ class Store:
                 return old
             new = dict(old)
             new["count"], new["lastTimestamp"], new["message"] = count, last, message
-            new["metadata"] = nmd = dict(old["metadata"])
-            if "managedFields" in nmd:
+            omd = old["metadata"]
+            # (managedFields last, where the full path's admission puts them: an Event's create
+            # leaves them after its name)
+            new["metadata"] = nmd = {k: v for k, v in omd.items() if k != "managedFields"}
+            self._rv += 1
+            nmd["resourceVersion"] = str(self._rv)
+            if "managedFields" in omd:
                 now = objects.iso(self._now())
-                touched = managedfields.touch_event(nmd["managedFields"], self.acting_as, now)
+                touched = managedfields.touch_event(omd["managedFields"], self.acting_as, now)
                 if touched is None:             # not the patcher's own fields: the full Update
+                    nmd["managedFields"] = omd["managedFields"]
                     managedfields.record_update(rt, old, new, self.acting_as, now)
                 else:
                     nmd["managedFields"] = touched
-            self._rv += 1
-            nmd["resourceVersion"] = str(self._rv)
             in_ns[name] = new
             self._emit(rt, "MODIFIED", new, old, False)
         return new

@@ -169,6 +169,52 @@ def test_a_renewed_lease_is_one_admission_accepts_unchanged():
     assert via_refresh["metadata"]["resourceVersion"] == via_update["metadata"]["resourceVersion"]
 
 
+@pytest.mark.parametrize("patcher", ["kube-controller-manager", "kubelet"], ids=["its-creator", "another-manager"])
+def test_a_repeated_events_patch_stores_what_the_strategic_merge_patch_would(patcher):
+    """Store.patch_event (the EventRecorder's repeat, a combined Event's update per pod) takes a
+    shorter path than patch(): both, on stores holding the same Event, store the same object —
+    managedFields and resourceVersion included — and send the same watch event."""
+    c = Cluster(store=Store(), clock=ManualClock(), nodes=2)
+    c.run_until_idle()
+    c.store.create(deployment("web", "nginx:1.27", 14))
+    for _ in range(5):
+        c.advance(1.0)
+    items, _ = c.store.list(kinds.EVENT)
+    combined = [e for e in items if e["message"].startswith("(combined from similar events): ")]
+    assert combined and combined[0]["count"] > 1
+    stores, clock = [], ManualClock()
+    for _ in range(2):
+        st = Store(clock=clock)
+        for ns in {e["metadata"]["namespace"] for e in items}:
+            st.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        for ev in items:
+            st.acting_as = ev["metadata"]["managedFields"][0]["manager"]
+            st.create(as_submitted(ev) | {"metadata": {k: ev["metadata"][k] for k in ("name", "namespace")}},
+                      sync=False, admit=False)
+        stores.append(st)
+    clock.advance(7.0)
+    for st in stores:
+        st.acting_as = patcher
+    (short, short_feed), (full, full_feed) = [(st, st.subscribe()) for st in stores]
+    for ev in items:
+        ns, name = ev["metadata"]["namespace"], ev["metadata"]["name"]
+        for n in (1, 2):
+            body = {"count": ev["count"] + n, "lastTimestamp": objects.iso(clock.now()),
+                    "message": ev["message"] + f" (repeat {n})"}
+            got = short.patch_event(ns, name, **{"count": body["count"], "last": body["lastTimestamp"],
+                                                 "message": body["message"]})
+            want = full.patch(kinds.EVENT, ns, name, "strategic", body, sync=False)
+            strip = lambda o: {**o, "metadata": {k: v for k, v in o["metadata"].items() if k != "uid"}}  # noqa: E731
+            assert strip(got) == strip(want)
+            assert list(got) == list(want), (list(got), list(want))
+            assert list(got["metadata"]) == list(want["metadata"]), (list(got["metadata"]), list(want["metadata"]))
+        # unchanged: no write, as patch() makes none
+        assert short.patch_event(ns, name, got["count"], got["lastTimestamp"], got["message"]) is got
+    assert short.patch_event("default", "no-such-event", 2, "2026-01-01T00:00:00Z", "x") is None
+    strip = lambda o: {**o, "metadata": {k: v for k, v in o["metadata"].items() if k != "uid"}}  # noqa: E731
+    assert [(e.type, e.rv, strip(e.object)) for e in short_feed] == [(e.type, e.rv, strip(e.object)) for e in full_feed]
+
+
 def test_micro_iso_rounds_as_datetime_does():
     import datetime as dt
     rng = random.Random(7)
