@@ -17,10 +17,13 @@ upstream functions join into strings (getEventKey, getSpamKey, EventAggregatorBy
 source left out: there is one Correlator per source. `ref` is the involved object's (kind,
 namespace, name, uid, apiVersion) — its resourceVersion and fieldPath are in none of the keys
 but the logger's, which has the fieldPath.
+
+The LRUs are plain dicts, whose order is insertion order: a key used again is popped and put back
+at the end, and the first key is the least recently used (an OrderedDict's links would cost
+~60 bytes a key, and a kubelet's correlator holds ~9 keys a pod).
 """
 from __future__ import annotations
 
-import collections
 import struct
 
 LRU_ENTRIES = 4096                    # maxLruCacheEntries
@@ -33,24 +36,10 @@ SPAM_QPS: float = struct.unpack("f", struct.pack("f", 1.0 / 300.0))[0]
 COMBINED_PREFIX = "(combined from similar events): "    # EventAggregatorByReasonMessageFunc
 
 
-def _lru_get(cache: collections.OrderedDict, key):
-    got = cache.get(key)
-    if got is not None:
-        cache.move_to_end(key)
-    return got
-
-
-def _lru_add(cache: collections.OrderedDict, key, value) -> None:
-    cache[key] = value
-    cache.move_to_end(key)
-    if len(cache) > LRU_ENTRIES:
-        cache.popitem(last=False)
-
-
 class Correlator:
-    """One source's EventCorrelator. `observe` is EventAggregate and eventObserve; `allow` the
-    spam filter, asked after them as EventCorrelate does; `stored_combined` UpdateState's entry
-    for a combined Event the store accepted."""
+    """One source's EventCorrelator: `correlate` is EventCorrelate (EventAggregate, eventObserve
+    and the spam filter, in that order); `stored_combined` UpdateState's entry for a combined
+    Event the store accepted."""
 
     __slots__ = ("aggregates", "log", "spam")
 
@@ -58,20 +47,24 @@ class Correlator:
         # aggregate key (ref, type, reason) -> [last seen, the distinct messages]; the messages
         # are one str while there is one (nearly always: one per pod and reason), else a dict
         # used as an insertion-ordered set.
-        self.aggregates: collections.OrderedDict[tuple, list] = collections.OrderedDict()
+        self.aggregates: dict[tuple, list] = {}
         # event key (ref, fieldPath, type, reason, message), or the aggregate key for the
         # combined Event -> [count, firstTimestamp, the Event's name]
-        self.log: collections.OrderedDict[tuple, list] = collections.OrderedDict()
+        self.log: dict[tuple, list] = {}
         # spam key (ref, type) -> [tokens, when they were counted]
-        self.spam: collections.OrderedDict[tuple, list] = collections.OrderedDict()
+        self.spam: dict[tuple, list] = {}
 
-    def observe(self, ref: tuple, field_path, etype: str, reason: str, message: str,
-                now: float) -> tuple[bool, list]:
-        """Returns (combined, the logger's record): combined when the aggregator turned this
-        Event into the combined one; the record's count is this occurrence's (1: a new Event,
-        whose firstTimestamp and name the caller fills in)."""
+    def correlate(self, ref: tuple, field_path, etype: str, reason: str, message: str,
+                  now: float) -> tuple[bool, list, bool]:
+        """Returns (combined, the logger's record, allowed): combined when the aggregator turned
+        this Event into the combined one; the record's count is this occurrence's (1: a new
+        Event, whose firstTimestamp and name the caller fills in — also when it is not allowed,
+        as upstream names an Event before the spam filter sees it); allowed unless the spam
+        filter drops it."""
+        # EventAggregate
         akey = (ref, etype, reason)
-        rec = _lru_get(self.aggregates, akey)
+        cache = self.aggregates
+        rec = cache.pop(akey, None)
         if rec is None or now - rec[0] > AGGREGATE_INTERVAL:
             rec = [now, message]
             distinct = 1
@@ -87,7 +80,9 @@ class Correlator:
             else:
                 seen[message] = None
                 distinct = len(seen)
-        _lru_add(self.aggregates, akey, rec)
+        cache[akey] = rec
+        if len(cache) > LRU_ENTRIES:
+            del cache[next(iter(cache))]
         if distinct >= AGGREGATE_MAX_EVENTS:
             # The set is kept below the maximum by dropping one message: upstream PopAny takes
             # whichever Go's map iteration gives first (at random); here the oldest seen.
@@ -98,19 +93,21 @@ class Correlator:
         else:
             lkey = (ref, field_path, etype, reason, message)
             combined = False
-        log = _lru_get(self.log, lkey)
+        # eventObserve
+        cache = self.log
+        log = cache.pop(lkey, None)
         if log is None:
             log = [1, None, None]
         else:
             log[0] += 1
-        _lru_add(self.log, lkey, log)
-        return combined, log
-
-    def allow(self, ref: tuple, etype: str, now: float) -> bool:
-        """EventSourceObjectSpamFilter.Filter, negated: golang.org/x/time/rate's AllowN(now, 1)
-        on this key's bucket (a new bucket is full)."""
-        key = (ref, etype)
-        bucket = _lru_get(self.spam, key)
+        cache[lkey] = log
+        if len(cache) > LRU_ENTRIES:
+            del cache[next(iter(cache))]
+        # EventSourceObjectSpamFilter.Filter: golang.org/x/time/rate's AllowN(now, 1) on this
+        # key's bucket (a new bucket is full)
+        skey = (ref, etype)
+        cache = self.spam
+        bucket = cache.pop(skey, None)
         if bucket is None:
             bucket = [float(SPAM_BURST), now]
         tokens, last = bucket
@@ -118,15 +115,22 @@ class Correlator:
             tokens = min(tokens + (now - last) * SPAM_QPS, float(SPAM_BURST))
         tokens -= 1.0
         # (the limiter refuses when the wait for the missing fraction is a whole nanosecond)
-        ok = tokens >= 0.0 or int(1e9 * (-tokens / SPAM_QPS)) == 0
-        if ok:
+        allowed = tokens >= 0.0 or int(1e9 * (-tokens / SPAM_QPS)) == 0
+        if allowed:
             bucket[0], bucket[1] = tokens, now
-        _lru_add(self.spam, key, bucket)
-        return ok
+        cache[skey] = bucket
+        if len(cache) > LRU_ENTRIES:
+            del cache[next(iter(cache))]
+        return combined, log, allowed
 
     def stored_combined(self, ref: tuple, field_path, etype: str, reason: str, message: str,
                         log: list) -> None:
         """UpdateState after the combined Event was written: it is logged again under its own
         event key (its message the combined one), an entry nothing looks up but which takes its
         place in the LRU. (For any other Event that key is the one just observed.)"""
-        _lru_add(self.log, (ref, field_path, etype, reason, message), list(log))
+        key = (ref, field_path, etype, reason, message)
+        cache = self.log
+        cache.pop(key, None)
+        cache[key] = list(log)
+        if len(cache) > LRU_ENTRIES:
+            del cache[next(iter(cache))]

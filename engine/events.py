@@ -62,6 +62,11 @@ def _involved(obj: dict, md: dict, field_path: str | None) -> dict:
 _REF_FIELDS = ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
 
 
+# The object part of the correlators' keys (engine/event_correlation.py), one tuple for an
+# object's Events close together (a kubelet's four a pod): the keys hold it.
+_REFS: Memo[tuple] = Memo(10_000)
+
+
 # Components whose Events go through client-go's tools/events (events.k8s.io/v1) recorder, not
 # tools/record: no correlator (kube-scheduler's NewEventBroadcasterAdapter).
 EVENTS_API_COMPONENTS = frozenset({"default-scheduler"})
@@ -109,20 +114,27 @@ class EventRecorder:
 
     def _correlated(self, obj, md, ns, now, involved, etype, reason, message, component, host, field_path):
         """client-go's recordToSink: EventCorrelate, then a create or a patch, then UpdateState."""
-        corr = self.correlator(component, host)
+        corr = self._correlators.get((component, host))
+        if corr is None:
+            corr = self.correlator(component, host)
         ref = (obj.get("kind"), md.get("namespace"), md.get("name"), md.get("uid"), obj.get("apiVersion"))
         try:
-            hash(ref)
+            got = _REFS.get(ref)
         except TypeError:          # (a field of a malformed object that is not a string)
-            ref = tuple(v if v is None or type(v) is str else repr(v) for v in ref)
-        combined, log = corr.observe(ref, field_path, etype, reason, message, now)
+            ref = got = tuple(v if v is None or type(v) is str else repr(v) for v in ref)
+        if got is None:
+            _REFS.put(ref, ref)
+        else:
+            ref = got
+        combined, log, allowed = corr.correlate(ref, field_path, etype, reason, message, now)
         count = log[0]
+        stamp = None
         if count == 1:
             # A new Event: its name and firstTimestamp are the logger's from now on, whether or
             # not the spam filter lets this first occurrence through.
-            log[1] = objects.iso(now)
+            log[1] = stamp = objects.iso(now)
             log[2] = self._name(md, now)
-        if not corr.allow(ref, etype, now):
+        if not allowed:
             return                 # the spam filter's: not written at all
         if combined:
             message = COMBINED_PREFIX + message
@@ -131,13 +143,14 @@ class EventRecorder:
             # Event is gone (expired after the apiserver's --event-ttl, deleted, or never written:
             # filtered), create it under that name with the count so far, as recordEvent does on
             # NotFound.
-            if self._store.patch_event(ns, log[2], count, objects.iso(now), message) is not None:
+            stamp = objects.iso(now)
+            if self._store.patch_event(ns, log[2], count, stamp, message) is not None:
                 return
         ev = {"apiVersion": "v1", "kind": "Event",
               "metadata": {"name": log[2], "namespace": ns},
               "involvedObject": involved, "reason": reason, "message": message,
               "source": _source(component, host), "firstTimestamp": log[1],
-              "lastTimestamp": objects.iso(now), "count": count, "type": etype, "eventTime": None,
+              "lastTimestamp": stamp, "count": count, "type": etype, "eventTime": None,
               # (the aggregator's combined Event is made without the reporting fields)
               "reportingComponent": "" if combined else component,
               "reportingInstance": "" if combined else host or ""}
