@@ -476,7 +476,7 @@ class Store:
         with self._lock:
             in_ns = self._objs[rt.name].get(namespace)
             old = in_ns.get(name) if in_ns is not None else None
-            if old is None:
+            if in_ns is None or old is None:
                 return None
             if old.get("count") == count and old.get("lastTimestamp") == last and old.get("message") == message:
                 return old
