@@ -115,6 +115,7 @@ export class ReconcileLog {
     this.burstUntil = -Infinity;      // till then, lines far from the view stay data (_deferring) ...
     this.catchingUp = false;          // ... and after, until written in idle time (_catchUp)
     this.idle = false;                // a catch-up is scheduled
+    this.scrollFrame = 0;             // a frame asked for to write what a scroll brought into view
     this.scrolls = null;              // whether the list is a scroll box (_scrolls)
     // Where things are, as last laid out, without asking for a layout: the list's height and
     // scroll position (its scroll events), each group's height (the observer below), a line's.
@@ -138,8 +139,14 @@ export class ReconcileLog {
       this.top = l.scrollTop;
       if (l.scrollHeight - l.scrollTop - l.clientHeight < 8) this.follow = true;
       else if (l.scrollTop < this.autoTop - 1) this.follow = false;
-      // Scrolled to lines kept as data: they are written in the next frame.
-      if (this.unwritten.size && !this.follow) this.requestFrame();
+      // Scrolled to lines kept as data: they are written before this frame is drawn (not at the
+      // next paced draw, which in a burst may be 250 ms away: a blank list meanwhile).
+      if (this.unwritten.size && !this.scrollFrame) {
+        this.scrollFrame = requestAnimationFrame(() => {
+          this.scrollFrame = 0;
+          this._writeSome(false, performance.now(), 0);
+        });
+      }
     });
     for (const box of [this.showDecisions, this.showEvents]) {
       box.addEventListener("change", () => this._filter());
@@ -276,17 +283,7 @@ export class ReconcileLog {
     while (i < take.length && (force || i - this.placed < MIN_PER_FRAME || performance.now() - start < PLACE_BUDGET_MS)) {
       this._place(take[i++]);
     }
-    this._writeSome(force, start, force ? Infinity : this._deferring() ? 0 : null);
-    if (i < take.length) {
-      this.placed = i;
-    } else {
-      this.placing = [];
-      this.placed = 0;
-    }
-    // The groups' key lists are written once per flush, not once per line: a group that a
-    // thousand-pod scale-up feeds has thousands of keys.
-    for (const g of this.touched) if (g.el) g.el.dataset.keys = [...g.keys].join(" ");
-    this.touched.clear();
+    // The oldest groups go before anything is written: what is in view is worked out without them.
     let extra = this.groups.length - MAX_GROUPS;
     while (extra-- > 0) {
       const g = this.groups.shift();
@@ -299,6 +296,17 @@ export class ReconcileLog {
       this.unwritten.delete(g);
       for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
     }
+    this._writeSome(force, start, force ? Infinity : this._deferring() ? 0 : null);
+    if (i < take.length) {
+      this.placed = i;
+    } else {
+      this.placing = [];
+      this.placed = 0;
+    }
+    // The groups' key lists are written once per flush, not once per line: a group that a
+    // thousand-pod scale-up feeds has thousands of keys.
+    for (const g of this.touched) if (g.el) g.el.dataset.keys = [...g.keys].join(" ");
+    this.touched.clear();
     if (this.listDirty) this._layoutList();
     if (this.placing.length || this._writing()) {
       this.lastFlush = performance.now();
@@ -436,7 +444,9 @@ export class ReconcileLog {
       y += g.eh;
     }
     const near = Math.max(NEAR_PX, this.viewH);
-    const top = this.follow ? y - this.viewH : this.top;
+    // Scrolled up, the list may have shrunk under the view since (its oldest groups let go):
+    // the browser has then moved the view up to the list's end.
+    const top = this.follow ? y - this.viewH : Math.max(0, Math.min(this.top, y - this.viewH));
     return { top: top - near, bottom: top + this.viewH + near };
   }
 
