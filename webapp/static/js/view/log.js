@@ -23,8 +23,8 @@
 // In a burst (a flush of BURST_ENTRIES entries or more), only the lines in or near the view are
 // made elements: the others stay placed as data, each run of them one spacer (`.gap`) as tall as
 // its lines are estimated to be, and are written when the learner scrolls to them, or once the
-// burst is over (CATCH_UP_AFTER_MS without one), a few in each idle moment — so at rest every line is in
-// the page again (find in page, assistive tools, tests read it whole). A 1,000-pod scale-up
+// burst is over (CATCH_UP_AFTER_MS without one), in idle time — so at rest every line is in the
+// page again (find in page, assistive tools, tests read it whole). A 1,000-pod scale-up
 // writes ~1,900 lines and removes ~1,500 (a group's cap, the log's): a draw wrote and laid out
 // ~150 of them; now a screen or two of them, while following. While the log is filtered (an
 // object's story, the timeline, a kind of line unticked) every line is written, as before.
@@ -573,7 +573,8 @@ export class ReconcileLog {
       g.h = en.borderBoxSize?.[0] ? en.borderBoxSize[0].blockSize : en.target.offsetHeight;
       g.hCount = g.items.length;
       // A line's height, from groups that are all lines (no spacer): their height over their lines.
-      if (g.items.length >= 8 && !g.spacers.length && g.h > 0) {
+      // (A 1,000-pod scale-up's stories are a head and four lines each.)
+      if (g.items.length >= 3 && !g.spacers.length && g.h > 0) {
         const per = g.h / (g.items.length + 1 + (g.droppedEl ? 1 : 0));
         this.lineH = Math.min(200, Math.max(16, this.lineH * 0.7 + per * 0.3));
       }
