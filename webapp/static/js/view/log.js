@@ -19,6 +19,15 @@
 // elements afterwards, a slice at a time, and a group keeps only its newest lines — so the lines
 // a burst brings beyond that are counted as not kept without ever being created, laid out and
 // painted (a 1,000-pod scale-up brings ~1,400 lines a second, most of them into one story).
+//
+// In a burst (a flush of BURST_ENTRIES entries or more), only the lines in or near the view are
+// made elements: the others stay placed as data, each run of them one spacer (`.gap`) as tall as
+// its lines are estimated to be, and are written when the learner scrolls to them, or once the
+// burst is over (CATCH_UP_AFTER_MS without one), in idle time — so at rest every line is in the
+// page again (find in page, assistive tools, tests read it whole). A 1,000-pod scale-up
+// writes ~1,900 lines and removes ~1,500 (a group's cap, the log's): a draw wrote and laid out
+// ~150 of them; now a screen or two of them, while following. While the log is filtered (an
+// object's story, the timeline, a kind of line unticked) every line is written, as before.
 
 import { h, setText } from "../dom.js";
 
@@ -42,6 +51,18 @@ const MIN_PER_FRAME = 20;
 // A scale-up's group collects a few lines per pod: only its newest lines are kept (every line is
 // laid out and painted; thousands of them made each frame slow).
 const MAX_LINES_PER_GROUP = 200;
+// A flush this big is a burst: lines far from the view wait as data ...
+const BURST_ENTRIES = 100;
+// ... until no burst came for this long (the page at rest); then they are written in idle time,
+// this many at a time. Each chunk costs a frame its layout, and — the list following its bottom
+// moves — a repaint of the list (~15 ms of CPU whatever the chunk's size, at a load of 9): chunks
+// of 20 made 40 such frames after a 1,000-pod scale-up, so the chunks are big and come at rest.
+const CATCH_UP_AFTER_MS = 3000;
+const CATCH_UP_ITEMS = 150;
+// The view's neighbourhood written in a burst: this much above and below what is shown, at least.
+const NEAR_PX = 300;
+// A line's height before any is measured (an effect line: its "who" and its message, unwrapped).
+const LINE_PX = 33;
 
 // A scale-up's lines come a thousand a second, most of them within the same few seconds: the
 // last second's text is kept (formatting a Date for each line was ~1 % of the page's time).
@@ -93,9 +114,23 @@ export class ReconcileLog {
     this.autoTop = 0;                 // where _toBottom last put the list's scrollTop
     this.touched = new Set();         // groups whose keys grew in this flush
     this.unwritten = new Set();       // groups with lines placed as data, not yet elements
+    this.burstUntil = -Infinity;      // till then, lines far from the view stay data (_deferring) ...
+    this.catchingUp = false;          // ... and after, until written in idle time (_catchUp)
+    this.idle = false;                // a catch-up is scheduled
+    this.scrollFrame = 0;             // a frame asked for to write what a scroll brought into view
+    this.scrolls = null;              // whether the list is a scroll box (_scrolls)
+    // Where things are, as last laid out, without asking for a layout: the list's height and
+    // scroll position (its scroll events), each group's height (the observer below), a line's.
+    this.viewH = 0;
+    this.top = 0;
+    this.lineH = LINE_PX;
+    this.groupOf = new WeakMap();     // group element -> its group
+    this.spacers = [];                // the list's spacers: one per run of groups not yet written
+    this.listDirty = false;           // groups made, or placed, since the list was put in order
     // Following new lines: the list is scrolled when a group's size changes, in the frame that
     // wrote the lines, after its layout and before its paint (see _sized).
-    this.sizes = new ResizeObserver(() => this._sized());
+    this.sizes = new ResizeObserver((entries) => this._sized(entries));
+    this.sizes.observe(this.list);
     this.placing = [];                // the flush being written, in order, over several frames ...
     this.placed = 0;                  // ... this many of it so far
     // Only a scroll *up* from where the list was put stops following. The scroll event of our own
@@ -103,8 +138,17 @@ export class ReconcileLog {
     // is not the learner scrolling away (seen as a log that stopped following under load).
     this.list.addEventListener("scroll", () => {
       const l = this.list;
+      this.top = l.scrollTop;
       if (l.scrollHeight - l.scrollTop - l.clientHeight < 8) this.follow = true;
       else if (l.scrollTop < this.autoTop - 1) this.follow = false;
+      // Scrolled to lines kept as data: they are written before this frame is drawn (not at the
+      // next paced draw, which in a burst may be 250 ms away: a blank list meanwhile).
+      if (this.unwritten.size && !this.scrollFrame) {
+        this.scrollFrame = requestAnimationFrame(() => {
+          this.scrollFrame = 0;
+          this._writeSome(false, performance.now(), 0);
+        });
+      }
     });
     for (const box of [this.showDecisions, this.showEvents]) {
       box.addEventListener("change", () => this._filter());
@@ -117,6 +161,8 @@ export class ReconcileLog {
       this.touched.clear();
       this.open.clear();
       this.sizes.disconnect();
+      this.sizes.observe(this.list);
+      this.spacers = [];
       this.list.replaceChildren();
     });
     if (this.filterEl) {
@@ -161,6 +207,7 @@ export class ReconcileLog {
   setFilter(key, label = null) {
     this.filterKey = key;
     this.filterKeys = this._lineage(key);
+    this._writeAll();                 // a story is read whole: filtered, every line is written
     if (this.filterEl) {
       this.filterEl.hidden = !key;
       setText(this.filterEl.querySelector("span"), key ? `the story of ${label || key}` : "");
@@ -173,6 +220,7 @@ export class ReconcileLog {
   setUntil(t) {
     if (t === this.until) return;
     this.until = t;
+    this._writeAll();
     for (const g of this.groups) this._applyFilter(g);
     if (this.follow) this._toBottom();
   }
@@ -184,7 +232,7 @@ export class ReconcileLog {
   }
 
   flush(force = false) {
-    if ((this.placing.length || this.unwritten.size) && !force) {
+    if ((this.placing.length || this._writing()) && !force) {
       // The rest of a big flush: a slice every FLUSH_EVERY_MS, not every frame.
       const wait = FLUSH_EVERY_MS - (performance.now() - this.lastFlush);
       if (wait > 0) {
@@ -206,6 +254,10 @@ export class ReconcileLog {
         this.lastFlush = now;
         const take = this.pending;
         this.pending = [];
+        if (take.length >= BURST_ENTRIES) {
+          this.burstUntil = now + CATCH_UP_AFTER_MS;
+          this.catchingUp = true;
+        }
         // Decisions arrive on their own channel and Events through the watch: put each flush's
         // entries in time order (stable: a decision and the Event it caused share a second, and the
         // decision came first) so that a cause is written before its effects.
@@ -233,16 +285,20 @@ export class ReconcileLog {
     while (i < take.length && (force || i - this.placed < MIN_PER_FRAME || performance.now() - start < PLACE_BUDGET_MS)) {
       this._place(take[i++]);
     }
-    let written = 0;
-    for (const g of this.unwritten) {
-      this._trim(g);
-      while (g.fresh.length && (force || written < MIN_PER_FRAME || performance.now() - start < PLACE_BUDGET_MS)) {
-        this._write(g, g.fresh.shift());
-        written++;
+    // The oldest groups go before anything is written: what is in view is worked out without them.
+    let extra = this.groups.length - MAX_GROUPS;
+    while (extra-- > 0) {
+      const g = this.groups.shift();
+      if (g.el) {
+        g.el.remove();
+        this.sizes.unobserve(g.el);
+      } else {
+        this.listDirty = true;       // it was part of a spacer
       }
-      if (!g.fresh.length) this.unwritten.delete(g);
-      else if (!force) break;
+      this.unwritten.delete(g);
+      for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
     }
+    this._writeSome(force, start, force ? Infinity : this._deferring() ? 0 : null);
     if (i < take.length) {
       this.placed = i;
     } else {
@@ -251,36 +307,285 @@ export class ReconcileLog {
     }
     // The groups' key lists are written once per flush, not once per line: a group that a
     // thousand-pod scale-up feeds has thousands of keys.
-    for (const g of this.touched) g.el.dataset.keys = [...g.keys].join(" ");
+    for (const g of this.touched) if (g.el) g.el.dataset.keys = [...g.keys].join(" ");
     this.touched.clear();
-    let extra = this.groups.length - MAX_GROUPS;
-    while (extra-- > 0) {
-      const g = this.groups.shift();
-      g.el.remove();
-      this.sizes.unobserve(g.el);
-      this.unwritten.delete(g);
-      for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
-    }
-    if (this.placing.length || this.unwritten.size) {
+    if (this.listDirty) this._layoutList();
+    if (this.placing.length || this._writing()) {
       this.lastFlush = performance.now();
       if (!force) this.flush();      // schedules the next slice
+    } else if (this.unwritten.size) {
+      this._catchUp();               // lines kept as data in a burst: written once it is over
     }
     if (follow && force) this._toBottom();       // else when the groups have their new sizes (_sized)
     if (force && (this.pending.length || this.placing.length || this.unwritten.size)) this.flush(true);
+  }
+
+  /** Whether lines far from the view are kept as data now: in a burst and until caught up after
+   * it, in a scroll box, unfiltered. */
+  _deferring(now = performance.now()) {
+    return (this.catchingUp || now < this.burstUntil) && !this._filtered() && this._scrolls();
+  }
+
+  /** Once a burst is over, write what it kept as data, CATCH_UP_ITEMS in each idle moment, nearest
+   * the bottom first (a frame writes lines near the view meanwhile, and a new burst pauses it). */
+  _catchUp() {
+    if (this.idle) return;
+    this.idle = true;
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
+    const run = () => {
+      this.idle = false;
+      if (!this.unwritten.size || !this._deferring()) {
+        this.catchingUp = false;
+        return;
+      }
+      if (performance.now() < this.burstUntil || this.placing.length) {
+        this._catchUp();
+        return;
+      }
+      this._writeSome(false, performance.now(), CATCH_UP_ITEMS);
+      if (this.unwritten.size) this._catchUp();
+      else this.catchingUp = false;
+    };
+    setTimeout(() => idle(run), Math.max(0, this.burstUntil - performance.now()));
+  }
+
+  /** Whether the list is a box that scrolls (it is on the page; a bare list in a test is not). */
+  _scrolls() {
+    if (this.scrolls === null) {
+      const o = getComputedStyle(this.list).overflowY;
+      this.scrolls = o === "auto" || o === "scroll";
+    }
+    return this.scrolls;
+  }
+
+  _filtered() {
+    return !!this.filterKey || this.until !== null || !this.showDecisions.checked || !this.showEvents.checked;
+  }
+
+  /** Placed lines to be written in the next slices (not kept back by a burst). */
+  _writing() {
+    return this.unwritten.size > 0 && !this._deferring();
+  }
+
+  /** Write placed groups and lines: those in or near the view, then others, newest first (the
+   * bottom, where the learner mostly is): `rest` of them (null: what fits in the slice's budget;
+   * 0 in a burst; Infinity when forced). */
+  _writeSome(force, start, rest) {
+    if (!this.unwritten.size) return;
+    const order = this.groups.filter((g) => this.unwritten.has(g)).reverse();
+    for (const g of order) if (this._trim(g)) g.dirty = true;
+    // Writing into a spacer above the view moves what is shown unless the scroll moves with it
+    // (the list does not anchor its scrolling: it follows the bottom itself).
+    let anchor;
+    const write = (g, x) => {
+      if (anchor === undefined && !this.follow && (g.spacers.length || g.spaced) && this._scrolls()) {
+        anchor = this._anchor();
+      }
+      if (!g.el) this._makeGroup(g);
+      if (x) this._write(g, x);
+      g.dirty = true;
+    };
+    if (this._scrolls() && !force && !this._filtered()) {
+      const win = this._window();
+      for (const g of order) {
+        const bottom = g.y + g.eh;
+        if (bottom < win.top || g.y > win.bottom) continue;
+        if (!g.el) write(g, null);
+        const n = g.items.length;
+        const lo = Math.max(0, Math.ceil(n - 1 - (bottom - win.top) / this.lineH));
+        const hi = Math.min(n - 1, Math.floor(n - (bottom - win.bottom) / this.lineH));
+        for (let j = hi; j >= lo; j--) if (!g.items[j].el) write(g, g.items[j]);
+      }
+    }
+    if (rest !== 0) {
+      let written = 0;
+      const spent = () => (rest === null ? written >= MIN_PER_FRAME && performance.now() - start >= PLACE_BUDGET_MS
+                                         : written >= rest);
+      outer: for (const g of order) {
+        if (!g.el) {
+          if (spent()) break;
+          write(g, null);
+          written++;
+        }
+        for (let j = g.items.length - 1; j >= 0; j--) {
+          if (g.items[j].el) continue;
+          if (spent()) break outer;
+          write(g, g.items[j]);
+          written++;
+        }
+      }
+    }
+    for (const g of order) {
+      if (g.el && g.dirty) this._layoutGroup(g);
+      if (g.el && !g.spacers.length) this.unwritten.delete(g);
+    }
+    if (this.listDirty) this._layoutList();
+    if (anchor && anchor.el.isConnected) {
+      const moved = anchor.el.getBoundingClientRect().top - anchor.top;
+      if (Math.abs(moved) >= 0.5) {
+        this.list.scrollTop += moved;
+        this.top = this.list.scrollTop;
+      }
+    }
+  }
+
+  /** Write every placed line now (the log is about to be filtered: a story is read whole). */
+  _writeAll() {
+    if (this.unwritten.size) this._writeSome(true, performance.now(), Infinity);
+    this.catchingUp = false;
+  }
+
+  /** What is in or near the view, in the list's own coordinates, from the sizes last laid out;
+   * each group gets its estimated top (y) and height (eh). */
+  _window() {
+    let y = 0;
+    for (const g of this.groups) {
+      g.y = y;
+      g.eh = g.el?.hidden ? 0 : g.h === undefined ? this._estimate(g)
+        : g.h + (g.items.length - g.hCount) * this.lineH;
+      y += g.eh;
+    }
+    const near = Math.max(NEAR_PX, this.viewH);
+    // Scrolled up, the list may have shrunk under the view since (its oldest groups let go):
+    // the browser has then moved the view up to the list's end.
+    const top = this.follow ? y - this.viewH : Math.max(0, Math.min(this.top, y - this.viewH));
+    return { top: top - near, bottom: top + this.viewH + near };
+  }
+
+  /** A group's height before it is laid out: its head, its count of lines not kept, its lines. */
+  _estimate(g) {
+    return this.lineH * (1 + (g.dropped ? 1 : 0) + g.items.length);
+  }
+
+  /** The first line (or group) shown at the top of the list, and where it is. */
+  _anchor() {
+    const top = this.list.getBoundingClientRect().top;
+    for (const g of this.groups) {
+      if (!g.el || g.el.hidden || g.el.getBoundingClientRect().bottom <= top) continue;
+      for (const el of [g.el.firstElementChild, ...g.body.children]) {
+        if (el.classList.contains("gap")) continue;
+        const r = el.getBoundingClientRect();
+        if (r.bottom > top) return { el, top: r.top };
+      }
+      return { el: g.el, top: g.el.getBoundingClientRect().top };
+    }
+    return null;
+  }
+
+  /** Put a group's written lines in order, each run of lines kept as data one spacer as tall as
+   * its lines would be. Only what changed is moved: the rest are left where they are. */
+  _layoutGroup(g) {
+    g.dirty = false;
+    if (g.dropped) {
+      if (!g.droppedEl) {
+        g.droppedEl = h("div", { class: "line effect dropped" });
+        g.body.prepend(g.droppedEl);
+      }
+      setText(g.droppedEl, `… ${g.dropped} earlier line${g.dropped === 1 ? "" : "s"} of this story not kept`);
+    }
+    const want = [];
+    let run = 0, k = 0;
+    const spacer = () => {
+      let sp = g.spacers[k++];
+      if (!sp) {
+        sp = h("div", { class: "gap", "aria-hidden": "true" });
+        g.spacers.push(sp);
+      }
+      const px = `${Math.round(run * this.lineH)}px`;
+      if (sp.style.height !== px) sp.style.height = px;
+      want.push(sp);
+      run = 0;
+    };
+    for (const x of g.items) {
+      if (!x.el) { run++; continue; }
+      if (run) spacer();
+      want.push(x.el);
+    }
+    if (run) spacer();
+    for (const sp of g.spacers.splice(k)) sp.remove();
+    let node = g.droppedEl ? g.droppedEl.nextSibling : g.body.firstChild;
+    for (const el of want) {
+      if (node === el) node = node.nextSibling;
+      else g.body.insertBefore(el, node);
+    }
+  }
+
+  /** Put the written groups in order, each run of groups not yet written one spacer as tall as
+   * they are estimated to be. */
+  _layoutList() {
+    this.listDirty = false;
+    const want = [];
+    let px = 0, k = 0;
+    const spacer = () => {
+      let sp = this.spacers[k++];
+      if (!sp) {
+        sp = h("li", { class: "gap", "aria-hidden": "true" });
+        this.spacers.push(sp);
+      }
+      const height = `${Math.round(px)}px`;
+      if (sp.style.height !== height) sp.style.height = height;
+      want.push(sp);
+      px = 0;
+    };
+    for (const g of this.groups) {
+      if (!g.el) {
+        g.spaced = true;
+        px += this._estimate(g);
+        continue;
+      }
+      if (px) spacer();
+      want.push(g.el);
+    }
+    if (px) spacer();
+    for (const sp of this.spacers.splice(k)) sp.remove();
+    let node = this.list.firstChild;
+    for (const el of want) {
+      if (node === el) node = node.nextSibling;
+      else this.list.insertBefore(el, node);
+    }
+  }
+
+  /** Make a placed group's element: its head line and an empty list of effects. */
+  _makeGroup(g) {
+    g.body = h("ol", { class: "effects" });
+    g.el = h("li", { class: "group " + g.head.kind }, this._line(g.head, "head"), g.body);
+    this.groupOf.set(g.el, g);
+    this.sizes.observe(g.el);
+    g.el.dataset.keys = [...g.keys].join(" ");
+    this._applyGroupFilter(g);
+    this.listDirty = true;
   }
 
   /** A group grew or shrank (lines written, folded, filtered): follow the bottom now. This runs
    * in the frame that wrote the lines, after its layout and before its paint, so reading the
    * list's height costs no layout of its own. (Reading it right after the writes laid the page out
    * early and again once the rest of the frame had drawn; scrolling at the start of the next frame
-   * instead, as before, made every draw of a burst two frames of paint and commit.) */
-  _sized() {
+   * instead, as before, made every draw of a burst two frames of paint and commit.) The sizes are
+   * kept: they say, without a layout, which lines a burst's flush would write in or near the view. */
+  _sized(entries) {
+    for (const en of entries) {
+      if (en.target === this.list) {
+        this.viewH = en.contentRect.height;
+        continue;
+      }
+      const g = this.groupOf.get(en.target);
+      if (!g) continue;
+      g.h = en.borderBoxSize?.[0] ? en.borderBoxSize[0].blockSize : en.target.offsetHeight;
+      g.hCount = g.items.length;
+      // A line's height, from groups that are all lines (no spacer): their height over their lines.
+      // (A 1,000-pod scale-up's stories are a head and four lines each.)
+      if (g.items.length >= 3 && !g.spacers.length && g.h > 0) {
+        const per = g.h / (g.items.length + 1 + (g.droppedEl ? 1 : 0));
+        this.lineH = Math.min(200, Math.max(16, this.lineH * 0.7 + per * 0.3));
+      }
+    }
     if (this.follow) this._toBottom();
   }
 
   _toBottom() {
     this.list.scrollTop = this.list.scrollHeight;
     this.autoTop = this.list.scrollTop;
+    this.top = this.autoTop;
     this.follow = true;
   }
 
@@ -328,27 +633,27 @@ export class ReconcileLog {
       this._newGroup(e, t);
       return;
     }
-    g.fresh.push(e);
-    g.freshLines++;
+    e.el = null;
+    g.items.push(e);
+    g.lines++;
+    g.dirty = true;
     this.unwritten.add(g);
     this._touch(g, e, t);
   }
 
   _newGroup(e, t) {
-    const body = h("ol", { class: "effects" });
-    const head = this._line(e, "head");
-    const el = h("li", { class: "group " + e.kind }, head, body);
-    // fresh: lines placed but not yet elements (entries, or a fold's record), freshLines of them
-    // lines; shown: the group's line elements (not its folds).
-    const g = { el, body, head: e, keys: new Set(), last: t, t0: Math.floor(t), folds: new Map(),
-                fresh: [], freshLines: 0, shown: 0 };
+    // items: the group's lines in order (entries, or a fold's record), each with its element once
+    // written (el), `lines` of them lines (not folds); spacers: one per run not yet written. The
+    // group's own element is made when it is written (_makeGroup).
+    const g = { el: null, body: null, head: e, keys: new Set(), last: t, t0: Math.floor(t), folds: new Map(),
+                items: [], lines: 0, spacers: [], dirty: false, h: undefined, hCount: 0, spaced: false };
     // In time order: a line that arrives late (decisions and Events come on separate channels)
     // goes above the groups of later seconds.
     let i = this.groups.length;
     while (i > 0 && this.groups[i - 1].t0 > g.t0) i--;
-    this.list.insertBefore(el, i < this.groups.length ? this.groups[i].el : null);
-    this.sizes.observe(el);
     this.groups.splice(i, 0, g);
+    this.unwritten.add(g);
+    this.listDirty = true;
     this._touch(g, e, t);
     return g;
   }
@@ -375,52 +680,38 @@ export class ReconcileLog {
   }
 
   /** A group past MAX_LINES_PER_GROUP (its folds count too) loses its oldest lines, written ones
-   * first (its count shows above the rest); lines not yet written are let go unwritten. */
+   * first (its count shows above the rest); lines not yet written are let go unwritten. Says
+   * whether it let any go. */
   _trim(g) {
     const keep = Math.max(0, MAX_LINES_PER_GROUP - g.folds.size);
-    let extra = g.shown + g.freshLines - keep;
-    if (extra <= 0) return;
+    let extra = g.lines - keep;
+    if (extra <= 0) return false;
     let drops = 0;
-    let first = g.body.firstElementChild;
-    while (extra > 0 && g.shown > 0 && first) {
-      const next = first.nextElementSibling;
-      if (!first.classList.contains("dropped") && !first.classList.contains("fold")) {
-        first.remove();
-        g.shown--;
+    const kept = [];
+    for (const x of g.items) {
+      if (extra > 0 && !x.fold) {
+        if (x.el) x.el.remove();
         extra--;
         drops++;
+        g.lines--;
+      } else {
+        kept.push(x);
       }
-      first = next;
     }
-    if (extra > 0) {
-      const fresh = [];
-      for (const x of g.fresh) {
-        if (extra > 0 && !x.fold) { extra--; drops++; g.freshLines--; } else fresh.push(x);
-      }
-      g.fresh = fresh;
-    }
-    if (!drops) return;
-    g.dropped = (g.dropped || 0) + drops;
-    if (!g.droppedEl) {
-      g.droppedEl = h("div", { class: "line effect dropped" });
-      g.body.prepend(g.droppedEl);
-    }
-    setText(g.droppedEl, `… ${g.dropped} earlier line${g.dropped === 1 ? "" : "s"} of this story not kept`);
+    g.items = kept;
+    g.dropped = (g.dropped || 0) + drops;     // shown by _layoutGroup, above the rest
+    return true;
   }
 
-  /** Make one placed line (or a fold's line) an element at the group's end. */
+  /** Make one placed line (or a fold's line) an element; _layoutGroup puts it in its place. */
   _write(g, x) {
     if (x.fold) {
       x.el = this._line({ ...x.e, who: "endpoint controllers", msg: x.text }, "effect");
       x.el.classList.add("fold");
-      g.body.append(x.el);
       return;
     }
-    const line = this._line(x, "effect");
-    g.body.append(line);
-    g.shown++;
-    g.freshLines--;
-    if (this.filterKey || this.until !== null) this._filterLine(line);
+    x.el = this._line(x, "effect");
+    if (this.filterKey || this.until !== null) this._filterLine(x.el);
   }
 
   _fold(g, e) {
@@ -431,7 +722,8 @@ export class ReconcileLog {
       // Written in its place among the group's lines, with whatever text it has by then.
       const x = { fold: svc, e, text, el: null };
       g.folds.set(svc, x);
-      g.fresh.push(x);
+      g.items.push(x);
+      g.dirty = true;
       this.unwritten.add(g);
     } else if (fold.el) {
       setText(fold.el.querySelector(".msg"), text);
@@ -477,11 +769,13 @@ export class ReconcileLog {
   }
 
   _applyFilter(g) {
+    if (!g.el) return;
     this._applyGroupFilter(g);
     for (const line of g.body.children) this._filterLine(line);
   }
 
   _applyGroupFilter(g) {
+    if (!g.el) return;               // filtered when made
     const hidden = (!!this.filterKey && !g.keys.has(this.filterKey)) || (this.until !== null && g.t0 > this.until);
     if (g.el.hidden !== hidden) g.el.hidden = hidden;
   }
@@ -495,6 +789,7 @@ export class ReconcileLog {
   }
 
   _filter() {
+    this._writeAll();
     this.list.classList.toggle("hide-decisions", !this.showDecisions.checked);
     this.list.classList.toggle("hide-events", !this.showEvents.checked);
   }
