@@ -186,3 +186,59 @@ def test_kept_scores_by_pairs_and_by_lists_place_alike():
         score_window.BY_PAIRS = True
     pairs = run(True)
     assert pairs[0] == lists[0] and pairs[1] == lists[1] and pairs[2] == lists[2]
+
+
+def _owned_pod(i):
+    return {"metadata": {"name": f"p{i}", "namespace": "default",
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs",
+                                              "uid": "rs-uid", "controller": True}]},
+            "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": "1m"}}}]}}
+
+
+def test_more_pairs_than_a_byte_numbers_take_the_lists_and_numbers_are_renumbered_when_spent():
+    """Nodes all unlike (more than 256 pairs): the key keeps no numbers and places by the lists.
+    A key whose numbers are spent by pairs that come and go numbers the pairs held again, and
+    places as the lists do throughout."""
+    cache = SchedulerCache()
+    for i in range(300):        # (memory, not CPU: with no memory request the CPU share cancels out)
+        cache.set_node(build_node(f"n{i}", i + 1, 0.0, memory=f"{8000 + i}Mi"))
+    got = []
+    for by_pairs in (True, False):
+        score_window.BY_PAIRS = by_pairs
+        try:
+            windows = ScoreWindows(cache.node_watchers)
+            nodes = cache.live_nodes()
+            node, searched = windows.place(PodInfo("default/p", _owned_pod(0)), nodes, 0, len(nodes), random.Random(3))
+            got.append((node.name, searched))
+            (sc,) = windows._by_key.values()
+            assert sc.cls is None
+            cache.node_watchers[:] = [d for d in cache.node_watchers if d is not sc.dirty]
+        finally:
+            score_window.BY_PAIRS = True
+    assert got[0] == got[1]
+
+    def fill(by_pairs):
+        score_window.BY_PAIRS = by_pairs
+        try:
+            cache = SchedulerCache()
+            for i in range(3):
+                cache.set_node(build_node(f"m{i}", i + 1, 0.0, pods=200))
+            windows = ScoreWindows(cache.node_watchers)
+            rng = random.Random(4)
+            chosen = []
+            for i in range(400):          # one more owned pod each time: a new (score, count) pair
+                nodes = cache.live_nodes()
+                info = PodInfo(f"default/p{i}", _owned_pod(i))
+                node, _ = windows.place(info, nodes, 0, len(nodes), rng)
+                cache.assign(f"default/p{i}", node.name, info)
+                chosen.append(node.name)
+            (sc,) = windows._by_key.values()
+            return chosen, sc
+        finally:
+            score_window.BY_PAIRS = True
+
+    (chosen, sc), (plain, _) = fill(True), fill(False)
+    assert chosen == plain
+    # 400 pairs were numbered, fewer than 256 are held: the spent numbers were given out again.
+    assert sc.cls is not None and len(sc.pairs) < 256 and len(set(sc.cls)) <= 3
+    assert [sc.pairs[c] for c in sc.cls] == list(zip(sc.score, sc.count))
