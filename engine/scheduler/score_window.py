@@ -20,19 +20,31 @@ plain filter passes every node of it in order and stops at its end (so the windo
 feasible list, and the next search starts after it); the scores are the same expressions of
 the same values; the selection is the same loop. Otherwise `place` returns None and the pod
 takes the plain path. tests/engine/test_scheduler_score_window.py compares placements.
+
+A window's 420 nodes hold only a few distinct (resource score, owner count) pairs — nodes with
+the same pods score the same — so each key also numbers its pairs and keeps each node's number
+in a bytearray (`cls`). A pod's window is then a slice of bytes, and what the plain path does
+node by node (the spread normalisation, selectHost's running maximum and its tie counts) is
+done per pair and by bytes.find/count: only the tie draws stay a Python loop, one draw per
+tie as before (the same getrandbits calls, so the same values and generator state). With more
+than 256 distinct pairs (a cluster of very unlike nodes) the key falls back to the lists.
 """
 from __future__ import annotations
 
+import random
+
 from .cache import NodeInfo, PodInfo
 from .plugins import W_SPREAD, filter_node, resource_score
-from .select_host import pick
+from .select_host import INLINE, pick
 
 # Keys kept at once: a few Deployments scaling up together each keep theirs.
 MAX_KEYS = 4
+# Whether windows are worked on by pair numbers (False: the lists; the tests compare the two).
+BY_PAIRS = True
 
 
 class _Scores:
-    __slots__ = ("live", "index", "score", "count", "bad", "dirty")
+    __slots__ = ("live", "index", "score", "count", "bad", "dirty", "cls", "ids", "pairs")
 
     def __init__(self) -> None:
         self.live: list[NodeInfo] | None = None
@@ -41,6 +53,12 @@ class _Scores:
         self.count: list[int] = []
         self.bad: set[int] = set()
         self.dirty: set[NodeInfo] = set()
+        # Each node's pair number (None: more than 256 pairs, the lists only), the numbers by
+        # pair and the pairs by number. Numbers are not reused: when they run out, the pairs
+        # still held are numbered again (_number).
+        self.cls: bytearray | None = None
+        self.ids: dict[tuple[float, int], int] = {}
+        self.pairs: list[tuple[float, int]] = []
 
 
 class ScoreWindows:
@@ -98,6 +116,16 @@ class ScoreWindows:
                 if s == off:
                     off += 1
             return nodes[(start + off) % total], end
+        cls = sc.cls
+        if cls is not None and BY_PAIRS and INLINE and type(rng) is random.Random:
+            win = cls[start:start + end] if not skipped and start + end <= total else _gather(cls, start, end, skipped)
+            chosen = _pick_by_pairs(win, sc.pairs, owner, rng.getrandbits)
+            if chosen is not None:
+                for s in skipped:
+                    if s > chosen:
+                        break
+                    chosen += 1
+                return nodes[(start + chosen) % total], end
         if not skipped and start + end <= total:
             scores = sc.score[start:start + end]
             counts = sc.count[start:start + end]
@@ -126,16 +154,19 @@ class ScoreWindows:
         sc.count = [0] * len(nodes)
         sc.bad = set()
         sc.dirty.clear()
+        sc.cls = None
         for i, n in enumerate(nodes):
             _set(sc, i, n, key)
+        _number(sc)
 
 
-def _gather(values: list, start: int, end: int, skipped: list[int]) -> list:
-    """values at offsets 0 … end-1 from start (around the end of the list), less those skipped."""
+def _gather(values, start: int, end: int, skipped: list[int]):
+    """values (a list or a bytearray) at offsets 0 … end-1 from start (around the end), less
+    those skipped."""
     rotated = values[start:] + values[:start]
     if not skipped:
         return rotated[:end]
-    out: list = []
+    out = rotated[:0]
     prev = 0
     for s in skipped:
         out += rotated[prev:s]
@@ -146,8 +177,18 @@ def _gather(values: list, start: int, end: int, skipped: list[int]) -> list:
 
 def _set(sc: _Scores, i: int, n: NodeInfo, key: tuple) -> None:
     rc, rm, owner, cpu, mem, eph = key
-    sc.score[i] = resource_score(n, rc, rm)
-    sc.count[i] = n.owners.get(owner, 0) if owner else 0
+    sc.score[i] = s = resource_score(n, rc, rm)
+    sc.count[i] = c = n.owners.get(owner, 0) if owner else 0
+    cls = sc.cls
+    if cls is not None:
+        cid = sc.ids.get((s, c))
+        if cid is not None:
+            cls[i] = cid
+        elif len(sc.pairs) < 256:
+            cls[i] = sc.ids[(s, c)] = len(sc.pairs)
+            sc.pairs.append((s, c))
+        else:
+            _number(sc)
     # The plain path's fast filter check (scheduler.schedule_one), and no score but the resources'.
     if (n.plain and not n.soft_taints and n.pods < n.alloc_pods and (not cpu or cpu <= n.alloc_cpu - n.req_cpu)
             and (not mem or mem <= n.alloc_memory - n.req_memory)
@@ -155,3 +196,96 @@ def _set(sc: _Scores, i: int, n: NodeInfo, key: tuple) -> None:
         sc.bad.discard(i)
     else:
         sc.bad.add(i)
+
+
+def _number(sc: _Scores) -> None:
+    """Number the (score, count) pairs the nodes hold now, in node order; cls None if there are
+    more than a byte can tell apart."""
+    ids: dict[tuple[float, int], int] = {}
+    pairs: list[tuple[float, int]] = []
+    cls = bytearray(len(sc.score))
+    for i, pair in enumerate(zip(sc.score, sc.count)):
+        cid = ids.get(pair)
+        if cid is None:
+            if len(pairs) == 256:
+                sc.cls, sc.ids, sc.pairs = None, {}, []
+                return
+            cid = ids[pair] = len(pairs)
+            pairs.append(pair)
+        cls[i] = cid
+    sc.cls, sc.ids, sc.pairs = cls, ids, pairs
+
+
+def _pick_by_pairs(win: bytearray, pairs: list[tuple[float, int]], owner, getrandbits) -> int | None:
+    """select_host.pick over the window's scores — each node's resource score plus, for an
+    owner's pod, the spread's `k * (hi - count)` — given the window as pair numbers: the offset
+    of the chosen node, after the same getrandbits calls as pick makes (None: a score pick's
+    start would not take, which resource scores never are).
+
+    pick keeps a running maximum: a higher score starts a new level (tie count 1, that node
+    chosen so far), an equal one is a tie (count + 1, a draw, chosen on 0). Here each level is
+    found by bytes.find of the first number scoring higher, and its ties counted by bytes.count
+    of the numbers scoring the same; the draws are made in order; the last level's chosen tie is
+    found again by counting."""
+    present = set(win)
+    if owner:
+        counts = [pairs[c][1] for c in present]
+        lo, hi = min(counts), max(counts)
+    else:
+        lo = hi = 0
+    if hi > lo:
+        k = W_SPREAD * 100.0 / (hi - lo)
+        value = {c: pairs[c][0] + k * (hi - pairs[c][1]) for c in present}
+    else:
+        value = {c: pairs[c][0] for c in present}
+    n = len(win)
+    pos = 0
+    cur = value[win[0]]
+    if not cur > -1.0:
+        return None
+    while True:
+        nxt = n
+        for c, v in value.items():
+            if v > cur:
+                j = win.find(c, pos + 1, nxt)
+                if j >= 0:
+                    nxt = j
+        same = [c for c, v in value.items() if v == cur]
+        ties = 1
+        for c in same:
+            ties += win.count(c, pos + 1, nxt)
+        chosen = 1
+        t = 2
+        while t <= ties:                    # the draws, in runs of one bit length
+            bits = t.bit_length()
+            stop = min(ties + 1, 1 << bits)
+            for x in range(t, stop):
+                r = getrandbits(bits)
+                while r >= x:
+                    r = getrandbits(bits)
+                if not r:
+                    chosen = x
+            t = stop
+        if nxt == n:
+            break
+        pos = nxt
+        cur = value[win[nxt]]
+    if chosen == 1:
+        return pos
+    # The (chosen - 1)-th tie after pos: the least end whose count reaches it.
+    if len(same) == 1:
+        mask, c = win, same[0]
+    else:
+        table = bytearray(256)
+        for s in same:
+            table[s] = 1
+        mask, c = win.translate(table), 1
+    want = chosen - 1
+    lo, hi = pos + 1, n                     # the answer is in [lo, hi)
+    while lo < hi - 1:
+        mid = (lo + hi) // 2
+        if mask.count(c, pos + 1, mid) >= want:
+            hi = mid
+        else:
+            lo = mid
+    return lo

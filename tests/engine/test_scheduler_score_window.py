@@ -13,6 +13,7 @@ from engine.cluster import Cluster
 from engine.kubelet.node import build_node
 from engine.scheduler import score_window, select_host
 from engine.scheduler.cache import PodInfo, SchedulerCache
+from engine.scheduler.plugins import W_SPREAD
 from engine.scheduler.score_window import ScoreWindows
 from engine.store import Store
 
@@ -145,3 +146,99 @@ def test_a_key_dropped_from_the_kept_scores_stops_being_told_of_changes_the_othe
     kept = [sc.dirty for sc in windows._by_key.values()]
     assert len(kept) == score_window.MAX_KEYS and 1 in [key[3] for key in windows._by_key]   # (cpu 1m kept)
     assert len(cache.node_watchers) == len(kept) and all(any(d is k for k in kept) for d in cache.node_watchers)
+
+
+def test_a_window_picked_by_pair_numbers_picks_as_the_scores_do():
+    """score_window._pick_by_pairs (the window as pair numbers: levels found by bytes.find, ties
+    counted by bytes.count) chooses the node select_host.pick chooses from the window's scores,
+    spread normalisation included, and leaves the generator in the same state: windows of one
+    to many pairs, equal scores from unequal pairs, with and without an owner."""
+    shapes = random.Random(7)
+    for trial in range(3000):
+        npairs = shapes.choice([1, 2, 3, 5, 12, 256])
+        pairs = []
+        for _ in range(npairs):
+            s = float(shapes.randrange(4)) * shapes.choice([1.0, 0.5, 25.0])
+            pairs.append((s, shapes.randrange(4)))
+        n = shapes.randrange(2, 500)
+        win = bytearray(shapes.randrange(npairs) for _ in range(n))
+        owner = shapes.choice(["", "uid-1"])
+        scores = [pairs[c][0] for c in win]
+        counts = [pairs[c][1] if owner else 0 for c in win]
+        if not owner:
+            pairs = [(s, 0) for s, _ in pairs]
+        lo, hi = min(counts), max(counts)
+        if hi > lo:
+            k = W_SPREAD * 100.0 / (hi - lo)
+            scores = [s + k * (hi - c) for s, c in zip(scores, counts)]
+        by_pairs, by_scores = random.Random(trial), random.Random(trial)
+        got = score_window._pick_by_pairs(win, pairs, owner, by_pairs.getrandbits)
+        assert got == select_host.pick(scores, by_scores), trial
+        assert by_pairs.getstate() == by_scores.getstate(), trial
+
+
+def test_kept_scores_by_pairs_and_by_lists_place_alike():
+    """The whole seeded run with the windows worked on by pair numbers and by the lists."""
+    score_window.BY_PAIRS = False
+    try:
+        lists = run(True)
+    finally:
+        score_window.BY_PAIRS = True
+    pairs = run(True)
+    assert pairs[0] == lists[0] and pairs[1] == lists[1] and pairs[2] == lists[2]
+
+
+def _owned_pod(i):
+    return {"metadata": {"name": f"p{i}", "namespace": "default",
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs",
+                                              "uid": "rs-uid", "controller": True}]},
+            "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": "1m"}}}]}}
+
+
+def test_more_pairs_than_a_byte_numbers_take_the_lists_and_numbers_are_renumbered_when_spent():
+    """Nodes all unlike (more than 256 pairs): the key keeps no numbers and places by the lists.
+    A key whose numbers are spent by pairs that come and go numbers the pairs held again, and
+    places as the lists do throughout."""
+    cache = SchedulerCache()
+    for i in range(300):        # (memory, not CPU: with no memory request the CPU share cancels out)
+        cache.set_node(build_node(f"n{i}", i + 1, 0.0, memory=f"{8000 + i}Mi"))
+    got = []
+    for by_pairs in (True, False):
+        score_window.BY_PAIRS = by_pairs
+        try:
+            windows = ScoreWindows(cache.node_watchers)
+            nodes = cache.live_nodes()
+            node, searched = windows.place(PodInfo("default/p", _owned_pod(0)), nodes, 0, len(nodes), random.Random(3))
+            got.append((node.name, searched))
+            (sc,) = windows._by_key.values()
+            assert sc.cls is None
+            cache.node_watchers[:] = [d for d in cache.node_watchers if d is not sc.dirty]
+        finally:
+            score_window.BY_PAIRS = True
+    assert got[0] == got[1]
+
+    def fill(by_pairs):
+        score_window.BY_PAIRS = by_pairs
+        try:
+            cache = SchedulerCache()
+            for i in range(3):
+                cache.set_node(build_node(f"m{i}", i + 1, 0.0, pods=200))
+            windows = ScoreWindows(cache.node_watchers)
+            rng = random.Random(4)
+            chosen = []
+            for i in range(400):          # one more owned pod each time: a new (score, count) pair
+                nodes = cache.live_nodes()
+                info = PodInfo(f"default/p{i}", _owned_pod(i))
+                node, _ = windows.place(info, nodes, 0, len(nodes), rng)
+                cache.assign(f"default/p{i}", node.name, info)
+                chosen.append(node.name)
+            (sc,) = windows._by_key.values()
+            return chosen, sc
+        finally:
+            score_window.BY_PAIRS = True
+
+    (chosen, sc), (plain, _) = fill(True), fill(False)
+    assert chosen == plain
+    # 400 pairs were numbered, fewer than 256 are held: the spent numbers were given out again.
+    assert sc.cls is not None and len(sc.pairs) < 256 and len(set(sc.cls)) <= 3
+    assert [sc.pairs[c] for c in sc.cls] == list(zip(sc.score, sc.count))
