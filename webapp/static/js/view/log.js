@@ -41,7 +41,9 @@ const HOLD_MS = 1000;
 const GROUP_WINDOW = 5;            // simulated seconds
 const ENDPOINT_CONTROLLERS = new Set(["endpointslice-controller", "endpoint-controller"]);
 // Events naming the object they made or changed: "Created pod: web-1", "Scaled up replica set web-5d to 3".
-const NAMES_POD = /^(?:Created|Deleted) pod: (\S+)/;
+// (client-go's aggregator prefixes the tenth and later alike Events about one object: the
+// combined Event names the newest pod)
+const NAMES_POD = /^(?:\(combined from similar events\): )?(?:Created|Deleted) pod: (\S+)/;
 const NAMES_RS = /replica set (\S+) (?:to|from)/;
 const NEW_RS = /new ReplicaSet (\S+) \(revision/;
 const MAX_PARENTS = 20000;
@@ -67,6 +69,19 @@ const LINE_PX = 33;
 // A scale-up's lines come a thousand a second, most of them within the same few seconds: the
 // last second's text is kept (formatting a Date for each line was ~1 % of the page's time).
 let lastSecond = null, lastSecondText = "";
+/** The k-th spacer of a pool (made when the pool has none yet), `px` tall: a run of groups or
+ * lines held as data, so the list keeps its height and scroll position. */
+function spacerAt(pool, k, tag, px) {
+  let sp = pool[k];
+  if (!sp) {
+    sp = h(tag, { class: "gap", "aria-hidden": "true" });
+    pool.push(sp);
+  }
+  const height = `${Math.round(px)}px`;
+  if (sp.style.height !== height) sp.style.height = height;
+  return sp;
+}
+
 function simTime(seconds) {
   if (typeof seconds !== "number") return "";
   const whole = Math.floor(seconds);
@@ -486,14 +501,7 @@ export class ReconcileLog {
     const want = [];
     let run = 0, k = 0;
     const spacer = () => {
-      let sp = g.spacers[k++];
-      if (!sp) {
-        sp = h("div", { class: "gap", "aria-hidden": "true" });
-        g.spacers.push(sp);
-      }
-      const px = `${Math.round(run * this.lineH)}px`;
-      if (sp.style.height !== px) sp.style.height = px;
-      want.push(sp);
+      want.push(spacerAt(g.spacers, k++, "div", run * this.lineH));
       run = 0;
     };
     for (const x of g.items) {
@@ -517,14 +525,7 @@ export class ReconcileLog {
     const want = [];
     let px = 0, k = 0;
     const spacer = () => {
-      let sp = this.spacers[k++];
-      if (!sp) {
-        sp = h("li", { class: "gap", "aria-hidden": "true" });
-        this.spacers.push(sp);
-      }
-      const height = `${Math.round(px)}px`;
-      if (sp.style.height !== height) sp.style.height = height;
-      want.push(sp);
+      want.push(spacerAt(this.spacers, k++, "li", px));
       px = 0;
     };
     for (const g of this.groups) {
