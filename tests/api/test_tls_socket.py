@@ -22,7 +22,12 @@ def tls_pair(tmp_path):
     accepted: list = []
     t = threading.Thread(target=lambda: accepted.append(listener.accept()[0]))
     t.start()
-    client = ssl.create_default_context(cafile=cert).wrap_socket(
+    # The client is a SerialSSLSocket too: a test that reads and writes it from two threads at
+    # once would otherwise do to the client's OpenSSL connection what this module exists to
+    # prevent (a plain SSLSocket used so hung both directions' test once in a full run).
+    client_ctx = ssl.create_default_context(cafile=cert)
+    client_ctx.sslsocket_class = SerialSSLSocket
+    client = client_ctx.wrap_socket(
         socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname="127.0.0.1")
     t.join(20)
     server = accepted[0]
