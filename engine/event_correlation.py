@@ -80,9 +80,7 @@ class Correlator:
             else:
                 seen[message] = None
                 distinct = len(seen)
-        cache[akey] = rec
-        if len(cache) > LRU_ENTRIES:
-            del cache[next(iter(cache))]
+        _put(cache, akey, rec)
         if distinct >= AGGREGATE_MAX_EVENTS:
             # The set is kept below the maximum by dropping one message: upstream PopAny takes
             # whichever Go's map iteration gives first (at random); here the oldest seen.
@@ -100,9 +98,7 @@ class Correlator:
             log = [1, None, None]
         else:
             log[0] += 1
-        cache[lkey] = log
-        if len(cache) > LRU_ENTRIES:
-            del cache[next(iter(cache))]
+        _put(cache, lkey, log)
         # EventSourceObjectSpamFilter.Filter: golang.org/x/time/rate's AllowN(now, 1) on this
         # key's bucket (a new bucket is full)
         skey = (ref, etype)
@@ -118,9 +114,7 @@ class Correlator:
         allowed = tokens >= 0.0 or int(1e9 * (-tokens / SPAM_QPS)) == 0
         if allowed:
             bucket[0], bucket[1] = tokens, now
-        cache[skey] = bucket
-        if len(cache) > LRU_ENTRIES:
-            del cache[next(iter(cache))]
+        _put(cache, skey, bucket)
         return combined, log, allowed
 
     def stored_combined(self, ref: tuple, field_path, etype: str, reason: str, message: str,
@@ -131,6 +125,12 @@ class Correlator:
         key = (ref, field_path, etype, reason, message)
         cache = self.log
         cache.pop(key, None)
-        cache[key] = list(log)
-        if len(cache) > LRU_ENTRIES:
-            del cache[next(iter(cache))]
+        _put(cache, key, list(log))
+
+
+def _put(cache: dict, key, value) -> None:
+    """An LRU's put of a key popped (or absent) before: it becomes the most recent, and the least
+    recent goes once there are more than LRU_ENTRIES."""
+    cache[key] = value
+    if len(cache) > LRU_ENTRIES:
+        del cache[next(iter(cache))]

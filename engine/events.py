@@ -82,12 +82,6 @@ class EventRecorder:
         self._correlators: dict[tuple[str, str | None], Correlator] = {}
         self._last_nano = 0                               # names stay unique within one instant
 
-    def correlator(self, component: str, host: str | None = None) -> Correlator:
-        got = self._correlators.get((component, host))
-        if got is None:
-            got = self._correlators[(component, host)] = Correlator()
-        return got
-
     def _name(self, md: dict, now: float) -> str:
         self._last_nano = max(int(now * 1e9), self._last_nano + 1)
         return f"{md.get('name')}.{self._last_nano:x}"
@@ -116,7 +110,7 @@ class EventRecorder:
         """client-go's recordToSink: EventCorrelate, then a create or a patch, then UpdateState."""
         corr = self._correlators.get((component, host))
         if corr is None:
-            corr = self.correlator(component, host)
+            corr = self._correlators[(component, host)] = Correlator()
         ref = (obj.get("kind"), md.get("namespace"), md.get("name"), md.get("uid"), obj.get("apiVersion"))
         try:
             got = _REFS.get(ref)
@@ -146,16 +140,9 @@ class EventRecorder:
             stamp = objects.iso(now)
             if self._store.patch_event(ns, log[2], count, stamp, message) is not None:
                 return
-        ev = {"apiVersion": "v1", "kind": "Event",
-              "metadata": {"name": log[2], "namespace": ns},
-              "involvedObject": involved, "reason": reason, "message": message,
-              "source": _source(component, host), "firstTimestamp": log[1],
-              "lastTimestamp": stamp, "count": count, "type": etype, "eventTime": None,
-              # (the aggregator's combined Event is made without the reporting fields)
-              "reportingComponent": "" if combined else component,
-              "reportingInstance": "" if combined else host or ""}
-        # Built here, in its final shape: stored without another pass through admission.
-        self._store.create(ev, sync=False, admit=False)
+        # (the aggregator's combined Event is made without the reporting fields)
+        self._create(log[2], ns, involved, etype, reason, message, component, host, log[1], stamp, count,
+                     reporting=not combined)
         if combined:
             corr.stored_combined(ref, field_path, etype, reason, message, log)
 
@@ -165,19 +152,23 @@ class EventRecorder:
         if prev:
             cur = self._store.try_get(kinds.EVENT, prev[0], prev[1])
             if cur is not None:
-                new = objects.clone(cur)
-                new["count"] = int(cur.get("count") or 1) + 1
-                new["lastTimestamp"] = objects.iso(now)
-                self._store.update(new, sync=False, strict=False)
+                self._store.patch_event(prev[0], prev[1], int(cur.get("count") or 1) + 1, objects.iso(now), message)
                 return
         stamp = objects.iso(now)
-        ev = {"apiVersion": "v1", "kind": "Event",
-              "metadata": {"name": self._name(md, now), "namespace": ns},
-              "involvedObject": involved, "reason": reason, "message": message,
-              "source": _source(component, host), "firstTimestamp": stamp, "lastTimestamp": stamp,
-              "count": 1, "type": etype, "eventTime": None,
-              "reportingComponent": component, "reportingInstance": host or ""}
-        made = self._store.create(ev, sync=False, admit=False)
+        made = self._create(self._name(md, now), ns, involved, etype, reason, message, component, host,
+                            stamp, stamp, 1)
         self._seen[agg_key] = (ns, made["metadata"]["name"])
         if len(self._seen) > 50000:
             self._seen.clear()
+
+    def _create(self, name, ns, involved, etype, reason, message, component, host, first, last, count,
+                reporting: bool = True) -> dict:
+        ev = {"apiVersion": "v1", "kind": "Event",
+              "metadata": {"name": name, "namespace": ns},
+              "involvedObject": involved, "reason": reason, "message": message,
+              "source": _source(component, host), "firstTimestamp": first, "lastTimestamp": last,
+              "count": count, "type": etype, "eventTime": None,
+              "reportingComponent": component if reporting else "",
+              "reportingInstance": (host or "") if reporting else ""}
+        # Built here, in its final shape: stored without another pass through admission.
+        return self._store.create(ev, sync=False, admit=False)

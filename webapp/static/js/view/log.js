@@ -82,6 +82,14 @@ function spacerAt(pool, k, tag, px) {
   return sp;
 }
 
+/** Put `els` in `parent` in this order from `node` on, moving only those not already in place. */
+function putInOrder(parent, els, node) {
+  for (const el of els) {
+    if (node === el) node = node.nextSibling;
+    else parent.insertBefore(el, node);
+  }
+}
+
 function simTime(seconds) {
   if (typeof seconds !== "number") return "";
   const whole = Math.floor(seconds);
@@ -511,11 +519,7 @@ export class ReconcileLog {
     }
     if (run) spacer();
     for (const sp of g.spacers.splice(k)) sp.remove();
-    let node = g.droppedEl ? g.droppedEl.nextSibling : g.body.firstChild;
-    for (const el of want) {
-      if (node === el) node = node.nextSibling;
-      else g.body.insertBefore(el, node);
-    }
+    putInOrder(g.body, want, g.droppedEl ? g.droppedEl.nextSibling : g.body.firstChild);
   }
 
   /** Put the written groups in order, each run of groups not yet written one spacer as tall as
@@ -539,11 +543,7 @@ export class ReconcileLog {
     }
     if (px) spacer();
     for (const sp of this.spacers.splice(k)) sp.remove();
-    let node = this.list.firstChild;
-    for (const el of want) {
-      if (node === el) node = node.nextSibling;
-      else this.list.insertBefore(el, node);
-    }
+    putInOrder(this.list, want, this.list.firstChild);
   }
 
   /** Make a placed group's element: its head line and an empty list of effects. */
