@@ -635,7 +635,16 @@ export class ReconcileLog {
       return;
     }
     e.el = null;
-    g.items.push(e);
+    // A controller may record its decision after the Events of what it did (a ReplicaSet's
+    // "creating 3 pods" after its "Created pod" Events), and the two come on separate channels:
+    // a decision that missed the flush its Events were in goes above those of its second, as
+    // the flush's own sort would have put it — the cause before its effects.
+    let at = g.items.length;
+    if (e.kind === "decision" && !effect) {
+      const s = Math.floor(t);
+      while (at > 0 && g.items[at - 1].kind === "event" && (g.items[at - 1].t ?? Infinity) >= s) at--;
+    }
+    g.items.splice(at, 0, e);
     g.lines++;
     g.dirty = true;
     this.unwritten.add(g);
