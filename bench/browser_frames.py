@@ -123,6 +123,9 @@ FIRST_FULL_DRAW = """
 })();
 """
 
+# The 1,000-pod run's server (page_profile.py and page_replay.py start the same).
+SERVER_1000 = {"nodes": 50, "speed": 20, "max_pods": 1100}
+
 TARGETS = {
     "pods_1000": {"p95_ms": 33.0, "over_16ms_pct": 10.0},
     "pods_10000": {"p95_ms": 50.0},
@@ -195,11 +198,15 @@ def open_page(browser, url: str, init: str):
     return page
 
 
-def follow(page, url: str, n: int, timeout: float) -> dict:
-    """Scale to n and record every frame until the page shows n pods Running."""
+def follow(page, url: str, n: int, timeout: float, start=None) -> dict:
+    """Scale to n (or call `start`, which makes the page's pods change: page_replay.py replays a
+    recorded scale-up) and record every frame until the page shows n pods Running."""
     page.evaluate("() => { const r = window.__frames; r.gaps = []; r.costs = []; r.last = 0; r.pending = 0; r.on = true; }")
     t0 = time.monotonic()
-    scale(url, n)
+    if start:
+        start()
+    else:
+        scale(url, n)
     page.wait_for_function(f"{RUNNING_COUNT} >= {n}", timeout=timeout * 1000, polling=500)
     took = time.monotonic() - t0
     costs, gaps = page.evaluate("() => { const r = window.__frames; r.on = false; return [r.costs, r.gaps]; }")
@@ -234,7 +241,7 @@ def run(only: str = "all", timeout: float = 900, headed: bool = False, load: boo
         browser = pw.chromium.launch(executable_path=chromium, headless=not headed, args=LAUNCH_ARGS)
         try:
             if only in ("all", "1000"):
-                proc, url = start_server(home, nodes=50, speed=20, max_pods=1100)
+                proc, url = start_server(home, **SERVER_1000)
                 try:
                     call(url, "POST", "/apis/apps/v1/namespaces/default/deployments", DEPLOYMENT)
                     page = open_page(browser, url, RECORDER)

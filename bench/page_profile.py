@@ -95,7 +95,7 @@ def run(scenario: str, css: str | None, trace_path: str) -> dict:
                                      headless=True, args=frames.LAUNCH_ARGS)
         try:
             if scenario == "1000":
-                proc, url = frames.start_server(home, nodes=50, speed=20, max_pods=1100)
+                proc, url = frames.start_server(home, **frames.SERVER_1000)
                 try:
                     frames.call(url, "POST", "/apis/apps/v1/namespaces/default/deployments", frames.DEPLOYMENT)
                     page = frames.open_page(browser, url, frames.RECORDER)
