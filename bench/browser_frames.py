@@ -307,6 +307,14 @@ def print_table(r: dict) -> None:
               f" | target ≤ {t:g} s: {verdict(m['first_full_draw_s'] <= t)}")
 
 
+def report(r: dict, as_json: bool, table=print_table) -> None:
+    """Print the figures: as one JSON object (--json), or as `table` prints them."""
+    if as_json:
+        print(json.dumps(r, indent=2))
+    else:
+        table(r)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=("all", "1000", "10000"), default="all",
@@ -316,11 +324,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("--headed", action="store_true")
     args = ap.parse_args()
-    r = run(only=args.only, timeout=args.timeout, headed=args.headed, load=not args.no_load)
-    if args.json:
-        print(json.dumps(r, indent=2))
-    else:
-        print_table(r)
+    report(run(only=args.only, timeout=args.timeout, headed=args.headed, load=not args.no_load), args.json)
     return 0
 
 

@@ -9,12 +9,12 @@ frame can miss its budget for work the page did not do. This separates the two:
    too), keeping every message the page's stream hands it — the snapshot's parts and whatever
    came before the scale request, then the scale-up's, each with when it came after the request.
 2. **Replay**, `--replays N` times: a fresh page of the same server, now idle (its 1,000 pods
-   Running), whose stream worker is this script's stand-in (Playwright serves it in place of
-   static/js/stream-worker.js): the same protocol with the page, but the messages are the
-   recording's — those before the scale request at once, the scale-up's at the times they came
-   (no sooner than the page takes them: one at a time, the next once the page has handled the
-   last, as the real worker hands them over). The page does all it did live — parsing, the
-   model, every draw — on a machine where nothing else of kubeplay runs.
+   Running), whose stream worker (static/js/stream-worker.js, its code and its hand-over to the
+   page) takes its messages from the recording instead of the snapshot's fetch and the socket:
+   Playwright serves a stand-in that imports the real worker and replaces those two. Those before
+   the scale request go at once, the scale-up's at the times they came (no sooner than the page
+   takes them: one at a time, the next once the page has handled the last). The page does all it
+   did live — parsing, the model, every draw — on a machine where nothing else of kubeplay runs.
 
 Each run's frames are measured by browser_frames.py's own recorder and `follow` (the main thread's
 cost per frame: the stream's messages since the previous frame and the frame's script, style,
@@ -44,6 +44,7 @@ import browser_frames as frames
 PODS = 1000
 REPLAY_PATH = "/__page_replay__/messages.json"
 CHANNEL = "kubeplay-page-replay"
+REAL_WORKER = "page-replay-real"       # the query that asks for the real stream worker
 
 # Kept by the recording page, outside the frames' timing (this wraps browser_frames' RECORDER, so
 # it runs before the timed handler): each text the stream worker hands over, with when it came.
@@ -63,24 +64,25 @@ KEEP_MESSAGES = """
 })();
 """
 
-# The stand-in for static/js/stream-worker.js (its protocol: {op: open | send | close | ack} from
-# the page; a message's text, or {ev: open | close}, to it, one at a time). The recording comes
-# from REPLAY_PATH (served by Playwright): {before: [text], burst: [[ms after the request, text]]}.
-# The scale-up's messages start when the script says "go" on CHANNEL, which it does as it starts
-# recording frames; the page's hello is not answered but by the recording.
+# The stand-in for static/js/stream-worker.js: the real worker (imported: its hand-over to the page,
+# one message at a time, the next once the page acks) with its two sources of messages — the
+# snapshot's fetch and the socket — replaced by the recording, from REPLAY_PATH (served by
+# Playwright): {before: [text], burst: [[ms after the scale request, text]]}. The messages before
+# the request go at once, the scale-up's from when the script says "go" on CHANNEL, which it does
+# as it starts recording frames. The page's hello is held, unanswered but by the recording.
 REPLAY_WORKER = """
 "use strict";
-const queue = [];
-let unacked = false;
+importScripts("/static/js/stream-worker.js?%(real)s");
 
-function deliver(msg) {
-  if (unacked) {
-    queue.push(msg);
-  } else {
-    unacked = true;
-    self.postMessage(msg);
-  }
-}
+connect = () => {};
+
+fetchSnapshot = async () => {
+  const rec = await (await fetch("%(path)s")).json();
+  const go = new BroadcastChannel("%(channel)s");
+  go.onmessage = () => { go.close(); play(rec.burst); };
+  deliver({ ev: "open" });
+  for (const text of rec.before) deliver(text);
+};
 
 function play(burst) {
   const t0 = performance.now();
@@ -91,23 +93,7 @@ function play(burst) {
   };
   due();
 }
-
-self.onmessage = async (e) => {
-  const m = e.data;
-  if (m.op === "open") {
-    const rec = await (await fetch("%(path)s")).json();
-    const go = new BroadcastChannel("%(channel)s");
-    go.onmessage = () => { go.close(); play(rec.burst); };
-    deliver({ ev: "open" });
-    for (const text of rec.before) deliver(text);
-  } else if (m.op === "ack") {
-    unacked = false;
-    if (queue.length) deliver(queue.shift());
-  } else if (m.op === "close") {
-    deliver({ ev: "close" });
-  }
-};
-""" % {"path": REPLAY_PATH, "channel": CHANNEL}
+""" % {"path": REPLAY_PATH, "channel": CHANNEL, "real": REAL_WORKER}
 
 
 def record(browser, url: str, timeout: float) -> tuple[dict, dict]:
@@ -134,7 +120,8 @@ def replay(browser, url: str, recording_json: str, timeout: float) -> dict:
     """A fresh page of the idle server, its stream the recording's: its frames in the scale-up."""
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.route("**/static/js/stream-worker.js*",
-               lambda route: route.fulfill(body=REPLAY_WORKER, content_type="text/javascript"))
+               lambda route: route.continue_() if REAL_WORKER in route.request.url
+               else route.fulfill(body=REPLAY_WORKER, content_type="text/javascript"))
     page.route(f"**{REPLAY_PATH}",
                lambda route: route.fulfill(body=recording_json, content_type="application/json"))
     page.add_init_script(frames.RECORDER)
@@ -214,11 +201,7 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=900, help="seconds to wait for each run's pods")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = ap.parse_args()
-    r = run(replays=args.replays, timeout=args.timeout)
-    if args.json:
-        print(json.dumps(r, indent=2))
-    else:
-        print_table(r)
+    frames.report(run(replays=args.replays, timeout=args.timeout), args.json, print_table)
     return 0
 
 
