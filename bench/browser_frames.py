@@ -190,6 +190,14 @@ def scale(url: str, n: int) -> None:
          {"spec": {"replicas": n}}, "application/merge-patch+json")
 
 
+def scale_and_wait(url: str, n: int) -> None:
+    """Scale to n and wait, without a page, until the Deployment has n pods available."""
+    scale(url, n)
+    path = "/apis/apps/v1/namespaces/default/deployments/bench"
+    while (call(url, "GET", path).get("status") or {}).get("availableReplicas") != n:
+        time.sleep(1)
+
+
 def open_page(browser, url: str, init: str):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.add_init_script(init)

@@ -22,7 +22,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 
 from playwright.sync_api import sync_playwright
 
@@ -110,10 +109,7 @@ def run(scenario: str, css: str | None, trace_path: str) -> dict:
                 proc, url = frames.start_server(home, nodes=50, speed=100, max_pods=10100, pods_per_node=250)
                 try:
                     frames.call(url, "POST", "/apis/apps/v1/namespaces/default/deployments", frames.DEPLOYMENT)
-                    frames.scale(url, 10000)
-                    path = "/apis/apps/v1/namespaces/default/deployments/bench"
-                    while (frames.call(url, "GET", path).get("status") or {}).get("availableReplicas") != 10000:
-                        time.sleep(2)
+                    frames.scale_and_wait(url, 10000)
                     page = browser.new_page(viewport={"width": 1440, "height": 900})
                     page.add_init_script("window.__wantPods = 10000;" + frames.FIRST_FULL_DRAW)
                     browser.start_tracing(page=page, path=trace_path, categories=CATEGORIES)

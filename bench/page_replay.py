@@ -21,7 +21,12 @@ cost per frame: the stream's messages since the previous frame and the frame's s
 layout and paint), until the page shows the 1,000 pods Running, against the same target: p95
 ≤ 33 ms and ≤ 10 % of frames over 16.7 ms.
 
-    .venv-test/bin/python bench/page_replay.py [--replays 5] [--json]
+    .venv-test/bin/python bench/page_replay.py [--replays 5] [--json] [--save FILE]
+    .venv-test/bin/python bench/page_replay.py --recording FILE    # no live run: FILE's messages
+
+`--save` and `--recording` replay the same messages into two versions of the page (the other's
+tree run with `--recording`; the server must write the same stream): a comparison of the pages
+alone, with neither the server's run nor the recording's own timing changing between them.
 
 What differs from live, besides the CPU: the page's other requests (the nodes' usage every 5 s,
 the control plane's status) are answered by the idle server, with its 1,000 pods' figures.
@@ -133,7 +138,9 @@ def replay(browser, url: str, recording_json: str, timeout: float) -> dict:
     return out
 
 
-def run(replays: int = 5, timeout: float = 900) -> dict:
+def run(replays: int = 5, timeout: float = 900, save: str | None = None, load: str | None = None) -> dict:
+    """Record (or `load` a recording `save` wrote: the same messages for two versions of the page,
+    whose servers write the same stream), then replay; returns the figures as a dict."""
     chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     home = tempfile.mkdtemp(prefix="kubeplay-replay-")
     out: dict = {"targets": frames.TARGETS["pods_1000"], "cores": os.cpu_count(),
@@ -143,12 +150,21 @@ def run(replays: int = 5, timeout: float = 900) -> dict:
         proc, url = frames.start_server(home, **frames.SERVER_1000)
         try:
             frames.call(url, "POST", "/apis/apps/v1/namespaces/default/deployments", frames.DEPLOYMENT)
-            out["live"], recording = record(browser, url, timeout)
-            out["live"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+            if load:
+                with open(load) as f:
+                    recording_json = f.read()
+                recording = json.loads(recording_json)
+                frames.scale_and_wait(url, PODS)     # the server as idle as after a live run
+            else:
+                out["live"], recording = record(browser, url, timeout)
+                out["live"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+                recording_json = json.dumps(recording)
+                if save:
+                    with open(save, "w") as f:
+                        f.write(recording_json)
             out["recorded"] = {"before": len(recording["before"]), "burst": len(recording["burst"]),
-                               "burst_ms": recording["burst"][-1][0] if recording["burst"] else 0}
-            recording_json = json.dumps(recording)
-            out["recorded"]["mb"] = round(len(recording_json) / 1e6, 1)
+                               "burst_ms": recording["burst"][-1][0] if recording["burst"] else 0,
+                               "mb": round(len(recording_json) / 1e6, 1), "from": load}
             for _ in range(replays):
                 before = [round(x, 2) for x in os.getloadavg()]
                 r = replay(browser, url, recording_json, timeout)
@@ -173,11 +189,11 @@ def print_table(r: dict) -> None:
     rec = r["recorded"]
     print(f"kubeplay page, 0 -> {PODS:,} pods, live then replayed ({r['cores']} cores; load average "
           f"before {r['loadavg_before'][0]:.2f}, after {r['loadavg_after'][0]:.2f})")
-    print(f"recorded {rec['before']} messages before the scale request and {rec['burst']} in "
-          f"{rec['burst_ms'] / 1000:.1f} s after it ({rec['mb']} MB)")
+    print(f"recorded{' (' + rec['from'] + ')' if rec['from'] else ''}: {rec['before']} messages before the "
+          f"scale request and {rec['burst']} in {rec['burst_ms'] / 1000:.1f} s after it ({rec['mb']} MB)")
     print(f"{'run':<10} {'load':>11} {'frames':>6} | {'median':>6} {'p95':>6} {'max':>6} ms "
           f"{'>16.7 ms':>8} | {'total ms':>8} | {'shown after':>11} | p95 <= 33 ms, <= 10 % over 16.7 ms")
-    runs = [("live", r["live"], [r["loadavg_before"][0], r["live"]["loadavg_after"][0]])]
+    runs = [("live", r["live"], [r["loadavg_before"][0], r["live"]["loadavg_after"][0]])] if "live" in r else []
     runs += [(f"replay {i + 1}", m, m["loadavg"]) for i, m in enumerate(r["replays"])]
     for label, m, load in runs:
         if not m.get("frames"):
@@ -200,8 +216,12 @@ def main() -> int:
     ap.add_argument("--replays", type=int, default=5, help="fresh pages to replay the recording into")
     ap.add_argument("--timeout", type=float, default=900, help="seconds to wait for each run's pods")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    ap.add_argument("--save", metavar="FILE", help="keep the recording in FILE")
+    ap.add_argument("--recording", metavar="FILE",
+                    help="replay this recording (from --save) instead of recording a live run")
     args = ap.parse_args()
-    frames.report(run(replays=args.replays, timeout=args.timeout), args.json, print_table)
+    frames.report(run(replays=args.replays, timeout=args.timeout, save=args.save, load=args.recording),
+                  args.json, print_table)
     return 0
 
 
