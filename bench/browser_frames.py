@@ -123,6 +123,9 @@ FIRST_FULL_DRAW = """
 })();
 """
 
+# The 1,000-pod run's server (page_profile.py and page_replay.py start the same).
+SERVER_1000 = {"nodes": 50, "speed": 20, "max_pods": 1100}
+
 TARGETS = {
     "pods_1000": {"p95_ms": 33.0, "over_16ms_pct": 10.0},
     "pods_10000": {"p95_ms": 50.0},
@@ -187,6 +190,14 @@ def scale(url: str, n: int) -> None:
          {"spec": {"replicas": n}}, "application/merge-patch+json")
 
 
+def scale_and_wait(url: str, n: int) -> None:
+    """Scale to n and wait, without a page, until the Deployment has n pods available."""
+    scale(url, n)
+    path = "/apis/apps/v1/namespaces/default/deployments/bench"
+    while (call(url, "GET", path).get("status") or {}).get("availableReplicas") != n:
+        time.sleep(1)
+
+
 def open_page(browser, url: str, init: str):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.add_init_script(init)
@@ -195,11 +206,15 @@ def open_page(browser, url: str, init: str):
     return page
 
 
-def follow(page, url: str, n: int, timeout: float) -> dict:
-    """Scale to n and record every frame until the page shows n pods Running."""
+def follow(page, url: str, n: int, timeout: float, start=None) -> dict:
+    """Scale to n (or call `start`, which makes the page's pods change: page_replay.py replays a
+    recorded scale-up) and record every frame until the page shows n pods Running."""
     page.evaluate("() => { const r = window.__frames; r.gaps = []; r.costs = []; r.last = 0; r.pending = 0; r.on = true; }")
     t0 = time.monotonic()
-    scale(url, n)
+    if start:
+        start()
+    else:
+        scale(url, n)
     page.wait_for_function(f"{RUNNING_COUNT} >= {n}", timeout=timeout * 1000, polling=500)
     took = time.monotonic() - t0
     costs, gaps = page.evaluate("() => { const r = window.__frames; r.on = false; return [r.costs, r.gaps]; }")
@@ -234,7 +249,7 @@ def run(only: str = "all", timeout: float = 900, headed: bool = False, load: boo
         browser = pw.chromium.launch(executable_path=chromium, headless=not headed, args=LAUNCH_ARGS)
         try:
             if only in ("all", "1000"):
-                proc, url = start_server(home, nodes=50, speed=20, max_pods=1100)
+                proc, url = start_server(home, **SERVER_1000)
                 try:
                     call(url, "POST", "/apis/apps/v1/namespaces/default/deployments", DEPLOYMENT)
                     page = open_page(browser, url, RECORDER)
@@ -300,6 +315,14 @@ def print_table(r: dict) -> None:
               f" | target ≤ {t:g} s: {verdict(m['first_full_draw_s'] <= t)}")
 
 
+def report(r: dict, as_json: bool, table=print_table) -> None:
+    """Print the figures: as one JSON object (--json), or as `table` prints them."""
+    if as_json:
+        print(json.dumps(r, indent=2))
+    else:
+        table(r)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=("all", "1000", "10000"), default="all",
@@ -309,11 +332,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("--headed", action="store_true")
     args = ap.parse_args()
-    r = run(only=args.only, timeout=args.timeout, headed=args.headed, load=not args.no_load)
-    if args.json:
-        print(json.dumps(r, indent=2))
-    else:
-        print_table(r)
+    report(run(only=args.only, timeout=args.timeout, headed=args.headed, load=not args.no_load), args.json)
     return 0
 
 

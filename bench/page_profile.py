@@ -22,7 +22,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 
 from playwright.sync_api import sync_playwright
 
@@ -95,7 +94,7 @@ def run(scenario: str, css: str | None, trace_path: str) -> dict:
                                      headless=True, args=frames.LAUNCH_ARGS)
         try:
             if scenario == "1000":
-                proc, url = frames.start_server(home, nodes=50, speed=20, max_pods=1100)
+                proc, url = frames.start_server(home, **frames.SERVER_1000)
                 try:
                     frames.call(url, "POST", "/apis/apps/v1/namespaces/default/deployments", frames.DEPLOYMENT)
                     page = frames.open_page(browser, url, frames.RECORDER)
@@ -110,10 +109,7 @@ def run(scenario: str, css: str | None, trace_path: str) -> dict:
                 proc, url = frames.start_server(home, nodes=50, speed=100, max_pods=10100, pods_per_node=250)
                 try:
                     frames.call(url, "POST", "/apis/apps/v1/namespaces/default/deployments", frames.DEPLOYMENT)
-                    frames.scale(url, 10000)
-                    path = "/apis/apps/v1/namespaces/default/deployments/bench"
-                    while (frames.call(url, "GET", path).get("status") or {}).get("availableReplicas") != 10000:
-                        time.sleep(2)
+                    frames.scale_and_wait(url, 10000)
                     page = browser.new_page(viewport={"width": 1440, "height": 900})
                     page.add_init_script("window.__wantPods = 10000;" + frames.FIRST_FULL_DRAW)
                     browser.start_tracing(page=page, path=trace_path, categories=CATEGORIES)

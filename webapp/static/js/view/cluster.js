@@ -9,6 +9,7 @@ import { podRequests, parseQuantity, formatCpu, formatBytes } from "../quantity.
 import { keyOf, workloadOf, controllerUid } from "../model.js";
 import { podRevision } from "../replicasets.js";
 import { PodGroup } from "./podgroup.js";
+import { Meter } from "./meter.js";
 import { taintText, shortTaint } from "../taints.js";
 import { isSystem } from "./controlplane.js";
 
@@ -298,12 +299,8 @@ export class ClusterView {
                               text: "back to all nodes" }),
         reason: h("div", { class: "node-reason", hidden: true }),
         taints: h("div", { class: "taints", "aria-label": "taints", hidden: true }),
-        cpu: h("span", { class: "meter-text" }), cpuBar: h("i"), cpuUsed: h("b", { class: "used" }),
-        mem: h("span", { class: "meter-text" }), memBar: h("i"), memUsed: h("b", { class: "used" }),
-        podsN: h("span", { class: "meter-text" }), podsBar: h("i"),
+        cpu: new Meter("cpu"), mem: new Meter("memory"), pods: new Meter("pods"),
       };
-      const meter = (label, text, bar, used = null) => h("div", { class: "meter" },
-        h("span", { class: "meter-label", text: label }), h("span", { class: "bar" }, bar, used), text);
       const podsEl = h("div", { class: "pods" });
       const el = h("section", { class: "node", dataset: { node: name } },
         h("header", { class: "node-head", tabindex: "0", role: "button", "data-node-header": "",
@@ -311,9 +308,7 @@ export class ClusterView {
           parts.name, parts.ready, parts.cordon, parts.failed),
         parts.unzoom,
         parts.reason, parts.taints,
-        h("div", { class: "meters" },
-          meter("cpu", parts.cpu, parts.cpuBar, parts.cpuUsed), meter("memory", parts.mem, parts.memBar, parts.memUsed),
-          meter("pods", parts.podsN, parts.podsBar)),
+        h("div", { class: "meters" }, parts.cpu.el, parts.mem.el, parts.pods.el),
         podsEl);
       n = { el, group: new PodGroup(podsEl, this.pods, this.tipOf, { name, make: this.makeEl, zoomable: true }),
             parts, obj: node, sum: { cpu: 0, memory: 0, count: 0 } };    // requests of the non-terminal pods on it
@@ -396,20 +391,11 @@ export class ClusterView {
     // Requests (what the scheduler counts) as the bar; what is used (the metrics API, as
     // `kubectl top node` shows it) as a mark on the same scale, and both in words.
     const used = n.used;
-    setText(n.parts.cpu, used ? `${formatCpu(cpu)} req · ${formatCpu(used.cpu)} used / ${formatCpu(aCpu)}`
-                              : `${formatCpu(cpu)} / ${formatCpu(aCpu)}`);
-    setText(n.parts.mem, used ? `${formatBytes(mem)} req · ${formatBytes(used.memory)} used / ${formatBytes(aMem)}`
-                              : `${formatBytes(mem)} / ${formatBytes(aMem)}`);
-    setText(n.parts.podsN, `${count} / ${aPods || "?"}`);
-    const pct = (a, b) => `${b ? Math.min(100, (100 * a) / b) : 0}%`;
-    n.parts.cpuBar.style.width = pct(cpu, aCpu);
-    n.parts.memBar.style.width = pct(mem, aMem);
-    n.parts.cpuUsed.hidden = n.parts.memUsed.hidden = !used;
-    if (used) {
-      n.parts.cpuUsed.style.left = pct(used.cpu, aCpu);
-      n.parts.memUsed.style.left = pct(used.memory, aMem);
-    }
-    n.parts.podsBar.style.width = pct(count, aPods);
+    n.parts.cpu.set(used ? `${formatCpu(cpu)} req · ${formatCpu(used.cpu)} used / ${formatCpu(aCpu)}`
+                         : `${formatCpu(cpu)} / ${formatCpu(aCpu)}`, cpu, aCpu, used && used.cpu);
+    n.parts.mem.set(used ? `${formatBytes(mem)} req · ${formatBytes(used.memory)} used / ${formatBytes(aMem)}`
+                         : `${formatBytes(mem)} / ${formatBytes(aMem)}`, mem, aMem, used && used.memory);
+    n.parts.pods.set(`${count} / ${aPods || "?"}`, count, aPods);
     this._updateGroup(n.group);
   }
 
@@ -436,7 +422,8 @@ export class ClusterView {
     this._count(p, !!p.node && !p.terminal);
     const target = pod.spec && pod.spec.nodeName && this.nodes.has(pod.spec.nodeName) ? pod.spec.nodeName : null;
     let entered = false;
-    if (p.node !== target) {
+    const moved = p.node !== target;
+    if (moved) {
       if (p.node) touched.nodes.push(p.node);
       this._placePod(uid, p, target);
       if (target) touched.nodes.push(target);
@@ -456,8 +443,9 @@ export class ClusterView {
       }
     }
     // A pod summed up in its box has no element to patch; one drawn as a tile has a hidden
-    // button, brought up to date in idle time.
-    if (group.summary) return touched;
+    // button, brought up to date in idle time. A pod placed just now was brought up to date (or
+    // queued) by `_placePod`, before its status above: once per draw is enough.
+    if (group.summary || moved) return touched;
     if (group.dense) this._later(uid);
     else this._attach(uid, p, group);
     return touched;

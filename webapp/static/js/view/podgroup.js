@@ -52,6 +52,7 @@ export class PodGroup {
     this.uids = new Set();         // insertion order = drawing order
     this.dense = false;
     this.canvas = null;
+    this.context = null;           // the canvas's 2D context, asked for once
     this.hidden = null;
     this.order = [];               // uids as last drawn (canvas hit testing)
     this.needsPaint = false;
@@ -175,6 +176,9 @@ export class PodGroup {
     this.dense = on;
     if (on) {
       this.canvas = h("canvas", { class: "pod-canvas", role: "img" });
+      // One context for the canvas's life: each paint asking for it again is a call into the
+      // browser per paint of every box drawn as tiles.
+      this.context = this.canvas.getContext("2d");
       this.hidden = h("div", { class: "pods-hidden", hidden: true });
       // A pod's hidden button may not be made yet (the view makes it in idle time).
       for (const uid of this.uids) {
@@ -212,7 +216,7 @@ export class PodGroup {
     this.observer.disconnect();
     this.canvas.remove();
     this.hidden.remove();
-    this.canvas = this.hidden = this.observer = null;
+    this.canvas = this.context = this.hidden = this.observer = null;
     this.host.classList.remove("dense");
   }
 
@@ -252,13 +256,17 @@ export class PodGroup {
     const dpr = window.devicePixelRatio || 1;
     const cssW = cols * (TILE + GAP), cssH = Math.max(1, rows * (TILE + GAP));
     const c = this.canvas;
-    if (c.width !== cssW * dpr || c.height !== cssH * dpr) {
-      c.width = cssW * dpr;
-      c.height = cssH * dpr;
+    // The backing store is in whole device pixels: compared with the fractional cssW * dpr (at
+    // 110 % zoom dpr is 1.1), it never matched, and each paint set the size again — which
+    // reallocates and clears the backing store. Set only when the whole-pixel size changes.
+    const w = Math.round(cssW * dpr), ht = Math.round(cssH * dpr);
+    if (c.width !== w || c.height !== ht) {
+      c.width = w;
+      c.height = ht;
       c.style.width = cssW + "px";
       c.style.height = cssH + "px";
     }
-    const g = c.getContext("2d");
+    const g = this.context;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, cssW, cssH);
     // Tiles grouped by colour: one fillStyle per colour, not per tile.
