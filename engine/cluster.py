@@ -491,7 +491,9 @@ class Cluster:
         wake-up (a pass that did work is followed by another), and skip the Event's lock."""
         # (A wake already pending needs no second set: Event.set takes the lock and notifies
         # every time; the in-process profile, with no engine thread, writes ~12 times a pod.)
-        if not self._wake.is_set() and threading.get_ident() != self._engine_thread:
+        # The thread test first: get_ident is a C call, is_set a Python one, and in a server
+        # nearly every write and timer is the engine thread's own, with no wake pending.
+        if threading.get_ident() != self._engine_thread and not self._wake.is_set():
             self._wake.set()
 
     def _run(self) -> None:

@@ -188,15 +188,18 @@ def _in_scope(s: dict, names: tuple, subresource: str | None) -> dict:
 
 
 def record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, *,
-                  subresource: str | None = None, sent: list | None = None, shared: bool = False) -> None:
+                  subresource: str | None = None, sent: list | None = None, shared: bool = False,
+                  spec_pickle: bytes | None = None) -> None:
     """Set `new["metadata"]["managedFields"]` for an Update by `manager` (old=None: a create).
 
     `sent` is the managedFields the client's object carried (None: none); a valid non-empty
     list replaces the live entries, an empty list resets them (decodeLiveOrNew). `shared`: `new`
     is about to be stored as it is (a status write that is not a dry run), so the comparison
-    may remember what it derives from the two objects' parts (engine/shared_diff.py)."""
+    may remember what it derives from the two objects' parts (engine/shared_diff.py).
+    `spec_pickle`: for a create, `pickle.dumps(new["spec"])` as admission already made it (an
+    engine-made pod's defaulted template spec), which then stands for the spec in the memo key."""
     if old is None and sent is None and subresource is None:
-        _record_create_memo(rt, new, manager, now_iso)
+        _record_create_memo(rt, new, manager, now_iso, spec_pickle)
     else:
         _record_update(rt, old, new, manager, now_iso, subresource, sent, shared)
 
@@ -263,15 +266,23 @@ def _record_update(rt, old: dict | None, new: dict, manager: str, now_iso: str, 
 # name, uid...), its kind, the manager and the second: a ReplicaSet's pods made in one second
 # get one list, computed once. Keyed on the repr (exact: order and types included); a value of
 # None is "no managedFields". Bounded, cleared when full.
+#
+# An engine-made pod's spec (most of the object) comes with the pickle admission made of it:
+# the key then holds those bytes in the spec's place instead of the spec's repr, a second walk
+# of the same spec. Exact too: equal bytes unpickle to one structure (types, key order and
+# values), so two objects with one key have equal reprs, as the repr key asks; equal specs
+# pickled differently (shared sub-objects are pickled once) only miss. The spec's position among
+# the object's keys stays in the repr part; a key with bytes never equals one without.
 _CREATES: Memo[tuple] = Memo(512)
 _UNOWNED_META = frozenset(_STRIPPED_META)
 
 
-def _record_create_memo(rt, new: dict, manager: str, now_iso: str) -> None:
+def _record_create_memo(rt, new: dict, manager: str, now_iso: str, spec_pickle: bytes | None = None) -> None:
     md = new["metadata"]
-    key = (rt.group, rt.kind, rt.api_version, manager, now_iso,
+    key = (rt.group, rt.kind, rt.api_version, manager, now_iso, spec_pickle,
            repr([{k: v for k, v in md.items() if k not in _UNOWNED_META},
-                 [(k, v) for k, v in new.items() if k != "metadata"]]))
+                 [(k, v) for k, v in new.items() if k != "metadata"] if spec_pickle is None else
+                 [(k, None if k == "spec" else v) for k, v in new.items() if k != "metadata"]]))
     got = _CREATES.get(key)
     if got is None:
         _record_update(rt, None, new, manager, now_iso, None, None, False)

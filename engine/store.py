@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import collections
+import functools
 import heapq
 import itertools
 import random
@@ -376,14 +377,17 @@ class Store:
             for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
                       "deletionGracePeriodSeconds", "generation", "selfLink"):
                 md.pop(k, None)
+            # The two callbacks as partials, not lambdas: a lambda here would make the variables
+            # it reads closure cells, allocated on every call of create(), the Events' fast path
+            # above included (six a pod).
             record = None
             if _applied is None:
-                mgr, now = self._manager(manager, sync), objects.iso(self._now())
-                record = lambda o: managedfields.record_update(rt, None, o, mgr, now, sent=sent)   # noqa: E731
+                record = functools.partial(managedfields.record_update, rt, None, manager=self._manager(manager, sync),
+                                           now_iso=objects.iso(self._now()), sent=sent)
             lookup = None
             if rt is kinds.POD:
                 shown = md.get("generateName") if generated else md.get("name")
-                lookup = lambda ns, sa: self._service_account(ns, sa, shown or "Unknown", wait=sync)  # noqa: E731
+                lookup = functools.partial(self._service_account, pod_name=shown or "Unknown", wait=sync)
             obj = admission.admit_create(obj, strict=strict, decode=sync, on_defaulted=record,
                                          service_account=lookup,
                                          priority_classes=self._priority_classes() if rt is kinds.POD else None)
@@ -604,10 +608,9 @@ class Store:
         else:
             strategy.prepare_for_update(new, old)
             record = None
-            if applied is None:
-                mgr, now = self._manager(manager, sync), objects.iso(self._now())
-                record = lambda o: managedfields.record_update(rt, old, o, mgr, now, subresource=subresource,  # noqa: E731
-                                                    sent=sent)
+            if applied is None:           # (a partial, not a lambda: as in create())
+                record = functools.partial(managedfields.record_update, rt, old, manager=self._manager(manager, sync),
+                                           now_iso=objects.iso(self._now()), subresource=subresource, sent=sent)
             new = admission.admit_update(new, old, strict=strict, decode=sync, on_defaulted=record)
             # Upstream defaults the body while decoding it, before PrepareForUpdate compares specs;
             # compare again now that defaults are in, so fields a client left out to be defaulted

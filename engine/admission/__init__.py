@@ -122,8 +122,9 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
                  service_account=None, priority_classes=None) -> dict:
     """Decode, default, mutate and validate an object being created. `decode=False` is for the
     engine's own writes: they never were JSON, so there is nothing a decoder could refuse.
-    `on_defaulted(obj)` is called once the object is decoded and defaulted, before the mutating
-    plugins: the point where the apiserver's field manager sees a write.
+    `on_defaulted(obj, spec_pickle=...)` is called once the object is decoded and defaulted, before
+    the mutating plugins: the point where the apiserver's field manager sees a write; spec_pickle
+    is `pickle.dumps(obj["spec"])` for an engine-made pod whose spec admission pickled, else None.
     `service_account(namespace, name) -> dict` is the ServiceAccount plugin's lookup for a Pod
     (it raises the plugin's Forbidden when there is none); without it no lookup is made."""
     rt = _type_of(obj)
@@ -162,7 +163,10 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
     defaulted = (pickle.dumps(out["spec"], protocol=pickle.HIGHEST_PROTOCOL)   # before the plugins
                  if spec_key is not None and memo is None else None)
     if on_defaulted is not None:
-        on_defaulted(out)
+        # The defaulted spec's pickle, where there is one (the memo's, which out["spec"] was
+        # unpickled from, or the one just made): the field manager keys its create memo on it
+        # rather than walk the spec again (managedfields._record_create_memo).
+        on_defaulted(out, spec_pickle=memo.defaulted if memo is not None else defaulted)
     if kind == "Pod":
         plugins.pod_create(out, service_account, priority_classes)
         api_warnings.add_all(pod_warnings.pod_apparmor_skew(out))
@@ -198,7 +202,7 @@ def admit_create(obj: dict, *, strict: bool = True, decode: bool = True, on_defa
 def admit_update(new: dict, old: dict, *, strict: bool = True, decode: bool = True,
                  on_defaulted=None) -> dict:
     """Decode, default, mutate and validate a replacement of `old` by `new` (spec/metadata write).
-    `decode=False` and `on_defaulted` as for admit_create."""
+    `decode=False` and `on_defaulted` as for admit_create (here always called without a pickle)."""
     rt = _type_of(new)
     if rt is None:
         return objects.clone(new)

@@ -191,6 +191,7 @@ class Expectations:
 
 _ACTIVE, _STRAY, _OTHER = "active", "stray", "other"
 _NOT_READY = object()
+_NOTHING_READ = object()
 
 
 class _PodFacts:
@@ -210,6 +211,12 @@ class _PodFacts:
         self.tmpl_labels = tuple((((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}).items())
         self._by_id: dict[int, tuple] = {}
         self.active: list[tuple] = []       # the facts of the last claim's active pods, in order
+        # The last ownerReferences list read and what it says of this ReplicaSet (_owners): the
+        # pods of one template share one stored list (engine/shared_parts.py), and a stored list
+        # never changes, so the check is made once per list, not once per pod per reconcile.
+        # (The list itself is kept, so its id cannot be reused while it is remembered.)
+        self._refs_read: object = _NOTHING_READ
+        self._refs_say: tuple[bool, bool] = (False, False)
         # Kept from one reconcile to the next (engine/store.py owned_changes tells which pods
         # were written meanwhile): every owned pod's facts by (resource, namespace, name), and
         # how many of them are active, fully labelled, Ready, strays. None until a full claim.
@@ -239,7 +246,7 @@ class _PodFacts:
     def update(self, changed: set, store, match) -> None:
         """Re-read the owned objects written since the last reconcile (pods among them)."""
         assert self.by_ident is not None
-        by_ident, uid = self.by_ident, self.uid
+        by_ident = self.by_ident
         for ident in changed:
             if ident[0] != kinds.POD.name:
                 continue
@@ -247,8 +254,7 @@ class _PodFacts:
             if old is not None:
                 self._count(old, -1)
             pod = store.try_get(kinds.POD, ident[1], ident[2])
-            if pod is None or not any(type(r) is dict and r.get("uid") == uid
-                                      for r in pod["metadata"].get("ownerReferences") or ()):
+            if pod is None or not self._owners(pod["metadata"].get("ownerReferences"))[0]:
                 continue
             f = self._compute(pod, match)
             by_ident[ident] = f
@@ -286,13 +292,27 @@ class _PodFacts:
             return act
         return [self.of(p) for p in pods]
 
+    def _owners(self, refs) -> tuple[bool, bool]:
+        """(an ownerReference names this ReplicaSet, its controller reference does), for a pod's
+        ownerReferences list; worked out again only for a list other than the last one."""
+        if refs is self._refs_read:
+            return self._refs_say
+        uid, owned, controlled = self.uid, False, None
+        for r in refs or ():
+            if type(r) is dict:
+                if r.get("uid") == uid:
+                    owned = True
+                if controlled is None and r.get("controller"):
+                    controlled = r.get("uid") == uid       # (the first controller reference counts)
+        self._refs_read, self._refs_say = refs, (owned, bool(controlled))
+        return self._refs_say
+
     def _compute(self, pod: dict, match) -> tuple:
         md = pod["metadata"]
         labels = md.get("labels") or {}
         verdict = _OTHER
         if match is not None:
-            ref = _controller_ref(md)
-            if (ref is not None and ref.get("uid") == self.uid and not md.get("deletionTimestamp")
+            if (self._owners(md.get("ownerReferences"))[1] and not md.get("deletionTimestamp")
                     and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")):
                 verdict = _ACTIVE if match(labels) else _STRAY
         fully = True

@@ -92,3 +92,24 @@ def test_counted_claims_write_and_decide_exactly_what_full_claims_do():
             (fresh.n_active, fresh.n_fully, fresh.n_ready, fresh.n_strays)
         assert kept.n_active == sum(1 for f in every if f[1] is _ACTIVE)
         assert kept.n_ready == sum(1 for f in every if f[1] is _ACTIVE and f[3] is not _NOT_READY)
+
+
+def test_the_owner_check_remembered_per_list_answers_as_reading_each_list_does():
+    rs = {"metadata": {"name": "web-1", "namespace": "default", "uid": "rs-uid"},
+          "spec": {"selector": {"matchLabels": {"app": "web"}}}}
+    facts = _PodFacts(rs)
+    mine = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "uid": "rs-uid"}
+    other = dict(mine, name="web-2", uid="other-uid")
+    lists = [None, [], [dict(mine, controller=True)], [dict(mine)], [dict(other, controller=True), dict(mine)],
+             [dict(other, controller=True), dict(mine, controller=True)], [dict(mine, controller=False)],
+             [dict(other), dict(mine, controller=True)]]
+
+    def plain(refs):
+        owned = any(r.get("uid") == "rs-uid" for r in refs or ())
+        ctl = next((r for r in refs or () if r.get("controller")), None)
+        return owned, ctl is not None and ctl.get("uid") == "rs-uid"
+
+    rng = random.Random(3)
+    for _ in range(500):                 # lists read in any order, each again and again
+        refs = rng.choice(lists)
+        assert facts._owners(refs) == plain(refs)

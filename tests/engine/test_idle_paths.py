@@ -2,11 +2,13 @@
 shortcuts that must store and note exactly what the general paths do (bench/README.md, "What an
 idle cluster costs")."""
 import gc
+import threading
 
 import pytest
 
 from engine import heap, managedfields, objects, resources as kinds
 from engine.clock import ManualClock
+from engine.cluster import Cluster
 from engine.store import Store
 
 LEASE_API = "coordination.k8s.io/v1"
@@ -213,3 +215,23 @@ def test_the_garbage_collector_looks_again_only_at_changed_references():
     c.store.update(same, sync=False)
     c.run_until_idle()
     assert c.store.try_get(kinds.CONFIGMAP, "default", "worker") is None
+
+
+def test_only_writes_from_other_threads_wake_the_engine_thread():
+    # (engine/cluster.py _wake_up: the engine's own writes and timers are followed by another
+    # pass anyway; a web thread's write must wake it.)
+    c = Cluster(store=Store(), clock=ManualClock(), nodes=1)
+    c.run_until_idle()
+    c._engine_thread = threading.get_ident()          # this thread plays the engine thread
+    c._wake.clear()
+    c.store.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"}})
+    c.clock.advance(1)
+    assert not c._wake.is_set()
+    t = threading.Thread(target=c.store.create,
+                         args=({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b", "namespace": "default"}},))
+    t.start()
+    t.join()
+    assert c._wake.is_set()
+    c._wake_up()                                       # a pending wake stays pending
+    assert c._wake.is_set()
+    c.stop()
