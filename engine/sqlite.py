@@ -78,9 +78,14 @@ def check_state_file(path: str) -> None:
     if head != _SQLITE_MAGIC:
         raise StateFileError(f"{where} is not a kubeplay state file (not a SQLite database); "
                              f"it was left untouched")
+    # A header that says WAL (bytes 18-19 are 2) makes even a read-only open create PATH-wal and
+    # PATH-shm beside the file; the ones this check made are removed again below, so a file that
+    # is refused is left as it was found, its directory included.
+    sidecars = [p for p in (path + "-wal", path + "-shm") if not os.path.exists(p)]
     try:
         ro = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
     except sqlite3.Error as e:
+        _remove(sidecars)
         raise StateFileError(f"{where} cannot be opened: {e}") from None
     try:
         ok = ro.execute("PRAGMA quick_check").fetchone()
@@ -93,9 +98,20 @@ def check_state_file(path: str) -> None:
         raise StateFileError(f"{where} is damaged or truncated ({e}); it was left untouched") from None
     finally:
         ro.close()
+        _remove(sidecars)
     if tables and (set(tables) - set(_OUR_TABLES) or any(tables.get(t, cols) != cols for t, cols in _OUR_TABLES.items())):
         raise StateFileError(f"{where} is a SQLite database of another program (tables: "
                              f"{', '.join(sorted(tables))}); kubeplay will not change it")
+
+
+def _remove(paths: list[str]) -> None:
+    """Remove the files of `paths` that exist (a read-only open's empty WAL and shared memory:
+    nothing was written to them)."""
+    for p in paths:
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
 
 
 def _opens_for_writing(path: str) -> bool:
