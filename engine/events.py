@@ -82,6 +82,13 @@ class EventRecorder:
         self._correlators: dict[tuple[str, str | None], Correlator] = {}
         self._last_nano = 0                               # names stay unique within one instant
 
+    def source_stopped(self, component: str, host: str | None) -> None:
+        """That source's process is gone (a node's kubelet, with its node): its EventCorrelator
+        goes with it, as upstream the caches live in the process. A kubelet started again under
+        the same name begins with empty ones — its "Starting kubelet." is a new Event, not a
+        repeat — and a cluster that replaces nodes does not keep every old kubelet's keys."""
+        self._correlators.pop((component, host), None)
+
     def _name(self, md: dict, now: float) -> str:
         self._last_nano = max(int(now * 1e9), self._last_nano + 1)
         return f"{md.get('name')}.{self._last_nano:x}"

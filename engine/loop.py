@@ -119,6 +119,8 @@ class Recorder(Protocol):
     def event(self, obj: dict, etype: str, reason: str, message: str, *, component: str,
               host: str | None = None, field_path: str | None = None) -> None: ...
 
+    def source_stopped(self, component: str, host: str | None) -> None: ...
+
 
 class Decisions(Protocol):
     """The decision log the page shows: what a controller saw and what it did about it."""

@@ -185,8 +185,9 @@ def micro_iso(t: float) -> str:
 
 
 def parse_time(s: str | None) -> float | None:
-    """An RFC 3339 timestamp as seconds since the epoch; None for none or one that does not parse."""
-    if not s:
+    """An RFC 3339 timestamp as seconds since the epoch; None for none or one that does not parse
+    (anything not a string included: the cache below cannot take a dict or a list as its key)."""
+    if not s or type(s) is not str:
         return None
     return _parse_time(s)
 

@@ -217,6 +217,7 @@ class Kubelets(Controller):
         if ev.type == "DELETED":
             st = self._nodes.pop(name, None)
             self._stalled.discard(name)
+            self.recorder.source_stopped(NAME, name)      # the node's kubelet is gone with it
             return list(st.pods) if st else ()
         st = self._ensure_node(node)
         keys = [NODE_PREFIX + name]
@@ -260,6 +261,7 @@ class Kubelets(Controller):
                                               labels=labels, taints=taints), sync=False)
         self._renew_lease(node, now)
         ref = _node_ref(name)
+        self.recorder.source_stopped(NAME, name)          # a new kubelet process: empty caches
         self.recorder.event(ref, "Normal", "Starting", "Starting kubelet.", component=NAME, host=name)
         for cond in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"):
             self.recorder.event(ref, "Normal", cond, f"Node {name} status is now: {cond}", component=NAME, host=name)

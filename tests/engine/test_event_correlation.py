@@ -171,3 +171,25 @@ def test_the_schedulers_events_are_not_correlated(rec):
     evs = events(store)
     assert evs[0]["count"] == 30 and len(evs) == 13
     assert not any(e["message"].startswith(COMBINED) for e in evs)
+
+
+def kubelet_starts(store, node):
+    return [e for e in events(store)
+            if e["reason"] == "Starting" and e["involvedObject"]["name"] == node and e["source"]["component"] == "kubelet"]
+
+
+def test_a_deleted_nodes_kubelet_takes_its_correlator_and_a_new_one_starts_empty(cluster):
+    """Upstream the caches live in the kubelet process: one started again under the same node
+    name writes a new "Starting kubelet." Event (count 1), not a repeat of the old one's."""
+    sources = cluster.recorder._correlators
+    assert ("kubelet", "node-1") in sources
+    cluster.store.delete(kinds.NODE, "", "node-1")
+    cluster.run_until_idle()
+    assert ("kubelet", "node-1") not in sources and ("kubelet", "node-2") in sources
+    (old,) = kubelet_starts(cluster.store, "node-1")
+    cluster.add_node("node-1")
+    cluster.run_until_idle()
+    assert ("kubelet", "node-1") in sources
+    again = [e for e in kubelet_starts(cluster.store, "node-1") if e["metadata"]["name"] != old["metadata"]["name"]]
+    assert [e["count"] for e in again] == [1]
+    assert cluster.store.get(kinds.EVENT, old["metadata"]["namespace"], old["metadata"]["name"])["count"] == 1

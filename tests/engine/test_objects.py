@@ -111,6 +111,8 @@ def test_parse_time_of_nothing_or_of_what_does_not_parse_is_none_every_time():
     for _ in range(2):
         for s in BAD:
             assert objects.parse_time(s) is None
+    for not_text in (1767225600, 1.5, {"t": "2026-01-01T00:00:00Z"}, ["2026-01-01T00:00:00Z"], True):
+        assert objects.parse_time(not_text) is None      # type: ignore[arg-type]
 
 
 def test_parse_time_cache_is_bounded():
