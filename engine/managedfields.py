@@ -341,7 +341,15 @@ def events_api_series(entries: list[dict], manager: str, now_iso: str, related: 
     e = entries[0]
     if e.get("manager") != manager or e.get("operation") != UPDATE or e.get("apiVersion") != EVENTS_API_VERSION:
         return None
-    return [_entry(manager, UPDATE, EVENTS_API_VERSION, None, now_iso, events_api_fields(related=related, series=True))]
+    return _listed(_entry(manager, UPDATE, EVENTS_API_VERSION, None, now_iso, events_api_fields(related=related, series=True)))
+
+
+def _listed(e: dict) -> list[dict]:
+    """The one-entry managedFields list of an Event, shared by the Events with that entry."""
+    listed = _EVENT_ENTRIES.get(id(e))
+    if listed is None or listed[0] is not e:
+        listed = _EVENT_ENTRIES.put(id(e), [e])
+    return listed
 
 
 def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
@@ -352,7 +360,7 @@ def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
         return
     if is_events_api_event(obj):
         api_fields = events_api_fields(related=bool(obj.get("related")), series=bool(obj.get("series")))
-        obj["metadata"]["managedFields"] = [_entry(manager, UPDATE, EVENTS_API_VERSION, None, now_iso, api_fields)]
+        obj["metadata"]["managedFields"] = _listed(_entry(manager, UPDATE, EVENTS_API_VERSION, None, now_iso, api_fields))
         return
     key = (manager, _flat_signature(obj))
     fields = _FLAT_CREATES.get(key)

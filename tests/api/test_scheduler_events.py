@@ -56,3 +56,17 @@ def test_describe_shows_the_series_as_x2_over(cluster, k):
     assert len(lines) == 2, out
     assert re.search(r"Warning\s+FailedScheduling\s+10m\s+default-scheduler\s+0/3 nodes", lines[0]), out
     assert re.search(r"Warning\s+FailedScheduling\s+0s \(x2 over 5m\)\s+default-scheduler\s+0/3 nodes", lines[1]), out
+
+
+def test_field_selectors_on_source_and_reporting_component(cluster, client):
+    """EventToSelectableFields: `source` is source.component (empty for the scheduler's Events),
+    `reportingComponent` the reportingController."""
+    unschedulable(cluster)
+
+    def reasons(selector):
+        r = client.get("/api/v1/namespaces/default/events", query_string={"fieldSelector": selector})
+        assert r.status_code == 200, r.get_json()
+        return {e["reason"] for e in r.get_json()["items"]}
+    assert reasons("reportingComponent=default-scheduler") == {"FailedScheduling"}
+    assert "FailedScheduling" not in reasons("source=default-scheduler")
+    assert "FailedScheduling" in reasons("source=")
