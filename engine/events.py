@@ -155,15 +155,19 @@ class EventBroadcaster:
         if self._timer is not None:
             return
         k = int((now - self._started) // FINISH_TIME) + 1
-        self._timer = self._recorder._clock.call_at(self._started + k * FINISH_TIME, self._tick)
+        while self._started + k * FINISH_TIME <= now:      # (float rounding)
+            k += 1
+        self._arm_tick(k)
 
-    def _tick(self) -> None:
-        """refreshExistingEventSeries (on its REFRESH_TIME grid), then finishSeries."""
+    def _arm_tick(self, k: int) -> None:
+        self._timer = self._recorder._clock.call_at(self._started + k * FINISH_TIME, lambda: self._tick(k))
+
+    def _tick(self, k: int) -> None:
+        """The k-th tick: refreshExistingEventSeries (every REFRESH_TIME), then finishSeries."""
         self._timer = None
-        now = self._recorder._clock.now()
-        ticks = round((now - self._started) / FINISH_TIME)
+        now = self._started + k * FINISH_TIME       # (its time, should the clock fire it late)
         open_series = [v for v in self.cache.values() if v[4]]
-        if ticks and ticks % round(REFRESH_TIME / FINISH_TIME) == 0:
+        if k % round(REFRESH_TIME / FINISH_TIME) == 0:
             for v in open_series:
                 self._write_series(v)
         for key, v in list(self.cache.items()):
@@ -174,7 +178,7 @@ class EventBroadcaster:
             elif v[2] < now - FINISH_TIME:
                 del self.cache[key]
         if any(v[4] for v in self.cache.values()):
-            self._arm(now)
+            self._arm_tick(k + 1)
 
     def _write_series(self, got: list) -> None:
         """recordEvent for a series: a strategic-merge PATCH of `series` (all that differs from the

@@ -166,3 +166,23 @@ def test_a_state_files_series_counts_as_written_at_its_last_observation():
     t0 = objects.parse_time("2026-01-01T00:00:00Z")
     assert list(expiry.due(t0 + 3600 + 700)) == [("default", "b")]      # a's lease runs to 01:50
     assert list(expiry.due(t0 + 3600 + 3000)) == [("default", "a")]
+
+
+def test_the_ticks_stay_on_their_grid_from_a_fractional_start(rec):
+    """Each tick arms the next one (k + 1), never its own again: a start at .1 s, whose grid
+    times float arithmetic cannot hit exactly, fires one tick per six minutes."""
+    recorder, store, clock, pod = rec
+    clock.advance(0.1)
+    fail(recorder, pod)
+    fail(recorder, pod)                   # a series: the timer runs
+    fired = 0
+    for _ in range(60):                   # 60 minutes
+        clock.advance(60)
+        fail(recorder, pod)
+        due = clock.pop_due()
+        fired += len(due)
+        for t in due:
+            t.fn()
+    assert fired == 10
+    (ev,) = events(store)
+    assert ev["series"]["count"] == 2 + 60    # refreshed by tick 10 (60 minutes), after that minute's occurrence
