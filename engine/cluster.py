@@ -94,7 +94,7 @@ class Cluster:
         self.store.observe_writes(self.timeline)
         self.timings = timings or Timings()
         self.decisions = DecisionLog(self.clock)
-        self.recorder = EventRecorder(self.store, self.clock)
+        self.recorder = EventRecorder(self.store, self.clock, FIELD_MANAGERS)
         self.failed_nodes: set[str] = set()
         # Control-plane components stopped from the page (controlplane.COMPONENTS), and the engine
         # controllers that are therefore not running.
@@ -242,6 +242,9 @@ class Cluster:
                 self._queues[name] = WorkQueue(self.clock)
         else:
             self._stopped_controllers.update(names)
+            for name in names:
+                # the process's events.k8s.io broadcaster (its series cache, its timers) ends with it
+                self.recorder.source_stopped(name, controlplane.NODE_NAME)
         self._rewire()
         if running:
             for name in names:

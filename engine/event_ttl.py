@@ -38,9 +38,13 @@ class EventExpiry:
 
     def loaded(self, events: Iterable[dict]) -> None:
         """Index Events read back from a state file: their last write is the latest of the
-        times they carry (the recorder moves lastTimestamp on every repeat)."""
+        times they carry (tools/record moves lastTimestamp on every repeat, tools/events a
+        series' lastObservedTime)."""
         def last_write(ev: dict) -> float:
             times = [objects.parse_time(ev.get(k)) for k in ("lastTimestamp", "eventTime", "firstTimestamp")]
+            series = ev.get("series")
+            if isinstance(series, dict):
+                times.append(objects.parse_time(series.get("lastObservedTime")))
             times.append(objects.parse_time(objects.meta(ev).get("creationTimestamp")))
             return max((t for t in times if t is not None), default=0.0)
         # Ties (times are whole seconds) in resourceVersion order, which is write order.

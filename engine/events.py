@@ -8,15 +8,18 @@ a PATCH of count, lastTimestamp and message on the Event it repeats, similar Eve
 distinct messages in ten minutes become one "(combined from similar events): ..." Event, and a
 source writes at most 25 Events about one object in a burst.
 
-The kube-scheduler is the exception: since 1.19 it records through the events.k8s.io/v1
-recorder (client-go tools/events), which has none of that; its Events keep the plain
-exact-repeat count this module always gave them."""
+The kube-scheduler is the exception: it records through the events.k8s.io/v1 recorder (client-go
+tools/events, NewEventBroadcasterAdapter), which has none of that. Its Events, read as core/v1,
+carry eventTime (a MicroTime), action, reportingComponent and reportingInstance, and no
+firstTimestamp, lastTimestamp, count or source; a repeat becomes a `series` (EventBroadcaster
+below)."""
 from __future__ import annotations
 
 from sys import intern
 
-from . import errors, objects, resources as kinds
+from . import errors, objects
 from .bounded import Memo
+from .clock import Timer
 from .event_correlation import COMBINED_PREFIX, Correlator
 
 NORMAL, WARNING = "Normal", "Warning"
@@ -71,30 +74,164 @@ _REFS: Memo[tuple] = Memo(10_000)
 # tools/record: no correlator (kube-scheduler's NewEventBroadcasterAdapter).
 EVENTS_API_COMPONENTS = frozenset({"default-scheduler"})
 
+# tools/events event_broadcaster.go: finishSeries runs every finishTime and ends the series (and
+# forgets the singletons) last seen more than finishTime ago; refreshExistingEventSeries writes
+# every open series' count every refreshTime.
+FINISH_TIME = 6 * 60.0
+REFRESH_TIME = 30 * 60.0
+
+
+class EventBroadcaster:
+    """One component's events.k8s.io/v1 broadcaster (client-go tools/events event_broadcaster.go,
+    eventBroadcasterImpl): its eventCache and the two timers that tend it.
+
+    recordToSink keys the cache by (type, action, reason, reportingController, reportingInstance,
+    regarding, related) — the full ObjectReferences, resourceVersion included; not the note. The
+    first Event of a key is created; the second sets `series: {count: 2, lastObservedTime}` on
+    the cached Event and PATCHes it (a create under the same name if it is gone); later ones only
+    count in the cache. finishSeries (every FINISH_TIME from the broadcaster's start; here, from
+    its first Event) writes the final count of each series last observed more than FINISH_TIME
+    before and forgets it, and forgets the singletons created that long before;
+    refreshExistingEventSeries (every REFRESH_TIME) writes every open series' count. The timer
+    runs only while a series is open: whether a finishSeries tick has forgotten a singleton is
+    worked out when it is next looked up."""
+
+    def __init__(self, recorder: "EventRecorder", component: str, host: str | None, started: float):
+        self._recorder, self.component = recorder, component
+        self.instance = f"{component}-{host}" if host else component     # reportingController-hostname
+        self._started = started
+        # key -> [namespace, name, eventTime, the Event as created, series count (0: none), lastObservedTime]
+        self.cache: dict[tuple, list] = {}
+        self._timer: Timer | None = None
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def record(self, ns: str, md: dict, now: float, involved: dict, related: dict | None, etype: str,
+               reason: str, action: str, message: str) -> None:
+        key = (etype, action, reason, self.component, self.instance, tuple(involved.items()),
+               tuple(related.items()) if related else None)
+        got = self.cache.get(key)
+        if got is not None and not got[4] and self._finished_by(got[2], now):
+            del self.cache[key]           # a singleton a finishSeries tick has forgotten by now
+            got = None
+        if got is None:
+            rec = self._recorder
+            # (read as core/v1: no count, deprecatedSource {}, null first/lastTimestamp)
+            name = rec._name(md, now)
+            ev: dict = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name, "namespace": ns},
+                        "involvedObject": involved, "reason": reason, "message": message,
+                        "source": {}, "firstTimestamp": None, "lastTimestamp": None,
+                        "type": etype, "eventTime": objects.micro_iso(now), "action": action}
+            if related:
+                ev["related"] = related
+            ev["reportingComponent"], ev["reportingInstance"] = self.component, self.instance
+            self.cache[key] = [ns, name, now, dict(ev, metadata={"name": name, "namespace": ns}), 0, now]
+            if len(self.cache) > 50000:
+                self._forget_singletons(now)
+            rec._store.create(ev, sync=False, admit=False)
+            return
+        if got[4]:
+            got[4] += 1                   # an open series: counted here, written by the timers
+            got[5] = now
+            return
+        got[4], got[5] = 2, now
+        self._write_series(got)
+        self._arm(now)
+
+    def _finished_by(self, event_time: float, now: float) -> bool:
+        """Whether a finishSeries tick (at started + k·FINISH_TIME) in (event_time + FINISH_TIME,
+        now] has passed."""
+        k = int((event_time + FINISH_TIME - self._started) // FINISH_TIME) + 1
+        return self._started + k * FINISH_TIME <= now
+
+    def _forget_singletons(self, now: float) -> None:
+        for key in [k for k, v in self.cache.items() if not v[4] and self._finished_by(v[2], now)]:
+            del self.cache[key]
+
+    def _arm(self, now: float) -> None:
+        if self._timer is not None:
+            return
+        k = int((now - self._started) // FINISH_TIME) + 1
+        while self._started + k * FINISH_TIME <= now:      # (float rounding)
+            k += 1
+        self._arm_tick(k)
+
+    def _arm_tick(self, k: int) -> None:
+        self._timer = self._recorder._clock.call_at(self._started + k * FINISH_TIME, lambda: self._tick(k))
+
+    def _tick(self, k: int) -> None:
+        """The k-th tick: refreshExistingEventSeries (every REFRESH_TIME), then finishSeries."""
+        self._timer = None
+        now = self._started + k * FINISH_TIME       # (its time, should the clock fire it late)
+        open_series = [v for v in self.cache.values() if v[4]]
+        if k % round(REFRESH_TIME / FINISH_TIME) == 0:
+            for v in open_series:
+                self._write_series(v)
+        for key, v in list(self.cache.items()):
+            if v[4]:
+                if v[5] < now - FINISH_TIME:
+                    self._write_series(v)
+                    del self.cache[key]
+            elif v[2] < now - FINISH_TIME:
+                del self.cache[key]
+        if any(v[4] for v in self.cache.values()):
+            self._arm_tick(k + 1)
+
+    def _write_series(self, got: list) -> None:
+        """recordEvent for a series: a strategic-merge PATCH of `series` (all that differs from the
+        cached Event without it); on NotFound, a create of the cached Event with it."""
+        ns, name, _, ev, count, last = got
+        series = {"count": count, "lastObservedTime": objects.micro_iso(last)}
+        store = self._recorder._store
+        manager = self._recorder.field_manager(self.component) or self.component
+        if store.patch_event_series(ns, name, series, manager) is not None:
+            return
+        try:
+            store.create(objects.with_series(ev, series), sync=False, admit=False, manager=manager)
+        except errors.ApiError:
+            pass                          # events are best-effort
+
 
 class EventRecorder:
-    def __init__(self, store, clock):
+    def __init__(self, store, clock, field_managers: dict[str, str] | None = None):
         self._store, self._clock = store, clock
-        # The events.k8s.io components' exact repeats: aggregation key -> (namespace, name)
-        self._seen: dict[tuple, tuple[str, str]] = {}
+        # The events.k8s.io/v1 components' broadcasters, by source (component, host).
+        self._broadcasters: dict[tuple[str, str | None], EventBroadcaster] = {}
+        # The field manager each component writes as (its process's user agent), for the writes
+        # a broadcaster's timers make outside that component's turn.
+        self._field_managers = field_managers or {}
         # One EventCorrelator per source (component, host): upstream each component process —
         # each kubelet, each controller's broadcaster — has its own, with its own LRU caches.
         self._correlators: dict[tuple[str, str | None], Correlator] = {}
         self._last_nano = 0                               # names stay unique within one instant
 
+    def field_manager(self, component: str) -> str | None:
+        return self._field_managers.get(component)
+
     def source_stopped(self, component: str, host: str | None) -> None:
-        """That source's process is gone (a node's kubelet, with its node): its EventCorrelator
-        goes with it, as upstream the caches live in the process. A kubelet started again under
-        the same name begins with empty ones — its "Starting kubelet." is a new Event, not a
-        repeat — and a cluster that replaces nodes does not keep every old kubelet's keys."""
+        """That source's process is gone (a node's kubelet, with its node; the kube-scheduler):
+        its EventCorrelator or broadcaster goes with it, as upstream the caches live in the
+        process. A kubelet started again under the same name begins with empty ones — its
+        "Starting kubelet." is a new Event, not a repeat — and a cluster that replaces nodes
+        does not keep every old kubelet's keys."""
         self._correlators.pop((component, host), None)
+        b = self._broadcasters.pop((component, host), None)
+        if b is not None:
+            b.stop()
 
     def _name(self, md: dict, now: float) -> str:
         self._last_nano = max(int(now * 1e9), self._last_nano + 1)
         return f"{md.get('name')}.{self._last_nano:x}"
 
     def event(self, obj: dict, etype: str, reason: str, message: str, *, component: str,
-              host: str | None = None, field_path: str | None = None) -> None:
+              host: str | None = None, field_path: str | None = None, action: str = "",
+              related: dict | None = None) -> None:
+        """Record an Event about `obj`. `action` and `related` (an object) are the events.k8s.io/v1
+        recorder's (Eventf(regarding, related, type, reason, action, note)); a tools/record
+        component has neither."""
         md = obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         now = self._clock.now()
@@ -107,7 +244,13 @@ class EventRecorder:
         involved = _involved(obj, md, field_path)
         try:
             if component in EVENTS_API_COMPONENTS:
-                self._exact_repeats(md, ns, now, involved, etype, reason, message, component, host, field_path)
+                b = self._broadcasters.get((component, host))
+                if b is None:
+                    b = self._broadcasters[(component, host)] = EventBroadcaster(self, component, host, now)
+                rel = None
+                if related is not None:
+                    rel = _involved(related, related.get("metadata") or {}, None)
+                b.record(ns, md, now, involved, rel, etype, reason, action, message)
             else:
                 self._correlated(obj, md, ns, now, involved, etype, reason, message, component, host, field_path)
         except errors.ApiError:
@@ -152,21 +295,6 @@ class EventRecorder:
                      reporting=not combined)
         if combined:
             corr.stored_combined(ref, field_path, etype, reason, message, log)
-
-    def _exact_repeats(self, md, ns, now, involved, etype, reason, message, component, host, field_path):
-        agg_key = (md.get("uid"), etype, reason, message, component, field_path)
-        prev = self._seen.get(agg_key)
-        if prev:
-            cur = self._store.try_get(kinds.EVENT, prev[0], prev[1])
-            if cur is not None:
-                self._store.patch_event(prev[0], prev[1], int(cur.get("count") or 1) + 1, objects.iso(now), message)
-                return
-        stamp = objects.iso(now)
-        made = self._create(self._name(md, now), ns, involved, etype, reason, message, component, host,
-                            stamp, stamp, 1)
-        self._seen[agg_key] = (ns, made["metadata"]["name"])
-        if len(self._seen) > 50000:
-            self._seen.clear()
 
     def _create(self, name, ns, involved, etype, reason, message, component, host, first, last, count,
                 reporting: bool = True) -> dict:

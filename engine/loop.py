@@ -117,7 +117,8 @@ class Recorder(Protocol):
     """The EventRecorder (engine.events): Events as `kubectl describe` shows them."""
 
     def event(self, obj: dict, etype: str, reason: str, message: str, *, component: str,
-              host: str | None = None, field_path: str | None = None) -> None: ...
+              host: str | None = None, field_path: str | None = None, action: str = "",
+              related: dict | None = None) -> None: ...
 
     def source_stopped(self, component: str, host: str | None) -> None: ...
 

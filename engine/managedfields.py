@@ -310,11 +310,57 @@ def _flat_signature(obj: dict) -> tuple:
 _IS_DICT = dict.__instancecheck__
 
 
+EVENTS_API_VERSION = "events.k8s.io/v1"
+# What a component that records through client-go's tools/events (the kube-scheduler) sets on
+# the Events it creates, in the events.k8s.io/v1 names it sends them in (an ObjectReference is a
+# structType=atomic leaf), and what its series PATCH adds.
+_EVENTS_API_FIELDS: dict[str, dict] = {k: {} for k in ("f:action", "f:eventTime", "f:note", "f:reason", "f:regarding",
+                                      "f:reportingController", "f:reportingInstance", "f:type")}
+_EVENTS_API_SERIES: dict[str, dict] = {"f:series": {"f:count": {}, "f:lastObservedTime": {}}}
+_EVENTS_API_SETS: dict[tuple[bool, bool], dict] = {}
+
+
+def events_api_fields(*, related: bool, series: bool) -> dict:
+    got = _EVENTS_API_SETS.get((related, series))
+    if got is None:
+        got = dict(_EVENTS_API_FIELDS, **({"f:related": {}} if related else {}), **(_EVENTS_API_SERIES if series else {}))
+        got = _EVENTS_API_SETS[(related, series)] = canonical(got)
+    return got
+
+
+def is_events_api_event(obj: dict) -> bool:
+    """An Event the engine built as tools/events writes it (eventTime set, no source)."""
+    return bool(obj.get("eventTime")) and not obj.get("source")
+
+
+def events_api_series(entries: list[dict], manager: str, now_iso: str, related: bool) -> list[dict] | None:
+    """The series PATCH of an Event its tools/events creator alone manages: that entry, with
+    f:series and the time moved on. None otherwise (the caller takes record_update)."""
+    if len(entries) != 1:
+        return None
+    e = entries[0]
+    if e.get("manager") != manager or e.get("operation") != UPDATE or e.get("apiVersion") != EVENTS_API_VERSION:
+        return None
+    return _listed(_entry(manager, UPDATE, EVENTS_API_VERSION, None, now_iso, events_api_fields(related=related, series=True)))
+
+
+def _listed(e: dict) -> list[dict]:
+    """The one-entry managedFields list of an Event, shared by the Events with that entry."""
+    listed = _EVENT_ENTRIES.get(id(e))
+    if listed is None or listed[0] is not e:
+        listed = _EVENT_ENTRIES.put(id(e), [e])
+    return listed
+
+
 def record_create(rt, obj: dict, manager: str, now_iso: str) -> None:
     """record_update for a create the engine built itself; Events (its most frequent creates,
     six a pod) have their set remembered by their shape."""
     if rt.kind != "Event" or rt.group:
         record_update(rt, None, obj, manager, now_iso)
+        return
+    if is_events_api_event(obj):
+        api_fields = events_api_fields(related=bool(obj.get("related")), series=bool(obj.get("series")))
+        obj["metadata"]["managedFields"] = _listed(_entry(manager, UPDATE, EVENTS_API_VERSION, None, now_iso, api_fields))
         return
     key = (manager, _flat_signature(obj))
     fields = _FLAT_CREATES.get(key)

@@ -172,6 +172,21 @@ _MIN_SECONDS = -62135596800          # 0001-01-01T00:00:00Z
 _MAX_SECONDS = 253402300799          # 9999-12-31T23:59:59Z
 
 
+def with_series(event: dict, series: dict) -> dict:
+    """A copy of a core/v1 Event with that `series`, in its place after eventTime (the order the
+    apiserver writes an Event's fields in); the metadata copied too."""
+    out: dict = {}
+    for k, v in event.items():
+        if k == "series":
+            continue
+        out[k] = dict(v) if k == "metadata" else v
+        if k == "eventTime":
+            out["series"] = dict(series)
+    if "series" not in out:
+        out["series"] = dict(series)
+    return out
+
+
 def micro_iso(t: float) -> str:
     """metav1.MicroTime (Event.eventTime, Lease renewTime). The microseconds are rounded half to
     even, as datetime.fromtimestamp does; the seconds part comes from the per-second cache."""

@@ -180,6 +180,9 @@ def parse_field_selector(s: str | None) -> list[FieldReq]:
 def field_value(obj: dict, path: str) -> str:
     if path == "status.successful":          # a Job's (JobToSelectableFields): succeeded, 0 if unset
         return str(int((obj.get("status") or {}).get("succeeded") or 0))
+    if path == "source":                     # an Event's (EventToSelectableFields): source.component,
+        source = obj.get("source")           # "" for the events.k8s.io recorder's (the scheduler's)
+        return str(source.get("component") or "") if isinstance(source, dict) else ""
     cur: object = obj
     for p in path.split("."):
         if not isinstance(cur, dict):

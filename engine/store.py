@@ -504,6 +504,36 @@ class Store:
             self._emit(rt, "MODIFIED", new, old, False)
         return new
 
+    def patch_event_series(self, namespace: str, name: str, series: dict, manager: str) -> dict | None:
+        """The events.k8s.io recorder's PATCH of a repeated Event (client-go tools/events
+        createPatchBytesForSeries: the cached Event with and without its series differ in
+        `series` alone): the Event with that series, its creator's managedFields entry gaining
+        f:series. None if the Event is gone (the recorder then creates it again)."""
+        rt = kinds.EVENT
+        with self._lock:
+            in_ns = self._objs[rt.name].get(namespace)
+            old = in_ns.get(name) if in_ns is not None else None
+            if in_ns is None or old is None:
+                return None
+            if old.get("series") == series:
+                return old                      # nothing to write: no new resourceVersion
+            new = objects.with_series(old, series)
+            omd = old["metadata"]
+            new["metadata"] = nmd = {k: v for k, v in omd.items() if k != "managedFields"}
+            self._rv += 1
+            nmd["resourceVersion"] = str(self._rv)
+            if "managedFields" in omd:
+                now = objects.iso(self._now())
+                touched = managedfields.events_api_series(omd["managedFields"], manager, now, bool(old.get("related")))
+                if touched is None:
+                    nmd["managedFields"] = omd["managedFields"]
+                    managedfields.record_update(rt, old, new, manager, now)
+                else:
+                    nmd["managedFields"] = touched
+            in_ns[name] = new
+            self._emit(rt, "MODIFIED", new, old, False)
+        return new
+
     def update(self, obj: dict, *, strict: bool = True, dry_run: bool = False, sync: bool = True,
                subresource: str | None = None, manager: str | None = None) -> dict:
         """PUT. `subresource="status"` writes only status (controllers' path).

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 
-from .. import errors, objects, resources as kinds
+from .. import controlplane, errors, objects, resources as kinds
 from ..loop import Controller, Result
 from . import plugins
 from . import preemption, topology, volume_binding
@@ -28,12 +28,17 @@ from .score_window import ScoreWindows
 from .select_host import pick
 
 NAME = "default-scheduler"
+# The host the kube-scheduler runs on (its static pod's node): its events.k8s.io recorder's
+# reportingInstance is "default-scheduler-<hostname>" (client-go tools/events NewRecorder).
+HOST = controlplane.NODE_NAME
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
 FLUSH_UNSCHEDULABLE = 300.0
 
 REASON_SCHEDULED = "Scheduled"
 REASON_FAILED = "FailedScheduling"
 REASON_PREEMPTED = "Preempted"
+# The Events' actions (k/k pkg/scheduler/schedule_one.go, framework/preemption/preemption.go).
+ACTION_SCHEDULED, ACTION_FAILED, ACTION_PREEMPTED = "Binding", "Scheduling", "Preempting"
 MSG_PREEMPTED = "Preempted by pod {uid} on node {node}"
 PREEMPT_CONDITION_MESSAGE = "{scheduler}: preempting to accommodate a higher priority pod"
 MSG_SCHEDULED = "Successfully assigned {ns}/{name} to {node}"
@@ -226,7 +231,8 @@ class Scheduler(Controller):
         att.flush_at = now + FLUSH_UNSCHEDULABLE
         self._set_unschedulable(pod, "Unschedulable", message, nominated=nominate)
         if message != att.message or prompted:
-            self.recorder.event(pod, "Warning", REASON_FAILED, message, component=NAME)
+            self.recorder.event(pod, "Warning", REASON_FAILED, message, component=NAME, host=HOST,
+                                action=ACTION_FAILED)
             self.decide(key, f"Pod {key} is unschedulable: {message}", action="unschedulable",
                         observed={"nodes": len(self.cache.live_nodes())}, desired={"node": None})
         att.message = message
@@ -433,7 +439,7 @@ class Scheduler(Controller):
             return cand
         uid = objects.meta(pod).get("uid")
         for _, _, victim in cand.victims:
-            self._preempt_victim(victim, uid, cand.node)
+            self._preempt_victim(victim, uid, cand.node, pod)
         info = self.cache.pod_info(key, pod)
         for other_key, (node, other) in list(self._nominated.items()):
             if node == cand.node and other_key != key and other.priority < info.priority:
@@ -446,7 +452,7 @@ class Scheduler(Controller):
                     observed={"victims": [vkey for vkey, _, _ in cand.victims]}, desired={"node": cand.node})
         return cand.node
 
-    def _preempt_victim(self, victim: dict, uid: str | None, node: str) -> None:
+    def _preempt_victim(self, victim: dict, uid: str | None, node: str, preemptor: dict) -> None:
         """The DisruptionTarget condition, the Preempted event, then an ordinary (graceful) delete."""
         ns, name = objects.namespace_of(victim), objects.name_of(victim)
         try:
@@ -464,7 +470,7 @@ class Scheduler(Controller):
                 except errors.Conflict:
                     pass              # a client wrote it meanwhile: the delete still goes ahead
             self.recorder.event(latest, "Normal", REASON_PREEMPTED, MSG_PREEMPTED.format(uid=uid, node=node),
-                                component=NAME)
+                                component=NAME, host=HOST, action=ACTION_PREEMPTED, related=preemptor)
             self.store.delete(kinds.POD, ns, name, sync=False)
         except errors.NotFound:
             return
@@ -516,7 +522,8 @@ class Scheduler(Controller):
             self.cache.unassign(key)          # ForgetPod: the binding failed
             raise
         self.recorder.event(pod, "Normal", REASON_SCHEDULED,
-                            MSG_SCHEDULED.format(ns=ns, name=name, node=node), component=NAME)
+                            MSG_SCHEDULED.format(ns=ns, name=name, node=node), component=NAME, host=HOST,
+                            action=ACTION_SCHEDULED)
         self.decide(key, f"Pod {key} → {node}", action="bind", observed={"node": None},
                     desired={"node": node})
         return None

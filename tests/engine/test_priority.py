@@ -153,6 +153,12 @@ def test_a_high_priority_pod_preempts_the_fewest_lowest_priority_pods_and_lands_
     assert (cond["status"], cond["reason"], cond["message"]) == (
         "True", "PreemptionByScheduler", "default-scheduler: preempting to accommodate a higher priority pod")
     assert ("Preempted", f"Preempted by pod {urgent['metadata']['uid']} on node node-1") in events_of(c, "a")
+    # Eventf(victim, preemptor, Normal, "Preempted", "Preempting", ...): the preemptor is `related`
+    [ev] = [e for e in c.store.iter(kinds.EVENT, "default") if e["reason"] == "Preempted"]
+    assert ev["action"] == "Preempting" and ev["reportingComponent"] == "default-scheduler"
+    assert (ev["related"]["kind"], ev["related"]["name"], ev["related"]["uid"]) == ("Pod", "urgent", urgent["metadata"]["uid"])
+    assert list(ev).index("related") == list(ev).index("action") + 1
+    assert "f:related" in ev["metadata"]["managedFields"][0]["fieldsV1"]
     assert not get_pod(c, "b")["metadata"].get("deletionTimestamp")
     assert not get_pod(c, "d")["metadata"].get("deletionTimestamp")
     decision = [d for d in c.decisions.since(0)[0] if d["action"] == "preempt"]
@@ -265,7 +271,7 @@ def test_a_lower_priority_pod_cannot_take_the_room_a_nominated_pod_waits_for(one
         if get_pod(c, "urgent")["spec"].get("nodeName"):
             break
     assert get_pod(c, "urgent")["spec"]["nodeName"] == "node-1"
-    assert [r for r, _ in events_of(c, "sneaky")] == ["FailedScheduling"]
+    assert {r for r, _ in events_of(c, "sneaky")} == {"FailedScheduling"}
     assert not get_pod(c, "sneaky")["spec"].get("nodeName")
 
 

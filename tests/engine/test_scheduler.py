@@ -58,7 +58,12 @@ def test_a_pod_is_bound_with_a_condition_and_a_scheduled_event(cluster):
     assert cond["status"] == "True" and "reason" not in cond
     [ev] = events(cluster, "web", "Scheduled")
     assert ev["message"] == f"Successfully assigned default/web to {node}"
-    assert ev["type"] == "Normal" and ev["source"] == {"component": "default-scheduler"}
+    assert ev["type"] == "Normal" and ev["action"] == "Binding"
+    # written by the events.k8s.io/v1 recorder: eventTime and the reporting fields, no source
+    assert ev["source"] == {} and ev["firstTimestamp"] is None and ev["lastTimestamp"] is None
+    assert (ev["reportingComponent"], ev["reportingInstance"]) == (
+        "default-scheduler", "default-scheduler-kubeplay-control-plane")
+    assert ev["eventTime"] and "count" not in ev
 
 
 def test_pods_of_one_controller_spread_over_the_nodes(cluster):
@@ -92,8 +97,36 @@ def test_insufficient_cpu_message_is_exact_and_written_once(cluster):
     assert p["status"]["phase"] == "Pending" and "nodeName" not in p["spec"]
     assert (cond["status"], cond["reason"], cond["message"]) == ("False", "Unschedulable", msg)
     [ev] = events(cluster, "big", "FailedScheduling")
-    assert (ev["type"], ev["message"], ev["count"]) == ("Warning", msg, 1)
-    assert ev["source"] == {"component": "default-scheduler"}
+    assert (ev["type"], ev["message"], ev["action"]) == ("Warning", msg, "Scheduling")
+    assert ev["source"] == {} and ev["reportingComponent"] == "default-scheduler" and "series" not in ev
+
+
+def test_a_pod_that_stays_unschedulable_repeats_failed_scheduling_as_a_series(cluster):
+    """The first attempt's Event is about the pod as it was queued; its PodScheduled=False
+    condition gives the pod a new resourceVersion, so the next attempt (the 5-minute flush) is a
+    new Event, and the one after is its series (count 2). Later repeats are counted in the
+    scheduler's cache, written by refreshExistingEventSeries every 30 minutes."""
+    cluster.store.create(cpu_pod("big", "64"))
+    cluster.run_until_idle()
+    (first,) = events(cluster, "big", "FailedScheduling")
+    assert "series" not in first
+    cluster.advance(300)
+    assert [("series" in e) for e in events(cluster, "big", "FailedScheduling")] == [False, False]
+    cluster.advance(300)
+    evs = sorted(events(cluster, "big", "FailedScheduling"), key=lambda e: e["eventTime"])
+    assert "series" not in evs[0] and evs[1]["series"]["count"] == 2
+    assert evs[0]["involvedObject"]["resourceVersion"] != evs[1]["involvedObject"]["resourceVersion"]
+    assert objects.parse_time(evs[1]["series"]["lastObservedTime"]) == pytest.approx(cluster.clock.now(), abs=1)
+    assert evs[1]["metadata"]["managedFields"][0]["apiVersion"] == "events.k8s.io/v1"
+    assert "f:series" in evs[1]["metadata"]["managedFields"][0]["fieldsV1"]
+    cluster.advance(300)
+    assert events(cluster, "big", "FailedScheduling")[1]["series"]["count"] == 2   # 3 in the cache
+    for _ in range(5):
+        cluster.advance(300)
+    counts = sorted(e.get("series", {}).get("count", 1) for e in events(cluster, "big", "FailedScheduling"))
+    # at 30 minutes refreshExistingEventSeries wrote the count so far (5, the last at 25 minutes:
+    # the timer ran before that minute's attempt); the ones since wait in the cache
+    assert counts == [1, 5]
 
 
 def test_node_selector_mismatch_is_not_helped_by_preemption(cluster):
@@ -304,7 +337,8 @@ def test_nothing_is_rewritten_while_nothing_changes(cluster):
             sched.reconcile(objects.key_of(p))
         cluster.run_until_idle()
     assert cluster.store.resource_version == rv
-    assert events(cluster, "big", "FailedScheduling")[0]["count"] == 1
+    [ev] = events(cluster, "big", "FailedScheduling")
+    assert "series" not in ev
 
 
 def test_a_cluster_change_retries_and_repeats_the_event(cluster):
@@ -312,8 +346,12 @@ def test_a_cluster_change_retries_and_repeats_the_event(cluster):
     cluster.run_until_idle()
     set_node(cluster, "node-1", lambda n: n["metadata"]["labels"].update(extra="1"))
     cluster.advance(5)
-    [ev] = events(cluster, "big", "FailedScheduling")
-    assert ev["count"] == 2
+    # the retry's Event is about the pod as its first attempt's PodScheduled=False condition
+    # left it (a new resourceVersion): a new Event, not a series of the first (tools/events keys
+    # by the full ObjectReference)
+    first, again = sorted(events(cluster, "big", "FailedScheduling"), key=lambda e: e["eventTime"])
+    assert first["message"] == again["message"] and "series" not in first and "series" not in again
+    assert int(again["involvedObject"]["resourceVersion"]) > int(first["involvedObject"]["resourceVersion"])
     assert scheduled(cluster, "big")["lastTransitionTime"] == "2026-01-01T00:00:00Z"
 
 

@@ -10,7 +10,7 @@ import datetime as _dt
 from engine import objects, resources as kinds
 from webapp.api import printers
 from .cli import FRAME_SHIFT, Ctx
-from .nodes import event_interval
+from .nodes import event_interval, event_sort_time
 from .tabwriter import DESCRIBE, TabWriter
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -322,7 +322,7 @@ def events_section(ctx: Ctx, w: Writer, obj: dict, also_uid: str | None = None) 
         w.write(0, "Events:\t<none>\n")
         return
     w.flush()
-    items.sort(key=lambda e: objects.parse_time(e.get("lastTimestamp")) or 0.0)
+    items.sort(key=event_sort_time)     # kubectl's util/event SortableEvents
     now = ctx.now()
     w.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(1, "----\t------\t----\t----\t-------\n")

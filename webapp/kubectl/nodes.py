@@ -249,7 +249,9 @@ def _get_pod(ctx: Ctx, name: str) -> dict:
 
 # ---- events -------------------------------------------------------------------------------------
 
-def _event_time(ev: dict) -> float:
+def event_sort_time(ev: dict) -> float:
+    """kubectl util/event SortableEvents' time: a series' lastObservedTime, else lastTimestamp,
+    else eventTime."""
     series = ev.get("series") or {}
     for t in (series.get("lastObservedTime"), ev.get("lastTimestamp"), ev.get("eventTime")):
         v = objects.parse_time(t)
@@ -287,7 +289,7 @@ def events(ctx: Ctx, args: list[str], flags: dict) -> int:
     if not items:
         ctx.print("No events found." if all_ns else f"No events found in {ctx.namespace} namespace.")
         return 0
-    items.sort(key=_event_time)
+    items.sort(key=event_sort_time)
     now = ctx.now()
     tw = TabWriter(*GET)
     if not flags.get("no-headers"):

@@ -129,7 +129,9 @@ class Mirror:
         cluster's resourceVersions are opaque, so "last" is by the objects' own times."""
         def when(o: dict) -> str:
             md = o.get("metadata") or {}
-            return o.get("lastTimestamp") or o.get("eventTime") or md.get("creationTimestamp") or ""
+            series = o.get("series") or {}
+            return (series.get("lastObservedTime") or o.get("lastTimestamp") or o.get("eventTime")
+                    or md.get("creationTimestamp") or "")
         with self._cond:
             items = list(self._objects.get(rt.name, {}).values())
             return heapq.nlargest(n, items, key=when), self._rv

@@ -12,6 +12,7 @@ import { taintText } from "../taints.js";
 import { replicaSetsOf, revisionOf, rsCounts, imagesOf } from "../replicasets.js";
 import { loadControl } from "./load.js";
 import { REMOTE } from "../mode.js";
+import { eventCount } from "./log.js";
 
 export class DetailsPanel {
   constructor(root, model, actions, clock = null) {
@@ -159,15 +160,17 @@ export class DetailsPanel {
   }
 
   _events(obj) {
-    const evs = [...this.model.eventsOf(obj)].sort((a, b) =>
-      String(a.lastTimestamp || a.eventTime || "").localeCompare(String(b.lastTimestamp || b.eventTime || "")));
+    // kubectl describe's order (util/event SortableEvents): a series' last observation, else
+    // lastTimestamp, else eventTime (a MicroTime: compared as times, not as text)
+    const when = (e) => Date.parse((e.series && e.series.lastObservedTime) || e.lastTimestamp || e.eventTime || "") || 0;
+    const evs = [...this.model.eventsOf(obj)].sort((a, b) => when(a) - when(b));
     if (!evs.length) return h("p", { class: "hint", text: "No events." });
     return h("table", { class: "events" },
       h("thead", null, h("tr", null, ["Type", "Reason", "From", "Message"].map((t) => h("th", { text: t })))),
       h("tbody", null, evs.slice(-50).map((e) => h("tr", { class: e.type === "Warning" ? "warn" : "" },
         h("td", { text: e.type || "" }), h("td", { text: e.reason || "" }),
         h("td", { text: (e.source || {}).component || e.reportingComponent || "" }),
-        h("td", { text: (e.message || "") + ((e.count || 1) > 1 ? ` (x${e.count})` : "") })))));
+        h("td", { text: (e.message || "") + (eventCount(e) > 1 ? ` (x${eventCount(e)})` : "") })))));
   }
 }
 

@@ -100,16 +100,23 @@ function simTime(seconds) {
   return lastSecondText;
 }
 
-// Events of a burst carry the same few timestamps: the last one parsed is kept.
+// Events of a burst carry the same few timestamps: the last one parsed is kept. An Event of the
+// events.k8s.io recorder (the scheduler's) has no lastTimestamp: its eventTime, and a repeat's
+// series.lastObservedTime (kubectl's printEvent reads them the same way).
 let lastStamp = null, lastStampSeconds = null;
 function eventSeconds(e) {
-  const t = e.lastTimestamp || e.eventTime || e.firstTimestamp;
+  const t = (e.series && e.series.lastObservedTime) || e.lastTimestamp || e.eventTime || e.firstTimestamp;
   if (t !== lastStamp) {
     const ms = t ? Date.parse(t) : NaN;
     lastStamp = t;
     lastStampSeconds = Number.isFinite(ms) ? ms / 1000 : null;
   }
   return lastStampSeconds;
+}
+
+/** How many times an Event happened: its series' count, else count (0 or none: once). */
+export function eventCount(e) {
+  return (e.series ? e.series.count : e.count) || 1;
 }
 
 let lineTemplate = null;
@@ -209,7 +216,7 @@ export class ReconcileLog {
     for (const d of dirty.values()) {
       const e = d.next;
       if (!e || e.kind !== "Event") continue;
-      const count = e.count || 1;
+      const count = eventCount(e);
       const seen = this.seenCounts.get(e.metadata.uid);
       if (seen !== undefined && seen >= count) continue;
       this.seenCounts.set(e.metadata.uid, count);
