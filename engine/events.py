@@ -79,6 +79,7 @@ EVENTS_API_COMPONENTS = frozenset({"default-scheduler"})
 # every open series' count every refreshTime.
 FINISH_TIME = 6 * 60.0
 REFRESH_TIME = 30 * 60.0
+SWEEP_AT = 50_000          # cache entries before a broadcaster first sweeps forgotten singletons
 
 
 class EventBroadcaster:
@@ -103,6 +104,7 @@ class EventBroadcaster:
         # key -> [namespace, name, eventTime, the Event as created, series count (0: none), lastObservedTime]
         self.cache: dict[tuple, list] = {}
         self._timer: Timer | None = None
+        self._sweep_at = SWEEP_AT
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -129,8 +131,13 @@ class EventBroadcaster:
                 ev["related"] = related
             ev["reportingComponent"], ev["reportingInstance"] = self.component, self.instance
             self.cache[key] = [ns, name, now, dict(ev, metadata={"name": name, "namespace": ns}), 0, now]
-            if len(self.cache) > 50000:
+            if len(self.cache) > self._sweep_at:
+                # Upstream the cache holds every Event of the last finishSeries period; this
+                # sweep only forgets early what a tick has already forgotten, and runs again only
+                # once the cache has doubled, so a burst faster than the ticks (100,000 pods at
+                # 1x) costs a scan per doubling, not one per Event.
                 self._forget_singletons(now)
+                self._sweep_at = max(SWEEP_AT, 2 * len(self.cache))
             rec._store.create(ev, sync=False, admit=False)
             return
         if got[4]:

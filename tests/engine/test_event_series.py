@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from engine import objects, resources as kinds
+from engine import events as events_module, objects, resources as kinds
 from engine.clock import ManualClock
 from engine.events import FINISH_TIME, REFRESH_TIME, EventRecorder
 from engine.store import Store
@@ -139,6 +139,28 @@ def test_a_series_whose_event_is_gone_is_created_again_with_its_count(rec):
     (again,) = events(store)
     assert again["metadata"]["name"] == ev["metadata"]["name"] and again["series"]["count"] == 2
     assert again["eventTime"] == ev["eventTime"]
+
+
+def test_a_burst_faster_than_the_ticks_sweeps_the_cache_once_per_doubling(rec, monkeypatch):
+    """Upstream the cache keeps every Event of the last six minutes; the early sweep of singletons
+    a tick has forgotten must not turn into a scan per Event when none is forgettable yet."""
+    recorder, store, clock, pod = rec
+    monkeypatch.setattr(events_module, "SWEEP_AT", 10)
+    sweeps = []
+    sweep = events_module.EventBroadcaster._forget_singletons
+    monkeypatch.setattr(events_module.EventBroadcaster, "_forget_singletons",
+                        lambda self, now: (sweeps.append(len(self.cache)), sweep(self, now))[1])
+    for i in range(200):
+        newer = dict(pod, metadata=dict(pod["metadata"], resourceVersion=str(1000 + i)))
+        fail(recorder, newer)
+    (b,) = recorder._broadcasters.values()
+    assert len(b.cache) == 200                       # all within six minutes: all kept
+    assert sweeps == [11, 23, 47, 95, 191]
+    clock.advance(2 * FINISH_TIME + 1)
+    for i in range(200, 400):
+        newer = dict(pod, metadata=dict(pod["metadata"], resourceVersion=str(1000 + i)))
+        fail(recorder, newer)
+    assert sweeps[5] == 383 and len(b.cache) < 383   # the first 200 were forgotten by a tick
 
 
 def test_a_stopped_scheduler_takes_its_cache_with_it(rec):
