@@ -130,6 +130,26 @@ def test_a_singleton_is_forgotten_after_six_minutes(rec):
     assert [("series" in e) for e in events(store)] == [False, False]
 
 
+def test_the_ticks_forget_singletons_and_stop_once_the_cache_is_empty(rec):
+    """A scale-up's Scheduled Events are each a singleton: the six-minute ticks forget them (the
+    cache holds about six minutes of Events, as upstream's), and with nothing left no timer runs."""
+    recorder, store, clock, pod = rec
+    start = clock.now()
+    for i in range(5):
+        newer = dict(pod, metadata=dict(pod["metadata"], resourceVersion=str(1000 + i)))
+        recorder.event(newer, "Normal", "Scheduled", "Successfully assigned default/web to node-1",
+                       action="Binding", **SCHED)
+    (b,) = recorder._broadcasters.values()
+    assert len(b.cache) == 5 and clock.next_due() == pytest.approx(clock.now() + FINISH_TIME, abs=1e-6)
+    fire_timers(clock)
+    while clock.next_due() is not None:
+        clock.set(clock.next_due())
+        fire_timers(clock)
+    # (the tick at six minutes finds them exactly six minutes old, the one at twelve forgets them)
+    assert b.cache == {} and clock.now() == pytest.approx(start + 2 * FINISH_TIME, abs=1e-6)
+    assert len(events(store)) == 5                  # forgetting writes nothing
+
+
 def test_a_series_whose_event_is_gone_is_created_again_with_its_count(rec):
     recorder, store, clock, pod = rec
     fail(recorder, pod)
