@@ -122,16 +122,12 @@ class EventBroadcaster:
             got = None
         if got is None:
             rec = self._recorder
-            # (read as core/v1: no count, deprecatedSource {}, null first/lastTimestamp)
             name = rec._name(md, now)
-            ev: dict = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name, "namespace": ns},
-                        "involvedObject": involved, "reason": reason, "message": message,
-                        "source": {}, "firstTimestamp": None, "lastTimestamp": None,
-                        "type": etype, "eventTime": objects.micro_iso(now), "action": action}
-            if related:
-                ev["related"] = related
-            ev["reportingComponent"], ev["reportingInstance"] = self.component, self.instance
-            self.cache[key] = [ns, name, now, dict(ev, metadata={"name": name, "namespace": ns}), 0, now]
+            # The cache keeps the Event's parts, not a copy of it (the Event is made again only
+            # if it is gone when a series is written): a scale-up's Scheduled Events stay here
+            # for six minutes, and each copy cost ~1 KB and the collector's time.
+            parts = (involved, reason, message, etype, objects.micro_iso(now), action, related)
+            self.cache[key] = [ns, name, now, parts, 0, now]
             if len(self.cache) > self._sweep_at:
                 # Upstream the cache holds every Event of the last finishSeries period; this
                 # sweep only forgets early what a tick has already forgotten, and runs again only
@@ -141,7 +137,7 @@ class EventBroadcaster:
                 self._sweep_at = max(SWEEP_AT, 2 * len(self.cache))
             if self._timer is None:
                 self._arm(now)
-            rec._store.create(ev, sync=False, admit=False)
+            rec._store.create(self._event(ns, name, parts), sync=False, admit=False)
             return
         if got[4]:
             got[4] += 1                   # an open series: counted here, written by the timers
@@ -193,16 +189,33 @@ class EventBroadcaster:
     def _write_series(self, got: list) -> None:
         """recordEvent for a series: a strategic-merge PATCH of `series` (all that differs from the
         cached Event without it); on NotFound, a create of the cached Event with it."""
-        ns, name, _, ev, count, last = got
+        ns, name, _, parts, count, last = got
         series = {"count": count, "lastObservedTime": objects.micro_iso(last)}
         store = self._recorder._store
         manager = self._recorder.field_manager(self.component) or self.component
         if store.patch_event_series(ns, name, series, manager) is not None:
             return
         try:
-            store.create(objects.with_series(ev, series), sync=False, admit=False, manager=manager)
+            store.create(self._event(ns, name, parts, series), sync=False, admit=False, manager=manager)
         except errors.ApiError:
             pass                          # events are best-effort
+
+    def _event(self, ns: str, name: str, parts: tuple, series: dict | None = None) -> dict:
+        """The Event as the events.k8s.io/v1 recorder makes it, read as core/v1: no count,
+        deprecatedSource {}, null first/lastTimestamp; `series` after eventTime, where the
+        apiserver writes it."""
+        involved, reason, message, etype, event_time, action, related = parts
+        ev: dict = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name, "namespace": ns},
+                    "involvedObject": involved, "reason": reason, "message": message,
+                    "source": {}, "firstTimestamp": None, "lastTimestamp": None,
+                    "type": etype, "eventTime": event_time}
+        if series is not None:
+            ev["series"] = dict(series)
+        ev["action"] = action
+        if related:
+            ev["related"] = related
+        ev["reportingComponent"], ev["reportingInstance"] = self.component, self.instance
+        return ev
 
 
 class EventRecorder:
