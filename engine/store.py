@@ -476,16 +476,44 @@ class Store:
         merge, admission's copy and validation of an Event whose shape does not change, the
         field-set comparison when the patcher already owns those fields. None if the Event is
         gone. tests/engine/test_fast_paths.py compares it with patch()."""
+        def changed(old: dict) -> dict | None:
+            if old.get("count") == count and old.get("lastTimestamp") == last and old.get("message") == message:
+                return None
+            new = dict(old)
+            new["count"], new["lastTimestamp"], new["message"] = count, last, message
+            return new
+
+        return self._patch_stored_event(namespace, name, changed, self.acting_as,
+                                        lambda fields, now, old: managedfields.touch_event(fields, self.acting_as, now))
+
+    def patch_event_series(self, namespace: str, name: str, series: dict, manager: str) -> dict | None:
+        """The events.k8s.io recorder's PATCH of a repeated Event (client-go tools/events
+        createPatchBytesForSeries: the cached Event with and without its series differ in
+        `series` alone): the Event with that series, its creator's managedFields entry gaining
+        f:series. None if the Event is gone (the recorder then creates it again)."""
+        def changed(old: dict) -> dict | None:
+            if old.get("series") == series:
+                return None                     # nothing to write: no new resourceVersion
+            return objects.with_series(old, series)
+
+        return self._patch_stored_event(
+            namespace, name, changed, manager,
+            lambda fields, now, old: managedfields.events_api_series(fields, manager, now, bool(old.get("related"))))
+
+    def _patch_stored_event(self, namespace: str, name: str, changed, manager: str, touch) -> dict | None:
+        """The two recorders' fast PATCH of a stored Event: `changed(old)` gives the new Event
+        (its metadata still the old one's) or None when there is nothing to write; `touch`
+        (managedFields, now[, old]) gives the writer's entry updated in place, or None when the
+        fields are not the writer's own, and the full Update is recorded instead."""
         rt = kinds.EVENT
         with self._lock:
             in_ns = self._objs[rt.name].get(namespace)
             old = in_ns.get(name) if in_ns is not None else None
             if in_ns is None or old is None:
                 return None
-            if old.get("count") == count and old.get("lastTimestamp") == last and old.get("message") == message:
+            new = changed(old)
+            if new is None:
                 return old
-            new = dict(old)
-            new["count"], new["lastTimestamp"], new["message"] = count, last, message
             omd = old["metadata"]
             # (managedFields last, where the full path's admission puts them: an Event's create
             # leaves them after its name)
@@ -494,38 +522,8 @@ class Store:
             nmd["resourceVersion"] = str(self._rv)
             if "managedFields" in omd:
                 now = objects.iso(self._now())
-                touched = managedfields.touch_event(omd["managedFields"], self.acting_as, now)
+                touched = touch(omd["managedFields"], now, old)
                 if touched is None:             # not the patcher's own fields: the full Update
-                    nmd["managedFields"] = omd["managedFields"]
-                    managedfields.record_update(rt, old, new, self.acting_as, now)
-                else:
-                    nmd["managedFields"] = touched
-            in_ns[name] = new
-            self._emit(rt, "MODIFIED", new, old, False)
-        return new
-
-    def patch_event_series(self, namespace: str, name: str, series: dict, manager: str) -> dict | None:
-        """The events.k8s.io recorder's PATCH of a repeated Event (client-go tools/events
-        createPatchBytesForSeries: the cached Event with and without its series differ in
-        `series` alone): the Event with that series, its creator's managedFields entry gaining
-        f:series. None if the Event is gone (the recorder then creates it again)."""
-        rt = kinds.EVENT
-        with self._lock:
-            in_ns = self._objs[rt.name].get(namespace)
-            old = in_ns.get(name) if in_ns is not None else None
-            if in_ns is None or old is None:
-                return None
-            if old.get("series") == series:
-                return old                      # nothing to write: no new resourceVersion
-            new = objects.with_series(old, series)
-            omd = old["metadata"]
-            new["metadata"] = nmd = {k: v for k, v in omd.items() if k != "managedFields"}
-            self._rv += 1
-            nmd["resourceVersion"] = str(self._rv)
-            if "managedFields" in omd:
-                now = objects.iso(self._now())
-                touched = managedfields.events_api_series(omd["managedFields"], manager, now, bool(old.get("related")))
-                if touched is None:
                     nmd["managedFields"] = omd["managedFields"]
                     managedfields.record_update(rt, old, new, manager, now)
                 else:
