@@ -23,6 +23,7 @@ sys.path.insert(0, HERE)
 
 import api_under_load  # noqa: E402
 import scale_deployment  # noqa: E402
+import wake_cost  # noqa: E402
 
 
 def spread(values: list[float], fmt: str) -> str:
@@ -64,6 +65,9 @@ def main() -> None:
     t = Table()
     load = [os.getloadavg()[0]]
 
+    # The machine's price of a wake-up (bench/wake_cost.py): idle figures are wake-ups × this.
+    waking = [wake_cost.cost_after(1.0, 3) / wake_cost.cost_after(0.0, 20) for _ in range(args.runs)]
+    t.add("machine: work after 1 s asleep / warm", waking, "{:.1f}", None, "(the machine's)")
     small = [scale_deployment.run(10000, 50, 100.0) for _ in range(args.runs)]
     load.append(os.getloadavg()[0])
     t.add("10k pods/50 nodes: wall s", [r["wall"] for r in small], "{:.1f}", None, "")

@@ -72,6 +72,16 @@ class EventExpiry:
         except RuntimeError:                # changed under the peek by an API thread's write
             return True
 
+    def next_due(self) -> float | None:
+        """When the oldest write's lease runs out (None: no Event), for the engine thread's
+        sleep; a write racing with the peek answers "now" (0.0), which costs one look."""
+        try:
+            for at in self._written.values():
+                return at + self.ttl
+            return None
+        except RuntimeError:                # changed under the peek by an API thread's write
+            return 0.0
+
     def due(self, now: float) -> Iterator[tuple[str, str]]:
         """The Events whose lease has run out by `now`, oldest first (each is dropped from the
         index as it is handed out)."""

@@ -848,6 +848,11 @@ class Store:
         self._emit(rt, "DELETED", gone, cur, sync)
         return gone
 
+    def next_event_expiry(self) -> float | None:
+        """The simulated time the oldest Event expires at (None: there is none): expiry is
+        checked on every engine pass, and this is how long an idle engine may sleep for it."""
+        return self._event_expiry.next_due()
+
     def expire_events(self, now: float) -> int:
         """Delete the Events last written more than the event TTL before `now` (etcd's lease
         expiry: a DELETED watch event each, and gone from the state file). Cheap when nothing

@@ -107,3 +107,46 @@ def test_the_node_count_is_checked_before_anything_starts():
         assert out.stderr.endswith("kubeplay: error: --nodes must be between 1 and 1000\n"), out.stderr
     args = cli.build_parser().parse_args(["serve", "--nodes", "1000"])
     assert args.nodes == 1000
+
+
+def test_serve_stops_on_ctrl_c_as_on_sigterm(kubeplay_factory):
+    # (webapp/quiet_serving.py: the signal handler's byte ends the blocking wait at once)
+    import signal
+    srv = kubeplay_factory()
+    assert _get(srv.url + "/healthz") == 200
+    assert srv.stop(signal.SIGINT) == 0
+    assert "kubeplay stopped" in srv.log()
+
+
+def test_the_http_loop_waits_without_a_timeout_and_stop_ends_it(monkeypatch):
+    """No wake-ups while no connection comes: every wait is an unbounded one, and connections
+    are served until stop() — from another thread here, a signal handler in `kubeplay serve`."""
+    import selectors
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from webapp.quiet_serving import QuietServing
+    timeouts = []
+
+    class Recording(selectors.DefaultSelector):
+        def select(self, timeout=None):
+            if threading.current_thread() is t:       # (not the request threads' own waits)
+                timeouts.append(timeout)
+            return super().select(timeout)
+    monkeypatch.setattr(selectors, "DefaultSelector", Recording)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    serving = QuietServing(srv)
+    t = threading.Thread(target=serving.serve, daemon=True)
+    t.start()
+    for _ in range(3):
+        assert _get(f"http://127.0.0.1:{srv.server_port}/") == 200
+    serving.stop()
+    t.join(10)
+    assert not t.is_alive()
+    srv.server_close()
+    assert timeouts and all(x is None for x in timeouts), timeouts

@@ -113,8 +113,10 @@ def serve(args) -> int:
         from .remote.serve import serve_remote      # the page over a real cluster (webapp/remote/)
         return serve_remote(args)
     from werkzeug.serving import make_server
+
     from . import create_app
     from .extension import kubeplay_of
+    from .quiet_serving import QuietServing
 
     # Ask kubectl its version while the cluster is being built, so the banner costs no wait.
     kubectl_info: list[str] = []
@@ -178,14 +180,16 @@ def serve(args) -> int:
     if kubectl_info:
         print(kubectl_info[0], flush=True)
 
+    serving = QuietServing(srv)     # no wake-ups while nothing comes (quiet_serving.py)
+
     def stop(signum, frame):
-        threading.Thread(target=srv.shutdown, daemon=True).start()
+        serving.stop()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if not args.no_browser:
         threading.Timer(0.5, lambda: webbrowser.open(page)).start()
     try:
-        srv.serve_forever()
+        serving.serve()
     finally:
         close()
         srv.server_close()

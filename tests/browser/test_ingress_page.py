@@ -58,6 +58,12 @@ def test_send_request_shows_the_route_through_the_ingress(playground, tmp_path, 
     panel.get_by_role("button", name="Send request").click()
     route = panel.locator("#ingress-route")
     expect(route).to_have_attribute("data-status", "200")
+    # the map lights the way: the Ingress card, the backend Service with its chosen chip, the pod
+    # (first: the marks fade after 1.8 s, traffic.js FLASH_MS, and the checks below take a while
+    # on a busy machine)
+    expect(card).to_have_class("ingress-card req-ingress")
+    expect(p.page.locator('.service[data-service="default/api"].req-service')).to_have_count(1)
+    expect(p.page.locator('[data-workload="Deployment/api"].req-endpoint')).to_have_count(1)
     steps = route.locator(".route-step")
     expect(steps).to_have_count(7)
     assert steps.evaluate_all("els => els.map(e => e.dataset.step)") == [
@@ -68,10 +74,6 @@ def test_send_request_shows_the_route_through_the_ingress(playground, tmp_path, 
     expect(route.locator('[data-step="pod"]')).to_contain_text("Pod default/api-")
     expect(route.locator('[data-step="answer"]')).to_have_text("200 OK")
     expect(panel.locator("#ingress-answer")).to_have_text("this is api\n")
-    # the map lights the way: the Ingress card, the backend Service with its chosen chip, the pod
-    expect(card).to_have_class("ingress-card req-ingress")
-    expect(p.page.locator('.service[data-service="default/api"].req-service')).to_have_count(1)
-    expect(p.page.locator('[data-workload="Deployment/api"].req-endpoint')).to_have_count(1)
     shot(p.page, tmp_path, f"ingress-route-{size[0]}x{size[1]}")
     panel.scroll_into_view_if_needed()
     shot(p.page, tmp_path, f"ingress-panel-{size[0]}x{size[1]}")

@@ -129,3 +129,15 @@ def test_without_control_plane_the_engine_cluster_is_as_before():
     assert [objects.name_of(n) for n in c.store.iter(kinds.NODE)] == ["node-1", "node-2"]
     assert list(c.store.iter(kinds.POD, "kube-system")) == []
     c.stop()
+
+
+def test_the_control_plane_node_and_its_lease_are_its_kubelets(cluster):
+    """Every node registers itself: the control-plane Node and Lease are managed by the kubelet
+    alone, like a worker's — and so its Lease renewals take the renewal's short path."""
+    for name in (CP_NODE, "node-1"):
+        for rt, ns in ((kinds.NODE, ""), (kinds.LEASE, "kube-node-lease")):
+            managers = [e["manager"] for e in cluster.store.get(rt, ns, name)["metadata"]["managedFields"]]
+            assert managers == ["kubelet"], (rt.kind, name, managers)
+    cluster.advance(60)                                   # renewed several times since
+    lease = cluster.store.get(kinds.LEASE, "kube-node-lease", CP_NODE)
+    assert [e["manager"] for e in lease["metadata"]["managedFields"]] == ["kubelet"]

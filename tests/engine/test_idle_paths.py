@@ -235,3 +235,26 @@ def test_only_writes_from_other_threads_wake_the_engine_thread():
     c._wake_up()                                       # a pending wake stays pending
     assert c._wake.is_set()
     c.stop()
+
+
+def test_an_idle_engine_sleeps_until_its_next_timer_or_event_expiry():
+    # (engine/cluster.py idle_wait: it used to wake at least once a second; now the next timer,
+    # the oldest Event's expiry on the heartbeat grid, or the backstop — in wall seconds of the
+    # scaled clock, here one whose wall clock stands still.)
+    from engine import cluster as cluster_mod
+    from engine.clock import HEARTBEAT_GRID, ScaledClock
+    clock = ScaledClock(speed=2.0, start=1000.1, wall=lambda: 50.0)
+    c = Cluster(store=Store(), clock=clock, nodes=0)
+    for t in list(clock._heap):                          # no timers at all: the backstop
+        t[2].cancel()
+    assert c.idle_wait() == cluster_mod.IDLE_BACKSTOP
+    clock.call_later(20.0, lambda: None)                  # 20 simulated seconds: 10 wall seconds at 2x
+    assert c.idle_wait() == 10.0
+    c.store._event_expiry.ttl = 8.0                       # an Event expiring sooner than the timer:
+    c.store.create({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e", "namespace": "default"},
+                    "involvedObject": {"kind": "Pod", "name": "p", "namespace": "default"}, "reason": "R"})
+    expires = 1000.1 + 8.0                                # due at the next grid point after it (1008.5)
+    assert c.idle_wait() == (1008.5 - 1000.1) / 2 and 1008.5 % HEARTBEAT_GRID == 0 and 1008.5 > expires
+    clock.pause()
+    assert c.idle_wait() == cluster_mod.IDLE_BACKSTOP     # a paused clock: only a wake-up moves on
+    c.stop()

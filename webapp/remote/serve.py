@@ -21,6 +21,7 @@ def serve_remote(args) -> int:
     from werkzeug.serving import make_server
 
     from webapp.extension import kubeplay_of
+    from webapp.quiet_serving import QuietServing
     from webapp.serving import Handler
 
     from .app import create_remote_app
@@ -56,14 +57,16 @@ def serve_remote(args) -> int:
           f"{' (read-only: no action is sent)' if remote.read_only else ''}", flush=True)
     print("  kubectl: use your own kubeconfig for the cluster; this server answers only its page", flush=True)
 
+    serving = QuietServing(srv)     # no wake-ups while nothing comes (quiet_serving.py)
+
     def stop(signum, frame):
-        threading.Thread(target=srv.shutdown, daemon=True).start()
+        serving.stop()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if not args.no_browser:
         threading.Timer(0.5, lambda: webbrowser.open(url + "/")).start()
     try:
-        srv.serve_forever()
+        serving.serve()
     finally:
         kubeplay_of(app).close()
         mirror.stop()
