@@ -23,14 +23,38 @@ def container_doing(container: dict) -> str:
 
 
 def pod_doing(pod: dict) -> list[dict]:
-    """[{name, image, doing}] for the pod's init and app containers, in spec order."""
+    """[{name, image, doing}] for the pod's init and app containers, in spec order: what the
+    image does, said against where the container is now (see `in_state`)."""
     spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    scheduled = bool(spec.get("nodeName"))
     out = []
-    for key in ("initContainers", "containers"):
+    for key, status_key in (("initContainers", "initContainerStatuses"), ("containers", "containerStatuses")):
+        reported = {cs.get("name"): cs for cs in status.get(status_key) or () if isinstance(cs, dict)}
         for c in spec.get(key) or ():
             out.append({"name": c.get("name", ""), "image": c.get("image", ""), "init": key == "initContainers",
-                        "doing": container_doing(c)})
+                        "doing": in_state(container_doing(c), scheduled, reported.get(c.get("name")))})
     return out
+
+
+def in_state(what: str, scheduled: bool, cs: dict | None) -> str:
+    """The image's behaviour (`what`) for a container that may not be running it: a pod not yet
+    on a node, or a container waiting (ContainerCreating, ImagePullBackOff, CrashLoopBackOff...)
+    or finished, says so first — the details panel must not say "serving on :80" of a pod
+    that is Pending. `cs`: the container's status as its kubelet reported it, if it has."""
+    if what.startswith("not started"):          # (an invalid image name: nothing will run)
+        return what
+    if not scheduled:
+        return f"not started: the pod is not on a node yet; when it runs: {what}"
+    state = (cs or {}).get("state") or {}
+    if "running" in state:
+        return what
+    if "terminated" in state:
+        t = state["terminated"] or {}
+        code, reason = t.get("exitCode"), t.get("reason")
+        return f"finished (exit {code}{', ' + reason if reason else ''}): {what}"
+    reason = (state.get("waiting") or {}).get("reason") or "ContainerCreating"
+    return f"waiting ({reason}); when it runs: {what}"
 
 
 def describe(program: Program, container: dict, repository: str) -> str:

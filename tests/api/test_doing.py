@@ -23,12 +23,14 @@ def test_doing_lists_init_and_app_containers(client):
                                     "args": ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"],
                                     "resources": {"limits": {"memory": "100Mi"}}}]}}
     assert client.post("/api/v1/namespaces/default/pods", json=pod).status_code == 201
-    r = client.get("/kubeplay/v1/doing/default/mem")
+    r = client.get("/kubeplay/v1/doing/default/mem")      # (no engine pass yet: not scheduled)
     assert r.status_code == 200
     assert r.get_json() == {"containers": [
-        {"name": "wait", "image": "busybox:1.36", "init": True, "doing": "runs 5 s, then exits 0"},
+        {"name": "wait", "image": "busybox:1.36", "init": True,
+         "doing": "not started: the pod is not on a node yet; when it runs: runs 5 s, then exits 0"},
         {"name": "stress", "image": "polinux/stress", "init": False,
-         "doing": "allocating 250Mi, past its 100Mi limit: OOM-killed (exit 137)"}]}
+         "doing": "not started: the pod is not on a node yet; when it runs: "
+                  "allocating 250Mi, past its 100Mi limit: OOM-killed (exit 137)"}]}
 
 
 def test_doing_for_a_missing_pod_is_the_apiservers_404(client):

@@ -204,6 +204,30 @@ def test_what_a_container_is_doing_reads_the_catalog():
                                   "args": ["netexec", "--http-port=8081"]}).startswith("serving on :8081")
 
 
+def test_what_a_container_is_doing_says_first_where_it_is(cluster):
+    """The details panel's "Doing" of a container that is not running its image yet (or any
+    more): not on a node, waiting with the kubelet's reason, finished with its exit."""
+    big = {"name": "web", "image": "nginx", "resources": {"requests": {"cpu": "500"}}}     # fits no node
+    cluster.store.create(pod("pending", [big]))
+    cluster.store.create(pod("pull", [{"name": "web", "image": "nginx:no-such-tag"}]))
+    cluster.store.create(pod("init", [{"name": "web", "image": "nginx"}],
+                             init=[{"name": "wait", "image": "busybox:1.36", "command": ["sleep", "5"]}]))
+    at(cluster, 2)
+    assert doing.pod_doing(get(cluster, "pending"))[0]["doing"] == \
+        "not started: the pod is not on a node yet; when it runs: serving on :80"
+    assert [d["doing"] for d in doing.pod_doing(get(cluster, "init"))] == [
+        "runs 5 s, then exits 0", "waiting (PodInitializing); when it runs: serving on :80"]
+    at(cluster, 30)
+    assert doing.pod_doing(get(cluster, "pull"))[0]["doing"] in (
+        "waiting (ErrImagePull); when it runs: serving on :80", "waiting (ImagePullBackOff); when it runs: serving on :80")
+    assert [d["doing"] for d in doing.pod_doing(get(cluster, "init"))] == [
+        "finished (exit 0, Completed): runs 5 s, then exits 0", "serving on :80"]
+    # a container the kubelet has not reported yet is being created; an invalid image never runs
+    assert doing.in_state("serving on :80", True, None) == "waiting (ContainerCreating); when it runs: serving on :80"
+    bad = doing.container_doing({"image": "UPPER:case"})
+    assert doing.in_state(bad, False, None) == bad == "not started: the image name is invalid"
+
+
 def test_every_port_the_probes_find_listening_answers_a_pods_curl_as_the_image_does():
     """images.json decides which ports the probes and kubectl port-forward find listening,
     servers.json what a pod's curl gets there: for every catalog image that runs its server the
