@@ -194,12 +194,11 @@ class Cluster:
         ip = None
         node = self.store.try_get(kinds.NODE, "", controlplane.NODE_NAME)
         if node is None and first_boot:
-            # Registered by its kubelet, as every node is: the Node and its Lease are the kubelet's
-            # managed fields (as the apiserver's, the Lease's renewals each took the full
+            # Registered by its kubelet, as every node is (add_node): the Node and its Lease are the
+            # kubelet's managed fields (as the apiserver's, the Lease's renewals each took the full
             # managed-fields path, and `kubectl get lease -o yaml` named the wrong manager).
-            self.store.acting_as = "kubelet"
-            node = kubelets.register_node(controlplane.NODE_NAME, pods=pods_per_node, index=controlplane.NODE_INDEX,
-                                          labels={**controlplane.NODE_LABELS, **ingress_nginx_install.NODE_LABELS}, taints=[dict(controlplane.CONTROL_PLANE_TAINT)])
+            node = self.add_node(controlplane.NODE_NAME, pods=pods_per_node, index=controlplane.NODE_INDEX,
+                                 labels={**controlplane.NODE_LABELS, **ingress_nginx_install.NODE_LABELS}, taints=[dict(controlplane.CONTROL_PLANE_TAINT)])
             self.store.acting_as = "kube-apiserver"      # (the addons below, as before)
         if node is None:
             return                        # a state file from a cluster without one: leave it so

@@ -65,12 +65,8 @@ class EventExpiry:
     def maybe_due(self, now: float) -> bool:
         """Whether anything may be due, without the store's lock (the engine thread asks every
         pass): a peek at the oldest write; a write racing with the peek answers "maybe"."""
-        try:
-            for at in self._written.values():
-                return at + self.ttl <= now
-            return False
-        except RuntimeError:                # changed under the peek by an API thread's write
-            return True
+        due = self.next_due()
+        return due is not None and due <= now
 
     def next_due(self) -> float | None:
         """When the oldest write's lease runs out (None: no Event), for the engine thread's

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -181,11 +180,7 @@ def serve(args) -> int:
         print(kubectl_info[0], flush=True)
 
     serving = QuietServing(srv)     # no wake-ups while nothing comes (quiet_serving.py)
-
-    def stop(signum, frame):
-        serving.stop()
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    serving.stop_on_signals()
     if not args.no_browser:
         threading.Timer(0.5, lambda: webbrowser.open(page)).start()
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import signal
 
 
 class QuietServing:
@@ -30,6 +31,11 @@ class QuietServing:
             os.write(self._w, b"x")
         except (BlockingIOError, OSError):   # a byte already waiting (or closed): it ends anyway
             pass
+
+    def stop_on_signals(self) -> None:
+        """SIGTERM and SIGINT (Ctrl-C) end `serve()` (call on the main thread)."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda signum, frame: self.stop())
 
     def serve(self) -> None:
         """Accept and hand off connections (the server's own threads serve them) until `stop()`."""

@@ -6,7 +6,6 @@ this server; this server talks to the cluster)."""
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import threading
 import webbrowser
@@ -58,11 +57,7 @@ def serve_remote(args) -> int:
     print("  kubectl: use your own kubeconfig for the cluster; this server answers only its page", flush=True)
 
     serving = QuietServing(srv)     # no wake-ups while nothing comes (quiet_serving.py)
-
-    def stop(signum, frame):
-        serving.stop()
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    serving.stop_on_signals()
     if not args.no_browser:
         threading.Timer(0.5, lambda: webbrowser.open(url + "/")).start()
     try:
