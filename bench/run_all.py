@@ -3,12 +3,14 @@ API under load (bench/api_under_load.py) and the page's frames (bench/browser_fr
 row with its target and the ratio figure/target (≤ 1.00 meets it). With --runs N each benchmark
 runs N times and the table shows min – median – max.
 
-    .venv/bin/python bench/run_all.py [--runs 3] [--big] [--state] [--no-page]
+    .venv/bin/python bench/run_all.py [--runs 3] [--big] [--state] [--no-page] [--instructions]
 
 --big adds the 100,000-pod, 1,000-node scale-up (minutes, ~2 GB); --state adds the 10,000-pod
 scale-up with a SQLite state file (target: ≤ 1.5× the in-memory time). The page benchmark needs
-Playwright's Chromium (the test extras); it is skipped with --no-page. Prints figures; asserts
-nothing (the machine is shared: say its load beside the figures).
+Playwright's Chromium (the test extras); it is skipped with --no-page. --instructions adds the
+engine's and the floor's instructions a pod (bench/instructions.py, valgrind): the same on every
+run, where the timed rows move with the VM's speed. Prints figures; asserts nothing (the machine
+is shared: say its load beside the figures).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import api_under_load  # noqa: E402
+import instructions  # noqa: E402
 import scale_deployment  # noqa: E402
 import wake_cost  # noqa: E402
 
@@ -61,6 +64,8 @@ def main() -> None:
     ap.add_argument("--big", action="store_true", help="also 0 -> 100,000 pods on 1,000 nodes")
     ap.add_argument("--state", action="store_true", help="also the 10,000-pod scale-up with a SQLite state file")
     ap.add_argument("--no-page", action="store_true", help="skip the browser benchmark")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count instructions a pod under valgrind (the engine's and the floor's, once)")
     args = ap.parse_args()
     t = Table()
     load = [os.getloadavg()[0]]
@@ -76,6 +81,13 @@ def main() -> None:
     t.add("10k: server CPU / floor CPU", [r["cpu"] / r["floor_cpu"] for r in small], "{:.2f}", 2.0, "≤ 2× (steadier)")
     t.add("10k: peak RSS MB", [r["rss_mb"] for r in small], "{:.0f}", None, "")
     t.add("idle CPU % at 1× (10k pods)", [r["idle_1x"] for r in small], "{:.1f}", 1.0, "≤ 1 %")
+    if args.instructions:
+        # Counted once: a count does not move from run to run (bench/instructions.py).
+        n = instructions.run()
+        load.append(os.getloadavg()[0])
+        t.add("10k: engine instructions a pod, M", [n["engine"]["per_pod"] / 1e6], "{:.3f}", None, "")
+        t.add("10k: floor instructions a pod, M", [n["floor"]["per_pod"] / 1e6], "{:.3f}", None, "")
+        t.add("10k: engine / floor instructions", [n["ratio"]], "{:.2f}", None, "(≤ 2× is in time)")
     if args.state:
         disk = [scale_deployment.run(10000, 50, 100.0, state=True, floor=False) for _ in range(args.runs)]
         load.append(os.getloadavg()[0])
