@@ -254,8 +254,14 @@ class Cluster:
         else:
             self._stopped_controllers.update(names)
             for name in names:
-                # the process's events.k8s.io broadcaster (its series cache, its timers) ends with it
-                self.recorder.source_stopped(name, controlplane.NODE_NAME)
+                # The process's Event caches end with it: the scheduler's events.k8s.io broadcaster
+                # (its series cache, its timers; it records with its host), and each controller's
+                # tools/record EventCorrelator (they record without one, under the sources they
+                # name). Started again, a repeat of an Event from before is a new Event, as after
+                # a restart upstream.
+                for source in self.controller(name).event_components:
+                    for host in (controlplane.NODE_NAME, None):
+                        self.recorder.source_stopped(source, host)
         self._rewire()
         if running:
             for name in names:

@@ -198,6 +198,13 @@ Handler = Callable[[WatchEvent], Iterable[str]]
 
 class Controller:
     name = "controller"
+    # The `source.component`s its Events name (client-go's recorder per controller: mostly the
+    # controller's own name); the cluster drops their EventCorrelators when the process stops.
+    event_sources: tuple[str, ...] = ()
+
+    @property
+    def event_components(self) -> tuple[str, ...]:
+        return self.event_sources or (self.name,)
 
     def __init__(self, ctx: Context):
         self.ctx = ctx

@@ -64,6 +64,7 @@ def _rules_window(rules: dict | None, default: int) -> int:
 
 class HorizontalController(Controller):
     name = "horizontal-pod-autoscaler-controller"
+    event_sources = (COMPONENT,)
 
     def __init__(self, ctx):
         super().__init__(ctx)

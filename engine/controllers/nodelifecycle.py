@@ -54,6 +54,7 @@ PODGC_QUARANTINE_PLAYGROUND = 5.0
 
 class NodeLifecycleController(Controller):
     name = NAME
+    event_sources = (NODE_CONTROLLER, TAINT_CONTROLLER)
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -44,6 +44,7 @@ MSG_MISBOUND = "Two claims are bound to the same volume, this one is bound incor
 
 class PersistentVolumeController(Controller):
     name = "persistentvolume-binder-controller"
+    event_sources = (COMPONENT,)
 
     def __init__(self, ctx):
         super().__init__(ctx)

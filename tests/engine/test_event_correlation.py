@@ -197,3 +197,40 @@ def test_a_deleted_nodes_kubelet_takes_its_correlator_and_a_new_one_starts_empty
     again = [e for e in kubelet_starts(cluster.store, "node-1") if e["metadata"]["name"] != old["metadata"]["name"]]
     assert [e["count"] for e in again] == [1]
     assert cluster.store.get(kinds.EVENT, old["metadata"]["namespace"], old["metadata"]["name"])["count"] == 1
+
+
+def scaled_up_events(store):
+    return [e for e in events(store) if e["reason"] == "ScalingReplicaSet" and e["message"].endswith(" to 2 from 1")]
+
+
+def scale(cluster, replicas):
+    cluster.store.patch(kinds.DEPLOYMENT, "default", "web", "merge", {"spec": {"replicas": replicas}})
+    cluster.run_until_idle()
+
+
+def test_a_stopped_controller_manager_takes_its_correlators_and_starts_again_empty(cluster):
+    """The controller manager's controllers record without a host; stopped (the page's Stop),
+    their process and its caches are gone. Started again, an Event repeating one from before it
+    stopped is a new Event (count 1), not a PATCH of the old one's count."""
+    cluster.store.create({"apiVersion": "apps/v1", "kind": "Deployment",
+                          "metadata": {"name": "web", "namespace": "default"},
+                          "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                                   "template": {"metadata": {"labels": {"app": "web"}},
+                                                "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+    cluster.run_until_idle()
+    for n in (2, 1, 2):
+        scale(cluster, n)
+    # Without a stop, the second "from 1 to 2" repeats the first: one Event, count 2.
+    assert [e["count"] for e in scaled_up_events(cluster.store)] == [2]
+    sources = cluster.recorder._correlators
+    assert ("deployment-controller", None) in sources
+    cluster.set_component_running("kube-controller-manager", False)
+    cluster.run_until_idle()
+    assert ("deployment-controller", None) not in sources
+    # (all of its controllers' sources: those named otherwise than their controller too)
+    assert not [k for k in sources if k[0] in ("replicaset-controller", "node-controller")]
+    cluster.set_component_running("kube-controller-manager", True)
+    cluster.run_until_idle()
+    for n in (1, 2):
+        scale(cluster, n)
+    assert sorted(e["count"] for e in scaled_up_events(cluster.store)) == [1, 2]
