@@ -127,12 +127,23 @@ class Cluster:
         self._classes = {c.name: type(c) for c in self.controllers}
         self._queues = {c.name: WorkQueue(self.clock) for c in self.controllers}
         self._rewire()
+        control_plane_loops = {n for names in controlplane.COMPONENTS.values() for n in names}
+        self._sources_started([c for c in self.controllers if c.name in control_plane_loops])
         self._bootstrap(nodes, pods_per_node)
         # Informers start with a list: every stored object is seen once as ADDED.
         for rt in kinds.all_types():
             for obj in self.store.iter(rt):
                 self._dispatch(WatchEvent("ADDED", obj, objects.rv_of(obj)))
         self._settle_service_accounts()
+
+    def _sources_started(self, controllers) -> None:
+        """The control plane's processes start now (with the cluster, or started again from the
+        page): their Event broadcasters tick from now (EventRecorder.source_started). They record
+        with the control-plane node as their host, as the scheduler does."""
+        now = self.clock.now()
+        for c in controllers:
+            for source in c.event_components:
+                self.recorder.source_started(source, controlplane.NODE_NAME, now)
 
     def _settle_service_accounts(self) -> None:
         """A cluster is handed over with its namespaces' `default` ServiceAccounts in place, as a
@@ -251,6 +262,7 @@ class Cluster:
                 fresh = self._classes[name](self._ctx)
                 self.controllers = [fresh if c.name == name else c for c in self.controllers]
                 self._queues[name] = WorkQueue(self.clock)
+                self._sources_started([fresh])
         else:
             self._stopped_controllers.update(names)
             for name in names:

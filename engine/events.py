@@ -90,8 +90,8 @@ class EventBroadcaster:
     regarding, related) — the full ObjectReferences, resourceVersion included; not the note. The
     first Event of a key is created; the second sets `series: {count: 2, lastObservedTime}` on
     the cached Event and PATCHes it (a create under the same name if it is gone); later ones only
-    count in the cache. finishSeries (every FINISH_TIME from the broadcaster's start; here, from
-    its first Event) writes the final count of each series last observed more than FINISH_TIME
+    count in the cache. finishSeries (every FINISH_TIME from the component's start, which the
+    cluster gives with source_started; from its first Event when none was given) writes the final count of each series last observed more than FINISH_TIME
     before and forgets it, and forgets the singletons created that long before;
     refreshExistingEventSeries (every REFRESH_TIME) writes every open series' count. The timer
     runs while the cache holds anything (upstream's ticker runs always; with an empty cache its
@@ -229,10 +229,20 @@ class EventRecorder:
         # One EventCorrelator per source (component, host): upstream each component process —
         # each kubelet, each controller's broadcaster — has its own, with its own LRU caches.
         self._correlators: dict[tuple[str, str | None], Correlator] = {}
+        # When each source's process started (source_started): an events.k8s.io broadcaster's
+        # ticks run from then, not from its first Event.
+        self._started: dict[tuple[str, str | None], float] = {}
         self._last_nano = 0                               # names stay unique within one instant
 
     def field_manager(self, component: str) -> str | None:
         return self._field_managers.get(component)
+
+    def source_started(self, component: str, host: str | None, at: float) -> None:
+        """That source's process started at `at`. Upstream StartRecordingToSink starts the
+        broadcaster's finishSeries and refreshExistingEventSeries loops (wait.Until: at once, then
+        every period) when the process starts, so its ticks are at `at` + k·FINISH_TIME whenever
+        its first Event comes; a source never said to have started ticks from its first Event."""
+        self._started[(component, host)] = at
 
     def source_stopped(self, component: str, host: str | None) -> None:
         """That source's process is gone (a node's kubelet, with its node; the kube-scheduler):
@@ -241,6 +251,7 @@ class EventRecorder:
         "Starting kubelet." is a new Event, not a repeat — and a cluster that replaces nodes
         does not keep every old kubelet's keys."""
         self._correlators.pop((component, host), None)
+        self._started.pop((component, host), None)
         b = self._broadcasters.pop((component, host), None)
         if b is not None:
             b.stop()
@@ -269,7 +280,8 @@ class EventRecorder:
             if component in EVENTS_API_COMPONENTS:
                 b = self._broadcasters.get((component, host))
                 if b is None:
-                    b = self._broadcasters[(component, host)] = EventBroadcaster(self, component, host, now)
+                    b = self._broadcasters[(component, host)] = EventBroadcaster(
+                        self, component, host, self._started.get((component, host), now))
                 rel = None
                 if related is not None:
                     rel = _involved(related, related.get("metadata") or {}, None)

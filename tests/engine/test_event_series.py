@@ -100,6 +100,54 @@ def test_finish_series_writes_the_final_count_six_minutes_after_the_last_observa
     assert len(evs) == 2 and "series" not in evs[1]
 
 
+def test_the_ticks_run_from_the_process_start_not_from_the_first_event(rec):
+    """Upstream the finishSeries loop starts with the scheduler process (wait.Until at
+    StartRecordingToSink): a scheduler started at 0 whose series is last observed at 110 s has it
+    ended by the tick at 12 minutes, not by one 12 minutes after its first Event (at 100 s)."""
+    recorder, store, clock, pod = rec
+    start = clock.now()
+    recorder.source_started(SCHED["component"], SCHED["host"], start)
+    clock.advance(100)
+    fail(recorder, pod)
+    clock.advance(10)
+    fail(recorder, pod)
+    fail(recorder, pod)                       # count 3, in the cache
+    while clock.now() < start + 2 * FINISH_TIME - 1:
+        clock.advance(1)
+        fire_timers(clock)
+    assert events(store)[0]["series"]["count"] == 2
+    clock.advance(1)
+    fire_timers(clock)                        # the tick at 12 minutes from the start
+    assert events(store)[0]["series"]["count"] == 3
+
+
+def test_a_started_scheduler_ticks_from_its_start():
+    """The cluster says when its scheduler started — with the cluster, and again when the page
+    starts it after a stop — so its broadcaster is made with that start, whenever it records."""
+    from engine.cluster import Cluster
+    clock = ManualClock()
+    c = Cluster(store=Store(clock=clock), clock=clock, nodes=1)
+    try:
+        assert c.recorder._started[(SCHED["component"], SCHED["host"])] == clock.now()
+        clock.advance(50)
+        c.set_component_running("kube-scheduler", False)
+        c.run_until_idle()
+        assert (SCHED["component"], SCHED["host"]) not in c.recorder._started
+        clock.advance(50)
+        c.set_component_running("kube-scheduler", True)
+        c.run_until_idle()
+        assert c.recorder._started[(SCHED["component"], SCHED["host"])] == clock.now()
+        store = c.store
+        clock.advance(20)
+        store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+                      "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+        c.run_until_idle()
+        b = c.recorder._broadcasters[(SCHED["component"], SCHED["host"])]
+        assert b._started == clock.now() - 20          # the restart, not the Scheduled Event
+    finally:
+        c.stop()
+
+
 def test_an_open_series_is_written_every_thirty_minutes(rec):
     recorder, store, clock, pod = rec
     start = clock.now()
