@@ -210,7 +210,6 @@ class Cluster:
             # managed-fields path, and `kubectl get lease -o yaml` named the wrong manager).
             node = self.add_node(controlplane.NODE_NAME, pods=pods_per_node, index=controlplane.NODE_INDEX,
                                  labels={**controlplane.NODE_LABELS, **ingress_nginx_install.NODE_LABELS}, taints=[dict(controlplane.CONTROL_PLANE_TAINT)])
-            self.store.acting_as = "kube-apiserver"      # (the addons below, as before)
         if node is None:
             return                        # a state file from a cluster without one: leave it so
         for a in (node.get("status") or {}).get("addresses") or ():
@@ -218,9 +217,16 @@ class Cluster:
                 ip = a.get("address")
         kubelets.set_static_pods(controlplane.NODE_NAME, controlplane.static_pod_manifests(ip or APISERVER_IP))
         if first_boot:
+            # kubeadm's addons phase creates them through client-go, so their managedFields name
+            # `kubeadm` (the apiserver's default manager: its User-Agent's program name).
+            self.store.acting_as = "kubeadm"
             for obj in controlplane.addons():
                 self.store.create(obj, sync=False)
-            # ingress-nginx, as a learner installs it on kind (engine/ingress_nginx_install.py)
+            # ingress-nginx, as a learner installs it on kind (engine/ingress_nginx_install.py).
+            # A learner's `kubectl apply` would name kubectl-client-side-apply and leave the
+            # last-applied annotation; it stays under the apiserver's name because `kubeplay
+            # export` takes what only system managers wrote for the cluster's own (portable.py).
+            self.store.acting_as = "kube-apiserver"
             for obj in ingress_nginx_install.objects():
                 self.store.create(obj, sync=False)
 

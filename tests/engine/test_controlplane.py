@@ -60,6 +60,20 @@ def test_kind_layout_node_static_pods_and_addons(cluster):
     assert cluster.store.get(kinds.SERVICE, "kube-system", "kube-dns")["spec"]["clusterIP"] == "10.96.0.10"
 
 
+def test_the_addons_are_kubeadms_writes(cluster):
+    """kubeadm's addons phase creates coredns and kube-proxy through client-go: their
+    managedFields name `kubeadm` (an Update at creation), and the controllers' status writes
+    come after it under their own name."""
+    for rt, name in ((kinds.DEPLOYMENT, "coredns"), (kinds.DAEMONSET, "kube-proxy"), (kinds.CONFIGMAP, "coredns"),
+                     (kinds.SERVICE, "kube-dns")):
+        entries = cluster.store.get(rt, "kube-system", name)["metadata"]["managedFields"]
+        spec = [(e["manager"], e["operation"]) for e in entries if e.get("subresource") is None]
+        assert spec == [("kubeadm", "Update")], name
+    entries = cluster.store.get(kinds.DEPLOYMENT, "kube-system", "coredns")["metadata"]["managedFields"]
+    assert [(e["manager"], e.get("subresource")) for e in entries if e.get("subresource")] == \
+        [("kube-controller-manager", "status")]
+
+
 def test_a_deleted_mirror_pod_is_posted_again_and_the_static_pod_runs_on(cluster):
     name = f"kube-scheduler-{CP_NODE}"
     old = cluster.store.get(kinds.POD, "kube-system", name)
