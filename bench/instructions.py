@@ -4,7 +4,7 @@ On this project's VMs the wall and CPU figures move by tens of per cent within m
 2026-12-06 the same floor took 1.22 s and 2.16 s ten minutes apart), so a change worth a few
 per cent cannot be seen in timings without many back-to-back pairs. The instructions the
 interpreter executes for the same work barely move: with PYTHONHASHSEED fixed and the modules
-byte-compiled, two runs of one tree agree to ~0.1 %. This counts them with valgrind's
+byte-compiled, runs of the same code agree within ~0.02 %. This counts them with valgrind's
 cachegrind (no cache simulation, so only the count):
 
 - the engine: bench/profile_engine.py — the 10k benchmark's scale-up in process, on a
@@ -14,9 +14,9 @@ cachegrind (no cache simulation, so only the count):
   in plain Python) at the same two sizes, likewise;
 - their ratio: issue 16's target 2 (≤ 2× the floor) in instructions instead of seconds.
 
-Instructions are not seconds: the engine's heap is far larger than the floor's, so each of its
-instructions waits on memory more often, and the time ratio runs above this one (bench/README.md
-gives both for the same commit). Use it to compare commits — a change's effect on the engine's
+Instructions are not seconds: nine tenths of the floor's are JSON encoding, C code that runs
+about twice as many instructions a second as the interpreter does, so the time ratio runs about
+twice this one (bench/README.md, "Instructions a pod, and what the floor is made of"). Use it to compare commits — a change's effect on the engine's
 work a pod — not as the target's figure. `--tree DIR` counts another checkout with this
 interpreter (e.g. a `git worktree` of the base commit), so both sides are counted the same way.
 
@@ -53,6 +53,12 @@ def count(argv: list[str], cwd: str) -> tuple[int, str]:
     return int(m.group(1).replace(",", "")), p.stdout
 
 
+def _resource_version(printed: str) -> int | None:
+    """The last resourceVersion profile_engine.py printed (`... rv 91233`)."""
+    m = _RV.search(printed)
+    return int(m.group(1)) if m else None
+
+
 def engine_argv(tree: str, pods: int, nodes: int) -> list[str]:
     return [sys.executable, os.path.join(tree, "bench", "profile_engine.py"), "--pods", str(pods), "--nodes", str(nodes)]
 
@@ -84,13 +90,12 @@ def run(tree: str = os.path.dirname(HERE), small: int = 1000, large: int = 4000,
         out[what] = {"instructions": {str(small): i_small, str(large): i_large},
                      "per_pod": (i_large - i_small) / (large - small)}
     # The engine's last resourceVersion: the same in two trees means they did the same writes.
-    rvs = [_RV.search(got[("engine", n)][1]) for n in (small, large)]
-    out["engine"]["resource_version"] = {str(n): int(m.group(1)) if m else None for n, m in zip((small, large), rvs)}
-    # Instructions a write: every write moves the resourceVersion by one (creates, status writes,
-    # Events, deletes), so the pods' share of the difference divided by theirs.
-    rv_small, rv_large = (out["engine"]["resource_version"][str(n)] for n in (small, large))
+    # Every write moves it by one (creates, status writes, Events, deletes), so the pods' share
+    # of the instructions over theirs of the writes is what a write costs.
+    rv_small, rv_large = (_resource_version(got[("engine", n)][1]) for n in (small, large))
+    out["engine"]["resource_version"] = {str(small): rv_small, str(large): rv_large}
     if rv_small is not None and rv_large is not None and rv_large > rv_small:
-        i_small, i_large = (out["engine"]["instructions"][str(n)] for n in (small, large))
+        i_small, i_large = got[("engine", small)][0], got[("engine", large)][0]
         out["engine"]["writes_per_pod"] = (rv_large - rv_small) / (large - small)
         out["engine"]["per_write"] = (i_large - i_small) / (rv_large - rv_small)
     out["ratio"] = out["engine"]["per_pod"] / out["floor"]["per_pod"]

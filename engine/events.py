@@ -91,8 +91,9 @@ class EventBroadcaster:
     first Event of a key is created; the second sets `series: {count: 2, lastObservedTime}` on
     the cached Event and PATCHes it (a create under the same name if it is gone); later ones only
     count in the cache. finishSeries (every FINISH_TIME from the component's start, which the
-    cluster gives with source_started; from its first Event when none was given) writes the final count of each series last observed more than FINISH_TIME
-    before and forgets it, and forgets the singletons created that long before;
+    cluster gives with source_started; from its first Event when none was given) writes the
+    final count of each series last observed more than FINISH_TIME before and forgets it, and
+    forgets the singletons created that long before;
     refreshExistingEventSeries (every REFRESH_TIME) writes every open series' count. The timer
     runs while the cache holds anything (upstream's ticker runs always; with an empty cache its
     ticks do nothing), so the cache holds about six minutes of Events, as upstream's; a tick the
