@@ -312,3 +312,34 @@ def test_a_page_on_this_machine_gets_its_stream_uncompressed(live):
     # What counts as this machine: a peer elsewhere keeps the compression it asks for.
     assert all(_loopback(a) for a in ("127.0.0.1", "127.8.0.1", "::1", "::ffff:127.0.0.1"))
     assert not any(_loopback(a) for a in ("192.168.1.20", "::ffff:10.0.0.1", "fe80::1%eth0", "", None))
+
+
+def test_objects_are_followed_by_a_decisions_message_even_with_no_new_decisions(live):
+    """The page places an Event only once the decisions sent after it have come (a cause is
+    recorded before, or with, its effects): a message of objects is followed by a decisions
+    message, empty if nothing was decided — here an Event written by a client, which no
+    controller decides anything about."""
+    app, host = live
+    s = Stream(host)
+    try:
+        s.next("snapshot")
+        s.next("decisions")                 # the first: the log's newest lines
+        s.collect(1.0)                      # the cluster's start-up settles
+        event = {"apiVersion": "v1", "kind": "Event",
+                 "metadata": {"name": "note.1", "namespace": "default"},
+                 "involvedObject": {"kind": "Namespace", "name": "default"},
+                 "reason": "Note", "message": "written by a test", "type": "Normal"}
+        post(host, "/api/v1/namespaces/default/events", event)
+        msgs, deadline = [], time.monotonic() + 5.0
+        while time.monotonic() < deadline and not any(
+                m["type"] == "events" and any(e["object"]["metadata"]["name"] == "note.1" for e in m["events"])
+                for m in msgs):
+            msgs += s.collect(0.1)
+        at = next(i for i, m in enumerate(msgs) if m["type"] == "events"
+                  and any(e["object"]["metadata"]["name"] == "note.1" for e in m["events"]))
+        after = msgs[at + 1:] + s.collect(1.0)
+        confirm = [m for m in after if m["type"] == "decisions"]
+        assert confirm, [m["type"] for m in after]
+        assert not any("note.1" in d["message"] for m in confirm for d in m["items"])
+    finally:
+        s.close()

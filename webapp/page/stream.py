@@ -18,7 +18,11 @@ Protocol (JSON text frames), the list-then-watch of client-go's reflector over o
            latest state in a batch is sent (watch caches may skip states, never reorder them)
          → {"type": "bookmark", "resourceVersion": "R"}          every few seconds when the store moved
            on without anything the page draws (leases), so a resume starts from a recent point
-         → {"type": "decisions", "items": [...], "seq": N, "reset": bool}   the reconcile log
+         → {"type": "decisions", "items": [...], "seq": N, "reset": bool}   the reconcile log,
+           every DECISIONS_PERIOD while there are new ones, and — empty — after objects were
+           sent: every decision recorded before the objects of earlier messages is in this
+           message or an earlier one, so the page can tell an Event's cause has come (a server
+           that stalls between the two sends must not leave effects without their cause)
          → {"type": "clock", "now", "nowSeconds", "paused", "speed", "realisticTimings"}  ~1/s and on change
          → {"type": "requests", "items": [...]}   requests between pods since the last message
            (engine/traffic.py: client, target, service, endpoint, status, time), for the page
@@ -187,6 +191,9 @@ class Session:
         self.last_clock: tuple | None = None
         self.next_clock = 0.0
         self.next_decisions = 0.0
+        # Objects were sent since the last decisions message (or, at the start, the page may hold
+        # a snapshot it fetched over HTTP): the next decisions message goes out even if empty.
+        self.objects_unconfirmed = True
         self.sent_rv = ""                     # the resourceVersion the client has last been told
         self.next_bookmark = time.monotonic() + BOOKMARK_PERIOD
         _set_send_timeout(ws, SEND_TIMEOUT)
@@ -274,6 +281,7 @@ class Session:
         self.skip_until = max(self.skip_upto.values(), default=start)
         for text in _snapshot_messages(items, start, self.scope):
             self._send_text(text, str(start))
+        self.objects_unconfirmed = True
 
     def _pump_events(self) -> None:
         try:
@@ -300,6 +308,7 @@ class Session:
             rv = evs[-1].rv if last else rvs[min(i + MAX_BATCH, len(batch)) - 1]
             self._send_text(_message({"type": "events", "resourceVersion": str(rv)}, "events",
                                      batch[i:i + MAX_BATCH]), str(rv))
+            self.objects_unconfirmed = True
 
     def _coalesce(self, evs) -> tuple[list[str], list[int]]:
         """Drawn kinds only; one entry per object carrying its latest state in this batch, in the
@@ -346,8 +355,9 @@ class Session:
 
     def _send_decisions(self) -> None:
         items, last = self.source.decisions.since(self.decision_seq)
-        if not items:
+        if not items and not self.objects_unconfirmed:
             return
+        self.objects_unconfirmed = False
         self.decision_seq = last
         self._send({"type": "decisions", "items": items[-FIRST_DECISIONS * 5:], "seq": last,
                     "reset": False})

@@ -148,8 +148,8 @@ const sync = new Sync({
     conn.dataset.state = state;
     conn.textContent = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…" }[state] || state;
   },
-  onDecisions: (items) => {
-    log.addDecisions(items);
+  onDecisions: (items, reset, covered) => {
+    log.addDecisions(items, covered);
     for (const d of items) controlPlane.onDecision(d);
     if (items.some((d) => d.action === "fail-node" || d.action === "recover-node")) refreshFailed();
     schedule();
@@ -157,6 +157,8 @@ const sync = new Sync({
   onSnapshot: () => { refreshFailed(); controlPlane.load(); },
   onClock: (c) => clock.update(c),
 });
+
+log.objectMessages = () => sync.objectMessages;
 
 const traffic = new TrafficView();
 sync.onRequests = (items) => traffic.onRequests(items);

@@ -33,6 +33,10 @@ export class Sync {
     this.connections = 0;      // how many sockets were opened (tests and the status tooltip)
     this.state = null;
     this.lastHeard = 0;
+    // Messages with objects (snapshots, events) handled so far. A decisions message covers the
+    // decisions recorded before every earlier one's objects (webapp/page/stream.py): the log waits
+    // for it before it places an Event, so an effect does not come before its cause.
+    this.objectMessages = 0;
   }
 
   _setState(state) {
@@ -126,6 +130,7 @@ export class Sync {
         }
         this.model.resync(this.snapshotItems ? this.snapshotItems.concat(msg.items || []) : (msg.items || []));
         this.snapshotItems = null;
+        this.objectMessages++;
         this.resourceVersion = String(msg.resourceVersion || "");
         this.attempt = 0;
         this._setState("live");
@@ -133,6 +138,7 @@ export class Sync {
         break;
       case "events":
         this.model.apply(msg.events || []);
+        this.objectMessages++;
         if (msg.resourceVersion) this.resourceVersion = String(msg.resourceVersion);
         this.attempt = 0;
         this._setState("live");
@@ -146,7 +152,7 @@ export class Sync {
         if (msg.reset) this.decisionSeq = 0;
         for (const d of msg.items || []) this.decisionSeq = Math.max(this.decisionSeq, d.seq || 0);
         if (msg.seq !== undefined) this.decisionSeq = msg.seq;
-        this.onDecisions(msg.items || [], !!msg.reset);
+        this.onDecisions(msg.items || [], !!msg.reset, this.objectMessages);
         break;
       case "clock":
         this.onClock(msg);

@@ -6,8 +6,11 @@
 // Created, Started → Running). The objects a group touched are learnt as it goes: the pod a
 // SuccessfulCreate names, the ReplicaSet a ScalingReplicaSet names. A group takes effects while
 // it is fresh (GROUP_WINDOW simulated seconds since its last line); after that the same object's
-// next decision opens a new group. The EndpointSlice and Endpoints controllers' bookkeeping for
-// one Service is one line per group, updated in place.
+// next decision opens a new group. A pod the group created is the exception while it starts: its
+// binding, pulls and first phase change are part of the story that made it however long they
+// take (up to START_WINDOW) — a slow pull, or a cluster that fell behind, does not cut the story.
+// The EndpointSlice and Endpoints controllers' bookkeeping for one Service is one line per group,
+// updated in place.
 //
 // Selecting an object (a pod in the map) filters the log to the groups that touched it: its story.
 //
@@ -38,7 +41,15 @@ const FLUSH_EVERY_MS = 250;
 // then are placed together, in time order.
 const QUIET_MS = 150;
 const HOLD_MS = 1000;
+// An Event waits, besides, for the decisions sent after it (the server sends them, or an empty
+// message, within a tenth of a second of any objects): a server that stalled between the two
+// sends would otherwise have its effects placed before their cause had come. A stream that
+// never confirms (none today) delays Events by this much at most.
+const CAUSE_WAIT_MS = 10000;
 const GROUP_WINDOW = 5;            // simulated seconds
+// How long a pod's start-up lines still go to the group that created it (simulated seconds):
+// past a back-off's first steps, a pod still Pending is news of its own.
+const START_WINDOW = 60;
 const ENDPOINT_CONTROLLERS = new Set(["endpointslice-controller", "endpoint-controller"]);
 // Events naming the object they made or changed: "Created pod: web-1", "Scaled up replica set web-5d to 3".
 // (client-go's aggregator prefixes the tenth and later alike Events about one object: the
@@ -133,8 +144,12 @@ export class ReconcileLog {
     this.groups = [];                 // written groups, oldest first: {el, keys:Set, last, folds:Map}
     this.open = new Map();            // object key -> the fresh group that touched it
     this.parent = new Map();          // object key -> the key of what made it (pod -> ReplicaSet -> Deployment)
+    this.starting = new Map();        // pod key -> the group that created it, until its first phase change
+    this.objectMessages = null;       // () -> object messages the stream has handled (null: no waiting)
+    this.covered = 0;                 // object messages whose decisions have come (Sync.objectMessages)
     this.lastFlush = 0;
     this.timer = null;
+    this.timerAt = 0;
     this.seenCounts = new Map();      // Event uid -> count already logged
     this.listeners = [];              // fn(decision) for each decision (the tour narrates with them)
     this.filterKey = null;
@@ -190,6 +205,7 @@ export class ReconcileLog {
       this.unwritten.clear();
       this.touched.clear();
       this.open.clear();
+      this.starting.clear();
       this.sizes.disconnect();
       this.sizes.observe(this.list);
       this.spacers = [];
@@ -201,7 +217,10 @@ export class ReconcileLog {
     this._filter();
   }
 
-  addDecisions(items) {
+  /** `covered`: the object messages handled when these came; an Event of any of them has had
+   * its cause's decisions by now. */
+  addDecisions(items, covered) {
+    if (covered !== undefined) this.covered = Math.max(this.covered, covered);
     for (const d of items) {
       this._queue({ kind: "decision", t: d.time, time: simTime(d.time), who: d.controller || "",
                     msg: d.message || `${d.key}: ${d.action}`, controller: d.controller || "",
@@ -213,6 +232,8 @@ export class ReconcileLog {
 
   /** Called per frame with the model's dirty map: log new Events and repeated ones (count grew). */
   draw(dirty) {
+    // Every Event drawn now came in one of the messages handled so far.
+    const upTo = this.objectMessages ? this.objectMessages() : null;
     for (const d of dirty.values()) {
       const e = d.next;
       if (!e || e.kind !== "Event") continue;
@@ -227,7 +248,7 @@ export class ReconcileLog {
                     key: io.namespace ? `${io.namespace}/${io.name}` : (io.name || ""),
                     msg: `${(io.kind || "").toLowerCase()}/${io.name || ""}: ${e.message || ""}` +
                          (count > 1 ? ` (x${count})` : ""), message: e.message || "",
-                    ns: io.namespace || "" });
+                    ns: io.namespace || "", upTo });
     }
     if (this.seenCounts.size > 20000) this.seenCounts.clear();
     this.flush();
@@ -266,24 +287,26 @@ export class ReconcileLog {
       // The rest of a big flush: a slice every FLUSH_EVERY_MS, not every frame.
       const wait = FLUSH_EVERY_MS - (performance.now() - this.lastFlush);
       if (wait > 0) {
-        if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
+        this._flushIn(wait);
         return;
       }
     }
     if (!this.placing.length && this.pending.length) {
       const now = performance.now();
+      const ready = force ? this.pending.length : this._caused(now);
       const newest = this.pending[this.pending.length - 1].arrived, oldest = this.pending[0].arrived;
-      const wait = Math.max(FLUSH_EVERY_MS - (now - this.lastFlush),
-                            Math.min(QUIET_MS - (now - newest), HOLD_MS - (now - oldest)));
+      let wait = Math.max(FLUSH_EVERY_MS - (now - this.lastFlush),
+                          Math.min(QUIET_MS - (now - newest), HOLD_MS - (now - oldest)));
+      // Waiting for decisions: the next decisions message asks for a frame; this is the bound.
+      if (!ready) wait = Math.max(wait, CAUSE_WAIT_MS - (now - oldest));
       if (!force && wait > 0) {
-        if (!this.timer) {
-          this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
-        }
+        this._flushIn(wait);
         if (!this.unwritten.size) return;
       } else {
         this.lastFlush = now;
-        const take = this.pending;
-        this.pending = [];
+        const take = ready < this.pending.length ? this.pending.slice(0, ready) : this.pending;
+        this.pending = ready < this.pending.length ? this.pending.slice(ready) : [];
+        if (this.pending.length) this._flushIn(Math.max(0, CAUSE_WAIT_MS - (now - this.pending[0].arrived)));
         if (take.length >= BURST_ENTRIES) {
           this.burstUntil = now + CATCH_UP_AFTER_MS;
           this.catchingUp = true;
@@ -300,6 +323,7 @@ export class ReconcileLog {
         // can come before the Event that names the ReplicaSet that created it.
         for (const e of take) this._learn(e);
         if (this.parent.size > MAX_PARENTS) this.parent.clear();
+        if (this.starting.size > MAX_PARENTS) this.starting.clear();
         this.placing = take;
         this.placed = 0;
       }
@@ -326,7 +350,10 @@ export class ReconcileLog {
         this.listDirty = true;       // it was part of a spacer
       }
       this.unwritten.delete(g);
-      for (const k of g.keys) if (this.open.get(k) === g) this.open.delete(k);
+      for (const k of g.keys) {
+        if (this.open.get(k) === g) this.open.delete(k);
+        if (this.starting.get(k) === g) this.starting.delete(k);
+      }
     }
     this._writeSome(force, start, force ? Infinity : this._deferring() ? 0 : null);
     if (i < take.length) {
@@ -348,6 +375,26 @@ export class ReconcileLog {
     }
     if (follow && force) this._toBottom();       // else when the groups have their new sizes (_sized)
     if (force && (this.pending.length || this.placing.length || this.unwritten.size)) this.flush(true);
+  }
+
+  /** Ask for a frame (that flushes) in `wait` ms, unless one is asked for sooner already. */
+  _flushIn(wait) {
+    const at = performance.now() + wait;
+    if (this.timer) {
+      if (this.timerAt <= at) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = setTimeout(() => { this.timer = null; this.requestFrame(); }, wait);
+  }
+
+  /** How many of the pending entries, from the oldest, may be placed: up to the first Event
+   * whose message the decisions have not covered yet (or CAUSE_WAIT_MS old). */
+  _caused(now) {
+    const p = this.pending;
+    let i = 0;
+    while (i < p.length && (p[i].upTo == null || p[i].upTo <= this.covered || now - p[i].arrived >= CAUSE_WAIT_MS)) i++;
+    return i;
   }
 
   /** Whether lines far from the view are kept as data now: in a burst and until caught up after
@@ -620,12 +667,26 @@ export class ReconcileLog {
     return null;
   }
 
+  /** The group that created this pod, for a line of its start-up (the scheduler's, the kubelet's
+   * and their Events) up to its first phase change, which ends the start-up. */
+  _startedBy(e, t) {
+    const g = this.starting.get(e.key);
+    if (!g) return null;
+    if (t - g.t0 > START_WINDOW) {
+      this.starting.delete(e.key);
+      return null;
+    }
+    if (e.kind === "decision" && e.action === "pod-phase") this.starting.delete(e.key);
+    return g;
+  }
+
   /** Find the fresh group this entry belongs to, or open a new one. */
   _place(e) {
     const t = e.t ?? 0;
-    let g = e.key ? this._groupOf(e.key, t) : null;
     const effect = e.kind === "event" || e.controller === "kubelet" || e.controller === "default-scheduler" ||
                    ENDPOINT_CONTROLLERS.has(e.controller);
+    let g = effect && e.key ? this._startedBy(e, t) : null;
+    if (!g && e.key) g = this._groupOf(e.key, t);
     if (e.kind === "decision" && ENDPOINT_CONTROLLERS.has(e.controller)) {
       // Endpoint bookkeeping: one line per Service, under the freshest group.
       const last = this.groups[this.groups.length - 1];
@@ -686,7 +747,12 @@ export class ReconcileLog {
     for (const k of e.refs || []) add(k);
     if (e.kind === "event") {
       const pod = NAMES_POD.exec(e.message || "");
-      if (pod) add(`${e.ns}/${pod[1]}`);
+      if (pod) {
+        const k = `${e.ns}/${pod[1]}`;
+        add(k);
+        if (e.reason === "SuccessfulCreate") this.starting.set(k, g);
+        else this.starting.delete(k);
+      }
       const rs = NAMES_RS.exec(e.message || "");
       if (rs) add(`${e.ns}/${rs[1]}`);
     }
