@@ -62,7 +62,7 @@ async (gapSeconds) => {
   // The pod starts `gapSeconds` later (a long pull, or a cluster that fell behind) ...
   const t1 = T0 + gapSeconds;
   log.draw(new Map([['s', event('s', t1, 'Started', 'Pod', 'web-abc-1', 'Started container web')]]));
-  log.addDecisions([{ time: t1 + 1.2, controller: 'kubelet', key: 'default/web-abc-1', action: 'pod-phase',
+  log.addDecisions([{ time: t1 + 0.5, controller: 'kubelet', key: 'default/web-abc-1', action: 'pod-phase',
                       message: 'Pod default/web-abc-1 on node-1: Pending → Running' }]);
   log.flush(true);
   // ... and, as long after, it is restarted: news of its own.
@@ -78,7 +78,8 @@ async (gapSeconds) => {
 def test_a_pod_that_starts_late_is_still_in_the_story_that_created_it(js_page):
     """A group takes lines for GROUP_WINDOW (5 s) after its last one; a pod it created is the
     exception until its first phase change (a slow pull, or a server that stalled for seconds —
-    the reconcile log of a fresh-clone CI run lost the three "Pending → Running" lines so)."""
+    the reconcile log of a fresh-clone CI run lost the three "Pending → Running" lines so). The
+    phase change, in the same second as the container's Started, is written after it."""
     for gap in (2, 8, 40):
         story = js_page.evaluate(STORY, gap)
         assert story[0][:7] == ["apply Deployment default/web: created",

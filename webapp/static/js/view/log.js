@@ -316,8 +316,11 @@ export class ReconcileLog {
         // decision came first) so that a cause is written before its effects.
         // Events carry whole seconds, decisions fractions: compare by the second.
         const sec = (e) => (e.t === null || e.t === undefined ? Infinity : Math.floor(e.t));
+        // The kubelet's phase change is the exception: it reports what its containers did, so it
+        // goes after the second's Events (Started container, then Pending → Running).
+        const rank = (e) => (e.kind === "event" ? 1 : e.action === "pod-phase" ? 2 : 0);
         // Among decisions: by time, a request before what reacted to it at the same instant.
-        take.sort((a, b) => sec(a) - sec(b) || (a.kind === b.kind ? 0 : a.kind === "decision" ? -1 : 1) ||
+        take.sort((a, b) => sec(a) - sec(b) || rank(a) - rank(b) ||
                             (a.kind === "decision" ? (a.t - b.t) || ((b.action === "request") - (a.action === "request")) : 0));
         // Learn who made what from the whole batch first: the scheduler's decision about a new pod
         // can come before the Event that names the ReplicaSet that created it.
