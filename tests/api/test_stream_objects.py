@@ -32,15 +32,40 @@ def test_a_state_is_written_once_and_a_new_state_gets_its_own_text():
     assert json.loads(first) == {**obj, "metadata": {k: v for k, v in obj["metadata"].items() if k != "managedFields"}}
     assert "managedFields" in obj["metadata"]                  # the stored dict is not touched
     assert wire.object_text(dict(obj)) is first                 # the same state: the same text
-    newer = {**obj, "metadata": {**obj["metadata"], "resourceVersion": "8"}, "spec": {"nodeName": "node-2"}}
-    assert json.loads(wire.object_text(newer))["spec"] == {"nodeName": "node-2"}
     # Another store's object with the same uid and resourceVersion is another state.
     other = {**obj, "spec": {"nodeName": "node-9"}}
     assert json.loads(wire.object_text(other, scope=2))["spec"] == {"nodeName": "node-9"}
     assert wire.object_text(obj) is first
+    # A new state gets its own text, which replaces the old one's: one text kept an object.
+    newer = {**obj, "metadata": {**obj["metadata"], "resourceVersion": "8"}, "spec": {"nodeName": "node-2"}}
+    second = wire.object_text(newer)
+    assert json.loads(second)["spec"] == {"nodeName": "node-2"}
+    assert wire.object_text(newer) is second
+    again = wire.object_text(obj)                               # a stream that fell behind: still right
+    assert again is not first and again == first
     # Without a uid or resourceVersion nothing identifies a state: written each time, correctly.
     bare = {"kind": "Pod", "metadata": {"name": "x"}}
     assert json.loads(wire.object_text(bare)) == bare
+
+
+def test_an_objects_final_state_outlives_other_objects_earlier_states(monkeypatch):
+    """A scale-up writes several states a pod: the cache keeps each pod's latest, so the states a
+    page opened afterwards needs are all kept (they were pushed out by later pods' earlier
+    states when the newest states were kept whatever their object)."""
+    monkeypatch.setattr(wire, "MAX_ENTRIES", 10)
+    wire.clear()
+    def pod(i, rv):
+        return {"kind": "Pod", "metadata": {"name": f"p{i}", "uid": f"u{i}", "resourceVersion": str(rv)}}
+    rv = 0
+    final, texts = {}, {}
+    for i in range(10):                       # ten pods, four states each, written in turn
+        for _ in range(4):
+            rv += 1
+            final[i] = pod(i, rv)
+            texts[i] = wire.object_text(final[i])
+    assert [i for i in range(10) if wire.object_text(final[i]) is not texts[i]] == []
+    assert len(wire._cache) == 10
+    wire.clear()
 
 
 def test_snapshots_and_events_carry_the_stored_objects(inproc):

@@ -51,7 +51,9 @@ self.onmessage = (e) => {
     if (m.snapshotUrl) fetchSnapshot(m.url, m.snapshotUrl);
     else connect(m.url);
   } else if (m.op === "send") {
-    if (ws && ws.readyState === 1) ws.send(m.data);
+    // (A hello that comes after the socket opened — a main thread busy past the fetch — still
+    // resumes after the fetched snapshot: sent without its resourceVersion it would bring another.)
+    if (ws && ws.readyState === 1) ws.send(withSnapshotRv(m.data));
     else held.push(m.data);
   } else if (m.op === "ack") {
     unacked = false;
